@@ -1,0 +1,52 @@
+// Bundles the extension and the command-line tool with esbuild.
+//   node scripts/build.mjs            development build (source maps)
+//   node scripts/build.mjs --release  minified, no source maps (what `npm run package` ships)
+//   node scripts/build.mjs --bench    also bundles bench/bench.ts to out/bench/bench.js
+//   node scripts/build.mjs --tests    also compiles test/ to out/ (bundled per entry)
+import * as esbuild from 'esbuild';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const args = new Set(process.argv.slice(2));
+const release = args.has('--release');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode'],
+  minify: release,
+  sourcemap: release ? false : 'linked',
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+function findTests(dir, suffix) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...findTests(p, suffix));
+    else if (name.endsWith(suffix)) out.push(p);
+  }
+  return out;
+}
+
+const builds = [
+  esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true }),
+  esbuild.build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } }),
+];
+if (args.has('--bench')) {
+  builds.push(esbuild.build({ ...common, minify: false, entryPoints: { bench: 'bench/bench.ts' }, outdir: 'out/bench' }));
+}
+if (args.has('--tests')) {
+  // Unit tests: each file bundled on its own so node's test runner sees one file per suite.
+  builds.push(esbuild.build({ ...common, minify: false, sourcemap: 'inline', entryPoints: findTests('test/unit', '.test.ts'), outdir: 'out/test/unit', outbase: 'test/unit' }));
+  // Integration tests run inside the extension host: mocha stays external (the harness provides it).
+  builds.push(esbuild.build({ ...common, minify: false, sourcemap: 'inline', external: ['vscode', 'mocha'], entryPoints: [...findTests('test/integration', '.test.ts'), 'test/integration/index.ts'], outdir: 'out/test/integration', outbase: 'test/integration' }));
+}
+const [ext] = await Promise.all(builds);
+if (ext.metafile) {
+  const bytes = Object.values(ext.metafile.outputs).filter((o) => o.entryPoint).reduce((n, o) => n + o.bytes, 0);
+  console.log(`dist/extension.js ${(bytes / 1024).toFixed(1)} KB${release ? ' (minified)' : ''}`);
+}
