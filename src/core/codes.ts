@@ -1,0 +1,151 @@
+// Unlock codes are stored only as scrypt hashes in the committed manifest:
+// `scrypt$<N>$<r>$<p>$<salt base64url>$<hash base64url>`.
+// Nothing here logs, and no message ever contains the code itself.
+import { randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
+import type { BinaryLike, ScryptOptions } from 'node:crypto';
+
+/** scrypt cost parameters: N (CPU/memory cost, a power of two), r (block size), p (parallelism). */
+export interface ScryptParams {
+  N: number;
+  r: number;
+  p: number;
+}
+
+/** OWASP's minimum for scrypt; about 16 MiB of memory and ~50 ms per derivation. */
+export const DEFAULT_SCRYPT_PARAMS: Readonly<ScryptParams> = { N: 16384, r: 8, p: 1 };
+
+const SALT_BYTES = 16;
+const KEY_BYTES = 32;
+const MIN_N = 1024;
+const MAX_N = 2 ** 20;
+const MAX_R = 32;
+const MAX_P = 16;
+const B64URL = /^[A-Za-z0-9_-]+$/;
+
+function scrypt(password: BinaryLike, salt: BinaryLike, keylen: number, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scryptCallback(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key)));
+  });
+}
+
+/** Node refuses derivations above `maxmem` (32 MiB by default); scrypt needs about 128·N·r bytes, plus slack. */
+function maxmemFor(params: ScryptParams): number {
+  return 128 * params.N * params.r + 128 * params.r * params.p + 1024 * 1024;
+}
+
+function validParams(params: ScryptParams): boolean {
+  const { N, r, p } = params;
+  return (
+    Number.isSafeInteger(N) && N >= MIN_N && N <= MAX_N && (N & (N - 1)) === 0 &&
+    Number.isSafeInteger(r) && r >= 1 && r <= MAX_R &&
+    Number.isSafeInteger(p) && p >= 1 && p <= MAX_P
+  );
+}
+
+interface ParsedHash {
+  params: ScryptParams;
+  salt: Buffer;
+  hash: Buffer;
+}
+
+function parseDecimal(text: string): number {
+  return /^[1-9][0-9]{0,9}$/.test(text) ? Number(text) : NaN;
+}
+
+function parseHash(encoded: string): ParsedHash | undefined {
+  if (typeof encoded !== 'string') return undefined;
+  const parts = encoded.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return undefined;
+  const [, n, r, p, salt, hash] = parts;
+  const params = { N: parseDecimal(n), r: parseDecimal(r), p: parseDecimal(p) };
+  if (!validParams(params)) return undefined;
+  if (!B64URL.test(salt) || !B64URL.test(hash)) return undefined;
+  const saltBytes = Buffer.from(salt, 'base64url');
+  const hashBytes = Buffer.from(hash, 'base64url');
+  // Reject truncated or padded material: it must round-trip and have sane lengths.
+  if (saltBytes.toString('base64url') !== salt || hashBytes.toString('base64url') !== hash) return undefined;
+  if (saltBytes.length < 8 || hashBytes.length < 16 || hashBytes.length > 64) return undefined;
+  return { params, salt: saltBytes, hash: hashBytes };
+}
+
+/**
+ * Hashes an unlock code for the manifest. Rejects invalid parameters (the error names the
+ * parameters, never the code).
+ */
+export async function hashCode(code: string, params?: Partial<ScryptParams>): Promise<string> {
+  const full: ScryptParams = { ...DEFAULT_SCRYPT_PARAMS, ...params };
+  if (!validParams(full)) {
+    throw new Error(
+      `Invalid scrypt parameters N=${full.N} r=${full.r} p=${full.p}: N must be a power of two from ${MIN_N} to ${MAX_N}, r 1–${MAX_R}, p 1–${MAX_P}.`,
+    );
+  }
+  const salt = randomBytes(SALT_BYTES);
+  const key = await scrypt(code.normalize('NFC'), salt, KEY_BYTES, { ...full, maxmem: maxmemFor(full) });
+  return ['scrypt', full.N, full.r, full.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+}
+
+/**
+ * True when `code` matches the stored hash. Malformed hashes and derivation failures give
+ * false; this never throws on user input.
+ */
+export async function verifyCode(code: string, encoded: string): Promise<boolean> {
+  if (typeof code !== 'string') return false;
+  const parsed = parseHash(encoded);
+  if (!parsed) return false;
+  let key: Buffer;
+  try {
+    key = await scrypt(code.normalize('NFC'), parsed.salt, parsed.hash.length, {
+      ...parsed.params,
+      maxmem: maxmemFor(parsed.params),
+    });
+  } catch {
+    return false;
+  }
+  return key.length === parsed.hash.length && timingSafeEqual(key, parsed.hash);
+}
+
+/** True when `encoded` is a well-formed `scrypt$N$r$p$salt$hash` string with sane parameters. */
+export function isCodeHash(encoded: string): boolean {
+  return parseHash(encoded) !== undefined;
+}
+
+const COMMON_WORDS = new Set([
+  'password', 'passw0rd', 'letmein', 'qwerty', 'qwertyuiop', 'asdfgh', 'asdfghjkl', 'unlock', 'unlockme',
+  'admin', 'administrator', 'changeme', 'welcome', 'secret', 'iloveyou', 'monkey', 'dragon', 'master',
+  'trustno1', 'default', 'root', 'test', 'testing', 'guest', 'login', 'abc123', 'password1', 'password123',
+]);
+
+const DIGIT_RUN = '01234567890123456789';
+const DIGIT_RUN_DOWN = [...DIGIT_RUN].reverse().join('');
+
+function isSimpleSequence(code: string): boolean {
+  if (code.length < 3) return false;
+  const lower = code.toLowerCase();
+  // Digits wrap around: 1234567890 and 0987654321 are sequences too.
+  if (/^[0-9]+$/.test(lower) && (DIGIT_RUN.includes(lower) || DIGIT_RUN_DOWN.includes(lower))) return true;
+  const step = lower.charCodeAt(1) - lower.charCodeAt(0);
+  if (step !== 1 && step !== -1) return false;
+  for (let i = 2; i < lower.length; i++) {
+    if (lower.charCodeAt(i) - lower.charCodeAt(i - 1) !== step) return false;
+  }
+  return true;
+}
+
+/**
+ * Why `code` is too weak to become an unlock code, as one sentence, or undefined when it is
+ * acceptable. The sentence never contains the code.
+ */
+export function codeWeakness(code: string): string | undefined {
+  if (code.trim().length === 0) return 'The code is empty or only whitespace.';
+  if (code !== code.trim()) return 'The code starts or ends with whitespace, which is easy to mistype; remove it.';
+  const chars = [...code];
+  if (chars.length < 8) return 'The code is shorter than 8 characters.';
+  if (new Set(chars).size === 1) return 'The code repeats a single character.';
+  if (/^[0-9]+$/.test(code) && chars.length < 10) return 'A code of only digits must be at least 10 digits long.';
+  if (isSimpleSequence(code)) return 'The code is a simple sequence such as 12345678 or abcdefgh.';
+  const lower = code.toLowerCase();
+  // A common word padded with digits or punctuation ("Password1!") is no better than the word.
+  const stripped = lower.replace(/[^a-z]/g, '');
+  if (COMMON_WORDS.has(lower) || COMMON_WORDS.has(stripped)) return 'The code is one of the most common, easily guessed choices.';
+  return undefined;
+}
