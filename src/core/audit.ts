@@ -1,0 +1,207 @@
+// The audit log: `.protection/audit.jsonl`, one JSON record a line, each carrying the hash of
+// the previous one, so that changing, removing, reordering or inserting a record breaks the
+// chain. This is data, not logging: nothing here writes anywhere.
+import { createHash } from 'node:crypto';
+
+export type AuditEvent = 'unlock' | 'relock' | 'expire' | 'change' | 'denied' | 'lockout';
+
+export interface Actor {
+  name: string;
+  email: string;
+}
+
+export interface AuditBody {
+  event: AuditEvent;
+  /** ISO 8601 time, UTC (`new Date().toISOString()`). */
+  at: string;
+  actor: Actor;
+  /** Workspace-relative, `/`-separated. */
+  file?: string;
+  component?: string;
+  tier?: string;
+  reason?: string;
+  /** sha256 hex of the content before the change. */
+  before?: string;
+  /** sha256 hex of the content after the change. */
+  after?: string;
+  added?: number;
+  removed?: number;
+  /** git HEAD when the record was written. */
+  head?: string;
+  /** Folder-relative path of the backup of the previous content. */
+  backup?: string;
+  /** ISO time an unlock ends. */
+  until?: string;
+  detail?: string;
+}
+
+export interface AuditRecord extends AuditBody {
+  seq: number;
+  prev: string;
+  hash: string;
+}
+
+/** The `prev` of the first record. */
+export const GENESIS = 'GENESIS';
+
+export const AUDIT_EVENTS: readonly AuditEvent[] = ['unlock', 'relock', 'expire', 'change', 'denied', 'lockout'];
+
+const STRING_FIELDS = ['file', 'component', 'tier', 'reason', 'before', 'after', 'head', 'backup', 'until', 'detail'] as const;
+const COUNT_FIELDS = ['added', 'removed'] as const;
+// Key order of a rendered line: what a reviewer reads first comes first. The hash does not
+// depend on it (it is computed over canonical JSON).
+const LINE_ORDER = ['seq', 'at', 'event', 'actor', 'file', 'component', 'tier', 'reason', 'until', 'added', 'removed',
+  'before', 'after', 'backup', 'head', 'detail', 'prev', 'hash'];
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** sha256 of a string (UTF-8) or bytes, as lower-case hex. */
+export function sha256(content: string | Uint8Array): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+/**
+ * JSON with object keys sorted recursively and no whitespace; undefined object members are
+ * left out, as JSON.stringify does.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  const members = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`);
+  return `{${members.join(',')}}`;
+}
+
+/** The hash a record should carry: sha256 of the canonical JSON of the record without `hash`. */
+export function recordHash(record: Omit<AuditRecord, 'hash'> | AuditRecord): string {
+  return sha256(canonicalJson(without(record, ['hash'])));
+}
+
+function without<T extends object>(obj: T, drop: readonly string[]): T {
+  return Object.fromEntries(Object.entries(obj).filter(([k, v]) => v !== undefined && !drop.includes(k))) as T;
+}
+
+/** Chains `body` after `previous` (undefined for the first record): sets seq, prev and hash. */
+export function sealRecord(body: AuditBody, previous: AuditRecord | undefined): AuditRecord {
+  const unsealed = {
+    ...without(body, ['seq', 'prev', 'hash']),
+    actor: without(body.actor, []),
+    seq: previous ? previous.seq + 1 : 1,
+    prev: previous ? previous.hash : GENESIS,
+  };
+  return { ...unsealed, hash: recordHash(unsealed) };
+}
+
+/** One line of `audit.jsonl`, without the newline. */
+export function renderRecord(r: AuditRecord): string {
+  const ordered: Record<string, unknown> = {};
+  for (const key of LINE_ORDER) if (key in r) ordered[key] = (r as unknown as Record<string, unknown>)[key];
+  for (const key of Object.keys(r).sort()) if (!(key in ordered)) ordered[key] = (r as unknown as Record<string, unknown>)[key];
+  if (r.actor) ordered.actor = { ...{ name: undefined, email: undefined }, ...r.actor };
+  return JSON.stringify(ordered);
+}
+
+/** One line for people: `2026-11-22 10:40 change src/a.ts (BOOKING_FLOW) by Ann <ann@x> — fix typo`. */
+export function describeRecord(r: AuditRecord): string {
+  const when = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(r.at) ? `${r.at.slice(0, 10)} ${r.at.slice(11, 16)}` : r.at;
+  const target = r.file ? (r.component ? `${r.file} (${r.component})` : r.file) : r.component;
+  const who = r.actor.email ? `${r.actor.name} <${r.actor.email}>` : r.actor.name;
+  const counts = r.added !== undefined || r.removed !== undefined ? ` +${r.added ?? 0} -${r.removed ?? 0}` : '';
+  const why = r.reason ?? r.detail;
+  return `${when} ${r.event}${target ? ` ${target}` : ''}${counts} by ${who}${why ? ` — ${why}` : ''}`;
+}
+
+/** Why `value` is not an audit record, or undefined when it is one. */
+function recordProblem(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object';
+  const r = value as Record<string, unknown>;
+  if (typeof r.seq !== 'number' || !Number.isSafeInteger(r.seq) || r.seq < 1) return '"seq" must be a positive integer';
+  if (typeof r.prev !== 'string' || (r.prev !== GENESIS && !HEX64.test(r.prev))) return '"prev" must be a sha256 hex or GENESIS';
+  if (typeof r.hash !== 'string' || !HEX64.test(r.hash)) return '"hash" must be a sha256 hex';
+  if (typeof r.event !== 'string' || !(AUDIT_EVENTS as readonly string[]).includes(r.event)) {
+    return `"event" must be one of ${AUDIT_EVENTS.join(', ')}`;
+  }
+  if (typeof r.at !== 'string' || r.at === '') return '"at" must be a time string';
+  const actor = r.actor as Record<string, unknown> | null;
+  if (typeof actor !== 'object' || actor === null || typeof actor.name !== 'string' || typeof actor.email !== 'string') {
+    return '"actor" must have a name and an email';
+  }
+  for (const key of STRING_FIELDS) {
+    if (r[key] !== undefined && typeof r[key] !== 'string') return `"${key}" must be a string`;
+  }
+  for (const key of COUNT_FIELDS) {
+    const n = r[key];
+    if (n !== undefined && (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0)) return `"${key}" must be a count`;
+  }
+  return undefined;
+}
+
+/**
+ * Parses `audit.jsonl`. Lines that are not JSON or not records are reported with their
+ * 1-based line number and skipped; parsing goes on. A trailing newline (or CRLF endings) is
+ * fine; an empty line elsewhere is reported.
+ */
+export function parseAuditLog(text: string): { records: AuditRecord[]; problems: { line: number; message: string }[] } {
+  const records: AuditRecord[] = [];
+  const problems: { line: number; message: string }[] = [];
+  const lines = text.split('\n');
+  if (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
+  lines.forEach((raw, i) => {
+    const line = i + 1;
+    const content = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (content.trim() === '') {
+      problems.push({ line, message: `Line ${line} is empty.` });
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(content);
+    } catch {
+      problems.push({ line, message: `Line ${line} is not valid JSON.` });
+      return;
+    }
+    const problem = recordProblem(value);
+    if (problem) {
+      problems.push({ line, message: `Line ${line} is not an audit record: ${problem}.` });
+      return;
+    }
+    records.push(value as AuditRecord);
+  });
+  return { records, problems };
+}
+
+/**
+ * Checks that each record's hash matches its content, that it points at the record before it
+ * (`GENESIS` for the first) and that seq counts up by one from 1. Reports the first break.
+ *
+ * What the chain catches: a changed record (its hash no longer matches; and if the editor
+ * recomputed that hash, the next record's `prev` no longer matches), a removed, reordered or
+ * inserted record (`prev`/`seq` of the record after it). What it cannot catch on its own:
+ * records cut off at the END of the log: a truncated chain is still a valid chain. That is
+ * why the log is committed: git history and the verify gate (a change needs a matching
+ * record) make a truncated tail visible.
+ */
+export function verifyChain(records: readonly AuditRecord[]): { ok: true } | { ok: false; index: number; message: string } {
+  for (let index = 0; index < records.length; index++) {
+    const r = records[index];
+    const previous = index > 0 ? records[index - 1] : undefined;
+    const where = `Record ${index + 1} (seq ${r.seq})`;
+    if (recordHash(r) !== r.hash) {
+      return { ok: false, index, message: `${where} was changed after it was written: its hash does not match its content.` };
+    }
+    const expectedPrev = previous ? previous.hash : GENESIS;
+    if (r.prev !== expectedPrev) {
+      const message = previous
+        ? `${where} does not follow record ${index} (seq ${previous.seq}): a record was removed, inserted or reordered here.`
+        : `${where} should start the chain (prev GENESIS): records were removed from the start of the log.`;
+      return { ok: false, index, message };
+    }
+    const expectedSeq = previous ? previous.seq + 1 : 1;
+    if (r.seq !== expectedSeq) {
+      return { ok: false, index, message: `${where} should have seq ${expectedSeq}.` };
+    }
+  }
+  return { ok: true };
+}
