@@ -1,0 +1,61 @@
+// Readers (the editor, a watcher, git) see either the old file or the new one, never half of
+// it: write a temp file next to the target, flush it, then rename it over the target.
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+const RENAME_RETRIES = 5;
+
+function errorCode(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/** Where to write: through a symlink to its target, so a link stays a link. */
+async function resolveTarget(path: string): Promise<{ target: string; mode: number | undefined }> {
+  try {
+    const target = await fs.realpath(path);
+    return { target, mode: (await fs.stat(target)).mode & 0o7777 };
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') return { target: path, mode: undefined };
+    throw err;
+  }
+}
+
+/** Windows refuses to rename over a file another process has open for a moment (antivirus, indexer). */
+async function rename(from: string, to: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await fs.rename(from, to);
+      return;
+    } catch (err) {
+      const transient = process.platform === 'win32' && ['EPERM', 'EACCES', 'EBUSY'].includes(errorCode(err) ?? '');
+      if (!transient || attempt >= RENAME_RETRIES) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+    }
+  }
+}
+
+/**
+ * Replaces `path` with `data` atomically: a temp file `.<name>.<pid>.<random>.tmp` in the same
+ * folder, fsync, the existing file's permission bits (owner and group are not kept), rename.
+ * The temp file is removed when anything fails. The folder must exist.
+ */
+export async function atomicWriteFile(path: string, data: string | Uint8Array): Promise<void> {
+  const { target, mode } = await resolveTarget(path);
+  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(temp, 'wx', mode ?? 0o666);
+    await handle.writeFile(data);
+    // open() applies the umask; the old file's mode must survive exactly.
+    if (mode !== undefined) await handle.chmod(mode);
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await rename(temp, target);
+  } catch (err) {
+    await handle?.close().catch(() => undefined);
+    await fs.unlink(temp).catch(() => undefined);
+    throw err;
+  }
+}
