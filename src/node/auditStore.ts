@@ -1,0 +1,223 @@
+// `.protection/audit.jsonl` on disk. Appends are serialized across processes (two VS Code
+// windows, the CLI in a hook) by a lock file, so records never interleave and the chain never
+// forks: read the last record, seal the new one after it, append, all under the lock.
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { parseAuditLog, renderRecord, sealRecord } from '../core/audit';
+import type { AuditBody, AuditRecord } from '../core/audit';
+
+export const AUDIT_LOG_PATH = '.protection/audit.jsonl';
+
+export interface AuditStoreOptions {
+  /** How long append waits for another process's lock before giving up. Default 5 s. */
+  lockTimeoutMs?: number;
+  /** A lock older than this was left by a crashed process and may be broken. Default 10 s. */
+  staleLockMs?: number;
+}
+
+const TAIL_CHUNK = 64 * 1024;
+
+function errorCode(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException | undefined)?.code;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The last line of `lines` (newest first) that is a valid record, or undefined. */
+function lastValidRecord(lines: string[]): AuditRecord | undefined {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (lines[i].trim() === '') continue;
+    const record = parseAuditLog(lines[i]).records[0];
+    if (record) return record;
+  }
+  return undefined;
+}
+
+/**
+ * Reads the log from its end in growing chunks until a complete, valid record line is found,
+ * so appending to a long log does not read all of it. Lines that are not records (a torn
+ * write, a merge leftover) are skipped: the new record chains to the last valid one, and
+ * parseAuditLog still reports the bad line.
+ */
+async function readTail(handle: fs.FileHandle): Promise<{ last: AuditRecord | undefined; endsWithNewline: boolean }> {
+  const size = (await handle.stat()).size;
+  if (size === 0) return { last: undefined, endsWithNewline: true };
+  let chunk = TAIL_CHUNK;
+  for (;;) {
+    const start = Math.max(0, size - chunk);
+    const buffer = Buffer.alloc(size - start);
+    let read = 0;
+    while (read < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, read, buffer.length - read, start + read);
+      if (bytesRead === 0) break;
+      read += bytesRead;
+    }
+    const text = buffer.subarray(0, read).toString('utf8');
+    const endsWithNewline = text.endsWith('\n');
+    const lines = text.split('\n');
+    // A chunk that starts mid-file may start mid-line (even mid-character): drop that piece.
+    if (start > 0) lines.shift();
+    const last = lastValidRecord(lines);
+    if (last || start === 0) return { last, endsWithNewline };
+    chunk *= 4;
+  }
+}
+
+interface LockInfo {
+  pid: number;
+  host: string;
+  at: string;
+  token: string;
+}
+
+/** The chained, append-only audit log of one workspace folder. */
+export class AuditStore {
+  /** `<folder>/.protection/audit.jsonl` */
+  readonly path: string;
+  /** `<folder>/.protection/audit.jsonl.lock` */
+  readonly lockPath: string;
+  private readonly lockTimeoutMs: number;
+  private readonly staleLockMs: number;
+
+  constructor(readonly folderPath: string, options: AuditStoreOptions = {}) {
+    this.path = join(folderPath, ...AUDIT_LOG_PATH.split('/'));
+    this.lockPath = `${this.path}.lock`;
+    this.lockTimeoutMs = options.lockTimeoutMs ?? 5_000;
+    this.staleLockMs = options.staleLockMs ?? 10_000;
+  }
+
+  /** Seals `body` after the last record and appends it; safe across processes. */
+  async append(body: AuditBody): Promise<AuditRecord> {
+    await fs.mkdir(join(this.path, '..'), { recursive: true });
+    const token = await this.lock();
+    try {
+      const handle = await fs.open(this.path, 'a+');
+      try {
+        const { last, endsWithNewline } = await readTail(handle);
+        const record = sealRecord(body, last);
+        // Never glue a record onto a torn last line: start a fresh line instead.
+        const line = Buffer.from(`${endsWithNewline ? '' : '\n'}${renderRecord(record)}\n`, 'utf8');
+        // One write on an O_APPEND descriptor; the loop only matters if the OS writes short.
+        let written = 0;
+        while (written < line.length) {
+          const { bytesWritten } = await handle.write(line, written, line.length - written);
+          written += bytesWritten;
+        }
+        await handle.sync();
+        return record;
+      } finally {
+        await handle.close();
+      }
+    } finally {
+      await this.unlock(token);
+    }
+  }
+
+  /** Every record, plus the lines that are not records. A missing log is an empty one. */
+  async readAll(): Promise<{ records: AuditRecord[]; problems: { line: number; message: string }[] }> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.path, 'utf8');
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') return { records: [], problems: [] };
+      throw err;
+    }
+    return parseAuditLog(text);
+  }
+
+  /** The newest valid record, read from the end of the file; undefined for an empty or missing log. */
+  async last(): Promise<AuditRecord | undefined> {
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(this.path, 'r');
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') return undefined;
+      throw err;
+    }
+    try {
+      return (await readTail(handle)).last;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Creates the lock file exclusively; waits with backoff; breaks a stale lock. Returns our token. */
+  private async lock(): Promise<string> {
+    const info: LockInfo = { pid: process.pid, host: hostname(), at: '', token: randomBytes(8).toString('hex') };
+    const deadline = Date.now() + this.lockTimeoutMs;
+    let delay = 2;
+    for (;;) {
+      try {
+        const handle = await fs.open(this.lockPath, 'wx');
+        try {
+          await handle.writeFile(JSON.stringify({ ...info, at: new Date().toISOString() }));
+        } finally {
+          await handle.close();
+        }
+        return info.token;
+      } catch (err) {
+        // EPERM/EACCES: Windows, while another process is deleting the lock file.
+        if (!['EEXIST', 'EPERM', 'EACCES'].includes(errorCode(err) ?? '')) throw err;
+      }
+      if (await this.breakStaleLock()) continue;
+      if (Date.now() >= deadline) throw new Error(await this.lockedMessage());
+      await sleep(delay + Math.random() * delay);
+      delay = Math.min(delay * 2, 25);
+    }
+  }
+
+  /**
+   * Removes a lock older than staleLockMs. It is first renamed to a unique name (only one
+   * process can win that rename), then checked again: if it turns out to be fresh (another
+   * process broke the stale lock and took a new one in between), it is put back.
+   */
+  private async breakStaleLock(): Promise<boolean> {
+    const isStale = async (path: string): Promise<boolean> => {
+      try {
+        return Date.now() - (await fs.stat(path)).mtimeMs > this.staleLockMs;
+      } catch {
+        return false;
+      }
+    };
+    if (!(await isStale(this.lockPath))) return false;
+    const aside = `${this.lockPath}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
+    try {
+      await fs.rename(this.lockPath, aside);
+    } catch {
+      return true; // someone else moved it first: try to take the lock again
+    }
+    if (!(await isStale(aside))) {
+      await fs.link(aside, this.lockPath).catch(() => undefined);
+    }
+    await fs.unlink(aside).catch(() => undefined);
+    return true;
+  }
+
+  /** Removes the lock only if it is still ours (it may have been broken as stale meanwhile). */
+  private async unlock(token: string): Promise<void> {
+    try {
+      const info = JSON.parse(await fs.readFile(this.lockPath, 'utf8')) as Partial<LockInfo>;
+      if (info.token === token) await fs.unlink(this.lockPath);
+    } catch {
+      // already gone, or not ours any more
+    }
+  }
+
+  private async lockedMessage(): Promise<string> {
+    let holder = 'another process';
+    try {
+      const info = JSON.parse(await fs.readFile(this.lockPath, 'utf8')) as Partial<LockInfo>;
+      if (info.pid) holder = `process ${info.pid}${info.host ? ` on ${info.host}` : ''} since ${info.at ?? '?'}`;
+    } catch {
+      // unreadable: keep the generic wording
+    }
+    return (
+      `The audit log is locked by ${holder}; the record was not written. Try again; if no other ` +
+      `Protected Files window or hook is running, delete ${this.lockPath}.`
+    );
+  }
+}

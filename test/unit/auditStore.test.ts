@@ -1,0 +1,210 @@
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderRecord, sealRecord, verifyChain } from '../../src/core/audit';
+import type { AuditBody, AuditRecord } from '../../src/core/audit';
+import { AuditStore } from '../../src/node/auditStore';
+
+// The cross-process test starts this very bundle again as a child process in "writer" mode
+// (the store is bundled into this file, so the child needs nothing else).
+const WRITER_ENV = 'PF_AUDIT_STORE_WRITER';
+
+interface WriterSpec {
+  folder: string;
+  writer: string;
+  count: number;
+  startAt: number;
+}
+
+function body(detail: string, extra: Partial<AuditBody> = {}): AuditBody {
+  return { event: 'change', at: new Date().toISOString(), actor: { name: 'Ann', email: 'ann@example.com' }, file: 'src/a.ts', detail, ...extra };
+}
+
+async function runWriter(spec: WriterSpec): Promise<void> {
+  const store = new AuditStore(spec.folder);
+  // Both writers start at the same moment so their appends really contend for the lock.
+  while (Date.now() < spec.startAt) await new Promise((r) => setTimeout(r, 1));
+  for (let i = 0; i < spec.count; i++) {
+    await store.append(body(`${spec.writer}-${i}`, { reason: 'x'.repeat(i * 37) }));
+    // A short pause lets the other writer in between, so the two really alternate on the lock.
+    await new Promise((r) => setTimeout(r, Math.random() * 3));
+  }
+}
+
+function spawnWriter(spec: WriterSpec): Promise<void> {
+  const env: NodeJS.ProcessEnv = { ...process.env, [WRITER_ENV]: JSON.stringify(spec) };
+  delete env.NODE_TEST_CONTEXT;
+  delete env.NODE_OPTIONS;
+  const child = spawn(process.execPath, [__filename], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer ${spec.writer} exited ${code}: ${stderr}`))));
+  });
+}
+
+const writerSpec = process.env[WRITER_ENV];
+if (writerSpec) {
+  runWriter(JSON.parse(writerSpec) as WriterSpec).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(String(err instanceof Error ? err.stack : err));
+      process.exit(1);
+    },
+  );
+} else {
+  defineTests();
+}
+
+function defineTests(): void {
+  const root = mkdtempSync(join(tmpdir(), 'pf-auditstore-'));
+  let counter = 0;
+  const newFolder = (): string => {
+    const dir = join(root, `f${++counter}`);
+    mkdirSync(dir);
+    return dir;
+  };
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  describe('AuditStore', () => {
+    test('paths, and a missing log reads as empty', async () => {
+      const folder = newFolder();
+      const store = new AuditStore(folder);
+      assert.equal(store.path, join(folder, '.protection', 'audit.jsonl'));
+      assert.equal(store.lockPath, join(folder, '.protection', 'audit.jsonl.lock'));
+      assert.deepEqual(await store.readAll(), { records: [], problems: [] });
+      assert.equal(await store.last(), undefined);
+    });
+
+    test('append creates .protection, chains records and releases the lock', async () => {
+      const folder = newFolder();
+      const store = new AuditStore(folder);
+      const a = await store.append(body('one'));
+      const b = await store.append(body('two'));
+      assert.equal(a.seq, 1);
+      assert.equal(b.prev, a.hash);
+      assert.equal(readFileSync(store.path, 'utf8'), `${renderRecord(a)}\n${renderRecord(b)}\n`);
+      assert.equal(existsSync(store.lockPath), false);
+      const { records, problems } = await store.readAll();
+      assert.deepEqual(records, [a, b]);
+      assert.deepEqual(problems, []);
+      assert.deepEqual(await store.last(), b);
+    });
+
+    test('appends from one process through two store objects do not fork the chain', async () => {
+      const folder = newFolder();
+      const s1 = new AuditStore(folder);
+      const s2 = new AuditStore(folder);
+      await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? s1 : s2).append(body(`p-${i}`))));
+      const { records, problems } = await s1.readAll();
+      assert.deepEqual(problems, []);
+      assert.equal(records.length, 30);
+      assert.deepEqual(verifyChain(records), { ok: true });
+    });
+
+    test('two processes appending 50 records each: 100 records, whole lines, one valid chain', async () => {
+      const folder = newFolder();
+      const startAt = Date.now() + 700;
+      await Promise.all(['A', 'B'].map((writer) => spawnWriter({ folder, writer, count: 50, startAt })));
+      const text = readFileSync(join(folder, '.protection', 'audit.jsonl'), 'utf8');
+      assert.ok(text.endsWith('\n'));
+      const lines = text.slice(0, -1).split('\n');
+      assert.equal(lines.length, 100);
+      for (const line of lines) assert.doesNotThrow(() => JSON.parse(line), line.slice(0, 80));
+      const { records, problems } = await new AuditStore(folder).readAll();
+      assert.deepEqual(problems, []);
+      assert.equal(records.length, 100);
+      assert.deepEqual(verifyChain(records), { ok: true });
+      assert.deepEqual(records.map((r) => r.seq), Array.from({ length: 100 }, (_, i) => i + 1));
+      for (const writer of ['A', 'B']) {
+        const mine = records.filter((r) => r.detail?.startsWith(`${writer}-`)).map((r) => r.detail);
+        assert.deepEqual(mine, Array.from({ length: 50 }, (_, i) => `${writer}-${i}`));
+      }
+      assert.equal(existsSync(join(folder, '.protection', 'audit.jsonl.lock')), false);
+    });
+
+    test('a stale lock (older than 10 s) is broken', async () => {
+      const folder = newFolder();
+      const store = new AuditStore(folder);
+      mkdirSync(join(folder, '.protection'));
+      writeFileSync(store.lockPath, JSON.stringify({ pid: 999999, host: 'crashed', at: '2020-01-01T00:00:00.000Z', token: 'dead' }));
+      const old = new Date(Date.now() - 60_000);
+      utimesSync(store.lockPath, old, old);
+      const started = Date.now();
+      const record = await store.append(body('after crash'));
+      assert.ok(Date.now() - started < 4_000, 'should not wait for the lock timeout');
+      assert.equal(record.seq, 1);
+      assert.equal(existsSync(store.lockPath), false);
+      assert.deepEqual(readdirSync(join(folder, '.protection')).sort(), ['audit.jsonl']);
+    });
+
+    test('a fresh lock held by someone else makes append wait, then fail without writing', async () => {
+      const folder = newFolder();
+      const store = new AuditStore(folder, { lockTimeoutMs: 300 });
+      mkdirSync(join(folder, '.protection'));
+      writeFileSync(store.lockPath, JSON.stringify({ pid: 4242, host: 'elsewhere', at: new Date().toISOString(), token: 'live' }));
+      await assert.rejects(store.append(body('blocked')), /locked by process 4242 on elsewhere.*not written/);
+      assert.equal(existsSync(store.path), false);
+      assert.equal(existsSync(store.lockPath), true, 'someone else’s lock is left alone');
+    });
+
+    test('append waits for a lock that is released in time', async () => {
+      const folder = newFolder();
+      const store = new AuditStore(folder);
+      mkdirSync(join(folder, '.protection'));
+      writeFileSync(store.lockPath, '{}');
+      setTimeout(() => rmSync(store.lockPath), 200);
+      const started = Date.now();
+      await store.append(body('waited'));
+      assert.ok(Date.now() - started >= 150);
+      assert.equal((await store.readAll()).records.length, 1);
+    });
+
+    test('the tail is found in a long log with long lines', async () => {
+      const folder = newFolder();
+      const store = new AuditStore(folder);
+      mkdirSync(join(folder, '.protection'));
+      const records: AuditRecord[] = [];
+      for (let i = 0; i < 300; i++) records.push(sealRecord(body(`r${i}`, { reason: 'why '.repeat(i % 3 === 0 ? 40_000 : 20) }), records[records.length - 1]));
+      writeFileSync(store.path, records.map(renderRecord).join('\n') + '\n');
+      assert.deepEqual(await store.last(), records[299]);
+      // A last line longer than the 64 KiB read chunk.
+      const long = await store.append(body('long', { reason: 'z'.repeat(200_000) }));
+      assert.equal(long.prev, records[299].hash);
+      const next = await store.append(body('after long'));
+      assert.equal(next.prev, long.hash);
+      assert.equal(next.seq, 302);
+      assert.deepEqual(verifyChain((await store.readAll()).records), { ok: true });
+    });
+
+    test('a torn last line: the next record starts on its own line and chains to the last valid one', async () => {
+      const folder = newFolder();
+      const store = new AuditStore(folder);
+      const a = await store.append(body('one'));
+      appendFileSync(store.path, '{"seq":2,"at":"2026-');
+      const b = await store.append(body('two'));
+      assert.equal(b.prev, a.hash);
+      assert.equal(b.seq, 2);
+      const { records, problems } = await store.readAll();
+      assert.deepEqual(records, [a, b]);
+      assert.deepEqual(problems.map((p) => p.line), [2]);
+      assert.deepEqual(verifyChain(records), { ok: true });
+    });
+
+    test('CRLF line endings (a checkout with autocrlf) are read', async () => {
+      const folder = newFolder();
+      const store = new AuditStore(folder);
+      mkdirSync(join(folder, '.protection'));
+      const a = sealRecord(body('one'), undefined);
+      writeFileSync(store.path, `${renderRecord(a)}\r\n`);
+      assert.deepEqual(await store.last(), a);
+      const b = await store.append(body('two'));
+      assert.equal(b.prev, a.hash);
+      assert.deepEqual(verifyChain((await store.readAll()).records), { ok: true });
+    });
+  });
+}
