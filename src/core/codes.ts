@@ -20,6 +20,8 @@ const MIN_N = 1024;
 const MAX_N = 2 ** 20;
 const MAX_R = 32;
 const MAX_P = 16;
+/** A hash in a committed manifest must not make every verification allocate gigabytes. */
+const MAX_MEMORY = 2 ** 30;
 const B64URL = /^[A-Za-z0-9_-]+$/;
 
 function scrypt(password: BinaryLike, salt: BinaryLike, keylen: number, options: ScryptOptions): Promise<Buffer> {
@@ -38,7 +40,8 @@ function validParams(params: ScryptParams): boolean {
   return (
     Number.isSafeInteger(N) && N >= MIN_N && N <= MAX_N && (N & (N - 1)) === 0 &&
     Number.isSafeInteger(r) && r >= 1 && r <= MAX_R &&
-    Number.isSafeInteger(p) && p >= 1 && p <= MAX_P
+    Number.isSafeInteger(p) && p >= 1 && p <= MAX_P &&
+    128 * N * r <= MAX_MEMORY
   );
 }
 
@@ -76,7 +79,8 @@ export async function hashCode(code: string, params?: Partial<ScryptParams>): Pr
   const full: ScryptParams = { ...DEFAULT_SCRYPT_PARAMS, ...params };
   if (!validParams(full)) {
     throw new Error(
-      `Invalid scrypt parameters N=${full.N} r=${full.r} p=${full.p}: N must be a power of two from ${MIN_N} to ${MAX_N}, r 1–${MAX_R}, p 1–${MAX_P}.`,
+      `Invalid scrypt parameters N=${full.N} r=${full.r} p=${full.p}: N must be a power of two from ${MIN_N} to ${MAX_N}, ` +
+        `r 1–${MAX_R}, p 1–${MAX_P}, and 128·N·r at most 1 GiB.`,
     );
   }
   const salt = randomBytes(SALT_BYTES);

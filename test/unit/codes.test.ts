@@ -63,6 +63,7 @@ describe('hashCode / verifyCode', () => {
       `scrypt$1024$0$1$${salt}$${hash}`,
       `scrypt$1024$8$0$${salt}$${hash}`,
       `scrypt$1024$999$1$${salt}$${hash}`,
+      `scrypt$${2 ** 20}$32$1$${salt}$${hash}`, // 4 GiB of memory per verification
       `scrypt$01024$8$1$${salt}$${hash}`,
       `scrypt$1024$8$1$${salt}`,
       `scrypt$1024$8$1$${salt}$${hash}$extra`,
