@@ -78,6 +78,9 @@ describe('getActor', () => {
     try {
       const dir = newRepo('mixed', { email: 'local@example.com' });
       assert.deepEqual(await getActor(dir), { name: 'Global Gina', email: 'local@example.com' });
+      // A local value wins over the global one.
+      const both = newRepo('both', { name: 'Local Lou', email: 'lou@example.com' });
+      assert.deepEqual(await getActor(both), { name: 'Local Lou', email: 'lou@example.com' });
       // Outside any repository git still has the global user.
       assert.deepEqual(await getActor(newDir('plain-with-global')), { name: 'Global Gina', email: 'gina@global.example' });
     } finally {
