@@ -1,0 +1,73 @@
+// Mocha entry for the integration suite. VS Code calls run() inside the extension host, both
+// when code-server runs the suite (scripts/run-extension-host.sh) and under @vscode/test-electron
+// (scripts/test-electron.mjs). It loads every *.test.js bundled next to it (out/test/integration/**).
+//
+// PF_TEST_RESULTS (optional): a file path; the counts {passes, failures, tests} are written there,
+// because the exit code code-server logs for the extension host cannot be trusted.
+// PF_TEST_GREP (optional): only run tests whose full title matches this regular expression.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Mocha from 'mocha';
+
+function findTests(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...findTests(p));
+    else if (entry.name.endsWith('.test.js')) out.push(p);
+  }
+  return out.sort();
+}
+
+interface Results {
+  passes: number;
+  failures: number;
+  tests: number;
+  pending: number;
+  /** false while the suite is still running (written after every test) */
+  finished: boolean;
+  failed: { title: string; error: string }[];
+  at: string;
+}
+
+function writeResults(results: Results): void {
+  const file = process.env.PF_TEST_RESULTS;
+  if (!file) return;
+  fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+}
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', timeout: 30_000, color: false, reporter: 'spec' });
+  if (process.env.PF_TEST_GREP) mocha.grep(new RegExp(process.env.PF_TEST_GREP));
+  const files = findTests(__dirname);
+  for (const f of files) mocha.addFile(f);
+
+  return new Promise((resolve, reject) => {
+    const failed: Results['failed'] = [];
+    let runner: Mocha.Runner;
+    const snapshot = (finished: boolean, failures?: number): Results => ({
+      passes: runner.stats?.passes ?? 0,
+      failures: failures ?? runner.stats?.failures ?? 0,
+      tests: runner.stats?.tests ?? 0,
+      pending: runner.stats?.pending ?? 0,
+      finished,
+      failed,
+      at: new Date().toISOString(),
+    });
+    try {
+      runner = mocha.run((failures) => {
+        writeResults(snapshot(true, failures));
+        if (files.length === 0) reject(new Error(`no *.test.js files found under ${__dirname}`));
+        else if (failures > 0) reject(new Error(`${failures} integration test(s) failed.`));
+        else resolve();
+      });
+      runner.on('fail', (test, err: Error) => failed.push({ title: test.fullTitle(), error: String(err?.message ?? err) }));
+      // Counts so far, so that a run that hangs and times out still reports what it did.
+      runner.on('test end', () => writeResults(snapshot(false)));
+    } catch (err) {
+      // A suite that throws while loading never reaches the callback: still report it as a failure.
+      writeResults({ passes: 0, failures: 1, tests: 0, pending: 0, finished: true, failed: [{ title: 'loading the test files', error: String(err) }], at: new Date().toISOString() });
+      reject(err);
+    }
+  });
+}
