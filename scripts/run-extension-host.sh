@@ -16,7 +16,7 @@
 #   PF_TEST_GREP         integration: only tests whose full title matches this regexp
 #   PF_SCREENSHOTS_DIR   e2e: where screenshots go (default .test-runs/e2e/screenshots)
 #   PF_UPDATE_MEDIA=1    e2e: also copy the screenshots to media/screenshots/ (for the README)
-#   PF_WORKSPACE_DIR     serve: use this folder for the workspace copy instead of a temp dir
+#   PF_WORKSPACE_DIR     e2e/serve: put the workspace copy here (replaced) instead of in the temp dir
 #   PORT_DEMO            serve: port to listen on (default 0 = any free port)
 #   PF_KEEP_RUN=1        keep the run's temp dir (logs are always copied to .test-runs/<mode>/)
 set -euo pipefail
@@ -144,7 +144,7 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
-trap 'exit 130' INT
+if [ "$MODE" = serve ]; then trap 'echo; echo "[serve] stopped"; exit 0' INT; else trap 'exit 130' INT; fi
 trap 'exit 143' TERM
 
 URL=
@@ -221,7 +221,9 @@ e2e)
 serve)
   echo
   echo "  Protected Files demo is running: open $URL/?folder=$WS"
-  echo "  (workspace: $WS; press Ctrl+C to stop)"
+  echo "  Workspace: $WS (a git repository; .protection/manifest.jsonc protects"
+  echo "  src/booking/** at tier 1 and supabase/migrations/** at tier 2; src/utils/ is not protected)."
+  echo "  Press Ctrl+C to stop."
   echo
   wait "$SERVER_PID" || true
   ;;

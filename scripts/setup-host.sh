@@ -86,7 +86,7 @@ EOF
 
 if [ "$MODE" != --force ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$(want_stamp)" ] \
    && [ -x "$NODE_DIR/bin/node" ] && [ -f "$CODE_SERVER_ENTRY" ] && [ -d "$HOST/node_modules/playwright-core" ]; then
-  log "host toolchain up to date ($(grep -o '"version": *"[^"]*"' "$HOST/node_modules/code-server/package.json" | head -1 | tr -d '" '), $NODE_PKG) in test/vscode-host"
+  log "host toolchain up to date (code-server $("$NODE_DIR/bin/node" -p "require(process.argv[1]).version" "$HOST/node_modules/code-server/package.json"), $NODE_PKG) in test/vscode-host"
   write_env
   echo "$HOST/env.sh"
   exit 0
