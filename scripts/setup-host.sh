@@ -98,6 +98,10 @@ mkdir -p "$HOST/node24" "$BIN"
 LOG=$HOST/install.log
 : > "$LOG"
 
+# Run from `npm test`, we inherit the outer npm's environment (npm_config_user_agent naming Node 20,
+# which code-server's postinstall reads to check the Node major; NODE; npm_package_*): drop it.
+OUTER_NPM_CLI=${npm_execpath:-}
+while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(npm_|NODE$|INIT_CWD$)')
 # npm settings for this install only: a fresh machine's or the developer's ~/.npmrc may say
 # yes=false (node-pty's install runs `npx node-gyp`, which would then abort).
 export npm_config_yes=true npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
@@ -110,7 +114,7 @@ npm install --prefix "$HOST/node24" --no-save --no-package-lock "$NODE_PKG" >>"$
   || { log "$NODE_DIR/bin/node is not Node 24"; exit 1; }
 
 # `node`, `npm` and `npx` wrappers that use Node 24 (npm itself is the system npm's CLI script).
-NPM_CLI=${npm_execpath:-}
+NPM_CLI=$OUTER_NPM_CLI
 case "$NPM_CLI" in *npm-cli.js) ;; *) NPM_CLI=$(readlink -f "$(command -v npm)") ;; esac
 [ -f "$NPM_CLI" ] && [ "$(basename "$NPM_CLI")" = npm-cli.js ] || { log "cannot find the system npm's npm-cli.js"; exit 1; }
 NPX_CLI=$(dirname "$NPM_CLI")/npx-cli.js
