@@ -1,0 +1,262 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { minimatch } from 'minimatch';
+import { parseManifest } from '../../src/core/manifest';
+import type { Manifest } from '../../src/core/manifest';
+import { BUILTIN_PROTECTION_TIER, PROTECTION_GLOB, ProtectionMatcher, listProtected } from '../../src/core/matcher';
+
+/** A manifest with tiers `t1` (strictest) and `t2`, and components given as [name, tier, globs]. */
+function manifestOf(...components: [string, 't1' | 't2', string[]][]): Manifest {
+  const text = JSON.stringify({
+    tiers: { t1: { badge: 'T1', unlock: { requireCode: false } }, t2: { badge: 'T2', unlock: { requireCode: false } } },
+    components: Object.fromEntries(components.map(([name, tier, files]) => [name, { tier, files }])),
+  });
+  const parsed = parseManifest(text);
+  assert.ok(parsed.manifest, JSON.stringify(parsed.problems));
+  return parsed.manifest;
+}
+
+function single(glob: string, options?: { caseInsensitive?: boolean }): ProtectionMatcher {
+  return new ProtectionMatcher(manifestOf(['C', 't1', [glob]]), options);
+}
+
+function protects(matcher: ProtectionMatcher, path: string): boolean {
+  return matcher.classify(path) !== undefined;
+}
+
+describe('ProtectionMatcher: glob semantics', () => {
+  const cases: [string, string[], string[]][] = [
+    // glob, protected paths, unprotected paths
+    ['src/lib/booking.ts', ['src/lib/booking.ts'], ['src/lib/booking.tsx', 'src/lib', 'lib/booking.ts', 'x/src/lib/booking.ts', 'src/lib/booking.ts/x']],
+    ['src/*.ts', ['src/a.ts', 'src/.hidden.ts', 'src/.ts'], ['src/a/b.ts', 'src/a.tsx', 'a.ts', 'src/a.js']],
+    ['src/**', ['src/a', 'src/a/b/c.ts', 'src/.env', 'src/.git/config'], ['src', 'srcx/a', 'lib/src/a']],
+    ['**/*.sql', ['a.sql', 'db/x.sql', 'db/deep/er/.x.sql', '.sql'], ['a.sql.bak', 'db/sql', 'sql/a.txt']],
+    ['**/.env*', ['.env', 'a/.env', 'a/b/.env.local'], ['a/env', 'a/x.env']],
+    ['**/package.json', ['package.json', 'a/b/package.json'], ['package.json5', 'a/package.json/x']],
+    ['db/**/migrations/*.sql', ['db/migrations/1.sql', 'db/x/y/migrations/2.sql'], ['db/migrations/sub/1.sql', 'migrations/1.sql', 'db/x/migrations.sql']],
+    ['supabase/**/migrations/**', ['supabase/migrations/1.sql', 'supabase/a/migrations/b/c'], ['supabase/migrations', 'supabase/a/b.sql', 'x/supabase/migrations/1.sql']],
+    ['src/{auth,billing}/*.{ts,tsx}', ['src/auth/a.ts', 'src/billing/b.tsx'], ['src/auth/a.js', 'src/other/a.ts', 'src/auth/x/a.ts']],
+    ['src/lib/booking*.ts', ['src/lib/booking.ts', 'src/lib/bookingFlow.ts'], ['src/lib/Booking.ts', 'src/lib/abooking.ts', 'src/lib/booking/x.ts']],
+    ['docs/[a-c]?.md', ['docs/ab.md', 'docs/c1.md'], ['docs/d1.md', 'docs/a.md', 'docs/abc.md']],
+    ['*/config.yml', ['a/config.yml', '.github/config.yml'], ['config.yml', 'a/b/config.yml']],
+    ['a/*/b/**', ['a/x/b/c', 'a/x/b/c/d'], ['a/b/c', 'a/x/b', 'a/x/y/b/c']],
+    ['**', ['a', 'a/b/c', '.env'], []],
+    ['src/*.+(ts|js)', ['src/a.ts', 'src/a.js'], ['src/a.css']],
+    ['./scripts/deploy.sh', ['scripts/deploy.sh'], ['./scripts/deploy.shx']],
+  ];
+  for (const [glob, yes, no] of cases) {
+    test(glob, () => {
+      const matcher = single(glob);
+      for (const path of yes) {
+        assert.equal(protects(matcher, path), true, `${glob} should protect ${path}`);
+      }
+      for (const path of no) {
+        assert.equal(protects(matcher, path), false, `${glob} should not protect ${path}`);
+      }
+    });
+  }
+
+  test('matching is case-sensitive by default', () => {
+    const matcher = new ProtectionMatcher(manifestOf(['C', 't1', ['src/Lib/a.ts', 'docs/*.MD', 'db/**']]));
+    assert.equal(protects(matcher, 'src/Lib/a.ts'), true);
+    assert.equal(protects(matcher, 'src/lib/a.ts'), false);
+    assert.equal(protects(matcher, 'docs/x.md'), false);
+    assert.equal(protects(matcher, 'DB/x'), false);
+    assert.equal(protects(matcher, '.PROTECTION/manifest.jsonc'), false);
+  });
+
+  test('caseInsensitive matches literals, globs and .protection in any case', () => {
+    const matcher = new ProtectionMatcher(manifestOf(['C', 't1', ['src/Lib/a.ts', 'docs/*.MD', 'db/**', '**/Dockerfile']]), { caseInsensitive: true });
+    for (const path of ['src/lib/A.TS', 'SRC/LIB/a.ts', 'docs/x.md', 'Docs/Y.Md', 'DB/x', 'a/DOCKERFILE', '.Protection/manifest.jsonc']) {
+      assert.equal(protects(matcher, path), true, path);
+    }
+    assert.equal(matcher.classify('SRC/LIB/A.TS')?.pattern, 'src/Lib/a.ts');
+    assert.equal(protects(matcher, 'docs/x.mdx'), false);
+  });
+
+  test('Windows separators and ./ prefixes in the input are normalized', () => {
+    const matcher = new ProtectionMatcher(manifestOf(['C', 't1', ['src/lib/**', 'db/schema.sql']]));
+    assert.equal(protects(matcher, 'src\\lib\\a.ts'), true);
+    assert.equal(protects(matcher, '.\\db\\schema.sql'), true);
+    assert.equal(protects(matcher, './src//lib/./b.ts'), true);
+    assert.equal(protects(matcher, 'src/other/../lib/c.ts'), true);
+    assert.equal(protects(matcher, '.protection\\manifest.jsonc'), true);
+  });
+
+  test('paths that are not inside the folder are never classified', () => {
+    const matcher = single('**');
+    for (const path of ['', '.', '/', '../x', 'a/../../x', '/etc/passwd', '\\\\server\\share\\x']) {
+      assert.equal(matcher.classify(path), undefined, path);
+    }
+  });
+});
+
+describe('ProtectionMatcher: which component wins', () => {
+  const m = manifestOf(
+    ['DOCS', 't2', ['**/*.md']],
+    ['API', 't2', ['src/api/**', 'src/api/*.ts']],
+    ['BOOKING', 't1', ['src/api/booking*.ts', 'src/api/booking.ts']],
+    ['PAYMENTS', 't1', ['src/api/**/pay*.ts']],
+    ['README', 't1', ['README.md']],
+  );
+  const matcher = new ProtectionMatcher(m);
+
+  test('the strictest tier wins over declaration order', () => {
+    const c = matcher.classify('src/api/booking.ts');
+    assert.equal(c?.component?.name, 'BOOKING');
+    assert.equal(c?.tier.id, 't1');
+    assert.equal(c?.tier.badge, 'T1');
+    assert.equal(matcher.classify('src/api/booking/pay.ts')?.component?.name, 'PAYMENTS');
+    assert.equal(matcher.classify('src/api/booking/list.ts')?.component?.name, 'API');
+  });
+
+  test('within the winning component, the first declared glob is reported', () => {
+    assert.equal(matcher.classify('src/api/booking.ts')?.pattern, 'src/api/booking*.ts');
+    assert.equal(matcher.classify('src/api/x.ts')?.pattern, 'src/api/**');
+  });
+
+  test('on a tie of tiers, the first declared component wins', () => {
+    const both = new ProtectionMatcher(manifestOf(['FIRST', 't1', ['src/**']], ['SECOND', 't1', ['src/a.ts']]));
+    assert.equal(both.classify('src/a.ts')?.component?.name, 'FIRST');
+    const reversed = new ProtectionMatcher(manifestOf(['SECOND', 't1', ['src/a.ts']], ['FIRST', 't1', ['src/**']]));
+    assert.equal(reversed.classify('src/a.ts')?.component?.name, 'SECOND');
+  });
+
+  test('a literal path in a stricter tier beats a glob in a looser one, and the other way round', () => {
+    assert.equal(matcher.classify('README.md')?.component?.name, 'README');
+    assert.equal(matcher.classify('docs/README.md')?.component?.name, 'DOCS');
+    const loose = new ProtectionMatcher(manifestOf(['ALL', 't1', ['**/*.md']], ['ONE', 't2', ['README.md']]));
+    assert.equal(loose.classify('README.md')?.component?.name, 'ALL');
+  });
+
+  test('unmatched paths are not protected', () => {
+    assert.equal(matcher.classify('src/web/index.ts'), undefined);
+    assert.equal(matcher.classify('src/api'), undefined);
+  });
+
+  test('listProtected keeps input order and skips unprotected paths', () => {
+    const listed = listProtected(matcher, ['src/web/a.ts', 'README.md', 'src/api/x.ts']);
+    assert.deepEqual(listed.map((l) => [l.path, l.classification.component?.name]), [['README.md', 'README'], ['src/api/x.ts', 'API']]);
+  });
+});
+
+describe('ProtectionMatcher: .protection/**', () => {
+  test('is protected at the strictest tier with no component, whatever the components say', () => {
+    const m = manifestOf(['LOOSE', 't2', ['.protection/**', '**']], ['STRICT', 't1', ['src/**']]);
+    const matcher = new ProtectionMatcher(m);
+    for (const path of ['.protection/manifest.jsonc', '.protection/audit.jsonl', '.protection/backups/x/y']) {
+      const c = matcher.classify(path);
+      assert.equal(c?.tier.id, 't1', path);
+      assert.equal(c?.component, undefined);
+      assert.equal(c?.pattern, PROTECTION_GLOB);
+    }
+    assert.equal(matcher.classify('.protectionx/a')?.component?.name, 'LOOSE');
+  });
+
+  test('with no manifest, the built-in tier protects it and nothing else', () => {
+    const matcher = new ProtectionMatcher(undefined);
+    const c = matcher.classify('.protection/manifest.jsonc');
+    assert.equal(c?.tier, BUILTIN_PROTECTION_TIER);
+    assert.equal(c?.component, undefined);
+    assert.equal(matcher.classify('src/a.ts'), undefined);
+    assert.deepEqual(matcher.patterns, ['.protection/**']);
+    assert.deepEqual({ ...BUILTIN_PROTECTION_TIER, unlock: { ...BUILTIN_PROTECTION_TIER.unlock } }, {
+      id: 'protection', label: 'Protection manifest', badge: 'PF', color: 'red', rank: 0, onBreach: 'restore',
+      unlock: { requireCode: false, approvals: 1, minReasonLength: 10, maxMinutes: 30 },
+    });
+  });
+
+  test('patterns lists every glob once, .protection/** first', () => {
+    const matcher = new ProtectionMatcher(manifestOf(['A', 't2', ['b/**', 'a.ts']], ['B', 't1', ['a.ts', 'c/*.md']]));
+    assert.deepEqual(matcher.patterns, ['.protection/**', 'b/**', 'a.ts', 'c/*.md']);
+  });
+});
+
+describe('ProtectionMatcher: memo', () => {
+  test('asking twice gives the same answer', () => {
+    const matcher = new ProtectionMatcher(manifestOf(['A', 't1', ['src/**']]));
+    const first = matcher.classify('src/a.ts');
+    assert.ok(first);
+    assert.equal(matcher.classify('src/a.ts'), first);
+    assert.equal(matcher.classify('lib/a.ts'), undefined);
+    assert.equal(matcher.classify('lib/a.ts'), undefined, 'a cached miss stays a miss');
+  });
+
+  test('answers stay right after the memo fills up and is cleared', () => {
+    const matcher = new ProtectionMatcher(manifestOf(['A', 't1', ['src/**', 'even/*0.ts']]));
+    for (let i = 0; i < 120_000; i++) {
+      const path = i % 3 === 0 ? `src/f${i}.ts` : `even/${i}.ts`;
+      const expected = i % 3 === 0 || i % 10 === 0;
+      assert.equal(protects(matcher, path), expected, path);
+    }
+    assert.equal(protects(matcher, 'src/f0.ts'), true);
+    assert.equal(protects(matcher, 'even/1.ts'), false);
+  });
+});
+
+describe('ProtectionMatcher agrees with minimatch', () => {
+  const globs = [
+    'src/**', 'src/*.ts', '**/*.sql', 'a/{b,c}/*.{ts,js}', 'a/b', 'x/**/y/*.md', '*.md', '**/.env', '**/package.json',
+    'src/lib/booking*.ts', '*/x', '**', 'a/**/b', 'a/*/', '+(a|b)/*.ts', 'docs/[a-c]*.txt', '**/*', 'a/**', '.git*', '**/.*',
+    'db/**/migrations/*.sql', 'X/Y.TS', 'supabase/**/migrations/**', 'a/*/b/*.ts', '**/b/**', 'src/**/x/**/*.md', '?/a',
+    'a/b/c/d.ts', 'src/{lib,x}/**', '*', '**/a/b', 'a\\*b', 'db/*/x.sql', '**/migrations/*', 'src/**/.env*',
+  ];
+  const segments = ['a', 'b', 'c', 'src', 'lib', 'x', 'y', '.env', '.env.local', 'package.json', 'q.sql', 'booking.ts',
+    'bookingX.ts', 'r.md', 'aa.txt', 'd.ts', 'e.js', '.git', '.gitignore', 'db', 'migrations', 'docs', 'Y.ts', 'X', 'y.TS',
+    'Src', 'a*b', 'ß.md', 'İ.ts'];
+  let seed = 7;
+  const random = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const paths: string[] = [];
+  for (let i = 0; i < 2_500; i++) {
+    const length = 1 + random(5);
+    const parts: string[] = [];
+    for (let k = 0; k < length; k++) {
+      parts.push(segments[random(segments.length)]);
+    }
+    paths.push(parts.join('/'));
+  }
+
+  for (const caseInsensitive of [false, true]) {
+    test(`each glob alone, caseInsensitive ${caseInsensitive}`, () => {
+      const options = { dot: true, nocase: caseInsensitive, nonegate: true, nocomment: true, platform: 'linux' } as const;
+      let mismatches = 0;
+      const examples: string[] = [];
+      for (const glob of globs) {
+        const matcher = single(glob, { caseInsensitive });
+        for (const path of paths) {
+          if (protects(matcher, path) !== minimatch(path, glob, options)) {
+            mismatches++;
+            examples.push(`${glob} ${path}`);
+          }
+        }
+      }
+      assert.equal(mismatches, 0, examples.slice(0, 10).join('\n'));
+    });
+
+    test(`all globs together pick the same winner as a naive loop, caseInsensitive ${caseInsensitive}`, () => {
+      const options = { dot: true, nocase: caseInsensitive, nonegate: true, nocomment: true, platform: 'linux' } as const;
+      const components: [string, 't1' | 't2', string[]][] = [];
+      for (let i = 0; i < globs.length; i += 3) {
+        components.push([`C${i}`, i % 2 === 0 ? 't2' : 't1', globs.slice(i, i + 3)]);
+      }
+      const m = manifestOf(...components);
+      const matcher = new ProtectionMatcher(m, { caseInsensitive });
+      const ordered = [...m.components].sort((a, b) => (a.tier === b.tier ? 0 : a.tier === 't1' ? -1 : 1));
+      for (const path of paths) {
+        let expected: string | undefined;
+        for (const component of ordered) {
+          const glob = component.files.find((g) => minimatch(path, g, options));
+          if (glob) {
+            expected = `${component.name} ${glob}`;
+            break;
+          }
+        }
+        const c = matcher.classify(path);
+        assert.equal(c && `${c.component?.name} ${c.pattern}`, expected, path);
+      }
+    });
+  }
+});
