@@ -106,9 +106,11 @@ echo "[set-up] done in $((SECONDS - t0)) s"
 banner "build"
 t0=$SECONDS
 rm -rf out/test # stale bundles of deleted tests must not run
+BUILD_OK=1
 if node scripts/build.mjs --tests; then
   echo "[build] done in $((SECONDS - t0)) s"
 else
+  BUILD_OK=0
   step_failed "build" "node scripts/build.mjs --tests"
 fi
 
@@ -128,12 +130,15 @@ if [ "$WHAT" = all ] || [ "$WHAT" = unit ]; then
 fi
 for part in integration e2e; do
   if [ "$WHAT" = all ] || [ "$WHAT" = "$part" ]; then
-    if [ "$HOST_OK" = 1 ]; then
+    if [ "$HOST_OK" = 1 ] && [ "$BUILD_OK" = 1 ]; then
       run_part "$part" bash scripts/run-extension-host.sh "$part"
     else
+      # (unit tests still run after a failed build: whatever bundles were written are fresh)
+      why="the test host is not installed"; [ "$BUILD_OK" = 1 ] || why="the build failed, dist/ may be stale"
       banner "$part"
-      echo "[$part] could not run: the test host is not installed"
-      FAILED=$((FAILED + 1)); note "$part" "COULD NOT RUN (no test host)"
+      echo "[$part] could not run: $why"
+      echo "0 passed, 1 failed"
+      FAILED=$((FAILED + 1)); note "$part" "COULD NOT RUN ($why)"
     fi
   fi
 done
