@@ -20,6 +20,8 @@ const common = {
   sourcemap: release ? false : 'linked',
   logLevel: 'warning',
   legalComments: 'none',
+  // jsonc-parser's main entry is a UMD wrapper whose inner requires esbuild cannot follow: take its ESM build.
+  mainFields: ['module', 'main'],
 };
 
 function findTests(dir, suffix) {

@@ -2,10 +2,8 @@
 // editor can show it as a diagnostic; a manifest with any error is never returned, because a
 // broken manifest must not loosen protection (the caller keeps the last valid one).
 
-// The ESM build on purpose: jsonc-parser's `main` is a UMD wrapper whose inner requires esbuild
-// cannot follow, so the bundle would fail at run time with "Cannot find module './impl/format'".
-import { parseTree, printParseErrorCode } from 'jsonc-parser/lib/esm/main';
-import type { Node, ParseError } from 'jsonc-parser/lib/esm/main';
+import { parseTree, printParseErrorCode } from 'jsonc-parser';
+import type { Node, ParseError } from 'jsonc-parser';
 import { escapesFolder } from './paths';
 
 export type TierColor = 'red' | 'orange' | 'yellow' | 'green' | 'blue' | 'purple' | 'gray';
