@@ -1,0 +1,52 @@
+// What a tier's policy asks of an unlock, decided without any I/O.
+import type { Classification } from './matcher';
+import type { Manifest, Tier } from './manifest';
+import type { UnlockTarget } from './unlocks';
+
+/** An unlock covers the file's component, or the single file where it has none (`.protection/**`). */
+export function unlockTargetFor(c: Classification, relPath: string): UnlockTarget {
+  return c.component ? { kind: 'component', name: c.component.name } : { kind: 'file', path: relPath };
+}
+
+/**
+ * The code hashes that may unlock a classified file: its component's, or, for a file without a component
+ * (the manifest itself), those of every component in the same tier: any owner of that tier may change it.
+ */
+export function acceptedCodeHashes(manifest: Manifest | undefined, c: Classification): string[] {
+  if (c.component) return [...c.component.unlockCodes];
+  if (!manifest) return [];
+  const out = new Set<string>();
+  for (const comp of manifest.components) if (comp.tier === c.tier.id) for (const h of comp.unlockCodes) out.add(h);
+  return [...out];
+}
+
+/** How many different codes the unlock needs: 0 where the tier needs none. */
+export function codesRequired(tier: Tier): number {
+  return tier.unlock.requireCode ? tier.unlock.approvals : 0;
+}
+
+/** Why a reason is not good enough for the tier, or undefined. */
+export function reasonProblem(reason: string, tier: Tier): string | undefined {
+  const n = reason.trim().length;
+  if (n === 0) return 'Say why this change is needed.';
+  if (n < tier.unlock.minReasonLength) {
+    return `${tier.label} needs a reason of at least ${tier.unlock.minReasonLength} characters (${n} so far).`;
+  }
+  return undefined;
+}
+
+/** `12 min`, `1 h 5 min`, `<1 min`: remaining time for status texts. */
+export function formatRemaining(ms: number): string {
+  if (ms < 60_000) return '<1 min';
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 60) return `${minutes} min`;
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return m ? `${h} h ${m} min` : `${h} h`;
+}
+
+/** `14:05` (local time) for "until" messages. */
+export function formatClock(epochMs: number): string {
+  const d = new Date(epochMs);
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+}

@@ -1,0 +1,72 @@
+import * as vscode from 'vscode';
+import { Commands } from './commandIds';
+import { guarded, log } from './logger';
+import { createManifest, openAuditLog, openManifest, requireManifest } from './manifestCommands';
+import { detailsMarkdown } from './presentation';
+import type { ProtectionService } from './protectionService';
+import type { SetCodeFlow } from './setCodeFlow';
+import type { UnlockFlow } from './unlockFlow';
+import type { UnlockService } from './unlockService';
+
+export interface CommandDeps {
+  readonly service: ProtectionService;
+  readonly unlocks: UnlockService;
+  readonly unlockFlow: UnlockFlow;
+  readonly setCodeFlow: SetCodeFlow;
+  readonly now: () => number;
+}
+
+/** The file a command acts on: its argument (explorer, editor title, banner) or the active editor. */
+function fileArg(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  return vscode.window.activeTextEditor?.document.uri;
+}
+
+export function registerCommands(d: CommandDeps): vscode.Disposable[] {
+  const relock = async (arg?: unknown): Promise<void> => {
+    if (!requireManifest(d.service)) return;
+    const uri = fileArg(arg);
+    const f = uri && d.service.resolve(uri);
+    if (!f) {
+      void vscode.window.showInformationMessage(uri ? 'This file is not protected: there is nothing to relock.' : 'Open a protected file to relock it.');
+      return;
+    }
+    if (f.locked) {
+      void vscode.window.showInformationMessage(`${f.relPath} is already locked.`);
+      return;
+    }
+    await d.unlocks.relock(f.folder, f.target, 'relock');
+  };
+  const unlock = async (arg?: unknown): Promise<void> => {
+    if (!requireManifest(d.service)) return;
+    await d.unlockFlow.run(arg instanceof vscode.Uri ? arg : undefined);
+  };
+  return [
+    vscode.commands.registerCommand(Commands.unlock, guarded('Could not unlock', unlock)),
+    vscode.commands.registerCommand(Commands.relock, guarded('Could not relock', relock)),
+    vscode.commands.registerCommand(Commands.toggleLock, guarded('Could not change the lock', async (arg?: unknown) => {
+      const uri = fileArg(arg);
+      const f = uri && d.service.resolve(uri);
+      if (f && !f.locked) await relock(uri);
+      else await unlock(uri);
+    })),
+    vscode.commands.registerCommand(Commands.setUnlockCode, guarded('Could not set the unlock code', async () => {
+      if (!requireManifest(d.service)) return;
+      await d.setCodeFlow.run();
+    })),
+    vscode.commands.registerCommand(Commands.createManifest, guarded('Could not create the manifest', createManifest)),
+    vscode.commands.registerCommand(Commands.openManifest, guarded('Could not open the manifest', () => openManifest(d.service))),
+    vscode.commands.registerCommand(Commands.openAuditLog, guarded('Could not open the audit log', () => openAuditLog(d.service))),
+    vscode.commands.registerCommand(Commands.showLog, () => log.show()),
+    vscode.commands.registerCommand(Commands.showDetails, guarded('Could not show the details', async (arg?: unknown) => {
+      const uri = fileArg(arg);
+      const f = uri && d.service.resolve(uri);
+      if (!f) return;
+      const md = detailsMarkdown(f, d.now()).value.replace(/\[([^\]]+)\]\(command:[^)]+\)/g, '').replace(/\\(.)/g, '$1').replace(/\*\*/g, '').replace(/\$\([a-z-]+\) /g, '');
+      const action = f.locked ? 'Unlock…' : 'Relock';
+      const pick = await vscode.window.showInformationMessage(`${f.relPath}: ${f.locked ? 'locked' : 'unlocked'}`, { modal: true, detail: md.trim() }, action);
+      if (pick) await (f.locked ? unlock(uri) : relock(uri));
+    })),
+  ];
+}
+

@@ -1,0 +1,130 @@
+import * as vscode from 'vscode';
+import { MANIFEST_PATH, parseManifest } from '../core/manifest';
+import type { Manifest, ManifestProblem } from '../core/manifest';
+import { ProtectionMatcher } from '../core/matcher';
+import type { Classification } from '../core/matcher';
+import { escapesFolder, normalizeRelPath } from '../core/paths';
+import { FailureTracker, UnlockRegistry } from '../core/unlocks';
+import { AuditRecorder } from '../node/recorder';
+import { Disposable } from './lifecycle';
+import { log } from './logger';
+
+/** Where the manifest of a folder stands. */
+export type ManifestState =
+  | { kind: 'missing' }
+  | { kind: 'ok' }
+  /** The file on disk has errors; `manifest` (if any) is the last valid one, still in force. */
+  | { kind: 'broken'; problems: ManifestProblem[] }
+  /** The file was deleted after a valid one was loaded; the last valid one stays in force. */
+  | { kind: 'deleted' };
+
+/**
+ * The protection of one workspace folder: its manifest (the last valid one), the matcher built from it,
+ * the grants in force, the wrong-code tracker and the audit log.
+ */
+export class FolderProtection extends Disposable {
+  private _manifest: Manifest | undefined;
+  private _matcher: ProtectionMatcher;
+  private _state: ManifestState = { kind: 'missing' };
+  private everLoaded = false;
+  private readonly _onDidChangeManifest = this.register(new vscode.EventEmitter<void>());
+  /** Fires after the manifest in force (or its state) changed. */
+  readonly onDidChangeManifest = this._onDidChangeManifest.event;
+
+  readonly registry = new UnlockRegistry();
+  readonly failures = new FailureTracker();
+  readonly audit: AuditRecorder;
+  readonly manifestUri: vscode.Uri;
+  /** The protected files found in the folder, refreshed by the inventory. */
+  files = new Map<string, Classification>();
+
+  constructor(readonly folder: vscode.WorkspaceFolder) {
+    super();
+    this.manifestUri = vscode.Uri.joinPath(folder.uri, MANIFEST_PATH);
+    this.audit = new AuditRecorder(folder.uri.fsPath);
+    this._matcher = new ProtectionMatcher(undefined, { caseInsensitive: caseInsensitiveFs() });
+    const watcher = this.register(
+      vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, MANIFEST_PATH)),
+    );
+    let pending: ReturnType<typeof setTimeout> | undefined;
+    const schedule = (): void => {
+      if (pending) clearTimeout(pending);
+      pending = setTimeout(() => void this.reload(), 50);
+    };
+    this.register(watcher.onDidChange(schedule));
+    this.register(watcher.onDidCreate(schedule));
+    this.register(watcher.onDidDelete(schedule));
+    this.register({ dispose: () => pending && clearTimeout(pending) });
+  }
+
+  get manifest(): Manifest | undefined {
+    return this._manifest;
+  }
+
+  get matcher(): ProtectionMatcher {
+    return this._matcher;
+  }
+
+  get state(): ManifestState {
+    return this._state;
+  }
+
+  /** True once a manifest file has been seen in this folder (valid or not). */
+  get hasManifest(): boolean {
+    return this._state.kind !== 'missing';
+  }
+
+  get name(): string {
+    return this.folder.name;
+  }
+
+  /** Reads the manifest from disk. A broken or deleted manifest never loosens protection. */
+  async reload(): Promise<void> {
+    let text: string | undefined;
+    try {
+      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(this.manifestUri));
+    } catch {
+      text = undefined;
+    }
+    if (text === undefined) {
+      this._state = this.everLoaded ? { kind: 'deleted' } : { kind: 'missing' };
+      if (this.everLoaded) log.warn(`[manifest] ${this.name}: ${MANIFEST_PATH} was deleted; the last valid manifest stays in force.`);
+      this._onDidChangeManifest.fire();
+      return;
+    }
+    this.everLoaded = true;
+    const parsed = parseManifest(text);
+    if (parsed.manifest) {
+      this._manifest = parsed.manifest;
+      this._matcher = new ProtectionMatcher(parsed.manifest, { caseInsensitive: caseInsensitiveFs() });
+      this._state = { kind: 'ok' };
+      log.info(`[manifest] ${this.name}: ${parsed.manifest.components.length} components in ${parsed.manifest.tiers.length} tiers.`);
+    } else {
+      this._state = { kind: 'broken', problems: parsed.problems.filter((p) => p.severity === 'error') };
+      log.warn(`[manifest] ${this.name}: ${this._state.problems.length} error(s); ${this._manifest ? 'the last valid manifest stays in force' : 'only .protection/** is protected'}.`);
+    }
+    this._onDidChangeManifest.fire();
+  }
+
+  /** The folder-relative path of a URI inside this folder, or undefined. */
+  relativePath(uri: vscode.Uri): string | undefined {
+    if (uri.scheme !== this.folder.uri.scheme || uri.authority !== this.folder.uri.authority) return undefined;
+    const base = this.folder.uri.path.endsWith('/') ? this.folder.uri.path : `${this.folder.uri.path}/`;
+    const same = caseInsensitiveFs() ? uri.path.toLowerCase().startsWith(base.toLowerCase()) : uri.path.startsWith(base);
+    if (!same) return undefined;
+    const rel = normalizeRelPath(uri.path.slice(base.length));
+    return rel && !escapesFolder(rel) ? rel : undefined;
+  }
+
+  uriOf(relPath: string): vscode.Uri {
+    return vscode.Uri.joinPath(this.folder.uri, ...relPath.split('/'));
+  }
+
+  classify(relPath: string): Classification | undefined {
+    return this._matcher.classify(relPath);
+  }
+}
+
+function caseInsensitiveFs(): boolean {
+  return process.platform === 'win32' || process.platform === 'darwin';
+}

@@ -1,0 +1,76 @@
+import * as vscode from 'vscode';
+import { MANIFEST_PATH } from '../core/manifest';
+
+const AUDIT_LOG_PATH = '.protection/audit.jsonl';
+import { STARTER_MANIFEST } from '../core/starterManifest';
+import { Commands } from './commandIds';
+import type { ProtectionService } from './protectionService';
+
+/** The one sentence and action the commands answer with where no folder has a manifest. */
+export async function offerToCreateManifest(): Promise<void> {
+  const pick = await vscode.window.showInformationMessage('No protection manifest in this workspace. Create one?', 'Create Manifest');
+  if (pick) await vscode.commands.executeCommand(Commands.createManifest);
+}
+
+/** True where some folder has a manifest; otherwise offers to create one and returns false. */
+export function requireManifest(service: ProtectionService): boolean {
+  if (service.withManifest().length > 0) return true;
+  void offerToCreateManifest();
+  return false;
+}
+
+async function pickFolder(folders: readonly vscode.WorkspaceFolder[], placeHolder: string): Promise<vscode.WorkspaceFolder | undefined> {
+  if (folders.length <= 1) return folders[0];
+  return vscode.window.showWorkspaceFolderPick({ placeHolder });
+}
+
+/** Protected Files: Create Manifest — writes a commented starter manifest and opens it. */
+export async function createManifest(): Promise<vscode.Uri | undefined> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length === 0) {
+    void vscode.window.showInformationMessage('Open a folder first: the manifest lives at .protection/manifest.jsonc in a workspace folder.');
+    return undefined;
+  }
+  const folder = await pickFolder(folders, 'Which folder gets a protection manifest?');
+  if (!folder) return undefined;
+  const uri = vscode.Uri.joinPath(folder.uri, MANIFEST_PATH);
+  let exists = true;
+  try {
+    await vscode.workspace.fs.stat(uri);
+  } catch {
+    exists = false;
+  }
+  if (exists) {
+    void vscode.window.showInformationMessage(`${folder.name} already has a manifest: opening it.`);
+  } else {
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(STARTER_MANIFEST));
+  }
+  await vscode.window.showTextDocument(uri, { preview: false });
+  return uri;
+}
+
+/** Protected Files: Open Manifest. */
+export async function openManifest(service: ProtectionService): Promise<void> {
+  if (!requireManifest(service)) return;
+  const folders = service.withManifest();
+  const pick = folders.length === 1 ? folders[0] : await pickFolderProtection(folders.map((f) => ({ label: f.name, value: f })));
+  if (pick) await vscode.window.showTextDocument(pick.manifestUri, { preview: false });
+}
+
+/** Protected Files: Open Audit Log. */
+export async function openAuditLog(service: ProtectionService): Promise<void> {
+  if (!requireManifest(service)) return;
+  const folders = service.withManifest();
+  const pick = folders.length === 1 ? folders[0] : await pickFolderProtection(folders.map((f) => ({ label: f.name, value: f })));
+  if (!pick) return;
+  try {
+    await vscode.window.showTextDocument(vscode.Uri.joinPath(pick.folder.uri, AUDIT_LOG_PATH), { preview: false });
+  } catch {
+    void vscode.window.showInformationMessage(`${pick.name} has no audit records yet: the first unlock writes one.`);
+  }
+}
+
+async function pickFolderProtection<T>(items: { label: string; value: T }[]): Promise<T | undefined> {
+  const r = await vscode.window.showQuickPick(items, { placeHolder: 'Which workspace folder?' });
+  return r?.value;
+}

@@ -1,0 +1,169 @@
+import * as vscode from 'vscode';
+import type { Classification } from '../core/matcher';
+import { unlockTargetFor } from '../core/policy';
+import type { Grant, UnlockTarget } from '../core/unlocks';
+import { FolderProtection } from './folderProtection';
+import { Disposable } from './lifecycle';
+import { log } from './logger';
+
+/** What the extension knows about one protected file right now. */
+export interface ProtectedFile {
+  readonly folder: FolderProtection;
+  readonly uri: vscode.Uri;
+  readonly relPath: string;
+  readonly classification: Classification;
+  readonly target: UnlockTarget;
+  /** The unlock in force for it, if any. */
+  readonly grant: Grant | undefined;
+  readonly locked: boolean;
+}
+
+/** Which files changed state; `undefined` means "possibly all of them". */
+export interface ProtectionChange {
+  readonly uris: readonly vscode.Uri[] | undefined;
+}
+
+const INVENTORY_LIMIT = 100_000;
+// Backups are copies of protected files, not files a team edits; dependencies and git internals are noise.
+const INVENTORY_EXCLUDE = '{**/node_modules/**,**/.git/**,.protection/backups/**}';
+
+/** The protection of every workspace folder, and the one place that answers "is this file locked?". */
+export class ProtectionService extends Disposable {
+  private readonly folders = new Map<string, FolderProtection>();
+  private readonly _onDidChange = this.register(new vscode.EventEmitter<ProtectionChange>());
+  readonly onDidChange = this._onDidChange.event;
+  private readonly _onDidChangeManifest = this.register(new vscode.EventEmitter<FolderProtection>());
+  /** A folder's manifest (or its state) changed; fires after the inventory was refreshed. */
+  readonly onDidChangeManifest = this._onDidChangeManifest.event;
+  private inventoryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly now: () => number = Date.now) {
+    super();
+    this.register(vscode.workspace.onDidChangeWorkspaceFolders((e) => {
+      for (const f of e.removed) this.removeFolder(f);
+      for (const f of e.added) void this.addFolder(f);
+    }));
+    // Files appearing or disappearing change what the globs cover.
+    const watcher = this.register(vscode.workspace.createFileSystemWatcher('**/*', false, true, false));
+    const later = (): void => this.scheduleInventory();
+    this.register(watcher.onDidCreate(later));
+    this.register(watcher.onDidDelete(later));
+    this.register({ dispose: () => this.inventoryTimer && clearTimeout(this.inventoryTimer) });
+    this.register({ dispose: () => { for (const f of this.folders.values()) f.dispose(); this.folders.clear(); } });
+  }
+
+  /** Loads every folder's manifest; resolves once all are read. */
+  async start(): Promise<void> {
+    await Promise.all((vscode.workspace.workspaceFolders ?? []).map((f) => this.addFolder(f)));
+  }
+
+  all(): FolderProtection[] {
+    return [...this.folders.values()];
+  }
+
+  /** Folders that have a manifest file (valid or not). */
+  withManifest(): FolderProtection[] {
+    return this.all().filter((f) => f.hasManifest);
+  }
+
+  folderOf(uri: vscode.Uri): FolderProtection | undefined {
+    const wf = vscode.workspace.getWorkspaceFolder(uri);
+    return wf ? this.folders.get(wf.uri.toString()) : undefined;
+  }
+
+  /** The protection state of a file, or undefined where it is not protected. */
+  resolve(uri: vscode.Uri): ProtectedFile | undefined {
+    if (uri.scheme !== 'file' && uri.scheme !== 'vscode-remote') return undefined;
+    const folder = this.folderOf(uri);
+    if (!folder) return undefined;
+    const relPath = folder.relativePath(uri);
+    if (relPath === undefined) return undefined;
+    const classification = folder.classify(relPath);
+    if (!classification) return undefined;
+    const grant = folder.registry.find(relPath, classification.component?.name, this.now());
+    return {
+      folder, uri, relPath, classification, grant,
+      target: unlockTargetFor(classification, relPath),
+      locked: grant === undefined,
+    };
+  }
+
+  /** The files an unlock target covers, from the inventory (plus `extra` where given). */
+  filesOf(folder: FolderProtection, target: UnlockTarget): vscode.Uri[] {
+    if (target.kind === 'file') return [folder.uriOf(target.path)];
+    const out: vscode.Uri[] = [];
+    for (const [rel, c] of folder.files) if (c.component?.name === target.name) out.push(folder.uriOf(rel));
+    return out;
+  }
+
+  protectedCount(): number {
+    let n = 0;
+    for (const f of this.folders.values()) n += f.files.size;
+    return n;
+  }
+
+  /** Tells listeners that these files changed state (an unlock, a relock). */
+  fireChanged(uris: readonly vscode.Uri[] | undefined): void {
+    this._onDidChange.fire({ uris });
+  }
+
+  private async addFolder(wf: vscode.WorkspaceFolder): Promise<void> {
+    const key = wf.uri.toString();
+    if (this.folders.has(key)) return;
+    const folder = new FolderProtection(wf);
+    this.folders.set(key, folder);
+    folder.onDidChangeManifest(() => void this.refreshFolder(folder));
+    await folder.reload();
+  }
+
+  private removeFolder(wf: vscode.WorkspaceFolder): void {
+    const key = wf.uri.toString();
+    const folder = this.folders.get(key);
+    if (!folder) return;
+    this.folders.delete(key);
+    const uris = [...folder.files.keys()].map((r) => folder.uriOf(r));
+    folder.dispose();
+    this._onDidChange.fire({ uris });
+  }
+
+  private async refreshFolder(folder: FolderProtection): Promise<void> {
+    const before = new Set(folder.files.keys());
+    await this.inventory(folder);
+    const changed = new Set([...before, ...folder.files.keys()]);
+    this._onDidChange.fire({ uris: [...changed].map((r) => folder.uriOf(r)) });
+    this._onDidChangeManifest.fire(folder);
+  }
+
+  private scheduleInventory(): void {
+    if (this.inventoryTimer) clearTimeout(this.inventoryTimer);
+    this.inventoryTimer = setTimeout(() => {
+      this.inventoryTimer = undefined;
+      for (const f of this.folders.values()) {
+        const before = new Set(f.files.keys());
+        void this.inventory(f).then(() => {
+          const after = new Set(f.files.keys());
+          const diff = [...before].filter((r) => !after.has(r)).concat([...after].filter((r) => !before.has(r)));
+          if (diff.length) this._onDidChange.fire({ uris: diff.map((r) => f.uriOf(r)) });
+        });
+      }
+    }, 1000);
+  }
+
+  /** Finds the protected files of a folder (for counts, decorations and component file lists). */
+  private async inventory(folder: FolderProtection): Promise<void> {
+    const files = new Map<string, Classification>();
+    try {
+      const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(folder.folder, '**/*'), INVENTORY_EXCLUDE, INVENTORY_LIMIT);
+      for (const uri of uris) {
+        const rel = folder.relativePath(uri);
+        if (rel === undefined) continue;
+        const c = folder.classify(rel);
+        if (c) files.set(rel, c);
+      }
+      if (uris.length >= INVENTORY_LIMIT) log.warn(`[inventory] ${folder.name}: stopped after ${INVENTORY_LIMIT} files; counts may be low.`);
+    } catch (err) {
+      log.warn(`[inventory] ${folder.name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    folder.files = files;
+  }
+}

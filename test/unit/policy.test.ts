@@ -1,0 +1,68 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseManifest } from '../../src/core/manifest';
+import { ProtectionMatcher } from '../../src/core/matcher';
+import { acceptedCodeHashes, codesRequired, formatRemaining, reasonProblem, unlockTargetFor } from '../../src/core/policy';
+
+const H1 = 'scrypt$16384$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g';
+const H2 = 'scrypt$16384$8$1$b3RoZXJzYWx0$b3RoZXJoYXNob3RoZXJoYXNob3RoZXJoYXNob3RoZXI';
+const H3 = 'scrypt$16384$8$1$dGhpcmRzYWx0$dGhpcmRoYXNodGhpcmRoYXNodGhpcmRoYXNodGhpcmQ';
+
+const TEXT = `{
+  "tiers": {
+    "tier1": { "label": "Tier 1", "badge": "T1", "color": "red", "unlock": { "requireCode": true, "approvals": 2, "minReasonLength": 15, "maxMinutes": 30 } },
+    "tier2": { "label": "Tier 2", "badge": "T2", "color": "yellow", "unlock": { "requireCode": false, "minReasonLength": 10 }, "onBreach": "warn" }
+  },
+  "components": {
+    "BOOKING": { "tier": "tier1", "files": ["src/booking/**"], "unlockCodes": ["${H1}", "${H2}"] },
+    "PAYMENTS": { "tier": "tier1", "files": ["src/pay/**"], "unlockCodes": ["${H3}"] },
+    "MIGRATIONS": { "tier": "tier2", "files": ["db/**"] }
+  }
+}`;
+
+function setup(): { matcher: ProtectionMatcher; manifest: NonNullable<ReturnType<typeof parseManifest>['manifest']> } {
+  const parsed = parseManifest(TEXT);
+  assert.deepEqual(parsed.problems.filter((p) => p.severity === 'error'), []);
+  assert.ok(parsed.manifest);
+  return { matcher: new ProtectionMatcher(parsed.manifest), manifest: parsed.manifest };
+}
+
+describe('policy', () => {
+  test('a component file unlocks its component; a manifest file unlocks only itself', () => {
+    const { matcher } = setup();
+    const booking = matcher.classify('src/booking/a.ts');
+    assert.ok(booking);
+    assert.deepEqual(unlockTargetFor(booking, 'src/booking/a.ts'), { kind: 'component', name: 'BOOKING' });
+    const manifestFile = matcher.classify('.protection/manifest.jsonc');
+    assert.ok(manifestFile);
+    assert.deepEqual(unlockTargetFor(manifestFile, '.protection/manifest.jsonc'), { kind: 'file', path: '.protection/manifest.jsonc' });
+  });
+
+  test('a component takes its own codes; the manifest takes every code of the strictest tier', () => {
+    const { matcher, manifest } = setup();
+    assert.deepEqual(acceptedCodeHashes(manifest, matcher.classify('src/booking/x.ts')!), [H1, H2]);
+    assert.deepEqual(acceptedCodeHashes(manifest, matcher.classify('.protection/manifest.jsonc')!).sort(), [H1, H2, H3].sort());
+    assert.deepEqual(acceptedCodeHashes(undefined, matcher.classify('.protection/manifest.jsonc')!), []);
+  });
+
+  test('codes required follow requireCode and approvals', () => {
+    const { manifest } = setup();
+    assert.equal(codesRequired(manifest.tiers[0]), 2);
+    assert.equal(codesRequired(manifest.tiers[1]), 0);
+  });
+
+  test('a reason must reach the tier minimum, counted without surrounding spaces', () => {
+    const { manifest } = setup();
+    const t1 = manifest.tiers[0];
+    assert.match(reasonProblem('', t1) ?? '', /why/i);
+    assert.match(reasonProblem('   short    ', t1) ?? '', /at least 15 characters \(5 so far\)/);
+    assert.equal(reasonProblem('fix the rounding of prices', t1), undefined);
+  });
+
+  test('remaining time reads naturally', () => {
+    assert.equal(formatRemaining(30_000), '<1 min');
+    assert.equal(formatRemaining(12 * 60_000 + 5_000), '12 min');
+    assert.equal(formatRemaining(65 * 60_000), '1 h 5 min');
+    assert.equal(formatRemaining(120 * 60_000), '2 h');
+  });
+});
