@@ -3,7 +3,7 @@
 # scripts/setup-host.sh) with Debian's Chromium as the client.
 #
 # usage: bash scripts/run-extension-host.sh integration   mocha suite (out/test/integration) in the extension host
-#        bash scripts/run-extension-host.sh e2e           UI tests (test/e2e/ui.test.js) against the workbench
+#        bash scripts/run-extension-host.sh e2e           UI tests (test/e2e/*.test.js) against the workbench
 #        bash scripts/run-extension-host.sh serve         start for a person to open; wait for Ctrl+C
 # Build first: node scripts/build.mjs --tests.
 #
@@ -14,6 +14,7 @@
 # Environment:
 #   PF_TEST_TIMEOUT_MS   integration: give up after this long (default 300000 = 5 min)
 #   PF_TEST_GREP         integration: only tests whose full title matches this regexp
+#   PF_E2E_TESTS         e2e: space-separated test files to run (default: test/e2e/**/*.test.js, one after another)
 #   PF_SCREENSHOTS_DIR   e2e: where screenshots go (default .test-runs/e2e/screenshots)
 #   PF_UPDATE_MEDIA=1    e2e: also copy the screenshots to media/screenshots/ (for the README)
 #   PF_WORKSPACE_DIR     e2e/serve: put the workspace copy here (replaced) instead of in the temp dir
@@ -195,10 +196,14 @@ e2e)
   export PF_SCREENSHOTS_DIR=${PF_SCREENSHOTS_DIR:-$LOGS/screenshots}
   mkdir -p "$PF_SCREENSHOTS_DIR"
   TAP=$LOGS/e2e.tap
+  if [ -n "${PF_E2E_TESTS:-}" ]; then read -r -a E2E_FILES <<<"$PF_E2E_TESTS"
+  else mapfile -t E2E_FILES < <(find "$ROOT/test/e2e" -name '*.test.js' | sort); fi
+  [ ${#E2E_FILES[@]} -gt 0 ] || cannot_run "no test/e2e/*.test.js"
   rc=0
-  "$PF_HOST_NODE" --test-reporter=spec --test-reporter-destination=stdout \
+  # One file at a time: they share this server and this workspace.
+  "$PF_HOST_NODE" --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$TAP" \
-    "$ROOT/test/e2e/ui.test.js" || rc=$?
+    "${E2E_FILES[@]}" || rc=$?
   PASSES=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$TAP" 2>/dev/null | tail -1)
   FAILURES=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$TAP" 2>/dev/null | tail -1)
   if [ -z "$PASSES" ] || [ -z "$FAILURES" ]; then

@@ -4,10 +4,12 @@
 //   await wb.quickOpen('format.ts');
 //   await wb.typeInEditor('// hi\n');
 //   await wb.save();
-//   await wb.runCommand('Protected Files: Unlock…');
+//   await wb.runCommand('Protected Files: Unlock…', { closes: false });
+//   await wb.pick('BOOKING_FLOW');            // a quick pick row (by its aria-label)
 //   await wb.answerPassword('s3cret');        // a password input box
 //   await wb.answerInput('Fixing the price rounding bug');
-//   await wb.statusBar();                    // ['main', '$(lock) T1 locked', ...]
+//   await wb.readStatusBar();                // [{ text: 'T1 locked', label: 'src/… is locked: …' }, …]
+//   await wb.waitForStatusBar('T1 locked');
 //   await wb.notifications();                // texts of the visible notification toasts
 //   await wb.screenshot('1-format-saved');   // PNG in PF_SCREENSHOTS_DIR
 //   await wb.close();
@@ -117,11 +119,27 @@ class Workbench {
     }));
   }
 
-  /** Texts of the status bar items, left to right (aria-labels, falling back to the text). */
+  /**
+   * The status bar items, left to right: { text, label } with the visible text ("T1 locked"; icons
+   * are not text) and the aria-label (often longer: "src/x.ts is locked: Tier 1 · …").
+   */
   async readStatusBar() {
     return this.page.$$eval(SEL.statusItem, (els) =>
-      els.map((e) => (e.getAttribute('aria-label') || e.innerText || '').replace(/\s+/g, ' ').trim()).filter(Boolean),
+      els
+        .map((e) => ({ text: (e.innerText || '').replace(/\s+/g, ' ').trim(), label: (e.getAttribute('aria-label') || '').trim() }))
+        .filter((i) => i.text || i.label),
     );
+  }
+
+  /** Waits until a status bar item's text or aria-label contains `text`; returns that item. */
+  async waitForStatusBar(text, timeout = 10_000) {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const item = (await this.readStatusBar()).find((i) => i.text.includes(text) || i.label.includes(text));
+      if (item) return item;
+      if (Date.now() > deadline) throw new Error(`no status bar item with "${text}" (have: ${JSON.stringify(await this.readStatusBar())})`);
+      await sleep(200);
+    }
   }
 
   /** Texts of the notification toasts currently shown. */
@@ -170,12 +188,21 @@ class Workbench {
     await this.answerInput(value);
   }
 
-  /** Picks the row of an open quick pick whose label starts with `label`. */
+  /** The rows of the open quick pick (their aria-labels: label, description, detail). */
+  async pickItems() {
+    return this.page.$$eval('.quick-input-list .monaco-list-row', (els) => els.map((e) => e.getAttribute('aria-label') || ''));
+  }
+
+  /** Picks the row of the open quick pick whose aria-label starts with (else contains) `label`. */
   async pick(label) {
     const { page } = this;
-    await page.waitForSelector(SEL.quickInputBox, { state: 'visible', timeout: 10_000 });
-    const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator(`.label-name`, { hasText: label }) }).first();
-    await row.click();
+    await page.waitForSelector('.quick-input-list .monaco-list-row', { state: 'visible', timeout: 10_000 });
+    await sleep(200);
+    const rows = await this.pickItems();
+    let index = rows.findIndex((r) => r.startsWith(label));
+    if (index < 0) index = rows.findIndex((r) => r.includes(label));
+    if (index < 0) throw new Error(`no quick pick item "${label}" among: ${rows.join(' | ')}`);
+    await page.locator('.quick-input-list .monaco-list-row').nth(index).click();
     await sleep(300);
   }
 
@@ -224,7 +251,11 @@ async function openWorkbench(opts = {}) {
     await page.waitForSelector('.monaco-workbench .part.editor', { timeout: 60_000 });
     await page.waitForSelector(SEL.statusItem, { timeout: 60_000 });
     await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
-    await sleep(1500); // extensions activate, status bar settles
+    // Extensions activate ("Activating Extensions..." in the status bar), then the status bar settles.
+    await page
+      .waitForFunction(() => ![...document.querySelectorAll('.statusbar-item')].some((e) => /Activating Extensions/.test(e.textContent || '')), null, { timeout: 30_000 })
+      .catch(() => {});
+    await sleep(1000);
   } catch (err) {
     await close();
     throw err;
