@@ -15,6 +15,7 @@
 #   PF_TEST_TIMEOUT_MS   integration: give up after this long (default 300000 = 5 min)
 #   PF_TEST_GREP         integration: only tests whose full title matches this regexp
 #   PF_E2E_TESTS         e2e: space-separated test files to run (default: test/e2e/**/*.test.js, one after another)
+#   PF_E2E_TEST_TIMEOUT_MS  e2e: per-test limit (default 180000); PF_E2E_TOTAL_TIMEOUT_S: whole part (1200)
 #   PF_SCREENSHOTS_DIR   e2e: where screenshots go (default .test-runs/e2e/screenshots)
 #   PF_UPDATE_MEDIA=1    e2e: also copy the screenshots to media/screenshots/ (for the README)
 #   PF_WORKSPACE_DIR     e2e/serve: put the workspace copy here (replaced) instead of in the temp dir
@@ -131,9 +132,11 @@ setsid "$PF_HOST_NODE" "$PF_CODE_SERVER_ENTRY" \
   >"$RUN/server.log" 2>&1 &
 SERVER_PID=$!
 
+CHILD_PID= # the test process (run under `timeout`, which puts it in a process group of its own)
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  if [ -n "$CHILD_PID" ]; then kill -TERM "$CHILD_PID" 2>/dev/null || true; fi
   if kill -0 "$SERVER_PID" 2>/dev/null; then
     kill -TERM -- "-$SERVER_PID" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 -- "-$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
@@ -167,7 +170,12 @@ integration)
   export PF_TESTS_ENTRY=$ROOT/out/test/integration/index.js
   export PF_SCREENSHOT=$LOGS/workbench-at-end.png
   rc=0
-  "$PF_HOST_NODE" "$ROOT/scripts/host/driveTests.js" || rc=$?
+  # (the driver gives up after PF_TEST_TIMEOUT_MS; `timeout` only guards against a stuck browser)
+  timeout --kill-after=10 $(( ${PF_TEST_TIMEOUT_MS:-300000} / 1000 + 120 )) \
+    "$PF_HOST_NODE" "$ROOT/scripts/host/driveTests.js" &
+  CHILD_PID=$!
+  wait "$CHILD_PID" || rc=$?
+  CHILD_PID=
   if [ -f "$PF_TEST_RESULTS" ]; then
     cp "$PF_TEST_RESULTS" "$LOGS/results.json"
     read -r PASSES FAILURES TESTS FINISHED < <("$PF_HOST_NODE" -p 'const r = require(process.argv[1]); `${r.passes} ${r.failures} ${r.tests} ${r.finished}`' "$PF_TEST_RESULTS")
@@ -200,10 +208,15 @@ e2e)
   else mapfile -t E2E_FILES < <(find "$ROOT/test/e2e" -name '*.test.js' | sort); fi
   [ ${#E2E_FILES[@]} -gt 0 ] || cannot_run "no test/e2e/*.test.js"
   rc=0
-  # One file at a time: they share this server and this workspace.
-  "$PF_HOST_NODE" --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
+  # One file at a time: they share this server and this workspace. No test may hang the run.
+  timeout --kill-after=10 "${PF_E2E_TOTAL_TIMEOUT_S:-1200}" \
+  "$PF_HOST_NODE" --test --test-concurrency=1 --test-timeout="${PF_E2E_TEST_TIMEOUT_MS:-180000}" \
+    --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$TAP" \
-    "${E2E_FILES[@]}" || rc=$?
+    "${E2E_FILES[@]}" &
+  CHILD_PID=$!
+  wait "$CHILD_PID" || rc=$?
+  CHILD_PID=
   PASSES=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$TAP" 2>/dev/null | tail -1)
   FAILURES=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$TAP" 2>/dev/null | tail -1)
   if [ -z "$PASSES" ] || [ -z "$FAILURES" ]; then

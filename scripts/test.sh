@@ -64,7 +64,7 @@ unit_tests() {
     return 1
   fi
   local rc=0
-  node --test --test-reporter=spec --test-reporter-destination=stdout \
+  timeout --kill-after=10 900 node --test --test-timeout=120000 --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$dir/unit.tap" "${files[@]}" || rc=$?
   local pass fail cancelled
   pass=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$dir/unit.tap" | tail -1)
