@@ -13,8 +13,7 @@ export class RiskBanner extends Disposable implements vscode.CodeLensProvider {
 
   constructor(private readonly service: ProtectionService, private readonly now: () => number = Date.now) {
     super();
-    this.register(vscode.languages.registerCodeLensProvider({ scheme: 'file' }, this));
-    this.register(vscode.languages.registerCodeLensProvider({ scheme: 'vscode-remote' }, this));
+    this.register(vscode.languages.registerCodeLensProvider([{ scheme: 'file' }, { scheme: 'vscode-remote' }], this));
     this.register(service.onDidChange(() => this._onDidChange.fire()));
     this.register(vscode.workspace.onDidChangeConfiguration((e) => Config.affects(e, 'codeLens.enabled') && this._onDidChange.fire()));
     // Keeps the remaining time of an unlock current.

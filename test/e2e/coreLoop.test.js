@@ -1,0 +1,131 @@
+// The core loop as a user walks it in the real workbench: a locked file with badge, banner and status
+// bar refuses typing; Set Unlock Code… (which first unlocks the self-protecting manifest); Unlock… with
+// code and reason typed into the prompts; edit and save; relocked, with the record in the audit log.
+// Screenshots: 1-locked, 2-unlock-prompt, 3-after-save (the README shows them).
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const { openWorkbench, sleep } = require('./workbench');
+
+const BOOKING = 'src/booking/bookingService.ts';
+const CODE = 'Harbor-Lights-2941';
+const REASON = 'Fix the double charge on rebooking (ticket 123)';
+
+/** @type {import('./workbench').Workbench} */
+let wb;
+
+before(async () => {
+  wb = await openWorkbench();
+});
+
+after(async () => {
+  if (wb) await wb.close();
+});
+
+function audit() {
+  const file = wb.file('.protection/audit.jsonl');
+  if (!fs.existsSync(file)) return [];
+  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+async function waitFor(what, fn, timeout = 10_000) {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() - t0 > timeout) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** The banner (CodeLens) texts of the active editor. */
+async function bannerTexts() {
+  return wb.page.$$eval('.editor-group-container.active .monaco-editor .codelens-decoration', (els) => els.map((e) => e.textContent.replace(/\s+/g, ' ').trim()));
+}
+
+/** The badge the explorer draws after a file's label (a CSS ::after content) and its tooltip. */
+async function explorerBadge(name) {
+  return wb.page.$eval(`.explorer-folders-view .monaco-list-row[aria-label^="${name}"] .monaco-icon-label`, (el) => ({
+    badge: getComputedStyle(el, '::after').content,
+    decorated: /monaco-decoration-itemColor/.test(el.className),
+    title: el.getAttribute('title') || el.closest('[title]')?.getAttribute('title') || '',
+  }));
+}
+
+test('a locked file shows badge, banner and status bar, and refuses typing', async () => {
+  const before = fs.readFileSync(wb.file(BOOKING), 'utf8');
+  await wb.quickOpen(BOOKING);
+  await waitFor('the banner', async () => (await bannerTexts()).some((t) => t.includes('BOOKING_FLOW')));
+  const banner = (await bannerTexts()).join(' | ');
+  assert.match(banner, /Tier 1 · Revenue critical · BOOKING_FLOW — Booking chat flow for all members: revenue stops if it breaks · \$10,000\+\/day/);
+  assert.match(banner, /Unlock…/);
+  // A file read-only in the editor wears the workbench's own lock in the badge slot; the others show the tier.
+  const pricing = await waitFor('the T1 badge on pricing.ts', async () => { const b = await explorerBadge('pricing.ts'); return /T1/.test(b.badge) && b; });
+  assert.ok(pricing.decorated, 'the label takes the tier color');
+  assert.ok((await explorerBadge('bookingService.ts')).decorated, 'the open locked file keeps the tier color');
+  const status = await wb.waitForStatusBar('T1 locked');
+  assert.ok(status, 'status bar shows T1 locked');
+  await wb.screenshot('1-locked');
+  await wb.typeInEditor('SHOULD NOT APPEAR ');
+  const overlay = (await wb.editorOverlayMessages()).join(' ');
+  assert.match(overlay, /read-only/i, `typing shows the read-only message (got: ${overlay})`);
+  await wb.save();
+  assert.equal(fs.readFileSync(wb.file(BOOKING), 'utf8'), before, 'the file on disk is unchanged');
+  assert.ok(!(await wb.editorText()).includes('SHOULD NOT APPEAR'));
+});
+
+test('Set Unlock Code… unlocks the manifest, then writes the code hash for the user to save', async () => {
+  await wb.runCommand('Protected Files: Set Unlock Code…', { closes: false });
+  await wb.pick('BOOKING_FLOW');
+  // The manifest protects itself; no code exists yet, so its unlock asks only for a reason.
+  const reasonBox = await wb.inputBoxPrompt();
+  assert.match(reasonBox.prompt, /Why do you need to change \.protection\/manifest\.jsonc/);
+  await wb.answerInput('Give BOOKING_FLOW its owner code');
+  await wb.answerPassword(CODE);
+  await wb.answerPassword(CODE);
+  await waitFor('the manifest editor', async () => ((await wb.activeTab()).label || '').includes('manifest.jsonc'));
+  await sleep(500);
+  await wb.page.keyboard.press('Control+S');
+  const manifest = await waitFor('the hash on disk', () => {
+    const text = fs.readFileSync(wb.file('.protection/manifest.jsonc'), 'utf8');
+    return /"unlockCodes": \[\s*"scrypt\$\d+\$/.test(text) && text;
+  });
+  assert.ok(!manifest.includes(CODE), 'the manifest holds a hash, never the code');
+  await waitFor('the manifest change record', () => audit().some((r) => r.event === 'change' && r.file === '.protection/manifest.jsonc'));
+});
+
+test('Unlock… asks for the code in a password box and for a reason; save relocks and records', async () => {
+  await wb.quickOpen(BOOKING);
+  await wb.waitForStatusBar('T1 locked');
+  await wb.runCommand('Protected Files: Unlock…', { closes: false });
+  const items = await wb.pickItems();
+  assert.ok(items[0] && items[0].includes(BOOKING), `the active file comes first (got ${items.join(' | ')})`);
+  await wb.pick(BOOKING);
+  const codeBox = await wb.inputBoxPrompt();
+  assert.match(codeBox.title, /Unlock BOOKING_FLOW · Tier 1 · Revenue critical/);
+  assert.match(codeBox.prompt, /Risk: Booking chat flow/);
+  await wb.page.keyboard.type(CODE);
+  await sleep(300);
+  const masked = await wb.page.$eval('.quick-input-widget .quick-input-box input', (i) => i.type);
+  assert.equal(masked, 'password');
+  await wb.screenshot('2-unlock-prompt');
+  await wb.page.keyboard.press('Enter');
+  await sleep(400);
+  await wb.answerInput(REASON);
+  await wb.waitForStatusBar('T1 unlocked');
+  const before = fs.readFileSync(wb.file(BOOKING), 'utf8');
+  await wb.typeInEditor('// reviewed by ops\n');
+  await wb.save();
+  await waitFor('the file on disk', () => fs.readFileSync(wb.file(BOOKING), 'utf8') === `// reviewed by ops\n${before}`);
+  await wb.waitForStatusBar('T1 locked');
+  const change = await waitFor('the change record', () => audit().find((r) => r.event === 'change' && r.file === BOOKING));
+  assert.equal(change.reason, REASON);
+  assert.equal(change.component, 'BOOKING_FLOW');
+  assert.equal(change.added, 1);
+  assert.ok(!fs.readFileSync(wb.file('.protection/audit.jsonl'), 'utf8').includes(CODE), 'no code in the audit log');
+  await wb.runCommand('Protected Files: Open Audit Log');
+  await waitFor('the audit log editor', async () => ((await wb.activeTab()).label || '').includes('audit.jsonl'));
+  await wb.page.keyboard.press('Control+End');
+  await sleep(500);
+  await wb.screenshot('3-after-save');
+});
