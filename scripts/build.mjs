@@ -4,7 +4,7 @@
 //   node scripts/build.mjs --bench    also bundles bench/bench.ts to out/bench/bench.js
 //   node scripts/build.mjs --tests    also compiles test/ to out/ (bundled per entry)
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -34,9 +34,21 @@ function findTests(dir, suffix) {
   return out;
 }
 
+// simple-git lives in dist/simple-git.js of its own, loaded on first use (src/node/gitInfo.ts imports it
+// lazily), so activating the extension does not parse it.
+const splitSimpleGit = {
+  name: 'split-simple-git',
+  setup(build) {
+    build.onResolve({ filter: /^simple-git$/ }, () => ({ path: './simple-git.js', external: true }));
+  },
+};
+
+rmSync('dist', { recursive: true, force: true }); // no stale source maps in a release package
+
 const builds = [
-  esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true }),
-  esbuild.build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } }),
+  esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true, plugins: [splitSimpleGit] }),
+  esbuild.build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, plugins: [splitSimpleGit] }),
+  esbuild.build({ ...common, entryPoints: { 'simple-git': 'simple-git' }, outdir: 'dist' }),
 ];
 if (args.has('--bench')) {
   builds.push(esbuild.build({ ...common, minify: false, entryPoints: { bench: 'bench/bench.ts' }, outdir: 'out/bench' }));

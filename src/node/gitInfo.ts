@@ -1,15 +1,19 @@
 // Who is acting and at which commit, for audit records. Both answers are best effort and never
 // throw: an audit record without a HEAD is still worth writing.
 import { userInfo } from 'node:os';
-import { simpleGit } from 'simple-git';
-import type { SimpleGit } from 'simple-git';
+import type { SimpleGit, simpleGit as SimpleGitFactory } from 'simple-git';
 import type { Actor } from '../core/audit';
 
 /** A hung git (credential prompt, network file system) must not hang a save. */
 const GIT_TIMEOUT_MS = 10_000;
 
+// Loaded on first use: git is needed for the first audit record, not to activate. The release
+// bundles keep simple-git in a file of its own (scripts/build.mjs), so activation does not parse it.
 function git(cwd: string): SimpleGit | undefined {
   try {
+    // A plain require (not import()): esbuild keeps it as require('./simple-git.js') in the bundles.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { simpleGit } = require('simple-git') as { simpleGit: typeof SimpleGitFactory };
     return simpleGit({ baseDir: cwd, timeout: { block: GIT_TIMEOUT_MS } });
   } catch {
     return undefined; // cwd missing, or no git binary
