@@ -82,7 +82,7 @@ cat > "$RUN/data/User/settings.json" <<'JSON'
   "workbench.tips.enabled": false,
   "workbench.welcomePage.walkthroughs.openOnInstall": false,
   "chat.disableAIFeatures": true,
-  "extensions.autoUpdate": false,
+  "extensions.autoUpdate": "off",
   "extensions.autoCheckUpdates": false,
   "extensions.ignoreRecommendations": true,
   "security.workspace.trust.enabled": false,
@@ -203,7 +203,7 @@ integration)
 e2e)
   export PF_SCREENSHOTS_DIR=${PF_SCREENSHOTS_DIR:-$LOGS/screenshots}
   mkdir -p "$PF_SCREENSHOTS_DIR"
-  TAP=$LOGS/e2e.tap
+  TAP=$RUN/e2e.tap # parsed from the run dir: another run in the same tree may replace .test-runs/e2e
   if [ -n "${PF_E2E_TESTS:-}" ]; then read -r -a E2E_FILES <<<"$PF_E2E_TESTS"
   else mapfile -t E2E_FILES < <(find "$ROOT/test/e2e" -name '*.test.js' | sort); fi
   [ ${#E2E_FILES[@]} -gt 0 ] || cannot_run "no test/e2e/*.test.js"
@@ -217,8 +217,11 @@ e2e)
   CHILD_PID=$!
   wait "$CHILD_PID" || rc=$?
   CHILD_PID=
+  cp "$TAP" "$LOGS/" 2>/dev/null || true
   PASSES=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$TAP" 2>/dev/null | tail -1)
   FAILURES=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$TAP" 2>/dev/null | tail -1)
+  CANCELLED=$(sed -n 's/^# cancelled \([0-9]*\)$/\1/p' "$TAP" 2>/dev/null | tail -1)
+  [ -z "$FAILURES" ] || FAILURES=$((FAILURES + ${CANCELLED:-0}))
   if [ -z "$PASSES" ] || [ -z "$FAILURES" ]; then
     say "the UI tests did not report (exit $rc)"
     PASSES=${PASSES:-0}; FAILURES=$(( ${FAILURES:-0} + 1 ))

@@ -24,6 +24,10 @@ PASSED=0
 FAILED=0
 SUMMARY=()
 mkdir -p .test-runs
+# Reports are parsed from this invocation's own temp dir (another run in the same tree may be
+# rewriting .test-runs/), then copied to .test-runs/ for people to read.
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/pf-test.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
 
 banner() { printf '\n==== %s ====\n' "$*"; }
 note() { SUMMARY+=("$(printf '%-12s %s' "$1" "$2")"); }
@@ -33,10 +37,11 @@ step_failed() { FAILED=$((FAILED + 1)); note "$1" "FAILED ($2)"; }
 # Runs a test part whose last output line is "N passed, N failed" and adds it to the totals.
 run_part() {
   local name=$1; shift
-  local out=.test-runs/$name.out t0=$SECONDS rc=0
+  local out=$WORK/$name.out t0=$SECONDS rc=0
   banner "$name"
   "$@" 2>&1 | tee "$out"
   rc=${PIPESTATUS[0]}
+  cp "$out" ".test-runs/$name.out" 2>/dev/null || true
   local last p f
   last=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -1)
   if [ -z "$last" ]; then
@@ -55,8 +60,8 @@ run_part() {
 
 # --- unit tests: node's test runner over the bundled out/test/unit/**/*.test.js ----------------
 unit_tests() {
-  local dir=.test-runs/unit files
-  rm -rf "$dir"; mkdir -p "$dir"
+  local dir=$WORK/unit files
+  mkdir -p "$dir" .test-runs/unit
   mapfile -t files < <(find out/test/unit -name '*.test.js' 2>/dev/null | sort)
   if [ ${#files[@]} -eq 0 ]; then
     echo "[unit] no out/test/unit/**/*.test.js (build failed, or no unit tests?)"
@@ -66,6 +71,7 @@ unit_tests() {
   local rc=0
   timeout --kill-after=10 900 node --test --test-timeout=120000 --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$dir/unit.tap" "${files[@]}" || rc=$?
+  cp "$dir/unit.tap" .test-runs/unit/ 2>/dev/null || true
   local pass fail cancelled
   pass=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$dir/unit.tap" | tail -1)
   fail=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$dir/unit.tap" | tail -1)
