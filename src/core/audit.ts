@@ -3,7 +3,11 @@
 // chain. This is data, not logging: nothing here writes anywhere.
 import { createHash } from 'node:crypto';
 
-export type AuditEvent = 'unlock' | 'relock' | 'expire' | 'change' | 'denied' | 'lockout';
+/**
+ * `change` an approved change (with before/after hashes); `delete` an approved deletion;
+ * `breach` a locked file changed without an unlock; `restore` the approved content written back.
+ */
+export type AuditEvent = 'unlock' | 'relock' | 'expire' | 'change' | 'delete' | 'denied' | 'lockout' | 'breach' | 'restore';
 
 export interface Actor {
   name: string;
@@ -32,6 +36,10 @@ export interface AuditBody {
   backup?: string;
   /** ISO time an unlock ends. */
   until?: string;
+  /** For a rename: the folder-relative path the file had before. */
+  from?: string;
+  /** The operating-system user of the process that wrote the record (breaches). */
+  osUser?: string;
   detail?: string;
 }
 
@@ -44,13 +52,13 @@ export interface AuditRecord extends AuditBody {
 /** The `prev` of the first record. */
 export const GENESIS = 'GENESIS';
 
-export const AUDIT_EVENTS: readonly AuditEvent[] = ['unlock', 'relock', 'expire', 'change', 'denied', 'lockout'];
+export const AUDIT_EVENTS: readonly AuditEvent[] = ['unlock', 'relock', 'expire', 'change', 'delete', 'denied', 'lockout', 'breach', 'restore'];
 
-const STRING_FIELDS = ['file', 'component', 'tier', 'reason', 'before', 'after', 'head', 'backup', 'until', 'detail'] as const;
+const STRING_FIELDS = ['file', 'component', 'tier', 'reason', 'before', 'after', 'head', 'backup', 'until', 'from', 'osUser', 'detail'] as const;
 const COUNT_FIELDS = ['added', 'removed'] as const;
 // Key order of a rendered line: what a reviewer reads first comes first. The hash does not
 // depend on it (it is computed over canonical JSON).
-const LINE_ORDER = ['seq', 'at', 'event', 'actor', 'file', 'component', 'tier', 'reason', 'until', 'added', 'removed',
+const LINE_ORDER = ['seq', 'at', 'event', 'actor', 'osUser', 'file', 'from', 'component', 'tier', 'reason', 'until', 'added', 'removed',
   'before', 'after', 'backup', 'head', 'detail', 'prev', 'hash'];
 const HEX64 = /^[0-9a-f]{64}$/;
 
