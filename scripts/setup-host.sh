@@ -27,6 +27,8 @@ log() { printf '[setup-host] %s\n' "$*" >&2; }
 # package -> a file that proves it is installed (cheaper and clearer than asking dpkg)
 APT_PACKAGES=(
   "chromium:/usr/bin/chromium"
+  "fonts-liberation:/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf" # (only a Recommends of chromium)
+  "fonts-dejavu-core:/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
   "git:/usr/bin/git"
   "python3:/usr/bin/python3"
   "make:/usr/bin/make"

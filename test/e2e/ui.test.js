@@ -24,7 +24,7 @@ test('the workbench loads with the fixture workspace', async () => {
   for (const name of ['.protection', 'src', 'supabase', 'README.md']) {
     assert.ok(rows.some((r) => r.startsWith(name)), `explorer shows ${name} (rows: ${rows.join(', ')})`);
   }
-  await wb.screenshot('0-workbench');
+  await wb.screenshot('control-0-workbench');
 });
 
 test('an unprotected file can be edited and saved (control case)', async () => {
@@ -36,5 +36,5 @@ test('an unprotected file can be edited and saved (control case)', async () => {
   const after = fs.readFileSync(file, 'utf8');
   assert.notEqual(after, before, 'the file on disk changed');
   assert.ok(after.startsWith('// edited by the UI test\n'), `the typed text is on disk: ${JSON.stringify(after.slice(0, 60))}`);
-  await wb.screenshot('1-unprotected-file-saved');
+  await wb.screenshot('control-1-unprotected-file-saved');
 });
