@@ -1,0 +1,367 @@
+// The verify gate's decision: given what a commit (or a range of commits) changes, the audit log
+// as of that version and as of the version before, does every protected change carry its record?
+// Pure: git and files are read by src/node/gitChanges.ts and src/cli/verifyCommand.ts.
+import { canonicalJson, sha256, verifyChain } from './audit';
+import type { AuditRecord } from './audit';
+import type { Classification, ProtectionMatcher } from './matcher';
+
+/** The audit log's path (the same as AUDIT_LOG_PATH in src/node/auditStore.ts; core cannot import node). */
+export const AUDIT_LOG = '.protection/audit.jsonl';
+/** Local backups, git-ignored by their own .gitignore; never part of what the gate checks. */
+export const BACKUPS_PREFIX = '.protection/backups/';
+
+/** One entry of `git diff --raw`, reduced to what the gate needs. */
+export interface TreeChange {
+  status: 'added' | 'modified' | 'deleted' | 'renamed';
+  /** The path at the verified version (for a deletion: the path that is gone). */
+  path: string;
+  /** For a rename: the path before. */
+  from?: string;
+}
+
+/** A protected path the change touches: written (added, modified, renamed to) or removed. */
+export interface GateItem {
+  path: string;
+  kind: 'write' | 'delete';
+  classification: Classification;
+  /** Set when the write is the new half of a rename. */
+  renamedFrom?: string;
+  /** Set when the deletion is the old half of a rename. */
+  renamedTo?: string;
+}
+
+/** A written item with the content it commits. */
+export interface CheckedItem extends GateItem {
+  /**
+   * sha256 hex of the committed content, first; then the same content as a checkout may have
+   * written it to disk (CRLF line endings under core.autocrlf), which is what the editor hashed.
+   * Empty for deletions.
+   */
+  hashes: string[];
+}
+
+export interface ParsedAudit {
+  records: AuditRecord[];
+  problems: { line: number; message: string }[];
+}
+
+export interface VerifyInput {
+  items: CheckedItem[];
+  /** The audit log as of the verified version; undefined when there is none. */
+  audit: ParsedAudit | undefined;
+  /** The audit log as of the version before (HEAD for staged, the merge base for a range). */
+  baseAudit: ParsedAudit | undefined;
+  /** How the change touches the audit log itself. */
+  auditLog: 'unchanged' | 'added' | 'modified' | 'deleted';
+  /** The tier that protects `.protection/**` (badge and id shown on audit-log violations). */
+  protectionTier: Classification['tier'];
+  /**
+   * Staged mode only: the audit log in the work tree. A record found only there means the user
+   * forgot to stage the log, which the report says.
+   */
+  workTreeAudit?: AuditRecord[];
+  /**
+   * The version before has no manifest: protection starts with this change, nothing was
+   * protected before it, so its files need no records yet (the audit log is still checked).
+   */
+  introducing?: boolean;
+}
+
+export type ViolationKind =
+  | 'unrecorded'
+  | 'edited-after-approval'
+  | 'older-approval'
+  | 'recreated-after-delete'
+  | 'deleted-unrecorded'
+  | 'deleted-after-change'
+  | 'audit-deleted'
+  | 'audit-unreadable'
+  | 'chain-broken'
+  | 'audit-rewritten';
+
+export interface Violation {
+  file: string;
+  /** Tier id. */
+  tier: string;
+  badge: string;
+  /** Component name; undefined for `.protection/**`. */
+  component: string | undefined;
+  kind: ViolationKind;
+  problem: string;
+}
+
+export interface ChangedReport {
+  file: string;
+  change: 'write' | 'delete';
+  from?: string;
+  to?: string;
+  tier: string;
+  component: string | undefined;
+  /** sha256 of the committed content (writes only). */
+  sha256?: string;
+  /** seq of the audit record that approves it. */
+  recordSeq?: number;
+}
+
+export interface ChainReport {
+  ok: boolean;
+  records: number;
+  /** Records the verified version adds to the version before. */
+  newRecords: number;
+  break?: { index: number; message: string };
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  /** The change adds the manifest: see VerifyInput.introducing. */
+  introducing: boolean;
+  changed: ChangedReport[];
+  violations: Violation[];
+  chain: ChainReport;
+}
+
+/**
+ * The protected paths among `changes`, each deletion and addition of its own (a rename is both
+ * halves). A path counts as protected when any of the matchers protects it: the verified
+ * version's manifest and the one before, so that a commit cannot unprotect a file and change it
+ * at once. The audit log and `.protection/backups/**` are left out (the log is checked as a
+ * chain; backups are not committed).
+ */
+export function protectedItems(changes: readonly TreeChange[], matchers: readonly (ProtectionMatcher | undefined)[]): GateItem[] {
+  const classify = (path: string): Classification | undefined => {
+    if (path === AUDIT_LOG || path.startsWith(BACKUPS_PREFIX)) return undefined;
+    let best: Classification | undefined;
+    for (const m of matchers) {
+      const c = m?.classify(path);
+      if (c && (!best || c.tier.rank < best.tier.rank)) best = c;
+    }
+    return best;
+  };
+  const items: GateItem[] = [];
+  for (const change of changes) {
+    if (change.status === 'renamed' && change.from !== undefined) {
+      const old = classify(change.from);
+      if (old) items.push({ path: change.from, kind: 'delete', classification: old, renamedTo: change.path });
+      const now = classify(change.path);
+      if (now) items.push({ path: change.path, kind: 'write', classification: now, renamedFrom: change.from });
+      continue;
+    }
+    const c = classify(change.path);
+    if (c) items.push({ path: change.path, kind: change.status === 'deleted' ? 'delete' : 'write', classification: c });
+  }
+  return items;
+}
+
+/** How the change touches the audit log (a rename away from it is its deletion). */
+export function auditLogChange(changes: readonly TreeChange[]): VerifyInput['auditLog'] {
+  for (const c of changes) {
+    if (c.status === 'renamed' && c.from === AUDIT_LOG && c.path !== AUDIT_LOG) return 'deleted';
+    if (c.path !== AUDIT_LOG) continue;
+    if (c.status === 'deleted') return 'deleted';
+    return c.status === 'modified' ? 'modified' : 'added';
+  }
+  return 'unchanged';
+}
+
+/**
+ * The committed content's sha256, and for a text with LF endings only also the sha256 of the
+ * same text with CRLF: what a Windows checkout with core.autocrlf writes to disk, and so what
+ * the editor hashed when it recorded the change. Binary content (a NUL byte) has one form.
+ */
+export function contentHashes(content: Uint8Array): string[] {
+  const hashes = [sha256(content)];
+  if (content.includes(0x0a) && !content.includes(0x0d) && !content.includes(0)) {
+    let lines = 0;
+    for (const b of content) if (b === 0x0a) lines++;
+    const crlf = new Uint8Array(content.length + lines);
+    let j = 0;
+    for (const b of content) {
+      if (b === 0x0a) crlf[j++] = 0x0d;
+      crlf[j++] = b;
+    }
+    hashes.push(sha256(crlf));
+  }
+  return hashes;
+}
+
+/** `ab12cd34ef56…`: enough of a hash to compare by eye. */
+export function shortHash(hex: string | undefined): string {
+  return hex ? `${hex.slice(0, 12)}…` : '(none)';
+}
+
+/** Records that approve something about one path, oldest first. */
+interface PathHistory {
+  /** `change` records for the path and `delete` records for it. */
+  records: AuditRecord[];
+}
+
+function indexRecords(records: readonly AuditRecord[]): Map<string, PathHistory> {
+  const byPath = new Map<string, PathHistory>();
+  const add = (path: string, r: AuditRecord): void => {
+    let h = byPath.get(path);
+    if (!h) byPath.set(path, (h = { records: [] }));
+    h.records.push(r);
+  };
+  for (const r of records) {
+    if (r.event === 'change' || r.event === 'delete') {
+      if (r.file !== undefined) add(r.file, r);
+      // An approved rename (a change record with `from`) also approves the old path's removal.
+      if (r.event === 'change' && r.from !== undefined && r.from !== r.file) add(r.from, r);
+    }
+  }
+  return byPath;
+}
+
+/** The record approves the removal of `path`: a delete record for it, or a rename away from it. */
+function approvesRemoval(r: AuditRecord, path: string): boolean {
+  return (r.event === 'delete' && r.file === path) || (r.event === 'change' && r.from === path && r.file !== path);
+}
+
+function approvesContent(r: AuditRecord, path: string, hashes: readonly string[]): boolean {
+  return r.event === 'change' && r.file === path && r.after !== undefined && hashes.includes(r.after);
+}
+
+function isNewRecord(r: AuditRecord, baseHashes: ReadonlySet<string>): boolean {
+  return !baseHashes.has(r.hash);
+}
+
+/** Decides the gate. */
+export function decideVerify(input: VerifyInput): VerifyReport {
+  const records = input.audit?.records ?? [];
+  const baseRecords = input.baseAudit?.records ?? [];
+  const byPath = indexRecords(records);
+  const baseHashes = new Set(baseRecords.map((r) => r.hash));
+  const workTree = input.workTreeAudit ? indexRecords(input.workTreeAudit) : undefined;
+  const violations: Violation[] = [];
+  const changed: ChangedReport[] = [];
+
+  const violation = (item: GateItem, kind: ViolationKind, problem: string): void => {
+    const c = item.classification;
+    violations.push({ file: item.path, tier: c.tier.id, badge: c.tier.badge, component: c.component?.name, kind, problem });
+  };
+
+  for (const item of input.items) {
+    const c = item.classification;
+    const history = byPath.get(item.path)?.records ?? [];
+    const last = history[history.length - 1];
+    const report: ChangedReport = {
+      file: item.path,
+      change: item.kind,
+      ...(item.renamedFrom !== undefined ? { from: item.renamedFrom } : {}),
+      ...(item.renamedTo !== undefined ? { to: item.renamedTo } : {}),
+      tier: c.tier.id,
+      component: c.component?.name,
+    };
+    changed.push(report);
+    if (input.introducing) continue;
+
+    if (item.kind === 'delete') {
+      const what = item.renamedTo !== undefined ? `renamed to ${item.renamedTo}` : 'deleted';
+      if (last && approvesRemoval(last, item.path)) {
+        report.recordSeq = last.seq;
+      } else if (!last) {
+        const staged = workTree?.get(item.path)?.records.some((r) => approvesRemoval(r, item.path));
+        violation(item, 'deleted-unrecorded', `${what} without a matching audit record (a delete record is needed)${staged ? unstagedNote : ''}`);
+      } else {
+        violation(item, 'deleted-after-change', `${what}, but its last audit record (seq ${last.seq}) approves a change, not a deletion`);
+      }
+      continue;
+    }
+
+    const hashes = (item as CheckedItem).hashes;
+    report.sha256 = hashes[0];
+    const what = item.renamedFrom !== undefined ? `renamed from ${item.renamedFrom}` : 'changed';
+    if (last && approvesContent(last, item.path, hashes)) {
+      report.recordSeq = last.seq;
+      continue;
+    }
+    const unstaged = workTree?.get(item.path)?.records.some((r) => approvesContent(r, item.path, hashes)) ? unstagedNote : '';
+    if (!last) {
+      violation(item, 'unrecorded', `${what} without a matching audit record (content sha256 ${shortHash(hashes[0])})${unstaged}`);
+    } else if (approvesRemoval(last, item.path)) {
+      violation(item, 'recreated-after-delete', `${what} after its recorded deletion (seq ${last.seq}), without a change record (content sha256 ${shortHash(hashes[0])})${unstaged}`);
+    } else if (history.some((r) => approvesContent(r, item.path, hashes))) {
+      violation(item, 'older-approval', `the committed content matches an older change record, not the last one (seq ${last.seq}, sha256 ${shortHash(last.after)})${unstaged}`);
+    } else if (isNewRecord(last, baseHashes)) {
+      violation(item, 'edited-after-approval', `edited after approval: the committed content does not match the last change record (seq ${last.seq}: sha256 ${shortHash(last.after)}, committed ${shortHash(hashes[0])})${unstaged}`);
+    } else {
+      violation(item, 'unrecorded', `${what} without a matching audit record (content sha256 ${shortHash(hashes[0])}; the last record, seq ${last.seq}, approved other content)${unstaged}`);
+    }
+  }
+
+  // The log itself: it must verify, and it may only grow.
+  const logItem: GateItem = {
+    path: AUDIT_LOG,
+    kind: 'write',
+    classification: { tier: input.protectionTier, component: undefined, pattern: '.protection/**' },
+  };
+  if (input.auditLog === 'deleted' || (!input.audit && baseRecords.length > 0)) {
+    violation(logItem, 'audit-deleted', `the audit log was deleted (it had ${baseRecords.length} record(s))`);
+  }
+  for (const p of input.audit?.problems ?? []) {
+    violation(logItem, 'audit-unreadable', p.message.replace(/\.$/, ''));
+  }
+  const chainResult = verifyChain(records);
+  if (!chainResult.ok) {
+    violation(logItem, 'chain-broken', `the audit chain is broken: ${chainResult.message.replace(/\.$/, '')}`);
+  }
+  if (input.audit) {
+    // Whole records are compared, not their hash fields: an edited record keeps its old `hash`.
+    const firstLost = baseRecords.findIndex((r, i) => records[i] === undefined || canonicalJson(records[i]) !== canonicalJson(r));
+    if (firstLost >= 0) {
+      const r = baseRecords[firstLost];
+      const how = firstLost >= records.length ? 'removed' : 'removed or rewritten';
+      violation(logItem, 'audit-rewritten', `record ${firstLost + 1} (seq ${r.seq}, ${r.event}${r.file ? ` ${r.file}` : ''}) of the earlier log was ${how}: the log may only grow`);
+    }
+  }
+  const newRecords = records.filter((r) => !baseHashes.has(r.hash)).length;
+  const chain: ChainReport = {
+    ok: chainResult.ok,
+    records: records.length,
+    newRecords,
+    ...(chainResult.ok ? {} : { break: { index: chainResult.index, message: chainResult.message } }),
+  };
+  return { ok: violations.length === 0, introducing: input.introducing === true, changed, violations, chain };
+}
+
+const unstagedNote = '; the matching record is in the work tree\'s .protection/audit.jsonl but not staged: git add .protection/audit.jsonl';
+
+/** The human report: a PASS/FAIL line, one line per violation, then what to do. */
+export function renderVerifyReport(report: VerifyReport, mode: 'staged' | 'range'): string {
+  const lines: string[] = [];
+  const files = report.changed.length;
+  if (report.ok) {
+    if (report.introducing) {
+      lines.push(`PASS protected-files verify: the protection manifest is new in this change, so its ${files} protected file(s) need no records yet`);
+    } else {
+      lines.push(files === 0
+        ? 'PASS protected-files verify: no protected file changed'
+        : `PASS protected-files verify: ${files} protected file(s) changed, all recorded`);
+    }
+    lines.push(`  audit log: chain OK, ${report.chain.records} record(s)${report.chain.newRecords > 0 ? `, ${report.chain.newRecords} new` : ''}`);
+    return `${lines.join('\n')}\n`;
+  }
+  lines.push(`FAIL protected-files verify: ${report.violations.length} violation(s)`);
+  for (const v of report.violations) {
+    lines.push(`  ${v.file}  ${v.badge} ${v.component ?? '.protection'}  ${v.problem}`);
+  }
+  lines.push(...advice(report.violations, mode));
+  return `${lines.join('\n')}\n`;
+}
+
+function advice(violations: readonly Violation[], mode: 'staged' | 'range'): string[] {
+  const kinds = new Set(violations.map((v) => v.kind));
+  const out: string[] = [];
+  const addLog = mode === 'staged' ? 'stage .protection/audit.jsonl too' : 'commit .protection/audit.jsonl too';
+  if (['unrecorded', 'edited-after-approval', 'older-approval', 'recreated-after-delete'].some((k) => kinds.has(k as ViolationKind))) {
+    out.push(`What to do: Unlock it in VS Code (Protected Files: Unlock…), make the change and save, so that the change is recorded; then ${addLog}.`);
+  }
+  if (kinds.has('deleted-unrecorded') || kinds.has('deleted-after-change')) {
+    out.push(`What to do: restore the file, or unlock it in VS Code and delete or rename it there, so that the deletion is recorded; then ${addLog}.`);
+  }
+  if (['audit-deleted', 'audit-unreadable', 'chain-broken', 'audit-rewritten'].some((k) => kinds.has(k as ViolationKind))) {
+    const from = mode === 'staged' ? 'HEAD' : '<base>';
+    out.push(`What to do: the audit log may only grow, through Protected Files: restore .protection/audit.jsonl from ${from} (git show ${from}:.protection/audit.jsonl) and redo the changes in VS Code.`);
+  }
+  return out;
+}

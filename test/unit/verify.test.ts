@@ -1,0 +1,236 @@
+// The verify gate's decision logic (src/core/verify.ts), without git: in-memory changes and records.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderRecord, sealRecord, sha256 } from '../../src/core/audit';
+import type { AuditBody, AuditRecord } from '../../src/core/audit';
+import { parseManifest } from '../../src/core/manifest';
+import type { Manifest } from '../../src/core/manifest';
+import { ProtectionMatcher } from '../../src/core/matcher';
+import {
+  AUDIT_LOG,
+  auditLogChange,
+  contentHashes,
+  decideVerify,
+  protectedItems,
+  renderVerifyReport,
+  shortHash,
+} from '../../src/core/verify';
+import type { CheckedItem, TreeChange, VerifyInput } from '../../src/core/verify';
+import { AUDIT_LOG_PATH } from '../../src/node/auditStore';
+
+const manifest: Manifest = parseManifest(`{
+  "tiers": { "tier1": { "label": "Tier 1", "badge": "T1" }, "tier2": { "label": "Tier 2", "badge": "T2" } },
+  "components": {
+    "BOOKING": { "tier": "tier1", "files": ["src/booking/**"], "risk": "r" },
+    "DOCS": { "tier": "tier2", "files": ["docs/**", "src/booking/README.md"], "risk": "r" }
+  }
+}`).manifest!;
+const matcher = new ProtectionMatcher(manifest);
+const actor = { name: 'Ann', email: 'ann@example.com' };
+
+function chain(bodies: Partial<AuditBody>[], start: AuditRecord[] = []): AuditRecord[] {
+  const out = [...start];
+  for (const b of bodies) out.push(sealRecord({ event: 'change', at: '2026-11-22T10:00:00.000Z', actor, ...b } as AuditBody, out[out.length - 1]));
+  return out;
+}
+
+function items(changes: TreeChange[], contents: Record<string, string> = {}): CheckedItem[] {
+  return protectedItems(changes, [matcher]).map((i) => ({ ...i, hashes: i.kind === 'write' ? [sha256(contents[i.path] ?? '')] : [] }));
+}
+
+function input(partial: Partial<VerifyInput> & Pick<VerifyInput, 'items'>): VerifyInput {
+  return { audit: { records: [], problems: [] }, baseAudit: { records: [], problems: [] }, auditLog: 'unchanged', protectionTier: manifest.tiers[0], ...partial };
+}
+
+describe('protectedItems', () => {
+  test('keeps protected paths, splits renames, leaves out the audit log and backups', () => {
+    const got = protectedItems([
+      { status: 'modified', path: 'src/booking/a.ts' },
+      { status: 'modified', path: 'src/app.ts' },
+      { status: 'renamed', path: 'src/booking/new.ts', from: 'src/booking/old.ts' },
+      { status: 'renamed', path: 'src/moved.ts', from: 'src/booking/gone.ts' },
+      { status: 'renamed', path: 'src/booking/in.ts', from: 'src/out.ts' },
+      { status: 'deleted', path: 'docs/x.md' },
+      { status: 'modified', path: AUDIT_LOG },
+      { status: 'added', path: '.protection/backups/20261122T1000-abc/src/booking/a.ts' },
+      { status: 'modified', path: '.protection/manifest.jsonc' },
+    ], [matcher]).map((i) => `${i.kind} ${i.path}${i.renamedFrom ? ` from ${i.renamedFrom}` : ''}${i.renamedTo ? ` to ${i.renamedTo}` : ''}`);
+    assert.deepEqual(got, [
+      'write src/booking/a.ts',
+      'delete src/booking/old.ts to src/booking/new.ts',
+      'write src/booking/new.ts from src/booking/old.ts',
+      'delete src/booking/gone.ts to src/moved.ts',
+      'write src/booking/in.ts from src/out.ts',
+      'delete docs/x.md',
+      'write .protection/manifest.jsonc',
+    ]);
+  });
+
+  test('a path protected by any of the manifests counts, at the strictest tier', () => {
+    const loose = new ProtectionMatcher(parseManifest('{ "tiers": { "t": {} }, "components": { "X": { "tier": "t", "files": ["x/**"], "risk": "r" } } }').manifest!);
+    const got = protectedItems([{ status: 'modified', path: 'src/booking/a.ts' }, { status: 'modified', path: 'x/y' }], [loose, matcher, undefined]);
+    assert.deepEqual(got.map((i) => [i.path, i.classification.tier.id]), [['src/booking/a.ts', 'tier1'], ['x/y', 't']]);
+  });
+
+  test('the audit log path agrees with the store', () => {
+    assert.equal(AUDIT_LOG, AUDIT_LOG_PATH);
+  });
+
+  test('auditLogChange', () => {
+    assert.equal(auditLogChange([{ status: 'modified', path: 'a' }]), 'unchanged');
+    assert.equal(auditLogChange([{ status: 'modified', path: AUDIT_LOG }]), 'modified');
+    assert.equal(auditLogChange([{ status: 'added', path: AUDIT_LOG }]), 'added');
+    assert.equal(auditLogChange([{ status: 'deleted', path: AUDIT_LOG }]), 'deleted');
+    assert.equal(auditLogChange([{ status: 'renamed', path: 'elsewhere', from: AUDIT_LOG }]), 'deleted');
+  });
+});
+
+describe('decideVerify', () => {
+  test('a change approved by the last record passes and names the record', () => {
+    const records = chain([{ file: 'src/booking/a.ts', after: sha256('v2') }]);
+    const report = decideVerify(input({ items: items([{ status: 'modified', path: 'src/booking/a.ts' }], { 'src/booking/a.ts': 'v2' }), audit: { records, problems: [] }, auditLog: 'modified' }));
+    assert.equal(report.ok, true);
+    assert.deepEqual(report.changed, [{ file: 'src/booking/a.ts', change: 'write', tier: 'tier1', component: 'BOOKING', sha256: sha256('v2'), recordSeq: 1 }]);
+    assert.deepEqual(report.chain, { ok: true, records: 1, newRecords: 1 });
+  });
+
+  test('no record, a different last record, an older record, a recreated file', () => {
+    const base = chain([{ file: 'src/booking/old.ts', after: sha256('approved long ago') }]);
+    const records = chain([
+      { file: 'src/booking/b.ts', after: sha256('b1') },
+      { file: 'src/booking/b.ts', after: sha256('b2') },
+      { file: 'src/booking/c.ts', after: sha256('c-approved') },
+      { event: 'delete', file: 'src/booking/d.ts' },
+    ], base);
+    const report = decideVerify(input({
+      items: items([
+        { status: 'modified', path: 'src/booking/a.ts' },
+        { status: 'modified', path: 'src/booking/b.ts' },
+        { status: 'modified', path: 'src/booking/c.ts' },
+        { status: 'added', path: 'src/booking/d.ts' },
+        { status: 'modified', path: 'src/booking/old.ts' },
+      ], { 'src/booking/a.ts': 'a', 'src/booking/b.ts': 'b1', 'src/booking/c.ts': 'c-edited', 'src/booking/d.ts': 'd', 'src/booking/old.ts': 'new' }),
+      audit: { records, problems: [] },
+      baseAudit: { records: base, problems: [] },
+      auditLog: 'modified',
+    }));
+    assert.equal(report.ok, false);
+    assert.deepEqual(report.violations.map((v) => [v.file, v.kind]), [
+      ['src/booking/a.ts', 'unrecorded'],
+      ['src/booking/b.ts', 'older-approval'],
+      ['src/booking/c.ts', 'edited-after-approval'],
+      ['src/booking/d.ts', 'recreated-after-delete'],
+      ['src/booking/old.ts', 'unrecorded'],
+    ]);
+    assert.match(report.violations[4].problem, /the last record, seq 1, approved other content/);
+    assert.deepEqual(report.chain, { ok: true, records: 5, newRecords: 4 });
+  });
+
+  test('a deletion needs a delete record (or a rename record away from the path) as the last word', () => {
+    const records = chain([
+      { event: 'delete', file: 'src/booking/gone.ts' },
+      { file: 'src/booking/changed.ts', after: sha256('x') },
+      { file: 'src/booking/new.ts', from: 'src/booking/renamed.ts', after: sha256('r') },
+    ]);
+    const report = decideVerify(input({
+      items: items([
+        { status: 'deleted', path: 'src/booking/gone.ts' },
+        { status: 'deleted', path: 'src/booking/changed.ts' },
+        { status: 'deleted', path: 'src/booking/never.ts' },
+        { status: 'renamed', path: 'src/booking/new.ts', from: 'src/booking/renamed.ts' },
+      ], { 'src/booking/new.ts': 'r' }),
+      audit: { records, problems: [] },
+    }));
+    assert.deepEqual(report.violations.map((v) => [v.file, v.kind]), [
+      ['src/booking/changed.ts', 'deleted-after-change'],
+      ['src/booking/never.ts', 'deleted-unrecorded'],
+    ]);
+    assert.deepEqual(report.changed.filter((c) => c.recordSeq).map((c) => [c.file, c.recordSeq]), [
+      ['src/booking/gone.ts', 1],
+      ['src/booking/renamed.ts', 3],
+      ['src/booking/new.ts', 3],
+    ]);
+  });
+
+  test('any accepted hash approves (the CRLF form the editor hashed on Windows)', () => {
+    const lf = Buffer.from('line 1\nline 2\n');
+    const hashes = contentHashes(lf);
+    assert.deepEqual(hashes, [sha256(lf), sha256('line 1\r\nline 2\r\n')]);
+    assert.deepEqual(contentHashes(Buffer.from('a\r\nb\r\n')), [sha256('a\r\nb\r\n')]);
+    assert.deepEqual(contentHashes(Buffer.from([0, 10, 1])).length, 1, 'binary content has one form');
+    const records = chain([{ file: 'src/booking/a.ts', after: sha256('line 1\r\nline 2\r\n') }]);
+    const [item] = protectedItems([{ status: 'modified', path: 'src/booking/a.ts' }], [matcher]);
+    assert.equal(decideVerify(input({ items: [{ ...item, hashes }], audit: { records, problems: [] } })).ok, true);
+  });
+
+  test('the staged-mode hint: a matching record that is only in the work tree', () => {
+    const workTree = chain([{ file: 'src/booking/a.ts', after: sha256('v2') }]);
+    const report = decideVerify(input({ items: items([{ status: 'modified', path: 'src/booking/a.ts' }], { 'src/booking/a.ts': 'v2' }), workTreeAudit: workTree }));
+    assert.match(report.violations[0].problem, /not staged: git add \.protection\/audit\.jsonl$/);
+    const other = decideVerify(input({ items: items([{ status: 'modified', path: 'src/booking/a.ts' }], { 'src/booking/a.ts': 'v3' }), workTreeAudit: workTree }));
+    assert.doesNotMatch(other.violations[0].problem, /not staged/);
+  });
+
+  test('the log: unreadable lines, a broken chain, a rewritten prefix, a deleted log', () => {
+    const base = chain([{ file: 'src/booking/a.ts', after: sha256('1') }, { file: 'src/booking/a.ts', after: sha256('2') }]);
+    const edited = [{ ...base[0], reason: 'changed later' }, base[1]];
+    const r1 = decideVerify(input({ items: [], audit: { records: edited, problems: [{ line: 3, message: 'Line 3 is not valid JSON.' }] }, baseAudit: { records: base, problems: [] }, auditLog: 'modified' }));
+    assert.deepEqual(r1.violations.map((v) => [v.file, v.badge, v.component, v.kind]), [
+      [AUDIT_LOG, 'T1', undefined, 'audit-unreadable'],
+      [AUDIT_LOG, 'T1', undefined, 'chain-broken'],
+      [AUDIT_LOG, 'T1', undefined, 'audit-rewritten'],
+    ]);
+    assert.equal(r1.violations[0].problem, 'Line 3 is not valid JSON');
+    assert.equal(r1.chain.ok, false);
+    assert.equal(r1.chain.break?.index, 0);
+
+    const shorter = decideVerify(input({ items: [], audit: { records: base.slice(0, 1), problems: [] }, baseAudit: { records: base, problems: [] }, auditLog: 'modified' }));
+    assert.deepEqual(shorter.violations.map((v) => v.kind), ['audit-rewritten']);
+    assert.match(shorter.violations[0].problem, /record 2 \(seq 2, change src\/booking\/a\.ts\) of the earlier log was removed:/);
+
+    const deleted = decideVerify(input({ items: [], audit: undefined, baseAudit: { records: base, problems: [] }, auditLog: 'deleted' }));
+    assert.deepEqual(deleted.violations.map((v) => v.kind), ['audit-deleted']);
+
+    const grown = decideVerify(input({ items: [], audit: { records: chain([{ event: 'unlock', file: 'x' }], base), problems: [] }, baseAudit: { records: base, problems: [] }, auditLog: 'modified' }));
+    assert.equal(grown.ok, true);
+    assert.equal(grown.chain.newRecords, 1);
+  });
+
+  test('introducing the manifest: files need no records yet, the log is still checked', () => {
+    const report = decideVerify(input({ items: items([{ status: 'added', path: 'src/booking/a.ts' }], { 'src/booking/a.ts': 'a' }), introducing: true }));
+    assert.equal(report.ok, true);
+    assert.equal(report.introducing, true);
+    const broken = chain([{ file: 'x' }]);
+    broken[0] = { ...broken[0], file: 'y' };
+    assert.equal(decideVerify(input({ items: [], audit: { records: broken, problems: [] }, introducing: true })).ok, false);
+  });
+});
+
+describe('renderVerifyReport', () => {
+  test('PASS: one summary line and the chain', () => {
+    const records = chain([{ file: 'src/booking/a.ts', after: sha256('v') }]);
+    const report = decideVerify(input({ items: items([{ status: 'modified', path: 'src/booking/a.ts' }], { 'src/booking/a.ts': 'v' }), audit: { records, problems: [] } }));
+    assert.equal(renderVerifyReport(report, 'staged'), 'PASS protected-files verify: 1 protected file(s) changed, all recorded\n  audit log: chain OK, 1 record(s), 1 new\n');
+  });
+
+  test('FAIL: one line per violation, then what to do for each kind of problem', () => {
+    const report = decideVerify(input({
+      items: items([{ status: 'modified', path: 'src/booking/a.ts' }, { status: 'deleted', path: 'docs/x.md' }], { 'src/booking/a.ts': 'a' }),
+      audit: { records: [], problems: [{ line: 1, message: 'Line 1 is not valid JSON.' }] },
+    }));
+    const text = renderVerifyReport(report, 'range');
+    const lines = text.trimEnd().split('\n');
+    assert.equal(lines[0], 'FAIL protected-files verify: 3 violation(s)');
+    assert.equal(lines[1], `  src/booking/a.ts  T1 BOOKING  changed without a matching audit record (content sha256 ${shortHash(sha256('a'))})`);
+    assert.equal(lines[2], '  docs/x.md  T2 DOCS  deleted without a matching audit record (a delete record is needed)');
+    assert.equal(lines[3], '  .protection/audit.jsonl  T1 .protection  Line 1 is not valid JSON');
+    assert.match(lines[4], /^What to do: Unlock it in VS Code .* then commit \.protection\/audit\.jsonl too\.$/);
+    assert.match(lines[5], /^What to do: restore the file, or unlock it in VS Code and delete or rename it there/);
+    assert.match(lines[6], /^What to do: the audit log may only grow.*git show <base>:\.protection\/audit\.jsonl/);
+  });
+
+  test('records render as the store writes them (the tests build logs with renderRecord)', () => {
+    const [r] = chain([{ file: 'a' }]);
+    assert.deepEqual(JSON.parse(renderRecord(r)), r);
+  });
+});
