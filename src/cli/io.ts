@@ -1,5 +1,10 @@
 // The command-line tool's only window on the process: tests and sub-commands get this port
-// instead of touching process.stdout/stdin directly.
+// instead of touching process.stdout/stdin directly. Also the few helpers every sub-command
+// shares: errors with a hint, finding the workspace, reading its manifest.
+import { existsSync, promises as fs } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseManifest, MANIFEST_PATH } from '../core/manifest';
+import type { Manifest, ManifestProblem } from '../core/manifest';
 
 /** What a CLI command may use of its process: where it runs, its output streams, its input. */
 export interface CliIo {
@@ -12,4 +17,126 @@ export interface CliIo {
   /** Whether standard input is an interactive terminal. */
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
+}
+
+/** Exit codes shared by every command. */
+export const EXIT_OK = 0;
+export const EXIT_FAIL = 1;
+export const EXIT_USAGE = 2;
+
+/**
+ * An error the user can act on: one sentence saying what is wrong, and what to do. Printed as
+ * `protected-files: <message>` and `  <hint>`; `exitCode` 2 (usage, manifest, git) by default.
+ */
+export class CliError extends Error {
+  constructor(message: string, readonly hint?: string, readonly exitCode: number = EXIT_USAGE) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** The real process as a CliIo. */
+export function processIo(): CliIo {
+  return {
+    cwd: process.cwd(),
+    stdout: (s) => void process.stdout.write(s),
+    stderr: (s) => void process.stderr.write(s),
+    stdin: () => readAll(process.stdin),
+    isTTY: process.stdin.isTTY === true,
+    env: process.env,
+  };
+}
+
+async function readAll(stream: NodeJS.ReadStream): Promise<string> {
+  if (stream.isTTY) return '';
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Reads one line from the terminal without echoing it (a `*` per character). Ctrl+C and Ctrl+D
+ * on an empty line cancel. Only for a TTY: piped input is read with `CliIo.stdin()`.
+ */
+export function readSecretFromTty(prompt: string, out: (s: string) => void): Promise<string> {
+  const input = process.stdin;
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const wasRaw = input.isRaw;
+    const finish = (err?: Error): void => {
+      input.setRawMode(wasRaw);
+      input.pause();
+      input.removeListener('data', onData);
+      out('\n');
+      if (err) reject(err);
+      else resolve(value);
+    };
+    const onData = (chunk: Buffer): void => {
+      for (const ch of chunk.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') return finish();
+        if (ch === '\u0003' || (ch === '\u0004' && value === '')) return finish(new CliError('Cancelled; nothing was hashed.'));
+        if (ch === '\u007f' || ch === '\b') {
+          if (value.length > 0) {
+            value = [...value].slice(0, -1).join('');
+            out('\b \b');
+          }
+          continue;
+        }
+        if (ch < ' ') continue; // other control keys
+        value += ch;
+        out('*');
+      }
+    };
+    out(prompt);
+    input.setRawMode(true);
+    input.resume();
+    input.on('data', onData);
+  });
+}
+
+/** The nearest folder at or above `start` that holds `.protection/manifest.jsonc`. */
+export function findWorkspaceRoot(start: string): string | undefined {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, ...MANIFEST_PATH.split('/')))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** `.protection/manifest.jsonc:4:12 error: …` lines (1-based, as editors and compilers print them). */
+export function formatProblems(problems: readonly ManifestProblem[], where = MANIFEST_PATH): string {
+  return problems.map((p) => `  ${where}:${p.line + 1}:${p.column + 1} ${p.severity}: ${p.message}\n`).join('');
+}
+
+/** Parses manifest text; throws the exit-2 error (with every problem, line:column) when it has errors. */
+export function manifestOrThrow(text: string, where: string): Manifest {
+  const parsed = parseManifest(text);
+  if (parsed.manifest) return parsed.manifest;
+  const errors = parsed.problems.filter((p) => p.severity === 'error');
+  throw new CliError(
+    `The protection manifest ${where} has ${errors.length} error(s):\n${formatProblems(errors).trimEnd()}`,
+    'Fix them (VS Code shows them in the Problems panel), then run this again.',
+  );
+}
+
+/** The work tree's manifest text, or undefined when the file does not exist. */
+export async function readWorkTreeManifest(root: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(join(root, ...MANIFEST_PATH.split('/')), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Globs are matched as the editor matches them on this platform. */
+export function caseInsensitiveFs(): boolean {
+  return process.platform === 'win32' || process.platform === 'darwin';
+}
+
+/** The message for a CliError or anything else thrown, as printed on stderr. */
+export function errorText(err: unknown): string {
+  if (err instanceof CliError) return `protected-files: ${err.message}\n${err.hint ? `  ${err.hint}\n` : ''}`;
+  const e = err as { message?: string; hint?: string };
+  if (e && typeof e.message === 'string') return `protected-files: ${e.message}\n${e.hint ? `  ${e.hint}\n` : ''}`;
+  return `protected-files: ${String(err)}\n`;
 }

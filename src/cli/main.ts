@@ -1,3 +1,85 @@
-// The `protected-files` command-line tool (git hooks, CI gate, agent hooks): filled in by the enforcement work.
-process.stderr.write('protected-files: no commands yet\n');
-process.exitCode = 2;
+// The `protected-files` command-line tool: the gate for git hooks and CI, and the guard for
+// agent hooks. This file only dispatches; each command lives in its own file and takes a CliIo.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CliError, EXIT_OK, EXIT_USAGE, errorText, processIo } from './io';
+import type { CliIo } from './io';
+import { runVerify } from './verifyCommand';
+
+export const HELP = `Usage: protected-files <command> [options]
+
+Commands:
+  verify --staged                   pre-commit gate: every staged change to a protected file
+                                    needs its audit record, and the audit chain must verify
+  verify --base <ref> [--head <ref>]
+                                    the same gate for CI, over <ref>...<head>
+  check <path>...                   exit 2 if a path is protected (Claude Code PreToolUse hook;
+                                    reads the hook's JSON on stdin when no path is given)
+  log [--verify] [--since <date>] [--component <NAME>] [--json]
+                                    print the audit log, or verify its chain
+  install-hooks                     install the pre-commit and pre-push git hooks
+  pre-push [<remote> [<url>]]       what the pre-push hook runs: refuses pushes to protectedBranches
+  hash-code                         hash an unlock code for the manifest (the code is never printed)
+  agents [--write]                  agent guards generated from the manifest
+
+Options: --help (also after a command), --version
+
+Exit codes: 0 ok; 1 the check failed (violations, a broken chain, a refused push);
+2 usage, manifest or git error (for check: a protected path).
+Docs: docs/cli.md
+`;
+
+type Command = (args: string[], io: CliIo) => Promise<number>;
+
+function commands(_scriptPath: string): Record<string, Command> {
+  return {
+    verify: runVerify,
+    agents: async (_args, io) => {
+      io.stderr('protected-files: the agents command is not available yet in this build.\n');
+      return EXIT_USAGE;
+    },
+  };
+}
+
+export function version(): string {
+  // dist/cli.js sits next to package.json's folder, in the repository and in an installed package.
+  try {
+    return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Runs one command line (without `node` and the script) and returns the exit code. */
+export async function runCli(argv: string[], io: CliIo, scriptPath: string): Promise<number> {
+  const [name, ...rest] = argv;
+  const wantsJson = rest.includes('--json');
+  try {
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      io.stdout(HELP);
+      return name === undefined ? EXIT_USAGE : EXIT_OK;
+    }
+    if (name === '--version' || name === '-v' || name === '-V') {
+      io.stdout(`${version()}\n`);
+      return EXIT_OK;
+    }
+    const command = commands(scriptPath)[name];
+    if (!command) {
+      throw new CliError(`Unknown command "${name.startsWith('-') ? name : name.slice(0, 40)}".`, 'Run protected-files --help for the list of commands.');
+    }
+    return await command(rest, io);
+  } catch (err) {
+    io.stderr(errorText(err));
+    if (wantsJson) {
+      const e = err as { message?: string; hint?: string };
+      io.stdout(`${JSON.stringify({ ok: false, error: e.message ?? String(err), ...(e.hint ? { hint: e.hint } : {}) }, null, 2)}\n`);
+    }
+    return err instanceof CliError ? err.exitCode : EXIT_USAGE;
+  }
+}
+
+if (require.main === module) {
+  void runCli(process.argv.slice(2), processIo(), process.argv[1] ?? __filename).then((code) => {
+    process.exitCode = code;
+  });
+}

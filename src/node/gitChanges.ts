@@ -1,0 +1,319 @@
+// What a commit changes, read from git for the verify gate: the staged index against HEAD
+// (pre-commit) or a range base...head (CI), with the content of every file at that version.
+//
+// git's plumbing directly, not simple-git: the gate runs in every pre-commit hook and is measured
+// against a bare `git diff --cached` (issue 3's benchmark), so it spawns git three times at most
+// for --staged (rev-parse, diff-index, one long-lived `cat-file --batch` for every blob) and
+// never loads simple-git. The environment is passed through unchanged: inside a hook, git sets
+// GIT_INDEX_FILE (for `git commit -a` or `git commit <paths>` a temporary index), and that
+// index is the one being committed.
+import { spawn } from 'node:child_process';
+import type { TreeChange } from '../core/verify';
+
+/** Why git could not answer; each comes with one sentence for people and what to do. */
+export type GitErrorKind = 'git-missing' | 'not-a-repo' | 'no-work-tree' | 'unknown-ref' | 'shallow' | 'no-merge-base' | 'git-failed';
+
+export class GitError extends Error {
+  constructor(readonly kind: GitErrorKind, message: string, readonly hint?: string) {
+    super(message);
+    this.name = 'GitError';
+  }
+}
+
+/** One entry of `git diff --raw`, with the blob ids. */
+export interface GitChange extends TreeChange {
+  /** Blob id of the new content (absent for deletions). */
+  blob?: string;
+  /** Blob id of the old content (absent for additions). */
+  oldBlob?: string;
+  /** A submodule entry (mode 160000): its "content" is a commit id, not a file. */
+  gitlink: boolean;
+}
+
+export interface Repository {
+  /** Absolute path of the work tree's top level. */
+  root: string;
+  shallow: boolean;
+  /** `sha1` or `sha256`. */
+  objectFormat: string;
+}
+
+export interface ChangeSet {
+  repo: Repository;
+  mode: 'staged' | 'range';
+  /** What the change is compared with: `HEAD` (staged) or the merge base's id (range); undefined before the first commit. */
+  base: string | undefined;
+  /** The verified commit (range); undefined for the index. */
+  head: string | undefined;
+  changes: GitChange[];
+  /** A file as of the verified version (the index, or `head`); undefined when absent there. */
+  readTarget(path: string): Promise<Buffer | undefined>;
+  /** A file as of `base`; undefined when absent there or without a base. */
+  readBase(path: string): Promise<Buffer | undefined>;
+  /** Blob contents by id. */
+  readBlob(id: string): Promise<Buffer | undefined>;
+  /** Ends the git process that reads objects. */
+  close(): void;
+}
+
+const EMPTY_TREE: Record<string, string> = {
+  sha1: '4b825dc642cb6eb9a060e54bf8d69288fbee4904',
+  sha256: '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321',
+};
+
+const ZERO_ID = /^0+$/;
+
+interface GitResult {
+  code: number;
+  stdout: Buffer;
+  stderr: string;
+}
+
+/** Runs git to completion; rejects only when git cannot be started. */
+export function runGit(args: string[], cwd: string, env: NodeJS.ProcessEnv, input?: string): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { cwd, env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? gitMissing(cwd, e) : e));
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8').trim() }));
+    child.stdin.on('error', () => undefined); // git may exit before reading its input
+    child.stdin.end(input ?? '');
+  });
+}
+
+function gitMissing(cwd: string, e: NodeJS.ErrnoException): Error {
+  // ENOENT is also what spawn reports for a cwd that does not exist.
+  return new GitError('git-missing', `Could not run git in ${cwd} (${e.message}).`, 'Install git and make sure it is on PATH, and run from inside the repository.');
+}
+
+function gitEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  // No index refresh or other optional lock taking: the gate only reads, often while a commit holds the index lock.
+  return { ...env, GIT_OPTIONAL_LOCKS: '0' };
+}
+
+/** The repository around `cwd`: its top level, whether it is a shallow clone, its hash. */
+export async function findRepository(cwd: string, env: NodeJS.ProcessEnv): Promise<Repository> {
+  const r = await runGit(['rev-parse', '--show-toplevel', '--is-shallow-repository', '--show-object-format'], cwd, { ...env, LC_ALL: 'C' });
+  if (r.code !== 0) {
+    if (/not a git repository/i.test(r.stderr)) {
+      throw new GitError('not-a-repo', `${cwd} is not inside a git repository.`, 'Run protected-files from the work tree of the repository that holds .protection/manifest.jsonc.');
+    }
+    if (/work tree/i.test(r.stderr)) {
+      throw new GitError('no-work-tree', `${cwd} is not in a git work tree (${r.stderr.split('\n')[0]}).`, 'Run protected-files from the checked-out files, not from inside .git or a bare repository.');
+    }
+    throw new GitError('git-failed', `git rev-parse failed in ${cwd}: ${r.stderr.split('\n')[0]}`);
+  }
+  const [root, shallow, objectFormat] = r.stdout.toString('utf8').split('\n');
+  return { root, shallow: shallow === 'true', objectFormat: objectFormat || 'sha1' };
+}
+
+/** The full id of `ref` as a commit, or undefined when git does not know it. */
+async function resolveCommit(repo: Repository, ref: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  if (ref.startsWith('-')) return undefined; // never let a ref be read as an option
+  const r = await runGit(['rev-parse', '--quiet', '--verify', `${ref}^{commit}`], repo.root, env);
+  const id = r.stdout.toString('utf8').trim();
+  return r.code === 0 && id ? id : undefined;
+}
+
+/** Parses `git diff-index`/`diff-tree` raw output with `-z`. */
+export function parseRawDiff(out: Buffer): GitChange[] {
+  const parts = out.toString('utf8').split('\0');
+  const changes: GitChange[] = [];
+  for (let i = 0; i < parts.length; ) {
+    const meta = parts[i++];
+    if (!meta.startsWith(':')) continue; // trailing empty part
+    // :<old mode> <new mode> <old id> <new id> <status>[score]
+    const [oldMode, newMode, oldId, newId, statusField] = meta.slice(1).split(' ');
+    const letter = statusField.charAt(0);
+    const gitlink = oldMode === '160000' || newMode === '160000';
+    const oldBlob = ZERO_ID.test(oldId) ? undefined : oldId;
+    const blob = ZERO_ID.test(newId) ? undefined : newId;
+    if (letter === 'R' || letter === 'C') {
+      const from = parts[i++];
+      const path = parts[i++];
+      // A copy leaves its source in place: only the new path is a change.
+      changes.push(letter === 'R'
+        ? { status: 'renamed', path, from, blob, oldBlob, gitlink }
+        : { status: 'added', path, blob, gitlink });
+      continue;
+    }
+    const path = parts[i++];
+    if (letter === 'A') changes.push({ status: 'added', path, blob, gitlink });
+    else if (letter === 'D') changes.push({ status: 'deleted', path, oldBlob, gitlink });
+    else if (letter === 'M' || letter === 'T') {
+      // A mode-only change (chmod +x) leaves the content, which is what the audit log approves, alone.
+      if (oldId !== newId) changes.push({ status: 'modified', path, blob, oldBlob, gitlink });
+    }
+    // U (unmerged): git refuses to commit while the index has conflicts; X: unknown. Neither is content.
+  }
+  return changes;
+}
+
+/**
+ * Reads objects through one `git cat-file --batch`: one process for every file the gate looks at,
+ * instead of one `git show` each. Requests are answered in order.
+ */
+class ObjectReader {
+  private readonly child;
+  private readonly waiting: { resolve(b: Buffer | undefined): void; reject(e: Error): void }[] = [];
+  private chunks: Buffer[] = [];
+  private length = 0;
+  private failed: Error | undefined;
+  private closed = false;
+
+  constructor(root: string, env: NodeJS.ProcessEnv) {
+    this.child = spawn('git', ['cat-file', '--batch'], { cwd: root, env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    let stderr = '';
+    this.child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+    this.child.stdout.on('data', (b: Buffer) => {
+      this.chunks.push(b);
+      this.length += b.length;
+      this.drain();
+    });
+    this.child.stdin.on('error', () => undefined);
+    const fail = (e: Error): void => {
+      this.failed ??= e;
+      for (const w of this.waiting.splice(0)) w.reject(this.failed);
+    };
+    this.child.on('error', (e: NodeJS.ErrnoException) => fail(e.code === 'ENOENT' ? gitMissing(root, e) : e));
+    this.child.on('close', (code) => {
+      if (this.waiting.length > 0) fail(new GitError('git-failed', `git cat-file stopped (exit ${code}): ${stderr.trim().split('\n')[0] ?? ''}`));
+    });
+  }
+
+  /** The content of a blob named by id or by an expression (`HEAD:path`, `:path`); undefined when there is none. */
+  read(name: string): Promise<Buffer | undefined> {
+    if (this.failed) return Promise.reject(this.failed);
+    if (this.closed) return Promise.reject(new Error('The object reader is closed.'));
+    if (/[\n\r]/.test(name)) return Promise.resolve(undefined); // cannot be asked in the line protocol
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      this.child.stdin.write(`${name}\n`);
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.child.stdin.end();
+  }
+
+  /** Answers waiting requests from the buffered output. */
+  private drain(): void {
+    while (this.waiting.length > 0) {
+      const buffer = this.flat();
+      const newline = buffer.indexOf(0x0a);
+      if (newline < 0) return;
+      const header = buffer.subarray(0, newline).toString('utf8');
+      if (/ (missing|ambiguous)$/.test(header)) {
+        this.consume(newline + 1);
+        this.waiting.shift()!.resolve(undefined);
+        continue;
+      }
+      const [, type, sizeText] = header.split(' ');
+      const size = Number(sizeText);
+      const end = newline + 1 + size + 1; // content and its trailing newline
+      if (buffer.length < end) return; // wait for more output
+      const content = Buffer.from(buffer.subarray(newline + 1, newline + 1 + size));
+      this.consume(end);
+      this.waiting.shift()!.resolve(type === 'blob' ? content : undefined);
+    }
+  }
+
+  /** The buffered output as one Buffer (joined only when a request needs it, never per chunk). */
+  private flat(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.length)];
+    return this.chunks[0] ?? Buffer.alloc(0);
+  }
+
+  private consume(n: number): void {
+    const rest = this.flat().subarray(n);
+    this.chunks = rest.length > 0 ? [rest] : [];
+    this.length = rest.length;
+  }
+}
+
+function diffArgs(): string[] {
+  // Plumbing with fixed options: user configuration (diff.renames, diff.external, diff.relative)
+  // does not change what the gate sees.
+  return ['-z', '-r', '-M', '--no-ext-diff', '--no-textconv', '--ignore-submodules=none'];
+}
+
+/** The index against HEAD (against the empty tree before the first commit). */
+export async function stagedChanges(cwd: string, env: NodeJS.ProcessEnv): Promise<ChangeSet> {
+  const repo = await findRepository(cwd, env);
+  const reader = new ObjectReader(repo.root, env);
+  try {
+    // HEAD by name, so the usual case costs no rev-parse; only a failure asks whether HEAD is unborn.
+    let base: string | undefined = 'HEAD';
+    let diff = await runGit(['diff-index', '--cached', ...diffArgs(), 'HEAD', '--'], repo.root, env);
+    if (diff.code !== 0 && !(await resolveCommit(repo, 'HEAD', env))) {
+      base = undefined;
+      diff = await runGit(['diff-index', '--cached', ...diffArgs(), EMPTY_TREE[repo.objectFormat] ?? EMPTY_TREE.sha1, '--'], repo.root, env);
+    }
+    if (diff.code !== 0) throw new GitError('git-failed', `git diff-index --cached failed: ${diff.stderr.split('\n')[0]}`);
+    return changeSet(repo, 'staged', base, undefined, parseRawDiff(diff.stdout), reader, ':');
+  } catch (e) {
+    reader.close();
+    throw e;
+  }
+}
+
+/** `base...head`: what head changes since it left base (the merge base), with content at head. */
+export async function rangeChanges(cwd: string, env: NodeJS.ProcessEnv, baseRef: string, headRef = 'HEAD'): Promise<ChangeSet> {
+  const repo = await findRepository(cwd, env);
+  const [baseId, headId] = await Promise.all([resolveCommit(repo, baseRef, env), resolveCommit(repo, headRef, env)]);
+  for (const [ref, id] of [[headRef, headId], [baseRef, baseId]] as const) {
+    if (id) continue;
+    if (repo.shallow) {
+      throw new GitError('shallow', `Unknown ref ${ref} in this shallow clone: it was probably not fetched.`, shallowHint(ref));
+    }
+    throw new GitError('unknown-ref', `Unknown ref ${ref}: git knows no commit by that name.`, `Check the name (git branch -a lists them) or fetch it first (git fetch origin ${ref.replace(/^origin\//, '')}).`);
+  }
+  const mb = await runGit(['merge-base', baseId!, headId!], repo.root, env);
+  const mergeBase = mb.stdout.toString('utf8').trim();
+  if (mb.code !== 0 || !mergeBase) {
+    if (repo.shallow) {
+      throw new GitError('shallow', `${baseRef} and ${headRef} have no common commit in this shallow clone: the history that joins them was not fetched.`, shallowHint(baseRef));
+    }
+    throw new GitError('no-merge-base', `${baseRef} and ${headRef} have no common history, so there is no change set to verify.`, 'Pass the branch the change is meant for as --base.');
+  }
+  const reader = new ObjectReader(repo.root, env);
+  try {
+    const diff = await runGit(['diff-tree', ...diffArgs(), mergeBase, headId!, '--'], repo.root, env);
+    if (diff.code !== 0) throw new GitError('git-failed', `git diff-tree failed: ${diff.stderr.split('\n')[0]}`);
+    return changeSet(repo, 'range', mergeBase, headId, parseRawDiff(diff.stdout), reader, `${headId}:`);
+  } catch (e) {
+    reader.close();
+    throw e;
+  }
+}
+
+function shallowHint(ref: string): string {
+  return `Fetch the full history: in GitHub Actions set "fetch-depth: 0" on actions/checkout; elsewhere run git fetch --unshallow (or git fetch origin ${ref.replace(/^origin\//, '')}).`;
+}
+
+function changeSet(
+  repo: Repository,
+  mode: ChangeSet['mode'],
+  base: string | undefined,
+  head: string | undefined,
+  changes: GitChange[],
+  reader: ObjectReader,
+  targetPrefix: string,
+): ChangeSet {
+  return {
+    repo,
+    mode,
+    base,
+    head,
+    changes,
+    readTarget: (path) => reader.read(`${targetPrefix}${path}`),
+    readBase: (path) => (base ? reader.read(`${base}:${path}`) : Promise.resolve(undefined)),
+    readBlob: (id) => reader.read(id),
+    close: () => reader.close(),
+  };
+}

@@ -1,0 +1,407 @@
+// `protected-files verify`: the built CLI against real temporary git repositories.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseAuditLog, renderRecord, sealRecord, sha256 } from '../../src/core/audit';
+import type { AuditRecord } from '../../src/core/audit';
+import { MANIFEST, Sandbox } from './cliHarness';
+import type { Repo } from './cliHarness';
+
+let box: Sandbox;
+let n = 0;
+
+before(() => {
+  box = new Sandbox('verify');
+});
+
+after(() => {
+  box.dispose();
+});
+
+/** A repository whose first commit brings the manifest and some files (no records needed: protection starts there). */
+function project(): Repo {
+  const repo = box.repo(`r${++n}`, { manifest: false });
+  repo.write('.protection/manifest.jsonc', MANIFEST);
+  repo.write('src/booking/a.ts', 'export const a = 1;\n');
+  repo.write('src/booking/b.ts', 'export const b = 1;\n');
+  repo.write('db/migrations/001.sql', 'create table t (id int);\n');
+  repo.write('src/app.ts', 'console.log("app");\n');
+  repo.commitAll('initial');
+  return repo;
+}
+
+function verifyStaged(repo: Repo): ReturnType<Repo['cli']> {
+  return repo.cli(['verify', '--staged']);
+}
+
+function violationLines(stdout: string): string[] {
+  return stdout.split('\n').filter((l) => l.startsWith('  ') && !l.startsWith('  audit log:'));
+}
+
+describe('verify --staged', () => {
+  test('an approved change with its staged record passes', async () => {
+    const repo = project();
+    await repo.approve('src/booking/a.ts', 'export const a = 2;\n');
+    repo.git('add', 'src/booking/a.ts', '.protection/audit.jsonl');
+    const r = verifyStaged(repo);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(r.stdout.split('\n')[0], 'PASS protected-files verify: 1 protected file(s) changed, all recorded');
+    assert.match(r.stdout, /audit log: chain OK, 1 record\(s\), 1 new/);
+  });
+
+  test('an unapproved change fails with file, tier, component, the content hash and what to do', () => {
+    const repo = project();
+    repo.write('src/booking/a.ts', 'export const a = 666;\n');
+    repo.git('add', 'src/booking/a.ts');
+    const r = verifyStaged(repo);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.equal(r.stdout.split('\n')[0], 'FAIL protected-files verify: 1 violation(s)');
+    const hash = sha256('export const a = 666;\n');
+    assert.deepEqual(violationLines(r.stdout), [`  src/booking/a.ts  T1 BOOKING_FLOW  changed without a matching audit record (content sha256 ${hash.slice(0, 12)}…)`]);
+    assert.match(r.stdout, /Unlock it in VS Code \(Protected Files: Unlock…\), make the change and save, so that the change is recorded; then stage \.protection\/audit\.jsonl too\./);
+  });
+
+  test('content edited after approval fails', async () => {
+    const repo = project();
+    await repo.approve('src/booking/a.ts', 'export const a = 2;\n');
+    repo.write('src/booking/a.ts', 'export const a = 2; // and a bit more\n');
+    repo.git('add', '-A');
+    const r = verifyStaged(repo);
+    assert.equal(r.code, 1, r.stdout);
+    const [line] = violationLines(r.stdout);
+    assert.match(line, /^ {2}src\/booking\/a\.ts {2}T1 BOOKING_FLOW {2}edited after approval: the committed content does not match the last change record/);
+  });
+
+  test('a recorded change whose audit log is not staged fails and says to stage the log', async () => {
+    const repo = project();
+    await repo.approve('src/booking/a.ts', 'export const a = 3;\n');
+    repo.git('add', 'src/booking/a.ts');
+    const r = verifyStaged(repo);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, /changed without a matching audit record .*the matching record is in the work tree's \.protection\/audit\.jsonl but not staged: git add \.protection\/audit\.jsonl/);
+  });
+
+  test('an unprotected change passes without any record', () => {
+    const repo = project();
+    repo.write('src/app.ts', 'console.log("changed");\n');
+    repo.write('src/new.ts', 'new\n');
+    repo.git('add', '-A');
+    const r = verifyStaged(repo);
+    assert.equal(r.code, 0, r.stdout);
+    assert.equal(r.stdout.split('\n')[0], 'PASS protected-files verify: no protected file changed');
+  });
+
+  test('a mode-only change (chmod +x) of a protected file is not a content change', () => {
+    const repo = project();
+    repo.makeExecutable('db/migrations/001.sql');
+    repo.git('add', '-A');
+    assert.match(repo.git('diff', '--cached', '--name-only'), /001\.sql/);
+    const r = verifyStaged(repo);
+    assert.equal(r.code, 0, r.stdout);
+  });
+
+  test('a deleted protected file without a record fails; with a delete record it passes', async () => {
+    const repo = project();
+    repo.git('rm', '-q', 'src/booking/b.ts');
+    const r = verifyStaged(repo);
+    assert.equal(r.code, 1);
+    assert.deepEqual(violationLines(r.stdout), ['  src/booking/b.ts  T1 BOOKING_FLOW  deleted without a matching audit record (a delete record is needed)']);
+    assert.match(r.stdout, /restore the file, or unlock it in VS Code and delete or rename it there/);
+
+    await repo.record({ event: 'delete', file: 'src/booking/b.ts' });
+    repo.git('add', '.protection/audit.jsonl');
+    const ok = verifyStaged(repo);
+    assert.equal(ok.code, 0, ok.stdout);
+    assert.match(ok.stdout, /^PASS protected-files verify: 1 protected file\(s\) changed, all recorded/);
+  });
+
+  test('a deletion whose last record is a change is not approved', async () => {
+    const repo = project();
+    await repo.approve('src/booking/b.ts', 'export const b = 2;\n');
+    repo.commitAll('approved change');
+    repo.git('rm', '-q', 'src/booking/b.ts');
+    const r = verifyStaged(repo);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /src\/booking\/b\.ts {2}T1 BOOKING_FLOW {2}deleted, but its last audit record \(seq 1\) approves a change, not a deletion/);
+  });
+
+  test('a rename inside protected files needs both records: the deletion of the old path and the new content', async () => {
+    const repo = project();
+    repo.git('mv', 'src/booking/a.ts', 'src/booking/renamed.ts');
+    const r = verifyStaged(repo);
+    assert.equal(r.code, 1);
+    assert.deepEqual(violationLines(r.stdout), [
+      '  src/booking/a.ts  T1 BOOKING_FLOW  renamed to src/booking/renamed.ts without a matching audit record (a delete record is needed)',
+      `  src/booking/renamed.ts  T1 BOOKING_FLOW  renamed from src/booking/a.ts without a matching audit record (content sha256 ${sha256('export const a = 1;\n').slice(0, 12)}…)`,
+    ]);
+
+    // The editor records a rename as one change record with `from`: it approves both halves.
+    await repo.record({ event: 'change', file: 'src/booking/renamed.ts', from: 'src/booking/a.ts', after: sha256('export const a = 1;\n') });
+    repo.git('add', '.protection/audit.jsonl');
+    const ok = verifyStaged(repo);
+    assert.equal(ok.code, 0, ok.stdout);
+    assert.match(ok.stdout, /2 protected file\(s\) changed, all recorded/);
+  });
+
+  test('a rename out of protection needs only the delete record; into protection only the change record', async () => {
+    const repo = project();
+    repo.git('mv', 'src/booking/a.ts', 'src/a.ts');
+    repo.git('mv', 'src/app.ts', 'src/booking/app.ts');
+    const r = verifyStaged(repo);
+    assert.equal(r.code, 1);
+    const lines = violationLines(r.stdout);
+    assert.equal(lines.length, 2, r.stdout);
+    assert.match(lines[0], /^ {2}src\/booking\/a\.ts .*renamed to src\/a\.ts without a matching audit record \(a delete record is needed\)/);
+    assert.match(lines[1], /^ {2}src\/booking\/app\.ts .*renamed from src\/app\.ts without a matching audit record/);
+
+    await repo.record({ event: 'delete', file: 'src/booking/a.ts' });
+    await repo.record({ event: 'change', file: 'src/booking/app.ts', after: sha256('console.log("app");\n') });
+    repo.git('add', '.protection/audit.jsonl');
+    const ok = verifyStaged(repo);
+    assert.equal(ok.code, 0, ok.stdout);
+  });
+
+  test('the manifest is protected like any file', async () => {
+    const repo = project();
+    const loosened = MANIFEST.replace('"src/booking/**"', '"src/booking/none/**"');
+    repo.write('.protection/manifest.jsonc', loosened);
+    repo.write('src/booking/a.ts', 'unapproved\n');
+    repo.git('add', '-A');
+    const r = verifyStaged(repo);
+    assert.equal(r.code, 1);
+    const lines = violationLines(r.stdout);
+    // Unprotecting a file and changing it in one commit does not work: the manifest before still protects it.
+    assert.ok(lines.some((l) => l.startsWith('  .protection/manifest.jsonc  T1 .protection  changed without a matching audit record')), r.stdout);
+    assert.ok(lines.some((l) => l.startsWith('  src/booking/a.ts  T1 BOOKING_FLOW  changed without')), r.stdout);
+
+    await repo.record({ event: 'change', file: '.protection/manifest.jsonc', after: sha256(loosened) });
+    await repo.record({ event: 'change', file: 'src/booking/a.ts', component: 'BOOKING_FLOW', after: sha256('unapproved\n') });
+    repo.git('add', '-A');
+    assert.equal(verifyStaged(repo).code, 0);
+  });
+
+  test('a log that only grows (an unlock record, no file change) passes', async () => {
+    const repo = project();
+    await repo.record({ event: 'unlock', file: 'src/booking/a.ts', component: 'BOOKING_FLOW' });
+    await repo.record({ event: 'relock', file: 'src/booking/a.ts', component: 'BOOKING_FLOW' });
+    repo.git('add', '-A');
+    const r = verifyStaged(repo);
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /chain OK, 2 record\(s\), 2 new/);
+  });
+
+  async function threeRecords(repo: Repo): Promise<void> {
+    await repo.approve('src/booking/a.ts', 'v2\n');
+    await repo.approve('src/booking/b.ts', 'v2\n');
+    await repo.approve('src/booking/a.ts', 'v3\n');
+    repo.commitAll('three approved changes');
+  }
+
+  test('a record edited by hand breaks the chain and fails', async () => {
+    const repo = project();
+    await threeRecords(repo);
+    const lines = repo.auditLines();
+    lines[1] = lines[1].replace('approved in the test', 'approved by nobody');
+    repo.writeAuditLines(lines);
+    repo.git('add', '-A');
+    const r = verifyStaged(repo);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /^ {2}\.protection\/audit\.jsonl {2}T1 \.protection {2}the audit chain is broken: Record 2 \(seq 2\) was changed after it was written/m);
+    assert.match(r.stdout, /record 2 \(seq 2, change src\/booking\/b\.ts\) of the earlier log was removed or rewritten: the log may only grow/);
+    assert.match(r.stdout, /restore \.protection\/audit\.jsonl from HEAD/);
+  });
+
+  test('a record removed from the middle fails', async () => {
+    const repo = project();
+    await threeRecords(repo);
+    const lines = repo.auditLines();
+    repo.writeAuditLines([lines[0], lines[2]]);
+    repo.git('add', '-A');
+    const r = verifyStaged(repo);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /the audit chain is broken: Record 2 \(seq 3\) does not follow record 1/);
+  });
+
+  test('a record removed and the rest re-sealed (a valid chain) still fails: the log may only grow', async () => {
+    const repo = project();
+    await threeRecords(repo);
+    const records = parseAuditLog(repo.read('.protection/audit.jsonl')).records;
+    const kept = [records[0], records[2]];
+    const resealed: AuditRecord[] = [];
+    for (const r of kept) {
+      resealed.push(sealRecord(r, resealed[resealed.length - 1])); // sealRecord drops the old seq, prev and hash
+    }
+    repo.writeAuditLines(resealed.map(renderRecord));
+    repo.git('add', '-A');
+    const r = verifyStaged(repo);
+    assert.equal(r.code, 1);
+    assert.doesNotMatch(r.stdout, /chain is broken/);
+    assert.match(r.stdout, /record 2 \(seq 2, change src\/booking\/b\.ts\) of the earlier log was removed or rewritten: the log may only grow/);
+  });
+
+  test('deleting the audit log fails', async () => {
+    const repo = project();
+    await threeRecords(repo);
+    repo.git('rm', '-q', '.protection/audit.jsonl');
+    const r = verifyStaged(repo);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /\.protection\/audit\.jsonl .*the audit log was deleted \(it had 3 record\(s\)\)/);
+  });
+
+  test('--json prints the machine-readable report', () => {
+    const repo = project();
+    repo.write('src/booking/a.ts', 'x\n');
+    repo.git('add', '-A');
+    const r = repo.cli(['verify', '--staged', '--json']);
+    assert.equal(r.code, 1);
+    const report = JSON.parse(r.stdout) as Record<string, unknown>;
+    assert.equal(report.ok, false);
+    assert.equal(report.mode, 'staged');
+    assert.deepEqual(report.changed, [{ file: 'src/booking/a.ts', change: 'write', tier: 'tier1', component: 'BOOKING_FLOW', sha256: sha256('x\n') }]);
+    const violations = report.violations as Record<string, unknown>[];
+    assert.equal(violations.length, 1);
+    assert.deepEqual(Object.keys(violations[0]).sort(), ['badge', 'component', 'file', 'kind', 'problem', 'tier']);
+    assert.equal(violations[0].file, 'src/booking/a.ts');
+    assert.equal(violations[0].tier, 'tier1');
+    assert.equal(violations[0].component, 'BOOKING_FLOW');
+    assert.equal(violations[0].kind, 'unrecorded');
+    assert.deepEqual(report.chain, { ok: true, records: 0, newRecords: 0 });
+  });
+
+  test('the first commit of a repository (no HEAD) that brings the manifest passes', () => {
+    const repo = box.repo(`r${++n}`, { manifest: false });
+    repo.write('.protection/manifest.jsonc', MANIFEST);
+    repo.write('src/booking/a.ts', 'a\n');
+    repo.git('add', '-A');
+    const r = verifyStaged(repo);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /the protection manifest is new in this change, so its 2 protected file\(s\) need no records yet/);
+  });
+
+  test('no manifest: exit 2 with what to do', () => {
+    const repo = box.repo(`r${++n}`, { manifest: false });
+    repo.write('a.txt', 'a\n');
+    repo.commitAll('no manifest');
+    repo.write('a.txt', 'b\n');
+    repo.git('add', '-A');
+    const r = verifyStaged(repo);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^protected-files: No protection manifest: \.protection\/manifest\.jsonc is not in the index nor in the version before\.\n {2}Create it in VS Code/);
+  });
+
+  test('a staged manifest with errors: exit 2 with line:column', () => {
+    const repo = project();
+    repo.write('.protection/manifest.jsonc', '{\n  "tiers": {,\n}\n');
+    repo.git('add', '-A');
+    const r = verifyStaged(repo);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /The protection manifest \.protection\/manifest\.jsonc in the index has \d+ error\(s\):\n {2}\.protection\/manifest\.jsonc:2:\d+ error: /);
+  });
+
+  test('not a git repository: exit 2', () => {
+    const dir = box.dir(`plain${++n}`);
+    const r = box.run(['verify', '--staged'], { cwd: dir });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /is not inside a git repository\.\n {2}Run protected-files from the work tree/);
+  });
+
+  test('bad arguments: exit 2 with a pointer to the help', () => {
+    const repo = project();
+    for (const args of [['verify'], ['verify', '--staged', '--base', 'main'], ['verify', '--head', 'main'], ['verify', '--bogus'], ['verify', '--base']]) {
+      const r = repo.cli(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /^protected-files: .+\n {2}See protected-files verify --help\.\n$/, args.join(' '));
+    }
+  });
+});
+
+describe('verify --base/--head', () => {
+  function branchProject(): Repo {
+    const repo = project();
+    repo.git('checkout', '-q', '-b', 'feature');
+    return repo;
+  }
+
+  test('a branch with approved changes passes against its base; an unapproved commit on top fails', async () => {
+    const repo = branchProject();
+    await repo.approve('src/booking/a.ts', 'feature a\n');
+    repo.write('src/app.ts', 'unprotected change\n');
+    const approved = repo.commitAll('approved');
+    // main moves on meanwhile: what main did is not the branch's change (base...head).
+    repo.git('checkout', '-q', 'main');
+    repo.write('src/booking/b.ts', 'main changed b without a record\n');
+    repo.commitAll('on main');
+    repo.git('checkout', '-q', 'feature');
+
+    const pass = repo.cli(['verify', '--base', 'main']);
+    assert.equal(pass.code, 0, pass.stdout + pass.stderr);
+    assert.match(pass.stdout, /^PASS protected-files verify: 1 protected file\(s\) changed, all recorded/);
+
+    repo.write('src/booking/a.ts', 'sneaky\n');
+    repo.commitAll('unapproved');
+    const fail = repo.cli(['verify', '--base', 'main']);
+    assert.equal(fail.code, 1);
+    assert.match(fail.stdout, /src\/booking\/a\.ts {2}T1 BOOKING_FLOW {2}edited after approval/);
+    assert.match(fail.stdout, /then commit \.protection\/audit\.jsonl too\./);
+
+    const older = repo.cli(['verify', '--base', 'main', '--head', approved]);
+    assert.equal(older.code, 0, older.stdout);
+
+    const json = JSON.parse(repo.cli(['verify', '--base', 'main', '--json']).stdout) as { mode: string; base: string; head: string };
+    assert.equal(json.mode, 'range');
+    assert.equal(json.base, repo.git('merge-base', 'main', 'feature'));
+    assert.equal(json.head, repo.git('rev-parse', 'HEAD'));
+  });
+
+  test('the manifest and the log are read from the verified commit, not the work tree', async () => {
+    const repo = branchProject();
+    await repo.approve('src/booking/a.ts', 'approved\n');
+    repo.commitAll('approved');
+    // The work tree's log loses the record and the manifest breaks: the commit is what counts.
+    repo.write('.protection/audit.jsonl', '');
+    repo.write('.protection/manifest.jsonc', '{ broken');
+    const r = repo.cli(['verify', '--base', 'main']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+  });
+
+  test('an unknown ref: exit 2', () => {
+    const repo = branchProject();
+    const r = repo.cli(['verify', '--base', 'origin/nope']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^protected-files: Unknown ref origin\/nope: git knows no commit by that name\.\n/);
+    const head = repo.cli(['verify', '--base', 'main', '--head', 'nope']);
+    assert.equal(head.code, 2);
+    assert.match(head.stderr, /Unknown ref nope/);
+  });
+
+  test('a shallow clone without the base: exit 2 with the fetch-depth hint', async () => {
+    const origin = branchProject();
+    await origin.approve('src/booking/a.ts', 'feature\n');
+    origin.commitAll('feature work');
+
+    // Only the feature branch, one commit deep: main was never fetched.
+    const single = box.dir(`shallow${++n}`);
+    const clone = (dir: string, ...args: string[]): void => {
+      origin.git('clone', '-q', ...args, `file://${origin.dir}`, dir);
+    };
+    clone(single + '/c', '--depth', '1', '--branch', 'feature');
+    const r1 = box.run(['verify', '--base', 'origin/main'], { cwd: `${single}/c` });
+    assert.equal(r1.code, 2);
+    assert.match(r1.stderr, /Unknown ref origin\/main in this shallow clone/);
+    assert.match(r1.stderr, /fetch-depth: 0/);
+
+    // Both branches, one commit deep each: the base is there but the history joining them is not.
+    const both = box.dir(`shallow${++n}`);
+    clone(both + '/c', '--depth', '1', '--no-single-branch', '--branch', 'feature');
+    const r2 = box.run(['verify', '--base', 'origin/main'], { cwd: `${both}/c` });
+    assert.equal(r2.code, 2, r2.stdout + r2.stderr);
+    assert.match(r2.stderr, /have no common commit in this shallow clone/);
+    assert.match(r2.stderr, /fetch-depth: 0/);
+
+    // A full clone verifies.
+    const full = box.dir(`full${++n}`);
+    clone(full + '/c', '--branch', 'feature');
+    const r3 = box.run(['verify', '--base', 'origin/main'], { cwd: `${full}/c` });
+    assert.equal(r3.code, 0, r3.stdout + r3.stderr);
+  });
+});
