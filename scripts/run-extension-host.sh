@@ -41,6 +41,13 @@ ENV_FILE=$ROOT/test/vscode-host/env.sh
 if [ ! -f "$ENV_FILE" ]; then
   bash "$ROOT/scripts/setup-host.sh" >/dev/null || cannot_run "scripts/setup-host.sh failed"
 fi
+# Hold a shared lock while we use the host, so that scripts/setup-host.sh does not reinstall it
+# under our feet (the lock fd is inherited by code-server and released when the run ends).
+if command -v flock >/dev/null; then
+  mkdir -p "$ROOT/.test-runs"
+  exec 9>"$ROOT/.test-runs/vscode-host.lock"
+  flock -s 9
+fi
 # shellcheck disable=SC1090
 source "$ENV_FILE"
 [ -x "$PF_HOST_NODE" ] && [ -f "$PF_CODE_SERVER_ENTRY" ] || cannot_run "the test host is not installed: run bash scripts/setup-host.sh"

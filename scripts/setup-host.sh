@@ -86,13 +86,31 @@ PF_PLAYWRIGHT='$HOST/node_modules/playwright-core'
 EOF
 }
 
-if [ "$MODE" != --force ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$(want_stamp)" ] \
-   && [ -x "$NODE_DIR/bin/node" ] && [ -f "$CODE_SERVER_ENTRY" ] && [ -d "$HOST/node_modules/playwright-core" ]; then
+up_to_date() {
+  [ "$MODE" != --force ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$(want_stamp)" ] \
+    && [ -x "$NODE_DIR/bin/node" ] && [ -f "$CODE_SERVER_ENTRY" ] && [ -d "$HOST/node_modules/playwright-core" ]
+}
+report_up_to_date() {
   log "host toolchain up to date (code-server $("$NODE_DIR/bin/node" -p "require(process.argv[1]).version" "$HOST/node_modules/code-server/package.json"), $NODE_PKG) in test/vscode-host"
   write_env
   echo "$HOST/env.sh"
-  exit 0
+}
+
+# Several runs may share one tree (test.sh, demo.sh, people at work): runs that use the host hold a
+# shared lock on this file (scripts/run-extension-host.sh), a reinstall takes it exclusively.
+LOCK=$ROOT/.test-runs/vscode-host.lock
+mkdir -p "$ROOT/.test-runs"
+if command -v flock >/dev/null; then
+  exec 9>"$LOCK"
+  flock -s 9
+  if up_to_date; then report_up_to_date; exit 0; fi
+  flock -u 9
+  if ! flock -x -n 9; then
+    log "waiting for the other runs that use test/vscode-host to finish"
+    flock -x 9
+  fi
 fi
+if up_to_date; then report_up_to_date; exit 0; fi # (installed by the run we waited for)
 
 t0=$SECONDS
 rm -rf "$HOST"
