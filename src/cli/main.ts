@@ -2,8 +2,13 @@
 // agent hooks. This file only dispatches; each command lives in its own file and takes a CliIo.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runAgents } from './agentsCommand';
+import { runCheck } from './checkCommand';
+import { runHashCode } from './hashCodeCommand';
+import { runInstallHooks, runPrePush } from './hooksCommand';
 import { CliError, EXIT_OK, EXIT_USAGE, errorText, processIo } from './io';
 import type { CliIo } from './io';
+import { runLog } from './logCommand';
 import { runVerify } from './verifyCommand';
 
 export const HELP = `Usage: protected-files <command> [options]
@@ -31,13 +36,15 @@ Docs: docs/cli.md
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
-function commands(_scriptPath: string): Record<string, Command> {
+function commands(scriptPath: string): Record<string, Command> {
   return {
     verify: runVerify,
-    agents: async (_args, io) => {
-      io.stderr('protected-files: the agents command is not available yet in this build.\n');
-      return EXIT_USAGE;
-    },
+    check: runCheck,
+    log: runLog,
+    'install-hooks': (args, io) => runInstallHooks(args, io, scriptPath),
+    'pre-push': runPrePush,
+    'hash-code': runHashCode,
+    agents: runAgents,
   };
 }
 

@@ -1,0 +1,240 @@
+// The built CLI: help and version, check (paths and Claude Code hook JSON), log, hash-code.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { verifyCode } from '../../src/core/codes';
+import { BUILT_CLI, Sandbox } from './cliHarness';
+import type { Repo } from './cliHarness';
+
+let box: Sandbox;
+let n = 0;
+
+before(() => {
+  box = new Sandbox('cli');
+});
+
+after(() => {
+  box.dispose();
+});
+
+function project(): Repo {
+  const repo = box.repo(`r${++n}`);
+  repo.write('src/booking/a.ts', 'a\n');
+  repo.write('src/app.ts', 'app\n');
+  repo.write('db/migrations/001.sql', 'sql\n');
+  repo.commitAll('files');
+  return repo;
+}
+
+const A_MESSAGE =
+  'Protected Files: src/booking/a.ts is protected (T1 · Tier 1 · Revenue critical · BOOKING_FLOW): ' +
+  'Booking chat flow for all members: revenue stops if it breaks. Impact: $10,000+/day. ' +
+  "Unlock it in VS Code (Protected Files: Unlock…) with an owner's code and a reason; do not edit it directly.";
+
+describe('help and version', () => {
+  test('--help lists every command; <cmd> --help explains it; both exit 0', () => {
+    const dir = box.dir('help');
+    const r = box.run(['--help'], { cwd: dir });
+    assert.equal(r.code, 0);
+    for (const cmd of ['verify --staged', 'verify --base <ref>', 'check <path>', 'log [--verify]', 'install-hooks', 'pre-push', 'hash-code', 'agents']) {
+      assert.ok(r.stdout.includes(cmd), `help mentions ${cmd}`);
+    }
+    for (const [cmd, expected] of [['verify', /Exit codes: 0 pass, 1 violations, 2 usage/], ['check', /every\s+protected file counts as locked/], ['log', /--since <date>/], ['install-hooks', /core\.hooksPath/], ['pre-push', /protectedBranches/], ['hash-code', /never printed/], ['agents', /^Usage: protected-files agents/]] as const) {
+      const h = box.run([cmd, '--help'], { cwd: dir });
+      assert.equal(h.code, 0, cmd);
+      assert.match(h.stdout, expected, cmd);
+    }
+  });
+
+  test('--version prints the package version; no command or an unknown one exits 2', () => {
+    const dir = box.dir('version');
+    const pkg = JSON.parse(readFileSync(join(BUILT_CLI, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    assert.deepEqual(box.run(['--version'], { cwd: dir }), { code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+    const none = box.run([], { cwd: dir });
+    assert.equal(none.code, 2);
+    assert.match(none.stdout, /^Usage: protected-files <command>/);
+    const unknown = box.run(['frobnicate'], { cwd: dir });
+    assert.equal(unknown.code, 2);
+    assert.equal(unknown.stderr, 'protected-files: Unknown command "frobnicate".\n  Run protected-files --help for the list of commands.\n');
+  });
+});
+
+describe('check', () => {
+  test('paths: exit 2 with tier, component and risk on stderr for a protected one, 0 otherwise', () => {
+    const repo = project();
+    const hit = repo.cli(['check', 'src/booking/a.ts']);
+    assert.equal(hit.code, 2);
+    assert.equal(hit.stderr, `${A_MESSAGE}\n`);
+
+    const miss = repo.cli(['check', 'src/app.ts', 'src/new-file.ts']);
+    assert.equal(miss.code, 0);
+    assert.equal(miss.stderr, '');
+    assert.equal(miss.stdout, 'src/app.ts: not protected\nsrc/new-file.ts: not protected\n');
+
+    const mixed = repo.cli(['check', 'src/app.ts', 'db/migrations/002.sql']);
+    assert.equal(mixed.code, 2);
+    assert.match(mixed.stderr, /^Protected Files: db\/migrations\/002\.sql is protected \(T2 · Tier 2 · Infrastructure · MIGRATIONS\): Schema changes hit production on deploy\. Unlock it in VS Code \(Protected Files: Unlock…\) with a reason; do not edit it directly\.\n$/);
+  });
+
+  test('absolute paths, a subdirectory as cwd, the manifest itself, a path outside the workspace', () => {
+    const repo = project();
+    assert.equal(repo.cli(['check', join(repo.dir, 'src/booking/a.ts')]).code, 2);
+    const sub = repo.cli(['check', 'booking/a.ts'], { cwd: join(repo.dir, 'src') });
+    assert.equal(sub.code, 2);
+    assert.equal(sub.stderr, `${A_MESSAGE}\n`);
+    const manifest = repo.cli(['check', '.protection/manifest.jsonc']);
+    assert.equal(manifest.code, 2);
+    assert.match(manifest.stderr, /\.protection\/manifest\.jsonc is protected \(T1 · Tier 1 · Revenue critical · protection manifest and audit log\):/);
+    const outside = repo.cli(['check', join(box.root, 'elsewhere', 'src', 'booking', 'a.ts'), '../x']);
+    assert.equal(outside.code, 0, outside.stderr);
+  });
+
+  test('a symlink to a protected file is protected', () => {
+    const repo = project();
+    symlinkSync(join(repo.dir, 'src/booking/a.ts'), join(repo.dir, 'innocent.ts'));
+    const r = repo.cli(['check', 'innocent.ts']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /src\/booking\/a\.ts is protected/);
+  });
+
+  test('Claude Code PreToolUse JSON on stdin: Edit, Write, MultiEdit, NotebookEdit, tools without a path', () => {
+    const repo = project();
+    const event = (tool: string, input: Record<string, unknown>, cwd = repo.dir): string =>
+      JSON.stringify({ session_id: 's', hook_event_name: 'PreToolUse', tool_name: tool, tool_input: input, cwd });
+
+    const edit = repo.cli(['check'], { input: event('Edit', { file_path: join(repo.dir, 'src/booking/a.ts'), old_string: 'a', new_string: 'b' }), cwd: box.root });
+    assert.equal(edit.code, 2);
+    assert.equal(edit.stderr, `${A_MESSAGE}\n`);
+    assert.equal(edit.stdout, '');
+
+    const multi = repo.cli(['check'], { input: event('MultiEdit', { file_path: 'src/booking/a.ts', edits: [] }) });
+    assert.equal(multi.code, 2, 'a relative path is resolved against the event cwd');
+
+    const notebook = repo.cli(['check'], { input: event('NotebookEdit', { notebook_path: 'src/booking/nb.ipynb' }) });
+    assert.equal(notebook.code, 2);
+
+    const write = repo.cli(['check'], { input: event('Write', { file_path: join(repo.dir, 'src/app.ts'), content: 'x' }) });
+    assert.deepEqual(write, { code: 0, stdout: '', stderr: '' });
+
+    const bash = repo.cli(['check'], { input: event('Bash', { command: 'ls' }) });
+    assert.deepEqual(bash, { code: 0, stdout: '', stderr: '' });
+  });
+
+  test('unreadable hook input exits 1 (reported, never a block); no paths and no input too', () => {
+    const repo = project();
+    const bad = repo.cli(['check'], { input: 'not json' });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /check could not read the hook event on stdin: it is not JSON\./);
+    const empty = repo.cli(['check'], { input: '' });
+    assert.equal(empty.code, 1);
+    assert.match(empty.stderr, /check got no paths and nothing on stdin/);
+  });
+
+  test('a broken manifest never loosens protection: the committed one stands in, else every path is denied', () => {
+    const repo = project();
+    repo.write('.protection/manifest.jsonc', '{ "tiers": ');
+    const r = repo.cli(['check', 'src/booking/a.ts']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /has errors; using the version committed at HEAD/);
+    assert.match(r.stderr, /src\/booking\/a\.ts is protected/);
+
+    const fresh = box.repo(`r${++n}`, { manifest: false });
+    fresh.write('.protection/manifest.jsonc', '{ "tiers": ');
+    const denied = fresh.cli(['check', 'src/app.ts']);
+    assert.equal(denied.code, 2);
+    assert.match(denied.stderr, /has errors, so it cannot be decided whether src\/app\.ts may be edited; fix the manifest in VS Code first:\n {2}\.protection\/manifest\.jsonc:1:\d+ error: /);
+  });
+
+  test('no manifest anywhere: nothing is protected', () => {
+    const dir = box.dir(`nomanifest${++n}`);
+    const r = box.run(['check', 'a.ts'], { cwd: dir });
+    assert.equal(r.code, 0);
+    assert.match(r.stderr, /no \.protection\/manifest\.jsonc in .* or above; nothing is protected here/);
+  });
+});
+
+describe('log', () => {
+  async function logged(): Promise<Repo> {
+    const repo = project();
+    await repo.approve('src/booking/a.ts', 'a2\n', { component: 'BOOKING_FLOW', reason: 'fix the greeting text' });
+    await repo.record({ event: 'unlock', file: 'db/migrations/001.sql', component: 'MIGRATIONS', reason: 'add an index' });
+    await repo.approve('db/migrations/001.sql', 'sql2\n', { component: 'MIGRATIONS', reason: 'add an index' });
+    return repo;
+  }
+
+  test('prints one line per record; --component, --since and --json filter and format', async () => {
+    const repo = await logged();
+    const all = repo.cli(['log']);
+    assert.equal(all.code, 0);
+    assert.deepEqual(all.stdout.trimEnd().split('\n'), [
+      '2026-11-22 10:01 change src/booking/a.ts (BOOKING_FLOW) by Ann Tester <ann@example.com> — fix the greeting text',
+      '2026-11-22 10:02 unlock db/migrations/001.sql (MIGRATIONS) by Ann Tester <ann@example.com> — add an index',
+      '2026-11-22 10:03 change db/migrations/001.sql (MIGRATIONS) by Ann Tester <ann@example.com> — add an index',
+    ]);
+    const component = repo.cli(['log', '--component', 'MIGRATIONS']);
+    assert.equal(component.stdout.trimEnd().split('\n').length, 2);
+    const since = repo.cli(['log', '--since', '2026-11-22T10:02:30Z']);
+    assert.deepEqual(since.stdout.trimEnd().split('\n').map((l) => l.slice(0, 16)), ['2026-11-22 10:03']);
+    const json = repo.cli(['log', '--json', '--component', 'BOOKING_FLOW']);
+    const records = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { seq: number; event: string });
+    assert.deepEqual(records.map((r) => [r.seq, r.event]), [[1, 'change']]);
+    const bad = repo.cli(['log', '--since', 'yesterday']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--since needs an ISO date/);
+  });
+
+  test('--verify: chain OK, or the break with exit 1', async () => {
+    const repo = await logged();
+    assert.deepEqual(repo.cli(['log', '--verify']), { code: 0, stdout: 'chain OK: 3 records\n', stderr: '' });
+    const lines = repo.auditLines();
+    repo.writeAuditLines([lines[0], lines[2]]);
+    const broken = repo.cli(['log', '--verify']);
+    assert.equal(broken.code, 1);
+    assert.equal(broken.stdout, 'chain BROKEN at record 2 of 2: Record 2 (seq 3) does not follow record 1 (seq 1): a record was removed, inserted or reordered here.\n');
+  });
+
+  test('no audit log yet', () => {
+    const repo = project();
+    assert.equal(repo.cli(['log', '--verify']).stdout, 'chain OK: 0 records (no audit log yet)\n');
+    const r = repo.cli(['log']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /There is no audit log yet/);
+  });
+});
+
+describe('hash-code', () => {
+  const CODE = 'violet-anchor-meadow-42';
+
+  test('hashes a code from stdin; the hash verifies; the code never appears in the output', async () => {
+    const dir = box.dir('hash');
+    const r = box.run(['hash-code'], { cwd: dir, input: `${CODE}\n` });
+    assert.equal(r.code, 0, r.stderr);
+    const hash = r.stdout.trim();
+    assert.match(hash, /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$/);
+    assert.equal(await verifyCode(CODE, hash), true);
+    assert.equal(await verifyCode(`${CODE}\n`, hash), false, 'the newline is not part of the code');
+    assert.ok(!r.stdout.includes(CODE) && !r.stderr.includes(CODE));
+  });
+
+  test('refuses weak codes, several lines and arguments, without printing them', () => {
+    const dir = box.dir('hash-weak');
+    for (const [input, reason] of [['password1', /common, easily guessed/], ['1234567890', /simple sequence/], ['k7#Qp', /shorter than 8/], ['aaaaaaaaaaaa', /repeats a single character/]] as const) {
+      const r = box.run(['hash-code'], { cwd: dir, input });
+      assert.equal(r.code, 2, input);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^protected-files: Refused: /);
+      assert.match(r.stderr, reason);
+      assert.ok(!r.stderr.includes(input), `the refusal does not repeat ${input}`);
+    }
+    const lines = box.run(['hash-code'], { cwd: dir, input: `${CODE}\nsecond-line-here\n` });
+    assert.equal(lines.code, 2);
+    assert.ok(!lines.stderr.includes(CODE));
+    const arg = box.run(['hash-code', CODE], { cwd: dir });
+    assert.equal(arg.code, 2);
+    assert.ok(!arg.stderr.includes(CODE) && !arg.stdout.includes(CODE), 'a code passed as an argument is not echoed');
+    const empty = box.run(['hash-code'], { cwd: dir, input: '' });
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /No code on stdin/);
+  });
+});

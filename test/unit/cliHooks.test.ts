@@ -1,0 +1,216 @@
+// `protected-files install-hooks` and `pre-push`: real hooks run by real git commands.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Sandbox } from './cliHarness';
+import type { Repo } from './cliHarness';
+
+let box: Sandbox;
+let n = 0;
+
+before(() => {
+  box = new Sandbox('hooks');
+});
+
+after(() => {
+  box.dispose();
+});
+
+function project(): Repo {
+  const repo = box.repo(`r${++n}`);
+  repo.write('src/booking/a.ts', 'a\n');
+  repo.write('src/app.ts', 'app\n');
+  repo.commitAll('files');
+  return repo;
+}
+
+/** Runs git and returns its exit code and output instead of throwing. */
+function tryGit(repo: Repo, ...args: string[]): { code: number; out: string } {
+  try {
+    const out = execFileSync('git', args, { cwd: repo.dir, env: repo.sandbox.env, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+    return { code: 0, out };
+  } catch (e) {
+    const err = e as { status: number; stdout: string; stderr: string };
+    return { code: err.status, out: `${err.stdout}${err.stderr}` };
+  }
+}
+
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    out[name] = `${(statSync(p).mode & 0o777).toString(8)} ${readFileSync(p, 'utf8')}`;
+  }
+  return out;
+}
+
+describe('install-hooks', () => {
+  test('installs pre-commit and pre-push that call this CLI; the pre-commit hook gates commits, also git commit -a', async () => {
+    const repo = project();
+    const r = repo.cli(['install-hooks']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^pre-commit: installed\npre-push: installed\nHooks in .*\.git\/hooks call: node '.*\/dist\/cli\.js'\n$/);
+    const hook = readFileSync(join(repo.dir, '.git/hooks/pre-commit'), 'utf8');
+    assert.match(hook, /^#!\/bin\/sh\n# protected-files hook \(pre-commit\)/);
+    assert.ok(hook.includes(`exec node '${repo.sandbox.cli}' verify --staged`), hook);
+    assert.equal(statSync(join(repo.dir, '.git/hooks/pre-commit')).mode & 0o111, 0o111);
+
+    repo.write('src/booking/a.ts', 'unapproved\n');
+    repo.git('add', '-A');
+    const refused = tryGit(repo, 'commit', '-q', '-m', 'sneak');
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.out, /FAIL protected-files verify: 1 violation\(s\)/);
+
+    await repo.approve('src/booking/a.ts', 'approved\n');
+    repo.git('add', '-A');
+    const ok = tryGit(repo, 'commit', '-q', '-m', 'approved');
+    assert.equal(ok.code, 0, ok.out);
+
+    // commit -a stages into a temporary index (GIT_INDEX_FILE): that is the one verified.
+    repo.write('src/booking/a.ts', 'edited without approval\n');
+    const all = tryGit(repo, 'commit', '-q', '-a', '-m', 'sneak with -a');
+    assert.notEqual(all.code, 0, all.out);
+    assert.match(all.out, /src\/booking\/a\.ts  T1 BOOKING_FLOW  changed without a matching audit record/);
+  });
+
+  test('an existing pre-commit hook is kept as pre-commit.local and runs first; running install twice changes nothing', () => {
+    const repo = project();
+    const hooks = join(repo.dir, '.git/hooks');
+    repo.write('.git/hooks/pre-commit', '#!/bin/sh\necho "their hook ran" >> "$(git rev-parse --git-dir)/their-hook.log"\nexit 0\n');
+    repo.makeExecutable('.git/hooks/pre-commit');
+
+    const first = repo.cli(['install-hooks']);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /pre-commit: installed; your existing hook is now pre-commit\.local and runs first/);
+    assert.match(readFileSync(join(hooks, 'pre-commit.local'), 'utf8'), /their hook ran/);
+    const after1 = snapshot(hooks);
+
+    const second = repo.cli(['install-hooks']);
+    assert.equal(second.code, 0);
+    assert.match(second.stdout, /^pre-commit: already installed\npre-push: already installed\n/);
+    assert.deepEqual(snapshot(hooks), after1);
+
+    // Both run: theirs leaves its mark, ours refuses the unapproved change.
+    repo.write('src/booking/a.ts', 'unapproved\n');
+    repo.git('add', '-A');
+    const refused = tryGit(repo, 'commit', '-q', '-m', 'x');
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.out, /FAIL protected-files verify/);
+    assert.equal(readFileSync(join(repo.dir, '.git/their-hook.log'), 'utf8'), 'their hook ran\n');
+
+    // Theirs failing stops the commit before ours runs, as it did before ours was there.
+    repo.git('reset', '-q', 'src/booking/a.ts');
+    repo.write('.git/hooks/pre-commit.local', '#!/bin/sh\necho "their hook says no" >&2\nexit 3\n');
+    repo.write('src/app.ts', 'fine\n');
+    repo.git('add', 'src/app.ts');
+    const theirs = tryGit(repo, 'commit', '-q', '-m', 'y');
+    assert.notEqual(theirs.code, 0);
+    assert.match(theirs.out, /their hook says no/);
+    assert.doesNotMatch(theirs.out, /protected-files verify/);
+  });
+
+  test('a foreign hook next to an existing .local is left alone (exit 1, nothing overwritten)', () => {
+    const repo = project();
+    repo.write('.git/hooks/pre-commit', '#!/bin/sh\nexit 0\n');
+    repo.write('.git/hooks/pre-commit.local', '#!/bin/sh\nexit 0\n');
+    const r = repo.cli(['install-hooks']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /pre-commit: not installed: .* is not ours and pre-commit\.local exists too/);
+    assert.equal(repo.read('.git/hooks/pre-commit'), '#!/bin/sh\nexit 0\n');
+    assert.ok(existsSync(join(repo.dir, '.git/hooks/pre-push')), 'pre-push is still installed');
+  });
+
+  test('core.hooksPath is respected', () => {
+    const repo = project();
+    repo.git('config', 'core.hooksPath', '.githooks');
+    const r = repo.cli(['install-hooks']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(existsSync(join(repo.dir, '.githooks/pre-commit')));
+    assert.ok(!existsSync(join(repo.dir, '.git/hooks/pre-commit')));
+  });
+
+  test('husky, the pre-commit framework and lefthook get the lines to add; their hooks are not touched', () => {
+    const husky = project();
+    mkdirSync(join(husky.dir, '.husky'));
+    const h = husky.cli(['install-hooks']);
+    assert.equal(h.code, 0);
+    assert.match(h.stdout, /uses husky \(\.husky\).*nothing was written\.\nAdd this line to \.husky\/pre-commit:\n {2}node '.*cli\.js' verify --staged\nand this line to \.husky\/pre-push:\n {2}node '.*cli\.js' pre-push "\$@"\n/s);
+    assert.ok(!existsSync(join(husky.dir, '.git/hooks/pre-commit')));
+
+    const precommit = project();
+    precommit.write('.pre-commit-config.yaml', 'repos: []\n');
+    const p = precommit.cli(['install-hooks']);
+    assert.equal(p.code, 0);
+    assert.match(p.stdout, /uses the pre-commit framework/);
+    assert.match(p.stdout, / {2}- repo: local\n {4}hooks:\n {6}- id: protected-files-verify\n.*entry: node '.*cli\.js' verify --staged\n {8}language: system\n {8}pass_filenames: false/s);
+    assert.ok(!existsSync(join(precommit.dir, '.git/hooks/pre-commit')));
+
+    const lefthook = project();
+    lefthook.write('lefthook.yml', 'pre-commit:\n');
+    const l = lefthook.cli(['install-hooks']);
+    assert.equal(l.code, 0);
+    assert.match(l.stdout, /uses lefthook \(lefthook\.yml\)/);
+    assert.match(l.stdout, /pre-commit:\n {2}commands:\n {4}protected-files:\n {6}run: node '.*cli\.js' verify --staged\n/);
+    assert.match(l.stdout, /use_stdin: true/);
+    assert.ok(!existsSync(join(lefthook.dir, '.git/hooks/pre-commit')));
+  });
+
+  test('prefers npx --no-install when node_modules/.bin has the CLI', () => {
+    const repo = project();
+    repo.write('node_modules/.bin/protected-files', '#!/bin/sh\n');
+    const r = repo.cli(['install-hooks']);
+    assert.equal(r.code, 0);
+    assert.match(repo.read('.git/hooks/pre-commit'), /exec npx --no-install protected-files verify --staged\n$/);
+  });
+
+  test('not a git repository: exit 2', () => {
+    const r = box.run(['install-hooks'], { cwd: box.dir(`plain${++n}`) });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /is not inside a git repository/);
+  });
+});
+
+describe('pre-push', () => {
+  function withRemote(): Repo {
+    const repo = project();
+    const remote = join(box.root, `remote${++n}.git`);
+    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote], { env: box.env });
+    repo.git('remote', 'add', 'origin', remote);
+    return repo;
+  }
+
+  test('refuses a push to a protected branch (also by glob), lets another branch through; a chained pre-push hook gets the same refs', () => {
+    const repo = withRemote();
+    repo.write('.git/hooks/pre-push', '#!/bin/sh\ncat >> "$(git rev-parse --git-dir)/their-push.log"\n');
+    repo.makeExecutable('.git/hooks/pre-push');
+    assert.equal(repo.cli(['install-hooks']).code, 0);
+
+    const main = tryGit(repo, 'push', '-q', 'origin', 'main');
+    assert.notEqual(main.code, 0);
+    assert.match(main.out, /Protected Files: pushing to main on origin is refused: main is a protected branch \("protectedBranches": "main" in \.protection\/manifest\.jsonc\)\. Push a branch of your own and open a pull request/);
+
+    repo.git('checkout', '-q', '-b', 'feature/x');
+    const feature = tryGit(repo, 'push', '-q', 'origin', 'feature/x');
+    assert.equal(feature.code, 0, feature.out);
+    const head = repo.git('rev-parse', 'HEAD');
+    assert.match(readFileSync(join(repo.dir, '.git/their-push.log'), 'utf8'), new RegExp(`refs/heads/feature/x ${head} refs/heads/feature/x 0{40}`));
+
+    const release = tryGit(repo, 'push', '-q', 'origin', 'feature/x:release/2.0');
+    assert.notEqual(release.code, 0);
+    assert.match(release.out, /pushing to release\/2\.0 on origin is refused: release\/2\.0 is a protected branch \("protectedBranches": "release\/\*" matches it/);
+  });
+
+  test('the subcommand reads the refs from stdin (and the pre-commit framework\'s variable)', () => {
+    const repo = project();
+    const sha = repo.git('rev-parse', 'HEAD');
+    const zero = '0'.repeat(40);
+    const refused = repo.cli(['pre-push', 'origin', 'url'], { input: `refs/heads/x ${sha} refs/heads/main ${zero}\n` });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /pushing to main on origin is refused/);
+    assert.equal(repo.cli(['pre-push', 'origin'], { input: `refs/heads/x ${sha} refs/heads/x ${zero}\nrefs/tags/v1 ${sha} refs/tags/v1 ${zero}\n` }).code, 0);
+    assert.equal(repo.cli(['pre-push'], { input: '' }).code, 0);
+    assert.equal(repo.cli(['pre-push'], { input: '', env: { PRE_COMMIT_REMOTE_BRANCH: 'refs/heads/main' } }).code, 1);
+  });
+});
