@@ -1,10 +1,13 @@
 import * as vscode from 'vscode';
+import { atomicWriteFile } from './node/atomicWrite';
+import { BreachGuard } from './vscode/breachGuard';
 import { ChangeRecorder } from './vscode/changeRecorder';
 import { registerCommands } from './vscode/commands';
 import { ContextKeys } from './vscode/contextKeys';
 import { RiskBanner } from './vscode/codeLens';
 import { ProtectionDecorations } from './vscode/decorations';
 import { EditGuard } from './vscode/editGuard';
+import { FilePermissions } from './vscode/filePermissions';
 import { createLog, log } from './vscode/logger';
 import { ManifestDiagnostics } from './vscode/manifestDiagnostics';
 import { Notifications } from './vscode/notifications';
@@ -28,6 +31,8 @@ export interface TestApi {
   readonly diagnostics: ManifestDiagnostics;
   readonly recorder: ChangeRecorder;
   readonly guard: EditGuard;
+  readonly breach: BreachGuard;
+  readonly permissions: FilePermissions;
   readonly unlockFlow: UnlockFlow;
   readonly setCodeFlow: SetCodeFlow;
   /** Replaces the prompts with scripted answers (undefined: back to the workbench's). */
@@ -37,6 +42,7 @@ export interface TestApi {
 }
 
 let readOnly: ReadOnlyController | undefined;
+let filePermissions: FilePermissions | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<TestApi | undefined> {
   // Tests move time forward instead of waiting for an unlock to expire.
@@ -64,16 +70,30 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const ro = readOnly;
   const unlockFlow = new UnlockFlow({ service, unlocks, prompter: () => prompter, now });
   const setCodeFlow = new SetCodeFlow(service, unlockFlow, () => prompter, () => ro.syncNow());
+  // "Unlock and Keep the Change…" after a breach: the normal unlock, then the breaching content is
+  // written back and recorded with the unlock's reason when it relocks.
+  const keepChange = async (uri: vscode.Uri, content: Uint8Array): Promise<void> => {
+    if (!(await unlockFlow.run(uri))) return;
+    await atomicWriteFile(uri.fsPath, content);
+    const f = service.resolve(uri);
+    if (f && !f.locked) await unlocks.relock(f.folder, f.target, 'relock');
+  };
+  const breach = push(new BreachGuard(service, unlocks, keepChange));
+  const permissions = push(new FilePermissions(service, context.workspaceState));
+  filePermissions = permissions;
+  push(recorder.onDidRecord((e) => void breach.approve(e.folder, e.record)));
   for (const d of registerCommands({ service, unlocks, unlockFlow, setCodeFlow, now })) push(d);
 
   await service.start();
+  await breach.start();
+  await permissions.schedule();
   await readOnly.syncNow();
   await contextKeys.update();
   log.info(`[activate] ${service.withManifest().length} folder(s) with a manifest, ${service.protectedCount()} protected file(s).`);
 
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return {
-    service, unlocks, readOnly, statusBar, decorations, banner, diagnostics, recorder, guard, unlockFlow, setCodeFlow,
+    service, unlocks, readOnly, statusBar, decorations, banner, diagnostics, recorder, guard, breach, permissions, unlockFlow, setCodeFlow,
     setPrompter: (p) => { prompter = p ?? workbenchPrompter; },
     advanceClock: (ms) => { clockOffset += ms; },
   };
@@ -82,5 +102,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
 export async function deactivate(): Promise<void> {
   // Hand the active editor back to the workbench's own read-only rules before we go.
   await readOnly?.releaseActive().catch(() => undefined);
+  await filePermissions?.releaseAll().catch(() => undefined);
   readOnly = undefined;
+  filePermissions = undefined;
 }

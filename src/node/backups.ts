@@ -38,6 +38,14 @@ async function readIfExists(path: string): Promise<Buffer | undefined> {
   }
 }
 
+/** Creates `.protection/backups/` with its .gitignore; returns its absolute path. */
+export async function ensureBackupsDir(folderPath: string): Promise<string> {
+  const backupsRoot = join(folderPath, ...BACKUPS_DIR.split('/'));
+  await fs.mkdir(backupsRoot, { recursive: true });
+  await ensureGitignore(backupsRoot);
+  return backupsRoot;
+}
+
 /** Keeps backups out of git even when the user's own .gitignore says nothing about them. */
 async function ensureGitignore(backupsRoot: string): Promise<void> {
   const path = join(backupsRoot, '.gitignore');
@@ -61,9 +69,7 @@ export async function writeBackup(
 ): Promise<string> {
   const rel = checkedRelPath(relPath);
   const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
-  const backupsRoot = join(folderPath, ...BACKUPS_DIR.split('/'));
-  await fs.mkdir(backupsRoot, { recursive: true });
-  await ensureGitignore(backupsRoot);
+  await ensureBackupsDir(folderPath);
 
   const base = `${stamp(now)}-${sha256(bytes).slice(0, 12)}`;
   for (let n = 1; ; n++) {

@@ -5,6 +5,7 @@ import { lineDiffStats } from '../core/diffStats';
 import { targetKey } from '../core/unlocks';
 import type { Grant } from '../core/unlocks';
 import { writeBackup } from '../node/backups';
+import type { FolderProtection } from './folderProtection';
 import { Disposable } from './lifecycle';
 import { log, reportError } from './logger';
 import type { ProtectedFile, ProtectionService } from './protectionService';
@@ -24,7 +25,8 @@ interface PendingSave {
 export class ChangeRecorder extends Disposable {
   private readonly pending = new Map<string, PendingSave>();
   private readonly inFlight = new Map<string, number>();
-  private readonly _onDidRecord = this.register(new vscode.EventEmitter<AuditRecord>());
+  private readonly _onDidRecord = this.register(new vscode.EventEmitter<{ folder: FolderProtection; record: AuditRecord }>());
+  /** A change record was written (before the unlock ends). */
   readonly onDidRecord = this._onDidRecord.event;
 
   constructor(private readonly service: ProtectionService, private readonly unlocks: UnlockService) {
@@ -87,7 +89,7 @@ export class ChangeRecorder extends Disposable {
       ...(backup ? { backup } : {}),
     });
     log.info(`[record] ${p.state.relPath}: change #${record.seq} (+${stats.added} −${stats.removed}).`);
-    this._onDidRecord.fire(record);
+    this._onDidRecord.fire({ folder, record });
   }
 
   private bump(state: ProtectedFile, delta: number): number {

@@ -8,11 +8,14 @@ export interface ConfigShape {
   'codeLens.enabled': boolean;
   /** Show the lock state of the active file in the status bar. */
   'statusBar.enabled': boolean;
+  /** Remove the write permission bits of locked files on disk (restored on unlock and when the extension stops). */
+  enforceFilePermissions: boolean;
 }
 
 const DEFAULTS: ConfigShape = {
   'codeLens.enabled': true,
   'statusBar.enabled': true,
+  enforceFilePermissions: false,
 };
 
 export const Config = {

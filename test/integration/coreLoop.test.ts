@@ -8,7 +8,7 @@ import { sha256 } from '../../src/core/audit';
 import { verifyCode } from '../../src/core/codes';
 import { ScriptedPrompter } from '../../src/vscode/prompter';
 import {
-  api, auditRecords, auditText, closeAll, fileUri, mainFolder, manifestText, readDisk, setCode, show, sleep, typeText, waitFor, writeManifest,
+  api, auditRecords, auditText, closeAll, fileUri, mainFolder, manifestText, readDisk, setCode, show, sleep, typeText, waitFor, withManifestUnlocked, writeManifest,
 } from './helpers';
 
 const BOOKING = 'src/booking/bookingService.ts';
@@ -186,6 +186,9 @@ describe('core loop', function () {
     await waitFor('relocked after save', () => a.service.resolve(fileUri(BOOKING))?.locked);
     await a.readOnly.settled();
     assert.equal(readDisk(BOOKING), `// reviewed\n${beforeText}`);
+    await waitFor('the relock record', () => auditRecords().length >= count + 2);
+    await sleep(300);
+    await a.breach.settled();
     const added = auditRecords().slice(count);
     assert.deepEqual(added.map((r) => r.event), ['change', 'relock']);
     const change = added[0];
@@ -226,6 +229,8 @@ describe('core loop', function () {
     await vscode.commands.executeCommand('deleteLeft');
     assert.equal(await editor.document.save(), true);
     await waitFor('relocked', () => a.service.resolve(fileUri(MIGRATION))?.locked);
+    await waitFor('the relock record', () => auditRecords().length > count);
+    await sleep(300);
     assert.deepEqual(auditRecords().slice(count).map((r) => r.event), ['relock']);
   });
 
@@ -268,8 +273,10 @@ describe('core loop', function () {
     const good = manifestText();
     const wider = good.replace('"files": ["supabase/migrations/**"]', '"files": ["supabase/migrations/**", "src/utils/**"]');
     assert.notEqual(wider, good);
-    fs.writeFileSync(fileUri('.protection/manifest.jsonc').fsPath, wider);
-    await waitFor('watcher reload', () => a.service.resolve(fileUri(PLAIN)), 15_000);
+    await withManifestUnlocked(a, async () => {
+      fs.writeFileSync(fileUri('.protection/manifest.jsonc').fsPath, wider);
+      await waitFor('watcher reload', () => a.service.resolve(fileUri(PLAIN)), 15_000);
+    });
     assert.equal(a.service.resolve(fileUri(PLAIN))?.classification.component?.name, 'MIGRATIONS');
     await writeManifest(a, good);
     assert.equal(a.service.resolve(fileUri(PLAIN)), undefined);

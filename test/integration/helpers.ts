@@ -67,10 +67,30 @@ export function mainFolder(a: TestApi): FolderProtection {
   return f;
 }
 
-/** Writes the manifest on disk and reloads it, as a save from outside would (the watcher also fires). */
+/**
+ * Runs `fn` with the manifest unlocked, as an owner would: a write to the locked manifest from
+ * outside the editor is a breach and would be rolled back. Relocking records the change.
+ */
+export async function withManifestUnlocked<T>(a: TestApi, fn: () => Promise<T>): Promise<T> {
+  const folder = mainFolder(a);
+  const state = a.service.resolve(fileUri('.protection/manifest.jsonc'));
+  assert.ok(state, 'the manifest is protected');
+  const wasLocked = state.locked;
+  if (wasLocked) await a.unlocks.unlock(folder, state.target, state.classification.tier, 'test: rewrite the manifest');
+  try {
+    return await fn();
+  } finally {
+    if (wasLocked) await a.unlocks.relock(folder, state.target, 'relock');
+    await a.breach.settled();
+  }
+}
+
+/** Writes the manifest on disk (unlocked) and reloads it, as a save from outside would (the watcher also fires). */
 export async function writeManifest(a: TestApi, text: string): Promise<void> {
-  fs.writeFileSync(path.join(folderPath(), '.protection', 'manifest.jsonc'), text);
-  await mainFolder(a).reload();
+  await withManifestUnlocked(a, async () => {
+    fs.writeFileSync(path.join(folderPath(), '.protection', 'manifest.jsonc'), text);
+    await mainFolder(a).reload();
+  });
 }
 
 export function manifestText(): string {

@@ -1,0 +1,381 @@
+import { userInfo } from 'node:os';
+import * as vscode from 'vscode';
+import { sha256 } from '../core/audit';
+import type { AuditRecord } from '../core/audit';
+import { APPROVED_DIR, ApprovedStore } from '../node/approvedStore';
+import { atomicWriteFile } from '../node/atomicWrite';
+import { BACKUPS_DIR, writeBackup } from '../node/backups';
+import { headContent } from '../node/gitContent';
+import { promises as fs } from 'node:fs';
+import { dirname } from 'node:path';
+import { Commands } from './commandIds';
+import type { FolderProtection } from './folderProtection';
+import { Disposable } from './lifecycle';
+import { log, reportError } from './logger';
+import type { ProtectedFile, ProtectionService } from './protectionService';
+import type { UnlockService } from './unlockService';
+
+/** What happened to a locked file behind the editor's back. */
+export interface BreachOutcome {
+  readonly relPath: string;
+  readonly kind: 'modified' | 'deleted' | 'created';
+  /** The approved content was written back. */
+  readonly restored: boolean;
+  /** Where the breaching content was kept (none for a deletion). */
+  readonly backup: string | undefined;
+}
+
+// Files under .protection/ that the extension itself writes, and atomic-write temp files.
+const OWN_FILES = /^\.protection\/(audit\.jsonl(\.lock.*)?|backups\/.*)$/;
+const TEMP_FILE = /(^|\/)\.[^/]+\.tmp$/;
+const SETTLE_MS = 60;
+const NOTICE_BATCH_MS = 400;
+const SNAPSHOT_LIMIT_BYTES = 5 * 1024 * 1024;
+const EPISODE_QUIET_MS = 2000;
+const POLL_MS = 1000;
+
+interface Approved {
+  readonly hash: string;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * Detects writes to locked files that bypass the editor (a terminal, a script, an agent, another
+ * extension's WorkspaceEdit rename/delete) and answers per the tier's `onBreach`: the breaching content
+ * is backed up and recorded, then (`restore`) the approved content is written back atomically, or
+ * (`warn`) kept and reported. Approved content is the after-hash of the file's last change record,
+ * else git HEAD's version, else the content when the extension first saw it.
+ */
+export class BreachGuard extends Disposable {
+  /** Last approved sha256 per file (`<folder>|<relPath>`), from change records. */
+  private readonly lastApproved = new Map<string, string>();
+  /** Content as first seen (or last approved), for a rollback without git. */
+  private readonly known = new Map<string, Uint8Array>();
+  /** Breaching versions already backed up and recorded in the current episode, per file. */
+  private readonly seenBreach = new Map<string, { versions: Set<string>; last: number }>();
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly stores = new Map<FolderProtection, ApprovedStore>();
+  /** Every protected file seen, with its last stat signature: the poll's safety net for lost watcher events. */
+  private readonly watched = new Map<string, { folder: FolderProtection; rel: string; sig: string | undefined }>();
+  private notices: BreachOutcome[] = [];
+  private noticeTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly _onDidHandle = this.register(new vscode.EventEmitter<BreachOutcome>());
+  /** A breach was handled (backed up, recorded, restored or kept). */
+  readonly onDidHandle = this._onDidHandle.event;
+
+  constructor(
+    private readonly service: ProtectionService,
+    unlocks: UnlockService,
+    private readonly keepChange: (uri: vscode.Uri, content: Uint8Array) => Promise<void>,
+  ) {
+    super();
+    const watcher = this.register(vscode.workspace.createFileSystemWatcher('**/*'));
+    this.register(watcher.onDidChange((u) => this.onDisk(u)));
+    this.register(watcher.onDidCreate((u) => this.onDisk(u)));
+    this.register(watcher.onDidDelete((u) => this.onDisk(u)));
+    this.register(service.onDidChangeManifest((f) => void this.snapshot(f)));
+    this.register(unlocks.onDidEnd((e) => void this.reconcile(e.folder, e.uris, e.grant.reason)));
+    this.register({ dispose: () => this.noticeTimer && clearTimeout(this.noticeTimer) });
+    // File watchers coalesce and, under load, drop events (a delete and a re-create in quick
+    // succession); a cheap stat poll makes sure no write to a protected file goes unseen.
+    const poll = setInterval(() => void this.poll(), POLL_MS);
+    this.register({ dispose: () => clearInterval(poll) });
+  }
+
+  private polling = false;
+
+  private async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      for (const [key, w] of this.watched) {
+        const sig = await statSignature(w.folder.uriOf(w.rel).fsPath);
+        if (sig === w.sig) continue;
+        w.sig = sig;
+        if (!this.queues.has(key)) this.onDisk(w.folder.uriOf(w.rel));
+      }
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  /** Reads the approved state of every folder: call once the service has started. */
+  async start(): Promise<void> {
+    await Promise.all(this.service.all().map((f) => this.snapshot(f)));
+  }
+
+  /** Resolves when every queued breach has been handled (tests, benchmarks). */
+  async settled(): Promise<void> {
+    while (this.queues.size) await Promise.all([...this.queues.values()]);
+  }
+
+  /** A change record was written: its after-content is the new approved content. */
+  approve(folder: FolderProtection, record: AuditRecord): Promise<void> {
+    const file = record.file;
+    if (!file || !record.after) return Promise.resolve();
+    // Queued with the file's disk events, so a watcher event after the save sees the new approval.
+    this.lastApproved.set(keyOf(folder, file), record.after);
+    return this.enqueue(keyOf(folder, file), () => this.approveNow(folder, file, record.after ?? ''));
+  }
+
+  private async approveNow(folder: FolderProtection, file: string, after: string): Promise<void> {
+    const key = keyOf(folder, file);
+    this.lastApproved.set(key, after);
+    const bytes = await readOrUndefined(folder.uriOf(file).fsPath);
+    if (bytes && sha256(bytes) === after) {
+      this.known.set(key, bytes);
+      await this.store(folder).put(bytes);
+    }
+  }
+
+  private store(folder: FolderProtection): ApprovedStore {
+    let s = this.stores.get(folder);
+    if (!s) this.stores.set(folder, (s = new ApprovedStore(folder.folder.uri.fsPath)));
+    return s;
+  }
+
+  private async snapshot(folder: FolderProtection): Promise<void> {
+    try {
+      const { records } = await folder.audit.store.readAll();
+      for (const r of records) {
+        if (r.event === 'change' && r.file && r.after) this.lastApproved.set(keyOf(folder, r.file), r.after);
+        if (r.event === 'delete' && r.file) this.lastApproved.delete(keyOf(folder, r.file));
+      }
+    } catch (err) {
+      log.warn(`[breach] ${folder.name}: could not read the audit log: ${String(err)}`);
+    }
+    let total = 0;
+    for (const rel of folder.files.keys()) {
+      const key = keyOf(folder, rel);
+      if (OWN_FILES.test(rel)) continue;
+      if (!this.watched.has(key)) this.watched.set(key, { folder, rel, sig: await statSignature(folder.uriOf(rel).fsPath) });
+      if (this.known.has(key)) continue;
+      const bytes = await readOrUndefined(folder.uriOf(rel).fsPath);
+      if (!bytes || bytes.length > SNAPSHOT_LIMIT_BYTES || (total += bytes.length) > 16 * SNAPSHOT_LIMIT_BYTES) continue;
+      this.known.set(key, bytes);
+    }
+  }
+
+  private onDisk(uri: vscode.Uri): void {
+    const f = this.service.resolve(uri);
+    if (!f || OWN_FILES.test(f.relPath) || TEMP_FILE.test(f.relPath)) return;
+    void this.enqueue(keyOf(f.folder, f.relPath), () => this.handle(uri))
+      .catch((err) => reportError(`Could not handle a change to ${f.relPath}`, err));
+  }
+
+  /** One file's work runs in order: approvals, reconciliations and disk events never interleave. */
+  private enqueue(key: string, step: () => Promise<void>): Promise<void> {
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(step);
+    this.queues.set(key, next);
+    void next.catch(() => undefined).then(() => {
+      if (this.queues.get(key) === next) this.queues.delete(key);
+    });
+    return next;
+  }
+
+  /** Handles one file until its disk content is settled (a writer looping for seconds included). */
+  private async handle(uri: vscode.Uri): Promise<void> {
+    for (let round = 0; round < 500; round++) {
+      const f = this.service.resolve(uri);
+      if (!f || !f.locked) return; // unlocked: allowed, recorded when it relocks
+      const disk = await readOrUndefined(uri.fsPath);
+      const approved = await this.approvedFor(f);
+      const diskHash = disk ? sha256(disk) : undefined;
+      if (!approved) {
+        if (disk) await this.breach(f, 'created', disk, diskHash, undefined); // no approved content: record, keep
+        return;
+      }
+      if (diskHash === approved.hash) {
+        // Restored and still in place: the episode is over; the next write is a new breach.
+        if (round > 0) this.seenBreach.delete(keyOf(f.folder, f.relPath));
+        return;
+      }
+      const restore = f.classification.tier.onBreach === 'restore';
+      await this.breach(f, disk ? 'modified' : 'deleted', disk, diskHash, approved, restore);
+      if (!restore) return;
+      // A writer may still be at it: look again until the approved content stays.
+      await sleep(SETTLE_MS);
+    }
+  }
+
+  /** Backs up and records a breaching version (once per distinct content), restores where asked. */
+  private async breach(f: ProtectedFile, kind: BreachOutcome['kind'], disk: Uint8Array | undefined, diskHash: string | undefined,
+    approved: Approved | undefined, restore = false): Promise<boolean> {
+    const key = keyOf(f.folder, f.relPath);
+    // An episode (a writer looping) ends after a quiet moment; the same content written again later is a new breach.
+    const now = Date.now();
+    const episode = this.seenBreach.get(key);
+    const seen = episode && now - episode.last < EPISODE_QUIET_MS ? episode.versions : new Set<string>();
+    this.seenBreach.set(key, { versions: seen, last: now });
+    const version = diskHash ?? 'deleted';
+    const fresh = !seen.has(version);
+    let backup: string | undefined;
+    if (fresh) {
+      seen.add(version);
+      if (disk) backup = await writeBackup(f.folder.folder.uri.fsPath, f.relPath, disk);
+      await f.folder.audit.record({
+        event: 'breach', file: f.relPath, tier: f.classification.tier.id, osUser: osUser(),
+        ...(f.classification.component ? { component: f.classification.component.name } : {}),
+        ...(approved ? { before: approved.hash } : {}), ...(diskHash ? { after: diskHash } : {}),
+        ...(backup ? { backup } : {}),
+        detail: `${kind} outside the editor while locked`,
+      });
+      log.warn(`[breach] ${f.relPath}: ${kind} while locked${backup ? `; kept in ${backup}` : ''}.`);
+    }
+    if (restore && approved) {
+      const path = f.uri.fsPath;
+      await fs.mkdir(dirname(path), { recursive: true });
+      await atomicWriteFile(path, approved.bytes);
+      if (fresh) {
+        await f.folder.audit.record({
+          event: 'restore', file: f.relPath, tier: f.classification.tier.id, after: approved.hash,
+          ...(f.classification.component ? { component: f.classification.component.name } : {}),
+          detail: 'approved content written back',
+        });
+      }
+    }
+    if (fresh) {
+      const outcome: BreachOutcome = { relPath: f.relPath, kind, restored: restore && !!approved, backup };
+      this.notice(f, outcome);
+      this._onDidHandle.fire(outcome);
+    }
+    return fresh;
+  }
+
+  private async approvedFor(f: ProtectedFile): Promise<Approved | undefined> {
+    const key = keyOf(f.folder, f.relPath);
+    const folderPath = f.folder.folder.uri.fsPath;
+    const recorded = this.lastApproved.get(key);
+    const known = this.known.get(key);
+    if (recorded) {
+      if (known && sha256(known) === recorded) return { hash: recorded, bytes: known };
+      const stored = await this.store(f.folder).get(recorded);
+      if (stored) return { hash: recorded, bytes: stored };
+      const head = await headContent(folderPath, f.relPath);
+      if (head && sha256(head) === recorded) return { hash: recorded, bytes: head };
+      log.warn(`[breach] ${f.relPath}: the approved content ${recorded.slice(0, 12)}… is not available; falling back to git HEAD.`);
+    }
+    const head = await headContent(folderPath, f.relPath);
+    if (head) return { hash: sha256(head), bytes: head };
+    if (known) return { hash: sha256(known), bytes: known };
+    return undefined;
+  }
+
+  /**
+   * When an unlock ends, content changed outside the editor while it was in force (a formatter, a
+   * script the user ran) becomes approved with the unlock's reason, so the next write is judged against it.
+   */
+  private async reconcile(folder: FolderProtection, uris: readonly vscode.Uri[], reason: string): Promise<void> {
+    await Promise.all(uris.map((uri) => {
+      const rel = folder.relativePath(uri);
+      if (!rel || OWN_FILES.test(rel)) return Promise.resolve();
+      return this.enqueue(keyOf(folder, rel), () => this.reconcileOne(folder, uri, rel, reason))
+        .catch((err) => log.error(`[breach] reconcile ${rel}: ${String(err)}`));
+    }));
+  }
+
+  private async reconcileOne(folder: FolderProtection, uri: vscode.Uri, rel: string, reason: string): Promise<void> {
+    {
+      const f = this.service.resolve(uri);
+      if (!f) return;
+      const disk = await readOrUndefined(uri.fsPath);
+      if (!disk) return;
+      const approved = await this.approvedFor(f);
+      const hash = sha256(disk);
+      if (approved?.hash === hash) return;
+      const record = await folder.audit.record({
+        event: 'change', file: rel, tier: f.classification.tier.id, reason,
+        ...(f.classification.component ? { component: f.classification.component.name } : {}),
+        ...(approved ? { before: approved.hash } : {}), after: hash,
+        detail: 'changed outside the editor while unlocked',
+      });
+      await this.approveNow(folder, rel, record.after ?? hash);
+    }
+  }
+
+  private notice(f: ProtectedFile, outcome: BreachOutcome): void {
+    this.notices.push(outcome);
+    if (this.noticeTimer) return;
+    this.noticeTimer = setTimeout(() => {
+      this.noticeTimer = undefined;
+      const batch = this.notices.splice(0);
+      if (batch.length === 1) void this.showOne(f, batch[0]);
+      else this.showMany(batch);
+    }, NOTICE_BATCH_MS);
+  }
+
+  private async showOne(f: ProtectedFile, o: BreachOutcome): Promise<void> {
+    const what = `${o.relPath} (${f.classification.tier.badge} · ${f.classification.component?.name ?? f.classification.tier.label})`;
+    const verb = o.kind === 'deleted' ? 'was deleted' : o.kind === 'created' ? 'was created' : 'was changed';
+    const kept = o.backup ? ` The change was kept in ${o.backup}.` : '';
+    if (o.restored) {
+      const actions = o.backup ? ['Show Diff', 'Unlock and Keep the Change…'] : [];
+      const pick = await vscode.window.showWarningMessage(`${what} ${verb} outside the editor while locked: the approved content was restored.${kept}`, ...actions);
+      if (pick === 'Show Diff' && o.backup) {
+        await vscode.commands.executeCommand('vscode.diff', f.folder.uriOf(o.backup), f.uri, `${o.relPath}: breaching ↔ restored`);
+      } else if (pick && o.backup) {
+        const content = await fs.readFile(f.folder.uriOf(o.backup).fsPath);
+        await this.keepChange(f.uri, content);
+      }
+      return;
+    }
+    const pick = await vscode.window.showWarningMessage(`${what} ${verb} outside the editor while locked. The change was kept and recorded.`, ...(o.kind === 'created' ? [] : ['Restore']));
+    if (pick === 'Restore') await this.restoreNow(f);
+  }
+
+  private showMany(batch: BreachOutcome[]): void {
+    const restored = batch.filter((o) => o.restored).length;
+    const names = batch.slice(0, 5).map((o) => o.relPath).join(', ') + (batch.length > 5 ? `, and ${batch.length - 5} more` : '');
+    void vscode.window.showWarningMessage(
+      `${batch.length} protected files were changed or deleted outside the editor while locked${restored ? `; ${restored} restored` : ''}: ${names}. Backups are in ${BACKUPS_DIR}.`,
+      'Show Log',
+    ).then((pick) => pick && vscode.commands.executeCommand(Commands.showLog));
+  }
+
+  /** The "Restore" action of a `warn` tier: writes the approved content back. */
+  async restoreNow(f: ProtectedFile): Promise<boolean> {
+    const approved = await this.approvedFor(f);
+    if (!approved) return false;
+    await atomicWriteFile(f.uri.fsPath, approved.bytes);
+    await f.folder.audit.record({
+      event: 'restore', file: f.relPath, tier: f.classification.tier.id, after: approved.hash,
+      ...(f.classification.component ? { component: f.classification.component.name } : {}),
+      detail: 'approved content written back on request',
+    });
+    return true;
+  }
+}
+
+function keyOf(folder: FolderProtection, rel: string): string {
+  return `${folder.folder.uri.toString()}|${rel}`;
+}
+
+async function readOrUndefined(path: string): Promise<Uint8Array | undefined> {
+  try {
+    return await fs.readFile(path);
+  } catch {
+    return undefined;
+  }
+}
+
+async function statSignature(path: string): Promise<string | undefined> {
+  try {
+    const st = await fs.stat(path);
+    return `${st.mtimeMs}:${st.size}:${st.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export { APPROVED_DIR };

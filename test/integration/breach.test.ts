@@ -1,0 +1,219 @@
+// Writes that bypass the editor, from a child process while VS Code is open and from another
+// extension's WorkspaceEdit: each ends with the approved content back (tier "restore") or kept and
+// recorded (tier "warn"), with a backup of what was written and the right records.
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { TestApi } from '../../src/extension';
+import { sha256 } from '../../src/core/audit';
+import type { BreachOutcome } from '../../src/vscode/breachGuard';
+import { api, auditRecords, closeAll, fileUri, folderPath, readDisk, sleep, waitFor } from './helpers';
+
+const T1 = 'src/booking/pricing.ts'; // BOOKING_FLOW, tier1, onBreach restore
+const T1B = 'src/context/PersistentChatProvider.tsx';
+const T2 = 'supabase/migrations/001_init.sql'; // MIGRATIONS, tier2, onBreach warn
+
+/** Runs a shell command in a child process without blocking the extension host (the guard must keep working). */
+function sh(script: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile('bash', ['-c', script], { cwd: folderPath() }, (err, _out, stderr) => (err ? reject(new Error(`${script}: ${stderr}`)) : resolve()));
+  });
+}
+
+/** Waits until the guard reports a breach of `rel`, then until its queue is empty. */
+function nextBreach(a: TestApi, rel: string): Promise<BreachOutcome> {
+  return new Promise((resolve) => {
+    const d = a.breach.onDidHandle((o) => {
+      if (o.relPath !== rel) return;
+      d.dispose();
+      resolve(o);
+    });
+  });
+}
+
+async function settled(a: TestApi, rel: string, content: string): Promise<void> {
+  await waitFor(`${rel} restored`, () => fs.existsSync(path.join(folderPath(), rel)) && readDisk(rel) === content, 10_000);
+  await a.breach.settled();
+}
+
+describe('breach detection and rollback', function () {
+  let a: TestApi;
+
+  before(async () => {
+    a = await api();
+    await closeAll();
+  });
+
+  afterEach(async () => {
+    await a.breach.settled();
+  });
+
+  const routes: [string, (rel: string) => string][] = [
+    ['a plain write', (rel) => `printf 'export const hacked = 1;\\n' > ${rel}`],
+    ['sed -i', (rel) => `sed -i 's/export/export \\/\\* sed \\*\\//' ${rel}`],
+    ['write to a temp file and mv over it', (rel) => `printf 'replaced\\n' > /tmp/pf-agent.$$ && mv /tmp/pf-agent.$$ ${rel}`],
+  ];
+  for (const [name, script] of routes) {
+    it(`${name} to a tier-1 file is backed up, recorded and restored`, async () => {
+      const approved = readDisk(T1);
+      const count = auditRecords().length;
+      const breach = nextBreach(a, T1);
+      await sh(script(T1));
+      const written = readDisk(T1) !== approved ? readDisk(T1) : undefined;
+      const outcome = await breach;
+      await settled(a, T1, approved);
+      assert.equal(outcome.kind, 'modified');
+      assert.equal(outcome.restored, true);
+      assert.ok(outcome.backup, 'the breaching content is backed up');
+      if (written !== undefined) assert.equal(readDisk(outcome.backup), written);
+      assert.equal(sha256(fs.readFileSync(path.join(folderPath(), outcome.backup))), auditRecords()[count].after, 'the backup holds the recorded breaching version');
+      const added = auditRecords().slice(count);
+      assert.deepEqual(added.map((r) => r.event), ['breach', 'restore']);
+      assert.equal(added[0].file, T1);
+      assert.equal(added[0].component, 'BOOKING_FLOW');
+      assert.equal(added[0].before, sha256(approved));
+      assert.equal(added[0].backup, outcome.backup);
+      assert.ok(added[0].osUser, 'the OS user is recorded');
+      assert.equal(added[1].after, sha256(approved));
+    });
+  }
+
+  it('rm of a tier-1 file is recorded and the file comes back', async () => {
+    const approved = readDisk(T1B);
+    const breach = nextBreach(a, T1B);
+    await sh(`rm ${T1B}`);
+    const outcome = await breach;
+    await settled(a, T1B, approved);
+    assert.equal(outcome.kind, 'deleted');
+    assert.equal(auditRecords().filter((r) => r.event === 'breach').at(-1)?.detail, 'deleted outside the editor while locked');
+  });
+
+  it('git checkout -- file over an approved change is rolled back to the approved content', async () => {
+    // Approve a change first (unlock, write, relock records it), so HEAD is no longer the approved content.
+    const f = a.service.resolve(fileUri(T1));
+    assert.ok(f);
+    await a.unlocks.unlock(f.folder, f.target, f.classification.tier, 'Round prices to cents (ticket 9)');
+    const approved = `${readDisk(T1)}// approved line\n`;
+    fs.writeFileSync(path.join(folderPath(), T1), approved);
+    await sleep(300);
+    await a.unlocks.relock(f.folder, f.target, 'relock');
+    await a.breach.settled();
+    const change = auditRecords().filter((r) => r.event === 'change').at(-1);
+    assert.equal(change?.file, T1);
+    assert.equal(change?.after, sha256(approved));
+    const breach = nextBreach(a, T1);
+    await sh(`git checkout -- ${T1}`);
+    await breach;
+    await settled(a, T1, approved);
+  });
+
+  it('mv (rename) of a tier-1 file puts it back at its path', async () => {
+    const approved = readDisk(T1B);
+    const breach = nextBreach(a, T1B);
+    await sh(`mv ${T1B} ${T1B}.moved`);
+    await breach;
+    await settled(a, T1B, approved);
+    fs.rmSync(path.join(folderPath(), `${T1B}.moved`), { force: true });
+  });
+
+  it('a tier-2 (warn) file keeps the change, recorded and backed up, and Restore brings it back', async () => {
+    const approved = readDisk(T2);
+    const count = auditRecords().length;
+    const breach = nextBreach(a, T2);
+    await sh(`printf 'DROP TABLE bookings;\\n' >> ${T2}`);
+    const outcome = await breach;
+    await a.breach.settled();
+    await sleep(300);
+    assert.equal(outcome.restored, false);
+    assert.equal(readDisk(T2), `${approved}DROP TABLE bookings;\n`, 'warn keeps the change');
+    assert.deepEqual(auditRecords().slice(count).map((r) => r.event), ['breach']);
+    const f = a.service.resolve(fileUri(T2));
+    assert.ok(f);
+    assert.equal(await a.breach.restoreNow(f), true);
+    await settled(a, T2, approved);
+    assert.equal(auditRecords().at(-1)?.event, 'restore');
+  });
+
+  it('a WorkspaceEdit that deletes, renames or overwrites a locked file is rolled back', async () => {
+    const approved = readDisk(T1);
+    for (const make of [
+      (e: vscode.WorkspaceEdit) => e.deleteFile(fileUri(T1)),
+      (e: vscode.WorkspaceEdit) => e.renameFile(fileUri(T1), fileUri(`${T1}.renamed`)),
+      (e: vscode.WorkspaceEdit) => e.createFile(fileUri(T1), { overwrite: true, contents: new TextEncoder().encode('overwritten\n') }),
+    ]) {
+      const breach = nextBreach(a, T1);
+      const edit = new vscode.WorkspaceEdit();
+      make(edit);
+      assert.equal(await vscode.workspace.applyEdit(edit), true);
+      await breach;
+      await settled(a, T1, approved);
+    }
+    fs.rmSync(path.join(folderPath(), `${T1}.renamed`), { force: true });
+  });
+
+  it('many deletions at once: every file restored', async () => {
+    const files = ['src/booking/bookingService.ts', T1, T1B];
+    const approved = files.map((f) => readDisk(f));
+    await sh(`rm ${files.join(' ')}`);
+    await waitFor('all restored', () => files.every((f, i) => fs.existsSync(path.join(folderPath(), f)) && readDisk(f) === approved[i]), 15_000);
+    await a.breach.settled();
+  });
+
+  it('a storm of writes for seconds ends restored, each backed-up version once', async () => {
+    const approved = readDisk(T1);
+    const count = auditRecords().length;
+    await sh(`for i in $(seq 1 60); do printf "storm $i\\n" > ${T1}; sleep 0.05; done`);
+    await settled(a, T1, approved);
+    await sleep(500);
+    await a.breach.settled();
+    assert.equal(readDisk(T1), approved);
+    const breaches = auditRecords().slice(count).filter((r) => r.event === 'breach');
+    assert.ok(breaches.length >= 1, 'the storm was recorded');
+    const hashes = breaches.map((r) => r.after);
+    assert.equal(new Set(hashes).size, hashes.length, 'each distinct version is recorded and backed up once');
+    for (const r of breaches) assert.equal(sha256(fs.readFileSync(path.join(folderPath(), r.backup ?? ''))), r.after);
+  });
+
+  it('a save through the editor of an unlocked file is not a breach', async () => {
+    const f = a.service.resolve(fileUri(T1));
+    assert.ok(f);
+    await a.unlocks.unlock(f.folder, f.target, f.classification.tier, 'Editor save is not a breach');
+    const doc = await vscode.workspace.openTextDocument(fileUri(T1));
+    await vscode.window.showTextDocument(doc);
+    await a.readOnly.settled();
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(doc.uri, new vscode.Position(0, 0), '// saved in the editor\n');
+    await vscode.workspace.applyEdit(edit);
+    const count = auditRecords().length;
+    assert.equal(await doc.save(), true);
+    await waitFor('relocked', () => a.service.resolve(fileUri(T1))?.locked);
+    await sleep(800);
+    await a.breach.settled();
+    assert.deepEqual(auditRecords().slice(count).map((r) => r.event), ['change', 'relock']);
+    assert.ok(readDisk(T1).startsWith('// saved in the editor\n'));
+    await closeAll();
+  });
+
+  it('optional on-disk read-only removes write bits while locked and gives them back', async () => {
+    const file = path.join(folderPath(), T1);
+    const mode = (): number => fs.statSync(file).mode & 0o777;
+    const before = mode();
+    assert.notEqual(before & 0o200, 0, 'the fixture file starts writable');
+    const config = vscode.workspace.getConfiguration('protectedFiles');
+    await config.update('enforceFilePermissions', true, vscode.ConfigurationTarget.Workspace);
+    try {
+      await waitFor('write bits removed', () => (mode() & 0o222) === 0);
+      const f = a.service.resolve(fileUri(T1));
+      assert.ok(f);
+      await a.unlocks.unlock(f.folder, f.target, f.classification.tier, 'Permissions come back on unlock');
+      await waitFor('write bits back on unlock', () => mode() === before);
+      await a.unlocks.relock(f.folder, f.target, 'relock');
+      await waitFor('write bits removed on relock', () => (mode() & 0o222) === 0);
+    } finally {
+      await config.update('enforceFilePermissions', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitFor('write bits back when the setting is off', () => mode() === before);
+  });
+});
