@@ -4,6 +4,7 @@ export const Commands = {
   relock: 'protectedFiles.relock',
   toggleLock: 'protectedFiles.toggleLock',
   setUnlockCode: 'protectedFiles.setUnlockCode',
+  setUpAgentGuards: 'protectedFiles.setUpAgentGuards',
   createManifest: 'protectedFiles.createManifest',
   openManifest: 'protectedFiles.openManifest',
   openAuditLog: 'protectedFiles.openAuditLog',

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { setUpAgentGuards } from './agentGuardsCommand';
 import { Commands } from './commandIds';
 import { guarded, log } from './logger';
 import { createManifest, openAuditLog, openManifest, requireManifest } from './manifestCommands';
@@ -53,6 +54,15 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     vscode.commands.registerCommand(Commands.setUnlockCode, guarded('Could not set the unlock code', async () => {
       if (!requireManifest(d.service)) return;
       await d.setCodeFlow.run();
+    })),
+    vscode.commands.registerCommand(Commands.setUpAgentGuards, guarded('Could not set up the agent guards', async () => {
+      if (!requireManifest(d.service)) return;
+      const folders = d.service.withManifest();
+      const pick = folders.length === 1 ? folders[0]
+        : (await vscode.window.showQuickPick(folders.map((f) => ({ label: f.name, f })), { placeHolder: 'Set up agent guards for which folder?' }))?.f;
+      if (!pick) return;
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(pick.manifestUri));
+      await setUpAgentGuards(pick.folder.uri, text);
     })),
     vscode.commands.registerCommand(Commands.createManifest, guarded('Could not create the manifest', createManifest)),
     vscode.commands.registerCommand(Commands.openManifest, guarded('Could not open the manifest', () => openManifest(d.service))),
