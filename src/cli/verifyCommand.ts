@@ -8,10 +8,10 @@ import { parseAuditLog } from '../core/audit';
 import { MANIFEST_PATH, parseManifest, strictestTier } from '../core/manifest';
 import { BUILTIN_PROTECTION_TIER, ProtectionMatcher } from '../core/matcher';
 import { AUDIT_LOG, auditLogChange, contentHashes, decideVerify, protectedItems, renderVerifyReport } from '../core/verify';
-import type { CheckedItem, ParsedAudit, VerifyReport } from '../core/verify';
+import type { CheckedItem, ParsedAudit, VerifyInput, VerifyReport } from '../core/verify';
 import { rangeChanges, stagedChanges } from '../node/gitChanges';
 import type { ChangeSet } from '../node/gitChanges';
-import { CliError, EXIT_FAIL, EXIT_OK, caseInsensitiveFs, manifestOrThrow } from './io';
+import { CliError, EXIT_FAIL, EXIT_OK, caseInsensitiveFs, findWorkspaceRoot, manifestOrThrow } from './io';
 import type { CliIo } from './io';
 
 export const VERIFY_HELP = `Usage: protected-files verify --staged [--json]
@@ -55,9 +55,12 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
   for (const [name, ref] of [['--base', values.base], ['--head', values.head]] as const) {
     if (ref !== undefined && (ref === '' || ref.startsWith('-'))) throw new CliError(`${name} needs a ref, such as origin/main.`, 'See protected-files verify --help.');
   }
-  const set = values.staged ? await stagedChanges(io.cwd, io.env) : await rangeChanges(io.cwd, io.env, values.base!, values.head ?? 'HEAD');
+  const prefetch = [MANIFEST_PATH, AUDIT_LOG];
+  const set = values.staged
+    ? await stagedChanges(io.cwd, io.env, prefetch)
+    : await rangeChanges(io.cwd, io.env, values.base!, values.head ?? 'HEAD', prefetch);
   try {
-    const report = await verifyChangeSet(set);
+    const report = await verifyChangeSet(set, io.cwd);
     if (values.json) {
       const json: VerifyJson = { ...report, mode: set.mode, base: set.base ?? null, head: set.head ?? null };
       io.stdout(`${JSON.stringify(json, null, 2)}\n`);
@@ -90,7 +93,7 @@ function parseOrThrow(args: string[]) {
 }
 
 /** Reads what the gate needs from git and decides. */
-export async function verifyChangeSet(set: ChangeSet): Promise<VerifyReport> {
+export async function verifyChangeSet(set: ChangeSet, cwd: string): Promise<VerifyReport> {
   const where = set.mode === 'staged' ? 'in the index' : `at ${set.head?.slice(0, 12) ?? 'HEAD'}`;
   const [targetManifest, baseManifest, targetAudit, baseAudit] = await Promise.all([
     set.readTarget(MANIFEST_PATH),
@@ -108,9 +111,10 @@ export async function verifyChangeSet(set: ChangeSet): Promise<VerifyReport> {
   // deletion is itself a violation, since .protection/** is protected). A file protected by
   // either version is protected: a commit cannot unprotect a file and change it at once.
   const manifest = targetManifest ? manifestOrThrow(targetManifest.toString('utf8'), `${MANIFEST_PATH} ${where}`) : undefined;
-  const before = baseManifest ? parseManifest(baseManifest.toString('utf8')).manifest : undefined;
+  const same = targetManifest !== undefined && baseManifest !== undefined && targetManifest.equals(baseManifest);
+  const before = same ? manifest : baseManifest ? parseManifest(baseManifest.toString('utf8')).manifest : undefined;
   const options = { caseInsensitive: caseInsensitiveFs() };
-  const matchers = [new ProtectionMatcher(manifest ?? before, options), before && manifest ? new ProtectionMatcher(before, options) : undefined];
+  const matchers = [new ProtectionMatcher(manifest ?? before, options), before && manifest && !same ? new ProtectionMatcher(before, options) : undefined];
 
   // A submodule entry's "content" is a commit id in another repository, which no editor records.
   const changes = set.changes.filter((c) => !c.gitlink);
@@ -125,15 +129,20 @@ export async function verifyChangeSet(set: ChangeSet): Promise<VerifyReport> {
   }));
 
   const tier = strictestTier(manifest ?? before ?? { tiers: [], components: [], guardedCommands: [], protectedBranches: [] }) ?? BUILTIN_PROTECTION_TIER;
-  return decideVerify({
+  const input: VerifyInput = {
     items: checked,
     audit: targetAudit ? parseAuditLog(targetAudit.toString('utf8')) : undefined,
     baseAudit: baseAudit ? parseAuditLog(baseAudit.toString('utf8')) : undefined,
-    auditLog: auditLogChange(set.changes),
+    auditLog: auditLogChange(changes),
     protectionTier: tier,
     introducing: baseManifest === undefined,
-    ...(set.mode === 'staged' ? { workTreeAudit: (await readWorkTreeAudit(set.repo.root))?.records } : {}),
-  });
+  };
+  const report = decideVerify(input);
+  if (report.ok || set.mode !== 'staged' || !report.violations.some((v) => v.file !== AUDIT_LOG)) return report;
+  // A file without its record: perhaps the record is in the work tree's log, which was not staged.
+  // The manifest's folder is the top level in the usual layout, and finding it costs no git process.
+  const workTreeAudit = await readWorkTreeAudit(findWorkspaceRoot(cwd) ?? (await set.repository()).root);
+  return workTreeAudit ? decideVerify({ ...input, workTreeAudit: workTreeAudit.records }) : report;
 }
 
 async function readWorkTreeAudit(root: string): Promise<ParsedAudit | undefined> {

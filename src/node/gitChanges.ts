@@ -39,7 +39,8 @@ export interface Repository {
 }
 
 export interface ChangeSet {
-  repo: Repository;
+  /** The repository (its top level is looked up on first call in staged mode). */
+  repository(): Promise<Repository>;
   mode: 'staged' | 'range';
   /** What the change is compared with: `HEAD` (staged) or the merge base's id (range); undefined before the first commit. */
   base: string | undefined;
@@ -242,28 +243,77 @@ function diffArgs(): string[] {
   return ['-z', '-r', '-M', '--no-ext-diff', '--no-textconv', '--ignore-submodules=none'];
 }
 
-/** The index against HEAD (against the empty tree before the first commit). */
-export async function stagedChanges(cwd: string, env: NodeJS.ProcessEnv): Promise<ChangeSet> {
-  const repo = await findRepository(cwd, env);
-  const reader = new ObjectReader(repo.root, env);
+/**
+ * The index against HEAD (against the empty tree before the first commit). `prefetch`: paths
+ * the caller will read from the index and from HEAD (the manifest, the audit log); they are
+ * asked for while git computes the diff.
+ */
+export async function stagedChanges(cwd: string, env: NodeJS.ProcessEnv, prefetch: readonly string[] = []): Promise<ChangeSet> {
+  // Two processes, started at once from cwd (plumbing paths and `:path` are relative to the top
+  // level wherever git runs): the diff against HEAD by name, and the reads. Each spawn costs
+  // milliseconds of the hook's time, so the top level is asked for only when needed, and
+  // whether HEAD is unborn only when the diff fails.
+  const reader = new ObjectReader(cwd, env);
+  const reads = new Reads(reader, ':', 'HEAD:');
+  reads.prefetch(prefetch);
   try {
-    // HEAD by name, so the usual case costs no rev-parse; only a failure asks whether HEAD is unborn.
+    let diff = await runGit(['diff-index', '--cached', ...diffArgs(), 'HEAD', '--'], cwd, env);
+    let repo: Repository | undefined;
     let base: string | undefined = 'HEAD';
-    let diff = await runGit(['diff-index', '--cached', ...diffArgs(), 'HEAD', '--'], repo.root, env);
-    if (diff.code !== 0 && !(await resolveCommit(repo, 'HEAD', env))) {
-      base = undefined;
-      diff = await runGit(['diff-index', '--cached', ...diffArgs(), EMPTY_TREE[repo.objectFormat] ?? EMPTY_TREE.sha1, '--'], repo.root, env);
+    if (diff.code !== 0) {
+      repo = await findRepository(cwd, env); // throws the clear error when cwd is not in a repository
+      if (!(await resolveCommit(repo, 'HEAD', env))) {
+        base = undefined;
+        reads.noBase();
+        diff = await runGit(['diff-index', '--cached', ...diffArgs(), EMPTY_TREE[repo.objectFormat] ?? EMPTY_TREE.sha1, '--'], repo.root, env);
+      }
     }
     if (diff.code !== 0) throw new GitError('git-failed', `git diff-index --cached failed: ${diff.stderr.split('\n')[0]}`);
-    return changeSet(repo, 'staged', base, undefined, parseRawDiff(diff.stdout), reader, ':');
+    let found: Promise<Repository> | undefined = repo ? Promise.resolve(repo) : undefined;
+    const repository = (): Promise<Repository> => (found ??= findRepository(cwd, env));
+    return changeSet(repository, 'staged', base, undefined, parseRawDiff(diff.stdout), reader, reads);
   } catch (e) {
     reader.close();
     throw e;
   }
 }
 
+/** Reads of the verified and the base version, each asked for once (prefetched or not). */
+class Reads {
+  private readonly cache = new Map<string, Promise<Buffer | undefined>>();
+  private hasBase = true;
+
+  constructor(private readonly reader: ObjectReader, private readonly targetPrefix: string, private readonly basePrefix: string) {}
+
+  prefetch(paths: readonly string[]): void {
+    for (const path of paths) {
+      // A read may fail before anyone awaits it (not a repository): keep that from being an unhandled rejection.
+      this.target(path).catch(() => undefined);
+      this.base(path).catch(() => undefined);
+    }
+  }
+
+  noBase(): void {
+    this.hasBase = false;
+  }
+
+  target(path: string): Promise<Buffer | undefined> {
+    return this.once(`${this.targetPrefix}${path}`);
+  }
+
+  base(path: string): Promise<Buffer | undefined> {
+    return this.hasBase ? this.once(`${this.basePrefix}${path}`) : Promise.resolve(undefined);
+  }
+
+  private once(name: string): Promise<Buffer | undefined> {
+    let p = this.cache.get(name);
+    if (!p) this.cache.set(name, (p = this.reader.read(name)));
+    return p;
+  }
+}
+
 /** `base...head`: what head changes since it left base (the merge base), with content at head. */
-export async function rangeChanges(cwd: string, env: NodeJS.ProcessEnv, baseRef: string, headRef = 'HEAD'): Promise<ChangeSet> {
+export async function rangeChanges(cwd: string, env: NodeJS.ProcessEnv, baseRef: string, headRef = 'HEAD', prefetch: readonly string[] = []): Promise<ChangeSet> {
   const repo = await findRepository(cwd, env);
   const [baseId, headId] = await Promise.all([resolveCommit(repo, baseRef, env), resolveCommit(repo, headRef, env)]);
   for (const [ref, id] of [[headRef, headId], [baseRef, baseId]] as const) {
@@ -282,10 +332,12 @@ export async function rangeChanges(cwd: string, env: NodeJS.ProcessEnv, baseRef:
     throw new GitError('no-merge-base', `${baseRef} and ${headRef} have no common history, so there is no change set to verify.`, 'Pass the branch the change is meant for as --base.');
   }
   const reader = new ObjectReader(repo.root, env);
+  const reads = new Reads(reader, `${headId}:`, `${mergeBase}:`);
+  reads.prefetch(prefetch);
   try {
     const diff = await runGit(['diff-tree', ...diffArgs(), mergeBase, headId!, '--'], repo.root, env);
     if (diff.code !== 0) throw new GitError('git-failed', `git diff-tree failed: ${diff.stderr.split('\n')[0]}`);
-    return changeSet(repo, 'range', mergeBase, headId, parseRawDiff(diff.stdout), reader, `${headId}:`);
+    return changeSet(() => Promise.resolve(repo), 'range', mergeBase, headId, parseRawDiff(diff.stdout), reader, reads);
   } catch (e) {
     reader.close();
     throw e;
@@ -297,22 +349,22 @@ function shallowHint(ref: string): string {
 }
 
 function changeSet(
-  repo: Repository,
+  repository: () => Promise<Repository>,
   mode: ChangeSet['mode'],
   base: string | undefined,
   head: string | undefined,
   changes: GitChange[],
   reader: ObjectReader,
-  targetPrefix: string,
+  reads: Reads,
 ): ChangeSet {
   return {
-    repo,
+    repository,
     mode,
     base,
     head,
     changes,
-    readTarget: (path) => reader.read(`${targetPrefix}${path}`),
-    readBase: (path) => (base ? reader.read(`${base}:${path}`) : Promise.resolve(undefined)),
+    readTarget: (path) => reads.target(path),
+    readBase: (path) => reads.base(path),
     readBlob: (id) => reader.read(id),
     close: () => reader.close(),
   };

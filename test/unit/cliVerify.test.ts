@@ -1,6 +1,7 @@
 // `protected-files verify`: the built CLI against real temporary git repositories.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { parseAuditLog, renderRecord, sealRecord, sha256 } from '../../src/core/audit';
 import type { AuditRecord } from '../../src/core/audit';
 import { MANIFEST, Sandbox } from './cliHarness';
@@ -78,6 +79,17 @@ describe('verify --staged', () => {
     const r = verifyStaged(repo);
     assert.equal(r.code, 1, r.stdout);
     assert.match(r.stdout, /changed without a matching audit record .*the matching record is in the work tree's \.protection\/audit\.jsonl but not staged: git add \.protection\/audit\.jsonl/);
+  });
+
+  test('from a subdirectory: paths are still the top level\'s, the unstaged-record hint still found', async () => {
+    const repo = project();
+    await repo.approve('src/booking/a.ts', 'export const a = 4;\n');
+    repo.git('add', 'src/booking/a.ts');
+    const r = repo.cli(['verify', '--staged'], { cwd: join(repo.dir, 'src', 'booking') });
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /^ {2}src\/booking\/a\.ts {2}T1 BOOKING_FLOW {2}changed without .*not staged: git add \.protection\/audit\.jsonl$/m);
+    repo.git('add', '.protection/audit.jsonl');
+    assert.equal(repo.cli(['verify', '--staged'], { cwd: join(repo.dir, 'src') }).code, 0);
   });
 
   test('an unprotected change passes without any record', () => {
