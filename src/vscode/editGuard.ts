@@ -62,11 +62,17 @@ export class EditGuard extends Disposable {
     }
     const shadow = this.shadows.get(key);
     if (shadow === text) return; // our own revert arriving
-    void this.revert(doc, shadow, state.relPath, state.target.kind === 'component' ? state.target.name : state.relPath, state.classification.tier.badge);
+    void this.revert(doc, text, shadow, state.relPath, state.target.kind === 'component' ? state.target.name : state.relPath, state.classification.tier.badge);
   }
 
-  private async revert(doc: vscode.TextDocument, shadow: string | undefined, relPath: string, what: string, badge: string): Promise<void> {
-    const good = shadow ?? new TextDecoder().decode(await vscode.workspace.fs.readFile(doc.uri));
+  private async revert(doc: vscode.TextDocument, text: string, shadow: string | undefined, relPath: string, what: string, badge: string): Promise<void> {
+    const disk = await readText(doc.uri);
+    if (!doc.isDirty && text === disk) {
+      // The document reloaded from disk (the audit log grew, a breach was rolled back): not an edit.
+      this.shadows.set(doc.uri.toString(), text);
+      return;
+    }
+    const good = shadow ?? disk ?? '';
     this.shadows.set(doc.uri.toString(), good);
     if (doc.getText() === good) return;
     const edit = new vscode.WorkspaceEdit();
@@ -107,5 +113,13 @@ export class EditGuard extends Disposable {
     void vscode.window.showWarningMessage(message, 'Unlock…').then((pick) => {
       if (pick) void vscode.commands.executeCommand(Commands.unlock, uri);
     });
+  }
+}
+
+async function readText(uri: vscode.Uri): Promise<string | undefined> {
+  try {
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch {
+    return undefined;
   }
 }

@@ -129,3 +129,18 @@ test('Unlock… asks for the code in a password box and for a reason; save reloc
   await sleep(500);
   await wb.screenshot('3-after-save');
 });
+
+test('a write from outside the editor is rolled back and the user is told', async () => {
+  const file = wb.file(BOOKING);
+  const approved = fs.readFileSync(file, 'utf8');
+  await wb.quickOpen(BOOKING);
+  fs.writeFileSync(file, 'export const hijacked = true;\n'); // an agent in a terminal
+  const toast = await wb.waitForNotification('outside the editor while locked', 15_000);
+  assert.match(toast, /the approved content was restored/);
+  assert.match(toast, /Show Diff/);
+  await waitFor('the approved content back on disk', () => fs.readFileSync(file, 'utf8') === approved);
+  await waitFor('the editor shows the approved content', async () => (await wb.editorText()).includes('confirmBooking'));
+  await wb.screenshot('4-breach');
+  const events = audit().slice(-2).map((r) => r.event);
+  assert.deepEqual(events, ['breach', 'restore']);
+});

@@ -90,6 +90,26 @@ describe('core loop', function () {
     assert.equal(readDisk(PRICING), before);
   });
 
+  it('a locked document that reloads from disk (the audit log growing) is not treated as an edit', async () => {
+    const auditUri = fileUri('.protection/audit.jsonl');
+    await a.unlocks.relock(mainFolder(a), { kind: 'component', name: 'NONE' }, 'relock'); // no-op, just settles
+    a.setPrompter(new ScriptedPrompter(['Reload is not an edit, recorded']));
+    assert.ok((await a.unlockFlow.runQuiet(fileUri(MIGRATION)))?.ok, 'an unlock writes a first record');
+    const doc = await vscode.workspace.openTextDocument(auditUri);
+    await vscode.window.showTextDocument(doc);
+    let refused = 0;
+    const sub = a.guard.onDidRefuse((u) => { if (u.toString() === auditUri.toString()) refused++; });
+    try {
+      await vscode.commands.executeCommand('protectedFiles.relock', fileUri(MIGRATION)); // appends a record
+      await waitFor('the editor shows the new record', () => doc.getText() === fs.readFileSync(auditUri.fsPath, 'utf8'), 10_000);
+      await sleep(500);
+      assert.equal(refused, 0);
+      assert.equal(doc.getText(), fs.readFileSync(auditUri.fsPath, 'utf8'));
+    } finally {
+      sub.dispose();
+    }
+  });
+
   it('the explorer badge and tooltip come from the manifest', () => {
     const d = a.decorations.provideFileDecoration(fileUri(BOOKING));
     assert.ok(d);
