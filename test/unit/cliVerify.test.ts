@@ -384,6 +384,12 @@ describe('verify --base/--head', () => {
     const head = repo.cli(['verify', '--base', 'main', '--head', 'nope']);
     assert.equal(head.code, 2);
     assert.match(head.stderr, /Unknown ref nope/);
+    const json = repo.cli(['verify', '--base', 'origin/nope', '--json']);
+    assert.equal(json.code, 2);
+    const error = JSON.parse(json.stdout) as { ok: boolean; error: string; hint: string };
+    assert.equal(error.ok, false);
+    assert.equal(error.error, 'Unknown ref origin/nope: git knows no commit by that name.');
+    assert.match(error.hint, /git fetch origin nope/);
   });
 
   test('a shallow clone without the base: exit 2 with the fetch-depth hint', async () => {
