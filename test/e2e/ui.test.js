@@ -28,13 +28,19 @@ test('the workbench loads with the fixture workspace', async () => {
 });
 
 test('an unprotected file can be edited and saved (control case)', async () => {
-  const file = wb.file('src/utils/format.ts');
-  const before = fs.readFileSync(file, 'utf8');
-  await wb.quickOpen('src/utils/format.ts');
-  await wb.typeInEditor('// edited by the UI test\n');
-  await wb.save();
-  const after = fs.readFileSync(file, 'utf8');
-  assert.notEqual(after, before, 'the file on disk changed');
-  assert.ok(after.startsWith('// edited by the UI test\n'), `the typed text is on disk: ${JSON.stringify(after.slice(0, 60))}`);
-  await wb.screenshot('control-1-unprotected-file-saved');
+  const rel = 'src/utils/format.ts';
+  const line = '// edited by the UI test';
+  const before = fs.readFileSync(wb.file(rel), 'utf8');
+  try {
+    await wb.quickOpen(rel);
+    await wb.typeInEditor(`${line}\n`);
+    assert.ok((await wb.editorText()).includes(line), 'the editor shows the typed text');
+    await wb.save();
+    const after = await wb.waitForFile(rel, (c) => c !== before);
+    assert.ok(after.startsWith(`${line}\n`), `the typed text is on disk: ${JSON.stringify(after.slice(0, 60))}`);
+    await wb.screenshot('control-1-unprotected-file-saved');
+  } catch (err) {
+    await wb.screenshot('control-1-FAILED').catch(() => {});
+    throw err;
+  }
 });

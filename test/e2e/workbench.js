@@ -93,7 +93,13 @@ class Workbench {
   /** Clicks into the active editor, moves to the start (or end) of the file and types. */
   async typeInEditor(text, { at = 'start' } = {}) {
     const { page } = this;
-    await page.click(`${SEL.activeEditor} .view-lines`);
+    const focused = () => page.evaluate((sel) => !!document.activeElement && !!document.activeElement.closest(sel), SEL.activeEditor);
+    for (let i = 0; i < 5; i++) {
+      await page.click(`${SEL.activeEditor} .view-lines`);
+      if (await focused()) break;
+      await sleep(300);
+    }
+    if (!(await focused())) throw new Error('could not focus the active editor');
     await page.keyboard.press(at === 'end' ? 'Control+End' : 'Control+Home');
     await page.keyboard.type(text);
     await sleep(200);
@@ -104,10 +110,26 @@ class Workbench {
     return this.page.$eval(`${SEL.activeEditor} .view-lines`, (e) => e.innerText.replace(/\u00a0/g, ' '));
   }
 
-  /** Ctrl+S, then a moment for the write to reach the disk. */
-  async save() {
+  /**
+   * Ctrl+S, then waits (up to `timeout`) until the active tab is no longer dirty. Does not throw:
+   * a save that is refused leaves the tab dirty, which is for the test to check.
+   */
+  async save({ timeout = 10_000 } = {}) {
     await this.page.keyboard.press('Control+S');
-    await sleep(800);
+    await this.page.waitForSelector('.tab.active:not(.dirty)', { timeout }).catch(() => {});
+    await sleep(300);
+  }
+
+  /** Polls a workspace file until `predicate(content)` holds; returns the content (throws on timeout). */
+  async waitForFile(rel, predicate, timeout = 10_000) {
+    const deadline = Date.now() + timeout;
+    let content;
+    for (;;) {
+      content = fs.existsSync(this.file(rel)) ? fs.readFileSync(this.file(rel), 'utf8') : undefined;
+      if (predicate(content)) return content;
+      if (Date.now() > deadline) throw new Error(`${rel} did not reach the expected state within ${timeout} ms; it is: ${JSON.stringify(content && content.slice(0, 200))}`);
+      await sleep(200);
+    }
   }
 
   /** The active tab: its label, whether it is decorated, its hover/title. */
