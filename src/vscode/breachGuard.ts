@@ -2,6 +2,8 @@ import { userInfo } from 'node:os';
 import * as vscode from 'vscode';
 import { sha256 } from '../core/audit';
 import type { AuditRecord } from '../core/audit';
+import { targetKey } from '../core/unlocks';
+import type { Grant } from '../core/unlocks';
 import { APPROVED_DIR, ApprovedStore } from '../node/approvedStore';
 import { atomicWriteFile } from '../node/atomicWrite';
 import { BACKUPS_DIR, writeBackup } from '../node/backups';
@@ -49,6 +51,10 @@ interface Approved {
 export class BreachGuard extends Disposable {
   /** Last approved sha256 per file (`<folder>|<relPath>`), from change records. */
   private readonly lastApproved = new Map<string, string>();
+  /** Protected files written while unlocked, by key: reconciled when the unlock ends. */
+  private readonly touchedWhileUnlocked = new Map<string, vscode.Uri>();
+  /** Files whose last record is an approved deletion: their absence is the approved state. */
+  private readonly approvedDeleted = new Set<string>();
   /** Content as first seen (or last approved), for a rollback without git. */
   private readonly known = new Map<string, Uint8Array>();
   /** Breaching versions already backed up and recorded in the current episode, per file. */
@@ -74,7 +80,7 @@ export class BreachGuard extends Disposable {
     this.register(watcher.onDidCreate((u) => this.onDisk(u)));
     this.register(watcher.onDidDelete((u) => this.onDisk(u)));
     this.register(service.onDidChangeManifest((f) => void this.snapshot(f)));
-    this.register(unlocks.onDidEnd((e) => void this.reconcile(e.folder, e.uris, e.grant.reason)));
+    unlocks.setBeforeEnd((folder, grant, uris) => this.reconcile(folder, grant, uris));
     this.register({ dispose: () => this.noticeTimer && clearTimeout(this.noticeTimer) });
     // File watchers coalesce and, under load, drop events (a delete and a re-create in quick
     // succession); a cheap stat poll makes sure no write to a protected file goes unseen.
@@ -121,6 +127,7 @@ export class BreachGuard extends Disposable {
   private async approveNow(folder: FolderProtection, file: string, after: string): Promise<void> {
     const key = keyOf(folder, file);
     this.lastApproved.set(key, after);
+    this.approvedDeleted.delete(key);
     const bytes = await readOrUndefined(folder.uriOf(file).fsPath);
     if (bytes && sha256(bytes) === after) {
       this.known.set(key, bytes);
@@ -138,8 +145,14 @@ export class BreachGuard extends Disposable {
     try {
       const { records } = await folder.audit.store.readAll();
       for (const r of records) {
-        if (r.event === 'change' && r.file && r.after) this.lastApproved.set(keyOf(folder, r.file), r.after);
-        if (r.event === 'delete' && r.file) this.lastApproved.delete(keyOf(folder, r.file));
+        if (r.event === 'change' && r.file && r.after) {
+          this.lastApproved.set(keyOf(folder, r.file), r.after);
+          this.approvedDeleted.delete(keyOf(folder, r.file));
+        }
+        if (r.event === 'delete' && r.file) {
+          this.lastApproved.delete(keyOf(folder, r.file));
+          this.approvedDeleted.add(keyOf(folder, r.file));
+        }
       }
     } catch (err) {
       log.warn(`[breach] ${folder.name}: could not read the audit log: ${String(err)}`);
@@ -149,7 +162,8 @@ export class BreachGuard extends Disposable {
       const key = keyOf(folder, rel);
       if (OWN_FILES.test(rel)) continue;
       if (!this.watched.has(key)) this.watched.set(key, { folder, rel, sig: await statSignature(folder.uriOf(rel).fsPath) });
-      if (this.known.has(key)) continue;
+      // Content of an unlocked file is in the middle of a change: not a reference for a rollback.
+      if (this.known.has(key) || this.service.resolve(folder.uriOf(rel))?.locked === false) continue;
       const bytes = await readOrUndefined(folder.uriOf(rel).fsPath);
       if (!bytes || bytes.length > SNAPSHOT_LIMIT_BYTES || (total += bytes.length) > 16 * SNAPSHOT_LIMIT_BYTES) continue;
       this.known.set(key, bytes);
@@ -178,7 +192,12 @@ export class BreachGuard extends Disposable {
   private async handle(uri: vscode.Uri): Promise<void> {
     for (let round = 0; round < 500; round++) {
       const f = this.service.resolve(uri);
-      if (!f || !f.locked) return; // unlocked: allowed, recorded when it relocks
+      if (!f) return;
+      if (!f.locked) {
+        // Allowed; recorded when the unlock ends (the file may be new, unknown to the inventory).
+        this.touchedWhileUnlocked.set(keyOf(f.folder, f.relPath), uri);
+        return;
+      }
       const disk = await readOrUndefined(uri.fsPath);
       const approved = await this.approvedFor(f);
       const diskHash = disk ? sha256(disk) : undefined;
@@ -245,6 +264,7 @@ export class BreachGuard extends Disposable {
 
   private async approvedFor(f: ProtectedFile): Promise<Approved | undefined> {
     const key = keyOf(f.folder, f.relPath);
+    if (this.approvedDeleted.has(key)) return undefined;
     const folderPath = f.folder.folder.uri.fsPath;
     const recorded = this.lastApproved.get(key);
     const known = this.known.get(key);
@@ -263,11 +283,20 @@ export class BreachGuard extends Disposable {
   }
 
   /**
-   * When an unlock ends, content changed outside the editor while it was in force (a formatter, a
-   * script the user ran) becomes approved with the unlock's reason, so the next write is judged against it.
+   * Just before an unlock ends, content changed outside the editor while it was in force (a formatter,
+   * a script the user ran) becomes approved with the unlock's reason, so the next write is judged against it.
    */
-  private async reconcile(folder: FolderProtection, uris: readonly vscode.Uri[], reason: string): Promise<void> {
-    await Promise.all(uris.map((uri) => {
+  async reconcile(folder: FolderProtection, grant: Grant, covered: readonly vscode.Uri[]): Promise<void> {
+    const uris = new Map(covered.map((u) => [u.toString(), u]));
+    for (const [key, uri] of this.touchedWhileUnlocked) {
+      const f = this.service.resolve(uri);
+      if (f?.folder === folder && targetKey(f.target) === targetKey(grant.target)) {
+        uris.set(uri.toString(), uri);
+        this.touchedWhileUnlocked.delete(key);
+      }
+    }
+    const reason = grant.reason;
+    await Promise.all([...uris.values()].map((uri) => {
       const rel = folder.relativePath(uri);
       if (!rel || OWN_FILES.test(rel)) return Promise.resolve();
       return this.enqueue(keyOf(folder, rel), () => this.reconcileOne(folder, uri, rel, reason))
@@ -280,8 +309,21 @@ export class BreachGuard extends Disposable {
       const f = this.service.resolve(uri);
       if (!f) return;
       const disk = await readOrUndefined(uri.fsPath);
-      if (!disk) return;
       const approved = await this.approvedFor(f);
+      if (!disk) {
+        // Deleted while unlocked: an approved deletion, recorded so the commit gate accepts it.
+        if (!approved) return;
+        const backup = await writeBackup(folder.folder.uri.fsPath, rel, approved.bytes);
+        await folder.audit.record({
+          event: 'delete', file: rel, tier: f.classification.tier.id, reason, before: approved.hash, backup,
+          ...(f.classification.component ? { component: f.classification.component.name } : {}),
+          detail: 'deleted while unlocked',
+        });
+        this.lastApproved.delete(keyOf(folder, rel));
+        this.known.delete(keyOf(folder, rel));
+        this.approvedDeleted.add(keyOf(folder, rel));
+        return;
+      }
       const hash = sha256(disk);
       if (approved?.hash === hash) return;
       const record = await folder.audit.record({

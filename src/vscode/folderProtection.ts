@@ -27,6 +27,7 @@ export class FolderProtection extends Disposable {
   private _matcher: ProtectionMatcher;
   private _state: ManifestState = { kind: 'missing' };
   private everLoaded = false;
+  private lastText: string | undefined;
   private readonly _onDidChangeManifest = this.register(new vscode.EventEmitter<void>());
   /** Fires after the manifest in force (or its state) changed. */
   readonly onDidChangeManifest = this._onDidChangeManifest.event;
@@ -93,6 +94,9 @@ export class FolderProtection extends Disposable {
       return;
     }
     this.everLoaded = true;
+    // Watchers also report touches that change nothing (a sibling written, a save of the same text).
+    if (text === this.lastText && this._state.kind !== 'deleted' && this._state.kind !== 'missing') return;
+    this.lastText = text;
     const parsed = parseManifest(text);
     if (parsed.manifest) {
       this._manifest = parsed.manifest;

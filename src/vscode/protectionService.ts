@@ -134,18 +134,20 @@ export class ProtectionService extends Disposable {
     this._onDidChangeManifest.fire(folder);
   }
 
+  /** Re-reads a folder's protected files now (an unlock ending must see files created while it was in force). */
+  async refreshInventory(folder: FolderProtection): Promise<void> {
+    const before = new Set(folder.files.keys());
+    await this.inventory(folder);
+    const after = new Set(folder.files.keys());
+    const diff = [...before].filter((r) => !after.has(r)).concat([...after].filter((r) => !before.has(r)));
+    if (diff.length) this._onDidChange.fire({ uris: diff.map((r) => folder.uriOf(r)) });
+  }
+
   private scheduleInventory(): void {
     if (this.inventoryTimer) clearTimeout(this.inventoryTimer);
     this.inventoryTimer = setTimeout(() => {
       this.inventoryTimer = undefined;
-      for (const f of this.folders.values()) {
-        const before = new Set(f.files.keys());
-        void this.inventory(f).then(() => {
-          const after = new Set(f.files.keys());
-          const diff = [...before].filter((r) => !after.has(r)).concat([...after].filter((r) => !before.has(r)));
-          if (diff.length) this._onDidChange.fire({ uris: diff.map((r) => f.uriOf(r)) });
-        });
-      }
+      for (const f of this.folders.values()) void this.refreshInventory(f);
     }, 1000);
   }
 

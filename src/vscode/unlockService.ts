@@ -43,12 +43,20 @@ export class UnlockService extends Disposable {
 
   /** Ends an unlock; `why` says whether the user relocked or a save did. */
   async relock(folder: FolderProtection, target: UnlockTarget, why: 'relock' | 'saved'): Promise<boolean> {
-    const grant = folder.registry.revoke(target);
+    const grant = folder.registry.get(target);
     if (!grant) return false;
-    this.schedule(folder);
-    await this.ended(folder, grant, why);
-    return true;
+    return this.finish(folder, grant, why);
   }
+
+  /**
+   * Work to do while an unlock is still in force, just before it ends (the breach guard records
+   * content changed outside the editor meanwhile, so that the relock does not roll it back).
+   */
+  setBeforeEnd(fn: (folder: FolderProtection, grant: Grant, uris: readonly vscode.Uri[]) => Promise<void>): void {
+    this.beforeEnd = fn;
+  }
+
+  private beforeEnd: ((folder: FolderProtection, grant: Grant, uris: readonly vscode.Uri[]) => Promise<void>) | undefined;
 
   /** Records a wrong code; returns how many were wrong in the window and whether a lockout started. */
   async denied(folder: FolderProtection, target: UnlockTarget, tier: Tier, detail: string): Promise<FailureOutcome> {
@@ -75,13 +83,19 @@ export class UnlockService extends Disposable {
 
   /** Ends every grant whose time ran out; exposed so tests need not wait for the timer. */
   async expireDue(folder: FolderProtection): Promise<void> {
-    const gone = folder.registry.expire(this.now());
+    const now = this.now();
+    for (const g of folder.registry.all().filter((x) => x.expiresAt <= now)) await this.finish(folder, g, 'expire');
     this.schedule(folder);
-    for (const g of gone) await this.ended(folder, g, 'expire');
   }
 
-  private async ended(folder: FolderProtection, grant: Grant, why: GrantEnded['why']): Promise<void> {
+  private async finish(folder: FolderProtection, grant: Grant, why: GrantEnded['why']): Promise<boolean> {
+    // Files created or deleted while the unlock was in force belong to what it covered.
+    await this.service.refreshInventory(folder);
     const uris = this.service.filesOf(folder, grant.target);
+    if (this.beforeEnd) await this.beforeEnd(folder, grant, uris).catch((err) => log.error(`[unlock] before relock: ${String(err)}`));
+    if (folder.registry.get(grant.target) !== grant) return false; // ended meanwhile (a second relock)
+    folder.registry.revoke(grant.target);
+    this.schedule(folder);
     log.info(`[unlock] ${folder.name}: ${targetLabel(grant.target)} relocked (${why}).`);
     this.service.fireChanged(uris);
     this._onDidEnd.fire({ folder, grant, uris, why });
@@ -91,6 +105,7 @@ export class UnlockService extends Disposable {
       event, ...this.where(grant.target), ...(tier ? { tier } : {}),
       ...(why === 'saved' ? { detail: 'relocked on save' } : why === 'expire' ? { detail: 'time limit reached' } : {}),
     });
+    return true;
   }
 
   private tierOf(folder: FolderProtection, target: UnlockTarget): string | undefined {

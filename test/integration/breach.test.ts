@@ -189,6 +189,7 @@ describe('breach detection and rollback', function () {
     const count = auditRecords().length;
     assert.equal(await doc.save(), true);
     await waitFor('relocked', () => a.service.resolve(fileUri(T1))?.locked);
+    await waitFor('the relock record', () => auditRecords().length >= count + 2);
     await sleep(800);
     await a.breach.settled();
     assert.deepEqual(auditRecords().slice(count).map((r) => r.event), ['change', 'relock']);
@@ -215,5 +216,31 @@ describe('breach detection and rollback', function () {
       await config.update('enforceFilePermissions', undefined, vscode.ConfigurationTarget.Workspace);
     }
     await waitFor('write bits back when the setting is off', () => mode() === before);
+  });
+
+  it('a deletion while unlocked is recorded as an approved deletion and not rolled back', async () => {
+    const rel = 'src/booking/legacyRefunds.ts';
+    const file = path.join(folderPath(), rel);
+    // A new protected file, approved through an unlock.
+    const f0 = a.service.resolve(fileUri(T1));
+    assert.ok(f0);
+    await a.unlocks.unlock(f0.folder, f0.target, f0.classification.tier, 'Add the legacy refunds module');
+    fs.writeFileSync(file, 'export const legacy = true;\n');
+    await sleep(300);
+    await a.unlocks.relock(f0.folder, f0.target, 'relock');
+    await a.breach.settled();
+    assert.ok(auditRecords().some((r) => r.event === 'change' && r.file === rel), 'the new file is recorded when the unlock ends');
+    await a.unlocks.unlock(f0.folder, f0.target, f0.classification.tier, 'Remove the legacy refunds module');
+    fs.rmSync(file);
+    await sleep(300);
+    await a.unlocks.relock(f0.folder, f0.target, 'relock');
+    await a.breach.settled();
+    const del = auditRecords().filter((r) => r.event === 'delete').at(-1);
+    assert.equal(del?.file, rel);
+    assert.equal(del?.reason, 'Remove the legacy refunds module');
+    assert.equal(del?.before, sha256('export const legacy = true;\n'));
+    await sleep(2500); // the poll runs every second: the deletion must stay
+    await a.breach.settled();
+    assert.equal(fs.existsSync(file), false, 'an approved deletion is not rolled back');
   });
 });
