@@ -50,3 +50,12 @@ export function formatClock(epochMs: number): string {
   const d = new Date(epochMs);
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
+
+// The audit log, its lock and the backups are written by the extension itself: under .protection/**
+// (so protected), but never an edit to roll back or to lock on disk.
+const EXTENSION_WRITTEN = /^\.protection\/(audit\.jsonl(\.lock.*)?|backups\/.*)$/;
+
+/** True for files under `.protection/` that the extension writes itself (audit log, lock, backups). */
+export function isExtensionWritten(relPath: string): boolean {
+  return EXTENSION_WRITTEN.test(relPath);
+}

@@ -1,15 +1,16 @@
+import { promises as fs } from 'node:fs';
 import { userInfo } from 'node:os';
+import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { sha256 } from '../core/audit';
 import type { AuditRecord } from '../core/audit';
+import { isExtensionWritten } from '../core/policy';
 import { targetKey } from '../core/unlocks';
 import type { Grant } from '../core/unlocks';
-import { APPROVED_DIR, ApprovedStore } from '../node/approvedStore';
+import { ApprovedStore } from '../node/approvedStore';
 import { atomicWriteFile } from '../node/atomicWrite';
 import { BACKUPS_DIR, writeBackup } from '../node/backups';
 import { headContent } from '../node/gitContent';
-import { promises as fs } from 'node:fs';
-import { dirname } from 'node:path';
 import { Commands } from './commandIds';
 import type { FolderProtection } from './folderProtection';
 import { Disposable } from './lifecycle';
@@ -27,8 +28,6 @@ export interface BreachOutcome {
   readonly backup: string | undefined;
 }
 
-// Files under .protection/ that the extension itself writes, and atomic-write temp files.
-const OWN_FILES = /^\.protection\/(audit\.jsonl(\.lock.*)?|backups\/.*)$/;
 const TEMP_FILE = /(^|\/)\.[^/]+\.tmp$/;
 const SETTLE_MS = 60;
 const NOTICE_BATCH_MS = 400;
@@ -160,7 +159,7 @@ export class BreachGuard extends Disposable {
     let total = 0;
     for (const rel of folder.files.keys()) {
       const key = keyOf(folder, rel);
-      if (OWN_FILES.test(rel)) continue;
+      if (isExtensionWritten(rel)) continue;
       if (!this.watched.has(key)) this.watched.set(key, { folder, rel, sig: await statSignature(folder.uriOf(rel).fsPath) });
       // Content of an unlocked file is in the middle of a change: not a reference for a rollback.
       if (this.known.has(key) || this.service.resolve(folder.uriOf(rel))?.locked === false) continue;
@@ -172,7 +171,7 @@ export class BreachGuard extends Disposable {
 
   private onDisk(uri: vscode.Uri): void {
     const f = this.service.resolve(uri);
-    if (!f || OWN_FILES.test(f.relPath) || TEMP_FILE.test(f.relPath)) return;
+    if (!f || isExtensionWritten(f.relPath) || TEMP_FILE.test(f.relPath)) return;
     void this.enqueue(keyOf(f.folder, f.relPath), () => this.handle(uri))
       .catch((err) => reportError(`Could not handle a change to ${f.relPath}`, err));
   }
@@ -298,7 +297,7 @@ export class BreachGuard extends Disposable {
     const reason = grant.reason;
     await Promise.all([...uris.values()].map((uri) => {
       const rel = folder.relativePath(uri);
-      if (!rel || OWN_FILES.test(rel)) return Promise.resolve();
+      if (!rel || isExtensionWritten(rel)) return Promise.resolve();
       return this.enqueue(keyOf(folder, rel), () => this.reconcileOne(folder, uri, rel, reason))
         .catch((err) => log.error(`[breach] reconcile ${rel}: ${String(err)}`));
     }));
@@ -420,4 +419,3 @@ function osUser(): string {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export { APPROVED_DIR };

@@ -1,11 +1,11 @@
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
+import { isExtensionWritten } from '../core/policy';
 import { Config } from './config';
 import { Disposable } from './lifecycle';
 import { log } from './logger';
 import type { ProtectionService } from './protectionService';
 
-const OWN_FILES = /^\.protection\/(audit\.jsonl(\.lock.*)?|backups\/.*)$/;
 const STATE_KEY = 'protectedFiles.removedWriteBits';
 
 /**
@@ -45,7 +45,7 @@ export class FilePermissions extends Disposable {
     if (enabled) {
       for (const folder of this.service.all()) {
         for (const rel of folder.files.keys()) {
-          if (OWN_FILES.test(rel)) continue;
+          if (isExtensionWritten(rel)) continue;
           const uri = folder.uriOf(rel);
           const f = this.service.resolve(uri);
           if (f?.locked) wanted.add(uri.fsPath);

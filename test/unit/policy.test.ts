@@ -66,3 +66,14 @@ describe('policy', () => {
     assert.equal(formatRemaining(120 * 60_000), '2 h');
   });
 });
+
+describe('isExtensionWritten', () => {
+  test('the audit log, its lock and backups are the extension\'s own; the manifest is not', async () => {
+    const { isExtensionWritten } = await import('../../src/core/policy');
+    assert.equal(isExtensionWritten('.protection/audit.jsonl'), true);
+    assert.equal(isExtensionWritten('.protection/audit.jsonl.lock'), true);
+    assert.equal(isExtensionWritten('.protection/backups/20261122T1000Z-abc/src/a.ts'), true);
+    assert.equal(isExtensionWritten('.protection/manifest.jsonc'), false);
+    assert.equal(isExtensionWritten('src/.protection/audit.jsonl'), false);
+  });
+});
