@@ -8,6 +8,7 @@ import { minimatch } from 'minimatch';
 import { parseManifest } from '../src/core/manifest';
 import type { Manifest } from '../src/core/manifest';
 import { ProtectionMatcher } from '../src/core/matcher';
+import { verifyStagedBench } from './verifyBench';
 
 const TREE_SIZE = 20_000;
 const GLOB_COUNT = 200;
@@ -276,3 +277,5 @@ section('bundle', () => {
   const kb = bytes / 1024;
   row(`dist/extension.js (${minified ? 'minified' : 'NOT minified: run --release'})`, `${kb.toFixed(1)} KB`, `≤ ${TARGET_BUNDLE_KB} KB: ${verdict(kb <= TARGET_BUNDLE_KB)}`);
 });
+
+section('verify --staged (20,000 files, 500 staged) against git diff --cached + node -e 0', () => verifyStagedBench(row));

@@ -1,0 +1,262 @@
+// `protected-files verify --staged` (the pre-commit gate) on a generated repository of 20,000 files
+// with 500 staged, against what any pre-commit hook pays anyway: `git diff --cached --name-only`
+// plus a bare `node -e 0` start, measured in the same run (issue 3: target ≤ 1.5× that sum).
+// Figures, not assertions. Called as a section of bench/bench.ts.
+//
+// The repository lives in os.tmpdir() and is removed afterwards; git runs isolated from the
+// machine's configuration (as test/unit/cliHarness.ts does), and the CLI is a private copy of
+// dist/cli.js, so a build in the same tree cannot remove it mid-run.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { renderRecord, sealRecord, sha256 } from '../src/core/audit';
+import type { AuditBody, AuditRecord } from '../src/core/audit';
+
+/** bench.ts's row printer, passed in so both sections print alike. */
+export type Row = (label: string, value: string, target?: string) => void;
+
+const FILE_COUNT = 20_000;
+const RUNS = 9;
+const WARMUP = 2;
+const TARGET_RATIO = 1.5;
+const HISTORY_SESSIONS = 75; // records already in HEAD's audit log: 75 × (unlock, 2 changes, relock)
+
+// The staged change: 499 files and the audit log = 500 paths.
+const PROTECTED_MODIFIED = 20;
+const PROTECTED_ADDED = 4;
+const PROTECTED_DELETED = 1;
+const PLAIN_MODIFIED = 430;
+const PLAIN_ADDED = 30;
+const PLAIN_DELETED = 14;
+
+const MANIFEST = `// Generated for the verify benchmark.
+{
+  "tiers": {
+    "tier1": { "label": "Tier 1 · Revenue critical", "badge": "T1", "color": "red", "onBreach": "restore" },
+    "tier2": { "label": "Tier 2 · Infrastructure", "badge": "T2", "color": "yellow", "unlock": { "requireCode": false }, "onBreach": "warn" }
+  },
+  "components": {
+    "BOOKING_FLOW": { "tier": "tier1", "files": ["src/booking/**", "src/context/PersistentChatProvider.tsx"], "risk": "Revenue stops if it breaks" },
+    "PAYMENTS": { "tier": "tier1", "files": ["src/payments/**", "**/stripe/*.ts"], "risk": "Charges fail" },
+    "AUTH": { "tier": "tier1", "files": ["src/auth/**/*.{ts,tsx}"], "risk": "Nobody can sign in" },
+    "MIGRATIONS": { "tier": "tier2", "files": ["db/migrations/**", "**/*.sql"], "risk": "Schema changes hit production on deploy" },
+    "CI": { "tier": "tier2", "files": [".github/workflows/**", "infra/**/*.tf"], "risk": "Deploys break" },
+    "SECRETS": { "tier": "tier2", "files": ["**/.env*", "**/*.pem"], "risk": "Credentials leak" }
+  },
+  "protectedBranches": ["main"]
+}
+`;
+
+const PROTECTED_DIRS = ['src/booking', 'src/payments', 'src/auth/session', 'db/migrations', '.github/workflows'];
+/** Which component (and tier) approves the writes under each protected folder. */
+const COMPONENT_OF_DIR: [string, string, string[]][] = [
+  ['BOOKING_FLOW', 'tier1', ['src/booking']],
+  ['PAYMENTS', 'tier1', ['src/payments']],
+  ['AUTH', 'tier1', ['src/auth']],
+  ['MIGRATIONS', 'tier2', ['db/migrations']],
+  ['CI', 'tier2', ['.github/workflows']],
+];
+const AREAS = ['components', 'services', 'utils', 'hooks', 'api', 'models', 'ui', 'forms', 'email', 'jobs'];
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const ms = (value: number): string => `${value.toFixed(1)} ms`;
+
+function content(path: string, version: number): string {
+  const name = path.replace(/[^A-Za-z0-9]/g, '_');
+  const lines = [`// ${path} (version ${version})`, `export const ${name} = ${version};`];
+  for (let i = 0; i < 8; i++) lines.push(`export function ${name}_${i}(x: number): number { return x * ${i + version}; }`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** 20,000 paths: ~750 under protected folders, the rest spread over 400 unprotected ones. */
+function treePaths(): { protectedFiles: string[]; plainFiles: string[] } {
+  const protectedFiles: string[] = [];
+  for (const dir of PROTECTED_DIRS) {
+    for (let i = 0; i < 150; i++) protectedFiles.push(dir.startsWith('db/') ? `${dir}/${String(i).padStart(4, '0')}_step.sql` : `${dir}/module${i}.ts`);
+  }
+  const plainFiles: string[] = [];
+  for (let i = 0; plainFiles.length + protectedFiles.length < FILE_COUNT; i++) {
+    plainFiles.push(`packages/p${i % 40}/src/${AREAS[Math.floor(i / 40) % AREAS.length]}/file${i}.${i % 7 === 0 ? 'tsx' : 'ts'}`);
+  }
+  return { protectedFiles, plainFiles };
+}
+
+class BenchRepo {
+  readonly root = mkdtempSync(join(tmpdir(), 'pf-bench-verify-'));
+  readonly dir = join(this.root, 'repo');
+  readonly cli = join(this.root, 'pkg', 'dist', 'cli.js');
+  readonly env: NodeJS.ProcessEnv;
+  private records: AuditRecord[] = [];
+  private minute = 0;
+
+  constructor(builtCli: string) {
+    const gitconfig = join(this.root, 'gitconfig');
+    writeFileSync(gitconfig, '');
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const key of Object.keys(env)) if (key.startsWith('GIT_')) delete env[key];
+    Object.assign(env, {
+      HOME: this.root,
+      XDG_CONFIG_HOME: join(this.root, 'xdg'),
+      GIT_CONFIG_GLOBAL: gitconfig,
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_CEILING_DIRECTORIES: this.root,
+      GIT_TERMINAL_PROMPT: '0',
+    });
+    this.env = env;
+    mkdirSync(dirname(this.cli), { recursive: true });
+    copyFileSync(builtCli, this.cli);
+    const simpleGit = join(dirname(builtCli), 'simple-git.js');
+    if (existsSync(simpleGit)) copyFileSync(simpleGit, join(dirname(this.cli), 'simple-git.js'));
+    copyFileSync(join(dirname(builtCli), '..', 'package.json'), join(this.root, 'pkg', 'package.json'));
+    mkdirSync(this.dir);
+  }
+
+  git(...args: string[]): string {
+    const r = spawnSync('git', args, { cwd: this.dir, env: this.env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (r.error) throw r.error;
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr.trim()}`);
+    return r.stdout;
+  }
+
+  write(rel: string, text: string): void {
+    const path = join(this.dir, rel);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  }
+
+  remove(rel: string): void {
+    unlinkSync(join(this.dir, rel));
+  }
+
+  /** Appends a record to the work tree's audit log, chained as the extension does. */
+  record(body: Partial<AuditBody> & Pick<AuditBody, 'event'>): void {
+    this.minute++;
+    const sealed = sealRecord({
+      at: new Date(Date.UTC(2026, 0, 1, 9, this.minute)).toISOString(),
+      actor: { name: 'Ann Tester', email: 'ann@example.com' },
+      ...body,
+    }, this.records.at(-1));
+    this.records.push(sealed);
+    this.write('.protection/audit.jsonl', `${this.records.map(renderRecord).join('\n')}\n`);
+  }
+
+  /** An unlock session that approves some writes and deletions, as unlock + save + relock records it. */
+  session(component: string, tier: string, reason: string, writes: [string, string, string][], deletes: [string, string][] = []): void {
+    this.record({ event: 'unlock', component, tier, reason, until: new Date(Date.UTC(2026, 0, 1, 9, this.minute + 30)).toISOString() });
+    for (const [file, before, after] of writes) this.record({ event: 'change', file, component, tier, reason, before: sha256(before), after: sha256(after) });
+    for (const [file, before] of deletes) this.record({ event: 'delete', file, component, tier, reason, before: sha256(before) });
+    this.record({ event: 'relock', component, tier, reason: 'relock' });
+  }
+
+  dispose(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+function timeOnce(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): { ms: number; status: number | null; stdout: string } {
+  const start = performance.now();
+  const r = spawnSync(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const elapsed = performance.now() - start;
+  if (r.error) throw r.error;
+  return { ms: elapsed, status: r.status, stdout: r.stdout };
+}
+
+export function verifyStagedBench(row: Row): void {
+  const builtCli = join(__dirname, '..', '..', 'dist', 'cli.js');
+  if (!existsSync(builtCli)) {
+    row('dist/cli.js', 'not built', 'run `node scripts/build.mjs --release`');
+    return;
+  }
+  const repo = new BenchRepo(builtCli);
+  try {
+    // --- HEAD: 20,000 files, the manifest, an audit log with history ------------------------
+    const start = performance.now();
+    const { protectedFiles, plainFiles } = treePaths();
+    repo.write('.protection/manifest.jsonc', MANIFEST);
+    for (const f of [...protectedFiles, ...plainFiles]) repo.write(f, content(f, 1));
+    for (let s = 0; s < HISTORY_SESSIONS; s++) {
+      const a = protectedFiles[(2 * s) % protectedFiles.length];
+      const b = protectedFiles[(2 * s + 1) % protectedFiles.length];
+      repo.session('BOOKING_FLOW', 'tier1', `Earlier change ${s} (ticket ${100 + s})`, [[a, content(a, 0), content(a, 1)], [b, content(b, 0), content(b, 1)]]);
+    }
+    repo.git('init', '-q', '-b', 'main');
+    repo.git('config', 'user.name', 'Ann Tester');
+    repo.git('config', 'user.email', 'ann@example.com');
+    repo.git('config', 'commit.gpgsign', 'false');
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '--no-verify', '-m', 'initial');
+    const tracked = repo.git('ls-files').split('\n').filter(Boolean).length;
+
+    // --- the staged change: protected writes with their records, mostly unprotected files ---
+    // Every protected file here sits in a tier-1 or tier-2 component; each approved in a session.
+    const byDir = (dir: string): string[] => protectedFiles.filter((f) => f.startsWith(`${dir}/`));
+    const pModified = PROTECTED_DIRS.flatMap((d) => byDir(d).slice(10, 10 + PROTECTED_MODIFIED / PROTECTED_DIRS.length));
+    const pAdded = Array.from({ length: PROTECTED_ADDED }, (_, i) => `src/booking/new/step${i}.ts`);
+    const pDeleted = byDir('src/payments').slice(100, 100 + PROTECTED_DELETED);
+    const writes: [string, string, string][] = [...pModified.map((f): [string, string, string] => [f, content(f, 1), content(f, 2)]),
+      ...pAdded.map((f): [string, string, string] => [f, '', content(f, 2)])];
+    // One unlock session per component, as people approve them.
+    for (const [component, tier, dirs] of COMPONENT_OF_DIR) {
+      const mine = (f: string): boolean => dirs.some((d) => f.startsWith(`${d}/`));
+      repo.session(component, tier, `Round prices to cents in ${component} (ticket 9)`, writes.filter(([f]) => mine(f)),
+        pDeleted.filter(mine).map((f): [string, string] => [f, content(f, 1)]));
+    }
+    for (const [f, , after] of writes) repo.write(f, after);
+    for (const f of pDeleted) repo.remove(f);
+    // Unprotected: spread over the tree, as a refactoring touching many packages would be.
+    const stride = Math.floor(plainFiles.length / (PLAIN_MODIFIED + PLAIN_DELETED));
+    const touched = Array.from({ length: PLAIN_MODIFIED + PLAIN_DELETED }, (_, i) => plainFiles[i * stride + 3]);
+    for (const f of touched.slice(0, PLAIN_MODIFIED)) repo.write(f, content(f, 2));
+    for (const f of touched.slice(PLAIN_MODIFIED)) repo.remove(f);
+    for (let i = 0; i < PLAIN_ADDED; i++) repo.write(`packages/p${i}/src/features/added${i}.ts`, content(`added${i}`, 2));
+    repo.git('add', '-A');
+    const setupMs = performance.now() - start;
+
+    // --- measure: the three commands interleaved, so load on the machine hits all alike ------
+    const env = repo.env;
+    const staged = timeOnce('git', ['diff', '--cached', '--name-only'], repo.dir, env).stdout.split('\n').filter(Boolean).length;
+    const check = timeOnce(process.execPath, [repo.cli, 'verify', '--staged'], repo.dir, env);
+    const firstLine = check.stdout.split('\n')[0];
+    if (check.status !== 0) throw new Error(`verify --staged exited ${check.status}, expected a pass: ${check.stdout.slice(0, 500)}`);
+    const verifyRuns: number[] = [];
+    const diffRuns: number[] = [];
+    const nodeRuns: number[] = [];
+    const cliStartRuns: number[] = [];
+    for (let round = 0; round < WARMUP + RUNS; round++) {
+      const v = timeOnce(process.execPath, [repo.cli, 'verify', '--staged'], repo.dir, env);
+      const d = timeOnce('git', ['diff', '--cached', '--name-only'], repo.dir, env);
+      const n = timeOnce(process.execPath, ['-e', '0'], repo.dir, env);
+      const c = timeOnce(process.execPath, [repo.cli, '--version'], repo.dir, env);
+      if (v.status !== 0) throw new Error(`verify --staged exited ${v.status} in round ${round}`);
+      if (round < WARMUP) continue;
+      verifyRuns.push(v.ms);
+      diffRuns.push(d.ms);
+      nodeRuns.push(n.ms);
+      cliStartRuns.push(c.ms);
+    }
+
+    const verify = median(verifyRuns);
+    const baseline = median(diffRuns) + median(nodeRuns);
+    const ratio = verify / baseline;
+    row('repository (tracked files)', String(tracked));
+    row('  generated, committed and staged in', `${(setupMs / 1000).toFixed(1)} s`);
+    row('staged paths (git diff --cached --name-only)', String(staged));
+    row('verify says', firstLine.length > 60 ? `${firstLine.slice(0, 57)}…` : firstLine);
+    row(`git diff --cached --name-only (median of ${RUNS})`, ms(median(diffRuns)));
+    row(`node -e 0 (median of ${RUNS})`, ms(median(nodeRuns)));
+    row('  baseline: the sum', ms(baseline));
+    row(`node dist/cli.js --version (median of ${RUNS})`, ms(median(cliStartRuns)));
+    row(`node dist/cli.js verify --staged (median of ${RUNS})`, ms(verify));
+    row('  min / max', `${ms(Math.min(...verifyRuns))} / ${ms(Math.max(...verifyRuns))}`);
+    row('verify ÷ baseline', `${ratio.toFixed(2)}×`, `≤ ${TARGET_RATIO}×: ${ratio <= TARGET_RATIO ? 'met' : 'NOT met'}`);
+  } finally {
+    repo.dispose();
+  }
+}
