@@ -2,7 +2,7 @@
 //   node scripts/build.mjs            development build (source maps)
 //   node scripts/build.mjs --release  minified, no source maps (what `npm run package` ships)
 //   node scripts/build.mjs --bench    also bundles bench/bench.ts to out/bench/bench.js
-//   node scripts/build.mjs --tests    also compiles test/ to out/ (bundled per entry)
+//   node scripts/build.mjs --tests    also compiles test/ to out/ (bundled per entry; integration benchmarks *.bench.ts too)
 import * as esbuild from 'esbuild';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,7 +57,7 @@ if (args.has('--tests')) {
   // Unit tests: each file bundled on its own so node's test runner sees one file per suite.
   builds.push(esbuild.build({ ...common, minify: false, sourcemap: 'inline', entryPoints: findTests('test/unit', '.test.ts'), outdir: 'out/test/unit', outbase: 'test/unit' }));
   // Integration tests run inside the extension host: mocha stays external (the harness provides it).
-  builds.push(esbuild.build({ ...common, minify: false, sourcemap: 'inline', external: ['vscode', 'mocha'], entryPoints: [...findTests('test/integration', '.test.ts'), 'test/integration/index.ts'], outdir: 'out/test/integration', outbase: 'test/integration' }));
+  builds.push(esbuild.build({ ...common, minify: false, sourcemap: 'inline', external: ['vscode', 'mocha'], entryPoints: [...findTests('test/integration', '.test.ts'), ...findTests('test/integration', '.bench.ts'), 'test/integration/index.ts'], outdir: 'out/test/integration', outbase: 'test/integration' }));
 }
 const [ext] = await Promise.all(builds);
 if (ext.metafile) {

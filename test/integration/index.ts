@@ -5,16 +5,17 @@
 // PF_TEST_RESULTS (optional): a file path; the counts {passes, failures, tests} are written there,
 // because the exit code code-server logs for the extension host cannot be trusted.
 // PF_TEST_GREP (optional): only run tests whose full title matches this regular expression.
+// PF_BENCH=1 (optional): also load the benchmarks, *.bench.js (scripts/bench.sh); never in a normal run.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
 
-function findTests(dir: string): string[] {
+function findTests(dir: string, suffixes: string[]): string[] {
   const out: string[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...findTests(p));
-    else if (entry.name.endsWith('.test.js')) out.push(p);
+    if (entry.isDirectory()) out.push(...findTests(p, suffixes));
+    else if (suffixes.some((s) => entry.name.endsWith(s))) out.push(p);
   }
   return out.sort();
 }
@@ -39,7 +40,7 @@ function writeResults(results: Results): void {
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 30_000, color: false, reporter: 'spec' });
   if (process.env.PF_TEST_GREP) mocha.grep(new RegExp(process.env.PF_TEST_GREP));
-  const files = findTests(__dirname);
+  const files = findTests(__dirname, process.env.PF_BENCH === '1' ? ['.test.js', '.bench.js'] : ['.test.js']);
   for (const f of files) mocha.addFile(f);
 
   return new Promise((resolve, reject) => {
