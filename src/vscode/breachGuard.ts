@@ -1,6 +1,7 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, watch as watchDir } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
 import { userInfo } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { sha256 } from '../core/audit';
 import type { AuditRecord } from '../core/audit';
@@ -33,7 +34,9 @@ const SETTLE_MS = 60;
 const NOTICE_BATCH_MS = 400;
 const SNAPSHOT_LIMIT_BYTES = 5 * 1024 * 1024;
 const EPISODE_QUIET_MS = 2000;
+const DELETED = 'deleted';
 const POLL_MS = 1000;
+const COALESCE_MS = 15;
 
 interface Approved {
   readonly hash: string;
@@ -56,8 +59,8 @@ export class BreachGuard extends Disposable {
   private readonly approvedDeleted = new Set<string>();
   /** Content as first seen (or last approved), for a rollback without git. */
   private readonly known = new Map<string, Uint8Array>();
-  /** Breaching versions already backed up and recorded in the current episode, per file. */
-  private readonly seenBreach = new Map<string, { versions: Set<string>; last: number }>();
+  /** Breaching versions already backed up and recorded, per file: version → when last seen. */
+  private readonly seenBreach = new Map<string, Map<string, number>>();
   private readonly queues = new Map<string, Promise<void>>();
   private readonly stores = new Map<FolderProtection, ApprovedStore>();
   /** Every protected file seen, with its last stat signature: the poll's safety net for lost watcher events. */
@@ -85,6 +88,44 @@ export class BreachGuard extends Disposable {
     // succession); a cheap stat poll makes sure no write to a protected file goes unseen.
     const poll = setInterval(() => void this.poll(), POLL_MS);
     this.register({ dispose: () => clearInterval(poll) });
+    // The workbench's watcher reports a write after ~140 ms; the OS's own notification on the folders
+    // that hold protected files arrives in a few, which is what keeps a rollback under 150 ms.
+    this.register(service.onDidChange(() => this.syncDirWatchers()));
+    this.register({ dispose: () => { for (const w of this.dirWatchers.values()) w.close(); this.dirWatchers.clear(); } });
+    this.register({ dispose: () => { for (const t of this.pendingEvents.values()) clearTimeout(t); this.pendingEvents.clear(); } });
+  }
+
+  private readonly dirWatchers = new Map<string, FSWatcher>();
+
+  private syncDirWatchers(): void {
+    if (this.isDisposed) return;
+    const wanted = new Map<string, FolderProtection>();
+    for (const folder of this.service.all()) {
+      for (const rel of folder.files.keys()) {
+        if (!isExtensionWritten(rel)) wanted.set(dirname(folder.uriOf(rel).fsPath), folder);
+      }
+    }
+    for (const [dir, w] of this.dirWatchers) {
+      if (!wanted.has(dir)) {
+        w.close();
+        this.dirWatchers.delete(dir);
+      }
+    }
+    for (const [dir, folder] of wanted) {
+      if (this.dirWatchers.has(dir)) continue;
+      try {
+        const w = watchDir(dir, { persistent: false }, (_event, name) => {
+          if (name) this.onDisk(folder.uriOf(relative(folder.folder.uri.fsPath, join(dir, name.toString())).split(sep).join('/')));
+        });
+        w.on('error', () => {
+          w.close();
+          this.dirWatchers.delete(dir);
+        });
+        this.dirWatchers.set(dir, w);
+      } catch {
+        // folder gone or not watchable: the workbench watcher and the poll still cover it
+      }
+    }
   }
 
   private polling = false;
@@ -107,11 +148,15 @@ export class BreachGuard extends Disposable {
   /** Reads the approved state of every folder: call once the service has started. */
   async start(): Promise<void> {
     await Promise.all(this.service.all().map((f) => this.snapshot(f)));
+    this.syncDirWatchers();
   }
 
   /** Resolves when every queued breach has been handled (tests, benchmarks). */
   async settled(): Promise<void> {
-    while (this.queues.size) await Promise.all([...this.queues.values()]);
+    while (this.queues.size || this.pendingEvents.size) {
+      if (this.queues.size) await Promise.all([...this.queues.values()]);
+      else await sleep(COALESCE_MS);
+    }
   }
 
   /** A change record was written: its after-content is the new approved content. */
@@ -169,11 +214,19 @@ export class BreachGuard extends Disposable {
     }
   }
 
+  private readonly pendingEvents = new Map<string, ReturnType<typeof setTimeout>>();
+
   private onDisk(uri: vscode.Uri): void {
     const f = this.service.resolve(uri);
     if (!f || isExtensionWritten(f.relPath) || TEMP_FILE.test(f.relPath)) return;
-    void this.enqueue(keyOf(f.folder, f.relPath), () => this.handle(uri))
-      .catch((err) => reportError(`Could not handle a change to ${f.relPath}`, err));
+    const key = keyOf(f.folder, f.relPath);
+    // Events come in bursts (truncate, write, rename, and one per watcher): read once the writer is done.
+    if (this.pendingEvents.has(key)) return;
+    this.pendingEvents.set(key, setTimeout(() => {
+      this.pendingEvents.delete(key);
+      if (this.isDisposed) return;
+      void this.enqueue(key, () => this.handle(uri)).catch((err) => reportError(`Could not handle a change to ${f.relPath}`, err));
+    }, COALESCE_MS));
   }
 
   /** One file's work runs in order: approvals, reconciliations and disk events never interleave. */
@@ -205,8 +258,9 @@ export class BreachGuard extends Disposable {
         return;
       }
       if (diskHash === approved.hash) {
-        // Restored and still in place: the episode is over; the next write is a new breach.
-        if (round > 0) this.seenBreach.delete(keyOf(f.folder, f.relPath));
+        // Restored and still in place: the next deletion is a new breach (content versions stay
+        // deduplicated while a writer keeps repeating them).
+        if (round > 0) this.seenBreach.get(keyOf(f.folder, f.relPath))?.delete(DELETED);
         return;
       }
       const restore = f.classification.tier.onBreach === 'restore';
@@ -221,16 +275,17 @@ export class BreachGuard extends Disposable {
   private async breach(f: ProtectedFile, kind: BreachOutcome['kind'], disk: Uint8Array | undefined, diskHash: string | undefined,
     approved: Approved | undefined, restore = false): Promise<boolean> {
     const key = keyOf(f.folder, f.relPath);
-    // An episode (a writer looping) ends after a quiet moment; the same content written again later is a new breach.
+    // A version seen again within a quiet interval is the same incident (a writer looping, a file
+    // read half-written); the same content written again later is a new breach.
     const now = Date.now();
-    const episode = this.seenBreach.get(key);
-    const seen = episode && now - episode.last < EPISODE_QUIET_MS ? episode.versions : new Set<string>();
-    this.seenBreach.set(key, { versions: seen, last: now });
-    const version = diskHash ?? 'deleted';
-    const fresh = !seen.has(version);
+    const seen = this.seenBreach.get(key) ?? new Map<string, number>();
+    this.seenBreach.set(key, seen);
+    const version = diskHash ?? DELETED;
+    const lastSeen = seen.get(version);
+    const fresh = lastSeen === undefined || now - lastSeen > EPISODE_QUIET_MS;
+    seen.set(version, now);
     let backup: string | undefined;
     if (fresh) {
-      seen.add(version);
       if (disk) backup = await writeBackup(f.folder.folder.uri.fsPath, f.relPath, disk);
       await f.folder.audit.record({
         event: 'breach', file: f.relPath, tier: f.classification.tier.id, osUser: osUser(),

@@ -62,7 +62,7 @@ test('a locked file shows badge, banner and status bar, and refuses typing', asy
   // A file read-only in the editor wears the workbench's own lock in the badge slot; the others show the tier.
   const pricing = await waitFor('the T1 badge on pricing.ts', async () => { const b = await explorerBadge('pricing.ts'); return /T1/.test(b.badge) && b; });
   assert.ok(pricing.decorated, 'the label takes the tier color');
-  assert.ok((await explorerBadge('bookingService.ts')).decorated, 'the open locked file keeps the tier color');
+  await waitFor('the open locked file keeps the tier color', async () => (await explorerBadge('bookingService.ts')).decorated);
   const status = await wb.waitForStatusBar('T1 locked');
   assert.ok(status, 'status bar shows T1 locked');
   await wb.screenshot('1-locked');
@@ -143,4 +143,21 @@ test('a write from outside the editor is rolled back and the user is told', asyn
   await wb.screenshot('4-breach');
   const events = audit().slice(-2).map((r) => r.event);
   assert.deepEqual(events, ['breach', 'restore']);
+});
+
+test('Set Up Agent Guards previews the files, shows a diff, and writes them', async () => {
+  await wb.runCommand('Protected Files: Set Up Agent Guards', { closes: false });
+  const items = await wb.pickItems();
+  assert.ok(items.some((i) => i.includes('Show Diff: AGENTS.md')), `the preview lists AGENTS.md (got ${items.join(' | ')})`);
+  await wb.pick('Show Diff: .claude/settings.json');
+  await waitFor('the diff editor', async () => ((await wb.activeTab()).label || '').includes('.claude/settings.json'));
+  await wb.screenshot('5-agent-guards-preview');
+  await wb.pick('Write ');
+  const agents = await waitFor('AGENTS.md written', () => fs.existsSync(wb.file('AGENTS.md')) && fs.readFileSync(wb.file('AGENTS.md'), 'utf8'));
+  assert.match(agents, /<!-- protected-files:begin -->[\s\S]*BOOKING_FLOW[\s\S]*<!-- protected-files:end -->/);
+  const claude = JSON.parse(fs.readFileSync(wb.file('.claude/settings.json'), 'utf8'));
+  assert.ok(claude.permissions.deny.some((r) => r.startsWith('Edit(') && r.includes('src/booking/**')), JSON.stringify(claude.permissions.deny));
+  assert.ok(JSON.stringify(claude.hooks.PreToolUse).includes('protected-files check'));
+  const vscodeSettings = fs.readFileSync(wb.file('.vscode/settings.json'), 'utf8');
+  assert.match(vscodeSettings, /"chat\.tools\.edits\.autoApprove"[\s\S]*"src\/booking\/\*\*": false/);
 });

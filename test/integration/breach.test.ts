@@ -67,16 +67,22 @@ describe('breach detection and rollback', function () {
       assert.equal(outcome.kind, 'modified');
       assert.equal(outcome.restored, true);
       assert.ok(outcome.backup, 'the breaching content is backed up');
-      if (written !== undefined) assert.equal(readDisk(outcome.backup), written);
-      assert.equal(sha256(fs.readFileSync(path.join(folderPath(), outcome.backup))), auditRecords()[count].after, 'the backup holds the recorded breaching version');
       const added = auditRecords().slice(count);
-      assert.deepEqual(added.map((r) => r.event), ['breach', 'restore']);
+      // A reader may catch a writer half-way (a truncated file): that version is a breach of its own.
+      assert.equal(added[0]?.event, 'breach');
+      assert.equal(added.at(-1)?.event, 'restore');
+      assert.ok(added.every((r) => r.event === 'breach' || r.event === 'restore'), added.map((r) => r.event).join());
+      const breaches = added.filter((x) => x.event === 'breach');
+      for (const r of breaches) {
+        assert.equal(sha256(fs.readFileSync(path.join(folderPath(), r.backup ?? ''))), r.after, 'each backup holds its recorded breaching version');
+      }
+      if (written !== undefined) assert.ok(breaches.some((r) => r.after === sha256(written)), 'what was written is backed up');
       assert.equal(added[0].file, T1);
       assert.equal(added[0].component, 'BOOKING_FLOW');
       assert.equal(added[0].before, sha256(approved));
       assert.equal(added[0].backup, outcome.backup);
       assert.ok(added[0].osUser, 'the OS user is recorded');
-      assert.equal(added[1].after, sha256(approved));
+      assert.equal(added.at(-1)?.after, sha256(approved));
     });
   }
 
@@ -161,11 +167,13 @@ describe('breach detection and rollback', function () {
     await a.breach.settled();
   });
 
-  it('a storm of writes for seconds ends restored, each backed-up version once', async () => {
+  it('a storm of writes for seconds ends restored, each backed-up version once', async function () {
+    this.timeout(90_000);
     const approved = readDisk(T1);
     const count = auditRecords().length;
     await sh(`for i in $(seq 1 60); do printf "storm $i\\n" > ${T1}; sleep 0.05; done`);
-    await settled(a, T1, approved);
+    await waitFor(`${T1} restored after the storm`, () => fs.existsSync(path.join(folderPath(), T1)) && readDisk(T1) === approved, 30_000);
+    await a.breach.settled();
     await sleep(500);
     await a.breach.settled();
     assert.equal(readDisk(T1), approved);
