@@ -39,6 +39,8 @@ export interface TestApi {
   setPrompter(p: Prompter | undefined): void;
   /** Moves the extension's clock forward. */
   advanceClock(ms: number): void;
+  /** The breach warning's "Unlock and Keep the Change…" action. */
+  keepChange(uri: vscode.Uri, content: Uint8Array): Promise<void>;
 }
 
 let readOnly: ReadOnlyController | undefined;
@@ -96,6 +98,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     service, unlocks, readOnly, statusBar, decorations, banner, diagnostics, recorder, guard, breach, permissions, unlockFlow, setCodeFlow,
     setPrompter: (p) => { prompter = p ?? workbenchPrompter; },
     advanceClock: (ms) => { clockOffset += ms; },
+    keepChange,
   };
 }
 

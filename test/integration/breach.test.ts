@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
 import { sha256 } from '../../src/core/audit';
 import type { BreachOutcome } from '../../src/vscode/breachGuard';
+import { ScriptedPrompter } from '../../src/vscode/prompter';
 import { api, auditRecords, closeAll, fileUri, folderPath, readDisk, sleep, waitFor } from './helpers';
 
 const T1 = 'src/booking/pricing.ts'; // BOOKING_FLOW, tier1, onBreach restore
@@ -250,5 +251,33 @@ describe('breach detection and rollback', function () {
     await sleep(2500); // the poll runs every second: the deletion must stay
     await a.breach.settled();
     assert.equal(fs.existsSync(file), false, 'an approved deletion is not rolled back');
+  });
+
+  it('"Unlock and Keep the Change…" unlocks with a reason, puts the breaching content back and records it', async () => {
+    const approved = readDisk(T1B);
+    const breach = nextBreach(a, T1B);
+    await sh(`printf 'export const keptByOwner = true;\\n' >> ${T1B}`);
+    const outcome = await breach;
+    await a.breach.settled();
+    assert.ok(outcome.backup);
+    const kept = fs.readFileSync(path.join(folderPath(), outcome.backup));
+    assert.equal(outcome.restored, true);
+    await settled(a, T1B, approved);
+    // BOOKING_FLOW has no code in the fixture yet: the unlock only wants a reason (and warns).
+    a.setPrompter(new ScriptedPrompter(['Keep the flag the owner wrote in the terminal']));
+    try {
+      await a.keepChange(fileUri(T1B), kept);
+    } finally {
+      a.setPrompter(undefined);
+    }
+    await a.breach.settled();
+    assert.equal(readDisk(T1B), `${approved}export const keptByOwner = true;\n`);
+    assert.equal(a.service.resolve(fileUri(T1B))?.locked, true, 'relocked after keeping the change');
+    const change = auditRecords().filter((r) => r.event === 'change' && r.file === T1B).at(-1);
+    assert.equal(change?.reason, 'Keep the flag the owner wrote in the terminal');
+    assert.equal(change?.after, sha256(kept));
+    await sleep(1500); // the kept content is now approved: no rollback follows
+    await a.breach.settled();
+    assert.equal(readDisk(T1B), `${approved}export const keptByOwner = true;\n`);
   });
 });
