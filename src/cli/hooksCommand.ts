@@ -39,7 +39,8 @@ export const PRE_PUSH_HELP = `Usage: protected-files pre-push [<remote> [<url>]]
 What the pre-push hook runs. Reads the refs being pushed from stdin, one a line
 ("<local ref> <local sha> <remote ref> <remote sha>", as git gives them to the hook) and
 refuses (exit 1) when a remote ref is refs/heads/<branch> for a branch listed in
-"protectedBranches" of ${MANIFEST_PATH} (globs allowed, e.g. "release/*").
+"protectedBranches" of ${MANIFEST_PATH} (globs allowed, e.g. "release/*"), printing
+the entry's "message" when it is written as { "branch": "main", "message": "…" }.
 Under the pre-commit framework, the branch comes from PRE_COMMIT_REMOTE_BRANCH instead.
 `;
 
@@ -259,9 +260,12 @@ export async function runPrePush(args: string[], io: CliIo): Promise<number> {
     const rule = manifest.protectedBranches.find((p) => p === branch || minimatch(branch, p));
     if (!rule) continue;
     refused = true;
+    const messages = manifest.protectedBranchMessages ?? {};
+    const message = Object.hasOwn(messages, rule) ? messages[rule] : undefined;
     io.stderr(
       `Protected Files: pushing to ${branch}${remote ? ` on ${remote}` : ''} is refused: ${branch} is a protected branch ` +
         `("protectedBranches": ${rule === branch ? `"${rule}"` : `"${rule}" matches it`} in ${MANIFEST_PATH}). ` +
+        (message ? `${message.trim()}\n` : '') +
         'Push a branch of your own and open a pull request, so that CI runs protected-files verify on it.\n',
     );
   }

@@ -50,7 +50,14 @@ export interface Manifest {
   tiers: Tier[];
   components: Component[];
   guardedCommands: GuardedCommand[];
+  /** Branch names and globs a push to which the pre-push hook refuses. */
   protectedBranches: string[];
+  /**
+   * The message of each entry of `protectedBranches` written as `{ "branch", "message" }`, keyed
+   * by its name or glob. Always set by `parseManifest`; optional so that a manifest built by
+   * hand (no protected branches) need not carry it.
+   */
+  protectedBranchMessages?: Record<string, string>;
 }
 
 export interface ManifestProblem {
@@ -86,12 +93,14 @@ export const MANIFEST_KEYS = {
   unlock: ['requireCode', 'approvals', 'minReasonLength', 'maxMinutes'],
   component: ['tier', 'files', 'risk', 'impact', 'owners', 'unlockCodes'],
   guardedCommand: ['pattern', 'message'],
+  protectedBranch: ['branch', 'message'],
 } as const satisfies Record<string, readonly string[]>;
 const TOP_LEVEL_KEYS = MANIFEST_KEYS.topLevel;
 const TIER_KEYS = MANIFEST_KEYS.tier;
 const UNLOCK_KEYS = MANIFEST_KEYS.unlock;
 const COMPONENT_KEYS = MANIFEST_KEYS.component;
 const GUARDED_COMMAND_KEYS = MANIFEST_KEYS.guardedCommand;
+const PROTECTED_BRANCH_KEYS = MANIFEST_KEYS.protectedBranch;
 
 /** Names that the one-line form `UNLOCK <NAME> WITH CODE: … FOR: …` can carry. */
 const COMPONENT_NAME = /^[A-Za-z0-9_.-]+$/;
@@ -326,8 +335,8 @@ class Validator {
     const tierIds = new Set(tiers.map((t) => t.id));
     const components = this.components(root, fields.get('components'), tiers, tierIds);
     const guardedCommands = this.guardedCommands(fields.get('guardedCommands'));
-    const protectedBranches = this.stringArray(fields.get('protectedBranches'), 'protectedBranches', 'a branch name') ?? [];
-    return { tiers, components, guardedCommands, protectedBranches };
+    const { protectedBranches, protectedBranchMessages } = this.protectedBranches(fields.get('protectedBranches'));
+    return { tiers, components, guardedCommands, protectedBranches, protectedBranchMessages };
   }
 
   private tiers(root: Node, prop: Property | undefined): Tier[] {
@@ -612,6 +621,52 @@ class Validator {
       out.push({ pattern, message });
     }
     return out;
+  }
+
+  /** Entries are a branch name or glob, or `{ "branch": "…", "message": "…" }`. */
+  private protectedBranches(prop: Property | undefined): Pick<Manifest, 'protectedBranches'> & { protectedBranchMessages: Record<string, string> } {
+    const protectedBranches: string[] = [];
+    const protectedBranchMessages: Record<string, string> = {};
+    const node = prop?.value;
+    if (!node) {
+      return { protectedBranches, protectedBranchMessages };
+    }
+    if (node.type !== 'array') {
+      this.problems.error(node, `"protectedBranches" must be an array of branch names (or { "branch", "message" } objects), not ${kindOf(node)}.`);
+      return { protectedBranches, protectedBranchMessages };
+    }
+    for (const item of node.children ?? []) {
+      if (item.type === 'string') {
+        protectedBranches.push(item.value as string);
+        continue;
+      }
+      if (item.type !== 'object') {
+        this.problems.error(item, `Each entry of "protectedBranches" must be a string (a branch name) or an object { "branch": "…", "message": "…" }, not ${kindOf(item)}.`);
+        continue;
+      }
+      const fields = fieldsOf(item);
+      this.unknownKeys(item, PROTECTED_BRANCH_KEYS, 'in a protected branch');
+      this.duplicateKeys(item, (key) => `"${key}" appears twice in a protected branch; keep one.`);
+      const branchProp = fields.get('branch');
+      const branch = this.string(branchProp, '"branch" of a protected branch');
+      const message = this.string(fields.get('message'), '"message" of a protected branch');
+      if (!branchProp?.value) {
+        this.problems.error(item, 'A protected branch object needs a "branch": the branch name or glob, e.g. "main" or "release/*".');
+        continue;
+      }
+      if (branch === undefined) {
+        continue;
+      }
+      if (branch.trim() === '') {
+        this.problems.error(branchProp.value, 'An empty "branch" protects nothing; write the branch name or glob, e.g. "main".');
+        continue;
+      }
+      protectedBranches.push(branch);
+      if (message !== undefined && message.trim() !== '' && !Object.hasOwn(protectedBranchMessages, branch)) {
+        protectedBranchMessages[branch] = message;
+      }
+    }
+    return { protectedBranches, protectedBranchMessages };
   }
 
   private string(prop: Property | undefined, what: string): string | undefined {

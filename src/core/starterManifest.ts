@@ -49,7 +49,7 @@ export const STARTER_MANIFEST = `// Protected Files manifest: which files are pr
   // Shell commands that agents and hooks must not run unasked.
   "guardedCommands": [],                    // e.g. { "pattern": "db reset --linked", "message": "Wipes production data." }
 
-  // Branches where commits must carry an audit record for every protected change.
-  "protectedBranches": ["main"]
+  // Branches (names or globs) that the pre-push hook refuses pushes to.
+  "protectedBranches": ["main"]             // or { "branch": "main", "message": "Production deploys from main: open a pull request." }
 }
 `;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Sandbox } from './cliHarness';
+import { MANIFEST, Sandbox } from './cliHarness';
 import type { Repo } from './cliHarness';
 
 let box: Sandbox;
@@ -212,5 +212,28 @@ describe('pre-push', () => {
     assert.equal(repo.cli(['pre-push', 'origin'], { input: `refs/heads/x ${sha} refs/heads/x ${zero}\nrefs/tags/v1 ${sha} refs/tags/v1 ${zero}\n` }).code, 0);
     assert.equal(repo.cli(['pre-push'], { input: '' }).code, 0);
     assert.equal(repo.cli(['pre-push'], { input: '', env: { PRE_COMMIT_REMOTE_BRANCH: 'refs/heads/main' } }).code, 1);
+  });
+
+  test('prints the message of an entry written as { "branch", "message" }, also when matched by glob', () => {
+    const manifest = MANIFEST.replace(
+      '"protectedBranches": ["main", "release/*"]',
+      '"protectedBranches": [{ "branch": "main", "message": "Production deploys from main: open a pull request." }, { "branch": "release/*", "message": "Releases are cut by CI." }, "develop"]',
+    );
+    assert.notEqual(manifest, MANIFEST);
+    const repo = box.repo(`r${++n}`, { manifest });
+    const sha = repo.git('rev-parse', 'HEAD');
+    const zero = '0'.repeat(40);
+    const push = (branch: string) => repo.cli(['pre-push', 'origin'], { input: `refs/heads/x ${sha} refs/heads/${branch} ${zero}\n` });
+
+    const main = push('main');
+    assert.equal(main.code, 1);
+    assert.match(main.stderr, /is a protected branch \("protectedBranches": "main" in \.protection\/manifest\.jsonc\)\. Production deploys from main: open a pull request\.\nPush a branch of your own/);
+    const release = push('release/2.0');
+    assert.equal(release.code, 1);
+    assert.match(release.stderr, /"release\/\*" matches it in \.protection\/manifest\.jsonc\)\. Releases are cut by CI\.\n/);
+    const develop = push('develop');
+    assert.equal(develop.code, 1);
+    assert.match(develop.stderr, /\("protectedBranches": "develop" in \.protection\/manifest\.jsonc\)\. Push a branch of your own/);
+    assert.equal(push('feature/x').code, 0);
   });
 });

@@ -115,6 +115,7 @@ describe('parseManifest: a valid manifest', () => {
     const m = valid(text);
     assert.deepEqual(m.guardedCommands, [{ pattern: 'supabase db reset --linked', message: 'Wipes production data.' }]);
     assert.deepEqual(m.protectedBranches, ['main', 'release']);
+    assert.deepEqual(m.protectedBranchMessages, {});
   });
 
   test('helpers: strictestTier, findTier, findComponent', () => {
@@ -449,7 +450,42 @@ describe('parseManifest: top level', () => {
   test('protectedBranches must be strings', () => {
     const prefix = '{ "tiers": { "t": {} }, "components": {}, "protectedBranches": ';
     problemAt(parseManifest(`${prefix}"main" }`), 0, prefix.length, 'error', /"protectedBranches" must be an array/);
-    problemAt(parseManifest(`${prefix}["main", 1] }`), 0, prefix.length + 9, 'error', /Each entry of "protectedBranches" must be a string/);
+    problemAt(parseManifest(`${prefix}["main", 1] }`), 0, prefix.length + 9, 'error', /Each entry of "protectedBranches" must be a string \(a branch name\) or an object \{ "branch"/);
+  });
+
+  test('protectedBranches: an entry may be { "branch", "message" }, mixed with strings', () => {
+    const parsed = parseManifest(lines(
+      '{',
+      '  "tiers": { "t": {} }, "components": {},',
+      '  "protectedBranches": [',
+      '    "develop",',
+      '    { "branch": "main", "message": "Production deploys from main: open a pull request." },',
+      '    { "branch": "release/*" },',
+      '    { "branch": "hotfix/*", "message": "" },',
+      '  ]',
+      '}',
+    ));
+    assert.deepEqual(parsed.problems, []);
+    assert.deepEqual(parsed.manifest?.protectedBranches, ['develop', 'main', 'release/*', 'hotfix/*']);
+    assert.deepEqual(parsed.manifest?.protectedBranchMessages, { main: 'Production deploys from main: open a pull request.' });
+  });
+
+  test('protectedBranches: a bad object entry is reported at its position', () => {
+    const prefix = '{ "tiers": { "t": {} }, "components": {}, "protectedBranches": [';
+    problemAt(parseManifest(`${prefix}{ "message": "x" }] }`), 0, prefix.length, 'error', /A protected branch object needs a "branch"/);
+    problemAt(parseManifest(`${prefix}{ "branch": 1 }] }`), 0, prefix.length + 12, 'error', /"branch" of a protected branch must be a string, not a number/);
+    problemAt(parseManifest(`${prefix}{ "branch": " " }] }`), 0, prefix.length + 12, 'error', /An empty "branch" protects nothing/);
+    problemAt(parseManifest(`${prefix}{ "branch": "main", "message": ["x"] }] }`), 0, prefix.length + 31, 'error', /"message" of a protected branch must be a string, not an array/);
+    problemAt(parseManifest(`${prefix}{ "branch": "main", "branch": "dev" }] }`), 0, prefix.length + 20, 'error', /"branch" appears twice in a protected branch/);
+    const warned = parseManifest(`${prefix}{ "branch": "main", "reason": "x" }] }`);
+    problemAt(warned, 0, prefix.length + 20, 'warning', /Unknown key "reason" in a protected branch is ignored; expected one of "branch", "message"/);
+    assert.deepEqual(warned.manifest?.protectedBranches, ['main']);
+    assert.deepEqual(warned.manifest?.protectedBranchMessages, {});
+  });
+
+  test('protectedBranches: "constructor" and other Object.prototype names are plain branch names', () => {
+    const m = valid('{ "tiers": { "t": {} }, "components": {}, "protectedBranches": ["constructor", { "branch": "toString", "message": "m" }] }');
+    assert.deepEqual(m.protectedBranchMessages, { toString: 'm' });
   });
 
   test('problems come sorted by position', () => {
@@ -575,11 +611,13 @@ describe('STARTER_MANIFEST', () => {
 });
 
 describe('schemas/manifest.schema.json agrees with the parser', () => {
-  interface SchemaNode { properties?: Record<string, SchemaNode>; items?: SchemaNode; enum?: unknown[]; pattern?: string; additionalProperties?: unknown; $ref?: string; markdownDescription?: string }
+  interface SchemaNode { properties?: Record<string, SchemaNode>; items?: SchemaNode; oneOf?: SchemaNode[]; enum?: unknown[]; pattern?: string; additionalProperties?: unknown; $ref?: string; markdownDescription?: string }
   const schema = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'schemas', 'manifest.schema.json'), 'utf8')) as SchemaNode & { definitions: Record<string, SchemaNode> };
   const defs = schema.definitions;
   const keys = (node: SchemaNode): string[] => Object.keys(node.properties ?? {}).sort();
   const guarded = (schema.properties?.guardedCommands.items ?? {}) as SchemaNode;
+  const branchForms = schema.properties?.protectedBranches.items?.oneOf ?? [];
+  const branchObject = branchForms.find((node) => node.properties) ?? {};
 
   test('the same keys, and unknown keys flagged everywhere the parser warns', () => {
     assert.deepEqual(keys(schema), [...MANIFEST_KEYS.topLevel].sort());
@@ -587,7 +625,8 @@ describe('schemas/manifest.schema.json agrees with the parser', () => {
     assert.deepEqual(keys(defs.unlock), [...MANIFEST_KEYS.unlock].sort());
     assert.deepEqual(keys(defs.component), [...MANIFEST_KEYS.component].sort());
     assert.deepEqual(keys(guarded), [...MANIFEST_KEYS.guardedCommand].sort());
-    for (const node of [schema, defs.tier, defs.unlock, defs.component, guarded]) {
+    assert.deepEqual(keys(branchObject), [...MANIFEST_KEYS.protectedBranch].sort());
+    for (const node of [schema, defs.tier, defs.unlock, defs.component, guarded, branchObject]) {
       assert.equal(node.additionalProperties, false);
     }
   });
@@ -614,6 +653,10 @@ describe('schemas/manifest.schema.json agrees with the parser', () => {
         visit(child, `${where}.${name}`);
         if (child.items) {
           visit(child.items, `${where}.${name}[]`);
+          for (const [i, form] of (child.items.oneOf ?? []).entries()) {
+            assert.ok(form.markdownDescription, `${where}.${name}[] form ${i} has no markdownDescription`);
+            visit(form, `${where}.${name}[] form ${i}`);
+          }
         }
       }
     };
