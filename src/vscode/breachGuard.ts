@@ -19,6 +19,14 @@ import { log, reportError } from './logger';
 import type { ProtectedFile, ProtectionService } from './protectionService';
 import type { UnlockService } from './unlockService';
 
+/** Content the extension itself is about to write outside the breach guard (Create Manifest), by sha256. */
+const expectedOwnWrites = new Set<string>();
+
+/** Tells the breach guard that a write of exactly this content is the extension's own. */
+export function expectOwnWrite(content: Uint8Array): void {
+  expectedOwnWrites.add(sha256(content));
+}
+
 /** What happened to a locked file behind the editor's back. */
 export interface BreachOutcome {
   readonly relPath: string;
@@ -251,8 +259,12 @@ export class BreachGuard extends Disposable {
         return;
       }
       const disk = await readOrUndefined(uri.fsPath);
-      const approved = await this.approvedFor(f);
       const diskHash = disk ? sha256(disk) : undefined;
+      if (disk && diskHash && expectedOwnWrites.delete(diskHash)) {
+        this.known.set(keyOf(f.folder, f.relPath), disk); // our own write: the approved content
+        return;
+      }
+      const approved = await this.approvedFor(f);
       if (!approved) {
         if (disk) await this.breach(f, 'created', disk, diskHash, undefined); // no approved content: record, keep
         return;

@@ -125,6 +125,9 @@ export class FolderProtection extends Disposable {
   }
 
   classify(relPath: string): Classification | undefined {
+    // No manifest ever seen: nothing is protected (not even .protection/**, which a first, broken
+    // manifest would protect), so creating the first manifest is not a breach.
+    if (this._state.kind === 'missing') return undefined;
     return this._matcher.classify(relPath);
   }
 }

@@ -3,6 +3,7 @@ import { MANIFEST_PATH } from '../core/manifest';
 
 const AUDIT_LOG_PATH = '.protection/audit.jsonl';
 import { STARTER_MANIFEST } from '../core/starterManifest';
+import { expectOwnWrite } from './breachGuard';
 import { Commands } from './commandIds';
 import type { ProtectionService } from './protectionService';
 
@@ -43,7 +44,9 @@ export async function createManifest(): Promise<vscode.Uri | undefined> {
   if (exists) {
     void vscode.window.showInformationMessage(`${folder.name} already has a manifest: opening it.`);
   } else {
-    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(STARTER_MANIFEST));
+    const bytes = new TextEncoder().encode(STARTER_MANIFEST);
+    expectOwnWrite(bytes);
+    await vscode.workspace.fs.writeFile(uri, bytes);
   }
   await vscode.window.showTextDocument(uri, { preview: false });
   return uri;
