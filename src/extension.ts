@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { atomicWriteFile } from './node/atomicWrite';
 import { BreachGuard } from './vscode/breachGuard';
 import { ChangeRecorder } from './vscode/changeRecorder';
 import { registerCommands } from './vscode/commands';
@@ -72,15 +71,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const ro = readOnly;
   const unlockFlow = new UnlockFlow({ service, unlocks, prompter: () => prompter, now });
   const setCodeFlow = new SetCodeFlow(service, unlockFlow, () => prompter, () => ro.syncNow());
-  // "Unlock and Keep the Change…" after a breach: the normal unlock, then the breaching content is
-  // written back and recorded with the unlock's reason when it relocks.
-  const keepChange = async (uri: vscode.Uri, content: Uint8Array): Promise<void> => {
-    if (!(await unlockFlow.run(uri))) return;
-    await atomicWriteFile(uri.fsPath, content);
-    const f = service.resolve(uri);
-    if (f && !f.locked) await unlocks.relock(f.folder, f.target, 'relock');
-  };
-  const breach = push(new BreachGuard(service, unlocks, keepChange));
+  const breach = push(new BreachGuard(service, unlocks, (uri) => unlockFlow.run(uri)));
   const permissions = push(new FilePermissions(service, context.workspaceState));
   filePermissions = permissions;
   push(recorder.onDidRecord((e) => void breach.approve(e.folder, e.record)));
@@ -98,7 +89,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     service, unlocks, readOnly, statusBar, decorations, banner, diagnostics, recorder, guard, breach, permissions, unlockFlow, setCodeFlow,
     setPrompter: (p) => { prompter = p ?? workbenchPrompter; },
     advanceClock: (ms) => { clockOffset += ms; },
-    keepChange,
+    keepChange: (uri, content) => breach.keepChange(uri, content),
   };
 }
 

@@ -81,8 +81,9 @@ export class BreachGuard extends Disposable {
 
   constructor(
     private readonly service: ProtectionService,
-    unlocks: UnlockService,
-    private readonly keepChange: (uri: vscode.Uri, content: Uint8Array) => Promise<void>,
+    private readonly unlocks: UnlockService,
+    /** The normal unlock flow (code and reason); resolves to the grant, or undefined if it was refused. */
+    private readonly requestUnlock: (uri: vscode.Uri) => Promise<unknown>,
   ) {
     super();
     const watcher = this.register(vscode.workspace.createFileSystemWatcher('**/*'));
@@ -439,6 +440,17 @@ export class BreachGuard extends Disposable {
       `${batch.length} protected files were changed or deleted outside the editor while locked${restored ? `; ${restored} restored` : ''}: ${names}. Backups are in ${BACKUPS_DIR}.`,
       'Show Log',
     ).then((pick) => pick && vscode.commands.executeCommand(Commands.showLog));
+  }
+
+  /**
+   * "Unlock and Keep the Change…": the normal unlock, then the breaching content is written back and
+   * recorded with the unlock's reason as the unlock ends.
+   */
+  async keepChange(uri: vscode.Uri, content: Uint8Array): Promise<void> {
+    if (!(await this.requestUnlock(uri))) return;
+    await atomicWriteFile(uri.fsPath, content);
+    const f = this.service.resolve(uri);
+    if (f && !f.locked) await this.unlocks.relock(f.folder, f.target, 'relock');
   }
 
   /** The "Restore" action of a `warn` tier: writes the approved content back. */
