@@ -3,13 +3,17 @@
 # scripts/setup-host.sh) with Debian's Chromium as the client.
 #
 # usage: bash scripts/run-extension-host.sh integration   mocha suite (out/test/integration) in the extension host
+#        bash scripts/run-extension-host.sh integration-multiroot
+#                                                          the same entry with PF_MULTIROOT=1 (only *.multiroot.test.js)
+#                                                          in the multi-root workspace test/fixtures/multiroot/shop.code-workspace
 #        bash scripts/run-extension-host.sh e2e           UI tests (test/e2e/*.test.js) against the workbench
 #        bash scripts/run-extension-host.sh serve         start for a person to open; wait for Ctrl+C
 # Build first: node scripts/build.mjs --tests.
 #
 # Every run gets a fresh temp dir: user data, extensions dir, config, HOME, XDG_*, TMPDIR, and a
-# fresh git-initialised copy of test/fixtures/workspace. The last output line of integration and
-# e2e is "N passed, N failed"; the exit code is non-zero when anything failed or did not run.
+# fresh git-initialised copy of test/fixtures/workspace (integration-multiroot: of test/fixtures/multiroot,
+# each folder of it a git repository of its own). The last output line of integration, integration-multiroot
+# and e2e is "N passed, N failed"; the exit code is non-zero when anything failed or did not run.
 #
 # Environment:
 #   PF_TEST_TIMEOUT_MS   integration: give up after this long (default 300000 = 5 min)
@@ -24,12 +28,15 @@
 set -euo pipefail
 
 MODE=${1:-}
-case "$MODE" in integration|e2e|serve) ;; *) echo "usage: $0 integration|e2e|serve" >&2; exit 64 ;; esac
+case "$MODE" in integration|integration-multiroot|e2e|serve) ;; *) echo "usage: $0 integration|integration-multiroot|e2e|serve" >&2; exit 64 ;; esac
+# The integration modes share everything but the workspace and which test files the entry loads.
+INTEGRATION=0
+case "$MODE" in integration|integration-multiroot) INTEGRATION=1 ;; esac
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
 say() { printf '[%s] %s\n' "$MODE" "$*"; }
-# For integration/e2e: a part that cannot run is reported as one failure, never as zero tests.
+# For integration*/e2e: a part that cannot run is reported as one failure, never as zero tests.
 cannot_run() {
   say "could not run: $*"
   echo "0 passed, 1 failed"
@@ -53,33 +60,53 @@ source "$ENV_FILE"
 [ -x "$PF_HOST_NODE" ] && [ -f "$PF_CODE_SERVER_ENTRY" ] || cannot_run "the test host is not installed: run bash scripts/setup-host.sh"
 export PF_PLAYWRIGHT
 [ -f "$ROOT/dist/extension.js" ] || cannot_run "dist/extension.js is missing: run node scripts/build.mjs --tests"
-if [ "$MODE" = integration ] && [ ! -f "$ROOT/out/test/integration/index.js" ]; then
+if [ "$INTEGRATION" = 1 ] && [ ! -f "$ROOT/out/test/integration/index.js" ]; then
   cannot_run "out/test/integration/index.js is missing: run node scripts/build.mjs --tests"
 fi
 
 # --- fresh run directory ---------------------------------------------------------------------
-RUN=$(mktemp -d "${TMPDIR:-/tmp}/pf-$MODE.XXXXXX")
+# (named pf-multiroot, not pf-integration-multiroot: Chromium's profile, and in it a unix socket, lives under
+# $RUN/tmp, and a socket path longer than 107 bytes makes Chromium abort)
+RUN_TAG=$MODE
+[ "$MODE" = integration-multiroot ] && RUN_TAG=multiroot
+RUN=$(mktemp -d "${TMPDIR:-/tmp}/pf-$RUN_TAG.XXXXXX")
 RUN=$(cd "$RUN" && pwd -P)
 LOGS=$ROOT/.test-runs/$MODE
 rm -rf "$LOGS"
 mkdir -p "$LOGS" "$RUN/data/User" "$RUN/extensions" "$RUN/home" "$RUN/xdg/config" "$RUN/xdg/data" "$RUN/xdg/cache" "$RUN/xdg/state" "$RUN/tmp"
 
 # --- the workspace: a fresh copy of the fixture, as a real git repository ---------------------
+# integration-multiroot: a copy of test/fixtures/multiroot, in which every folder the .code-workspace
+# lists is a git repository of its own (as each folder of a real multi-root workspace usually is).
 WS=${PF_WORKSPACE_DIR:-$RUN/workspace}
 if [ -n "${PF_WORKSPACE_DIR:-}" ]; then rm -rf "$WS"; fi
 mkdir -p "$(dirname "$WS")"
-cp -R "$ROOT/test/fixtures/workspace" "$WS"
+FIXTURE=workspace
+[ "$MODE" = integration-multiroot ] && FIXTURE=multiroot
+cp -R "$ROOT/test/fixtures/$FIXTURE" "$WS"
 WS=$(cd "$WS" && pwd -P)
-(
-  cd "$WS"
-  export HOME=$RUN/home GIT_CONFIG_NOSYSTEM=1
-  git init -q -b main
-  git config user.name "Test User"
-  git config user.email "test@example.com"
-  git config commit.gpgsign false
-  git add -A
-  git commit -q -m "Initial commit"
-) || cannot_run "git init of the workspace copy failed"
+git_init() {
+  (
+    cd "$1"
+    export HOME=$RUN/home GIT_CONFIG_NOSYSTEM=1
+    git init -q -b main
+    git config user.name "Test User"
+    git config user.email "test@example.com"
+    git config commit.gpgsign false
+    git add -A
+    git commit -q -m "Initial commit"
+  )
+}
+OPEN=$WS # what the workbench opens: a folder, or a .code-workspace file
+if [ "$MODE" = integration-multiroot ]; then
+  OPEN=$WS/shop.code-workspace
+  [ -f "$OPEN" ] || cannot_run "test/fixtures/multiroot/shop.code-workspace is missing"
+  for d in "$WS"/*/; do
+    git_init "$d" || cannot_run "git init of ${d%/} failed"
+  done
+else
+  git_init "$WS" || cannot_run "git init of the workspace copy failed"
+fi
 
 # --- user settings (user scope, not the workspace's) ------------------------------------------
 cat > "$RUN/data/User/settings.json" <<'JSON'
@@ -116,7 +143,7 @@ fi
 # patch, see scripts/host/browser.js). e2e and serve install it as a user has it: a link named
 # <publisher>.<name>-<version> to the repository (package.json + dist/) in the run's extensions
 # dir, which the server picks up when it scans that dir at start.
-if [ "$MODE" != integration ]; then
+if [ "$INTEGRATION" = 0 ]; then
   EXT_ID=$("$PF_HOST_NODE" -p 'const p=require("./package.json"); `${p.publisher}.${p.name}-${p.version}`')
   ln -s "$ROOT" "$RUN/extensions/$EXT_ID"
 fi
@@ -125,7 +152,10 @@ fi
 export HOME=$RUN/home TMPDIR=$RUN/tmp
 export XDG_CONFIG_HOME=$RUN/xdg/config XDG_DATA_HOME=$RUN/xdg/data XDG_CACHE_HOME=$RUN/xdg/cache XDG_STATE_HOME=$RUN/xdg/state
 unset PORT CODE_SERVER_HOST VSCODE_PROXY_URI # these override --bind-addr / proxy settings
-export PF_TEST_WORKSPACE=$WS                   # the extension host inherits the server's environment
+export PF_TEST_WORKSPACE=$OPEN                 # the extension host inherits the server's environment
+PF_MULTIROOT=0                                 # test/integration/index.ts: 1 loads only *.multiroot.test.js
+[ "$MODE" = integration-multiroot ] && PF_MULTIROOT=1
+export PF_MULTIROOT
 export PF_TEST_RESULTS=$RUN/integration-results.json
 export PF_TEST_GREP=${PF_TEST_GREP:-}
 PORT_ARG=0
@@ -173,7 +203,7 @@ export PF_BASE_URL=$URL PF_EXTENSION_DIR=$ROOT
 say "code-server $("$PF_HOST_NODE" -p 'require(process.argv[1]).version' "$PF_HOST_DIR/node_modules/code-server/package.json") at $URL, workspace $WS"
 
 case "$MODE" in
-integration)
+integration|integration-multiroot)
   export PF_TESTS_ENTRY=$ROOT/out/test/integration/index.js
   export PF_SCREENSHOT=$LOGS/workbench-at-end.png
   rc=0
@@ -196,11 +226,11 @@ integration)
     fi
     if [ "$FAILURES" != 0 ]; then
       rc=1
-      "$PF_HOST_NODE" -e 'for (const f of require(process.argv[1]).failed || []) console.log(`[integration] FAILED: ${f.title}\n    ${f.error.trim().split("\n").join("\n    ")}`)' "$PF_TEST_RESULTS"
+      "$PF_HOST_NODE" -e 'for (const f of require(process.argv[1]).failed || []) console.log(`[${process.argv[2]}] FAILED: ${f.title}\n    ${f.error.trim().split("\n").join("\n    ")}`)' "$PF_TEST_RESULTS" "$MODE"
     fi
     echo "$PASSES passed, $FAILURES failed"
   else
-    say "no results file: the suite did not run to the end (logs: .test-runs/integration/)"
+    say "no results file: the suite did not run to the end (logs: .test-runs/$MODE/)"
     tail -20 "$RUN/server.log"
     echo "0 passed, 1 failed"
     [ "$rc" != 0 ] || rc=1

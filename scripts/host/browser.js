@@ -97,9 +97,13 @@ async function injectDevelopmentOptions(page, dev) {
   }, dev);
 }
 
-/** The workbench URL that opens `folder` (an absolute path on the server). */
+/**
+ * The workbench URL that opens `folder` (an absolute path on the server), or, where the path names a
+ * `.code-workspace` file, that multi-root workspace.
+ */
 function workbenchUrl(baseUrl, folder) {
-  return `${baseUrl.replace(/\/$/, '')}/?folder=${encodeURIComponent(folder)}`;
+  const param = folder.endsWith('.code-workspace') ? 'workspace' : 'folder';
+  return `${baseUrl.replace(/\/$/, '')}/?${param}=${encodeURIComponent(folder)}`;
 }
 
 module.exports = { launchBrowser, injectDevelopmentOptions, workbenchUrl, CHROMIUM, CHROMIUM_ARGS };

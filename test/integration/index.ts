@@ -6,18 +6,29 @@
 // because the exit code code-server logs for the extension host cannot be trusted.
 // PF_TEST_GREP (optional): only run tests whose full title matches this regular expression.
 // PF_BENCH=1 (optional): also load the benchmarks, *.bench.js (scripts/bench.sh); never in a normal run.
+// PF_MULTIROOT=1: the multi-root run (scripts/run-extension-host.sh integration-multiroot, which opens
+// test/fixtures/multiroot/shop.code-workspace) loads ONLY *.multiroot.test.js; every other run skips them,
+// since they need that workspace and the rest need the single-folder fixture.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
 
-function findTests(dir: string, suffixes: string[]): string[] {
+const MULTIROOT_SUFFIX = '.multiroot.test.js';
+
+function findTests(dir: string, suffixes: string[], exclude: string[] = []): string[] {
   const out: string[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...findTests(p, suffixes));
-    else if (suffixes.some((s) => entry.name.endsWith(s))) out.push(p);
+    if (entry.isDirectory()) out.push(...findTests(p, suffixes, exclude));
+    else if (suffixes.some((s) => entry.name.endsWith(s)) && !exclude.some((s) => entry.name.endsWith(s))) out.push(p);
   }
   return out.sort();
+}
+
+/** The test files of this run: the multi-root run and the single-folder runs never share a file. */
+function testFiles(): string[] {
+  if (process.env.PF_MULTIROOT === '1') return findTests(__dirname, [MULTIROOT_SUFFIX]);
+  return findTests(__dirname, process.env.PF_BENCH === '1' ? ['.test.js', '.bench.js'] : ['.test.js'], [MULTIROOT_SUFFIX]);
 }
 
 interface Results {
@@ -40,7 +51,7 @@ function writeResults(results: Results): void {
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 30_000, color: false, reporter: 'spec' });
   if (process.env.PF_TEST_GREP) mocha.grep(new RegExp(process.env.PF_TEST_GREP));
-  const files = findTests(__dirname, process.env.PF_BENCH === '1' ? ['.test.js', '.bench.js'] : ['.test.js']);
+  const files = testFiles();
   for (const f of files) mocha.addFile(f);
 
   return new Promise((resolve, reject) => {
@@ -58,7 +69,7 @@ export function run(): Promise<void> {
     try {
       runner = mocha.run((failures) => {
         writeResults(snapshot(true, failures));
-        if (files.length === 0) reject(new Error(`no *.test.js files found under ${__dirname}`));
+        if (files.length === 0) reject(new Error(`no ${process.env.PF_MULTIROOT === '1' ? `*${MULTIROOT_SUFFIX}` : '*.test.js'} files found under ${__dirname}`));
         else if (failures > 0) reject(new Error(`${failures} integration test(s) failed.`));
         else resolve();
       });
