@@ -1,0 +1,359 @@
+// Multi-root workspaces: one manifest per workspace folder. Loaded only by the multi-root run
+// (scripts/run-extension-host.sh integration-multiroot sets PF_MULTIROOT=1), which opens
+// test/fixtures/multiroot/shop.code-workspace: `web` (W1 · CHECKOUT, src/checkout/**, code required),
+// `api` (A1 · PAYMENTS, payments/**, no code) and `docs` (no manifest), each a git repository of its own.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import type { TestApi } from '../../src/extension';
+import type { AuditRecord } from '../../src/core/audit';
+import { parseAuditLog, sha256, verifyChain } from '../../src/core/audit';
+import { hashCode } from '../../src/core/codes';
+import { setComponentCodeEdit } from '../../src/core/manifest';
+import type { FolderProtection } from '../../src/vscode/folderProtection';
+import type { UnlockChoice } from '../../src/vscode/unlockFlow';
+import type { InputOptions, PickItem, PickOptions, PickResult, Prompter } from '../../src/vscode/prompter';
+import { ScriptedPrompter } from '../../src/vscode/prompter';
+import { api, closeAll, sleep, typeText, waitFor } from './helpers';
+
+type FolderName = 'web' | 'api' | 'docs';
+const MANIFEST = '.protection/manifest.jsonc';
+const AUDIT = '.protection/audit.jsonl';
+const WEB_CHECKOUT = 'src/checkout/x.ts';
+const WEB_PLAIN = 'src/ui/button.ts';
+const API_PAYMENT = 'payments/y.ts';
+const API_REFUNDS = 'payments/refunds.ts';
+const API_SAME_PATH = 'src/checkout/x.ts'; // web's glob src/checkout/** must not reach it
+const CODE = 'Green-Lantern-4417';
+const REASON = 'Fix the rounding of the checkout total (ticket 77)';
+
+function workspaceFolder(name: FolderName): vscode.WorkspaceFolder {
+  const f = vscode.workspace.workspaceFolders?.find((w) => w.name === name);
+  assert.ok(f, `no workspace folder "${name}" (is the multi-root workspace open?)`);
+  return f;
+}
+
+function uriIn(name: FolderName, rel: string): vscode.Uri {
+  return vscode.Uri.joinPath(workspaceFolder(name).uri, ...rel.split('/'));
+}
+
+function diskPath(name: FolderName, rel: string): string {
+  return uriIn(name, rel).fsPath;
+}
+
+function readIn(name: FolderName, rel: string): string {
+  return fs.readFileSync(diskPath(name, rel), 'utf8');
+}
+
+function protectionOf(a: TestApi, name: FolderName): FolderProtection {
+  const f = a.service.all().find((p) => p.name === name);
+  assert.ok(f, `no folder protection for "${name}"`);
+  return f;
+}
+
+function auditTextOf(name: FolderName): string {
+  const p = diskPath(name, AUDIT);
+  return fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : '';
+}
+
+function auditRecordsOf(name: FolderName): AuditRecord[] {
+  const { records, problems } = parseAuditLog(auditTextOf(name));
+  assert.deepEqual(problems, [], `${name}: the audit log has unreadable lines`);
+  const chain = verifyChain(records);
+  assert.ok(chain.ok, `${name}: audit chain broken: ${JSON.stringify(chain)}`);
+  return records;
+}
+
+/** Writes a folder's manifest on disk with the manifest unlocked, as its owner would, and reloads it. */
+async function writeManifestOf(a: TestApi, name: FolderName, text: string): Promise<void> {
+  const folder = protectionOf(a, name);
+  const state = a.service.resolve(uriIn(name, MANIFEST));
+  assert.ok(state, `${name}: the manifest is protected`);
+  assert.equal(state.folder, folder);
+  const wasLocked = state.locked;
+  if (wasLocked) await a.unlocks.unlock(folder, state.target, state.classification.tier, 'test: rewrite the manifest');
+  try {
+    fs.writeFileSync(diskPath(name, MANIFEST), text);
+    await folder.reload();
+  } finally {
+    if (wasLocked) await a.unlocks.relock(folder, state.target, 'relock');
+    await a.breach.settled();
+  }
+}
+
+async function showUri(a: TestApi, uri: vscode.Uri): Promise<vscode.TextEditor> {
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const editor = await vscode.window.showTextDocument(doc, { preview: false });
+  await waitFor(`${uri.path} active`, () => vscode.window.activeTextEditor?.document.uri.toString() === uri.toString());
+  await sleep(50);
+  await a.readOnly.settled();
+  return editor;
+}
+
+/** A ScriptedPrompter that also keeps the items of every pick it was shown. */
+class RecordingPrompter implements Prompter {
+  readonly picks: PickItem<unknown>[][] = [];
+  private readonly inner: ScriptedPrompter;
+
+  constructor(answers: (string | undefined)[]) {
+    this.inner = new ScriptedPrompter(answers);
+  }
+
+  pick<T>(items: readonly PickItem<T>[], options: PickOptions): Promise<PickResult<T> | undefined> {
+    this.picks.push([...items]);
+    return this.inner.pick(items, options);
+  }
+
+  input(options: InputOptions): Promise<string | undefined> {
+    return this.inner.input(options);
+  }
+}
+
+describe('multi-root workspace: one manifest per folder', function () {
+  let a: TestApi;
+  let webManifest: string;
+  let apiManifest: string;
+
+  before(async () => {
+    a = await api();
+    assert.deepEqual(vscode.workspace.workspaceFolders?.map((f) => f.name), ['web', 'api', 'docs'], 'the multi-root fixture is open');
+    await waitFor('both manifests loaded', () => protectionOf(a, 'web').manifest && protectionOf(a, 'api').manifest);
+    await waitFor('both inventories', () => protectionOf(a, 'web').files.size > 0 && protectionOf(a, 'api').files.size > 0);
+    webManifest = readIn('web', MANIFEST);
+    apiManifest = readIn('api', MANIFEST);
+    // Give CHECKOUT an owner code, in web's manifest only.
+    const hash = await hashCode(CODE, { N: 1024 });
+    let text = webManifest;
+    for (const e of setComponentCodeEdit(text, 'CHECKOUT', [hash]).sort((x, y) => y.offset - x.offset)) {
+      text = text.slice(0, e.offset) + e.content + text.slice(e.offset + e.length);
+    }
+    await writeManifestOf(a, 'web', text);
+    assert.deepEqual(protectionOf(a, 'web').manifest?.components.find((c) => c.name === 'CHECKOUT')?.unlockCodes, [hash]);
+  });
+
+  afterEach(async () => {
+    a.setPrompter(undefined);
+    for (const f of a.service.all()) {
+      for (const g of f.registry.all()) await a.unlocks.relock(f, g.target, 'relock');
+    }
+    await a.breach.settled();
+    await closeAll();
+  });
+
+  after(async () => {
+    if (a) {
+      await writeManifestOf(a, 'web', webManifest);
+      await writeManifestOf(a, 'api', apiManifest);
+    }
+  });
+
+  it('web and api each load their own manifest; docs has none', () => {
+    assert.deepEqual(a.service.all().map((f) => f.name).sort(), ['api', 'docs', 'web']);
+    assert.deepEqual(a.service.withManifest().map((f) => f.name).sort(), ['api', 'web']);
+    assert.equal(a.service.withManifest().length, 2);
+    assert.equal(protectionOf(a, 'docs').state.kind, 'missing');
+    assert.deepEqual(protectionOf(a, 'web').manifest?.components.map((c) => c.name), ['CHECKOUT']);
+    assert.deepEqual(protectionOf(a, 'api').manifest?.components.map((c) => c.name), ['PAYMENTS']);
+  });
+
+  it("each folder's files are classified by its own manifest", () => {
+    const checkout = a.service.resolve(uriIn('web', WEB_CHECKOUT));
+    assert.ok(checkout, 'web/src/checkout/x.ts is protected');
+    assert.equal(checkout.folder.name, 'web');
+    assert.equal(checkout.relPath, WEB_CHECKOUT);
+    assert.equal(checkout.classification.tier.badge, 'W1');
+    assert.equal(checkout.classification.component?.name, 'CHECKOUT');
+    assert.equal(checkout.locked, true);
+
+    for (const rel of [API_PAYMENT, API_REFUNDS]) {
+      const payment = a.service.resolve(uriIn('api', rel));
+      assert.ok(payment, `api/${rel} is protected`);
+      assert.equal(payment.folder.name, 'api');
+      assert.equal(payment.relPath, rel);
+      assert.equal(payment.classification.tier.id, 'tierA');
+      assert.equal(payment.classification.tier.badge, 'A1');
+      assert.equal(payment.classification.component?.name, 'PAYMENTS');
+      assert.equal(payment.locked, true);
+    }
+
+    // Each manifest protects itself at its own folder's strictest tier.
+    assert.equal(a.service.resolve(uriIn('web', MANIFEST))?.classification.tier.badge, 'W1');
+    assert.equal(a.service.resolve(uriIn('api', MANIFEST))?.classification.tier.badge, 'A1');
+
+    assert.equal(a.service.resolve(uriIn('web', WEB_PLAIN)), undefined);
+    assert.equal(a.service.resolve(uriIn('docs', 'README.md')), undefined, 'docs has no manifest: nothing there is protected');
+    assert.equal(a.service.resolve(uriIn('docs', 'payments/y.md')), undefined);
+  });
+
+  it("a glob of one folder does not protect the same relative path in another folder", () => {
+    assert.ok(a.service.resolve(uriIn('web', 'src/checkout/x.ts')));
+    assert.equal(a.service.resolve(uriIn('api', API_SAME_PATH)), undefined, "web's src/checkout/** reached api");
+    assert.equal(a.service.resolve(uriIn('web', API_PAYMENT)), undefined, "api's payments/** reached web");
+    assert.equal(a.service.resolve(uriIn('docs', API_PAYMENT)), undefined, "api's payments/** reached docs");
+    assert.equal(a.service.resolve(uriIn('docs', MANIFEST)), undefined, 'docs has no .protection/ of its own to protect');
+    // The inventories agree: each holds only its own folder's files.
+    const apiFiles = [...protectionOf(a, 'api').files.keys()];
+    for (const rel of [MANIFEST, API_PAYMENT, API_REFUNDS]) assert.ok(apiFiles.includes(rel), apiFiles.join(', '));
+    assert.ok(apiFiles.every((k) => k.startsWith('payments/') || k.startsWith('.protection/')), apiFiles.join(', '));
+    assert.ok(!protectionOf(a, 'api').files.has(API_SAME_PATH));
+    assert.ok(protectionOf(a, 'web').files.has(WEB_CHECKOUT));
+    assert.ok(!protectionOf(a, 'web').files.has(API_PAYMENT));
+    assert.equal(protectionOf(a, 'docs').files.size, 0);
+  });
+
+  it('explorer badges and colors come from each folder\'s own tiers', () => {
+    const web = a.decorations.provideFileDecoration(uriIn('web', WEB_CHECKOUT));
+    assert.equal(web?.badge, 'W1');
+    assert.equal((web?.color as vscode.ThemeColor).id, 'protectedFiles.tier.red');
+    assert.match(web?.tooltip ?? '', /CHECKOUT/);
+    const apiD = a.decorations.provideFileDecoration(uriIn('api', API_PAYMENT));
+    assert.equal(apiD?.badge, 'A1');
+    assert.equal((apiD?.color as vscode.ThemeColor).id, 'protectedFiles.tier.purple');
+    assert.match(apiD?.tooltip ?? '', /PAYMENTS/);
+    assert.equal(a.decorations.provideFileDecoration(uriIn('api', API_SAME_PATH)), undefined);
+    assert.equal(a.decorations.provideFileDecoration(uriIn('docs', 'README.md')), undefined);
+  });
+
+  it('the status bar counts protected files across folders and shows each folder\'s badge', async () => {
+    await showUri(a, uriIn('docs', 'README.md'));
+    const web = protectionOf(a, 'web').files.size;
+    const apiCount = protectionOf(a, 'api').files.size;
+    assert.ok(web >= 2 && apiCount >= 3, `inventories: web ${web}, api ${apiCount}`);
+    assert.equal(a.service.protectedCount(), web + apiCount);
+    await waitFor(`status bar "${web + apiCount} protected"`, () => a.statusBar.text.startsWith('$(shield)'), 5_000).catch(() => undefined);
+    assert.equal(a.statusBar.text, `$(shield) ${web + apiCount} protected`, 'the count covers every folder');
+    await showUri(a, uriIn('web', WEB_CHECKOUT));
+    assert.equal(a.statusBar.text, '$(lock) W1 locked');
+    await showUri(a, uriIn('api', API_PAYMENT));
+    assert.equal(a.statusBar.text, '$(lock) A1 locked');
+  });
+
+  it('unlocking CHECKOUT in web unlocks nothing in api', async () => {
+    const apiAuditBefore = auditTextOf('api');
+    a.setPrompter(new ScriptedPrompter([CODE, REASON]));
+    const outcome = await a.unlockFlow.runQuiet(uriIn('web', WEB_CHECKOUT));
+    assert.ok(outcome?.ok, JSON.stringify(outcome));
+    assert.equal(a.service.resolve(uriIn('web', WEB_CHECKOUT))?.locked, false);
+    assert.equal(protectionOf(a, 'web').registry.all().length, 1);
+    assert.deepEqual(protectionOf(a, 'api').registry.all(), [], 'a grant landed in api');
+    assert.equal(a.service.resolve(uriIn('api', API_PAYMENT))?.locked, true);
+    assert.equal(a.service.resolve(uriIn('api', API_REFUNDS))?.locked, true);
+    assert.equal(a.service.resolve(uriIn('api', MANIFEST))?.locked, true);
+    assert.equal(a.service.resolve(uriIn('api', API_SAME_PATH)), undefined);
+    const unlock = auditRecordsOf('web').at(-1);
+    assert.equal(unlock?.event, 'unlock');
+    assert.equal(unlock?.component, 'CHECKOUT');
+    assert.equal(auditTextOf('api'), apiAuditBefore, "web's unlock was recorded in api's audit log");
+  });
+
+  it('unlocking PAYMENTS in api (no code) unlocks nothing in web', async () => {
+    const prompter = new ScriptedPrompter(['Refund rounding fix']);
+    a.setPrompter(prompter);
+    const outcome = await a.unlockFlow.runQuiet(uriIn('api', API_PAYMENT));
+    assert.ok(outcome?.ok, JSON.stringify(outcome));
+    assert.equal(prompter.asked.length, 1, `only the reason is asked: ${prompter.asked.join(', ')}`);
+    assert.equal(a.service.resolve(uriIn('api', API_REFUNDS))?.locked, false, 'the unlock covers the whole component');
+    assert.equal(a.service.resolve(uriIn('web', WEB_CHECKOUT))?.locked, true);
+    assert.equal(a.service.resolve(uriIn('web', MANIFEST))?.locked, true);
+    assert.deepEqual(protectionOf(a, 'web').registry.all(), []);
+    assert.equal(auditRecordsOf('api').at(-1)?.event, 'unlock');
+  });
+
+  it("a save of an unlocked web file writes its change record to web's audit log, not api's", async () => {
+    const before = readIn('web', WEB_CHECKOUT);
+    const apiAuditBefore = auditTextOf('api');
+    a.setPrompter(new ScriptedPrompter([CODE, REASON]));
+    assert.ok((await a.unlockFlow.runQuiet(uriIn('web', WEB_CHECKOUT)))?.ok);
+    const count = auditRecordsOf('web').length;
+    const editor = await showUri(a, uriIn('web', WEB_CHECKOUT));
+    assert.equal(a.readOnly.appliedTo(editor.document.uri), 'writeable');
+    await typeText('// reviewed\n');
+    assert.equal(await editor.document.save(), true);
+    await waitFor('relocked after save', () => a.service.resolve(uriIn('web', WEB_CHECKOUT))?.locked);
+    await waitFor('the change and relock records in web', () => auditRecordsOf('web').length >= count + 2);
+    await sleep(300);
+    await a.breach.settled();
+    const added = auditRecordsOf('web').slice(count);
+    assert.deepEqual(added.map((r) => r.event), ['change', 'relock']);
+    const change = added[0];
+    assert.equal(change.file, WEB_CHECKOUT);
+    assert.equal(change.component, 'CHECKOUT');
+    assert.equal(change.reason, REASON);
+    assert.equal(change.before, sha256(before));
+    assert.equal(change.after, sha256(`// reviewed\n${before}`));
+    assert.match(change.head ?? '', /^[0-9a-f]{40}$/, "web's own git HEAD");
+    assert.ok(change.backup && fs.existsSync(diskPath('web', change.backup)), "the backup is in web's folder");
+    assert.equal(readIn('web', change.backup), before);
+    assert.equal(auditTextOf('api'), apiAuditBefore, "web's change was recorded in api's audit log");
+    assert.ok(!auditTextOf('api').includes(WEB_CHECKOUT));
+    assert.equal(auditTextOf('docs'), '', 'docs (no manifest) got an audit log');
+  });
+
+  it('a broken api manifest keeps api\'s previous protection and does not affect web', async () => {
+    const broken = apiManifest.replace('"tier": "tierA"', '"tier": "tierZ"');
+    assert.notEqual(broken, apiManifest);
+    const webStateBefore = protectionOf(a, 'web').manifest;
+    try {
+      await writeManifestOf(a, 'api', broken);
+      assert.equal(protectionOf(a, 'api').state.kind, 'broken');
+      const payment = a.service.resolve(uriIn('api', API_PAYMENT));
+      assert.equal(payment?.classification.tier.badge, 'A1', "api's last valid manifest stays in force");
+      assert.equal(payment?.locked, true);
+      const diags = await waitFor('diagnostics on api\'s manifest', () => { const d = a.diagnostics.get(uriIn('api', MANIFEST)); return d.length ? d : undefined; });
+      assert.ok(diags.some((d) => /tierZ/.test(d.message)), JSON.stringify(diags.map((d) => d.message)));
+      // web is untouched.
+      assert.equal(protectionOf(a, 'web').state.kind, 'ok');
+      assert.equal(protectionOf(a, 'web').manifest, webStateBefore);
+      assert.equal(a.diagnostics.get(uriIn('web', MANIFEST)).length, 0, "api's errors shown on web's manifest");
+      assert.equal(a.service.resolve(uriIn('web', WEB_CHECKOUT))?.classification.tier.badge, 'W1');
+      assert.equal(a.service.resolve(uriIn('web', WEB_CHECKOUT))?.locked, true);
+      await showUri(a, uriIn('docs', 'README.md'));
+      assert.match(a.statusBar.text, /^\$\(warning\) \d+ protected$/, 'a broken manifest shows as a warning');
+    } finally {
+      await writeManifestOf(a, 'api', apiManifest);
+    }
+    assert.equal(protectionOf(a, 'api').state.kind, 'ok');
+    await waitFor('api diagnostics cleared', () => a.diagnostics.get(uriIn('api', MANIFEST)).length === 0);
+  });
+
+  it('Unlock… without a file lists the components of both folders and unlocks the picked one in its folder', async () => {
+    await closeAll();
+    assert.equal(vscode.window.activeTextEditor, undefined);
+    const prompter = new RecordingPrompter(['PAYMENTS', 'Refund window change']);
+    a.setPrompter(prompter);
+    const outcome = await a.unlockFlow.runQuiet();
+    assert.ok(outcome?.ok, JSON.stringify(outcome));
+    assert.equal(prompter.picks.length, 1);
+    const items = prompter.picks[0] as PickItem<UnlockChoice>[];
+    const labels = items.map((i) => `${i.label} [${i.description ?? ''}]`);
+    const checkout = items.find((i) => i.label === '$(lock) CHECKOUT');
+    const payments = items.find((i) => i.label === '$(lock) PAYMENTS');
+    assert.ok(checkout, labels.join(' | '));
+    assert.ok(payments, labels.join(' | '));
+    assert.equal(checkout.value.folder.name, 'web');
+    assert.equal(payments.value.folder.name, 'api');
+    assert.match(checkout.description ?? '', /W1 .* · web$/, 'the folder name tells the two apart');
+    assert.match(payments.description ?? '', /A1 .* · api$/);
+    const manifests = items.filter((i) => i.label.endsWith(MANIFEST)).map((i) => i.value.folder.name).sort();
+    assert.deepEqual(manifests, ['api', 'web'], "both folders' manifests can be unlocked");
+    assert.ok(!items.some((i) => i.value.folder.name === 'docs'), 'docs has nothing to unlock');
+    assert.equal(a.service.resolve(uriIn('api', API_PAYMENT))?.locked, false);
+    assert.equal(a.service.resolve(uriIn('web', WEB_CHECKOUT))?.locked, true);
+  });
+
+  it('the one-line form finds a component in either folder', async () => {
+    await closeAll();
+    a.setPrompter(new ScriptedPrompter(['UNLOCK PAYMENTS FOR: Refund window change']));
+    const first = await a.unlockFlow.runQuiet();
+    assert.ok(first?.ok, JSON.stringify(first));
+    assert.equal(a.service.resolve(uriIn('api', API_PAYMENT))?.locked, false);
+    assert.equal(a.service.resolve(uriIn('web', WEB_CHECKOUT))?.locked, true);
+    a.setPrompter(new ScriptedPrompter([`UNLOCK CHECKOUT WITH CODE: ${CODE} FOR: ${REASON}`]));
+    const second = await a.unlockFlow.runQuiet();
+    assert.ok(second?.ok, JSON.stringify(second));
+    assert.equal(a.service.resolve(uriIn('web', WEB_CHECKOUT))?.locked, false);
+    assert.equal(auditRecordsOf('api').at(-1)?.component, 'PAYMENTS');
+    assert.equal(auditRecordsOf('web').at(-1)?.component, 'CHECKOUT');
+    assert.ok(!auditTextOf('web').includes(CODE) && !auditTextOf('api').includes(CODE), 'an audit log holds the code');
+  });
+});
