@@ -1,6 +1,7 @@
 // Decides which tier and component protect a path. The editor asks for every decoration, every
-// save and every file event, so each glob is compiled once, literal paths are a Map lookup, the
-// other globs are indexed so that only plausible candidates are tried, and answers are memoized.
+// save and every file event, so each glob is compiled once and indexed by its literal directories,
+// each directory is worked out once (which rules hold for all its files, which remain to try on a
+// basename), and answers to paths asked about more than once are memoized.
 import { GLOBSTAR, Minimatch } from 'minimatch';
 import type { MinimatchOptions, ParseReturnFiltered } from 'minimatch';
 import { PROTECTION_DIR, strictestTier } from './manifest';
@@ -37,24 +38,43 @@ export const BUILTIN_PROTECTION_TIER: Readonly<Tier> = Object.freeze({
 /** Bounds the memo: the editor asks about the same few thousand paths over and over. */
 const CACHE_LIMIT = 50_000;
 
+/** Bounds the directory cache (a workspace has far fewer folders than files). */
+const DIR_LIMIT = 20_000;
+
 /** Characters that can make a glob segment match more than its own spelling. */
 const MAGIC = /[*?[\]{}()!+@\\]/;
 
-const PROTECTION_PREFIX = `${PROTECTION_DIR}/`;
+/** A glob segment that is literal text around one `*`: with `dot: true` it matches any name that long enough starts and ends with that text. */
+const ONE_STAR = /^[^*?[\]{}()!+@\\]*\*[^*?[\]{}()!+@\\]*$/;
+
+/**
+ * Stands for the basename while a rule's directory part is matched against a directory: it is a
+ * string part (compared with `===`), and no path segment can equal it.
+ */
+const SENTINEL = '/';
+
+/** `.protection/**` as a rule (decided by the directory alone, never matched with this). */
+const PROTECTION_MM = new Minimatch(PROTECTION_GLOB, { dot: true });
 
 /**
  * How a rule is decided once the path's directories are known to start with the rule's literal
  * head (the trie guarantees that):
- * - `exact`: a literal path, found by the whole path in a Map, so nothing is left to check;
+ * - `exact`: a literal path, found by the directory and the basename, so nothing is left to check;
  * - `subtree`: `head/**`, matches every path below the head;
  * - `leaf`: `head/<one segment glob>`, matches when the path is one level below and the basename fits;
  * - `deepLeaf`: `head`, `**`, then one segment; matches when the path is anywhere below the head and
  *   the basename fits (with `dot: true` the `**` accepts any normalized directories);
- * - `general`: anything else, decided by minimatch's own `matchOne`.
+ * - `general`: anything else, decided by minimatch's own `matchOne`: once per directory for the
+ *   directory part, then per file for the basename (see `DirEntry`).
  * The shortcuts are minimatch's decisions for these shapes (its `#matchGlobstar`), and the unit
  * tests check them against minimatch on random paths.
  */
 type RuleKind = 'exact' | 'subtree' | 'leaf' | 'deepLeaf' | 'general';
+
+/** Where a rule waits for a file's basename: under the basename, under its extension, or in a list. */
+const BY_NAME = 0;
+const BY_EXTENSION = 1;
+const OTHER = 2;
 
 interface Rule {
   /** Lower wins: strictest tier first, then declaration order of components and their globs. */
@@ -68,82 +88,124 @@ interface Rule {
   innerLiterals: string[];
   /** Without `**` a path must have exactly `minSegments` segments. */
   hasGlobstar: boolean;
+  /** The last part is `**`: the basename does not matter. */
+  tailIsGlobstar: boolean;
   /** Literal start and end that every matching basename has (lower-cased when matching ignores case). */
   basenamePrefix: string;
   basenameSuffix: string;
+  /** `BY_NAME`, `BY_EXTENSION` or `OTHER`, and the basename or extension it is filed under. */
+  filing: number;
+  fileKey: string;
   mm: Minimatch;
   parts: ParseReturnFiltered[];
-  /** The last part when it is a pattern, for `leaf` and `deepLeaf` rules. */
+  /** `general` rules with a last part other than `**`: `parts` with that part replaced by `SENTINEL`. */
+  dirParts: ParseReturnFiltered[] | undefined;
+  /** The last part is `<prefix>*<suffix>` (matching is case-sensitive): no regular expression needed. */
+  star: boolean;
+  /** The last part, as minimatch compares it with the basename: a string (`===`) or a pattern. */
+  lastString: string | undefined;
   last: RegExp | undefined;
   result: Classification;
 }
 
-/** An entry of a hash-keyed Map: the name it stands for and what is filed under it. */
+/** An entry of a length-keyed Map: the name it stands for and what is filed under it. */
 interface Named<T> {
   name: string;
   value: T;
 }
 
-/** Maps keyed by `hashString(name)`, so a lookup hashes a stretch of the path instead of cutting a substring. */
-type HashedNames<T> = Map<number, Named<T>[]>;
+/**
+ * Maps keyed by the length of the name: a lookup compares the few names of that length with a
+ * stretch of the path (no substring cut, no hash computed).
+ */
+type NamesByLength<T> = Map<number, Named<T>[]>;
 
-/** Candidate rules of one trie node, split by what they demand of the basename; lists sorted by priority. */
-interface Bucket {
-  byBasename: HashedNames<Rule[]>;
-  byExtension: HashedNames<Rule[]>;
+/** Rules that depend on the basename of a file in one directory; lists sorted by priority. */
+interface Candidates {
+  byBasename: NamesByLength<Rule[]>;
+  byExtension: NamesByLength<Rule[]>;
+  /** Bit `min(length, 30)` is set for the length of every key of `byBasename`, resp. `byExtension`. */
+  basenameLengths: number;
+  extensionLengths: number;
   other: Rule[];
+  /**
+   * `general` rules the directory could not decide: matching ignores case and one literal of the
+   * rule is not a directory in lower case, so the path passes the literal test only with that
+   * literal as its basename; such a path is decided as a whole, as the matcher always did.
+   */
+  whole: { rule: Rule; basename: string }[];
 }
 
 interface TrieNode {
-  children: HashedNames<TrieNode>;
-  bucket: Bucket | undefined;
+  children: Map<string, TrieNode>;
+  /** The rules whose literal head ends here, sorted by priority. */
+  rules: Rule[];
 }
 
-/** What `lookup` learned about the path in its one pass over it. */
-interface FileView {
-  /** Normalized. */
-  path: string;
-  /** `path`, lower-cased when matching ignores case. */
+/**
+ * What one directory means for the files directly in it, computed once from its parent's entry
+ * and its own trie node. A workspace has far fewer directories than files, so a file costs a Map
+ * lookup of its directory and a test of its basename against the few candidates left.
+ */
+interface DirEntry {
+  /** No empty, `.` or `..` segment and no backslash: paths in it need no normalization. */
+  valid: boolean;
+  /** The directory as spelled in paths (`''` at the top). */
+  name: string;
+  /** `name`, lower-cased when matching ignores case. */
   key: string;
-  /** Index of the last `/` in `key`, -1 for a file at the top. */
-  slash: number;
-  /** Index of the last `.` of the basename in `key`, -1 if none. */
-  dot: number;
   /** Number of segments. */
   depth: number;
-  baseHash: number;
+  /** The trie node of exactly this directory, if there is one. */
+  node: TrieNode | undefined;
+  /** Inherited by subdirectories: the best `head/**` (or `.protection/**`) above or at this directory. */
+  subtree: Rule | undefined;
+  /** Inherited: the `deepLeaf` rules whose head is this directory or above it, sorted. */
+  deep: Rule[];
+  /** `deep` filed for basenames; shared with subdirectories while `deep` is. */
+  deepCandidates: Candidates | undefined;
+  /** Inherited: the `general` rules whose head is this directory or above it. */
+  general: Rule[];
+  /** The best rule that every file directly in this directory matches. */
+  all: Rule | undefined;
+  /** What files directly in this directory may match beyond `all`. */
+  candidates: Candidates | undefined;
+  /** The next entry whose name has the same hash. */
+  next: DirEntry | undefined;
+  /**
+   * One bit per hash of the basenames looked up here (256 bits in 16-bit words): a path whose bit
+   * is clear is asked about for the first time, so its answer is not memoized yet.
+   */
+  seen: number[] | undefined;
 }
 
 function newNode(): TrieNode {
-  return { children: new Map(), bucket: undefined };
+  return { children: new Map(), rules: [] };
 }
 
 function byPriority(a: Rule, b: Rule): number {
   return a.priority - b.priority;
 }
 
-// FNV-1a over UTF-16 code units, kept to 30 bits so that Map keys stay small integers. Every hit
-// is confirmed by comparing the characters, so a collision costs time, never a wrong answer.
+// FNV-1a over UTF-16 code units, kept to 30 bits so that Map keys stay small integers: the key of
+// a directory in the cache. Every hit is confirmed by comparing the characters, so a collision
+// costs time, never a wrong answer.
 const HASH_SEED = 0x811c9dc5 | 0;
 const HASH_MASK = 0x3fffffff;
 
-function hashStep(h: number, c: number): number {
-  return Math.imul(h ^ c, 16777619);
-}
-
-function hashRange(s: string, start: number, end: number): number {
+function hashString(s: string): number {
   let h = HASH_SEED;
-  for (let i = start; i < end; i++) {
-    h = hashStep(h, s.charCodeAt(i));
+  for (let i = 0; i < s.length; i++) {
+    h = Math.imul(h ^ s.charCodeAt(i), 16777619);
   }
   return h & HASH_MASK;
 }
 
-function findNamed<T>(map: HashedNames<T>, hash: number, key: string, start: number, end: number): T | undefined {
-  const list = map.get(hash);
+function findNamed<T>(map: NamesByLength<T>, key: string, start: number, end: number): T | undefined {
+  const list = map.get(end - start);
   if (list) {
     for (const named of list) {
-      if (named.name.length === end - start && key.startsWith(named.name, start)) {
+      if (key.startsWith(named.name, start)) {
         return named.value;
       }
     }
@@ -151,12 +213,11 @@ function findNamed<T>(map: HashedNames<T>, hash: number, key: string, start: num
   return undefined;
 }
 
-function getOrAddNamed<T>(map: HashedNames<T>, name: string, create: () => T): T {
-  const hash = hashRange(name, 0, name.length);
-  let list = map.get(hash);
+function getOrAddNamed<T>(map: NamesByLength<T>, name: string, create: () => T): T {
+  let list = map.get(name.length);
   if (!list) {
     list = [];
-    map.set(hash, list);
+    map.set(name.length, list);
   }
   let named = list.find((n) => n.name === name);
   if (!named) {
@@ -164,11 +225,6 @@ function getOrAddNamed<T>(map: HashedNames<T>, name: string, create: () => T): T
     list.push(named);
   }
   return named.value;
-}
-
-function addSorted(list: Rule[], rule: Rule): void {
-  list.push(rule);
-  list.sort(byPriority);
 }
 
 /**
@@ -203,36 +259,81 @@ function hasSegment(path: string, name: string): boolean {
   return false;
 }
 
-function basenameOf(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
+/** A segment that a normalized path can have: not empty, `.` or `..`, no backslash. */
+function isNormalSegment(segment: string): boolean {
+  return segment !== '' && segment !== '.' && segment !== '..' && !segment.includes('\\');
+}
+
+/** The better (lower priority) of two rules. */
+function better(a: Rule | undefined, b: Rule | undefined): Rule | undefined {
+  return !a || (b && b.priority < a.priority) ? b : a;
+}
+
+/** The first rule of `candidates` (sorted by priority) that beats `best` and whose basename test passes. */
+function firstFit(candidates: readonly Rule[], best: Rule | undefined, s: string, off: number, path: string, base: number): Rule | undefined {
+  for (const rule of candidates) {
+    if (best && rule.priority >= best.priority) {
+      return best;
+    }
+    if (basenameFits(rule, s, off, path, base)) {
+      return rule;
+    }
+  }
+  return best;
+}
+
+/**
+ * The rule's last part accepts the basename, `s` from `off` (lower-cased when matching ignores
+ * case; `path` from `base` as spelled). A rule filed by its literal basename was found by it.
+ */
+function basenameFits(rule: Rule, s: string, off: number, path: string, base: number): boolean {
+  if (rule.kind === 'exact') {
+    return true;
+  }
+  if (!s.startsWith(rule.basenamePrefix, off) || !s.endsWith(rule.basenameSuffix)) {
+    return false;
+  }
+  if (rule.star) {
+    return s.length - off >= rule.basenamePrefix.length + rule.basenameSuffix.length;
+  }
+  if (rule.lastString !== undefined) {
+    return path.length - base === rule.lastString.length && path.startsWith(rule.lastString, base);
+  }
+  return rule.last === undefined || rule.last.test(path.slice(base));
 }
 
 /**
  * Classifies workspace-relative paths against one manifest with minimatch semantics
  * (`{ dot: true }`, no negation, no comments, the same on every platform).
  *
- * Each glob is compiled once. Literal paths go in a Map. Any other glob is placed in a trie by
- * its leading literal directories; at its node it is filed by its literal basename (any-depth
- * names such as `package.json`), else by the extension its basename must end with (`*.ts`,
- * any-depth `*.sql`), else in a short list. Classifying a path is one pass over its characters,
- * a walk down the trie by its directories with a Map lookup or two per node on the way, and a
- * test of the few candidates found, best priority first; answers are memoized.
+ * Each glob is compiled once and placed in a trie by its leading literal directories. Each
+ * directory a path lives in is looked at once: its entry (built from its parent's and its own
+ * trie node) holds the best rule that matches every file in it and the rules left to try on a
+ * basename, filed by literal basename (`package.json`, literal paths), by the extension the
+ * basename must end with (`*.ts`, any-depth `*.sql`), else in a short list. Classifying a path is
+ * a Map lookup of its directory and a test of the few candidates found, best priority first;
+ * answers are memoized.
  */
 export class ProtectionMatcher {
   /** Every glob in force, `.protection/**` first, each once, as written in the manifest. */
   readonly patterns: readonly string[];
 
   private readonly nocase: boolean;
-  private readonly protection: Classification;
+  private readonly protection: Rule;
   private readonly root: TrieNode = newNode();
-  /** Literal paths (no glob characters), keyed by the hash of the whole path. */
-  private readonly literals: HashedNames<Rule[]> = new Map();
   private readonly cache = new Map<string, Classification | null>();
+  /** Set by `lookup`: whether the path may have been looked up before (its basename's bit was set). */
+  private seenBefore = true;
+  /** Directory entries by the hash of the directory as spelled in paths, chained by `next`; the top level is `top`. */
+  private readonly dirs = new Map<number, DirEntry>();
+  private dirCount = 0;
+  private readonly top: DirEntry;
 
   constructor(manifest: Manifest | undefined, options?: MatcherOptions) {
     this.nocase = options?.caseInsensitive === true;
     const strictest = (manifest && strictestTier(manifest)) ?? BUILTIN_PROTECTION_TIER;
-    this.protection = { tier: strictest, component: undefined, pattern: PROTECTION_GLOB };
+    const protection: Classification = { tier: strictest, component: undefined, pattern: PROTECTION_GLOB };
+    this.protection = this.makeRule(-1, 'subtree', 1, PROTECTION_MM, [PROTECTION_DIR, GLOBSTAR], protection, [PROTECTION_DIR, '**']);
     const patterns = new Set<string>([PROTECTION_GLOB]);
     if (manifest) {
       for (const pattern of this.compile(manifest)) {
@@ -240,6 +341,7 @@ export class ProtectionMatcher {
       }
     }
     this.patterns = [...patterns];
+    this.top = this.derive(undefined, '', '');
   }
 
   /** The tier, component and glob that protect `relPath`, or `undefined` if it is not protected. */
@@ -248,11 +350,15 @@ export class ProtectionMatcher {
     if (cached !== undefined) {
       return cached ?? undefined;
     }
-    const result = this.lookup(relPath);
-    if (this.cache.size >= CACHE_LIMIT) {
-      this.cache.clear();
+    this.seenBefore = true;
+    const result = this.lookup(relPath, true);
+    // A path asked about once (a scan of the tree) is not worth a memo entry; the second time it is.
+    if (this.seenBefore) {
+      if (this.cache.size >= CACHE_LIMIT) {
+        this.cache.clear();
+      }
+      this.cache.set(relPath, result ?? null);
     }
-    this.cache.set(relPath, result ?? null);
     return result;
   }
 
@@ -307,7 +413,6 @@ export class ProtectionMatcher {
     const literal = firstMagic === -1;
     const depth = literal ? segments.length - 1 : firstMagic;
     const lastPart = parts[parts.length - 1];
-    const lastSegment = segments[segments.length - 1];
     const tailIsGlobstar = lastPart === GLOBSTAR;
     const oneMore = depth === parts.length - 1;
     const deep = depth === parts.length - 2 && parts[depth] === GLOBSTAR && !tailIsGlobstar;
@@ -316,188 +421,311 @@ export class ProtectionMatcher {
         : oneMore && lastPart instanceof RegExp ? 'leaf'
           : deep ? 'deepLeaf'
             : 'general';
-    const rule: Rule = {
+    const rule = this.makeRule(priority, kind, depth, mm, parts, result, segments);
+    let node = this.root;
+    for (let i = 0; i < depth; i++) {
+      const name = this.key(segments[i]);
+      let child = node.children.get(name);
+      if (!child) {
+        child = newNode();
+        node.children.set(name, child);
+      }
+      node = child;
+    }
+    node.rules.push(rule);
+    node.rules.sort(byPriority);
+  }
+
+  private makeRule(priority: number, kind: RuleKind, depth: number, mm: Minimatch, parts: ParseReturnFiltered[], result: Classification, segments = parts as string[]): Rule {
+    const lastPart = parts[parts.length - 1];
+    const lastSegment = segments[segments.length - 1];
+    const tailIsGlobstar = lastPart === GLOBSTAR;
+    const basenameSuffix = tailIsGlobstar ? '' : this.key(literalSuffix(lastSegment));
+    const extensionDot = basenameSuffix.lastIndexOf('.');
+    const filing = tailIsGlobstar ? OTHER : !MAGIC.test(lastSegment) ? BY_NAME : extensionDot >= 0 ? BY_EXTENSION : OTHER;
+    return {
       priority,
       kind,
       depth,
       minSegments: parts.filter((p) => p !== GLOBSTAR).length,
       hasGlobstar: parts.includes(GLOBSTAR),
+      tailIsGlobstar,
       innerLiterals: segments.slice(depth, -1).filter((seg) => seg !== '' && !MAGIC.test(seg)).map((seg) => this.key(seg)),
       basenamePrefix: tailIsGlobstar ? '' : this.key(literalPrefix(lastSegment)),
-      basenameSuffix: tailIsGlobstar ? '' : this.key(literalSuffix(lastSegment)),
+      basenameSuffix,
+      filing,
+      // Any basename ending with the suffix has the suffix's last dot as its own last dot.
+      fileKey: filing === BY_NAME ? this.key(lastSegment) : filing === BY_EXTENSION ? basenameSuffix.slice(extensionDot) : '',
       mm,
       parts,
+      dirParts: kind === 'general' && !tailIsGlobstar ? [...parts.slice(0, -1), SENTINEL] : undefined,
+      star: !this.nocase && lastPart instanceof RegExp && ONE_STAR.test(lastSegment),
+      lastString: typeof lastPart === 'string' ? lastPart : undefined,
       last: lastPart instanceof RegExp ? lastPart : undefined,
       result,
     };
-
-    if (literal) {
-      const path = this.key(segments.join('/'));
-      addSorted(getOrAddNamed(this.literals, path, () => []), rule);
-      return;
-    }
-    let node = this.root;
-    for (let i = 0; i < depth; i++) {
-      node = getOrAddNamed(node.children, this.key(segments[i]), newNode);
-    }
-    const bucket = (node.bucket ??= { byBasename: new Map(), byExtension: new Map(), other: [] });
-    const extensionDot = rule.basenameSuffix.lastIndexOf('.');
-    if (tailIsGlobstar) {
-      addSorted(bucket.other, rule);
-    } else if (!MAGIC.test(lastSegment)) {
-      addSorted(getOrAddNamed(bucket.byBasename, this.key(lastSegment), () => []), rule);
-    } else if (extensionDot >= 0) {
-      // Any basename ending with the suffix has the suffix's last dot as its own last dot.
-      addSorted(getOrAddNamed(bucket.byExtension, rule.basenameSuffix.slice(extensionDot), () => []), rule);
-    } else {
-      addSorted(bucket.other, rule);
-    }
   }
 
-  private lookup(raw: string): Classification | undefined {
-    let path = raw;
-    let key = this.nocase ? raw.toLowerCase() : raw;
-    // One pass: is the path normal, where do its basename and extension start, how deep is it,
-    // and the hashes of the whole path and of its basename, so that the Map lookups below cut no
-    // substrings. Anything unusual goes through `normalizeRelPath` and is scanned once more.
-    let slash = -1;
-    let dot = -1;
-    let depth = 1;
-    let baseHash = HASH_SEED;
-    let hash = HASH_SEED;
-    for (let attempt = 0; ; attempt++) {
-      let normal = key.length > 0;
-      for (let i = 0; i <= key.length; i++) {
-        const c = i === key.length ? 47 : key.charCodeAt(i);
-        if (c === 47 /* / */) {
-          const length = i - slash - 1;
-          if (length === 0 || (length <= 2 && key.charCodeAt(slash + 1) === 46 && key.charCodeAt(i - 1) === 46)) {
-            normal = false; // empty, `.` or `..` segment, or a leading `/`
-            break;
-          }
-          if (i < key.length) {
-            slash = i;
-            dot = -1;
-            depth++;
-            baseHash = HASH_SEED;
-            hash = hashStep(hash, c);
-          }
-          continue;
-        }
-        if (c === 92 /* \ */) {
-          normal = false;
-          break;
-        }
-        if (c === 46 /* . */) {
-          dot = i;
-        }
-        baseHash = hashStep(baseHash, c);
-        hash = hashStep(hash, c);
-      }
-      if (normal) {
-        break;
-      }
-      path = normalizeRelPath(raw);
-      if (attempt > 0 || path === '' || path.charCodeAt(0) === 47 || climbsOut(path)) {
-        return undefined; // not a path inside the folder
-      }
-      key = this.nocase ? path.toLowerCase() : path;
-      slash = -1;
-      dot = -1;
-      depth = 1;
-      baseHash = HASH_SEED;
-      hash = HASH_SEED;
+  /**
+   * The entry of directory `name` (no trailing `/`; `''` is the top, `top`): from its parent's
+   * entry and its own trie node. `parent` is `undefined` only for the top.
+   */
+  private derive(parent: DirEntry | undefined, name: string, segment: string): DirEntry {
+    const key = this.key(name);
+    const depth = parent ? parent.depth + 1 : 0;
+    const node = parent ? parent.node?.children.get(this.key(segment)) : this.root;
+    let subtree = parent?.subtree;
+    let deep = parent?.deep ?? [];
+    let deepCandidates = parent?.deepCandidates;
+    let general = parent?.general ?? [];
+    if (depth === 1 && key === PROTECTION_DIR) {
+      subtree = this.protection;
     }
-    if (key.startsWith(PROTECTION_PREFIX)) {
-      return this.protection;
+    const own: Rule[] = [];
+    if (node) {
+      const addedDeep: Rule[] = [];
+      const addedGeneral: Rule[] = [];
+      for (const rule of node.rules) {
+        switch (rule.kind) {
+          case 'subtree':
+            subtree = better(subtree, rule);
+            break;
+          case 'deepLeaf':
+            addedDeep.push(rule);
+            break;
+          case 'general':
+            addedGeneral.push(rule);
+            break;
+          default: // `exact` and `leaf`: files directly in this directory only
+            own.push(rule);
+        }
+      }
+      if (addedDeep.length > 0) {
+        deep = [...deep, ...addedDeep].sort(byPriority);
+        // Filed once here, then shared by the directories below while no `deepLeaf` is added.
+        deepCandidates = this.candidatesOf(deep, [], undefined);
+      }
+      if (addedGeneral.length > 0) {
+        general = [...general, ...addedGeneral];
+      }
+    }
+    const entry: DirEntry = {
+      valid: (parent?.valid ?? true) && (!parent || isNormalSegment(segment)),
+      name,
+      key,
+      depth,
+      node,
+      subtree,
+      deep,
+      deepCandidates,
+      general,
+      all: subtree,
+      candidates: undefined,
+      next: undefined,
+      seen: undefined,
+    };
+    if (subtree === this.protection) {
+      return entry; // nothing beats `.protection/**`
     }
 
-    const file: FileView = { path, key, slash, dot, depth, baseHash: baseHash & HASH_MASK };
-    const literal = this.literals.size > 0 ? findNamed(this.literals, hash & HASH_MASK, key, 0, key.length) : undefined;
-    let best: Rule | undefined = literal?.[0];
-    let extHash = -1;
-    let node: TrieNode | undefined = this.root;
-    let start = 0;
-    for (;;) {
-      const bucket: Bucket | undefined = node.bucket;
-      if (bucket) {
-        if (bucket.byBasename.size > 0) {
-          const named = findNamed(bucket.byBasename, file.baseHash, key, slash + 1, key.length);
-          if (named) {
-            best = this.firstMatch(named, file, best);
-          }
-        }
-        if (dot >= 0 && bucket.byExtension.size > 0) {
-          if (extHash < 0) {
-            extHash = hashRange(key, dot, key.length);
-          }
-          const typed = findNamed(bucket.byExtension, extHash, key, dot, key.length);
-          if (typed) {
-            best = this.firstMatch(typed, file, best);
-          }
-        }
-        if (bucket.other.length > 0) {
-          best = this.firstMatch(bucket.other, file, best);
-        }
+    // `general` rules: the directory part is matched here, once; only the basename is left per file.
+    const decided: Rule[] = [];
+    const whole: { rule: Rule; basename: string }[] = [];
+    let segments: string[] | undefined;
+    for (const rule of general) {
+      if (entry.all && rule.priority >= entry.all.priority) {
+        continue;
       }
-      // Down one directory; rules below the file's own directory cannot match it.
-      if (start > slash || node.children.size === 0) {
+      // A file here has `depth + 1` segments; every part but `**` consumes one.
+      if (rule.hasGlobstar ? depth + 1 < rule.minSegments : depth + 1 !== rule.minSegments) {
+        continue;
+      }
+      // A literal between the head and the last part matches a directory of the path.
+      const missing = new Set(rule.innerLiterals.filter((lit) => !hasSegment(key, lit)));
+      if (missing.size > 0) {
+        // With case-sensitive matching minimatch itself needs every literal as a directory. Its
+        // case folding is not `toLowerCase`, though: keep deciding those paths as a whole.
+        if (this.nocase && missing.size === 1) {
+          whole.push({ rule, basename: [...missing][0] });
+        }
+        continue;
+      }
+      segments ??= name === '' ? [SENTINEL] : [...name.split('/'), SENTINEL];
+      if (rule.dirParts) {
+        // The last part consumes the basename, whatever the directories: what precedes it must
+        // match the directories exactly as it would with the basename there.
+        if (rule.mm.matchOne(segments, rule.dirParts, false)) {
+          decided.push(rule);
+        }
+      } else if (rule.mm.matchOne(segments, rule.parts, false)) {
+        // Ends with `**`: a basename (never `.`, `..` or empty) is swallowed whatever it is.
+        entry.all = better(entry.all, rule);
+      }
+    }
+
+    if (own.length === 0 && decided.length === 0) {
+      // The filed `deepLeaf` rules are shared; only the rare rules decided as a whole are added.
+      entry.candidates = whole.length === 0 ? deepCandidates
+        : deepCandidates ? { ...deepCandidates, whole } : this.candidatesOf([], whole, undefined);
+    } else {
+      entry.candidates = this.candidatesOf([...deep, ...own, ...decided].sort(byPriority), whole, entry.all);
+    }
+    return entry;
+  }
+
+  /** Files `rules` (sorted) for basenames, leaving out those that cannot beat `all`. */
+  private candidatesOf(rules: readonly Rule[], whole: { rule: Rule; basename: string }[], all: Rule | undefined): Candidates {
+    const candidates: Candidates = { byBasename: new Map(), byExtension: new Map(), basenameLengths: 0, extensionLengths: 0, other: [], whole };
+    for (const rule of rules) {
+      if (all && rule.priority >= all.priority) {
         break;
       }
-      const end = key.indexOf('/', start);
-      node = findNamed(node.children, hashRange(key, start, end), key, start, end);
-      if (!node) {
+      if (rule.filing === BY_NAME) {
+        getOrAddNamed(candidates.byBasename, rule.fileKey, () => []).push(rule);
+        candidates.basenameLengths |= 1 << Math.min(rule.fileKey.length, 30);
+      } else if (rule.filing === BY_EXTENSION) {
+        getOrAddNamed(candidates.byExtension, rule.fileKey, () => []).push(rule);
+        candidates.extensionLengths |= 1 << Math.min(rule.fileKey.length, 30);
+      } else {
+        candidates.other.push(rule);
+      }
+    }
+    return candidates;
+  }
+
+  /** The entry of directory `name`, derived (with its ancestors) on first use. */
+  private dirEntry(name: string, hash: number): DirEntry {
+    for (let entry = this.dirs.get(hash); entry; entry = entry.next) {
+      if (entry.name === name) {
+        return entry;
+      }
+    }
+    const slash = name.lastIndexOf('/');
+    const parentName = name.slice(0, slash);
+    const parent = slash < 0 ? this.top : this.dirEntry(parentName, hashString(parentName));
+    const entry = this.derive(parent, name, name.slice(slash + 1));
+    if (this.dirCount >= DIR_LIMIT) {
+      this.dirs.clear();
+      this.dirCount = 0;
+    }
+    entry.next = this.dirs.get(hash);
+    this.dirs.set(hash, entry);
+    this.dirCount++;
+    return entry;
+  }
+
+  private lookup(path: string, mayNormalize: boolean): Classification | undefined {
+    // The basename, from the end: where it and its extension start, and whether it has a backslash.
+    const n = path.length;
+    let slash = n - 1;
+    let dot = -1;
+    let backslash = false;
+    let folds = false;
+    let baseHash = HASH_SEED;
+    for (; slash >= 0; slash--) {
+      const c = path.charCodeAt(slash);
+      if (c === 47 /* / */) {
         break;
       }
-      start = end + 1;
+      baseHash = Math.imul(baseHash ^ c, 16777619);
+      if (c === 46 /* . */) {
+        if (dot < 0) {
+          dot = slash;
+        }
+      } else if (c === 92 /* \ */) {
+        backslash = true;
+      } else if (c >= 65 && (c <= 90 || c >= 128)) {
+        folds = true; // an upper-case or non-ASCII letter: lower-casing may change the basename
+      }
+    }
+    let dir = this.top;
+    if (slash >= 0) {
+      // The directory by the hash of its name, confirmed by comparing it (a directory with a
+      // backslash or an empty, `.` or `..` segment has an entry too, marked not valid).
+      let h = HASH_SEED;
+      for (let i = 0; i < slash; i++) {
+        h = Math.imul(h ^ path.charCodeAt(i), 16777619);
+      }
+      const hash = h & HASH_MASK;
+      let entry = this.dirs.get(hash);
+      if (entry) {
+        const name = path.slice(0, slash);
+        while (entry && entry.name !== name) {
+          entry = entry.next;
+        }
+        dir = entry ?? this.dirEntry(name, hash);
+      } else {
+        dir = this.dirEntry(path.slice(0, slash), hash);
+      }
+    }
+    // The directory is known to be normal (or not); the basename is checked here: not empty, `.` or `..`.
+    const base = slash + 1;
+    if (backslash || !dir.valid || n === base || (n - base <= 2 && dot === n - 1 && path.charCodeAt(base) === 46)) {
+      if (!mayNormalize) {
+        return undefined;
+      }
+      const normalized = normalizeRelPath(path);
+      if (normalized === '' || normalized.charCodeAt(0) === 47 || climbsOut(normalized)) {
+        return undefined; // not a path inside the folder
+      }
+      return this.lookup(normalized, false);
+    }
+    const seen = (dir.seen ??= [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const word = (baseHash >>> 4) & 15;
+    const bit = 1 << (baseHash & 15);
+    if ((seen[word] & bit) === 0) {
+      seen[word] |= bit;
+      this.seenBefore = false;
+    }
+
+    let best = dir.all;
+    const candidates = dir.candidates;
+    if (!candidates) {
+      return best?.result;
+    }
+    // The basename as matched: lower-cased when matching ignores case.
+    let s = path;
+    let off = base;
+    if (this.nocase && folds) {
+      s = path.slice(base).toLowerCase();
+      off = 0;
+      dot = s.lastIndexOf('.');
+    }
+    const end = s.length;
+    if ((candidates.basenameLengths >>> Math.min(end - off, 30)) & 1) {
+      const named = findNamed(candidates.byBasename, s, off, end);
+      if (named) {
+        best = firstFit(named, best, s, off, path, base);
+      }
+    }
+    if (dot >= off && (candidates.extensionLengths >>> Math.min(end - dot, 30)) & 1) {
+      const typed = findNamed(candidates.byExtension, s, dot, end);
+      if (typed) {
+        best = firstFit(typed, best, s, off, path, base);
+      }
+    }
+    if (candidates.other.length > 0) {
+      best = firstFit(candidates.other, best, s, off, path, base);
+    }
+    for (const { rule, basename } of candidates.whole) {
+      if ((!best || rule.priority < best.priority) && end - off === basename.length && s.startsWith(basename, off) && this.matchesWhole(rule, path)) {
+        best = rule;
+      }
     }
     return best?.result;
   }
 
-  /** The first rule of `candidates` (sorted by priority) that matches and beats `best`. */
-  private firstMatch(candidates: readonly Rule[], file: FileView, best: Rule | undefined): Rule | undefined {
-    for (const rule of candidates) {
-      if (best && rule.priority >= best.priority) {
-        return best;
-      }
-      if (this.matches(rule, file)) {
-        return rule;
-      }
-    }
-    return best;
-  }
-
-  private matches(rule: Rule, file: FileView): boolean {
-    const { depth } = file;
-    switch (rule.kind) {
-      case 'exact':
-        return true;
-      case 'subtree':
-        // `head/**` needs a segment below the head: the trie walk only reaches heads that are
-        // directories of the path.
-        return true;
-      case 'leaf':
-        return depth === rule.depth + 1 && this.basenameFits(rule, file);
-      case 'deepLeaf':
-        return this.basenameFits(rule, file);
-      default:
-        return (rule.hasGlobstar ? depth >= rule.minSegments : depth === rule.minSegments)
-          && file.key.startsWith(rule.basenamePrefix, file.slash + 1)
-          && file.key.endsWith(rule.basenameSuffix)
-          && rule.innerLiterals.every((name) => hasSegment(file.key, name))
-          && rule.mm.matchOne(file.path.split('/'), rule.parts, false);
-    }
-  }
-
-  /** The rule's last part accepts the basename (a literal one was already found by name). */
-  private basenameFits(rule: Rule, file: FileView): boolean {
-    if (!rule.last) {
-      return true;
-    }
-    const { key, slash } = file;
-    return key.startsWith(rule.basenamePrefix, slash + 1)
+  /** A `general` rule decided on the whole path, as the matcher did before it cached directories. */
+  private matchesWhole(rule: Rule, path: string): boolean {
+    const key = this.key(path);
+    const slash = key.lastIndexOf('/');
+    const depth = path.split('/').length;
+    return (rule.hasGlobstar ? depth >= rule.minSegments : depth === rule.minSegments)
+      && (rule.filing !== BY_NAME || (key.length - slash - 1 === rule.fileKey.length && key.endsWith(rule.fileKey)))
+      && key.startsWith(rule.basenamePrefix, slash + 1)
       && key.endsWith(rule.basenameSuffix)
-      && rule.last.test(this.nocase ? basenameOf(file.path) : key.slice(slash + 1));
+      && rule.innerLiterals.every((name) => hasSegment(key, name))
+      && rule.mm.matchOne(path.split('/'), rule.parts, false);
   }
 }
 

@@ -260,3 +260,102 @@ describe('ProtectionMatcher agrees with minimatch', () => {
     });
   }
 });
+
+describe('ProtectionMatcher: directory cache', () => {
+  /** The winner by minimatch alone: strictest tier first, then the first declared component and glob. */
+  function naive(m: Manifest, path: string, nocase: boolean): string | undefined {
+    const options = { dot: true, nocase, nonegate: true, nocomment: true, platform: 'linux' } as const;
+    if (minimatch(path, PROTECTION_GLOB, { ...options, nocase })) {
+      return `undefined ${PROTECTION_GLOB}`;
+    }
+    const ordered = [...m.components].sort((a, b) => (a.tier === b.tier ? 0 : a.tier === 't1' ? -1 : 1));
+    for (const component of ordered) {
+      const glob = component.files.find((g) => minimatch(path, g, options));
+      if (glob) {
+        return `${component.name} ${glob}`;
+      }
+    }
+    return undefined;
+  }
+
+  function describeClass(matcher: ProtectionMatcher, path: string): string | undefined {
+    const c = matcher.classify(path);
+    return c && `${c.component?.name} ${c.pattern}`;
+  }
+
+  test('files of one directory, each with its own basename, get their own answers', () => {
+    const m = manifestOf(
+      ['LIT', 't1', ['src/lib/index.ts']],
+      ['TS', 't2', ['src/lib/*.ts', 'src/lib/x*']],
+      ['SQL', 't1', ['src/**/*.sql']],
+      ['PKG', 't2', ['**/package.json']],
+    );
+    const matcher = new ProtectionMatcher(m);
+    const expected: [string, string | undefined][] = [
+      ['src/lib/a.ts', 'TS src/lib/*.ts'],
+      ['src/lib/b.js', undefined],
+      ['src/lib/index.ts', 'LIT src/lib/index.ts'],
+      ['src/lib/q.sql', 'SQL src/**/*.sql'],
+      ['src/lib/xq.sql', 'SQL src/**/*.sql'],
+      ['src/lib/xa.md', 'TS src/lib/x*'],
+      ['src/lib/package.json', 'PKG **/package.json'],
+      ['src/lib/index.tsx', undefined],
+      ['src/lib/a.ts', 'TS src/lib/*.ts'],
+    ];
+    for (const [path, winner] of expected) {
+      assert.equal(describeClass(matcher, path), winner, path);
+      assert.equal(naive(m, path, false), winner, `${path} (minimatch)`);
+    }
+  });
+
+  for (const caseInsensitive of [false, true]) {
+    test(`many files per directory, nested ** rules, in random order, caseInsensitive ${caseInsensitive}`, () => {
+      const m = manifestOf(
+        ['DEEP', 't2', ['a/**/b/*.md', 'a/**/b/**/x.ts', '**/c/d/*.ts']],
+        ['MID', 't1', ['a/*/b/**/e.ts', 'a/b/**', '**/B/*.MD']],
+        ['TAIL', 't2', ['**/d/**', 'c/**/d/*', 'a\\*b/*', '**/a\\*b']],
+        ['LEAF', 't1', ['a/x/*.md', 'a/b/c/d/e.ts', 'x/*.{ts,md}', '*.md']],
+      );
+      const dirs = ['', 'a', 'a/b', 'a/x', 'a/x/b', 'a/x/b/c', 'a/b/c/d', 'c/d', 'x/c/d', 'c/x/d', 'a/B', 'A/x/B', 'A/b/C/D', 'a*b', 'x', '.protection', '.Protection/a'];
+      const names = ['e.ts', 'x.ts', 'y.md', 'Y.MD', 'b', 'd', '.env', 'a*b', 'E.TS', 'q.sql'];
+      let seed = 11;
+      const random = (n: number): number => {
+        seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+        return seed % n;
+      };
+      const matcher = new ProtectionMatcher(m, { caseInsensitive });
+      for (let i = 0; i < 3_000; i++) {
+        const dir = dirs[random(dirs.length)];
+        const path = dir === '' ? names[random(names.length)] : `${dir}/${names[random(names.length)]}`;
+        const winner = naive(m, path, caseInsensitive);
+        assert.equal(describeClass(matcher, path), winner, path);
+        assert.equal(describeClass(new ProtectionMatcher(m, { caseInsensitive }), path), winner, `${path} (fresh matcher)`);
+      }
+    });
+  }
+
+  test('a directory spelled in another case is a directory of its own unless matching ignores case', () => {
+    const m = manifestOf(['SRC', 't1', ['src/lib/*.ts']]);
+    const sensitive = new ProtectionMatcher(m);
+    assert.equal(protects(sensitive, 'src/lib/a.ts'), true);
+    assert.equal(protects(sensitive, 'SRC/lib/a.ts'), false);
+    assert.equal(protects(sensitive, 'src/LIB/b.ts'), false);
+    assert.equal(protects(sensitive, 'src/lib/c.ts'), true);
+    const insensitive = new ProtectionMatcher(m, { caseInsensitive: true });
+    for (const path of ['src/lib/a.ts', 'SRC/lib/a.ts', 'src/LIB/b.TS', 'Src/Lib/c.ts']) {
+      assert.equal(protects(insensitive, path), true, path);
+    }
+    assert.equal(protects(insensitive, 'src/lib/a.tsx'), false);
+  });
+
+  test('a path asked about again (memoized from its second time on) keeps its answer', () => {
+    const matcher = new ProtectionMatcher(manifestOf(['A', 't1', ['src/*.ts']]));
+    const first = matcher.classify('src/a.ts');
+    assert.ok(first);
+    assert.equal(matcher.classify('src/a.ts'), first);
+    assert.equal(matcher.classify('src/a.ts'), first);
+    assert.equal(matcher.classify('src/a.js'), undefined);
+    assert.equal(matcher.classify('src/a.js'), undefined);
+    assert.equal(matcher.classify('src\\a.ts'), first);
+  });
+});
