@@ -4,7 +4,9 @@
 #
 # usage: bash scripts/test.sh              everything: typecheck, lint, unit, integration, e2e
 #        bash scripts/test.sh unit         only the unit tests (node --test over out/test/unit)
-#        bash scripts/test.sh integration  only the integration suite in a real VS Code extension host
+#        bash scripts/test.sh integration  only the integration suite in a real VS Code extension host: the
+#                                          single-folder part, then the multi-root part (integration-multiroot)
+#        bash scripts/test.sh integration-multiroot  only the multi-root part
 #        bash scripts/test.sh e2e          only the UI tests (Chromium driving the VS Code workbench)
 #
 # The last line of output is "N passed, N failed", summed over all parts that ran. A typecheck,
@@ -16,7 +18,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 WHAT=${1:-all}
-case "$WHAT" in all|unit|integration|e2e) ;; *) echo "usage: $0 [all|unit|integration|e2e]" >&2; exit 64 ;; esac
+case "$WHAT" in all|unit|integration|integration-multiroot|e2e) ;; *) echo "usage: $0 [all|unit|integration|integration-multiroot|e2e]" >&2; exit 64 ;; esac
 exec </dev/null # never wait for input (CI has no stdin)
 
 T_START=$SECONDS
@@ -30,7 +32,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/pf-test.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
 banner() { printf '\n==== %s ====\n' "$*"; }
-note() { SUMMARY+=("$(printf '%-12s %s' "$1" "$2")"); }
+note() { SUMMARY+=("$(printf '%-21s %s' "$1" "$2")"); }
 # A step that is not a test (install, build, typecheck, lint): a failure counts as one failed check.
 step_failed() { FAILED=$((FAILED + 1)); note "$1" "FAILED ($2)"; }
 
@@ -134,8 +136,10 @@ fi
 if [ "$WHAT" = all ] || [ "$WHAT" = unit ]; then
   run_part unit unit_tests
 fi
-for part in integration e2e; do
-  if [ "$WHAT" = all ] || [ "$WHAT" = "$part" ]; then
+# integration-multiroot: the same mocha entry in a multi-root workspace (one manifest per folder);
+# part of `integration`.
+for part in integration integration-multiroot e2e; do
+  if [ "$WHAT" = all ] || [ "$WHAT" = "$part" ] || { [ "$WHAT" = integration ] && [ "$part" = integration-multiroot ]; }; then
     if [ "$HOST_OK" = 1 ] && [ "$BUILD_OK" = 1 ]; then
       run_part "$part" bash scripts/run-extension-host.sh "$part"
     else
