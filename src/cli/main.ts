@@ -1,15 +1,12 @@
 // The `protected-files` command-line tool: the gate for git hooks and CI, and the guard for
 // agent hooks. This file only dispatches; each command lives in its own file and takes a CliIo.
+// Each command's file is loaded when that command runs (esbuild keeps them in the one bundle,
+// initialized on first use): a pre-commit hook's `verify` does not set up the agent guards,
+// the hooks installer or the code hashing, and starts git sooner.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runAgents } from './agentsCommand';
-import { runCheck } from './checkCommand';
-import { runHashCode } from './hashCodeCommand';
-import { runInstallHooks, runPrePush } from './hooksCommand';
 import { CliError, EXIT_OK, EXIT_USAGE, errorText, processIo } from './io';
 import type { CliIo } from './io';
-import { runLog } from './logCommand';
-import { runVerify } from './verifyCommand';
 
 export const HELP = `Usage: protected-files <command> [options]
 
@@ -38,13 +35,13 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 
 function commands(scriptPath: string): Record<string, Command> {
   return {
-    verify: runVerify,
-    check: runCheck,
-    log: runLog,
-    'install-hooks': (args, io) => runInstallHooks(args, io, scriptPath),
-    'pre-push': runPrePush,
-    'hash-code': runHashCode,
-    agents: runAgents,
+    verify: async (args, io) => (await import('./verifyCommand')).runVerify(args, io),
+    check: async (args, io) => (await import('./checkCommand')).runCheck(args, io),
+    log: async (args, io) => (await import('./logCommand')).runLog(args, io),
+    'install-hooks': async (args, io) => (await import('./hooksCommand')).runInstallHooks(args, io, scriptPath),
+    'pre-push': async (args, io) => (await import('./hooksCommand')).runPrePush(args, io),
+    'hash-code': async (args, io) => (await import('./hashCodeCommand')).runHashCode(args, io),
+    agents: async (args, io) => (await import('./agentsCommand')).runAgents(args, io),
   };
 }
 

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAuditLog } from '../core/audit';
 import { MANIFEST_PATH, parseManifest, strictestTier } from '../core/manifest';
+import type { Manifest } from '../core/manifest';
 import { BUILTIN_PROTECTION_TIER, ProtectionMatcher } from '../core/matcher';
-import { AUDIT_LOG, auditLogChange, contentHashes, decideVerify, protectedItems, renderVerifyReport } from '../core/verify';
-import type { CheckedItem, ParsedAudit, VerifyInput, VerifyReport } from '../core/verify';
-import { rangeChanges, stagedChanges } from '../node/gitChanges';
+import { AUDIT_LOG, auditLogChange, checkAuditLog, contentHashes, decideVerify, parseAuditVersions, protectedItems, renderVerifyReport } from '../core/verify';
+import type { AuditCheck, CheckedItem, ParsedAudit, VerifyInput, VerifyReport } from '../core/verify';
+import { startRangeChanges, startStagedChanges } from '../node/gitChanges';
 import type { ChangeSet } from '../node/gitChanges';
 import { CliError, EXIT_FAIL, EXIT_OK, caseInsensitiveFs, findWorkspaceRoot, manifestOrThrow } from './io';
 import type { CliIo } from './io';
@@ -56,11 +57,16 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
     if (ref !== undefined && (ref === '' || ref.startsWith('-'))) throw new CliError(`${name} needs a ref, such as origin/main.`, 'See protected-files verify --help.');
   }
   const prefetch = [MANIFEST_PATH, AUDIT_LOG];
-  const set = values.staged
-    ? await stagedChanges(io.cwd, io.env, prefetch)
-    : await rangeChanges(io.cwd, io.env, values.base!, values.head ?? 'HEAD', prefetch);
+  const pending = values.staged
+    ? startStagedChanges(io.cwd, io.env, prefetch)
+    : startRangeChanges(io.cwd, io.env, values.base!, values.head ?? 'HEAD', prefetch);
   try {
-    const report = await verifyChangeSet(set, io.cwd);
+    // The manifest and the audit log are read and checked while git computes the diff; git's
+    // errors come first, as they would if nothing were read before the diff.
+    const versions = readVersions(pending);
+    versions.manifests.catch(() => undefined); // awaited once git has answered
+    const set = await pending.changeSet;
+    const report = await verifyChangeSet(set, io.cwd, versions);
     if (values.json) {
       const json: VerifyJson = { ...report, mode: set.mode, base: set.base ?? null, head: set.head ?? null };
       io.stdout(`${JSON.stringify(json, null, 2)}\n`);
@@ -69,7 +75,7 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
     }
     return report.ok ? EXIT_OK : EXIT_FAIL;
   } finally {
-    set.close();
+    pending.close();
   }
 }
 
@@ -92,50 +98,103 @@ function parseOrThrow(args: string[]) {
   }
 }
 
-/** Reads what the gate needs from git and decides. */
-export async function verifyChangeSet(set: ChangeSet, cwd: string): Promise<VerifyReport> {
+/**
+ * What the gate reads from the verified and the base version besides the changed files, and
+ * what it makes of them that does not depend on the diff: the manifests first (the diff's paths
+ * need the matchers), then the audit logs (their checks can go on while git reads the blobs).
+ */
+interface Versions {
+  manifests: Promise<ManifestVersions>;
+  audits: Promise<AuditVersions>;
+}
+
+interface ManifestVersions {
+  targetManifest: Buffer | undefined;
+  baseManifest: Buffer | undefined;
+  /** The verified version's manifest; undefined when absent or when it has errors (verifyChangeSet reports them). */
+  manifest: Manifest | undefined;
+  /** The manifest that decides what was protected before: the base version's, or `manifest` when the two are the same. */
+  before: Manifest | undefined;
+  /** What counts as protected (see verifyChangeSet); undefined when the verified manifest has errors. */
+  matchers: (ProtectionMatcher | undefined)[] | undefined;
+}
+
+interface AuditVersions {
+  audit: ParsedAudit | undefined;
+  baseAudit: ParsedAudit | undefined;
+  auditCheck: AuditCheck;
+}
+
+/** Lets I/O callbacks (git's diff coming in) run between two long stretches of work. */
+const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Reads the manifest and the audit log of both versions and works on them. */
+function readVersions(source: Pick<ChangeSet, 'readTarget' | 'readBase'>): Versions {
+  const targetAudit = source.readTarget(AUDIT_LOG);
+  const baseAudit = source.readBase(AUDIT_LOG);
+  const manifests = (async (): Promise<ManifestVersions> => {
+    const [targetManifest, baseManifest] = await Promise.all([source.readTarget(MANIFEST_PATH), source.readBase(MANIFEST_PATH)]);
+    // The verified manifest decides; if the change deletes it, the one before does (and the
+    // deletion is itself a violation, since .protection/** is protected). A file protected by
+    // either version is protected: a commit cannot unprotect a file and change it at once.
+    const manifest = targetManifest ? parseManifest(targetManifest.toString('utf8')).manifest : undefined;
+    const same = targetManifest !== undefined && baseManifest !== undefined && targetManifest.equals(baseManifest);
+    const before = same ? manifest : baseManifest ? parseManifest(baseManifest.toString('utf8')).manifest : undefined;
+    const options = { caseInsensitive: caseInsensitiveFs() };
+    const matchers = targetManifest === undefined || manifest !== undefined
+      ? [new ProtectionMatcher(manifest ?? before, options), before && manifest && !same ? new ProtectionMatcher(before, options) : undefined]
+      : undefined;
+    return { targetManifest, baseManifest, manifest, before, matchers };
+  })();
+  const audits = (async (): Promise<AuditVersions> => {
+    const [target, base] = await Promise.all([targetAudit, baseAudit, manifests.catch(() => undefined)]);
+    await yieldToIo();
+    const [audit, parsedBase] = parseAuditVersions(target?.toString('utf8'), base?.toString('utf8'));
+    await yieldToIo();
+    return { audit, baseAudit: parsedBase, auditCheck: checkAuditLog(audit, parsedBase) };
+  })();
+  audits.catch(() => undefined); // awaited, after the manifests, by verifyChangeSet
+  return { manifests, audits };
+}
+
+/** Reads what the gate needs from git and decides. `versions`: readVersions(set), when already under way. */
+export async function verifyChangeSet(set: ChangeSet, cwd: string, versions: Versions = readVersions(set)): Promise<VerifyReport> {
   const where = set.mode === 'staged' ? 'in the index' : `at ${set.head?.slice(0, 12) ?? 'HEAD'}`;
-  const [targetManifest, baseManifest, targetAudit, baseAudit] = await Promise.all([
-    set.readTarget(MANIFEST_PATH),
-    set.readBase(MANIFEST_PATH),
-    set.readTarget(AUDIT_LOG),
-    set.readBase(AUDIT_LOG),
-  ]);
+  const { targetManifest, baseManifest, manifest, before, matchers } = await versions.manifests;
   if (!targetManifest && !baseManifest) {
     throw new CliError(
       `No protection manifest: ${MANIFEST_PATH} is not ${where}${set.base ? ' nor in the version before' : ''}.`,
       'Create it in VS Code (Protected Files: Create Manifest) and commit it; or run this in the repository that has it.',
     );
   }
-  // The verified manifest decides; if the change deletes it, the one before does (and the
-  // deletion is itself a violation, since .protection/** is protected). A file protected by
-  // either version is protected: a commit cannot unprotect a file and change it at once.
-  const manifest = targetManifest ? manifestOrThrow(targetManifest.toString('utf8'), `${MANIFEST_PATH} ${where}`) : undefined;
-  const same = targetManifest !== undefined && baseManifest !== undefined && targetManifest.equals(baseManifest);
-  const before = same ? manifest : baseManifest ? parseManifest(baseManifest.toString('utf8')).manifest : undefined;
-  const options = { caseInsensitive: caseInsensitiveFs() };
-  const matchers = [new ProtectionMatcher(manifest ?? before, options), before && manifest && !same ? new ProtectionMatcher(before, options) : undefined];
+  // A verified manifest with errors: the same error as manifestOrThrow gives (it parses the text again to say so).
+  if (targetManifest && !manifest) manifestOrThrow(targetManifest.toString('utf8'), `${MANIFEST_PATH} ${where}`);
 
   // A submodule entry's "content" is a commit id in another repository, which no editor records.
   const changes = set.changes.filter((c) => !c.gitlink);
-  const items = protectedItems(changes, matchers);
+  const items = protectedItems(changes, matchers!);
   const blobs = new Map(changes.filter((c) => c.blob).map((c) => [c.path, c.blob!]));
-  const checked: CheckedItem[] = await Promise.all(items.map(async (item): Promise<CheckedItem> => {
+  const checking = Promise.all(items.map(async (item): Promise<CheckedItem> => {
     if (item.kind === 'delete') return { ...item, hashes: [] };
     const id = blobs.get(item.path);
     const content = id ? await set.readBlob(id) : undefined;
     if (!content) throw new CliError(`Could not read the content of ${item.path} from git (blob ${id ?? 'unknown'}).`);
     return { ...item, hashes: contentHashes(content) };
   }));
+  checking.catch(() => undefined); // awaited below, after the audit logs
+  const { audit, baseAudit, auditCheck } = await versions.audits;
+  const checked = await checking;
+  set.close(); // nothing more to read: git's reader ends while the gate decides
 
   const tier = strictestTier(manifest ?? before ?? { tiers: [], components: [], guardedCommands: [], protectedBranches: [] }) ?? BUILTIN_PROTECTION_TIER;
   const input: VerifyInput = {
     items: checked,
-    audit: targetAudit ? parseAuditLog(targetAudit.toString('utf8')) : undefined,
-    baseAudit: baseAudit ? parseAuditLog(baseAudit.toString('utf8')) : undefined,
+    audit,
+    baseAudit,
     auditLog: auditLogChange(changes),
     protectionTier: tier,
     introducing: baseManifest === undefined,
+    auditCheck,
   };
   const report = decideVerify(input);
   if (report.ok || set.mode !== 'staged' || !report.violations.some((v) => v.file !== AUDIT_LOG)) return report;

@@ -1,7 +1,7 @@
 // The verify gate's decision: given what a commit (or a range of commits) changes, the audit log
 // as of that version and as of the version before, does every protected change carry its record?
 // Pure: git and files are read by src/node/gitChanges.ts and src/cli/verifyCommand.ts.
-import { canonicalJson, sha256, verifyChain } from './audit';
+import { parseAuditLog, sha256, verifyChain } from './audit';
 import type { AuditRecord } from './audit';
 import type { Classification, ProtectionMatcher } from './matcher';
 
@@ -65,6 +65,20 @@ export interface VerifyInput {
    * protected before it, so its files need no records yet (the audit log is still checked).
    */
   introducing?: boolean;
+  /**
+   * checkAuditLog(audit, baseAudit), when the caller computed it already (the CLI does, while
+   * git computes the diff). Must come from the same `audit` and `baseAudit`.
+   */
+  auditCheck?: AuditCheck;
+}
+
+/** What the gate finds in the audit log alone, whatever the change: see checkAuditLog. */
+export interface AuditCheck {
+  chain: ReturnType<typeof verifyChain>;
+  /** Index of the first record of the earlier log that the verified log lost or rewrote; -1 for none. */
+  firstLost: number;
+  /** Records the verified version adds to the version before. */
+  newRecords: number;
 }
 
 export type ViolationKind =
@@ -171,14 +185,21 @@ export function auditLogChange(changes: readonly TreeChange[]): VerifyInput['aud
 export function contentHashes(content: Uint8Array): string[] {
   const hashes = [sha256(content)];
   if (content.includes(0x0a) && !content.includes(0x0d) && !content.includes(0)) {
-    let lines = 0;
-    for (const b of content) if (b === 0x0a) lines++;
-    const crlf = new Uint8Array(content.length + lines);
-    let j = 0;
-    for (const b of content) {
-      if (b === 0x0a) crlf[j++] = 0x0d;
-      crlf[j++] = b;
+    // Line by line with the typed array's own search and copy: a byte loop in JS costs more
+    // than the hashing in a pre-commit hook's short-lived process.
+    const ends: number[] = [];
+    for (let at = content.indexOf(0x0a); at >= 0; at = content.indexOf(0x0a, at + 1)) ends.push(at);
+    const crlf = new Uint8Array(content.length + ends.length);
+    let from = 0;
+    let to = 0;
+    for (const end of ends) {
+      crlf.set(content.subarray(from, end), to);
+      to += end - from;
+      crlf[to++] = 0x0d;
+      crlf[to++] = 0x0a;
+      from = end + 1;
     }
+    crlf.set(content.subarray(from), to);
     hashes.push(sha256(crlf));
   }
   return hashes;
@@ -301,20 +322,15 @@ export function decideVerify(input: VerifyInput): VerifyReport {
   for (const p of input.audit?.problems ?? []) {
     violation(logItem, 'audit-unreadable', p.message.replace(/\.$/, ''));
   }
-  const chainResult = verifyChain(records);
+  const { chain: chainResult, firstLost, newRecords } = input.auditCheck ?? checkAuditLog(input.audit, input.baseAudit);
   if (!chainResult.ok) {
     violation(logItem, 'chain-broken', `the audit chain is broken: ${chainResult.message.replace(/\.$/, '')}`);
   }
-  if (input.audit) {
-    // Whole records are compared, not their hash fields: an edited record keeps its old `hash`.
-    const firstLost = baseRecords.findIndex((r, i) => records[i] === undefined || canonicalJson(records[i]) !== canonicalJson(r));
-    if (firstLost >= 0) {
-      const r = baseRecords[firstLost];
-      const how = firstLost >= records.length ? 'removed' : 'removed or rewritten';
-      violation(logItem, 'audit-rewritten', `record ${firstLost + 1} (seq ${r.seq}, ${r.event}${r.file ? ` ${r.file}` : ''}) of the earlier log was ${how}: the log may only grow`);
-    }
+  if (input.audit && firstLost >= 0) {
+    const r = baseRecords[firstLost];
+    const how = firstLost >= records.length ? 'removed' : 'removed or rewritten';
+    violation(logItem, 'audit-rewritten', `record ${firstLost + 1} (seq ${r.seq}, ${r.event}${r.file ? ` ${r.file}` : ''}) of the earlier log was ${how}: the log may only grow`);
   }
-  const newRecords = records.filter((r) => !baseHashes.has(r.hash)).length;
   const chain: ChainReport = {
     ok: chainResult.ok,
     records: records.length,
@@ -322,6 +338,63 @@ export function decideVerify(input: VerifyInput): VerifyReport {
     ...(chainResult.ok ? {} : { break: { index: chainResult.index, message: chainResult.message } }),
   };
   return { ok: violations.length === 0, introducing: input.introducing === true, changed, violations, chain };
+}
+
+/**
+ * parseAuditLog of the verified log and of the earlier one. When the earlier log is a prefix of
+ * the verified one that ends with a line (the log grew by appending, as it should), its lines
+ * are the first lines of the verified log, read alike: its records are those of the verified
+ * log, which is parsed once.
+ */
+export function parseAuditVersions(text: string | undefined, baseText: string | undefined): [ParsedAudit | undefined, ParsedAudit | undefined] {
+  const audit = text === undefined ? undefined : parseAuditLog(text);
+  if (baseText === undefined) return [audit, undefined];
+  if (audit === undefined || !baseText.endsWith('\n') || !text!.startsWith(baseText)) return [audit, parseAuditLog(baseText)];
+  let lines = 0;
+  for (let at = baseText.indexOf('\n'); at >= 0; at = baseText.indexOf('\n', at + 1)) lines++;
+  // Each line is one record or one problem.
+  const problems = audit.problems.filter((p) => p.line <= lines);
+  return [audit, { records: audit.records.slice(0, lines - problems.length), problems }];
+}
+
+/**
+ * The log's own checks, which need no change set: the chain of the verified log, the first
+ * record of the earlier log it lost or rewrote (the log may only grow), the records it adds.
+ */
+export function checkAuditLog(audit: ParsedAudit | undefined, baseAudit: ParsedAudit | undefined): AuditCheck {
+  const records = audit?.records ?? [];
+  const baseRecords = baseAudit?.records ?? [];
+  const baseHashes = new Set(baseRecords.map((r) => r.hash));
+  // Whole records are compared, not their hash fields: an edited record keeps its old `hash`.
+  const firstLost = audit ? baseRecords.findIndex((r, i) => records[i] === undefined || !sameJson(records[i], r)) : -1;
+  return {
+    chain: verifyChain(records),
+    firstLost,
+    newRecords: records.filter((r) => !baseHashes.has(r.hash)).length,
+  };
+}
+
+/**
+ * Whether two values parsed from JSON have the same canonical JSON (canonicalJson in
+ * src/core/audit.ts): equal up to the order of object keys, undefined object members left out,
+ * an undefined array element read as null. Compares in place, without writing either out.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  const aObject = typeof a === 'object' && a !== null;
+  const bObject = typeof b === 'object' && b !== null;
+  if (!aObject || !bObject) return !aObject && !bObject && (JSON.stringify(a) ?? 'null') === (JSON.stringify(b) ?? 'null');
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x).filter((k) => x[k] !== undefined);
+  if (keys.length !== Object.keys(y).filter((k) => y[k] !== undefined).length) return false;
+  for (const k of keys) if (!Object.prototype.propertyIsEnumerable.call(y, k) || !sameJson(x[k], y[k])) return false;
+  return true;
 }
 
 const unstagedNote = '; the matching record is in the work tree\'s .protection/audit.jsonl but not staged: git add .protection/audit.jsonl';

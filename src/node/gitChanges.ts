@@ -2,9 +2,9 @@
 // (pre-commit) or a range base...head (CI), with the content of every file at that version.
 //
 // git's plumbing directly, not simple-git: the gate runs in every pre-commit hook and is measured
-// against a bare `git diff --cached` (issue 3's benchmark), so it spawns git three times at most
-// for --staged (rev-parse, diff-index, one long-lived `cat-file --batch` for every blob) and
-// never loads simple-git. The environment is passed through unchanged: inside a hook, git sets
+// against a bare `git diff --cached` (issue 3's benchmark), so for --staged it spawns git twice
+// (diff-index, and one long-lived `cat-file --batch` for the manifest, the audit log and the
+// protected blobs; rev-parse only when the diff fails) and never loads simple-git. The environment is passed through unchanged: inside a hook, git sets
 // GIT_INDEX_FILE (for `git commit -a` or `git commit <paths>` a temporary index), and that
 // index is the one being committed.
 import { spawn } from 'node:child_process';
@@ -54,6 +54,22 @@ export interface ChangeSet {
   /** Blob contents by id. */
   readBlob(id: string): Promise<Buffer | undefined>;
   /** Ends the git process that reads objects. */
+  close(): void;
+}
+
+/**
+ * A change set on its way: the verified and the base version can be read (and what they hold
+ * worked on) while git is still computing the diff.
+ */
+export interface PendingChangeSet {
+  mode: ChangeSet['mode'];
+  /** As ChangeSet.readTarget; rejects when git cannot answer (then `changeSet` rejects with the reason). */
+  readTarget(path: string): Promise<Buffer | undefined>;
+  /** As ChangeSet.readBase. */
+  readBase(path: string): Promise<Buffer | undefined>;
+  /** The change set once git has computed the diff; rejects with the GitError when git cannot answer. */
+  changeSet: Promise<ChangeSet>;
+  /** Ends the git process that reads objects (also when `changeSet` rejected). */
   close(): void;
 }
 
@@ -249,15 +265,23 @@ function diffArgs(): string[] {
  * asked for while git computes the diff.
  */
 export async function stagedChanges(cwd: string, env: NodeJS.ProcessEnv, prefetch: readonly string[] = []): Promise<ChangeSet> {
+  return settled(startStagedChanges(cwd, env, prefetch));
+}
+
+/** stagedChanges, with the reads available before the diff is in. */
+export function startStagedChanges(cwd: string, env: NodeJS.ProcessEnv, prefetch: readonly string[] = []): PendingChangeSet {
   // Two processes, started at once from cwd (plumbing paths and `:path` are relative to the top
   // level wherever git runs): the diff against HEAD by name, and the reads. Each spawn costs
   // milliseconds of the hook's time, so the top level is asked for only when needed, and
-  // whether HEAD is unborn only when the diff fails.
+  // whether HEAD is unborn only when the diff fails. The diff, the longer of the two, first.
+  // (Before the first commit `HEAD:path` is missing, so the reads of the base are undefined
+  // either way, also when asked for before the diff has shown that HEAD is unborn.)
+  const firstDiff = runGit(['diff-index', '--cached', ...diffArgs(), 'HEAD', '--'], cwd, env);
   const reader = new ObjectReader(cwd, env);
   const reads = new Reads(reader, ':', 'HEAD:');
   reads.prefetch(prefetch);
-  try {
-    let diff = await runGit(['diff-index', '--cached', ...diffArgs(), 'HEAD', '--'], cwd, env);
+  const diffed = (async (): Promise<ChangeSet> => {
+    let diff = await firstDiff;
     let repo: Repository | undefined;
     let base: string | undefined = 'HEAD';
     if (diff.code !== 0) {
@@ -272,8 +296,22 @@ export async function stagedChanges(cwd: string, env: NodeJS.ProcessEnv, prefetc
     let found: Promise<Repository> | undefined = repo ? Promise.resolve(repo) : undefined;
     const repository = (): Promise<Repository> => (found ??= findRepository(cwd, env));
     return changeSet(repository, 'staged', base, undefined, parseRawDiff(diff.stdout), reader, reads);
+  })();
+  return {
+    mode: 'staged',
+    readTarget: (path) => reads.target(path),
+    readBase: (path) => reads.base(path),
+    changeSet: diffed,
+    close: () => reader.close(),
+  };
+}
+
+/** The change set of `pending`, its reader closed when git cannot answer. */
+async function settled(pending: PendingChangeSet): Promise<ChangeSet> {
+  try {
+    return await pending.changeSet;
   } catch (e) {
-    reader.close();
+    pending.close();
     throw e;
   }
 }
@@ -314,34 +352,54 @@ class Reads {
 
 /** `base...head`: what head changes since it left base (the merge base), with content at head. */
 export async function rangeChanges(cwd: string, env: NodeJS.ProcessEnv, baseRef: string, headRef = 'HEAD', prefetch: readonly string[] = []): Promise<ChangeSet> {
-  const repo = await findRepository(cwd, env);
-  const [baseId, headId] = await Promise.all([resolveCommit(repo, baseRef, env), resolveCommit(repo, headRef, env)]);
-  for (const [ref, id] of [[headRef, headId], [baseRef, baseId]] as const) {
-    if (id) continue;
-    if (repo.shallow) {
-      throw new GitError('shallow', `Unknown ref ${ref} in this shallow clone: it was probably not fetched.`, shallowHint(ref));
+  return settled(startRangeChanges(cwd, env, baseRef, headRef, prefetch));
+}
+
+/** rangeChanges, with the reads available once the refs are resolved, before the diff is in. */
+export function startRangeChanges(cwd: string, env: NodeJS.ProcessEnv, baseRef: string, headRef = 'HEAD', prefetch: readonly string[] = []): PendingChangeSet {
+  let closed = false;
+  let reader: ObjectReader | undefined;
+  const opened = (async () => {
+    const repo = await findRepository(cwd, env);
+    const [baseId, headId] = await Promise.all([resolveCommit(repo, baseRef, env), resolveCommit(repo, headRef, env)]);
+    for (const [ref, id] of [[headRef, headId], [baseRef, baseId]] as const) {
+      if (id) continue;
+      if (repo.shallow) {
+        throw new GitError('shallow', `Unknown ref ${ref} in this shallow clone: it was probably not fetched.`, shallowHint(ref));
+      }
+      throw new GitError('unknown-ref', `Unknown ref ${ref}: git knows no commit by that name.`, `Check the name (git branch -a lists them) or fetch it first (git fetch origin ${ref.replace(/^origin\//, '')}).`);
     }
-    throw new GitError('unknown-ref', `Unknown ref ${ref}: git knows no commit by that name.`, `Check the name (git branch -a lists them) or fetch it first (git fetch origin ${ref.replace(/^origin\//, '')}).`);
-  }
-  const mb = await runGit(['merge-base', baseId!, headId!], repo.root, env);
-  const mergeBase = mb.stdout.toString('utf8').trim();
-  if (mb.code !== 0 || !mergeBase) {
-    if (repo.shallow) {
-      throw new GitError('shallow', `${baseRef} and ${headRef} have no common commit in this shallow clone: the history that joins them was not fetched.`, shallowHint(baseRef));
+    const mb = await runGit(['merge-base', baseId!, headId!], repo.root, env);
+    const mergeBase = mb.stdout.toString('utf8').trim();
+    if (mb.code !== 0 || !mergeBase) {
+      if (repo.shallow) {
+        throw new GitError('shallow', `${baseRef} and ${headRef} have no common commit in this shallow clone: the history that joins them was not fetched.`, shallowHint(baseRef));
+      }
+      throw new GitError('no-merge-base', `${baseRef} and ${headRef} have no common history, so there is no change set to verify.`, 'Pass the branch the change is meant for as --base.');
     }
-    throw new GitError('no-merge-base', `${baseRef} and ${headRef} have no common history, so there is no change set to verify.`, 'Pass the branch the change is meant for as --base.');
-  }
-  const reader = new ObjectReader(repo.root, env);
-  const reads = new Reads(reader, `${headId}:`, `${mergeBase}:`);
-  reads.prefetch(prefetch);
-  try {
-    const diff = await runGit(['diff-tree', ...diffArgs(), mergeBase, headId!, '--'], repo.root, env);
-    if (diff.code !== 0) throw new GitError('git-failed', `git diff-tree failed: ${diff.stderr.split('\n')[0]}`);
-    return changeSet(() => Promise.resolve(repo), 'range', mergeBase, headId, parseRawDiff(diff.stdout), reader, reads);
-  } catch (e) {
-    reader.close();
-    throw e;
-  }
+    if (closed) throw new Error('The change set was closed.');
+    const diff = runGit(['diff-tree', ...diffArgs(), mergeBase, headId!, '--'], repo.root, env);
+    reader = new ObjectReader(repo.root, env);
+    const reads = new Reads(reader, `${headId}:`, `${mergeBase}:`);
+    reads.prefetch(prefetch);
+    return { repo, mergeBase, headId: headId!, reader, reads, diff };
+  })();
+  opened.catch(() => undefined); // reported through changeSet
+  const diffed = opened.then(async ({ repo, mergeBase, headId, reader, reads, diff }): Promise<ChangeSet> => {
+    const done = await diff;
+    if (done.code !== 0) throw new GitError('git-failed', `git diff-tree failed: ${done.stderr.split('\n')[0]}`);
+    return changeSet(() => Promise.resolve(repo), 'range', mergeBase, headId, parseRawDiff(done.stdout), reader, reads);
+  });
+  return {
+    mode: 'range',
+    readTarget: (path) => opened.then(({ reads }) => reads.target(path)),
+    readBase: (path) => opened.then(({ reads }) => reads.base(path)),
+    changeSet: diffed,
+    close: () => {
+      closed = true;
+      reader?.close();
+    },
+  };
 }
 
 function shallowHint(ref: string): string {

@@ -1,7 +1,7 @@
 // The verify gate's decision logic (src/core/verify.ts), without git: in-memory changes and records.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderRecord, sealRecord, sha256 } from '../../src/core/audit';
+import { canonicalJson, parseAuditLog, renderRecord, sealRecord, sha256 } from '../../src/core/audit';
 import type { AuditBody, AuditRecord } from '../../src/core/audit';
 import { parseManifest } from '../../src/core/manifest';
 import type { Manifest } from '../../src/core/manifest';
@@ -9,10 +9,13 @@ import { ProtectionMatcher } from '../../src/core/matcher';
 import {
   AUDIT_LOG,
   auditLogChange,
+  checkAuditLog,
   contentHashes,
   decideVerify,
+  parseAuditVersions,
   protectedItems,
   renderVerifyReport,
+  sameJson,
   shortHash,
 } from '../../src/core/verify';
 import type { CheckedItem, TreeChange, VerifyInput } from '../../src/core/verify';
@@ -203,6 +206,63 @@ describe('decideVerify', () => {
     const broken = chain([{ file: 'x' }]);
     broken[0] = { ...broken[0], file: 'y' };
     assert.equal(decideVerify(input({ items: [], audit: { records: broken, problems: [] }, introducing: true })).ok, false);
+  });
+});
+
+describe('the audit log checks, computed apart', () => {
+  test('sameJson agrees with comparing canonicalJson', () => {
+    const values: unknown[] = [
+      null, 0, -0, 1, 1.5, '', '1', true, false, [], {}, [null], [undefined], [1, 2], [2, 1], { a: 1 }, { a: 1, b: undefined }, { b: undefined },
+      { a: '1' }, { a: [1] }, { a: { b: 1, c: 2 } }, { a: { c: 2, b: 1 } }, { actor: { name: 'Ann', email: 'a' } }, { actor: { email: 'a', name: 'Ann' } },
+      { constructor: 1 }, JSON.parse('{"__proto__": 1}'), { a: null }, { a: [] }, { a: {} },
+    ];
+    for (const a of values) {
+      for (const b of values) assert.equal(sameJson(a, b), canonicalJson(a) === canonicalJson(b), `${canonicalJson(a)} vs ${canonicalJson(b)}`);
+    }
+  });
+
+  test('parseAuditVersions reads as parseAuditLog does, the earlier log once when it is a prefix', () => {
+    const records = chain([{ file: 'a' }, { file: 'b' }, { file: 'c' }]);
+    const lines = records.map(renderRecord);
+    const cases: [string | undefined, string | undefined][] = [
+      [`${lines.join('\n')}\n`, `${lines.slice(0, 2).join('\n')}\n`],
+      [`${lines.join('\n')}\n`, `${lines.join('\n')}\n`],
+      [`${lines[0]}\nnot json\n\n${lines[1]}\n${lines[2]}`, `${lines[0]}\nnot json\n\n`],
+      [`${lines[0]}\nnot json\n${lines[1]}\n`, `${lines[0]}\nnot json\n${lines[1]}\n`],
+      [`${lines[0]}\r\n${lines[1]}\r\n`, `${lines[0]}\r\n`],
+      [`${lines.join('\n')}\n`, lines.slice(0, 2).join('\n')],
+      [`${lines.join('\n')}\n`, `${lines[1]}\n`],
+      [`${lines.join('\n')}\n`, ''],
+      [`${lines.join('\n')}\n`, undefined],
+      [undefined, `${lines.join('\n')}\n`],
+      ['', '\n'],
+    ];
+    for (const [text, base] of cases) {
+      assert.deepEqual(parseAuditVersions(text, base), [text === undefined ? undefined : parseAuditLog(text), base === undefined ? undefined : parseAuditLog(base)], JSON.stringify([text, base]));
+    }
+  });
+
+  test('checkAuditLog: what decideVerify finds in the log, given to it precomputed', () => {
+    const base = chain([{ file: 'src/booking/a.ts', after: sha256('1') }, { file: 'src/booking/a.ts', after: sha256('2') }]);
+    const edited = [{ ...base[0], reason: 'changed later' }, base[1]];
+    const grown = chain([{ event: 'unlock', file: 'x' }], base);
+    assert.deepEqual(checkAuditLog({ records: grown, problems: [] }, { records: base, problems: [] }), { chain: { ok: true }, firstLost: -1, newRecords: 1 });
+    assert.equal(checkAuditLog({ records: edited, problems: [] }, { records: base, problems: [] }).firstLost, 0);
+    assert.equal(checkAuditLog({ records: base.slice(0, 1), problems: [] }, { records: base, problems: [] }).firstLost, 1);
+    assert.equal(checkAuditLog(undefined, { records: base, problems: [] }).firstLost, -1);
+    const audit = { records: edited, problems: [] };
+    const baseAudit = { records: base, problems: [] };
+    const plain = decideVerify(input({ items: [], audit, baseAudit, auditLog: 'modified' }));
+    assert.deepEqual(decideVerify(input({ items: [], audit, baseAudit, auditLog: 'modified', auditCheck: checkAuditLog(audit, baseAudit) })), plain);
+  });
+
+  test('contentHashes: the CRLF form of every line ending, also the last and empty lines', () => {
+    for (const text of ['a\nb\n', 'a\nb', '\n', '\n\n', 'x\n\ny', 'é\n☃\n']) {
+      assert.deepEqual(contentHashes(Buffer.from(text)), [sha256(text), sha256(text.replace(/\n/g, '\r\n'))], JSON.stringify(text));
+    }
+    const sub = Buffer.from('zz a\nb\n zz').subarray(3, 7);
+    assert.deepEqual(contentHashes(sub), [sha256('a\nb\n'), sha256('a\r\nb\r\n')], 'a view into a larger buffer');
+    assert.deepEqual(contentHashes(Buffer.from('no newline')), [sha256('no newline')]);
   });
 });
 
