@@ -356,4 +356,33 @@ describe('multi-root workspace: one manifest per folder', function () {
     assert.equal(auditRecordsOf('web').at(-1)?.component, 'CHECKOUT');
     assert.ok(!auditTextOf('web').includes(CODE) && !auditTextOf('api').includes(CODE), 'an audit log holds the code');
   });
+
+  it("a write from outside is handled by its own folder's policy and recorded in its own audit log", async () => {
+    await a.breach.settled();
+    // web, onBreach "restore": the file comes back, breach and restore recorded in web.
+    const approved = readIn('web', WEB_CHECKOUT);
+    const webCount = auditRecordsOf('web').length;
+    const apiText = auditTextOf('api');
+    fs.writeFileSync(diskPath('web', WEB_CHECKOUT), 'export const hacked = 1;\n');
+    await waitFor('web breach recorded and restored', () => auditRecordsOf('web').slice(webCount).some((r) => r.event === 'restore'), 15_000);
+    await a.breach.settled();
+    await waitFor('web file restored', () => readIn('web', WEB_CHECKOUT) === approved);
+    const webAdded = auditRecordsOf('web').slice(webCount);
+    assert.equal(webAdded[0]?.event, 'breach');
+    assert.ok(webAdded.every((r) => r.file === WEB_CHECKOUT), JSON.stringify(webAdded.map((r) => [r.event, r.file])));
+    assert.equal(auditTextOf('api'), apiText, "web's breach was recorded in api's audit log");
+
+    // api, onBreach "warn": the change stays, recorded in api only.
+    const webText = auditTextOf('web');
+    const apiCount = auditRecordsOf('api').length;
+    const changed = 'export const refundDays = 14;\n';
+    fs.writeFileSync(diskPath('api', API_REFUNDS), changed);
+    await waitFor('api breach recorded', () => auditRecordsOf('api').slice(apiCount).some((r) => r.event === 'breach'), 15_000);
+    await a.breach.settled();
+    const apiAdded = auditRecordsOf('api').slice(apiCount);
+    assert.deepEqual(apiAdded.map((r) => [r.event, r.file]), [['breach', API_REFUNDS]]);
+    assert.equal(apiAdded[0].after, sha256(changed));
+    assert.equal(readIn('api', API_REFUNDS), changed, 'a warn tier keeps the change');
+    assert.equal(auditTextOf('web'), webText, "api's breach was recorded in web's audit log");
+  });
 });
