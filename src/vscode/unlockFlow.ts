@@ -156,7 +156,8 @@ export class UnlockFlow {
     const line = parseUnlockLine(text);
     if (!line) return { ok: false, level: 'error', message: 'Type UNLOCK <COMPONENT> WITH CODE: <code> FOR: <reason>, or pick a file or component.' };
     if (line.kind === 'invalid') return { ok: false, level: 'error', message: line.message };
-    const found = this.findComponent(line.component);
+    const found = await this.findComponent(line.component);
+    if (found === 'cancelled') return undefined;
     if (!found) {
       log.info(`[unlock] one-line form named an unknown component.`);
       return { ok: false, level: 'error', message: `No component named ${line.component} in the manifest. Nothing was unlocked.` };
@@ -166,13 +167,26 @@ export class UnlockFlow {
     return this.unlockChoice(choice, { code: line.code ?? '', reason: line.reason });
   }
 
-  private findComponent(name: string): { folder: FolderProtection; component: Component; tier: Tier } | undefined {
+  /**
+   * The component a one-line form names: an exact name first, else one differing only in case. Where
+   * several workspace folders have it, the user picks the folder (a code meant for one folder must
+   * never count as a wrong code against another).
+   */
+  private async findComponent(name: string): Promise<{ folder: FolderProtection; component: Component; tier: Tier } | 'cancelled' | undefined> {
     for (const exact of [true, false]) {
+      const found: { folder: FolderProtection; component: Component; tier: Tier }[] = [];
       for (const folder of this.deps.service.all()) {
         const m = folder.manifest;
         const component = m?.components.find((c) => (exact ? c.name === name : c.name.toUpperCase() === name.toUpperCase()));
         const tier = component && m?.tiers.find((t) => t.id === component.tier);
-        if (component && tier) return { folder, component, tier };
+        if (component && tier) found.push({ folder, component, tier });
+      }
+      if (found.length === 1) return found[0];
+      if (found.length > 1) {
+        const r = await this.deps.prompter().pick(found.map((f) => ({
+          label: f.folder.name, description: `${f.component.name} · ${f.tier.badge} · ${f.tier.label}`, detail: f.component.risk || undefined, value: f,
+        })), { title: `Unlock ${found[0].component.name}`, placeholder: `${found.length} workspace folders have ${found[0].component.name}: which one?` });
+        return r && 'item' in r ? r.item : 'cancelled';
       }
     }
     return undefined;

@@ -357,6 +357,31 @@ describe('multi-root workspace: one manifest per folder', function () {
     assert.ok(!auditTextOf('web').includes(CODE) && !auditTextOf('api').includes(CODE), 'an audit log holds the code');
   });
 
+  it('a one-line form naming a component two folders share asks which folder, and cancelling unlocks nothing', async () => {
+    await closeAll();
+    // Give api a component with web's name for this test.
+    const shared = apiManifest.replace('"components": {', '"components": {\n    "CHECKOUT": { "tier": "tierA", "files": ["src/checkout/**"], "risk": "api checkout" },');
+    assert.notEqual(shared, apiManifest);
+    try {
+      await writeManifestOf(a, 'api', shared);
+      const prompter = new RecordingPrompter(['UNLOCK CHECKOUT FOR: Align the api checkout with web', 'api']);
+      a.setPrompter(prompter);
+      const outcome = await a.unlockFlow.runQuiet();
+      assert.ok(outcome?.ok, JSON.stringify(outcome));
+      assert.deepEqual(prompter.picks[1]?.map((i) => i.label).sort(), ['api', 'web'], 'the user is asked which folder');
+      assert.equal(a.service.resolve(uriIn('api', 'src/checkout/x.ts'))?.locked, false);
+      assert.equal(a.service.resolve(uriIn('web', WEB_CHECKOUT))?.locked, true, "web's CHECKOUT stays locked");
+      for (const f of a.service.all()) for (const g of f.registry.all()) await a.unlocks.relock(f, g.target, 'relock');
+      const webDenied = auditRecordsOf('web').filter((r) => r.event === 'denied').length;
+      a.setPrompter(new ScriptedPrompter([`UNLOCK CHECKOUT WITH CODE: Wrong-Code-1234 FOR: ${REASON}`, undefined]));
+      assert.equal(await a.unlockFlow.runQuiet(), undefined, 'cancelling the folder pick unlocks nothing');
+      assert.equal(auditRecordsOf('web').filter((r) => r.event === 'denied').length, webDenied, 'no wrong code is counted against a folder nobody chose');
+    } finally {
+      a.setPrompter(undefined);
+      await writeManifestOf(a, 'api', apiManifest);
+    }
+  });
+
   it("a write from outside is handled by its own folder's policy and recorded in its own audit log", async () => {
     await a.breach.settled();
     // web, onBreach "restore": the file comes back, breach and restore recorded in web.
