@@ -45,8 +45,19 @@ const splitSimpleGit = {
 
 rmSync('dist', { recursive: true, force: true }); // no stale source maps in a release package
 
+// The agent-guards command (and the generators behind it) lives in dist/agent-guards.js, loaded when
+// the command first runs.
+const splitAgentGuards = {
+  name: 'split-agent-guards',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/agentGuardsCommand$/ }, (args) =>
+      args.importer.endsWith('commands.ts') ? { path: './agent-guards.js', external: true } : undefined);
+  },
+};
+
 const builds = [
-  esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true, plugins: [splitSimpleGit] }),
+  esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true, plugins: [splitSimpleGit, splitAgentGuards] }),
+  esbuild.build({ ...common, entryPoints: { 'agent-guards': 'src/vscode/agentGuardsCommand.ts' }, outdir: 'dist', plugins: [splitSimpleGit] }),
   esbuild.build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, plugins: [splitSimpleGit] }),
   esbuild.build({ ...common, entryPoints: { 'simple-git': 'simple-git' }, outdir: 'dist' }),
 ];

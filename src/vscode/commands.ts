@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { setUpAgentGuards } from './agentGuardsCommand';
+import type * as AgentGuardsCommand from './agentGuardsCommand';
 import { Commands } from './commandIds';
 import { guarded, log } from './logger';
 import { createManifest, openAuditLog, openManifest, requireManifest } from './manifestCommands';
@@ -62,6 +62,9 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
         : (await vscode.window.showQuickPick(folders.map((f) => ({ label: f.name, f })), { placeHolder: 'Set up agent guards for which folder?' }))?.f;
       if (!pick) return;
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(pick.manifestUri));
+      // Loaded on first use (dist/agent-guards.js in the bundles): activation does not parse it.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { setUpAgentGuards } = require('./agentGuardsCommand') as typeof AgentGuardsCommand;
       await setUpAgentGuards(pick.folder.uri, text);
     })),
     vscode.commands.registerCommand(Commands.createManifest, guarded('Could not create the manifest', createManifest)),
