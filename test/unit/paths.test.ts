@@ -18,7 +18,7 @@ describe('normalizeRelPath', () => {
     ['/etc/passwd', '/etc/passwd'],
     ['/../etc', '/etc'],
     ['\\\\server\\share\\x', '/server/share/x'],
-    ['C:\\work\\a.ts', 'C:/work/a.ts'],
+    ['C:\\proj\\a.ts', 'C:/proj/a.ts'],
     ['.protection/manifest.jsonc', '.protection/manifest.jsonc'],
     ['..foo/bar', '..foo/bar'],
   ];
