@@ -3,13 +3,12 @@
 // every agent edit, so it spawns no git unless the manifest on disk is broken.
 import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { parseArgs } from 'node:util';
 import { MANIFEST_PATH, parseManifest } from '../core/manifest';
 import type { Manifest } from '../core/manifest';
 import { ProtectionMatcher } from '../core/matcher';
 import type { Classification } from '../core/matcher';
 import { runGit } from '../node/gitChanges';
-import { CliError, EXIT_FAIL, EXIT_OK, caseInsensitiveFs, findWorkspaceRoot, formatProblems, readWorkTreeManifest } from './io';
+import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, findWorkspaceRoot, formatProblems, readWorkTreeManifest } from './io';
 import type { CliIo } from './io';
 
 /** Exit code that denies: Claude Code blocks the tool call and shows stderr to the agent. */
@@ -48,12 +47,7 @@ interface HookEvent {
 }
 
 export async function runCheck(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new CliError((e as Error).message.split('\n')[0], 'See protected-files check --help.', EXIT_FAIL);
-  }
+  const parsed = parseCommandArgs('check', args, { options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true }, EXIT_FAIL);
   if (parsed.values.help) {
     io.stdout(CHECK_HELP);
     return EXIT_OK;

@@ -5,12 +5,11 @@
 // its configuration instead, because those tools rewrite the hooks folder.
 import { existsSync, promises as fs, statSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { minimatch } from 'minimatch';
 import { MANIFEST_PATH, parseManifest } from '../core/manifest';
 import type { Manifest } from '../core/manifest';
 import { findRepository, runGit } from '../node/gitChanges';
-import { CliError, EXIT_FAIL, EXIT_OK, formatProblems, readWorkTreeManifest } from './io';
+import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, formatProblems, readWorkTreeManifest } from './io';
 import type { CliIo } from './io';
 
 /** First comment line of every hook we write: how a later run knows the hook is ours. */
@@ -152,12 +151,7 @@ const MANAGERS: readonly HookManager[] = [
 ];
 
 export async function runInstallHooks(args: string[], io: CliIo, scriptPath: string): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
-  } catch (e) {
-    throw new CliError((e as Error).message.split('\n')[0], 'See protected-files install-hooks --help.');
-  }
+  const { values } = parseCommandArgs('install-hooks', args, { options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: false });
   if (values.help) {
     io.stdout(INSTALL_HOOKS_HELP);
     return EXIT_OK;
@@ -229,12 +223,7 @@ async function writeExecutable(path: string, text: string): Promise<void> {
 }
 
 export async function runPrePush(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
-  } catch (e) {
-    throw new CliError((e as Error).message.split('\n')[0], 'See protected-files pre-push --help.');
-  }
+  const parsed = parseCommandArgs('pre-push', args, { options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
   if (parsed.values.help) {
     io.stdout(PRE_PUSH_HELP);
     return EXIT_OK;

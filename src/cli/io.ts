@@ -3,6 +3,8 @@
 // shares: errors with a hint, finding the workspace, reading its manifest.
 import { existsSync, promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { parseManifest, MANIFEST_PATH } from '../core/manifest';
 import type { Manifest, ManifestProblem } from '../core/manifest';
 
@@ -32,6 +34,20 @@ export class CliError extends Error {
   constructor(message: string, readonly hint?: string, readonly exitCode: number = EXIT_USAGE) {
     super(message);
     this.name = 'CliError';
+  }
+}
+
+/**
+ * `parseArgs` for a sub-command, always strict: a bad argument becomes a CliError with the first line of
+ * node's message and a pointer to the command's help.
+ */
+export function parseCommandArgs<T extends Omit<ParseArgsConfig, 'args' | 'strict'>>(
+  command: string, args: string[], config: T, exitCode: number = EXIT_USAGE,
+): ReturnType<typeof parseArgs<T & { args: string[]; strict: true }>> {
+  try {
+    return parseArgs({ ...config, args, strict: true as const });
+  } catch (e) {
+    throw new CliError((e as Error).message.split('\n')[0], `See protected-files ${command} --help.`, exitCode);
   }
 }
 

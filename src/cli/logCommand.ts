@@ -2,12 +2,11 @@
 // --verify, whether its chain holds.
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { describeRecord, parseAuditLog, verifyChain } from '../core/audit';
 import type { AuditRecord } from '../core/audit';
 import { AUDIT_LOG_PATH } from '../node/auditStore';
 import { findRepository } from '../node/gitChanges';
-import { CliError, EXIT_FAIL, EXIT_OK, findWorkspaceRoot } from './io';
+import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, findWorkspaceRoot } from './io';
 import type { CliIo } from './io';
 
 export const LOG_HELP = `Usage: protected-files log [--verify] [--since <ISO date>] [--component <NAME>] [--json]
@@ -24,23 +23,16 @@ Exit codes: 0 printed (or the chain holds), 1 the chain is broken, 2 usage error
 `;
 
 export async function runLog(args: string[], io: CliIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        verify: { type: 'boolean' },
-        since: { type: 'string' },
-        component: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    throw new CliError((e as Error).message.split('\n')[0], 'See protected-files log --help.');
-  }
+  const { values } = parseCommandArgs('log', args, {
+    options: {
+      verify: { type: 'boolean' },
+      since: { type: 'string' },
+      component: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: false,
+  });
   if (values.help) {
     io.stdout(LOG_HELP);
     return EXIT_OK;

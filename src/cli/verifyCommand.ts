@@ -3,7 +3,6 @@
 // the audit log must verify and may only grow.
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseAuditLog } from '../core/audit';
 import { MANIFEST_PATH, parseManifest, strictestTier } from '../core/manifest';
 import type { Manifest } from '../core/manifest';
@@ -12,7 +11,7 @@ import { AUDIT_LOG, auditLogChange, checkAuditLog, contentHashes, decideVerify, 
 import type { AuditCheck, CheckedItem, ParsedAudit, VerifyInput, VerifyReport } from '../core/verify';
 import { startRangeChanges, startStagedChanges } from '../node/gitChanges';
 import type { ChangeSet } from '../node/gitChanges';
-import { CliError, EXIT_FAIL, EXIT_OK, caseInsensitiveFs, findWorkspaceRoot, manifestOrThrow } from './io';
+import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, findWorkspaceRoot, manifestOrThrow } from './io';
 import type { CliIo } from './io';
 
 export const VERIFY_HELP = `Usage: protected-files verify --staged [--json]
@@ -80,22 +79,16 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
 }
 
 function parseOrThrow(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        staged: { type: 'boolean' },
-        base: { type: 'string' },
-        head: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: false,
-      strict: true,
-    });
-  } catch (e) {
-    throw new CliError(`${(e as Error).message.split('\n')[0]}`, 'See protected-files verify --help.');
-  }
+  return parseCommandArgs('verify', args, {
+    options: {
+      staged: { type: 'boolean' },
+      base: { type: 'string' },
+      head: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: false,
+  });
 }
 
 /**
