@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { renderRecord, sealRecord, sha256 } from '../src/core/audit';
 import type { AuditBody, AuditRecord } from '../src/core/audit';
+import { isolatedGitEnv } from '../test/unit/cliHarness';
 
 /** bench.ts's row printer, passed in so both sections print alike. */
 export type Row = (label: string, value: string, target?: string) => void;
@@ -97,19 +98,7 @@ class BenchRepo {
   private minute = 0;
 
   constructor(builtCli: string) {
-    const gitconfig = join(this.root, 'gitconfig');
-    writeFileSync(gitconfig, '');
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const key of Object.keys(env)) if (key.startsWith('GIT_')) delete env[key];
-    Object.assign(env, {
-      HOME: this.root,
-      XDG_CONFIG_HOME: join(this.root, 'xdg'),
-      GIT_CONFIG_GLOBAL: gitconfig,
-      GIT_CONFIG_NOSYSTEM: '1',
-      GIT_CEILING_DIRECTORIES: this.root,
-      GIT_TERMINAL_PROMPT: '0',
-    });
-    this.env = env;
+    this.env = isolatedGitEnv(this.root);
     mkdirSync(dirname(this.cli), { recursive: true });
     copyFileSync(builtCli, this.cli);
     const simpleGit = join(dirname(builtCli), 'simple-git.js');

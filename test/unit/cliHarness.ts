@@ -31,6 +31,27 @@ export const MANIFEST = `// test manifest
 }
 `;
 
+/**
+ * The environment for git and the CLI inside `root`: an empty global git config, no system config,
+ * HOME and XDG inside `root`, no GIT_* variables from the caller, no prompts, and no repository
+ * above `root`, so the machine's git settings cannot leak into a test or a benchmark.
+ */
+export function isolatedGitEnv(root: string): NodeJS.ProcessEnv {
+  const gitconfig = join(root, 'gitconfig');
+  writeFileSync(gitconfig, '');
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(env)) if (key.startsWith('GIT_')) delete env[key];
+  Object.assign(env, {
+    HOME: root,
+    XDG_CONFIG_HOME: join(root, 'xdg'),
+    GIT_CONFIG_GLOBAL: gitconfig,
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CEILING_DIRECTORIES: root,
+    GIT_TERMINAL_PROMPT: '0',
+  });
+  return env;
+}
+
 export interface RunResult {
   code: number;
   stdout: string;
@@ -47,19 +68,7 @@ export class Sandbox {
   constructor(prefix: string) {
     assert.ok(existsSync(BUILT_CLI), `${BUILT_CLI} is missing: run "node scripts/build.mjs" (the test command builds it first).`);
     this.root = mkdtempSync(join(tmpdir(), `pf-${prefix}-`));
-    const gitconfig = join(this.root, 'gitconfig');
-    writeFileSync(gitconfig, '');
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const key of Object.keys(env)) if (key.startsWith('GIT_')) delete env[key];
-    Object.assign(env, {
-      HOME: this.root,
-      XDG_CONFIG_HOME: join(this.root, 'xdg'),
-      GIT_CONFIG_GLOBAL: gitconfig,
-      GIT_CONFIG_NOSYSTEM: '1',
-      GIT_CEILING_DIRECTORIES: this.root,
-      GIT_TERMINAL_PROMPT: '0',
-    });
-    this.env = env;
+    this.env = isolatedGitEnv(this.root);
     const pkg = join(this.root, 'pkg');
     mkdirSync(join(pkg, 'dist'), { recursive: true });
     this.cli = join(pkg, 'dist', 'cli.js');
