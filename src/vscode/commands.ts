@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type * as AgentGuardsCommand from './agentGuardsCommand';
 import { Commands } from './commandIds';
 import { guarded, log } from './logger';
-import { createManifest, openAuditLog, openManifest, requireManifest } from './manifestCommands';
+import { createManifest, openAuditLog, openManifest, pickManifestFolder, requireManifest } from './manifestCommands';
 import { detailsMarkdown } from './presentation';
 import type { ProtectionService } from './protectionService';
 import type { SetCodeFlow } from './setCodeFlow';
@@ -56,10 +56,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       await d.setCodeFlow.run();
     })),
     vscode.commands.registerCommand(Commands.setUpAgentGuards, guarded('Could not set up the agent guards', async () => {
-      if (!requireManifest(d.service)) return;
-      const folders = d.service.withManifest();
-      const pick = folders.length === 1 ? folders[0]
-        : (await vscode.window.showQuickPick(folders.map((f) => ({ label: f.name, f })), { placeHolder: 'Set up agent guards for which folder?' }))?.f;
+      const pick = await pickManifestFolder(d.service, 'Set up agent guards for which folder?');
       if (!pick) return;
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(pick.manifestUri));
       // Loaded on first use (dist/agent-guards.js in the bundles): activation does not parse it.

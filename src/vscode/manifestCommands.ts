@@ -5,6 +5,7 @@ const AUDIT_LOG_PATH = '.protection/audit.jsonl';
 import { STARTER_MANIFEST } from '../core/starterManifest';
 import { expectOwnWrite } from './breachGuard';
 import { Commands } from './commandIds';
+import type { FolderProtection } from './folderProtection';
 import type { ProtectionService } from './protectionService';
 
 /** The one sentence and action the commands answer with where no folder has a manifest. */
@@ -54,17 +55,13 @@ export async function createManifest(): Promise<vscode.Uri | undefined> {
 
 /** Protected Files: Open Manifest. */
 export async function openManifest(service: ProtectionService): Promise<void> {
-  if (!requireManifest(service)) return;
-  const folders = service.withManifest();
-  const pick = folders.length === 1 ? folders[0] : await pickFolderProtection(folders.map((f) => ({ label: f.name, value: f })));
+  const pick = await pickManifestFolder(service, 'Open the manifest of which folder?');
   if (pick) await vscode.window.showTextDocument(pick.manifestUri, { preview: false });
 }
 
 /** Protected Files: Open Audit Log. */
 export async function openAuditLog(service: ProtectionService): Promise<void> {
-  if (!requireManifest(service)) return;
-  const folders = service.withManifest();
-  const pick = folders.length === 1 ? folders[0] : await pickFolderProtection(folders.map((f) => ({ label: f.name, value: f })));
+  const pick = await pickManifestFolder(service, 'Open the audit log of which folder?');
   if (!pick) return;
   try {
     await vscode.window.showTextDocument(vscode.Uri.joinPath(pick.folder.uri, AUDIT_LOG_PATH), { preview: false });
@@ -73,7 +70,14 @@ export async function openAuditLog(service: ProtectionService): Promise<void> {
   }
 }
 
-async function pickFolderProtection<T>(items: { label: string; value: T }[]): Promise<T | undefined> {
-  const r = await vscode.window.showQuickPick(items, { placeHolder: 'Which workspace folder?' });
-  return r?.value;
+/**
+ * The folder with a manifest a command acts on: the only one, or the user's pick. Where no folder has a
+ * manifest, offers to create one and returns undefined.
+ */
+export async function pickManifestFolder(service: ProtectionService, placeHolder: string): Promise<FolderProtection | undefined> {
+  if (!requireManifest(service)) return undefined;
+  const folders = service.withManifest();
+  if (folders.length === 1) return folders[0];
+  const r = await vscode.window.showQuickPick(folders.map((f) => ({ label: f.name, f })), { placeHolder });
+  return r?.f;
 }
