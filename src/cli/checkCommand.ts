@@ -7,7 +7,12 @@ import { MANIFEST_PATH, parseManifest } from '../core/manifest';
 import type { Manifest } from '../core/manifest';
 import { ProtectionMatcher } from '../core/matcher';
 import type { Classification } from '../core/matcher';
+import { emptyGrantState, grantIn } from '../core/grantState';
+import type { GrantState } from '../core/grantState';
+import { formatClock } from '../core/policy';
+import { targetLabel } from '../core/unlocks';
 import { runGit } from '../node/gitChanges';
+import { grantStoreFor } from '../node/grantStore';
 import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, findWorkspaceRoot, formatProblems, readWorkTreeManifest } from './io';
 import type { CliIo } from './io';
 
@@ -17,9 +22,9 @@ export const EXIT_DENY = 2;
 export const CHECK_HELP = `Usage: protected-files check <path>...
        <hook JSON on stdin> | protected-files check
 
-Exit 0 when none of the paths is protected; exit 2, with the tier, component and risk on
-stderr, when one is. The command line cannot see unlocks made in VS Code, so here every
-protected file counts as locked: unlock and edit protected files in VS Code.
+Exit 0 when none of the paths is locked: not protected, or unlocked by a grant in force on
+this clone (made in VS Code or with protected-files unlock); exit 2, with the tier, component
+and risk on stderr, when one is locked.
 
 Without paths, reads a Claude Code PreToolUse hook event from stdin
 ({"tool_name": "Edit", "tool_input": {"file_path": "..."}, "cwd": "..."}) and checks
@@ -79,10 +84,16 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
     return EXIT_DENY;
   }
   const matcher = new ProtectionMatcher(manifest.manifest, { caseInsensitive: caseInsensitiveFs() });
+  // Grants made anywhere on this clone (VS Code, protected-files unlock), read once and only when needed.
+  let grants: GrantState | undefined;
+  const now = Date.now();
   let denied = false;
   for (const target of targets) {
     const hit = classifyTarget(matcher, root, target);
-    if (hit) {
+    const grant = hit && grantIn((grants ??= grantStoreFor(root)?.readSync() ?? emptyGrantState()), hit.rel, hit.classification.component?.name, now);
+    if (hit && grant) {
+      if (!fromHook) io.stdout(`${target.input}: protected, unlocked until ${formatClock(grant.expiresAt)} (${targetLabel(grant.target)}: ${grant.reason})\n`);
+    } else if (hit) {
       denied = true;
       io.stderr(`${protectedMessage(hit.rel, hit.classification)}\n`);
     } else if (!fromHook) {
@@ -167,8 +178,13 @@ export function protectedMessage(rel: string, c: Classification): string {
   const what = [...new Set(parts)].join(' · ');
   const risk = c.component?.risk ? ` ${sentence(c.component.risk)}` : '';
   const impact = c.component?.impact ? ` Impact: ${sentence(c.component.impact)}` : '';
-  const how = c.tier.unlock.requireCode ? "with an owner's code and a reason" : 'with a reason';
-  return `Protected Files: ${rel} is protected (${what}):${risk}${impact} Unlock it in VS Code (Protected Files: Unlock…) ${how}; do not edit it directly.`;
+  const name = c.component?.name;
+  if (!c.tier.unlock.requireCode) {
+    const line = name ? `echo 'UNLOCK ${name} FOR: <reason>' | protected-files unlock` : `protected-files unlock ${rel} --reason '<reason>'`;
+    return `Protected Files: ${rel} is protected (${what}):${risk}${impact} Unlock it with a reason first: in VS Code (Protected Files: Unlock…) or with \`${line}\`; do not edit it directly.`;
+  }
+  const line = name ? `echo 'UNLOCK ${name} WITH CODE: <code> FOR: <reason>' | protected-files unlock` : `protected-files unlock ${rel}`;
+  return `Protected Files: ${rel} is protected (${what}):${risk}${impact} Ask an owner to unlock it with their code and a reason: in VS Code (Protected Files: Unlock…), or an owner gives you a one-time code and you run \`${line}\`; do not edit it directly.`;
 }
 
 function sentence(text: string): string {

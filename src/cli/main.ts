@@ -21,7 +21,15 @@ Commands:
                                     print the audit log, or verify its chain
   install-hooks                     install the pre-commit and pre-push git hooks
   pre-push [<remote> [<url>]]       what the pre-push hook runs: refuses pushes to protectedBranches
-  hash-code                         hash an unlock code for the manifest (the code is never printed)
+  unlock <COMPONENT|path> [--reason <text>] [--minutes <n>]
+                                    unlock for this clone (every VS Code window, the CLI, the
+                                    agents' hooks); or pipe UNLOCK <C> WITH CODE: <code> FOR: <why>
+  relock [<COMPONENT|path> | --all] end grants now (recording their changes first)
+  status [--json]                   protected files, lock states and the grants in force
+  record [<path>...]                record changes made under a grant, then relock
+  hash-code [--owner <who>] [--one-time <n>]
+                                    make a signing code entry for the manifest (never printed),
+                                    or n one-time codes for an owner to hand out
   agents [--write]                  agent guards generated from the manifest
 
 Options: --help (also after a command), --version
@@ -41,6 +49,10 @@ function commands(scriptPath: string): Record<string, Command> {
     'install-hooks': async (args, io) => (await import('./hooksCommand')).runInstallHooks(args, io, scriptPath),
     'pre-push': async (args, io) => (await import('./hooksCommand')).runPrePush(args, io),
     'hash-code': async (args, io) => (await import('./hashCodeCommand')).runHashCode(args, io),
+    unlock: async (args, io) => (await import('./grantsCommand')).runUnlock(args, io),
+    relock: async (args, io) => (await import('./grantsCommand')).runRelock(args, io),
+    status: async (args, io) => (await import('./grantsCommand')).runStatus(args, io),
+    record: async (args, io) => (await import('./grantsCommand')).runRecord(args, io),
     agents: async (args, io) => (await import('./agentsCommand')).runAgents(args, io),
   };
 }

@@ -188,6 +188,7 @@ export async function verifyChangeSet(set: ChangeSet, cwd: string, versions: Ver
     protectionTier: tier,
     introducing: baseManifest === undefined,
     auditCheck,
+    trusted: { base: before && !(manifest && before === manifest && baseManifest === undefined) ? [before] : [], head: manifest },
   };
   const report = decideVerify(input);
   if (report.ok || set.mode !== 'staged' || !report.violations.some((v) => v.file !== AUDIT_LOG)) return report;

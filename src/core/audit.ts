@@ -41,6 +41,12 @@ export interface AuditBody {
   /** The operating-system user of the process that wrote the record (breaches). */
   osUser?: string;
   detail?: string;
+  /** The grant's public key (base64url): on its unlock record, on records signed under it and on its end. */
+  grant?: string;
+  /** On an unlock record: the owners' signatures certifying `grant` (see src/core/approvals.ts). */
+  approvals?: { key: string; sig: string }[];
+  /** On a change or delete record: its signature with the grant's key. */
+  sig?: string;
 }
 
 export interface AuditRecord extends AuditBody {
@@ -54,12 +60,12 @@ export const GENESIS = 'GENESIS';
 
 export const AUDIT_EVENTS: readonly AuditEvent[] = ['unlock', 'relock', 'expire', 'change', 'delete', 'denied', 'lockout', 'breach', 'restore'];
 
-const STRING_FIELDS = ['file', 'component', 'tier', 'reason', 'before', 'after', 'head', 'backup', 'until', 'from', 'osUser', 'detail'] as const;
+const STRING_FIELDS = ['file', 'component', 'tier', 'reason', 'before', 'after', 'head', 'backup', 'until', 'from', 'osUser', 'detail', 'grant', 'sig'] as const;
 const COUNT_FIELDS = ['added', 'removed'] as const;
 // Key order of a rendered line: what a reviewer reads first comes first. The hash does not
 // depend on it (it is computed over canonical JSON).
 const LINE_ORDER = ['seq', 'at', 'event', 'actor', 'osUser', 'file', 'from', 'component', 'tier', 'reason', 'until', 'added', 'removed',
-  'before', 'after', 'backup', 'head', 'detail', 'prev', 'hash'];
+  'before', 'after', 'backup', 'head', 'detail', 'grant', 'approvals', 'sig', 'prev', 'hash'];
 const HEX64 = /^[0-9a-f]{64}$/;
 
 /** sha256 of a string (UTF-8) or bytes, as lower-case hex. */
@@ -138,6 +144,11 @@ function recordProblem(value: unknown): string | undefined {
   }
   for (const key of STRING_FIELDS) {
     if (r[key] !== undefined && typeof r[key] !== 'string') return `"${key}" must be a string`;
+  }
+  if (r.approvals !== undefined) {
+    const ok = Array.isArray(r.approvals) && r.approvals.length <= 8 &&
+      r.approvals.every((a: unknown) => typeof a === 'object' && a !== null && typeof (a as Record<string, unknown>).key === 'string' && typeof (a as Record<string, unknown>).sig === 'string');
+    if (!ok) return '"approvals" must be a list of { key, sig }';
   }
   for (const key of COUNT_FIELDS) {
     const n = r[key];

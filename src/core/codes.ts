@@ -1,8 +1,13 @@
-// Unlock codes are stored only as scrypt hashes in the committed manifest:
-// `scrypt$<N>$<r>$<p>$<salt base64url>$<hash base64url>`.
-// Nothing here logs, and no message ever contains the code itself.
-import { randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
-import type { BinaryLike, ScryptOptions } from 'node:crypto';
+// Unlock codes are stored in the committed manifest only as what scrypt derives from them:
+// - `ed25519$<N>$<r>$<p>$<salt>$<public key>[$<owner>]` (current): scrypt turns the code into the
+//   seed of an Ed25519 key; the manifest keeps the public key, so an approval signed with the
+//   private key can be checked by anyone, and made only by someone who knows the code.
+//   `ed25519-once$…` is a one-time code: it may open a single grant.
+// - `scrypt$<N>$<r>$<p>$<salt>$<hash>` (legacy): checks the code, signs nothing.
+// Salts, hashes and keys are base64url. Nothing here logs, and no message ever contains a code.
+import { randomBytes, randomInt, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
+import type { BinaryLike, KeyObject, ScryptOptions } from 'node:crypto';
+import { isPublicKey, keyFromSeed } from './signing';
 
 /** scrypt cost parameters: N (CPU/memory cost, a power of two), r (block size), p (parallelism). */
 export interface ScryptParams {
@@ -51,8 +56,56 @@ interface ParsedHash {
   hash: Buffer;
 }
 
+/** One entry of a component's `unlockCodes`, parsed. */
+export type CodeEntry =
+  | { kind: 'scrypt'; encoded: string; params: ScryptParams; salt: Buffer; hash: Buffer }
+  | {
+    kind: 'key';
+    encoded: string;
+    params: ScryptParams;
+    salt: Buffer;
+    /** base64url of the 32-byte Ed25519 public key. */
+    publicKey: string;
+    /** A one-time code: it may open one grant only. */
+    once: boolean;
+    /** Who holds the code (an email or name); two-owner approvals need two different owners. */
+    owner: string | undefined;
+  };
+
 function parseDecimal(text: string): number {
   return /^[1-9][0-9]{0,9}$/.test(text) ? Number(text) : NaN;
+}
+
+function parseSalt(salt: string): Buffer | undefined {
+  if (!B64URL.test(salt)) return undefined;
+  const bytes = Buffer.from(salt, 'base64url');
+  // Reject truncated or padded material: it must round-trip and have a sane length.
+  return bytes.toString('base64url') === salt && bytes.length >= 8 && bytes.length <= 64 ? bytes : undefined;
+}
+
+const OWNER = /^[^\s$][^$\u0000-\u001f]{0,199}$/;
+
+/** The entry, or undefined when `encoded` is not a well-formed code entry with sane parameters. */
+export function parseCodeEntry(encoded: string): CodeEntry | undefined {
+  if (typeof encoded !== 'string' || encoded.length > 512) return undefined;
+  const parts = encoded.split('$');
+  const kind = parts[0];
+  if (kind === 'scrypt') {
+    const parsed = parseHash(encoded);
+    return parsed && { kind: 'scrypt', encoded, ...parsed };
+  }
+  if ((kind !== 'ed25519' && kind !== 'ed25519-once') || (parts.length !== 6 && parts.length !== 7)) return undefined;
+  const [, n, r, p, salt, publicKey, owner] = parts;
+  const params = { N: parseDecimal(n), r: parseDecimal(r), p: parseDecimal(p) };
+  const saltBytes = parseSalt(salt);
+  if (!validParams(params) || !saltBytes || !isPublicKey(publicKey)) return undefined;
+  if (owner !== undefined && !OWNER.test(owner.trim() === owner ? owner : '')) return undefined;
+  return { kind: 'key', encoded, params, salt: saltBytes, publicKey, once: kind === 'ed25519-once', owner };
+}
+
+/** Who an entry belongs to, for two-owner approvals: its owner, else the entry itself. */
+export function entryOwner(entry: CodeEntry): string {
+  return entry.kind === 'key' && entry.owner !== undefined ? `owner:${entry.owner.toLowerCase()}` : `entry:${entry.encoded}`;
 }
 
 function parseHash(encoded: string): ParsedHash | undefined {
@@ -71,11 +124,7 @@ function parseHash(encoded: string): ParsedHash | undefined {
   return { params, salt: saltBytes, hash: hashBytes };
 }
 
-/**
- * Hashes an unlock code for the manifest. Rejects invalid parameters (the error names the
- * parameters, never the code).
- */
-export async function hashCode(code: string, params?: Partial<ScryptParams>): Promise<string> {
+function checkedParams(params?: Partial<ScryptParams>): ScryptParams {
   const full: ScryptParams = { ...DEFAULT_SCRYPT_PARAMS, ...params };
   if (!validParams(full)) {
     throw new Error(
@@ -83,6 +132,76 @@ export async function hashCode(code: string, params?: Partial<ScryptParams>): Pr
         `r 1–${MAX_R}, p 1–${MAX_P}, and 128·N·r at most 1 GiB.`,
     );
   }
+  return full;
+}
+
+/**
+ * The manifest entry of an unlock code in the current form: scrypt derives an Ed25519 seed from the
+ * code, and the entry keeps the public key. `owner` must not contain `$` or start with a space.
+ */
+export async function makeCodeKey(code: string, options: { owner?: string; once?: boolean; params?: Partial<ScryptParams> } = {}): Promise<string> {
+  const full = checkedParams(options.params);
+  if (options.owner !== undefined && !OWNER.test(options.owner)) {
+    throw new Error('An owner is a name or email without "$" or control characters, at most 200 characters.');
+  }
+  const salt = randomBytes(SALT_BYTES);
+  const seed = await scrypt(code.normalize('NFC'), salt, KEY_BYTES, { ...full, maxmem: maxmemFor(full) });
+  const { publicKey } = keyFromSeed(seed);
+  seed.fill(0);
+  const parts: (string | number)[] = [options.once ? 'ed25519-once' : 'ed25519', full.N, full.r, full.p, salt.toString('base64url'), publicKey];
+  if (options.owner !== undefined) parts.push(options.owner);
+  return parts.join('$');
+}
+
+/** What a code opened: the entry it matches and, for a key entry, the private key that signs. */
+export interface CodeMatch {
+  entry: CodeEntry;
+  privateKey: KeyObject | undefined;
+}
+
+/**
+ * Checks `code` against one manifest entry with one scrypt derivation. A key entry matches when the
+ * derived public key equals the stored one (constant-time comparison); the match carries the
+ * private key for signing. Malformed entries and failures give undefined; never throws on input.
+ */
+export async function matchCode(code: string, encoded: string): Promise<CodeMatch | undefined> {
+  if (typeof code !== 'string') return undefined;
+  const entry = parseCodeEntry(encoded);
+  if (!entry) return undefined;
+  if (entry.kind === 'scrypt') return (await verifyCode(code, encoded)) ? { entry, privateKey: undefined } : undefined;
+  let seed: Buffer;
+  try {
+    seed = await scrypt(code.normalize('NFC'), entry.salt, KEY_BYTES, { ...entry.params, maxmem: maxmemFor(entry.params) });
+  } catch {
+    return undefined;
+  }
+  const key = keyFromSeed(seed);
+  seed.fill(0);
+  const derived = Buffer.from(key.publicKey, 'base64url');
+  const stored = Buffer.from(entry.publicKey, 'base64url');
+  return derived.length === stored.length && timingSafeEqual(derived, stored) ? { entry, privateKey: key.privateKey } : undefined;
+}
+
+// Crockford-style base32 without look-alikes (no I, L, O, U, 0, 1): easy to read aloud and type.
+const ONE_TIME_ALPHABET = 'ABCDEFGHJKMNPQRSTVWXYZ23456789';
+
+/** A random one-time code, `XXXX-XXXX-XXXX-XXXX` (about 78 bits). */
+export function newOneTimeCode(): string {
+  const groups: string[] = [];
+  for (let g = 0; g < 4; g++) {
+    let group = '';
+    for (let i = 0; i < 4; i++) group += ONE_TIME_ALPHABET[randomInt(ONE_TIME_ALPHABET.length)];
+    groups.push(group);
+  }
+  return groups.join('-');
+}
+
+/**
+ * Hashes an unlock code for the manifest. Rejects invalid parameters (the error names the
+ * parameters, never the code).
+ */
+export async function hashCode(code: string, params?: Partial<ScryptParams>): Promise<string> {
+  const full = checkedParams(params);
   const salt = randomBytes(SALT_BYTES);
   const key = await scrypt(code.normalize('NFC'), salt, KEY_BYTES, { ...full, maxmem: maxmemFor(full) });
   return ['scrypt', full.N, full.r, full.p, salt.toString('base64url'), key.toString('base64url')].join('$');
@@ -108,9 +227,9 @@ export async function verifyCode(code: string, encoded: string): Promise<boolean
   return key.length === parsed.hash.length && timingSafeEqual(key, parsed.hash);
 }
 
-/** True when `encoded` is a well-formed `scrypt$N$r$p$salt$hash` string with sane parameters. */
+/** True when `encoded` is a well-formed code entry (`ed25519$…`, `ed25519-once$…` or legacy `scrypt$…`) with sane parameters. */
 export function isCodeHash(encoded: string): boolean {
-  return parseHash(encoded) !== undefined;
+  return parseCodeEntry(encoded) !== undefined;
 }
 
 const COMMON_WORDS = new Set([

@@ -4,6 +4,7 @@
 
 import { parseTree, printParseErrorCode } from 'jsonc-parser';
 import type { Node, ParseError } from 'jsonc-parser';
+import { isCodeHash } from './codes';
 import { escapesFolder } from './paths';
 
 export type TierColor = 'red' | 'orange' | 'yellow' | 'green' | 'blue' | 'purple' | 'gray';
@@ -18,6 +19,12 @@ export interface UnlockPolicy {
   minReasonLength: number;
   /** An unlock ends at the next save or after this many minutes. */
   maxMinutes: number;
+  /**
+   * What `verify` does with an approval that is not signed by an owner's code while the component
+   * has only legacy `scrypt$` codes: pass with a warning (default), or fail. Where the component has
+   * signing codes (`ed25519$…`), unsigned approvals always fail.
+   */
+  unsignedApprovals?: 'warn' | 'fail';
 }
 
 export interface Tier {
@@ -90,7 +97,7 @@ export const DEFAULT_UNLOCK_POLICY: Readonly<UnlockPolicy> = { requireCode: true
 export const MANIFEST_KEYS = {
   topLevel: ['$schema', 'tiers', 'components', 'guardedCommands', 'protectedBranches'],
   tier: ['label', 'badge', 'color', 'unlock', 'onBreach'],
-  unlock: ['requireCode', 'approvals', 'minReasonLength', 'maxMinutes'],
+  unlock: ['requireCode', 'approvals', 'minReasonLength', 'maxMinutes', 'unsignedApprovals'],
   component: ['tier', 'files', 'risk', 'impact', 'owners', 'unlockCodes'],
   guardedCommand: ['pattern', 'message'],
   protectedBranch: ['branch', 'message'],
@@ -436,6 +443,14 @@ class Validator {
     if (maxMinutes !== undefined) {
       policy.maxMinutes = maxMinutes;
     }
+    const unsigned = fields.get('unsignedApprovals')?.value;
+    if (unsigned) {
+      if (unsigned.value === 'warn' || unsigned.value === 'fail') {
+        policy.unsignedApprovals = unsigned.value;
+      } else {
+        this.problems.error(unsigned, '"unsignedApprovals" must be "warn" or "fail" (what verify does with approvals not signed by an owner\'s code).');
+      }
+    }
     return policy;
   }
 
@@ -564,8 +579,8 @@ class Validator {
     }
     const codes: string[] = [];
     for (const item of node.children ?? []) {
-      if (item.type !== 'string' || !isWellFormedCodeHash(item.value as string)) {
-        this.problems.error(item, 'Malformed unlock code hash (expected "scrypt$N$r$p$salt$hash"); never write a plain code here, use Set Unlock Code… instead.');
+      if (item.type !== 'string' || !(isWellFormedCodeHash(item.value as string) || isCodeHash(item.value as string))) {
+        this.problems.error(item, 'Malformed unlock code hash (expected "ed25519$N$r$p$salt$key[$owner]", or a legacy "scrypt$N$r$p$salt$hash"); never write a plain code here, use Set Unlock Code… instead.');
         continue;
       }
       codes.push(item.value as string);

@@ -9,6 +9,12 @@ export interface Grant {
   readonly reason: string;
   readonly grantedAt: number;
   readonly expiresAt: number;
+  /** The grant's public key (base64url) where owners' codes certified it: records under it are signed. */
+  readonly key?: string;
+  /** The grant's private seed (base64url), kept only in the per-clone grant store, never in a record. */
+  readonly seed?: string;
+  /** Who unlocked it (git user), for status. */
+  readonly by?: string;
 }
 
 /** A stable key for maps and records: `component:BOOKING_FLOW` or `file:.protection/manifest.jsonc`. */
@@ -24,10 +30,15 @@ export function targetLabel(target: UnlockTarget): string {
 export class UnlockRegistry {
   private readonly grants = new Map<string, Grant>();
 
-  grant(target: UnlockTarget, reason: string, now: number, minutes: number): Grant {
-    const g: Grant = { target, reason, grantedAt: now, expiresAt: now + minutes * 60_000 };
+  grant(target: UnlockTarget, reason: string, now: number, minutes: number, extra: Pick<Grant, 'key' | 'seed' | 'by'> = {}): Grant {
+    const g: Grant = { target, reason, grantedAt: now, expiresAt: now + minutes * 60_000, ...extra };
     this.grants.set(targetKey(target), g);
     return g;
+  }
+
+  /** Puts a grant read from the shared store back as it was. */
+  restore(g: Grant): void {
+    this.grants.set(targetKey(g.target), g);
   }
 
   /** The grant in force for a file, given the component it belongs to (if any). */
@@ -134,5 +145,18 @@ export class FailureTracker {
   reset(key: string): void {
     this.failures.delete(key);
     this.locked.delete(key);
+  }
+
+  /** The state to share with other processes (see src/core/grantState.ts). */
+  toJSON(): { failures: Record<string, number[]>; lockouts: Record<string, number> } {
+    return { failures: Object.fromEntries(this.failures), lockouts: Object.fromEntries(this.locked) };
+  }
+
+  /** Replaces the state with one read from the shared store. */
+  load(state: { failures: Record<string, number[]>; lockouts: Record<string, number> }): void {
+    this.failures.clear();
+    this.locked.clear();
+    for (const [k, v] of Object.entries(state.failures)) this.failures.set(k, [...v]);
+    for (const [k, v] of Object.entries(state.lockouts)) this.locked.set(k, v);
   }
 }

@@ -1,8 +1,11 @@
 // The verify gate's decision: given what a commit (or a range of commits) changes, the audit log
 // as of that version and as of the version before, does every protected change carry its record?
 // Pure: git and files are read by src/node/gitChanges.ts and src/cli/verifyCommand.ts.
+import { indexLog, judgeApproval, reusedOneTimeCodes } from './approvals';
+import type { LogIndex } from './approvals';
 import { parseAuditLog, sha256, verifyChain } from './audit';
 import type { AuditRecord } from './audit';
+import type { Manifest } from './manifest';
 import type { Classification, ProtectionMatcher } from './matcher';
 
 /** The audit log's path (the same as AUDIT_LOG_PATH in src/node/auditStore.ts; core cannot import node). */
@@ -70,6 +73,13 @@ export interface VerifyInput {
    * git computes the diff). Must come from the same `audit` and `baseAudit`.
    */
   auditCheck?: AuditCheck;
+  /**
+   * The manifests whose code keys may sign approvals: those in force before the change (`base`),
+   * and the verified version's (`head`). Approvals of `.protection/**` are judged by `base` alone
+   * (where there is one), so a change cannot add its own key to the manifest and sign itself.
+   * Without this, signatures are not checked.
+   */
+  trusted?: { base: Manifest[]; head: Manifest | undefined };
 }
 
 /** What the gate finds in the audit log alone, whatever the change: see checkAuditLog. */
@@ -91,7 +101,9 @@ export type ViolationKind =
   | 'audit-deleted'
   | 'audit-unreadable'
   | 'chain-broken'
-  | 'audit-rewritten';
+  | 'audit-rewritten'
+  | 'unsigned'
+  | 'one-time-reused';
 
 export interface Violation {
   file: string;
@@ -127,6 +139,8 @@ export interface ChainReport {
 
 export interface VerifyReport {
   ok: boolean;
+  /** Things that pass today but should be fixed (approvals not signed, with legacy codes). */
+  warnings: string[];
   /** The change adds the manifest: see VerifyInput.introducing. */
   introducing: boolean;
   changed: ChangedReport[];
@@ -260,6 +274,24 @@ export function decideVerify(input: VerifyInput): VerifyReport {
     const c = item.classification;
     violations.push({ file: item.path, tier: c.tier.id, badge: c.tier.badge, component: c.component?.name, kind, problem });
   };
+  const warnings: string[] = [];
+  let logIndex: LogIndex | undefined;
+  /** Only records new in this change are judged: older ones were judged when they were committed. */
+  const signedApproval = (item: GateItem, record: AuditRecord): boolean => {
+    if (!input.trusted || !isNewRecord(record, baseHashes)) return true;
+    const { base, head } = input.trusted;
+    const trusted = item.path.startsWith('.protection/') && base.length > 0 ? base : [...base, ...(head ? [head] : [])];
+    logIndex ??= indexLog(records);
+    const verdict = judgeApproval(record, item.classification, logIndex, trusted);
+    if (verdict.kind === 'refused') {
+      violation(item, 'unsigned', verdict.problem);
+      return false;
+    }
+    if (verdict.kind === 'unsigned-allowed') {
+      warnings.push(`${item.path}: ${verdict.problem}; set a signing code with Set Unlock Code… (or protected-files hash-code) so approvals are signed, then "unsignedApprovals": "fail" in the tier.`);
+    }
+    return true;
+  };
 
   for (const item of input.items) {
     const c = item.classification;
@@ -279,7 +311,7 @@ export function decideVerify(input: VerifyInput): VerifyReport {
     if (item.kind === 'delete') {
       const what = item.renamedTo !== undefined ? `renamed to ${item.renamedTo}` : 'deleted';
       if (last && approvesRemoval(last, item.path)) {
-        report.recordSeq = last.seq;
+        if (signedApproval(item, last)) report.recordSeq = last.seq;
       } else if (!last) {
         const staged = workTree?.get(item.path)?.records.some((r) => approvesRemoval(r, item.path));
         violation(item, 'deleted-unrecorded', `${what} without a matching audit record (a delete record is needed)${staged ? unstagedNote : ''}`);
@@ -293,7 +325,7 @@ export function decideVerify(input: VerifyInput): VerifyReport {
     report.sha256 = hashes[0];
     const what = item.renamedFrom !== undefined ? `renamed from ${item.renamedFrom}` : 'changed';
     if (last && approvesContent(last, item.path, hashes)) {
-      report.recordSeq = last.seq;
+      if (signedApproval(item, last)) report.recordSeq = last.seq;
       continue;
     }
     const unstaged = workTree?.get(item.path)?.records.some((r) => approvesContent(r, item.path, hashes)) ? unstagedNote : '';
@@ -331,13 +363,20 @@ export function decideVerify(input: VerifyInput): VerifyReport {
     const how = firstLost >= records.length ? 'removed' : 'removed or rewritten';
     violation(logItem, 'audit-rewritten', `record ${firstLost + 1} (seq ${r.seq}, ${r.event}${r.file ? ` ${r.file}` : ''}) of the earlier log was ${how}: the log may only grow`);
   }
+  if (input.trusted) {
+    const all = [...input.trusted.base, ...(input.trusted.head ? [input.trusted.head] : [])];
+    for (const { record, first } of reusedOneTimeCodes(records, all)) {
+      if (!isNewRecord(record, baseHashes)) continue;
+      violation(logItem, 'one-time-reused', `a one-time code that opened the grant of seq ${first.seq} opened another (seq ${record.seq}): a one-time code opens one grant only`);
+    }
+  }
   const chain: ChainReport = {
     ok: chainResult.ok,
     records: records.length,
     newRecords,
     ...(chainResult.ok ? {} : { break: { index: chainResult.index, message: chainResult.message } }),
   };
-  return { ok: violations.length === 0, introducing: input.introducing === true, changed, violations, chain };
+  return { ok: violations.length === 0, warnings, introducing: input.introducing === true, changed, violations, chain };
 }
 
 /**
@@ -412,12 +451,14 @@ export function renderVerifyReport(report: VerifyReport, mode: 'staged' | 'range
         : `PASS protected-files verify: ${files} protected file(s) changed, all recorded`);
     }
     lines.push(`  audit log: chain OK, ${report.chain.records} record(s)${report.chain.newRecords > 0 ? `, ${report.chain.newRecords} new` : ''}`);
+    for (const w of report.warnings) lines.push(`  warning: ${w}`);
     return `${lines.join('\n')}\n`;
   }
   lines.push(`FAIL protected-files verify: ${report.violations.length} violation(s)`);
   for (const v of report.violations) {
     lines.push(`  ${v.file}  ${v.badge} ${v.component ?? '.protection'}  ${v.problem}`);
   }
+  for (const w of report.warnings) lines.push(`  warning: ${w}`);
   lines.push(...advice(report.violations, mode));
   return `${lines.join('\n')}\n`;
 }
@@ -431,6 +472,9 @@ function advice(violations: readonly Violation[], mode: 'staged' | 'range'): str
   }
   if (kinds.has('deleted-unrecorded') || kinds.has('deleted-after-change')) {
     out.push(`What to do: restore the file, or unlock it in VS Code and delete or rename it there, so that the deletion is recorded; then ${addLog}.`);
+  }
+  if (kinds.has('unsigned') || kinds.has('one-time-reused')) {
+    out.push('What to do: an approval counts only when an owner\'s code signed it: unlock with a code (VS Code, or protected-files unlock), make the change, record it, and commit the records the tool wrote; records written by hand or by a script never pass.');
   }
   if (['audit-deleted', 'audit-unreadable', 'chain-broken', 'audit-rewritten'].some((k) => kinds.has(k as ViolationKind))) {
     const from = mode === 'staged' ? 'HEAD' : '<base>';

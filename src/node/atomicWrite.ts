@@ -40,8 +40,11 @@ async function rename(from: string, to: string): Promise<void> {
  * folder, fsync, the existing file's permission bits (owner and group are not kept), rename.
  * The temp file is removed when anything fails. The folder must exist.
  */
-export async function atomicWriteFile(path: string, data: string | Uint8Array): Promise<void> {
-  const { target, mode } = await resolveTarget(path);
+export async function atomicWriteFile(path: string, data: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
+  const resolved = await resolveTarget(path);
+  const target = resolved.target;
+  // A mode given by the caller wins (owner-only files must never be readable, even for a moment).
+  const mode = options.mode ?? resolved.mode;
   const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let handle: fs.FileHandle | undefined;
   try {

@@ -1,4 +1,7 @@
+import { signRecord } from '../core/approvals';
 import type { Actor, AuditBody, AuditRecord } from '../core/audit';
+import { importSeed } from '../core/signing';
+import type { Grant } from '../core/unlocks';
 import { AuditStore } from './auditStore';
 import { getActor, getHead } from './gitInfo';
 
@@ -19,9 +22,15 @@ export class AuditRecorder {
     this.store = new AuditStore(folderPath);
   }
 
-  async record(body: EventBody): Promise<AuditRecord> {
+  /**
+   * Appends a record. With `grant` (a change or deletion made under it), the record names the
+   * grant's key and is signed with it, where owners' codes certified the grant.
+   */
+  async record(body: EventBody, grant?: Grant): Promise<AuditRecord> {
     const actor = await this.currentActor();
-    return this.store.append({ ...body, at: new Date(this.now()).toISOString(), actor });
+    const full: AuditBody = { ...body, at: new Date(this.now()).toISOString(), actor };
+    const key = grant?.seed !== undefined ? importSeed(grant.seed) : undefined;
+    return this.store.append(key && grant?.key ? signRecord({ ...full, grant: grant.key }, key.privateKey) : full);
   }
 
   async head(): Promise<string | undefined> {

@@ -362,16 +362,16 @@ export class BreachGuard extends Disposable {
         this.touchedWhileUnlocked.delete(key);
       }
     }
-    const reason = grant.reason;
     await Promise.all([...uris.values()].map((uri) => {
       const rel = folder.relativePath(uri);
       if (!rel || isExtensionWritten(rel)) return Promise.resolve();
-      return this.enqueue(keyOf(folder, rel), () => this.reconcileOne(folder, uri, rel, reason))
+      return this.enqueue(keyOf(folder, rel), () => this.reconcileOne(folder, uri, rel, grant))
         .catch((err) => log.error(`[breach] reconcile ${rel}: ${String(err)}`));
     }));
   }
 
-  private async reconcileOne(folder: FolderProtection, uri: vscode.Uri, rel: string, reason: string): Promise<void> {
+  private async reconcileOne(folder: FolderProtection, uri: vscode.Uri, rel: string, grant: Grant): Promise<void> {
+    const reason = grant.reason;
     {
       const f = this.service.resolve(uri);
       if (!f) return;
@@ -385,7 +385,7 @@ export class BreachGuard extends Disposable {
           event: 'delete', file: rel, tier: f.classification.tier.id, reason, before: approved.hash, backup,
           ...(f.classification.component ? { component: f.classification.component.name } : {}),
           detail: 'deleted while unlocked',
-        });
+        }, grant);
         this.lastApproved.delete(keyOf(folder, rel));
         this.known.delete(keyOf(folder, rel));
         this.approvedDeleted.add(keyOf(folder, rel));
@@ -398,7 +398,7 @@ export class BreachGuard extends Disposable {
         ...(f.classification.component ? { component: f.classification.component.name } : {}),
         ...(approved ? { before: approved.hash } : {}), after: hash,
         detail: 'changed outside the editor while unlocked',
-      });
+      }, grant);
       await this.approveNow(folder, rel, record.after ?? hash);
     }
   }

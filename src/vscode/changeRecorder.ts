@@ -87,7 +87,7 @@ export class ChangeRecorder extends Disposable {
       removed: stats.removed,
       ...(head ? { head } : {}),
       ...(backup ? { backup } : {}),
-    });
+    }, p.grant);
     log.info(`[record] ${p.state.relPath}: change #${record.seq} (+${stats.added} −${stats.removed}).`);
     this._onDidRecord.fire({ folder, record });
   }

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { verifyCode } from '../../src/core/codes';
+import { matchCode } from '../../src/core/codes';
 import { BUILT_CLI, Sandbox } from './cliHarness';
 import type { Repo } from './cliHarness';
 
@@ -30,17 +30,18 @@ function project(): Repo {
 const A_MESSAGE =
   'Protected Files: src/booking/a.ts is protected (T1 · Tier 1 · Revenue critical · BOOKING_FLOW): ' +
   'Booking chat flow for all members: revenue stops if it breaks. Impact: $10,000+/day. ' +
-  "Unlock it in VS Code (Protected Files: Unlock…) with an owner's code and a reason; do not edit it directly.";
+  'Ask an owner to unlock it with their code and a reason: in VS Code (Protected Files: Unlock…), or an owner gives you a one-time code ' +
+  "and you run `echo 'UNLOCK BOOKING_FLOW WITH CODE: <code> FOR: <reason>' | protected-files unlock`; do not edit it directly.";
 
 describe('help and version', () => {
   test('--help lists every command; <cmd> --help explains it; both exit 0', () => {
     const dir = box.dir('help');
     const r = box.run(['--help'], { cwd: dir });
     assert.equal(r.code, 0);
-    for (const cmd of ['verify --staged', 'verify --base <ref>', 'check <path>', 'log [--verify]', 'install-hooks', 'pre-push', 'hash-code', 'agents']) {
+    for (const cmd of ['verify --staged', 'verify --base <ref>', 'check <path>', 'log [--verify]', 'install-hooks', 'pre-push', 'hash-code', 'agents', 'unlock <COMPONENT|path>', 'relock [', 'status [--json]', 'record [<path>...]']) {
       assert.ok(r.stdout.includes(cmd), `help mentions ${cmd}`);
     }
-    for (const [cmd, expected] of [['verify', /Exit codes: 0 pass, 1 violations, 2 usage/], ['check', /every\s+protected file counts as locked/], ['log', /--since <date>/], ['install-hooks', /core\.hooksPath/], ['pre-push', /protectedBranches/], ['hash-code', /never printed/], ['agents', /^Usage: protected-files agents/]] as const) {
+    for (const [cmd, expected] of [['verify', /Exit codes: 0 pass, 1 violations, 2 usage/], ['check', /unlocked by a grant in force on\s+this clone/], ['unlock', /one-line form/], ['relock', /Ends grants now/], ['status', /who unlocked it/], ['record', /for tools without a watcher/], ['log', /--since <date>/], ['install-hooks', /core\.hooksPath/], ['pre-push', /protectedBranches/], ['hash-code', /never printed/], ['agents', /^Usage: protected-files agents/]] as const) {
       const h = box.run([cmd, '--help'], { cwd: dir });
       assert.equal(h.code, 0, cmd);
       assert.match(h.stdout, expected, cmd);
@@ -74,7 +75,7 @@ describe('check', () => {
 
     const mixed = repo.cli(['check', 'src/app.ts', 'db/migrations/002.sql']);
     assert.equal(mixed.code, 2);
-    assert.match(mixed.stderr, /^Protected Files: db\/migrations\/002\.sql is protected \(T2 · Tier 2 · Infrastructure · MIGRATIONS\): Schema changes hit production on deploy\. Unlock it in VS Code \(Protected Files: Unlock…\) with a reason; do not edit it directly\.\n$/);
+    assert.match(mixed.stderr, /^Protected Files: db\/migrations\/002\.sql is protected \(T2 · Tier 2 · Infrastructure · MIGRATIONS\): Schema changes hit production on deploy\. Unlock it with a reason first: in VS Code \(Protected Files: Unlock…\) or with `echo 'UNLOCK MIGRATIONS FOR: <reason>' \| protected-files unlock`; do not edit it directly\.\n$/);
   });
 
   test('absolute paths, a subdirectory as cwd, the manifest itself, a path outside the workspace', () => {
@@ -211,9 +212,9 @@ describe('hash-code', () => {
     const r = box.run(['hash-code'], { cwd: dir, input: `${CODE}\n` });
     assert.equal(r.code, 0, r.stderr);
     const hash = r.stdout.trim();
-    assert.match(hash, /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$/);
-    assert.equal(await verifyCode(CODE, hash), true);
-    assert.equal(await verifyCode(`${CODE}\n`, hash), false, 'the newline is not part of the code');
+    assert.match(hash, /^ed25519\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]{43}$/);
+    assert.ok(await matchCode(CODE, hash));
+    assert.equal(await matchCode(`${CODE}\n`, hash), undefined, 'the newline is not part of the code');
     assert.ok(!r.stdout.includes(CODE) && !r.stderr.includes(CODE));
   });
 

@@ -1,0 +1,402 @@
+// `protected-files unlock | relock | status | record`: the unlock procedure of the protocol
+// documents, on the command line and for agents, against the same per-clone grant store as every
+// VS Code window. Codes come from a no-echo prompt or from the one-line form on stdin, and are
+// never printed, logged or recorded.
+import { createInterface } from 'node:readline';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { entryOwner } from '../core/codes';
+import type { CodeMatch } from '../core/codes';
+import { stateObjects } from '../core/grantState';
+import type { GrantState } from '../core/grantState';
+import { MANIFEST_PATH } from '../core/manifest';
+import type { Component, Manifest, Tier } from '../core/manifest';
+import { ProtectionMatcher } from '../core/matcher';
+import type { Classification } from '../core/matcher';
+import { acceptedCodeHashes, codesRequired, formatClock, formatRemaining, reasonProblem, unlockTargetFor } from '../core/policy';
+import { parseUnlockLine } from '../core/unlockLine';
+import { targetKey, targetLabel } from '../core/unlocks';
+import type { Grant, UnlockTarget } from '../core/unlocks';
+import { runGit } from '../node/gitChanges';
+import { recordGrantChanges } from '../node/grantChanges';
+import type { GrantFile } from '../node/grantChanges';
+import { grantStoreFor } from '../node/grantStore';
+import type { GrantStore } from '../node/grantStore';
+import { AuditRecorder } from '../node/recorder';
+import { checkCode, denyUnlock, endGrant, grantUnlock, lockedUntilIn, spentOneTimeKeys } from '../node/unlocking';
+import type { UnlockDeps } from '../node/unlocking';
+import { CliError, EXIT_FAIL, EXIT_OK, caseInsensitiveFs, findWorkspaceRoot, manifestOrThrow, parseCommandArgs, readSecretFromTty, readWorkTreeManifest } from './io';
+import type { CliIo } from './io';
+
+export const UNLOCK_HELP = `Usage: protected-files unlock <COMPONENT|path> [--reason <text>] [--minutes <n>]
+       echo 'UNLOCK <COMPONENT> WITH CODE: <code> FOR: <reason>' | protected-files unlock
+
+Unlocks a component (or a protected file that belongs to none) for this clone: every VS Code
+window on the folder, the command line and the agents' hooks see the grant at once. In a
+terminal the code is asked at a prompt that does not echo it (two codes from two different
+owners where the tier's "approvals" is 2); the reason comes from --reason or a prompt. Piped
+input is the protocol's one-line form (one line per code), so a script or an agent can run it.
+
+Wrong codes count towards the lockout the editor enforces (5 within 15 minutes lock the
+component for 15 minutes). A one-time code opens one grant only. The grant ends at the
+tier's time limit, with protected-files relock, or once its first change is recorded.
+
+Exit codes: 0 unlocked; 1 refused (wrong code, lockout, reason too short, one-time code
+already used); 2 usage, manifest or git error.
+`;
+
+export const RELOCK_HELP = `Usage: protected-files relock [<COMPONENT|path> | --all]
+
+Ends grants now, everywhere on this clone (VS Code windows included). Changes made under a
+grant that are not recorded yet are recorded first, signed under the grant. Without an
+argument, every grant of the folder ends.
+
+Exit codes: 0 relocked (or nothing was unlocked); 2 usage, manifest or git error.
+`;
+
+export const STATUS_HELP = `Usage: protected-files status [--json]
+
+Every protected file with its tier, component and lock state, and for each grant in force
+who unlocked it, why and until when.
+
+Exit codes: 0; 2 usage, manifest or git error.
+`;
+
+export const RECORD_HELP = `Usage: protected-files record [<path>...]
+
+Records the changes made to files whose grant is in force (for tools without a watcher):
+each changed file gets a "change" record (or "delete") with the grant's reason, signed under
+the grant; then the grant ends (the tier's rule: relock after the first recorded change).
+Without paths, every file the grants cover is checked.
+
+Exit codes: 0 recorded (or nothing to record); 1 a path has no grant in force; 2 usage,
+manifest or git error.
+`;
+
+interface FolderContext {
+  root: string;
+  manifest: Manifest;
+  matcher: ProtectionMatcher;
+  store: GrantStore;
+  deps: UnlockDeps;
+}
+
+async function openFolder(io: CliIo): Promise<FolderContext> {
+  const root = findWorkspaceRoot(io.cwd);
+  if (!root) {
+    throw new CliError(`No protection manifest: no ${MANIFEST_PATH} in ${io.cwd} or above.`, 'Run this inside the repository that has it.');
+  }
+  const text = await readWorkTreeManifest(root);
+  const manifest = manifestOrThrow(text ?? '', MANIFEST_PATH);
+  const store = grantStoreFor(root);
+  if (!store) {
+    throw new CliError(`${root} is not in a git repository: grants are kept in the repository's git directory.`, 'Run git init (or work in a clone) first.');
+  }
+  const matcher = new ProtectionMatcher(manifest, { caseInsensitive: caseInsensitiveFs() });
+  const recorder = new AuditRecorder(root);
+  return { root, manifest, matcher, store, deps: { folderPath: root, store, recorder, now: Date.now } };
+}
+
+interface Resolved {
+  target: UnlockTarget;
+  tier: Tier;
+  component: Component | undefined;
+  classification: Classification;
+}
+
+/** A component by name (exact, then ignoring case), else a path relative to the current directory. */
+function resolveTarget(ctx: FolderContext, cwd: string, arg: string): Resolved {
+  const byName = ctx.manifest.components.find((c) => c.name === arg) ?? ctx.manifest.components.find((c) => c.name.toUpperCase() === arg.toUpperCase());
+  if (byName) {
+    const tier = ctx.manifest.tiers.find((t) => t.id === byName.tier)!;
+    return { target: { kind: 'component', name: byName.name }, tier, component: byName, classification: { tier, component: byName, pattern: '' } };
+  }
+  const rel = relativeToRoot(ctx.root, resolve(cwd, arg));
+  const c = rel !== undefined ? ctx.matcher.classify(rel) : undefined;
+  if (!c || rel === undefined) {
+    const looksLikeName = /^[A-Z0-9_.-]+$/.test(arg) && !arg.includes('.');
+    throw new CliError(
+      looksLikeName ? `No component named ${arg.slice(0, 80)} in ${MANIFEST_PATH}.` : `${arg.slice(0, 200)} is not a protected file of this folder.`,
+      `Components: ${ctx.manifest.components.map((x) => x.name).join(', ') || '(none)'}. See protected-files status.`,
+    );
+  }
+  return { target: unlockTargetFor(c, rel), tier: c.tier, component: c.component, classification: c };
+}
+
+function relativeToRoot(root: string, absolute: string): string | undefined {
+  const rel = relative(root, absolute);
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return undefined;
+  return rel.split(sep).join('/');
+}
+
+function readLineFromTty(prompt: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  return new Promise((resolveLine) => rl.question(prompt, (answer) => { rl.close(); resolveLine(answer); }));
+}
+
+export async function runUnlock(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs('unlock', args, {
+    options: { reason: { type: 'string' }, minutes: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+  });
+  if (values.help) {
+    io.stdout(UNLOCK_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length > 1) throw new CliError('unlock takes one component or path.', 'See protected-files unlock --help.');
+  let minutes: number | undefined;
+  if (values.minutes !== undefined) {
+    if (!/^[1-9][0-9]{0,5}$/.test(values.minutes)) throw new CliError('--minutes needs a whole number of minutes, such as 15.', 'See protected-files unlock --help.');
+    minutes = Number(values.minutes);
+  }
+  // The one-line form on stdin (non-interactive: an agent, a script); never echoed back.
+  let lineCodes: string[] = [];
+  let lineReason: string | undefined;
+  let lineComponent: string | undefined;
+  if (!io.isTTY) {
+    const text = await io.stdin();
+    for (const raw of text.split(/\r?\n/)) {
+      if (raw.trim() === '') continue;
+      const line = parseUnlockLine(raw);
+      if (!line) throw new CliError('stdin is not the one-line form.', 'Pipe: UNLOCK <COMPONENT> WITH CODE: <code> FOR: <reason> (one line per code), or run unlock in a terminal.');
+      if (line.kind === 'invalid') throw new CliError(line.message);
+      if (lineComponent !== undefined && line.component.toUpperCase() !== lineComponent.toUpperCase()) {
+        throw new CliError('The lines on stdin name different components; unlock one at a time.');
+      }
+      lineComponent ??= line.component;
+      lineReason ??= line.reason;
+      if (line.code !== undefined) lineCodes.push(line.code);
+    }
+  }
+  const arg = positionals[0] ?? lineComponent;
+  if (arg === undefined) throw new CliError('unlock needs a component or a path (or the one-line form on stdin).', 'See protected-files unlock --help.');
+  const ctx = await openFolder(io);
+  const r = resolveTarget(ctx, io.cwd, arg);
+  if (lineComponent !== undefined && (r.target.kind !== 'component' || r.target.name.toUpperCase() !== lineComponent.toUpperCase())) {
+    throw new CliError(`The line on stdin unlocks ${lineComponent}, not ${arg.slice(0, 80)}; nothing was unlocked.`);
+  }
+  const label = targetLabel(r.target);
+  const now = Date.now();
+  const state = await ctx.store.read();
+  const lockedUntil = lockedUntilIn(state, r.target, now);
+  if (lockedUntil !== undefined) {
+    io.stderr(`protected-files: unlocking ${label} is refused until ${formatClock(lockedUntil)} after repeated wrong codes.\n`);
+    return EXIT_FAIL;
+  }
+  let reason = values.reason ?? lineReason;
+  if (reason === undefined && io.isTTY) reason = await readLineFromTty(`Why do you need to change ${label}? (at least ${r.tier.unlock.minReasonLength} characters) `);
+  const problem = reasonProblem(reason ?? '', r.tier);
+  if (problem) {
+    io.stderr(`protected-files: ${problem} Nothing was unlocked.\n`);
+    return EXIT_FAIL;
+  }
+  const needed = codesRequired(r.tier);
+  const entries = acceptedCodeHashes(ctx.manifest, r.classification);
+  const matches: CodeMatch[] = [];
+  if (needed > 0 && entries.length > 0) {
+    if (io.isTTY && lineCodes.length === 0) {
+      lineCodes = [];
+      for (let i = 0; i < needed; i++) {
+        const code = await readSecretFromTty(needed > 1 ? `Code ${i + 1} of ${needed} (owner ${i + 1}) for ${label}: ` : `Unlock code for ${label}: `, io.stderr);
+        if (code === '') throw new CliError('No code was typed; nothing was unlocked.');
+        lineCodes.push(code);
+      }
+    }
+    if (lineCodes.length < needed) {
+      throw new CliError(
+        `${label} needs ${needed === 1 ? 'an owner\'s code' : `${needed} codes from different owners`}; nothing was unlocked.`,
+        needed === 1 ? 'Pipe UNLOCK <COMPONENT> WITH CODE: <code> FOR: <reason>, or run unlock in a terminal.' : 'Pipe one UNLOCK … WITH CODE: … FOR: … line per owner.',
+      );
+    }
+    const spent = await spentOneTimeKeys(ctx.deps);
+    const owners = new Set<string>();
+    for (let i = 0; i < needed; i++) {
+      const outcome = await checkCode(lineCodes[i], entries, owners, spent);
+      if (outcome.kind === 'match') {
+        matches.push(outcome.match);
+        owners.add(entryOwner(outcome.match.entry));
+        continue;
+      }
+      if (outcome.kind === 'spent') {
+        io.stderr(`protected-files: that one-time code was already used; it opens one grant only. Nothing was unlocked.\n`);
+        return EXIT_FAIL;
+      }
+      if (outcome.kind === 'same-owner') {
+        io.stderr(`protected-files: code ${i + 1} belongs to an owner whose code was already given: ${label} needs codes from ${needed} different owners. Nothing was unlocked.\n`);
+        return EXIT_FAIL;
+      }
+      const denied = await denyUnlock(ctx.deps, r.target, r.tier, needed > 1 ? `wrong code ${i + 1} of ${needed} (command line)` : 'wrong code (command line)');
+      if (denied.lockedUntil !== undefined) {
+        io.stderr(`protected-files: wrong code for ${label}. After ${denied.failures} wrong codes, unlocking it is refused until ${formatClock(denied.lockedUntil)}.\n`);
+      } else {
+        const left = stateObjects(await ctx.store.read()).failures.remaining(targetKey(r.target), Date.now());
+        io.stderr(`protected-files: wrong code for ${label}: nothing was unlocked. ${left} attempt${left === 1 ? '' : 's'} left before unlocking is refused for a while.\n`);
+      }
+      return EXIT_FAIL;
+    }
+  } else if (needed > 0) {
+    io.stderr(`protected-files: warning: ${label} is in ${r.tier.label}, which needs a code, but has no unlock code yet; unlocked with a reason only. Set one with protected-files hash-code.\n`);
+  }
+  const actor = await ctx.deps.recorder.currentActor();
+  const grant = await grantUnlock(ctx.deps, r.target, r.tier, reason!, matches, actor.email || actor.name, minutes);
+  const signed = grant.key ? ', signed by the owner\'s code' : '';
+  io.stdout(`${label} unlocked until ${formatClock(grant.expiresAt)} (${formatRemaining(grant.expiresAt - Date.now())}${signed}). Make the change; it is recorded and relocked when VS Code saves it, or run: protected-files record\n`);
+  return EXIT_OK;
+}
+
+/** Protected files of the folder: tracked and untracked-but-not-ignored files, classified. */
+async function protectedFiles(ctx: FolderContext, io: CliIo): Promise<GrantFile[]> {
+  const r = await runGit(['ls-files', '-z', '-c', '-o', '--exclude-standard'], ctx.root, io.env);
+  if (r.code !== 0) throw new CliError(`git ls-files failed: ${r.stderr.split('\n')[0]}`);
+  const out: GrantFile[] = [];
+  const seen = new Set<string>();
+  for (const rel of r.stdout.toString('utf8').split('\0')) {
+    if (!rel || seen.has(rel)) continue;
+    seen.add(rel);
+    const c = ctx.matcher.classify(rel);
+    if (c && !/^\.protection\/(audit\.jsonl|backups\/)/.test(rel)) out.push({ rel, classification: c });
+  }
+  return out;
+}
+
+function covers(g: Grant, f: GrantFile): boolean {
+  return g.target.kind === 'component' ? f.classification.component?.name === g.target.name : f.classification.component === undefined && g.target.path === f.rel;
+}
+
+function tierOf(ctx: FolderContext, target: UnlockTarget): string | undefined {
+  if (target.kind === 'component') return ctx.manifest.components.find((c) => c.name === target.name)?.tier;
+  return ctx.matcher.classify(target.path)?.tier.id;
+}
+
+/** Ends `grant`: records what was changed under it first, then the relock. */
+async function finishGrant(ctx: FolderContext, io: CliIo, grant: Grant, files: readonly GrantFile[], why: 'relock' | 'saved' | 'expire'): Promise<string[]> {
+  const lines: string[] = [];
+  const recorded = await recordGrantChanges(ctx.root, ctx.deps.recorder, grant, files.filter((f) => covers(grant, f)), io.env);
+  for (const c of recorded) lines.push(`recorded ${c.record.event} ${c.rel} (seq ${c.record.seq})`);
+  const ended = await endGrant(ctx.deps, grant.target, why, tierOf(ctx, grant.target), grant);
+  if (ended) lines.push(`${targetLabel(grant.target)} relocked`);
+  return lines;
+}
+
+function activeGrants(state: GrantState, now: number): Grant[] {
+  return state.grants.filter((g) => g.expiresAt > now);
+}
+
+export async function runRelock(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs('relock', args, {
+    options: { all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true,
+  });
+  if (values.help) {
+    io.stdout(RELOCK_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length > 1 || (values.all && positionals.length > 0)) throw new CliError('relock takes one component or path, or --all.', 'See protected-files relock --help.');
+  const ctx = await openFolder(io);
+  const state = await ctx.store.read();
+  let grants = state.grants;
+  if (positionals.length === 1) {
+    const r = resolveTarget(ctx, io.cwd, positionals[0]);
+    grants = grants.filter((g) => targetKey(g.target) === targetKey(r.target));
+    if (grants.length === 0) {
+      io.stdout(`${targetLabel(r.target)} is not unlocked.\n`);
+      return EXIT_OK;
+    }
+  }
+  if (grants.length === 0) {
+    io.stdout('Nothing is unlocked.\n');
+    return EXIT_OK;
+  }
+  const files = await protectedFiles(ctx, io);
+  const now = Date.now();
+  for (const g of grants) {
+    for (const line of await finishGrant(ctx, io, g, files, g.expiresAt <= now ? 'expire' : 'relock')) io.stdout(`${line}\n`);
+  }
+  return EXIT_OK;
+}
+
+export async function runRecord(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs('record', args, { options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+  if (values.help) {
+    io.stdout(RECORD_HELP);
+    return EXIT_OK;
+  }
+  const ctx = await openFolder(io);
+  const now = Date.now();
+  const state = await ctx.store.read();
+  const registry = stateObjects(state).registry;
+  let files = await protectedFiles(ctx, io);
+  if (positionals.length > 0) {
+    const wanted: GrantFile[] = [];
+    for (const p of positionals) {
+      const rel = relativeToRoot(ctx.root, resolve(io.cwd, p));
+      const c = rel !== undefined ? ctx.matcher.classify(rel) : undefined;
+      if (!c || rel === undefined) throw new CliError(`${p.slice(0, 200)} is not a protected file of this folder.`);
+      const grant = registry.find(rel, c.component?.name, now);
+      if (!grant) {
+        io.stderr(`protected-files: ${rel} has no grant in force (locked, or its grant expired); nothing was recorded. Unlock it first: protected-files unlock ${c.component?.name ?? rel}\n`);
+        return EXIT_FAIL;
+      }
+      wanted.push({ rel, classification: c });
+    }
+    files = wanted;
+  }
+  const grants = activeGrants(state, now).filter((g) => files.some((f) => covers(g, f)));
+  if (grants.length === 0) {
+    io.stdout('No grant in force: nothing to record.\n');
+    return EXIT_OK;
+  }
+  let any = false;
+  for (const g of grants) {
+    const recorded = await recordGrantChanges(ctx.root, ctx.deps.recorder, g, files.filter((f) => covers(g, f)), io.env);
+    for (const c of recorded) io.stdout(`recorded ${c.record.event} ${c.rel} (seq ${c.record.seq}, ${targetLabel(g.target)}: ${g.reason})\n`);
+    if (recorded.length > 0) {
+      any = true;
+      // The tier's rule: the grant ends once its change is recorded.
+      if (await endGrant(ctx.deps, g.target, 'saved', tierOf(ctx, g.target), g)) io.stdout(`${targetLabel(g.target)} relocked\n`);
+    }
+  }
+  if (!any) io.stdout('No changes to record.\n');
+  return EXIT_OK;
+}
+
+export interface StatusJson {
+  folder: string;
+  grants: { target: string; component?: string; file?: string; reason: string; by?: string; since: string; until: string; signed: boolean }[];
+  files: { file: string; tier: string; component: string | null; locked: boolean }[];
+}
+
+export async function runStatus(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandArgs('status', args, { options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: false });
+  if (values.help) {
+    io.stdout(STATUS_HELP);
+    return EXIT_OK;
+  }
+  const ctx = await openFolder(io);
+  const now = Date.now();
+  const grants = activeGrants(await ctx.store.read(), now);
+  const files = await protectedFiles(ctx, io);
+  const locked = (f: GrantFile): boolean => !grants.some((g) => covers(g, f));
+  if (values.json) {
+    const json: StatusJson = {
+      folder: ctx.root,
+      grants: grants.map((g) => ({
+        target: targetLabel(g.target), ...(g.target.kind === 'component' ? { component: g.target.name } : { file: g.target.path }),
+        reason: g.reason, ...(g.by ? { by: g.by } : {}), since: new Date(g.grantedAt).toISOString(), until: new Date(g.expiresAt).toISOString(), signed: g.key !== undefined,
+      })),
+      files: files.map((f) => ({ file: f.rel, tier: f.classification.tier.id, component: f.classification.component?.name ?? null, locked: locked(f) })),
+    };
+    io.stdout(`${JSON.stringify(json, null, 2)}\n`);
+    return EXIT_OK;
+  }
+  const lines: string[] = [];
+  lines.push(grants.length === 0 ? 'Nothing is unlocked.' : `${grants.length} unlocked:`);
+  for (const g of grants) {
+    lines.push(`  ${targetLabel(g.target)}  by ${g.by ?? 'unknown'} until ${formatClock(g.expiresAt)} (${formatRemaining(g.expiresAt - now)} left)${g.key ? ', signed' : ''} — ${g.reason}`);
+  }
+  lines.push(`${files.length} protected file(s):`);
+  for (const f of files) {
+    const c = f.classification;
+    lines.push(`  ${locked(f) ? 'locked  ' : 'UNLOCKED'}  ${c.tier.badge.padEnd(2)}  ${(c.component?.name ?? '.protection').padEnd(20)}  ${f.rel}`);
+  }
+  io.stdout(`${lines.join('\n')}\n`);
+  return EXIT_OK;
+}

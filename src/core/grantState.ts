@@ -1,0 +1,93 @@
+// The grants, wrong-code counts and lockouts of one folder as one JSON document, shared by every
+// VS Code window, the CLI and the agents' hooks through the per-clone grant store
+// (src/node/grantStore.ts). Parsing is strict: anything malformed is dropped, never trusted.
+import { isPublicKey } from './signing';
+import { FailureTracker, UnlockRegistry, targetKey } from './unlocks';
+import type { Grant, UnlockTarget } from './unlocks';
+
+export interface GrantState {
+  v: 1;
+  grants: Grant[];
+  failures: Record<string, number[]>;
+  lockouts: Record<string, number>;
+  /** Public keys of one-time codes that opened a grant here. */
+  spent: string[];
+}
+
+export function emptyGrantState(): GrantState {
+  return { v: 1, grants: [], failures: {}, lockouts: {}, spent: [] };
+}
+
+const isTime = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+const isText = (s: unknown, max = 10_000): s is string => typeof s === 'string' && s.length <= max;
+
+function parseTarget(value: unknown): UnlockTarget | undefined {
+  const t = value as Record<string, unknown> | null;
+  if (typeof t !== 'object' || t === null) return undefined;
+  if (t.kind === 'component' && isText(t.name, 200) && t.name !== '') return { kind: 'component', name: t.name };
+  if (t.kind === 'file' && isText(t.path, 4096) && t.path !== '') return { kind: 'file', path: t.path };
+  return undefined;
+}
+
+function parseGrant(value: unknown): Grant | undefined {
+  const g = value as Record<string, unknown> | null;
+  if (typeof g !== 'object' || g === null) return undefined;
+  const target = parseTarget(g.target);
+  if (!target || !isText(g.reason) || !isTime(g.grantedAt) || !isTime(g.expiresAt)) return undefined;
+  if (g.key !== undefined && !isPublicKey(g.key)) return undefined;
+  if (g.seed !== undefined && !(isText(g.seed, 64) && /^[A-Za-z0-9_-]{43}$/.test(g.seed))) return undefined;
+  if (g.by !== undefined && !isText(g.by, 400)) return undefined;
+  return {
+    target, reason: g.reason, grantedAt: g.grantedAt, expiresAt: g.expiresAt,
+    ...(g.key !== undefined ? { key: g.key as string } : {}),
+    ...(g.seed !== undefined ? { seed: g.seed } : {}),
+    ...(g.by !== undefined ? { by: g.by } : {}),
+  };
+}
+
+/** The state in `text`; a missing, empty or malformed document is an empty state (nothing unlocked). */
+export function parseGrantState(text: string | undefined): GrantState {
+  const state = emptyGrantState();
+  if (!text) return state;
+  let value: Record<string, unknown>;
+  try {
+    value = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return state;
+  }
+  if (typeof value !== 'object' || value === null || value.v !== 1) return state;
+  if (Array.isArray(value.grants)) for (const g of value.grants) { const p = parseGrant(g); if (p) state.grants.push(p); }
+  if (typeof value.failures === 'object' && value.failures !== null) {
+    for (const [k, v] of Object.entries(value.failures)) if (Array.isArray(v) && v.every(isTime)) state.failures[k] = v;
+  }
+  if (typeof value.lockouts === 'object' && value.lockouts !== null) {
+    for (const [k, v] of Object.entries(value.lockouts)) if (isTime(v)) state.lockouts[k] = v;
+  }
+  if (Array.isArray(value.spent)) state.spent = value.spent.filter(isPublicKey);
+  return state;
+}
+
+/** A registry and a failure tracker holding `state`, to query and change with their own methods. */
+export function stateObjects(state: GrantState): { registry: UnlockRegistry; failures: FailureTracker } {
+  const registry = new UnlockRegistry();
+  for (const g of state.grants) registry.restore(g);
+  const failures = new FailureTracker();
+  failures.load(state);
+  return { registry, failures };
+}
+
+/** The state of a registry and a tracker, as stored. */
+export function toGrantState(registry: UnlockRegistry, failures: FailureTracker, spent: readonly string[]): GrantState {
+  return { v: 1, grants: registry.all(), ...failures.toJSON(), spent: [...spent] };
+}
+
+/** When the lockout of `target` ends, or undefined. */
+export function lockedUntilIn(state: GrantState, target: UnlockTarget, now: number): number | undefined {
+  return stateObjects(state).failures.lockedUntil(targetKey(target), now);
+}
+
+/** The grant in force for a file (given its component), read from a state. */
+export function grantIn(state: GrantState, relPath: string, component: string | undefined, now: number): Grant | undefined {
+  return stateObjects(state).registry.find(relPath, component, now);
+}
+

@@ -1,0 +1,90 @@
+// Records what was written to the files of a grant while it was in force: for tools without a
+// watcher (`protected-files record`, `relock`), each file whose content is not its approved
+// content gets a `change` record (or a `delete` record), signed under the grant. Recorded once: a
+// file whose last record already approves its content is left alone.
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { parseAuditLog, sha256 } from '../core/audit';
+import type { AuditRecord } from '../core/audit';
+import { lineDiffStats } from '../core/diffStats';
+import type { Classification } from '../core/matcher';
+import type { Grant } from '../core/unlocks';
+import { AUDIT_LOG_PATH } from './auditStore';
+import { writeBackup } from './backups';
+import { runGit } from './gitChanges';
+import type { AuditRecorder } from './recorder';
+
+export interface GrantFile {
+  rel: string;
+  classification: Classification;
+}
+
+export interface RecordedChange {
+  rel: string;
+  record: AuditRecord;
+}
+
+async function readOrUndefined(path: string): Promise<Buffer | undefined> {
+  try {
+    return await fs.readFile(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The last change/delete record of each file in the folder's audit log. */
+async function lastRecords(folderPath: string): Promise<Map<string, AuditRecord>> {
+  const last = new Map<string, AuditRecord>();
+  const text = await readOrUndefined(join(folderPath, ...AUDIT_LOG_PATH.split('/')));
+  if (!text) return last;
+  for (const r of parseAuditLog(text.toString('utf8')).records) {
+    if ((r.event === 'change' || r.event === 'delete') && r.file) last.set(r.file, r);
+    if (r.event === 'change' && r.from && r.from !== r.file) last.set(r.from, { ...r, event: 'delete', file: r.from });
+  }
+  return last;
+}
+
+/** The file as committed at HEAD, or undefined (new, or not in git). */
+async function committed(folderPath: string, rel: string, env: NodeJS.ProcessEnv): Promise<Buffer | undefined> {
+  const r = await runGit(['show', `HEAD:./${rel}`], folderPath, env).catch(() => undefined);
+  return r?.code === 0 ? r.stdout : undefined;
+}
+
+/**
+ * Records the changes to `files` made under `grant`. The approved content of a file is the
+ * after-hash of its last change record, else git HEAD's version; a file deleted since gets a
+ * `delete` record.
+ */
+export async function recordGrantChanges(
+  folderPath: string, recorder: AuditRecorder, grant: Grant, files: readonly GrantFile[], env: NodeJS.ProcessEnv,
+): Promise<RecordedChange[]> {
+  const last = await lastRecords(folderPath);
+  const out: RecordedChange[] = [];
+  for (const f of files) {
+    const disk = await readOrUndefined(join(folderPath, ...f.rel.split('/')));
+    const previous = last.get(f.rel);
+    const head = previous ? undefined : await committed(folderPath, f.rel, env);
+    const approvedHash = previous ? (previous.event === 'delete' ? undefined : previous.after) : head ? sha256(head) : undefined;
+    const diskHash = disk ? sha256(disk) : undefined;
+    if (approvedHash === diskHash) continue;
+    const where = { file: f.rel, tier: f.classification.tier.id, ...(f.classification.component ? { component: f.classification.component.name } : {}) };
+    const before = head ?? undefined;
+    let record: AuditRecord;
+    if (!disk) {
+      const backup = before ? await writeBackup(folderPath, f.rel, before) : undefined;
+      record = await recorder.record({ event: 'delete', ...where, reason: grant.reason, ...(approvedHash ? { before: approvedHash } : {}), ...(backup ? { backup } : {}) }, grant);
+    } else {
+      const stats = lineDiffStats(before ? before.toString('utf8') : '', disk.toString('utf8'));
+      const backup = before ? await writeBackup(folderPath, f.rel, before) : undefined;
+      const gitHead = await recorder.head();
+      record = await recorder.record({
+        event: 'change', ...where, reason: grant.reason, before: approvedHash ?? sha256(new Uint8Array()), after: diskHash,
+        ...(before || !previous ? { added: stats.added, removed: stats.removed } : {}),
+        ...(gitHead ? { head: gitHead } : {}), ...(backup ? { backup } : {}),
+        detail: 'recorded by protected-files record',
+      }, grant);
+    }
+    out.push({ rel: f.rel, record });
+  }
+  return out;
+}

@@ -1,0 +1,142 @@
+// The per-clone grant store: the grants in force, wrong-code counts and lockouts of one folder,
+// shared by every VS Code window, the CLI and the agents' hooks. It lives in the git directory
+// (`.git/protected-files/`, per checkout for linked worktrees), so it is never committed and never
+// seen by tools that walk the work tree. Owner-only permissions; changes are read-modify-write
+// under a lock file and land with an atomic rename, so a crash mid-write loses nothing.
+import { createHash } from 'node:crypto';
+import { existsSync, promises as fs, readFileSync, statSync, watch } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { emptyGrantState, parseGrantState } from '../core/grantState';
+import type { GrantState } from '../core/grantState';
+import { atomicWriteFile } from './atomicWrite';
+import { withFileLock } from './fileLock';
+
+/**
+ * The git directory of the checkout that holds `folder` (the `.git` folder, or where a `.git` file
+ * of a linked worktree or submodule points) and the checkout's root. Found without running git, so
+ * an agent's hook stays fast.
+ */
+export function findGitDir(folder: string): { gitDir: string; root: string } | undefined {
+  let dir = resolve(folder);
+  for (;;) {
+    const dotGit = join(dir, '.git');
+    try {
+      const st = statSync(dotGit);
+      if (st.isDirectory()) return { gitDir: dotGit, root: dir };
+      if (st.isFile()) {
+        const m = /^gitdir:\s*(.+?)\s*$/m.exec(readFileSync(dotGit, 'utf8'));
+        if (m) return { gitDir: resolve(dir, m[1]), root: dir };
+      }
+    } catch {
+      // not here
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export interface GrantStoreLocation {
+  /** The store's folder. */
+  dir: string;
+  /** The state file of this workspace folder. */
+  path: string;
+  /** False where the folder is in no git checkout and the store is in the user's home instead. */
+  inGit: boolean;
+}
+
+/**
+ * Where the grants of `folder` live: `<git dir>/protected-files/folder-<id>.json`, one file per
+ * manifest folder of the checkout (nested folders have their own). Outside git, only if
+ * `fallbackToHome`: `~/.protected-files/state/`, keyed by the folder's real path.
+ */
+export function locateGrantStore(folder: string, fallbackToHome = false): GrantStoreLocation | undefined {
+  const git = findGitDir(folder);
+  const id = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
+  if (git) {
+    const rel = relative(git.root, resolve(folder)).split(sep).join('/');
+    const dir = join(git.gitDir, 'protected-files');
+    return { dir, path: join(dir, `folder-${id(rel)}.json`), inGit: true };
+  }
+  if (!fallbackToHome) return undefined;
+  const dir = join(homedir(), '.protected-files', 'state');
+  return { dir, path: join(dir, `folder-${id(resolve(folder))}.json`), inGit: false };
+}
+
+export class GrantStore {
+  constructor(readonly location: GrantStoreLocation) {}
+
+  get path(): string {
+    return this.location.path;
+  }
+
+  /** The current state; a missing or unreadable file is an empty state (nothing unlocked). */
+  async read(): Promise<GrantState> {
+    try {
+      return parseGrantState(await fs.readFile(this.path, 'utf8'));
+    } catch {
+      return emptyGrantState();
+    }
+  }
+
+  /** The same, synchronously (for a hook that answers in one go). */
+  readSync(): GrantState {
+    try {
+      return parseGrantState(readFileSync(this.path, 'utf8'));
+    } catch {
+      return emptyGrantState();
+    }
+  }
+
+  /** Reads, lets `fn` change the state, and writes it back, under the store's lock. */
+  async update<T>(fn: (state: GrantState) => T | Promise<T>): Promise<T> {
+    await this.ensureDir();
+    return withFileLock(`${this.path}.lock`, async () => {
+      const state = await this.read();
+      const result = await fn(state);
+      await atomicWriteFile(this.path, `${JSON.stringify(state)}\n`, { mode: 0o600 });
+      return result;
+    });
+  }
+
+  private async ensureDir(): Promise<void> {
+    await fs.mkdir(this.location.dir, { recursive: true, mode: 0o700 });
+    await fs.chmod(this.location.dir, 0o700).catch(() => undefined);
+  }
+
+  /**
+   * Calls `listener` (debounced) whenever the state file may have changed: one OS watcher on the
+   * store's folder, whatever the number of protected files.
+   */
+  async watch(listener: () => void): Promise<{ dispose(): void }> {
+    await this.ensureDir();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const name = this.path.slice(this.location.dir.length + 1);
+    let watcher: FSWatcher | undefined;
+    try {
+      watcher = watch(this.location.dir, { persistent: false }, (_event, file) => {
+        if (file !== null && file !== name) return;
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(listener, 20);
+      });
+      watcher.on('error', () => undefined);
+    } catch {
+      watcher = undefined;
+    }
+    return { dispose: () => { if (timer) clearTimeout(timer); watcher?.close(); } };
+  }
+}
+
+/** The store of `folder`, or undefined outside git when no fallback is allowed. */
+export function grantStoreFor(folder: string, fallbackToHome = false): GrantStore | undefined {
+  const location = locateGrantStore(folder, fallbackToHome);
+  return location && new GrantStore(location);
+}
+
+/** True when a store file exists for the folder: a hook with no store file has no grants to read. */
+export function hasGrantStore(folder: string): boolean {
+  const location = locateGrantStore(folder);
+  return location !== undefined && existsSync(location.path);
+}
