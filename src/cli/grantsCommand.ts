@@ -22,7 +22,7 @@ import type { GrantFile } from '../node/grantChanges';
 import { grantStoreFor } from '../node/grantStore';
 import type { GrantStore } from '../node/grantStore';
 import { AuditRecorder } from '../node/recorder';
-import { checkCode, denyUnlock, endGrant, grantUnlock, lockedUntilIn, spentOneTimeKeys } from '../node/unlocking';
+import { checkCode, denyUnlock, endGrantWith, grantUnlock, lockedUntilIn, spentOneTimeKeys } from '../node/unlocking';
 import type { UnlockDeps } from '../node/unlocking';
 import { CliError, EXIT_FAIL, EXIT_OK, caseInsensitiveFs, findWorkspaceRoot, manifestOrThrow, parseCommandArgs, readSecretFromTty, readWorkTreeManifest } from './io';
 import type { CliIo } from './io';
@@ -270,9 +270,10 @@ function tierOf(ctx: FolderContext, target: UnlockTarget): string | undefined {
 /** Ends `grant`: records what was changed under it first, then the relock. */
 async function finishGrant(ctx: FolderContext, io: CliIo, grant: Grant, files: readonly GrantFile[], why: 'relock' | 'saved' | 'expire'): Promise<string[]> {
   const lines: string[] = [];
-  const recorded = await recordGrantChanges(ctx.root, ctx.deps.recorder, grant, files.filter((f) => covers(grant, f)), io.env);
-  for (const c of recorded) lines.push(`recorded ${c.record.event} ${c.rel} (seq ${c.record.seq})`);
-  const ended = await endGrant(ctx.deps, grant.target, why, tierOf(ctx, grant.target), grant);
+  const ended = await endGrantWith(ctx.deps, grant, why, tierOf(ctx, grant.target), async (current) => {
+    const recorded = await recordGrantChanges(ctx.root, ctx.deps.recorder, current, files.filter((f) => covers(current, f)), io.env);
+    for (const c of recorded) lines.push(`recorded ${c.record.event} ${c.rel} (seq ${c.record.seq})`);
+  });
   if (ended) lines.push(`${targetLabel(grant.target)} relocked`);
   return lines;
 }
@@ -346,13 +347,16 @@ export async function runRecord(args: string[], io: CliIo): Promise<number> {
   }
   let any = false;
   for (const g of grants) {
-    const recorded = await recordGrantChanges(ctx.root, ctx.deps.recorder, g, files.filter((f) => covers(g, f)), io.env);
-    for (const c of recorded) io.stdout(`recorded ${c.record.event} ${c.rel} (seq ${c.record.seq}, ${targetLabel(g.target)}: ${g.reason})\n`);
-    if (recorded.length > 0) {
-      any = true;
-      // The tier's rule: the grant ends once its change is recorded.
-      if (await endGrant(ctx.deps, g.target, 'saved', tierOf(ctx, g.target), g)) io.stdout(`${targetLabel(g.target)} relocked\n`);
-    }
+    // The tier's rule: the grant ends once its change is recorded (a grant with nothing to record stays).
+    let recordedAny = false;
+    const ended = await endGrantWith(ctx.deps, g, 'saved', tierOf(ctx, g.target), async (current) => {
+      const recorded = await recordGrantChanges(ctx.root, ctx.deps.recorder, current, files.filter((f) => covers(current, f)), io.env);
+      for (const c of recorded) io.stdout(`recorded ${c.record.event} ${c.rel} (seq ${c.record.seq}, ${targetLabel(g.target)}: ${g.reason})\n`);
+      recordedAny = recorded.length > 0;
+      return recordedAny;
+    });
+    any ||= recordedAny;
+    if (ended) io.stdout(`${targetLabel(g.target)} relocked\n`);
   }
   if (!any) io.stdout('No changes to record.\n');
   return EXIT_OK;

@@ -9,6 +9,7 @@ import type { AuditRecord } from '../core/audit';
 import { lineDiffStats } from '../core/diffStats';
 import type { Classification } from '../core/matcher';
 import type { Grant } from '../core/unlocks';
+import { ApprovedStore } from './approvedStore';
 import { AUDIT_LOG_PATH } from './auditStore';
 import { writeBackup } from './backups';
 import { runGit } from './gitChanges';
@@ -83,6 +84,8 @@ export async function recordGrantChanges(
         ...(gitHead ? { head: gitHead } : {}), ...(backup ? { backup } : {}),
         detail: 'recorded by protected-files record',
       }, grant);
+      // What a later breach of this file is rolled back to, as the editor keeps it.
+      await new ApprovedStore(folderPath).put(disk);
     }
     out.push({ rel: f.rel, record });
   }

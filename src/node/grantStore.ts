@@ -101,7 +101,8 @@ export class GrantStore {
     });
   }
 
-  private async ensureDir(): Promise<void> {
+  /** Creates the store's folder, owner-only. */
+  async ensureDir(): Promise<void> {
     await fs.mkdir(this.location.dir, { recursive: true, mode: 0o700 });
     await fs.chmod(this.location.dir, 0o700).catch(() => undefined);
   }

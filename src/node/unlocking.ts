@@ -16,6 +16,7 @@ import { targetKey } from '../core/unlocks';
 import type { FailureOutcome, Grant, UnlockTarget } from '../core/unlocks';
 export { grantIn, lockedUntilIn } from '../core/grantState';
 import { AUDIT_LOG_PATH } from './auditStore';
+import { withFileLock } from './fileLock';
 import type { GrantStore } from './grantStore';
 import type { AuditRecorder } from './recorder';
 
@@ -146,3 +147,22 @@ export async function endGrant(deps: UnlockDeps, target: UnlockTarget, why: 'rel
   return ended;
 }
 
+
+/**
+ * Ends `expected` if it is still in force in the store: under the store's end lock, `before` runs
+ * first (record what was changed under the grant, signed with it; false keeps the grant), then the grant ends and its
+ * end is recorded. When two windows, or a window and the CLI, end the same grant at once, one does
+ * all of it and the other finds it gone: its changes are recorded once.
+ */
+export async function endGrantWith(
+  deps: UnlockDeps, expected: Grant, why: 'relock' | 'saved' | 'expire', tier: string | undefined,
+  before: (grant: Grant) => Promise<boolean | void>,
+): Promise<Grant | undefined> {
+  await deps.store.ensureDir();
+  return withFileLock(`${deps.store.path}.end.lock`, async () => {
+    const current = stateObjects(await deps.store.read()).registry.get(expected.target);
+    if (!current || current.grantedAt !== expected.grantedAt || current.key !== expected.key) return undefined;
+    if ((await before(current)) === false) return undefined; // the caller keeps the grant
+    return endGrant(deps, expected.target, why, tier, expected);
+  }, { timeoutMs: 60_000 });
+}

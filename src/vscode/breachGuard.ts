@@ -3,7 +3,7 @@ import type { FSWatcher } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
-import { sha256 } from '../core/audit';
+import { parseAuditLog, sha256 } from '../core/audit';
 import type { AuditRecord } from '../core/audit';
 import { isExtensionWritten } from '../core/policy';
 import { targetKey } from '../core/unlocks';
@@ -91,7 +91,7 @@ export class BreachGuard extends Disposable {
     this.register(watcher.onDidCreate((u) => this.onDisk(u)));
     this.register(watcher.onDidDelete((u) => this.onDisk(u)));
     this.register(service.onDidChangeManifest((f) => void this.snapshot(f)));
-    unlocks.setBeforeEnd((folder, grant, uris) => this.reconcile(folder, grant, uris));
+    this.register(unlocks.onWillEnd((e) => e.waitUntil(this.reconcile(e.folder, e.grant, e.uris))));
     this.register({ dispose: () => this.noticeTimer && clearTimeout(this.noticeTimer) });
     // File watchers coalesce and, under load, drop events (a delete and a re-create in quick
     // succession); a cheap stat poll makes sure no write to a protected file goes unseen.
@@ -194,19 +194,53 @@ export class BreachGuard extends Disposable {
     return s;
   }
 
+  /** Bytes of each folder's audit log whose records are applied to lastApproved / approvedDeleted. */
+  private readonly logApplied = new Map<FolderProtection, number>();
+
+  private applyRecord(folder: FolderProtection, r: AuditRecord): void {
+    if (r.event === 'change' && r.file && r.after) {
+      this.lastApproved.set(keyOf(folder, r.file), r.after);
+      this.approvedDeleted.delete(keyOf(folder, r.file));
+    }
+    if (r.event === 'delete' && r.file) {
+      this.lastApproved.delete(keyOf(folder, r.file));
+      this.approvedDeleted.add(keyOf(folder, r.file));
+    }
+  }
+
+  /**
+   * Applies the records appended to the audit log since it was last read: approvals written by
+   * another window, the command line or an agent's hook. Reads only what was appended.
+   */
+  private async followLog(folder: FolderProtection): Promise<void> {
+    const path = folder.audit.store.path;
+    let size: number;
+    try {
+      size = (await fs.stat(path)).size;
+    } catch {
+      return;
+    }
+    let from = this.logApplied.get(folder) ?? 0;
+    if (size === from) return;
+    if (size < from) from = 0; // rewritten: read it again
+    const handle = await fs.open(path, 'r');
+    try {
+      const buffer = Buffer.alloc(size - from);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, from);
+      const text = buffer.subarray(0, bytesRead).toString('utf8');
+      const end = text.lastIndexOf('\n');
+      if (end < 0) return;
+      for (const r of parseAuditLog(text.slice(0, end + 1)).records) this.applyRecord(folder, r);
+      this.logApplied.set(folder, from + Buffer.byteLength(text.slice(0, end + 1), 'utf8'));
+    } finally {
+      await handle.close();
+    }
+  }
+
   private async snapshot(folder: FolderProtection): Promise<void> {
     try {
-      const { records } = await folder.audit.store.readAll();
-      for (const r of records) {
-        if (r.event === 'change' && r.file && r.after) {
-          this.lastApproved.set(keyOf(folder, r.file), r.after);
-          this.approvedDeleted.delete(keyOf(folder, r.file));
-        }
-        if (r.event === 'delete' && r.file) {
-          this.lastApproved.delete(keyOf(folder, r.file));
-          this.approvedDeleted.add(keyOf(folder, r.file));
-        }
-      }
+      this.logApplied.delete(folder);
+      await this.followLog(folder);
     } catch (err) {
       log.warn(`[breach] ${folder.name}: could not read the audit log: ${String(err)}`);
     }
@@ -259,6 +293,8 @@ export class BreachGuard extends Disposable {
         this.touchedWhileUnlocked.set(keyOf(f.folder, f.relPath), uri);
         return;
       }
+      // Approvals recorded elsewhere (another window, the CLI's record) count before judging.
+      await this.followLog(f.folder).catch((err) => log.warn(`[breach] ${f.folder.name}: could not read the audit log: ${String(err)}`));
       const disk = await readOrUndefined(uri.fsPath);
       const diskHash = disk ? sha256(disk) : undefined;
       if (disk && diskHash && expectedOwnWrites.delete(diskHash)) {

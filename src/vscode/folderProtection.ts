@@ -4,7 +4,11 @@ import type { Manifest, ManifestProblem } from '../core/manifest';
 import { ProtectionMatcher } from '../core/matcher';
 import type { Classification } from '../core/matcher';
 import { escapesFolder, normalizeRelPath } from '../core/paths';
-import { FailureTracker, UnlockRegistry } from '../core/unlocks';
+import { stateObjects } from '../core/grantState';
+import type { GrantState } from '../core/grantState';
+import { FailureTracker, UnlockRegistry, targetKey } from '../core/unlocks';
+import type { Grant } from '../core/unlocks';
+import { GrantStore, locateGrantStore } from '../node/grantStore';
 import { AuditRecorder } from '../node/recorder';
 import { Disposable } from './lifecycle';
 import { log } from './logger';
@@ -32,8 +36,15 @@ export class FolderProtection extends Disposable {
   /** Fires after the manifest in force (or its state) changed. */
   readonly onDidChangeManifest = this._onDidChangeManifest.event;
 
-  readonly registry = new UnlockRegistry();
-  readonly failures = new FailureTracker();
+  /** The grants in force, as last read from the shared grant store (see syncGrants). */
+  registry = new UnlockRegistry();
+  /** Wrong codes and lockouts, as last read from the shared grant store. */
+  failures = new FailureTracker();
+  /** The per-clone store shared with other windows, the CLI and the agents' hooks. */
+  readonly grants: GrantStore;
+  private readonly _onDidChangeGrants = this.register(new vscode.EventEmitter<{ added: Grant[]; removed: Grant[] }>());
+  /** Grants appeared or ended in the shared store (made by this window or by any other process). */
+  readonly onDidChangeGrants = this._onDidChangeGrants.event;
   readonly audit: AuditRecorder;
   readonly manifestUri: vscode.Uri;
   /** The protected files found in the folder, refreshed by the inventory. */
@@ -56,6 +67,43 @@ export class FolderProtection extends Disposable {
     this.register(watcher.onDidCreate(schedule));
     this.register(watcher.onDidDelete(schedule));
     this.register({ dispose: () => pending && clearTimeout(pending) });
+    this.grants = new GrantStore(locateGrantStore(folder.uri.fsPath, true)!);
+  }
+
+  /** Starts following the shared grant store: one OS watcher on its folder, whatever the number of files. */
+  async watchGrants(): Promise<void> {
+    await this.syncGrants();
+    try {
+      this.register(await this.grants.watch(() => void this.syncGrants()));
+    } catch (err) {
+      log.warn(`[grants] ${this.name}: cannot watch the grant store (${String(err)}); grants made elsewhere show on the next action.`);
+    }
+  }
+
+  /**
+   * Re-reads the shared store into registry and failures, and tells listeners which grants
+   * appeared or ended. Reads are serialized so events arrive in order.
+   */
+  syncGrants(): Promise<void> {
+    this.syncing = this.syncing.catch(() => undefined).then(async () => {
+      this.applyGrantState(await this.grants.read());
+    });
+    return this.syncing;
+  }
+
+  private syncing: Promise<void> = Promise.resolve();
+
+  /** Takes a state read from the store (also right after this window changed it). */
+  applyGrantState(state: GrantState): void {
+    const next = stateObjects(state);
+    const same = (a: Grant, b: Grant): boolean => a.grantedAt === b.grantedAt && a.key === b.key && a.expiresAt === b.expiresAt;
+    const before = new Map(this.registry.all().map((g) => [targetKey(g.target), g]));
+    const after = new Map(next.registry.all().map((g) => [targetKey(g.target), g]));
+    const added = [...after].filter(([k, g]) => !before.has(k) || !same(before.get(k)!, g)).map(([, g]) => g);
+    const removed = [...before].filter(([k, g]) => !after.has(k) || !same(after.get(k)!, g)).map(([, g]) => g);
+    this.registry = next.registry;
+    this.failures = next.failures;
+    if (added.length || removed.length) this._onDidChangeGrants.fire({ added, removed });
   }
 
   get manifest(): Manifest | undefined {

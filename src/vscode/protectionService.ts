@@ -35,6 +35,9 @@ export class ProtectionService extends Disposable {
   private readonly _onDidChangeManifest = this.register(new vscode.EventEmitter<FolderProtection>());
   /** A folder's manifest (or its state) changed; fires after the inventory was refreshed. */
   readonly onDidChangeManifest = this._onDidChangeManifest.event;
+  private readonly _onDidAddFolder = this.register(new vscode.EventEmitter<FolderProtection>());
+  /** A folder was added (before its manifest and grants are read). */
+  readonly onDidAddFolder = this._onDidAddFolder.event;
   private inventoryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly now: () => number = Date.now) {
@@ -113,7 +116,8 @@ export class ProtectionService extends Disposable {
     const folder = new FolderProtection(wf);
     this.folders.set(key, folder);
     folder.onDidChangeManifest(() => void this.refreshFolder(folder));
-    await folder.reload();
+    this._onDidAddFolder.fire(folder);
+    await Promise.all([folder.reload(), folder.watchGrants()]);
   }
 
   private removeFolder(wf: vscode.WorkspaceFolder): void {

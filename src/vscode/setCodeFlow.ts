@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { codeWeakness, hashCode } from '../core/codes';
+import { codeWeakness, makeCodeKey, newOneTimeCode } from '../core/codes';
 import { MANIFEST_PATH, setComponentCodeEdit } from '../core/manifest';
 import type { Component } from '../core/manifest';
 import { acceptedCodeHashes } from '../core/policy';
@@ -9,9 +9,10 @@ import type { ProtectionService } from './protectionService';
 import type { UnlockFlow } from './unlockFlow';
 
 /**
- * Protected Files: Set Unlock Code… — asks for a code twice, refuses weak ones, and writes its scrypt
- * hash (own salt and parameters) into the component in the manifest as an edit the user sees, saves
- * and can undo. The manifest protects itself, so the flow unlocks it first where it is locked.
+ * Protected Files: Set Unlock Code… — asks for a code twice, refuses weak ones, and writes its signing
+ * entry (scrypt with its own salt derives an Ed25519 key; the entry keeps the public key and the owner)
+ * into the component in the manifest as an edit the user sees, saves and can undo; or makes one-time
+ * codes to hand out. The manifest protects itself, so the flow unlocks it first where it is locked.
  */
 export class SetCodeFlow {
   constructor(
@@ -27,15 +28,22 @@ export class SetCodeFlow {
     const picked = await this.pickComponent();
     if (!picked) return false;
     const { folder, component } = picked;
-    let mode: 'add' | 'replace' = 'replace';
-    if (component.unlockCodes.length > 0) {
-      const r = await this.prompter().pick<'add' | 'replace'>([
-        { label: 'Add another owner\'s code', description: `keeps the ${component.unlockCodes.length} existing`, value: 'add' },
-        { label: 'Replace the existing codes', description: 'the old codes stop working once the manifest is saved', value: 'replace' },
-      ], { title: `Set Unlock Code · ${component.name}`, placeholder: `${component.name} already has ${component.unlockCodes.length} code(s)` });
-      if (!r || !('item' in r)) return false;
-      mode = r.item;
-    }
+    let mode: 'add' | 'replace' | 'once' = 'replace';
+    const options: PickItem<'add' | 'replace' | 'once'>[] = [
+      ...(component.unlockCodes.length > 0
+        ? [
+          { label: 'Add another owner\'s code', description: `keeps the ${component.unlockCodes.length} existing`, value: 'add' as const },
+          { label: 'Replace the existing codes', description: 'the old codes stop working once the manifest is saved', value: 'replace' as const },
+        ]
+        : [{ label: 'Set a code', description: 'a code you choose and keep', value: 'replace' as const }]),
+      { label: 'Make one-time codes…', description: 'to hand out (to an agent in a chat, a colleague on call): each opens one grant', value: 'once' },
+    ];
+    const r = await this.prompter().pick(options, {
+      title: `Set Unlock Code · ${component.name}`,
+      placeholder: component.unlockCodes.length > 0 ? `${component.name} already has ${component.unlockCodes.length} code(s)` : `${component.name} has no code yet`,
+    });
+    if (!r || !('item' in r)) return false;
+    mode = r.item;
     const manifestUri = folder.manifestUri;
     const manifestState = this.service.resolve(manifestUri);
     if (manifestState?.locked) {
@@ -50,9 +58,11 @@ export class SetCodeFlow {
       }
     }
     const title = `Set Unlock Code · ${component.name}`;
+    const owner = await this.owner(folder);
+    if (mode === 'once') return this.oneTimeCodes(folder, component, title, owner);
     const code = await this.prompter().input({
       title, password: true,
-      prompt: 'New unlock code (at least 8 characters, not a common word or a simple sequence). It is stored only as a salted scrypt hash.',
+      prompt: `New unlock code${owner ? ` of ${owner}` : ''} (at least 8 characters, not a common word or a simple sequence). The manifest keeps only the public key scrypt derives from it.`,
       validate: (v) => codeWeakness(v),
     });
     if (code === undefined) return false;
@@ -62,12 +72,49 @@ export class SetCodeFlow {
       void vscode.window.showErrorMessage('The two codes differ: nothing was changed. Run Set Unlock Code… again.');
       return false;
     }
-    const hash = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Hashing the unlock code…' }, () => hashCode(code));
+    const hash = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Deriving the code\'s key…' }, () => makeCodeKey(code, owner ? { owner } : {}));
+    if (!(await this.writeCodes(folder, component, mode === 'add' ? [...currentCodes(folder, component), hash] : [hash]))) return false;
+    void vscode.window.showInformationMessage(`The code's key is in ${component.name} in the manifest: review it and save to put it in force.`);
+    return true;
+  }
+
+  /** Who holds the code: the git user's email (or name), so two-owner approvals can tell owners apart. */
+  private async owner(folder: FolderProtection): Promise<string | undefined> {
+    const actor = await folder.audit.currentActor().catch(() => undefined);
+    const who = actor?.email || actor?.name;
+    return who && /^[^\s$][^$\u0000-\u001f]{0,199}$/.test(who) ? who : undefined;
+  }
+
+  /** Makes one-time codes, adds their keys to the component, and shows the codes once in an unsaved editor. */
+  private async oneTimeCodes(folder: FolderProtection, component: Component, title: string, owner: string | undefined): Promise<boolean> {
+    const count = await this.prompter().input({
+      title, prompt: 'How many one-time codes? (1–20) Each opens one grant; a code pasted into an agent\'s chat is useless once used.', value: '5',
+      validate: (v) => (/^(?:[1-9]|1[0-9]|20)$/.test(v.trim()) ? undefined : 'A number from 1 to 20.'),
+    });
+    if (count === undefined) return false;
+    const codes = Array.from({ length: Number(count.trim()) }, () => newOneTimeCode());
+    const entries = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Deriving the codes\' keys…' },
+      () => Promise.all(codes.map((c) => makeCodeKey(c, { once: true, ...(owner ? { owner } : {}) }))));
+    if (!(await this.writeCodes(folder, component, [...currentCodes(folder, component), ...entries]))) return false;
+    const text = [
+      `One-time unlock codes for ${component.name}${owner ? ` (owner ${owner})` : ''}: each opens one grant, then it is spent.`,
+      'They work once the manifest is saved. Hand each out once; close this editor without saving.',
+      '',
+      ...codes,
+      '',
+    ].join('\n');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' }), { preview: false });
+    void vscode.window.showInformationMessage(`${codes.length} one-time code(s) added to ${component.name} in the manifest: save it to put them in force.`);
+    return true;
+  }
+
+  /** Puts `hashes` as the component's unlockCodes into the manifest buffer (shown, not saved). */
+  private async writeCodes(folder: FolderProtection, component: Component, hashes: string[]): Promise<boolean> {
+    const manifestUri = folder.manifestUri;
     const doc = await vscode.workspace.openTextDocument(manifestUri);
     // Shown (and so made writeable) before the edit: an edit to a read-only buffer could not be saved.
     await vscode.window.showTextDocument(doc, { preview: false });
     await this.readOnlySettled();
-    const hashes = mode === 'add' ? [...currentCodes(folder, component), hash] : [hash];
     const edits = setComponentCodeEdit(doc.getText(), component.name, hashes);
     const we = new vscode.WorkspaceEdit();
     for (const e of edits) we.replace(manifestUri, new vscode.Range(doc.positionAt(e.offset), doc.positionAt(e.offset + e.length)), e.content);
@@ -75,7 +122,6 @@ export class SetCodeFlow {
       void vscode.window.showErrorMessage(`Could not edit ${MANIFEST_PATH}: nothing was changed.`);
       return false;
     }
-    void vscode.window.showInformationMessage(`The code's hash is in ${component.name} in the manifest: review it and save to put it in force.`);
     return true;
   }
 

@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
-import { verifyCode } from '../core/codes';
+import { entryOwner } from '../core/codes';
+import type { CodeMatch } from '../core/codes';
 import type { Component, Tier } from '../core/manifest';
 import { MANIFEST_PATH } from '../core/manifest';
 import { acceptedCodeHashes, codesRequired, formatClock, formatRemaining, reasonProblem } from '../core/policy';
 import { parseUnlockLine } from '../core/unlockLine';
 import { targetLabel } from '../core/unlocks';
 import type { Grant, UnlockTarget } from '../core/unlocks';
+import { checkCode } from '../node/unlocking';
 import type { FolderProtection } from './folderProtection';
 import { log } from './logger';
 import type { PickItem, Prompter } from './prompter';
@@ -74,6 +76,7 @@ export class UnlockFlow {
   async unlockChoice(choice: UnlockChoice, preset?: { code?: string; reason?: string }): Promise<Outcome | undefined> {
     const { folder, target, tier } = choice;
     const label = targetLabel(target);
+    await folder.syncGrants(); // wrong codes typed in another window or the CLI count here too
     const until = this.deps.unlocks.lockedUntil(folder, target);
     if (until !== undefined) {
       return { ok: false, level: 'error', message: `Unlocking ${label} is refused until ${formatClock(until)} after repeated wrong codes. Ask an owner, or try again then.` };
@@ -86,7 +89,9 @@ export class UnlockFlow {
     } else if (needed > choice.hashes.length) {
       return { ok: false, level: 'error', message: `${label} needs ${needed} codes from different owners but the manifest holds ${choice.hashes.length}. Add another owner's code with "Protected Files: Set Unlock Code…".` };
     }
-    const used = new Set<number>();
+    const owners = new Set<string>();
+    const matches: CodeMatch[] = [];
+    const spent = needed > 0 ? await this.deps.unlocks.spentKeys(folder) : new Set<string>();
     let reason = preset?.reason;
     if (needed > 0 && choice.hashes.length > 0) {
       for (let i = 0; i < needed; i++) {
@@ -110,11 +115,14 @@ export class UnlockFlow {
             code = typed;
           }
         }
-        const match = await this.matchCode(code, choice.hashes, used);
-        if (match === 'same-owner') {
+        const match = await checkCode(code, choice.hashes, owners, spent);
+        if (match.kind === 'same-owner') {
           return { ok: false, level: 'error', message: `That is the code of owner 1 again: ${label} needs a code from a different owner. Nothing was unlocked.` };
         }
-        if (match === undefined) {
+        if (match.kind === 'spent') {
+          return { ok: false, level: 'error', message: `That one-time code was already used: it opens one grant only. Ask an owner for a new one. Nothing was unlocked.` };
+        }
+        if (match.kind === 'wrong') {
           const outcome = await this.deps.unlocks.denied(folder, target, tier, needed > 1 ? `wrong code ${i + 1} of ${needed}` : 'wrong code');
           if (outcome.lockedUntil !== undefined) {
             return { ok: false, level: 'error', message: `Wrong code for ${label}. After ${outcome.failures} wrong codes, unlocking it is refused until ${formatClock(outcome.lockedUntil)}.` };
@@ -122,7 +130,8 @@ export class UnlockFlow {
           const left = this.deps.unlocks.remainingAttempts(folder, target);
           return { ok: false, level: 'error', message: `Wrong code for ${label}: nothing was unlocked. ${left} attempt${left === 1 ? '' : 's'} left before unlocking is refused for a while.` };
         }
-        used.add(match);
+        matches.push(match.match);
+        owners.add(entryOwner(match.match.entry));
       }
     }
     if (reason === undefined || reasonProblem(reason, tier)) {
@@ -136,20 +145,9 @@ export class UnlockFlow {
       if (typed === undefined) return undefined;
       reason = typed;
     }
-    const grant = await this.deps.unlocks.unlock(folder, target, tier, reason);
+    const grant = await this.deps.unlocks.unlock(folder, target, tier, reason, matches);
     void vscode.window.showInformationMessage(`${label} unlocked for ${tier.unlock.maxMinutes} min: save to record the change and relock.`);
     return { ok: true, grant };
-  }
-
-  private async matchCode(code: string, hashes: readonly string[], used: ReadonlySet<number>): Promise<number | 'same-owner' | undefined> {
-    // Every hash is checked, so the time taken does not tell which one matched.
-    let found: number | 'same-owner' | undefined;
-    for (let i = 0; i < hashes.length; i++) {
-      const ok = await verifyCode(code, hashes[i]);
-      if (ok && found === undefined) found = used.has(i) ? 'same-owner' : i;
-      else if (ok && found === 'same-owner' && !used.has(i)) found = i;
-    }
-    return found;
   }
 
   private async fromLine(text: string): Promise<Outcome | undefined> {

@@ -74,9 +74,10 @@ test('a locked file shows badge, banner and status bar, and refuses typing', asy
   assert.ok(!(await wb.editorText()).includes('SHOULD NOT APPEAR'));
 });
 
-test('Set Unlock Code… unlocks the manifest, then writes the code hash for the user to save', async () => {
+test('Set Unlock Code… unlocks the manifest, then writes the code\'s key for the user to save', async () => {
   await wb.runCommand('Protected Files: Set Unlock Code…', { closes: false });
   await wb.pick('BOOKING_FLOW');
+  await wb.pick('Set a code');
   // The manifest protects itself; no code exists yet, so its unlock asks only for a reason.
   const reasonBox = await wb.inputBoxPrompt();
   assert.match(reasonBox.prompt, /Why do you need to change \.protection\/manifest\.jsonc/);
@@ -88,9 +89,9 @@ test('Set Unlock Code… unlocks the manifest, then writes the code hash for the
   await wb.page.keyboard.press('Control+S');
   const manifest = await waitFor('the hash on disk', () => {
     const text = fs.readFileSync(wb.file('.protection/manifest.jsonc'), 'utf8');
-    return /"unlockCodes": \[\s*"scrypt\$\d+\$/.test(text) && text;
+    return /"unlockCodes": \[\s*"ed25519\$\d+\$/.test(text) && text;
   });
-  assert.ok(!manifest.includes(CODE), 'the manifest holds a hash, never the code');
+  assert.ok(!manifest.includes(CODE), 'the manifest holds a public key, never the code');
   await waitFor('the manifest change record', () => audit().some((r) => r.event === 'change' && r.file === '.protection/manifest.jsonc'));
 });
 

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
 import type { AuditRecord } from '../../src/core/audit';
 import { parseAuditLog, verifyChain } from '../../src/core/audit';
-import { hashCode } from '../../src/core/codes';
+import { makeCodeKey } from '../../src/core/codes';
 import { setComponentCodeEdit } from '../../src/core/manifest';
 import type { FolderProtection } from '../../src/vscode/folderProtection';
 
@@ -100,7 +100,7 @@ export function manifestText(): string {
 /** Puts a code's hash into a component of the manifest on disk. */
 export async function setCode(a: TestApi, component: string, code: string): Promise<void> {
   const text = manifestText();
-  const hash = await hashCode(code, { N: 1024 });
+  const hash = await makeCodeKey(code, { params: { N: 1024 } });
   let out = text;
   for (const e of setComponentCodeEdit(text, component, [hash]).sort((x, y) => y.offset - x.offset)) {
     out = out.slice(0, e.offset) + e.content + out.slice(e.offset + e.length);
