@@ -5,8 +5,9 @@ import { indexLog, judgeApproval, reusedOneTimeCodes } from './approvals';
 import type { LogIndex } from './approvals';
 import { parseAuditLog, sha256, verifyChain } from './audit';
 import type { AuditRecord } from './audit';
-import type { Manifest } from './manifest';
-import type { Classification, ProtectionMatcher } from './matcher';
+import type { Manifest, Tier } from './manifest';
+import { ProtectionMatcher } from './matcher';
+import type { Classification } from './matcher';
 
 /** The audit log's path (the same as AUDIT_LOG_PATH in src/node/auditStore.ts; core cannot import node). */
 export const AUDIT_LOG = '.protection/audit.jsonl';
@@ -260,6 +261,36 @@ function isNewRecord(r: AuditRecord, baseHashes: ReadonlySet<string>): boolean {
   return !baseHashes.has(r.hash);
 }
 
+/** The stricter of two tiers' unlock rules: a change never relaxes the rules it is judged by. */
+function stricterTier(a: Tier, b: Tier): Tier {
+  const unsigned = a.unlock.unsignedApprovals === 'fail' || b.unlock.unsignedApprovals === 'fail' ? 'fail' : (a.unlock.unsignedApprovals ?? b.unlock.unsignedApprovals);
+  return {
+    ...(b.rank < a.rank ? b : a),
+    unlock: {
+      ...a.unlock,
+      requireCode: a.unlock.requireCode || b.unlock.requireCode,
+      approvals: Math.max(a.unlock.approvals, b.unlock.approvals) as 1 | 2,
+      ...(unsigned ? { unsignedApprovals: unsigned } : {}),
+    },
+  };
+}
+
+/**
+ * What an approval of `item` must meet: the protection in force before the change (each base
+ * manifest's classification of the path: its component, and the strictest of the tiers' rules) as
+ * well as the verified version's. So a change cannot turn off `requireCode`, lower `approvals`, or
+ * move a file to a component whose code the author holds, and be judged by what it set.
+ */
+function policyInForce(item: GateItem, baseMatchers: readonly ProtectionMatcher[]): Classification {
+  let c = item.classification;
+  for (const m of baseMatchers) {
+    const before = m.classify(item.path);
+    if (!before) continue;
+    c = { ...c, component: before.component ?? c.component, tier: stricterTier(c.tier, before.tier) };
+  }
+  return c;
+}
+
 /** Decides the gate. */
 export function decideVerify(input: VerifyInput): VerifyReport {
   const records = input.audit?.records ?? [];
@@ -276,13 +307,15 @@ export function decideVerify(input: VerifyInput): VerifyReport {
   };
   const warnings: string[] = [];
   let logIndex: LogIndex | undefined;
+  let baseMatchers: ProtectionMatcher[] | undefined;
   /** Only records new in this change are judged: older ones were judged when they were committed. */
   const signedApproval = (item: GateItem, record: AuditRecord): boolean => {
     if (!input.trusted || !isNewRecord(record, baseHashes)) return true;
     const { base, head } = input.trusted;
     const trusted = item.path.startsWith('.protection/') && base.length > 0 ? base : [...base, ...(head ? [head] : [])];
     logIndex ??= indexLog(records);
-    const verdict = judgeApproval(record, item.classification, logIndex, trusted);
+    baseMatchers ??= base.map((m) => new ProtectionMatcher(m));
+    const verdict = judgeApproval(record, policyInForce(item, baseMatchers), logIndex, trusted);
     if (verdict.kind === 'refused') {
       violation(item, 'unsigned', verdict.problem);
       return false;

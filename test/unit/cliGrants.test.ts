@@ -3,14 +3,14 @@
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { signGrant, signRecord } from '../../src/core/approvals';
 import type { AuditBody } from '../../src/core/audit';
 import { hashCode, makeCodeKey, matchCode } from '../../src/core/codes';
 import { exportSeed, importSeed, newSigningKey } from '../../src/core/signing';
 import type { SigningKey } from '../../src/core/signing';
-import { BUILT_CLI, Sandbox } from './cliHarness';
+import { Sandbox } from './cliHarness';
 import type { Repo, RunResult } from './cliHarness';
 import { ATTACKER, assertNoSecrets, auditRecords, everythingIn, forge, forgedChange, manifestWith, readStore, storeOf } from './grantsHarness';
 import type { ComponentSpec } from './grantsHarness';
@@ -35,9 +35,6 @@ let touched: Repo[] = [];
 
 before(async () => {
   box = new Sandbox('grants');
-  // The CLI loads simple-git (which reads the git user for records) from a file beside it; the
-  // sandbox's private copy of the CLI needs it too, or the actor falls back to the OS user.
-  copyFileSync(join(dirname(BUILT_CLI), 'simple-git.js'), join(dirname(box.cli), 'simple-git.js'));
   [ENTRY.ann, ENTRY.ann2, ENTRY.bob, ENTRY.pat] = await Promise.all([
     makeCodeKey(CODE.ann, { owner: 'ann@example.com', params: FAST }),
     makeCodeKey(CODE.ann2, { owner: 'ann@example.com', params: FAST }),

@@ -73,6 +73,11 @@ export class Sandbox {
     mkdirSync(join(pkg, 'dist'), { recursive: true });
     this.cli = join(pkg, 'dist', 'cli.js');
     copyFileSync(BUILT_CLI, this.cli);
+    // The bundles the CLI loads on first use (simple-git reads the git user for records).
+    for (const lazy of ['simple-git.js']) {
+      const from = join(dirname(BUILT_CLI), lazy);
+      if (existsSync(from)) copyFileSync(from, join(pkg, 'dist', lazy));
+    }
     copyFileSync(join(dirname(BUILT_CLI), '..', 'package.json'), join(pkg, 'package.json'));
   }
 
