@@ -23,6 +23,7 @@ Commands:
   pre-push [<remote> [<url>]]       what the pre-push hook runs: refuses pushes to protectedBranches
   hash-code                         hash an unlock code for the manifest (the code is never printed)
   agents [--write]                  agent guards generated from the manifest
+  import <document.md> [--write]    propose a manifest from a Markdown protocol document
 
 Options: --help (also after a command), --version
 
@@ -42,6 +43,7 @@ function commands(scriptPath: string): Record<string, Command> {
     'pre-push': async (args, io) => (await import('./hooksCommand')).runPrePush(args, io),
     'hash-code': async (args, io) => (await import('./hashCodeCommand')).runHashCode(args, io),
     agents: async (args, io) => (await import('./agentsCommand')).runAgents(args, io),
+    import: async (args, io) => (await import('./importCommand')).runImport(args, io),
   };
 }
 
