@@ -24,6 +24,7 @@ Commands:
   hash-code                         hash an unlock code for the manifest (the code is never printed)
   agents [--write]                  agent guards generated from the manifest
   import <document.md> [--write]    propose a manifest from a Markdown protocol document
+  team [--write]                    CODEOWNERS section and CI workflow generated from the manifest
 
 Options: --help (also after a command), --version
 
@@ -44,6 +45,7 @@ function commands(scriptPath: string): Record<string, Command> {
     'hash-code': async (args, io) => (await import('./hashCodeCommand')).runHashCode(args, io),
     agents: async (args, io) => (await import('./agentsCommand')).runAgents(args, io),
     import: async (args, io) => (await import('./importCommand')).runImport(args, io),
+    team: async (args, io) => (await import('./teamCommand')).runTeam(args, io),
   };
 }
 
