@@ -3,7 +3,7 @@
 // which paths do not exist, then the manifest diff. Only --write changes the manifest.
 import { isAbsolute, resolve } from 'node:path';
 import { MANIFEST_PATH } from '../core/manifest';
-import type { ProtocolImport } from '../core/protocolImport';
+import { importReport } from '../core/importReport';
 import { ImportInputError, MAX_DOCUMENT_BYTES, planImport, writeImport } from '../node/protocolImporter';
 import type { ImportPlan } from '../node/protocolImporter';
 import { changeSummary, unifiedDiff } from './agentsCommand';
@@ -30,41 +30,6 @@ in the current folder. Documents over ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB or 
 Exit status: 0 previewed or written; 1 nothing recognisable in the document; 2 usage error,
 unreadable document, or a manifest with errors.
 `;
-
-function understood(imported: ProtocolImport, plan: ImportPlan): string {
-  const merge = plan.merge;
-  const out: string[] = [];
-  const files = imported.components.reduce((n, c) => n + c.files.length, 0);
-  out.push(`Read ${plan.document}: ${imported.tiers.length} tier(s), ${imported.components.length} component(s), ${files} path(s).`, '');
-  out.push('Tiers, most strict first:');
-  for (const t of imported.tiers) {
-    const target = merge?.tierMap[t.id];
-    const where = !target ? '' : merge?.addedTiers.includes(t.id) ? '  new' : `  → existing tier "${target}"`;
-    out.push(`  ${t.id.padEnd(9)} ${t.label} (${t.requireCode ? 'unlock code required' : 'reason only'}, ${t.onBreach === 'restore' ? 'restore on breach' : 'warn on breach'})${where}`);
-  }
-  out.push('', 'Components:');
-  for (const c of imported.components) {
-    const status = merge?.addedComponents.includes(c.name) ? 'new' : 'existing: only new paths are added, its tier, risk, owners and codes are kept';
-    out.push(`  ${c.name}  ${merge?.tierMap[c.tier] ?? c.tier}  (${status}; name from ${c.nameFrom})`);
-    for (const f of c.files) out.push(`    ${f.glob}  (line ${f.line}, ${f.shape})`);
-    if (c.risk) out.push(`    risk: ${c.risk}`);
-    if (c.impact) out.push(`    impact: ${c.impact}`);
-    if (c.owners.length > 0) out.push(`    owners: ${c.owners.join(', ')}`);
-  }
-  if (merge) {
-    for (const k of merge.keptTiers) out.push(`  note: ${k.component} stays in tier "${k.kept}" (the document says "${k.imported}")`);
-  }
-  if (plan.missing.length > 0) {
-    out.push('', 'Not found in this folder (a typo, or the document is older than the code; check before writing):');
-    for (const g of plan.missing) out.push(`  ${g}`);
-  }
-  if (imported.skipped.length > 0) {
-    out.push('', 'Skipped:');
-    for (const s of imported.skipped) out.push(`  line ${s.line}: ${s.text} — ${s.reason}`);
-  }
-  if (imported.truncated) out.push('', 'The document is longer than the importer reads: only its beginning was imported.');
-  return `${out.join('\n')}\n`;
-}
 
 /** `protected-files import`; see USAGE. */
 export async function runImport(args: string[], io: CliIo): Promise<number> {
@@ -94,7 +59,7 @@ export async function runImport(args: string[], io: CliIo): Promise<number> {
     if (imported.skipped.length > 0) io.stderr(`${imported.skipped.map((s) => `  line ${s.line}: ${s.text} — ${s.reason}`).join('\n')}\n`);
     return EXIT_FAIL;
   }
-  io.stdout(understood(imported, plan));
+  io.stdout(`${importReport(plan).join('\n')}\n`);
   const file = { path: MANIFEST_PATH, before: plan.before, after: merge.text, changed: merge.text !== plan.before };
   if (!file.changed) {
     io.stdout(`\n${MANIFEST_PATH} already has everything ${document} lists: nothing to ${values.write ? 'write' : 'change'}.\n`);

@@ -4,7 +4,7 @@
 import { AgentGuardsError } from '../core/agentGuards';
 import { MANIFEST_PATH } from '../core/manifest';
 import { WORKFLOW_CHECK_NAME } from '../core/teamRules';
-import { WORKFLOW_PATH, planTeamRules, writeTeamRules } from '../node/teamRulesWriter';
+import { WORKFLOW_PATH, planTeamRules, teamNotes, writeTeamRules } from '../node/teamRulesWriter';
 import type { TeamPlan } from '../node/teamRulesWriter';
 import { changeSummary, unifiedDiff } from './agentsCommand';
 import { CliError, EXIT_OK, findWorkspaceRoot, manifestOrThrow, parseCommandArgs, readWorkTreeManifest } from './io';
@@ -30,17 +30,6 @@ Pair them with the host settings in docs/team.md.
 Exit status: 0 done; 2 usage error, no manifest, manifest errors, or a CODEOWNERS file with a
 begin marker and no end marker.
 `;
-
-/** The warnings of a plan: owners not written, globs CODEOWNERS cannot say, components left out. */
-export function teamNotes(plan: TeamPlan): string[] {
-  const notes: string[] = [];
-  const { codeowners } = plan;
-  for (const o of codeowners.unusableOwners) notes.push(`${o.component}: owner "${o.owner}" is not an @handle, @org/team or email: not written (CODEOWNERS would reject the line).`);
-  for (const name of codeowners.withoutOwners) notes.push(`${name}: no usable owner, so no CODEOWNERS line: add "@handle" or email owners in the manifest.`);
-  for (const u of codeowners.unexpressible) notes.push(`${u.component}: "${u.glob}" cannot be expressed in CODEOWNERS (${u.reason}): it has no code owner; the verify gate still covers it.`);
-  if (plan.workflowKept) notes.push(`${WORKFLOW_PATH} exists and is yours (no generated marker line): left alone. Make sure it runs "protected-files verify --base" with fetch-depth: 0.`);
-  return notes;
-}
 
 /** `protected-files team [--write]`; see USAGE. */
 export async function runTeam(args: string[], io: CliIo): Promise<number> {

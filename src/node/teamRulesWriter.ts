@@ -109,3 +109,14 @@ export async function writeTeamRules(folder: string, plan: TeamPlan): Promise<Pl
   }
   return changed;
 }
+
+/** The warnings of a plan: owners not written, globs CODEOWNERS cannot say, components left out. */
+export function teamNotes(plan: TeamPlan): string[] {
+  const notes: string[] = [];
+  const { codeowners } = plan;
+  for (const o of codeowners.unusableOwners) notes.push(`${o.component}: owner "${o.owner}" is not an @handle, @org/team or email: not written (CODEOWNERS would reject the line).`);
+  for (const name of codeowners.withoutOwners) notes.push(`${name}: no usable owner, so no CODEOWNERS line: add "@handle" or email owners in the manifest.`);
+  for (const u of codeowners.unexpressible) notes.push(`${u.component}: "${u.glob}" cannot be expressed in CODEOWNERS (${u.reason}): it has no code owner; the verify gate still covers it.`);
+  if (plan.workflowKept) notes.push(`${WORKFLOW_PATH} exists and is yours (no generated marker line): left alone. Make sure it runs "protected-files verify --base" with fetch-depth: 0.`);
+  return notes;
+}
