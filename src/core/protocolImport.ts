@@ -563,7 +563,11 @@ class Reader {
             if ('glob' in c) {
               base = c.glob.replace(/\/\*\*$/, '');
               rootSeen = true;
-            } else if (root !== '') this.skip(line, root, `tree root ${c.reason}`);
+            } else if (root !== '') {
+              // Items under a root outside the folder are not the folder's files of the same name.
+              this.skip(line, root, `tree root ${c.reason}: the tree is skipped`);
+              return;
+            }
           }
         }
         continue;

@@ -148,6 +148,13 @@ describe('globFromPath', () => {
       assert.equal(glob(raw, { loose: true }), undefined, raw);
     }
     assert.equal(glob('../../x', { loose: true, base: 'a' }), undefined);
+    assert.equal(glob('../', { loose: true, base: 'backend' }), undefined, 'backend/.. is the folder itself');
+  });
+
+  test('a tree cannot climb out of its root', () => {
+    const r = importProtocol('## CRITICAL\n\n```\nbackend/\n├── ../          ⛔\n├── ../../etc/   ⛔\n└── ok/          ⛔\n```\n\n```\n../outside/\n└── x.ts ⛔\n```\n');
+    assert.deepEqual(allGlobs(r), ['backend/ok/**'], 'x.ts under ../outside/ is not the folder\'s x.ts');
+    assert.deepEqual(r.skipped.map((s) => s.reason), ['escapes the folder', 'escapes the folder', 'tree root escapes the folder: the tree is skipped']);
   });
 });
 
