@@ -45,19 +45,24 @@ const splitSimpleGit = {
 
 rmSync('dist', { recursive: true, force: true }); // no stale source maps in a release package
 
-// The agent-guards command (and the generators behind it) lives in dist/agent-guards.js, loaded when
-// the command first runs.
-const splitAgentGuards = {
-  name: 'split-agent-guards',
+// The generator commands (and the code behind them) live in bundles of their own, loaded when the
+// command first runs: dist/agent-guards.js, dist/team-rules.js, dist/import-protocol.js.
+const LAZY_COMMANDS = {
+  './agentGuardsCommand': { bundle: 'agent-guards', entry: 'src/vscode/agentGuardsCommand.ts' },
+  './teamRulesCommand': { bundle: 'team-rules', entry: 'src/vscode/teamRulesCommand.ts' },
+  './importCommand': { bundle: 'import-protocol', entry: 'src/vscode/importCommand.ts' },
+};
+const splitLazyCommands = {
+  name: 'split-lazy-commands',
   setup(build) {
-    build.onResolve({ filter: /^\.\/agentGuardsCommand$/ }, (args) =>
-      args.importer.endsWith('commands.ts') ? { path: './agent-guards.js', external: true } : undefined);
+    build.onResolve({ filter: /^\.\/(?:agentGuards|teamRules|import)Command$/ }, (args) =>
+      args.importer.endsWith('commands.ts') ? { path: `./${LAZY_COMMANDS[args.path].bundle}.js`, external: true } : undefined);
   },
 };
 
 const builds = [
-  esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true, plugins: [splitSimpleGit, splitAgentGuards] }),
-  esbuild.build({ ...common, entryPoints: { 'agent-guards': 'src/vscode/agentGuardsCommand.ts' }, outdir: 'dist', plugins: [splitSimpleGit] }),
+  esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true, plugins: [splitSimpleGit, splitLazyCommands] }),
+  ...Object.values(LAZY_COMMANDS).map(({ bundle, entry }) => esbuild.build({ ...common, entryPoints: { [bundle]: entry }, outdir: 'dist', plugins: [splitSimpleGit] })),
   esbuild.build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, plugins: [splitSimpleGit] }),
   esbuild.build({ ...common, entryPoints: { 'simple-git': 'simple-git' }, outdir: 'dist' }),
 ];

@@ -75,7 +75,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const permissions = push(new FilePermissions(service, context.workspaceState));
   filePermissions = permissions;
   push(recorder.onDidRecord((e) => void breach.approve(e.folder, e.record)));
-  for (const d of registerCommands({ service, unlocks, unlockFlow, setCodeFlow, now })) push(d);
+  for (const d of registerCommands({ service, unlocks, unlockFlow, setCodeFlow, now, readOnlySettled: () => ro.syncNow() })) push(d);
 
   await service.start();
   await breach.start();

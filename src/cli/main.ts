@@ -31,6 +31,8 @@ Commands:
                                     make a signing code entry for the manifest (never printed),
                                     or n one-time codes for an owner to hand out
   agents [--write]                  agent guards generated from the manifest
+  import <document.md> [--write]    propose a manifest from a Markdown protocol document
+  team [--write]                    CODEOWNERS section and CI workflow generated from the manifest
 
 Options: --help (also after a command), --version
 
@@ -54,6 +56,8 @@ function commands(scriptPath: string): Record<string, Command> {
     status: async (args, io) => (await import('./grantsCommand')).runStatus(args, io),
     record: async (args, io) => (await import('./grantsCommand')).runRecord(args, io),
     agents: async (args, io) => (await import('./agentsCommand')).runAgents(args, io),
+    import: async (args, io) => (await import('./importCommand')).runImport(args, io),
+    team: async (args, io) => (await import('./teamCommand')).runTeam(args, io),
   };
 }
 

@@ -214,20 +214,21 @@ function markerLine(text: string, marker: string, from: number): { start: number
  * Puts `section` (markers included) into a Markdown file: replaces only what lies between the
  * existing markers (markers included), or appends it after a blank line when there are none,
  * or returns it alone for a new file. Running it again with the same section changes nothing.
- * Keeps the file's line endings. Throws `AgentGuardsError` when a begin marker has no end
+ * Keeps the file's line endings. `markers` default to the HTML comments of Markdown files
+ * (CODEOWNERS uses `#` lines). Throws `AgentGuardsError` when a begin marker has no end
  * marker, rather than guess how much of the user's text to replace.
  */
-export function mergeMarkedSection(existing: string | undefined, section: string): string {
+export function mergeMarkedSection(existing: string | undefined, section: string, markers: { begin: string; end: string } = { begin: SECTION_BEGIN, end: SECTION_END }): string {
   const eol = eolOf(existing);
   const body = section.replace(/\r?\n/g, eol);
   if (existing === undefined || existing.trim() === '') return `${body}${eol}`;
-  const begin = markerLine(existing, SECTION_BEGIN, 0);
+  const begin = markerLine(existing, markers.begin, 0);
   if (!begin) {
     return `${existing.replace(/(?:\r?\n)+$/, '')}${eol}${eol}${body}${eol}`;
   }
-  const end = markerLine(existing, SECTION_END, begin.end);
+  const end = markerLine(existing, markers.end, begin.end);
   if (!end) {
-    throw new AgentGuardsError(`the file has "${SECTION_BEGIN}" without a matching "${SECTION_END}" after it: add the end marker or remove the begin marker, then run again`);
+    throw new AgentGuardsError(`the file has "${markers.begin}" without a matching "${markers.end}" after it: add the end marker or remove the begin marker, then run again`);
   }
   return existing.slice(0, begin.start) + body + existing.slice(end.end);
 }

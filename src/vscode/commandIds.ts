@@ -5,6 +5,8 @@ export const Commands = {
   toggleLock: 'protectedFiles.toggleLock',
   setUnlockCode: 'protectedFiles.setUnlockCode',
   setUpAgentGuards: 'protectedFiles.setUpAgentGuards',
+  setUpTeamRules: 'protectedFiles.setUpTeamRules',
+  importProtocol: 'protectedFiles.importProtocol',
   createManifest: 'protectedFiles.createManifest',
   openManifest: 'protectedFiles.openManifest',
   openAuditLog: 'protectedFiles.openAuditLog',

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type * as AgentGuardsCommand from './agentGuardsCommand';
+import type * as ImportCommand from './importCommand';
+import type * as TeamRulesCommand from './teamRulesCommand';
 import { Commands } from './commandIds';
 import { guarded, log } from './logger';
 import { createManifest, openAuditLog, openManifest, pickManifestFolder, requireManifest } from './manifestCommands';
@@ -15,6 +17,8 @@ export interface CommandDeps {
   readonly unlockFlow: UnlockFlow;
   readonly setCodeFlow: SetCodeFlow;
   readonly now: () => number;
+  /** Resolves once the active editor's read-only state matches its lock state. */
+  readonly readOnlySettled: () => Promise<void>;
 }
 
 /** The file a command acts on: its argument (explorer, editor title, banner) or the active editor. */
@@ -63,6 +67,21 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { setUpAgentGuards } = require('./agentGuardsCommand') as typeof AgentGuardsCommand;
       await setUpAgentGuards(pick.folder.uri, text);
+    })),
+    vscode.commands.registerCommand(Commands.setUpTeamRules, guarded('Could not set up the team rules', async () => {
+      const pick = await pickManifestFolder(d.service, 'Set up team rules for which folder?');
+      if (!pick) return;
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(pick.manifestUri));
+      // Loaded on first use (dist/team-rules.js in the bundles).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { setUpTeamRules } = require('./teamRulesCommand') as typeof TeamRulesCommand;
+      await setUpTeamRules(pick.folder.uri, text);
+    })),
+    vscode.commands.registerCommand(Commands.importProtocol, guarded('Could not import the protocol document', async (arg?: unknown) => {
+      // Loaded on first use (dist/import-protocol.js in the bundles). Works without a manifest: it can create one.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { importProtocolDocument } = require('./importCommand') as typeof ImportCommand;
+      await importProtocolDocument({ service: d.service, unlockFlow: d.unlockFlow, readOnlySettled: d.readOnlySettled }, arg);
     })),
     vscode.commands.registerCommand(Commands.createManifest, guarded('Could not create the manifest', createManifest)),
     vscode.commands.registerCommand(Commands.openManifest, guarded('Could not open the manifest', () => openManifest(d.service))),
