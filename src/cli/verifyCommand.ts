@@ -11,7 +11,7 @@ import { AUDIT_LOG, auditLogChange, checkAuditLog, contentHashes, decideVerify, 
 import type { AuditCheck, CheckedItem, ParsedAudit, VerifyInput, VerifyReport } from '../core/verify';
 import { startRangeChanges, startStagedChanges } from '../node/gitChanges';
 import type { ChangeSet } from '../node/gitChanges';
-import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, findWorkspaceRoot, manifestOrThrow } from './io';
+import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, findWorkspaceRoot, manifestOrThrow, manifestText } from './io';
 import type { CliIo } from './io';
 
 export const VERIFY_HELP = `Usage: protected-files verify --staged [--json]
@@ -104,10 +104,14 @@ interface Versions {
 interface ManifestVersions {
   targetManifest: Buffer | undefined;
   baseManifest: Buffer | undefined;
+  /** Range mode: the base ref tip's manifest, when the tip is not the merge base. */
+  tipManifest: Buffer | undefined;
   /** The verified version's manifest; undefined when absent or when it has errors (verifyChangeSet reports them). */
   manifest: Manifest | undefined;
   /** The manifest that decides what was protected before: the base version's, or `manifest` when the two are the same. */
   before: Manifest | undefined;
+  /** The base tip's manifest when it differs from both others (see ManifestVersions.tipManifest). */
+  tip: Manifest | undefined;
   /** What counts as protected (see verifyChangeSet); undefined when the verified manifest has errors. */
   matchers: (ProtectionMatcher | undefined)[] | undefined;
 }
@@ -122,22 +126,14 @@ interface AuditVersions {
 const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Reads the manifest and the audit log of both versions and works on them. */
-function readVersions(source: Pick<ChangeSet, 'readTarget' | 'readBase'>): Versions {
+function readVersions(source: Pick<ChangeSet, 'readTarget' | 'readBase' | 'readBaseTip'>): Versions {
   const targetAudit = source.readTarget(AUDIT_LOG);
   const baseAudit = source.readBase(AUDIT_LOG);
   const manifests = (async (): Promise<ManifestVersions> => {
-    const [targetManifest, baseManifest] = await Promise.all([source.readTarget(MANIFEST_PATH), source.readBase(MANIFEST_PATH)]);
-    // The verified manifest decides; if the change deletes it, the one before does (and the
-    // deletion is itself a violation, since .protection/** is protected). A file protected by
-    // either version is protected: a commit cannot unprotect a file and change it at once.
-    const manifest = targetManifest ? parseManifest(targetManifest.toString('utf8')).manifest : undefined;
-    const same = targetManifest !== undefined && baseManifest !== undefined && targetManifest.equals(baseManifest);
-    const before = same ? manifest : baseManifest ? parseManifest(baseManifest.toString('utf8')).manifest : undefined;
-    const options = { caseInsensitive: caseInsensitiveFs() };
-    const matchers = targetManifest === undefined || manifest !== undefined
-      ? [new ProtectionMatcher(manifest ?? before, options), before && manifest && !same ? new ProtectionMatcher(before, options) : undefined]
-      : undefined;
-    return { targetManifest, baseManifest, manifest, before, matchers };
+    const [targetManifest, baseManifest, tipManifest] = await Promise.all([
+      source.readTarget(MANIFEST_PATH), source.readBase(MANIFEST_PATH), source.readBaseTip(MANIFEST_PATH),
+    ]);
+    return { targetManifest, baseManifest, tipManifest, ...gateManifests(targetManifest, baseManifest, tipManifest) };
   })();
   const audits = (async (): Promise<AuditVersions> => {
     const [target, base] = await Promise.all([targetAudit, baseAudit, manifests.catch(() => undefined)]);
@@ -150,13 +146,39 @@ function readVersions(source: Pick<ChangeSet, 'readTarget' | 'readBase'>): Versi
   return { manifests, audits };
 }
 
+/**
+ * Every protection in force on either side of the change counts: the verified version's manifest
+ * (or, if the change deletes it, the one before), the version before's (a commit cannot
+ * unprotect a file and change it at once) and, for a range, the base tip's (a file that main
+ * began to protect after the branch left it is protected for the branch too). A manifest with
+ * errors on the base side protects nothing more than the others; the verified one's errors are
+ * reported by verifyChangeSet.
+ */
+function gateManifests(
+  target: Buffer | undefined, base: Buffer | undefined, tip: Buffer | undefined,
+): Pick<ManifestVersions, 'manifest' | 'before' | 'tip' | 'matchers'> {
+  const parse = (text: Buffer | undefined): Manifest | undefined => (text ? parseManifest(manifestText(text)).manifest : undefined);
+  const manifest = parse(target);
+  const same = (a: Buffer | undefined, b: Buffer | undefined): boolean => a !== undefined && b !== undefined && a.equals(b);
+  const before = same(target, base) ? manifest : parse(base);
+  const tipManifest = same(tip, target) || same(tip, base) ? undefined : parse(tip);
+  if (target !== undefined && manifest === undefined) return { manifest, before, tip: tipManifest, matchers: undefined };
+  const options = { caseInsensitive: caseInsensitiveFs() };
+  const matchers = [
+    new ProtectionMatcher(manifest ?? before ?? tipManifest, options),
+    before && manifest && !same(target, base) ? new ProtectionMatcher(before, options) : undefined,
+    tipManifest && (manifest ?? before) ? new ProtectionMatcher(tipManifest, options) : undefined,
+  ];
+  return { manifest, before, tip: tipManifest, matchers };
+}
+
 /** Reads what the gate needs from git and decides. `versions`: readVersions(set), when already under way. */
 export async function verifyChangeSet(set: ChangeSet, cwd: string, versions: Versions = readVersions(set)): Promise<VerifyReport> {
   const where = set.mode === 'staged' ? 'in the index' : `at ${set.head?.slice(0, 12) ?? 'HEAD'}`;
-  const { targetManifest, baseManifest, manifest, before, matchers } = await versions.manifests;
-  if (!targetManifest && !baseManifest) {
+  const { targetManifest, baseManifest, tipManifest, manifest, before, tip, matchers } = await versions.manifests;
+  if (!targetManifest && !baseManifest && !tipManifest) {
     throw new CliError(
-      `No protection manifest: ${MANIFEST_PATH} is not ${where}${set.base ? ' nor in the version before' : ''}.`,
+      `No protection manifest: ${MANIFEST_PATH} is not ${where}${set.base ? ` nor in the version${set.mode === 'range' ? 's' : ''} before` : ''}.`,
       'Create it in VS Code (Protected Files: Create Manifest) and commit it; or run this in the repository that has it.',
     );
   }
@@ -179,14 +201,16 @@ export async function verifyChangeSet(set: ChangeSet, cwd: string, versions: Ver
   const checked = await checking;
   set.close(); // nothing more to read: git's reader ends while the gate decides
 
-  const tier = strictestTier(manifest ?? before ?? { tiers: [], components: [], guardedCommands: [], protectedBranches: [] }) ?? BUILTIN_PROTECTION_TIER;
+  const tier = strictestTier(manifest ?? before ?? tip ?? { tiers: [], components: [], guardedCommands: [], protectedBranches: [] }) ?? BUILTIN_PROTECTION_TIER;
   const input: VerifyInput = {
     items: checked,
     audit,
     baseAudit,
     auditLog: auditLogChange(changes),
     protectionTier: tier,
-    introducing: baseManifest === undefined,
+    // Protection starts with this change only when nothing on the base side had it: no manifest
+    // (merge base or HEAD, and the base tip) and no audit record.
+    introducing: baseManifest === undefined && tipManifest === undefined && (baseAudit?.records.length ?? 0) === 0,
     auditCheck,
   };
   const report = decideVerify(input);
