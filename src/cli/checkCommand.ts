@@ -1,14 +1,13 @@
 // `protected-files check <path>...`: may these files be edited? The contract of Claude Code's
 // PreToolUse hooks: exit 0 allows, exit 2 denies and stderr tells the agent why. Runs before
-// every agent edit, so it spawns no git unless the manifest on disk is broken.
+// every agent edit, so it spawns no git unless the manifest on disk is broken or missing.
 import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { MANIFEST_PATH, parseManifest } from '../core/manifest';
-import type { Manifest } from '../core/manifest';
+import { MANIFEST_PATH } from '../core/manifest';
 import { ProtectionMatcher } from '../core/matcher';
 import type { Classification } from '../core/matcher';
-import { runGit } from '../node/gitChanges';
-import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, findWorkspaceRoot, formatProblems, readWorkTreeManifest } from './io';
+import { loadEnforcedManifest } from './enforcedManifest';
+import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, formatProblems } from './io';
 import type { CliIo } from './io';
 
 /** Exit code that denies: Claude Code blocks the tool call and shows stderr to the agent. */
@@ -26,8 +25,10 @@ Without paths, reads a Claude Code PreToolUse hook event from stdin
 tool_input.file_path, .path or .notebook_path; a tool call without a path is allowed.
 
 Relative paths are resolved against the current directory (the event's "cwd" for hook
-input); the workspace is the nearest folder above that holds ${MANIFEST_PATH}.
-A path outside the workspace is not protected.
+input); the workspace is the nearest folder above that holds ${MANIFEST_PATH}
+(or, when it was deleted, whose committed tree at HEAD has it). A path outside the
+workspace is not protected. A missing or broken manifest never loosens protection: the
+last valid committed version stands in; with none, every path is denied.
 
 Exit codes: 0 allowed, 2 protected (or the manifest is broken, so nothing can be decided),
 1 bad arguments or unreadable hook input (so that a hook never blocks on its own mistake).
@@ -65,19 +66,21 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
   }
   const targets: Target[] = paths.map((p) => ({ input: p, absolute: resolve(cwd, p) }));
 
-  const root = findWorkspaceRoot(cwd) ?? findWorkspaceRoot(commonDir(targets));
-  if (!root) {
+  // An agent reads stderr only when denied, and then it should read why, not the manifest's lint.
+  const manifest = await loadEnforcedManifest([cwd, commonDir(targets)], io, { quiet: fromHook });
+  if (manifest.kind === 'none') {
     if (!fromHook) io.stderr(`protected-files: no ${MANIFEST_PATH} in ${cwd} or above; nothing is protected here.\n`);
     return EXIT_OK;
   }
-  const manifest = await loadManifest(root, io);
-  if (!manifest.ok) {
+  if (manifest.kind === 'undecidable') {
     io.stderr(
-      `Protected Files: the protection manifest ${MANIFEST_PATH} has errors, so it cannot be decided whether ` +
-        `${targets.map((t) => t.input).join(', ')} may be edited; fix the manifest in VS Code first:\n${formatProblems(manifest.problems)}`,
+      `Protected Files: ${manifest.reason}, so it cannot be decided whether ` +
+        `${targets.map((t) => t.input).join(', ')} may be edited; restore or fix the manifest in VS Code first` +
+        `${manifest.problems.length > 0 ? `:\n${formatProblems(manifest.problems)}` : '.\n'}`,
     );
     return EXIT_DENY;
   }
+  const root = manifest.root;
   const matcher = new ProtectionMatcher(manifest.manifest, { caseInsensitive: caseInsensitiveFs() });
   let denied = false;
   for (const target of targets) {
@@ -174,23 +177,4 @@ export function protectedMessage(rel: string, c: Classification): string {
 function sentence(text: string): string {
   const t = text.trim();
   return /[.!?…]$/.test(t) ? t : `${t}.`;
-}
-
-type LoadedManifest = { ok: true; manifest: Manifest | undefined } | { ok: false; problems: ReturnType<typeof parseManifest>['problems'] };
-
-/**
- * The work tree's manifest. A broken one never loosens protection: the committed version
- * (HEAD) stands in for it; with neither, nothing can be decided.
- */
-async function loadManifest(root: string, io: CliIo): Promise<LoadedManifest> {
-  const text = await readWorkTreeManifest(root);
-  const parsed = parseManifest(text ?? '');
-  if (parsed.manifest) return { ok: true, manifest: parsed.manifest };
-  const committed = await runGit(['show', `HEAD:${MANIFEST_PATH}`], root, io.env).catch(() => undefined);
-  const fallback = committed?.code === 0 ? parseManifest(committed.stdout.toString('utf8')).manifest : undefined;
-  if (fallback) {
-    io.stderr(`protected-files: ${MANIFEST_PATH} has errors; using the version committed at HEAD.\n`);
-    return { ok: true, manifest: fallback };
-  }
-  return { ok: false, problems: parsed.problems.filter((p) => p.severity === 'error') };
 }

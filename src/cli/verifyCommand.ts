@@ -5,12 +5,13 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { parseAuditLog } from '../core/audit';
 import { MANIFEST_PATH, parseManifest, strictestTier } from '../core/manifest';
-import type { Manifest } from '../core/manifest';
+import type { Manifest, ManifestProblem } from '../core/manifest';
 import { BUILTIN_PROTECTION_TIER, ProtectionMatcher } from '../core/matcher';
 import { AUDIT_LOG, auditLogChange, checkAuditLog, contentHashes, decideVerify, parseAuditVersions, protectedItems, renderVerifyReport } from '../core/verify';
 import type { AuditCheck, CheckedItem, ParsedAudit, VerifyInput, VerifyReport } from '../core/verify';
 import { startRangeChanges, startStagedChanges } from '../node/gitChanges';
 import type { ChangeSet } from '../node/gitChanges';
+import { printWarnings } from './enforcedManifest';
 import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, findWorkspaceRoot, manifestOrThrow, manifestText } from './io';
 import type { CliIo } from './io';
 
@@ -66,6 +67,7 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
     versions.manifests.catch(() => undefined); // awaited once git has answered
     const set = await pending.changeSet;
     const report = await verifyChangeSet(set, io.cwd, versions);
+    printWarnings(io, (await versions.manifests).warnings, MANIFEST_PATH);
     if (values.json) {
       const json: VerifyJson = { ...report, mode: set.mode, base: set.base ?? null, head: set.head ?? null };
       io.stdout(`${JSON.stringify(json, null, 2)}\n`);
@@ -108,6 +110,8 @@ interface ManifestVersions {
   tipManifest: Buffer | undefined;
   /** The verified version's manifest; undefined when absent or when it has errors (verifyChangeSet reports them). */
   manifest: Manifest | undefined;
+  /** The verified manifest's warnings, which the editor shows too. */
+  warnings: ManifestProblem[];
   /** The manifest that decides what was protected before: the base version's, or `manifest` when the two are the same. */
   before: Manifest | undefined;
   /** The base tip's manifest when it differs from both others (see ManifestVersions.tipManifest). */
@@ -156,20 +160,22 @@ function readVersions(source: Pick<ChangeSet, 'readTarget' | 'readBase' | 'readB
  */
 function gateManifests(
   target: Buffer | undefined, base: Buffer | undefined, tip: Buffer | undefined,
-): Pick<ManifestVersions, 'manifest' | 'before' | 'tip' | 'matchers'> {
+): Pick<ManifestVersions, 'manifest' | 'warnings' | 'before' | 'tip' | 'matchers'> {
   const parse = (text: Buffer | undefined): Manifest | undefined => (text ? parseManifest(manifestText(text)).manifest : undefined);
-  const manifest = parse(target);
+  const parsed = target ? parseManifest(manifestText(target)) : undefined;
+  const manifest = parsed?.manifest;
+  const warnings = parsed?.problems.filter((p) => p.severity === 'warning') ?? [];
   const same = (a: Buffer | undefined, b: Buffer | undefined): boolean => a !== undefined && b !== undefined && a.equals(b);
   const before = same(target, base) ? manifest : parse(base);
   const tipManifest = same(tip, target) || same(tip, base) ? undefined : parse(tip);
-  if (target !== undefined && manifest === undefined) return { manifest, before, tip: tipManifest, matchers: undefined };
+  if (target !== undefined && manifest === undefined) return { manifest, warnings, before, tip: tipManifest, matchers: undefined };
   const options = { caseInsensitive: caseInsensitiveFs() };
   const matchers = [
     new ProtectionMatcher(manifest ?? before ?? tipManifest, options),
     before && manifest && !same(target, base) ? new ProtectionMatcher(before, options) : undefined,
     tipManifest && (manifest ?? before) ? new ProtectionMatcher(tipManifest, options) : undefined,
   ];
-  return { manifest, before, tip: tipManifest, matchers };
+  return { manifest, warnings, before, tip: tipManifest, matchers };
 }
 
 /** Reads what the gate needs from git and decides. `versions`: readVersions(set), when already under way. */
