@@ -7,7 +7,7 @@ import { parseAuditLog } from '../core/audit';
 import { MANIFEST_PATH, parseManifest, strictestTier } from '../core/manifest';
 import type { Manifest, ManifestProblem } from '../core/manifest';
 import { BUILTIN_PROTECTION_TIER, ProtectionMatcher } from '../core/matcher';
-import { AUDIT_LOG, auditLogChange, checkAuditLog, contentHashes, decideVerify, parseAuditVersions, protectedItems, renderVerifyReport } from '../core/verify';
+import { AUDIT_LOG, GIT_MODE, auditLogChange, checkAuditLog, contentHashes, decideVerify, parseAuditVersions, protectedItems, renderVerifyReport } from '../core/verify';
 import type { AuditCheck, CheckedItem, ParsedAudit, VerifyInput, VerifyReport } from '../core/verify';
 import { startRangeChanges, startStagedChanges } from '../node/gitChanges';
 import type { ChangeSet } from '../node/gitChanges';
@@ -191,16 +191,17 @@ export async function verifyChangeSet(set: ChangeSet, cwd: string, versions: Ver
   // A verified manifest with errors: the same error as manifestOrThrow gives (it parses the text again to say so).
   if (targetManifest && !manifest) manifestOrThrow(targetManifest.toString('utf8'), `${MANIFEST_PATH} ${where}`);
 
-  // A submodule entry's "content" is a commit id in another repository, which no editor records.
-  const changes = set.changes.filter((c) => !c.gitlink);
+  const changes = set.changes;
   const items = protectedItems(changes, matchers!);
-  const blobs = new Map(changes.filter((c) => c.blob).map((c) => [c.path, c.blob!]));
+  const blobs = new Map(changes.filter((c) => c.blob && !c.gitlink).map((c) => [c.path, c.blob!]));
   const checking = Promise.all(items.map(async (item): Promise<CheckedItem> => {
-    if (item.kind === 'delete') return { ...item, hashes: [] };
+    // A deletion, a conflict, a submodule entry (its "content" is a commit in another repository): no blob to hash.
+    if (item.kind === 'delete' || item.unmerged || item.mode?.to === GIT_MODE.submodule) return { ...item, hashes: [] };
     const id = blobs.get(item.path);
     const content = id ? await set.readBlob(id) : undefined;
     if (!content) throw new CliError(`Could not read the content of ${item.path} from git (blob ${id ?? 'unknown'}).`);
-    return { ...item, hashes: contentHashes(content) };
+    const linkTarget = item.mode?.to === GIT_MODE.symlink ? content.toString('utf8') : undefined;
+    return { ...item, hashes: contentHashes(content), ...(linkTarget !== undefined ? { linkTarget } : {}) };
   }));
   checking.catch(() => undefined); // awaited below, after the audit logs
   const { audit, baseAudit, auditCheck } = await versions.audits;

@@ -12,12 +12,20 @@ export const BACKUPS_PREFIX = '.protection/backups/';
 
 /** One entry of `git diff --raw`, reduced to what the gate needs. */
 export interface TreeChange {
-  status: 'added' | 'modified' | 'deleted' | 'renamed';
+  /** `unmerged`: the index holds a conflict for the path (staged mode), so there is no content to check. */
+  status: 'added' | 'modified' | 'deleted' | 'renamed' | 'unmerged';
   /** The path at the verified version (for a deletion: the path that is gone). */
   path: string;
   /** For a rename: the path before. */
   from?: string;
+  /** git's mode at the verified version (absent for a deletion): see GIT_MODE. */
+  mode?: string;
+  /** git's mode before (absent for an addition). */
+  oldMode?: string;
 }
+
+/** The entry types of a git tree, by mode. */
+export const GIT_MODE = { file: '100644', executable: '100755', symlink: '120000', submodule: '160000' } as const;
 
 /** A protected path the change touches: written (added, modified, renamed to) or removed. */
 export interface GateItem {
@@ -28,6 +36,10 @@ export interface GateItem {
   renamedFrom?: string;
   /** Set when the deletion is the old half of a rename. */
   renamedTo?: string;
+  /** The git modes before and after, when they differ or are not a regular file's (see typeChange). */
+  mode?: { from: string | undefined; to: string | undefined };
+  /** The index holds a merge conflict for the path. */
+  unmerged?: boolean;
 }
 
 /** A written item with the content it commits. */
@@ -35,9 +47,11 @@ export interface CheckedItem extends GateItem {
   /**
    * sha256 hex of the committed content, first; then the same content as a checkout may have
    * written it to disk (CRLF line endings under core.autocrlf), which is what the editor hashed.
-   * Empty for deletions.
+   * Empty for deletions, submodule entries and conflicts.
    */
   hashes: string[];
+  /** For a symlink: where it points (its "content"). */
+  linkTarget?: string;
 }
 
 export interface ParsedAudit {
@@ -91,7 +105,10 @@ export type ViolationKind =
   | 'audit-deleted'
   | 'audit-unreadable'
   | 'chain-broken'
-  | 'audit-rewritten';
+  | 'audit-rewritten'
+  | 'type-changed'
+  | 'mode-changed'
+  | 'unmerged';
 
 export interface Violation {
   file: string;
@@ -157,13 +174,60 @@ export function protectedItems(changes: readonly TreeChange[], matchers: readonl
       const old = classify(change.from);
       if (old) items.push({ path: change.from, kind: 'delete', classification: old, renamedTo: change.path });
       const now = classify(change.path);
-      if (now) items.push({ path: change.path, kind: 'write', classification: now, renamedFrom: change.from });
+      if (now) items.push({ path: change.path, kind: 'write', classification: now, renamedFrom: change.from, ...modeOf(change) });
       continue;
     }
     const c = classify(change.path);
-    if (c) items.push({ path: change.path, kind: change.status === 'deleted' ? 'delete' : 'write', classification: c });
+    if (c) items.push({ path: change.path, kind: change.status === 'deleted' ? 'delete' : 'write', classification: c, ...modeOf(change) });
   }
   return items;
+}
+
+/** What GateItem keeps of a change's modes: only what is more than regular content. */
+function modeOf(change: TreeChange): Pick<GateItem, 'mode' | 'unmerged'> {
+  if (change.status === 'unmerged') return { unmerged: true };
+  if (change.status === 'deleted') return {};
+  const regular = (m: string | undefined): boolean => m === undefined || m === GIT_MODE.file || m === GIT_MODE.executable;
+  const changed = change.oldMode !== undefined && change.mode !== undefined && change.oldMode !== change.mode;
+  return changed || !regular(change.mode) ? { mode: { from: change.oldMode, to: change.mode } } : {};
+}
+
+const MODE_NAMES: Record<string, string> = {
+  [GIT_MODE.file]: 'a file',
+  [GIT_MODE.executable]: 'an executable file',
+  [GIT_MODE.symlink]: 'a symlink',
+  [GIT_MODE.submodule]: 'a submodule entry',
+};
+
+/**
+ * A write that is more than new content, which the usual content check would miss or cannot
+ * judge: a conflict in the index; a symlink or submodule entry (nothing the editor can record
+ * approves one: it is not content that was unlocked and saved); the executable bit turned on
+ * or off, which needs a change record new in this change whose content matches (unlock and save
+ * it, then change the mode). Undefined when the content check decides alone.
+ */
+export function typeChange(
+  item: CheckedItem, last: AuditRecord | undefined, baseHashes: ReadonlySet<string>,
+): { kind: ViolationKind; problem: string } | undefined {
+  if (item.unmerged) {
+    return { kind: 'unmerged', problem: 'has an unresolved merge conflict in the index: resolve it and stage the result' };
+  }
+  const mode = item.mode;
+  if (item.kind !== 'write' || !mode) return undefined;
+  const name = (m: string | undefined): string => (m !== undefined ? MODE_NAMES[m] ?? `mode ${m}` : 'nothing');
+  const modes = `mode ${mode.from ?? '(none)'} → ${mode.to ?? '(none)'}`;
+  if (mode.to === GIT_MODE.symlink || mode.to === GIT_MODE.submodule) {
+    const what = mode.to === GIT_MODE.symlink ? `a symlink to ${JSON.stringify(item.linkTarget ?? '?')}` : 'a submodule entry';
+    const how = mode.from === undefined ? `added as ${what}` : mode.from === mode.to ? `changed: now ${what}` : `replaced by ${what} (${modes})`;
+    return { kind: 'type-changed', problem: `${how}; no audit record can approve ${name(mode.to)} in place of a protected file: restore it as a regular file` };
+  }
+  if (mode.from === undefined || mode.from === mode.to) return undefined;
+  if (mode.from !== GIT_MODE.file && mode.from !== GIT_MODE.executable) return undefined; // a symlink or submodule became a file: its content is checked
+  if (last && approvesContent(last, item.path, item.hashes) && isNewRecord(last, baseHashes)) return undefined;
+  return {
+    kind: 'mode-changed',
+    problem: `${modes} (${mode.to === GIT_MODE.executable ? 'made executable' : 'no longer executable'}) without a change record new in this change for its content`,
+  };
 }
 
 /** How the change touches the audit log (a rename away from it is its deletion). */
@@ -289,6 +353,11 @@ export function decideVerify(input: VerifyInput): VerifyReport {
       continue;
     }
 
+    const type = typeChange(item as CheckedItem, last, baseHashes);
+    if (type) {
+      violation(item, type.kind, type.problem);
+      continue;
+    }
     const hashes = (item as CheckedItem).hashes;
     report.sha256 = hashes[0];
     const what = item.renamedFrom !== undefined ? `renamed from ${item.renamedFrom}` : 'changed';
@@ -431,6 +500,15 @@ function advice(violations: readonly Violation[], mode: 'staged' | 'range'): str
   }
   if (kinds.has('deleted-unrecorded') || kinds.has('deleted-after-change')) {
     out.push(`What to do: restore the file, or unlock it in VS Code and delete or rename it there, so that the deletion is recorded; then ${addLog}.`);
+  }
+  if (kinds.has('type-changed')) {
+    out.push('What to do: a protected path must stay a regular file: restore it (git checkout <base> -- <path>); to change the file, unlock it in VS Code and edit its content there.');
+  }
+  if (kinds.has('mode-changed')) {
+    out.push(`What to do: unlock the file in VS Code and save it, so that a change record is written in this change, then change its mode; or restore the mode (git update-index --chmod=±x <path>). Then ${addLog}.`);
+  }
+  if (kinds.has('unmerged')) {
+    out.push('What to do: resolve the conflict, then stage the result; a protected file\'s resolution needs its record like any change.');
   }
   if (['audit-deleted', 'audit-unreadable', 'chain-broken', 'audit-rewritten'].some((k) => kinds.has(k as ViolationKind))) {
     const from = mode === 'staged' ? 'HEAD' : '<base>';

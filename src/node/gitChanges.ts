@@ -156,23 +156,26 @@ export function parseRawDiff(out: Buffer): GitChange[] {
     const gitlink = oldMode === '160000' || newMode === '160000';
     const oldBlob = ZERO_ID.test(oldId) ? undefined : oldId;
     const blob = ZERO_ID.test(newId) ? undefined : newId;
+    const mode = ZERO_ID.test(newMode) ? undefined : newMode;
+    const before = ZERO_ID.test(oldMode) ? undefined : oldMode;
     if (letter === 'R' || letter === 'C') {
       const from = parts[i++];
       const path = parts[i++];
       // A copy leaves its source in place: only the new path is a change.
       changes.push(letter === 'R'
-        ? { status: 'renamed', path, from, blob, oldBlob, gitlink }
-        : { status: 'added', path, blob, gitlink });
+        ? { status: 'renamed', path, from, blob, oldBlob, gitlink, mode, oldMode: before }
+        : { status: 'added', path, blob, gitlink, mode });
       continue;
     }
     const path = parts[i++];
-    if (letter === 'A') changes.push({ status: 'added', path, blob, gitlink });
-    else if (letter === 'D') changes.push({ status: 'deleted', path, oldBlob, gitlink });
-    else if (letter === 'M' || letter === 'T') {
-      // A mode-only change (chmod +x) leaves the content, which is what the audit log approves, alone.
-      if (oldId !== newId) changes.push({ status: 'modified', path, blob, oldBlob, gitlink });
-    }
-    // U (unmerged): git refuses to commit while the index has conflicts; X: unknown. Neither is content.
+    if (letter === 'A') changes.push({ status: 'added', path, blob, gitlink, mode });
+    else if (letter === 'D') changes.push({ status: 'deleted', path, oldBlob, gitlink, oldMode: before });
+    // T is a change of type (a file that became a symlink or a submodule entry); a mode-only
+    // change (chmod +x) keeps the blob but is a change of the path all the same.
+    else if (letter === 'M' || letter === 'T') changes.push({ status: 'modified', path, blob, oldBlob, gitlink, mode, oldMode: before });
+    // U: the index holds a conflict for the path (git diff-index lists it once, without content).
+    else if (letter === 'U') changes.push({ status: 'unmerged', path, gitlink });
+    // X (unknown) is never printed for a tree or the index.
   }
   return changes;
 }
