@@ -1,12 +1,15 @@
 // `protected-files check <path>...`: may these files be edited? The contract of Claude Code's
 // PreToolUse hooks: exit 0 allows, exit 2 denies and stderr tells the agent why. Runs before
-// every agent edit, so it spawns no git unless the manifest on disk is broken or missing.
+// every agent edit, so it spawns no git unless the manifest on disk is broken or missing, or the
+// target has other hard links.
 import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { collision, collisionProblem } from '../core/collisions';
 import { MANIFEST_PATH } from '../core/manifest';
 import { ProtectionMatcher } from '../core/matcher';
 import type { Classification } from '../core/matcher';
 import { loadEnforcedManifest } from './enforcedManifest';
+import { MAX_HARD_LINK_CANDIDATES, hardLinkTwin, linkChain } from './sameFile';
 import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, formatProblems } from './io';
 import type { CliIo } from './io';
 
@@ -82,17 +85,40 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
   }
   const root = manifest.root;
   const matcher = new ProtectionMatcher(manifest.manifest, { caseInsensitive: caseInsensitiveFs() });
+  const folded = [new ProtectionMatcher(manifest.manifest, { caseInsensitive: true })];
   let denied = false;
   for (const target of targets) {
-    const hit = classifyTarget(matcher, root, target);
-    if (hit) {
+    const message = await deniedBecause(matcher, folded, root, target, io);
+    if (message) {
       denied = true;
-      io.stderr(`${protectedMessage(hit.rel, hit.classification)}\n`);
+      io.stderr(`${message}\n`);
     } else if (!fromHook) {
       io.stdout(`${target.input}: not protected\n`);
     }
   }
   return denied ? EXIT_DENY : EXIT_OK;
+}
+
+/**
+ * Why `target` may not be edited, or undefined: it is protected as written or as the file its
+ * symlinks lead to; it is a hard link to a protected file; or it is a protected file on a
+ * case-insensitive or Unicode-normalizing file system (a new `src/Booking/a.ts` on Linux).
+ */
+async function deniedBecause(
+  matcher: ProtectionMatcher, folded: ProtectionMatcher[], root: string, target: Target, io: CliIo,
+): Promise<string | undefined> {
+  const hit = classifyTarget(matcher, root, target);
+  if (hit) return protectedMessage(hit.rel, hit.classification);
+  const rel = relativeTo(root, target.absolute);
+  if (rel === undefined) return undefined;
+  const other = collision(rel, folded);
+  if (other) return `Protected Files: ${rel} ${collisionProblem(other)}; do not create or edit it.`;
+  const twin = await hardLinkTwin(root, target.absolute, (p) => matcher.classify(p) !== undefined, io.env);
+  if (twin.kind === 'twin') return protectedMessage(`${rel} (a hard link to ${twin.rel})`, matcher.classify(twin.rel)!);
+  if (twin.kind === 'too-many') {
+    return `Protected Files: ${rel} has other hard links, and there are more than ${MAX_HARD_LINK_CANDIDATES} protected files to compare it with, so it cannot be decided whether it is one of them; edit it in VS Code.`;
+  }
+  return undefined;
 }
 
 function parseHookEvent(text: string): HookEvent {
@@ -137,17 +163,11 @@ function relativeTo(root: string, absolute: string): string | undefined {
 }
 
 /**
- * Protected when the path as written, or the file it really is (through symlinks), is protected:
- * `ln -s src/booking/a.ts x.ts` and then editing x.ts edits the protected file.
+ * Protected when the path as written, or the file it really is (through symlinks, also a dangling
+ * one), is protected: `ln -s src/booking/a.ts x.ts` and then editing x.ts edits the protected file.
  */
 function classifyTarget(matcher: ProtectionMatcher, root: string, target: Target): { rel: string; classification: Classification } | undefined {
-  const candidates = [target.absolute];
-  try {
-    candidates.push(realpathSync(target.absolute));
-    candidates.push(resolve(realpathSync(root), relative(root, target.absolute)));
-  } catch {
-    // a new file: there is no real path yet
-  }
+  const candidates = linkChain(target.absolute);
   let realRoot = root;
   try {
     realRoot = realpathSync(root);

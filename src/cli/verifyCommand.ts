@@ -4,6 +4,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { parseAuditLog } from '../core/audit';
+import { collision } from '../core/collisions';
 import { MANIFEST_PATH, parseManifest, strictestTier } from '../core/manifest';
 import type { Manifest, ManifestProblem } from '../core/manifest';
 import { BUILTIN_PROTECTION_TIER, ProtectionMatcher } from '../core/matcher';
@@ -118,6 +119,8 @@ interface ManifestVersions {
   tip: Manifest | undefined;
   /** What counts as protected (see verifyChangeSet); undefined when the verified manifest has errors. */
   matchers: (ProtectionMatcher | undefined)[] | undefined;
+  /** The same manifests matched without regard to case, for collisions (built on first use). */
+  folded: () => ProtectionMatcher[];
 }
 
 interface AuditVersions {
@@ -160,7 +163,7 @@ function readVersions(source: Pick<ChangeSet, 'readTarget' | 'readBase' | 'readB
  */
 function gateManifests(
   target: Buffer | undefined, base: Buffer | undefined, tip: Buffer | undefined,
-): Pick<ManifestVersions, 'manifest' | 'warnings' | 'before' | 'tip' | 'matchers'> {
+): Pick<ManifestVersions, 'manifest' | 'warnings' | 'before' | 'tip' | 'matchers' | 'folded'> {
   const parse = (text: Buffer | undefined): Manifest | undefined => (text ? parseManifest(manifestText(text)).manifest : undefined);
   const parsed = target ? parseManifest(manifestText(target)) : undefined;
   const manifest = parsed?.manifest;
@@ -168,20 +171,23 @@ function gateManifests(
   const same = (a: Buffer | undefined, b: Buffer | undefined): boolean => a !== undefined && b !== undefined && a.equals(b);
   const before = same(target, base) ? manifest : parse(base);
   const tipManifest = same(tip, target) || same(tip, base) ? undefined : parse(tip);
-  if (target !== undefined && manifest === undefined) return { manifest, warnings, before, tip: tipManifest, matchers: undefined };
+  let folded: ProtectionMatcher[] | undefined;
+  const fold = (): ProtectionMatcher[] =>
+    (folded ??= [...new Set([manifest ?? before ?? tipManifest, before, tipManifest])].map((m) => new ProtectionMatcher(m, { caseInsensitive: true })));
+  if (target !== undefined && manifest === undefined) return { manifest, warnings, before, tip: tipManifest, matchers: undefined, folded: fold };
   const options = { caseInsensitive: caseInsensitiveFs() };
   const matchers = [
     new ProtectionMatcher(manifest ?? before ?? tipManifest, options),
     before && manifest && !same(target, base) ? new ProtectionMatcher(before, options) : undefined,
     tipManifest && (manifest ?? before) ? new ProtectionMatcher(tipManifest, options) : undefined,
   ];
-  return { manifest, warnings, before, tip: tipManifest, matchers };
+  return { manifest, warnings, before, tip: tipManifest, matchers, folded: fold };
 }
 
 /** Reads what the gate needs from git and decides. `versions`: readVersions(set), when already under way. */
 export async function verifyChangeSet(set: ChangeSet, cwd: string, versions: Versions = readVersions(set)): Promise<VerifyReport> {
   const where = set.mode === 'staged' ? 'in the index' : `at ${set.head?.slice(0, 12) ?? 'HEAD'}`;
-  const { targetManifest, baseManifest, tipManifest, manifest, before, tip, matchers } = await versions.manifests;
+  const { targetManifest, baseManifest, tipManifest, manifest, before, tip, matchers, folded } = await versions.manifests;
   if (!targetManifest && !baseManifest && !tipManifest) {
     throw new CliError(
       `No protection manifest: ${MANIFEST_PATH} is not ${where}${set.base ? ` nor in the version${set.mode === 'range' ? 's' : ''} before` : ''}.`,
@@ -192,7 +198,7 @@ export async function verifyChangeSet(set: ChangeSet, cwd: string, versions: Ver
   if (targetManifest && !manifest) manifestOrThrow(targetManifest.toString('utf8'), `${MANIFEST_PATH} ${where}`);
 
   const changes = set.changes;
-  const items = protectedItems(changes, matchers!);
+  const items = protectedItems(changes, matchers!, (path) => collision(path, folded()));
   const blobs = new Map(changes.filter((c) => c.blob && !c.gitlink).map((c) => [c.path, c.blob!]));
   const checking = Promise.all(items.map(async (item): Promise<CheckedItem> => {
     // A deletion, a conflict, a submodule entry (its "content" is a commit in another repository): no blob to hash.

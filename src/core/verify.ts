@@ -3,6 +3,7 @@
 // Pure: git and files are read by src/node/gitChanges.ts and src/cli/verifyCommand.ts.
 import { parseAuditLog, sha256, verifyChain } from './audit';
 import type { AuditRecord } from './audit';
+import { collisionProblem } from './collisions';
 import type { Classification, ProtectionMatcher } from './matcher';
 
 /** The audit log's path (the same as AUDIT_LOG_PATH in src/node/auditStore.ts; core cannot import node). */
@@ -40,6 +41,11 @@ export interface GateItem {
   mode?: { from: string | undefined; to: string | undefined };
   /** The index holds a merge conflict for the path. */
   unmerged?: boolean;
+  /**
+   * Not protected as written, but the same file as a protected path on a case-insensitive or
+   * Unicode-normalizing file system (see src/core/collisions.ts); `classification` is that path's.
+   */
+  collision?: boolean;
 }
 
 /** A written item with the content it commits. */
@@ -108,7 +114,8 @@ export type ViolationKind =
   | 'audit-rewritten'
   | 'type-changed'
   | 'mode-changed'
-  | 'unmerged';
+  | 'unmerged'
+  | 'collision';
 
 export interface Violation {
   file: string;
@@ -158,27 +165,33 @@ export interface VerifyReport {
  * at once. The audit log and `.protection/backups/**` are left out (the log is checked as a
  * chain; backups are not committed).
  */
-export function protectedItems(changes: readonly TreeChange[], matchers: readonly (ProtectionMatcher | undefined)[]): GateItem[] {
-  const classify = (path: string): Classification | undefined => {
+export function protectedItems(
+  changes: readonly TreeChange[],
+  matchers: readonly (ProtectionMatcher | undefined)[],
+  collides?: (path: string) => Classification | undefined,
+): GateItem[] {
+  const classify = (path: string): Pick<GateItem, 'classification' | 'collision'> | undefined => {
     if (path === AUDIT_LOG || path.startsWith(BACKUPS_PREFIX)) return undefined;
     let best: Classification | undefined;
     for (const m of matchers) {
       const c = m?.classify(path);
       if (c && (!best || c.tier.rank < best.tier.rank)) best = c;
     }
-    return best;
+    if (best) return { classification: best };
+    const other = collides?.(path);
+    return other ? { classification: other, collision: true } : undefined;
   };
   const items: GateItem[] = [];
   for (const change of changes) {
     if (change.status === 'renamed' && change.from !== undefined) {
       const old = classify(change.from);
-      if (old) items.push({ path: change.from, kind: 'delete', classification: old, renamedTo: change.path });
+      if (old) items.push({ path: change.from, kind: 'delete', ...old, renamedTo: change.path });
       const now = classify(change.path);
-      if (now) items.push({ path: change.path, kind: 'write', classification: now, renamedFrom: change.from, ...modeOf(change) });
+      if (now) items.push({ path: change.path, kind: 'write', ...now, renamedFrom: change.from, ...modeOf(change) });
       continue;
     }
     const c = classify(change.path);
-    if (c) items.push({ path: change.path, kind: change.status === 'deleted' ? 'delete' : 'write', classification: c, ...modeOf(change) });
+    if (c) items.push({ path: change.path, kind: change.status === 'deleted' ? 'delete' : 'write', ...c, ...modeOf(change) });
   }
   return items;
 }
@@ -339,6 +352,11 @@ export function decideVerify(input: VerifyInput): VerifyReport {
     };
     changed.push(report);
     if (input.introducing) continue;
+    if (item.collision) {
+      // No record can make it safe: on a macOS or Windows checkout it overwrites the protected file.
+      violation(item, 'collision', collisionProblem(c));
+      continue;
+    }
 
     if (item.kind === 'delete') {
       const what = item.renamedTo !== undefined ? `renamed to ${item.renamedTo}` : 'deleted';
@@ -506,6 +524,9 @@ function advice(violations: readonly Violation[], mode: 'staged' | 'range'): str
   }
   if (kinds.has('mode-changed')) {
     out.push(`What to do: unlock the file in VS Code and save it, so that a change record is written in this change, then change its mode; or restore the mode (git update-index --chmod=±x <path>). Then ${addLog}.`);
+  }
+  if (kinds.has('collision')) {
+    out.push('What to do: rename the file so that it differs from every protected path by more than case or Unicode normalization.');
   }
   if (kinds.has('unmerged')) {
     out.push('What to do: resolve the conflict, then stage the result; a protected file\'s resolution needs its record like any change.');
