@@ -85,7 +85,9 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
   }
   const root = manifest.root;
   const matcher = new ProtectionMatcher(manifest.manifest, { caseInsensitive: caseInsensitiveFs() });
-  const folded = [new ProtectionMatcher(manifest.manifest, { caseInsensitive: true })];
+  let foldedMatcher: ProtectionMatcher | undefined;
+  // Compiled only for a path that is not protected as written; the platform's matcher serves where it folds case already.
+  const folded = (): ProtectionMatcher[] => [caseInsensitiveFs() ? matcher : (foldedMatcher ??= new ProtectionMatcher(manifest.manifest, { caseInsensitive: true }))];
   let denied = false;
   for (const target of targets) {
     const message = await deniedBecause(matcher, folded, root, target, io);
@@ -105,13 +107,13 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
  * case-insensitive or Unicode-normalizing file system (a new `src/Booking/a.ts` on Linux).
  */
 async function deniedBecause(
-  matcher: ProtectionMatcher, folded: ProtectionMatcher[], root: string, target: Target, io: CliIo,
+  matcher: ProtectionMatcher, folded: () => ProtectionMatcher[], root: string, target: Target, io: CliIo,
 ): Promise<string | undefined> {
   const hit = classifyTarget(matcher, root, target);
   if (hit) return protectedMessage(hit.rel, hit.classification);
   const rel = relativeTo(root, target.absolute);
   if (rel === undefined) return undefined;
-  const other = collision(rel, folded);
+  const other = collision(rel, folded());
   if (other) return `Protected Files: ${rel} ${collisionProblem(other)}; do not create or edit it.`;
   const twin = await hardLinkTwin(root, target.absolute, (p) => matcher.classify(p) !== undefined, io.env);
   if (twin.kind === 'twin') return protectedMessage(`${rel} (a hard link to ${twin.rel})`, matcher.classify(twin.rel)!);

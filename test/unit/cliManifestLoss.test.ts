@@ -136,6 +136,19 @@ describe('check: a missing manifest never loosens protection', () => {
   });
 });
 
+describe('pre-push: a broken manifest never loosens protected branches', () => {
+  test('HEAD\'s manifest broken and the work tree\'s deleted: the last valid committed version still refuses main', () => {
+    const repo = project();
+    repo.write('.protection/manifest.jsonc', '{ "protectedBranches": ');
+    repo.commitAll('broken manifest, --no-verify');
+    repo.remove('.protection/manifest.jsonc');
+    const sha = repo.git('rev-parse', 'HEAD');
+    const r = repo.cli(['pre-push', 'origin'], { input: `refs/heads/x ${sha} refs/heads/main ${'0'.repeat(40)}\n` });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /pushing to main on origin is refused/);
+  });
+});
+
 describe('a UTF-8 BOM, as the editor accepts it', () => {
   test('check and verify read a manifest that starts with a BOM', () => {
     const repo = project(`\uFEFF${MANIFEST}`);
