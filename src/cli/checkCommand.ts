@@ -30,8 +30,10 @@ tool_input.file_path, .path or .notebook_path; a tool call without a path is all
 Relative paths are resolved against the current directory (the event's "cwd" for hook
 input); the workspace is the nearest folder above that holds ${MANIFEST_PATH}
 (or, when it was deleted, whose committed tree at HEAD has it). A path outside the
-workspace is not protected. A missing or broken manifest never loosens protection: the
-last valid committed version stands in; with none, every path is denied.
+workspace is not protected. A symlink or hard link to a protected file, and a path that
+differs from a protected one only by case or Unicode normalization, count as that file.
+A missing or broken manifest never loosens protection: the last valid committed version
+stands in; with none, every path is denied.
 
 Exit codes: 0 allowed, 2 protected (or the manifest is broken, so nothing can be decided),
 1 bad arguments or unreadable hook input (so that a hook never blocks on its own mistake).

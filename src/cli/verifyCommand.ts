@@ -23,6 +23,9 @@ Checks that every added, changed, renamed or deleted protected file has its audi
 a "change" record whose "after" hash is the sha256 of the content being committed, or a
 "delete" record for a deletion. The audit log must verify as a chain and may only grow.
 The manifest and the audit log are read from the version being verified, not the work tree.
+A path protected by any manifest on either side counts (for --base: the merge base, the
+tip of <ref> and <head>). A change of type or mode, a conflict, and a path that is a
+protected one up to case or Unicode normalization count as changes of protected files.
 
   --staged        the index against HEAD (for a pre-commit hook)
   --base <ref>    the changes of <head> since it left <ref> (git diff <ref>...<head>), for CI

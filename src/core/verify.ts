@@ -216,8 +216,9 @@ const MODE_NAMES: Record<string, string> = {
  * A write that is more than new content, which the usual content check would miss or cannot
  * judge: a conflict in the index; a symlink or submodule entry (nothing the editor can record
  * approves one: it is not content that was unlocked and saved); the executable bit turned on
- * or off, which needs a change record new in this change whose content matches (unlock and save
- * it, then change the mode). Undefined when the content check decides alone.
+ * or off, which the editor cannot record on its own, so it needs a change record new in this
+ * change whose content matches (a recorded edit in the same change). Undefined when the content
+ * check decides alone.
  */
 export function typeChange(
   item: CheckedItem, last: AuditRecord | undefined, baseHashes: ReadonlySet<string>,
@@ -523,7 +524,7 @@ function advice(violations: readonly Violation[], mode: 'staged' | 'range'): str
     out.push('What to do: a protected path must stay a regular file: restore it (git checkout <base> -- <path>); to change the file, unlock it in VS Code and edit its content there.');
   }
   if (kinds.has('mode-changed')) {
-    out.push(`What to do: unlock the file in VS Code and save it, so that a change record is written in this change, then change its mode; or restore the mode (git update-index --chmod=±x <path>). Then ${addLog}.`);
+    out.push(`What to do: restore the mode (git update-index --chmod=±x <path>). The editor records content, not modes: a protected file's mode may change only with a content change recorded in the same change (unlock, edit and save it in VS Code; then ${addLog}).`);
   }
   if (kinds.has('collision')) {
     out.push('What to do: rename the file so that it differs from every protected path by more than case or Unicode normalization.');

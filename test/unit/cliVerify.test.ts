@@ -110,9 +110,10 @@ describe('verify --staged', () => {
     const r = verifyStaged(repo);
     assert.equal(r.code, 1, r.stdout);
     assert.deepEqual(violationLines(r.stdout), ['  db/migrations/001.sql  T2 MIGRATIONS  mode 100644 → 100755 (made executable) without a change record new in this change for its content']);
-    // Unlocked and saved in VS Code (a record for the same content), then made executable: approved.
-    await repo.approve('db/migrations/001.sql', 'create table t (id int);\n');
+    // With an edit recorded in the same change (unlock, edit, save in VS Code), the new mode goes along.
+    await repo.approve('db/migrations/001.sql', 'create table t (id int, at text);\n');
     repo.git('add', '-A');
+    assert.match(repo.git('diff', '--cached', '--raw', '--', 'db/migrations/001.sql'), /^:100644 100755 /);
     const ok = verifyStaged(repo);
     assert.equal(ok.code, 0, ok.stdout);
   });

@@ -98,7 +98,7 @@ describe('verify: type and mode changes of protected paths', () => {
     const r = repo.cli(['verify', '--staged']);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.deepEqual(violationLines(r.stdout), ['  src/booking/a.ts  T1 BOOKING_FLOW  mode 100644 → 100755 (made executable) without a change record new in this change for its content']);
-    assert.match(r.stdout, /What to do: unlock the file in VS Code and save it/);
+    assert.match(r.stdout, /What to do: restore the mode \(git update-index --chmod=±x <path>\)\. The editor records content, not modes/);
 
     repo.git('commit', '-q', '--no-verify', '-m', '+x');
     repo.git('update-index', '--chmod=-x', 'src/booking/a.ts');
@@ -106,6 +106,18 @@ describe('verify: type and mode changes of protected paths', () => {
     const range = repo.cli(['verify', '--base', 'HEAD~1']);
     assert.equal(range.code, 1, range.stdout + range.stderr);
     assert.match(range.stdout, /src\/booking\/a\.ts {2}T1 BOOKING_FLOW {2}mode 100755 → 100644 \(no longer executable\)/);
+  });
+
+  test('a mode change is not approved by an older record that matches the content', async () => {
+    const repo = project();
+    await repo.approve('src/booking/a.ts', 'export const a = 2;\n');
+    repo.commitAll('approved edit');
+    assert.equal(repo.cli(['verify', '--base', 'HEAD~1']).code, 0, 'the edit itself is approved');
+    repo.makeExecutable('src/booking/a.ts');
+    repo.git('add', '-A');
+    const r = repo.cli(['verify', '--staged']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /src\/booking\/a\.ts {2}T1 BOOKING_FLOW {2}mode 100644 → 100755 \(made executable\) without a change record new in this change/);
   });
 
   test('controls: the same type changes of an unprotected path pass', () => {
