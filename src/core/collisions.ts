@@ -6,15 +6,21 @@ import type { Classification, ProtectionMatcher } from './matcher';
 
 /** ASCII only: no Unicode normal form differs from the path itself. */
 const ASCII = /^[\x00-\x7f]*$/;
+/**
+ * Code points that HFS+ leaves out when it compares names (the list git checks for `.git`, in
+ * utf8.c's next_hfs_char): `a\u200c.ts` is `a.ts` on such a volume.
+ */
+const HFS_IGNORED = /[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]/g;
 
 /**
  * The protection that `path` collides with: a classification by one of `folded` (the same
  * manifests, matched without regard to case) of the path as written or in either Unicode normal
- * form. Undefined when it collides with none. The caller checks first that the path is not
- * protected as written.
+ * form, with or without the code points HFS+ ignores. Undefined when it collides with none. The
+ * caller checks first that the path is not protected as written.
  */
 export function collision(path: string, folded: readonly ProtectionMatcher[]): Classification | undefined {
-  const spellings = ASCII.test(path) ? [path] : [...new Set([path, path.normalize('NFC'), path.normalize('NFD')])];
+  const visible = path.replace(HFS_IGNORED, '');
+  const spellings = ASCII.test(path) ? [path] : [...new Set([path, visible].flatMap((p) => [p, p.normalize('NFC'), p.normalize('NFD')]))];
   let best: Classification | undefined;
   for (const spelling of spellings) {
     for (const m of folded) {

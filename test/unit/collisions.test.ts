@@ -16,12 +16,14 @@ const manifest = parseManifest(JSON.stringify({
 const folded = [new ProtectionMatcher(manifest, { caseInsensitive: true })];
 
 describe('collision', () => {
-  test('case, NFC and NFD variants collide; other names do not', () => {
+  test('case, NFC and NFD variants and HFS+-ignored code points collide; other names do not', () => {
     assert.equal(collision('SRC/CAF\u00c9/x.ts', folded)?.pattern, 'src/caf\u00e9/**');
     assert.equal(collision('src/cafe\u0301/x.ts', folded)?.pattern, 'src/caf\u00e9/**');
     assert.equal(collision('docs/r\u00e9sum\u00e9.md', folded)?.component?.name, 'NFD');
     assert.equal(collision('makefile', folded)?.component?.name, 'UPPER');
     assert.equal(collision('.PROTECTION/manifest.jsonc', folded)?.pattern, '.protection/**');
+    assert.equal(collision('Make\u200cfile', folded)?.component?.name, 'UPPER', 'HFS+ ignores U+200C');
+    assert.equal(collision('.prot\ufeffection/audit.jsonl', folded)?.pattern, '.protection/**');
     assert.equal(collision('src/cafe/x.ts', folded), undefined);
     assert.equal(collision('Makefile.bak', folded), undefined);
   });
