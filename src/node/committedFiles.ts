@@ -29,7 +29,7 @@ export async function lastAcceptedVersion(
   };
   const head = await at('HEAD');
   if (head) return head;
-  const log = await runGit(['log', `-${MAX_EARLIER_VERSIONS}`, '--format=%H', '--', relPath], folder, env).catch(() => undefined);
+  const log = await runGit(['--literal-pathspecs', 'log', `-${MAX_EARLIER_VERSIONS}`, '--format=%H', '--', relPath], folder, env).catch(() => undefined);
   if (log?.code !== 0) return undefined;
   for (const commit of log.stdout.toString('utf8').split('\n').filter((l) => l !== '')) {
     const found = await at(commit);
@@ -58,7 +58,7 @@ export async function committedHolder(start: string, env: NodeJS.ProcessEnv, rel
     if (parts.length === 0) break;
   }
   const paths = folders.map((f) => (f === '' ? relPath : `${f}/${relPath}`));
-  const listed = await runGit(['ls-tree', '--full-tree', '--name-only', '-z', 'HEAD', '--', ...paths], root, env).catch(() => undefined);
+  const listed = await runGit(['--literal-pathspecs', 'ls-tree', '--full-tree', '--name-only', '-z', 'HEAD', '--', ...paths], root, env).catch(() => undefined);
   if (listed?.code !== 0) return undefined;
   const present = new Set(listed.stdout.toString('utf8').split('\0'));
   const deepest = folders.findIndex((_, i) => present.has(paths[i]));
