@@ -8,6 +8,7 @@ import { lineDiffStats } from '../core/diffStats';
 import { MANIFEST_PATH, parseManifest } from '../core/manifest';
 import { AGENT_GUARDS_STATE_PATH, planAgentGuards, writeAgentGuards } from '../node/agentGuardsWriter';
 import type { PlannedFile } from '../node/agentGuardsWriter';
+import { manifestText } from './io';
 import type { CliIo } from './io';
 
 const USAGE = `Usage: protected-files agents [--write]
@@ -155,8 +156,7 @@ export async function runAgents(args: string[], io: CliIo): Promise<number> {
     io.stderr(`protected-files agents: no protection manifest (${MANIFEST_PATH}) in ${io.cwd} or any folder above it. Create one first (VS Code: "Protected Files: Create Manifest").\n`);
     return 2;
   }
-  const manifestText = await fs.readFile(join(folder, ...MANIFEST_PATH.split('/')), 'utf8');
-  const parsed = parseManifest(manifestText);
+  const parsed = parseManifest(manifestText(await fs.readFile(join(folder, ...MANIFEST_PATH.split('/')), 'utf8')));
   if (!parsed.manifest) {
     const errors = parsed.problems.filter((p) => p.severity === 'error');
     io.stderr(`protected-files agents: ${MANIFEST_PATH} has ${errors.length === 1 ? 'an error' : `${errors.length} errors`}; fix ${errors.length === 1 ? 'it' : 'them'} and run again:\n`);

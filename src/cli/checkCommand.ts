@@ -1,19 +1,22 @@
 // `protected-files check <path>...`: may these files be edited? The contract of Claude Code's
 // PreToolUse hooks: exit 0 allows, exit 2 denies and stderr tells the agent why. Runs before
-// every agent edit, so it spawns no git unless the manifest on disk is broken.
+// every agent edit, so it spawns no git unless the manifest on disk is broken or missing, or the
+// target has other hard links.
 import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { MANIFEST_PATH, parseManifest } from '../core/manifest';
-import type { Manifest } from '../core/manifest';
+import { collision, collisionProblem } from '../core/collisions';
+import { MANIFEST_PATH } from '../core/manifest';
 import { ProtectionMatcher } from '../core/matcher';
 import type { Classification } from '../core/matcher';
 import { emptyGrantState, grantIn } from '../core/grantState';
 import type { GrantState } from '../core/grantState';
 import { formatClock } from '../core/policy';
 import { targetLabel } from '../core/unlocks';
-import { runGit } from '../node/gitChanges';
+import type { Grant } from '../core/unlocks';
 import { grantStoreFor } from '../node/grantStore';
-import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, findWorkspaceRoot, formatProblems, readWorkTreeManifest } from './io';
+import { loadEnforcedManifest } from './enforcedManifest';
+import { MAX_HARD_LINK_CANDIDATES, hardLinkTwin, linkChain } from './sameFile';
+import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, formatProblems } from './io';
 import type { CliIo } from './io';
 
 /** Exit code that denies: Claude Code blocks the tool call and shows stderr to the agent. */
@@ -31,8 +34,12 @@ Without paths, reads a Claude Code PreToolUse hook event from stdin
 tool_input.file_path, .path or .notebook_path; a tool call without a path is allowed.
 
 Relative paths are resolved against the current directory (the event's "cwd" for hook
-input); the workspace is the nearest folder above that holds ${MANIFEST_PATH}.
-A path outside the workspace is not protected.
+input); the workspace is the nearest folder above that holds ${MANIFEST_PATH}
+(or, when it was deleted, whose committed tree at HEAD has it). A path outside the
+workspace is not protected. A symlink or hard link to a protected file, and a path that
+differs from a protected one only by case or Unicode normalization, count as that file.
+A missing or broken manifest never loosens protection: the last valid committed version
+stands in; with none, every path is denied.
 
 Exit codes: 0 allowed, 2 protected (or the manifest is broken, so nothing can be decided),
 1 bad arguments or unreadable hook input (so that a hook never blocks on its own mistake).
@@ -70,37 +77,74 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
   }
   const targets: Target[] = paths.map((p) => ({ input: p, absolute: resolve(cwd, p) }));
 
-  const root = findWorkspaceRoot(cwd) ?? findWorkspaceRoot(commonDir(targets));
-  if (!root) {
+  // An agent reads stderr only when denied, and then it should read why, not the manifest's lint.
+  const manifest = await loadEnforcedManifest([cwd, commonDir(targets)], io, { quiet: fromHook });
+  if (manifest.kind === 'none') {
     if (!fromHook) io.stderr(`protected-files: no ${MANIFEST_PATH} in ${cwd} or above; nothing is protected here.\n`);
     return EXIT_OK;
   }
-  const manifest = await loadManifest(root, io);
-  if (!manifest.ok) {
+  if (manifest.kind === 'undecidable') {
     io.stderr(
-      `Protected Files: the protection manifest ${MANIFEST_PATH} has errors, so it cannot be decided whether ` +
-        `${targets.map((t) => t.input).join(', ')} may be edited; fix the manifest in VS Code first:\n${formatProblems(manifest.problems)}`,
+      `Protected Files: ${manifest.reason}, so it cannot be decided whether ` +
+        `${targets.map((t) => t.input).join(', ')} may be edited; restore or fix the manifest in VS Code first` +
+        `${manifest.problems.length > 0 ? `:\n${formatProblems(manifest.problems)}` : '.\n'}`,
     );
     return EXIT_DENY;
   }
+  const root = manifest.root;
   const matcher = new ProtectionMatcher(manifest.manifest, { caseInsensitive: caseInsensitiveFs() });
+  let foldedMatcher: ProtectionMatcher | undefined;
+  // Compiled only for a path that is not protected as written; the platform's matcher serves where it folds case already.
+  const folded = (): ProtectionMatcher[] => [caseInsensitiveFs() ? matcher : (foldedMatcher ??= new ProtectionMatcher(manifest.manifest, { caseInsensitive: true }))];
   // Grants made anywhere on this clone (VS Code, protected-files unlock), read once and only when needed.
   let grants: GrantState | undefined;
   const now = Date.now();
+  const grantFor = (rel: string, c: Classification): Grant | undefined =>
+    grantIn((grants ??= grantStoreFor(root)?.readSync() ?? emptyGrantState()), rel, c.component?.name, now);
   let denied = false;
   for (const target of targets) {
-    const hit = classifyTarget(matcher, root, target);
-    const grant = hit && grantIn((grants ??= grantStoreFor(root)?.readSync() ?? emptyGrantState()), hit.rel, hit.classification.component?.name, now);
-    if (hit && grant) {
-      if (!fromHook) io.stdout(`${target.input}: protected, unlocked until ${formatClock(grant.expiresAt)} (${targetLabel(grant.target)}: ${grant.reason})\n`);
-    } else if (hit) {
+    const verdict = await deniedBecause(matcher, folded, root, target, io, grantFor);
+    if (verdict?.kind === 'granted') {
+      if (!fromHook) io.stdout(`${target.input}: protected, unlocked until ${formatClock(verdict.grant.expiresAt)} (${targetLabel(verdict.grant.target)}: ${verdict.grant.reason})\n`);
+    } else if (verdict) {
+      const message = verdict.message;
       denied = true;
-      io.stderr(`${protectedMessage(hit.rel, hit.classification)}\n`);
+      io.stderr(`${message}\n`);
     } else if (!fromHook) {
       io.stdout(`${target.input}: not protected\n`);
     }
   }
   return denied ? EXIT_DENY : EXIT_OK;
+}
+
+/**
+ * Why `target` may not be edited, or undefined: it is protected as written or as the file its
+ * symlinks lead to; it is a hard link to a protected file; or it is a protected file on a
+ * case-insensitive or Unicode-normalizing file system (a new `src/Booking/a.ts` on Linux).
+ */
+type CheckVerdict = { kind: 'denied'; message: string } | { kind: 'granted'; grant: Grant };
+
+/** Why `target` may not be edited, or the grant that allows it; undefined where it is not protected. */
+async function deniedBecause(
+  matcher: ProtectionMatcher, folded: () => ProtectionMatcher[], root: string, target: Target, io: CliIo,
+  grantFor: (rel: string, c: Classification) => Grant | undefined,
+): Promise<CheckVerdict | undefined> {
+  const protectedAs = (rel: string, shown: string, c: Classification): CheckVerdict => {
+    const grant = grantFor(rel, c);
+    return grant ? { kind: 'granted', grant } : { kind: 'denied', message: protectedMessage(shown, c) };
+  };
+  const hit = classifyTarget(matcher, root, target);
+  if (hit) return protectedAs(hit.rel, hit.rel, hit.classification);
+  const rel = relativeTo(root, target.absolute);
+  if (rel === undefined) return undefined;
+  const other = collision(rel, folded());
+  if (other) return { kind: 'denied', message: `Protected Files: ${rel} ${collisionProblem(other)}; do not create or edit it.` };
+  const twin = await hardLinkTwin(root, target.absolute, (p) => matcher.classify(p) !== undefined, io.env);
+  if (twin.kind === 'twin') return protectedAs(twin.rel, `${rel} (a hard link to ${twin.rel})`, matcher.classify(twin.rel)!);
+  if (twin.kind === 'too-many') {
+    return { kind: 'denied', message: `Protected Files: ${rel} has other hard links, and there are more than ${MAX_HARD_LINK_CANDIDATES} protected files to compare it with, so it cannot be decided whether it is one of them; edit it in VS Code.` };
+  }
+  return undefined;
 }
 
 function parseHookEvent(text: string): HookEvent {
@@ -145,17 +189,11 @@ function relativeTo(root: string, absolute: string): string | undefined {
 }
 
 /**
- * Protected when the path as written, or the file it really is (through symlinks), is protected:
- * `ln -s src/booking/a.ts x.ts` and then editing x.ts edits the protected file.
+ * Protected when the path as written, or the file it really is (through symlinks, also a dangling
+ * one), is protected: `ln -s src/booking/a.ts x.ts` and then editing x.ts edits the protected file.
  */
 function classifyTarget(matcher: ProtectionMatcher, root: string, target: Target): { rel: string; classification: Classification } | undefined {
-  const candidates = [target.absolute];
-  try {
-    candidates.push(realpathSync(target.absolute));
-    candidates.push(resolve(realpathSync(root), relative(root, target.absolute)));
-  } catch {
-    // a new file: there is no real path yet
-  }
+  const candidates = linkChain(target.absolute);
   let realRoot = root;
   try {
     realRoot = realpathSync(root);
@@ -190,23 +228,4 @@ export function protectedMessage(rel: string, c: Classification): string {
 function sentence(text: string): string {
   const t = text.trim();
   return /[.!?…]$/.test(t) ? t : `${t}.`;
-}
-
-type LoadedManifest = { ok: true; manifest: Manifest | undefined } | { ok: false; problems: ReturnType<typeof parseManifest>['problems'] };
-
-/**
- * The work tree's manifest. A broken one never loosens protection: the committed version
- * (HEAD) stands in for it; with neither, nothing can be decided.
- */
-async function loadManifest(root: string, io: CliIo): Promise<LoadedManifest> {
-  const text = await readWorkTreeManifest(root);
-  const parsed = parseManifest(text ?? '');
-  if (parsed.manifest) return { ok: true, manifest: parsed.manifest };
-  const committed = await runGit(['show', `HEAD:${MANIFEST_PATH}`], root, io.env).catch(() => undefined);
-  const fallback = committed?.code === 0 ? parseManifest(committed.stdout.toString('utf8')).manifest : undefined;
-  if (fallback) {
-    io.stderr(`protected-files: ${MANIFEST_PATH} has errors; using the version committed at HEAD.\n`);
-    return { ok: true, manifest: fallback };
-  }
-  return { ok: false, problems: parsed.problems.filter((p) => p.severity === 'error') };
 }

@@ -9,7 +9,8 @@ import { minimatch } from 'minimatch';
 import { MANIFEST_PATH, parseManifest } from '../core/manifest';
 import type { Manifest } from '../core/manifest';
 import { findRepository, runGit } from '../node/gitChanges';
-import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, formatProblems, readWorkTreeManifest } from './io';
+import { lastAcceptedVersion } from '../node/committedFiles';
+import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, formatProblems, manifestText, readWorkTreeManifest } from './io';
 import type { CliIo } from './io';
 
 /** First comment line of every hook we write: how a later run knows the hook is ours. */
@@ -266,9 +267,9 @@ async function pushManifest(root: string, io: CliIo): Promise<Manifest | undefin
   const text = await readWorkTreeManifest(root);
   const parsed = text === undefined ? undefined : parseManifest(text);
   if (parsed?.manifest) return parsed.manifest;
-  const committed = await runGit(['show', `HEAD:${MANIFEST_PATH}`], root, io.env);
-  const fallback = committed.code === 0 ? parseManifest(committed.stdout.toString('utf8')).manifest : undefined;
-  if (fallback) return fallback;
+  // The last valid committed version (HEAD's, else an earlier one): a broken manifest never loosens protection.
+  const committed = await lastAcceptedVersion(root, io.env, MANIFEST_PATH, (content) => parseManifest(manifestText(content)).manifest !== undefined);
+  if (committed) return parseManifest(manifestText(committed.content)).manifest;
   if (parsed) {
     // Broken, and nothing committed to fall back on: do not let the push through unchecked.
     throw new CliError(

@@ -123,9 +123,18 @@ export function formatProblems(problems: readonly ManifestProblem[], where = MAN
   return problems.map((p) => `  ${where}:${p.line + 1}:${p.column + 1} ${p.severity}: ${p.message}\n`).join('');
 }
 
+/**
+ * Manifest bytes as the text the editor parses: UTF-8 without its byte order mark (VS Code drops
+ * a BOM when it opens a file, so a manifest saved with one is valid there and must be here).
+ */
+export function manifestText(content: Buffer | string): string {
+  const text = typeof content === 'string' ? content : content.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /** Parses manifest text; throws the exit-2 error (with every problem, line:column) when it has errors. */
 export function manifestOrThrow(text: string, where: string): Manifest {
-  const parsed = parseManifest(text);
+  const parsed = parseManifest(manifestText(text));
   if (parsed.manifest) return parsed.manifest;
   const errors = parsed.problems.filter((p) => p.severity === 'error');
   throw new CliError(
@@ -137,7 +146,7 @@ export function manifestOrThrow(text: string, where: string): Manifest {
 /** The work tree's manifest text, or undefined when the file does not exist. */
 export async function readWorkTreeManifest(root: string): Promise<string | undefined> {
   try {
-    return await fs.readFile(join(root, ...MANIFEST_PATH.split('/')), 'utf8');
+    return manifestText(await fs.readFile(join(root, ...MANIFEST_PATH.split('/')), 'utf8'));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;

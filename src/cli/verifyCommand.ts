@@ -4,14 +4,16 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { parseAuditLog } from '../core/audit';
+import { collision } from '../core/collisions';
 import { MANIFEST_PATH, parseManifest, strictestTier } from '../core/manifest';
-import type { Manifest } from '../core/manifest';
+import type { Manifest, ManifestProblem } from '../core/manifest';
 import { BUILTIN_PROTECTION_TIER, ProtectionMatcher } from '../core/matcher';
-import { AUDIT_LOG, auditLogChange, checkAuditLog, contentHashes, decideVerify, parseAuditVersions, protectedItems, renderVerifyReport } from '../core/verify';
+import { AUDIT_LOG, GIT_MODE, auditLogChange, checkAuditLog, contentHashes, decideVerify, parseAuditVersions, protectedItems, renderVerifyReport } from '../core/verify';
 import type { AuditCheck, CheckedItem, ParsedAudit, VerifyInput, VerifyReport } from '../core/verify';
 import { startRangeChanges, startStagedChanges } from '../node/gitChanges';
 import type { ChangeSet } from '../node/gitChanges';
-import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, findWorkspaceRoot, manifestOrThrow } from './io';
+import { printWarnings } from './enforcedManifest';
+import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, findWorkspaceRoot, manifestOrThrow, manifestText } from './io';
 import type { CliIo } from './io';
 
 export const VERIFY_HELP = `Usage: protected-files verify --staged [--json]
@@ -21,6 +23,9 @@ Checks that every added, changed, renamed or deleted protected file has its audi
 a "change" record whose "after" hash is the sha256 of the content being committed, or a
 "delete" record for a deletion. The audit log must verify as a chain and may only grow.
 The manifest and the audit log are read from the version being verified, not the work tree.
+A path protected by any manifest on either side counts (for --base: the merge base, the
+tip of <ref> and <head>). A change of type or mode, a conflict, and a path that is a
+protected one up to case or Unicode normalization count as changes of protected files.
 
   --staged        the index against HEAD (for a pre-commit hook)
   --base <ref>    the changes of <head> since it left <ref> (git diff <ref>...<head>), for CI
@@ -66,6 +71,7 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
     versions.manifests.catch(() => undefined); // awaited once git has answered
     const set = await pending.changeSet;
     const report = await verifyChangeSet(set, io.cwd, versions);
+    printWarnings(io, (await versions.manifests).warnings, MANIFEST_PATH);
     if (values.json) {
       const json: VerifyJson = { ...report, mode: set.mode, base: set.base ?? null, head: set.head ?? null };
       io.stdout(`${JSON.stringify(json, null, 2)}\n`);
@@ -104,12 +110,20 @@ interface Versions {
 interface ManifestVersions {
   targetManifest: Buffer | undefined;
   baseManifest: Buffer | undefined;
+  /** Range mode: the base ref tip's manifest, when the tip is not the merge base. */
+  tipManifest: Buffer | undefined;
   /** The verified version's manifest; undefined when absent or when it has errors (verifyChangeSet reports them). */
   manifest: Manifest | undefined;
+  /** The verified manifest's warnings, which the editor shows too. */
+  warnings: ManifestProblem[];
   /** The manifest that decides what was protected before: the base version's, or `manifest` when the two are the same. */
   before: Manifest | undefined;
+  /** The base tip's manifest when it differs from both others (see ManifestVersions.tipManifest). */
+  tip: Manifest | undefined;
   /** What counts as protected (see verifyChangeSet); undefined when the verified manifest has errors. */
   matchers: (ProtectionMatcher | undefined)[] | undefined;
+  /** The same manifests matched without regard to case, for collisions (built on first use). */
+  folded: () => ProtectionMatcher[];
 }
 
 interface AuditVersions {
@@ -122,22 +136,14 @@ interface AuditVersions {
 const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Reads the manifest and the audit log of both versions and works on them. */
-function readVersions(source: Pick<ChangeSet, 'readTarget' | 'readBase'>): Versions {
+function readVersions(source: Pick<ChangeSet, 'readTarget' | 'readBase' | 'readBaseTip'>): Versions {
   const targetAudit = source.readTarget(AUDIT_LOG);
   const baseAudit = source.readBase(AUDIT_LOG);
   const manifests = (async (): Promise<ManifestVersions> => {
-    const [targetManifest, baseManifest] = await Promise.all([source.readTarget(MANIFEST_PATH), source.readBase(MANIFEST_PATH)]);
-    // The verified manifest decides; if the change deletes it, the one before does (and the
-    // deletion is itself a violation, since .protection/** is protected). A file protected by
-    // either version is protected: a commit cannot unprotect a file and change it at once.
-    const manifest = targetManifest ? parseManifest(targetManifest.toString('utf8')).manifest : undefined;
-    const same = targetManifest !== undefined && baseManifest !== undefined && targetManifest.equals(baseManifest);
-    const before = same ? manifest : baseManifest ? parseManifest(baseManifest.toString('utf8')).manifest : undefined;
-    const options = { caseInsensitive: caseInsensitiveFs() };
-    const matchers = targetManifest === undefined || manifest !== undefined
-      ? [new ProtectionMatcher(manifest ?? before, options), before && manifest && !same ? new ProtectionMatcher(before, options) : undefined]
-      : undefined;
-    return { targetManifest, baseManifest, manifest, before, matchers };
+    const [targetManifest, baseManifest, tipManifest] = await Promise.all([
+      source.readTarget(MANIFEST_PATH), source.readBase(MANIFEST_PATH), source.readBaseTip(MANIFEST_PATH),
+    ]);
+    return { targetManifest, baseManifest, tipManifest, ...gateManifests(targetManifest, baseManifest, tipManifest) };
   })();
   const audits = (async (): Promise<AuditVersions> => {
     const [target, base] = await Promise.all([targetAudit, baseAudit, manifests.catch(() => undefined)]);
@@ -150,45 +156,80 @@ function readVersions(source: Pick<ChangeSet, 'readTarget' | 'readBase'>): Versi
   return { manifests, audits };
 }
 
+/**
+ * Every protection in force on either side of the change counts: the verified version's manifest
+ * (or, if the change deletes it, the one before), the version before's (a commit cannot
+ * unprotect a file and change it at once) and, for a range, the base tip's (a file that main
+ * began to protect after the branch left it is protected for the branch too). A manifest with
+ * errors on the base side protects nothing more than the others; the verified one's errors are
+ * reported by verifyChangeSet.
+ */
+function gateManifests(
+  target: Buffer | undefined, base: Buffer | undefined, tip: Buffer | undefined,
+): Pick<ManifestVersions, 'manifest' | 'warnings' | 'before' | 'tip' | 'matchers' | 'folded'> {
+  const parse = (text: Buffer | undefined): Manifest | undefined => (text ? parseManifest(manifestText(text)).manifest : undefined);
+  const parsed = target ? parseManifest(manifestText(target)) : undefined;
+  const manifest = parsed?.manifest;
+  const warnings = parsed?.problems.filter((p) => p.severity === 'warning') ?? [];
+  const same = (a: Buffer | undefined, b: Buffer | undefined): boolean => a !== undefined && b !== undefined && a.equals(b);
+  const before = same(target, base) ? manifest : parse(base);
+  const tipManifest = same(tip, target) || same(tip, base) ? undefined : parse(tip);
+  let folded: ProtectionMatcher[] | undefined;
+  const fold = (): ProtectionMatcher[] =>
+    (folded ??= [...new Set([manifest ?? before ?? tipManifest, before, tipManifest])].map((m) => new ProtectionMatcher(m, { caseInsensitive: true })));
+  if (target !== undefined && manifest === undefined) return { manifest, warnings, before, tip: tipManifest, matchers: undefined, folded: fold };
+  const options = { caseInsensitive: caseInsensitiveFs() };
+  const matchers = [
+    new ProtectionMatcher(manifest ?? before ?? tipManifest, options),
+    before && manifest && !same(target, base) ? new ProtectionMatcher(before, options) : undefined,
+    tipManifest && (manifest ?? before) ? new ProtectionMatcher(tipManifest, options) : undefined,
+  ];
+  return { manifest, warnings, before, tip: tipManifest, matchers, folded: fold };
+}
+
 /** Reads what the gate needs from git and decides. `versions`: readVersions(set), when already under way. */
 export async function verifyChangeSet(set: ChangeSet, cwd: string, versions: Versions = readVersions(set)): Promise<VerifyReport> {
   const where = set.mode === 'staged' ? 'in the index' : `at ${set.head?.slice(0, 12) ?? 'HEAD'}`;
-  const { targetManifest, baseManifest, manifest, before, matchers } = await versions.manifests;
-  if (!targetManifest && !baseManifest) {
+  const { targetManifest, baseManifest, tipManifest, manifest, before, tip, matchers, folded } = await versions.manifests;
+  if (!targetManifest && !baseManifest && !tipManifest) {
     throw new CliError(
-      `No protection manifest: ${MANIFEST_PATH} is not ${where}${set.base ? ' nor in the version before' : ''}.`,
+      `No protection manifest: ${MANIFEST_PATH} is not ${where}${set.base ? ` nor in the version${set.mode === 'range' ? 's' : ''} before` : ''}.`,
       'Create it in VS Code (Protected Files: Create Manifest) and commit it; or run this in the repository that has it.',
     );
   }
   // A verified manifest with errors: the same error as manifestOrThrow gives (it parses the text again to say so).
   if (targetManifest && !manifest) manifestOrThrow(targetManifest.toString('utf8'), `${MANIFEST_PATH} ${where}`);
 
-  // A submodule entry's "content" is a commit id in another repository, which no editor records.
-  const changes = set.changes.filter((c) => !c.gitlink);
-  const items = protectedItems(changes, matchers!);
-  const blobs = new Map(changes.filter((c) => c.blob).map((c) => [c.path, c.blob!]));
+  const changes = set.changes;
+  const items = protectedItems(changes, matchers!, (path) => collision(path, folded()));
+  const blobs = new Map(changes.filter((c) => c.blob && !c.gitlink).map((c) => [c.path, c.blob!]));
   const checking = Promise.all(items.map(async (item): Promise<CheckedItem> => {
-    if (item.kind === 'delete') return { ...item, hashes: [] };
+    // A deletion, a conflict, a submodule entry (its "content" is a commit in another repository): no blob to hash.
+    if (item.kind === 'delete' || item.unmerged || item.mode?.to === GIT_MODE.submodule) return { ...item, hashes: [] };
     const id = blobs.get(item.path);
     const content = id ? await set.readBlob(id) : undefined;
     if (!content) throw new CliError(`Could not read the content of ${item.path} from git (blob ${id ?? 'unknown'}).`);
-    return { ...item, hashes: contentHashes(content) };
+    const linkTarget = item.mode?.to === GIT_MODE.symlink ? content.toString('utf8') : undefined;
+    return { ...item, hashes: contentHashes(content), ...(linkTarget !== undefined ? { linkTarget } : {}) };
   }));
   checking.catch(() => undefined); // awaited below, after the audit logs
   const { audit, baseAudit, auditCheck } = await versions.audits;
   const checked = await checking;
   set.close(); // nothing more to read: git's reader ends while the gate decides
 
-  const tier = strictestTier(manifest ?? before ?? { tiers: [], components: [], guardedCommands: [], protectedBranches: [] }) ?? BUILTIN_PROTECTION_TIER;
+  const tier = strictestTier(manifest ?? before ?? tip ?? { tiers: [], components: [], guardedCommands: [], protectedBranches: [] }) ?? BUILTIN_PROTECTION_TIER;
   const input: VerifyInput = {
     items: checked,
     audit,
     baseAudit,
     auditLog: auditLogChange(changes),
     protectionTier: tier,
-    introducing: baseManifest === undefined,
+    // Protection starts with this change only when nothing on the base side had it: no manifest
+    // (merge base or HEAD, and the base tip) and no audit record.
+    introducing: baseManifest === undefined && tipManifest === undefined && (baseAudit?.records.length ?? 0) === 0,
     auditCheck,
-    trusted: { base: before && !(manifest && before === manifest && baseManifest === undefined) ? [before] : [], head: manifest },
+    // The base side (merge base, base tip) judges approvals; a manifest new in the change adds its keys only for files outside .protection/.
+    trusted: { base: [...new Set([before, tip].filter((m): m is Manifest => m !== undefined))], head: manifest },
   };
   const report = decideVerify(input);
   if (report.ok || set.mode !== 'staged' || !report.violations.some((v) => v.file !== AUDIT_LOG)) return report;

@@ -5,6 +5,7 @@ import { indexLog, judgeApproval, reusedOneTimeCodes } from './approvals';
 import type { LogIndex } from './approvals';
 import { parseAuditLog, sha256, verifyChain } from './audit';
 import type { AuditRecord } from './audit';
+import { collisionProblem } from './collisions';
 import type { Manifest, Tier } from './manifest';
 import { ProtectionMatcher } from './matcher';
 import type { Classification } from './matcher';
@@ -16,12 +17,20 @@ export const BACKUPS_PREFIX = '.protection/backups/';
 
 /** One entry of `git diff --raw`, reduced to what the gate needs. */
 export interface TreeChange {
-  status: 'added' | 'modified' | 'deleted' | 'renamed';
+  /** `unmerged`: the index holds a conflict for the path (staged mode), so there is no content to check. */
+  status: 'added' | 'modified' | 'deleted' | 'renamed' | 'unmerged';
   /** The path at the verified version (for a deletion: the path that is gone). */
   path: string;
   /** For a rename: the path before. */
   from?: string;
+  /** git's mode at the verified version (absent for a deletion): see GIT_MODE. */
+  mode?: string;
+  /** git's mode before (absent for an addition). */
+  oldMode?: string;
 }
+
+/** The entry types of a git tree, by mode. */
+export const GIT_MODE = { file: '100644', executable: '100755', symlink: '120000', submodule: '160000' } as const;
 
 /** A protected path the change touches: written (added, modified, renamed to) or removed. */
 export interface GateItem {
@@ -32,6 +41,15 @@ export interface GateItem {
   renamedFrom?: string;
   /** Set when the deletion is the old half of a rename. */
   renamedTo?: string;
+  /** The git modes before and after, when they differ or are not a regular file's (see typeChange). */
+  mode?: { from: string | undefined; to: string | undefined };
+  /** The index holds a merge conflict for the path. */
+  unmerged?: boolean;
+  /**
+   * Not protected as written, but the same file as a protected path on a case-insensitive or
+   * Unicode-normalizing file system (see src/core/collisions.ts); `classification` is that path's.
+   */
+  collision?: boolean;
 }
 
 /** A written item with the content it commits. */
@@ -39,9 +57,11 @@ export interface CheckedItem extends GateItem {
   /**
    * sha256 hex of the committed content, first; then the same content as a checkout may have
    * written it to disk (CRLF line endings under core.autocrlf), which is what the editor hashed.
-   * Empty for deletions.
+   * Empty for deletions, submodule entries and conflicts.
    */
   hashes: string[];
+  /** For a symlink: where it points (its "content"). */
+  linkTarget?: string;
 }
 
 export interface ParsedAudit {
@@ -104,7 +124,11 @@ export type ViolationKind =
   | 'chain-broken'
   | 'audit-rewritten'
   | 'unsigned'
-  | 'one-time-reused';
+  | 'one-time-reused'
+  | 'type-changed'
+  | 'mode-changed'
+  | 'unmerged'
+  | 'collision';
 
 export interface Violation {
   file: string;
@@ -156,29 +180,83 @@ export interface VerifyReport {
  * at once. The audit log and `.protection/backups/**` are left out (the log is checked as a
  * chain; backups are not committed).
  */
-export function protectedItems(changes: readonly TreeChange[], matchers: readonly (ProtectionMatcher | undefined)[]): GateItem[] {
-  const classify = (path: string): Classification | undefined => {
+export function protectedItems(
+  changes: readonly TreeChange[],
+  matchers: readonly (ProtectionMatcher | undefined)[],
+  collides?: (path: string) => Classification | undefined,
+): GateItem[] {
+  const classify = (path: string): Pick<GateItem, 'classification' | 'collision'> | undefined => {
     if (path === AUDIT_LOG || path.startsWith(BACKUPS_PREFIX)) return undefined;
     let best: Classification | undefined;
     for (const m of matchers) {
       const c = m?.classify(path);
       if (c && (!best || c.tier.rank < best.tier.rank)) best = c;
     }
-    return best;
+    if (best) return { classification: best };
+    const other = collides?.(path);
+    return other ? { classification: other, collision: true } : undefined;
   };
   const items: GateItem[] = [];
   for (const change of changes) {
     if (change.status === 'renamed' && change.from !== undefined) {
       const old = classify(change.from);
-      if (old) items.push({ path: change.from, kind: 'delete', classification: old, renamedTo: change.path });
+      if (old) items.push({ path: change.from, kind: 'delete', ...old, renamedTo: change.path });
       const now = classify(change.path);
-      if (now) items.push({ path: change.path, kind: 'write', classification: now, renamedFrom: change.from });
+      if (now) items.push({ path: change.path, kind: 'write', ...now, renamedFrom: change.from, ...modeOf(change) });
       continue;
     }
     const c = classify(change.path);
-    if (c) items.push({ path: change.path, kind: change.status === 'deleted' ? 'delete' : 'write', classification: c });
+    if (c) items.push({ path: change.path, kind: change.status === 'deleted' ? 'delete' : 'write', ...c, ...modeOf(change) });
   }
   return items;
+}
+
+/** What GateItem keeps of a change's modes: only what is more than regular content. */
+function modeOf(change: TreeChange): Pick<GateItem, 'mode' | 'unmerged'> {
+  if (change.status === 'unmerged') return { unmerged: true };
+  if (change.status === 'deleted') return {};
+  const regular = (m: string | undefined): boolean => m === undefined || m === GIT_MODE.file || m === GIT_MODE.executable;
+  const changed = change.oldMode !== undefined && change.mode !== undefined && change.oldMode !== change.mode;
+  return changed || !regular(change.mode) ? { mode: { from: change.oldMode, to: change.mode } } : {};
+}
+
+const MODE_NAMES: Record<string, string> = {
+  [GIT_MODE.file]: 'a file',
+  [GIT_MODE.executable]: 'an executable file',
+  [GIT_MODE.symlink]: 'a symlink',
+  [GIT_MODE.submodule]: 'a submodule entry',
+};
+
+/**
+ * A write that is more than new content, which the usual content check would miss or cannot
+ * judge: a conflict in the index; a symlink or submodule entry (nothing the editor can record
+ * approves one: it is not content that was unlocked and saved); the executable bit turned on
+ * or off, which the editor cannot record on its own, so it needs a change record new in this
+ * change whose content matches (a recorded edit in the same change). Undefined when the content
+ * check decides alone.
+ */
+export function typeChange(
+  item: CheckedItem, last: AuditRecord | undefined, baseHashes: ReadonlySet<string>,
+): { kind: ViolationKind; problem: string } | undefined {
+  if (item.unmerged) {
+    return { kind: 'unmerged', problem: 'has an unresolved merge conflict in the index: resolve it and stage the result' };
+  }
+  const mode = item.mode;
+  if (item.kind !== 'write' || !mode) return undefined;
+  const name = (m: string | undefined): string => (m !== undefined ? MODE_NAMES[m] ?? `mode ${m}` : 'nothing');
+  const modes = `mode ${mode.from ?? '(none)'} → ${mode.to ?? '(none)'}`;
+  if (mode.to === GIT_MODE.symlink || mode.to === GIT_MODE.submodule) {
+    const what = mode.to === GIT_MODE.symlink ? `a symlink to ${JSON.stringify(item.linkTarget ?? '?')}` : 'a submodule entry';
+    const how = mode.from === undefined ? `added as ${what}` : mode.from === mode.to ? `changed: now ${what}` : `replaced by ${what} (${modes})`;
+    return { kind: 'type-changed', problem: `${how}; no audit record can approve ${name(mode.to)} in place of a protected file: restore it as a regular file` };
+  }
+  if (mode.from === undefined || mode.from === mode.to) return undefined;
+  if (mode.from !== GIT_MODE.file && mode.from !== GIT_MODE.executable) return undefined; // a symlink or submodule became a file: its content is checked
+  if (last && approvesContent(last, item.path, item.hashes) && isNewRecord(last, baseHashes)) return undefined;
+  return {
+    kind: 'mode-changed',
+    problem: `${modes} (${mode.to === GIT_MODE.executable ? 'made executable' : 'no longer executable'}) without a change record new in this change for its content`,
+  };
 }
 
 /** How the change touches the audit log (a rename away from it is its deletion). */
@@ -340,6 +418,11 @@ export function decideVerify(input: VerifyInput): VerifyReport {
     };
     changed.push(report);
     if (input.introducing) continue;
+    if (item.collision) {
+      // No record can make it safe: on a macOS or Windows checkout it overwrites the protected file.
+      violation(item, 'collision', collisionProblem(c));
+      continue;
+    }
 
     if (item.kind === 'delete') {
       const what = item.renamedTo !== undefined ? `renamed to ${item.renamedTo}` : 'deleted';
@@ -354,6 +437,11 @@ export function decideVerify(input: VerifyInput): VerifyReport {
       continue;
     }
 
+    const type = typeChange(item as CheckedItem, last, baseHashes);
+    if (type) {
+      violation(item, type.kind, type.problem);
+      continue;
+    }
     const hashes = (item as CheckedItem).hashes;
     report.sha256 = hashes[0];
     const what = item.renamedFrom !== undefined ? `renamed from ${item.renamedFrom}` : 'changed';
@@ -484,14 +572,14 @@ export function renderVerifyReport(report: VerifyReport, mode: 'staged' | 'range
         : `PASS protected-files verify: ${files} protected file(s) changed, all recorded`);
     }
     lines.push(`  audit log: chain OK, ${report.chain.records} record(s)${report.chain.newRecords > 0 ? `, ${report.chain.newRecords} new` : ''}`);
-    for (const w of report.warnings) lines.push(`  warning: ${w}`);
+    for (const w of report.warnings) lines.push(`warning: ${w}`);
     return `${lines.join('\n')}\n`;
   }
   lines.push(`FAIL protected-files verify: ${report.violations.length} violation(s)`);
   for (const v of report.violations) {
     lines.push(`  ${v.file}  ${v.badge} ${v.component ?? '.protection'}  ${v.problem}`);
   }
-  for (const w of report.warnings) lines.push(`  warning: ${w}`);
+  for (const w of report.warnings) lines.push(`warning: ${w}`);
   lines.push(...advice(report.violations, mode));
   return `${lines.join('\n')}\n`;
 }
@@ -508,6 +596,18 @@ function advice(violations: readonly Violation[], mode: 'staged' | 'range'): str
   }
   if (kinds.has('unsigned') || kinds.has('one-time-reused')) {
     out.push('What to do: an approval counts only when an owner\'s code signed it: unlock with a code (VS Code, or protected-files unlock), make the change, record it, and commit the records the tool wrote; records written by hand or by a script never pass.');
+  }
+  if (kinds.has('type-changed')) {
+    out.push('What to do: a protected path must stay a regular file: restore it (git checkout <base> -- <path>); to change the file, unlock it in VS Code and edit its content there.');
+  }
+  if (kinds.has('mode-changed')) {
+    out.push(`What to do: restore the mode (git update-index --chmod=±x <path>). The editor records content, not modes: a protected file's mode may change only with a content change recorded in the same change (unlock, edit and save it in VS Code; then ${addLog}).`);
+  }
+  if (kinds.has('collision')) {
+    out.push('What to do: rename the file so that it differs from every protected path by more than case or Unicode normalization.');
+  }
+  if (kinds.has('unmerged')) {
+    out.push('What to do: resolve the conflict, then stage the result; a protected file\'s resolution needs its record like any change.');
   }
   if (['audit-deleted', 'audit-unreadable', 'chain-broken', 'audit-rewritten'].some((k) => kinds.has(k as ViolationKind))) {
     const from = mode === 'staged' ? 'HEAD' : '<base>';

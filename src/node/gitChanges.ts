@@ -51,6 +51,12 @@ export interface ChangeSet {
   readTarget(path: string): Promise<Buffer | undefined>;
   /** A file as of `base`; undefined when absent there or without a base. */
   readBase(path: string): Promise<Buffer | undefined>;
+  /**
+   * Range mode: a file as of the base ref's tip, which may protect more than the merge base
+   * (main began to protect a file after the branch left it). Undefined in staged mode, and when
+   * the tip is the merge base.
+   */
+  readBaseTip(path: string): Promise<Buffer | undefined>;
   /** Blob contents by id. */
   readBlob(id: string): Promise<Buffer | undefined>;
   /** Ends the git process that reads objects. */
@@ -67,6 +73,8 @@ export interface PendingChangeSet {
   readTarget(path: string): Promise<Buffer | undefined>;
   /** As ChangeSet.readBase. */
   readBase(path: string): Promise<Buffer | undefined>;
+  /** As ChangeSet.readBaseTip. */
+  readBaseTip(path: string): Promise<Buffer | undefined>;
   /** The change set once git has computed the diff; rejects with the GitError when git cannot answer. */
   changeSet: Promise<ChangeSet>;
   /** Ends the git process that reads objects (also when `changeSet` rejected). */
@@ -148,23 +156,26 @@ export function parseRawDiff(out: Buffer): GitChange[] {
     const gitlink = oldMode === '160000' || newMode === '160000';
     const oldBlob = ZERO_ID.test(oldId) ? undefined : oldId;
     const blob = ZERO_ID.test(newId) ? undefined : newId;
+    const mode = ZERO_ID.test(newMode) ? undefined : newMode;
+    const before = ZERO_ID.test(oldMode) ? undefined : oldMode;
     if (letter === 'R' || letter === 'C') {
       const from = parts[i++];
       const path = parts[i++];
       // A copy leaves its source in place: only the new path is a change.
       changes.push(letter === 'R'
-        ? { status: 'renamed', path, from, blob, oldBlob, gitlink }
-        : { status: 'added', path, blob, gitlink });
+        ? { status: 'renamed', path, from, blob, oldBlob, gitlink, mode, oldMode: before }
+        : { status: 'added', path, blob, gitlink, mode });
       continue;
     }
     const path = parts[i++];
-    if (letter === 'A') changes.push({ status: 'added', path, blob, gitlink });
-    else if (letter === 'D') changes.push({ status: 'deleted', path, oldBlob, gitlink });
-    else if (letter === 'M' || letter === 'T') {
-      // A mode-only change (chmod +x) leaves the content, which is what the audit log approves, alone.
-      if (oldId !== newId) changes.push({ status: 'modified', path, blob, oldBlob, gitlink });
-    }
-    // U (unmerged): git refuses to commit while the index has conflicts; X: unknown. Neither is content.
+    if (letter === 'A') changes.push({ status: 'added', path, blob, gitlink, mode });
+    else if (letter === 'D') changes.push({ status: 'deleted', path, oldBlob, gitlink, oldMode: before });
+    // T is a change of type (a file that became a symlink or a submodule entry); a mode-only
+    // change (chmod +x) keeps the blob but is a change of the path all the same.
+    else if (letter === 'M' || letter === 'T') changes.push({ status: 'modified', path, blob, oldBlob, gitlink, mode, oldMode: before });
+    // U: the index holds a conflict for the path (git diff-index lists it once, without content).
+    else if (letter === 'U') changes.push({ status: 'unmerged', path, gitlink });
+    // X (unknown) is never printed for a tree or the index.
   }
   return changes;
 }
@@ -301,6 +312,7 @@ export function startStagedChanges(cwd: string, env: NodeJS.ProcessEnv, prefetch
     mode: 'staged',
     readTarget: (path) => reads.target(path),
     readBase: (path) => reads.base(path),
+    readBaseTip: (path) => reads.tip(path),
     changeSet: diffed,
     close: () => reader.close(),
   };
@@ -321,13 +333,19 @@ class Reads {
   private readonly cache = new Map<string, Promise<Buffer | undefined>>();
   private hasBase = true;
 
-  constructor(private readonly reader: ObjectReader, private readonly targetPrefix: string, private readonly basePrefix: string) {}
+  constructor(
+    private readonly reader: ObjectReader,
+    private readonly targetPrefix: string,
+    private readonly basePrefix: string,
+    private readonly tipPrefix?: string,
+  ) {}
 
   prefetch(paths: readonly string[]): void {
     for (const path of paths) {
       // A read may fail before anyone awaits it (not a repository): keep that from being an unhandled rejection.
       this.target(path).catch(() => undefined);
       this.base(path).catch(() => undefined);
+      this.tip(path).catch(() => undefined);
     }
   }
 
@@ -341,6 +359,10 @@ class Reads {
 
   base(path: string): Promise<Buffer | undefined> {
     return this.hasBase ? this.once(`${this.basePrefix}${path}`) : Promise.resolve(undefined);
+  }
+
+  tip(path: string): Promise<Buffer | undefined> {
+    return this.tipPrefix !== undefined ? this.once(`${this.tipPrefix}${path}`) : Promise.resolve(undefined);
   }
 
   private once(name: string): Promise<Buffer | undefined> {
@@ -380,7 +402,7 @@ export function startRangeChanges(cwd: string, env: NodeJS.ProcessEnv, baseRef: 
     if (closed) throw new Error('The change set was closed.');
     const diff = runGit(['diff-tree', ...diffArgs(), mergeBase, headId!, '--'], repo.root, env);
     reader = new ObjectReader(repo.root, env);
-    const reads = new Reads(reader, `${headId}:`, `${mergeBase}:`);
+    const reads = new Reads(reader, `${headId}:`, `${mergeBase}:`, baseId === mergeBase ? undefined : `${baseId}:`);
     reads.prefetch(prefetch);
     return { repo, mergeBase, headId: headId!, reader, reads, diff };
   })();
@@ -394,6 +416,7 @@ export function startRangeChanges(cwd: string, env: NodeJS.ProcessEnv, baseRef: 
     mode: 'range',
     readTarget: (path) => opened.then(({ reads }) => reads.target(path)),
     readBase: (path) => opened.then(({ reads }) => reads.base(path)),
+    readBaseTip: (path) => opened.then(({ reads }) => reads.tip(path)),
     changeSet: diffed,
     close: () => {
       closed = true;
@@ -423,6 +446,7 @@ function changeSet(
     changes,
     readTarget: (path) => reads.target(path),
     readBase: (path) => reads.base(path),
+    readBaseTip: (path) => reads.tip(path),
     readBlob: (id) => reader.read(id),
     close: () => reader.close(),
   };

@@ -374,7 +374,7 @@ describe('legacy scrypt$ codes', () => {
     const v = verifyBoth(repo);
     for (const r of [v.staged, v.range]) {
       assert.equal(r.code, 0, r.stdout);
-      assert.match(r.stdout, /^ {2}warning: src\/booking\/a\.ts: the approval \(seq \d+\) is not signed by an owner's code \(legacy scrypt\$ codes\); set a signing code with Set Unlock Code… \(or protected-files hash-code\) so approvals are signed, then "unsignedApprovals": "fail" in the tier\.$/m);
+      assert.match(r.stdout, /^warning: src\/booking\/a\.ts: the approval \(seq \d+\) is not signed by an owner's code \(legacy scrypt\$ codes\); set a signing code with Set Unlock Code… \(or protected-files hash-code\) so approvals are signed, then "unsignedApprovals": "fail" in the tier\.$/m);
     }
   });
 

@@ -102,13 +102,20 @@ describe('verify --staged', () => {
     assert.equal(r.stdout.split('\n')[0], 'PASS protected-files verify: no protected file changed');
   });
 
-  test('a mode-only change (chmod +x) of a protected file is not a content change', () => {
+  test('a mode-only change (chmod +x) of a protected file is a change: it fails without a record new in this change', async () => {
     const repo = project();
     repo.makeExecutable('db/migrations/001.sql');
     repo.git('add', '-A');
     assert.match(repo.git('diff', '--cached', '--name-only'), /001\.sql/);
     const r = verifyStaged(repo);
-    assert.equal(r.code, 0, r.stdout);
+    assert.equal(r.code, 1, r.stdout);
+    assert.deepEqual(violationLines(r.stdout), ['  db/migrations/001.sql  T2 MIGRATIONS  mode 100644 → 100755 (made executable) without a change record new in this change for its content']);
+    // With an edit recorded in the same change (unlock, edit, save in VS Code), the new mode goes along.
+    await repo.approve('db/migrations/001.sql', 'create table t (id int, at text);\n');
+    repo.git('add', '-A');
+    assert.match(repo.git('diff', '--cached', '--raw', '--', 'db/migrations/001.sql'), /^:100644 100755 /);
+    const ok = verifyStaged(repo);
+    assert.equal(ok.code, 0, ok.stdout);
   });
 
   test('a deleted protected file without a record fails; with a delete record it passes', async () => {

@@ -1,0 +1,84 @@
+// Other names of the file a `check` target is: where its symlinks lead (also a dangling one,
+// through which a write creates the file it points at), and, for a file with more than one hard
+// link, the protected file that shares its inode. Only stats, except for the hard-link case,
+// which lists the repository's files once (one git process) and stats the protected ones.
+import { lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { runGit } from '../node/gitChanges';
+
+/** As many hops as Linux follows before ELOOP. */
+const MAX_LINK_HOPS = 40;
+/** At most this many protected files are stat'ed to find a hard link's twin; beyond, the check refuses. */
+export const MAX_HARD_LINK_CANDIDATES = 5000;
+
+/**
+ * `absolute`, then each path its symlinks lead to, the last one perhaps missing (a write through
+ * a dangling link creates it), each also with its existing folders resolved to real paths.
+ */
+export function linkChain(absolute: string): string[] {
+  const out = [absolute];
+  let at = absolute;
+  for (let hop = 0; hop < MAX_LINK_HOPS; hop++) {
+    let target: string;
+    try {
+      if (!lstatSync(at).isSymbolicLink()) break;
+      target = readlinkSync(at);
+    } catch {
+      break; // missing: a plain new file, or the end of a dangling link
+    }
+    at = resolve(dirname(at), target);
+    out.push(at);
+  }
+  const real = out.map(realFolders).filter((p): p is string => p !== undefined);
+  return [...new Set([...out, ...real])];
+}
+
+/** `path` with its deepest existing folder resolved through symlinks. */
+function realFolders(path: string): string | undefined {
+  const rest: string[] = [];
+  for (let dir = path; ; dir = dirname(dir)) {
+    try {
+      return join(realpathSync(dir), ...rest.reverse());
+    } catch {
+      if (dirname(dir) === dir) return undefined;
+      rest.push(basename(dir));
+    }
+  }
+}
+
+export type HardLinkAnswer =
+  | { kind: 'none' }
+  | { kind: 'twin'; rel: string }
+  /** More protected files than MAX_HARD_LINK_CANDIDATES: cannot tell cheaply, so the caller refuses. */
+  | { kind: 'too-many' };
+
+/**
+ * For a regular file with more than one hard link: the protected file (tracked by git, under
+ * `root`) with the same device and inode. `isProtected` takes `/`-separated paths relative to root.
+ */
+export async function hardLinkTwin(
+  root: string, absolute: string, isProtected: (rel: string) => boolean, env: NodeJS.ProcessEnv,
+): Promise<HardLinkAnswer> {
+  let st;
+  try {
+    st = statSync(absolute);
+  } catch {
+    return { kind: 'none' };
+  }
+  if (!st.isFile() || st.nlink < 2) return { kind: 'none' };
+  // Paths relative to root (git prints them relative to the folder it runs in).
+  const listed = await runGit(['ls-files', '-z', '--cached'], root, env).catch(() => undefined);
+  if (listed?.code !== 0) return { kind: 'none' };
+  let checked = 0;
+  for (const rel of new Set(listed.stdout.toString('utf8').split('\0'))) {
+    if (rel === '' || !isProtected(rel)) continue;
+    if (++checked > MAX_HARD_LINK_CANDIDATES) return { kind: 'too-many' };
+    try {
+      const other = statSync(join(root, ...rel.split('/')));
+      if (other.ino === st.ino && other.dev === st.dev) return { kind: 'twin', rel };
+    } catch {
+      // deleted in the work tree
+    }
+  }
+  return { kind: 'none' };
+}

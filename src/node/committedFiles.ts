@@ -1,0 +1,70 @@
+// Committed versions of one file, for when the work tree's copy is missing or broken: the command
+// line then enforces the last good committed manifest instead of nothing. Only called off the
+// common path (a valid manifest in the work tree needs no git at all).
+import { existsSync } from 'node:fs';
+import { dirname, relative, sep } from 'node:path';
+import { runGit } from './gitChanges';
+
+/** How many earlier commits of the file are tried after HEAD's version, at most. */
+const MAX_EARLIER_VERSIONS = 5;
+
+export interface CommittedVersion {
+  /** `HEAD`, or the id of the commit whose version this is. */
+  commit: string;
+  content: Buffer;
+}
+
+/**
+ * The newest committed version of `relPath` (relative to `folder`) that `accept` takes: HEAD's,
+ * else that of the last few commits that changed the file, newest first. Undefined when none
+ * does, or when `folder` is not in a git repository.
+ */
+export async function lastAcceptedVersion(
+  folder: string, env: NodeJS.ProcessEnv, relPath: string, accept: (content: Buffer) => boolean,
+): Promise<CommittedVersion | undefined> {
+  const at = async (commit: string): Promise<CommittedVersion | undefined> => {
+    // `<commit>:./<path>` is relative to the folder git runs in, so a nested workspace reads its own file.
+    const r = await runGit(['cat-file', 'blob', `${commit}:./${relPath}`], folder, env).catch(() => undefined);
+    return r?.code === 0 && accept(r.stdout) ? { commit, content: r.stdout } : undefined;
+  };
+  const head = await at('HEAD');
+  if (head) return head;
+  const log = await runGit(['--literal-pathspecs', 'log', `-${MAX_EARLIER_VERSIONS}`, '--format=%H', '--', relPath], folder, env).catch(() => undefined);
+  if (log?.code !== 0) return undefined;
+  for (const commit of log.stdout.toString('utf8').split('\n').filter((l) => l !== '')) {
+    const found = await at(commit);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * The deepest folder at or above `start`, inside its repository, whose HEAD tree holds `relPath`
+ * (the work tree's copy may be gone). Two git processes: the top level, then one `ls-tree` for
+ * every candidate at once. Undefined outside a repository or when no folder has it.
+ */
+export async function committedHolder(start: string, env: NodeJS.ProcessEnv, relPath: string): Promise<string | undefined> {
+  let dir = start;
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  // The prefix, not relative(toplevel, start): git answers with real paths, start may run through a symlink.
+  const top = await runGit(['rev-parse', '--show-toplevel', '--show-prefix'], dir, env).catch(() => undefined);
+  if (top?.code !== 0) return undefined;
+  const [root, prefix = ''] = top.stdout.toString('utf8').split('\n');
+  const rel = [...prefix.split('/'), ...relative(dir, start).split(sep)].filter((s) => s !== '').join('/');
+  if (rel.split('/').includes('..')) return undefined;
+  const folders: string[] = [];
+  for (let parts = rel === '' ? [] : rel.split('/'); ; parts = parts.slice(0, -1)) {
+    folders.push(parts.join('/'));
+    if (parts.length === 0) break;
+  }
+  const paths = folders.map((f) => (f === '' ? relPath : `${f}/${relPath}`));
+  const listed = await runGit(['--literal-pathspecs', 'ls-tree', '--full-tree', '--name-only', '-z', 'HEAD', '--', ...paths], root, env).catch(() => undefined);
+  if (listed?.code !== 0) return undefined;
+  const present = new Set(listed.stdout.toString('utf8').split('\0'));
+  const deepest = folders.findIndex((_, i) => present.has(paths[i]));
+  if (deepest < 0) return undefined;
+  // In start's own spelling (folders[i] is start climbed i times), so that paths given under it relate to it.
+  let holder = start;
+  for (let i = 0; i < deepest; i++) holder = dirname(holder);
+  return holder;
+}

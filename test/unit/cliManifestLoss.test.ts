@@ -1,0 +1,198 @@
+// The manifest the command line enforces: a missing or broken manifest never loosens protection
+// (the last valid committed version of that folder's manifest stands in, else nothing can be
+// decided); a BOM is read as the editor reads it; the editor's warnings are printed.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { MANIFEST, Sandbox } from './cliHarness';
+import type { Repo } from './cliHarness';
+
+let box: Sandbox;
+let n = 0;
+
+before(() => {
+  box = new Sandbox('loss');
+});
+
+after(() => {
+  box.dispose();
+});
+
+function project(manifest = MANIFEST): Repo {
+  const repo = box.repo(`r${++n}`, { manifest });
+  repo.write('src/booking/a.ts', 'a\n');
+  repo.write('src/app.ts', 'app\n');
+  repo.commitAll('files');
+  return repo;
+}
+
+function hookEvent(repo: Repo, file: string, cwd = repo.dir): string {
+  return JSON.stringify({ hook_event_name: 'PreToolUse', tool_name: 'Edit', tool_input: { file_path: join(repo.dir, file) }, cwd });
+}
+
+const PROTECTED_A = /Protected Files: src\/booking\/a\.ts is protected \(T1 · Tier 1 · Revenue critical · BOOKING_FLOW\)/;
+
+describe('check: a missing manifest never loosens protection', () => {
+  test('the work tree manifest deleted: the one committed at HEAD is enforced, for paths and for the agent hook', () => {
+    const repo = project();
+    repo.remove('.protection/manifest.jsonc');
+    const r = repo.cli(['check', 'src/booking/a.ts']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /\.protection\/manifest\.jsonc is missing from the work tree; using the version committed at HEAD\./);
+    assert.match(r.stderr, PROTECTED_A);
+    assert.equal(repo.cli(['check', 'src/app.ts']).code, 0, 'an unprotected file is still allowed');
+
+    const hook = repo.cli(['check'], { input: hookEvent(repo, 'src/booking/a.ts'), cwd: box.root });
+    assert.equal(hook.code, 2, hook.stderr);
+    assert.match(hook.stderr, PROTECTED_A);
+  });
+
+  test('the whole .protection/ folder deleted: found through git from the top level and from a subfolder', () => {
+    const repo = project();
+    rmSync(join(repo.dir, '.protection'), { recursive: true });
+    const top = repo.cli(['check', 'src/booking/a.ts']);
+    assert.equal(top.code, 2, top.stderr);
+    assert.match(top.stderr, PROTECTED_A);
+    const sub = repo.cli(['check'], { input: hookEvent(repo, 'src/booking/a.ts', join(repo.dir, 'src', 'booking')) });
+    assert.equal(sub.code, 2, sub.stderr);
+    assert.match(sub.stderr, PROTECTED_A);
+  });
+
+  test('the manifest emptied: the committed one is enforced', () => {
+    const repo = project();
+    repo.write('.protection/manifest.jsonc', '');
+    const r = repo.cli(['check'], { input: hookEvent(repo, 'src/booking/a.ts') });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /has errors; using the version committed at HEAD/);
+    assert.match(r.stderr, PROTECTED_A);
+  });
+
+  test('HEAD\'s manifest broken too (committed past the hook): the last valid committed version is enforced', () => {
+    const repo = project();
+    const good = repo.git('rev-parse', 'HEAD');
+    repo.write('.protection/manifest.jsonc', '{ "tiers": ');
+    repo.commitAll('broken manifest, --no-verify');
+    const r = repo.cli(['check', 'src/booking/a.ts']);
+    assert.equal(r.code, 2, r.stderr);
+    // The last commit that changed the manifest before the broken one is the first commit.
+    const firstManifest = repo.git('log', '--format=%H', '--', '.protection/manifest.jsonc').split('\n')[1];
+    assert.ok(good.length === 40 && firstManifest.length === 40);
+    assert.match(r.stderr, new RegExp(`using the last valid version, committed in ${firstManifest.slice(0, 12)}\\.`));
+    assert.match(r.stderr, PROTECTED_A);
+  });
+
+  test('a broken nested manifest falls back to its own committed version, not the top level\'s', () => {
+    const repo = box.repo(`r${++n}`, { manifest: MANIFEST });
+    const nested = MANIFEST.replace('"files": ["src/booking/**"]', '"files": ["lib/**"]');
+    repo.write('pkg/.protection/manifest.jsonc', nested);
+    repo.write('pkg/lib/core.ts', 'core\n');
+    repo.commitAll('nested workspace');
+    repo.write('pkg/.protection/manifest.jsonc', '{ "components": ');
+    const cwd = join(repo.dir, 'pkg');
+    const r = repo.cli(['check', 'lib/core.ts'], { cwd });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /Protected Files: lib\/core\.ts is protected \(T1 · Tier 1 · Revenue critical · BOOKING_FLOW\)/);
+    assert.match(r.stderr, /^protected-files: \.protection\/manifest\.jsonc has errors; using the version committed at HEAD\./m);
+  });
+
+  test('a deleted nested manifest: its own committed version, found by its .protection/ folder or through git', () => {
+    const repo = box.repo(`r${++n}`, { manifest: false });
+    repo.write('pkg/.protection/manifest.jsonc', MANIFEST.replace('"files": ["src/booking/**"]', '"files": ["lib/**"]'));
+    repo.write('pkg/.protection/audit.jsonl', '');
+    repo.write('pkg/lib/core.ts', 'core\n');
+    repo.commitAll('nested workspace');
+    repo.remove('pkg/.protection/manifest.jsonc');
+    const cwd = join(repo.dir, 'pkg');
+    const r = repo.cli(['check', 'lib/core.ts'], { cwd });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /lib\/core\.ts is protected/);
+    rmSync(join(cwd, '.protection'), { recursive: true });
+    const fromTop = repo.cli(['check', 'pkg/lib/core.ts']);
+    assert.equal(fromTop.code, 2, fromTop.stderr);
+    assert.match(fromTop.stderr, /lib\/core\.ts is protected/);
+  });
+
+  test('a manifest never committed and then deleted: with its .protection/ folder left, every path is refused', () => {
+    const repo = box.repo(`r${++n}`, { manifest: false });
+    repo.write('src/app.ts', 'app\n');
+    repo.commitAll('no protection yet');
+    repo.write('.protection/manifest.jsonc', MANIFEST);
+    repo.write('.protection/audit.jsonl', '');
+    assert.equal(repo.cli(['check', 'src/booking/a.ts']).code, 2);
+    repo.remove('.protection/manifest.jsonc');
+    const r = repo.cli(['check', 'src/app.ts']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /\.protection\/manifest\.jsonc is missing from the work tree and no commit has a valid version, so it cannot be decided whether src\/app\.ts may be edited/);
+  });
+
+  test('control: a repository that never had protection allows everything', () => {
+    const repo = box.repo(`r${++n}`, { manifest: false });
+    repo.write('src/app.ts', 'app\n');
+    repo.commitAll('plain');
+    const r = repo.cli(['check', 'src/app.ts']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /nothing is protected here/);
+  });
+});
+
+describe('pre-push: a broken manifest never loosens protected branches', () => {
+  test('HEAD\'s manifest broken and the work tree\'s deleted: the last valid committed version still refuses main', () => {
+    const repo = project();
+    repo.write('.protection/manifest.jsonc', '{ "protectedBranches": ');
+    repo.commitAll('broken manifest, --no-verify');
+    repo.remove('.protection/manifest.jsonc');
+    const sha = repo.git('rev-parse', 'HEAD');
+    const r = repo.cli(['pre-push', 'origin'], { input: `refs/heads/x ${sha} refs/heads/main ${'0'.repeat(40)}\n` });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /pushing to main on origin is refused/);
+  });
+});
+
+describe('a UTF-8 BOM, as the editor accepts it', () => {
+  test('check and verify read a manifest that starts with a BOM', () => {
+    const repo = project(`\uFEFF${MANIFEST}`);
+    const hit = repo.cli(['check', 'src/booking/a.ts']);
+    assert.equal(hit.code, 2, hit.stderr);
+    assert.match(hit.stderr, PROTECTED_A);
+    assert.doesNotMatch(hit.stderr, /error/);
+    assert.equal(repo.cli(['check', 'src/app.ts']).code, 0);
+
+    repo.write('src/app.ts', 'app 2\n');
+    repo.git('add', '-A');
+    const unprotected = repo.cli(['verify', '--staged']);
+    assert.equal(unprotected.code, 0, unprotected.stdout + unprotected.stderr);
+    repo.write('src/booking/a.ts', 'changed\n');
+    repo.git('add', '-A');
+    const protectedChange = repo.cli(['verify', '--staged']);
+    assert.equal(protectedChange.code, 1, protectedChange.stdout + protectedChange.stderr);
+    assert.match(protectedChange.stdout, /src\/booking\/a\.ts {2}T1 BOOKING_FLOW {2}changed without a matching audit record/);
+  });
+});
+
+describe('the editor\'s warnings, on stderr', () => {
+  const WARNED = MANIFEST.replace('"files": ["db/migrations/**"]', '"files": ["db/migrations/", "db\\\\seeds\\\\*.sql"]');
+
+  test('check (with paths) and verify print each warning as file:line:col: warning: …; the agent hook does not', () => {
+    const repo = project(WARNED);
+    const lines = WARNED.split('\n');
+    const line = lines.findIndex((l) => l.includes('"db/migrations/"')) + 1;
+    const col = lines[line - 1].indexOf('"db/migrations/"') + 1;
+    const trailing = `.protection/manifest.jsonc:${line}:${col}: warning: "db/migrations/" ends with "/" and matches no file; write "db/migrations/**" to protect the folder's contents.`;
+
+    const check = repo.cli(['check', 'src/app.ts']);
+    assert.equal(check.code, 0, check.stderr);
+    assert.ok(check.stderr.split('\n').includes(trailing), check.stderr);
+    assert.match(check.stderr, /^\.protection\/manifest\.jsonc:\d+:\d+: warning: "db\\seeds\\\*\.sql" contains a backslash/m);
+
+    repo.write('src/app.ts', 'app 2\n');
+    repo.git('add', '-A');
+    const verify = repo.cli(['verify', '--staged']);
+    assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+    assert.ok(verify.stderr.split('\n').includes(trailing), verify.stderr);
+
+    const hook = repo.cli(['check'], { input: hookEvent(repo, 'src/booking/a.ts') });
+    assert.equal(hook.code, 2);
+    assert.doesNotMatch(hook.stderr, /warning/);
+  });
+});
