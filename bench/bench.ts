@@ -8,6 +8,7 @@ import { minimatch } from 'minimatch';
 import { parseManifest } from '../src/core/manifest';
 import type { Manifest } from '../src/core/manifest';
 import { ProtectionMatcher } from '../src/core/matcher';
+import { unlockCostBench, verifySignedBench } from './approvalsBench';
 import { verifyStagedBench } from './verifyBench';
 
 const TREE_SIZE = 20_000;
@@ -279,3 +280,11 @@ section('bundle', () => {
 });
 
 section('verify --staged (20,000 files, 500 staged) against git diff --cached + node -e 0', () => verifyStagedBench(row));
+
+// Signed approvals: async sections run after the synchronous ones, in order.
+void (async () => {
+  console.log('\n== unlock cost: one scrypt derivation (signing entry against a legacy hash, same parameters)');
+  await unlockCostBench(row).catch((error) => console.log(`   (section failed: ${error instanceof Error ? error.message : String(error)})`));
+  console.log(`\n== verify --base over signed records against the same log unsigned`);
+  await verifySignedBench(row).catch((error) => console.log(`   (section failed: ${error instanceof Error ? error.message : String(error)})`));
+})();

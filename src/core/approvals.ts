@@ -98,6 +98,8 @@ export interface LogIndex {
   position: ReadonlyMap<string, number>;
   /** The first unlock record of each grant key. */
   unlockOf: ReadonlyMap<string, number>;
+  /** Owners whose code keys certified a grant, per unlock record and file kind (signatures are checked once). */
+  certified: Map<string, Set<string>>;
 }
 
 export function indexLog(records: readonly AuditRecord[]): LogIndex {
@@ -107,7 +109,7 @@ export function indexLog(records: readonly AuditRecord[]): LogIndex {
     position.set(r.hash, i);
     if (r.event === 'unlock' && typeof r.grant === 'string' && !unlockOf.has(r.grant)) unlockOf.set(r.grant, i);
   });
-  return { records, position, unlockOf };
+  return { records, position, unlockOf, certified: new Map() };
 }
 
 function timeOf(iso: string | undefined): number {
@@ -147,11 +149,17 @@ export function judgeApproval(record: AuditRecord, c: Classification, log: LogIn
     const r = log.records[i];
     if ((r.event === 'relock' || r.event === 'expire') && r.grant === record.grant) return refuse(`its grant ended at seq ${r.seq}, before it`);
   }
-  const statement = grantStatement(unlock);
-  const owners = new Set<string>();
-  for (const a of Array.isArray(unlock.approvals) ? unlock.approvals : []) {
-    const entry = keys.keys.get(a.key);
-    if (entry && verifyText(a.key, statement, a.sig)) owners.add(entryOwner(entry));
+  // The same unlock judged against the same keys gives the same owners: check its signatures once.
+  const cacheKey = `${u}|${[...keys.keys.keys()].join(',')}`;
+  let owners = log.certified.get(cacheKey);
+  if (!owners) {
+    const statement = grantStatement(unlock);
+    owners = new Set<string>();
+    for (const a of Array.isArray(unlock.approvals) ? unlock.approvals : []) {
+      const entry = keys.keys.get(a.key);
+      if (entry && verifyText(a.key, statement, a.sig)) owners.add(entryOwner(entry));
+    }
+    log.certified.set(cacheKey, owners);
   }
   const needed = c.tier.unlock.approvals;
   if (owners.size === 0) return refuse(`no code of ${c.component?.name ?? `tier ${c.tier.id}`} in the manifest signed its grant (seq ${unlock.seq})`);
