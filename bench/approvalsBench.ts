@@ -137,7 +137,7 @@ export async function verifySignedBench(row: Row): Promise<void> {
       const t0 = performance.now();
       const r = spawnSync(process.execPath, [cli, 'verify', '--base', 'main'], { cwd: dir, env, encoding: 'utf8' });
       const elapsed = performance.now() - t0;
-      if (r.status !== 0) throw new Error(`verify --base exited ${r.status} in ${dir}: ${r.stdout.slice(0, 400)}`);
+      if (r.status !== 0) throw new Error(`verify --base exited ${r.status} in ${dir}: ${(r.stdout + r.stderr).slice(0, 600)}`);
       return elapsed;
     };
     const s: number[] = [];
@@ -153,6 +153,6 @@ export async function verifySignedBench(row: Row): Promise<void> {
     row(`baseline: the same log unsigned (legacy codes)`, `${median(u).toFixed(1)} ms`);
     row('signed ÷ unsigned', `${(median(s) / median(u)).toFixed(2)}×`);
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    if (!process.env.PF_BENCH_KEEP) rmSync(root, { recursive: true, force: true });
   }
 }

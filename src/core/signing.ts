@@ -57,14 +57,27 @@ export function signText(key: KeyObject, message: string): string {
   return sign(null, Buffer.from(message, 'utf8'), key).toString('base64url');
 }
 
+// A log signs many records with few keys (one per grant): each key is imported once.
+const publicKeys = new Map<string, KeyObject>();
+const PUBLIC_KEY_CACHE = 4096;
+
+function publicKeyObject(publicKey: string): KeyObject {
+  let key = publicKeys.get(publicKey);
+  if (!key) {
+    key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, Buffer.from(publicKey, 'base64url')]), format: 'der', type: 'spki' });
+    if (publicKeys.size >= PUBLIC_KEY_CACHE) publicKeys.clear();
+    publicKeys.set(publicKey, key);
+  }
+  return key;
+}
+
 /** True when `signature` is `publicKey`'s signature of `message`. Never throws on bad input. */
 export function verifyText(publicKey: string, message: string, signature: unknown): boolean {
   if (!isPublicKey(publicKey) || typeof signature !== 'string' || !B64URL.test(signature)) return false;
   const sig = Buffer.from(signature, 'base64url');
   if (sig.length !== 64) return false;
   try {
-    const key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, Buffer.from(publicKey, 'base64url')]), format: 'der', type: 'spki' });
-    return verify(null, Buffer.from(message, 'utf8'), key, sig);
+    return verify(null, Buffer.from(message, 'utf8'), publicKeyObject(publicKey), sig);
   } catch {
     return false;
   }
