@@ -8,7 +8,7 @@ import { collision, collisionProblem } from '../core/collisions';
 import { MANIFEST_PATH } from '../core/manifest';
 import { ProtectionMatcher } from '../core/matcher';
 import type { Classification } from '../core/matcher';
-import { emptyGrantState, grantIn } from '../core/grantState';
+import { certifiedGrantIn, emptyGrantState } from '../core/grantState';
 import type { GrantState } from '../core/grantState';
 import { formatClock } from '../core/policy';
 import { targetLabel } from '../core/unlocks';
@@ -100,7 +100,7 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
   let grants: GrantState | undefined;
   const now = Date.now();
   const grantFor = (rel: string, c: Classification): Grant | undefined =>
-    grantIn((grants ??= grantStoreFor(root)?.readSync() ?? emptyGrantState()), rel, c.component?.name, now);
+    certifiedGrantIn((grants ??= grantStoreFor(root)?.readSync() ?? emptyGrantState()), manifest.manifest, rel, c, now);
   let denied = false;
   for (const target of targets) {
     const verdict = await deniedBecause(matcher, folded, root, target, io, grantFor);

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { entryOwner } from '../core/codes';
 import type { CodeMatch } from '../core/codes';
-import { stateObjects } from '../core/grantState';
+import { certifiedState, stateObjects } from '../core/grantState';
 import type { GrantState } from '../core/grantState';
 import { MANIFEST_PATH } from '../core/manifest';
 import type { Component, Manifest, Tier } from '../core/manifest';
@@ -322,7 +322,7 @@ export async function runRecord(args: string[], io: CliIo): Promise<number> {
   }
   const ctx = await openFolder(io);
   const now = Date.now();
-  const state = await ctx.store.read();
+  const state = certifiedState(await ctx.store.read(), ctx.manifest, (p) => ctx.matcher.classify(p));
   const registry = stateObjects(state).registry;
   let files = await protectedFiles(ctx, io);
   if (positionals.length > 0) {
@@ -376,7 +376,7 @@ export async function runStatus(args: string[], io: CliIo): Promise<number> {
   }
   const ctx = await openFolder(io);
   const now = Date.now();
-  const grants = activeGrants(await ctx.store.read(), now);
+  const grants = activeGrants(certifiedState(await ctx.store.read(), ctx.manifest, (p) => ctx.matcher.classify(p)), now);
   const files = await protectedFiles(ctx, io);
   const locked = (f: GrantFile): boolean => !grants.some((g) => covers(g, f));
   if (values.json) {

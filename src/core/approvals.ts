@@ -196,3 +196,26 @@ export function reusedOneTimeCodes(records: readonly AuditRecord[], trusted: rea
   }
   return out;
 }
+
+/**
+ * Whether a grant read from the store carries a certificate the manifest's code keys made: needed
+ * where the file's tier requires a code and its component has signing codes (for legacy `scrypt$`
+ * codes and code-less components there is nothing to check against). Its `until` must be the signed
+ * one, and its owners as many as the tier's approvals.
+ */
+export function grantCertified(grant: { key?: string; tier?: string; until?: string; reason: string; expiresAt: number; target: { kind: 'component'; name: string } | { kind: 'file'; path: string }; approvals?: readonly Approval[] }, manifest: Manifest, c: Classification): boolean {
+  if (!c.tier.unlock.requireCode) return true;
+  const keys = trustedKeys([manifest], c);
+  if (keys.keys.size === 0) return true;
+  if (!grant.key || !grant.until || !grant.tier || !grant.approvals || Date.parse(grant.until) !== grant.expiresAt) return false;
+  const statement = grantStatement({
+    grant: grant.key, tier: grant.tier, reason: grant.reason, until: grant.until,
+    ...(grant.target.kind === 'component' ? { component: grant.target.name } : { file: grant.target.path }),
+  });
+  const owners = new Set<string>();
+  for (const a of grant.approvals) {
+    const entry = keys.keys.get(a.key);
+    if (entry && verifyText(a.key, statement, a.sig)) owners.add(entryOwner(entry));
+  }
+  return owners.size >= c.tier.unlock.approvals;
+}

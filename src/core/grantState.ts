@@ -1,6 +1,9 @@
 // The grants, wrong-code counts and lockouts of one folder as one JSON document, shared by every
 // VS Code window, the CLI and the agents' hooks through the per-clone grant store
 // (src/node/grantStore.ts). Parsing is strict: anything malformed is dropped, never trusted.
+import { grantCertified } from './approvals';
+import type { Manifest } from './manifest';
+import type { Classification } from './matcher';
 import { isPublicKey } from './signing';
 import { FailureTracker, UnlockRegistry, targetKey } from './unlocks';
 import type { Grant, UnlockTarget } from './unlocks';
@@ -37,11 +40,19 @@ function parseGrant(value: unknown): Grant | undefined {
   if (g.key !== undefined && !isPublicKey(g.key)) return undefined;
   if (g.seed !== undefined && !(isText(g.seed, 64) && /^[A-Za-z0-9_-]{43}$/.test(g.seed))) return undefined;
   if (g.by !== undefined && !isText(g.by, 400)) return undefined;
+  if (g.tier !== undefined && !isText(g.tier, 200)) return undefined;
+  if (g.until !== undefined && !isText(g.until, 40)) return undefined;
+  const approvals = g.approvals;
+  if (approvals !== undefined && !(Array.isArray(approvals) && approvals.length <= 8 &&
+    approvals.every((a: unknown) => typeof a === 'object' && a !== null && isText((a as Record<string, unknown>).key, 64) && isText((a as Record<string, unknown>).sig, 128)))) return undefined;
   return {
     target, reason: g.reason, grantedAt: g.grantedAt, expiresAt: g.expiresAt,
     ...(g.key !== undefined ? { key: g.key as string } : {}),
     ...(g.seed !== undefined ? { seed: g.seed } : {}),
     ...(g.by !== undefined ? { by: g.by } : {}),
+    ...(g.tier !== undefined ? { tier: g.tier } : {}),
+    ...(g.until !== undefined ? { until: g.until } : {}),
+    ...(approvals !== undefined ? { approvals: (approvals as { key: string; sig: string }[]).map((a) => ({ key: a.key, sig: a.sig })) } : {}),
   };
 }
 
@@ -91,3 +102,38 @@ export function grantIn(state: GrantState, relPath: string, component: string | 
   return stateObjects(state).registry.find(relPath, component, now);
 }
 
+
+/** How a grant's target is protected: its component's tier, or the file's classification. */
+export function targetClassification(manifest: Manifest, target: UnlockTarget, classifyFile: (path: string) => Classification | undefined): Classification | undefined {
+  if (target.kind === 'file') return classifyFile(target.path);
+  const component = manifest.components.find((c) => c.name === target.name);
+  const tier = component && manifest.tiers.find((t) => t.id === component.tier);
+  return component && tier ? { tier, component, pattern: '' } : undefined;
+}
+
+/**
+ * The state with only the grants that hold under `manifest` (see certifiedGrantIn): what every
+ * reader of the store (the editor, check, the hooks, status) takes as unlocked.
+ */
+export function certifiedState(state: GrantState, manifest: Manifest | undefined, classifyFile: (path: string) => Classification | undefined): GrantState {
+  if (!manifest) return state;
+  return {
+    ...state,
+    grants: state.grants.filter((g) => {
+      const c = targetClassification(manifest, g.target, classifyFile);
+      return c !== undefined && grantCertified(g, manifest, c);
+    }),
+  };
+}
+
+/**
+ * The grant in force for a classified file, where it holds: a grant for a file whose tier needs a
+ * code and whose component (in `manifest`) has signing codes counts only with a valid certificate,
+ * the owners' signatures of its key, target, tier, reason and time limit. Whoever can write the
+ * store file (any process of the user) cannot make a grant that way; a grant edited to last longer
+ * or to cover another component no longer verifies.
+ */
+export function certifiedGrantIn(state: GrantState, manifest: Manifest | undefined, relPath: string, c: Classification, now: number): Grant | undefined {
+  const g = grantIn(state, relPath, c.component?.name, now);
+  return g && (!manifest || grantCertified(g, manifest, c)) ? g : undefined;
+}

@@ -15,6 +15,10 @@ export interface Grant {
   readonly seed?: string;
   /** Who unlocked it (git user), for status. */
   readonly by?: string;
+  /** The tier id and the exact `until` the owners signed, with their signatures: the grant's certificate. */
+  readonly tier?: string;
+  readonly until?: string;
+  readonly approvals?: readonly { key: string; sig: string }[];
 }
 
 /** A stable key for maps and records: `component:BOOKING_FLOW` or `file:.protection/manifest.jsonc`. */
@@ -30,7 +34,7 @@ export function targetLabel(target: UnlockTarget): string {
 export class UnlockRegistry {
   private readonly grants = new Map<string, Grant>();
 
-  grant(target: UnlockTarget, reason: string, now: number, minutes: number, extra: Pick<Grant, 'key' | 'seed' | 'by'> = {}): Grant {
+  grant(target: UnlockTarget, reason: string, now: number, minutes: number, extra: Pick<Grant, 'key' | 'seed' | 'by' | 'tier' | 'until' | 'approvals'> = {}): Grant {
     const g: Grant = { target, reason, grantedAt: now, expiresAt: now + minutes * 60_000, ...extra };
     this.grants.set(targetKey(target), g);
     return g;

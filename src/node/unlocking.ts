@@ -96,8 +96,8 @@ export async function grantUnlock(deps: UnlockDeps, target: UnlockTarget, tier: 
   return deps.store.update((state) => {
     const { registry, failures } = stateObjects(state);
     const placed: Grant = {
-      target, reason: reason.trim(), grantedAt: now, expiresAt: until,
-      ...(grantKey ? { key: grantKey.publicKey, seed: exportSeed(grantKey.privateKey) } : {}),
+      target, reason: reason.trim(), grantedAt: now, expiresAt: until, tier: tier.id, until: body.until,
+      ...(grantKey ? { key: grantKey.publicKey, seed: exportSeed(grantKey.privateKey), approvals: body.approvals } : {}),
       ...(by ? { by } : {}),
     };
     registry.restore(placed);

@@ -4,7 +4,7 @@ import type { Manifest, ManifestProblem } from '../core/manifest';
 import { ProtectionMatcher } from '../core/matcher';
 import type { Classification } from '../core/matcher';
 import { escapesFolder, normalizeRelPath } from '../core/paths';
-import { stateObjects } from '../core/grantState';
+import { certifiedState, stateObjects } from '../core/grantState';
 import type { GrantState } from '../core/grantState';
 import { FailureTracker, UnlockRegistry, targetKey } from '../core/unlocks';
 import type { Grant } from '../core/unlocks';
@@ -93,9 +93,16 @@ export class FolderProtection extends Disposable {
 
   private syncing: Promise<void> = Promise.resolve();
 
-  /** Takes a state read from the store (also right after this window changed it). */
+  private lastGrantState: GrantState | undefined;
+
+  /**
+   * Takes a state read from the store (also right after this window changed it). Only grants whose
+   * certificate holds under the manifest in force count: a grant written into the store by hand
+   * unlocks nothing.
+   */
   applyGrantState(state: GrantState): void {
-    const next = stateObjects(state);
+    this.lastGrantState = state;
+    const next = stateObjects(certifiedState(state, this._manifest, (p) => this._matcher.classify(p)));
     const same = (a: Grant, b: Grant): boolean => a.grantedAt === b.grantedAt && a.key === b.key && a.expiresAt === b.expiresAt;
     const before = new Map(this.registry.all().map((g) => [targetKey(g.target), g]));
     const after = new Map(next.registry.all().map((g) => [targetKey(g.target), g]));
@@ -150,6 +157,7 @@ export class FolderProtection extends Disposable {
       this._manifest = parsed.manifest;
       this._matcher = new ProtectionMatcher(parsed.manifest, { caseInsensitive: caseInsensitiveFs() });
       this._state = { kind: 'ok' };
+      if (this.lastGrantState) this.applyGrantState(this.lastGrantState);
       log.info(`[manifest] ${this.name}: ${parsed.manifest.components.length} components in ${parsed.manifest.tiers.length} tiers.`);
     } else {
       this._state = { kind: 'broken', problems: parsed.problems.filter((p) => p.severity === 'error') };

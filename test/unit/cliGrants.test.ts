@@ -474,6 +474,40 @@ describe('the shared grant store', () => {
     assert.match(rec.stderr, /src\/booking\/a\.ts has no grant in force/);
   });
 
+  test('a grant written into the store by hand, extended, or moved to another component unlocks nothing', () => {
+    const repo = project();
+    // A real grant, kept aside; the store exists from now on.
+    assert.equal(unlock(repo, 'BOOKING_FLOW', [CODE.ann]).code, 0);
+    assert.equal(cli(repo, ['check', 'src/booking/a.ts']).code, 0, 'the real grant holds');
+    const { file } = storeOf(repo);
+    const real = JSON.parse(readFileSync(file, 'utf8'));
+    // A script writes a grant of its own (as an agent with a shell could).
+    const now = Date.now();
+    writeFileSync(file, JSON.stringify({ v: 1, grants: [{ target: { kind: 'component', name: 'BOOKING_FLOW' }, reason: 'forged by a script', grantedAt: now, expiresAt: now + 600_000 }], failures: {}, lockouts: {}, spent: [] }));
+    assert.equal(cli(repo, ['check', 'src/booking/a.ts']).code, 2, 'a forged grant');
+    assert.match(cli(repo, ['status']).stdout, /^Nothing is unlocked\./);
+    // The real grant's certificate on another component's grant.
+    const moved = structuredClone(real);
+    moved.grants[0].target = { kind: 'component', name: 'PAYMENTS' };
+    writeFileSync(file, JSON.stringify(moved));
+    assert.equal(cli(repo, ['check', 'src/payments/p.ts']).code, 2, 'a certificate moved to another component');
+    const extended = structuredClone(real);
+    extended.grants[0].expiresAt += 3_600_000;
+    writeFileSync(file, JSON.stringify(extended));
+    assert.equal(cli(repo, ['check', 'src/booking/a.ts']).code, 2, 'an extended grant');
+    const extendedBoth = structuredClone(real);
+    extendedBoth.grants[0].expiresAt += 3_600_000;
+    extendedBoth.grants[0].until = new Date(extendedBoth.grants[0].expiresAt).toISOString();
+    writeFileSync(file, JSON.stringify(extendedBoth));
+    assert.equal(cli(repo, ['check', 'src/booking/a.ts']).code, 2, 'an extended grant with its until rewritten');
+    const otherReason = structuredClone(real);
+    otherReason.grants[0].reason = 'something else entirely';
+    writeFileSync(file, JSON.stringify(otherReason));
+    assert.equal(cli(repo, ['check', 'src/booking/a.ts']).code, 2, 'a grant with another reason');
+    writeFileSync(file, JSON.stringify(real));
+    assert.equal(cli(repo, ['check', 'src/booking/a.ts']).code, 0, 'the untouched grant still holds');
+  });
+
   test('a corrupted store file means nothing is unlocked; the next unlock starts it afresh', () => {
     const repo = project();
     assert.equal(unlock(repo, 'BOOKING_FLOW', [CODE.ann]).code, 0);
