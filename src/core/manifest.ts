@@ -4,6 +4,7 @@
 
 import { parseTree, printParseErrorCode } from 'jsonc-parser';
 import type { Node, ParseError } from 'jsonc-parser';
+import { isCodeHash } from './codes';
 import { escapesFolder } from './paths';
 
 export type TierColor = 'red' | 'orange' | 'yellow' | 'green' | 'blue' | 'purple' | 'gray';
@@ -104,38 +105,6 @@ const PROTECTED_BRANCH_KEYS = MANIFEST_KEYS.protectedBranch;
 
 /** Names that the one-line form `UNLOCK <NAME> WITH CODE: … FOR: …` can carry. */
 const COMPONENT_NAME = /^[A-Za-z0-9_.-]+$/;
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
-const POSITIVE_INT = /^[1-9][0-9]*$/;
-
-/**
- * True when `encoded` has the shape `scrypt$N$r$p$salt$hash` that `codes.ts` writes:
- * N a power of two ≥ 1024, r and p positive integers, salt and hash non-empty base64url.
- * Only the format is checked here; whether a code matches is `codes.ts`'s business.
- */
-export function isWellFormedCodeHash(encoded: string): boolean {
-  const parts = encoded.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') {
-    return false;
-  }
-  const [, n, r, p, salt, hash] = parts;
-  if (!POSITIVE_INT.test(n) || !POSITIVE_INT.test(r) || !POSITIVE_INT.test(p)) {
-    return false;
-  }
-  const cost = Number(n);
-  if (!Number.isSafeInteger(cost) || cost < 1024 || !isPowerOfTwo(cost)) {
-    return false;
-  }
-  if (!Number.isSafeInteger(Number(r)) || !Number.isSafeInteger(Number(p))) {
-    return false;
-  }
-  return BASE64URL.test(salt) && BASE64URL.test(hash);
-}
-
-function isPowerOfTwo(n: number): boolean {
-  // Math rather than bit operations: N may exceed 32 bits.
-  return Number.isInteger(Math.log2(n));
-}
-
 /** 0-based line and column of `offset` in `text` (`\n`, `\r\n` and `\r` end a line). */
 export function positionAt(text: string, offset: number): { line: number; column: number } {
   return new LineIndex(text).positionAt(offset);
@@ -564,8 +533,10 @@ class Validator {
     }
     const codes: string[] = [];
     for (const item of node.children ?? []) {
-      if (item.type !== 'string' || !isWellFormedCodeHash(item.value as string)) {
-        this.problems.error(item, 'Malformed unlock code hash (expected "scrypt$N$r$p$salt$hash"); never write a plain code here, use Set Unlock Code… instead.');
+      // The same check as the code checker's: a hash it would reject could never unlock, and
+      // every attempt against it would count toward the lockout.
+      if (item.type !== 'string' || !isCodeHash(item.value as string)) {
+        this.problems.error(item, 'Malformed unlock code hash (expected "scrypt$N$r$p$salt$hash" as Set Unlock Code… writes it, N a power of two from 1024 to 2^20, r 1–32, p 1–16); never write a plain code here, use Set Unlock Code… instead.');
         continue;
       }
       codes.push(item.value as string);
