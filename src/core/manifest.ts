@@ -1,10 +1,13 @@
 // Parses and validates `.protection/manifest.jsonc`. Every problem carries its position so the
 // editor can show it as a diagnostic; a manifest with any error is never returned, because a
-// broken manifest must not loosen protection (the caller keeps the last valid one).
+// broken manifest must not loosen protection (the caller keeps the last valid one). The one
+// exception is a glob past a bound of `globBounds.ts`: it is reported as an error and replaced by
+// its stand-in, which protects at least what the glob could, and the rest stays in force.
 
 import { parseTree, printParseErrorCode } from 'jsonc-parser';
 import type { Node, ParseError } from 'jsonc-parser';
 import { isCodeHash } from './codes';
+import { GLOB_LIMITS, checkGlob, isGlobExcess, standInGlob } from './globBounds';
 import { escapesFolder } from './paths';
 
 export type TierColor = 'red' | 'orange' | 'yellow' | 'green' | 'blue' | 'purple' | 'gray';
@@ -70,10 +73,15 @@ export interface ManifestProblem {
   /** 0-based, in UTF-16 code units, as VS Code's `Position`. */
   column: number;
   severity: 'error' | 'warning';
+  /**
+   * An error that does not keep the manifest from being returned: a glob past a bound, replaced
+   * by its stand-in (see `globBounds.ts`).
+   */
+  contained?: boolean;
 }
 
 export interface ParsedManifest {
-  /** `undefined` when any problem is an error. */
+  /** `undefined` when any problem is an error that is not `contained`. */
   manifest: Manifest | undefined;
   problems: ManifestProblem[];
 }
@@ -187,8 +195,20 @@ class Problems {
   readonly list: ManifestProblem[] = [];
   private readonly lines: LineIndex;
 
-  constructor(text: string) {
+  constructor(private readonly text: string) {
     this.lines = new LineIndex(text);
+  }
+
+  /**
+   * A contained error at `index`…`index + length` of a string's value: exactly there when the
+   * string is written without escapes, else on the whole string.
+   */
+  containedInString(node: Node, index: number, length: number, message: string): void {
+    const written = this.text.slice(node.offset, node.offset + node.length);
+    const exact = written === JSON.stringify(node.value);
+    const offset = exact ? node.offset + 1 + index : node.offset;
+    this.at(offset, exact ? Math.max(1, length) : node.length, 'error', message);
+    this.list[this.list.length - 1].contained = true;
   }
 
   at(offset: number, length: number, severity: ManifestProblem['severity'], message: string): void {
@@ -205,7 +225,7 @@ class Problems {
   }
 
   get hasErrors(): boolean {
-    return this.list.some((p) => p.severity === 'error');
+    return this.list.some((p) => p.severity === 'error' && p.contained !== true);
   }
 }
 
@@ -288,6 +308,9 @@ export function parseManifest(text: string): ParsedManifest {
 }
 
 class Validator {
+  /** Alternatives of the globs so far, toward `GLOB_LIMITS.rules`. */
+  private rules = 0;
+
   constructor(private readonly problems: Problems) {}
 
   manifest(root: Node): Manifest {
@@ -517,9 +540,31 @@ class Validator {
       } else if (glob.endsWith('/')) {
         this.problems.warning(item, `"${glob}" ends with "/" and matches no file; write "${glob}**" to protect the folder's contents.`);
       }
-      globs.push(glob);
+      globs.push(this.bounded(name, item, glob));
     }
-    return ok ? globs : undefined;
+    return ok ? [...new Set(globs)] : undefined;
+  }
+
+  /**
+   * `glob`, or its stand-in when it is past a bound: reported as an error where it is written,
+   * while the rest of the manifest stays in force (a broken manifest would leave an older one,
+   * or only `.protection/**`, in force: that could unprotect far more than a stand-in does).
+   */
+  private bounded(component: string, item: Node, glob: string): string {
+    const check = checkGlob(glob);
+    if (!isGlobExcess(check) && this.rules + check.rules <= GLOB_LIMITS.rules) {
+      this.rules += check.rules;
+      return glob;
+    }
+    this.rules += 1;
+    const standIn = standInGlob(glob);
+    const what = standIn === '**' ? 'every file in the folder' : `every file under "${standIn.slice(0, -3)}"`;
+    const why = isGlobExcess(check)
+      ? check.message
+      : `The globs of this manifest expand to more than ${GLOB_LIMITS.rules} alternatives together (literal paths not counted); protect common folders instead.`;
+    this.problems.containedInString(item, isGlobExcess(check) ? check.index : 0, isGlobExcess(check) ? check.length : glob.length,
+      `${why} Until it is simplified, ${what} is protected by component "${component}" in its place ("${standIn}").`);
+    return standIn;
   }
 
   private unlockCodes(prop: Property | undefined): string[] {

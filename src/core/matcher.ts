@@ -4,6 +4,7 @@
 // basename), and answers to paths asked about more than once are memoized.
 import { GLOBSTAR, Minimatch } from 'minimatch';
 import type { MinimatchOptions, ParseReturnFiltered } from 'minimatch';
+import { GLOB_LIMITS, MAX_NAME_LENGTH, checkGlob, isGlobExcess, standInGlob } from './globBounds';
 import { PROTECTION_DIR, strictestTier } from './manifest';
 import type { Component, Manifest, Tier } from './manifest';
 import { climbsOut, normalizeRelPath } from './paths';
@@ -12,7 +13,10 @@ export interface Classification {
   tier: Tier;
   /** `undefined` for the manifest folder itself (`.protection/**`). */
   component: Component | undefined;
-  /** The manifest glob that matched, as written. */
+  /**
+   * The manifest glob that matched, as written; for a glob past a bound of `globBounds.ts`, the
+   * stand-in that protects in its place.
+   */
   pattern: string;
 }
 
@@ -97,6 +101,7 @@ interface Rule {
   filing: number;
   fileKey: string;
   mm: Minimatch;
+  /** What `mm.matchOne` compares, each regular expression behind `guarded`. */
   parts: ParseReturnFiltered[];
   /** `general` rules with a last part other than `**`: `parts` with that part replaced by `SENTINEL`. */
   dirParts: ParseReturnFiltered[] | undefined;
@@ -264,6 +269,19 @@ function isNormalSegment(segment: string): boolean {
   return segment !== '' && segment !== '.' && segment !== '..' && !segment.includes('\\');
 }
 
+/**
+ * A segment's regular expression that is not run on names longer than any file system allows:
+ * such a name counts as a match. minimatch's `matchOne` only calls `test`, and a plain object keeps
+ * V8's fast path for the expression itself (a RegExp subclass would lose it). Counting a match
+ * only adds protection: a path can only move to a rule of a stricter or equal tier.
+ */
+function guarded(part: ParseReturnFiltered): ParseReturnFiltered {
+  if (!(part instanceof RegExp)) {
+    return part;
+  }
+  return { test: (name: string): boolean => name.length > MAX_NAME_LENGTH || part.test(name) } as unknown as ParseReturnFiltered;
+}
+
 /** The better (lower priority) of two rules. */
 function better(a: Rule | undefined, b: Rule | undefined): Rule | undefined {
   return !a || (b && b.priority < a.priority) ? b : a;
@@ -299,7 +317,7 @@ function basenameFits(rule: Rule, s: string, off: number, path: string, base: nu
   if (rule.lastString !== undefined) {
     return path.length - base === rule.lastString.length && path.startsWith(rule.lastString, base);
   }
-  return rule.last === undefined || rule.last.test(path.slice(base));
+  return rule.last === undefined || path.length - base > MAX_NAME_LENGTH || rule.last.test(path.slice(base));
 }
 
 /**
@@ -377,10 +395,24 @@ export class ProtectionMatcher {
       nocomment: true,
       // Identical answers on every OS: the CLI in CI and the editor on Windows must agree.
       platform: 'linux',
+      // brace-expansion stops there; `checkGlob` below has replaced the globs that expand further.
+      braceExpandMax: GLOB_LIMITS.alternatives + 1,
     };
+    const effective = new Map<string, string>();
+    let rules = 0;
+    for (const component of manifest.components) {
+      for (const pattern of component.files) {
+        const check = checkGlob(pattern);
+        const within = !isGlobExcess(check) && rules + check.rules <= GLOB_LIMITS.rules;
+        // The manifest parser has already put stand-ins in; this is for manifests built in code.
+        effective.set(pattern, within ? pattern : standInGlob(pattern));
+        rules += within ? check.rules : 1;
+      }
+    }
     let priority = 0;
     for (const { component, tier } of ordered) {
-      for (const pattern of component.files) {
+      for (const written of component.files) {
+        const pattern = effective.get(written) ?? standInGlob(written);
         const result: Classification = { tier, component, pattern };
         // `./src/**` means `src/**`; minimatch alone would match nothing.
         const mm = new Minimatch(pattern.replace(/^(?:\.\/)+/, ''), mmOptions);
@@ -401,7 +433,7 @@ export class ProtectionMatcher {
         priority++;
       }
     }
-    return manifest.components.flatMap((c) => (tiers.has(c.tier) ? c.files : []));
+    return manifest.components.flatMap((c) => (tiers.has(c.tier) ? c.files.map((f) => effective.get(f) ?? f) : []));
   }
 
   private key(s: string): string {
@@ -457,8 +489,8 @@ export class ProtectionMatcher {
       // Any basename ending with the suffix has the suffix's last dot as its own last dot.
       fileKey: filing === BY_NAME ? this.key(lastSegment) : filing === BY_EXTENSION ? basenameSuffix.slice(extensionDot) : '',
       mm,
-      parts,
-      dirParts: kind === 'general' && !tailIsGlobstar ? [...parts.slice(0, -1), SENTINEL] : undefined,
+      parts: parts.map(guarded),
+      dirParts: kind === 'general' && !tailIsGlobstar ? [...parts.slice(0, -1).map(guarded), SENTINEL] : undefined,
       star: !this.nocase && lastPart instanceof RegExp && ONE_STAR.test(lastSegment),
       lastString: typeof lastPart === 'string' ? lastPart : undefined,
       last: lastPart instanceof RegExp ? lastPart : undefined,
@@ -593,24 +625,48 @@ export class ProtectionMatcher {
     return candidates;
   }
 
-  /** The entry of directory `name`, derived (with its ancestors) on first use. */
-  private dirEntry(name: string, hash: number): DirEntry {
+  private findDir(name: string, hash: number): DirEntry | undefined {
     for (let entry = this.dirs.get(hash); entry; entry = entry.next) {
       if (entry.name === name) {
         return entry;
       }
     }
-    const slash = name.lastIndexOf('/');
-    const parentName = name.slice(0, slash);
-    const parent = slash < 0 ? this.top : this.dirEntry(parentName, hashString(parentName));
-    const entry = this.derive(parent, name, name.slice(slash + 1));
-    if (this.dirCount >= DIR_LIMIT) {
-      this.dirs.clear();
-      this.dirCount = 0;
+    return undefined;
+  }
+
+  /**
+   * The entry of directory `name`, derived (with its ancestors) on first use. A loop, not
+   * recursion: a path may be thousands of folders deep.
+   */
+  private dirEntry(name: string, hash: number): DirEntry {
+    const missing: { name: string; hash: number }[] = [];
+    let parent: DirEntry | undefined;
+    for (let current = name, h = hash; !parent;) {
+      parent = this.findDir(current, h);
+      if (parent) {
+        break;
+      }
+      missing.push({ name: current, hash: h });
+      const slash = current.lastIndexOf('/');
+      if (slash < 0) {
+        parent = this.top;
+      } else {
+        current = current.slice(0, slash);
+        h = hashString(current);
+      }
     }
-    entry.next = this.dirs.get(hash);
-    this.dirs.set(hash, entry);
-    this.dirCount++;
+    let entry = parent;
+    for (let i = missing.length - 1; i >= 0; i--) {
+      const dir = missing[i];
+      entry = this.derive(entry, dir.name, dir.name.slice(dir.name.lastIndexOf('/') + 1));
+      if (this.dirCount >= DIR_LIMIT) {
+        this.dirs.clear();
+        this.dirCount = 0;
+      }
+      entry.next = this.dirs.get(dir.hash);
+      this.dirs.set(dir.hash, entry);
+      this.dirCount++;
+    }
     return entry;
   }
 
