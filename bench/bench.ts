@@ -252,13 +252,17 @@ section('matcher worst case under the glob bounds (src/core/globBounds.ts)', () 
   };
   const name = 'a'.repeat(MAX_NAME_LENGTH);
   const cases: [string, Manifest, (n: number) => string][] = [
-    [`${budget} × "**/*a*[<c>]", 255-char name`, worst((i) => `**/*a*[${String.fromCharCode(0x100 + i)}]`), (n) => `d${n}/${name}`],
-    [`${budget} × "**/p/**/q/**/r/**/*a*[<c>]", deep path`, worst((i) => `**/p/**/q/**/r/**/*a*[${String.fromCharCode(0x100 + i)}]`),
-      (n) => `${'p/q/r/'.repeat(30)}d${n}/${name}`],
+    [`${budget} × "**/*a*[·]", a 255-char name`, worst((i) => `**/*a*[${String.fromCharCode(0x100 + i)}]`), (n) => `d${n}/${name}`],
   ];
+  // Every rule stays active down a path of p/q/r folders: 90 folders deep, and 2,040 (a 4 KiB path,
+  // PATH_MAX on Linux); the cost grows linearly with the depth.
+  const deep = worst((i) => `**/p/**/q/**/r/**/*a*[${String.fromCharCode(0x100 + i)}]`);
+  for (const folders of [30, 680]) {
+    cases.push([`${budget} × "**/p/**/q/**/r/**/*a*[·]", ${folders * 3} dirs`, deep, (n) => `${'p/q/r/'.repeat(folders)}d${n}/${name}`]);
+  }
   let max = 0;
   for (const [label, m, pathOf] of cases) {
-    const matcher = new ProtectionMatcher(m);
+    const matcher = new ProtectionMatcher(m); // a new one each: no folder of the path is known yet
     const times: number[] = [];
     for (let n = 0; n < 5; n++) {
       const start = performance.now();
