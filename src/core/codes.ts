@@ -138,12 +138,24 @@ function asLetters(text: string, one: 'i' | 'l'): string {
 /** Every spelling a common word reduces to: as it is, letters only, and with look-alikes read as letters. */
 const COMMON_FORMS = new Set(COMMON_WORDS.flatMap((w) => [w, w.replace(/[^a-z]/g, ''), asLetters(w, 'i'), asLetters(w, 'l')]));
 
+/**
+ * `text` without the characters at either end that `keep` refuses. A loop: a regular expression
+ * such as `/[^a-z]+$/` backtracks quadratically on a long paste of punctuation.
+ */
+function trimUnless(text: string, keep: (c: string) => boolean): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && !keep(text[start])) start++;
+  while (end > start && !keep(text[end - 1])) end--;
+  return text.slice(start, end);
+}
+
 /** A common word behind padding (`Password1!`) or with look-alikes swapped in (`P@ssw0rd`, `L3tm31n`). */
 function isCommonWord(lower: string): boolean {
   // Padding: digits and symbols around the word; look-alikes inside it.
-  const core = lower.replace(/^[^a-z]+|[^a-z]+$/g, '');
+  const core = trimUnless(lower, (c) => c >= 'a' && c <= 'z');
   // Only punctuation around it, so that a look-alike at either end (`5ecr3t!!`) still counts.
-  const unpunctuated = lower.replace(/^[^a-z0-9@$|+]+|[^a-z0-9@$|+]+$/g, '');
+  const unpunctuated = trimUnless(lower, (c) => (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || '@$|+'.includes(c));
   const forms = [lower, lower.replace(/[^a-z]/g, '')];
   for (const text of [lower, core, unpunctuated]) forms.push(asLetters(text, 'i'), asLetters(text, 'l'));
   return forms.some((f) => COMMON_FORMS.has(f));
@@ -188,6 +200,8 @@ export function codeWeakness(code: string): string | undefined {
   // A common word padded with digits or punctuation, or spelled with look-alikes, is no better
   // than the word: cracking lists try those variants first.
   if (isCommonWord(lower)) return 'The code is one of the most common, easily guessed choices, or one with digits or symbols swapped in.';
-  if (isWordAndYear(lower)) return 'The code is a word and a year, among the first guesses anyone tries; use several words or random characters.';
+  // A word of at most 12 letters, a year and some punctuation: longer codes are not this shape
+  // (and the expression is never run on a long paste).
+  if (lower.length <= 40 && isWordAndYear(lower)) return 'The code is a word and a year, among the first guesses anyone tries; use several words or random characters.';
   return undefined;
 }
