@@ -261,14 +261,17 @@ function closure(parts: readonly ParseReturnFiltered[], states: number[]): numbe
 }
 
 /**
- * The positions reached from `states` by one more path segment: a `**` takes it and stays, any
- * other part moves on when it matches (minimatch's own test: `===` for a string, else `test`).
- * With `dot: true` a `**` matches every segment of a normalized path.
+ * The positions reached from `states` by one more folder: a `**` takes it and stays, any other
+ * part moves on when it matches (minimatch's own test: `===` for a string, else `test`). With
+ * `dot: true` a `**` matches every segment of a normalized path. A rule whose last part is not
+ * `**` keeps that part for the basename: a folder it took would leave nothing for the basename.
  */
-function step(parts: readonly ParseReturnFiltered[], states: readonly number[], segment: string): number[] {
+function step(rule: Rule, states: readonly number[], segment: string): number[] {
+  const parts = rule.parts;
+  const stop = rule.tailIsGlobstar ? parts.length : parts.length - 1;
   const next: number[] = [];
   for (const p of states) {
-    if (p >= parts.length) {
+    if (p >= stop) {
       continue;
     }
     const part = parts[p];
@@ -278,7 +281,12 @@ function step(parts: readonly ParseReturnFiltered[], states: readonly number[], 
       next.push(p + 1);
     }
   }
-  return next.length === 0 ? next : closure(parts, next);
+  if (next.length === 0) {
+    return next;
+  }
+  const out = closure(parts, next);
+  // Unchanged (the usual case below a leading `**`): the caller keeps its entry as it is.
+  return out.length === states.length && out.every((p) => states.includes(p)) ? (states as number[]) : out;
 }
 
 /** A segment that a normalized path can have: not empty, `.` or `..`, no backslash. */
@@ -559,13 +567,14 @@ export class ProtectionMatcher {
     }
     // One step further for the rules active above; a rule that can no longer match, or that can
     // no longer beat the `head/**` that holds for everything below, is dropped.
-    for (const { rule, states } of parent?.general ?? []) {
+    for (const active of parent?.general ?? []) {
+      const { rule, states } = active;
       if (subtree && rule.priority >= subtree.priority) {
         continue;
       }
-      const next = step(rule.parts, states, segment);
+      const next = step(rule, states, segment);
       if (next.length > 0) {
-        general.push({ rule, states: next });
+        general.push(next === states ? active : { rule, states: next });
       }
     }
     const entry: DirEntry = {
@@ -621,7 +630,7 @@ export class ProtectionMatcher {
     for (const rule of rules) {
       let states = closure(rule.parts, [0]);
       for (let i = 0; i < segments.length && states.length > 0; i++) {
-        states = step(rule.parts, states, segments[i]);
+        states = step(rule, states, segments[i]);
       }
       if (states.length > 0) {
         active.push({ rule, states });
