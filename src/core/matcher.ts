@@ -296,8 +296,8 @@ function isNormalSegment(segment: string): boolean {
 
 /**
  * A segment's regular expression that is not run on names longer than any file system allows:
- * such a name counts as a match. minimatch's `matchOne` only calls `test`, and a plain object keeps
- * V8's fast path for the expression itself (a RegExp subclass would lose it). Counting a match
+ * such a name counts as a match. `step` only calls `test`, and a plain object keeps V8's fast path
+ * for the expression itself (a RegExp subclass would lose it). Counting a match
  * only adds protection: a path can only move to a rule of a stricter or equal tier.
  */
 function guarded(part: ParseReturnFiltered): ParseReturnFiltered {
