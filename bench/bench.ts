@@ -5,6 +5,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { minimatch } from 'minimatch';
+import { GLOB_LIMITS, MAX_NAME_LENGTH } from '../src/core/globBounds';
 import { parseManifest } from '../src/core/manifest';
 import type { Manifest } from '../src/core/manifest';
 import { ProtectionMatcher } from '../src/core/matcher';
@@ -230,6 +231,49 @@ section('matcher', () => {
   row(`protected paths`, `${protectedCount} of ${paths.length}`);
   row('classify cold (new matcher, all paths new)', rate(coldRate), `≥ ${rate(TARGET_RATE)}: ${verdict(coldRate >= TARGET_RATE)}`);
   row('classify warm (memoized, repeated)', rate(warmRate), `≥ ${rate(TARGET_RATE)}: ${verdict(warmRate >= TARGET_RATE)}`);
+});
+
+section('matcher worst case under the glob bounds (src/core/globBounds.ts)', () => {
+  // Manifests built to be as costly as the bounds allow: every rule at the limits that defeat the
+  // matcher's indexing (no literal name, extension or end to file it under), asked about paths built to
+  // make each rule's regular expression backtrack as far as it can. One classification of a new path.
+  const budget = GLOB_LIMITS.rules;
+  const perComponent = 100;
+  const worst = (glob: (i: number) => string): Manifest => {
+    const text = JSON.stringify({
+      tiers: { t: { unlock: { requireCode: false } } },
+      components: Object.fromEntries(Array.from({ length: budget / perComponent }, (_, c) =>
+        [`C${c}`, { tier: 't', files: Array.from({ length: perComponent }, (_, i) => glob(c * perComponent + i)) }])),
+    });
+    const parsed = parseManifest(text);
+    if (!parsed.manifest || parsed.problems.length > 0) {
+      throw new Error(`the worst-case manifest is not within the bounds: ${parsed.problems[0]?.message ?? ''}`);
+    }
+    return parsed.manifest;
+  };
+  const name = 'a'.repeat(MAX_NAME_LENGTH);
+  const cases: [string, Manifest, (n: number) => string][] = [
+    [`${budget} × "**/*a*[·]", a 255-char name`, worst((i) => `**/*a*[${String.fromCharCode(0x100 + i)}]`), (n) => `d${n}/${name}`],
+  ];
+  // Every rule stays active down a path of p/q/r folders: 90 folders deep, and 2,040 (a 4 KiB path,
+  // PATH_MAX on Linux); the cost grows linearly with the depth.
+  const deep = worst((i) => `**/p/**/q/**/r/**/*a*[${String.fromCharCode(0x100 + i)}]`);
+  for (const folders of [30, 680]) {
+    cases.push([`${budget} × "**/p/**/q/**/r/**/*a*[·]", ${folders * 3} dirs`, deep, (n) => `${'p/q/r/'.repeat(folders)}d${n}/${name}`]);
+  }
+  let max = 0;
+  for (const [label, m, pathOf] of cases) {
+    const matcher = new ProtectionMatcher(m); // a new one each: no folder of the path is known yet
+    const times: number[] = [];
+    for (let n = 0; n < 5; n++) {
+      const start = performance.now();
+      matcher.classify(pathOf(n));
+      times.push(performance.now() - start);
+    }
+    max = Math.max(max, ...times);
+    row(label, `${ms(Math.max(...times))} max`);
+  }
+  row('worst-case time of one classification', ms(max));
 });
 
 section('naive loop (minimatch per rule, first match)', () => {

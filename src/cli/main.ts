@@ -85,7 +85,8 @@ export async function runCli(argv: string[], io: CliIo, scriptPath: string): Pro
     }
     const command = commands(scriptPath)[name];
     if (!command) {
-      throw new CliError(`Unknown command "${name.startsWith('-') ? name : name.slice(0, 40)}".`, 'Run protected-files --help for the list of commands.');
+      // Not echoed: a code typed in the wrong place would end up in a terminal log or CI output.
+      throw new CliError('Unknown command (not repeated here, in case it was a code).', 'Run protected-files --help for the list of commands.');
     }
     return await command(rest, io);
   } catch (err) {

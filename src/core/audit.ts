@@ -158,8 +158,9 @@ function recordProblem(value: unknown): string | undefined {
 }
 
 /**
- * Parses `audit.jsonl`. Lines that are not JSON or not records are reported with their
- * 1-based line number and skipped; parsing goes on. A trailing newline (or CRLF endings) is
+ * Parses `audit.jsonl`. Lines that are not JSON, not records, or not written as
+ * `JSON.stringify` writes the parsed record are reported with their 1-based line number and
+ * skipped; parsing goes on. A trailing newline (or CRLF endings) is
  * fine; an empty line elsewhere is reported.
  */
 export function parseAuditLog(text: string): { records: AuditRecord[]; problems: { line: number; message: string }[] } {
@@ -184,6 +185,14 @@ export function parseAuditLog(text: string): { records: AuditRecord[]; problems:
     const problem = recordProblem(value);
     if (problem) {
       problems.push({ line, message: `Line ${line} is not an audit record: ${problem}.` });
+      return;
+    }
+    // The hash covers the parsed value, so the text must be the one way of writing it: with a
+    // repeated key, a reader (or a diff) may see the first value while the hash covers the last;
+    // escapes, spacing or a number spelled `1.0` hide what a reviewer reads the same way. Key
+    // order is free (logs written with an older key order still pass); CR is stripped above.
+    if (JSON.stringify(value) !== content) {
+      problems.push({ line, message: `Line ${line} is not written the way Protected Files writes records (a repeated key, extra spaces or a re-spelled value), so it may read differently from what its hash covers.` });
       return;
     }
     records.push(value as AuditRecord);

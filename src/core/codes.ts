@@ -232,11 +232,60 @@ export function isCodeHash(encoded: string): boolean {
   return parseCodeEntry(encoded) !== undefined;
 }
 
-const COMMON_WORDS = new Set([
+const COMMON_WORDS = [
   'password', 'passw0rd', 'letmein', 'qwerty', 'qwertyuiop', 'asdfgh', 'asdfghjkl', 'unlock', 'unlockme',
   'admin', 'administrator', 'changeme', 'welcome', 'secret', 'iloveyou', 'monkey', 'dragon', 'master',
   'trustno1', 'default', 'root', 'test', 'testing', 'guest', 'login', 'abc123', 'password1', 'password123',
-]);
+  'summer', 'winter', 'spring', 'autumn', 'sunshine', 'princess', 'football', 'baseball', 'shadow', 'superman',
+  'batman', 'starwars', 'pokemon', 'freedom', 'whatever', 'hello', 'access', 'computer', 'internet', 'secure',
+  'security', 'protect', 'protected', 'private', 'company',
+];
+
+/** Digits and symbols people type for letters (`P@ssw0rd`); `1` and `!` stand for `i` or `l`. */
+const LOOKALIKES: Record<string, string> = { '0': 'o', '3': 'e', '4': 'a', '5': 's', '6': 'g', '7': 't', '8': 'b', '9': 'g', '@': 'a', '$': 's', '+': 't', '|': 'l' };
+
+/** `text` (lower case) with look-alikes read as letters, then everything but letters removed. */
+function asLetters(text: string, one: 'i' | 'l'): string {
+  let out = '';
+  for (const ch of text) {
+    const letter = ch === '1' || ch === '!' ? one : (LOOKALIKES[ch] ?? ch);
+    if (letter >= 'a' && letter <= 'z') out += letter;
+  }
+  return out;
+}
+
+/** Every spelling a common word reduces to: as it is, letters only, and with look-alikes read as letters. */
+const COMMON_FORMS = new Set(COMMON_WORDS.flatMap((w) => [w, w.replace(/[^a-z]/g, ''), asLetters(w, 'i'), asLetters(w, 'l')]));
+
+/**
+ * `text` without the characters at either end that `keep` refuses. A loop: a regular expression
+ * such as `/[^a-z]+$/` backtracks quadratically on a long paste of punctuation.
+ */
+function trimUnless(text: string, keep: (c: string) => boolean): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && !keep(text[start])) start++;
+  while (end > start && !keep(text[end - 1])) end--;
+  return text.slice(start, end);
+}
+
+/** A common word behind padding (`Password1!`) or with look-alikes swapped in (`P@ssw0rd`, `L3tm31n`). */
+function isCommonWord(lower: string): boolean {
+  // Padding: digits and symbols around the word; look-alikes inside it.
+  const core = trimUnless(lower, (c) => c >= 'a' && c <= 'z');
+  // Only punctuation around it, so that a look-alike at either end (`5ecr3t!!`) still counts.
+  const unpunctuated = trimUnless(lower, (c) => (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || '@$|+'.includes(c));
+  const forms = [lower, lower.replace(/[^a-z]/g, '')];
+  for (const text of [lower, core, unpunctuated]) forms.push(asLetters(text, 'i'), asLetters(text, 'l'));
+  return forms.some((f) => COMMON_FORMS.has(f));
+}
+
+/** One short word (look-alikes allowed) before or after a year: `Summer2024!`, `2025Booking`. */
+function isWordAndYear(lower: string): boolean {
+  const match = /^[^a-z0-9]*(?:(?:19|20)\d\d[^a-z0-9]*([a-z0-9@$!|+]+)|([a-z0-9@$!|+]+?)[^a-z0-9]*(?:19|20)\d\d)[^a-z0-9]*$/.exec(lower);
+  const word = match?.[1] ?? match?.[2];
+  return word !== undefined && word.length <= 12 && asLetters(word, 'i').length >= 3;
+}
 
 const DIGIT_RUN = '01234567890123456789';
 const DIGIT_RUN_DOWN = [...DIGIT_RUN].reverse().join('');
@@ -267,8 +316,11 @@ export function codeWeakness(code: string): string | undefined {
   if (/^[0-9]+$/.test(code) && chars.length < 10) return 'A code of only digits must be at least 10 digits long.';
   if (isSimpleSequence(code)) return 'The code is a simple sequence such as 12345678 or abcdefgh.';
   const lower = code.toLowerCase();
-  // A common word padded with digits or punctuation ("Password1!") is no better than the word.
-  const stripped = lower.replace(/[^a-z]/g, '');
-  if (COMMON_WORDS.has(lower) || COMMON_WORDS.has(stripped)) return 'The code is one of the most common, easily guessed choices.';
+  // A common word padded with digits or punctuation, or spelled with look-alikes, is no better
+  // than the word: cracking lists try those variants first.
+  if (isCommonWord(lower)) return 'The code is one of the most common, easily guessed choices, or one with digits or symbols swapped in.';
+  // A word of at most 12 letters, a year and some punctuation: longer codes are not this shape
+  // (and the expression is never run on a long paste).
+  if (lower.length <= 40 && isWordAndYear(lower)) return 'The code is a word and a year, among the first guesses anyone tries; use several words or random characters.';
   return undefined;
 }

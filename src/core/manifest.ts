@@ -1,10 +1,13 @@
 // Parses and validates `.protection/manifest.jsonc`. Every problem carries its position so the
 // editor can show it as a diagnostic; a manifest with any error is never returned, because a
-// broken manifest must not loosen protection (the caller keeps the last valid one).
+// broken manifest must not loosen protection (the caller keeps the last valid one). The one
+// exception is a glob past a bound of `globBounds.ts`: it is reported as an error and replaced by
+// its stand-in, which protects at least what the glob could, and the rest stays in force.
 
 import { parseTree, printParseErrorCode } from 'jsonc-parser';
 import type { Node, ParseError } from 'jsonc-parser';
 import { isCodeHash } from './codes';
+import { GLOB_LIMITS, checkGlob, isGlobExcess, standInGlob } from './globBounds';
 import { escapesFolder } from './paths';
 
 export type TierColor = 'red' | 'orange' | 'yellow' | 'green' | 'blue' | 'purple' | 'gray';
@@ -76,10 +79,15 @@ export interface ManifestProblem {
   /** 0-based, in UTF-16 code units, as VS Code's `Position`. */
   column: number;
   severity: 'error' | 'warning';
+  /**
+   * An error that does not keep the manifest from being returned: a glob past a bound, replaced
+   * by its stand-in (see `globBounds.ts`).
+   */
+  contained?: boolean;
 }
 
 export interface ParsedManifest {
-  /** `undefined` when any problem is an error. */
+  /** `undefined` when any problem is an error that is not `contained`. */
   manifest: Manifest | undefined;
   problems: ManifestProblem[];
 }
@@ -111,38 +119,6 @@ const PROTECTED_BRANCH_KEYS = MANIFEST_KEYS.protectedBranch;
 
 /** Names that the one-line form `UNLOCK <NAME> WITH CODE: … FOR: …` can carry. */
 const COMPONENT_NAME = /^[A-Za-z0-9_.-]+$/;
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
-const POSITIVE_INT = /^[1-9][0-9]*$/;
-
-/**
- * True when `encoded` has the shape `scrypt$N$r$p$salt$hash` that `codes.ts` writes:
- * N a power of two ≥ 1024, r and p positive integers, salt and hash non-empty base64url.
- * Only the format is checked here; whether a code matches is `codes.ts`'s business.
- */
-export function isWellFormedCodeHash(encoded: string): boolean {
-  const parts = encoded.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') {
-    return false;
-  }
-  const [, n, r, p, salt, hash] = parts;
-  if (!POSITIVE_INT.test(n) || !POSITIVE_INT.test(r) || !POSITIVE_INT.test(p)) {
-    return false;
-  }
-  const cost = Number(n);
-  if (!Number.isSafeInteger(cost) || cost < 1024 || !isPowerOfTwo(cost)) {
-    return false;
-  }
-  if (!Number.isSafeInteger(Number(r)) || !Number.isSafeInteger(Number(p))) {
-    return false;
-  }
-  return BASE64URL.test(salt) && BASE64URL.test(hash);
-}
-
-function isPowerOfTwo(n: number): boolean {
-  // Math rather than bit operations: N may exceed 32 bits.
-  return Number.isInteger(Math.log2(n));
-}
-
 /** 0-based line and column of `offset` in `text` (`\n`, `\r\n` and `\r` end a line). */
 export function positionAt(text: string, offset: number): { line: number; column: number } {
   return new LineIndex(text).positionAt(offset);
@@ -225,8 +201,20 @@ class Problems {
   readonly list: ManifestProblem[] = [];
   private readonly lines: LineIndex;
 
-  constructor(text: string) {
+  constructor(private readonly text: string) {
     this.lines = new LineIndex(text);
+  }
+
+  /**
+   * A contained error at `index`…`index + length` of a string's value: exactly there when the
+   * string is written without escapes, else on the whole string.
+   */
+  containedInString(node: Node, index: number, length: number, message: string): void {
+    const written = this.text.slice(node.offset, node.offset + node.length);
+    const exact = written === JSON.stringify(node.value);
+    const offset = exact ? node.offset + 1 + index : node.offset;
+    this.at(offset, exact ? Math.max(1, length) : node.length, 'error', message);
+    this.list[this.list.length - 1].contained = true;
   }
 
   at(offset: number, length: number, severity: ManifestProblem['severity'], message: string): void {
@@ -243,7 +231,7 @@ class Problems {
   }
 
   get hasErrors(): boolean {
-    return this.list.some((p) => p.severity === 'error');
+    return this.list.some((p) => p.severity === 'error' && p.contained !== true);
   }
 }
 
@@ -326,6 +314,9 @@ export function parseManifest(text: string): ParsedManifest {
 }
 
 class Validator {
+  /** Alternatives of the globs so far, toward `GLOB_LIMITS.rules`. */
+  private rules = 0;
+
   constructor(private readonly problems: Problems) {}
 
   manifest(root: Node): Manifest {
@@ -563,9 +554,31 @@ class Validator {
       } else if (glob.endsWith('/')) {
         this.problems.warning(item, `"${glob}" ends with "/" and matches no file; write "${glob}**" to protect the folder's contents.`);
       }
-      globs.push(glob);
+      globs.push(this.bounded(name, item, glob));
     }
-    return ok ? globs : undefined;
+    return ok ? [...new Set(globs)] : undefined;
+  }
+
+  /**
+   * `glob`, or its stand-in when it is past a bound: reported as an error where it is written,
+   * while the rest of the manifest stays in force (a broken manifest would leave an older one,
+   * or only `.protection/**`, in force: that could unprotect far more than a stand-in does).
+   */
+  private bounded(component: string, item: Node, glob: string): string {
+    const check = checkGlob(glob);
+    if (!isGlobExcess(check) && this.rules + check.rules <= GLOB_LIMITS.rules) {
+      this.rules += check.rules;
+      return glob;
+    }
+    this.rules += 1;
+    const standIn = standInGlob(glob);
+    const what = standIn === '**' ? 'every file in the folder' : `every file under "${standIn.slice(0, -3)}"`;
+    const why = isGlobExcess(check)
+      ? check.message
+      : `The globs of this manifest expand to more than ${GLOB_LIMITS.rules} alternatives together (literal paths not counted); protect common folders instead.`;
+    this.problems.containedInString(item, isGlobExcess(check) ? check.index : 0, isGlobExcess(check) ? check.length : glob.length,
+      `${why} Until it is simplified, ${what} is protected by component "${component}" in its place ("${standIn}").`);
+    return standIn;
   }
 
   private unlockCodes(prop: Property | undefined): string[] {
@@ -579,8 +592,10 @@ class Validator {
     }
     const codes: string[] = [];
     for (const item of node.children ?? []) {
-      if (item.type !== 'string' || !(isWellFormedCodeHash(item.value as string) || isCodeHash(item.value as string))) {
-        this.problems.error(item, 'Malformed unlock code hash (expected "ed25519$N$r$p$salt$key[$owner]", or a legacy "scrypt$N$r$p$salt$hash"); never write a plain code here, use Set Unlock Code… instead.');
+      // The same check as the code checker's: an entry it would reject could never unlock, and
+      // every attempt against it would count toward the lockout.
+      if (item.type !== 'string' || !isCodeHash(item.value as string)) {
+        this.problems.error(item, 'Malformed unlock code hash (expected "ed25519$N$r$p$salt$key[$owner]" as Set Unlock Code… writes it, or a legacy "scrypt$N$r$p$salt$hash"; N a power of two from 1024 to 2^20, r 1–32, p 1–16); never write a plain code here, use Set Unlock Code… instead.');
         continue;
       }
       codes.push(item.value as string);

@@ -4,6 +4,7 @@
 // basename), and answers to paths asked about more than once are memoized.
 import { GLOBSTAR, Minimatch } from 'minimatch';
 import type { MinimatchOptions, ParseReturnFiltered } from 'minimatch';
+import { GLOB_LIMITS, MAX_NAME_LENGTH, checkGlob, isGlobExcess, standInGlob } from './globBounds';
 import { PROTECTION_DIR, strictestTier } from './manifest';
 import type { Component, Manifest, Tier } from './manifest';
 import { climbsOut, normalizeRelPath } from './paths';
@@ -12,7 +13,10 @@ export interface Classification {
   tier: Tier;
   /** `undefined` for the manifest folder itself (`.protection/**`). */
   component: Component | undefined;
-  /** The manifest glob that matched, as written. */
+  /**
+   * The manifest glob that matched, as written; for a glob past a bound of `globBounds.ts`, the
+   * stand-in that protects in its place.
+   */
   pattern: string;
 }
 
@@ -47,12 +51,6 @@ const MAGIC = /[*?[\]{}()!+@\\]/;
 /** A glob segment that is literal text around one `*`: with `dot: true` it matches any name that long enough starts and ends with that text. */
 const ONE_STAR = /^[^*?[\]{}()!+@\\]*\*[^*?[\]{}()!+@\\]*$/;
 
-/**
- * Stands for the basename while a rule's directory part is matched against a directory: it is a
- * string part (compared with `===`), and no path segment can equal it.
- */
-const SENTINEL = '/';
-
 /** `.protection/**` as a rule (decided by the directory alone, never matched with this). */
 const PROTECTION_MM = new Minimatch(PROTECTION_GLOB, { dot: true });
 
@@ -64,8 +62,9 @@ const PROTECTION_MM = new Minimatch(PROTECTION_GLOB, { dot: true });
  * - `leaf`: `head/<one segment glob>`, matches when the path is one level below and the basename fits;
  * - `deepLeaf`: `head`, `**`, then one segment; matches when the path is anywhere below the head and
  *   the basename fits (with `dot: true` the `**` accepts any normalized directories);
- * - `general`: anything else, decided by minimatch's own `matchOne`: once per directory for the
- *   directory part, then per file for the basename (see `DirEntry`).
+ * - `general`: anything else: each directory takes its parent's positions in the rule's parts one
+ *   segment further (minimatch's own test of each part, `**` matching any number of segments), so a
+ *   path costs one step per folder whatever its depth; the basename is tested per file (see `DirEntry`).
  * The shortcuts are minimatch's decisions for these shapes (its `#matchGlobstar`), and the unit
  * tests check them against minimatch on random paths.
  */
@@ -82,14 +81,10 @@ interface Rule {
   kind: RuleKind;
   /** Number of literal leading directory segments (the depth of the trie node holding the rule). */
   depth: number;
-  /** Every part but `**` consumes exactly one path segment. */
-  minSegments: number;
-  /** Literal segments between the head and the last part: each must be a segment of a matching path. */
-  innerLiterals: string[];
-  /** Without `**` a path must have exactly `minSegments` segments. */
-  hasGlobstar: boolean;
   /** The last part is `**`: the basename does not matter. */
   tailIsGlobstar: boolean;
+  /** Where the trailing run of `**` parts starts (`parts.length` when the last part is not `**`). */
+  tailFrom: number;
   /** Literal start and end that every matching basename has (lower-cased when matching ignores case). */
   basenamePrefix: string;
   basenameSuffix: string;
@@ -97,9 +92,8 @@ interface Rule {
   filing: number;
   fileKey: string;
   mm: Minimatch;
+  /** The parsed segments, each regular expression behind `guarded`. */
   parts: ParseReturnFiltered[];
-  /** `general` rules with a last part other than `**`: `parts` with that part replaced by `SENTINEL`. */
-  dirParts: ParseReturnFiltered[] | undefined;
   /** The last part is `<prefix>*<suffix>` (matching is case-sensitive): no regular expression needed. */
   star: boolean;
   /** The last part, as minimatch compares it with the basename: a string (`===`) or a pattern. */
@@ -128,12 +122,13 @@ interface Candidates {
   basenameLengths: number;
   extensionLengths: number;
   other: Rule[];
-  /**
-   * `general` rules the directory could not decide: matching ignores case and one literal of the
-   * rule is not a directory in lower case, so the path passes the literal test only with that
-   * literal as its basename; such a path is decided as a whole, as the matcher always did.
-   */
-  whole: { rule: Rule; basename: string }[];
+}
+
+/** A `general` rule on the way down a path: the positions in its parts the folders so far reach. */
+interface Active {
+  rule: Rule;
+  /** Indexes into `rule.parts`, each once; never empty (a rule no position is left for is dropped). */
+  states: number[];
 }
 
 interface TrieNode {
@@ -164,8 +159,8 @@ interface DirEntry {
   deep: Rule[];
   /** `deep` filed for basenames; shared with subdirectories while `deep` is. */
   deepCandidates: Candidates | undefined;
-  /** Inherited: the `general` rules whose head is this directory or above it. */
-  general: Rule[];
+  /** Inherited: the `general` rules whose head is this directory or above it and that it can still match. */
+  general: Active[];
   /** The best rule that every file directly in this directory matches. */
   all: Rule | undefined;
   /** What files directly in this directory may match beyond `all`. */
@@ -248,20 +243,68 @@ function literalPrefix(segment: string): string {
   return segment.slice(0, i);
 }
 
-/** True when `name` is a whole segment of `path`. */
-function hasSegment(path: string, name: string): boolean {
-  for (let i = path.indexOf(name); i >= 0; i = path.indexOf(name, i + 1)) {
-    const end = i + name.length;
-    if ((i === 0 || path.charCodeAt(i - 1) === 47) && (end === path.length || path.charCodeAt(end) === 47)) {
-      return true;
+/** `states` with every position a `**` may skip to (it matches zero segments too). */
+function closure(parts: readonly ParseReturnFiltered[], states: number[]): number[] {
+  const out: number[] = [];
+  for (let p of states) {
+    for (;;) {
+      if (!out.includes(p)) {
+        out.push(p);
+      }
+      if (p >= parts.length || parts[p] !== GLOBSTAR) {
+        break;
+      }
+      p++;
     }
   }
-  return false;
+  return out;
+}
+
+/**
+ * The positions reached from `states` by one more folder: a `**` takes it and stays, any other
+ * part moves on when it matches (minimatch's own test: `===` for a string, else `test`). With
+ * `dot: true` a `**` matches every segment of a normalized path. A rule whose last part is not
+ * `**` keeps that part for the basename: a folder it took would leave nothing for the basename.
+ */
+function step(rule: Rule, states: readonly number[], segment: string): number[] {
+  const parts = rule.parts;
+  const stop = rule.tailIsGlobstar ? parts.length : parts.length - 1;
+  const next: number[] = [];
+  for (const p of states) {
+    if (p >= stop) {
+      continue;
+    }
+    const part = parts[p];
+    if (part === GLOBSTAR) {
+      next.push(p);
+    } else if (typeof part === 'string' ? part === segment : part.test(segment)) {
+      next.push(p + 1);
+    }
+  }
+  if (next.length === 0) {
+    return next;
+  }
+  const out = closure(parts, next);
+  // Unchanged (the usual case below a leading `**`): the caller keeps its entry as it is.
+  return out.length === states.length && out.every((p) => states.includes(p)) ? (states as number[]) : out;
 }
 
 /** A segment that a normalized path can have: not empty, `.` or `..`, no backslash. */
 function isNormalSegment(segment: string): boolean {
   return segment !== '' && segment !== '.' && segment !== '..' && !segment.includes('\\');
+}
+
+/**
+ * A segment's regular expression that is not run on names longer than any file system allows:
+ * such a name counts as a match. `step` only calls `test`, and a plain object keeps V8's fast path
+ * for the expression itself (a RegExp subclass would lose it). Counting a match
+ * only adds protection: a path can only move to a rule of a stricter or equal tier.
+ */
+function guarded(part: ParseReturnFiltered): ParseReturnFiltered {
+  if (!(part instanceof RegExp)) {
+    return part;
+  }
+  return { test: (name: string): boolean => name.length > MAX_NAME_LENGTH || part.test(name) } as unknown as ParseReturnFiltered;
 }
 
 /** The better (lower priority) of two rules. */
@@ -299,7 +342,7 @@ function basenameFits(rule: Rule, s: string, off: number, path: string, base: nu
   if (rule.lastString !== undefined) {
     return path.length - base === rule.lastString.length && path.startsWith(rule.lastString, base);
   }
-  return rule.last === undefined || rule.last.test(path.slice(base));
+  return rule.last === undefined || path.length - base > MAX_NAME_LENGTH || rule.last.test(path.slice(base));
 }
 
 /**
@@ -377,10 +420,24 @@ export class ProtectionMatcher {
       nocomment: true,
       // Identical answers on every OS: the CLI in CI and the editor on Windows must agree.
       platform: 'linux',
+      // brace-expansion stops there; `checkGlob` below has replaced the globs that expand further.
+      braceExpandMax: GLOB_LIMITS.alternatives + 1,
     };
+    const effective = new Map<string, string>();
+    let rules = 0;
+    for (const component of manifest.components) {
+      for (const pattern of component.files) {
+        const check = checkGlob(pattern);
+        const within = !isGlobExcess(check) && rules + check.rules <= GLOB_LIMITS.rules;
+        // The manifest parser has already put stand-ins in; this is for manifests built in code.
+        effective.set(pattern, within ? pattern : standInGlob(pattern));
+        rules += within ? check.rules : 1;
+      }
+    }
     let priority = 0;
     for (const { component, tier } of ordered) {
-      for (const pattern of component.files) {
+      for (const written of component.files) {
+        const pattern = effective.get(written) ?? standInGlob(written);
         const result: Classification = { tier, component, pattern };
         // `./src/**` means `src/**`; minimatch alone would match nothing.
         const mm = new Minimatch(pattern.replace(/^(?:\.\/)+/, ''), mmOptions);
@@ -401,7 +458,7 @@ export class ProtectionMatcher {
         priority++;
       }
     }
-    return manifest.components.flatMap((c) => (tiers.has(c.tier) ? c.files : []));
+    return manifest.components.flatMap((c) => (tiers.has(c.tier) ? c.files.map((f) => effective.get(f) ?? f) : []));
   }
 
   private key(s: string): string {
@@ -443,22 +500,23 @@ export class ProtectionMatcher {
     const basenameSuffix = tailIsGlobstar ? '' : this.key(literalSuffix(lastSegment));
     const extensionDot = basenameSuffix.lastIndexOf('.');
     const filing = tailIsGlobstar ? OTHER : !MAGIC.test(lastSegment) ? BY_NAME : extensionDot >= 0 ? BY_EXTENSION : OTHER;
+    let tailFrom = parts.length;
+    while (tailFrom > 0 && parts[tailFrom - 1] === GLOBSTAR) {
+      tailFrom--;
+    }
     return {
       priority,
       kind,
       depth,
-      minSegments: parts.filter((p) => p !== GLOBSTAR).length,
-      hasGlobstar: parts.includes(GLOBSTAR),
       tailIsGlobstar,
-      innerLiterals: segments.slice(depth, -1).filter((seg) => seg !== '' && !MAGIC.test(seg)).map((seg) => this.key(seg)),
+      tailFrom,
       basenamePrefix: tailIsGlobstar ? '' : this.key(literalPrefix(lastSegment)),
       basenameSuffix,
       filing,
       // Any basename ending with the suffix has the suffix's last dot as its own last dot.
       fileKey: filing === BY_NAME ? this.key(lastSegment) : filing === BY_EXTENSION ? basenameSuffix.slice(extensionDot) : '',
       mm,
-      parts,
-      dirParts: kind === 'general' && !tailIsGlobstar ? [...parts.slice(0, -1), SENTINEL] : undefined,
+      parts: parts.map(guarded),
       star: !this.nocase && lastPart instanceof RegExp && ONE_STAR.test(lastSegment),
       lastString: typeof lastPart === 'string' ? lastPart : undefined,
       last: lastPart instanceof RegExp ? lastPart : undefined,
@@ -477,11 +535,11 @@ export class ProtectionMatcher {
     let subtree = parent?.subtree;
     let deep = parent?.deep ?? [];
     let deepCandidates = parent?.deepCandidates;
-    let general = parent?.general ?? [];
     if (depth === 1 && key === PROTECTION_DIR) {
       subtree = this.protection;
     }
     const own: Rule[] = [];
+    let general: Active[] = [];
     if (node) {
       const addedDeep: Rule[] = [];
       const addedGeneral: Rule[] = [];
@@ -503,10 +561,20 @@ export class ProtectionMatcher {
       if (addedDeep.length > 0) {
         deep = [...deep, ...addedDeep].sort(byPriority);
         // Filed once here, then shared by the directories below while no `deepLeaf` is added.
-        deepCandidates = this.candidatesOf(deep, [], undefined);
+        deepCandidates = this.candidatesOf(deep, undefined);
       }
-      if (addedGeneral.length > 0) {
-        general = [...general, ...addedGeneral];
+      general = this.activate(addedGeneral, name);
+    }
+    // One step further for the rules active above; a rule that can no longer match, or that can
+    // no longer beat the `head/**` that holds for everything below, is dropped.
+    for (const active of parent?.general ?? []) {
+      const { rule, states } = active;
+      if (subtree && rule.priority >= subtree.priority) {
+        continue;
+      }
+      const next = step(rule, states, segment);
+      if (next.length > 0) {
+        general.push(next === states ? active : { rule, states: next });
       }
     }
     const entry: DirEntry = {
@@ -525,57 +593,55 @@ export class ProtectionMatcher {
       seen: undefined,
     };
     if (subtree === this.protection) {
+      entry.general = [];
       return entry; // nothing beats `.protection/**`
     }
 
-    // `general` rules: the directory part is matched here, once; only the basename is left per file.
+    // `general` rules: the directories are matched by now; only the basename is left per file.
     const decided: Rule[] = [];
-    const whole: { rule: Rule; basename: string }[] = [];
-    let segments: string[] | undefined;
-    for (const rule of general) {
+    for (const { rule, states } of general) {
       if (entry.all && rule.priority >= entry.all.priority) {
         continue;
       }
-      // A file here has `depth + 1` segments; every part but `**` consumes one.
-      if (rule.hasGlobstar ? depth + 1 < rule.minSegments : depth + 1 !== rule.minSegments) {
-        continue;
-      }
-      // A literal between the head and the last part matches a directory of the path.
-      const missing = new Set(rule.innerLiterals.filter((lit) => !hasSegment(key, lit)));
-      if (missing.size > 0) {
-        // With case-sensitive matching minimatch itself needs every literal as a directory. Its
-        // case folding is not `toLowerCase`, though: keep deciding those paths as a whole.
-        if (this.nocase && missing.size === 1) {
-          whole.push({ rule, basename: [...missing][0] });
-        }
-        continue;
-      }
-      segments ??= name === '' ? [SENTINEL] : [...name.split('/'), SENTINEL];
-      if (rule.dirParts) {
-        // The last part consumes the basename, whatever the directories: what precedes it must
-        // match the directories exactly as it would with the basename there.
-        if (rule.mm.matchOne(segments, rule.dirParts, false)) {
-          decided.push(rule);
-        }
-      } else if (rule.mm.matchOne(segments, rule.parts, false)) {
+      if (rule.tailIsGlobstar) {
         // Ends with `**`: a basename (never `.`, `..` or empty) is swallowed whatever it is.
-        entry.all = better(entry.all, rule);
+        if (states.some((p) => p >= rule.tailFrom && p < rule.parts.length)) {
+          entry.all = better(entry.all, rule);
+        }
+      } else if (states.includes(rule.parts.length - 1)) {
+        // The last part is left for the basename.
+        decided.push(rule);
       }
     }
 
     if (own.length === 0 && decided.length === 0) {
-      // The filed `deepLeaf` rules are shared; only the rare rules decided as a whole are added.
-      entry.candidates = whole.length === 0 ? deepCandidates
-        : deepCandidates ? { ...deepCandidates, whole } : this.candidatesOf([], whole, undefined);
+      // The filed `deepLeaf` rules are shared.
+      entry.candidates = deepCandidates;
     } else {
-      entry.candidates = this.candidatesOf([...deep, ...own, ...decided].sort(byPriority), whole, entry.all);
+      entry.candidates = this.candidatesOf([...deep, ...own, ...decided].sort(byPriority), entry.all);
     }
     return entry;
   }
 
+  /** Rules whose literal head is directory `name`: their positions after its segments. */
+  private activate(rules: readonly Rule[], name: string): Active[] {
+    const active: Active[] = [];
+    const segments = name === '' ? [] : name.split('/');
+    for (const rule of rules) {
+      let states = closure(rule.parts, [0]);
+      for (let i = 0; i < segments.length && states.length > 0; i++) {
+        states = step(rule, states, segments[i]);
+      }
+      if (states.length > 0) {
+        active.push({ rule, states });
+      }
+    }
+    return active;
+  }
+
   /** Files `rules` (sorted) for basenames, leaving out those that cannot beat `all`. */
-  private candidatesOf(rules: readonly Rule[], whole: { rule: Rule; basename: string }[], all: Rule | undefined): Candidates {
-    const candidates: Candidates = { byBasename: new Map(), byExtension: new Map(), basenameLengths: 0, extensionLengths: 0, other: [], whole };
+  private candidatesOf(rules: readonly Rule[], all: Rule | undefined): Candidates {
+    const candidates: Candidates = { byBasename: new Map(), byExtension: new Map(), basenameLengths: 0, extensionLengths: 0, other: [] };
     for (const rule of rules) {
       if (all && rule.priority >= all.priority) {
         break;
@@ -593,24 +659,48 @@ export class ProtectionMatcher {
     return candidates;
   }
 
-  /** The entry of directory `name`, derived (with its ancestors) on first use. */
-  private dirEntry(name: string, hash: number): DirEntry {
+  private findDir(name: string, hash: number): DirEntry | undefined {
     for (let entry = this.dirs.get(hash); entry; entry = entry.next) {
       if (entry.name === name) {
         return entry;
       }
     }
-    const slash = name.lastIndexOf('/');
-    const parentName = name.slice(0, slash);
-    const parent = slash < 0 ? this.top : this.dirEntry(parentName, hashString(parentName));
-    const entry = this.derive(parent, name, name.slice(slash + 1));
-    if (this.dirCount >= DIR_LIMIT) {
-      this.dirs.clear();
-      this.dirCount = 0;
+    return undefined;
+  }
+
+  /**
+   * The entry of directory `name`, derived (with its ancestors) on first use. A loop, not
+   * recursion: a path may be thousands of folders deep.
+   */
+  private dirEntry(name: string, hash: number): DirEntry {
+    const missing: { name: string; hash: number }[] = [];
+    let parent: DirEntry | undefined;
+    for (let current = name, h = hash; !parent;) {
+      parent = this.findDir(current, h);
+      if (parent) {
+        break;
+      }
+      missing.push({ name: current, hash: h });
+      const slash = current.lastIndexOf('/');
+      if (slash < 0) {
+        parent = this.top;
+      } else {
+        current = current.slice(0, slash);
+        h = hashString(current);
+      }
     }
-    entry.next = this.dirs.get(hash);
-    this.dirs.set(hash, entry);
-    this.dirCount++;
+    let entry = parent;
+    for (let i = missing.length - 1; i >= 0; i--) {
+      const dir = missing[i];
+      entry = this.derive(entry, dir.name, dir.name.slice(dir.name.lastIndexOf('/') + 1));
+      if (this.dirCount >= DIR_LIMIT) {
+        this.dirs.clear();
+        this.dirCount = 0;
+      }
+      entry.next = this.dirs.get(dir.hash);
+      this.dirs.set(dir.hash, entry);
+      this.dirCount++;
+    }
     return entry;
   }
 
@@ -707,25 +797,7 @@ export class ProtectionMatcher {
     if (candidates.other.length > 0) {
       best = firstFit(candidates.other, best, s, off, path, base);
     }
-    for (const { rule, basename } of candidates.whole) {
-      if ((!best || rule.priority < best.priority) && end - off === basename.length && s.startsWith(basename, off) && this.matchesWhole(rule, path)) {
-        best = rule;
-      }
-    }
     return best?.result;
-  }
-
-  /** A `general` rule decided on the whole path, as the matcher did before it cached directories. */
-  private matchesWhole(rule: Rule, path: string): boolean {
-    const key = this.key(path);
-    const slash = key.lastIndexOf('/');
-    const depth = path.split('/').length;
-    return (rule.hasGlobstar ? depth >= rule.minSegments : depth === rule.minSegments)
-      && (rule.filing !== BY_NAME || (key.length - slash - 1 === rule.fileKey.length && key.endsWith(rule.fileKey)))
-      && key.startsWith(rule.basenamePrefix, slash + 1)
-      && key.endsWith(rule.basenameSuffix)
-      && rule.innerLiterals.every((name) => hasSegment(key, name))
-      && rule.mm.matchOne(path.split('/'), rule.parts, false);
   }
 }
 

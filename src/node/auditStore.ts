@@ -1,6 +1,9 @@
 // `.protection/audit.jsonl` on disk. Appends are serialized across processes (two VS Code
 // windows, the CLI in a hook) by a lock file, so records never interleave and the chain never
 // forks: read the last record, seal the new one after it, append, all under the lock.
+// A lock left by a process that died (killed mid-append) must not cost a record: the lock names
+// its process and host, so a dead holder on this host is seen at once; a holder elsewhere, or a
+// lock that cannot be read, is waited for until it is stale, and append waits longer than that.
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
@@ -11,11 +14,27 @@ import type { AuditBody, AuditRecord } from '../core/audit';
 export const AUDIT_LOG_PATH = '.protection/audit.jsonl';
 
 export interface AuditStoreOptions {
-  /** How long append waits for another process's lock before giving up. Default 5 s. */
+  /**
+   * How long append waits for another process's lock before giving up. Default 30 s: longer
+   * than `staleLockMs`, so a lock that no live process holds is always broken first.
+   */
   lockTimeoutMs?: number;
-  /** A lock older than this was left by a crashed process and may be broken. Default 10 s. */
+  /**
+   * A lock this old (or dated this far in the future) was left by a process that crashed, and
+   * may be broken even when its holder cannot be checked (another host). Default 10 s.
+   */
   staleLockMs?: number;
 }
+
+/** A lock that cannot be read may be in the moment between its creation and its content. */
+const UNREADABLE_GRACE_MS = 1_000;
+
+/**
+ * Tokens of every lock this process took (16 hex characters each): a lock with our pid and a token
+ * not among them was left by a dead process whose pid we now have. A released token stays here, so
+ * a lock read just before its release is never taken for a dead process's.
+ */
+const issuedTokens = new Set<string>();
 
 const TAIL_CHUNK = 64 * 1024;
 
@@ -74,6 +93,42 @@ interface LockInfo {
   token: string;
 }
 
+/** The lock's text and modification time, or undefined when there is no lock. */
+async function readLock(path: string): Promise<{ text: string; mtimeMs: number } | undefined> {
+  try {
+    const [text, stat] = await Promise.all([fs.readFile(path, 'utf8'), fs.stat(path)]);
+    return { text, mtimeMs: stat.mtimeMs };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The holder named in a lock, or undefined when the text is not a lock this code writes. */
+function parseLockInfo(text: string): LockInfo | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const info = value as Partial<LockInfo> | null;
+  // A pid of 0 or below would signal a process group, or every process, in `isAlive`.
+  if (!info || typeof info !== 'object' || !Number.isSafeInteger(info.pid) || (info.pid as number) <= 0) return undefined;
+  if (typeof info.host !== 'string' || typeof info.token !== 'string') return undefined;
+  return { pid: info.pid as number, host: info.host, at: typeof info.at === 'string' ? info.at : '', token: info.token };
+}
+
+/** Whether process `pid` (on this host) exists; signal 0 checks without sending anything. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, it is just not ours to signal.
+    return errorCode(err) === 'EPERM';
+  }
+}
+
 /** The chained, append-only audit log of one workspace folder. */
 export class AuditStore {
   /** `<folder>/.protection/audit.jsonl` */
@@ -86,7 +141,7 @@ export class AuditStore {
   constructor(readonly folderPath: string, options: AuditStoreOptions = {}) {
     this.path = join(folderPath, ...AUDIT_LOG_PATH.split('/'));
     this.lockPath = `${this.path}.lock`;
-    this.lockTimeoutMs = options.lockTimeoutMs ?? 5_000;
+    this.lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
     this.staleLockMs = options.staleLockMs ?? 10_000;
   }
 
@@ -153,6 +208,7 @@ export class AuditStore {
     for (;;) {
       try {
         const handle = await fs.open(this.lockPath, 'wx');
+        issuedTokens.add(info.token);
         try {
           await handle.writeFile(JSON.stringify({ ...info, at: new Date().toISOString() }));
         } finally {
@@ -171,30 +227,42 @@ export class AuditStore {
   }
 
   /**
-   * Removes a lock older than staleLockMs. It is first renamed to a unique name (only one
-   * process can win that rename), then checked again: if it turns out to be fresh (another
-   * process broke the stale lock and took a new one in between), it is put back.
+   * Removes a lock that no live process holds (see `abandoned`). It is first renamed to a unique
+   * name (only one process can win that rename), then compared with what was judged: if it is not
+   * that lock any more (its holder wrote it, or another process broke it and took a new one in
+   * between), it is put back.
    */
   private async breakStaleLock(): Promise<boolean> {
-    const isStale = async (path: string): Promise<boolean> => {
-      try {
-        return Date.now() - (await fs.stat(path)).mtimeMs > this.staleLockMs;
-      } catch {
-        return false;
-      }
-    };
-    if (!(await isStale(this.lockPath))) return false;
+    const judged = await readLock(this.lockPath);
+    if (!judged || !this.abandoned(judged)) return false;
     const aside = `${this.lockPath}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
     try {
       await fs.rename(this.lockPath, aside);
     } catch {
       return true; // someone else moved it first: try to take the lock again
     }
-    if (!(await isStale(aside))) {
+    const moved = await readLock(aside);
+    if (!moved || moved.text !== judged.text || moved.mtimeMs !== judged.mtimeMs) {
       await fs.link(aside, this.lockPath).catch(() => undefined);
     }
     await fs.unlink(aside).catch(() => undefined);
     return true;
+  }
+
+  /**
+   * True when no live process holds `lock`: its process on this host is gone (or is this one,
+   * with a token this process never took: the pid of a dead process, reused), or it is older than
+   * `staleLockMs` or dated that far in the future (a clock set back), or it has been unreadable for
+   * longer than a lock takes to be written.
+   */
+  private abandoned(lock: { text: string; mtimeMs: number }): boolean {
+    const age = Math.abs(Date.now() - lock.mtimeMs);
+    const info = parseLockInfo(lock.text);
+    if (!info) return age > UNREADABLE_GRACE_MS;
+    if (info.host === hostname()) {
+      if (info.pid === process.pid ? !issuedTokens.has(info.token) : !isAlive(info.pid)) return true;
+    }
+    return age > this.staleLockMs;
   }
 
   /** Removes the lock only if it is still ours (it may have been broken as stale meanwhile). */

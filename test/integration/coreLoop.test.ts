@@ -291,6 +291,35 @@ describe('core loop', function () {
     assert.equal(mainFolder(a).state.kind, 'ok');
   });
 
+  it('a glob built to hang the matcher: the host stays responsive, the error is at its position, a stand-in protects in its place', async () => {
+    const good = manifestText();
+    // Nested extglobs: about three minutes for one path without the bounds; braces: a million alternatives.
+    const bomb = 'src/utils/+(a|+(a|+(a|b)))c';
+    const product = `src/utils/${'{a,b}'.repeat(20)}`;
+    const withBomb = good.replace('"files": ["supabase/migrations/**"]', `"files": ["supabase/migrations/**", "${bomb}", "${product}"]`);
+    assert.notEqual(withBomb, good);
+    const started = Date.now();
+    await writeManifest(a, withBomb);
+    const nasty = a.service.resolve(fileUri(`src/utils/${'a'.repeat(40)}d`));
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed < 10_000, `reloading and classifying took ${elapsed} ms`);
+    assert.equal(mainFolder(a).state.kind, 'ok', 'the rest of the manifest stays in force');
+    assert.equal(a.service.resolve(fileUri(BOOKING))?.classification.component?.name, 'BOOKING_FLOW');
+    assert.equal(nasty?.classification.pattern, 'src/utils/**');
+    assert.equal(a.service.resolve(fileUri(PLAIN))?.classification.component?.name, 'MIGRATIONS', 'what the glob could match is protected by its stand-in');
+
+    const uri = fileUri('.protection/manifest.jsonc');
+    const diags = await waitFor('diagnostics', () => { const d = a.diagnostics.get(uri).filter((x) => x.severity === vscode.DiagnosticSeverity.Error); return d.length === 2 ? d : undefined; });
+    const line = withBomb.split('\n').findIndex((l) => l.includes(bomb));
+    const column = withBomb.split('\n')[line].indexOf(bomb) + 'src/utils/'.length;
+    assert.ok(diags.some((d) => d.range.start.line === line && d.range.start.character === column && /nests an extglob/.test(d.message) && /"src\/utils\/\*\*"/.test(d.message)),
+      JSON.stringify(diags.map((d) => [d.range.start.line, d.range.start.character, d.message])));
+    assert.ok(diags.some((d) => d.range.start.line === line && /more than 256 alternatives/.test(d.message)));
+
+    await writeManifest(a, good);
+    assert.equal(a.service.resolve(fileUri(PLAIN)), undefined);
+  });
+
   it('editing the manifest takes effect without a reload (file watcher)', async () => {
     const good = manifestText();
     const wider = good.replace('"files": ["supabase/migrations/**"]', '"files": ["supabase/migrations/**", "src/utils/**"]');

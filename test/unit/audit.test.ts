@@ -132,6 +132,43 @@ describe('renderRecord and parseAuditLog', () => {
     assert.match(problems[5].message, /"added"/);
     assert.match(problems[6].message, /"actor"/);
   });
+
+  test('only the one way of writing a record passes: a repeated key cannot show one value while the hash covers another', () => {
+    const [a, b] = chain(2);
+    const line = renderRecord(b);
+    // The reason a reviewer reads first is not the one the hash covers (JSON.parse keeps the last).
+    const shown = line.replace('"reason":"reason 1"', '"reason":"approved by Bob","reason":"reason 1"');
+    const actorTwice = line.replace('"email":"ann@example.com"}', '"email":"bob@example.com","email":"ann@example.com"}');
+    const variants = [
+      shown,
+      actorTwice,
+      line.replace('"seq":2,', '"seq":2, '), // a space
+      line.replace('"seq":2,', '"seq":2.0,'), // a number spelled differently
+      line.replace('"seq":2,', '"seq":2e0,'),
+      line.replace('"reason":"reason 1"', '"reason":"re\\u0061son 1"'), // an escape for a plain letter
+      `${line} `, // trailing space
+      ` ${line}`,
+    ];
+    for (const variant of variants) {
+      assert.notEqual(variant, line);
+      // Each variant still parses to the record whose hash it carries: only the text differs.
+      assert.equal(recordHash(JSON.parse(variant) as AuditRecord), b.hash, variant);
+      const { records, problems } = parseAuditLog(`${renderRecord(a)}\n${variant}\n`);
+      assert.deepEqual(records, [a], variant);
+      assert.equal(problems.length, 1);
+      assert.match(problems[0].message, /^Line 2 is not written the way Protected Files writes records/);
+    }
+  });
+
+  test('key order is free, so a log written with another key order still verifies (LF and CRLF)', () => {
+    const records = chain(3);
+    const sortedKeys = records.map((r) => canonicalJson(r));
+    for (const eol of ['\n', '\r\n']) {
+      const parsed = parseAuditLog(sortedKeys.join(eol) + eol);
+      assert.deepEqual(parsed.problems, []);
+      assert.deepEqual(verifyChain(parsed.records), { ok: true });
+    }
+  });
 });
 
 describe('verifyChain', () => {

@@ -1,8 +1,9 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderRecord, sealRecord, verifyChain } from '../../src/core/audit';
 import type { AuditBody, AuditRecord } from '../../src/core/audit';
@@ -17,6 +18,8 @@ interface WriterSpec {
   writer: string;
   count: number;
   startAt: number;
+  /** Length of each record's reason (default: growing with i); long ones keep the lock held longer. */
+  reasonLength?: number;
 }
 
 function body(detail: string, extra: Partial<AuditBody> = {}): AuditBody {
@@ -28,19 +31,23 @@ async function runWriter(spec: WriterSpec): Promise<void> {
   // Both writers start at the same moment so their appends really contend for the lock.
   while (Date.now() < spec.startAt) await new Promise((r) => setTimeout(r, 1));
   for (let i = 0; i < spec.count; i++) {
-    await store.append(body(`${spec.writer}-${i}`, { reason: 'x'.repeat(i * 37) }));
+    await store.append(body(`${spec.writer}-${i}`, { reason: 'x'.repeat(spec.reasonLength ?? i * 37) }));
     // A short pause lets the other writer in between, so the two really alternate on the lock.
     await new Promise((r) => setTimeout(r, Math.random() * 3));
   }
 }
 
-function spawnWriter(spec: WriterSpec): Promise<void> {
+function startWriter(spec: WriterSpec): ChildProcess {
   const env: NodeJS.ProcessEnv = { ...process.env, [WRITER_ENV]: JSON.stringify(spec) };
   delete env.NODE_TEST_CONTEXT;
   delete env.NODE_OPTIONS;
-  const child = spawn(process.execPath, [__filename], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  return spawn(process.execPath, [__filename], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+function spawnWriter(spec: WriterSpec): Promise<void> {
+  const child = startWriter(spec);
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer ${spec.writer} exited ${code}: ${stderr}`))));
@@ -150,6 +157,93 @@ function defineTests(): void {
       await assert.rejects(store.append(body('blocked')), /locked by process 4242 on elsewhere.*not written/);
       assert.equal(existsSync(store.path), false);
       assert.equal(existsSync(store.lockPath), true, 'someone else’s lock is left alone');
+    });
+
+    test('kill -9 of a writer holding the lock mid-append: the next append goes through at once, no record lost', async () => {
+      // The child appends 256 KiB records without pause, so it holds the lock most of the time; it
+      // is killed the moment its lock is seen (up to 10 tries, in case it let go in between).
+      const folder = newFolder();
+      const store = new AuditStore(folder);
+      let caught = false;
+      for (let attempt = 0; attempt < 10 && !caught; attempt++) {
+        const child = startWriter({ folder, writer: `victim${attempt}`, count: 1_000_000, startAt: 0, reasonLength: 256 * 1024 });
+        const exited = new Promise((resolve) => child.on('exit', resolve));
+        const deadline = Date.now() + 10_000;
+        while (Date.now() < deadline) {
+          const lock = existsSync(store.lockPath) ? readFileSync(store.lockPath, 'utf8') : '';
+          if (lock.includes(`"pid":${child.pid}`)) {
+            child.kill('SIGKILL');
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 1));
+        }
+        child.kill('SIGKILL');
+        await exited;
+        caught = existsSync(store.lockPath) && readFileSync(store.lockPath, 'utf8').includes(`"pid":${child.pid}`);
+      }
+      assert.ok(caught, 'never caught the writer holding the lock');
+      const before = (await store.readAll()).records.length;
+      const started = Date.now();
+      const record = await store.append(body('after kill -9'));
+      assert.ok(Date.now() - started < 2_000, `took ${Date.now() - started} ms: the dead holder was not seen at once`);
+      const { records } = await store.readAll();
+      assert.equal(records.length, before + 1);
+      assert.deepEqual(records[records.length - 1], record);
+      assert.deepEqual(verifyChain(records), { ok: true });
+      assert.equal(existsSync(store.lockPath), false);
+    });
+
+    const lockCases: [string, string, number, number][] = [
+      // name, lock text, mtime offset from now (ms), most the append may wait (ms)
+      ['a dead process on this host', JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), at: new Date().toISOString(), token: 'dead' }), 0, 2_000],
+      ['this process\'s pid with a token it never took (a reused pid)', JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString(), token: 'old' }), 0, 2_000],
+      ['a lock dated an hour in the future, from another host', JSON.stringify({ pid: 4242, host: 'elsewhere', at: new Date(Date.now() + 3_600_000).toISOString(), token: 'future' }), 3_600_000, 2_000],
+      ['a lock dated a year in the future, on this host, dead holder', JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), at: '2099-01-01T00:00:00.000Z', token: 'future' }), 365 * 86_400_000, 2_000],
+      ['a fresh lock from another host (waited for until stale)', JSON.stringify({ pid: 4242, host: 'elsewhere', at: new Date().toISOString(), token: 'far' }), 0, 4_000],
+      ['garbage', '\u0000\u00ff not a lock {{{', 0, 3_000],
+      ['an empty lock', '', 0, 3_000],
+      ['a pid that would signal every process', JSON.stringify({ pid: -1, host: hostname(), at: '', token: 'x' }), 0, 3_000],
+      ['a pid that would signal the process group', JSON.stringify({ pid: 0, host: hostname(), at: '', token: 'x' }), 0, 3_000],
+    ];
+    for (const [name, text, offset, most] of lockCases) {
+      test(`a lock no live process holds is broken and the record written: ${name}`, async () => {
+        const folder = newFolder();
+        // Only a holder on another host has to be waited for until the lock is stale: 1.5 s here
+        // (10 s by default) so that it fits in a test; every other case is decided well before 10 s.
+        const store = new AuditStore(folder, name.includes('waited for') ? { staleLockMs: 1_500 } : {});
+        mkdirSync(join(folder, '.protection'));
+        writeFileSync(store.lockPath, text);
+        const when = new Date(Date.now() + offset);
+        utimesSync(store.lockPath, when, when);
+        const started = Date.now();
+        await store.append(body(name));
+        const waited = Date.now() - started;
+        assert.ok(waited < most, `waited ${waited} ms`);
+        assert.equal((await store.readAll()).records.length, 1);
+        assert.equal(existsSync(store.lockPath), false);
+        assert.deepEqual(readdirSync(join(folder, '.protection')).sort(), ['audit.jsonl']);
+      });
+    }
+
+    test('a fresh lock of a live process on this host is waited for, not broken', async () => {
+      const folder = newFolder();
+      const store = new AuditStore(folder, { lockTimeoutMs: 400, staleLockMs: 10_000 });
+      mkdirSync(join(folder, '.protection'));
+      const live = JSON.stringify({ pid: process.ppid, host: hostname(), at: new Date().toISOString(), token: 'live' });
+      writeFileSync(store.lockPath, live);
+      await assert.rejects(store.append(body('blocked')), /locked by process .* not written/);
+      assert.equal(readFileSync(store.lockPath, 'utf8'), live, 'the live lock is left alone');
+      // Released a moment later: the record is written, not lost.
+      setTimeout(() => rmSync(store.lockPath), 200);
+      const waiting = new AuditStore(folder, { staleLockMs: 10_000 });
+      await waiting.append(body('after release'));
+      assert.equal((await store.readAll()).records.length, 1);
+    });
+
+    test('by default append waits longer than a lock takes to go stale, so a crashed holder never costs a record', () => {
+      const store = new AuditStore(newFolder());
+      const { lockTimeoutMs, staleLockMs } = store as unknown as { lockTimeoutMs: number; staleLockMs: number };
+      assert.ok(lockTimeoutMs > staleLockMs + 5_000, `${lockTimeoutMs} vs ${staleLockMs}`);
     });
 
     test('append waits for a lock that is released in time', async () => {

@@ -62,7 +62,19 @@ describe('help and version', () => {
     assert.match(none.stdout, /^Usage: protected-files <command>/);
     const unknown = box.run(['frobnicate'], { cwd: dir });
     assert.equal(unknown.code, 2);
-    assert.equal(unknown.stderr, 'protected-files: Unknown command "frobnicate".\n  Run protected-files --help for the list of commands.\n');
+    assert.equal(unknown.stderr, 'protected-files: Unknown command (not repeated here, in case it was a code).\n  Run protected-files --help for the list of commands.\n');
+  });
+
+  test('an unknown command is never echoed: it may be a code typed in the wrong place', () => {
+    const dir = box.dir('unknown');
+    for (const argv of [['Tr0ub4dor&3x'], ['--Tr0ub4dor&3x'], ['Tr0ub4dor&3x', '--json'], ['x'.repeat(60) + 'SECRETTAIL']]) {
+      const r = box.run(argv, { cwd: dir });
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /Unknown command/);
+      for (const fragment of ['Tr0ub4dor', 'SECRETTAIL', 'xxxxxxxxxx']) {
+        assert.ok(!r.stderr.includes(fragment) && !r.stdout.includes(fragment), `${argv[0].slice(0, 4)}… leaked ${fragment}`);
+      }
+    }
   });
 });
 

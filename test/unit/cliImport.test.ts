@@ -12,7 +12,7 @@ let n = 0;
 
 const FIXTURES = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'protocols');
 const doc = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
-const CODE_HASH = 'scrypt$16384$8$1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo';
+const CODE_HASH = 'scrypt$16384$8$1$c2FsdHNhbHQ$aGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGg';
 const WITH_CODE = MANIFEST.replace('"impact": "$10,000+/day"', `"impact": "$10,000+/day",\n      "unlockCodes": ["${CODE_HASH}"]`);
 
 describe('protected-files import', () => {

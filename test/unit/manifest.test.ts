@@ -12,17 +12,19 @@ import {
   TIER_COLORS,
   findComponent,
   findTier,
-  isWellFormedCodeHash,
   parseManifest,
   positionAt,
   setComponentCodeEdit,
   strictestTier,
 } from '../../src/core/manifest';
 import type { Manifest, ManifestProblem, ParsedManifest } from '../../src/core/manifest';
+import { hashCode, isCodeHash } from '../../src/core/codes';
 import { STARTER_MANIFEST } from '../../src/core/starterManifest';
 
-const HASH = 'scrypt$16384$8$1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo_-';
-const HASH2 = 'scrypt$1024$1$1$AAAA$BBBB';
+const SALT = 'c2FsdHNhbHQy'; // 9 bytes
+const KEY = 'BwcHBwcHBwcHBwcHBwcHBw'; // 16 bytes
+const HASH = `scrypt$16384$8$1$${SALT}$${KEY}`;
+const HASH2 = 'scrypt$1024$1$1$c2FsdHNhbHQy$CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk';
 
 function lines(...text: string[]): string {
   return text.join('\n');
@@ -402,18 +404,30 @@ describe('parseManifest: unlock code hashes', () => {
     'scrypt$16384$8$1$c2FsdA', // a part missing
     'scrypt$16384$8$1$c2FsdA$aGFzaA$x', // a part too many
     'bcrypt$16384$8$1$c2FsdA$aGFzaA', // other algorithm
+    // Well-formed, but with parameters the code checker refuses: such a hash could never unlock.
+    `scrypt$2097152$8$1$${SALT}$${KEY}`, // N above 2^20
+    `scrypt$${2 ** 40}$1$1$${SALT}$${KEY}`, // N far above
+    `scrypt$16384$33$1$${SALT}$${KEY}`, // r above 32
+    `scrypt$16384$8$17$${SALT}$${KEY}`, // p above 16
+    `scrypt$1048576$16$1$${SALT}$${KEY}`, // 2 GiB of memory per attempt
+    `scrypt$16384$8$1$AAAA$${KEY}`, // salt of 3 bytes
+    `scrypt$16384$8$1$${SALT}$BBBB`, // key of 3 bytes
+    `scrypt$16384$8$1$${SALT}$${KEY.slice(0, -1)}x`, // key that does not round-trip
   ];
   for (const hash of bad) {
     test(`rejects ${hash}`, () => {
-      assert.equal(isWellFormedCodeHash(hash), false);
+      assert.equal(isCodeHash(hash), false);
       const parsed = parseManifest(withComponents(`    "A": { "tier": "t", "files": ["a"], "unlockCodes": ["${HASH}", "${hash}"] }`));
       problemAt(parsed, 3, 56 + HASH.length + 4, 'error', /Malformed unlock code hash.*never write a plain code/);
     });
   }
 
-  test('accepts the shapes codes.ts writes', () => {
-    for (const hash of [HASH, HASH2, 'scrypt$131072$8$1$c2FsdA$aGFzaA', `scrypt$${2 ** 40}$1$1$A$B`]) {
-      assert.equal(isWellFormedCodeHash(hash), true, hash);
+  test('accepts what codes.ts writes and checks', async () => {
+    const written = await hashCode('a code of some length', { N: 1024, r: 1, p: 1 });
+    for (const hash of [HASH, HASH2, written, `scrypt$131072$8$1$${SALT}$${KEY}`]) {
+      const parsed = parseManifest(withComponents(`    "A": { "tier": "t", "files": ["a"], "unlockCodes": ["${hash}"] }`));
+      assert.deepEqual(parsed.problems, [], hash);
+      assert.deepEqual(parsed.manifest?.components[0].unlockCodes, [hash]);
     }
   });
 
@@ -639,9 +653,15 @@ describe('schemas/manifest.schema.json agrees with the parser', () => {
 
   test('the hash pattern accepts and rejects what the parser does', () => {
     const pattern = new RegExp(defs.component.properties?.unlockCodes.items?.pattern ?? '');
-    for (const hash of [HASH, HASH2, 'scrypt$131072$8$1$A$B', 'hunter2', 'scrypt$1000$8$1$A$B', 'scrypt$512$8$1$A$B', 'scrypt$1024$0$1$A$B', 'scrypt$1024$1$1$A+$B', 'scrypt$1024$1$1$$B']) {
-      assert.equal(pattern.test(hash), isWellFormedCodeHash(hash), hash);
+    const bad = ['hunter2', 'scrypt$1000$8$1', 'scrypt$512$8$1', 'scrypt$2097152$8$1', 'scrypt$1024$0$1', 'scrypt$1024$33$1', 'scrypt$1024$1$17'].map((p) => `${p}$${SALT}$${KEY}`);
+    const pub = Buffer.alloc(32, 7).toString('base64url');
+    const signing = [`ed25519$16384$8$1$${SALT}$${pub}`, `ed25519$16384$8$1$${SALT}$${pub}$ann@example.com`, `ed25519-once$1024$8$1$${SALT}$${pub}$Ann Smith`,
+      `ed25519$16384$8$1$${SALT}$${pub.slice(1)}`, `ed25519$16384$8$1$${SALT}$${pub}$ leading-space`, `ed25519$16384$8$1$${SALT}$${pub}$`, `ed25519$512$8$1$${SALT}$${pub}`,
+      `ed25519-twice$16384$8$1$${SALT}$${pub}`, `ed25519$16384$8$1$${SALT}$${pub}$a$b`];
+    for (const hash of [HASH, HASH2, `scrypt$131072$8$1$${SALT}$${KEY}`, `scrypt$1048576$1$16$${SALT}$${KEY}`, ...bad, `scrypt$1024$1$1$A+$${KEY}`, `scrypt$1024$1$1$$${KEY}`, ...signing]) {
+      assert.equal(pattern.test(hash), isCodeHash(hash), hash);
     }
+    assert.ok(signing.slice(0, 3).every((h) => isCodeHash(h)), 'the three well-formed signing entries are accepted');
   });
 
   test('every property has hover documentation', () => {

@@ -200,6 +200,8 @@ describe('ProtectionMatcher agrees with minimatch', () => {
     'src/lib/booking*.ts', '*/x', '**', 'a/**/b', 'a/*/', '+(a|b)/*.ts', 'docs/[a-c]*.txt', '**/*', 'a/**', '.git*', '**/.*',
     'db/**/migrations/*.sql', 'X/Y.TS', 'supabase/**/migrations/**', 'a/*/b/*.ts', '**/b/**', 'src/**/x/**/*.md', '?/a',
     'a/b/c/d.ts', 'src/{lib,x}/**', '*', '**/a/b', 'a\\*b', 'db/*/x.sql', '**/migrations/*', 'src/**/.env*',
+    // Several \`**\` with parts between them: the per-folder positions of general rules.
+    '**/a/**/b/**', 'a/**/*/b/**/*.ts', '**/x/*/y/**', '*/**/a', '+(a|b)/**/c', '**/a/**/a/**/a', 'src/**/b/*/**/*.md', '?/**/?/**',
   ];
   const segments = ['a', 'b', 'c', 'src', 'lib', 'x', 'y', '.env', '.env.local', 'package.json', 'q.sql', 'booking.ts',
     'bookingX.ts', 'r.md', 'aa.txt', 'd.ts', 'e.js', '.git', '.gitignore', 'db', 'migrations', 'docs', 'Y.ts', 'X', 'y.TS',

@@ -202,7 +202,7 @@ const EXISTING = `// our manifest: keep this comment
       "files": ["src/lib/booking/engine.ts"],
       "risk": "Our own words",
       "owners": ["ann@example.com"],
-      "unlockCodes": ["scrypt$16384$8$1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"]
+      "unlockCodes": ["scrypt$16384$8$1$c2FsdHNhbHQ$aGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGg"]
     }
   }
 }
@@ -228,7 +228,7 @@ describe('mergeImport', () => {
     assert.match(merged.text, /\/\/ our manifest: keep this comment/);
     assert.match(merged.text, /\/\/ strictest/);
     const booking = m.components.find((c) => c.name === 'BOOKING_FLOW');
-    assert.deepEqual(booking?.unlockCodes, ['scrypt$16384$8$1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo']);
+    assert.deepEqual(booking?.unlockCodes, ['scrypt$16384$8$1$c2FsdHNhbHQ$aGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGg']);
     assert.deepEqual(booking?.owners, ['ann@example.com']);
     assert.equal(booking?.risk, 'Our own words');
     assert.deepEqual(booking?.files, ['src/lib/booking/engine.ts', 'src/context/PersistentChatProvider.tsx']);
