@@ -47,7 +47,13 @@ export function parseCommandArgs<T extends Omit<ParseArgsConfig, 'args' | 'stric
   try {
     return parseArgs({ ...config, args, strict: true as const });
   } catch (e) {
-    throw new CliError((e as Error).message.split('\n')[0], `See protected-files ${command} --help.`, exitCode);
+    // node's message quotes the argument, which may be a code typed in the wrong place: never echo it.
+    const code = (e as NodeJS.ErrnoException).code;
+    const message = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? `${command} got an option it does not know.`
+      : code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' ? `${command} got an argument it does not take.`
+      : code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ? `${command} got an option without its value, or with one it does not take.`
+      : `${command}: the arguments could not be read.`;
+    throw new CliError(message, `See protected-files ${command} --help.`, exitCode);
   }
 }
 

@@ -76,6 +76,16 @@ describe('help and version', () => {
       }
     }
   });
+
+  test('an unknown option or a stray argument to a command is never echoed either', () => {
+    const dir = box.dir('unknown-option');
+    for (const argv of [['verify', '--Tr0ub4dor&3x'], ['status', 'Tr0ub4dor&3x'], ['relock', '--all', 'Tr0ub4dor&3x'], ['log', '--Tr0ub4dor&3x=1'], ['unlock', '--code', 'Tr0ub4dor&3x']]) {
+      const r = box.run(argv, { cwd: dir });
+      assert.equal(r.code, 2, argv.join(' '));
+      assert.match(r.stderr, /See protected-files \w[\w-]* --help/);
+      assert.ok(!r.stderr.includes('Tr0ub4dor') && !r.stdout.includes('Tr0ub4dor'), `${argv[0]} leaked the argument`);
+    }
+  });
 });
 
 describe('check', () => {
