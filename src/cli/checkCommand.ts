@@ -8,11 +8,12 @@ import { collision, collisionProblem } from '../core/collisions';
 import { MANIFEST_PATH } from '../core/manifest';
 import { ProtectionMatcher } from '../core/matcher';
 import type { Classification } from '../core/matcher';
-import { certifiedGrantIn, emptyGrantState } from '../core/grantState';
+import { certifiedGrantIn, emptyGrantState, grantIn } from '../core/grantState';
 import type { GrantState } from '../core/grantState';
 import { formatClock } from '../core/policy';
 import { targetLabel } from '../core/unlocks';
 import type { Grant } from '../core/unlocks';
+import { committedManifest } from '../node/certifiedGrants';
 import { grantStoreFor } from '../node/grantStore';
 import { loadEnforcedManifest } from './enforcedManifest';
 import { MAX_HARD_LINK_CANDIDATES, hardLinkTwin, linkChain } from './sameFile';
@@ -99,8 +100,14 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
   // Grants made anywhere on this clone (VS Code, protected-files unlock), read once and only when needed.
   let grants: GrantState | undefined;
   const now = Date.now();
-  const grantFor = (rel: string, c: Classification): Grant | undefined =>
-    certifiedGrantIn((grants ??= grantStoreFor(root)?.readSync() ?? emptyGrantState()), manifest.manifest, rel, c, now);
+  const grantFor = async (rel: string, c: Classification): Promise<Grant | undefined> => {
+    grants ??= grantStoreFor(root)?.readSync() ?? emptyGrantState();
+    const inForce = certifiedGrantIn(grants, [manifest.manifest], rel, c, now);
+    if (inForce || !grantIn(grants, rel, c.component?.name, now)) return inForce;
+    // A grant that fails under the work tree's manifest may hold under the committed one (made before
+    // the manifest gained its first signing code): git runs only in this case.
+    return certifiedGrantIn(grants, [manifest.manifest, await committedManifest(root, io.env)], rel, c, now);
+  };
   let denied = false;
   for (const target of targets) {
     const verdict = await deniedBecause(matcher, folded, root, target, io, grantFor);
@@ -127,10 +134,10 @@ type CheckVerdict = { kind: 'denied'; message: string } | { kind: 'granted'; gra
 /** Why `target` may not be edited, or the grant that allows it; undefined where it is not protected. */
 async function deniedBecause(
   matcher: ProtectionMatcher, folded: () => ProtectionMatcher[], root: string, target: Target, io: CliIo,
-  grantFor: (rel: string, c: Classification) => Grant | undefined,
+  grantFor: (rel: string, c: Classification) => Promise<Grant | undefined>,
 ): Promise<CheckVerdict | undefined> {
-  const protectedAs = (rel: string, shown: string, c: Classification): CheckVerdict => {
-    const grant = grantFor(rel, c);
+  const protectedAs = async (rel: string, shown: string, c: Classification): Promise<CheckVerdict> => {
+    const grant = await grantFor(rel, c);
     return grant ? { kind: 'granted', grant } : { kind: 'denied', message: protectedMessage(shown, c) };
   };
   const hit = classifyTarget(matcher, root, target);

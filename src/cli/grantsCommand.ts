@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { entryOwner } from '../core/codes';
 import type { CodeMatch } from '../core/codes';
-import { certifiedState, stateObjects } from '../core/grantState';
+import { stateObjects } from '../core/grantState';
 import type { GrantState } from '../core/grantState';
 import { MANIFEST_PATH } from '../core/manifest';
 import type { Component, Manifest, Tier } from '../core/manifest';
@@ -16,6 +16,7 @@ import { acceptedCodeHashes, codesRequired, formatClock, formatRemaining, reason
 import { parseUnlockLine } from '../core/unlockLine';
 import { targetKey, targetLabel } from '../core/unlocks';
 import type { Grant, UnlockTarget } from '../core/unlocks';
+import { certifiedGrants } from '../node/certifiedGrants';
 import { runGit } from '../node/gitChanges';
 import { recordGrantChanges } from '../node/grantChanges';
 import type { GrantFile } from '../node/grantChanges';
@@ -322,7 +323,7 @@ export async function runRecord(args: string[], io: CliIo): Promise<number> {
   }
   const ctx = await openFolder(io);
   const now = Date.now();
-  const state = certifiedState(await ctx.store.read(), ctx.manifest, (p) => ctx.matcher.classify(p));
+  const state = await certifiedGrants(await ctx.store.read(), ctx.root, ctx.manifest, (p) => ctx.matcher.classify(p), io.env);
   const registry = stateObjects(state).registry;
   let files = await protectedFiles(ctx, io);
   if (positionals.length > 0) {
@@ -376,7 +377,7 @@ export async function runStatus(args: string[], io: CliIo): Promise<number> {
   }
   const ctx = await openFolder(io);
   const now = Date.now();
-  const grants = activeGrants(certifiedState(await ctx.store.read(), ctx.manifest, (p) => ctx.matcher.classify(p)), now);
+  const grants = activeGrants(await certifiedGrants(await ctx.store.read(), ctx.root, ctx.manifest, (p) => ctx.matcher.classify(p), io.env), now);
   const files = await protectedFiles(ctx, io);
   const locked = (f: GrantFile): boolean => !grants.some((g) => covers(g, f));
   if (values.json) {

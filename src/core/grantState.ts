@@ -111,19 +111,22 @@ export function targetClassification(manifest: Manifest, target: UnlockTarget, c
   return component && tier ? { tier, component, pattern: '' } : undefined;
 }
 
+/** Whether a grant holds under `manifest` (see certifiedGrantIn). */
+export function grantHolds(g: Grant, manifest: Manifest, classifyFile: (path: string) => Classification | undefined): boolean {
+  const c = targetClassification(manifest, g.target, classifyFile);
+  return c !== undefined && grantCertified(g, manifest, c);
+}
+
 /**
- * The state with only the grants that hold under `manifest` (see certifiedGrantIn): what every
- * reader of the store (the editor, check, the hooks, status) takes as unlocked.
+ * The state with only the grants that hold under one of `manifests` (see certifiedGrantIn): what
+ * every reader of the store (the editor, check, the hooks, status) takes as unlocked. Readers pass
+ * the manifest in force and, where a grant fails under it, the committed one: a grant made before
+ * the manifest gained its first signing code (Set Unlock Code… on a new manifest) still holds.
  */
-export function certifiedState(state: GrantState, manifest: Manifest | undefined, classifyFile: (path: string) => Classification | undefined): GrantState {
-  if (!manifest) return state;
-  return {
-    ...state,
-    grants: state.grants.filter((g) => {
-      const c = targetClassification(manifest, g.target, classifyFile);
-      return c !== undefined && grantCertified(g, manifest, c);
-    }),
-  };
+export function certifiedState(state: GrantState, manifests: readonly (Manifest | undefined)[], classifyFile: (path: string) => Classification | undefined): GrantState {
+  const known = manifests.filter((m): m is Manifest => m !== undefined);
+  if (known.length === 0) return state;
+  return { ...state, grants: state.grants.filter((g) => known.some((m) => grantHolds(g, m, classifyFile))) };
 }
 
 /**
@@ -133,7 +136,8 @@ export function certifiedState(state: GrantState, manifest: Manifest | undefined
  * store file (any process of the user) cannot make a grant that way; a grant edited to last longer
  * or to cover another component no longer verifies.
  */
-export function certifiedGrantIn(state: GrantState, manifest: Manifest | undefined, relPath: string, c: Classification, now: number): Grant | undefined {
+export function certifiedGrantIn(state: GrantState, manifests: readonly (Manifest | undefined)[], relPath: string, c: Classification, now: number): Grant | undefined {
   const g = grantIn(state, relPath, c.component?.name, now);
-  return g && (!manifest || grantCertified(g, manifest, c)) ? g : undefined;
+  const known = manifests.filter((m): m is Manifest => m !== undefined);
+  return g && (known.length === 0 || known.some((m) => grantCertified(g, m, c))) ? g : undefined;
 }

@@ -94,6 +94,8 @@ export class FolderProtection extends Disposable {
   private syncing: Promise<void> = Promise.resolve();
 
   private lastGrantState: GrantState | undefined;
+  /** Grants that held when this window first saw them: a later manifest change does not revoke them. */
+  private readonly accepted = new Set<string>();
 
   /**
    * Takes a state read from the store (also right after this window changed it). Only grants whose
@@ -102,7 +104,14 @@ export class FolderProtection extends Disposable {
    */
   applyGrantState(state: GrantState): void {
     this.lastGrantState = state;
-    const next = stateObjects(certifiedState(state, this._manifest, (p) => this._matcher.classify(p)));
+    const identity = (g: Grant): string => `${targetKey(g.target)}|${g.grantedAt}|${g.key ?? ''}|${g.expiresAt}`;
+    const holding = certifiedState(state, [this._manifest], (p) => this._matcher.classify(p));
+    for (const g of holding.grants) this.accepted.add(identity(g));
+    // A grant made before the manifest gained its first signing code (Set Unlock Code… on a new
+    // manifest) was certified by what was in force then, and stays until it ends.
+    const next = stateObjects({ ...state, grants: state.grants.filter((g) => this.accepted.has(identity(g))) });
+    const present = new Set(state.grants.map(identity));
+    for (const k of this.accepted) if (!present.has(k)) this.accepted.delete(k);
     const same = (a: Grant, b: Grant): boolean => a.grantedAt === b.grantedAt && a.key === b.key && a.expiresAt === b.expiresAt;
     const before = new Map(this.registry.all().map((g) => [targetKey(g.target), g]));
     const after = new Map(next.registry.all().map((g) => [targetKey(g.target), g]));

@@ -10,7 +10,7 @@ import type { TestApi } from '../../src/extension';
 import { sha256 } from '../../src/core/audit';
 import type { BreachOutcome } from '../../src/vscode/breachGuard';
 import { ScriptedPrompter } from '../../src/vscode/prompter';
-import { api, auditRecords, closeAll, fileUri, folderPath, readDisk, sleep, waitFor } from './helpers';
+import { api, auditRecords, closeAll, fileUri, folderPath, readDisk, sleep, unlockAsOwner, waitFor } from './helpers';
 
 const T1 = 'src/booking/pricing.ts'; // BOOKING_FLOW, tier1, onBreach restore
 const T1B = 'src/context/PersistentChatProvider.tsx';
@@ -101,7 +101,7 @@ describe('breach detection and rollback', function () {
     // Approve a change first (unlock, write, relock records it), so HEAD is no longer the approved content.
     const f = a.service.resolve(fileUri(T1));
     assert.ok(f);
-    await a.unlocks.unlock(f.folder, f.target, f.classification.tier, 'Round prices to cents (ticket 9)');
+    await unlockAsOwner(a, f.folder, f.target, f.classification, 'Round prices to cents (ticket 9)');
     const approved = `${readDisk(T1)}// approved line\n`;
     fs.writeFileSync(path.join(folderPath(), T1), approved);
     await sleep(300);
@@ -188,7 +188,7 @@ describe('breach detection and rollback', function () {
   it('a save through the editor of an unlocked file is not a breach', async () => {
     const f = a.service.resolve(fileUri(T1));
     assert.ok(f);
-    await a.unlocks.unlock(f.folder, f.target, f.classification.tier, 'Editor save is not a breach');
+    await unlockAsOwner(a, f.folder, f.target, f.classification, 'Editor save is not a breach');
     const doc = await vscode.workspace.openTextDocument(fileUri(T1));
     await vscode.window.showTextDocument(doc);
     await a.readOnly.settled();
@@ -217,7 +217,7 @@ describe('breach detection and rollback', function () {
       await waitFor('write bits removed', () => (mode() & 0o222) === 0);
       const f = a.service.resolve(fileUri(T1));
       assert.ok(f);
-      await a.unlocks.unlock(f.folder, f.target, f.classification.tier, 'Permissions come back on unlock');
+      await unlockAsOwner(a, f.folder, f.target, f.classification, 'Permissions come back on unlock');
       await waitFor('write bits back on unlock', () => mode() === before);
       await a.unlocks.relock(f.folder, f.target, 'relock');
       await waitFor('write bits removed on relock', () => (mode() & 0o222) === 0);
@@ -233,13 +233,13 @@ describe('breach detection and rollback', function () {
     // A new protected file, approved through an unlock.
     const f0 = a.service.resolve(fileUri(T1));
     assert.ok(f0);
-    await a.unlocks.unlock(f0.folder, f0.target, f0.classification.tier, 'Add the legacy refunds module');
+    await unlockAsOwner(a, f0.folder, f0.target, f0.classification, 'Add the legacy refunds module');
     fs.writeFileSync(file, 'export const legacy = true;\n');
     await sleep(300);
     await a.unlocks.relock(f0.folder, f0.target, 'relock');
     await a.breach.settled();
     assert.ok(auditRecords().some((r) => r.event === 'change' && r.file === rel), 'the new file is recorded when the unlock ends');
-    await a.unlocks.unlock(f0.folder, f0.target, f0.classification.tier, 'Remove the legacy refunds module');
+    await unlockAsOwner(a, f0.folder, f0.target, f0.classification, 'Remove the legacy refunds module');
     fs.rmSync(file);
     await sleep(300);
     await a.unlocks.relock(f0.folder, f0.target, 'relock');

@@ -6,7 +6,11 @@ import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
 import type { AuditRecord } from '../../src/core/audit';
 import { parseAuditLog, verifyChain } from '../../src/core/audit';
-import { makeCodeKey } from '../../src/core/codes';
+import { entryOwner, makeCodeKey, matchCode } from '../../src/core/codes';
+import type { CodeMatch } from '../../src/core/codes';
+import type { Classification } from '../../src/core/matcher';
+import { acceptedCodeHashes } from '../../src/core/policy';
+import type { UnlockTarget } from '../../src/core/unlocks';
 import { setComponentCodeEdit } from '../../src/core/manifest';
 import type { FolderProtection } from '../../src/vscode/folderProtection';
 
@@ -76,7 +80,7 @@ export async function withManifestUnlocked<T>(a: TestApi, fn: () => Promise<T>):
   const state = a.service.resolve(fileUri('.protection/manifest.jsonc'));
   assert.ok(state, 'the manifest is protected');
   const wasLocked = state.locked;
-  if (wasLocked) await a.unlocks.unlock(folder, state.target, state.classification.tier, 'test: rewrite the manifest');
+  if (wasLocked) await unlockAsOwner(a, folder, state.target, state.classification, 'test: rewrite the manifest');
   try {
     return await fn();
   } finally {
@@ -97,8 +101,31 @@ export function manifestText(): string {
   return readDisk('.protection/manifest.jsonc');
 }
 
+/** The codes this test file put into the manifest (setCode): what an owner would type. */
+const knownCodes = new Set<string>();
+
+/**
+ * Unlocks as the owners would, with the codes setCode put in the manifest where the file's tier
+ * needs them (so the grant is signed and every reader honours it), else with a reason only.
+ */
+export async function unlockAsOwner(a: TestApi, folder: FolderProtection, target: UnlockTarget, c: Classification, reason: string): Promise<void> {
+  const matches: CodeMatch[] = [];
+  const owners = new Set<string>();
+  for (const entry of acceptedCodeHashes(folder.manifest, c)) {
+    for (const code of knownCodes) {
+      const m = await matchCode(code, entry);
+      if (m && !owners.has(entryOwner(m.entry))) {
+        owners.add(entryOwner(m.entry));
+        matches.push(m);
+      }
+    }
+  }
+  await a.unlocks.unlock(folder, target, c.tier, reason, matches);
+}
+
 /** Puts a code's hash into a component of the manifest on disk. */
 export async function setCode(a: TestApi, component: string, code: string): Promise<void> {
+  knownCodes.add(code);
   const text = manifestText();
   const hash = await makeCodeKey(code, { params: { N: 1024 } });
   let out = text;

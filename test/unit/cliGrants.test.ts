@@ -508,6 +508,17 @@ describe('the shared grant store', () => {
     assert.equal(cli(repo, ['check', 'src/booking/a.ts']).code, 0, 'the untouched grant still holds');
   });
 
+  test('a grant made before the manifest had a signing code holds while the new manifest is uncommitted, and not after', () => {
+    const repo = project(manifestWith(components({ BOOKING_FLOW: { tier: 'tier1', files: ['src/booking/**'], codes: [] } })));
+    // No code yet: a reason-only (unsigned) grant, as when an owner sets the first code.
+    assert.equal(cli(repo, ['unlock', 'BOOKING_FLOW', '--reason', REASON]).code, 0);
+    repo.write('.protection/manifest.jsonc', manifestWith(components()));
+    assert.equal(cli(repo, ['check', 'src/booking/a.ts']).code, 0, 'the committed manifest had no signing code for it');
+    assert.match(cli(repo, ['status']).stdout, /^1 unlocked:/);
+    repo.commitAll('the first signing code');
+    assert.equal(cli(repo, ['check', 'src/booking/a.ts']).code, 2, 'once committed, an unsigned grant no longer counts');
+  });
+
   test('a corrupted store file means nothing is unlocked; the next unlock starts it afresh', () => {
     const repo = project();
     assert.equal(unlock(repo, 'BOOKING_FLOW', [CODE.ann]).code, 0);
