@@ -8,7 +8,7 @@ import { sha256 } from '../../src/core/audit';
 import { matchCode } from '../../src/core/codes';
 import { ScriptedPrompter } from '../../src/vscode/prompter';
 import {
-  api, auditRecords, auditText, closeAll, fileUri, mainFolder, manifestText, readDisk, setCode, show, sleep, typeText, waitFor, withManifestUnlocked, writeManifest,
+  api, auditRecords, resetGrants, auditText, fileUri, mainFolder, manifestText, readDisk, setCode, show, sleep, typeText, waitFor, withManifestUnlocked, writeManifest,
 } from './helpers';
 
 const BOOKING = 'src/booking/bookingService.ts';
@@ -30,14 +30,7 @@ describe('core loop', function () {
   });
 
   afterEach(async () => {
-    a.setPrompter(undefined);
-    for (const f of a.service.all()) {
-      for (const g of f.registry.all()) await a.unlocks.relock(f, g.target, 'relock');
-      // Wrong codes and lockouts live in the shared grant store, as every window and the CLI see them.
-      await f.grants.update((s) => { s.failures = {}; s.lockouts = {}; });
-      await f.syncGrants();
-    }
-    await closeAll();
+    await resetGrants(a);
   });
 
   after(async () => {

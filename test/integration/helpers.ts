@@ -160,3 +160,14 @@ export async function closeAll(): Promise<void> {
   }
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
+
+/** After a test: scripted prompts off, every grant relocked, wrong codes and lockouts cleared (they live in the shared grant store), editors closed. */
+export async function resetGrants(a: TestApi): Promise<void> {
+  a.setPrompter(undefined);
+  for (const f of a.service.all()) {
+    for (const g of f.registry.all()) await a.unlocks.relock(f, g.target, 'relock');
+    await f.grants.update((s) => { s.failures = {}; s.lockouts = {}; });
+    await f.syncGrants();
+  }
+  await closeAll();
+}

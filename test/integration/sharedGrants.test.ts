@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { TestApi } from '../../src/extension';
 import { sha256 } from '../../src/core/audit';
 import { ScriptedPrompter } from '../../src/vscode/prompter';
-import { api, auditRecords, closeAll, fileUri, folderPath, mainFolder, manifestText, readDisk, setCode, show, sleep, waitFor, writeManifest } from './helpers';
+import { api, auditRecords, resetGrants, closeAll, fileUri, folderPath, mainFolder, manifestText, readDisk, setCode, show, sleep, waitFor, writeManifest } from './helpers';
 
 const FILE = 'src/booking/bookingService.ts'; // BOOKING_FLOW, tier1
 const CODE = 'Amber-Lantern-5820';
@@ -41,13 +41,7 @@ describe('grants shared with the command line and other processes', function () 
   });
 
   afterEach(async () => {
-    a.setPrompter(undefined);
-    for (const f of a.service.all()) {
-      for (const g of f.registry.all()) await a.unlocks.relock(f, g.target, 'relock');
-      await f.grants.update((s) => { s.failures = {}; s.lockouts = {}; });
-      await f.syncGrants();
-    }
-    await closeAll();
+    await resetGrants(a);
   });
 
   after(async () => {
