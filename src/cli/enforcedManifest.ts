@@ -60,10 +60,13 @@ async function fromCommits(root: string, io: CliIo, warn: Warn, why: string, pro
   return { kind: 'ok', root, manifest: parsed.manifest! };
 }
 
-/** The manifest's warnings as the editor's Problems panel has them: `file:line:col: warning: …`, one line each. */
+/**
+ * The manifest's warnings, and the errors it stays in force with (a glob past a bound, protected by
+ * a stand-in), as the editor's Problems panel has them: `file:line:col: warning: …`, one line each.
+ */
 export function printWarnings(io: CliIo, problems: readonly ManifestProblem[], where: string): void {
   for (const p of problems) {
-    if (p.severity === 'warning') io.stderr(`${where}:${p.line + 1}:${p.column + 1}: warning: ${p.message}\n`);
+    if (p.severity === 'warning' || p.contained) io.stderr(`${where}:${p.line + 1}:${p.column + 1}: ${p.severity}: ${p.message}\n`);
   }
 }
 

@@ -170,7 +170,7 @@ function gateManifests(
   const parse = (text: Buffer | undefined): Manifest | undefined => (text ? parseManifest(manifestText(text)).manifest : undefined);
   const parsed = target ? parseManifest(manifestText(target)) : undefined;
   const manifest = parsed?.manifest;
-  const warnings = parsed?.problems.filter((p) => p.severity === 'warning') ?? [];
+  const warnings = parsed?.problems.filter((p) => p.severity === 'warning' || p.contained === true) ?? [];
   const same = (a: Buffer | undefined, b: Buffer | undefined): boolean => a !== undefined && b !== undefined && a.equals(b);
   const before = same(target, base) ? manifest : parse(base);
   const tipManifest = same(tip, target) || same(tip, base) ? undefined : parse(tip);

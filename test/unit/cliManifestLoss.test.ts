@@ -195,4 +195,17 @@ describe('the editor\'s warnings, on stderr', () => {
     assert.equal(hook.code, 2);
     assert.doesNotMatch(hook.stderr, /warning/);
   });
+
+  test('a glob past a cost bound is reported as the editor reports it, and its stand-in protects in its place', () => {
+    const BOMB = MANIFEST.replace('"files": ["db/migrations/**"]', '"files": ["db/migrations/+(a|+(b|+(c|d)))*.sql"]');
+    assert.notEqual(BOMB, MANIFEST);
+    const repo = project(BOMB);
+    const check = repo.cli(['check', 'db/migrations/001.sql']);
+    assert.equal(check.code, 2, 'the stand-in db/migrations/** protects the file');
+    assert.match(check.stderr, /^\.protection\/manifest\.jsonc:\d+:\d+: error: This glob nests an extglob .* in its place \("db\/migrations\/\*\*"\)\.$/m);
+    repo.write('src/app.ts', 'app 3\n');
+    repo.git('add', '-A');
+    const verify = repo.cli(['verify', '--staged']);
+    assert.match(verify.stderr, /: error: This glob nests an extglob/);
+  });
 });
