@@ -218,7 +218,7 @@ export class BreachEngine {
         ...(backup ? { backup } : {}),
         detail: breachDetail(kind, atStart),
       });
-      this.log('warn', `[breach] ${rel}: ${kind} while locked${backup ? `; kept in ${backup}` : ''}.`);
+      this.log('info', `[breach] ${rel}: ${kind} while locked${backup ? `; kept in ${backup}` : ''}.`);
     }
     if (restore && approved.bytes && approvedHash) {
       await this.writeBack(rel, approved.bytes);
