@@ -12,7 +12,8 @@
 #
 # Every run gets a fresh temp dir: user data, extensions dir, config, HOME, XDG_*, TMPDIR, and a
 # fresh git-initialised copy of test/fixtures/workspace (integration-multiroot: of test/fixtures/multiroot,
-# each folder of it a git repository of its own). The last output line of integration, integration-multiroot
+# each folder of it a git repository of its own; integration: then changed by test/integration/beforeLaunch.sh,
+# as if written while VS Code was closed). The last output line of integration, integration-multiroot
 # and e2e is "N passed, N failed"; the exit code is non-zero when anything failed or did not run.
 #
 # Environment:
@@ -106,6 +107,10 @@ if [ "$MODE" = integration-multiroot ]; then
   done
 else
   git_init "$WS" || cannot_run "git init of the workspace copy failed"
+fi
+# integration: changes made before the window opens, for the check at start (test/integration/beforeLaunch.sh).
+if [ "$MODE" = integration ] && [ -f "$ROOT/test/integration/beforeLaunch.sh" ]; then
+  (cd "$WS" && HOME=$RUN/home GIT_CONFIG_NOSYSTEM=1 bash "$ROOT/test/integration/beforeLaunch.sh") || cannot_run "test/integration/beforeLaunch.sh failed"
 fi
 
 # --- user settings (user scope, not the workspace's) ------------------------------------------
