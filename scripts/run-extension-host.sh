@@ -25,6 +25,8 @@
 #   PF_UPDATE_MEDIA=1    e2e: also copy the screenshots to media/screenshots/ (for the README)
 #   PF_WORKSPACE_DIR     e2e/serve: put the workspace copy here (replaced) instead of in the temp dir
 #   PORT_DEMO            serve: port to listen on (default 0 = any free port)
+#   PF_FIXTURE_DIR       integration: copy this folder as the workspace instead of test/fixtures/workspace
+#                        (the scale benchmark's generated workspace; test/integration/beforeLaunch.sh is then not run)
 #   PF_KEEP_RUN=1        keep the run's temp dir (logs are always copied to .test-runs/<mode>/)
 set -euo pipefail
 
@@ -84,7 +86,7 @@ if [ -n "${PF_WORKSPACE_DIR:-}" ]; then rm -rf "$WS"; fi
 mkdir -p "$(dirname "$WS")"
 FIXTURE=workspace
 [ "$MODE" = integration-multiroot ] && FIXTURE=multiroot
-cp -R "$ROOT/test/fixtures/$FIXTURE" "$WS"
+cp -R "${PF_FIXTURE_DIR:-$ROOT/test/fixtures/$FIXTURE}" "$WS"
 WS=$(cd "$WS" && pwd -P)
 git_init() {
   (
@@ -109,7 +111,7 @@ else
   git_init "$WS" || cannot_run "git init of the workspace copy failed"
 fi
 # integration: changes made before the window opens, for the check at start (test/integration/beforeLaunch.sh).
-if [ "$MODE" = integration ] && [ -f "$ROOT/test/integration/beforeLaunch.sh" ]; then
+if [ "$MODE" = integration ] && [ -z "${PF_FIXTURE_DIR:-}" ] && [ -f "$ROOT/test/integration/beforeLaunch.sh" ]; then
   (cd "$WS" && HOME=$RUN/home GIT_CONFIG_NOSYSTEM=1 bash "$ROOT/test/integration/beforeLaunch.sh") || cannot_run "test/integration/beforeLaunch.sh failed"
 fi
 

@@ -79,7 +79,7 @@ export class BreachGuard extends Disposable {
    * background. Returns at once: nothing here waits for the disk beyond one small lease file.
    */
   async start(): Promise<void> {
-    await Promise.all(this.service.all().map((f) => this.guard(f)));
+    await Promise.all(this.service.withManifest().map((f) => this.guard(f)));
   }
 
   /** The breaches found at start, once every folder's check has run (tests). */
@@ -172,7 +172,8 @@ export class BreachGuard extends Disposable {
         }
         g.engine.watchDirs(directoriesOf(folder.folder.uri.fsPath, folder.files.keys()));
       }
-      for (const folder of live) if (!this.guarded.has(folder)) void this.guard(folder);
+      // A manifest created (or a folder added) since: guard it too.
+      for (const folder of this.service.withManifest()) if (!this.guarded.has(folder)) void this.guard(folder);
     }, DIRS_SYNC_MS);
   }
 
