@@ -89,7 +89,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const step = (name: string): void => { steps.push(`${name} ${Math.round(performance.now() - started)}`); };
   await service.start();
   step('manifests');
-  await breach.start();
+  breach.start();
   step('breach guard');
   await readOnly.syncNow();
   step('read-only');

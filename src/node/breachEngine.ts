@@ -209,6 +209,10 @@ export class BreachEngine {
     const fresh = newHere && this.ledger.get(rel)?.openBreach !== version;
     const where = { file: rel, tier: c.tier.id, ...(c.component ? { component: c.component.name } : {}) };
     const approvedHash = approved.state.kind === 'content' ? approved.state.hash : undefined;
+    // The approved content goes back first (the breaching bytes are in memory, backed up right
+    // after): the time a wrong version stays on disk does not include the backup and the records.
+    const restoring = restore && approved.bytes !== undefined && approvedHash !== undefined;
+    if (restoring) await this.writeBack(rel, approved.bytes!);
     let backup: string | undefined;
     if (fresh) {
       if (disk) backup = await writeBackup(this.o.root, rel, disk);
@@ -219,10 +223,7 @@ export class BreachEngine {
         detail: breachDetail(kind, atStart),
       });
       this.log('info', `[breach] ${rel}: ${kind} while locked${backup ? `; kept in ${backup}` : ''}.`);
-    }
-    if (restore && approved.bytes && approvedHash) {
-      await this.writeBack(rel, approved.bytes);
-      if (fresh) await this.o.recorder.record({ event: 'restore', ...where, after: approvedHash, detail: 'approved content written back' });
+      if (restoring) await this.o.recorder.record({ event: 'restore', ...where, after: approvedHash, detail: 'approved content written back' });
     }
     if (fresh) {
       const outcome: BreachOutcome = {

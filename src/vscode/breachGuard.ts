@@ -35,6 +35,8 @@ interface Guarded {
   readonly lease: GuardLease;
   /** The check at start (runs once this window is the folder's active guard). */
   checked: Promise<BreachOutcome[]>;
+  /** Settles once the lease said whether this window guards the folder or stands by. */
+  ready: Promise<void>;
 }
 
 /**
@@ -75,16 +77,19 @@ export class BreachGuard extends Disposable {
   }
 
   /**
-   * Starts guarding every folder: takes its lease (or stands by) and runs the check at start in the
-   * background. Returns at once: nothing here waits for the disk beyond one small lease file.
+   * Starts guarding every folder: takes its lease (or stands by) and runs the check at start, both in
+   * the background. Returns at once: nothing here waits for the disk.
    */
-  async start(): Promise<void> {
-    await Promise.all(this.service.withManifest().map((f) => this.guard(f)));
+  start(): void {
+    for (const f of this.service.withManifest()) this.guard(f);
   }
 
   /** The breaches found at start, once every folder's check has run (tests). */
   async checkedAtStart(): Promise<BreachOutcome[]> {
-    const all = await Promise.all([...this.guarded.values()].map((g) => g.checked));
+    const all = await Promise.all([...this.guarded.values()].map(async (g) => {
+      await g.ready;
+      return g.checked;
+    }));
     return all.flat();
   }
 
@@ -98,7 +103,7 @@ export class BreachGuard extends Disposable {
     return this.guarded.get(folder)?.engine.active === true;
   }
 
-  private async guard(folder: FolderProtection): Promise<Guarded> {
+  private guard(folder: FolderProtection): Guarded {
     const existing = this.guarded.get(folder);
     if (existing) return existing;
     const engine = new BreachEngine({
@@ -117,33 +122,40 @@ export class BreachGuard extends Disposable {
       isOwnWrite: (hash) => expectedOwnWrites.delete(hash),
       log: (level, message) => log[level](message),
     });
+    // Inactive until the lease says which guard this window is (a few ms); the check at start that
+    // follows covers anything written meanwhile.
+    engine.active = false;
     const lease = new GuardLease(leasePathFor(folder.grants.path), 'VS Code');
-    const g: Guarded = { engine, lease, checked: Promise.resolve([]) };
+    const g: Guarded = { engine, lease, checked: Promise.resolve([]), ready: Promise.resolve() };
+    g.ready = this.takeLease(folder, g);
     this.guarded.set(folder, g);
+    this.scheduleDirs();
+    return g;
+  }
+
+  private async takeLease(folder: FolderProtection, g: Guarded): Promise<void> {
     let got = false;
     try {
       await folder.grants.ensureDir();
-      got = await lease.tryAcquire();
+      got = await g.lease.tryAcquire();
     } catch (err) {
       // No lease file possible (read-only git dir): guard anyway rather than not at all.
       log.warn(`[breach] ${folder.name}: cannot take the guard lease (${String(err)}); guarding without it.`);
       got = true;
     }
+    if (this.isDisposed) return;
     const becomeActive = (): void => {
-      engine.active = true;
+      g.engine.active = true;
       log.info(`[breach] ${folder.name}: this window is the breach guard.`);
-      g.checked = this.checkAtStart(folder, engine);
+      g.checked = this.checkAtStart(folder, g.engine);
     };
     if (got) {
       becomeActive();
     } else {
-      engine.active = false;
-      const h = await lease.holder();
+      const h = await g.lease.holder();
       log.info(`[breach] ${folder.name}: ${h ? `${h.who} (pid ${h.pid})` : 'another guard'} is the breach guard; this window stands by.`);
-      lease.standBy(becomeActive);
+      g.lease.standBy(becomeActive);
     }
-    this.scheduleDirs();
-    return g;
   }
 
   private async checkAtStart(folder: FolderProtection, engine: BreachEngine): Promise<BreachOutcome[]> {
@@ -173,7 +185,7 @@ export class BreachGuard extends Disposable {
         g.engine.watchDirs(directoriesOf(folder.folder.uri.fsPath, folder.files.keys()));
       }
       // A manifest created (or a folder added) since: guard it too.
-      for (const folder of this.service.withManifest()) if (!this.guarded.has(folder)) void this.guard(folder);
+      for (const folder of this.service.withManifest()) if (!this.guarded.has(folder)) this.guard(folder);
     }, DIRS_SYNC_MS);
   }
 
@@ -202,7 +214,7 @@ export class BreachGuard extends Disposable {
         this.touchedWhileUnlocked.delete(key);
       }
     }
-    const g = await this.guard(folder);
+    const g = this.guard(folder);
     await Promise.all([...uris.values()].map((uri) => {
       const rel = folder.relativePath(uri);
       if (rel === undefined) return Promise.resolve();
@@ -258,7 +270,6 @@ export class BreachGuard extends Disposable {
 
   /** The "Restore" action of a `warn` tier: writes the approved content back. */
   async restoreNow(f: ProtectedFile): Promise<boolean> {
-    const g = await this.guard(f.folder);
-    return g.engine.restoreNow(f.relPath);
+    return this.guard(f.folder).engine.restoreNow(f.relPath);
   }
 }

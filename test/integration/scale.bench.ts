@@ -19,13 +19,14 @@ const PLAIN = 'src/utils/format.ts';
 const WATCHER_WRITES = 10;
 const PAUSE_MS = 250;
 
-async function idle(seconds: number): Promise<{ cpuPercent: number; rssMb: number }> {
+async function idle(seconds: number): Promise<{ cpuPercent: number; rssMb: number; heapUsedMb: number; heapTotalMb: number }> {
   const t0 = process.hrtime.bigint();
   const c0 = process.cpuUsage();
   await sleep(seconds * 1000);
   const c = process.cpuUsage(c0);
   const wallUs = Number(process.hrtime.bigint() - t0) / 1000;
-  return { cpuPercent: ((c.user + c.system) / wallUs) * 100, rssMb: process.memoryUsage().rss / 1e6 };
+  const m = process.memoryUsage();
+  return { cpuPercent: ((c.user + c.system) / wallUs) * 100, rssMb: m.rss / 1e6, heapUsedMb: m.heapUsed / 1e6, heapTotalMb: m.heapTotal / 1e6 };
 }
 
 describe('benchmark: scale', function () {
