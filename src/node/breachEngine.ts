@@ -5,7 +5,7 @@
 // the file's last change record (read from the audit log as it grows), its bytes from the approved
 // store or git HEAD. At start, candidates come from `git status` (what differs from HEAD) and the
 // audit log's approvals, so a check of 20,000 protected files reads only those that changed.
-import { promises as fs, watch as watchDir } from 'node:fs';
+import { existsSync, promises as fs, readFileSync, watch as watchDir } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
@@ -19,6 +19,7 @@ import { ApprovedStore } from './approvedStore';
 import { atomicWriteFile } from './atomicWrite';
 import { writeBackup } from './backups';
 import { runGit } from './gitChanges';
+import { findGitDir } from './grantStore';
 import type { AuditRecorder } from './recorder';
 
 /** What the manifest and the grants say about a path right now (the caller's port). */
@@ -58,9 +59,12 @@ const TEMP_FILE = /(^|\/)\.[^/]+\.tmp$/;
 const SETTLE_MS = 60;
 const COALESCE_MS = 15;
 const MAX_ROUNDS = 500;
+const HEAD_CACHE_ENTRIES = 32;
+const HEAD_CACHE_MAX_BYTES = 256 * 1024;
 
 export class BreachEngine {
   private readonly ledger = new ApprovalLedger();
+  private readonly headCache = new Map<string, { oid: string; bytes: Buffer | undefined }>();
   private readonly episodes = new BreachEpisodes();
   private readonly store: ApprovedStore;
   private readonly queues = new Map<string, Promise<void>>();
@@ -252,9 +256,22 @@ export class BreachEngine {
     return { state: { kind: 'unknown' } };
   }
 
+  /**
+   * The file at git HEAD. A writer repeating its breach (an agent retrying) would start git each
+   * time: the last few answers are kept, small files only, keyed by the commit HEAD points at.
+   */
   private async headContent(rel: string): Promise<Buffer | undefined> {
+    const oid = headOid(this.o.root);
+    const hit = oid ? this.headCache.get(rel) : undefined;
+    if (hit && hit.oid === oid) return hit.bytes;
     const r = await runGit(['show', `HEAD:./${rel}`], this.o.root, this.o.env ?? process.env).catch(() => undefined);
-    return r?.code === 0 ? r.stdout : undefined;
+    const bytes = r?.code === 0 ? r.stdout : undefined;
+    if (oid && (!bytes || bytes.length <= HEAD_CACHE_MAX_BYTES)) {
+      this.headCache.delete(rel);
+      this.headCache.set(rel, { oid, bytes });
+      if (this.headCache.size > HEAD_CACHE_ENTRIES) this.headCache.delete(this.headCache.keys().next().value!);
+    }
+    return bytes;
   }
 
   /** The "Restore" action of a `warn` tier: writes the approved content back and records it. */
@@ -453,6 +470,30 @@ export function directoriesOf(root: string, rels: Iterable<string>): Set<string>
   const dirs = new Set<string>();
   for (const rel of rels) if (!isExtensionWritten(rel)) dirs.add(dirname(join(root, ...rel.split('/'))));
   return dirs;
+}
+
+/** The commit HEAD points at, read from the git directory (no git process), or undefined. */
+function headOid(root: string): string | undefined {
+  const git = findGitDir(root);
+  if (!git) return undefined;
+  try {
+    const head = readFileSync(join(git.gitDir, 'HEAD'), 'utf8').trim();
+    const ref = /^ref: (.+)$/.exec(head)?.[1];
+    if (!ref) return /^[0-9a-f]{40,64}$/.test(head) ? head : undefined;
+    // Linked worktrees keep refs in the common directory.
+    const common = existsSync(join(git.gitDir, 'commondir')) ? join(git.gitDir, readFileSync(join(git.gitDir, 'commondir'), 'utf8').trim()) : git.gitDir;
+    for (const dir of [git.gitDir, common]) {
+      try {
+        return readFileSync(join(dir, ...ref.split('/')), 'utf8').trim();
+      } catch {
+        // packed, or in the common directory
+      }
+    }
+    const packed = readFileSync(join(common, 'packed-refs'), 'utf8');
+    return new RegExp(`^([0-9a-f]{40,64}) ${ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm').exec(packed)?.[1];
+  } catch {
+    return undefined;
+  }
 }
 
 async function readOrUndefined(path: string): Promise<Buffer | undefined> {

@@ -5,6 +5,7 @@ import { sealRecord } from '../../src/core/audit';
 import type { AuditBody, AuditRecord } from '../../src/core/audit';
 import { ApprovalLedger, BreachEpisodes, decideBreach, describeBreach, summarizeBreaches } from '../../src/core/breach';
 import type { BreachFacts } from '../../src/core/breach';
+import { statusPath } from '../../src/node/breachEngine';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
@@ -94,5 +95,18 @@ describe('breach wording', () => {
   test('many at once: one line with counts', () => {
     const line = summarizeBreaches([o, { ...o, relPath: 'b.ts', restored: false }], '.protection/backups');
     assert.match(line, /^2 protected files were changed or deleted outside the editor while locked; 1 restored: src\/a\.ts, b\.ts\./);
+  });
+});
+
+describe('statusPath (git status --porcelain=v2 -z entries)', () => {
+  test('ordinary, unmerged and untracked entries give their path, spaces included; others none', () => {
+    assert.equal(statusPath('1 .M N... 100644 100644 100644 0123abc 0123abc src/booking/a b.ts'), 'src/booking/a b.ts');
+    assert.equal(statusPath('1 D. N... 100644 000000 000000 0123abc 0000000 src/x.ts'), 'src/x.ts');
+    assert.equal(statusPath('u UU N... 100644 100644 100644 100644 1111111 2222222 3333333 db/m.sql'), 'db/m.sql');
+    assert.equal(statusPath('? src/new file.ts'), 'src/new file.ts');
+    assert.equal(statusPath('! ignored.log'), undefined);
+    assert.equal(statusPath('# branch.oid abc'), undefined);
+    assert.equal(statusPath('1 .M N...'), undefined, 'a truncated entry');
+    assert.equal(statusPath(''), undefined);
   });
 });
