@@ -7,10 +7,15 @@
 #      latency in the same run: test/integration/restoreLatency.bench.ts, loaded only with PF_BENCH=1,
 #      writes its figures as JSON to PF_BENCH_OUT (PF_BENCH and PF_BENCH_OUT reach the extension host
 #      through run-extension-host.sh and code-server, which pass their environment on);
-#   3. dist/ is rebuilt as a release build (step 2 needs the development build of --tests).
+#   3. the scale scenario: a generated 20,000-file workspace opened in the real host without a manifest
+#      (baseline), with 1,000 and with 20,000 protected files: idle CPU over 30 s, RSS, activate() time,
+#      restore p50/p95 (test/integration/scale.bench.ts, workspace from scripts/genBenchWorkspace.mjs);
+#   4. dist/ is rebuilt as a release build (steps 2-3 need the development build of --tests).
 # The host toolchain comes from scripts/setup-host.sh (cached after the first run).
 #
 # Environment: PF_BENCH_WRITES  number of measured writes in step 2 (default 40)
+#              PF_BENCH_IDLE_S idle seconds measured per scale run (default 30)
+#              PF_BENCH_SCALE_WRITES measured writes per protected scale run (default 30)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -63,6 +68,50 @@ else
   fi
 fi
 
-# --- 3. leave dist/ as the release build ---------------------------------------------------------
+# --- 3. scale: a generated 20,000-file workspace in the real extension host ----------------------
+# Three runs of test/integration/scale.bench.ts: without a manifest (the extension never activates:
+# the baseline), with 1,000 and with 20,000 of the 20,000 files protected.
+echo
+echo "== scale: a generated workspace of 20,000 files in the real extension host (idle ${PF_BENCH_IDLE_S:-30} s each)"
+if [ "$host_rc" = 0 ]; then
+  for scenario in baseline 1000 20000; do
+    GEN=$WORK/ws-$scenario
+    if [ "$scenario" = baseline ]; then
+      node scripts/genBenchWorkspace.mjs "$GEN" --files 20000 --protected 20000 --no-manifest >/dev/null
+      kind=baseline protected=0
+    else
+      node scripts/genBenchWorkspace.mjs "$GEN" --files 20000 --protected "$scenario" >/dev/null
+      kind=protected protected=$scenario
+    fi
+    PF_BENCH=1 PF_BENCH_SCENARIO=$kind PF_BENCH_PROTECTED=$protected PF_BENCH_WRITES=${PF_BENCH_SCALE_WRITES:-30} \
+      PF_FIXTURE_DIR=$GEN PF_TEST_GREP='^benchmark: scale' PF_BENCH_OUT=$WORK/scale-$scenario.json \
+      bash scripts/run-extension-host.sh integration >"$WORK/scale-$scenario.log" 2>&1 || { tail -20 "$WORK/scale-$scenario.log"; host_rc=1; }
+    rm -rf "$GEN"
+  done
+  node -e '
+    const fs = require("fs");
+    const load = (s) => { try { return JSON.parse(fs.readFileSync(`${process.argv[1]}/scale-${s}.json`, "utf8")); } catch { return undefined; } };
+    const b = load("baseline"), k = load("1000"), m = load("20000");
+    const row = (label, value, target = "") => console.log(`   ${label.padEnd(44)} ${value.padStart(24)}${target ? `   target ${target}` : ""}`);
+    const f = (v, d = 1) => (v === undefined ? "n/a" : v.toFixed(d));
+    const met = (ok) => (ok ? "met" : "NOT met");
+    if (!b || !k || !m) { console.log("   (not measured: a run failed; logs in .test-runs/integration/)"); process.exit(0); }
+    row("idle CPU, % of a core: none / 1k / 20k", `${f(b.cpuPercent)} / ${f(k.cpuPercent)} / ${f(m.cpuPercent)}`);
+    row("  20k above the baseline", `${f(m.cpuPercent - b.cpuPercent)} points`, `≤ 1 point: ${met(m.cpuPercent - b.cpuPercent <= 1)}`);
+    row("RSS, MB: none / 1k / 20k", `${f(b.rssMb, 0)} / ${f(k.rssMb, 0)} / ${f(m.rssMb, 0)}`);
+    row("  20k above the baseline", `${f(m.rssMb - b.rssMb, 0)} MB`, `≤ 30 MB: ${met(m.rssMb - b.rssMb <= 30)}`);
+    row("activate() to protection in force: 1k / 20k", `${f(k.activationMs)} / ${f(m.activationMs)} ms`, `≤ 100 ms: ${met(m.activationMs <= 100)}`);
+    row("  the check at start (background): 1k / 20k", `${k.checkAtStartMs} / ${m.checkAtStartMs} ms`);
+    row("  the inventory (background), done after: 1k / 20k", `${k.inventoryDoneMs} / ${m.inventoryDoneMs} ms`);
+    const r1 = k.writeToRestoreMs, r2 = m.writeToRestoreMs;
+    row("write → restored, p50 / p95, 1k protected", `${f(r1.p50)} / ${f(r1.p95)} ms`, `p95 ≤ 100 ms: ${met(r1.p95 <= 100)}`);
+    row("write → restored, p50 / p95, 20k protected", `${f(r2.p50)} / ${f(r2.p95)} ms`, `p95 ≤ 100 ms: ${met(r2.p95 <= 100)}`);
+    row("baseline: write → watcher event p50 (none)", `${f(b.watcherEventMs.p50)} ms`);
+  ' "$WORK"
+else
+  echo "   (not measured: the host is not available)"
+fi
+
+# --- 4. leave dist/ as the release build ---------------------------------------------------------
 node scripts/build.mjs --release >/dev/null
 exit "$host_rc"

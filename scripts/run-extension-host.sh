@@ -12,7 +12,8 @@
 #
 # Every run gets a fresh temp dir: user data, extensions dir, config, HOME, XDG_*, TMPDIR, and a
 # fresh git-initialised copy of test/fixtures/workspace (integration-multiroot: of test/fixtures/multiroot,
-# each folder of it a git repository of its own). The last output line of integration, integration-multiroot
+# each folder of it a git repository of its own; integration: then changed by test/integration/beforeLaunch.sh,
+# as if written while VS Code was closed). The last output line of integration, integration-multiroot
 # and e2e is "N passed, N failed"; the exit code is non-zero when anything failed or did not run.
 #
 # Environment:
@@ -24,6 +25,8 @@
 #   PF_UPDATE_MEDIA=1    e2e: also copy the screenshots to media/screenshots/ (for the README)
 #   PF_WORKSPACE_DIR     e2e/serve: put the workspace copy here (replaced) instead of in the temp dir
 #   PORT_DEMO            serve: port to listen on (default 0 = any free port)
+#   PF_FIXTURE_DIR       integration: copy this folder as the workspace instead of test/fixtures/workspace
+#                        (the scale benchmark's generated workspace; test/integration/beforeLaunch.sh is then not run)
 #   PF_KEEP_RUN=1        keep the run's temp dir (logs are always copied to .test-runs/<mode>/)
 set -euo pipefail
 
@@ -83,7 +86,7 @@ if [ -n "${PF_WORKSPACE_DIR:-}" ]; then rm -rf "$WS"; fi
 mkdir -p "$(dirname "$WS")"
 FIXTURE=workspace
 [ "$MODE" = integration-multiroot ] && FIXTURE=multiroot
-cp -R "$ROOT/test/fixtures/$FIXTURE" "$WS"
+cp -R "${PF_FIXTURE_DIR:-$ROOT/test/fixtures/$FIXTURE}" "$WS"
 WS=$(cd "$WS" && pwd -P)
 git_init() {
   (
@@ -106,6 +109,10 @@ if [ "$MODE" = integration-multiroot ]; then
   done
 else
   git_init "$WS" || cannot_run "git init of the workspace copy failed"
+fi
+# integration: changes made before the window opens, for the check at start (test/integration/beforeLaunch.sh).
+if [ "$MODE" = integration ] && [ -z "${PF_FIXTURE_DIR:-}" ] && [ -f "$ROOT/test/integration/beforeLaunch.sh" ]; then
+  (cd "$WS" && HOME=$RUN/home GIT_CONFIG_NOSYSTEM=1 bash "$ROOT/test/integration/beforeLaunch.sh") || cannot_run "test/integration/beforeLaunch.sh failed"
 fi
 
 # --- user settings (user scope, not the workspace's) ------------------------------------------

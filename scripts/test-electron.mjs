@@ -29,6 +29,8 @@ git('config', 'user.email', 'test@example.com');
 git('config', 'commit.gpgsign', 'false');
 git('add', '-A');
 git('commit', '-q', '-m', 'Initial commit');
+// Changes made before the window opens, for the check at start (as scripts/run-extension-host.sh does).
+execFileSync('bash', [join(root, 'test', 'integration', 'beforeLaunch.sh')], { cwd: workspace, stdio: 'inherit' });
 
 const results = join(run, 'results.json');
 let exitCode = 1;

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { BreachGuard } from './vscode/breachGuard';
 import { ChangeRecorder } from './vscode/changeRecorder';
@@ -40,12 +41,15 @@ export interface TestApi {
   advanceClock(ms: number): void;
   /** The breach warning's "Unlock and Keep the Change…" action. */
   keepChange(uri: vscode.Uri, content: Uint8Array): Promise<void>;
+  /** activate() from its first line to protection in force, in ms (the benchmark prints it). */
+  readonly activationMs: number;
 }
 
 let readOnly: ReadOnlyController | undefined;
 let filePermissions: FilePermissions | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<TestApi | undefined> {
+  const started = performance.now();
   // Tests move time forward instead of waiting for an unlock to expire.
   let clockOffset = 0;
   const now = (): number => Date.now() + clockOffset;
@@ -77,12 +81,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   push(recorder.onDidRecord((e) => void breach.approve(e.folder, e.record)));
   for (const d of registerCommands({ service, unlocks, unlockFlow, setCodeFlow, now, readOnlySettled: () => ro.syncNow() })) push(d);
 
+  // Protection is in force once the manifests and grants are read, the breach guard listens and the
+  // active editor is read-only: nothing here lists the workspace or reads protected files. The
+  // inventory (counts, decorations, menus, on-disk permissions) and the check at start follow in the
+  // background.
+  const steps: string[] = [];
+  const step = (name: string): void => { steps.push(`${name} ${Math.round(performance.now() - started)}`); };
   await service.start();
-  await breach.start();
-  await permissions.schedule();
+  step('manifests');
+  breach.start();
+  step('breach guard');
   await readOnly.syncNow();
-  await contextKeys.update();
-  log.info(`[activate] ${service.withManifest().length} folder(s) with a manifest, ${service.protectedCount()} protected file(s).`);
+  step('read-only');
+  void permissions.schedule();
+  void contextKeys.update();
+  const activationMs = Math.round((performance.now() - started) * 10) / 10;
+  log.info(`[activate] protection in force in ${activationMs} ms (${steps.join(', ')} ms): ${service.withManifest().length} folder(s) with a manifest.`);
 
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return {
@@ -90,6 +104,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     setPrompter: (p) => { prompter = p ?? workbenchPrompter; },
     advanceClock: (ms) => { clockOffset += ms; },
     keepChange: (uri, content) => breach.keepChange(uri, content),
+    activationMs,
   };
 }
 

@@ -27,6 +27,8 @@ Commands:
   relock [<COMPONENT|path> | --all] end grants now (recording their changes first)
   status [--json]                   protected files, lock states and the grants in force
   record [<path>...]                record changes made under a grant, then relock
+  watch [--once]                    the breach guard without VS Code: restore and record
+                                    writes to locked files (--once: check now and exit)
   hash-code [--owner <who>] [--one-time <n>]
                                     make a signing code entry for the manifest (never printed),
                                     or n one-time codes for an owner to hand out
@@ -58,6 +60,7 @@ function commands(scriptPath: string): Record<string, Command> {
     agents: async (args, io) => (await import('./agentsCommand')).runAgents(args, io),
     import: async (args, io) => (await import('./importCommand')).runImport(args, io),
     team: async (args, io) => (await import('./teamCommand')).runTeam(args, io),
+    watch: async (args, io) => (await import('./watchCommand')).runWatch(args, io),
   };
 }
 

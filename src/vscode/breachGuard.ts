@@ -1,23 +1,23 @@
-import { promises as fs, watch as watchDir } from 'node:fs';
-import type { FSWatcher } from 'node:fs';
-import { userInfo } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
+import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
-import { parseAuditLog, sha256 } from '../core/audit';
+import { sha256 } from '../core/audit';
 import type { AuditRecord } from '../core/audit';
-import { isExtensionWritten } from '../core/policy';
+import { describeBreach, summarizeBreaches } from '../core/breach';
+import type { BreachOutcome } from '../core/breach';
 import { targetKey } from '../core/unlocks';
 import type { Grant } from '../core/unlocks';
-import { ApprovedStore } from '../node/approvedStore';
 import { atomicWriteFile } from '../node/atomicWrite';
-import { BACKUPS_DIR, writeBackup } from '../node/backups';
-import { headContent } from '../node/gitContent';
+import { BACKUPS_DIR } from '../node/backups';
+import { BreachEngine, directoriesOf } from '../node/breachEngine';
+import { GuardLease, leasePathFor } from '../node/guardLease';
 import { Commands } from './commandIds';
 import type { FolderProtection } from './folderProtection';
 import { Disposable } from './lifecycle';
 import { log, reportError } from './logger';
 import type { ProtectedFile, ProtectionService } from './protectionService';
 import type { UnlockService } from './unlockService';
+
+export type { BreachOutcome } from '../core/breach';
 
 /** Content the extension itself is about to write outside the breach guard (Create Manifest), by sha256. */
 const expectedOwnWrites = new Set<string>();
@@ -27,54 +27,31 @@ export function expectOwnWrite(content: Uint8Array): void {
   expectedOwnWrites.add(sha256(content));
 }
 
-/** What happened to a locked file behind the editor's back. */
-export interface BreachOutcome {
-  readonly relPath: string;
-  readonly kind: 'modified' | 'deleted' | 'created';
-  /** The approved content was written back. */
-  readonly restored: boolean;
-  /** Where the breaching content was kept (none for a deletion). */
-  readonly backup: string | undefined;
-}
-
-const TEMP_FILE = /(^|\/)\.[^/]+\.tmp$/;
-const SETTLE_MS = 60;
 const NOTICE_BATCH_MS = 400;
-const SNAPSHOT_LIMIT_BYTES = 5 * 1024 * 1024;
-const EPISODE_QUIET_MS = 2000;
-const DELETED = 'deleted';
-const POLL_MS = 1000;
-const COALESCE_MS = 15;
+const DIRS_SYNC_MS = 300;
 
-interface Approved {
-  readonly hash: string;
-  readonly bytes: Uint8Array;
+interface Guarded {
+  readonly engine: BreachEngine;
+  readonly lease: GuardLease;
+  /** The check at start (runs once this window is the folder's active guard). */
+  checked: Promise<BreachOutcome[]>;
+  /** Settles once the lease said whether this window guards the folder or stands by. */
+  ready: Promise<void>;
 }
 
 /**
- * Detects writes to locked files that bypass the editor (a terminal, a script, an agent, another
- * extension's WorkspaceEdit rename/delete) and answers per the tier's `onBreach`: the breaching content
- * is backed up and recorded, then (`restore`) the approved content is written back atomically, or
- * (`warn`) kept and reported. Approved content is the after-hash of the file's last change record,
- * else git HEAD's version, else the content when the extension first saw it.
+ * The editor's side of the breach guard (src/node/breachEngine.ts does the work, the same code
+ * `protected-files watch` runs): feeds it the workbench's file events and the folders of protected
+ * files to watch, takes the folder's guard lease (one guard per folder restores and records, whether
+ * VS Code windows or `watch`), and turns outcomes into notices with their actions.
  */
 export class BreachGuard extends Disposable {
-  /** Last approved sha256 per file (`<folder>|<relPath>`), from change records. */
-  private readonly lastApproved = new Map<string, string>();
+  private readonly guarded = new Map<FolderProtection, Guarded>();
   /** Protected files written while unlocked, by key: reconciled when the unlock ends. */
   private readonly touchedWhileUnlocked = new Map<string, vscode.Uri>();
-  /** Files whose last record is an approved deletion: their absence is the approved state. */
-  private readonly approvedDeleted = new Set<string>();
-  /** Content as first seen (or last approved), for a rollback without git. */
-  private readonly known = new Map<string, Uint8Array>();
-  /** Breaching versions already backed up and recorded, per file: version → when last seen. */
-  private readonly seenBreach = new Map<string, Map<string, number>>();
-  private readonly queues = new Map<string, Promise<void>>();
-  private readonly stores = new Map<FolderProtection, ApprovedStore>();
-  /** Every protected file seen, with its last stat signature: the poll's safety net for lost watcher events. */
-  private readonly watched = new Map<string, { folder: FolderProtection; rel: string; sig: string | undefined }>();
-  private notices: BreachOutcome[] = [];
+  private notices: { folder: FolderProtection; o: BreachOutcome }[] = [];
   private noticeTimer: ReturnType<typeof setTimeout> | undefined;
+  private dirsTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly _onDidHandle = this.register(new vscode.EventEmitter<BreachOutcome>());
   /** A breach was handled (backed up, recorded, restored or kept). */
   readonly onDidHandle = this._onDidHandle.event;
@@ -86,303 +63,149 @@ export class BreachGuard extends Disposable {
     private readonly requestUnlock: (uri: vscode.Uri) => Promise<unknown>,
   ) {
     super();
+    // The workbench's watcher (one for the window, in its own process) sees every folder, new ones
+    // included; the OS watchers on the folders of protected files (the engine's) report in a few ms.
     const watcher = this.register(vscode.workspace.createFileSystemWatcher('**/*'));
     this.register(watcher.onDidChange((u) => this.onDisk(u)));
     this.register(watcher.onDidCreate((u) => this.onDisk(u)));
     this.register(watcher.onDidDelete((u) => this.onDisk(u)));
-    this.register(service.onDidChangeManifest((f) => void this.snapshot(f)));
     this.register(unlocks.onWillEnd((e) => e.waitUntil(this.reconcile(e.folder, e.grant, e.uris))));
-    this.register({ dispose: () => this.noticeTimer && clearTimeout(this.noticeTimer) });
-    // File watchers coalesce and, under load, drop events (a delete and a re-create in quick
-    // succession); a cheap stat poll makes sure no write to a protected file goes unseen.
-    const poll = setInterval(() => void this.poll(), POLL_MS);
-    this.register({ dispose: () => clearInterval(poll) });
-    // The workbench's watcher reports a write after ~140 ms; the OS's own notification on the folders
-    // that hold protected files arrives in a few, which is what keeps a rollback under 150 ms.
-    this.register(service.onDidChange(() => this.syncDirWatchers()));
-    this.register({ dispose: () => { for (const w of this.dirWatchers.values()) w.close(); this.dirWatchers.clear(); } });
-    this.register({ dispose: () => { for (const t of this.pendingEvents.values()) clearTimeout(t); this.pendingEvents.clear(); } });
+    this.register(service.onDidChangeManifest(() => this.scheduleDirs()));
+    this.register(service.onDidChange((c) => c.uris === undefined || c.uris.length > 0 ? this.scheduleDirs() : undefined));
+    this.register({ dispose: () => { if (this.noticeTimer) clearTimeout(this.noticeTimer); if (this.dirsTimer) clearTimeout(this.dirsTimer); } });
+    this.register({ dispose: () => { for (const g of this.guarded.values()) { g.engine.dispose(); g.lease.dispose(); } this.guarded.clear(); } });
   }
 
-  private readonly dirWatchers = new Map<string, FSWatcher>();
-
-  private syncDirWatchers(): void {
-    if (this.isDisposed) return;
-    const wanted = new Map<string, FolderProtection>();
-    for (const folder of this.service.all()) {
-      for (const rel of folder.files.keys()) {
-        if (!isExtensionWritten(rel)) wanted.set(dirname(folder.uriOf(rel).fsPath), folder);
-      }
-    }
-    for (const [dir, w] of this.dirWatchers) {
-      if (!wanted.has(dir)) {
-        w.close();
-        this.dirWatchers.delete(dir);
-      }
-    }
-    for (const [dir, folder] of wanted) {
-      if (this.dirWatchers.has(dir)) continue;
-      try {
-        const w = watchDir(dir, { persistent: false }, (_event, name) => {
-          if (name) this.onDisk(folder.uriOf(relative(folder.folder.uri.fsPath, join(dir, name.toString())).split(sep).join('/')));
-        });
-        w.on('error', () => {
-          w.close();
-          this.dirWatchers.delete(dir);
-        });
-        this.dirWatchers.set(dir, w);
-      } catch {
-        // folder gone or not watchable: the workbench watcher and the poll still cover it
-      }
-    }
+  /**
+   * Starts guarding every folder: takes its lease (or stands by) and runs the check at start, both in
+   * the background. Returns at once: nothing here waits for the disk.
+   */
+  start(): void {
+    for (const f of this.service.withManifest()) this.guard(f);
   }
 
-  private polling = false;
-
-  private async poll(): Promise<void> {
-    if (this.polling) return;
-    this.polling = true;
-    try {
-      for (const [key, w] of this.watched) {
-        const sig = await statSignature(w.folder.uriOf(w.rel).fsPath);
-        if (sig === w.sig) continue;
-        w.sig = sig;
-        if (!this.queues.has(key)) this.onDisk(w.folder.uriOf(w.rel));
-      }
-    } finally {
-      this.polling = false;
-    }
-  }
-
-  /** Reads the approved state of every folder: call once the service has started. */
-  async start(): Promise<void> {
-    await Promise.all(this.service.all().map((f) => this.snapshot(f)));
-    this.syncDirWatchers();
+  /** The breaches found at start, once every folder's check has run (tests). */
+  async checkedAtStart(): Promise<BreachOutcome[]> {
+    const all = await Promise.all([...this.guarded.values()].map(async (g) => {
+      await g.ready;
+      return g.checked;
+    }));
+    return all.flat();
   }
 
   /** Resolves when every queued breach has been handled (tests, benchmarks). */
   async settled(): Promise<void> {
-    while (this.queues.size || this.pendingEvents.size) {
-      if (this.queues.size) await Promise.all([...this.queues.values()]);
-      else await sleep(COALESCE_MS);
+    await Promise.all([...this.guarded.values()].map((g) => g.engine.settled()));
+  }
+
+  /** Whether this window is the active guard of the folder (not standing by for `watch` or another window). */
+  isActiveGuard(folder: FolderProtection): boolean {
+    return this.guarded.get(folder)?.engine.active === true;
+  }
+
+  private guard(folder: FolderProtection): Guarded {
+    const existing = this.guarded.get(folder);
+    if (existing) return existing;
+    const engine = new BreachEngine({
+      root: folder.folder.uri.fsPath,
+      recorder: folder.audit,
+      policy: {
+        classify: (rel) => folder.classify(rel),
+        grantFor: (rel) => {
+          // Grants are shared: one made by the CLI a moment ago counts even before the store's watcher
+          // fires (a small file, read at once rather than queued behind other work).
+          folder.applyGrantState(folder.grants.readSync());
+          return this.service.resolve(folder.uriOf(rel))?.grant;
+        },
+      },
+      onOutcome: (o) => this.outcome(folder, o),
+      onUnlockedWrite: (rel) => this.touchedWhileUnlocked.set(`${folder.folder.uri.toString()}|${rel}`, folder.uriOf(rel)),
+      isOwnWrite: (hash) => expectedOwnWrites.delete(hash),
+      log: (level, message) => log[level](message),
+    });
+    // Inactive until the lease says which guard this window is (a few ms); the check at start that
+    // follows covers anything written meanwhile.
+    engine.active = false;
+    const lease = new GuardLease(leasePathFor(folder.grants.path), 'VS Code');
+    const g: Guarded = { engine, lease, checked: Promise.resolve([]), ready: Promise.resolve() };
+    g.ready = this.takeLease(folder, g);
+    this.guarded.set(folder, g);
+    this.scheduleDirs();
+    return g;
+  }
+
+  private async takeLease(folder: FolderProtection, g: Guarded): Promise<void> {
+    let got = false;
+    try {
+      await folder.grants.ensureDir();
+      got = await g.lease.tryAcquire();
+    } catch (err) {
+      // No lease file possible (read-only git dir): guard anyway rather than not at all.
+      log.warn(`[breach] ${folder.name}: cannot take the guard lease (${String(err)}); guarding without it.`);
+      got = true;
     }
+    if (this.isDisposed) return;
+    const becomeActive = (): void => {
+      g.engine.active = true;
+      log.info(`[breach] ${folder.name}: this window is the breach guard.`);
+      g.checked = this.checkAtStart(folder, g.engine);
+    };
+    if (got) {
+      becomeActive();
+    } else {
+      const h = await g.lease.holder();
+      log.info(`[breach] ${folder.name}: ${h ? `${h.who} (pid ${h.pid})` : 'another guard'} is the breach guard; this window stands by.`);
+      g.lease.standBy(becomeActive);
+    }
+  }
+
+  /** How long the last check at start took, in ms (the benchmark prints it). */
+  startCheckMs: number | undefined;
+
+  private async checkAtStart(folder: FolderProtection, engine: BreachEngine): Promise<BreachOutcome[]> {
+    const t0 = Date.now();
+    try {
+      const found = await engine.scanAtStart();
+      this.startCheckMs = Date.now() - t0;
+      log.info(`[breach] ${folder.name}: checked at start in ${Date.now() - t0} ms; ${found.length} breach(es) made while nothing was watching.`);
+      if (found.length === 1) void this.showOne(folder, found[0]);
+      else if (found.length > 1) this.showMany(found);
+      return found;
+    } catch (err) {
+      reportError(`Could not check ${folder.name} for changes made while VS Code was closed`, err);
+      return [];
+    }
+  }
+
+  private scheduleDirs(): void {
+    if (this.dirsTimer || this.isDisposed) return;
+    this.dirsTimer = setTimeout(() => {
+      this.dirsTimer = undefined;
+      const live = new Set(this.service.all());
+      for (const [folder, g] of this.guarded) {
+        if (!live.has(folder)) {
+          g.engine.dispose();
+          g.lease.dispose();
+          this.guarded.delete(folder);
+          continue;
+        }
+        g.engine.watchDirs(directoriesOf(folder.folder.uri.fsPath, folder.files.keys()));
+      }
+      // A manifest created (or a folder added) since: guard it too.
+      for (const folder of this.service.withManifest()) if (!this.guarded.has(folder)) this.guard(folder);
+    }, DIRS_SYNC_MS);
+  }
+
+  private onDisk(uri: vscode.Uri): void {
+    const folder = this.service.folderOf(uri);
+    const rel = folder?.relativePath(uri);
+    if (folder && rel !== undefined) this.guarded.get(folder)?.engine.notify(rel);
   }
 
   /** A change record was written: its after-content is the new approved content. */
   approve(folder: FolderProtection, record: AuditRecord): Promise<void> {
-    const file = record.file;
-    if (!file || !record.after) return Promise.resolve();
-    // Queued with the file's disk events, so a watcher event after the save sees the new approval.
-    this.lastApproved.set(keyOf(folder, file), record.after);
-    return this.enqueue(keyOf(folder, file), () => this.approveNow(folder, file, record.after ?? ''));
-  }
-
-  private async approveNow(folder: FolderProtection, file: string, after: string): Promise<void> {
-    const key = keyOf(folder, file);
-    this.lastApproved.set(key, after);
-    this.approvedDeleted.delete(key);
-    const bytes = await readOrUndefined(folder.uriOf(file).fsPath);
-    if (bytes && sha256(bytes) === after) {
-      this.known.set(key, bytes);
-      await this.store(folder).put(bytes);
-    }
-  }
-
-  private store(folder: FolderProtection): ApprovedStore {
-    let s = this.stores.get(folder);
-    if (!s) this.stores.set(folder, (s = new ApprovedStore(folder.folder.uri.fsPath)));
-    return s;
-  }
-
-  /** Bytes of each folder's audit log whose records are applied to lastApproved / approvedDeleted. */
-  private readonly logApplied = new Map<FolderProtection, number>();
-
-  private applyRecord(folder: FolderProtection, r: AuditRecord): void {
-    if (r.event === 'change' && r.file && r.after) {
-      this.lastApproved.set(keyOf(folder, r.file), r.after);
-      this.approvedDeleted.delete(keyOf(folder, r.file));
-    }
-    if (r.event === 'delete' && r.file) {
-      this.lastApproved.delete(keyOf(folder, r.file));
-      this.approvedDeleted.add(keyOf(folder, r.file));
-    }
-  }
-
-  /**
-   * Applies the records appended to the audit log since it was last read: approvals written by
-   * another window, the command line or an agent's hook. Reads only what was appended.
-   */
-  private async followLog(folder: FolderProtection): Promise<void> {
-    const path = folder.audit.store.path;
-    let size: number;
-    try {
-      size = (await fs.stat(path)).size;
-    } catch {
-      return;
-    }
-    let from = this.logApplied.get(folder) ?? 0;
-    if (size === from) return;
-    if (size < from) from = 0; // rewritten: read it again
-    const handle = await fs.open(path, 'r');
-    try {
-      const buffer = Buffer.alloc(size - from);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, from);
-      const text = buffer.subarray(0, bytesRead).toString('utf8');
-      const end = text.lastIndexOf('\n');
-      if (end < 0) return;
-      for (const r of parseAuditLog(text.slice(0, end + 1)).records) this.applyRecord(folder, r);
-      this.logApplied.set(folder, from + Buffer.byteLength(text.slice(0, end + 1), 'utf8'));
-    } finally {
-      await handle.close();
-    }
-  }
-
-  private async snapshot(folder: FolderProtection): Promise<void> {
-    try {
-      this.logApplied.delete(folder);
-      await this.followLog(folder);
-    } catch (err) {
-      log.warn(`[breach] ${folder.name}: could not read the audit log: ${String(err)}`);
-    }
-    let total = 0;
-    for (const rel of folder.files.keys()) {
-      const key = keyOf(folder, rel);
-      if (isExtensionWritten(rel)) continue;
-      if (!this.watched.has(key)) this.watched.set(key, { folder, rel, sig: await statSignature(folder.uriOf(rel).fsPath) });
-      // Content of an unlocked file is in the middle of a change: not a reference for a rollback.
-      if (this.known.has(key) || this.service.resolve(folder.uriOf(rel))?.locked === false) continue;
-      const bytes = await readOrUndefined(folder.uriOf(rel).fsPath);
-      if (!bytes || bytes.length > SNAPSHOT_LIMIT_BYTES || (total += bytes.length) > 16 * SNAPSHOT_LIMIT_BYTES) continue;
-      this.known.set(key, bytes);
-    }
-  }
-
-  private readonly pendingEvents = new Map<string, ReturnType<typeof setTimeout>>();
-
-  private onDisk(uri: vscode.Uri): void {
-    const f = this.service.resolve(uri);
-    if (!f || isExtensionWritten(f.relPath) || TEMP_FILE.test(f.relPath)) return;
-    const key = keyOf(f.folder, f.relPath);
-    // Events come in bursts (truncate, write, rename, and one per watcher): read once the writer is done.
-    if (this.pendingEvents.has(key)) return;
-    this.pendingEvents.set(key, setTimeout(() => {
-      this.pendingEvents.delete(key);
-      if (this.isDisposed) return;
-      void this.enqueue(key, () => this.handle(uri)).catch((err) => reportError(`Could not handle a change to ${f.relPath}`, err));
-    }, COALESCE_MS));
-  }
-
-  /** One file's work runs in order: approvals, reconciliations and disk events never interleave. */
-  private enqueue(key: string, step: () => Promise<void>): Promise<void> {
-    const previous = this.queues.get(key) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(step);
-    this.queues.set(key, next);
-    void next.catch(() => undefined).then(() => {
-      if (this.queues.get(key) === next) this.queues.delete(key);
-    });
-    return next;
-  }
-
-  /** Handles one file until its disk content is settled (a writer looping for seconds included). */
-  private async handle(uri: vscode.Uri): Promise<void> {
-    for (let round = 0; round < 500; round++) {
-      const f = this.service.resolve(uri);
-      if (!f) return;
-      if (!f.locked) {
-        // Allowed; recorded when the unlock ends (the file may be new, unknown to the inventory).
-        this.touchedWhileUnlocked.set(keyOf(f.folder, f.relPath), uri);
-        return;
-      }
-      // Approvals recorded elsewhere (another window, the CLI's record) count before judging.
-      await this.followLog(f.folder).catch((err) => log.warn(`[breach] ${f.folder.name}: could not read the audit log: ${String(err)}`));
-      const disk = await readOrUndefined(uri.fsPath);
-      const diskHash = disk ? sha256(disk) : undefined;
-      if (disk && diskHash && expectedOwnWrites.delete(diskHash)) {
-        this.known.set(keyOf(f.folder, f.relPath), disk); // our own write: the approved content
-        return;
-      }
-      const approved = await this.approvedFor(f);
-      if (!approved) {
-        if (disk) await this.breach(f, 'created', disk, diskHash, undefined); // no approved content: record, keep
-        return;
-      }
-      if (diskHash === approved.hash) {
-        // Restored and still in place: the next deletion is a new breach (content versions stay
-        // deduplicated while a writer keeps repeating them).
-        if (round > 0) this.seenBreach.get(keyOf(f.folder, f.relPath))?.delete(DELETED);
-        return;
-      }
-      const restore = f.classification.tier.onBreach === 'restore';
-      await this.breach(f, disk ? 'modified' : 'deleted', disk, diskHash, approved, restore);
-      if (!restore) return;
-      // A writer may still be at it: look again until the approved content stays.
-      await sleep(SETTLE_MS);
-    }
-  }
-
-  /** Backs up and records a breaching version (once per distinct content), restores where asked. */
-  private async breach(f: ProtectedFile, kind: BreachOutcome['kind'], disk: Uint8Array | undefined, diskHash: string | undefined,
-    approved: Approved | undefined, restore = false): Promise<boolean> {
-    const key = keyOf(f.folder, f.relPath);
-    // A version seen again within a quiet interval is the same incident (a writer looping, a file
-    // read half-written); the same content written again later is a new breach.
-    const now = Date.now();
-    const seen = this.seenBreach.get(key) ?? new Map<string, number>();
-    this.seenBreach.set(key, seen);
-    const version = diskHash ?? DELETED;
-    const lastSeen = seen.get(version);
-    const fresh = lastSeen === undefined || now - lastSeen > EPISODE_QUIET_MS;
-    seen.set(version, now);
-    let backup: string | undefined;
-    if (fresh) {
-      if (disk) backup = await writeBackup(f.folder.folder.uri.fsPath, f.relPath, disk);
-      await f.folder.audit.record({
-        event: 'breach', file: f.relPath, tier: f.classification.tier.id, osUser: osUser(),
-        ...(f.classification.component ? { component: f.classification.component.name } : {}),
-        ...(approved ? { before: approved.hash } : {}), ...(diskHash ? { after: diskHash } : {}),
-        ...(backup ? { backup } : {}),
-        detail: `${kind} outside the editor while locked`,
-      });
-      log.warn(`[breach] ${f.relPath}: ${kind} while locked${backup ? `; kept in ${backup}` : ''}.`);
-    }
-    if (restore && approved) {
-      const path = f.uri.fsPath;
-      await fs.mkdir(dirname(path), { recursive: true });
-      await atomicWriteFile(path, approved.bytes);
-      if (fresh) {
-        await f.folder.audit.record({
-          event: 'restore', file: f.relPath, tier: f.classification.tier.id, after: approved.hash,
-          ...(f.classification.component ? { component: f.classification.component.name } : {}),
-          detail: 'approved content written back',
-        });
-      }
-    }
-    if (fresh) {
-      const outcome: BreachOutcome = { relPath: f.relPath, kind, restored: restore && !!approved, backup };
-      this.notice(f, outcome);
-      this._onDidHandle.fire(outcome);
-    }
-    return fresh;
-  }
-
-  private async approvedFor(f: ProtectedFile): Promise<Approved | undefined> {
-    const key = keyOf(f.folder, f.relPath);
-    if (this.approvedDeleted.has(key)) return undefined;
-    const folderPath = f.folder.folder.uri.fsPath;
-    const recorded = this.lastApproved.get(key);
-    const known = this.known.get(key);
-    if (recorded) {
-      if (known && sha256(known) === recorded) return { hash: recorded, bytes: known };
-      const stored = await this.store(f.folder).get(recorded);
-      if (stored) return { hash: recorded, bytes: stored };
-      const head = await headContent(folderPath, f.relPath);
-      if (head && sha256(head) === recorded) return { hash: recorded, bytes: head };
-      log.warn(`[breach] ${f.relPath}: the approved content ${recorded.slice(0, 12)}… is not available; falling back to git HEAD.`);
-    }
-    const head = await headContent(folderPath, f.relPath);
-    if (head) return { hash: sha256(head), bytes: head };
-    if (known) return { hash: sha256(known), bytes: known };
-    return undefined;
+    if (!record.file || !record.after) return Promise.resolve();
+    return this.guarded.get(folder)?.engine.approve(record.file, record.after) ?? Promise.resolve();
   }
 
   /**
@@ -398,84 +221,49 @@ export class BreachGuard extends Disposable {
         this.touchedWhileUnlocked.delete(key);
       }
     }
+    const g = this.guard(folder);
     await Promise.all([...uris.values()].map((uri) => {
       const rel = folder.relativePath(uri);
-      if (!rel || isExtensionWritten(rel)) return Promise.resolve();
-      return this.enqueue(keyOf(folder, rel), () => this.reconcileOne(folder, uri, rel, grant))
-        .catch((err) => log.error(`[breach] reconcile ${rel}: ${String(err)}`));
+      if (rel === undefined) return Promise.resolve();
+      return g.engine.reconcile(rel, grant).catch((err) => log.error(`[breach] reconcile ${rel}: ${String(err)}`));
     }));
   }
 
-  private async reconcileOne(folder: FolderProtection, uri: vscode.Uri, rel: string, grant: Grant): Promise<void> {
-    const reason = grant.reason;
-    {
-      const f = this.service.resolve(uri);
-      if (!f) return;
-      const disk = await readOrUndefined(uri.fsPath);
-      const approved = await this.approvedFor(f);
-      if (!disk) {
-        // Deleted while unlocked: an approved deletion, recorded so the commit gate accepts it.
-        if (!approved) return;
-        const backup = await writeBackup(folder.folder.uri.fsPath, rel, approved.bytes);
-        await folder.audit.record({
-          event: 'delete', file: rel, tier: f.classification.tier.id, reason, before: approved.hash, backup,
-          ...(f.classification.component ? { component: f.classification.component.name } : {}),
-          detail: 'deleted while unlocked',
-        }, grant);
-        this.lastApproved.delete(keyOf(folder, rel));
-        this.known.delete(keyOf(folder, rel));
-        this.approvedDeleted.add(keyOf(folder, rel));
-        return;
-      }
-      const hash = sha256(disk);
-      if (approved?.hash === hash) return;
-      const record = await folder.audit.record({
-        event: 'change', file: rel, tier: f.classification.tier.id, reason,
-        ...(f.classification.component ? { component: f.classification.component.name } : {}),
-        ...(approved ? { before: approved.hash } : {}), after: hash,
-        detail: 'changed outside the editor while unlocked',
-      }, grant);
-      await this.approveNow(folder, rel, record.after ?? hash);
-    }
-  }
-
-  private notice(f: ProtectedFile, outcome: BreachOutcome): void {
-    this.notices.push(outcome);
+  private outcome(folder: FolderProtection, o: BreachOutcome): void {
+    this._onDidHandle.fire(o);
+    // What the check at start finds is shown once it is over, in one notification.
+    if (o.atStart) return;
+    this.notices.push({ folder, o });
     if (this.noticeTimer) return;
     this.noticeTimer = setTimeout(() => {
       this.noticeTimer = undefined;
       const batch = this.notices.splice(0);
-      if (batch.length === 1) void this.showOne(f, batch[0]);
-      else this.showMany(batch);
+      if (batch.length === 1) void this.showOne(batch[0].folder, batch[0].o);
+      else this.showMany(batch.map((n) => n.o));
     }, NOTICE_BATCH_MS);
   }
 
-  private async showOne(f: ProtectedFile, o: BreachOutcome): Promise<void> {
-    const what = `${o.relPath} (${f.classification.tier.badge} · ${f.classification.component?.name ?? f.classification.tier.label})`;
-    const verb = o.kind === 'deleted' ? 'was deleted' : o.kind === 'created' ? 'was created' : 'was changed';
-    const kept = o.backup ? ` The change was kept in ${o.backup}.` : '';
+  private async showOne(folder: FolderProtection, o: BreachOutcome): Promise<void> {
+    const uri = folder.uriOf(o.relPath);
+    const text = describeBreach(o);
     if (o.restored) {
       const actions = o.backup ? ['Show Diff', 'Unlock and Keep the Change…'] : [];
-      const pick = await vscode.window.showWarningMessage(`${what} ${verb} outside the editor while locked: the approved content was restored.${kept}`, ...actions);
+      const pick = await vscode.window.showWarningMessage(text, ...actions);
       if (pick === 'Show Diff' && o.backup) {
-        await vscode.commands.executeCommand('vscode.diff', f.folder.uriOf(o.backup), f.uri, `${o.relPath}: breaching ↔ restored`);
+        await vscode.commands.executeCommand('vscode.diff', folder.uriOf(o.backup), uri, `${o.relPath}: breaching ↔ restored`);
       } else if (pick && o.backup) {
-        const content = await fs.readFile(f.folder.uriOf(o.backup).fsPath);
-        await this.keepChange(f.uri, content);
+        await this.keepChange(uri, await fs.readFile(folder.uriOf(o.backup).fsPath));
       }
       return;
     }
-    const pick = await vscode.window.showWarningMessage(`${what} ${verb} outside the editor while locked. The change was kept and recorded.`, ...(o.kind === 'created' ? [] : ['Restore']));
-    if (pick === 'Restore') await this.restoreNow(f);
+    const pick = await vscode.window.showWarningMessage(text, ...(o.kind === 'created' ? [] : ['Restore']));
+    const f = this.service.resolve(uri);
+    if (pick === 'Restore' && f) await this.restoreNow(f);
   }
 
   private showMany(batch: BreachOutcome[]): void {
-    const restored = batch.filter((o) => o.restored).length;
-    const names = batch.slice(0, 5).map((o) => o.relPath).join(', ') + (batch.length > 5 ? `, and ${batch.length - 5} more` : '');
-    void vscode.window.showWarningMessage(
-      `${batch.length} protected files were changed or deleted outside the editor while locked${restored ? `; ${restored} restored` : ''}: ${names}. Backups are in ${BACKUPS_DIR}.`,
-      'Show Log',
-    ).then((pick) => pick && vscode.commands.executeCommand(Commands.showLog));
+    void vscode.window.showWarningMessage(summarizeBreaches(batch, BACKUPS_DIR), 'Show Log')
+      .then((pick) => pick && vscode.commands.executeCommand(Commands.showLog));
   }
 
   /**
@@ -491,46 +279,6 @@ export class BreachGuard extends Disposable {
 
   /** The "Restore" action of a `warn` tier: writes the approved content back. */
   async restoreNow(f: ProtectedFile): Promise<boolean> {
-    const approved = await this.approvedFor(f);
-    if (!approved) return false;
-    await atomicWriteFile(f.uri.fsPath, approved.bytes);
-    await f.folder.audit.record({
-      event: 'restore', file: f.relPath, tier: f.classification.tier.id, after: approved.hash,
-      ...(f.classification.component ? { component: f.classification.component.name } : {}),
-      detail: 'approved content written back on request',
-    });
-    return true;
+    return this.guard(f.folder).engine.restoreNow(f.relPath);
   }
 }
-
-function keyOf(folder: FolderProtection, rel: string): string {
-  return `${folder.folder.uri.toString()}|${rel}`;
-}
-
-async function readOrUndefined(path: string): Promise<Uint8Array | undefined> {
-  try {
-    return await fs.readFile(path);
-  } catch {
-    return undefined;
-  }
-}
-
-async function statSignature(path: string): Promise<string | undefined> {
-  try {
-    const st = await fs.stat(path);
-    return `${st.mtimeMs}:${st.size}:${st.ino}`;
-  } catch {
-    return undefined;
-  }
-}
-
-function osUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
-  }
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-

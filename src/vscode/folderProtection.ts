@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { MANIFEST_PATH, parseManifest } from '../core/manifest';
 import type { Manifest, ManifestProblem } from '../core/manifest';
@@ -71,13 +72,13 @@ export class FolderProtection extends Disposable {
   }
 
   /** Starts following the shared grant store: one OS watcher on its folder, whatever the number of files. */
-  async watchGrants(): Promise<void> {
-    await this.syncGrants();
-    try {
-      this.register(await this.grants.watch(() => void this.syncGrants()));
-    } catch (err) {
+  watchGrants(): Promise<void> {
+    // The grants in force now, read at once (a small file); the watcher is set up in the background.
+    this.applyGrantState(this.grants.readSync());
+    void this.grants.watch(() => void this.syncGrants()).then((w) => this.register(w), (err) => {
       log.warn(`[grants] ${this.name}: cannot watch the grant store (${String(err)}); grants made elsewhere show on the next action.`);
-    }
+    });
+    return Promise.resolve();
   }
 
   /**
@@ -147,7 +148,12 @@ export class FolderProtection extends Disposable {
   async reload(): Promise<void> {
     let text: string | undefined;
     try {
-      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(this.manifestUri));
+      // Local files straight from the disk: the workbench's file service is a round trip to another
+      // process, slow while the window is still starting (most of activate()'s time, measured).
+      // Synchronous: a few kilobytes, and an await here queues behind every other extension starting.
+      text = this.manifestUri.scheme === 'file'
+        ? readFileSync(this.manifestUri.fsPath, 'utf8')
+        : new TextDecoder().decode(await vscode.workspace.fs.readFile(this.manifestUri));
     } catch {
       text = undefined;
     }

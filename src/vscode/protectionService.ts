@@ -24,6 +24,12 @@ export interface ProtectionChange {
 }
 
 const INVENTORY_LIMIT = 100_000;
+/** Above this many files, a change event says "possibly all" instead of listing them. */
+const BIG_CHANGE = 500;
+
+function isGitInternal(rel: string): boolean {
+  return rel === '.git' || rel.startsWith('.git/');
+}
 // Backups are copies of protected files, not files a team edits; dependencies and git internals are noise.
 const INVENTORY_EXCLUDE = '{**/node_modules/**,**/.git/**,.protection/backups/**}';
 
@@ -46,11 +52,12 @@ export class ProtectionService extends Disposable {
       for (const f of e.removed) this.removeFolder(f);
       for (const f of e.added) void this.addFolder(f);
     }));
-    // Files appearing or disappearing change what the globs cover.
+    // Files appearing or disappearing change what the globs cover: each event updates the inventory
+    // by itself (a full inventory only for a folder that appeared), so git's own churn in .git/ or a
+    // build writing thousands of unprotected files costs one classification each, not a listing.
     const watcher = this.register(vscode.workspace.createFileSystemWatcher('**/*', false, true, false));
-    const later = (): void => this.scheduleInventory();
-    this.register(watcher.onDidCreate(later));
-    this.register(watcher.onDidDelete(later));
+    this.register(watcher.onDidCreate((u) => void this.created(u)));
+    this.register(watcher.onDidDelete((u) => this.deleted(u)));
     this.register({ dispose: () => this.inventoryTimer && clearTimeout(this.inventoryTimer) });
     this.register({ dispose: () => { for (const f of this.folders.values()) f.dispose(); this.folders.clear(); } });
   }
@@ -134,7 +141,8 @@ export class ProtectionService extends Disposable {
     const before = new Set(folder.files.keys());
     await this.inventory(folder);
     const changed = new Set([...before, ...folder.files.keys()]);
-    this._onDidChange.fire({ uris: [...changed].map((r) => folder.uriOf(r)) });
+    // Thousands of URIs in one event cost every listener (and the workbench) more than "all of them".
+    this._onDidChange.fire({ uris: changed.size > BIG_CHANGE ? undefined : [...changed].map((r) => folder.uriOf(r)) });
     this._onDidChangeManifest.fire(folder);
   }
 
@@ -144,7 +152,64 @@ export class ProtectionService extends Disposable {
     await this.inventory(folder);
     const after = new Set(folder.files.keys());
     const diff = [...before].filter((r) => !after.has(r)).concat([...after].filter((r) => !before.has(r)));
-    if (diff.length) this._onDidChange.fire({ uris: diff.map((r) => folder.uriOf(r)) });
+    if (diff.length) this._onDidChange.fire({ uris: diff.length > BIG_CHANGE ? undefined : diff.map((r) => folder.uriOf(r)) });
+  }
+
+  private async created(uri: vscode.Uri): Promise<void> {
+    const folder = this.folderOf(uri);
+    const rel = folder?.relativePath(uri);
+    if (!folder || rel === undefined || isGitInternal(rel)) return;
+    const c = folder.classify(rel);
+    let isDir = false;
+    try {
+      isDir = (await vscode.workspace.fs.stat(uri)).type === vscode.FileType.Directory;
+    } catch {
+      return; // gone again
+    }
+    if (isDir) {
+      this.scheduleInventory(); // a folder moved or copied in: its files came without events of their own
+      return;
+    }
+    if (!c || folder.files.has(rel)) return;
+    folder.files.set(rel, c);
+    this.protectedDirs.delete(folder);
+    this._onDidChange.fire({ uris: [uri] });
+  }
+
+  private deleted(uri: vscode.Uri): void {
+    const folder = this.folderOf(uri);
+    const rel = folder?.relativePath(uri);
+    if (!folder || rel === undefined || isGitInternal(rel)) return;
+    if (folder.files.delete(rel)) {
+      this._onDidChange.fire({ uris: [uri] });
+      return;
+    }
+    // A folder deleted with its files (one event for all of them): only folders that hold protected files.
+    if (!this.dirsOf(folder).has(rel)) return;
+    this.protectedDirs.delete(folder);
+    const prefix = `${rel}/`;
+    const gone = [...folder.files.keys()].filter((r) => r.startsWith(prefix));
+    for (const r of gone) folder.files.delete(r);
+    if (gone.length) this._onDidChange.fire({ uris: gone.length > BIG_CHANGE ? undefined : gone.map((r) => folder.uriOf(r)) });
+  }
+
+  /** The folders (and their ancestors) that hold protected files, worked out when a deletion needs them. */
+  private readonly protectedDirs = new WeakMap<FolderProtection, Set<string>>();
+
+  private dirsOf(folder: FolderProtection): Set<string> {
+    let dirs = this.protectedDirs.get(folder);
+    if (!dirs) {
+      dirs = new Set();
+      for (const rel of folder.files.keys()) {
+        for (let i = rel.lastIndexOf('/'); i > 0; i = rel.lastIndexOf('/', i - 1)) {
+          const dir = rel.slice(0, i);
+          if (dirs.has(dir)) break;
+          dirs.add(dir);
+        }
+      }
+      this.protectedDirs.set(folder, dirs);
+    }
+    return dirs;
   }
 
   private scheduleInventory(): void {
@@ -171,5 +236,6 @@ export class ProtectionService extends Disposable {
       log.warn(`[inventory] ${folder.name}: ${err instanceof Error ? err.message : String(err)}`);
     }
     folder.files = files;
+    this.protectedDirs.delete(folder);
   }
 }

@@ -21,6 +21,10 @@ export async function api(): Promise<TestApi> {
   assert.ok(ext, 'extension not found');
   const exports = await ext.activate();
   assert.ok(exports, 'the extension returns its test API only in test mode: was it started by the test runner?');
+  // The check at start runs in the background after activation: let it finish (and its records land)
+  // before a suite counts records.
+  await exports.breach.checkedAtStart();
+  await exports.breach.settled();
   return exports;
 }
 

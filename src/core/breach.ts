@@ -1,0 +1,169 @@
+// The breach guard's decisions, without any I/O: what a locked file's content on disk means
+// against its approved content, which approved content the audit log says a file has, and when a
+// breaching version seen again is the same incident. The editor's guard and `protected-files
+// watch` both feed these (src/node/breachEngine.ts), so they judge every write alike.
+import type { AuditRecord } from './audit';
+
+/** What happened to a locked file behind the editor's back. */
+export type BreachKind = 'modified' | 'deleted' | 'created';
+
+/** A file's approved state: content with this hash, an approved deletion, or nothing known. */
+export type ApprovedState =
+  | { kind: 'content'; hash: string }
+  | { kind: 'deleted' }
+  | { kind: 'unknown' };
+
+export interface BreachFacts {
+  /** No grant is in force for the file. */
+  locked: boolean;
+  /** The tier's `onBreach`. */
+  onBreach: 'restore' | 'warn';
+  /** sha256 of the content on disk; undefined when the file is absent. */
+  diskHash: string | undefined;
+  approved: ApprovedState;
+}
+
+export type BreachDecision =
+  /** `unlocked`: a grant covers it (recorded when the grant ends); `approved`: the disk holds the approved state. */
+  | { action: 'none'; why: 'unlocked' | 'approved' }
+  /** A breach: back it up, record it, and write the approved content back where `restore`. */
+  | { action: 'breach'; kind: BreachKind; restore: boolean };
+
+/**
+ * The one rule: a locked file whose disk state is not its approved state is a breach, rolled back
+ * where the tier says `restore` and approved content is known. A file with no approved content (new,
+ * untracked, or whose approved state is "deleted") is recorded and kept: there is nothing to restore.
+ */
+export function decideBreach(f: BreachFacts): BreachDecision {
+  if (!f.locked) return { action: 'none', why: 'unlocked' };
+  const a = f.approved;
+  if (a.kind === 'content') {
+    if (f.diskHash === a.hash) return { action: 'none', why: 'approved' };
+    return { action: 'breach', kind: f.diskHash === undefined ? 'deleted' : 'modified', restore: f.onBreach === 'restore' };
+  }
+  if (f.diskHash === undefined) return { action: 'none', why: 'approved' };
+  return { action: 'breach', kind: 'created', restore: false };
+}
+
+/** Per file, what the audit log says: its approved state and the breach still standing, if any. */
+export interface LedgerEntry {
+  /** From the last `change` (after-hash) or `delete` record. */
+  approved: ApprovedState;
+  /**
+   * The after-hash (or `deleted`) of the last breach recorded since the last approval or restore:
+   * that version is already handled (by this process or another guard); a new write is not.
+   */
+  openBreach: string | undefined;
+}
+
+/** The state of a deletion in `openBreach`. */
+export const DELETED_VERSION = 'deleted';
+
+/**
+ * The audit log read as approvals, record by record (the log only grows: feed what was appended).
+ * Files without an entry have no record: their approved content is git HEAD's.
+ */
+export class ApprovalLedger {
+  private readonly entries = new Map<string, LedgerEntry>();
+
+  get(file: string): LedgerEntry | undefined {
+    return this.entries.get(file);
+  }
+
+  /** Files with a record: candidates for a check at start, whatever git says about them. */
+  files(): IterableIterator<string> {
+    return this.entries.keys();
+  }
+
+  apply(r: AuditRecord): void {
+    if (!r.file) return;
+    const e = this.entries.get(r.file) ?? { approved: { kind: 'unknown' } as ApprovedState, openBreach: undefined };
+    if (r.event === 'change' && r.after) {
+      e.approved = { kind: 'content', hash: r.after };
+      e.openBreach = undefined;
+      // A rename approves the absence of the old path.
+      if (r.from && r.from !== r.file) this.entries.set(r.from, { approved: { kind: 'deleted' }, openBreach: undefined });
+    } else if (r.event === 'delete') {
+      e.approved = { kind: 'deleted' };
+      e.openBreach = undefined;
+    } else if (r.event === 'breach') {
+      e.openBreach = r.after ?? DELETED_VERSION;
+    } else if (r.event === 'restore') {
+      e.openBreach = undefined;
+    } else {
+      return;
+    }
+    this.entries.set(r.file, e);
+  }
+
+  /** Marks content as approved (a change record this process just wrote). */
+  approve(file: string, hash: string): void {
+    this.entries.set(file, { approved: { kind: 'content', hash }, openBreach: undefined });
+  }
+}
+
+/**
+ * Versions of one file seen in a breach, with when: a version seen again within `quietMs` is the
+ * same incident (a writer looping, a file read half-written) and is not backed up or recorded
+ * again; the same content written again later is a new breach.
+ */
+export class BreachEpisodes {
+  private readonly seen = new Map<string, Map<string, number>>();
+
+  constructor(private readonly quietMs = 2000) {}
+
+  /** True when `version` of `file` is a new incident; remembers it either way. */
+  fresh(file: string, version: string, now: number): boolean {
+    let versions = this.seen.get(file);
+    if (!versions) this.seen.set(file, (versions = new Map()));
+    // Forget old versions, so memory follows the recent breaches, not every file ever breached.
+    for (const [v, t] of versions) if (now - t > this.quietMs) versions.delete(v);
+    const last = versions.get(version);
+    versions.set(version, now);
+    return last === undefined;
+  }
+
+  /** The approved content is back: its next deletion is a new breach. */
+  settle(file: string): void {
+    this.seen.get(file)?.delete(DELETED_VERSION);
+    if (this.seen.get(file)?.size === 0) this.seen.delete(file);
+  }
+}
+
+/** What a guard did about one breach. */
+export interface BreachOutcome {
+  readonly relPath: string;
+  readonly kind: BreachKind;
+  /** The approved content was written back. */
+  readonly restored: boolean;
+  /** Where the breaching content was kept (none for a deletion). */
+  readonly backup: string | undefined;
+  /** Tier badge and component (or tier label), for messages. */
+  readonly badge: string;
+  readonly owner: string;
+  /** Found by the check at start (made while nothing was watching). */
+  readonly atStart?: boolean;
+}
+
+const VERB: Record<BreachKind, string> = { modified: 'was changed', deleted: 'was deleted', created: 'was created' };
+
+/** The sentence every surface shows for one breach (the editor's notice, a `watch` line). */
+export function describeBreach(o: BreachOutcome): string {
+  const when = o.atStart ? 'while locked and nothing was watching' : 'outside the editor while locked';
+  const what = `${o.relPath} (${o.badge} · ${o.owner}) ${VERB[o.kind]} ${when}`;
+  if (o.restored) return `${what}: the approved content was restored.${o.backup ? ` The change was kept in ${o.backup}.` : ''}`;
+  return `${what}. The change was kept and recorded${o.backup ? ` (copy in ${o.backup})` : ''}.`;
+}
+
+/** One line for many breaches at once (the check at start, a `git checkout` of a folder). */
+export function summarizeBreaches(batch: readonly BreachOutcome[], backupsDir: string): string {
+  const restored = batch.filter((o) => o.restored).length;
+  const names = batch.slice(0, 5).map((o) => o.relPath).join(', ') + (batch.length > 5 ? `, and ${batch.length - 5} more` : '');
+  const when = batch.every((o) => o.atStart) ? 'while locked and nothing was watching' : 'outside the editor while locked';
+  return `${batch.length} protected files were changed or deleted ${when}${restored ? `; ${restored} restored` : ''}: ${names}. Backups are in ${backupsDir}.`;
+}
+
+/** The audit record's detail for a breach. */
+export function breachDetail(kind: BreachKind, atStart: boolean): string {
+  return atStart ? `${kind} while nothing was watching (found at start)` : `${kind} outside the editor while locked`;
+}

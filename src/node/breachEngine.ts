@@ -1,0 +1,515 @@
+// The breach guard of one folder, shared by the editor (src/vscode/breachGuard.ts) and
+// `protected-files watch`: disk events in, the pure decision (src/core/breach.ts) in the middle,
+// backups, records and restores out. Nothing here is per protected file while idle: no poll, no
+// copies of contents in memory. Approved content is found when a write needs it: the after-hash of
+// the file's last change record (read from the audit log as it grows), its bytes from the approved
+// store or git HEAD. At start, candidates come from `git status` (what differs from HEAD) and the
+// audit log's approvals, so a check of 20,000 protected files reads only those that changed.
+import { existsSync, promises as fs, readFileSync, watch as watchDir } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
+import { userInfo } from 'node:os';
+import { dirname, join, relative, sep } from 'node:path';
+import { parseAuditLog, sha256 } from '../core/audit';
+import { ApprovalLedger, BreachEpisodes, DELETED_VERSION, breachDetail, decideBreach } from '../core/breach';
+import type { ApprovedState, BreachKind, BreachOutcome } from '../core/breach';
+import type { Classification } from '../core/matcher';
+import { isExtensionWritten } from '../core/policy';
+import type { Grant } from '../core/unlocks';
+import { ApprovedStore } from './approvedStore';
+import { atomicWriteFile } from './atomicWrite';
+import { writeBackup } from './backups';
+import { runGit } from './gitChanges';
+import { findGitDir } from './grantStore';
+import type { AuditRecorder } from './recorder';
+
+/** What the manifest and the grants say about a path right now (the caller's port). */
+export interface GuardPolicy {
+  /** Tier and component of a protected path; undefined where it is not protected. */
+  classify(rel: string): Classification | undefined;
+  /** The grant in force for it, read fresh (grants are shared with other processes). */
+  grantFor(rel: string, c: Classification): Grant | undefined | Promise<Grant | undefined>;
+}
+
+export interface BreachEngineOptions {
+  /** The folder that holds `.protection/manifest.jsonc`. */
+  root: string;
+  recorder: AuditRecorder;
+  policy: GuardPolicy;
+  env?: NodeJS.ProcessEnv;
+  /** A breach was handled (backed up, recorded, restored or kept). */
+  onOutcome?(o: BreachOutcome): void;
+  /** A protected file was written while a grant covers it: its change is recorded when the grant ends. */
+  onUnlockedWrite?(rel: string): void;
+  /** True for content this program is writing itself (consumed). */
+  isOwnWrite?(hash: string): boolean;
+  log?(level: 'info' | 'warn' | 'error', message: string): void;
+  /** Keep the process alive for the directory watchers (the CLI); the editor's host lives anyway. */
+  persistentWatchers?: boolean;
+  now?(): number;
+}
+
+interface Approved {
+  readonly state: ApprovedState;
+  /** The approved bytes, where known (needed to restore). */
+  readonly bytes?: Uint8Array;
+}
+
+// Editors and our own atomic writes use `.<name>.tmp` siblings: never a breach of their own.
+const TEMP_FILE = /(^|\/)\.[^/]+\.tmp$/;
+const SETTLE_MS = 60;
+const COALESCE_MS = 15;
+const MAX_ROUNDS = 500;
+const HEAD_CACHE_ENTRIES = 32;
+const HEAD_CACHE_MAX_BYTES = 256 * 1024;
+
+export class BreachEngine {
+  private readonly ledger = new ApprovalLedger();
+  private readonly headCache = new Map<string, { oid: string; bytes: Buffer | undefined }>();
+  private readonly episodes = new BreachEpisodes();
+  private readonly store: ApprovedStore;
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly watchers = new Map<string, FSWatcher>();
+  private wantedDirs = new Set<string>();
+  private logApplied = 0;
+  private logReading: Promise<void> | undefined;
+  /** Breaches found by the check at start while it runs. */
+  private startFound: BreachOutcome[] | undefined;
+  private disposed = false;
+  private readonly now: () => number;
+  /** Only the active guard of a folder handles events (see src/node/guardLease.ts). */
+  active = true;
+
+  constructor(private readonly o: BreachEngineOptions) {
+    this.store = new ApprovedStore(o.root);
+    this.now = o.now ?? Date.now;
+  }
+
+  get root(): string {
+    return this.o.root;
+  }
+
+  private log(level: 'info' | 'warn' | 'error', message: string): void {
+    this.o.log?.(level, message);
+  }
+
+  /** A disk event for a folder-relative path: judged once the writer's burst is over. */
+  notify(rel: string): void {
+    if (this.disposed || !this.active || isExtensionWritten(rel) || TEMP_FILE.test(rel)) return;
+    if (this.pending.has(rel)) return;
+    if (!this.o.policy.classify(rel)) return;
+    this.pending.set(rel, setTimeout(() => {
+      this.pending.delete(rel);
+      if (this.disposed) return;
+      this.enqueue(rel, () => this.handle(rel, false)).catch((err) => this.log('error', `[breach] ${rel}: ${String(err)}`));
+    }, COALESCE_MS));
+  }
+
+  /** Resolves when every queued event has been handled (tests, benchmarks, --once). */
+  async settled(): Promise<void> {
+    while (this.queues.size || this.pending.size) {
+      if (this.queues.size) await Promise.all([...this.queues.values()].map((p) => p.catch(() => undefined)));
+      else await sleep(COALESCE_MS);
+    }
+  }
+
+  /** One file's work runs in order: approvals, reconciliations and disk events never interleave. */
+  private enqueue(rel: string, step: () => Promise<void>): Promise<void> {
+    const previous = this.queues.get(rel) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(step);
+    this.queues.set(rel, next);
+    void next.catch(() => undefined).then(() => {
+      if (this.queues.get(rel) === next) this.queues.delete(rel);
+    });
+    return next;
+  }
+
+  /**
+   * Applies the records appended to the audit log since it was last read: approvals and breaches
+   * written by this process, another window, the command line or an agent's hook.
+   */
+  followLog(): Promise<void> {
+    // One reader at a time; callers arriving meanwhile read again after it.
+    const run = async (): Promise<void> => {
+      const path = this.o.recorder.store.path;
+      let size: number;
+      try {
+        size = (await fs.stat(path)).size;
+      } catch {
+        return;
+      }
+      let from = this.logApplied;
+      if (size === from) return;
+      if (size < from) from = 0; // rewritten: read it again
+      const handle = await fs.open(path, 'r');
+      try {
+        const buffer = Buffer.alloc(size - from);
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, from);
+        const end = buffer.subarray(0, bytesRead).lastIndexOf(0x0a);
+        if (end < 0) return;
+        for (const r of parseAuditLog(buffer.subarray(0, end + 1).toString('utf8')).records) this.ledger.apply(r);
+        this.logApplied = from + end + 1;
+      } finally {
+        await handle.close();
+      }
+    };
+    const next = (this.logReading ?? Promise.resolve()).catch(() => undefined).then(run);
+    this.logReading = next;
+    return next;
+  }
+
+  /** A change record was written (by the editor's save): its after-content is the approved content now. */
+  approve(rel: string, after: string): Promise<void> {
+    this.ledger.approve(rel, after);
+    return this.enqueue(rel, () => this.approveNow(rel, after));
+  }
+
+  private async approveNow(rel: string, after: string): Promise<void> {
+    this.ledger.approve(rel, after);
+    const bytes = await readOrUndefined(this.abs(rel));
+    if (bytes && sha256(bytes) === after) await this.store.put(bytes);
+  }
+
+  /** Handles one file until its disk content is settled (a writer looping for seconds included). */
+  private async handle(rel: string, atStart: boolean): Promise<void> {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      if (this.disposed) return;
+      const c = this.o.policy.classify(rel);
+      if (!c) return;
+      if (await this.o.policy.grantFor(rel, c)) {
+        this.o.onUnlockedWrite?.(rel);
+        return;
+      }
+      // Approvals recorded elsewhere (another window, the CLI's record) count before judging.
+      await this.followLog().catch((err) => this.log('warn', `[breach] could not read the audit log: ${String(err)}`));
+      const disk = await readOrUndefined(this.abs(rel));
+      const diskHash = disk ? sha256(disk) : undefined;
+      if (disk && diskHash && this.o.isOwnWrite?.(diskHash)) {
+        this.ledger.approve(rel, diskHash);
+        return;
+      }
+      const approved = await this.approvedFor(rel);
+      const decision = decideBreach({ locked: true, onBreach: c.tier.onBreach, diskHash, approved: approved.state });
+      if (decision.action === 'none') {
+        if (round > 0) this.episodes.settle(rel);
+        return;
+      }
+      const restore = decision.restore && approved.bytes !== undefined;
+      if (decision.restore && !restore) this.log('warn', `[breach] ${rel}: the approved content is not available; the change is kept.`);
+      await this.breach(rel, c, decision.kind, disk, diskHash, approved, restore, atStart);
+      if (!restore) return;
+      // A writer may still be at it: look again until the approved content stays.
+      await sleep(SETTLE_MS);
+    }
+  }
+
+  /** Backs up and records a breaching version (once per incident), restores where asked. */
+  private async breach(rel: string, c: Classification, kind: BreachKind, disk: Uint8Array | undefined, diskHash: string | undefined,
+    approved: Approved, restore: boolean, atStart: boolean): Promise<void> {
+    const version = diskHash ?? DELETED_VERSION;
+    // A version seen again within a quiet interval is the same incident; a version the log already
+    // shows as an open breach was handled by another guard (or before a restart).
+    const newHere = this.episodes.fresh(rel, version, this.now());
+    const fresh = newHere && this.ledger.get(rel)?.openBreach !== version;
+    const where = { file: rel, tier: c.tier.id, ...(c.component ? { component: c.component.name } : {}) };
+    const approvedHash = approved.state.kind === 'content' ? approved.state.hash : undefined;
+    // The approved content goes back first (the breaching bytes are in memory, backed up right
+    // after): the time a wrong version stays on disk does not include the backup and the records.
+    const restoring = restore && approved.bytes !== undefined && approvedHash !== undefined;
+    if (restoring) await this.writeBack(rel, approved.bytes!);
+    let backup: string | undefined;
+    if (fresh) {
+      if (disk) backup = await writeBackup(this.o.root, rel, disk);
+      await this.o.recorder.record({
+        event: 'breach', ...where, osUser: osUser(),
+        ...(approvedHash ? { before: approvedHash } : {}), ...(diskHash ? { after: diskHash } : {}),
+        ...(backup ? { backup } : {}),
+        detail: breachDetail(kind, atStart),
+      });
+      this.log('info', `[breach] ${rel}: ${kind} while locked${backup ? `; kept in ${backup}` : ''}.`);
+      if (restoring) await this.o.recorder.record({ event: 'restore', ...where, after: approvedHash, detail: 'approved content written back' });
+    }
+    if (fresh) {
+      const outcome: BreachOutcome = {
+        relPath: rel, kind, restored: restore, backup, badge: c.tier.badge, owner: c.component?.name ?? c.tier.label,
+        ...(atStart ? { atStart: true } : {}),
+      };
+      if (atStart) this.startFound?.push(outcome);
+      this.o.onOutcome?.(outcome);
+    }
+  }
+
+  /** The approved state of a file and, where there is content, its bytes (read now, never kept). */
+  async approvedFor(rel: string): Promise<Approved> {
+    const entry = this.ledger.get(rel);
+    if (entry?.approved.kind === 'deleted') return { state: entry.approved };
+    if (entry?.approved.kind === 'content') {
+      const hash = entry.approved.hash;
+      const stored = await this.store.get(hash);
+      if (stored) return { state: entry.approved, bytes: stored };
+      const head = await this.headContent(rel);
+      if (head && sha256(head) === hash) return { state: entry.approved, bytes: head };
+      this.log('warn', `[breach] ${rel}: the approved content ${hash.slice(0, 12)}… is not available; falling back to git HEAD.`);
+    }
+    const head = await this.headContent(rel);
+    if (head) return { state: { kind: 'content', hash: sha256(head) }, bytes: head };
+    return { state: { kind: 'unknown' } };
+  }
+
+  /**
+   * The file at git HEAD. A writer repeating its breach (an agent retrying) would start git each
+   * time: the last few answers are kept, small files only, keyed by the commit HEAD points at.
+   */
+  private async headContent(rel: string): Promise<Buffer | undefined> {
+    const oid = headOid(this.o.root);
+    const hit = oid ? this.headCache.get(rel) : undefined;
+    if (hit && hit.oid === oid) return hit.bytes;
+    const r = await runGit(['show', `HEAD:./${rel}`], this.o.root, this.o.env ?? process.env).catch(() => undefined);
+    const bytes = r?.code === 0 ? r.stdout : undefined;
+    if (oid && (!bytes || bytes.length <= HEAD_CACHE_MAX_BYTES)) {
+      this.headCache.delete(rel);
+      this.headCache.set(rel, { oid, bytes });
+      if (this.headCache.size > HEAD_CACHE_ENTRIES) this.headCache.delete(this.headCache.keys().next().value!);
+    }
+    return bytes;
+  }
+
+  /** The "Restore" action of a `warn` tier: writes the approved content back and records it. */
+  async restoreNow(rel: string): Promise<boolean> {
+    let done = false;
+    await this.enqueue(rel, async () => {
+      const c = this.o.policy.classify(rel);
+      const approved = await this.approvedFor(rel);
+      if (!c || approved.state.kind !== 'content' || !approved.bytes) return;
+      await this.writeBack(rel, approved.bytes);
+      await this.o.recorder.record({
+        event: 'restore', file: rel, tier: c.tier.id, after: approved.state.hash,
+        ...(c.component ? { component: c.component.name } : {}),
+        detail: 'approved content written back on request',
+      });
+      done = true;
+    });
+    return done;
+  }
+
+  private async writeBack(rel: string, bytes: Uint8Array): Promise<void> {
+    const path = this.abs(rel);
+    const created = await fs.mkdir(dirname(path), { recursive: true });
+    // A folder removed with its files (rm -r) took its watcher along: watch the new one.
+    if (created) {
+      for (const [dir, w] of this.watchers) {
+        if (dir === created || dir.startsWith(created + sep)) {
+          w.close();
+          this.watchers.delete(dir);
+        }
+      }
+      this.rewatch(dirname(path));
+    }
+    await atomicWriteFile(path, bytes);
+  }
+
+  /**
+   * Just before a grant ends: content changed outside the editor while it was in force (a formatter,
+   * a script the user ran) becomes approved with the grant's reason, signed under it, so that the
+   * relock does not roll it back.
+   */
+  reconcile(rel: string, grant: Grant): Promise<void> {
+    if (isExtensionWritten(rel)) return Promise.resolve();
+    return this.enqueue(rel, async () => {
+      const c = this.o.policy.classify(rel);
+      if (!c) return;
+      await this.followLog().catch(() => undefined);
+      const disk = await readOrUndefined(this.abs(rel));
+      const approved = await this.approvedFor(rel);
+      const where = { file: rel, tier: c.tier.id, reason: grant.reason, ...(c.component ? { component: c.component.name } : {}) };
+      if (!disk) {
+        // Deleted while unlocked: an approved deletion, recorded so the commit gate accepts it.
+        if (approved.state.kind !== 'content' || !approved.bytes) return;
+        const backup = await writeBackup(this.o.root, rel, approved.bytes);
+        const r = await this.o.recorder.record({ event: 'delete', ...where, before: approved.state.hash, backup, detail: 'deleted while unlocked' }, grant);
+        this.ledger.apply(r);
+        return;
+      }
+      const hash = sha256(disk);
+      if (approved.state.kind === 'content' && approved.state.hash === hash) return;
+      const record = await this.o.recorder.record({
+        event: 'change', ...where,
+        ...(approved.state.kind === 'content' ? { before: approved.state.hash } : {}), after: hash,
+        detail: 'changed outside the editor while unlocked',
+      }, grant);
+      await this.approveNow(rel, record.after ?? hash);
+    });
+  }
+
+  /**
+   * Checks what changed while nothing was watching: every protected path that git reports as
+   * different from HEAD (modified, deleted, untracked) and every path with an approval in the
+   * audit log, judged like any write. Untracked protected files with no record are adopted as
+   * they are (their approved content from now on). Resolves with the breaches found.
+   */
+  async scanAtStart(): Promise<BreachOutcome[]> {
+    await this.followLog().catch((err) => this.log('warn', `[breach] could not read the audit log: ${String(err)}`));
+    const candidates = new Set<string>();
+    const untracked = new Set<string>();
+    const status = await runGit(['status', '--porcelain=v2', '-z', '--untracked-files=all', '--no-renames', '--', '.'], this.o.root, this.o.env ?? process.env).catch(() => undefined);
+    if (status?.code === 0) {
+      const prefix = await this.repoPrefix();
+      for (const entry of status.stdout.toString('utf8').split('\0')) {
+        const path = statusPath(entry);
+        if (path === undefined || !path.startsWith(prefix)) continue;
+        const rel = path.slice(prefix.length);
+        candidates.add(rel);
+        if (entry.startsWith('? ')) untracked.add(rel);
+      }
+    } else {
+      this.log('warn', `[breach] git status failed${status ? `: ${status.stderr.split('\n')[0]}` : ''}; only files with audit records are checked at start.`);
+    }
+    for (const rel of this.ledger.files()) candidates.add(rel);
+    const found: BreachOutcome[] = [];
+    this.startFound = found;
+    const work: Promise<void>[] = [];
+    for (const rel of candidates) {
+      if (isExtensionWritten(rel) || TEMP_FILE.test(rel) || !this.o.policy.classify(rel)) continue;
+      if (untracked.has(rel) && !this.ledger.get(rel)) {
+        work.push(this.enqueue(rel, () => this.adopt(rel)));
+        continue;
+      }
+      work.push(this.enqueue(rel, () => this.handle(rel, true)));
+    }
+    try {
+      await Promise.all(work.map((p) => p.catch((err) => this.log('error', `[breach] check at start: ${String(err)}`))));
+    } finally {
+      if (this.startFound === found) this.startFound = undefined;
+    }
+    return found;
+  }
+
+  /** An untracked protected file with no record: its content now is what a later write is judged against. */
+  private async adopt(rel: string): Promise<void> {
+    const bytes = await readOrUndefined(this.abs(rel));
+    if (!bytes) return;
+    const hash = await this.store.put(bytes);
+    if (!this.ledger.get(rel)) this.ledger.approve(rel, hash);
+  }
+
+  private async repoPrefix(): Promise<string> {
+    const r = await runGit(['rev-parse', '--show-prefix'], this.o.root, this.o.env ?? process.env).catch(() => undefined);
+    return r?.code === 0 ? r.stdout.toString('utf8').trim() : '';
+  }
+
+  /**
+   * Watches these directories (absolute), one OS watcher each, non-recursive: measured on Linux with
+   * 20,000 files in 200 folders, 200 such watchers cost 12 ms and 2 MB, where one recursive watcher
+   * (Node 20 and 24) walks every file at start: 370 ms and 75 MB. Idle, neither costs anything.
+   */
+  watchDirs(dirs: Iterable<string>): void {
+    if (this.disposed) return;
+    this.wantedDirs = new Set(dirs);
+    for (const [dir, w] of this.watchers) {
+      if (!this.wantedDirs.has(dir)) {
+        w.close();
+        this.watchers.delete(dir);
+      }
+    }
+    for (const dir of this.wantedDirs) this.rewatch(dir);
+  }
+
+  /** Number of directories watched (diagnostics, benchmark). */
+  get watchedDirs(): number {
+    return this.watchers.size;
+  }
+
+  private rewatch(dir: string): void {
+    if (this.disposed || this.watchers.has(dir) || !this.wantedDirs.has(dir)) return;
+    try {
+      const w = watchDir(dir, { persistent: this.o.persistentWatchers === true }, (_event, name) => {
+        if (!name) return;
+        const rel = relative(this.o.root, join(dir, name.toString())).split(sep).join('/');
+        if (rel && !rel.startsWith('..')) this.notify(rel);
+      });
+      w.on('error', () => {
+        w.close();
+        if (this.watchers.get(dir) === w) this.watchers.delete(dir);
+      });
+      this.watchers.set(dir, w);
+    } catch {
+      // the folder is gone (rm -r): watched again when a restore recreates it
+    }
+  }
+
+  private abs(rel: string): string {
+    return join(this.o.root, ...rel.split('/'));
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const t of this.pending.values()) clearTimeout(t);
+    this.pending.clear();
+    for (const w of this.watchers.values()) w.close();
+    this.watchers.clear();
+  }
+}
+
+/** The path of one `git status --porcelain=v2 -z` entry (repository-relative), or undefined. */
+export function statusPath(entry: string): string | undefined {
+  if (entry.startsWith('? ')) return entry.slice(2);
+  // 1 XY sub mH mI mW hH hI path | u XY sub m1 m2 m3 mW h1 h2 h3 path
+  const fields = entry.startsWith('1 ') ? 8 : entry.startsWith('u ') ? 10 : 0;
+  if (!fields) return undefined;
+  let at = 0;
+  for (let i = 0; i < fields; i++) {
+    at = entry.indexOf(' ', at) + 1;
+    if (at === 0) return undefined;
+  }
+  return entry.slice(at);
+}
+
+/** The directories that hold these protected files (absolute), for watchDirs. */
+export function directoriesOf(root: string, rels: Iterable<string>): Set<string> {
+  const dirs = new Set<string>();
+  for (const rel of rels) if (!isExtensionWritten(rel)) dirs.add(dirname(join(root, ...rel.split('/'))));
+  return dirs;
+}
+
+/** The commit HEAD points at, read from the git directory (no git process), or undefined. */
+function headOid(root: string): string | undefined {
+  const git = findGitDir(root);
+  if (!git) return undefined;
+  try {
+    const head = readFileSync(join(git.gitDir, 'HEAD'), 'utf8').trim();
+    const ref = /^ref: (.+)$/.exec(head)?.[1];
+    if (!ref) return /^[0-9a-f]{40,64}$/.test(head) ? head : undefined;
+    // Linked worktrees keep refs in the common directory.
+    const common = existsSync(join(git.gitDir, 'commondir')) ? join(git.gitDir, readFileSync(join(git.gitDir, 'commondir'), 'utf8').trim()) : git.gitDir;
+    for (const dir of [git.gitDir, common]) {
+      try {
+        return readFileSync(join(dir, ...ref.split('/')), 'utf8').trim();
+      } catch {
+        // packed, or in the common directory
+      }
+    }
+    const packed = readFileSync(join(common, 'packed-refs'), 'utf8');
+    return new RegExp(`^([0-9a-f]{40,64}) ${ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm').exec(packed)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+async function readOrUndefined(path: string): Promise<Buffer | undefined> {
+  try {
+    return await fs.readFile(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,145 @@
+// Which process guards a folder against breaches: the VS Code windows open on it and any
+// `protected-files watch` share one lease file beside the grant store. The first to take it is the
+// active guard (it restores and records); the others stand by, check the lease every few seconds
+// (one stat and one small read, whatever the number of files) and take over when its holder has
+// gone: released on exit, or dead (pid gone on this host, as src/node/fileLock.ts judges it).
+import { randomBytes } from 'node:crypto';
+import { promises as fs, readFileSync, unlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
+
+export interface LeaseHolder {
+  pid: number;
+  host: string;
+  /** What holds it: `VS Code`, `protected-files watch`. */
+  who: string;
+  at: number;
+  token: string;
+}
+
+const STANDBY_CHECK_MS = 2000;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+async function readHolder(path: string): Promise<LeaseHolder | undefined> {
+  try {
+    const v = JSON.parse(await fs.readFile(path, 'utf8')) as Partial<LeaseHolder>;
+    if (typeof v.pid === 'number' && typeof v.host === 'string' && typeof v.token === 'string') {
+      return { pid: v.pid, host: v.host, who: typeof v.who === 'string' ? v.who : 'another guard', at: Number(v.at) || 0, token: v.token };
+    }
+  } catch {
+    // missing or half-written
+  }
+  return undefined;
+}
+
+export class GuardLease {
+  private readonly token = randomBytes(8).toString('hex');
+  private held = false;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private disposed = false;
+
+  /** `path`: the lease file (see leasePathFor). */
+  constructor(readonly path: string, private readonly who: string, private readonly staleMs = 30_000) {}
+
+  get isHeld(): boolean {
+    return this.held;
+  }
+
+  /** Takes the lease if nobody (alive) holds it; true when this process is now the active guard. */
+  async tryAcquire(): Promise<boolean> {
+    if (this.held) return true;
+    if (this.disposed) return false;
+    const me: LeaseHolder = { pid: process.pid, host: hostname(), who: this.who, at: Date.now(), token: this.token };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await fs.writeFile(this.path, JSON.stringify(me), { flag: 'wx', mode: 0o600 });
+        this.held = true;
+        return true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      if (!(await this.breakable())) return false;
+      await fs.unlink(this.path).catch(() => undefined);
+    }
+    return false;
+  }
+
+  /** Who holds the lease now, if anyone else. */
+  async holder(): Promise<LeaseHolder | undefined> {
+    const h = await readHolder(this.path);
+    return h && h.token !== this.token ? h : undefined;
+  }
+
+  private async breakable(): Promise<boolean> {
+    const h = await readHolder(this.path);
+    if (h) {
+      if (h.token === this.token) return false;
+      if (h.host === hostname()) return !alive(h.pid);
+    }
+    // Another host (a shared folder), or a file not readable yet: by age only.
+    try {
+      const st = await fs.stat(this.path);
+      return Date.now() - Math.min(st.mtimeMs, Date.now()) > this.staleMs;
+    } catch {
+      return true;
+    }
+  }
+
+  /**
+   * Stands by: checks every few seconds and calls `onAcquired` once the lease is taken. Does
+   * nothing more once held.
+   */
+  standBy(onAcquired: () => void, everyMs = STANDBY_CHECK_MS): void {
+    if (this.timer || this.held || this.disposed) return;
+    this.timer = setInterval(() => {
+      void this.tryAcquire().then((got) => {
+        if (!got || this.disposed) return;
+        if (this.timer) clearInterval(this.timer);
+        this.timer = undefined;
+        onAcquired();
+      }, () => undefined);
+    }, everyMs);
+    this.timer.unref?.();
+  }
+
+  /** Gives the lease back (only our own) and stops standing by. Safe to call twice. */
+  async release(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (!this.held) return;
+    this.held = false;
+    const h = await readHolder(this.path);
+    if (h?.token === this.token) await fs.unlink(this.path).catch(() => undefined);
+  }
+
+  /** The same, synchronously, for process exit handlers. */
+  releaseSync(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (!this.held) return;
+    this.held = false;
+    try {
+      const h = JSON.parse(readFileSync(this.path, 'utf8')) as Partial<LeaseHolder>;
+      if (h.token === this.token) unlinkSync(this.path);
+    } catch {
+      // gone already
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.releaseSync();
+  }
+}
+
+/** The lease file of a folder: beside its grant store's state file. */
+export function leasePathFor(grantStatePath: string): string {
+  return `${grantStatePath}.guard`;
+}

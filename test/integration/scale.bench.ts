@@ -1,0 +1,82 @@
+// Benchmark, not a test: the cost of the extension in a generated workspace of 20,000 files (issue 8),
+// against the same workspace without a manifest (the extension never activates) in the same
+// `npm run bench`. scripts/bench.sh generates the workspace and runs this suite once per scenario:
+//   PF_BENCH_SCENARIO=baseline   no manifest: idle CPU and RSS of the extension host, watcher latency
+//   PF_BENCH_SCENARIO=protected  PF_BENCH_PROTECTED files protected: activate() time, the same idle
+//                                figures, and outside write → restored p50/p95
+// Figures go as JSON to PF_BENCH_OUT. Idle CPU is the extension host's own (process.cpuUsage), over
+// PF_BENCH_IDLE_S seconds (30) once the start-up work (inventory, check at start) is over.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { measureOne, summary, watcherLatency } from './benchHelpers';
+import { api, folderPath, sleep, waitFor } from './helpers';
+
+const SCENARIO = process.env.PF_BENCH_SCENARIO ?? 'protected';
+const IDLE_S = Number(process.env.PF_BENCH_IDLE_S) || 30;
+const WRITES = Number(process.env.PF_BENCH_WRITES) || 40;
+const FILE = 'src/booking/pricing.ts';
+const PLAIN = 'src/utils/format.ts';
+const WATCHER_WRITES = 10;
+const PAUSE_MS = 250;
+
+async function idle(seconds: number): Promise<{ cpuPercent: number; rssMb: number; heapUsedMb: number; heapTotalMb: number }> {
+  const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
+  await sleep(seconds * 1000);
+  const c = process.cpuUsage(c0);
+  const wallUs = Number(process.hrtime.bigint() - t0) / 1000;
+  const m = process.memoryUsage();
+  return { cpuPercent: ((c.user + c.system) / wallUs) * 100, rssMb: m.rss / 1e6, heapUsedMb: m.heapUsed / 1e6, heapTotalMb: m.heapTotal / 1e6 };
+}
+
+describe('benchmark: scale', function () {
+  this.timeout((IDLE_S + 240) * 1000);
+
+  it(`${SCENARIO}: idle CPU, memory, activation and restore latency`, async () => {
+    const result: Record<string, unknown> = { scenario: SCENARIO, idleSeconds: IDLE_S, at: new Date().toISOString() };
+    if (SCENARIO === 'protected') {
+      const a = await api();
+      result.activationMs = a.activationMs;
+      result.protectedExpected = Number(process.env.PF_BENCH_PROTECTED) || undefined;
+      const t0 = Date.now();
+      await a.breach.checkedAtStart();
+      result.checkAtStartMs = a.breach.startCheckMs; // git status and the audit log, after activate() returned
+      // The inventory (counts, decorations, folders to watch) runs in the background after activation.
+      await waitFor('the inventory', () => a.service.protectedCount() >= (Number(process.env.PF_BENCH_PROTECTED) || 1), 120_000);
+      result.inventoryDoneMs = Date.now() - t0;
+      result.protectedFiles = a.service.protectedCount();
+      await sleep(3000);
+      await a.breach.settled();
+      Object.assign(result, await idle(IDLE_S));
+      const file = path.join(folderPath(), FILE);
+      const approved = fs.readFileSync(file);
+      const samples: number[] = [];
+      for (let i = 0; i < WRITES + 2; i++) {
+        const s = await measureOne(a, FILE, file, approved, i);
+        if (i >= 2) samples.push(s.total);
+        await a.breach.settled();
+        await sleep(PAUSE_MS);
+        await a.breach.settled();
+      }
+      result.writeToRestoreMs = summary(samples);
+    } else {
+      await sleep(8000); // the same settling as the other scenario's start-up
+      Object.assign(result, await idle(IDLE_S));
+    }
+    const plain = path.join(folderPath(), PLAIN);
+    const before = fs.readFileSync(plain);
+    const watcher: number[] = [];
+    try {
+      for (let i = 0; i < WATCHER_WRITES; i++) {
+        watcher.push(await watcherLatency(plain, i));
+        await sleep(PAUSE_MS);
+      }
+    } finally {
+      fs.writeFileSync(plain, before);
+    }
+    result.watcherEventMs = summary(watcher);
+    const out = process.env.PF_BENCH_OUT;
+    if (out) fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(JSON.stringify(result));
+  });
+});

@@ -1,0 +1,112 @@
+// The breach guard's pure decisions: the rule, the approvals read from the audit log, incidents.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sealRecord } from '../../src/core/audit';
+import type { AuditBody, AuditRecord } from '../../src/core/audit';
+import { ApprovalLedger, BreachEpisodes, decideBreach, describeBreach, summarizeBreaches } from '../../src/core/breach';
+import type { BreachFacts } from '../../src/core/breach';
+import { statusPath } from '../../src/node/breachEngine';
+
+const A = 'a'.repeat(64);
+const B = 'b'.repeat(64);
+const content = (hash: string): BreachFacts['approved'] => ({ kind: 'content', hash });
+
+describe('decideBreach', () => {
+  const cases: [string, BreachFacts, ReturnType<typeof decideBreach>][] = [
+    ['unlocked: never a breach, whatever the disk holds', { locked: false, onBreach: 'restore', diskHash: B, approved: content(A) }, { action: 'none', why: 'unlocked' }],
+    ['approved content on disk', { locked: true, onBreach: 'restore', diskHash: A, approved: content(A) }, { action: 'none', why: 'approved' }],
+    ['other content, tier restore', { locked: true, onBreach: 'restore', diskHash: B, approved: content(A) }, { action: 'breach', kind: 'modified', restore: true }],
+    ['other content, tier warn', { locked: true, onBreach: 'warn', diskHash: B, approved: content(A) }, { action: 'breach', kind: 'modified', restore: false }],
+    ['deleted, tier restore', { locked: true, onBreach: 'restore', diskHash: undefined, approved: content(A) }, { action: 'breach', kind: 'deleted', restore: true }],
+    ['approved deletion, still absent', { locked: true, onBreach: 'restore', diskHash: undefined, approved: { kind: 'deleted' } }, { action: 'none', why: 'approved' }],
+    ['approved deletion, file back: recorded, kept', { locked: true, onBreach: 'restore', diskHash: B, approved: { kind: 'deleted' } }, { action: 'breach', kind: 'created', restore: false }],
+    ['nothing known, file there: recorded, kept', { locked: true, onBreach: 'restore', diskHash: B, approved: { kind: 'unknown' } }, { action: 'breach', kind: 'created', restore: false }],
+    ['nothing known, no file', { locked: true, onBreach: 'warn', diskHash: undefined, approved: { kind: 'unknown' } }, { action: 'none', why: 'approved' }],
+  ];
+  for (const [name, facts, expected] of cases) test(name, () => assert.deepEqual(decideBreach(facts), expected));
+});
+
+function records(bodies: Partial<AuditBody>[]): AuditRecord[] {
+  const out: AuditRecord[] = [];
+  for (const b of bodies) out.push(sealRecord({ at: '2026-01-01T00:00:00.000Z', actor: { name: 'a', email: 'a@x' }, event: 'change', ...b } as AuditBody, out.at(-1)));
+  return out;
+}
+
+describe('ApprovalLedger', () => {
+  test('the last change or delete record is the approved state; unrelated events change nothing', () => {
+    const l = new ApprovalLedger();
+    for (const r of records([
+      { event: 'change', file: 'x.ts', after: A },
+      { event: 'unlock', component: 'C' },
+      { event: 'change', file: 'x.ts', after: B },
+      { event: 'delete', file: 'y.ts' },
+      { event: 'relock', component: 'C' },
+    ])) l.apply(r);
+    assert.deepEqual(l.get('x.ts')?.approved, content(B));
+    assert.deepEqual(l.get('y.ts')?.approved, { kind: 'deleted' });
+    assert.equal(l.get('z.ts'), undefined, 'no record: git HEAD decides');
+    assert.deepEqual([...l.files()].sort(), ['x.ts', 'y.ts']);
+  });
+
+  test('a rename approves the absence of the old path', () => {
+    const l = new ApprovalLedger();
+    for (const r of records([{ event: 'change', file: 'new.ts', from: 'old.ts', after: A }])) l.apply(r);
+    assert.deepEqual(l.get('old.ts')?.approved, { kind: 'deleted' });
+  });
+
+  test('a breach stays open until a restore or an approval: another guard does not record it again', () => {
+    const l = new ApprovalLedger();
+    for (const r of records([{ event: 'breach', file: 'x.ts', before: A, after: B }])) l.apply(r);
+    assert.equal(l.get('x.ts')?.openBreach, B);
+    assert.equal(l.get('x.ts')?.approved.kind, 'unknown', 'a breach approves nothing');
+    for (const r of records([{ event: 'restore', file: 'x.ts', after: A }])) l.apply(r);
+    assert.equal(l.get('x.ts')?.openBreach, undefined);
+    for (const r of records([{ event: 'breach', file: 'x.ts', before: A }])) l.apply(r);
+    assert.equal(l.get('x.ts')?.openBreach, 'deleted');
+    for (const r of records([{ event: 'change', file: 'x.ts', after: B }])) l.apply(r);
+    assert.equal(l.get('x.ts')?.openBreach, undefined);
+  });
+});
+
+describe('BreachEpisodes', () => {
+  test('a version seen again within the quiet interval is the same incident; later it is a new one', () => {
+    const e = new BreachEpisodes(2000);
+    assert.equal(e.fresh('x', B, 0), true);
+    assert.equal(e.fresh('x', B, 1500), false);
+    assert.equal(e.fresh('x', B, 3000), false, 'still being written: the interval runs from the last sighting');
+    assert.equal(e.fresh('x', B, 5001), true);
+    assert.equal(e.fresh('y', B, 5001), true, 'per file');
+  });
+
+  test('once restored, the next deletion is a new breach', () => {
+    const e = new BreachEpisodes(2000);
+    assert.equal(e.fresh('x', 'deleted', 0), true);
+    e.settle('x');
+    assert.equal(e.fresh('x', 'deleted', 10), true);
+  });
+});
+
+describe('breach wording', () => {
+  const o = { relPath: 'src/a.ts', kind: 'modified' as const, restored: true, backup: '.protection/backups/x/src/a.ts', badge: 'T1', owner: 'BOOKING_FLOW' };
+  test('one breach: what, where, what was done', () => {
+    assert.equal(describeBreach(o), 'src/a.ts (T1 · BOOKING_FLOW) was changed outside the editor while locked: the approved content was restored. The change was kept in .protection/backups/x/src/a.ts.');
+    assert.match(describeBreach({ ...o, restored: false, atStart: true }), /was changed while locked and nothing was watching\. The change was kept and recorded/);
+  });
+  test('many at once: one line with counts', () => {
+    const line = summarizeBreaches([o, { ...o, relPath: 'b.ts', restored: false }], '.protection/backups');
+    assert.match(line, /^2 protected files were changed or deleted outside the editor while locked; 1 restored: src\/a\.ts, b\.ts\./);
+  });
+});
+
+describe('statusPath (git status --porcelain=v2 -z entries)', () => {
+  test('ordinary, unmerged and untracked entries give their path, spaces included; others none', () => {
+    assert.equal(statusPath('1 .M N... 100644 100644 100644 0123abc 0123abc src/booking/a b.ts'), 'src/booking/a b.ts');
+    assert.equal(statusPath('1 D. N... 100644 000000 000000 0123abc 0000000 src/x.ts'), 'src/x.ts');
+    assert.equal(statusPath('u UU N... 100644 100644 100644 100644 1111111 2222222 3333333 db/m.sql'), 'db/m.sql');
+    assert.equal(statusPath('? src/new file.ts'), 'src/new file.ts');
+    assert.equal(statusPath('! ignored.log'), undefined);
+    assert.equal(statusPath('# branch.oid abc'), undefined);
+    assert.equal(statusPath('1 .M N...'), undefined, 'a truncated entry');
+    assert.equal(statusPath(''), undefined);
+  });
+});

@@ -1,0 +1,297 @@
+// `protected-files watch` through the built CLI, in real temporary git repositories, with VS Code
+// closed: every route a script or an agent takes to a locked file is restored and recorded; a
+// change made while nothing was watching is found at start; two guards on one folder never both act.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { sha256 } from '../../src/core/audit';
+import type { AuditRecord } from '../../src/core/audit';
+import { GuardLease } from '../../src/node/guardLease';
+import { Sandbox } from './cliHarness';
+import type { Repo } from './cliHarness';
+import { auditRecords } from './grantsHarness';
+
+const WATCH_MANIFEST = `// watch test manifest
+{
+  "tiers": {
+    "tier1": { "label": "Tier 1 · Revenue critical", "badge": "T1", "color": "red", "unlock": { "requireCode": false, "minReasonLength": 5 } },
+    "tier2": { "label": "Tier 2 · Infrastructure", "badge": "T2", "color": "yellow", "unlock": { "requireCode": false }, "onBreach": "warn" }
+  },
+  "components": {
+    "BOOKING_FLOW": { "tier": "tier1", "files": ["src/booking/**"], "risk": "Revenue stops" },
+    "MIGRATIONS": { "tier": "tier2", "files": ["db/migrations/**"], "risk": "Schema changes hit production" }
+  }
+}
+`;
+const T1 = 'src/booking/price.ts';
+const T1B = 'src/booking/cart.ts';
+const T2 = 'db/migrations/001.sql';
+const APPROVED = 'export const price = 100;\n';
+
+let box: Sandbox;
+let n = 0;
+
+before(() => {
+  box = new Sandbox('watch');
+});
+after(() => box.dispose());
+
+function repo(): Repo {
+  const r = box.repo(`r${++n}`, { manifest: WATCH_MANIFEST });
+  r.write(T1, APPROVED);
+  r.write(T1B, 'export const cart = [];\n');
+  r.write(T2, 'create table bookings (id int);\n');
+  r.write('src/free.ts', 'export const free = 1;\n');
+  r.commitAll('protected files');
+  return r;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(what: string, fn: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+/** A foreground `watch` as a child process, with its output as it comes. */
+class Watcher {
+  readonly child: ChildProcess;
+  out = '';
+  exit: Promise<number | null>;
+
+  constructor(readonly repo: Repo) {
+    this.child = spawn(process.execPath, [box.cli, 'watch'], { cwd: repo.dir, env: box.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout!.on('data', (b: Buffer) => { this.out += b.toString('utf8'); });
+    this.child.stderr!.on('data', (b: Buffer) => { this.out += b.toString('utf8'); });
+    this.exit = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+  }
+
+  async saw(pattern: RegExp, timeoutMs = 10_000): Promise<void> {
+    await waitFor(`${pattern} in watch's output:\n${this.out}`, () => pattern.test(this.out), timeoutMs);
+  }
+
+  async stop(): Promise<number | null> {
+    this.child.kill('SIGINT');
+    return this.exit;
+  }
+}
+
+function sh(r: Repo, script: string): void {
+  const res = spawnSync('bash', ['-c', script], { cwd: r.dir, env: box.env, encoding: 'utf8' });
+  assert.equal(res.status, 0, `${script}: ${res.stderr}`);
+}
+
+const breaches = (r: Repo, from = 0): AuditRecord[] => auditRecords(r).slice(from).filter((x) => x.event === 'breach');
+
+describe('protected-files watch --once', () => {
+  test('a change made while nothing was watching: tier restore is restored, tier warn kept, both recorded; exit 1', () => {
+    const r = repo();
+    r.write(T1, 'export const price = 0; // agent\n');
+    r.write(T2, 'drop table bookings;\n');
+    r.remove(T1B);
+    const res = r.cli(['watch', '--once']);
+    assert.equal(res.code, 1, res.stdout + res.stderr);
+    assert.equal(r.read(T1), APPROVED);
+    assert.equal(r.read(T1B), 'export const cart = [];\n', 'a deletion is restored');
+    assert.equal(r.read(T2), 'drop table bookings;\n', 'warn keeps the change');
+    assert.match(res.stdout, /src\/booking\/price\.ts \(T1 · BOOKING_FLOW\) was changed while locked and nothing was watching: the approved content was restored/);
+    assert.match(res.stdout, /db\/migrations\/001\.sql \(T2 · MIGRATIONS\) was changed while locked and nothing was watching\. The change was kept/);
+    const recs = auditRecords(r);
+    const b1 = recs.find((x) => x.event === 'breach' && x.file === T1);
+    assert.equal(b1?.before, sha256(APPROVED));
+    assert.equal(b1?.after, sha256('export const price = 0; // agent\n'));
+    assert.equal(readFileSync(join(r.dir, b1?.backup ?? ''), 'utf8'), 'export const price = 0; // agent\n', 'the breaching content is backed up');
+    assert.match(b1?.detail ?? '', /found at start/);
+    assert.ok(recs.some((x) => x.event === 'restore' && x.file === T1 && x.after === sha256(APPROVED)));
+    assert.ok(recs.some((x) => x.event === 'breach' && x.file === T1B && x.after === undefined));
+    assert.ok(recs.some((x) => x.event === 'breach' && x.file === T2));
+    assert.ok(!recs.some((x) => x.event === 'restore' && x.file === T2));
+    // Nothing new: the kept tier-2 change is already recorded and not recorded again.
+    const count = recs.length;
+    const again = r.cli(['watch', '--once']);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.equal(auditRecords(r).length, count);
+  });
+
+  test('a grant in force (from protected-files unlock) lets the change stand; after relock it is recorded, not restored', () => {
+    const r = repo();
+    const u = r.cli(['unlock', 'BOOKING_FLOW', '--reason', 'Raise the price for 2027']);
+    assert.equal(u.code, 0, u.stderr);
+    r.write(T1, 'export const price = 120;\n');
+    assert.equal(r.cli(['watch', '--once']).code, 0);
+    assert.equal(r.read(T1), 'export const price = 120;\n');
+    assert.equal(breaches(r).length, 0);
+    assert.equal(r.cli(['relock', 'BOOKING_FLOW']).code, 0);
+    assert.equal(r.cli(['watch', '--once']).code, 0, 'the recorded change is the approved content now');
+    assert.equal(r.read(T1), 'export const price = 120;\n');
+  });
+
+  test('git checkout -- over an approved change is a breach: the recorded content comes back', () => {
+    const r = repo();
+    assert.equal(r.cli(['unlock', 'BOOKING_FLOW', '--reason', 'Raise the price for 2027']).code, 0);
+    r.write(T1, 'export const price = 120;\n');
+    assert.equal(r.cli(['record']).code, 0);
+    r.git('checkout', '--', T1);
+    assert.equal(r.read(T1), APPROVED, 'git put HEAD back');
+    assert.equal(r.cli(['watch', '--once']).code, 1);
+    assert.equal(r.read(T1), 'export const price = 120;\n');
+  });
+
+  test('an untracked protected file with no record is adopted, not a breach; a broken manifest fails with exit 2', () => {
+    const r = repo();
+    r.write('src/booking/new.ts', 'export const n = 1;\n');
+    assert.equal(r.cli(['watch', '--once']).code, 0);
+    assert.equal(breaches(r).length, 0);
+    r.write('.protection/manifest.jsonc', '{ "tiers": ');
+    const res = r.cli(['watch', '--once']);
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, /manifest/);
+  });
+});
+
+describe('protected-files watch (foreground, VS Code closed)', () => {
+  const routes: [string, (r: Repo) => void, boolean][] = [
+    ['a plain write', (r) => sh(r, `printf 'export const hacked = 1;\\n' > ${T1}`), true],
+    ['sed -i', (r) => sh(r, `sed -i 's/100/0/' ${T1}`), true],
+    ['a temp file moved over it', (r) => sh(r, `printf 'replaced\\n' > /tmp/pf-watch.$$ && mv /tmp/pf-watch.$$ ${T1}`), true],
+    ['rm', (r) => sh(r, `rm ${T1}`), false],
+    ['a rename', (r) => sh(r, `mv ${T1} ${T1}.moved`), false],
+  ];
+  for (const [name, write, hasBackup] of routes) {
+    test(`${name}: backed up, recorded and restored`, async () => {
+      const r = repo();
+      const w = new Watcher(r);
+      try {
+        await w.saw(/checked at start/);
+        const count = auditRecords(r).length;
+        write(r);
+        await waitFor(`${T1} restored`, () => existsSync(join(r.dir, T1)) && r.read(T1) === APPROVED);
+        await waitFor('the restore record', () => auditRecords(r).slice(count).some((x) => x.event === 'restore'));
+        await sleep(300);
+        const added = auditRecords(r).slice(count);
+        assert.equal(added[0]?.event, 'breach');
+        assert.equal(added[0]?.file, T1);
+        assert.equal(added[0]?.before, sha256(APPROVED));
+        if (hasBackup) assert.ok(added[0]?.backup, 'the breaching content is backed up');
+        const hashes = added.filter((x) => x.event === 'breach').map((x) => x.after);
+        assert.equal(new Set(hashes).size, hashes.length, 'each version recorded once');
+        assert.match(w.out, /src\/booking\/price\.ts \(T1 · BOOKING_FLOW\) was (changed|deleted) outside the editor while locked: the approved content was restored/);
+      } finally {
+        assert.equal(await w.stop(), 0);
+      }
+    });
+  }
+
+  test('git checkout -- over an approved change, and a tier-2 write kept and recorded once', async () => {
+    const r = repo();
+    assert.equal(r.cli(['unlock', 'BOOKING_FLOW', '--reason', 'Raise the price for 2027']).code, 0);
+    r.write(T1, 'export const price = 120;\n');
+    assert.equal(r.cli(['record']).code, 0);
+    const w = new Watcher(r);
+    try {
+      await w.saw(/checked at start/);
+      const count = auditRecords(r).length;
+      sh(r, `git checkout -- ${T1}`);
+      await waitFor('the recorded content back', () => r.read(T1) === 'export const price = 120;\n');
+      sh(r, `printf 'drop table bookings;\\n' >> ${T2}`);
+      await waitFor('the tier-2 breach', () => breaches(r, count).some((x) => x.file === T2));
+      await sleep(500);
+      assert.equal(r.read(T2), 'create table bookings (id int);\ndrop table bookings;\n', 'warn keeps it');
+      assert.equal(breaches(r, count).filter((x) => x.file === T2).length, 1);
+      assert.match(w.out, /db\/migrations\/001\.sql \(T2 · MIGRATIONS\) was changed outside the editor while locked\. The change was kept/);
+    } finally {
+      assert.equal(await w.stop(), 0);
+    }
+  });
+
+  test('a write under a grant made with protected-files unlock is left alone; after relock a write is restored', async () => {
+    const r = repo();
+    const w = new Watcher(r);
+    try {
+      await w.saw(/checked at start/);
+      assert.equal(r.cli(['unlock', 'BOOKING_FLOW', '--reason', 'Raise the price for 2027']).code, 0);
+      r.write(T1, 'export const price = 120;\n');
+      await sleep(400);
+      assert.equal(r.read(T1), 'export const price = 120;\n');
+      assert.equal(breaches(r).length, 0);
+      assert.equal(r.cli(['relock', 'BOOKING_FLOW']).code, 0);
+      sh(r, `printf 'x\\n' > ${T1}`);
+      await waitFor('the recorded content back', () => r.read(T1) === 'export const price = 120;\n');
+    } finally {
+      assert.equal(await w.stop(), 0);
+    }
+  });
+
+  test('two guards on one folder: one acts, the other stands by; exactly one breach record per write; the survivor takes over', async () => {
+    const r = repo();
+    const a = new Watcher(r);
+    await a.saw(/checked at start/);
+    const b = new Watcher(r);
+    try {
+      await b.saw(/standing by: protected-files watch \(pid \d+\)/);
+      for (let i = 0; i < 3; i++) {
+        const count = auditRecords(r).length;
+        writeFileSync(join(r.dir, `${T1}.tmp-${i}`), `export const price = ${i}; // script\n`);
+        renameSync(join(r.dir, `${T1}.tmp-${i}`), join(r.dir, T1)); // one atomic write
+        await waitFor('restored', () => r.read(T1) === APPROVED && auditRecords(r).slice(count).some((x) => x.event === 'restore'));
+        await sleep(400);
+        assert.deepEqual(auditRecords(r).slice(count).map((x) => x.event), ['breach', 'restore'], `write ${i}`);
+      }
+      assert.doesNotMatch(b.out, /was changed/, 'the standing-by guard did nothing');
+      a.child.kill('SIGKILL'); // a guard that dies without releasing its lease
+      await a.exit;
+      await b.saw(/this process is the guard now/, 8000);
+      await b.saw(/checked at start/);
+      const count = auditRecords(r).length;
+      sh(r, `printf 'after the takeover\\n' > /tmp/pf-watch2.$$ && mv /tmp/pf-watch2.$$ ${T1}`);
+      await waitFor('restored by the survivor', () => r.read(T1) === APPROVED && auditRecords(r).slice(count).some((x) => x.event === 'restore'));
+      await sleep(400);
+      assert.deepEqual(auditRecords(r).slice(count).map((x) => x.event), ['breach', 'restore']);
+    } finally {
+      assert.equal(await b.stop(), 0);
+    }
+  });
+
+  test('Ctrl+C stops it, exit 0, and gives the lease back', async () => {
+    const r = repo();
+    const w = new Watcher(r);
+    await w.saw(/checked at start/);
+    const lease = join(r.dir, '.git', 'protected-files');
+    const leaseFile = (): string | undefined => readdirSync(lease).find((f) => f.endsWith('.guard'));
+    assert.ok(leaseFile(), 'the lease is held');
+    assert.equal(await w.stop(), 0);
+    assert.match(w.out, /stopped/);
+    assert.equal(leaseFile(), undefined);
+  });
+});
+
+describe('GuardLease', () => {
+  test('one holder at a time; released, the next takes it; a dead holder is replaced', async () => {
+    const r = repo();
+    const path = join(r.dir, '.git', 'lease.guard');
+    const one = new GuardLease(path, 'one');
+    const two = new GuardLease(path, 'two');
+    assert.equal(await one.tryAcquire(), true);
+    assert.equal(await two.tryAcquire(), false);
+    assert.equal((await two.holder())?.who, 'one');
+    await one.release();
+    assert.equal(await two.tryAcquire(), true);
+    await two.release();
+    // A holder killed without releasing: its pid is gone on this host.
+    writeFileSync(path, JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), who: 'dead', at: 0, token: 'x' }));
+    assert.equal(await one.tryAcquire(), true);
+    await one.release();
+    // A holder on another host is respected until the lease is old.
+    writeFileSync(path, JSON.stringify({ pid: 1, host: 'elsewhere.example', who: 'remote', at: Date.now(), token: 'y' }));
+    assert.equal(await two.tryAcquire(), false);
+  });
+});
