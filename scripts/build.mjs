@@ -51,12 +51,14 @@ const LAZY_COMMANDS = {
   './agentGuardsCommand': { bundle: 'agent-guards', entry: 'src/vscode/agentGuardsCommand.ts' },
   './teamRulesCommand': { bundle: 'team-rules', entry: 'src/vscode/teamRulesCommand.ts' },
   './importCommand': { bundle: 'import-protocol', entry: 'src/vscode/importCommand.ts' },
+  // The Audit Log view (loaded when it is first shown or one of its commands runs: auditLogLoader.ts).
+  './auditLogView': { bundle: 'audit-log', entry: 'src/vscode/auditLogView.ts', importer: 'auditLogLoader.ts' },
 };
 const splitLazyCommands = {
   name: 'split-lazy-commands',
   setup(build) {
-    build.onResolve({ filter: /^\.\/(?:agentGuards|teamRules|import)Command$/ }, (args) =>
-      args.importer.endsWith('commands.ts') ? { path: `./${LAZY_COMMANDS[args.path].bundle}.js`, external: true } : undefined);
+    build.onResolve({ filter: /^\.\/(?:(?:agentGuards|teamRules|import)Command|auditLogView)$/ }, (args) =>
+      args.importer.endsWith(LAZY_COMMANDS[args.path].importer ?? 'commands.ts') ? { path: `./${LAZY_COMMANDS[args.path].bundle}.js`, external: true } : undefined);
   },
 };
 

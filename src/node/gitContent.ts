@@ -10,3 +10,13 @@ export function headContent(cwd: string, relPath: string): Promise<Uint8Array | 
     });
   });
 }
+
+/** `git show <revision>:<relPath>` in `cwd` (revision a commit hash or HEAD), or undefined. */
+export function revisionContent(cwd: string, revision: string, relPath: string): Promise<Uint8Array | undefined> {
+  if (!/^(HEAD|[0-9a-f]{7,64})$/.test(revision) || relPath.startsWith('-')) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    execFile('git', ['show', `${revision}:${relPath}`], { cwd, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024, timeout: 10_000 }, (err, stdout) => {
+      resolve(err ? undefined : new Uint8Array(stdout));
+    });
+  });
+}

@@ -73,6 +73,12 @@ export class FolderProtection extends Disposable {
   /** Starts following the shared grant store: one OS watcher on its folder, whatever the number of files. */
   async watchGrants(): Promise<void> {
     await this.syncGrants();
+    // Watching creates the store's folder: in Restricted Mode nothing is written, so grants are read
+    // once now and followed from the moment the folder is trusted.
+    if (!vscode.workspace.isTrusted) {
+      const once = this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => { once.dispose(); void this.watchGrants(); }));
+      return;
+    }
     try {
       this.register(await this.grants.watch(() => void this.syncGrants()));
     } catch (err) {
