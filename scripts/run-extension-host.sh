@@ -6,6 +6,9 @@
 #        bash scripts/run-extension-host.sh integration-multiroot
 #                                                          the same entry with PF_MULTIROOT=1 (only *.multiroot.test.js)
 #                                                          in the multi-root workspace test/fixtures/multiroot/shop.code-workspace
+#        bash scripts/run-extension-host.sh integration-restricted
+#                                                          the same entry with PF_RESTRICTED=1 (only *.restricted.test.js)
+#                                                          with workspace trust on and the folder NOT trusted (Restricted Mode)
 #        bash scripts/run-extension-host.sh e2e           UI tests (test/e2e/*.test.js) against the workbench
 #        bash scripts/run-extension-host.sh serve         start for a person to open; wait for Ctrl+C
 # Build first: node scripts/build.mjs --tests.
@@ -28,10 +31,13 @@
 set -euo pipefail
 
 MODE=${1:-}
-case "$MODE" in integration|integration-multiroot|e2e|serve) ;; *) echo "usage: $0 integration|integration-multiroot|e2e|serve" >&2; exit 64 ;; esac
+case "$MODE" in integration|integration-multiroot|integration-restricted|e2e|serve) ;; *) echo "usage: $0 integration|integration-multiroot|integration-restricted|e2e|serve" >&2; exit 64 ;; esac
 # The integration modes share everything but the workspace and which test files the entry loads.
 INTEGRATION=0
-case "$MODE" in integration|integration-multiroot) INTEGRATION=1 ;; esac
+case "$MODE" in integration|integration-multiroot|integration-restricted) INTEGRATION=1 ;; esac
+# integration-restricted: workspace trust stays on and the folder is never trusted (no prompt either).
+RESTRICTED=0
+[ "$MODE" = integration-restricted ] && RESTRICTED=1
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
@@ -69,6 +75,7 @@ fi
 # $RUN/tmp, and a socket path longer than 107 bytes makes Chromium abort)
 RUN_TAG=$MODE
 [ "$MODE" = integration-multiroot ] && RUN_TAG=multiroot
+[ "$MODE" = integration-restricted ] && RUN_TAG=restricted
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/pf-$RUN_TAG.XXXXXX")
 RUN=$(cd "$RUN" && pwd -P)
 LOGS=$ROOT/.test-runs/$MODE
@@ -137,6 +144,13 @@ if [ "$MODE" != serve ]; then
     });
     require("fs").writeFileSync(f, JSON.stringify(s, null, 2));' "$RUN/data/User/settings.json"
 fi
+if [ "$RESTRICTED" = 1 ]; then
+  "$PF_HOST_NODE" -e '
+    const f = process.argv[1], s = JSON.parse(require("fs").readFileSync(f, "utf8"));
+    Object.assign(s, { "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "never",
+      "security.workspace.trust.banner": "never", "security.workspace.trust.untrustedFiles": "open" });
+    require("fs").writeFileSync(f, JSON.stringify(s, null, 2));' "$RUN/data/User/settings.json"
+fi
 
 # --- the extension ----------------------------------------------------------------------------
 # integration loads the repository as a development extension with the test entry (browser-side
@@ -156,6 +170,9 @@ export PF_TEST_WORKSPACE=$OPEN                 # the extension host inherits the
 PF_MULTIROOT=0                                 # test/integration/index.ts: 1 loads only *.multiroot.test.js
 [ "$MODE" = integration-multiroot ] && PF_MULTIROOT=1
 export PF_MULTIROOT
+export PF_RESTRICTED=$RESTRICTED              # test/integration/index.ts: 1 loads only *.restricted.test.js
+TRUST_ARG=--disable-workspace-trust
+[ "$RESTRICTED" = 1 ] && TRUST_ARG=
 export PF_TEST_RESULTS=$RUN/integration-results.json
 export PF_TEST_GREP=${PF_TEST_GREP:-}
 PORT_ARG=0
@@ -164,7 +181,7 @@ PORT_ARG=0
 setsid "$PF_HOST_NODE" "$PF_CODE_SERVER_ENTRY" \
   --bind-addr "127.0.0.1:$PORT_ARG" --auth none \
   --user-data-dir "$RUN/data" --extensions-dir "$RUN/extensions" --config "$RUN/config.yaml" \
-  --disable-telemetry --disable-update-check --disable-workspace-trust --disable-getting-started-override \
+  --disable-telemetry --disable-update-check $TRUST_ARG --disable-getting-started-override \
   --ignore-last-opened \
   >"$RUN/server.log" 2>&1 &
 SERVER_PID=$!
@@ -203,7 +220,7 @@ export PF_BASE_URL=$URL PF_EXTENSION_DIR=$ROOT
 say "code-server $("$PF_HOST_NODE" -p 'require(process.argv[1]).version' "$PF_HOST_DIR/node_modules/code-server/package.json") at $URL, workspace $WS"
 
 case "$MODE" in
-integration|integration-multiroot)
+integration|integration-multiroot|integration-restricted)
   export PF_TESTS_ENTRY=$ROOT/out/test/integration/index.js
   export PF_SCREENSHOT=$LOGS/workbench-at-end.png
   rc=0
