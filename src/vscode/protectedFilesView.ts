@@ -221,6 +221,7 @@ export class ProtectedFilesView extends Disposable implements vscode.TreeDataPro
         item.iconPath = grant ? new vscode.ThemeIcon('unlock', new vscode.ThemeColor(UNLOCKED_COLOR_ID)) : new vscode.ThemeIcon('lock', tierColor(node.tier));
         const files = `${count} file${count === 1 ? '' : 's'}`;
         item.description = grant ? `${files} · ${grantLine(grant, now)}` : `${files} · locked`;
+        item.accessibilityInformation = { label: `${name}, ${item.description}` };
         const c = node.component;
         const md = new vscode.MarkdownString();
         md.appendMarkdown(`**${grant ? 'Unlocked' : 'Locked'}** · `).appendText(`${node.tier.label} · ${name}`).appendMarkdown('\n\n');
@@ -242,6 +243,7 @@ export class ProtectedFilesView extends Disposable implements vscode.TreeDataPro
         item.id = nodeId(node);
         const dir = node.relPath.includes('/') ? node.relPath.slice(0, node.relPath.lastIndexOf('/')) : '';
         item.description = grant ? `${dir ? `${dir} · ` : ''}${grantLine(grant, now)}` : `${dir ? `${dir} · ` : ''}locked`;
+        item.accessibilityInformation = { label: `${node.relPath.slice(dir ? dir.length + 1 : 0)}, ${item.description}` };
         item.tooltip = `${node.relPath}\n${grant ? grantLine(grant, now) : 'Locked'} · ${node.classification.tier.label}${node.classification.component ? ` · ${node.classification.component.name}` : ''}`;
         item.command = { command: 'vscode.open', title: 'Open', arguments: [uri] };
         item.contextValue = grant ? 'pf.file.unlocked' : 'pf.file.locked';
