@@ -9,7 +9,7 @@ import type { ProtectionService } from './protectionService';
 
 /**
  * Registers the Audit Log view, its commands and its diff documents at activation, and loads the view
- * itself (dist/audit-log.js: parsing, filters, export, diffs) the first time any of them is used, so
+ * itself (in dist/lazy.js: parsing, filters, export, diffs) the first time any of them is used, so
  * activating the extension does not parse it.
  */
 export class AuditLogLoader extends Disposable implements vscode.TreeDataProvider<AuditNode>, vscode.TextDocumentContentProvider {

@@ -72,7 +72,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       const pick = await pickManifestFolder(d.service, 'Set up agent guards for which folder?');
       if (!pick) return;
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(pick.manifestUri));
-      // Loaded on first use (dist/agent-guards.js in the bundles): activation does not parse it.
+      // Loaded on first use (dist/lazy.js in the bundles): activation does not parse it.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { setUpAgentGuards } = require('./agentGuardsCommand') as typeof AgentGuardsCommand;
       await setUpAgentGuards(pick.folder.uri, text);
@@ -81,13 +81,13 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       const pick = await pickManifestFolder(d.service, 'Set up team rules for which folder?');
       if (!pick) return;
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(pick.manifestUri));
-      // Loaded on first use (dist/team-rules.js in the bundles).
+      // Loaded on first use (dist/lazy.js in the bundles).
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { setUpTeamRules } = require('./teamRulesCommand') as typeof TeamRulesCommand;
       await setUpTeamRules(pick.folder.uri, text);
     }))),
     vscode.commands.registerCommand(Commands.importProtocol, guarded('Could not import the protocol document', trusted('import a protocol document', async (arg?: unknown) => {
-      // Loaded on first use (dist/import-protocol.js in the bundles). Works without a manifest: it can create one.
+      // Loaded on first use (dist/lazy.js in the bundles). Works without a manifest: it can create one.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { importProtocolDocument } = require('./importCommand') as typeof ImportCommand;
       await importProtocolDocument({ service: d.service, unlockFlow: d.unlockFlow, readOnlySettled: d.readOnlySettled }, arg);
