@@ -117,3 +117,56 @@ test('the Audit Log view shows the chain state and the records by day; a change 
   await sleep(800);
   await wb.screenshot('8-audit-diff');
 });
+
+test('without a manifest: the welcome view offers Create and Import; the import preview; the walkthrough', async () => {
+  const os = require('node:os');
+  const path = require('node:path');
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-welcome-'));
+  fs.mkdirSync(path.join(folder, 'src', 'checkout'), { recursive: true });
+  fs.writeFileSync(path.join(folder, 'src', 'checkout', 'tax.ts'), 'export const rate = 0.2;\n');
+  fs.copyFileSync(path.join(__dirname, '..', 'fixtures', 'protocols', 'mixed.md'), path.join(folder, 'PROTECTED_FILES.md'));
+  const own = wb;
+  wb = await openWorkbench({ workspace: folder });
+  try {
+    await focusView('Protected Files');
+    await widenSideBar();
+    const welcome = await waitFor('the welcome view', async () => {
+      const texts = await wb.page.$$eval('.welcome-view-content', (els) => els.map((e) => e.textContent.replace(/\s+/g, ' ').trim()));
+      return texts.find((t) => t.includes('No protection manifest'));
+    });
+    assert.match(welcome, /Create Manifest/);
+    assert.match(welcome, /Import Protocol Document/);
+
+    // Import from the explorer's context menu of the Markdown file: the preview before anything is written.
+    await wb.page.keyboard.press('Control+Shift+E');
+    const row = wb.page.locator('.explorer-folders-view .monaco-list-row[aria-label^="PROTECTED_FILES.md"]').first();
+    await row.waitFor({ timeout: 15_000 });
+    // (a busy machine may drop the first context menu: look again)
+    let items;
+    for (let attempt = 1; !items; attempt++) {
+      await row.click({ button: 'right' });
+      await wb.page.locator('.monaco-menu .action-label', { hasText: 'Import Protocol Document…' }).first().click({ timeout: 10_000 }).catch(() => {});
+      items = await waitFor('the import preview', async () => {
+        const list = await wb.pickItems().catch(() => []);
+        return list.some((i) => /Write \d+ file/.test(i)) && list;
+      }, 20_000).catch((err) => { if (attempt === 3) throw err; return undefined; });
+      if (!items) await wb.page.keyboard.press('Escape');
+    }
+    assert.ok(items.some((i) => i.includes('Show Diff: .protection/manifest.jsonc')), items.join(' | '));
+    await wb.screenshot('9-import-preview');
+    await wb.page.keyboard.press('Escape');
+    await sleep(300);
+    assert.ok(!fs.existsSync(path.join(folder, '.protection', 'manifest.jsonc')), 'nothing written without Write');
+
+    // The welcome view's link opens the walkthrough.
+    await focusView('Protected Files');
+    await wb.page.locator('.welcome-view-content a', { hasText: 'walkthrough' }).first().click();
+    await waitFor('the walkthrough', async () => (await wb.page.$$eval('.getting-started-category .category-title, .gettingStartedContainer h2', (els) => els.map((e) => e.textContent))).some((t) => /Protect your team's critical files/.test(t)));
+    await sleep(800);
+    await wb.screenshot('10-walkthrough');
+  } finally {
+    await wb.close();
+    wb = own;
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
+});
