@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { minimatch } from 'minimatch';
 import { renderRecord, sealRecord } from '../src/core/audit';
 import type { AuditEvent, AuditRecord } from '../src/core/audit';
-import { buildAuditModel, chainLine, recordLine, timeOf, toCsv } from '../src/core/auditView';
+import { buildAuditModel, chainLine, recordLine, timeOf, toCsv, updateAuditModel } from '../src/core/auditView';
 import type { AuditFilter } from '../src/core/auditView';
 import { parseManifest } from '../src/core/manifest';
 import type { Manifest } from '../src/core/manifest';
@@ -315,6 +315,11 @@ section('audit log view (10,000 records: parse + verify chain + filter + group b
     const m = median(times);
     row(label, ms(m), `< ${TARGET_MS} ms: ${verdict(m < TARGET_MS)}`);
   }
+  const base = buildAuditModel(text, {});
+  const next = sealRecord({ event: 'relock', at: new Date().toISOString(), actor: actors[0], component: components[0] }, records[records.length - 1]);
+  const grown = `${text}${renderRecord(next)}\n`;
+  const appendTimes = Array.from({ length: 5 }, () => { const t0 = performance.now(); updateAuditModel(base, text, grown, {}); return performance.now() - t0; });
+  row('one record appended (only the new line parsed)', ms(median(appendTimes)));
   const t = performance.now();
   toCsv(records);
   row('export all as CSV', ms(performance.now() - t));

@@ -132,6 +132,26 @@ export function buildAuditModel(text: string, filter: AuditFilter): AuditModel {
   return { chain: chainState(records, problems.length), problems, all: records, shown, days: groupByDay(shown) };
 }
 
+/**
+ * The model after the log grew from `previousText` to `text`: where the new text only appends whole
+ * lines, only those are parsed and chained onto the verified records (an append to 10,000 records costs
+ * what the new lines cost); anything else (an edit, a truncation, a broken chain) is read again in full.
+ */
+export function updateAuditModel(previous: AuditModel, previousText: string, text: string, filter: AuditFilter): AuditModel {
+  const appendOnly = previousText !== '' && previousText.endsWith('\n') && text.length > previousText.length && text.startsWith(previousText);
+  if (!appendOnly || previous.chain.kind === 'broken') return buildAuditModel(text, filter);
+  const offset = previousText.split('\n').length - 1;
+  const added = parseAuditLog(text.slice(previousText.length));
+  const all = [...previous.all, ...added.records];
+  const problems = [...previous.problems, ...added.problems.map((p) => ({ line: p.line + offset, message: p.message.replace(/^Line \d+/, `Line ${p.line + offset}`) }))];
+  const v = verifyChain(all, previous.all.length);
+  const chain: ChainState = v.ok
+    ? { kind: 'verified', records: all.length, unreadable: problems.length }
+    : { kind: 'broken', records: all.length, unreadable: problems.length, at: v.index + 1, seq: all[v.index].seq, message: v.message };
+  const shown = filterRecords(all, filter);
+  return { chain, problems, all, shown, days: groupByDay(shown) };
+}
+
 /** The distinct actors (email, else name) and components of a log, sorted, for the filter pickers. */
 export function distinctValues(records: readonly AuditRecord[]): { actors: string[]; components: string[] } {
   const actors = new Set<string>();

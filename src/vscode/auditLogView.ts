@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { AUDIT_EVENTS } from '../core/audit';
 import type { AuditEvent, AuditRecord } from '../core/audit';
 import {
-  buildAuditModel, chainLine, distinctValues, filterProblem, filterRecords, groupByDay, hasDiff, isEmptyFilter, recordLine, timeOf, toCsv, toJson,
+  buildAuditModel, chainLine, distinctValues, filterProblem, filterRecords, groupByDay, hasDiff, isEmptyFilter, recordLine, timeOf, toCsv, toJson, updateAuditModel,
 } from '../core/auditView';
 import type { AuditDay, AuditFilter, AuditModel } from '../core/auditView';
 import { AUDIT_LOG_PATH } from '../node/auditStore';
@@ -19,6 +19,9 @@ export type AuditNode =
   | { kind: 'filter'; filter: AuditFilter }
   | { kind: 'day'; folder: FolderProtection; day: AuditDay; first: boolean }
   | { kind: 'record'; folder: FolderProtection; record: AuditRecord };
+
+/** 64 MB: about 160,000 records, several seconds to parse; beyond it the view says so instead. */
+const MAX_LOG_BYTES = 64 * 1024 * 1024;
 
 const EVENT_ICONS: Record<AuditEvent, [string, string?]> = {
   change: ['diff'], delete: ['trash'], unlock: ['unlock'], relock: ['lock'], expire: ['watch'],
@@ -43,7 +46,8 @@ export function filterSummary(f: AuditFilter): string {
 export class AuditLogView extends Disposable implements vscode.TreeDataProvider<AuditNode> {
   private readonly _onDidChangeTreeData = this.register(new vscode.EventEmitter<AuditNode | undefined>());
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
-  private readonly models = new Map<string, { text: string; model: AuditModel }>();
+  /** Per folder: the log as last read, its model, and whether the file changed since (read again on the next look). */
+  private readonly models = new Map<string, { text: string; model: AuditModel; stale: boolean; tooLarge?: number }>();
   private readonly watched = new Set<string>();
   private filter: AuditFilter = {};
   readonly diff: AuditDiffProvider;
@@ -81,7 +85,7 @@ export class AuditLogView extends Disposable implements vscode.TreeDataProvider<
       return false;
     }
     this.filter = { ...f };
-    for (const [key, m] of this.models) this.models.set(key, { text: m.text, model: refilter(m.model, this.filter) });
+    for (const [key, m] of this.models) this.models.set(key, { ...m, model: refilter(m.model, this.filter) });
     const summary = filterSummary(this.filter);
     this.view.description = summary || undefined;
     await vscode.commands.executeCommand('setContext', 'protectedFiles.auditLog.filtered', !isEmptyFilter(this.filter));
@@ -94,17 +98,25 @@ export class AuditLogView extends Disposable implements vscode.TreeDataProvider<
     const key = folder.folder.uri.toString();
     this.watch(folder);
     const cached = this.models.get(key);
-    if (cached) return cached.model;
+    if (cached && !cached.stale) return cached.model;
     const started = Date.now();
+    const uri = vscode.Uri.joinPath(folder.folder.uri, AUDIT_LOG_PATH);
     let text = '';
+    let tooLarge: number | undefined;
     try {
-      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.folder.uri, AUDIT_LOG_PATH)));
+      // A log too large to hold (a runaway writer, a planted file) is not read into the extension host.
+      const size = (await vscode.workspace.fs.stat(uri)).size;
+      if (size > MAX_LOG_BYTES) tooLarge = size;
+      else text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
     } catch {
       text = '';
     }
-    const model = buildAuditModel(text, this.filter);
-    this.models.set(key, { text, model });
-    log.debug(`[audit view] ${folder.name}: ${model.all.length} records read in ${Date.now() - started} ms.`);
+    // A log that only grew is parsed from where it was read up to (updateAuditModel checks that).
+    const model = cached && !cached.tooLarge && !tooLarge
+      ? (text === cached.text ? cached.model : updateAuditModel(cached.model, cached.text, text, this.filter))
+      : buildAuditModel(text, this.filter);
+    this.models.set(key, { text, model, stale: false, tooLarge });
+    log.debug(`[audit view] ${folder.name}: ${model.all.length} records in ${Date.now() - started} ms.`);
     return model;
   }
 
@@ -120,8 +132,7 @@ export class AuditLogView extends Disposable implements vscode.TreeDataProvider<
   }
 
   private scheduleRefresh(key: string | undefined, delay = 100): void {
-    if (key) this.models.delete(key);
-    else this.models.clear();
+    for (const [k, m] of this.models) if (!key || k === key) m.stale = true;
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = undefined;
@@ -170,6 +181,13 @@ export class AuditLogView extends Disposable implements vscode.TreeDataProvider<
       }
       case 'chain': {
         const s = node.model.chain;
+        const tooLarge = this.models.get(node.folder.folder.uri.toString())?.tooLarge;
+        if (tooLarge) {
+          const item = new vscode.TreeItem(`Audit log too large to show here (${(tooLarge / 1024 / 1024).toFixed(0)} MB): run protected-files log --verify`);
+          item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+          item.command = { command: Commands.openAuditLog, title: 'Open Audit Log' };
+          return item;
+        }
         const item = new vscode.TreeItem(chainLine(s));
         const shown = node.model.shown.length;
         if (shown !== node.model.all.length) item.description = `${shown} shown`;

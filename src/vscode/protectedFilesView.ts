@@ -39,8 +39,8 @@ export class ProtectedFilesView extends Disposable implements vscode.TreeDataPro
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   /** Nodes handed to the tree, by id, so a refresh can name the ones that changed. */
   private readonly nodes = new Map<string, FilesNode>();
-  /** Per inventory (the map is replaced when files change): component name → file count. */
-  private counts = new WeakMap<Map<string, Classification>, Map<string, number>>();
+  /** Per inventory (the map is replaced when files change): file counts and the files without a component. */
+  private facts = new WeakMap<Map<string, Classification>, { counts: Map<string, number>; self: string[] }>();
 
   constructor(private readonly service: ProtectionService, unlocks: UnlockService, private readonly now: () => number) {
     super();
@@ -85,7 +85,6 @@ export class ProtectedFilesView extends Disposable implements vscode.TreeDataPro
   /** Rebuilds the tree (only expanded nodes are asked for again) and sets the minute timer. */
   refresh(): void {
     this.nodes.clear();
-    this.counts = new WeakMap();
     this._onDidChangeTreeData.fire(undefined);
     const anyGrant = this.service.all().some((f) => f.registry.all().some((g) => g.expiresAt > this.now()));
     if (anyGrant && !this.minuteTimer) this.minuteTimer = setInterval(() => this.tick(), 60_000);
@@ -163,10 +162,23 @@ export class ProtectedFilesView extends Disposable implements vscode.TreeDataPro
     return out;
   }
 
+  /** The files without a component (`.protection/**`), from one pass over the inventory, kept with the counts. */
   private selfFiles(folder: FolderProtection): string[] {
-    const out: string[] = [];
-    for (const [rel, c] of folder.files) if (!c.component) out.push(rel);
-    return out;
+    return this.inventoryFacts(folder).self;
+  }
+
+  /** Component name → file count, and the files without a component: one pass per inventory (the map is replaced when files change). */
+  private inventoryFacts(folder: FolderProtection): { counts: Map<string, number>; self: string[] } {
+    let facts = this.facts.get(folder.files);
+    if (!facts) {
+      facts = { counts: new Map(), self: [] };
+      for (const [rel, c] of folder.files) {
+        if (c.component) facts.counts.set(c.component.name, (facts.counts.get(c.component.name) ?? 0) + 1);
+        else facts.self.push(rel);
+      }
+      this.facts.set(folder.files, facts);
+    }
+    return facts;
   }
 
   /** Listed on expand only: one pass over the folder's inventory. */
@@ -184,13 +196,7 @@ export class ProtectedFilesView extends Disposable implements vscode.TreeDataPro
 
   private countOf(folder: FolderProtection, name: string | undefined, tier: Tier): number {
     if (!name) return this.selfFiles(folder).filter((rel) => folder.files.get(rel)?.tier.id === tier.id).length;
-    let counts = this.counts.get(folder.files);
-    if (!counts) {
-      counts = new Map();
-      for (const c of folder.files.values()) if (c.component) counts.set(c.component.name, (counts.get(c.component.name) ?? 0) + 1);
-      this.counts.set(folder.files, counts);
-    }
-    return counts.get(name) ?? 0;
+    return this.inventoryFacts(folder).counts.get(name) ?? 0;
   }
 
   getTreeItem(node: FilesNode): vscode.TreeItem {

@@ -65,7 +65,8 @@ describe('views', function () {
 
   describe('Protected Files', () => {
     it('lists tiers, components and (on expand) files with their lock state', async () => {
-      const rows = await render(a.filesView);
+      // (right after activation the inventory of files may still be running: the view follows it)
+      const rows = await waitFor('the inventory in the view', async () => { const r = await render(a.filesView); return r.some((x) => x.description === '3 files · locked') && r; });
       const t = text(rows);
       assert.match(t, /^Tier 1 · Revenue critical \| T1$/m);
       assert.match(t, /^ {2}BOOKING_FLOW \| 3 files · locked$/m);
@@ -147,6 +148,8 @@ describe('views', function () {
       await a.unlocks.unlock(mainFolder(a), state.target, state.classification.tier, REASON);
       await a.unlocks.relock(mainFolder(a), state.target, 'relock');
       const all = auditRecords();
+      // the view follows the file (watcher, then a short debounce)
+      await waitFor('the view has every record', async () => (await render(a.auditLog))[0]?.label === `Chain verified · ${all.length} records`);
       await vscode.commands.executeCommand('protectedFiles.auditLog.filter', { events: ['unlock'] });
       let rows = (await render(a.auditLog)).filter((r) => r.depth === 1);
       assert.equal(rows.length, all.filter((r) => r.event === 'unlock').length);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { renderRecord, sealRecord, sha256 } from '../../src/core/audit';
 import type { AuditBody, AuditRecord } from '../../src/core/audit';
 import {
-  buildAuditModel, chainLine, distinctValues, filterProblem, filterRecords, groupByDay, hasDiff, pickContent, recordLine, recordPath,
+  buildAuditModel, chainLine, distinctValues, filterProblem, filterRecords, groupByDay, hasDiff, pickContent, recordLine, recordPath, updateAuditModel,
   recordRevision, timeOf, toCsv, toJson,
 } from '../../src/core/auditView';
 
@@ -179,5 +179,36 @@ describe('audit view: diff sides', () => {
     assert.equal(recordRevision('--output=/tmp/x'), undefined);
     assert.equal(recordRevision('HEAD~1'), undefined);
     assert.equal(recordRevision(undefined), undefined);
+  });
+});
+
+describe('audit view: a log that grows', () => {
+  const more = seal([...log.map((r) => ({ ...r } as AuditBody)), { event: 'relock', at: '2026-11-23T10:00:00.000Z', actor: ann, component: 'BOOKING_FLOW' }, { event: 'unlock', at: '2026-11-23T11:00:00.000Z', actor: ann, component: 'AUTH', reason: 'rotate keys now' }]);
+  const grown = more.map(renderRecord).join('\n') + '\n';
+
+  test('appended records are chained onto the verified ones, as a full read would', () => {
+    const prev = buildAuditModel(text, {});
+    assert.equal(grown.startsWith(text), true);
+    const next = updateAuditModel(prev, text, grown, { events: ['unlock'] });
+    const full = buildAuditModel(grown, { events: ['unlock'] });
+    assert.deepEqual(next, full);
+    assert.equal(chainLine(next.chain), 'Chain verified · 7 records');
+  });
+
+  test('an appended record that does not follow the last one breaks the chain there', () => {
+    const stray = seal([{ event: 'unlock', at: '2026-11-23T11:00:00.000Z', actor: ann, reason: 'starts a chain of its own' }]);
+    const next = updateAuditModel(buildAuditModel(text, {}), text, `${text}${renderRecord(stray[0])}\n`, {});
+    assert.match(chainLine(next.chain), /^Chain broken at record 6: /);
+  });
+
+  test('an edit before the end is not an append: the whole log is read and the edit found', () => {
+    const edited = grown.replace('fix the refund rounding', 'nothing to see');
+    const next = updateAuditModel(buildAuditModel(text, {}), text, edited, {});
+    assert.match(chainLine(next.chain), /^Chain broken at record 1: /);
+  });
+
+  test('unreadable appended lines keep their line numbers in the whole file', () => {
+    const next = updateAuditModel(buildAuditModel(text, {}), text, `${text}{oops\n`, {});
+    assert.deepEqual(next.problems, [{ line: 6, message: 'Line 6 is not valid JSON.' }]);
   });
 });
