@@ -25,6 +25,19 @@ export function filterProblem(f: AuditFilter): string | undefined {
   return unknown ? `"${unknown}" is not an audit event.` : undefined;
 }
 
+/** A filter from an untyped argument (a command called by another extension or a test): known fields of the right type only. */
+export function filterFromArg(arg: Record<string, unknown>): AuditFilter | string {
+  const out: { from?: string; to?: string; actor?: string; events?: AuditEvent[]; component?: string } = {};
+  for (const key of Object.keys(arg)) {
+    const v = arg[key];
+    if (v === undefined) continue;
+    if ((key === 'from' || key === 'to' || key === 'actor' || key === 'component') && typeof v === 'string') out[key] = v;
+    else if (key === 'events' && Array.isArray(v) && v.every((e) => typeof e === 'string')) out.events = v as AuditEvent[];
+    else return `"${key}" is not a filter field of that type (from, to, actor, component: text; events: a list).`;
+  }
+  return filterProblem(out) ?? out;
+}
+
 export function isEmptyFilter(f: AuditFilter): boolean {
   return !f.from && !f.to && !f.actor && !(f.events && f.events.length) && !f.component;
 }

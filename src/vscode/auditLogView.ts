@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { AUDIT_EVENTS } from '../core/audit';
 import type { AuditEvent, AuditRecord } from '../core/audit';
 import {
-  buildAuditModel, chainLine, distinctValues, filterProblem, filterRecords, groupByDay, hasDiff, isEmptyFilter, recordLine, timeOf, toCsv, toJson, updateAuditModel,
+  buildAuditModel, chainLine, distinctValues, filterFromArg, filterProblem, filterRecords, groupByDay, hasDiff, isEmptyFilter, recordLine, timeOf, toCsv, toJson, updateAuditModel,
 } from '../core/auditView';
 import type { AuditDay, AuditFilter, AuditModel } from '../core/auditView';
 import { AUDIT_LOG_PATH } from '../node/auditStore';
@@ -205,6 +205,7 @@ export class AuditLogView extends Disposable implements vscode.TreeDataProvider<
         const item = new vscode.TreeItem(node.day.day, node.first ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
         item.description = `${n} record${n === 1 ? '' : 's'}`;
         item.iconPath = new vscode.ThemeIcon('calendar');
+        item.tooltip = `${node.day.day} (UTC): days and times are shown as recorded, in UTC.`;
         item.id = `day:${node.folder.folder.uri.toString()}:${node.day.day}:${filterSummary(this.filter)}`;
         return item;
       }
@@ -228,7 +229,9 @@ export class AuditLogView extends Disposable implements vscode.TreeDataProvider<
   async editFilter(arg: unknown): Promise<void> {
     // Tests and other commands may pass a filter; the title bar button passes nothing.
     if (arg && typeof arg === 'object' && !('kind' in arg)) {
-      await this.setFilter(arg as AuditFilter);
+      const f = filterFromArg(arg as Record<string, unknown>);
+      if (typeof f === 'string') void vscode.window.showWarningMessage(`Audit Log filter not applied: ${f}`);
+      else await this.setFilter(f);
       return;
     }
     const f = this.filter;

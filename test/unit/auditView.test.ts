@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { renderRecord, sealRecord, sha256 } from '../../src/core/audit';
 import type { AuditBody, AuditRecord } from '../../src/core/audit';
 import {
-  buildAuditModel, chainLine, distinctValues, filterProblem, filterRecords, groupByDay, hasDiff, pickContent, recordLine, recordPath, updateAuditModel,
+  buildAuditModel, chainLine, distinctValues, filterFromArg, filterProblem, filterRecords, groupByDay, hasDiff, pickContent, recordLine, recordPath, updateAuditModel,
   recordRevision, timeOf, toCsv, toJson,
 } from '../../src/core/auditView';
 
@@ -210,5 +210,15 @@ describe('audit view: a log that grows', () => {
   test('unreadable appended lines keep their line numbers in the whole file', () => {
     const next = updateAuditModel(buildAuditModel(text, {}), text, `${text}{oops\n`, {});
     assert.deepEqual(next.problems, [{ line: 6, message: 'Line 6 is not valid JSON.' }]);
+  });
+});
+
+describe('audit view: a filter passed as a command argument', () => {
+  test('known fields of the right type are taken; anything else is refused with the reason', () => {
+    assert.deepEqual(filterFromArg({ events: ['change'], actor: 'ann@example.com', from: '2026-11-01' }), { events: ['change'], actor: 'ann@example.com', from: '2026-11-01' });
+    assert.match(filterFromArg({ events: 'change' }) as string, /"events" is not a filter field/);
+    assert.match(filterFromArg({ component: 42 }) as string, /"component" is not a filter field/);
+    assert.match(filterFromArg({ evil: true }) as string, /"evil" is not a filter field/);
+    assert.match(filterFromArg({ from: 'soon' }) as string, /not a day/);
   });
 });
