@@ -68,6 +68,13 @@ async function widenSideBar() {
   await sleep(300);
 }
 
+/** Expands the row of a view whose aria-label starts with `label` (a tree keeps its expanded state between sessions). */
+async function expandRow(label) {
+  const row = wb.page.locator(`.pane .monaco-list-row[aria-label^="${label.replace(/"/g, '\\"')}"]`).first();
+  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+  await sleep(300);
+}
+
 async function clickRow(label) {
   const row = wb.page.locator(`.pane .monaco-list-row[aria-label^="${label.replace(/"/g, '\\"')}"]`).first();
   await row.click();
@@ -78,7 +85,7 @@ test('the Protected Files view shows tiers, components and files, and an unlock 
   await focusView('Protected Files');
   await widenSideBar();
   await waitFor('the tiers', async () => (await rows('Protected Files')).some((r) => r.startsWith('Tier 1 · Revenue critical')));
-  await clickRow('BOOKING_FLOW');
+  await expandRow('BOOKING_FLOW');
   await waitFor('BOOKING_FLOW expanded', async () => (await rows('Protected Files')).some((r) => r.startsWith('bookingService.ts')));
 
   await wb.quickOpen(MIGRATION);
@@ -90,7 +97,7 @@ test('the Protected Files view shows tiers, components and files, and an unlock 
   await focusView('Protected Files');
   const migrations = await waitFor('MIGRATIONS unlocked in the view', async () => (await rows('Protected Files')).find((r) => r.startsWith('MIGRATIONS') && r.includes('unlocked')));
   assert.match(migrations, /unlocked by .* · \d+ min left — Add the bookings index \(ticket 88\)/);
-  await clickRow('MIGRATIONS');
+  await expandRow('MIGRATIONS');
   await waitFor('001_init.sql listed', async () => (await rows('Protected Files')).some((r) => r.startsWith('001_init.sql')));
   await wb.screenshot('6-protected-files-view');
 });
