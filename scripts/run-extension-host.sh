@@ -10,6 +10,9 @@
 #                                                          the same entry with PF_RESTRICTED=1 (only *.restricted.test.js)
 #                                                          with workspace trust on and the folder NOT trusted (Restricted Mode)
 #        bash scripts/run-extension-host.sh e2e           UI tests (test/e2e/*.test.js) against the workbench
+#        bash scripts/run-extension-host.sh e2e-restricted
+#                                                          UI tests of Restricted Mode (test/e2e/*.restricted.test.js) with
+#                                                          workspace trust on and the folder untrusted until a test trusts it
 #        bash scripts/run-extension-host.sh serve         start for a person to open; wait for Ctrl+C
 # Build first: node scripts/build.mjs --tests.
 #
@@ -31,13 +34,13 @@
 set -euo pipefail
 
 MODE=${1:-}
-case "$MODE" in integration|integration-multiroot|integration-restricted|e2e|serve) ;; *) echo "usage: $0 integration|integration-multiroot|integration-restricted|e2e|serve" >&2; exit 64 ;; esac
+case "$MODE" in integration|integration-multiroot|integration-restricted|e2e|e2e-restricted|serve) ;; *) echo "usage: $0 integration|integration-multiroot|integration-restricted|e2e|e2e-restricted|serve" >&2; exit 64 ;; esac
 # The integration modes share everything but the workspace and which test files the entry loads.
 INTEGRATION=0
 case "$MODE" in integration|integration-multiroot|integration-restricted) INTEGRATION=1 ;; esac
 # integration-restricted: workspace trust stays on and the folder is never trusted (no prompt either).
 RESTRICTED=0
-[ "$MODE" = integration-restricted ] && RESTRICTED=1
+case "$MODE" in integration-restricted|e2e-restricted) RESTRICTED=1 ;; esac
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
@@ -76,6 +79,7 @@ fi
 RUN_TAG=$MODE
 [ "$MODE" = integration-multiroot ] && RUN_TAG=multiroot
 [ "$MODE" = integration-restricted ] && RUN_TAG=restricted
+[ "$MODE" = e2e-restricted ] && RUN_TAG=e2e-r
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/pf-$RUN_TAG.XXXXXX")
 RUN=$(cd "$RUN" && pwd -P)
 LOGS=$ROOT/.test-runs/$MODE
@@ -254,12 +258,13 @@ integration|integration-multiroot|integration-restricted)
   fi
   exit "$rc"
   ;;
-e2e)
+e2e|e2e-restricted)
   export PF_SCREENSHOTS_DIR=${PF_SCREENSHOTS_DIR:-$LOGS/screenshots}
   mkdir -p "$PF_SCREENSHOTS_DIR"
   TAP=$RUN/e2e.tap # parsed from the run dir: another run in the same tree may replace .test-runs/e2e
   if [ -n "${PF_E2E_TESTS:-}" ]; then read -r -a E2E_FILES <<<"$PF_E2E_TESTS"
-  else mapfile -t E2E_FILES < <(find "$ROOT/test/e2e" -name '*.test.js' | sort); fi
+  elif [ "$RESTRICTED" = 1 ]; then mapfile -t E2E_FILES < <(find "$ROOT/test/e2e" -name '*.restricted.test.js' | sort)
+  else mapfile -t E2E_FILES < <(find "$ROOT/test/e2e" -name '*.test.js' ! -name '*.restricted.test.js' | sort); fi
   [ ${#E2E_FILES[@]} -gt 0 ] || cannot_run "no test/e2e/*.test.js"
   rc=0
   # One file at a time: they share this server and this workspace. No test may hang the run.
