@@ -87,6 +87,10 @@ export class ProtectedFilesView extends Disposable implements vscode.TreeDataPro
     this.nodes.clear();
     this._onDidChangeTreeData.fire(undefined);
     const anyGrant = this.service.all().some((f) => f.registry.all().some((g) => g.expiresAt > this.now()));
+    const broken = this.service.withManifest().filter((f) => f.state.kind === 'broken').map((f) => f.name);
+    this.view.message = broken.length
+      ? `The manifest of ${broken.join(', ')} has errors (see Problems): the last valid one stays in force.`
+      : this.unlockedOnly && !anyGrant ? 'Nothing is unlocked.' : undefined;
     if (anyGrant && !this.minuteTimer) this.minuteTimer = setInterval(() => this.tick(), 60_000);
     if (!anyGrant && this.minuteTimer) {
       clearInterval(this.minuteTimer);

@@ -11,7 +11,7 @@ import type { TestApi } from '../../src/extension';
 import { renderRecord } from '../../src/core/audit';
 import type { FilesNode } from '../../src/vscode/protectedFilesView';
 import { ScriptedPrompter } from '../../src/vscode/prompter';
-import { api, auditRecords, auditText, closeAll, fileUri, folderPath, mainFolder, readDisk, show, typeText, waitFor } from './helpers';
+import { api, auditRecords, auditText, closeAll, fileUri, folderPath, mainFolder, manifestText, readDisk, show, typeText, waitFor, writeManifest } from './helpers';
 
 const MIGRATION = 'supabase/migrations/001_init.sql';
 const REASON = 'Add the bookings index (ticket 88)';
@@ -117,12 +117,26 @@ describe('views', function () {
     it('"Show Only Unlocked Files" hides what is locked', async () => {
       await vscode.commands.executeCommand('protectedFiles.view.showUnlockedOnly');
       assert.deepEqual(await render(a.filesView), [], 'nothing is unlocked: nothing shown');
+      assert.equal(a.filesView.view.message, 'Nothing is unlocked.');
       const state = a.service.resolve(fileUri(MIGRATION))!;
       await a.unlocks.unlock(mainFolder(a), state.target, state.classification.tier, REASON);
       await waitFor('the unlocked component shows', async () => (await render(a.filesView)).length === 3);
       assert.deepEqual((await render(a.filesView)).map((r) => r.label), ['Tier 2 · Infrastructure', 'MIGRATIONS', '001_init.sql']);
+      await waitFor('the message gone', () => a.filesView.view.message === undefined);
       await vscode.commands.executeCommand('protectedFiles.view.showAll');
       assert.ok((await render(a.filesView)).some((r) => r.label === 'BOOKING_FLOW'));
+    });
+
+    it('a manifest with errors: the view says the last valid one stays in force, and still lists it', async () => {
+      const original = manifestText();
+      try {
+        await writeManifest(a, original.replace('"tiers": {', '"tiers": { "oops": 42,'));
+        await waitFor('the message', () => /has errors \(see Problems\): the last valid one stays in force/.test(a.filesView.view.message ?? ''));
+        assert.match(text(await render(a.filesView)), /^ {2}BOOKING_FLOW \| 3 files · locked$/m);
+      } finally {
+        await writeManifest(a, original);
+      }
+      await waitFor('no message', () => a.filesView.view.message === undefined);
     });
   });
 
