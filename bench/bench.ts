@@ -5,6 +5,10 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Minimatch, minimatch } from 'minimatch';
+import { renderRecord, sealRecord } from '../src/core/audit';
+import type { AuditEvent, AuditRecord } from '../src/core/audit';
+import { buildAuditModel, chainLine, recordLine, timeOf, toCsv, updateAuditModel } from '../src/core/auditView';
+import type { AuditFilter } from '../src/core/auditView';
 import { GLOB_LIMITS, MAX_NAME_LENGTH } from '../src/core/globBounds';
 import { parseManifest } from '../src/core/manifest';
 import type { Manifest } from '../src/core/manifest';
@@ -359,6 +363,47 @@ section('bundle', () => {
 });
 
 section('verify --staged (20,000 files, 500 staged) against git diff --cached + node -e 0', () => verifyStagedBench(row));
+
+section('audit log view (10,000 records: parse + verify chain + filter + group by day + one line each)', () => {
+  const RECORDS = 10_000;
+  const TARGET_MS = 1000;
+  const actors = [{ name: 'Ann', email: 'ann@example.com' }, { name: 'Bob', email: 'bob@example.com' }, { name: 'Cy', email: 'cy@example.com' }];
+  const events: AuditEvent[] = ['unlock', 'change', 'change', 'relock', 'expire', 'denied', 'breach', 'restore'];
+  const components = ['BOOKING_FLOW', 'PAYMENTS', 'AUTH', 'MIGRATIONS'];
+  const records: AuditRecord[] = [];
+  const start0 = Date.parse('2026-01-01T00:00:00Z');
+  for (let i = 0; i < RECORDS; i++) {
+    const event = pick(events);
+    records.push(sealRecord({
+      event, at: new Date(start0 + i * 17 * 60_000).toISOString(), actor: pick(actors), component: pick(components),
+      ...(event === 'change' || event === 'breach' ? { file: pick(tree.files), before: 'a'.repeat(64), after: 'b'.repeat(64), added: 3, removed: 1 } : {}),
+      reason: 'fix the refund rounding for annual members',
+    }, records[records.length - 1]));
+  }
+  const text = records.map(renderRecord).join('\n') + '\n';
+  row('log size', `${(text.length / 1024 / 1024).toFixed(1)} MB`);
+  const open = (filter: AuditFilter): number => {
+    const t = performance.now();
+    const model = buildAuditModel(text, filter);
+    let chars = chainLine(model.chain).length;
+    for (const day of model.days) for (const r of day.records) chars += recordLine(r).length + timeOf(r).length;
+    if (chars === 0) throw new Error('nothing rendered');
+    return performance.now() - t;
+  };
+  for (const [label, filter] of [['open, no filter', {}], ['open, filtered (event change, one actor)', { events: ['change'], actor: 'ann@example.com' }]] as const) {
+    const times = Array.from({ length: 5 }, () => open(filter as AuditFilter));
+    const m = median(times);
+    row(label, ms(m), `< ${TARGET_MS} ms: ${verdict(m < TARGET_MS)}`);
+  }
+  const base = buildAuditModel(text, {});
+  const next = sealRecord({ event: 'relock', at: new Date().toISOString(), actor: actors[0], component: components[0] }, records[records.length - 1]);
+  const grown = `${text}${renderRecord(next)}\n`;
+  const appendTimes = Array.from({ length: 5 }, () => { const t0 = performance.now(); updateAuditModel(base, text, grown, {}); return performance.now() - t0; });
+  row('one record appended (only the new line parsed)', ms(median(appendTimes)));
+  const t = performance.now();
+  toCsv(records);
+  row('export all as CSV', ms(performance.now() - t));
+});
 
 // Signed approvals: async sections run after the synchronous ones, in order.
 void (async () => {

@@ -45,24 +45,32 @@ const splitSimpleGit = {
 
 rmSync('dist', { recursive: true, force: true }); // no stale source maps in a release package
 
-// The generator commands (and the code behind them) live in bundles of their own, loaded when the
-// command first runs: dist/agent-guards.js, dist/team-rules.js, dist/import-protocol.js.
-const LAZY_COMMANDS = {
-  './agentGuardsCommand': { bundle: 'agent-guards', entry: 'src/vscode/agentGuardsCommand.ts' },
-  './teamRulesCommand': { bundle: 'team-rules', entry: 'src/vscode/teamRulesCommand.ts' },
-  './importCommand': { bundle: 'import-protocol', entry: 'src/vscode/importCommand.ts' },
+// The generator commands and the Audit Log view (and the code behind them) live in one bundle of their
+// own, dist/lazy.js, loaded when one of them is first used: activation does not parse them, and the
+// code they share (manifest, matcher, minimatch…) is in the package once. `importer`: the only file
+// whose require of the module is redirected (tests and the modules themselves import it normally).
+const LAZY_MODULES = {
+  './agentGuardsCommand': { entry: 'src/vscode/agentGuardsCommand.ts', importer: 'commands.ts' },
+  './teamRulesCommand': { entry: 'src/vscode/teamRulesCommand.ts', importer: 'commands.ts' },
+  './importCommand': { entry: 'src/vscode/importCommand.ts', importer: 'commands.ts' },
+  './auditLogView': { entry: 'src/vscode/auditLogView.ts', importer: 'auditLogLoader.ts' },
 };
-const splitLazyCommands = {
-  name: 'split-lazy-commands',
+const splitLazyModules = {
+  name: 'split-lazy-modules',
   setup(build) {
-    build.onResolve({ filter: /^\.\/(?:agentGuards|teamRules|import)Command$/ }, (args) =>
-      args.importer.endsWith('commands.ts') ? { path: `./${LAZY_COMMANDS[args.path].bundle}.js`, external: true } : undefined);
+    build.onResolve({ filter: /^\.\/(?:(?:agentGuards|teamRules|import)Command|auditLogView)$/ }, (args) =>
+      args.importer.endsWith(LAZY_MODULES[args.path].importer) ? { path: './lazy.js', external: true } : undefined);
   },
+};
+// One entry exporting every lazy module's exports (their names must not collide: esbuild would drop both).
+const lazyEntry = {
+  contents: Object.values(LAZY_MODULES).map(({ entry }) => `export * from './${entry.replace(/\.ts$/, '')}';`).join('\n'),
+  resolveDir: process.cwd(), sourcefile: 'lazy-entry.ts', loader: 'ts',
 };
 
 const builds = [
-  esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true, plugins: [splitSimpleGit, splitLazyCommands] }),
-  ...Object.values(LAZY_COMMANDS).map(({ bundle, entry }) => esbuild.build({ ...common, entryPoints: { [bundle]: entry }, outdir: 'dist', plugins: [splitSimpleGit] })),
+  esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true, plugins: [splitSimpleGit, splitLazyModules] }),
+  esbuild.build({ ...common, stdin: lazyEntry, outfile: 'dist/lazy.js', plugins: [splitSimpleGit] }),
   esbuild.build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, plugins: [splitSimpleGit] }),
   esbuild.build({ ...common, entryPoints: { 'simple-git': 'simple-git' }, outdir: 'dist' }),
 ];

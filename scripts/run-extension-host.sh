@@ -6,7 +6,13 @@
 #        bash scripts/run-extension-host.sh integration-multiroot
 #                                                          the same entry with PF_MULTIROOT=1 (only *.multiroot.test.js)
 #                                                          in the multi-root workspace test/fixtures/multiroot/shop.code-workspace
+#        bash scripts/run-extension-host.sh integration-restricted
+#                                                          the same entry with PF_RESTRICTED=1 (only *.restricted.test.js)
+#                                                          with workspace trust on and the folder NOT trusted (Restricted Mode)
 #        bash scripts/run-extension-host.sh e2e           UI tests (test/e2e/*.test.js) against the workbench
+#        bash scripts/run-extension-host.sh e2e-restricted
+#                                                          UI tests of Restricted Mode (test/e2e/*.restricted.test.js) with
+#                                                          workspace trust on and the folder untrusted until a test trusts it
 #        bash scripts/run-extension-host.sh serve         start for a person to open; wait for Ctrl+C
 # Build first: node scripts/build.mjs --tests.
 #
@@ -31,10 +37,13 @@
 set -euo pipefail
 
 MODE=${1:-}
-case "$MODE" in integration|integration-multiroot|e2e|serve) ;; *) echo "usage: $0 integration|integration-multiroot|e2e|serve" >&2; exit 64 ;; esac
+case "$MODE" in integration|integration-multiroot|integration-restricted|e2e|e2e-restricted|serve) ;; *) echo "usage: $0 integration|integration-multiroot|integration-restricted|e2e|e2e-restricted|serve" >&2; exit 64 ;; esac
 # The integration modes share everything but the workspace and which test files the entry loads.
 INTEGRATION=0
-case "$MODE" in integration|integration-multiroot) INTEGRATION=1 ;; esac
+case "$MODE" in integration|integration-multiroot|integration-restricted) INTEGRATION=1 ;; esac
+# integration-restricted: workspace trust stays on and the folder is never trusted (no prompt either).
+RESTRICTED=0
+case "$MODE" in integration-restricted|e2e-restricted) RESTRICTED=1 ;; esac
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
@@ -72,6 +81,8 @@ fi
 # $RUN/tmp, and a socket path longer than 107 bytes makes Chromium abort)
 RUN_TAG=$MODE
 [ "$MODE" = integration-multiroot ] && RUN_TAG=multiroot
+[ "$MODE" = integration-restricted ] && RUN_TAG=restricted
+[ "$MODE" = e2e-restricted ] && RUN_TAG=e2e-r
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/pf-$RUN_TAG.XXXXXX")
 RUN=$(cd "$RUN" && pwd -P)
 LOGS=$ROOT/.test-runs/$MODE
@@ -144,6 +155,13 @@ if [ "$MODE" != serve ]; then
     });
     require("fs").writeFileSync(f, JSON.stringify(s, null, 2));' "$RUN/data/User/settings.json"
 fi
+if [ "$RESTRICTED" = 1 ]; then
+  "$PF_HOST_NODE" -e '
+    const f = process.argv[1], s = JSON.parse(require("fs").readFileSync(f, "utf8"));
+    Object.assign(s, { "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "never",
+      "security.workspace.trust.banner": "never", "security.workspace.trust.untrustedFiles": "open" });
+    require("fs").writeFileSync(f, JSON.stringify(s, null, 2));' "$RUN/data/User/settings.json"
+fi
 
 # --- the extension ----------------------------------------------------------------------------
 # integration loads the repository as a development extension with the test entry (browser-side
@@ -163,6 +181,9 @@ export PF_TEST_WORKSPACE=$OPEN                 # the extension host inherits the
 PF_MULTIROOT=0                                 # test/integration/index.ts: 1 loads only *.multiroot.test.js
 [ "$MODE" = integration-multiroot ] && PF_MULTIROOT=1
 export PF_MULTIROOT
+export PF_RESTRICTED=$RESTRICTED              # test/integration/index.ts: 1 loads only *.restricted.test.js
+TRUST_ARG=--disable-workspace-trust
+[ "$RESTRICTED" = 1 ] && TRUST_ARG=
 export PF_TEST_RESULTS=$RUN/integration-results.json
 export PF_TEST_GREP=${PF_TEST_GREP:-}
 PORT_ARG=0
@@ -171,7 +192,7 @@ PORT_ARG=0
 setsid "$PF_HOST_NODE" "$PF_CODE_SERVER_ENTRY" \
   --bind-addr "127.0.0.1:$PORT_ARG" --auth none \
   --user-data-dir "$RUN/data" --extensions-dir "$RUN/extensions" --config "$RUN/config.yaml" \
-  --disable-telemetry --disable-update-check --disable-workspace-trust --disable-getting-started-override \
+  --disable-telemetry --disable-update-check $TRUST_ARG --disable-getting-started-override \
   --ignore-last-opened \
   >"$RUN/server.log" 2>&1 &
 SERVER_PID=$!
@@ -210,7 +231,7 @@ export PF_BASE_URL=$URL PF_EXTENSION_DIR=$ROOT
 say "code-server $("$PF_HOST_NODE" -p 'require(process.argv[1]).version' "$PF_HOST_DIR/node_modules/code-server/package.json") at $URL, workspace $WS"
 
 case "$MODE" in
-integration|integration-multiroot)
+integration|integration-multiroot|integration-restricted)
   export PF_TESTS_ENTRY=$ROOT/out/test/integration/index.js
   export PF_SCREENSHOT=$LOGS/workbench-at-end.png
   rc=0
@@ -244,12 +265,13 @@ integration|integration-multiroot)
   fi
   exit "$rc"
   ;;
-e2e)
+e2e|e2e-restricted)
   export PF_SCREENSHOTS_DIR=${PF_SCREENSHOTS_DIR:-$LOGS/screenshots}
   mkdir -p "$PF_SCREENSHOTS_DIR"
   TAP=$RUN/e2e.tap # parsed from the run dir: another run in the same tree may replace .test-runs/e2e
   if [ -n "${PF_E2E_TESTS:-}" ]; then read -r -a E2E_FILES <<<"$PF_E2E_TESTS"
-  else mapfile -t E2E_FILES < <(find "$ROOT/test/e2e" -name '*.test.js' | sort); fi
+  elif [ "$RESTRICTED" = 1 ]; then mapfile -t E2E_FILES < <(find "$ROOT/test/e2e" -name '*.restricted.test.js' | sort)
+  else mapfile -t E2E_FILES < <(find "$ROOT/test/e2e" -name '*.test.js' ! -name '*.restricted.test.js' | sort); fi
   [ ${#E2E_FILES[@]} -gt 0 ] || cannot_run "no test/e2e/*.test.js"
   rc=0
   # One file at a time: they share this server and this workspace. No test may hang the run.

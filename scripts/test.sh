@@ -5,9 +5,12 @@
 # usage: bash scripts/test.sh              everything: typecheck, lint, unit, integration, e2e
 #        bash scripts/test.sh unit         only the unit tests (node --test over out/test/unit)
 #        bash scripts/test.sh integration  only the integration suite in a real VS Code extension host: the
-#                                          single-folder part, then the multi-root part (integration-multiroot)
+#                                          single-folder part, the multi-root part (integration-multiroot) and
+#                                          the Restricted Mode part (integration-restricted: an untrusted folder)
 #        bash scripts/test.sh integration-multiroot  only the multi-root part
-#        bash scripts/test.sh e2e          only the UI tests (Chromium driving the VS Code workbench)
+#        bash scripts/test.sh integration-restricted only the Restricted Mode part
+#        bash scripts/test.sh e2e          only the UI tests (Chromium driving the VS Code workbench), then
+#                                          those of Restricted Mode (e2e-restricted: an untrusted folder, trusted by the test)
 #
 # The last line of output is "N passed, N failed", summed over all parts that ran. A typecheck,
 # lint or build failure and a test part that could not run each count as one failure (never as
@@ -18,7 +21,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 WHAT=${1:-all}
-case "$WHAT" in all|unit|integration|integration-multiroot|e2e) ;; *) echo "usage: $0 [all|unit|integration|integration-multiroot|e2e]" >&2; exit 64 ;; esac
+case "$WHAT" in all|unit|integration|integration-multiroot|integration-restricted|e2e|e2e-restricted) ;; *) echo "usage: $0 [all|unit|integration|integration-multiroot|integration-restricted|e2e|e2e-restricted]" >&2; exit 64 ;; esac
 exec </dev/null # never wait for input (CI has no stdin)
 
 T_START=$SECONDS
@@ -137,9 +140,9 @@ if [ "$WHAT" = all ] || [ "$WHAT" = unit ]; then
   run_part unit unit_tests
 fi
 # integration-multiroot: the same mocha entry in a multi-root workspace (one manifest per folder);
-# part of `integration`.
-for part in integration integration-multiroot e2e; do
-  if [ "$WHAT" = all ] || [ "$WHAT" = "$part" ] || { [ "$WHAT" = integration ] && [ "$part" = integration-multiroot ]; }; then
+# integration-restricted: in an untrusted folder. Both are part of `integration`.
+for part in integration integration-multiroot integration-restricted e2e e2e-restricted; do
+  if [ "$WHAT" = all ] || [ "$WHAT" = "$part" ] || { [ "$WHAT" = integration ] && [[ "$part" == integration-* ]]; } || { [ "$WHAT" = e2e ] && [ "$part" = e2e-restricted ]; }; then
     if [ "$HOST_OK" = 1 ] && [ "$BUILD_OK" = 1 ]; then
       run_part "$part" bash scripts/run-extension-host.sh "$part"
     else

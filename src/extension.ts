@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
+import { AuditLogLoader } from './vscode/auditLogLoader';
 import { BreachGuard } from './vscode/breachGuard';
 import { ChangeRecorder } from './vscode/changeRecorder';
 import { registerCommands } from './vscode/commands';
@@ -13,12 +14,14 @@ import { ManifestDiagnostics } from './vscode/manifestDiagnostics';
 import { Notifications } from './vscode/notifications';
 import type { Prompter } from './vscode/prompter';
 import { WorkbenchPrompter } from './vscode/prompter';
+import { ProtectedFilesView } from './vscode/protectedFilesView';
 import { ProtectionService } from './vscode/protectionService';
 import { ReadOnlyController } from './vscode/readOnlyController';
 import { SetCodeFlow } from './vscode/setCodeFlow';
 import { LockStatusBar } from './vscode/statusBar';
 import { UnlockFlow } from './vscode/unlockFlow';
 import { UnlockService } from './vscode/unlockService';
+import { isTrusted } from './vscode/trust';
 
 /** What the integration tests reach; returned only when the extension runs under tests. */
 export interface TestApi {
@@ -35,6 +38,8 @@ export interface TestApi {
   readonly permissions: FilePermissions;
   readonly unlockFlow: UnlockFlow;
   readonly setCodeFlow: SetCodeFlow;
+  readonly filesView: ProtectedFilesView;
+  readonly auditLog: AuditLogLoader;
   /** Replaces the prompts with scripted answers (undefined: back to the workbench's). */
   setPrompter(p: Prompter | undefined): void;
   /** Moves the extension's clock forward. */
@@ -65,21 +70,39 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const unlocks = push(new UnlockService(service, now));
   readOnly = push(new ReadOnlyController(service));
   const guard = push(new EditGuard(service));
-  const recorder = push(new ChangeRecorder(service, unlocks));
   const decorations = push(new ProtectionDecorations(service, now));
   const banner = push(new RiskBanner(service, now));
   const statusBar = push(new LockStatusBar(service, now));
   const diagnostics = push(new ManifestDiagnostics(service));
   push(new Notifications(service, unlocks));
   const contextKeys = push(new ContextKeys(service));
+  const filesView = push(new ProtectedFilesView(service, unlocks, now));
+  const auditLog = push(new AuditLogLoader(service, isTrusted));
   const ro = readOnly;
   const unlockFlow = new UnlockFlow({ service, unlocks, prompter: () => prompter, now });
   const setCodeFlow = new SetCodeFlow(service, unlockFlow, () => prompter, () => ro.syncNow());
-  const breach = push(new BreachGuard(service, unlocks, (uri) => unlockFlow.run(uri)));
-  const permissions = push(new FilePermissions(service, context.workspaceState));
-  filePermissions = permissions;
-  push(recorder.onDidRecord((e) => void breach.approve(e.folder, e.record)));
-  for (const d of registerCommands({ service, unlocks, unlockFlow, setCodeFlow, now, readOnlySettled: () => ro.syncNow() })) push(d);
+  const cliPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath;
+  for (const d of registerCommands({ service, unlocks, unlockFlow, setCodeFlow, now, readOnlySettled: () => ro.syncNow(), cliPath })) push(d);
+
+  // What writes or spawns (records on save, the breach guard's backups and restores, file permissions)
+  // starts only in a trusted folder; in Restricted Mode locked files stay read-only and shown as such.
+  let writers: { recorder: ChangeRecorder; breach: BreachGuard; permissions: FilePermissions } | undefined;
+  const startWriters = async (): Promise<void> => {
+    if (writers) return;
+    const recorder = push(new ChangeRecorder(service, unlocks));
+    const breach = push(new BreachGuard(service, unlocks, (uri) => unlockFlow.run(uri)));
+    const permissions = push(new FilePermissions(service, context.workspaceState));
+    writers = { recorder, breach, permissions };
+    filePermissions = permissions;
+    push(recorder.onDidRecord((e) => void breach.approve(e.folder, e.record)));
+    breach.start();
+    // On-disk permissions follow in the background (nothing here may wait on the whole inventory).
+    void permissions.schedule();
+  };
+  push(vscode.workspace.onDidGrantWorkspaceTrust(() => {
+    log.info('[trust] the folder is trusted now: recording, the breach guard and unlocking are on.');
+    startWriters().catch((err) => log.error(`[trust] could not start: ${String(err)}`));
+  }));
 
   // Protection is in force once the manifests and grants are read, the breach guard listens and the
   // active editor is read-only: nothing here lists the workspace or reads protected files. The
@@ -89,21 +112,28 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const step = (name: string): void => { steps.push(`${name} ${Math.round(performance.now() - started)}`); };
   await service.start();
   step('manifests');
-  breach.start();
+  if (isTrusted()) await startWriters();
+  else log.info('[trust] Restricted Mode: locked files stay read-only; unlocking, recording and the breach guard wait until the folder is trusted.');
   step('breach guard');
   await readOnly.syncNow();
   step('read-only');
-  void permissions.schedule();
   void contextKeys.update();
   const activationMs = Math.round((performance.now() - started) * 10) / 10;
   log.info(`[activate] protection in force in ${activationMs} ms (${steps.join(', ')} ms): ${service.withManifest().length} folder(s) with a manifest.`);
 
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
+  const w = (): NonNullable<typeof writers> => {
+    if (!writers) throw new Error('Restricted Mode: the recorder, breach guard and file permissions are not running.');
+    return writers;
+  };
   return {
-    service, unlocks, readOnly, statusBar, decorations, banner, diagnostics, recorder, guard, breach, permissions, unlockFlow, setCodeFlow,
+    service, unlocks, readOnly, statusBar, decorations, banner, diagnostics, guard, unlockFlow, setCodeFlow, filesView, auditLog,
+    get recorder() { return w().recorder; },
+    get breach() { return w().breach; },
+    get permissions() { return w().permissions; },
     setPrompter: (p) => { prompter = p ?? workbenchPrompter; },
     advanceClock: (ms) => { clockOffset += ms; },
-    keepChange: (uri, content) => breach.keepChange(uri, content),
+    keepChange: (uri, content) => w().breach.keepChange(uri, content),
     activationMs,
   };
 }

@@ -2,14 +2,16 @@ import * as vscode from 'vscode';
 import type * as AgentGuardsCommand from './agentGuardsCommand';
 import type * as ImportCommand from './importCommand';
 import type * as TeamRulesCommand from './teamRulesCommand';
-import { Commands } from './commandIds';
+import { Commands, ViewCommands } from './commandIds';
 import { guarded, log } from './logger';
 import { createManifest, openAuditLog, openManifest, pickManifestFolder, requireManifest } from './manifestCommands';
+import { installGitHooks } from './gitHooksCommand';
 import { detailsMarkdown } from './presentation';
 import type { ProtectionService } from './protectionService';
 import type { SetCodeFlow } from './setCodeFlow';
 import type { UnlockFlow } from './unlockFlow';
 import type { UnlockService } from './unlockService';
+import { requireTrust } from './trust';
 
 export interface CommandDeps {
   readonly service: ProtectionService;
@@ -19,6 +21,8 @@ export interface CommandDeps {
   readonly now: () => number;
   /** Resolves once the active editor's read-only state matches its lock state. */
   readonly readOnlySettled: () => Promise<void>;
+  /** dist/cli.js of this extension, for Install Git Hooks. */
+  readonly cliPath: string;
 }
 
 /** The file a command acts on: its argument (explorer, editor title, banner) or the active editor. */
@@ -27,9 +31,14 @@ function fileArg(arg: unknown): vscode.Uri | undefined {
   return vscode.window.activeTextEditor?.document.uri;
 }
 
+/** Runs `fn` only in a trusted folder (Restricted Mode writes and spawns nothing); otherwise explains why not. */
+function trusted<A extends unknown[]>(action: string, fn: (...args: A) => unknown): (...args: A) => unknown {
+  return (...args: A) => (requireTrust(action) ? fn(...args) : undefined);
+}
+
 export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   const relock = async (arg?: unknown): Promise<void> => {
-    if (!requireManifest(d.service)) return;
+    if (!requireManifest(d.service) || !requireTrust('relock')) return;
     const uri = fileArg(arg);
     const f = uri && d.service.resolve(uri);
     if (!f) {
@@ -43,7 +52,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     await d.unlocks.relock(f.folder, f.target, 'relock');
   };
   const unlock = async (arg?: unknown): Promise<void> => {
-    if (!requireManifest(d.service)) return;
+    if (!requireManifest(d.service) || !requireTrust('unlock')) return;
     await d.unlockFlow.run(arg instanceof vscode.Uri ? arg : undefined);
   };
   return [
@@ -55,38 +64,39 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (f && !f.locked) await relock(uri);
       else await unlock(uri);
     })),
-    vscode.commands.registerCommand(Commands.setUnlockCode, guarded('Could not set the unlock code', async () => {
+    vscode.commands.registerCommand(Commands.setUnlockCode, guarded('Could not set the unlock code', trusted('set an unlock code', async () => {
       if (!requireManifest(d.service)) return;
       await d.setCodeFlow.run();
-    })),
-    vscode.commands.registerCommand(Commands.setUpAgentGuards, guarded('Could not set up the agent guards', async () => {
+    }))),
+    vscode.commands.registerCommand(Commands.setUpAgentGuards, guarded('Could not set up the agent guards', trusted('set up agent guards', async () => {
       const pick = await pickManifestFolder(d.service, 'Set up agent guards for which folder?');
       if (!pick) return;
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(pick.manifestUri));
-      // Loaded on first use (dist/agent-guards.js in the bundles): activation does not parse it.
+      // Loaded on first use (dist/lazy.js in the bundles): activation does not parse it.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { setUpAgentGuards } = require('./agentGuardsCommand') as typeof AgentGuardsCommand;
       await setUpAgentGuards(pick.folder.uri, text);
-    })),
-    vscode.commands.registerCommand(Commands.setUpTeamRules, guarded('Could not set up the team rules', async () => {
+    }))),
+    vscode.commands.registerCommand(Commands.setUpTeamRules, guarded('Could not set up the team rules', trusted('set up team rules', async () => {
       const pick = await pickManifestFolder(d.service, 'Set up team rules for which folder?');
       if (!pick) return;
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(pick.manifestUri));
-      // Loaded on first use (dist/team-rules.js in the bundles).
+      // Loaded on first use (dist/lazy.js in the bundles).
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { setUpTeamRules } = require('./teamRulesCommand') as typeof TeamRulesCommand;
       await setUpTeamRules(pick.folder.uri, text);
-    })),
-    vscode.commands.registerCommand(Commands.importProtocol, guarded('Could not import the protocol document', async (arg?: unknown) => {
-      // Loaded on first use (dist/import-protocol.js in the bundles). Works without a manifest: it can create one.
+    }))),
+    vscode.commands.registerCommand(Commands.importProtocol, guarded('Could not import the protocol document', trusted('import a protocol document', async (arg?: unknown) => {
+      // Loaded on first use (dist/lazy.js in the bundles). Works without a manifest: it can create one.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { importProtocolDocument } = require('./importCommand') as typeof ImportCommand;
       await importProtocolDocument({ service: d.service, unlockFlow: d.unlockFlow, readOnlySettled: d.readOnlySettled }, arg);
-    })),
-    vscode.commands.registerCommand(Commands.createManifest, guarded('Could not create the manifest', createManifest)),
+    }))),
+    vscode.commands.registerCommand(Commands.createManifest, guarded('Could not create the manifest', trusted('create a manifest', createManifest))),
     vscode.commands.registerCommand(Commands.openManifest, guarded('Could not open the manifest', () => openManifest(d.service))),
     vscode.commands.registerCommand(Commands.openAuditLog, guarded('Could not open the audit log', () => openAuditLog(d.service))),
     vscode.commands.registerCommand(Commands.showLog, () => log.show()),
+    vscode.commands.registerCommand(ViewCommands.installGitHooks, guarded('Could not install the git hooks', trusted('install git hooks', () => installGitHooks(d.service, d.cliPath)))),
     vscode.commands.registerCommand(Commands.showDetails, guarded('Could not show the details', async (arg?: unknown) => {
       const uri = fileArg(arg);
       const f = uri && d.service.resolve(uri);

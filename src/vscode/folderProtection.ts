@@ -75,6 +75,12 @@ export class FolderProtection extends Disposable {
   watchGrants(): Promise<void> {
     // The grants in force now, read at once (a small file); the watcher is set up in the background.
     this.applyGrantState(this.grants.readSync());
+    // Watching creates the store's folder: in Restricted Mode nothing is written, so grants are read
+    // once now and followed from the moment the folder is trusted.
+    if (!vscode.workspace.isTrusted) {
+      const once = this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => { once.dispose(); void this.watchGrants(); }));
+      return Promise.resolve();
+    }
     void this.grants.watch(() => void this.syncGrants()).then((w) => this.register(w), (err) => {
       log.warn(`[grants] ${this.name}: cannot watch the grant store (${String(err)}); grants made elsewhere show on the next action.`);
     });

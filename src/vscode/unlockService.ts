@@ -8,6 +8,7 @@ import type { UnlockDeps } from '../node/unlocking';
 import type { FolderProtection } from './folderProtection';
 import { Disposable } from './lifecycle';
 import { log } from './logger';
+import { trustMessage } from './trust';
 import type { ProtectionService } from './protectionService';
 
 export interface GrantEnded {
@@ -41,6 +42,7 @@ export class UnlockService extends Disposable {
     super();
     this.register({ dispose: () => { for (const t of this.timers.values()) clearTimeout(t); this.timers.clear(); } });
     this.register(service.onDidAddFolder((f) => this.follow(f)));
+    this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => { for (const f of service.all()) this.schedule(f); }));
   }
 
   /** Follows a folder's grant store: grants made or ended elsewhere update this window at once. */
@@ -66,6 +68,7 @@ export class UnlockService extends Disposable {
 
   /** Grants an unlock (signed where the codes are signing codes) for every window and process. */
   async unlock(folder: FolderProtection, target: UnlockTarget, tier: Tier, reason: string, matches: readonly CodeMatch[] = []): Promise<Grant> {
+    if (!vscode.workspace.isTrusted) throw new Error(trustMessage('unlock'));
     const actor = await folder.audit.currentActor().catch(() => undefined);
     const grant = await grantUnlock(this.deps(folder), target, tier, reason, matches, actor?.email || actor?.name);
     log.info(`[unlock] ${folder.name}: ${targetLabel(target)} unlocked for ${tier.unlock.maxMinutes} min${grant.key ? ' (signed)' : ''}.`);
@@ -89,6 +92,7 @@ export class UnlockService extends Disposable {
 
   /** Records a wrong code (counted for every window and the CLI); says whether a lockout started. */
   async denied(folder: FolderProtection, target: UnlockTarget, tier: Tier, detail: string): Promise<FailureOutcome> {
+    if (!vscode.workspace.isTrusted) throw new Error(trustMessage('unlock'));
     const outcome = await denyUnlock(this.deps(folder), target, tier, detail);
     log.warn(`[unlock] ${folder.name}: wrong code for ${targetLabel(target)} (${outcome.failures} in a row).`);
     await folder.syncGrants();
@@ -111,6 +115,8 @@ export class UnlockService extends Disposable {
   }
 
   private async finish(folder: FolderProtection, grant: Grant, why: 'relock' | 'saved' | 'expire'): Promise<boolean> {
+    // Restricted Mode writes nothing: a grant made elsewhere is ended (and its changes recorded) there.
+    if (!vscode.workspace.isTrusted) return false;
     const key = endingKey(folder, grant);
     this.ending.add(key);
     try {
@@ -148,7 +154,8 @@ export class UnlockService extends Disposable {
     if (old) clearTimeout(old);
     this.timers.delete(folder);
     const next = folder.registry.nextExpiry();
-    if (next === undefined) return;
+    // Restricted Mode ends no grant (that writes); an expired grant counts as locked anyway (registry.find).
+    if (next === undefined || !vscode.workspace.isTrusted) return;
     const delay = Math.min(Math.max(next - this.now(), 0) + 50, 2 ** 31 - 1);
     this.timers.set(folder, setTimeout(() => {
       this.timers.delete(folder);

@@ -9,11 +9,14 @@
 // PF_MULTIROOT=1: the multi-root run (scripts/run-extension-host.sh integration-multiroot, which opens
 // test/fixtures/multiroot/shop.code-workspace) loads ONLY *.multiroot.test.js; every other run skips them,
 // since they need that workspace and the rest need the single-folder fixture.
+// PF_RESTRICTED=1: the Restricted Mode run (integration-restricted: workspace trust on, folder untrusted)
+// loads ONLY *.restricted.test.js; every other run skips them.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
 
 const MULTIROOT_SUFFIX = '.multiroot.test.js';
+const RESTRICTED_SUFFIX = '.restricted.test.js';
 
 function findTests(dir: string, suffixes: string[], exclude: string[] = []): string[] {
   const out: string[] = [];
@@ -28,7 +31,8 @@ function findTests(dir: string, suffixes: string[], exclude: string[] = []): str
 /** The test files of this run: the multi-root run and the single-folder runs never share a file. */
 function testFiles(): string[] {
   if (process.env.PF_MULTIROOT === '1') return findTests(__dirname, [MULTIROOT_SUFFIX]);
-  return findTests(__dirname, process.env.PF_BENCH === '1' ? ['.test.js', '.bench.js'] : ['.test.js'], [MULTIROOT_SUFFIX]);
+  if (process.env.PF_RESTRICTED === '1') return findTests(__dirname, [RESTRICTED_SUFFIX]);
+  return findTests(__dirname, process.env.PF_BENCH === '1' ? ['.test.js', '.bench.js'] : ['.test.js'], [MULTIROOT_SUFFIX, RESTRICTED_SUFFIX]);
 }
 
 interface Results {
