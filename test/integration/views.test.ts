@@ -64,16 +64,18 @@ describe('views', function () {
   });
 
   describe('Protected Files', () => {
+    // The counts: the fixture's files, plus the two that test/integration/beforeLaunch.sh adds before launch
+    // (src/booking/startCheck.ts, supabase/migrations/000_start_check.sql).
     it('lists tiers, components and (on expand) files with their lock state', async () => {
       // (right after activation the inventory of files may still be running: the view follows it)
-      const rows = await waitFor('the inventory in the view', async () => { const r = await render(a.filesView); return r.some((x) => x.description === '3 files · locked') && r; });
+      const rows = await waitFor('the inventory in the view', async () => { const r = await render(a.filesView); return r.some((x) => x.description === '4 files · locked') && r; });
       const t = text(rows);
       assert.match(t, /^Tier 1 · Revenue critical \| T1$/m);
-      assert.match(t, /^ {2}BOOKING_FLOW \| 3 files · locked$/m);
+      assert.match(t, /^ {2}BOOKING_FLOW \| 4 files · locked$/m);
       assert.match(t, /^ {4}bookingService\.ts \| src\/booking · locked$/m);
       assert.match(t, /^ {4}PersistentChatProvider\.tsx \| src\/context · locked$/m);
       assert.match(t, /^Tier 2 · Infrastructure \| T2$/m);
-      assert.match(t, /^ {2}MIGRATIONS \| 1 file · locked$/m);
+      assert.match(t, /^ {2}MIGRATIONS \| 2 files · locked$/m);
       assert.match(t, /^ {4}001_init\.sql \| supabase\/migrations · locked$/m);
       // the manifest protects itself, under the strictest tier, as a group of its own
       assert.match(t, /^ {2}\(protection files\) \| \d+ files? · locked$/m);
@@ -90,18 +92,18 @@ describe('views', function () {
       const changed = nextChange(a.filesView);
       await a.unlocks.unlock(folder, state.target, state.classification.tier, REASON);
       await changed;
-      await waitFor('the view shows the unlock', async () => /MIGRATIONS \| 1 file · unlocked/.test(text(await render(a.filesView))));
+      await waitFor('the view shows the unlock', async () => /MIGRATIONS \| 2 files · unlocked/.test(text(await render(a.filesView))));
       const t = text(await render(a.filesView));
-      assert.match(t, /^ {2}MIGRATIONS \| 1 file · unlocked by \S+ · \d+ min left — Add the bookings index \(ticket 88\)$/m);
+      assert.match(t, /^ {2}MIGRATIONS \| 2 files · unlocked by \S+ · \d+ min left — Add the bookings index \(ticket 88\)$/m);
       assert.match(t, /^ {4}001_init\.sql \| supabase\/migrations · unlocked by \S+ · \d+ min left — Add the bookings index/m);
-      assert.match(t, /^ {2}BOOKING_FLOW \| 3 files · locked$/m, 'the other component stays locked');
+      assert.match(t, /^ {2}BOOKING_FLOW \| 4 files · locked$/m, 'the other component stays locked');
 
       // the inline Relock of the component node relocks it
       const node = (await render(a.filesView)).find((r) => r.label === 'MIGRATIONS');
       assert.equal(node?.context, 'pf.component.unlocked');
       await vscode.commands.executeCommand('protectedFiles.view.relock', node.node as FilesNode);
       await waitFor('relocked', () => a.service.resolve(fileUri(MIGRATION))?.locked);
-      await waitFor('the view shows it locked', async () => /MIGRATIONS \| 1 file · locked/.test(text(await render(a.filesView))));
+      await waitFor('the view shows it locked', async () => /MIGRATIONS \| 2 files · locked/.test(text(await render(a.filesView))));
     });
 
     it('the inline Unlock… of a file node runs the unlock prompt for that file', async () => {
@@ -120,8 +122,8 @@ describe('views', function () {
       assert.equal(a.filesView.view.message, 'Nothing is unlocked.');
       const state = a.service.resolve(fileUri(MIGRATION))!;
       await a.unlocks.unlock(mainFolder(a), state.target, state.classification.tier, REASON);
-      await waitFor('the unlocked component shows', async () => (await render(a.filesView)).length === 3);
-      assert.deepEqual((await render(a.filesView)).map((r) => r.label), ['Tier 2 · Infrastructure', 'MIGRATIONS', '001_init.sql']);
+      await waitFor('the unlocked component shows', async () => (await render(a.filesView)).length === 4);
+      assert.deepEqual((await render(a.filesView)).map((r) => r.label), ['Tier 2 · Infrastructure', 'MIGRATIONS', '000_start_check.sql', '001_init.sql']);
       await waitFor('the message gone', () => a.filesView.view.message === undefined);
       await vscode.commands.executeCommand('protectedFiles.view.showAll');
       assert.ok((await render(a.filesView)).some((r) => r.label === 'BOOKING_FLOW'));
@@ -132,7 +134,7 @@ describe('views', function () {
       try {
         await writeManifest(a, original.replace('"tiers": {', '"tiers": { "oops": 42,'));
         await waitFor('the message', () => /has errors \(see Problems\): the last valid one stays in force/.test(a.filesView.view.message ?? ''));
-        assert.match(text(await render(a.filesView)), /^ {2}BOOKING_FLOW \| 3 files · locked$/m);
+        assert.match(text(await render(a.filesView)), /^ {2}BOOKING_FLOW \| 4 files · locked$/m);
       } finally {
         await writeManifest(a, original);
       }
