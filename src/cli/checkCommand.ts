@@ -38,7 +38,7 @@ Exit codes: 0 allowed, 2 protected (or the manifest is broken, so nothing can be
 1 bad arguments or unreadable hook input (so that a hook never blocks on its own mistake).
 `;
 
-interface Target {
+export interface Target {
   /** As given. */
   input: string;
   /** Absolute. */
@@ -148,7 +148,7 @@ function relativeTo(root: string, absolute: string): string | undefined {
  * Protected when the path as written, or the file it really is (through symlinks), is protected:
  * `ln -s src/booking/a.ts x.ts` and then editing x.ts edits the protected file.
  */
-function classifyTarget(matcher: ProtectionMatcher, root: string, target: Target): { rel: string; classification: Classification } | undefined {
+export function classifyTarget(matcher: ProtectionMatcher, root: string, target: Target): { rel: string; classification: Classification } | undefined {
   const candidates = [target.absolute];
   try {
     candidates.push(realpathSync(target.absolute));
@@ -192,13 +192,13 @@ function sentence(text: string): string {
   return /[.!?…]$/.test(t) ? t : `${t}.`;
 }
 
-type LoadedManifest = { ok: true; manifest: Manifest | undefined } | { ok: false; problems: ReturnType<typeof parseManifest>['problems'] };
+export type LoadedManifest = { ok: true; manifest: Manifest | undefined } | { ok: false; problems: ReturnType<typeof parseManifest>['problems'] };
 
 /**
  * The work tree's manifest. A broken one never loosens protection: the committed version
  * (HEAD) stands in for it; with neither, nothing can be decided.
  */
-async function loadManifest(root: string, io: CliIo): Promise<LoadedManifest> {
+export async function loadManifest(root: string, io: CliIo): Promise<LoadedManifest> {
   const text = await readWorkTreeManifest(root);
   const parsed = parseManifest(text ?? '');
   if (parsed.manifest) return { ok: true, manifest: parsed.manifest };

@@ -1,0 +1,201 @@
+// `protected-files hook [--agent NAME]`: the one guard behind every agent's hook. Reads the hook
+// payload on stdin, works out what the tool call would touch (files, or a shell command), refuses
+// a locked file or a guarded command in the agent's own format, allows what a grant covers, and
+// after a tool ran records its changes under the grant. Every failure of its own refuses the call
+// with one sentence saying what to fix (fail closed): a hook that crashes lets the edit through.
+import { readdirSync } from 'node:fs';
+import type { Dirent } from 'node:fs';
+import { isAbsolute, join, resolve, sep } from 'node:path';
+import { HOOK_AGENTS, HookPayloadError, allowAnswer, denyAnswer, detectAgent, isHookAgent, readToolCall } from '../core/agentHooks';
+import type { HookAgent, HookAnswer, ToolCall } from '../core/agentHooks';
+import { emptyGrantState, grantIn } from '../core/grantState';
+import type { GrantState } from '../core/grantState';
+import { MANIFEST_PATH } from '../core/manifest';
+import type { Manifest } from '../core/manifest';
+import { ProtectionMatcher } from '../core/matcher';
+import type { Classification } from '../core/matcher';
+import { analyzeShellCommand, expandGlob, globBase, lockedTargets, workspaceRel } from '../core/shellGuard';
+import type { Grant } from '../core/unlocks';
+import { grantStoreFor } from '../node/grantStore';
+import { classifyTarget, loadManifest, protectedMessage } from './checkCommand';
+import { caseInsensitiveFs, findWorkspaceRoot, formatProblems } from './io';
+import type { CliIo } from './io';
+
+export const HOOK_HELP = `Usage: <hook payload JSON on stdin> | protected-files hook [--agent NAME]
+
+The guard that agents' hooks run before (and after) each tool call. NAME is one of
+${HOOK_AGENTS.join(', ')}; without --agent the agent is recognised from the payload.
+
+Before a tool runs: refuses an edit of a locked file, and a shell command that would write,
+move, delete or check out a locked file or that matches the manifest's guardedCommands;
+allows what a grant in force on this clone covers. After a tool ran: records the changes it
+made to granted files. Answers in the agent's format: exit 0 allows, exit 2 refuses with the
+reason on stderr (Cursor: also {"permission":"deny"} on stdout). Any failure of the guard
+itself refuses, with what to fix. See docs/agents.md.
+`;
+
+/** Bigger payloads are refused rather than read (a Write tool's payload carries the whole file). */
+const MAX_PAYLOAD = 32 * 1024 * 1024;
+/** Files listed to expand one glob in a shell command; more refuses the command. */
+const MAX_GLOB_FILES = 50_000;
+
+class GuardFailure extends Error {}
+
+function emit(io: CliIo, answer: HookAnswer): number {
+  if (answer.stdout) io.stdout(answer.stdout);
+  if (answer.stderr) io.stderr(answer.stderr);
+  return answer.exitCode;
+}
+
+export async function runHook(args: string[], io: CliIo): Promise<number> {
+  let agent: HookAgent | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '-h' || a === '--help') {
+      io.stdout(HOOK_HELP);
+      return 0;
+    }
+    const value = a === '--agent' ? args[++i] : a.startsWith('--agent=') ? a.slice(8) : undefined;
+    if (value !== undefined && isHookAgent(value)) agent = value;
+    else {
+      // A hook configured wrongly must still refuse, never fail open.
+      return emit(io, denyAnswer('claude', `Protected Files: the hook was set up with an unknown argument "${String(value ?? a).slice(0, 40)}"; run "protected-files agents --write" (or Set Up Agent Guards in VS Code) to regenerate it. Agents: ${HOOK_AGENTS.join(', ')}.`));
+    }
+  }
+  let call: ToolCall | undefined;
+  try {
+    const text = await io.stdin();
+    if (text.length > MAX_PAYLOAD) throw new GuardFailure(`the hook payload is larger than ${MAX_PAYLOAD / 1024 / 1024} MB, more than the guard reads`);
+    let payload: unknown;
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      throw new GuardFailure(text.trim() === '' ? 'the hook got no payload on stdin' : 'the hook payload on stdin is not JSON');
+    }
+    agent ??= detectAgent(payload);
+    call = readToolCall(payload, agent);
+    return emit(io, await decide(call, io));
+  } catch (err) {
+    const a = agent ?? 'claude';
+    if (call?.phase === 'post') {
+      // The tool already ran: nothing to refuse; say what was not recorded.
+      io.stderr(`Protected Files: the change could not be recorded (${messageOf(err)}); run "protected-files record" to record it.\n`);
+      return allowAnswer(a).exitCode;
+    }
+    const what = err instanceof GuardFailure || err instanceof HookPayloadError ? messageOf(err) : `the guard failed: ${messageOf(err)}`;
+    return emit(io, denyAnswer(a, `Protected Files refused this tool call because ${what}. Fix the set-up (run "protected-files agents --write", or Set Up Agent Guards in VS Code) or report the error; until then the guard refuses every call.`));
+  }
+}
+
+function messageOf(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0].replace(/\.$/, '');
+}
+
+interface Folder {
+  root: string;
+  manifest: Manifest | undefined;
+  matcher: ProtectionMatcher;
+  grants: () => GrantState;
+}
+
+async function openFolder(cwd: string, io: CliIo): Promise<Folder | undefined> {
+  const root = findWorkspaceRoot(cwd);
+  if (!root) return undefined; // no manifest here or above: nothing is protected
+  const loaded = await loadManifest(root, io);
+  if (!loaded.ok) {
+    throw new GuardFailure(`${MANIFEST_PATH} has errors and no committed version stands in for it (${formatProblems(loaded.problems).trim().split('\n')[0].trim()}); fix the manifest`);
+  }
+  const matcher = new ProtectionMatcher(loaded.manifest, { caseInsensitive: caseInsensitiveFs() });
+  let grants: GrantState | undefined;
+  return { root, manifest: loaded.manifest, matcher, grants: () => (grants ??= grantStoreFor(root)?.readSync() ?? emptyGrantState()) };
+}
+
+interface Hit {
+  rel: string;
+  classification: Classification;
+  grant: Grant | undefined;
+}
+
+function hitFor(folder: Folder, rel: string, classification: Classification, now: number): Hit {
+  return { rel, classification, grant: grantIn(folder.grants(), rel, classification.component?.name, now) };
+}
+
+async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
+  const cwd = call.cwd ? resolve(io.cwd, call.cwd) : io.cwd;
+  const anchor = call.paths.find((p) => isAbsolute(p));
+  const folder = (await openFolder(cwd, io)) ?? (anchor ? await openFolder(resolve(anchor, '..'), io) : undefined);
+  if (!folder) return allowAnswer(call.agent);
+  const now = Date.now();
+  const hits: Hit[] = [];
+  const reasons: string[] = [];
+
+  for (const p of call.paths) {
+    const found = classifyTarget(folder.matcher, folder.root, { input: p, absolute: resolve(cwd, p) });
+    if (found) hits.push(hitFor(folder, found.rel, found.classification, now));
+  }
+  if (call.command !== undefined) {
+    const analysis = analyzeShellCommand(call.command, folder.manifest?.guardedCommands ?? []);
+    if (analysis.failure) throw new GuardFailure(`${analysis.failure}; split it into shorter commands`);
+    if (call.phase === 'pre') {
+      for (const g of analysis.guarded) {
+        reasons.push(`Protected Files: "${g.pattern}" is a guarded command in ${MANIFEST_PATH}: ${g.message.trim()} An agent must not run it: ask a person to run it themselves if it is really needed.`);
+      }
+    }
+    const rootPosix = folder.root.split(sep).join('/');
+    const cwdPosix = cwd.split(sep).join('/');
+    const found = lockedTargets(
+      analysis.targets,
+      (p) => workspaceRel(rootPosix, cwdPosix, p.split(sep).join('/')),
+      (rel) => folder.matcher.classify(rel),
+      (glob) => expandGlob(glob, listFiles(folder.root, globBase(glob))),
+    );
+    for (const f of found) hits.push(hitFor(folder, f.rel, f.verdict, now));
+  }
+
+  if (call.phase === 'post') {
+    await recordUnderGrants(folder, hits.filter((h) => h.grant), io);
+    return allowAnswer(call.agent);
+  }
+  const seen = new Set<string>();
+  for (const h of hits) {
+    if (h.grant || seen.has(h.rel)) continue;
+    seen.add(h.rel);
+    reasons.push(protectedMessage(h.rel, h.classification));
+  }
+  return reasons.length > 0 ? denyAnswer(call.agent, reasons.join(' ')) : allowAnswer(call.agent);
+}
+
+/** The files under `base` (workspace-relative), without .git and node_modules; bounded. */
+function listFiles(root: string, base: string): string[] {
+  const out: string[] = [];
+  const walk = (dirRel: string): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(join(root, dirRel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.name === '.git' || e.name === 'node_modules') continue;
+      const rel = dirRel ? `${dirRel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(rel);
+      else out.push(rel);
+      if (out.length > MAX_GLOB_FILES) throw new GuardFailure(`a path pattern in the command could match more than ${MAX_GLOB_FILES} files, more than the guard checks; name the files`);
+    }
+  };
+  walk(base);
+  return out;
+}
+
+/** After a tool ran: records its changes to granted files under their grants, at once. */
+async function recordUnderGrants(folder: Folder, hits: readonly Hit[], io: CliIo): Promise<void> {
+  if (hits.length === 0) return;
+  const [{ recordGrantChanges }, { AuditRecorder }] = await Promise.all([import('../node/grantChanges'), import('../node/recorder')]);
+  const recorder = new AuditRecorder(folder.root);
+  for (const h of hits) {
+    const grant = h.grant;
+    if (!grant) continue;
+    const recorded = await recordGrantChanges(folder.root, recorder, grant, [{ rel: h.rel, classification: h.classification }], io.env);
+    for (const r of recorded) io.stderr(`Protected Files: recorded ${r.record.event} of ${r.rel} under the unlock (${grant.reason}).\n`);
+  }
+}
