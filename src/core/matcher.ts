@@ -24,6 +24,23 @@ export interface MatcherOptions {
 /** The manifest folder protects itself, so nobody unprotects a file by editing one line. */
 export const PROTECTION_GLOB = '.protection/**';
 
+/**
+ * The files that hold the agents' hooks, as Set Up Agent Guards writes them (and the files that
+ * could switch those hooks off): protected like `.protection/**`, at the strictest tier, so an
+ * agent cannot unhook its own guard. Only these files: the rest of `.claude/`, `.cursor/`… stays
+ * the user's.
+ */
+export const AGENT_GUARD_FILES: readonly string[] = [
+  '.claude/settings.json',
+  '.claude/settings.local.json',
+  '.github/hooks/protected-files.json',
+  '.cursor/hooks.json',
+  '.gemini/settings.json',
+  '.codex/hooks.json',
+  '.codex/config.toml',
+  '.windsurf/hooks.json',
+];
+
 /** Protects `.protection/**` while no valid manifest is known (the first one is broken or absent). */
 export const BUILTIN_PROTECTION_TIER: Readonly<Tier> = Object.freeze({
   id: 'protection',
@@ -335,6 +352,11 @@ export class ProtectionMatcher {
     const protection: Classification = { tier: strictest, component: undefined, pattern: PROTECTION_GLOB };
     this.protection = this.makeRule(-1, 'subtree', 1, PROTECTION_MM, [PROTECTION_DIR, GLOBSTAR], protection, [PROTECTION_DIR, '**']);
     const patterns = new Set<string>([PROTECTION_GLOB]);
+    for (const file of AGENT_GUARD_FILES) {
+      const mm = new Minimatch(file, this.mmOptions());
+      this.index(-1, mm, mm.globParts[0].map((seg) => mm.parse(seg) as ParseReturnFiltered), mm.globParts[0], { tier: strictest, component: undefined, pattern: file });
+      patterns.add(file);
+    }
     if (manifest) {
       for (const pattern of this.compile(manifest)) {
         patterns.add(pattern);
@@ -370,14 +392,7 @@ export class ProtectionMatcher {
       .filter((c): c is { component: Component; index: number; tier: Tier } => c.tier !== undefined)
       .sort((a, b) => a.tier.rank - b.tier.rank || a.index - b.index);
 
-    const mmOptions: MinimatchOptions = {
-      dot: true,
-      nocase: this.nocase,
-      nonegate: true,
-      nocomment: true,
-      // Identical answers on every OS: the CLI in CI and the editor on Windows must agree.
-      platform: 'linux',
-    };
+    const mmOptions = this.mmOptions();
     let priority = 0;
     for (const { component, tier } of ordered) {
       for (const pattern of component.files) {
@@ -402,6 +417,17 @@ export class ProtectionMatcher {
       }
     }
     return manifest.components.flatMap((c) => (tiers.has(c.tier) ? c.files : []));
+  }
+
+  private mmOptions(): MinimatchOptions {
+    return {
+      dot: true,
+      nocase: this.nocase,
+      nonegate: true,
+      nocomment: true,
+      // Identical answers on every OS: the CLI in CI and the editor on Windows must agree.
+      platform: 'linux',
+    };
   }
 
   private key(s: string): string {
