@@ -15,6 +15,8 @@ import { WorkbenchPrompter } from './vscode/prompter';
 import { ProtectionService } from './vscode/protectionService';
 import { ReadOnlyController } from './vscode/readOnlyController';
 import { SetCodeFlow } from './vscode/setCodeFlow';
+import { TerminalGuard } from './vscode/terminalGuard';
+import { recordCliPath } from './node/cliPath';
 import { LockStatusBar } from './vscode/statusBar';
 import { UnlockFlow } from './vscode/unlockFlow';
 import { UnlockService } from './vscode/unlockService';
@@ -34,6 +36,7 @@ export interface TestApi {
   readonly permissions: FilePermissions;
   readonly unlockFlow: UnlockFlow;
   readonly setCodeFlow: SetCodeFlow;
+  readonly terminal: TerminalGuard;
   /** Replaces the prompts with scripted answers (undefined: back to the workbench's). */
   setPrompter(p: Prompter | undefined): void;
   /** Moves the extension's clock forward. */
@@ -75,6 +78,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const permissions = push(new FilePermissions(service, context.workspaceState));
   filePermissions = permissions;
   push(recorder.onDidRecord((e) => void breach.approve(e.folder, e.record)));
+  const terminal = push(new TerminalGuard(service));
   for (const d of registerCommands({ service, unlocks, unlockFlow, setCodeFlow, now, readOnlySettled: () => ro.syncNow() })) push(d);
 
   await service.start();
@@ -82,11 +86,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   await permissions.schedule();
   await readOnly.syncNow();
   await contextKeys.update();
+  // The agents' hook launcher runs this extension's CLI where nothing was installed (docs/agents.md).
+  const cli = context.asAbsolutePath('dist/cli.js');
+  for (const f of service.withManifest()) {
+    if (f.folder.uri.scheme === 'file') void recordCliPath(f.folder.uri.fsPath, process.execPath, cli).catch((err: unknown) => log.warn(`[agents] could not record the CLI path: ${String(err)}`));
+  }
   log.info(`[activate] ${service.withManifest().length} folder(s) with a manifest, ${service.protectedCount()} protected file(s).`);
 
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return {
-    service, unlocks, readOnly, statusBar, decorations, banner, diagnostics, recorder, guard, breach, permissions, unlockFlow, setCodeFlow,
+    service, unlocks, readOnly, statusBar, decorations, banner, diagnostics, recorder, guard, breach, permissions, unlockFlow, setCodeFlow, terminal,
     setPrompter: (p) => { prompter = p ?? workbenchPrompter; },
     advanceClock: (ms) => { clockOffset += ms; },
     keepChange: (uri, content) => breach.keepChange(uri, content),

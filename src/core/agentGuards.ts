@@ -8,6 +8,7 @@ import type { FormattingOptions, JSONPath, Node, ParseError } from 'jsonc-parser
 import { MANIFEST_PATH, strictestTier } from './manifest';
 import type { Component, Manifest, Tier } from './manifest';
 import { PROTECTION_GLOB } from './matcher';
+import { CLI_PATH_FILE } from './agentHooks';
 import type { HookAgent } from './agentHooks';
 import type { GuardedCommand } from './manifest';
 
@@ -21,8 +22,6 @@ export const CLAUDE_HOOK_MATCHER = '*';
 export const GUARD_SCRIPT_PATH = '.protection/hooks/guard.sh';
 /** The hook command of the first generation (fails open where the package is not installed): replaced. */
 export const LEGACY_HOOK_COMMAND = 'npx --no-install protected-files check';
-/** Where the extension records its bundled CLI for one clone: `<git dir>/protected-files/cli-path`. */
-export const CLI_PATH_FILE = 'cli-path';
 
 /**
  * The command an agent's configuration runs: finds the launcher from the project folder (the
@@ -34,7 +33,8 @@ export function hookCommand(agent: HookAgent, subdir = ''): string {
   const sub = subdir ? `/${subdir}` : '';
   const fix = 'Protected Files: the agent guard .protection/hooks/guard.sh is missing, so this tool call cannot be checked; run "protected-files agents --write" or Set Up Agent Guards in VS Code.';
   const denyJson = agent === 'cursor' ? ` echo '${JSON.stringify({ permission: 'deny', user_message: fix, agent_message: fix })}';` : '';
-  return `for d in "$CLAUDE_PROJECT_DIR" "$GEMINI_PROJECT_DIR" "$(git rev-parse --show-toplevel 2>/dev/null)${sub}" "$PWD"; do [ -f "$d/${GUARD_SCRIPT_PATH}" ] && exec sh "$d/${GUARD_SCRIPT_PATH}" ${agent}; done;${denyJson} echo '${fix}' >&2; exit 2`;
+  // Without the launcher the payload is still read, so the agent never writes into a closed pipe.
+  return `for d in "$CLAUDE_PROJECT_DIR" "$GEMINI_PROJECT_DIR" "$(git rev-parse --show-toplevel 2>/dev/null)${sub}" "$PWD"; do [ -f "$d/${GUARD_SCRIPT_PATH}" ] && exec sh "$d/${GUARD_SCRIPT_PATH}" ${agent}; done; cat >/dev/null;${denyJson} echo '${fix}' >&2; exit 2`;
 }
 
 /** Claude Code's hook command (kept as a name for the Claude-specific code and its tests). */
@@ -53,6 +53,7 @@ export function guardScript(): string {
 # Usage: sh .protection/hooks/guard.sh <agent>   (hook payload on stdin)
 agent="\${1:-claude}"
 deny() {
+  cat >/dev/null 2>&1 # read what is left of the payload: the agent never writes into a closed pipe
   if [ "$agent" = cursor ]; then
     printf '{"permission":"deny","user_message":"%s","agent_message":"%s"}\n' "$1" "$1"
   fi

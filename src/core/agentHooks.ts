@@ -3,6 +3,9 @@
 // format. Pure: `protected-files hook` (src/cli/hookCommand.ts) reads stdin and decides.
 // Sources, checked late 2026, are listed in docs/agents.md.
 
+/** Where the extension records its bundled CLI for one clone: `<git dir>/protected-files/cli-path`. */
+export const CLI_PATH_FILE = 'cli-path';
+
 /** Agents whose hook can refuse a tool call before it runs. */
 export const HOOK_AGENTS = ['claude', 'copilot', 'cursor', 'gemini', 'codex', 'windsurf'] as const;
 export type HookAgent = (typeof HOOK_AGENTS)[number];
