@@ -8,6 +8,7 @@ import { minimatch } from 'minimatch';
 import { parseManifest } from '../src/core/manifest';
 import type { Manifest } from '../src/core/manifest';
 import { ProtectionMatcher } from '../src/core/matcher';
+import { hookBench } from './hookBench';
 import { verifyStagedBench } from './verifyBench';
 
 const TREE_SIZE = 20_000;
@@ -279,3 +280,5 @@ section('bundle', () => {
 });
 
 section('verify --staged (20,000 files, 500 staged) against git diff --cached + node -e 0', () => verifyStagedBench(row));
+
+section('protected-files hook answering an edit payload, against node -e 0', () => hookBench(row));

@@ -74,6 +74,9 @@ if [ -f "$record" ]; then
   { IFS= read -r node; IFS= read -r cli; } < "$record"
   if [ -n "$node" ] && [ -x "$node" ] && [ -f "$cli" ]; then
     export ELECTRON_RUN_AS_NODE=1 # VS Code's own executable runs as plain Node with it
+    # dist/hook.js beside dist/cli.js is the hook alone: less for Node to compile on every call.
+    hook="$(dirname -- "$cli")/hook.js"
+    if [ -f "$hook" ]; then run "$node" "$hook"; fi
     run "$node" "$cli"
   fi
 fi

@@ -182,6 +182,20 @@ describe('a broken set-up refuses and says how to fix it', () => {
       writeFileSync(record(), saved);
     }
   });
+  test('the launcher prefers dist/hook.js beside the recorded CLI, and without it runs dist/cli.js hook: same answers', () => {
+    const hookJs = join(sandbox.cli, '..', 'hook.js');
+    const saved = readFileSync(hookJs);
+    // A hook.js that answers "allow" for everything would be run first: proof that the launcher uses it.
+    writeFileSync(hookJs, 'process.exit(0)\n');
+    try {
+      assert.equal(runHook(repo, 'claude', payloads('claude', repo.dir).edit).code, 0);
+      rmSync(hookJs);
+      assertRefused('claude', runHook(repo, 'claude', payloads('claude', repo.dir).edit), /db\/migrations\/001_init\.sql is protected/, 'through cli.js');
+    } finally {
+      writeFileSync(hookJs, saved);
+    }
+    assertRefused('claude', runHook(repo, 'claude', payloads('claude', repo.dir).edit), /db\/migrations\/001_init\.sql is protected/, 'through hook.js');
+  });
   test('with the launcher deleted', () => {
     const launcher = join(repo.dir, '.protection', 'hooks', 'guard.sh');
     const saved = readFileSync(launcher, 'utf8');
