@@ -3,9 +3,9 @@
 // a locked file or a guarded command in the agent's own format, allows what a grant covers, and
 // after a tool ran records its changes under the grant. Every failure of its own refuses the call
 // with one sentence saying what to fix (fail closed): a hook that crashes lets the edit through.
-import { readdirSync } from 'node:fs';
+import { readdirSync, realpathSync } from 'node:fs';
 import type { Dirent } from 'node:fs';
-import { isAbsolute, join, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { HOOK_AGENTS, HookPayloadError, allowAnswer, denyAnswer, detectAgent, isHookAgent, readToolCall } from '../core/agentHooks';
 import type { HookAgent, HookAnswer, ToolCall } from '../core/agentHooks';
 import { emptyGrantState, grantIn } from '../core/grantState';
@@ -16,7 +16,7 @@ import { ProtectionMatcher } from '../core/matcher';
 import type { Classification } from '../core/matcher';
 import { analyzeShellCommand, expandGlob, globBase, lockedTargets, workspaceRel } from '../core/shellGuard';
 import type { Grant } from '../core/unlocks';
-import { grantStoreFor } from '../node/grantStore';
+import { findGitDir, grantStoreFor } from '../node/grantStore';
 import { classifyTarget, loadManifest, protectedMessage } from './checkCommand';
 import { caseInsensitiveFs, findWorkspaceRoot, formatProblems } from './io';
 import type { CliIo } from './io';
@@ -38,6 +38,7 @@ itself refuses, with what to fix. See docs/agents.md.
 const MAX_PAYLOAD = 32 * 1024 * 1024;
 /** Files listed to expand one glob in a shell command; more refuses the command. */
 const MAX_GLOB_FILES = 50_000;
+const MAX_GLOB_WILDCARDS = 16;
 
 class GuardFailure extends Error {}
 
@@ -114,7 +115,12 @@ interface Hit {
   rel: string;
   classification: Classification;
   grant: Grant | undefined;
+  /** The shell pattern that matched it (`src/*`, `**` for `$VAR`), when it was not named. */
+  pattern?: string;
 }
+
+/** More locked files than this in one refusal are counted, not listed. */
+const MAX_LISTED = 3;
 
 function hitFor(folder: Folder, rel: string, classification: Classification, now: number): Hit {
   return { rel, classification, grant: grantIn(folder.grants(), rel, classification.component?.name, now) };
@@ -129,8 +135,21 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
   const hits: Hit[] = [];
   const reasons: string[] = [];
 
+  // The clone's grant store and CLI record (a forged grant or a fake CLI would open every lock),
+  // and its git hooks (the commit gate): no tool call of an agent writes there.
+  const git = findGitDir(folder.root);
+  const forbidden = git ? [join(git.gitDir, 'protected-files'), join(git.gitDir, 'hooks')] : [];
+  const intoForbidden = (abs: string, subtree: boolean): string | undefined => {
+    const real = realOrSelf(abs);
+    return forbidden.find((d) => [abs, real].some((a) => a === d || a.startsWith(`${d}${sep}`) || (subtree && d.startsWith(`${a.replace(/[\\/]+$/, '')}${sep}`))));
+  };
+  const forbiddenHits = new Set<string>();
+
   for (const p of call.paths) {
-    const found = classifyTarget(folder.matcher, folder.root, { input: p, absolute: resolve(cwd, p) });
+    const abs = resolve(cwd, p);
+    const dir = intoForbidden(abs, false);
+    if (dir) forbiddenHits.add(dir);
+    const found = classifyTarget(folder.matcher, folder.root, { input: p, absolute: abs });
     if (found) hits.push(hitFor(folder, found.rel, found.classification, now));
   }
   if (call.command !== undefined) {
@@ -143,26 +162,85 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
     }
     const rootPosix = folder.root.split(sep).join('/');
     const cwdPosix = cwd.split(sep).join('/');
+    for (const t of analysis.targets) {
+      // The literal part of a glob: `rm -rf .git` (`.git/**`) takes the store with it.
+      const literal = t.glob ? t.path.slice(0, t.path.search(/[*?[{]/)) : t.path;
+      // A bare `$VAR` (empty literal part) is not taken for the whole git folder.
+      const dir = literal === '' ? undefined : intoForbidden(resolve(cwd, literal), t.path === `${literal.replace(/\/+$/, '')}/**`);
+      if (dir && call.phase === 'pre') forbiddenHits.add(dir);
+    }
     const found = lockedTargets(
       analysis.targets,
       (p) => workspaceRel(rootPosix, cwdPosix, p.split(sep).join('/')),
-      (rel) => folder.matcher.classify(rel),
-      (glob) => expandGlob(glob, listFiles(folder.root, globBase(glob))),
+      // A symlink to a locked file is the locked file (`ln -s src/booking/a.ts x && echo > x`).
+      (rel) => {
+        const c = folder.matcher.classify(rel);
+        if (c) return { rel, classification: c };
+        const real = realRel(folder.root, rel);
+        const rc = real === undefined ? undefined : folder.matcher.classify(real);
+        return real !== undefined && rc ? { rel: real, classification: rc } : undefined;
+      },
+      (glob) => {
+        // minimatch's regular expressions backtrack on many wildcards: bounded, like everything here.
+        if ((glob.match(/[*?]/g)?.length ?? 0) > MAX_GLOB_WILDCARDS) throw new GuardFailure(`a path pattern in the command has more than ${MAX_GLOB_WILDCARDS} wildcards, more than the guard checks; name the files`);
+        return expandGlob(glob, protectedCandidates(folder, globBase(glob)));
+      },
     );
-    for (const f of found) hits.push(hitFor(folder, f.rel, f.verdict, now));
+    for (const f of found) hits.push({ ...hitFor(folder, f.verdict.rel, f.verdict.classification, now), ...(f.target.glob ? { pattern: f.target.path } : {}) });
   }
 
   if (call.phase === 'post') {
     await recordUnderGrants(folder, hits.filter((h) => h.grant), io);
     return allowAnswer(call.agent);
   }
+  for (const dir of forbiddenHits) {
+    reasons.push(`Protected Files: ${dir} holds ${dir.endsWith('hooks') ? "this clone's git hooks (the commit gate)" : "this clone's unlocks and the CLI the agents' hooks run"}; an agent must not write there. Unlocks are made in VS Code (Protected Files: Unlock…) or with protected-files unlock.`);
+  }
   const seen = new Set<string>();
-  for (const h of hits) {
-    if (h.grant || seen.has(h.rel)) continue;
-    seen.add(h.rel);
-    reasons.push(protectedMessage(h.rel, h.classification));
+  const locked = hits.filter((h) => !h.grant && !seen.has(h.rel) && seen.add(h.rel));
+  for (const h of locked.slice(0, MAX_LISTED)) reasons.push(protectedMessage(h.rel, h.classification));
+  if (locked.length > MAX_LISTED) reasons.push(`Protected Files: and ${locked.length - MAX_LISTED} more protected files.`);
+  const patterns = [...new Set(locked.flatMap((h) => (h.pattern ? [h.pattern] : [])))];
+  if (patterns.length > 0) {
+    reasons.push(`(The command names them through ${patterns.slice(0, MAX_LISTED).map((p) => `"${p}"`).join(', ')}: a pattern or a $VARIABLE in a path counts as every protected file it could be. Name the files instead.)`);
   }
   return reasons.length > 0 ? denyAnswer(call.agent, reasons.join(' ')) : allowAnswer(call.agent);
+}
+
+function realOrSelf(abs: string): string {
+  try {
+    return realpathSync(abs);
+  } catch {
+    return abs; // does not exist (yet)
+  }
+}
+
+/** The workspace-relative path of the file `rel` really is, through symlinks; undefined when it is itself or outside. */
+function realRel(root: string, rel: string): string | undefined {
+  const abs = join(root, ...rel.split('/'));
+  const real = realOrSelf(abs);
+  if (real === abs) return undefined;
+  const r = relative(realOrSelf(root), real);
+  if (r === '' || r.startsWith('..') || isAbsolute(r)) return undefined;
+  return r.split(sep).join('/');
+}
+
+/**
+ * The files under `base` that a manifest glob could protect: only the literal folders the globs
+ * start in are listed (`src/booking` for `src/booking/**`), so `> $OUT` does not walk the
+ * repository. Listed once per run.
+ */
+function protectedCandidates(folder: Folder, base: string): string[] {
+  const bases = [...new Set(folder.matcher.patterns.map((p) => globBase(p.replace(/^(?:\.\/)+/, ''))))].sort((a, b) => a.length - b.length);
+  const roots: string[] = [];
+  for (const b of bases) if (!roots.some((r) => r === '' || b === r || b.startsWith(`${r}/`))) roots.push(b);
+  const files: string[] = [];
+  for (const r of roots) {
+    // Only what lies under both the command's base and the glob's base.
+    if (base === '' || r === '' || r === base || r.startsWith(`${base}/`)) files.push(...listFiles(folder.root, r));
+    else if (base.startsWith(`${r}/`)) files.push(...listFiles(folder.root, base));
+  }
+  return files;
 }
 
 /** The files under `base` (workspace-relative), without .git and node_modules; bounded. */

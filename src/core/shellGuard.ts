@@ -13,7 +13,7 @@ export type ShellOp = 'write' | 'move' | 'delete' | 'checkout';
 
 /** One path a command would change, as written in the command (relative to the command's cwd). */
 export interface ShellTarget {
-  /** As written, quotes removed; a `$VAR`/`$(…)` part is replaced by `*` and `glob` is set. */
+  /** As written, quotes removed; a `$VAR`/`$(…)` part is replaced by `**` (any path) and `glob` is set. */
   path: string;
   /** Contains unquoted `*`, `?`, `[…]` or an expansion: any file it could match counts. */
   glob: boolean;
@@ -36,7 +36,7 @@ export const SHELL_LIMITS = { maxLength: 64 * 1024, maxWords: 20_000, maxDepth: 
 class TooComplex extends Error {}
 
 interface Word {
-  /** Quotes removed; expansions replaced by `*`. */
+  /** Quotes removed; expansions replaced by `**`. */
   text: string;
   /** An unquoted glob character or an expansion: the word stands for any file it matches. */
   glob: boolean;
@@ -59,6 +59,8 @@ interface SimpleCommand {
 }
 
 const GLOB_CHARS = /[*?[]/;
+/** What a `$VAR`, `${…}`, `$(…)` or backtick part of a path stands for: any path at all. */
+const EXPANSION = '**';
 
 /**
  * Splits `source` into simple commands. Operators (`&&`, `||`, `;`, `|`, `&`, newlines, `(`, `)`)
@@ -212,18 +214,18 @@ function tokenize(source: string, budget: { words: number }): SimpleCommand[] {
           } else if (d === '$' && source[i + 1] === '(') {
             const end = readParen(i + 2);
             inner.push(source.slice(i + 2, end - 1));
-            text += '*';
+            text += EXPANSION;
             glob = true;
             i = end;
           } else if (d === '$' && /[A-Za-z_{0-9@*#?$!-]/.test(source[i + 1] ?? '')) {
             i = skipVariable(source, i);
-            text += '*';
+            text += EXPANSION;
             glob = true;
           } else if (d === '`') {
             const close = source.indexOf('`', i + 1);
             const end = close === -1 ? n : close;
             inner.push(source.slice(i + 1, end));
-            text += '*';
+            text += EXPANSION;
             glob = true;
             i = end + 1;
           } else {
@@ -241,22 +243,23 @@ function tokenize(source: string, budget: { words: number }): SimpleCommand[] {
       } else if (ch === '$' && source[i + 1] === '(') {
         const end = readParen(i + 2);
         inner.push(source.slice(i + 2, end - 1));
-        text += '*';
+        text += EXPANSION;
         glob = true;
         i = end;
       } else if (ch === '$' && /[A-Za-z_{0-9@*#?$!-]/.test(source[i + 1] ?? '')) {
         i = skipVariable(source, i);
-        text += '*';
+        text += EXPANSION;
         glob = true;
       } else if (ch === '`') {
         const close = source.indexOf('`', i + 1);
         const end = close === -1 ? n : close;
         inner.push(source.slice(i + 1, end));
-        text += '*';
+        text += EXPANSION;
         glob = true;
         i = end + 1;
       } else {
-        if (GLOB_CHARS.test(ch) || (ch === '{' && /^\{[^}\s]*,[^}\s]*\}/.test(source.slice(i)))) glob = true;
+        // A brace set (`{a,b}`) is a glob; looked for in a short window, so a run of `{` stays linear.
+        if (GLOB_CHARS.test(ch) || (ch === '{' && isBraceSet(source.slice(i, i + 256)))) glob = true;
         text += ch;
         i++;
       }
@@ -266,6 +269,14 @@ function tokenize(source: string, budget: { words: number }): SimpleCommand[] {
   }
   flush();
   return commands;
+}
+
+/** `window` starts with a brace set: `{` … `,` … `}` without blanks. No regular expression: linear. */
+function isBraceSet(window: string): boolean {
+  const close = window.indexOf('}');
+  if (close < 0) return false;
+  const inner = window.slice(1, close);
+  return inner.includes(',') && !/\s/.test(inner);
 }
 
 /** Index after `$NAME`, `${…}`, `$1`, `$@`… starting at the `$`. */
@@ -537,6 +548,11 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
   };
   try {
     visit(command, 0);
+    // A directory moved, deleted or checked out takes every file below it (`mv src/booking /tmp`,
+    // `git checkout -- src`): each such target also stands for its subtree.
+    for (const t of [...targets]) {
+      if (t.op !== 'write' && !t.path.endsWith('/**')) targets.push({ ...t, path: `${t.path.replace(/\/+$/, '') || '.'}/**`, glob: true });
+    }
   } catch (err) {
     if (err instanceof TooComplex) return { targets: [], guarded: [], failure: `the command is ${err.message}, more than the guard analyses` };
     throw err;
@@ -573,7 +589,10 @@ export function lockedTargets<V>(
   for (const t of targets) {
     const rel = resolve(t.path);
     if (rel === undefined) continue;
-    const candidates = t.glob ? [rel, ...expand(rel)] : [rel];
+    // A glob names the locked files it matches; for a write the pattern itself counts where none
+    // exists yet (`> src/booking/$NAME` creates one); a delete of nothing deletes nothing.
+    const expanded = t.glob ? expand(rel).filter((f) => lockedRel(f) !== undefined) : [];
+    const candidates = expanded.length > 0 ? expanded : t.glob && t.op !== 'write' ? [] : [rel];
     for (const c of candidates) {
       if (seen.has(c)) continue;
       const verdict = lockedRel(c);

@@ -6,7 +6,7 @@
 // missing altogether, or the launcher deleted, refused with a sentence that says how to fix it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { HOOK_AGENTS } from '../../src/core/agentHooks';
@@ -238,5 +238,26 @@ describe('post-tool hooks record the change under the grant at once', () => {
     const log = readFileSync(join(repo.dir, '.protection', 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; file?: string; reason?: string });
     assert.equal(log.filter((r) => r.event === 'change' && r.file === FILE && r.reason === 'post-tool record test').length, 1);
     sandbox.run(['relock', 'MIGRATIONS'], { cwd: repo.dir });
+  });
+});
+
+describe('an agent cannot open the locks itself', () => {
+  const bash = (command: string): Answer => runHook(repo, 'claude', { hook_event_name: 'PreToolUse', cwd: repo.dir, tool_name: 'Bash', tool_input: { command } });
+  test('the clone\'s grant store, CLI record and git hooks are refused, by shell and by file tools', () => {
+    assertRefused('claude', bash("printf '/bin/sh\\n/tmp/allow.sh\\n' > .git/protected-files/cli-path"), /\.git\/protected-files holds this clone's unlocks and the CLI the agents' hooks run; an agent must not write there/, 'fake CLI record');
+    assertRefused('claude', bash('cd .git && rm -rf protected-files'), /holds this clone's unlocks/, 'store deleted through cd');
+    assertRefused('claude', bash('rm -rf .git'), /holds this clone's unlocks/, 'whole git dir');
+    assertRefused('claude', bash('echo exit 0 > .git/hooks/pre-commit'), /\.git\/hooks holds this clone's git hooks/, 'git hook');
+    const write = runHook(repo, 'claude', { hook_event_name: 'PreToolUse', cwd: repo.dir, tool_name: 'Write', tool_input: { file_path: join(repo.dir, '.git', 'protected-files', 'folder-0.json'), content: '{}' } });
+    assertRefused('claude', write, /holds this clone's unlocks/, 'forged grant store');
+    assertAllowed('claude', bash('git status && git log -1'), 'git commands that write nothing there');
+  });
+  test('a symlink to a locked file is the locked file', () => {
+    symlinkSync(FILE, join(repo.dir, 'alias.sql'));
+    try {
+      assertRefused('claude', bash('echo "drop table a;" > alias.sql'), /db\/migrations\/001_init\.sql is protected/, 'write through a symlink');
+    } finally {
+      rmSync(join(repo.dir, 'alias.sql'));
+    }
   });
 });

@@ -89,6 +89,10 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ['git restore --source=HEAD~1 db/migrations/001_init.sql', 'deny'],
   ['git checkout feature/login', 'allow'],
   ['git rm src/booking/flow.ts', 'deny'],
+  ['mv src/booking /tmp/old-booking', 'deny'],
+  ['git checkout -- src', 'deny'],
+  ['git checkout .', 'deny'],
+  ['git rm -r --cached db', 'deny'],
   // interpreters
   ['python3 -c "open(\'src/booking/flow.ts\',\'w\').write(\'x\')"', 'deny'],
   ["node -e \"require('fs').writeFileSync('src/booking/flow.ts', 'x')\"", 'deny'],
@@ -106,6 +110,11 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ['sudo tee src/booking/flow.ts < /tmp/x', 'deny'],
   ['FOO=1 env -i rm src/booking/flow.ts', 'deny'],
   ['echo x > src/booking/$NAME', 'deny'],
+  ['echo x > $OUT', 'deny'],
+  ['for f in src/booking/*; do echo > $f; done', 'deny'],
+  ['echo x > /tmp/$NAME.log', 'allow'],
+  ['rm -f src/other/*.tmp', 'allow'],
+  ['echo x > "$(mktemp)"', 'deny'],
   ['eval "rm src/booking/flow.ts"', 'deny'],
   // the guards' own files
   ['echo {} > .claude/settings.json', 'deny'],
@@ -144,7 +153,9 @@ describe('shell guard: details', () => {
   });
   test('mv reports the source as moved and the destination as written', () => {
     const a = analyzeShellCommand('mv src/booking/flow.ts src/booking/old.ts');
-    assert.deepEqual(a.targets.filter((t) => !t.path.endsWith('/flow.ts') || t.op === 'move').map((t) => t.op).sort(), ['move', 'write']);
+    assert.deepEqual(a.targets.map((t) => [t.op, t.path]), [
+      ['write', 'src/booking/old.ts'], ['move', 'src/booking/flow.ts'], ['write', 'src/booking/old.ts/flow.ts'], ['move', 'src/booking/flow.ts/**'],
+    ]);
   });
   test('a guarded command carries the manifest\'s message', () => {
     assert.deepEqual(analyzeShellCommand('supabase db reset --linked', GUARDED).guarded.map((g) => g.message), ['Wipes production data.']);
