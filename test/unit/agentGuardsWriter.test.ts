@@ -6,6 +6,9 @@ import { dirname, join } from 'node:path';
 import { parse } from 'jsonc-parser';
 import { AgentGuardsError, CLAUDE_HOOK_COMMAND, GUARD_SCRIPT_PATH, SECTION_BEGIN, SECTION_END } from '../../src/core/agentGuards';
 import { parseAuditLog } from '../../src/core/audit';
+import { exportSeed, newSigningKey } from '../../src/core/signing';
+import { grantStoreFor } from '../../src/node/grantStore';
+import { execFileSync } from 'node:child_process';
 import { MANIFEST_PATH, parseManifest } from '../../src/core/manifest';
 import type { Manifest } from '../../src/core/manifest';
 import {
@@ -217,6 +220,23 @@ describe('planAgentGuards and writeAgentGuards', () => {
     assert.ok(claudeMd.endsWith(`${SECTION_END}\n\nMore notes.\n`));
     assert.doesNotMatch(claudeMd, /stale/);
     assert.ok(read(dir, '.github/copilot-instructions.md').startsWith('Use TypeScript.\n\n<!-- protected-files:begin -->'));
+  });
+
+  test('a hook file an owner unlocked first gets its generated record signed under the grant', async () => {
+    const dir = newFolder();
+    execFileSync('git', ['init', '-q'], { cwd: dir });
+    const key = newSigningKey();
+    const store = grantStoreFor(dir);
+    assert.ok(store);
+    await store.update((state) => {
+      state.grants.push({ target: { kind: 'file', path: '.claude/settings.json' }, reason: 'set up the agent guards', grantedAt: Date.now(), expiresAt: Date.now() + 600_000, key: key.publicKey, seed: exportSeed(key.privateKey) });
+    });
+    await writeAgentGuards(dir, await planAgentGuards(dir, manifestOf(MANIFEST_V1)), manifestOf(MANIFEST_V1));
+    const generated = parseAuditLog(read(dir, '.protection/audit.jsonl')).records;
+    const claude = generated.find((r) => r.file === CLAUDE_SETTINGS_PATH);
+    assert.equal(claude?.grant, key.publicKey);
+    assert.match(claude?.sig ?? '', /^[A-Za-z0-9_-]{86}$/);
+    assert.ok(generated.filter((r) => r.file !== CLAUDE_SETTINGS_PATH).every((r) => r.sig === undefined && r.grant === undefined));
   });
 
   test('a file edited after the preview is not overwritten', async () => {
