@@ -484,8 +484,10 @@ export function copilotHooksFile(subdir = ''): string {
 
 /** `.cursor/hooks.json`: `preToolUse` (every tool, fail closed), `beforeShellExecution`, `afterFileEdit`. */
 export function mergeCursorHooks(existing: string | undefined, subdir = ''): string {
-  const entry = { command: hookCommand('cursor', subdir), timeout: HOOK_TIMEOUT_S, failClosed: true };
-  return mergeHooks(existing, { version: 1 }, { preToolUse: entry, beforeShellExecution: entry, afterFileEdit: { command: hookCommand('cursor', subdir), timeout: HOOK_TIMEOUT_S } }, false);
+  // No "timeout": sources disagree on its unit (seconds or milliseconds), and a timeout read as
+  // 30 ms would refuse every call of a fail-closed hook; Cursor's default applies.
+  const entry = { command: hookCommand('cursor', subdir), failClosed: true };
+  return mergeHooks(existing, { version: 1 }, { preToolUse: entry, beforeShellExecution: entry, afterFileEdit: { command: hookCommand('cursor', subdir) } }, false);
 }
 
 /** `.gemini/settings.json`: `BeforeTool` and `AfterTool` on every tool. */
