@@ -5,7 +5,7 @@
 // with one sentence saying what to fix (fail closed): a hook that crashes lets the edit through.
 import { readdirSync, realpathSync } from 'node:fs';
 import type { Dirent } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { HOOK_AGENTS, HookPayloadError, allowAnswer, denyAnswer, detectAgent, isHookAgent, readToolCall } from '../core/agentHooks';
 import type { HookAgent, HookAnswer, ToolCall } from '../core/agentHooks';
 import { emptyGrantState, grantIn } from '../core/grantState';
@@ -99,9 +99,7 @@ interface Folder {
   grants: () => GrantState;
 }
 
-async function openFolder(cwd: string, io: CliIo): Promise<Folder | undefined> {
-  const root = findWorkspaceRoot(cwd);
-  if (!root) return undefined; // no manifest here or above: nothing is protected
+async function openFolder(root: string, io: CliIo): Promise<Folder | undefined> {
   const loaded = await loadManifest(root, io);
   if (!loaded.ok) {
     throw new GuardFailure(`${MANIFEST_PATH} has errors and no committed version stands in for it (${formatProblems(loaded.problems).trim().split('\n')[0].trim()}); fix the manifest`);
@@ -128,9 +126,33 @@ function hitFor(folder: Folder, rel: string, classification: Classification, now
 
 async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
   const cwd = call.cwd ? resolve(io.cwd, call.cwd) : io.cwd;
-  const anchor = call.paths.find((p) => isAbsolute(p));
-  const folder = (await openFolder(cwd, io)) ?? (anchor ? await openFolder(resolve(anchor, '..'), io) : undefined);
-  if (!folder) return allowAnswer(call.agent);
+  // Every workspace the call touches: where it runs, and where its files are
+  // (`echo x > ../project/src/booking/a.ts` from a folder without a manifest).
+  const roots = new Set<string>();
+  const add = (dir: string): void => {
+    const root = findWorkspaceRoot(dir);
+    if (root) roots.add(root);
+  };
+  add(cwd);
+  for (const p of call.paths) add(dirname(resolve(cwd, p)));
+  if (call.command !== undefined) {
+    const analysis = analyzeShellCommand(call.command);
+    if (analysis.failure) throw new GuardFailure(`${analysis.failure}; split it into shorter commands`);
+    for (const t of analysis.targets) {
+      const literal = t.glob ? t.path.slice(0, t.path.search(/[*?[{]/)) : t.path;
+      if (literal !== '') add(dirname(resolve(cwd, literal.endsWith('/') ? `${literal}x` : literal)));
+    }
+  }
+  const reasons: string[] = [];
+  for (const root of roots) {
+    const folder = await openFolder(root, io);
+    if (folder) for (const r of await decideIn(folder, call, cwd, io)) if (!reasons.includes(r)) reasons.push(r);
+  }
+  return reasons.length > 0 ? denyAnswer(call.agent, reasons.join(' ')) : allowAnswer(call.agent);
+}
+
+/** The reasons to refuse `call` in one workspace (none: allowed); after a tool ran, records its changes there. */
+async function decideIn(folder: Folder, call: ToolCall, cwd: string, io: CliIo): Promise<string[]> {
   const now = Date.now();
   const hits: Hit[] = [];
   const reasons: string[] = [];
@@ -191,7 +213,7 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
 
   if (call.phase === 'post') {
     await recordUnderGrants(folder, hits.filter((h) => h.grant), io);
-    return allowAnswer(call.agent);
+    return [];
   }
   for (const dir of forbiddenHits) {
     reasons.push(`Protected Files: ${dir} holds ${dir.endsWith('hooks') ? "this clone's git hooks (the commit gate)" : "this clone's unlocks and the CLI the agents' hooks run"}; an agent must not write there. Unlocks are made in VS Code (Protected Files: Unlock…) or with protected-files unlock.`);
@@ -204,7 +226,7 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
   if (patterns.length > 0) {
     reasons.push(`(The command names them through ${patterns.slice(0, MAX_LISTED).map((p) => `"${p}"`).join(', ')}: a pattern or a $VARIABLE in a path counts as every protected file it could be. Name the files instead.)`);
   }
-  return reasons.length > 0 ? denyAnswer(call.agent, reasons.join(' ')) : allowAnswer(call.agent);
+  return reasons;
 }
 
 function realOrSelf(abs: string): string {

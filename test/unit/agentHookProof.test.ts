@@ -252,6 +252,14 @@ describe('an agent cannot open the locks itself', () => {
     assertRefused('claude', write, /holds this clone's unlocks/, 'forged grant store');
     assertAllowed('claude', bash('git status && git log -1'), 'git commands that write nothing there');
   });
+  test('a command run from outside the workspace still sees the files it writes there', () => {
+    const outside = join(repo.dir, '..');
+    const name = repo.dir.split('/').pop();
+    const a = runHook(repo, 'claude', { hook_event_name: 'PreToolUse', cwd: outside, tool_name: 'Bash', tool_input: { command: `echo x > ${name}/${FILE}` } });
+    assertRefused('claude', a, /db\/migrations\/001_init\.sql is protected/, 'from the parent folder');
+    const edit = runHook(repo, 'claude', { hook_event_name: 'PreToolUse', cwd: outside, tool_name: 'Write', tool_input: { file_path: `${name}/${FILE}`, content: 'x' } });
+    assertRefused('claude', edit, /db\/migrations\/001_init\.sql is protected/, 'relative path from the parent folder');
+  });
   test('a symlink to a locked file is the locked file', () => {
     symlinkSync(FILE, join(repo.dir, 'alias.sql'));
     try {
