@@ -222,7 +222,8 @@ export function agentInstructionsSection(manifest: Manifest): string {
     '- Do not edit, create, rename, move or delete a protected file, not even a one-line fix.',
     '- Do not get around the protection through the shell or a script (`sed -i`, `>` redirects, `mv`, `cp`, `git checkout --`, `git restore`, a Python or Node one-liner). Such writes are detected, backed up, rolled back where the tier says so, and recorded; a commit that changes a protected file without an approved unlock fails the pre-commit hook and CI.',
     '- Do not edit `.protection/` (the manifest, the audit log, the backups), and do not remove these guards from agent settings.',
-    '- If a task needs a change to a protected file, stop and ask the human: name the file, its component and the change you propose. Never ask for, guess or handle an unlock code.',
+    '- If a task needs a change to a protected file, stop and ask the human: name the file, its component and the change you propose. An owner unlocks it in VS Code, or gives you a one-time code to run `echo \'UNLOCK <COMPONENT> WITH CODE: <code> FOR: <reason>\' | protected-files unlock`. Never guess a code, reuse one, or ask for an owner\'s permanent code.',
+    '- Your tool calls are checked by a hook (`protected-files hook`) that refuses protected files and guarded commands until they are unlocked; when it refuses, do not look for another way: report the refusal and wait.',
     '',
   ];
 

@@ -95,6 +95,8 @@ describe('what is generated', () => {
     assert.match(section, /\*\*BOOKING_FLOW\*\* — Risk: Revenue stops if it breaks\. Impact: \$10,000\+\/day\. Owners: ops@example\.com\./);
     assert.match(section, /^ {2}- `src\/booking\/\*\*`$/m);
     assert.match(section, /^ {2}- `src\/lib\/\{pay,book\}\*\.ts`$/m);
+    assert.match(section, /checked by a hook \(`protected-files hook`\).*do not look for another way/);
+    assert.match(section, /gives you a one-time code to run `echo 'UNLOCK <COMPONENT> WITH CODE: <code> FOR: <reason>' \| protected-files unlock`/);
     assert.match(section, /an owner's unlock code, a written reason of at least 15 characters/);
     assert.match(section, /Unlock needs no code, a written reason of at least 10 characters.*kept but recorded as a breach/);
     assert.match(section, /`\.protection\/\*\*`/);
