@@ -4,6 +4,7 @@
 // after a tool ran records its changes under the grant. Every failure of its own refuses the call
 // with one sentence saying what to fix (fail closed): a hook that crashes lets the edit through.
 import { readdirSync, realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
 import type { Dirent } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { HOOK_AGENTS, HookPayloadError, allowAnswer, denyAnswer, detectAgent, isHookAgent, readToolCall } from '../core/agentHooks';
@@ -117,6 +118,16 @@ interface Hit {
   pattern?: string;
 }
 
+/** User-level settings of the agents that can disable or override the project's hooks (relative to the home folder). */
+const USER_AGENT_SETTINGS = [
+  '.claude/settings.json', '.claude/settings.local.json', '.gemini/settings.json', '.codex/config.toml', '.codex/hooks.json',
+  '.cursor/hooks.json', '.codeium/windsurf/hooks.json', '.copilot/hooks',
+];
+
+function expandHome(p: string, home: string): string {
+  return p === '~' ? home : p.startsWith('~/') ? join(home, p.slice(2)) : p;
+}
+
 /** More locked files than this in one refusal are counted, not listed. */
 const MAX_LISTED = 3;
 
@@ -144,6 +155,21 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
     }
   }
   const reasons: string[] = [];
+  // The agents' own user-level settings can switch project hooks off (`disableAllHooks`, Codex's
+  // `[features] hooks = false`): while a call touches a protected workspace, they are refused too.
+  if (roots.size > 0 && call.phase === 'pre') {
+    const home = homedir();
+    const touched = [...call.paths.map((p) => resolve(cwd, expandHome(p, home)))];
+    if (call.command !== undefined) {
+      for (const t of analyzeShellCommand(call.command).targets) {
+        const literal = t.glob ? t.path.slice(0, t.path.search(/[*?[{]/)) : t.path;
+        if (literal !== '') touched.push(resolve(cwd, expandHome(literal, home)));
+      }
+    }
+    const settings = USER_AGENT_SETTINGS.map((rel) => join(home, ...rel.split('/')));
+    const hit = settings.find((f) => touched.some((t) => t === f || t.startsWith(`${f}${sep}`) || (f.startsWith(`${t.replace(/[\\/]+$/, '')}${sep}`) && t !== home && t.length > home.length)));
+    if (hit) reasons.push(`Protected Files: ${hit} holds an agent's own settings, which can switch off the hook that guards this workspace's protected files; an agent must not change it. Ask a person to.`);
+  }
   for (const root of roots) {
     const folder = await openFolder(root, io);
     if (folder) for (const r of await decideIn(folder, call, cwd, io)) if (!reasons.includes(r)) reasons.push(r);

@@ -260,6 +260,15 @@ describe('an agent cannot open the locks itself', () => {
     const edit = runHook(repo, 'claude', { hook_event_name: 'PreToolUse', cwd: outside, tool_name: 'Write', tool_input: { file_path: `${name}/${FILE}`, content: 'x' } });
     assertRefused('claude', edit, /db\/migrations\/001_init\.sql is protected/, 'relative path from the parent folder');
   });
+  test('the agents\' user-level settings (which can switch project hooks off) are refused too', () => {
+    const home = sandbox.env.HOME ?? '';
+    assertRefused('claude', bash(`echo '{"disableAllHooks": true}' > ~/.claude/settings.json`), /\.claude\/settings\.json holds an agent's own settings, which can switch off the hook/, 'Claude user settings');
+    assertRefused('claude', bash(`printf '[features]\\nhooks = false\\n' >> ${home}/.codex/config.toml`), /\.codex\/config\.toml holds an agent's own settings/, 'Codex user config');
+    assertRefused('claude', bash('rm -rf ~/.gemini'), /\.gemini\/settings\.json holds an agent's own settings/, 'Gemini folder');
+    const write = runHook(repo, 'claude', { hook_event_name: 'PreToolUse', cwd: repo.dir, tool_name: 'Write', tool_input: { file_path: join(home, '.cursor', 'hooks.json'), content: '{}' } });
+    assertRefused('claude', write, /\.cursor\/hooks\.json holds an agent's own settings/, 'Cursor user hooks');
+    assertAllowed('claude', bash('cat ~/.claude/settings.json; echo x > ~/notes.txt'), 'reading them, and other files at home');
+  });
   test('a symlink to a locked file is the locked file', () => {
     symlinkSync(FILE, join(repo.dir, 'alias.sql'));
     try {
