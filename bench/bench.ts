@@ -14,6 +14,7 @@ import { parseManifest } from '../src/core/manifest';
 import type { Manifest } from '../src/core/manifest';
 import { ProtectionMatcher } from '../src/core/matcher';
 import { unlockCostBench, verifySignedBench } from './approvalsBench';
+import { hookBench } from './hookBench';
 import { verifyStagedBench } from './verifyBench';
 
 const TREE_SIZE = 20_000;
@@ -363,6 +364,8 @@ section('bundle', () => {
 });
 
 section('verify --staged (20,000 files, 500 staged) against git diff --cached + node -e 0', () => verifyStagedBench(row));
+
+section('protected-files hook answering an edit payload, against node -e 0', () => hookBench(row));
 
 section('audit log view (10,000 records: parse + verify chain + filter + group by day + one line each)', () => {
   const RECORDS = 10_000;

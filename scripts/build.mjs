@@ -72,6 +72,8 @@ const builds = [
   esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true, plugins: [splitSimpleGit, splitLazyModules] }),
   esbuild.build({ ...common, stdin: lazyEntry, outfile: 'dist/lazy.js', plugins: [splitSimpleGit] }),
   esbuild.build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, plugins: [splitSimpleGit] }),
+  // The agents' hook alone (dist/hook.js): the launcher runs it on every tool call, so it compiles less than cli.js.
+  esbuild.build({ ...common, entryPoints: { hook: 'src/cli/hookMain.ts' }, outdir: 'dist', plugins: [splitSimpleGit] }),
   esbuild.build({ ...common, entryPoints: { 'simple-git': 'simple-git' }, outdir: 'dist' }),
 ];
 if (args.has('--bench')) {

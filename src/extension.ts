@@ -18,6 +18,8 @@ import { ProtectedFilesView } from './vscode/protectedFilesView';
 import { ProtectionService } from './vscode/protectionService';
 import { ReadOnlyController } from './vscode/readOnlyController';
 import { SetCodeFlow } from './vscode/setCodeFlow';
+import { TerminalGuard } from './vscode/terminalGuard';
+import { recordCliPath } from './node/cliPath';
 import { LockStatusBar } from './vscode/statusBar';
 import { UnlockFlow } from './vscode/unlockFlow';
 import { UnlockService } from './vscode/unlockService';
@@ -40,6 +42,7 @@ export interface TestApi {
   readonly setCodeFlow: SetCodeFlow;
   readonly filesView: ProtectedFilesView;
   readonly auditLog: AuditLogLoader;
+  readonly terminal: TerminalGuard;
   /** Replaces the prompts with scripted answers (undefined: back to the workbench's). */
   setPrompter(p: Prompter | undefined): void;
   /** Moves the extension's clock forward. */
@@ -86,18 +89,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
 
   // What writes or spawns (records on save, the breach guard's backups and restores, file permissions)
   // starts only in a trusted folder; in Restricted Mode locked files stay read-only and shown as such.
-  let writers: { recorder: ChangeRecorder; breach: BreachGuard; permissions: FilePermissions } | undefined;
+  let writers: { recorder: ChangeRecorder; breach: BreachGuard; permissions: FilePermissions; terminal: TerminalGuard } | undefined;
   const startWriters = async (): Promise<void> => {
     if (writers) return;
     const recorder = push(new ChangeRecorder(service, unlocks));
     const breach = push(new BreachGuard(service, unlocks, (uri) => unlockFlow.run(uri)));
     const permissions = push(new FilePermissions(service, context.workspaceState));
-    writers = { recorder, breach, permissions };
+    // Guarded commands typed in VS Code's terminal are warned about and recorded (a write: trusted folders only).
+    const terminal = push(new TerminalGuard(service));
+    writers = { recorder, breach, permissions, terminal };
     filePermissions = permissions;
     push(recorder.onDidRecord((e) => void breach.approve(e.folder, e.record)));
     breach.start();
     // On-disk permissions follow in the background (nothing here may wait on the whole inventory).
     void permissions.schedule();
+    // The agents' hook launcher runs this extension's CLI where nothing was installed (docs/agents.md).
+    for (const f of service.withManifest()) {
+      if (f.folder.uri.scheme === 'file') void recordCliPath(f.folder.uri.fsPath, process.execPath, cliPath).catch((err: unknown) => log.warn(`[agents] could not record the CLI path: ${String(err)}`));
+    }
   };
   push(vscode.workspace.onDidGrantWorkspaceTrust(() => {
     log.info('[trust] the folder is trusted now: recording, the breach guard and unlocking are on.');
@@ -131,6 +140,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     get recorder() { return w().recorder; },
     get breach() { return w().breach; },
     get permissions() { return w().permissions; },
+    get terminal() { return w().terminal; },
     setPrompter: (p) => { prompter = p ?? workbenchPrompter; },
     advanceClock: (ms) => { clockOffset += ms; },
     keepChange: (uri, content) => w().breach.keepChange(uri, content),

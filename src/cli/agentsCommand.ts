@@ -14,11 +14,21 @@ import type { CliIo } from './io';
 const USAGE = `Usage: protected-files agents [--write]
 
 Generates guards for AI agents from ${MANIFEST_PATH}:
-  .vscode/settings.json   chat.tools.edits.autoApprove: protected globs set to false (Copilot asks first)
-  .claude/settings.json   permissions.deny Edit(...) rules and a PreToolUse hook running
-                          "npx --no-install protected-files check" (Claude Code)
-  AGENTS.md               a marked section listing protected files and the unlock procedure
-                          (also CLAUDE.md and .github/copilot-instructions.md where they exist)
+  .protection/hooks/guard.sh          the launcher every hook runs: finds the CLI (the VS Code
+                                      extension's, a global install, node_modules) and refuses
+                                      the tool call with the fix when there is none
+  .claude/settings.json               Claude Code PreToolUse/PostToolUse hooks (no deny rules)
+  .github/hooks/protected-files.json  Copilot agent hooks in VS Code
+  .cursor/hooks.json                  Cursor preToolUse/beforeShellExecution (fail closed)
+  .gemini/settings.json               Gemini CLI BeforeTool/AfterTool hooks
+  .codex/hooks.json                   Codex CLI PreToolUse/PostToolUse hooks
+  .windsurf/hooks.json                Windsurf pre_write_code/pre_run_command hooks
+  .vscode/settings.json               chat.tools.edits.autoApprove: protected globs → false;
+                                      chat.tools.terminal.autoApprove: guardedCommands → false
+  AGENTS.md                           a marked section listing protected files and the unlock
+                                      procedure (also CLAUDE.md, .github/copilot-instructions.md)
+The hook files are protected like .protection/**; what this command writes there is recorded in
+the audit log as a generated change. See docs/agents.md.
 Your own settings, rules and text are kept; only what this command generated is replaced.
 
   (no option)   print what would change, as a diff; write nothing
@@ -172,7 +182,7 @@ export async function runAgents(args: string[], io: CliIo): Promise<number> {
       return 0;
     }
     if (write) {
-      const written = await writeAgentGuards(folder, plan);
+      const written = await writeAgentGuards(folder, plan, parsed.manifest);
       io.stdout(`Wrote ${written.length} file${written.length === 1 ? '' : 's'} in ${folder}:\n${summaryTable(written)}\nCommit them, the state file ${AGENT_GUARDS_STATE_PATH} too, so every teammate's agents get the same guards and the next run replaces exactly these entries.\n`);
       return 0;
     }

@@ -6,6 +6,7 @@ import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { collision, collisionProblem } from '../core/collisions';
 import { MANIFEST_PATH } from '../core/manifest';
+import type { Manifest, ManifestProblem } from '../core/manifest';
 import { ProtectionMatcher } from '../core/matcher';
 import type { Classification } from '../core/matcher';
 import { certifiedGrantIn, emptyGrantState, grantIn } from '../core/grantState';
@@ -46,7 +47,7 @@ Exit codes: 0 allowed, 2 protected (or the manifest is broken, so nothing can be
 1 bad arguments or unreadable hook input (so that a hook never blocks on its own mistake).
 `;
 
-interface Target {
+export interface Target {
   /** As given. */
   input: string;
   /** Absolute. */
@@ -199,7 +200,7 @@ function relativeTo(root: string, absolute: string): string | undefined {
  * Protected when the path as written, or the file it really is (through symlinks, also a dangling
  * one), is protected: `ln -s src/booking/a.ts x.ts` and then editing x.ts edits the protected file.
  */
-function classifyTarget(matcher: ProtectionMatcher, root: string, target: Target): { rel: string; classification: Classification } | undefined {
+export function classifyTarget(matcher: ProtectionMatcher, root: string, target: Target): { rel: string; classification: Classification } | undefined {
   const candidates = linkChain(target.absolute);
   let realRoot = root;
   try {
@@ -235,4 +236,17 @@ export function protectedMessage(rel: string, c: Classification): string {
 function sentence(text: string): string {
   const t = text.trim();
   return /[.!?…]$/.test(t) ? t : `${t}.`;
+}
+
+export type LoadedManifest = { ok: true; manifest: Manifest | undefined } | { ok: false; problems: ManifestProblem[]; reason: string };
+
+/**
+ * The manifest enforced for `root` (see loadEnforcedManifest: a missing or broken manifest never
+ * loosens protection), for the agents' hook; quiet, as the hook's stderr is the agent's reason.
+ */
+export async function loadManifest(root: string, io: CliIo): Promise<LoadedManifest> {
+  const m = await loadEnforcedManifest([root], io, { quiet: true });
+  if (m.kind === 'ok') return { ok: true, manifest: m.manifest };
+  if (m.kind === 'none') return { ok: true, manifest: undefined };
+  return { ok: false, problems: m.problems, reason: m.reason };
 }

@@ -17,6 +17,9 @@ Commands:
                                     the same gate for CI, over <ref>...<head>
   check <path>...                   exit 2 if a path is protected (Claude Code PreToolUse hook;
                                     reads the hook's JSON on stdin when no path is given)
+  hook [--agent NAME]               the guard agents' hooks run: reads the hook payload on stdin,
+                                    refuses locked files, shell writes to them and guarded
+                                    commands in the agent's format (docs/agents.md)
   log [--verify] [--since <date>] [--component <NAME>] [--json]
                                     print the audit log, or verify its chain
   install-hooks                     install the pre-commit and pre-push git hooks
@@ -49,6 +52,7 @@ function commands(scriptPath: string): Record<string, Command> {
   return {
     verify: async (args, io) => (await import('./verifyCommand')).runVerify(args, io),
     check: async (args, io) => (await import('./checkCommand')).runCheck(args, io),
+    hook: async (args, io) => (await import('./hookCommand')).runHook(args, io),
     log: async (args, io) => (await import('./logCommand')).runLog(args, io),
     'install-hooks': async (args, io) => (await import('./hooksCommand')).runInstallHooks(args, io, scriptPath),
     'pre-push': async (args, io) => (await import('./hooksCommand')).runPrePush(args, io),

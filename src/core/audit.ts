@@ -5,9 +5,10 @@ import { createHash } from 'node:crypto';
 
 /**
  * `change` an approved change (with before/after hashes); `delete` an approved deletion;
- * `breach` a locked file changed without an unlock; `restore` the approved content written back.
+ * `breach` a locked file changed without an unlock; `restore` the approved content written back;
+ * `guarded-command` a command of the manifest's guardedCommands started in VS Code's terminal.
  */
-export type AuditEvent = 'unlock' | 'relock' | 'expire' | 'change' | 'delete' | 'denied' | 'lockout' | 'breach' | 'restore';
+export type AuditEvent = 'unlock' | 'relock' | 'expire' | 'change' | 'delete' | 'denied' | 'lockout' | 'breach' | 'restore' | 'guarded-command';
 
 export interface Actor {
   name: string;
@@ -58,7 +59,7 @@ export interface AuditRecord extends AuditBody {
 /** The `prev` of the first record. */
 export const GENESIS = 'GENESIS';
 
-export const AUDIT_EVENTS: readonly AuditEvent[] = ['unlock', 'relock', 'expire', 'change', 'delete', 'denied', 'lockout', 'breach', 'restore'];
+export const AUDIT_EVENTS: readonly AuditEvent[] = ['unlock', 'relock', 'expire', 'change', 'delete', 'denied', 'lockout', 'breach', 'restore', 'guarded-command'];
 
 const STRING_FIELDS = ['file', 'component', 'tier', 'reason', 'before', 'after', 'head', 'backup', 'until', 'from', 'osUser', 'detail', 'grant', 'sig'] as const;
 const COUNT_FIELDS = ['added', 'removed'] as const;

@@ -28,6 +28,23 @@ export interface MatcherOptions {
 /** The manifest folder protects itself, so nobody unprotects a file by editing one line. */
 export const PROTECTION_GLOB = '.protection/**';
 
+/**
+ * The files that hold the agents' hooks, as Set Up Agent Guards writes them (and the files that
+ * could switch those hooks off): protected like `.protection/**`, at the strictest tier, so an
+ * agent cannot unhook its own guard. Only these files: the rest of `.claude/`, `.cursor/`… stays
+ * the user's.
+ */
+export const AGENT_GUARD_FILES: readonly string[] = [
+  '.claude/settings.json',
+  '.claude/settings.local.json',
+  '.github/hooks/protected-files.json',
+  '.cursor/hooks.json',
+  '.gemini/settings.json',
+  '.codex/hooks.json',
+  '.codex/config.toml',
+  '.windsurf/hooks.json',
+];
+
 /** Protects `.protection/**` while no valid manifest is known (the first one is broken or absent). */
 export const BUILTIN_PROTECTION_TIER: Readonly<Tier> = Object.freeze({
   id: 'protection',
@@ -378,6 +395,11 @@ export class ProtectionMatcher {
     const protection: Classification = { tier: strictest, component: undefined, pattern: PROTECTION_GLOB };
     this.protection = this.makeRule(-1, 'subtree', 1, PROTECTION_MM, [PROTECTION_DIR, GLOBSTAR], protection, [PROTECTION_DIR, '**']);
     const patterns = new Set<string>([PROTECTION_GLOB]);
+    for (const file of AGENT_GUARD_FILES) {
+      const mm = new Minimatch(file, this.mmOptions());
+      this.index(-1, mm, mm.globParts[0].map((seg) => mm.parse(seg) as ParseReturnFiltered), mm.globParts[0], { tier: strictest, component: undefined, pattern: file });
+      patterns.add(file);
+    }
     if (manifest) {
       for (const pattern of this.compile(manifest)) {
         patterns.add(pattern);
@@ -413,16 +435,7 @@ export class ProtectionMatcher {
       .filter((c): c is { component: Component; index: number; tier: Tier } => c.tier !== undefined)
       .sort((a, b) => a.tier.rank - b.tier.rank || a.index - b.index);
 
-    const mmOptions: MinimatchOptions = {
-      dot: true,
-      nocase: this.nocase,
-      nonegate: true,
-      nocomment: true,
-      // Identical answers on every OS: the CLI in CI and the editor on Windows must agree.
-      platform: 'linux',
-      // brace-expansion stops there; `checkGlob` below has replaced the globs that expand further.
-      braceExpandMax: GLOB_LIMITS.alternatives + 1,
-    };
+    const mmOptions = this.mmOptions();
     const effective = new Map<string, string>();
     let rules = 0;
     for (const component of manifest.components) {
@@ -459,6 +472,19 @@ export class ProtectionMatcher {
       }
     }
     return manifest.components.flatMap((c) => (tiers.has(c.tier) ? c.files.map((f) => effective.get(f) ?? f) : []));
+  }
+
+  private mmOptions(): MinimatchOptions {
+    return {
+      dot: true,
+      nocase: this.nocase,
+      nonegate: true,
+      nocomment: true,
+      // Identical answers on every OS: the CLI in CI and the editor on Windows must agree.
+      platform: 'linux',
+      // brace-expansion stops there; `checkGlob` in compile has replaced the globs that expand further.
+      braceExpandMax: GLOB_LIMITS.alternatives + 1,
+    };
   }
 
   private key(s: string): string {

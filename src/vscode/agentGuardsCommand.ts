@@ -44,7 +44,7 @@ export async function setUpAgentGuards(folderUri: vscode.Uri, manifestText: stri
     });
     if (!confirmed) return;
 
-    const written = await writeAgentGuards(folderUri.fsPath, plan);
+    const written = await writeAgentGuards(folderUri.fsPath, plan, parsed.manifest);
     log.info(`[agents] ${folderName}: wrote ${written.map((f) => f.path).join(', ')}`);
     const open = 'Open AGENTS.md';
     const choice = await vscode.window.showInformationMessage(

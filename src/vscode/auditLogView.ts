@@ -26,7 +26,7 @@ const MAX_LOG_BYTES = 64 * 1024 * 1024;
 const EVENT_ICONS: Record<AuditEvent, [string, string?]> = {
   change: ['diff'], delete: ['trash'], unlock: ['unlock'], relock: ['lock'], expire: ['watch'],
   denied: ['circle-slash', 'problemsWarningIcon.foreground'], lockout: ['shield', 'problemsWarningIcon.foreground'],
-  breach: ['warning', 'problemsErrorIcon.foreground'], restore: ['history'],
+  breach: ['warning', 'problemsErrorIcon.foreground'], restore: ['history'], 'guarded-command': ['terminal', 'problemsWarningIcon.foreground'],
 };
 
 /** `event change, breach · actor ann@x · 2026-11-01..2026-11-30` */

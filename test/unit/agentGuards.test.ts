@@ -9,10 +9,16 @@ import {
   SECTION_BEGIN,
   SECTION_END,
   agentInstructionsSection,
-  claudeDenyRules,
   copilotAutoApproveEntries,
   formatAgentGuardsState,
+  LEGACY_HOOK_COMMAND,
+  copilotHooksFile,
+  copilotTerminalEntries,
   mergeClaudeSettings,
+  mergeCodexHooks,
+  mergeCursorHooks,
+  mergeGeminiSettings,
+  mergeWindsurfHooks,
   mergeCopilotSettings,
   mergeJsoncSettings,
   mergeMarkedSection,
@@ -57,9 +63,10 @@ function json(text: string): Record<string, unknown> {
   return parse(text) as Record<string, unknown>;
 }
 
-function claudeOf(text: string): { deny: string[]; allow?: string[]; preToolUse: { matcher: string; hooks: { type: string; command: string }[] }[] } {
-  const data = JSON.parse(text) as { permissions: { deny: string[]; allow?: string[] }; hooks: { PreToolUse: { matcher: string; hooks: { type: string; command: string }[] }[] } };
-  return { deny: data.permissions.deny, allow: data.permissions.allow, preToolUse: data.hooks.PreToolUse };
+type Group = { matcher: string; hooks: { type: string; command: string }[] };
+function claudeOf(text: string): { deny: string[] | undefined; allow?: string[]; preToolUse: Group[]; postToolUse: Group[] } {
+  const data = JSON.parse(text) as { permissions?: { deny: string[]; allow?: string[] }; hooks: { PreToolUse: Group[]; PostToolUse: Group[] } };
+  return { deny: data.permissions?.deny, allow: data.permissions?.allow, preToolUse: data.hooks.PreToolUse, postToolUse: data.hooks.PostToolUse };
 }
 
 describe('what is generated', () => {
@@ -76,16 +83,6 @@ describe('what is generated', () => {
     });
   });
 
-  test('Claude: Edit rules anchored at the project root, brace sets expanded, no Write rules', () => {
-    assert.deepEqual(claudeDenyRules(MANIFEST), [
-      'Edit(/.protection/**)',
-      'Edit(/supabase/migrations/**)',
-      'Edit(/src/booking/**)',
-      'Edit(/src/lib/pay*.ts)',
-      'Edit(/src/lib/book*.ts)',
-    ]);
-  });
-
   test('the section: markers, tiers strictest first, components with risk, impact, owners and files, unlock procedure', () => {
     const section = agentInstructionsSection(MANIFEST);
     const lines = section.split('\n');
@@ -98,6 +95,8 @@ describe('what is generated', () => {
     assert.match(section, /\*\*BOOKING_FLOW\*\* — Risk: Revenue stops if it breaks\. Impact: \$10,000\+\/day\. Owners: ops@example\.com\./);
     assert.match(section, /^ {2}- `src\/booking\/\*\*`$/m);
     assert.match(section, /^ {2}- `src\/lib\/\{pay,book\}\*\.ts`$/m);
+    assert.match(section, /checked by a hook \(`protected-files hook`\).*do not look for another way/);
+    assert.match(section, /gives you a one-time code to run `echo 'UNLOCK <COMPONENT> WITH CODE: <code> FOR: <reason>' \| protected-files unlock`/);
     assert.match(section, /an owner's unlock code, a written reason of at least 15 characters/);
     assert.match(section, /Unlock needs no code, a written reason of at least 10 characters.*kept but recorded as a breach/);
     assert.match(section, /`\.protection\/\*\*`/);
@@ -224,96 +223,111 @@ describe('mergeCopilotSettings', () => {
 });
 
 describe('mergeClaudeSettings', () => {
-  const rules = claudeDenyRules(MANIFEST);
   const ourGroup = { matcher: CLAUDE_HOOK_MATCHER, hooks: [{ type: 'command', command: CLAUDE_HOOK_COMMAND }] };
+  const OLD_RULES = ['Edit(/.protection/**)', 'Edit(/src/booking/**)'];
 
-  test('a new file: deny rules and one hook', () => {
-    const { text, owned } = mergeClaudeSettings(undefined, rules, []);
+  test('a new file: the guard before and after every tool, no deny rule', () => {
+    const { text, owned } = mergeClaudeSettings(undefined, []);
     const c = claudeOf(text);
-    assert.deepEqual(c.deny, rules);
+    assert.equal(c.deny, undefined);
     assert.deepEqual(c.preToolUse, [ourGroup]);
-    assert.deepEqual(owned, rules);
+    assert.deepEqual(c.postToolUse, [ourGroup]);
+    assert.deepEqual(owned, []);
+    assert.match(CLAUDE_HOOK_COMMAND, /\.protection\/hooks\/guard\.sh" claude; done;.* >&2; exit 2$/);
   });
 
-  test('keeps the user\'s rules, settings and hooks; adds ours after them', () => {
+  test('keeps the user\'s rules, settings and hooks; removes the deny rules an earlier version generated', () => {
     const before = JSON.stringify({
       model: 'opus',
-      permissions: { allow: ['Bash(npm test)'], deny: ['Read(.env)', 'Bash(rm -rf *)'] },
+      permissions: { allow: ['Bash(npm test)'], deny: ['Read(.env)', ...OLD_RULES, 'Bash(rm -rf *)'] },
       hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: './guard.sh' }] }], Stop: [] },
     }, null, 2);
-    const { text } = mergeClaudeSettings(before, rules, []);
+    const { text } = mergeClaudeSettings(before, OLD_RULES);
     const data = JSON.parse(text) as Record<string, unknown>;
     assert.equal(data.model, 'opus');
     const c = claudeOf(text);
     assert.deepEqual(c.allow, ['Bash(npm test)']);
-    assert.deepEqual(c.deny, ['Read(.env)', 'Bash(rm -rf *)', ...rules]);
+    assert.deepEqual(c.deny, ['Read(.env)', 'Bash(rm -rf *)']);
     assert.deepEqual(c.preToolUse, [{ matcher: 'Bash', hooks: [{ type: 'command', command: './guard.sh' }] }, ourGroup]);
     assert.deepEqual((data.hooks as Record<string, unknown>).Stop, []);
   });
 
-  test('a second run with the same manifest changes nothing', () => {
-    const first = mergeClaudeSettings('{ "permissions": { "deny": ["Read(.env)"] } }', rules, []);
-    const second = mergeClaudeSettings(first.text, rules, first.owned);
-    assert.equal(second.text, first.text);
-    assert.deepEqual(second.owned, first.owned);
+  test('a second run changes nothing', () => {
+    const first = mergeClaudeSettings('{ "permissions": { "deny": ["Read(.env)"] } }', []);
+    assert.equal(mergeClaudeSettings(first.text, []).text, first.text);
   });
 
-  test('a changed manifest replaces the rules generated before and keeps the user\'s', () => {
-    const first = mergeClaudeSettings('{ "permissions": { "deny": ["Read(.env)"] } }', rules, []);
-    const next = claudeDenyRules(CHANGED);
-    const second = mergeClaudeSettings(first.text, next, first.owned);
-    assert.deepEqual(claudeOf(second.text).deny, ['Read(.env)', 'Edit(/.protection/**)', 'Edit(/src/booking/**)', 'Edit(/src/checkout.ts)']);
-    assert.deepEqual(claudeOf(second.text).preToolUse, [ourGroup]);
-    assert.deepEqual(second.owned, next);
-  });
-
-  test('a rule the user wrote before us stays when the manifest drops it', () => {
-    const first = mergeClaudeSettings('{ "permissions": { "deny": ["Edit(/src/booking/**)"] } }', rules, []);
-    assert.ok(!first.owned.includes('Edit(/src/booking/**)'));
-    assert.equal(claudeOf(first.text).deny.filter((r) => r === 'Edit(/src/booking/**)').length, 1, 'not duplicated');
-    const second = mergeClaudeSettings(first.text, ['Edit(/.protection/**)'], first.owned);
-    assert.deepEqual(claudeOf(second.text).deny, ['Edit(/src/booking/**)', 'Edit(/.protection/**)']);
-  });
-
-  test('our command found inside a user\'s hook group is moved out, the user\'s hook stays', () => {
+  test('the old npx hook and our command inside a user\'s group are replaced; the user\'s hook stays', () => {
     const before = JSON.stringify({
       hooks: {
         PreToolUse: [
-          { matcher: 'Edit', hooks: [{ type: 'command', command: './fmt.sh' }, { type: 'command', command: CLAUDE_HOOK_COMMAND }] },
-          { matcher: 'Write', hooks: [{ type: 'command', command: `${CLAUDE_HOOK_COMMAND} --old-flag` }] },
+          { matcher: 'Edit', hooks: [{ type: 'command', command: './fmt.sh' }, { type: 'command', command: LEGACY_HOOK_COMMAND }] },
+          { matcher: 'Edit|Write|MultiEdit|NotebookEdit', hooks: [{ type: 'command', command: LEGACY_HOOK_COMMAND }] },
         ],
       },
     });
-    const c = claudeOf(mergeClaudeSettings(before, rules, []).text);
+    const c = claudeOf(mergeClaudeSettings(before, []).text);
     assert.deepEqual(c.preToolUse, [{ matcher: 'Edit', hooks: [{ type: 'command', command: './fmt.sh' }] }, ourGroup]);
   });
 
   test('an exact group of ours stays where it is; duplicates of it go', () => {
     const before = JSON.stringify({ hooks: { PreToolUse: [ourGroup, { matcher: 'Bash', hooks: [] }, ourGroup] } });
-    const c = claudeOf(mergeClaudeSettings(before, rules, []).text);
+    const c = claudeOf(mergeClaudeSettings(before, []).text);
     assert.deepEqual(c.preToolUse, [ourGroup, { matcher: 'Bash', hooks: [] }]);
   });
 
   test('refuses settings of the wrong shape instead of overwriting them', () => {
-    assert.throws(() => mergeClaudeSettings('{ "permissions": { "deny": "Edit(x)" } }', rules, []), /permissions\.deny.*not an array/);
-    assert.throws(() => mergeClaudeSettings('{ "hooks": { "PreToolUse": {} } }', rules, []), /hooks\.PreToolUse.*not an array/);
-    assert.throws(() => mergeClaudeSettings('{ "permissions": [] }', rules, []), /"permissions" is an array/);
-    assert.throws(() => mergeClaudeSettings('not json', rules, []), AgentGuardsError);
+    assert.throws(() => mergeClaudeSettings('{ "permissions": { "deny": "Edit(x)" } }', []), /permissions\.deny.*not an array/);
+    assert.throws(() => mergeClaudeSettings('{ "hooks": { "PreToolUse": {} } }', []), /hooks\.PreToolUse.*not an array/);
+    assert.throws(() => mergeClaudeSettings('{ "permissions": [] }', []), /"permissions" is an array/);
+    assert.throws(() => mergeClaudeSettings('not json', []), AgentGuardsError);
+  });
+});
+
+describe('the other agents\' hook files', () => {
+  test('Cursor: version 1, preToolUse fail closed, the user\'s hooks kept, idempotent', () => {
+    const before = JSON.stringify({ version: 1, hooks: { afterFileEdit: [{ command: './fmt.sh' }] } });
+    const text = mergeCursorHooks(before);
+    const data = JSON.parse(text) as { version: number; hooks: Record<string, { command: string; failClosed?: boolean }[]> };
+    assert.equal(data.version, 1);
+    assert.equal(data.hooks.preToolUse[0].failClosed, true);
+    assert.match(data.hooks.preToolUse[0].command, /guard\.sh" cursor;.*"permission":"deny"/);
+    assert.deepEqual(data.hooks.afterFileEdit.map((h) => h.command.includes('guard.sh') ? 'ours' : h.command), ['./fmt.sh', 'ours']);
+    assert.equal(mergeCursorHooks(text), text);
+  });
+  test('Gemini, Codex, Windsurf, Copilot: the guard on their refusing events, with their agent name', () => {
+    const gemini = JSON.parse(mergeGeminiSettings('{ "general": { "vimMode": true } }')) as { general: unknown; hooks: Record<string, Group[]> };
+    assert.deepEqual(gemini.general, { vimMode: true });
+    assert.match(gemini.hooks.BeforeTool[0].hooks[0].command, /guard\.sh" gemini;/);
+    const codex = JSON.parse(mergeCodexHooks(undefined)) as { hooks: Record<string, Group[]> };
+    assert.deepEqual(Object.keys(codex.hooks), ['PreToolUse', 'PostToolUse']);
+    assert.match(codex.hooks.PreToolUse[0].hooks[0].command, /guard\.sh" codex;/);
+    const windsurf = JSON.parse(mergeWindsurfHooks(undefined)) as { hooks: Record<string, { command: string }[]> };
+    assert.deepEqual(Object.keys(windsurf.hooks), ['pre_write_code', 'pre_run_command', 'post_write_code']);
+    assert.match(windsurf.hooks.pre_run_command[0].command, /guard\.sh" windsurf;/);
+    const copilot = JSON.parse(copilotHooksFile('sub/dir')) as { hooks: Record<string, { command: string }[]> };
+    assert.match(copilot.hooks.PreToolUse[0].command, /show-toplevel 2>\/dev\/null\)\/sub\/dir" .*guard\.sh" copilot;/);
+  });
+  test('Copilot terminal: each guarded command as a regular expression set to false', () => {
+    assert.deepEqual(copilotTerminalEntries([{ pattern: 'supabase db  reset --linked', message: 'x' }, { pattern: 'rm -rf (all)', message: 'y' }]), {
+      '/supabase\\s+db\\s+reset\\s+--linked/': false,
+      '/rm\\s+-rf\\s+\\(all\\)/': false,
+    });
   });
 });
 
 describe('state', () => {
   test('round trip, stable text', () => {
-    const state = { copilotAutoApprove: ['a/**'], claudeDeny: ['Edit(/a/**)'] };
+    const state = { copilotAutoApprove: ['a/**'], copilotTerminalAutoApprove: ['/x/'], claudeDeny: ['Edit(/a/**)'] };
     const text = formatAgentGuardsState(state);
     assert.deepEqual(parseAgentGuardsState(text), state);
     assert.equal(formatAgentGuardsState(parseAgentGuardsState(text)), text);
   });
 
   test('missing or malformed state means nothing was generated before', () => {
-    const empty = { copilotAutoApprove: [], claudeDeny: [] };
+    const empty = { copilotAutoApprove: [], copilotTerminalAutoApprove: [], claudeDeny: [] };
     assert.deepEqual(parseAgentGuardsState(undefined), empty);
     assert.deepEqual(parseAgentGuardsState('{ nope'), empty);
-    assert.deepEqual(parseAgentGuardsState('{ "claudeDeny": ["x", 3], "copilotAutoApprove": "y" }'), { copilotAutoApprove: [], claudeDeny: ['x'] });
+    assert.deepEqual(parseAgentGuardsState('{ "claudeDeny": ["x", 3], "copilotAutoApprove": "y" }'), { copilotAutoApprove: [], copilotTerminalAutoApprove: [], claudeDeny: ['x'] });
   });
 });

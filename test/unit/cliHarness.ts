@@ -74,7 +74,7 @@ export class Sandbox {
     this.cli = join(pkg, 'dist', 'cli.js');
     copyFileSync(BUILT_CLI, this.cli);
     // The bundles the CLI loads on first use (simple-git reads the git user for records).
-    for (const lazy of ['simple-git.js']) {
+    for (const lazy of ['simple-git.js', 'hook.js']) {
       const from = join(dirname(BUILT_CLI), lazy);
       if (existsSync(from)) copyFileSync(from, join(pkg, 'dist', lazy));
     }

@@ -10,7 +10,7 @@ import { minimatch } from 'minimatch';
 import { GLOB_LIMITS, MAX_NAME_LENGTH, checkGlob, isGlobExcess, standInGlob } from '../../src/core/globBounds';
 import { parseManifest } from '../../src/core/manifest';
 import type { Manifest } from '../../src/core/manifest';
-import { ProtectionMatcher } from '../../src/core/matcher';
+import { ProtectionMatcher, AGENT_GUARD_FILES } from '../../src/core/matcher';
 import { STARTER_MANIFEST } from '../../src/core/starterManifest';
 
 function quick<T>(what: string, fn: () => T): T {
@@ -188,7 +188,7 @@ describe('ProtectionMatcher: bounded even for globs that did not go through the 
   for (const [name, glob, nasty] of BOMBS) {
     test(`${name}: compiled as its stand-in`, () => {
       const matcher = quick('new ProtectionMatcher', () => new ProtectionMatcher(raw([glob])));
-      assert.deepEqual(matcher.patterns, ['.protection/**', standInGlob(glob)]);
+      assert.deepEqual(matcher.patterns, ['.protection/**', ...AGENT_GUARD_FILES, standInGlob(glob)]);
       assert.equal(quick('classify', () => matcher.classify(nasty))?.pattern, 'src/**');
       assert.equal(matcher.classify('elsewhere/a')?.pattern, glob.startsWith('src/') ? undefined : '**');
     });

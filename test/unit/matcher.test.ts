@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { minimatch } from 'minimatch';
 import { parseManifest } from '../../src/core/manifest';
 import type { Manifest } from '../../src/core/manifest';
-import { BUILTIN_PROTECTION_TIER, PROTECTION_GLOB, ProtectionMatcher, listProtected } from '../../src/core/matcher';
+import { AGENT_GUARD_FILES, BUILTIN_PROTECTION_TIER, PROTECTION_GLOB, ProtectionMatcher, listProtected } from '../../src/core/matcher';
 
 /** A manifest with tiers `t1` (strictest) and `t2`, and components given as [name, tier, globs]. */
 function manifestOf(...components: [string, 't1' | 't2', string[]][]): Manifest {
@@ -159,16 +159,16 @@ describe('ProtectionMatcher: .protection/**', () => {
     assert.equal(c?.tier, BUILTIN_PROTECTION_TIER);
     assert.equal(c?.component, undefined);
     assert.equal(matcher.classify('src/a.ts'), undefined);
-    assert.deepEqual(matcher.patterns, ['.protection/**']);
+    assert.deepEqual(matcher.patterns, ['.protection/**', ...AGENT_GUARD_FILES]);
     assert.deepEqual({ ...BUILTIN_PROTECTION_TIER, unlock: { ...BUILTIN_PROTECTION_TIER.unlock } }, {
       id: 'protection', label: 'Protection manifest', badge: 'PF', color: 'red', rank: 0, onBreach: 'restore',
       unlock: { requireCode: false, approvals: 1, minReasonLength: 10, maxMinutes: 30 },
     });
   });
 
-  test('patterns lists every glob once, .protection/** first', () => {
+  test('patterns lists every glob once, .protection/** and the agent hook files first', () => {
     const matcher = new ProtectionMatcher(manifestOf(['A', 't2', ['b/**', 'a.ts']], ['B', 't1', ['a.ts', 'c/*.md']]));
-    assert.deepEqual(matcher.patterns, ['.protection/**', 'b/**', 'a.ts', 'c/*.md']);
+    assert.deepEqual(matcher.patterns, ['.protection/**', ...AGENT_GUARD_FILES, 'b/**', 'a.ts', 'c/*.md']);
   });
 });
 
@@ -359,5 +359,21 @@ describe('ProtectionMatcher: directory cache', () => {
     assert.equal(matcher.classify('src/a.js'), undefined);
     assert.equal(matcher.classify('src/a.js'), undefined);
     assert.equal(matcher.classify('src\\a.ts'), first);
+  });
+});
+
+describe('the files that hold the agents\' hooks', () => {
+  test('are protected at the strictest tier with no component, like .protection/**; their neighbours are not', () => {
+    const manifest = parseManifest('{ "tiers": { "t1": { "label": "T1", "badge": "T1", "color": "red" }, "t2": { "label": "T2", "badge": "T2", "color": "yellow" } }, "components": { "A": { "tier": "t2", "files": [".claude/**"] } } }').manifest;
+    const m = new ProtectionMatcher(manifest);
+    for (const file of AGENT_GUARD_FILES) {
+      const c = m.classify(file);
+      assert.equal(c?.tier.id, 't1', file);
+      assert.equal(c?.component, undefined, file);
+    }
+    assert.equal(m.classify('.claude/commands/x.md')?.component?.name, 'A');
+    assert.equal(new ProtectionMatcher(undefined).classify('.cursor/rules/x.mdc'), undefined);
+    assert.equal(new ProtectionMatcher(undefined).classify('.cursor/hooks.json')?.tier.id, 'protection');
+    assert.ok(m.patterns.includes('.github/hooks/protected-files.json'));
   });
 });

@@ -1,0 +1,341 @@
+// `protected-files hook [--agent NAME]`: the one guard behind every agent's hook. Reads the hook
+// payload on stdin, works out what the tool call would touch (files, or a shell command), refuses
+// a locked file or a guarded command in the agent's own format, allows what a grant covers, and
+// after a tool ran records its changes under the grant. Every failure of its own refuses the call
+// with one sentence saying what to fix (fail closed): a hook that crashes lets the edit through.
+import { readdirSync, realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
+import type { Dirent } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { HOOK_AGENTS, HookPayloadError, allowAnswer, denyAnswer, detectAgent, isHookAgent, readToolCall } from '../core/agentHooks';
+import type { HookAgent, HookAnswer, ToolCall } from '../core/agentHooks';
+import { emptyGrantState, grantIn } from '../core/grantState';
+import type { GrantState } from '../core/grantState';
+import { MANIFEST_PATH } from '../core/manifest';
+import type { Manifest } from '../core/manifest';
+import { ProtectionMatcher } from '../core/matcher';
+import type { Classification } from '../core/matcher';
+import { analyzeShellCommand, expandGlob, globBase, lockedTargets, workspaceRel } from '../core/shellGuard';
+import type { Grant } from '../core/unlocks';
+import { certifiedGrants } from '../node/certifiedGrants';
+import { findGitDir, grantStoreFor } from '../node/grantStore';
+import { classifyTarget, loadManifest, protectedMessage } from './checkCommand';
+import { loadEnforcedManifest } from './enforcedManifest';
+import { caseInsensitiveFs, findWorkspaceRoot, formatProblems } from './io';
+import type { CliIo } from './io';
+
+export const HOOK_HELP = `Usage: <hook payload JSON on stdin> | protected-files hook [--agent NAME]
+
+The guard that agents' hooks run before (and after) each tool call. NAME is one of
+${HOOK_AGENTS.join(', ')}; without --agent the agent is recognised from the payload.
+
+Before a tool runs: refuses an edit of a locked file, and a shell command that would write,
+move, delete or check out a locked file or that matches the manifest's guardedCommands;
+allows what a grant in force on this clone covers. After a tool ran: records the changes it
+made to granted files. Answers in the agent's format: exit 0 allows, exit 2 refuses with the
+reason on stderr (Cursor: also {"permission":"deny"} on stdout). Any failure of the guard
+itself refuses, with what to fix. See docs/agents.md.
+`;
+
+/** Bigger payloads are refused rather than read (a Write tool's payload carries the whole file). */
+const MAX_PAYLOAD = 32 * 1024 * 1024;
+/** Files listed to expand one glob in a shell command; more refuses the command. */
+const MAX_GLOB_FILES = 50_000;
+const MAX_GLOB_WILDCARDS = 16;
+
+class GuardFailure extends Error {}
+
+function emit(io: CliIo, answer: HookAnswer): number {
+  if (answer.stdout) io.stdout(answer.stdout);
+  if (answer.stderr) io.stderr(answer.stderr);
+  return answer.exitCode;
+}
+
+export async function runHook(args: string[], io: CliIo): Promise<number> {
+  let agent: HookAgent | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '-h' || a === '--help') {
+      io.stdout(HOOK_HELP);
+      return 0;
+    }
+    const value = a === '--agent' ? args[++i] : a.startsWith('--agent=') ? a.slice(8) : undefined;
+    if (value !== undefined && isHookAgent(value)) agent = value;
+    else {
+      // A hook configured wrongly must still refuse, never fail open.
+      return emit(io, denyAnswer('claude', `Protected Files: the hook was set up with an unknown argument "${String(value ?? a).slice(0, 40)}"; run "protected-files agents --write" (or Set Up Agent Guards in VS Code) to regenerate it. Agents: ${HOOK_AGENTS.join(', ')}.`));
+    }
+  }
+  let call: ToolCall | undefined;
+  try {
+    const text = await io.stdin();
+    if (text.length > MAX_PAYLOAD) throw new GuardFailure(`the hook payload is larger than ${MAX_PAYLOAD / 1024 / 1024} MB, more than the guard reads`);
+    let payload: unknown;
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      throw new GuardFailure(text.trim() === '' ? 'the hook got no payload on stdin' : 'the hook payload on stdin is not JSON');
+    }
+    agent ??= detectAgent(payload);
+    call = readToolCall(payload, agent);
+    return emit(io, await decide(call, io));
+  } catch (err) {
+    const a = agent ?? 'claude';
+    if (call?.phase === 'post') {
+      // The tool already ran: nothing to refuse; say what was not recorded.
+      io.stderr(`Protected Files: the change could not be recorded (${messageOf(err)}); run "protected-files record" to record it.\n`);
+      return allowAnswer(a).exitCode;
+    }
+    const what = err instanceof GuardFailure || err instanceof HookPayloadError ? messageOf(err) : `the guard failed: ${messageOf(err)}`;
+    return emit(io, denyAnswer(a, `Protected Files refused this tool call because ${what}. Fix the set-up (run "protected-files agents --write", or Set Up Agent Guards in VS Code) or report the error; until then the guard refuses every call.`));
+  }
+}
+
+function messageOf(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0].replace(/\.$/, '');
+}
+
+interface Folder {
+  root: string;
+  manifest: Manifest | undefined;
+  matcher: ProtectionMatcher;
+  grants: () => GrantState;
+}
+
+async function openFolder(root: string, io: CliIo): Promise<Folder | undefined> {
+  const loaded = await loadManifest(root, io);
+  if (!loaded.ok) {
+    const first = formatProblems(loaded.problems).trim().split('\n')[0]?.trim();
+    throw new GuardFailure(`${loaded.reason}${first ? ` (${first})` : ''}; restore or fix the manifest`);
+  }
+  const matcher = new ProtectionMatcher(loaded.manifest, { caseInsensitive: caseInsensitiveFs() });
+  // Only grants with a valid certificate count (a grant written into the store by hand opens nothing):
+  // under the manifest in force, or the committed one for a grant made before its first signing code.
+  const stored = grantStoreFor(root)?.readSync() ?? emptyGrantState();
+  const grants = stored.grants.length === 0 ? stored : await certifiedGrants(stored, root, loaded.manifest, (p) => matcher.classify(p), io.env);
+  return { root, manifest: loaded.manifest, matcher, grants: () => grants };
+}
+
+interface Hit {
+  rel: string;
+  classification: Classification;
+  grant: Grant | undefined;
+  /** The shell pattern that matched it (`src/*`, `**` for `$VAR`), when it was not named. */
+  pattern?: string;
+}
+
+/** User-level settings of the agents that can disable or override the project's hooks (relative to the home folder). */
+const USER_AGENT_SETTINGS = [
+  '.claude/settings.json', '.claude/settings.local.json', '.gemini/settings.json', '.codex/config.toml', '.codex/hooks.json',
+  '.cursor/hooks.json', '.codeium/windsurf/hooks.json', '.copilot/hooks',
+];
+
+function expandHome(p: string, home: string): string {
+  return p === '~' ? home : p.startsWith('~/') ? join(home, p.slice(2)) : p;
+}
+
+/** More locked files than this in one refusal are counted, not listed. */
+const MAX_LISTED = 3;
+
+function hitFor(folder: Folder, rel: string, classification: Classification, now: number): Hit {
+  return { rel, classification, grant: grantIn(folder.grants(), rel, classification.component?.name, now) };
+}
+
+async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
+  const cwd = call.cwd ? resolve(io.cwd, call.cwd) : io.cwd;
+  // Every workspace the call touches: where it runs, and where its files are
+  // (`echo x > ../project/src/booking/a.ts` from a folder without a manifest).
+  const roots = new Set<string>();
+  const pending: Promise<void>[] = [];
+  const seen = new Set<string>();
+  const add = (dir: string): void => {
+    if (seen.has(dir)) return;
+    seen.add(dir);
+    const root = findWorkspaceRoot(dir);
+    if (root) roots.add(root);
+    // No manifest on disk: a deleted one (or a deleted .protection/ folder) must not loosen protection;
+    // the enforced manifest is found through git then (only then: the common case spawns nothing).
+    else pending.push(loadEnforcedManifest([dir], io, { quiet: true }).then((m) => { if (m.kind !== 'none') roots.add(m.root); }));
+  };
+  add(cwd);
+  for (const p of call.paths) add(dirname(resolve(cwd, p)));
+  if (call.command !== undefined) {
+    const analysis = analyzeShellCommand(call.command);
+    if (analysis.failure) throw new GuardFailure(`${analysis.failure}; split it into shorter commands`);
+    for (const t of analysis.targets) {
+      const literal = t.glob ? t.path.slice(0, t.path.search(/[*?[{]/)) : t.path;
+      if (literal !== '') add(dirname(resolve(cwd, literal.endsWith('/') ? `${literal}x` : literal)));
+    }
+  }
+  await Promise.all(pending);
+  const reasons: string[] = [];
+  // The agents' own user-level settings can switch project hooks off (`disableAllHooks`, Codex's
+  // `[features] hooks = false`): while a call touches a protected workspace, they are refused too.
+  if (roots.size > 0 && call.phase === 'pre') {
+    const home = homedir();
+    const touched = [...call.paths.map((p) => resolve(cwd, expandHome(p, home)))];
+    if (call.command !== undefined) {
+      for (const t of analyzeShellCommand(call.command).targets) {
+        const literal = t.glob ? t.path.slice(0, t.path.search(/[*?[{]/)) : t.path;
+        if (literal !== '') touched.push(resolve(cwd, expandHome(literal, home)));
+      }
+    }
+    const settings = USER_AGENT_SETTINGS.map((rel) => join(home, ...rel.split('/')));
+    const hit = settings.find((f) => touched.some((t) => t === f || t.startsWith(`${f}${sep}`) || (f.startsWith(`${t.replace(/[\\/]+$/, '')}${sep}`) && t !== home && t.length > home.length)));
+    if (hit) reasons.push(`Protected Files: ${hit} holds an agent's own settings, which can switch off the hook that guards this workspace's protected files; an agent must not change it. Ask a person to.`);
+  }
+  for (const root of roots) {
+    const folder = await openFolder(root, io);
+    if (folder) for (const r of await decideIn(folder, call, cwd, io)) if (!reasons.includes(r)) reasons.push(r);
+  }
+  return reasons.length > 0 ? denyAnswer(call.agent, reasons.join(' ')) : allowAnswer(call.agent);
+}
+
+/** The reasons to refuse `call` in one workspace (none: allowed); after a tool ran, records its changes there. */
+async function decideIn(folder: Folder, call: ToolCall, cwd: string, io: CliIo): Promise<string[]> {
+  const now = Date.now();
+  const hits: Hit[] = [];
+  const reasons: string[] = [];
+
+  // The clone's grant store and CLI record (a forged grant or a fake CLI would open every lock),
+  // and its git hooks (the commit gate): no tool call of an agent writes there.
+  const git = findGitDir(folder.root);
+  const forbidden = git ? [join(git.gitDir, 'protected-files'), join(git.gitDir, 'hooks')] : [];
+  const intoForbidden = (abs: string, subtree: boolean): string | undefined => {
+    const real = realOrSelf(abs);
+    return forbidden.find((d) => [abs, real].some((a) => a === d || a.startsWith(`${d}${sep}`) || (subtree && d.startsWith(`${a.replace(/[\\/]+$/, '')}${sep}`))));
+  };
+  const forbiddenHits = new Set<string>();
+
+  for (const p of call.paths) {
+    const abs = resolve(cwd, p);
+    const dir = intoForbidden(abs, false);
+    if (dir) forbiddenHits.add(dir);
+    const found = classifyTarget(folder.matcher, folder.root, { input: p, absolute: abs });
+    if (found) hits.push(hitFor(folder, found.rel, found.classification, now));
+  }
+  if (call.command !== undefined) {
+    const analysis = analyzeShellCommand(call.command, folder.manifest?.guardedCommands ?? []);
+    if (analysis.failure) throw new GuardFailure(`${analysis.failure}; split it into shorter commands`);
+    if (call.phase === 'pre') {
+      for (const g of analysis.guarded) {
+        reasons.push(`Protected Files: "${g.pattern}" is a guarded command in ${MANIFEST_PATH}: ${g.message.trim()} An agent must not run it: ask a person to run it themselves if it is really needed.`);
+      }
+    }
+    const rootPosix = folder.root.split(sep).join('/');
+    const cwdPosix = cwd.split(sep).join('/');
+    for (const t of analysis.targets) {
+      // The literal part of a glob: `rm -rf .git` (`.git/**`) takes the store with it.
+      const literal = t.glob ? t.path.slice(0, t.path.search(/[*?[{]/)) : t.path;
+      // A bare `$VAR` (empty literal part) is not taken for the whole git folder.
+      const dir = literal === '' ? undefined : intoForbidden(resolve(cwd, literal), t.path === `${literal.replace(/\/+$/, '')}/**`);
+      if (dir && call.phase === 'pre') forbiddenHits.add(dir);
+    }
+    const found = lockedTargets(
+      analysis.targets,
+      (p) => workspaceRel(rootPosix, cwdPosix, p.split(sep).join('/')),
+      // A symlink to a locked file is the locked file (`ln -s src/booking/a.ts x && echo > x`).
+      (rel) => {
+        const c = folder.matcher.classify(rel);
+        if (c) return { rel, classification: c };
+        const real = realRel(folder.root, rel);
+        const rc = real === undefined ? undefined : folder.matcher.classify(real);
+        return real !== undefined && rc ? { rel: real, classification: rc } : undefined;
+      },
+      (glob) => {
+        // minimatch's regular expressions backtrack on many wildcards: bounded, like everything here.
+        if ((glob.match(/[*?]/g)?.length ?? 0) > MAX_GLOB_WILDCARDS) throw new GuardFailure(`a path pattern in the command has more than ${MAX_GLOB_WILDCARDS} wildcards, more than the guard checks; name the files`);
+        return expandGlob(glob, protectedCandidates(folder, globBase(glob)));
+      },
+    );
+    for (const f of found) hits.push({ ...hitFor(folder, f.verdict.rel, f.verdict.classification, now), ...(f.target.glob ? { pattern: f.target.path } : {}) });
+  }
+
+  if (call.phase === 'post') {
+    await recordUnderGrants(folder, hits.filter((h) => h.grant), io);
+    return [];
+  }
+  for (const dir of forbiddenHits) {
+    reasons.push(`Protected Files: ${dir} holds ${dir.endsWith('hooks') ? "this clone's git hooks (the commit gate)" : "this clone's unlocks and the CLI the agents' hooks run"}; an agent must not write there. Unlocks are made in VS Code (Protected Files: Unlock…) or with protected-files unlock.`);
+  }
+  const seen = new Set<string>();
+  const locked = hits.filter((h) => !h.grant && !seen.has(h.rel) && seen.add(h.rel));
+  for (const h of locked.slice(0, MAX_LISTED)) reasons.push(protectedMessage(h.rel, h.classification));
+  if (locked.length > MAX_LISTED) reasons.push(`Protected Files: and ${locked.length - MAX_LISTED} more protected files.`);
+  const patterns = [...new Set(locked.flatMap((h) => (h.pattern ? [h.pattern] : [])))];
+  if (patterns.length > 0) {
+    reasons.push(`(The command names them through ${patterns.slice(0, MAX_LISTED).map((p) => `"${p}"`).join(', ')}: a pattern or a $VARIABLE in a path counts as every protected file it could be. Name the files instead.)`);
+  }
+  return reasons;
+}
+
+function realOrSelf(abs: string): string {
+  try {
+    return realpathSync(abs);
+  } catch {
+    return abs; // does not exist (yet)
+  }
+}
+
+/** The workspace-relative path of the file `rel` really is, through symlinks; undefined when it is itself or outside. */
+function realRel(root: string, rel: string): string | undefined {
+  const abs = join(root, ...rel.split('/'));
+  const real = realOrSelf(abs);
+  if (real === abs) return undefined;
+  const r = relative(realOrSelf(root), real);
+  if (r === '' || r.startsWith('..') || isAbsolute(r)) return undefined;
+  return r.split(sep).join('/');
+}
+
+/**
+ * The files under `base` that a manifest glob could protect: only the literal folders the globs
+ * start in are listed (`src/booking` for `src/booking/**`), so `> $OUT` does not walk the
+ * repository. Listed once per run.
+ */
+function protectedCandidates(folder: Folder, base: string): string[] {
+  const bases = [...new Set(folder.matcher.patterns.map((p) => globBase(p.replace(/^(?:\.\/)+/, ''))))].sort((a, b) => a.length - b.length);
+  const roots: string[] = [];
+  for (const b of bases) if (!roots.some((r) => r === '' || b === r || b.startsWith(`${r}/`))) roots.push(b);
+  const files: string[] = [];
+  for (const r of roots) {
+    // Only what lies under both the command's base and the glob's base.
+    if (base === '' || r === '' || r === base || r.startsWith(`${base}/`)) files.push(...listFiles(folder.root, r));
+    else if (base.startsWith(`${r}/`)) files.push(...listFiles(folder.root, base));
+  }
+  return files;
+}
+
+/** The files under `base` (workspace-relative), without .git and node_modules; bounded. */
+function listFiles(root: string, base: string): string[] {
+  const out: string[] = [];
+  const walk = (dirRel: string): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(join(root, dirRel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.name === '.git' || e.name === 'node_modules') continue;
+      const rel = dirRel ? `${dirRel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(rel);
+      else out.push(rel);
+      if (out.length > MAX_GLOB_FILES) throw new GuardFailure(`a path pattern in the command could match more than ${MAX_GLOB_FILES} files, more than the guard checks; name the files`);
+    }
+  };
+  walk(base);
+  return out;
+}
+
+/** After a tool ran: records its changes to granted files under their grants, at once. */
+async function recordUnderGrants(folder: Folder, hits: readonly Hit[], io: CliIo): Promise<void> {
+  if (hits.length === 0) return;
+  const [{ recordGrantChanges }, { AuditRecorder }] = await Promise.all([import('../node/grantChanges'), import('../node/recorder')]);
+  const recorder = new AuditRecorder(folder.root);
+  for (const h of hits) {
+    const grant = h.grant;
+    if (!grant) continue;
+    const recorded = await recordGrantChanges(folder.root, recorder, grant, [{ rel: h.rel, classification: h.classification }], io.env);
+    for (const r of recorded) io.stderr(`Protected Files: recorded ${r.record.event} of ${r.rel} under the unlock (${grant.reason}).\n`);
+  }
+}

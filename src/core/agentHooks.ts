@@ -1,0 +1,201 @@
+// The hook protocols of the agents that can refuse a tool call: which agent sent a payload, what
+// the tool call would touch (files, or a shell command), and how to answer it in that agent's
+// format. Pure: `protected-files hook` (src/cli/hookCommand.ts) reads stdin and decides.
+// Sources, checked late 2026, are listed in docs/agents.md.
+
+/** Where the extension records its bundled CLI for one clone: `<git dir>/protected-files/cli-path`. */
+export const CLI_PATH_FILE = 'cli-path';
+
+/** Agents whose hook can refuse a tool call before it runs. */
+export const HOOK_AGENTS = ['claude', 'copilot', 'cursor', 'gemini', 'codex', 'windsurf'] as const;
+export type HookAgent = (typeof HOOK_AGENTS)[number];
+
+export const HOOK_AGENT_NAMES: Readonly<Record<HookAgent, string>> = {
+  claude: 'Claude Code',
+  copilot: 'GitHub Copilot (VS Code agent hooks)',
+  cursor: 'Cursor',
+  gemini: 'Gemini CLI',
+  codex: 'OpenAI Codex CLI',
+  windsurf: 'Windsurf (Cascade hooks)',
+};
+
+export function isHookAgent(name: string): name is HookAgent {
+  return (HOOK_AGENTS as readonly string[]).includes(name);
+}
+
+/** What a tool call would do, whatever the agent. */
+export interface ToolCall {
+  agent: HookAgent;
+  /** Before the tool runs (can refuse) or after (records). */
+  phase: 'pre' | 'post';
+  tool: string;
+  /** The directory relative paths are resolved against, when the payload says. */
+  cwd: string | undefined;
+  /** Files the tool writes (edit tools, a patch's files, path fields of unknown tools). */
+  paths: string[];
+  /** The shell command, for shell tools. */
+  command: string | undefined;
+}
+
+/** The payload is not a hook event this guard can read: the message says what is wrong. */
+export class HookPayloadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HookPayloadError';
+  }
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/**
+ * The agent that sent `payload`, from the fields only it sends: Windsurf's `agent_action_name`,
+ * Cursor's `cursor_version`/`conversation_id`, Gemini's `BeforeTool`/`AfterTool` events, Copilot's
+ * camelCase `hookEventName`, Codex's `apply_patch` tool or `turn_id`; Claude Code otherwise. The
+ * generated configuration always passes `--agent`, so this only serves hand-written hooks.
+ */
+export function detectAgent(payload: unknown): HookAgent {
+  if (!isObject(payload)) return 'claude';
+  if ('agent_action_name' in payload || 'tool_info' in payload) return 'windsurf';
+  if ('cursor_version' in payload || 'conversation_id' in payload || 'workspace_roots' in payload) return 'cursor';
+  const event = str(payload.hook_event_name);
+  if (event === 'BeforeTool' || event === 'AfterTool') return 'gemini';
+  if ('hookEventName' in payload || 'sessionId' in payload) return 'copilot';
+  if (payload.tool_name === 'apply_patch' || 'turn_id' in payload) return 'codex';
+  return 'claude';
+}
+
+/** Keys of tool inputs that name a file the tool writes. */
+const PATH_KEYS = ['file_path', 'filePath', 'path', 'notebook_path', 'notebookPath', 'target_file', 'targetFile', 'uri', 'file', 'absolute_path', 'new_path', 'old_path', 'destination', 'source'];
+const PATH_LIST_KEYS = ['files', 'paths', 'filePaths', 'file_paths', 'edits'];
+/** Tools that only read: their path fields are not writes. */
+const READ_ONLY_TOOLS = /^(Read|Glob|Grep|LS|WebFetch|WebSearch|read_file|read_many_files|list_directory|glob|search_file_content|grep_search|file_search|semantic_search|list_dir|readFile|codebase_search|fetch_webpage|get_errors|TodoWrite|Task|todo_write|write_todos|google_web_search|web_fetch)$/;
+const SHELL_TOOLS = /^(Bash|bash|Shell|shell|run_shell_command|run_in_terminal|runInTerminal|terminal|exec_command|local_shell|unified_exec|container\.exec|execute_command|run_command|runCommand|PowerShell)$/;
+
+function pathsIn(input: Json): string[] {
+  const out: string[] = [];
+  for (const key of PATH_KEYS) {
+    const v = input[key];
+    if (typeof v === 'string' && v !== '') out.push(v.startsWith('file://') ? decodeURIComponent(v.slice(7)) : v);
+  }
+  for (const key of PATH_LIST_KEYS) {
+    const list = input[key];
+    if (!Array.isArray(list)) continue;
+    for (const item of list.slice(0, 1000)) {
+      if (typeof item === 'string' && item !== '') out.push(item);
+      else if (isObject(item)) out.push(...pathsIn(item));
+    }
+  }
+  return [...new Set(out)];
+}
+
+/** The files of an `apply_patch` envelope (`*** Update File: a`, `*** Add File:`, `*** Delete File:`, `*** Move to:`). */
+export function patchPaths(patch: string): string[] {
+  const out: string[] = [];
+  const re = /^\*\*\* (?:Update File|Add File|Delete File|Move to): (.+?)\s*$/gm;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(patch)) !== null) out.push(m[1]);
+  // A unified diff (git apply style) names its files too.
+  const diff = /^(?:\+\+\+|---) (?:[ab]\/)?(.+?)\s*$/gm;
+  while ((m = diff.exec(patch)) !== null) if (m[1] !== '/dev/null') out.push(m[1]);
+  return [...new Set(out)];
+}
+
+/** A shell command given as an argument list (`["bash", "-lc", "…"]`), as one line. */
+function commandText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) {
+    return (v as string[]).map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(' ');
+  }
+  return undefined;
+}
+
+/**
+ * Reads a hook payload (parsed JSON) as the tool call it announces. Throws `HookPayloadError`
+ * when it is not an object, or names no tool and no command.
+ */
+export function readToolCall(payload: unknown, agent: HookAgent = detectAgent(payload)): ToolCall {
+  if (!isObject(payload)) throw new HookPayloadError('the hook payload on stdin is not a JSON object');
+  if (agent === 'windsurf') {
+    const action = str(payload.agent_action_name) ?? '';
+    const info = isObject(payload.tool_info) ? payload.tool_info : {};
+    const phase = action.startsWith('post_') ? 'post' : 'pre';
+    if (action.endsWith('_run_command')) {
+      return { agent, phase, tool: action, cwd: str(info.cwd), paths: [], command: commandText(info.command_line) ?? '' };
+    }
+    if (action.endsWith('_read_code')) return { agent, phase, tool: action, cwd: str(info.cwd), paths: [], command: undefined };
+    if (!action) throw new HookPayloadError('the Windsurf hook payload has no "agent_action_name"');
+    return { agent, phase, tool: action, cwd: str(info.cwd), paths: pathsIn(info), command: undefined };
+  }
+  if (agent === 'cursor') {
+    const event = str(payload.hook_event_name) ?? '';
+    const roots = Array.isArray(payload.workspace_roots) ? payload.workspace_roots.filter((r): r is string => typeof r === 'string') : [];
+    const cwd = str(payload.cwd) ?? roots[0];
+    const phase = /^(after|post)/i.test(event) ? 'post' : 'pre';
+    if (event === 'beforeShellExecution' || event === 'afterShellExecution') {
+      return { agent, phase, tool: 'Shell', cwd, paths: [], command: commandText(payload.command) ?? '' };
+    }
+    if (event === 'afterFileEdit' || event === 'beforeReadFile') {
+      return { agent, phase, tool: event, cwd, paths: event === 'afterFileEdit' ? pathsIn(payload) : [], command: undefined };
+    }
+  }
+  const event = str(payload.hook_event_name) ?? str(payload.hookEventName) ?? '';
+  const phase: 'pre' | 'post' = /^(Post|After|post|after)/.test(event) ? 'post' : 'pre';
+  const tool = str(payload.tool_name) ?? str(payload.toolName);
+  let input: unknown = payload.tool_input ?? payload.toolArgs ?? payload.toolInput;
+  if (typeof input === 'string') {
+    try {
+      input = JSON.parse(input);
+    } catch {
+      input = { command: input };
+    }
+  }
+  const toolInput = isObject(input) ? input : {};
+  if (!tool) throw new HookPayloadError('the hook payload names no tool ("tool_name")');
+  const cwd = str(payload.cwd) ?? (Array.isArray(payload.workspace_roots) ? str(payload.workspace_roots[0]) : undefined);
+  if (tool === 'apply_patch' || tool === 'applyPatch') {
+    const patch = [toolInput.command, toolInput.patch, toolInput.input].map(commandText).filter((t): t is string => t !== undefined).join('\n');
+    return { agent, phase, tool, cwd, paths: [...pathsIn(toolInput), ...patchPaths(patch)], command: undefined };
+  }
+  const command = commandText(toolInput.command) ?? commandText(toolInput.cmd) ?? commandText(toolInput.commandLine);
+  if (SHELL_TOOLS.test(tool) || (command !== undefined && !READ_ONLY_TOOLS.test(tool) && pathsIn(toolInput).length === 0)) {
+    return { agent, phase, tool, cwd: str(toolInput.workdir) ?? str(toolInput.cwd) ?? cwd, paths: [], command: command ?? '' };
+  }
+  if (READ_ONLY_TOOLS.test(tool)) return { agent, phase, tool, cwd, paths: [], command: undefined };
+  return { agent, phase, tool, cwd, paths: pathsIn(toolInput), command: undefined };
+}
+
+/** What the hook process prints and exits with. */
+export interface HookAnswer {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Lets the tool call go ahead. Gemini parses stdout as JSON on exit 0 and Cursor reads a
+ * `permission`; the others need nothing.
+ */
+export function allowAnswer(agent: HookAgent): HookAnswer {
+  if (agent === 'cursor') return { exitCode: 0, stdout: `${JSON.stringify({ permission: 'allow' })}\n`, stderr: '' };
+  if (agent === 'gemini') return { exitCode: 0, stdout: '{}\n', stderr: '' };
+  return { exitCode: 0, stdout: '', stderr: '' };
+}
+
+/**
+ * Refuses the tool call with `reason`: exit 2 with the reason on stderr, which every one of these
+ * agents documents as blocking and shows to the model (for Claude Code the most reliable form;
+ * exit 1 would let the call through). Cursor also gets its `permission: deny` JSON on stdout.
+ */
+export function denyAnswer(agent: HookAgent, reason: string): HookAnswer {
+  const line = reason.replace(/\s*\n\s*/g, ' ').trim();
+  const stdout = agent === 'cursor' ? `${JSON.stringify({ permission: 'deny', user_message: line, agent_message: line })}\n` : '';
+  return { exitCode: 2, stdout, stderr: `${line}\n` };
+}

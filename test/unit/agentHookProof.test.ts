@@ -1,0 +1,280 @@
+// The proof of the agent guards: for every guarded agent, payloads shaped as its documentation
+// shows (a file edit, a shell command, an unknown tool) are fed to the exact command its generated
+// configuration runs, through `sh -c` as the agents run it, in a repository without node_modules
+// and without a global install: the CLI is found where the extension records it. Refused with the
+// reason in the agent's format, allowed during a grant, refused again after relock; with the CLI
+// missing altogether, or the launcher deleted, refused with a sentence that says how to fix it.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { HOOK_AGENTS } from '../../src/core/agentHooks';
+import type { HookAgent } from '../../src/core/agentHooks';
+import { Sandbox } from './cliHarness';
+import type { Repo } from './cliHarness';
+
+const sandbox = new Sandbox('hookproof');
+after(() => sandbox.dispose());
+
+const FILE = 'db/migrations/001_init.sql'; // MIGRATIONS: tier2, unlocked with a reason alone
+
+/** The command each agent's generated configuration runs before a tool call. */
+function commandOf(repo: Repo, agent: HookAgent): string {
+  const json = (rel: string): Record<string, Record<string, unknown[]>> => JSON.parse(readFileSync(join(repo.dir, rel), 'utf8')) as Record<string, Record<string, unknown[]>>;
+  type Entry = { command: string; hooks?: { command: string }[] };
+  const first = (list: unknown[]): string => {
+    const e = list[0] as Entry;
+    return e.hooks ? e.hooks[0].command : e.command;
+  };
+  switch (agent) {
+    case 'claude': return first(json('.claude/settings.json').hooks.PreToolUse);
+    case 'copilot': return first(json('.github/hooks/protected-files.json').hooks.PreToolUse);
+    case 'cursor': return first(json('.cursor/hooks.json').hooks.preToolUse);
+    case 'gemini': return first(json('.gemini/settings.json').hooks.BeforeTool);
+    case 'codex': return first(json('.codex/hooks.json').hooks.PreToolUse);
+    case 'windsurf': return first(json('.windsurf/hooks.json').hooks.pre_write_code);
+  }
+}
+
+/** Payloads as each agent's documentation shows them: a file edit, a shell command, an unknown tool with a path. */
+function payloads(agent: HookAgent, dir: string): { edit: object; shell: object; unknown: object; harmless: object } {
+  const abs = join(dir, FILE);
+  const shell = `sed -i 's/a/b/' ${FILE}`;
+  switch (agent) {
+    case 'claude': return {
+      edit: { session_id: 's', transcript_path: '/t', cwd: dir, hook_event_name: 'PreToolUse', tool_name: 'Edit', tool_input: { file_path: abs, old_string: 'a', new_string: 'b' } },
+      shell: { session_id: 's', cwd: dir, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: shell } },
+      unknown: { session_id: 's', cwd: dir, hook_event_name: 'PreToolUse', tool_name: 'mcp__fs__write_file', tool_input: { path: abs, content: 'x' } },
+      harmless: { session_id: 's', cwd: dir, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: `cat ${FILE} && git diff` } },
+    };
+    case 'copilot': return {
+      edit: { timestamp: 't', cwd: dir, sessionId: 's', hookEventName: 'PreToolUse', tool_name: 'replace_string_in_file', tool_input: { filePath: abs, oldString: 'a', newString: 'b' } },
+      shell: { timestamp: 't', cwd: dir, sessionId: 's', hookEventName: 'PreToolUse', tool_name: 'run_in_terminal', tool_input: { command: shell, isBackground: false } },
+      unknown: { timestamp: 't', cwd: dir, sessionId: 's', hookEventName: 'PreToolUse', tool_name: 'some_extension_tool', tool_input: { uri: `file://${abs}` } },
+      harmless: { timestamp: 't', cwd: dir, sessionId: 's', hookEventName: 'PreToolUse', tool_name: 'read_file', tool_input: { filePath: abs } },
+    };
+    case 'cursor': return {
+      edit: { conversation_id: 'c', generation_id: 'g', hook_event_name: 'preToolUse', workspace_roots: [dir], tool_name: 'Write', tool_input: { file_path: FILE, content: 'x' } },
+      shell: { conversation_id: 'c', hook_event_name: 'beforeShellExecution', workspace_roots: [dir], command: shell, cwd: dir },
+      unknown: { conversation_id: 'c', hook_event_name: 'preToolUse', workspace_roots: [dir], tool_name: 'MCP:fs:write', tool_input: { path: FILE } },
+      harmless: { conversation_id: 'c', hook_event_name: 'beforeShellExecution', workspace_roots: [dir], command: 'ls -la', cwd: dir },
+    };
+    case 'gemini': return {
+      edit: { session_id: 's', cwd: dir, hook_event_name: 'BeforeTool', timestamp: 't', tool_name: 'replace', tool_input: { file_path: abs, old_string: 'a', new_string: 'b' } },
+      shell: { session_id: 's', cwd: dir, hook_event_name: 'BeforeTool', tool_name: 'run_shell_command', tool_input: { command: shell } },
+      unknown: { session_id: 's', cwd: dir, hook_event_name: 'BeforeTool', tool_name: 'mcp_fs_write', tool_input: { file_path: FILE } },
+      harmless: { session_id: 's', cwd: dir, hook_event_name: 'BeforeTool', tool_name: 'read_file', tool_input: { file_path: abs } },
+    };
+    case 'codex': return {
+      edit: { session_id: 's', turn_id: 't', cwd: dir, hook_event_name: 'PreToolUse', model: 'm', tool_name: 'apply_patch', tool_input: { command: `*** Begin Patch\n*** Update File: ${FILE}\n@@\n-a\n+b\n*** End Patch` } },
+      shell: { session_id: 's', turn_id: 't', cwd: dir, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: shell } },
+      unknown: { session_id: 's', turn_id: 't', cwd: dir, hook_event_name: 'PreToolUse', tool_name: 'mcp__fs__write', tool_input: { path: FILE } },
+      harmless: { session_id: 's', turn_id: 't', cwd: dir, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'git status' } },
+    };
+    case 'windsurf': return {
+      edit: { agent_action_name: 'pre_write_code', trajectory_id: 't', execution_id: 'e', timestamp: 't', tool_info: { file_path: abs, edits: [{ old_string: 'a', new_string: 'b' }] } },
+      shell: { agent_action_name: 'pre_run_command', trajectory_id: 't', tool_info: { command_line: shell, cwd: dir } },
+      unknown: { agent_action_name: 'pre_mcp_tool_use', trajectory_id: 't', tool_info: { mcp_tool_name: 'write', mcp_tool_arguments: { path: abs }, file_path: abs } },
+      harmless: { agent_action_name: 'pre_run_command', trajectory_id: 't', tool_info: { command_line: 'npm test', cwd: dir } },
+    };
+  }
+}
+
+interface Answer { code: number; stdout: string; stderr: string }
+
+/** Runs the generated hook command as the agents do (`sh -c`), from the repository, payload on stdin. */
+function runHook(repo: Repo, agent: HookAgent, payload: object, cwd = repo.dir): Answer {
+  const r = spawnSync('sh', ['-c', commandOf(repo, agent)], {
+    cwd, input: JSON.stringify(payload), encoding: 'utf8', timeout: 60_000,
+    // No global protected-files, no node_modules: only the CLI the extension records.
+    env: { ...sandbox.env, PATH: '/usr/bin:/bin', CLAUDE_PROJECT_DIR: '', GEMINI_PROJECT_DIR: '' },
+  });
+  if (r.error) throw r.error; // EPIPE included: the guard must read the payload even when it refuses
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function assertRefused(agent: HookAgent, a: Answer, pattern: RegExp, what: string): void {
+  assert.equal(a.code, 2, `${agent} ${what}: exit 2 (stderr: ${a.stderr})`);
+  assert.match(a.stderr, pattern, `${agent} ${what}: the reason on stderr`);
+  if (agent === 'cursor') {
+    const json = JSON.parse(a.stdout) as { permission: string; agent_message: string };
+    assert.equal(json.permission, 'deny');
+    assert.match(json.agent_message, pattern);
+  }
+}
+
+function assertAllowed(agent: HookAgent, a: Answer, what: string): void {
+  assert.equal(a.code, 0, `${agent} ${what}: exit 0 (stderr: ${a.stderr})`);
+  if (agent === 'cursor') assert.equal((JSON.parse(a.stdout) as { permission: string }).permission, 'allow');
+}
+
+let repo: Repo;
+before(() => {
+  repo = sandbox.repo('r');
+  repo.write(FILE, 'create table a;\n');
+  repo.commitAll('migration');
+  const w = sandbox.run(['agents', '--write'], { cwd: repo.dir });
+  assert.equal(w.code, 0, w.stderr);
+  repo.commitAll('agent guards');
+  // What the extension does on activation: record its own CLI and the Node that runs it.
+  const store = join(repo.dir, '.git', 'protected-files');
+  mkdirSync(store, { recursive: true });
+  writeFileSync(join(store, 'cli-path'), `${process.execPath}\n${sandbox.cli}\n`);
+});
+
+describe('every agent\'s generated hook, run as the agent runs it', () => {
+  for (const agent of HOOK_AGENTS) {
+    test(`${agent}: refused with the reason, allowed during a grant, refused again after relock`, () => {
+      const p = payloads(agent, repo.dir);
+      const reason = /Protected Files: db\/migrations\/001_init\.sql is protected \(T2 · Tier 2 · Infrastructure · MIGRATIONS\): Schema changes hit production on deploy\. Unlock it with a reason first: in VS Code \(Protected Files: Unlock…\) or with `echo 'UNLOCK MIGRATIONS FOR: <reason>' \| protected-files unlock`/;
+      assertRefused(agent, runHook(repo, agent, p.edit), reason, 'file edit');
+      assertRefused(agent, runHook(repo, agent, p.shell), reason, 'shell command');
+      assertRefused(agent, runHook(repo, agent, p.unknown), reason, 'unknown tool with the path');
+      assertAllowed(agent, runHook(repo, agent, p.harmless), 'read-only call');
+      assertRefused(agent, runHook(repo, agent, p.edit, join(repo.dir, 'db')), reason, 'file edit, hook started in a subfolder');
+
+      const unlock = sandbox.run(['unlock', 'MIGRATIONS', '--reason', `add an index for ${agent}`], { cwd: repo.dir });
+      assert.equal(unlock.code, 0, unlock.stderr);
+      assertAllowed(agent, runHook(repo, agent, p.edit), 'file edit during the grant');
+      assertAllowed(agent, runHook(repo, agent, p.shell), 'shell command during the grant');
+      assertAllowed(agent, runHook(repo, agent, p.unknown), 'unknown tool during the grant');
+
+      const relock = sandbox.run(['relock', 'MIGRATIONS'], { cwd: repo.dir });
+      assert.equal(relock.code, 0, relock.stderr);
+      assertRefused(agent, runHook(repo, agent, p.edit), reason, 'file edit after relock');
+      assertRefused(agent, runHook(repo, agent, p.shell), reason, 'shell command after relock');
+    });
+  }
+});
+
+describe('a broken set-up refuses and says how to fix it', () => {
+  const record = (): string => join(repo.dir, '.git', 'protected-files', 'cli-path');
+  test('with the CLI missing altogether (no record, no global install, no node_modules)', () => {
+    const saved = readFileSync(record(), 'utf8');
+    rmSync(record());
+    try {
+      for (const agent of HOOK_AGENTS) {
+        const a = runHook(repo, agent, payloads(agent, repo.dir).harmless);
+        assertRefused(agent, a, /the protected-files CLI was not found, so this tool call cannot be checked\. Fix: open this folder once in VS Code with the Protected Files extension .*npm install -g protected-files/, 'CLI missing');
+      }
+    } finally {
+      writeFileSync(record(), saved);
+    }
+  });
+  test('with the recorded CLI pointing at a file that is gone', () => {
+    const saved = readFileSync(record(), 'utf8');
+    writeFileSync(record(), `${process.execPath}\n${join(repo.dir, 'nope', 'cli.js')}\n`);
+    try {
+      assertRefused('claude', runHook(repo, 'claude', payloads('claude', repo.dir).harmless), /CLI was not found/, 'stale record');
+    } finally {
+      writeFileSync(record(), saved);
+    }
+  });
+  test('with a CLI that crashes (exit 1): refused, never let through', () => {
+    const saved = readFileSync(record(), 'utf8');
+    const crash = join(repo.dir, '..', 'crash.js');
+    writeFileSync(crash, 'throw new Error("boom")\n');
+    writeFileSync(record(), `${process.execPath}\n${crash}\n`);
+    try {
+      for (const agent of HOOK_AGENTS) assertRefused(agent, runHook(repo, agent, payloads(agent, repo.dir).harmless), /the guard failed \(exit 1\)/, 'crash');
+    } finally {
+      writeFileSync(record(), saved);
+    }
+  });
+  test('the launcher prefers dist/hook.js beside the recorded CLI, and without it runs dist/cli.js hook: same answers', () => {
+    const hookJs = join(sandbox.cli, '..', 'hook.js');
+    const saved = readFileSync(hookJs);
+    // A hook.js that answers "allow" for everything would be run first: proof that the launcher uses it.
+    writeFileSync(hookJs, 'process.exit(0)\n');
+    try {
+      assert.equal(runHook(repo, 'claude', payloads('claude', repo.dir).edit).code, 0);
+      rmSync(hookJs);
+      assertRefused('claude', runHook(repo, 'claude', payloads('claude', repo.dir).edit), /db\/migrations\/001_init\.sql is protected/, 'through cli.js');
+    } finally {
+      writeFileSync(hookJs, saved);
+    }
+    assertRefused('claude', runHook(repo, 'claude', payloads('claude', repo.dir).edit), /db\/migrations\/001_init\.sql is protected/, 'through hook.js');
+  });
+  test('with the launcher deleted', () => {
+    const launcher = join(repo.dir, '.protection', 'hooks', 'guard.sh');
+    const saved = readFileSync(launcher, 'utf8');
+    rmSync(launcher);
+    try {
+      for (const agent of HOOK_AGENTS) assertRefused(agent, runHook(repo, agent, payloads(agent, repo.dir).harmless), /guard\.sh is missing, so this tool call cannot be checked; run "protected-files agents --write"/, 'launcher missing');
+    } finally {
+      writeFileSync(launcher, saved);
+    }
+  });
+  test('an unreadable payload, and a broken manifest with no committed version, refuse with the reason', () => {
+    const bad = spawnSync('sh', ['-c', commandOf(repo, 'claude')], { cwd: repo.dir, input: 'not json', encoding: 'utf8', env: { ...sandbox.env, PATH: '/usr/bin:/bin' } });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /the hook payload on stdin is not JSON/);
+    const fresh = sandbox.repo('broken', { manifest: false });
+    fresh.write('.protection/manifest.jsonc', '{ "tiers": ');
+    const r = sandbox.run(['hook', '--agent', 'claude'], { cwd: fresh.dir, input: JSON.stringify({ hook_event_name: 'PreToolUse', tool_name: 'Edit', cwd: fresh.dir, tool_input: { file_path: 'a.ts' } }) });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /manifest\.jsonc has errors and no commit has a valid version .*restore or fix the manifest/);
+  });
+  test('the guards\' own files are refused like .protection/**', () => {
+    for (const file of ['.claude/settings.json', '.cursor/hooks.json', '.protection/hooks/guard.sh']) {
+      const a = runHook(repo, 'claude', { hook_event_name: 'PreToolUse', cwd: repo.dir, tool_name: 'Bash', tool_input: { command: `echo '{}' > ${file}` } });
+      assertRefused('claude', a, new RegExp(`${file.replace(/\./g, '\\.')} is protected`), file);
+    }
+  });
+});
+
+describe('post-tool hooks record the change under the grant at once', () => {
+  test('Claude PostToolUse after an edit during a grant: one change record, signed by nobody but named for the grant', () => {
+    const unlock = sandbox.run(['unlock', 'MIGRATIONS', '--reason', 'post-tool record test'], { cwd: repo.dir });
+    assert.equal(unlock.code, 0, unlock.stderr);
+    writeFileSync(join(repo.dir, FILE), 'create table b;\n');
+    const post = { hook_event_name: 'PostToolUse', cwd: repo.dir, tool_name: 'Edit', tool_input: { file_path: join(repo.dir, FILE) } };
+    const a = runHook(repo, 'claude', post);
+    assert.equal(a.code, 0, a.stderr);
+    assert.match(a.stderr, /recorded change of db\/migrations\/001_init\.sql under the unlock \(post-tool record test\)/);
+    const again = runHook(repo, 'claude', post);
+    assert.doesNotMatch(again.stderr, /recorded/, 'recorded once');
+    const log = readFileSync(join(repo.dir, '.protection', 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; file?: string; reason?: string });
+    assert.equal(log.filter((r) => r.event === 'change' && r.file === FILE && r.reason === 'post-tool record test').length, 1);
+    sandbox.run(['relock', 'MIGRATIONS'], { cwd: repo.dir });
+  });
+});
+
+describe('an agent cannot open the locks itself', () => {
+  const bash = (command: string): Answer => runHook(repo, 'claude', { hook_event_name: 'PreToolUse', cwd: repo.dir, tool_name: 'Bash', tool_input: { command } });
+  test('the clone\'s grant store, CLI record and git hooks are refused, by shell and by file tools', () => {
+    assertRefused('claude', bash("printf '/bin/sh\\n/tmp/allow.sh\\n' > .git/protected-files/cli-path"), /\.git\/protected-files holds this clone's unlocks and the CLI the agents' hooks run; an agent must not write there/, 'fake CLI record');
+    assertRefused('claude', bash('cd .git && rm -rf protected-files'), /holds this clone's unlocks/, 'store deleted through cd');
+    assertRefused('claude', bash('rm -rf .git'), /holds this clone's unlocks/, 'whole git dir');
+    assertRefused('claude', bash('echo exit 0 > .git/hooks/pre-commit'), /\.git\/hooks holds this clone's git hooks/, 'git hook');
+    const write = runHook(repo, 'claude', { hook_event_name: 'PreToolUse', cwd: repo.dir, tool_name: 'Write', tool_input: { file_path: join(repo.dir, '.git', 'protected-files', 'folder-0.json'), content: '{}' } });
+    assertRefused('claude', write, /holds this clone's unlocks/, 'forged grant store');
+    assertAllowed('claude', bash('git status && git log -1'), 'git commands that write nothing there');
+  });
+  test('a command run from outside the workspace still sees the files it writes there', () => {
+    const outside = join(repo.dir, '..');
+    const name = repo.dir.split('/').pop();
+    const a = runHook(repo, 'claude', { hook_event_name: 'PreToolUse', cwd: outside, tool_name: 'Bash', tool_input: { command: `echo x > ${name}/${FILE}` } });
+    assertRefused('claude', a, /db\/migrations\/001_init\.sql is protected/, 'from the parent folder');
+    const edit = runHook(repo, 'claude', { hook_event_name: 'PreToolUse', cwd: outside, tool_name: 'Write', tool_input: { file_path: `${name}/${FILE}`, content: 'x' } });
+    assertRefused('claude', edit, /db\/migrations\/001_init\.sql is protected/, 'relative path from the parent folder');
+  });
+  test('the agents\' user-level settings (which can switch project hooks off) are refused too', () => {
+    const home = sandbox.env.HOME ?? '';
+    assertRefused('claude', bash(`echo '{"disableAllHooks": true}' > ~/.claude/settings.json`), /\.claude\/settings\.json holds an agent's own settings, which can switch off the hook/, 'Claude user settings');
+    assertRefused('claude', bash(`printf '[features]\\nhooks = false\\n' >> ${home}/.codex/config.toml`), /\.codex\/config\.toml holds an agent's own settings/, 'Codex user config');
+    assertRefused('claude', bash('rm -rf ~/.gemini'), /\.gemini\/settings\.json holds an agent's own settings/, 'Gemini folder');
+    const write = runHook(repo, 'claude', { hook_event_name: 'PreToolUse', cwd: repo.dir, tool_name: 'Write', tool_input: { file_path: join(home, '.cursor', 'hooks.json'), content: '{}' } });
+    assertRefused('claude', write, /\.cursor\/hooks\.json holds an agent's own settings/, 'Cursor user hooks');
+    assertAllowed('claude', bash('cat ~/.claude/settings.json; echo x > ~/notes.txt'), 'reading them, and other files at home');
+  });
+  test('a symlink to a locked file is the locked file', () => {
+    symlinkSync(FILE, join(repo.dir, 'alias.sql'));
+    try {
+      assertRefused('claude', bash('echo "drop table a;" > alias.sql'), /db\/migrations\/001_init\.sql is protected/, 'write through a symlink');
+    } finally {
+      rmSync(join(repo.dir, 'alias.sql'));
+    }
+  });
+});

@@ -1,0 +1,180 @@
+// The shell guard, table-driven: each command with the answer the hook must give for it in a
+// workspace where src/booking/** and db/migrations/** are locked (plus .protection/**), run from
+// the workspace root unless the row says otherwise.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Minimatch } from 'minimatch';
+import { SHELL_LIMITS, analyzeShellCommand, expandGlob, globBase, lockedTargets, workspaceRel } from '../../src/core/shellGuard';
+
+const ROOT = '/repo';
+const LOCKED = ['src/booking/**', 'db/migrations/**', '.protection/**', '.claude/settings.json'].map((g) => new Minimatch(g, { dot: true }));
+const FILES = ['src/booking/flow.ts', 'src/booking/chat/handler.ts', 'src/other/x.ts', 'db/migrations/001_init.sql', 'README.md', '.protection/manifest.jsonc', '.claude/settings.json', 'package.json'];
+const GUARDED = [{ pattern: 'supabase db reset --linked', message: 'Wipes production data.' }, { pattern: 'git push --force', message: 'Rewrites shared history.' }];
+
+type Answer = 'allow' | 'deny' | 'guarded' | 'fail';
+
+function answer(command: string, cwd = ROOT): { answer: Answer; files: string[] } {
+  const a = analyzeShellCommand(command, GUARDED);
+  if (a.failure) return { answer: 'fail', files: [] };
+  if (a.guarded.length > 0) return { answer: 'guarded', files: [] };
+  const hits = lockedTargets(
+    a.targets,
+    (p) => workspaceRel(ROOT, cwd, p),
+    (rel) => (LOCKED.some((m) => m.match(rel)) ? true : undefined),
+    (glob) => expandGlob(glob, FILES.filter((f) => f.startsWith(globBase(glob)))),
+  );
+  return { answer: hits.length > 0 ? 'deny' : 'allow', files: hits.map((h) => h.rel) };
+}
+
+const TABLE: [command: string, expected: Answer, cwd?: string][] = [
+  // read-only commands pass
+  ['cat src/booking/flow.ts', 'allow'],
+  ['grep -rn TODO src/booking', 'allow'],
+  ['git diff src/booking/flow.ts', 'allow'],
+  ['ls -la src/booking/', 'allow'],
+  ['head -50 db/migrations/001_init.sql | wc -l', 'allow'],
+  ['git log -p -- src/booking/flow.ts', 'allow'],
+  ['npm test && npm run lint', 'allow'],
+  ['cat src/booking/flow.ts > /tmp/copy.ts', 'allow'],
+  ['cp src/booking/flow.ts /tmp/flow.ts', 'allow'],
+  ['echo "> src/booking/flow.ts"', 'allow'],
+  ["sed -n '1,20p' src/booking/flow.ts", 'allow'],
+  ['node -e "console.log(1)"', 'allow'],
+  ['find src/booking -name "*.ts" -exec grep -l TODO {} +', 'allow'],
+  ['echo hi > src/other/x.ts', 'allow'],
+  ['python3 -c "print(open(\'src/booking/flow.ts\').read())"', 'allow'],
+  ['git status 2>&1 | tee /tmp/status.txt', 'allow'],
+  // redirects
+  ['echo x > src/booking/flow.ts', 'deny'],
+  ['echo x >> src/booking/flow.ts', 'deny'],
+  ['echo x 1> src/booking/flow.ts', 'deny'],
+  ['echo x &> src/booking/flow.ts', 'deny'],
+  ['echo x >| src/booking/flow.ts', 'deny'],
+  ['echo x>src/booking/flow.ts', 'deny'],
+  ['cat > src/booking/new.ts <<EOF\nexport const a = 1;\nEOF', 'deny'],
+  ['printf x > flow.ts', 'deny', '/repo/src/booking'],
+  ['echo x > ../booking/flow.ts', 'deny', '/repo/src/other'],
+  ['echo x > "src/booking/flow.ts"', 'deny'],
+  ['echo x > src/book\'ing\'/flow.ts', 'deny'],
+  ['echo x > /repo/src/booking/flow.ts', 'deny'],
+  // tee, sed -i, perl -i
+  ['echo x | tee src/booking/flow.ts', 'deny'],
+  ['echo x | tee -a db/migrations/001_init.sql >/dev/null', 'deny'],
+  ["sed -i 's/a/b/' src/booking/flow.ts", 'deny'],
+  ["sed -i.bak -e 's/a/b/' src/booking/flow.ts", 'deny'],
+  ["sed --in-place 's/a/b/' db/migrations/001_init.sql", 'deny'],
+  ["perl -pi -e 's/a/b/' src/booking/flow.ts", 'deny'],
+  ["perl -i -pe 's/a/b/' src/booking/flow.ts", 'deny'],
+  // cp, mv, rm, truncate, dd, ln, install, touch
+  ['cp /tmp/evil.ts src/booking/flow.ts', 'deny'],
+  ['cp /tmp/flow.ts src/booking/', 'deny'],
+  ['mv src/booking/flow.ts /tmp/', 'deny'],
+  ['mv /tmp/new.ts src/booking/flow.ts', 'deny'],
+  ['rm src/booking/flow.ts', 'deny'],
+  ['rm -rf src/booking', 'deny'],
+  ['rm -rf src', 'deny'],
+  ['rm src/booking/*', 'deny'],
+  ['rm src/*/flow.ts', 'deny'],
+  ['truncate -s 0 src/booking/flow.ts', 'deny'],
+  ['dd if=/dev/zero of=src/booking/flow.ts bs=1 count=1', 'deny'],
+  ['ln -sf /tmp/x src/booking/flow.ts', 'deny'],
+  ['install -m 644 /tmp/x db/migrations/001_init.sql', 'deny'],
+  ['unlink db/migrations/001_init.sql', 'deny'],
+  ['find src/booking -name "*.ts" -delete', 'deny'],
+  // git checkout / restore
+  ['git checkout -- src/booking/flow.ts', 'deny'],
+  ['git checkout HEAD~3 -- src/booking/flow.ts', 'deny'],
+  ['git checkout main src/booking/flow.ts', 'deny'],
+  ['git restore src/booking/flow.ts', 'deny'],
+  ['git restore --source=HEAD~1 db/migrations/001_init.sql', 'deny'],
+  ['git checkout feature/login', 'allow'],
+  ['git rm src/booking/flow.ts', 'deny'],
+  ['mv src/booking /tmp/old-booking', 'deny'],
+  ['git checkout -- src', 'deny'],
+  ['git checkout .', 'deny'],
+  ['git rm -r --cached db', 'deny'],
+  // interpreters
+  ['python3 -c "open(\'src/booking/flow.ts\',\'w\').write(\'x\')"', 'deny'],
+  ["node -e \"require('fs').writeFileSync('src/booking/flow.ts', 'x')\"", 'deny'],
+  ["python - <<'PY'\nimport pathlib\npathlib.Path('db/migrations/001_init.sql').write_text('')\nPY", 'deny'],
+  // through shells, chains, subshells, substitutions
+  ["bash -c 'echo x > src/booking/flow.ts'", 'deny'],
+  ["sh -c \"sed -i 's/a/b/' src/booking/flow.ts\"", 'deny'],
+  ["bash -c \"bash -c 'rm src/booking/flow.ts'\"", 'deny'],
+  ['npm test && echo x > src/booking/flow.ts', 'deny'],
+  ['false || rm src/booking/flow.ts', 'deny'],
+  ['ls; rm src/booking/flow.ts', 'deny'],
+  ['(cd src && rm booking/flow.ts)', 'deny'],
+  ['echo $(rm src/booking/flow.ts)', 'deny'],
+  ['echo `rm src/booking/flow.ts`', 'deny'],
+  ['sudo tee src/booking/flow.ts < /tmp/x', 'deny'],
+  ['FOO=1 env -i rm src/booking/flow.ts', 'deny'],
+  ['echo x > src/booking/$NAME', 'deny'],
+  ['echo x > $OUT', 'deny'],
+  ['for f in src/booking/*; do echo > $f; done', 'deny'],
+  ['echo x > /tmp/$NAME.log', 'allow'],
+  ['rm -f src/other/*.tmp', 'allow'],
+  ['echo x > "$(mktemp)"', 'deny'],
+  ['eval "rm src/booking/flow.ts"', 'deny'],
+  // the guards' own files
+  ['echo {} > .claude/settings.json', 'deny'],
+  ['rm -rf .protection', 'deny'],
+  ["sed -i 's/protected/x/' .protection/manifest.jsonc", 'deny'],
+  // guarded commands
+  ['supabase db reset --linked', 'guarded'],
+  ['supabase  db   reset --linked --debug', 'guarded'],
+  ["bash -c 'supabase db reset --linked'", 'guarded'],
+  ['npx supabase "db" reset --linked', 'guarded'],
+  ['git push --force origin main', 'guarded'],
+  ['supabase db reset', 'allow'],
+  // bounds
+  [`echo ${'a '.repeat(SHELL_LIMITS.maxLength)}`, 'fail'],
+  [`${"bash -c '".repeat(1)}${'$('.repeat(SHELL_LIMITS.maxDepth + 2)}ls${')'.repeat(SHELL_LIMITS.maxDepth + 2)}'`, 'fail'],
+];
+
+describe('shell guard: the answer for each command', () => {
+  test(`the table has at least 40 commands (${TABLE.length})`, () => {
+    assert.ok(TABLE.length >= 40);
+  });
+  for (const [command, expected, cwd] of TABLE) {
+    test(`${expected.padEnd(7)} ${JSON.stringify(command.length > 90 ? `${command.slice(0, 90)}…` : command)}${cwd ? ` (in ${cwd})` : ''}`, () => {
+      assert.equal(answer(command, cwd).answer, expected);
+    });
+  }
+});
+
+describe('shell guard: details', () => {
+  test('a glob names the locked files it could match, not others', () => {
+    assert.deepEqual(answer('rm src/*/flow.ts').files, ['src/booking/flow.ts']);
+  });
+  test('each target says which command writes it', () => {
+    const a = analyzeShellCommand("npm test && sed -i 's/a/b/' src/booking/flow.ts");
+    assert.deepEqual(a.targets.map((t) => [t.via, t.path, t.op]), [['sed -i', 'src/booking/flow.ts', 'write']]);
+  });
+  test('mv reports the source as moved and the destination as written', () => {
+    const a = analyzeShellCommand('mv src/booking/flow.ts src/booking/old.ts');
+    assert.deepEqual(a.targets.map((t) => [t.op, t.path]), [
+      ['write', 'src/booking/old.ts'], ['move', 'src/booking/flow.ts'], ['write', 'src/booking/old.ts/flow.ts'], ['move', 'src/booking/flow.ts/**'],
+    ]);
+  });
+  test('a guarded command carries the manifest\'s message', () => {
+    assert.deepEqual(analyzeShellCommand('supabase db reset --linked', GUARDED).guarded.map((g) => g.message), ['Wipes production data.']);
+  });
+  test('a command of a million characters fails closed at once with a reason', () => {
+    const a = analyzeShellCommand(`rm ${'x'.repeat(1_000_000)}`);
+    assert.match(a.failure ?? '', /characters long/);
+  });
+  test('many words fail closed with a reason', () => {
+    const a = analyzeShellCommand('a '.repeat(SHELL_LIMITS.maxWords + 10));
+    assert.match(a.failure ?? '', /words/);
+  });
+  test('an unterminated quote does not hang and still sees the write', () => {
+    assert.equal(answer("echo 'x > src/booking/flow.ts").answer, 'allow');
+    assert.equal(answer('echo x > src/booking/flow.ts "').answer, 'deny');
+  });
+  test('paths outside the workspace are never locked', () => {
+    assert.equal(workspaceRel(ROOT, ROOT, '../other/src/booking/flow.ts'), undefined);
+    assert.equal(workspaceRel(ROOT, ROOT, '~/x'), undefined);
+    assert.equal(workspaceRel(ROOT, '/repo/src', 'booking/flow.ts'), 'src/booking/flow.ts');
+  });
+});
