@@ -52,7 +52,12 @@ describe('guarded commands in the terminal', function () {
       });
     });
     assert.ok(integration, 'shell integration did not activate in the terminal within 20 s');
+    // One command at a time: two lines sent at once may reach the shell as one execution.
+    const ended = new Promise<void>((resolve) => {
+      const sub = vscode.window.onDidEndTerminalShellExecution((e) => { if (e.terminal === terminal) { sub.dispose(); resolve(); } });
+    });
     terminal.sendText('echo harmless && ls >/dev/null');
+    await Promise.race([ended, new Promise((r) => setTimeout(r, 10_000))]);
     terminal.sendText(`echo would run: ${PATTERN}`);
     const record = await waitFor('a guarded-command record', () => auditRecords().slice(before).find((r) => r.event === 'guarded-command'), 20_000);
     assert.equal(record.reason, MESSAGE);
