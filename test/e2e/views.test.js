@@ -152,7 +152,11 @@ test('without a manifest: the welcome view offers Create and Import; the import 
     let items;
     for (let attempt = 1; !items; attempt++) {
       await row.click({ button: 'right' });
-      await wb.page.locator('.monaco-menu .action-label', { hasText: 'Import Protocol Document…' }).first().click({ timeout: 10_000 }).catch(() => {});
+      const entry = wb.page.locator('.monaco-menu .action-label', { hasText: 'Import Protocol Document…' }).first();
+      await entry.waitFor({ timeout: 10_000 }).catch(() => {});
+      // Hover first: the menu acts on the item under the pointer (a click that lands before the hover is dropped).
+      await entry.hover({ timeout: 5_000 }).catch(() => {});
+      await entry.click({ timeout: 10_000, force: true }).catch(() => {});
       items = await waitFor('the import preview', async () => {
         const list = await wb.pickItems().catch(() => []);
         return list.some((i) => /Write \d+ file/.test(i)) && list;
