@@ -224,7 +224,12 @@ class Workbench {
     let index = rows.findIndex((r) => r.startsWith(label));
     if (index < 0) index = rows.findIndex((r) => r.includes(label));
     if (index < 0) throw new Error(`no quick pick item "${label}" among: ${rows.join(' | ')}`);
-    await page.locator('.quick-input-list .monaco-list-row').nth(index).click();
+    const clicked = await page.locator('.quick-input-list .monaco-list-row').nth(index).click({ timeout: 5_000 }).then(() => true, () => false);
+    if (!clicked) {
+      // A hover over the list can take the click: go by keyboard from the first row, which has the focus.
+      for (let i = 0; i < index; i++) await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+    }
     await sleep(300);
   }
 
