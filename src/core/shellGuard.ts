@@ -189,6 +189,30 @@ function tokenize(source: string, budget: { words: number }): SimpleCommand[] {
     let glob = false;
     const inner: string[] = [];
     const startWord = i;
+    /**
+     * A command substitution (`$(…)`, backticks) or a variable at `at`, quoted or not: the inner command is
+     * analysed too and the word becomes an expansion (any path). The index after it, or -1 when there is none.
+     */
+    const expansion = (at: number): number => {
+      let end: number;
+      if (source[at] === '$' && source[at + 1] === '(') {
+        end = readParen(at + 2);
+        inner.push(source.slice(at + 2, end - 1));
+      } else if (source[at] === '$' && /[A-Za-z_{0-9@*#?$!-]/.test(source[at + 1] ?? '')) {
+        end = skipVariable(source, at);
+      } else if (source[at] === '`') {
+        const close = source.indexOf('`', at + 1);
+        const stop = close === -1 ? n : close;
+        inner.push(source.slice(at + 1, stop));
+        end = stop + 1;
+      } else {
+        return -1;
+      }
+      text += EXPANSION;
+      glob = true;
+      return end;
+    };
+    let next = -1;
     while (i < n) {
       const ch = source[i];
       if (ch === ' ' || ch === '\t' || ch === '\n' || ch === ';' || ch === '&' || ch === '|' || ch === '(' || ch === ')' || ch === '<' || ch === '>') break;
@@ -208,26 +232,12 @@ function tokenize(source: string, budget: { words: number }): SimpleCommand[] {
         i++;
         while (i < n && source[i] !== '"') {
           const d = source[i];
-          if (d === '\\' && i + 1 < n && '"\\$`\n'.includes(source[i + 1])) {
+          const after = d === '$' || d === '`' ? expansion(i) : -1;
+          if (after >= 0) {
+            i = after;
+          } else if (d === '\\' && i + 1 < n && '"\\$`\n'.includes(source[i + 1])) {
             text += source[i + 1];
             i += 2;
-          } else if (d === '$' && source[i + 1] === '(') {
-            const end = readParen(i + 2);
-            inner.push(source.slice(i + 2, end - 1));
-            text += EXPANSION;
-            glob = true;
-            i = end;
-          } else if (d === '$' && /[A-Za-z_{0-9@*#?$!-]/.test(source[i + 1] ?? '')) {
-            i = skipVariable(source, i);
-            text += EXPANSION;
-            glob = true;
-          } else if (d === '`') {
-            const close = source.indexOf('`', i + 1);
-            const end = close === -1 ? n : close;
-            inner.push(source.slice(i + 1, end));
-            text += EXPANSION;
-            glob = true;
-            i = end + 1;
           } else {
             text += d;
             i++;
@@ -240,23 +250,8 @@ function tokenize(source: string, budget: { words: number }): SimpleCommand[] {
         const end = close === -1 ? n : close;
         text += source.slice(i + 2, end).replace(/\\(.)/g, '$1');
         i = end + 1;
-      } else if (ch === '$' && source[i + 1] === '(') {
-        const end = readParen(i + 2);
-        inner.push(source.slice(i + 2, end - 1));
-        text += EXPANSION;
-        glob = true;
-        i = end;
-      } else if (ch === '$' && /[A-Za-z_{0-9@*#?$!-]/.test(source[i + 1] ?? '')) {
-        i = skipVariable(source, i);
-        text += EXPANSION;
-        glob = true;
-      } else if (ch === '`') {
-        const close = source.indexOf('`', i + 1);
-        const end = close === -1 ? n : close;
-        inner.push(source.slice(i + 1, end));
-        text += EXPANSION;
-        glob = true;
-        i = end + 1;
+      } else if ((ch === '$' || ch === '`') && (next = expansion(i)) >= 0) {
+        i = next;
       } else {
         // A brace set (`{a,b}`) is a glob; looked for in a short window, so a run of `{` stays linear.
         if (GLOB_CHARS.test(ch) || (ch === '{' && isBraceSet(source.slice(i, i + 256)))) glob = true;
