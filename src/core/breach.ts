@@ -103,30 +103,35 @@ export class ApprovalLedger {
 }
 
 /**
- * Versions of one file seen in a breach, with when: a version seen again within `quietMs` is the
- * same incident (a writer looping, a file read half-written) and is not backed up or recorded
- * again; the same content written again later is a new breach.
+ * Versions of one file seen in a breach: an episode lasts while breaches of the file keep coming
+ * with gaps shorter than `quietMs` (a writer looping for seconds, a file read half-written), and a
+ * version seen again within its episode is not backed up or recorded again, however long the
+ * episode lasts or however slowly the guard works through it; the same content written again after
+ * a quiet interval is a new breach.
  */
 export class BreachEpisodes {
-  private readonly seen = new Map<string, Map<string, number>>();
+  private readonly seen = new Map<string, { last: number; versions: Set<string> }>();
 
-  constructor(private readonly quietMs = 2000) {}
+  constructor(private readonly quietMs = 2000, private readonly maxVersions = 10_000) {}
 
   /** True when `version` of `file` is a new incident; remembers it either way. */
   fresh(file: string, version: string, now: number): boolean {
-    let versions = this.seen.get(file);
-    if (!versions) this.seen.set(file, (versions = new Map()));
-    // Forget old versions, so memory follows the recent breaches, not every file ever breached.
-    for (const [v, t] of versions) if (now - t > this.quietMs) versions.delete(v);
-    const last = versions.get(version);
-    versions.set(version, now);
-    return last === undefined;
+    // Forget quiet episodes, so memory follows the recent breaches, not every file ever breached.
+    for (const [f, e] of this.seen) if (now - e.last > this.quietMs) this.seen.delete(f);
+    let episode = this.seen.get(file);
+    if (!episode) this.seen.set(file, (episode = { last: now, versions: new Set() }));
+    episode.last = now;
+    if (episode.versions.has(version)) return false;
+    if (episode.versions.size >= this.maxVersions) episode.versions.clear();
+    episode.versions.add(version);
+    return true;
   }
 
   /** The approved content is back: its next deletion is a new breach. */
   settle(file: string): void {
-    this.seen.get(file)?.delete(DELETED_VERSION);
-    if (this.seen.get(file)?.size === 0) this.seen.delete(file);
+    const episode = this.seen.get(file);
+    episode?.versions.delete(DELETED_VERSION);
+    if (episode?.versions.size === 0) this.seen.delete(file);
   }
 }
 

@@ -78,6 +78,14 @@ describe('BreachEpisodes', () => {
     assert.equal(e.fresh('y', B, 5001), true, 'per file');
   });
 
+  test('a storm: a version seen again while other versions keep coming is the same incident, however long the storm', () => {
+    const e = new BreachEpisodes(2000);
+    assert.equal(e.fresh('x', 'empty', 0), true);
+    for (let t = 500, i = 0; t <= 9_000; t += 500, i++) assert.equal(e.fresh('x', `v${i}`, t), true, `v${i} is new`);
+    assert.equal(e.fresh('x', 'empty', 9_000), false, 'seen 9 s ago, but the episode never went quiet');
+    assert.equal(e.fresh('x', 'empty', 11_001), true, 'after a quiet interval it is a new breach');
+  });
+
   test('once restored, the next deletion is a new breach', () => {
     const e = new BreachEpisodes(2000);
     assert.equal(e.fresh('x', 'deleted', 0), true);
