@@ -5,7 +5,7 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const { openWorkbench, sleep } = require('./workbench');
+const { openWorkbench, sleep, waitFor: waitUntil } = require('./workbench');
 
 const BOOKING = 'src/booking/bookingService.ts';
 const CODE = 'Harbor-Lights-2941';
@@ -28,15 +28,7 @@ function audit() {
   return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
 
-async function waitFor(what, fn, timeout = 10_000) {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - t0 > timeout) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const waitFor = (what, fn, timeout = 10_000) => waitUntil(what, fn, timeout, 100);
 
 /** The banner (CodeLens) texts of the active editor. */
 async function bannerTexts() {

@@ -5,7 +5,7 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const { openWorkbench, sleep } = require('./workbench');
+const { openWorkbench, sleep, waitFor } = require('./workbench');
 
 const BOOKING = 'src/booking/bookingService.ts';
 const MIGRATION = 'supabase/migrations/001_init.sql';
@@ -21,16 +21,6 @@ before(async () => {
 after(async () => {
   if (wb) await wb.close();
 });
-
-async function waitFor(what, fn, timeout = 15_000) {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - t0 > timeout) throw new Error(`timed out waiting for ${what}`);
-    await sleep(150);
-  }
-}
 
 const audit = () => wb.file('.protection/audit.jsonl');
 

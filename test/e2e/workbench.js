@@ -290,4 +290,15 @@ async function openWorkbench(opts = {}) {
   return wb;
 }
 
-module.exports = { openWorkbench, Workbench, sleep };
+/** Polls `fn` until it returns something truthy (returned), or throws after `timeout` ms naming `what`. */
+async function waitFor(what, fn, timeout = 15_000, every = 150) {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() - t0 > timeout) throw new Error(`timed out waiting for ${what}`);
+    await sleep(every);
+  }
+}
+
+module.exports = { openWorkbench, Workbench, sleep, waitFor };
