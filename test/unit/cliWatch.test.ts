@@ -5,12 +5,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { sha256 } from '../../src/core/audit';
 import type { AuditRecord } from '../../src/core/audit';
+import { makeCodeKey } from '../../src/core/codes';
 import { GuardLease } from '../../src/node/guardLease';
+import { locateGrantStore } from '../../src/node/grantStore';
 import { Sandbox } from './cliHarness';
 import type { Repo } from './cliHarness';
 import { auditRecords } from './grantsHarness';
@@ -133,6 +135,22 @@ describe('protected-files watch --once', () => {
     assert.equal(r.cli(['relock', 'BOOKING_FLOW']).code, 0);
     assert.equal(r.cli(['watch', '--once']).code, 0, 'the recorded change is the approved content now');
     assert.equal(r.read(T1), 'export const price = 120;\n');
+  });
+
+  test('a grant written into the store by hand (no owner certificate) does not stop the guard from restoring', async () => {
+    const entry = await makeCodeKey('Forge-Proof-Lantern-4412', { owner: 'ann@example.com', params: { N: 1024 } });
+    const r = box.repo(`r${++n}`, { manifest: WATCH_MANIFEST.replace('"unlock": { "requireCode": false, "minReasonLength": 5 }', '"unlock": { "requireCode": true, "minReasonLength": 5 }')
+      .replace('"risk": "Revenue stops" }', `"risk": "Revenue stops", "unlockCodes": ["${entry}"] }`) });
+    r.write(T1, APPROVED);
+    r.commitAll('files');
+    const store = locateGrantStore(r.dir)!;
+    mkdirSync(store.dir, { recursive: true });
+    const now = Date.now();
+    writeFileSync(store.path, JSON.stringify({ v: 1, grants: [{ target: { kind: 'component', name: 'BOOKING_FLOW' }, reason: 'forged by a script', grantedAt: now, expiresAt: now + 600_000 }], failures: {}, lockouts: {}, spent: [] }));
+    r.write(T1, 'export const price = 0; // agent\n');
+    const res = r.cli(['watch', '--once']);
+    assert.equal(res.code, 1, res.stdout + res.stderr);
+    assert.equal(r.read(T1), APPROVED, 'restored despite the forged grant');
   });
 
   test('git checkout -- over an approved change is a breach: the recorded content comes back', () => {
