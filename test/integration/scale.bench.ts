@@ -8,6 +8,7 @@
 // PF_BENCH_IDLE_S seconds (30) once the start-up work (inventory, check at start) is over.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import { measureOne, summary, watcherLatency } from './benchHelpers';
 import { api, folderPath, sleep, waitFor } from './helpers';
 
@@ -36,6 +37,8 @@ describe('benchmark: scale', function () {
     const result: Record<string, unknown> = { scenario: SCENARIO, idleSeconds: IDLE_S, at: new Date().toISOString() };
     if (SCENARIO === 'protected') {
       const a = await api();
+      const rss: Record<string, number> = { activated: process.memoryUsage().rss / 1e6 };
+      result.rssAtMb = rss;
       result.activationMs = a.activationMs;
       result.protectedExpected = Number(process.env.PF_BENCH_PROTECTED) || undefined;
       const t0 = Date.now();
@@ -44,9 +47,11 @@ describe('benchmark: scale', function () {
       // The inventory (counts, decorations, folders to watch) runs in the background after activation.
       await waitFor('the inventory', () => a.service.protectedCount() >= (Number(process.env.PF_BENCH_PROTECTED) || 1), 120_000);
       result.inventoryDoneMs = Date.now() - t0;
+      rss.inventoried = process.memoryUsage().rss / 1e6;
       result.protectedFiles = a.service.protectedCount();
       await sleep(3000);
       await a.breach.settled();
+      rss.settled = process.memoryUsage().rss / 1e6;
       Object.assign(result, await idle(IDLE_S));
       const file = path.join(folderPath(), FILE);
       const approved = fs.readFileSync(file);
@@ -75,6 +80,9 @@ describe('benchmark: scale', function () {
       fs.writeFileSync(plain, before);
     }
     result.watcherEventMs = summary(watcher);
+    // PF_BENCH_HEAP_SNAPSHOT=file: a heap snapshot of the extension host after the figures (to find what costs memory).
+    const snap = process.env.PF_BENCH_HEAP_SNAPSHOT;
+    if (snap) v8.writeHeapSnapshot(snap);
     const out = process.env.PF_BENCH_OUT;
     if (out) fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
     console.log(JSON.stringify(result));
