@@ -427,6 +427,23 @@ export class ProtectionMatcher {
     return result;
   }
 
+  /**
+   * Whether any file at any depth under directory `dir` (folder-relative, `''` the folder) may be
+   * protected: false only where no glob can match below it, so a walk of the tree can skip it. Never
+   * false for a directory whose name needs normalizing (a backslash, an empty, `.` or `..` segment).
+   */
+  mayProtectUnder(dir: string): boolean {
+    let entry = this.top;
+    if (dir !== '') {
+      const hash = hashString(dir);
+      entry = this.findDir(dir, hash) ?? this.dirEntry(dir, hash);
+    }
+    if (!entry.valid || dir.includes('\\')) {
+      return true;
+    }
+    return entry.node !== undefined || entry.subtree !== undefined || entry.deep.length > 0 || entry.general.length > 0;
+  }
+
   /** Indexes every glob of the manifest; returns them in declaration order. */
   private compile(manifest: Manifest): string[] {
     const tiers = new Map(manifest.tiers.map((t) => [t.id, t]));

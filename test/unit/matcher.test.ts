@@ -172,6 +172,37 @@ describe('ProtectionMatcher: .protection/**', () => {
   });
 });
 
+describe('ProtectionMatcher: mayProtectUnder (what a walk of the tree may skip)', () => {
+  test('folders no glob reaches are skipped; folders on the way to a glob are not', () => {
+    const m = new ProtectionMatcher(manifestOf(['C', 't1', ['src/booking/**', 'docs/*.md', 'db/**/migrations/*.sql']]));
+    for (const dir of ['', 'src', 'src/booking', 'src/booking/deep/er', 'docs', 'db', 'db/x/y', '.protection', '.protection/hooks']) {
+      assert.ok(m.mayProtectUnder(dir), dir);
+    }
+    for (const dir of ['src/plain', 'src/bookings', 'docs/sub', 'node_modules', 'lib', 'Src']) {
+      assert.ok(!m.mayProtectUnder(dir), dir);
+    }
+  });
+
+  test('a glob that may match at any depth keeps every folder', () => {
+    const m = new ProtectionMatcher(manifestOf(['C', 't1', ['**/*.sql']]));
+    for (const dir of ['a', 'a/b/c', 'node_modules/x']) assert.ok(m.mayProtectUnder(dir), dir);
+  });
+
+  test('case-insensitive matching keeps folders spelled in another case', () => {
+    const m = new ProtectionMatcher(manifestOf(['C', 't1', ['src/booking/**']]), { caseInsensitive: true });
+    assert.ok(m.mayProtectUnder('SRC/Booking'));
+    assert.ok(!m.mayProtectUnder('SRC/plain'));
+  });
+
+  test('a folder whose name needs normalizing is never skipped', () => {
+    const m = new ProtectionMatcher(manifestOf(['C', 't1', ['src/booking/**']]));
+    // On Linux a name may hold a backslash; classify reads it as a separator.
+    assert.ok(protects(m, 'src\\booking\\x.ts'));
+    assert.ok(m.mayProtectUnder('src\\booking'));
+    assert.ok(m.mayProtectUnder('x/../src'));
+  });
+});
+
 describe('ProtectionMatcher: memo', () => {
   test('asking twice gives the same answer', () => {
     const matcher = new ProtectionMatcher(manifestOf(['A', 't1', ['src/**']]));
@@ -236,6 +267,21 @@ describe('ProtectionMatcher agrees with minimatch', () => {
         }
       }
       assert.equal(mismatches, 0, examples.slice(0, 10).join('\n'));
+    });
+
+    test(`mayProtectUnder is never false above a protected path, caseInsensitive ${caseInsensitive}`, () => {
+      const check = (matcher: ProtectionMatcher, label: string): void => {
+        for (const path of paths) {
+          if (!protects(matcher, path)) continue;
+          const parts = path.split('/');
+          for (let i = 0; i < parts.length; i++) {
+            const dir = parts.slice(0, i).join('/');
+            assert.ok(matcher.mayProtectUnder(dir), `${label}: ${path} is protected, but not under ${JSON.stringify(dir)}?`);
+          }
+        }
+      };
+      for (const glob of globs) check(single(glob, { caseInsensitive }), glob);
+      check(new ProtectionMatcher(manifestOf(['A', 't1', globs.slice(0, 20)], ['B', 't2', globs.slice(20)]), { caseInsensitive }), 'all');
     });
 
     test(`all globs together pick the same winner as a naive loop, caseInsensitive ${caseInsensitive}`, () => {
