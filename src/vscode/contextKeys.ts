@@ -1,18 +1,22 @@
 import * as vscode from 'vscode';
+import { menuKeys } from '../core/menuKeys';
 import { Disposable } from './lifecycle';
 import type { ProtectionService } from './protectionService';
 
 /**
- * `protectedFiles.lockedPaths` / `protectedFiles.unlockedPaths`: the context keys that show Unlock… and
- * Relock in the explorer and editor menus only on protected files (`resourcePath in …`).
+ * The context keys that show Unlock… and Relock in the explorer and editor menus only on protected
+ * files: `resourcePath in protectedFiles.lockedPaths || resourceDirname in protectedFiles.lockedDirs`
+ * (and the same for unlocked). A folder whose files are all protected and in one state is one entry
+ * (src/core/menuKeys.ts), so 20,000 protected files in 200 folders cost 200 entries, not 20,000.
  */
 export class ContextKeys extends Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly service: ProtectionService) {
+  constructor(private readonly service: ProtectionService, private readonly now: () => number = Date.now) {
     super();
     this.register(service.onDidChange(() => this.schedule()));
     this.register(service.onDidChangeManifest(() => this.schedule()));
+    this.register(service.onDidChangeMenus(() => this.schedule()));
     this.register({ dispose: () => this.timer && clearTimeout(this.timer) });
   }
 
@@ -22,16 +26,21 @@ export class ContextKeys extends Disposable {
   }
 
   async update(): Promise<void> {
-    const locked: Record<string, true> = {};
-    const unlocked: Record<string, true> = {};
+    const values = { lockedPaths: {}, unlockedPaths: {}, lockedDirs: {}, unlockedDirs: {} } as Record<string, Record<string, true>>;
+    const now = this.now();
     for (const folder of this.service.all()) {
-      for (const rel of folder.files.keys()) {
-        const uri = folder.uriOf(rel);
-        const f = this.service.resolve(uri);
-        if (f) (f.locked ? locked : unlocked)[uri.fsPath] = true;
-      }
+      const files = folder.files;
+      const keys = menuKeys(
+        { [Symbol.iterator]: () => files.keys() },
+        (rel) => folder.registry.find(rel, files.get(rel)?.component?.name, now) === undefined,
+        (dir) => folder.unprotectedDirs.has(dir),
+      );
+      const fsPath = (rel: string): string => (rel === '' ? folder.folder.uri : folder.uriOf(rel)).fsPath;
+      for (const rel of keys.lockedFiles) values.lockedPaths[fsPath(rel)] = true;
+      for (const rel of keys.unlockedFiles) values.unlockedPaths[fsPath(rel)] = true;
+      for (const rel of keys.lockedDirs) values.lockedDirs[fsPath(rel)] = true;
+      for (const rel of keys.unlockedDirs) values.unlockedDirs[fsPath(rel)] = true;
     }
-    await vscode.commands.executeCommand('setContext', 'protectedFiles.lockedPaths', locked);
-    await vscode.commands.executeCommand('setContext', 'protectedFiles.unlockedPaths', unlocked);
+    await Promise.all(Object.entries(values).map(([key, value]) => vscode.commands.executeCommand('setContext', `protectedFiles.${key}`, value)));
   }
 }

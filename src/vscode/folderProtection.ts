@@ -50,6 +50,8 @@ export class FolderProtection extends Disposable {
   readonly manifestUri: vscode.Uri;
   /** The protected files found in the folder, refreshed by the inventory. */
   files = new Map<string, Classification>();
+  /** Folders (folder-relative, '' the top) where the inventory or a later event saw a file that is not protected. */
+  unprotectedDirs = new Set<string>();
 
   constructor(readonly folder: vscode.WorkspaceFolder) {
     super();
@@ -199,6 +201,11 @@ export class FolderProtection extends Disposable {
 
   uriOf(relPath: string): vscode.Uri {
     return vscode.Uri.joinPath(this.folder.uri, ...relPath.split('/'));
+  }
+
+  /** Whether a file below this folder-relative directory may be protected (a walk of the tree skips it if not). */
+  mayProtectUnder(dir: string): boolean {
+    return this._state.kind !== 'missing' && this._matcher.mayProtectUnder(dir);
   }
 
   classify(relPath: string): Classification | undefined {

@@ -1,6 +1,9 @@
 import * as vscode from 'vscode';
 import type { Classification } from '../core/matcher';
-import { unlockTargetFor } from '../core/policy';
+import { dirOf } from '../core/menuKeys';
+import { isSkipped, walkProtected } from '../node/inventory';
+import type { InventoryOptions } from '../node/inventory';
+import { isExtensionWritten, unlockTargetFor } from '../core/policy';
 import type { Grant, UnlockTarget } from '../core/unlocks';
 import { FolderProtection } from './folderProtection';
 import { Disposable } from './lifecycle';
@@ -32,6 +35,9 @@ function isGitInternal(rel: string): boolean {
 }
 // Backups are copies of protected files, not files a team edits; dependencies and git internals are noise.
 const INVENTORY_EXCLUDE = '{**/node_modules/**,**/.git/**,.protection/backups/**}';
+const SKIP = { skipNames: new Set(['node_modules', '.git']), skipPaths: new Set(['.protection/backups']) } as const;
+/** A folder moved or copied in is read this long after its event (its files are still arriving). */
+const WALK_DELAY_MS = 300;
 
 /** The protection of every workspace folder, and the one place that answers "is this file locked?". */
 export class ProtectionService extends Disposable {
@@ -44,6 +50,9 @@ export class ProtectionService extends Disposable {
   private readonly _onDidAddFolder = this.register(new vscode.EventEmitter<FolderProtection>());
   /** A folder was added (before its manifest and grants are read). */
   readonly onDidAddFolder = this._onDidAddFolder.event;
+  private readonly _onDidChangeMenus = this.register(new vscode.EventEmitter<FolderProtection>());
+  /** A folder of protected files was found to hold an unprotected file too (the menus' context keys). */
+  readonly onDidChangeMenus = this._onDidChangeMenus.event;
   private inventoryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly now: () => number = Date.now) {
@@ -158,7 +167,8 @@ export class ProtectionService extends Disposable {
   private async created(uri: vscode.Uri): Promise<void> {
     const folder = this.folderOf(uri);
     const rel = folder?.relativePath(uri);
-    if (!folder || rel === undefined || isGitInternal(rel)) return;
+    // The extension's own writes (audit log and its lock, backups) and what the inventory never lists.
+    if (!folder || rel === undefined || isGitInternal(rel) || isExtensionWritten(rel) || isSkipped(SKIP, rel)) return;
     const c = folder.classify(rel);
     let isDir = false;
     try {
@@ -167,10 +177,18 @@ export class ProtectionService extends Disposable {
       return; // gone again
     }
     if (isDir) {
-      this.scheduleInventory(); // a folder moved or copied in: its files came without events of their own
+      // A folder moved or copied in: its files came without events of their own. Only it is read.
+      if (folder.mayProtectUnder(rel)) this.scheduleWalk(folder, rel);
       return;
     }
-    if (!c || folder.files.has(rel)) return;
+    if (!c) {
+      const dir = dirOf(rel);
+      if (folder.unprotectedDirs.has(dir)) return;
+      folder.unprotectedDirs.add(dir);
+      if (dir === '' || this.dirsOf(folder).has(dir)) this._onDidChangeMenus.fire(folder);
+      return;
+    }
+    if (folder.files.has(rel)) return;
     folder.files.set(rel, c);
     this.protectedDirs.delete(folder);
     this._onDidChange.fire({ uris: [uri] });
@@ -179,7 +197,12 @@ export class ProtectionService extends Disposable {
   private deleted(uri: vscode.Uri): void {
     const folder = this.folderOf(uri);
     const rel = folder?.relativePath(uri);
-    if (!folder || rel === undefined || isGitInternal(rel)) return;
+    if (!folder || rel === undefined || isGitInternal(rel) || isSkipped(SKIP, rel)) return;
+    // The audit log's lock comes and goes with every record: not a change anyone needs to hear of.
+    if (isExtensionWritten(rel)) {
+      folder.files.delete(rel);
+      return;
+    }
     if (folder.files.delete(rel)) {
       this._onDidChange.fire({ uris: [uri] });
       return;
@@ -212,17 +235,62 @@ export class ProtectionService extends Disposable {
     return dirs;
   }
 
-  private scheduleInventory(): void {
+  /** Folders that appeared with their files, by workspace folder: read (only they) a moment later. */
+  private readonly walks = new Map<FolderProtection, Set<string>>();
+
+  private scheduleWalk(folder: FolderProtection, dir: string): void {
+    let dirs = this.walks.get(folder);
+    if (!dirs) this.walks.set(folder, (dirs = new Set()));
+    dirs.add(dir);
     if (this.inventoryTimer) clearTimeout(this.inventoryTimer);
     this.inventoryTimer = setTimeout(() => {
       this.inventoryTimer = undefined;
-      for (const f of this.folders.values()) void this.refreshInventory(f);
-    }, 1000);
+      const walks = [...this.walks];
+      this.walks.clear();
+      for (const [f, d] of walks) if (this.folders.get(f.folder.uri.toString()) === f) void this.walkDirs(f, d);
+    }, WALK_DELAY_MS);
   }
 
-  /** Finds the protected files of a folder (for counts, decorations and component file lists). */
+  /** Adds the protected files of folders that appeared to the inventory (a folder inside another is read once). */
+  private async walkDirs(folder: FolderProtection, dirs: Set<string>): Promise<void> {
+    const added: vscode.Uri[] = [];
+    let count = 0;
+    for (const dir of dirs) {
+      if ([...dirs].some((d) => d !== dir && dir.startsWith(`${d}/`))) continue;
+      const found = await walkProtected(folder.folder.uri.fsPath, { ...this.walkOptions(folder), from: dir });
+      for (const d of found.unprotectedDirs) folder.unprotectedDirs.add(d);
+      for (const [rel, c] of found.files) {
+        if (folder.files.has(rel)) continue;
+        folder.files.set(rel, c);
+        if (++count <= BIG_CHANGE) added.push(folder.uriOf(rel));
+      }
+    }
+    if (count === 0) return;
+    this.protectedDirs.delete(folder);
+    this._onDidChange.fire({ uris: count > BIG_CHANGE ? undefined : added });
+  }
+
+  private walkOptions(folder: FolderProtection): InventoryOptions<Classification> {
+    return {
+      classify: (rel) => folder.classify(rel),
+      mayProtectUnder: (dir) => folder.mayProtectUnder(dir),
+      ...SKIP,
+      limit: INVENTORY_LIMIT,
+    };
+  }
+
+  /** Finds the protected files of a folder (for counts, decorations, menus and component file lists). */
   private async inventory(folder: FolderProtection): Promise<void> {
+    if (folder.folder.uri.scheme === 'file') {
+      // Reads only the folders a glob can reach, in this process (src/node/inventory.ts).
+      const found = await walkProtected(folder.folder.uri.fsPath, this.walkOptions(folder));
+      if (found.truncated) log.warn(`[inventory] ${folder.name}: stopped after ${INVENTORY_LIMIT} entries; counts may be low.`);
+      this.setInventory(folder, found.files, found.unprotectedDirs);
+      return;
+    }
+    // Another file system (a virtual workspace): the workbench's file search.
     const files = new Map<string, Classification>();
+    const unprotectedDirs = new Set<string>();
     try {
       const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(folder.folder, '**/*'), INVENTORY_EXCLUDE, INVENTORY_LIMIT);
       for (const uri of uris) {
@@ -230,12 +298,18 @@ export class ProtectionService extends Disposable {
         if (rel === undefined) continue;
         const c = folder.classify(rel);
         if (c) files.set(rel, c);
+        else unprotectedDirs.add(dirOf(rel));
       }
       if (uris.length >= INVENTORY_LIMIT) log.warn(`[inventory] ${folder.name}: stopped after ${INVENTORY_LIMIT} files; counts may be low.`);
     } catch (err) {
       log.warn(`[inventory] ${folder.name}: ${err instanceof Error ? err.message : String(err)}`);
     }
+    this.setInventory(folder, files, unprotectedDirs);
+  }
+
+  private setInventory(folder: FolderProtection, files: Map<string, Classification>, unprotectedDirs: Set<string>): void {
     folder.files = files;
+    folder.unprotectedDirs = unprotectedDirs;
     this.protectedDirs.delete(folder);
   }
 }

@@ -8,6 +8,8 @@
 // PF_BENCH_IDLE_S seconds (30) once the start-up work (inventory, check at start) is over.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as inspector from 'node:inspector';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as v8 from 'node:v8';
 import { measureOne, summary, watcherLatency } from './benchHelpers';
 import { api, folderPath, sleep, waitFor } from './helpers';
@@ -28,6 +30,23 @@ async function idle(seconds: number): Promise<{ cpuPercent: number; rssMb: numbe
   const wallUs = Number(process.hrtime.bigint() - t0) / 1000;
   const m = process.memoryUsage();
   return { cpuPercent: ((c.user + c.system) / wallUs) * 100, rssMb: m.rss / 1e6, heapUsedMb: m.heapUsed / 1e6, heapTotalMb: m.heapTotal / 1e6 };
+}
+
+/** PF_BENCH_CPU_PROFILE=file: a CPU profile of the extension host while the writes are restored (a .cpuprofile). */
+async function startCpuProfile(file: string | undefined): Promise<() => Promise<void>> {
+  if (!file) return async () => {};
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((resolve, reject) => session.post(method, params ?? {}, (err, r) => (err ? reject(err) : resolve(r))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 500 });
+  await post('Profiler.start');
+  return async () => {
+    const r = (await post('Profiler.stop')) as { profile: unknown };
+    fs.writeFileSync(file, JSON.stringify(r.profile));
+    session.disconnect();
+  };
 }
 
 describe('benchmark: scale', function () {
@@ -56,6 +75,10 @@ describe('benchmark: scale', function () {
       const file = path.join(folderPath(), FILE);
       const approved = fs.readFileSync(file);
       const samples: number[] = [];
+      // How long the extension host's event loop was held up while the writes were restored.
+      const delay = monitorEventLoopDelay({ resolution: 5 });
+      delay.enable();
+      const stopProfile = await startCpuProfile(process.env.PF_BENCH_CPU_PROFILE);
       for (let i = 0; i < WRITES + 2; i++) {
         const s = await measureOne(a, FILE, file, approved, i);
         if (i >= 2) samples.push(s.total);
@@ -64,6 +87,9 @@ describe('benchmark: scale', function () {
         await a.breach.settled();
       }
       result.writeToRestoreMs = summary(samples);
+      delay.disable();
+      result.eventLoopDelayMs = { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
+      await stopProfile();
     } else {
       await sleep(8000); // the same settling as the other scenario's start-up
       Object.assign(result, await idle(IDLE_S));

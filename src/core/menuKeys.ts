@@ -1,0 +1,50 @@
+/**
+ * The values of the context keys that show Unlock… and Relock in the explorer and editor menus only on
+ * protected files. Listing every protected file costs the extension host a 20,000-entry object (and its
+ * copy to the workbench) each time a lock changes; a folder whose files are all protected and in the
+ * same state is listed once instead (`resourceDirname in …`), and only the files of mixed folders are
+ * listed one by one. Paths are folder-relative with `/`; '' is the folder itself.
+ */
+export interface MenuKeys {
+  /** Folders whose every file is protected and locked. */
+  readonly lockedDirs: string[];
+  /** Folders whose every file is protected and unlocked. */
+  readonly unlockedDirs: string[];
+  /** Locked files in folders that are not listed whole. */
+  readonly lockedFiles: string[];
+  /** Unlocked files in folders that are not listed whole. */
+  readonly unlockedFiles: string[];
+}
+
+export function dirOf(rel: string): string {
+  const i = rel.lastIndexOf('/');
+  return i < 0 ? '' : rel.slice(0, i);
+}
+
+/**
+ * @param files every protected file (a collection: read twice)
+ * @param isLocked whether a protected file is locked now
+ * @param hasUnprotected whether a folder holds (or may hold) a file that is not protected: such a folder
+ *   is never listed whole, so a menu never offers Unlock… on a file that is not protected
+ */
+export function menuKeys(files: Iterable<string>, isLocked: (rel: string) => boolean, hasUnprotected: (dir: string) => boolean): MenuKeys {
+  // Per folder: 1 = all locked so far, 2 = all unlocked so far, 3 = mixed.
+  const state = new Map<string, number>();
+  for (const rel of files) {
+    const dir = dirOf(rel);
+    const s = state.get(dir) ?? 0;
+    if (s !== 3) state.set(dir, s | (isLocked(rel) ? 1 : 2));
+  }
+  const keys: MenuKeys = { lockedDirs: [], unlockedDirs: [], lockedFiles: [], unlockedFiles: [] };
+  const whole = new Map<string, number>();
+  for (const [dir, s] of state) {
+    if (s === 3 || hasUnprotected(dir)) continue;
+    whole.set(dir, s);
+    (s === 1 ? keys.lockedDirs : keys.unlockedDirs).push(dir);
+  }
+  for (const rel of files) {
+    if (whole.has(dirOf(rel))) continue;
+    (isLocked(rel) ? keys.lockedFiles : keys.unlockedFiles).push(rel);
+  }
+  return keys;
+}
