@@ -1,8 +1,6 @@
 import * as vscode from 'vscode';
-import type * as AgentGuardsCommand from './agentGuardsCommand';
-import type * as ImportCommand from './importCommand';
-import type * as TeamRulesCommand from './teamRulesCommand';
 import { Commands, ViewCommands } from './commandIds';
+import { loadLazy } from './lazyChunk';
 import { guarded, log } from './logger';
 import { createManifest, openAuditLog, openManifest, pickManifestFolder, requireManifest } from './manifestCommands';
 import { installGitHooks } from './gitHooksCommand';
@@ -73,24 +71,17 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (!pick) return;
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(pick.manifestUri));
       // Loaded on first use (dist/lazy.js in the bundles): activation does not parse it.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { setUpAgentGuards } = require('./agentGuardsCommand') as typeof AgentGuardsCommand;
-      await setUpAgentGuards(pick.folder.uri, text);
+      await loadLazy('Set Up Agent Guards').setUpAgentGuards(pick.folder.uri, text);
     }))),
     vscode.commands.registerCommand(Commands.setUpTeamRules, guarded('Could not set up the team rules', trusted('set up team rules', async () => {
       const pick = await pickManifestFolder(d.service, 'Set up team rules for which folder?');
       if (!pick) return;
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(pick.manifestUri));
-      // Loaded on first use (dist/lazy.js in the bundles).
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { setUpTeamRules } = require('./teamRulesCommand') as typeof TeamRulesCommand;
-      await setUpTeamRules(pick.folder.uri, text);
+      await loadLazy('Set Up Team Rules').setUpTeamRules(pick.folder.uri, text);
     }))),
     vscode.commands.registerCommand(Commands.importProtocol, guarded('Could not import the protocol document', trusted('import a protocol document', async (arg?: unknown) => {
-      // Loaded on first use (dist/lazy.js in the bundles). Works without a manifest: it can create one.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { importProtocolDocument } = require('./importCommand') as typeof ImportCommand;
-      await importProtocolDocument({ service: d.service, unlockFlow: d.unlockFlow, readOnlySettled: d.readOnlySettled }, arg);
+      // Works without a manifest: it can create one.
+      await loadLazy('Import Protocol Document').importProtocolDocument({ service: d.service, unlockFlow: d.unlockFlow, readOnlySettled: d.readOnlySettled }, arg);
     }))),
     vscode.commands.registerCommand(Commands.createManifest, guarded('Could not create the manifest', trusted('create a manifest', createManifest))),
     vscode.commands.registerCommand(Commands.openManifest, guarded('Could not open the manifest', () => openManifest(d.service))),
