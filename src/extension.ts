@@ -14,7 +14,8 @@ import { ManifestDiagnostics } from './vscode/manifestDiagnostics';
 import { Notifications } from './vscode/notifications';
 import type { Prompter } from './vscode/prompter';
 import { WorkbenchPrompter } from './vscode/prompter';
-import { ProtectedFilesView } from './vscode/protectedFilesView';
+import { ProtectedFilesLoader } from './vscode/protectedFilesLoader';
+import type { ProtectedFilesView } from './vscode/protectedFilesView';
 import { ProtectionService } from './vscode/protectionService';
 import { ReadOnlyController } from './vscode/readOnlyController';
 import { SetCodeFlow } from './vscode/setCodeFlow';
@@ -40,6 +41,7 @@ export interface TestApi {
   readonly permissions: FilePermissions;
   readonly unlockFlow: UnlockFlow;
   readonly setCodeFlow: SetCodeFlow;
+  /** The Protected Files view (loaded now if it was not yet). */
   readonly filesView: ProtectedFilesView;
   readonly auditLog: AuditLogLoader;
   readonly terminal: TerminalGuard;
@@ -79,7 +81,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const diagnostics = push(new ManifestDiagnostics(service));
   push(new Notifications(service, unlocks));
   const contextKeys = push(new ContextKeys(service));
-  const filesView = push(new ProtectedFilesView(service, unlocks, now));
+  const filesView = push(new ProtectedFilesLoader(service, unlocks, now));
   const auditLog = push(new AuditLogLoader(service, isTrusted));
   const ro = readOnly;
   const unlockFlow = new UnlockFlow({ service, unlocks, prompter: () => prompter, now });
@@ -136,7 +138,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     return writers;
   };
   return {
-    service, unlocks, readOnly, statusBar, decorations, banner, diagnostics, guard, unlockFlow, setCodeFlow, filesView, auditLog,
+    service, unlocks, readOnly, statusBar, decorations, banner, diagnostics, guard, unlockFlow, setCodeFlow, auditLog,
+    get filesView() { return filesView.view; },
     get recorder() { return w().recorder; },
     get breach() { return w().breach; },
     get permissions() { return w().permissions; },

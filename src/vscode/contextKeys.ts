@@ -4,7 +4,9 @@ import type { ProtectionService } from './protectionService';
 
 /**
  * `protectedFiles.lockedPaths` / `protectedFiles.unlockedPaths`: the context keys that show Unlock… and
- * Relock in the explorer and editor menus only on protected files (`resourcePath in …`).
+ * Relock in the explorer and editor menus only on protected files (`resourcePath in …`); and
+ * `protectedFiles.hasManifest` (the Protected Files view's welcome shows where it is false, the Audit
+ * Log view where it is true).
  */
 export class ContextKeys extends Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -22,6 +24,7 @@ export class ContextKeys extends Disposable {
   }
 
   async update(): Promise<void> {
+    await vscode.commands.executeCommand('setContext', 'protectedFiles.hasManifest', this.service.withManifest().length > 0);
     const locked: Record<string, true> = {};
     const unlocked: Record<string, true> = {};
     for (const folder of this.service.all()) {

@@ -7,4 +7,5 @@ export { setUpAgentGuards } from './agentGuardsCommand';
 export { setUpTeamRules } from './teamRulesCommand';
 export { importProtocolDocument } from './importCommand';
 export { AuditLogView } from './auditLogView';
+export { ProtectedFilesView } from './protectedFilesView';
 export { adoptLog } from './logger';
