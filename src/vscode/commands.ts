@@ -1,21 +1,20 @@
 import * as vscode from 'vscode';
 import { Commands, ViewCommands } from './commandIds';
+import type { Flows } from './flows';
 import { loadLazy } from './lazyChunk';
 import { guarded, log } from './logger';
 import { createManifest, openAuditLog, openManifest, pickManifestFolder, requireManifest } from './manifestCommands';
 import { installGitHooks } from './gitHooksCommand';
 import { detailsMarkdown } from './presentation';
 import type { ProtectionService } from './protectionService';
-import type { SetCodeFlow } from './setCodeFlow';
-import type { UnlockFlow } from './unlockFlow';
 import type { UnlockService } from './unlockService';
 import { requireTrust } from './trust';
 
 export interface CommandDeps {
   readonly service: ProtectionService;
   readonly unlocks: UnlockService;
-  readonly unlockFlow: UnlockFlow;
-  readonly setCodeFlow: SetCodeFlow;
+  /** The unlock and set-code flows, loaded on first use. */
+  readonly flows: Flows;
   readonly now: () => number;
   /** Resolves once the active editor's read-only state matches its lock state. */
   readonly readOnlySettled: () => Promise<void>;
@@ -51,7 +50,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   };
   const unlock = async (arg?: unknown): Promise<void> => {
     if (!requireManifest(d.service) || !requireTrust('unlock')) return;
-    await d.unlockFlow.run(arg instanceof vscode.Uri ? arg : undefined);
+    await d.flows.unlock('Unlock…').run(arg instanceof vscode.Uri ? arg : undefined);
   };
   return [
     vscode.commands.registerCommand(Commands.unlock, guarded('Could not unlock', unlock)),
@@ -64,7 +63,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     })),
     vscode.commands.registerCommand(Commands.setUnlockCode, guarded('Could not set the unlock code', trusted('set an unlock code', async () => {
       if (!requireManifest(d.service)) return;
-      await d.setCodeFlow.run();
+      await d.flows.setCode('Set Unlock Code…').run();
     }))),
     vscode.commands.registerCommand(Commands.setUpAgentGuards, guarded('Could not set up the agent guards', trusted('set up agent guards', async () => {
       const pick = await pickManifestFolder(d.service, 'Set up agent guards for which folder?');
@@ -81,7 +80,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     }))),
     vscode.commands.registerCommand(Commands.importProtocol, guarded('Could not import the protocol document', trusted('import a protocol document', async (arg?: unknown) => {
       // Works without a manifest: it can create one.
-      await loadLazy('Import Protocol Document').importProtocolDocument({ service: d.service, unlockFlow: d.unlockFlow, readOnlySettled: d.readOnlySettled }, arg);
+      await loadLazy('Import Protocol Document').importProtocolDocument({ service: d.service, unlockFlow: d.flows.unlock('Import Protocol Document'), readOnlySettled: d.readOnlySettled }, arg);
     }))),
     vscode.commands.registerCommand(Commands.createManifest, guarded('Could not create the manifest', trusted('create a manifest', createManifest))),
     vscode.commands.registerCommand(Commands.openManifest, guarded('Could not open the manifest', () => openManifest(d.service))),

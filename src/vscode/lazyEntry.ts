@@ -8,4 +8,6 @@ export { setUpTeamRules } from './teamRulesCommand';
 export { importProtocolDocument } from './importCommand';
 export { AuditLogView } from './auditLogView';
 export { ProtectedFilesView } from './protectedFilesView';
+export { UnlockFlow } from './unlockFlow';
+export { SetCodeFlow } from './setCodeFlow';
 export { adoptLog } from './logger';
