@@ -58,10 +58,17 @@ const splitLazyChunk = {
       args.importer.endsWith('lazyChunk.ts') ? { path: './lazy.js', external: true } : undefined);
   },
 };
+// In lazy.js itself the loader would bundle its own entry a second time, wrapped: refused.
+const refuseLazyChunk = {
+  name: 'refuse-lazy-chunk',
+  setup(build) {
+    build.onResolve({ filter: /\/lazyChunk$/ }, (args) => ({ errors: [{ text: `${args.importer} imports lazyChunk: a module of dist/lazy.js must not load dist/lazy.js` }] }));
+  },
+};
 
 const builds = [
   esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true, plugins: [splitSimpleGit, splitLazyChunk] }),
-  esbuild.build({ ...common, entryPoints: { lazy: 'src/vscode/lazyEntry.ts' }, outdir: 'dist', metafile: true, plugins: [splitSimpleGit] }),
+  esbuild.build({ ...common, entryPoints: { lazy: 'src/vscode/lazyEntry.ts' }, outdir: 'dist', metafile: true, plugins: [splitSimpleGit, refuseLazyChunk] }),
   esbuild.build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, plugins: [splitSimpleGit] }),
   // The agents' hook alone (dist/hook.js): the launcher runs it on every tool call, so it compiles less than cli.js.
   esbuild.build({ ...common, entryPoints: { hook: 'src/cli/hookMain.ts' }, outdir: 'dist', plugins: [splitSimpleGit] }),

@@ -3,8 +3,8 @@ import { Commands, ViewCommands } from './commandIds';
 import type { Flows } from './flows';
 import { loadLazy } from './lazyChunk';
 import { guarded, log } from './logger';
-import { createManifest, openAuditLog, openManifest, pickManifestFolder, requireManifest } from './manifestCommands';
-import { installGitHooks } from './gitHooksCommand';
+import { createManifest } from './createManifest';
+import { openAuditLog, openManifest, pickManifestFolder, requireManifest } from './manifestCommands';
 import { detailsMarkdown } from './presentation';
 import type { ProtectionService } from './protectionService';
 import type { UnlockService } from './unlockService';
@@ -86,7 +86,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     vscode.commands.registerCommand(Commands.openManifest, guarded('Could not open the manifest', () => openManifest(d.service))),
     vscode.commands.registerCommand(Commands.openAuditLog, guarded('Could not open the audit log', () => openAuditLog(d.service))),
     vscode.commands.registerCommand(Commands.showLog, () => log.show()),
-    vscode.commands.registerCommand(ViewCommands.installGitHooks, guarded('Could not install the git hooks', trusted('install git hooks', () => installGitHooks(d.service, d.cliPath)))),
+    vscode.commands.registerCommand(ViewCommands.installGitHooks, guarded('Could not install the git hooks', trusted('install git hooks', () => loadLazy('Install Git Hooks').installGitHooks(d.service, d.cliPath)))),
     vscode.commands.registerCommand(Commands.showDetails, guarded('Could not show the details', async (arg?: unknown) => {
       const uri = fileArg(arg);
       const f = uri && d.service.resolve(uri);

@@ -10,4 +10,7 @@ export { AuditLogView } from './auditLogView';
 export { ProtectedFilesView } from './protectedFilesView';
 export { UnlockFlow } from './unlockFlow';
 export { SetCodeFlow } from './setCodeFlow';
+export { installGitHooks } from './gitHooksCommand';
+export { analyzeShellCommand } from '../core/shellGuard';
+export { STARTER_MANIFEST } from '../core/starterManifest';
 export { adoptLog } from './logger';

@@ -3,10 +3,10 @@
 // a `guarded-command` event. It cannot stop the command (the API reports it as it starts): the
 // agents' hooks refuse it before it runs; a person at the terminal is told and it is recorded.
 import * as vscode from 'vscode';
-import { analyzeShellCommand } from '../core/shellGuard';
 import type { GuardedCommand } from '../core/manifest';
 import { Disposable } from './lifecycle';
-import { log } from './logger';
+import { loadLazy } from './lazyChunk';
+import { log, reportError } from './logger';
 import type { ProtectionService } from './protectionService';
 
 /** A command line as long as this is recorded in full; longer ones are cut. */
@@ -17,7 +17,11 @@ export class TerminalGuard extends Disposable {
     super();
     // Shell integration is optional in VS Code (and absent in some shells): without it nothing is reported.
     const onStart = (vscode.window as Partial<typeof vscode.window>).onDidStartTerminalShellExecution;
-    if (onStart) this.register(onStart((e) => void this.check(e.execution.commandLine.value, e.execution.cwd)));
+    if (onStart) {
+      this.register(onStart((e) => {
+        this.check(e.execution.commandLine.value, e.execution.cwd).catch((err: unknown) => reportError('The terminal guard could not check a command', err));
+      }));
+    }
   }
 
   /** Checks one command line started in a terminal whose working directory is `cwd`. */
@@ -25,7 +29,8 @@ export class TerminalGuard extends Disposable {
     const folder = (cwd && this.service.folderOf(cwd)) ?? this.service.withManifest()[0];
     const guarded = folder?.manifest?.guardedCommands ?? [];
     if (!folder || guarded.length === 0) return [];
-    const hits = analyzeShellCommand(commandLine, guarded).guarded;
+    // The shell parser loads on the first command checked against guarded commands (dist/lazy.js).
+    const hits = loadLazy('The terminal guard').analyzeShellCommand(commandLine, guarded).guarded;
     if (hits.length === 0) return [];
     const what = hits.map((g) => `"${g.pattern}": ${g.message.trim()}`).join(' ');
     log.warn(`[terminal] guarded command started in ${folder.folder.name}: ${hits.map((g) => g.pattern).join(', ')}`);

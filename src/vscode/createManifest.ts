@@ -1,0 +1,32 @@
+import * as vscode from 'vscode';
+import { MANIFEST_PATH } from '../core/manifest';
+import { expectOwnWrite } from './breachGuard';
+import { loadLazy } from './lazyChunk';
+import { pickFolder } from './manifestCommands';
+
+/** Protected Files: Create Manifest — writes a commented starter manifest and opens it. */
+export async function createManifest(): Promise<vscode.Uri | undefined> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length === 0) {
+    void vscode.window.showInformationMessage('Open a folder first: the manifest lives at .protection/manifest.jsonc in a workspace folder.');
+    return undefined;
+  }
+  const folder = await pickFolder(folders, 'Which folder gets a protection manifest?');
+  if (!folder) return undefined;
+  const uri = vscode.Uri.joinPath(folder.uri, MANIFEST_PATH);
+  let exists = true;
+  try {
+    await vscode.workspace.fs.stat(uri);
+  } catch {
+    exists = false;
+  }
+  if (exists) {
+    void vscode.window.showInformationMessage(`${folder.name} already has a manifest: opening it.`);
+  } else {
+    const bytes = new TextEncoder().encode(loadLazy('Create Manifest').STARTER_MANIFEST);
+    expectOwnWrite(bytes);
+    await vscode.workspace.fs.writeFile(uri, bytes);
+  }
+  await vscode.window.showTextDocument(uri, { preview: false });
+  return uri;
+}
