@@ -10,6 +10,7 @@ export { AuditLogView } from './auditLogView';
 export { ProtectedFilesView } from './protectedFilesView';
 export { UnlockFlow } from './unlockFlow';
 export { SetCodeFlow } from './setCodeFlow';
+export { denyUnlock, grantUnlock, spentOneTimeKeys } from '../node/unlocking';
 export { installGitHooks } from './gitHooksCommand';
 export { analyzeShellCommand } from '../core/shellGuard';
 export { STARTER_MANIFEST } from '../core/starterManifest';
