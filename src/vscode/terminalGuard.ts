@@ -6,11 +6,8 @@ import * as vscode from 'vscode';
 import type { GuardedCommand } from '../core/manifest';
 import { Disposable } from './lifecycle';
 import { loadLazy } from './lazyChunk';
-import { log, reportError } from './logger';
+import { reportError } from './logger';
 import type { ProtectionService } from './protectionService';
-
-/** A command line as long as this is recorded in full; longer ones are cut. */
-const MAX_RECORDED = 500;
 
 export class TerminalGuard extends Disposable {
   constructor(private readonly service: ProtectionService) {
@@ -29,21 +26,7 @@ export class TerminalGuard extends Disposable {
     const folder = (cwd && this.service.folderOf(cwd)) ?? this.service.withManifest()[0];
     const guarded = folder?.manifest?.guardedCommands ?? [];
     if (!folder || guarded.length === 0) return [];
-    // The shell parser loads on the first command checked against guarded commands (dist/lazy.js).
-    const hits = loadLazy('The terminal guard').analyzeShellCommand(commandLine, guarded).guarded;
-    if (hits.length === 0) return [];
-    const what = hits.map((g) => `"${g.pattern}": ${g.message.trim()}`).join(' ');
-    log.warn(`[terminal] guarded command started in ${folder.folder.name}: ${hits.map((g) => g.pattern).join(', ')}`);
-    void vscode.window.showWarningMessage(`Guarded command started in the terminal: ${what} It was recorded in the audit log; the extension cannot stop a command typed in a terminal.`);
-    try {
-      await folder.audit.record({
-        event: 'guarded-command',
-        reason: hits.map((g) => g.message.trim()).join(' '),
-        detail: commandLine.length > MAX_RECORDED ? `${commandLine.slice(0, MAX_RECORDED)}…` : commandLine,
-      });
-    } catch (err) {
-      log.error(`[terminal] could not record the guarded command: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    return hits;
+    // The shell parser and the notice load on the first command checked against guarded commands (dist/lazy.js).
+    return loadLazy('The terminal guard').reportGuardedCommand(folder, commandLine, guarded);
   }
 }
