@@ -14,7 +14,6 @@ import { createLog, log, reportError } from './vscode/logger';
 import { ManifestDiagnostics } from './vscode/manifestDiagnostics';
 import { Notifications } from './vscode/notifications';
 import type { Prompter } from './vscode/prompter';
-import { WorkbenchPrompter } from './vscode/prompter';
 import { ProtectedFilesLoader } from './vscode/protectedFilesLoader';
 import type { ProtectedFilesView } from './vscode/protectedFilesView';
 import { ProtectionService } from './vscode/protectionService';
@@ -70,8 +69,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     return d;
   };
   push(createLog());
-  const workbenchPrompter = new WorkbenchPrompter();
-  let prompter: Prompter = workbenchPrompter;
 
   const service = push(new ProtectionService(now));
   const unlocks = push(new UnlockService(service, now));
@@ -86,7 +83,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const filesView = push(new ProtectedFilesLoader(service, unlocks, now));
   const auditLog = push(new AuditLogLoader(service, isTrusted));
   const ro = readOnly;
-  const flows = new Flows({ service, unlocks, prompter: () => prompter, now }, () => ro.syncNow());
+  const flows = new Flows({ service, unlocks, now }, () => ro.syncNow());
   const cliPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath;
   for (const d of registerCommands({ service, unlocks, flows, now, readOnlySettled: () => ro.syncNow(), cliPath })) push(d);
 
@@ -156,7 +153,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     get breach() { return w().breach; },
     get permissions() { return w().permissions; },
     get terminal() { return w().terminal; },
-    setPrompter: (p) => { prompter = p ?? workbenchPrompter; },
+    setPrompter: (p) => flows.setPrompter(p),
     advanceClock: (ms) => { clockOffset += ms; },
     keepChange: (uri, content) => w().breach.keepChange(uri, content),
     activationMs,

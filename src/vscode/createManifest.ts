@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
 import { MANIFEST_PATH } from '../core/manifest';
-import { expectOwnWrite } from './breachGuard';
-import { loadLazy } from './lazyChunk';
+import { STARTER_MANIFEST } from '../core/starterManifest';
 import { pickFolder } from './manifestCommands';
 
-/** Protected Files: Create Manifest — writes a commented starter manifest and opens it. */
-export async function createManifest(): Promise<vscode.Uri | undefined> {
+/**
+ * Protected Files: Create Manifest — writes a commented starter manifest and opens it. `expectOwnWrite`:
+ * the breach guard's (of the activation bundle), told of the write before it is made.
+ */
+export async function createManifest(expectOwnWrite: (content: Uint8Array) => void): Promise<vscode.Uri | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];
   if (folders.length === 0) {
     void vscode.window.showInformationMessage('Open a folder first: the manifest lives at .protection/manifest.jsonc in a workspace folder.');
@@ -23,7 +25,7 @@ export async function createManifest(): Promise<vscode.Uri | undefined> {
   if (exists) {
     void vscode.window.showInformationMessage(`${folder.name} already has a manifest: opening it.`);
   } else {
-    const bytes = new TextEncoder().encode(loadLazy('Create Manifest').STARTER_MANIFEST);
+    const bytes = new TextEncoder().encode(STARTER_MANIFEST);
     expectOwnWrite(bytes);
     await vscode.workspace.fs.writeFile(uri, bytes);
   }

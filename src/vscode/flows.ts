@@ -1,4 +1,5 @@
 import { loadLazy } from './lazyChunk';
+import type { Prompter } from './prompter';
 import type { SetCodeFlow } from './setCodeFlow';
 import type { FlowDeps, UnlockFlow } from './unlockFlow';
 
@@ -10,12 +11,24 @@ import type { FlowDeps, UnlockFlow } from './unlockFlow';
 export class Flows {
   private unlockFlow: UnlockFlow | undefined;
   private setCodeFlow: SetCodeFlow | undefined;
+  /** Scripted answers of the tests, or undefined: the workbench's quick picks and input boxes. */
+  private scripted: Prompter | undefined;
+  private workbench: Prompter | undefined;
+  private readonly deps: FlowDeps;
 
   constructor(
-    private readonly deps: FlowDeps,
+    deps: Omit<FlowDeps, 'prompter'>,
     /** Resolves once the active editor's read-only state matches its lock state. */
     private readonly readOnlySettled: () => Promise<void>,
-  ) {}
+  ) {
+    // Asked for only by a flow, so dist/lazy.js is loaded by then.
+    this.deps = { ...deps, prompter: () => this.scripted ?? (this.workbench ??= new (loadLazy('Unlock…').WorkbenchPrompter)()) };
+  }
+
+  /** Replaces the prompts with scripted answers (undefined: back to the workbench's). */
+  setPrompter(p: Prompter | undefined): void {
+    this.scripted = p;
+  }
 
   unlock(what: string): UnlockFlow {
     this.unlockFlow ??= new (loadLazy(what).UnlockFlow)(this.deps);

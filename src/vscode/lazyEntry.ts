@@ -3,16 +3,17 @@
 // editors, the edit and breach guards with their restore path, recording on save) never waits on it.
 // Its modules get their own copies of what they import: nothing here may keep state that the
 // activation bundle must see (the output channel is handed over by adoptLog).
-export { setUpAgentGuards } from './agentGuardsCommand';
-export { setUpTeamRules } from './teamRulesCommand';
+export { setUpFromManifest, showDetails } from './lazyCommands';
+export { openAuditLog, openManifest } from './manifestCommands';
 export { importProtocolDocument } from './importCommand';
 export { AuditLogView } from './auditLogView';
 export { ProtectedFilesView } from './protectedFilesView';
 export { UnlockFlow } from './unlockFlow';
 export { SetCodeFlow } from './setCodeFlow';
+export { WorkbenchPrompter } from './prompter';
 export { denyUnlock, grantUnlock, spentOneTimeKeys } from '../node/unlocking';
 export { showBreach, showBreaches } from './breachNotices';
 export { installGitHooks } from './gitHooksCommand';
 export { reportGuardedCommand } from './terminalCheck';
-export { STARTER_MANIFEST } from '../core/starterManifest';
+export { createManifest } from './createManifest';
 export { adoptLog } from './logger';
