@@ -3,6 +3,7 @@
 //   node scripts/build.mjs --release  minified, no source maps (what `npm run package` ships)
 //   node scripts/build.mjs --bench    also bundles bench/bench.ts to out/bench/bench.js
 //   node scripts/build.mjs --tests    also compiles test/ to out/ (bundled per entry; integration benchmarks *.bench.ts too)
+//   node scripts/build.mjs --analyze  also prints what dist/extension.js is made of
 import * as esbuild from 'esbuild';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,32 +46,29 @@ const splitSimpleGit = {
 
 rmSync('dist', { recursive: true, force: true }); // no stale source maps in a release package
 
-// The generator commands and the Audit Log view (and the code behind them) live in one bundle of their
-// own, dist/lazy.js, loaded when one of them is first used: activation does not parse them, and the
-// code they share (manifest, matcher, minimatch…) is in the package once. `importer`: the only file
-// whose require of the module is redirected (tests and the modules themselves import it normally).
-const LAZY_MODULES = {
-  './agentGuardsCommand': { entry: 'src/vscode/agentGuardsCommand.ts', importer: 'commands.ts' },
-  './teamRulesCommand': { entry: 'src/vscode/teamRulesCommand.ts', importer: 'commands.ts' },
-  './importCommand': { entry: 'src/vscode/importCommand.ts', importer: 'commands.ts' },
-  './auditLogView': { entry: 'src/vscode/auditLogView.ts', importer: 'auditLogLoader.ts' },
-};
-const splitLazyModules = {
-  name: 'split-lazy-modules',
+// What protection does not need at activation (the generators, the views' bodies, the unlock and
+// set-code flows, the terminal guard's shell parser…) lives in one bundle of its own, dist/lazy.js, whose
+// entry src/vscode/lazyEntry.ts lists it; src/vscode/lazyChunk.ts loads it on first use. Only that
+// require is redirected (tests import the modules themselves normally); the code the lazy modules share
+// with each other (manifest, matcher, minimatch…) is in the package once more, in lazy.js.
+const splitLazyChunk = {
+  name: 'split-lazy-chunk',
   setup(build) {
-    build.onResolve({ filter: /^\.\/(?:(?:agentGuards|teamRules|import)Command|auditLogView)$/ }, (args) =>
-      args.importer.endsWith(LAZY_MODULES[args.path].importer) ? { path: './lazy.js', external: true } : undefined);
+    build.onResolve({ filter: /^\.\/lazyEntry$/ }, (args) =>
+      args.importer.endsWith('lazyChunk.ts') ? { path: './lazy.js', external: true } : undefined);
   },
 };
-// One entry exporting every lazy module's exports (their names must not collide: esbuild would drop both).
-const lazyEntry = {
-  contents: Object.values(LAZY_MODULES).map(({ entry }) => `export * from './${entry.replace(/\.ts$/, '')}';`).join('\n'),
-  resolveDir: process.cwd(), sourcefile: 'lazy-entry.ts', loader: 'ts',
+// In lazy.js itself the loader would bundle its own entry a second time, wrapped: refused.
+const refuseLazyChunk = {
+  name: 'refuse-lazy-chunk',
+  setup(build) {
+    build.onResolve({ filter: /\/lazyChunk$/ }, (args) => ({ errors: [{ text: `${args.importer} imports lazyChunk: a module of dist/lazy.js must not load dist/lazy.js` }] }));
+  },
 };
 
 const builds = [
-  esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true, plugins: [splitSimpleGit, splitLazyModules] }),
-  esbuild.build({ ...common, stdin: lazyEntry, outfile: 'dist/lazy.js', plugins: [splitSimpleGit] }),
+  esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true, plugins: [splitSimpleGit, splitLazyChunk] }),
+  esbuild.build({ ...common, entryPoints: { lazy: 'src/vscode/lazyEntry.ts' }, outdir: 'dist', metafile: true, plugins: [splitSimpleGit, refuseLazyChunk] }),
   esbuild.build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, plugins: [splitSimpleGit] }),
   // The agents' hook alone (dist/hook.js): the launcher runs it on every tool call, so it compiles less than cli.js.
   esbuild.build({ ...common, entryPoints: { hook: 'src/cli/hookMain.ts' }, outdir: 'dist', plugins: [splitSimpleGit] }),
@@ -85,8 +83,8 @@ if (args.has('--tests')) {
   // Integration tests run inside the extension host: mocha stays external (the harness provides it).
   builds.push(esbuild.build({ ...common, minify: false, sourcemap: 'inline', external: ['vscode', 'mocha'], entryPoints: [...findTests('test/integration', '.test.ts'), ...findTests('test/integration', '.bench.ts'), 'test/integration/index.ts'], outdir: 'out/test/integration', outbase: 'test/integration' }));
 }
-const [ext] = await Promise.all(builds);
-if (ext.metafile) {
-  const bytes = Object.values(ext.metafile.outputs).filter((o) => o.entryPoint).reduce((n, o) => n + o.bytes, 0);
-  console.log(`dist/extension.js ${(bytes / 1024).toFixed(1)} KB${release ? ' (minified)' : ''}`);
-}
+const [ext, lazy] = await Promise.all(builds);
+const kb = (result) => (Object.values(result.metafile.outputs).filter((o) => o.entryPoint).reduce((n, o) => n + o.bytes, 0) / 1024).toFixed(1);
+console.log(`dist/extension.js ${kb(ext)} KB${release ? ' (minified)' : ''}; loaded on first use: dist/lazy.js ${kb(lazy)} KB`);
+// --analyze: what dist/extension.js is made of, largest first.
+if (args.has('--analyze')) console.log(await esbuild.analyzeMetafile(ext.metafile));

@@ -9,19 +9,20 @@ import { RiskBanner } from './vscode/codeLens';
 import { ProtectionDecorations } from './vscode/decorations';
 import { EditGuard } from './vscode/editGuard';
 import { FilePermissions } from './vscode/filePermissions';
-import { createLog, log } from './vscode/logger';
+import { Flows } from './vscode/flows';
+import { createLog, log, reportError } from './vscode/logger';
 import { ManifestDiagnostics } from './vscode/manifestDiagnostics';
 import { Notifications } from './vscode/notifications';
 import type { Prompter } from './vscode/prompter';
-import { WorkbenchPrompter } from './vscode/prompter';
-import { ProtectedFilesView } from './vscode/protectedFilesView';
+import { ProtectedFilesLoader } from './vscode/protectedFilesLoader';
+import type { ProtectedFilesView } from './vscode/protectedFilesView';
 import { ProtectionService } from './vscode/protectionService';
 import { ReadOnlyController } from './vscode/readOnlyController';
-import { SetCodeFlow } from './vscode/setCodeFlow';
+import type { SetCodeFlow } from './vscode/setCodeFlow';
 import { TerminalGuard } from './vscode/terminalGuard';
 import { recordCliPath } from './node/cliPath';
 import { LockStatusBar } from './vscode/statusBar';
-import { UnlockFlow } from './vscode/unlockFlow';
+import type { UnlockFlow } from './vscode/unlockFlow';
 import { UnlockService } from './vscode/unlockService';
 import { isTrusted } from './vscode/trust';
 
@@ -38,8 +39,10 @@ export interface TestApi {
   readonly guard: EditGuard;
   readonly breach: BreachGuard;
   readonly permissions: FilePermissions;
+  /** The unlock and set-code flows (loaded now if they were not yet). */
   readonly unlockFlow: UnlockFlow;
   readonly setCodeFlow: SetCodeFlow;
+  /** The Protected Files view (loaded now if it was not yet). */
   readonly filesView: ProtectedFilesView;
   readonly auditLog: AuditLogLoader;
   readonly terminal: TerminalGuard;
@@ -66,8 +69,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     return d;
   };
   push(createLog());
-  const workbenchPrompter = new WorkbenchPrompter();
-  let prompter: Prompter = workbenchPrompter;
 
   const service = push(new ProtectionService(now));
   const unlocks = push(new UnlockService(service, now));
@@ -79,13 +80,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const diagnostics = push(new ManifestDiagnostics(service));
   push(new Notifications(service, unlocks));
   const contextKeys = push(new ContextKeys(service));
-  const filesView = push(new ProtectedFilesView(service, unlocks, now));
+  const filesView = push(new ProtectedFilesLoader(service, unlocks, now));
   const auditLog = push(new AuditLogLoader(service, isTrusted));
   const ro = readOnly;
-  const unlockFlow = new UnlockFlow({ service, unlocks, prompter: () => prompter, now });
-  const setCodeFlow = new SetCodeFlow(service, unlockFlow, () => prompter, () => ro.syncNow());
+  const flows = new Flows({ service, unlocks, now }, () => ro.syncNow());
   const cliPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath;
-  for (const d of registerCommands({ service, unlocks, unlockFlow, setCodeFlow, now, readOnlySettled: () => ro.syncNow(), cliPath })) push(d);
+  for (const d of registerCommands({ service, unlocks, flows, now, readOnlySettled: () => ro.syncNow(), cliPath })) push(d);
 
   // What writes or spawns (records on save, the breach guard's backups and restores, file permissions)
   // starts only in a trusted folder; in Restricted Mode locked files stay read-only and shown as such.
@@ -93,7 +93,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const startWriters = async (): Promise<void> => {
     if (writers) return;
     const recorder = push(new ChangeRecorder(service, unlocks));
-    const breach = push(new BreachGuard(service, unlocks, (uri) => unlockFlow.run(uri)));
+    // The breach warning's "Unlock and Keep the Change…" (its caller does not report: a failure is shown here).
+    const keepUnlock = async (uri: vscode.Uri): Promise<unknown> => {
+      try {
+        return await flows.unlock('Unlock and Keep the Change…').run(uri);
+      } catch (err) {
+        reportError('Could not unlock', err);
+        return undefined;
+      }
+    };
+    const breach = push(new BreachGuard(service, unlocks, keepUnlock));
     const permissions = push(new FilePermissions(service, context.workspaceState));
     // Guarded commands typed in VS Code's terminal are warned about and recorded (a write: trusted folders only).
     const terminal = push(new TerminalGuard(service));
@@ -136,12 +145,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     return writers;
   };
   return {
-    service, unlocks, readOnly, statusBar, decorations, banner, diagnostics, guard, unlockFlow, setCodeFlow, filesView, auditLog,
+    service, unlocks, readOnly, statusBar, decorations, banner, diagnostics, guard, auditLog,
+    get unlockFlow() { return flows.unlock('the tests'); },
+    get setCodeFlow() { return flows.setCode('the tests'); },
+    get filesView() { return filesView.view; },
     get recorder() { return w().recorder; },
     get breach() { return w().breach; },
     get permissions() { return w().permissions; },
     get terminal() { return w().terminal; },
-    setPrompter: (p) => { prompter = p ?? workbenchPrompter; },
+    setPrompter: (p) => flows.setPrompter(p),
     advanceClock: (ms) => { clockOffset += ms; },
     keepChange: (uri, content) => w().breach.keepChange(uri, content),
     activationMs,

@@ -26,15 +26,21 @@ export interface AuditStoreOptions {
   staleLockMs?: number;
 }
 
+/** Where issuedTokens lives on globalThis (see there). */
+export const ISSUED_TOKENS = Symbol.for('protected-files.auditStore.issuedTokens');
+
 /** A lock that cannot be read may be in the moment between its creation and its content. */
 const UNREADABLE_GRACE_MS = 1_000;
 
 /**
  * Tokens of every lock this process took (16 hex characters each): a lock with our pid and a token
  * not among them was left by a dead process whose pid we now have. A released token stays here, so
- * a lock read just before its release is never taken for a dead process's.
+ * a lock read just before its release is never taken for a dead process's. One set for the process,
+ * not for this copy of the module: the extension's dist/lazy.js has a copy of its own (Set Up Agent
+ * Guards records through it), and a copy that judged the other's lock abandoned would break it and
+ * write beside it.
  */
-const issuedTokens = new Set<string>();
+const issuedTokens: Set<string> = (globalThis as { [ISSUED_TOKENS]?: Set<string> })[ISSUED_TOKENS] ??= new Set<string>();
 
 const TAIL_CHUNK = 64 * 1024;
 

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import type * as AuditLogModule from './auditLogView';
 import type { AuditLogView, AuditNode } from './auditLogView';
 import { AUDIT_DIFF_SCHEME, AUDIT_LOG_VIEW } from './auditLogIds';
 import { ViewCommands } from './commandIds';
+import { loadLazyReported } from './lazyChunk';
 import { Disposable } from './lifecycle';
 import { guarded } from './logger';
 import type { ProtectionService } from './protectionService';
@@ -33,8 +33,7 @@ export class AuditLogLoader extends Disposable implements vscode.TreeDataProvide
   /** The view, loaded now if it was not yet. */
   get view(): AuditLogView {
     if (!this.real) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { AuditLogView: View } = require('./auditLogView') as typeof AuditLogModule;
+      const View = loadLazyReported('the Audit Log view').AuditLogView;
       this.real = this.register(new View(this.service, this.trusted, this.treeView));
       this.register(this.real.onDidChangeTreeData((e) => this._onDidChangeTreeData.fire(e)));
     }

@@ -1,17 +1,14 @@
-import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { sha256 } from '../core/audit';
 import type { AuditRecord } from '../core/audit';
-import { describeBreach, summarizeBreaches } from '../core/breach';
 import type { BreachOutcome } from '../core/breach';
 import { targetKey } from '../core/unlocks';
 import type { Grant } from '../core/unlocks';
 import { atomicWriteFile } from '../node/atomicWrite';
-import { BACKUPS_DIR } from '../node/backups';
 import { BreachEngine, directoriesOf } from '../node/breachEngine';
 import { GuardLease, leasePathFor } from '../node/guardLease';
-import { Commands } from './commandIds';
 import type { FolderProtection } from './folderProtection';
+import { loadLazy } from './lazyChunk';
 import { Disposable } from './lifecycle';
 import { log, reportError } from './logger';
 import type { ProtectedFile, ProtectionService } from './protectionService';
@@ -168,8 +165,7 @@ export class BreachGuard extends Disposable {
       const found = await engine.scanAtStart();
       this.startCheckMs = Date.now() - t0;
       log.info(`[breach] ${folder.name}: checked at start in ${Date.now() - t0} ms; ${found.length} breach(es) made while nothing was watching.`);
-      if (found.length === 1) void this.showOne(folder, found[0]);
-      else if (found.length > 1) this.showMany(found);
+      if (found.length > 0) this.notify(folder, found);
       return found;
     } catch (err) {
       reportError(`Could not check ${folder.name} for changes made while VS Code was closed`, err);
@@ -238,32 +234,24 @@ export class BreachGuard extends Disposable {
     this.noticeTimer = setTimeout(() => {
       this.noticeTimer = undefined;
       const batch = this.notices.splice(0);
-      if (batch.length === 1) void this.showOne(batch[0].folder, batch[0].o);
-      else this.showMany(batch.map((n) => n.o));
+      // One folder's breach, or several (from any folders): one line for all.
+      this.notify(batch[0].folder, batch.map((n) => n.o));
     }, NOTICE_BATCH_MS);
   }
 
-  private async showOne(folder: FolderProtection, o: BreachOutcome): Promise<void> {
-    const uri = folder.uriOf(o.relPath);
-    const text = describeBreach(o);
-    if (o.restored) {
-      const actions = o.backup ? ['Show Diff', 'Unlock and Keep the Change…'] : [];
-      const pick = await vscode.window.showWarningMessage(text, ...actions);
-      if (pick === 'Show Diff' && o.backup) {
-        await vscode.commands.executeCommand('vscode.diff', folder.uriOf(o.backup), uri, `${o.relPath}: breaching ↔ restored`);
-      } else if (pick && o.backup) {
-        await this.keepChange(uri, await fs.readFile(folder.uriOf(o.backup).fsPath));
+  /** Shows one notice for breaches already handled; its wording and actions load from dist/lazy.js, after the restores it reports. */
+  private notify(folder: FolderProtection, batch: BreachOutcome[]): void {
+    try {
+      const notices = loadLazy('The breach notice');
+      if (batch.length > 1) {
+        notices.showBreaches(batch);
+        return;
       }
-      return;
+      const o = batch[0];
+      notices.showBreach(folder, o, this.service, this).catch((err: unknown) => reportError(`Could not act on the breach of ${o.relPath}`, err));
+    } catch (err) {
+      reportError(`Could not show the notice of ${batch.length === 1 ? `the breach of ${batch[0].relPath}` : `${batch.length} breaches`} (handled and recorded)`, err);
     }
-    const pick = await vscode.window.showWarningMessage(text, ...(o.kind === 'created' ? [] : ['Restore']));
-    const f = this.service.resolve(uri);
-    if (pick === 'Restore' && f) await this.restoreNow(f);
-  }
-
-  private showMany(batch: BreachOutcome[]): void {
-    void vscode.window.showWarningMessage(summarizeBreaches(batch, BACKUPS_DIR), 'Show Log')
-      .then((pick) => pick && vscode.commands.executeCommand(Commands.showLog));
   }
 
   /**

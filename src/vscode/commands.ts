@@ -1,23 +1,19 @@
 import * as vscode from 'vscode';
-import type * as AgentGuardsCommand from './agentGuardsCommand';
-import type * as ImportCommand from './importCommand';
-import type * as TeamRulesCommand from './teamRulesCommand';
 import { Commands, ViewCommands } from './commandIds';
+import type { Flows } from './flows';
+import { loadLazy } from './lazyChunk';
 import { guarded, log } from './logger';
-import { createManifest, openAuditLog, openManifest, pickManifestFolder, requireManifest } from './manifestCommands';
-import { installGitHooks } from './gitHooksCommand';
-import { detailsMarkdown } from './presentation';
+import { expectOwnWrite } from './breachGuard';
+import { requireManifest } from './manifestCommands';
 import type { ProtectionService } from './protectionService';
-import type { SetCodeFlow } from './setCodeFlow';
-import type { UnlockFlow } from './unlockFlow';
 import type { UnlockService } from './unlockService';
 import { requireTrust } from './trust';
 
 export interface CommandDeps {
   readonly service: ProtectionService;
   readonly unlocks: UnlockService;
-  readonly unlockFlow: UnlockFlow;
-  readonly setCodeFlow: SetCodeFlow;
+  /** The unlock and set-code flows, loaded on first use. */
+  readonly flows: Flows;
   readonly now: () => number;
   /** Resolves once the active editor's read-only state matches its lock state. */
   readonly readOnlySettled: () => Promise<void>;
@@ -53,7 +49,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   };
   const unlock = async (arg?: unknown): Promise<void> => {
     if (!requireManifest(d.service) || !requireTrust('unlock')) return;
-    await d.unlockFlow.run(arg instanceof vscode.Uri ? arg : undefined);
+    await d.flows.unlock('Unlock…').run(arg instanceof vscode.Uri ? arg : undefined);
   };
   return [
     vscode.commands.registerCommand(Commands.unlock, guarded('Could not unlock', unlock)),
@@ -66,46 +62,22 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     })),
     vscode.commands.registerCommand(Commands.setUnlockCode, guarded('Could not set the unlock code', trusted('set an unlock code', async () => {
       if (!requireManifest(d.service)) return;
-      await d.setCodeFlow.run();
+      await d.flows.setCode('Set Unlock Code…').run();
     }))),
-    vscode.commands.registerCommand(Commands.setUpAgentGuards, guarded('Could not set up the agent guards', trusted('set up agent guards', async () => {
-      const pick = await pickManifestFolder(d.service, 'Set up agent guards for which folder?');
-      if (!pick) return;
-      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(pick.manifestUri));
-      // Loaded on first use (dist/lazy.js in the bundles): activation does not parse it.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { setUpAgentGuards } = require('./agentGuardsCommand') as typeof AgentGuardsCommand;
-      await setUpAgentGuards(pick.folder.uri, text);
-    }))),
-    vscode.commands.registerCommand(Commands.setUpTeamRules, guarded('Could not set up the team rules', trusted('set up team rules', async () => {
-      const pick = await pickManifestFolder(d.service, 'Set up team rules for which folder?');
-      if (!pick) return;
-      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(pick.manifestUri));
-      // Loaded on first use (dist/lazy.js in the bundles).
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { setUpTeamRules } = require('./teamRulesCommand') as typeof TeamRulesCommand;
-      await setUpTeamRules(pick.folder.uri, text);
-    }))),
+    // Loaded on first use (dist/lazy.js in the bundles): activation does not parse them.
+    vscode.commands.registerCommand(Commands.setUpAgentGuards, guarded('Could not set up the agent guards', trusted('set up agent guards', () => loadLazy('Set Up Agent Guards').setUpFromManifest(d.service, 'agent guards')))),
+    vscode.commands.registerCommand(Commands.setUpTeamRules, guarded('Could not set up the team rules', trusted('set up team rules', () => loadLazy('Set Up Team Rules').setUpFromManifest(d.service, 'team rules')))),
     vscode.commands.registerCommand(Commands.importProtocol, guarded('Could not import the protocol document', trusted('import a protocol document', async (arg?: unknown) => {
-      // Loaded on first use (dist/lazy.js in the bundles). Works without a manifest: it can create one.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { importProtocolDocument } = require('./importCommand') as typeof ImportCommand;
-      await importProtocolDocument({ service: d.service, unlockFlow: d.unlockFlow, readOnlySettled: d.readOnlySettled }, arg);
+      // Works without a manifest: it can create one.
+      await loadLazy('Import Protocol Document').importProtocolDocument({ service: d.service, unlockFlow: d.flows.unlock('Import Protocol Document'), readOnlySettled: d.readOnlySettled }, arg);
     }))),
-    vscode.commands.registerCommand(Commands.createManifest, guarded('Could not create the manifest', trusted('create a manifest', createManifest))),
-    vscode.commands.registerCommand(Commands.openManifest, guarded('Could not open the manifest', () => openManifest(d.service))),
-    vscode.commands.registerCommand(Commands.openAuditLog, guarded('Could not open the audit log', () => openAuditLog(d.service))),
+    vscode.commands.registerCommand(Commands.createManifest, guarded('Could not create the manifest', trusted('create a manifest', () => loadLazy('Create Manifest').createManifest(expectOwnWrite)))),
+    vscode.commands.registerCommand(Commands.openManifest, guarded('Could not open the manifest', () => loadLazy('Open Manifest').openManifest(d.service))),
+    vscode.commands.registerCommand(Commands.openAuditLog, guarded('Could not open the audit log', () => loadLazy('Open Audit Log').openAuditLog(d.service))),
     vscode.commands.registerCommand(Commands.showLog, () => log.show()),
-    vscode.commands.registerCommand(ViewCommands.installGitHooks, guarded('Could not install the git hooks', trusted('install git hooks', () => installGitHooks(d.service, d.cliPath)))),
-    vscode.commands.registerCommand(Commands.showDetails, guarded('Could not show the details', async (arg?: unknown) => {
-      const uri = fileArg(arg);
-      const f = uri && d.service.resolve(uri);
-      if (!f) return;
-      const md = detailsMarkdown(f, d.now()).value.replace(/\[([^\]]+)\]\(command:[^)]+\)/g, '').replace(/\\(.)/g, '$1').replace(/\*\*/g, '').replace(/\$\([a-z-]+\) /g, '');
-      const action = f.locked ? 'Unlock…' : 'Relock';
-      const pick = await vscode.window.showInformationMessage(`${f.relPath}: ${f.locked ? 'locked' : 'unlocked'}`, { modal: true, detail: md.trim() }, action);
-      if (pick) await (f.locked ? unlock(uri) : relock(uri));
-    })),
+    vscode.commands.registerCommand(ViewCommands.installGitHooks, guarded('Could not install the git hooks', trusted('install git hooks', () => loadLazy('Install Git Hooks').installGitHooks(d.service, d.cliPath)))),
+    vscode.commands.registerCommand(Commands.showDetails, guarded('Could not show the details', (arg?: unknown) =>
+      loadLazy('Show Protection Details').showDetails(d.service, fileArg(arg), d.now(), unlock, relock))),
   ];
 }
 

@@ -8,6 +8,8 @@ import type { ProtectionService } from './protectionService';
  * files: `resourcePath in protectedFiles.lockedPaths || resourceDirname in protectedFiles.lockedDirs`
  * (and the same for unlocked). A folder whose files are all protected and in one state is one entry
  * (src/core/menuKeys.ts), so 20,000 protected files in 200 folders cost 200 entries, not 20,000.
+ * Also `protectedFiles.hasManifest` (the Protected Files view's welcome shows where it is false, the
+ * Audit Log view where it is true).
  */
 export class ContextKeys extends Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -26,6 +28,7 @@ export class ContextKeys extends Disposable {
   }
 
   async update(): Promise<void> {
+    await vscode.commands.executeCommand('setContext', 'protectedFiles.hasManifest', this.service.withManifest().length > 0);
     const values = { lockedPaths: {}, unlockedPaths: {}, lockedDirs: {}, unlockedDirs: {} } as Record<string, Record<string, true>>;
     const now = this.now();
     for (const folder of this.service.all()) {

@@ -9,6 +9,16 @@ export function createLog(): vscode.LogOutputChannel {
   return channel;
 }
 
+/** The output channel, for the code loaded on first use (dist/lazy.js has its own copy of this module). */
+export function logChannel(): vscode.LogOutputChannel | undefined {
+  return channel;
+}
+
+/** Makes this copy of the module write to the channel of the activation bundle's copy. */
+export function adoptLog(c: vscode.LogOutputChannel | undefined): void {
+  channel = c;
+}
+
 /** Component-prefixed logging (`[manifest] …`). Never pass an unlock code here. */
 export const log = {
   trace: (msg: string): void => channel?.trace(msg),

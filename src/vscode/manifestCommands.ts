@@ -1,9 +1,5 @@
 import * as vscode from 'vscode';
-import { MANIFEST_PATH } from '../core/manifest';
-
-const AUDIT_LOG_PATH = '.protection/audit.jsonl';
-import { STARTER_MANIFEST } from '../core/starterManifest';
-import { expectOwnWrite } from './breachGuard';
+import { AUDIT_LOG_PATH } from '../node/auditStore';
 import { Commands } from './commandIds';
 import type { FolderProtection } from './folderProtection';
 import type { ProtectionService } from './protectionService';
@@ -21,36 +17,10 @@ export function requireManifest(service: ProtectionService): boolean {
   return false;
 }
 
-async function pickFolder(folders: readonly vscode.WorkspaceFolder[], placeHolder: string): Promise<vscode.WorkspaceFolder | undefined> {
+/** The one folder, or the one the user picks (undefined: none, or cancelled). */
+export async function pickFolder(folders: readonly vscode.WorkspaceFolder[], placeHolder: string): Promise<vscode.WorkspaceFolder | undefined> {
   if (folders.length <= 1) return folders[0];
   return vscode.window.showWorkspaceFolderPick({ placeHolder });
-}
-
-/** Protected Files: Create Manifest — writes a commented starter manifest and opens it. */
-export async function createManifest(): Promise<vscode.Uri | undefined> {
-  const folders = vscode.workspace.workspaceFolders ?? [];
-  if (folders.length === 0) {
-    void vscode.window.showInformationMessage('Open a folder first: the manifest lives at .protection/manifest.jsonc in a workspace folder.');
-    return undefined;
-  }
-  const folder = await pickFolder(folders, 'Which folder gets a protection manifest?');
-  if (!folder) return undefined;
-  const uri = vscode.Uri.joinPath(folder.uri, MANIFEST_PATH);
-  let exists = true;
-  try {
-    await vscode.workspace.fs.stat(uri);
-  } catch {
-    exists = false;
-  }
-  if (exists) {
-    void vscode.window.showInformationMessage(`${folder.name} already has a manifest: opening it.`);
-  } else {
-    const bytes = new TextEncoder().encode(STARTER_MANIFEST);
-    expectOwnWrite(bytes);
-    await vscode.workspace.fs.writeFile(uri, bytes);
-  }
-  await vscode.window.showTextDocument(uri, { preview: false });
-  return uri;
 }
 
 /** Protected Files: Open Manifest. */

@@ -3,7 +3,6 @@ import type { Component, Tier } from '../core/manifest';
 import type { Classification } from '../core/matcher';
 import { formatRemaining } from '../core/policy';
 import type { Grant } from '../core/unlocks';
-import { Commands, ViewCommands } from './commandIds';
 import type { FolderProtection } from './folderProtection';
 import { Disposable } from './lifecycle';
 import { tierColor, UNLOCKED_COLOR_ID } from './presentation';
@@ -33,7 +32,6 @@ export function grantLine(g: Grant, now: number): string {
 export class ProtectedFilesView extends Disposable implements vscode.TreeDataProvider<FilesNode> {
   private readonly _onDidChangeTreeData = this.register(new vscode.EventEmitter<FilesNode | FilesNode[] | undefined>());
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
-  readonly view: vscode.TreeView<FilesNode>;
   private unlockedOnly = false;
   private minuteTimer: ReturnType<typeof setInterval> | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
@@ -42,23 +40,15 @@ export class ProtectedFilesView extends Disposable implements vscode.TreeDataPro
   /** Per inventory (the map is replaced when files change): file counts and the files without a component. */
   private facts = new WeakMap<Map<string, Classification>, { counts: Map<string, number>; self: string[] }>();
 
-  constructor(private readonly service: ProtectionService, unlocks: UnlockService, private readonly now: () => number) {
+  /** `view`: the tree view that ProtectedFilesLoader registered at activation with itself as provider. */
+  constructor(private readonly service: ProtectionService, unlocks: UnlockService, private readonly now: () => number, readonly view: vscode.TreeView<FilesNode>) {
     super();
-    this.view = this.register(vscode.window.createTreeView('protectedFiles.files', { treeDataProvider: this, showCollapseAll: true }));
     this.register(service.onDidChangeManifest(() => this.scheduleRefresh()));
     this.register(service.onDidChange(() => this.scheduleRefresh()));
     this.register(unlocks.onDidEnd(() => this.scheduleRefresh()));
     this.register({ dispose: () => { if (this.minuteTimer) clearInterval(this.minuteTimer); if (this.refreshTimer) clearTimeout(this.refreshTimer); } });
-    this.register(vscode.commands.registerCommand(ViewCommands.showUnlockedOnly, () => this.setUnlockedOnly(true)));
-    this.register(vscode.commands.registerCommand(ViewCommands.showAll, () => this.setUnlockedOnly(false)));
-    // Inline actions receive the node; the editor commands take the file's URI.
-    const onNode = (command: string) => (node?: FilesNode): Thenable<unknown> | undefined => {
-      const uri = node && this.uriOf(node);
-      return uri ? vscode.commands.executeCommand(command, uri) : vscode.commands.executeCommand(command);
-    };
-    this.register(vscode.commands.registerCommand(ViewCommands.unlockNode, onNode(Commands.unlock)));
-    this.register(vscode.commands.registerCommand(ViewCommands.relockNode, onNode(Commands.relock)));
-    void this.updateContext();
+    // Loaded after the manifests were read: their state (errors, grants) is shown from the start.
+    this.updateState();
   }
 
   async setUnlockedOnly(on: boolean): Promise<void> {
@@ -68,16 +58,10 @@ export class ProtectedFilesView extends Disposable implements vscode.TreeDataPro
     this.refresh();
   }
 
-  /** Sets `protectedFiles.hasManifest` (the welcome view shows where it is false). */
-  private async updateContext(): Promise<void> {
-    await vscode.commands.executeCommand('setContext', 'protectedFiles.hasManifest', this.service.withManifest().length > 0);
-  }
-
   private scheduleRefresh(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = undefined;
-      void this.updateContext();
       this.refresh();
     }, 50);
   }
@@ -86,6 +70,11 @@ export class ProtectedFilesView extends Disposable implements vscode.TreeDataPro
   refresh(): void {
     this.nodes.clear();
     this._onDidChangeTreeData.fire(undefined);
+    this.updateState();
+  }
+
+  /** The view's message (manifest errors, nothing unlocked) and the minute timer while something is unlocked. */
+  private updateState(): void {
     const anyGrant = this.service.all().some((f) => f.registry.all().some((g) => g.expiresAt > this.now()));
     const broken = this.service.withManifest().filter((f) => f.state.kind === 'broken').map((f) => f.name);
     this.view.message = broken.length

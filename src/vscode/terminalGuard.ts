@@ -3,21 +3,22 @@
 // a `guarded-command` event. It cannot stop the command (the API reports it as it starts): the
 // agents' hooks refuse it before it runs; a person at the terminal is told and it is recorded.
 import * as vscode from 'vscode';
-import { analyzeShellCommand } from '../core/shellGuard';
 import type { GuardedCommand } from '../core/manifest';
 import { Disposable } from './lifecycle';
-import { log } from './logger';
+import { loadLazy } from './lazyChunk';
+import { reportError } from './logger';
 import type { ProtectionService } from './protectionService';
-
-/** A command line as long as this is recorded in full; longer ones are cut. */
-const MAX_RECORDED = 500;
 
 export class TerminalGuard extends Disposable {
   constructor(private readonly service: ProtectionService) {
     super();
     // Shell integration is optional in VS Code (and absent in some shells): without it nothing is reported.
     const onStart = (vscode.window as Partial<typeof vscode.window>).onDidStartTerminalShellExecution;
-    if (onStart) this.register(onStart((e) => void this.check(e.execution.commandLine.value, e.execution.cwd)));
+    if (onStart) {
+      this.register(onStart((e) => {
+        this.check(e.execution.commandLine.value, e.execution.cwd).catch((err: unknown) => reportError('The terminal guard could not check a command', err));
+      }));
+    }
   }
 
   /** Checks one command line started in a terminal whose working directory is `cwd`. */
@@ -25,20 +26,7 @@ export class TerminalGuard extends Disposable {
     const folder = (cwd && this.service.folderOf(cwd)) ?? this.service.withManifest()[0];
     const guarded = folder?.manifest?.guardedCommands ?? [];
     if (!folder || guarded.length === 0) return [];
-    const hits = analyzeShellCommand(commandLine, guarded).guarded;
-    if (hits.length === 0) return [];
-    const what = hits.map((g) => `"${g.pattern}": ${g.message.trim()}`).join(' ');
-    log.warn(`[terminal] guarded command started in ${folder.folder.name}: ${hits.map((g) => g.pattern).join(', ')}`);
-    void vscode.window.showWarningMessage(`Guarded command started in the terminal: ${what} It was recorded in the audit log; the extension cannot stop a command typed in a terminal.`);
-    try {
-      await folder.audit.record({
-        event: 'guarded-command',
-        reason: hits.map((g) => g.message.trim()).join(' '),
-        detail: commandLine.length > MAX_RECORDED ? `${commandLine.slice(0, MAX_RECORDED)}…` : commandLine,
-      });
-    } catch (err) {
-      log.error(`[terminal] could not record the guarded command: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    return hits;
+    // The shell parser and the notice load on the first command checked against guarded commands (dist/lazy.js).
+    return loadLazy('The terminal guard').reportGuardedCommand(folder, commandLine, guarded);
   }
 }

@@ -3,9 +3,10 @@ import type { CodeMatch } from '../core/codes';
 import type { Tier } from '../core/manifest';
 import { targetKey, targetLabel } from '../core/unlocks';
 import type { FailureOutcome, Grant, UnlockTarget } from '../core/unlocks';
-import { denyUnlock, endGrantWith, grantUnlock, spentOneTimeKeys } from '../node/unlocking';
+import { endGrantWith } from '../node/unlocking';
 import type { UnlockDeps } from '../node/unlocking';
 import type { FolderProtection } from './folderProtection';
+import { loadLazy } from './lazyChunk';
 import { Disposable } from './lifecycle';
 import { log } from './logger';
 import { trustMessage } from './trust';
@@ -70,7 +71,8 @@ export class UnlockService extends Disposable {
   async unlock(folder: FolderProtection, target: UnlockTarget, tier: Tier, reason: string, matches: readonly CodeMatch[] = []): Promise<Grant> {
     if (!vscode.workspace.isTrusted) throw new Error(trustMessage('unlock'));
     const actor = await folder.audit.currentActor().catch(() => undefined);
-    const grant = await grantUnlock(this.deps(folder), target, tier, reason, matches, actor?.email || actor?.name);
+    // Granting (signing key, signed grant) loads with the unlock flow, from dist/lazy.js.
+    const grant = await loadLazy('Unlock…').grantUnlock(this.deps(folder), target, tier, reason, matches, actor?.email || actor?.name);
     log.info(`[unlock] ${folder.name}: ${targetLabel(target)} unlocked for ${tier.unlock.maxMinutes} min${grant.key ? ' (signed)' : ''}.`);
     await folder.syncGrants();
     this.schedule(folder);
@@ -79,7 +81,7 @@ export class UnlockService extends Disposable {
 
   /** Public keys of one-time codes already used for this folder. */
   spentKeys(folder: FolderProtection): Promise<Set<string>> {
-    return spentOneTimeKeys(this.deps(folder));
+    return loadLazy('Unlock…').spentOneTimeKeys(this.deps(folder));
   }
 
   /** Ends an unlock; `why` says whether the user relocked or a save did. */
@@ -93,7 +95,7 @@ export class UnlockService extends Disposable {
   /** Records a wrong code (counted for every window and the CLI); says whether a lockout started. */
   async denied(folder: FolderProtection, target: UnlockTarget, tier: Tier, detail: string): Promise<FailureOutcome> {
     if (!vscode.workspace.isTrusted) throw new Error(trustMessage('unlock'));
-    const outcome = await denyUnlock(this.deps(folder), target, tier, detail);
+    const outcome = await loadLazy('Unlock…').denyUnlock(this.deps(folder), target, tier, detail);
     log.warn(`[unlock] ${folder.name}: wrong code for ${targetLabel(target)} (${outcome.failures} in a row).`);
     await folder.syncGrants();
     return outcome;

@@ -7,7 +7,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderRecord, sealRecord, verifyChain } from '../../src/core/audit';
 import type { AuditBody, AuditRecord } from '../../src/core/audit';
-import { AuditStore } from '../../src/node/auditStore';
+import { AuditStore, ISSUED_TOKENS } from '../../src/node/auditStore';
 
 // The cross-process test starts this very bundle again as a child process in "writer" mode
 // (the store is bundled into this file, so the child needs nothing else).
@@ -238,6 +238,20 @@ function defineTests(): void {
       const waiting = new AuditStore(folder, { staleLockMs: 10_000 });
       await waiting.append(body('after release'));
       assert.equal((await store.readAll()).records.length, 1);
+    });
+
+    test('a lock of this process taken by another copy of the module (dist/lazy.js) is waited for, not broken', async () => {
+      const folder = newFolder();
+      const store = new AuditStore(folder, { lockTimeoutMs: 400, staleLockMs: 10_000 });
+      mkdirSync(join(folder, '.protection'));
+      // What the other copy's lock() does: its token goes into the process's one set, then into the file.
+      const tokens = (globalThis as { [ISSUED_TOKENS]?: Set<string> })[ISSUED_TOKENS];
+      assert.ok(tokens, 'the set of tokens is the process\'s, on globalThis');
+      tokens.add('othercopy000000a');
+      const mine = JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString(), token: 'othercopy000000a' });
+      writeFileSync(store.lockPath, mine);
+      await assert.rejects(store.append(body('blocked')), /locked by process .* not written/);
+      assert.equal(readFileSync(store.lockPath, 'utf8'), mine, 'the other copy\'s lock is left alone');
     });
 
     test('by default append waits longer than a lock takes to go stale, so a crashed holder never costs a record', () => {
