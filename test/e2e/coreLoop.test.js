@@ -35,8 +35,10 @@ async function bannerTexts() {
   return wb.page.$$eval('.editor-group-container.active .monaco-editor .codelens-decoration', (els) => els.map((e) => e.textContent.replace(/\s+/g, ' ').trim()));
 }
 
-/** The badge the explorer draws after a file's label (a CSS ::after content) and its tooltip. */
+/** The badge the explorer draws after a file's label (a CSS ::after content) and its tooltip; undefined while the row is not shown. */
 async function explorerBadge(name) {
+  // (the explorer reveals the opened file a moment later on a busy machine)
+  if (!(await wb.page.$(`.explorer-folders-view .monaco-list-row[aria-label^="${name}"] .monaco-icon-label`))) return undefined;
   return wb.page.$eval(`.explorer-folders-view .monaco-list-row[aria-label^="${name}"] .monaco-icon-label`, (el) => ({
     badge: getComputedStyle(el, '::after').content,
     decorated: /monaco-decoration-itemColor/.test(el.className),
@@ -52,9 +54,9 @@ test('a locked file shows badge, banner and status bar, and refuses typing', asy
   assert.match(banner, /Tier 1 · Revenue critical · BOOKING_FLOW — Booking chat flow for all members: revenue stops if it breaks · \$10,000\+\/day/);
   assert.match(banner, /Unlock…/);
   // A file read-only in the editor wears the workbench's own lock in the badge slot; the others show the tier.
-  const pricing = await waitFor('the T1 badge on pricing.ts', async () => { const b = await explorerBadge('pricing.ts'); return /T1/.test(b.badge) && b; });
+  const pricing = await waitFor('the T1 badge on pricing.ts', async () => { const b = await explorerBadge('pricing.ts'); return b && /T1/.test(b.badge) && b; });
   assert.ok(pricing.decorated, 'the label takes the tier color');
-  await waitFor('the open locked file keeps the tier color', async () => (await explorerBadge('bookingService.ts')).decorated);
+  await waitFor('the open locked file keeps the tier color', async () => (await explorerBadge('bookingService.ts'))?.decorated);
   const status = await wb.waitForStatusBar('T1 locked');
   assert.ok(status, 'status bar shows T1 locked');
   await wb.screenshot('1-locked');
