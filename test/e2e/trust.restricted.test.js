@@ -44,7 +44,11 @@ test('untrusted: a locked file stays read-only with banner and status bar; Unloc
 });
 
 test('trusting the folder switches to full mode: the unlock asks for a reason and is recorded', async () => {
-  await wb.page.locator('.notifications-toasts .notification-toast .monaco-button', { hasText: 'Manage Workspace Trust' }).first().click();
+  // A hover left over from the first test can cover the button: move the pointer away, and if the
+  // click is still intercepted, send the click to the button itself.
+  await wb.page.mouse.move(1, 1);
+  const manage = wb.page.locator('.notifications-toasts .notification-toast .monaco-button', { hasText: 'Manage Workspace Trust' }).first();
+  await manage.click({ timeout: 8_000 }).catch(() => manage.dispatchEvent('click'));
   const trust = wb.page.locator('.workspace-trust-editor .monaco-button', { hasText: /^Trust/ }).first();
   await trust.waitFor({ state: 'visible', timeout: 15_000 });
   await trust.click();
