@@ -34,7 +34,6 @@ function isGitInternal(rel: string): boolean {
   return rel === '.git' || rel.startsWith('.git/');
 }
 // Backups are copies of protected files, not files a team edits; dependencies and git internals are noise.
-const INVENTORY_EXCLUDE = '{**/node_modules/**,**/.git/**,.protection/backups/**}';
 const SKIP = { skipNames: new Set(['node_modules', '.git']), skipPaths: new Set(['.protection/backups']) } as const;
 /** A folder moved or copied in is read this long after its event (its files are still arriving). */
 const WALK_DELAY_MS = 300;
@@ -279,32 +278,15 @@ export class ProtectionService extends Disposable {
     };
   }
 
-  /** Finds the protected files of a folder (for counts, decorations, menus and component file lists). */
+  /**
+   * Finds the protected files of a folder (for counts, decorations, menus and component file lists),
+   * reading only the folders a glob can reach (src/node/inventory.ts). The folder is on this machine's
+   * disk: the extension runs where the workspace is (`extensionKind: workspace`, no virtual workspaces).
+   */
   private async inventory(folder: FolderProtection): Promise<void> {
-    if (folder.folder.uri.scheme === 'file') {
-      // Reads only the folders a glob can reach, in this process (src/node/inventory.ts).
-      const found = await walkProtected(folder.folder.uri.fsPath, this.walkOptions(folder));
-      if (found.truncated) log.warn(`[inventory] ${folder.name}: stopped after ${INVENTORY_LIMIT} entries; counts may be low.`);
-      this.setInventory(folder, found.files, found.unprotectedDirs);
-      return;
-    }
-    // Another file system (a virtual workspace): the workbench's file search.
-    const files = new Map<string, Classification>();
-    const unprotectedDirs = new Set<string>();
-    try {
-      const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(folder.folder, '**/*'), INVENTORY_EXCLUDE, INVENTORY_LIMIT);
-      for (const uri of uris) {
-        const rel = folder.relativePath(uri);
-        if (rel === undefined) continue;
-        const c = folder.classify(rel);
-        if (c) files.set(rel, c);
-        else unprotectedDirs.add(dirOf(rel));
-      }
-      if (uris.length >= INVENTORY_LIMIT) log.warn(`[inventory] ${folder.name}: stopped after ${INVENTORY_LIMIT} files; counts may be low.`);
-    } catch (err) {
-      log.warn(`[inventory] ${folder.name}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    this.setInventory(folder, files, unprotectedDirs);
+    const found = await walkProtected(folder.folder.uri.fsPath, this.walkOptions(folder));
+    if (found.truncated) log.warn(`[inventory] ${folder.name}: stopped after ${INVENTORY_LIMIT} entries; counts may be low.`);
+    this.setInventory(folder, found.files, found.unprotectedDirs);
   }
 
   private setInventory(folder: FolderProtection, files: Map<string, Classification>, unprotectedDirs: Set<string>): void {
