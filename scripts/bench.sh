@@ -54,6 +54,9 @@ else
       row("write → restored on disk, p95", `${t.p95.toFixed(1)} ms`, `≤ ${r.targetP95Ms} ms: ${t.p95 <= r.targetP95Ms ? "met" : "NOT met"}`);
       row("write → restored on disk, max", `${t.max.toFixed(1)} ms`);
       row("write → restored on disk, min / mean", `${t.min.toFixed(1)} / ${t.mean.toFixed(1)} ms`);
+      row(`  (from the ${r.measuredFrom === "write" ? "writer'"'"'s clock just before it writes" : "writer'"'"'s start"})`, "");
+      const c = r.childStartToRestoreMs;
+      if (c) row("writer process started → restored, p50 / p95", `${c.p50.toFixed(1)} / ${c.p95.toFixed(1)} ms`);
       const s = r.seenToRestoreMs;
       if (s) row("write seen by the poll → restored, p50 / p95", `${s.p50.toFixed(1)} / ${s.p95.toFixed(1)} ms`);
       const w = r.watcherEventMs;
@@ -99,6 +102,7 @@ if [ "$host_rc" = 0 ]; then
     row("idle CPU, % of a core: none / 1k / 20k", `${f(b.cpuPercent)} / ${f(k.cpuPercent)} / ${f(m.cpuPercent)}`);
     row("  20k above the baseline", `${f(m.cpuPercent - b.cpuPercent)} points`, `≤ 1 point: ${met(m.cpuPercent - b.cpuPercent <= 1)}`);
     row("RSS, MB: none / 1k / 20k", `${f(b.rssMb, 0)} / ${f(k.rssMb, 0)} / ${f(m.rssMb, 0)}`);
+    if (m.rssAtMb) row("  20k: after activate() / the inventory / settling", `${f(m.rssAtMb.activated, 0)} / ${f(m.rssAtMb.inventoried, 0)} / ${f(m.rssAtMb.settled, 0)} MB`);
     row("  20k above the baseline", `${f(m.rssMb - b.rssMb, 0)} MB`, `≤ 30 MB: ${met(m.rssMb - b.rssMb <= 30)}`);
     row("activate() to protection in force: 1k / 20k", `${f(k.activationMs)} / ${f(m.activationMs)} ms`, `≤ 100 ms: ${met(m.activationMs <= 100)}`);
     row("  the check at start (background): 1k / 20k", `${k.checkAtStartMs} / ${m.checkAtStartMs} ms`);
@@ -106,6 +110,9 @@ if [ "$host_rc" = 0 ]; then
     const r1 = k.writeToRestoreMs, r2 = m.writeToRestoreMs;
     row("write → restored, p50 / p95, 1k protected", `${f(r1.p50)} / ${f(r1.p95)} ms`, `p95 ≤ 100 ms: ${met(r1.p95 <= 100)}`);
     row("write → restored, p50 / p95, 20k protected", `${f(r2.p50)} / ${f(r2.p95)} ms`, `p95 ≤ 100 ms: ${met(r2.p95 <= 100)}`);
+    row("  (from the writer'"'"'s clock just before it writes)", m.measuredFrom === "write" ? "yes" : "no: from its start");
+    if (k.childStartToRestoreMs && m.childStartToRestoreMs) row("writer process started → restored, p95, 1k / 20k", `${f(k.childStartToRestoreMs.p95)} / ${f(m.childStartToRestoreMs.p95)} ms`);
+    if (m.eventLoopDelayMs) row("extension host event-loop delay during them, p99 / max", `${f(m.eventLoopDelayMs.p99)} / ${f(m.eventLoopDelayMs.max)} ms`);
     row("baseline: write → watcher event p50 (none)", `${f(b.watcherEventMs.p50)} ms`);
   ' "$WORK"
 else

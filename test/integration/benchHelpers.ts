@@ -15,6 +15,12 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
+/** The samples' write → restored times: from the child's own clock where every sample has one, else from the child's start. */
+export function restoreTimes(samples: readonly Sample[]): { values: number[]; from: 'write' | 'child start' } {
+  const fromWrite = samples.map((s) => s.fromWrite);
+  return fromWrite.every((v) => v !== undefined) ? { values: fromWrite as number[], from: 'write' } : { values: samples.map((s) => s.total), from: 'child start' };
+}
+
 export function summary(values: number[]): { p50: number; p95: number; max: number; min: number; mean: number } {
   const sorted = [...values].sort((x, y) => x - y);
   const round = (v: number): number => Math.round(v * 10) / 10;
@@ -30,18 +36,31 @@ export function summary(values: number[]): { p50: number; p95: number; max: numb
 export interface Sample {
   /** t0 (child started) → approved content back on disk */
   total: number;
+  /**
+   * The child about to write → approved content back on disk: what the restore costs, without the
+   * time a loaded machine takes to start the writer (undefined without a clock from the child).
+   */
+  fromWrite: number | undefined;
   /** the breaching content first seen by the poll → approved content back (undefined if the poll never saw it) */
   afterSeen: number | undefined;
 }
 
-/** Writes `text` to `file` from a child process, as an agent in a terminal would. */
-export function writeFromChild(file: string, text: string): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    execFile('sh', ['-c', 'printf "%s\\n" "$1" > "$0"', file, text], (err) => (err ? reject(err) : resolve()));
+/**
+ * Writes `text` to `file` from a child process, as an agent in a terminal would. Resolves to the moment
+ * (performance.now() scale) the child was about to write: its clock read just before the redirection,
+ * or undefined where `date` has no nanoseconds.
+ */
+export function writeFromChild(file: string, text: string): Promise<number | undefined> {
+  return new Promise<number | undefined>((resolve, reject) => {
+    execFile('sh', ['-c', 'date +%s%N; printf "%s\\n" "$1" > "$0"', file, text], (err, stdout) => {
+      if (err) return reject(err);
+      const ns = /^\d{19}$/.test(stdout.trim()) ? Number(stdout.trim()) : NaN;
+      resolve(Number.isFinite(ns) ? ns / 1e6 - performance.timeOrigin : undefined);
+    });
   });
 }
 
-/** t0 (child started) → the extension host gets the watcher's event for an unprotected file. */
+/** The child about to write (else t0, the child started) → the extension host gets the watcher's event for an unprotected file. */
 export async function watcherLatency(file: string, i: number): Promise<number> {
   const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(path.dirname(file), path.basename(file)));
   try {
@@ -53,9 +72,9 @@ export async function watcherLatency(file: string, i: number): Promise<number> {
     const t0 = performance.now();
     const child = writeFromChild(file, `export const plain${i} = ${i};`);
     const t1 = await Promise.race([event, sleep(GIVE_UP_MS).then(() => undefined)]);
-    await child;
+    const wrote = await child;
     if (t1 === undefined) throw new Error(`write ${i} to ${file}: no watcher event within ${GIVE_UP_MS} ms`);
-    return t1 - t0;
+    return t1 - Math.max(t0, wrote ?? t0);
   } finally {
     watcher.dispose();
   }
@@ -82,8 +101,8 @@ export async function measureOne(a: TestApi, rel: string, file: string, approved
       if (now && now.equals(approved)) {
         // The approved content before the write landed does not count: the breach must have happened.
         if (seen !== undefined || handled) {
-          await child;
-          return { total: t - t0, afterSeen: seen === undefined ? undefined : t - seen };
+          const wrote = await child;
+          return { total: t - t0, fromWrite: wrote === undefined ? undefined : t - Math.max(t0, wrote), afterSeen: seen === undefined ? undefined : t - seen };
         }
       } else if (seen === undefined) {
         seen = t;

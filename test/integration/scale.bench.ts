@@ -11,7 +11,8 @@ import * as path from 'node:path';
 import * as inspector from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as v8 from 'node:v8';
-import { measureOne, summary, watcherLatency } from './benchHelpers';
+import { measureOne, restoreTimes, summary, watcherLatency } from './benchHelpers';
+import type { Sample } from './benchHelpers';
 import { api, folderPath, sleep, waitFor } from './helpers';
 
 const SCENARIO = process.env.PF_BENCH_SCENARIO ?? 'protected';
@@ -74,19 +75,22 @@ describe('benchmark: scale', function () {
       Object.assign(result, await idle(IDLE_S));
       const file = path.join(folderPath(), FILE);
       const approved = fs.readFileSync(file);
-      const samples: number[] = [];
+      const samples: Sample[] = [];
       // How long the extension host's event loop was held up while the writes were restored.
       const delay = monitorEventLoopDelay({ resolution: 5 });
       delay.enable();
       const stopProfile = await startCpuProfile(process.env.PF_BENCH_CPU_PROFILE);
       for (let i = 0; i < WRITES + 2; i++) {
         const s = await measureOne(a, FILE, file, approved, i);
-        if (i >= 2) samples.push(s.total);
+        if (i >= 2) samples.push(s);
         await a.breach.settled();
         await sleep(PAUSE_MS);
         await a.breach.settled();
       }
-      result.writeToRestoreMs = summary(samples);
+      const times = restoreTimes(samples);
+      result.writeToRestoreMs = summary(times.values);
+      result.measuredFrom = times.from;
+      result.childStartToRestoreMs = summary(samples.map((s) => s.total));
       delay.disable();
       result.eventLoopDelayMs = { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
       await stopProfile();
