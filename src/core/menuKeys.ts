@@ -30,10 +30,11 @@ export function dirOf(rel: string): string {
 export function menuKeys(files: Iterable<string>, isLocked: (rel: string) => boolean, hasUnprotected: (dir: string) => boolean): MenuKeys {
   // Per folder: 1 = all locked so far, 2 = all unlocked so far, 3 = mixed.
   const state = new Map<string, number>();
+  const dir = sameDir();
   for (const rel of files) {
-    const dir = dirOf(rel);
-    const s = state.get(dir) ?? 0;
-    if (s !== 3) state.set(dir, s | (isLocked(rel) ? 1 : 2));
+    const d = dir(rel);
+    const s = state.get(d) ?? 0;
+    if (s !== 3) state.set(d, s | (isLocked(rel) ? 1 : 2));
   }
   const keys: MenuKeys = { lockedDirs: [], unlockedDirs: [], lockedFiles: [], unlockedFiles: [] };
   const whole = new Map<string, number>();
@@ -42,9 +43,20 @@ export function menuKeys(files: Iterable<string>, isLocked: (rel: string) => boo
     whole.set(dir, s);
     (s === 1 ? keys.lockedDirs : keys.unlockedDirs).push(dir);
   }
+  const dir2 = sameDir();
   for (const rel of files) {
-    if (whole.has(dirOf(rel))) continue;
+    if (whole.has(dir2(rel))) continue;
     (isLocked(rel) ? keys.lockedFiles : keys.unlockedFiles).push(rel);
   }
   return keys;
+}
+
+/** dirOf for paths that mostly come folder by folder: the last folder's string again, not a new one. */
+function sameDir(): (rel: string) => string {
+  let last: string | undefined;
+  return (rel) => {
+    const slash = rel.lastIndexOf('/');
+    if (last !== undefined && slash === last.length && rel.startsWith(last)) return last;
+    return (last = slash < 0 ? '' : rel.slice(0, slash));
+  };
 }

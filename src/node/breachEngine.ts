@@ -467,8 +467,20 @@ export function statusPath(entry: string): string | undefined {
 
 /** The directories that hold these protected files (absolute), for watchDirs. */
 export function directoriesOf(root: string, rels: Iterable<string>): Set<string> {
+  // The folders as written in the paths first, then one absolute path each: 20,000 files in 200
+  // folders make 200 paths, not 20,000 (which cost ~30 MB of garbage every time the set changed).
+  const relDirs = new Set<string>();
+  let last: string | undefined;
+  for (const rel of rels) {
+    if (isExtensionWritten(rel)) continue;
+    const slash = rel.lastIndexOf('/');
+    // Files of one folder mostly come one after another: no new string for them.
+    if (last !== undefined && slash === last.length && rel.startsWith(last)) continue;
+    last = slash < 0 ? '' : rel.slice(0, slash);
+    relDirs.add(last);
+  }
   const dirs = new Set<string>();
-  for (const rel of rels) if (!isExtensionWritten(rel)) dirs.add(dirname(join(root, ...rel.split('/'))));
+  for (const dir of relDirs) dirs.add(dir === '' ? root : join(root, ...dir.split('/')));
   return dirs;
 }
 

@@ -146,20 +146,27 @@ export class ProtectionService extends Disposable {
   }
 
   private async refreshFolder(folder: FolderProtection): Promise<void> {
-    const before = new Set(folder.files.keys());
+    const before = folder.files; // the inventory puts a new map in its place
     await this.inventory(folder);
-    const changed = new Set([...before, ...folder.files.keys()]);
+    const after = folder.files;
     // Thousands of URIs in one event cost every listener (and the workbench) more than "all of them".
-    this._onDidChange.fire({ uris: changed.size > BIG_CHANGE ? undefined : [...changed].map((r) => folder.uriOf(r)) });
+    if (before.size + after.size > BIG_CHANGE) {
+      this._onDidChange.fire({ uris: undefined });
+    } else {
+      const changed = new Set([...before.keys(), ...after.keys()]);
+      this._onDidChange.fire({ uris: [...changed].map((r) => folder.uriOf(r)) });
+    }
     this._onDidChangeManifest.fire(folder);
   }
 
   /** Re-reads a folder's protected files now (an unlock ending must see files created while it was in force). */
   async refreshInventory(folder: FolderProtection): Promise<void> {
-    const before = new Set(folder.files.keys());
+    const before = folder.files; // the inventory puts a new map in its place
     await this.inventory(folder);
-    const after = new Set(folder.files.keys());
-    const diff = [...before].filter((r) => !after.has(r)).concat([...after].filter((r) => !before.has(r)));
+    const after = folder.files;
+    const diff: string[] = [];
+    for (const r of before.keys()) if (!after.has(r) && diff.push(r) > BIG_CHANGE) break;
+    for (const r of after.keys()) if (!before.has(r) && diff.push(r) > BIG_CHANGE) break;
     if (diff.length) this._onDidChange.fire({ uris: diff.length > BIG_CHANGE ? undefined : diff.map((r) => folder.uriOf(r)) });
   }
 

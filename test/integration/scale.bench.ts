@@ -55,8 +55,10 @@ describe('benchmark: scale', function () {
 
   it(`${SCENARIO}: idle CPU, memory, activation and restore latency`, async () => {
     const result: Record<string, unknown> = { scenario: SCENARIO, idleSeconds: IDLE_S, at: new Date().toISOString() };
+    const heapAtStart = process.memoryUsage().heapTotal / 1e6;
     if (SCENARIO === 'protected') {
       const a = await api();
+      const heapAtApi = process.memoryUsage().heapTotal / 1e6;
       const rss: Record<string, number> = { activated: process.memoryUsage().rss / 1e6 };
       result.rssAtMb = rss;
       result.activationMs = a.activationMs;
@@ -72,6 +74,8 @@ describe('benchmark: scale', function () {
       await sleep(3000);
       await a.breach.settled();
       rss.settled = process.memoryUsage().rss / 1e6;
+      result.lazyLoaded = Object.keys(require.cache).filter((k) => /dist[\\/](lazy|simple-git)\.js$/.test(k));
+      result.heapAt = { start: heapAtStart, api: heapAtApi, settled: process.memoryUsage().heapTotal / 1e6 };
       Object.assign(result, await idle(IDLE_S));
       const file = path.join(folderPath(), FILE);
       const approved = fs.readFileSync(file);
@@ -96,6 +100,7 @@ describe('benchmark: scale', function () {
       await stopProfile();
     } else {
       await sleep(8000); // the same settling as the other scenario's start-up
+      result.heapAt = { start: heapAtStart, settled: process.memoryUsage().heapTotal / 1e6 };
       Object.assign(result, await idle(IDLE_S));
     }
     const plain = path.join(folderPath(), PLAIN);

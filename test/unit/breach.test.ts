@@ -5,7 +5,8 @@ import { sealRecord } from '../../src/core/audit';
 import type { AuditBody, AuditRecord } from '../../src/core/audit';
 import { ApprovalLedger, BreachEpisodes, decideBreach, describeBreach, summarizeBreaches } from '../../src/core/breach';
 import type { BreachFacts } from '../../src/core/breach';
-import { statusPath } from '../../src/node/breachEngine';
+import * as path from 'node:path';
+import { directoriesOf, statusPath } from '../../src/node/breachEngine';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
@@ -116,5 +117,29 @@ describe('statusPath (git status --porcelain=v2 -z entries)', () => {
     assert.equal(statusPath('# branch.oid abc'), undefined);
     assert.equal(statusPath('1 .M N...'), undefined, 'a truncated entry');
     assert.equal(statusPath(''), undefined);
+  });
+});
+
+describe('directoriesOf', () => {
+  const naive = (root: string, rels: string[]): Set<string> =>
+    new Set(rels.filter((r) => !r.startsWith('.protection/backups/') && r !== '.protection/audit.jsonl').map((r) => path.dirname(path.join(root, ...r.split('/')))));
+
+  test('one absolute folder per folder of protected files, the same as dirname of each path', () => {
+    const rels = ['a.ts', 'src/x.ts', 'src/y.ts', 'src/b/z.ts', 'src/x2.ts', 'src/bc/w.ts', 'b.ts', 'src/b/q.ts', 'srcx/v.ts', 's/r/c/d.ts', 's/r/e.ts'];
+    assert.deepEqual([...directoriesOf('/root', rels)].sort(), [...naive('/root', rels)].sort());
+  });
+
+  test('leaves out the extension\'s own files (the audit log, backups)', () => {
+    const dirs = directoriesOf('/root', ['.protection/audit.jsonl', '.protection/backups/t/src/a.ts', 'src/a.ts']);
+    assert.deepEqual([...dirs], [path.join('/root', 'src')]);
+  });
+
+  test('random trees agree with the naive computation', () => {
+    let seed = 11;
+    const rnd = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (let round = 0; round < 100; round++) {
+      const rels = Array.from({ length: 40 }, () => Array.from({ length: 1 + rnd(4) }, () => ['a', 'b', 'ab', 'a.b'][rnd(4)]).join('/'));
+      assert.deepEqual([...directoriesOf('/r', rels)].sort(), [...naive('/r', rels)].sort(), rels.join(' '));
+    }
   });
 });
