@@ -3,11 +3,11 @@
 // in the same run (issue 8: each ≤ 1.3×). All are interleaved so load on the machine hits them
 // alike. Figures, not assertions.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { isolatedGitEnv } from '../test/unit/cliHarness';
+import { copyBuiltCli, isolatedGitEnv } from '../test/unit/cliHarness';
 import type { Row } from './verifyBench';
 
 const RUNS = 40;
@@ -33,11 +33,8 @@ export function hookBench(row: Row): void {
   const root = mkdtempSync(join(tmpdir(), 'pf-hookbench-'));
   try {
     const env = isolatedGitEnv(root);
-    const cli = join(root, 'pkg', 'dist', 'cli.js');
-    mkdirSync(dirname(cli), { recursive: true });
-    copyFileSync(builtCli, cli);
+    const cli = copyBuiltCli(dirname(builtCli), join(root, 'pkg'));
     const hookJs = join(dirname(cli), 'hook.js');
-    copyFileSync(builtHook, hookJs);
     const repo = join(root, 'repo');
     mkdirSync(join(repo, '.protection'), { recursive: true });
     mkdirSync(join(repo, 'src', 'booking'), { recursive: true });

@@ -7,13 +7,13 @@
 // machine's configuration (as test/unit/cliHarness.ts does), and the CLI is a private copy of
 // dist/cli.js, so a build in the same tree cannot remove it mid-run.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { renderRecord, sealRecord, sha256 } from '../src/core/audit';
 import type { AuditBody, AuditRecord } from '../src/core/audit';
-import { isolatedGitEnv } from '../test/unit/cliHarness';
+import { copyBuiltCli, isolatedGitEnv } from '../test/unit/cliHarness';
 
 /** bench.ts's row printer, passed in so both sections print alike. */
 export type Row = (label: string, value: string, target?: string) => void;
@@ -99,11 +99,7 @@ class BenchRepo {
 
   constructor(builtCli: string) {
     this.env = isolatedGitEnv(this.root);
-    mkdirSync(dirname(this.cli), { recursive: true });
-    copyFileSync(builtCli, this.cli);
-    const simpleGit = join(dirname(builtCli), 'simple-git.js');
-    if (existsSync(simpleGit)) copyFileSync(simpleGit, join(dirname(this.cli), 'simple-git.js'));
-    copyFileSync(join(dirname(builtCli), '..', 'package.json'), join(this.root, 'pkg', 'package.json'));
+    copyBuiltCli(dirname(builtCli), join(this.root, 'pkg'));
     mkdirSync(this.dir);
   }
 
