@@ -1,7 +1,7 @@
 // The command-line tool's only window on the process: tests and sub-commands get this port
 // instead of touching process.stdout/stdin directly. Also the few helpers every sub-command
 // shares: errors with a hint, finding the workspace, reading its manifest.
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync, fstatSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
@@ -61,17 +61,72 @@ export function parseCommandArgs<T extends Omit<ParseArgsConfig, 'args' | 'stric
 export function processIo(): CliIo {
   return {
     cwd: process.cwd(),
-    stdout: (s) => void process.stdout.write(s),
-    stderr: (s) => void process.stderr.write(s),
-    stdin: () => readAll(process.stdin),
-    isTTY: process.stdin.isTTY === true,
+    stdout: (s) => writeOut(1, s),
+    stderr: (s) => writeOut(2, s),
+    stdin: () => readStdin(),
+    // Asked for only when a command needs it: process.stdin is built on first use, with the stream modules.
+    get isTTY(): boolean {
+      return process.stdin.isTTY === true;
+    },
     env: process.env,
   };
 }
 
-async function readAll(stream: NodeJS.ReadStream): Promise<string> {
-  if (stream.isTTY) return '';
+/** Descriptors whose writes go through process.stdout/stderr, after a plain write could not take them. */
+const streamed = new Set<1 | 2>();
+
+/**
+ * Writes to standard output or error with plain writes: process.stdout and process.stderr are built
+ * on first use, with the stream modules (milliseconds of every agent tool call, whose answer is a
+ * line or two). Whatever a plain write cannot take (a non-blocking descriptor that is full, a closed
+ * pipe), and everything after it on that descriptor, goes through the stream as before, in order.
+ */
+function writeOut(fd: 1 | 2, text: string): void {
+  let rest = Buffer.from(text, 'utf8');
+  if (!streamed.has(fd)) {
+    try {
+      while (rest.length > 0) rest = rest.subarray(writeSync(fd, rest));
+      return;
+    } catch {
+      streamed.add(fd);
+    }
+  }
+  (fd === 1 ? process.stdout : process.stderr).write(rest);
+}
+
+/**
+ * Standard input to its end. A pipe, socket or file (what the agents' hooks and git give) is read
+ * with plain reads: building process.stdin loads the stream modules, milliseconds of every tool
+ * call an agent makes. Anything else (a terminal, /dev/null), and a non-blocking descriptor once it
+ * would block, goes through process.stdin as before.
+ */
+async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
+  let plain = false;
+  try {
+    const st = fstatSync(0);
+    plain = st.isFIFO() || st.isSocket() || st.isFile();
+  } catch {
+    // no descriptor 0: the stream says so
+  }
+  if (plain) {
+    try {
+      for (;;) {
+        const buffer = Buffer.allocUnsafe(64 * 1024);
+        const n = readSync(0, buffer, 0, buffer.length, null);
+        if (n === 0) return Buffer.concat(chunks).toString('utf8');
+        chunks.push(buffer.subarray(0, n));
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      // Non-blocking and nothing there yet: the rest comes through the stream.
+    }
+  }
+  return readAll(process.stdin, chunks);
+}
+
+async function readAll(stream: NodeJS.ReadStream, chunks: Buffer[] = []): Promise<string> {
+  if (stream.isTTY) return '';
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   return Buffer.concat(chunks).toString('utf8');
 }
@@ -152,7 +207,8 @@ export function manifestOrThrow(text: string, where: string): Manifest {
 /** The work tree's manifest text, or undefined when the file does not exist. */
 export async function readWorkTreeManifest(root: string): Promise<string | undefined> {
   try {
-    return manifestText(await fs.readFile(join(root, ...MANIFEST_PATH.split('/')), 'utf8'));
+    // A synchronous read of a small file: fs.promises would load its own modules for one read on every hook call.
+    return manifestText(readFileSync(join(root, ...MANIFEST_PATH.split('/')), 'utf8'));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;

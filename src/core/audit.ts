@@ -1,7 +1,7 @@
 // The audit log: `.protection/audit.jsonl`, one JSON record a line, each carrying the hash of
 // the previous one, so that changing, removing, reordering or inserting a record breaks the
 // chain. This is data, not logging: nothing here writes anywhere.
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from './nodeCrypto';
 
 /**
  * `change` an approved change (with before/after hashes); `delete` an approved deletion;
@@ -71,7 +71,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
 
 /** sha256 of a string (UTF-8) or bytes, as lower-case hex. */
 export function sha256(content: string | Uint8Array): string {
-  return createHash('sha256').update(content).digest('hex');
+  return nodeCrypto().createHash('sha256').update(content).digest('hex');
 }
 
 /**
