@@ -69,10 +69,13 @@ const lazyEntry = {
 };
 
 // The command-line tool in parts, so each command compiles only its own code: dist/cli.js is the
-// dispatcher with `check` and `hook` (the agents' hooks run them before every tool call, and cli.js
-// answers them without any other file), dist/cli-verify.js the commit gate, dist/cli-commands.js
-// every other command. Only src/cli/main.ts's requires of the commands are redirected.
+// dispatcher alone, dist/cli-guard.js has `check` and `hook` (the agents' hooks run them before every
+// tool call; cli.js answers them without dist/hook.js, the launcher's first choice), dist/cli-verify.js
+// the commit gate, dist/cli-commands.js every other command. Only src/cli/main.ts's requires of the
+// commands are redirected.
 const CLI_PARTS = {
+  './checkCommand': './cli-guard.js',
+  './hookCommand': './cli-guard.js',
   './verifyCommand': './cli-verify.js',
   ...Object.fromEntries(['log', 'hooks', 'hashCode', 'grants', 'agents', 'import', 'team', 'watch'].map((c) => [`./${c}Command`, './cli-commands.js'])),
 };
@@ -83,19 +86,18 @@ const splitCliParts = {
       CLI_PARTS[args.path] && args.importer.endsWith(join('src', 'cli', 'main.ts')) ? { path: CLI_PARTS[args.path], external: true } : undefined);
   },
 };
-// One entry exporting every command of dist/cli-commands.js (their export names must not collide: esbuild would drop both).
-const cliCommandsEntry = {
-  contents: [...new Set(Object.entries(CLI_PARTS).filter(([, part]) => part === './cli-commands.js').map(([m]) => m))]
-    .map((m) => `export * from '${m.replace('./', './src/cli/')}';`).join('\n'),
-  resolveDir: process.cwd(), sourcefile: 'cli-commands-entry.ts', loader: 'ts',
-};
+// One entry exporting every command of a part (their export names must not collide: esbuild would drop both).
+const cliPartEntry = (part) => ({
+  contents: Object.entries(CLI_PARTS).filter(([, p]) => p === `./${part}.js`)
+    .map(([m]) => `export * from '${m.replace('./', './src/cli/')}';`).join('\n'),
+  resolveDir: process.cwd(), sourcefile: `${part}-entry.ts`, loader: 'ts',
+});
 
 const builds = [
   esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true, plugins: [splitSimpleGit, splitLazyModules] }),
   esbuild.build({ ...common, stdin: lazyEntry, outfile: 'dist/lazy.js', plugins: [splitSimpleGit] }),
   esbuild.build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, plugins: [splitSimpleGit, splitCliParts] }),
-  esbuild.build({ ...common, entryPoints: { 'cli-verify': 'src/cli/verifyCommand.ts' }, outdir: 'dist', plugins: [splitSimpleGit] }),
-  esbuild.build({ ...common, stdin: cliCommandsEntry, outfile: 'dist/cli-commands.js', plugins: [splitSimpleGit] }),
+  ...['cli-guard', 'cli-verify', 'cli-commands'].map((part) => esbuild.build({ ...common, stdin: cliPartEntry(part), outfile: `dist/${part}.js`, plugins: [splitSimpleGit] })),
   // The agents' hook alone (dist/hook.js): the launcher runs it on every tool call, so it compiles less than cli.js.
   esbuild.build({ ...common, entryPoints: { hook: 'src/cli/hookMain.ts' }, outdir: 'dist', plugins: [splitSimpleGit] }),
   esbuild.build({ ...common, entryPoints: { 'simple-git': 'simple-git' }, outdir: 'dist' }),

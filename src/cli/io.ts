@@ -5,8 +5,8 @@ import { existsSync, fstatSync, readFileSync, readSync, writeSync } from 'node:f
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-import { parseManifest, MANIFEST_PATH } from '../core/manifest';
-import type { Manifest, ManifestProblem } from '../core/manifest';
+import { MANIFEST_PATH } from '../core/layout';
+import type { ManifestProblem } from '../core/manifest';
 
 /** What a CLI command may use of its process: where it runs, its output streams, its input. */
 export interface CliIo {
@@ -35,6 +35,14 @@ export class CliError extends Error {
     super(message);
     this.name = 'CliError';
   }
+}
+
+/**
+ * Whether `err` is a CliError, also one thrown in another of the CLI's bundles (dist/cli.js and the
+ * parts it loads each have their own copy of the class, so instanceof alone would miss it).
+ */
+export function isCliError(err: unknown): err is CliError {
+  return err instanceof CliError || (err instanceof Error && err.name === 'CliError' && typeof (err as Partial<CliError>).exitCode === 'number');
 }
 
 /**
@@ -193,17 +201,6 @@ export function manifestText(content: Buffer | string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** Parses manifest text; throws the exit-2 error (with every problem, line:column) when it has errors. */
-export function manifestOrThrow(text: string, where: string): Manifest {
-  const parsed = parseManifest(manifestText(text));
-  if (parsed.manifest) return parsed.manifest;
-  const errors = parsed.problems.filter((p) => p.severity === 'error');
-  throw new CliError(
-    `The protection manifest ${where} has ${errors.length} error(s):\n${formatProblems(errors).trimEnd()}`,
-    'Fix them (VS Code shows them in the Problems panel), then run this again.',
-  );
-}
-
 /** The work tree's manifest text, or undefined when the file does not exist. */
 export async function readWorkTreeManifest(root: string): Promise<string | undefined> {
   try {
@@ -222,7 +219,7 @@ export function caseInsensitiveFs(): boolean {
 
 /** The message for a CliError or anything else thrown, as printed on stderr. */
 export function errorText(err: unknown): string {
-  if (err instanceof CliError) return `protected-files: ${err.message}\n${err.hint ? `  ${err.hint}\n` : ''}`;
+  if (isCliError(err)) return `protected-files: ${err.message}\n${err.hint ? `  ${err.hint}\n` : ''}`;
   const e = err as { message?: string; hint?: string };
   if (e && typeof e.message === 'string') return `protected-files: ${e.message}\n${e.hint ? `  ${e.hint}\n` : ''}`;
   return `protected-files: ${String(err)}\n`;

@@ -5,11 +5,13 @@
 // hashing, and starts git sooner.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CliError, EXIT_OK, EXIT_USAGE, errorText, processIo } from './io';
+import { CliError, EXIT_OK, EXIT_USAGE, errorText, isCliError, processIo } from './io';
 import type { CliIo } from './io';
 import type * as AgentsCommand from './agentsCommand';
+import type * as CheckCommand from './checkCommand';
 import type * as GrantsCommand from './grantsCommand';
 import type * as HashCodeCommand from './hashCodeCommand';
+import type * as HookCommand from './hookCommand';
 import type * as HooksCommand from './hooksCommand';
 import type * as ImportCommand from './importCommand';
 import type * as LogCommand from './logCommand';
@@ -58,13 +60,16 @@ Docs: docs/cli.md
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
 /*
- * `check` and `hook` are in this bundle (initialized on first use); every other command is in a
- * bundle of its own that Node compiles only when that command runs (dist/cli-verify.js,
- * dist/cli-commands.js: scripts/build.mjs redirects these requires). Plain requires: esbuild keeps
- * them as require() calls, where an import() of another file would start Node's ESM loader.
+ * Each command is in a bundle that Node compiles only when that command runs (dist/cli-guard.js,
+ * dist/cli-verify.js, dist/cli-commands.js: scripts/build.mjs redirects these requires), so a
+ * pre-commit hook's `verify` starts git without compiling the agents' guard first. Plain requires:
+ * esbuild keeps them as require() calls, where an import() of another file would start Node's ESM
+ * loader.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 function commands(scriptPath: string): Record<string, Command> {
+  const check = (): typeof CheckCommand => require('./checkCommand') as typeof CheckCommand;
+  const hook = (): typeof HookCommand => require('./hookCommand') as typeof HookCommand;
   const verify = (): typeof VerifyCommand => require('./verifyCommand') as typeof VerifyCommand;
   const log = (): typeof LogCommand => require('./logCommand') as typeof LogCommand;
   const hooks = (): typeof HooksCommand => require('./hooksCommand') as typeof HooksCommand;
@@ -76,8 +81,8 @@ function commands(scriptPath: string): Record<string, Command> {
   const watch = (): typeof WatchCommand => require('./watchCommand') as typeof WatchCommand;
   return {
     verify: (args, io) => verify().runVerify(args, io),
-    check: async (args, io) => (await import('./checkCommand')).runCheck(args, io),
-    hook: async (args, io) => (await import('./hookCommand')).runHook(args, io),
+    check: (args, io) => check().runCheck(args, io),
+    hook: (args, io) => hook().runHook(args, io),
     log: (args, io) => log().runLog(args, io),
     'install-hooks': (args, io) => hooks().runInstallHooks(args, io, scriptPath),
     'pre-push': (args, io) => hooks().runPrePush(args, io),
@@ -128,7 +133,7 @@ export async function runCli(argv: string[], io: CliIo, scriptPath: string): Pro
       const e = err as { message?: string; hint?: string };
       io.stdout(`${JSON.stringify({ ok: false, error: e.message ?? String(err), ...(e.hint ? { hint: e.hint } : {}) }, null, 2)}\n`);
     }
-    return err instanceof CliError ? err.exitCode : EXIT_USAGE;
+    return isCliError(err) ? err.exitCode : EXIT_USAGE;
   }
 }
 

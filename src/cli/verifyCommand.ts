@@ -12,8 +12,8 @@ import { AUDIT_LOG, GIT_MODE, auditLogChange, checkAuditLog, contentHashes, deci
 import type { AuditCheck, CheckedItem, ParsedAudit, VerifyInput, VerifyReport } from '../core/verify';
 import { startRangeChanges, startStagedChanges } from '../node/gitChanges';
 import type { ChangeSet } from '../node/gitChanges';
-import { printWarnings } from './enforcedManifest';
-import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, findWorkspaceRoot, manifestOrThrow, manifestText } from './io';
+import { manifestOrThrow, printWarnings } from './enforcedManifest';
+import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, findWorkspaceRoot, manifestText } from './io';
 import type { CliIo } from './io';
 
 export const VERIFY_HELP = `Usage: protected-files verify --staged [--json]
