@@ -230,6 +230,8 @@ export async function verifyChangeSet(set: ChangeSet, cwd: string, versions: Ver
     auditCheck,
     // The base side (merge base, base tip) judges approvals; a manifest new in the change adds its keys only for files outside .protection/.
     trusted: { base: [...new Set([before, tip].filter((m): m is Manifest => m !== undefined))], head: manifest },
+    // The gate's own matchers match case-sensitively where the file system does: reuse them there.
+    matcherOf: (m) => (caseInsensitiveFs() ? undefined : gateMatcherOf(m, manifest, before, tip, matchers)) ?? new ProtectionMatcher(m),
   };
   const report = decideVerify(input);
   if (report.ok || set.mode !== 'staged' || !report.violations.some((v) => v.file !== AUDIT_LOG)) return report;
@@ -237,6 +239,18 @@ export async function verifyChangeSet(set: ChangeSet, cwd: string, versions: Ver
   // The manifest's folder is the top level in the usual layout, and finding it costs no git process.
   const workTreeAudit = await readWorkTreeAudit(findWorkspaceRoot(cwd) ?? (await set.repository()).root);
   return workTreeAudit ? decideVerify({ ...input, workTreeAudit: workTreeAudit.records }) : report;
+}
+
+/** The matcher gateManifests built for `m` (the same object), if any: see its `matchers`. */
+function gateMatcherOf(
+  m: Manifest, manifest: Manifest | undefined, before: Manifest | undefined, tip: Manifest | undefined,
+  matchers: readonly (ProtectionMatcher | undefined)[] | undefined,
+): ProtectionMatcher | undefined {
+  if (!matchers) return undefined;
+  if (m === (manifest ?? before ?? tip)) return matchers[0];
+  if (m === before && manifest) return matchers[1];
+  if (m === tip && (manifest ?? before)) return matchers[2];
+  return undefined;
 }
 
 async function readWorkTreeAudit(root: string): Promise<ParsedAudit | undefined> {

@@ -101,6 +101,12 @@ export interface VerifyInput {
    * Without this, signatures are not checked.
    */
   trusted?: { base: Manifest[]; head: Manifest | undefined };
+  /**
+   * A case-sensitive matcher of one of the manifests above, for the protection in force before the
+   * change: the caller's when it built that one already (each costs compiling every glob), else a
+   * new one. Default: always a new one.
+   */
+  matcherOf?: (manifest: Manifest) => ProtectionMatcher;
 }
 
 /** What the gate finds in the audit log alone, whatever the change: see checkAuditLog. */
@@ -392,7 +398,7 @@ export function decideVerify(input: VerifyInput): VerifyReport {
     const { base, head } = input.trusted;
     const trusted = item.path.startsWith('.protection/') && base.length > 0 ? base : [...base, ...(head ? [head] : [])];
     logIndex ??= indexLog(records);
-    baseMatchers ??= base.map((m) => new ProtectionMatcher(m));
+    baseMatchers ??= base.map((m) => input.matcherOf?.(m) ?? new ProtectionMatcher(m));
     const verdict = judgeApproval(record, policyInForce(item, baseMatchers), logIndex, trusted);
     if (verdict.kind === 'refused') {
       violation(item, 'unsigned', verdict.problem);
