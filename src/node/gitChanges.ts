@@ -241,6 +241,12 @@ class ObjectReader {
     if (this.closed) return;
     this.closed = true;
     this.child.stdin.end();
+    // git ends at the end of its input; with no answer awaited, this process need not wait for that
+    // (each pre-commit hook would). An answer still awaited keeps the process, and the git, alive.
+    if (this.waiting.length === 0) {
+      this.child.unref();
+      for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) (stream as unknown as { unref?(): void }).unref?.();
+    }
   }
 
   /** Answers waiting requests from the buffered output. */
