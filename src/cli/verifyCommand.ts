@@ -8,7 +8,7 @@ import { collision } from '../core/collisions';
 import { MANIFEST_PATH, parseManifest, strictestTier } from '../core/manifest';
 import type { Manifest, ManifestProblem } from '../core/manifest';
 import { BUILTIN_PROTECTION_TIER, ProtectionMatcher } from '../core/matcher';
-import { AUDIT_LOG, GIT_MODE, auditLogChange, checkAuditLog, contentHashes, decideVerify, parseAuditVersions, protectedItems, renderVerifyReport } from '../core/verify';
+import { AUDIT_LOG, GIT_MODE, auditLogChange, checkAuditLog, contentHashes, decideVerify, foldedScreen, parseAuditVersions, protectedItems, renderVerifyReport } from '../core/verify';
 import type { AuditCheck, CheckedItem, ParsedAudit, VerifyInput, VerifyReport } from '../core/verify';
 import { startRangeChanges, startStagedChanges } from '../node/gitChanges';
 import type { ChangeSet } from '../node/gitChanges';
@@ -201,7 +201,7 @@ export async function verifyChangeSet(set: ChangeSet, cwd: string, versions: Ver
   if (targetManifest && !manifest) manifestOrThrow(targetManifest.toString('utf8'), `${MANIFEST_PATH} ${where}`);
 
   const changes = set.changes;
-  const items = protectedItems(changes, matchers!, (path) => collision(path, folded()));
+  const items = protectedItems(changes, matchers!, (path) => collision(path, folded()), foldedScreen(folded));
   const blobs = new Map(changes.filter((c) => c.blob && !c.gitlink).map((c) => [c.path, c.blob!]));
   const checking = Promise.all(items.map(async (item): Promise<CheckedItem> => {
     // A deletion, a conflict, a submodule entry (its "content" is a commit in another repository): no blob to hash.
