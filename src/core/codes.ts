@@ -254,8 +254,15 @@ function asLetters(text: string, one: 'i' | 'l'): string {
   return out;
 }
 
-/** Every spelling a common word reduces to: as it is, letters only, and with look-alikes read as letters. */
-const COMMON_FORMS = new Set(COMMON_WORDS.flatMap((w) => [w, w.replace(/[^a-z]/g, ''), asLetters(w, 'i'), asLetters(w, 'l')]));
+let commonForms: Set<string> | undefined;
+
+/**
+ * Every spelling a common word reduces to: as it is, letters only, and with look-alikes read as
+ * letters. Built on first use: every process that parses a manifest loads this module.
+ */
+function commonFormsOf(): Set<string> {
+  return (commonForms ??= new Set(COMMON_WORDS.flatMap((w) => [w, w.replace(/[^a-z]/g, ''), asLetters(w, 'i'), asLetters(w, 'l')])));
+}
 
 /**
  * `text` without the characters at either end that `keep` refuses. A loop: a regular expression
@@ -277,7 +284,8 @@ function isCommonWord(lower: string): boolean {
   const unpunctuated = trimUnless(lower, (c) => (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || '@$|+'.includes(c));
   const forms = [lower, lower.replace(/[^a-z]/g, '')];
   for (const text of [lower, core, unpunctuated]) forms.push(asLetters(text, 'i'), asLetters(text, 'l'));
-  return forms.some((f) => COMMON_FORMS.has(f));
+  const common = commonFormsOf();
+  return forms.some((f) => common.has(f));
 }
 
 /** One short word (look-alikes allowed) before or after a year: `Summer2024!`, `2025Booking`. */
