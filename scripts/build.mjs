@@ -66,12 +66,39 @@ const refuseLazyChunk = {
   },
 };
 
+// The command-line tool in parts, so each command compiles only its own code: dist/cli.js is the
+// dispatcher alone, dist/cli-guard.js has `check` and `hook` (the agents' hooks run them before every
+// tool call; dist/hook.js, the launcher's first choice, is a few lines that run it too, and cli.js
+// answers without hook.js), dist/cli-verify.js the commit gate, dist/cli-commands.js every other
+// command. Only the requires of the commands in src/cli/main.ts and src/cli/hookMain.ts are redirected.
+const CLI_PARTS = {
+  './checkCommand': './cli-guard.js',
+  './hookCommand': './cli-guard.js',
+  './verifyCommand': './cli-verify.js',
+  ...Object.fromEntries(['log', 'hooks', 'hashCode', 'grants', 'agents', 'import', 'team', 'watch'].map((c) => [`./${c}Command`, './cli-commands.js'])),
+};
+const splitCliParts = {
+  name: 'split-cli-parts',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/\w+Command$/ }, (args) =>
+      CLI_PARTS[args.path] && (args.importer.endsWith(join('src', 'cli', 'main.ts')) || args.importer.endsWith(join('src', 'cli', 'hookMain.ts')))
+        ? { path: CLI_PARTS[args.path], external: true } : undefined);
+  },
+};
+// One entry exporting every command of a part (their export names must not collide: esbuild would drop both).
+const cliPartEntry = (part) => ({
+  contents: Object.entries(CLI_PARTS).filter(([, p]) => p === `./${part}.js`)
+    .map(([m]) => `export * from '${m.replace('./', './src/cli/')}';`).join('\n'),
+  resolveDir: process.cwd(), sourcefile: `${part}-entry.ts`, loader: 'ts',
+});
+
 const builds = [
   esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true, plugins: [splitSimpleGit, splitLazyChunk] }),
   esbuild.build({ ...common, entryPoints: { lazy: 'src/vscode/lazyEntry.ts' }, outdir: 'dist', metafile: true, plugins: [splitSimpleGit, refuseLazyChunk] }),
-  esbuild.build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, plugins: [splitSimpleGit] }),
-  // The agents' hook alone (dist/hook.js): the launcher runs it on every tool call, so it compiles less than cli.js.
-  esbuild.build({ ...common, entryPoints: { hook: 'src/cli/hookMain.ts' }, outdir: 'dist', plugins: [splitSimpleGit] }),
+  esbuild.build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, plugins: [splitSimpleGit, splitCliParts] }),
+  ...['cli-guard', 'cli-verify', 'cli-commands'].map((part) => esbuild.build({ ...common, stdin: cliPartEntry(part), outfile: `dist/${part}.js`, plugins: [splitSimpleGit] })),
+  // The agents' hook (dist/hook.js): what the launcher runs on every tool call, straight into dist/cli-guard.js.
+  esbuild.build({ ...common, entryPoints: { hook: 'src/cli/hookMain.ts' }, outdir: 'dist', plugins: [splitSimpleGit, splitCliParts] }),
   esbuild.build({ ...common, entryPoints: { 'simple-git': 'simple-git' }, outdir: 'dist' }),
 ];
 if (args.has('--bench')) {

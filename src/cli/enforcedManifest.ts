@@ -8,7 +8,7 @@ import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { MANIFEST_PATH, PROTECTION_DIR, parseManifest } from '../core/manifest';
 import type { Manifest, ManifestProblem } from '../core/manifest';
 import { committedHolder, lastAcceptedVersion } from '../node/committedFiles';
-import { manifestText, readWorkTreeManifest } from './io';
+import { CliError, formatProblems, manifestText, readWorkTreeManifest } from './io';
 import type { CliIo } from './io';
 
 export type EnforcedManifest =
@@ -87,4 +87,15 @@ function nearestProtection(start: string): { root: string; hasManifest: boolean 
     if (existsSync(join(dir, PROTECTION_DIR))) return { root: dir, hasManifest: false };
     if (dirname(dir) === dir) return undefined;
   }
+}
+
+/** Parses manifest text; throws the exit-2 error (with every problem, line:column) when it has errors. */
+export function manifestOrThrow(text: string, where: string): Manifest {
+  const parsed = parseManifest(manifestText(text));
+  if (parsed.manifest) return parsed.manifest;
+  const errors = parsed.problems.filter((p) => p.severity === 'error');
+  throw new CliError(
+    `The protection manifest ${where} has ${errors.length} error(s):\n${formatProblems(errors).trimEnd()}`,
+    'Fix them (VS Code shows them in the Problems panel), then run this again.',
+  );
 }

@@ -25,7 +25,8 @@ import type { GrantStore } from '../node/grantStore';
 import { AuditRecorder } from '../node/recorder';
 import { checkCode, denyUnlock, endGrantWith, grantUnlock, lockedUntilIn, spentOneTimeKeys } from '../node/unlocking';
 import type { UnlockDeps } from '../node/unlocking';
-import { CliError, EXIT_FAIL, EXIT_OK, caseInsensitiveFs, findWorkspaceRoot, manifestOrThrow, parseCommandArgs, readSecretFromTty, readWorkTreeManifest } from './io';
+import { manifestOrThrow } from './enforcedManifest';
+import { CliError, EXIT_FAIL, EXIT_OK, caseInsensitiveFs, findWorkspaceRoot, parseCommandArgs, readSecretFromTty, readWorkTreeManifest } from './io';
 import type { CliIo } from './io';
 
 export const UNLOCK_HELP = `Usage: protected-files unlock <COMPONENT|path> [--reason <text>] [--minutes <n>]

@@ -1,8 +1,13 @@
-// dist/hook.js: `protected-files hook` alone, in a bundle of its own, for the agents' launcher
-// (.protection/hooks/guard.sh): agents wait for it on every tool call, and Node compiles this
-// small file faster than the whole CLI. Same arguments as `protected-files hook`.
-import { runHook } from './hookCommand';
+// dist/hook.js: `protected-files hook` alone, for the agents' launcher (.protection/hooks/guard.sh):
+// agents wait for it on every tool call, so it starts the guard directly, without the dispatcher.
+// The guard's code is dist/cli-guard.js, which dist/cli.js loads for `hook` and `check` too (one
+// copy in the package; scripts/build.mjs redirects this require). Same arguments as `protected-files hook`.
 import { processIo } from './io';
+import type * as HookCommand from './hookCommand';
+
+// A plain require: esbuild keeps it as require('./cli-guard.js') in dist/hook.js.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { runHook } = require('./hookCommand') as typeof HookCommand;
 
 const args = process.argv.slice(2);
 void runHook(args[0] === 'hook' ? args.slice(1) : args, processIo()).then(

@@ -1,12 +1,12 @@
 // The command-line tool's only window on the process: tests and sub-commands get this port
 // instead of touching process.stdout/stdin directly. Also the few helpers every sub-command
 // shares: errors with a hint, finding the workspace, reading its manifest.
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync, fstatSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-import { parseManifest, MANIFEST_PATH } from '../core/manifest';
-import type { Manifest, ManifestProblem } from '../core/manifest';
+import { MANIFEST_PATH } from '../core/layout';
+import type { ManifestProblem } from '../core/manifest';
 
 /** What a CLI command may use of its process: where it runs, its output streams, its input. */
 export interface CliIo {
@@ -38,6 +38,14 @@ export class CliError extends Error {
 }
 
 /**
+ * Whether `err` is a CliError, also one thrown in another of the CLI's bundles (dist/cli.js and the
+ * parts it loads each have their own copy of the class, so instanceof alone would miss it).
+ */
+export function isCliError(err: unknown): err is CliError {
+  return err instanceof CliError || (err instanceof Error && err.name === 'CliError' && typeof (err as Partial<CliError>).exitCode === 'number');
+}
+
+/**
  * `parseArgs` for a sub-command, always strict: a bad argument becomes a CliError with the first line of
  * node's message and a pointer to the command's help.
  */
@@ -61,17 +69,72 @@ export function parseCommandArgs<T extends Omit<ParseArgsConfig, 'args' | 'stric
 export function processIo(): CliIo {
   return {
     cwd: process.cwd(),
-    stdout: (s) => void process.stdout.write(s),
-    stderr: (s) => void process.stderr.write(s),
-    stdin: () => readAll(process.stdin),
-    isTTY: process.stdin.isTTY === true,
+    stdout: (s) => writeOut(1, s),
+    stderr: (s) => writeOut(2, s),
+    stdin: () => readStdin(),
+    // Asked for only when a command needs it: process.stdin is built on first use, with the stream modules.
+    get isTTY(): boolean {
+      return process.stdin.isTTY === true;
+    },
     env: process.env,
   };
 }
 
-async function readAll(stream: NodeJS.ReadStream): Promise<string> {
-  if (stream.isTTY) return '';
+/** Descriptors whose writes go through process.stdout/stderr, after a plain write could not take them. */
+const streamed = new Set<1 | 2>();
+
+/**
+ * Writes to standard output or error with plain writes: process.stdout and process.stderr are built
+ * on first use, with the stream modules (milliseconds of every agent tool call, whose answer is a
+ * line or two). Whatever a plain write cannot take (a non-blocking descriptor that is full, a closed
+ * pipe), and everything after it on that descriptor, goes through the stream as before, in order.
+ */
+function writeOut(fd: 1 | 2, text: string): void {
+  let rest = Buffer.from(text, 'utf8');
+  if (!streamed.has(fd)) {
+    try {
+      while (rest.length > 0) rest = rest.subarray(writeSync(fd, rest));
+      return;
+    } catch {
+      streamed.add(fd);
+    }
+  }
+  (fd === 1 ? process.stdout : process.stderr).write(rest);
+}
+
+/**
+ * Standard input to its end. A pipe, socket or file (what the agents' hooks and git give) is read
+ * with plain reads: building process.stdin loads the stream modules, milliseconds of every tool
+ * call an agent makes. Anything else (a terminal, /dev/null), and a non-blocking descriptor once it
+ * would block, goes through process.stdin as before.
+ */
+async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
+  let plain = false;
+  try {
+    const st = fstatSync(0);
+    plain = st.isFIFO() || st.isSocket() || st.isFile();
+  } catch {
+    // no descriptor 0: the stream says so
+  }
+  if (plain) {
+    try {
+      for (;;) {
+        const buffer = Buffer.allocUnsafe(64 * 1024);
+        const n = readSync(0, buffer, 0, buffer.length, null);
+        if (n === 0) return Buffer.concat(chunks).toString('utf8');
+        chunks.push(buffer.subarray(0, n));
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      // Non-blocking and nothing there yet: the rest comes through the stream.
+    }
+  }
+  return readAll(process.stdin, chunks);
+}
+
+async function readAll(stream: NodeJS.ReadStream, chunks: Buffer[] = []): Promise<string> {
+  if (stream.isTTY) return '';
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   return Buffer.concat(chunks).toString('utf8');
 }
@@ -138,21 +201,11 @@ export function manifestText(content: Buffer | string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** Parses manifest text; throws the exit-2 error (with every problem, line:column) when it has errors. */
-export function manifestOrThrow(text: string, where: string): Manifest {
-  const parsed = parseManifest(manifestText(text));
-  if (parsed.manifest) return parsed.manifest;
-  const errors = parsed.problems.filter((p) => p.severity === 'error');
-  throw new CliError(
-    `The protection manifest ${where} has ${errors.length} error(s):\n${formatProblems(errors).trimEnd()}`,
-    'Fix them (VS Code shows them in the Problems panel), then run this again.',
-  );
-}
-
 /** The work tree's manifest text, or undefined when the file does not exist. */
 export async function readWorkTreeManifest(root: string): Promise<string | undefined> {
   try {
-    return manifestText(await fs.readFile(join(root, ...MANIFEST_PATH.split('/')), 'utf8'));
+    // A synchronous read of a small file: fs.promises would load its own modules for one read on every hook call.
+    return manifestText(readFileSync(join(root, ...MANIFEST_PATH.split('/')), 'utf8'));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
@@ -166,7 +219,7 @@ export function caseInsensitiveFs(): boolean {
 
 /** The message for a CliError or anything else thrown, as printed on stderr. */
 export function errorText(err: unknown): string {
-  if (err instanceof CliError) return `protected-files: ${err.message}\n${err.hint ? `  ${err.hint}\n` : ''}`;
+  if (isCliError(err)) return `protected-files: ${err.message}\n${err.hint ? `  ${err.hint}\n` : ''}`;
   const e = err as { message?: string; hint?: string };
   if (e && typeof e.message === 'string') return `protected-files: ${e.message}\n${e.hint ? `  ${e.hint}\n` : ''}`;
   return `protected-files: ${String(err)}\n`;

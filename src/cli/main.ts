@@ -1,12 +1,23 @@
 // The `protected-files` command-line tool: the gate for git hooks and CI, and the guard for
 // agent hooks. This file only dispatches; each command lives in its own file and takes a CliIo.
-// Each command's file is loaded when that command runs (esbuild keeps them in the one bundle,
-// initialized on first use): a pre-commit hook's `verify` does not set up the agent guards,
-// the hooks installer or the code hashing, and starts git sooner.
+// Each command's file is loaded when that command runs (see commands() for the bundles): a
+// pre-commit hook's `verify` does not set up the agent guards, the hooks installer or the code
+// hashing, and starts git sooner.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CliError, EXIT_OK, EXIT_USAGE, errorText, processIo } from './io';
+import { CliError, EXIT_OK, EXIT_USAGE, errorText, isCliError, processIo } from './io';
 import type { CliIo } from './io';
+import type * as AgentsCommand from './agentsCommand';
+import type * as CheckCommand from './checkCommand';
+import type * as GrantsCommand from './grantsCommand';
+import type * as HashCodeCommand from './hashCodeCommand';
+import type * as HookCommand from './hookCommand';
+import type * as HooksCommand from './hooksCommand';
+import type * as ImportCommand from './importCommand';
+import type * as LogCommand from './logCommand';
+import type * as TeamCommand from './teamCommand';
+import type * as VerifyCommand from './verifyCommand';
+import type * as WatchCommand from './watchCommand';
 
 export const HELP = `Usage: protected-files <command> [options]
 
@@ -48,25 +59,45 @@ Docs: docs/cli.md
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
+/*
+ * Each command is in a bundle that Node compiles only when that command runs (dist/cli-guard.js,
+ * dist/cli-verify.js, dist/cli-commands.js: scripts/build.mjs redirects these requires), so a
+ * pre-commit hook's `verify` starts git without compiling the agents' guard first. Plain requires:
+ * esbuild keeps them as require() calls, where an import() of another file would start Node's ESM
+ * loader.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
 function commands(scriptPath: string): Record<string, Command> {
+  const check = (): typeof CheckCommand => require('./checkCommand') as typeof CheckCommand;
+  const hook = (): typeof HookCommand => require('./hookCommand') as typeof HookCommand;
+  const verify = (): typeof VerifyCommand => require('./verifyCommand') as typeof VerifyCommand;
+  const log = (): typeof LogCommand => require('./logCommand') as typeof LogCommand;
+  const hooks = (): typeof HooksCommand => require('./hooksCommand') as typeof HooksCommand;
+  const hashCode = (): typeof HashCodeCommand => require('./hashCodeCommand') as typeof HashCodeCommand;
+  const grants = (): typeof GrantsCommand => require('./grantsCommand') as typeof GrantsCommand;
+  const agents = (): typeof AgentsCommand => require('./agentsCommand') as typeof AgentsCommand;
+  const importer = (): typeof ImportCommand => require('./importCommand') as typeof ImportCommand;
+  const team = (): typeof TeamCommand => require('./teamCommand') as typeof TeamCommand;
+  const watch = (): typeof WatchCommand => require('./watchCommand') as typeof WatchCommand;
   return {
-    verify: async (args, io) => (await import('./verifyCommand')).runVerify(args, io),
-    check: async (args, io) => (await import('./checkCommand')).runCheck(args, io),
-    hook: async (args, io) => (await import('./hookCommand')).runHook(args, io),
-    log: async (args, io) => (await import('./logCommand')).runLog(args, io),
-    'install-hooks': async (args, io) => (await import('./hooksCommand')).runInstallHooks(args, io, scriptPath),
-    'pre-push': async (args, io) => (await import('./hooksCommand')).runPrePush(args, io),
-    'hash-code': async (args, io) => (await import('./hashCodeCommand')).runHashCode(args, io),
-    unlock: async (args, io) => (await import('./grantsCommand')).runUnlock(args, io),
-    relock: async (args, io) => (await import('./grantsCommand')).runRelock(args, io),
-    status: async (args, io) => (await import('./grantsCommand')).runStatus(args, io),
-    record: async (args, io) => (await import('./grantsCommand')).runRecord(args, io),
-    agents: async (args, io) => (await import('./agentsCommand')).runAgents(args, io),
-    import: async (args, io) => (await import('./importCommand')).runImport(args, io),
-    team: async (args, io) => (await import('./teamCommand')).runTeam(args, io),
-    watch: async (args, io) => (await import('./watchCommand')).runWatch(args, io),
+    verify: (args, io) => verify().runVerify(args, io),
+    check: (args, io) => check().runCheck(args, io),
+    hook: (args, io) => hook().runHook(args, io),
+    log: (args, io) => log().runLog(args, io),
+    'install-hooks': (args, io) => hooks().runInstallHooks(args, io, scriptPath),
+    'pre-push': (args, io) => hooks().runPrePush(args, io),
+    'hash-code': (args, io) => hashCode().runHashCode(args, io),
+    unlock: (args, io) => grants().runUnlock(args, io),
+    relock: (args, io) => grants().runRelock(args, io),
+    status: (args, io) => grants().runStatus(args, io),
+    record: (args, io) => grants().runRecord(args, io),
+    agents: (args, io) => agents().runAgents(args, io),
+    import: (args, io) => importer().runImport(args, io),
+    team: (args, io) => team().runTeam(args, io),
+    watch: (args, io) => watch().runWatch(args, io),
   };
 }
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export function version(): string {
   // dist/cli.js sits next to package.json's folder, in the repository and in an installed package.
@@ -102,7 +133,7 @@ export async function runCli(argv: string[], io: CliIo, scriptPath: string): Pro
       const e = err as { message?: string; hint?: string };
       io.stdout(`${JSON.stringify({ ok: false, error: e.message ?? String(err), ...(e.hint ? { hint: e.hint } : {}) }, null, 2)}\n`);
     }
-    return err instanceof CliError ? err.exitCode : EXIT_USAGE;
+    return isCliError(err) ? err.exitCode : EXIT_USAGE;
   }
 }
 

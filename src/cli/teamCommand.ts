@@ -7,7 +7,8 @@ import { WORKFLOW_CHECK_NAME } from '../core/teamRules';
 import { WORKFLOW_PATH, planTeamRules, teamNotes, writeTeamRules } from '../node/teamRulesWriter';
 import type { TeamPlan } from '../node/teamRulesWriter';
 import { changeSummary, unifiedDiff } from './agentsCommand';
-import { CliError, EXIT_OK, findWorkspaceRoot, manifestOrThrow, parseCommandArgs, readWorkTreeManifest } from './io';
+import { manifestOrThrow } from './enforcedManifest';
+import { CliError, EXIT_OK, findWorkspaceRoot, parseCommandArgs, readWorkTreeManifest } from './io';
 import type { CliIo } from './io';
 import { version } from './main';
 

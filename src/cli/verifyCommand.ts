@@ -8,12 +8,12 @@ import { collision } from '../core/collisions';
 import { MANIFEST_PATH, parseManifest, strictestTier } from '../core/manifest';
 import type { Manifest, ManifestProblem } from '../core/manifest';
 import { BUILTIN_PROTECTION_TIER, ProtectionMatcher } from '../core/matcher';
-import { AUDIT_LOG, GIT_MODE, auditLogChange, checkAuditLog, contentHashes, decideVerify, parseAuditVersions, protectedItems, renderVerifyReport } from '../core/verify';
+import { AUDIT_LOG, GIT_MODE, auditLogChange, checkAuditLog, contentHashes, decideVerify, foldedScreen, parseAuditVersions, protectedItems, renderVerifyReport } from '../core/verify';
 import type { AuditCheck, CheckedItem, ParsedAudit, VerifyInput, VerifyReport } from '../core/verify';
 import { startRangeChanges, startStagedChanges } from '../node/gitChanges';
 import type { ChangeSet } from '../node/gitChanges';
-import { printWarnings } from './enforcedManifest';
-import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, findWorkspaceRoot, manifestOrThrow, manifestText } from './io';
+import { manifestOrThrow, printWarnings } from './enforcedManifest';
+import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, findWorkspaceRoot, manifestText } from './io';
 import type { CliIo } from './io';
 
 export const VERIFY_HELP = `Usage: protected-files verify --staged [--json]
@@ -201,7 +201,7 @@ export async function verifyChangeSet(set: ChangeSet, cwd: string, versions: Ver
   if (targetManifest && !manifest) manifestOrThrow(targetManifest.toString('utf8'), `${MANIFEST_PATH} ${where}`);
 
   const changes = set.changes;
-  const items = protectedItems(changes, matchers!, (path) => collision(path, folded()));
+  const items = protectedItems(changes, matchers!, (path) => collision(path, folded()), foldedScreen(folded));
   const blobs = new Map(changes.filter((c) => c.blob && !c.gitlink).map((c) => [c.path, c.blob!]));
   const checking = Promise.all(items.map(async (item): Promise<CheckedItem> => {
     // A deletion, a conflict, a submodule entry (its "content" is a commit in another repository): no blob to hash.
@@ -230,6 +230,8 @@ export async function verifyChangeSet(set: ChangeSet, cwd: string, versions: Ver
     auditCheck,
     // The base side (merge base, base tip) judges approvals; a manifest new in the change adds its keys only for files outside .protection/.
     trusted: { base: [...new Set([before, tip].filter((m): m is Manifest => m !== undefined))], head: manifest },
+    // The gate's own matchers match case-sensitively where the file system does: reuse them there.
+    matcherOf: (m) => (caseInsensitiveFs() ? undefined : gateMatcherOf(m, manifest, before, tip, matchers)) ?? new ProtectionMatcher(m),
   };
   const report = decideVerify(input);
   if (report.ok || set.mode !== 'staged' || !report.violations.some((v) => v.file !== AUDIT_LOG)) return report;
@@ -237,6 +239,18 @@ export async function verifyChangeSet(set: ChangeSet, cwd: string, versions: Ver
   // The manifest's folder is the top level in the usual layout, and finding it costs no git process.
   const workTreeAudit = await readWorkTreeAudit(findWorkspaceRoot(cwd) ?? (await set.repository()).root);
   return workTreeAudit ? decideVerify({ ...input, workTreeAudit: workTreeAudit.records }) : report;
+}
+
+/** The matcher gateManifests built for `m` (the same object), if any: see its `matchers`. */
+function gateMatcherOf(
+  m: Manifest, manifest: Manifest | undefined, before: Manifest | undefined, tip: Manifest | undefined,
+  matchers: readonly (ProtectionMatcher | undefined)[] | undefined,
+): ProtectionMatcher | undefined {
+  if (!matchers) return undefined;
+  if (m === (manifest ?? before ?? tip)) return matchers[0];
+  if (m === before && manifest) return matchers[1];
+  if (m === tip && (manifest ?? before)) return matchers[2];
+  return undefined;
 }
 
 async function readWorkTreeAudit(root: string): Promise<ParsedAudit | undefined> {

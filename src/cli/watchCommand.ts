@@ -22,7 +22,8 @@ import type { GrantStore } from '../node/grantStore';
 import { GuardLease, leasePathFor } from '../node/guardLease';
 import { AuditRecorder } from '../node/recorder';
 import { endGrantWith } from '../node/unlocking';
-import { CliError, EXIT_FAIL, EXIT_OK, caseInsensitiveFs, findWorkspaceRoot, manifestOrThrow, parseCommandArgs, readWorkTreeManifest } from './io';
+import { manifestOrThrow } from './enforcedManifest';
+import { CliError, EXIT_FAIL, EXIT_OK, caseInsensitiveFs, findWorkspaceRoot, parseCommandArgs, readWorkTreeManifest } from './io';
 import type { CliIo } from './io';
 
 export const WATCH_HELP = `Usage: protected-files watch [--once]

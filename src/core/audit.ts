@@ -1,7 +1,7 @@
 // The audit log: `.protection/audit.jsonl`, one JSON record a line, each carrying the hash of
 // the previous one, so that changing, removing, reordering or inserting a record breaks the
 // chain. This is data, not logging: nothing here writes anywhere.
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from './nodeCrypto';
 
 /**
  * `change` an approved change (with before/after hashes); `delete` an approved deletion;
@@ -71,7 +71,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
 
 /** sha256 of a string (UTF-8) or bytes, as lower-case hex. */
 export function sha256(content: string | Uint8Array): string {
-  return createHash('sha256').update(content).digest('hex');
+  return nodeCrypto().createHash('sha256').update(content).digest('hex');
 }
 
 /**
@@ -79,19 +79,29 @@ export function sha256(content: string | Uint8Array): string {
  * left out, as JSON.stringify does.
  */
 export function canonicalJson(value: unknown): string {
+  return canonicalJsonWithout(value, undefined);
+}
+
+/**
+ * canonicalJson, leaving out the member `skip` of a top-level object. Built in one string, without
+ * the intermediate arrays: the verify gate hashes every record of the log in each pre-commit hook.
+ */
+function canonicalJsonWithout(value: unknown, skip: string | undefined): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJsonWithout(v, undefined))).join(',')}]`;
   const obj = value as Record<string, unknown>;
-  const members = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`);
-  return `{${members.join(',')}}`;
+  const keys = Object.keys(obj).sort();
+  let out = '{';
+  for (const k of keys) {
+    if (obj[k] === undefined || k === skip) continue;
+    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${canonicalJsonWithout(obj[k], undefined)}`;
+  }
+  return `${out}}`;
 }
 
 /** The hash a record should carry: sha256 of the canonical JSON of the record without `hash`. */
 export function recordHash(record: Omit<AuditRecord, 'hash'> | AuditRecord): string {
-  return sha256(canonicalJson(without(record, ['hash'])));
+  return sha256(canonicalJsonWithout(record, 'hash'));
 }
 
 function without<T extends object>(obj: T, drop: readonly string[]): T {

@@ -5,7 +5,7 @@
 //   `ed25519-once$…` is a one-time code: it may open a single grant.
 // - `scrypt$<N>$<r>$<p>$<salt>$<hash>` (legacy): checks the code, signs nothing.
 // Salts, hashes and keys are base64url. Nothing here logs, and no message ever contains a code.
-import { randomBytes, randomInt, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
+import { nodeCrypto } from './nodeCrypto';
 import type { BinaryLike, KeyObject, ScryptOptions } from 'node:crypto';
 import { isPublicKey, keyFromSeed } from './signing';
 
@@ -31,7 +31,7 @@ const B64URL = /^[A-Za-z0-9_-]+$/;
 
 function scrypt(password: BinaryLike, salt: BinaryLike, keylen: number, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scryptCallback(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key)));
+    nodeCrypto().scrypt(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key)));
   });
 }
 
@@ -144,7 +144,7 @@ export async function makeCodeKey(code: string, options: { owner?: string; once?
   if (options.owner !== undefined && !OWNER.test(options.owner)) {
     throw new Error('An owner is a name or email without "$" or control characters, at most 200 characters.');
   }
-  const salt = randomBytes(SALT_BYTES);
+  const salt = nodeCrypto().randomBytes(SALT_BYTES);
   const seed = await scrypt(code.normalize('NFC'), salt, KEY_BYTES, { ...full, maxmem: maxmemFor(full) });
   const { publicKey } = keyFromSeed(seed);
   seed.fill(0);
@@ -179,7 +179,7 @@ export async function matchCode(code: string, encoded: string): Promise<CodeMatc
   seed.fill(0);
   const derived = Buffer.from(key.publicKey, 'base64url');
   const stored = Buffer.from(entry.publicKey, 'base64url');
-  return derived.length === stored.length && timingSafeEqual(derived, stored) ? { entry, privateKey: key.privateKey } : undefined;
+  return derived.length === stored.length && nodeCrypto().timingSafeEqual(derived, stored) ? { entry, privateKey: key.privateKey } : undefined;
 }
 
 // Crockford-style base32 without look-alikes (no I, L, O, U, 0, 1): easy to read aloud and type.
@@ -190,7 +190,7 @@ export function newOneTimeCode(): string {
   const groups: string[] = [];
   for (let g = 0; g < 4; g++) {
     let group = '';
-    for (let i = 0; i < 4; i++) group += ONE_TIME_ALPHABET[randomInt(ONE_TIME_ALPHABET.length)];
+    for (let i = 0; i < 4; i++) group += ONE_TIME_ALPHABET[nodeCrypto().randomInt(ONE_TIME_ALPHABET.length)];
     groups.push(group);
   }
   return groups.join('-');
@@ -202,7 +202,7 @@ export function newOneTimeCode(): string {
  */
 export async function hashCode(code: string, params?: Partial<ScryptParams>): Promise<string> {
   const full = checkedParams(params);
-  const salt = randomBytes(SALT_BYTES);
+  const salt = nodeCrypto().randomBytes(SALT_BYTES);
   const key = await scrypt(code.normalize('NFC'), salt, KEY_BYTES, { ...full, maxmem: maxmemFor(full) });
   return ['scrypt', full.N, full.r, full.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
@@ -224,7 +224,7 @@ export async function verifyCode(code: string, encoded: string): Promise<boolean
   } catch {
     return false;
   }
-  return key.length === parsed.hash.length && timingSafeEqual(key, parsed.hash);
+  return key.length === parsed.hash.length && nodeCrypto().timingSafeEqual(key, parsed.hash);
 }
 
 /** True when `encoded` is a well-formed code entry (`ed25519$…`, `ed25519-once$…` or legacy `scrypt$…`) with sane parameters. */
@@ -254,8 +254,15 @@ function asLetters(text: string, one: 'i' | 'l'): string {
   return out;
 }
 
-/** Every spelling a common word reduces to: as it is, letters only, and with look-alikes read as letters. */
-const COMMON_FORMS = new Set(COMMON_WORDS.flatMap((w) => [w, w.replace(/[^a-z]/g, ''), asLetters(w, 'i'), asLetters(w, 'l')]));
+let commonForms: Set<string> | undefined;
+
+/**
+ * Every spelling a common word reduces to: as it is, letters only, and with look-alikes read as
+ * letters. Built on first use: every process that parses a manifest loads this module.
+ */
+function commonFormsOf(): Set<string> {
+  return (commonForms ??= new Set(COMMON_WORDS.flatMap((w) => [w, w.replace(/[^a-z]/g, ''), asLetters(w, 'i'), asLetters(w, 'l')])));
+}
 
 /**
  * `text` without the characters at either end that `keep` refuses. A loop: a regular expression
@@ -277,7 +284,8 @@ function isCommonWord(lower: string): boolean {
   const unpunctuated = trimUnless(lower, (c) => (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || '@$|+'.includes(c));
   const forms = [lower, lower.replace(/[^a-z]/g, '')];
   for (const text of [lower, core, unpunctuated]) forms.push(asLetters(text, 'i'), asLetters(text, 'l'));
-  return forms.some((f) => COMMON_FORMS.has(f));
+  const common = commonFormsOf();
+  return forms.some((f) => common.has(f));
 }
 
 /** One short word (look-alikes allowed) before or after a year: `Summer2024!`, `2025Booking`. */

@@ -92,8 +92,7 @@ export interface ParsedManifest {
   problems: ManifestProblem[];
 }
 
-export const PROTECTION_DIR = '.protection';
-export const MANIFEST_PATH = '.protection/manifest.jsonc';
+export { MANIFEST_PATH, PROTECTION_DIR } from './layout';
 
 export const TIER_COLORS: readonly TierColor[] = ['red', 'orange', 'yellow', 'green', 'blue', 'purple', 'gray'];
 export const ON_BREACH_VALUES: readonly Tier['onBreach'][] = ['restore', 'warn'];

@@ -1,7 +1,7 @@
 // Ed25519 signatures for approvals, with node:crypto only. Keys travel as base64url: a public key
 // as its 32 raw bytes, a private key as its 32-byte seed. Nothing here logs or throws with key
 // material in the message.
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { nodeCrypto } from './nodeCrypto';
 import type { KeyObject } from 'node:crypto';
 
 // DER headers that turn 32 raw bytes into PKCS#8 (private seed) and SPKI (public key) for Ed25519.
@@ -18,13 +18,13 @@ export interface SigningKey {
 /** The key pair whose private half is `seed` (32 bytes, e.g. from scrypt). */
 export function keyFromSeed(seed: Uint8Array): SigningKey {
   if (seed.length !== 32) throw new Error('An Ed25519 seed has 32 bytes.');
-  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const privateKey = nodeCrypto().createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
   return { privateKey, publicKey: rawPublicKey(privateKey) };
 }
 
 /** A fresh random key pair (a grant's key). */
 export function newSigningKey(): SigningKey {
-  const { privateKey } = generateKeyPairSync('ed25519');
+  const { privateKey } = nodeCrypto().generateKeyPairSync('ed25519');
   return { privateKey, publicKey: rawPublicKey(privateKey) };
 }
 
@@ -42,7 +42,7 @@ export function importSeed(seed: string): SigningKey | undefined {
 }
 
 function rawPublicKey(privateKey: KeyObject): string {
-  const der = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+  const der = nodeCrypto().createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
   return der.subarray(SPKI_PREFIX.length).toString('base64url');
 }
 
@@ -54,7 +54,7 @@ export function isPublicKey(publicKey: unknown): publicKey is string {
 
 /** The signature of `message` (UTF-8), base64url. */
 export function signText(key: KeyObject, message: string): string {
-  return sign(null, Buffer.from(message, 'utf8'), key).toString('base64url');
+  return nodeCrypto().sign(null, Buffer.from(message, 'utf8'), key).toString('base64url');
 }
 
 // A log signs many records with few keys (one per grant): each key is imported once.
@@ -64,7 +64,7 @@ const PUBLIC_KEY_CACHE = 4096;
 function publicKeyObject(publicKey: string): KeyObject {
   let key = publicKeys.get(publicKey);
   if (!key) {
-    key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, Buffer.from(publicKey, 'base64url')]), format: 'der', type: 'spki' });
+    key = nodeCrypto().createPublicKey({ key: Buffer.concat([SPKI_PREFIX, Buffer.from(publicKey, 'base64url')]), format: 'der', type: 'spki' });
     if (publicKeys.size >= PUBLIC_KEY_CACHE) publicKeys.clear();
     publicKeys.set(publicKey, key);
   }
@@ -77,7 +77,7 @@ export function verifyText(publicKey: string, message: string, signature: unknow
   const sig = Buffer.from(signature, 'base64url');
   if (sig.length !== 64) return false;
   try {
-    return verify(null, Buffer.from(message, 'utf8'), publicKeyObject(publicKey), sig);
+    return nodeCrypto().verify(null, Buffer.from(message, 'utf8'), publicKeyObject(publicKey), sig);
   } catch {
     return false;
   }

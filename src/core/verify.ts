@@ -101,6 +101,12 @@ export interface VerifyInput {
    * Without this, signatures are not checked.
    */
   trusted?: { base: Manifest[]; head: Manifest | undefined };
+  /**
+   * A case-sensitive matcher of one of the manifests above, for the protection in force before the
+   * change: the caller's when it built that one already (each costs compiling every glob), else a
+   * new one. Default: always a new one.
+   */
+  matcherOf?: (manifest: Manifest) => ProtectionMatcher;
 }
 
 /** What the gate finds in the audit log alone, whatever the change: see checkAuditLog. */
@@ -179,14 +185,20 @@ export interface VerifyReport {
  * version's manifest and the one before, so that a commit cannot unprotect a file and change it
  * at once. The audit log and `.protection/backups/**` are left out (the log is checked as a
  * chain; backups are not committed).
+ *
+ * `mayProtect`, when given, is asked first about each path: it answers false only where none of
+ * the matchers protects the path and `collides` finds nothing (see foldedScreen), so that most
+ * paths of a large change are answered by one lookup.
  */
 export function protectedItems(
   changes: readonly TreeChange[],
   matchers: readonly (ProtectionMatcher | undefined)[],
   collides?: (path: string) => Classification | undefined,
+  mayProtect?: (path: string) => boolean,
 ): GateItem[] {
   const classify = (path: string): Pick<GateItem, 'classification' | 'collision'> | undefined => {
     if (path === AUDIT_LOG || path.startsWith(BACKUPS_PREFIX)) return undefined;
+    if (mayProtect && !mayProtect(path)) return undefined;
     let best: Classification | undefined;
     for (const m of matchers) {
       const c = m?.classify(path);
@@ -209,6 +221,18 @@ export function protectedItems(
     if (c) items.push({ path: change.path, kind: change.status === 'deleted' ? 'delete' : 'write', ...c, ...modeOf(change) });
   }
   return items;
+}
+
+const ASCII_PATH = /^[\x00-\x7f]*$/;
+
+/**
+ * protectedItems' `mayProtect` for matchers and the same manifests `folded` (matched without regard
+ * to case, as `collides` uses them): an ASCII path that no folded matcher classifies is protected by
+ * none of the matchers (what matches with case matches without it, and lower-casing ASCII is exact)
+ * and, being its only spelling, collides with nothing. Other paths are always looked at in full.
+ */
+export function foldedScreen(folded: () => readonly ProtectionMatcher[]): (path: string) => boolean {
+  return (path) => !ASCII_PATH.test(path) || folded().some((m) => m.classify(path) !== undefined);
 }
 
 /** What GateItem keeps of a change's modes: only what is more than regular content. */
@@ -392,7 +416,7 @@ export function decideVerify(input: VerifyInput): VerifyReport {
     const { base, head } = input.trusted;
     const trusted = item.path.startsWith('.protection/') && base.length > 0 ? base : [...base, ...(head ? [head] : [])];
     logIndex ??= indexLog(records);
-    baseMatchers ??= base.map((m) => new ProtectionMatcher(m));
+    baseMatchers ??= base.map((m) => input.matcherOf?.(m) ?? new ProtectionMatcher(m));
     const verdict = judgeApproval(record, policyInForce(item, baseMatchers), logIndex, trusted);
     if (verdict.kind === 'refused') {
       violation(item, 'unsigned', verdict.problem);

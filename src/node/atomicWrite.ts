@@ -1,6 +1,6 @@
 // Readers (the editor, a watcher, git) see either the old file or the new one, never half of
 // it: write a temp file next to the target, flush it, then rename it over the target.
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../core/nodeCrypto';
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
@@ -45,7 +45,7 @@ export async function atomicWriteFile(path: string, data: string | Uint8Array, o
   const target = resolved.target;
   // A mode given by the caller wins (owner-only files must never be readable, even for a moment).
   const mode = options.mode ?? resolved.mode;
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`);
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(temp, 'wx', mode ?? 0o666);

@@ -4,7 +4,7 @@
 // A lock left by a process that died (killed mid-append) must not cost a record: the lock names
 // its process and host, so a dead holder on this host is seen at once; a holder elsewhere, or a
 // lock that cannot be read, is waited for until it is stale, and append waits longer than that.
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../core/nodeCrypto';
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -208,7 +208,7 @@ export class AuditStore {
 
   /** Creates the lock file exclusively; waits with backoff; breaks a stale lock. Returns our token. */
   private async lock(): Promise<string> {
-    const info: LockInfo = { pid: process.pid, host: hostname(), at: '', token: randomBytes(8).toString('hex') };
+    const info: LockInfo = { pid: process.pid, host: hostname(), at: '', token: nodeCrypto().randomBytes(8).toString('hex') };
     const deadline = Date.now() + this.lockTimeoutMs;
     let delay = 2;
     for (;;) {
@@ -241,7 +241,7 @@ export class AuditStore {
   private async breakStaleLock(): Promise<boolean> {
     const judged = await readLock(this.lockPath);
     if (!judged || !this.abandoned(judged)) return false;
-    const aside = `${this.lockPath}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
+    const aside = `${this.lockPath}.${process.pid}.${nodeCrypto().randomBytes(4).toString('hex')}.stale`;
     try {
       await fs.rename(this.lockPath, aside);
     } catch {

@@ -2,7 +2,7 @@
 // holds the holder's pid and host, so a holder that died (killed mid-write) is recognised at once
 // and its lock broken, instead of waiting for it to age; a lock from another host, or one that
 // cannot be read, is broken only after `staleMs`.
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../core/nodeCrypto';
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 
@@ -63,7 +63,7 @@ async function breakable(path: string, staleMs: number): Promise<boolean> {
 export async function withFileLock<T>(path: string, fn: () => Promise<T>, options: FileLockOptions = {}): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 5_000;
   const staleMs = options.staleMs ?? 10_000;
-  const token = randomBytes(8).toString('hex');
+  const token = nodeCrypto().randomBytes(8).toString('hex');
   const info: LockInfo = { pid: process.pid, host: hostname(), at: Date.now(), token };
   const deadline = Date.now() + timeoutMs;
   for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {

@@ -7,7 +7,8 @@
 // protected blobs; rev-parse only when the diff fails) and never loads simple-git. The environment is passed through unchanged: inside a hook, git sets
 // GIT_INDEX_FILE (for `git commit -a` or `git commit <paths>` a temporary index), and that
 // index is the one being committed.
-import { spawn } from 'node:child_process';
+import type * as ChildProcess from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import type { TreeChange } from '../core/verify';
 
 /** Why git could not answer; each comes with one sentence for people and what to do. */
@@ -94,10 +95,23 @@ interface GitResult {
   stderr: string;
 }
 
+let childProcess: typeof ChildProcess | undefined;
+
+/**
+ * git with piped stdio, node:child_process loaded on first use: `check` and `hook` bundle this file
+ * for their rare cases (a deleted manifest, a hard link) and should not pay for loading it on every call.
+ */
+function spawnGit(args: string[], cwd: string, env: NodeJS.ProcessEnv): ChildProcess.ChildProcessByStdio<Writable, Readable, Readable> {
+  // A plain require: esbuild leaves it in place, so the module loads here and not with the bundle.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  childProcess ??= require('node:child_process') as typeof ChildProcess;
+  return childProcess.spawn('git', args, { cwd, env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+}
+
 /** Runs git to completion; rejects only when git cannot be started. */
 export function runGit(args: string[], cwd: string, env: NodeJS.ProcessEnv, input?: string): Promise<GitResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd, env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    const child = spawnGit(args, cwd, env);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -193,7 +207,7 @@ class ObjectReader {
   private closed = false;
 
   constructor(root: string, env: NodeJS.ProcessEnv) {
-    this.child = spawn('git', ['cat-file', '--batch'], { cwd: root, env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    this.child = spawnGit(['cat-file', '--batch'], root, env);
     let stderr = '';
     this.child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
     this.child.stdout.on('data', (b: Buffer) => {
@@ -227,6 +241,12 @@ class ObjectReader {
     if (this.closed) return;
     this.closed = true;
     this.child.stdin.end();
+    // git ends at the end of its input; with no answer awaited, this process need not wait for that
+    // (each pre-commit hook would). An answer still awaited keeps the process, and the git, alive.
+    if (this.waiting.length === 0) {
+      this.child.unref();
+      for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) (stream as unknown as { unref?(): void }).unref?.();
+    }
   }
 
   /** Answers waiting requests from the buffered output. */

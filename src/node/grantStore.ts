@@ -3,7 +3,7 @@
 // (`.git/protected-files/`, per checkout for linked worktrees), so it is never committed and never
 // seen by tools that walk the work tree. Owner-only permissions; changes are read-modify-write
 // under a lock file and land with an atomic rename, so a crash mid-write loses nothing.
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../core/nodeCrypto';
 import { existsSync, promises as fs, readFileSync, statSync, watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { homedir } from 'node:os';
@@ -54,15 +54,22 @@ export interface GrantStoreLocation {
  */
 export function locateGrantStore(folder: string, fallbackToHome = false): GrantStoreLocation | undefined {
   const git = findGitDir(folder);
-  const id = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
-  if (git) {
-    const rel = relative(git.root, resolve(folder)).split(sep).join('/');
-    const dir = join(git.gitDir, 'protected-files');
-    return { dir, path: join(dir, `folder-${id(rel)}.json`), inGit: true };
-  }
+  if (git) return storeIn(join(git.gitDir, 'protected-files'), relative(git.root, resolve(folder)).split(sep).join('/'), true);
   if (!fallbackToHome) return undefined;
-  const dir = join(homedir(), '.protected-files', 'state');
-  return { dir, path: join(dir, `folder-${id(resolve(folder))}.json`), inGit: false };
+  return storeIn(join(homedir(), '.protected-files', 'state'), resolve(folder), false);
+}
+
+/** The location in `dir` of the folder known there as `key`; its file name is hashed on first use. */
+function storeIn(dir: string, key: string, inGit: boolean): GrantStoreLocation {
+  let path: string | undefined;
+  return {
+    dir,
+    inGit,
+    // Hashed when first asked for: GrantStore.readSync answers an absent store without it (and without loading node:crypto).
+    get path(): string {
+      return (path ??= join(dir, `folder-${nodeCrypto().createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`));
+    },
+  };
 }
 
 export class GrantStore {
@@ -83,6 +90,8 @@ export class GrantStore {
 
   /** The same, synchronously (for a hook that answers in one go). */
   readSync(): GrantState {
+    // No store folder, no state file: nothing is unlocked (the agents' hooks ask on every tool call).
+    if (!existsSync(this.location.dir)) return emptyGrantState();
     try {
       return parseGrantState(readFileSync(this.path, 'utf8'));
     } catch {

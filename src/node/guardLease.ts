@@ -3,7 +3,7 @@
 // active guard (it restores and records); the others stand by, check the lease every few seconds
 // (one stat and one small read, whatever the number of files) and take over when its holder has
 // gone: released on exit, or dead (pid gone on this host, as src/node/fileLock.ts judges it).
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../core/nodeCrypto';
 import { promises as fs, readFileSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 
@@ -40,7 +40,7 @@ async function readHolder(path: string): Promise<LeaseHolder | undefined> {
 }
 
 export class GuardLease {
-  private readonly token = randomBytes(8).toString('hex');
+  private readonly token = nodeCrypto().randomBytes(8).toString('hex');
   private held = false;
   private timer: ReturnType<typeof setInterval> | undefined;
   private disposed = false;

@@ -44,6 +44,26 @@ describe('sha256 and canonicalJson', () => {
     assert.equal(canonicalJson({ b: 1, a: { d: 'x', c: [2, { z: null, y: true }] }, u: undefined }), '{"a":{"c":[2,{"y":true,"z":null}],"d":"x"},"b":1}');
     assert.equal(canonicalJson({ a: 'line\nbreak "q"' }), '{"a":"line\\nbreak \\"q\\""}');
   });
+
+  test('recordHash leaves out only the top-level hash (a nested "hash" is content) and undefined members', () => {
+    // The definition, written out the slow way: recordHash builds the same text in one pass.
+    const reference = (v: unknown): string => {
+      if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+      if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : reference(x))).join(',')}]`;
+      const o = v as Record<string, unknown>;
+      return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${reference(o[k])}`).join(',')}}`;
+    };
+    const record = {
+      seq: 7, prev: 'a'.repeat(64), hash: 'b'.repeat(64), event: 'unlock', at: '2026-01-01T09:00:00.000Z',
+      actor: { name: 'Zoë "Z"', email: 'z@example.com', hash: 'nested' }, reason: undefined, component: 'BOOKING_FLOW',
+      approvals: [{ sig: 's', key: 'k' }, { key: 'k2', sig: 's2', hash: 'x' }], grant: 'g', added: 0,
+    } as unknown as AuditRecord;
+    const { hash, ...rest } = record as AuditRecord & { hash: string };
+    assert.ok(hash);
+    assert.equal(recordHash(record), sha256(reference(rest)));
+    assert.ok(reference(rest).includes('"hash":"nested"') && reference(rest).includes('"hash":"x"'));
+    assert.equal(canonicalJson(record), reference(record));
+  });
 });
 
 describe('sealRecord', () => {

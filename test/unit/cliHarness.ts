@@ -58,6 +58,20 @@ export interface RunResult {
   stderr: string;
 }
 
+/**
+ * Copies the CLI's bundles in `dist` (cli.js and those it loads on first use: its other commands, the
+ * agents' hook, simple-git) into `pkg`/dist, with package.json beside (for --version); returns the
+ * copy of cli.js.
+ */
+export function copyBuiltCli(dist: string, pkg: string): string {
+  mkdirSync(join(pkg, 'dist'), { recursive: true });
+  for (const name of ['cli.js', 'cli-guard.js', 'cli-verify.js', 'cli-commands.js', 'hook.js', 'simple-git.js']) {
+    if (existsSync(join(dist, name))) copyFileSync(join(dist, name), join(pkg, 'dist', name));
+  }
+  copyFileSync(join(dist, '..', 'package.json'), join(pkg, 'package.json'));
+  return join(pkg, 'dist', 'cli.js');
+}
+
 /** One temporary folder per test file: git config, HOME and repositories, removed by `dispose`. */
 export class Sandbox {
   readonly root: string;
@@ -69,16 +83,7 @@ export class Sandbox {
     assert.ok(existsSync(BUILT_CLI), `${BUILT_CLI} is missing: run "node scripts/build.mjs" (the test command builds it first).`);
     this.root = mkdtempSync(join(tmpdir(), `pf-${prefix}-`));
     this.env = isolatedGitEnv(this.root);
-    const pkg = join(this.root, 'pkg');
-    mkdirSync(join(pkg, 'dist'), { recursive: true });
-    this.cli = join(pkg, 'dist', 'cli.js');
-    copyFileSync(BUILT_CLI, this.cli);
-    // The bundles the CLI loads on first use (simple-git reads the git user for records).
-    for (const lazy of ['simple-git.js', 'hook.js']) {
-      const from = join(dirname(BUILT_CLI), lazy);
-      if (existsSync(from)) copyFileSync(from, join(pkg, 'dist', lazy));
-    }
-    copyFileSync(join(dirname(BUILT_CLI), '..', 'package.json'), join(pkg, 'package.json'));
+    this.cli = copyBuiltCli(dirname(BUILT_CLI), join(this.root, 'pkg'));
   }
 
   dir(name: string): string {

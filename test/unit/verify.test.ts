@@ -6,12 +6,14 @@ import type { AuditBody, AuditRecord } from '../../src/core/audit';
 import { parseManifest } from '../../src/core/manifest';
 import type { Manifest } from '../../src/core/manifest';
 import { ProtectionMatcher } from '../../src/core/matcher';
+import { collision } from '../../src/core/collisions';
 import {
   AUDIT_LOG,
   auditLogChange,
   checkAuditLog,
   contentHashes,
   decideVerify,
+  foldedScreen,
   parseAuditVersions,
   protectedItems,
   renderVerifyReport,
@@ -44,6 +46,43 @@ function items(changes: TreeChange[], contents: Record<string, string> = {}): Ch
 function input(partial: Partial<VerifyInput> & Pick<VerifyInput, 'items'>): VerifyInput {
   return { audit: { records: [], problems: [] }, baseAudit: { records: [], problems: [] }, auditLog: 'unchanged', protectionTier: manifest.tiers[0], ...partial };
 }
+
+describe('protectedItems with the folded screen (foldedScreen)', () => {
+  // The screen skips the exact matchers for a path no folded matcher classifies: it must never
+  // change an answer. Globs with upper case, braces, classes, dotfiles and literal paths; paths in
+  // every case, with `./`, `..`, backslashes, empty segments and non-ASCII spellings.
+  const text = `{
+    "tiers": { "t1": { "label": "T1" }, "t2": { "label": "T2" } },
+    "components": {
+      "A": { "tier": "t1", "files": ["src/Booking/**", "db/*.SQL", "Infra/main.tf", "**/.env*", "src/{Pay,auth}/*.ts"] },
+      "B": { "tier": "t2", "files": ["docs/**/[A-C]*.md", "**/Stripe/*.ts", "café/**", "src/booking/README.md"] }
+    }
+  }`;
+  const m = parseManifest(text).manifest!;
+  const before = parseManifest(text.replace('"db/*.SQL"', '"db/**"')).manifest!;
+  const dirs = ['src/Booking', 'src/booking', 'SRC/BOOKING', 'db', 'DB', 'Infra', 'infra', 'src/Pay', 'src/pay', 'src/AUTH', 'docs/x',
+    'docs', 'a/Stripe', 'a/stripe', 'café', 'cafe\u0301', 'x/./y', 'src/Booking/../booking', '', 'a//b', 'src\\Booking'];
+  const names = ['a.ts', 'A.TS', 'x.SQL', 'x.sql', 'main.tf', 'MAIN.TF', '.env', '.ENV.local', 'Alpha.md', 'delta.md', 'README.md', 'readme.MD', 'ü.ts'];
+  const paths = dirs.flatMap((d) => names.map((n) => (d ? `${d}/${n}` : n)));
+  const changes: TreeChange[] = [
+    ...paths.map((path, i): TreeChange => (i % 5 === 0 ? { status: 'deleted', path } : { status: 'modified', path })),
+    { status: 'renamed', from: 'src/Booking/a.ts', path: 'src/elsewhere/a.ts' },
+    { status: 'renamed', from: 'src/other.ts', path: 'DB/new.sql' },
+  ];
+  for (const caseInsensitive of [false, true]) {
+    test(`the same items with and without the screen${caseInsensitive ? ' (a case-insensitive platform)' : ''}`, () => {
+      const matchers = [new ProtectionMatcher(m, { caseInsensitive }), new ProtectionMatcher(before, { caseInsensitive })];
+      const folded = [new ProtectionMatcher(m, { caseInsensitive: true }), new ProtectionMatcher(before, { caseInsensitive: true })];
+      const collides = (path: string): ReturnType<typeof collision> => collision(path, folded);
+      const plain = protectedItems(changes, matchers, collides);
+      assert.deepEqual(protectedItems(changes, matchers, collides, foldedScreen(() => folded)), plain);
+      assert.ok(plain.length > 20 && plain.length < paths.length, `${plain.length} items: the fixture must have protected and unprotected paths`);
+      for (const path of paths) {
+        if (matchers.some((x) => x.classify(path))) assert.ok(folded.some((x) => x.classify(path)), `${path}: matched with case but not without`);
+      }
+    });
+  }
+});
 
 describe('protectedItems', () => {
   test('keeps protected paths, splits renames, leaves out the audit log and backups', () => {
