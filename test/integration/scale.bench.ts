@@ -94,6 +94,7 @@ describe('benchmark: scale', function () {
       const times = restoreTimes(samples);
       result.writeToRestoreMs = summary(times.values);
       result.measuredFrom = times.from;
+      result.samplesMs = times.values.map((v) => Math.round(v * 10) / 10);
       result.childStartToRestoreMs = summary(samples.map((s) => s.total));
       delay.disable();
       result.eventLoopDelayMs = { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
