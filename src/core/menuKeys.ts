@@ -1,3 +1,5 @@
+import { dirOfEach } from './paths';
+
 /**
  * The values of the context keys that show Unlock… and Relock in the explorer and editor menus only on
  * protected files. Listing every protected file costs the extension host a 20,000-entry object (and its
@@ -16,11 +18,6 @@ export interface MenuKeys {
   readonly unlockedFiles: string[];
 }
 
-export function dirOf(rel: string): string {
-  const i = rel.lastIndexOf('/');
-  return i < 0 ? '' : rel.slice(0, i);
-}
-
 /**
  * @param files every protected file (a collection: read twice)
  * @param isLocked whether a protected file is locked now
@@ -30,7 +27,7 @@ export function dirOf(rel: string): string {
 export function menuKeys(files: Iterable<string>, isLocked: (rel: string) => boolean, hasUnprotected: (dir: string) => boolean): MenuKeys {
   // Per folder: 1 = all locked so far, 2 = all unlocked so far, 3 = mixed.
   const state = new Map<string, number>();
-  const dir = sameDir();
+  const dir = dirOfEach();
   for (const rel of files) {
     const d = dir(rel);
     const s = state.get(d) ?? 0;
@@ -43,20 +40,10 @@ export function menuKeys(files: Iterable<string>, isLocked: (rel: string) => boo
     whole.set(dir, s);
     (s === 1 ? keys.lockedDirs : keys.unlockedDirs).push(dir);
   }
-  const dir2 = sameDir();
+  const dir2 = dirOfEach();
   for (const rel of files) {
     if (whole.has(dir2(rel))) continue;
     (isLocked(rel) ? keys.lockedFiles : keys.unlockedFiles).push(rel);
   }
   return keys;
-}
-
-/** dirOf for paths that mostly come folder by folder: the last folder's string again, not a new one. */
-function sameDir(): (rel: string) => string {
-  let last: string | undefined;
-  return (rel) => {
-    const slash = rel.lastIndexOf('/');
-    if (last !== undefined && slash === last.length && rel.startsWith(last)) return last;
-    return (last = slash < 0 ? '' : rel.slice(0, slash));
-  };
 }

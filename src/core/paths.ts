@@ -92,3 +92,22 @@ export function isInsideFolder(relPath: string): boolean {
   const normal = normalizeRelPath(relPath);
   return normal !== '' && !isAbsolutePath(normal) && !climbsOut(normal);
 }
+
+/** The folder of a folder-relative path (`''` for a file at the top). */
+export function dirOf(rel: string): string {
+  const i = rel.lastIndexOf('/');
+  return i < 0 ? '' : rel.slice(0, i);
+}
+
+/**
+ * dirOf for a run of paths that mostly come folder by folder (an inventory's keys): a path in the same
+ * folder as the one before gets that folder's string again, not a new one (20,000 paths, 200 strings).
+ */
+export function dirOfEach(): (rel: string) => string {
+  let last: string | undefined;
+  return (rel) => {
+    const slash = rel.lastIndexOf('/');
+    if (last !== undefined && slash === last.length && rel.startsWith(last)) return last;
+    return (last = slash < 0 ? '' : rel.slice(0, slash));
+  };
+}

@@ -13,6 +13,7 @@ import { parseAuditLog, sha256 } from '../core/audit';
 import { ApprovalLedger, BreachEpisodes, DELETED_VERSION, breachDetail, decideBreach } from '../core/breach';
 import type { ApprovedState, BreachKind, BreachOutcome } from '../core/breach';
 import type { Classification } from '../core/matcher';
+import { dirOfEach } from '../core/paths';
 import { isExtensionWritten } from '../core/policy';
 import type { Grant } from '../core/unlocks';
 import { ApprovedStore } from './approvedStore';
@@ -470,15 +471,8 @@ export function directoriesOf(root: string, rels: Iterable<string>): Set<string>
   // The folders as written in the paths first, then one absolute path each: 20,000 files in 200
   // folders make 200 paths, not 20,000 (which cost ~30 MB of garbage every time the set changed).
   const relDirs = new Set<string>();
-  let last: string | undefined;
-  for (const rel of rels) {
-    if (isExtensionWritten(rel)) continue;
-    const slash = rel.lastIndexOf('/');
-    // Files of one folder mostly come one after another: no new string for them.
-    if (last !== undefined && slash === last.length && rel.startsWith(last)) continue;
-    last = slash < 0 ? '' : rel.slice(0, slash);
-    relDirs.add(last);
-  }
+  const dirOf = dirOfEach();
+  for (const rel of rels) if (!isExtensionWritten(rel)) relDirs.add(dirOf(rel));
   const dirs = new Set<string>();
   for (const dir of relDirs) dirs.add(dir === '' ? root : join(root, ...dir.split('/')));
   return dirs;

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Component, Tier } from '../core/manifest';
 import type { Classification } from '../core/matcher';
+import { dirOf } from '../core/paths';
 import { formatRemaining } from '../core/policy';
 import type { Grant } from '../core/unlocks';
 import type { FolderProtection } from './folderProtection';
@@ -240,7 +241,7 @@ export class ProtectedFilesView extends Disposable implements vscode.TreeDataPro
         const grant = this.grantOf(node, now);
         const item = new vscode.TreeItem(uri, vscode.TreeItemCollapsibleState.None);
         item.id = nodeId(node);
-        const dir = node.relPath.includes('/') ? node.relPath.slice(0, node.relPath.lastIndexOf('/')) : '';
+        const dir = dirOf(node.relPath);
         item.description = grant ? `${dir ? `${dir} · ` : ''}${grantLine(grant, now)}` : `${dir ? `${dir} · ` : ''}locked`;
         item.accessibilityInformation = { label: `${node.relPath.slice(dir ? dir.length + 1 : 0)}, ${item.description}` };
         item.tooltip = `${node.relPath}\n${grant ? grantLine(grant, now) : 'Locked'} · ${node.classification.tier.label}${node.classification.component ? ` · ${node.classification.component.name}` : ''}`;

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { Classification } from '../core/matcher';
-import { dirOf } from '../core/menuKeys';
 import { isSkipped, walkProtected } from '../node/inventory';
 import type { InventoryOptions } from '../node/inventory';
+import { dirOf } from '../core/paths';
 import { isExtensionWritten, unlockTargetFor } from '../core/policy';
 import type { Grant, UnlockTarget } from '../core/unlocks';
 import { FolderProtection } from './folderProtection';
@@ -30,10 +30,8 @@ const INVENTORY_LIMIT = 100_000;
 /** Above this many files, a change event says "possibly all" instead of listing them. */
 const BIG_CHANGE = 500;
 
-function isGitInternal(rel: string): boolean {
-  return rel === '.git' || rel.startsWith('.git/');
-}
-// Backups are copies of protected files, not files a team edits; dependencies and git internals are noise.
+// Backups are copies of protected files, not files a team edits; dependencies and git internals (a
+// `.git` at any depth) are noise: never listed, and their file events are passed over.
 const SKIP = { skipNames: new Set(['node_modules', '.git']), skipPaths: new Set(['.protection/backups']) } as const;
 /** A folder moved or copied in is read this long after its event (its files are still arriving). */
 const WALK_DELAY_MS = 300;
@@ -174,7 +172,7 @@ export class ProtectionService extends Disposable {
     const folder = this.folderOf(uri);
     const rel = folder?.relativePath(uri);
     // The extension's own writes (audit log and its lock, backups) and what the inventory never lists.
-    if (!folder || rel === undefined || isGitInternal(rel) || isExtensionWritten(rel) || isSkipped(SKIP, rel)) return;
+    if (!folder || rel === undefined || isExtensionWritten(rel) || isSkipped(SKIP, rel)) return;
     const c = folder.classify(rel);
     let isDir = false;
     try {
@@ -203,7 +201,7 @@ export class ProtectionService extends Disposable {
   private deleted(uri: vscode.Uri): void {
     const folder = this.folderOf(uri);
     const rel = folder?.relativePath(uri);
-    if (!folder || rel === undefined || isGitInternal(rel) || isSkipped(SKIP, rel)) return;
+    if (!folder || rel === undefined || isSkipped(SKIP, rel)) return;
     // The audit log's lock comes and goes with every record: not a change anyone needs to hear of.
     if (isExtensionWritten(rel)) {
       folder.files.delete(rel);
@@ -293,12 +291,8 @@ export class ProtectionService extends Disposable {
   private async inventory(folder: FolderProtection): Promise<void> {
     const found = await walkProtected(folder.folder.uri.fsPath, this.walkOptions(folder));
     if (found.truncated) log.warn(`[inventory] ${folder.name}: stopped after ${INVENTORY_LIMIT} entries; counts may be low.`);
-    this.setInventory(folder, found.files, found.unprotectedDirs);
-  }
-
-  private setInventory(folder: FolderProtection, files: Map<string, Classification>, unprotectedDirs: Set<string>): void {
-    folder.files = files;
-    folder.unprotectedDirs = unprotectedDirs;
+    folder.files = found.files;
+    folder.unprotectedDirs = found.unprotectedDirs;
     this.protectedDirs.delete(folder);
   }
 }

@@ -80,6 +80,21 @@ export async function watcherLatency(file: string, i: number): Promise<number> {
   }
 }
 
+/** `count` watcherLatency measures of `file` (absolute), `pauseMs` apart; the file's content is put back after. */
+export async function watcherLatencies(file: string, count: number, pauseMs: number): Promise<number[]> {
+  const before = fs.readFileSync(file);
+  const out: number[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      out.push(await watcherLatency(file, i));
+      await sleep(pauseMs);
+    }
+  } finally {
+    fs.writeFileSync(file, before);
+  }
+  return out;
+}
+
 /** One outside write to `file` (absolute; `rel` its folder-relative path) and the wait for its restore. */
 export async function measureOne(a: TestApi, rel: string, file: string, approved: Buffer, i: number): Promise<Sample> {
   let handled = false;

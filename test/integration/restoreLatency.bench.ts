@@ -11,7 +11,7 @@
 // extension host receives the file watcher's change event, which the guard waits for too.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { measureOne, restoreTimes, summary, watcherLatency } from './benchHelpers';
+import { measureOne, restoreTimes, summary, watcherLatencies } from './benchHelpers';
 import type { Sample } from './benchHelpers';
 import { api, closeAll, fileUri, folderPath, sleep } from './helpers';
 
@@ -48,17 +48,7 @@ describe('benchmark: restore latency', function () {
       if (!fs.readFileSync(file).equals(approved)) throw new Error(`write ${i}: ${FILE} changed again after the restore`);
     }
 
-    const plainFile = path.join(folderPath(), PLAIN);
-    const plainBefore = fs.readFileSync(plainFile);
-    const watcher: number[] = [];
-    try {
-      for (let i = 0; i < WATCHER_WRITES; i++) {
-        watcher.push(await watcherLatency(plainFile, i));
-        await sleep(PAUSE_MS);
-      }
-    } finally {
-      fs.writeFileSync(plainFile, plainBefore);
-    }
+    const watcher = await watcherLatencies(path.join(folderPath(), PLAIN), WATCHER_WRITES, PAUSE_MS);
 
     const times = restoreTimes(samples);
     const total = summary(times.values);

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as inspector from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as v8 from 'node:v8';
-import { measureOne, restoreTimes, summary, watcherLatency } from './benchHelpers';
+import { measureOne, restoreTimes, summary, watcherLatencies } from './benchHelpers';
 import type { Sample } from './benchHelpers';
 import { api, folderPath, sleep, waitFor } from './helpers';
 
@@ -104,18 +104,7 @@ describe('benchmark: scale', function () {
       result.heapAt = { start: heapAtStart, settled: process.memoryUsage().heapTotal / 1e6 };
       Object.assign(result, await idle(IDLE_S));
     }
-    const plain = path.join(folderPath(), PLAIN);
-    const before = fs.readFileSync(plain);
-    const watcher: number[] = [];
-    try {
-      for (let i = 0; i < WATCHER_WRITES; i++) {
-        watcher.push(await watcherLatency(plain, i));
-        await sleep(PAUSE_MS);
-      }
-    } finally {
-      fs.writeFileSync(plain, before);
-    }
-    result.watcherEventMs = summary(watcher);
+    result.watcherEventMs = summary(await watcherLatencies(path.join(folderPath(), PLAIN), WATCHER_WRITES, PAUSE_MS));
     // PF_BENCH_HEAP_SNAPSHOT=file: a heap snapshot of the extension host after the figures (to find what costs memory).
     const snap = process.env.PF_BENCH_HEAP_SNAPSHOT;
     if (snap) v8.writeHeapSnapshot(snap);

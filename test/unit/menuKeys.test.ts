@@ -2,7 +2,8 @@
 // that is exactly right, so Unlock… and Relock show on the same files as a list of every file would.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dirOf, menuKeys } from '../../src/core/menuKeys';
+import { menuKeys } from '../../src/core/menuKeys';
+import { dirOf } from '../../src/core/paths';
 import type { MenuKeys } from '../../src/core/menuKeys';
 
 /** menuKeys over [path, locked] pairs. */

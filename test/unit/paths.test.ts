@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { escapesFolder, isInsideFolder, isNormalRelPath, normalizeRelPath } from '../../src/core/paths';
+import { dirOf, dirOfEach, escapesFolder, isInsideFolder, isNormalRelPath, normalizeRelPath } from '../../src/core/paths';
 
 describe('normalizeRelPath', () => {
   const cases: [string, string][] = [
@@ -61,5 +61,18 @@ describe('isInsideFolder', () => {
     assert.equal(isInsideFolder('../x'), false);
     assert.equal(isInsideFolder('/etc/passwd'), false);
     assert.equal(isInsideFolder('C:\\x'), false);
+  });
+});
+
+describe('dirOf, dirOfEach', () => {
+  test('the folder of a path, the top as empty', () => {
+    assert.equal(dirOf('a/b/c.ts'), 'a/b');
+    assert.equal(dirOf('c.ts'), '');
+  });
+
+  test('dirOfEach answers as dirOf whatever order the paths come in', () => {
+    const paths = ['a/x', 'a/y', 'ab/z', 'a/b/c', 'a/b/d', 'top', 'a/b', 'a/bc/e', 'top2'];
+    const each = dirOfEach();
+    assert.deepEqual(paths.map((p) => each(p)), paths.map(dirOf));
   });
 });
