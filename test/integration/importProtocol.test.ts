@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, closeAll, folderPath, mainFolder, manifestText, waitFor } from './helpers';
+import { api, closeAll, folderPath, mainFolder, manifestText, sleep, waitFor } from './helpers';
 
 const DOC = 'IMPORT-PROTOCOL.md';
 const PROTOCOL = `# Protocol
@@ -45,7 +45,7 @@ describe('import protocol document', function () {
 
     const done = vscode.commands.executeCommand('protectedFiles.importProtocol', vscode.Uri.file(path.join(folderPath(), DOC)));
     // The list: "Write 1 file", "Show What Was Understood", then the manifest's diff. Open the report.
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
     await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
     await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
     const report = await waitFor('the import report', previewReport);

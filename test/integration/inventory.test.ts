@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TestApi } from '../../src/extension';
-import { api, fileUri, folderPath, mainFolder, unlockAsOwner, waitFor } from './helpers';
+import { api, fileUri, folderPath, mainFolder, sleep, unlockAsOwner, waitFor } from './helpers';
 
 const DIR = 'supabase/migrations/inventory-test';
 const MIGRATION = 'supabase/migrations/001_init.sql';
@@ -71,7 +71,7 @@ describe('the inventory follows the disk', function () {
     fs.writeFileSync(abs(marker), '-- marker\n');
     try {
       await waitFor('the marker in the inventory', () => listed(marker), 15_000);
-      await new Promise((r) => setTimeout(r, 1500)); // a folder's walk runs 300 ms after its event
+      await sleep(1500); // a folder's walk runs 300 ms after its event
       assert.ok(!listed(backup), 'a backup is not a protected file of the inventory');
       assert.ok(!listed('.protection/audit.jsonl.lock.inventory-test'), 'the audit log\'s lock is not one either');
     } finally {
@@ -92,7 +92,7 @@ describe('the inventory follows the disk', function () {
       fs.mkdirSync(abs(DIR), { recursive: true });
       fs.writeFileSync(abs(marker), '-- marker\n');
       await waitFor('the marker in the inventory', () => listed(marker), 15_000);
-      await new Promise((r) => setTimeout(r, 1500));
+      await sleep(1500);
       assert.equal(outsideDir(), before, 'nothing but the marker was added');
       assert.ok(![...mainFolder(a).files.keys()].some((r) => r.startsWith('src/utils/inventory-test/')));
       fs.rmSync(abs(marker));
