@@ -22,6 +22,7 @@ import { writeBackup } from './backups';
 import { runGit } from './gitChanges';
 import { findGitDir } from './grantStore';
 import type { AuditRecorder } from './recorder';
+import { readRegularFile } from './regularFile';
 
 /** What the manifest and the grants say about a path right now (the caller's port). */
 export interface GuardPolicy {
@@ -167,7 +168,7 @@ export class BreachEngine {
 
   private async approveNow(rel: string, after: string): Promise<void> {
     this.ledger.approve(rel, after);
-    const bytes = await readOrUndefined(this.abs(rel));
+    const bytes = await readRegularFile(this.abs(rel));
     if (bytes && sha256(bytes) === after) await this.store.put(bytes);
   }
 
@@ -183,7 +184,7 @@ export class BreachEngine {
       }
       // Approvals recorded elsewhere (another window, the CLI's record) count before judging.
       await this.followLog().catch((err) => this.log('warn', `[breach] could not read the audit log: ${String(err)}`));
-      const disk = await readOrUndefined(this.abs(rel));
+      const disk = await readRegularFile(this.abs(rel));
       const diskHash = disk ? sha256(disk) : undefined;
       if (disk && diskHash && this.o.isOwnWrite?.(diskHash)) {
         this.ledger.approve(rel, diskHash);
@@ -320,7 +321,7 @@ export class BreachEngine {
       const c = this.o.policy.classify(rel);
       if (!c) return;
       await this.followLog().catch(() => undefined);
-      const disk = await readOrUndefined(this.abs(rel));
+      const disk = await readRegularFile(this.abs(rel));
       const approved = await this.approvedFor(rel);
       const where = { file: rel, tier: c.tier.id, reason: grant.reason, ...(c.component ? { component: c.component.name } : {}) };
       if (!disk) {
@@ -387,7 +388,7 @@ export class BreachEngine {
 
   /** An untracked protected file with no record: its content now is what a later write is judged against. */
   private async adopt(rel: string): Promise<void> {
-    const bytes = await readOrUndefined(this.abs(rel));
+    const bytes = await readRegularFile(this.abs(rel));
     if (!bytes) return;
     const hash = await this.store.put(bytes);
     if (!this.ledger.get(rel)) this.ledger.approve(rel, hash);
@@ -502,13 +503,6 @@ function headOid(root: string): string | undefined {
   }
 }
 
-async function readOrUndefined(path: string): Promise<Buffer | undefined> {
-  try {
-    return await fs.readFile(path);
-  } catch {
-    return undefined;
-  }
-}
 
 function osUser(): string {
   try {

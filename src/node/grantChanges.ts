@@ -2,7 +2,6 @@
 // watcher (`protected-files record`, `relock`), each file whose content is not its approved
 // content gets a `change` record (or a `delete` record), signed under the grant. Recorded once: a
 // file whose last record already approves its content is left alone.
-import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { parseAuditLog, sha256 } from '../core/audit';
 import type { AuditRecord } from '../core/audit';
@@ -14,6 +13,7 @@ import { AUDIT_LOG_PATH } from './auditStore';
 import { writeBackup } from './backups';
 import { runGit } from './gitChanges';
 import type { AuditRecorder } from './recorder';
+import { readRegularFile } from './regularFile';
 
 export interface GrantFile {
   rel: string;
@@ -25,18 +25,11 @@ export interface RecordedChange {
   record: AuditRecord;
 }
 
-async function readOrUndefined(path: string): Promise<Buffer | undefined> {
-  try {
-    return await fs.readFile(path);
-  } catch {
-    return undefined;
-  }
-}
 
 /** The last change/delete record of each file in the folder's audit log. */
 async function lastRecords(folderPath: string): Promise<Map<string, AuditRecord>> {
   const last = new Map<string, AuditRecord>();
-  const text = await readOrUndefined(join(folderPath, ...AUDIT_LOG_PATH.split('/')));
+  const text = await readRegularFile(join(folderPath, ...AUDIT_LOG_PATH.split('/')));
   if (!text) return last;
   for (const r of parseAuditLog(text.toString('utf8')).records) {
     if ((r.event === 'change' || r.event === 'delete') && r.file) last.set(r.file, r);
@@ -62,7 +55,7 @@ export async function recordGrantChanges(
   const last = await lastRecords(folderPath);
   const out: RecordedChange[] = [];
   for (const f of files) {
-    const disk = await readOrUndefined(join(folderPath, ...f.rel.split('/')));
+    const disk = await readRegularFile(join(folderPath, ...f.rel.split('/')));
     const previous = last.get(f.rel);
     const head = previous ? undefined : await committed(folderPath, f.rel, env);
     const approvedHash = previous ? (previous.event === 'delete' ? undefined : previous.after) : head ? sha256(head) : undefined;

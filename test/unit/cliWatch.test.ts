@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { sha256 } from '../../src/core/audit';
@@ -151,6 +151,17 @@ describe('protected-files watch --once', () => {
     const res = r.cli(['watch', '--once']);
     assert.equal(res.code, 1, res.stdout + res.stderr);
     assert.equal(r.read(T1), APPROVED, 'restored despite the forged grant');
+  });
+
+  test('a protected file replaced by a named pipe neither hangs the guard nor stays: the approved content comes back', { skip: process.platform === 'win32' ? 'no mkfifo' : false }, () => {
+    const r = repo();
+    sh(r, `rm ${T1} && mkfifo ${T1}`);
+    const t0 = Date.now();
+    const res = r.cli(['watch', '--once']);
+    assert.ok(Date.now() - t0 < 30_000, 'watch --once did not wait for a writer on the pipe');
+    assert.equal(res.code, 1, res.stdout + res.stderr);
+    assert.ok(lstatSync(join(r.dir, T1)).isFile(), 'a regular file again');
+    assert.equal(r.read(T1), APPROVED);
   });
 
   test('git checkout -- over an approved change is a breach: the recorded content comes back', () => {

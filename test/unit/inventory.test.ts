@@ -2,6 +2,7 @@
 // folders no glob can reach never read, links never followed, the limit honoured.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -85,6 +86,18 @@ describe('walkProtected', () => {
     }
     for (const rel of ['src/a.ts', '.protection/manifest.jsonc', 'x/.protection/backups/y', 'node_modules2/a', '.gitignore']) {
       assert.ok(!isSkipped(o, rel), rel);
+    }
+  });
+
+  test('a named pipe under a protected glob is neither listed nor opened (a walk that opened it would hang)', { skip: process.platform === 'win32' ? 'no mkfifo' : false }, async () => {
+    const fifo = path.join(root, 'src', 'booking', 'pipe.ts');
+    execFileSync('mkfifo', [fifo]);
+    try {
+      const r = await walk();
+      assert.ok(!r.files.has('src/booking/pipe.ts'));
+      assert.ok(r.files.has('src/booking/a.ts'));
+    } finally {
+      fs.rmSync(fifo);
     }
   });
 
