@@ -1,7 +1,6 @@
 // `protected-files verify --staged | --base <ref> [--head <ref>] [--json]`: the gate for
 // pre-commit hooks and CI. Every protected file the change touches needs its audit record, and
 // the audit log must verify and may only grow.
-import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { parseAuditLog } from '../core/audit';
 import { collision } from '../core/collisions';
@@ -15,6 +14,7 @@ import type { ChangeSet } from '../node/gitChanges';
 import { manifestOrThrow, printWarnings } from './enforcedManifest';
 import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, findWorkspaceRoot, manifestText } from './io';
 import type { CliIo } from './io';
+import { readRegularFile } from '../node/regularFile';
 
 export const VERIFY_HELP = `Usage: protected-files verify --staged [--json]
        protected-files verify --base <ref> [--head <ref>] [--json]
@@ -254,9 +254,8 @@ function gateMatcherOf(
 }
 
 async function readWorkTreeAudit(root: string): Promise<ParsedAudit | undefined> {
-  try {
-    return parseAuditLog(await fs.readFile(join(root, ...AUDIT_LOG.split('/')), 'utf8'));
-  } catch {
-    return undefined; // only a hint: a missing or unreadable work-tree log changes no verdict
-  }
+  // Only a hint: a missing or unreadable work-tree log (a pipe, a device) changes no verdict, and is
+  // never waited on.
+  const bytes = await readRegularFile(join(root, ...AUDIT_LOG.split('/')));
+  return bytes && parseAuditLog(bytes.toString('utf8'));
 }

@@ -1,6 +1,7 @@
 // `protected-files verify`: the built CLI against real temporary git repositories.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseAuditLog, renderRecord, sealRecord, sha256 } from '../../src/core/audit';
 import type { AuditRecord } from '../../src/core/audit';
@@ -59,6 +60,18 @@ describe('verify --staged', () => {
     const hash = sha256('export const a = 666;\n');
     assert.deepEqual(violationLines(r.stdout), [`  src/booking/a.ts  T1 BOOKING_FLOW  changed without a matching audit record (content sha256 ${hash.slice(0, 12)}…)`]);
     assert.match(r.stdout, /Unlock it in VS Code \(Protected Files: Unlock…\), make the change and save, so that the change is recorded; then stage \.protection\/audit\.jsonl too\./);
+  });
+
+  test('a work-tree audit log swapped for a named pipe neither hangs the gate nor changes its verdict', { skip: process.platform === 'win32' ? 'no mkfifo' : false }, () => {
+    const repo = project();
+    repo.write('src/booking/a.ts', 'export const a = 666;\n');
+    repo.git('add', 'src/booking/a.ts');
+    execFileSync('mkfifo', [join(repo.dir, '.protection', 'audit.jsonl')]);
+    const t0 = Date.now();
+    const r = verifyStaged(repo);
+    assert.ok(Date.now() - t0 < 30_000, 'verify did not wait for a writer on the pipe');
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /src\/booking\/a\.ts {2}T1 BOOKING_FLOW {2}changed without a matching audit record/);
   });
 
   test('content edited after approval fails', async () => {
