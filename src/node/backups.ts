@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { sha256 } from '../core/audit';
 import { atomicWriteFile } from './atomicWrite';
+import { readRegularFile } from './regularFile';
 
 /** Folder-relative, `/`-separated. */
 export const BACKUPS_DIR = '.protection/backups';
@@ -29,11 +30,13 @@ function checkedRelPath(relPath: string): string {
   return segments.join('/');
 }
 
-async function readIfExists(path: string): Promise<Buffer | undefined> {
+/** Whether anything (a file, a folder, a pipe, a dangling link) is at `path`. */
+async function exists(path: string): Promise<boolean> {
   try {
-    return await fs.readFile(path);
+    await fs.lstat(path);
+    return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw err;
   }
 }
@@ -49,7 +52,8 @@ export async function ensureBackupsDir(folderPath: string): Promise<string> {
 /** Keeps backups out of git even when the user's own .gitignore says nothing about them. */
 async function ensureGitignore(backupsRoot: string): Promise<void> {
   const path = join(backupsRoot, '.gitignore');
-  const current = (await readIfExists(path))?.toString('utf8');
+  // Read without waiting (src/node/regularFile.ts): anything but a file here is replaced by one.
+  const current = (await readRegularFile(path))?.toString('utf8');
   const lines = current?.split(/\r?\n/).map((l) => l.trim());
   if (lines?.includes('*') && lines.includes('!.gitignore')) return;
   await atomicWriteFile(path, GITIGNORE);
@@ -75,9 +79,9 @@ export async function writeBackup(
   for (let n = 1; ; n++) {
     const backupRel = `${BACKUPS_DIR}/${n === 1 ? base : `${base}-${n}`}/${rel}`;
     const target = join(folderPath, ...backupRel.split('/'));
-    const existing = await readIfExists(target);
-    if (existing) {
-      if (existing.equals(bytes)) return backupRel;
+    // Whatever is there already stays; only the same bytes in a file count as this backup.
+    if (await exists(target)) {
+      if ((await readRegularFile(target))?.equals(bytes)) return backupRel;
       continue;
     }
     await fs.mkdir(dirname(target), { recursive: true });

@@ -116,6 +116,22 @@ describe('writeBackup', () => {
     assert.equal(readFileSync(join(folder, b), 'utf8'), 'B');
   });
 
+  test('a named pipe where the backups\' .gitignore or the backup goes is never waited on: the backup is written', { skip: !posix && 'no mkfifo' }, async () => {
+    const folder = newFolder();
+    const content = 'breaching content';
+    const expected = `.protection/backups/20261122T104012345Z-${sha256(content).slice(0, 12)}/a.ts`;
+    mkdirSync(join(folder, expected, '..'), { recursive: true });
+    execFileSync('mkfifo', [join(folder, '.protection', 'backups', '.gitignore')]);
+    execFileSync('mkfifo', [join(folder, expected)]);
+    const written = writeBackup(folder, 'a.ts', content, NOW);
+    const timeout = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 5_000).unref());
+    const rel = await Promise.race([written, timeout]);
+    assert.equal(rel, expected.replace('/a.ts', '-2/a.ts'), 'the pipe is not taken for the backup, nor replaced');
+    assert.ok(lstatSync(join(folder, expected)).isFIFO());
+    assert.equal(readFileSync(join(folder, rel), 'utf8'), content);
+    assert.ok(lstatSync(join(folder, '.protection', 'backups', '.gitignore')).isFile(), 'the .gitignore is a file again');
+  });
+
   test('never overwrites a different existing backup', async () => {
     const folder = newFolder();
     const content = 'the real content';
