@@ -10,6 +10,7 @@ import { AGENT_GUARDS_STATE_PATH, planAgentGuards, writeAgentGuards } from '../n
 import type { PlannedFile } from '../node/agentGuardsWriter';
 import { manifestText } from './io';
 import type { CliIo } from './io';
+import { readRegularFileStrict } from '../node/regularFile';
 
 const USAGE = `Usage: protected-files agents [--write]
 
@@ -166,7 +167,7 @@ export async function runAgents(args: string[], io: CliIo): Promise<number> {
     io.stderr(`protected-files agents: no protection manifest (${MANIFEST_PATH}) in ${io.cwd} or any folder above it. Create one first (VS Code: "Protected Files: Create Manifest").\n`);
     return 2;
   }
-  const parsed = parseManifest(manifestText(await fs.readFile(join(folder, ...MANIFEST_PATH.split('/')), 'utf8')));
+  const parsed = parseManifest(manifestText(await readRegularFileStrict(join(folder, ...MANIFEST_PATH.split('/')))));
   if (!parsed.manifest) {
     const errors = parsed.problems.filter((p) => p.severity === 'error');
     io.stderr(`protected-files agents: ${MANIFEST_PATH} has ${errors.length === 1 ? 'an error' : `${errors.length} errors`}; fix ${errors.length === 1 ? 'it' : 'them'} and run again:\n`);

@@ -8,6 +8,7 @@ import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { MANIFEST_PATH, PROTECTION_DIR, parseManifest } from '../core/manifest';
 import type { Manifest, ManifestProblem } from '../core/manifest';
 import { committedHolder, lastAcceptedVersion } from '../node/committedFiles';
+import { NotRegularFileError } from '../node/regularFile';
 import { CliError, formatProblems, manifestText, readWorkTreeManifest } from './io';
 import type { CliIo } from './io';
 
@@ -41,7 +42,14 @@ export async function loadEnforcedManifest(starts: readonly string[], io: CliIo,
 type Warn = (problems: readonly ManifestProblem[], root: string) => void;
 
 async function fromWorkTree(root: string, io: CliIo, warn: Warn): Promise<EnforcedManifest> {
-  const text = await readWorkTreeManifest(root);
+  let text: string | undefined;
+  try {
+    text = await readWorkTreeManifest(root);
+  } catch (err) {
+    // A named pipe (or a folder) where the manifest was: never waited on, and it loosens nothing.
+    if (err instanceof NotRegularFileError) return fromCommits(root, io, warn, `${displayPath(root, io)} is ${err.what}, not a file`, []);
+    throw err;
+  }
   const parsed = parseManifest(text ?? '');
   if (parsed.manifest) {
     warn(parsed.problems, root);

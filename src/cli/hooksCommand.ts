@@ -12,6 +12,7 @@ import { findRepository, runGit } from '../node/gitChanges';
 import { lastAcceptedVersion } from '../node/committedFiles';
 import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, formatProblems, manifestText, readWorkTreeManifest } from './io';
 import type { CliIo } from './io';
+import { readRegularFileStrict } from '../node/regularFile';
 
 /** First comment line of every hook we write: how a later run knows the hook is ours. */
 export const HOOK_MARKER = '# protected-files hook';
@@ -182,7 +183,7 @@ export async function runInstallHooks(args: string[], io: CliIo, scriptPath: str
 
 async function readIfExists(path: string): Promise<string | undefined> {
   try {
-    return await fs.readFile(path, 'utf8');
+    return (await readRegularFileStrict(path)).toString('utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;

@@ -1,12 +1,13 @@
 // The command-line tool's only window on the process: tests and sub-commands get this port
 // instead of touching process.stdout/stdin directly. Also the few helpers every sub-command
 // shares: errors with a hint, finding the workspace, reading its manifest.
-import { existsSync, fstatSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { existsSync, fstatSync, readSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { MANIFEST_PATH } from '../core/layout';
 import type { ManifestProblem } from '../core/manifest';
+import { readRegularFileStrictSync } from '../node/regularFile';
 
 /** What a CLI command may use of its process: where it runs, its output streams, its input. */
 export interface CliIo {
@@ -201,11 +202,14 @@ export function manifestText(content: Buffer | string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** The work tree's manifest text, or undefined when the file does not exist. */
+/**
+ * The work tree's manifest text, or undefined when the file does not exist. Throws
+ * NotRegularFileError when something else is there (a named pipe would hold every hook call).
+ */
 export async function readWorkTreeManifest(root: string): Promise<string | undefined> {
   try {
     // A synchronous read of a small file: fs.promises would load its own modules for one read on every hook call.
-    return manifestText(readFileSync(join(root, ...MANIFEST_PATH.split('/')), 'utf8'));
+    return manifestText(readRegularFileStrictSync(join(root, ...MANIFEST_PATH.split('/'))));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;

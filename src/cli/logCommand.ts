@@ -1,6 +1,5 @@
 // `protected-files log`: the audit log of the work tree, one record a line, filtered; or, with
 // --verify, whether its chain holds.
-import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { describeRecord, parseAuditLog, verifyChain } from '../core/audit';
 import type { AuditRecord } from '../core/audit';
@@ -8,6 +7,7 @@ import { AUDIT_LOG_PATH } from '../node/auditStore';
 import { findRepository } from '../node/gitChanges';
 import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, findWorkspaceRoot } from './io';
 import type { CliIo } from './io';
+import { readRegularFileStrict } from '../node/regularFile';
 
 export const LOG_HELP = `Usage: protected-files log [--verify] [--since <ISO date>] [--component <NAME>] [--json]
 
@@ -48,7 +48,7 @@ export async function runLog(args: string[], io: CliIo): Promise<number> {
   const root = findWorkspaceRoot(io.cwd) ?? (await findRepository(io.cwd, io.env)).root;
   let text: string;
   try {
-    text = await fs.readFile(join(root, ...AUDIT_LOG_PATH.split('/')), 'utf8');
+    text = (await readRegularFileStrict(join(root, ...AUDIT_LOG_PATH.split('/')))).toString('utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     if (values.verify) {

@@ -31,6 +31,7 @@ import { atomicWriteFile } from './atomicWrite';
 import { AuditRecorder } from './recorder';
 import { findGitDir, grantStoreFor } from './grantStore';
 import { emptyGrantState, grantIn } from '../core/grantState';
+import { readRegularFileStrict } from './regularFile';
 
 export const VSCODE_SETTINGS_PATH = '.vscode/settings.json';
 export const CLAUDE_SETTINGS_PATH = '.claude/settings.json';
@@ -71,7 +72,7 @@ function absolute(folderPath: string, relPath: string): string {
 
 async function readText(path: string): Promise<string | undefined> {
   try {
-    return await fs.readFile(path, 'utf8');
+    return (await readRegularFileStrict(path)).toString('utf8');
   } catch (err) {
     if (errorCode(err) === 'ENOENT') return undefined;
     throw err;

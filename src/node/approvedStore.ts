@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { sha256 } from '../core/audit';
 import { atomicWriteFile } from './atomicWrite';
 import { BACKUPS_DIR, ensureBackupsDir } from './backups';
+import { readRegularFile } from './regularFile';
 
 export const APPROVED_DIR = `${BACKUPS_DIR}/approved`;
 
@@ -19,12 +20,8 @@ export class ApprovedStore {
   async put(content: Uint8Array): Promise<string> {
     const hash = sha256(content);
     const path = join(this.dir, hash);
-    try {
-      await fs.access(path);
-      return hash;
-    } catch {
-      // not there yet
-    }
+    // Kept already, and intact; whatever else is at its name (other bytes, a named pipe) is replaced.
+    if ((await this.get(hash)) !== undefined) return hash;
     await ensureBackupsDir(this.folderPath);
     await fs.mkdir(this.dir, { recursive: true });
     await atomicWriteFile(path, content);
@@ -34,11 +31,8 @@ export class ApprovedStore {
   /** The content with this hash, verified, or undefined. */
   async get(hash: string): Promise<Uint8Array | undefined> {
     if (!/^[0-9a-f]{64}$/.test(hash)) return undefined;
-    try {
-      const bytes = await fs.readFile(join(this.dir, hash));
-      return sha256(bytes) === hash ? bytes : undefined;
-    } catch {
-      return undefined;
-    }
+    // A named pipe or a device in place of a copy is no copy (never waited on, never read without end).
+    const bytes = await readRegularFile(join(this.dir, hash));
+    return bytes && sha256(bytes) === hash ? bytes : undefined;
   }
 }

@@ -5,11 +5,12 @@
 // its process and host, so a dead holder on this host is seen at once; a holder elsewhere, or a
 // lock that cannot be read, is waited for until it is stale, and append waits longer than that.
 import { nodeCrypto } from '../core/nodeCrypto';
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseAuditLog, renderRecord, sealRecord } from '../core/audit';
 import type { AuditBody, AuditRecord } from '../core/audit';
+import { openRegularFile, readRegularFile, readRegularFileStrict } from './regularFile';
 
 export const AUDIT_LOG_PATH = '.protection/audit.jsonl';
 
@@ -102,8 +103,9 @@ interface LockInfo {
 /** The lock's text and modification time, or undefined when there is no lock. */
 async function readLock(path: string): Promise<{ text: string; mtimeMs: number } | undefined> {
   try {
-    const [text, stat] = await Promise.all([fs.readFile(path, 'utf8'), fs.stat(path)]);
-    return { text, mtimeMs: stat.mtimeMs };
+    // A lock that is not a file (a named pipe would hold this for good) reads as unreadable: judged by age.
+    const [bytes, stat] = await Promise.all([readRegularFile(path), fs.stat(path)]);
+    return { text: bytes?.toString('utf8') ?? '', mtimeMs: stat.mtimeMs };
   } catch {
     return undefined;
   }
@@ -156,7 +158,8 @@ export class AuditStore {
     await fs.mkdir(join(this.path, '..'), { recursive: true });
     const token = await this.lock();
     try {
-      const handle = await fs.open(this.path, 'a+');
+      // Never a pipe or a device in place of the log: the append fails with what is there instead.
+      const handle = await openRegularFile(this.path, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT, 0o666);
       try {
         const { last, endsWithNewline } = await readTail(handle);
         const record = sealRecord(body, last);
@@ -182,7 +185,7 @@ export class AuditStore {
   async readAll(): Promise<{ records: AuditRecord[]; problems: { line: number; message: string }[] }> {
     let text: string;
     try {
-      text = await fs.readFile(this.path, 'utf8');
+      text = (await readRegularFileStrict(this.path)).toString('utf8');
     } catch (err) {
       if (errorCode(err) === 'ENOENT') return { records: [], problems: [] };
       throw err;
@@ -194,7 +197,7 @@ export class AuditStore {
   async last(): Promise<AuditRecord | undefined> {
     let handle: fs.FileHandle;
     try {
-      handle = await fs.open(this.path, 'r');
+      handle = await openRegularFile(this.path, constants.O_RDONLY);
     } catch (err) {
       if (errorCode(err) === 'ENOENT') return undefined;
       throw err;
@@ -274,7 +277,7 @@ export class AuditStore {
   /** Removes the lock only if it is still ours (it may have been broken as stale meanwhile). */
   private async unlock(token: string): Promise<void> {
     try {
-      const info = JSON.parse(await fs.readFile(this.lockPath, 'utf8')) as Partial<LockInfo>;
+      const info = JSON.parse((await readRegularFile(this.lockPath))?.toString('utf8') ?? '') as Partial<LockInfo>;
       if (info.token === token) await fs.unlink(this.lockPath);
     } catch {
       // already gone, or not ours any more
@@ -284,7 +287,7 @@ export class AuditStore {
   private async lockedMessage(): Promise<string> {
     let holder = 'another process';
     try {
-      const info = JSON.parse(await fs.readFile(this.lockPath, 'utf8')) as Partial<LockInfo>;
+      const info = JSON.parse((await readRegularFile(this.lockPath))?.toString('utf8') ?? '') as Partial<LockInfo>;
       if (info.pid) holder = `process ${info.pid}${info.host ? ` on ${info.host}` : ''} since ${info.at ?? '?'}`;
     } catch {
       // unreadable: keep the generic wording

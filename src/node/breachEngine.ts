@@ -5,7 +5,7 @@
 // the file's last change record (read from the audit log as it grows), its bytes from the approved
 // store or git HEAD. At start, candidates come from `git status` (what differs from HEAD) and the
 // audit log's approvals, so a check of 20,000 protected files reads only those that changed.
-import { existsSync, promises as fs, readFileSync, watch as watchDir } from 'node:fs';
+import { existsSync, promises as fs, watch as watchDir } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
@@ -22,7 +22,7 @@ import { writeBackup } from './backups';
 import { runGit } from './gitChanges';
 import { findGitDir } from './grantStore';
 import type { AuditRecorder } from './recorder';
-import { readRegularFile } from './regularFile';
+import { readRegularFile, readRegularFileSync } from './regularFile';
 
 /** What the manifest and the grants say about a path right now (the caller's port). */
 export interface GuardPolicy {
@@ -484,19 +484,21 @@ function headOid(root: string): string | undefined {
   const git = findGitDir(root);
   if (!git) return undefined;
   try {
-    const head = readFileSync(join(git.gitDir, 'HEAD'), 'utf8').trim();
+    // Read without ever waiting on a named pipe put in place of a file (this runs in the extension host's thread).
+    const text = (file: string): string | undefined => readRegularFileSync(file)?.toString('utf8').trim();
+    const head = text(join(git.gitDir, 'HEAD'));
+    if (head === undefined) return undefined;
     const ref = /^ref: (.+)$/.exec(head)?.[1];
     if (!ref) return /^[0-9a-f]{40,64}$/.test(head) ? head : undefined;
     // Linked worktrees keep refs in the common directory.
-    const common = existsSync(join(git.gitDir, 'commondir')) ? join(git.gitDir, readFileSync(join(git.gitDir, 'commondir'), 'utf8').trim()) : git.gitDir;
+    const commondir = existsSync(join(git.gitDir, 'commondir')) ? text(join(git.gitDir, 'commondir')) : undefined;
+    const common = commondir ? join(git.gitDir, commondir) : git.gitDir;
     for (const dir of [git.gitDir, common]) {
-      try {
-        return readFileSync(join(dir, ...ref.split('/')), 'utf8').trim();
-      } catch {
-        // packed, or in the common directory
-      }
+      const oid = text(join(dir, ...ref.split('/')));
+      if (oid !== undefined) return oid; // else packed, or in the common directory
     }
-    const packed = readFileSync(join(common, 'packed-refs'), 'utf8');
+    const packed = text(join(common, 'packed-refs'));
+    if (packed === undefined) return undefined;
     return new RegExp(`^([0-9a-f]{40,64}) ${ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm').exec(packed)?.[1];
   } catch {
     return undefined;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { CLI_PATH_FILE } from '../core/agentHooks';
 import { atomicWriteFile } from './atomicWrite';
 import { findGitDir } from './grantStore';
+import { readRegularFile } from './regularFile';
 
 /**
  * Records `node` and `cli` for the clone that holds `folderPath` (outside git: nothing), only when
@@ -17,7 +18,7 @@ export async function recordCliPath(folderPath: string, node: string, cli: strin
   const dir = join(git.gitDir, 'protected-files');
   const file = join(dir, CLI_PATH_FILE);
   const text = `${node}\n${cli}\n`;
-  const current = await fs.readFile(file, 'utf8').catch(() => undefined);
+  const current = (await readRegularFile(file))?.toString('utf8');
   if (current === text) return undefined;
   await fs.mkdir(dir, { recursive: true });
   await atomicWriteFile(file, text);

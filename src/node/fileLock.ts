@@ -5,6 +5,7 @@
 import { nodeCrypto } from '../core/nodeCrypto';
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
+import { readRegularFile } from './regularFile';
 
 interface LockInfo {
   pid: number;
@@ -42,7 +43,8 @@ async function breakable(path: string, staleMs: number): Promise<boolean> {
   let text: string;
   let mtime: number;
   try {
-    [text, mtime] = await Promise.all([fs.readFile(path, 'utf8'), fs.stat(path).then((s) => s.mtimeMs)]);
+    // A lock that is not a file (a named pipe would hold this for good) reads as empty: judged by age.
+    [text, mtime] = await Promise.all([readRegularFile(path).then((b) => b?.toString('utf8') ?? ''), fs.stat(path).then((s) => s.mtimeMs)]);
   } catch (err) {
     return errorCode(err) === 'ENOENT'; // gone meanwhile: try again at once
   }
@@ -90,7 +92,7 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, option
   } finally {
     // Remove only our own lock (a slow holder's lock may have been broken and taken by another).
     try {
-      const held = JSON.parse(await fs.readFile(path, 'utf8')) as Partial<LockInfo>;
+      const held = JSON.parse((await readRegularFile(path))?.toString('utf8') ?? '') as Partial<LockInfo>;
       if (held.token === token) await fs.unlink(path);
     } catch {
       // already gone

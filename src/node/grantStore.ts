@@ -4,7 +4,7 @@
 // seen by tools that walk the work tree. Owner-only permissions; changes are read-modify-write
 // under a lock file and land with an atomic rename, so a crash mid-write loses nothing.
 import { nodeCrypto } from '../core/nodeCrypto';
-import { existsSync, promises as fs, readFileSync, statSync, watch } from 'node:fs';
+import { existsSync, promises as fs, statSync, watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -12,6 +12,7 @@ import { emptyGrantState, parseGrantState } from '../core/grantState';
 import type { GrantState } from '../core/grantState';
 import { atomicWriteFile } from './atomicWrite';
 import { withFileLock } from './fileLock';
+import { readRegularFile, readRegularFileSync } from './regularFile';
 
 /**
  * The git directory of the checkout that holds `folder` (the `.git` folder, or where a `.git` file
@@ -26,7 +27,7 @@ export function findGitDir(folder: string): { gitDir: string; root: string } | u
       const st = statSync(dotGit);
       if (st.isDirectory()) return { gitDir: dotGit, root: dir };
       if (st.isFile()) {
-        const m = /^gitdir:\s*(.+?)\s*$/m.exec(readFileSync(dotGit, 'utf8'));
+        const m = /^gitdir:\s*(.+?)\s*$/m.exec(readRegularFileSync(dotGit)?.toString('utf8') ?? '');
         if (m) return { gitDir: resolve(dir, m[1]), root: dir };
       }
     } catch {
@@ -81,8 +82,10 @@ export class GrantStore {
 
   /** The current state; a missing or unreadable file is an empty state (nothing unlocked). */
   async read(): Promise<GrantState> {
+    // Missing, unreadable or not a file (a named pipe would hold the reader for good): nothing unlocked.
+    const bytes = await readRegularFile(this.path);
     try {
-      return parseGrantState(await fs.readFile(this.path, 'utf8'));
+      return bytes ? parseGrantState(bytes.toString('utf8')) : emptyGrantState();
     } catch {
       return emptyGrantState();
     }
@@ -92,8 +95,9 @@ export class GrantStore {
   readSync(): GrantState {
     // No store folder, no state file: nothing is unlocked (the agents' hooks ask on every tool call).
     if (!existsSync(this.location.dir)) return emptyGrantState();
+    const bytes = readRegularFileSync(this.path);
     try {
-      return parseGrantState(readFileSync(this.path, 'utf8'));
+      return bytes ? parseGrantState(bytes.toString('utf8')) : emptyGrantState();
     } catch {
       return emptyGrantState();
     }

@@ -2,10 +2,13 @@
 // `protected-files watch` share one lease file beside the grant store. The first to take it is the
 // active guard (it restores and records); the others stand by, check the lease every few seconds
 // (one stat and one small read, whatever the number of files) and take over when its holder has
-// gone: released on exit, or dead (pid gone on this host, as src/node/fileLock.ts judges it).
+// gone: released on exit, dead (pid gone on this host, as src/node/fileLock.ts judges it), or
+// silent: the holder touches the lease every third of `staleMs`, so a lease written by hand that
+// names a live process (pid 1) stops no guard for longer than `staleMs`.
 import { nodeCrypto } from '../core/nodeCrypto';
-import { promises as fs, readFileSync, unlinkSync } from 'node:fs';
+import { promises as fs, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { readRegularFile, readRegularFileSync } from './regularFile';
 
 export interface LeaseHolder {
   pid: number;
@@ -29,7 +32,8 @@ function alive(pid: number): boolean {
 
 async function readHolder(path: string): Promise<LeaseHolder | undefined> {
   try {
-    const v = JSON.parse(await fs.readFile(path, 'utf8')) as Partial<LeaseHolder>;
+    // Not a file (a named pipe would hold the guard for good): no holder, as when half-written.
+    const v = JSON.parse((await readRegularFile(path))?.toString('utf8') ?? '') as Partial<LeaseHolder>;
     if (typeof v.pid === 'number' && typeof v.host === 'string' && typeof v.token === 'string') {
       return { pid: v.pid, host: v.host, who: typeof v.who === 'string' ? v.who : 'another guard', at: Number(v.at) || 0, token: v.token };
     }
@@ -43,6 +47,7 @@ export class GuardLease {
   private readonly token = nodeCrypto().randomBytes(8).toString('hex');
   private held = false;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
   private disposed = false;
 
   /** `path`: the lease file (see leasePathFor). */
@@ -61,6 +66,7 @@ export class GuardLease {
       try {
         await fs.writeFile(this.path, JSON.stringify(me), { flag: 'wx', mode: 0o600 });
         this.held = true;
+        this.beat();
         return true;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -81,9 +87,9 @@ export class GuardLease {
     const h = await readHolder(this.path);
     if (h) {
       if (h.token === this.token) return false;
-      if (h.host === hostname()) return !alive(h.pid);
+      if (h.host === hostname() && !alive(h.pid)) return true;
     }
-    // Another host (a shared folder), or a file not readable yet: by age only.
+    // A live holder touches the lease (see beat); another host's, or a file not readable yet: by age alike.
     try {
       const st = await fs.stat(this.path);
       return Date.now() - Math.min(st.mtimeMs, Date.now()) > this.staleMs;
@@ -109,10 +115,26 @@ export class GuardLease {
     this.timer.unref?.();
   }
 
+  /** While held: touches the lease every third of `staleMs` (one utimes), so standing-by guards see a live holder. */
+  private beat(): void {
+    this.heartbeat = setInterval(() => {
+      if (!this.held) return;
+      const now = new Date();
+      void fs.utimes(this.path, now, now).catch(() => undefined);
+    }, Math.max(10, Math.floor(this.staleMs / 3)));
+    this.heartbeat.unref?.();
+  }
+
+  private stopTimers(): void {
+    if (this.timer) clearInterval(this.timer);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.timer = undefined;
+    this.heartbeat = undefined;
+  }
+
   /** Gives the lease back (only our own) and stops standing by. Safe to call twice. */
   async release(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopTimers();
     if (!this.held) return;
     this.held = false;
     const h = await readHolder(this.path);
@@ -121,12 +143,11 @@ export class GuardLease {
 
   /** The same, synchronously, for process exit handlers. */
   releaseSync(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopTimers();
     if (!this.held) return;
     this.held = false;
     try {
-      const h = JSON.parse(readFileSync(this.path, 'utf8')) as Partial<LeaseHolder>;
+      const h = JSON.parse(readRegularFileSync(this.path)?.toString('utf8') ?? '') as Partial<LeaseHolder>;
       if (h.token === this.token) unlinkSync(this.path);
     } catch {
       // gone already

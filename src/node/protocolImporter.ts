@@ -9,6 +9,7 @@ import { MANIFEST_PATH } from '../core/manifest';
 import { importProtocol } from '../core/protocolImport';
 import type { ProtocolImport } from '../core/protocolImport';
 import { atomicWriteFile } from './atomicWrite';
+import { readRegularFileStrict } from './regularFile';
 
 /** Larger documents are refused: protocol documents are a few pages, not megabytes. */
 export const MAX_DOCUMENT_BYTES = 1024 * 1024;
@@ -50,7 +51,7 @@ export async function readProtocolDocument(path: string, shown: string = path): 
   if (stat.size > MAX_DOCUMENT_BYTES) {
     throw new ImportInputError(`${shown} is ${(stat.size / 1024 / 1024).toFixed(1)} MB, more than the ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB a protocol document may have: import the section that lists the protected files`);
   }
-  const bytes = await fs.readFile(path);
+  const bytes = await readRegularFileStrict(path);
   if (bytes.subarray(0, 8192).includes(0)) throw new ImportInputError(`${shown} is a binary file, not a Markdown document`);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
@@ -89,7 +90,7 @@ export async function missingPaths(folder: string, globs: readonly string[]): Pr
 
 async function readManifest(folder: string): Promise<string | undefined> {
   try {
-    return await fs.readFile(join(folder, ...MANIFEST_PATH.split('/')), 'utf8');
+    return (await readRegularFileStrict(join(folder, ...MANIFEST_PATH.split('/')))).toString('utf8');
   } catch (err) {
     if (errorCode(err) === 'ENOENT') return undefined;
     throw err;

@@ -9,6 +9,7 @@ import { CODEOWNERS_BEGIN, CODEOWNERS_END, WORKFLOW_MARKER, codeownersSection, w
 import type { CodeownersSection } from '../core/teamRules';
 import type { PlannedFile } from './agentGuardsWriter';
 import { atomicWriteFile } from './atomicWrite';
+import { readRegularFileStrict } from './regularFile';
 
 export const WORKFLOW_PATH = '.github/workflows/protected-files.yml';
 /** Where GitHub looks for CODEOWNERS, in its order. */
@@ -28,7 +29,7 @@ function absolute(folder: string, rel: string): string {
 
 async function readText(path: string): Promise<string | undefined> {
   try {
-    return await fs.readFile(path, 'utf8');
+    return (await readRegularFileStrict(path)).toString('utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;

@@ -1,7 +1,6 @@
 // Unlocking, relocking and wrong codes against the shared grant store: the one implementation the
 // editor and the command line both run, so an unlock made anywhere holds everywhere and the
 // lockout counts every wrong code, wherever it was typed.
-import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { signGrant } from '../core/approvals';
 import { parseAuditLog } from '../core/audit';
@@ -17,6 +16,7 @@ import type { FailureOutcome, Grant, UnlockTarget } from '../core/unlocks';
 export { grantIn, lockedUntilIn } from '../core/grantState';
 import { AUDIT_LOG_PATH } from './auditStore';
 import { withFileLock } from './fileLock';
+import { readRegularFileStrict } from './regularFile';
 import type { GrantStore } from './grantStore';
 import type { AuditRecorder } from './recorder';
 
@@ -60,12 +60,16 @@ export async function checkCode(code: string, entries: readonly string[], owners
 export async function spentOneTimeKeys(deps: Pick<UnlockDeps, 'folderPath' | 'store'>): Promise<Set<string>> {
   const state = await deps.store.read();
   const spent = new Set(state.spent);
+  let text: string;
   try {
-    const { records } = parseAuditLog(await fs.readFile(join(deps.folderPath, ...AUDIT_LOG_PATH.split('/')), 'utf8'));
-    for (const r of records) if (r.event === 'unlock' && Array.isArray(r.approvals)) for (const a of r.approvals) spent.add(a.key);
-  } catch {
-    // no log yet
+    text = (await readRegularFileStrict(join(deps.folderPath, ...AUDIT_LOG_PATH.split('/')))).toString('utf8');
+  } catch (err) {
+    // No log yet; but a log that cannot be read (a named pipe in its place) hides spent codes: no unlock.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return spent;
+    throw err;
   }
+  const { records } = parseAuditLog(text);
+  for (const r of records) if (r.event === 'unlock' && Array.isArray(r.approvals)) for (const a of r.approvals) spent.add(a.key);
   return spent;
 }
 

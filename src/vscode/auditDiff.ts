@@ -8,6 +8,7 @@ import { revisionContent } from '../node/gitContent';
 import type { FolderProtection } from './folderProtection';
 
 import { AUDIT_DIFF_SCHEME } from './auditLogIds';
+import { readUriBytes } from './localRead';
 
 type Side = 'before' | 'after';
 
@@ -56,7 +57,7 @@ export class AuditDiffProvider implements vscode.TextDocumentContentProvider {
     const read = async (rel: string | undefined): Promise<Uint8Array | undefined> => {
       if (!rel) return undefined;
       try {
-        return await vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, ...rel.split('/')));
+        return await readUriBytes(vscode.Uri.joinPath(root, ...rel.split('/')));
       } catch {
         return undefined;
       }

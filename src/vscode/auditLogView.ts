@@ -12,6 +12,7 @@ import type { FolderProtection } from './folderProtection';
 import { Disposable } from './lifecycle';
 import { log } from './logger';
 import type { ProtectionService } from './protectionService';
+import { readUriBytes } from './localRead';
 
 export type AuditNode =
   | { kind: 'folder'; folder: FolderProtection }
@@ -107,7 +108,7 @@ export class AuditLogView extends Disposable implements vscode.TreeDataProvider<
       // A log too large to hold (a runaway writer, a planted file) is not read into the extension host.
       const size = (await vscode.workspace.fs.stat(uri)).size;
       if (size > MAX_LOG_BYTES) tooLarge = size;
-      else text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      else text = new TextDecoder().decode(await readUriBytes(uri));
     } catch {
       text = '';
     }

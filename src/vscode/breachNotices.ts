@@ -1,11 +1,11 @@
 // The breach guard's notices (loaded from dist/lazy.js when the first one is shown, after the restore
 // it reports): one breach with its actions, or one line for many.
-import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { describeBreach, summarizeBreaches } from '../core/breach';
 import type { BreachOutcome } from '../core/breach';
 import { BACKUPS_DIR } from '../node/backups';
 import { Commands } from './commandIds';
+import { readUriBytes } from './localRead';
 import type { FolderProtection } from './folderProtection';
 import type { ProtectedFile, ProtectionService } from './protectionService';
 
@@ -25,7 +25,7 @@ export async function showBreach(folder: FolderProtection, o: BreachOutcome, ser
     if (pick === 'Show Diff' && o.backup) {
       await vscode.commands.executeCommand('vscode.diff', folder.uriOf(o.backup), uri, `${o.relPath}: breaching ↔ restored`);
     } else if (pick && o.backup) {
-      await actions.keepChange(uri, await fs.readFile(folder.uriOf(o.backup).fsPath));
+      await actions.keepChange(uri, await readUriBytes(folder.uriOf(o.backup)));
     }
     return;
   }

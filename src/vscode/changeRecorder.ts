@@ -10,6 +10,7 @@ import { Disposable } from './lifecycle';
 import { log, reportError } from './logger';
 import type { ProtectedFile, ProtectionService } from './protectionService';
 import type { UnlockService } from './unlockService';
+import { readUriBytes } from './localRead';
 
 interface PendingSave {
   readonly state: ProtectedFile;
@@ -64,7 +65,7 @@ export class ChangeRecorder extends Disposable {
 
   private async record(p: PendingSave, doc: vscode.TextDocument): Promise<void> {
     const before = await p.before;
-    const after = await vscode.workspace.fs.readFile(doc.uri);
+    const after = await readUriBytes(doc.uri);
     if (before && equalBytes(before, after)) {
       log.info(`[record] ${p.state.relPath}: saved without changes; no change record.`);
       return;
@@ -103,7 +104,7 @@ export class ChangeRecorder extends Disposable {
 
 async function readOrUndefined(uri: vscode.Uri): Promise<Uint8Array | undefined> {
   try {
-    return await vscode.workspace.fs.readFile(uri);
+    return await readUriBytes(uri);
   } catch {
     return undefined;
   }

@@ -4,6 +4,7 @@ import { Commands } from './commandIds';
 import { Disposable } from './lifecycle';
 import { log } from './logger';
 import type { ProtectionService } from './protectionService';
+import { readUriBytes } from './localRead';
 
 const NOTICE_INTERVAL_MS = 3000;
 
@@ -90,7 +91,7 @@ export class EditGuard extends Disposable {
     e.waitUntil((async (): Promise<vscode.TextEdit[]> => {
       let disk: Uint8Array;
       try {
-        disk = await vscode.workspace.fs.readFile(doc.uri);
+        disk = await readUriBytes(doc.uri);
       } catch {
         return []; // a new file: nothing approved to keep; breach handling is the watcher's job
       }
@@ -118,7 +119,7 @@ export class EditGuard extends Disposable {
 
 async function readText(uri: vscode.Uri): Promise<string | undefined> {
   try {
-    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    return new TextDecoder().decode(await readUriBytes(uri));
   } catch {
     return undefined;
   }

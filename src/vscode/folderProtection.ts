@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { MANIFEST_PATH, parseManifest } from '../core/manifest';
 import type { Manifest, ManifestProblem } from '../core/manifest';
@@ -11,6 +10,7 @@ import { FailureTracker, UnlockRegistry, targetKey } from '../core/unlocks';
 import type { Grant } from '../core/unlocks';
 import { GrantStore, locateGrantStore } from '../node/grantStore';
 import { AuditRecorder } from '../node/recorder';
+import { NotRegularFileError, readRegularFileStrictSync } from '../node/regularFile';
 import { Disposable } from './lifecycle';
 import { log } from './logger';
 
@@ -159,10 +159,19 @@ export class FolderProtection extends Disposable {
       // Local files straight from the disk: the workbench's file service is a round trip to another
       // process, slow while the window is still starting (most of activate()'s time, measured).
       // Synchronous: a few kilobytes, and an await here queues behind every other extension starting.
+      // Never a named pipe: its read would wait for a writer and hold the extension host for good.
       text = this.manifestUri.scheme === 'file'
-        ? readFileSync(this.manifestUri.fsPath, 'utf8')
+        ? readRegularFileStrictSync(this.manifestUri.fsPath).toString('utf8')
         : new TextDecoder().decode(await vscode.workspace.fs.readFile(this.manifestUri));
-    } catch {
+    } catch (err) {
+      if (err instanceof NotRegularFileError) {
+        // Not a manifest, and nothing to wait on: broken, so it loosens nothing.
+        this.lastText = undefined;
+        this._state = { kind: 'broken', problems: [{ message: `${MANIFEST_PATH} is ${err.what}, not a file.`, offset: 0, length: 0, line: 0, column: 0, severity: 'error' }] };
+        log.warn(`[manifest] ${this.name}: ${MANIFEST_PATH} is ${err.what}; ${this._manifest ? 'the last valid manifest stays in force' : 'only .protection/** is protected'}.`);
+        this._onDidChangeManifest.fire();
+        return;
+      }
       text = undefined;
     }
     if (text === undefined) {

@@ -6,12 +6,13 @@ import { pickManifestFolder } from './manifestCommands';
 import { detailsMarkdown } from './presentation';
 import type { ProtectionService } from './protectionService';
 import { setUpTeamRules } from './teamRulesCommand';
+import { readUriBytes } from './localRead';
 
 /** Set Up Agent Guards / Set Up Team Rules: for the folder with a manifest the user picks. */
 export async function setUpFromManifest(service: ProtectionService, what: 'agent guards' | 'team rules'): Promise<void> {
   const pick = await pickManifestFolder(service, `Set up ${what} for which folder?`);
   if (!pick) return;
-  const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(pick.manifestUri));
+  const text = new TextDecoder().decode(await readUriBytes(pick.manifestUri));
   await (what === 'agent guards' ? setUpAgentGuards : setUpTeamRules)(pick.folder.uri, text);
 }
 

@@ -3,6 +3,7 @@ import { MANIFEST_PATH, parseManifest } from '../core/manifest';
 import type { ManifestProblem } from '../core/manifest';
 import { Disposable } from './lifecycle';
 import type { ProtectionService } from './protectionService';
+import { readUriBytes } from './localRead';
 
 /**
  * Manifest errors and warnings at their line and column: from the editor buffer while the manifest is
@@ -42,7 +43,7 @@ export class ManifestDiagnostics extends Disposable {
   private async fromDisk(uri: vscode.Uri): Promise<void> {
     if (!this.isManifest(uri)) return;
     try {
-      this.set(uri, new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
+      this.set(uri, new TextDecoder().decode(await readUriBytes(uri)));
     } catch {
       this.collection.delete(uri);
     }

@@ -97,6 +97,39 @@ describe('breach detection and rollback', function () {
     assert.equal(auditRecords().filter((r) => r.event === 'breach').at(-1)?.detail, 'deleted outside the editor while locked');
   });
 
+  it('named pipes put in place of a tier-1 file and of the manifest: never waited on; both come back and protection stays', async () => {
+    // An agent's `rm f && mkfifo f`: a read of a pipe waits for a writer, and each would hold one of
+    // the extension host's few file-system threads for good (after four, no file operation of any
+    // extension ends). The guard and the manifest loader read regular files only.
+    const approved = readDisk(T1);
+    const manifest = readDisk('.protection/manifest.jsonc');
+    const breach = nextBreach(a, T1);
+    await sh(`rm ${T1} && mkfifo ${T1}`);
+    await breach;
+    await settled(a, T1, approved);
+    assert.ok(fs.statSync(path.join(folderPath(), T1)).isFile());
+    // The manifest: the guard puts it back within a fraction of a second, so the loader is asked at
+    // once, until it has seen the pipe (a read of it would stop this host, and the test, for good).
+    const folder = a.service.all()[0];
+    let seen: string | undefined;
+    for (let attempt = 0; attempt < 20 && !seen; attempt++) {
+      await waitFor('the manifest a file', () => fs.statSync(path.join(folderPath(), '.protection/manifest.jsonc')).isFile(), 10_000);
+      await sh('rm .protection/manifest.jsonc && mkfifo .protection/manifest.jsonc');
+      await folder.reload();
+      const state = folder.state;
+      if (state.kind === 'broken') seen = state.problems[0]?.message;
+      assert.ok(folder.manifest, 'the last valid manifest stays in force');
+    }
+    assert.equal(seen, '.protection/manifest.jsonc is a named pipe, not a file.');
+    await waitFor('the manifest back as a file', () => fs.statSync(path.join(folderPath(), '.protection/manifest.jsonc')).isFile() && readDisk('.protection/manifest.jsonc') === manifest, 10_000);
+    await a.breach.settled();
+    await waitFor('the manifest read again', () => folder.state.kind === 'ok', 10_000);
+    // Still protected, and the host's file operations still end (one pipe read more would not).
+    assert.equal(a.service.resolve(fileUri(T1))?.locked, true);
+    const reads = await Promise.all(Array.from({ length: 8 }, () => vscode.workspace.fs.readFile(fileUri(T1))));
+    for (const bytes of reads) assert.equal(new TextDecoder().decode(bytes), approved);
+  });
+
   it('git checkout -- file over an approved change is rolled back to the approved content', async () => {
     // Approve a change first (unlock, write, relock records it), so HEAD is no longer the approved content.
     const f = a.service.resolve(fileUri(T1));

@@ -3,7 +3,8 @@
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signGrant, signRecord } from '../../src/core/approvals';
 import type { AuditBody } from '../../src/core/audit';
@@ -415,6 +416,32 @@ describe('the shared grant store', () => {
     assert.equal(auditRecords(repo).filter((r) => r.event === 'lockout').length, 1);
     // Other components are not locked out.
     assert.equal(unlock(repo, 'PAYMENTS', [CODE.pat]).code, 0);
+  });
+
+  test('named pipes an agent puts in place of the grant state or the audit log are never waited on: nothing is unlocked, nothing goes unrecorded', { skip: process.platform === 'win32' ? 'no mkfifo' : false }, () => {
+    const repo = project();
+    assert.equal(unlock(repo, 'BOOKING_FLOW', [CODE.ann]).code, 0);
+    assert.equal(cli(repo, ['check', 'src/booking/a.ts']).code, 0, 'unlocked');
+    // The grant state: a pipe reads as no state at all (locked), at once, for check and the hook.
+    const { file } = storeOf(repo);
+    rmSync(file);
+    execFileSync('mkfifo', [file]);
+    const check = cli(repo, ['check', 'src/booking/a.ts']);
+    assert.equal(check.code, 2, check.stderr);
+    assert.match(check.stderr, /src\/booking\/a\.ts is protected/);
+    // The audit log: a change cannot be recorded into a pipe; record says so and the grant is not lost silently.
+    rmSync(file);
+    assert.equal(unlock(repo, 'BOOKING_FLOW', [CODE.ann]).code, 0, 'a new grant replaces the pipe');
+    repo.write('src/booking/a.ts', 'changed under the grant\n');
+    const log = join(repo.dir, '.protection', 'audit.jsonl');
+    rmSync(log);
+    execFileSync('mkfifo', [log]);
+    const record = cli(repo, ['record']);
+    assert.notEqual(record.code, 0, record.stdout);
+    assert.match(record.stderr, /audit\.jsonl is a named pipe, not a regular file/);
+    const again = unlock(repo, 'PAYMENTS', [CODE.pat]);
+    assert.notEqual(again.code, 0, 'no unlock while the log (and the one-time codes spent in it) cannot be read');
+    assert.match(again.stderr, /audit\.jsonl is a named pipe, not a regular file/);
   });
 
   test('relock ends a grant everywhere: check exits 2 again', () => {

@@ -3,8 +3,9 @@
 // decided); a BOM is read as the editor reads it; the editor's warnings are printed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { MANIFEST, Sandbox } from './cliHarness';
 import type { Repo } from './cliHarness';
 
@@ -57,6 +58,26 @@ describe('check: a missing manifest never loosens protection', () => {
     const sub = repo.cli(['check'], { input: hookEvent(repo, 'src/booking/a.ts', join(repo.dir, 'src', 'booking')) });
     assert.equal(sub.code, 2, sub.stderr);
     assert.match(sub.stderr, PROTECTED_A);
+  });
+
+  test('a named pipe in place of the manifest (an agent\'s mkfifo): never waited on; the committed one is enforced, for check, the hook and hook.js', { skip: process.platform === 'win32' ? 'no mkfifo' : false }, () => {
+    // A read of the pipe would wait for a writer: the agent's hook would time out, and the agents
+    // treat a hook that times out as one that let the edit through.
+    const repo = project();
+    repo.remove('.protection/manifest.jsonc');
+    execFileSync('mkfifo', [join(repo.dir, '.protection', 'manifest.jsonc')]);
+    const r = repo.cli(['check', 'src/booking/a.ts']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /\.protection\/manifest\.jsonc is a named pipe, not a file; using the version committed at HEAD\./);
+    assert.match(r.stderr, PROTECTED_A);
+    assert.equal(repo.cli(['check', 'src/app.ts']).code, 0, 'an unprotected file is still allowed');
+    const hook = repo.cli(['hook'], { input: hookEvent(repo, 'src/booking/a.ts') });
+    assert.equal(hook.code, 2, hook.stderr);
+    assert.match(hook.stderr, PROTECTED_A);
+    const hookJs = spawnSync(process.execPath, [join(dirname(box.cli), 'hook.js')], { cwd: repo.dir, input: hookEvent(repo, 'src/booking/a.ts'), env: box.env, encoding: 'utf8', timeout: 20_000 });
+    assert.equal(hookJs.signal, null, 'dist/hook.js did not answer');
+    assert.equal(hookJs.status, 2, hookJs.stderr);
+    assert.match(hookJs.stderr, PROTECTED_A);
   });
 
   test('the manifest emptied: the committed one is enforced', () => {

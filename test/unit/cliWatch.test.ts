@@ -3,9 +3,9 @@
 // change made while nothing was watching is found at start; two guards on one folder never both act.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { sha256 } from '../../src/core/audit';
@@ -322,5 +322,41 @@ describe('GuardLease', () => {
     // A holder on another host is respected until the lease is old.
     writeFileSync(path, JSON.stringify({ pid: 1, host: 'elsewhere.example', who: 'remote', at: Date.now(), token: 'y' }));
     assert.equal(await two.tryAcquire(), false);
+  });
+
+  test('a lease written by hand that names a live process stops guards only until it is stale; a live holder keeps its lease by touching it', async () => {
+    const r = repo();
+    const path = join(r.dir, '.git', 'lease.guard');
+    const staleMs = 300;
+    // An agent's shell: `echo '{"pid":1,…}' > .git/protected-files/….guard` (pid 1 is always alive).
+    writeFileSync(path, JSON.stringify({ pid: 1, host: hostname(), who: 'VS Code', at: Date.now(), token: 'forged' }));
+    const guard = new GuardLease(path, 'guard', staleMs);
+    assert.equal(await guard.tryAcquire(), false, 'a fresh lease of a live process is respected');
+    const old = new Date(Date.now() - 10 * staleMs);
+    utimesSync(path, old, old);
+    assert.equal(await guard.tryAcquire(), true, 'nobody touched it for longer than staleMs: taken over');
+    // The real holder touches its lease: another guard standing by for several staleMs never takes it.
+    const other = new GuardLease(path, 'other', staleMs);
+    for (let i = 0; i < 6; i++) {
+      await sleep(staleMs / 2);
+      assert.equal(await other.tryAcquire(), false, `taken from a live holder after ${((i + 1) * staleMs) / 2} ms`);
+    }
+    await guard.release();
+    assert.equal(await other.tryAcquire(), true);
+    await other.release();
+  });
+
+  test('a named pipe at the lease: no holder, never waited on; judged by its age', { skip: process.platform === 'win32' ? 'no mkfifo' : false }, async () => {
+    const r = repo();
+    const path = join(r.dir, '.git', 'lease.guard');
+    execFileSync('mkfifo', [path]);
+    const guard = new GuardLease(path, 'guard', 300);
+    const answer = Promise.race([guard.holder(), sleep(5_000).then(() => 'hung')]);
+    assert.equal(await answer, undefined);
+    const old = new Date(Date.now() - 10_000);
+    utimesSync(path, old, old);
+    assert.equal(await Promise.race([guard.tryAcquire(), sleep(5_000).then(() => 'hung')]), true, 'an old pipe is replaced by the lease');
+    assert.ok(statSync(path).isFile());
+    guard.releaseSync();
   });
 });

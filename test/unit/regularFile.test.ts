@@ -1,12 +1,33 @@
-// readRegularFile (src/node/regularFile.ts): what the breach guard and the end of a grant read a
-// protected file with. Whatever sits at the path, it answers at once.
+// readRegularFile and its kin (src/node/regularFile.ts): how every file an agent could swap is read
+// (protected files, the manifest, the audit log, grant states, locks, leases). Whatever sits at
+// the path, they answer at once.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readRegularFile } from '../../src/node/regularFile';
+import { NotRegularFileError, openRegularFile, readRegularFile, readRegularFileStrict, readRegularFileStrictSync, readRegularFileSync } from '../../src/node/regularFile';
+
+// The synchronous reads are tried in a child process (this file, run again): a read that waited
+// on a pipe would stop this process for good, and the test could not even fail.
+if (process.env.PF_REGULAR_CHILD) {
+  const target = process.env.PF_REGULAR_CHILD;
+  let strict: string;
+  try {
+    strict = `bytes ${readRegularFileStrictSync(target).length}`;
+  } catch (err) {
+    strict = err instanceof NotRegularFileError ? `not regular: ${err.what}` : `error ${(err as NodeJS.ErrnoException).code}`;
+  }
+  process.stdout.write(JSON.stringify({ strict, lenient: readRegularFileSync(target)?.length ?? null }));
+  process.exit(0);
+}
+
+function syncRead(target: string): { strict: string; lenient: number | null } {
+  const r = spawnSync(process.execPath, [__filename], { env: { ...process.env, PF_REGULAR_CHILD: target }, encoding: 'utf8', timeout: 10_000 });
+  assert.equal(r.signal, null, `the synchronous read of ${target} did not return (killed by ${r.signal})`);
+  return JSON.parse(r.stdout) as { strict: string; lenient: number | null };
+}
 
 let dir: string;
 before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-regular-')); });
@@ -36,3 +57,51 @@ describe('readRegularFile', () => {
     assert.deepEqual(await Promise.race([answers, timeout]), [undefined, undefined]);
   });
 });
+
+const unix = process.platform === 'win32' ? 'no mkfifo or /dev/zero' : false;
+
+describe('readRegularFileStrict, openRegularFile and the synchronous reads', () => {
+  test('a file: its bytes, every way', async () => {
+    const file = path.join(dir, 'strict.json');
+    fs.writeFileSync(file, '{"a":1}');
+    assert.equal((await readRegularFileStrict(file)).toString(), '{"a":1}');
+    assert.equal(readRegularFileStrictSync(file).toString(), '{"a":1}');
+    assert.equal(readRegularFileSync(file)?.toString(), '{"a":1}');
+    const handle = await openRegularFile(file, fs.constants.O_RDWR | fs.constants.O_APPEND);
+    try {
+      await handle.write('\n');
+    } finally {
+      await handle.close();
+    }
+    assert.equal(fs.readFileSync(file, 'utf8'), '{"a":1}\n');
+  });
+
+  test('missing: ENOENT from the strict reads (an answer of its own), undefined from the lenient one', async () => {
+    const none = path.join(dir, 'none.json');
+    await assert.rejects(readRegularFileStrict(none), { code: 'ENOENT' });
+    assert.throws(() => readRegularFileStrictSync(none), { code: 'ENOENT' });
+    assert.equal(readRegularFileSync(none), undefined);
+  });
+
+  test('a folder: NotRegularFileError naming it', async () => {
+    fs.mkdirSync(path.join(dir, 'a-folder'));
+    await assert.rejects(readRegularFileStrict(path.join(dir, 'a-folder')), (err: unknown) => err instanceof NotRegularFileError && err.what === 'a folder');
+    assert.throws(() => readRegularFileStrictSync(path.join(dir, 'a-folder')), (err: unknown) => err instanceof NotRegularFileError && /a folder, not a regular file/.test(err.message));
+  });
+
+  test('a named pipe, /dev/zero: refused at once, asynchronously and synchronously; a pipe opened to append is refused too', { skip: unix }, async () => {
+    const pipe = path.join(dir, 'grant.json');
+    execFileSync('mkfifo', [pipe]);
+    fs.symlinkSync('/dev/zero', path.join(dir, 'zero.json'));
+    const timeout = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 5_000).unref());
+    const refused = (p: Promise<unknown>): Promise<string> => p.then(() => 'read', (err: unknown) => (err instanceof NotRegularFileError ? err.what : String(err)));
+    assert.deepEqual(await Promise.race([Promise.all([
+      refused(readRegularFileStrict(pipe)),
+      refused(readRegularFileStrict(path.join(dir, 'zero.json'))),
+      refused(openRegularFile(pipe, fs.constants.O_RDWR | fs.constants.O_APPEND | fs.constants.O_CREAT)),
+    ]), timeout]), ['a named pipe', 'a device', 'a named pipe']);
+    assert.deepEqual(syncRead(pipe), { strict: 'not regular: a named pipe', lenient: null });
+    assert.deepEqual(syncRead(path.join(dir, 'zero.json')), { strict: 'not regular: a device', lenient: null });
+  });
+});
+
