@@ -1,6 +1,6 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -313,6 +313,28 @@ function defineTests(): void {
       const b = await store.append(body('two'));
       assert.equal(b.prev, a.hash);
       assert.deepEqual(verifyChain((await store.readAll()).records), { ok: true });
+    });
+
+    test('named pipes: a pipe as the lock is judged unreadable and broken; a pipe as the log refuses append, last and readAll at once, naming it', { skip: process.platform === 'win32' ? 'no mkfifo' : false }, async () => {
+      const folder = newFolder();
+      const store = new AuditStore(folder, { lockTimeoutMs: 3_000 });
+      mkdirSync(join(folder, '.protection'));
+      execFileSync('mkfifo', [store.lockPath]);
+      const old = new Date(Date.now() - 60_000);
+      utimesSync(store.lockPath, old, old);
+      const hung = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 8_000).unref());
+      const record = await Promise.race([store.append(body('past a pipe as the lock')), hung]);
+      assert.notEqual(record, 'hung');
+      assert.equal((await store.readAll()).records.length, 1);
+      assert.equal(existsSync(store.lockPath), false, 'the pipe was broken as a stale lock');
+
+      rmSync(store.path);
+      execFileSync('mkfifo', [store.path]);
+      const refusal = (p: Promise<unknown>): Promise<string> => p.then(() => 'done', (err: Error) => err.message);
+      const answers = await Promise.race([Promise.all([refusal(store.append(body('into a pipe'))), refusal(store.last()), refusal(store.readAll())]), hung]);
+      assert.notEqual(answers, 'hung');
+      for (const message of answers as string[]) assert.match(message, /audit\.jsonl is a named pipe, not a regular file/);
+      assert.equal(existsSync(store.lockPath), false, 'the lock is released after the refused append');
     });
   });
 }
