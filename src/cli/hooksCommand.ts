@@ -12,7 +12,7 @@ import { findRepository, runGit } from '../node/gitChanges';
 import { lastAcceptedVersion } from '../node/committedFiles';
 import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, formatProblems, manifestText, readWorkTreeManifest } from './io';
 import type { CliIo } from './io';
-import { readRegularFileStrict } from '../node/regularFile';
+import { readRegularText } from '../node/regularFile';
 
 /** First comment line of every hook we write: how a later run knows the hook is ours. */
 export const HOOK_MARKER = '# protected-files hook';
@@ -181,19 +181,11 @@ export async function runInstallHooks(args: string[], io: CliIo, scriptPath: str
   return failed ? EXIT_FAIL : EXIT_OK;
 }
 
-async function readIfExists(path: string): Promise<string | undefined> {
-  try {
-    return (await readRegularFileStrict(path)).toString('utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
 
 async function installHook(hooksDir: string, name: HookName, script: string): Promise<{ ok: boolean; message: string }> {
   const path = join(hooksDir, name);
   const local = `${path}.local`;
-  const existing = await readIfExists(path);
+  const existing = await readRegularText(path);
   if (existing === script) {
     await fs.chmod(path, 0o755);
     return { ok: true, message: 'already installed' };

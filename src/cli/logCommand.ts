@@ -7,7 +7,7 @@ import { AUDIT_LOG_PATH } from '../node/auditStore';
 import { findRepository } from '../node/gitChanges';
 import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, findWorkspaceRoot } from './io';
 import type { CliIo } from './io';
-import { readRegularFileStrict } from '../node/regularFile';
+import { readRegularText } from '../node/regularFile';
 
 export const LOG_HELP = `Usage: protected-files log [--verify] [--since <ISO date>] [--component <NAME>] [--json]
 
@@ -46,11 +46,8 @@ export async function runLog(args: string[], io: CliIo): Promise<number> {
   }
 
   const root = findWorkspaceRoot(io.cwd) ?? (await findRepository(io.cwd, io.env)).root;
-  let text: string;
-  try {
-    text = (await readRegularFileStrict(join(root, ...AUDIT_LOG_PATH.split('/')))).toString('utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  const text = await readRegularText(join(root, ...AUDIT_LOG_PATH.split('/')));
+  if (text === undefined) {
     if (values.verify) {
       io.stdout('chain OK: 0 records (no audit log yet)\n');
       return EXIT_OK;

@@ -31,7 +31,7 @@ import { atomicWriteFile } from './atomicWrite';
 import { AuditRecorder } from './recorder';
 import { findGitDir, grantStoreFor } from './grantStore';
 import { emptyGrantState, grantIn } from '../core/grantState';
-import { readRegularFileStrict } from './regularFile';
+import { readRegularText } from './regularFile';
 
 export const VSCODE_SETTINGS_PATH = '.vscode/settings.json';
 export const CLAUDE_SETTINGS_PATH = '.claude/settings.json';
@@ -62,22 +62,10 @@ export interface PlannedFile {
 
 const BOM = '\uFEFF';
 
-function errorCode(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException | undefined)?.code;
-}
-
 function absolute(folderPath: string, relPath: string): string {
   return join(folderPath, ...relPath.split('/'));
 }
 
-async function readText(path: string): Promise<string | undefined> {
-  try {
-    return (await readRegularFileStrict(path)).toString('utf8');
-  } catch (err) {
-    if (errorCode(err) === 'ENOENT') return undefined;
-    throw err;
-  }
-}
 
 /** Runs a merge on the text without its byte order mark and puts the mark back. */
 function keepingBom(before: string | undefined, merge: (text: string | undefined) => string): string {
@@ -103,7 +91,7 @@ function inFile<T>(relPath: string, fn: () => T): T {
  * into without damage (invalid JSON, a setting of the wrong type, a begin marker without end).
  */
 export async function planAgentGuards(folderPath: string, manifest: Manifest): Promise<PlannedFile[]> {
-  const read = (rel: string): Promise<string | undefined> => readText(absolute(folderPath, rel));
+  const read = (rel: string): Promise<string | undefined> => readRegularText(absolute(folderPath, rel));
   const hookPaths = [CLAUDE_SETTINGS_PATH, COPILOT_HOOKS_PATH, CURSOR_HOOKS_PATH, GEMINI_SETTINGS_PATH, CODEX_HOOKS_PATH, WINDSURF_HOOKS_PATH, GUARD_SCRIPT_PATH];
   const [stateText, vscodeBefore, agentsBefore, ...rest] = await Promise.all([
     read(AGENT_GUARDS_STATE_PATH),
@@ -163,7 +151,7 @@ export async function planAgentGuards(folderPath: string, manifest: Manifest): P
 export async function writeAgentGuards(folderPath: string, plan: readonly PlannedFile[], manifest?: Manifest): Promise<PlannedFile[]> {
   const changed = plan.filter((f) => f.changed);
   for (const f of changed) {
-    const now = await readText(absolute(folderPath, f.path));
+    const now = await readRegularText(absolute(folderPath, f.path));
     if (now !== f.before) {
       throw new AgentGuardsError(`${f.path} changed after the preview was made: preview again, then write`);
     }

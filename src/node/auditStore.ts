@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseAuditLog, renderRecord, sealRecord } from '../core/audit';
 import type { AuditBody, AuditRecord } from '../core/audit';
-import { openRegularFile, readRegularFile, readRegularFileStrict } from './regularFile';
+import { openRegularFile, readRegularFile, readRegularText } from './regularFile';
 
 export const AUDIT_LOG_PATH = '.protection/audit.jsonl';
 
@@ -183,14 +183,8 @@ export class AuditStore {
 
   /** Every record, plus the lines that are not records. A missing log is an empty one. */
   async readAll(): Promise<{ records: AuditRecord[]; problems: { line: number; message: string }[] }> {
-    let text: string;
-    try {
-      text = (await readRegularFileStrict(this.path)).toString('utf8');
-    } catch (err) {
-      if (errorCode(err) === 'ENOENT') return { records: [], problems: [] };
-      throw err;
-    }
-    return parseAuditLog(text);
+    const text = await readRegularText(this.path);
+    return text === undefined ? { records: [], problems: [] } : parseAuditLog(text);
   }
 
   /** The newest valid record, read from the end of the file; undefined for an empty or missing log. */

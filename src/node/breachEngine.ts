@@ -5,7 +5,7 @@
 // the file's last change record (read from the audit log as it grows), its bytes from the approved
 // store or git HEAD. At start, candidates come from `git status` (what differs from HEAD) and the
 // audit log's approvals, so a check of 20,000 protected files reads only those that changed.
-import { existsSync, promises as fs, watch as watchDir } from 'node:fs';
+import { promises as fs, watch as watchDir } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
@@ -491,7 +491,7 @@ function headOid(root: string): string | undefined {
     const ref = /^ref: (.+)$/.exec(head)?.[1];
     if (!ref) return /^[0-9a-f]{40,64}$/.test(head) ? head : undefined;
     // Linked worktrees keep refs in the common directory.
-    const commondir = existsSync(join(git.gitDir, 'commondir')) ? text(join(git.gitDir, 'commondir')) : undefined;
+    const commondir = text(join(git.gitDir, 'commondir'));
     const common = commondir ? join(git.gitDir, commondir) : git.gitDir;
     for (const dir of [git.gitDir, common]) {
       const oid = text(join(dir, ...ref.split('/')));

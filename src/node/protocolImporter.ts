@@ -9,7 +9,7 @@ import { MANIFEST_PATH } from '../core/manifest';
 import { importProtocol } from '../core/protocolImport';
 import type { ProtocolImport } from '../core/protocolImport';
 import { atomicWriteFile } from './atomicWrite';
-import { readRegularFileStrict } from './regularFile';
+import { readRegularFileStrict, readRegularText } from './regularFile';
 
 /** Larger documents are refused: protocol documents are a few pages, not megabytes. */
 export const MAX_DOCUMENT_BYTES = 1024 * 1024;
@@ -88,13 +88,8 @@ export async function missingPaths(folder: string, globs: readonly string[]): Pr
   return missing;
 }
 
-async function readManifest(folder: string): Promise<string | undefined> {
-  try {
-    return (await readRegularFileStrict(join(folder, ...MANIFEST_PATH.split('/')))).toString('utf8');
-  } catch (err) {
-    if (errorCode(err) === 'ENOENT') return undefined;
-    throw err;
-  }
+function readManifest(folder: string): Promise<string | undefined> {
+  return readRegularText(join(folder, ...MANIFEST_PATH.split('/')));
 }
 
 /**

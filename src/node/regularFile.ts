@@ -85,6 +85,20 @@ export function readRegularFileStrictSync(path: string): Buffer {
 }
 
 /**
+ * The text (UTF-8) of the regular file at `path`, or undefined when nothing is there (ENOENT); throws
+ * NotRegularFileError and fs's other errors: for files whose absence is an answer but a swap is not
+ * (a manifest, an audit log, a file a generator merges into).
+ */
+export async function readRegularText(path: string): Promise<string | undefined> {
+  try {
+    return (await readRegularFileStrict(path)).toString('utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/**
  * The bytes of the regular file at `path`, or undefined where there is none: missing, unreadable,
  * a folder, a named pipe, a device (see readRegularFileStrict). For files whose absence is an
  * answer: a lock, a lease, a grant state, an approved copy, a protected file the guard compares.

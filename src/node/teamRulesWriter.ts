@@ -9,7 +9,7 @@ import { CODEOWNERS_BEGIN, CODEOWNERS_END, WORKFLOW_MARKER, codeownersSection, w
 import type { CodeownersSection } from '../core/teamRules';
 import type { PlannedFile } from './agentGuardsWriter';
 import { atomicWriteFile } from './atomicWrite';
-import { readRegularFileStrict } from './regularFile';
+import { readRegularText } from './regularFile';
 
 export const WORKFLOW_PATH = '.github/workflows/protected-files.yml';
 /** Where GitHub looks for CODEOWNERS, in its order. */
@@ -29,10 +29,9 @@ function absolute(folder: string, rel: string): string {
 
 async function readText(path: string): Promise<string | undefined> {
   try {
-    return (await readRegularFileStrict(path)).toString('utf8');
+    return await readRegularText(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
     throw err;
   }
 }

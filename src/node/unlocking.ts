@@ -16,7 +16,7 @@ import type { FailureOutcome, Grant, UnlockTarget } from '../core/unlocks';
 export { grantIn, lockedUntilIn } from '../core/grantState';
 import { AUDIT_LOG_PATH } from './auditStore';
 import { withFileLock } from './fileLock';
-import { readRegularFileStrict } from './regularFile';
+import { readRegularText } from './regularFile';
 import type { GrantStore } from './grantStore';
 import type { AuditRecorder } from './recorder';
 
@@ -60,14 +60,9 @@ export async function checkCode(code: string, entries: readonly string[], owners
 export async function spentOneTimeKeys(deps: Pick<UnlockDeps, 'folderPath' | 'store'>): Promise<Set<string>> {
   const state = await deps.store.read();
   const spent = new Set(state.spent);
-  let text: string;
-  try {
-    text = (await readRegularFileStrict(join(deps.folderPath, ...AUDIT_LOG_PATH.split('/')))).toString('utf8');
-  } catch (err) {
-    // No log yet; but a log that cannot be read (a named pipe in its place) hides spent codes: no unlock.
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return spent;
-    throw err;
-  }
+  // No log yet: none spent in it. A log that cannot be read (a named pipe in its place) would hide spent codes: it throws, and nothing is unlocked.
+  const text = await readRegularText(join(deps.folderPath, ...AUDIT_LOG_PATH.split('/')));
+  if (text === undefined) return spent;
   const { records } = parseAuditLog(text);
   for (const r of records) if (r.event === 'unlock' && Array.isArray(r.approvals)) for (const a of r.approvals) spent.add(a.key);
   return spent;

@@ -155,6 +155,7 @@ export class FolderProtection extends Disposable {
   /** Reads the manifest from disk. A broken or deleted manifest never loosens protection. */
   async reload(): Promise<void> {
     let text: string | undefined;
+    let notFile: ManifestProblem | undefined;
     try {
       // Local files straight from the disk: the workbench's file service is a round trip to another
       // process, slow while the window is still starting (most of activate()'s time, measured).
@@ -164,17 +165,11 @@ export class FolderProtection extends Disposable {
         ? readRegularFileStrictSync(this.manifestUri.fsPath).toString('utf8')
         : new TextDecoder().decode(await vscode.workspace.fs.readFile(this.manifestUri));
     } catch (err) {
-      if (err instanceof NotRegularFileError) {
-        // Not a manifest, and nothing to wait on: broken, so it loosens nothing.
-        this.lastText = undefined;
-        this._state = { kind: 'broken', problems: [{ message: `${MANIFEST_PATH} is ${err.what}, not a file.`, offset: 0, length: 0, line: 0, column: 0, severity: 'error' }] };
-        log.warn(`[manifest] ${this.name}: ${MANIFEST_PATH} is ${err.what}; ${this._manifest ? 'the last valid manifest stays in force' : 'only .protection/** is protected'}.`);
-        this._onDidChangeManifest.fire();
-        return;
-      }
+      // Not a manifest, and nothing to wait on: a broken one, which loosens nothing.
+      if (err instanceof NotRegularFileError) notFile = { message: `${MANIFEST_PATH} is ${err.what}, not a file.`, offset: 0, length: 0, line: 0, column: 0, severity: 'error' };
       text = undefined;
     }
-    if (text === undefined) {
+    if (text === undefined && !notFile) {
       this._state = this.everLoaded ? { kind: 'deleted' } : { kind: 'missing' };
       if (this.everLoaded) log.warn(`[manifest] ${this.name}: ${MANIFEST_PATH} was deleted; the last valid manifest stays in force.`);
       this._onDidChangeManifest.fire();
@@ -184,7 +179,7 @@ export class FolderProtection extends Disposable {
     // Watchers also report touches that change nothing (a sibling written, a save of the same text).
     if (text === this.lastText && this._state.kind !== 'deleted' && this._state.kind !== 'missing') return;
     this.lastText = text;
-    const parsed = parseManifest(text);
+    const parsed = notFile ? { manifest: undefined, problems: [notFile] } : parseManifest(text!);
     if (parsed.manifest) {
       this._manifest = parsed.manifest;
       this._matcher = new ProtectionMatcher(parsed.manifest, { caseInsensitive: caseInsensitiveFs() });

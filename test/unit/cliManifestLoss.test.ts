@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MANIFEST, Sandbox } from './cliHarness';
 import type { Repo } from './cliHarness';
@@ -78,6 +78,22 @@ describe('check: a missing manifest never loosens protection', () => {
     assert.equal(hookJs.signal, null, 'dist/hook.js did not answer');
     assert.equal(hookJs.status, 2, hookJs.stderr);
     assert.match(hookJs.stderr, PROTECTED_A);
+  });
+
+  test('a folder or a link to a device in place of the manifest: the committed one is enforced, saying what is there', { skip: process.platform === 'win32' ? 'no /dev/zero' : false }, () => {
+    for (const [what, make] of [
+      ['a folder', (p: string) => mkdirSync(p)],
+      ['a device', (p: string) => symlinkSync('/dev/zero', p)],
+    ] as const) {
+      const repo = project();
+      const manifest = join(repo.dir, '.protection', 'manifest.jsonc');
+      rmSync(manifest);
+      make(manifest);
+      const r = repo.cli(['check'], { input: hookEvent(repo, 'src/booking/a.ts') });
+      assert.equal(r.code, 2, `${what}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`\\.protection/manifest\\.jsonc is ${what}, not a file; using the version committed at HEAD\\.`));
+      assert.match(r.stderr, PROTECTED_A);
+    }
   });
 
   test('the manifest emptied: the committed one is enforced', () => {
