@@ -1,10 +1,11 @@
 // Copies of content we are about to replace (an approved change's previous version, a breach's
 // unapproved version) under `.protection/backups/`, kept out of git by their own .gitignore.
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { sha256 } from '../core/audit';
+import { nodeCrypto } from '../core/nodeCrypto';
 import { atomicWriteFile } from './atomicWrite';
-import { readRegularFile } from './regularFile';
+import { openRegularFile, readRegularFile, readRegularVersion, streamHandle } from './regularFile';
 
 /** Folder-relative, `/`-separated. */
 export const BACKUPS_DIR = '.protection/backups';
@@ -74,18 +75,64 @@ export async function writeBackup(
   const rel = checkedRelPath(relPath);
   const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
   await ensureBackupsDir(folderPath);
+  return placeBackup(folderPath, rel, sha256(bytes), now,
+    async (target) => (await readRegularFile(target))?.equals(bytes) === true,
+    (target) => atomicWriteFile(target, bytes));
+}
 
-  const base = `${stamp(now)}-${sha256(bytes).slice(0, 12)}`;
+/**
+ * writeBackup for a file too large to hold in memory: the regular file at `sourcePath` is copied
+ * in chunks, hashed as it is copied, to a temporary file that then moves into place. Returns the
+ * backup's path and the sha256 of what it holds (the file may have changed since it was last
+ * read); undefined when nothing regular is at `sourcePath`.
+ */
+export async function copyBackup(folderPath: string, relPath: string, sourcePath: string, now: Date = new Date()): Promise<{ backupRel: string; hash: string } | undefined> {
+  const rel = checkedRelPath(relPath);
+  const backupsRoot = await ensureBackupsDir(folderPath);
+  let source: fs.FileHandle;
+  try {
+    source = await openRegularFile(sourcePath, constants.O_RDONLY);
+  } catch {
+    return undefined;
+  }
+  const temp = join(backupsRoot, `.copy.${process.pid}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const sink = await fs.open(temp, 'wx', 0o600);
+    let hash: string;
+    try {
+      ({ hash } = await streamHandle(source, async (chunk) => {
+        for (let at = 0; at < chunk.length;) at += (await sink.write(chunk, at, chunk.length - at)).bytesWritten;
+      }));
+      await sink.sync();
+    } finally {
+      await sink.close();
+    }
+    const backupRel = await placeBackup(folderPath, rel, hash, now,
+      async (target) => (await readRegularVersion(target, 0))?.hash === hash,
+      (target) => fs.rename(temp, target));
+    return { backupRel, hash };
+  } finally {
+    await source.close().catch(() => undefined);
+    await fs.unlink(temp).catch(() => undefined); // moved into place, or not needed
+  }
+}
+
+/**
+ * Puts a backup of content with sha256 `hash` at `.protection/backups/<stamp>-<hash 12>[-n]/<rel>`:
+ * whatever is there already stays; only a file with the same content counts as this backup.
+ */
+async function placeBackup(folderPath: string, rel: string, hash: string, now: Date,
+  holdsIt: (target: string) => Promise<boolean>, put: (target: string) => Promise<void>): Promise<string> {
+  const base = `${stamp(now)}-${hash.slice(0, 12)}`;
   for (let n = 1; ; n++) {
     const backupRel = `${BACKUPS_DIR}/${n === 1 ? base : `${base}-${n}`}/${rel}`;
     const target = join(folderPath, ...backupRel.split('/'));
-    // Whatever is there already stays; only the same bytes in a file count as this backup.
     if (await exists(target)) {
-      if ((await readRegularFile(target))?.equals(bytes)) return backupRel;
+      if (await holdsIt(target)) return backupRel;
       continue;
     }
     await fs.mkdir(dirname(target), { recursive: true });
-    await atomicWriteFile(target, bytes);
+    await put(target);
     return backupRel;
   }
 }

@@ -18,11 +18,12 @@ import { isExtensionWritten } from '../core/policy';
 import type { Grant } from '../core/unlocks';
 import { ApprovedStore } from './approvedStore';
 import { atomicWriteFile } from './atomicWrite';
-import { writeBackup } from './backups';
+import { copyBackup, writeBackup } from './backups';
 import { runGit } from './gitChanges';
 import { findGitDir } from './grantStore';
 import type { AuditRecorder } from './recorder';
-import { readRegularFile, readRegularFileSync } from './regularFile';
+import { readRegularFile, readRegularFileSync, readRegularVersion } from './regularFile';
+import type { FileVersion } from './regularFile';
 
 /** What the manifest and the grants say about a path right now (the caller's port). */
 export interface GuardPolicy {
@@ -63,6 +64,8 @@ const COALESCE_MS = 15;
 const MAX_ROUNDS = 500;
 const HEAD_CACHE_ENTRIES = 32;
 const HEAD_CACHE_MAX_BYTES = 256 * 1024;
+/** A breaching version larger than this is never held in memory whole (see readRegularVersion). */
+const MAX_HELD_BYTES = 8 * 1024 * 1024;
 
 export class BreachEngine {
   private readonly ledger = new ApprovalLedger();
@@ -184,8 +187,9 @@ export class BreachEngine {
       }
       // Approvals recorded elsewhere (another window, the CLI's record) count before judging.
       await this.followLog().catch((err) => this.log('warn', `[breach] could not read the audit log: ${String(err)}`));
-      const disk = await readRegularFile(this.abs(rel));
-      const diskHash = disk ? sha256(disk) : undefined;
+      // Held in memory only up to a bound: a larger version is hashed in chunks and copied when backed up.
+      const disk = await readRegularVersion(this.abs(rel), MAX_HELD_BYTES);
+      const diskHash = disk?.hash;
       if (disk && diskHash && this.o.isOwnWrite?.(diskHash)) {
         this.ledger.approve(rel, diskHash);
         return;
@@ -206,7 +210,7 @@ export class BreachEngine {
   }
 
   /** Backs up and records a breaching version (once per incident), restores where asked. */
-  private async breach(rel: string, c: Classification, kind: BreachKind, disk: Uint8Array | undefined, diskHash: string | undefined,
+  private async breach(rel: string, c: Classification, kind: BreachKind, disk: FileVersion | undefined, diskHash: string | undefined,
     approved: Approved, restore: boolean, atStart: boolean): Promise<void> {
     const version = diskHash ?? DELETED_VERSION;
     // A version seen again within a quiet interval is the same incident; a version the log already
@@ -218,13 +222,21 @@ export class BreachEngine {
     // The approved content goes back first (the breaching bytes are in memory, backed up right
     // after): the time a wrong version stays on disk does not include the backup and the records.
     const restoring = restore && approved.bytes !== undefined && approvedHash !== undefined;
-    if (restoring) await this.writeBack(rel, approved.bytes!);
     let backup: string | undefined;
+    let after = diskHash;
+    if (fresh && disk && !disk.bytes) {
+      // Too large to hold: copied from the disk before the write-back replaces it; the record
+      // names what the copy holds.
+      const copied = await copyBackup(this.o.root, rel, this.abs(rel));
+      backup = copied?.backupRel;
+      after = copied?.hash ?? after;
+    }
+    if (restoring) await this.writeBack(rel, approved.bytes!);
     if (fresh) {
-      if (disk) backup = await writeBackup(this.o.root, rel, disk);
+      if (disk?.bytes) backup = await writeBackup(this.o.root, rel, disk.bytes);
       await this.o.recorder.record({
         event: 'breach', ...where, osUser: osUser(),
-        ...(approvedHash ? { before: approvedHash } : {}), ...(diskHash ? { after: diskHash } : {}),
+        ...(approvedHash ? { before: approvedHash } : {}), ...(after ? { after } : {}),
         ...(backup ? { backup } : {}),
         detail: breachDetail(kind, atStart),
       });

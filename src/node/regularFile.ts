@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, promises as fs, readFileSync } from 'node:fs';
 import type { Stats } from 'node:fs';
+import { nodeCrypto } from '../core/nodeCrypto';
 
 // Not on Windows, where opening a pipe by path does not wait for a writer.
 const O_NONBLOCK = constants.O_NONBLOCK ?? 0;
@@ -119,3 +120,66 @@ export function readRegularFileSync(path: string): Buffer | undefined {
     return undefined;
   }
 }
+
+/** What one read of a file found: its sha256 and size and, when small enough to hold, its bytes. */
+export interface FileVersion {
+  hash: string;
+  size: number;
+  /** Undefined for a file larger than the reader's bound: it was hashed in chunks, never held whole. */
+  bytes?: Buffer;
+}
+
+/** Bytes read at a time where a file is hashed or copied without being held whole. */
+const CHUNK_BYTES = 1 << 20;
+
+/**
+ * Reads `handle` from its start to its end in chunks, into sha256 and into `onChunk` (given a
+ * view of a reused buffer: copy what is kept). Memory stays one chunk whatever the file's size,
+ * and the event loop gets a turn between chunks.
+ */
+export async function streamHandle(handle: fs.FileHandle, onChunk?: (chunk: Buffer) => void | Promise<void>): Promise<{ hash: string; size: number }> {
+  const hash = nodeCrypto().createHash('sha256');
+  // A small file in one read (and the read that finds its end), a large one a chunk at a time.
+  const length = Math.min(CHUNK_BYTES, Math.max(16 * 1024, (await handle.stat()).size + 1));
+  const buffer = Buffer.allocUnsafe(length);
+  let size = 0;
+  for (;;) {
+    const { bytesRead } = await handle.read(buffer, 0, length, size);
+    if (bytesRead === 0) break;
+    const chunk = buffer.subarray(0, bytesRead);
+    hash.update(chunk);
+    await onChunk?.(chunk);
+    size += bytesRead;
+  }
+  return { hash: hash.digest('hex'), size };
+}
+
+/**
+ * The version of the regular file at `path`: its bytes only while it has at most `maxBytes`
+ * (counted as read, so a file growing meanwhile is bounded too), else just its hash and size;
+ * undefined where readRegularFile answers undefined. What the breach guard reads a locked file
+ * with: an agent's multi-gigabyte write costs it one chunk of memory, not the file.
+ */
+export async function readRegularVersion(path: string, maxBytes: number): Promise<FileVersion | undefined> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await openRegularFile(path, constants.O_RDONLY);
+  } catch {
+    return undefined;
+  }
+  try {
+    let held: Buffer[] | undefined = [];
+    let count = 0;
+    const { hash, size } = await streamHandle(handle, (chunk) => {
+      count += chunk.length;
+      if (held && count <= maxBytes) held.push(Buffer.from(chunk));
+      else held = undefined;
+    });
+    return held ? { hash, size, bytes: Buffer.concat(held, size) } : { hash, size };
+  } catch {
+    return undefined;
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+

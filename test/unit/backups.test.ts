@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256 } from '../../src/core/audit';
 import { atomicWriteFile } from '../../src/node/atomicWrite';
-import { writeBackup } from '../../src/node/backups';
+import { copyBackup, writeBackup } from '../../src/node/backups';
 
 const root = mkdtempSync(join(tmpdir(), 'pf-backups-'));
 let counter = 0;
@@ -180,3 +180,38 @@ describe('writeBackup', () => {
     assert.equal(readFileSync(path, 'utf8'), '# mine\r\n*\r\n!.gitignore\r\n*.keep\r\n');
   });
 });
+
+describe('copyBackup (a version too large to hold, copied in chunks)', () => {
+  test('the same place and name as writeBackup would give, the bytes kept exactly, the hash of what was copied', async () => {
+    const folder = newFolder();
+    const source = join(folder, 'big.bin');
+    const bytes = Buffer.alloc(3 * 1024 * 1024 + 17);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31) & 0xff;
+    writeFileSync(source, bytes);
+    const copied = await copyBackup(folder, 'src/big.bin', source, NOW);
+    assert.equal(copied?.hash, sha256(bytes));
+    assert.equal(copied?.backupRel, `.protection/backups/20261122T104012345Z-${sha256(bytes).slice(0, 12)}/src/big.bin`);
+    assert.ok(readFileSync(join(folder, copied!.backupRel)).equals(bytes));
+    assert.deepEqual(tempLeftovers(join(folder, '.protection', 'backups')), []);
+    // Again at the same moment: the same backup, not a second one; other content there: a suffix.
+    assert.equal((await copyBackup(folder, 'src/big.bin', source, NOW))?.backupRel, copied?.backupRel);
+    assert.equal(await writeBackup(folder, 'src/big.bin', bytes, NOW), copied?.backupRel, 'writeBackup finds the same backup');
+    writeFileSync(join(folder, copied!.backupRel), 'something else');
+    assert.match((await copyBackup(folder, 'src/big.bin', source, NOW))!.backupRel, /-2\/src\/big\.bin$/);
+  });
+
+  test('nothing regular at the source (gone, a named pipe): undefined, nothing left behind', { skip: !posix && 'no mkfifo' }, async () => {
+    const folder = newFolder();
+    assert.equal(await copyBackup(folder, 'a.bin', join(folder, 'none.bin'), NOW), undefined);
+    execFileSync('mkfifo', [join(folder, 'pipe.bin')]);
+    assert.equal(await copyBackup(folder, 'a.bin', join(folder, 'pipe.bin'), NOW), undefined);
+    assert.deepEqual(readdirSync(join(folder, '.protection', 'backups')).filter((n) => n !== '.gitignore'), []);
+  });
+
+  test('refuses paths that escape the folder', async () => {
+    const folder = newFolder();
+    writeFileSync(join(folder, 'x.bin'), 'x');
+    await assert.rejects(copyBackup(folder, '../escape.bin', join(folder, 'x.bin'), NOW), /must not contain "\.\."/);
+  });
+});
+

@@ -4,8 +4,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { sha256 } from '../../src/core/audit';
@@ -151,6 +152,43 @@ describe('protected-files watch --once', () => {
     const res = r.cli(['watch', '--once']);
     assert.equal(res.code, 1, res.stdout + res.stderr);
     assert.equal(r.read(T1), APPROVED, 'restored despite the forged grant');
+  });
+
+  test('a protected file overwritten with 96 MB: restored, the breaching version backed up whole and recorded, and the guard never holds it in memory', { skip: process.platform === 'linux' ? false : 'reads /proc/self/status' }, () => {
+    // The guard's peak memory, from inside its process: VmHWM of /proc/self/status counts only what
+    // it touched after exec (getrusage's maxRSS keeps the peak of the forked test runner too).
+    const peak = join(box.root, 'peak-rss.js');
+    writeFileSync(peak, "process.on('exit', () => process.stderr.write(`PEAK_KB=${/VmHWM:\\s*(\\d+)/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1]}\\n`));\n");
+    const peakOf = (res: { stderr: string }): number => Number(/PEAK_KB=(\d+)/.exec(res.stderr)?.[1]);
+    const env = { NODE_OPTIONS: `--require ${peak}` };
+    // The same breach with a small version, for the baseline of the same process.
+    const small = repo();
+    small.write(T1, 'export const price = 0; // agent\n');
+    const base = small.cli(['watch', '--once'], { env });
+    assert.equal(base.code, 1, base.stdout + base.stderr);
+
+    const r = repo();
+    const chunk = Buffer.alloc(1 << 20, 'export const padding = "agent";\n');
+    const big = join(r.dir, T1);
+    writeFileSync(big, '');
+    const hash = createHash('sha256');
+    for (let i = 0; i < 96; i++) {
+      appendFileSync(big, chunk);
+      hash.update(chunk);
+    }
+    const expected = hash.digest('hex');
+    const res = r.cli(['watch', '--once'], { env });
+    assert.equal(res.code, 1, res.stdout + res.stderr);
+    assert.equal(r.read(T1), APPROVED);
+    const b = breaches(r).find((x) => x.file === T1);
+    assert.equal(b?.after, expected, 'the record names the breaching version');
+    const backup = join(r.dir, b?.backup ?? '');
+    assert.equal(statSync(backup).size, 96 << 20, 'the backup holds it whole');
+    assert.ok(readFileSync(backup).equals(Buffer.concat(Array.from({ length: 96 }, () => chunk))));
+    assert.ok(auditRecords(r).some((x) => x.event === 'restore' && x.file === T1));
+    const grew = (peakOf(res) - peakOf(base)) / 1024;
+    assert.ok(Number.isFinite(grew), res.stderr);
+    assert.ok(grew < 48, `the guard's peak memory grew by ${grew.toFixed(0)} MB for a 96 MB version (it must not hold it)`);
   });
 
   test('a protected file replaced by a named pipe neither hangs the guard nor stays: the approved content comes back', { skip: process.platform === 'win32' ? 'no mkfifo' : false }, () => {

@@ -7,7 +7,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { NotRegularFileError, openRegularFile, readRegularFile, readRegularFileStrict, readRegularFileStrictSync, readRegularFileSync } from '../../src/node/regularFile';
+import { NotRegularFileError, openRegularFile, readRegularFile, readRegularFileStrict, readRegularFileStrictSync, readRegularFileSync, readRegularVersion } from '../../src/node/regularFile';
+import { sha256 } from '../../src/core/audit';
 
 // The synchronous reads are tried in a child process (this file, run again): a read that waited
 // on a pipe would stop this process for good, and the test could not even fail.
@@ -102,6 +103,29 @@ describe('readRegularFileStrict, openRegularFile and the synchronous reads', () 
     ]), timeout]), ['a named pipe', 'a device', 'a named pipe']);
     assert.deepEqual(syncRead(pipe), { strict: 'not regular: a named pipe', lenient: null });
     assert.deepEqual(syncRead(path.join(dir, 'zero.json')), { strict: 'not regular: a device', lenient: null });
+  });
+});
+
+describe('readRegularVersion', () => {
+  test('up to the bound: hash, size and bytes; past it: the same hash and size, no bytes (hashed in chunks)', async () => {
+    const file = path.join(dir, 'version.bin');
+    const bytes = Buffer.alloc(2 * 1024 * 1024 + 5, 'abc');
+    fs.writeFileSync(file, bytes);
+    const held = await readRegularVersion(file, bytes.length);
+    assert.equal(held?.hash, sha256(bytes));
+    assert.equal(held?.size, bytes.length);
+    assert.ok(held?.bytes?.equals(bytes));
+    const hashed = await readRegularVersion(file, bytes.length - 1);
+    assert.deepEqual(hashed, { hash: sha256(bytes), size: bytes.length });
+    fs.writeFileSync(file, '');
+    assert.deepEqual(await readRegularVersion(file, 10), { hash: sha256(''), size: 0, bytes: Buffer.alloc(0) });
+  });
+
+  test('missing, a named pipe, /dev/zero: undefined, at once', { skip: unix }, async () => {
+    assert.equal(await readRegularVersion(path.join(dir, 'no-version.bin'), 10), undefined);
+    execFileSync('mkfifo', [path.join(dir, 'version-pipe')]);
+    assert.equal(await readRegularVersion(path.join(dir, 'version-pipe'), 10), undefined);
+    assert.equal(await readRegularVersion('/dev/zero', 10), undefined);
   });
 });
 
