@@ -324,7 +324,7 @@ export async function runRecord(args: string[], io: CliIo): Promise<number> {
   }
   const ctx = await openFolder(io);
   const now = Date.now();
-  const state = await certifiedGrants(await ctx.store.read(), ctx.root, ctx.manifest, (p) => ctx.matcher.classify(p), io.env);
+  const state = await certifiedStoreState(ctx, io);
   const registry = stateObjects(state).registry;
   let files = await protectedFiles(ctx, io);
   if (positionals.length > 0) {
@@ -364,6 +364,21 @@ export async function runRecord(args: string[], io: CliIo): Promise<number> {
   return EXIT_OK;
 }
 
+/** The grant store's state, with only the grants an owner's code certified (what check and record honour). */
+async function certifiedStoreState(ctx: FolderContext, io: CliIo): Promise<GrantState> {
+  return certifiedGrants(await ctx.store.read(), ctx.root, ctx.manifest, (p) => ctx.matcher.classify(p), io.env);
+}
+
+/**
+ * Whether a certified grant in force covers the folder-relative path `rel` of the folder at
+ * `io.cwd`: what `record` needs to record a change of it (and the import asks before it writes).
+ */
+export async function grantInForce(io: CliIo, rel: string): Promise<boolean> {
+  const ctx = await openFolder(io);
+  const c = ctx.matcher.classify(rel);
+  return c !== undefined && stateObjects(await certifiedStoreState(ctx, io)).registry.find(rel, c.component?.name, Date.now()) !== undefined;
+}
+
 export interface StatusJson {
   folder: string;
   grants: { target: string; component?: string; file?: string; reason: string; by?: string; since: string; until: string; signed: boolean }[];
@@ -378,7 +393,7 @@ export async function runStatus(args: string[], io: CliIo): Promise<number> {
   }
   const ctx = await openFolder(io);
   const now = Date.now();
-  const grants = activeGrants(await certifiedGrants(await ctx.store.read(), ctx.root, ctx.manifest, (p) => ctx.matcher.classify(p), io.env), now);
+  const grants = activeGrants(await certifiedStoreState(ctx, io), now);
   const files = await protectedFiles(ctx, io);
   const locked = (f: GrantFile): boolean => !grants.some((g) => covers(g, f));
   if (values.json) {

@@ -1,12 +1,13 @@
 // `protected-files import <doc.md> [--write]`: reads a protocol document the team already keeps
 // and proposes manifest tiers and components; prints what it understood, what it skipped and
 // which paths do not exist, then the manifest diff. Only --write changes the manifest.
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { MANIFEST_PATH } from '../core/manifest';
 import { importReport } from '../core/importReport';
 import { ImportInputError, MAX_DOCUMENT_BYTES, planImport, writeImport } from '../node/protocolImporter';
 import type { ImportPlan } from '../node/protocolImporter';
 import { changeSummary, unifiedDiff } from './agentsCommand';
+import { grantInForce, runRecord } from './grantsCommand';
 import { CliError, EXIT_FAIL, EXIT_OK, findWorkspaceRoot, parseCommandArgs } from './io';
 import type { CliIo } from './io';
 
@@ -21,13 +22,16 @@ Example code (TypeScript, Python, shell, PowerShell blocks), absolute and Window
 paths leaving the folder are skipped, and listed.
 
   (no option)   print what was understood and skipped, and the manifest diff; write nothing
-  --write       write the manifest (an existing one keeps its components, codes and comments)
+  --write       write the manifest (an existing one keeps its components, codes and comments;
+                it protects itself, so it is written only under an owner's unlock, and the
+                change is recorded under it: protected-files unlock ${MANIFEST_PATH} first)
   -h, --help    this help
 
 The manifest of the nearest folder at or above the current one that has it, else a new one
 in the current folder. Documents over ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB or not UTF-8 text are refused.
 
-Exit status: 0 previewed or written; 1 nothing recognisable in the document; 2 usage error,
+Exit status: 0 previewed or written; 1 nothing recognisable in the document, or the existing
+manifest is locked; 2 usage error,
 unreadable document, or a manifest with errors.
 `;
 
@@ -69,6 +73,16 @@ export async function runImport(args: string[], io: CliIo): Promise<number> {
     io.stdout(`\n${MANIFEST_PATH}: ${changeSummary(file)}\n${unifiedDiff(file)}\n\nNothing written. Run "protected-files import ${document} --write" to write the manifest.\n`);
     return EXIT_OK;
   }
+  // The manifest protects itself: a change of an existing one needs an owner's unlock, and is
+  // recorded under it (signed), as a save in VS Code is; without one nothing is written (a running
+  // VS Code would restore it and verify would refuse to commit it).
+  const manifestPath = join(folder, ...MANIFEST_PATH.split('/'));
+  if (plan.before !== undefined && !(await grantInForce({ ...io, cwd: folder }, MANIFEST_PATH))) {
+    io.stderr(`protected-files import: ${MANIFEST_PATH} is locked (the manifest protects itself); nothing was written. The change (${changeSummary(file)}) needs an owner's unlock first:\n`
+      + `  protected-files unlock ${MANIFEST_PATH} --reason "<why>"   (or in VS Code: Protected Files: Unlock…)\n`
+      + `  protected-files import ${document} --write                   (writes it and records the change under the unlock)\n`);
+    return EXIT_FAIL;
+  }
   try {
     await writeImport(folder, plan);
   } catch (err) {
@@ -76,10 +90,7 @@ export async function runImport(args: string[], io: CliIo): Promise<number> {
     throw err;
   }
   io.stdout(`\nWrote ${MANIFEST_PATH} in ${folder} (${changeSummary(file)}).\n`);
-  if (plan.before !== undefined) {
-    io.stdout(`The manifest protects itself: this change has no audit record, so "protected-files verify" refuses to commit it and a running VS Code restores it. To keep it, make the import in VS Code ("Protected Files: Import Protocol Document…") or unlock the manifest there and save it.\n`);
-  } else {
-    io.stdout('Review the risks and owners, set unlock codes ("Protected Files: Set Unlock Code…" or "protected-files hash-code"), then commit it.\n');
-  }
+  if (plan.before !== undefined) return runRecord([manifestPath], { ...io, cwd: folder });
+  io.stdout('Review the risks and owners, set unlock codes ("Protected Files: Set Unlock Code…" or "protected-files hash-code"), then commit it.\n');
   return EXIT_OK;
 }

@@ -3,6 +3,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sha256 } from '../../src/core/audit';
 import { parseManifest } from '../../src/core/manifest';
 import { MANIFEST, Sandbox } from './cliHarness';
 
@@ -47,12 +48,29 @@ describe('protected-files import', () => {
     assert.match(again.stdout, /already has everything docs\/PROTECTED_FILES\.md lists: nothing to write\./);
   });
 
-  test('--write merges into the existing manifest: codes, comments and components kept, from a subfolder too', () => {
-    const repo = sandbox.repo(`r${++n}`, { manifest: WITH_CODE });
+  test('--write into an existing manifest: refused while it is locked; under an owner\'s unlock it merges (codes, comments and components kept), records the change and relocks, from a subfolder too', () => {
+    // The tier that guards .protection/** here needs no code, so the test can unlock it; the component keeps its code.
+    const manifest = WITH_CODE.replace('"badge": "T1", "color": "red" }', '"badge": "T1", "color": "red", "unlock": { "requireCode": false } }');
+    const repo = sandbox.repo(`r${++n}`, { manifest });
     repo.write('notes/incident.md', doc('tiers-codeblocks.md'));
+    const locked = repo.cli(['import', 'incident.md', '--write'], { cwd: join(repo.dir, 'notes') });
+    assert.equal(locked.code, 1, locked.stdout + locked.stderr);
+    assert.match(locked.stderr, /\.protection\/manifest\.jsonc is locked \(the manifest protects itself\); nothing was written/);
+    assert.match(locked.stderr, /protected-files unlock \.protection\/manifest\.jsonc --reason/);
+    assert.equal(repo.read('.protection/manifest.jsonc'), manifest, 'nothing written');
+    assert.equal(existsSync(join(repo.dir, '.protection', 'audit.jsonl')), false, 'nothing recorded');
+
+    const unlock = repo.cli(['unlock', '.protection/manifest.jsonc', '--reason', 'Import the incident protocol']);
+    assert.equal(unlock.code, 0, unlock.stderr);
     const r = repo.cli(['import', 'incident.md', '--write'], { cwd: join(repo.dir, 'notes') });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /The manifest protects itself/);
+    assert.match(r.stdout, /Wrote \.protection\/manifest\.jsonc/);
+    assert.match(r.stdout, /recorded change \.protection\/manifest\.jsonc \(seq \d+, [^)]*: Import the incident protocol\)/);
+    assert.match(r.stdout, /relocked/);
+    const change = repo.auditLines().map((l) => JSON.parse(l) as { event: string; file?: string; after?: string }).find((x) => x.event === 'change');
+    assert.equal(change?.file, '.protection/manifest.jsonc');
+    assert.equal(change?.after, sha256(repo.read('.protection/manifest.jsonc')), 'the record names what was written');
+    assert.equal(repo.cli(['check', '.protection/manifest.jsonc']).code, 2, 'locked again');
     const text = repo.read('.protection/manifest.jsonc');
     assert.match(text, /^\/\/ test manifest/);
     const m = parseManifest(text).manifest;
