@@ -202,7 +202,7 @@ export class BreachEngine {
       }
       const restore = decision.restore && approved.bytes !== undefined;
       if (decision.restore && !restore) this.log('warn', `[breach] ${rel}: the approved content is not available; the change is kept.`);
-      await this.breach(rel, c, decision.kind, disk, diskHash, approved, restore, atStart);
+      await this.breach(rel, c, decision.kind, disk, approved, restore, atStart);
       if (!restore) return;
       // A writer may still be at it: look again until the approved content stays.
       await sleep(SETTLE_MS);
@@ -210,20 +210,20 @@ export class BreachEngine {
   }
 
   /** Backs up and records a breaching version (once per incident), restores where asked. */
-  private async breach(rel: string, c: Classification, kind: BreachKind, disk: FileVersion | undefined, diskHash: string | undefined,
+  private async breach(rel: string, c: Classification, kind: BreachKind, disk: FileVersion | undefined,
     approved: Approved, restore: boolean, atStart: boolean): Promise<void> {
-    const version = diskHash ?? DELETED_VERSION;
+    const version = disk?.hash ?? DELETED_VERSION;
     // A version seen again within a quiet interval is the same incident; a version the log already
     // shows as an open breach was handled by another guard (or before a restart).
     const newHere = this.episodes.fresh(rel, version, this.now());
     const fresh = newHere && this.ledger.get(rel)?.openBreach !== version;
     const where = { file: rel, tier: c.tier.id, ...(c.component ? { component: c.component.name } : {}) };
     const approvedHash = approved.state.kind === 'content' ? approved.state.hash : undefined;
-    // The approved content goes back first (the breaching bytes are in memory, backed up right
-    // after): the time a wrong version stays on disk does not include the backup and the records.
+    // The approved content goes back first (a breaching version small enough to hold is in memory,
+    // backed up right after): the time a wrong version stays on disk does not include the backup and the records.
     const restoring = restore && approved.bytes !== undefined && approvedHash !== undefined;
     let backup: string | undefined;
-    let after = diskHash;
+    let after = disk?.hash;
     if (fresh && disk && !disk.bytes) {
       // Too large to hold: copied from the disk before the write-back replaces it; the record
       // names what the copy holds.
