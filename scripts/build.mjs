@@ -77,12 +77,18 @@ const CLI_PARTS = {
   './verifyCommand': './cli-verify.js',
   ...Object.fromEntries(['log', 'hooks', 'hashCode', 'grants', 'agents', 'import', 'team', 'watch'].map((c) => [`./${c}Command`, './cli-commands.js'])),
 };
+// Each part is loaded with V8's code cache kept beside it (src/node/cachedPart.ts): the require
+// becomes a small module of the dispatcher that runs the part through loadCachedPart.
 const splitCliParts = {
   name: 'split-cli-parts',
   setup(build) {
     build.onResolve({ filter: /^\.\/\w+Command$/ }, (args) =>
       CLI_PARTS[args.path] && (args.importer.endsWith(join('src', 'cli', 'main.ts')) || args.importer.endsWith(join('src', 'cli', 'hookMain.ts')))
-        ? { path: CLI_PARTS[args.path], external: true } : undefined);
+        ? { path: CLI_PARTS[args.path].slice(2), namespace: 'cli-part' } : undefined);
+    build.onLoad({ filter: /.*/, namespace: 'cli-part' }, (args) => ({
+      contents: `const { loadCachedPart } = require('./src/node/cachedPart');\nmodule.exports = loadCachedPart(__dirname, ${JSON.stringify(args.path)});\n`,
+      resolveDir: process.cwd(), loader: 'js',
+    }));
   },
 };
 // One entry exporting every command of a part (their export names must not collide: esbuild would drop both).

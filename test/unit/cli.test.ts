@@ -1,10 +1,11 @@
 // The built CLI: help and version, check (paths and Claude Code hook JSON), log, hash-code.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, symlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { matchCode } from '../../src/core/codes';
-import { BUILT_CLI, Sandbox } from './cliHarness';
+import { BUILT_CLI, Sandbox, copyBuiltCli } from './cliHarness';
 import type { Repo } from './cliHarness';
 
 let box: Sandbox;
@@ -228,6 +229,32 @@ describe('log', () => {
     const r = repo.cli(['log']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /There is no audit log yet/);
+  });
+});
+
+describe('code cache', () => {
+  // src/node/cachedPart.ts: each part of the CLI keeps V8's code cache beside it (its own tests cover the checks).
+  test('each part run writes its cache beside it once; later runs use it and answer the same', () => {
+    const repo = project();
+    const pkg = box.dir(`cache-pkg${++n}`);
+    const cli = copyBuiltCli(dirname(BUILT_CLI), pkg);
+    const dist = dirname(cli);
+    const caches = (): string[] => readdirSync(dist).filter((f) => f.endsWith('.v8cache')).sort();
+    const run = (args: string[]): { code: number | null; out: string } => {
+      const r = spawnSync(process.execPath, [cli, ...args], { cwd: repo.dir, env: box.env, encoding: 'utf8' });
+      return { code: r.status, out: `${r.stdout}|${denial(r.stderr)}` };
+    };
+    assert.deepEqual(caches(), []);
+    const first = run(['check', 'src/booking/a.ts']);
+    assert.equal(first.code, 2);
+    const guardCache = `cli-guard.js.${process.versions.v8}-${process.arch}.v8cache`;
+    assert.deepEqual(caches(), [guardCache], 'only the part that ran');
+    const made = statSync(join(dist, guardCache));
+    for (let i = 0; i < 2; i++) assert.deepEqual(run(['check', 'src/booking/a.ts']), first);
+    assert.equal(statSync(join(dist, guardCache)).ino, made.ino, 'used, not written again');
+    assert.equal(run(['verify', '--staged']).code, 0);
+    assert.deepEqual(caches(), [guardCache, `cli-verify.js.${process.versions.v8}-${process.arch}.v8cache`].sort());
+    assert.equal(readdirSync(dist).filter((f) => f.endsWith('.tmp')).length, 0);
   });
 });
 

@@ -1,0 +1,143 @@
+// loadCachedPart (src/node/cachedPart.ts): the command-line parts compiled with V8's code cache kept
+// beside them. Each load runs in a fresh Node (this file, run again), as the CLI does: the cache is
+// written as that process exits and read by the next one.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { cacheUse, loadCachedPart, readCodeCache } from '../../src/node/cachedPart';
+
+if (process.env.PF_CACHED_PART_CHILD) {
+  const [dir, name] = JSON.parse(process.env.PF_CACHED_PART_CHILD) as [string, string];
+  const exports = loadCachedPart(dir, name) as { report(): unknown };
+  process.stdout.write(JSON.stringify({ use: cacheUse.get(path.join(dir, name)), report: exports.report() }));
+  process.exit(0); // 'exit' runs the cache's writer, as at the end of a command
+}
+
+interface Loaded {
+  use: 'none' | 'rejected' | 'used';
+  report: { answer: string; helper: string; dirname: string; filename: string; line: number };
+}
+
+function load(dir: string, name = 'part.js'): Loaded {
+  const r = spawnSync(process.execPath, [__filename], { env: { ...process.env, PF_CACHED_PART_CHILD: JSON.stringify([dir, name]) }, encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.signal, null, `the load did not return (killed by ${r.signal})`);
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as Loaded;
+}
+
+/** A part as the build writes one: CommonJS, requiring Node's modules and a file beside it. */
+function partSource(answer: string): string {
+  return [
+    '"use strict";',
+    "const { basename } = require('node:path');",
+    "const helper = require('./helper.js');",
+    'function answer() { return ' + JSON.stringify(answer) + '; }',
+    'function line() { return Number(new Error().stack.split("\\n")[1].match(/:(\\d+):\\d+\\)?$/)[1]); }',
+    'module.exports.report = () => ({ answer: answer(), helper: helper.name, dirname: __dirname, filename: basename(__filename), line: line() });',
+    '',
+  ].join('\n');
+}
+
+describe('loadCachedPart: a CLI part with its V8 code cache', () => {
+  let root: string;
+  let n = 0;
+  const fresh = (answer = 'forty-two'): string => {
+    const dir = path.join(root, `pkg${n++}`);
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'part.js'), partSource(answer));
+    fs.writeFileSync(path.join(dir, 'helper.js'), "module.exports.name = 'helper beside the part';\n");
+    return dir;
+  };
+  const cacheName = `part.js.${process.versions.v8}-${process.arch}.v8cache`;
+  const cacheOf = (dir: string): string => path.join(dir, cacheName);
+
+  before(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-cached-part-'));
+  });
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  test('runs the part as require would: its exports, its own require, __dirname, __filename, line numbers', () => {
+    const dir = fresh();
+    const first = load(dir);
+    assert.deepEqual(first.report, { answer: 'forty-two', helper: 'helper beside the part', dirname: dir, filename: 'part.js', line: 5 });
+    // The same from the cache.
+    assert.deepEqual(load(dir).report, first.report);
+  });
+
+  test('the first run writes the cache as it exits; the next run compiles from it', () => {
+    const dir = fresh();
+    assert.equal(fs.existsSync(cacheOf(dir)), false);
+    assert.equal(load(dir).use, 'none');
+    const cache = fs.readFileSync(cacheOf(dir));
+    assert.match(cache.subarray(0, 100).toString('latin1'), new RegExp(`^protected-files code cache 1 ${process.versions.v8.replace(/[.-]/g, '\\$&')} ${process.arch} \\d+ \\d+\\n`));
+    assert.equal(load(dir).use, 'used');
+    assert.equal(load(dir).use, 'used');
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['helper.js', 'part.js', cacheName], 'no temporary file is left');
+  });
+
+  test('a part replaced by another of the same length never runs the old code from the cache', () => {
+    // V8 checks only the length of the source: the cache holds the source it was made from.
+    const dir = fresh('old answer');
+    load(dir);
+    load(dir);
+    const replacement = partSource('new answer');
+    assert.equal(replacement.length, partSource('old answer').length);
+    fs.writeFileSync(path.join(dir, 'part.js'), replacement);
+    const after = load(dir);
+    assert.equal(after.report.answer, 'new answer');
+    assert.equal(after.use, 'none', 'the old cache is not even offered to V8');
+    assert.equal(load(dir).use, 'used', 'and the cache is made again for the new part');
+    assert.equal(load(dir).report.answer, 'new answer');
+  });
+
+  test('a torn, foreign or garbage cache is compiled around and replaced', () => {
+    const dir = fresh();
+    load(dir);
+    const good = fs.readFileSync(cacheOf(dir));
+    const header = good.subarray(0, good.indexOf(0x0a) + 1).toString('latin1');
+    const spoilt: [string, Buffer][] = [
+      ['cut short mid-write', good.subarray(0, good.length - 1000)],
+      ['empty', Buffer.alloc(0)],
+      ['random bytes', Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 256))],
+      ['another V8', Buffer.concat([Buffer.from(header.replace(process.versions.v8, '1.0.0.0'), 'latin1'), good.subarray(header.length)])],
+      ['a header that lies about the length', Buffer.concat([Buffer.from(header.replace(/ \d+\n$/, ' 12\n'), 'latin1'), good.subarray(header.length)])],
+      ['a source copy with one byte changed', Buffer.concat([good.subarray(0, header.length + 10), Buffer.from('#'), good.subarray(header.length + 11)])],
+    ];
+    for (const [what, bytes] of spoilt) {
+      fs.writeFileSync(cacheOf(dir), bytes);
+      const loaded = load(dir);
+      assert.equal(loaded.report.answer, 'forty-two', what);
+      assert.notEqual(loaded.use, 'used', `${what}: not used`);
+      assert.equal(load(dir).use, 'used', `${what}: the cache is made again`);
+    }
+  });
+
+  test('a cache that cannot be written (its path taken by a folder) or read (a named pipe) changes nothing', () => {
+    const dir = fresh();
+    fs.mkdirSync(cacheOf(dir));
+    assert.equal(load(dir).report.answer, 'forty-two');
+    assert.equal(load(dir).use, 'none');
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['helper.js', 'part.js', cacheName], 'the temporary file is removed');
+    assert.ok(fs.statSync(cacheOf(dir)).isDirectory());
+
+    const piped = fresh();
+    execFileSync('mkfifo', [cacheOf(piped)]);
+    const loaded = load(piped); // would wait for a writer for ever if the cache were read with readFileSync
+    assert.equal(loaded.report.answer, 'forty-two');
+    assert.equal(loaded.use, 'none');
+  });
+
+  test('readCodeCache: only the exact source gets the data back', () => {
+    const dir = fresh();
+    load(dir);
+    const source = fs.readFileSync(path.join(dir, 'part.js'));
+    assert.ok(readCodeCache(cacheOf(dir), source)?.length);
+    const flipped = Buffer.from(source);
+    flipped[flipped.length - 3] ^= 1;
+    assert.equal(readCodeCache(cacheOf(dir), flipped), undefined);
+    assert.equal(readCodeCache(path.join(dir, 'missing.v8cache'), source), undefined);
+  });
+});
