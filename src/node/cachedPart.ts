@@ -20,7 +20,7 @@
 // could as well edit the part) stop Node with a V8 error, refusing the tool call or the commit,
 // until the cache file is deleted. A checksum here would cost loading zlib or node:crypto
 // (1.5 to 2.5 ms), a third of the gain, on every agent tool call.
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
@@ -54,20 +54,36 @@ export function readCodeCache(cacheFile: string, source: Buffer): Buffer | undef
   return file.subarray(dataStart);
 }
 
-/** Writes the cache for `source` next to it, atomically; never throws (a read-only install has no cache). */
-export function writeCodeCache(cacheFile: string, source: Buffer, data: Buffer): void {
-  const header = Buffer.from(cacheHeader(source, data.length), 'latin1');
-  const sourceEnd = header.length + source.length;
-  const padding = Buffer.alloc(dataOffset(sourceEnd) - sourceEnd);
+/**
+ * Writes the cache for `source` next to it, atomically; never throws. `makeData` runs only once the
+ * temporary file could be created: a read-only install (a global package) has no cache and pays
+ * nothing for it at each exit.
+ */
+export function writeCodeCache(cacheFile: string, source: Buffer, makeData: () => Buffer): void {
   const temporary = `${cacheFile}.${process.pid}.tmp`;
+  let fd: number;
   try {
-    writeFileSync(temporary, Buffer.concat([header, source, padding, data]), { mode: 0o644 });
+    fd = openSync(temporary, 'wx', 0o644); // never through a file or link already there
+  } catch {
+    return;
+  }
+  try {
+    const data = makeData();
+    const header = Buffer.from(cacheHeader(source, data.length), 'latin1');
+    const sourceEnd = header.length + source.length;
+    writeFileSync(fd, Buffer.concat([header, source, Buffer.alloc(dataOffset(sourceEnd) - sourceEnd), data]));
+    closeSync(fd);
     renameSync(temporary, cacheFile);
   } catch {
     try {
+      closeSync(fd);
+    } catch {
+      // closed already
+    }
+    try {
       unlinkSync(temporary);
     } catch {
-      // nothing was written
+      // nothing left behind
     }
   }
 }
@@ -97,7 +113,7 @@ export function loadCachedPart(dir: string, name: string): unknown {
   cacheUse.set(filename, use);
   if (use !== 'used') {
     // After the command: the functions it compiled are then in the cache too.
-    process.once('exit', () => writeCodeCache(cacheFile, source, script.createCachedData()));
+    process.once('exit', () => writeCodeCache(cacheFile, source, () => script.createCachedData()));
   }
   return module.exports;
 }

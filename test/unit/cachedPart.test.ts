@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cacheUse, loadCachedPart, readCodeCache } from '../../src/node/cachedPart';
+import { cacheUse, loadCachedPart, readCodeCache, writeCodeCache } from '../../src/node/cachedPart';
 
 if (process.env.PF_CACHED_PART_CHILD) {
   const [dir, name] = JSON.parse(process.env.PF_CACHED_PART_CHILD) as [string, string];
@@ -128,6 +128,31 @@ describe('loadCachedPart: a CLI part with its V8 code cache', () => {
     const loaded = load(piped); // would wait for a writer for ever if the cache were read with readFileSync
     assert.equal(loaded.report.answer, 'forty-two');
     assert.equal(loaded.use, 'none');
+  });
+
+  test('writeCodeCache: where nothing can be written, the data is never even made; a link at the temporary path is not followed', () => {
+    const dir = fresh();
+    let made = 0;
+    const makeData = (): Buffer => {
+      made++;
+      return Buffer.from('data');
+    };
+    const source = fs.readFileSync(path.join(dir, 'part.js'));
+    writeCodeCache(path.join(dir, 'no-such-folder', 'part.js.v8cache'), source, makeData);
+    assert.equal(made, 0, 'a read-only install pays nothing at exit');
+
+    const target = path.join(root, `elsewhere${n++}`);
+    fs.writeFileSync(target, 'not to be touched\n');
+    const cacheFile = path.join(dir, 'linked.v8cache');
+    fs.symlinkSync(target, `${cacheFile}.${process.pid}.tmp`);
+    writeCodeCache(cacheFile, source, makeData);
+    assert.equal(made, 0);
+    assert.equal(fs.readFileSync(target, 'utf8'), 'not to be touched\n');
+    assert.equal(fs.existsSync(cacheFile), false);
+
+    writeCodeCache(path.join(dir, 'written.v8cache'), source, makeData);
+    assert.equal(made, 1);
+    assert.deepEqual(readCodeCache(path.join(dir, 'written.v8cache'), source), Buffer.from('data'));
   });
 
   test('readCodeCache: only the exact source gets the data back', () => {
