@@ -328,6 +328,31 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
     }
   });
 
+  test('a lease forged over the active guard\'s (an agent\'s shell, naming a live process) does not stop it', async () => {
+    // Were the guard to stand down on finding another token in its lease, one echo (touched every few
+    // seconds) would switch off every guard of the folder: it keeps guarding and keeps the file fresh.
+    const r = repo();
+    const w = new Watcher(r);
+    try {
+      await w.saw(/checked at start/);
+      const dir = join(r.dir, '.git', 'protected-files');
+      const lease = join(dir, readdirSync(dir).find((f) => f.endsWith('.guard'))!);
+      writeFileSync(lease, JSON.stringify({ pid: 1, host: hostname(), who: 'VS Code', at: Date.now(), token: 'forged' }));
+      // Past the guard's next heartbeat (every 10 s), the forged lease touched as an agent's loop would.
+      for (let waited = 0; waited < 11_000; waited += 2_000) {
+        await sleep(2_000);
+        const now = new Date();
+        utimesSync(lease, now, now);
+      }
+      const count = auditRecords(r).length;
+      sh(r, `printf 'written after the forged lease\\n' > ${T1}`);
+      await waitFor('restored by the guard under the forged lease', () => r.read(T1) === APPROVED && auditRecords(r).slice(count).some((x) => x.event === 'restore'));
+      assert.doesNotMatch(w.out, /standing by/);
+    } finally {
+      assert.equal(await w.stop(), 0);
+    }
+  });
+
   test('Ctrl+C stops it, exit 0, and gives the lease back', async () => {
     const r = repo();
     const w = new Watcher(r);
