@@ -144,6 +144,9 @@ test('without a manifest: the welcome view offers Create and Import; the import 
       await row.click({ button: 'right' });
       const entry = wb.page.locator('.monaco-menu .action-label', { hasText: 'Import Protocol Document…' }).first();
       await entry.waitFor({ timeout: 10_000 }).catch(() => {});
+      // Let the menu finish laying out: a hover and click in the same instant it appears were dropped
+      // on every attempt in full runs on this machine (the command never ran), while any pause passed.
+      await sleep(300);
       // Hover first: the menu acts on the item under the pointer (a click that lands before the hover is dropped).
       await entry.hover({ timeout: 5_000 }).catch(() => {});
       await entry.click({ timeout: 10_000, force: true }).catch(() => {});
