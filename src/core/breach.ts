@@ -143,6 +143,8 @@ export interface BreachOutcome {
   readonly restored: boolean;
   /** Where the breaching content was kept (none for a deletion). */
   readonly backup: string | undefined;
+  /** Why the breaching content was not kept, where it was too large (see BACKUP_LIMITS in src/node/breachEngine.ts). */
+  readonly notKept?: string;
   /** Tier badge and component (or tier label), for messages. */
   readonly badge: string;
   readonly owner: string;
@@ -156,8 +158,9 @@ const VERB: Record<BreachKind, string> = { modified: 'was changed', deleted: 'wa
 export function describeBreach(o: BreachOutcome): string {
   const when = o.atStart ? 'while locked and nothing was watching' : 'outside the editor while locked';
   const what = `${o.relPath} (${o.badge} · ${o.owner}) ${VERB[o.kind]} ${when}`;
-  if (o.restored) return `${what}: the approved content was restored.${o.backup ? ` The change was kept in ${o.backup}.` : ''}`;
-  return `${what}. The change was kept and recorded${o.backup ? ` (copy in ${o.backup})` : ''}.`;
+  const copy = o.notKept ? ` A copy of the change was ${o.notKept}.` : '';
+  if (o.restored) return `${what}: the approved content was restored.${o.backup ? ` The change was kept in ${o.backup}.` : copy}`;
+  return `${what}. The change was kept and recorded${o.backup ? ` (copy in ${o.backup})` : ''}.${copy}`;
 }
 
 /** One line for many breaches at once (the check at start, a `git checkout` of a folder). */

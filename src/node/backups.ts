@@ -80,13 +80,19 @@ export async function writeBackup(
     (target) => atomicWriteFile(target, bytes));
 }
 
+/** Thrown inside copyBackup's copy when the source outgrows `maxBytes`. */
+class BackupTooLarge extends Error {}
+
 /**
  * writeBackup for a file too large to hold in memory: the regular file at `sourcePath` is copied
  * in chunks, hashed as it is copied, to a temporary file that then moves into place. Returns the
  * backup's path and the sha256 of what it holds (the file may have changed since it was last
- * read); undefined when nothing regular is at `sourcePath`.
+ * read); undefined when nothing regular is at `sourcePath`, or when it holds more than `maxBytes`
+ * (then nothing is kept).
  */
-export async function copyBackup(folderPath: string, relPath: string, sourcePath: string, now: Date = new Date()): Promise<{ backupRel: string; hash: string } | undefined> {
+export async function copyBackup(
+  folderPath: string, relPath: string, sourcePath: string, now: Date = new Date(), maxBytes = Number.POSITIVE_INFINITY,
+): Promise<{ backupRel: string; hash: string } | undefined> {
   const rel = checkedRelPath(relPath);
   const backupsRoot = await ensureBackupsDir(folderPath);
   let source: fs.FileHandle;
@@ -99,11 +105,18 @@ export async function copyBackup(folderPath: string, relPath: string, sourcePath
   try {
     const sink = await fs.open(temp, 'wx', 0o600);
     let hash: string;
+    let copied = 0;
     try {
       ({ hash } = await streamHandle(source, async (chunk) => {
+        // A file still growing while it is copied (a writer appending without end) is not kept.
+        copied += chunk.length;
+        if (copied > maxBytes) throw new BackupTooLarge();
         for (let at = 0; at < chunk.length;) at += (await sink.write(chunk, at, chunk.length - at)).bytesWritten;
       }));
       await sink.sync();
+    } catch (err) {
+      if (err instanceof BackupTooLarge) return undefined;
+      throw err;
     } finally {
       await sink.close();
     }

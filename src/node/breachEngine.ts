@@ -49,6 +49,8 @@ export interface BreachEngineOptions {
   /** Keep the process alive for the directory watchers (the CLI); the editor's host lives anyway. */
   persistentWatchers?: boolean;
   now?(): number;
+  /** Limits of the breach backups (BACKUP_LIMITS unless given; tests use small ones). */
+  backupLimits?: { version: number; total: number };
 }
 
 interface Approved {
@@ -66,6 +68,15 @@ const HEAD_CACHE_ENTRIES = 32;
 const HEAD_CACHE_MAX_BYTES = 256 * 1024;
 /** A breaching version larger than this is never held in memory whole (see readRegularVersion). */
 const MAX_HELD_BYTES = 8 * 1024 * 1024;
+/**
+ * What the backups of breaching versions may take: a version larger than `version` is recorded (its
+ * hash and size) but not copied, and once one guard has kept `total` bytes of them, later versions
+ * are recorded only: a script that writes large files to a locked file again and again must not
+ * fill the disk through the guard's backups. The restore never depends on them.
+ */
+export const BACKUP_LIMITS = { version: 64 * 1024 * 1024, total: 256 * 1024 * 1024 };
+
+const megabytes = (bytes: number): string => `${Math.round(bytes / (1024 * 1024))} MB`;
 
 export class BreachEngine {
   private readonly ledger = new ApprovalLedger();
@@ -73,6 +84,8 @@ export class BreachEngine {
   private readonly episodes = new BreachEpisodes();
   private readonly store: ApprovedStore;
   private readonly queues = new Map<string, Promise<void>>();
+  /** Bytes of breaching versions this guard has backed up (see BACKUP_LIMITS). */
+  private backupBytes = 0;
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly watchers = new Map<string, FSWatcher>();
   private wantedDirs = new Set<string>();
@@ -84,6 +97,10 @@ export class BreachEngine {
   private readonly now: () => number;
   /** Only the active guard of a folder handles events (see src/node/guardLease.ts). */
   active = true;
+
+  private get limits(): { version: number; total: number } {
+    return this.o.backupLimits ?? BACKUP_LIMITS;
+  }
 
   constructor(private readonly o: BreachEngineOptions) {
     this.store = new ApprovedStore(o.root);
@@ -224,33 +241,47 @@ export class BreachEngine {
     const restoring = restore && approved.bytes !== undefined && approvedHash !== undefined;
     let backup: string | undefined;
     let after = disk?.hash;
-    if (fresh && disk && !disk.bytes) {
-      // Too large to hold: copied from the disk before the write-back replaces it; the record
-      // names what the copy holds.
-      const copied = await copyBackup(this.o.root, rel, this.abs(rel));
+    const notKept = fresh && disk ? this.backupRefusal(disk.size) : undefined;
+    const keep = fresh && disk !== undefined && notKept === undefined;
+    // Counted at once: breaches of several files are handled side by side, each must see the others' share.
+    if (keep) this.backupBytes += disk.size;
+    if (keep && !disk.bytes) {
+      // Too large to hold: copied from the disk before the write-back replaces it (never more than
+      // the limit, should the file grow meanwhile); the record names what the copy holds.
+      const copied = await copyBackup(this.o.root, rel, this.abs(rel), undefined, this.limits.version);
       backup = copied?.backupRel;
       after = copied?.hash ?? after;
     }
     if (restoring) await this.writeBack(rel, approved.bytes!);
     if (fresh) {
-      if (disk?.bytes) backup = await writeBackup(this.o.root, rel, disk.bytes);
+      if (keep && disk.bytes) backup = await writeBackup(this.o.root, rel, disk.bytes);
+      if (keep && !backup) this.backupBytes -= disk.size;
+      const detail = breachDetail(kind, atStart);
       await this.o.recorder.record({
         event: 'breach', ...where, osUser: osUser(),
         ...(approvedHash ? { before: approvedHash } : {}), ...(after ? { after } : {}),
         ...(backup ? { backup } : {}),
-        detail: breachDetail(kind, atStart),
+        detail: notKept ? `${detail}; ${notKept}` : detail,
       });
-      this.log('info', `[breach] ${rel}: ${kind} while locked${backup ? `; kept in ${backup}` : ''}.`);
+      this.log('info', `[breach] ${rel}: ${kind} while locked${backup ? `; kept in ${backup}` : notKept ? `; ${notKept}` : ''}.`);
       if (restoring) await this.o.recorder.record({ event: 'restore', ...where, after: approvedHash, detail: 'approved content written back' });
     }
     if (fresh) {
       const outcome: BreachOutcome = {
         relPath: rel, kind, restored: restore, backup, badge: c.tier.badge, owner: c.component?.name ?? c.tier.label,
+        ...(notKept ? { notKept } : {}),
         ...(atStart ? { atStart: true } : {}),
       };
       if (atStart) this.startFound?.push(outcome);
       this.o.onOutcome?.(outcome);
     }
+  }
+
+  /** Why a breaching version of `size` bytes is not backed up, or undefined when it is. */
+  private backupRefusal(size: number): string | undefined {
+    if (size > this.limits.version) return `not kept (${megabytes(size)}): larger than the ${megabytes(this.limits.version)} kept of one version`;
+    if (this.backupBytes + size > this.limits.total) return `not kept (${megabytes(size)}): this guard has kept ${megabytes(this.backupBytes)} of changed versions, its limit is ${megabytes(this.limits.total)}`;
+    return undefined;
   }
 
   /** The approved state of a file and, where there is content, its bytes (read now, never kept). */

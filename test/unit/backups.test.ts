@@ -208,6 +208,15 @@ describe('copyBackup (a version too large to hold, copied in chunks)', () => {
     assert.deepEqual(readdirSync(join(folder, '.protection', 'backups')).filter((n) => n !== '.gitignore'), []);
   });
 
+  test('a source that holds more than maxBytes (grown since it was measured, a writer appending without end): undefined, nothing kept', async () => {
+    const folder = newFolder();
+    const source = join(folder, 'growing.bin');
+    writeFileSync(source, Buffer.alloc(3 * 1024 * 1024, 1));
+    assert.equal(await copyBackup(folder, 'src/growing.bin', source, NOW, 2 * 1024 * 1024), undefined);
+    assert.deepEqual(readdirSync(join(folder, '.protection', 'backups')).filter((n) => n !== '.gitignore'), []);
+    assert.ok(await copyBackup(folder, 'src/growing.bin', source, NOW, 3 * 1024 * 1024), 'exactly the bound is kept');
+  });
+
   test('refuses paths that escape the folder', async () => {
     const folder = newFolder();
     writeFileSync(join(folder, 'x.bin'), 'x');
