@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { sha256 } from '../../src/core/audit';
 import { atomicWriteFile } from '../../src/node/atomicWrite';
 import { copyBackup, writeBackup } from '../../src/node/backups';
+import { ApprovedStore } from '../../src/node/approvedStore';
 
 const root = mkdtempSync(join(tmpdir(), 'pf-backups-'));
 let counter = 0;
@@ -224,3 +225,38 @@ describe('copyBackup (a version too large to hold, copied in chunks)', () => {
   });
 });
 
+
+describe('ApprovedStore: the approved copies, and their second copy in the git directory', () => {
+  test('put keeps both; a copy deleted or spoilt in the folder comes from the git directory and is put back', async () => {
+    const folder = newFolder();
+    mkdirSync(join(folder, '.git'));
+    const store = new ApprovedStore(folder);
+    const content = Buffer.from('export const price = 120;\n');
+    const hash = await store.put(content);
+    const here = join(folder, '.protection', 'backups', 'approved', hash);
+    const mirror = join(folder, '.git', 'protected-files', 'approved', hash);
+    assert.ok(readFileSync(here).equals(content));
+    assert.ok(readFileSync(mirror).equals(content));
+
+    rmSync(join(folder, '.protection', 'backups'), { recursive: true });
+    assert.ok(Buffer.from((await store.get(hash))!).equals(content), 'rm -rf .protection/backups');
+    assert.ok(readFileSync(here).equals(content), 'put back in the folder');
+
+    writeFileSync(here, 'export const price = 0;\n'); // other bytes under the same name
+    assert.ok(Buffer.from((await store.get(hash))!).equals(content));
+    assert.ok(readFileSync(here).equals(content));
+
+    rmSync(here);
+    writeFileSync(mirror, 'forged');
+    assert.equal(await store.get(hash), undefined, 'a copy that does not hash to its name is no copy');
+    assert.equal(await store.get('../../etc/passwd'), undefined);
+  });
+
+  test('outside a git checkout: the folder\'s copy only, no error', async () => {
+    const folder = newFolder();
+    const store = new ApprovedStore(folder);
+    const hash = await store.put(Buffer.from('x'));
+    assert.ok(await store.get(hash));
+    assert.deepEqual(readdirSync(folder).sort(), ['.protection']);
+  });
+});

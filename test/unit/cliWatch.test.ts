@@ -278,6 +278,20 @@ describe('protected-files watch --once', () => {
     assert.equal(r.read(T1), 'export const price = 120;\n');
   });
 
+  test('the approved copies deleted (rm -rf .protection/backups) before a breach: the recorded content still comes back', () => {
+    // An agent's script: remove what the guard restores from, then write the locked file.
+    const r = repo();
+    assert.equal(r.cli(['unlock', 'BOOKING_FLOW', '--reason', 'Raise the price for 2027']).code, 0);
+    r.write(T1, 'export const price = 120;\n');
+    assert.equal(r.cli(['record']).code, 0);
+    sh(r, `rm -rf .protection/backups && printf 'export const price = 0;\n' > ${T1}`);
+    const res = r.cli(['watch', '--once']);
+    assert.equal(res.code, 1, res.stdout + res.stderr);
+    assert.equal(r.read(T1), 'export const price = 120;\n', 'the approved content, not HEAD\'s and not the write');
+    const hash = sha256('export const price = 120;\n');
+    assert.equal(readFileSync(join(r.dir, '.protection', 'backups', 'approved', hash), 'utf8'), 'export const price = 120;\n', 'the copy is put back');
+  });
+
   test('an untracked protected file with no record is adopted, not a breach; a broken manifest fails with exit 2', () => {
     const r = repo();
     r.write('src/booking/new.ts', 'export const n = 1;\n');
