@@ -31,11 +31,7 @@ export class ApprovedStore {
   async put(content: Uint8Array): Promise<string> {
     const hash = sha256(content);
     // Kept already, and intact; whatever else is at its name (other bytes, a named pipe) is replaced.
-    if ((await verified(join(this.dir, hash), hash)) === undefined) {
-      await ensureBackupsDir(this.folderPath);
-      await fs.mkdir(this.dir, { recursive: true });
-      await atomicWriteFile(join(this.dir, hash), content);
-    }
+    if ((await verified(join(this.dir, hash), hash)) === undefined) await this.putHere(hash, content);
     await this.putMirror(hash, content);
     return hash;
   }
@@ -48,12 +44,16 @@ export class ApprovedStore {
     const kept = this.mirror ? await verified(join(this.mirror, hash), hash) : undefined;
     if (kept) {
       // Deleted or spoilt in the folder: put back (best effort; the content is returned either way).
-      await ensureBackupsDir(this.folderPath)
-        .then(() => fs.mkdir(this.dir, { recursive: true }))
-        .then(() => atomicWriteFile(join(this.dir, hash), kept))
-        .catch(() => undefined);
+      await this.putHere(hash, kept).catch(() => undefined);
     }
     return kept;
+  }
+
+  /** The folder's copy, written whatever is at its name. */
+  private async putHere(hash: string, content: Uint8Array): Promise<void> {
+    await ensureBackupsDir(this.folderPath);
+    await fs.mkdir(this.dir, { recursive: true });
+    await atomicWriteFile(join(this.dir, hash), content);
   }
 
   /** The copy in the git directory: best effort (a read-only git directory keeps the folder's copy only). */
