@@ -182,13 +182,33 @@ interface DirEntry {
   all: Rule | undefined;
   /** What files directly in this directory may match beyond `all`. */
   candidates: Candidates | undefined;
-  /** The next entry whose name has the same hash. */
-  next: DirEntry | undefined;
   /**
    * One bit per hash of the basenames looked up here (256 bits in 16-bit words): a path whose bit
    * is clear is asked about for the first time, so its answer is not memoized yet.
    */
   seen: number[] | undefined;
+}
+
+/**
+ * FNV-1a over the basename `path` has from `base` (UTF-16 code units), for `DirEntry.seen`. A
+ * function of its own: the loop's iterations count toward this small function's budget for V8's
+ * optimizing compiler, not toward `lookup`'s (see there).
+ */
+function basenameHash(path: string, base: number): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = base; i < path.length; i++) {
+    h = Math.imul(h ^ path.charCodeAt(i), 16777619);
+  }
+  return h ^ (h >>> 16); // the bits `seen` uses are the low ones, which FNV mixes least
+}
+
+/** An upper-case or non-ASCII letter, searched for from `lastIndex`. */
+const FOLDING = /[A-Z\u0080-\uffff]/g;
+
+/** Whether lower-casing may change the basename of `path` (from `base`). */
+function foldsFrom(path: string, base: number): boolean {
+  FOLDING.lastIndex = base;
+  return FOLDING.test(path);
 }
 
 function newNode(): TrieNode {
@@ -197,20 +217,6 @@ function newNode(): TrieNode {
 
 function byPriority(a: Rule, b: Rule): number {
   return a.priority - b.priority;
-}
-
-// FNV-1a over UTF-16 code units, kept to 30 bits so that Map keys stay small integers: the key of
-// a directory in the cache. Every hit is confirmed by comparing the characters, so a collision
-// costs time, never a wrong answer.
-const HASH_SEED = 0x811c9dc5 | 0;
-const HASH_MASK = 0x3fffffff;
-
-function hashString(s: string): number {
-  let h = HASH_SEED;
-  for (let i = 0; i < s.length; i++) {
-    h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  }
-  return h & HASH_MASK;
 }
 
 function findNamed<T>(map: NamesByLength<T>, key: string, start: number, end: number): T | undefined {
@@ -384,9 +390,8 @@ export class ProtectionMatcher {
   private readonly cache = new Map<string, Classification | null>();
   /** Set by `lookup`: whether the path may have been looked up before (its basename's bit was set). */
   private seenBefore = true;
-  /** Directory entries by the hash of the directory as spelled in paths, chained by `next`; the top level is `top`. */
-  private readonly dirs = new Map<number, DirEntry>();
-  private dirCount = 0;
+  /** Directory entries by the directory as spelled in paths; the top level is `top`. */
+  private readonly dirs = new Map<string, DirEntry>();
   private readonly top: DirEntry;
 
   constructor(manifest: Manifest | undefined, options?: MatcherOptions) {
@@ -435,8 +440,7 @@ export class ProtectionMatcher {
   mayProtectUnder(dir: string): boolean {
     let entry = this.top;
     if (dir !== '') {
-      const hash = hashString(dir);
-      entry = this.findDir(dir, hash) ?? this.dirEntry(dir, hash);
+      entry = this.dirs.get(dir) ?? this.dirEntry(dir);
     }
     if (!entry.valid || dir.includes('\\')) {
       return true;
@@ -632,7 +636,6 @@ export class ProtectionMatcher {
       general,
       all: subtree,
       candidates: undefined,
-      next: undefined,
       seen: undefined,
     };
     if (subtree === this.protection) {
@@ -702,97 +705,59 @@ export class ProtectionMatcher {
     return candidates;
   }
 
-  private findDir(name: string, hash: number): DirEntry | undefined {
-    for (let entry = this.dirs.get(hash); entry; entry = entry.next) {
-      if (entry.name === name) {
-        return entry;
-      }
-    }
-    return undefined;
-  }
-
   /**
    * The entry of directory `name`, derived (with its ancestors) on first use. A loop, not
    * recursion: a path may be thousands of folders deep.
    */
-  private dirEntry(name: string, hash: number): DirEntry {
-    const missing: { name: string; hash: number }[] = [];
+  private dirEntry(name: string): DirEntry {
+    const missing: string[] = [];
     let parent: DirEntry | undefined;
-    for (let current = name, h = hash; !parent;) {
-      parent = this.findDir(current, h);
+    for (let current = name; !parent;) {
+      parent = this.dirs.get(current);
       if (parent) {
         break;
       }
-      missing.push({ name: current, hash: h });
+      missing.push(current);
       const slash = current.lastIndexOf('/');
       if (slash < 0) {
         parent = this.top;
       } else {
         current = current.slice(0, slash);
-        h = hashString(current);
       }
     }
     let entry = parent;
     for (let i = missing.length - 1; i >= 0; i--) {
       const dir = missing[i];
-      entry = this.derive(entry, dir.name, dir.name.slice(dir.name.lastIndexOf('/') + 1));
-      if (this.dirCount >= DIR_LIMIT) {
+      entry = this.derive(entry, dir, dir.slice(dir.lastIndexOf('/') + 1));
+      if (this.dirs.size >= DIR_LIMIT) {
         this.dirs.clear();
-        this.dirCount = 0;
       }
-      entry.next = this.dirs.get(dir.hash);
-      this.dirs.set(dir.hash, entry);
-      this.dirCount++;
+      this.dirs.set(dir, entry);
     }
     return entry;
   }
 
   private lookup(path: string, mayNormalize: boolean): Classification | undefined {
-    // The basename, from the end: where it and its extension start, and whether it has a backslash.
+    // The basename: where it and its extension start, whether it has a backslash. String methods,
+    // not a loop over the characters: in a cold process (a commit gate, an agent's hook) such a loop
+    // costs milliseconds per 500 paths in the interpreter, and makes V8 compile this function in the
+    // background, which the process then waits for as it exits.
     const n = path.length;
-    let slash = n - 1;
-    let dot = -1;
-    let backslash = false;
-    let folds = false;
-    let baseHash = HASH_SEED;
-    for (; slash >= 0; slash--) {
-      const c = path.charCodeAt(slash);
-      if (c === 47 /* / */) {
-        break;
-      }
-      baseHash = Math.imul(baseHash ^ c, 16777619);
-      if (c === 46 /* . */) {
-        if (dot < 0) {
-          dot = slash;
-        }
-      } else if (c === 92 /* \ */) {
-        backslash = true;
-      } else if (c >= 65 && (c <= 90 || c >= 128)) {
-        folds = true; // an upper-case or non-ASCII letter: lower-casing may change the basename
-      }
+    const slash = path.lastIndexOf('/');
+    const base = slash + 1;
+    let dot = path.lastIndexOf('.');
+    if (dot < base) {
+      dot = -1;
     }
+    const backslash = path.indexOf('\\', base) >= 0;
     let dir = this.top;
     if (slash >= 0) {
-      // The directory by the hash of its name, confirmed by comparing it (a directory with a
-      // backslash or an empty, `.` or `..` segment has an entry too, marked not valid).
-      let h = HASH_SEED;
-      for (let i = 0; i < slash; i++) {
-        h = Math.imul(h ^ path.charCodeAt(i), 16777619);
-      }
-      const hash = h & HASH_MASK;
-      let entry = this.dirs.get(hash);
-      if (entry) {
-        const name = path.slice(0, slash);
-        while (entry && entry.name !== name) {
-          entry = entry.next;
-        }
-        dir = entry ?? this.dirEntry(name, hash);
-      } else {
-        dir = this.dirEntry(path.slice(0, slash), hash);
-      }
+      // By name (V8 hashes it natively; see above). A directory with a backslash or an empty, `.`
+      // or `..` segment has an entry too, marked not valid.
+      const name = path.slice(0, slash);
+      dir = this.dirs.get(name) ?? this.dirEntry(name);
     }
     // The directory is known to be normal (or not); the basename is checked here: not empty, `.` or `..`.
-    const base = slash + 1;
     if (backslash || !dir.valid || n === base || (n - base <= 2 && dot === n - 1 && path.charCodeAt(base) === 46)) {
       if (!mayNormalize) {
         return undefined;
@@ -804,6 +769,7 @@ export class ProtectionMatcher {
       return this.lookup(normalized, false);
     }
     const seen = (dir.seen ??= [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const baseHash = basenameHash(path, base);
     const word = (baseHash >>> 4) & 15;
     const bit = 1 << (baseHash & 15);
     if ((seen[word] & bit) === 0) {
@@ -819,7 +785,7 @@ export class ProtectionMatcher {
     // The basename as matched: lower-cased when matching ignores case.
     let s = path;
     let off = base;
-    if (this.nocase && folds) {
+    if (this.nocase && foldsFrom(path, base)) {
       s = path.slice(base).toLowerCase();
       off = 0;
       dot = s.lastIndexOf('.');

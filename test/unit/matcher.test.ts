@@ -74,6 +74,16 @@ describe('ProtectionMatcher: glob semantics', () => {
     assert.equal(protects(matcher, 'docs/x.mdx'), false);
   });
 
+  test('caseInsensitive folds a basename whatever letter of it needs folding, after paths that needed none', () => {
+    const matcher = new ProtectionMatcher(manifestOf(['C', 't1', ['docs/*ä.md', 'lib/plan.txt']]), { caseInsensitive: true });
+    // Each basename has one letter to fold (first, middle, last, non-ASCII), looked up between plain ones.
+    for (const path of ['docs/xä.md', 'DOCS/xä.md', 'docs/Xä.md', 'docs/xÄ.md', 'docs/xä.mD', 'lib/plan.txt', 'lib/plAn.txt', 'LIB/plan.TXT', 'lib/Plan.txt']) {
+      assert.equal(protects(matcher, 'docs/other.md'), false);
+      assert.equal(protects(matcher, path), true, path);
+    }
+    assert.equal(protects(matcher, 'docs/XA.MD'), false);
+  });
+
   test('Windows separators and ./ prefixes in the input are normalized', () => {
     const matcher = new ProtectionMatcher(manifestOf(['C', 't1', ['src/lib/**', 'db/schema.sql']]));
     assert.equal(protects(matcher, 'src\\lib\\a.ts'), true);
