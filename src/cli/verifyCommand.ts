@@ -2,12 +2,12 @@
 // pre-commit hooks and CI. Every protected file the change touches needs its audit record, and
 // the audit log must verify and may only grow.
 import { join } from 'node:path';
-import { parseAuditLog } from '../core/audit';
+import { parseAuditLog, verifyChain } from '../core/audit';
 import { collision } from '../core/collisions';
 import { MANIFEST_PATH, parseManifest, strictestTier } from '../core/manifest';
 import type { Manifest, ManifestProblem } from '../core/manifest';
 import { BUILTIN_PROTECTION_TIER, ProtectionMatcher } from '../core/matcher';
-import { AUDIT_LOG, GIT_MODE, auditLogChange, checkAuditLog, contentHashes, decideVerify, foldedScreen, parseAuditVersions, protectedItems, renderVerifyReport } from '../core/verify';
+import { AUDIT_LOG, GIT_MODE, auditLogChange, checkAuditLog, contentHashes, decideVerify, foldedScreen, parseVerifiedAudit, protectedItems, renderVerifyReport } from '../core/verify';
 import type { AuditCheck, CheckedItem, ParsedAudit, VerifyInput, VerifyReport } from '../core/verify';
 import { startRangeChanges, startStagedChanges } from '../node/gitChanges';
 import type { ChangeSet } from '../node/gitChanges';
@@ -122,7 +122,7 @@ interface ManifestVersions {
   tip: Manifest | undefined;
   /** What counts as protected (see verifyChangeSet); undefined when the verified manifest has errors. */
   matchers: (ProtectionMatcher | undefined)[] | undefined;
-  /** The same manifests matched without regard to case, for collisions (built on first use). */
+  /** The same manifests matched without regard to case, for collisions. */
   folded: () => ProtectionMatcher[];
 }
 
@@ -135,25 +135,70 @@ interface AuditVersions {
 /** Lets I/O callbacks (git's diff coming in) run between two long stretches of work. */
 const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** Reads the manifest and the audit log of both versions and works on them. */
+/**
+ * Reads the manifest and the audit log of both versions and works on them: the base version's
+ * first, which git answers before it has read the index (see startStagedChanges' prefetch), so
+ * that its manifest's matchers and its log's chain are done while git reads the rest.
+ */
 function readVersions(source: Pick<ChangeSet, 'readTarget' | 'readBase' | 'readBaseTip'>): Versions {
-  const targetAudit = source.readTarget(AUDIT_LOG);
-  const baseAudit = source.readBase(AUDIT_LOG);
+  const memo = new ManifestMemo();
   const manifests = (async (): Promise<ManifestVersions> => {
-    const [targetManifest, baseManifest, tipManifest] = await Promise.all([
-      source.readTarget(MANIFEST_PATH), source.readBase(MANIFEST_PATH), source.readBaseTip(MANIFEST_PATH),
-    ]);
-    return { targetManifest, baseManifest, tipManifest, ...gateManifests(targetManifest, baseManifest, tipManifest) };
+    const baseManifest = await source.readBase(MANIFEST_PATH);
+    // Most changes leave the manifest as it was: the matchers built now are then the gate's own.
+    if (baseManifest) memo.prepare(baseManifest);
+    const [targetManifest, tipManifest] = await Promise.all([source.readTarget(MANIFEST_PATH), source.readBaseTip(MANIFEST_PATH)]);
+    return { targetManifest, baseManifest, tipManifest, ...gateManifests(targetManifest, baseManifest, tipManifest, memo) };
   })();
   const audits = (async (): Promise<AuditVersions> => {
-    const [target, base] = await Promise.all([targetAudit, baseAudit, manifests.catch(() => undefined)]);
+    const baseBytes = await source.readBase(AUDIT_LOG);
     await yieldToIo();
-    const [audit, parsedBase] = parseAuditVersions(target?.toString('utf8'), base?.toString('utf8'));
+    const baseText = baseBytes?.toString('utf8');
+    const baseAudit = baseText === undefined ? undefined : parseAuditLog(baseText);
     await yieldToIo();
-    return { audit, baseAudit: parsedBase, auditCheck: checkAuditLog(audit, parsedBase) };
+    const baseChain = baseAudit && verifyChain(baseAudit.records);
+    const target = await source.readTarget(AUDIT_LOG);
+    const audit = target === undefined ? undefined : parseVerifiedAudit(target.toString('utf8'), baseAudit, baseText);
+    return { audit, baseAudit, auditCheck: checkAuditLog(audit, baseAudit, baseChain) };
   })();
   audits.catch(() => undefined); // awaited, after the manifests, by verifyChangeSet
   return { manifests, audits };
+}
+
+/** Each manifest text parsed once, and each parsed manifest's matchers built once, for whichever version asks first. */
+class ManifestMemo {
+  private readonly parsed = new Map<string, ReturnType<typeof parseManifest>>();
+  private readonly matchers = new Map<Manifest | undefined, ProtectionMatcher>();
+  private readonly foldedMatchers = new Map<Manifest | undefined, ProtectionMatcher>();
+
+  parse(bytes: Buffer): ReturnType<typeof parseManifest> {
+    const text = manifestText(bytes);
+    let result = this.parsed.get(text);
+    if (!result) this.parsed.set(text, (result = parseManifest(text)));
+    return result;
+  }
+
+  /** The gate's matcher of `m`: case-sensitive where the file system is. */
+  matcher(m: Manifest | undefined): ProtectionMatcher {
+    let matcher = this.matchers.get(m);
+    if (!matcher) this.matchers.set(m, (matcher = new ProtectionMatcher(m, { caseInsensitive: caseInsensitiveFs() })));
+    return matcher;
+  }
+
+  /** `m` matched without regard to case, for collisions. */
+  folded(m: Manifest | undefined): ProtectionMatcher {
+    let matcher = this.foldedMatchers.get(m);
+    if (!matcher) this.foldedMatchers.set(m, (matcher = new ProtectionMatcher(m, { caseInsensitive: true })));
+    return matcher;
+  }
+
+  /** Parses `bytes` and builds its matchers ahead of need. */
+  prepare(bytes: Buffer): void {
+    const m = this.parse(bytes).manifest;
+    if (m) {
+      this.matcher(m);
+      this.folded(m);
+    }
+  }
 }
 
 /**
@@ -165,24 +210,22 @@ function readVersions(source: Pick<ChangeSet, 'readTarget' | 'readBase' | 'readB
  * reported by verifyChangeSet.
  */
 function gateManifests(
-  target: Buffer | undefined, base: Buffer | undefined, tip: Buffer | undefined,
+  target: Buffer | undefined, base: Buffer | undefined, tip: Buffer | undefined, memo: ManifestMemo,
 ): Pick<ManifestVersions, 'manifest' | 'warnings' | 'before' | 'tip' | 'matchers' | 'folded'> {
-  const parse = (text: Buffer | undefined): Manifest | undefined => (text ? parseManifest(manifestText(text)).manifest : undefined);
-  const parsed = target ? parseManifest(manifestText(target)) : undefined;
+  const parse = (text: Buffer | undefined): Manifest | undefined => (text ? memo.parse(text).manifest : undefined);
+  const parsed = target ? memo.parse(target) : undefined;
   const manifest = parsed?.manifest;
   const warnings = parsed?.problems.filter((p) => p.severity === 'warning' || p.contained === true) ?? [];
   const same = (a: Buffer | undefined, b: Buffer | undefined): boolean => a !== undefined && b !== undefined && a.equals(b);
   const before = same(target, base) ? manifest : parse(base);
   const tipManifest = same(tip, target) || same(tip, base) ? undefined : parse(tip);
   let folded: ProtectionMatcher[] | undefined;
-  const fold = (): ProtectionMatcher[] =>
-    (folded ??= [...new Set([manifest ?? before ?? tipManifest, before, tipManifest])].map((m) => new ProtectionMatcher(m, { caseInsensitive: true })));
+  const fold = (): ProtectionMatcher[] => (folded ??= [...new Set([manifest ?? before ?? tipManifest, before, tipManifest])].map((m) => memo.folded(m)));
   if (target !== undefined && manifest === undefined) return { manifest, warnings, before, tip: tipManifest, matchers: undefined, folded: fold };
-  const options = { caseInsensitive: caseInsensitiveFs() };
   const matchers = [
-    new ProtectionMatcher(manifest ?? before ?? tipManifest, options),
-    before && manifest && !same(target, base) ? new ProtectionMatcher(before, options) : undefined,
-    tipManifest && (manifest ?? before) ? new ProtectionMatcher(tipManifest, options) : undefined,
+    memo.matcher(manifest ?? before ?? tipManifest),
+    before && manifest && !same(target, base) ? memo.matcher(before) : undefined,
+    tipManifest && (manifest ?? before) ? memo.matcher(tipManifest) : undefined,
   ];
   return { manifest, warnings, before, tip: tipManifest, matchers, folded: fold };
 }

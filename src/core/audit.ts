@@ -168,19 +168,32 @@ function recordProblem(value: unknown): string | undefined {
   return undefined;
 }
 
+/** A line of the log that is not a record: its number (from 1) and why. */
+export interface AuditLineProblem {
+  line: number;
+  message: string;
+}
+
+/** A log's records, and a problem for each line that is not one. */
+export interface ParsedAuditLog {
+  records: AuditRecord[];
+  problems: AuditLineProblem[];
+}
+
 /**
  * Parses `audit.jsonl`. Lines that are not JSON, not records, or not written as
  * `JSON.stringify` writes the parsed record are reported with their 1-based line number and
  * skipped; parsing goes on. A trailing newline (or CRLF endings) is
- * fine; an empty line elsewhere is reported.
+ * fine; an empty line elsewhere is reported. `linesBefore`: the lines of the log before `text`
+ * (see parseAppended), counted into the line numbers.
  */
-export function parseAuditLog(text: string): { records: AuditRecord[]; problems: { line: number; message: string }[] } {
+export function parseAuditLog(text: string, linesBefore = 0): ParsedAuditLog {
   const records: AuditRecord[] = [];
-  const problems: { line: number; message: string }[] = [];
+  const problems: AuditLineProblem[] = [];
   const lines = text.split('\n');
   if (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
   lines.forEach((raw, i) => {
-    const line = i + 1;
+    const line = linesBefore + i + 1;
     const content = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (content.trim() === '') {
       problems.push({ line, message: `Line ${line} is empty.` });
@@ -209,6 +222,21 @@ export function parseAuditLog(text: string): { records: AuditRecord[]; problems:
     records.push(value as AuditRecord);
   });
   return { records, problems };
+}
+
+/**
+ * `text` parsed as parseAuditLog(text) would, reading only what it appends to `previousText` (parsed
+ * as `previous`): its records and problems start with the same objects. Undefined when `text` does
+ * not start with `previousText` or `previousText` does not end with a whole line.
+ */
+export function parseAppended(
+  previous: { readonly records: readonly AuditRecord[]; readonly problems: readonly AuditLineProblem[] }, previousText: string, text: string,
+): ParsedAuditLog | undefined {
+  if ((previousText !== '' && !previousText.endsWith('\n')) || !text.startsWith(previousText)) return undefined;
+  let lines = 0;
+  for (let at = previousText.indexOf('\n'); at >= 0; at = previousText.indexOf('\n', at + 1)) lines++;
+  const added = parseAuditLog(text.slice(previousText.length), lines);
+  return { records: [...previous.records, ...added.records], problems: [...previous.problems, ...added.problems] };
 }
 
 /**

@@ -1,7 +1,7 @@
 // What the Audit Log view shows, decided without I/O: records filtered, newest first, grouped by
 // day, one line each in words; the chain's state; the filtered records as CSV or JSON; and which
 // stored content to show on each side of a recorded change's diff.
-import { AUDIT_EVENTS, parseAuditLog, sha256, verifyChain } from './audit';
+import { AUDIT_EVENTS, parseAppended, parseAuditLog, sha256, verifyChain } from './audit';
 import type { AuditEvent, AuditRecord } from './audit';
 import { isInsideFolder, normalizeRelPath } from './paths';
 
@@ -153,10 +153,9 @@ export function buildAuditModel(text: string, filter: AuditFilter): AuditModel {
 export function updateAuditModel(previous: AuditModel, previousText: string, text: string, filter: AuditFilter): AuditModel {
   const appendOnly = previousText !== '' && previousText.endsWith('\n') && text.length > previousText.length && text.startsWith(previousText);
   if (!appendOnly || previous.chain.kind === 'broken') return buildAuditModel(text, filter);
-  const offset = previousText.split('\n').length - 1;
-  const added = parseAuditLog(text.slice(previousText.length));
-  const all = [...previous.all, ...added.records];
-  const problems = [...previous.problems, ...added.problems.map((p) => ({ line: p.line + offset, message: p.message.replace(/^Line \d+/, `Line ${p.line + offset}`) }))];
+  const appended = parseAppended({ records: previous.all, problems: previous.problems }, previousText, text);
+  if (!appended) return buildAuditModel(text, filter);
+  const { records: all, problems } = appended;
   const v = verifyChain(all, previous.all.length);
   const chain: ChainState = v.ok
     ? { kind: 'verified', records: all.length, unreadable: problems.length }

@@ -3,8 +3,8 @@
 // Pure: git and files are read by src/node/gitChanges.ts and src/cli/verifyCommand.ts.
 import { indexLog, judgeApproval, reusedOneTimeCodes } from './approvals';
 import type { LogIndex } from './approvals';
-import { parseAuditLog, sha256, verifyChain } from './audit';
-import type { AuditRecord } from './audit';
+import { parseAppended, parseAuditLog, sha256, verifyChain } from './audit';
+import type { AuditRecord, ParsedAuditLog } from './audit';
 import { collisionProblem } from './collisions';
 import type { Manifest, Tier } from './manifest';
 import { ProtectionMatcher } from './matcher';
@@ -64,10 +64,7 @@ export interface CheckedItem extends GateItem {
   linkTarget?: string;
 }
 
-export interface ParsedAudit {
-  records: AuditRecord[];
-  problems: { line: number; message: string }[];
-}
+export type ParsedAudit = ParsedAuditLog;
 
 export interface VerifyInput {
   items: CheckedItem[];
@@ -525,37 +522,41 @@ export function decideVerify(input: VerifyInput): VerifyReport {
 }
 
 /**
- * parseAuditLog of the verified log and of the earlier one. When the earlier log is a prefix of
- * the verified one that ends with a line (the log grew by appending, as it should), its lines
- * are the first lines of the verified log, read alike: its records are those of the verified
- * log, which is parsed once.
+ * parseAuditLog of the verified log, given the earlier one parsed: when the verified log only
+ * appends whole lines to it (the log grew, as it should), only those lines are read, and its
+ * first records are the earlier log's (the same objects, which checkAuditLog counts on).
  */
-export function parseAuditVersions(text: string | undefined, baseText: string | undefined): [ParsedAudit | undefined, ParsedAudit | undefined] {
-  const audit = text === undefined ? undefined : parseAuditLog(text);
-  if (baseText === undefined) return [audit, undefined];
-  if (audit === undefined || !baseText.endsWith('\n') || !text!.startsWith(baseText)) return [audit, parseAuditLog(baseText)];
-  let lines = 0;
-  for (let at = baseText.indexOf('\n'); at >= 0; at = baseText.indexOf('\n', at + 1)) lines++;
-  // Each line is one record or one problem.
-  const problems = audit.problems.filter((p) => p.line <= lines);
-  return [audit, { records: audit.records.slice(0, lines - problems.length), problems }];
+export function parseVerifiedAudit(text: string, base: ParsedAudit | undefined, baseText: string | undefined): ParsedAudit {
+  return (base && baseText !== undefined ? parseAppended(base, baseText, text) : undefined) ?? parseAuditLog(text);
 }
 
 /**
  * The log's own checks, which need no change set: the chain of the verified log, the first
  * record of the earlier log it lost or rewrote (the log may only grow), the records it adds.
  */
-export function checkAuditLog(audit: ParsedAudit | undefined, baseAudit: ParsedAudit | undefined): AuditCheck {
+export function checkAuditLog(audit: ParsedAudit | undefined, baseAudit: ParsedAudit | undefined, baseChain?: AuditCheck['chain']): AuditCheck {
   const records = audit?.records ?? [];
   const baseRecords = baseAudit?.records ?? [];
   const baseHashes = new Set(baseRecords.map((r) => r.hash));
   // Whole records are compared, not their hash fields: an edited record keeps its old `hash`.
   const firstLost = audit ? baseRecords.findIndex((r, i) => records[i] === undefined || !sameJson(records[i], r)) : -1;
   return {
-    chain: verifyChain(records),
+    chain: chainOf(records, baseRecords, baseChain),
     firstLost,
     newRecords: records.filter((r) => !baseHashes.has(r.hash)).length,
   };
+}
+
+/**
+ * verifyChain(records), given `baseChain` = verifyChain(baseRecords) when that is at hand (the CLI
+ * checks the earlier log while git reads the rest): where the verified log's first records are
+ * the earlier log's own objects (see parseVerifiedAudit), the chain is checked from where those end.
+ */
+function chainOf(records: readonly AuditRecord[], baseRecords: readonly AuditRecord[], baseChain: AuditCheck['chain'] | undefined): AuditCheck['chain'] {
+  const grew = baseChain !== undefined && baseRecords.length <= records.length && baseRecords.every((r, i) => records[i] === r);
+  if (!grew) return verifyChain(records);
+  // The first break of the verified chain is the earlier one's, if it has one.
+  return baseChain.ok ? verifyChain(records, baseRecords.length) : baseChain;
 }
 
 /**

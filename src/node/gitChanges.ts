@@ -304,11 +304,13 @@ export function startStagedChanges(cwd: string, env: NodeJS.ProcessEnv, prefetch
   // Two processes, started at once from cwd (plumbing paths and `:path` are relative to the top
   // level wherever git runs): the diff against HEAD by name, and the reads. Each spawn costs
   // milliseconds of the hook's time, so the top level is asked for only when needed, and
-  // whether HEAD is unborn only when the diff fails. The diff, the longer of the two, first.
-  // (Before the first commit `HEAD:path` is missing, so the reads of the base are undefined
+  // whether HEAD is unborn only when the diff fails. The reader first: this process has the
+  // manifest and the log to work on as soon as it answers, while the diff (the longer of the two)
+  // runs; started second, the reader answered later and this process waited for it (measured:
+  // 1.5 ms of 100, 500 staged of 20,000). (Before the first commit `HEAD:path` is missing, so the reads of the base are undefined
   // either way, also when asked for before the diff has shown that HEAD is unborn.)
-  const firstDiff = runGit(['diff-index', '--cached', ...diffArgs(), 'HEAD', '--'], cwd, env);
   const reader = new ObjectReader(cwd, env);
+  const firstDiff = runGit(['diff-index', '--cached', ...diffArgs(), 'HEAD', '--'], cwd, env);
   const reads = new Reads(reader, ':', 'HEAD:');
   reads.prefetch(prefetch);
   const diffed = (async (): Promise<ChangeSet> => {
@@ -361,11 +363,12 @@ class Reads {
   ) {}
 
   prefetch(paths: readonly string[]): void {
-    for (const path of paths) {
+    // The base version's files first: git answers in order, and `HEAD:path` needs only a few tree
+    // objects where the index's `:path` needs the whole index read (milliseconds in a large
+    // repository), so the caller can work on the base version's while git reads the index.
+    for (const read of [(p: string) => this.base(p), (p: string) => this.tip(p), (p: string) => this.target(p)]) {
       // A read may fail before anyone awaits it (not a repository): keep that from being an unhandled rejection.
-      this.target(path).catch(() => undefined);
-      this.base(path).catch(() => undefined);
-      this.tip(path).catch(() => undefined);
+      for (const path of paths) read(path).catch(() => undefined);
     }
   }
 

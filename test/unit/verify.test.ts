@@ -1,7 +1,7 @@
 // The verify gate's decision logic (src/core/verify.ts), without git: in-memory changes and records.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalJson, parseAuditLog, renderRecord, sealRecord, sha256 } from '../../src/core/audit';
+import { canonicalJson, parseAuditLog, renderRecord, sealRecord, sha256, verifyChain } from '../../src/core/audit';
 import type { AuditBody, AuditRecord } from '../../src/core/audit';
 import { parseManifest } from '../../src/core/manifest';
 import type { Manifest } from '../../src/core/manifest';
@@ -14,7 +14,7 @@ import {
   contentHashes,
   decideVerify,
   foldedScreen,
-  parseAuditVersions,
+  parseVerifiedAudit,
   protectedItems,
   renderVerifyReport,
   sameJson,
@@ -260,7 +260,7 @@ describe('the audit log checks, computed apart', () => {
     }
   });
 
-  test('parseAuditVersions reads as parseAuditLog does, the earlier log once when it is a prefix', () => {
+  test('parseVerifiedAudit reads as parseAuditLog does, only the appended lines when the earlier log is a prefix', () => {
     const records = chain([{ file: 'a' }, { file: 'b' }, { file: 'c' }]);
     const lines = records.map(renderRecord);
     const cases: [string | undefined, string | undefined][] = [
@@ -277,8 +277,43 @@ describe('the audit log checks, computed apart', () => {
       ['', '\n'],
     ];
     for (const [text, base] of cases) {
-      assert.deepEqual(parseAuditVersions(text, base), [text === undefined ? undefined : parseAuditLog(text), base === undefined ? undefined : parseAuditLog(base)], JSON.stringify([text, base]));
+      if (text === undefined) continue;
+      const parsedBase = base === undefined ? undefined : parseAuditLog(base);
+      const parsed = parseVerifiedAudit(text, parsedBase, base);
+      assert.deepEqual(parsed, parseAuditLog(text), JSON.stringify([text, base]));
+      // Grown by whole lines: the earlier log's records are the same objects (checkAuditLog then checks the chain from there on).
+      if (parsedBase && base!.endsWith('\n') && text.startsWith(base!)) {
+        assert.ok(parsedBase.records.every((r, i) => parsed.records[i] === r), JSON.stringify([text, base]));
+      }
     }
+  });
+
+  test('checkAuditLog given the earlier log\'s chain answers as it does without it, breaks before and after the earlier end included', () => {
+    const records = chain([{ file: 'a' }, { file: 'b' }, { file: 'c' }, { file: 'd' }]);
+    const text = (rs: AuditRecord[]): string => `${rs.map(renderRecord).join('\n')}\n`;
+    const forged = (r: AuditRecord): AuditRecord => ({ ...r, reason: 'edited afterwards' });
+    const cases: [AuditRecord[], AuditRecord[]][] = [
+      [records, records.slice(0, 2)],
+      [records, records],
+      [records, []],
+      [[records[0], forged(records[1]), ...records.slice(2)], [records[0], forged(records[1])]], // broken in the earlier part
+      [[...records.slice(0, 2), forged(records[2]), records[3]], records.slice(0, 2)], // broken in the appended part
+      [[...records.slice(0, 2), records[3]], records.slice(0, 2)], // a record left out right after the earlier end
+      [[records[0], records[2], records[3]], records.slice(0, 2)], // the earlier log rewritten
+    ];
+    for (const [target, base] of cases) {
+      const baseText = text(base);
+      const baseAudit = parseAuditLog(baseText);
+      const audit = parseVerifiedAudit(text(target), baseAudit, baseText);
+      const label = JSON.stringify([target.map((r) => r.seq), base.map((r) => r.seq)]);
+      const withChain = checkAuditLog(audit, baseAudit, verifyChain(baseAudit.records));
+      assert.deepEqual(withChain, checkAuditLog(audit, baseAudit), label);
+      assert.deepEqual(withChain.chain, verifyChain(parseAuditLog(text(target)).records), label);
+    }
+    // A verdict about other records than the verified log's first ones is not used.
+    const other = parseAuditLog(text(records.slice(0, 2)));
+    const audit = parseAuditLog(text([records[0], forged(records[1]), ...records.slice(2)]));
+    assert.equal(checkAuditLog(audit, other, { ok: true }).chain.ok, false);
   });
 
   test('checkAuditLog: what decideVerify finds in the log, given to it precomputed', () => {
