@@ -5,3 +5,5 @@
 export const PROTECTION_DIR = '.protection';
 /** The manifest, relative to the workspace folder. */
 export const MANIFEST_PATH = '.protection/manifest.jsonc';
+/** The audit log, relative to the workspace folder. */
+export const AUDIT_LOG_PATH = '.protection/audit.jsonl';

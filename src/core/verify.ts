@@ -6,12 +6,13 @@ import type { LogIndex } from './approvals';
 import { parseAppended, parseAuditLog, sha256, verifyChain } from './audit';
 import type { AuditRecord, ParsedAuditLog } from './audit';
 import { collisionProblem } from './collisions';
+import { AUDIT_LOG_PATH } from './layout';
 import type { Manifest, Tier } from './manifest';
 import { ProtectionMatcher } from './matcher';
 import type { Classification } from './matcher';
 
-/** The audit log's path (the same as AUDIT_LOG_PATH in src/node/auditStore.ts; core cannot import node). */
-export const AUDIT_LOG = '.protection/audit.jsonl';
+/** The audit log's path (src/core/layout.ts). */
+export const AUDIT_LOG = AUDIT_LOG_PATH;
 /** Local backups, git-ignored by their own .gitignore; never part of what the gate checks. */
 export const BACKUPS_PREFIX = '.protection/backups/';
 

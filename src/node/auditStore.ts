@@ -9,10 +9,11 @@ import { constants, promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseAuditLog, renderRecord, sealRecord } from '../core/audit';
+import { AUDIT_LOG_PATH } from '../core/layout';
 import type { AuditBody, AuditRecord } from '../core/audit';
 import { openRegularFile, readRegularFile, readRegularText } from './regularFile';
 
-export const AUDIT_LOG_PATH = '.protection/audit.jsonl';
+export { AUDIT_LOG_PATH };
 
 export interface AuditStoreOptions {
   /**
