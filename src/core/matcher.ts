@@ -68,9 +68,6 @@ const MAGIC = /[*?[\]{}()!+@\\]/;
 /** A glob segment that is literal text around one `*`: with `dot: true` it matches any name that long enough starts and ends with that text. */
 const ONE_STAR = /^[^*?[\]{}()!+@\\]*\*[^*?[\]{}()!+@\\]*$/;
 
-/** `.protection/**` as a rule (decided by the directory alone, never matched with this). */
-const PROTECTION_MM = new Minimatch(PROTECTION_GLOB, { dot: true });
-
 /**
  * How a rule is decided once the path's directories are known to start with the rule's literal
  * head (the trie guarantees that):
@@ -108,7 +105,6 @@ interface Rule {
   /** `BY_NAME`, `BY_EXTENSION` or `OTHER`, and the basename or extension it is filed under. */
   filing: number;
   fileKey: string;
-  mm: Minimatch;
   /** The parsed segments, each regular expression behind `guarded`. */
   parts: ParseReturnFiltered[];
   /** The last part is `<prefix>*<suffix>` (matching is case-sensitive): no regular expression needed. */
@@ -257,6 +253,20 @@ function literalSuffix(segment: string): string {
   return segment.slice(i);
 }
 
+/**
+ * The segments of a glob that is a plain relative path (no character that may be magic, no empty,
+ * `.` or `..` segment), else undefined. Such a glob matches that path alone, as minimatch would
+ * (`{ dot: true }`): it is indexed without compiling it (the agents' hooks build a matcher on
+ * every tool call).
+ */
+function literalSegments(glob: string): string[] | undefined {
+  if (glob === '' || MAGIC.test(glob)) {
+    return undefined;
+  }
+  const segments = glob.split('/');
+  return segments.every(isNormalSegment) ? segments : undefined;
+}
+
 /** The literal characters that start a glob segment (`.env*` → `.env`). */
 function literalPrefix(segment: string): string {
   let i = 0;
@@ -398,11 +408,11 @@ export class ProtectionMatcher {
     this.nocase = options?.caseInsensitive === true;
     const strictest = (manifest && strictestTier(manifest)) ?? BUILTIN_PROTECTION_TIER;
     const protection: Classification = { tier: strictest, component: undefined, pattern: PROTECTION_GLOB };
-    this.protection = this.makeRule(-1, 'subtree', 1, PROTECTION_MM, [PROTECTION_DIR, GLOBSTAR], protection, [PROTECTION_DIR, '**']);
+    this.protection = this.makeRule(-1, 'subtree', 1, [PROTECTION_DIR, GLOBSTAR], protection, [PROTECTION_DIR, '**']);
     const patterns = new Set<string>([PROTECTION_GLOB]);
     for (const file of AGENT_GUARD_FILES) {
-      const mm = new Minimatch(file, this.mmOptions());
-      this.index(-1, mm, mm.globParts[0].map((seg) => mm.parse(seg) as ParseReturnFiltered), mm.globParts[0], { tier: strictest, component: undefined, pattern: file });
+      const segments = file.split('/'); // literal paths (see literalSegments)
+      this.index(-1, segments, segments, { tier: strictest, component: undefined, pattern: file });
       patterns.add(file);
     }
     if (manifest) {
@@ -474,7 +484,13 @@ export class ProtectionMatcher {
         const pattern = effective.get(written) ?? standInGlob(written);
         const result: Classification = { tier, component, pattern };
         // `./src/**` means `src/**`; minimatch alone would match nothing.
-        const mm = new Minimatch(pattern.replace(/^(?:\.\/)+/, ''), mmOptions);
+        const glob = pattern.replace(/^(?:\.\/)+/, '');
+        const literal = literalSegments(glob);
+        if (literal) {
+          this.index(priority++, literal, literal, result);
+          continue;
+        }
+        const mm = new Minimatch(glob, mmOptions);
         // One rule per alternative of a brace set, so each is indexed by its own literal parts.
         for (const segments of mm.globParts) {
           const parts: ParseReturnFiltered[] = [];
@@ -486,7 +502,7 @@ export class ProtectionMatcher {
             parts.push(part);
           }
           if (parts.length === segments.length) {
-            this.index(priority, mm, parts, segments, result);
+            this.index(priority, parts, segments, result);
           }
         }
         priority++;
@@ -512,7 +528,7 @@ export class ProtectionMatcher {
     return this.nocase ? s.toLowerCase() : s;
   }
 
-  private index(priority: number, mm: Minimatch, parts: ParseReturnFiltered[], segments: string[], result: Classification): void {
+  private index(priority: number, parts: ParseReturnFiltered[], segments: string[], result: Classification): void {
     const firstMagic = segments.findIndex((s) => MAGIC.test(s));
     const literal = firstMagic === -1;
     const depth = literal ? segments.length - 1 : firstMagic;
@@ -525,7 +541,7 @@ export class ProtectionMatcher {
         : oneMore && lastPart instanceof RegExp ? 'leaf'
           : deep ? 'deepLeaf'
             : 'general';
-    const rule = this.makeRule(priority, kind, depth, mm, parts, result, segments);
+    const rule = this.makeRule(priority, kind, depth, parts, result, segments);
     let node = this.root;
     for (let i = 0; i < depth; i++) {
       const name = this.key(segments[i]);
@@ -540,7 +556,7 @@ export class ProtectionMatcher {
     node.rules.sort(byPriority);
   }
 
-  private makeRule(priority: number, kind: RuleKind, depth: number, mm: Minimatch, parts: ParseReturnFiltered[], result: Classification, segments = parts as string[]): Rule {
+  private makeRule(priority: number, kind: RuleKind, depth: number, parts: ParseReturnFiltered[], result: Classification, segments = parts as string[]): Rule {
     const lastPart = parts[parts.length - 1];
     const lastSegment = segments[segments.length - 1];
     const tailIsGlobstar = lastPart === GLOBSTAR;
@@ -562,7 +578,6 @@ export class ProtectionMatcher {
       filing,
       // Any basename ending with the suffix has the suffix's last dot as its own last dot.
       fileKey: filing === BY_NAME ? this.key(lastSegment) : filing === BY_EXTENSION ? basenameSuffix.slice(extensionDot) : '',
-      mm,
       parts: parts.map(guarded),
       star: !this.nocase && lastPart instanceof RegExp && ONE_STAR.test(lastSegment),
       lastString: typeof lastPart === 'string' ? lastPart : undefined,

@@ -243,6 +243,8 @@ describe('ProtectionMatcher agrees with minimatch', () => {
     'a/b/c/d.ts', 'src/{lib,x}/**', '*', '**/a/b', 'a\\*b', 'db/*/x.sql', '**/migrations/*', 'src/**/.env*',
     // Several \`**\` with parts between them: the per-folder positions of general rules.
     '**/a/**/b/**', 'a/**/*/b/**/*.ts', '**/x/*/y/**', '*/**/a', '+(a|b)/**/c', '**/a/**/a/**/a', 'src/**/b/*/**/*.md', '?/**/?/**',
+    // Plain paths, which the matcher indexes without compiling them: case and non-ASCII letters.
+    'ß.md', 'src/İ.ts', 'y.TS', 'x/Y.ts', 'Src/lib/.env',
   ];
   const segments = ['a', 'b', 'c', 'src', 'lib', 'x', 'y', '.env', '.env.local', 'package.json', 'q.sql', 'booking.ts',
     'bookingX.ts', 'r.md', 'aa.txt', 'd.ts', 'e.js', '.git', '.gitignore', 'db', 'migrations', 'docs', 'Y.ts', 'X', 'y.TS',
