@@ -33,6 +33,27 @@ async function idle(seconds: number): Promise<{ cpuPercent: number; rssMb: numbe
   return { cpuPercent: ((c.user + c.system) / wallUs) * 100, rssMb: m.rss / 1e6, heapUsedMb: m.heapUsed / 1e6, heapTotalMb: m.heapTotal / 1e6 };
 }
 
+/**
+ * Where the extension host's memory is, in MB: RSS split as Linux counts it (anonymous: heaps and
+ * malloc; file-backed: mapped code and files), V8's heap by space, and memory outside the heap.
+ */
+function memory(): Record<string, number> {
+  const mb = (bytes: number): number => Math.round(bytes / 1e5) / 10;
+  const m = process.memoryUsage();
+  const out: Record<string, number> = { rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) };
+  for (const space of v8.getHeapSpaceStatistics()) out[`committed:${space.space_name}`] = mb(space.physical_space_size);
+  try {
+    const status = fs.readFileSync('/proc/self/status', 'utf8');
+    for (const key of ['RssAnon', 'RssFile', 'RssShmem']) {
+      const kb = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
+      if (kb) out[key] = Math.round(Number(kb) / 100) / 10;
+    }
+  } catch {
+    // not Linux
+  }
+  return out;
+}
+
 /** PF_BENCH_CPU_PROFILE=file: a CPU profile of the extension host while the writes are restored (a .cpuprofile). */
 async function startCpuProfile(file: string | undefined): Promise<() => Promise<void>> {
   if (!file) return async () => {};
@@ -50,6 +71,25 @@ async function startCpuProfile(file: string | undefined): Promise<() => Promise<
   };
 }
 
+/**
+ * PF_BENCH_ALLOC_PROFILE=file: where the extension host allocates from the start of the test until it
+ * has settled, garbage included (a .heapprofile of V8's sampling heap profiler).
+ */
+async function startAllocationProfile(file: string | undefined): Promise<() => Promise<void>> {
+  if (!file) return async () => {};
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((resolve, reject) => session.post(method, params ?? {}, (err, r) => (err ? reject(err) : resolve(r))));
+  await post('HeapProfiler.enable');
+  await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return async () => {
+    const r = (await post('HeapProfiler.stopSampling')) as { profile: unknown };
+    fs.writeFileSync(file, JSON.stringify(r.profile));
+    session.disconnect();
+  };
+}
+
 describe('benchmark: scale', function () {
   this.timeout((IDLE_S + 240) * 1000);
 
@@ -57,10 +97,13 @@ describe('benchmark: scale', function () {
     const result: Record<string, unknown> = { scenario: SCENARIO, idleSeconds: IDLE_S, at: new Date().toISOString() };
     const heapAtStart = process.memoryUsage().heapTotal / 1e6;
     if (SCENARIO === 'protected') {
+      const stopAllocations = await startAllocationProfile(process.env.PF_BENCH_ALLOC_PROFILE);
       const a = await api();
       const heapAtApi = process.memoryUsage().heapTotal / 1e6;
       const rss: Record<string, number> = { activated: process.memoryUsage().rss / 1e6 };
       result.rssAtMb = rss;
+      const memoryAt: Record<string, unknown> = { activated: memory() };
+      result.memoryAt = memoryAt;
       result.activationMs = a.activationMs;
       result.protectedExpected = Number(process.env.PF_BENCH_PROTECTED) || undefined;
       const t0 = Date.now();
@@ -70,13 +113,17 @@ describe('benchmark: scale', function () {
       await waitFor('the inventory', () => a.service.protectedCount() >= (Number(process.env.PF_BENCH_PROTECTED) || 1), 120_000);
       result.inventoryDoneMs = Date.now() - t0;
       rss.inventoried = process.memoryUsage().rss / 1e6;
+      memoryAt.inventoried = memory();
       result.protectedFiles = a.service.protectedCount();
       await sleep(3000);
       await a.breach.settled();
       rss.settled = process.memoryUsage().rss / 1e6;
+      memoryAt.settled = memory();
+      await stopAllocations();
       result.lazyLoaded = Object.keys(require.cache).filter((k) => /dist[\\/](lazy|simple-git)\.js$/.test(k));
       result.heapAt = { start: heapAtStart, api: heapAtApi, settled: process.memoryUsage().heapTotal / 1e6 };
       Object.assign(result, await idle(IDLE_S));
+      memoryAt.idle = memory();
       const file = path.join(folderPath(), FILE);
       const approved = fs.readFileSync(file);
       const samples: Sample[] = [];
@@ -102,7 +149,9 @@ describe('benchmark: scale', function () {
     } else {
       await sleep(8000); // the same settling as the other scenario's start-up
       result.heapAt = { start: heapAtStart, settled: process.memoryUsage().heapTotal / 1e6 };
+      const settled = memory();
       Object.assign(result, await idle(IDLE_S));
+      result.memoryAt = { settled, idle: memory() };
     }
     result.watcherEventMs = summary(await watcherLatencies(path.join(folderPath(), PLAIN), WATCHER_WRITES, PAUSE_MS));
     // PF_BENCH_HEAP_SNAPSHOT=file: a heap snapshot of the extension host after the figures (to find what costs memory).
