@@ -47,6 +47,8 @@ export class UnlockRegistry {
 
   /** The grant in force for a file, given the component it belongs to (if any). */
   find(relPath: string, component: string | undefined, now: number): Grant | undefined {
+    // Nothing unlocked, the usual case: no key is built (the menus and views ask once per protected file).
+    if (this.grants.size === 0) return undefined;
     const g = component !== undefined
       ? this.grants.get(targetKey({ kind: 'component', name: component }))
       : this.grants.get(targetKey({ kind: 'file', path: relPath }));
