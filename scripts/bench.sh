@@ -106,6 +106,9 @@ if [ "$host_rc" = 0 ]; then
     row("RSS, MB: none / 1k / 20k", `${f(b.rssMb, 0)} / ${f(k.rssMb, 0)} / ${f(m.rssMb, 0)}`);
     if (m.rssAtMb) row("  20k: after activate() / the inventory / settling", `${f(m.rssAtMb.activated, 0)} / ${f(m.rssAtMb.inventoried, 0)} / ${f(m.rssAtMb.settled, 0)} MB`);
     row("  20k above the baseline", `${f(m.rssMb - b.rssMb, 0)} MB`, `≤ 30 MB: ${met(m.rssMb - b.rssMb <= 30)}`);
+    // Where that is: the committed V8 heap (all spaces) against the rest of the process (malloc, buffers, code).
+    const heap = (x) => Object.entries(x.memoryAt?.idle ?? {}).filter(([key]) => key.startsWith("committed:")).reduce((sum, [, v]) => sum + v, 0);
+    if (b.memoryAt?.idle && m.memoryAt?.idle) row("    of which the committed V8 heap / the rest", `${f(heap(m) - heap(b), 0)} / ${f(m.rssMb - b.rssMb - (heap(m) - heap(b)), 0)} MB`);
     row("activate() to protection in force: 1k / 20k", `${f(k.activationMs)} / ${f(m.activationMs)} ms`, `≤ 100 ms: ${met(m.activationMs <= 100)}`);
     row("  the check at start (background): 1k / 20k", `${k.checkAtStartMs} / ${m.checkAtStartMs} ms`);
     row("  the inventory (background), done after: 1k / 20k", `${k.inventoryDoneMs} / ${m.inventoryDoneMs} ms`);
