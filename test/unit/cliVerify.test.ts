@@ -242,6 +242,26 @@ describe('verify --staged', () => {
     assert.match(r.stdout, /restore \.protection\/audit\.jsonl from HEAD/);
   });
 
+  test('a chain already broken at HEAD (committed with --no-verify) still fails when the change only appends to it', async () => {
+    // The gate checks HEAD's part of the log while git reads the index, then only the appended records
+    // against it: the break committed earlier must still be found.
+    const repo = project();
+    await threeRecords(repo);
+    const lines = repo.auditLines();
+    lines[1] = lines[1].replace('approved in the test', 'approved by nobody');
+    repo.writeAuditLines(lines);
+    repo.commitAll('a record edited by hand, committed past the hook');
+    const records = parseAuditLog(repo.read('.protection/audit.jsonl')).records;
+    repo.write('src/booking/a.ts', 'v4\n');
+    const next = sealRecord({ event: 'change', at: '2026-11-22T11:00:00.000Z', actor: { name: 'Ann Tester', email: 'ann@example.com' }, file: 'src/booking/a.ts', reason: 'approved in the test', before: sha256('v3\n'), after: sha256('v4\n') }, records[records.length - 1]);
+    repo.writeAuditLines([...lines, renderRecord(next)]);
+    repo.git('add', '-A');
+    const r = verifyStaged(repo);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, /the audit chain is broken: Record 2 \(seq 2\) was changed after it was written/);
+    assert.doesNotMatch(r.stdout, /of the earlier log was removed or rewritten/, 'the staged log only appends to HEAD\'s');
+  });
+
   test('a record removed from the middle fails', async () => {
     const repo = project();
     await threeRecords(repo);
