@@ -44,6 +44,21 @@ const splitSimpleGit = {
   },
 };
 
+// jsonc-parser declares no "sideEffects", so esbuild keeps every module of it that its entry imports,
+// although they only define functions, except impl/string-intern.js, which builds ~280 KB of indentation
+// strings for the formatter as it loads. Marked free of side effects, a bundle that only parses (the
+// extension's activation, the agents' hooks, the commit gate) leaves the formatter and the editor out.
+const jsoncTreeShaken = {
+  name: 'jsonc-tree-shaken',
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData?.jsonc || !(args.path === 'jsonc-parser' || /[\\/]node_modules[\\/]jsonc-parser[\\/]/.test(args.importer))) return undefined;
+      const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { jsonc: true } });
+      return resolved.errors.length > 0 ? undefined : { path: resolved.path, external: resolved.external, sideEffects: false };
+    });
+  },
+};
+
 rmSync('dist', { recursive: true, force: true }); // no stale source maps in a release package
 
 // What protection does not need at activation (the generators, the views' bodies, the unlock and
@@ -99,12 +114,12 @@ const cliPartEntry = (part) => ({
 });
 
 const builds = [
-  esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true, plugins: [splitSimpleGit, splitLazyChunk] }),
-  esbuild.build({ ...common, entryPoints: { lazy: 'src/vscode/lazyEntry.ts' }, outdir: 'dist', metafile: true, plugins: [splitSimpleGit, refuseLazyChunk] }),
-  esbuild.build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, plugins: [splitSimpleGit, splitCliParts] }),
-  ...['cli-guard', 'cli-verify', 'cli-commands'].map((part) => esbuild.build({ ...common, stdin: cliPartEntry(part), outfile: `dist/${part}.js`, plugins: [splitSimpleGit] })),
+  esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true, plugins: [jsoncTreeShaken, splitSimpleGit, splitLazyChunk] }),
+  esbuild.build({ ...common, entryPoints: { lazy: 'src/vscode/lazyEntry.ts' }, outdir: 'dist', metafile: true, plugins: [jsoncTreeShaken, splitSimpleGit, refuseLazyChunk] }),
+  esbuild.build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, plugins: [jsoncTreeShaken, splitSimpleGit, splitCliParts] }),
+  ...['cli-guard', 'cli-verify', 'cli-commands'].map((part) => esbuild.build({ ...common, stdin: cliPartEntry(part), outfile: `dist/${part}.js`, plugins: [jsoncTreeShaken, splitSimpleGit] })),
   // The agents' hook (dist/hook.js): what the launcher runs on every tool call, straight into dist/cli-guard.js.
-  esbuild.build({ ...common, entryPoints: { hook: 'src/cli/hookMain.ts' }, outdir: 'dist', plugins: [splitSimpleGit, splitCliParts] }),
+  esbuild.build({ ...common, entryPoints: { hook: 'src/cli/hookMain.ts' }, outdir: 'dist', plugins: [jsoncTreeShaken, splitSimpleGit, splitCliParts] }),
   esbuild.build({ ...common, entryPoints: { 'simple-git': 'simple-git' }, outdir: 'dist' }),
 ];
 if (args.has('--bench')) {
