@@ -179,15 +179,17 @@ class ManifestMemo {
 
   /** The gate's matcher of `m`: case-sensitive where the file system is. */
   matcher(m: Manifest | undefined): ProtectionMatcher {
-    let matcher = this.matchers.get(m);
-    if (!matcher) this.matchers.set(m, (matcher = new ProtectionMatcher(m, { caseInsensitive: caseInsensitiveFs() })));
-    return matcher;
+    return ManifestMemo.once(this.matchers, m, caseInsensitiveFs());
   }
 
   /** `m` matched without regard to case, for collisions. */
   folded(m: Manifest | undefined): ProtectionMatcher {
-    let matcher = this.foldedMatchers.get(m);
-    if (!matcher) this.foldedMatchers.set(m, (matcher = new ProtectionMatcher(m, { caseInsensitive: true })));
+    return ManifestMemo.once(this.foldedMatchers, m, true);
+  }
+
+  private static once(built: Map<Manifest | undefined, ProtectionMatcher>, m: Manifest | undefined, caseInsensitive: boolean): ProtectionMatcher {
+    let matcher = built.get(m);
+    if (!matcher) built.set(m, (matcher = new ProtectionMatcher(m, { caseInsensitive })));
     return matcher;
   }
 

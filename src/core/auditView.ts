@@ -151,9 +151,9 @@ export function buildAuditModel(text: string, filter: AuditFilter): AuditModel {
  * what the new lines cost); anything else (an edit, a truncation, a broken chain) is read again in full.
  */
 export function updateAuditModel(previous: AuditModel, previousText: string, text: string, filter: AuditFilter): AuditModel {
-  const appendOnly = previousText !== '' && previousText.endsWith('\n') && text.length > previousText.length && text.startsWith(previousText);
-  if (!appendOnly || previous.chain.kind === 'broken') return buildAuditModel(text, filter);
-  const appended = parseAppended({ records: previous.all, problems: previous.problems }, previousText, text);
+  // parseAppended answers only where the new text appends whole lines to the old.
+  const appended = previousText !== '' && text.length > previousText.length && previous.chain.kind !== 'broken'
+    ? parseAppended({ records: previous.all, problems: previous.problems }, previousText, text) : undefined;
   if (!appended) return buildAuditModel(text, filter);
   const { records: all, problems } = appended;
   const v = verifyChain(all, previous.all.length);

@@ -307,8 +307,9 @@ export function startStagedChanges(cwd: string, env: NodeJS.ProcessEnv, prefetch
   // whether HEAD is unborn only when the diff fails. The reader first: this process has the
   // manifest and the log to work on as soon as it answers, while the diff (the longer of the two)
   // runs; started second, the reader answered later and this process waited for it (measured:
-  // 1.5 ms of 100, 500 staged of 20,000). (Before the first commit `HEAD:path` is missing, so the reads of the base are undefined
-  // either way, also when asked for before the diff has shown that HEAD is unborn.)
+  // 1.5 ms of 100, 500 staged of 20,000). (Before the first commit `HEAD:path` is missing, so the
+  // reads of the base are undefined either way, also when asked for before the diff has shown that
+  // HEAD is unborn.)
   const reader = new ObjectReader(cwd, env);
   const firstDiff = runGit(['diff-index', '--cached', ...diffArgs(), 'HEAD', '--'], cwd, env);
   const reads = new Reads(reader, ':', 'HEAD:');

@@ -54,41 +54,36 @@ function memory(): Record<string, number> {
   return out;
 }
 
-/** PF_BENCH_CPU_PROFILE=file: a CPU profile of the extension host while the writes are restored (a .cpuprofile). */
-async function startCpuProfile(file: string | undefined): Promise<() => Promise<void>> {
+/**
+ * Runs an inspector profiler of the extension host: posts `start` now; the function returned posts
+ * `stop` and writes the profile it answers to `file`. Nothing when `file` is unset.
+ */
+async function startProfile(file: string | undefined, start: [string, object?][], stop: string): Promise<() => Promise<void>> {
   if (!file) return async () => {};
   const session = new inspector.Session();
   session.connect();
   const post = (method: string, params?: object): Promise<unknown> =>
     new Promise((resolve, reject) => session.post(method, params ?? {}, (err, r) => (err ? reject(err) : resolve(r))));
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 500 });
-  await post('Profiler.start');
+  for (const [method, params] of start) await post(method, params);
   return async () => {
-    const r = (await post('Profiler.stop')) as { profile: unknown };
+    const r = (await post(stop)) as { profile: unknown };
     fs.writeFileSync(file, JSON.stringify(r.profile));
     session.disconnect();
   };
 }
 
+/** PF_BENCH_CPU_PROFILE=file: a CPU profile of the extension host while the writes are restored (a .cpuprofile). */
+const startCpuProfile = (file: string | undefined): Promise<() => Promise<void>> =>
+  startProfile(file, [['Profiler.enable'], ['Profiler.setSamplingInterval', { interval: 500 }], ['Profiler.start']], 'Profiler.stop');
+
 /**
  * PF_BENCH_ALLOC_PROFILE=file: where the extension host allocates from the start of the test until it
  * has settled, garbage included (a .heapprofile of V8's sampling heap profiler).
  */
-async function startAllocationProfile(file: string | undefined): Promise<() => Promise<void>> {
-  if (!file) return async () => {};
-  const session = new inspector.Session();
-  session.connect();
-  const post = (method: string, params?: object): Promise<unknown> =>
-    new Promise((resolve, reject) => session.post(method, params ?? {}, (err, r) => (err ? reject(err) : resolve(r))));
-  await post('HeapProfiler.enable');
-  await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-  return async () => {
-    const r = (await post('HeapProfiler.stopSampling')) as { profile: unknown };
-    fs.writeFileSync(file, JSON.stringify(r.profile));
-    session.disconnect();
-  };
-}
+const startAllocationProfile = (file: string | undefined): Promise<() => Promise<void>> => startProfile(file, [
+  ['HeapProfiler.enable'],
+  ['HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }],
+], 'HeapProfiler.stopSampling');
 
 describe('benchmark: scale', function () {
   this.timeout((IDLE_S + 240) * 1000);
