@@ -99,9 +99,61 @@ function canonicalJsonWithout(value: unknown, skip: string | undefined): string 
   return `${out}}`;
 }
 
+/**
+ * The members a record may have besides `hash` (and those of its actor and approvals), sorted as
+ * canonicalJson sorts them. JSON.stringify given this list writes, at every level, only the members
+ * it names and in its order: for a record whose members are all named in it, that is the record's
+ * canonical JSON without `hash`, written natively (the verify gate hashes every record of the log).
+ */
+const HASHED_KEYS = [...LINE_ORDER.filter((k) => k !== 'hash'), 'name', 'email', 'key'].sort();
+const HASHED = new Set(HASHED_KEYS);
+const ACTOR_KEYS = new Set(['name', 'email']);
+const APPROVAL_KEYS = new Set(['key', 'sig']);
+
+/** A value JSON.stringify and canonicalJson write alike as a member (a function or symbol they do not). */
+function scalar(v: unknown): boolean {
+  const t = typeof v;
+  return v === null || t === 'string' || t === 'number' || t === 'boolean' || t === 'undefined';
+}
+
+/** True when `obj` is a plain object whose members are all in `allowed` and all scalars. */
+function flatWithin(obj: unknown, allowed: ReadonlySet<string>): boolean {
+  if (obj === null || typeof obj !== 'object' || Object.getPrototypeOf(obj) !== Object.prototype) return false;
+  const keys = Object.keys(obj);
+  for (let i = 0; i < keys.length; i++) {
+    if (!allowed.has(keys[i]) || !scalar((obj as Record<string, unknown>)[keys[i]])) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether JSON.stringify(record, HASHED_KEYS) is the record's canonical JSON without `hash`: a plain
+ * object whose members are all named there (or `hash`), scalars but for the actor and the approvals,
+ * which hold plain objects of scalars named there too. Anything else (a member a later version adds,
+ * a nested `hash`, an own `__proto__` or `toJSON`) takes canonicalJsonWithout.
+ */
+function hashableNatively(record: object): boolean {
+  if (Object.getPrototypeOf(record) !== Object.prototype) return false;
+  const r = record as Record<string, unknown>;
+  const keys = Object.keys(r);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const v = r[k];
+    if (k === 'hash' || (HASHED.has(k) && scalar(v))) continue;
+    if (k === 'actor') {
+      if (!flatWithin(v, ACTOR_KEYS)) return false;
+    } else if (k === 'approvals' && Array.isArray(v)) {
+      for (let j = 0; j < v.length; j++) if (!flatWithin(v[j], APPROVAL_KEYS)) return false;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
 /** The hash a record should carry: sha256 of the canonical JSON of the record without `hash`. */
 export function recordHash(record: Omit<AuditRecord, 'hash'> | AuditRecord): string {
-  return sha256(canonicalJsonWithout(record, 'hash'));
+  return sha256(hashableNatively(record) ? JSON.stringify(record, HASHED_KEYS) : canonicalJsonWithout(record, 'hash'));
 }
 
 function without<T extends object>(obj: T, drop: readonly string[]): T {
@@ -153,7 +205,10 @@ function recordProblem(value: unknown): string | undefined {
   if (typeof actor !== 'object' || actor === null || typeof actor.name !== 'string' || typeof actor.email !== 'string') {
     return '"actor" must have a name and an email';
   }
-  for (const key of STRING_FIELDS) {
+  // Indexed loops here and in parseAuditLog: the gate runs them cold (interpreted) on every
+  // record, where for…of and forEach allocate on each step.
+  for (let i = 0; i < STRING_FIELDS.length; i++) {
+    const key = STRING_FIELDS[i];
     if (r[key] !== undefined && typeof r[key] !== 'string') return `"${key}" must be a string`;
   }
   if (r.approvals !== undefined) {
@@ -192,24 +247,25 @@ export function parseAuditLog(text: string, linesBefore = 0): ParsedAuditLog {
   const problems: AuditLineProblem[] = [];
   const lines = text.split('\n');
   if (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
-  lines.forEach((raw, i) => {
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i];
     const line = linesBefore + i + 1;
     const content = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (content.trim() === '') {
       problems.push({ line, message: `Line ${line} is empty.` });
-      return;
+      continue;
     }
     let value: unknown;
     try {
       value = JSON.parse(content);
     } catch {
       problems.push({ line, message: `Line ${line} is not valid JSON.` });
-      return;
+      continue;
     }
     const problem = recordProblem(value);
     if (problem) {
       problems.push({ line, message: `Line ${line} is not an audit record: ${problem}.` });
-      return;
+      continue;
     }
     // The hash covers the parsed value, so the text must be the one way of writing it: with a
     // repeated key, a reader (or a diff) may see the first value while the hash covers the last;
@@ -217,10 +273,10 @@ export function parseAuditLog(text: string, linesBefore = 0): ParsedAuditLog {
     // order is free (logs written with an older key order still pass); CR is stripped above.
     if (JSON.stringify(value) !== content) {
       problems.push({ line, message: `Line ${line} is not written the way Protected Files writes records (a repeated key, extra spaces or a re-spelled value), so it may read differently from what its hash covers.` });
-      return;
+      continue;
     }
     records.push(value as AuditRecord);
-  });
+  }
   return { records, problems };
 }
 

@@ -64,6 +64,51 @@ describe('sha256 and canonicalJson', () => {
     assert.ok(reference(rest).includes('"hash":"nested"') && reference(rest).includes('"hash":"x"'));
     assert.equal(canonicalJson(record), reference(record));
   });
+
+  test('recordHash agrees with the definition on records of every shape, those it writes natively and those it does not', () => {
+    const reference = (v: unknown): string => {
+      if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+      if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : reference(x))).join(',')}]`;
+      const o = v as Record<string, unknown>;
+      return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${reference(o[k])}`).join(',')}}`;
+    };
+    const expected = (r: object): string => sha256(reference(Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'hash'))));
+    const base = (): Record<string, unknown> => JSON.parse(JSON.stringify(sealRecord(body(1, { approvals: [{ key: 'k', sig: 's' }], grant: 'g' }), undefined))) as Record<string, unknown>;
+    // Sets a member as JSON.parse would, `__proto__` included (an own member, not the prototype).
+    const put = (o: Record<string, unknown>, k: string, v: unknown): void => {
+      Object.defineProperty(o, k, { value: v, enumerable: true, configurable: true, writable: true });
+    };
+    const keys = ['seq', 'at', 'event', 'file', 'sig', 'grant', 'hash', 'name', 'email', 'key', 'zzz', 'Actor', '__proto__', 'toJSON', 'constructor', 'approvals', 'actor', '0', 'é'];
+    const values: unknown[] = [0, -0, 1.5, 2 ** 53, true, null, undefined, NaN, '', 'é', '\u2028', 'line\nbreak', '"q"', '\ud800', '😀',
+      {}, { zzz: 1 }, { name: 'n' }, { name: { zzz: 1 }, email: 'e' }, [], [{ zzz: 1 }], [{ key: 'k', sig: 's' }], [{ key: 'k', sig: { zzz: 1 } }],
+      [{ key: 'k', sig: 's', hash: 'h' }], [{ key: 'k' }, 'x'], Object.create(null) as unknown, Object.create({ email: 'inherited', sig: 'inherited' }) as unknown,
+      [Object.create({ key: 'inherited' }) as unknown], () => 1];
+    let cases = 0;
+    let plain = 0;
+    const check = (r: Record<string, unknown>, what: string): void => {
+      assert.equal(recordHash(r as unknown as AuditRecord), expected(r), what);
+      cases++;
+    };
+    plain++;
+    check(base(), 'as sealed');
+    // JSON.stringify reads members through the prototype chain; the definition reads own members.
+    check(Object.setPrototypeOf(base(), { detail: 'inherited' }) as Record<string, unknown>, 'a record with a prototype of its own');
+    // Every member, at the top, in the actor and in an approval, set to every kind of value.
+    for (const k of keys) {
+      for (const [i, v] of values.entries()) {
+        const top = base();
+        put(top, k, v);
+        check(top, `record.${k} = values[${i}]`);
+        const actor = base();
+        put(actor.actor as Record<string, unknown>, k, v);
+        check(actor, `actor.${k} = values[${i}]`);
+        const approval = base();
+        put((approval.approvals as Record<string, unknown>[])[0], k, v);
+        check(approval, `approvals[0].${k} = values[${i}]`);
+      }
+    }
+    assert.ok(cases > 1500 && plain === 1, `${cases} cases`);
+  });
 });
 
 describe('sealRecord', () => {
