@@ -107,6 +107,8 @@ interface Rule {
   fileKey: string;
   /** The parsed segments, each regular expression behind `guarded`. */
   parts: ParseReturnFiltered[];
+  /** Per part: the segment as matched (see `key`) where the glob has a literal one, else undefined. */
+  literals: (string | undefined)[];
   /** The last part is `<prefix>*<suffix>` (matching is case-sensitive): no regular expression needed. */
   star: boolean;
   /** The last part, as minimatch compares it with the basename: a string (`===`) or a pattern. */
@@ -158,10 +160,6 @@ interface TrieNode {
 interface DirEntry {
   /** No empty, `.` or `..` segment and no backslash: paths in it need no normalization. */
   valid: boolean;
-  /** The directory as spelled in paths (`''` at the top). */
-  name: string;
-  /** `name`, lower-cased when matching ignores case. */
-  key: string;
   /** Number of segments. */
   depth: number;
   /** The trie node of exactly this directory, if there is one. */
@@ -183,6 +181,13 @@ interface DirEntry {
    * is clear is asked about for the first time, so its answer is not memoized yet.
    */
   seen: number[] | undefined;
+  /**
+   * Set when a subdirectory's entry is this one's (but for `depth` and `seen`) unless its name is in
+   * the set: this directory has no trie node, so no rule starts below it, and the `general` rules
+   * still active move on only at literal segments, which the set holds (as `key` spells them). A
+   * subdirectory then needs no derivation: most folders of a large tree (issue 8).
+   */
+  passThrough: ReadonlySet<string> | undefined;
 }
 
 /**
@@ -321,6 +326,37 @@ function step(rule: Rule, states: readonly number[], segment: string): number[] 
   // Unchanged (the usual case below a leading `**`): the caller keeps its entry as it is.
   return out.length === states.length && out.every((p) => states.includes(p)) ? (states as number[]) : out;
 }
+
+/**
+ * DirEntry.passThrough for a directory without a trie node whose active `general` rules are
+ * `general`: the literal segments at which one of them moves on; undefined when a rule could move
+ * on at some other segment (a part that is a pattern) or would not stay where it is at a segment
+ * it does not take (a position that only `**` at its start kept).
+ */
+function passLiterals(general: readonly Active[]): Set<string> | undefined {
+  const literals = new Set<string>();
+  for (const { rule, states } of general) {
+    const parts = rule.parts;
+    const stop = rule.tailIsGlobstar ? parts.length : parts.length - 1;
+    const stays = closure(parts, states.filter((p) => p < stop && parts[p] === GLOBSTAR));
+    if (stays.length !== states.length || !stays.every((p) => states.includes(p))) {
+      return undefined;
+    }
+    for (const p of states) {
+      if (p >= stop || parts[p] === GLOBSTAR) {
+        continue;
+      }
+      const literal = rule.literals[p];
+      if (literal === undefined) {
+        return undefined;
+      }
+      literals.add(literal);
+    }
+  }
+  return literals;
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** A segment that a normalized path can have: not empty, `.` or `..`, no backslash. */
 function isNormalSegment(segment: string): boolean {
@@ -579,6 +615,7 @@ export class ProtectionMatcher {
       // Any basename ending with the suffix has the suffix's last dot as its own last dot.
       fileKey: filing === BY_NAME ? this.key(lastSegment) : filing === BY_EXTENSION ? basenameSuffix.slice(extensionDot) : '',
       parts: parts.map(guarded),
+      literals: parts.map((part, i) => (part === GLOBSTAR || MAGIC.test(segments[i]) ? undefined : this.key(segments[i]))),
       star: !this.nocase && lastPart instanceof RegExp && ONE_STAR.test(lastSegment),
       lastString: typeof lastPart === 'string' ? lastPart : undefined,
       last: lastPart instanceof RegExp ? lastPart : undefined,
@@ -591,13 +628,18 @@ export class ProtectionMatcher {
    * entry and its own trie node. `parent` is `undefined` only for the top.
    */
   private derive(parent: DirEntry | undefined, name: string, segment: string): DirEntry {
-    const key = this.key(name);
     const depth = parent ? parent.depth + 1 : 0;
-    const node = parent ? parent.node?.children.get(this.key(segment)) : this.root;
+    const segmentKey = this.key(segment);
+    // Matching without regard to case, a literal part is a pattern (`/^σ$/i` also takes `ς`): only
+    // an ASCII segment, which such a pattern takes exactly when its lower case is the literal's, passes.
+    if (parent?.passThrough && !parent.passThrough.has(segmentKey) && isNormalSegment(segment) && (!this.nocase || ASCII.test(segment))) {
+      return { ...parent, depth, seen: undefined };
+    }
+    const node = parent ? parent.node?.children.get(segmentKey) : this.root;
     let subtree = parent?.subtree;
     let deep = parent?.deep ?? [];
     let deepCandidates = parent?.deepCandidates;
-    if (depth === 1 && key === PROTECTION_DIR) {
+    if (depth === 1 && segmentKey === PROTECTION_DIR) {
       subtree = this.protection;
     }
     const own: Rule[] = [];
@@ -641,8 +683,6 @@ export class ProtectionMatcher {
     }
     const entry: DirEntry = {
       valid: (parent?.valid ?? true) && (!parent || isNormalSegment(segment)),
-      name,
-      key,
       depth,
       node,
       subtree,
@@ -652,6 +692,7 @@ export class ProtectionMatcher {
       all: subtree,
       candidates: undefined,
       seen: undefined,
+      passThrough: undefined,
     };
     if (subtree === this.protection) {
       entry.general = [];
@@ -680,6 +721,9 @@ export class ProtectionMatcher {
       entry.candidates = deepCandidates;
     } else {
       entry.candidates = this.candidatesOf([...deep, ...own, ...decided].sort(byPriority), entry.all);
+    }
+    if (!node && entry.valid) {
+      entry.passThrough = passLiterals(entry.general);
     }
     return entry;
   }

@@ -245,10 +245,13 @@ describe('ProtectionMatcher agrees with minimatch', () => {
     '**/a/**/b/**', 'a/**/*/b/**/*.ts', '**/x/*/y/**', '*/**/a', '+(a|b)/**/c', '**/a/**/a/**/a', 'src/**/b/*/**/*.md', '?/**/?/**',
     // Plain paths, which the matcher indexes without compiling them: case and non-ASCII letters.
     'ß.md', 'src/İ.ts', 'y.TS', 'x/Y.ts', 'Src/lib/.env',
+    // Literal folders after a \`**\`, which folders between them skip unless named so (DirEntry.passThrough):
+    // without regard to case, /^σ$/i takes ς and Σ; /^k$/i takes K but not the Kelvin sign, whose lower case is k.
+    '**/σ/*.md', '**/k/**/y/*', '**/lib/**', 'x/**/src/*.ts',
   ];
   const segments = ['a', 'b', 'c', 'src', 'lib', 'x', 'y', '.env', '.env.local', 'package.json', 'q.sql', 'booking.ts',
     'bookingX.ts', 'r.md', 'aa.txt', 'd.ts', 'e.js', '.git', '.gitignore', 'db', 'migrations', 'docs', 'Y.ts', 'X', 'y.TS',
-    'Src', 'a*b', 'ß.md', 'İ.ts'];
+    'Src', 'a*b', 'ß.md', 'İ.ts', 'σ', 'ς', 'Σ', 'k', 'K', '\u212a', 'LIB', 'q', 'r', 's'];
   let seed = 7;
   const random = (n: number): number => {
     seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
