@@ -71,7 +71,9 @@ const HEX64 = /^[0-9a-f]{64}$/;
 
 /** sha256 of a string (UTF-8) or bytes, as lower-case hex. */
 export function sha256(content: string | Uint8Array): string {
-  return nodeCrypto().createHash('sha256').update(content).digest('hex');
+  const crypto = nodeCrypto();
+  // One call where Node has it (20.12 and later): no Hash object per record of the chain.
+  return typeof crypto.hash === 'function' ? crypto.hash('sha256', content, 'hex') : crypto.createHash('sha256').update(content).digest('hex');
 }
 
 /**

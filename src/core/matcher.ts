@@ -527,11 +527,14 @@ export class ProtectionMatcher {
           continue;
         }
         const mm = new Minimatch(glob, mmOptions);
+        // The constructor parsed each segment already: `set` is `globParts` parsed, less any
+        // alternative with a segment that does not parse; of the same length, nothing was left out.
+        const parsed = mm.set.length === mm.globParts.length ? mm.set : undefined;
         // One rule per alternative of a brace set, so each is indexed by its own literal parts.
-        for (const segments of mm.globParts) {
-          const parts: ParseReturnFiltered[] = [];
-          for (const s of segments) {
-            const part = mm.parse(s);
+        mm.globParts.forEach((segments, i) => {
+          const parts: ParseReturnFiltered[] = parsed?.[i] ?? [];
+          for (let k = parts.length; k < segments.length; k++) {
+            const part = mm.parse(segments[k]);
             if (part === false) {
               break;
             }
@@ -540,7 +543,7 @@ export class ProtectionMatcher {
           if (parts.length === segments.length) {
             this.index(priority, parts, segments, result);
           }
-        }
+        });
         priority++;
       }
     }
