@@ -189,7 +189,8 @@ class ManifestMemo {
 
   private static once(built: Map<Manifest | undefined, ProtectionMatcher>, m: Manifest | undefined, caseInsensitive: boolean): ProtectionMatcher {
     let matcher = built.get(m);
-    if (!matcher) built.set(m, (matcher = new ProtectionMatcher(m, { caseInsensitive })));
+    // Each path is asked about once or twice in a gate's run: no memo.
+    if (!matcher) built.set(m, (matcher = new ProtectionMatcher(m, { caseInsensitive, memo: false })));
     return matcher;
   }
 

@@ -23,6 +23,11 @@ export interface Classification {
 export interface MatcherOptions {
   /** Match globs without regard to case (case-insensitive file systems). */
   caseInsensitive?: boolean;
+  /**
+   * false for a caller that asks about each path once (the commit gate, a fresh process): no memo of
+   * answers, and none of its bookkeeping per folder and basename. Default true.
+   */
+  memo?: boolean;
 }
 
 /** The manifest folder protects itself, so nobody unprotects a file by editing one line. */
@@ -436,12 +441,14 @@ export class ProtectionMatcher {
   private readonly cache = new Map<string, Classification | null>();
   /** Set by `lookup`: whether the path may have been looked up before (its basename's bit was set). */
   private seenBefore = true;
+  private readonly memo: boolean;
   /** Directory entries by the directory as spelled in paths; the top level is `top`. */
   private readonly dirs = new Map<string, DirEntry>();
   private readonly top: DirEntry;
 
   constructor(manifest: Manifest | undefined, options?: MatcherOptions) {
     this.nocase = options?.caseInsensitive === true;
+    this.memo = options?.memo !== false;
     const strictest = (manifest && strictestTier(manifest)) ?? BUILTIN_PROTECTION_TIER;
     const protection: Classification = { tier: strictest, component: undefined, pattern: PROTECTION_GLOB };
     this.protection = this.makeRule(-1, 'subtree', 1, [PROTECTION_DIR, GLOBSTAR], protection, [PROTECTION_DIR, '**']);
@@ -462,6 +469,9 @@ export class ProtectionMatcher {
 
   /** The tier, component and glob that protect `relPath`, or `undefined` if it is not protected. */
   classify(relPath: string): Classification | undefined {
+    if (!this.memo) {
+      return this.lookup(relPath, true);
+    }
     const cached = this.cache.get(relPath);
     if (cached !== undefined) {
       return cached ?? undefined;
@@ -830,13 +840,15 @@ export class ProtectionMatcher {
       }
       return this.lookup(normalized, false);
     }
-    const seen = (dir.seen ??= [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    const baseHash = basenameHash(path, base);
-    const word = (baseHash >>> 4) & 15;
-    const bit = 1 << (baseHash & 15);
-    if ((seen[word] & bit) === 0) {
-      seen[word] |= bit;
-      this.seenBefore = false;
+    if (this.memo) {
+      const seen = (dir.seen ??= [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+      const baseHash = basenameHash(path, base);
+      const word = (baseHash >>> 4) & 15;
+      const bit = 1 << (baseHash & 15);
+      if ((seen[word] & bit) === 0) {
+        seen[word] |= bit;
+        this.seenBefore = false;
+      }
     }
 
     let best = dir.all;

@@ -307,8 +307,9 @@ describe('ProtectionMatcher agrees with minimatch', () => {
       }
       const m = manifestOf(...components);
       const matcher = new ProtectionMatcher(m, { caseInsensitive });
+      const unmemoized = new ProtectionMatcher(m, { caseInsensitive, memo: false });
       const ordered = [...m.components].sort((a, b) => (a.tier === b.tier ? 0 : a.tier === 't1' ? -1 : 1));
-      for (const path of paths) {
+      for (const path of [...paths, ...paths]) {
         let expected: string | undefined;
         for (const component of ordered) {
           const glob = component.files.find((g) => minimatch(path, g, options));
@@ -319,6 +320,8 @@ describe('ProtectionMatcher agrees with minimatch', () => {
         }
         const c = matcher.classify(path);
         assert.equal(c && `${c.component?.name} ${c.pattern}`, expected, path);
+        const u = unmemoized.classify(path);
+        assert.equal(u && `${u.component?.name} ${u.pattern}`, expected, `${path} (memo: false)`);
       }
     });
   }
