@@ -277,6 +277,19 @@ function literalSegments(glob: string): string[] | undefined {
   return segments.every(isNormalSegment) ? segments : undefined;
 }
 
+/**
+ * The literal segments before the `**` of a glob that is a plain relative path followed by `/**`
+ * (`src/booking/**`; `[]` for `**`), else undefined. minimatch would parse it to those segments and
+ * GLOBSTAR; it is indexed so without compiling it, like literalSegments (most manifests protect
+ * folders so, and a hook that needs no pattern never runs minimatch's parser).
+ */
+function subtreeHead(glob: string): string[] | undefined {
+  if (glob === '**') {
+    return [];
+  }
+  return glob.endsWith('/**') ? literalSegments(glob.slice(0, -3)) : undefined;
+}
+
 /** The literal characters that start a glob segment (`.env*` → `.env`). */
 function literalPrefix(segment: string): string {
   let i = 0;
@@ -534,6 +547,11 @@ export class ProtectionMatcher {
         const literal = literalSegments(glob);
         if (literal) {
           this.index(priority++, literal, literal, result);
+          continue;
+        }
+        const head = subtreeHead(glob);
+        if (head) {
+          this.index(priority++, [...head, GLOBSTAR], [...head, '**'], result);
           continue;
         }
         const mm = new Minimatch(glob, mmOptions);

@@ -248,6 +248,8 @@ describe('ProtectionMatcher agrees with minimatch', () => {
     // Literal folders after a \`**\`, which folders between them skip unless named so (DirEntry.passThrough):
     // without regard to case, /^σ$/i takes ς and Σ; /^k$/i takes K but not the Kelvin sign, whose lower case is k.
     '**/σ/*.md', '**/k/**/y/*', '**/lib/**', 'x/**/src/*.ts',
+    // Plain folders followed by \`**\`, which the matcher indexes without compiling them too.
+    'x/y/**', '.git/**', 'Src/Lib/**', 'ß.md/**', 'a/b/c/**', 'a/**/**', 'a/./**', 'a//**',
   ];
   const segments = ['a', 'b', 'c', 'src', 'lib', 'x', 'y', '.env', '.env.local', 'package.json', 'q.sql', 'booking.ts',
     'bookingX.ts', 'r.md', 'aa.txt', 'd.ts', 'e.js', '.git', '.gitignore', 'db', 'migrations', 'docs', 'Y.ts', 'X', 'y.TS',
