@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { renderRecord, sealRecord, sha256 } from '../src/core/audit';
 import type { AuditBody, AuditRecord } from '../src/core/audit';
-import { copyBuiltCli, isolatedGitEnv } from '../test/unit/cliHarness';
+import { NODE_START_VARIABLES, copyBuiltCli, isolatedGitEnv } from '../test/unit/cliHarness';
 
 /** bench.ts's row printer, passed in so both sections print alike. */
 export type Row = (label: string, value: string, target?: string) => void;
@@ -220,12 +220,17 @@ export function verifyStagedBench(row: Row): void {
     const reads = [':.protection/manifest.jsonc', 'HEAD:.protection/manifest.jsonc', ':.protection/audit.jsonl', 'HEAD:.protection/audit.jsonl',
       ...writes.map(([f]) => `:${f}`)].join('\n') + '\n';
     const readRuns: number[] = [];
+    // For scale only: a Node start with what this machine sets for every Node start (see NODE_START_VARIABLES).
+    const machineVariables = NODE_START_VARIABLES.filter((k) => process.env[k] !== undefined);
+    const machineEnv = { ...env, ...Object.fromEntries(machineVariables.map((k) => [k, process.env[k]])) };
+    const machineNodeRuns: number[] = [];
     for (let round = 0; round < WARMUP + RUNS; round++) {
       const v = timeOnce(process.execPath, [repo.cli, 'verify', '--staged'], repo.dir, env);
       const d = timeOnce('git', ['diff', '--cached', '--name-only'], repo.dir, env);
       const n = timeOnce(process.execPath, ['-e', '0'], repo.dir, env);
       const c = timeOnce(process.execPath, [repo.cli, '--version'], repo.dir, env);
       const b = timeOnce('git', ['cat-file', '--batch'], repo.dir, env, reads);
+      const m = machineVariables.length > 0 ? timeOnce(process.execPath, ['-e', '0'], repo.dir, machineEnv) : undefined;
       if (v.status !== 0) throw new Error(`verify --staged exited ${v.status} in round ${round}`);
       if (round < WARMUP) continue;
       verifyRuns.push(v.ms);
@@ -233,6 +238,7 @@ export function verifyStagedBench(row: Row): void {
       nodeRuns.push(n.ms);
       cliStartRuns.push(c.ms);
       readRuns.push(b.ms);
+      if (m) machineNodeRuns.push(m.ms);
     }
 
     const verify = median(verifyRuns);
@@ -244,6 +250,9 @@ export function verifyStagedBench(row: Row): void {
     row('verify says', firstLine.length > 60 ? `${firstLine.slice(0, 57)}…` : firstLine);
     row(`git diff --cached --name-only (median of ${RUNS})`, ms(median(diffRuns)));
     row(`node -e 0 (median of ${RUNS})`, ms(median(nodeRuns)));
+    if (machineVariables.length > 0) {
+      row(`  not counted: node -e 0 with this machine's ${machineVariables.join(', ')}`, ms(median(machineNodeRuns)));
+    }
     row('  baseline: the sum', ms(baseline));
     row(`node dist/cli.js --version (median of ${RUNS})`, ms(median(cliStartRuns)));
     // The first run compiles cli-verify.js and leaves V8's code cache beside it (src/node/cachedPart.ts); the rest use it.

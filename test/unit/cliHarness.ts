@@ -32,15 +32,24 @@ export const MANIFEST = `// test manifest
 `;
 
 /**
+ * Variables that change every Node start of the machine they are set on, not the CLI: NODE_OPTIONS can
+ * load code into each process; NODE_EXTRA_CA_CERTS makes Node read and parse a certificate bundle as it
+ * starts, ~30 ms on a machine that points it at the system bundle (as the one this was measured on
+ * does), which on both sides of a benchmark's ratio would hide most of what the CLI adds to `node -e 0`.
+ */
+export const NODE_START_VARIABLES = ['NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS'];
+
+/**
  * The environment for git and the CLI inside `root`: an empty global git config, no system config,
  * HOME and XDG inside `root`, no GIT_* variables from the caller, no prompts, and no repository
- * above `root`, so the machine's git settings cannot leak into a test or a benchmark.
+ * above `root`, so the machine's git settings cannot leak into a test or a benchmark; and Node
+ * started as on a machine without NODE_START_VARIABLES.
  */
 export function isolatedGitEnv(root: string): NodeJS.ProcessEnv {
   const gitconfig = join(root, 'gitconfig');
   writeFileSync(gitconfig, '');
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(env)) if (key.startsWith('GIT_')) delete env[key];
+  for (const key of Object.keys(env)) if (key.startsWith('GIT_') || NODE_START_VARIABLES.includes(key)) delete env[key];
   Object.assign(env, {
     HOME: root,
     XDG_CONFIG_HOME: join(root, 'xdg'),
