@@ -4,7 +4,7 @@
 // after a tool ran records its changes under the grant. Every failure of its own refuses the call
 // with one sentence saying what to fix (fail closed): a hook that crashes lets the edit through.
 import { readdirSync, realpathSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homeDirectory } from '../node/nodeOs';
 import type { Dirent } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { HOOK_AGENTS, HookPayloadError, allowAnswer, denyAnswer, detectAgent, isHookAgent, readToolCall } from '../core/agentHooks';
@@ -172,7 +172,7 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
   // The agents' own user-level settings can switch project hooks off (`disableAllHooks`, Codex's
   // `[features] hooks = false`): while a call touches a protected workspace, they are refused too.
   if (roots.size > 0 && call.phase === 'pre') {
-    const home = homedir();
+    const home = homeDirectory();
     const touched = [...call.paths.map((p) => resolve(cwd, expandHome(p, home)))];
     if (call.command !== undefined) {
       for (const t of analyzeShellCommand(call.command).targets) {

@@ -6,7 +6,7 @@
 // lock that cannot be read, is waited for until it is stale, and append waits longer than that.
 import { nodeCrypto } from '../core/nodeCrypto';
 import { constants, promises as fs } from 'node:fs';
-import { hostname } from 'node:os';
+import { nodeOs } from './nodeOs';
 import { join } from 'node:path';
 import { parseAuditLog, renderRecord, sealRecord } from '../core/audit';
 import { AUDIT_LOG_PATH } from '../core/layout';
@@ -206,7 +206,7 @@ export class AuditStore {
 
   /** Creates the lock file exclusively; waits with backoff; breaks a stale lock. Returns our token. */
   private async lock(): Promise<string> {
-    const info: LockInfo = { pid: process.pid, host: hostname(), at: '', token: nodeCrypto().randomBytes(8).toString('hex') };
+    const info: LockInfo = { pid: process.pid, host: nodeOs().hostname(), at: '', token: nodeCrypto().randomBytes(8).toString('hex') };
     const deadline = Date.now() + this.lockTimeoutMs;
     let delay = 2;
     for (;;) {
@@ -263,7 +263,7 @@ export class AuditStore {
     const age = Math.abs(Date.now() - lock.mtimeMs);
     const info = parseLockInfo(lock.text);
     if (!info) return age > UNREADABLE_GRACE_MS;
-    if (info.host === hostname()) {
+    if (info.host === nodeOs().hostname()) {
       if (info.pid === process.pid ? !issuedTokens.has(info.token) : !isAlive(info.pid)) return true;
     }
     return age > this.staleLockMs;

@@ -7,7 +7,7 @@
 // audit log's approvals, so a check of 20,000 protected files reads only those that changed.
 import { promises as fs, watch as watchDir } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
-import { userInfo } from 'node:os';
+import { nodeOs } from './nodeOs';
 import { dirname, join, relative, sep } from 'node:path';
 import { parseAuditLog, sha256 } from '../core/audit';
 import { ApprovalLedger, BreachEpisodes, DELETED_VERSION, breachDetail, decideBreach } from '../core/breach';
@@ -551,7 +551,7 @@ function headOid(root: string): string | undefined {
 
 function osUser(): string {
   try {
-    return userInfo().username;
+    return nodeOs().userInfo().username;
   } catch {
     return process.env.USER ?? process.env.USERNAME ?? 'unknown';
   }

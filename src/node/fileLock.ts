@@ -4,7 +4,7 @@
 // cannot be read, is broken only after `staleMs`.
 import { nodeCrypto } from '../core/nodeCrypto';
 import { promises as fs } from 'node:fs';
-import { hostname } from 'node:os';
+import { nodeOs } from './nodeOs';
 import { readRegularFile } from './regularFile';
 
 interface LockInfo {
@@ -54,7 +54,7 @@ async function breakable(path: string, staleMs: number): Promise<boolean> {
   } catch {
     info = undefined;
   }
-  if (info && typeof info.pid === 'number' && info.host === hostname()) return isDead(info.pid);
+  if (info && typeof info.pid === 'number' && info.host === nodeOs().hostname()) return isDead(info.pid);
   // Another host, or not readable (a holder killed between creating and writing it): by age. A
   // time in the future (a skewed clock) counts as now, so it never blocks until the clock passes it.
   const age = Date.now() - Math.min(mtime, Date.now());
@@ -66,7 +66,7 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, option
   const timeoutMs = options.timeoutMs ?? 5_000;
   const staleMs = options.staleMs ?? 10_000;
   const token = nodeCrypto().randomBytes(8).toString('hex');
-  const info: LockInfo = { pid: process.pid, host: hostname(), at: Date.now(), token };
+  const info: LockInfo = { pid: process.pid, host: nodeOs().hostname(), at: Date.now(), token };
   const deadline = Date.now() + timeoutMs;
   for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
     try {

@@ -1,6 +1,6 @@
 // Who is acting and at which commit, for audit records. Both answers are best effort and never
 // throw: an audit record without a HEAD is still worth writing.
-import { userInfo } from 'node:os';
+import { nodeOs } from './nodeOs';
 import type { SimpleGit, simpleGit as SimpleGitFactory } from 'simple-git';
 import type { Actor } from '../core/audit';
 
@@ -31,7 +31,7 @@ async function configValue(g: SimpleGit, key: string): Promise<string | undefine
 
 function osUserName(): string {
   try {
-    const name = userInfo().username;
+    const name = nodeOs().userInfo().username;
     if (name) return name;
   } catch {
     // no passwd entry (some containers): fall through

@@ -6,7 +6,7 @@
 import { nodeCrypto } from '../core/nodeCrypto';
 import { existsSync, promises as fs, statSync, watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
-import { homedir } from 'node:os';
+import { homeDirectory } from './nodeOs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { emptyGrantState, parseGrantState } from '../core/grantState';
 import type { GrantState } from '../core/grantState';
@@ -57,7 +57,7 @@ export function locateGrantStore(folder: string, fallbackToHome = false): GrantS
   const git = findGitDir(folder);
   if (git) return storeIn(join(git.gitDir, 'protected-files'), relative(git.root, resolve(folder)).split(sep).join('/'), true);
   if (!fallbackToHome) return undefined;
-  return storeIn(join(homedir(), '.protected-files', 'state'), resolve(folder), false);
+  return storeIn(join(homeDirectory(), '.protected-files', 'state'), resolve(folder), false);
 }
 
 /** The location in `dir` of the folder known there as `key`; its file name is hashed on first use. */

@@ -7,7 +7,7 @@
 // names a live process (pid 1) stops no guard for longer than `staleMs`.
 import { nodeCrypto } from '../core/nodeCrypto';
 import { promises as fs, unlinkSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { nodeOs } from './nodeOs';
 import { readRegularFile, readRegularFileSync } from './regularFile';
 
 export interface LeaseHolder {
@@ -61,7 +61,7 @@ export class GuardLease {
   async tryAcquire(): Promise<boolean> {
     if (this.held) return true;
     if (this.disposed) return false;
-    const me: LeaseHolder = { pid: process.pid, host: hostname(), who: this.who, at: Date.now(), token: this.token };
+    const me: LeaseHolder = { pid: process.pid, host: nodeOs().hostname(), who: this.who, at: Date.now(), token: this.token };
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         await fs.writeFile(this.path, JSON.stringify(me), { flag: 'wx', mode: 0o600 });
@@ -87,7 +87,7 @@ export class GuardLease {
     const h = await readHolder(this.path);
     if (h) {
       if (h.token === this.token) return false;
-      if (h.host === hostname() && !alive(h.pid)) return true;
+      if (h.host === nodeOs().hostname() && !alive(h.pid)) return true;
     }
     // A live holder touches the lease (see beat); another host's, or a file not readable yet: by age alike.
     try {
