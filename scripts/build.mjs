@@ -5,7 +5,7 @@
 //   node scripts/build.mjs --tests    also compiles test/ to out/ (bundled per entry; integration benchmarks *.bench.ts too)
 //   node scripts/build.mjs --analyze  also prints what dist/extension.js is made of
 import * as esbuild from 'esbuild';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -101,7 +101,7 @@ const splitCliParts = {
       CLI_PARTS[args.path] && (args.importer.endsWith(join('src', 'cli', 'main.ts')) || args.importer.endsWith(join('src', 'cli', 'hookMain.ts')))
         ? { path: CLI_PARTS[args.path].slice(2), namespace: 'cli-part' } : undefined);
     build.onLoad({ filter: /.*/, namespace: 'cli-part' }, (args) => ({
-      contents: `const { loadCachedPart } = require('./src/node/cachedPart');\nmodule.exports = loadCachedPart(__dirname, ${JSON.stringify(args.path)});\n`,
+      contents: `const { loadCachedPart } = require('./src/node/cachedPart');\nmodule.exports = loadCachedPart(__dirname, ${JSON.stringify(args.path)}, require);\n`,
       resolveDir: process.cwd(), loader: 'js',
     }));
   },
@@ -132,6 +132,10 @@ if (args.has('--tests')) {
   builds.push(esbuild.build({ ...common, minify: false, sourcemap: 'inline', external: ['vscode', 'mocha'], entryPoints: [...findTests('test/integration', '.test.ts'), ...findTests('test/integration', '.bench.ts'), 'test/integration/index.ts'], outdir: 'out/test/integration', outbase: 'test/integration' }));
 }
 const [ext, lazy] = await Promise.all(builds);
+// Node looks for the package.json nearest to each file it loads (for its "type"); without one in
+// dist/ it parses the extension's manifest, ~20 KB, at every start of an agent's hook and of the
+// commit gate. This one says what the bundles are.
+writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');
 const kb = (result) => (Object.values(result.metafile.outputs).filter((o) => o.entryPoint).reduce((n, o) => n + o.bytes, 0) / 1024).toFixed(1);
 console.log(`dist/extension.js ${kb(ext)} KB${release ? ' (minified)' : ''}; loaded on first use: dist/lazy.js ${kb(lazy)} KB`);
 // --analyze: what dist/extension.js is made of, largest first.

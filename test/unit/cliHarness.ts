@@ -74,7 +74,7 @@ export interface RunResult {
  */
 export function copyBuiltCli(dist: string, pkg: string): string {
   mkdirSync(join(pkg, 'dist'), { recursive: true });
-  for (const name of ['cli.js', 'cli-guard.js', 'cli-verify.js', 'cli-commands.js', 'hook.js', 'simple-git.js']) {
+  for (const name of ['cli.js', 'cli-guard.js', 'cli-verify.js', 'cli-commands.js', 'hook.js', 'simple-git.js', 'package.json']) {
     if (existsSync(join(dist, name))) copyFileSync(join(dist, name), join(pkg, 'dist', name));
   }
   copyFileSync(join(dist, '..', 'package.json'), join(pkg, 'package.json'));
