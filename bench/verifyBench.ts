@@ -146,6 +146,20 @@ class BenchRepo {
   }
 }
 
+/** A script doing what any gate on git's plumbing must: start both git processes, read their answers, load node:crypto. */
+function floorSource(reads: string): string {
+  return `const cp = require('node:child_process');
+const env = { ...process.env, GIT_OPTIONAL_LOCKS: '0' };
+const reader = cp.spawn('git', ['cat-file', '--batch'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+const diff = cp.spawn('git', ['diff-index', '--cached', '-z', '-r', '-M', '--no-ext-diff', '--no-textconv', '--ignore-submodules=none', 'HEAD', '--'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+diff.stdin.end();
+reader.stdin.end(${JSON.stringify(reads)});
+diff.stdout.resume();
+reader.stdout.resume();
+diff.on('close', () => require('node:crypto'));
+`;
+}
+
 function timeOnce(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, input?: string): { ms: number; status: number | null; stdout: string } {
   const start = performance.now();
   const r = spawnSync(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, input });
@@ -220,6 +234,11 @@ export function verifyStagedBench(row: Row): void {
     const reads = [':.protection/manifest.jsonc', 'HEAD:.protection/manifest.jsonc', ':.protection/audit.jsonl', 'HEAD:.protection/audit.jsonl',
       ...writes.map(([f]) => `:${f}`)].join('\n') + '\n';
     const readRuns: number[] = [];
+    // The floor of any gate built on git's plumbing: Node, child_process, the same two git processes
+    // with the same reads, node:crypto; nothing parsed or decided.
+    const floorScript = join(repo.root, 'floor.js');
+    writeFileSync(floorScript, floorSource(reads));
+    const floorRuns: number[] = [];
     // For scale only: a Node start with what this machine sets for every Node start (see NODE_START_VARIABLES).
     const machineVariables = NODE_START_VARIABLES.filter((k) => process.env[k] !== undefined);
     const machineEnv = { ...env, ...Object.fromEntries(machineVariables.map((k) => [k, process.env[k]])) };
@@ -230,6 +249,7 @@ export function verifyStagedBench(row: Row): void {
       const n = timeOnce(process.execPath, ['-e', '0'], repo.dir, env);
       const c = timeOnce(process.execPath, [repo.cli, '--version'], repo.dir, env);
       const b = timeOnce('git', ['cat-file', '--batch'], repo.dir, env, reads);
+      const f = timeOnce(process.execPath, [floorScript], repo.dir, env);
       const m = machineVariables.length > 0 ? timeOnce(process.execPath, ['-e', '0'], repo.dir, machineEnv) : undefined;
       if (v.status !== 0) throw new Error(`verify --staged exited ${v.status} in round ${round}`);
       if (round < WARMUP) continue;
@@ -238,6 +258,7 @@ export function verifyStagedBench(row: Row): void {
       nodeRuns.push(n.ms);
       cliStartRuns.push(c.ms);
       readRuns.push(b.ms);
+      floorRuns.push(f.ms);
       if (m) machineNodeRuns.push(m.ms);
     }
 
@@ -264,6 +285,8 @@ export function verifyStagedBench(row: Row): void {
     const withReads = baseline + median(readRuns);
     row(`  for scale: git cat-file --batch of its ${writes.length + 4} reads`, ms(median(readRuns)));
     row('  verify ÷ (baseline + those reads)', `${(verify / withReads).toFixed(2)}×`);
+    const floor = median(floorRuns);
+    row('  for scale: the floor (node, child_process, both git processes, node:crypto)', `${ms(floor)} = ${(floor / baseline).toFixed(2)}×`);
   } finally {
     if (process.env.PF_BENCH_KEEP_REPO) row('  repository kept (PF_BENCH_KEEP_REPO)', repo.dir);
     else repo.dispose();
