@@ -352,6 +352,11 @@ function step(rule: Rule, states: readonly number[], segment: string): number[] 
  * it does not take (a position that only `**` at its start kept).
  */
 function passLiterals(general: readonly Active[]): Set<string> | undefined {
+  // Worked out for each folder met: bounded, so a manifest of many \`**\` rules (up to the glob
+  // bounds) pays nothing for it; such folders are derived one by one as before.
+  if (general.length > PASS_THROUGH_RULES) {
+    return undefined;
+  }
   const literals = new Set<string>();
   for (const { rule, states } of general) {
     const parts = rule.parts;
@@ -375,6 +380,9 @@ function passLiterals(general: readonly Active[]): Set<string> | undefined {
 }
 
 const ASCII = /^[\x00-\x7f]*$/;
+
+/** The most active \`general\` rules a folder may have for its subfolders to pass through (DirEntry.passThrough). */
+const PASS_THROUGH_RULES = 16;
 
 /** A segment that a normalized path can have: not empty, `.` or `..`, no backslash. */
 function isNormalSegment(segment: string): boolean {
