@@ -60,22 +60,29 @@ deny() {
   printf '%s\n' "$1" >&2
   exit 2
 }
-here=$(CDPATH= cd -- "$(dirname -- "$0")/../.." 2>/dev/null && pwd) || deny "Protected Files: cannot find the workspace of the guard script; run protected-files agents --write again."
+# Folders by the shell's own expansions, not dirname: each process started here is paid on every tool call.
+case $0 in */*) hooks=\${0%/*} ;; *) hooks=. ;; esac
+here=$(CDPATH= cd -- "$hooks/../.." 2>/dev/null && pwd) || deny "Protected Files: cannot find the workspace of the guard script; run protected-files agents --write again."
 run() {
   "$@" hook --agent "$agent"
   rc=$?
   [ "$rc" -eq 0 ] || [ "$rc" -eq 2 ] || deny "Protected Files: the guard failed (exit $rc), so this tool call is refused; run protected-files hook by hand to see why, or reinstall the extension or package."
   exit "$rc"
 }
-# 1. The CLI bundled with the VS Code extension, recorded for this clone when it starts.
-gitdir=$(git -C "$here" rev-parse --absolute-git-dir 2>/dev/null) || gitdir="$here/.git"
+# 1. The CLI bundled with the VS Code extension, recorded for this clone when it starts. A .git
+# folder is the git directory (as the extension finds it): no git process on every tool call.
+if [ -d "$here/.git" ]; then
+  gitdir="$here/.git"
+else
+  gitdir=$(git -C "$here" rev-parse --absolute-git-dir 2>/dev/null) || gitdir="$here/.git"
+fi
 record="$gitdir/protected-files/${CLI_PATH_FILE}"
 if [ -f "$record" ]; then
   { IFS= read -r node; IFS= read -r cli; } < "$record"
   if [ -n "$node" ] && [ -x "$node" ] && [ -f "$cli" ]; then
     export ELECTRON_RUN_AS_NODE=1 # VS Code's own executable runs as plain Node with it
     # dist/hook.js beside dist/cli.js is the hook alone: less for Node to compile on every call.
-    hook="$(dirname -- "$cli")/hook.js"
+    hook="\${cli%/*}/hook.js"
     if [ -f "$hook" ]; then run "$node" "$hook"; fi
     run "$node" "$cli"
   fi

@@ -6,7 +6,7 @@
 // missing altogether, or the launcher deleted, refused with a sentence that says how to fix it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { HOOK_AGENTS } from '../../src/core/agentHooks';
@@ -146,6 +146,34 @@ describe('every agent\'s generated hook, run as the agent runs it', () => {
       assertRefused(agent, runHook(repo, agent, p.shell), reason, 'shell command after relock');
     });
   }
+});
+
+describe('the launcher finds the CLI the extension recorded', () => {
+  test('beside a .git folder without starting git, in a linked worktree (a .git file) through git', () => {
+    // A git first on PATH that notes each run's arguments, then runs the real one.
+    const bin = sandbox.dir('git-spy');
+    const log = join(bin, 'runs');
+    writeFileSync(join(bin, 'git'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec /usr/bin/git "$@"\n`, { mode: 0o755 });
+    const env = { ...sandbox.env, PATH: `${bin}:/usr/bin:/bin`, CLAUDE_PROJECT_DIR: '' };
+    const guard = (dir: string): Answer => {
+      const r = spawnSync('sh', [join(dir, '.protection', 'hooks', 'guard.sh'), 'claude'], { cwd: dir, input: JSON.stringify(payloads('claude', dir).edit), encoding: 'utf8', env });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    };
+    const runs = (): string[] => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []);
+    const gitDirAsked = (): boolean => runs().some((r) => r.includes('rev-parse --absolute-git-dir'));
+
+    assertRefused('claude', guard(repo.dir), /db\/migrations\/001_init\.sql is protected/, 'the main checkout');
+    assert.equal(gitDirAsked(), false, `git was asked for the git directory: ${runs().join('; ')}`);
+
+    const wt = join(sandbox.root, 'hookproof-worktree');
+    repo.git('worktree', 'add', '-q', '--detach', wt, 'HEAD');
+    const wtGitDir = spawnSync('git', ['-C', wt, 'rev-parse', '--absolute-git-dir'], { env: sandbox.env, encoding: 'utf8' }).stdout.trim();
+    assert.ok(existsSync(join(wt, '.git')) && wtGitDir.includes('worktrees'), wtGitDir);
+    mkdirSync(join(wtGitDir, 'protected-files'), { recursive: true });
+    writeFileSync(join(wtGitDir, 'protected-files', 'cli-path'), `${process.execPath}\n${sandbox.cli}\n`);
+    assertRefused('claude', guard(wt), /db\/migrations\/001_init\.sql is protected/, 'a linked worktree');
+    assert.equal(gitDirAsked(), true, 'a .git file is resolved by git');
+  });
 });
 
 describe('a broken set-up refuses and says how to fix it', () => {
