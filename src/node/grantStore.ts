@@ -60,6 +60,13 @@ export function locateGrantStore(folder: string, fallbackToHome = false): GrantS
   return storeIn(join(homeDirectory(), '.protected-files', 'state'), resolve(folder), false);
 }
 
+/**
+ * The state file's name of the folder at the top of its checkout (key ''), nearly every workspace's:
+ * sha256('') written out, so that an agent's hook reading it does not load node:crypto (~2 ms of
+ * every tool call once the store's folder exists) only to name it. The tests compare it with the hash.
+ */
+const TOP_FOLDER_FILE = 'folder-e3b0c44298fc1c14.json';
+
 /** The location in `dir` of the folder known there as `key`; its file name is hashed on first use. */
 function storeIn(dir: string, key: string, inGit: boolean): GrantStoreLocation {
   let path: string | undefined;
@@ -68,7 +75,7 @@ function storeIn(dir: string, key: string, inGit: boolean): GrantStoreLocation {
     inGit,
     // Hashed when first asked for: GrantStore.readSync answers an absent store without it (and without loading node:crypto).
     get path(): string {
-      return (path ??= join(dir, `folder-${nodeCrypto().createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`));
+      return (path ??= join(dir, inGit && key === '' ? TOP_FOLDER_FILE : `folder-${nodeCrypto().createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`));
     },
   };
 }
