@@ -32,6 +32,14 @@ function failure(records: readonly AuditRecord[]): { index: number; message: str
   return result as { index: number; message: string };
 }
 
+/** The canonical JSON, written out the slow way from its definition: recordHash builds the same text in one pass. */
+function reference(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : reference(x))).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${reference(o[k])}`).join(',')}}`;
+}
+
 describe('sha256 and canonicalJson', () => {
   test('sha256 of strings (UTF-8) and bytes', () => {
     assert.equal(sha256(''), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
@@ -46,13 +54,6 @@ describe('sha256 and canonicalJson', () => {
   });
 
   test('recordHash leaves out only the top-level hash (a nested "hash" is content) and undefined members', () => {
-    // The definition, written out the slow way: recordHash builds the same text in one pass.
-    const reference = (v: unknown): string => {
-      if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-      if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : reference(x))).join(',')}]`;
-      const o = v as Record<string, unknown>;
-      return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${reference(o[k])}`).join(',')}}`;
-    };
     const record = {
       seq: 7, prev: 'a'.repeat(64), hash: 'b'.repeat(64), event: 'unlock', at: '2026-01-01T09:00:00.000Z',
       actor: { name: 'Zoë "Z"', email: 'z@example.com', hash: 'nested' }, reason: undefined, component: 'BOOKING_FLOW',
@@ -66,12 +67,6 @@ describe('sha256 and canonicalJson', () => {
   });
 
   test('recordHash agrees with the definition on records of every shape, those it writes natively and those it does not', () => {
-    const reference = (v: unknown): string => {
-      if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-      if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : reference(x))).join(',')}]`;
-      const o = v as Record<string, unknown>;
-      return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${reference(o[k])}`).join(',')}}`;
-    };
     const expected = (r: object): string => sha256(reference(Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'hash'))));
     const base = (): Record<string, unknown> => JSON.parse(JSON.stringify(sealRecord(body(1, { approvals: [{ key: 'k', sig: 's' }], grant: 'g' }), undefined))) as Record<string, unknown>;
     // Sets a member as JSON.parse would, `__proto__` included (an own member, not the prototype).
