@@ -3,9 +3,8 @@
 // each pair is one file, so a change to the unprotected spelling is a change to the protected
 // one. The gate and `check` ask this for paths the manifest does not protect as written.
 import type { Classification, ProtectionMatcher } from './matcher';
+import { isAscii } from './paths';
 
-/** ASCII only: no Unicode normal form differs from the path itself. */
-const ASCII = /^[\x00-\x7f]*$/;
 /**
  * Code points that HFS+ leaves out when it compares names (the list git checks for `.git`, in
  * utf8.c's next_hfs_char): `a\u200c.ts` is `a.ts` on such a volume.
@@ -20,7 +19,7 @@ const HFS_IGNORED = /[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]/g;
  */
 export function collision(path: string, folded: readonly ProtectionMatcher[]): Classification | undefined {
   const visible = path.replace(HFS_IGNORED, '');
-  const spellings = ASCII.test(path) ? [path] : [...new Set([path, visible].flatMap((p) => [p, p.normalize('NFC'), p.normalize('NFD')]))];
+  const spellings = isAscii(path) ? [path] : [...new Set([path, visible].flatMap((p) => [p, p.normalize('NFC'), p.normalize('NFD')]))];
   let best: Classification | undefined;
   for (const spelling of spellings) {
     for (const m of folded) {

@@ -7,7 +7,7 @@ import type { MinimatchOptions, ParseReturnFiltered } from 'minimatch';
 import { GLOB_LIMITS, MAX_NAME_LENGTH, checkGlob, isGlobExcess, standInGlob } from './globBounds';
 import { PROTECTION_DIR, strictestTier } from './manifest';
 import type { Component, Manifest, Tier } from './manifest';
-import { climbsOut, normalizeRelPath } from './paths';
+import { climbsOut, isAscii, normalizeRelPath } from './paths';
 
 export interface Classification {
   tier: Tier;
@@ -379,8 +379,6 @@ function passLiterals(general: readonly Active[]): Set<string> | undefined {
   return literals;
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
-
 /** The most active \`general\` rules a folder may have for its subfolders to pass through (DirEntry.passThrough). */
 const PASS_THROUGH_RULES = 16;
 
@@ -671,7 +669,7 @@ export class ProtectionMatcher {
     const segmentKey = this.key(segment);
     // Matching without regard to case, a literal part is a pattern (`/^σ$/i` also takes `ς`): only
     // an ASCII segment, which such a pattern takes exactly when its lower case is the literal's, passes.
-    if (parent?.passThrough && !parent.passThrough.has(segmentKey) && isNormalSegment(segment) && (!this.nocase || ASCII.test(segment))) {
+    if (parent?.passThrough && !parent.passThrough.has(segmentKey) && isNormalSegment(segment) && (!this.nocase || isAscii(segment))) {
       return { ...parent, depth, seen: undefined };
     }
     const node = parent ? parent.node?.children.get(segmentKey) : this.root;

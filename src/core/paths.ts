@@ -62,6 +62,13 @@ export function normalizeRelPath(input: string): string {
   return (absolute ? '/' : '') + out.join('/');
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** Whether `text` is ASCII only: no Unicode normal form, and no lower case but ASCII's, differs from it. */
+export function isAscii(text: string): boolean {
+  return ASCII.test(text);
+}
+
 /** True for `/x`, `\\x`, `\\\\server\\share` and drive paths (`C:\\x`, `c:x`). */
 export function isAbsolutePath(pattern: string): boolean {
   return pattern.startsWith('/') || pattern.startsWith('\\') || /^[A-Za-z]:/.test(pattern);

@@ -9,6 +9,7 @@ import { collisionProblem } from './collisions';
 import { AUDIT_LOG_PATH } from './layout';
 import type { Manifest, Tier } from './manifest';
 import { ProtectionMatcher } from './matcher';
+import { isAscii } from './paths';
 import type { Classification } from './matcher';
 
 /** The audit log's path (src/core/layout.ts). */
@@ -221,7 +222,6 @@ export function protectedItems(
   return items;
 }
 
-const ASCII_PATH = /^[\x00-\x7f]*$/;
 
 /**
  * protectedItems' `mayProtect` for matchers and the same manifests `folded` (matched without regard
@@ -230,7 +230,7 @@ const ASCII_PATH = /^[\x00-\x7f]*$/;
  * and, being its only spelling, collides with nothing. Other paths are always looked at in full.
  */
 export function foldedScreen(folded: () => readonly ProtectionMatcher[]): (path: string) => boolean {
-  return (path) => !ASCII_PATH.test(path) || folded().some((m) => m.classify(path) !== undefined);
+  return (path) => !isAscii(path) || folded().some((m) => m.classify(path) !== undefined);
 }
 
 /** What GateItem keeps of a change's modes: only what is more than regular content. */
