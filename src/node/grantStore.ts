@@ -3,7 +3,7 @@
 // (`.git/protected-files/`, per checkout for linked worktrees), so it is never committed and never
 // seen by tools that walk the work tree. Owner-only permissions; changes are read-modify-write
 // under a lock file and land with an atomic rename, so a crash mid-write loses nothing.
-import { nodeCrypto } from '../core/nodeCrypto';
+import { sha256 } from '../core/audit';
 import { existsSync, promises as fs, statSync, watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { homeDirectory } from './nodeOs';
@@ -75,7 +75,7 @@ function storeIn(dir: string, key: string, inGit: boolean): GrantStoreLocation {
     inGit,
     // Hashed when first asked for: GrantStore.readSync answers an absent store without it (and without loading node:crypto).
     get path(): string {
-      return (path ??= join(dir, inGit && key === '' ? TOP_FOLDER_FILE : `folder-${nodeCrypto().createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`));
+      return (path ??= join(dir, inGit && key === '' ? TOP_FOLDER_FILE : `folder-${sha256(key).slice(0, 16)}.json`));
     },
   };
 }
