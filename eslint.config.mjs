@@ -1,6 +1,10 @@
 // The core/vscode boundary is a lint error, not a habit: only src/vscode and src/extension.ts may import 'vscode'.
 import tseslint from 'typescript-eslint';
 
+// minimatch loads on first use (src/core/minimatchModule.ts): a value import would run it in every
+// agent's hook and at every activation. Types are fine.
+const MINIMATCH = { name: 'minimatch', allowTypeImports: true, message: 'Load minimatch through src/core/minimatchModule.ts (minimatchModule(), braceExpand), so that manifests that need no pattern never load it.' };
+
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', 'test/vscode-host/**', 'test/fixtures/**', '.test-runs/**', 'demo-output/**'] },
   ...tseslint.configs.recommended,
@@ -14,10 +18,20 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/core/**', 'src/node/**', 'src/cli/**', 'test/unit/**', 'bench/**'],
+    files: ['src/node/**', 'src/cli/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'core, node and cli must not import vscode.' }, MINIMATCH] }],
+    },
+  },
+  {
+    files: ['test/unit/**', 'bench/**'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'core, node and cli must not import vscode.' }] }],
     },
+  },
+  {
+    files: ['src/vscode/**', 'src/extension.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [MINIMATCH] }] },
   },
   {
     files: ['src/core/**'],
@@ -32,6 +46,7 @@ export default tseslint.config(
           { name: 'child_process', message: 'core is pure: no child processes.' },
           { name: 'node:child_process', message: 'core is pure: no child processes.' },
           { name: 'simple-git', message: 'core is pure: git lives in src/node.' },
+          MINIMATCH,
         ],
       }],
     },

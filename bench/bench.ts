@@ -406,6 +406,9 @@ section('bundle', () => {
   // What activation does not parse: loaded on the first use of a view, a generator, an unlock… (scripts/build.mjs).
   const lazy = join(__dirname, '..', '..', 'dist', 'lazy.js');
   if (existsSync(lazy)) row('  dist/lazy.js, loaded on first use (not at activation)', `${(statSync(lazy).size / 1024).toFixed(1)} KB`);
+  // minimatch: loaded when a glob of the manifest is more than a path or a folder (`src/**`).
+  const minimatch = join(__dirname, '..', '..', 'dist', 'minimatch.js');
+  if (existsSync(minimatch)) row('  dist/minimatch.js, loaded when a glob needs it', `${(statSync(minimatch).size / 1024).toFixed(1)} KB`);
 });
 
 section('verify --staged (20,000 files, 500 staged) against git diff --cached + node -e 0', () => verifyStagedBench(row));

@@ -59,13 +59,24 @@ const jsoncTreeShaken = {
   },
 };
 
+// minimatch lives in dist/minimatch.js of its own for the extension: dist/extension.js and dist/lazy.js
+// share one copy, loaded on first use (src/core/minimatchModule.ts requires it when a glob needs it:
+// manifests of plain paths and folders never do). The command-line parts keep their copy inside, where
+// V8's code cache covers it (src/node/cachedPart.ts); it runs there only when needed too.
+const splitMinimatch = {
+  name: 'split-minimatch',
+  setup(build) {
+    build.onResolve({ filter: /^minimatch$/ }, () => ({ path: './minimatch.js', external: true }));
+  },
+};
+
 rmSync('dist', { recursive: true, force: true }); // no stale source maps in a release package
 
 // What protection does not need at activation (the generators, the views' bodies, the unlock and
 // set-code flows, the terminal guard's shell parser…) lives in one bundle of its own, dist/lazy.js, whose
 // entry src/vscode/lazyEntry.ts lists it; src/vscode/lazyChunk.ts loads it on first use. Only that
 // require is redirected (tests import the modules themselves normally); the code the lazy modules share
-// with each other (manifest, matcher, minimatch…) is in the package once more, in lazy.js.
+// with each other (manifest, matcher…) is in the package once more, in lazy.js; minimatch is in neither (below).
 const splitLazyChunk = {
   name: 'split-lazy-chunk',
   setup(build) {
@@ -114,13 +125,14 @@ const cliPartEntry = (part) => ({
 });
 
 const builds = [
-  esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true, plugins: [jsoncTreeShaken, splitSimpleGit, splitLazyChunk] }),
-  esbuild.build({ ...common, entryPoints: { lazy: 'src/vscode/lazyEntry.ts' }, outdir: 'dist', metafile: true, plugins: [jsoncTreeShaken, splitSimpleGit, refuseLazyChunk] }),
+  esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true, plugins: [jsoncTreeShaken, splitSimpleGit, splitMinimatch, splitLazyChunk] }),
+  esbuild.build({ ...common, entryPoints: { lazy: 'src/vscode/lazyEntry.ts' }, outdir: 'dist', metafile: true, plugins: [jsoncTreeShaken, splitSimpleGit, splitMinimatch, refuseLazyChunk] }),
   esbuild.build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, plugins: [jsoncTreeShaken, splitSimpleGit, splitCliParts] }),
   ...['cli-guard', 'cli-verify', 'cli-commands'].map((part) => esbuild.build({ ...common, stdin: cliPartEntry(part), outfile: `dist/${part}.js`, plugins: [jsoncTreeShaken, splitSimpleGit] })),
   // The agents' hook (dist/hook.js): what the launcher runs on every tool call, straight into dist/cli-guard.js.
   esbuild.build({ ...common, entryPoints: { hook: 'src/cli/hookMain.ts' }, outdir: 'dist', plugins: [jsoncTreeShaken, splitSimpleGit, splitCliParts] }),
   esbuild.build({ ...common, entryPoints: { 'simple-git': 'simple-git' }, outdir: 'dist' }),
+  esbuild.build({ ...common, entryPoints: { minimatch: 'minimatch' }, outdir: 'dist', metafile: true }),
 ];
 if (args.has('--bench')) {
   builds.push(esbuild.build({ ...common, minify: false, entryPoints: { bench: 'bench/bench.ts' }, outdir: 'out/bench' }));
@@ -131,12 +143,13 @@ if (args.has('--tests')) {
   // Integration tests run inside the extension host: mocha stays external (the harness provides it).
   builds.push(esbuild.build({ ...common, minify: false, sourcemap: 'inline', external: ['vscode', 'mocha'], entryPoints: [...findTests('test/integration', '.test.ts'), ...findTests('test/integration', '.bench.ts'), 'test/integration/index.ts'], outdir: 'out/test/integration', outbase: 'test/integration' }));
 }
-const [ext, lazy] = await Promise.all(builds);
+const [ext, lazy, ...rest] = await Promise.all(builds);
+const shared = rest.find((r) => r?.metafile && Object.keys(r.metafile.outputs).some((o) => o.endsWith('minimatch.js')));
 // Node looks for the package.json nearest to each file it loads (for its "type"); without one in
 // dist/ it parses the extension's manifest, ~20 KB, at every start of an agent's hook and of the
 // commit gate. This one says what the bundles are.
 writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');
 const kb = (result) => (Object.values(result.metafile.outputs).filter((o) => o.entryPoint).reduce((n, o) => n + o.bytes, 0) / 1024).toFixed(1);
-console.log(`dist/extension.js ${kb(ext)} KB${release ? ' (minified)' : ''}; loaded on first use: dist/lazy.js ${kb(lazy)} KB`);
+console.log(`dist/extension.js ${kb(ext)} KB${release ? ' (minified)' : ''}; loaded on first use: dist/lazy.js ${kb(lazy)} KB, dist/minimatch.js ${kb(shared)} KB`);
 // --analyze: what dist/extension.js is made of, largest first.
 if (args.has('--analyze')) console.log(await esbuild.analyzeMetafile(ext.metafile));

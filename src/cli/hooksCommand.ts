@@ -5,7 +5,7 @@
 // its configuration instead, because those tools rewrite the hooks folder.
 import { existsSync, promises as fs, statSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
-import { minimatch } from 'minimatch';
+import { minimatchModule } from '../core/minimatchModule';
 import { MANIFEST_PATH, parseManifest } from '../core/manifest';
 import type { Manifest } from '../core/manifest';
 import { findRepository, runGit } from '../node/gitChanges';
@@ -240,7 +240,7 @@ export async function runPrePush(args: string[], io: CliIo): Promise<number> {
   for (const ref of remoteRefs) {
     if (!ref.startsWith('refs/heads/')) continue;
     const branch = ref.slice('refs/heads/'.length);
-    const rule = manifest.protectedBranches.find((p) => p === branch || minimatch(branch, p));
+    const rule = manifest.protectedBranches.find((p) => p === branch || minimatchModule().minimatch(branch, p));
     if (!rule) continue;
     refused = true;
     const messages = manifest.protectedBranchMessages ?? {};

@@ -4,7 +4,7 @@
 // both. The manifest parser reports a glob past a bound at its line and column; the matcher checks
 // again (a manifest built in code never went through the parser) and, like the parser, puts the
 // glob's stand-in (`standInGlob`) in its place, so that no bound ever unprotects a file.
-import { braceExpand } from 'minimatch';
+import { braceExpand } from './minimatchModule';
 
 /** The bounds; `GLOB_LIMITS.rules` is for a whole manifest, the others for one glob. */
 export const GLOB_LIMITS = Object.freeze({

@@ -2,11 +2,11 @@
 // save and every file event, so each glob is compiled once and indexed by its literal directories,
 // each directory is worked out once (which rules hold for all its files, which remain to try on a
 // basename), and answers to paths asked about more than once are memoized.
-import { GLOBSTAR, Minimatch } from 'minimatch';
-import type { MinimatchOptions, ParseReturnFiltered } from 'minimatch';
+import type { MinimatchOptions } from 'minimatch';
 import { GLOB_LIMITS, MAX_NAME_LENGTH, checkGlob, isGlobExcess, standInGlob } from './globBounds';
 import { PROTECTION_DIR, strictestTier } from './manifest';
 import type { Component, Manifest, Tier } from './manifest';
+import { minimatchModule } from './minimatchModule';
 import { climbsOut, isAscii, normalizeRelPath } from './paths';
 
 export interface Classification {
@@ -90,6 +90,14 @@ const ONE_STAR = /^[^*?[\]{}()!+@\\]*\*[^*?[\]{}()!+@\\]*$/;
 type RuleKind = 'exact' | 'subtree' | 'leaf' | 'deepLeaf' | 'general';
 
 /** Where a rule waits for a file's basename: under the basename, under its extension, or in a list. */
+/**
+ * A parsed segment: its literal name, its pattern, or `**`. minimatch's own `GLOBSTAR` is turned into
+ * this one as its parts come in (see `fromMinimatch`), so that paths and folders, which are indexed
+ * without minimatch, never load it.
+ */
+const GLOBSTAR = Symbol('**');
+type Part = string | RegExp | typeof GLOBSTAR;
+
 const BY_NAME = 0;
 const BY_EXTENSION = 1;
 const OTHER = 2;
@@ -111,7 +119,7 @@ interface Rule {
   filing: number;
   fileKey: string;
   /** The parsed segments, each regular expression behind `guarded`. */
-  parts: ParseReturnFiltered[];
+  parts: Part[];
   /** Per part: the segment as matched (see `key`) where the glob has a literal one, else undefined. */
   literals: (string | undefined)[];
   /** The last part is `<prefix>*<suffix>` (matching is case-sensitive): no regular expression needed. */
@@ -300,7 +308,7 @@ function literalPrefix(segment: string): string {
 }
 
 /** `states` with every position a `**` may skip to (it matches zero segments too). */
-function closure(parts: readonly ParseReturnFiltered[], states: number[]): number[] {
+function closure(parts: readonly Part[], states: number[]): number[] {
   const out: number[] = [];
   for (let p of states) {
     for (;;) {
@@ -393,11 +401,11 @@ function isNormalSegment(segment: string): boolean {
  * for the expression itself (a RegExp subclass would lose it). Counting a match
  * only adds protection: a path can only move to a rule of a stricter or equal tier.
  */
-function guarded(part: ParseReturnFiltered): ParseReturnFiltered {
+function guarded(part: Part): Part {
   if (!(part instanceof RegExp)) {
     return part;
   }
-  return { test: (name: string): boolean => name.length > MAX_NAME_LENGTH || part.test(name) } as unknown as ParseReturnFiltered;
+  return { test: (name: string): boolean => name.length > MAX_NAME_LENGTH || part.test(name) } as unknown as Part;
 }
 
 /** The better (lower priority) of two rules. */
@@ -560,19 +568,21 @@ export class ProtectionMatcher {
           this.index(priority++, [...head, GLOBSTAR], [...head, '**'], result);
           continue;
         }
-        const mm = new Minimatch(glob, mmOptions);
+        const minimatch = minimatchModule();
+        const mm = new minimatch.Minimatch(glob, mmOptions);
+        const fromMinimatch = (part: (typeof mm.set)[number][number]): Part => (part === minimatch.GLOBSTAR ? GLOBSTAR : part);
         // The constructor parsed each segment already: `set` is `globParts` parsed, less any
         // alternative with a segment that does not parse; of the same length, nothing was left out.
         const parsed = mm.set.length === mm.globParts.length ? mm.set : undefined;
         // One rule per alternative of a brace set, so each is indexed by its own literal parts.
         mm.globParts.forEach((segments, i) => {
-          const parts: ParseReturnFiltered[] = parsed?.[i] ?? [];
+          const parts: Part[] = parsed?.[i].map(fromMinimatch) ?? [];
           for (let k = parts.length; k < segments.length; k++) {
             const part = mm.parse(segments[k]);
             if (part === false) {
               break;
             }
-            parts.push(part);
+            parts.push(fromMinimatch(part));
           }
           if (parts.length === segments.length) {
             this.index(priority, parts, segments, result);
@@ -601,7 +611,7 @@ export class ProtectionMatcher {
     return this.nocase ? s.toLowerCase() : s;
   }
 
-  private index(priority: number, parts: ParseReturnFiltered[], segments: string[], result: Classification): void {
+  private index(priority: number, parts: Part[], segments: string[], result: Classification): void {
     const firstMagic = segments.findIndex((s) => MAGIC.test(s));
     const literal = firstMagic === -1;
     const depth = literal ? segments.length - 1 : firstMagic;
@@ -629,7 +639,7 @@ export class ProtectionMatcher {
     node.rules.sort(byPriority);
   }
 
-  private makeRule(priority: number, kind: RuleKind, depth: number, parts: ParseReturnFiltered[], result: Classification, segments = parts as string[]): Rule {
+  private makeRule(priority: number, kind: RuleKind, depth: number, parts: Part[], result: Classification, segments = parts as string[]): Rule {
     const lastPart = parts[parts.length - 1];
     const lastSegment = segments[segments.length - 1];
     const tailIsGlobstar = lastPart === GLOBSTAR;

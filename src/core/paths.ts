@@ -1,6 +1,6 @@
 // Workspace-relative paths: the one spelling every part of the core agrees on.
 // `/`-separated, no leading `./`, no empty or `.` segments, `..` resolved where it can be.
-import { braceExpand } from 'minimatch';
+import { braceExpand } from './minimatchModule';
 
 /**
  * True when `p` is already in normal form: no backslash, no empty, `.` or `..` segment (a single

@@ -5,7 +5,7 @@
 // when an edit is refused, and fails closed on input it will not analyse. Pure: the caller says
 // which paths are locked and which files a glob could match (see `decideShell`).
 import { posix } from 'node:path';
-import { Minimatch } from 'minimatch';
+import { minimatchModule } from './minimatchModule';
 import type { GuardedCommand } from './manifest';
 
 /** What a command does to a path. */
@@ -616,7 +616,7 @@ export function globBase(globRel: string): string {
 
 /** The files among `files` (workspace-relative) that `globRel` matches, dot files included. */
 export function expandGlob(globRel: string, files: readonly string[]): string[] {
-  const mm = new Minimatch(globRel, { dot: true, nonegate: true, nocomment: true, platform: 'linux' });
+  const mm = new (minimatchModule().Minimatch)(globRel, { dot: true, nonegate: true, nocomment: true, platform: 'linux' });
   return files.filter((f) => mm.match(f));
 }
 

@@ -2,7 +2,7 @@
 // names each component's owners for its globs (so the host requires their review), and a GitHub
 // Actions workflow running the `verify` gate on pull requests. Text in, text out: the files are
 // read and written by src/node/teamRulesWriter.ts.
-import { braceExpand } from 'minimatch';
+import { braceExpand } from './minimatchModule';
 import { MANIFEST_PATH } from './manifest';
 import type { Component, Manifest } from './manifest';
 import { PROTECTION_GLOB } from './matcher';

@@ -1,0 +1,37 @@
+// minimatch, loaded on first use. A manifest of plain paths and folders (`src/booking/**`) is
+// matched without it (matcher.ts indexes those shapes itself), a glob without braces needs no
+// expansion, and a shell command without a glob needs no pattern: so an agent's hook, which starts a
+// fresh Node on every tool call, and the extension's activation, for most manifests, never run its
+// top level (its classes, brace-expansion's tables) nor have its code in V8's code cache (issue 8).
+import type * as Minimatch from 'minimatch';
+
+let loaded: typeof Minimatch | undefined;
+
+/** The minimatch module, required the first time it is asked for. */
+export function minimatchModule(): typeof Minimatch {
+  if (loaded === undefined) {
+    try {
+      // The extension's bundles take it from dist/minimatch.js (scripts/build.mjs); the command-line
+      // parts have it inside, in a function of its own that runs on this first call.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      loaded = require('minimatch') as typeof Minimatch;
+    } catch (err) {
+      throw new Error(`Protected Files could not load its glob matcher, minimatch (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); reinstall Protected Files.`);
+    }
+  }
+  return loaded;
+}
+
+/**
+ * minimatch's `braceExpand`: a pattern without a `{` is its only alternative (minimatch answers so
+ * without expanding, for a pattern it accepts: a string of at most 64 KiB).
+ */
+export function braceExpand(pattern: string, options?: Minimatch.MinimatchOptions): string[] {
+  if (!pattern.includes('{') && pattern.length <= 64 * 1024) return [pattern];
+  return minimatchModule().braceExpand(pattern, options);
+}
+
+/** Whether minimatch has been loaded in this process (for tests). */
+export function minimatchLoaded(): boolean {
+  return loaded !== undefined;
+}
