@@ -18,6 +18,7 @@ import type { Classification } from '../core/matcher';
 import { analyzeShellCommand, expandGlob, globBase, lockedTargets, workspaceRel } from '../core/shellGuard';
 import type { Grant } from '../core/unlocks';
 import { certifiedGrants } from '../node/certifiedGrants';
+import { noteCodePath } from '../node/codePath';
 import { findGitDir, grantStoreFor } from '../node/grantStore';
 import { classifyTarget, loadManifest, protectedMessage } from './checkCommand';
 import { loadEnforcedManifest } from './enforcedManifest';
@@ -78,6 +79,9 @@ export async function runHook(args: string[], io: CliIo): Promise<number> {
     }
     agent ??= detectAgent(payload);
     call = readToolCall(payload, agent);
+    // Edits, shell commands and records after a tool each run code of their own: the part's code
+    // cache is made again the first time each is seen (src/node/cachedPart.ts).
+    noteCodePath(call.phase === 'post' ? 'hook-post' : call.command !== undefined ? 'hook-shell' : call.paths.length > 0 ? 'hook-files' : 'hook-other');
     return emit(io, await decide(call, io));
   } catch (err) {
     const a = agent ?? 'claude';
@@ -159,8 +163,8 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
   };
   add(cwd);
   for (const p of call.paths) add(dirname(resolve(cwd, p)));
-  if (call.command !== undefined) {
-    const analysis = analyzeShellCommand(call.command);
+  const analysis = call.command === undefined ? undefined : analyzeShellCommand(call.command);
+  if (analysis) {
     if (analysis.failure) throw new GuardFailure(`${analysis.failure}; split it into shorter commands`);
     for (const t of analysis.targets) {
       const literal = t.glob ? t.path.slice(0, t.path.search(/[*?[{]/)) : t.path;
@@ -174,8 +178,8 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
   if (roots.size > 0 && call.phase === 'pre') {
     const home = homeDirectory();
     const touched = [...call.paths.map((p) => resolve(cwd, expandHome(p, home)))];
-    if (call.command !== undefined) {
-      for (const t of analyzeShellCommand(call.command).targets) {
+    if (analysis) {
+      for (const t of analysis.targets) {
         const literal = t.glob ? t.path.slice(0, t.path.search(/[*?[{]/)) : t.path;
         if (literal !== '') touched.push(resolve(cwd, expandHome(literal, home)));
       }

@@ -2,9 +2,12 @@
 // agents wait for it on every tool call, so it starts the guard directly, without the dispatcher.
 // The guard's code is dist/cli-guard.js, which dist/cli.js loads for `hook` and `check` too (one
 // copy in the package; scripts/build.mjs redirects this require). Same arguments as `protected-files hook`.
+import { noteCodePath } from '../node/codePath';
 import { processIo } from './io';
 import type * as HookCommand from './hookCommand';
 
+// Before the part loads: the guard's part keeps one code cache per command (src/node/cachedPart.ts).
+noteCodePath('hook');
 // A plain require: esbuild keeps it as require('./cli-guard.js') in dist/hook.js.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { runHook } = require('./hookCommand') as typeof HookCommand;

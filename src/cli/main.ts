@@ -5,6 +5,7 @@
 // hashing, and starts git sooner.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { noteCodePath } from '../node/codePath';
 import { CliError, EXIT_OK, EXIT_USAGE, errorText, isCliError, processIo } from './io';
 import type { CliIo } from './io';
 import type * as AgentsCommand from './agentsCommand';
@@ -126,6 +127,8 @@ export async function runCli(argv: string[], io: CliIo, scriptPath: string): Pro
       // Not echoed: a code typed in the wrong place would end up in a terminal log or CI output.
       throw new CliError('Unknown command (not repeated here, in case it was a code).', 'Run protected-files --help for the list of commands.');
     }
+    // Before the command's part loads: its code cache covers each command run (src/node/cachedPart.ts).
+    noteCodePath(name);
     return await command(rest, io);
   } catch (err) {
     io.stderr(errorText(err));

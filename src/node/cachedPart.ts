@@ -4,6 +4,11 @@
 // run, holds those compiled functions, and the next start skips compiling them (about 7 ms of an
 // agent's hook and of the commit gate, issue 8).
 //
+// The cache holds what the run that made it compiled: a run that goes another way through the part
+// (an agent's Bash call after the Edit that made it; src/node/codePath.ts) has it made again as it
+// exits, covering both. The guard's part has a cache per command, so that `check` and `hook` each
+// deserialize only their own functions.
+//
 // Node 22 has module.enableCompileCache; Node 20 (our lowest) does not, and Node's cache is taken
 // before the module runs, so it holds the top level only. vm.Script's cachedData is in every Node
 // we support.
@@ -24,34 +29,49 @@ import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSyn
 import type * as NodeModule from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
+import { codePathsTaken } from './codePath';
 import { readRegularFileSync } from './regularFile';
 
-const MAGIC = 'protected-files code cache 1';
+const MAGIC = 'protected-files code cache 2';
 
-/** The header line: what made the cache, and the lengths of the source copy and of V8's data after it. */
-function cacheHeader(source: Buffer, data: number): string {
-  return `${MAGIC} ${process.versions.v8} ${process.arch} ${source.length} ${data}\n`;
+/** The ways through a part that a cache was made after (src/node/codePath.ts): at most this many, each a plain word. */
+const MAX_CODE_PATHS = 16;
+const CODE_PATH = /^[a-z][a-z0-9-]{0,31}$/;
+
+/** The header line: what made the cache, the lengths of the source copy and of V8's data after it, and the ways it covers. */
+function cacheHeader(source: Buffer, data: number, paths: readonly string[]): string {
+  return `${MAGIC} ${process.versions.v8} ${process.arch} ${source.length} ${paths.length > 0 ? paths.join(',') : '-'} ${data}\n`;
 }
 
 /** V8's data starts on an 8-byte boundary of the file (V8 copies data that is not aligned before reading it). */
 const dataOffset = (sourceEnd: number): number => (sourceEnd + 7) & ~7;
 
+/** A cache as read: V8's data, and the ways through the part that the run which made it took. */
+export interface CodeCache {
+  data: Buffer;
+  paths: string[];
+}
+
 /** The cached data for `source` in `cacheFile`, or undefined when it is missing or was made from anything else. */
-export function readCodeCache(cacheFile: string, source: Buffer): Buffer | undefined {
+export function readCodeCache(cacheFile: string, source: Buffer): CodeCache | undefined {
   // Never waits on a named pipe or a device put in the cache's place.
   const file = readRegularFileSync(cacheFile);
   if (!file) return undefined;
   const newline = file.indexOf(0x0a);
-  if (newline < 0 || newline > 200) return undefined;
+  if (newline < 0 || newline > 200 + MAX_CODE_PATHS * 33) return undefined;
   const header = file.subarray(0, newline + 1).toString('latin1');
-  const dataLength = Number(header.slice(header.lastIndexOf(' ', header.length - 2) + 1, -1));
-  if (!Number.isSafeInteger(dataLength) || header !== cacheHeader(source, dataLength)) return undefined;
+  const fields = header.slice(0, -1).split(' ');
+  const dataLength = Number(fields[fields.length - 1]);
+  const listed = fields[fields.length - 2] ?? '';
+  const paths = listed === '-' ? [] : listed.split(',');
+  if (!Number.isSafeInteger(dataLength) || paths.length > MAX_CODE_PATHS || !paths.every((p) => CODE_PATH.test(p))) return undefined;
+  if (header !== cacheHeader(source, dataLength, paths)) return undefined;
   const sourceStart = newline + 1;
   const sourceEnd = sourceStart + source.length;
   const dataStart = dataOffset(sourceEnd);
   if (file.length !== dataStart + dataLength) return undefined;
   if (!file.subarray(sourceStart, sourceEnd).equals(source)) return undefined;
-  return file.subarray(dataStart);
+  return { data: file.subarray(dataStart), paths };
 }
 
 /**
@@ -59,7 +79,7 @@ export function readCodeCache(cacheFile: string, source: Buffer): Buffer | undef
  * temporary file could be created: a read-only install (a global package) has no cache and pays
  * nothing for it at each exit.
  */
-export function writeCodeCache(cacheFile: string, source: Buffer, makeData: () => Buffer): void {
+export function writeCodeCache(cacheFile: string, source: Buffer, makeData: () => Buffer, paths: readonly string[] = []): void {
   const temporary = `${cacheFile}.${process.pid}.tmp`;
   let fd: number;
   try {
@@ -69,7 +89,7 @@ export function writeCodeCache(cacheFile: string, source: Buffer, makeData: () =
   }
   try {
     const data = makeData();
-    const header = Buffer.from(cacheHeader(source, data.length), 'latin1');
+    const header = Buffer.from(cacheHeader(source, data.length, paths), 'latin1');
     const sourceEnd = header.length + source.length;
     writeFileSync(fd, Buffer.concat([header, source, Buffer.alloc(dataOffset(sourceEnd) - sourceEnd), data]));
     closeSync(fd);
@@ -96,29 +116,39 @@ type ModuleFunction = (exports: unknown, require: NodeJS.Require, module: { expo
 /**
  * Runs the CommonJS file `name` of `dir` as require() would (its own module object, require,
  * __filename and __dirname) and returns its exports, compiled with the cache `<name>.<V8>-<arch>.v8cache` when
- * it holds this very file; when it does not, the cache is taken as the process exits. `partRequire`:
- * the require of a module in `dir` (the dispatcher passes its own: the parts sit beside it), which
- * the part's requires go through; without it one is made for the part, with node:module, whose first
- * require from a script costs Node ~0.2 ms (it builds the module's ES-module facade).
+ * it holds this very file. The cache is taken as the process exits when there was none, and again
+ * when this run went a way through the part (noteCodePath) that the run which made it did not: it
+ * then holds the functions of both. `partRequire`: the require of a module in `dir` (the dispatcher
+ * passes its own: the parts sit beside it), which the part's requires go through; without it one is
+ * made for the part, with node:module, whose first require from a script costs Node ~0.2 ms (it
+ * builds the module's ES-module facade). `cachePerCommand`: a cache of its own for each command (the
+ * ways noted before the part loads): for a part shared by commands that run often, each on its own.
  */
-export function loadCachedPart(dir: string, name: string, partRequire?: NodeJS.Require): unknown {
+export function loadCachedPart(dir: string, name: string, partRequire?: NodeJS.Require, cachePerCommand = false): unknown {
   const filename = join(dir, name);
   const source = readFileSync(filename);
   // One cache per V8 and architecture: the extension's Node (VS Code's, for the agents' hooks) and the
   // terminal's may run the same part, and would otherwise replace each other's cache on every run.
-  const cacheFile = `${filename}.${process.versions.v8}-${process.arch}.v8cache`;
-  const cachedData = readCodeCache(cacheFile, source);
+  // `cachePerCommand`: one per command too, named by the ways noted before the part loads (the
+  // command), so that `check` does not make every agent's hook deserialize its functions.
+  const command = cachePerCommand ? codePathsTaken().filter((p) => CODE_PATH.test(p)).sort().join('+') : '';
+  const cacheFile = `${filename}.${process.versions.v8}-${process.arch}${command ? `.${command}` : ''}.v8cache`;
+  const cached = readCodeCache(cacheFile, source);
   // One line, like Node's own wrapper, so line numbers in stack traces stay the file's own.
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source.toString('utf8')}\n})`, { filename, cachedData });
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source.toString('utf8')}\n})`, { filename, cachedData: cached?.data });
   const module = { exports: {} as unknown };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const requireFor = partRequire ?? (require('node:module') as typeof NodeModule).createRequire(filename);
   (script.runInThisContext() as ModuleFunction).call(module.exports, module.exports, requireFor, module, filename, dir);
-  const use = cachedData === undefined ? 'none' : script.cachedDataRejected === true ? 'rejected' : 'used';
+  const use = cached === undefined ? 'none' : script.cachedDataRejected === true ? 'rejected' : 'used';
   cacheUse.set(filename, use);
-  if (use !== 'used') {
+  process.once('exit', () => {
     // After the command: the functions it compiled are then in the cache too.
-    process.once('exit', () => writeCodeCache(cacheFile, source, () => script.createCachedData()));
-  }
+    const covered = use === 'used' ? cached!.paths : [];
+    const added = codePathsTaken().filter((p) => CODE_PATH.test(p) && !covered.includes(p));
+    // A cache in use is taken again for a new way only, and never past the bound (no rewrite on every run).
+    if (use === 'used' && (added.length === 0 || covered.length + added.length > MAX_CODE_PATHS)) return;
+    writeCodeCache(cacheFile, source, () => script.createCachedData(), [...covered, ...added].sort().slice(0, MAX_CODE_PATHS));
+  });
   return module.exports;
 }

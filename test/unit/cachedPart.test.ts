@@ -8,10 +8,20 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { cacheUse, loadCachedPart, readCodeCache, writeCodeCache } from '../../src/node/cachedPart';
+import { noteCodePath } from '../../src/node/codePath';
+
+/** How the child loads the part: the ways it notes before and after loading it, and whether the part has a cache per command. */
+interface Run {
+  before?: string[];
+  after?: string[];
+  perCommand?: boolean;
+}
 
 if (process.env.PF_CACHED_PART_CHILD) {
-  const [dir, name] = JSON.parse(process.env.PF_CACHED_PART_CHILD) as [string, string];
-  const exports = loadCachedPart(dir, name) as { report(): unknown };
+  const [dir, name, run] = JSON.parse(process.env.PF_CACHED_PART_CHILD) as [string, string, Run];
+  for (const way of run.before ?? []) noteCodePath(way);
+  const exports = loadCachedPart(dir, name, undefined, run.perCommand) as { report(): unknown };
+  for (const way of run.after ?? []) noteCodePath(way);
   process.stdout.write(JSON.stringify({ use: cacheUse.get(path.join(dir, name)), report: exports.report() }));
   process.exit(0); // 'exit' runs the cache's writer, as at the end of a command
 }
@@ -21,8 +31,8 @@ interface Loaded {
   report: { answer: string; helper: string; dirname: string; filename: string; line: number };
 }
 
-function load(dir: string, name = 'part.js'): Loaded {
-  const r = spawnSync(process.execPath, [__filename], { env: { ...process.env, PF_CACHED_PART_CHILD: JSON.stringify([dir, name]) }, encoding: 'utf8', timeout: 20_000 });
+function load(dir: string, name = 'part.js', run: Run = {}): Loaded {
+  const r = spawnSync(process.execPath, [__filename], { env: { ...process.env, PF_CACHED_PART_CHILD: JSON.stringify([dir, name, run]) }, encoding: 'utf8', timeout: 20_000 });
   assert.equal(r.signal, null, `the load did not return (killed by ${r.signal})`);
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as Loaded;
@@ -72,10 +82,52 @@ describe('loadCachedPart: a CLI part with its V8 code cache', () => {
     assert.equal(fs.existsSync(cacheOf(dir)), false);
     assert.equal(load(dir).use, 'none');
     const cache = fs.readFileSync(cacheOf(dir));
-    assert.match(cache.subarray(0, 100).toString('latin1'), new RegExp(`^protected-files code cache 1 ${process.versions.v8.replace(/[.-]/g, '\\$&')} ${process.arch} \\d+ \\d+\\n`));
+    assert.match(cache.subarray(0, 100).toString('latin1'), new RegExp(`^protected-files code cache 2 ${process.versions.v8.replace(/[.-]/g, '\\$&')} ${process.arch} \\d+ - \\d+\\n`));
     assert.equal(load(dir).use, 'used');
     assert.equal(load(dir).use, 'used');
     assert.deepEqual(fs.readdirSync(dir).sort(), ['helper.js', 'part.js', cacheName], 'no temporary file is left');
+  });
+
+  test('a run that goes a way the cache has not seen takes it again, with both ways; a way seen before changes nothing', () => {
+    const dir = fresh();
+    const header = (): string => fs.readFileSync(cacheOf(dir)).subarray(0, 200).toString('latin1').split('\n')[0];
+    assert.equal(load(dir, 'part.js', { after: ['hook-files'] }).use, 'none');
+    assert.match(header(), / hook-files \d+$/);
+    assert.equal(load(dir, 'part.js', { after: ['hook-shell'] }).use, 'used');
+    assert.match(header(), / hook-files,hook-shell \d+$/, 'made again, listing both');
+    const made = fs.statSync(cacheOf(dir)).mtimeMs;
+    const bytes = fs.readFileSync(cacheOf(dir));
+    for (const after of [['hook-files'], ['hook-shell', 'hook-files'], [], ['Not A Way', 'x y']]) {
+      assert.equal(load(dir, 'part.js', { after }).use, 'used', String(after));
+    }
+    assert.equal(fs.statSync(cacheOf(dir)).mtimeMs, made, 'ways already covered (or not words) do not make it again');
+    assert.ok(fs.readFileSync(cacheOf(dir)).equals(bytes));
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['helper.js', 'part.js', cacheName], 'no temporary file is left');
+  });
+
+  test('at most 16 ways: a full cache is not made again on every run', () => {
+    const dir = fresh();
+    const ways = Array.from({ length: 16 }, (_, i) => `way-${String(i).padStart(2, '0')}`);
+    load(dir, 'part.js', { after: ways });
+    assert.equal(readCodeCache(cacheOf(dir), fs.readFileSync(path.join(dir, 'part.js')))?.paths.length, 16);
+    const made = fs.statSync(cacheOf(dir)).mtimeMs;
+    for (let i = 0; i < 2; i++) assert.equal(load(dir, 'part.js', { after: ['way-16'] }).use, 'used');
+    assert.equal(fs.statSync(cacheOf(dir)).mtimeMs, made);
+  });
+
+  test('a part with a cache per command: the ways noted before it loads name its cache', () => {
+    const dir = fresh();
+    const cacheFor = (command: string): string => path.join(dir, `part.js.${process.versions.v8}-${process.arch}.${command}.v8cache`);
+    assert.equal(load(dir, 'part.js', { before: ['check'], perCommand: true }).use, 'none');
+    assert.equal(load(dir, 'part.js', { before: ['hook'], after: ['hook-files'], perCommand: true }).use, 'none', 'not the cache of check');
+    assert.equal(load(dir, 'part.js', { before: ['check'], perCommand: true }).use, 'used');
+    assert.equal(load(dir, 'part.js', { before: ['hook'], after: ['hook-files'], perCommand: true }).use, 'used');
+    assert.deepEqual(fs.readdirSync(dir).sort(), [cacheFor('check'), cacheFor('hook'), path.join(dir, 'helper.js'), path.join(dir, 'part.js')].map((f) => path.basename(f)).sort());
+    assert.deepEqual(readCodeCache(cacheFor('hook'), fs.readFileSync(path.join(dir, 'part.js')))?.paths, ['hook', 'hook-files']);
+    // A way that is not a word never reaches a file name.
+    assert.equal(load(dir, 'part.js', { before: ['../../escape'], perCommand: true }).use, 'none');
+    assert.equal(fs.existsSync(cacheOf(dir)), true, 'the part\'s plain cache, named by no way');
+    assert.deepEqual(fs.readdirSync(path.dirname(dir)).filter((f) => f.includes('escape')), []);
   });
 
   test('a part replaced by another of the same length never runs the old code from the cache', () => {
@@ -104,6 +156,8 @@ describe('loadCachedPart: a CLI part with its V8 code cache', () => {
       ['random bytes', Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 256))],
       ['another V8', Buffer.concat([Buffer.from(header.replace(process.versions.v8, '1.0.0.0'), 'latin1'), good.subarray(header.length)])],
       ['a header that lies about the length', Buffer.concat([Buffer.from(header.replace(/ \d+\n$/, ' 12\n'), 'latin1'), good.subarray(header.length)])],
+      ['a header whose ways are not words', Buffer.concat([Buffer.from(header.replace(/ - (\d+)\n$/, ' ../x,Y $1\n'), 'latin1'), good.subarray(header.length)])],
+      ['a header without its ways', Buffer.concat([Buffer.from(header.replace(/ - (\d+)\n$/, ' $1\n'), 'latin1'), good.subarray(header.length)])],
       ['a source copy with one byte changed', Buffer.concat([good.subarray(0, header.length + 10), Buffer.from('#'), good.subarray(header.length + 11)])],
     ];
     for (const [what, bytes] of spoilt) {
@@ -152,14 +206,14 @@ describe('loadCachedPart: a CLI part with its V8 code cache', () => {
 
     writeCodeCache(path.join(dir, 'written.v8cache'), source, makeData);
     assert.equal(made, 1);
-    assert.deepEqual(readCodeCache(path.join(dir, 'written.v8cache'), source), Buffer.from('data'));
+    assert.deepEqual(readCodeCache(path.join(dir, 'written.v8cache'), source), { data: Buffer.from('data'), paths: [] });
   });
 
   test('readCodeCache: only the exact source gets the data back', () => {
     const dir = fresh();
     load(dir);
     const source = fs.readFileSync(path.join(dir, 'part.js'));
-    assert.ok(readCodeCache(cacheOf(dir), source)?.length);
+    assert.ok(readCodeCache(cacheOf(dir), source)?.data.length);
     const flipped = Buffer.from(source);
     flipped[flipped.length - 3] ^= 1;
     assert.equal(readCodeCache(cacheOf(dir), flipped), undefined);

@@ -247,13 +247,37 @@ describe('code cache', () => {
     assert.deepEqual(caches(), []);
     const first = run(['check', 'src/booking/a.ts']);
     assert.equal(first.code, 2);
-    const guardCache = `cli-guard.js.${process.versions.v8}-${process.arch}.v8cache`;
+    // The guard's part keeps a cache per command (check, hook), the others one each.
+    const guardCache = `cli-guard.js.${process.versions.v8}-${process.arch}.check.v8cache`;
     assert.deepEqual(caches(), [guardCache], 'only the part that ran');
     const made = statSync(join(dist, guardCache));
     for (let i = 0; i < 2; i++) assert.deepEqual(run(['check', 'src/booking/a.ts']), first);
     assert.equal(statSync(join(dist, guardCache)).ino, made.ino, 'used, not written again');
     assert.equal(run(['verify', '--staged']).code, 0);
-    assert.deepEqual(caches(), [guardCache, `cli-verify.js.${process.versions.v8}-${process.arch}.v8cache`].sort());
+    const verifyCache = `cli-verify.js.${process.versions.v8}-${process.arch}.v8cache`;
+    assert.deepEqual(caches(), [guardCache, verifyCache].sort());
+
+    // An agent's hook: its own cache, made again once when a shell command first goes its way.
+    const hookCache = `cli-guard.js.${process.versions.v8}-${process.arch}.hook.v8cache`;
+    const hook = (payload: object): { code: number | null; out: string } => {
+      const r = spawnSync(process.execPath, [join(dist, 'hook.js'), 'hook', '--agent', 'claude'], { cwd: repo.dir, env: box.env, encoding: 'utf8', input: JSON.stringify(payload) });
+      return { code: r.status, out: `${r.stdout}|${denial(r.stderr)}` };
+    };
+    const edit = { session_id: 's', cwd: repo.dir, hook_event_name: 'PreToolUse', tool_name: 'Edit', tool_input: { file_path: join(repo.dir, 'src', 'booking', 'a.ts'), old_string: 'a', new_string: 'b' } };
+    const bash = { ...edit, tool_name: 'Bash', tool_input: { command: 'rm src/booking/a.ts' } };
+    const firstEdit = hook(edit);
+    assert.equal(firstEdit.code, 2);
+    assert.deepEqual(caches(), [guardCache, hookCache, verifyCache].sort());
+    const header = (): string => readFileSync(join(dist, hookCache)).subarray(0, 300).toString('latin1').split('\n')[0];
+    assert.match(header(), / hook,hook-files \d+$/);
+    assert.deepEqual(hook(edit), firstEdit);
+    const firstBash = hook(bash);
+    assert.equal(firstBash.code, 2);
+    assert.match(header(), / hook,hook-files,hook-shell \d+$/);
+    const both = statSync(join(dist, hookCache));
+    assert.deepEqual(hook(bash), firstBash);
+    assert.deepEqual(hook(edit), firstEdit);
+    assert.equal(statSync(join(dist, hookCache)).ino, both.ino, 'both ways covered: not written again');
     assert.equal(readdirSync(dist).filter((f) => f.endsWith('.tmp')).length, 0);
   });
 });
