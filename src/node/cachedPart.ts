@@ -29,14 +29,13 @@ import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSyn
 import type * as NodeModule from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
-import { codePathsTaken } from './codePath';
+import { codePathsTaken, isCodePath, onCodePath } from './codePath';
 import { readRegularFileSync } from './regularFile';
 
 const MAGIC = 'protected-files code cache 2';
 
 /** The ways through a part that a cache was made after (src/node/codePath.ts): at most this many, each a plain word. */
 const MAX_CODE_PATHS = 16;
-const CODE_PATH = /^[a-z][a-z0-9-]{0,31}$/;
 
 /** The header line: what made the cache, the lengths of the source copy and of V8's data after it, and the ways it covers. */
 function cacheHeader(source: Buffer, data: number, paths: readonly string[]): string {
@@ -64,7 +63,7 @@ export function readCodeCache(cacheFile: string, source: Buffer): CodeCache | un
   const dataLength = Number(fields[fields.length - 1]);
   const listed = fields[fields.length - 2] ?? '';
   const paths = listed === '-' ? [] : listed.split(',');
-  if (!Number.isSafeInteger(dataLength) || paths.length > MAX_CODE_PATHS || !paths.every((p) => CODE_PATH.test(p))) return undefined;
+  if (!Number.isSafeInteger(dataLength) || paths.length > MAX_CODE_PATHS || !paths.every(isCodePath)) return undefined;
   if (header !== cacheHeader(source, dataLength, paths)) return undefined;
   const sourceStart = newline + 1;
   const sourceEnd = sourceStart + source.length;
@@ -131,7 +130,7 @@ export function loadCachedPart(dir: string, name: string, partRequire?: NodeJS.R
   // terminal's may run the same part, and would otherwise replace each other's cache on every run.
   // `cachePerCommand`: one per command too, named by the ways noted before the part loads (the
   // command), so that `check` does not make every agent's hook deserialize its functions.
-  const command = cachePerCommand ? codePathsTaken().filter((p) => CODE_PATH.test(p)).sort().join('+') : '';
+  const command = cachePerCommand ? [...codePathsTaken()].sort().join('+') : '';
   const cacheFile = `${filename}.${process.versions.v8}-${process.arch}${command ? `.${command}` : ''}.v8cache`;
   const cached = readCodeCache(cacheFile, source);
   // One line, like Node's own wrapper, so line numbers in stack traces stay the file's own.
@@ -142,13 +141,25 @@ export function loadCachedPart(dir: string, name: string, partRequire?: NodeJS.R
   (script.runInThisContext() as ModuleFunction).call(module.exports, module.exports, requireFor, module, filename, dir);
   const use = cached === undefined ? 'none' : script.cachedDataRejected === true ? 'rejected' : 'used';
   cacheUse.set(filename, use);
-  process.once('exit', () => {
-    // After the command: the functions it compiled are then in the cache too.
-    const covered = use === 'used' ? cached!.paths : [];
-    const added = codePathsTaken().filter((p) => CODE_PATH.test(p) && !covered.includes(p));
-    // A cache in use is taken again for a new way only, and never past the bound (no rewrite on every run).
-    if (use === 'used' && (added.length === 0 || covered.length + added.length > MAX_CODE_PATHS)) return;
-    writeCodeCache(cacheFile, source, () => script.createCachedData(), [...covered, ...added].sort().slice(0, MAX_CODE_PATHS));
+  // After the command, as the process exits, the cache is taken (the functions it compiled are then
+  // in it too): when there was none, and when this run goes a way the cache does not cover. Nothing
+  // is registered for a run that the cache covers (an exit listener costs ~0.1 ms of every hook call).
+  const covered = use === 'used' ? cached!.paths : [];
+  let writing = false;
+  const take = (): void => {
+    if (writing) return;
+    writing = true;
+    process.once('exit', () => {
+      const paths = [...new Set([...covered, ...codePathsTaken()])].sort();
+      // Never past the bound for a cache in use: a run that cannot add its way does not rewrite it.
+      if (use === 'used' && paths.length > MAX_CODE_PATHS) return;
+      writeCodeCache(cacheFile, source, () => script.createCachedData(), paths.slice(0, MAX_CODE_PATHS));
+    });
+  };
+  const isNew = (path: string): boolean => !covered.includes(path);
+  if (use !== 'used' || [...codePathsTaken()].some(isNew)) take();
+  else onCodePath((path) => {
+    if (isNew(path)) take();
   });
   return module.exports;
 }

@@ -6,16 +6,49 @@
 //
 // The dispatcher and the parts are separate bundles, each with its own copy of this module: the
 // ways are kept on the global object under a registered symbol, so all copies share them.
-const PATHS = Symbol.for('protected-files.code-paths');
+const REGISTRY = Symbol.for('protected-files.code-paths');
 
-type Global = { [PATHS]?: Set<string> };
-
-/** Records that this run took `path` (lower-case letters, digits and dashes). */
-export function noteCodePath(path: string): void {
-  ((globalThis as Global)[PATHS] ??= new Set()).add(path);
+interface Registry {
+  /** The ways noted so far, in the order noted. */
+  ways: Set<string>;
+  /** Told of each way the first time it is noted (the loader of the parts). */
+  listeners: ((path: string) => void)[];
 }
 
-/** The ways this process has noted so far. */
-export function codePathsTaken(): readonly string[] {
-  return [...((globalThis as Global)[PATHS] ?? [])];
+function registry(): Registry {
+  return ((globalThis as { [REGISTRY]?: Registry })[REGISTRY] ??= { ways: new Set(), listeners: [] });
+}
+
+/**
+ * A way's name: 1 to 32 of `a-z`, `0-9` and `-`, starting with a letter (it goes into a cache's
+ * header and file name). A loop rather than a regular expression: compiling one costs more than the
+ * rest of this in a fresh process.
+ */
+export function isCodePath(path: string): boolean {
+  if (path.length === 0 || path.length > 32) return false;
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    const letter = c >= 0x61 && c <= 0x7a;
+    if (!(letter || (i > 0 && ((c >= 0x30 && c <= 0x39) || c === 0x2d)))) return false;
+  }
+  return true;
+}
+
+/** Records that this run took `path` (see isCodePath; anything else is ignored). */
+export function noteCodePath(path: string): void {
+  if (!isCodePath(path)) return;
+  const { ways, listeners } = registry();
+  if (ways.has(path)) return;
+  ways.add(path);
+  for (const listener of listeners) listener(path);
+}
+
+/** The ways this process has noted so far, in the order noted. */
+export function codePathsTaken(): ReadonlySet<string> {
+  return registry().ways;
+}
+
+/** Calls `listener` with each way noted from now on, the first time it is noted. */
+export function onCodePath(listener: (path: string) => void): void {
+  registry().listeners.push(listener);
 }
