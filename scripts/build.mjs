@@ -5,7 +5,7 @@
 //   node scripts/build.mjs --tests    also compiles test/ to out/ (bundled per entry; integration benchmarks *.bench.ts too)
 //   node scripts/build.mjs --analyze  also prints what dist/extension.js is made of
 import * as esbuild from 'esbuild';
-import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -150,6 +150,16 @@ const shared = rest.find((r) => r?.metafile && Object.keys(r.metafile.outputs).s
 // dist/ it parses the extension's manifest, ~20 KB, at every start of an agent's hook and of the
 // commit gate. This one says what the bundles are.
 writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');
+// The parts that agents' hooks and commits load are ASCII, which their loader reads as Latin-1 (a third
+// of the time of decoding UTF-8: src/node/cachedPart.ts). esbuild escapes strings but not regular
+// expressions; a development build keeps comments, so only the release build is checked.
+if (release) {
+  for (const part of ['cli-guard.js', 'cli-verify.js']) {
+    const text = readFileSync(join('dist', part), 'latin1');
+    const at = text.search(/[^\x00-\x7f]/);
+    if (at >= 0) throw new Error(`dist/${part} has a character beyond ASCII near "${text.slice(Math.max(0, at - 40), at + 10)}": spell it \\uXXXX in the source`);
+  }
+}
 const kb = (result) => (Object.values(result.metafile.outputs).filter((o) => o.entryPoint).reduce((n, o) => n + o.bytes, 0) / 1024).toFixed(1);
 console.log(`dist/extension.js ${kb(ext)} KB${release ? ' (minified)' : ''}; loaded on first use: dist/lazy.js ${kb(lazy)} KB, dist/minimatch.js ${kb(shared)} KB`);
 // --analyze: what dist/extension.js is made of, largest first.

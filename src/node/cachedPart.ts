@@ -25,6 +25,7 @@
 // could as well edit the part) stop Node with a V8 error, refusing the tool call or the commit,
 // until the cache file is deleted. A checksum here would cost loading zlib or node:crypto
 // (1.5 to 2.5 ms), a third of the gain, on every agent tool call.
+import { isAscii } from 'node:buffer';
 import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import type * as NodeModule from 'node:module';
 import { join } from 'node:path';
@@ -134,7 +135,10 @@ export function loadCachedPart(dir: string, name: string, partRequire?: NodeJS.R
   const cacheFile = `${filename}.${process.versions.v8}-${process.arch}${command ? `.${command}` : ''}.v8cache`;
   const cached = readCodeCache(cacheFile, source);
   // One line, like Node's own wrapper, so line numbers in stack traces stay the file's own.
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source.toString('utf8')}\n})`, { filename, cachedData: cached?.data });
+  // An ASCII part (the build keeps the hooks' part so) is the same text read as Latin-1, which Node
+  // copies byte for byte: a third of the time of decoding UTF-8 (~0.1 ms of every hook call).
+  const text = isAscii(source) ? source.toString('latin1') : source.toString('utf8');
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${text}\n})`, { filename, cachedData: cached?.data });
   const module = { exports: {} as unknown };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const requireFor = partRequire ?? (require('node:module') as typeof NodeModule).createRequire(filename);

@@ -130,6 +130,16 @@ describe('loadCachedPart: a CLI part with its V8 code cache', () => {
     assert.deepEqual(fs.readdirSync(path.dirname(dir)).filter((f) => f.includes('escape')), []);
   });
 
+  test('a part with text beyond ASCII answers the same, compiled and from its cache (ASCII parts are read as Latin-1)', () => {
+    const dir = fresh('naïve — “quoted” … ✓');
+    const first = load(dir);
+    assert.equal(first.report.answer, 'naïve — “quoted” … ✓');
+    assert.equal(first.report.line, 5);
+    const cached = load(dir);
+    assert.equal(cached.use, 'used');
+    assert.deepEqual(cached.report, first.report);
+  });
+
   test('a part replaced by another of the same length never runs the old code from the cache', () => {
     // V8 checks only the length of the source: the cache holds the source it was made from.
     const dir = fresh('old answer');
