@@ -122,7 +122,9 @@ export async function runCli(argv: string[], io: CliIo, scriptPath: string): Pro
       io.stdout(`${version()}\n`);
       return EXIT_OK;
     }
-    const command = commands(scriptPath)[name];
+    const table = commands(scriptPath);
+    // Own names only: `constructor` or `toString` are on every object, and are no commands.
+    const command = Object.hasOwn(table, name) ? table[name] : undefined;
     if (!command) {
       // Not echoed: a code typed in the wrong place would end up in a terminal log or CI output.
       throw new CliError('Unknown command (not repeated here, in case it was a code).', 'Run protected-files --help for the list of commands.');

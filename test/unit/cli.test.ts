@@ -64,6 +64,10 @@ describe('help and version', () => {
     const unknown = box.run(['frobnicate'], { cwd: dir });
     assert.equal(unknown.code, 2);
     assert.equal(unknown.stderr, 'protected-files: Unknown command (not repeated here, in case it was a code).\n  Run protected-files --help for the list of commands.\n');
+    // Names every object has are no commands either (they crashed the dispatcher with a stack trace).
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      assert.deepEqual(box.run([name], { cwd: dir }), { code: 2, stdout: '', stderr: unknown.stderr }, name);
+    }
   });
 
   test('an unknown command is never echoed: it may be a code typed in the wrong place', () => {
