@@ -10,7 +10,8 @@ import { performance } from 'node:perf_hooks';
 import { copyBuiltCli, isolatedGitEnv } from '../test/unit/cliHarness';
 import type { Row } from './verifyBench';
 
-const RUNS = 40;
+// Enough runs that the medians move less between runs than the target's margin (40 moved them by ±0.03×).
+const RUNS = 100;
 const TARGET_RATIO = 1.3;
 const MANIFEST = `{
   "tiers": { "tier1": { "label": "Tier 1", "badge": "T1", "color": "red" } },
@@ -50,6 +51,12 @@ export function hookBench(row: Row): void {
       session_id: 's', transcript_path: '/t', cwd: repo, hook_event_name: 'PreToolUse', tool_name: 'Edit',
       tool_input: { file_path: join(repo, 'src', 'booking', 'flow.ts'), old_string: 'a = 1', new_string: 'a = 2' },
     });
+    // A shell command naming the locked file: the other way through the guard (and its code cache).
+    const shellPayload = JSON.stringify({
+      session_id: 's', transcript_path: '/t', cwd: repo, hook_event_name: 'PreToolUse', tool_name: 'Bash',
+      tool_input: { command: "sed -i 's/1/2/' src/booking/flow.ts" },
+    });
+    const shell: number[] = [];
     const hook: number[] = [];
     const full: number[] = [];
     const check: number[] = [];
@@ -69,6 +76,7 @@ export function hookBench(row: Row): void {
       const b = time(['-e', '0']);
       const l = time([launcher, 'claude'], payload, 'sh');
       const s = time(['-c', `'${process.execPath}' -e 0`], undefined, 'sh');
+      const sh = time([hookJs, 'hook', '--agent', 'claude'], shellPayload);
       if (i < 3) continue; // warm-up: the file cache, not the guard
       hook.push(h.ms);
       full.push(f.ms);
@@ -76,7 +84,8 @@ export function hookBench(row: Row): void {
       bare.push(b.ms);
       viaLauncher.push(l.ms);
       shBare.push(s.ms);
-      if (h.status === 2 && f.status === 2 && c.status === 2 && l.status === 2) refused++;
+      shell.push(sh.ms);
+      if (h.status === 2 && f.status === 2 && c.status === 2 && l.status === 2 && sh.status === 2) refused++;
     }
     const b50 = percentile(bare, 50);
     const p = (values: number[]): string => `${percentile(values, 50).toFixed(1)} / ${percentile(values, 95).toFixed(1)} ms`;
@@ -91,11 +100,13 @@ export function hookBench(row: Row): void {
     ratio('dist/hook.js', hook);
     ratio('cli.js hook', full);
     ratio('cli.js check', check);
+    row('dist/hook.js, a Bash command writing the locked file, p50 / p95', p(shell));
+    row('  ÷ node -e 0, p50 (not a target: a shell command is parsed and its targets resolved)', `${(percentile(shell, 50) / b50).toFixed(2)}×`);
     // What an agent waits for: the shell, the launcher's own steps, then dist/hook.js (not the target's figure).
     row('sh .protection/hooks/guard.sh claude (as the agents run it), p50 / p95', p(viaLauncher));
     row('  baseline: sh -c "node -e 0", p50 / p95', p(shBare));
     row('  launcher ÷ that baseline, p50', `${(percentile(viaLauncher, 50) / percentile(shBare, 50)).toFixed(2)}×`);
-    row(`Claude Edit / check of a locked file, ${RUNS} runs each: refused by all four`, `${refused} / ${RUNS}`);
+    row(`Claude Edit / Bash / check of a locked file, ${RUNS} runs each: refused by all five`, `${refused} / ${RUNS}`);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
