@@ -3,7 +3,7 @@
 // written as that process exits and read by the next one.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -192,6 +192,27 @@ describe('loadCachedPart: a CLI part with its V8 code cache', () => {
     const loaded = load(piped); // would wait for a writer for ever if the cache were read with readFileSync
     assert.equal(loaded.report.answer, 'forty-two');
     assert.equal(loaded.use, 'none');
+  });
+
+  test('a link in the place of the cache is not followed; a pipe that never ends is read to a bound, then compiled around', async () => {
+    const dir = fresh();
+    load(dir);
+    const elsewhere = path.join(root, `cache-elsewhere${n++}`);
+    fs.renameSync(cacheOf(dir), elsewhere);
+    fs.symlinkSync(elsewhere, cacheOf(dir));
+    assert.equal(load(dir).use, 'none', 'a valid cache behind a link is not used');
+
+    const piped = fresh();
+    execFileSync('mkfifo', [cacheOf(piped)]);
+    // A writer that does not stop: without the bound, the read would fill memory for ever.
+    const writer = spawn('sh', ['-c', `exec yes cache > '${cacheOf(piped)}'`], { stdio: 'ignore' });
+    try {
+      const loaded = load(piped);
+      assert.equal(loaded.report.answer, 'forty-two');
+      assert.equal(loaded.use, 'none');
+    } finally {
+      writer.kill('SIGKILL');
+    }
   });
 
   test('writeCodeCache: where nothing can be written, the data is never even made; a link at the temporary path is not followed', () => {
