@@ -89,7 +89,6 @@ const ONE_STAR = /^[^*?[\]{}()!+@\\]*\*[^*?[\]{}()!+@\\]*$/;
  */
 type RuleKind = 'exact' | 'subtree' | 'leaf' | 'deepLeaf' | 'general';
 
-/** Where a rule waits for a file's basename: under the basename, under its extension, or in a list. */
 /**
  * A parsed segment: its literal name, its pattern, or `**`. minimatch's own `GLOBSTAR` is turned into
  * this one as its parts come in (see `fromMinimatch`), so that paths and folders, which are indexed
@@ -98,6 +97,7 @@ type RuleKind = 'exact' | 'subtree' | 'leaf' | 'deepLeaf' | 'general';
 const GLOBSTAR = Symbol('**');
 type Part = string | RegExp | typeof GLOBSTAR;
 
+/** Where a rule waits for a file's basename: under the basename, under its extension, or in a list. */
 const BY_NAME = 0;
 const BY_EXTENSION = 1;
 const OTHER = 2;

@@ -20,7 +20,7 @@
 // place to a file of the same length must not run the old part's code). It is written to a
 // temporary file and renamed into place, and its lengths are checked, so a crash mid-write leaves
 // no torn cache. Anything else wrong (missing, another V8, a folder that cannot be written, a pipe
-// in its place) means compiling as without one. What is not checked: V8's data itself, which a
+// or a link in its place) means compiling as without one. What is not checked: V8's data itself, which a
 // release V8 does not checksum; bytes changed inside it (a disk fault, or an edit by someone who
 // could as well edit the part) stop Node with a V8 error, refusing the tool call or the commit,
 // until the cache file is deleted. A checksum here would cost loading zlib or node:crypto
