@@ -3,7 +3,7 @@
 // in the same run (issue 8: each ≤ 1.3×). All are interleaved so load on the machine hits them
 // alike. Figures, not assertions.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -31,6 +31,9 @@ export function hookBench(row: Row): void {
     row('dist/cli.js, dist/hook.js', 'not built', 'run `node scripts/build.mjs --release`');
     return;
   }
+  // A development build (not minified, with source maps) starts slower: its figures are not the product's.
+  const guardPart = readFileSync(join(dirname(builtCli), 'cli-guard.js'), 'utf8');
+  if (guardPart.includes('sourceMappingURL=')) row('dist/cli-guard.js', 'NOT minified', 'the figures below are a development build\'s: run `node scripts/build.mjs --release`');
   const root = mkdtempSync(join(tmpdir(), 'pf-hookbench-'));
   try {
     const env = isolatedGitEnv(root);
@@ -46,7 +49,10 @@ export function hookBench(row: Row): void {
     spawnSync(process.execPath, [cli, 'agents', '--write'], { cwd: repo, env });
     mkdirSync(join(repo, '.git', 'protected-files'), { recursive: true });
     writeFileSync(join(repo, '.git', 'protected-files', 'cli-path'), `${process.execPath}\n${cli}\n`);
-    const launcher = join(repo, '.protection', 'hooks', 'guard.sh');
+    // What Claude Code runs for every tool call: the command in .claude/settings.json, with CLAUDE_PROJECT_DIR set.
+    const settings = JSON.parse(readFileSync(join(repo, '.claude', 'settings.json'), 'utf8')) as { hooks: { PreToolUse: { hooks: { command: string }[] }[] } };
+    const agentCommand = settings.hooks.PreToolUse[0].hooks[0].command;
+    const agentEnv = { ...env, CLAUDE_PROJECT_DIR: repo };
     const payload = JSON.stringify({
       session_id: 's', transcript_path: '/t', cwd: repo, hook_event_name: 'PreToolUse', tool_name: 'Edit',
       tool_input: { file_path: join(repo, 'src', 'booking', 'flow.ts'), old_string: 'a = 1', new_string: 'a = 2' },
@@ -64,9 +70,9 @@ export function hookBench(row: Row): void {
     const viaLauncher: number[] = [];
     const shBare: number[] = [];
     let refused = 0;
-    const time = (args: string[], input?: string, command = process.execPath): { ms: number; status: number | null } => {
+    const time = (args: string[], input?: string, command = process.execPath, runEnv = env): { ms: number; status: number | null } => {
       const t = performance.now();
-      const r = spawnSync(command, args, { cwd: repo, env, input, encoding: 'utf8' });
+      const r = spawnSync(command, args, { cwd: repo, env: runEnv, input, encoding: 'utf8' });
       return { ms: performance.now() - t, status: r.status };
     };
     for (let i = 0; i < RUNS + 3; i++) {
@@ -74,7 +80,7 @@ export function hookBench(row: Row): void {
       const f = time([cli, 'hook', '--agent', 'claude'], payload);
       const c = time([cli, 'check', join('src', 'booking', 'flow.ts')]);
       const b = time(['-e', '0']);
-      const l = time([launcher, 'claude'], payload, 'sh');
+      const l = time(['-c', agentCommand], payload, 'sh', agentEnv);
       const s = time(['-c', `'${process.execPath}' -e 0`], undefined, 'sh');
       const sh = time([hookJs, 'hook', '--agent', 'claude'], shellPayload);
       if (i < 3) continue; // warm-up: the file cache, not the guard
@@ -102,10 +108,10 @@ export function hookBench(row: Row): void {
     ratio('cli.js check', check);
     row('dist/hook.js, a Bash command writing the locked file, p50 / p95', p(shell));
     row('  ÷ node -e 0, p50 (not a target: a shell command is parsed and its targets resolved)', `${(percentile(shell, 50) / b50).toFixed(2)}×`);
-    // What an agent waits for: the shell, the launcher's own steps, then dist/hook.js (not the target's figure).
-    row('sh .protection/hooks/guard.sh claude (as the agents run it), p50 / p95', p(viaLauncher));
+    // What an agent waits for: the shell, the hook command, the launcher's own steps, then dist/hook.js (not the target's figure).
+    row('Claude Code\'s hook command (sh -c, CLAUDE_PROJECT_DIR set: the launcher, then dist/hook.js), p50 / p95', p(viaLauncher));
     row('  baseline: sh -c "node -e 0", p50 / p95', p(shBare));
-    row('  launcher ÷ that baseline, p50', `${(percentile(viaLauncher, 50) / percentile(shBare, 50)).toFixed(2)}×`);
+    row('  ÷ that baseline, p50', `${(percentile(viaLauncher, 50) / percentile(shBare, 50)).toFixed(2)}×`);
     row(`Claude Edit / Bash / check of a locked file, ${RUNS} runs each: refused by all five`, `${refused} / ${RUNS}`);
   } finally {
     rmSync(root, { recursive: true, force: true });

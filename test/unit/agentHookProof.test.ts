@@ -176,6 +176,33 @@ describe('the launcher finds the CLI the extension recorded', () => {
   });
 });
 
+describe('the hook command finds the launcher', () => {
+  test('from the project variable without starting git; from a subfolder through git', () => {
+    const bin = sandbox.dir('git-spy-command');
+    const log = join(bin, 'runs');
+    writeFileSync(join(bin, 'git'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec /usr/bin/git "$@"\n`, { mode: 0o755 });
+    const runs = (): string[] => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []);
+    const hook = (cwd: string, vars: Record<string, string>): Answer => {
+      const r = spawnSync('sh', ['-c', commandOf(repo, 'claude')], {
+        cwd, input: JSON.stringify(payloads('claude', repo.dir).edit), encoding: 'utf8', timeout: 60_000,
+        env: { ...sandbox.env, PATH: `${bin}:/usr/bin:/bin`, CLAUDE_PROJECT_DIR: '', GEMINI_PROJECT_DIR: '', ...vars },
+      });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    };
+    const sub = join(repo.dir, 'db', 'migrations');
+    // As Claude Code runs it: CLAUDE_PROJECT_DIR names the project.
+    assertRefused('claude', hook(sub, { CLAUDE_PROJECT_DIR: repo.dir }), /db\/migrations\/001_init\.sql is protected/, 'with CLAUDE_PROJECT_DIR');
+    assertRefused('claude', hook(sub, { GEMINI_PROJECT_DIR: repo.dir }), /db\/migrations\/001_init\.sql is protected/, 'with GEMINI_PROJECT_DIR');
+    assert.deepEqual(runs().filter((r) => r.includes('--show-toplevel')), [], 'git started although the project variable led to the launcher');
+    // Without a variable, from a subfolder: the checkout's top, through git.
+    assertRefused('claude', hook(sub, {}), /db\/migrations\/001_init\.sql is protected/, 'from a subfolder');
+    assert.equal(runs().filter((r) => r.includes('--show-toplevel')).length, 1);
+    // A variable naming a folder without the launcher falls through to git as before.
+    assertRefused('claude', hook(sub, { CLAUDE_PROJECT_DIR: sandbox.dir('no-launcher') }), /db\/migrations\/001_init\.sql is protected/, 'a variable without the launcher');
+    assert.equal(runs().filter((r) => r.includes('--show-toplevel')).length, 2);
+  });
+});
+
 describe('a broken set-up refuses and says how to fix it', () => {
   const record = (): string => join(repo.dir, '.git', 'protected-files', 'cli-path');
   test('with the CLI missing altogether (no record, no global install, no node_modules)', () => {
