@@ -34,11 +34,12 @@ export function hookCommand(agent: HookAgent, subdir = ''): string {
   const fix = 'Protected Files: the agent guard .protection/hooks/guard.sh is missing, so this tool call cannot be checked; run "protected-files agents --write" or Set Up Agent Guards in VS Code.';
   const denyJson = agent === 'cursor' ? ` echo '${JSON.stringify({ permission: 'deny', user_message: fix, agent_message: fix })}';` : '';
   const run = `[ -f "$d/${GUARD_SCRIPT_PATH}" ] && exec sh "$d/${GUARD_SCRIPT_PATH}" ${agent}`;
-  // git is asked only when the agent's project variable does not lead to the launcher: a `for` list
-  // runs every command substitution in it before the first pass, so git would start on every tool
-  // call (~1 ms) even where Claude Code and Gemini CLI name the project themselves. Same order as before.
+  // git is asked only when neither the agent's project variable nor the current folder, when it is a
+  // checkout's top (a `.git` there, no GIT_DIR or GIT_WORK_TREE to say otherwise: what git would
+  // answer), leads to the launcher. A `for` list runs every command substitution in it before its
+  // first pass, so git used to start on every tool call (~1 ms). Same order of places as before.
   // Without the launcher the payload is still read, so the agent never writes into a closed pipe.
-  return `for d in "$CLAUDE_PROJECT_DIR" "$GEMINI_PROJECT_DIR"; do ${run}; done; for d in "$(git rev-parse --show-toplevel 2>/dev/null)${sub}" "$PWD"; do ${run}; done; cat >/dev/null;${denyJson} echo '${fix}' >&2; exit 2`;
+  return `for d in "$CLAUDE_PROJECT_DIR" "$GEMINI_PROJECT_DIR"; do ${run}; done; if [ -e .git ] && [ -z "$GIT_DIR$GIT_WORK_TREE" ]; then d="$PWD${sub}"; ${run}; fi; for d in "$(git rev-parse --show-toplevel 2>/dev/null)${sub}" "$PWD"; do ${run}; done; cat >/dev/null;${denyJson} echo '${fix}' >&2; exit 2`;
 }
 
 /** Claude Code's hook command (kept as a name for the Claude-specific code and its tests). */

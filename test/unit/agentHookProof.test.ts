@@ -200,6 +200,12 @@ describe('the hook command finds the launcher', () => {
     // A variable naming a folder without the launcher falls through to git as before.
     assertRefused('claude', hook(sub, { CLAUDE_PROJECT_DIR: sandbox.dir('no-launcher') }), /db\/migrations\/001_init\.sql is protected/, 'a variable without the launcher');
     assert.equal(runs().filter((r) => r.includes('--show-toplevel')).length, 2);
+    // The agents that name no project (Cursor, Copilot, Codex, Windsurf) run it from the checkout's top: no git.
+    assertRefused('claude', hook(repo.dir, {}), /db\/migrations\/001_init\.sql is protected/, 'from the top without a variable');
+    assert.equal(runs().filter((r) => r.includes('--show-toplevel')).length, 2, 'git started from the checkout\'s top');
+    // Where GIT_DIR or GIT_WORK_TREE could make git answer another folder, git is asked.
+    assertRefused('claude', hook(repo.dir, { GIT_WORK_TREE: repo.dir }), /db\/migrations\/001_init\.sql is protected/, 'with GIT_WORK_TREE');
+    assert.equal(runs().filter((r) => r.includes('--show-toplevel')).length, 3);
   });
 });
 
