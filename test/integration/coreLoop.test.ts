@@ -2,6 +2,7 @@
 // follow the manifest, unlock asks for code and reason, save relocks and records, expiry relocks.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
 import { sha256 } from '../../src/core/audit';
@@ -309,6 +310,21 @@ describe('core loop', function () {
       JSON.stringify(diags.map((d) => [d.range.start.line, d.range.start.character, d.message])));
     assert.ok(diags.some((d) => d.range.start.line === line && /more than 256 alternatives/.test(d.message)));
 
+    await writeManifest(a, good);
+    assert.equal(a.service.resolve(fileUri(PLAIN)), undefined);
+  });
+
+  it('a glob that needs minimatch (wildcards, braces) protects in the editor: loaded from the extension\'s dist/minimatch.js', async () => {
+    const good = manifestText();
+    const globbed = good.replace('"files": ["supabase/migrations/**"]', '"files": ["supabase/migrations/**", "src/*/f?rmat.{ts,tsx}"]');
+    assert.notEqual(globbed, good);
+    await writeManifest(a, globbed);
+    assert.equal(mainFolder(a).state.kind, 'ok');
+    assert.equal(a.service.resolve(fileUri(PLAIN))?.classification.pattern, 'src/*/f?rmat.{ts,tsx}');
+    assert.equal(a.service.resolve(fileUri('src/utils/format.js')), undefined);
+    // The extension's bundles share one copy, beside them (scripts/build.mjs): this is where it came from.
+    const loaded = Object.keys(require.cache).filter((k) => k.endsWith(`${path.sep}dist${path.sep}minimatch.js`));
+    assert.equal(loaded.length, 1, Object.keys(require.cache).filter((k) => k.includes('minimatch')).join(', '));
     await writeManifest(a, good);
     assert.equal(a.service.resolve(fileUri(PLAIN)), undefined);
   });
