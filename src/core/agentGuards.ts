@@ -35,11 +35,14 @@ export function hookCommand(agent: HookAgent, subdir = ''): string {
   const denyJson = agent === 'cursor' ? ` echo '${JSON.stringify({ permission: 'deny', user_message: fix, agent_message: fix })}';` : '';
   const run = `[ -f "$d/${GUARD_SCRIPT_PATH}" ] && exec sh "$d/${GUARD_SCRIPT_PATH}" ${agent}`;
   // git is asked only when neither the agent's project variable nor the current folder, when it is a
-  // checkout's top (a `.git` there, no GIT_DIR or GIT_WORK_TREE to say otherwise: what git would
-  // answer), leads to the launcher. A `for` list runs every command substitution in it before its
-  // first pass, so git used to start on every tool call (~1 ms). Same order of places as before.
+  // checkout's top, leads to the launcher. A `for` list runs every command substitution in it before
+  // its first pass, so git used to start on every tool call (~1 ms). The current folder counts as the
+  // top only where git would find its repository there: a `.git` folder with `objects`, `refs` and a
+  // HEAD naming a ref, and no GIT_DIR or GIT_WORK_TREE to say otherwise. A `.git` that git would not
+  // take (a decoy an agent made beside its own launcher) leaves the answer to git, as before.
   // Without the launcher the payload is still read, so the agent never writes into a closed pipe.
-  return `for d in "$CLAUDE_PROJECT_DIR" "$GEMINI_PROJECT_DIR"; do ${run}; done; if [ -e .git ] && [ -z "$GIT_DIR$GIT_WORK_TREE" ]; then d="$PWD${sub}"; ${run}; fi; for d in "$(git rev-parse --show-toplevel 2>/dev/null)${sub}" "$PWD"; do ${run}; done; cat >/dev/null;${denyJson} echo '${fix}' >&2; exit 2`;
+  const atTop = `[ -d .git/objects ] && [ -d .git/refs ] && [ -z "$GIT_DIR$GIT_WORK_TREE" ] && { IFS= read -r h < .git/HEAD; } 2>/dev/null && case $h in "ref: refs/"*) true ;; *) false ;; esac`;
+  return `for d in "$CLAUDE_PROJECT_DIR" "$GEMINI_PROJECT_DIR"; do ${run}; done; if ${atTop}; then d="$PWD${sub}"; ${run}; fi; for d in "$(git rev-parse --show-toplevel 2>/dev/null)${sub}" "$PWD"; do ${run}; done; cat >/dev/null;${denyJson} echo '${fix}' >&2; exit 2`;
 }
 
 /** Claude Code's hook command (kept as a name for the Claude-specific code and its tests). */

@@ -207,6 +207,36 @@ describe('the hook command finds the launcher', () => {
     assertRefused('claude', hook(repo.dir, { GIT_WORK_TREE: repo.dir }), /db\/migrations\/001_init\.sql is protected/, 'with GIT_WORK_TREE');
     assert.equal(runs().filter((r) => r.includes('--show-toplevel')).length, 3);
   });
+
+  test('a folder an agent made to look like a checkout (a .git that git does not take, a launcher that allows) is not the launcher\'s place', () => {
+    // What an agent told "no" could write where the hook might run: its own launcher answering 0.
+    const decoy = join(repo.dir, 'decoy');
+    // An empty .git folder; one with objects and refs but a HEAD that names no ref: git takes neither.
+    const decoys: [string, (gitDir: string) => void][] = [
+      ['an empty .git folder', () => undefined],
+      ['objects, refs and a HEAD that is no ref', (gitDir) => {
+        mkdirSync(join(gitDir, 'objects'));
+        mkdirSync(join(gitDir, 'refs'));
+        writeFileSync(join(gitDir, 'HEAD'), 'not a ref\n');
+      }],
+    ];
+    for (const [what, make] of decoys) {
+      mkdirSync(join(decoy, '.git'), { recursive: true });
+      make(join(decoy, '.git'));
+      mkdirSync(join(decoy, '.protection', 'hooks'), { recursive: true });
+      writeFileSync(join(decoy, '.protection', 'hooks', 'guard.sh'), 'cat >/dev/null; exit 0\n');
+      try {
+        const r = spawnSync('sh', ['-c', commandOf(repo, 'claude')], {
+          cwd: decoy, input: JSON.stringify(payloads('claude', repo.dir).edit), encoding: 'utf8', timeout: 60_000,
+          env: { ...sandbox.env, PATH: '/usr/bin:/bin', CLAUDE_PROJECT_DIR: '', GEMINI_PROJECT_DIR: '' },
+        });
+        // git does not take decoy/.git for a repository: the checkout's top, and its launcher, answer.
+        assertRefused('claude', { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }, /db\/migrations\/001_init\.sql is protected/, `from a decoy folder with ${what}`);
+      } finally {
+        rmSync(decoy, { recursive: true, force: true });
+      }
+    }
+  });
 });
 
 describe('a broken set-up refuses and says how to fix it', () => {
