@@ -16,6 +16,7 @@ import type { Manifest } from '../core/manifest';
 import { ProtectionMatcher } from '../core/matcher';
 import type { Classification } from '../core/matcher';
 import { analyzeShellCommand, expandGlob, globBase, lockedTargets, workspaceRel } from '../core/shellGuard';
+import type { ShellTarget } from '../core/shellGuard';
 import type { Grant } from '../core/unlocks';
 import { certifiedGrants } from '../node/certifiedGrants';
 import { noteCodePath } from '../node/codePath';
@@ -95,6 +96,11 @@ export async function runHook(args: string[], io: CliIo): Promise<number> {
   }
 }
 
+/** What a shell target names before its first wildcard (all of it when it has none; `''` for a bare `$VAR`). */
+function literalPart(t: ShellTarget): string {
+  return t.glob ? t.path.slice(0, t.path.search(/[*?[{]/)) : t.path;
+}
+
 function messageOf(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0].replace(/\.$/, '');
 }
@@ -167,7 +173,7 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
   if (analysis) {
     if (analysis.failure) throw new GuardFailure(`${analysis.failure}; split it into shorter commands`);
     for (const t of analysis.targets) {
-      const literal = t.glob ? t.path.slice(0, t.path.search(/[*?[{]/)) : t.path;
+      const literal = literalPart(t);
       if (literal !== '') add(dirname(resolve(cwd, literal.endsWith('/') ? `${literal}x` : literal)));
     }
   }
@@ -180,7 +186,7 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
     const touched = [...call.paths.map((p) => resolve(cwd, expandHome(p, home)))];
     if (analysis) {
       for (const t of analysis.targets) {
-        const literal = t.glob ? t.path.slice(0, t.path.search(/[*?[{]/)) : t.path;
+        const literal = literalPart(t);
         if (literal !== '') touched.push(resolve(cwd, expandHome(literal, home)));
       }
     }
@@ -230,7 +236,7 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, io: CliIo):
     const cwdPosix = cwd.split(sep).join('/');
     for (const t of analysis.targets) {
       // The literal part of a glob: `rm -rf .git` (`.git/**`) takes the store with it.
-      const literal = t.glob ? t.path.slice(0, t.path.search(/[*?[{]/)) : t.path;
+      const literal = literalPart(t);
       // A bare `$VAR` (empty literal part) is not taken for the whole git folder.
       const dir = literal === '' ? undefined : intoForbidden(resolve(cwd, literal), t.path === `${literal.replace(/\/+$/, '')}/**`);
       if (dir && call.phase === 'pre') forbiddenHits.add(dir);
