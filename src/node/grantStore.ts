@@ -100,9 +100,9 @@ export class GrantStore {
 
   /** The same, synchronously (for a hook that answers in one go). */
   readSync(): GrantState {
-    // No store folder, no state file: nothing is unlocked (the agents' hooks ask on every tool call,
+    // No state file (nor store folder): nothing is unlocked (the agents' hooks ask on every tool call,
     // and asking costs less than the error a failed open builds in a fresh process, ~0.1 ms).
-    if (!existsSync(this.location.dir) || !existsSync(this.path)) return emptyGrantState();
+    if (!existsSync(this.path)) return emptyGrantState();
     const bytes = readRegularFileSync(this.path);
     try {
       return bytes ? parseGrantState(bytes.toString('utf8')) : emptyGrantState();
