@@ -125,6 +125,8 @@ const cliPartEntry = (part) => ({
   resolveDir: process.cwd(), sourcefile: `${part}-entry.ts`, loader: 'ts',
 });
 
+// dist/minimatch.js, which the extension's two bundles share (splitMinimatch above).
+const sharedMinimatch = esbuild.build({ ...common, entryPoints: { minimatch: 'minimatch' }, outdir: 'dist', metafile: true });
 const builds = [
   esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true, plugins: [jsoncTreeShaken, splitSimpleGit, splitMinimatch, splitLazyChunk] }),
   esbuild.build({ ...common, entryPoints: { lazy: 'src/vscode/lazyEntry.ts' }, outdir: 'dist', metafile: true, plugins: [jsoncTreeShaken, splitSimpleGit, splitMinimatch, refuseLazyChunk] }),
@@ -133,7 +135,7 @@ const builds = [
   // The agents' hook (dist/hook.js): what the launcher runs on every tool call, straight into dist/cli-guard.js.
   esbuild.build({ ...common, entryPoints: { hook: 'src/cli/hookMain.ts' }, outdir: 'dist', plugins: [jsoncTreeShaken, splitSimpleGit, splitCliParts] }),
   esbuild.build({ ...common, entryPoints: { 'simple-git': 'simple-git' }, outdir: 'dist' }),
-  esbuild.build({ ...common, entryPoints: { minimatch: 'minimatch' }, outdir: 'dist', metafile: true }),
+  sharedMinimatch,
 ];
 if (args.has('--bench')) {
   builds.push(esbuild.build({ ...common, minify: false, entryPoints: { bench: 'bench/bench.ts' }, outdir: 'out/bench' }));
@@ -144,8 +146,8 @@ if (args.has('--tests')) {
   // Integration tests run inside the extension host: mocha stays external (the harness provides it).
   builds.push(esbuild.build({ ...common, minify: false, sourcemap: 'inline', external: ['vscode', 'mocha'], entryPoints: [...findTests('test/integration', '.test.ts'), ...findTests('test/integration', '.bench.ts'), 'test/integration/index.ts'], outdir: 'out/test/integration', outbase: 'test/integration' }));
 }
-const [ext, lazy, ...rest] = await Promise.all(builds);
-const shared = rest.find((r) => r?.metafile && Object.keys(r.metafile.outputs).some((o) => o.endsWith('minimatch.js')));
+const [ext, lazy] = await Promise.all(builds);
+const shared = await sharedMinimatch;
 // Node looks for the package.json nearest to each file it loads (for its "type"); without one in
 // dist/ it parses the extension's manifest, ~20 KB, at every start of an agent's hook and of the
 // commit gate. This one says what the bundles are.
