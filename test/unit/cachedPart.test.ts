@@ -194,7 +194,7 @@ describe('loadCachedPart: a CLI part with its V8 code cache', () => {
     assert.equal(loaded.use, 'none');
   });
 
-  test('a link in the place of the cache is not followed; a pipe that never ends is read to a bound, then compiled around', async () => {
+  test('a link in the place of the cache is not followed; a pipe that never ends is read to a bound, then compiled around', () => {
     const dir = fresh();
     load(dir);
     const elsewhere = path.join(root, `cache-elsewhere${n++}`);
