@@ -2,7 +2,7 @@
 // pre-commit hooks and CI. Every protected file the change touches needs its audit record, and
 // the audit log must verify and may only grow.
 import { join } from 'node:path';
-import { parseAuditLog, verifyChain } from '../core/audit';
+import { parseAuditLog, parseWholeAuditLog, verifyChain } from '../core/audit';
 import { collision } from '../core/collisions';
 import { MANIFEST_PATH, parseManifest, strictestTier } from '../core/manifest';
 import type { Manifest, ManifestProblem } from '../core/manifest';
@@ -15,6 +15,7 @@ import { manifestOrThrow, printWarnings } from './enforcedManifest';
 import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, findWorkspaceRoot, manifestText } from './io';
 import type { CliIo } from './io';
 import { readRegularFile } from '../node/regularFile';
+import { VerifiedLogs } from '../node/verifiedLogs';
 
 export const VERIFY_HELP = `Usage: protected-files verify --staged [--json]
        protected-files verify --base <ref> [--head <ref>] [--json]
@@ -67,10 +68,11 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
   try {
     // The manifest and the audit log are read and checked while git computes the diff; git's
     // errors come first, as they would if nothing were read before the diff.
-    const versions = readVersions(pending);
+    const versions = readVersions(pending, values.staged ? VerifiedLogs.open(io.cwd, io.env) : undefined);
     versions.manifests.catch(() => undefined); // awaited once git has answered
     const set = await pending.changeSet;
     const report = await verifyChangeSet(set, io.cwd, versions);
+    (await versions.audits).remember();
     printWarnings(io, (await versions.manifests).warnings, MANIFEST_PATH);
     if (values.json) {
       const json: VerifyJson = { ...report, mode: set.mode, base: set.base ?? null, head: set.head ?? null };
@@ -130,6 +132,8 @@ interface AuditVersions {
   audit: ParsedAudit | undefined;
   baseAudit: ParsedAudit | undefined;
   auditCheck: AuditCheck;
+  /** Adds the logs found whole in this run to the clone's list (see VerifiedLogs), if one was given. */
+  remember(): void;
 }
 
 /** Lets I/O callbacks (git's diff coming in) run between two long stretches of work. */
@@ -140,7 +144,7 @@ const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(res
  * first, which git answers before it has read the index (see startStagedChanges' prefetch), so
  * that its manifest's matchers and its log's chain are done while git reads the rest.
  */
-function readVersions(source: Pick<ChangeSet, 'readTarget' | 'readBase' | 'readBaseTip'>): Versions {
+function readVersions(source: Pick<ChangeSet, 'readTarget' | 'readBase' | 'readBaseTip' | 'baseId' | 'targetId'>, verified?: VerifiedLogs): Versions {
   const memo = new ManifestMemo();
   const manifests = (async (): Promise<ManifestVersions> => {
     const baseManifest = await source.readBase(MANIFEST_PATH);
@@ -151,14 +155,21 @@ function readVersions(source: Pick<ChangeSet, 'readTarget' | 'readBase' | 'readB
   })();
   const audits = (async (): Promise<AuditVersions> => {
     const baseBytes = await source.readBase(AUDIT_LOG);
+    const baseId = verified && baseBytes ? await source.baseId(AUDIT_LOG) : undefined;
+    // HEAD's log as this clone's gate found it at an earlier commit: its records without the checks.
+    const known = verified?.has(baseId) === true;
     await yieldToIo();
     const baseText = baseBytes?.toString('utf8');
-    const baseAudit = baseText === undefined ? undefined : parseAuditLog(baseText);
+    const baseAudit = baseText === undefined ? undefined : known ? parseWholeAuditLog(baseText) : parseAuditLog(baseText);
     await yieldToIo();
-    const baseChain = baseAudit && verifyChain(baseAudit.records);
+    const baseChain = baseAudit && (known ? { ok: true as const } : verifyChain(baseAudit.records));
     const target = await source.readTarget(AUDIT_LOG);
     const audit = target === undefined ? undefined : parseVerifiedAudit(target.toString('utf8'), baseAudit, baseText);
-    return { audit, baseAudit, auditCheck: checkAuditLog(audit, baseAudit, baseChain) };
+    const auditCheck = checkAuditLog(audit, baseAudit, baseChain);
+    const targetId = verified && target ? await source.targetId(AUDIT_LOG) : undefined;
+    const whole = (log: ParsedAudit | undefined, chain: AuditCheck['chain'] | undefined): boolean => log !== undefined && log.problems.length === 0 && chain?.ok === true;
+    const remember = (): void => verified?.add([whole(baseAudit, baseChain) ? baseId : undefined, whole(audit, auditCheck.chain) ? targetId : undefined]);
+    return { audit, baseAudit, auditCheck, remember };
   })();
   audits.catch(() => undefined); // awaited, after the manifests, by verifyChangeSet
   return { manifests, audits };

@@ -283,6 +283,26 @@ export function parseAuditLog(text: string, linesBefore = 0): ParsedAuditLog {
 }
 
 /**
+ * The records of a log that parseAuditLog read without a problem before (the same bytes: see
+ * src/node/verifiedLogs.ts), without checking each again: parseAuditLog(text) when a line is not
+ * JSON after all.
+ */
+export function parseWholeAuditLog(text: string): ParsedAuditLog {
+  const lines = text.split('\n');
+  if (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
+  const records: AuditRecord[] = [];
+  try {
+    for (let i = 0; i < lines.length; i++) {
+      const raw = lines[i];
+      records.push(JSON.parse(raw.endsWith('\r') ? raw.slice(0, -1) : raw) as AuditRecord);
+    }
+  } catch {
+    return parseAuditLog(text);
+  }
+  return { records, problems: [] };
+}
+
+/**
  * `text` parsed as parseAuditLog(text) would, reading only what it appends to `previousText` (parsed
  * as `previous`): its records and problems start with the same objects. Undefined when `text` does
  * not start with `previousText` or `previousText` does not end with a whole line.

@@ -60,6 +60,10 @@ export interface ChangeSet {
   readBaseTip(path: string): Promise<Buffer | undefined>;
   /** Blob contents by id. */
   readBlob(id: string): Promise<Buffer | undefined>;
+  /** The object id of a file read with readTarget (once that read has answered); undefined when absent. */
+  targetId(path: string): Promise<string | undefined>;
+  /** The object id of a file read with readBase (once that read has answered); undefined when absent. */
+  baseId(path: string): Promise<string | undefined>;
   /** Ends the git process that reads objects. */
   close(): void;
 }
@@ -76,6 +80,10 @@ export interface PendingChangeSet {
   readBase(path: string): Promise<Buffer | undefined>;
   /** As ChangeSet.readBaseTip. */
   readBaseTip(path: string): Promise<Buffer | undefined>;
+  /** As ChangeSet.targetId. */
+  targetId(path: string): Promise<string | undefined>;
+  /** As ChangeSet.baseId. */
+  baseId(path: string): Promise<string | undefined>;
   /** The change set once git has computed the diff; rejects with the GitError when git cannot answer. */
   changeSet: Promise<ChangeSet>;
   /** Ends the git process that reads objects (also when `changeSet` rejected). */
@@ -205,7 +213,9 @@ export function parseRawDiff(out: Buffer): GitChange[] {
  */
 class ObjectReader {
   private readonly child;
-  private readonly waiting: { resolve(b: Buffer | undefined): void; reject(e: Error): void }[] = [];
+  private readonly waiting: { name: string; resolve(b: Buffer | undefined): void; reject(e: Error): void }[] = [];
+  /** The object id of each blob answered, by the name it was asked for. */
+  private readonly ids = new Map<string, string>();
   private chunks: Buffer[] = [];
   private length = 0;
   private failed: Error | undefined;
@@ -237,9 +247,14 @@ class ObjectReader {
     if (this.closed) return Promise.reject(new Error('The object reader is closed.'));
     if (/[\n\r]/.test(name)) return Promise.resolve(undefined); // cannot be asked in the line protocol
     return new Promise((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
+      this.waiting.push({ name, resolve, reject });
       this.child.stdin.write(`${name}\n`);
     });
+  }
+
+  /** The id of the blob read as `name`, once read; undefined when it was missing or not a blob. */
+  idOf(name: string): string | undefined {
+    return this.ids.get(name);
   }
 
   close(): void {
@@ -266,13 +281,15 @@ class ObjectReader {
         this.waiting.shift()!.resolve(undefined);
         continue;
       }
-      const [, type, sizeText] = header.split(' ');
+      const [id, type, sizeText] = header.split(' ');
       const size = Number(sizeText);
       const end = newline + 1 + size + 1; // content and its trailing newline
       if (buffer.length < end) return; // wait for more output
       const content = Buffer.from(buffer.subarray(newline + 1, newline + 1 + size));
       this.consume(end);
-      this.waiting.shift()!.resolve(type === 'blob' ? content : undefined);
+      const request = this.waiting.shift()!;
+      if (type === 'blob') this.ids.set(request.name, id);
+      request.resolve(type === 'blob' ? content : undefined);
     }
   }
 
@@ -341,6 +358,8 @@ export function startStagedChanges(cwd: string, env: NodeJS.ProcessEnv, prefetch
     readTarget: (path) => reads.target(path),
     readBase: (path) => reads.base(path),
     readBaseTip: (path) => reads.tip(path),
+    targetId: (path) => reads.targetId(path),
+    baseId: (path) => reads.baseId(path),
     changeSet: diffed,
     close: () => reader.close(),
   };
@@ -392,6 +411,20 @@ class Reads {
 
   tip(path: string): Promise<Buffer | undefined> {
     return this.tipPrefix !== undefined ? this.once(`${this.tipPrefix}${path}`) : Promise.resolve(undefined);
+  }
+
+  /** The object id of target(path), read if it was not yet. */
+  targetId(path: string): Promise<string | undefined> {
+    return this.idOf(`${this.targetPrefix}${path}`);
+  }
+
+  /** The object id of base(path), read if it was not yet. */
+  baseId(path: string): Promise<string | undefined> {
+    return this.hasBase ? this.idOf(`${this.basePrefix}${path}`) : Promise.resolve(undefined);
+  }
+
+  private idOf(name: string): Promise<string | undefined> {
+    return this.once(name).then(() => this.reader.idOf(name));
   }
 
   private once(name: string): Promise<Buffer | undefined> {
@@ -446,6 +479,8 @@ export function startRangeChanges(cwd: string, env: NodeJS.ProcessEnv, baseRef: 
     readTarget: (path) => opened.then(({ reads }) => reads.target(path)),
     readBase: (path) => opened.then(({ reads }) => reads.base(path)),
     readBaseTip: (path) => opened.then(({ reads }) => reads.tip(path)),
+    targetId: (path) => opened.then(({ reads }) => reads.targetId(path)),
+    baseId: (path) => opened.then(({ reads }) => reads.baseId(path)),
     changeSet: diffed,
     close: () => {
       closed = true;
@@ -477,6 +512,8 @@ function changeSet(
     readBase: (path) => reads.base(path),
     readBaseTip: (path) => reads.tip(path),
     readBlob: (id) => reader.read(id),
+    targetId: (path) => reads.targetId(path),
+    baseId: (path) => reads.baseId(path),
     close: () => reader.close(),
   };
 }

@@ -6,6 +6,7 @@ import {
   describeRecord,
   GENESIS,
   parseAuditLog,
+  parseWholeAuditLog,
   recordHash,
   renderRecord,
   sealRecord,
@@ -228,6 +229,25 @@ describe('renderRecord and parseAuditLog', () => {
       assert.deepEqual(parsed.problems, []);
       assert.deepEqual(verifyChain(parsed.records), { ok: true });
     }
+  });
+});
+
+describe('parseWholeAuditLog', () => {
+  test('reads a log parseAuditLog found whole as parseAuditLog does: LF, CRLF, a blank last line, none', () => {
+    const lines = chain(4).map(renderRecord);
+    for (const text of [`${lines.join('\n')}\n`, `${lines.join('\r\n')}\r\n`, `${lines.join('\n')}\n  `, lines.join('\n'), '']) {
+      const full = parseAuditLog(text);
+      assert.deepEqual(full.problems, []);
+      assert.deepEqual(parseWholeAuditLog(text), full, JSON.stringify(text.slice(-8)));
+    }
+  });
+
+  test('a line that is not JSON after all: the full parse, with its problems', () => {
+    const lines = chain(3).map(renderRecord);
+    const text = `${lines[0]}\n{"seq":2,\n${lines[2]}\n`;
+    const r = parseWholeAuditLog(text);
+    assert.deepEqual(r, parseAuditLog(text));
+    assert.equal(r.problems.length, 1);
   });
 });
 

@@ -2,9 +2,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseAuditLog, renderRecord, sealRecord, sha256 } from '../../src/core/audit';
 import type { AuditRecord } from '../../src/core/audit';
+import { AUDIT_RULES_VERSION, VERIFIED_LOGS_LIMIT } from '../../src/node/verifiedLogs';
 import { MANIFEST, Sandbox } from './cliHarness';
 import type { Repo } from './cliHarness';
 
@@ -364,6 +366,109 @@ describe('verify --staged', () => {
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /^protected-files: .+\n {2}See protected-files verify --help\.\n$/, args.join(' '));
     }
+  });
+});
+
+describe('verify --staged: the audit logs a clone found whole (.git/protected-files/verified-logs)', () => {
+  const LIST = '.git/protected-files/verified-logs';
+  const listOf = (ids: string[]): string => `protected-files verified-logs ${AUDIT_RULES_VERSION}\n${ids.map((id) => `${id}\n`).join('')}`;
+  const listed = (repo: Repo): string[] => (existsSync(join(repo.dir, LIST)) ? repo.read(LIST).split('\n').slice(1, -1) : []);
+
+  async function history(repo: Repo): Promise<void> {
+    await repo.approve('src/booking/a.ts', 'v2\n');
+    await repo.approve('src/booking/b.ts', 'v2\n');
+    await repo.approve('src/booking/a.ts', 'v3\n');
+    repo.commitAll('three approved changes');
+  }
+
+  /** HEAD's log with record 2 edited by hand, committed past the hook, and one record appended and staged after it. */
+  function breakAtHead(repo: Repo): void {
+    const lines = repo.auditLines();
+    lines[1] = lines[1].replace('approved in the test', 'approved by nobody');
+    repo.writeAuditLines(lines);
+    repo.commitAll('a record edited by hand, committed past the hook');
+    const records = parseAuditLog(repo.read('.protection/audit.jsonl')).records;
+    repo.write('src/booking/a.ts', 'v4\n');
+    const next = sealRecord({ event: 'change', at: '2026-11-22T11:00:00.000Z', actor: { name: 'Ann Tester', email: 'ann@example.com' }, file: 'src/booking/a.ts', reason: 'approved in the test', before: sha256('v3\n'), after: sha256('v4\n') }, records[records.length - 1]);
+    repo.writeAuditLines([...lines, renderRecord(next)]);
+    repo.git('add', '-A');
+  }
+
+  test('a gate that finds the logs whole lists HEAD\'s and the staged one, and the next run, reading HEAD\'s without checking it again, says the same', async () => {
+    const repo = project();
+    await history(repo);
+    await repo.approve('src/booking/b.ts', 'v3\n');
+    repo.git('add', '-A');
+    assert.equal(existsSync(join(repo.dir, LIST)), false);
+    const first = verifyStaged(repo);
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    assert.deepEqual(listed(repo).sort(), [repo.git('rev-parse', 'HEAD:.protection/audit.jsonl'), repo.git('rev-parse', ':.protection/audit.jsonl')].sort());
+    assert.equal(statSync(join(repo.dir, LIST)).mode & 0o777, 0o600);
+    const again = verifyStaged(repo);
+    assert.equal(again.stdout, first.stdout);
+    assert.match(again.stdout, /chain OK, 4 record\(s\), 1 new/);
+  });
+
+  test('a listed log rewritten and committed past the hook is checked in full at the next commit: its id is new', async () => {
+    const repo = project();
+    await history(repo);
+    assert.equal(verifyStaged(repo).code, 0);
+    assert.deepEqual(listed(repo), [repo.git('rev-parse', 'HEAD:.protection/audit.jsonl')]);
+    breakAtHead(repo);
+    const r = verifyStaged(repo);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, /the audit chain is broken: Record 2 \(seq 2\) was changed after it was written/);
+    assert.equal(listed(repo).includes(repo.git('rev-parse', ':.protection/audit.jsonl')), false, 'a broken log is never listed');
+    assert.equal(listed(repo).includes(repo.git('rev-parse', 'HEAD:.protection/audit.jsonl')), false);
+  });
+
+  test('the list is trusted by --staged only: verify --base (CI) checks every log it reads', async () => {
+    const repo = project();
+    await history(repo);
+    repo.git('checkout', '-q', '-b', 'feature');
+    breakAtHead(repo);
+    repo.commitAll('one more record');
+    // A list forged in the clone's git directory (refused to every agent tool, like the grants beside it):
+    // the pre-commit gate takes HEAD's log as found whole. Anyone able to write it can commit past the hook.
+    repo.write(LIST, listOf([repo.git('rev-parse', 'HEAD~1:.protection/audit.jsonl')]));
+    repo.git('reset', '-q', '--soft', 'HEAD~1');
+    const staged = verifyStaged(repo);
+    assert.doesNotMatch(staged.stdout, /chain is broken/, 'the forged list is well formed: the pre-commit gate reads it');
+    repo.git('commit', '-q', '--no-verify', '-m', 'again');
+    const ci = repo.cli(['verify', '--base', 'main']);
+    assert.equal(ci.code, 1, ci.stdout);
+    assert.match(ci.stdout, /the audit chain is broken: Record 2 \(seq 2\) was changed after it was written/);
+  });
+
+  test('a list that is not one this version wrote is not read: wrong header, a stray line, too many ids, a link, a folder, GIT_WORK_TREE', async () => {
+    const repo = project();
+    await history(repo);
+    breakAtHead(repo);
+    const id = repo.git('rev-parse', 'HEAD:.protection/audit.jsonl');
+    const others = Array.from({ length: VERIFIED_LOGS_LIMIT }, (_, i) => sha256(String(i)).slice(0, 40));
+    const elsewhere = join(box.dir(`list${++n}`), 'verified-logs');
+    writeFileSync(elsewhere, listOf([id]));
+    const path = join(repo.dir, LIST);
+    const variants: [string, () => void, NodeJS.ProcessEnv?][] = [
+      ['an older rules version', () => writeFileSync(path, listOf([id]).replace(/ \d+\n/, ` ${AUDIT_RULES_VERSION - 1}\n`))],
+      ['a stray line', () => writeFileSync(path, `${listOf([id])}not an id\n`)],
+      ['no final newline', () => writeFileSync(path, listOf([id]).slice(0, -1))],
+      ['more ids than it keeps', () => writeFileSync(path, listOf([...others, id]))],
+      ['a link to a list elsewhere', () => symlinkSync(elsewhere, path)],
+      ['a folder', () => mkdirSync(path)],
+      ['GIT_WORK_TREE set', () => writeFileSync(path, listOf([id])), { GIT_WORK_TREE: repo.dir }],
+    ];
+    for (const [what, make, env] of variants) {
+      rmSync(path, { recursive: true, force: true });
+      mkdirSync(dirname(path), { recursive: true });
+      make();
+      const r = repo.cli(['verify', '--staged'], { env });
+      assert.match(r.stdout, /the audit chain is broken: Record 2 \(seq 2\)/, `${what}: ${r.stdout}${r.stderr}`);
+    }
+    // The same list, well formed, is read (so each variant above failed for its own reason).
+    rmSync(path, { recursive: true, force: true });
+    writeFileSync(path, listOf([id]));
+    assert.doesNotMatch(verifyStaged(repo).stdout, /chain is broken/);
   });
 });
 

@@ -1,0 +1,106 @@
+// The audit logs this clone's commit gate has found whole, by git object id: a log is the same
+// bytes wherever its id is seen, so one the gate parsed without a problem and whose chain verified
+// need not be parsed and chained again when it is HEAD's log at the next commit. The pre-commit
+// gate would otherwise rehash every record of the log on every commit (the log only grows), and
+// a log that git reports under an id not listed here (a commit made past the hook, a log edited
+// in history) is checked in full as before.
+//
+// The list lives beside the grants in the git directory (`.git/protected-files/`, refused to every
+// agent tool like the grants): whoever can write there can forge a grant, which opens every lock,
+// and can commit past the hook anyway. Only `verify --staged` reads it; CI's `verify --base` trusts
+// nothing it did not check in the same run. A list that cannot be read, or is not one this version
+// wrote, is no list: the logs are checked in full.
+import { closeSync, constants, fstatSync, openSync, readSync, renameSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { findGitDir } from './grantStore';
+
+/**
+ * What a listed log passed: parseAuditLog found no problem and verifyChain no break. Raised whenever
+ * either accepts less than before (a new check on records), so that a list written under looser rules
+ * is not read.
+ */
+export const AUDIT_RULES_VERSION = 1;
+
+const FILE = 'verified-logs';
+const HEADER = `protected-files verified-logs ${AUDIT_RULES_VERSION}`;
+/** The logs remembered: the last few HEADs' and the commits' in between (a new one pushes out the oldest). */
+export const VERIFIED_LOGS_LIMIT = 32;
+const MAX_BYTES = 8192;
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+const O_NONBLOCK = constants.O_NONBLOCK ?? 0;
+
+export class VerifiedLogs {
+  private constructor(private readonly dir: string, private readonly ids: string[]) {}
+
+  /**
+   * The list of the checkout around `cwd`, found without running git; undefined where git would
+   * take another repository than the one found (GIT_DIR naming another, GIT_WORK_TREE or
+   * GIT_COMMON_DIR set): nothing is read or written then.
+   */
+  static open(cwd: string, env: NodeJS.ProcessEnv): VerifiedLogs | undefined {
+    if (env.GIT_WORK_TREE || env.GIT_COMMON_DIR) return undefined;
+    const git = findGitDir(cwd);
+    if (!git) return undefined;
+    // Inside a hook of a linked worktree git sets GIT_DIR to that worktree's git directory.
+    if (env.GIT_DIR && resolve(cwd, env.GIT_DIR) !== git.gitDir) return undefined;
+    const dir = join(git.gitDir, 'protected-files');
+    return new VerifiedLogs(dir, readList(join(dir, FILE)));
+  }
+
+  /** Whether the log with object id `id` was found whole. */
+  has(id: string | undefined): boolean {
+    return id !== undefined && this.ids.includes(id);
+  }
+
+  /**
+   * Adds `ids` (logs just found whole) and writes the list, replacing it in one rename; a list that
+   * cannot be written is left as it was (the next commit checks the log in full). Synchronous: a few
+   * hundred bytes, written only by a commit whose log is new to the list.
+   */
+  add(ids: readonly (string | undefined)[]): void {
+    const fresh = ids.filter((id): id is string => id !== undefined && OBJECT_ID.test(id) && !this.ids.includes(id));
+    if (fresh.length === 0) return;
+    this.ids.push(...new Set(fresh));
+    this.ids.splice(0, Math.max(0, this.ids.length - VERIFIED_LOGS_LIMIT));
+    const path = join(this.dir, FILE);
+    const temp = `${path}.${process.pid}.tmp`;
+    try {
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      // `wx`: a file (or a link) already at the temp name is not written through.
+      writeFileSync(temp, `${[HEADER, ...this.ids].join('\n')}\n`, { flag: 'wx', mode: 0o600 });
+      renameSync(temp, path); // replaces a link at `path` itself, never what it points to
+    } catch {
+      try {
+        unlinkSync(temp);
+      } catch {
+        // not there
+      }
+    }
+  }
+}
+
+/** The ids listed at `path`; none when it is missing, not a regular file (a link is not followed), too large or not in this format. */
+function readList(path: string): string[] {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  } catch {
+    return [];
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return [];
+    const buffer = Buffer.alloc(MAX_BYTES + 1);
+    let length = 0;
+    for (let n; length <= MAX_BYTES && (n = readSync(fd, buffer, length, buffer.length - length, null)) > 0;) length += n;
+    if (length > MAX_BYTES) return [];
+    const lines = buffer.toString('latin1', 0, length).split('\n');
+    if (lines[0] !== HEADER || lines[lines.length - 1] !== '') return [];
+    const ids = lines.slice(1, -1);
+    return ids.length <= VERIFIED_LOGS_LIMIT && ids.every((id) => OBJECT_ID.test(id)) ? ids : [];
+  } catch {
+    return [];
+  } finally {
+    closeSync(fd);
+  }
+}
