@@ -10,7 +10,7 @@
 // and can commit past the hook anyway. Only `verify --staged` reads it; CI's `verify --base` trusts
 // nothing it did not check in the same run. A list that cannot be read, or is not one this version
 // wrote, is no list: the logs are checked in full.
-import { closeSync, constants, fstatSync, openSync, readSync, renameSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { findGitDir } from './grantStore';
 
@@ -82,6 +82,8 @@ export class VerifiedLogs {
 
 /** The ids listed at `path`; none when it is missing, not a regular file (a link is not followed), too large or not in this format. */
 function readList(path: string): string[] {
+  // Most clones have no list yet: asked first, as a failed open builds an error (~0.1 ms of a commit).
+  if (!existsSync(path)) return [];
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
