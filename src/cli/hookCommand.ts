@@ -15,7 +15,8 @@ import { MANIFEST_PATH } from '../core/manifest';
 import type { Manifest } from '../core/manifest';
 import { ProtectionMatcher } from '../core/matcher';
 import type { Classification } from '../core/matcher';
-import { analyzeShellCommand, expandGlob, globBase, lockedTargets, workspaceRel } from '../core/shellGuard';
+import { analyzeShellCommand, expandGlob, globBase, guardedIn, lockedTargets, workspaceRel } from '../core/shellGuard';
+import type { ShellAnalysis } from '../core/shellGuard';
 import type { ShellTarget } from '../core/shellGuard';
 import type { Grant } from '../core/unlocks';
 import { certifiedGrants } from '../node/certifiedGrants';
@@ -196,13 +197,16 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
   }
   for (const root of roots) {
     const folder = await openFolder(root, io);
-    if (folder) for (const r of await decideIn(folder, call, cwd, io)) if (!reasons.includes(r)) reasons.push(r);
+    if (folder) for (const r of await decideIn(folder, call, cwd, analysis, io)) if (!reasons.includes(r)) reasons.push(r);
   }
   return reasons.length > 0 ? denyAnswer(call.agent, reasons.join(' ')) : allowAnswer(call.agent);
 }
 
-/** The reasons to refuse `call` in one workspace (none: allowed); after a tool ran, records its changes there. */
-async function decideIn(folder: Folder, call: ToolCall, cwd: string, io: CliIo): Promise<string[]> {
+/**
+ * The reasons to refuse `call` in one workspace (none: allowed); after a tool ran, records its changes there.
+ * `analysis`: the call's shell command analysed (undefined for a call without one).
+ */
+async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: ShellAnalysis | undefined, io: CliIo): Promise<string[]> {
   const now = Date.now();
   const hits: Hit[] = [];
   const reasons: string[] = [];
@@ -224,11 +228,9 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, io: CliIo):
     const found = classifyTarget(folder.matcher, folder.root, { input: p, absolute: abs });
     if (found) hits.push(hitFor(folder, found.rel, found.classification, now));
   }
-  if (call.command !== undefined) {
-    const analysis = analyzeShellCommand(call.command, folder.manifest?.guardedCommands ?? []);
-    if (analysis.failure) throw new GuardFailure(`${analysis.failure}; split it into shorter commands`);
+  if (analysis) {
     if (call.phase === 'pre') {
-      for (const g of analysis.guarded) {
+      for (const g of guardedIn(analysis.lines, folder.manifest?.guardedCommands ?? [])) {
         reasons.push(`Protected Files: "${g.pattern}" is a guarded command in ${MANIFEST_PATH}: ${g.message.trim()} An agent must not run it: ask a person to run it themselves if it is really needed.`);
       }
     }

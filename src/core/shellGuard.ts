@@ -28,6 +28,8 @@ export interface ShellAnalysis {
   guarded: GuardedCommand[];
   /** Set when the command was not analysed (too long, too deep): the caller must refuse. */
   failure?: string;
+  /** The command line and each simple command in it, spaces normalised: what guardedIn matches. */
+  lines: readonly string[];
 }
 
 /** Bounds, so a huge or pathological command cannot hang the hook. */
@@ -516,7 +518,7 @@ function normalizeSpaces(s: string): string {
  */
 export function analyzeShellCommand(command: string, guardedCommands: readonly GuardedCommand[] = []): ShellAnalysis {
   if (command.length > SHELL_LIMITS.maxLength) {
-    return { targets: [], guarded: [], failure: `the command is ${command.length} characters long, more than the ${SHELL_LIMITS.maxLength} the guard analyses` };
+    return { targets: [], guarded: [], failure: `the command is ${command.length} characters long, more than the ${SHELL_LIMITS.maxLength} the guard analyses`, lines: [] };
   }
   const targets: ShellTarget[] = [];
   const lines: string[] = [normalizeSpaces(command)];
@@ -549,14 +551,21 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
       if (t.op !== 'write' && !t.path.endsWith('/**')) targets.push({ ...t, path: `${t.path.replace(/\/+$/, '') || '.'}/**`, glob: true });
     }
   } catch (err) {
-    if (err instanceof TooComplex) return { targets: [], guarded: [], failure: `the command is ${err.message}, more than the guard analyses` };
+    if (err instanceof TooComplex) return { targets: [], guarded: [], failure: `the command is ${err.message}, more than the guard analyses`, lines: [] };
     throw err;
   }
-  const guarded = guardedCommands.filter((g) => {
+  return { targets, guarded: guardedIn(lines, guardedCommands), failure: undefined, lines };
+}
+
+/**
+ * The `guardedCommands` entries that an analysed command matches: its `lines` (see
+ * analyzeShellCommand), so one analysis serves the manifests of several workspaces.
+ */
+export function guardedIn(lines: readonly string[], guardedCommands: readonly GuardedCommand[]): GuardedCommand[] {
+  return guardedCommands.filter((g) => {
     const pattern = normalizeSpaces(g.pattern);
     return pattern !== '' && lines.some((line) => line.includes(pattern));
   });
-  return { targets, guarded, failure: undefined };
 }
 
 /** A locked path a command would change, with what protects it. */

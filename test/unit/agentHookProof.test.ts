@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { HOOK_AGENTS } from '../../src/core/agentHooks';
 import type { HookAgent } from '../../src/core/agentHooks';
-import { Sandbox } from './cliHarness';
+import { MANIFEST, Sandbox } from './cliHarness';
 import type { Repo } from './cliHarness';
 
 const sandbox = new Sandbox('hookproof');
@@ -367,5 +367,37 @@ describe('an agent cannot open the locks itself', () => {
     } finally {
       rmSync(join(repo.dir, 'alias.sql'));
     }
+  });
+});
+
+describe('guarded commands: each workspace a shell call touches is judged by its own manifest', () => {
+  const guarding = (pattern: string, message: string): string =>
+    MANIFEST.replace('"protectedBranches"', `"guardedCommands": [{ "pattern": ${JSON.stringify(pattern)}, "message": ${JSON.stringify(message)} }],\n  "protectedBranches"`);
+  const shell = (cwd: string, command: string): Answer => {
+    const r = sandbox.run(['hook', '--agent', 'claude'], { cwd, input: JSON.stringify({ hook_event_name: 'PreToolUse', cwd, tool_name: 'Bash', tool_input: { command } }) });
+    return { code: r.code, stdout: r.stdout, stderr: r.stderr };
+  };
+  let db: Repo;
+  let infra: Repo;
+  before(() => {
+    db = sandbox.repo('guard-db', { manifest: guarding('supabase db reset --linked', 'Wipes the production database.') });
+    infra = sandbox.repo('guard-infra', { manifest: guarding('terraform destroy', 'Tears down production.') });
+  });
+
+  test('in the workspace it runs in: as written, with other spacing, inside bash -c; a shorter command passes', () => {
+    for (const command of ['supabase db reset --linked', 'supabase  db   reset --linked && echo done', 'bash -c "supabase db reset --linked"']) {
+      assertRefused('claude', shell(db.dir, command), /"supabase db reset --linked" is a guarded command in \.protection\/manifest\.jsonc: Wipes the production database\./, command);
+    }
+    assertAllowed('claude', shell(db.dir, 'supabase db reset'), 'a command the pattern is longer than');
+    assertAllowed('claude', shell(infra.dir, 'supabase db reset --linked'), 'another workspace\'s guarded command, in a workspace that does not guard it');
+  });
+
+  test('a call that also writes into another workspace meets both manifests\' guarded commands', () => {
+    const other = `../${db.dir.split('/').pop()}/notes.txt`;
+    const both = shell(infra.dir, `terraform destroy; supabase db reset --linked; echo x > ${other}`);
+    assertRefused('claude', both, /"terraform destroy" is a guarded command in \.protection\/manifest\.jsonc: Tears down production\./, 'the workspace it runs in');
+    assert.match(both.stderr, /"supabase db reset --linked" is a guarded command in \.protection\/manifest\.jsonc: Wipes the production database\./, 'the workspace it writes into');
+    assertRefused('claude', shell(infra.dir, `supabase db reset --linked; echo x > ${other}`), /Wipes the production database/, 'only the other workspace\'s');
+    assertAllowed('claude', shell(infra.dir, `echo x > ${other}`), 'a write there of a file it does not protect');
   });
 });
