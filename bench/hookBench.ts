@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { copyBuiltCli, isolatedGitEnv } from '../test/unit/cliHarness';
+import { MANIFEST as TEAM_MANIFEST } from './verifyBench';
 import type { Row } from './verifyBench';
 
 // Enough runs that the medians move less between runs than the target's margin (40 moved them by ±0.03×).
@@ -57,6 +58,18 @@ export function hookBench(row: Row): void {
       session_id: 's', transcript_path: '/t', cwd: repo, hook_event_name: 'PreToolUse', tool_name: 'Edit',
       tool_input: { file_path: join(repo, 'src', 'booking', 'flow.ts'), old_string: 'a = 1', new_string: 'a = 2' },
     });
+    // The same edit in a repository whose manifest is a team's (six components, patterns with
+    // wildcards and braces): what the manifest costs to read and compile on every call.
+    const team = join(root, 'team');
+    mkdirSync(join(team, '.protection'), { recursive: true });
+    mkdirSync(join(team, 'src', 'booking'), { recursive: true });
+    writeFileSync(join(team, '.protection', 'manifest.jsonc'), TEAM_MANIFEST);
+    writeFileSync(join(team, 'src', 'booking', 'flow.ts'), 'export const a = 1;\n');
+    spawnSync('git', ['init', '-q'], { cwd: team, env });
+    const teamPayload = JSON.stringify({
+      session_id: 's', transcript_path: '/t', cwd: team, hook_event_name: 'PreToolUse', tool_name: 'Edit',
+      tool_input: { file_path: join(team, 'src', 'booking', 'flow.ts'), old_string: 'a = 1', new_string: 'a = 2' },
+    });
     // A shell command naming the locked file: the other way through the guard (and its code cache).
     const shellPayload = JSON.stringify({
       session_id: 's', transcript_path: '/t', cwd: repo, hook_event_name: 'PreToolUse', tool_name: 'Bash',
@@ -69,10 +82,11 @@ export function hookBench(row: Row): void {
     const bare: number[] = [];
     const viaLauncher: number[] = [];
     const shBare: number[] = [];
+    const teamHook: number[] = [];
     let refused = 0;
-    const time = (args: string[], input?: string, command = process.execPath, runEnv = env): { ms: number; status: number | null } => {
+    const time = (args: string[], input?: string, command = process.execPath, runEnv = env, cwd = repo): { ms: number; status: number | null } => {
       const t = performance.now();
-      const r = spawnSync(command, args, { cwd: repo, env: runEnv, input, encoding: 'utf8' });
+      const r = spawnSync(command, args, { cwd, env: runEnv, input, encoding: 'utf8' });
       return { ms: performance.now() - t, status: r.status };
     };
     for (let i = 0; i < RUNS + 3; i++) {
@@ -83,6 +97,7 @@ export function hookBench(row: Row): void {
       const l = time(['-c', agentCommand], payload, 'sh', agentEnv);
       const s = time(['-c', `'${process.execPath}' -e 0`], undefined, 'sh');
       const sh = time([hookJs, 'hook', '--agent', 'claude'], shellPayload);
+      const t = time([hookJs, 'hook', '--agent', 'claude'], teamPayload, process.execPath, env, team);
       if (i < 3) continue; // warm-up: the file cache, not the guard
       hook.push(h.ms);
       full.push(f.ms);
@@ -91,7 +106,8 @@ export function hookBench(row: Row): void {
       viaLauncher.push(l.ms);
       shBare.push(s.ms);
       shell.push(sh.ms);
-      if (h.status === 2 && f.status === 2 && c.status === 2 && l.status === 2 && sh.status === 2) refused++;
+      teamHook.push(t.ms);
+      if (h.status === 2 && f.status === 2 && c.status === 2 && l.status === 2 && sh.status === 2 && t.status === 2) refused++;
     }
     const b50 = percentile(bare, 50);
     const p = (values: number[]): string => `${percentile(values, 50).toFixed(1)} / ${percentile(values, 95).toFixed(1)} ms`;
@@ -106,13 +122,15 @@ export function hookBench(row: Row): void {
     ratio('dist/hook.js', hook);
     ratio('cli.js hook', full);
     ratio('cli.js check', check);
+    row('dist/hook.js with a team\'s manifest (6 components, patterns: the verify section\'s), p50 / p95', p(teamHook));
+    ratio('  with a team\'s manifest: dist/hook.js', teamHook);
     row('dist/hook.js, a Bash command writing the locked file, p50 / p95', p(shell));
     row('  ÷ node -e 0, p50 (not a target: a shell command is parsed and its targets resolved)', `${(percentile(shell, 50) / b50).toFixed(2)}×`);
     // What an agent waits for: the shell, the hook command, the launcher's own steps, then dist/hook.js (not the target's figure).
     row('Claude Code\'s hook command (sh -c, CLAUDE_PROJECT_DIR set: the launcher, then dist/hook.js), p50 / p95', p(viaLauncher));
     row('  baseline: sh -c "node -e 0", p50 / p95', p(shBare));
     row('  ÷ that baseline, p50', `${(percentile(viaLauncher, 50) / percentile(shBare, 50)).toFixed(2)}×`);
-    row(`Claude Edit / Bash / check of a locked file, ${RUNS} runs each: refused by all five`, `${refused} / ${RUNS}`);
+    row(`Claude Edit / Bash / check of a locked file, ${RUNS} runs each: refused by all six`, `${refused} / ${RUNS}`);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

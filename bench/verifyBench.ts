@@ -35,7 +35,8 @@ const PLAIN_MODIFIED = 430;
 const PLAIN_ADDED = 30;
 const PLAIN_DELETED = 14;
 
-const MANIFEST = `// Generated for the verify benchmark.
+/** A team's manifest: six components in two tiers, folders, paths and patterns (the hook section uses it too). */
+export const MANIFEST = `// Generated for the verify benchmark.
 {
   "tiers": {
     "tier1": { "label": "Tier 1 · Revenue critical", "badge": "T1", "color": "red", "onBreach": "restore" },

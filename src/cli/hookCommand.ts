@@ -20,7 +20,7 @@ import type { ShellAnalysis } from '../core/shellGuard';
 import type { ShellTarget } from '../core/shellGuard';
 import type { Grant } from '../core/unlocks';
 import { certifiedGrants } from '../node/certifiedGrants';
-import { noteCodePath } from '../node/codePath';
+import { noteCodePath } from '../core/codePath';
 import { findGitDir, grantStoreFor } from '../node/grantStore';
 import { classifyTarget, loadManifest, protectedMessage } from './checkCommand';
 import { loadEnforcedManifest } from './enforcedManifest';

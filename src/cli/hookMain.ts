@@ -2,7 +2,7 @@
 // agents wait for it on every tool call, so it starts the guard directly, without the dispatcher.
 // The guard's code is dist/cli-guard.js, which dist/cli.js loads for `hook` and `check` too (one
 // copy in the package; scripts/build.mjs redirects this require). Same arguments as `protected-files hook`.
-import { noteCodePath } from '../node/codePath';
+import { noteCodePath } from '../core/codePath';
 import { processIo } from './io';
 import type * as HookCommand from './hookCommand';
 

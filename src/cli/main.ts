@@ -5,7 +5,7 @@
 // hashing, and starts git sooner.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { noteCodePath } from '../node/codePath';
+import { noteCodePath } from '../core/codePath';
 import { CliError, EXIT_OK, EXIT_USAGE, errorText, isCliError, processIo } from './io';
 import type { CliIo } from './io';
 import type * as AgentsCommand from './agentsCommand';

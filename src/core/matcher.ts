@@ -6,6 +6,7 @@ import type { MinimatchOptions } from 'minimatch';
 import { GLOB_LIMITS, MAX_NAME_LENGTH, checkGlob, isGlobExcess, standInGlob } from './globBounds';
 import { PROTECTION_DIR, strictestTier } from './manifest';
 import type { Component, Manifest, Tier } from './manifest';
+import { noteCodePath } from './codePath';
 import { minimatchModule } from './minimatchModule';
 import { climbsOut, isAscii, normalizeRelPath } from './paths';
 
@@ -568,6 +569,9 @@ export class ProtectionMatcher {
           this.index(priority++, [...head, GLOBSTAR], [...head, '**'], result);
           continue;
         }
+        // A way of its own through the command line's parts (see minimatchModule): the code that
+        // compiles and matches patterns runs only for a manifest that has some.
+        noteCodePath('patterns');
         const minimatch = minimatchModule();
         const mm = new minimatch.Minimatch(glob, mmOptions);
         const fromMinimatch = (part: (typeof mm.set)[number][number]): Part => (part === minimatch.GLOBSTAR ? GLOBSTAR : part);

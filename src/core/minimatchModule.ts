@@ -4,6 +4,7 @@
 // fresh Node on every tool call, and the extension's activation, for most manifests, never run its
 // top level (its classes, brace-expansion's tables) nor have its code in V8's code cache (issue 8).
 import type * as Minimatch from 'minimatch';
+import { noteCodePath } from './codePath';
 
 let loaded: typeof Minimatch | undefined;
 
@@ -18,6 +19,11 @@ export function minimatchModule(): typeof Minimatch {
     } catch (err) {
       throw new Error(`Protected Files could not load its glob matcher, minimatch (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); reinstall Protected Files.`);
     }
+    // A way of its own through the command line's parts (src/core/codePath.ts): a code cache made by
+    // runs that never loaded minimatch (a manifest of paths and folders, an Edit) lacks its functions,
+    // which every later run that needs them (a manifest with patterns, a shell command that deletes)
+    // would compile again (~2.4 ms of an agent's hook, with the matcher's own: see 'patterns').
+    noteCodePath('glob');
   }
   return loaded;
 }

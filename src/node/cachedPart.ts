@@ -30,7 +30,7 @@ import { closeSync, constants, openSync, readFileSync, readSync, renameSync, unl
 import type * as NodeModule from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
-import { codePathsTaken, isCodePath, onCodePath } from './codePath';
+import { codePathsTaken, isCodePath, onCodePath } from '../core/codePath';
 
 const MAGIC = 'protected-files code cache 2';
 

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { cacheUse, loadCachedPart, readCodeCache, writeCodeCache } from '../../src/node/cachedPart';
-import { noteCodePath } from '../../src/node/codePath';
+import { noteCodePath } from '../../src/core/codePath';
 
 /** How the child loads the part: the ways it notes before and after loading it, and whether the part has a cache per command. */
 interface Run {

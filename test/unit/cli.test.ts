@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { matchCode } from '../../src/core/codes';
-import { BUILT_CLI, Sandbox, copyBuiltCli } from './cliHarness';
+import { BUILT_CLI, MANIFEST, Sandbox, copyBuiltCli } from './cliHarness';
 import type { Repo } from './cliHarness';
 
 let box: Sandbox;
@@ -277,11 +277,29 @@ describe('code cache', () => {
     assert.deepEqual(hook(edit), firstEdit);
     const firstBash = hook(bash);
     assert.equal(firstBash.code, 2);
-    assert.match(header(), / hook,hook-files,hook-shell \d+$/);
+    // A deletion stands for the subtree below the path too, which minimatch expands.
+    assert.match(header(), / glob,hook,hook-files,hook-shell \d+$/);
     const both = statSync(join(dist, hookCache));
     assert.deepEqual(hook(bash), firstBash);
     assert.deepEqual(hook(edit), firstEdit);
     assert.equal(statSync(join(dist, hookCache)).ino, both.ino, 'both ways covered: not written again');
+
+    // The same installed CLI in a repository whose manifest has patterns: the code that compiles and
+    // matches them was never run by the runs above, so the cache is made again once, with it.
+    const globs = box.repo(`cache-globs${++n}`, { manifest: MANIFEST.replace('"files": ["db/migrations/**"]', '"files": ["db/**/*.{sql,psql}", "**/.env*"]') });
+    const sqlEdit = { ...edit, cwd: globs.dir, tool_input: { ...edit.tool_input, file_path: join(globs.dir, 'db', 'migrations', '001.sql') } };
+    const inGlobs = (payload: object): { code: number | null; out: string } => {
+      const r = spawnSync(process.execPath, [join(dist, 'hook.js'), 'hook', '--agent', 'claude'], { cwd: globs.dir, env: box.env, encoding: 'utf8', input: JSON.stringify(payload) });
+      return { code: r.status, out: `${r.stdout}|${denial(r.stderr)}` };
+    };
+    const firstSql = inGlobs(sqlEdit);
+    assert.equal(firstSql.code, 2, firstSql.out);
+    assert.match(firstSql.out, /db\/migrations\/001\.sql is protected/);
+    assert.match(header(), / glob,hook,hook-files,hook-shell,patterns \d+$/);
+    const withGlobs = statSync(join(dist, hookCache));
+    assert.deepEqual(inGlobs(sqlEdit), firstSql);
+    assert.deepEqual(hook(edit), firstEdit);
+    assert.equal(statSync(join(dist, hookCache)).ino, withGlobs.ino, 'patterns covered: not written again');
     assert.equal(readdirSync(dist).filter((f) => f.endsWith('.tmp')).length, 0);
   });
 });
