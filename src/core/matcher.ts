@@ -8,6 +8,7 @@ import { PROTECTION_DIR, strictestTier } from './manifest';
 import type { Component, Manifest, Tier } from './manifest';
 import { noteCodePath } from './codePath';
 import { minimatchModule } from './minimatchModule';
+import { GLOBSTAR, plainGlob } from './plainGlob';
 import { climbsOut, isAscii, normalizeRelPath } from './paths';
 
 export interface Classification {
@@ -91,11 +92,10 @@ const ONE_STAR = /^[^*?[\]{}()!+@\\]*\*[^*?[\]{}()!+@\\]*$/;
 type RuleKind = 'exact' | 'subtree' | 'leaf' | 'deepLeaf' | 'general';
 
 /**
- * A parsed segment: its literal name, its pattern, or `**`. minimatch's own `GLOBSTAR` is turned into
- * this one as its parts come in (see `fromMinimatch`), so that paths and folders, which are indexed
- * without minimatch, never load it.
+ * A parsed segment: its literal name, its pattern, or `**` (GLOBSTAR of src/core/plainGlob.ts).
+ * minimatch's own `GLOBSTAR` is turned into that one as its parts come in (see `fromMinimatch`), so
+ * that paths, folders and plain patterns, which are indexed without minimatch, never load it.
  */
-const GLOBSTAR = Symbol('**');
 type Part = string | RegExp | typeof GLOBSTAR;
 
 /** Where a rule waits for a file's basename: under the basename, under its extension, or in a list. */
@@ -572,6 +572,13 @@ export class ProtectionMatcher {
         // A way of its own through the command line's parts (see minimatchModule): the code that
         // compiles and matches patterns runs only for a manifest that has some.
         noteCodePath('patterns');
+        // Most patterns are plain (src/core/plainGlob.ts): parsed here as minimatch would, without it.
+        const plain = plainGlob(glob, this.nocase, GLOB_LIMITS.alternatives + 1);
+        if (plain) {
+          for (const { parts, segments } of plain) this.index(priority, parts, segments, result);
+          priority++;
+          continue;
+        }
         const minimatch = minimatchModule();
         const mm = new minimatch.Minimatch(glob, mmOptions);
         const fromMinimatch = (part: (typeof mm.set)[number][number]): Part => (part === minimatch.GLOBSTAR ? GLOBSTAR : part);

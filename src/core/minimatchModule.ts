@@ -5,6 +5,7 @@
 // top level (its classes, brace-expansion's tables) nor have its code in V8's code cache (issue 8).
 import type * as Minimatch from 'minimatch';
 import { noteCodePath } from './codePath';
+import { expandPlainBraces } from './plainGlob';
 
 let loaded: typeof Minimatch | undefined;
 
@@ -30,11 +31,13 @@ export function minimatchModule(): typeof Minimatch {
 
 /**
  * minimatch's `braceExpand`: a pattern without a `{` is its only alternative (minimatch answers so
- * without expanding, for a pattern it accepts: a string of at most 64 KiB).
+ * without expanding, for a pattern it accepts: a string of at most 64 KiB), and a plain one's sets
+ * are expanded here as minimatch would (src/core/plainGlob.ts).
  */
 export function braceExpand(pattern: string, options?: Minimatch.MinimatchOptions): string[] {
   if (!pattern.includes('{') && pattern.length <= 64 * 1024) return [pattern];
-  return minimatchModule().braceExpand(pattern, options);
+  const plain = options?.nobrace ? undefined : expandPlainBraces(pattern, options?.braceExpandMax);
+  return plain ?? minimatchModule().braceExpand(pattern, options);
 }
 
 /** Whether minimatch has been loaded in this process (for tests). */

@@ -60,11 +60,32 @@ describe('minimatch is loaded only when a glob needs it', () => {
     assert.equal(minimatchLoaded(), false, 'nothing above needed minimatch');
   });
 
-  test('braces and wildcards load it, and match as minimatch does', () => {
-    const matcher = new ProtectionMatcher(parseManifest(PLAIN.replace('"legal/terms.md"', '"src/**/*.{ts,tsx}"')).manifest);
+  test('plain patterns (a wildcard in a segment, brace sets of plain text): a team\'s manifest, without it too', async () => {
+    const team = PLAIN.replace('"legal/terms.md"', '"src/auth/**/*.{ts,tsx}", "**/*.sql", "**/.env*", "infra/*/main.tf", "{db,sql}/*-seed*.json"');
+    writeFileSync(join(root, '.protection', 'manifest.jsonc'), team);
+    const parsed = parseManifest(team);
+    assert.deepEqual(parsed.problems.filter((p) => p.severity === 'error' || p.contained === true), []);
+    const matcher = new ProtectionMatcher(parsed.manifest);
+    for (const [path, name] of [['src/auth/a/b.tsx', 'BOOKING_FLOW'], ['src/auth/b.ts', 'BOOKING_FLOW'], ['src/auth/b.js', undefined], ['x/y/q.sql', 'BOOKING_FLOW'],
+      ['.sql', 'BOOKING_FLOW'], ['a/.env.local', 'BOOKING_FLOW'], ['a/env', undefined], ['infra/prod/main.tf', 'BOOKING_FLOW'], ['infra/main.tf', undefined],
+      ['sql/x-seed-1.json', 'BOOKING_FLOW'], ['db/seed.json', undefined]] as const) {
+      assert.equal(matcher.classify(path)?.component?.name, name, path);
+    }
+    assert.deepEqual(checkGlob('src/auth/**/*.{ts,tsx}'), { rules: 2 });
+    const payload = { session_id: 's', transcript_path: '/t', cwd: root, hook_event_name: 'PreToolUse', tool_name: 'Write', tool_input: { file_path: join(root, 'db', 'x.sql'), content: 'drop' } };
+    const hook = io(root, JSON.stringify(payload));
+    assert.equal(await runHook(['--agent', 'claude'], hook), 2, hook.out.join(''));
+    assert.match(hook.out.join(''), /db\/x\.sql is protected/);
+    assert.equal(minimatchLoaded(), false, 'nothing above needed minimatch');
+  });
+
+  test('a pattern beyond plain text (an extglob, a class) loads it, and matches as minimatch does', () => {
+    const matcher = new ProtectionMatcher(parseManifest(PLAIN.replace('"legal/terms.md"', '"src/**/*.+(ts|js)", "docs/[a-c]*.md"')).manifest);
     assert.equal(minimatchLoaded(), true);
-    assert.equal(matcher.classify('src/a/b.tsx')?.component?.name, 'BOOKING_FLOW');
-    assert.equal(matcher.classify('src/a/b.js'), undefined);
+    assert.equal(matcher.classify('src/a/b.js')?.component?.name, 'BOOKING_FLOW');
+    assert.equal(matcher.classify('docs/b1.md')?.component?.name, 'BOOKING_FLOW');
+    assert.equal(matcher.classify('src/a/b.md'), undefined);
+    assert.equal(matcher.classify('docs/d1.md'), undefined);
   });
 
   test('braceExpand without a brace is the pattern itself, as minimatch answers; with braces it is minimatch', () => {
