@@ -440,6 +440,22 @@ describe('verify --staged: the audit logs a clone found whole (.git/protected-fi
     assert.match(ci.stdout, /the audit chain is broken: Record 2 \(seq 2\) was changed after it was written/);
   });
 
+  test('a listed log that does not read as whole after all (a line that is not JSON) is checked in full', async () => {
+    const repo = project();
+    await history(repo);
+    const lines = repo.auditLines();
+    lines[1] = lines[1].replace('approved in the test', 'approved by nobody');
+    repo.writeAuditLines([...lines, '{"seq": 4,']);
+    repo.commitAll('an edited record and a broken line, committed past the hook');
+    repo.write(LIST, listOf([repo.git('rev-parse', 'HEAD:.protection/audit.jsonl')]));
+    repo.write('README.md', 'changed\n');
+    repo.git('add', '-A');
+    const r = verifyStaged(repo);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, /Line 4 is not valid JSON/);
+    assert.match(r.stdout, /the audit chain is broken: Record 2 \(seq 2\) was changed after it was written/);
+  });
+
   test('a list that is not one this version wrote is not read: wrong header, a stray line, too many ids, a link, a folder, GIT_WORK_TREE', async () => {
     const repo = project();
     await history(repo);
