@@ -55,7 +55,8 @@ export function checkGlob(glob: string): GlobExcess | GlobCost {
   if (glob.length > GLOB_LIMITS.length) {
     return { message: `This glob is ${glob.length} characters long; the limit is ${GLOB_LIMITS.length}.`, index: GLOB_LIMITS.length, length: glob.length - GLOB_LIMITS.length };
   }
-  const deep = tooDeep(glob);
+  // Groups open only at `{` and `(`: most globs have neither, and skip the loop over their characters.
+  const deep = glob.includes('{') || glob.includes('(') ? tooDeep(glob) : undefined;
   if (deep !== undefined) {
     return { message: `This glob nests more than ${GLOB_LIMITS.nesting} groups ("{…}", "(…)") inside each other.`, index: deep, length: 1 };
   }
@@ -112,13 +113,20 @@ function alternativeExcess(alternative: string): { message: string; segment: str
       continue;
     }
     previous = segment;
-    const problem = segmentProblem(segment);
+    // A segment of letters, digits, `.`, `_`, `-` and `*` has no group: its wildcards are its stars,
+    // counted without the loop over its characters (an agent's hook checks every glob on every call).
+    const problem = PLAIN_SEGMENT.test(segment)
+      ? (segment.split('*').length - 1 > GLOB_LIMITS.wildcards ? TOO_MANY_WILDCARDS : undefined)
+      : segmentProblem(segment);
     if (problem) {
       return { message: problem, segment };
     }
   }
   return undefined;
 }
+
+const PLAIN_SEGMENT = /^[A-Za-z0-9._*-]*$/;
+const TOO_MANY_WILDCARDS = `This glob has more than ${GLOB_LIMITS.wildcards} wildcards ("*", "+(…)", "*(…)", "!(…)") in one path segment; matching a long name against it takes time that grows as a power of the name's length.`;
 
 /**
  * Why one segment would make its regular expression backtrack without bound, or undefined.
@@ -153,7 +161,7 @@ function segmentProblem(segment: string): string | undefined {
       wildcards++;
     }
     if (wildcards > GLOB_LIMITS.wildcards) {
-      return `This glob has more than ${GLOB_LIMITS.wildcards} wildcards ("*", "+(…)", "*(…)", "!(…)") in one path segment; matching a long name against it takes time that grows as a power of the name's length.`;
+      return TOO_MANY_WILDCARDS;
     }
   }
   return undefined;

@@ -79,12 +79,20 @@ export function climbsOut(relPath: string): boolean {
   return relPath === '..' || relPath.startsWith('../');
 }
 
+/** A pattern of plain characters and no braces, not starting with `/`. */
+const PLAIN_RELATIVE = /^[A-Za-z0-9._*-][A-Za-z0-9._*/-]*$/;
+
 /**
  * True when a manifest glob would reach outside the workspace folder: an absolute path
  * (`/etc/*`, `C:\\x`, `\\\\server`) or a pattern whose normalized form starts with `..`
  * (`../x`, `a/../../x`). Each alternative of a brace set counts (`{src,../x}/*`).
  */
 export function escapesFolder(pattern: string): boolean {
+  // Letters, digits, `.`, `_`, `-`, `*` and `/`, without `..` or a leading `/`: inside, answered
+  // without the checks below (an agent's hook reads every glob of the manifest on every call).
+  if (PLAIN_RELATIVE.test(pattern) && !pattern.includes('..')) {
+    return false;
+  }
   if (isAbsolutePath(pattern) || climbsOut(normalizeRelPath(pattern))) {
     return true;
   }

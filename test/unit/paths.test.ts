@@ -1,5 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { braceExpand } from 'minimatch';
 import { dirOf, dirOfEach, escapesFolder, isInsideFolder, isNormalRelPath, normalizeRelPath } from '../../src/core/paths';
 
 describe('normalizeRelPath', () => {
@@ -50,6 +51,41 @@ describe('escapesFolder', () => {
       assert.equal(escapesFolder(p), false);
     });
   }
+});
+
+describe('escapesFolder on generated patterns, against its definition (the pattern or a brace alternative absolute or climbing out)', () => {
+  test('plain characters, dots, slashes, braces, backslashes and drives, every combination up to 5 characters, and 20,000 longer ones', () => {
+    const alphabet = ['a', '.', '/', '*', '{', '}', ',', '\\', ':', '-'];
+    const out = (alt: string): boolean => alt.startsWith('/') || alt.startsWith('\\') || /^[A-Za-z]:/.test(alt) || /^\.\.(?:\/|$)/.test(normalizeRelPath(alt));
+    // The pattern as written, and each alternative of its braces.
+    const definition = (p: string): boolean => out(p) || braceExpand(p).some(out);
+    let checked = 0;
+    const check = (p: string): void => {
+      let expected: boolean;
+      try {
+        expected = definition(p);
+      } catch {
+        return; // minimatch refuses it
+      }
+      assert.equal(escapesFolder(p), expected, JSON.stringify(p));
+      checked++;
+    };
+    const grow = (prefix: string, left: number): void => {
+      check(prefix);
+      if (left > 0) for (const c of alphabet) grow(prefix + c, left - 1);
+    };
+    grow('', 5);
+    let seed = 5;
+    for (let i = 0; i < 20_000; i++) {
+      let p = '';
+      for (let k = 6 + (i % 10); k > 0; k--) {
+        seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+        p += alphabet[seed % alphabet.length];
+      }
+      check(p);
+    }
+    assert.ok(checked > 100_000, String(checked));
+  });
 });
 
 describe('isInsideFolder', () => {
