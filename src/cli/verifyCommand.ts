@@ -2,7 +2,7 @@
 // pre-commit hooks and CI. Every protected file the change touches needs its audit record, and
 // the audit log must verify and may only grow.
 import { join } from 'node:path';
-import { parseAuditLog, parseWholeAuditLog, verifyChain } from '../core/audit';
+import { countWholeAuditLog, parseAuditLog, parseWholeAuditLog, verifyChain } from '../core/audit';
 import { collision } from '../core/collisions';
 import { MANIFEST_PATH, parseManifest, strictestTier } from '../core/manifest';
 import type { Manifest, ManifestProblem } from '../core/manifest';
@@ -128,13 +128,30 @@ interface ManifestVersions {
   folded: () => ProtectionMatcher[];
 }
 
-interface AuditVersions {
+interface LogChecks {
   audit: ParsedAudit | undefined;
   baseAudit: ParsedAudit | undefined;
   auditCheck: AuditCheck;
+}
+
+interface AuditVersions {
+  /**
+   * The number of records of HEAD's log when this clone's gate found it whole before (see
+   * VerifiedLogs) and the verified log is the same bytes: unless a protected file changed, the
+   * decision then needs none of them, and they are not parsed (the log only grows).
+   */
+  unchangedRecords: number | undefined;
+  /** The logs parsed and checked (where HEAD's log is listed, on the first call). */
+  checks(): LogChecks;
   /** Adds the logs found whole in this run to the clone's list (see VerifiedLogs), if one was given. */
   remember(): void;
 }
+
+/**
+ * The size up to which a listed HEAD log is parsed while git computes the diff (~300 records: ~1 ms),
+ * whether or not the decision will need it; a larger one only when it does.
+ */
+const EAGER_LOG_BYTES = 256 * 1024;
 
 /** Lets I/O callbacks (git's diff coming in) run between two long stretches of work. */
 const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -156,21 +173,50 @@ function readVersions(source: Pick<ChangeSet, 'readTarget' | 'readBase' | 'readB
   const audits = (async (): Promise<AuditVersions> => {
     const baseBytes = await source.readBase(AUDIT_LOG);
     const baseId = verified && baseBytes ? await source.baseId(AUDIT_LOG) : undefined;
-    // HEAD's log as this clone's gate found it at an earlier commit: its records without the checks.
-    const known = verified?.has(baseId) === true;
+    const whole = (log: ParsedAudit | undefined, chain: AuditCheck['chain'] | undefined): boolean => log !== undefined && log.problems.length === 0 && chain?.ok === true;
+    if (verified?.has(baseId)) {
+      // HEAD's log as this clone's gate found it at an earlier commit: its records without the
+      // checks. A small log is read now, while git computes the diff; a large one only when the
+      // decision needs it (a protected file changed, or the verified log is another).
+      const baseText = baseBytes!.toString('utf8');
+      let baseAudit: ParsedAudit | undefined;
+      const parseBase = (): ParsedAudit => (baseAudit ??= parseWholeAuditLog(baseText));
+      if (baseBytes!.length <= EAGER_LOG_BYTES) {
+        await yieldToIo();
+        parseBase();
+        await yieldToIo();
+      }
+      const target = await source.readTarget(AUDIT_LOG);
+      const targetId = target ? await source.targetId(AUDIT_LOG) : undefined;
+      let checked: LogChecks | undefined;
+      const checks = (): LogChecks => {
+        if (checked) return checked;
+        const base = parseBase();
+        // A listed log that does not read as one after all is checked in full.
+        const baseChain = base.problems.length === 0 ? { ok: true as const } : verifyChain(base.records);
+        const audit = target === undefined ? undefined : parseVerifiedAudit(target.toString('utf8'), base, baseText);
+        return (checked = { audit, baseAudit: base, auditCheck: checkAuditLog(audit, base, baseChain) });
+      };
+      if (baseBytes!.length <= EAGER_LOG_BYTES) checks();
+      return {
+        unchangedRecords: target?.equals(baseBytes!) ? countWholeAuditLog(baseText) : undefined,
+        checks,
+        remember: () => {
+          if (checked) verified.add([whole(checked.audit, checked.auditCheck.chain) ? targetId : undefined]);
+        },
+      };
+    }
     await yieldToIo();
     const baseText = baseBytes?.toString('utf8');
-    const baseAudit = baseText === undefined ? undefined : known ? parseWholeAuditLog(baseText) : parseAuditLog(baseText);
+    const baseAudit = baseText === undefined ? undefined : parseAuditLog(baseText);
     await yieldToIo();
-    // A listed log that does not read as one after all is checked in full.
-    const baseChain = baseAudit && (known && baseAudit.problems.length === 0 ? { ok: true as const } : verifyChain(baseAudit.records));
+    const baseChain = baseAudit && verifyChain(baseAudit.records);
     const target = await source.readTarget(AUDIT_LOG);
     const audit = target === undefined ? undefined : parseVerifiedAudit(target.toString('utf8'), baseAudit, baseText);
     const auditCheck = checkAuditLog(audit, baseAudit, baseChain);
     const targetId = verified && target ? await source.targetId(AUDIT_LOG) : undefined;
-    const whole = (log: ParsedAudit | undefined, chain: AuditCheck['chain'] | undefined): boolean => log !== undefined && log.problems.length === 0 && chain?.ok === true;
     const remember = (): void => verified?.add([whole(baseAudit, baseChain) ? baseId : undefined, whole(audit, auditCheck.chain) ? targetId : undefined]);
-    return { audit, baseAudit, auditCheck, remember };
+    return { unchangedRecords: undefined, checks: () => ({ audit, baseAudit, auditCheck }), remember };
   })();
   audits.catch(() => undefined); // awaited, after the manifests, by verifyChangeSet
   return { manifests, audits };
@@ -271,9 +317,17 @@ export async function verifyChangeSet(set: ChangeSet, cwd: string, versions: Ver
     return { ...item, hashes: contentHashes(content), ...(linkTarget !== undefined ? { linkTarget } : {}) };
   }));
   checking.catch(() => undefined); // awaited below, after the audit logs
-  const { audit, baseAudit, auditCheck } = await versions.audits;
+  const audits = await versions.audits;
   const checked = await checking;
   set.close(); // nothing more to read: git's reader ends while the gate decides
+  if (checked.length === 0 && audits.unchangedRecords !== undefined) {
+    // No protected file changed, and the log is HEAD's, found whole before: what decideVerify
+    // answers for that (no item, no new record, the chain as listed), without parsing the log.
+    const records = audits.unchangedRecords;
+    const introducing = baseManifest === undefined && tipManifest === undefined && records === 0;
+    return { ok: true, warnings: [], introducing, changed: [], violations: [], chain: { ok: true, records, newRecords: 0 } };
+  }
+  const { audit, baseAudit, auditCheck } = audits.checks();
 
   const tier = strictestTier(manifest ?? before ?? tip ?? { tiers: [], components: [], guardedCommands: [], protectedBranches: [] }) ?? BUILTIN_PROTECTION_TIER;
   const input: VerifyInput = {

@@ -247,8 +247,7 @@ export interface ParsedAuditLog {
 export function parseAuditLog(text: string, linesBefore = 0): ParsedAuditLog {
   const records: AuditRecord[] = [];
   const problems: AuditLineProblem[] = [];
-  const lines = text.split('\n');
-  if (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
+  const lines = wholeLogLines(text);
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i];
     const line = linesBefore + i + 1;
@@ -288,8 +287,7 @@ export function parseAuditLog(text: string, linesBefore = 0): ParsedAuditLog {
  * JSON after all.
  */
 export function parseWholeAuditLog(text: string): ParsedAuditLog {
-  const lines = text.split('\n');
-  if (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
+  const lines = wholeLogLines(text);
   const records: AuditRecord[] = [];
   try {
     for (let i = 0; i < lines.length; i++) {
@@ -300,6 +298,18 @@ export function parseWholeAuditLog(text: string): ParsedAuditLog {
     return parseAuditLog(text);
   }
   return { records, problems: [] };
+}
+
+/** How many records parseWholeAuditLog(text) finds, for a log it reads without a problem: one per line. */
+export function countWholeAuditLog(text: string): number {
+  return wholeLogLines(text).length;
+}
+
+/** The lines of a log as parseAuditLog takes them: a last line of spaces (or nothing, after the final newline) is none. */
+function wholeLogLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
+  return lines;
 }
 
 /**

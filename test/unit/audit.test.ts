@@ -7,6 +7,7 @@ import {
   GENESIS,
   parseAuditLog,
   parseWholeAuditLog,
+  countWholeAuditLog,
   recordHash,
   renderRecord,
   sealRecord,
@@ -239,6 +240,13 @@ describe('parseWholeAuditLog', () => {
       const full = parseAuditLog(text);
       assert.deepEqual(full.problems, []);
       assert.deepEqual(parseWholeAuditLog(text), full, JSON.stringify(text.slice(-8)));
+    }
+  });
+
+  test('countWholeAuditLog counts the records parseAuditLog finds in a whole log', () => {
+    const lines = chain(5).map(renderRecord);
+    for (const text of [`${lines.join('\n')}\n`, `${lines.join('\r\n')}\r\n`, `${lines.join('\n')}\n  `, lines.join('\n'), '', `${lines[0]}\n`]) {
+      assert.equal(countWholeAuditLog(text), parseAuditLog(text).records.length, JSON.stringify(text.slice(-8)));
     }
   });
 

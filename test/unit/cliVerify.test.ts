@@ -440,7 +440,64 @@ describe('verify --staged: the audit logs a clone found whole (.git/protected-fi
     assert.match(ci.stdout, /the audit chain is broken: Record 2 \(seq 2\) was changed after it was written/);
   });
 
-  test('a listed log that does not read as whole after all (a line that is not JSON) is checked in full', async () => {
+  test('a commit that changes no protected file, with HEAD\'s log listed and unchanged, reads no record and says what the full check says', async () => {
+    const repo = project();
+    await history(repo);
+    assert.equal(verifyStaged(repo).code, 0);
+    assert.equal(listed(repo).length, 1);
+    const cases: [string, () => void][] = [
+      ['a plain file', () => repo.write('src/app.ts', 'console.log("v2");\n')],
+      ['the log made executable (a mode change, the same bytes)', () => repo.makeExecutable('.protection/audit.jsonl')],
+    ];
+    for (const [what, change] of cases) {
+      change();
+      repo.git('add', '-A');
+      const quick = [verifyStaged(repo), repo.cli(['verify', '--staged', '--json'])];
+      // Each full run without the list (a run that finds the log whole lists it again).
+      const full = [['verify', '--staged'], ['verify', '--staged', '--json']].map((args) => {
+        rmSync(join(repo.dir, LIST));
+        return repo.cli(args);
+      });
+      assert.deepEqual(quick, full, what);
+      assert.match(quick[0].stdout, /chain OK, 3 record\(s\)\n/, what);
+      assert.equal(listed(repo).length, 1, `${what}: listed again by the full check`);
+      repo.git('commit', '-q', '--no-verify', '-m', what);
+    }
+  });
+
+  test('a listed log too large to read ahead (over 256 KiB) is read when the decision needs it: the same answers as the full check', () => {
+    const repo = project();
+    const records: AuditRecord[] = [];
+    for (let i = 0; records.length < 900; i++) {
+      const body = { event: 'change' as const, at: new Date(Date.UTC(2026, 10, 1, 9, i)).toISOString(), actor: { name: 'Ann Tester', email: 'ann@example.com' }, file: `src/booking/h${i}.ts`, reason: `change ${i} approved in the test, with a reason long enough to be a real one`, before: sha256(`${i}`), after: sha256(`${i + 1}`) };
+      records.push(sealRecord(body, records[records.length - 1]));
+    }
+    repo.writeAuditLines(records.map(renderRecord));
+    assert.ok(repo.read('.protection/audit.jsonl').length > 256 * 1024);
+    repo.commitAll('a long history');
+    assert.equal(verifyStaged(repo).code, 0);
+    assert.equal(listed(repo).length, 1);
+    const cases: [string, () => void][] = [
+      ['a plain file', () => repo.write('src/app.ts', 'console.log("v2");\n')],
+      ['a protected file without its record', () => repo.write('src/booking/a.ts', 'export const a = 99;\n')],
+      ['a record appended and the file it approves', () => {
+        repo.write('src/booking/a.ts', 'export const a = 100;\n');
+        const next = sealRecord({ event: 'change', at: '2026-11-30T10:00:00.000Z', actor: { name: 'Ann Tester', email: 'ann@example.com' }, file: 'src/booking/a.ts', reason: 'approved in the test', before: sha256('export const a = 1;\n'), after: sha256('export const a = 100;\n') }, records[records.length - 1]);
+        repo.writeAuditLines([...records.map(renderRecord), renderRecord(next)]);
+      }],
+    ];
+    for (const [what, change] of cases) {
+      change();
+      repo.git('add', '-A');
+      const quick = repo.cli(['verify', '--staged', '--json']);
+      rmSync(join(repo.dir, LIST));
+      const full = repo.cli(['verify', '--staged', '--json']);
+      assert.deepEqual(quick, full, what);
+      repo.git('reset', '-q', '--hard');
+    }
+  });
+
+  test('a listed log that does not read as whole after all (a line that is not JSON) is checked in full when a protected file changes', async () => {
     const repo = project();
     await history(repo);
     const lines = repo.auditLines();
@@ -448,7 +505,7 @@ describe('verify --staged: the audit logs a clone found whole (.git/protected-fi
     repo.writeAuditLines([...lines, '{"seq": 4,']);
     repo.commitAll('an edited record and a broken line, committed past the hook');
     repo.write(LIST, listOf([repo.git('rev-parse', 'HEAD:.protection/audit.jsonl')]));
-    repo.write('README.md', 'changed\n');
+    repo.write('src/booking/b.ts', 'changed\n');
     repo.git('add', '-A');
     const r = verifyStaged(repo);
     assert.equal(r.code, 1, r.stdout);
