@@ -302,6 +302,26 @@ export function verifyStagedBench(row: Row): void {
     row('  verify ÷ (baseline + those reads)', `${(verify / withReads).toFixed(2)}×`);
     const floor = median(floorRuns);
     row('  for scale: the floor (node, child_process, both git processes, node:crypto)', `${ms(floor)} = ${(floor / baseline).toFixed(2)}×`);
+
+    // Most commits change no protected file: the same repository with only the unprotected paths
+    // staged (HEAD's log listed and unchanged), against the same baseline measured again beside it.
+    repo.git('reset', '-q');
+    repo.git('add', '--', ...touched.slice(0, PLAIN_MODIFIED), ...touched.slice(PLAIN_MODIFIED), ...Array.from({ length: PLAIN_ADDED }, (_, i) => `packages/p${i}/src/features/added${i}.ts`));
+    const plainStaged = timeOnce('git', ['diff', '--cached', '--name-only'], repo.dir, env).stdout.split('\n').filter(Boolean).length;
+    const plainCheck = timeOnce(process.execPath, [repo.cli, 'verify', '--staged'], repo.dir, env);
+    if (plainCheck.status !== 0) throw new Error(`verify --staged exited ${plainCheck.status} for unprotected paths: ${plainCheck.stdout.slice(0, 500)}`);
+    const plainRuns: number[] = [];
+    const plainBaseRuns: number[] = [];
+    for (let round = 0; round < WARMUP + RUNS; round++) {
+      const v = timeOnce(process.execPath, [repo.cli, 'verify', '--staged'], repo.dir, env);
+      const d = timeOnce('git', ['diff', '--cached', '--name-only'], repo.dir, env);
+      const n = timeOnce(process.execPath, ['-e', '0'], repo.dir, env);
+      if (round < WARMUP) continue;
+      plainRuns.push(v.ms);
+      plainBaseRuns.push(d.ms + n.ms);
+    }
+    const plainBaseline = median(plainBaseRuns);
+    row(`a commit of ${plainStaged} unprotected paths (HEAD's log listed and unchanged; median of ${RUNS})`, `${ms(median(plainRuns))} = ${(median(plainRuns) / plainBaseline).toFixed(2)}×`, `of ${ms(plainBaseline)} measured beside it`);
   } finally {
     if (process.env.PF_BENCH_KEEP_REPO) row('  repository kept (PF_BENCH_KEEP_REPO)', repo.dir);
     else repo.dispose();
