@@ -63,7 +63,9 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
   }
   const prefetch = [MANIFEST_PATH, AUDIT_LOG];
   const pending = values.staged
-    ? startStagedChanges(io.cwd, io.env, prefetch)
+    // The index's log is asked for once HEAD's is in (see readVersions): a large one that this
+    // clone found whole is often the same, and the diff tells.
+    ? startStagedChanges(io.cwd, io.env, prefetch, [MANIFEST_PATH])
     : startRangeChanges(io.cwd, io.env, values.base!, values.head ?? 'HEAD', prefetch);
   try {
     // The manifest and the audit log are read and checked while git computes the diff; git's
@@ -136,13 +138,14 @@ interface LogChecks {
 
 interface AuditVersions {
   /**
-   * The number of records of HEAD's log when this clone's gate found it whole before (see
-   * VerifiedLogs) and the verified log is the same bytes: unless a protected file changed, the
-   * decision then needs none of them, and they are not parsed (the log only grows).
+   * Where this clone's gate found HEAD's log whole before (see VerifiedLogs), its number of
+   * records, given that the verified log is the same bytes (`diffUnchanged`: whether the diff
+   * must say so, for a large log whose verified version was not read): unless a protected file
+   * changed, the decision then needs none of them, and they are not parsed (the log only grows).
    */
-  unchangedRecords: number | undefined;
-  /** The logs parsed and checked (where HEAD's log is listed, on the first call). */
-  checks(): LogChecks;
+  unchanged: { records: () => number; diffUnchanged: boolean } | undefined;
+  /** The logs parsed and checked (where HEAD's log is listed, on the first call; a large one's verified version read then). */
+  checks(): Promise<LogChecks>;
   /** Adds the logs found whole in this run to the clone's list (see VerifiedLogs), if one was given. */
   remember(): void;
 }
@@ -179,44 +182,52 @@ function readVersions(source: Pick<ChangeSet, 'readTarget' | 'readBase' | 'readB
       // checks. A small log is read now, while git computes the diff; a large one only when the
       // decision needs it (a protected file changed, or the verified log is another).
       const baseText = baseBytes!.toString('utf8');
+      const eager = baseBytes!.length <= EAGER_LOG_BYTES;
+      const targetRead = eager ? source.readTarget(AUDIT_LOG) : undefined;
+      targetRead?.catch(() => undefined); // awaited below
       let baseAudit: ParsedAudit | undefined;
       const parseBase = (): ParsedAudit => (baseAudit ??= parseWholeAuditLog(baseText));
-      if (baseBytes!.length <= EAGER_LOG_BYTES) {
+      if (eager) {
         await yieldToIo();
         parseBase();
         await yieldToIo();
       }
-      const target = await source.readTarget(AUDIT_LOG);
-      const targetId = target ? await source.targetId(AUDIT_LOG) : undefined;
+      let target: Buffer | undefined;
+      let targetId: string | undefined;
       let checked: LogChecks | undefined;
-      const checks = (): LogChecks => {
+      const checks = async (): Promise<LogChecks> => {
         if (checked) return checked;
+        target = await (targetRead ?? source.readTarget(AUDIT_LOG));
+        targetId = target ? await source.targetId(AUDIT_LOG) : undefined;
         const base = parseBase();
         // A listed log that does not read as one after all is checked in full.
         const baseChain = base.problems.length === 0 ? { ok: true as const } : verifyChain(base.records);
         const audit = target === undefined ? undefined : parseVerifiedAudit(target.toString('utf8'), base, baseText);
         return (checked = { audit, baseAudit: base, auditCheck: checkAuditLog(audit, base, baseChain) });
       };
-      if (baseBytes!.length <= EAGER_LOG_BYTES) checks();
+      if (eager) await checks();
+      const records = (): number => countWholeAuditLog(baseText);
       return {
-        unchangedRecords: target?.equals(baseBytes!) ? countWholeAuditLog(baseText) : undefined,
+        unchanged: !eager ? { records, diffUnchanged: true } : target?.equals(baseBytes!) ? { records, diffUnchanged: false } : undefined,
         checks,
         remember: () => {
-          if (checked) verified.add([whole(checked.audit, checked.auditCheck.chain) ? targetId : undefined]);
+          if (checked && whole(checked.audit, checked.auditCheck.chain)) verified.add([targetId]);
         },
       };
     }
+    const targetRead = source.readTarget(AUDIT_LOG);
+    targetRead.catch(() => undefined); // awaited below
     await yieldToIo();
     const baseText = baseBytes?.toString('utf8');
     const baseAudit = baseText === undefined ? undefined : parseAuditLog(baseText);
     await yieldToIo();
     const baseChain = baseAudit && verifyChain(baseAudit.records);
-    const target = await source.readTarget(AUDIT_LOG);
+    const target = await targetRead;
     const audit = target === undefined ? undefined : parseVerifiedAudit(target.toString('utf8'), baseAudit, baseText);
     const auditCheck = checkAuditLog(audit, baseAudit, baseChain);
     const targetId = verified && target ? await source.targetId(AUDIT_LOG) : undefined;
     const remember = (): void => verified?.add([whole(baseAudit, baseChain) ? baseId : undefined, whole(audit, auditCheck.chain) ? targetId : undefined]);
-    return { unchangedRecords: undefined, checks: () => ({ audit, baseAudit, auditCheck }), remember };
+    return { unchanged: undefined, checks: async () => ({ audit, baseAudit, auditCheck }), remember };
   })();
   audits.catch(() => undefined); // awaited, after the manifests, by verifyChangeSet
   return { manifests, audits };
@@ -319,15 +330,18 @@ export async function verifyChangeSet(set: ChangeSet, cwd: string, versions: Ver
   checking.catch(() => undefined); // awaited below, after the audit logs
   const audits = await versions.audits;
   const checked = await checking;
+  const unchanged = audits.unchanged && (!audits.unchanged.diffUnchanged || auditLogChange(changes) === 'unchanged') ? audits.unchanged : undefined;
+  const shortcut = checked.length === 0 ? unchanged : undefined;
+  const logs = shortcut ? undefined : await audits.checks();
   set.close(); // nothing more to read: git's reader ends while the gate decides
-  if (checked.length === 0 && audits.unchangedRecords !== undefined) {
+  if (shortcut) {
     // No protected file changed, and the log is HEAD's, found whole before: what decideVerify
     // answers for that (no item, no new record, the chain as listed), without parsing the log.
-    const records = audits.unchangedRecords;
+    const records = shortcut.records();
     const introducing = baseManifest === undefined && tipManifest === undefined && records === 0;
     return { ok: true, warnings: [], introducing, changed: [], violations: [], chain: { ok: true, records, newRecords: 0 } };
   }
-  const { audit, baseAudit, auditCheck } = audits.checks();
+  const { audit, baseAudit, auditCheck } = logs!;
 
   const tier = strictestTier(manifest ?? before ?? tip ?? { tiers: [], components: [], guardedCommands: [], protectedBranches: [] }) ?? BUILTIN_PROTECTION_TIER;
   const input: VerifyInput = {

@@ -314,15 +314,15 @@ function diffArgs(): string[] {
 
 /**
  * The index against HEAD (against the empty tree before the first commit). `prefetch`: paths
- * the caller will read from the index and from HEAD (the manifest, the audit log); they are
- * asked for while git computes the diff.
+ * the caller will read from HEAD (the manifest, the audit log), and `targetPrefetch` from the
+ * index (default: the same); they are asked for while git computes the diff.
  */
-export async function stagedChanges(cwd: string, env: NodeJS.ProcessEnv, prefetch: readonly string[] = []): Promise<ChangeSet> {
-  return settled(startStagedChanges(cwd, env, prefetch));
+export async function stagedChanges(cwd: string, env: NodeJS.ProcessEnv, prefetch: readonly string[] = [], targetPrefetch = prefetch): Promise<ChangeSet> {
+  return settled(startStagedChanges(cwd, env, prefetch, targetPrefetch));
 }
 
 /** stagedChanges, with the reads available before the diff is in. */
-export function startStagedChanges(cwd: string, env: NodeJS.ProcessEnv, prefetch: readonly string[] = []): PendingChangeSet {
+export function startStagedChanges(cwd: string, env: NodeJS.ProcessEnv, prefetch: readonly string[] = [], targetPrefetch = prefetch): PendingChangeSet {
   // Two processes, started at once from cwd (plumbing paths and `:path` are relative to the top
   // level wherever git runs): the diff against HEAD by name, and the reads. Each spawn costs
   // milliseconds of the hook's time, so the top level is asked for only when needed, and
@@ -335,7 +335,7 @@ export function startStagedChanges(cwd: string, env: NodeJS.ProcessEnv, prefetch
   const reader = new ObjectReader(cwd, env);
   const firstDiff = runGit(['diff-index', '--cached', ...diffArgs(), 'HEAD', '--'], cwd, env);
   const reads = new Reads(reader, ':', 'HEAD:');
-  reads.prefetch(prefetch);
+  reads.prefetch(prefetch, targetPrefetch);
   const diffed = (async (): Promise<ChangeSet> => {
     let diff = await firstDiff;
     let repo: Repository | undefined;
@@ -387,14 +387,15 @@ class Reads {
     private readonly tipPrefix?: string,
   ) {}
 
-  prefetch(paths: readonly string[]): void {
+  /** `paths` of the base version (and the base tip), and `targetPaths` of the verified one. */
+  prefetch(paths: readonly string[], targetPaths: readonly string[] = paths): void {
     // The base version's files first: git answers in order, and `HEAD:path` needs only a few tree
     // objects where the index's `:path` needs the whole index read (milliseconds in a large
     // repository), so the caller can work on the base version's while git reads the index.
-    for (const read of [(p: string) => this.base(p), (p: string) => this.tip(p), (p: string) => this.target(p)]) {
-      // A read may fail before anyone awaits it (not a repository): keep that from being an unhandled rejection.
-      for (const path of paths) read(path).catch(() => undefined);
-    }
+    // A read may fail before anyone awaits it (not a repository): keep that from being an unhandled rejection.
+    for (const path of paths) this.base(path).catch(() => undefined);
+    for (const path of paths) this.tip(path).catch(() => undefined);
+    for (const path of targetPaths) this.target(path).catch(() => undefined);
   }
 
   noBase(): void {

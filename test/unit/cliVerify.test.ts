@@ -490,6 +490,9 @@ describe('verify --staged: the audit logs a clone found whole (.git/protected-fi
       change();
       repo.git('add', '-A');
       const quick = repo.cli(['verify', '--staged', '--json']);
+      // The staged log, read after the diff where it differs from HEAD's, is listed when whole.
+      const stagedLog = repo.git('rev-parse', ':.protection/audit.jsonl');
+      assert.equal(listed(repo).includes(stagedLog), true, what);
       rmSync(join(repo.dir, LIST));
       const full = repo.cli(['verify', '--staged', '--json']);
       assert.deepEqual(quick, full, what);
