@@ -245,7 +245,8 @@ describe('parseWholeAuditLog', () => {
 
   test('countWholeAuditLog counts the records parseAuditLog finds in a whole log', () => {
     const lines = chain(5).map(renderRecord);
-    for (const text of [`${lines.join('\n')}\n`, `${lines.join('\r\n')}\r\n`, `${lines.join('\n')}\n  `, lines.join('\n'), '', `${lines[0]}\n`]) {
+    for (const text of [`${lines.join('\n')}\n`, `${lines.join('\r\n')}\r\n`, `${lines.join('\n')}\n  `, `${lines.join('\n')}\n\u00a0\u2028`, lines.join('\n'), '', `${lines[0]}\n`]) {
+      assert.deepEqual(parseAuditLog(text).problems, [], JSON.stringify(text.slice(-8)));
       assert.equal(countWholeAuditLog(text), parseAuditLog(text).records.length, JSON.stringify(text.slice(-8)));
     }
   });
