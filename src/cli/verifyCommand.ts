@@ -1,6 +1,7 @@
 // `protected-files verify --staged | --base <ref> [--head <ref>] [--json]`: the gate for
 // pre-commit hooks and CI. Every protected file the change touches needs its audit record, and
 // the audit log must verify and may only grow.
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { countWholeAuditLog, parseAuditLog, parseWholeAuditLog, verifyChain } from '../core/audit';
 import { collision } from '../core/collisions';
@@ -16,6 +17,7 @@ import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, find
 import type { CliIo } from './io';
 import { readRegularFile } from '../node/regularFile';
 import { VerifiedLogs } from '../node/verifiedLogs';
+import type { VerifiedLog } from '../node/verifiedLogs';
 
 export const VERIFY_HELP = `Usage: protected-files verify --staged [--json]
        protected-files verify --base <ref> [--head <ref>] [--json]
@@ -62,15 +64,23 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
     if (ref !== undefined && (ref === '' || ref.startsWith('-'))) throw new CliError(`${name} needs a ref, such as origin/main.`, 'See protected-files verify --help.');
   }
   const prefetch = [MANIFEST_PATH, AUDIT_LOG];
+  // A large log (see EAGER_LOG_BYTES; the work tree's tells) is not asked for at once: where this
+  // clone found HEAD's whole, only its entry in HEAD's tree is read, and the log only if needed.
+  const largeLog = values.staged === true && workTreeLogSize(io.cwd) > EAGER_LOG_BYTES;
   const pending = values.staged
     // The index's log is asked for once HEAD's is in (see readVersions): a large one that this
     // clone found whole is often the same, and the diff tells.
-    ? startStagedChanges(io.cwd, io.env, prefetch, [MANIFEST_PATH])
+    ? startStagedChanges(io.cwd, io.env, largeLog ? [MANIFEST_PATH] : prefetch, largeLog ? [] : [MANIFEST_PATH])
     : startRangeChanges(io.cwd, io.env, values.base!, values.head ?? 'HEAD', prefetch);
+  if (largeLog) {
+    // In the order git should answer them: HEAD's tree first, then what needs the index read.
+    pending.baseEntry(LOG_DIR, LOG_NAME).catch(() => undefined);
+    pending.readTarget(MANIFEST_PATH).catch(() => undefined);
+  }
   try {
     // The manifest and the audit log are read and checked while git computes the diff; git's
     // errors come first, as they would if nothing were read before the diff.
-    const versions = readVersions(pending, values.staged ? VerifiedLogs.open(io.cwd, io.env) : undefined);
+    const versions = readVersions(pending, values.staged ? VerifiedLogs.open(io.cwd, io.env) : undefined, largeLog);
     versions.manifests.catch(() => undefined); // awaited once git has answered
     const set = await pending.changeSet;
     const report = await verifyChangeSet(set, io.cwd, versions);
@@ -156,6 +166,18 @@ interface AuditVersions {
  */
 const EAGER_LOG_BYTES = 256 * 1024;
 
+const LOG_DIR = AUDIT_LOG.slice(0, AUDIT_LOG.lastIndexOf('/'));
+const LOG_NAME = AUDIT_LOG.slice(AUDIT_LOG.lastIndexOf('/') + 1);
+
+/** The size of the work tree's audit log, 0 when there is none: a guess at HEAD's, for what to read first. */
+function workTreeLogSize(cwd: string): number {
+  try {
+    return statSync(join(findWorkspaceRoot(cwd) ?? cwd, ...AUDIT_LOG.split('/'))).size;
+  } catch {
+    return 0;
+  }
+}
+
 /** Lets I/O callbacks (git's diff coming in) run between two long stretches of work. */
 const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -164,7 +186,9 @@ const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(res
  * first, which git answers before it has read the index (see startStagedChanges' prefetch), so
  * that its manifest's matchers and its log's chain are done while git reads the rest.
  */
-function readVersions(source: Pick<ChangeSet, 'readTarget' | 'readBase' | 'readBaseTip' | 'baseId' | 'targetId'>, verified?: VerifiedLogs): Versions {
+function readVersions(
+  source: Pick<ChangeSet, 'readTarget' | 'readBase' | 'readBaseTip' | 'baseId' | 'targetId' | 'baseEntry'>, verified?: VerifiedLogs, largeLog = false,
+): Versions {
   const memo = new ManifestMemo();
   const manifests = (async (): Promise<ManifestVersions> => {
     const baseManifest = await source.readBase(MANIFEST_PATH);
@@ -174,9 +198,38 @@ function readVersions(source: Pick<ChangeSet, 'readTarget' | 'readBase' | 'readB
     return { targetManifest, baseManifest, tipManifest, ...gateManifests(targetManifest, baseManifest, tipManifest, memo) };
   })();
   const audits = (async (): Promise<AuditVersions> => {
+    const whole = (log: ParsedAudit | undefined, chain: AuditCheck['chain'] | undefined): boolean => log !== undefined && log.problems.length === 0 && chain?.ok === true;
+    /** The list's entry for a log found whole in this run. */
+    const found = (id: string | undefined, log: ParsedAudit | undefined, chain: AuditCheck['chain'] | undefined): VerifiedLog | undefined =>
+      (id !== undefined && whole(log, chain) ? { id, records: log!.records.length } : undefined);
+    if (verified && largeLog) {
+      // HEAD's log by its entry in HEAD's tree: where this clone found it whole, nothing of it is
+      // read unless the decision needs its records.
+      const entry = await source.baseEntry(LOG_DIR, LOG_NAME);
+      const records = entry && (entry.mode === GIT_MODE.file || entry.mode === GIT_MODE.executable) ? verified.records(entry.id) : undefined;
+      if (records !== undefined) {
+        let checked: LogChecks | undefined;
+        let targetId: string | undefined;
+        const checks = async (): Promise<LogChecks> => {
+          if (checked) return checked;
+          const [baseBytes, target] = await Promise.all([source.readBase(AUDIT_LOG), source.readTarget(AUDIT_LOG)]);
+          targetId = target ? await source.targetId(AUDIT_LOG) : undefined;
+          const baseText = baseBytes?.toString('utf8');
+          const base = baseText === undefined ? undefined : parseWholeAuditLog(baseText);
+          // A listed log that does not read as one after all is checked in full.
+          const baseChain = base && (base.problems.length === 0 ? { ok: true as const } : verifyChain(base.records));
+          const audit = target === undefined ? undefined : parseVerifiedAudit(target.toString('utf8'), base, baseText);
+          return (checked = { audit, baseAudit: base, auditCheck: checkAuditLog(audit, base, baseChain) });
+        };
+        return {
+          unchanged: { records: () => records, diffUnchanged: true },
+          checks,
+          remember: () => verified.add([checked && found(targetId, checked.audit, checked.auditCheck.chain)]),
+        };
+      }
+    }
     const baseBytes = await source.readBase(AUDIT_LOG);
     const baseId = verified && baseBytes ? await source.baseId(AUDIT_LOG) : undefined;
-    const whole = (log: ParsedAudit | undefined, chain: AuditCheck['chain'] | undefined): boolean => log !== undefined && log.problems.length === 0 && chain?.ok === true;
     if (verified?.has(baseId)) {
       // HEAD's log as this clone's gate found it at an earlier commit: its records without the
       // checks. A small log is read now, while git computes the diff; a large one only when the
@@ -210,9 +263,7 @@ function readVersions(source: Pick<ChangeSet, 'readTarget' | 'readBase' | 'readB
       return {
         unchanged: !eager ? { records, diffUnchanged: true } : target?.equals(baseBytes!) ? { records, diffUnchanged: false } : undefined,
         checks,
-        remember: () => {
-          if (checked && whole(checked.audit, checked.auditCheck.chain)) verified.add([targetId]);
-        },
+        remember: () => verified.add([checked && found(targetId, checked.audit, checked.auditCheck.chain)]),
       };
     }
     const targetRead = source.readTarget(AUDIT_LOG);
@@ -226,7 +277,7 @@ function readVersions(source: Pick<ChangeSet, 'readTarget' | 'readBase' | 'readB
     const audit = target === undefined ? undefined : parseVerifiedAudit(target.toString('utf8'), baseAudit, baseText);
     const auditCheck = checkAuditLog(audit, baseAudit, baseChain);
     const targetId = verified && target ? await source.targetId(AUDIT_LOG) : undefined;
-    const remember = (): void => verified?.add([whole(baseAudit, baseChain) ? baseId : undefined, whole(audit, auditCheck.chain) ? targetId : undefined]);
+    const remember = (): void => verified?.add([found(baseId, baseAudit, baseChain), found(targetId, audit, auditCheck.chain)]);
     return { unchanged: undefined, checks: async () => ({ audit, baseAudit, auditCheck }), remember };
   })();
   audits.catch(() => undefined); // awaited, after the manifests, by verifyChangeSet

@@ -64,6 +64,8 @@ export interface ChangeSet {
   targetId(path: string): Promise<string | undefined>;
   /** The object id of a file read with readBase (once that read has answered); undefined when absent. */
   baseId(path: string): Promise<string | undefined>;
+  /** An entry of a folder of the base version, without reading the file (see Reads.baseEntry). */
+  baseEntry(dir: string, name: string): Promise<TreeEntry | undefined>;
   /** Ends the git process that reads objects. */
   close(): void;
 }
@@ -84,6 +86,8 @@ export interface PendingChangeSet {
   targetId(path: string): Promise<string | undefined>;
   /** As ChangeSet.baseId. */
   baseId(path: string): Promise<string | undefined>;
+  /** As ChangeSet.baseEntry. */
+  baseEntry(dir: string, name: string): Promise<TreeEntry | undefined>;
   /** The change set once git has computed the diff; rejects with the GitError when git cannot answer. */
   changeSet: Promise<ChangeSet>;
   /** Ends the git process that reads objects (also when `changeSet` rejected). */
@@ -213,7 +217,7 @@ export function parseRawDiff(out: Buffer): GitChange[] {
  */
 class ObjectReader {
   private readonly child;
-  private readonly waiting: { name: string; resolve(b: Buffer | undefined): void; reject(e: Error): void }[] = [];
+  private readonly waiting: { name: string; type: string; resolve(b: Buffer | undefined): void; reject(e: Error): void }[] = [];
   /** The object id of each blob answered, by the name it was asked for. */
   private readonly ids = new Map<string, string>();
   private chunks: Buffer[] = [];
@@ -241,18 +245,21 @@ class ObjectReader {
     });
   }
 
-  /** The content of a blob named by id or by an expression (`HEAD:path`, `:path`); undefined when there is none. */
-  read(name: string): Promise<Buffer | undefined> {
+  /**
+   * The content of a blob (or of an object of `type`) named by id or by an expression (`HEAD:path`,
+   * `:path`); undefined when there is none, or it is another type.
+   */
+  read(name: string, type = 'blob'): Promise<Buffer | undefined> {
     if (this.failed) return Promise.reject(this.failed);
     if (this.closed) return Promise.reject(new Error('The object reader is closed.'));
     if (/[\n\r]/.test(name)) return Promise.resolve(undefined); // cannot be asked in the line protocol
     return new Promise((resolve, reject) => {
-      this.waiting.push({ name, resolve, reject });
+      this.waiting.push({ name, type, resolve, reject });
       this.child.stdin.write(`${name}\n`);
     });
   }
 
-  /** The id of the blob read as `name`, once read; undefined when it was missing or not a blob. */
+  /** The id of the object read as `name`, once read; undefined when it was missing or not of the type asked for. */
   idOf(name: string): string | undefined {
     return this.ids.get(name);
   }
@@ -288,8 +295,8 @@ class ObjectReader {
       const content = Buffer.from(buffer.subarray(newline + 1, newline + 1 + size));
       this.consume(end);
       const request = this.waiting.shift()!;
-      if (type === 'blob') this.ids.set(request.name, id);
-      request.resolve(type === 'blob' ? content : undefined);
+      if (type === request.type) this.ids.set(request.name, id);
+      request.resolve(type === request.type ? content : undefined);
     }
   }
 
@@ -360,6 +367,7 @@ export function startStagedChanges(cwd: string, env: NodeJS.ProcessEnv, prefetch
     readBaseTip: (path) => reads.tip(path),
     targetId: (path) => reads.targetId(path),
     baseId: (path) => reads.baseId(path),
+    baseEntry: (dir, name) => reads.baseEntry(dir, name),
     changeSet: diffed,
     close: () => reader.close(),
   };
@@ -375,9 +383,33 @@ async function settled(pending: PendingChangeSet): Promise<ChangeSet> {
   }
 }
 
+/** One entry of a tree object: `mode` as git writes it (`100644`, `100755`, `120000`, `40000`, `160000`) and the object's id. */
+export interface TreeEntry {
+  mode: string;
+  id: string;
+}
+
+/**
+ * The entry `name` of a tree object's content (`<mode> <name>\0<id of idBytes bytes>`, repeated);
+ * undefined where there is none or the content is not a tree's.
+ */
+export function treeEntry(tree: Buffer, name: string, idBytes: number): TreeEntry | undefined {
+  for (let at = 0; at < tree.length;) {
+    const space = tree.indexOf(0x20, at);
+    const nul = space < 0 ? -1 : tree.indexOf(0x00, space + 1);
+    if (nul < 0 || nul + 1 + idBytes > tree.length) return undefined;
+    if (tree.toString('utf8', space + 1, nul) === name) {
+      return { mode: tree.toString('latin1', at, space), id: tree.toString('hex', nul + 1, nul + 1 + idBytes) };
+    }
+    at = nul + 1 + idBytes;
+  }
+  return undefined;
+}
+
 /** Reads of the verified and the base version, each asked for once (prefetched or not). */
 class Reads {
   private readonly cache = new Map<string, Promise<Buffer | undefined>>();
+  private readonly trees = new Map<string, Promise<Buffer | undefined>>();
   private hasBase = true;
 
   constructor(
@@ -412,6 +444,20 @@ class Reads {
 
   tip(path: string): Promise<Buffer | undefined> {
     return this.tipPrefix !== undefined ? this.once(`${this.tipPrefix}${path}`) : Promise.resolve(undefined);
+  }
+
+  /**
+   * The entry `name` of folder `dir` in the base version (its mode and object id, from the folder's
+   * tree object: the file's content is not read); undefined where there is none.
+   */
+  async baseEntry(dir: string, name: string): Promise<TreeEntry | undefined> {
+    if (!this.hasBase) return undefined;
+    const key = `${this.basePrefix}${dir}`;
+    let tree = this.trees.get(key);
+    if (!tree) this.trees.set(key, (tree = this.reader.read(key, 'tree')));
+    const bytes = await tree;
+    const treeId = this.reader.idOf(key);
+    return bytes && treeId ? treeEntry(bytes, name, treeId.length / 2) : undefined;
   }
 
   /** The object id of target(path), read if it was not yet. */
@@ -482,6 +528,7 @@ export function startRangeChanges(cwd: string, env: NodeJS.ProcessEnv, baseRef: 
     readBaseTip: (path) => opened.then(({ reads }) => reads.tip(path)),
     targetId: (path) => opened.then(({ reads }) => reads.targetId(path)),
     baseId: (path) => opened.then(({ reads }) => reads.baseId(path)),
+    baseEntry: (dir, name) => opened.then(({ reads }) => reads.baseEntry(dir, name)),
     changeSet: diffed,
     close: () => {
       closed = true;
@@ -515,6 +562,7 @@ function changeSet(
     readBlob: (id) => reader.read(id),
     targetId: (path) => reads.targetId(path),
     baseId: (path) => reads.baseId(path),
+    baseEntry: (dir, name) => reads.baseEntry(dir, name),
     close: () => reader.close(),
   };
 }

@@ -22,16 +22,24 @@ import { findGitDir } from './grantStore';
 export const AUDIT_RULES_VERSION = 1;
 
 const FILE = 'verified-logs';
-const HEADER = `protected-files verified-logs ${AUDIT_RULES_VERSION}`;
+/** The list's first line: the rules its logs passed, and the form of its lines (`<object id> <records>`). */
+export const VERIFIED_LOGS_HEADER = `protected-files verified-logs ${AUDIT_RULES_VERSION} 2`;
 /** The logs remembered: the last few HEADs' and the commits' in between (a new one pushes out the oldest). */
 export const VERIFIED_LOGS_LIMIT = 32;
 const MAX_BYTES = 8192;
 const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+const LINE = /^([0-9a-f]{40}|[0-9a-f]{64}) (0|[1-9][0-9]{0,8})$/;
+
+/** A log found whole: its git object id and how many records it holds. */
+export interface VerifiedLog {
+  id: string;
+  records: number;
+}
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 const O_NONBLOCK = constants.O_NONBLOCK ?? 0;
 
 export class VerifiedLogs {
-  private constructor(private readonly dir: string, private readonly ids: string[]) {}
+  private constructor(private readonly dir: string, private readonly logs: VerifiedLog[]) {}
 
   /**
    * The list of the checkout around `cwd`, found without running git; undefined where git would
@@ -50,7 +58,12 @@ export class VerifiedLogs {
 
   /** Whether the log with object id `id` was found whole. */
   has(id: string | undefined): boolean {
-    return id !== undefined && this.ids.includes(id);
+    return this.records(id) !== undefined;
+  }
+
+  /** How many records the log with object id `id` holds, if it was found whole. */
+  records(id: string | undefined): number | undefined {
+    return id === undefined ? undefined : this.logs.find((l) => l.id === id)?.records;
   }
 
   /**
@@ -58,17 +71,17 @@ export class VerifiedLogs {
    * cannot be written is left as it was (the next commit checks the log in full). Synchronous: a few
    * hundred bytes, written only by a commit whose log is new to the list.
    */
-  add(ids: readonly (string | undefined)[]): void {
-    const fresh = ids.filter((id): id is string => id !== undefined && OBJECT_ID.test(id) && !this.ids.includes(id));
+  add(logs: readonly (VerifiedLog | undefined)[]): void {
+    const fresh = logs.filter((l): l is VerifiedLog => l !== undefined && OBJECT_ID.test(l.id) && Number.isSafeInteger(l.records) && l.records >= 0 && !this.has(l.id));
     if (fresh.length === 0) return;
-    this.ids.push(...new Set(fresh));
-    this.ids.splice(0, Math.max(0, this.ids.length - VERIFIED_LOGS_LIMIT));
+    for (const l of fresh) if (!this.has(l.id)) this.logs.push({ id: l.id, records: l.records });
+    this.logs.splice(0, Math.max(0, this.logs.length - VERIFIED_LOGS_LIMIT));
     const path = join(this.dir, FILE);
     const temp = `${path}.${process.pid}.tmp`;
     try {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       // `wx`: a file (or a link) already at the temp name is not written through.
-      writeFileSync(temp, `${[HEADER, ...this.ids].join('\n')}\n`, { flag: 'wx', mode: 0o600 });
+      writeFileSync(temp, `${[VERIFIED_LOGS_HEADER, ...this.logs.map((l) => `${l.id} ${l.records}`)].join('\n')}\n`, { flag: 'wx', mode: 0o600 });
       renameSync(temp, path); // replaces a link at `path` itself, never what it points to
     } catch {
       try {
@@ -80,8 +93,8 @@ export class VerifiedLogs {
   }
 }
 
-/** The ids listed at `path`; none when it is missing, not a regular file (a link is not followed), too large or not in this format. */
-function readList(path: string): string[] {
+/** The logs listed at `path`; none when it is missing, not a regular file (a link is not followed), too large or not in this format. */
+function readList(path: string): VerifiedLog[] {
   // Most clones have no list yet: asked first, as a failed open builds an error (~0.1 ms of a commit).
   if (!existsSync(path)) return [];
   let fd: number;
@@ -97,9 +110,14 @@ function readList(path: string): string[] {
     for (let n; length <= MAX_BYTES && (n = readSync(fd, buffer, length, buffer.length - length, null)) > 0;) length += n;
     if (length > MAX_BYTES) return [];
     const lines = buffer.toString('latin1', 0, length).split('\n');
-    if (lines[0] !== HEADER || lines[lines.length - 1] !== '') return [];
-    const ids = lines.slice(1, -1);
-    return ids.length <= VERIFIED_LOGS_LIMIT && ids.every((id) => OBJECT_ID.test(id)) ? ids : [];
+    if (lines[0] !== VERIFIED_LOGS_HEADER || lines[lines.length - 1] !== '') return [];
+    const logs: VerifiedLog[] = [];
+    for (const line of lines.slice(1, -1)) {
+      const m = LINE.exec(line);
+      if (!m) return [];
+      logs.push({ id: m[1], records: Number(m[2]) });
+    }
+    return logs.length <= VERIFIED_LOGS_LIMIT ? logs : [];
   } catch {
     return [];
   } finally {

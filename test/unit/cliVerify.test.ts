@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } f
 import { dirname, join } from 'node:path';
 import { parseAuditLog, renderRecord, sealRecord, sha256 } from '../../src/core/audit';
 import type { AuditRecord } from '../../src/core/audit';
-import { AUDIT_RULES_VERSION, VERIFIED_LOGS_LIMIT } from '../../src/node/verifiedLogs';
+import { AUDIT_RULES_VERSION, VERIFIED_LOGS_HEADER, VERIFIED_LOGS_LIMIT } from '../../src/node/verifiedLogs';
 import { MANIFEST, Sandbox } from './cliHarness';
 import type { Repo } from './cliHarness';
 
@@ -371,8 +371,9 @@ describe('verify --staged', () => {
 
 describe('verify --staged: the audit logs a clone found whole (.git/protected-files/verified-logs)', () => {
   const LIST = '.git/protected-files/verified-logs';
-  const listOf = (ids: string[]): string => `protected-files verified-logs ${AUDIT_RULES_VERSION}\n${ids.map((id) => `${id}\n`).join('')}`;
-  const listed = (repo: Repo): string[] => (existsSync(join(repo.dir, LIST)) ? repo.read(LIST).split('\n').slice(1, -1) : []);
+  /** A list as the gate writes it: each log's id and its number of records (3 unless told). */
+  const listOf = (ids: string[], records = 3): string => `${VERIFIED_LOGS_HEADER}\n${ids.map((id) => `${id} ${records}\n`).join('')}`;
+  const listed = (repo: Repo): string[] => (existsSync(join(repo.dir, LIST)) ? repo.read(LIST).split('\n').slice(1, -1).map((l) => l.split(' ')[0]) : []);
 
   async function history(repo: Repo): Promise<void> {
     await repo.approve('src/booking/a.ts', 'v2\n');
@@ -404,6 +405,7 @@ describe('verify --staged: the audit logs a clone found whole (.git/protected-fi
     assert.equal(first.code, 0, first.stdout + first.stderr);
     assert.deepEqual(listed(repo).sort(), [repo.git('rev-parse', 'HEAD:.protection/audit.jsonl'), repo.git('rev-parse', ':.protection/audit.jsonl')].sort());
     assert.equal(statSync(join(repo.dir, LIST)).mode & 0o777, 0o600);
+    assert.deepEqual(repo.read(LIST).split('\n').slice(1, -1).map((l) => l.split(' ')[1]).sort(), ['3', '4'], 'each with its number of records');
     const again = verifyStaged(repo);
     assert.equal(again.stdout, first.stdout);
     assert.match(again.stdout, /chain OK, 4 record\(s\), 1 new/);
@@ -526,7 +528,9 @@ describe('verify --staged: the audit logs a clone found whole (.git/protected-fi
     writeFileSync(elsewhere, listOf([id]));
     const path = join(repo.dir, LIST);
     const variants: [string, () => void, NodeJS.ProcessEnv?][] = [
-      ['an older rules version', () => writeFileSync(path, listOf([id]).replace(/ \d+\n/, ` ${AUDIT_RULES_VERSION - 1}\n`))],
+      ['an older rules version', () => writeFileSync(path, listOf([id]).replace(`verified-logs ${AUDIT_RULES_VERSION} `, `verified-logs ${AUDIT_RULES_VERSION - 1} `))],
+      ['the first form (ids without counts)', () => writeFileSync(path, `protected-files verified-logs ${AUDIT_RULES_VERSION}\n${id}\n`)],
+      ['a count that is not a number', () => writeFileSync(path, listOf([id]).replace(/ 3\n/, ' 3x\n'))],
       ['a stray line', () => writeFileSync(path, `${listOf([id])}not an id\n`)],
       ['no final newline', () => writeFileSync(path, listOf([id]).slice(0, -1))],
       ['more ids than it keeps', () => writeFileSync(path, listOf([...others, id]))],
