@@ -691,7 +691,11 @@ export class ProtectionMatcher {
     // Matching without regard to case, a literal part is a pattern (`/^σ$/i` also takes `ς`): only
     // an ASCII segment, which such a pattern takes exactly when its lower case is the literal's, passes.
     if (parent?.passThrough && !parent.passThrough.has(segmentKey) && isNormalSegment(segment) && (!this.nocase || isAscii(segment))) {
-      return { ...parent, depth, seen: undefined };
+      // Without a memo there is no `seen` of its own to keep, and a pass-through entry is never at
+      // depth 0 (the top has the trie's root), so its own `depth` decides nothing below it (only
+      // `depth === 1` does): the parent's entry serves as it is, allocating nothing. The commit
+      // gate classifies hundreds of paths in as many folders, in a fresh process (fewer collections).
+      return this.memo ? { ...parent, depth, seen: undefined } : parent;
     }
     const node = parent ? parent.node?.children.get(segmentKey) : this.root;
     let subtree = parent?.subtree;
