@@ -26,11 +26,12 @@
 // until the cache file is deleted. A checksum here would cost loading zlib or node:crypto
 // (1.5 to 2.5 ms), a third of the gain, on every agent tool call.
 import { isAscii } from 'node:buffer';
-import { closeSync, constants, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import type * as NodeModule from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { codePathsTaken, isCodePath, onCodePath } from '../core/codePath';
+import { readBounded } from './boundedRead';
 
 const MAGIC = 'protected-files code cache 2';
 
@@ -49,36 +50,6 @@ const dataOffset = (sourceEnd: number): number => (sourceEnd + 7) & ~7;
 export interface CodeCache {
   data: Buffer;
   paths: string[];
-}
-
-// Opened without following a link and without waiting for a writer (a named pipe in the cache's
-// place reads as empty); read to at most a bound, so that nothing endless (a pipe with a writer that
-// does not stop, a device) is read for ever. Cheaper than asking fstat first (~0.15 ms of every hook
-// call: fstat builds Node's Stats object, which nothing else of a hook call needs that early).
-const CACHE_OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
-
-/** The bytes of `path` if it ends within `max` bytes, else undefined (also for anything unreadable). */
-function readBounded(path: string, max: number): Buffer | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, CACHE_OPEN_FLAGS);
-  } catch {
-    return undefined;
-  }
-  try {
-    const buffer = Buffer.allocUnsafe(max + 1);
-    let length = 0;
-    for (;;) {
-      const n = readSync(fd, buffer, length, buffer.length - length, null);
-      if (n === 0) return buffer.subarray(0, length);
-      length += n;
-      if (length > max) return undefined;
-    }
-  } catch {
-    return undefined; // a folder, a pipe with nothing yet (EAGAIN)…
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** The cached data for `source` in `cacheFile`, or undefined when it is missing or was made from anything else. */

@@ -10,8 +10,9 @@
 // and can commit past the hook anyway. Only `verify --staged` reads it; CI's `verify --base` trusts
 // nothing it did not check in the same run. A list that cannot be read, or is not one this version
 // wrote, is no list: the logs are checked in full.
-import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { readBounded } from './boundedRead';
 import { findGitDir } from './grantStore';
 
 /**
@@ -35,8 +36,6 @@ export interface VerifiedLog {
   id: string;
   records: number;
 }
-const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
-const O_NONBLOCK = constants.O_NONBLOCK ?? 0;
 
 export class VerifiedLogs {
   private constructor(private readonly dir: string, private readonly logs: VerifiedLog[]) {}
@@ -97,30 +96,15 @@ export class VerifiedLogs {
 function readList(path: string): VerifiedLog[] {
   // Most clones have no list yet: asked first, as a failed open builds an error (~0.1 ms of a commit).
   if (!existsSync(path)) return [];
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
-  } catch {
-    return [];
+  const bytes = readBounded(path, MAX_BYTES);
+  if (!bytes) return [];
+  const lines = bytes.toString('latin1').split('\n');
+  if (lines[0] !== VERIFIED_LOGS_HEADER || lines[lines.length - 1] !== '') return [];
+  const logs: VerifiedLog[] = [];
+  for (const line of lines.slice(1, -1)) {
+    const m = LINE.exec(line);
+    if (!m) return [];
+    logs.push({ id: m[1], records: Number(m[2]) });
   }
-  try {
-    if (!fstatSync(fd).isFile()) return [];
-    const buffer = Buffer.alloc(MAX_BYTES + 1);
-    let length = 0;
-    for (let n; length <= MAX_BYTES && (n = readSync(fd, buffer, length, buffer.length - length, null)) > 0;) length += n;
-    if (length > MAX_BYTES) return [];
-    const lines = buffer.toString('latin1', 0, length).split('\n');
-    if (lines[0] !== VERIFIED_LOGS_HEADER || lines[lines.length - 1] !== '') return [];
-    const logs: VerifiedLog[] = [];
-    for (const line of lines.slice(1, -1)) {
-      const m = LINE.exec(line);
-      if (!m) return [];
-      logs.push({ id: m[1], records: Number(m[2]) });
-    }
-    return logs.length <= VERIFIED_LOGS_LIMIT ? logs : [];
-  } catch {
-    return [];
-  } finally {
-    closeSync(fd);
-  }
+  return logs.length <= VERIFIED_LOGS_LIMIT ? logs : [];
 }
