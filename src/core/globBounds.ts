@@ -5,6 +5,7 @@
 // again (a manifest built in code never went through the parser) and, like the parser, puts the
 // glob's stand-in (`standInGlob`) in its place, so that no bound ever unprotects a file.
 import { braceExpand } from './minimatchModule';
+import { isPlainSegment } from './plainGlob';
 
 /** The bounds; `GLOB_LIMITS.rules` is for a whole manifest, the others for one glob. */
 export const GLOB_LIMITS = Object.freeze({
@@ -115,7 +116,7 @@ function alternativeExcess(alternative: string): { message: string; segment: str
     previous = segment;
     // A segment of letters, digits, `.`, `_`, `-` and `*` has no group: its wildcards are its stars,
     // counted without the loop over its characters (an agent's hook checks every glob on every call).
-    const problem = PLAIN_SEGMENT.test(segment)
+    const problem = isPlainSegment(segment)
       ? (segment.split('*').length - 1 > GLOB_LIMITS.wildcards ? TOO_MANY_WILDCARDS : undefined)
       : segmentProblem(segment);
     if (problem) {
@@ -125,7 +126,6 @@ function alternativeExcess(alternative: string): { message: string; segment: str
   return undefined;
 }
 
-const PLAIN_SEGMENT = /^[A-Za-z0-9._*-]*$/;
 const TOO_MANY_WILDCARDS = `This glob has more than ${GLOB_LIMITS.wildcards} wildcards ("*", "+(…)", "*(…)", "!(…)") in one path segment; matching a long name against it takes time that grows as a power of the name's length.`;
 
 /**

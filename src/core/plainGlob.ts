@@ -71,7 +71,7 @@ export function plainAlternative(alternative: string, nocase: boolean): { segmen
       parts.push(GLOBSTAR);
       continue;
     }
-    if (s === '.' || s === '..' || !PLAIN_SEGMENT.test(s) || s.includes('**')) return undefined;
+    if (s === '.' || s === '..' || !isPlainSegment(s) || s.includes('**')) return undefined;
     if (!s.includes('*')) {
       // minimatch keeps a segment without magic as text, unless it matches without regard to case.
       parts.push(nocase ? new RegExp(`^${escape(s)}$`, 'i') : s);
@@ -98,6 +98,11 @@ export function plainGlob(glob: string, nocase: boolean, maxAlternatives: number
     out.push(plain);
   }
   return out;
+}
+
+/** A segment of plain characters (letters, digits, `.`, `_`, `-`, `*`): no group, no class, no escape. */
+export function isPlainSegment(segment: string): boolean {
+  return PLAIN_SEGMENT.test(segment);
 }
 
 /** minimatch's escape of the plain characters that mean something in a regular expression. */
