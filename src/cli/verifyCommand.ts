@@ -215,11 +215,7 @@ function readVersions(
           const [baseBytes, target] = await Promise.all([source.readBase(AUDIT_LOG), source.readTarget(AUDIT_LOG)]);
           targetId = target ? await source.targetId(AUDIT_LOG) : undefined;
           const baseText = baseBytes?.toString('utf8');
-          const base = baseText === undefined ? undefined : parseWholeAuditLog(baseText);
-          // A listed log that does not read as one after all is checked in full.
-          const baseChain = base && (base.problems.length === 0 ? { ok: true as const } : verifyChain(base.records));
-          const audit = target === undefined ? undefined : parseVerifiedAudit(target.toString('utf8'), base, baseText);
-          return (checked = { audit, baseAudit: base, auditCheck: checkAuditLog(audit, base, baseChain) });
+          return (checked = listedLogChecks(baseText === undefined ? undefined : parseWholeAuditLog(baseText), baseText, target));
         };
         return {
           unchanged: { records: () => records, diffUnchanged: true },
@@ -252,11 +248,7 @@ function readVersions(
         if (checked) return checked;
         target = await (targetRead ?? source.readTarget(AUDIT_LOG));
         targetId = target ? await source.targetId(AUDIT_LOG) : undefined;
-        const base = parseBase();
-        // A listed log that does not read as one after all is checked in full.
-        const baseChain = base.problems.length === 0 ? { ok: true as const } : verifyChain(base.records);
-        const audit = target === undefined ? undefined : parseVerifiedAudit(target.toString('utf8'), base, baseText);
-        return (checked = { audit, baseAudit: base, auditCheck: checkAuditLog(audit, base, baseChain) });
+        return (checked = listedLogChecks(parseBase(), baseText, target));
       };
       if (eager) await checks();
       const records = (): number => countWholeAuditLog(baseText);
@@ -282,6 +274,17 @@ function readVersions(
   })();
   audits.catch(() => undefined); // awaited, after the manifests, by verifyChangeSet
   return { manifests, audits };
+}
+
+/**
+ * The logs' checks where HEAD's log (`base`, read with parseWholeAuditLog from `baseText`) is one
+ * this clone found whole: its chain as listed, or, for a listed log that does not read as one after
+ * all, checked in full; then the verified log (`target`) against it.
+ */
+function listedLogChecks(base: ParsedAudit | undefined, baseText: string | undefined, target: Buffer | undefined): LogChecks {
+  const baseChain = base && (base.problems.length === 0 ? { ok: true as const } : verifyChain(base.records));
+  const audit = target === undefined ? undefined : parseVerifiedAudit(target.toString('utf8'), base, baseText);
+  return { audit, baseAudit: base, auditCheck: checkAuditLog(audit, base, baseChain) };
 }
 
 /** Each manifest text parsed once, and each parsed manifest's matchers built once, for whichever version asks first. */
@@ -381,8 +384,9 @@ export async function verifyChangeSet(set: ChangeSet, cwd: string, versions: Ver
   checking.catch(() => undefined); // awaited below, after the audit logs
   const audits = await versions.audits;
   const checked = await checking;
-  const unchanged = audits.unchanged && (!audits.unchanged.diffUnchanged || auditLogChange(changes) === 'unchanged') ? audits.unchanged : undefined;
-  const shortcut = checked.length === 0 ? unchanged : undefined;
+  const auditLog = auditLogChange(changes);
+  const listed = audits.unchanged;
+  const shortcut = checked.length === 0 && listed && (!listed.diffUnchanged || auditLog === 'unchanged') ? listed : undefined;
   const logs = shortcut ? undefined : await audits.checks();
   set.close(); // nothing more to read: git's reader ends while the gate decides
   if (shortcut) {
@@ -399,7 +403,7 @@ export async function verifyChangeSet(set: ChangeSet, cwd: string, versions: Ver
     items: checked,
     audit,
     baseAudit,
-    auditLog: auditLogChange(changes),
+    auditLog,
     protectionTier: tier,
     // Protection starts with this change only when nothing on the base side had it: no manifest
     // (merge base or HEAD, and the base tip) and no audit record.

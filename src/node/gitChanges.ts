@@ -218,7 +218,7 @@ export function parseRawDiff(out: Buffer): GitChange[] {
 class ObjectReader {
   private readonly child;
   private readonly waiting: { name: string; type: string; resolve(b: Buffer | undefined): void; reject(e: Error): void }[] = [];
-  /** The object id of each blob answered, by the name it was asked for. */
+  /** The object id of each object answered with the type asked for, by the name it was asked for. */
   private readonly ids = new Map<string, string>();
   private chunks: Buffer[] = [];
   private length = 0;
