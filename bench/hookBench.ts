@@ -40,12 +40,20 @@ export function hookBench(row: Row): void {
     const env = isolatedGitEnv(root);
     const cli = copyBuiltCli(dirname(builtCli), join(root, 'pkg'));
     const hookJs = join(dirname(cli), 'hook.js');
+    /** A git repository at `dir` with `manifest` and the locked file, and Claude Code's edit payload for that file. */
+    const editRepo = (dir: string, manifest: string): string => {
+      mkdirSync(join(dir, '.protection'), { recursive: true });
+      mkdirSync(join(dir, 'src', 'booking'), { recursive: true });
+      writeFileSync(join(dir, '.protection', 'manifest.jsonc'), manifest);
+      writeFileSync(join(dir, 'src', 'booking', 'flow.ts'), 'export const a = 1;\n');
+      spawnSync('git', ['init', '-q'], { cwd: dir, env });
+      return JSON.stringify({
+        session_id: 's', transcript_path: '/t', cwd: dir, hook_event_name: 'PreToolUse', tool_name: 'Edit',
+        tool_input: { file_path: join(dir, 'src', 'booking', 'flow.ts'), old_string: 'a = 1', new_string: 'a = 2' },
+      });
+    };
     const repo = join(root, 'repo');
-    mkdirSync(join(repo, '.protection'), { recursive: true });
-    mkdirSync(join(repo, 'src', 'booking'), { recursive: true });
-    writeFileSync(join(repo, '.protection', 'manifest.jsonc'), MANIFEST);
-    writeFileSync(join(repo, 'src', 'booking', 'flow.ts'), 'export const a = 1;\n');
-    spawnSync('git', ['init', '-q'], { cwd: repo, env });
+    const payload = editRepo(repo, MANIFEST);
     // The launcher the agents' hooks run, with the CLI recorded as the extension records it.
     spawnSync(process.execPath, [cli, 'agents', '--write'], { cwd: repo, env });
     mkdirSync(join(repo, '.git', 'protected-files'), { recursive: true });
@@ -54,22 +62,10 @@ export function hookBench(row: Row): void {
     const settings = JSON.parse(readFileSync(join(repo, '.claude', 'settings.json'), 'utf8')) as { hooks: { PreToolUse: { hooks: { command: string }[] }[] } };
     const agentCommand = settings.hooks.PreToolUse[0].hooks[0].command;
     const agentEnv = { ...env, CLAUDE_PROJECT_DIR: repo };
-    const payload = JSON.stringify({
-      session_id: 's', transcript_path: '/t', cwd: repo, hook_event_name: 'PreToolUse', tool_name: 'Edit',
-      tool_input: { file_path: join(repo, 'src', 'booking', 'flow.ts'), old_string: 'a = 1', new_string: 'a = 2' },
-    });
     // The same edit in a repository whose manifest is a team's (six components, patterns with
     // wildcards and braces): what the manifest costs to read and compile on every call.
     const team = join(root, 'team');
-    mkdirSync(join(team, '.protection'), { recursive: true });
-    mkdirSync(join(team, 'src', 'booking'), { recursive: true });
-    writeFileSync(join(team, '.protection', 'manifest.jsonc'), TEAM_MANIFEST);
-    writeFileSync(join(team, 'src', 'booking', 'flow.ts'), 'export const a = 1;\n');
-    spawnSync('git', ['init', '-q'], { cwd: team, env });
-    const teamPayload = JSON.stringify({
-      session_id: 's', transcript_path: '/t', cwd: team, hook_event_name: 'PreToolUse', tool_name: 'Edit',
-      tool_input: { file_path: join(team, 'src', 'booking', 'flow.ts'), old_string: 'a = 1', new_string: 'a = 2' },
-    });
+    const teamPayload = editRepo(team, TEAM_MANIFEST);
     // A shell command naming the locked file: the other way through the guard (and its code cache).
     const shellPayload = JSON.stringify({
       session_id: 's', transcript_path: '/t', cwd: repo, hook_event_name: 'PreToolUse', tool_name: 'Bash',

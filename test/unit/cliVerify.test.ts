@@ -41,6 +41,27 @@ function violationLines(stdout: string): string[] {
   return stdout.split('\n').filter((l) => l.startsWith('  ') && !l.startsWith('  audit log:'));
 }
 
+/** Three approved changes (three change records), committed. */
+async function threeRecords(repo: Repo): Promise<void> {
+  await repo.approve('src/booking/a.ts', 'v2\n');
+  await repo.approve('src/booking/b.ts', 'v2\n');
+  await repo.approve('src/booking/a.ts', 'v3\n');
+  repo.commitAll('three approved changes');
+}
+
+/** HEAD's log with record 2 edited by hand, committed past the hook, and one record appended and staged after it. */
+function breakAtHead(repo: Repo): void {
+  const lines = repo.auditLines();
+  lines[1] = lines[1].replace('approved in the test', 'approved by nobody');
+  repo.writeAuditLines(lines);
+  repo.commitAll('a record edited by hand, committed past the hook');
+  const records = parseAuditLog(repo.read('.protection/audit.jsonl')).records;
+  repo.write('src/booking/a.ts', 'v4\n');
+  const next = sealRecord({ event: 'change', at: '2026-11-22T11:00:00.000Z', actor: { name: 'Ann Tester', email: 'ann@example.com' }, file: 'src/booking/a.ts', reason: 'approved in the test', before: sha256('v3\n'), after: sha256('v4\n') }, records[records.length - 1]);
+  repo.writeAuditLines([...lines, renderRecord(next)]);
+  repo.git('add', '-A');
+}
+
 describe('verify --staged', () => {
   test('an approved change with its staged record passes', async () => {
     const repo = project();
@@ -223,13 +244,6 @@ describe('verify --staged', () => {
     assert.match(r.stdout, /chain OK, 2 record\(s\), 2 new/);
   });
 
-  async function threeRecords(repo: Repo): Promise<void> {
-    await repo.approve('src/booking/a.ts', 'v2\n');
-    await repo.approve('src/booking/b.ts', 'v2\n');
-    await repo.approve('src/booking/a.ts', 'v3\n');
-    repo.commitAll('three approved changes');
-  }
-
   test('a record edited by hand breaks the chain and fails', async () => {
     const repo = project();
     await threeRecords(repo);
@@ -249,15 +263,7 @@ describe('verify --staged', () => {
     // against it: the break committed earlier must still be found.
     const repo = project();
     await threeRecords(repo);
-    const lines = repo.auditLines();
-    lines[1] = lines[1].replace('approved in the test', 'approved by nobody');
-    repo.writeAuditLines(lines);
-    repo.commitAll('a record edited by hand, committed past the hook');
-    const records = parseAuditLog(repo.read('.protection/audit.jsonl')).records;
-    repo.write('src/booking/a.ts', 'v4\n');
-    const next = sealRecord({ event: 'change', at: '2026-11-22T11:00:00.000Z', actor: { name: 'Ann Tester', email: 'ann@example.com' }, file: 'src/booking/a.ts', reason: 'approved in the test', before: sha256('v3\n'), after: sha256('v4\n') }, records[records.length - 1]);
-    repo.writeAuditLines([...lines, renderRecord(next)]);
-    repo.git('add', '-A');
+    breakAtHead(repo);
     const r = verifyStaged(repo);
     assert.equal(r.code, 1, r.stdout);
     assert.match(r.stdout, /the audit chain is broken: Record 2 \(seq 2\) was changed after it was written/);
@@ -375,29 +381,9 @@ describe('verify --staged: the audit logs a clone found whole (.git/protected-fi
   const listOf = (ids: string[], records = 3): string => `${VERIFIED_LOGS_HEADER}\n${ids.map((id) => `${id} ${records}\n`).join('')}`;
   const listed = (repo: Repo): string[] => (existsSync(join(repo.dir, LIST)) ? repo.read(LIST).split('\n').slice(1, -1).map((l) => l.split(' ')[0]) : []);
 
-  async function history(repo: Repo): Promise<void> {
-    await repo.approve('src/booking/a.ts', 'v2\n');
-    await repo.approve('src/booking/b.ts', 'v2\n');
-    await repo.approve('src/booking/a.ts', 'v3\n');
-    repo.commitAll('three approved changes');
-  }
-
-  /** HEAD's log with record 2 edited by hand, committed past the hook, and one record appended and staged after it. */
-  function breakAtHead(repo: Repo): void {
-    const lines = repo.auditLines();
-    lines[1] = lines[1].replace('approved in the test', 'approved by nobody');
-    repo.writeAuditLines(lines);
-    repo.commitAll('a record edited by hand, committed past the hook');
-    const records = parseAuditLog(repo.read('.protection/audit.jsonl')).records;
-    repo.write('src/booking/a.ts', 'v4\n');
-    const next = sealRecord({ event: 'change', at: '2026-11-22T11:00:00.000Z', actor: { name: 'Ann Tester', email: 'ann@example.com' }, file: 'src/booking/a.ts', reason: 'approved in the test', before: sha256('v3\n'), after: sha256('v4\n') }, records[records.length - 1]);
-    repo.writeAuditLines([...lines, renderRecord(next)]);
-    repo.git('add', '-A');
-  }
-
   test('a gate that finds the logs whole lists HEAD\'s and the staged one, and the next run, reading HEAD\'s without checking it again, says the same', async () => {
     const repo = project();
-    await history(repo);
+    await threeRecords(repo);
     await repo.approve('src/booking/b.ts', 'v3\n');
     repo.git('add', '-A');
     assert.equal(existsSync(join(repo.dir, LIST)), false);
@@ -413,7 +399,7 @@ describe('verify --staged: the audit logs a clone found whole (.git/protected-fi
 
   test('a listed log rewritten and committed past the hook is checked in full at the next commit: its id is new', async () => {
     const repo = project();
-    await history(repo);
+    await threeRecords(repo);
     assert.equal(verifyStaged(repo).code, 0);
     assert.deepEqual(listed(repo), [repo.git('rev-parse', 'HEAD:.protection/audit.jsonl')]);
     breakAtHead(repo);
@@ -426,7 +412,7 @@ describe('verify --staged: the audit logs a clone found whole (.git/protected-fi
 
   test('the list is trusted by --staged only: verify --base (CI) checks every log it reads', async () => {
     const repo = project();
-    await history(repo);
+    await threeRecords(repo);
     repo.git('checkout', '-q', '-b', 'feature');
     breakAtHead(repo);
     repo.commitAll('one more record');
@@ -444,7 +430,7 @@ describe('verify --staged: the audit logs a clone found whole (.git/protected-fi
 
   test('a commit that changes no protected file, with HEAD\'s log listed and unchanged, reads no record and says what the full check says', async () => {
     const repo = project();
-    await history(repo);
+    await threeRecords(repo);
     assert.equal(verifyStaged(repo).code, 0);
     assert.equal(listed(repo).length, 1);
     const cases: [string, () => void][] = [
@@ -504,7 +490,7 @@ describe('verify --staged: the audit logs a clone found whole (.git/protected-fi
 
   test('a listed log that does not read as whole after all (a line that is not JSON) is checked in full when a protected file changes', async () => {
     const repo = project();
-    await history(repo);
+    await threeRecords(repo);
     const lines = repo.auditLines();
     lines[1] = lines[1].replace('approved in the test', 'approved by nobody');
     repo.writeAuditLines([...lines, '{"seq": 4,']);
@@ -520,7 +506,7 @@ describe('verify --staged: the audit logs a clone found whole (.git/protected-fi
 
   test('a list that is not one this version wrote is not read: wrong header, a stray line, too many ids, a link, a folder, GIT_WORK_TREE', async () => {
     const repo = project();
-    await history(repo);
+    await threeRecords(repo);
     breakAtHead(repo);
     const id = repo.git('rev-parse', 'HEAD:.protection/audit.jsonl');
     const others = Array.from({ length: VERIFIED_LOGS_LIMIT }, (_, i) => sha256(String(i)).slice(0, 40));
