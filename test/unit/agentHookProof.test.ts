@@ -341,6 +341,8 @@ describe('an agent cannot open the locks itself', () => {
     assertRefused('claude', bash('echo exit 0 > .git/hooks/pre-commit'), /\.git\/hooks holds this clone's git hooks/, 'git hook');
     const write = runHook(repo, 'claude', { hook_event_name: 'PreToolUse', cwd: repo.dir, tool_name: 'Write', tool_input: { file_path: join(repo.dir, '.git', 'protected-files', 'folder-0.json'), content: '{}' } });
     assertRefused('claude', write, /holds this clone's unlocks/, 'forged grant store');
+    // The commit gate's list of audit logs found whole: an entry for a broken log would pass it at the next commit.
+    assertRefused('claude', bash(`echo "${'0'.repeat(40)} 3" >> .git/protected-files/verified-logs`), /holds this clone's unlocks/, 'forged list of verified logs');
     assertAllowed('claude', bash('git status && git log -1'), 'git commands that write nothing there');
   });
   test('a command run from outside the workspace still sees the files it writes there', () => {

@@ -1,6 +1,7 @@
 // The list of audit logs the commit gate found whole (src/node/verifiedLogs.ts): what it keeps,
 // where, with which permissions, and what it refuses to read or write through.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +67,16 @@ describe('VerifiedLogs', () => {
     assert.equal(existsSync(list), false);
     VerifiedLogs.open(dir, {})!.add([{ id: id(9), records: 1 }]);
     assert.equal(VerifiedLogs.open(dir, {})!.records(id(9)), 1);
+  });
+
+  test('a named pipe at the list\'s place is not waited on: no list, and the gate goes on', () => {
+    const { dir, list } = checkout();
+    mkdirSync(join(dir, '.git', 'protected-files'));
+    execFileSync('mkfifo', [list]);
+    const logs = VerifiedLogs.open(dir, {})!;
+    assert.equal(logs.has(id(1)), false);
+    logs.add([{ id: id(1), records: 1 }]);
+    assert.equal(VerifiedLogs.open(dir, {})!.records(id(1)), 1, 'replaced by the list');
   });
 
   test('no list where git would take another repository: GIT_WORK_TREE, GIT_COMMON_DIR, another GIT_DIR; and outside a checkout', () => {
