@@ -9,6 +9,7 @@ import { minimatchModule } from '../core/minimatchModule';
 import { MANIFEST_PATH, parseManifest } from '../core/manifest';
 import type { Manifest } from '../core/manifest';
 import { findRepository, runGit } from '../node/gitChanges';
+import { gitOutputCommands } from '../node/hookGitOutput';
 import { lastAcceptedVersion } from '../node/committedFiles';
 import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, formatProblems, manifestText, readWorkTreeManifest } from './io';
 import type { CliIo } from './io';
@@ -74,13 +75,25 @@ function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * The pre-commit hook's gate: git computes the staged change while Node starts, and the gate reads
+ * its answers from standard input (verify --git-output; src/node/hookGitOutput.ts).
+ */
+function stagedGate(cli: string): string[] {
+  return [
+    '# git answers the gate while Node starts (see protected-files verify --help: --git-output).',
+    `${gitOutputCommands()} | ${cli} verify --staged --git-output`,
+  ];
+}
+
 /** The text of one of our hooks. */
 export function hookScript(name: HookName, cli: string): string {
   const head = [
     '#!/bin/sh',
     `${HOOK_MARKER} (${name}): written by "protected-files install-hooks", which rewrites it when run again.`,
     `# A ${name} hook that was here before was kept as ${name}.local and runs first.`,
-    'hook_dir=$(dirname "$0")',
+    // The folder of this script without starting `dirname` (a process: milliseconds of every commit).
+    'case $0 in */*) hook_dir=${0%/*} ;; *) hook_dir=. ;; esac',
   ];
   if (name === 'pre-commit') {
     return [
@@ -88,7 +101,7 @@ export function hookScript(name: HookName, cli: string): string {
       'if [ -x "$hook_dir/pre-commit.local" ]; then',
       '  "$hook_dir/pre-commit.local" "$@" || exit $?',
       'fi',
-      `exec ${cli} verify --staged`,
+      ...stagedGate(cli),
       '',
     ].join('\n');
   }
@@ -115,7 +128,8 @@ const MANAGERS: readonly HookManager[] = [
     name: 'husky',
     file: '.husky',
     instructions: (cli) =>
-      `Add this line to .husky/pre-commit:\n  ${cli} verify --staged\n` +
+      `Add these lines to .husky/pre-commit (or the one line "${cli} verify --staged", which starts git only once Node is up):\n` +
+      `${stagedGate(cli).map((line) => line.replace(/^/gm, '  ')).join('\n')}\n` +
       `and this line to .husky/pre-push:\n  ${cli} pre-push "$@"\n`,
   },
   {

@@ -1,7 +1,7 @@
 // The command-line tool's only window on the process: tests and sub-commands get this port
 // instead of touching process.stdout/stdin directly. Also the few helpers every sub-command
 // shares: errors with a hint, finding the workspace, reading its manifest.
-import { existsSync, fstatSync, readSync, writeSync } from 'node:fs';
+import { existsSync, fstatSync, read, readSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
@@ -17,6 +17,11 @@ export interface CliIo {
   stderr(s: string): void;
   /** The whole of standard input (empty when it is a TTY or closed). */
   stdin(): Promise<string>;
+  /**
+   * stdin() as bytes, read without holding the main thread (a pipe is drained by Node's thread pool
+   * while the caller goes on); the same promise on every call, so a caller may start it early.
+   */
+  stdinBytes(): Promise<Buffer>;
   /** Whether standard input is an interactive terminal. */
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
@@ -96,11 +101,13 @@ export function parseCommandArgs<T extends Omit<ParseArgsConfig, 'args' | 'stric
 
 /** The real process as a CliIo. */
 export function processIo(): CliIo {
+  let bytes: Promise<Buffer> | undefined;
   return {
     cwd: process.cwd(),
     stdout: (s) => writeOut(1, s),
     stderr: (s) => writeOut(2, s),
-    stdin: () => readStdin(),
+    stdin: async () => (await readStdin()).toString('utf8'),
+    stdinBytes: () => (bytes ??= readStdinAside()),
     // Asked for only when a command needs it: process.stdin is built on first use, with the stream modules.
     get isTTY(): boolean {
       return process.stdin.isTTY === true;
@@ -137,7 +144,7 @@ function writeOut(fd: 1 | 2, text: string): void {
  * call an agent makes. Anything else (a terminal, /dev/null), and a non-blocking descriptor once it
  * would block, goes through process.stdin as before.
  */
-async function readStdin(): Promise<string> {
+async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let plain = false;
   try {
@@ -151,7 +158,7 @@ async function readStdin(): Promise<string> {
       for (;;) {
         const buffer = Buffer.allocUnsafe(64 * 1024);
         const n = readSync(0, buffer, 0, buffer.length, null);
-        if (n === 0) return Buffer.concat(chunks).toString('utf8');
+        if (n === 0) return Buffer.concat(chunks);
         chunks.push(buffer.subarray(0, n));
       }
     } catch (err) {
@@ -162,10 +169,39 @@ async function readStdin(): Promise<string> {
   return readAll(process.stdin, chunks);
 }
 
-async function readAll(stream: NodeJS.ReadStream, chunks: Buffer[] = []): Promise<string> {
-  if (stream.isTTY) return '';
+/**
+ * readStdin with reads in Node's thread pool: a writer that fills the pipe's buffer (64 KiB) is
+ * drained while this process goes on, instead of waiting until the reader gets to it.
+ */
+async function readStdinAside(): Promise<Buffer> {
+  let plain = false;
+  try {
+    const st = fstatSync(0);
+    plain = st.isFIFO() || st.isSocket() || st.isFile();
+  } catch {
+    // no descriptor 0: the stream says so
+  }
+  if (!plain) return readAll(process.stdin);
+  const chunks: Buffer[] = [];
+  for (;;) {
+    const buffer = Buffer.allocUnsafe(64 * 1024);
+    const n = await new Promise<number | undefined>((resolve, reject) => {
+      read(0, buffer, 0, buffer.length, null, (err, count) => {
+        if (!err) resolve(count);
+        else if (err.code === 'EAGAIN') resolve(undefined);
+        else reject(err);
+      });
+    });
+    if (n === undefined) return readAll(process.stdin, chunks); // non-blocking and nothing there yet
+    if (n === 0) return Buffer.concat(chunks);
+    chunks.push(buffer.subarray(0, n));
+  }
+}
+
+async function readAll(stream: NodeJS.ReadStream, chunks: Buffer[] = []): Promise<Buffer> {
+  if (stream.isTTY) return Buffer.alloc(0);
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /**

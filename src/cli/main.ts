@@ -129,6 +129,9 @@ export async function runCli(argv: string[], io: CliIo, scriptPath: string): Pro
       // Not echoed: a code typed in the wrong place would end up in a terminal log or CI output.
       throw new CliError('Unknown command (not repeated here, in case it was a code).', 'Run protected-files --help for the list of commands.');
     }
+    // The pre-commit hook's git answers (verify --git-output) are drained from the pipe while the
+    // gate's part loads: git would otherwise stop once the pipe's buffer is full, and wait.
+    if (name === 'verify' && rest.includes('--git-output')) void io.stdinBytes().catch(() => undefined);
     // Before the command's part loads: its code cache covers each command run (src/node/cachedPart.ts).
     noteCodePath(name);
     return await command(rest, io);

@@ -11,6 +11,8 @@ import { BUILTIN_PROTECTION_TIER, ProtectionMatcher } from '../core/matcher';
 import { AUDIT_LOG, GIT_MODE, auditLogChange, checkAuditLog, contentHashes, decideVerify, foldedScreen, parseVerifiedAudit, protectedItems, renderVerifyReport } from '../core/verify';
 import type { AuditCheck, CheckedItem, ParsedAudit, VerifyInput, VerifyReport } from '../core/verify';
 import { startRangeChanges, startStagedChanges } from '../node/gitChanges';
+import { parseGitOutput, stagedChangesFromOutput } from '../node/hookGitOutput';
+import { noteCodePath } from '../core/codePath';
 import type { ChangeSet } from '../node/gitChanges';
 import { manifestOrThrow, printWarnings } from './enforcedManifest';
 import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, findWorkspaceRoot, manifestText } from './io';
@@ -34,6 +36,9 @@ protected one up to case or Unicode normalization count as changes of protected 
   --base <ref>    the changes of <head> since it left <ref> (git diff <ref>...<head>), for CI
   --head <ref>    default HEAD
   --json          print a machine-readable report on stdout
+  --git-output    with --staged: standard input holds git's answers, as the pre-commit hook
+                  written by install-hooks gives them (git runs while Node starts); input in
+                  any other form is ignored and git is run as without it
 
 Exit codes: 0 pass, 1 violations, 2 usage, manifest or git error.
 `;
@@ -63,11 +68,18 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
   for (const [name, ref] of [['--base', values.base], ['--head', values.head]] as const) {
     if (ref !== undefined && (ref === '' || ref.startsWith('-'))) throw new CliError(`${name} needs a ref, such as origin/main.`, 'See protected-files verify --help.');
   }
+  if (values['git-output'] && !values.staged) throw new CliError('--git-output goes with --staged.', 'See protected-files verify --help.');
+  // The hook's answers from git (src/node/hookGitOutput.ts), when they are whole.
+  const given = values['git-output'] ? parseGitOutput(await io.stdinBytes()) : undefined;
+  // Two ways through the gate's code, each to be in the code cache (src/node/cachedPart.ts).
+  noteCodePath(given ? 'verify-given' : 'verify-git');
   const prefetch = [MANIFEST_PATH, AUDIT_LOG];
   // A large log (see EAGER_LOG_BYTES; the work tree's tells) is not asked for at once: where this
   // clone found HEAD's whole, only its entry in HEAD's tree is read, and the log only if needed.
   const largeLog = values.staged === true && workTreeLogSize(io.cwd) > EAGER_LOG_BYTES;
-  const pending = values.staged
+  const pending = given
+    ? stagedChangesFromOutput(given, findWorkspaceRoot(io.cwd) ?? io.cwd, io.cwd, io.env)
+    : values.staged
     // The index's log is asked for once HEAD's is in (see readVersions): a large one that this
     // clone found whole is often the same, and the diff tells.
     ? startStagedChanges(io.cwd, io.env, largeLog ? [MANIFEST_PATH] : prefetch, largeLog ? [] : [MANIFEST_PATH])
@@ -105,6 +117,7 @@ function parseOrThrow(args: string[]) {
       base: { type: 'string' },
       head: { type: 'string' },
       json: { type: 'boolean' },
+      'git-output': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
@@ -212,7 +225,7 @@ function readVersions(
         let targetId: string | undefined;
         const checks = async (): Promise<LogChecks> => {
           if (checked) return checked;
-          const [baseBytes, target] = await Promise.all([source.readBase(AUDIT_LOG), source.readTarget(AUDIT_LOG)]);
+          const [baseBytes, target] = await Promise.all([source.readBase(AUDIT_LOG, records), source.readTarget(AUDIT_LOG)]);
           targetId = target ? await source.targetId(AUDIT_LOG) : undefined;
           const baseText = baseBytes?.toString('utf8');
           return (checked = listedLogChecks(baseText === undefined ? undefined : parseWholeAuditLog(baseText), baseText, target));
@@ -224,14 +237,17 @@ function readVersions(
         };
       }
     }
-    const baseBytes = await source.readBase(AUDIT_LOG);
-    const baseId = verified && baseBytes ? await source.baseId(AUDIT_LOG) : undefined;
-    if (verified?.has(baseId)) {
+    // Where this clone found HEAD's log whole, it is the verified log's first lines unless someone
+    // rewrote it (a source may read it so: see ChangeSet.readBase).
+    const baseId = verified ? await source.baseId(AUDIT_LOG) : undefined;
+    const listed = verified?.records(baseId);
+    const baseBytes = await source.readBase(AUDIT_LOG, listed);
+    if (listed !== undefined && baseBytes) {
       // HEAD's log as this clone's gate found it at an earlier commit: its records without the
       // checks. A small log is read now, while git computes the diff; a large one only when the
       // decision needs it (a protected file changed, or the verified log is another).
-      const baseText = baseBytes!.toString('utf8');
-      const eager = baseBytes!.length <= EAGER_LOG_BYTES;
+      const baseText = baseBytes.toString('utf8');
+      const eager = baseBytes.length <= EAGER_LOG_BYTES;
       const targetRead = eager ? source.readTarget(AUDIT_LOG) : undefined;
       targetRead?.catch(() => undefined); // awaited below
       let baseAudit: ParsedAudit | undefined;
@@ -253,9 +269,9 @@ function readVersions(
       if (eager) await checks();
       const records = (): number => countWholeAuditLog(baseText);
       return {
-        unchanged: !eager ? { records, diffUnchanged: true } : target?.equals(baseBytes!) ? { records, diffUnchanged: false } : undefined,
+        unchanged: !eager ? { records, diffUnchanged: true } : target?.equals(baseBytes) ? { records, diffUnchanged: false } : undefined,
         checks,
-        remember: () => verified.add([checked && found(targetId, checked.audit, checked.auditCheck.chain)]),
+        remember: () => verified!.add([checked && found(targetId, checked.audit, checked.auditCheck.chain)]),
       };
     }
     const targetRead = source.readTarget(AUDIT_LOG);
@@ -376,7 +392,7 @@ export async function verifyChangeSet(set: ChangeSet, cwd: string, versions: Ver
     // A deletion, a conflict, a submodule entry (its "content" is a commit in another repository): no blob to hash.
     if (item.kind === 'delete' || item.unmerged || item.mode?.to === GIT_MODE.submodule) return { ...item, hashes: [] };
     const id = blobs.get(item.path);
-    const content = id ? await set.readBlob(id) : undefined;
+    const content = id ? await set.readBlob(id, item.path) : undefined;
     if (!content) throw new CliError(`Could not read the content of ${item.path} from git (blob ${id ?? 'unknown'}).`);
     const linkTarget = item.mode?.to === GIT_MODE.symlink ? content.toString('utf8') : undefined;
     return { ...item, hashes: contentHashes(content), ...(linkTarget !== undefined ? { linkTarget } : {}) };

@@ -50,16 +50,20 @@ export interface ChangeSet {
   changes: GitChange[];
   /** A file as of the verified version (the index, or `head`); undefined when absent there. */
   readTarget(path: string): Promise<Buffer | undefined>;
-  /** A file as of `base`; undefined when absent there or without a base. */
-  readBase(path: string): Promise<Buffer | undefined>;
+  /**
+   * A file as of `base`; undefined when absent there or without a base. `prefixLines`: the caller
+   * expects it to be the first that many lines of the verified version (an audit log that only grew),
+   * which a source may use to find it without asking git (see IndexedReads).
+   */
+  readBase(path: string, prefixLines?: number): Promise<Buffer | undefined>;
   /**
    * Range mode: a file as of the base ref's tip, which may protect more than the merge base
    * (main began to protect a file after the branch left it). Undefined in staged mode, and when
    * the tip is the merge base.
    */
   readBaseTip(path: string): Promise<Buffer | undefined>;
-  /** Blob contents by id. */
-  readBlob(id: string): Promise<Buffer | undefined>;
+  /** Blob contents by id; `path`: where the verified version has it (a source may look there first). */
+  readBlob(id: string, path?: string): Promise<Buffer | undefined>;
   /** The object id of a file read with readTarget (once that read has answered); undefined when absent. */
   targetId(path: string): Promise<string | undefined>;
   /** The object id of a file read with readBase (once that read has answered); undefined when absent. */
@@ -79,7 +83,7 @@ export interface PendingChangeSet {
   /** As ChangeSet.readTarget; rejects when git cannot answer (then `changeSet` rejects with the reason). */
   readTarget(path: string): Promise<Buffer | undefined>;
   /** As ChangeSet.readBase. */
-  readBase(path: string): Promise<Buffer | undefined>;
+  readBase(path: string, prefixLines?: number): Promise<Buffer | undefined>;
   /** As ChangeSet.readBaseTip. */
   readBaseTip(path: string): Promise<Buffer | undefined>;
   /** As ChangeSet.targetId. */
@@ -169,15 +173,27 @@ async function resolveCommit(repo: Repository, ref: string, env: NodeJS.ProcessE
   return r.code === 0 && id ? id : undefined;
 }
 
-/** Parses `git diff-index`/`diff-tree` raw output with `-z`. */
-export function parseRawDiff(out: Buffer): GitChange[] {
+/**
+ * Parses `git diff-index`/`diff-tree` raw output with `-z`. `strict`: for output that did not come
+ * from git directly (src/node/hookGitOutput.ts): undefined unless every entry is whole.
+ */
+export function parseRawDiff(out: Buffer): GitChange[];
+export function parseRawDiff(out: Buffer, strict: true): GitChange[] | undefined;
+export function parseRawDiff(out: Buffer, strict = false): GitChange[] | undefined {
   const parts = out.toString('utf8').split('\0');
   const changes: GitChange[] = [];
   for (let i = 0; i < parts.length; ) {
     const meta = parts[i++];
-    if (!meta.startsWith(':')) continue; // trailing empty part
+    if (!meta.startsWith(':')) {
+      if (strict && (meta !== '' || i !== parts.length)) return undefined;
+      continue; // trailing empty part
+    }
     // :<old mode> <new mode> <old id> <new id> <status>[score]
     const fields = meta.slice(1).split(' '); // by index: destructuring steps an iterator, which a cold gate pays per path
+    if (strict) {
+      const paths = fields[4]?.startsWith('R') || fields[4]?.startsWith('C') ? 2 : 1;
+      if (fields.length !== 5 || !/^[ACDMRTU][0-9]{0,3}$/.test(fields[4]) || i + paths > parts.length - 1 || parts[i] === '' || parts[i + paths - 1] === '') return undefined;
+    }
     const oldMode = fields[0];
     const newMode = fields[1];
     const oldId = fields[2];
@@ -215,7 +231,7 @@ export function parseRawDiff(out: Buffer): GitChange[] {
  * Reads objects through one `git cat-file --batch`: one process for every file the gate looks at,
  * instead of one `git show` each. Requests are answered in order.
  */
-class ObjectReader {
+export class ObjectReader {
   private readonly child;
   private readonly waiting: { name: string; type: string; resolve(b: Buffer | undefined): void; reject(e: Error): void }[] = [];
   /** The object id of each object answered with the type asked for, by the name it was asked for. */
@@ -313,11 +329,12 @@ class ObjectReader {
   }
 }
 
-function diffArgs(): string[] {
-  // Plumbing with fixed options: user configuration (diff.renames, diff.external, diff.relative)
-  // does not change what the gate sees.
-  return ['-z', '-r', '-M', '--no-ext-diff', '--no-textconv', '--ignore-submodules=none'];
-}
+/**
+ * The diff's options: plumbing with fixed options, so that user configuration (diff.renames,
+ * diff.external, diff.relative) does not change what the gate sees. The pre-commit hook runs the
+ * staged diff with them too (src/node/hookGitOutput.ts).
+ */
+export const STAGED_DIFF_ARGS: readonly string[] = ['-z', '-r', '-M', '--no-ext-diff', '--no-textconv', '--ignore-submodules=none'];
 
 /**
  * The index against HEAD (against the empty tree before the first commit). `prefetch`: paths
@@ -340,7 +357,7 @@ export function startStagedChanges(cwd: string, env: NodeJS.ProcessEnv, prefetch
   // reads of the base are undefined either way, also when asked for before the diff has shown that
   // HEAD is unborn.)
   const reader = new ObjectReader(cwd, env);
-  const firstDiff = runGit(['diff-index', '--cached', ...diffArgs(), 'HEAD', '--'], cwd, env);
+  const firstDiff = runGit(['diff-index', '--cached', ...STAGED_DIFF_ARGS, 'HEAD', '--'], cwd, env);
   const reads = new Reads(reader, ':', 'HEAD:');
   reads.prefetch(prefetch, targetPrefetch);
   const diffed = (async (): Promise<ChangeSet> => {
@@ -352,13 +369,13 @@ export function startStagedChanges(cwd: string, env: NodeJS.ProcessEnv, prefetch
       if (!(await resolveCommit(repo, 'HEAD', env))) {
         base = undefined;
         reads.noBase();
-        diff = await runGit(['diff-index', '--cached', ...diffArgs(), EMPTY_TREE[repo.objectFormat] ?? EMPTY_TREE.sha1, '--'], repo.root, env);
+        diff = await runGit(['diff-index', '--cached', ...STAGED_DIFF_ARGS, EMPTY_TREE[repo.objectFormat] ?? EMPTY_TREE.sha1, '--'], repo.root, env);
       }
     }
     if (diff.code !== 0) throw new GitError('git-failed', `git diff-index --cached failed: ${diff.stderr.split('\n')[0]}`);
     let found: Promise<Repository> | undefined = repo ? Promise.resolve(repo) : undefined;
     const repository = (): Promise<Repository> => (found ??= findRepository(cwd, env));
-    return changeSet(repository, 'staged', base, undefined, parseRawDiff(diff.stdout), reader, reads);
+    return changeSet(repository, 'staged', base, undefined, parseRawDiff(diff.stdout), reads, () => reader.close());
   })();
   return {
     mode: 'staged',
@@ -406,8 +423,19 @@ export function treeEntry(tree: Buffer, name: string, idBytes: number): TreeEntr
   return undefined;
 }
 
-/** Reads of the verified and the base version, each asked for once (prefetched or not). */
-class Reads {
+/** What the gate reads of the verified and the base version, and blobs by id (see ChangeSet). */
+export interface VersionReads {
+  target(path: string): Promise<Buffer | undefined>;
+  base(path: string, prefixLines?: number): Promise<Buffer | undefined>;
+  tip(path: string): Promise<Buffer | undefined>;
+  targetId(path: string): Promise<string | undefined>;
+  baseId(path: string): Promise<string | undefined>;
+  baseEntry(dir: string, name: string): Promise<TreeEntry | undefined>;
+  blob(id: string, path?: string): Promise<Buffer | undefined>;
+}
+
+/** Reads of the verified and the base version through git, each asked for once (prefetched or not). */
+export class Reads implements VersionReads {
   private readonly cache = new Map<string, Promise<Buffer | undefined>>();
   private readonly trees = new Map<string, Promise<Buffer | undefined>>();
   private hasBase = true;
@@ -432,6 +460,10 @@ class Reads {
 
   noBase(): void {
     this.hasBase = false;
+  }
+
+  blob(id: string): Promise<Buffer | undefined> {
+    return this.reader.read(id);
   }
 
   target(path: string): Promise<Buffer | undefined> {
@@ -509,7 +541,7 @@ export function startRangeChanges(cwd: string, env: NodeJS.ProcessEnv, baseRef: 
       throw new GitError('no-merge-base', `${baseRef} and ${headRef} have no common history, so there is no change set to verify.`, 'Pass the branch the change is meant for as --base.');
     }
     if (closed) throw new Error('The change set was closed.');
-    const diff = runGit(['diff-tree', ...diffArgs(), mergeBase, headId!, '--'], repo.root, env);
+    const diff = runGit(['diff-tree', ...STAGED_DIFF_ARGS, mergeBase, headId!, '--'], repo.root, env);
     reader = new ObjectReader(repo.root, env);
     const reads = new Reads(reader, `${headId}:`, `${mergeBase}:`, baseId === mergeBase ? undefined : `${baseId}:`);
     reads.prefetch(prefetch);
@@ -519,7 +551,7 @@ export function startRangeChanges(cwd: string, env: NodeJS.ProcessEnv, baseRef: 
   const diffed = opened.then(async ({ repo, mergeBase, headId, reader, reads, diff }): Promise<ChangeSet> => {
     const done = await diff;
     if (done.code !== 0) throw new GitError('git-failed', `git diff-tree failed: ${done.stderr.split('\n')[0]}`);
-    return changeSet(() => Promise.resolve(repo), 'range', mergeBase, headId, parseRawDiff(done.stdout), reader, reads);
+    return changeSet(() => Promise.resolve(repo), 'range', mergeBase, headId, parseRawDiff(done.stdout), reads, () => reader.close());
   });
   return {
     mode: 'range',
@@ -541,14 +573,14 @@ function shallowHint(ref: string): string {
   return `Fetch the full history: in GitHub Actions set "fetch-depth: 0" on actions/checkout; elsewhere run git fetch --unshallow (or git fetch origin ${ref.replace(/^origin\//, '')}).`;
 }
 
-function changeSet(
+export function changeSet(
   repository: () => Promise<Repository>,
   mode: ChangeSet['mode'],
   base: string | undefined,
   head: string | undefined,
   changes: GitChange[],
-  reader: ObjectReader,
-  reads: Reads,
+  reads: VersionReads,
+  close: () => void,
 ): ChangeSet {
   return {
     repository,
@@ -557,12 +589,12 @@ function changeSet(
     head,
     changes,
     readTarget: (path) => reads.target(path),
-    readBase: (path) => reads.base(path),
+    readBase: (path, prefixLines) => reads.base(path, prefixLines),
     readBaseTip: (path) => reads.tip(path),
-    readBlob: (id) => reader.read(id),
+    readBlob: (id, path) => reads.blob(id, path),
     targetId: (path) => reads.targetId(path),
     baseId: (path) => reads.baseId(path),
     baseEntry: (dir, name) => reads.baseEntry(dir, name),
-    close: () => reader.close(),
+    close,
   };
 }

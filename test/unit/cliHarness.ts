@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { sha256 } from '../../src/core/audit';
 import type { AuditBody, AuditRecord } from '../../src/core/audit';
 import { AuditStore } from '../../src/node/auditStore';
+import { gitOutputCommands } from '../../src/node/hookGitOutput';
 
 /** The bundle under test (tests run from out/test/unit/). */
 export const BUILT_CLI = join(__dirname, '..', '..', '..', 'dist', 'cli.js');
@@ -128,6 +129,25 @@ export class Sandbox {
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   }
 
+  /**
+   * `verify --staged --git-output` as the installed pre-commit hook runs it: git's answers written by
+   * the hook's own shell commands (gitOutputCommands), or `input` instead of them.
+   */
+  runHooked(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string | Buffer }): RunResult {
+    const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
+    const gate = `node ${quote(this.cli)} verify --staged --git-output ${args.map(quote).join(' ')}`;
+    const script = options.input === undefined ? `${gitOutputCommands()} | ${gate}` : gate;
+    const r = spawnSync('sh', ['-c', script], {
+      cwd: options.cwd,
+      input: options.input ?? '',
+      env: { ...this.env, ...options.env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    if (r.error) throw r.error;
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+
   dispose(): void {
     rmSync(this.root, { recursive: true, force: true });
   }
@@ -200,5 +220,10 @@ export class Repo {
 
   cli(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): RunResult {
     return this.sandbox.run(args, { cwd: options.cwd ?? this.dir, input: options.input, env: options.env });
+  }
+
+  /** Sandbox.runHooked in this repository. */
+  hooked(args: string[] = [], options: { env?: NodeJS.ProcessEnv; input?: string | Buffer } = {}): RunResult {
+    return this.sandbox.runHooked(args, { cwd: this.dir, ...options });
   }
 }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { gitOutputCommands } from '../../src/node/hookGitOutput';
 import { MANIFEST, Sandbox } from './cliHarness';
 import type { Repo } from './cliHarness';
 
@@ -54,7 +55,8 @@ describe('install-hooks', () => {
     assert.match(r.stdout, /^pre-commit: installed\npre-push: installed\nHooks in .*\.git\/hooks call: node '.*\/dist\/cli\.js'\n$/);
     const hook = readFileSync(join(repo.dir, '.git/hooks/pre-commit'), 'utf8');
     assert.match(hook, /^#!\/bin\/sh\n# protected-files hook \(pre-commit\)/);
-    assert.ok(hook.includes(`exec node '${repo.sandbox.cli}' verify --staged`), hook);
+    assert.ok(hook.includes(`} | node '${repo.sandbox.cli}' verify --staged --git-output\n`), hook);
+    assert.ok(hook.includes(gitOutputCommands()), hook);
     assert.equal(statSync(join(repo.dir, '.git/hooks/pre-commit')).mode & 0o111, 0o111);
 
     repo.write('src/booking/a.ts', 'unapproved\n');
@@ -136,7 +138,8 @@ describe('install-hooks', () => {
     mkdirSync(join(husky.dir, '.husky'));
     const h = husky.cli(['install-hooks']);
     assert.equal(h.code, 0);
-    assert.match(h.stdout, /uses husky \(\.husky\).*nothing was written\.\nAdd this line to \.husky\/pre-commit:\n {2}node '.*cli\.js' verify --staged\nand this line to \.husky\/pre-push:\n {2}node '.*cli\.js' pre-push "\$@"\n/s);
+    assert.match(h.stdout, /uses husky \(\.husky\).*nothing was written\.\nAdd these lines to \.husky\/pre-commit \(or the one line "node '.*cli\.js' verify --staged", which starts git only once Node is up\):\n/s);
+    assert.ok(h.stdout.includes(`${gitOutputCommands().replace(/^/gm, '  ')} | node '${husky.sandbox.cli}' verify --staged --git-output\nand this line to .husky/pre-push:\n  node '${husky.sandbox.cli}' pre-push "$@"\n`), h.stdout);
     assert.ok(!existsSync(join(husky.dir, '.git/hooks/pre-commit')));
 
     const precommit = project();
@@ -162,7 +165,7 @@ describe('install-hooks', () => {
     repo.write('node_modules/.bin/protected-files', '#!/bin/sh\n');
     const r = repo.cli(['install-hooks']);
     assert.equal(r.code, 0);
-    assert.match(repo.read('.git/hooks/pre-commit'), /exec npx --no-install protected-files verify --staged\n$/);
+    assert.match(repo.read('.git/hooks/pre-commit'), /\} \| npx --no-install protected-files verify --staged --git-output\n$/);
   });
 
   test('not a git repository: exit 2', () => {

@@ -33,8 +33,16 @@ function project(): Repo {
   return repo;
 }
 
-function verifyStaged(repo: Repo): ReturnType<Repo['cli']> {
-  return repo.cli(['verify', '--staged']);
+/**
+ * `verify --staged`, run twice: as the installed pre-commit hook runs it (git's answers on standard
+ * input, files read from the work tree where their ids match), then as a plain command; both must
+ * print the same, to the byte, and exit alike.
+ */
+function verifyStaged(repo: Repo, args: string[] = []): ReturnType<Repo['cli']> {
+  const hooked = repo.hooked(args);
+  const direct = repo.cli(['verify', '--staged', ...args]);
+  assert.deepEqual(hooked, direct, 'the hook\'s way (--git-output) and the plain command differ');
+  return direct;
 }
 
 function violationLines(stdout: string): string[] {
@@ -311,7 +319,7 @@ describe('verify --staged', () => {
     const repo = project();
     repo.write('src/booking/a.ts', 'x\n');
     repo.git('add', '-A');
-    const r = repo.cli(['verify', '--staged', '--json']);
+    const r = verifyStaged(repo, ['--json']);
     assert.equal(r.code, 1);
     const report = JSON.parse(r.stdout) as Record<string, unknown>;
     assert.equal(report.ok, false);
