@@ -225,7 +225,7 @@ function readVersions(
         let targetId: string | undefined;
         const checks = async (): Promise<LogChecks> => {
           if (checked) return checked;
-          const [baseBytes, target] = await Promise.all([source.readBase(AUDIT_LOG, records), source.readTarget(AUDIT_LOG)]);
+          const [baseBytes, target] = await Promise.all([source.readBase(AUDIT_LOG), source.readTarget(AUDIT_LOG)]);
           targetId = target ? await source.targetId(AUDIT_LOG) : undefined;
           const baseText = baseBytes?.toString('utf8');
           return (checked = listedLogChecks(baseText === undefined ? undefined : parseWholeAuditLog(baseText), baseText, target));
@@ -237,12 +237,9 @@ function readVersions(
         };
       }
     }
-    // Where this clone found HEAD's log whole, it is the verified log's first lines unless someone
-    // rewrote it (a source may read it so: see ChangeSet.readBase).
-    const baseId = verified ? await source.baseId(AUDIT_LOG) : undefined;
-    const listed = verified?.records(baseId);
-    const baseBytes = await source.readBase(AUDIT_LOG, listed);
-    if (listed !== undefined && baseBytes) {
+    const baseBytes = await source.readBase(AUDIT_LOG);
+    const baseId = verified && baseBytes ? await source.baseId(AUDIT_LOG) : undefined;
+    if (verified?.has(baseId) && baseBytes) {
       // HEAD's log as this clone's gate found it at an earlier commit: its records without the
       // checks. A small log is read now, while git computes the diff; a large one only when the
       // decision needs it (a protected file changed, or the verified log is another).

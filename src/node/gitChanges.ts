@@ -50,12 +50,8 @@ export interface ChangeSet {
   changes: GitChange[];
   /** A file as of the verified version (the index, or `head`); undefined when absent there. */
   readTarget(path: string): Promise<Buffer | undefined>;
-  /**
-   * A file as of `base`; undefined when absent there or without a base. `prefixLines`: the caller
-   * expects it to be the first that many lines of the verified version (an audit log that only grew),
-   * which a source may use to find it without asking git (see IndexedReads).
-   */
-  readBase(path: string, prefixLines?: number): Promise<Buffer | undefined>;
+  /** A file as of `base`; undefined when absent there or without a base. */
+  readBase(path: string): Promise<Buffer | undefined>;
   /**
    * Range mode: a file as of the base ref's tip, which may protect more than the merge base
    * (main began to protect a file after the branch left it). Undefined in staged mode, and when
@@ -83,7 +79,7 @@ export interface PendingChangeSet {
   /** As ChangeSet.readTarget; rejects when git cannot answer (then `changeSet` rejects with the reason). */
   readTarget(path: string): Promise<Buffer | undefined>;
   /** As ChangeSet.readBase. */
-  readBase(path: string, prefixLines?: number): Promise<Buffer | undefined>;
+  readBase(path: string): Promise<Buffer | undefined>;
   /** As ChangeSet.readBaseTip. */
   readBaseTip(path: string): Promise<Buffer | undefined>;
   /** As ChangeSet.targetId. */
@@ -426,7 +422,7 @@ export function treeEntry(tree: Buffer, name: string, idBytes: number): TreeEntr
 /** What the gate reads of the verified and the base version, and blobs by id (see ChangeSet). */
 export interface VersionReads {
   target(path: string): Promise<Buffer | undefined>;
-  base(path: string, prefixLines?: number): Promise<Buffer | undefined>;
+  base(path: string): Promise<Buffer | undefined>;
   tip(path: string): Promise<Buffer | undefined>;
   targetId(path: string): Promise<string | undefined>;
   baseId(path: string): Promise<string | undefined>;
@@ -589,7 +585,7 @@ export function changeSet(
     head,
     changes,
     readTarget: (path) => reads.target(path),
-    readBase: (path, prefixLines) => reads.base(path, prefixLines),
+    readBase: (path) => reads.base(path),
     readBaseTip: (path) => reads.tip(path),
     readBlob: (id, path) => reads.blob(id, path),
     targetId: (path) => reads.targetId(path),

@@ -7,15 +7,15 @@
 // What the hook hands over (GIT_OUTPUT_HEADER, then each command's output and exit code):
 //   - `git diff-index --cached` with the gate's own options: the staged change, with the object id
 //     and mode of each changed path on both sides;
-//   - `git ls-tree HEAD` of the manifest and the audit log: their ids in HEAD, which are the
-//     index's too where the diff does not name them (git reads a few tree objects for it, not the
-//     index of every file).
+//   - `git ls-tree --long HEAD` of the manifest and the audit log: their ids and sizes in HEAD, the
+//     ids the index's too where the diff does not name them (git reads a few tree objects and two
+//     object headers for it, not the index of every file).
 // The gate then reads each file it needs from the work tree and keeps it only where its git object
 // id (sha1 or sha256 over git's `blob <size>\0` header and the bytes) is the id git gave: the bytes
-// are then the committed ones, whoever wrote the work tree. Anything else (a file staged and edited
-// since, a symlink, a conflict, a path not in either answer, HEAD's audit log where the work tree's
-// does not begin with it) is read from git as without this input, by a `cat-file` started on first
-// need. Input that is not exactly this (another header, a git that failed, a truncated stream) is no
+// are then the committed ones, whoever wrote the work tree. HEAD's audit log, which only grows, is
+// looked for as the first bytes (its size) of the staged one. Anything else (a file staged and edited
+// since, a symlink, a conflict, a path not in either answer, a log rewritten) is read from git as
+// without this input, by a `cat-file` started on first need. Input that is not exactly this (another header, a git that failed, a truncated stream) is no
 // input: the gate runs git itself, which also gives git's own error.
 //
 // Trust: standard input comes from whoever runs the gate, who could as well not run it (the hook
@@ -53,7 +53,7 @@ export function gitOutputCommands(indent = ''): string {
     `${indent}  printf '${GIT_OUTPUT_HEADER.replace('\n', '\\n')}'`,
     git(['diff-index', '--cached', ...STAGED_DIFF_ARGS, 'HEAD', '--']),
     status,
-    git(['ls-tree', '-z', '--full-tree', 'HEAD', '--', ...LISTED_PATHS]),
+    git(['ls-tree', '-z', '--long', '--full-tree', 'HEAD', '--', ...LISTED_PATHS]),
     status,
     `${indent}}`,
   ].join('\n');
@@ -64,10 +64,15 @@ export interface StagedGitOutput {
   /** `git diff-index --cached -z …` output, parsed. */
   changes: GitChange[];
   /** HEAD's entries of LISTED_PATHS, where it has them. */
-  head: Map<string, TreeEntry>;
+  head: Map<string, HeadEntry>;
 }
 
-const LS_ENTRY = /^([0-7]{6}) (?:blob|tree|commit) ([0-9a-f]{40}|[0-9a-f]{64})\t([^\0]+)$/;
+/** An entry of HEAD's tree, with the object's size where it is a blob. */
+export interface HeadEntry extends TreeEntry {
+  size?: number;
+}
+
+const LS_ENTRY = /^([0-7]{6}) (blob|tree|commit) ([0-9a-f]{40}|[0-9a-f]{64}) +([0-9]{1,15}|-)\t([^\0]+)$/;
 
 /** The input as the hook writes it, or undefined for anything else (and where either git command failed). */
 export function parseGitOutput(input: Buffer): StagedGitOutput | undefined {
@@ -80,13 +85,13 @@ export function parseGitOutput(input: Buffer): StagedGitOutput | undefined {
   if (!diffed || diffed.code !== 0 || diffed.start < GIT_OUTPUT_HEADER.length) return undefined;
   const changes = parseRawDiff(input.subarray(GIT_OUTPUT_HEADER.length, diffed.start), true);
   if (!changes) return undefined;
-  const head = new Map<string, TreeEntry>();
+  const head = new Map<string, HeadEntry>();
   const ls = input.toString('utf8', diffed.end, listed.start);
   if (ls.length > 0 && !ls.endsWith('\0')) return undefined;
   for (const line of ls.split('\0').slice(0, -1)) {
     const m = LS_ENTRY.exec(line);
-    if (!m || !LISTED_PATHS.includes(m[3]) || head.has(m[3])) return undefined;
-    head.set(m[3], { mode: m[1], id: m[2] });
+    if (!m || !LISTED_PATHS.includes(m[5]) || head.has(m[5]) || (m[2] === 'blob') !== (m[4] !== '-')) return undefined;
+    head.set(m[5], m[4] === '-' ? { mode: m[1], id: m[3] } : { mode: m[1], id: m[3], size: Number(m[4]) });
   }
   return { changes, head };
 }
@@ -105,7 +110,7 @@ function exitMark(input: Buffer, start: number): { start: number; end: number; c
 const MAX_WORK_TREE_BYTES = 32 * 1024 * 1024;
 
 /** What a version holds at a path: its entry, null where it has nothing, undefined where the input does not say (git is asked). */
-type Known = TreeEntry | null | undefined;
+type Known = HeadEntry | null | undefined;
 
 const BLOB_MODES: ReadonlySet<string> = new Set([GIT_MODE.file, GIT_MODE.executable]);
 
@@ -140,7 +145,7 @@ class IndexedReads implements VersionReads {
   private objects: ObjectReader | undefined;
   private git: Reads | undefined;
 
-  constructor(private readonly root: string, changes: readonly GitChange[], head: ReadonlyMap<string, TreeEntry>, private readonly cwd: string, private readonly env: NodeJS.ProcessEnv) {
+  constructor(private readonly root: string, changes: readonly GitChange[], head: ReadonlyMap<string, HeadEntry>, private readonly cwd: string, private readonly env: NodeJS.ProcessEnv) {
     const entry = (mode: string | undefined, id: string | undefined): Known => (mode !== undefined && id !== undefined ? { mode, id } : undefined);
     for (const c of changes) {
       if (c.status === 'added') this.set(c.path, entry(c.mode, c.blob), null);
@@ -153,6 +158,11 @@ class IndexedReads implements VersionReads {
     }
     // A listed path the diff does not name is the same in HEAD and the index (absent from both where HEAD has none).
     for (const path of LISTED_PATHS) if (!this.targets.has(path)) this.set(path, head.get(path) ?? null, head.get(path) ?? null);
+    // HEAD's size of a listed path the diff names (the log, appended to).
+    for (const [path, e] of head) {
+      const base = this.bases.get(path);
+      if (base && base.id === e.id && e.size !== undefined) this.bases.set(path, { ...base, size: e.size });
+    }
   }
 
   private set(path: string, target: Known, base: Known): void {
@@ -168,21 +178,21 @@ class IndexedReads implements VersionReads {
     return e && BLOB_MODES.has(e.mode) ? this.content(e.id, path) : this.viaGit().target(path);
   }
 
-  async base(path: string, prefixLines?: number): Promise<Buffer | undefined> {
+  async base(path: string): Promise<Buffer | undefined> {
     const e = this.bases.get(path);
     if (e === null) return undefined;
     if (!e || !BLOB_MODES.has(e.mode)) return this.viaGit().base(path);
     const t = this.targets.get(path);
-    if (prefixLines !== undefined && t && t.id !== e.id && BLOB_MODES.has(t.mode) && !this.contents.has(e.id)) {
-      // A log that only grew: HEAD's is the verified one's first lines, if their id says so.
+    if (e.size !== undefined && t && t.id !== e.id && BLOB_MODES.has(t.mode) && !this.contents.has(e.id)) {
+      // A log that only grew: HEAD's is the verified one's first bytes, if their id says so.
       const whole = await this.target(path);
-      const prefix = whole && matching(whole, e.id, prefixLines);
+      const prefix = whole && matching(whole, e.id, e.size);
       if (prefix) {
         this.contents.set(e.id, Promise.resolve(prefix));
         return prefix;
       }
     }
-    return this.content(e.id, path, prefixLines);
+    return this.content(e.id, path, e.size);
   }
 
   tip(): Promise<Buffer | undefined> {
@@ -216,14 +226,14 @@ class IndexedReads implements VersionReads {
   }
 
   /**
-   * The blob `id`: the work tree's file at `path` where its bytes have that id (or, given
-   * `prefixLines`, its first that many lines: a log appended to since it was staged), else git's.
+   * The blob `id`: the work tree's file at `path` where its bytes have that id (or, given the blob's
+   * `size`, its first that many bytes: a log appended to since it was staged), else git's.
    */
-  private content(id: string, path?: string, prefixLines?: number): Promise<Buffer | undefined> {
+  private content(id: string, path?: string, size?: number): Promise<Buffer | undefined> {
     let p = this.contents.get(id);
     if (!p) {
       const bytes = path === undefined ? undefined : readWorkTreeFile(this.root, path);
-      const found = bytes && matching(bytes, id, prefixLines);
+      const found = bytes && matching(bytes, id, size);
       p = found ? Promise.resolve(found) : this.reader().read(id);
       this.contents.set(id, p);
     }
@@ -239,18 +249,12 @@ class IndexedReads implements VersionReads {
   }
 }
 
-/** `bytes` where they are the blob `id`; else, given `prefixLines`, their first that many lines where those are; else undefined. */
-function matching(bytes: Buffer, id: string, prefixLines?: number): Buffer | undefined {
-  if (blobId(bytes, id.length) === id) return bytes;
-  if (prefixLines === undefined) return undefined;
-  let end = 0;
-  for (let i = 0; i < prefixLines; i++) {
-    const newline = bytes.indexOf(0x0a, end);
-    if (newline < 0) return undefined;
-    end = newline + 1;
-  }
-  const prefix = bytes.subarray(0, end);
-  return end < bytes.length && blobId(prefix, id.length) === id ? prefix : undefined;
+/** `bytes` where they are the blob `id`; else, given its `size`, their first that many bytes where those are; else undefined. */
+function matching(bytes: Buffer, id: string, size?: number): Buffer | undefined {
+  if (size === undefined || size === bytes.length) return blobId(bytes, id.length) === id ? bytes : undefined;
+  if (size > bytes.length) return undefined;
+  const prefix = bytes.subarray(0, size);
+  return blobId(prefix, id.length) === id ? prefix : undefined;
 }
 
 /** git's object id of a blob holding `bytes`: sha1, or sha256 in a sha256 repository (ids of 64 digits). */

@@ -14,8 +14,8 @@ function diffEntry(path: string, status = 'M', oldId = A, newId = B): string {
   return `:100644 100644 ${oldId} ${newId} ${status}\0${path}\0`;
 }
 
-function lsEntry(path: string, id: string, mode = '100644', type = 'blob'): string {
-  return `${mode} ${type} ${id}\t${path}\0`;
+function lsEntry(path: string, id: string, mode = '100644', type = 'blob', size = type === 'blob' ? '1234' : '-'): string {
+  return `${mode} ${type} ${id} ${size.padStart(7)}\t${path}\0`;
 }
 
 /** The input as the hook writes it. */
@@ -30,7 +30,7 @@ describe('parseGitOutput', () => {
     const parsed = parseGitOutput(WHOLE);
     assert.ok(parsed);
     assert.deepEqual(parsed.changes.map((c) => [c.status, c.path, c.oldBlob, c.blob]), [['modified', 'src/booking/a.ts', A, B], ['added', 'src/app.ts', undefined, B]]);
-    assert.deepEqual([...parsed.head], [[LISTED_PATHS[1], { mode: '100644', id: LOG_ID }], [LISTED_PATHS[0], { mode: '100644', id: MANIFEST_ID }]]);
+    assert.deepEqual([...parsed.head], [[LISTED_PATHS[1], { mode: '100644', id: LOG_ID, size: 1234 }], [LISTED_PATHS[0], { mode: '100644', id: MANIFEST_ID, size: 1234 }]]);
   });
 
   test('an empty diff and a HEAD without the files are input too', () => {
@@ -45,7 +45,7 @@ describe('parseGitOutput', () => {
     const parsed = parseGitOutput(input(diffEntry(tricky), lsEntry(LISTED_PATHS[0], MANIFEST_ID)));
     assert.ok(parsed);
     assert.deepEqual(parsed.changes.map((c) => c.path), [tricky]);
-    assert.deepEqual([...parsed.head], [[LISTED_PATHS[0], { mode: '100644', id: MANIFEST_ID }]]);
+    assert.deepEqual([...parsed.head], [[LISTED_PATHS[0], { mode: '100644', id: MANIFEST_ID, size: 1234 }]]);
   });
 
   test('every cut of the stream is no input (a hook killed mid-write, a git that stopped)', () => {
@@ -73,6 +73,9 @@ describe('parseGitOutput', () => {
       ['the same path twice', input('', lsEntry(LISTED_PATHS[0], A) + lsEntry(LISTED_PATHS[0], B))],
       ['an id that is not one', input('', lsEntry(LISTED_PATHS[0], 'z'.repeat(40)))],
       ['an ls-tree answer not ending with NUL', input('', lsEntry(LISTED_PATHS[0], A).slice(0, -1))],
+      ['a blob without its size', input('', lsEntry(LISTED_PATHS[0], A, '100644', 'blob', '-'))],
+      ['a folder with a size', input('', lsEntry(LISTED_PATHS[0], A, '040000', 'tree', '12'))],
+      ['an entry without --long', input('', `100644 blob ${A}\t${LISTED_PATHS[0]}\0`)],
       ['garbage', Buffer.from('hello\n')],
       ['nothing', Buffer.alloc(0)],
     ];
