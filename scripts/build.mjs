@@ -112,8 +112,9 @@ const splitCliParts = {
       CLI_PARTS[args.path] && (args.importer.endsWith(join('src', 'cli', 'main.ts')) || args.importer.endsWith(join('src', 'cli', 'hookMain.ts')))
         ? { path: CLI_PARTS[args.path].slice(2), namespace: 'cli-part' } : undefined);
     build.onLoad({ filter: /.*/, namespace: 'cli-part' }, (args) => ({
-      // The guard's part has a cache per command: `check` and `hook` each run often, on their own.
-      contents: `const { loadCachedPart } = require('./src/node/cachedPart');\nmodule.exports = loadCachedPart(__dirname, ${JSON.stringify(args.path)}, require, ${args.path === 'cli-guard.js'});\n`,
+      // The guard's and the gate's parts have a cache per command (and the gate one per way: the hook's
+      // input or git run by the gate): `check`, `hook` and the pre-commit gate each run often, on their own.
+      contents: `const { loadCachedPart } = require('./src/node/cachedPart');\nmodule.exports = loadCachedPart(__dirname, ${JSON.stringify(args.path)}, require, ${args.path !== 'cli-commands.js'});\n`,
       resolveDir: process.cwd(), loader: 'js',
     }));
   },

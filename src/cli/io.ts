@@ -118,21 +118,33 @@ export function processIo(): CliIo {
 
 /** Descriptors whose writes go through process.stdout/stderr, after a plain write could not take them. */
 const streamed = new Set<1 | 2>();
+/** Descriptors whose reader is gone (EPIPE: `protected-files log | head`): what is left to write is dropped. */
+const gone = new Set<1 | 2>();
 
 /**
  * Writes to standard output or error with plain writes: process.stdout and process.stderr are built
  * on first use, with the stream modules (milliseconds of every agent tool call, whose answer is a
- * line or two). Whatever a plain write cannot take (a non-blocking descriptor that is full, a closed
- * pipe), and everything after it on that descriptor, goes through the stream as before, in order.
+ * line or two). Whatever a plain write cannot take (a non-blocking descriptor that is full), and
+ * everything after it on that descriptor, goes through the stream as before, in order. A reader that
+ * went away ends the output quietly, as it does for other command-line tools, not with a stack trace.
  */
 function writeOut(fd: 1 | 2, text: string): void {
+  if (gone.has(fd)) return;
   let rest = Buffer.from(text, 'utf8');
   if (!streamed.has(fd)) {
     try {
       while (rest.length > 0) rest = rest.subarray(writeSync(fd, rest));
       return;
-    } catch {
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EPIPE') {
+        gone.add(fd);
+        return;
+      }
       streamed.add(fd);
+      (fd === 1 ? process.stdout : process.stderr).on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EPIPE') throw e;
+        gone.add(fd);
+      });
     }
   }
   (fd === 1 ? process.stdout : process.stderr).write(rest);

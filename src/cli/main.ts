@@ -131,7 +131,10 @@ export async function runCli(argv: string[], io: CliIo, scriptPath: string): Pro
     }
     // The pre-commit hook's git answers (verify --git-output) are drained from the pipe while the
     // gate's part loads: git would otherwise stop once the pipe's buffer is full, and wait.
-    if (name === 'verify' && rest.includes('--git-output')) void io.stdinBytes().catch(() => undefined);
+    if (name === 'verify' && rest.includes('--git-output')) {
+      void io.stdinBytes().catch(() => undefined);
+      noteCodePath('verify-given'); // a code cache of its own for the hook's way (see verifyCommand)
+    }
     // Before the command's part loads: its code cache covers each command run (src/node/cachedPart.ts).
     noteCodePath(name);
     return await command(rest, io);

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { renderRecord, sealRecord } from '../../src/core/audit';
+import type { AuditRecord } from '../../src/core/audit';
 import { matchCode } from '../../src/core/codes';
 import { BUILT_CLI, MANIFEST, Sandbox, copyBuiltCli } from './cliHarness';
 import type { Repo } from './cliHarness';
@@ -227,6 +229,20 @@ describe('log', () => {
     assert.equal(broken.stdout, 'chain BROKEN at record 2 of 2: Record 2 (seq 3) does not follow record 1 (seq 1): a record was removed, inserted or reordered here.\n');
   });
 
+  test('a reader that stops early (log | head) ends the output quietly: no EPIPE stack trace', () => {
+    const repo = project();
+    const records: AuditRecord[] = [];
+    for (let i = 0; i < 2000; i++) {
+      records.push(sealRecord({ event: 'unlock', at: new Date(Date.UTC(2026, 10, 22, 10, 0, i)).toISOString(), actor: { name: 'Ann Tester', email: 'ann@example.com' }, component: 'BOOKING_FLOW', reason: `session ${i}` }, records.at(-1)));
+    }
+    repo.writeAuditLines(records.map(renderRecord));
+    const err = join(repo.dir, 'stderr.txt');
+    const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
+    const r = spawnSync('sh', ['-c', `node ${quote(box.cli)} log 2>${quote(err)} | head -n 1`], { cwd: repo.dir, env: box.env, encoding: 'utf8' });
+    assert.equal(r.stdout, `2026-11-22 10:00 unlock BOOKING_FLOW by Ann Tester <ann@example.com> — session 0\n`);
+    assert.equal(readFileSync(err, 'utf8'), '');
+  });
+
   test('no audit log yet', () => {
     const repo = project();
     assert.equal(repo.cli(['log', '--verify']).stdout, 'chain OK: 0 records (no audit log yet)\n');
@@ -258,8 +274,15 @@ describe('code cache', () => {
     for (let i = 0; i < 2; i++) assert.deepEqual(run(['check', 'src/booking/a.ts']), first);
     assert.equal(statSync(join(dist, guardCache)).ino, made.ino, 'used, not written again');
     assert.equal(run(['verify', '--staged']).code, 0);
-    const verifyCache = `cli-verify.js.${process.versions.v8}-${process.arch}.v8cache`;
+    // The gate's part too: the plain command, and the pre-commit hook's way (git's answers on stdin).
+    const verifyCache = `cli-verify.js.${process.versions.v8}-${process.arch}.verify.v8cache`;
     assert.deepEqual(caches(), [guardCache, verifyCache].sort());
+    const hookedVerify = box.runHooked([], { cwd: repo.dir, cli });
+    assert.equal(hookedVerify.code, 0, hookedVerify.stdout);
+    const givenCache = `cli-verify.js.${process.versions.v8}-${process.arch}.verify+verify-given.v8cache`;
+    assert.deepEqual(caches(), [guardCache, verifyCache, givenCache].sort());
+    assert.match(readFileSync(join(dist, givenCache)).subarray(0, 300).toString('latin1').split('\n')[0], / verify,verify-given \d+$/);
+    assert.match(readFileSync(join(dist, verifyCache)).subarray(0, 300).toString('latin1').split('\n')[0], / verify,verify-git \d+$/);
 
     // An agent's hook: its own cache, made again once when a shell command first goes its way.
     const hookCache = `cli-guard.js.${process.versions.v8}-${process.arch}.hook.v8cache`;
@@ -271,7 +294,7 @@ describe('code cache', () => {
     const bash = { ...edit, tool_name: 'Bash', tool_input: { command: 'rm src/booking/a.ts' } };
     const firstEdit = hook(edit);
     assert.equal(firstEdit.code, 2);
-    assert.deepEqual(caches(), [guardCache, hookCache, verifyCache].sort());
+    assert.deepEqual(caches(), [guardCache, hookCache, verifyCache, givenCache].sort());
     const header = (): string => readFileSync(join(dist, hookCache)).subarray(0, 300).toString('latin1').split('\n')[0];
     assert.match(header(), / hook,hook-files \d+$/);
     assert.deepEqual(hook(edit), firstEdit);

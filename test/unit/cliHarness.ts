@@ -133,9 +133,9 @@ export class Sandbox {
    * `verify --staged --git-output` as the installed pre-commit hook runs it: git's answers written by
    * the hook's own shell commands (gitOutputCommands), or `input` instead of them.
    */
-  runHooked(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string | Buffer }): RunResult {
+  runHooked(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string | Buffer; cli?: string }): RunResult {
     const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
-    const gate = `node ${quote(this.cli)} verify --staged --git-output ${args.map(quote).join(' ')}`;
+    const gate = `node ${quote(options.cli ?? this.cli)} verify --staged --git-output ${args.map(quote).join(' ')}`;
     const script = options.input === undefined ? `${gitOutputCommands()} | ${gate}` : gate;
     const r = spawnSync('sh', ['-c', script], {
       cwd: options.cwd,
