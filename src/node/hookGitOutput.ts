@@ -45,17 +45,17 @@ export const LISTED_PATHS: readonly string[] = [MANIFEST_PATH, AUDIT_LOG];
  * `verify --staged --git-output`. git's errors are not shown here: where git fails, the gate runs it
  * again itself and reports why.
  */
-export function gitOutputCommands(indent = ''): string {
-  const git = (args: string[]): string => `${indent}  GIT_OPTIONAL_LOCKS=0 git ${args.join(' ')} 2>/dev/null`;
-  const status = `${indent}  printf '${EXIT_MARK.replace('\n', '\\n')}%s\\n' "$?"`;
+export function gitOutputCommands(): string {
+  const git = (args: string[]): string => `  GIT_OPTIONAL_LOCKS=0 git ${args.join(' ')} 2>/dev/null`;
+  const status = `  printf '${EXIT_MARK.replace('\n', '\\n')}%s\\n' "$?"`;
   return [
-    `${indent}{`,
-    `${indent}  printf '${GIT_OUTPUT_HEADER.replace('\n', '\\n')}'`,
+    '{',
+    `  printf '${GIT_OUTPUT_HEADER.replace('\n', '\\n')}'`,
     git(['diff-index', '--cached', ...STAGED_DIFF_ARGS, 'HEAD', '--']),
     status,
     git(['ls-tree', '-z', '--long', '--full-tree', 'HEAD', '--', ...LISTED_PATHS]),
     status,
-    `${indent}}`,
+    '}',
   ].join('\n');
 }
 
