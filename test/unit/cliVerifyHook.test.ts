@@ -194,6 +194,27 @@ describe('verify --staged --git-output (the installed pre-commit hook)', () => {
     assert.match(changed.hooked.stdout, /manifest\.jsonc/);
   });
 
+  test('a sha256 repository: object ids of 64 digits, files still read from the work tree', async () => {
+    const repo = box.repo(`r${++n}`, { manifest: false });
+    rmSync(join(repo.dir, '.git'), { recursive: true, force: true });
+    repo.git('init', '-q', '-b', 'main', '--object-format=sha256');
+    repo.git('config', 'user.name', 'Ann Tester');
+    repo.git('config', 'user.email', 'ann@example.com');
+    repo.write('.protection/manifest.jsonc', MANIFEST);
+    repo.write('src/booking/a.ts', 'export const a = 1;\n');
+    repo.commitAll('initial');
+    assert.equal(repo.git('rev-parse', 'HEAD').length, 64);
+    await repo.approve('src/booking/a.ts', 'export const a = 2;\n');
+    repo.write('src/booking/b.ts', 'unapproved\n');
+    repo.git('add', '-A');
+    const r = hookedAndPlain(repo);
+    assert.equal(r.hooked.code, 1, r.hooked.stdout);
+    const report = JSON.parse(r.hooked.stdout) as { violations: { file: string }[]; changed: { file: string }[] };
+    assert.deepEqual(report.changed.map((c) => c.file), ['src/booking/a.ts', 'src/booking/b.ts']);
+    assert.deepEqual(report.violations.map((v) => v.file), ['src/booking/b.ts']);
+    assert.deepEqual(gateGit(r.calls), []);
+  });
+
   test('--git-output without --staged is a usage error', () => {
     const repo = project();
     const r = repo.cli(['verify', '--base', 'main', '--git-output']);
