@@ -23,14 +23,33 @@ const PLAIN = 'src/utils/format.ts';
 const WATCHER_WRITES = 10;
 const PAUSE_MS = 250;
 
-async function idle(seconds: number): Promise<{ cpuPercent: number; rssMb: number; heapUsedMb: number; heapTotalMb: number }> {
+/**
+ * The extension host's CPU use over `seconds` of idling, and its RSS: sampled once a second over the
+ * window (`rssMb` is their median: one sample at the end lands before or after a collection of the
+ * host's heap, which moved the difference between two runs by ±15 MB) and at its end.
+ */
+async function idle(seconds: number): Promise<{ cpuPercent: number; rssMb: number; rssEndMb: number; rssRangeMb: [number, number]; heapUsedMb: number; heapTotalMb: number }> {
   const t0 = process.hrtime.bigint();
   const c0 = process.cpuUsage();
+  const samples: number[] = [];
+  const sampler = setInterval(() => samples.push(process.memoryUsage.rss() / 1e6), 1000);
   await sleep(seconds * 1000);
+  clearInterval(sampler);
   const c = process.cpuUsage(c0);
   const wallUs = Number(process.hrtime.bigint() - t0) / 1000;
   const m = process.memoryUsage();
-  return { cpuPercent: ((c.user + c.system) / wallUs) * 100, rssMb: m.rss / 1e6, heapUsedMb: m.heapUsed / 1e6, heapTotalMb: m.heapTotal / 1e6 };
+  samples.push(m.rss / 1e6);
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return {
+    cpuPercent: ((c.user + c.system) / wallUs) * 100,
+    rssMb: median,
+    rssEndMb: m.rss / 1e6,
+    rssRangeMb: [sorted[0], sorted[sorted.length - 1]],
+    heapUsedMb: m.heapUsed / 1e6,
+    heapTotalMb: m.heapTotal / 1e6,
+  };
 }
 
 /**

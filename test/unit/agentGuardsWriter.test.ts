@@ -271,6 +271,7 @@ function fakeIo(cwd: string): CliIo & { out: string; err: string } {
     stdout(s: string) { io.out += s; },
     stderr(s: string) { io.err += s; },
     stdin: async () => '',
+    stdinBytes: async () => Buffer.alloc(0),
     isTTY: false,
     env: {},
   };

@@ -25,7 +25,7 @@ const PLAIN = `{
 
 function io(cwd: string, stdin = ''): CliIo & { out: string[] } {
   const out: string[] = [];
-  return { cwd, out, stdout: (s) => out.push(s), stderr: (s) => out.push(s), stdin: async () => stdin, isTTY: false, env: {} };
+  return { cwd, out, stdout: (s) => out.push(s), stderr: (s) => out.push(s), stdin: async () => stdin, stdinBytes: async () => Buffer.from(stdin), isTTY: false, env: {} };
 }
 
 describe('minimatch is loaded only when a glob needs it', () => {
