@@ -1,8 +1,8 @@
 // `protected-files install-hooks` and `pre-push`: real hooks run by real git commands.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { gitOutputCommands } from '../../src/node/hookGitOutput';
 import { MANIFEST, Sandbox } from './cliHarness';
@@ -160,12 +160,29 @@ describe('install-hooks', () => {
     assert.ok(!existsSync(join(lefthook.dir, '.git/hooks/pre-commit')));
   });
 
-  test('prefers npx --no-install when node_modules/.bin has the CLI', () => {
+  test('calls the project\'s own install by its path from the top level when node_modules/.bin has the CLI, not through npx; commits go through it', async () => {
     const repo = project();
-    repo.write('node_modules/.bin/protected-files', '#!/bin/sh\n');
+    // What npm links there: the package's cli.js, run by its shebang.
+    mkdirSync(join(repo.dir, 'node_modules', '.bin'), { recursive: true });
+    symlinkSync(repo.sandbox.cli, join(repo.dir, 'node_modules', '.bin', 'protected-files'));
+    chmodSync(repo.sandbox.cli, 0o755);
+    repo.write('.gitignore', 'node_modules/\n');
+    repo.commitAll('ignore node_modules');
     const r = repo.cli(['install-hooks']);
     assert.equal(r.code, 0);
-    assert.match(repo.read('.git/hooks/pre-commit'), /\} \| npx --no-install protected-files verify --staged --git-output\n$/);
+    assert.match(r.stdout, /call: node_modules\/\.bin\/protected-files\n$/);
+    assert.match(repo.read('.git/hooks/pre-commit'), /\} \| node_modules\/\.bin\/protected-files verify --staged --git-output\n$/);
+    assert.match(repo.read('.git/hooks/pre-push'), /\| node_modules\/\.bin\/protected-files pre-push "\$@"\n$/);
+    // Committed from a subfolder too: git runs the hook from the top level.
+    repo.write('src/booking/a.ts', 'unapproved\n');
+    repo.git('add', '-A');
+    const refused = spawnSync('git', ['commit', '-q', '-m', 'sneak'], { cwd: join(repo.dir, 'src'), env: repo.sandbox.env, encoding: 'utf8' });
+    assert.notEqual(refused.status, 0);
+    assert.match(`${refused.stdout}${refused.stderr}`, /FAIL protected-files verify: 1 violation\(s\)/);
+    await repo.approve('src/booking/a.ts', 'approved\n');
+    repo.git('add', '-A');
+    const ok = spawnSync('git', ['commit', '-q', '-m', 'approved'], { cwd: join(repo.dir, 'src'), env: repo.sandbox.env, encoding: 'utf8' });
+    assert.equal(ok.status, 0, `${ok.stdout}${ok.stderr}`);
   });
 
   test('not a git repository: exit 2', () => {
