@@ -158,14 +158,7 @@ function writeOut(fd: 1 | 2, text: string): void {
  */
 async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  let plain = false;
-  try {
-    const st = fstatSync(0);
-    plain = st.isFIFO() || st.isSocket() || st.isFile();
-  } catch {
-    // no descriptor 0: the stream says so
-  }
-  if (plain) {
+  if (plainStdin()) {
     try {
       for (;;) {
         const buffer = Buffer.allocUnsafe(64 * 1024);
@@ -181,19 +174,22 @@ async function readStdin(): Promise<Buffer> {
   return readAll(process.stdin, chunks);
 }
 
+/** Whether standard input is a pipe, socket or file, which plain reads take (see readStdin). */
+function plainStdin(): boolean {
+  try {
+    const st = fstatSync(0);
+    return st.isFIFO() || st.isSocket() || st.isFile();
+  } catch {
+    return false; // no descriptor 0: the stream says so
+  }
+}
+
 /**
  * readStdin with reads in Node's thread pool: a writer that fills the pipe's buffer (64 KiB) is
  * drained while this process goes on, instead of waiting until the reader gets to it.
  */
 async function readStdinAside(): Promise<Buffer> {
-  let plain = false;
-  try {
-    const st = fstatSync(0);
-    plain = st.isFIFO() || st.isSocket() || st.isFile();
-  } catch {
-    // no descriptor 0: the stream says so
-  }
-  if (!plain) return readAll(process.stdin);
+  if (!plainStdin()) return readAll(process.stdin);
   const chunks: Buffer[] = [];
   for (;;) {
     const buffer = Buffer.allocUnsafe(64 * 1024);
