@@ -163,9 +163,9 @@ const MANAGERS: readonly HookManager[] = [
     name: 'lefthook',
     file,
     instructions: (cli) =>
-      `Add this to ${file}:\n` +
+      `Add this to ${file} (lefthook runs it with sh; git runs while Node starts):\n` +
       'pre-commit:\n  commands:\n    protected-files:\n' +
-      `      run: ${cli} verify --staged\n` +
+      `      run: |\n${stagedGate(cli).map((line) => line.replace(/^/gm, '        ')).join('\n')}\n` +
       'pre-push:\n  commands:\n    protected-files:\n' +
       `      run: ${cli} pre-push {1} {2}\n      use_stdin: true\n`,
   })),

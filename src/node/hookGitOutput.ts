@@ -43,19 +43,20 @@ export const LISTED_PATHS: readonly string[] = [MANIFEST_PATH, AUDIT_LOG];
 /**
  * The shell commands (POSIX sh) that write the input on standard output; the hook pipes them into
  * `verify --staged --git-output`. git's errors are not shown here: where git fails, the gate runs it
- * again itself and reports why.
+ * again itself and reports why. A subshell, not a `{ }` group: lefthook reads `{…}` in its `run`
+ * lines as templates, and the left side of a pipe is a subshell either way.
  */
 export function gitOutputCommands(): string {
   const git = (args: string[]): string => `  GIT_OPTIONAL_LOCKS=0 git ${args.join(' ')} 2>/dev/null`;
   const status = `  printf '${EXIT_MARK.replace('\n', '\\n')}%s\\n' "$?"`;
   return [
-    '{',
+    '(',
     `  printf '${GIT_OUTPUT_HEADER.replace('\n', '\\n')}'`,
     git(['diff-index', '--cached', ...STAGED_DIFF_ARGS, 'HEAD', '--']),
     status,
     git(['ls-tree', '-z', '--long', '--full-tree', 'HEAD', '--', ...LISTED_PATHS]),
     status,
-    '}',
+    ')',
   ].join('\n');
 }
 

@@ -55,7 +55,7 @@ describe('install-hooks', () => {
     assert.match(r.stdout, /^pre-commit: installed\npre-push: installed\nHooks in .*\.git\/hooks call: node '.*\/dist\/cli\.js'\n$/);
     const hook = readFileSync(join(repo.dir, '.git/hooks/pre-commit'), 'utf8');
     assert.match(hook, /^#!\/bin\/sh\n# protected-files hook \(pre-commit\)/);
-    assert.ok(hook.includes(`} | node '${repo.sandbox.cli}' verify --staged --git-output\n`), hook);
+    assert.ok(hook.includes(`) | node '${repo.sandbox.cli}' verify --staged --git-output\n`), hook);
     assert.ok(hook.includes(gitOutputCommands()), hook);
     assert.equal(statSync(join(repo.dir, '.git/hooks/pre-commit')).mode & 0o111, 0o111);
 
@@ -155,9 +155,17 @@ describe('install-hooks', () => {
     const l = lefthook.cli(['install-hooks']);
     assert.equal(l.code, 0);
     assert.match(l.stdout, /uses lefthook \(lefthook\.yml\)/);
-    assert.match(l.stdout, /pre-commit:\n {2}commands:\n {4}protected-files:\n {6}run: node '.*cli\.js' verify --staged\n/);
+    assert.match(l.stdout, /pre-commit:\n {2}commands:\n {4}protected-files:\n {6}run: \|\n {8}# git answers the gate/);
     assert.match(l.stdout, /use_stdin: true/);
     assert.ok(!existsSync(join(lefthook.dir, '.git/hooks/pre-commit')));
+    // The run block as lefthook runs it (with sh, from the top level): it gates, and holds no `{…}`, which lefthook would read as a template.
+    const block = /\n {6}run: \|\n((?: {8}.*\n)+)/.exec(l.stdout)![1].replace(/^ {8}/gm, '');
+    assert.doesNotMatch(block, /[{}]/);
+    lefthook.write('src/booking/a.ts', 'unapproved\n');
+    lefthook.git('add', '-A');
+    const gated = spawnSync('sh', ['-c', block], { cwd: lefthook.dir, env: lefthook.sandbox.env, encoding: 'utf8' });
+    assert.equal(gated.status, 1, `${gated.stdout}${gated.stderr}`);
+    assert.match(gated.stdout, /FAIL protected-files verify: 1 violation\(s\)/);
   });
 
   test('calls the project\'s own install by its path from the top level when node_modules/.bin has the CLI, not through npx; commits go through it', async () => {
@@ -171,7 +179,7 @@ describe('install-hooks', () => {
     const r = repo.cli(['install-hooks']);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /call: node_modules\/\.bin\/protected-files\n$/);
-    assert.match(repo.read('.git/hooks/pre-commit'), /\} \| node_modules\/\.bin\/protected-files verify --staged --git-output\n$/);
+    assert.match(repo.read('.git/hooks/pre-commit'), /\) \| node_modules\/\.bin\/protected-files verify --staged --git-output\n$/);
     assert.match(repo.read('.git/hooks/pre-push'), /\| node_modules\/\.bin\/protected-files pre-push "\$@"\n$/);
     // Committed from a subfolder too: git runs the hook from the top level.
     repo.write('src/booking/a.ts', 'unapproved\n');
