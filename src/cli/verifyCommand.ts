@@ -13,6 +13,7 @@ import type { AuditCheck, CheckedItem, ParsedAudit, VerifyInput, VerifyReport } 
 import { startRangeChanges, startStagedChanges } from '../node/gitChanges';
 import { parseGitOutput, stagedChangesFromOutput } from '../node/hookGitOutput';
 import { noteCodePath } from '../core/codePath';
+import { nodeCrypto } from '../core/nodeCrypto';
 import type { ChangeSet } from '../node/gitChanges';
 import { manifestOrThrow, printWarnings } from './enforcedManifest';
 import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, findWorkspaceRoot, manifestText } from './io';
@@ -69,7 +70,9 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
     if (ref !== undefined && (ref === '' || ref.startsWith('-'))) throw new CliError(`${name} needs a ref, such as origin/main.`, 'See protected-files verify --help.');
   }
   if (values['git-output'] && !values.staged) throw new CliError('--git-output goes with --staged.', 'See protected-files verify --help.');
-  // The hook's answers from git (src/node/hookGitOutput.ts), when they are whole.
+  // The hook's answers from git (src/node/hookGitOutput.ts), when they are whole. node:crypto (which
+  // checks each file read from the work tree by its git id) loads first: git is often still writing.
+  if (values['git-output']) nodeCrypto();
   const given = values['git-output'] ? parseGitOutput(await io.stdinBytes()) : undefined;
   // Two ways through the gate's code, each to be in the code cache (src/node/cachedPart.ts).
   noteCodePath(given ? 'verify-given' : 'verify-git');
