@@ -76,7 +76,8 @@ function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
   return false;
 }
 
-function shellQuote(s: string): string {
+/** `s` as one word for sh, in single quotes. */
+export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { renderRecord, sealRecord } from '../../src/core/audit';
 import type { AuditRecord } from '../../src/core/audit';
 import { matchCode } from '../../src/core/codes';
+import { shellQuote } from '../../src/cli/hooksCommand';
 import { BUILT_CLI, MANIFEST, Sandbox, copyBuiltCli } from './cliHarness';
 import type { Repo } from './cliHarness';
 
@@ -237,8 +238,7 @@ describe('log', () => {
     }
     repo.writeAuditLines(records.map(renderRecord));
     const err = join(repo.dir, 'stderr.txt');
-    const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
-    const r = spawnSync('sh', ['-c', `node ${quote(box.cli)} log 2>${quote(err)} | head -n 1`], { cwd: repo.dir, env: box.env, encoding: 'utf8' });
+    const r = spawnSync('sh', ['-c', `node ${shellQuote(box.cli)} log 2>${shellQuote(err)} | head -n 1`], { cwd: repo.dir, env: box.env, encoding: 'utf8' });
     assert.equal(r.stdout, `2026-11-22 10:00 unlock BOOKING_FLOW by Ann Tester <ann@example.com> — session 0\n`);
     assert.equal(readFileSync(err, 'utf8'), '');
   });

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { sha256 } from '../../src/core/audit';
 import type { AuditBody, AuditRecord } from '../../src/core/audit';
 import { AuditStore } from '../../src/node/auditStore';
+import { shellQuote } from '../../src/cli/hooksCommand';
 import { gitOutputCommands } from '../../src/node/hookGitOutput';
 
 /** The bundle under test (tests run from out/test/unit/). */
@@ -88,6 +89,7 @@ export class Sandbox {
   readonly env: NodeJS.ProcessEnv;
   /** A private copy of dist/cli.js (with package.json beside its folder, for --version), so a build in the same tree cannot remove it mid-run. */
   readonly cli: string;
+  private projects = 0;
 
   constructor(prefix: string) {
     assert.ok(existsSync(BUILT_CLI), `${BUILT_CLI} is missing: run "node scripts/build.mjs" (the test command builds it first).`);
@@ -118,15 +120,7 @@ export class Sandbox {
   }
 
   run(args: string[], options: { cwd: string; input?: string; env?: NodeJS.ProcessEnv }): RunResult {
-    const r = spawnSync(process.execPath, [this.cli, ...args], {
-      cwd: options.cwd,
-      input: options.input ?? '',
-      env: { ...this.env, ...options.env },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    if (r.error) throw r.error;
-    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    return this.spawn(process.execPath, [this.cli, ...args], options);
   }
 
   /**
@@ -134,10 +128,25 @@ export class Sandbox {
    * the hook's own shell commands (gitOutputCommands), or `input` instead of them.
    */
   runHooked(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string | Buffer; cli?: string }): RunResult {
-    const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
-    const gate = `node ${quote(options.cli ?? this.cli)} verify --staged --git-output ${args.map(quote).join(' ')}`;
-    const script = options.input === undefined ? `${gitOutputCommands()} | ${gate}` : gate;
-    const r = spawnSync('sh', ['-c', script], {
+    const gate = `node ${shellQuote(options.cli ?? this.cli)} verify --staged --git-output ${args.map(shellQuote).join(' ')}`;
+    return this.spawn('sh', ['-c', options.input === undefined ? `${gitOutputCommands()} | ${gate}` : gate], options);
+  }
+
+  /**
+   * A repository whose first commit brings the test manifest and `files` (no records needed: protection
+   * starts there). Its own name, apart from those given to `repo`.
+   */
+  project(files: Record<string, string>): Repo {
+    const repo = this.repo(`project${++this.projects}`, { manifest: false });
+    repo.write('.protection/manifest.jsonc', MANIFEST);
+    for (const [rel, text] of Object.entries(files)) repo.write(rel, text);
+    repo.commitAll('initial');
+    return repo;
+  }
+
+  /** `command` in the sandbox's environment (plus `env`), to its end. */
+  private spawn(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string | Buffer }): RunResult {
+    const r = spawnSync(command, args, {
       cwd: options.cwd,
       input: options.input ?? '',
       env: { ...this.env, ...options.env },

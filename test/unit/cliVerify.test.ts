@@ -23,14 +23,12 @@ after(() => {
 
 /** A repository whose first commit brings the manifest and some files (no records needed: protection starts there). */
 function project(): Repo {
-  const repo = box.repo(`r${++n}`, { manifest: false });
-  repo.write('.protection/manifest.jsonc', MANIFEST);
-  repo.write('src/booking/a.ts', 'export const a = 1;\n');
-  repo.write('src/booking/b.ts', 'export const b = 1;\n');
-  repo.write('db/migrations/001.sql', 'create table t (id int);\n');
-  repo.write('src/app.ts', 'console.log("app");\n');
-  repo.commitAll('initial');
-  return repo;
+  return box.project({
+    'src/booking/a.ts': 'export const a = 1;\n',
+    'src/booking/b.ts': 'export const b = 1;\n',
+    'db/migrations/001.sql': 'create table t (id int);\n',
+    'src/app.ts': 'console.log("app");\n',
+  });
 }
 
 /**

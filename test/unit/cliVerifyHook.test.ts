@@ -32,13 +32,7 @@ after(() => {
 });
 
 function project(): Repo {
-  const repo = box.repo(`r${++n}`, { manifest: false });
-  repo.write('.protection/manifest.jsonc', MANIFEST);
-  repo.write('src/booking/a.ts', 'export const a = 1;\n');
-  repo.write('src/booking/b.ts', 'export const b = 1;\n');
-  repo.write('src/app.ts', 'console.log("app");\n');
-  repo.commitAll('initial');
-  return repo;
+  return box.project({ 'src/booking/a.ts': 'export const a = 1;\n', 'src/booking/b.ts': 'export const b = 1;\n', 'src/app.ts': 'console.log("app");\n' });
 }
 
 /** The hook's way with git's calls logged; the plain command's answer must be the same. Returns both and the calls. */

@@ -20,12 +20,7 @@ after(() => {
 });
 
 function project(): Repo {
-  const repo = box.repo(`r${++n}`, { manifest: false });
-  repo.write('.protection/manifest.jsonc', MANIFEST);
-  repo.write('src/booking/a.ts', 'export const a = 1;\n');
-  repo.write('src/app.ts', 'app\n');
-  repo.commitAll('initial');
-  return repo;
+  return box.project({ 'src/booking/a.ts': 'export const a = 1;\n', 'src/app.ts': 'app\n' });
 }
 
 function violationLines(stdout: string): string[] {
