@@ -25,12 +25,12 @@
 // objects and Node's hash does not; forging a pair would take a chosen-prefix collision and writing
 // the object past git, to fool a local hook that `--no-verify` skips anyway, and CI reads the
 // object itself.
-import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeCrypto } from '../core/nodeCrypto';
 import { AUDIT_LOG, GIT_MODE } from '../core/verify';
 import { MANIFEST_PATH } from '../core/layout';
 import { ObjectReader, Reads, STAGED_DIFF_ARGS, changeSet, findRepository, parseRawDiff } from './gitChanges';
+import { readRegularFileSync } from './regularFile';
 import type { GitChange, PendingChangeSet, TreeEntry, VersionReads } from './gitChanges';
 
 /** The first line of the input; its number changes whenever what follows does. */
@@ -263,8 +263,6 @@ export function blobId(bytes: Buffer, idLength: number): string {
   return nodeCrypto().createHash(idLength === 64 ? 'sha256' : 'sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
-const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
-
 /**
  * The bytes of the regular file at git path `path` under `root`, or undefined: a path git would not
  * write (`..`, empty segments), a link (not followed: git stores a link's target, not what it
@@ -273,18 +271,5 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants
 function readWorkTreeFile(root: string, path: string): Buffer | undefined {
   const segments = path.split('/');
   if (segments.some((s) => s === '' || s === '.' || s === '..')) return undefined;
-  let fd: number;
-  try {
-    fd = openSync(join(root, ...segments), OPEN_FLAGS);
-  } catch {
-    return undefined;
-  }
-  try {
-    const stat = fstatSync(fd);
-    return stat.isFile() && stat.size <= MAX_WORK_TREE_BYTES ? readFileSync(fd) : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
+  return readRegularFileSync(join(root, ...segments), { noFollow: true, maxBytes: MAX_WORK_TREE_BYTES });
 }

@@ -68,17 +68,29 @@ export async function readRegularFileStrict(path: string): Promise<Buffer> {
   }
 }
 
+/**
+ * How a synchronous read may refuse more: `noFollow`, a link at `path` (its last segment) is not
+ * followed (ELOOP); `maxBytes`, a larger file is not read (EFBIG).
+ */
+export interface RegularReadOptions {
+  noFollow?: boolean;
+  maxBytes?: number;
+}
+
 /** readRegularFileStrict, synchronously (the agents' hook answers in one go). */
-export function readRegularFileStrictSync(path: string): Buffer {
+export function readRegularFileStrictSync(path: string, options: RegularReadOptions = {}): Buffer {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | O_NONBLOCK);
+    fd = openSync(path, constants.O_RDONLY | O_NONBLOCK | (options.noFollow ? constants.O_NOFOLLOW ?? 0 : 0));
   } catch (err) {
     throw openError(path, err);
   }
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new NotRegularFileError(path, kindOf(stat));
+    if (options.maxBytes !== undefined && stat.size > options.maxBytes) {
+      throw Object.assign(new Error(`${path} is larger than ${options.maxBytes} bytes`), { code: 'EFBIG' });
+    }
     return readFileSync(fd);
   } finally {
     closeSync(fd);
@@ -112,10 +124,10 @@ export async function readRegularFile(path: string): Promise<Buffer | undefined>
   }
 }
 
-/** readRegularFile, synchronously. */
-export function readRegularFileSync(path: string): Buffer | undefined {
+/** readRegularFile, synchronously; `options` as readRegularFileStrictSync's. */
+export function readRegularFileSync(path: string, options?: RegularReadOptions): Buffer | undefined {
   try {
-    return readRegularFileStrictSync(path);
+    return readRegularFileStrictSync(path, options);
   } catch {
     return undefined;
   }

@@ -104,6 +104,26 @@ describe('readRegularFileStrict, openRegularFile and the synchronous reads', () 
     assert.deepEqual(syncRead(pipe), { strict: 'not regular: a named pipe', lenient: null });
     assert.deepEqual(syncRead(path.join(dir, 'zero.json')), { strict: 'not regular: a device', lenient: null });
   });
+
+  test('noFollow: a link is refused (ELOOP), the file itself read; maxBytes: a larger file is refused (EFBIG), one at the bound read', { skip: unix }, () => {
+    const file = path.join(dir, 'staged.ts');
+    fs.writeFileSync(file, 'abcd');
+    fs.symlinkSync(file, path.join(dir, 'link-to-staged.ts'));
+    const code = (f: () => unknown): string | undefined => {
+      try {
+        f();
+        return undefined;
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code;
+      }
+    };
+    assert.equal(readRegularFileStrictSync(path.join(dir, 'link-to-staged.ts')).toString(), 'abcd', 'followed without the option');
+    assert.equal(code(() => readRegularFileStrictSync(path.join(dir, 'link-to-staged.ts'), { noFollow: true })), 'ELOOP');
+    assert.equal(readRegularFileSync(path.join(dir, 'link-to-staged.ts'), { noFollow: true }), undefined);
+    assert.equal(readRegularFileStrictSync(file, { noFollow: true, maxBytes: 4 }).toString(), 'abcd');
+    assert.equal(code(() => readRegularFileStrictSync(file, { maxBytes: 3 })), 'EFBIG');
+    assert.equal(readRegularFileSync(file, { maxBytes: 3 }), undefined);
+  });
 });
 
 describe('readRegularVersion', () => {
