@@ -79,9 +79,11 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
   const prefetch = [MANIFEST_PATH, AUDIT_LOG];
   // A large log (see EAGER_LOG_BYTES; the work tree's tells) is not asked for at once: where this
   // clone found HEAD's whole, only its entry in HEAD's tree is read, and the log only if needed.
-  const largeLog = values.staged === true && workTreeLogSize(io.cwd) > EAGER_LOG_BYTES;
+  // The manifest's folder: the top level in the usual layout, found without a git process.
+  const top = values.staged ? findWorkspaceRoot(io.cwd) ?? io.cwd : io.cwd;
+  const largeLog = values.staged === true && workTreeLogSize(top) > EAGER_LOG_BYTES;
   const pending = given
-    ? stagedChangesFromOutput(given, findWorkspaceRoot(io.cwd) ?? io.cwd, io.cwd, io.env)
+    ? stagedChangesFromOutput(given, top, io.cwd, io.env)
     : values.staged
     // The index's log is asked for once HEAD's is in (see readVersions): a large one that this
     // clone found whole is often the same, and the diff tells.
@@ -185,10 +187,10 @@ const EAGER_LOG_BYTES = 256 * 1024;
 const LOG_DIR = AUDIT_LOG.slice(0, AUDIT_LOG.lastIndexOf('/'));
 const LOG_NAME = AUDIT_LOG.slice(AUDIT_LOG.lastIndexOf('/') + 1);
 
-/** The size of the work tree's audit log, 0 when there is none: a guess at HEAD's, for what to read first. */
-function workTreeLogSize(cwd: string): number {
+/** The size of the audit log in the work tree whose top is `top`, 0 when there is none: a guess at HEAD's, for what to read first. */
+function workTreeLogSize(top: string): number {
   try {
-    return statSync(join(findWorkspaceRoot(cwd) ?? cwd, ...AUDIT_LOG.split('/'))).size;
+    return statSync(join(top, ...AUDIT_LOG.split('/'))).size;
   } catch {
     return 0;
   }

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as inspector from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as v8 from 'node:v8';
-import { measureOne, restoreTimes, summary, watcherLatencies } from './benchHelpers';
+import { measureOne, percentile, restoreTimes, summary, watcherLatencies } from './benchHelpers';
 import type { Sample } from './benchHelpers';
 import { api, folderPath, sleep, waitFor } from './helpers';
 
@@ -25,7 +25,7 @@ const PAUSE_MS = 250;
 
 /**
  * The extension host's CPU use over `seconds` of idling, and its RSS: sampled once a second over the
- * window (`rssMb` is their median: one sample at the end lands before or after a collection of the
+ * window (`rssMb` is their median, nearest rank: one sample at the end lands before or after a collection of the
  * host's heap, which moved the difference between two runs by ±15 MB) and at its end.
  */
 async function idle(seconds: number): Promise<{ cpuPercent: number; rssMb: number; rssEndMb: number; rssRangeMb: [number, number]; heapUsedMb: number; heapTotalMb: number }> {
@@ -40,11 +40,9 @@ async function idle(seconds: number): Promise<{ cpuPercent: number; rssMb: numbe
   const m = process.memoryUsage();
   samples.push(m.rss / 1e6);
   const sorted = [...samples].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   return {
     cpuPercent: ((c.user + c.system) / wallUs) * 100,
-    rssMb: median,
+    rssMb: percentile(sorted, 50),
     rssEndMb: m.rss / 1e6,
     rssRangeMb: [sorted[0], sorted[sorted.length - 1]],
     heapUsedMb: m.heapUsed / 1e6,
