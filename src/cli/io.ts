@@ -20,6 +20,7 @@ export interface CliIo {
   /**
    * stdin() as bytes, read without holding the main thread (a pipe is drained by Node's thread pool
    * while the caller goes on); the same promise on every call, so a caller may start it early.
+   * Rejects, and reads no further, past STDIN_BYTES_LIMIT.
    */
   stdinBytes(): Promise<Buffer>;
   /** Whether standard input is an interactive terminal. */
@@ -188,9 +189,17 @@ function plainStdin(): boolean {
  * readStdin with reads in Node's thread pool: a writer that fills the pipe's buffer (64 KiB) is
  * drained while this process goes on, instead of waiting until the reader gets to it.
  */
+/**
+ * The most of standard input stdinBytes() takes: what `verify --git-output` reads is a diff of about
+ * 150 bytes per staged path, so this is well over a million paths; `yes |` or `/dev/zero` piped in
+ * would otherwise grow the process until it is killed.
+ */
+export const STDIN_BYTES_LIMIT = 256 * 1024 * 1024;
+
 async function readStdinAside(): Promise<Buffer> {
-  if (!plainStdin()) return readAll(process.stdin);
+  if (!plainStdin()) return readAll(process.stdin, [], STDIN_BYTES_LIMIT);
   const chunks: Buffer[] = [];
+  let length = 0;
   for (;;) {
     const buffer = Buffer.allocUnsafe(64 * 1024);
     const n = await new Promise<number | undefined>((resolve, reject) => {
@@ -200,15 +209,25 @@ async function readStdinAside(): Promise<Buffer> {
         else reject(err);
       });
     });
-    if (n === undefined) return readAll(process.stdin, chunks); // non-blocking and nothing there yet
+    if (n === undefined) return readAll(process.stdin, chunks, STDIN_BYTES_LIMIT); // non-blocking and nothing there yet
     if (n === 0) return Buffer.concat(chunks);
     chunks.push(buffer.subarray(0, n));
+    if ((length += n) > STDIN_BYTES_LIMIT) throw tooMuchInput();
   }
 }
 
-async function readAll(stream: NodeJS.ReadStream, chunks: Buffer[] = []): Promise<Buffer> {
+function tooMuchInput(): Error {
+  return new Error(`Standard input is larger than ${STDIN_BYTES_LIMIT} bytes.`);
+}
+
+async function readAll(stream: NodeJS.ReadStream, chunks: Buffer[] = [], max = Infinity): Promise<Buffer> {
   if (stream.isTTY) return Buffer.alloc(0);
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  let length = chunks.reduce((sum, c) => sum + c.length, 0);
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    chunks.push(bytes);
+    if ((length += bytes.length) > max) throw tooMuchInput();
+  }
   return Buffer.concat(chunks);
 }
 

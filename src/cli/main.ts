@@ -131,7 +131,7 @@ export async function runCli(argv: string[], io: CliIo, scriptPath: string): Pro
     }
     // The pre-commit hook's git answers (verify --git-output) are drained from the pipe while the
     // gate's part loads: git would otherwise stop once the pipe's buffer is full, and wait.
-    if (name === 'verify' && rest.includes('--git-output')) {
+    if (name === 'verify' && rest.includes('--git-output') && rest.includes('--staged')) {
       void io.stdinBytes().catch(() => undefined);
       noteCodePath('verify-given'); // a code cache of its own for the hook's way (see verifyCommand)
     }

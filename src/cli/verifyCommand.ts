@@ -73,7 +73,9 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
   // The hook's answers from git (src/node/hookGitOutput.ts), when they are whole. node:crypto (which
   // checks each file read from the work tree by its git id) loads first: git is often still writing.
   if (values['git-output']) nodeCrypto();
-  const given = values['git-output'] ? parseGitOutput(await io.stdinBytes()) : undefined;
+  // Input past the limit of stdinBytes is no input either.
+  const input = values['git-output'] ? await io.stdinBytes().catch(() => undefined) : undefined;
+  const given = input && parseGitOutput(input);
   // Two ways through the gate's code, each to be in the code cache (src/node/cachedPart.ts).
   noteCodePath(given ? 'verify-given' : 'verify-git');
   const prefetch = [MANIFEST_PATH, AUDIT_LOG];

@@ -4,10 +4,11 @@
 // git processes ran: the hook's two, and the gate's own only where it has to read from git.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256 } from '../../src/core/audit';
+import { shellQuote } from '../../src/cli/hooksCommand';
 import { gitOutputCommands } from '../../src/node/hookGitOutput';
 import { MANIFEST, Sandbox } from './cliHarness';
 import type { Repo, RunResult } from './cliHarness';
@@ -209,10 +210,32 @@ describe('verify --staged --git-output (the installed pre-commit hook)', () => {
     assert.deepEqual(gateGit(r.calls), []);
   });
 
-  test('--git-output without --staged is a usage error', () => {
+  test('--git-output without --staged is a usage error, and not held up by a standard input that never ends', async () => {
     const repo = project();
     const r = repo.cli(['verify', '--base', 'main', '--git-output']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--git-output goes with --staged/);
+    // A writer that never closes the pipe: the usage error still ends the process.
+    const child = spawn(process.execPath, [box.cli, 'verify', '--base', 'main', '--git-output'], { cwd: repo.dir, env: box.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.write('protected-files git-output 1\n');
+    const exited = await Promise.race([
+      new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code))),
+      new Promise<'held'>((resolve) => setTimeout(() => resolve('held'), 10_000).unref()),
+    ]);
+    child.kill();
+    assert.equal(exited, 2);
+  });
+
+  test('a standard input that never ends (/dev/zero) is read to its limit only and is no input: the gate runs git itself, with the same answer', () => {
+    const repo = project();
+    repo.write('src/booking/a.ts', 'export const a = 666;\n');
+    repo.git('add', '-A');
+    rmSync(logged.log, { force: true });
+    const flood = spawnSync('sh', ['-c', `cat /dev/zero | node ${shellQuote(box.cli)} verify --staged --git-output --json`], {
+      cwd: repo.dir, env: { ...box.env, ...logged.env }, encoding: 'utf8', timeout: 60_000,
+    });
+    assert.equal(flood.signal, null);
+    assert.deepEqual({ code: flood.status, stdout: flood.stdout, stderr: flood.stderr }, repo.cli(['verify', '--staged', '--json']));
+    assert.equal(diffs(readFileSync(logged.log, 'utf8').split('\n').filter(Boolean)), 1, 'the gate\'s own diff');
   });
 });
