@@ -116,7 +116,7 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
     return files;
   };
   let files = await inventory();
-  const watchAll = (): void => engine.watchDirs(new Set([...directoriesOf(root, files.keys()), join(root, PROTECTION_DIR)]));
+  const watchAll = (): void => engine.watchDirs(new Set([...directoriesOf(root, files), join(root, PROTECTION_DIR)]));
   let manifestWatcher: FSWatcher | undefined;
   try {
     manifestWatcher = watchDir(join(root, PROTECTION_DIR), { persistent: false }, (_e, name) => {

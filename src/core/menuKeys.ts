@@ -1,4 +1,5 @@
-import { dirOfEach } from './paths';
+import { dirOfEach, forEachPath } from './paths';
+import type { PathKeys } from './paths';
 
 /**
  * The values of the context keys that show Unlock… and Relock in the explorer and editor menus only on
@@ -24,15 +25,15 @@ export interface MenuKeys {
  * @param hasUnprotected whether a folder holds (or may hold) a file that is not protected: such a folder
  *   is never listed whole, so a menu never offers Unlock… on a file that is not protected
  */
-export function menuKeys(files: Iterable<string>, isLocked: (rel: string) => boolean, hasUnprotected: (dir: string) => boolean): MenuKeys {
+export function menuKeys(files: PathKeys, isLocked: (rel: string) => boolean, hasUnprotected: (dir: string) => boolean): MenuKeys {
   // Per folder: 1 = all locked so far, 2 = all unlocked so far, 3 = mixed.
   const state = new Map<string, number>();
   const dir = dirOfEach();
-  for (const rel of files) {
+  forEachPath(files, (rel) => {
     const d = dir(rel);
     const s = state.get(d) ?? 0;
     if (s !== 3) state.set(d, s | (isLocked(rel) ? 1 : 2));
-  }
+  });
   const keys: MenuKeys = { lockedDirs: [], unlockedDirs: [], lockedFiles: [], unlockedFiles: [] };
   const whole = new Map<string, number>();
   for (const [dir, s] of state) {
@@ -41,9 +42,8 @@ export function menuKeys(files: Iterable<string>, isLocked: (rel: string) => boo
     (s === 1 ? keys.lockedDirs : keys.unlockedDirs).push(dir);
   }
   const dir2 = dirOfEach();
-  for (const rel of files) {
-    if (whole.has(dir2(rel))) continue;
-    (isLocked(rel) ? keys.lockedFiles : keys.unlockedFiles).push(rel);
-  }
+  forEachPath(files, (rel) => {
+    if (!whole.has(dir2(rel))) (isLocked(rel) ? keys.lockedFiles : keys.unlockedFiles).push(rel);
+  });
   return keys;
 }

@@ -13,7 +13,8 @@ import { parseAuditLog, sha256 } from '../core/audit';
 import { ApprovalLedger, BreachEpisodes, DELETED_VERSION, breachDetail, decideBreach } from '../core/breach';
 import type { ApprovedState, BreachKind, BreachOutcome } from '../core/breach';
 import type { Classification } from '../core/matcher';
-import { dirOfEach } from '../core/paths';
+import { dirOfEach, forEachPath } from '../core/paths';
+import type { PathKeys } from '../core/paths';
 import { isExtensionWritten } from '../core/policy';
 import type { Grant } from '../core/unlocks';
 import { ApprovedStore } from './approvedStore';
@@ -511,12 +512,14 @@ export function statusPath(entry: string): string | undefined {
 }
 
 /** The directories that hold these protected files (absolute), for watchDirs. */
-export function directoriesOf(root: string, rels: Iterable<string>): Set<string> {
+export function directoriesOf(root: string, rels: PathKeys): Set<string> {
   // The folders as written in the paths first, then one absolute path each: 20,000 files in 200
   // folders make 200 paths, not 20,000 (which cost ~30 MB of garbage every time the set changed).
   const relDirs = new Set<string>();
   const dirOf = dirOfEach();
-  for (const rel of rels) if (!isExtensionWritten(rel)) relDirs.add(dirOf(rel));
+  forEachPath(rels, (rel) => {
+    if (!isExtensionWritten(rel)) relDirs.add(dirOf(rel));
+  });
   const dirs = new Set<string>();
   for (const dir of relDirs) dirs.add(dir === '' ? root : join(root, ...dir.split('/')));
   return dirs;

@@ -51,7 +51,10 @@ export async function walkProtected<C>(root: string, o: InventoryOptions<C>): Pr
     } catch {
       continue; // gone, or not readable: nothing of it can be listed
     }
-    for (const e of entries) {
+    // Indexed, not for…of: this runs once per folder and is not optimized, and an array iterator's
+    // result objects would be one allocation per entry.
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
       if (++out.seen > limit) {
         out.truncated = true;
         return out;

@@ -185,7 +185,7 @@ export class BreachGuard extends Disposable {
           this.guarded.delete(folder);
           continue;
         }
-        g.engine.watchDirs(directoriesOf(folder.folder.uri.fsPath, folder.files.keys()));
+        g.engine.watchDirs(directoriesOf(folder.folder.uri.fsPath, folder.files));
       }
       // A manifest created (or a folder added) since: guard it too.
       for (const folder of this.service.withManifest()) if (!this.guarded.has(folder)) this.guard(folder);

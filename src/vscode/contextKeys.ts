@@ -34,7 +34,7 @@ export class ContextKeys extends Disposable {
     for (const folder of this.service.all()) {
       const files = folder.files;
       const keys = menuKeys(
-        { [Symbol.iterator]: () => files.keys() },
+        files,
         (rel) => folder.registry.find(rel, files.get(rel)?.component?.name, now) === undefined,
         (dir) => folder.unprotectedDirs.has(dir),
       );

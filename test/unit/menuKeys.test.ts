@@ -83,3 +83,15 @@ describe('menuKeys', () => {
     assert.equal(keys.lockedDirs.length + keys.unlockedDirs.length + keys.lockedFiles.length + keys.unlockedFiles.length, 200);
   });
 });
+
+describe('menuKeys over the inventory itself', () => {
+  test('a map of the protected files gives the same keys as the list of its paths', () => {
+    const locked = new Map<string, boolean>();
+    for (let d = 0; d < 5; d++) for (let f = 0; f < 7; f++) locked.set(`src/d${d}/f${f}.ts`, (d + f) % 3 !== 0 || d === 2);
+    locked.set('top.ts', true);
+    const isLocked = (rel: string): boolean => locked.get(rel) === true;
+    const mixed = (dir: string): boolean => dir === 'src/d4';
+    assert.deepEqual(menuKeys(locked, isLocked, mixed), menuKeys([...locked.keys()], isLocked, mixed));
+    assert.deepEqual(menuKeys(new Set(locked.keys()), isLocked, mixed), menuKeys([...locked.keys()], isLocked, mixed));
+  });
+});

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { braceExpand } from 'minimatch';
-import { dirOf, dirOfEach, escapesFolder, isInsideFolder, isNormalRelPath, normalizeRelPath } from '../../src/core/paths';
+import { dirOf, dirOfEach, escapesFolder, forEachPath, isInsideFolder, isNormalRelPath, normalizeRelPath } from '../../src/core/paths';
 
 describe('normalizeRelPath', () => {
   const cases: [string, string][] = [
@@ -110,5 +110,27 @@ describe('dirOf, dirOfEach', () => {
     const paths = ['a/x', 'a/y', 'ab/z', 'a/b/c', 'a/b/d', 'top', 'a/b', 'a/bc/e', 'top2'];
     const each = dirOfEach();
     assert.deepEqual(paths.map((p) => each(p)), paths.map(dirOf));
+  });
+});
+
+describe('forEachPath', () => {
+  const paths = ['src/a.ts', 'src/b.ts', 'lib/c.ts', 'top'];
+  const seen = (keys: Parameters<typeof forEachPath>[0]): string[] => {
+    const out: string[] = [];
+    forEachPath(keys, (rel) => out.push(rel));
+    return out;
+  };
+
+  test('the keys of a map, a set, an array and any other iterable, in their order', () => {
+    assert.deepEqual(seen(new Map(paths.map((p, i) => [p, i]))), paths);
+    assert.deepEqual(seen(new Set(paths)), paths);
+    assert.deepEqual(seen(paths), paths);
+    assert.deepEqual(seen(new Map(paths.map((p) => [p, 0])).keys()), paths);
+    assert.deepEqual(seen((function* () { yield* paths; })()), paths);
+    assert.deepEqual(seen([]), []);
+  });
+
+  test('a map gives its keys, not its values or pairs', () => {
+    assert.deepEqual(seen(new Map([['a', 'not this'], ['b', 'nor this']])), ['a', 'b']);
   });
 });
