@@ -18,11 +18,13 @@ import { committedManifest } from '../node/certifiedGrants';
 import { grantStoreFor } from '../node/grantStore';
 import { loadEnforcedManifest } from './enforcedManifest';
 import { MAX_HARD_LINK_CANDIDATES, hardLinkTwin, linkChain } from './sameFile';
-import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, formatProblems } from './io';
+import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, formatProblems, isInputTooLarge } from './io';
 import type { CliIo } from './io';
 
 /** Exit code that denies: Claude Code blocks the tool call and shows stderr to the agent. */
 export const EXIT_DENY = 2;
+/** The most of a hook event `check` reads from stdin (as `hook` does): the paths it needs are near the start. */
+const MAX_HOOK_EVENT = 32 * 1024 * 1024;
 
 export const CHECK_HELP = `Usage: protected-files check <path>...
        <hook JSON on stdin> | protected-files check
@@ -71,7 +73,10 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
   const fromHook = paths.length === 0;
   if (fromHook) {
     if (io.isTTY) throw new CliError('check needs paths, or a hook event as JSON on stdin.', 'See protected-files check --help.', EXIT_FAIL);
-    const event = parseHookEvent(await io.stdin());
+    const event = parseHookEvent(await io.stdin(MAX_HOOK_EVENT).catch((err: unknown) => {
+      if (!isInputTooLarge(err)) throw err;
+      throw new CliError(`check could not read the hook event on stdin: it is larger than ${MAX_HOOK_EVENT / 1024 / 1024} MB.`, 'Pipe a PreToolUse hook event, or pass paths as arguments.', EXIT_FAIL);
+    }));
     if (typeof event.cwd === 'string' && event.cwd !== '') cwd = resolve(io.cwd, event.cwd);
     const input = event.tool_input ?? {};
     paths = ['file_path', 'path', 'notebook_path'].map((k) => input[k]).filter((v): v is string => typeof v === 'string' && v !== '');

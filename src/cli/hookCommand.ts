@@ -24,7 +24,7 @@ import { noteCodePath } from '../core/codePath';
 import { findGitDir, grantStoreFor } from '../node/grantStore';
 import { classifyTarget, loadManifest, protectedMessage } from './checkCommand';
 import { loadEnforcedManifest } from './enforcedManifest';
-import { caseInsensitiveFs, findWorkspaceRoot, formatProblems } from './io';
+import { caseInsensitiveFs, findWorkspaceRoot, formatProblems, isInputTooLarge } from './io';
 import type { CliIo } from './io';
 
 export const HOOK_HELP = `Usage: <hook payload JSON on stdin> | protected-files hook [--agent NAME]
@@ -71,8 +71,11 @@ export async function runHook(args: string[], io: CliIo): Promise<number> {
   }
   let call: ToolCall | undefined;
   try {
-    const text = await io.stdin();
-    if (text.length > MAX_PAYLOAD) throw new GuardFailure(`the hook payload is larger than ${MAX_PAYLOAD / 1024 / 1024} MB, more than the guard reads`);
+    // Read to the bound and no further: a payload that never ends (or a pipe of /dev/zero) is refused
+    // as soon as it is too large, not after it has filled the memory.
+    const tooLarge = new GuardFailure(`the hook payload is larger than ${MAX_PAYLOAD / 1024 / 1024} MB, more than the guard reads`);
+    const text = await io.stdin(MAX_PAYLOAD).catch((err: unknown) => { throw isInputTooLarge(err) ? tooLarge : err; });
+    if (text.length > MAX_PAYLOAD) throw tooLarge;
     let payload: unknown;
     try {
       payload = JSON.parse(text);

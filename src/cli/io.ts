@@ -15,8 +15,11 @@ export interface CliIo {
   cwd: string;
   stdout(s: string): void;
   stderr(s: string): void;
-  /** The whole of standard input (empty when it is a TTY or closed). */
-  stdin(): Promise<string>;
+  /**
+   * The whole of standard input (empty when it is a TTY or closed). With `maxBytes`, rejects with an
+   * InputTooLargeError as soon as more arrives, without waiting for the rest.
+   */
+  stdin(maxBytes?: number): Promise<string>;
   /**
    * stdin() as bytes, read without holding the main thread (a pipe is drained by Node's thread pool
    * while the caller goes on); the same promise on every call, so a caller may start it early.
@@ -107,7 +110,7 @@ export function processIo(): CliIo {
     cwd: process.cwd(),
     stdout: (s) => writeOut(1, s),
     stderr: (s) => writeOut(2, s),
-    stdin: async () => (await readStdin()).toString('utf8'),
+    stdin: async (maxBytes) => (await readStdin(maxBytes)).toString('utf8'),
     stdinBytes: () => (bytes ??= readStdinAside()),
     // Asked for only when a command needs it: process.stdin is built on first use, with the stream modules.
     get isTTY(): boolean {
@@ -157,22 +160,24 @@ function writeOut(fd: 1 | 2, text: string): void {
  * call an agent makes. Anything else (a terminal, /dev/null), and a non-blocking descriptor once it
  * would block, goes through process.stdin as before.
  */
-async function readStdin(): Promise<Buffer> {
+async function readStdin(max = Infinity): Promise<Buffer> {
   const chunks: Buffer[] = [];
   if (plainStdin()) {
+    let length = 0;
     try {
       for (;;) {
         const buffer = Buffer.allocUnsafe(64 * 1024);
         const n = readSync(0, buffer, 0, buffer.length, null);
         if (n === 0) return Buffer.concat(chunks);
         chunks.push(buffer.subarray(0, n));
+        if ((length += n) > max) throw new InputTooLargeError(max);
       }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
       // Non-blocking and nothing there yet: the rest comes through the stream.
     }
   }
-  return readAll(process.stdin, chunks);
+  return readAll(process.stdin, chunks, max);
 }
 
 /** Whether standard input is a pipe, socket or file, which plain reads take (see readStdin). */
@@ -212,12 +217,25 @@ async function readStdinAside(): Promise<Buffer> {
     if (n === undefined) return readAll(process.stdin, chunks, STDIN_BYTES_LIMIT); // non-blocking and nothing there yet
     if (n === 0) return Buffer.concat(chunks);
     chunks.push(buffer.subarray(0, n));
-    if ((length += n) > STDIN_BYTES_LIMIT) throw tooMuchInput();
+    if ((length += n) > STDIN_BYTES_LIMIT) throw new InputTooLargeError(STDIN_BYTES_LIMIT);
   }
 }
 
-function tooMuchInput(): Error {
-  return new Error(`Standard input is larger than ${STDIN_BYTES_LIMIT} bytes.`);
+/** Standard input went past the most a command reads; the rest was not read. */
+export class InputTooLargeError extends Error {
+  readonly code = 'PF_INPUT_TOO_LARGE';
+  constructor(readonly limit: number) {
+    super(`Standard input is larger than ${limit} bytes.`);
+  }
+}
+
+/**
+ * Whether `err` is an InputTooLargeError. By its code, not instanceof: the dispatcher that reads
+ * stdin and the command that asked are separate bundles (dist/cli.js and a part), each with a copy
+ * of this class.
+ */
+export function isInputTooLarge(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'PF_INPUT_TOO_LARGE';
 }
 
 async function readAll(stream: NodeJS.ReadStream, chunks: Buffer[] = [], max = Infinity): Promise<Buffer> {
@@ -226,7 +244,7 @@ async function readAll(stream: NodeJS.ReadStream, chunks: Buffer[] = [], max = I
   for await (const chunk of stream) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     chunks.push(bytes);
-    if ((length += bytes.length) > max) throw tooMuchInput();
+    if ((length += bytes.length) > max) throw new InputTooLargeError(max);
   }
   return Buffer.concat(chunks);
 }
