@@ -20,7 +20,8 @@
 #              PF_BENCH_WRITES  number of measured writes in step 2 (default 40)
 #              PF_BENCH_IDLE_S idle seconds measured per scale run (default 30)
 #              PF_BENCH_SCALE_WRITES measured writes per protected scale run (default 60: a p95 of 30 is its second-worst write)
-#              PF_BENCH_SCALE_ROUNDS rounds of the three scale runs (default 3; the figures are medians over them)
+#              PF_BENCH_SCALE_ROUNDS rounds of the scale runs (default 3; the figures are medians over them)
+#              PF_BENCH_USE=1 the baseline and 20,000-file runs end with a scripted while of use, idle measured again
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -158,6 +159,15 @@ if [ "$host_rc" = 0 ]; then
     const driftCpu = over(bs, (r) => r.again.cpuPercent - r.cpuPercent);
     row("in one host, 20k: idle CPU after − before (medians)", `${f(lateCpu.m)} points`, `≤ 1 point: ${met(lateCpu.m <= 1)}`);
     row("    each round; a host where nothing starts", `${lateCpu.each}; ${driftCpu.each} points`);
+    if ([...bs, ...ms].every((r) => r.used)) {
+      // PF_BENCH_USE=1: the same hosts after a scripted while of use (searches, 120 files opened and closed).
+      const usedRss = [bs, ms].map((runs) => over(runs, (r) => r.used.rssMb, 0));
+      row("after use: RSS none / 20k (medians)", `${usedRss.map((u) => f(u.m, 0)).join(" / ")} MB (${f(usedRss[1].m - usedRss[0].m, 0)} MB)`);
+      row("    each round: none; 20k", `${usedRss[0].each}; ${usedRss[1].each} MB`);
+      const usedCpu = [bs, ms].map((runs) => over(runs, (r) => r.used.cpuPercent));
+      row("after use: idle CPU none / 20k (medians)", `${usedCpu.map((u) => f(u.m)).join(" / ")} % of a core`);
+      row("    the use itself took: none / 20k (medians)", `${[bs, ms].map((runs) => f(median(runs.map((r) => r.used.useMs / 1000)))).join(" / ")} s`);
+    }
     const act = [ks, ms].map((runs) => over(runs, (r) => r.activationMs));
     row("activate() to protection in force: 1k / 20k (medians)", `${f(act[0].m)} / ${f(act[1].m)} ms`, `≤ 100 ms: ${met(act[1].m <= 100)}`);
     row("    each round: 20k", `${act[1].each} ms`);

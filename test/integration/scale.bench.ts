@@ -8,11 +8,13 @@
 //   PF_BENCH_SCENARIO=late       launched without a manifest; once idle is measured, the manifest from
 //                                PF_BENCH_LATE_FROM is put back, the extension started and idle measured
 //                                again in the same host (its cost without the launch-to-launch spread)
+// PF_BENCH_USE=1: baseline and protected runs end with a scripted while of use and idle measured again.
 // Figures go as JSON to PF_BENCH_OUT. Idle CPU is the extension host's own (process.cpuUsage), over
 // PF_BENCH_IDLE_S seconds (30) once the start-up work (inventory, check at start) is over.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as vscode from 'vscode';
 import * as inspector from 'node:inspector';
 import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import * as v8 from 'node:v8';
@@ -30,6 +32,29 @@ const WATCHER_WRITES = 10;
 const PF_LATE_FROM = SCENARIO === 'late' ? process.env.PF_BENCH_LATE_FROM : undefined;
 /** After the extension started late: the pause before the second window (as the first had 8 s after launch). */
 const LATE_SETTLE_MS = 8000;
+
+/** PF_BENCH_USE=1: after the figures, the baseline's and the 20,000-file run's host is used a while and measured idle again. */
+const PF_USE = process.env.PF_BENCH_USE === '1';
+
+/**
+ * A few minutes' use, scripted: three searches of the workspace's source files and 120 of them opened
+ * in editors (40 per round, then closed), then the same pause and idle window as at start. A host in
+ * use grows its heap far past what either start-up leaves; this shows what is left of the difference.
+ */
+async function useThenIdle(): Promise<Record<string, unknown>> {
+  const t0 = Date.now();
+  for (let round = 0; round < 3; round++) {
+    const uris = await vscode.workspace.findFiles('src/**/*.ts', undefined, 30000);
+    for (const uri of uris.slice(round * 40, round * 40 + 40)) {
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc, { preview: false });
+    }
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  }
+  const useMs = Date.now() - t0;
+  await sleep(LATE_SETTLE_MS);
+  return { useMs, ...(await idle(IDLE_S)) };
+}
 
 /** baseline: the second idle window, after the same pause as `late` takes to start the extension. */
 async function idleAgain(): Promise<Record<string, unknown>> {
@@ -137,7 +162,7 @@ const startAllocationProfile = (file: string | undefined): Promise<() => Promise
 ], 'HeapProfiler.stopSampling');
 
 describe('benchmark: scale', function () {
-  this.timeout((2 * IDLE_S + 240) * 1000);
+  this.timeout((3 * IDLE_S + 300) * 1000);
 
   it(`${SCENARIO}: idle CPU, memory, activation and restore latency`, async () => {
     const result: Record<string, unknown> = { scenario: SCENARIO, idleSeconds: IDLE_S, at: new Date().toISOString() };
@@ -221,6 +246,7 @@ describe('benchmark: scale', function () {
       }
     }
     result.watcherEventMs = summary(await watcherLatencies(path.join(folderPath(), PLAIN), WATCHER_WRITES, PAUSE_MS));
+    if (PF_USE && (SCENARIO === 'baseline' || Number(process.env.PF_BENCH_PROTECTED) >= 20_000)) result.used = await useThenIdle();
     // PF_BENCH_HEAP_SNAPSHOT=file: a heap snapshot of the extension host after the figures (to find what costs memory).
     // PF_BENCH_SMAPS=file: the extension host's memory map at the end (which mappings hold the RSS).
     if (process.env.PF_BENCH_SMAPS) fs.writeFileSync(process.env.PF_BENCH_SMAPS, fs.readFileSync('/proc/self/smaps', 'utf8'));
