@@ -191,16 +191,16 @@ function plainStdin(): boolean {
 }
 
 /**
- * readStdin with reads in Node's thread pool: a writer that fills the pipe's buffer (64 KiB) is
- * drained while this process goes on, instead of waiting until the reader gets to it.
- */
-/**
  * The most of standard input stdinBytes() takes: what `verify --git-output` reads is a diff of about
  * 150 bytes per staged path, so this is well over a million paths; `yes |` or `/dev/zero` piped in
  * would otherwise grow the process until it is killed.
  */
 export const STDIN_BYTES_LIMIT = 256 * 1024 * 1024;
 
+/**
+ * readStdin with reads in Node's thread pool: a writer that fills the pipe's buffer (64 KiB) is
+ * drained while this process goes on, instead of waiting until the reader gets to it.
+ */
 async function readStdinAside(): Promise<Buffer> {
   if (!plainStdin()) return readAll(process.stdin, [], STDIN_BYTES_LIMIT);
   const chunks: Buffer[] = [];
