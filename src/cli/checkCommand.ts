@@ -23,8 +23,11 @@ import type { CliIo } from './io';
 
 /** Exit code that denies: Claude Code blocks the tool call and shows stderr to the agent. */
 export const EXIT_DENY = 2;
-/** The most of a hook event `check` reads from stdin (as `hook` does): the paths it needs are near the start. */
-const MAX_HOOK_EVENT = 32 * 1024 * 1024;
+/**
+ * The most of a hook payload `check` and `hook` read from stdin: a bigger one is refused rather than
+ * read (a Write tool's payload carries the whole file).
+ */
+export const MAX_HOOK_PAYLOAD = 32 * 1024 * 1024;
 
 export const CHECK_HELP = `Usage: protected-files check <path>...
        <hook JSON on stdin> | protected-files check
@@ -73,9 +76,9 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
   const fromHook = paths.length === 0;
   if (fromHook) {
     if (io.isTTY) throw new CliError('check needs paths, or a hook event as JSON on stdin.', 'See protected-files check --help.', EXIT_FAIL);
-    const event = parseHookEvent(await io.stdin(MAX_HOOK_EVENT).catch((err: unknown) => {
+    const event = parseHookEvent(await io.stdin(MAX_HOOK_PAYLOAD).catch((err: unknown) => {
       if (!isInputTooLarge(err)) throw err;
-      throw new CliError(`check could not read the hook event on stdin: it is larger than ${MAX_HOOK_EVENT / 1024 / 1024} MB.`, 'Pipe a PreToolUse hook event, or pass paths as arguments.', EXIT_FAIL);
+      throw new CliError(`check could not read the hook event on stdin: it is larger than ${MAX_HOOK_PAYLOAD / 1024 / 1024} MB.`, 'Pipe a PreToolUse hook event, or pass paths as arguments.', EXIT_FAIL);
     }));
     if (typeof event.cwd === 'string' && event.cwd !== '') cwd = resolve(io.cwd, event.cwd);
     const input = event.tool_input ?? {};

@@ -22,7 +22,7 @@ import type { Grant } from '../core/unlocks';
 import { certifiedGrants } from '../node/certifiedGrants';
 import { noteCodePath } from '../core/codePath';
 import { findGitDir, grantStoreFor } from '../node/grantStore';
-import { classifyTarget, loadManifest, protectedMessage } from './checkCommand';
+import { MAX_HOOK_PAYLOAD, classifyTarget, loadManifest, protectedMessage } from './checkCommand';
 import { loadEnforcedManifest } from './enforcedManifest';
 import { caseInsensitiveFs, findWorkspaceRoot, formatProblems, isInputTooLarge } from './io';
 import type { CliIo } from './io';
@@ -40,8 +40,6 @@ reason on stderr (Cursor: also {"permission":"deny"} on stdout). Any failure of 
 itself refuses, with what to fix. See docs/agents.md.
 `;
 
-/** Bigger payloads are refused rather than read (a Write tool's payload carries the whole file). */
-const MAX_PAYLOAD = 32 * 1024 * 1024;
 /** Files listed to expand one glob in a shell command; more refuses the command. */
 const MAX_GLOB_FILES = 50_000;
 const MAX_GLOB_WILDCARDS = 16;
@@ -73,9 +71,9 @@ export async function runHook(args: string[], io: CliIo): Promise<number> {
   try {
     // Read to the bound and no further: a payload that never ends (or a pipe of /dev/zero) is refused
     // as soon as it is too large, not after it has filled the memory.
-    const tooLarge = new GuardFailure(`the hook payload is larger than ${MAX_PAYLOAD / 1024 / 1024} MB, more than the guard reads`);
-    const text = await io.stdin(MAX_PAYLOAD).catch((err: unknown) => { throw isInputTooLarge(err) ? tooLarge : err; });
-    if (text.length > MAX_PAYLOAD) throw tooLarge;
+    const tooLarge = new GuardFailure(`the hook payload is larger than ${MAX_HOOK_PAYLOAD / 1024 / 1024} MB, more than the guard reads`);
+    const text = await io.stdin(MAX_HOOK_PAYLOAD).catch((err: unknown) => { throw isInputTooLarge(err) ? tooLarge : err; });
+    if (text.length > MAX_HOOK_PAYLOAD) throw tooLarge;
     let payload: unknown;
     try {
       payload = JSON.parse(text);
