@@ -92,8 +92,9 @@ fi
 # --- 3. scale: a generated 20,000-file workspace in the real extension host ----------------------
 # Rounds (PF_BENCH_SCALE_ROUNDS, default 3) of four runs of test/integration/scale.bench.ts: without a
 # manifest (the extension never activates: the baseline), with 1,000 and with 20,000 of the 20,000 files
-# protected, and the extension started late in a host launched without the manifest. Each run is a new extension host, and hosts differ from launch to launch (RSS at
-# activation by up to ~25 MB): the figures are the medians over the rounds, each round's beside them.
+# protected, and the extension started late in a host launched without the manifest. Each run is a new
+# extension host, and hosts differ from launch to launch (RSS at activation by up to ~25 MB): the
+# figures are the medians over the rounds, each round's beside them.
 ROUNDS=${PF_BENCH_SCALE_ROUNDS:-3}
 echo
 echo "== scale: a generated workspace of 20,000 files in the real extension host (idle ${PF_BENCH_IDLE_S:-30} s each, $ROUNDS rounds)"

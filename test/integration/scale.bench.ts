@@ -8,7 +8,7 @@
 //   PF_BENCH_SCENARIO=late       launched without a manifest; once idle is measured, the manifest from
 //                                PF_BENCH_LATE_FROM is put back, the extension started and idle measured
 //                                again in the same host (its cost without the launch-to-launch spread)
-// PF_BENCH_USE=1: baseline and protected runs end with a scripted while of use and idle measured again.
+// PF_BENCH_USE=1: the baseline's and the 20,000-file run end with a scripted while of use and idle measured again.
 // Figures go as JSON to PF_BENCH_OUT. Idle CPU is the extension host's own (process.cpuUsage), over
 // PF_BENCH_IDLE_S seconds (30) once the start-up work (inventory, check at start) is over.
 import { execFileSync } from 'node:child_process';
@@ -32,35 +32,8 @@ const WATCHER_WRITES = 10;
 const PF_LATE_FROM = SCENARIO === 'late' ? process.env.PF_BENCH_LATE_FROM : undefined;
 /** After the extension started late: the pause before the second window (as the first had 8 s after launch). */
 const LATE_SETTLE_MS = 8000;
-
 /** PF_BENCH_USE=1: after the figures, the baseline's and the 20,000-file run's host is used a while and measured idle again. */
 const PF_USE = process.env.PF_BENCH_USE === '1';
-
-/**
- * A few minutes' use, scripted: three searches of the workspace's source files and 120 of them opened
- * in editors (40 per round, then closed), then the same pause and idle window as at start. A host in
- * use grows its heap far past what either start-up leaves; this shows what is left of the difference.
- */
-async function useThenIdle(): Promise<Record<string, unknown>> {
-  const t0 = Date.now();
-  for (let round = 0; round < 3; round++) {
-    const uris = await vscode.workspace.findFiles('src/**/*.ts', undefined, 30000);
-    for (const uri of uris.slice(round * 40, round * 40 + 40)) {
-      const doc = await vscode.workspace.openTextDocument(uri);
-      await vscode.window.showTextDocument(doc, { preview: false });
-    }
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  }
-  const useMs = Date.now() - t0;
-  await sleep(LATE_SETTLE_MS);
-  return { useMs, ...(await idle(IDLE_S)) };
-}
-
-/** baseline: the second idle window, after the same pause as `late` takes to start the extension. */
-async function idleAgain(): Promise<Record<string, unknown>> {
-  await sleep(LATE_SETTLE_MS);
-  return idle(IDLE_S);
-}
 const PAUSE_MS = 250;
 
 /**
@@ -107,6 +80,31 @@ async function idle(seconds: number): Promise<Record<string, unknown> & { cpuPer
     idleYoungMb: young,
     idleHeapUsedMb: used,
   };
+}
+
+/**
+ * A few minutes' use, scripted: three searches of the workspace's source files and 120 of them opened
+ * in editors (40 per round, then closed), then the same pause and idle window as at start. A host in
+ * use grows its heap far past what either start-up leaves; this shows what is left of the difference.
+ */
+async function useThenIdle(): Promise<Record<string, unknown>> {
+  const t0 = Date.now();
+  for (let round = 0; round < 3; round++) {
+    const uris = await vscode.workspace.findFiles('src/**/*.ts', undefined, 30000);
+    for (const uri of uris.slice(round * 40, round * 40 + 40)) {
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc, { preview: false });
+    }
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  }
+  const useMs = Date.now() - t0;
+  return { useMs, ...(await idleAgain()) };
+}
+
+/** Another idle window, after the same pause as `late` gives the extension once started (the baseline's second window, and after use). */
+async function idleAgain(): Promise<Record<string, unknown>> {
+  await sleep(LATE_SETTLE_MS);
+  return idle(IDLE_S);
 }
 
 /**
