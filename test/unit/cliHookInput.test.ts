@@ -61,17 +61,21 @@ describe('hook payloads that never end', () => {
     assert.match(r.stderr, /check could not read the hook event on stdin: it is larger than 32 MB\./);
   });
 
-  test('/dev/zero piped into the hook is refused, not read until the process is killed', { skip: unix }, async () => {
-    const repo = sandbox.repo('zero');
-    const child = spawn('sh', ['-c', `cat /dev/zero | "${process.execPath}" "${sandbox.cli}" hook --agent claude`], { cwd: repo.dir, env: sandbox.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString('utf8'); });
-    const code = await Promise.race([
-      new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c))),
-      new Promise<'held'>((resolve) => setTimeout(() => resolve('held'), 60_000).unref()),
-    ]);
-    child.kill();
-    assert.equal(code, 2, stderr);
-    assert.match(stderr, /larger than 32 MB/);
-  });
+  // Piped (plain reads of a pipe) and redirected from the device itself (read through process.stdin).
+  for (const [how, command] of [['piped into', 'cat /dev/zero | CLI'], ['redirected from a device into', 'CLI < /dev/zero']]) {
+    test(`/dev/zero ${how} the hook is refused, not read until the process is killed`, { skip: unix }, async () => {
+      const repo = sandbox.repo(`zero-${how.split(' ')[0]}`);
+      const cli = `"${process.execPath}" "${sandbox.cli}" hook --agent claude`;
+      const child = spawn('sh', ['-c', command.replace('CLI', cli)], { cwd: repo.dir, env: sandbox.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString('utf8'); });
+      const code = await Promise.race([
+        new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c))),
+        new Promise<'held'>((resolve) => setTimeout(() => resolve('held'), 60_000).unref()),
+      ]);
+      child.kill();
+      assert.equal(code, 2, stderr);
+      assert.match(stderr, /larger than 32 MB/);
+    });
+  }
 });
