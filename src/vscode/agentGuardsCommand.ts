@@ -3,10 +3,9 @@
 // AGENTS.md section), shows each file's diff on request, and writes them when the user says so.
 import * as vscode from 'vscode';
 import { AgentGuardsError } from '../core/agentGuards';
-import { parseManifest } from '../core/manifest';
 import { AGENTS_MD_PATH, AGENT_GUARDS_STATE_PATH, planAgentGuards, writeAgentGuards } from '../node/agentGuardsWriter';
 import { log } from './logger';
-import { confirmPlan } from './planPreview';
+import { confirmPlan, generatorInput } from './planPreview';
 
 /**
  * Protected Files: Set Up Agent Guards for one workspace folder: computes the plan from
@@ -18,19 +17,12 @@ import { confirmPlan } from './planPreview';
  * command boundary.
  */
 export async function setUpAgentGuards(folderUri: vscode.Uri, manifestText: string): Promise<void> {
-  const folderName = vscode.workspace.getWorkspaceFolder(folderUri)?.name ?? folderUri.path.split('/').pop() ?? folderUri.toString();
-  const parsed = parseManifest(manifestText);
-  if (!parsed.manifest) {
-    void vscode.window.showErrorMessage(`Could not set up agent guards: the manifest of ${folderName} has errors. Fix them (see the Problems view), then run Set Up Agent Guards again.`);
-    return;
-  }
-  if (folderUri.scheme !== 'file') {
-    void vscode.window.showErrorMessage(`Could not set up agent guards: ${folderName} is not on a local or remote file system (${folderUri.scheme}:).`);
-    return;
-  }
+  const input = generatorInput(folderUri, manifestText, 'Set Up Agent Guards');
+  if (!input) return;
+  const { folderName, manifest } = input;
 
   try {
-    const plan = await planAgentGuards(folderUri.fsPath, parsed.manifest);
+    const plan = await planAgentGuards(folderUri.fsPath, manifest);
     const changed = plan.filter((f) => f.changed);
     if (changed.length === 0) {
       void vscode.window.showInformationMessage(`Agent guards in ${folderName} are up to date with the manifest: nothing to change.`);
@@ -44,7 +36,7 @@ export async function setUpAgentGuards(folderUri: vscode.Uri, manifestText: stri
     });
     if (!confirmed) return;
 
-    const written = await writeAgentGuards(folderUri.fsPath, plan, parsed.manifest);
+    const written = await writeAgentGuards(folderUri.fsPath, plan, manifest);
     log.info(`[agents] ${folderName}: wrote ${written.map((f) => f.path).join(', ')}`);
     const open = 'Open AGENTS.md';
     const choice = await vscode.window.showInformationMessage(

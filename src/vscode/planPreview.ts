@@ -3,6 +3,8 @@
 // its diff (the list stays open), picking a report opens it, picking "Write" confirms.
 import * as vscode from 'vscode';
 import { lineDiffStats } from '../core/diffStats';
+import { parseManifest } from '../core/manifest';
+import type { Manifest } from '../core/manifest';
 import type { PlannedFile } from '../node/agentGuardsWriter';
 
 /** Virtual documents holding the before and after texts that the diff editor compares. */
@@ -130,4 +132,24 @@ export function confirmPlan(preview: PlanPreview): Promise<boolean> {
     });
     pick.show();
   });
+}
+
+/**
+ * What a generator (`Set Up Agent Guards`, `Set Up Team Rules`) plans from: the folder's name and its
+ * parsed manifest, or undefined after telling the user in one sentence why there is nothing to plan
+ * from (a manifest with errors, a folder not on a file system). `title` names the command.
+ */
+export function generatorInput(folderUri: vscode.Uri, manifestText: string, title: string): { folderName: string; manifest: Manifest } | undefined {
+  const folderName = vscode.workspace.getWorkspaceFolder(folderUri)?.name ?? folderUri.path.split('/').pop() ?? folderUri.toString();
+  const what = title.toLowerCase();
+  const parsed = parseManifest(manifestText);
+  if (!parsed.manifest) {
+    void vscode.window.showErrorMessage(`Could not ${what}: the manifest of ${folderName} has errors. Fix them (see the Problems view), then run ${title} again.`);
+    return undefined;
+  }
+  if (folderUri.scheme !== 'file') {
+    void vscode.window.showErrorMessage(`Could not ${what}: ${folderName} is not on a local or remote file system (${folderUri.scheme}:).`);
+    return undefined;
+  }
+  return { folderName, manifest: parsed.manifest };
 }

@@ -3,11 +3,10 @@
 // Agent Guards, and writes them when the user says so.
 import * as vscode from 'vscode';
 import { AgentGuardsError } from '../core/agentGuards';
-import { parseManifest } from '../core/manifest';
 import { WORKFLOW_CHECK_NAME } from '../core/teamRules';
 import { planTeamRules, teamNotes, writeTeamRules } from '../node/teamRulesWriter';
 import { log } from './logger';
-import { confirmPlan } from './planPreview';
+import { confirmPlan, generatorInput } from './planPreview';
 
 const EXTENSION_ID = 'protected-files.protected-files';
 
@@ -17,19 +16,12 @@ const EXTENSION_ID = 'protected-files.protected-files';
  * the user can fix are one sentence; anything else goes to the command boundary.
  */
 export async function setUpTeamRules(folderUri: vscode.Uri, manifestText: string): Promise<void> {
-  const folderName = vscode.workspace.getWorkspaceFolder(folderUri)?.name ?? folderUri.path.split('/').pop() ?? folderUri.toString();
-  const parsed = parseManifest(manifestText);
-  if (!parsed.manifest) {
-    void vscode.window.showErrorMessage(`Could not set up team rules: the manifest of ${folderName} has errors. Fix them (see the Problems view), then run Set Up Team Rules again.`);
-    return;
-  }
-  if (folderUri.scheme !== 'file') {
-    void vscode.window.showErrorMessage(`Could not set up team rules: ${folderName} is not on a local or remote file system (${folderUri.scheme}:).`);
-    return;
-  }
+  const input = generatorInput(folderUri, manifestText, 'Set Up Team Rules');
+  if (!input) return;
+  const { folderName, manifest } = input;
   try {
     const version = (vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as { version?: string } | undefined)?.version ?? 'latest';
-    const plan = await planTeamRules(folderUri.fsPath, parsed.manifest, version);
+    const plan = await planTeamRules(folderUri.fsPath, manifest, version);
     const changed = plan.files.filter((f) => f.changed);
     const planNotes = teamNotes(plan);
     for (const n of planNotes) log.warn(`[team] ${folderName}: ${n}`);
