@@ -5,7 +5,7 @@
 // the file's last change record (read from the audit log as it grows), its bytes from the approved
 // store or git HEAD. At start, candidates come from `git status` (what differs from HEAD) and the
 // audit log's approvals, so a check of 20,000 protected files reads only those that changed.
-import { promises as fs, watch as watchDir } from 'node:fs';
+import { constants as fsConstants, promises as fs, watch as watchDir } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { nodeOs } from './nodeOs';
 import { dirname, join, relative, sep } from 'node:path';
@@ -21,6 +21,7 @@ import { ApprovedStore } from './approvedStore';
 import { atomicWriteFile } from './atomicWrite';
 import { copyBackup, writeBackup } from './backups';
 import { runGit } from './gitChanges';
+import { GitActivity } from './gitActivity';
 import { findGitDir } from './grantStore';
 import type { AuditRecorder } from './recorder';
 import { readRegularFile, readRegularFileSync, readRegularVersion } from './regularFile';
@@ -52,6 +53,8 @@ export interface BreachEngineOptions {
   now?(): number;
   /** Limits of the breach backups (BACKUP_LIMITS unless given; tests use small ones). */
   backupLimits?: { version: number; total: number };
+  /** How long a write waits for git to settle (GIT_WAIT unless given; tests use short ones). */
+  gitWait?: { quietMs: number; maxMs: number };
 }
 
 interface Approved {
@@ -76,11 +79,21 @@ const MAX_HELD_BYTES = 8 * 1024 * 1024;
  * fill the disk through the guard's backups. The restore never depends on them.
  */
 export const BACKUP_LIMITS = { version: 64 * 1024 * 1024, total: 256 * 1024 * 1024 };
+/**
+ * A write is judged once git has settled (src/node/gitActivity.ts): no `index.lock`, and the index and
+ * HEAD unchanged for `quietMs`. A checkout of thousands of files holds the lock for seconds; a lock
+ * held for `maxMs` (a git that crashed, or one kept on purpose) no longer delays the judgement.
+ */
+export const GIT_WAIT = { quietMs: 250, maxMs: 60_000 };
+/** How often a write waiting for git looks again. */
+const GIT_POLL_MS = 50;
+/** The tail of the audit log last read, kept to notice a log replaced by another (a branch switched). */
+const LOG_TAIL_BYTES = 256;
 
 const megabytes = (bytes: number): string => `${Math.round(bytes / (1024 * 1024))} MB`;
 
 export class BreachEngine {
-  private readonly ledger = new ApprovalLedger();
+  private ledger = new ApprovalLedger();
   private readonly headCache = new Map<string, { oid: string; bytes: Buffer | undefined }>();
   private readonly episodes = new BreachEpisodes();
   private readonly store: ApprovedStore;
@@ -91,7 +104,14 @@ export class BreachEngine {
   private readonly watchers = new Map<string, FSWatcher>();
   private wantedDirs = new Set<string>();
   private logApplied = 0;
+  /** The log's last bytes up to `logApplied`, as read. */
+  private logTail: Buffer = Buffer.alloc(0);
   private logReading: Promise<void> | undefined;
+  /** Untracked protected files with no record, as adopted at start (not in the log: kept across a re-read). */
+  private readonly adopted = new Map<string, string>();
+  private readonly git: GitActivity;
+  /** The wait for git to settle that writes being judged share. */
+  private gitSettling: Promise<void> | undefined;
   /** Breaches found by the check at start while it runs. */
   private startFound: BreachOutcome[] | undefined;
   private disposed = false;
@@ -106,6 +126,11 @@ export class BreachEngine {
   constructor(private readonly o: BreachEngineOptions) {
     this.store = new ApprovedStore(o.root);
     this.now = o.now ?? Date.now;
+    this.git = new GitActivity(o.root, { quietMs: this.gitWait.quietMs, env: o.env });
+  }
+
+  private get gitWait(): { quietMs: number; maxMs: number } {
+    return this.o.gitWait ?? GIT_WAIT;
   }
 
   get root(): string {
@@ -158,20 +183,39 @@ export class BreachEngine {
       let size: number;
       try {
         size = (await fs.stat(path)).size;
-      } catch {
-        return;
+      } catch (err) {
+        // Gone (a switch to a branch that has no log yet): no record approves anything any more.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return;
+        size = 0;
       }
+      // Read on from where the last read ended only if what was read is still there: a log that
+      // shrank, or was replaced by another (a branch switched or merged, a rewrite), is read again
+      // from its start into a new ledger.
       let from = this.logApplied;
+      if (from > size || (from > 0 && !(await endsWith(path, from, this.logTail)))) from = -1;
       if (size === from) return;
-      if (size < from) from = 0; // rewritten: read it again
+      if (from < 0) {
+        this.ledger = new ApprovalLedger();
+        for (const [rel, hash] of this.adopted) this.ledger.approve(rel, hash);
+        this.logApplied = 0;
+        this.logTail = Buffer.alloc(0);
+        from = 0;
+        if (size === 0) return;
+      }
       const handle = await fs.open(path, 'r');
       try {
         const buffer = Buffer.alloc(size - from);
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, from);
         const end = buffer.subarray(0, bytesRead).lastIndexOf(0x0a);
         if (end < 0) return;
-        for (const r of parseAuditLog(buffer.subarray(0, end + 1).toString('utf8')).records) this.ledger.apply(r);
+        const read = buffer.subarray(0, end + 1);
+        for (const r of parseAuditLog(read.toString('utf8')).records) {
+          this.ledger.apply(r);
+          if (r.file) this.adopted.delete(r.file);
+        }
         this.logApplied = from + end + 1;
+        // A copy: a view would keep the whole read alive.
+        this.logTail = Buffer.from((from === 0 ? read : Buffer.concat([this.logTail, read])).subarray(-LOG_TAIL_BYTES));
       } finally {
         await handle.close();
       }
@@ -196,6 +240,8 @@ export class BreachEngine {
   /** Handles one file until its disk content is settled (a writer looping for seconds included). */
   private async handle(rel: string, atStart: boolean): Promise<void> {
     for (let round = 0; round < MAX_ROUNDS; round++) {
+      // git writes files before it moves HEAD: what it wrote is judged against where HEAD ends.
+      if (round === 0) await this.gitSettled();
       if (this.disposed) return;
       const c = this.o.policy.classify(rel);
       if (!c) return;
@@ -218,6 +264,7 @@ export class BreachEngine {
         if (round > 0) this.episodes.settle(rel);
         return;
       }
+      if (round === 0 && disk?.bytes && await this.gitStaged(rel, disk.bytes)) return;
       const restore = decision.restore && approved.bytes !== undefined;
       if (decision.restore && !restore) this.log('warn', `[breach] ${rel}: the approved content is not available; the change is kept.`);
       await this.breach(rel, c, decision.kind, disk, approved, restore, atStart);
@@ -225,6 +272,40 @@ export class BreachEngine {
       // A writer may still be at it: look again until the approved content stays.
       await sleep(SETTLE_MS);
     }
+  }
+
+  /**
+   * Resolves once git has settled (see GIT_WAIT): at once when it is not at work, which is nearly
+   * always. Writes being judged meanwhile share one wait; after `maxMs` they are judged anyway, and
+   * the log says why.
+   */
+  private gitSettled(): Promise<void> {
+    const wait = async (): Promise<void> => {
+      const started = this.now();
+      for (;;) {
+        const busy = await this.git.busyFor();
+        if (busy <= 0 || this.disposed) return;
+        if (this.now() - started >= this.gitWait.maxMs) {
+          this.log('warn', `[breach] git has been at work in ${this.o.root} for ${Math.round(this.gitWait.maxMs / 1000)} s (its index.lock, or its index and HEAD still changing): writes to locked files are judged now.`);
+          return;
+        }
+        await sleep(Math.min(busy, GIT_POLL_MS));
+      }
+    };
+    return (this.gitSettling ??= wait().finally(() => (this.gitSettling = undefined)));
+  }
+
+  /**
+   * A version git itself wrote while it stopped half-way through a merge, cherry-pick, revert or
+   * rebase (for the user to write the message or resolve a conflict elsewhere): what its index holds
+   * for the file. Taken as git's work, not a breach, until the operation ends (its commit moves HEAD
+   * there; an abort writes HEAD's version back). The commit gate judges the commit as any other.
+   */
+  private async gitStaged(rel: string, bytes: Buffer): Promise<boolean> {
+    const operation = await this.git.operation();
+    if (!operation || !(await this.git.staged(rel, bytes))) return false;
+    this.log('info', `[breach] ${rel}: left as git's ${operation} wrote it (the version it staged); judged again when the ${operation} ends.`);
+    return true;
   }
 
   /** Backs up and records a breaching version (once per incident), restores where asked. */
@@ -435,7 +516,9 @@ export class BreachEngine {
     const bytes = await readRegularFile(this.abs(rel));
     if (!bytes) return;
     const hash = await this.store.put(bytes);
-    if (!this.ledger.get(rel)) this.ledger.approve(rel, hash);
+    if (this.ledger.get(rel)) return;
+    this.ledger.approve(rel, hash);
+    this.adopted.set(rel, hash);
   }
 
   private async repoPrefix(): Promise<string> {
@@ -523,6 +606,22 @@ export function directoriesOf(root: string, rels: PathKeys): Set<string> {
   const dirs = new Set<string>();
   for (const dir of relDirs) dirs.add(dir === '' ? root : join(root, ...dir.split('/')));
   return dirs;
+}
+
+/** Whether the file at `path` holds `tail` just before offset `end` (read without waiting on a named pipe). */
+async function endsWith(path: string, end: number, tail: Buffer): Promise<boolean> {
+  if (end < tail.length) return false;
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+    const buffer = Buffer.alloc(tail.length);
+    const { bytesRead } = await handle.read(buffer, 0, tail.length, end - tail.length);
+    return bytesRead === tail.length && buffer.equals(tail);
+  } catch {
+    return false;
+  } finally {
+    await handle?.close();
+  }
 }
 
 /** The commit HEAD points at, read from the git directory (no git process), or undefined. */

@@ -313,4 +313,47 @@ describe('breach detection and rollback', function () {
     await a.breach.settled();
     assert.equal(readDisk(T1B), `${approved}export const keptByOwner = true;\n`);
   });
+  it('git switch to a branch that changes and adds locked files, and back: git\'s versions stay, nothing is a breach', async function () {
+    this.timeout(60_000);
+    const SERVICE = 'src/booking/bookingService.ts';
+    const ADDED = 'src/booking/discounts.ts';
+    const original = readDisk(SERVICE);
+    // The branch is made with git's plumbing (the work tree is not touched), and checked out slowly: a
+    // smudge filter sleeps 0.5 s a file, so git writes the first file long before it moves HEAD.
+    await sh([
+      'set -e',
+      `svc=$(printf 'export const service = "feature";\\n' | git hash-object -w --stdin)`,
+      `add=$(printf 'export const discount = 10;\\n' | git hash-object -w --stdin)`,
+      'export GIT_INDEX_FILE=$(mktemp -u)',
+      'git read-tree HEAD',
+      `git update-index --add --cacheinfo 100644,$svc,${SERVICE} --cacheinfo 100644,$add,${ADDED}`,
+      'git branch -f pf-feature $(git commit-tree $(git write-tree) -p HEAD -m feature)',
+      'rm -f "$GIT_INDEX_FILE"',
+      `printf 'src/booking/* filter=slow\\n' > .gitattributes`,
+    ].join('\n'));
+    const outcomes: BreachOutcome[] = [];
+    const d = a.breach.onDidHandle((o) => outcomes.push(o));
+    const slow = `git -c filter.slow.smudge='sleep 0.5; cat' -c filter.slow.clean=cat`;
+    try {
+      await sh(`${slow} switch -q pf-feature`);
+      await sleep(1500);
+      await a.breach.settled();
+      assert.equal(readDisk(SERVICE), 'export const service = "feature";\n');
+      assert.equal(readDisk(ADDED), 'export const discount = 10;\n');
+      await sh(`${slow} switch -q -`);
+      await sleep(1500);
+      await a.breach.settled();
+      assert.equal(readDisk(SERVICE), original);
+      assert.equal(fs.existsSync(path.join(folderPath(), ADDED)), false);
+      assert.deepEqual(outcomes.map((o) => o.relPath), [], 'no breach');
+    } finally {
+      d.dispose();
+      await sh('rm -f .gitattributes && git branch -D -q pf-feature');
+    }
+    // Still guarded once git is done.
+    const breach = nextBreach(a, SERVICE);
+    await sh(`printf 'export const hacked = 1;\\n' > ${SERVICE}`);
+    await breach;
+    await settled(a, SERVICE, original);
+  });
 });

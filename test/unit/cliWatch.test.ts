@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { sha256 } from '../../src/core/audit';
@@ -442,6 +442,156 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
     assert.equal(await w.stop(), 0);
     assert.match(w.out, /stopped/);
     assert.equal(leaseFile(), undefined);
+  });
+});
+
+describe("git's own work is not a breach (watch running)", () => {
+  const FEATURE = 'export const price = 200; // feature\n';
+  const gen = (i: number): string => `src/booking/gen/f${i}.ts`;
+
+  /**
+   * A repository whose protected files check out slowly (a smudge filter that sleeps 0.15 s a file):
+   * a switch writes them over more than a second, holding index.lock, and moves HEAD only at its end,
+   * as a checkout of thousands of files does. Branch `feature` changes every one of them.
+   */
+  function slowRepo(): Repo {
+    const r = repo();
+    r.git('config', 'filter.slow.smudge', 'sleep 0.15; cat');
+    r.git('config', 'filter.slow.clean', 'cat');
+    r.write('.gitattributes', 'src/booking/** filter=slow\n');
+    for (let i = 0; i < 8; i++) r.write(gen(i), `export const v${i} = 0;\n`);
+    r.commitAll('generated');
+    r.git('switch', '-q', '-c', 'feature');
+    for (let i = 0; i < 8; i++) r.write(gen(i), `export const v${i} = 1; // feature\n`);
+    r.write(T1, FEATURE);
+    r.commitAll('feature');
+    r.git('switch', '-q', 'main');
+    return r;
+  }
+
+  test('git switch to a branch that changes locked files, and back: each branch\'s versions stay, nothing is recorded', async () => {
+    const r = slowRepo();
+    const w = new Watcher(r);
+    try {
+      await w.saw(/checked at start/);
+      const count = auditRecords(r).length;
+      sh(r, 'git switch -q feature');
+      await sleep(1000);
+      assert.equal(r.read(T1), FEATURE);
+      for (let i = 0; i < 8; i++) assert.equal(r.read(gen(i)), `export const v${i} = 1; // feature\n`, gen(i));
+      assert.equal(r.git('status', '--porcelain'), '', 'the work tree is the branch, as git left it');
+      sh(r, 'git switch -q main');
+      await sleep(1000);
+      assert.equal(r.read(T1), APPROVED);
+      assert.equal(r.git('status', '--porcelain'), '');
+      assert.equal(auditRecords(r).length, count, 'no breach, no restore');
+      assert.doesNotMatch(w.out, /was (changed|deleted) outside the editor/);
+      // The guard still guards: a write after the switch is restored to this branch's version.
+      sh(r, `printf 'x\\n' > ${T1}`);
+      await waitFor('the approved content back', () => r.read(T1) === APPROVED);
+    } finally {
+      assert.equal(await w.stop(), 0);
+    }
+  });
+
+  test('a merge waiting for its message (editor open): the versions git merged stay; a write of anything else is restored', async () => {
+    const r = slowRepo();
+    r.write('README.md', 'main moved on\n');
+    r.commitAll('main moves on');
+    const w = new Watcher(r);
+    try {
+      await w.saw(/checked at start/);
+      const count = auditRecords(r).length;
+      // The editor "is open" for 1.5 s: git has written and staged the merged files, HEAD has not moved.
+      sh(r, `GIT_EDITOR='sleep 1.5; true' git merge -q --no-ff --edit feature`);
+      await sleep(500);
+      assert.equal(r.read(T1), FEATURE);
+      assert.equal(r.git('status', '--porcelain'), '');
+      assert.equal(auditRecords(r).length, count, 'no breach');
+      // A merge stopped half-way is no open door: a version git did not stage is a breach.
+      sh(r, 'git reset -q --hard HEAD~1 && git merge -q --no-ff --no-commit feature');
+      await sleep(500);
+      assert.equal(r.read(T1), FEATURE);
+      sh(r, `printf 'export const price = 0; // agent\\n' > ${T1}`);
+      await waitFor('HEAD\'s version back', () => r.read(T1) === APPROVED);
+      // The content goes back first, the records follow.
+      await waitFor('the breach recorded', () => breaches(r, count).some((x) => x.file === T1 && x.after === sha256('export const price = 0; // agent\n')));
+    } finally {
+      assert.equal(await w.stop(), 0);
+    }
+  });
+
+  test('an approval recorded on one branch does not follow a switch to another: the audit log is read again', async () => {
+    const r = repo();
+    r.git('switch', '-q', '-c', 'raise');
+    assert.equal(r.cli(['unlock', 'BOOKING_FLOW', '--reason', 'Raise the price for 2027']).code, 0);
+    r.write(T1, 'export const price = 150;\n');
+    assert.equal(r.cli(['record']).code, 0);
+    r.commitAll('price raised, recorded');
+    const raiseLog = auditRecords(r).length;
+    // main's log grows past raise's with records of another file: the same offset holds other bytes there.
+    r.git('switch', '-q', 'main');
+    for (const cart of ['[1]', '[1, 2]']) {
+      assert.equal(r.cli(['unlock', 'BOOKING_FLOW', '--reason', 'Cart changes for 2027']).code, 0);
+      r.write(T1B, `export const cart = ${cart};\n`);
+      assert.equal(r.cli(['record']).code, 0);
+    }
+    r.commitAll('cart changed, recorded');
+    assert.ok(auditRecords(r).length > raiseLog);
+    r.git('switch', '-q', 'raise');
+    const w = new Watcher(r);
+    try {
+      await w.saw(/checked at start/);
+      sh(r, 'git switch -q main');
+      await sleep(800);
+      assert.equal(r.read(T1), APPROVED, 'main\'s version stays (not the other branch\'s approved one)');
+      assert.ok(!auditRecords(r).some((x) => x.event === 'breach'), 'main\'s log, with no breach');
+      sh(r, `printf 'x\\n' > ${T1}`);
+      await waitFor('main\'s version back', () => r.read(T1) === APPROVED);
+      await waitFor('the restore recorded', () => auditRecords(r).some((x) => x.event === 'restore'));
+      sh(r, 'git clean -fdq .protection && git checkout -q -- .protection && git switch -q raise');
+      await sleep(800);
+      assert.equal(r.read(T1), 'export const price = 150;\n');
+      assert.ok(!auditRecords(r).some((x) => x.event === 'breach'), `raise's log, with no breach:\n${w.out}`);
+      sh(r, `printf 'y\\n' > ${T1}`);
+      await waitFor('the recorded version back', () => r.read(T1) === 'export const price = 150;\n');
+    } finally {
+      assert.equal(await w.stop(), 0);
+    }
+  });
+
+  test('a git that never lets go of index.lock (crashed, or kept on purpose) delays the judgement by at most the wait, then says why', async () => {
+    const r = repo();
+    const gitDir = join(r.dir, '.git');
+    writeFileSync(join(gitDir, 'index.lock'), '');
+    const logs: string[] = [];
+    const matcher = new ProtectionMatcher(parseManifest(WATCH_MANIFEST).manifest!);
+    const engine = new BreachEngine({
+      root: r.dir, recorder: new AuditRecorder(r.dir), env: box.env,
+      policy: { classify: (rel) => matcher.classify(rel), grantFor: () => undefined },
+      log: (_level, m) => logs.push(m),
+      gitWait: { quietMs: 100, maxMs: 700 },
+    });
+    try {
+      writeFileSync(join(r.dir, T1), 'export const price = 0; // agent\n');
+      const t0 = Date.now();
+      engine.notify(T1);
+      await engine.settled();
+      assert.ok(Date.now() - t0 >= 650, `waited ${Date.now() - t0} ms`);
+      assert.equal(r.read(T1), APPROVED, 'restored all the same');
+      assert.ok(logs.some((m) => /git has been at work .* for 1 s \(its index\.lock/.test(m)), logs.join('\n'));
+      // A future time on the index (another clock, or touched on purpose) is no longer wait either.
+      rmSync(join(gitDir, 'index.lock'));
+      utimesSync(join(gitDir, 'index'), new Date(Date.now() + 3_600_000), new Date(Date.now() + 3_600_000));
+      writeFileSync(join(r.dir, T1), 'export const price = 1; // agent\n');
+      const t1 = Date.now();
+      engine.notify(T1);
+      await engine.settled();
+      assert.ok(Date.now() - t1 < 650, `waited ${Date.now() - t1} ms`);
+      assert.equal(r.read(T1), APPROVED);
+    } finally {
+      engine.dispose();
+    }
   });
 });
 
