@@ -418,7 +418,8 @@ export async function verifyChangeSet(set: ChangeSet, cwd: string, versions: Ver
   }
   const { audit, baseAudit, auditCheck } = logs!;
 
-  const tier = strictestTier(manifest ?? before ?? tip ?? { tiers: [], components: [], guardedCommands: [], protectedBranches: [] }) ?? BUILTIN_PROTECTION_TIER;
+  // The manifest in force before the change names the tier of `.protection/**`: a change can add a strictest tier of its own.
+  const tier = strictestTier(before ?? tip ?? manifest ?? { tiers: [], components: [], guardedCommands: [], protectedBranches: [] }) ?? BUILTIN_PROTECTION_TIER;
   const input: VerifyInput = {
     items: checked,
     audit,

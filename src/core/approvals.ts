@@ -11,6 +11,7 @@ import { entryOwner, parseCodeEntry } from './codes';
 import type { CodeEntry } from './codes';
 import type { Manifest, Tier } from './manifest';
 import type { Classification } from './matcher';
+import { componentlessCodes } from './policy';
 import { signText, verifyText } from './signing';
 
 /** One owner's signature of a grant certificate. */
@@ -48,14 +49,13 @@ export function signRecord<T extends AuditBody>(body: T, grantKey: KeyObject): T
   return { ...unsigned, sig: signText(grantKey, recordStatement(unsigned)) };
 }
 
-/** The code entries that may approve a classified file in one manifest (see acceptedCodeHashes). */
+/**
+ * The code entries that may approve a classified file in one manifest (see acceptedCodeHashes). A
+ * file without a component gets the manifest's own choice (componentlessCodes), never one made by
+ * the tier id of `c`, which a change to the manifest can give to a tier of its own.
+ */
 function acceptedEntries(manifest: Manifest, c: Classification): CodeEntry[] {
-  const encoded: string[] = [];
-  if (c.component) {
-    encoded.push(...(manifest.components.find((x) => x.name === c.component!.name)?.unlockCodes ?? []));
-  } else {
-    for (const comp of manifest.components) if (comp.tier === c.tier.id) encoded.push(...comp.unlockCodes);
-  }
+  const encoded = c.component ? manifest.components.find((x) => x.name === c.component!.name)?.unlockCodes ?? [] : componentlessCodes(manifest);
   return encoded.map(parseCodeEntry).filter((e): e is CodeEntry => e !== undefined);
 }
 
@@ -129,9 +129,13 @@ export function judgeApproval(record: AuditRecord, c: Classification, log: LogIn
   const keys = trustedKeys(trusted, c);
   if (record.grant === undefined && record.sig === undefined) {
     const problem = `the approval (seq ${record.seq}) is not signed by an owner's code`;
-    if (keys.keys.size > 0) return { kind: 'refused', problem: `${problem}: ${c.component ? c.component.name : 'it'} has signing codes, so every approval must be signed` };
+    if (keys.keys.size > 0) {
+      return { kind: 'refused', problem: `${problem}: ${c.component ? `${c.component.name} has signing codes` : 'the manifest holds signing codes that approve it'}, so every approval must be signed` };
+    }
     if (unsignedRule(c.tier) === 'fail') return { kind: 'refused', problem: `${problem}, and tier ${c.tier.id} refuses unsigned approvals` };
-    return { kind: 'unsigned-allowed', problem: `${problem} (legacy scrypt$ codes)` };
+    // Say why there is no signature: old codes, or no code at all (then "legacy" would send the reader looking for hashes that are not there).
+    const why = keys.legacy ? 'legacy scrypt$ codes' : c.component ? `${c.component.name} has no signing code` : 'the manifest holds no signing code that approves it';
+    return { kind: 'unsigned-allowed', problem: `${problem} (${why})` };
   }
   const refuse = (why: string): ApprovalVerdict => ({ kind: 'refused', problem: `the approval (seq ${record.seq}) is not signed by an owner's code: ${why}` });
   if (typeof record.grant !== 'string' || typeof record.sig !== 'string') return refuse('it lacks its grant key or signature');

@@ -1,4 +1,5 @@
 // What a tier's policy asks of an unlock, decided without any I/O.
+import { parseCodeEntry } from './codes';
 import type { Classification } from './matcher';
 import type { Manifest, Tier } from './manifest';
 import type { UnlockTarget } from './unlocks';
@@ -10,14 +11,27 @@ export function unlockTargetFor(c: Classification, relPath: string): UnlockTarge
 
 /**
  * The code hashes that may unlock a classified file: its component's, or, for a file without a component
- * (the manifest itself), those of every component in the same tier: any owner of that tier may change it.
+ * (the manifest itself), those componentlessCodes names.
  */
 export function acceptedCodeHashes(manifest: Manifest | undefined, c: Classification): string[] {
   if (c.component) return [...c.component.unlockCodes];
-  if (!manifest) return [];
-  const out = new Set<string>();
-  for (const comp of manifest.components) if (comp.tier === c.tier.id) for (const h of comp.unlockCodes) out.add(h);
-  return [...out];
+  return manifest ? componentlessCodes(manifest) : [];
+}
+
+/**
+ * The codes that may approve a file without a component (the manifest folder and the agents' hook
+ * files, all kept at the strictest tier): those of every component of the first tier, strictest
+ * first, that has a component with a signing code, so any owner of that tier may change them; where
+ * no tier has one, of the first tier that has legacy `scrypt$` hashes; else none. Whoever changes the
+ * manifest decides whose codes approve everything else: a manifest that holds a signing code anywhere
+ * never leaves its own changes to unsigned approvals (a strictest tier declared before any component
+ * of it has a code would), and the owners closest to the strictest tier approve them, not every owner
+ * (a lower tier's owner could then give himself a stricter tier's files).
+ */
+export function componentlessCodes(manifest: Manifest): string[] {
+  const tiers = [...manifest.tiers].sort((a, b) => a.rank - b.rank).map((tier) =>
+    [...new Set(manifest.components.filter((comp) => comp.tier === tier.id).flatMap((comp) => comp.unlockCodes))]);
+  return tiers.find((codes) => codes.some((e) => parseCodeEntry(e)?.kind === 'key')) ?? tiers.find((codes) => codes.length > 0) ?? [];
 }
 
 /** How many different codes the unlock needs: 0 where the tier needs none. */

@@ -6,7 +6,7 @@ import type { LogIndex } from './approvals';
 import { parseAppended, parseAuditLog, sha256, verifyChain } from './audit';
 import type { AuditRecord, ParsedAuditLog } from './audit';
 import { collisionProblem } from './collisions';
-import { AUDIT_LOG_PATH } from './layout';
+import { AUDIT_LOG_PATH, MANIFEST_PATH } from './layout';
 import type { Manifest, Tier } from './manifest';
 import { ProtectionMatcher } from './matcher';
 import { isAscii } from './paths';
@@ -96,8 +96,9 @@ export interface VerifyInput {
   /**
    * The manifests whose code keys may sign approvals: those in force before the change (`base`),
    * and the verified version's (`head`). Approvals of `.protection/**` are judged by `base` alone
-   * (where there is one), so a change cannot add its own key to the manifest and sign itself.
-   * Without this, signatures are not checked.
+   * (where there is one), its rules and its keys, so a change cannot add its own key or tier to the
+   * manifest and sign itself; `head`'s keys count for other files only where a `base` key signed the
+   * manifest's change. Without this, signatures are not checked.
    */
   trusted?: { base: Manifest[]; head: Manifest | undefined };
   /**
@@ -169,7 +170,7 @@ export interface ChainReport {
 
 export interface VerifyReport {
   ok: boolean;
-  /** Things that pass today but should be fixed (approvals not signed, with legacy codes). */
+  /** Things that pass today but should be fixed (approvals not signed, where no signing code asks for one). */
   warnings: string[];
   /** The change adds the manifest: see VerifyInput.introducing. */
   introducing: boolean;
@@ -361,34 +362,48 @@ function isNewRecord(r: AuditRecord, baseHashes: ReadonlySet<string>): boolean {
   return !baseHashes.has(r.hash);
 }
 
-/** The stricter of two tiers' unlock rules: a change never relaxes the rules it is judged by. */
-function stricterTier(a: Tier, b: Tier): Tier {
-  const unsigned = a.unlock.unsignedApprovals === 'fail' || b.unlock.unsignedApprovals === 'fail' ? 'fail' : (a.unlock.unsignedApprovals ?? b.unlock.unsignedApprovals);
+/**
+ * `base`'s tier with the stricter of its and `other`'s unlock rules: a change never relaxes the rules
+ * it is judged by, and the tier is named as the manifest in force before it names it (a change can
+ * add a tier of its own; ranks of two manifests say nothing about each other).
+ */
+function stricterTier(base: Tier, other: Tier): Tier {
+  const unsigned = base.unlock.unsignedApprovals === 'fail' || other.unlock.unsignedApprovals === 'fail' ? 'fail' : (base.unlock.unsignedApprovals ?? other.unlock.unsignedApprovals);
   return {
-    ...(b.rank < a.rank ? b : a),
+    ...base,
     unlock: {
-      ...a.unlock,
-      requireCode: a.unlock.requireCode || b.unlock.requireCode,
-      approvals: Math.max(a.unlock.approvals, b.unlock.approvals) as 1 | 2,
+      ...base.unlock,
+      requireCode: base.unlock.requireCode || other.unlock.requireCode,
+      approvals: Math.max(base.unlock.approvals, other.unlock.approvals) as 1 | 2,
       ...(unsigned ? { unsignedApprovals: unsigned } : {}),
     },
   };
 }
 
+/** Paths under `.protection/` (the manifest, the agents' hook launcher): what decides who approves everything. */
+function isProtectionPath(path: string): boolean {
+  return path.startsWith('.protection/');
+}
+
 /**
  * What an approval of `item` must meet: the protection in force before the change (each base
- * manifest's classification of the path: its component, and the strictest of the tiers' rules) as
- * well as the verified version's. So a change cannot turn off `requireCode`, lower `approvals`, or
- * move a file to a component whose code the author holds, and be judged by what it set.
+ * manifest's classification of the path: its tier and component, and the strictest of the tiers'
+ * rules) as well as the verified version's rules. So a change cannot turn off `requireCode`, lower
+ * `approvals`, or move a file to a component whose code the author holds, and be judged by what it
+ * set. A path under `.protection/` is judged by the base side alone: a change to the manifest is
+ * approved under the manifest it changes, never under a tier it adds.
  */
 function policyInForce(item: GateItem, baseMatchers: readonly ProtectionMatcher[]): Classification {
-  let c = item.classification;
+  let c: Classification | undefined;
   for (const m of baseMatchers) {
     const before = m.classify(item.path);
     if (!before) continue;
-    c = { ...c, component: before.component ?? c.component, tier: stricterTier(c.tier, before.tier) };
+    c = c ? { ...c, component: c.component ?? before.component, tier: stricterTier(c.tier, before.tier) } : before;
   }
-  return c;
+  if (!c) return item.classification;
+  if (isProtectionPath(item.path)) return c;
+  const head = item.classification;
+  return { ...c, component: c.component ?? head.component, tier: stricterTier(c.tier, head.tier) };
 }
 
 /** Decides the gate. */
@@ -401,23 +416,44 @@ export function decideVerify(input: VerifyInput): VerifyReport {
   const violations: Violation[] = [];
   const changed: ChangedReport[] = [];
 
-  const violation = (item: GateItem, kind: ViolationKind, problem: string): void => {
-    const c = item.classification;
+  const violation = (item: GateItem, kind: ViolationKind, problem: string, c: Classification = item.classification): void => {
     violations.push({ file: item.path, tier: c.tier.id, badge: c.tier.badge, component: c.component?.name, kind, problem });
   };
   const warnings: string[] = [];
   let logIndex: LogIndex | undefined;
   let baseMatchers: ProtectionMatcher[] | undefined;
+  let headTrusted: boolean | undefined;
+  /**
+   * Whether the verified version's manifest may add its code keys to the base side's: only when it
+   * is the base's own, or when its change carries an approval that the base's keys signed. Else a
+   * change could add a key to the manifest and sign its other files with it (the manifest's own
+   * approval being unsigned, or not needed).
+   */
+  const headKeysApproved = (base: Manifest[], head: Manifest | undefined): boolean => {
+    if (!head || base.includes(head)) return true;
+    const item = input.items.find((i) => i.path === MANIFEST_PATH && i.kind === 'write' && !i.collision) as CheckedItem | undefined;
+    const last = item && byPath.get(item.path)?.records.at(-1);
+    if (!item || !last || !approvesContent(last, item.path, item.hashes) || !isNewRecord(last, baseHashes) || typeChange(item, last, baseHashes)) return false;
+    logIndex ??= indexLog(records);
+    baseMatchers ??= base.map((m) => input.matcherOf?.(m) ?? new ProtectionMatcher(m));
+    return judgeApproval(last, policyInForce(item, baseMatchers), logIndex, base).kind === 'signed';
+  };
   /** Only records new in this change are judged: older ones were judged when they were committed. */
   const signedApproval = (item: GateItem, record: AuditRecord): boolean => {
     if (!input.trusted || !isNewRecord(record, baseHashes)) return true;
     const { base, head } = input.trusted;
-    const trusted = item.path.startsWith('.protection/') && base.length > 0 ? base : [...base, ...(head ? [head] : [])];
+    // The base side judges `.protection/**` alone; elsewhere the verified manifest's keys count once its change is approved.
+    const withHead = base.length === 0 || (!isProtectionPath(item.path) && (headTrusted ??= headKeysApproved(base, head)));
+    const trusted = withHead ? [...base, ...(head ? [head] : [])] : base;
     logIndex ??= indexLog(records);
     baseMatchers ??= base.map((m) => input.matcherOf?.(m) ?? new ProtectionMatcher(m));
-    const verdict = judgeApproval(record, policyInForce(item, baseMatchers), logIndex, trusted);
+    const policy = policyInForce(item, baseMatchers);
+    const verdict = judgeApproval(record, policy, logIndex, trusted);
     if (verdict.kind === 'refused') {
-      violation(item, 'unsigned', verdict.problem);
+      // Say so where the certificate is good but for a key that only the unapproved manifest change brings.
+      const ownKey = !withHead && head && !base.includes(head) && judgeApproval(record, policy, logIndex, [...base, head]).kind === 'signed';
+      const why = isProtectionPath(item.path) ? 'and only codes in force before a change approve a change to .protection/' : 'whose own change no code in force before it approved';
+      violation(item, 'unsigned', ownKey ? `${verdict.problem}; the code that signed it is one this change adds to the manifest, ${why}` : verdict.problem, policy);
       return false;
     }
     if (verdict.kind === 'unsigned-allowed') {

@@ -261,6 +261,116 @@ describe('the forging script: records without an owner\'s code never pass', () =
   });
 });
 
+describe('a change to the manifest is judged by the manifest before it, never by what it adds', () => {
+  const MANIFEST = '.protection/manifest.jsonc';
+  /** Owners' codes in tier1 and tier2; tier0, the strictest, is declared but none of its components has a code. */
+  const noTier0Codes = (booking: string[] = [ENTRY.ann]): Record<string, ComponentSpec> => ({
+    BOOKING_FLOW: { tier: 'tier1', files: ['src/booking/**'], codes: booking },
+    PAYMENTS: { tier: 'tier1', files: ['src/payments/**'], codes: [ENTRY.pat] },
+    MIGRATIONS: { tier: 'tier2', files: ['db/**'], codes: [] },
+  });
+  /** manifestWith without tier0: tier1 is the strictest. */
+  const tier1First = (comps: Record<string, ComponentSpec>, tier1Unlock = ''): string => manifestWith(comps, tier1Unlock).replace(/^ {4}"tier0": .*\n/m, '');
+  /** A new first tier, with no component, in front of the others: the strictest tier of the changed manifest. */
+  const withTier0First = (manifest: string): string => manifest.replace('"tiers": {\n', '"tiers": {\n    "tier0": { "label": "Tier 0", "badge": "T0", "color": "purple" },\n');
+
+  /** The attacker's own code entry and its key, as hash-code makes them for anyone. */
+  async function ownCode(): Promise<{ entry: string; key: SigningKey }> {
+    const mine = `mallory-${randomBytes(6).toString('hex')}`;
+    const entry = await makeCodeKey(mine, { owner: 'mallory@example.com', params: FAST });
+    const m = (await matchCode(mine, entry))!;
+    return { entry, key: { privateKey: m.privateKey!, publicKey: (m.entry as { publicKey: string }).publicKey } };
+  }
+
+  /**
+   * The reviewer's forgery, in one change: the manifest edited (unsigned record), an unlock of
+   * BOOKING_FLOW certified by the attacker's key, and a booking change signed under that grant.
+   */
+  function forgeWithOwnKey(repo: Repo, manifest: string, me: SigningKey): void {
+    const booking = attackerGrant([me], { component: 'BOOKING_FLOW' });
+    forge(repo, [
+      forgedChange(repo, MANIFEST, manifest, { tier: 'tier0' }),
+      booking.unlock,
+      signedUnder(booking.grant, forgedChange(repo, 'src/booking/a.ts', 'export const a = "card numbers to evil.example";\n', { component: 'BOOKING_FLOW' })),
+    ]);
+  }
+
+  function assertOwnKeyRefused(v: { staged: RunResult; range: RunResult }, badge: string): void {
+    assertUnsigned(v, MANIFEST, /^: the manifest holds signing codes that approve it, so every approval must be signed$/);
+    assertUnsigned(v, 'src/booking/a.ts', /^: no code of BOOKING_FLOW in the manifest signed its grant \(seq \d+\); the code that signed it is one this change adds to the manifest, whose own change no code in force before it approved$/);
+    for (const [mode, r] of Object.entries(v)) {
+      assert.match(r.stdout, new RegExp(`^ {2}\\.protection/manifest\\.jsonc {2}${badge} \\.protection {2}`, 'm'), `${mode}: named by the tier in force before the change`);
+      assert.doesNotMatch(r.stdout, /warning:|legacy/, mode);
+    }
+  }
+
+  test('a new strictest tier without codes and the attacker\'s key added to BOOKING_FLOW: the unsigned manifest change and the booking change it would sign both fail', async () => {
+    const repo = project(tier1First(noTier0Codes()));
+    const me = await ownCode();
+    forgeWithOwnKey(repo, withTier0First(tier1First(noTier0Codes([ENTRY.ann, me.entry]))), me.key);
+    assertOwnKeyRefused(verifyBoth(repo), 'T1');
+  });
+
+  test('without a new tier, where the strictest tier has no component with a code: both fail the same way', async () => {
+    const repo = project(manifestWith(noTier0Codes()));
+    const me = await ownCode();
+    forgeWithOwnKey(repo, manifestWith(noTier0Codes([ENTRY.ann, me.entry])), me.key);
+    assertOwnKeyRefused(verifyBoth(repo), 'T0');
+  });
+
+  test('with "unsignedApprovals": "fail" and legacy codes only, the refusal names the tier in force, not the one the change adds', () => {
+    const legacyOnly = { BOOKING_FLOW: { tier: 'tier1', files: ['src/booking/**'], codes: [ENTRY.legacy] }, MIGRATIONS: { tier: 'tier2', files: ['db/**'], codes: [] } };
+    const repo = project(tier1First(legacyOnly, '"unsignedApprovals": "fail"'));
+    forge(repo, [forgedChange(repo, MANIFEST, withTier0First(tier1First(legacyOnly)), { tier: 'tier0' })]);
+    const v = verifyBoth(repo);
+    assertUnsigned(v, MANIFEST, /^, and tier tier1 refuses unsigned approvals$/);
+    for (const r of Object.values(v)) assert.match(r.stdout, /^ {2}\.protection\/manifest\.jsonc {2}T1 \.protection {2}/m);
+  });
+
+  test('a manifest change certified by owners of the next tier with codes passes, and the code it adds signs a change in the same range', async () => {
+    // tier0 needs two owners and has no code: the owners of tier1 (ann, pat) approve the manifest.
+    const repo = project(manifestWith(noTier0Codes()));
+    const ann = await ownerKey('ann');
+    const pat = await ownerKey('pat');
+    const bob = await ownerKey('bob');
+    const manifestGrant = attackerGrant([ann, pat], { file: MANIFEST }, 'tier0');
+    const bookingGrant = attackerGrant([bob], { component: 'BOOKING_FLOW' });
+    forge(repo, [
+      manifestGrant.unlock,
+      signedUnder(manifestGrant.grant, forgedChange(repo, MANIFEST, manifestWith(noTier0Codes([ENTRY.ann, ENTRY.bob])), { tier: 'tier0' })),
+      bookingGrant.unlock,
+      signedUnder(bookingGrant.grant, forgedChange(repo, 'src/booking/a.ts', 'export const a = "bob, added by the approved change";\n', { component: 'BOOKING_FLOW' })),
+    ]);
+    assertPass(verifyBoth(repo), 2);
+  });
+
+  test('a manifest change certified by an owner of the strictest tier passes', async () => {
+    const repo = project(tier1First(noTier0Codes()));
+    const grant = attackerGrant([await ownerKey('pat')], { file: MANIFEST });
+    forge(repo, [
+      grant.unlock,
+      signedUnder(grant.grant, forgedChange(repo, MANIFEST, tier1First(noTier0Codes([ENTRY.ann, ENTRY.bob])))),
+    ]);
+    assertPass(verifyBoth(repo), 1);
+  });
+
+  test('where the manifest holds no code at all, an unsigned manifest change passes with a warning that says so, and a code it adds signs nothing in the same range', async () => {
+    const none = { BOOKING_FLOW: { tier: 'tier1', files: ['src/booking/**'], codes: [] }, MIGRATIONS: { tier: 'tier2', files: ['db/**'], codes: [] } };
+    const repo = project(manifestWith(none));
+    forge(repo, [forgedChange(repo, MANIFEST, manifestWith({ ...none, MIGRATIONS: { tier: 'tier2', files: ['db/**', 'schema/**'], codes: [] } }), { tier: 'tier0' })]);
+    const v = verifyBoth(repo);
+    for (const [mode, r] of Object.entries(v)) {
+      assert.equal(r.code, 0, `${mode}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stdout, /^warning: \.protection\/manifest\.jsonc: the approval \(seq \d+\) is not signed by an owner's code \(the manifest holds no signing code that approves it\); set a signing code/m, mode);
+    }
+
+    const me = await ownCode();
+    const again = project(manifestWith(none));
+    forgeWithOwnKey(again, manifestWith({ ...none, BOOKING_FLOW: { tier: 'tier1', files: ['src/booking/**'], codes: [me.entry] } }), me.key);
+    assertUnsigned(verifyBoth(again), 'src/booking/a.ts', /the code that signed it is one this change adds to the manifest/);
+  });
+});
+
 describe('the happy path: unlock → edit → record', () => {
   test('one owner\'s code: check allows the file under the grant, the records are signed, verify --staged and --base pass', () => {
     const repo = project();

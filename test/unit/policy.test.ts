@@ -2,7 +2,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseManifest } from '../../src/core/manifest';
 import { ProtectionMatcher } from '../../src/core/matcher';
-import { acceptedCodeHashes, codesRequired, formatRemaining, reasonProblem, unlockTargetFor } from '../../src/core/policy';
+import { makeCodeKey } from '../../src/core/codes';
+import type { Manifest } from '../../src/core/manifest';
+import { acceptedCodeHashes, codesRequired, componentlessCodes, formatRemaining, reasonProblem, unlockTargetFor } from '../../src/core/policy';
 
 const H1 = 'scrypt$16384$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g';
 const H2 = 'scrypt$16384$8$1$b3RoZXJzYWx0$b3RoZXJoYXNob3RoZXJoYXNob3RoZXJoYXNob3RoZXI';
@@ -43,6 +45,30 @@ describe('policy', () => {
     assert.deepEqual(acceptedCodeHashes(manifest, matcher.classify('src/booking/x.ts')!), [H1, H2]);
     assert.deepEqual(acceptedCodeHashes(manifest, matcher.classify('.protection/manifest.jsonc')!).sort(), [H1, H2, H3].sort());
     assert.deepEqual(acceptedCodeHashes(undefined, matcher.classify('.protection/manifest.jsonc')!), []);
+  });
+
+  test('the manifest takes the codes of the strictest tier with a signing code, else of the strictest with a legacy one, whatever tier classifies it', async () => {
+    const key = await makeCodeKey('a-code-of-booking-owner', { owner: 'ann@example.com', params: { N: 1024 } });
+    const manifestOf = (booking: string[], migrations: string[]): Manifest => parseManifest(`{
+      "tiers": {
+        "tier0": { "label": "Tier 0", "badge": "T0", "color": "purple" },
+        "tier1": { "label": "Tier 1", "badge": "T1", "color": "red" },
+        "tier2": { "label": "Tier 2", "badge": "T2", "color": "yellow" }
+      },
+      "components": {
+        "BOOKING": { "tier": "tier1", "files": ["src/booking/**"], "unlockCodes": ${JSON.stringify(booking)} },
+        "MIGRATIONS": { "tier": "tier2", "files": ["db/**"], "unlockCodes": ${JSON.stringify(migrations)} }
+      }
+    }`).manifest!;
+    // tier0 has no component: the next tier with a signing code approves the manifest.
+    assert.deepEqual(componentlessCodes(manifestOf([H1, key], [])), [H1, key]);
+    assert.deepEqual(componentlessCodes(manifestOf([H1], [key])), [key], 'a signing code of a lower tier before legacy hashes of a stricter one');
+    assert.deepEqual(componentlessCodes(manifestOf([H1], [H2])), [H1]);
+    assert.deepEqual(componentlessCodes(manifestOf([], [])), []);
+    // The classification's tier id plays no part: a tier the change added names nothing here.
+    const m = manifestOf([key], []);
+    const c = new ProtectionMatcher(m).classify('.protection/manifest.jsonc')!;
+    assert.deepEqual(acceptedCodeHashes(m, { ...c, tier: { ...c.tier, id: 'tier-added-by-the-change' } }), [key]);
   });
 
   test('codes required follow requireCode and approvals', () => {
