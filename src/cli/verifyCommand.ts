@@ -36,6 +36,8 @@ protected one up to case or Unicode normalization count as changes of protected 
   --staged        the index against HEAD (for a pre-commit hook)
   --base <ref>    the changes of <head> since it left <ref> (git diff <ref>...<head>), for CI
   --head <ref>    default HEAD
+                  A name that means more than one ref (a tag origin/main beside the remote
+                  branch) is refused: write the full ref, such as refs/remotes/origin/main.
   --json          print a machine-readable report on stdout
   --git-output    with --staged: standard input holds git's answers, as the pre-commit hook
                   written by install-hooks gives them (git runs while Node starts); input in

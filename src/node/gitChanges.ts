@@ -12,7 +12,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { TreeChange } from '../core/verify';
 
 /** Why git could not answer; each comes with one sentence for people and what to do. */
-export type GitErrorKind = 'git-missing' | 'not-a-repo' | 'no-work-tree' | 'unknown-ref' | 'shallow' | 'no-merge-base' | 'git-failed';
+export type GitErrorKind = 'git-missing' | 'not-a-repo' | 'no-work-tree' | 'unknown-ref' | 'ambiguous-ref' | 'shallow' | 'no-merge-base' | 'git-failed';
 
 export class GitError extends Error {
   constructor(readonly kind: GitErrorKind, message: string, readonly hint?: string) {
@@ -167,6 +167,51 @@ async function resolveCommit(repo: Repository, ref: string, env: NodeJS.ProcessE
   const r = await runGit(['rev-parse', '--quiet', '--verify', `${ref}^{commit}`], repo.root, env);
   const id = r.stdout.toString('utf8').trim();
   return r.code === 0 && id ? id : undefined;
+}
+
+/**
+ * The refs a short name could mean, in git's order after `$GIT_DIR/<name>` (gitrevisions,
+ * "<refname>"): git takes the first that exists.
+ */
+const SHORT_NAME_RULES: readonly ((name: string) => string)[] = [
+  (name) => `refs/${name}`,
+  (name) => `refs/tags/${name}`,
+  (name) => `refs/heads/${name}`,
+  (name) => `refs/remotes/${name}`,
+  (name) => `refs/remotes/${name}/HEAD`,
+];
+
+/**
+ * The refs that `ref` names when it names more than one; empty otherwise. git resolves such a name
+ * to the first by its rules and only warns (a warning core.warnAmbiguousRefs turns off): a tag
+ * named origin/main stands in for the remote branch, and `verify --base origin/main` compared the
+ * branch with itself. Asked of the refs themselves, not of git's warning. A full ref (refs/…), a
+ * pseudo-ref (HEAD, FETCH_HEAD) and an object id come before those rules, so a tag of the same name
+ * changes nothing for them: not refused, or anyone who can push a tag named HEAD could stop CI.
+ */
+async function refMeanings(repo: Repository, ref: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  // The name before a revision suffix (origin/main~2, origin/main@{1}, main:path); refnames hold none of these.
+  const name = ref.split(/[~^:]|@\{/)[0];
+  if (name === '' || name === '@' || /^[A-Z_]*HEAD$/.test(name) || /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(name)) return [];
+  const candidates = SHORT_NAME_RULES.map((rule) => rule(name));
+  const full = name.startsWith('refs/');
+  const r = await runGit(['for-each-ref', '--format=%(refname)', '--', ...(full ? [name] : []), ...candidates], repo.root, env);
+  // for-each-ref also lists the refs under a pattern (refs/tags/origin/main/x): only exact names count.
+  const found = new Set(r.stdout.toString('utf8').split('\n'));
+  if (full && found.has(name)) return [];
+  const meanings = candidates.filter((c) => found.has(c));
+  return meanings.length > 1 ? meanings : [];
+}
+
+/** The error for a ref that names each of `meanings`, suggesting the full name of the branch among them. */
+function ambiguousRef(ref: string, meanings: string[]): GitError {
+  const name = ref.split(/[~^:]|@\{/)[0];
+  const suggested = meanings.find((m) => m.startsWith('refs/remotes/')) ?? meanings.find((m) => m.startsWith('refs/heads/')) ?? meanings[0];
+  return new GitError(
+    'ambiguous-ref',
+    `The ref ${ref} is ambiguous: it names ${meanings.slice(0, -1).join(', ')} and ${meanings[meanings.length - 1]}.`,
+    `Write the full ref of the one you mean, such as ${suggested}${ref.slice(name.length)}.`,
+  );
 }
 
 /**
@@ -520,13 +565,19 @@ export function startRangeChanges(cwd: string, env: NodeJS.ProcessEnv, baseRef: 
   let reader: ObjectReader | undefined;
   const opened = (async () => {
     const repo = await findRepository(cwd, env);
-    const [baseId, headId] = await Promise.all([resolveCommit(repo, baseRef, env), resolveCommit(repo, headRef, env)]);
-    for (const [ref, id] of [[headRef, headId], [baseRef, baseId]] as const) {
+    const [baseId, headId, baseMeanings, headMeanings] = await Promise.all([
+      resolveCommit(repo, baseRef, env),
+      resolveCommit(repo, headRef, env),
+      refMeanings(repo, baseRef, env),
+      refMeanings(repo, headRef, env),
+    ]);
+    for (const [ref, id, meanings] of [[headRef, headId, headMeanings], [baseRef, baseId, baseMeanings]] as const) {
+      if (meanings.length > 0) throw ambiguousRef(ref, meanings);
       if (id) continue;
       if (repo.shallow) {
         throw new GitError('shallow', `Unknown ref ${ref} in this shallow clone: it was probably not fetched.`, shallowHint(ref));
       }
-      throw new GitError('unknown-ref', `Unknown ref ${ref}: git knows no commit by that name.`, `Check the name (git branch -a lists them) or fetch it first (git fetch origin ${ref.replace(/^origin\//, '')}).`);
+      throw new GitError('unknown-ref', `Unknown ref ${ref}: git knows no commit by that name.`, `Check the name (git branch -a lists them) or fetch it first (git fetch origin ${fetchName(ref)}).`);
     }
     const mb = await runGit(['merge-base', baseId!, headId!], repo.root, env);
     const mergeBase = mb.stdout.toString('utf8').trim();
@@ -566,7 +617,12 @@ export function startRangeChanges(cwd: string, env: NodeJS.ProcessEnv, baseRef: 
 }
 
 function shallowHint(ref: string): string {
-  return `Fetch the full history: in GitHub Actions set "fetch-depth: 0" on actions/checkout; elsewhere run git fetch --unshallow (or git fetch origin ${ref.replace(/^origin\//, '')}).`;
+  return `Fetch the full history: in GitHub Actions set "fetch-depth: 0" on actions/checkout; elsewhere run git fetch --unshallow (or git fetch origin ${fetchName(ref)}).`;
+}
+
+/** What to fetch from origin for `ref`: the branch name of origin/main and of refs/remotes/origin/main. */
+function fetchName(ref: string): string {
+  return ref.replace(/^(?:refs\/remotes\/)?origin\//, '');
 }
 
 export function changeSet(

@@ -179,3 +179,56 @@ describe('verify --staged: "new in this change" only when nothing before had pro
     assert.match(bad.stdout, /\.protection\/audit\.jsonl /);
   });
 });
+
+describe('verify --base: a name that means more than one ref', () => {
+  /**
+   * A clone whose origin/main is behind the checked-out branch `evil` (which changes a protected file
+   * without a record), with a tag origin/main on evil's commit, fetched as CI fetches tags.
+   */
+  function shadowedRemote(): Repo {
+    const server = box.repo(`r${++n}`);
+    server.write('src/booking/a.ts', 'a\n');
+    server.commitAll('files');
+    const ci = box.repo(`r${++n}`, { manifest: false });
+    ci.git('remote', 'add', 'origin', server.dir);
+    ci.git('fetch', '-q', 'origin', '+refs/heads/*:refs/remotes/origin/*');
+    ci.git('checkout', '-q', '-b', 'evil', 'refs/remotes/origin/main');
+    ci.write('src/booking/a.ts', 'evil\n');
+    ci.commitAll('evil');
+    ci.git('tag', 'origin/main', 'HEAD');
+    // git's warning about the name is off: the refusal must not depend on it.
+    ci.git('config', 'core.warnAmbiguousRefs', 'false');
+    return ci;
+  }
+
+  test('a tag origin/main beside the remote branch is refused (it made base and head the same commit), naming both and the full ref to write', () => {
+    const repo = shadowedRemote();
+    assert.equal(repo.git('rev-parse', 'origin/main'), repo.git('rev-parse', 'HEAD'), 'git itself takes the tag');
+    const r = repo.cli(['verify', '--base', 'origin/main']);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.equal(r.stdout, '');
+    assert.equal(
+      r.stderr,
+      'protected-files: The ref origin/main is ambiguous: it names refs/tags/origin/main and refs/remotes/origin/main.\n' +
+        '  Write the full ref of the one you mean, such as refs/remotes/origin/main.\n',
+    );
+    // A revision of the name is as ambiguous, and so is --head.
+    assert.match(repo.cli(['verify', '--base', 'origin/main~0']).stderr, /The ref origin\/main~0 is ambiguous: .* such as refs\/remotes\/origin\/main~0\.\n$/s);
+    assert.match(repo.cli(['verify', '--base', 'refs/remotes/origin/main', '--head', 'origin/main']).stderr, /The ref origin\/main is ambiguous/);
+  });
+
+  test('the full ref verifies the branch against the remote branch; tags named like the full ref or HEAD do not stop it', () => {
+    const repo = shadowedRemote();
+    const full = repo.cli(['verify', '--base', 'refs/remotes/origin/main']);
+    assert.equal(full.code, 1, full.stdout + full.stderr);
+    assert.deepEqual(violationLines(full.stdout).map((l) => l.trim().split('  ')[0]), ['src/booking/a.ts']);
+
+    // git picks the full ref and HEAD before any tag (and only warns), so such tags change nothing:
+    // refusing them would let anyone who can push a tag stop CI.
+    repo.git('tag', 'refs/remotes/origin/main', 'HEAD');
+    repo.git('tag', 'HEAD', 'refs/remotes/origin/main');
+    const again = repo.cli(['verify', '--base', 'refs/remotes/origin/main', '--head', 'HEAD']);
+    assert.equal(again.code, 1, again.stdout + again.stderr);
+    assert.deepEqual(violationLines(again.stdout).map((l) => l.trim().split('  ')[0]), ['src/booking/a.ts']);
+  });
+});
