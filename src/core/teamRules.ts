@@ -146,12 +146,13 @@ export type CliSource = { kind: 'dependency' } | { kind: 'npx'; version: string 
 /**
  * `.github/workflows/protected-files.yml`: the `verify --base` gate on every pull request, with the
  * full history (`fetch-depth: 0`) that the merge-base comparison needs. The base branch name goes
- * through an environment variable, never into the script text.
+ * through an environment variable, never into the script text, and is compared as the full ref:
+ * checkout fetches the tags too, and a tag named origin/main would stand for origin/main.
  */
 export function workflowText(source: CliSource): string {
   const steps = source.kind === 'dependency'
-    ? ['      - run: npm ci', '      - run: npx --no-install protected-files verify --base "origin/$BASE_REF"']
-    : [`      - run: npx --yes protected-files@${source.version} verify --base "origin/$BASE_REF"`];
+    ? ['      - run: npm ci', '      - run: npx --no-install protected-files verify --base "refs/remotes/origin/$BASE_REF"']
+    : [`      - run: npx --yes protected-files@${source.version} verify --base "refs/remotes/origin/$BASE_REF"`];
   return [
     `${WORKFLOW_MARKER} by "protected-files team" from ${MANIFEST_PATH}. Delete this line to keep your own edits: a later run then leaves the file alone.`,
     'name: Protected Files',

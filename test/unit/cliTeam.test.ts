@@ -35,7 +35,7 @@ describe('protected-files team', () => {
     assert.doesNotMatch(text, /Bob/);
     assert.ok(text.endsWith(`${CODEOWNERS_END}\n`));
     const workflow = repo.read('.github/workflows/protected-files.yml');
-    assert.match(workflow, /npx --yes protected-files@0\.1\.0 verify --base "origin\/\$BASE_REF"/);
+    assert.match(workflow, /npx --yes protected-files@0\.1\.0 verify --base "refs\/remotes\/origin\/\$BASE_REF"/);
     assert.match(workflow, /fetch-depth: 0/);
 
     const again = repo.cli(['team', '--write']);

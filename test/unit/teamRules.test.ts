@@ -79,9 +79,9 @@ describe('workflowText', () => {
     const npx = workflowText({ kind: 'npx', version: '1.2.3' });
     assert.match(npx, /^on:\n {2}pull_request:$/m);
     assert.match(npx, /fetch-depth: 0/);
-    assert.match(npx, /- run: npx --yes protected-files@1\.2\.3 verify --base "origin\/\$BASE_REF"\n {8}env:\n {10}BASE_REF: \$\{\{ github\.base_ref \}\}\n$/);
+    assert.match(npx, /- run: npx --yes protected-files@1\.2\.3 verify --base "refs\/remotes\/origin\/\$BASE_REF"\n {8}env:\n {10}BASE_REF: \$\{\{ github\.base_ref \}\}\n$/);
     assert.doesNotMatch(npx, /run: .*\$\{\{/, 'no expression is pasted into a script');
     const dep = workflowText({ kind: 'dependency' });
-    assert.match(dep, /- run: npm ci\n {6}- run: npx --no-install protected-files verify --base "origin\/\$BASE_REF"/);
+    assert.match(dep, /- run: npm ci\n {6}- run: npx --no-install protected-files verify --base "refs\/remotes\/origin\/\$BASE_REF"/);
   });
 });
