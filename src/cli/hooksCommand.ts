@@ -1,8 +1,8 @@
-// `protected-files install-hooks` writes the pre-commit (verify --staged) and pre-push hooks;
-// `protected-files pre-push` is what the pre-push hook runs. A hook that is already there and
-// is not ours is kept as `<hook>.local` and called first, with the same arguments and input; a
-// repository managed by husky, the pre-commit framework or lefthook gets the lines to add to
-// its configuration instead, because those tools rewrite the hooks folder.
+// `protected-files install-hooks` writes the pre-commit and pre-merge-commit (verify --staged) and
+// pre-push hooks; `protected-files pre-push` is what the pre-push hook runs. A hook that is already
+// there and is not ours is kept as `<hook>.local` and called first, with the same arguments and
+// input; a repository managed by husky, the pre-commit framework or lefthook gets the lines to add
+// to its configuration instead, because those tools rewrite the hooks folder.
 import { existsSync, promises as fs, statSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { minimatchModule } from '../core/minimatchModule';
@@ -20,11 +20,12 @@ export const HOOK_MARKER = '# protected-files hook';
 
 export const INSTALL_HOOKS_HELP = `Usage: protected-files install-hooks
 
-Installs two git hooks in the repository's hooks folder (git rev-parse --git-path hooks,
+Installs three git hooks in the repository's hooks folder (git rev-parse --git-path hooks,
 so core.hooksPath is respected):
-  pre-commit  runs protected-files verify --staged
-  pre-push    runs protected-files pre-push: refuses pushes to the branches listed in
-              "protectedBranches" of ${MANIFEST_PATH}
+  pre-commit        runs protected-files verify --staged
+  pre-merge-commit  the same, for a merge that git commits itself (git merge, git pull)
+  pre-push          runs protected-files pre-push: refuses pushes to the branches listed in
+                    "protectedBranches" of ${MANIFEST_PATH}
 An existing hook that is not ours is renamed to <hook>.local and runs first; running
 install-hooks again changes nothing. With husky (.husky/), the pre-commit framework
 (.pre-commit-config.yaml) or lefthook (lefthook.yml), nothing is written: the lines to add
@@ -47,8 +48,16 @@ the entry's "message" when it is written as { "branch": "main", "message": "…"
 Under the pre-commit framework, the branch comes from PRE_COMMIT_REMOTE_BRANCH instead.
 `;
 
-type HookName = 'pre-commit' | 'pre-push';
-const HOOKS: readonly HookName[] = ['pre-commit', 'pre-push'];
+type HookName = 'pre-commit' | 'pre-merge-commit' | 'pre-push';
+const HOOKS: readonly HookName[] = ['pre-commit', 'pre-merge-commit', 'pre-push'];
+
+/**
+ * The hooks that gate what is committed. A merge that git commits itself (git merge without a
+ * conflict, git pull, also `git merge stash@{0}`) runs pre-merge-commit and not pre-commit; the
+ * index then holds the merge's result and HEAD is its first parent, so the same staged gate judges
+ * what the merge brings in.
+ */
+const COMMIT_HOOKS: ReadonlySet<HookName> = new Set(['pre-commit', 'pre-merge-commit']);
 
 /**
  * How the hooks start the CLI, as a shell word sequence. The project's own install by its path from
@@ -101,11 +110,11 @@ export function hookScript(name: HookName, cli: string): string {
     // The folder of this script without starting `dirname` (a process: milliseconds of every commit).
     'case $0 in */*) hook_dir=${0%/*} ;; *) hook_dir=. ;; esac',
   ];
-  if (name === 'pre-commit') {
+  if (COMMIT_HOOKS.has(name)) {
     return [
       ...head,
-      'if [ -x "$hook_dir/pre-commit.local" ]; then',
-      '  "$hook_dir/pre-commit.local" "$@" || exit $?',
+      `if [ -x "$hook_dir/${name}.local" ]; then`,
+      `  "$hook_dir/${name}.local" "$@" || exit $?`,
       'fi',
       ...stagedGate(cli),
       '',
@@ -134,7 +143,7 @@ const MANAGERS: readonly HookManager[] = [
     name: 'husky',
     file: '.husky',
     instructions: (cli) =>
-      `Add these lines to .husky/pre-commit (or the one line "${cli} verify --staged", which starts git only once Node is up):\n` +
+      `Add these lines to .husky/pre-commit and to .husky/pre-merge-commit (or the one line "${cli} verify --staged", which starts git only once Node is up):\n` +
       `${stagedGate(cli).map((line) => line.replace(/^/gm, '  ')).join('\n')}\n` +
       `and this line to .husky/pre-push:\n  ${cli} pre-push "$@"\n`,
   },
@@ -142,7 +151,7 @@ const MANAGERS: readonly HookManager[] = [
     name: 'the pre-commit framework',
     file: '.pre-commit-config.yaml',
     instructions: (cli) =>
-      'Add this to .pre-commit-config.yaml under "repos:" (and run pre-commit install --hook-type pre-commit --hook-type pre-push):\n' +
+      'Add this to .pre-commit-config.yaml under "repos:" (and run pre-commit install --hook-type pre-commit --hook-type pre-merge-commit --hook-type pre-push):\n' +
       '  - repo: local\n' +
       '    hooks:\n' +
       '      - id: protected-files-verify\n' +
@@ -151,7 +160,7 @@ const MANAGERS: readonly HookManager[] = [
       '        language: system\n' +
       '        pass_filenames: false\n' +
       '        always_run: true\n' +
-      '        stages: [pre-commit]\n' +
+      '        stages: [pre-commit, pre-merge-commit]\n' +
       '      - id: protected-files-pre-push\n' +
       '        name: protected-files pre-push\n' +
       `        entry: ${cli} pre-push\n` +
@@ -165,8 +174,9 @@ const MANAGERS: readonly HookManager[] = [
     file,
     instructions: (cli) =>
       `Add this to ${file} (lefthook runs it with sh; git runs while Node starts):\n` +
-      'pre-commit:\n  commands:\n    protected-files:\n' +
-      `      run: |\n${stagedGate(cli).map((line) => line.replace(/^/gm, '        ')).join('\n')}\n` +
+      [...COMMIT_HOOKS].map((hook) =>
+        `${hook}:\n  commands:\n    protected-files:\n` +
+        `      run: |\n${stagedGate(cli).map((line) => line.replace(/^/gm, '        ')).join('\n')}\n`).join('') +
       'pre-push:\n  commands:\n    protected-files:\n' +
       `      run: ${cli} pre-push {1} {2}\n      use_stdin: true\n`,
   })),

@@ -34,7 +34,7 @@ Commands:
                                     commands in the agent's format (docs/agents.md)
   log [--verify] [--since <date>] [--component <NAME>] [--json]
                                     print the audit log, or verify its chain
-  install-hooks                     install the pre-commit and pre-push git hooks
+  install-hooks                     install the pre-commit, pre-merge-commit and pre-push git hooks
   pre-push [<remote> [<url>]]       what the pre-push hook runs: refuses pushes to protectedBranches
   unlock <COMPONENT|path> [--reason <text>] [--minutes <n>]
                                     unlock for this clone (every VS Code window, the CLI, the

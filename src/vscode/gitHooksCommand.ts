@@ -6,7 +6,8 @@ import type { ProtectionService } from './protectionService';
 
 /**
  * Protected Files: Install Git Hooks — runs `protected-files install-hooks` (the bundled CLI) in the
- * folder: pre-commit runs verify --staged, pre-push refuses pushes to protected branches.
+ * folder: pre-commit and pre-merge-commit run verify --staged, pre-push refuses pushes to protected
+ * branches.
  */
 export async function installGitHooks(service: ProtectionService, cliPath: string): Promise<boolean> {
   const folder = await pickManifestFolder(service, 'Install the git hooks in which folder?');

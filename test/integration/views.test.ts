@@ -285,12 +285,13 @@ describe('views', function () {
       }
     });
 
-    it('Install Git Hooks installs the pre-commit and pre-push hooks in the folder', async () => {
+    it('Install Git Hooks installs the pre-commit, pre-merge-commit and pre-push hooks in the folder', async () => {
       await vscode.commands.executeCommand('protectedFiles.installGitHooks');
       const hooks = path.join(folderPath(), '.git', 'hooks');
       const pre = await waitFor('the pre-commit hook', () => fs.existsSync(path.join(hooks, 'pre-commit')) && fs.readFileSync(path.join(hooks, 'pre-commit'), 'utf8'));
       assert.match(pre, /# protected-files hook/);
       assert.match(pre, /verify --staged/);
+      assert.match(fs.readFileSync(path.join(hooks, 'pre-merge-commit'), 'utf8'), /verify --staged/);
       assert.ok(fs.existsSync(path.join(hooks, 'pre-push')));
     });
 

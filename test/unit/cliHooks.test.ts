@@ -48,11 +48,11 @@ function snapshot(dir: string): Record<string, string> {
 }
 
 describe('install-hooks', () => {
-  test('installs pre-commit and pre-push that call this CLI; the pre-commit hook gates commits, also git commit -a', async () => {
+  test('installs pre-commit, pre-merge-commit and pre-push that call this CLI; the pre-commit hook gates commits, also git commit -a', async () => {
     const repo = project();
     const r = repo.cli(['install-hooks']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^pre-commit: installed\npre-push: installed\nHooks in .*\.git\/hooks call: node '.*\/dist\/cli\.js'\n$/);
+    assert.match(r.stdout, /^pre-commit: installed\npre-merge-commit: installed\npre-push: installed\nHooks in .*\.git\/hooks call: node '.*\/dist\/cli\.js'\n$/);
     const hook = readFileSync(join(repo.dir, '.git/hooks/pre-commit'), 'utf8');
     assert.match(hook, /^#!\/bin\/sh\n# protected-files hook \(pre-commit\)/);
     assert.ok(hook.includes(`) | node '${repo.sandbox.cli}' verify --staged --git-output\n`), hook);
@@ -77,6 +77,45 @@ describe('install-hooks', () => {
     assert.match(all.out, /src\/booking\/a\.ts  T1 BOOKING_FLOW  changed without a matching audit record/);
   });
 
+  test('a merge that git commits itself runs pre-merge-commit with the same gate: git stash + git merge stash@{0} is refused, a merge of recorded changes passes', async () => {
+    const repo = project();
+    assert.equal(repo.cli(['install-hooks']).code, 0);
+    const hook = repo.read('.git/hooks/pre-merge-commit');
+    assert.match(hook, /^#!\/bin\/sh\n# protected-files hook \(pre-merge-commit\)/);
+    assert.ok(hook.includes(`) | node '${repo.sandbox.cli}' verify --staged --git-output\n`), hook);
+    assert.equal(statSync(join(repo.dir, '.git/hooks/pre-merge-commit')).mode & 0o111, 0o111);
+
+    // The route the review found: the change refused as a commit, then committed as a clean merge of the stash.
+    repo.write('src/booking/a.ts', 'sneaky\n');
+    assert.notEqual(tryGit(repo, 'commit', '-q', '-a', '-m', 'direct').code, 0);
+    const before = repo.git('rev-parse', 'HEAD');
+    repo.git('stash', '-q');
+    const merged = tryGit(repo, 'merge', '--no-ff', '-q', '-m', 'merge stash', 'stash@{0}');
+    assert.notEqual(merged.code, 0, merged.out);
+    assert.match(merged.out, /src\/booking\/a\.ts {2}T1 BOOKING_FLOW {2}changed without a matching audit record/);
+    assert.equal(repo.git('rev-parse', 'HEAD'), before, 'nothing was committed');
+    repo.git('merge', '--abort');
+
+    // A branch whose protected change is recorded merges cleanly into main, and main (with that
+    // change and its record) into another branch, as git pull does: both pass.
+    repo.git('checkout', '-q', '-b', 'feature');
+    await repo.approve('src/booking/a.ts', 'approved on feature\n');
+    repo.git('add', '-A');
+    assert.equal(tryGit(repo, 'commit', '-q', '-m', 'approved').code, 0);
+    repo.git('checkout', '-q', 'main');
+    repo.git('checkout', '-q', '-b', 'other');
+    repo.write('src/app.ts', 'other\n');
+    assert.equal(tryGit(repo, 'commit', '-q', '-a', '-m', 'other work').code, 0);
+    repo.git('checkout', '-q', 'main');
+    const intoMain = tryGit(repo, 'merge', '--no-ff', '-q', '-m', 'merge feature', 'feature');
+    assert.equal(intoMain.code, 0, intoMain.out);
+    assert.equal(repo.git('rev-list', '--parents', '-n', '1', 'HEAD').split(' ').length, 3, 'a merge commit');
+    repo.git('checkout', '-q', 'other');
+    const intoOther = tryGit(repo, 'merge', '-q', '-m', 'merge main', 'main');
+    assert.equal(intoOther.code, 0, intoOther.out);
+    assert.equal(repo.read('src/booking/a.ts'), 'approved on feature\n');
+  });
+
   test('an existing pre-commit hook is kept as pre-commit.local and runs first; running install twice changes nothing', () => {
     const repo = project();
     const hooks = join(repo.dir, '.git/hooks');
@@ -91,7 +130,7 @@ describe('install-hooks', () => {
 
     const second = repo.cli(['install-hooks']);
     assert.equal(second.code, 0);
-    assert.match(second.stdout, /^pre-commit: already installed\npre-push: already installed\n/);
+    assert.match(second.stdout, /^pre-commit: already installed\npre-merge-commit: already installed\npre-push: already installed\n/);
     assert.deepEqual(snapshot(hooks), after1);
 
     // Both run: theirs leaves its mark, ours refuses the unapproved change.
@@ -111,6 +150,24 @@ describe('install-hooks', () => {
     assert.notEqual(theirs.code, 0);
     assert.match(theirs.out, /their hook says no/);
     assert.doesNotMatch(theirs.out, /protected-files verify/);
+  });
+
+  test('an existing pre-merge-commit hook is kept as pre-merge-commit.local and runs first in a merge; ours then gates it', () => {
+    const repo = project();
+    repo.write('.git/hooks/pre-merge-commit', '#!/bin/sh\necho "their merge hook ran" >> "$(git rev-parse --git-dir)/their-merge.log"\n');
+    repo.makeExecutable('.git/hooks/pre-merge-commit');
+    const r = repo.cli(['install-hooks']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /pre-merge-commit: installed; your existing hook is now pre-merge-commit\.local and runs first/);
+
+    repo.git('checkout', '-q', '-b', 'side');
+    repo.write('src/booking/a.ts', 'unapproved\n');
+    repo.commitAll('side (hook skipped)');
+    repo.git('checkout', '-q', 'main');
+    const merged = tryGit(repo, 'merge', '--no-ff', '-q', '-m', 'merge side', 'side');
+    assert.notEqual(merged.code, 0, merged.out);
+    assert.match(merged.out, /FAIL protected-files verify: 1 violation\(s\)/);
+    assert.equal(readFileSync(join(repo.dir, '.git/their-merge.log'), 'utf8'), 'their merge hook ran\n');
   });
 
   test('a foreign hook next to an existing .local is left alone (exit 1, nothing overwritten)', () => {
@@ -138,7 +195,7 @@ describe('install-hooks', () => {
     mkdirSync(join(husky.dir, '.husky'));
     const h = husky.cli(['install-hooks']);
     assert.equal(h.code, 0);
-    assert.match(h.stdout, /uses husky \(\.husky\).*nothing was written\.\nAdd these lines to \.husky\/pre-commit \(or the one line "node '.*cli\.js' verify --staged", which starts git only once Node is up\):\n/s);
+    assert.match(h.stdout, /uses husky \(\.husky\).*nothing was written\.\nAdd these lines to \.husky\/pre-commit and to \.husky\/pre-merge-commit \(or the one line "node '.*cli\.js' verify --staged", which starts git only once Node is up\):\n/s);
     assert.ok(h.stdout.includes(`${gitOutputCommands().replace(/^/gm, '  ')} | node '${husky.sandbox.cli}' verify --staged --git-output\nand this line to .husky/pre-push:\n  node '${husky.sandbox.cli}' pre-push "$@"\n`), h.stdout);
     assert.ok(!existsSync(join(husky.dir, '.git/hooks/pre-commit')));
 
@@ -147,7 +204,8 @@ describe('install-hooks', () => {
     const p = precommit.cli(['install-hooks']);
     assert.equal(p.code, 0);
     assert.match(p.stdout, /uses the pre-commit framework/);
-    assert.match(p.stdout, / {2}- repo: local\n {4}hooks:\n {6}- id: protected-files-verify\n.*entry: node '.*cli\.js' verify --staged\n {8}language: system\n {8}pass_filenames: false/s);
+    assert.match(p.stdout, / {2}- repo: local\n {4}hooks:\n {6}- id: protected-files-verify\n.*entry: node '.*cli\.js' verify --staged\n {8}language: system\n {8}pass_filenames: false\n {8}always_run: true\n {8}stages: \[pre-commit, pre-merge-commit\]\n/s);
+    assert.match(p.stdout, /pre-commit install --hook-type pre-commit --hook-type pre-merge-commit --hook-type pre-push/);
     assert.ok(!existsSync(join(precommit.dir, '.git/hooks/pre-commit')));
 
     const lefthook = project();
@@ -155,7 +213,8 @@ describe('install-hooks', () => {
     const l = lefthook.cli(['install-hooks']);
     assert.equal(l.code, 0);
     assert.match(l.stdout, /uses lefthook \(lefthook\.yml\)/);
-    assert.match(l.stdout, /pre-commit:\n {2}commands:\n {4}protected-files:\n {6}run: \|\n {8}# git answers the gate/);
+    assert.match(l.stdout, /\npre-commit:\n {2}commands:\n {4}protected-files:\n {6}run: \|\n {8}# git answers the gate/);
+    assert.match(l.stdout, /\npre-merge-commit:\n {2}commands:\n {4}protected-files:\n {6}run: \|\n {8}# git answers the gate/);
     assert.match(l.stdout, /use_stdin: true/);
     assert.ok(!existsSync(join(lefthook.dir, '.git/hooks/pre-commit')));
     // The run block as lefthook runs it (with sh, from the top level): it gates, and holds no `{…}`, which lefthook would read as a template.

@@ -189,6 +189,33 @@ describe('verify --staged --git-output (the installed pre-commit hook)', () => {
     assert.match(changed.hooked.stdout, /manifest\.jsonc/);
   });
 
+  test('a merge as pre-merge-commit sees it (MERGE_HEAD, the index holding the result): judged against HEAD, the first parent; git only in the hook', async () => {
+    const repo = project();
+    repo.git('checkout', '-q', '-b', 'recorded');
+    await repo.approve('src/booking/a.ts', 'export const a = 2;\n');
+    repo.commitAll('approved');
+    repo.git('checkout', '-q', '-b', 'unrecorded', 'main');
+    repo.write('src/booking/b.ts', 'export const b = 666;\n');
+    repo.commitAll('unrecorded (hook skipped)');
+    repo.git('checkout', '-q', 'main');
+    repo.write('src/app.ts', 'console.log("main");\n');
+    repo.commitAll('main moves on');
+
+    repo.git('merge', '-q', '--no-ff', '--no-commit', 'recorded');
+    const ok = hookedAndPlain(repo);
+    assert.equal(ok.hooked.code, 0, ok.hooked.stdout);
+    assert.equal(judged(ok.hooked), sha256('export const a = 2;\n'));
+    assert.deepEqual(gateGit(ok.calls), []);
+    repo.git('merge', '--abort');
+
+    repo.git('merge', '-q', '--no-ff', '--no-commit', 'unrecorded');
+    const refused = hookedAndPlain(repo);
+    assert.equal(refused.hooked.code, 1, refused.hooked.stdout);
+    assert.equal(judged(refused.hooked), sha256('export const b = 666;\n'));
+    assert.deepEqual(gateGit(refused.calls), []);
+    repo.git('merge', '--abort');
+  });
+
   test('a sha256 repository: object ids of 64 digits, files still read from the work tree', async () => {
     const repo = box.repo(`r${++n}`, { manifest: false });
     rmSync(join(repo.dir, '.git'), { recursive: true, force: true });
