@@ -16,7 +16,7 @@ import type { Manifest } from '../src/core/manifest';
 import { ProtectionMatcher } from '../src/core/matcher';
 import { unlockCostBench, verifySignedBench } from './approvalsBench';
 import { hookBench } from './hookBench';
-import { verifyStagedBench } from './verifyBench';
+import { bigLogBench, verifyStagedBench } from './verifyBench';
 
 const TREE_SIZE = 20_000;
 const GLOB_COUNT = 200;
@@ -412,6 +412,8 @@ section('bundle', () => {
 });
 
 section('verify --staged (20,000 files, 500 staged) against git diff --cached + node -e 0', () => verifyStagedBench(row));
+
+section('verify --base over a commit that adds a ~25 MB audit log, against git cat-file -p of the log', () => bigLogBench(row));
 
 section('protected-files hook answering an edit payload, against node -e 0', () => hookBench(row));
 

@@ -348,3 +348,69 @@ export function verifyStagedBench(row: Row): void {
     else repo.dispose();
   }
 }
+
+const BIG_LOG_BYTES = 25 * 1024 * 1024;
+const BIG_LOG_RUNS = 5;
+
+/**
+ * `verify --base` over a commit that adds an audit log of ~25 MB (relock records with long reasons:
+ * what someone could commit once to slow every later commit and CI run), against `git cat-file -p` of
+ * the same blob: what reading the log from git costs at the least. The gate reads and checks the log;
+ * reading it grew with the square of its size until the object reader joined its chunks once.
+ */
+export function bigLogBench(row: Row): void {
+  const builtCli = join(__dirname, '..', '..', 'dist', 'cli.js');
+  if (!existsSync(builtCli)) {
+    row('dist/cli.js', 'not built', 'run `node scripts/build.mjs --release`');
+    return;
+  }
+  const repo = new BenchRepo(builtCli);
+  try {
+    repo.write('.protection/manifest.jsonc', MANIFEST);
+    repo.write('README.md', 'bench\n');
+    repo.git('init', '-q', '-b', 'main');
+    repo.git('config', 'user.name', 'Ann Tester');
+    repo.git('config', 'user.email', 'ann@example.com');
+    repo.git('config', 'commit.gpgsign', 'false');
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '--no-verify', '-m', 'base');
+    // Rendered once at the end (BenchRepo.record rewrites the whole log per record).
+    const lines: string[] = [];
+    let last: AuditRecord | undefined;
+    for (let bytes = 0; bytes < BIG_LOG_BYTES;) {
+      last = sealRecord({
+        event: 'relock', at: new Date(Date.UTC(2026, 0, 1, 9, 0, lines.length)).toISOString(), actor: { name: 'Ann Tester', email: 'ann@example.com' },
+        component: 'BOOKING_FLOW', tier: 'tier1', reason: `padding ${lines.length} ${'r'.repeat(300)}`,
+      }, last);
+      lines.push(renderRecord(last));
+      bytes += lines[lines.length - 1].length + 1;
+    }
+    repo.write('.protection/audit.jsonl', `${lines.join('\n')}\n`);
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '--no-verify', '-m', 'a large audit log');
+    const env = repo.env;
+    const log = 'HEAD:.protection/audit.jsonl';
+    const size = Number(repo.git('cat-file', '-s', log).trim());
+    const first = timeOnce(process.execPath, [repo.cli, 'verify', '--base', 'HEAD~1'], repo.dir, env);
+    if (first.status !== 0) throw new Error(`verify --base exited ${first.status}, expected a pass: ${first.stdout.slice(0, 500)}`);
+    const verifyRuns: number[] = [];
+    const catRuns: number[] = [];
+    for (let round = 0; round < BIG_LOG_RUNS; round++) {
+      // Interleaved, so load on the machine falls on both alike. cat-file's output goes to a pipe this
+      // process reads whole, as the gate's does.
+      const v = timeOnce(process.execPath, [repo.cli, 'verify', '--base', 'HEAD~1'], repo.dir, env);
+      const c = timeOnce('git', ['cat-file', '-p', log], repo.dir, env);
+      if (v.status !== 0 || c.status !== 0) throw new Error(`verify --base exited ${v.status}, git cat-file ${c.status}`);
+      verifyRuns.push(v.ms);
+      catRuns.push(c.ms);
+    }
+    const verify = median(verifyRuns);
+    const cat = median(catRuns);
+    row('audit log added by the commit', `${(size / 1024 / 1024).toFixed(1)} MB, ${lines.length} records`);
+    row(`git cat-file -p of the log (median of ${BIG_LOG_RUNS})`, ms(cat));
+    row(`node dist/cli.js verify --base HEAD~1 (median of ${BIG_LOG_RUNS})`, `${ms(verify)} = ${(verify / cat).toFixed(1)}×`);
+    row('  min / max', `${ms(Math.min(...verifyRuns))} / ${ms(Math.max(...verifyRuns))}`);
+  } finally {
+    repo.dispose();
+  }
+}
