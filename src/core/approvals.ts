@@ -173,9 +173,11 @@ export function judgeApproval(record: AuditRecord, c: Classification, log: LogIn
 
 /**
  * One-time code keys that certified more than one grant: for each repeat, the later unlock record
- * and the first one. Only key entries marked one-time in the trusted manifests count.
+ * and the first one. Only key entries marked one-time in the trusted manifests count. `reported`:
+ * the records whose repeats are wanted (the gate's: those the change adds); earlier ones still count
+ * as first uses.
  */
-export function reusedOneTimeCodes(records: readonly AuditRecord[], trusted: readonly Manifest[]): { record: AuditRecord; first: AuditRecord }[] {
+export function reusedOneTimeCodes(records: readonly AuditRecord[], trusted: readonly Manifest[], reported: (r: AuditRecord) => boolean = () => true): { record: AuditRecord; first: AuditRecord }[] {
   const once = new Set<string>();
   for (const m of trusted) {
     for (const comp of m.components) {
@@ -186,16 +188,28 @@ export function reusedOneTimeCodes(records: readonly AuditRecord[], trusted: rea
     }
   }
   if (once.size === 0) return [];
+  // Only a key that a reported record names can repeat there: the signatures naming other keys are
+  // not checked. Each is an Ed25519 verification, and anyone who commits can add approvals that only
+  // name a key: thousands of them, once in the log, made every later run check them all again.
+  const named = new Set<string>();
+  for (const r of records) {
+    if (r.event !== 'unlock' || !Array.isArray(r.approvals) || !reported(r)) continue;
+    for (const a of r.approvals) if (once.has(a.key)) named.add(a.key);
+  }
+  if (named.size === 0) return [];
   const firstUse = new Map<string, AuditRecord>();
   const out: { record: AuditRecord; first: AuditRecord }[] = [];
   for (const r of records) {
     if (r.event !== 'unlock' || !Array.isArray(r.approvals)) continue;
-    const statement = grantStatement(r);
+    let statement: string | undefined;
     for (const a of r.approvals) {
-      if (!once.has(a.key) || !verifyText(a.key, statement, a.sig)) continue;
+      if (!named.has(a.key)) continue;
       const first = firstUse.get(a.key);
+      // Once a key's first use is known, only a reported record of another grant can be a repeat.
+      if (first && (first.grant === r.grant || !reported(r))) continue;
+      if (!verifyText(a.key, (statement ??= grantStatement(r)), a.sig)) continue;
       if (!first) firstUse.set(a.key, r);
-      else if (first.grant !== r.grant) out.push({ record: r, first });
+      else out.push({ record: r, first });
     }
   }
   return out;

@@ -544,8 +544,7 @@ export function decideVerify(input: VerifyInput): VerifyReport {
   }
   if (input.trusted) {
     const all = [...input.trusted.base, ...(input.trusted.head ? [input.trusted.head] : [])];
-    for (const { record, first } of reusedOneTimeCodes(records, all)) {
-      if (!isNewRecord(record, baseHashes)) continue;
+    for (const { record, first } of reusedOneTimeCodes(records, all, (r) => isNewRecord(r, baseHashes))) {
       violation(logItem, 'one-time-reused', `a one-time code that opened the grant of seq ${first.seq} opened another (seq ${record.seq}): a one-time code opens one grant only`);
     }
   }

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { grantStatement, indexLog, judgeApproval, recordStatement, reusedOneTimeCodes, signGrant, signRecord } from '../../src/core/approvals';
 import type { ApprovalVerdict } from '../../src/core/approvals';
 import { sealRecord } from '../../src/core/audit';
+import { decideVerify } from '../../src/core/verify';
 import type { AuditBody, AuditRecord } from '../../src/core/audit';
 import { entryOwner, hashCode, makeCodeKey, matchCode, parseCodeEntry } from '../../src/core/codes';
 import { parseManifest } from '../../src/core/manifest';
@@ -240,5 +241,34 @@ describe('reusedOneTimeCodes', () => {
     // A forged "approval" by the one-time key that does not verify is not a use.
     const bogus = chain([first, { ...unlockBody(g2, [], { component: 'BOOKING_FLOW' }, 'tier1'), approvals: [{ key: owners.once.key.publicKey, sig: 'A'.repeat(86) }] }]);
     assert.deepEqual(reusedOneTimeCodes(bogus, [m]), []);
+  });
+
+  test('only repeats at the reported records (the change\'s own), with earlier records still counting as first uses', () => {
+    const m = manifest();
+    const forged = (n: number): AuditBody => ({ ...unlockBody(newSigningKey(), [], { component: 'BOOKING_FLOW' }, 'tier1', { reason: `forged ${n}` }), approvals: [{ key: owners.once.key.publicKey, sig: 'A'.repeat(86) }] });
+    const use = (reason: string): AuditBody => unlockBody(newSigningKey(), [owners.once.key], { component: 'BOOKING_FLOW' }, 'tier1', { reason });
+    // Approvals that only name the key, before and after its first real use.
+    const records = chain([forged(1), forged(2), use('first use'), forged(3), use('second use'), use('third use')]);
+    const seqs = (reported: (r: AuditRecord) => boolean): number[][] => reusedOneTimeCodes(records, [m], reported).map((x) => [x.record.seq, x.first.seq]);
+    assert.deepEqual(seqs(() => true), [[5, 3], [6, 3]]);
+    assert.deepEqual(seqs((r) => r.seq > 4), [[5, 3], [6, 3]], 'the first use is an earlier record');
+    assert.deepEqual(seqs((r) => r.seq === 6), [[6, 3]]);
+    assert.deepEqual(seqs((r) => r.seq <= 4), [], 'the repeats are not reported ones');
+    assert.deepEqual(seqs((r) => r.seq === 4), [], 'a reported record that only names the key is no use of it');
+    const fromFirst = chain([forged(1), use('first use'), use('second use')]);
+    assert.deepEqual(reusedOneTimeCodes(fromFirst, [m], (r) => r.seq === 2).map((x) => x.record.seq), [], 'a reported first use is no repeat');
+  });
+
+  test('the gate reports a repeat the change adds, not one already in the log before it', () => {
+    const m = manifest();
+    const use = (reason: string): AuditBody => unlockBody(newSigningKey(), [owners.once.key], { component: 'BOOKING_FLOW' }, 'tier1', { reason });
+    const reused = (base: AuditRecord[], head: AuditRecord[]): string[] => decideVerify({
+      items: [], audit: { records: head, problems: [] }, baseAudit: { records: base, problems: [] }, auditLog: 'modified',
+      protectionTier: m.tiers[0], trusted: { base: [m], head: m },
+    }).violations.filter((v) => v.kind === 'one-time-reused').map((v) => v.problem);
+    const log = chain([use('first use'), use('second use'), use('third use')]);
+    assert.deepEqual(reused(log.slice(0, 1), log.slice(0, 2)), ['a one-time code that opened the grant of seq 1 opened another (seq 2): a one-time code opens one grant only']);
+    assert.deepEqual(reused(log.slice(0, 2), log), ['a one-time code that opened the grant of seq 1 opened another (seq 3): a one-time code opens one grant only'], 'seq 2, already in the log, is not reported again');
+    assert.deepEqual(reused(log, log), []);
   });
 });
