@@ -125,14 +125,16 @@ function spawnGit(args: string[], cwd: string, env: NodeJS.ProcessEnv): ChildPro
 export function runGit(args: string[], cwd: string, env: NodeJS.ProcessEnv, input?: string): Promise<GitResult> {
   return new Promise((resolve, reject) => {
     const child = spawnGit(args, cwd, env);
+    // The listener first: a spawn that fails (EMFILE, ENOENT) reports it as an 'error' event later,
+    // which would crash the process unheard, and may leave the pipes null.
+    child.on('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? gitMissing(cwd, e) : e));
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? gitMissing(cwd, e) : e));
+    child.stdout?.on('data', (b: Buffer) => out.push(b));
+    child.stderr?.on('data', (b: Buffer) => err.push(b));
     child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8').trim() }));
-    child.stdin.on('error', () => undefined); // git may exit before reading its input
-    child.stdin.end(input ?? '');
+    child.stdin?.on('error', () => undefined); // git may exit before reading its input
+    child.stdin?.end(input ?? '');
   });
 }
 
