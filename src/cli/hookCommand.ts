@@ -23,8 +23,9 @@ import { certifiedGrants } from '../node/certifiedGrants';
 import { noteCodePath } from '../core/codePath';
 import { findGitDir, grantStoreFor } from '../node/grantStore';
 import { MAX_HOOK_PAYLOAD, classifyTarget, loadManifest, protectedMessage } from './checkCommand';
-import { loadEnforcedManifest } from './enforcedManifest';
-import { caseInsensitiveFs, findWorkspaceRoot, formatProblems, isInputTooLarge } from './io';
+import { EnclosingWorkspaces, TooManyCheckouts } from './enclosingWorkspaces';
+import { caseInsensitiveFs, formatProblems, isInputTooLarge } from './io';
+import { linkChain } from './sameFile';
 import type { CliIo } from './io';
 
 export const HOOK_HELP = `Usage: <hook payload JSON on stdin> | protected-files hook [--agent NAME]
@@ -40,6 +41,8 @@ reason on stderr (Cursor: also {"permission":"deny"} on stdout). Any failure of 
 itself refuses, with what to fix. See docs/agents.md.
 `;
 
+/** Workspaces judged for one tool call; more refuses it (each reads its manifest and grants). */
+const MAX_WORKSPACES = 64;
 /** Files listed to expand one glob in a shell command; more refuses the command. */
 const MAX_GLOB_FILES = 50_000;
 const MAX_GLOB_WILDCARDS = 16;
@@ -68,6 +71,20 @@ export async function runHook(args: string[], io: CliIo): Promise<number> {
     }
   }
   let call: ToolCall | undefined;
+  const failed = (err: unknown): number => {
+    const a = agent ?? 'claude';
+    if (call?.phase === 'post') {
+      // The tool already ran: nothing to refuse; say what was not recorded.
+      io.stderr(`Protected Files: the change could not be recorded (${messageOf(err)}); run "protected-files record" to record it.\n`);
+      return allowAnswer(a).exitCode;
+    }
+    const what = err instanceof GuardFailure || err instanceof HookPayloadError ? messageOf(err) : `the guard failed: ${messageOf(err)}`;
+    return emit(io, denyAnswer(a, `Protected Files refused this tool call because ${what}. Fix the set-up (run "protected-files agents --write", or Set Up Agent Guards in VS Code) or report the error; until then the guard refuses every call.`));
+  };
+  // The last net: an error thrown where no caller waits (an event of a child process) would end the
+  // process with exit 1, which Claude Code takes for "go ahead". It refuses, in the agent's format.
+  const uncaught = (err: unknown): void => process.exit(failed(err));
+  process.on('uncaughtException', uncaught);
   try {
     // Read to the bound and no further: a payload that never ends (or a pipe of /dev/zero) is refused
     // as soon as it is too large, not after it has filled the memory.
@@ -87,14 +104,9 @@ export async function runHook(args: string[], io: CliIo): Promise<number> {
     noteCodePath(call.phase === 'post' ? 'hook-post' : call.command !== undefined ? 'hook-shell' : call.paths.length > 0 ? 'hook-files' : 'hook-other');
     return emit(io, await decide(call, io));
   } catch (err) {
-    const a = agent ?? 'claude';
-    if (call?.phase === 'post') {
-      // The tool already ran: nothing to refuse; say what was not recorded.
-      io.stderr(`Protected Files: the change could not be recorded (${messageOf(err)}); run "protected-files record" to record it.\n`);
-      return allowAnswer(a).exitCode;
-    }
-    const what = err instanceof GuardFailure || err instanceof HookPayloadError ? messageOf(err) : `the guard failed: ${messageOf(err)}`;
-    return emit(io, denyAnswer(a, `Protected Files refused this tool call because ${what}. Fix the set-up (run "protected-files agents --write", or Set Up Agent Guards in VS Code) or report the error; until then the guard refuses every call.`));
+    return failed(err);
+  } finally {
+    process.off('uncaughtException', uncaught);
   }
 }
 
@@ -156,30 +168,27 @@ function hitFor(folder: Folder, rel: string, classification: Classification, now
 async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
   const cwd = call.cwd ? resolve(io.cwd, call.cwd) : io.cwd;
   // Every workspace the call touches: where it runs, and where its files are
-  // (`echo x > ../project/src/booking/a.ts` from a folder without a manifest).
-  const roots = new Set<string>();
-  const pending: Promise<void>[] = [];
-  const seen = new Set<string>();
-  const add = (dir: string): void => {
-    if (seen.has(dir)) return;
-    seen.add(dir);
-    const root = findWorkspaceRoot(dir);
-    if (root) roots.add(root);
-    // No manifest on disk: a deleted one (or a deleted .protection/ folder) must not loosen protection;
-    // the enforced manifest is found through git then (only then: the common case spawns nothing).
-    else pending.push(loadEnforcedManifest([dir], io, { quiet: true }).then((m) => { if (m.kind !== 'none') roots.add(m.root); }));
+  // (`echo x > ../project/src/booking/a.ts` from a folder without a manifest), each with the
+  // workspaces around it (a manifest in a subfolder hides none of those above it), and where the
+  // files really are (a symlink outside the workspace to a file in it).
+  const workspaces = new EnclosingWorkspaces(io.env);
+  const add = (abs: string): void => {
+    for (const p of linkChain(abs)) workspaces.add(dirname(p));
   };
-  add(cwd);
-  for (const p of call.paths) add(dirname(resolve(cwd, p)));
+  workspaces.add(cwd);
+  for (const p of call.paths) add(resolve(cwd, p));
   const analysis = call.command === undefined ? undefined : analyzeShellCommand(call.command);
   if (analysis) {
     if (analysis.failure) throw new GuardFailure(`${analysis.failure}; split it into shorter commands`);
     for (const t of analysis.targets) {
       const literal = literalPart(t);
-      if (literal !== '') add(dirname(resolve(cwd, literal.endsWith('/') ? `${literal}x` : literal)));
+      if (literal !== '') add(resolve(cwd, literal.endsWith('/') ? `${literal}x` : literal));
     }
   }
-  await Promise.all(pending);
+  const roots = await workspaces.all().catch((err: unknown) => {
+    throw err instanceof TooManyCheckouts ? new GuardFailure(`${err.message}; name fewer files in one call`) : err;
+  });
+  if (roots.size > MAX_WORKSPACES) throw new GuardFailure(`the tool call names files in ${roots.size} protected workspaces, more than the ${MAX_WORKSPACES} the guard judges in one call; name fewer files in one call`);
   const reasons: string[] = [];
   // The agents' own user-level settings can switch project hooks off (`disableAllHooks`, Codex's
   // `[features] hooks = false`): while a call touches a protected workspace, they are refused too.

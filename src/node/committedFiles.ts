@@ -68,3 +68,46 @@ export async function committedHolder(start: string, env: NodeJS.ProcessEnv, rel
   for (let i = 0; i < deepest; i++) holder = dirname(holder);
   return holder;
 }
+
+/** Pathspecs given to one `ls-tree`, so that a long list stays under the system's argument limits. */
+const PATHSPECS_PER_RUN = 500;
+
+/**
+ * For each of `starts` (folders at or below `top`, a folder of one repository, spelled under it):
+ * every folder at or above it, inside the repository, whose HEAD tree holds `relPath`, deepest first.
+ * Two git processes for a few hundred starts (the top level, then `ls-tree` with every candidate at
+ * once), whatever their number otherwise: one more per PATHSPECS_PER_RUN candidates. Empty lists
+ * outside a repository.
+ */
+export async function committedHolders(top: string, starts: readonly string[], env: NodeJS.ProcessEnv, relPath: string): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>(starts.map((s) => [s, []]));
+  const at = await runGit(['rev-parse', '--show-toplevel', '--show-prefix'], top, env).catch(() => undefined);
+  if (at?.code !== 0) return out;
+  const [root, prefix = ''] = at.stdout.toString('utf8').split('\n');
+  /** Each start's folders, deepest first, as paths in the repository ('' its top) with their spelling under start. */
+  const chains = new Map<string, { inRepo: string; folder: string }[]>();
+  const candidates = new Set<string>();
+  for (const start of starts) {
+    const rel = [...prefix.split('/'), ...relative(top, start).split(sep)].filter((s) => s !== '');
+    if (rel.includes('..')) continue;
+    const chain: { inRepo: string; folder: string }[] = [];
+    let folder = start;
+    for (let parts = rel; ; parts = parts.slice(0, -1)) {
+      const inRepo = parts.length === 0 ? relPath : `${parts.join('/')}/${relPath}`;
+      chain.push({ inRepo, folder });
+      candidates.add(inRepo);
+      if (parts.length === 0) break;
+      folder = dirname(folder);
+    }
+    chains.set(start, chain);
+  }
+  const all = [...candidates];
+  const present = new Set<string>();
+  for (let i = 0; i < all.length; i += PATHSPECS_PER_RUN) {
+    const listed = await runGit(['--literal-pathspecs', 'ls-tree', '--full-tree', '--name-only', '-z', 'HEAD', '--', ...all.slice(i, i + PATHSPECS_PER_RUN)], root, env).catch(() => undefined);
+    if (listed?.code !== 0) return out;
+    for (const p of listed.stdout.toString('utf8').split('\0')) if (p !== '') present.add(p);
+  }
+  for (const [start, chain] of chains) out.set(start, chain.filter((c) => present.has(c.inRepo)).map((c) => c.folder));
+  return out;
+}

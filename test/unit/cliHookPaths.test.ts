@@ -1,0 +1,59 @@
+// What a tool call names, as the agents' hook must see it: every workspace around a path (a
+// manifest in a subfolder hides none above it), links to locked files (symbolic, hard, dangling,
+// from outside the workspace), path fields wherever a tool puts them, and calls the guard cannot
+// read, which it refuses. Through the built CLI, in real temporary git repositories.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import type { HookAgent } from '../../src/core/agentHooks';
+import { Sandbox } from './cliHarness';
+import type { Repo, RunResult } from './cliHarness';
+
+const sandbox = new Sandbox('hookpaths');
+after(() => sandbox.dispose());
+
+const LOCKED = 'src/booking/pricing.ts';
+const REFUSED = /Protected Files: src\/booking\/pricing\.ts is protected \(T1 · Tier 1 · Revenue critical · BOOKING_FLOW\)/;
+
+let n = 0;
+function project(): Repo {
+  return sandbox.project({ [LOCKED]: 'export const price = 1;\n', 'src/app.ts': 'app\n' });
+}
+
+function hook(payload: unknown, cwd: string, agent: HookAgent = 'claude'): RunResult {
+  return sandbox.run(['hook', '--agent', agent], { cwd, input: JSON.stringify(payload) });
+}
+
+function refused(r: RunResult, pattern: RegExp, what: string): void {
+  assert.equal(r.code, 2, `${what}: exit 2 (stdout: ${r.stdout}; stderr: ${r.stderr})`);
+  assert.match(r.stderr, pattern, what);
+}
+
+function allowed(r: RunResult, what: string): void {
+  assert.equal(r.code, 0, `${what}: exit 0 (stderr: ${r.stderr})`);
+}
+
+describe('many paths, many folders: the hook answers, and never with exit 1', () => {
+  /** The hook with at most 256 open files, as a machine with a low limit runs it. */
+  const limited = (payload: unknown, cwd: string): RunResult => {
+    const r = spawnSync('sh', ['-c', `ulimit -n 256 && exec "${process.execPath}" "${sandbox.cli}" hook --agent claude`], { cwd, env: sandbox.env, input: JSON.stringify(payload), encoding: 'utf8', timeout: 60_000 });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  test('300 folders outside any workspace, and 300 folders of a checkout without a manifest: allowed, no git process per folder', () => {
+    const outside = sandbox.dir(`outside${++n}`);
+    const paths = Array.from({ length: 300 }, (_, i) => join(outside, `q${i}`, 'x.ts'));
+    allowed(limited({ hook_event_name: 'PreToolUse', cwd: outside, tool_name: 'mcp__fs__write', tool_input: { paths } }, outside), 'outside');
+    const plain = sandbox.repo(`plain${++n}`, { manifest: false });
+    const inside = Array.from({ length: 300 }, (_, i) => join(plain.dir, `d${i}`, 'x.ts'));
+    allowed(limited({ hook_event_name: 'PreToolUse', cwd: plain.dir, tool_name: 'mcp__fs__write', tool_input: { paths: inside } }, plain.dir), 'a checkout without a manifest');
+  });
+
+  test('the locked file among 300 folders elsewhere is still refused', () => {
+    const repo = project();
+    const outside = sandbox.dir(`outside${++n}`);
+    const paths = [...Array.from({ length: 299 }, (_, i) => join(outside, `q${i}`, 'x.ts')), join(repo.dir, LOCKED)];
+    refused(limited({ hook_event_name: 'PreToolUse', cwd: outside, tool_name: 'mcp__fs__write', tool_input: { paths } }, outside), REFUSED, 'last of 300');
+  });
+});
