@@ -81,6 +81,75 @@ const PATH_LIST_KEYS = ['files', 'paths', 'filePaths', 'file_paths', 'edits'];
 const READ_ONLY_TOOLS: ReadonlySet<string> = new Set(['Read', 'Glob', 'Grep', 'LS', 'WebFetch', 'WebSearch', 'read_file', 'read_many_files', 'list_directory', 'glob', 'search_file_content', 'grep_search', 'file_search', 'semantic_search', 'list_dir', 'readFile', 'codebase_search', 'fetch_webpage', 'get_errors', 'TodoWrite', 'Task', 'todo_write', 'write_todos', 'google_web_search', 'web_fetch']);
 const SHELL_TOOLS: ReadonlySet<string> = new Set(['Bash', 'bash', 'Shell', 'shell', 'run_shell_command', 'run_in_terminal', 'runInTerminal', 'terminal', 'exec_command', 'local_shell', 'unified_exec', 'container.exec', 'execute_command', 'run_command', 'runCommand', 'PowerShell']);
 
+/**
+ * Tools that write the file one field names (Claude Code's and Cursor's, Gemini CLI's, Copilot's):
+ * a call without that field, or with anything but a path in it, is refused, never read as a call
+ * that writes nothing.
+ */
+const FILE_TOOLS: Readonly<Record<string, string>> = {
+  Edit: 'file_path', Write: 'file_path', MultiEdit: 'file_path', NotebookEdit: 'notebook_path',
+  write_file: 'file_path', replace: 'file_path',
+  replace_string_in_file: 'filePath', create_file: 'filePath', insert_edit_into_file: 'filePath', edit_notebook_file: 'filePath',
+};
+/** Copilot's tool that edits several files, each named in one of its `replacements`. */
+const MULTI_REPLACE_TOOL = 'multi_replace_string_in_file';
+/** Fields a shell tool may name its command in; one of them must hold it. */
+const COMMAND_KEYS = ['command', 'cmd', 'commandLine'];
+/** Fields a shell tool may name the folder it runs in: a path, relative to the payload's cwd. */
+const WORKDIR_KEYS = ['workdir', 'cwd', 'directory', 'dir_path'];
+
+/** What a JSON value is, for a message: "a number", "an array", "nothing". */
+function kindOf(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (v === '') return 'an empty string';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+function unreadable(tool: string, what: string, where: string, v: unknown, expected = 'a path'): HookPayloadError {
+  return new HookPayloadError(`the hook could not read the ${tool} call's ${what} (${where}): expected ${expected}, got ${kindOf(v)}`);
+}
+
+/** `input[key]` as a path, or the refusal that says why it is not one. */
+function requiredPath(input: Json, key: string, tool: string, where: string): string {
+  const v = input[key];
+  if (typeof v === 'string' && v !== '') return v;
+  throw unreadable(tool, 'file path', `${where}.${key}`, v);
+}
+
+/** The tool input of a call whose fields are required: an object, or the refusal. */
+function requiredInput(input: unknown, tool: string, where: string): Json {
+  if (isObject(input)) return input;
+  throw unreadable(tool, 'input', where, input, 'an object');
+}
+
+/** The shell command of a shell tool: text or a list of words in one of COMMAND_KEYS, or the refusal. */
+function requiredCommand(input: Json, tool: string, where: string): string {
+  const key = COMMAND_KEYS.find((k) => input[k] !== undefined) ?? 'command';
+  const command = commandText(input[key]);
+  if (command === undefined) throw unreadable(tool, 'command', `${where}.${key}`, input[key], 'a string or a list of strings');
+  return command;
+}
+
+/**
+ * The folder a shell tool runs in: its own field (Codex's `workdir`, Gemini's `directory` or
+ * `dir_path`), relative to the payload's cwd, else that cwd. A field that is not a path refuses.
+ */
+function workdirOf(input: Json, cwd: string | undefined, tool: string, where: string, strict = true): string | undefined {
+  for (const key of WORKDIR_KEYS) {
+    const v = input[key];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'string') {
+      if (strict) throw unreadable(tool, 'working folder', `${where}.${key}`, v);
+      continue;
+    }
+    if (v === '') continue;
+    return cwd === undefined || /^(?:[\\/]|[A-Za-z]:)/.test(v) ? v : `${cwd.replace(/[\\/]+$/, '')}/${v}`;
+  }
+  return cwd;
+}
+
 /** An event after the tool ran: `PostToolUse`, `AfterTool`, `postToolUse`, `afterFileEdit`… */
 function isPostEvent(event: string): boolean {
   return event.startsWith('Post') || event.startsWith('After') || event.startsWith('post') || event.startsWith('after');
@@ -126,19 +195,40 @@ function commandText(v: unknown): string | undefined {
 
 /**
  * Reads a hook payload (parsed JSON) as the tool call it announces. Throws `HookPayloadError`
- * when it is not an object, or names no tool and no command.
+ * when it is not an object, names no tool, or is a file or shell tool's call without its file
+ * path or command (or with something else in its place). After the tool ran there is nothing to
+ * refuse: such a call is read for whatever paths it names.
  */
 export function readToolCall(payload: unknown, agent: HookAgent = detectAgent(payload)): ToolCall {
+  try {
+    return readCall(payload, agent);
+  } catch (err) {
+    if (!(err instanceof HookPayloadError) || !isObject(payload)) throw err;
+    const event = str(payload.hook_event_name) ?? str(payload.hookEventName) ?? str(payload.agent_action_name) ?? '';
+    const tool = str(payload.tool_name) ?? str(payload.toolName) ?? event;
+    if (!tool || !isPostEvent(event)) throw err;
+    const input = payload.tool_input ?? payload.toolArgs ?? payload.toolInput ?? payload.tool_info;
+    return { agent, phase: 'post', tool, cwd: str(payload.cwd), paths: isObject(input) ? pathsIn(input) : [], command: undefined };
+  }
+}
+
+function readCall(payload: unknown, agent: HookAgent): ToolCall {
   if (!isObject(payload)) throw new HookPayloadError('the hook payload on stdin is not a JSON object');
   if (agent === 'windsurf') {
     const action = str(payload.agent_action_name) ?? '';
     const info = isObject(payload.tool_info) ? payload.tool_info : {};
     const phase = action.startsWith('post_') ? 'post' : 'pre';
     if (action.endsWith('_run_command')) {
-      return { agent, phase, tool: action, cwd: str(info.cwd), paths: [], command: commandText(info.command_line) ?? '' };
+      const command = commandText(requiredInput(payload.tool_info, action, 'tool_info').command_line);
+      if (command === undefined) throw unreadable(action, 'command', 'tool_info.command_line', info.command_line, 'a string');
+      return { agent, phase, tool: action, cwd: str(info.cwd), paths: [], command };
     }
     if (action.endsWith('_read_code')) return { agent, phase, tool: action, cwd: str(info.cwd), paths: [], command: undefined };
     if (!action) throw new HookPayloadError('the Windsurf hook payload has no "agent_action_name"');
+    if (action.endsWith('_write_code')) {
+      const path = requiredPath(requiredInput(payload.tool_info, action, 'tool_info'), 'file_path', action, 'tool_info');
+      return { agent, phase, tool: action, cwd: str(info.cwd), paths: [...new Set([path, ...pathsIn(info)])], command: undefined };
+    }
     return { agent, phase, tool: action, cwd: str(info.cwd), paths: pathsIn(info), command: undefined };
   }
   if (agent === 'cursor') {
@@ -147,7 +237,7 @@ export function readToolCall(payload: unknown, agent: HookAgent = detectAgent(pa
     const cwd = str(payload.cwd) ?? roots[0];
     const phase = /^(after|post)/i.test(event) ? 'post' : 'pre';
     if (event === 'beforeShellExecution' || event === 'afterShellExecution') {
-      return { agent, phase, tool: 'Shell', cwd, paths: [], command: commandText(payload.command) ?? '' };
+      return { agent, phase, tool: 'Shell', cwd, paths: [], command: requiredCommand(payload, 'shell', 'the payload') };
     }
     if (event === 'afterFileEdit' || event === 'beforeReadFile') {
       return { agent, phase, tool: event, cwd, paths: event === 'afterFileEdit' ? pathsIn(payload) : [], command: undefined };
@@ -156,7 +246,8 @@ export function readToolCall(payload: unknown, agent: HookAgent = detectAgent(pa
   const event = str(payload.hook_event_name) ?? str(payload.hookEventName) ?? '';
   const phase: 'pre' | 'post' = isPostEvent(event) ? 'post' : 'pre';
   const tool = str(payload.tool_name) ?? str(payload.toolName);
-  let input: unknown = payload.tool_input ?? payload.toolArgs ?? payload.toolInput;
+  // The first of them the payload has, null included (a null input is unreadable, not absent).
+  let input: unknown = [payload.tool_input, payload.toolArgs, payload.toolInput].find((v) => v !== undefined);
   if (typeof input === 'string') {
     try {
       input = JSON.parse(input);
@@ -164,16 +255,38 @@ export function readToolCall(payload: unknown, agent: HookAgent = detectAgent(pa
       input = { command: input };
     }
   }
-  const toolInput = isObject(input) ? input : {};
   if (!tool) throw new HookPayloadError('the hook payload names no tool ("tool_name")');
   const cwd = str(payload.cwd) ?? (Array.isArray(payload.workspace_roots) ? str(payload.workspace_roots[0]) : undefined);
   if (tool === 'apply_patch' || tool === 'applyPatch') {
-    const patch = [toolInput.command, toolInput.patch, toolInput.input].map(commandText).filter((t): t is string => t !== undefined).join('\n');
-    return { agent, phase, tool, cwd, paths: [...pathsIn(toolInput), ...patchPaths(patch)], command: undefined };
+    const toolInput = requiredInput(input, tool, 'tool_input');
+    const texts = [toolInput.command, toolInput.patch, toolInput.input].filter((v) => v !== undefined);
+    const patch = texts.map(commandText);
+    if (patch.length === 0 || patch.some((t) => t === undefined)) {
+      throw unreadable(tool, 'patch', 'tool_input.command', texts.find((t) => commandText(t) === undefined), 'a string');
+    }
+    return { agent, phase, tool, cwd, paths: [...pathsIn(toolInput), ...patchPaths(patch.join('\n'))], command: undefined };
   }
+  const fileKey = Object.hasOwn(FILE_TOOLS, tool) ? FILE_TOOLS[tool] : undefined;
+  if (fileKey !== undefined) {
+    const toolInput = requiredInput(input, tool, 'tool_input');
+    return { agent, phase, tool, cwd, paths: [...new Set([requiredPath(toolInput, fileKey, tool, 'tool_input'), ...pathsIn(toolInput)])], command: undefined };
+  }
+  if (tool === MULTI_REPLACE_TOOL) {
+    const toolInput = requiredInput(input, tool, 'tool_input');
+    const list = toolInput.replacements;
+    if (!Array.isArray(list)) throw unreadable(tool, 'replacements', 'tool_input.replacements', list, 'a list');
+    const paths = list.map((r, i) => requiredPath(requiredInput(r, tool, `tool_input.replacements[${i}]`), 'filePath', tool, `tool_input.replacements[${i}]`));
+    return { agent, phase, tool, cwd, paths: [...new Set([...paths, ...pathsIn(toolInput)])], command: undefined };
+  }
+  if (SHELL_TOOLS.has(tool)) {
+    const toolInput = requiredInput(input, tool, 'tool_input');
+    return { agent, phase, tool, cwd: workdirOf(toolInput, cwd, tool, 'tool_input'), paths: [], command: requiredCommand(toolInput, tool, 'tool_input') };
+  }
+  // Any other tool: what its input names, as far as it can be read (a tool that writes nothing has no path).
+  const toolInput = isObject(input) ? input : {};
   const command = commandText(toolInput.command) ?? commandText(toolInput.cmd) ?? commandText(toolInput.commandLine);
-  if (SHELL_TOOLS.has(tool) || (command !== undefined && !READ_ONLY_TOOLS.has(tool) && pathsIn(toolInput).length === 0)) {
-    return { agent, phase, tool, cwd: str(toolInput.workdir) ?? str(toolInput.cwd) ?? cwd, paths: [], command: command ?? '' };
+  if (command !== undefined && !READ_ONLY_TOOLS.has(tool) && pathsIn(toolInput).length === 0) {
+    return { agent, phase, tool, cwd: workdirOf(toolInput, cwd, tool, 'tool_input', false), paths: [], command };
   }
   if (READ_ONLY_TOOLS.has(tool)) return { agent, phase, tool, cwd, paths: [], command: undefined };
   return { agent, phase, tool, cwd, paths: pathsIn(toolInput), command: undefined };

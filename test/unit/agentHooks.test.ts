@@ -58,6 +58,37 @@ describe('agent hook payloads', () => {
     assert.throws(() => readToolCall([1, 2]), HookPayloadError);
     assert.throws(() => readToolCall({ hook_event_name: 'PreToolUse' }), /names no tool/);
   });
+  test('a file or shell tool whose path or command is missing or not text is refused with what was wrong, not read as touching nothing', () => {
+    const edit = (tool_input: unknown): unknown => ({ ...PAYLOADS.claudeEdit, tool_input });
+    const cases: [unknown, RegExp][] = [
+      [{ ...PAYLOADS.claudeEdit, tool_input: undefined }, /could not read the Edit call's input \(tool_input\): expected an object, got nothing/],
+      [edit(null), /Edit call's input \(tool_input\): expected an object, got null/],
+      [edit([{ file_path: 'src/booking/flow.ts' }]), /expected an object, got an array/],
+      [edit({ file_path: ['src/booking/flow.ts'] }), /could not read the Edit call's file path \(tool_input\.file_path\): expected a path, got an array/],
+      [edit({ file_path: 7 }), /got a number/],
+      [edit({ file_path: { path: 'x' } }), /got an object/],
+      [edit({ file_path: '' }), /got an empty string/],
+      [{ ...PAYLOADS.claudeEdit, tool_name: 'NotebookEdit', tool_input: { file_path: 'a.ipynb' } }, /NotebookEdit call's file path \(tool_input\.notebook_path\)/],
+      [{ ...PAYLOADS.geminiWrite, tool_input: { path: 'x' } }, /write_file call's file path \(tool_input\.file_path\): expected a path, got nothing/],
+      [{ ...PAYLOADS.copilotEdit, tool_input: { filePath: 1 } }, /replace_string_in_file call's file path \(tool_input\.filePath\)/],
+      [{ ...PAYLOADS.claudeBash, tool_input: { command: 7 } }, /could not read the Bash call's command \(tool_input\.command\): expected a string or a list of strings, got a number/],
+      [{ ...PAYLOADS.claudeBash, tool_input: { command: { run: 'rm x' } } }, /Bash call's command .* got an object/],
+      [{ ...PAYLOADS.codexBash, tool_input: { command: ['bash', 1] } }, /Bash call's command .* got an array/],
+      [{ ...PAYLOADS.claudeBash, tool_input: {} }, /Bash call's command \(tool_input\.command\): .* got nothing/],
+      [{ ...PAYLOADS.geminiShell, tool_input: { command: 'ls', directory: ['src'] } }, /run_shell_command call's working folder \(tool_input\.directory\)/],
+      [{ ...PAYLOADS.codexPatch, tool_input: { command: 1 } }, /apply_patch call's patch/],
+      [{ ...PAYLOADS.codexPatch, tool_input: {} }, /apply_patch call's patch/],
+      [{ ...PAYLOADS.cursorShell, command: ['rm', 2] }, /shell call's command \(the payload\.command\)/],
+      [{ ...PAYLOADS.windsurfWrite, tool_info: { file_path: 3 } }, /pre_write_code call's file path \(tool_info\.file_path\)/],
+      [{ ...PAYLOADS.windsurfCommand, tool_info: { command_line: 3 } }, /pre_run_command call's command \(tool_info\.command_line\)/],
+      [{ ...PAYLOADS.windsurfCommand, tool_info: null }, /pre_run_command call's input \(tool_info\): expected an object/],
+    ];
+    for (const [payload, message] of cases) assert.throws(() => readToolCall(payload), (err: unknown) => err instanceof HookPayloadError && message.test(err.message), JSON.stringify(payload));
+    // Unknown tools keep what they name, and nothing when their input cannot be read; after a tool ran nothing is refused.
+    assert.deepEqual(readToolCall({ hook_event_name: 'PreToolUse', tool_name: 'mcp__x__y', tool_input: null }).paths, []);
+    assert.deepEqual(readToolCall({ hook_event_name: 'PreToolUse', tool_name: 'mcp__x__y', tool_input: { command: 7, path: 'a.ts' } }).paths, ['a.ts']);
+    assert.equal(readToolCall({ ...PAYLOADS.claudeEdit, hook_event_name: 'PostToolUse', tool_input: { file_path: 7 } }).phase, 'post');
+  });
   test('every agent is refused with exit 2 and the reason on stderr; Cursor also gets permission deny; allows exit 0', () => {
     for (const agent of HOOK_AGENTS) {
       const deny = denyAnswer(agent, 'Protected Files: no.\nreally');

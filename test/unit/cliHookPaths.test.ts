@@ -25,6 +25,10 @@ function hook(payload: unknown, cwd: string, agent: HookAgent = 'claude'): RunRe
   return sandbox.run(['hook', '--agent', agent], { cwd, input: JSON.stringify(payload) });
 }
 
+function tool(cwd: string, name: string, input: unknown): RunResult {
+  return hook({ session_id: 's', cwd, hook_event_name: 'PreToolUse', tool_name: name, tool_input: input }, cwd);
+}
+
 function refused(r: RunResult, pattern: RegExp, what: string): void {
   assert.equal(r.code, 2, `${what}: exit 2 (stdout: ${r.stdout}; stderr: ${r.stderr})`);
   assert.match(r.stderr, pattern, what);
@@ -55,5 +59,23 @@ describe('many paths, many folders: the hook answers, and never with exit 1', ()
     const outside = sandbox.dir(`outside${++n}`);
     const paths = [...Array.from({ length: 299 }, (_, i) => join(outside, `q${i}`, 'x.ts')), join(repo.dir, LOCKED)];
     refused(limited({ hook_event_name: 'PreToolUse', cwd: outside, tool_name: 'mcp__fs__write', tool_input: { paths } }, outside), REFUSED, 'last of 300');
+  });
+});
+
+describe('a file or shell tool call the guard cannot read is refused, in the agent\'s format', () => {
+  test('Edit without input, with a path that is not text; Bash with a command that is not text', () => {
+    const repo = project();
+    const edit = (tool_input: unknown): RunResult => tool(repo.dir, 'Edit', tool_input);
+    refused(hook({ hook_event_name: 'PreToolUse', cwd: repo.dir, tool_name: 'Edit' }, repo.dir), /refused this tool call because the hook could not read the Edit call's input \(tool_input\): expected an object, got nothing/, 'no tool_input');
+    for (const input of [null, [join(repo.dir, LOCKED)], { file_path: [join(repo.dir, LOCKED)] }, { file_path: 1 }, { file_path: { path: LOCKED } }, { file_path: '' }]) {
+      refused(edit(input), /could not read the Edit call's (input|file path)/, JSON.stringify(input));
+    }
+    for (const command of [1, { c: `echo x > ${LOCKED}` }, [`echo x > ${LOCKED}`, 1]]) {
+      refused(tool(repo.dir, 'Bash', { command }), /could not read the Bash call's command \(tool_input\.command\)/, JSON.stringify(command));
+    }
+    const cursor = hook({ conversation_id: 'c', hook_event_name: 'preToolUse', workspace_roots: [repo.dir], tool_name: 'Write', tool_input: { file_path: 5 } }, repo.dir, 'cursor');
+    refused(cursor, /Write call's file path/, 'Cursor');
+    assert.equal((JSON.parse(cursor.stdout) as { permission: string }).permission, 'deny');
+    allowed(tool(repo.dir, 'mcp__notes__add', null), 'an unknown tool without input');
   });
 });
