@@ -3,7 +3,7 @@
 // every agent edit, so it spawns no git unless the manifest on disk is broken or missing, or the
 // target has other hard links.
 import { realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { collision, collisionProblem } from '../core/collisions';
 import { MANIFEST_PATH } from '../core/manifest';
 import type { Manifest, ManifestProblem } from '../core/manifest';
@@ -16,6 +16,7 @@ import { targetLabel } from '../core/unlocks';
 import type { Grant } from '../core/unlocks';
 import { committedManifest } from '../node/certifiedGrants';
 import { grantStoreFor } from '../node/grantStore';
+import { EnclosingWorkspaces, TooManyCheckouts } from './enclosingWorkspaces';
 import { loadEnforcedManifest } from './enforcedManifest';
 import { MAX_HARD_LINK_CANDIDATES, hardLinkTwin, linkChain } from './sameFile';
 import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, formatProblems, isInputTooLarge } from './io';
@@ -87,50 +88,73 @@ export async function runCheck(args: string[], io: CliIo): Promise<number> {
   }
   const targets: Target[] = paths.map((p) => ({ input: p, absolute: resolve(cwd, p) }));
 
-  // An agent reads stderr only when denied, and then it should read why, not the manifest's lint.
-  const manifest = await loadEnforcedManifest([cwd, commonDir(targets)], io, { quiet: fromHook });
-  if (manifest.kind === 'none') {
+  // Every workspace around the paths and the folder: a manifest in a subfolder hides none above it.
+  const workspaces = new EnclosingWorkspaces(io.env);
+  workspaces.add(cwd);
+  for (const t of targets) for (const p of linkChain(t.absolute)) workspaces.add(dirname(p));
+  const roots = [...(await workspaces.all().catch((err: unknown) => {
+    throw err instanceof TooManyCheckouts ? new CliError(`check: ${err.message}.`, 'Check fewer paths at once.', EXIT_DENY) : err;
+  }))];
+  if (roots.length === 0) {
     if (!fromHook) io.stderr(`protected-files: no ${MANIFEST_PATH} in ${cwd} or above; nothing is protected here.\n`);
     return EXIT_OK;
   }
-  if (manifest.kind === 'undecidable') {
-    io.stderr(
-      `Protected Files: ${manifest.reason}, so it cannot be decided whether ` +
-        `${targets.map((t) => t.input).join(', ')} may be edited; restore or fix the manifest in VS Code first` +
-        `${manifest.problems.length > 0 ? `:\n${formatProblems(manifest.problems)}` : '.\n'}`,
-    );
-    return EXIT_DENY;
+  const judges: Judge[] = [];
+  for (const root of roots) {
+    // An agent reads stderr only when denied, and then it should read why, not the manifest's lint.
+    const manifest = await loadEnforcedManifest([root], io, { quiet: fromHook });
+    if (manifest.kind === 'none') continue;
+    if (manifest.kind === 'undecidable') {
+      io.stderr(
+        `Protected Files: ${manifest.reason}, so it cannot be decided whether ` +
+          `${targets.map((t) => t.input).join(', ')} may be edited; restore or fix the manifest in VS Code first` +
+          `${manifest.problems.length > 0 ? `:\n${formatProblems(manifest.problems)}` : '.\n'}`,
+      );
+      return EXIT_DENY;
+    }
+    judges.push(judgeIn(manifest.root, manifest.manifest, io));
   }
-  const root = manifest.root;
-  const matcher = new ProtectionMatcher(manifest.manifest, { caseInsensitive: caseInsensitiveFs() });
-  let foldedMatcher: ProtectionMatcher | undefined;
-  // Compiled only for a path that is not protected as written; the platform's matcher serves where it folds case already.
-  const folded = (): ProtectionMatcher[] => [caseInsensitiveFs() ? matcher : (foldedMatcher ??= new ProtectionMatcher(manifest.manifest, { caseInsensitive: true }))];
-  // Grants made anywhere on this clone (VS Code, protected-files unlock), read once and only when needed.
-  let grants: GrantState | undefined;
-  const now = Date.now();
-  const grantFor = async (rel: string, c: Classification): Promise<Grant | undefined> => {
-    grants ??= grantStoreFor(root)?.readSync() ?? emptyGrantState();
-    const inForce = certifiedGrantIn(grants, [manifest.manifest], rel, c, now);
-    if (inForce || !grantIn(grants, rel, c.component?.name, now)) return inForce;
-    // A grant that fails under the work tree's manifest may hold under the committed one (made before
-    // the manifest gained its first signing code): git runs only in this case.
-    return certifiedGrantIn(grants, [manifest.manifest, await committedManifest(root, io.env)], rel, c, now);
-  };
   let denied = false;
   for (const target of targets) {
-    const verdict = await deniedBecause(matcher, folded, root, target, io, grantFor);
+    // The strictest answer: a refusal of any workspace, else the grant of one that protects it.
+    let verdict: CheckVerdict | undefined;
+    for (const judge of judges) {
+      const v = await judge(target);
+      if (v?.kind === 'denied' || (v && !verdict)) verdict = v;
+      if (verdict?.kind === 'denied') break;
+    }
     if (verdict?.kind === 'granted') {
       if (!fromHook) io.stdout(`${target.input}: protected, unlocked until ${formatClock(verdict.grant.expiresAt)} (${targetLabel(verdict.grant.target)}: ${verdict.grant.reason})\n`);
     } else if (verdict) {
-      const message = verdict.message;
       denied = true;
-      io.stderr(`${message}\n`);
+      io.stderr(`${verdict.message}\n`);
     } else if (!fromHook) {
       io.stdout(`${target.input}: not protected\n`);
     }
   }
   return denied ? EXIT_DENY : EXIT_OK;
+}
+
+type Judge = (target: Target) => Promise<CheckVerdict | undefined>;
+
+/** What the workspace at `root`, under `manifest`, says of a target. */
+function judgeIn(root: string, manifest: Manifest, io: CliIo): Judge {
+  const matcher = new ProtectionMatcher(manifest, { caseInsensitive: caseInsensitiveFs() });
+  let foldedMatcher: ProtectionMatcher | undefined;
+  // Compiled only for a path that is not protected as written; the platform's matcher serves where it folds case already.
+  const folded = (): ProtectionMatcher[] => [caseInsensitiveFs() ? matcher : (foldedMatcher ??= new ProtectionMatcher(manifest, { caseInsensitive: true }))];
+  // Grants made anywhere on this clone (VS Code, protected-files unlock), read once and only when needed.
+  let grants: GrantState | undefined;
+  const now = Date.now();
+  const grantFor = async (rel: string, c: Classification): Promise<Grant | undefined> => {
+    grants ??= grantStoreFor(root)?.readSync() ?? emptyGrantState();
+    const inForce = certifiedGrantIn(grants, [manifest], rel, c, now);
+    if (inForce || !grantIn(grants, rel, c.component?.name, now)) return inForce;
+    // A grant that fails under the work tree's manifest may hold under the committed one (made before
+    // the manifest gained its first signing code): git runs only in this case.
+    return certifiedGrantIn(grants, [manifest, await committedManifest(root, io.env)], rel, c, now);
+  };
+  return (target) => deniedBecause(matcher, folded, root, target, io, grantFor);
 }
 
 /**
@@ -184,19 +208,6 @@ function parseHookEvent(text: string): HookEvent {
   return event;
 }
 
-/** The deepest folder that holds every target, to find a workspace when cwd is outside it. */
-function commonDir(targets: readonly Target[]): string {
-  const split = targets.map((t) => resolve(t.absolute, '..').split(sep));
-  const first = split[0] ?? [];
-  let n = first.length;
-  for (const parts of split) {
-    let i = 0;
-    while (i < n && i < parts.length && parts[i] === first[i]) i++;
-    n = i;
-  }
-  return first.slice(0, n).join(sep) || sep;
-}
-
 /** The target as a workspace-relative path, or undefined when it is outside the workspace. */
 function relativeTo(root: string, absolute: string): string | undefined {
   const rel = relative(root, absolute);
@@ -226,18 +237,18 @@ export function classifyTarget(matcher: ProtectionMatcher, root: string, target:
   return undefined;
 }
 
-/** The message an agent reads when an edit is denied. */
-export function protectedMessage(rel: string, c: Classification): string {
+/** The message an agent reads when an edit is denied; `unlockRel`: the file its unlock line names, when not `rel`. */
+export function protectedMessage(rel: string, c: Classification, unlockRel = rel): string {
   const parts = [c.tier.badge, c.tier.label, c.component?.name ?? 'protection manifest and audit log'];
   const what = [...new Set(parts)].join(' · ');
   const risk = c.component?.risk ? ` ${sentence(c.component.risk)}` : '';
   const impact = c.component?.impact ? ` Impact: ${sentence(c.component.impact)}` : '';
   const name = c.component?.name;
   if (!c.tier.unlock.requireCode) {
-    const line = name ? `echo 'UNLOCK ${name} FOR: <reason>' | protected-files unlock` : `protected-files unlock ${rel} --reason '<reason>'`;
+    const line = name ? `echo 'UNLOCK ${name} FOR: <reason>' | protected-files unlock` : `protected-files unlock ${unlockRel} --reason '<reason>'`;
     return `Protected Files: ${rel} is protected (${what}):${risk}${impact} Unlock it with a reason first: in VS Code (Protected Files: Unlock…) or with \`${line}\`; do not edit it directly.`;
   }
-  const line = name ? `echo 'UNLOCK ${name} WITH CODE: <code> FOR: <reason>' | protected-files unlock` : `protected-files unlock ${rel}`;
+  const line = name ? `echo 'UNLOCK ${name} WITH CODE: <code> FOR: <reason>' | protected-files unlock` : `protected-files unlock ${unlockRel}`;
   return `Protected Files: ${rel} is protected (${what}):${risk}${impact} Ask an owner to unlock it with their code and a reason: in VS Code (Protected Files: Unlock…), or an owner gives you a one-time code and you run \`${line}\`; do not edit it directly.`;
 }
 

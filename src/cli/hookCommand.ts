@@ -11,7 +11,7 @@ import { HOOK_AGENTS, HookPayloadError, allowAnswer, denyAnswer, detectAgent, is
 import type { HookAgent, HookAnswer, ToolCall } from '../core/agentHooks';
 import { emptyGrantState, grantIn } from '../core/grantState';
 import type { GrantState } from '../core/grantState';
-import { MANIFEST_PATH } from '../core/manifest';
+import { MANIFEST_PATH, PROTECTION_DIR } from '../core/manifest';
 import type { Manifest } from '../core/manifest';
 import { ProtectionMatcher } from '../core/matcher';
 import type { Classification } from '../core/matcher';
@@ -146,6 +146,8 @@ interface Hit {
   grant: Grant | undefined;
   /** The shell pattern that matched it (`src/*`, `**` for `$VAR`), when it was not named. */
   pattern?: string;
+  /** For a file in a `.protection/` folder below the workspace's own: the manifest whose unlock covers it. */
+  unlockRel?: string;
 }
 
 /** User-level settings of the agents that can disable or override the project's hooks (relative to the home folder). */
@@ -161,8 +163,17 @@ function expandHome(p: string, home: string): string {
 /** More locked files than this in one refusal are counted, not listed. */
 const MAX_LISTED = 3;
 
-function hitFor(folder: Folder, rel: string, classification: Classification, now: number): Hit {
-  return { rel, classification, grant: grantIn(folder.grants(), rel, classification.component?.name, now) };
+function hitFor(folder: Folder, rel: string, classification: Classification, now: number, unlockRel?: string): Hit {
+  return { rel, classification, grant: grantIn(folder.grants(), unlockRel ?? rel, classification.component?.name, now), ...(unlockRel ? { unlockRel } : {}) };
+}
+
+/**
+ * Whether `rel` lies in a `.protection/` folder below the workspace's own: a manifest there would
+ * make a workspace of its own (one that, found nearest, hid this one before every workspace around
+ * a path was judged), so writing there is protected like the workspace's own manifest.
+ */
+function inNestedProtection(rel: string): boolean {
+  return rel.split('/').indexOf(PROTECTION_DIR) > 0;
 }
 
 async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
@@ -230,6 +241,7 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
     return forbidden.find((d) => [abs, real].some((a) => a === d || a.startsWith(`${d}${sep}`) || (subtree && d.startsWith(`${a.replace(/[\\/]+$/, '')}${sep}`))));
   };
   const forbiddenHits = new Set<string>();
+  const manifestClass = folder.matcher.classify(MANIFEST_PATH);
 
   for (const p of call.paths) {
     const abs = resolve(cwd, p);
@@ -237,6 +249,10 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
     if (dir) forbiddenHits.add(dir);
     const found = classifyTarget(folder.matcher, folder.root, { input: p, absolute: abs });
     if (found) hits.push(hitFor(folder, found.rel, found.classification, now));
+    else {
+      const nested = relsIn(folder, abs).find(inNestedProtection);
+      if (nested !== undefined && manifestClass) hits.push(hitFor(folder, nested, manifestClass, now, MANIFEST_PATH));
+    }
   }
   if (analysis) {
     if (call.phase === 'pre') {
@@ -262,7 +278,9 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
         if (c) return { rel, classification: c };
         const real = realRel(folder.root, rel);
         const rc = real === undefined ? undefined : folder.matcher.classify(real);
-        return real !== undefined && rc ? { rel: real, classification: rc } : undefined;
+        if (real !== undefined && rc) return { rel: real, classification: rc };
+        const nested = [rel, ...(real === undefined ? [] : [real])].find(inNestedProtection);
+        return nested !== undefined && manifestClass ? { rel: nested, classification: manifestClass, unlockRel: MANIFEST_PATH } : undefined;
       },
       (glob) => {
         // minimatch's regular expressions backtrack on many wildcards: bounded, like everything here.
@@ -270,7 +288,7 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
         return expandGlob(glob, protectedCandidates(folder, globBase(glob)));
       },
     );
-    for (const f of found) hits.push({ ...hitFor(folder, f.verdict.rel, f.verdict.classification, now), ...(f.target.glob ? { pattern: f.target.path } : {}) });
+    for (const f of found) hits.push({ ...hitFor(folder, f.verdict.rel, f.verdict.classification, now, f.verdict.unlockRel), ...(f.target.glob ? { pattern: f.target.path } : {}) });
   }
 
   if (call.phase === 'post') {
@@ -282,7 +300,9 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
   }
   const seen = new Set<string>();
   const locked = hits.filter((h) => !h.grant && !seen.has(h.rel) && seen.add(h.rel));
-  for (const h of locked.slice(0, MAX_LISTED)) reasons.push(protectedMessage(h.rel, h.classification));
+  for (const h of locked.slice(0, MAX_LISTED)) {
+    reasons.push(h.unlockRel ? protectedMessage(`${h.rel} (in a .protection folder inside this workspace, where a manifest would change what is protected: protected like ${h.unlockRel})`, h.classification, h.unlockRel) : protectedMessage(h.rel, h.classification));
+  }
   if (locked.length > MAX_LISTED) reasons.push(`Protected Files: and ${locked.length - MAX_LISTED} more protected files.`);
   const patterns = [...new Set(locked.flatMap((h) => (h.pattern ? [h.pattern] : [])))];
   if (patterns.length > 0) {
@@ -297,6 +317,19 @@ function realOrSelf(abs: string): string {
   } catch {
     return abs; // does not exist (yet)
   }
+}
+
+/** The workspace-relative paths `abs` is inside `folder`: as written and where its symlinks lead (see linkChain). */
+function relsIn(folder: Folder, abs: string): string[] {
+  const roots = [...new Set([folder.root, realOrSelf(folder.root)])];
+  const out: string[] = [];
+  for (const candidate of linkChain(abs)) {
+    for (const root of roots) {
+      const r = relative(root, candidate);
+      if (r !== '' && !r.startsWith('..') && !isAbsolute(r)) out.push(r.split(sep).join('/'));
+    }
+  }
+  return [...new Set(out)];
 }
 
 /** The workspace-relative path of the file `rel` really is, through symlinks; undefined when it is itself or outside. */

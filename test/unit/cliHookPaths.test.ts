@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { HookAgent } from '../../src/core/agentHooks';
-import { Sandbox } from './cliHarness';
+import { MANIFEST, Sandbox } from './cliHarness';
 import type { Repo, RunResult } from './cliHarness';
 
 const sandbox = new Sandbox('hookpaths');
@@ -23,6 +23,10 @@ function project(): Repo {
 
 function hook(payload: unknown, cwd: string, agent: HookAgent = 'claude'): RunResult {
   return sandbox.run(['hook', '--agent', agent], { cwd, input: JSON.stringify(payload) });
+}
+
+function bash(repo: Repo, command: string, cwd = repo.dir): RunResult {
+  return hook({ session_id: 's', cwd, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command } }, cwd);
 }
 
 function tool(cwd: string, name: string, input: unknown): RunResult {
@@ -77,5 +81,34 @@ describe('a file or shell tool call the guard cannot read is refused, in the age
     refused(cursor, /Write call's file path/, 'Cursor');
     assert.equal((JSON.parse(cursor.stdout) as { permission: string }).permission, 'deny');
     allowed(tool(repo.dir, 'mcp__notes__add', null), 'an unknown tool without input');
+  });
+});
+
+describe('a manifest in a subfolder hides none of the workspace around it', () => {
+  /** A manifest that protects nothing the root's does: what an agent would put in src/.protection/. */
+  const decoy = MANIFEST.replace('"src/booking/**"', '"nothing/**"');
+
+  test('writing a .protection folder inside a workspace is refused like its manifest, by file and shell tools', () => {
+    const repo = project();
+    const nested = /src\/\.protection\/manifest\.jsonc \(in a \.protection folder inside this workspace, where a manifest would change what is protected: protected like \.protection\/manifest\.jsonc\) is protected/;
+    refused(tool(repo.dir, 'Write', { file_path: join(repo.dir, 'src/.protection/manifest.jsonc'), content: decoy }), nested, 'Write');
+    refused(bash(repo, 'mkdir -p src/.protection && cp .protection/manifest.jsonc src/.protection/manifest.jsonc'), nested, 'cp');
+    refused(bash(repo, 'echo "{}" > src/booking/../.protection/manifest.jsonc'), /src\/\.protection\/manifest\.jsonc \(in a \.protection folder/, 'through ..');
+    refused(bash(repo, 'echo "{}" > src/$D/.protection/manifest.jsonc'), /\.protection\/manifest\.jsonc \(in a \.protection folder/, 'through a variable');
+    allowed(bash(repo, 'echo x > src/notes.txt'), 'another file of the folder');
+  });
+
+  test('with one there already, a locked file is refused from the subfolder too (Edit, Bash, Codex workdir), and check says so', () => {
+    const repo = project();
+    repo.write('src/.protection/manifest.jsonc', decoy);
+    const src = join(repo.dir, 'src');
+    refused(tool(src, 'Edit', { file_path: join(repo.dir, LOCKED), old_string: 'a', new_string: 'b' }), REFUSED, 'Edit from src');
+    refused(bash(repo, 'echo x > booking/pricing.ts', src), REFUSED, 'Bash from src');
+    const codex = { session_id: 's', turn_id: 't', cwd: repo.dir, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'echo x > booking/pricing.ts', workdir: 'src' } };
+    refused(hook(codex, repo.dir, 'codex'), REFUSED, 'Codex with workdir src');
+    allowed(bash(repo, 'echo x > app.ts', src), 'a file neither protects');
+    const check = repo.cli(['check', 'booking/pricing.ts'], { cwd: src });
+    assert.equal(check.code, 2, check.stdout);
+    assert.match(check.stderr, REFUSED);
   });
 });
