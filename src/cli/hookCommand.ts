@@ -25,7 +25,7 @@ import { findGitDir, grantStoreFor } from '../node/grantStore';
 import { MAX_HOOK_PAYLOAD, classifyTarget, loadManifest, protectedMessage } from './checkCommand';
 import { EnclosingWorkspaces, TooManyCheckouts } from './enclosingWorkspaces';
 import { caseInsensitiveFs, formatProblems, isInputTooLarge } from './io';
-import { linkChain } from './sameFile';
+import { MAX_HARD_LINK_CANDIDATES, hardLinkTwins, linkChain } from './sameFile';
 import type { CliIo } from './io';
 
 export const HOOK_HELP = `Usage: <hook payload JSON on stdin> | protected-files hook [--agent NAME]
@@ -148,6 +148,8 @@ interface Hit {
   pattern?: string;
   /** For a file in a `.protection/` folder below the workspace's own: the manifest whose unlock covers it. */
   unlockRel?: string;
+  /** How the call names it, when not by `rel` (a hard link to it). */
+  shown?: string;
 }
 
 /** User-level settings of the agents that can disable or override the project's hooks (relative to the home folder). */
@@ -237,8 +239,10 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
   const git = findGitDir(folder.root);
   const forbidden = git ? [join(git.gitDir, 'protected-files'), join(git.gitDir, 'hooks')] : [];
   const intoForbidden = (abs: string, subtree: boolean): string | undefined => {
-    const real = realOrSelf(abs);
-    return forbidden.find((d) => [abs, real].some((a) => a === d || a.startsWith(`${d}${sep}`) || (subtree && d.startsWith(`${a.replace(/[\\/]+$/, '')}${sep}`))));
+    if (forbidden.length === 0) return undefined;
+    // Also through a symlink, or a symlinked folder, to a file not made yet.
+    const names = linkChain(abs);
+    return forbidden.find((d) => names.some((a) => a === d || a.startsWith(`${d}${sep}`) || (subtree && d.startsWith(`${a.replace(/[\\/]+$/, '')}${sep}`))));
   };
   const forbiddenHits = new Set<string>();
   const manifestClass = folder.matcher.classify(MANIFEST_PATH);
@@ -271,15 +275,26 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
     }
     const found = lockedTargets(
       analysis.targets,
-      (p) => workspaceRel(rootPosix, cwdPosix, p.split(sep).join('/')),
-      // A symlink to a locked file is the locked file (`ln -s src/booking/a.ts x && echo > x`).
+      (p) => {
+        const rel = workspaceRel(rootPosix, cwdPosix, p.split(sep).join('/'));
+        if (p === '' || p.startsWith('~')) return rel;
+        // The file it really is, through its symlinks and symlinked folders, where that is in the
+        // workspace: `/tmp/x.ts` linked to a file in it; `bk/*` with bk a link to src/booking, whose
+        // pattern is expanded where it really points.
+        const rels = relsIn(folder, resolve(cwd, p));
+        return rels[rels.length - 1] ?? rel;
+      },
+      // A symlink to a locked file is the locked file, also a dangling one and one through a
+      // symlinked folder (`echo > x` with x a link to src/booking/a.ts, `echo > bk/new.ts`).
       (rel) => {
         const c = folder.matcher.classify(rel);
         if (c) return { rel, classification: c };
-        const real = realRel(folder.root, rel);
-        const rc = real === undefined ? undefined : folder.matcher.classify(real);
-        if (real !== undefined && rc) return { rel: real, classification: rc };
-        const nested = [rel, ...(real === undefined ? [] : [real])].find(inNestedProtection);
+        const rels = relsIn(folder, join(folder.root, ...rel.split('/')));
+        for (const r of rels) {
+          const rc = folder.matcher.classify(r);
+          if (rc) return { rel: r, classification: rc };
+        }
+        const nested = [rel, ...rels].find(inNestedProtection);
         return nested !== undefined && manifestClass ? { rel: nested, classification: manifestClass, unlockRel: MANIFEST_PATH } : undefined;
       },
       (glob) => {
@@ -289,6 +304,20 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
       },
     );
     for (const f of found) hits.push({ ...hitFor(folder, f.verdict.rel, f.verdict.classification, now, f.verdict.unlockRel), ...(f.target.glob ? { pattern: f.target.path } : {}) });
+  }
+
+  // A hard link to a locked file is the locked file (`ln src/booking/a.ts b.ts`, then any write to
+  // b.ts): a stat of each file the call names, git only where one has other hard links.
+  const named = call.paths.map((p) => resolve(cwd, p));
+  for (const t of analysis?.targets ?? []) if (!t.glob && t.path !== '' && !t.path.startsWith('~')) named.push(resolve(cwd, t.path));
+  const twins = await hardLinkTwins(folder.root, [...new Set(named)], (rel) => folder.matcher.classify(rel) !== undefined, io.env);
+  for (const [abs, twin] of twins) {
+    const r = relative(folder.root, abs);
+    const shown = r.startsWith('..') || isAbsolute(r) ? abs : r.split(sep).join('/');
+    if (twin.kind === 'twin') hits.push({ ...hitFor(folder, twin.rel, folder.matcher.classify(twin.rel)!, now), shown: `${shown} (a hard link to ${twin.rel})` });
+    else if (twin.kind === 'too-many' && call.phase === 'pre') {
+      reasons.push(`Protected Files: ${shown} has other hard links, and there are more than ${MAX_HARD_LINK_CANDIDATES} protected files to compare it with, so it cannot be decided whether it is one of them; edit it in VS Code.`);
+    }
   }
 
   if (call.phase === 'post') {
@@ -301,7 +330,8 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
   const seen = new Set<string>();
   const locked = hits.filter((h) => !h.grant && !seen.has(h.rel) && seen.add(h.rel));
   for (const h of locked.slice(0, MAX_LISTED)) {
-    reasons.push(h.unlockRel ? protectedMessage(`${h.rel} (in a .protection folder inside this workspace, where a manifest would change what is protected: protected like ${h.unlockRel})`, h.classification, h.unlockRel) : protectedMessage(h.rel, h.classification));
+    if (h.unlockRel) reasons.push(protectedMessage(`${h.rel} (in a .protection folder inside this workspace, where a manifest would change what is protected: protected like ${h.unlockRel})`, h.classification, h.unlockRel));
+    else reasons.push(protectedMessage(h.shown ?? h.rel, h.classification, h.rel));
   }
   if (locked.length > MAX_LISTED) reasons.push(`Protected Files: and ${locked.length - MAX_LISTED} more protected files.`);
   const patterns = [...new Set(locked.flatMap((h) => (h.pattern ? [h.pattern] : [])))];
@@ -330,16 +360,6 @@ function relsIn(folder: Folder, abs: string): string[] {
     }
   }
   return [...new Set(out)];
-}
-
-/** The workspace-relative path of the file `rel` really is, through symlinks; undefined when it is itself or outside. */
-function realRel(root: string, rel: string): string | undefined {
-  const abs = join(root, ...rel.split('/'));
-  const real = realOrSelf(abs);
-  if (real === abs) return undefined;
-  const r = relative(realOrSelf(root), real);
-  if (r === '' || r.startsWith('..') || isAbsolute(r)) return undefined;
-  return r.split(sep).join('/');
 }
 
 /**

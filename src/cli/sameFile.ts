@@ -59,26 +59,52 @@ export type HardLinkAnswer =
 export async function hardLinkTwin(
   root: string, absolute: string, isProtected: (rel: string) => boolean, env: NodeJS.ProcessEnv,
 ): Promise<HardLinkAnswer> {
-  let st;
-  try {
-    st = statSync(absolute);
-  } catch {
-    return { kind: 'none' };
+  return (await hardLinkTwins(root, [absolute], isProtected, env)).get(absolute) ?? { kind: 'none' };
+}
+
+/**
+ * hardLinkTwin for several files at once: a stat each, and only where one of them is a regular file
+ * with other hard links, one git process to list the repository and a stat per protected file.
+ */
+export async function hardLinkTwins(
+  root: string, absolutes: readonly string[], isProtected: (rel: string) => boolean, env: NodeJS.ProcessEnv,
+): Promise<Map<string, HardLinkAnswer>> {
+  const out = new Map<string, HardLinkAnswer>();
+  const linked = new Map<string, string>(); // absolute -> dev:ino
+  for (const absolute of absolutes) {
+    let st;
+    try {
+      st = statSync(absolute);
+    } catch {
+      continue;
+    }
+    if (st.isFile() && st.nlink >= 2) linked.set(absolute, `${st.dev}:${st.ino}`);
   }
-  if (!st.isFile() || st.nlink < 2) return { kind: 'none' };
+  if (linked.size === 0) return out;
   // Paths relative to root (git prints them relative to the folder it runs in).
   const listed = await runGit(['ls-files', '-z', '--cached'], root, env).catch(() => undefined);
-  if (listed?.code !== 0) return { kind: 'none' };
+  if (listed?.code !== 0) return out;
+  const wanted = new Set(linked.values());
+  const found = new Map<string, string>(); // dev:ino -> rel
   let checked = 0;
   for (const rel of new Set(listed.stdout.toString('utf8').split('\0'))) {
     if (rel === '' || !isProtected(rel)) continue;
-    if (++checked > MAX_HARD_LINK_CANDIDATES) return { kind: 'too-many' };
+    if (++checked > MAX_HARD_LINK_CANDIDATES) {
+      for (const [absolute, key] of linked) out.set(absolute, found.has(key) ? { kind: 'twin', rel: found.get(key)! } : { kind: 'too-many' });
+      return out;
+    }
     try {
       const other = statSync(join(root, ...rel.split('/')));
-      if (other.ino === st.ino && other.dev === st.dev) return { kind: 'twin', rel };
+      const key = `${other.dev}:${other.ino}`;
+      if (wanted.has(key) && !found.has(key)) found.set(key, rel);
     } catch {
       // deleted in the work tree
     }
+    if (found.size === wanted.size) break;
   }
-  return { kind: 'none' };
+  for (const [absolute, key] of linked) {
+    const rel = found.get(key);
+    if (rel !== undefined) out.set(absolute, { kind: 'twin', rel });
+  }
+  return out;
 }

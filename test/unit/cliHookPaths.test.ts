@@ -4,6 +4,7 @@
 // read, which it refuses. Through the built CLI, in real temporary git repositories.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { linkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { HookAgent } from '../../src/core/agentHooks';
@@ -110,5 +111,49 @@ describe('a manifest in a subfolder hides none of the workspace around it', () =
     const check = repo.cli(['check', 'booking/pricing.ts'], { cwd: src });
     assert.equal(check.code, 2, check.stdout);
     assert.match(check.stderr, REFUSED);
+  });
+});
+
+describe('links to a locked file are the locked file', () => {
+  test('a dangling symlink, a symlinked folder and a pattern through it, refused for the shell as for Edit', () => {
+    const repo = project();
+    symlinkSync('src/booking/created.ts', join(repo.dir, 'dang.ts'));
+    symlinkSync('src/booking', join(repo.dir, 'bk'));
+    refused(bash(repo, 'echo x > dang.ts'), /src\/booking\/created\.ts is protected/, 'dangling link');
+    refused(tool(repo.dir, 'Write', { file_path: join(repo.dir, 'dang.ts'), content: 'x' }), /src\/booking\/created\.ts is protected/, 'dangling link, Write');
+    refused(bash(repo, 'echo x > bk/new.ts'), /src\/booking\/new\.ts is protected/, 'new file through a symlinked folder');
+    refused(bash(repo, 'rm bk/*'), REFUSED, 'a pattern through a symlinked folder');
+    allowed(bash(repo, 'cat bk/pricing.ts dang.ts'), 'reading through them');
+  });
+
+  test('a symlink outside the workspace, and a symlinked folder outside it, with the call run from anywhere', () => {
+    const repo = project();
+    const outside = sandbox.dir(`links${++n}`);
+    symlinkSync(join(repo.dir, LOCKED), join(outside, 'x.ts'));
+    symlinkSync(join(repo.dir, 'src', 'booking'), join(outside, 'outdir'));
+    refused(bash(repo, `echo x > ${join(outside, 'x.ts')}`), REFUSED, 'from the repository');
+    refused(bash(repo, 'echo x > x.ts', outside), REFUSED, 'from the folder of the link');
+    refused(tool(outside, 'Write', { file_path: join(outside, 'x.ts'), content: 'x' }), REFUSED, 'Write from elsewhere');
+    refused(tool(outside, 'Write', { file_path: join(outside, 'outdir', 'pricing.ts'), content: 'x' }), REFUSED, 'Write through a symlinked folder');
+    refused(bash(repo, 'echo x > outdir/new.ts', outside), /src\/booking\/new\.ts is protected/, 'a new file through a symlinked folder outside');
+    allowed(bash(repo, `echo x > ${join(outside, 'notes.txt')}`, outside), 'a plain file there');
+  });
+
+  test('a hard link to a locked file, written by the shell, Edit or Write', () => {
+    const repo = project();
+    linkSync(join(repo.dir, LOCKED), join(repo.dir, 'hl.ts'));
+    const twin = /hl\.ts \(a hard link to src\/booking\/pricing\.ts\) is protected \(T1/;
+    refused(bash(repo, 'echo evil >> hl.ts'), twin, 'append');
+    refused(tool(repo.dir, 'Edit', { file_path: 'hl.ts', old_string: 'a', new_string: 'b' }), twin, 'Edit');
+    refused(tool(repo.dir, 'Write', { file_path: join(repo.dir, 'hl.ts'), content: 'x' }), twin, 'Write');
+    writeFileSync(join(repo.dir, 'plain.ts'), 'x\n');
+    allowed(bash(repo, 'echo ok >> plain.ts'), 'a file with one link');
+  });
+
+  // Needs the shell guard to report ln's TARGET operands (src/core/shellGuard.ts, being changed elsewhere).
+  test('making a link to a locked file is refused (ln, ln -s, in the command that then writes through it)', { todo: 'shellGuard reports only the link ln makes, not the file it links to' }, () => {
+    const repo = project();
+    refused(bash(repo, `ln ${LOCKED} hl.ts`), REFUSED, 'hard link');
+    refused(bash(repo, `ln -s ${LOCKED} a9.ts && echo x > a9.ts`), REFUSED, 'symbolic link, then a write through it');
   });
 });
