@@ -72,9 +72,15 @@ export function detectAgent(payload: unknown): HookAgent {
   return 'claude';
 }
 
-/** Keys of tool inputs that name a file the tool writes. */
-const PATH_KEYS = ['file_path', 'filePath', 'path', 'notebook_path', 'notebookPath', 'target_file', 'targetFile', 'uri', 'file', 'absolute_path', 'new_path', 'old_path', 'destination', 'source'];
-const PATH_LIST_KEYS = ['files', 'paths', 'filePaths', 'file_paths', 'edits'];
+/**
+ * Keys of tool inputs whose text names a file, lower-cased without `_` and `-`: these, and any
+ * ending in `path`, `paths`, `file`, `files`, `filename`, `uri` or `uris` (`file_path`, `filePath`,
+ * `notebook_path`, `target_file`, `absolute_path`, `dir_path`…), at any depth of the input.
+ */
+const PATH_KEYS: ReadonlySet<string> = new Set(['destination', 'dest', 'source', 'target', 'targets', 'directory', 'dir']);
+const PATH_KEY_ENDINGS = /(?:path|paths|file|files|filename|filenames|uri|uris)$/;
+/** The most values and the deepest nesting of a tool input the guard reads; more is refused. */
+export const TOOL_INPUT_LIMITS = { values: 100_000, depth: 32 } as const;
 // Names, not regular expressions: the hook is a fresh process on every tool call, where compiling
 // an alternation of two dozen names costs more than the rest of reading the call (~70 µs each).
 /** Tools that only read: their path fields are not writes. */
@@ -155,21 +161,38 @@ function isPostEvent(event: string): boolean {
   return event.startsWith('Post') || event.startsWith('After') || event.startsWith('post') || event.startsWith('after');
 }
 
+function isPathKey(key: string): boolean {
+  const k = key.toLowerCase().replace(/[_-]/g, '');
+  return PATH_KEYS.has(k) || PATH_KEY_ENDINGS.test(k);
+}
+
+function asPath(v: string): string {
+  return v.startsWith('file://') ? decodeURIComponent(v.slice(7)) : v;
+}
+
+/**
+ * Every text under a path-like key (see PATH_KEYS) anywhere in a tool's input, so that a tool the
+ * guard does not know (an MCP tool, the next renamed edit tool) is judged by the files it names:
+ * `{"replacements": [{"filePath": …}]}`, `{"changes": {"target": {"path": …}}}`. Bounded: an input
+ * with more values or deeper nesting than TOOL_INPUT_LIMITS is refused rather than read in part.
+ */
 function pathsIn(input: Json): string[] {
-  const out: string[] = [];
-  for (const key of PATH_KEYS) {
-    const v = input[key];
-    if (typeof v === 'string' && v !== '') out.push(v.startsWith('file://') ? decodeURIComponent(v.slice(7)) : v);
-  }
-  for (const key of PATH_LIST_KEYS) {
-    const list = input[key];
-    if (!Array.isArray(list)) continue;
-    for (const item of list.slice(0, 1000)) {
-      if (typeof item === 'string' && item !== '') out.push(item);
-      else if (isObject(item)) out.push(...pathsIn(item));
+  const out = new Set<string>();
+  let values = 0;
+  const visit = (v: unknown, pathKey: boolean, depth: number): void => {
+    if (++values > TOOL_INPUT_LIMITS.values || depth > TOOL_INPUT_LIMITS.depth) {
+      throw new HookPayloadError(`the tool's input has more than ${TOOL_INPUT_LIMITS.values} values or is nested more than ${TOOL_INPUT_LIMITS.depth} levels deep, more than the guard reads`);
     }
-  }
-  return [...new Set(out)];
+    if (typeof v === 'string') {
+      if (pathKey && v !== '') out.add(asPath(v));
+    } else if (Array.isArray(v)) {
+      for (const item of v) visit(item, pathKey, depth + 1);
+    } else if (isObject(v)) {
+      for (const key of Object.keys(v)) visit(v[key], isPathKey(key), depth + 1);
+    }
+  };
+  visit(input, false, 0);
+  return [...out];
 }
 
 /** The files of an `apply_patch` envelope (`*** Update File: a`, `*** Add File:`, `*** Delete File:`, `*** Move to:`). */

@@ -48,6 +48,17 @@ describe('agent hook payloads', () => {
     assert.deepEqual(mcp.paths, ['src/booking/flow.ts']);
     assert.deepEqual(readToolCall({ hook_event_name: 'PreToolUse', tool_name: 'mcp__x__y', tool_input: { q: 'a' } }).paths, []);
   });
+  test('path fields are read wherever a tool puts them, under any path-like key; an input too big to read is refused', () => {
+    const copilot = { ...PAYLOADS.copilotEdit, tool_name: 'multi_replace_string_in_file', tool_input: { explanation: 'x', replacements: [{ filePath: '/repo/src/booking/flow.ts', oldString: 'a', newString: 'b' }, { filePath: '/repo/src/app.ts', oldString: 'a', newString: 'b' }] } };
+    assert.deepEqual(readToolCall(copilot).paths, ['/repo/src/booking/flow.ts', '/repo/src/app.ts']);
+    const renamed = { hook_event_name: 'PreToolUse', tool_name: 'mcp__fs__batch', tool_input: { ops: [{ kind: 'edit', target: { file_path: 'a.ts', text: 'src/not-a-path.ts' } }], options: { output_file: 'b.ts', dirPath: 'c', notebookPath: 'd.ipynb', uris: ['file:///repo/e.ts'] }, content: 'src/booking/flow.ts' } };
+    assert.deepEqual(readToolCall(renamed).paths.sort(), ['/repo/e.ts', 'a.ts', 'b.ts', 'c', 'd.ipynb']);
+    const many = Array.from({ length: 100_001 }, (_, i) => `f${i}`);
+    assert.throws(() => readToolCall({ hook_event_name: 'PreToolUse', tool_name: 'mcp__fs__write', tool_input: { paths: many } }), /more than 100000 values/);
+    let deep: unknown = { path: 'a.ts' };
+    for (let i = 0; i < 40; i++) deep = { next: deep };
+    assert.throws(() => readToolCall({ hook_event_name: 'PreToolUse', tool_name: 'mcp__x__y', tool_input: deep }), /nested more than 32 levels/);
+  });
   test('a Codex shell command given as an argument list is one command line', () => {
     assert.equal(readToolCall({ ...PAYLOADS.codexBash, tool_input: { command: ['bash', '-lc', "echo x > a.ts"] } }).command, "bash -lc 'echo x > a.ts'");
   });

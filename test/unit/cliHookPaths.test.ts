@@ -157,3 +157,15 @@ describe('links to a locked file are the locked file', () => {
     refused(bash(repo, `ln -s ${LOCKED} a9.ts && echo x > a9.ts`), REFUSED, 'symbolic link, then a write through it');
   });
 });
+
+describe('path fields wherever a tool puts them', () => {
+  test('Copilot multi_replace_string_in_file, an MCP tool with nested path fields, a list past 1,000 items', () => {
+    const repo = project();
+    const copilot = { hookEventName: 'PreToolUse', sessionId: 's', cwd: repo.dir, tool_name: 'multi_replace_string_in_file', tool_input: { replacements: [{ filePath: join(repo.dir, LOCKED), oldString: 'a', newString: 'b' }] } };
+    refused(hook(copilot, repo.dir, 'copilot'), REFUSED, 'multi_replace_string_in_file');
+    refused(tool(repo.dir, 'mcp__fs__batch', { ops: [{ target: { file_path: LOCKED } }] }), REFUSED, 'nested');
+    const paths = [...Array.from({ length: 1000 }, (_, i) => `notes/${i}.md`), LOCKED];
+    refused(tool(repo.dir, 'mcp__fs__write_many', { paths }), REFUSED, 'the 1,001st path');
+    allowed(tool(repo.dir, 'mcp__fs__batch', { ops: [{ target: { file_path: 'src/app.ts' } }] }), 'an unprotected file');
+  });
+});
