@@ -195,10 +195,13 @@ function pathsIn(input: Json): string[] {
   return [...out];
 }
 
-/** The files of an `apply_patch` envelope (`*** Update File: a`, `*** Add File:`, `*** Delete File:`, `*** Move to:`). */
+/**
+ * The files of an `apply_patch` envelope (`*** Update File: a`, `*** Add File:`, `*** Delete File:`,
+ * `*** Move to:`). Codex trims each line before it reads a header, so indented headers count too.
+ */
 export function patchPaths(patch: string): string[] {
   const out: string[] = [];
-  const re = /^\*\*\* (?:Update File|Add File|Delete File|Move to): (.+?)\s*$/gm;
+  const re = /^[^\S\n]*\*\*\* (?:Update File|Add File|Delete File|Move to):[^\S\n]*(.+?)\s*$/gm;
   let m: RegExpExecArray | null;
   while ((m = re.exec(patch)) !== null) out.push(m[1]);
   // A unified diff (git apply style) names its files too.

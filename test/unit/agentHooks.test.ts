@@ -65,6 +65,15 @@ describe('agent hook payloads', () => {
   test('patches name every file they add, update, delete or move to', () => {
     assert.deepEqual(patchPaths('*** Begin Patch\n*** Add File: a.ts\n*** Delete File: b.ts\n*** Update File: c.ts\n*** Move to: d.ts\n*** End Patch'), ['a.ts', 'b.ts', 'c.ts', 'd.ts']);
   });
+  test('patch headers count when indented with spaces or tabs, as Codex reads them', () => {
+    assert.deepEqual(patchPaths('*** Begin Patch\n  *** Update File: a.ts\n@@\n-x\n+y\n\t*** Delete File: b.ts\n \t*** Update File:  c.ts \r\n\u00a0*** Move to: d.ts\n*** End Patch'), ['a.ts', 'b.ts', 'c.ts', 'd.ts']);
+  });
+  test('a shell tool\'s own folder (Gemini directory and dir_path, Codex workdir) is taken relative to the payload\'s cwd', () => {
+    assert.equal(readToolCall({ ...PAYLOADS.geminiShell, tool_input: { command: 'echo x > a.ts', directory: 'src/booking' } }).cwd, '/repo/src/booking');
+    assert.equal(readToolCall({ ...PAYLOADS.geminiShell, tool_input: { command: 'ls', dir_path: 'src' } }).cwd, '/repo/src');
+    assert.equal(readToolCall({ ...PAYLOADS.codexBash, tool_input: { command: 'ls', workdir: '/elsewhere' } }).cwd, '/elsewhere');
+    assert.equal(readToolCall({ ...PAYLOADS.codexBash, tool_input: { command: 'ls', workdir: 'src' } }).cwd, '/repo/src');
+  });
   test('payloads that are not a tool call are refused with a reason', () => {
     assert.throws(() => readToolCall([1, 2]), HookPayloadError);
     assert.throws(() => readToolCall({ hook_event_name: 'PreToolUse' }), /names no tool/);

@@ -169,3 +169,19 @@ describe('path fields wherever a tool puts them', () => {
     allowed(tool(repo.dir, 'mcp__fs__batch', { ops: [{ target: { file_path: 'src/app.ts' } }] }), 'an unprotected file');
   });
 });
+
+describe('Gemini\'s and Codex\'s own ways of naming where a command runs and what a patch writes', () => {
+  test('run_shell_command with directory or dir_path; apply_patch with indented headers', () => {
+    const repo = project();
+    for (const key of ['directory', 'dir_path']) {
+      const gemini = { hook_event_name: 'BeforeTool', cwd: repo.dir, tool_name: 'run_shell_command', tool_input: { command: 'echo x > pricing.ts', [key]: 'src/booking' } };
+      const r = hook(gemini, repo.dir, 'gemini');
+      refused(r, REFUSED, key);
+      assert.equal(r.stdout, '', 'Gemini: nothing on stdout when refused (exit 2)');
+    }
+    const patch = (header: string): unknown => ({ session_id: 's', turn_id: 't', cwd: repo.dir, hook_event_name: 'PreToolUse', tool_name: 'apply_patch', tool_input: { command: `*** Begin Patch\n${header}\n@@\n-export\n+EVIL\n*** End Patch` } });
+    refused(hook(patch(`  *** Update File: ${LOCKED}`), repo.dir, 'codex'), REFUSED, 'indented Update File');
+    refused(hook(patch(`\t*** Delete File: ${LOCKED}`), repo.dir, 'codex'), REFUSED, 'tab before Delete File');
+    refused(hook(patch(`*** Update File: src/app.ts\n  *** Move to: ${LOCKED}`), repo.dir, 'codex'), REFUSED, 'indented Move to');
+  });
+});
