@@ -46,6 +46,8 @@ const MAX_WORKSPACES = 64;
 /** Files listed to expand one glob in a shell command; more refuses the command. */
 const MAX_GLOB_FILES = 50_000;
 const MAX_GLOB_WILDCARDS = 16;
+/** Files matched against a command's patterns in one workspace (each pattern once); more refuses the command. */
+const MAX_GLOB_MATCHES = 2_000_000;
 
 class GuardFailure extends Error {}
 
@@ -124,6 +126,21 @@ interface Folder {
   manifest: Manifest | undefined;
   matcher: ProtectionMatcher;
   grants: () => GrantState;
+  /** What expanding a command's patterns found so far in this run (see protectedCandidates). */
+  globs: GlobCache;
+}
+
+interface GlobCache {
+  /** The folders manifest globs start in, outermost only; computed on first use. */
+  bases?: string[];
+  /** Files listed under a folder, by folder. */
+  listed: Map<string, string[]>;
+  /** The candidates under a command pattern's base, by base. */
+  candidates: Map<string, string[]>;
+  /** The files a command pattern matched, by pattern. */
+  expanded: Map<string, string[]>;
+  /** Files matched against patterns so far: bounded by MAX_GLOB_MATCHES. */
+  matches: number;
 }
 
 async function openFolder(root: string, io: CliIo): Promise<Folder | undefined> {
@@ -137,7 +154,7 @@ async function openFolder(root: string, io: CliIo): Promise<Folder | undefined> 
   // under the manifest in force, or the committed one for a grant made before its first signing code.
   const stored = grantStoreFor(root)?.readSync() ?? emptyGrantState();
   const grants = stored.grants.length === 0 ? stored : await certifiedGrants(stored, root, loaded.manifest, (p) => matcher.classify(p), io.env);
-  return { root, manifest: loaded.manifest, matcher, grants: () => grants };
+  return { root, manifest: loaded.manifest, matcher, grants: () => grants, globs: { listed: new Map(), candidates: new Map(), expanded: new Map(), matches: 0 } };
 }
 
 interface Hit {
@@ -273,8 +290,10 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
       const dir = literal === '' ? undefined : intoForbidden(resolve(cwd, literal), t.path === `${literal.replace(/\/+$/, '')}/**`);
       if (dir && call.phase === 'pre') forbiddenHits.add(dir);
     }
+    // Each target once: `touch $a $a …` is one pattern however often it is written.
+    const targets = [...new Map(analysis.targets.map((t) => [`${t.op}\0${t.glob ? 'g' : 'p'}\0${t.path}`, t])).values()];
     const found = lockedTargets(
-      analysis.targets,
+      targets,
       (p) => {
         const rel = workspaceRel(rootPosix, cwdPosix, p.split(sep).join('/'));
         if (p === '' || p.startsWith('~')) return rel;
@@ -300,7 +319,16 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
       (glob) => {
         // minimatch's regular expressions backtrack on many wildcards: bounded, like everything here.
         if ((glob.match(/[*?]/g)?.length ?? 0) > MAX_GLOB_WILDCARDS) throw new GuardFailure(`a path pattern in the command has more than ${MAX_GLOB_WILDCARDS} wildcards, more than the guard checks; name the files`);
-        return expandGlob(glob, protectedCandidates(folder, globBase(glob)));
+        const cache = folder.globs;
+        let files = cache.expanded.get(glob);
+        if (!files) {
+          const candidates = protectedCandidates(folder, globBase(glob));
+          if ((cache.matches += candidates.length) > MAX_GLOB_MATCHES) {
+            throw new GuardFailure(`the command's path patterns would have to be matched against more than ${MAX_GLOB_MATCHES} files, more than the guard checks; name the files`);
+          }
+          cache.expanded.set(glob, (files = expandGlob(glob, candidates)));
+        }
+        return files;
       },
     );
     for (const f of found) hits.push({ ...hitFor(folder, f.verdict.rel, f.verdict.classification, now, f.verdict.unlockRel), ...(f.target.glob ? { pattern: f.target.path } : {}) });
@@ -365,18 +393,29 @@ function relsIn(folder: Folder, abs: string): string[] {
 /**
  * The files under `base` that a manifest glob could protect: only the literal folders the globs
  * start in are listed (`src/booking` for `src/booking/**`), so `> $OUT` does not walk the
- * repository. Listed once per run.
+ * repository. Listed once per run: each folder, and the answer for each base, are kept.
  */
 function protectedCandidates(folder: Folder, base: string): string[] {
-  const bases = [...new Set(folder.matcher.patterns.map((p) => globBase(p.replace(/^(?:\.\/)+/, ''))))].sort((a, b) => a.length - b.length);
-  const roots: string[] = [];
-  for (const b of bases) if (!roots.some((r) => r === '' || b === r || b.startsWith(`${r}/`))) roots.push(b);
-  const files: string[] = [];
-  for (const r of roots) {
-    // Only what lies under both the command's base and the glob's base.
-    if (base === '' || r === '' || r === base || r.startsWith(`${base}/`)) files.push(...listFiles(folder.root, r));
-    else if (base.startsWith(`${r}/`)) files.push(...listFiles(folder.root, base));
+  const cache = folder.globs;
+  const known = cache.candidates.get(base);
+  if (known) return known;
+  if (!cache.bases) {
+    const bases = [...new Set(folder.matcher.patterns.map((p) => globBase(p.replace(/^(?:\.\/)+/, ''))))].sort((a, b) => a.length - b.length);
+    cache.bases = [];
+    for (const b of bases) if (!cache.bases.some((r) => r === '' || b === r || b.startsWith(`${r}/`))) cache.bases.push(b);
   }
+  const list = (dir: string): string[] => {
+    let files = cache.listed.get(dir);
+    if (!files) cache.listed.set(dir, (files = listFiles(folder.root, dir)));
+    return files;
+  };
+  const files: string[] = [];
+  for (const r of cache.bases) {
+    // Only what lies under both the command's base and the glob's base.
+    if (base === '' || r === '' || r === base || r.startsWith(`${base}/`)) files.push(...list(r));
+    else if (base.startsWith(`${r}/`)) files.push(...list(base));
+  }
+  cache.candidates.set(base, files);
   return files;
 }
 

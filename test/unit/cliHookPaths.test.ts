@@ -185,3 +185,15 @@ describe('Gemini\'s and Codex\'s own ways of naming where a command runs and wha
     refused(hook(patch(`*** Update File: src/app.ts\n  *** Move to: ${LOCKED}`), repo.dir, 'codex'), REFUSED, 'indented Move to');
   });
 });
+
+describe('patterns and $VARIABLEs in a command are expanded once', () => {
+  test('10,000 times the same $VAR is one pattern; hundreds of different ones over 5,000 locked files are refused at the bound, with the reason', () => {
+    const files: Record<string, string> = { [LOCKED]: 'x\n' };
+    for (let i = 0; i < 5000; i++) files[`src/booking/gen/f${i}.ts`] = '';
+    const repo = sandbox.project(files);
+    const same = bash(repo, `touch ${Array(10_000).fill('$a').join(' ')}`);
+    refused(same, /and \d{4} more protected files\. \(The command names them through "\*\*": a pattern or a \$VARIABLE/, 'the same variable');
+    const different = bash(repo, `touch ${Array.from({ length: 500 }, (_, i) => `$a/x${i}`).join(' ')}`);
+    refused(different, /the command's path patterns would have to be matched against more than 2000000 files, more than the guard checks; name the files/, 'different patterns');
+  });
+});
