@@ -42,9 +42,10 @@ Without paths, reads a Claude Code PreToolUse hook event from stdin
 tool_input.file_path, .path or .notebook_path; a tool call without a path is allowed.
 
 Relative paths are resolved against the current directory (the event's "cwd" for hook
-input); the workspace is the nearest folder above that holds ${MANIFEST_PATH}
-(or, when it was deleted, whose committed tree at HEAD has it). A path outside the
-workspace is not protected. A symlink or hard link to a protected file, and a path that
+input); a path is judged by every folder above it, up to the top of its git checkout,
+that holds ${MANIFEST_PATH} (or, when it was deleted, whose committed tree at
+HEAD has it): any one that protects it protects it. A path outside every workspace
+is not protected. A symlink or hard link to a protected file, and a path that
 differs from a protected one only by case or Unicode normalization, count as that file.
 A missing or broken manifest never loosens protection: the last valid committed version
 stands in; with none, every path is denied.
