@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { describeBreach } from '../core/breach';
 import type { BreachOutcome } from '../core/breach';
 import { grantIn } from '../core/grantState';
+import { AUDIT_LOG_PATH } from '../core/layout';
 import { MANIFEST_PATH, PROTECTION_DIR, parseManifest } from '../core/manifest';
+import { approvalWords } from '../core/manifestApproval';
 import { ProtectionMatcher } from '../core/matcher';
 import type { Classification } from '../core/matcher';
 import { isExtensionWritten } from '../core/policy';
@@ -21,9 +23,12 @@ import { grantStoreFor } from '../node/grantStore';
 import type { GrantStore } from '../node/grantStore';
 import { GuardLease, leasePathFor } from '../node/guardLease';
 import { AuditRecorder } from '../node/recorder';
+import { judgeManifest, manifestHash } from '../node/manifestInForce';
+import type { ManifestGateOptions, ManifestVersion } from '../node/manifestInForce';
+import { readRegularFileSync } from '../node/regularFile';
 import { endGrantWith } from '../node/unlocking';
 import { manifestOrThrow } from './enforcedManifest';
-import { CliError, EXIT_FAIL, EXIT_OK, caseInsensitiveFs, findWorkspaceRoot, parseCommandArgs, readWorkTreeManifest } from './io';
+import { CliError, EXIT_FAIL, EXIT_OK, caseInsensitiveFs, findWorkspaceRoot, manifestText, parseCommandArgs, readWorkTreeManifest } from './io';
 import type { CliIo } from './io';
 
 export const WATCH_HELP = `Usage: protected-files watch [--once]
@@ -57,10 +62,25 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
   }
   const root = findWorkspaceRoot(io.cwd);
   if (!root) throw new CliError(`No protection manifest: no ${MANIFEST_PATH} in ${io.cwd} or above.`, 'Run this inside the repository that has it.');
-  let manifest = manifestOrThrow((await readWorkTreeManifest(root)) ?? '', MANIFEST_PATH);
-  let matcher = new ProtectionMatcher(manifest, { caseInsensitive: caseInsensitiveFs() });
+  const diskManifest = manifestOrThrow((await readWorkTreeManifest(root)) ?? '', MANIFEST_PATH);
   const store = grantStoreFor(root);
   if (!store) throw new CliError(`${root} is not in a git repository: the guard needs git for the approved content and the grants.`, 'Run git init (or work in a clone) first.');
+  // The manifest in force is the last approved one (src/core/manifestApproval.ts): the work tree's
+  // only when HEAD holds it, a grant covers it or its change is recorded; else HEAD's, and the one on
+  // disk is a breach that the check at start restores.
+  const gate: ManifestGateOptions = { root, env: io.env, grants: () => store.readSync(), caseInsensitive: caseInsensitiveFs() };
+  const diskBytes = readManifestBytes(root);
+  const atStart = diskBytes ? await judgeManifest(gate, diskBytes, undefined) : { approved: undefined };
+  let inForce: ManifestVersion;
+  if (atStart.approved || !('committed' in atStart) || !atStart.committed) {
+    inForce = { manifest: diskManifest, hash: manifestHash(diskBytes ?? new Uint8Array()) };
+  } else {
+    inForce = atStart.committed;
+    const version = atStart.committed.commit === 'HEAD' ? 'the version committed at HEAD' : `the last valid version, committed in ${atStart.committed.commit.slice(0, 12)}`;
+    io.stderr(`protected-files: ${MANIFEST_PATH} differs from its approved version (not committed, not recorded, no unlock in force): it is not adopted; using ${version}.\n`);
+  }
+  let manifest = inForce.manifest;
+  let matcher = new ProtectionMatcher(manifest, { caseInsensitive: caseInsensitiveFs() });
   const recorder = new AuditRecorder(root);
   const time = (): string => new Date().toTimeString().slice(0, 8);
   const say = (line: string): void => io.stdout(`${time()} ${line}\n`);
@@ -104,7 +124,9 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
     }
   }
 
-  // Foreground: the directories of the protected files, and the manifest (a change under a grant re-reads it).
+  // Foreground: the directories of the protected files, and the manifest: an approved change (under a
+  // grant, recorded, or HEAD moved to it) is put in force; any other is never used, and the engine
+  // judges that write, as any write to a locked file, under the manifest in force.
   const inventory = async (): Promise<Map<string, Classification>> => {
     const r = await runGit(['ls-files', '-z', '-c', '-o', '--exclude-standard'], root, io.env);
     if (r.code !== 0) throw new CliError(`git ls-files failed: ${r.stderr.split('\n')[0]}`);
@@ -118,18 +140,39 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
   let files = await inventory();
   const watchAll = (): void => engine.watchDirs(new Set([...directoriesOf(root, files), join(root, PROTECTION_DIR)]));
   let manifestWatcher: FSWatcher | undefined;
+  // One judgement at a time, each of what the disk holds when it runs.
+  let judging: Promise<void> = Promise.resolve();
+  let refused: string | undefined;
+  const rejudge = (): void => {
+    judging = judging.then(async () => {
+      const bytes = readManifestBytes(root);
+      // A broken or deleted manifest never loosens protection: the last valid one stays.
+      const parsed = bytes && parseManifest(manifestText(bytes));
+      if (!bytes || !parsed || !parsed.manifest) return;
+      const verdict = await judgeManifest(gate, bytes, inForce);
+      const hash = manifestHash(bytes);
+      if (!verdict.approved) {
+        if (refused !== hash) say(`${MANIFEST_PATH} on disk is not an approved version (no unlock covers it, no change record, not HEAD's): not adopted; the manifest in force stays`);
+        refused = hash;
+        return;
+      }
+      refused = undefined;
+      if (verdict.approved === 'unchanged') return;
+      inForce = { manifest: parsed.manifest, hash };
+      manifest = parsed.manifest;
+      matcher = new ProtectionMatcher(parsed.manifest, { caseInsensitive: caseInsensitiveFs() });
+      say(`${MANIFEST_PATH} changed (${approvalWords(verdict.approved)}): now in force`);
+      files = await inventory();
+      watchAll();
+    }).catch((err) => io.stderr(`protected-files: could not read ${MANIFEST_PATH}: ${String(err)}\n`));
+  };
+  const manifestName = MANIFEST_PATH.slice(PROTECTION_DIR.length + 1);
+  const auditName = AUDIT_LOG_PATH.slice(PROTECTION_DIR.length + 1);
   try {
     manifestWatcher = watchDir(join(root, PROTECTION_DIR), { persistent: false }, (_e, name) => {
-      if (name?.toString() !== MANIFEST_PATH.slice(PROTECTION_DIR.length + 1)) return;
-      void readWorkTreeManifest(root).then(async (text) => {
-        const parsed = parseManifest(text ?? '');
-        // A broken or deleted manifest never loosens protection: the last valid one stays.
-        if (!parsed.manifest) return;
-        manifest = parsed.manifest;
-        matcher = new ProtectionMatcher(parsed.manifest, { caseInsensitive: caseInsensitiveFs() });
-        files = await inventory();
-        watchAll();
-      }).catch(() => undefined);
+      const file = name?.toString();
+      // A manifest kept out is judged again when the log grows (its change may be recorded now).
+      if (file === manifestName || (file === auditName && refused !== undefined)) rejudge();
     });
   } catch {
     manifestWatcher = undefined;
@@ -187,6 +230,11 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
   await lease.release();
   say('stopped');
   return EXIT_OK;
+}
+
+/** The manifest's bytes on disk, or undefined (gone, or not a regular file: never waited on). */
+function readManifestBytes(root: string): Buffer | undefined {
+  return readRegularFileSync(join(root, ...MANIFEST_PATH.split('/')));
 }
 
 /** One timer for the next grant expiry of the folder (re-read whenever it fires or the store changes). */

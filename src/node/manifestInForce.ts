@@ -1,0 +1,128 @@
+// Whether the manifest on disk may be put in force (the rule is src/core/manifestApproval.ts): read
+// from git (HEAD's manifest), the audit log (the manifest's last change record, signed under an
+// owner's grant) and the shared grants. The editor (src/vscode/folderProtection.ts) and
+// `protected-files watch` (src/cli/watchCommand.ts) ask it before they swap the manifest they enforce.
+import { join } from 'node:path';
+import { parseAuditLog, sha256 } from '../core/audit';
+import type { AuditRecord } from '../core/audit';
+import { indexLog, judgeApproval } from '../core/approvals';
+import { grantIn } from '../core/grantState';
+import type { GrantState } from '../core/grantState';
+import { AUDIT_LOG_PATH, MANIFEST_PATH } from '../core/layout';
+import { parseManifest } from '../core/manifest';
+import type { Manifest } from '../core/manifest';
+import { manifestApproval, recordedManifest } from '../core/manifestApproval';
+import type { ManifestApproval } from '../core/manifestApproval';
+import { ProtectionMatcher } from '../core/matcher';
+import { GIT_WAIT } from './breachEngine';
+import { certifiedGrants } from './certifiedGrants';
+import { lastAcceptedVersion } from './committedFiles';
+import { GitActivity } from './gitActivity';
+import { runGit } from './gitChanges';
+import { readRegularFile } from './regularFile';
+
+export interface ManifestGateOptions {
+  /** The folder that holds `.protection/manifest.jsonc`. */
+  root: string;
+  env: NodeJS.ProcessEnv;
+  /** The shared grants, read fresh. */
+  grants(): GrantState;
+  caseInsensitive: boolean;
+  /** How long to wait for git to settle first (GIT_WAIT unless given). */
+  gitWait?: { quietMs: number; maxMs: number };
+}
+
+/** A manifest in force: parsed, and the sha256 of its bytes. */
+export interface ManifestVersion {
+  manifest: Manifest;
+  hash: string;
+}
+
+export type ManifestVerdict =
+  | { approved: ManifestApproval }
+  /**
+   * Not approved: the manifest in force stays. With none in force yet (at start), `committed` is the
+   * one to enforce: HEAD's, or the last valid committed version where HEAD's has errors.
+   */
+  | { approved: undefined; committed?: ManifestVersion & { commit: string } };
+
+/**
+ * Judges the valid manifest `bytes` found on disk against `inForce` (undefined at start). Waits for
+ * git to settle first: a switch or pull writes the manifest before it moves HEAD.
+ */
+export async function judgeManifest(o: ManifestGateOptions, bytes: Uint8Array, inForce: ManifestVersion | undefined): Promise<ManifestVerdict> {
+  const disk = sha256(bytes);
+  if (inForce?.hash === disk) return { approved: 'unchanged' };
+  await gitSettled(o);
+  const committed = await committedVersion(o);
+  const under = inForce?.manifest ?? committed?.manifest;
+  const granted = under !== undefined && await grantCovers(o, under);
+  // Cheapest first: the audit log is read only when neither a grant nor HEAD approves it.
+  const quick = manifestApproval({ disk, inForce: inForce?.hash, committed: committed?.headHash, granted, committedValid: committed !== undefined });
+  if (quick) return { approved: quick };
+  const recorded = under !== undefined ? await signedRecordedManifest(o, under) : undefined;
+  const approved = manifestApproval({ disk, inForce: inForce?.hash, committed: committed?.headHash, recorded, granted, committedValid: committed !== undefined });
+  if (approved) return { approved };
+  return { approved: undefined, ...(inForce || !committed ? {} : { committed: { manifest: committed.manifest, hash: committed.hash, commit: committed.commit } }) };
+}
+
+/** The sha256 of manifest bytes (what a verdict of 'unchanged' compares). */
+export function manifestHash(bytes: Uint8Array): string {
+  return sha256(bytes);
+}
+
+/**
+ * The committed manifest that counts: HEAD's when it is valid, else (HEAD's has errors) the last valid
+ * committed one. Undefined where HEAD holds no manifest (none committed yet, or no git).
+ */
+async function committedVersion(o: ManifestGateOptions): Promise<(ManifestVersion & { commit: string; headHash: string }) | undefined> {
+  const head = await runGit(['cat-file', 'blob', `HEAD:./${MANIFEST_PATH}`], o.root, o.env).catch(() => undefined);
+  if (head?.code !== 0) return undefined;
+  const headHash = sha256(head.stdout);
+  const valid = (content: Buffer): Manifest | undefined => parseManifest(stripBom(content.toString('utf8'))).manifest;
+  const atHead = valid(head.stdout);
+  if (atHead) return { manifest: atHead, hash: headHash, commit: 'HEAD', headHash };
+  const earlier = await lastAcceptedVersion(o.root, o.env, MANIFEST_PATH, (c) => valid(c) !== undefined);
+  return earlier ? { manifest: valid(earlier.content)!, hash: sha256(earlier.content), commit: earlier.commit, headHash } : undefined;
+}
+
+/** Whether an owner's grant (certified under `under`) covers the manifest now. */
+async function grantCovers(o: ManifestGateOptions, under: Manifest): Promise<boolean> {
+  const matcher = new ProtectionMatcher(under, { caseInsensitive: o.caseInsensitive });
+  const c = matcher.classify(MANIFEST_PATH);
+  const state = await certifiedGrants(o.grants(), o.root, under, (p) => matcher.classify(p), o.env);
+  return grantIn(state, MANIFEST_PATH, c?.component?.name, Date.now()) !== undefined;
+}
+
+/**
+ * The after-hash of the manifest's last change record, where that record is an owner's approval
+ * under `under` (signed with a certified grant, as the commit gate checks it): a line appended to
+ * the log by hand approves nothing.
+ */
+async function signedRecordedManifest(o: ManifestGateOptions, under: Manifest): Promise<string | undefined> {
+  const text = (await readRegularFile(join(o.root, ...AUDIT_LOG_PATH.split('/'))).catch(() => undefined))?.toString('utf8');
+  if (!text || !text.includes(MANIFEST_PATH)) return undefined;
+  const records = parseAuditLog(text).records;
+  const hash = recordedManifest(records);
+  if (hash === undefined) return undefined;
+  let last: AuditRecord | undefined;
+  for (const r of records) if (r.event === 'change' && r.file === MANIFEST_PATH && r.after === hash) last = r;
+  const c = new ProtectionMatcher(under, { caseInsensitive: o.caseInsensitive }).classify(MANIFEST_PATH);
+  if (!last || !c) return undefined;
+  return judgeApproval(last, c, indexLog(records), [under]).kind === 'refused' ? undefined : hash;
+}
+
+async function gitSettled(o: ManifestGateOptions): Promise<void> {
+  const wait = o.gitWait ?? GIT_WAIT;
+  const git = new GitActivity(o.root, { quietMs: wait.quietMs, env: o.env });
+  const started = Date.now();
+  for (;;) {
+    const busy = await git.busyFor();
+    if (busy <= 0 || Date.now() - started >= wait.maxMs) return;
+    await new Promise((r) => setTimeout(r, Math.min(busy, 50)));
+  }
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
