@@ -39,8 +39,8 @@ export interface ManifestCandidate {
 /** Why the manifest on disk is approved, or undefined: it is not, and the manifest in force stays. */
 export function manifestApproval(c: ManifestCandidate): ManifestApproval | undefined {
   if (c.inForce !== undefined && c.inForce === c.disk) return 'unchanged';
-  if (c.granted) return 'granted';
   if (c.committed === c.disk) return 'committed';
+  if (c.granted) return 'granted';
   if (c.recorded === c.disk) return 'recorded';
   if (c.inForce === undefined && !c.committedValid) return 'first';
   return undefined;

@@ -56,10 +56,11 @@ export async function judgeManifest(o: ManifestGateOptions, bytes: Uint8Array, i
   await gitSettled(o);
   const committed = await committedVersion(o);
   const under = inForce?.manifest ?? committed?.manifest;
+  // Cheapest first: the grants are read only when HEAD does not approve it, the audit log only when no grant does.
+  const committedOnly = manifestApproval({ disk, inForce: inForce?.hash, committed: committed?.headHash, granted: false, committedValid: committed !== undefined });
+  if (committedOnly) return { approved: committedOnly };
   const granted = under !== undefined && await grantCovers(o, under);
-  // Cheapest first: the audit log is read only when neither a grant nor HEAD approves it.
-  const quick = manifestApproval({ disk, inForce: inForce?.hash, committed: committed?.headHash, granted, committedValid: committed !== undefined });
-  if (quick) return { approved: quick };
+  if (granted) return { approved: 'granted' };
   const recorded = under !== undefined ? await signedRecordedManifest(o, under) : undefined;
   const approved = manifestApproval({ disk, inForce: inForce?.hash, committed: committed?.headHash, recorded, granted, committedValid: committed !== undefined });
   if (approved) return { approved };

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { MANIFEST_PATH, parseManifest } from '../core/manifest';
 import type { Manifest, ManifestProblem } from '../core/manifest';
+import { approvalWords } from '../core/manifestApproval';
 import { ProtectionMatcher } from '../core/matcher';
 import type { Classification } from '../core/matcher';
 import { escapesFolder, normalizeRelPath } from '../core/paths';
@@ -9,6 +10,8 @@ import type { GrantState } from '../core/grantState';
 import { FailureTracker, UnlockRegistry, targetKey } from '../core/unlocks';
 import type { Grant } from '../core/unlocks';
 import { GrantStore, locateGrantStore } from '../node/grantStore';
+import { judgeManifest, manifestHash } from '../node/manifestInForce';
+import type { ManifestVersion } from '../node/manifestInForce';
 import { AuditRecorder } from '../node/recorder';
 import { NotRegularFileError, readRegularFileStrictSync } from '../node/regularFile';
 import { Disposable } from './lifecycle';
@@ -32,7 +35,6 @@ export class FolderProtection extends Disposable {
   private _matcher: ProtectionMatcher;
   private _state: ManifestState = { kind: 'missing' };
   private everLoaded = false;
-  private lastText: string | undefined;
   private readonly _onDidChangeManifest = this.register(new vscode.EventEmitter<void>());
   /** Fires after the manifest in force (or its state) changed. */
   readonly onDidChangeManifest = this._onDidChangeManifest.event;
@@ -152,8 +154,22 @@ export class FolderProtection extends Disposable {
     return this.folder.name;
   }
 
-  /** Reads the manifest from disk. A broken or deleted manifest never loosens protection. */
-  async reload(): Promise<void> {
+  /**
+   * Reads the manifest from disk. A broken or deleted manifest never loosens protection, nor does a
+   * valid one that is not approved (src/core/manifestApproval.ts): the manifest in force stays, and the
+   * breach guard restores the one on disk. One reload at a time, each of what the disk holds then.
+   */
+  reload(): Promise<void> {
+    this.reloading = this.reloading.catch(() => undefined).then(() => this.reloadNow());
+    return this.reloading;
+  }
+
+  private reloading: Promise<void> = Promise.resolve();
+  /** The manifest in force and the sha256 of its bytes. */
+  private inForce: ManifestVersion | undefined;
+
+  private async reloadNow(): Promise<void> {
+    let bytes: Uint8Array | undefined;
     let text: string | undefined;
     let notFile: ManifestProblem | undefined;
     try {
@@ -161,9 +177,10 @@ export class FolderProtection extends Disposable {
       // process, slow while the window is still starting (most of activate()'s time, measured).
       // Synchronous: a few kilobytes, and an await here queues behind every other extension starting.
       // Never a named pipe: its read would wait for a writer and hold the extension host for good.
-      text = this.manifestUri.scheme === 'file'
-        ? readRegularFileStrictSync(this.manifestUri.fsPath).toString('utf8')
-        : new TextDecoder().decode(await vscode.workspace.fs.readFile(this.manifestUri));
+      bytes = this.manifestUri.scheme === 'file'
+        ? readRegularFileStrictSync(this.manifestUri.fsPath)
+        : await vscode.workspace.fs.readFile(this.manifestUri);
+      text = new TextDecoder().decode(bytes);
     } catch (err) {
       // Not a manifest, and nothing to wait on: a broken one, which loosens nothing.
       if (err instanceof NotRegularFileError) notFile = { message: `${MANIFEST_PATH} is ${err.what}, not a file.`, offset: 0, length: 0, line: 0, column: 0, severity: 'error' };
@@ -177,20 +194,47 @@ export class FolderProtection extends Disposable {
     }
     this.everLoaded = true;
     // Watchers also report touches that change nothing (a sibling written, a save of the same text).
-    if (text === this.lastText && this._state.kind !== 'deleted' && this._state.kind !== 'missing') return;
-    this.lastText = text;
+    const hash = bytes && manifestHash(bytes);
+    if (hash !== undefined && hash === this.inForce?.hash && this._state.kind === 'ok') return;
     const parsed = notFile ? { manifest: undefined, problems: [notFile] } : parseManifest(text!);
     if (parsed.manifest) {
-      this._manifest = parsed.manifest;
-      this._matcher = new ProtectionMatcher(parsed.manifest, { caseInsensitive: caseInsensitiveFs() });
+      const adopted = await this.approved(bytes!, parsed.manifest);
+      if (!adopted) return;
+      this.inForce = adopted;
+      this._manifest = adopted.manifest;
+      this._matcher = new ProtectionMatcher(adopted.manifest, { caseInsensitive: caseInsensitiveFs() });
       this._state = { kind: 'ok' };
       if (this.lastGrantState) this.applyGrantState(this.lastGrantState);
-      log.info(`[manifest] ${this.name}: ${parsed.manifest.components.length} components in ${parsed.manifest.tiers.length} tiers.`);
+      log.info(`[manifest] ${this.name}: ${adopted.manifest.components.length} components in ${adopted.manifest.tiers.length} tiers.`);
     } else {
       this._state = { kind: 'broken', problems: parsed.problems.filter((p) => p.severity === 'error') };
       log.warn(`[manifest] ${this.name}: ${this._state.problems.length} error(s); ${this._manifest ? 'the last valid manifest stays in force' : 'only .protection/** is protected'}.`);
     }
     this._onDidChangeManifest.fire();
+  }
+
+  /**
+   * The manifest to put in force for a valid one read from disk: itself where it is approved (HEAD
+   * holds it, its change is recorded, an unlock covers it, or it is the first); at start, the committed
+   * one where it is not; undefined where the manifest in force stays. Where nothing may run git
+   * (Restricted Mode, a remote file system) the one on disk, as nothing is guarded or restored there.
+   */
+  private async approved(bytes: Uint8Array, manifest: Manifest): Promise<ManifestVersion | undefined> {
+    const onDisk = { manifest, hash: manifestHash(bytes) };
+    if (this.manifestUri.scheme !== 'file' || !vscode.workspace.isTrusted) return onDisk;
+    const verdict = await judgeManifest({
+      root: this.folder.uri.fsPath, env: process.env, grants: () => this.grants.readSync(), caseInsensitive: caseInsensitiveFs(),
+    }, bytes, this.inForce);
+    if (verdict.approved) {
+      if (verdict.approved !== 'unchanged' && this.inForce) log.info(`[manifest] ${this.name}: ${MANIFEST_PATH} changed (${approvalWords(verdict.approved)}): now in force.`);
+      return onDisk;
+    }
+    if (!this.inForce && verdict.committed) {
+      log.warn(`[manifest] ${this.name}: ${MANIFEST_PATH} differs from its approved version (not committed, not recorded, no unlock in force): not used; the version committed at ${verdict.committed.commit === 'HEAD' ? 'HEAD' : verdict.committed.commit.slice(0, 12)} is in force.`);
+      return verdict.committed;
+    }
+    log.warn(`[manifest] ${this.name}: ${MANIFEST_PATH} was changed from outside and is not an approved version (no unlock covers it, no change record, not HEAD's): not used; the manifest in force stays.`);
+    return undefined;
   }
 
   /** The folder-relative path of a URI inside this folder, or undefined. */
