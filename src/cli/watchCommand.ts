@@ -89,6 +89,7 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
     root, recorder, env: io.env, persistentWatchers: true,
     policy: {
       classify: (rel) => matcher.classify(rel),
+      manifest: () => manifest,
       // Only a certified grant counts (see certifiedGrants): one written into the store by hand opens nothing.
       grantFor: async (rel, c) => {
         const state = await certifiedGrants(store.readSync(), root, manifest, (p) => matcher.classify(p), io.env);

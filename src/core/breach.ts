@@ -2,7 +2,12 @@
 // against its approved content, which approved content the audit log says a file has, and when a
 // breaching version seen again is the same incident. The editor's guard and `protected-files
 // watch` both feed these (src/node/breachEngine.ts), so they judge every write alike.
+import { GENESIS, recordHash } from './audit';
 import type { AuditRecord } from './audit';
+import { judgeApproval } from './approvals';
+import type { LogIndex } from './approvals';
+import type { Manifest } from './manifest';
+import type { Classification } from './matcher';
 
 /** What happened to a locked file behind the editor's back. */
 export type BreachKind = 'modified' | 'deleted' | 'created';
@@ -47,7 +52,7 @@ export function decideBreach(f: BreachFacts): BreachDecision {
 
 /** Per file, what the audit log says: its approved state and the breach still standing, if any. */
 export interface LedgerEntry {
-  /** From the last `change` (after-hash) or `delete` record. */
+  /** From the last `change` (after-hash) or `delete` record that the ledger took as an approval. */
   approved: ApprovedState;
   /**
    * The after-hash (or `deleted`) of the last breach recorded since the last approval or restore:
@@ -59,12 +64,51 @@ export interface LedgerEntry {
 /** The state of a deletion in `openBreach`. */
 export const DELETED_VERSION = 'deleted';
 
+/** What the ledger asks about the protection in force to judge an approval. */
+export interface ApprovalRules {
+  /** The file's tier and component now; undefined where it is not protected. */
+  classify(file: string): Classification | undefined;
+  /** The manifests whose code keys may sign approvals (the one in force). */
+  trusted(): readonly Manifest[];
+}
+
+/** A record of the log the ledger did not take as an approval, and why (for one warning). */
+export interface IgnoredRecord {
+  readonly seq: number;
+  readonly hash: string;
+  readonly file: string | undefined;
+  readonly problem: string;
+}
+
+/** What the ledger keeps of one grant key: its first unlock record and the relocks and expiries naming it. */
+interface GrantTrail {
+  unlock: AuditRecord;
+  ends: AuditRecord[];
+  /** Owners who certified it, per key set (judgeApproval checks the certificate once per set). */
+  certified: Map<string, Set<string>>;
+}
+
 /**
  * The audit log read as approvals, record by record (the log only grows: feed what was appended).
  * Files without an entry have no record: their approved content is git HEAD's.
+ *
+ * Anyone who can write the work tree can append a well-formed record, so a `change` or `delete`
+ * record counts only as the commit gate would count it: its chain verifies from the log's first
+ * record up to it (hash, prev, seq, checked as each record arrives), and it passes judgeApproval
+ * (src/core/approvals.ts) for the file's protection in force: where the tier requires a code and
+ * the manifest holds signing codes for the file, a signature under a grant that an owner's code
+ * certified. Past a break in the chain no record counts (breaches included), as the gate fails the
+ * whole log. A record not taken is reported once by apply; the file keeps its previous approval.
  */
 export class ApprovalLedger {
   private readonly entries = new Map<string, LedgerEntry>();
+  private readonly grants = new Map<string, GrantTrail>();
+  /** The last record whose chain verified; undefined before the first. */
+  private last: { seq: number; hash: string } | undefined;
+  /** The seq of the record where the chain broke, if it did. */
+  private brokenAt: number | undefined;
+
+  constructor(private readonly rules: ApprovalRules) {}
 
   get(file: string): LedgerEntry | undefined {
     return this.entries.get(file);
@@ -75,8 +119,26 @@ export class ApprovalLedger {
     return this.entries.keys();
   }
 
-  apply(r: AuditRecord): void {
-    if (!r.file) return;
+  /** Whether the chain broke, and where (seq of the first record that does not follow). */
+  get chainBrokenAt(): number | undefined {
+    return this.brokenAt;
+  }
+
+  /** Takes the next record of the log; returns why it was not taken as an approval, where it was not. */
+  apply(r: AuditRecord): IgnoredRecord | undefined {
+    if (this.brokenAt !== undefined) return undefined;
+    const chainProblem = this.chainProblem(r);
+    if (chainProblem) {
+      this.brokenAt = r.seq;
+      return { seq: r.seq, hash: r.hash, file: r.file, problem: `${chainProblem}; no record from here on is taken as an approval (the commit gate fails this log too)` };
+    }
+    this.last = { seq: r.seq, hash: r.hash };
+    if (typeof r.grant === 'string') this.trackGrant(r);
+    if (!r.file) return undefined;
+    if (r.event === 'change' || r.event === 'delete') {
+      const problem = this.approvalProblem(r, r.file);
+      if (problem !== undefined) return problem === '' ? undefined : { seq: r.seq, hash: r.hash, file: r.file, problem };
+    }
     const e = this.entries.get(r.file) ?? { approved: { kind: 'unknown' } as ApprovedState, openBreach: undefined };
     if (r.event === 'change' && r.after) {
       e.approved = { kind: 'content', hash: r.after };
@@ -91,14 +153,54 @@ export class ApprovalLedger {
     } else if (r.event === 'restore') {
       e.openBreach = undefined;
     } else {
-      return;
+      return undefined;
     }
     this.entries.set(r.file, e);
+    return undefined;
   }
 
   /** Marks content as approved (a change record this process just wrote). */
   approve(file: string, hash: string): void {
     this.entries.set(file, { approved: { kind: 'content', hash }, openBreach: undefined });
+  }
+
+  /** Why `r` does not follow the records before it (as verifyChain says it), or undefined. */
+  private chainProblem(r: AuditRecord): string | undefined {
+    if (recordHash(r) !== r.hash) return `record seq ${r.seq} was changed after it was written (its hash does not match its content)`;
+    if (r.prev !== (this.last?.hash ?? GENESIS)) return `record seq ${r.seq} does not follow the record before it (a record was removed, inserted or reordered, or the log's start is missing)`;
+    const seq = (this.last?.seq ?? 0) + 1;
+    if (r.seq !== seq) return `record seq ${r.seq} should have seq ${seq}`;
+    return undefined;
+  }
+
+  private trackGrant(r: AuditRecord): void {
+    const key = r.grant!;
+    if (r.event === 'unlock') {
+      if (!this.grants.has(key)) this.grants.set(key, { unlock: r, ends: [], certified: new Map() });
+    } else if (r.event === 'relock' || r.event === 'expire') {
+      this.grants.get(key)?.ends.push(r);
+    }
+  }
+
+  /**
+   * Why a change or delete record is not an approval ('' for a file the manifest in force does not
+   * protect: nothing to warn about, and no approval either), or undefined when it is one. The same
+   * judgeApproval the gate runs, over the records that matter to it: the grant's unlock, the
+   * relocks and expiries of that grant before the record, the record.
+   */
+  private approvalProblem(r: AuditRecord, file: string): string | undefined {
+    const c = this.rules.classify(file);
+    if (!c) return '';
+    const trail = typeof r.grant === 'string' ? this.grants.get(r.grant) : undefined;
+    const records = trail ? [trail.unlock, ...trail.ends, r] : [r];
+    const log: LogIndex = {
+      records,
+      position: new Map([[r.hash, records.length - 1]]),
+      unlockOf: trail ? new Map([[r.grant!, 0]]) : new Map(),
+      certified: trail?.certified ?? new Map(),
+    };
+    const verdict = judgeApproval(r, c, log, this.rules.trusted());
+    return verdict.kind === 'refused' ? verdict.problem : undefined;
   }
 }
 

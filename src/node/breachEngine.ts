@@ -12,6 +12,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { parseAuditLog, sha256 } from '../core/audit';
 import { ApprovalLedger, BreachEpisodes, DELETED_VERSION, breachDetail, decideBreach } from '../core/breach';
 import type { ApprovedState, BreachKind, BreachOutcome } from '../core/breach';
+import type { Manifest } from '../core/manifest';
 import type { Classification } from '../core/matcher';
 import { dirOfEach, forEachPath } from '../core/paths';
 import type { PathKeys } from '../core/paths';
@@ -33,6 +34,11 @@ export interface GuardPolicy {
   classify(rel: string): Classification | undefined;
   /** The grant in force for it, read fresh (grants are shared with other processes). */
   grantFor(rel: string, c: Classification): Grant | undefined | Promise<Grant | undefined>;
+  /**
+   * The manifest in force: its code keys decide which change and delete records of the audit log
+   * are approvals (see ApprovalLedger); undefined where none is valid.
+   */
+  manifest(): Manifest | undefined;
 }
 
 export interface BreachEngineOptions {
@@ -89,11 +95,17 @@ export const GIT_WAIT = { quietMs: 250, maxMs: 60_000 };
 const GIT_POLL_MS = 50;
 /** The tail of the audit log last read, kept to notice a log replaced by another (a branch switched). */
 const LOG_TAIL_BYTES = 256;
+/**
+ * The audit log is read in chunks of this size, whole lines each; a line longer than this (a record
+ * is a few KB) is no record and is skipped unread, so a log padded with a gigabyte costs one pass
+ * over it and never a gigabyte of memory.
+ */
+const LOG_CHUNK = 1024 * 1024;
 
 const megabytes = (bytes: number): string => `${Math.round(bytes / (1024 * 1024))} MB`;
 
 export class BreachEngine {
-  private ledger = new ApprovalLedger();
+  private ledger = this.newLedger();
   private readonly headCache = new Map<string, { oid: string; bytes: Buffer | undefined }>();
   private readonly episodes = new BreachEpisodes();
   private readonly store: ApprovedStore;
@@ -107,6 +119,10 @@ export class BreachEngine {
   /** The log's last bytes up to `logApplied`, as read. */
   private logTail: Buffer = Buffer.alloc(0);
   private logReading: Promise<void> | undefined;
+  /** `logApplied` is inside a line too long to be a record (see LOG_CHUNK). */
+  private logSkipping = false;
+  /** Keys of the warnings given (see warnOnce). */
+  private readonly warned = new Set<string>();
   /** Untracked protected files with no record, as adopted at start (not in the log: kept across a re-read). */
   private readonly adopted = new Map<string, string>();
   private readonly git: GitActivity;
@@ -195,27 +211,50 @@ export class BreachEngine {
       if (from > size || (from > 0 && !(await endsWith(path, from, this.logTail)))) from = -1;
       if (size === from) return;
       if (from < 0) {
-        this.ledger = new ApprovalLedger();
+        this.ledger = this.newLedger();
         for (const [rel, hash] of this.adopted) this.ledger.approve(rel, hash);
         this.logApplied = 0;
         this.logTail = Buffer.alloc(0);
-        from = 0;
+        this.logSkipping = false;
         if (size === 0) return;
       }
+      // In chunks of LOG_CHUNK, whole lines each, `logApplied` moved on after each: memory stays at
+      // one chunk whatever the log's size, and a read that fails half-way goes on from there next time.
       const handle = await fs.open(path, 'r');
       try {
-        const buffer = Buffer.alloc(size - from);
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, from);
-        const end = buffer.subarray(0, bytesRead).lastIndexOf(0x0a);
-        if (end < 0) return;
-        const read = buffer.subarray(0, end + 1);
-        for (const r of parseAuditLog(read.toString('utf8')).records) {
-          this.ledger.apply(r);
-          if (r.file) this.adopted.delete(r.file);
+        const buffer = Buffer.allocUnsafe(Math.min(LOG_CHUNK, size - this.logApplied));
+        while (this.logApplied < size) {
+          const start = this.logApplied;
+          const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, size - start), start);
+          if (bytesRead === 0) break;
+          const chunk = buffer.subarray(0, bytesRead);
+          if (this.logSkipping) {
+            // Inside a line too long to be a record: drop it up to its end.
+            const nl = chunk.indexOf(0x0a);
+            this.logSkipping = nl < 0;
+            this.logRead(chunk.subarray(0, nl < 0 ? bytesRead : nl + 1));
+            continue;
+          }
+          const end = chunk.lastIndexOf(0x0a);
+          if (end < 0) {
+            // The last line, still being written, or a line no record is as long as.
+            if (bytesRead < LOG_CHUNK) break;
+            this.warnOnce(`long@${start}`, `[breach] the audit log has a line of more than ${megabytes(LOG_CHUNK)} at byte ${start}: no record is that long; it is skipped (the commit gate reports the log as unreadable).`);
+            this.logSkipping = true;
+            this.logRead(chunk);
+            continue;
+          }
+          const lines = chunk.subarray(0, end + 1);
+          for (const r of parseAuditLog(lines.toString('utf8')).records) {
+            const ignored = this.ledger.apply(r);
+            if (ignored) {
+              this.warnOnce(ignored.hash, `[breach] audit record seq ${ignored.seq}${ignored.file ? ` (${ignored.file})` : ''} is not taken as an approval: ${ignored.problem}. ${ignored.file ? `The guard keeps ${ignored.file} at its previous approved content (or git HEAD's).` : ''}`.trimEnd());
+            } else if (r.file) {
+              this.adopted.delete(r.file);
+            }
+          }
+          this.logRead(lines);
         }
-        this.logApplied = from + end + 1;
-        // A copy: a view would keep the whole read alive.
-        this.logTail = Buffer.from((from === 0 ? read : Buffer.concat([this.logTail, read])).subarray(-LOG_TAIL_BYTES));
       } finally {
         await handle.close();
       }
@@ -223,6 +262,32 @@ export class BreachEngine {
     const next = (this.logReading ?? Promise.resolve()).catch(() => undefined).then(run);
     this.logReading = next;
     return next;
+  }
+
+  /** Bytes of the log taken (from `logApplied` on): moves `logApplied` past them and keeps the tail. */
+  private logRead(bytes: Buffer): void {
+    this.logApplied += bytes.length;
+    // A copy: a view would keep the whole chunk alive.
+    this.logTail = Buffer.from(bytes.length >= LOG_TAIL_BYTES ? bytes.subarray(-LOG_TAIL_BYTES) : Buffer.concat([this.logTail, bytes]).subarray(-LOG_TAIL_BYTES));
+  }
+
+  /** A ledger judging approvals with the protection in force (see ApprovalLedger). */
+  private newLedger(): ApprovalLedger {
+    return new ApprovalLedger({
+      classify: (file) => this.o.policy.classify(file),
+      trusted: () => {
+        const m = this.o.policy.manifest();
+        return m ? [m] : [];
+      },
+    });
+  }
+
+  /** Logs a warning once per key (a record, a long line), however often the log is read again. */
+  private warnOnce(key: string, message: string): void {
+    if (this.warned.has(key)) return;
+    if (this.warned.size >= 10_000) this.warned.clear();
+    this.warned.add(key);
+    this.log('warn', message);
   }
 
   /** A change record was written (by the editor's save): its after-content is the approved content now. */

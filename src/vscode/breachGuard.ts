@@ -108,6 +108,7 @@ export class BreachGuard extends Disposable {
       recorder: folder.audit,
       policy: {
         classify: (rel) => folder.classify(rel),
+        manifest: () => folder.manifest,
         grantFor: (rel) => {
           // Grants are shared: one made by the CLI a moment ago counts even before the store's watcher
           // fires (a small file, read at once rather than queued behind other work).

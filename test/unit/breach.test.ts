@@ -1,10 +1,18 @@
 // The breach guard's pure decisions: the rule, the approvals read from the audit log, incidents.
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sealRecord } from '../../src/core/audit';
 import type { AuditBody, AuditRecord } from '../../src/core/audit';
 import { ApprovalLedger, BreachEpisodes, decideBreach, describeBreach, summarizeBreaches } from '../../src/core/breach';
-import type { BreachFacts } from '../../src/core/breach';
+import type { ApprovalRules, BreachFacts } from '../../src/core/breach';
+import { signGrant, signRecord } from '../../src/core/approvals';
+import { makeCodeKey, matchCode } from '../../src/core/codes';
+import { parseManifest } from '../../src/core/manifest';
+import type { Manifest } from '../../src/core/manifest';
+import { ProtectionMatcher } from '../../src/core/matcher';
+import { newSigningKey } from '../../src/core/signing';
+import type { SigningKey } from '../../src/core/signing';
+import { manifestWith } from './grantsHarness';
 import * as path from 'node:path';
 import { directoriesOf, statusPath } from '../../src/node/breachEngine';
 
@@ -27,22 +35,33 @@ describe('decideBreach', () => {
   for (const [name, facts, expected] of cases) test(name, () => assert.deepEqual(decideBreach(facts), expected));
 });
 
-function records(bodies: Partial<AuditBody>[]): AuditRecord[] {
-  const out: AuditRecord[] = [];
-  for (const b of bodies) out.push(sealRecord({ at: '2026-01-01T00:00:00.000Z', actor: { name: 'a', email: 'a@x' }, event: 'change', ...b } as AuditBody, out.at(-1)));
-  return out;
+/** A chained log that later calls continue (as the ledger reads a growing log). */
+function logOf(): (bodies: Partial<AuditBody>[]) => AuditRecord[] {
+  let last: AuditRecord | undefined;
+  return (bodies) => bodies.map((b) => (last = sealRecord({ at: '2026-01-01T00:00:00.000Z', actor: { name: 'a', email: 'a@x' }, event: 'change', ...b } as AuditBody, last)));
+}
+
+const NO_CODE_MANIFEST = parseManifest(`{
+  "tiers": { "tier1": { "label": "T1", "badge": "T1", "unlock": { "requireCode": false } } },
+  "components": { "C": { "tier": "tier1", "files": ["*.ts"] } }
+}`).manifest!;
+
+/** Rules of a manifest whose tier needs no code: every well-chained approval counts, as at the gate. */
+function rulesOf(manifest: Manifest): ApprovalRules {
+  const matcher = new ProtectionMatcher(manifest);
+  return { classify: (f) => matcher.classify(f), trusted: () => [manifest] };
 }
 
 describe('ApprovalLedger', () => {
   test('the last change or delete record is the approved state; unrelated events change nothing', () => {
-    const l = new ApprovalLedger();
-    for (const r of records([
+    const l = new ApprovalLedger(rulesOf(NO_CODE_MANIFEST));
+    for (const r of logOf()([
       { event: 'change', file: 'x.ts', after: A },
       { event: 'unlock', component: 'C' },
       { event: 'change', file: 'x.ts', after: B },
       { event: 'delete', file: 'y.ts' },
       { event: 'relock', component: 'C' },
-    ])) l.apply(r);
+    ])) assert.equal(l.apply(r), undefined);
     assert.deepEqual(l.get('x.ts')?.approved, content(B));
     assert.deepEqual(l.get('y.ts')?.approved, { kind: 'deleted' });
     assert.equal(l.get('z.ts'), undefined, 'no record: git HEAD decides');
@@ -50,13 +69,14 @@ describe('ApprovalLedger', () => {
   });
 
   test('a rename approves the absence of the old path', () => {
-    const l = new ApprovalLedger();
-    for (const r of records([{ event: 'change', file: 'new.ts', from: 'old.ts', after: A }])) l.apply(r);
+    const l = new ApprovalLedger(rulesOf(NO_CODE_MANIFEST));
+    for (const r of logOf()([{ event: 'change', file: 'new.ts', from: 'old.ts', after: A }])) l.apply(r);
     assert.deepEqual(l.get('old.ts')?.approved, { kind: 'deleted' });
   });
 
   test('a breach stays open until a restore or an approval: another guard does not record it again', () => {
-    const l = new ApprovalLedger();
+    const l = new ApprovalLedger(rulesOf(NO_CODE_MANIFEST));
+    const records = logOf();
     for (const r of records([{ event: 'breach', file: 'x.ts', before: A, after: B }])) l.apply(r);
     assert.equal(l.get('x.ts')?.openBreach, B);
     assert.equal(l.get('x.ts')?.approved.kind, 'unknown', 'a breach approves nothing');
@@ -66,6 +86,100 @@ describe('ApprovalLedger', () => {
     assert.equal(l.get('x.ts')?.openBreach, 'deleted');
     for (const r of records([{ event: 'change', file: 'x.ts', after: B }])) l.apply(r);
     assert.equal(l.get('x.ts')?.openBreach, undefined);
+  });
+
+  test('past a break in the chain nothing counts: a changed record, a record that does not follow, a wrong seq', () => {
+    for (const spoil of [
+      (r: AuditRecord): AuditRecord => ({ ...r, after: B }),
+      (r: AuditRecord): AuditRecord => sealRecord({ ...r }, undefined),
+      (r: AuditRecord): AuditRecord => ({ ...r, seq: r.seq + 1 }),
+    ]) {
+      const l = new ApprovalLedger(rulesOf(NO_CODE_MANIFEST));
+      const [first, second, third] = logOf()([{ file: 'x.ts', after: A }, { file: 'x.ts', after: A }, { file: 'x.ts', after: B }]);
+      assert.equal(l.apply(first), undefined);
+      const ignored = l.apply(spoil(second));
+      assert.match(ignored?.problem ?? '', /record seq \d+ (was changed after it was written|does not follow|should have seq)/);
+      assert.equal(l.chainBrokenAt, spoil(second).seq);
+      assert.equal(l.apply(third), undefined, 'reported once, at the break');
+      assert.deepEqual(l.get('x.ts')?.approved, content(A), 'the approval before the break stands');
+    }
+  });
+});
+
+describe('ApprovalLedger: only approvals the gate would accept', () => {
+  const FAST = { params: { N: 1024 } };
+  let ann: { entry: string; key: SigningKey };
+  let manifest: Manifest;
+
+  before(async () => {
+    const entry = await makeCodeKey('ann-ledger-code-1', { owner: 'ann@example.com', ...FAST });
+    const m = await matchCode('ann-ledger-code-1', entry);
+    ann = { entry, key: { privateKey: m!.privateKey!, publicKey: (m!.entry as { publicKey: string }).publicKey } };
+    manifest = parseManifest(manifestWith({
+      BOOKING_FLOW: { tier: 'tier1', files: ['src/booking/**'], codes: [ann.entry] },
+      MIGRATIONS: { tier: 'tier2', files: ['db/**'], codes: [] },
+    })).manifest!;
+  });
+
+  const actor = { name: 'Ann', email: 'ann@example.com' };
+  const now = Date.now();
+  const iso = (minutes: number): string => new Date(now + minutes * 60_000).toISOString();
+  function unlock(grant: SigningKey, certifier: SigningKey): AuditBody {
+    const body: AuditBody = { event: 'unlock', at: iso(0), actor, component: 'BOOKING_FLOW', tier: 'tier1', reason: 'fix the booking bug', until: iso(30), grant: grant.publicKey };
+    return { ...body, approvals: signGrant(body, [certifier]) };
+  }
+  function change(after: string, grant?: SigningKey, minute = 1): AuditBody {
+    const body: AuditBody = { event: 'change', at: iso(minute), actor, file: 'src/booking/a.ts', tier: 'tier1', reason: 'fix the booking bug', after };
+    return grant ? signRecord({ ...body, grant: grant.publicKey }, grant.privateKey) : body;
+  }
+  function seal(bodies: AuditBody[]): AuditRecord[] {
+    const out: AuditRecord[] = [];
+    for (const b of bodies) out.push(sealRecord(b, out.at(-1)));
+    return out;
+  }
+
+  test('a signed change under a grant an owner\'s code certified is the approved content', () => {
+    const grant = newSigningKey();
+    const l = new ApprovalLedger(rulesOf(manifest));
+    for (const r of seal([unlock(grant, ann.key), change(A, grant)])) assert.equal(l.apply(r), undefined);
+    assert.deepEqual(l.get('src/booking/a.ts')?.approved, content(A));
+  });
+
+  test('a well-chained change without a signature, where the component has signing codes, is reported once and approves nothing', () => {
+    const l = new ApprovalLedger(rulesOf(manifest));
+    const [forged] = seal([change(B)]);
+    const ignored = l.apply(forged);
+    assert.equal(ignored?.seq, 1);
+    assert.match(ignored?.problem ?? '', /not signed by an owner's code: BOOKING_FLOW has signing codes/);
+    assert.equal(l.get('src/booking/a.ts'), undefined, 'git HEAD stays the approved content');
+  });
+
+  test('refused: a signature that does not match, a grant no owner certified, a record after its grant ended, a grant of another key', () => {
+    const grant = newSigningKey();
+    const stranger = newSigningKey();
+    const cases: [string, AuditBody[], RegExp][] = [
+      ['wrong signature', [unlock(grant, ann.key), { ...change(B, grant), sig: change(A, grant).sig }], /its signature does not match the record/],
+      ['self-certified grant', [unlock(grant, stranger), change(B, grant)], /no code of BOOKING_FLOW in the manifest signed its grant/],
+      ['after relock', [unlock(grant, ann.key), { event: 'relock', at: iso(1), actor, component: 'BOOKING_FLOW', grant: grant.publicKey }, change(B, grant, 2)], /its grant ended at seq 2/],
+      ['no unlock', [change(B, grant)], /no unlock record before it certifies its grant key/],
+    ];
+    for (const [name, bodies, why] of cases) {
+      const l = new ApprovalLedger(rulesOf(manifest));
+      const problems = seal(bodies).map((r) => l.apply(r)).filter((x) => x !== undefined);
+      assert.equal(problems.length, 1, name);
+      assert.match(problems[0]!.problem, why, name);
+      assert.equal(l.get('src/booking/a.ts')?.approved.kind ?? 'unknown', 'unknown', name);
+    }
+  });
+
+  test('an earlier signed approval stays when a forged one follows it; a tier without a code takes unsigned records, as the gate does', () => {
+    const grant = newSigningKey();
+    const l = new ApprovalLedger(rulesOf(manifest));
+    const records = seal([unlock(grant, ann.key), change(A, grant), change(B), { event: 'change', at: iso(3), actor, file: 'db/1.sql', tier: 'tier2', after: B }]);
+    const problems = records.map((r) => l.apply(r)).filter((x) => x !== undefined);
+    assert.deepEqual(problems.map((p) => p!.seq), [3]);
+    assert.deepEqual(l.get('src/booking/a.ts')?.approved, content(A));
+    assert.deepEqual(l.get('db/1.sql')?.approved, content(B));
   });
 });
 

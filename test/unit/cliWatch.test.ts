@@ -230,7 +230,7 @@ describe('protected-files watch --once', () => {
     const outcomes: BreachOutcome[] = [];
     const engine = new BreachEngine({
       root: r.dir, recorder: new AuditRecorder(r.dir), env: box.env,
-      policy: { classify: (rel) => matcher.classify(rel), grantFor: () => undefined },
+      policy: { classify: (rel) => matcher.classify(rel), grantFor: () => undefined, manifest: () => parseManifest(WATCH_MANIFEST).manifest },
       onOutcome: (o) => outcomes.push(o),
       backupLimits: { version: 1_000_000, total: 2_500_000 },
     });
@@ -568,7 +568,7 @@ describe("git's own work is not a breach (watch running)", () => {
     const matcher = new ProtectionMatcher(parseManifest(WATCH_MANIFEST).manifest!);
     const engine = new BreachEngine({
       root: r.dir, recorder: new AuditRecorder(r.dir), env: box.env,
-      policy: { classify: (rel) => matcher.classify(rel), grantFor: () => undefined },
+      policy: { classify: (rel) => matcher.classify(rel), grantFor: () => undefined, manifest: () => parseManifest(WATCH_MANIFEST).manifest },
       log: (_level, m) => logs.push(m),
       gitWait: { quietMs: 100, maxMs: 700 },
     });
