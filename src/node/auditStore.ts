@@ -45,6 +45,15 @@ const UNREADABLE_GRACE_MS = 1_000;
 const issuedTokens: Set<string> = (globalThis as { [ISSUED_TOKENS]?: Set<string> })[ISSUED_TOKENS] ??= new Set<string>();
 
 const TAIL_CHUNK = 64 * 1024;
+/** A line longer than this is no record (a record is a few KB): passed over unread. */
+export const MAX_RECORD_LINE = 1024 * 1024;
+/**
+ * How far back from the end append looks for the last record. Past it (a log padded with hundreds of
+ * megabytes, a huge line of junk) the log's tail is unreadable: see append.
+ */
+export const TAIL_SCAN_LIMIT = 256 * 1024 * 1024;
+/** What a record appended after an unreadable tail says (see append). */
+export const UNREADABLE_TAIL_NOTE = `the audit log's last ${TAIL_SCAN_LIMIT / (1024 * 1024)} MB hold no record, so this record starts a new chain`;
 
 function errorCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
@@ -54,43 +63,65 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** The last line of `lines` (newest first) that is a valid record, or undefined. */
-function lastValidRecord(lines: string[]): AuditRecord | undefined {
-  for (let i = lines.length - 1; i >= 0; i--) {
-    if (lines[i].trim() === '') continue;
-    const record = parseAuditLog(lines[i]).records[0];
-    if (record) return record;
-  }
-  return undefined;
+/** What readTail found at the end of the log. */
+interface LogTail {
+  last: AuditRecord | undefined;
+  endsWithNewline: boolean;
+  /** No record in the last TAIL_SCAN_LIMIT bytes, though the log is longer: its end cannot be chained to. */
+  unreadable: boolean;
 }
 
 /**
- * Reads the log from its end in growing chunks until a complete, valid record line is found,
- * so appending to a long log does not read all of it. Lines that are not records (a torn
- * write, a merge leftover) are skipped: the new record chains to the last valid one, and
- * parseAuditLog still reports the bad line.
+ * Walks the log back from its end, line by line, to the last complete, valid record, so appending to
+ * a long log does not read all of it. Lines that are not records (a torn write, a merge leftover)
+ * are skipped: the new record chains to the last valid one, and parseAuditLog still reports the bad
+ * line. Memory stays at one chunk and one line of at most MAX_RECORD_LINE (a longer one is passed
+ * over unread), and the walk stops after TAIL_SCAN_LIMIT bytes: a log padded with a gigabyte costs
+ * neither a gigabyte of memory nor a pass over it on every append.
  */
-async function readTail(handle: fs.FileHandle): Promise<{ last: AuditRecord | undefined; endsWithNewline: boolean }> {
+async function readTail(handle: fs.FileHandle): Promise<LogTail> {
   const size = (await handle.stat()).size;
-  if (size === 0) return { last: undefined, endsWithNewline: true };
-  let chunk = TAIL_CHUNK;
-  for (;;) {
-    const start = Math.max(0, size - chunk);
-    const buffer = Buffer.alloc(size - start);
+  if (size === 0) return { last: undefined, endsWithNewline: true, unreadable: false };
+  const chunk = Buffer.alloc(Math.min(TAIL_CHUNK, size));
+  const readAt = async (into: Buffer, length: number, position: number): Promise<number> => {
     let read = 0;
-    while (read < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, read, buffer.length - read, start + read);
+    while (read < length) {
+      const { bytesRead } = await handle.read(into, read, length - read, position + read);
       if (bytesRead === 0) break;
       read += bytesRead;
     }
-    const text = buffer.subarray(0, read).toString('utf8');
-    const endsWithNewline = text.endsWith('\n');
-    const lines = text.split('\n');
-    // A chunk that starts mid-file may start mid-line (even mid-character): drop that piece.
-    if (start > 0) lines.shift();
-    const last = lastValidRecord(lines);
-    if (last || start === 0) return { last, endsWithNewline };
-    chunk *= 4;
+    return read;
+  };
+  await readAt(chunk, 1, size - 1);
+  const endsWithNewline = chunk[0] === 0x0a;
+  // `lineEnd`: where the line being looked for ends (its newline, or the end of the file).
+  let lineEnd = size;
+  let pos = size;
+  while (pos > 0 && size - pos < TAIL_SCAN_LIMIT) {
+    const start = Math.max(0, pos - chunk.length);
+    const got = await readAt(chunk, pos - start, start);
+    const view = chunk.subarray(0, got);
+    for (let at = view.length - 1; ; at--) {
+      at = at < 0 ? -1 : view.lastIndexOf(0x0a, at);
+      if (at < 0 && start > 0) break;
+      // A line from just after this newline (or the file's start) to lineEnd.
+      const lineStart = at < 0 ? 0 : start + at + 1;
+      const record = await lineRecord(lineStart, lineEnd);
+      if (record) return { last: record, endsWithNewline, unreadable: false };
+      lineEnd = lineStart - 1;
+      if (at < 0) break;
+    }
+    pos = start;
+  }
+  return { last: undefined, endsWithNewline, unreadable: pos > 0 };
+
+  async function lineRecord(from: number, to: number): Promise<AuditRecord | undefined> {
+    const length = to - from;
+    if (length <= 0 || length > MAX_RECORD_LINE) return undefined;
+    const line = Buffer.alloc(length);
+    const got = await readAt(line, length, from);
+    const text = line.subarray(0, got).toString('utf8');
+    return text.trim() === '' ? undefined : parseAuditLog(text).records[0];
   }
 }
 
@@ -162,8 +193,11 @@ export class AuditStore {
       // Never a pipe or a device in place of the log: the append fails with what is there instead.
       const handle = await openRegularFile(this.path, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT, 0o666);
       try {
-        const { last, endsWithNewline } = await readTail(handle);
-        const record = sealRecord(body, last);
+        const { last, endsWithNewline, unreadable } = await readTail(handle);
+        // A log whose end holds no record (padded with junk past TAIL_SCAN_LIMIT): the record is
+        // written all the same (a breach must never go unrecorded), starting a chain of its own, which
+        // the commit gate reports as a break; an unsigned record says why (a signed one cannot change).
+        const record = sealRecord(unreadable && body.sig === undefined ? { ...body, detail: `${body.detail ? `${body.detail}; ` : ''}${UNREADABLE_TAIL_NOTE}` } : body, last);
         // Never glue a record onto a torn last line: start a fresh line instead.
         const line = Buffer.from(`${endsWithNewline ? '' : '\n'}${renderRecord(record)}\n`, 'utf8');
         // One write on an O_APPEND descriptor; the loop only matters if the OS writes short.

@@ -2,7 +2,7 @@ import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderRecord, sealRecord, verifyChain } from '../../src/core/audit';
@@ -287,6 +287,31 @@ function defineTests(): void {
       assert.equal(next.prev, long.hash);
       assert.equal(next.seq, 302);
       assert.deepEqual(verifyChain((await store.readAll()).records), { ok: true });
+    });
+
+    test('junk lines at the end, one longer than a record can be: passed over unread, the next record chains to the last record before them', async () => {
+      const folder = newFolder();
+      const store = new AuditStore(folder);
+      const a = await store.append(body('one'));
+      appendFileSync(store.path, `${'\0'.repeat(3 << 20)}\nnot a record\n`);
+      const b = await store.append(body('two'));
+      assert.equal(b.prev, a.hash);
+      assert.equal(b.seq, 2);
+      assert.equal(b.detail, 'two', 'no note: the tail was readable');
+    });
+
+    test('no record in the last TAIL_SCAN_LIMIT bytes: the record is written all the same, starting a new chain, and says why', async () => {
+      const folder = newFolder();
+      const store = new AuditStore(folder);
+      await store.append(body('one'));
+      truncateSync(store.path, statSync(store.path).size + (257 << 20));
+      appendFileSync(store.path, '\n');
+      const b = await store.append(body('two', { detail: 'modified outside the editor while locked' }));
+      assert.equal(b.prev, 'GENESIS');
+      assert.equal(b.seq, 1);
+      assert.equal(b.detail, "modified outside the editor while locked; the audit log's last 256 MB hold no record, so this record starts a new chain");
+      const c = await store.append(body('three'));
+      assert.equal(c.prev, b.hash, 'and the next one chains to it');
     });
 
     test('a torn last line: the next record starts on its own line and chains to the last valid one', async () => {
