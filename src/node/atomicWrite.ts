@@ -10,11 +10,16 @@ function errorCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
 }
 
-/** Where to write: through a symlink to its target, so a link stays a link. */
-async function resolveTarget(path: string): Promise<{ target: string; mode: number | undefined }> {
+/**
+ * Where to write: through a symlink to its target, so a link stays a link; or, with `replaceLink`,
+ * at `path` itself, so that the rename replaces a link (or a pipe) standing there and nothing it
+ * points to is ever written. The mode kept is a regular file's only.
+ */
+async function resolveTarget(path: string, replaceLink: boolean): Promise<{ target: string; mode: number | undefined }> {
   try {
-    const target = await fs.realpath(path);
-    return { target, mode: (await fs.stat(target)).mode & 0o7777 };
+    const target = replaceLink ? path : await fs.realpath(path);
+    const stat = await fs.lstat(target);
+    return { target, mode: stat.isFile() ? stat.mode & 0o7777 : undefined };
   } catch (err) {
     if (errorCode(err) === 'ENOENT') return { target: path, mode: undefined };
     throw err;
@@ -38,10 +43,11 @@ async function rename(from: string, to: string): Promise<void> {
 /**
  * Replaces `path` with `data` atomically: a temp file `.<name>.<pid>.<random>.tmp` in the same
  * folder, fsync, the existing file's permission bits (owner and group are not kept), rename.
- * The temp file is removed when anything fails. The folder must exist.
+ * The temp file is removed when anything fails. The folder must exist. `replaceLink`: a link at
+ * `path` is replaced by the file rather than written through (the breach guard's restore).
  */
-export async function atomicWriteFile(path: string, data: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
-  const resolved = await resolveTarget(path);
+export async function atomicWriteFile(path: string, data: string | Uint8Array, options: { mode?: number; replaceLink?: boolean } = {}): Promise<void> {
+  const resolved = await resolveTarget(path, options.replaceLink === true);
   const target = resolved.target;
   // A mode given by the caller wins (owner-only files must never be readable, even for a moment).
   const mode = options.mode ?? resolved.mode;

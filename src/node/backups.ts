@@ -80,6 +80,17 @@ export async function writeBackup(
     (target) => atomicWriteFile(target, bytes));
 }
 
+/**
+ * Moves what stands at `sourcePath` where the file `relPath` belongs (a folder put in place of a
+ * protected file) to `.protection/backups/<stamp>-moved-aside/<relPath>`, whole and uncopied (a
+ * rename in the same folder tree); returns that folder-relative path.
+ */
+export async function moveAside(folderPath: string, relPath: string, sourcePath: string, now: Date = new Date()): Promise<string> {
+  const rel = checkedRelPath(relPath);
+  await ensureBackupsDir(folderPath);
+  return placeBackup(folderPath, rel, 'moved-aside', now, () => Promise.resolve(false), (target) => fs.rename(sourcePath, target));
+}
+
 /** Thrown inside copyBackup's copy when the source outgrows `maxBytes`. */
 class BackupTooLarge extends Error {}
 

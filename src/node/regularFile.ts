@@ -139,6 +139,25 @@ export interface FileVersion {
   size: number;
   /** Undefined for a file larger than the reader's bound: it was hashed in chunks, never held whole. */
   bytes?: Buffer;
+  /** Names the file has (hard links); more than one means another name can change it unseen. */
+  links?: number;
+  /**
+   * What stands at the path instead of a regular file, as a phrase (`a symbolic link to /tmp/x in place
+   * of the file`, `a folder in place of the file`…), read with `noFollow` only; `hash` then names that
+   * thing (the same link seen twice is one version).
+   */
+  notFile?: string;
+  /** What is there is a folder, or stands in place of one of the path's folders: nothing that was ever this file. */
+  folder?: boolean;
+}
+
+/** How readRegularVersion may refuse more. */
+export interface VersionReadOptions {
+  /**
+   * A link at `path` (its last segment) is not followed, and neither is anything but a regular file
+   * read: the answer names what is there (`notFile`) rather than undefined.
+   */
+  noFollow?: boolean;
 }
 
 /** Bytes read at a time where a file is hashed or copied without being held whole. */
@@ -172,22 +191,23 @@ export async function streamHandle(handle: fs.FileHandle, onChunk?: (chunk: Buff
  * undefined where readRegularFile answers undefined. What the breach guard reads a locked file
  * with: an agent's multi-gigabyte write costs it one chunk of memory, not the file.
  */
-export async function readRegularVersion(path: string, maxBytes: number): Promise<FileVersion | undefined> {
+export async function readRegularVersion(path: string, maxBytes: number, options: VersionReadOptions = {}): Promise<FileVersion | undefined> {
   let handle: fs.FileHandle;
   try {
-    handle = await openRegularFile(path, constants.O_RDONLY);
-  } catch {
-    return undefined;
+    handle = await openRegularFile(path, constants.O_RDONLY | (options.noFollow ? constants.O_NOFOLLOW ?? 0 : 0));
+  } catch (err) {
+    return options.noFollow && (err as NodeJS.ErrnoException).code !== 'ENOENT' ? notFileVersion(path) : undefined;
   }
   try {
     let held: Buffer[] | undefined = [];
     let count = 0;
+    const links = (await handle.stat()).nlink;
     const { hash, size } = await streamHandle(handle, (chunk) => {
       count += chunk.length;
       if (held && count <= maxBytes) held.push(Buffer.from(chunk));
       else held = undefined;
     });
-    return held ? { hash, size, bytes: Buffer.concat(held, size) } : { hash, size };
+    return held ? { hash, size, links, bytes: Buffer.concat(held, size) } : { hash, size, links };
   } catch {
     return undefined;
   } finally {
@@ -195,3 +215,16 @@ export async function readRegularVersion(path: string, maxBytes: number): Promis
   }
 }
 
+
+/** What stands at `path` in place of a regular file (lstat: a link is not followed), as a version; undefined where nothing is. */
+async function notFileVersion(path: string): Promise<FileVersion | undefined> {
+  let stat: Stats;
+  try {
+    stat = await fs.lstat(path);
+  } catch {
+    return undefined;
+  }
+  if (stat.isFile()) return undefined; // unreadable: as before, nothing to compare
+  const what = `${stat.isSymbolicLink() ? `a symbolic link to ${await fs.readlink(path).catch(() => '?')}` : kindOf(stat)} in place of the file`;
+  return { hash: nodeCrypto().createHash('sha256').update(`not a file: ${what}`).digest('hex'), size: 0, notFile: what, ...(stat.isDirectory() ? { folder: true } : {}) };
+}
