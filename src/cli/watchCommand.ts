@@ -90,6 +90,7 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
     policy: {
       classify: (rel) => matcher.classify(rel),
       manifest: () => manifest,
+      mayProtectUnder: (dir) => matcher.mayProtectUnder(dir),
       // Only a certified grant counts (see certifiedGrants): one written into the store by hand opens nothing.
       grantFor: async (rel, c) => {
         const state = await certifiedGrants(store.readSync(), root, manifest, (p) => matcher.classify(p), io.env);
@@ -105,29 +106,7 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
   await store.ensureDir();
   const lease = new GuardLease(leasePathFor(store.path), 'protected-files watch');
 
-  if (values.once) {
-    if (!(await lease.tryAcquire())) {
-      const h = await lease.holder();
-      io.stdout(`${h ? `${h.who} (pid ${h.pid})` : 'Another guard'} is guarding ${root}: it checks and restores this folder; nothing was done here.\n`);
-      engine.dispose();
-      return EXIT_OK;
-    }
-    try {
-      const found = await engine.scanAtStart();
-      await engine.settled();
-      const restored = found.filter((o) => o.restored).length;
-      io.stdout(found.length === 0 ? 'No breach: every locked file holds its approved content (or a breach already recorded).\n'
-        : `${found.length} breach(es) found${restored ? `, ${restored} restored` : ''}; recorded in .protection/audit.jsonl, backups in .protection/backups/.\n`);
-      return restored > 0 ? EXIT_FAIL : EXIT_OK;
-    } finally {
-      engine.dispose();
-      await lease.release();
-    }
-  }
-
-  // Foreground: the directories of the protected files, and the manifest: an approved change (under a
-  // grant, recorded, or HEAD moved to it) is put in force; any other is never used, and the engine
-  // judges that write, as any write to a locked file, under the manifest in force.
+  // The protected files (tracked and untracked): the folders to watch, and the files whose hard links git cannot see.
   const inventory = async (): Promise<Map<string, Classification>> => {
     const r = await runGit(['ls-files', '-z', '-c', '-o', '--exclude-standard'], root, io.env);
     if (r.code !== 0) throw new CliError(`git ls-files failed: ${r.stderr.split('\n')[0]}`);
@@ -138,6 +117,30 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
     }
     return files;
   };
+  if (values.once) {
+    if (!(await lease.tryAcquire())) {
+      const h = await lease.holder();
+      io.stdout(`${h ? `${h.who} (pid ${h.pid})` : 'Another guard'} is guarding ${root}: it checks and restores this folder; nothing was done here.\n`);
+      engine.dispose();
+      return EXIT_OK;
+    }
+    try {
+      const found = await engine.scanAtStart((await inventory()).keys());
+      await engine.settled();
+      const restored = found.filter((o) => o.restored).length;
+      const failed = found.filter((o) => o.notRestored).length;
+      io.stdout(found.length === 0 ? 'No breach: every locked file holds its approved content (or a breach already recorded).\n'
+        : `${found.length} breach(es) found${restored ? `, ${restored} restored` : ''}${failed ? `, ${failed} could not be restored` : ''}; recorded in .protection/audit.jsonl, backups in .protection/backups/.\n`);
+      return restored > 0 || failed > 0 ? EXIT_FAIL : EXIT_OK;
+    } finally {
+      engine.dispose();
+      await lease.release();
+    }
+  }
+
+  // Foreground: the directories of the protected files, and the manifest: an approved change (under a
+  // grant, recorded, or HEAD moved to it) is put in force; any other is never used, and the engine
+  // judges that write, as any write to a locked file, under the manifest in force.
   let files = await inventory();
   const watchAll = (): void => engine.watchDirs(new Set([...directoriesOf(root, files), join(root, PROTECTION_DIR)]));
   let manifestWatcher: FSWatcher | undefined;
@@ -195,7 +198,7 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
     watchAll();
     expiry.start();
     say(`watching ${files.size} protected file(s) in ${engine.watchedDirs} folder(s) of ${root} (Ctrl+C to stop)`);
-    const found = await engine.scanAtStart();
+    const found = await engine.scanAtStart(files.keys());
     say(found.length === 0 ? 'checked at start: every protected file holds its approved content'
       : `checked at start: ${found.length} breach(es) made while nothing was watching`);
   };

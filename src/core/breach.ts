@@ -247,6 +247,8 @@ export interface BreachOutcome {
   readonly backup: string | undefined;
   /** Why the breaching content was not kept, where it was too large (see BACKUP_LIMITS in src/node/breachEngine.ts). */
   readonly notKept?: string;
+  /** Why the approved content could not be written back, where the tier asked for it and it failed. */
+  readonly notRestored?: string;
   /** Tier badge and component (or tier label), for messages. */
   readonly badge: string;
   readonly owner: string;
@@ -261,6 +263,7 @@ export function describeBreach(o: BreachOutcome): string {
   const when = o.atStart ? 'while locked and nothing was watching' : 'outside the editor while locked';
   const what = `${o.relPath} (${o.badge} · ${o.owner}) ${VERB[o.kind]} ${when}`;
   const copy = o.notKept ? ` A copy of the change was ${o.notKept}.` : '';
+  if (o.notRestored) return `${what}: it ${o.notRestored}; recorded.${o.backup ? ` A copy is in ${o.backup}.` : copy}`;
   if (o.restored) return `${what}: the approved content was restored.${o.backup ? ` The change was kept in ${o.backup}.` : copy}`;
   return `${what}. The change was kept and recorded${o.backup ? ` (copy in ${o.backup})` : ''}.${copy}`;
 }

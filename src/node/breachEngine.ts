@@ -5,7 +5,7 @@
 // the file's last change record (read from the audit log as it grows), its bytes from the approved
 // store or git HEAD. At start, candidates come from `git status` (what differs from HEAD) and the
 // audit log's approvals, so a check of 20,000 protected files reads only those that changed.
-import { constants as fsConstants, promises as fs, watch as watchDir } from 'node:fs';
+import { constants as fsConstants, promises as fs, lstatSync, watch as watchDir } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { nodeOs } from './nodeOs';
 import { dirname, join, relative, sep } from 'node:path';
@@ -20,10 +20,11 @@ import { isExtensionWritten } from '../core/policy';
 import type { Grant } from '../core/unlocks';
 import { ApprovedStore } from './approvedStore';
 import { atomicWriteFile } from './atomicWrite';
-import { copyBackup, writeBackup } from './backups';
+import { copyBackup, moveAside, writeBackup } from './backups';
 import { runGit } from './gitChanges';
 import { GitActivity } from './gitActivity';
 import { findGitDir } from './grantStore';
+import { walkProtected } from './inventory';
 import type { AuditRecorder } from './recorder';
 import { readRegularFile, readRegularFileSync, readRegularVersion } from './regularFile';
 import type { FileVersion } from './regularFile';
@@ -39,6 +40,11 @@ export interface GuardPolicy {
    * are approvals (see ApprovalLedger); undefined where none is valid.
    */
   manifest(): Manifest | undefined;
+  /**
+   * Whether a glob may protect files below this folder (ProtectionMatcher.mayProtectUnder): a folder
+   * that appears there is watched too. Without it, only the folders given to watchDirs are.
+   */
+  mayProtectUnder?(dir: string): boolean;
 }
 
 export interface BreachEngineOptions {
@@ -72,6 +78,10 @@ interface Approved {
 // Editors and our own atomic writes use `.<name>.tmp` siblings: never a breach of their own.
 const TEMP_FILE = /(^|\/)\.[^/]+\.tmp$/;
 const SETTLE_MS = 60;
+/** Folders a new folder's walk never enters (as the inventory's). */
+const SKIP_NAMES: ReadonlySet<string> = new Set(['node_modules', '.git']);
+/** Entries a new folder's first read looks at, at most (a tree copied in whole is still watched as its events come). */
+const GROW_WALK_LIMIT = 20_000;
 const COALESCE_MS = 15;
 const MAX_ROUNDS = 500;
 const HEAD_CACHE_ENTRIES = 32;
@@ -115,6 +125,14 @@ export class BreachEngine {
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly watchers = new Map<string, FSWatcher>();
   private wantedDirs = new Set<string>();
+  /** Folders that appeared where a glob may protect files (see GuardPolicy.mayProtectUnder), watched until the next watchDirs finds them gone. */
+  private readonly grownDirs = new Set<string>();
+  /** What is watched: wantedDirs, grownDirs and every folder above them up to the root. */
+  private watchSet = new Set<string>();
+  /** Folders moved, deleted or put back, waiting for their watchers to be set again and their files checked. */
+  private readonly reseats = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Write-backs clear the way to their folder one at a time (two files under one linked folder must not both move it). */
+  private clearing: Promise<unknown> = Promise.resolve();
   private logApplied = 0;
   /** The log's last bytes up to `logApplied`, as read. */
   private logTail: Buffer = Buffer.alloc(0);
@@ -317,14 +335,22 @@ export class BreachEngine {
       // Approvals recorded elsewhere (another window, the CLI's record) count before judging.
       await this.followLog().catch((err) => this.log('warn', `[breach] could not read the audit log: ${String(err)}`));
       // Held in memory only up to a bound: a larger version is hashed in chunks and copied when backed up.
-      const disk = await readRegularVersion(this.abs(rel), MAX_HELD_BYTES);
+      const disk = await this.readDisk(rel);
       const diskHash = disk?.hash;
       if (disk && diskHash && this.o.isOwnWrite?.(diskHash)) {
         this.ledger.approve(rel, diskHash);
         return;
       }
       const approved = await this.approvedFor(rel);
-      const decision = decideBreach({ locked: true, onBreach: c.tier.onBreach, diskHash, approved: approved.state });
+      // A folder at a path a glob covers (`src/booking/sub`), or a path under a file, is no protected file; in place of one, it is a breach.
+      if (disk?.folder && approved.state.kind !== 'content') return;
+      let decision = decideBreach({ locked: true, onBreach: c.tier.onBreach, diskHash, approved: approved.state });
+      // A hard link (another name for the same file, made by `ln`) lets a write through that name change
+      // this file unseen: the approved content is written back as a new file, which parts the two.
+      if (decision.action === 'none' && (disk?.links ?? 1) > 1 && c.tier.onBreach === 'restore' && approved.bytes) {
+        this.log('info', `[breach] ${rel}: ${disk!.links} hard links to it; written back as a file of its own.`);
+        decision = { action: 'breach', kind: 'modified', restore: true };
+      }
       if (decision.action === 'none') {
         if (round > 0) this.episodes.settle(rel);
         return;
@@ -332,8 +358,7 @@ export class BreachEngine {
       if (round === 0 && disk?.bytes && await this.gitStaged(rel, disk.bytes)) return;
       const restore = decision.restore && approved.bytes !== undefined;
       if (decision.restore && !restore) this.log('warn', `[breach] ${rel}: the approved content is not available; the change is kept.`);
-      await this.breach(rel, c, decision.kind, disk, approved, restore, atStart);
-      if (!restore) return;
+      if (!(await this.breach(rel, c, decision.kind, disk, approved, restore, atStart))) return;
       // A writer may still be at it: look again until the approved content stays.
       await sleep(SETTLE_MS);
     }
@@ -375,7 +400,7 @@ export class BreachEngine {
 
   /** Backs up and records a breaching version (once per incident), restores where asked. */
   private async breach(rel: string, c: Classification, kind: BreachKind, disk: FileVersion | undefined,
-    approved: Approved, restore: boolean, atStart: boolean): Promise<void> {
+    approved: Approved, restore: boolean, atStart: boolean): Promise<boolean> {
     const version = disk?.hash ?? DELETED_VERSION;
     // A version seen again within a quiet interval is the same incident; a version the log already
     // shows as an open breach was handled by another guard (or before a restart).
@@ -389,7 +414,8 @@ export class BreachEngine {
     let backup: string | undefined;
     let after = disk?.hash;
     const notKept = fresh && disk ? this.backupRefusal(disk.size) : undefined;
-    const keep = fresh && disk !== undefined && notKept === undefined;
+    // A link, a folder or a pipe in place of the file has no content to copy (a folder is moved aside by the write-back).
+    const keep = fresh && disk !== undefined && !disk.notFile && notKept === undefined;
     // Counted at once: breaches of several files are handled side by side, each must see the others' share.
     if (keep) this.backupBytes += disk.size;
     if (keep && !disk.bytes) {
@@ -399,11 +425,22 @@ export class BreachEngine {
       backup = copied?.backupRel;
       after = copied?.hash ?? after;
     }
-    if (restoring) await this.writeBack(rel, approved.bytes!);
+    // What cannot be written back (a folder that will not move, a read-only folder) is still recorded.
+    let notRestored: string | undefined;
+    if (restoring) {
+      try {
+        backup = (await this.writeBack(rel, approved.bytes!)) ?? backup;
+      } catch (err) {
+        notRestored = `could not be restored (${err instanceof Error ? err.message : String(err)})`;
+        this.log('error', `[breach] ${rel}: ${notRestored}`);
+      }
+    }
+    const restored = restoring && notRestored === undefined;
     if (fresh) {
       if (keep && disk.bytes) backup = await writeBackup(this.o.root, rel, disk.bytes);
       if (keep && !backup) this.backupBytes -= disk.size;
-      const detail = breachDetail(kind, atStart);
+      const detail = [breachDetail(kind, atStart), disk?.notFile,
+        (disk?.links ?? 1) > 1 ? `hard-linked (${disk!.links} names for it)` : undefined, notRestored].filter(Boolean).join('; ');
       await this.o.recorder.record({
         event: 'breach', ...where, osUser: osUser(),
         ...(approvedHash ? { before: approvedHash } : {}), ...(after ? { after } : {}),
@@ -411,17 +448,19 @@ export class BreachEngine {
         detail: notKept ? `${detail}; ${notKept}` : detail,
       });
       this.log('info', `[breach] ${rel}: ${kind} while locked${backup ? `; kept in ${backup}` : notKept ? `; ${notKept}` : ''}.`);
-      if (restoring) await this.o.recorder.record({ event: 'restore', ...where, after: approvedHash, detail: 'approved content written back' });
+      if (restored) await this.o.recorder.record({ event: 'restore', ...where, after: approvedHash, detail: 'approved content written back' });
     }
     if (fresh) {
       const outcome: BreachOutcome = {
-        relPath: rel, kind, restored: restore, backup, badge: c.tier.badge, owner: c.component?.name ?? c.tier.label,
+        relPath: rel, kind, restored, backup, badge: c.tier.badge, owner: c.component?.name ?? c.tier.label,
         ...(notKept ? { notKept } : {}),
+        ...(notRestored ? { notRestored } : {}),
         ...(atStart ? { atStart: true } : {}),
       };
       if (atStart) this.startFound?.push(outcome);
       this.o.onOutcome?.(outcome);
     }
+    return restored;
   }
 
   /** Why a breaching version of `size` bytes is not backed up, or undefined when it is. */
@@ -484,20 +523,53 @@ export class BreachEngine {
     return done;
   }
 
-  private async writeBack(rel: string, bytes: Uint8Array): Promise<void> {
+  /**
+   * Writes the approved content back as a regular file at the file's own path, never through a link:
+   * a link in place of one of its folders is removed (the link, not what it points to), a file or a
+   * pipe there and a folder in place of the file are moved aside into the backups, whose path it
+   * returns. Nothing outside the folder is ever written.
+   */
+  private async writeBack(rel: string, bytes: Uint8Array): Promise<string | undefined> {
     const path = this.abs(rel);
-    const created = await fs.mkdir(dirname(path), { recursive: true });
-    // A folder removed with its files (rm -r) took its watcher along: watch the new one.
-    if (created) {
-      for (const [dir, w] of this.watchers) {
-        if (dir === created || dir.startsWith(created + sep)) {
-          w.close();
-          this.watchers.delete(dir);
-        }
-      }
-      this.rewatch(dirname(path));
+    const clear = async (): Promise<string | undefined> => {
+      const way = await this.folderInTheWay(rel);
+      let moved: string | undefined;
+      if (way?.link) await fs.unlink(this.abs(way.dir));
+      else if (way) moved = await moveAside(this.o.root, way.dir, this.abs(way.dir));
+      const created = await fs.mkdir(dirname(path), { recursive: true });
+      // A folder removed with its files (rm -r) took its watcher along: watch the new one.
+      if (created) this.reseatWatchers(created);
+      return moved;
+    };
+    const cleared = this.clearing.catch(() => undefined).then(clear);
+    this.clearing = cleared;
+    let aside = await cleared;
+    if ((await fs.lstat(path).catch(() => undefined))?.isDirectory()) aside = await moveAside(this.o.root, rel, path);
+    await atomicWriteFile(path, bytes, { replaceLink: true });
+    return aside;
+  }
+
+  /** The disk version of a locked file as the guard judges it: never read through a link, in the file's place or in a folder's. */
+  private async readDisk(rel: string): Promise<FileVersion | undefined> {
+    const way = await this.folderInTheWay(rel);
+    if (way) {
+      const notFile = `${way.what} in place of the folder ${way.dir}`;
+      return { hash: sha256(`not a file: ${notFile}`), size: 0, notFile, folder: true };
     }
-    await atomicWriteFile(path, bytes);
+    return readRegularVersion(this.abs(rel), MAX_HELD_BYTES, { noFollow: true });
+  }
+
+  /** The first of a path's folders that is not a folder (a symbolic link to one, a file), or undefined. */
+  private async folderInTheWay(rel: string): Promise<{ dir: string; what: string; link: boolean } | undefined> {
+    for (let end = rel.indexOf('/'); end > 0; end = rel.indexOf('/', end + 1)) {
+      const dir = rel.slice(0, end);
+      const stat = await fs.lstat(this.abs(dir)).catch(() => undefined);
+      if (!stat) return undefined; // missing: the write-back creates it
+      if (stat.isDirectory()) continue;
+      if (stat.isSymbolicLink()) return { dir, what: `a symbolic link to ${await fs.readlink(this.abs(dir)).catch(() => '?')}`, link: true };
+      return { dir, what: 'a file', link: false };
+    }
+    return undefined;
   }
 
   /**
@@ -537,9 +609,11 @@ export class BreachEngine {
    * Checks what changed while nothing was watching: every protected path that git reports as
    * different from HEAD (modified, deleted, untracked) and every path with an approval in the
    * audit log, judged like any write. Untracked protected files with no record are adopted as
-   * they are (their approved content from now on). Resolves with the breaches found.
+   * they are (their approved content from now on). `known`, the protected files the caller listed:
+   * those with more than one name (hard links, which git does not see) are judged too. Resolves with
+   * the breaches found.
    */
-  async scanAtStart(): Promise<BreachOutcome[]> {
+  async scanAtStart(known?: Iterable<string>): Promise<BreachOutcome[]> {
     await this.followLog().catch((err) => this.log('warn', `[breach] could not read the audit log: ${String(err)}`));
     const candidates = new Set<string>();
     const untracked = new Set<string>();
@@ -557,6 +631,7 @@ export class BreachEngine {
       this.log('warn', `[breach] git status failed${status ? `: ${status.stderr.split('\n')[0]}` : ''}; only files with audit records are checked at start.`);
     }
     for (const rel of this.ledger.files()) candidates.add(rel);
+    if (known) for (const rel of await this.hardLinked(known)) candidates.add(rel);
     const found: BreachOutcome[] = [];
     this.startFound = found;
     const work: Promise<void>[] = [];
@@ -574,6 +649,19 @@ export class BreachEngine {
       if (this.startFound === found) this.startFound = undefined;
     }
     return found;
+  }
+
+  /** Of these files, those with more than one name (one lstat each, a few at a time). */
+  private async hardLinked(rels: Iterable<string>): Promise<string[]> {
+    const linked: string[] = [];
+    const all = [...rels];
+    for (let i = 0; i < all.length; i += 64) {
+      await Promise.all(all.slice(i, i + 64).map(async (rel) => {
+        const stat = await fs.lstat(this.abs(rel)).catch(() => undefined);
+        if (stat?.isFile() && stat.nlink > 1) linked.push(rel);
+      }));
+    }
+    return linked;
   }
 
   /** An untracked protected file with no record: its content now is what a later write is judged against. */
@@ -595,17 +683,17 @@ export class BreachEngine {
    * Watches these directories (absolute), one OS watcher each, non-recursive: measured on Linux with
    * 20,000 files in 200 folders, 200 such watchers cost 12 ms and 2 MB, where one recursive watcher
    * (Node 20 and 24) walks every file at start: 370 ms and 75 MB. Idle, neither costs anything.
+   * The folders above them up to the root are watched too (a few more): a non-recursive watcher
+   * follows its folder when it moves, so `mv src elsewhere` or a folder put back at the path is seen
+   * only by the watcher of the folder above.
    */
   watchDirs(dirs: Iterable<string>): void {
     if (this.disposed) return;
     this.wantedDirs = new Set(dirs);
-    for (const [dir, w] of this.watchers) {
-      if (!this.wantedDirs.has(dir)) {
-        w.close();
-        this.watchers.delete(dir);
-      }
+    for (const dir of this.grownDirs) {
+      if (this.wantedDirs.has(dir) || !this.mayProtectUnder(this.relOf(dir))) this.grownDirs.delete(dir);
     }
-    for (const dir of this.wantedDirs) this.rewatch(dir);
+    this.syncWatchers();
   }
 
   /** Number of directories watched (diagnostics, benchmark). */
@@ -613,13 +701,32 @@ export class BreachEngine {
     return this.watchers.size;
   }
 
+  private syncWatchers(): void {
+    const set = new Set<string>();
+    const rootDir = this.o.root;
+    for (const wanted of [...this.wantedDirs, ...this.grownDirs]) {
+      for (let dir = wanted; !set.has(dir); dir = dirname(dir)) {
+        set.add(dir);
+        if (dir === rootDir || !dir.startsWith(rootDir + sep)) break;
+      }
+    }
+    this.watchSet = set;
+    for (const [dir, w] of this.watchers) {
+      if (!set.has(dir)) {
+        w.close();
+        this.watchers.delete(dir);
+      }
+    }
+    for (const dir of set) this.rewatch(dir);
+  }
+
   private rewatch(dir: string): void {
-    if (this.disposed || this.watchers.has(dir) || !this.wantedDirs.has(dir)) return;
+    if (this.disposed || this.watchers.has(dir) || !this.watchSet.has(dir)) return;
     try {
+      // A link in place of a folder is not followed out of it (the write-back replaces the link).
+      if (!lstatSync(dir).isDirectory()) return;
       const w = watchDir(dir, { persistent: this.o.persistentWatchers === true }, (_event, name) => {
-        if (!name) return;
-        const rel = relative(this.o.root, join(dir, name.toString())).split(sep).join('/');
-        if (rel && !rel.startsWith('..')) this.notify(rel);
+        if (name) this.onEntry(dir, name.toString());
       });
       w.on('error', () => {
         w.close();
@@ -627,8 +734,103 @@ export class BreachEngine {
       });
       this.watchers.set(dir, w);
     } catch {
-      // the folder is gone (rm -r): watched again when a restore recreates it
+      // the folder is gone (rm -r, mv): watched again when it is put back (seen from the folder above) or restored
     }
+  }
+
+  /** A watcher's event for an entry of its folder. */
+  private onEntry(dir: string, name: string): void {
+    const abs = join(dir, name);
+    const rel = this.relOf(abs);
+    if (!rel || rel.startsWith('..')) return;
+    if (this.watchSet.has(abs)) this.reseat(abs);
+    else if (this.o.policy.mayProtectUnder && !SKIP_NAMES.has(name) && !isExtensionWritten(`${rel}/`) && this.mayProtectUnder(rel)) this.grow(abs);
+    this.notify(rel);
+  }
+
+  /**
+   * A watched folder (or one above it) was moved away, deleted, put back or replaced: once the burst
+   * is over, its watchers are set again on what is at the path now, and its protected files are
+   * checked as at start (git status and the audit log under it): what went with the folder is a
+   * deletion, what a new folder holds a write.
+   */
+  private reseat(abs: string): void {
+    if (this.disposed || !this.active || this.reseats.has(abs)) return;
+    this.reseats.set(abs, setTimeout(() => {
+      this.reseats.delete(abs);
+      if (this.disposed) return;
+      this.reseatWatchers(abs);
+      void this.checkUnder(this.relOf(abs)).catch((err) => this.log('error', `[breach] ${this.relOf(abs)}: ${String(err)}`));
+    }, COALESCE_MS));
+  }
+
+  /** Closes the watchers at and under `abs` (they follow a moved folder) and watches what is there now. */
+  private reseatWatchers(abs: string): void {
+    for (const [dir, w] of this.watchers) {
+      if (dir === abs || dir.startsWith(abs + sep)) {
+        w.close();
+        this.watchers.delete(dir);
+      }
+    }
+    for (const dir of this.watchSet) if (dir === abs || dir.startsWith(abs + sep)) this.rewatch(dir);
+  }
+
+  /** Judges every protected file git or the audit log knows under folder `relDir`, as the check at start does. */
+  private async checkUnder(relDir: string): Promise<void> {
+    await this.followLog().catch(() => undefined);
+    const candidates = new Set<string>();
+    const status = await runGit(['status', '--porcelain=v2', '-z', '--untracked-files=all', '--no-renames', '--', relDir], this.o.root, this.o.env ?? process.env).catch(() => undefined);
+    if (status?.code === 0) {
+      const prefix = await this.repoPrefix();
+      for (const entry of status.stdout.toString('utf8').split('\0')) {
+        const path = statusPath(entry);
+        if (path !== undefined && path.startsWith(prefix)) candidates.add(path.slice(prefix.length));
+      }
+    }
+    for (const rel of this.ledger.files()) if (rel.startsWith(`${relDir}/`)) candidates.add(rel);
+    for (const rel of candidates) this.notify(rel);
+  }
+
+  /**
+   * A folder appeared where a glob may protect files: watched from now on, and read once for the
+   * files and folders already in it (`mkdir -p a/b && echo x > a/b/f` is done before its event comes).
+   */
+  private grow(abs: string): void {
+    let isDir = false;
+    try {
+      isDir = lstatSync(abs).isDirectory();
+    } catch {
+      return;
+    }
+    if (!isDir || this.grownDirs.has(abs)) return;
+    this.grownDirs.add(abs);
+    this.syncWatchers();
+    const from = this.relOf(abs);
+    void walkProtected(this.o.root, {
+      from, classify: (rel) => this.o.policy.classify(rel), mayProtectUnder: (dir) => this.mayProtectUnder(dir),
+      skipNames: SKIP_NAMES, limit: GROW_WALK_LIMIT,
+      onDir: (dir) => {
+        if (dir === from) return;
+        this.grownDirs.add(this.abs(dir));
+        this.rewatchNew(this.abs(dir));
+      },
+    }).then((found) => {
+      for (const rel of found.files.keys()) this.notify(rel);
+    }, () => undefined);
+  }
+
+  /** Adds one grown folder to the watch set (its parents are in it already). */
+  private rewatchNew(abs: string): void {
+    this.watchSet.add(abs);
+    this.rewatch(abs);
+  }
+
+  private mayProtectUnder(rel: string): boolean {
+    return this.o.policy.mayProtectUnder?.(rel) ?? false;
+  }
+
+  private relOf(abs: string): string {
+    return relative(this.o.root, abs).split(sep).join('/');
   }
 
   private abs(rel: string): string {
@@ -640,6 +842,8 @@ export class BreachEngine {
     this.disposed = true;
     for (const t of this.pending.values()) clearTimeout(t);
     this.pending.clear();
+    for (const t of this.reseats.values()) clearTimeout(t);
+    this.reseats.clear();
     for (const w of this.watchers.values()) w.close();
     this.watchers.clear();
   }

@@ -109,6 +109,7 @@ export class BreachGuard extends Disposable {
       policy: {
         classify: (rel) => folder.classify(rel),
         manifest: () => folder.manifest,
+        mayProtectUnder: (dir) => folder.mayProtectUnder(dir),
         grantFor: (rel) => {
           // Grants are shared: one made by the CLI a moment ago counts even before the store's watcher
           // fires (a small file, read at once rather than queued behind other work).
@@ -163,7 +164,7 @@ export class BreachGuard extends Disposable {
   private async checkAtStart(folder: FolderProtection, engine: BreachEngine): Promise<BreachOutcome[]> {
     const t0 = Date.now();
     try {
-      const found = await engine.scanAtStart();
+      const found = await engine.scanAtStart(folder.files.keys());
       this.startCheckMs = Date.now() - t0;
       log.info(`[breach] ${folder.name}: checked at start in ${Date.now() - t0} ms; ${found.length} breach(es) made while nothing was watching.`);
       if (found.length > 0) this.notify(folder, found);

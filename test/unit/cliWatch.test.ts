@@ -267,6 +267,35 @@ describe('protected-files watch --once', () => {
     assert.equal(r.read(T1), APPROVED);
   });
 
+  test('a folder in place of a protected file: moved aside into the backups, the file restored, a breach recorded; exit 1', () => {
+    const r = repo();
+    sh(r, `rm ${T1} && mkdir ${T1} && echo x > ${T1}/inner.ts`);
+    const res = r.cli(['watch', '--once']);
+    assert.equal(res.code, 1, res.stdout + res.stderr);
+    assert.doesNotMatch(res.stdout, /No breach/);
+    assert.ok(lstatSync(join(r.dir, T1)).isFile(), 'a regular file again');
+    assert.equal(r.read(T1), APPROVED);
+    const b = breaches(r).find((x) => x.file === T1);
+    assert.match(b?.detail ?? '', /a folder in place of the file/);
+    assert.equal(readFileSync(join(r.dir, b?.backup ?? '', 'inner.ts'), 'utf8'), 'x\n', 'the folder is kept whole in the backups');
+  });
+
+  test('a symbolic link in place of a protected folder (to a folder outside): the link removed, the files restored in a real folder, nothing outside written', () => {
+    const r = repo();
+    const outside = join(box.root, `outside-dir-${n}`);
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'price.ts'), 'export const price = 0; // outside\n');
+    sh(r, `rm -rf src/booking && ln -s ${outside} src/booking`);
+    const res = r.cli(['watch', '--once']);
+    assert.equal(res.code, 1, res.stdout + res.stderr);
+    assert.ok(lstatSync(join(r.dir, 'src/booking')).isDirectory(), 'a real folder again');
+    assert.equal(r.read(T1), APPROVED);
+    assert.equal(r.read(T1B), 'export const cart = [];\n');
+    assert.equal(readFileSync(join(outside, 'price.ts'), 'utf8'), 'export const price = 0; // outside\n', 'the folder outside is untouched');
+    assert.deepEqual(readdirSync(outside), ['price.ts']);
+    assert.match(breaches(r).find((x) => x.file === T1)?.detail ?? '', /a symbolic link to .* in place of the folder src\/booking/);
+  });
+
   test('git checkout -- over an approved change is a breach: the recorded content comes back', () => {
     const r = repo();
     assert.equal(r.cli(['unlock', 'BOOKING_FLOW', '--reason', 'Raise the price for 2027']).code, 0);
@@ -336,6 +365,78 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
       }
     });
   }
+
+  test('the folder of protected files moved away and made again with a write: treated as rm -rf, every file restored and recorded', async () => {
+    const r = repo();
+    const w = new Watcher(r);
+    try {
+      await w.saw(/checked at start/);
+      sh(r, `mv src ${join(box.root, `src-away-${n}`)} && mkdir -p src/booking && echo evil > ${T1}`);
+      await waitFor('both files back', () => existsSync(join(r.dir, T1B)) && r.read(T1) === APPROVED);
+      assert.equal(r.read(T1B), 'export const cart = [];\n');
+      await waitFor('the breaches recorded', () => breaches(r).some((x) => x.file === T1) && breaches(r).some((x) => x.file === T1B));
+      // The folder made again is watched: a later write to it is restored too.
+      const count = auditRecords(r).length;
+      sh(r, `echo again > ${T1}`);
+      await waitFor('restored again', () => r.read(T1) === APPROVED && auditRecords(r).slice(count).some((x) => x.event === 'restore'));
+    } finally {
+      assert.equal(await w.stop(), 0);
+    }
+  });
+
+  test('a protected file replaced by a symbolic link: nothing outside is written, the link becomes the approved file again, a breach recorded', async () => {
+    const r = repo();
+    const outside = join(box.root, `outside-${n}.txt`);
+    writeFileSync(outside, 'victim\n');
+    const w = new Watcher(r);
+    try {
+      await w.saw(/checked at start/);
+      sh(r, `ln -sf ${outside} ${T1}`);
+      await waitFor('a regular file again', () => lstatSync(join(r.dir, T1)).isFile() && r.read(T1) === APPROVED);
+      await waitFor('the breach recorded', () => breaches(r).some((x) => x.file === T1 && /a symbolic link to .* in place of the file/.test(x.detail ?? '')));
+      assert.equal(readFileSync(outside, 'utf8'), 'victim\n', 'the file outside is untouched');
+      // A link to another protected file: a file of its own again, with its own approved content.
+      sh(r, `ln -sf cart.ts ${T1}`);
+      await waitFor('a regular file again', () => lstatSync(join(r.dir, T1)).isFile() && r.read(T1) === APPROVED);
+      assert.equal(r.read(T1B), 'export const cart = [];\n');
+    } finally {
+      assert.equal(await w.stop(), 0);
+    }
+  });
+
+  test('a protected file hard-linked before the guard starts: the link is broken at start, a write through the other name changes nothing', async () => {
+    const r = repo();
+    const twin = join(box.root, `twin-${n}.ts`);
+    sh(r, `ln ${T1} ${twin}`);
+    const w = new Watcher(r);
+    try {
+      await w.saw(/checked at start/);
+      await waitFor('the link broken', () => statSync(join(r.dir, T1)).nlink === 1);
+      writeFileSync(twin, 'export const price = 1;\n');
+      await sleep(300);
+      assert.equal(r.read(T1), APPROVED);
+      assert.match(breaches(r).find((x) => x.file === T1)?.detail ?? '', /hard-linked \(2 names for it\)/);
+    } finally {
+      assert.equal(await w.stop(), 0);
+    }
+  });
+
+  test('a new folder under a protected glob: watched from when it appears; its new files (mkdir -p and a write at once) recorded', async () => {
+    const r = repo();
+    const w = new Watcher(r);
+    try {
+      await w.saw(/checked at start/);
+      sh(r, 'mkdir src/booking/sub && echo y > src/booking/sub/new.ts');
+      await waitFor('the new file recorded', () => breaches(r).some((x) => x.file === 'src/booking/sub/new.ts' && x.after === sha256('y\n')));
+      sh(r, 'mkdir -p src/booking/a/b && echo z > src/booking/a/b/deep.ts');
+      await waitFor('the deep file recorded', () => breaches(r).some((x) => x.file === 'src/booking/a/b/deep.ts'));
+      sh(r, 'echo w > src/booking/a/b/later.ts');
+      await waitFor('a later file in the new folder recorded', () => breaches(r).some((x) => x.file === 'src/booking/a/b/later.ts'));
+      assert.ok(!breaches(r).some((x) => x.file === 'src/booking/sub' || x.file === 'src/booking/a'), 'a folder is not a protected file');
+    } finally {
+      assert.equal(await w.stop(), 0);
+    }
+  });
 
   test('git checkout -- over an approved change, and a tier-2 write kept and recorded once', async () => {
     const r = repo();
