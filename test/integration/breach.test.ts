@@ -97,6 +97,26 @@ describe('breach detection and rollback', function () {
     assert.equal(auditRecords().filter((r) => r.event === 'breach').at(-1)?.detail, 'deleted outside the editor while locked');
   });
 
+  it('the folder of locked files moved away and made again with a write: every locked file in it comes back, each recorded', async () => {
+    // `mv src elsewhere`: the OS watchers of src/booking and src/context go with their folders; the
+    // guard sees the move from the folder above, as it sees `rm -rf src/booking`.
+    const locked = [T1, T1B, 'src/booking/bookingService.ts'];
+    const approved = new Map(locked.map((rel) => [rel, readDisk(rel)]));
+    const away = path.join(path.dirname(folderPath()), `pf-src-away-${Date.now()}`);
+    const count = auditRecords().length;
+    try {
+      await sh(`mv src '${away}' && mkdir -p src/booking && echo evil > ${T1}`);
+      await waitFor('the locked files back', () => locked.every((rel) => fs.existsSync(path.join(folderPath(), rel)) && readDisk(rel) === approved.get(rel)), 10_000);
+      await a.breach.settled();
+      const breached = new Set(auditRecords().slice(count).filter((r) => r.event === 'breach').map((r) => r.file));
+      for (const rel of locked) assert.ok(breached.has(rel), `${rel} recorded as a breach`);
+      assert.ok(auditRecords().slice(count).some((r) => r.event === 'breach' && r.file === T1 && r.after === sha256('evil\n')), 'the write into the new folder is recorded');
+    } finally {
+      // The unprotected files of src/ (src/utils) back for the tests that follow.
+      await sh(`cp -rn '${away}'/. src/ && rm -rf '${away}'`);
+    }
+  });
+
   it('named pipes put in place of a tier-1 file and of the manifest: never waited on; both come back and protection stays', async () => {
     // An agent's `rm f && mkfifo f`: a read of a pipe waits for a writer, and each would hold one of
     // the extension host's few file-system threads for good (after four, no file operation of any
