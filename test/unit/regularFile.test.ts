@@ -136,9 +136,9 @@ describe('readRegularVersion', () => {
     assert.equal(held?.size, bytes.length);
     assert.ok(held?.bytes?.equals(bytes));
     const hashed = await readRegularVersion(file, bytes.length - 1);
-    assert.deepEqual(hashed, { hash: sha256(bytes), size: bytes.length });
+    assert.deepEqual(hashed, { hash: sha256(bytes), size: bytes.length, links: 1 });
     fs.writeFileSync(file, '');
-    assert.deepEqual(await readRegularVersion(file, 10), { hash: sha256(''), size: 0, bytes: Buffer.alloc(0) });
+    assert.deepEqual(await readRegularVersion(file, 10), { hash: sha256(''), size: 0, links: 1, bytes: Buffer.alloc(0) });
   });
 
   test('missing, a named pipe, /dev/zero: undefined, at once', { skip: unix }, async () => {
@@ -146,6 +146,26 @@ describe('readRegularVersion', () => {
     execFileSync('mkfifo', [path.join(dir, 'version-pipe')]);
     assert.equal(await readRegularVersion(path.join(dir, 'version-pipe'), 10), undefined);
     assert.equal(await readRegularVersion('/dev/zero', 10), undefined);
+  });
+
+  test('noFollow: a link, a folder or a pipe at the path is named, never read through; a hard link is counted', { skip: unix }, async () => {
+    const outside = path.join(dir, 'nofollow-outside.txt');
+    fs.writeFileSync(outside, 'outside\n');
+    const link = path.join(dir, 'nofollow-link');
+    fs.symlinkSync(outside, link);
+    const linked = await readRegularVersion(link, 100, { noFollow: true });
+    assert.equal(linked?.bytes, undefined, 'what the link points to is not read');
+    assert.equal(linked?.notFile, `a symbolic link to ${outside} in place of the file`);
+    assert.equal((await readRegularVersion(link, 100, { noFollow: true }))?.hash, linked?.hash, 'the same link is the same version');
+    assert.equal((await readRegularVersion(link, 100))?.bytes?.toString(), 'outside\n', 'followed without noFollow, as before');
+    const folder = path.join(dir, 'nofollow-folder');
+    fs.mkdirSync(folder);
+    assert.deepEqual(await readRegularVersion(folder, 100, { noFollow: true }).then((v) => [v?.notFile, v?.folder]), ['a folder in place of the file', true]);
+    execFileSync('mkfifo', [path.join(dir, 'nofollow-pipe')]);
+    assert.equal((await readRegularVersion(path.join(dir, 'nofollow-pipe'), 100, { noFollow: true }))?.notFile, 'a named pipe in place of the file');
+    assert.equal(await readRegularVersion(path.join(dir, 'nofollow-missing'), 100, { noFollow: true }), undefined);
+    fs.linkSync(outside, path.join(dir, 'nofollow-twin'));
+    assert.equal((await readRegularVersion(outside, 100, { noFollow: true }))?.links, 2);
   });
 });
 
