@@ -3,6 +3,7 @@ import type { Actor, AuditBody, AuditRecord } from '../core/audit';
 import { importSeed } from '../core/signing';
 import type { Grant } from '../core/unlocks';
 import { AuditStore } from './auditStore';
+import type { AuditStoreOptions } from './auditStore';
 import { getActor, getHead } from './gitInfo';
 
 const ACTOR_TTL_MS = 60_000;
@@ -16,10 +17,11 @@ export type EventBody = Omit<AuditBody, 'at' | 'actor'>;
  */
 export class AuditRecorder {
   readonly store: AuditStore;
-  private actor: { value: Actor; at: number } | undefined;
+  /** A promise, so that the records of a breach of 2,000 files ask git once, not 2,000 times at once. */
+  private actor: { value: Promise<Actor>; at: number } | undefined;
 
-  constructor(readonly folderPath: string, private readonly now: () => number = Date.now) {
-    this.store = new AuditStore(folderPath);
+  constructor(readonly folderPath: string, private readonly now: () => number = Date.now, storeOptions: AuditStoreOptions = {}) {
+    this.store = new AuditStore(folderPath, storeOptions);
   }
 
   /**
@@ -37,9 +39,15 @@ export class AuditRecorder {
     return getHead(this.folderPath);
   }
 
-  async currentActor(): Promise<Actor> {
+  currentActor(): Promise<Actor> {
     const t = this.now();
-    if (!this.actor || t - this.actor.at > ACTOR_TTL_MS) this.actor = { value: await getActor(this.folderPath), at: t };
+    if (!this.actor || t - this.actor.at > ACTOR_TTL_MS) {
+      const value = getActor(this.folderPath);
+      const entry = { value, at: t };
+      this.actor = entry;
+      // A failed look-up is not kept: the next record asks again.
+      void value.catch(() => { if (this.actor === entry) this.actor = undefined; });
+    }
     return this.actor.value;
   }
 }

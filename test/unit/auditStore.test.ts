@@ -113,6 +113,30 @@ function defineTests(): void {
       assert.deepEqual(verifyChain(records), { ok: true });
     });
 
+    test('appends made at once in one process queue in front of the lock: written in the order made, one chain', async () => {
+      const folder = newFolder();
+      const store = new AuditStore(folder);
+      const made = await Promise.all(Array.from({ length: 200 }, (_, i) => store.append(body(`q-${i}`))));
+      const { records, problems } = await store.readAll();
+      assert.deepEqual(problems, []);
+      assert.deepEqual(records, made, 'each append resolves with the record written for it');
+      assert.deepEqual(records.map((r) => r.detail), Array.from({ length: 200 }, (_, i) => `q-${i}`));
+      assert.deepEqual(verifyChain(records), { ok: true });
+      assert.equal(existsSync(store.lockPath), false);
+    });
+
+    test('a body that cannot be sealed is refused alone; the appends queued with it are written', async () => {
+      const folder = newFolder();
+      const store = new AuditStore(folder);
+      const unsealable = body('bad', { reason: 1n as unknown as string });
+      const results = await Promise.allSettled([store.append(body('a')), store.append(body('b')), store.append(unsealable), store.append(body('c'))]);
+      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+      const { records, problems } = await store.readAll();
+      assert.deepEqual(problems, []);
+      assert.deepEqual(records.map((r) => r.detail), ['a', 'b', 'c']);
+      assert.deepEqual(verifyChain(records), { ok: true });
+    });
+
     test('two processes appending 50 records each: 100 records, whole lines, one valid chain', async () => {
       const folder = newFolder();
       const startAt = Date.now() + 700;
