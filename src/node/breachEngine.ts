@@ -408,8 +408,9 @@ export class BreachEngine {
     const fresh = newHere && this.ledger.get(rel)?.openBreach !== version;
     const where = { file: rel, tier: c.tier.id, ...(c.component ? { component: c.component.name } : {}) };
     const approvedHash = approved.state.kind === 'content' ? approved.state.hash : undefined;
-    // The approved content goes back first (a breaching version small enough to hold is in memory,
-    // backed up right after): the time a wrong version stays on disk does not include the backup and the records.
+    // The approved content goes back before the records: the time a wrong version stays on disk does
+    // not include them. The backup of a version held in memory comes first (one small atomic write),
+    // so a guard killed right after its restore has not lost what was refused.
     const restoring = restore && approved.bytes !== undefined && approvedHash !== undefined;
     let backup: string | undefined;
     let after = disk?.hash;
@@ -425,6 +426,8 @@ export class BreachEngine {
       backup = copied?.backupRel;
       after = copied?.hash ?? after;
     }
+    if (keep && disk.bytes) backup = await writeBackup(this.o.root, rel, disk.bytes);
+    if (keep && !backup) this.backupBytes -= disk.size;
     // What cannot be written back (a folder that will not move, a read-only folder) is still recorded.
     let notRestored: string | undefined;
     if (restoring) {
@@ -437,8 +440,6 @@ export class BreachEngine {
     }
     const restored = restoring && notRestored === undefined;
     if (fresh) {
-      if (keep && disk.bytes) backup = await writeBackup(this.o.root, rel, disk.bytes);
-      if (keep && !backup) this.backupBytes -= disk.size;
       const detail = [breachDetail(kind, atStart), disk?.notFile,
         (disk?.links ?? 1) > 1 ? `hard-linked (${disk!.links} names for it)` : undefined, notRestored].filter(Boolean).join('; ');
       await this.o.recorder.record({

@@ -533,6 +533,21 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
     }
   });
 
+  test('kill -9 right after a restore: the refused version is already backed up', async () => {
+    const r = repo();
+    const w = new Watcher(r);
+    await w.saw(/checked at start/);
+    const evil = 'export const price = 0; // refused\n';
+    const backups = join(r.dir, '.protection', 'backups');
+    const keptCopy = (): boolean => existsSync(backups) && readdirSync(backups, { recursive: true })
+      .some((f) => String(f).endsWith('price.ts') && readFileSync(join(backups, String(f)), 'utf8') === evil);
+    writeFileSync(join(r.dir, T1), evil);
+    await waitFor(`${T1} restored`, () => r.read(T1) === APPROVED, 10_000);
+    w.child.kill('SIGKILL');
+    await w.exit;
+    assert.ok(keptCopy(), 'the breaching version was backed up before the approved content went back');
+  });
+
   test('Ctrl+C stops it, exit 0, and gives the lease back', async () => {
     const r = repo();
     const w = new Watcher(r);
