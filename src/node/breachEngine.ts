@@ -73,6 +73,10 @@ interface Approved {
   readonly state: ApprovedState;
   /** The approved bytes, where known (needed to restore). */
   readonly bytes?: Uint8Array;
+  /** The bytes are git HEAD's, read now. */
+  readonly fromHead?: boolean;
+  /** Why there is no approved content to judge against, where that is a failure (git HEAD unreadable). */
+  readonly unavailable?: string;
 }
 
 // Editors and our own atomic writes use `.<name>.tmp` siblings: never a breach of their own.
@@ -117,6 +121,8 @@ const megabytes = (bytes: number): string => `${Math.round(bytes / (1024 * 1024)
 export class BreachEngine {
   private ledger = this.newLedger();
   private readonly headCache = new Map<string, { oid: string; bytes: Buffer | undefined }>();
+  /** The hash of git HEAD's version of each file this guard read it for (only files written to). */
+  private readonly headSeen = new Map<string, string>();
   private readonly episodes = new BreachEpisodes();
   private readonly store: ApprovedStore;
   private readonly queues = new Map<string, Promise<void>>();
@@ -439,19 +445,28 @@ export class BreachEngine {
       }
     }
     const restored = restoring && notRestored === undefined;
+    if (approved.unavailable) this.log('error', `[breach] ${rel}: ${approved.unavailable}: the change is kept, not restored. Put the git directory back, then run protected-files watch --once.`);
     if (fresh) {
       const detail = [breachDetail(kind, atStart), disk?.notFile,
-        (disk?.links ?? 1) > 1 ? `hard-linked (${disk!.links} names for it)` : undefined, notRestored].filter(Boolean).join('; ');
+        (disk?.links ?? 1) > 1 ? `hard-linked (${disk!.links} names for it)` : undefined, notKept, approved.unavailable, notRestored].filter(Boolean).join('; ');
       await this.o.recorder.record({
         event: 'breach', ...where, osUser: osUser(),
         ...(approvedHash ? { before: approvedHash } : {}), ...(after ? { after } : {}),
         ...(backup ? { backup } : {}),
-        detail: notKept ? `${detail}; ${notKept}` : detail,
+        detail,
       });
       this.log('info', `[breach] ${rel}: ${kind} while locked${backup ? `; kept in ${backup}` : notKept ? `; ${notKept}` : ''}.`);
-      if (restored) await this.o.recorder.record({ event: 'restore', ...where, after: approvedHash, detail: 'approved content written back' });
     }
-    if (fresh) {
+    // A version whose breach is already in the log (recorded by another guard, or kept before: the
+    // approved content was unavailable) but written back now: the restore is new, so recorded and reported.
+    const restoredAgain = restored && newHere && !fresh;
+    if (restored && (fresh || restoredAgain)) {
+      await this.o.recorder.record({
+        event: 'restore', ...where, after: approvedHash,
+        detail: restoredAgain ? 'approved content written back (the breach was recorded before)' : 'approved content written back',
+      });
+    }
+    if (fresh || restoredAgain) {
       const outcome: BreachOutcome = {
         relPath: rel, kind, restored, backup, badge: c.tier.badge, owner: c.component?.name ?? c.tier.label,
         ...(notKept ? { notKept } : {}),
@@ -461,6 +476,8 @@ export class BreachEngine {
       if (atStart) this.startFound?.push(outcome);
       this.o.onOutcome?.(outcome);
     }
+    // HEAD's version kept by hash, after the records: a restore still works should .git go away (see approvedFor).
+    if (restored && approved.fromHead) await this.store.put(approved.bytes!).catch((err) => this.log('warn', `[breach] ${rel}: could not keep the approved content: ${String(err)}`));
     return restored;
   }
 
@@ -484,8 +501,18 @@ export class BreachEngine {
       this.log('warn', `[breach] ${rel}: the approved content ${hash.slice(0, 12)}… is not available; falling back to git HEAD.`);
     }
     const head = await this.headContent(rel);
-    if (head) return { state: { kind: 'content', hash: sha256(head) }, bytes: head };
-    return { state: { kind: 'unknown' } };
+    if (head) {
+      const hash = sha256(head);
+      this.headSeen.set(rel, hash);
+      return { state: { kind: 'content', hash }, bytes: head, fromHead: true };
+    }
+    if (headOid(this.o.root) !== undefined) return { state: { kind: 'unknown' } };
+    // No HEAD to read (.git deleted or moved while the guard runs): HEAD's version as this guard last
+    // read it, where its bytes were kept (see breach); else nothing to compare with, and the record says so.
+    const seen = this.headSeen.get(rel);
+    const kept = seen ? await this.store.get(seen) : undefined;
+    if (seen && kept) return { state: { kind: 'content', hash: seen }, bytes: kept };
+    return { state: { kind: 'unknown' }, unavailable: 'approved content unavailable (git HEAD unreadable)' };
   }
 
   /**

@@ -548,6 +548,50 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
     assert.ok(keptCopy(), 'the breaching version was backed up before the approved content went back');
   });
 
+  test('.git gone while watching: a write is kept and recorded as such, loudly; with .git back, --once restores it, records the restore and exits 1', async () => {
+    const r = repo();
+    const w = new Watcher(r);
+    try {
+      await w.saw(/checked at start/);
+      renameSync(join(r.dir, '.git'), join(r.dir, '.git-away'));
+      writeFileSync(join(r.dir, T1), 'export const price = 0; // while .git was away\n');
+      await waitFor('the breach record', () => breaches(r).some((x) => x.file === T1));
+      await w.saw(/approved content unavailable \(git HEAD unreadable\)/);
+      assert.match(breaches(r).find((x) => x.file === T1)?.detail ?? '', /approved content unavailable \(git HEAD unreadable\)/);
+    } finally {
+      w.child.kill('SIGINT');
+      await w.exit;
+    }
+    renameSync(join(r.dir, '.git-away'), join(r.dir, '.git'));
+    const count = auditRecords(r).length;
+    const res = r.cli(['watch', '--once']);
+    assert.equal(res.code, 1, res.stdout + res.stderr);
+    assert.equal(r.read(T1), APPROVED);
+    assert.match(res.stdout, /src\/booking\/price\.ts \(T1 · BOOKING_FLOW\) was changed while locked and nothing was watching: the approved content was restored/);
+    const added = auditRecords(r).slice(count);
+    assert.deepEqual(added.map((x) => [x.event, x.file, x.after]), [['restore', T1, sha256(APPROVED)]]);
+  });
+
+  test('.git gone while watching, a file restored before: restored again from the kept copy of HEAD\'s version', async () => {
+    const r = repo();
+    const w = new Watcher(r);
+    try {
+      await w.saw(/checked at start/);
+      writeFileSync(join(r.dir, T1), 'export const price = 1;\n');
+      await waitFor('the first restore recorded', () => auditRecords(r).some((x) => x.event === 'restore' && x.file === T1));
+      await waitFor('HEAD\'s version kept', () => existsSync(join(r.dir, '.git', 'protected-files', 'approved', sha256(APPROVED))));
+      renameSync(join(r.dir, '.git'), join(r.dir, '.git-away'));
+      await sleep(2_100); // past the first write's episode: the next is a new breach
+      writeFileSync(join(r.dir, T1), 'export const price = 2;\n');
+      await waitFor('the second restore recorded', () => auditRecords(r).filter((x) => x.event === 'restore' && x.file === T1).length === 2);
+      assert.equal(r.read(T1), APPROVED);
+    } finally {
+      w.child.kill('SIGINT');
+      await w.exit;
+      if (existsSync(join(r.dir, '.git-away'))) renameSync(join(r.dir, '.git-away'), join(r.dir, '.git'));
+    }
+  });
+
   test('Ctrl+C stops it, exit 0, and gives the lease back', async () => {
     const r = repo();
     const w = new Watcher(r);
