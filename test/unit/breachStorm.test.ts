@@ -32,14 +32,15 @@ describe('a breach of many locked files at once', () => {
     const files = Array.from({ length: FILES }, (_, i) => `src/booking/d${Math.floor(i / 100)}/f${i}.ts`);
     for (const f of files) r.write(f, `export const v = ${files.indexOf(f)};\n`);
     r.commitAll('many protected files');
-    const matcher = new ProtectionMatcher(parseManifest(MANIFEST).manifest!);
+    const manifest = parseManifest(MANIFEST).manifest!;
+    const matcher = new ProtectionMatcher(manifest);
     const logs: string[] = [];
     // A lock wait of 1 s, not 30: before the queue, the guard's own appends polled the lock file
     // against each other and ran out of this long before a storm of this size was recorded.
     const recorder = new AuditRecorder(r.dir, Date.now, { lockTimeoutMs: 1_000 });
     const engine = new BreachEngine({
       root: r.dir, recorder, env: box.env,
-      policy: { classify: (rel) => matcher.classify(rel), grantFor: () => undefined },
+      policy: { classify: (rel) => matcher.classify(rel), grantFor: () => undefined, manifest: () => manifest },
       log: (level, m) => logs.push(`${level}: ${m}`),
     });
     try {
