@@ -7,7 +7,7 @@ import { readdirSync, realpathSync } from 'node:fs';
 import { homeDirectory } from '../node/nodeOs';
 import type { Dirent } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { HOOK_AGENTS, HookPayloadError, allowAnswer, denyAnswer, detectAgent, isHookAgent, readToolCall } from '../core/agentHooks';
+import { CLI_PATH_FILE, HOOK_AGENTS, HookPayloadError, allowAnswer, denyAnswer, detectAgent, isHookAgent, readToolCall } from '../core/agentHooks';
 import type { HookAgent, HookAnswer, ToolCall } from '../core/agentHooks';
 import { emptyGrantState, grantIn } from '../core/grantState';
 import type { GrantState } from '../core/grantState';
@@ -15,7 +15,7 @@ import { MANIFEST_PATH, PROTECTION_DIR } from '../core/manifest';
 import type { Manifest } from '../core/manifest';
 import { ProtectionMatcher } from '../core/matcher';
 import type { Classification } from '../core/matcher';
-import { analyzeShellCommand, expandGlob, globBase, guardedIn, lockedTargets, workspaceRel } from '../core/shellGuard';
+import { analyzeShellCommand, couldBe, expandGlob, globBase, guardedIn, lockedTargets, workspaceRel } from '../core/shellGuard';
 import type { ShellAnalysis } from '../core/shellGuard';
 import type { ShellTarget } from '../core/shellGuard';
 import type { Grant } from '../core/unlocks';
@@ -112,9 +112,44 @@ export async function runHook(args: string[], io: CliIo): Promise<number> {
   }
 }
 
-/** What a shell target names before its first wildcard (all of it when it has none; `''` for a bare `$VAR`). */
+/**
+ * What a shell target names before its first wildcard (all of it when it has none; `''` for a bare
+ * `$VAR` and for a path below a folder the guard cannot know).
+ */
 function literalPart(t: ShellTarget): string {
-  return t.glob ? t.path.slice(0, t.path.search(/[*?[{]/)) : t.path;
+  if (t.anywhere !== undefined) return '';
+  const wild = t.path.search(/[*?[{]/);
+  return t.glob && wild >= 0 ? t.path.slice(0, wild) : t.path;
+}
+
+function posixOf(p: string): string {
+  return p.split(sep).join('/');
+}
+
+/** Names of git's hooks (githooks(5)): a file of one of these names in the hooks folder runs. */
+const GIT_HOOK_NAMES = /^(applypatch-msg|pre-applypatch|post-applypatch|pre-commit|pre-merge-commit|prepare-commit-msg|commit-msg|post-commit|pre-rebase|post-checkout|post-merge|pre-push|pre-receive|update|proc-receive|post-receive|post-update|reference-transaction|push-to-checkout|pre-auto-gc|post-rewrite|sendemail-validate|fsmonitor-watchman|p4-[a-z-]+|post-index-change)$/;
+
+/** Names of files in `<git dir>/protected-files` that are read (the CLI record, grant stores, verified logs, approved copies). */
+const STORE_NAMES = new RegExp(`^(${CLI_PATH_FILE}|verified-logs|approved|folder-.*\\.json)$`);
+
+/**
+ * True when `t`, a path below a folder the guard cannot know, could reach into the forbidden folder
+ * `dir`: the folder itself, a file in it, or (for a write) a file it would create there that is read:
+ * a git hook, or the CLI record, a grant store or the list of verified logs.
+ */
+function anywhereInto(t: ShellTarget, dir: string): boolean {
+  if (t.anywhere === undefined) return false;
+  const d = posixOf(dir);
+  const candidates = [d];
+  try {
+    for (const name of readdirSync(dir)) candidates.push(`${d}/${name}`);
+  } catch {
+    // no such folder: only what a write would create
+  }
+  const name = t.anywhere.slice(t.anywhere.lastIndexOf('/') + 1);
+  const read = d.endsWith('/hooks') ? GIT_HOOK_NAMES : STORE_NAMES;
+  if (t.op === 'write' && (read.test(name) || /[*?[]/.test(name))) candidates.push(`${d}/${name}`);
+  return candidates.some((c) => couldBe(t, c));
 }
 
 function messageOf(err: unknown): string {
@@ -167,6 +202,8 @@ interface Hit {
   unlockRel?: string;
   /** How the call names it, when not by `rel` (a hard link to it). */
   shown?: string;
+  /** Why the pattern stands for a path the command names (`after a cd to a folder the guard cannot know`). */
+  unknown?: string;
 }
 
 /** User-level settings of the agents that can disable or override the project's hooks (relative to the home folder). */
@@ -232,7 +269,8 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
       }
     }
     const settings = USER_AGENT_SETTINGS.map((rel) => join(home, ...rel.split('/')));
-    const hit = settings.find((f) => touched.some((t) => t === f || t.startsWith(`${f}${sep}`) || (f.startsWith(`${t.replace(/[\\/]+$/, '')}${sep}`) && t !== home && t.length > home.length)));
+    const anywhere = analysis?.targets.filter((t) => t.anywhere !== undefined) ?? [];
+    const hit = settings.find((f) => touched.some((t) => t === f || t.startsWith(`${f}${sep}`) || (f.startsWith(`${t.replace(/[\\/]+$/, '')}${sep}`) && t !== home && t.length > home.length)) || anywhere.some((t) => couldBe(t, posixOf(f))));
     if (hit) reasons.push(`Protected Files: ${hit} holds an agent's own settings, which can switch off the hook that guards this workspace's protected files; an agent must not change it. Ask a person to.`);
   }
   for (const root of roots) {
@@ -287,7 +325,7 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
       // The literal part of a glob: `rm -rf .git` (`.git/**`) takes the store with it.
       const literal = literalPart(t);
       // A bare `$VAR` (empty literal part) is not taken for the whole git folder.
-      const dir = literal === '' ? undefined : intoForbidden(resolve(cwd, literal), t.path === `${literal.replace(/\/+$/, '')}/**`);
+      const dir = literal === '' ? forbidden.find((d) => anywhereInto(t, d)) : intoForbidden(resolve(cwd, literal), t.path === `${literal.replace(/\/+$/, '')}/**`);
       if (dir && call.phase === 'pre') forbiddenHits.add(dir);
     }
     // Each target once: `touch $a $a …` is one pattern however often it is written.
@@ -331,7 +369,7 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
         return files;
       },
     );
-    for (const f of found) hits.push({ ...hitFor(folder, f.verdict.rel, f.verdict.classification, now, f.verdict.unlockRel), ...(f.target.glob ? { pattern: f.target.path } : {}) });
+    for (const f of found) hits.push({ ...hitFor(folder, f.verdict.rel, f.verdict.classification, now, f.verdict.unlockRel), ...(f.target.glob ? { pattern: f.target.anywhere ?? f.target.path, unknown: f.target.unknown } : {}) });
   }
 
   // A hard link to a locked file is the locked file (`ln src/booking/a.ts b.ts`, then any write to
@@ -362,9 +400,9 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
     else reasons.push(protectedMessage(h.shown ?? h.rel, h.classification, h.rel));
   }
   if (locked.length > MAX_LISTED) reasons.push(`Protected Files: and ${locked.length - MAX_LISTED} more protected files.`);
-  const patterns = [...new Set(locked.flatMap((h) => (h.pattern ? [h.pattern] : [])))];
+  const patterns = [...new Set(locked.flatMap((h) => (h.pattern ? [h.unknown ? `"${h.pattern}" (${h.unknown})` : `"${h.pattern}"`] : [])))];
   if (patterns.length > 0) {
-    reasons.push(`(The command names them through ${patterns.slice(0, MAX_LISTED).map((p) => `"${p}"`).join(', ')}: a pattern or a $VARIABLE in a path counts as every protected file it could be. Name the files instead.)`);
+    reasons.push(`(The command names them through ${patterns.slice(0, MAX_LISTED).join(', ')}: a pattern, a $VARIABLE in a path or a folder the guard cannot follow counts as every protected file it could be. Name the files and folders instead.)`);
   }
   return reasons;
 }

@@ -20,6 +20,13 @@ export interface ShellTarget {
   op: ShellOp;
   /** The command or redirect that does it (`sed -i`, `>`, `git checkout`), for the message. */
   via: string;
+  /**
+   * Set when the folder the path is in cannot be known (after `cd $DIR`, a `cd` in a loop): the pattern,
+   * relative to any folder of a workspace, that the path could be (`**\/pricing.ts`).
+   */
+  anywhere?: string;
+  /** Why the path cannot be known, for the message (`after a cd to a folder the guard cannot know`). */
+  unknown?: string;
 }
 
 export interface ShellAnalysis {
@@ -38,7 +45,7 @@ export const SHELL_LIMITS = { maxLength: 64 * 1024, maxWords: 20_000, maxDepth: 
 class TooComplex extends Error {}
 
 interface Word {
-  /** Quotes removed; expansions replaced by `**`. */
+  /** Quotes removed; expansions replaced by EXPANSION. */
   text: string;
   /** An unquoted glob character or an expansion: the word stands for any file it matches. */
   glob: boolean;
@@ -60,25 +67,42 @@ interface SimpleCommand {
   heredocs: string[];
 }
 
+/** The operator before a command: what the command runs after (`&&`: only when the one before succeeded). */
+type Sep = ';' | '&&' | '||' | '|' | '&';
+
+/** A script as the shell runs it: commands with the operator before each, and the subshells' `(`/`)`. */
+type Item = { kind: 'command'; command: SimpleCommand; sep: Sep } | { kind: 'open'; sep: Sep } | { kind: 'close' };
+
 const GLOB_CHARS = /[*?[]/;
-/** What a `$VAR`, `${…}`, `$(…)` or backtick part of a path stands for: any path at all. */
-const EXPANSION = '**';
+/**
+ * Stands in a word's text for a `$VAR`, `${…}`, `$(…)` or backtick part: any text at all, `/` and `..`
+ * included, so a path with one may be anywhere (see `finish`). Shown as `**`.
+ */
+const EXPANSION = '\0';
 
 /**
- * Splits `source` into simple commands. Operators (`&&`, `||`, `;`, `|`, `&`, newlines, `(`, `)`)
- * separate commands; `{`/`}`, `!`, `if`/`then`/… are dropped as words by the caller's table.
+ * Splits `source` into simple commands. Operators (`&&`, `||`, `;`, `|`, `&`, newlines) separate
+ * commands and are kept as each command's `sep`; `(`/`)` are kept as the subshell they open and close;
+ * `{`/`}`, `!`, `if`/`then`/… stay words, read by `unwrap`.
  */
-function tokenize(source: string, budget: { words: number }): SimpleCommand[] {
-  const commands: SimpleCommand[] = [];
+function tokenize(source: string, budget: { words: number }): Item[] {
+  const commands: Item[] = [];
+  let sep: Sep = ';';
   let current: SimpleCommand = { words: [], redirects: [], heredocs: [] };
   const pendingHeredocs: { delimiter: string; strip: boolean; command: SimpleCommand }[] = [];
   let pendingRedirect: string | undefined;
   let i = 0;
   const n = source.length;
 
-  const flush = (): void => {
-    if (current.words.length > 0 || current.redirects.length > 0) commands.push(current);
+  /** Ends the current command; true when there was one. */
+  const flush = (): boolean => {
+    const some = current.words.length > 0 || current.redirects.length > 0;
+    if (some) {
+      commands.push({ kind: 'command', command: current, sep });
+      sep = ';';
+    }
     current = { words: [], redirects: [], heredocs: [] };
+    return some;
   };
   const pushWord = (word: Word): void => {
     if (++budget.words > SHELL_LIMITS.maxWords) throw new TooComplex(`more than ${SHELL_LIMITS.maxWords} words`);
@@ -152,8 +176,16 @@ function tokenize(source: string, budget: { words: number }): SimpleCommand[] {
       readHeredocs();
       continue;
     }
-    if (c === ';' || c === '(' || c === ')') {
+    if (c === ';') {
       flush();
+      sep = ';';
+      i++;
+      continue;
+    }
+    if (c === '(' || c === ')') {
+      flush();
+      commands.push(c === '(' ? { kind: 'open', sep } : { kind: 'close' });
+      sep = ';';
       i++;
       continue;
     }
@@ -164,7 +196,9 @@ function tokenize(source: string, budget: { words: number }): SimpleCommand[] {
         continue;
       }
       flush();
-      i += source[i + 1] === c || (c === '|' && source[i + 1] === '&') ? 2 : 1;
+      const two = source[i + 1] === c || (c === '|' && source[i + 1] === '&');
+      sep = c === '|' ? (two && source[i + 1] === '|' ? '||' : '|') : two ? '&&' : '&';
+      i += two ? 2 : 1;
       continue;
     }
     // Redirects: [n]> [n]>> >| [n]< << <<- [n]>&m
@@ -262,7 +296,8 @@ function tokenize(source: string, budget: { words: number }): SimpleCommand[] {
       }
     }
     raw = source.slice(startWord, i);
-    pushWord({ text, glob, raw, inner });
+    // A script analysed again (`bash -c "$X"`) keeps its expansions.
+    pushWord({ text, glob: glob || text.includes(EXPANSION), raw, inner });
   }
   flush();
   return commands;
@@ -286,8 +321,65 @@ function skipVariable(source: string, at: number): number {
   return at + 1 + (m ? m[0].length : 0);
 }
 
-/** Words that only prefix the real command. */
-const PREFIXES = new Set(['sudo', 'doas', 'command', 'exec', 'nohup', 'time', 'nice', 'ionice', 'stdbuf', 'timeout', 'env', 'builtin', 'then', 'do', 'else', 'elif', 'if', 'while', 'until', '!', '{', '}', 'xargs']);
+/** Reserved words that open or close a compound command; the command after them runs in the current shell. */
+const RESERVED = new Set(['{', '}', '!', 'if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'esac', 'time']);
+/** Reserved words after which a loop body runs again and again. */
+const LOOPS = new Set(['while', 'until', 'for', 'select']);
+/** Builtins that run the builtin or command after them in the current shell (so `builtin cd dir` moves it). */
+const TRANSPARENT = new Set(['builtin', 'command']);
+/** Words that only prefix the real command, which runs as a program of its own (`sudo cd` moves no shell). */
+const PREFIXES = new Set(['sudo', 'doas', 'exec', 'nohup', 'nice', 'ionice', 'stdbuf', 'timeout', 'env', 'xargs']);
+
+/** The real command of a simple command, with what stood before it. */
+interface Unwrapped {
+  /** The command and its arguments; empty when there is none (`fi`, `A=1`, `for x in …`). */
+  words: Word[];
+  /** A `!` inverts the command's status. */
+  negate: boolean;
+  /** A loop opened (`while`, `until`, `for`, `select`: +1) or closed (`done`: -1) before the command. */
+  loop: number;
+  /** The command runs in the current shell: no program prefix (`sudo`, `env`…) stood before it. */
+  inShell: boolean;
+  /** Variables assigned before the command or as the command (`A=1 cmd`, `A=1`). */
+  assigned: string[];
+}
+
+function unwrap(all: readonly Word[]): Unwrapped {
+  const out: Unwrapped = { words: [], negate: false, loop: 0, inShell: true, assigned: [] };
+  let words = all;
+  for (;;) {
+    const first = words[0];
+    if (!first) return out;
+    const assignment = /^([A-Za-z_][A-Za-z0-9_]*)(?:\[[^\]]*\])?\+?=/.exec(first.text);
+    if (assignment) {
+      out.assigned.push(assignment[1]);
+      words = words.slice(1);
+    } else if (out.inShell && RESERVED.has(first.text)) {
+      if (first.text === '!') out.negate = !out.negate;
+      if (first.text === 'while' || first.text === 'until') out.loop++;
+      if (first.text === 'done') out.loop--;
+      words = words.slice(1);
+      if (first.text === 'time') while (words[0]?.text === '-p') words = words.slice(1);
+    } else if (out.inShell && (first.text === 'for' || first.text === 'select' || first.text === 'case' || first.text === 'function')) {
+      // `for x in …`, `case x in`, `function f`: the words are no command.
+      if (LOOPS.has(first.text)) out.loop++;
+      return out;
+    } else if (TRANSPARENT.has(first.text)) {
+      words = words.slice(1);
+      // `command -v x` only looks x up.
+      if (first.text === 'command' && words.some((w, k) => k < 3 && /^-[pvV]*[vV]/.test(w.text))) return out;
+      while (words[0]?.text === '-p' || words[0]?.text === '--') words = words.slice(1);
+    } else if (PREFIXES.has(first.text) || PREFIXES.has(basename(first.text))) {
+      out.inShell = false;
+      words = words.slice(1);
+      while (words[0] && (words[0].text.startsWith('-') || /^\d+[smhd]?$/.test(words[0].text) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0].text))) words = words.slice(1);
+    } else {
+      out.words = [...words];
+      return out;
+    }
+  }
+}
+
 const SHELLS = new Set(['bash', 'sh', 'zsh', 'dash', 'ksh', 'ash', 'fish']);
 const INTERPRETERS = /^(python[0-9.]*|node|nodejs|deno|bun|ruby|perl|php|osascript|pwsh|powershell)$/;
 /** A write call in an interpreter's code, next to which a path literal counts as written. */
@@ -339,39 +431,28 @@ function literals(code: string): string[] {
 
 function interpreterWrites(code: string, via: string): ShellTarget[] {
   if (!WRITE_CALL.test(code)) return [];
-  return literals(code).filter((s) => /[./]/.test(s) || /^[\w-]+$/.test(s)).map((s) => ({ path: s, glob: GLOB_CHARS.test(s), op: 'write' as const, via }));
+  return literals(code).filter((s) => /[./]/.test(s) || /^[\w-]+$/.test(s) || s.includes(EXPANSION)).map((s) => ({ path: s, glob: GLOB_CHARS.test(s), op: 'write' as const, via }));
 }
 
-/** The targets of one simple command; `-c` scripts and `$(…)` are analysed through `recurse`. */
-function commandTargets(command: SimpleCommand, recurse: (script: string) => void): ShellTarget[] {
+/**
+ * The targets of one simple command whose real command is `words` (see unwrap); `-c` scripts and
+ * `$(…)` are analysed through `recurse`.
+ */
+function commandTargets(command: SimpleCommand, words: readonly Word[], recurse: (script: string) => void, evalHere: (script: string) => void): ShellTarget[] {
   const out: ShellTarget[] = [];
   for (const r of command.redirects) {
     if (r.op.includes('>')) out.push(target(r.target, 'write', r.op));
     for (const s of r.target.inner) recurse(s);
   }
   for (const w of command.words) for (const s of w.inner) recurse(s);
-
-  let words = command.words;
-  // Drop assignments (A=b cmd) and prefix words (sudo, env -i, timeout 5…).
-  for (;;) {
-    const first = words[0];
-    if (!first) return out;
-    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(first.text) && !first.text.startsWith('=')) {
-      words = words.slice(1);
-    } else if (PREFIXES.has(first.text) || PREFIXES.has(basename(first.text))) {
-      words = words.slice(1);
-      while (words[0] && (words[0].text.startsWith('-') || /^\d+[smhd]?$/.test(words[0].text) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0].text))) words = words.slice(1);
-    } else {
-      break;
-    }
-  }
+  if (words.length === 0) return out;
   const name = basename(words[0].text);
   const args = words.slice(1);
   const ops = operands(args);
 
   if (SHELLS.has(name) || name === 'eval') {
     const c = name === 'eval' ? 0 : args.findIndex((w) => /^-[a-z]*c[a-z]*$/.test(w.text));
-    if (name === 'eval') recurse(args.map((w) => w.text).join(' '));
+    if (name === 'eval') evalHere(args.map((w) => w.text).join(' '));
     else if (c >= 0 && args[c + 1]) recurse(args[c + 1].text);
     for (const body of command.heredocs) recurse(body);
     return out;
@@ -523,38 +604,185 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
   const targets: ShellTarget[] = [];
   const lines: string[] = [normalizeSpaces(command)];
   const budget = { words: 0 };
-  // `cd dir` moves the later relative paths; a `cd` to somewhere unknown makes them match anywhere.
-  let dir = '';
-  const place = (t: ShellTarget): ShellTarget => {
-    if (dir === '' || t.path.startsWith('/') || t.path.startsWith('~')) return t;
-    return { ...t, path: `${dir}/${t.path}`, glob: t.glob || dir.includes('**') };
-  };
-  const visit = (script: string, depth: number): void => {
+  // Once a function or an alias is defined, a `cd` in it can run later, any number of times.
+  const context = { functions: false, cdpath: false };
+  const visit = (script: string, depth: number, start: ReadonlySet<string>): Flow => {
     if (depth > SHELL_LIMITS.maxDepth) throw new TooComplex(`nested more than ${SHELL_LIMITS.maxDepth} levels deep`);
-    for (const simple of tokenize(script, budget)) {
-      const words = simple.words.map((w) => w.text);
-      lines.push(normalizeSpaces(words.join(' ')));
-      if (words[0] === 'cd' || words[0] === 'pushd') {
-        const to = simple.words.slice(1).find((w) => !w.text.startsWith('-') || w.text === '-');
-        if (!to || to.text === '-' || to.text.startsWith('~') || to.glob) dir = '**';
-        else dir = to.text.startsWith('/') ? to.text : posix.join(dir || '.', to.text);
+    const items = tokenize(script, budget);
+    let flow: Flow = { ok: new Set(start), fail: new Set() };
+    const subshells: { saved: Flow; sep: Sep }[] = [];
+    let loops = 0;
+    for (let k = 0; k < items.length; k++) {
+      const item = items[k];
+      if (item.kind === 'open') {
+        subshells.push({ saved: flow, sep: item.sep });
+        flow = { ok: runsAfter(flow, item.sep), fail: new Set() };
+        // `f() { …; }`: a function definition.
+        if (items[k + 1]?.kind === 'close' && items[k - 1]?.kind === 'command') context.functions = true;
         continue;
       }
-      targets.push(...commandTargets(simple, (inner) => visit(inner, depth + 1)).map(place));
+      if (item.kind === 'close') {
+        // A subshell's `cd` stays in it: after `)` the folders are those before `(`.
+        const s = subshells.pop();
+        if (s) flow = after(s.saved, s.sep, { ok: runsAfter(s.saved, s.sep), fail: runsAfter(s.saved, s.sep) });
+        continue;
+      }
+      const simple = item.command;
+      lines.push(normalizeSpaces(simple.words.map((w) => shown(w.text)).join(' ')));
+      const dirs = runsAfter(flow, item.sep);
+      const real = unwrap(simple.words);
+      loops = Math.max(0, loops + real.loop);
+      if (real.assigned.includes('CDPATH') || simple.words.some((w) => /^CDPATH=/.test(w.text))) context.cdpath = true;
+      const name = real.words[0]?.text;
+      if (name === 'function' || name === 'alias') context.functions = true;
+      let result: Flow = { ok: dirs, fail: dirs };
+      const subshell = (inner: string): void => void visit(inner, depth + 1, dirs);
+      const evalHere = (inner: string): void => {
+        const r = visit(inner, depth + 1, dirs);
+        result = { ok: union(r.ok, r.fail), fail: union(r.ok, r.fail) };
+      };
+      const found = commandTargets(simple, real.words, subshell, evalHere);
+      for (const t of found) for (const d of dirs) targets.push(place(t, d));
+      if ((name === 'cd' || name === 'pushd' || name === 'popd') && real.inShell) {
+        const moved = new Set<string>();
+        const to = name === 'popd' ? undefined : cdTarget(real.words.slice(1));
+        for (const d of dirs) moved.add(name === 'popd' || to === undefined ? UNKNOWN_DIR : changeDir(d, to, loops > 0 || context.functions, context.cdpath));
+        // In a pipeline or in the background the `cd` runs in a subshell of its own (zsh runs a pipeline's last
+        // command in the shell itself): the folder may be either.
+        const next = items[k + 1];
+        const apart = item.sep === '|' || (next !== undefined && next.kind !== 'close' && (next.sep === '|' || next.sep === '&'));
+        result = { ok: apart ? union(dirs, moved) : moved, fail: dirs };
+      }
+      if (real.negate) result = { ok: result.fail, fail: result.ok };
+      flow = after(flow, item.sep, result);
     }
+    return flow;
   };
   try {
-    visit(command, 0);
+    visit(command, 0, new Set(['']));
+    targets.splice(0, targets.length, ...targets.map(finish));
     // A directory moved, deleted or checked out takes every file below it (`mv src/booking /tmp`,
     // `git checkout -- src`): each such target also stands for its subtree.
     for (const t of [...targets]) {
-      if (t.op !== 'write' && !t.path.endsWith('/**')) targets.push({ ...t, path: `${t.path.replace(/\/+$/, '') || '.'}/**`, glob: true });
+      if (t.op === 'write') continue;
+      if (t.anywhere !== undefined) {
+        if (!t.anywhere.endsWith('/**') && t.anywhere !== '**') targets.push({ ...t, path: `${t.path.replace(/\/+$/, '')}/**`, anywhere: `${t.anywhere}/**` });
+      } else if (!t.path.endsWith('/**')) {
+        targets.push({ ...t, path: `${t.path.replace(/\/+$/, '') || '.'}/**`, glob: true });
+      }
     }
   } catch (err) {
     if (err instanceof TooComplex) return { targets: [], guarded: [], failure: `the command is ${err.message}, more than the guard analyses`, lines: [] };
     throw err;
   }
-  return { targets, guarded: guardedIn(lines, guardedCommands), failure: undefined, lines };
+  return { targets: dedupe(targets), guarded: guardedIn(lines, guardedCommands), failure: undefined, lines };
+}
+
+/** A folder the shell may be in after a `cd` the guard cannot follow: any folder at all. */
+const UNKNOWN_DIR = '\0unknown';
+/** More possible folders than this and the guard stops telling them apart: any folder. */
+const MAX_DIRS = 16;
+
+/**
+ * The folders the shell may be in (relative to the command's cwd, `''` itself, or absolute, or
+ * UNKNOWN_DIR) when the last command succeeded (`ok`) and when it failed (`fail`).
+ */
+interface Flow {
+  ok: Set<string>;
+  fail: Set<string>;
+}
+
+function union(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> {
+  const out = new Set([...a, ...b]);
+  return out.has(UNKNOWN_DIR) || out.size > MAX_DIRS ? new Set([UNKNOWN_DIR]) : out;
+}
+
+/** The folders a command after `sep` may run in: after `&&` only where the one before succeeded. */
+function runsAfter(flow: Flow, sep: Sep): Set<string> {
+  return sep === '&&' ? new Set(flow.ok) : sep === '||' ? new Set(flow.fail) : union(flow.ok, flow.fail);
+}
+
+/** The flow after a command that ran after `sep` with `result`; `&&`/`||` also pass on the case that skipped it. */
+function after(before: Flow, sep: Sep, result: Flow): Flow {
+  if (sep === '&&') return { ok: result.ok, fail: union(result.fail, before.fail) };
+  if (sep === '||') return { ok: union(result.ok, before.ok), fail: result.fail };
+  return result;
+}
+
+/** The operand of `cd`/`pushd` (options skipped); `undefined` when it goes somewhere unknown (`cd -`, `pushd +1`). */
+function cdTarget(args: readonly Word[]): Word | undefined {
+  const rest = args.filter((w) => !/^-[LPe@]+$/.test(w.text));
+  const to = rest[0]?.text === '--' ? rest[1] : rest[0];
+  if (!to) return { text: '~', glob: false, raw: '~', inner: [] };
+  if (to.text === '-' || /^[+-]\d+$/.test(to.text) || to.text.includes(EXPANSION)) return undefined;
+  return to;
+}
+
+/** The folder `cd to` leads to from `dir`; in a loop or a function a relative `cd` can repeat: unknown. */
+function changeDir(dir: string, to: Word, repeats: boolean, cdpath: boolean): string {
+  const text = to.text;
+  if (text === '~+' || text.startsWith('~+/')) return changeDir(dir, { ...to, text: `.${text.slice(2)}` }, repeats, cdpath);
+  if (text.startsWith('~')) return UNKNOWN_DIR;
+  if (text.startsWith('/')) return posix.normalize(text);
+  // CDPATH makes `cd name` look in other folders first.
+  if (dir === UNKNOWN_DIR || repeats || (cdpath && !/^\.\.?(\/|$)/.test(text))) return UNKNOWN_DIR;
+  // `..` after a pattern: how many folders up is not known.
+  if (GLOB_CHARS.test(dir) && text.split('/').includes('..')) return UNKNOWN_DIR;
+  const joined = posix.join(dir || '.', text);
+  return joined === '.' ? '' : joined;
+}
+
+/** `t`, run in `dir`: relative paths move into it; into an unknown folder they may be anywhere. */
+function place(t: ShellTarget, dir: string): ShellTarget {
+  if (dir === '' || t.anywhere !== undefined || t.path.startsWith('/') || (t.path.startsWith('~') && !t.path.startsWith('~+'))) return t;
+  if (dir === UNKNOWN_DIR || (GLOB_CHARS.test(dir) && t.path.split('/').includes('..'))) {
+    return { ...t, glob: true, anywhere: anywherePattern(t.path), unknown: 'after a cd to a folder the guard cannot know' };
+  }
+  return { ...t, path: `${dir}/${t.path}`, glob: t.glob || GLOB_CHARS.test(dir) };
+}
+
+/** The text with its expansions shown as `**`. */
+function shown(text: string): string {
+  return text.replaceAll(EXPANSION, '**');
+}
+
+/**
+ * A target whose path has an expansion may be anywhere: `$X` can hold `/` and `..`
+ * (`src/other/$N` with `N=../booking/a.ts`). Only the literal part after the last expansion says
+ * where: `/tmp/$F.log` is some `*.log`, `$(git rev-parse --git-dir)/hooks/x` some `hooks/x`.
+ */
+function finish(t: ShellTarget): ShellTarget {
+  const at = t.path.lastIndexOf(EXPANSION);
+  if (at < 0) return t;
+  const suffix = t.path.slice(at + 1);
+  return {
+    ...t,
+    path: shown(t.path),
+    glob: true,
+    anywhere: anywherePattern(suffix.startsWith('/') ? suffix : `*${suffix}`),
+    unknown: t.unknown ?? 'a $VARIABLE or $(…) in a path can name any folder',
+  };
+}
+
+/** `path` below any folder: `**` and the path with `.` and `..` taken out (`../a/./b` → `**\/a/b`). */
+function anywherePattern(path: string): string {
+  const parts: string[] = [];
+  for (const p of path.split('/')) {
+    if (p === '' || p === '.') continue;
+    if (p === '..') parts.pop();
+    else parts.push(p);
+  }
+  return parts.length === 0 ? '**' : `**/${parts.join('/')}`;
+}
+
+function dedupe(targets: readonly ShellTarget[]): ShellTarget[] {
+  const seen = new Set<string>();
+  return targets.filter((t) => {
+    const key = `${t.op}\0${t.path}\0${t.anywhere ?? ''}\0${t.via}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /**
@@ -591,7 +819,8 @@ export function lockedTargets<V>(
   const hits: ShellHit<V>[] = [];
   const seen = new Set<string>();
   for (const t of targets) {
-    const rel = resolve(t.path);
+    // A path below an unknown folder may be in any workspace, below any folder of it.
+    const rel = t.anywhere ?? resolve(t.path);
     if (rel === undefined) continue;
     // A glob names the locked files it matches; for a write the pattern itself counts where none
     // exists yet (`> src/booking/$NAME` creates one); a delete of nothing deletes nothing.
@@ -607,6 +836,15 @@ export function lockedTargets<V>(
     }
   }
   return hits;
+}
+
+/**
+ * True when `t`, a path below an unknown folder (`anywhere` set), could be the absolute path `abs`
+ * (`/`-separated): `**\/cli-path` could be `/repo/.git/protected-files/cli-path`.
+ */
+export function couldBe(t: ShellTarget, abs: string): boolean {
+  if (t.anywhere === undefined) return false;
+  return new (minimatchModule().Minimatch)(`/${t.anywhere}`, { dot: true, nonegate: true, nocomment: true, platform: 'linux' }).match(abs);
 }
 
 /**

@@ -345,6 +345,14 @@ describe('an agent cannot open the locks itself', () => {
     assertRefused('claude', bash(`echo "${'0'.repeat(40)} 3" >> .git/protected-files/verified-logs`), /holds this clone's unlocks/, 'forged list of verified logs');
     assertAllowed('claude', bash('git status && git log -1'), 'git commands that write nothing there');
   });
+  test('a cd the guard follows or cannot follow does not open the way there', () => {
+    assertRefused('claude', bash("{ cd .git/protected-files; printf '/bin/true\\n' > cli-path; }"), /holds this clone's unlocks/, 'cd in a group');
+    assertRefused('claude', bash('builtin cd .git/hooks && echo exit 0 > pre-commit'), /holds this clone's git hooks/, 'builtin cd');
+    assertRefused('claude', bash('cd "$(git rev-parse --git-dir)/hooks" && echo exit 0 > pre-commit'), /holds this clone's git hooks/, 'cd to a computed folder');
+    assertRefused('claude', bash("printf '/bin/true\\n' > $(git rev-parse --git-dir)/protected-files/cli-path"), /holds this clone's unlocks/, 'computed folder in the path');
+    assertRefused('claude', bash(`cd "$D" && echo x > ${FILE.split('/').pop()}`), /db\/migrations\/001_init\.sql is protected[^]*after a cd to a folder the guard cannot know/, 'locked file after an unknown cd');
+    assertAllowed('claude', bash('cd "$(mktemp -d)" && echo x > notes.txt && git init -q'), 'a file of another name in a folder of its own');
+  });
   test('a command run from outside the workspace still sees the files it writes there', () => {
     const outside = join(repo.dir, '..');
     const name = repo.dir.split('/').pop();

@@ -113,9 +113,44 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ['echo x > $OUT', 'deny'],
   ['for f in src/booking/*; do echo > $f; done', 'deny'],
   ['echo x > /tmp/$NAME.log', 'allow'],
+  ['N=../booking/flow.ts; echo x > src/other/$N', 'deny'],
+  ['echo x > /tmp/$F', 'deny'],
+  ['echo x > "$TMPDIR/notes.txt"', 'allow'],
   ['rm -f src/other/*.tmp', 'allow'],
   ['echo x > "$(mktemp)"', 'deny'],
   ['eval "rm src/booking/flow.ts"', 'deny'],
+  // cd wherever it stands as a command, and where it may not have happened
+  ['{ cd src/booking; echo x > flow.ts; }', 'deny'],
+  ['X=1 cd src/booking && echo x > flow.ts', 'deny'],
+  ['builtin cd src/booking && echo x > flow.ts', 'deny'],
+  ['command cd src/booking && echo x > flow.ts', 'deny'],
+  ['if true; then cd src/booking; fi; echo x > flow.ts', 'deny'],
+  ['if cd src/booking; then rm flow.ts; fi', 'deny'],
+  ['cd src/booking; cd ..; rm booking/flow.ts', 'deny'],
+  ['pushd src/booking && rm flow.ts', 'deny'],
+  ['cd src/* && rm flow.ts', 'deny'],
+  ['cd /nonexistent; rm src/booking/flow.ts', 'deny'],
+  ['cd /tmp || rm src/booking/flow.ts', 'deny'],
+  ['true | cd /tmp && rm src/booking/flow.ts', 'deny'],
+  ['cd /tmp & rm src/booking/flow.ts', 'deny'],
+  ['(cd /tmp) && rm src/booking/flow.ts', 'deny'],
+  ["bash -c 'cd /tmp' && rm src/booking/flow.ts", 'deny'],
+  ['echo $(cd /tmp) && rm src/booking/flow.ts', 'deny'],
+  ['cd $DIR && echo x > flow.ts', 'deny'],
+  ['cd "$(git rev-parse --show-toplevel)/src" && rm booking/flow.ts', 'deny'],
+  ['cd $DIR; echo x > ../booking/flow.ts', 'deny'],
+  ['cd - && rm flow.ts', 'deny'],
+  ['pushd src && popd && rm flow.ts', 'deny'],
+  ['for d in a b; do cd src; done; rm booking/flow.ts', 'deny'],
+  ['while true; do cd booking; break; done; rm flow.ts', 'deny', '/repo/src'],
+  ['f() { cd booking; }; cd src; f; rm flow.ts', 'deny'],
+  ['CDPATH=src; cd booking && rm flow.ts', 'deny'],
+  ['cd /tmp && echo x > src/booking/flow.ts', 'allow'],
+  ['cd src && npm test', 'allow'],
+  ['{ cd src/other; echo x > x.ts; }', 'allow'],
+  ['cd "$(mktemp -d)" && echo x > notes.txt && rm -rf build', 'allow'],
+  ['cd $DIR && rm -f notes.txt', 'allow'],
+  ['cd src/booking && git status', 'allow'],
   // the guards' own files
   ['echo {} > .claude/settings.json', 'deny'],
   ['rm -rf .protection', 'deny'],
@@ -171,6 +206,10 @@ describe('shell guard: details', () => {
   test('an unterminated quote does not hang and still sees the write', () => {
     assert.equal(answer("echo 'x > src/booking/flow.ts").answer, 'allow');
     assert.equal(answer('echo x > src/booking/flow.ts "').answer, 'deny');
+  });
+  test('after a cd the guard cannot follow, a path may be below any folder, and says so', () => {
+    const a = analyzeShellCommand('{ cd "$D"; printf x > cli-path; }');
+    assert.deepEqual(a.targets.map((t) => [t.anywhere, t.unknown]), [['**/cli-path', 'after a cd to a folder the guard cannot know']]);
   });
   test('paths outside the workspace are never locked', () => {
     assert.equal(workspaceRel(ROOT, ROOT, '../other/src/booking/flow.ts'), undefined);
