@@ -246,7 +246,11 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
   for (const p of call.paths) add(resolve(cwd, p));
   const analysis = call.command === undefined ? undefined : analyzeShellCommand(call.command);
   if (analysis) {
-    if (analysis.failure) throw new GuardFailure(`${analysis.failure}; split it into shorter commands`);
+    if (analysis.failure) {
+      // Not a fault of the set-up: a command the guard cannot decide is refused with what to do instead.
+      if (call.phase === 'pre') return denyAnswer(call.agent, `Protected Files refused this command: ${analysis.failure}.`);
+      throw new GuardFailure(analysis.failure);
+    }
     for (const t of analysis.targets) {
       const literal = literalPart(t);
       if (literal !== '') add(resolve(cwd, literal.endsWith('/') ? `${literal}x` : literal));

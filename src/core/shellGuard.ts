@@ -43,6 +43,8 @@ export interface ShellAnalysis {
 export const SHELL_LIMITS = { maxLength: 64 * 1024, maxWords: 20_000, maxDepth: 8 } as const;
 
 class TooComplex extends Error {}
+/** The command runs something the guard cannot know (a script piped into a shell, a computed command name): refused. */
+class Undecidable extends Error {}
 
 interface Word {
   /** Quotes removed; expansions replaced by EXPANSION. */
@@ -53,6 +55,8 @@ interface Word {
   raw: string;
   /** Commands found inside `$(…)` or backticks in this word. */
   inner: string[];
+  /** A process substitution `<(…)`/`>(…)`: its command (what `bash <(…)` or `source <(…)` would run the output of). */
+  process?: string;
 }
 
 interface Redirect {
@@ -63,8 +67,10 @@ interface Redirect {
 interface SimpleCommand {
   words: Word[];
   redirects: Redirect[];
-  /** Heredoc bodies fed to this command (code for `python - <<EOF`). */
+  /** Heredoc bodies and here-strings fed to this command's input (code for `python - <<EOF`, `bash <<< '…'`). */
   heredocs: string[];
+  /** Commands in `$(…)` or backticks of an unquoted heredoc's body: they run. */
+  inner: string[];
 }
 
 /** The operator before a command: what the command runs after (`&&`: only when the one before succeeded). */
@@ -88,8 +94,8 @@ const EXPANSION = '\0';
 function tokenize(source: string, budget: { words: number }): Item[] {
   const commands: Item[] = [];
   let sep: Sep = ';';
-  let current: SimpleCommand = { words: [], redirects: [], heredocs: [] };
-  const pendingHeredocs: { delimiter: string; strip: boolean; command: SimpleCommand }[] = [];
+  let current: SimpleCommand = { words: [], redirects: [], heredocs: [], inner: [] };
+  const pendingHeredocs: { delimiter: string; strip: boolean; literal: boolean; command: SimpleCommand }[] = [];
   let pendingRedirect: string | undefined;
   let i = 0;
   const n = source.length;
@@ -101,14 +107,19 @@ function tokenize(source: string, budget: { words: number }): Item[] {
       commands.push({ kind: 'command', command: current, sep });
       sep = ';';
     }
-    current = { words: [], redirects: [], heredocs: [] };
+    current = { words: [], redirects: [], heredocs: [], inner: [] };
     return some;
   };
   const pushWord = (word: Word): void => {
     if (++budget.words > SHELL_LIMITS.maxWords) throw new TooComplex(`more than ${SHELL_LIMITS.maxWords} words`);
     if (pendingRedirect !== undefined) {
       if (pendingRedirect === '<<' || pendingRedirect === '<<-') {
-        pendingHeredocs.push({ delimiter: word.text, strip: pendingRedirect === '<<-', command: current });
+        // A quoted delimiter (`<<'EOF'`, `<<\EOF`) makes the body literal; otherwise `$(…)` in it runs.
+        pendingHeredocs.push({ delimiter: word.text, strip: pendingRedirect === '<<-', literal: /['"\\]/.test(word.raw), command: current });
+      } else if (pendingRedirect === '<<<') {
+        // A here-string: the word is the command's input (and its `$(…)` runs).
+        current.heredocs.push(word.text);
+        current.redirects.push({ op: pendingRedirect, target: word });
       } else {
         current.redirects.push({ op: pendingRedirect, target: word });
       }
@@ -131,31 +142,9 @@ function tokenize(source: string, budget: { words: number }): Item[] {
         body.push(line);
       }
       h.command.heredocs.push(body.join('\n'));
+      if (!h.literal) h.command.inner.push(...substitutions(body.join('\n')));
     }
   };
-  /** The text of `$(…)` starting after `$(`; returns the index after the closing `)`. */
-  const readParen = (start: number): number => {
-    let depth = 1;
-    let j = start;
-    while (j < n && depth > 0) {
-      const c = source[j];
-      if (c === '\\') j += 2;
-      else if (c === "'") {
-        const close = source.indexOf("'", j + 1);
-        j = close === -1 ? n : close + 1;
-      } else if (c === '"') {
-        j++;
-        while (j < n && source[j] !== '"') j += source[j] === '\\' ? 2 : 1;
-        j++;
-      } else {
-        if (c === '(') depth++;
-        else if (c === ')') depth--;
-        j++;
-      }
-    }
-    return j;
-  };
-
   while (i < n) {
     const c = source[i];
     if (c === ' ' || c === '\t') {
@@ -201,14 +190,22 @@ function tokenize(source: string, budget: { words: number }): Item[] {
       i += two ? 2 : 1;
       continue;
     }
-    // Redirects: [n]> [n]>> >| [n]< << <<- [n]>&m
-    const redirect = /^(\d*)(>>|>\||>&|>|<<-|<<|<&|<>|<)/.exec(source.slice(i, i + 6));
+    // Process substitution: `<(cmd)`, `>(cmd)` is a word (a /dev/fd path) whose command runs.
+    if ((c === '<' || c === '>') && source[i + 1] === '(') {
+      const end = readParen(source, i + 2);
+      const body = source.slice(i + 2, end - 1);
+      pushWord({ text: '/dev/fd/63', glob: false, raw: source.slice(i, end), inner: [body], process: body });
+      i = end;
+      continue;
+    }
+    // Redirects: [n]> [n]>> >| [n]< << <<- <<< [n]>&m
+    const redirect = /^(\d*)(>>|>\||>&|>|<<<|<<-|<<|<&|<>|<)/.exec(source.slice(i, i + 6));
     if (redirect) {
       const op = redirect[2];
       i += redirect[0].length;
       if (op === '>&' || op === '<&') {
         // fd duplication (2>&1): the "target" is a descriptor, not a file; `>&file` writes the file.
-        const m = /^\s*(\d+|-)(?![^\s;&|()<>])/.exec(source.slice(i));
+        const m = /^[ \t]*(\d+|-)(?![^\s;&|()<>])/.exec(source.slice(i, i + 64));
         if (m) {
           i += m[0].length;
           continue;
@@ -232,9 +229,13 @@ function tokenize(source: string, budget: { words: number }): Item[] {
     const expansion = (at: number): number => {
       let end: number;
       if (source[at] === '$' && source[at + 1] === '(') {
-        end = readParen(at + 2);
+        end = readParen(source, at + 2);
         inner.push(source.slice(at + 2, end - 1));
-      } else if (source[at] === '$' && /[A-Za-z_{0-9@*#?$!-]/.test(source[at + 1] ?? '')) {
+      } else if (source[at] === '$' && source[at + 1] === '{') {
+        // `${x:-$(cmd)}`: the command in it runs.
+        end = readBrace(source, at + 2);
+        inner.push(...substitutions(source.slice(at + 2, end - 1)));
+      } else if (source[at] === '$' && /[A-Za-z_0-9@*#?$!-]/.test(source[at + 1] ?? '')) {
         end = skipVariable(source, at);
       } else if (source[at] === '`') {
         const close = source.indexOf('`', at + 1);
@@ -281,11 +282,12 @@ function tokenize(source: string, budget: { words: number }): Item[] {
         }
         i++;
       } else if (ch === '$' && source[i + 1] === "'") {
-        // $'…' ANSI-C quoting: escapes are resolved roughly (enough for paths).
-        const close = source.indexOf("'", i + 2);
-        const end = close === -1 ? n : close;
-        text += source.slice(i + 2, end).replace(/\\(.)/g, '$1');
-        i = end + 1;
+        const ansi = ansiC(source, i + 2);
+        text += ansi.text;
+        i = ansi.end;
+      } else if (ch === '$' && source[i + 1] === '"') {
+        // $"…" (translated by the locale) is read as "…".
+        i++;
       } else if ((ch === '$' || ch === '`') && (next = expansion(i)) >= 0) {
         i = next;
       } else {
@@ -309,6 +311,128 @@ function isBraceSet(window: string): boolean {
   if (close < 0) return false;
   const inner = window.slice(1, close);
   return inner.includes(',') && !/\s/.test(inner);
+}
+
+/**
+ * The index after the `)` closing a `$(` or `<(` whose text starts at `start` (nested parentheses,
+ * quotes and escapes skipped); the end of `source` when none closes it.
+ */
+function readParen(source: string, start: number): number {
+  const n = source.length;
+  let depth = 1;
+  let j = start;
+  while (j < n && depth > 0) {
+    const c = source[j];
+    if (c === '\\') j += 2;
+    else if (c === '$' && source[j + 1] === "'") j = ansiC(source, j + 2).end;
+    else if (c === "'") {
+      const close = source.indexOf("'", j + 1);
+      j = close === -1 ? n : close + 1;
+    } else if (c === '"') {
+      j++;
+      while (j < n && source[j] !== '"') j += source[j] === '\\' ? 2 : 1;
+      j++;
+    } else {
+      if (c === '(') depth++;
+      else if (c === ')') depth--;
+      j++;
+    }
+  }
+  // Unclosed: all the rest is the text.
+  return depth > 0 ? n + 1 : Math.min(j, n + 1);
+}
+
+/** The index after the `}` closing a `${` whose text starts at `start` (nested braces, quotes, `$(…)` skipped). */
+function readBrace(source: string, start: number): number {
+  const n = source.length;
+  let depth = 1;
+  let j = start;
+  while (j < n && depth > 0) {
+    const c = source[j];
+    if (c === '\\') j += 2;
+    else if (c === '$' && source[j + 1] === '(') j = readParen(source, j + 2);
+    else if (c === "'") {
+      const close = source.indexOf("'", j + 1);
+      j = close === -1 ? n : close + 1;
+    } else {
+      if (c === '{') depth++;
+      else if (c === '}') depth--;
+      j++;
+    }
+  }
+  return depth > 0 ? n + 1 : Math.min(j, n + 1);
+}
+
+/**
+ * The commands of the `$(…)` and backtick substitutions in `text`, read as the shell reads an
+ * unquoted heredoc's body or a `${…}`: quotes are plain characters there, `\` escapes.
+ */
+function substitutions(text: string): string[] {
+  const out: string[] = [];
+  const n = text.length;
+  let j = 0;
+  while (j < n) {
+    const c = text[j];
+    if (c === '\\') {
+      j += 2;
+    } else if (c === '$' && text[j + 1] === '(') {
+      const end = readParen(text, j + 2);
+      out.push(text.slice(j + 2, end - 1));
+      j = end;
+    } else if (c === '`') {
+      let k = j + 1;
+      while (k < n && text[k] !== '`') k += text[k] === '\\' ? 2 : 1;
+      out.push(text.slice(j + 1, k));
+      j = k + 1;
+    } else {
+      j++;
+    }
+  }
+  return out;
+}
+
+const ANSI_ESCAPES: Record<string, string> = { a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+
+/**
+ * The text of `$'…'` starting after `$'` as bash decodes it (`\'`, `\xHH`, `\NNN`, `\uXXXX`,
+ * `\UXXXXXXXX`, `\cX`; a NUL ends the text), and the index after the closing quote.
+ */
+function ansiC(source: string, start: number): { text: string; end: number } {
+  const n = source.length;
+  let text = '';
+  let cut = false;
+  let j = start;
+  const add = (s: string): void => {
+    if (s.includes('\0')) cut = true;
+    if (!cut) text += s;
+  };
+  const digits = (re: RegExp, max: number): string => {
+    let d = '';
+    while (d.length < max && j < n && re.test(source[j])) d += source[j++];
+    return d;
+  };
+  while (j < n && source[j] !== "'") {
+    if (source[j] !== '\\') {
+      add(source[j++]);
+      continue;
+    }
+    const e = source[j + 1] ?? '';
+    j += 2;
+    if (e in ANSI_ESCAPES) add(ANSI_ESCAPES[e]);
+    else if (e === 'x' || e === 'u' || e === 'U') {
+      const hex = digits(/[0-9a-fA-F]/, e === 'x' ? 2 : e === 'u' ? 4 : 8);
+      const code = parseInt(hex, 16);
+      if (hex === '') add(`\\${e}`);
+      else add(code <= 0x10ffff ? String.fromCodePoint(code) : '');
+    } else if (/[0-7]/.test(e)) {
+      j--;
+      add(String.fromCharCode(parseInt(digits(/[0-7]/, 3), 8) & 0xff));
+    } else if (e === 'c') {
+      add(String.fromCharCode((source.charCodeAt(j++) || 0) & 31));
+    } else if (e === '\\' || e === "'" || e === '"' || e === '?') add(e);
+    else add(`\\${e}`);
+  }
+  return { text, end: j + 1 };
 }
 
 /** Index after `$NAME`, `${…}`, `$1`, `$@`… starting at the `$`. */
@@ -394,6 +518,81 @@ function join(dir: string, name: string): string {
   return `${dir.replace(/\/+$/, '')}/${name}`;
 }
 
+/** What a command sees besides its words: how to analyse the scripts it runs, and its input. */
+interface CommandIo {
+  /** Analyses a script run in a subshell (`bash -c`, `$(…)`). */
+  recurse: (script: string) => void;
+  /** Analyses a script run in this shell (`eval`). */
+  evalHere: (script: string) => void;
+  /** The command piped into this one (`'unknown'`: a subshell or group), if any. */
+  upstream?: SimpleCommand | 'unknown';
+}
+
+/**
+ * The name a command word runs: its basename; for a computed one (`$(npm bin)/jest`) the literal
+ * name after the expansion. A name that is all expansion (`$CMD`, `"$@"`) cannot be known: refused.
+ */
+function commandName(word: Word): string {
+  const name = basename(word.text);
+  if (!name.includes(EXPANSION)) return name;
+  const tail = name.slice(name.lastIndexOf(EXPANSION) + 1);
+  if (tail === '' || word.text.lastIndexOf('/') < word.text.lastIndexOf(EXPANSION)) {
+    throw new Undecidable(`it runs a command whose name is only known at run time (\`${shown(word.raw || word.text)}\`)`);
+  }
+  return tail;
+}
+
+/** Options of sh/bash/zsh that take a value. */
+const SHELL_VALUE_OPTIONS = new Set(['-o', '+o', '-O', '+O', '--rcfile', '--init-file']);
+
+/** The script file a shell runs (its first operand), if any. */
+function shellOperand(args: readonly Word[]): Word | undefined {
+  for (let k = 0; k < args.length; k++) {
+    const t = args[k].text;
+    if (t === '--' || t === '-') return t === '-' ? undefined : args[k + 1];
+    if (SHELL_VALUE_OPTIONS.has(t)) k++;
+    else if (!t.startsWith('-') && !t.startsWith('+')) return args[k];
+  }
+  return undefined;
+}
+
+/** Decodes echo -e / printf escapes (`\n`, `\t`, `\\`…). */
+function printfEscapes(text: string): string {
+  return text.replace(/\\(.)/g, (_, e: string) => ANSI_ESCAPES[e] ?? (e === '\\' ? '\\' : `\\${e}`));
+}
+
+/**
+ * What `command` prints, when the guard can read it from the command itself: `echo …`, `printf`
+ * without conversions, `cat` of a heredoc or here-string, `true`; undefined otherwise.
+ */
+function printedText(command: SimpleCommand): string | undefined {
+  const real = unwrap(command.words).words;
+  if (real.length === 0) return undefined;
+  const name = basename(real[0].text);
+  const args = real.slice(1);
+  if (name === 'true' || name === 'false' || name === ':') return '';
+  if (name === 'echo') {
+    let k = 0;
+    let escapes = false;
+    while (k < args.length && /^-[neE]+$/.test(args[k].text)) escapes ||= args[k++].text.includes('e');
+    const text = args.slice(k).map((w) => w.text).join(' ');
+    return escapes ? printfEscapes(text) : text;
+  }
+  if (name === 'printf') {
+    const format = args[0]?.text === '--' ? args[1] : args[0];
+    if (!format || /%(?!%)/.test(format.text.replaceAll('%%', ''))) return undefined;
+    return printfEscapes(format.text.replaceAll('%%', '%'));
+  }
+  if (name === 'cat' && args.length === 0 && command.heredocs.length > 0) return command.heredocs.join('\n');
+  return undefined;
+}
+
+/** What the script `script` prints, when it is one command printedText can read. */
+function printedBy(script: string): string | undefined {
+  const items = tokenize(script, { words: 0 });
+  return items.length === 1 && items[0].kind === 'command' ? printedText(items[0].command) : undefined;
+}
+
 /** Options (words starting with `-`, before `--`) removed; `--` ends options. */
 function operands(words: readonly Word[], withValue: ReadonlySet<string> = new Set()): Word[] {
   const out: Word[] = [];
@@ -438,23 +637,47 @@ function interpreterWrites(code: string, via: string): ShellTarget[] {
  * The targets of one simple command whose real command is `words` (see unwrap); `-c` scripts and
  * `$(…)` are analysed through `recurse`.
  */
-function commandTargets(command: SimpleCommand, words: readonly Word[], recurse: (script: string) => void, evalHere: (script: string) => void): ShellTarget[] {
+function commandTargets(command: SimpleCommand, words: readonly Word[], io: CommandIo): ShellTarget[] {
+  const { recurse, evalHere } = io;
   const out: ShellTarget[] = [];
   for (const r of command.redirects) {
     if (r.op.includes('>')) out.push(target(r.target, 'write', r.op));
     for (const s of r.target.inner) recurse(s);
   }
   for (const w of command.words) for (const s of w.inner) recurse(s);
+  for (const s of command.inner) recurse(s);
   if (words.length === 0) return out;
-  const name = basename(words[0].text);
+  const name = commandName(words[0]);
   const args = words.slice(1);
   const ops = operands(args);
 
-  if (SHELLS.has(name) || name === 'eval') {
-    const c = name === 'eval' ? 0 : args.findIndex((w) => /^-[a-z]*c[a-z]*$/.test(w.text));
-    if (name === 'eval') evalHere(args.map((w) => w.text).join(' '));
-    else if (c >= 0 && args[c + 1]) recurse(args[c + 1].text);
-    for (const body of command.heredocs) recurse(body);
+  if (name === 'eval') {
+    evalHere(args.map((w) => w.text).join(' '));
+    return out;
+  }
+  if (SHELLS.has(name) || name === 'source' || name === '.') {
+    const c = SHELLS.has(name) ? args.findIndex((w) => /^-[a-zA-Z]*c[a-zA-Z]*$/.test(w.text)) : -1;
+    if (c >= 0) {
+      if (args[c + 1]) recurse(args[c + 1].text);
+      return out;
+    }
+    const file = SHELLS.has(name) ? shellOperand(args) : args[0];
+    const stdinFile = file !== undefined && /^(\/dev\/stdin|\/dev\/fd\/0|\/proc\/self\/fd\/0|-)$/.test(file.text);
+    const fromStdin = stdinFile || (SHELLS.has(name) && (file === undefined || args.some((w) => /^-[a-zA-Z]*s[a-zA-Z]*$/.test(w.text))));
+    if (file?.process !== undefined && !fromStdin) {
+      // `bash <(curl …)`, `source <(echo …)`: the script is what the command prints.
+      const printed = printedBy(file.process);
+      if (printed === undefined) throw new Undecidable(`\`${name}\` runs a script that \`${file.process.trim()}\` prints, which the guard cannot read`);
+      recurse(printed);
+    } else if (fromStdin) {
+      for (const body of command.heredocs) recurse(body);
+      if (command.heredocs.length === 0 && !command.redirects.some((r) => r.op === '<') && io.upstream !== undefined) {
+        // `echo '…' | bash`: the script comes down the pipe.
+        const printed = io.upstream === 'unknown' ? undefined : printedText(io.upstream);
+        if (printed === undefined) throw new Undecidable(`\`${name}\` runs a script that comes down a pipe from a command whose output the guard cannot know`);
+        recurse(printed);
+      }
+    }
     return out;
   }
   if (INTERPRETERS.test(name)) {
@@ -468,6 +691,9 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], recurse:
     }
     if (codeFlag >= 0 && args[codeFlag + 1]) out.push(...interpreterWrites(args[codeFlag + 1].text, `${name} ${args[codeFlag].text}`));
     for (const body of command.heredocs) out.push(...interpreterWrites(body, `${name} <<`));
+    // `echo "open('a','w')" | python3` (best effort, like all interpreter code).
+    const printed = codeFlag < 0 && io.upstream !== undefined && io.upstream !== 'unknown' ? printedText(io.upstream) : undefined;
+    if (printed !== undefined) out.push(...interpreterWrites(printed, `| ${name}`));
     return out;
   }
   switch (name) {
@@ -599,7 +825,7 @@ function normalizeSpaces(s: string): string {
  */
 export function analyzeShellCommand(command: string, guardedCommands: readonly GuardedCommand[] = []): ShellAnalysis {
   if (command.length > SHELL_LIMITS.maxLength) {
-    return { targets: [], guarded: [], failure: `the command is ${command.length} characters long, more than the ${SHELL_LIMITS.maxLength} the guard analyses`, lines: [] };
+    return { targets: [], guarded: [], failure: `the command is ${command.length} characters long, more than the ${SHELL_LIMITS.maxLength} the guard analyses; split it into shorter commands`, lines: [] };
   }
   const targets: ShellTarget[] = [];
   const lines: string[] = [normalizeSpaces(command)];
@@ -641,7 +867,9 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
         const r = visit(inner, depth + 1, dirs);
         result = { ok: union(r.ok, r.fail), fail: union(r.ok, r.fail) };
       };
-      const found = commandTargets(simple, real.words, subshell, evalHere);
+      const before = items[k - 1];
+      const upstream = item.sep !== '|' ? undefined : before?.kind === 'command' ? before.command : 'unknown';
+      const found = commandTargets(simple, real.words, { recurse: subshell, evalHere, upstream });
       for (const t of found) for (const d of dirs) targets.push(place(t, d));
       if ((name === 'cd' || name === 'pushd' || name === 'popd') && real.inShell) {
         const moved = new Set<string>();
@@ -672,7 +900,8 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
       }
     }
   } catch (err) {
-    if (err instanceof TooComplex) return { targets: [], guarded: [], failure: `the command is ${err.message}, more than the guard analyses`, lines: [] };
+    if (err instanceof TooComplex) return { targets: [], guarded: [], failure: `the command is ${err.message}, more than the guard analyses; split it into shorter commands`, lines: [] };
+    if (err instanceof Undecidable) return { targets: [], guarded: [], failure: `${err.message}; run the commands themselves, so the guard can check them`, lines: [] };
     throw err;
   }
   return { targets: dedupe(targets), guarded: guardedIn(lines, guardedCommands), failure: undefined, lines };
