@@ -57,6 +57,8 @@ interface Word {
   inner: string[];
   /** A process substitution `<(…)`/`>(…)`: its command (what `bash <(…)` or `source <(…)` would run the output of). */
   process?: string;
+  /** Why the word cannot be known, when it was not written (the arguments `xargs` reads). */
+  unknown?: string;
 }
 
 interface Redirect {
@@ -447,12 +449,115 @@ function skipVariable(source: string, at: number): number {
 
 /** Reserved words that open or close a compound command; the command after them runs in the current shell. */
 const RESERVED = new Set(['{', '}', '!', 'if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'esac', 'time']);
+/**
+ * Reads the options of the prefix `name` at the start of `words` (see PrefixSpec) into `out`; the
+ * words after them (the command), or none when no command follows.
+ */
+function prefixOptions(name: string, words: readonly Word[], out: Unwrapped): Word[] {
+  const spec = PREFIXES[name];
+  let k = 0;
+  const take = (option: string, value: Word | undefined): void => {
+    if (value === undefined) return;
+    if (spec.chdir?.includes(option)) out.chdir.push(value);
+    if (spec.script?.includes(option)) out.script = value.text;
+    if (name === 'xargs' && (option === '-I' || option === '--replace' || option === '-i')) out.xargs = { replace: value.text || '{}' };
+  };
+  for (; k < words.length; k++) {
+    const w = words[k].text;
+    if (w === '--') {
+      k++;
+      break;
+    }
+    if (name === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) continue;
+    if (!w.startsWith('-') || (w === '-' && name !== 'env')) break;
+    if (w === '-' || spec.flags.includes(w) || spec.flags.some((f) => f.startsWith('--') && w.startsWith(`${f}=`))) continue;
+    if (spec.alone?.some((a) => w === a || (a.startsWith('--') && w.startsWith(`${a}=`)))) return [];
+    const long = /^(--[^=]+)=(.*)$/.exec(w);
+    if (long && spec.value.includes(long[1])) {
+      take(long[1], { ...words[k], text: long[2] });
+      continue;
+    }
+    if (spec.value.includes(w)) {
+      take(w, words[k + 1]);
+      k++;
+      continue;
+    }
+    // A cluster of short options (`-Eu root`, `-uroot`, `-n10`, `-i{}`).
+    if (/^-[^-]/.test(w)) {
+      let ok = true;
+      for (let c = 1; c < w.length; c++) {
+        const o = `-${w[c]}`;
+        if (spec.value.includes(o)) {
+          const rest = w.slice(c + 1);
+          take(o, rest !== '' ? { ...words[k], text: rest } : words[++k]);
+          break;
+        }
+        if (spec.optional?.includes(o)) {
+          take(o, { ...words[k], text: w.slice(c + 1) });
+          break;
+        }
+        if (spec.alone?.includes(o)) return [];
+        if (!spec.flags.includes(o) && !(name === 'nice' && /^\d$/.test(w[c]))) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) continue;
+    }
+    throw new Undecidable(`\`${name} ${w}\` is an option the guard does not know, so it cannot tell which command runs`);
+  }
+  const rest = words.slice(k);
+  if (name === 'xargs') out.xargs ??= {};
+  // `sudo -e file`: sudoedit.
+  if (name === 'sudo' && words.slice(0, k).some((w) => /^(-[a-zA-Z]*e[a-zA-Z]*|--edit)$/.test(w.text))) return [{ text: 'sudoedit', glob: false, raw: 'sudoedit', inner: [] }, ...rest];
+  return rest.slice(Math.min(spec.positional ?? 0, rest.length));
+}
+
 /** Reserved words after which a loop body runs again and again. */
 const LOOPS = new Set(['while', 'until', 'for', 'select']);
 /** Builtins that run the builtin or command after them in the current shell (so `builtin cd dir` moves it). */
 const TRANSPARENT = new Set(['builtin', 'command']);
-/** Words that only prefix the real command, which runs as a program of its own (`sudo cd` moves no shell). */
-const PREFIXES = new Set(['sudo', 'doas', 'exec', 'nohup', 'nice', 'ionice', 'stdbuf', 'timeout', 'env', 'xargs']);
+/**
+ * Programs that run the command after their options (`sudo cd` moves no shell), with what each
+ * option does: `value` options take the next word (or `--opt=value`, `-uroot`); `flags` take none;
+ * `chdir` runs the command in another folder; `script` is a command line of its own (`env -S`);
+ * `alone` means no command follows (`ionice -p PID`); `positional` words come before the command
+ * (`timeout 5`). Any other option: the guard cannot tell where the command starts, and refuses.
+ */
+interface PrefixSpec {
+  value: string[];
+  flags: string[];
+  chdir?: string[];
+  script?: string[];
+  alone?: string[];
+  positional?: number;
+  /** Short options whose value is attached or absent (`xargs -i`, `-i{}`). */
+  optional?: string[];
+}
+const PREFIXES: Record<string, PrefixSpec> = {
+  env: { value: ['-u', '--unset', '-C', '--chdir', '-S', '--split-string'], flags: ['-i', '--ignore-environment', '-0', '--null', '-v', '--debug', '-', '--default-signal', '--ignore-signal', '--block-signal', '--list-signal-handling'], chdir: ['-C', '--chdir'], script: ['-S', '--split-string'] },
+  sudo: {
+    value: ['-u', '--user', '-g', '--group', '-h', '--host', '-p', '--prompt', '-C', '--close-from', '-D', '--chdir', '-r', '--role', '-t', '--type', '-U', '--other-user', '-T', '--command-timeout', '-R', '--chroot'],
+    flags: ['-A', '--askpass', '-b', '--background', '-E', '--preserve-env', '-H', '--set-home', '-i', '--login', '-n', '--non-interactive', '-P', '--preserve-groups', '-S', '--stdin', '-s', '--shell', '-B', '--bell', '-N', '--no-update', '-k', '--reset-timestamp', '-e', '--edit', '--'],
+    chdir: ['-D', '--chdir', '-R', '--chroot'], alone: ['-l', '--list', '-v', '--validate', '-V', '--version', '-K', '--remove-timestamp', '--help'],
+  },
+  doas: { value: ['-u'], flags: ['-n', '-s', '--'], alone: ['-C', '-L'] },
+  exec: { value: ['-a'], flags: ['-c', '-l'] },
+  nohup: { value: [], flags: ['--'] },
+  nice: { value: ['-n', '--adjustment'], flags: ['--'] },
+  ionice: { value: ['-c', '--class', '-n', '--classdata'], flags: ['-t', '--ignore', '--'], alone: ['-p', '--pid', '-P', '--pgid', '-u', '--uid'] },
+  stdbuf: { value: ['-i', '--input', '-o', '--output', '-e', '--error'], flags: ['--'] },
+  timeout: { value: ['-s', '--signal', '-k', '--kill-after'], flags: ['--foreground', '--preserve-status', '-v', '--verbose', '-f', '-p', '--'], positional: 1 },
+  chrt: { value: ['-T', '--sched-runtime', '-P', '--sched-period', '-D', '--sched-deadline'], flags: ['-a', '--all-tasks', '-b', '--batch', '-d', '--deadline', '-f', '--fifo', '-i', '--idle', '-o', '--other', '-r', '--rr', '-R', '--reset-on-fork', '-v', '--verbose', '--'], alone: ['-p', '--pid', '-m', '--max'], positional: 1 },
+  taskset: { value: [], flags: ['-a', '--all-tasks', '-c', '--cpu-list', '--'], alone: ['-p', '--pid'], positional: 1 },
+  setsid: { value: [], flags: ['-c', '--ctty', '-f', '--fork', '-w', '--wait', '--'] },
+  xargs: {
+    value: ['-I', '-n', '--max-args', '-L', '--max-lines', '-d', '--delimiter', '-a', '--arg-file', '-E', '--eof', '-P', '--max-procs', '-s', '--max-chars', '--process-slot-var', '--replace'],
+    flags: ['-0', '--null', '-r', '--no-run-if-empty', '-t', '--verbose', '-p', '--interactive', '-x', '--exit', '-o', '--open-tty', '--show-limits', '--'],
+    optional: ['-i', '-e', '-l'],
+  },
+  busybox: { value: [], flags: [] },
+};
 
 /** The real command of a simple command, with what stood before it. */
 interface Unwrapped {
@@ -466,10 +571,16 @@ interface Unwrapped {
   inShell: boolean;
   /** Variables assigned before the command or as the command (`A=1 cmd`, `A=1`). */
   assigned: string[];
+  /** Folders the command runs in, one inside the other (`env -C dir`, `sudo -D dir`). */
+  chdir: Word[];
+  /** A command line run by a prefix (`env -S 'cmd args'`). */
+  script?: string;
+  /** `xargs` runs the command: it adds arguments read from its input (`-I R`: in place of R). */
+  xargs?: { replace?: string };
 }
 
 function unwrap(all: readonly Word[]): Unwrapped {
-  const out: Unwrapped = { words: [], negate: false, loop: 0, inShell: true, assigned: [] };
+  const out: Unwrapped = { words: [], negate: false, loop: 0, inShell: true, assigned: [], chdir: [] };
   let words = all;
   for (;;) {
     const first = words[0];
@@ -493,10 +604,9 @@ function unwrap(all: readonly Word[]): Unwrapped {
       // `command -v x` only looks x up.
       if (first.text === 'command' && words.some((w, k) => k < 3 && /^-[pvV]*[vV]/.test(w.text))) return out;
       while (words[0]?.text === '-p' || words[0]?.text === '--') words = words.slice(1);
-    } else if (PREFIXES.has(first.text) || PREFIXES.has(basename(first.text))) {
+    } else if (Object.hasOwn(PREFIXES, basename(first.text))) {
       out.inShell = false;
-      words = words.slice(1);
-      while (words[0] && (words[0].text.startsWith('-') || /^\d+[smhd]?$/.test(words[0].text) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0].text))) words = words.slice(1);
+      words = prefixOptions(basename(first.text), words.slice(1), out);
     } else {
       out.words = [...words];
       return out;
@@ -613,7 +723,7 @@ function operands(words: readonly Word[], withValue: ReadonlySet<string> = new S
 }
 
 function target(w: Word, op: ShellOp, via: string, path = w.text): ShellTarget {
-  return { path, glob: w.glob, op, via };
+  return { path, glob: w.glob, op, via, ...(w.unknown !== undefined ? { unknown: w.unknown } : {}) };
 }
 
 /** The string literals of some interpreter code that look like paths. */
@@ -697,6 +807,9 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
     return out;
   }
   switch (name) {
+    case 'sudoedit':
+      out.push(...ops.map((w) => target(w, 'write', 'sudoedit')));
+      break;
     case 'tee':
       out.push(...ops.map((w) => target(w, 'write', 'tee')));
       break;
@@ -869,8 +982,19 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
       };
       const before = items[k - 1];
       const upstream = item.sep !== '|' ? undefined : before?.kind === 'command' ? before.command : 'unknown';
-      const found = commandTargets(simple, real.words, { recurse: subshell, evalHere, upstream });
-      for (const t of found) for (const d of dirs) targets.push(place(t, d));
+      if (real.script !== undefined) {
+        // `env -S 'cmd args' more`: the string is the command line.
+        subshell([real.script, ...real.words.map((w) => w.raw)].join(' '));
+        real.words = [];
+      }
+      const found = commandTargets(simple, withXargs(real), { recurse: subshell, evalHere, upstream });
+      // `env -C dir cmd`, `sudo -D dir cmd`: the command's relative paths are in that folder.
+      let inDir = '';
+      for (const w of real.chdir) {
+        const to = cdTarget([w]);
+        inDir = to === undefined ? UNKNOWN_DIR : changeDir(inDir, to, false, context.cdpath);
+      }
+      for (const t of found) for (const d of dirs) targets.push(place(place(t, inDir), d));
       if ((name === 'cd' || name === 'pushd' || name === 'popd') && real.inShell) {
         const moved = new Set<string>();
         const to = name === 'popd' ? undefined : cdTarget(real.words.slice(1));
@@ -905,6 +1029,17 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
     throw err;
   }
   return { targets: dedupe(targets), guarded: guardedIn(lines, guardedCommands), failure: undefined, lines };
+}
+
+/** The words `xargs` runs: its command with what it reads from its input, which the guard cannot know. */
+function withXargs(real: Unwrapped): Word[] {
+  if (real.xargs === undefined || real.words.length === 0) return real.words;
+  const unknown = 'the arguments xargs reads from its input';
+  const replace = real.xargs.replace;
+  if (replace !== undefined && replace !== '') {
+    return real.words.map((w, k) => (k > 0 && w.text.includes(replace) ? { ...w, text: w.text.replaceAll(replace, EXPANSION), glob: true, unknown } : w));
+  }
+  return [...real.words, { text: EXPANSION, glob: true, raw: '…', inner: [], unknown }];
 }
 
 /** A folder the shell may be in after a `cd` the guard cannot follow: any folder at all. */
