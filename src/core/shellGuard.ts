@@ -824,28 +824,11 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
     case 'cp':
     case 'install':
     case 'rsync':
-    case 'scp': {
-      const t = args.findIndex((w) => w.text === '-t' || w.text === '--target-directory');
-      const dir = t >= 0 ? args[t + 1] : ops[ops.length - 1];
-      const sources = t >= 0 ? ops.filter((w) => w !== dir) : ops.slice(0, -1);
-      if (!dir || (sources.length === 0 && t < 0)) break;
-      out.push(target(dir, 'write', name));
-      for (const s of sources) out.push({ path: join(dir.text, basename(s.text)), glob: dir.glob || s.glob, op: 'write', via: name });
-      break;
-    }
+    case 'scp':
     case 'mv':
-    case 'git-mv': {
-      const t = args.findIndex((w) => w.text === '-t' || w.text === '--target-directory');
-      const dir = t >= 0 ? args[t + 1] : ops[ops.length - 1];
-      const sources = t >= 0 ? ops.filter((w) => w !== dir) : ops.slice(0, -1);
-      if (!dir) break;
-      out.push(target(dir, 'write', 'mv'));
-      for (const s of sources) {
-        out.push(target(s, 'move', 'mv'));
-        out.push({ path: join(dir.text, basename(s.text)), glob: dir.glob || s.glob, op: 'write', via: 'mv' });
-      }
+    case 'git-mv':
+      out.push(...copyTargets(name === 'git-mv' ? 'mv' : name, args));
       break;
-    }
     case 'rm':
     case 'unlink':
     case 'shred':
@@ -897,15 +880,109 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
   return out;
 }
 
+/** Options of cp, mv, install, rsync and scp that take a value (the target folder's are read apart). */
+const COPY_VALUE_OPTIONS = new Set(['-S', '--suffix', '-m', '--mode', '-o', '--owner', '-g', '--group', '-e', '--rsh', '--exclude', '--include', '--filter', '-f', '--exclude-from', '--include-from', '--files-from', '-P', '-i', '-F', '-l', '-o', '-J']);
+
+/**
+ * What `cp`/`mv`/`install`/`rsync`/`scp` write: the destination, `destination/basename(source)`
+ * for each source (`src/.` is the folder's content), and for a folder copied or moved (`mv`, or
+ * `-r`/`-a`) everything below that. The destination folder comes from `-t DIR`,
+ * `--target-directory[=]DIR` or the last operand; `-T` makes the destination the copy itself.
+ */
+function copyTargets(name: string, args: readonly Word[]): ShellTarget[] {
+  const out: ShellTarget[] = [];
+  let dir: Word | undefined;
+  for (let k = 0; k < args.length; k++) {
+    const t = args[k].text;
+    if (t === '--') break;
+    if (t === '-t' || t === '--target-directory') dir = args[k + 1];
+    else if (t.startsWith('--target-directory=')) dir = { ...args[k], text: t.slice('--target-directory='.length) };
+    else if (/^-[a-zA-Z]*t/.test(t) && name !== 'rsync' && name !== 'scp') {
+      // `-rt DIR`, `-tDIR`
+      const rest = t.slice(t.indexOf('t') + 1);
+      dir = rest !== '' ? { ...args[k], text: rest } : args[k + 1];
+    }
+  }
+  const ops = operands(args, new Set([...COPY_VALUE_OPTIONS, '-t', '--target-directory'])).filter((w) => w !== dir);
+  const named = dir !== undefined;
+  dir ??= ops[ops.length - 1];
+  const sources = named ? ops : ops.slice(0, -1);
+  if (!dir || (sources.length === 0 && !named)) return out;
+  const move = name === 'mv';
+  const recursive = move || args.some((w) => /^-[a-zA-Z]*[rRa]/.test(w.text) || w.text === '--recursive' || w.text === '--archive');
+  const noTarget = args.some((w) => w.text === '-T' || w.text === '--no-target-directory');
+  out.push(target(dir, 'write', name));
+  if (recursive && (noTarget || (name === 'rsync' && sources.some((s) => s.text.endsWith('/'))))) {
+    out.push({ path: join(dir.text, '**'), glob: true, op: 'write', via: name });
+  }
+  for (const s of sources) {
+    if (move) out.push(target(s, 'move', name));
+    const into = join(dir.text, basename(s.text) || '.');
+    out.push({ path: into, glob: dir.glob || s.glob, op: 'write', via: name });
+    // A folder copied onto a folder: every file below the copy may be overwritten.
+    if (recursive) out.push({ path: join(into, '**'), glob: true, op: 'write', via: name });
+  }
+  return out;
+}
+
 /** Options of git sub-commands that take a value (so the value is not taken for a path). */
 const GIT_VALUE_OPTIONS = new Set(['-s', '--source', '-b', '-B', '--orphan', '-C', '-c', '--git-dir', '--work-tree', '--conflict', '--pathspec-from-file', '-m']);
 
-function gitTargets(args: readonly Word[]): ShellTarget[] {
-  // Global options before the sub-command (git -C dir checkout …).
+/** Global options of git that take a value. */
+const GIT_GLOBAL_VALUE_OPTIONS = new Set(['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--config-env', '--super-prefix', '--exec-path']);
+/** `git -c` keys whose value is a command git runs (through a shell). */
+const GIT_COMMAND_KEYS = /^(core\.(pager|editor|sshcommand|fsmonitor|hookspath|askpass)|sequence\.editor|diff\.external|.*\.(textconv|command|cmd|helper|program|process|clean|smudge)|pager\..*)$/i;
+
+/**
+ * What a git command writes. Global options first: `-C dir` (repeated, each relative to the one
+ * before) moves the paths; with `--work-tree` the paths may be relative to the work tree as well as
+ * to the folder; `-c alias.x=…` is followed; a `-c` that makes git run a command is refused.
+ */
+function gitTargets(all: readonly Word[]): ShellTarget[] {
+  let args = all;
   let k = 0;
-  while (k < args.length && args[k].text.startsWith('-')) k += GIT_VALUE_OPTIONS.has(args[k].text) ? 2 : 1;
-  const sub = args[k]?.text;
-  const rest = args.slice(k + 1);
+  let inDir = '';
+  let workTree: Word | undefined;
+  const aliases = new Map<string, string>();
+  while (k < args.length && args[k].text.startsWith('-')) {
+    const t = args[k].text;
+    const eq = /^(--[a-z-]+)=(.*)$/.exec(t);
+    const option = eq ? eq[1] : t;
+    const value = eq ? { ...args[k], text: eq[2] } : GIT_GLOBAL_VALUE_OPTIONS.has(t) ? args[k + 1] : undefined;
+    k += eq || !GIT_GLOBAL_VALUE_OPTIONS.has(t) ? 1 : 2;
+    if (value === undefined) continue;
+    if (option === '-C') {
+      const to = cdTarget([value]);
+      inDir = to === undefined ? UNKNOWN_DIR : changeDir(inDir, to, false, false);
+    } else if (option === '--work-tree') {
+      workTree = value;
+    } else if (option === '-c') {
+      const kv = /^([^=]+)=?(.*)$/.exec(value.text);
+      if (!kv) continue;
+      if (/^alias\./i.test(kv[1])) aliases.set(kv[1].slice(6).toLowerCase(), kv[2]);
+      else if (GIT_COMMAND_KEYS.test(kv[1]) && !/^(cat|less( -[A-Za-z]+)?|more|true|)$/.test(kv[2])) {
+        throw new Undecidable(`\`git -c ${kv[1]}=…\` makes git run a command the guard does not analyse`);
+      }
+    }
+  }
+  const alias = aliases.get(args[k]?.text.toLowerCase() ?? '');
+  if (alias !== undefined) {
+    if (alias.startsWith('!')) throw new Undecidable(`\`git -c alias.${args[k].text}=!…\` runs a shell command through git`);
+    const expanded = alias.split(/\s+/).filter((w) => w !== '').map((text) => ({ text, glob: false, raw: text, inner: [] }));
+    args = [...args.slice(0, k), ...expanded, ...args.slice(k + 1)];
+  }
+  const found = gitSubTargets(args[k]?.text, args.slice(k + 1));
+  const moved = found.map((t) => place(t, inDir));
+  // With --work-tree the paths may be taken in the work tree as well: both count.
+  if (workTree !== undefined) {
+    const to = cdTarget([workTree]);
+    const tree = to === undefined ? UNKNOWN_DIR : changeDir(inDir, to, false, false);
+    moved.push(...found.map((t) => place(t, tree)));
+  }
+  return moved;
+}
+
+function gitSubTargets(sub: string | undefined, rest: readonly Word[]): ShellTarget[] {
   const dashdash = rest.findIndex((w) => w.text === '--');
   const ops = operands(rest, GIT_VALUE_OPTIONS);
   switch (sub) {

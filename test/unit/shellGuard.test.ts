@@ -218,6 +218,33 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ['find . -name "*.ts" | xargs grep -l TODO', 'allow'],
   ['timeout 60 npm test', 'allow'],
   ['sudo -l', 'allow'],
+  // git -C, --work-tree, aliases
+  ['git -C src/booking checkout -- flow.ts', 'deny'],
+  ['git -C src/booking rm flow.ts', 'deny'],
+  ['git -C src -C booking restore flow.ts', 'deny'],
+  ['git --git-dir=.git --work-tree=src checkout -- booking/flow.ts', 'deny'],
+  ['git --work-tree src restore booking/flow.ts', 'deny'],
+  ['git -C $D checkout -- flow.ts', 'deny'],
+  ['git -c alias.co=checkout co -- src/booking/flow.ts', 'deny'],
+  ["git -c 'alias.x=!rm src/booking/flow.ts' x", 'fail'],
+  ["git -c core.pager='rm -rf src' log", 'fail'],
+  ['git -C src/booking log -p flow.ts', 'allow'],
+  ['git -c core.pager=cat log', 'allow'],
+  ['git -C /tmp/other checkout -- src/booking/flow.ts', 'allow'],
+  // cp and mv into folders
+  ['cp --target-directory=src/booking /x/flow.ts', 'deny'],
+  ['mv --target-directory=src/booking /x/flow.ts', 'deny'],
+  ['cp -rt src/booking /x/flow.ts', 'deny'],
+  ['cp -tsrc/booking /x/flow.ts', 'deny'],
+  ['cp -r /x/. src/booking/', 'deny'],
+  ['cp -r /x/booking src/', 'deny'],
+  ['cp -a /x/booking src', 'deny'],
+  ['mv /x/booking src/', 'deny'],
+  ['cp -rT /x/other src/booking', 'deny'],
+  ['rsync -a /x/ src/booking', 'deny'],
+  ['cp -r /x/assets src/', 'allow'],
+  ['cp -r src/booking /tmp/backup', 'allow'],
+  ['cp /x/notes.txt src/', 'allow'],
   // the guards' own files
   ['echo {} > .claude/settings.json', 'deny'],
   ['rm -rf .protection', 'deny'],
@@ -256,7 +283,7 @@ describe('shell guard: details', () => {
   test('mv reports the source as moved and the destination as written', () => {
     const a = analyzeShellCommand('mv src/booking/flow.ts src/booking/old.ts');
     assert.deepEqual(a.targets.map((t) => [t.op, t.path]), [
-      ['write', 'src/booking/old.ts'], ['move', 'src/booking/flow.ts'], ['write', 'src/booking/old.ts/flow.ts'], ['move', 'src/booking/flow.ts/**'],
+      ['write', 'src/booking/old.ts'], ['move', 'src/booking/flow.ts'], ['write', 'src/booking/old.ts/flow.ts'], ['write', 'src/booking/old.ts/flow.ts/**'], ['move', 'src/booking/flow.ts/**'],
     ]);
   });
   test('a guarded command carries the manifest\'s message', () => {
