@@ -253,7 +253,7 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
     }
     for (const t of analysis.targets) {
       const literal = literalPart(t);
-      if (literal !== '') add(resolve(cwd, literal.endsWith('/') ? `${literal}x` : literal));
+      if (literal !== '') add(resolve(cwd, expandHome(literal.endsWith('/') ? `${literal}x` : literal, homeDirectory())));
     }
   }
   const roots = await workspaces.all().catch((err: unknown) => {
@@ -329,7 +329,7 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
       // The literal part of a glob: `rm -rf .git` (`.git/**`) takes the store with it.
       const literal = literalPart(t);
       // A bare `$VAR` (empty literal part) is not taken for the whole git folder.
-      const dir = literal === '' ? forbidden.find((d) => anywhereInto(t, d)) : intoForbidden(resolve(cwd, literal), t.path === `${literal.replace(/\/+$/, '')}/**`);
+      const dir = literal === '' ? forbidden.find((d) => anywhereInto(t, d)) : intoForbidden(resolve(cwd, expandHome(literal, homeDirectory())), t.path === `${literal.replace(/\/+$/, '')}/**`);
       if (dir && call.phase === 'pre') forbiddenHits.add(dir);
     }
     // Each target once: `touch $a $a …` is one pattern however often it is written.
@@ -337,7 +337,7 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
     const found = lockedTargets(
       targets,
       (p) => {
-        const rel = workspaceRel(rootPosix, cwdPosix, p.split(sep).join('/'));
+        const rel = workspaceRel(rootPosix, cwdPosix, p.split(sep).join('/'), homeDirectory().split(sep).join('/'));
         if (p === '' || p.startsWith('~')) return rel;
         // The file it really is, through its symlinks and symlinked folders, where that is in the
         // workspace: `/tmp/x.ts` linked to a file in it; `bk/*` with bk a link to src/booking, whose

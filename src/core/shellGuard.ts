@@ -252,6 +252,11 @@ function tokenize(source: string, budget: { words: number }): Item[] {
       return end;
     };
     let next = -1;
+    // `~+` is $PWD (the folder the command runs in), `~-` is $OLDPWD (not known here).
+    if (source[i] === '~' && (source[i + 1] === '+' || source[i + 1] === '-') && /^[/\s;&|()<>]?$/.test(source[i + 2] ?? '')) {
+      text += source[i + 1] === '+' ? '.' : EXPANSION;
+      i += 2;
+    }
     while (i < n) {
       const ch = source[i];
       if (ch === ' ' || ch === '\t' || ch === '\n' || ch === ';' || ch === '&' || ch === '|' || ch === '(' || ch === ')' || ch === '<' || ch === '>') break;
@@ -953,7 +958,7 @@ function gitTargets(all: readonly Word[]): ShellTarget[] {
     if (value === undefined) continue;
     if (option === '-C') {
       const to = cdTarget([value]);
-      inDir = to === undefined ? UNKNOWN_DIR : changeDir(inDir, to, false, false);
+      inDir = to === undefined ? UNKNOWN_DIR : changeDir(inDir, to, false, NO_ENV);
     } else if (option === '--work-tree') {
       workTree = value;
     } else if (option === '-c') {
@@ -976,7 +981,7 @@ function gitTargets(all: readonly Word[]): ShellTarget[] {
   // With --work-tree the paths may be taken in the work tree as well: both count.
   if (workTree !== undefined) {
     const to = cdTarget([workTree]);
-    const tree = to === undefined ? UNKNOWN_DIR : changeDir(inDir, to, false, false);
+    const tree = to === undefined ? UNKNOWN_DIR : changeDir(inDir, to, false, NO_ENV);
     moved.push(...found.map((t) => place(t, tree)));
   }
   return moved;
@@ -1020,8 +1025,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
   const targets: ShellTarget[] = [];
   const lines: string[] = [normalizeSpaces(command)];
   const budget = { words: 0 };
-  // Once a function or an alias is defined, a `cd` in it can run later, any number of times.
-  const context = { functions: false, cdpath: false };
+  const context: ShellEnv = { functions: false, cdpath: false, home: false };
   const visit = (script: string, depth: number, start: ReadonlySet<string>): Flow => {
     if (depth > SHELL_LIMITS.maxDepth) throw new TooComplex(`nested more than ${SHELL_LIMITS.maxDepth} levels deep`);
     const items = tokenize(script, budget);
@@ -1048,7 +1052,10 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
       const dirs = runsAfter(flow, item.sep);
       const real = unwrap(simple.words);
       loops = Math.max(0, loops + real.loop);
-      if (real.assigned.includes('CDPATH') || simple.words.some((w) => /^CDPATH=/.test(w.text))) context.cdpath = true;
+      // Set in the command (`CDPATH=src`, `export HOME=…`): `cd name` and `~` no longer mean what they seem.
+      for (const v of ['CDPATH', 'HOME'] as const) {
+        if (real.assigned.includes(v) || simple.words.some((w) => w.text.startsWith(`${v}=`))) context[v === 'CDPATH' ? 'cdpath' : 'home'] = true;
+      }
       const name = real.words[0]?.text;
       if (name === 'function' || name === 'alias') context.functions = true;
       let result: Flow = { ok: dirs, fail: dirs };
@@ -1069,13 +1076,13 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
       let inDir = '';
       for (const w of real.chdir) {
         const to = cdTarget([w]);
-        inDir = to === undefined ? UNKNOWN_DIR : changeDir(inDir, to, false, context.cdpath);
+        inDir = to === undefined ? UNKNOWN_DIR : changeDir(inDir, to, false, context);
       }
       for (const t of found) for (const d of dirs) targets.push(place(place(t, inDir), d));
       if ((name === 'cd' || name === 'pushd' || name === 'popd') && real.inShell) {
         const moved = new Set<string>();
         const to = name === 'popd' ? undefined : cdTarget(real.words.slice(1));
-        for (const d of dirs) moved.add(name === 'popd' || to === undefined ? UNKNOWN_DIR : changeDir(d, to, loops > 0 || context.functions, context.cdpath));
+        for (const d of dirs) moved.add(name === 'popd' || to === undefined ? UNKNOWN_DIR : changeDir(d, to, loops > 0 || context.functions, context));
         // In a pipeline or in the background the `cd` runs in a subshell of its own (zsh runs a pipeline's last
         // command in the shell itself): the folder may be either.
         const next = items[k + 1];
@@ -1090,6 +1097,12 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
   try {
     visit(command, 0, new Set(['']));
     targets.splice(0, targets.length, ...targets.map(finish));
+    // HOME set in the command: `~/x` may be anywhere.
+    if (context.home) {
+      for (const [k, t] of targets.entries()) {
+        if (t.anywhere === undefined && /^~(\/|$)/.test(t.path)) targets[k] = { ...t, glob: true, anywhere: anywherePattern(t.path.slice(1)), unknown: 'HOME is set in the command' };
+      }
+    }
     // A directory moved, deleted or checked out takes every file below it (`mv src/booking /tmp`,
     // `git checkout -- src`): each such target also stands for its subtree.
     for (const t of [...targets]) {
@@ -1118,6 +1131,17 @@ function withXargs(real: Unwrapped): Word[] {
   }
   return [...real.words, { text: EXPANSION, glob: true, raw: '…', inner: [], unknown }];
 }
+
+/** What the command has changed about its shell so far, that changes what later words mean. */
+interface ShellEnv {
+  /** A function or alias was defined: a `cd` in it may run later, any number of times. */
+  functions: boolean;
+  /** CDPATH was set: `cd name` may go elsewhere. */
+  cdpath: boolean;
+  /** HOME was set: `~` is not the home folder. */
+  home: boolean;
+}
+const NO_ENV: ShellEnv = { functions: false, cdpath: false, home: false };
 
 /** A folder the shell may be in after a `cd` the guard cannot follow: any folder at all. */
 const UNKNOWN_DIR = '\0unknown';
@@ -1160,13 +1184,13 @@ function cdTarget(args: readonly Word[]): Word | undefined {
 }
 
 /** The folder `cd to` leads to from `dir`; in a loop or a function a relative `cd` can repeat: unknown. */
-function changeDir(dir: string, to: Word, repeats: boolean, cdpath: boolean): string {
+function changeDir(dir: string, to: Word, repeats: boolean, env: ShellEnv): string {
   const text = to.text;
-  if (text === '~+' || text.startsWith('~+/')) return changeDir(dir, { ...to, text: `.${text.slice(2)}` }, repeats, cdpath);
+  if (text === '~' || text.startsWith('~/')) return env.home ? UNKNOWN_DIR : posix.normalize(text);
   if (text.startsWith('~')) return UNKNOWN_DIR;
   if (text.startsWith('/')) return posix.normalize(text);
   // CDPATH makes `cd name` look in other folders first.
-  if (dir === UNKNOWN_DIR || repeats || (cdpath && !/^\.\.?(\/|$)/.test(text))) return UNKNOWN_DIR;
+  if (dir === UNKNOWN_DIR || repeats || (env.cdpath && !/^\.\.?(\/|$)/.test(text))) return UNKNOWN_DIR;
   // `..` after a pattern: how many folders up is not known.
   if (GLOB_CHARS.test(dir) && text.split('/').includes('..')) return UNKNOWN_DIR;
   const joined = posix.join(dir || '.', text);
@@ -1175,7 +1199,7 @@ function changeDir(dir: string, to: Word, repeats: boolean, cdpath: boolean): st
 
 /** `t`, run in `dir`: relative paths move into it; into an unknown folder they may be anywhere. */
 function place(t: ShellTarget, dir: string): ShellTarget {
-  if (dir === '' || t.anywhere !== undefined || t.path.startsWith('/') || (t.path.startsWith('~') && !t.path.startsWith('~+'))) return t;
+  if (dir === '' || t.anywhere !== undefined || t.path.startsWith('/') || t.path.startsWith('~')) return t;
   if (dir === UNKNOWN_DIR || (GLOB_CHARS.test(dir) && t.path.split('/').includes('..'))) {
     return { ...t, glob: true, anywhere: anywherePattern(t.path), unknown: 'after a cd to a folder the guard cannot know' };
   }
@@ -1309,11 +1333,16 @@ export function expandGlob(globRel: string, files: readonly string[]): string[] 
 }
 
 /**
- * `path` as written in a command run in `cwd`, relative to the workspace `root` (both absolute,
- * `/`-separated), or `undefined` outside it. `~` is the home folder, never the workspace.
+ * `path` as written in a command run in `cwd`, relative to the workspace `root` (all absolute,
+ * `/`-separated), or `undefined` outside it. `~` and `~/…` are in the `home` folder (a workspace
+ * can be below it: `~/code/app/src/a.ts`); without `home`, and for `~user`, outside.
  */
-export function workspaceRel(root: string, cwd: string, path: string): string | undefined {
-  if (path === '' || path.startsWith('~')) return undefined;
+export function workspaceRel(root: string, cwd: string, path: string, home?: string): string | undefined {
+  if (path === '') return undefined;
+  if (path.startsWith('~')) {
+    if (home === undefined || !(path === '~' || path.startsWith('~/'))) return undefined;
+    path = posix.join(home, path.slice(1));
+  }
   const abs = posix.resolve(cwd, path);
   const rel = posix.relative(root, abs);
   if (rel === '' || rel === '..' || rel.startsWith('../') || posix.isAbsolute(rel)) return undefined;

@@ -231,6 +231,13 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ['git -C src/booking log -p flow.ts', 'allow'],
   ['git -c core.pager=cat log', 'allow'],
   ['git -C /tmp/other checkout -- src/booking/flow.ts', 'allow'],
+  // ~+ is the folder the command is in, ~- the one before (unknown)
+  ['echo x > ~+/src/booking/flow.ts', 'deny'],
+  ['cd src && echo x > ~+/booking/flow.ts', 'deny'],
+  ['echo x > ~-/flow.ts', 'deny'],
+  ['cd ~- && rm flow.ts', 'deny'],
+  ['HOME=/repo/src/booking; echo x > ~/flow.ts', 'deny'],
+  ['echo x > ~/notes.txt', 'allow'],
   // cp and mv into folders
   ['cp --target-directory=src/booking /x/flow.ts', 'deny'],
   ['mv --target-directory=src/booking /x/flow.ts', 'deny'],
@@ -318,6 +325,12 @@ describe('shell guard: details', () => {
       assert.equal(a.targets.filter((t) => t.path.includes('booking')).length, 0, unit);
     }
     assert.match(analyzeShellCommand("'\\$(".repeat(300_000)).failure ?? '', /characters long/);
+  });
+  test('~ is the home folder, which a workspace can be below', () => {
+    assert.equal(workspaceRel('/home/u/repo', '/tmp', '~/repo/src/a.ts', '/home/u'), 'src/a.ts');
+    assert.equal(workspaceRel('/home/u/repo', '/tmp', '~root/repo/src/a.ts', '/home/u'), undefined);
+    const a = analyzeShellCommand('cd ~/repo/src/booking && rm flow.ts');
+    assert.ok(a.targets.some((t) => workspaceRel('/home/u/repo', '/tmp', t.path, '/home/u') === 'src/booking/flow.ts'));
   });
   test('paths outside the workspace are never locked', () => {
     assert.equal(workspaceRel(ROOT, ROOT, '../other/src/booking/flow.ts'), undefined);
