@@ -622,7 +622,7 @@ function unwrap(all: readonly Word[]): Unwrapped {
 const SHELLS = new Set(['bash', 'sh', 'zsh', 'dash', 'ksh', 'ash', 'fish']);
 const INTERPRETERS = /^(python[0-9.]*|node|nodejs|deno|bun|ruby|perl|php|osascript|pwsh|powershell)$/;
 /** A write call in an interpreter's code, next to which a path literal counts as written. */
-const WRITE_CALL = /open\s*\([^)]*,\s*(?:mode\s*=\s*)?['"][^'"]*[wax+]|write|truncate|unlink|remove|rmtree|rmSync|rmdir|rename|os\.replace|shutil|copyfile|copy2|copyFile|cpSync|appendFile|createWriteStream|symlink|os\.system|subprocess|child_process|execSync|spawnSync|File\.(?:write|delete|open|move|copy)|IO\.write|Set-Content|Add-Content|Out-File|Remove-Item|Copy-Item|Move-Item/;
+const WRITE_CALL = /open\s*\([^)]{0,300},\s*(?:mode\s*=\s*)?['"][^'"]{0,8}[wax+]|openSync|\bsystem\s*\(|\bexec(?:Sync|File|FileSync)?\s*\(|\bspawn|\bopen\b[^;]{0,300}?['"]\s*(?:>|\+<)|write|truncate|unlink|remove|rmtree|rmSync|rmdir|rename|os\.replace|shutil|copyfile|copy2|copyFile|cpSync|appendFile|createWriteStream|symlink|os\.system|subprocess|child_process|execSync|spawnSync|File\.(?:write|delete|open|move|copy)|IO\.write|Set-Content|Add-Content|Out-File|Remove-Item|Copy-Item|Move-Item/;
 
 function basename(p: string): string {
   const trimmed = p.replace(/\/+$/, '');
@@ -743,9 +743,42 @@ function literals(code: string): string[] {
   return out;
 }
 
-function interpreterWrites(code: string, via: string): ShellTarget[] {
+/**
+ * Calls in interpreter code that run a shell command line: os.system, os.popen, subprocess with
+ * shell=True, Perl/Ruby/PHP system, Node's execSync/exec, spawn('sh', ['-c', …]).
+ */
+const SHELL_CALL = /\b(?:os\.system|os\.popen|execSync|shell_exec|passthru|system)\s*\(|(?:^|[^\w$.])exec\s*\(|child_process['"]?\)?\.exec\s*\(|\b(?:subprocess\.)?(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)\s*\(|spawn(?:Sync)?\s*\(\s*['"](?:ba|z|da|k)?sh['"]\s*,\s*\[\s*['"]-c['"]\s*,/g;
+
+/**
+ * The shell command lines interpreter code runs: the string literal each shell call gets (a literal
+ * written whole, not built with `+`, `%`, f-strings or `${}`). `undefined` when code runs a shell
+ * on a string it builds: the guard cannot know the command.
+ */
+function shellStrings(code: string): string[] | undefined {
+  const out: string[] = [];
+  const subprocessShell = /shell\s*=\s*True/.test(code);
+  SHELL_CALL.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = SHELL_CALL.exec(code)) !== null) {
+    // subprocess without shell=True runs a program, not a shell (its literals count as paths).
+    if (/\b(?:subprocess\.)?(?:run|call|check_call|check_output|Popen)\s*\($/.test(m[0]) && !subprocessShell) continue;
+    if (/^(?:subprocess\.)?(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)/.test(m[0].trim()) && !/subprocess/.test(code)) continue;
+    const lit = /^\s*(['"])((?:(?!\1)[^\\\n]|\\.){0,4096})\1\s*[,)\]]/.exec(code.slice(SHELL_CALL.lastIndex, SHELL_CALL.lastIndex + 4200));
+    if (!lit || (lit[1] === '"' && /[$#]\{/.test(lit[2]))) return undefined;
+    out.push(lit[2].replace(/\\(.)/g, '$1'));
+  }
+  return out;
+}
+
+function interpreterWrites(code: string, via: string, recurse?: (script: string) => void): ShellTarget[] {
+  if (recurse) {
+    const commands = shellStrings(code);
+    if (commands === undefined) throw new Undecidable(`\`${via}\` runs a shell command that its code builds at run time, which the guard cannot know`);
+    for (const c of commands) recurse(c);
+  }
   if (!WRITE_CALL.test(code)) return [];
-  return literals(code).filter((s) => /[./]/.test(s) || /^[\w-]+$/.test(s) || s.includes(EXPANSION)).map((s) => ({ path: s, glob: GLOB_CHARS.test(s), op: 'write' as const, via }));
+  // Perl's two-argument open names the mode in the path: ">file", ">>file", "+<file".
+  return literals(code).map((s) => s.replace(/^\s*(?:\+?[<>]|>>)\s*/, '')).filter((s) => /[./]/.test(s) || /^[\w-]+$/.test(s) || s.includes(EXPANSION)).map((s) => ({ path: s, glob: GLOB_CHARS.test(s), op: 'write' as const, via }));
 }
 
 /**
@@ -796,19 +829,23 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
     return out;
   }
   if (INTERPRETERS.test(name)) {
-    const codeFlag = args.findIndex((w) => /^(-c|-e|-E|--eval|-p|--print|-pe|-ne|eval|-Command)$/.test(w.text) || /^-[a-zA-Z]*[eE]$/.test(w.text));
-    // perl -i / -pi -e: in-place edit of the files after the script.
-    if (name === 'perl' && args.some((w) => /^-[a-zA-Z]*i/.test(w.text))) {
+    // -c, -e, -pe, -0777pe, python -Sc/-Ic, node --eval=…
+    const codeOption = name.startsWith('python') ? /^-[a-zA-Z]*c$/ : name === 'php' ? /^-r$/ : /^(-c|--eval|-p|--print|eval|-Command|-[a-zA-Z0-9]*[eE])$/;
+    const codeFlag = args.findIndex((w) => codeOption.test(w.text) || /^--(?:eval|print)=/.test(w.text));
+    const inline = codeFlag >= 0 ? /^--(?:eval|print)=([^]*)$/.exec(args[codeFlag].text) : null;
+    // perl -i / -pi -e / -0777pi: in-place edit of the files after the script.
+    if (name === 'perl' && args.some((w) => /^-(?:[0-9]+|[aclnpsStTuUwWX])*i/.test(w.text))) {
       const rest = args.slice(codeFlag >= 0 ? codeFlag + 2 : 0).filter((w) => !w.text.startsWith('-'));
       const files = codeFlag >= 0 ? rest : rest.slice(1);
       out.push(...files.map((w) => target(w, 'write', 'perl -i')));
       return out;
     }
-    if (codeFlag >= 0 && args[codeFlag + 1]) out.push(...interpreterWrites(args[codeFlag + 1].text, `${name} ${args[codeFlag].text}`));
-    for (const body of command.heredocs) out.push(...interpreterWrites(body, `${name} <<`));
+    const code = inline ? inline[1] : codeFlag >= 0 ? args[codeFlag + 1]?.text : undefined;
+    if (code !== undefined) out.push(...interpreterWrites(code, `${name} ${inline ? args[codeFlag].text.split('=')[0] : args[codeFlag].text}`, recurse));
+    for (const body of command.heredocs) out.push(...interpreterWrites(body, `${name} <<`, recurse));
     // `echo "open('a','w')" | python3` (best effort, like all interpreter code).
     const printed = codeFlag < 0 && io.upstream !== undefined && io.upstream !== 'unknown' ? printedText(io.upstream) : undefined;
-    if (printed !== undefined) out.push(...interpreterWrites(printed, `| ${name}`));
+    if (printed !== undefined) out.push(...interpreterWrites(printed, `| ${name}`, recurse));
     return out;
   }
   switch (name) {
