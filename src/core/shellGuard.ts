@@ -849,6 +849,24 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
     return out;
   }
   switch (name) {
+    case 'curl':
+    case 'wget':
+    case 'sort':
+    case 'tar':
+    case 'bsdtar':
+    case 'unzip':
+    case 'awk':
+    case 'gawk':
+    case 'gzip':
+    case 'gunzip':
+    case 'bzip2':
+    case 'bunzip2':
+    case 'xz':
+    case 'unxz':
+    case 'zstd':
+    case 'unzstd':
+      out.push(...writerTargets(name, args, recurse));
+      break;
     case 'sudoedit':
       out.push(...ops.map((w) => target(w, 'write', 'sudoedit')));
       break;
@@ -918,6 +936,163 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
       break;
     default:
       break;
+  }
+  return out;
+}
+
+/** The value of option `short`/`long` in `args` (`-o f`, `-of`, `--output f`, `--output=f`), each time it is given. */
+function optionValues(args: readonly Word[], short: readonly string[], long: readonly string[]): Word[] {
+  const out: Word[] = [];
+  for (let k = 0; k < args.length; k++) {
+    const t = args[k].text;
+    if (t === '--') break;
+    const eq = long.find((l) => t.startsWith(`${l}=`));
+    if (eq) out.push({ ...args[k], text: t.slice(eq.length + 1) });
+    else if (long.includes(t) || short.includes(t)) {
+      if (args[k + 1]) out.push(args[++k]);
+    } else if (/^-[^-]/.test(t)) {
+      // A cluster: `-sSLo file`, `-ofile`.
+      const at = [...t.slice(1)].findIndex((c) => short.includes(`-${c}`));
+      if (at >= 0) {
+        const rest = t.slice(at + 2);
+        if (rest !== '') out.push({ ...args[k], text: rest });
+        else if (args[k + 1]) out.push(args[++k]);
+      }
+    }
+  }
+  return out;
+}
+
+/** The file name a download of `url` gets (`curl -O`, `wget`): its last path segment. */
+function urlName(url: Word): Word {
+  const path = url.text.replace(/[?#].*$/, '').replace(/^[a-z]+:\/\/[^/]*/i, '');
+  return { ...url, text: basename(path) || 'index.html' };
+}
+
+/**
+ * What downloaders, archivers, compressors, `sort -o` and `awk` write: `curl -o`/`-O`, `wget`
+ * (`-O`, else the URL's name), `sort -o`, `tar -x`/`unzip` (the members named, else everything in
+ * the folder of `-C`/`-d`: the file list is in the archive), `gzip` (removes FILE, writes FILE.gz),
+ * `gunzip`, `awk -i inplace` and `awk` programs' `print > "file"` and `system("…")`.
+ */
+function writerTargets(name: string, args: readonly Word[], recurse: (script: string) => void): ShellTarget[] {
+  const out: ShellTarget[] = [];
+  const write = (w: Word, via = name): void => void out.push(target(w, 'write', via));
+  const everything = (dir: string, via: string): void => void out.push({ path: join(dir, '**'), glob: true, op: 'write', via, unknown: 'the files come from an archive the guard cannot read' });
+  switch (name) {
+    case 'curl': {
+      for (const w of optionValues(args, ['-o'], ['--output'])) write(w, 'curl -o');
+      if (args.some((w) => /^-[a-zA-Z]*O/.test(w.text) || w.text === '--remote-name' || w.text === '--remote-name-all')) {
+        const dir = optionValues(args, [], ['--output-dir'])[0]?.text;
+        for (const u of operands(args, new Set(['-o', '--output', '-d', '--data', '-H', '--header', '-X', '--request', '-u', '--user', '-A', '--user-agent', '-e', '--referer', '--output-dir', '-F', '--form', '-T', '--upload-file', '-x', '--proxy', '-w', '--write-out', '-b', '--cookie', '-c', '--cookie-jar', '-m', '--max-time', '--connect-timeout', '-r', '--range', '--retry']))) {
+          if (/^[a-z]+:\/\//i.test(u.text)) {
+            const n = urlName(u);
+            write(dir ? { ...n, text: join(dir, n.text) } : n, 'curl -O');
+          }
+        }
+      }
+      for (const w of optionValues(args, ['-c'], ['--cookie-jar', '--dump-header', '-D', '--trace', '--stderr'])) write(w, 'curl');
+      break;
+    }
+    case 'wget': {
+      const named = optionValues(args, ['-O'], ['--output-document']);
+      for (const w of named) write(w, 'wget -O');
+      if (named.length === 0) {
+        const dir = optionValues(args, ['-P'], ['--directory-prefix'])[0]?.text;
+        for (const u of operands(args, new Set(['-P', '--directory-prefix', '-o', '--output-file', '-a', '--append-output', '-U', '--user-agent', '--header', '-t', '--tries', '-T', '--timeout', '-e', '--execute']))) {
+          if (/^[a-z]+:\/\//i.test(u.text)) {
+            const n = urlName(u);
+            write(dir ? { ...n, text: join(dir, n.text) } : n, 'wget');
+          }
+        }
+      }
+      for (const w of optionValues(args, ['-o', '-a'], ['--output-file', '--append-output'])) write(w, 'wget -o');
+      break;
+    }
+    case 'sort':
+      for (const w of optionValues(args, ['-o'], ['--output'])) write(w, 'sort -o');
+      break;
+    case 'tar':
+    case 'bsdtar': {
+      // Options: old style first word (`xzf a.tgz`), clusters (`-xzf a.tgz`, `-C dir`), long (`--file=a`).
+      let extract = false;
+      let dir = '.';
+      const members: Word[] = [];
+      const valued = new Set(['--file', '--directory', '--files-from', '--exclude-from', '--exclude', '--blocking-factor', '--use-compress-program', '--format', '--strip-components', '--transform', '--owner', '--group', '--mode', '--newer', '--after-date']);
+      for (let k = 0; k < args.length; k++) {
+        const t = args[k].text;
+        const oldStyle = k === 0 && /^[a-zA-Z]+$/.test(t);
+        if (oldStyle || /^-[a-zA-Z]/.test(t)) {
+          const letters = oldStyle ? t : t.slice(1);
+          for (let c = 0; c < letters.length; c++) {
+            const l = letters[c];
+            if (l === 'x') extract = true;
+            if ('fCTXbIH'.includes(l)) {
+              const rest = oldStyle ? '' : letters.slice(c + 1);
+              const value = rest !== '' ? rest : args[++k]?.text;
+              if (l === 'C' && value !== undefined) dir = value;
+              if (rest !== '' || !oldStyle) break;
+            }
+          }
+        } else if (t.startsWith('--')) {
+          const [opt, value] = t.includes('=') ? [t.slice(0, t.indexOf('=')), t.slice(t.indexOf('=') + 1)] : [t, valued.has(t) ? args[++k]?.text : undefined];
+          if (opt === '--extract' || opt === '--get') extract = true;
+          if (opt === '--directory' && value !== undefined) dir = value;
+        } else {
+          members.push(args[k]);
+        }
+      }
+      if (!extract) break;
+      if (members.length === 0 || args.some((w) => w.text.startsWith('--strip-components') || w.text.startsWith('--transform'))) everything(dir, 'tar -x');
+      for (const m of members) {
+        out.push({ path: join(dir, m.text), glob: m.glob, op: 'write', via: 'tar -x' });
+        out.push({ path: join(join(dir, m.text), '**'), glob: true, op: 'write', via: 'tar -x' });
+      }
+      break;
+    }
+    case 'unzip': {
+      if (args.some((w) => /^-[a-zA-Z]*[lptvzZ]/.test(w.text))) break;
+      const dir = optionValues(args, ['-d'], []).pop()?.text ?? '.';
+      const ops = operands(args, new Set(['-d', '-x', '-P']));
+      const members = ops.slice(1);
+      if (members.length === 0) everything(dir, 'unzip');
+      for (const m of members) out.push({ path: join(dir, m.text), glob: m.glob, op: 'write', via: 'unzip' });
+      break;
+    }
+    case 'awk':
+    case 'gawk': {
+      const inplace = optionValues(args, ['-i'], ['--include']).some((w) => /^inplace(\.awk)?$/.test(w.text));
+      const valued = new Set(['-f', '--file', '-v', '--assign', '-F', '--field-separator', '-i', '--include', '-e', '--source', '-l', '--load']);
+      const programs = optionValues(args, ['-e'], ['--source']).map((w) => w.text);
+      const ops = operands(args, valued);
+      const hasFile = args.some((w) => w.text === '-f' || w.text === '--file' || w.text.startsWith('--file='));
+      if (programs.length === 0 && !hasFile && ops[0]) programs.push(ops.shift()!.text);
+      if (inplace) for (const w of ops.filter((o) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(o.text))) write(w, 'awk -i inplace');
+      for (const p of programs) {
+        for (const m of p.matchAll(/(?:>>?|\|)\s*"((?:[^"\\\n]|\\.){1,4096})"/g)) {
+          if (m[0].startsWith('|')) recurse(m[1]);
+          else out.push({ path: m[1], glob: GLOB_CHARS.test(m[1]), op: 'write', via: 'awk >' });
+        }
+        for (const m of p.matchAll(/\bsystem\s*\(\s*(?:"((?:[^"\\\n]|\\.){0,4096})"\s*\))?/g)) {
+          if (m[1] === undefined) throw new Undecidable('`awk` runs system() on a command it builds, which the guard cannot know');
+          recurse(m[1]);
+        }
+      }
+      break;
+    }
+    default: {
+      // gzip/bzip2/xz/zstd and their un-: FILE is replaced by FILE.gz (or the other way).
+      const keep = args.some((w) => /^-[a-zA-Z0-9]*[ckltT]/.test(w.text) || ['--stdout', '--keep', '--list', '--test'].includes(w.text));
+      const decompress = name.startsWith('un') || args.some((w) => /^-[a-zA-Z0-9]*d/.test(w.text) || w.text === '--decompress');
+      const recursive = args.some((w) => /^-[a-zA-Z0-9]*r/.test(w.text) || w.text === '--recursive');
+      const suffix = { gzip: '.gz', gunzip: '.gz', bzip2: '.bz2', bunzip2: '.bz2', xz: '.xz', unxz: '.xz', zstd: '.zst', unzstd: '.zst' }[name] ?? '';
+      if (args.some((w) => /^-[a-zA-Z0-9]*c/.test(w.text) || w.text === '--stdout')) break;
+      for (const w of operands(args, new Set(['-S', '--suffix', '-o']))) {
+        if (!keep && name !== 'zstd' && name !== 'unzstd') out.push(target(w, 'delete', name));
+        out.push({ path: decompress ? w.text.replace(/\.[a-z0-9]+$/i, '') : `${w.text}${suffix}`, glob: w.glob, op: 'write', via: name });
+        if (recursive) out.push({ path: join(w.text, '**'), glob: true, op: 'delete', via: name });
+      }
+    }
   }
   return out;
 }
@@ -1034,6 +1209,19 @@ function gitSubTargets(sub: string | undefined, rest: readonly Word[]): ShellTar
       return (ops.length >= 2 ? ops.slice(1) : ops).map((w) => target(w, 'checkout', 'git checkout'));
     case 'restore':
       return ops.map((w) => target(w, 'checkout', 'git restore'));
+    case 'checkout-index':
+      // -a: every file in the index.
+      if (rest.some((w) => /^-[a-zA-Z]*a/.test(w.text) || w.text === '--all')) return [{ path: '.', glob: false, op: 'checkout', via: 'git checkout-index' }];
+      return operands(rest, new Set(['--prefix', '--stage'])).map((w) => target(w, 'checkout', 'git checkout-index'));
+    case 'read-tree':
+      // -u writes the index's files into the work tree (all of them: which ones is in the tree read).
+      if (!rest.some((w) => /^-[a-zA-Z]*u/.test(w.text) || w.text === '--reset')) return [];
+      return [{ path: '.', glob: false, op: 'checkout', via: 'git read-tree -u' }];
+    case 'clean': {
+      if (rest.some((w) => /^-[a-zA-Z]*n/.test(w.text) || w.text === '--dry-run') || !rest.some((w) => /^-[a-zA-Z]*f/.test(w.text) || w.text === '--force')) return [];
+      const paths = dashdash >= 0 ? rest.slice(dashdash + 1) : ops;
+      return (paths.length > 0 ? paths : [{ text: '.', glob: false, raw: '.', inner: [] }]).map((w) => target(w, 'delete', 'git clean'));
+    }
     case 'rm':
       return ops.map((w) => target(w, 'delete', 'git rm'));
     case 'mv': {
