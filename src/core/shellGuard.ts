@@ -1241,7 +1241,8 @@ function normalizeSpaces(s: string): string {
 /**
  * Analyses `command` as a shell would run it. A guarded command matches when its pattern (spaces
  * normalised) is a substring of the command line (spaces normalised), or of any simple command's
- * words with quotes removed, at any depth (`bash -c "supabase db reset --linked"`).
+ * words with quotes removed, at any depth (`bash -c "supabase db reset --linked"`), or when a
+ * simple command has the pattern's words in their order (see guardedIn).
  */
 export function analyzeShellCommand(command: string, guardedCommands: readonly GuardedCommand[] = []): ShellAnalysis {
   if (command.length > SHELL_LIMITS.maxLength) {
@@ -1482,8 +1483,19 @@ function dedupe(targets: readonly ShellTarget[]): ShellTarget[] {
 export function guardedIn(lines: readonly string[], guardedCommands: readonly GuardedCommand[]): GuardedCommand[] {
   return guardedCommands.filter((g) => {
     const pattern = normalizeSpaces(g.pattern);
-    return pattern !== '' && lines.some((line) => line.includes(pattern));
+    if (pattern === '') return false;
+    const words = pattern.split(' ');
+    // A simple command (every line after the first) also matches when it has the pattern's words in
+    // their order with others between: `supabase --debug db reset --linked`, `git push origin main --force`.
+    return lines.some((line, k) => line.includes(pattern) || (k > 0 && inOrder(words, line.split(' '))));
   });
+}
+
+/** `words` appear in `line` in this order (not necessarily next to each other). */
+function inOrder(words: readonly string[], line: readonly string[]): boolean {
+  let k = 0;
+  for (const w of line) if (w === words[k] && ++k === words.length) return true;
+  return false;
 }
 
 /** A locked path a command would change, with what protects it. */

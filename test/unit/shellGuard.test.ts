@@ -320,6 +320,11 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ['npx supabase "db" reset --linked', 'guarded'],
   ['git push --force origin main', 'guarded'],
   ['supabase db reset', 'allow'],
+  ['supabase --debug db reset --linked', 'guarded'],
+  ['git push origin main --force', 'guarded'],
+  ["bash -c 'git push --verbose origin --force'", 'guarded'],
+  ['git push origin main && echo --force', 'allow'],
+  ['git push origin main', 'allow'],
   // bounds
   [`echo ${'a '.repeat(SHELL_LIMITS.maxLength)}`, 'fail'],
   [`${"bash -c '".repeat(1)}${'$('.repeat(SHELL_LIMITS.maxDepth + 2)}ls${')'.repeat(SHELL_LIMITS.maxDepth + 2)}'`, 'fail'],
