@@ -809,6 +809,8 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
       if (args[c + 1]) recurse(args[c + 1].text);
       return out;
     }
+    // `source`/`.` run the script in this shell (its `cd` stays); a shell runs it in its own.
+    const run = SHELLS.has(name) ? recurse : evalHere;
     const file = SHELLS.has(name) ? shellOperand(args) : args[0];
     const stdinFile = file !== undefined && /^(\/dev\/stdin|\/dev\/fd\/0|\/proc\/self\/fd\/0|-)$/.test(file.text);
     const fromStdin = stdinFile || (SHELLS.has(name) && (file === undefined || args.some((w) => /^-[a-zA-Z]*s[a-zA-Z]*$/.test(w.text))));
@@ -816,14 +818,14 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
       // `bash <(curl …)`, `source <(echo …)`: the script is what the command prints.
       const printed = printedBy(file.process);
       if (printed === undefined) throw new Undecidable(`\`${name}\` runs a script that \`${file.process.trim()}\` prints, which the guard cannot read`);
-      recurse(printed);
+      run(printed);
     } else if (fromStdin) {
-      for (const body of command.heredocs) recurse(body);
+      for (const body of command.heredocs) run(body);
       if (command.heredocs.length === 0 && !command.redirects.some((r) => r.op === '<') && io.upstream !== undefined) {
         // `echo '…' | bash`: the script comes down the pipe.
         const printed = io.upstream === 'unknown' ? undefined : printedText(io.upstream);
         if (printed === undefined) throw new Undecidable(`\`${name}\` runs a script that comes down a pipe from a command whose output the guard cannot know`);
-        recurse(printed);
+        run(printed);
       }
     }
     return out;
@@ -1314,6 +1316,11 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
         const next = items[k + 1];
         const apart = item.sep === '|' || (next !== undefined && next.kind !== 'close' && (next.sep === '|' || next.sep === '&'));
         result = { ok: apart ? union(dirs, moved) : moved, fail: dirs };
+      }
+      // `source file`: a script the guard does not read runs in this shell; it may `cd` anywhere.
+      const sourced = real.words[1];
+      if ((name === 'source' || name === '.') && real.inShell && sourced && sourced.process === undefined && !/^(\/dev\/stdin|\/dev\/fd\/0|\/proc\/self\/fd\/0|-)$/.test(sourced.text)) {
+        result = { ok: union(result.ok, new Set([UNKNOWN_DIR])), fail: union(result.fail, new Set([UNKNOWN_DIR])) };
       }
       if (real.negate) result = { ok: result.fail, fail: result.ok };
       flow = after(flow, item.sep, result);
