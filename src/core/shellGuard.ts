@@ -912,11 +912,32 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
       break;
     case 'ln': {
       const t = args.findIndex((w) => w.text === '-t' || w.text === '--target-directory');
+      // The file a link leads to is a target too: a write through the link (a hard link, or a
+      // symbolic one the same command then writes through) reaches it without naming it. A relative
+      // target of a symbolic link is read from the link's folder; both spellings are reported.
+      const symbolic = args.some((w) => w.text === '--symbolic' || /^-[a-zA-Z]*s/.test(w.text));
+      const linkedTo = (s: Word, linkDir: string): void => {
+        out.push(target(s, 'write', 'ln'));
+        if (symbolic && !s.text.startsWith('/') && linkDir !== '' && linkDir !== '.') out.push({ path: join(linkDir, s.text), glob: s.glob, op: 'write', via: 'ln' });
+      };
       if (t >= 0 && args[t + 1]) {
-        for (const s of ops.filter((w) => w !== args[t + 1])) out.push({ path: join(args[t + 1].text, basename(s.text)), glob: s.glob, op: 'write', via: 'ln' });
+        for (const s of ops.filter((w) => w !== args[t + 1])) {
+          out.push({ path: join(args[t + 1].text, basename(s.text)), glob: s.glob, op: 'write', via: 'ln' });
+          linkedTo(s, args[t + 1].text);
+        }
       } else if (ops.length >= 2) {
-        out.push(target(ops[ops.length - 1], 'write', 'ln'));
-        for (const s of ops.slice(0, -1)) out.push({ path: join(ops[ops.length - 1].text, basename(s.text)), glob: s.glob || ops[ops.length - 1].glob, op: 'write', via: 'ln' });
+        const last = ops[ops.length - 1];
+        out.push(target(last, 'write', 'ln'));
+        for (const s of ops.slice(0, -1)) {
+          out.push({ path: join(last.text, basename(s.text)), glob: s.glob || last.glob, op: 'write', via: 'ln' });
+          // `ln a b`: b is the link (its folder holds it), or a folder the link goes into.
+          linkedTo(s, posix.dirname(last.text));
+          linkedTo(s, last.text);
+        }
+      } else if (ops.length === 1) {
+        // `ln -s ../x`: a link named after its target, in this folder.
+        out.push({ path: basename(ops[0].text), glob: ops[0].glob, op: 'write', via: 'ln' });
+        linkedTo(ops[0], '');
       }
       break;
     }
