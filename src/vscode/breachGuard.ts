@@ -164,6 +164,8 @@ export class BreachGuard extends Disposable {
   private async checkAtStart(folder: FolderProtection, engine: BreachEngine): Promise<BreachOutcome[]> {
     const t0 = Date.now();
     try {
+      // Judged under the manifest in force once it is known to be approved (see FolderProtection.manifestSettled).
+      await folder.manifestSettled();
       const found = await engine.scanAtStart(folder.files.keys());
       this.startCheckMs = Date.now() - t0;
       log.info(`[breach] ${folder.name}: checked at start in ${Date.now() - t0} ms; ${found.length} breach(es) made while nothing was watching.`);

@@ -200,11 +200,7 @@ export class FolderProtection extends Disposable {
     if (parsed.manifest) {
       const adopted = await this.approved(bytes!, parsed.manifest);
       if (!adopted) return;
-      this.inForce = adopted;
-      this._manifest = adopted.manifest;
-      this._matcher = new ProtectionMatcher(adopted.manifest, { caseInsensitive: caseInsensitiveFs() });
-      this._state = { kind: 'ok' };
-      if (this.lastGrantState) this.applyGrantState(this.lastGrantState);
+      this.putInForce(adopted);
       log.info(`[manifest] ${this.name}: ${adopted.manifest.components.length} components in ${adopted.manifest.tiers.length} tiers.`);
     } else {
       this._state = { kind: 'broken', problems: parsed.problems.filter((p) => p.severity === 'error') };
@@ -222,19 +218,59 @@ export class FolderProtection extends Disposable {
   private async approved(bytes: Uint8Array, manifest: Manifest): Promise<ManifestVersion | undefined> {
     const onDisk = { manifest, hash: manifestHash(bytes) };
     if (this.manifestUri.scheme !== 'file' || !vscode.workspace.isTrusted) return onDisk;
-    const verdict = await judgeManifest({
-      root: this.folder.uri.fsPath, env: process.env, grants: () => this.grants.readSync(), caseInsensitive: caseInsensitiveFs(),
-    }, bytes, this.inForce);
-    if (verdict.approved) {
-      if (verdict.approved !== 'unchanged' && this.inForce) log.info(`[manifest] ${this.name}: ${MANIFEST_PATH} changed (${approvalWords(verdict.approved)}): now in force.`);
+    if (!this.inForce) {
+      // At start the one on disk is put in force at once (activation runs no git: protection is in
+      // force within milliseconds), and judged right after: where it is not approved, the committed
+      // one replaces it before the breach guard's check at start, which waits for manifestSettled.
+      this.firstVerdict = this.judgeFirst(bytes, onDisk);
       return onDisk;
     }
-    if (!this.inForce && verdict.committed) {
-      log.warn(`[manifest] ${this.name}: ${MANIFEST_PATH} differs from its approved version (not committed, not recorded, no unlock in force): not used; the version committed at ${verdict.committed.commit === 'HEAD' ? 'HEAD' : verdict.committed.commit.slice(0, 12)} is in force.`);
-      return verdict.committed;
+    const verdict = await this.verdictOn(bytes);
+    if (verdict.approved) {
+      if (verdict.approved !== 'unchanged') log.info(`[manifest] ${this.name}: ${MANIFEST_PATH} changed (${approvalWords(verdict.approved)}): now in force.`);
+      return onDisk;
     }
     log.warn(`[manifest] ${this.name}: ${MANIFEST_PATH} was changed from outside and is not an approved version (no unlock covers it, no change record, not HEAD's): not used; the manifest in force stays.`);
     return undefined;
+  }
+
+  /** Resolves once the manifest put in force at start has been judged (and replaced where it was not approved). */
+  manifestSettled(): Promise<void> {
+    return this.firstVerdict;
+  }
+
+  private firstVerdict: Promise<void> = Promise.resolve();
+
+  private verdictOn(bytes: Uint8Array): ReturnType<typeof judgeManifest> {
+    return judgeManifest({
+      root: this.folder.uri.fsPath, env: process.env, grants: () => this.grants.readSync(), caseInsensitive: caseInsensitiveFs(),
+    }, bytes, this.inForce === undefined || this.inForce.hash === manifestHash(bytes) ? undefined : this.inForce);
+  }
+
+  /** The first manifest's verdict: where it is not approved, the committed one goes in force in its place. */
+  private async judgeFirst(bytes: Uint8Array, onDisk: ManifestVersion): Promise<void> {
+    const verdict = await this.verdictOn(bytes).catch((err: unknown) => {
+      log.warn(`[manifest] ${this.name}: could not check that ${MANIFEST_PATH} is approved: ${String(err)}`);
+      return undefined;
+    });
+    const committed = verdict && !verdict.approved ? verdict.committed : undefined;
+    if (!committed) return;
+    // In the reload queue: no reload interleaves with the swap.
+    this.reloading = this.reloading.catch(() => undefined).then(() => {
+      if (this.inForce !== onDisk) return; // a reload put another in force meanwhile
+      log.warn(`[manifest] ${this.name}: ${MANIFEST_PATH} differs from its approved version (not committed, not recorded, no unlock in force): not used; the version committed at ${committed.commit === 'HEAD' ? 'HEAD' : committed.commit.slice(0, 12)} is in force.`);
+      this.putInForce(committed);
+      this._onDidChangeManifest.fire();
+    });
+    await this.reloading;
+  }
+
+  private putInForce(version: ManifestVersion): void {
+    this.inForce = version;
+    this._manifest = version.manifest;
+    this._matcher = new ProtectionMatcher(version.manifest, { caseInsensitive: caseInsensitiveFs() });
+    this._state = { kind: 'ok' };
+    if (this.lastGrantState) this.applyGrantState(this.lastGrantState);
   }
 
   /** The folder-relative path of a URI inside this folder, or undefined. */

@@ -9,3 +9,7 @@ git add src/booking/startCheck.ts supabase/migrations/000_start_check.sql
 git commit -q -m "Files for the check at start"
 printf '// written while VS Code was closed\n' >> src/booking/startCheck.ts
 printf 'drop table start_check;\n' >> supabase/migrations/000_start_check.sql
+# A manifest that protects nothing, written while VS Code was closed: not approved (not HEAD's, not
+# recorded, no unlock), so the window puts the committed one in force, finds the two changes above
+# under it, and restores this one (test/integration/startCheck.test.ts).
+printf '{ "tiers": { "lax": { "label": "lax", "unlock": { "requireCode": false }, "onBreach": "warn" } },\n  "components": { "NOTHING": { "tier": "lax", "files": ["nothing/**"] } } }\n' > .protection/manifest.jsonc

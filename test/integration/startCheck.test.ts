@@ -1,6 +1,6 @@
 // Changes made while nothing was watching (test/integration/beforeLaunch.sh writes them after the
 // fixture's commit, before VS Code starts): found at start, backed up and recorded, restored where
-// the tier says restore, kept and reported where it says warn.
+// the tier says restore, kept and reported where it says warn; a manifest written then is not put in force.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -10,6 +10,7 @@ import { api, auditRecords, folderPath, readDisk, waitFor } from './helpers';
 
 const T1 = 'src/booking/startCheck.ts'; // BOOKING_FLOW, tier1, onBreach restore
 const T2 = 'supabase/migrations/000_start_check.sql'; // MIGRATIONS, tier2, onBreach warn
+const MANIFEST = '.protection/manifest.jsonc'; // replaced by one that protects nothing before launch
 
 function committed(rel: string): string {
   return execFileSync('git', ['show', `HEAD:${rel}`], { cwd: folderPath(), encoding: 'utf8' });
@@ -40,8 +41,13 @@ describe('breach at start: files changed before the window opened', function () 
     const b2 = records.find((r) => r.event === 'breach' && r.file === T2);
     assert.ok(b2, 'a breach record for the tier-2 file');
     assert.ok(!records.some((r) => r.event === 'restore' && r.file === T2));
+    // The manifest that protects nothing, written before launch, was never in force when the files
+    // were judged; it is a breach of its own, and the committed one is back on disk.
+    assert.equal(readDisk(MANIFEST), committed(MANIFEST));
+    assert.ok(records.some((r) => r.event === 'restore' && r.file === MANIFEST), 'the manifest restored');
+    assert.deepEqual(a.service.all()[0].manifest?.components.map((c) => c.name).sort(), ['BOOKING_FLOW', 'MIGRATIONS']);
     // Other files, unchanged since the commit, are not breaches.
-    assert.deepEqual([...new Set(records.filter((r) => r.event === 'breach' && /found at start/.test(r.detail ?? '')).map((r) => r.file))].sort(), [T2, T1].sort());
+    assert.deepEqual([...new Set(records.filter((r) => r.event === 'breach' && /found at start/.test(r.detail ?? '')).map((r) => r.file))].sort(), [T2, T1, MANIFEST].sort());
     await waitFor('this window is the active guard', () => a.breach.isActiveGuard(a.service.all()[0]));
   });
 });
