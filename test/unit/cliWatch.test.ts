@@ -3,9 +3,8 @@
 // change made while nothing was watching is found at start; two guards on one folder never both act.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +20,7 @@ import type { BreachOutcome } from '../../src/core/breach';
 import { locateGrantStore } from '../../src/node/grantStore';
 import { Sandbox } from './cliHarness';
 import type { Repo } from './cliHarness';
+import { shIn, sleep, waitFor, Watcher } from './watchHarness';
 import { auditRecords } from './grantsHarness';
 
 const WATCH_MANIFEST = `// watch test manifest
@@ -58,45 +58,7 @@ function repo(): Repo {
   return r;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, fn: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
-
-/** A foreground `watch` as a child process, with its output as it comes. */
-class Watcher {
-  readonly child: ChildProcess;
-  out = '';
-  exit: Promise<number | null>;
-
-  constructor(readonly repo: Repo) {
-    this.child = spawn(process.execPath, [box.cli, 'watch'], { cwd: repo.dir, env: box.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout!.on('data', (b: Buffer) => { this.out += b.toString('utf8'); });
-    this.child.stderr!.on('data', (b: Buffer) => { this.out += b.toString('utf8'); });
-    this.exit = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
-  }
-
-  async saw(pattern: RegExp, timeoutMs = 10_000): Promise<void> {
-    await waitFor(`${pattern} in watch's output:\n${this.out}`, () => pattern.test(this.out), timeoutMs);
-  }
-
-  async stop(): Promise<number | null> {
-    this.child.kill('SIGINT');
-    return this.exit;
-  }
-}
-
-function sh(r: Repo, script: string): void {
-  const res = spawnSync('bash', ['-c', script], { cwd: r.dir, env: box.env, encoding: 'utf8' });
-  assert.equal(res.status, 0, `${script}: ${res.stderr}`);
-}
+const sh = (r: Repo, script: string): void => shIn(box, r, script);
 
 const breaches = (r: Repo, from = 0): AuditRecord[] => auditRecords(r).slice(from).filter((x) => x.event === 'breach');
 
@@ -344,7 +306,7 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
   for (const [name, write, hasBackup] of routes) {
     test(`${name}: backed up, recorded and restored`, async () => {
       const r = repo();
-      const w = new Watcher(r);
+      const w = new Watcher(box, r);
       try {
         await w.saw(/checked at start/);
         const count = auditRecords(r).length;
@@ -368,7 +330,7 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
 
   test('the folder of protected files moved away and made again with a write: treated as rm -rf, every file restored and recorded', async () => {
     const r = repo();
-    const w = new Watcher(r);
+    const w = new Watcher(box, r);
     try {
       await w.saw(/checked at start/);
       sh(r, `mv src ${join(box.root, `src-away-${n}`)} && mkdir -p src/booking && echo evil > ${T1}`);
@@ -388,7 +350,7 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
     const r = repo();
     const outside = join(box.root, `outside-${n}.txt`);
     writeFileSync(outside, 'victim\n');
-    const w = new Watcher(r);
+    const w = new Watcher(box, r);
     try {
       await w.saw(/checked at start/);
       sh(r, `ln -sf ${outside} ${T1}`);
@@ -408,7 +370,7 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
     const r = repo();
     const twin = join(box.root, `twin-${n}.ts`);
     sh(r, `ln ${T1} ${twin}`);
-    const w = new Watcher(r);
+    const w = new Watcher(box, r);
     try {
       await w.saw(/checked at start/);
       await waitFor('the link broken', () => statSync(join(r.dir, T1)).nlink === 1);
@@ -423,7 +385,7 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
 
   test('a new folder under a protected glob: watched from when it appears; its new files (mkdir -p and a write at once) recorded', async () => {
     const r = repo();
-    const w = new Watcher(r);
+    const w = new Watcher(box, r);
     try {
       await w.saw(/checked at start/);
       sh(r, 'mkdir src/booking/sub && echo y > src/booking/sub/new.ts');
@@ -443,7 +405,7 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
     assert.equal(r.cli(['unlock', 'BOOKING_FLOW', '--reason', 'Raise the price for 2027']).code, 0);
     r.write(T1, 'export const price = 120;\n');
     assert.equal(r.cli(['record']).code, 0);
-    const w = new Watcher(r);
+    const w = new Watcher(box, r);
     try {
       await w.saw(/checked at start/);
       const count = auditRecords(r).length;
@@ -462,7 +424,7 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
 
   test('a write under a grant made with protected-files unlock is left alone; after relock a write is restored', async () => {
     const r = repo();
-    const w = new Watcher(r);
+    const w = new Watcher(box, r);
     try {
       await w.saw(/checked at start/);
       assert.equal(r.cli(['unlock', 'BOOKING_FLOW', '--reason', 'Raise the price for 2027']).code, 0);
@@ -480,9 +442,9 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
 
   test('two guards on one folder: one acts, the other stands by; exactly one breach record per write; the survivor takes over', async () => {
     const r = repo();
-    const a = new Watcher(r);
+    const a = new Watcher(box, r);
     await a.saw(/checked at start/);
-    const b = new Watcher(r);
+    const b = new Watcher(box, r);
     try {
       await b.saw(/standing by: protected-files watch \(pid \d+\)/);
       for (let i = 0; i < 3; i++) {
@@ -512,7 +474,7 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
     // Were the guard to stand down on finding another token in its lease, one echo (touched every few
     // seconds) would switch off every guard of the folder: it keeps guarding and keeps the file fresh.
     const r = repo();
-    const w = new Watcher(r);
+    const w = new Watcher(box, r);
     try {
       await w.saw(/checked at start/);
       const dir = join(r.dir, '.git', 'protected-files');
@@ -535,7 +497,7 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
 
   test('kill -9 right after a restore: the refused version is already backed up', async () => {
     const r = repo();
-    const w = new Watcher(r);
+    const w = new Watcher(box, r);
     await w.saw(/checked at start/);
     const evil = 'export const price = 0; // refused\n';
     const backups = join(r.dir, '.protection', 'backups');
@@ -550,7 +512,7 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
 
   test('.git gone while watching: a write is kept and recorded as such, loudly; with .git back, --once restores it, records the restore and exits 1', async () => {
     const r = repo();
-    const w = new Watcher(r);
+    const w = new Watcher(box, r);
     try {
       await w.saw(/checked at start/);
       renameSync(join(r.dir, '.git'), join(r.dir, '.git-away'));
@@ -574,7 +536,7 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
 
   test('.git gone while watching, a file restored before: restored again from the kept copy of HEAD\'s version', async () => {
     const r = repo();
-    const w = new Watcher(r);
+    const w = new Watcher(box, r);
     try {
       await w.saw(/checked at start/);
       writeFileSync(join(r.dir, T1), 'export const price = 1;\n');
@@ -594,7 +556,7 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
 
   test('Ctrl+C stops it, exit 0, and gives the lease back', async () => {
     const r = repo();
-    const w = new Watcher(r);
+    const w = new Watcher(box, r);
     await w.saw(/checked at start/);
     const lease = join(r.dir, '.git', 'protected-files');
     const leaseFile = (): string | undefined => readdirSync(lease).find((f) => f.endsWith('.guard'));
@@ -631,7 +593,7 @@ describe("git's own work is not a breach (watch running)", () => {
 
   test('git switch to a branch that changes locked files, and back: each branch\'s versions stay, nothing is recorded', async () => {
     const r = slowRepo();
-    const w = new Watcher(r);
+    const w = new Watcher(box, r);
     try {
       await w.saw(/checked at start/);
       const count = auditRecords(r).length;
@@ -658,7 +620,7 @@ describe("git's own work is not a breach (watch running)", () => {
     const r = slowRepo();
     r.write('README.md', 'main moved on\n');
     r.commitAll('main moves on');
-    const w = new Watcher(r);
+    const w = new Watcher(box, r);
     try {
       await w.saw(/checked at start/);
       const count = auditRecords(r).length;
@@ -699,7 +661,7 @@ describe("git's own work is not a breach (watch running)", () => {
     r.commitAll('cart changed, recorded');
     assert.ok(auditRecords(r).length > raiseLog);
     r.git('switch', '-q', 'raise');
-    const w = new Watcher(r);
+    const w = new Watcher(box, r);
     try {
       await w.saw(/checked at start/);
       sh(r, 'git switch -q main');

@@ -6,8 +6,7 @@
 // megabytes costs the guard neither the memory nor the breach record.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAuditLog, sha256, verifyChain } from '../../src/core/audit';
@@ -15,6 +14,7 @@ import type { AuditRecord } from '../../src/core/audit';
 import { makeCodeKey } from '../../src/core/codes';
 import { Sandbox } from './cliHarness';
 import type { Repo } from './cliHarness';
+import { Watcher } from './watchHarness';
 import { auditRecords, forge, forgedChange } from './grantsHarness';
 
 const CODE = 'Forge-Proof-Lantern-4412';
@@ -227,37 +227,10 @@ function lastRecordBefore(r: Repo, change: AuditRecord): string {
   }
 }
 
-/** A foreground `watch` as a child process, with its output as it comes. */
-class Watcher {
-  readonly child: ChildProcess;
-  out = '';
-  exit: Promise<number | null>;
-
-  constructor(readonly repo: Repo) {
-    this.child = spawn(process.execPath, [box.cli, 'watch'], { cwd: repo.dir, env: box.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout!.on('data', (b: Buffer) => { this.out += b.toString('utf8'); });
-    this.child.stderr!.on('data', (b: Buffer) => { this.out += b.toString('utf8'); });
-    this.exit = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
-  }
-
-  async saw(pattern: RegExp, timeoutMs = 10_000): Promise<void> {
-    const t0 = Date.now();
-    while (!pattern.test(this.out)) {
-      if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${pattern} in watch's output:\n${this.out}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-
-  async stop(): Promise<number | null> {
-    this.child.kill('SIGINT');
-    return this.exit;
-  }
-}
-
 describe('watch running (the reviewer\'s repro)', () => {
   test('a forged approval appended while the guard runs, then the write: restored and recorded; warned once over two writes', async () => {
     const r = repo();
-    const w = new Watcher(r);
+    const w = new Watcher(box, r);
     try {
       await w.saw(/checked at start/);
       const forged = forgeApproval(r, FORGED);

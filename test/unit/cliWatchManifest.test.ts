@@ -5,13 +5,12 @@
 // out) is put in force.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { sha256 } from '../../src/core/audit';
 import type { AuditRecord } from '../../src/core/audit';
 import { MANIFEST_PATH } from '../../src/core/layout';
 import { Sandbox } from './cliHarness';
 import type { Repo } from './cliHarness';
+import { shIn, sleep, waitFor, Watcher } from './watchHarness';
 import { auditRecords } from './grantsHarness';
 
 const MANIFEST = `// watch test manifest
@@ -50,46 +49,7 @@ function repo(): Repo {
   return r;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, fn: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
-
-/** A foreground `watch` as a child process, with its output as it comes. */
-class Watcher {
-  readonly child: ChildProcess;
-  out = '';
-  exit: Promise<number | null>;
-
-  constructor(readonly repo: Repo) {
-    this.child = spawn(process.execPath, [box.cli, 'watch'], { cwd: repo.dir, env: box.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout!.on('data', (b: Buffer) => { this.out += b.toString('utf8'); });
-    this.child.stderr!.on('data', (b: Buffer) => { this.out += b.toString('utf8'); });
-    this.exit = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
-  }
-
-  async saw(pattern: RegExp, timeoutMs = 10_000): Promise<void> {
-    await waitFor(`${pattern} in watch's output:\n${this.out}`, () => pattern.test(this.out), timeoutMs);
-  }
-
-  async stop(): Promise<number | null> {
-    this.child.kill('SIGINT');
-    return this.exit;
-  }
-}
-
-/** Runs a shell script in the repository (a writer from outside: another process, not the guard's). */
-function sh(r: Repo, script: string): void {
-  const res = spawnSync('bash', ['-c', script], { cwd: r.dir, env: box.env, encoding: 'utf8' });
-  assert.equal(res.status, 0, `${script}: ${res.stderr}`);
-}
+const sh = (r: Repo, script: string): void => shIn(box, r, script);
 
 const breachOf = (recs: AuditRecord[], file: string, after: string): boolean => recs.some((x) => x.event === 'breach' && x.file === file && x.after === sha256(after));
 
@@ -97,7 +57,7 @@ describe('protected-files watch: a manifest written from outside is never put in
   test('a lax manifest, then (1.5 s later) a write to a locked file: both restored and recorded, the manifest judged under the one in force', async () => {
     const r = repo();
     r.write('evil.jsonc', LAX);
-    const w = new Watcher(r);
+    const w = new Watcher(box, r);
     try {
       await w.saw(/checked at start/);
       const count = auditRecords(r).length;
@@ -123,7 +83,7 @@ describe('protected-files watch: a manifest written from outside is never put in
   test('a manifest without BOOKING_FLOW and a write to its file a few ms later (5 times): the file is always restored and recorded', async () => {
     const r = repo();
     r.write('evil.jsonc', WITHOUT_BOOKING);
-    const w = new Watcher(r);
+    const w = new Watcher(box, r);
     try {
       await w.saw(/checked at start/);
       for (let i = 0; i < 5; i++) {
@@ -166,7 +126,7 @@ describe('protected-files watch: a manifest written from outside is never put in
 describe('protected-files watch: an approved manifest change is put in force', () => {
   test('under an unlock of the manifest: kept and adopted at once; recorded at relock, then watch --once keeps it', async () => {
     const r = repo();
-    const w = new Watcher(r);
+    const w = new Watcher(box, r);
     try {
       await w.saw(/checked at start/);
       assert.equal(r.cli(['unlock', MANIFEST_PATH, '--reason', 'Retire the booking flow guard']).code, 0);
@@ -214,7 +174,7 @@ describe('protected-files watch: an approved manifest change is put in force', (
     r.write(MANIFEST_PATH, WITHOUT_BOOKING);
     r.commitAll('drop the booking flow guard');
     r.git('checkout', '-q', '-');
-    const w = new Watcher(r);
+    const w = new Watcher(box, r);
     try {
       await w.saw(/checked at start/);
       sh(r, 'git switch -q lax');
