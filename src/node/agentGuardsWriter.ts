@@ -148,7 +148,7 @@ export async function planAgentGuards(folderPath: string, manifest: Manifest): P
  * preview), nothing is written and an `AgentGuardsError` asks for a new preview. The state file
  * goes first, so an interrupted run never leaves generated entries that no state claims.
  */
-export async function writeAgentGuards(folderPath: string, plan: readonly PlannedFile[], manifest?: Manifest): Promise<PlannedFile[]> {
+export async function writeAgentGuards(folderPath: string, plan: readonly PlannedFile[], manifest?: Manifest, ownWrite?: (content: Uint8Array) => void): Promise<PlannedFile[]> {
   const changed = plan.filter((f) => f.changed);
   for (const f of changed) {
     const now = await readRegularText(absolute(folderPath, f.path));
@@ -185,6 +185,9 @@ export async function writeAgentGuards(folderPath: string, plan: readonly Planne
   for (const f of ordered) {
     const path = absolute(folderPath, f.path);
     await fs.mkdir(dirname(path), { recursive: true });
+    // The editor's own breach guard takes this exact content as its own write (its record may be
+    // unsigned, which the guard no longer takes as an approval where the manifest holds a signing code).
+    if (ownWrite && matcher.classify(f.path)) ownWrite(Buffer.from(f.after, 'utf8'));
     await atomicWriteFile(path, f.after);
   }
   return changed;

@@ -16,7 +16,7 @@ import { confirmPlan, generatorInput } from './planPreview';
  * edited during the preview) are shown as one sentence; anything else is thrown to the
  * command boundary.
  */
-export async function setUpAgentGuards(folderUri: vscode.Uri, manifestText: string): Promise<void> {
+export async function setUpAgentGuards(folderUri: vscode.Uri, manifestText: string, ownWrite?: (content: Uint8Array) => void): Promise<void> {
   const input = generatorInput(folderUri, manifestText, 'Set Up Agent Guards');
   if (!input) return;
   const { folderName, manifest } = input;
@@ -36,7 +36,7 @@ export async function setUpAgentGuards(folderUri: vscode.Uri, manifestText: stri
     });
     if (!confirmed) return;
 
-    const written = await writeAgentGuards(folderUri.fsPath, plan, manifest);
+    const written = await writeAgentGuards(folderUri.fsPath, plan, manifest, ownWrite);
     log.info(`[agents] ${folderName}: wrote ${written.map((f) => f.path).join(', ')}`);
     const open = 'Open AGENTS.md';
     const choice = await vscode.window.showInformationMessage(

@@ -65,7 +65,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       await d.flows.setCode('Set Unlock Code…').run();
     }))),
     // Loaded on first use (dist/lazy.js in the bundles): activation does not parse them.
-    vscode.commands.registerCommand(Commands.setUpAgentGuards, guarded('Could not set up the agent guards', trusted('set up agent guards', () => loadLazy('Set Up Agent Guards').setUpFromManifest(d.service, 'agent guards')))),
+    vscode.commands.registerCommand(Commands.setUpAgentGuards, guarded('Could not set up the agent guards', trusted('set up agent guards', () => loadLazy('Set Up Agent Guards').setUpFromManifest(d.service, 'agent guards', expectOwnWrite)))),
     vscode.commands.registerCommand(Commands.setUpTeamRules, guarded('Could not set up the team rules', trusted('set up team rules', () => loadLazy('Set Up Team Rules').setUpFromManifest(d.service, 'team rules')))),
     vscode.commands.registerCommand(Commands.importProtocol, guarded('Could not import the protocol document', trusted('import a protocol document', async (arg?: unknown) => {
       // Works without a manifest: it can create one.

@@ -9,11 +9,13 @@ import { setUpTeamRules } from './teamRulesCommand';
 import { readUriBytes } from './localRead';
 
 /** Set Up Agent Guards / Set Up Team Rules: for the folder with a manifest the user picks. */
-export async function setUpFromManifest(service: ProtectionService, what: 'agent guards' | 'team rules'): Promise<void> {
+/** `ownWrite` tells the breach guard that a protected file's new content is the extension's own write (Set Up Agent Guards). */
+export async function setUpFromManifest(service: ProtectionService, what: 'agent guards' | 'team rules', ownWrite?: (content: Uint8Array) => void): Promise<void> {
   const pick = await pickManifestFolder(service, `Set up ${what} for which folder?`);
   if (!pick) return;
   const text = new TextDecoder().decode(await readUriBytes(pick.manifestUri));
-  await (what === 'agent guards' ? setUpAgentGuards : setUpTeamRules)(pick.folder.uri, text);
+  if (what === 'agent guards') await setUpAgentGuards(pick.folder.uri, text, ownWrite);
+  else await setUpTeamRules(pick.folder.uri, text);
 }
 
 /** The banner's and status bar's details: the file's state in a modal, with Unlock… or Relock. */
