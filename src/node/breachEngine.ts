@@ -328,6 +328,8 @@ export class BreachEngine {
 
   /** Handles one file until its disk content is settled (a writer looping for seconds included). */
   private async handle(rel: string, atStart: boolean): Promise<void> {
+    // Judged again once, from the start, where git began to work while this judgement ran.
+    let rejudged = false;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       // git writes files before it moves HEAD: what it wrote is judged against where HEAD ends.
       if (round === 0) await this.gitSettled();
@@ -360,6 +362,13 @@ export class BreachEngine {
       if (decision.action === 'none') {
         if (round > 0) this.episodes.settle(rel);
         return;
+      }
+      // A judgement that began before git did (a long queue of them, a checkout started meanwhile)
+      // may have read the new content and the old HEAD: once git has settled, it is made again.
+      if (!rejudged && (await this.git.busyFor()) > 0) {
+        rejudged = true;
+        round = -1;
+        continue;
       }
       if (round === 0 && disk?.bytes && await this.gitStaged(rel, disk.bytes)) return;
       const restore = decision.restore && approved.bytes !== undefined;

@@ -682,6 +682,30 @@ describe("git's own work is not a breach (watch running)", () => {
     }
   });
 
+  test('switching back while the guard still judges the first switch\'s writes (600 files): nothing is rolled back', async () => {
+    const r = repo();
+    const many = (i: number): string => `src/booking/many/d${Math.floor(i / 100)}/f${i}.ts`;
+    for (let i = 0; i < 600; i++) r.write(many(i), `export const v${i} = 0;\n`);
+    r.commitAll('many');
+    r.git('switch', '-q', '-c', 'feature');
+    for (let i = 0; i < 600; i++) r.write(many(i), `export const v${i} = 1; // feature\n`);
+    r.commitAll('feature');
+    r.git('switch', '-q', 'main');
+    const w = new Watcher(box, r);
+    try {
+      await w.saw(/checked at start/);
+      // Each of the 600 writes is judged in turn (a git process each): the switch back comes while
+      // that queue is still being worked through, judgements that began before it ran.
+      sh(r, 'git switch -q feature && sleep 0.3 && git switch -q main');
+      await sleep(4000);
+      assert.equal(r.git('status', '--porcelain'), '', 'the work tree is main, as git left it');
+      assert.equal(auditRecords(r).filter((x) => x.event === 'breach').length, 0, w.out);
+      for (const i of [0, 299, 599]) assert.equal(r.read(many(i)), `export const v${i} = 0;\n`);
+    } finally {
+      assert.equal(await w.stop(), 0);
+    }
+  });
+
   test('a git that never lets go of index.lock (crashed, or kept on purpose) delays the judgement by at most the wait, then says why', async () => {
     const r = repo();
     const gitDir = join(r.dir, '.git');
