@@ -219,33 +219,33 @@ export class BreachEngine {
   followLog(): Promise<void> {
     // One reader at a time; callers arriving meanwhile read again after it.
     const run = async (): Promise<void> => {
-      const path = this.o.recorder.store.path;
-      let size: number;
+      let handle: fs.FileHandle | undefined;
       try {
-        size = (await fs.stat(path)).size;
+        // Never waits on a named pipe put in the log's place (its size reads 0: nothing is read).
+        handle = await fs.open(this.o.recorder.store.path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
       } catch (err) {
         // Gone (a switch to a branch that has no log yet): no record approves anything any more.
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return;
-        size = 0;
       }
-      // Read on from where the last read ended only if what was read is still there: a log that
-      // shrank, or was replaced by another (a branch switched or merged, a rewrite), is read again
-      // from its start into a new ledger.
-      let from = this.logApplied;
-      if (from > size || (from > 0 && !(await endsWith(path, from, this.logTail)))) from = -1;
-      if (size === from) return;
-      if (from < 0) {
-        this.ledger = this.newLedger();
-        for (const [rel, hash] of this.adopted) this.ledger.approve(rel, hash);
-        this.logApplied = 0;
-        this.logTail = Buffer.alloc(0);
-        this.logSkipping = false;
-        if (size === 0) return;
-      }
-      // In chunks of LOG_CHUNK, whole lines each, `logApplied` moved on after each: memory stays at
-      // one chunk whatever the log's size, and a read that fails half-way goes on from there next time.
-      const handle = await fs.open(path, 'r');
       try {
+        const size = handle ? (await handle.stat()).size : 0;
+        // Read on from where the last read ended only if what was read is still there: a log that
+        // shrank, or was replaced by another (a branch switched or merged, a rewrite), is read again
+        // from its start into a new ledger.
+        let from = this.logApplied;
+        if (from > size || (from > 0 && !(handle && await endsWith(handle, from, this.logTail)))) from = -1;
+        if (size === from) return;
+        if (from < 0) {
+          this.ledger = this.newLedger();
+          for (const [rel, hash] of this.adopted) this.ledger.approve(rel, hash);
+          this.logApplied = 0;
+          this.logTail = Buffer.alloc(0);
+          this.logSkipping = false;
+          if (size === 0) return;
+        }
+        if (!handle) return; // (no log: size 0, returned above)
+        // In chunks of LOG_CHUNK, whole lines each, `logApplied` moved on after each: memory stays at
+        // one chunk whatever the log's size, and a read that fails half-way goes on from there next time.
         const buffer = Buffer.allocUnsafe(Math.min(LOG_CHUNK, size - this.logApplied));
         while (this.logApplied < size) {
           const start = this.logApplied;
@@ -280,7 +280,7 @@ export class BreachEngine {
           this.logRead(lines);
         }
       } finally {
-        await handle.close();
+        await handle?.close();
       }
     };
     const next = (this.logReading ?? Promise.resolve()).catch(() => undefined).then(run);
@@ -652,21 +652,10 @@ export class BreachEngine {
    */
   async scanAtStart(known?: Iterable<string>): Promise<BreachOutcome[]> {
     await this.followLog().catch((err) => this.log('warn', `[breach] could not read the audit log: ${String(err)}`));
-    const candidates = new Set<string>();
-    const untracked = new Set<string>();
-    const status = await runGit(['status', '--porcelain=v2', '-z', '--untracked-files=all', '--no-renames', '--', '.'], this.o.root, this.o.env ?? process.env).catch(() => undefined);
-    if (status?.code === 0) {
-      const prefix = await this.repoPrefix();
-      for (const entry of status.stdout.toString('utf8').split('\0')) {
-        const path = statusPath(entry);
-        if (path === undefined || !path.startsWith(prefix)) continue;
-        const rel = path.slice(prefix.length);
-        candidates.add(rel);
-        if (entry.startsWith('? ')) untracked.add(rel);
-      }
-    } else {
-      this.log('warn', `[breach] git status failed${status ? `: ${status.stderr.split('\n')[0]}` : ''}; only files with audit records are checked at start.`);
-    }
+    const git = await this.changedFromHead('.');
+    if ('failure' in git) this.log('warn', `[breach] git status failed${git.failure}; only files with audit records are checked at start.`);
+    const candidates = new Set<string>('failure' in git ? [] : git.changed);
+    const untracked = 'failure' in git ? new Set<string>() : git.untracked;
     for (const rel of this.ledger.files()) candidates.add(rel);
     if (known) for (const rel of await this.hardLinked(known)) candidates.add(rel);
     const found: BreachOutcome[] = [];
@@ -709,6 +698,26 @@ export class BreachEngine {
     if (this.ledger.get(rel)) return;
     this.ledger.approve(rel, hash);
     this.adopted.set(rel, hash);
+  }
+
+  /**
+   * The folder-relative paths git reports as different from HEAD under `pathspec` (modified, deleted,
+   * untracked; the untracked also on their own), or why git could not say.
+   */
+  private async changedFromHead(pathspec: string): Promise<{ changed: string[]; untracked: Set<string> } | { failure: string }> {
+    const status = await runGit(['status', '--porcelain=v2', '-z', '--untracked-files=all', '--no-renames', '--', pathspec], this.o.root, this.o.env ?? process.env).catch(() => undefined);
+    if (status?.code !== 0) return { failure: status ? `: ${status.stderr.split('\n')[0]}` : '' };
+    const prefix = await this.repoPrefix();
+    const changed: string[] = [];
+    const untracked = new Set<string>();
+    for (const entry of status.stdout.toString('utf8').split('\0')) {
+      const path = statusPath(entry);
+      if (path === undefined || !path.startsWith(prefix)) continue;
+      const rel = path.slice(prefix.length);
+      changed.push(rel);
+      if (entry.startsWith('? ')) untracked.add(rel);
+    }
+    return { changed, untracked };
   }
 
   private async repoPrefix(): Promise<string> {
@@ -815,15 +824,8 @@ export class BreachEngine {
   /** Judges every protected file git or the audit log knows under folder `relDir`, as the check at start does. */
   private async checkUnder(relDir: string): Promise<void> {
     await this.followLog().catch(() => undefined);
-    const candidates = new Set<string>();
-    const status = await runGit(['status', '--porcelain=v2', '-z', '--untracked-files=all', '--no-renames', '--', relDir], this.o.root, this.o.env ?? process.env).catch(() => undefined);
-    if (status?.code === 0) {
-      const prefix = await this.repoPrefix();
-      for (const entry of status.stdout.toString('utf8').split('\0')) {
-        const path = statusPath(entry);
-        if (path !== undefined && path.startsWith(prefix)) candidates.add(path.slice(prefix.length));
-      }
-    }
+    const git = await this.changedFromHead(relDir);
+    const candidates = new Set<string>('failure' in git ? [] : git.changed);
     for (const rel of this.ledger.files()) if (rel.startsWith(`${relDir}/`)) candidates.add(rel);
     for (const rel of candidates) this.notify(rel);
   }
@@ -914,19 +916,15 @@ export function directoriesOf(root: string, rels: PathKeys): Set<string> {
   return dirs;
 }
 
-/** Whether the file at `path` holds `tail` just before offset `end` (read without waiting on a named pipe). */
-async function endsWith(path: string, end: number, tail: Buffer): Promise<boolean> {
+/** Whether the open file holds `tail` just before offset `end`. */
+async function endsWith(handle: fs.FileHandle, end: number, tail: Buffer): Promise<boolean> {
   if (end < tail.length) return false;
-  let handle: fs.FileHandle | undefined;
   try {
-    handle = await fs.open(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
     const buffer = Buffer.alloc(tail.length);
     const { bytesRead } = await handle.read(buffer, 0, tail.length, end - tail.length);
     return bytesRead === tail.length && buffer.equals(tail);
   } catch {
     return false;
-  } finally {
-    await handle?.close();
   }
 }
 
