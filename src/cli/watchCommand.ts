@@ -25,10 +25,10 @@ import { GuardLease, leasePathFor } from '../node/guardLease';
 import { AuditRecorder } from '../node/recorder';
 import { judgeManifest, manifestHash } from '../node/manifestInForce';
 import type { ManifestGateOptions, ManifestVersion } from '../node/manifestInForce';
-import { readRegularFileSync } from '../node/regularFile';
+import { readRegularFileStrictSync, readRegularFileSync } from '../node/regularFile';
 import { endGrantWith } from '../node/unlocking';
 import { manifestOrThrow } from './enforcedManifest';
-import { CliError, EXIT_FAIL, EXIT_OK, caseInsensitiveFs, findWorkspaceRoot, manifestText, parseCommandArgs, readWorkTreeManifest } from './io';
+import { CliError, EXIT_FAIL, EXIT_OK, caseInsensitiveFs, findWorkspaceRoot, manifestText, parseCommandArgs } from './io';
 import type { CliIo } from './io';
 
 export const WATCH_HELP = `Usage: protected-files watch [--once]
@@ -62,21 +62,23 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
   }
   const root = findWorkspaceRoot(io.cwd);
   if (!root) throw new CliError(`No protection manifest: no ${MANIFEST_PATH} in ${io.cwd} or above.`, 'Run this inside the repository that has it.');
-  const diskManifest = manifestOrThrow((await readWorkTreeManifest(root)) ?? '', MANIFEST_PATH);
+  // Read once: the manifest parsed and the bytes judged and hashed below are the same version.
+  const diskBytes = readWorkTreeManifestBytes(root);
+  const diskManifest = manifestOrThrow(diskBytes ? manifestText(diskBytes) : '', MANIFEST_PATH);
   const store = grantStoreFor(root);
   if (!store) throw new CliError(`${root} is not in a git repository: the guard needs git for the approved content and the grants.`, 'Run git init (or work in a clone) first.');
   // The manifest in force is the last approved one (src/core/manifestApproval.ts): the work tree's
   // only when HEAD holds it, a grant covers it or its change is recorded; else HEAD's, and the one on
   // disk is a breach that the check at start restores.
   const gate: ManifestGateOptions = { root, env: io.env, grants: () => store.readSync(), caseInsensitive: caseInsensitiveFs() };
-  const diskBytes = readManifestBytes(root);
-  const atStart = diskBytes ? await judgeManifest(gate, diskBytes, undefined) : { approved: undefined };
+  const atStart = diskBytes ? await judgeManifest(gate, diskBytes, undefined) : undefined;
+  const committed = atStart?.approved ? undefined : atStart?.committed;
   let inForce: ManifestVersion;
-  if (atStart.approved || !('committed' in atStart) || !atStart.committed) {
+  if (!committed) {
     inForce = { manifest: diskManifest, hash: manifestHash(diskBytes ?? new Uint8Array()) };
   } else {
-    inForce = atStart.committed;
-    const version = atStart.committed.commit === 'HEAD' ? 'the version committed at HEAD' : `the last valid version, committed in ${atStart.committed.commit.slice(0, 12)}`;
+    inForce = committed;
+    const version = committed.commit === 'HEAD' ? 'the version committed at HEAD' : `the last valid version, committed in ${committed.commit.slice(0, 12)}`;
     io.stderr(`protected-files: ${MANIFEST_PATH} differs from its approved version (not committed, not recorded, no unlock in force): it is not adopted; using ${version}.\n`);
   }
   let manifest = inForce.manifest;
@@ -239,6 +241,16 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
 /** The manifest's bytes on disk, or undefined (gone, or not a regular file: never waited on). */
 function readManifestBytes(root: string): Buffer | undefined {
   return readRegularFileSync(join(root, ...MANIFEST_PATH.split('/')));
+}
+
+/** The work tree's manifest bytes, or undefined when there is none; throws what readWorkTreeManifest throws (a pipe in its place). */
+function readWorkTreeManifestBytes(root: string): Buffer | undefined {
+  try {
+    return readRegularFileStrictSync(join(root, ...MANIFEST_PATH.split('/')));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
 }
 
 /** One timer for the next grant expiry of the folder (re-read whenever it fires or the store changes). */

@@ -244,7 +244,7 @@ export class FolderProtection extends Disposable {
   private verdictOn(bytes: Uint8Array): ReturnType<typeof judgeManifest> {
     return judgeManifest({
       root: this.folder.uri.fsPath, env: process.env, grants: () => this.grants.readSync(), caseInsensitive: caseInsensitiveFs(),
-    }, bytes, this.inForce === undefined || this.inForce.hash === manifestHash(bytes) ? undefined : this.inForce);
+    }, bytes, this.inForce);
   }
 
   /** The first manifest's verdict: where it is not approved, the committed one goes in force in its place. */
