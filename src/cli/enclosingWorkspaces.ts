@@ -5,7 +5,7 @@
 // deleted `.protection/` folder still counts through git's HEAD. Only stats, each folder once per
 // run, and git once per checkout that needs it, a few at a time: the agents' hook asks this for
 // every folder a tool call names, which can be thousands.
-import { statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MANIFEST_PATH, PROTECTION_DIR } from '../core/layout';
 import { committedHolders } from '../node/committedFiles';
@@ -22,18 +22,10 @@ interface Level {
 /** Git processes of the lookups through HEAD at once; the rest wait. */
 const GIT_AT_ONCE = 4;
 /** Checkouts looked up through git for one call; beyond, the call is refused (see TooManyCheckouts). */
-export const MAX_CHECKOUTS = 64;
+const MAX_CHECKOUTS = 64;
 
 /** A call names files in more checkouts without a manifest on disk than the guard looks up. */
 export class TooManyCheckouts extends Error {}
-
-function exists(path: string): boolean {
-  try {
-    return statSync(path, { throwIfNoEntry: false }) !== undefined;
-  } catch {
-    return false; // a folder on the way that is not one (ENOTDIR), or not readable
-  }
-}
 
 export class EnclosingWorkspaces {
   /** The folders at and above each folder asked so far that hold something, nearest first. */
@@ -98,7 +90,7 @@ export class EnclosingWorkspaces {
         above = known;
         break;
       }
-      pending.push({ dir, protection: exists(join(dir, PROTECTION_DIR)), git: exists(join(dir, '.git')) });
+      pending.push({ dir, protection: existsSync(join(dir, PROTECTION_DIR)), git: existsSync(join(dir, '.git')) });
       const parent = dirname(dir);
       if (parent === dir) break;
       dir = parent;

@@ -80,7 +80,7 @@ export function detectAgent(payload: unknown): HookAgent {
 const PATH_KEYS: ReadonlySet<string> = new Set(['destination', 'dest', 'source', 'target', 'targets', 'directory', 'dir']);
 const PATH_KEY_ENDINGS = /(?:path|paths|file|files|filename|filenames|uri|uris)$/;
 /** The most values and the deepest nesting of a tool input the guard reads; more is refused. */
-export const TOOL_INPUT_LIMITS = { values: 100_000, depth: 32 } as const;
+const TOOL_INPUT_LIMITS = { values: 100_000, depth: 32 } as const;
 // Names, not regular expressions: the hook is a fresh process on every tool call, where compiling
 // an alternation of two dozen names costs more than the rest of reading the call (~70 µs each).
 /** Tools that only read: their path fields are not writes. */
@@ -311,11 +311,12 @@ function readCall(payload: unknown, agent: HookAgent): ToolCall {
   // Any other tool: what its input names, as far as it can be read (a tool that writes nothing has no path).
   const toolInput = isObject(input) ? input : {};
   const command = commandText(toolInput.command) ?? commandText(toolInput.cmd) ?? commandText(toolInput.commandLine);
-  if (command !== undefined && !READ_ONLY_TOOLS.has(tool) && pathsIn(toolInput).length === 0) {
+  if (READ_ONLY_TOOLS.has(tool)) return { agent, phase, tool, cwd, paths: [], command: undefined };
+  const paths = pathsIn(toolInput);
+  if (command !== undefined && paths.length === 0) {
     return { agent, phase, tool, cwd: workdirOf(toolInput, cwd, tool, 'tool_input', false), paths: [], command };
   }
-  if (READ_ONLY_TOOLS.has(tool)) return { agent, phase, tool, cwd, paths: [], command: undefined };
-  return { agent, phase, tool, cwd, paths: pathsIn(toolInput), command: undefined };
+  return { agent, phase, tool, cwd, paths, command: undefined };
 }
 
 /** What the hook process prints and exits with. */

@@ -51,14 +51,14 @@ const issuedTokens: Set<string> = (globalThis as { [ISSUED_TOKENS]?: Set<string>
 
 const TAIL_CHUNK = 64 * 1024;
 /** A line longer than this is no record (a record is a few KB): passed over unread. */
-export const MAX_RECORD_LINE = 1024 * 1024;
+const MAX_RECORD_LINE = 1024 * 1024;
 /**
  * How far back from the end append looks for the last record. Past it (a log padded with hundreds of
  * megabytes, a huge line of junk) the log's tail is unreadable: see append.
  */
 export const TAIL_SCAN_LIMIT = 256 * 1024 * 1024;
 /** What a record appended after an unreadable tail says (see append). */
-export const UNREADABLE_TAIL_NOTE = `the audit log's last ${TAIL_SCAN_LIMIT / (1024 * 1024)} MB hold no record, so this record starts a new chain`;
+const UNREADABLE_TAIL_NOTE = `the audit log's last ${TAIL_SCAN_LIMIT / (1024 * 1024)} MB hold no record, so this record starts a new chain`;
 /**
  * Most records one locked write appends: a batch holds the lock for a few milliseconds, so another
  * process's append (a hook, another window) waits that long, not for the whole queue.
