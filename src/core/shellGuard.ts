@@ -321,10 +321,11 @@ function isBraceSet(window: string): boolean {
 }
 
 /**
- * The index after the `)` closing a `$(` or `<(` whose text starts at `start` (nested parentheses,
- * quotes and escapes skipped); the end of `source` when none closes it.
+ * The index after the `close` ending a `$(`, `<(` (`(`, `)`) or `${` (`{`, `}`) whose text starts at
+ * `start`: nested pairs counted; quotes, `$'…'` and escapes skipped (a `}` or `)` in quotes closes
+ * nothing); in a `${…}`, a `$(…)` read whole. The end of `source` when none closes it.
  */
-function readParen(source: string, start: number): number {
+function readClosing(source: string, start: number, open: string, close: string): number {
   const n = source.length;
   let depth = 1;
   let j = start;
@@ -332,6 +333,7 @@ function readParen(source: string, start: number): number {
     const c = source[j];
     if (c === '\\') j += 2;
     else if (c === '$' && source[j + 1] === "'") j = ansiC(source, j + 2).end;
+    else if (open !== '(' && c === '$' && source[j + 1] === '(') j = readParen(source, j + 2);
     else if (c === "'") {
       const close = source.indexOf("'", j + 1);
       j = close === -1 ? n : close + 1;
@@ -340,8 +342,8 @@ function readParen(source: string, start: number): number {
       while (j < n && source[j] !== '"') j += source[j] === '\\' ? 2 : 1;
       j++;
     } else {
-      if (c === '(') depth++;
-      else if (c === ')') depth--;
+      if (c === open) depth++;
+      else if (c === close) depth--;
       j++;
     }
   }
@@ -349,25 +351,12 @@ function readParen(source: string, start: number): number {
   return depth > 0 ? n + 1 : Math.min(j, n + 1);
 }
 
-/** The index after the `}` closing a `${` whose text starts at `start` (nested braces, quotes, `$(…)` skipped). */
+function readParen(source: string, start: number): number {
+  return readClosing(source, start, '(', ')');
+}
+
 function readBrace(source: string, start: number): number {
-  const n = source.length;
-  let depth = 1;
-  let j = start;
-  while (j < n && depth > 0) {
-    const c = source[j];
-    if (c === '\\') j += 2;
-    else if (c === '$' && source[j + 1] === '(') j = readParen(source, j + 2);
-    else if (c === "'") {
-      const close = source.indexOf("'", j + 1);
-      j = close === -1 ? n : close + 1;
-    } else {
-      if (c === '{') depth++;
-      else if (c === '}') depth--;
-      j++;
-    }
-  }
-  return depth > 0 ? n + 1 : Math.min(j, n + 1);
+  return readClosing(source, start, '{', '}');
 }
 
 /**
@@ -896,7 +885,8 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
     case 'shred':
     case 'rmdir':
       out.push(...ops.map((w) => target(w, 'delete', name)));
-      if (ops.some((w) => w.glob || args.some((a) => /^-[a-zA-Z]*[rR]/.test(a.text) || a.text === '--recursive'))) {
+      // Once per command, not per operand: `rm a a a …` with thousands of operands stays linear.
+      if (args.some((a) => /^-[a-zA-Z]*[rR]/.test(a.text) || a.text === '--recursive') || ops.some((w) => w.glob)) {
         // rm -r dir: everything below it.
         for (const w of ops) out.push({ path: join(w.text, '**'), glob: true, op: 'delete', via: name });
       }

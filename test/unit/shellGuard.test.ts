@@ -332,6 +332,11 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   // bounds
   [`echo ${'a '.repeat(SHELL_LIMITS.maxLength)}`, 'fail'],
   [`${"bash -c '".repeat(1)}${'$('.repeat(SHELL_LIMITS.maxDepth + 2)}ls${')'.repeat(SHELL_LIMITS.maxDepth + 2)}'`, 'fail'],
+  // a `}` in quotes inside `${…}` closes nothing: what follows is still read
+  ['echo ${x:-"}"}; rm src/booking/flow.ts', 'deny'],
+  ['echo ${x:-"}"} > src/booking/flow.ts', 'deny'],
+  ["echo ${x:-$'}'} > src/booking/flow.ts", 'deny'],
+  ['echo ${x:-"}"} > src/other/x.ts', 'allow'],
 ];
 
 describe('shell guard: the answer for each command', () => {
@@ -369,6 +374,13 @@ describe('shell guard: details', () => {
   test('many words fail closed with a reason', () => {
     const a = analyzeShellCommand('a '.repeat(SHELL_LIMITS.maxWords + 10));
     assert.match(a.failure ?? '', /words/);
+  });
+  test('rm with thousands of operands: every one a target (checked for -r once, not per operand)', () => {
+    const names = Array.from({ length: 8_000 }, (_, i) => `f${i}`).join(' ');
+    const a = analyzeShellCommand(`rm ${names}`);
+    assert.equal(a.failure, undefined);
+    assert.equal(a.targets.filter((t) => t.op === 'delete' && /^f\d+$/.test(t.path)).length, 8_000);
+    assert.equal(answer(`rm ${names} src/booking/flow.ts`).answer, 'deny');
   });
   test('an unterminated quote does not hang and still sees the write', () => {
     assert.equal(answer("echo 'x > src/booking/flow.ts").answer, 'allow');
