@@ -431,16 +431,14 @@ function ansiC(source: string, start: number): { text: string; end: number } {
   return { text, end: j + 1 };
 }
 
-/** Index after `$NAME`, `${…}`, `$1`, `$@`… starting at the `$`. */
+/** Index after `$NAME`, `$1`, `$@`… starting at the `$` (a `${…}` is read by readBrace). */
 function skipVariable(source: string, at: number): number {
-  if (source[at + 1] === '{') {
-    const close = source.indexOf('}', at + 2);
-    return close === -1 ? source.length : close + 1;
-  }
   const m = /^[A-Za-z_][A-Za-z0-9_]*|^[0-9@*#?$!-]/.exec(source.slice(at + 1));
   return at + 1 + (m ? m[0].length : 0);
 }
 
+/** A script file that is the shell's own standard input (`bash /dev/stdin`, `source -`). */
+const STDIN_SCRIPT = /^(\/dev\/stdin|\/dev\/fd\/0|\/proc\/self\/fd\/0|-)$/;
 /** Reserved words that open or close a compound command; the command after them runs in the current shell. */
 const RESERVED = new Set(['{', '}', '!', 'if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'esac', 'time']);
 /**
@@ -801,7 +799,7 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
     // `source`/`.` run the script in this shell (its `cd` stays); a shell runs it in its own.
     const run = SHELLS.has(name) ? recurse : evalHere;
     const file = SHELLS.has(name) ? shellOperand(args) : args[0];
-    const stdinFile = file !== undefined && /^(\/dev\/stdin|\/dev\/fd\/0|\/proc\/self\/fd\/0|-)$/.test(file.text);
+    const stdinFile = file !== undefined && STDIN_SCRIPT.test(file.text);
     const fromStdin = stdinFile || (SHELLS.has(name) && (file === undefined || args.some((w) => /^-[a-zA-Z]*s[a-zA-Z]*$/.test(w.text))));
     if (file?.process !== undefined && !fromStdin) {
       // `bash <(curl …)`, `source <(echo …)`: the script is what the command prints.
@@ -1330,7 +1328,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
       }
       // `source file`: a script the guard does not read runs in this shell; it may `cd` anywhere.
       const sourced = real.words[1];
-      if ((name === 'source' || name === '.') && real.inShell && sourced && sourced.process === undefined && !/^(\/dev\/stdin|\/dev\/fd\/0|\/proc\/self\/fd\/0|-)$/.test(sourced.text)) {
+      if ((name === 'source' || name === '.') && real.inShell && sourced && sourced.process === undefined && !STDIN_SCRIPT.test(sourced.text)) {
         result = { ok: union(result.ok, new Set([UNKNOWN_DIR])), fail: union(result.fail, new Set([UNKNOWN_DIR])) };
       }
       if (real.negate) result = { ok: result.fail, fail: result.ok };
