@@ -706,6 +706,37 @@ describe("git's own work is not a breach (watch running)", () => {
     }
   });
 
+  test('a named pipe put in the audit log\'s place: the guard reads nothing from it, never waits on it, and still restores', { skip: process.platform === 'win32' ? 'no mkfifo' : false }, async () => {
+    const r = repo();
+    // A change recorded first, so the guard has read some of the log before it is replaced.
+    assert.equal(r.cli(['unlock', 'BOOKING_FLOW', '--reason', 'Raise the price for 2027']).code, 0);
+    r.write(T1, 'export const price = 120;\n');
+    assert.equal(r.cli(['record']).code, 0);
+    r.commitAll('recorded');
+    const manifest = parseManifest(WATCH_MANIFEST).manifest!;
+    const matcher = new ProtectionMatcher(manifest);
+    const logs: string[] = [];
+    const engine = new BreachEngine({
+      root: r.dir, recorder: new AuditRecorder(r.dir), env: box.env,
+      policy: { classify: (rel) => matcher.classify(rel), grantFor: () => undefined, manifest: () => manifest },
+      log: (level, m) => logs.push(`${level}: ${m}`),
+    });
+    try {
+      await engine.followLog();
+      const log = join(r.dir, '.protection', 'audit.jsonl');
+      rmSync(log);
+      execFileSync('mkfifo', [log]);
+      writeFileSync(join(r.dir, T1), 'export const price = 0; // agent\n');
+      engine.notify(T1);
+      await engine.settled();
+      // The log that approved 120 is gone: HEAD's version (committed with it) is what comes back.
+      assert.equal(r.read(T1), 'export const price = 120;\n');
+      assert.ok(lstatSync(log).isFIFO(), 'the pipe is left as it is');
+    } finally {
+      engine.dispose();
+    }
+  });
+
   test('a git that never lets go of index.lock (crashed, or kept on purpose) delays the judgement by at most the wait, then says why', async () => {
     const r = repo();
     const gitDir = join(r.dir, '.git');
