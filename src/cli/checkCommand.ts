@@ -221,21 +221,32 @@ function relativeTo(root: string, absolute: string): string | undefined {
  * one), is protected: `ln -s src/booking/a.ts x.ts` and then editing x.ts edits the protected file.
  */
 export function classifyTarget(matcher: ProtectionMatcher, root: string, target: Target): { rel: string; classification: Classification } | undefined {
-  const candidates = linkChain(target.absolute);
+  for (const rel of relsUnder(root, linkChain(target.absolute))) {
+    const classification = matcher.classify(rel);
+    if (classification) return { rel, classification };
+  }
+  return undefined;
+}
+
+/**
+ * The workspace-relative paths (`/`-separated) of the names in `chain` (linkChain) that are inside
+ * `root`, as written or under its real path, in the chain's order, each once.
+ */
+export function relsUnder(root: string, chain: readonly string[]): string[] {
   let realRoot = root;
   try {
-    realRoot = realpathSync(root);
+    realRoot = realpathSync.native(root);
   } catch {
     // keep root
   }
-  for (const abs of candidates) {
-    for (const base of [root, realRoot]) {
+  const out = new Set<string>();
+  for (const abs of chain) {
+    for (const base of realRoot === root ? [root] : [root, realRoot]) {
       const rel = relativeTo(base, abs);
-      const classification = rel ? matcher.classify(rel) : undefined;
-      if (rel && classification) return { rel, classification };
+      if (rel) out.add(rel);
     }
   }
-  return undefined;
+  return [...out];
 }
 
 /** The message an agent reads when an edit is denied; `unlockRel`: the file its unlock line names, when not `rel`. */

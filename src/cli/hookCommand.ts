@@ -3,7 +3,7 @@
 // a locked file or a guarded command in the agent's own format, allows what a grant covers, and
 // after a tool ran records its changes under the grant. Every failure of its own refuses the call
 // with one sentence saying what to fix (fail closed): a hook that crashes lets the edit through.
-import { readdirSync, realpathSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { homeDirectory } from '../node/nodeOs';
 import type { Dirent } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -22,7 +22,7 @@ import type { Grant } from '../core/unlocks';
 import { certifiedGrants } from '../node/certifiedGrants';
 import { noteCodePath } from '../core/codePath';
 import { findGitDir, grantStoreFor } from '../node/grantStore';
-import { MAX_HOOK_PAYLOAD, classifyTarget, loadManifest, protectedMessage } from './checkCommand';
+import { MAX_HOOK_PAYLOAD, classifyTarget, loadManifest, protectedMessage, relsUnder } from './checkCommand';
 import { EnclosingWorkspaces, TooManyCheckouts } from './enclosingWorkspaces';
 import { caseInsensitiveFs, formatProblems, isInputTooLarge } from './io';
 import { MAX_HARD_LINK_CANDIDATES, hardLinkTwins, linkChain } from './sameFile';
@@ -411,25 +411,9 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
   return reasons;
 }
 
-function realOrSelf(abs: string): string {
-  try {
-    return realpathSync(abs);
-  } catch {
-    return abs; // does not exist (yet)
-  }
-}
-
 /** The workspace-relative paths `abs` is inside `folder`: as written and where its symlinks lead (see linkChain). */
 function relsIn(folder: Folder, abs: string): string[] {
-  const roots = [...new Set([folder.root, realOrSelf(folder.root)])];
-  const out: string[] = [];
-  for (const candidate of linkChain(abs)) {
-    for (const root of roots) {
-      const r = relative(root, candidate);
-      if (r !== '' && !r.startsWith('..') && !isAbsolute(r)) out.push(r.split(sep).join('/'));
-    }
-  }
-  return [...new Set(out)];
+  return relsUnder(folder.root, linkChain(abs));
 }
 
 /**

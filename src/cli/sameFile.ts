@@ -38,7 +38,7 @@ function realFolders(path: string): string | undefined {
   const rest: string[] = [];
   for (let dir = path; ; dir = dirname(dir)) {
     try {
-      return join(realpathSync(dir), ...rest.reverse());
+      return join(realpathSync.native(dir), ...rest.reverse());
     } catch {
       if (dirname(dir) === dir) return undefined;
       rest.push(basename(dir));
