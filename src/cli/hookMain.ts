@@ -3,7 +3,7 @@
 // The guard's code is dist/cli-guard.js, which dist/cli.js loads for `hook` and `check` too (one
 // copy in the package; scripts/build.mjs redirects this require). Same arguments as `protected-files hook`.
 import { noteCodePath } from '../core/codePath';
-import { processIo } from './io';
+import { exitWhenWritten, processIo } from './io';
 import type * as HookCommand from './hookCommand';
 
 // Before the part loads: the guard's part keeps one code cache per command (src/node/cachedPart.ts).
@@ -14,6 +14,6 @@ const { runHook } = require('./hookCommand') as typeof HookCommand;
 
 const args = process.argv.slice(2);
 void runHook(args[0] === 'hook' ? args.slice(1) : args, processIo()).then(
-  (code) => { process.exitCode = code; },
-  () => { process.exitCode = 2; }, // runHook refuses on every error it sees; this is the last net
+  exitWhenWritten,
+  () => exitWhenWritten(2), // runHook refuses on every error it sees; this is the last net
 );

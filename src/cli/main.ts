@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { noteCodePath } from '../core/codePath';
-import { CliError, EXIT_OK, EXIT_USAGE, errorText, isCliError, processIo } from './io';
+import { CliError, EXIT_OK, EXIT_USAGE, errorText, exitWhenWritten, isCliError, processIo } from './io';
 import type { CliIo } from './io';
 import type * as AgentsCommand from './agentsCommand';
 import type * as CheckCommand from './checkCommand';
@@ -148,8 +148,17 @@ export async function runCli(argv: string[], io: CliIo, scriptPath: string): Pro
   }
 }
 
+/**
+ * The commands that agents' hooks and git run on every tool call and commit, and that have done all
+ * their work when they return: they end the process at once (exitWhenWritten). Others (`watch`, and
+ * any that could leave work behind) end as Node ends a process by itself.
+ */
+const ENDS_WHEN_RETURNED = new Set(['hook', 'check', 'verify']);
+
 if (require.main === module) {
-  void runCli(process.argv.slice(2), processIo(), process.argv[1] ?? __filename).then((code) => {
-    process.exitCode = code;
+  const argv = process.argv.slice(2);
+  void runCli(argv, processIo(), process.argv[1] ?? __filename).then((code) => {
+    if (ENDS_WHEN_RETURNED.has(argv[0] ?? '')) exitWhenWritten(code);
+    else process.exitCode = code;
   });
 }

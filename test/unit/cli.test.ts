@@ -1,8 +1,8 @@
 // The built CLI: help and version, check (paths and Claude Code hook JSON), log, hash-code.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, constants, openSync, readdirSync, readFileSync, readSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { renderRecord, sealRecord } from '../../src/core/audit';
 import type { AuditRecord } from '../../src/core/audit';
@@ -187,6 +187,49 @@ describe('check', () => {
     const r = box.run(['check', 'a.ts'], { cwd: dir });
     assert.equal(r.code, 0);
     assert.match(r.stderr, /no \.protection\/manifest\.jsonc in .* or above; nothing is protected here/);
+  });
+});
+
+describe('the end of a guard command', () => {
+  // check, hook and verify end the process as soon as they return (exitWhenWritten in src/cli/io.ts),
+  // except while output waits on a stream: a full non-blocking pipe (shared with a parent that set
+  // O_NONBLOCK) takes only part of a plain write, and the rest goes through process.stderr. (On Linux
+  // Node makes that stream's writes blocking, so this holds there even without the wait; it is the
+  // way the answer takes that is checked.)
+  test('an answer larger than a full non-blocking pipe arrives whole, read slowly', async () => {
+    const repo = project();
+    const paths = Array.from({ length: 1500 }, (_, i) => `src/booking/f${i}.ts`);
+    const expected = repo.cli(['check', ...paths]);
+    assert.equal(expected.code, 2);
+    assert.ok(expected.stderr.length > 4 * 65536, `${expected.stderr.length} bytes: more than a pipe's buffer`);
+    const fifo = join(repo.dir, 'answer.fifo');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    const child = spawn(process.execPath, [box.cli, 'check', ...paths], { cwd: repo.dir, env: box.env, stdio: ['ignore', 'ignore', writer] });
+    closeSync(writer);
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const chunks: Buffer[] = [];
+    try {
+      await new Promise((done) => setTimeout(done, 400)); // the pipe stays full while nobody reads
+      for (;;) {
+        const buffer = Buffer.alloc(65536);
+        let n: number;
+        try {
+          n = readSync(reader, buffer);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+          await new Promise((done) => setTimeout(done, 5));
+          continue;
+        }
+        if (n === 0) break; // every writer closed: the process ended
+        chunks.push(buffer.subarray(0, n));
+      }
+    } finally {
+      closeSync(reader);
+    }
+    assert.equal(await exited, 2);
+    assert.equal(Buffer.concat(chunks).toString('utf8'), expected.stderr);
   });
 });
 
