@@ -46,27 +46,7 @@ export async function lastAcceptedVersion(
 export async function committedHolder(start: string, env: NodeJS.ProcessEnv, relPath: string): Promise<string | undefined> {
   let dir = start;
   while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
-  // The prefix, not relative(toplevel, start): git answers with real paths, start may run through a symlink.
-  const top = await runGit(['rev-parse', '--show-toplevel', '--show-prefix'], dir, env).catch(() => undefined);
-  if (top?.code !== 0) return undefined;
-  const [root, prefix = ''] = top.stdout.toString('utf8').split('\n');
-  const rel = [...prefix.split('/'), ...relative(dir, start).split(sep)].filter((s) => s !== '').join('/');
-  if (rel.split('/').includes('..')) return undefined;
-  const folders: string[] = [];
-  for (let parts = rel === '' ? [] : rel.split('/'); ; parts = parts.slice(0, -1)) {
-    folders.push(parts.join('/'));
-    if (parts.length === 0) break;
-  }
-  const paths = folders.map((f) => (f === '' ? relPath : `${f}/${relPath}`));
-  const listed = await runGit(['--literal-pathspecs', 'ls-tree', '--full-tree', '--name-only', '-z', 'HEAD', '--', ...paths], root, env).catch(() => undefined);
-  if (listed?.code !== 0) return undefined;
-  const present = new Set(listed.stdout.toString('utf8').split('\0'));
-  const deepest = folders.findIndex((_, i) => present.has(paths[i]));
-  if (deepest < 0) return undefined;
-  // In start's own spelling (folders[i] is start climbed i times), so that paths given under it relate to it.
-  let holder = start;
-  for (let i = 0; i < deepest; i++) holder = dirname(holder);
-  return holder;
+  return (await committedHolders(dir, [start], env, relPath)).get(start)?.[0];
 }
 
 /** Pathspecs given to one `ls-tree`, so that a long list stays under the system's argument limits. */
