@@ -21,7 +21,7 @@ import type { Grant } from '../core/unlocks';
 import { ApprovedStore } from './approvedStore';
 import { atomicWriteFile } from './atomicWrite';
 import { copyBackup, moveAside, writeBackup } from './backups';
-import { runGit } from './gitChanges';
+import { ObjectReader, runGit } from './gitChanges';
 import { GitActivity } from './gitActivity';
 import { findGitDir } from './grantStore';
 import { walkProtected } from './inventory';
@@ -90,6 +90,8 @@ const COALESCE_MS = 15;
 const MAX_ROUNDS = 500;
 const HEAD_CACHE_ENTRIES = 32;
 const HEAD_CACHE_MAX_BYTES = 256 * 1024;
+/** HEAD's versions are read through one `git cat-file --batch`, closed once no file asked for this long. */
+const HEAD_READER_IDLE_MS = 2_000;
 /** A breaching version larger than this is never held in memory whole (see readRegularVersion). */
 const MAX_HELD_BYTES = 8 * 1024 * 1024;
 /**
@@ -123,6 +125,8 @@ export class BreachEngine {
   private readonly headCache = new Map<string, { oid: string; bytes: Buffer | undefined }>();
   /** The hash of git HEAD's version of each file this guard read it for (only files written to). */
   private readonly headSeen = new Map<string, string>();
+  /** The `git cat-file --batch` that reads HEAD's versions while writes are being judged (see headContent). */
+  private headReader: { reader: ObjectReader; idle?: ReturnType<typeof setTimeout> } | undefined;
   private readonly episodes = new BreachEpisodes();
   private readonly store: ApprovedStore;
   private readonly queues = new Map<string, Promise<void>>();
@@ -532,14 +536,48 @@ export class BreachEngine {
     const oid = headOid(this.o.root);
     const hit = oid ? this.headCache.get(rel) : undefined;
     if (hit && hit.oid === oid) return hit.bytes;
-    const r = await runGit(['show', `HEAD:./${rel}`], this.o.root, this.o.env ?? process.env).catch(() => undefined);
-    const bytes = r?.code === 0 ? r.stdout : undefined;
+    const bytes = await this.readHead(rel, oid);
     if (oid && (!bytes || bytes.length <= HEAD_CACHE_MAX_BYTES)) {
       this.headCache.delete(rel);
       this.headCache.set(rel, { oid, bytes });
       if (this.headCache.size > HEAD_CACHE_ENTRIES) this.headCache.delete(this.headCache.keys().next().value!);
     }
     return bytes;
+  }
+
+  /**
+   * `rel` at commit `oid` (HEAD, read from the git folder). A branch switch writes thousands of
+   * protected files, each judged against HEAD: one `git cat-file --batch` answers them all (a `git show`
+   * each cost ~3 ms of CPU per file), and ends once none was asked for a while. Without a commit id, or
+   * for a name the batch protocol cannot carry, or when the batch process failed: `git show`.
+   */
+  private async readHead(rel: string, oid: string | undefined): Promise<Buffer | undefined> {
+    const name = `${oid}:./${rel}`;
+    if (oid && !/[\n\r]/.test(name) && !this.disposed) {
+      const held = (this.headReader ??= { reader: new ObjectReader(this.o.root, this.o.env ?? process.env) });
+      clearTimeout(held.idle);
+      const closeWhenIdle = (): void => {
+        clearTimeout(held.idle);
+        held.idle = setTimeout(() => this.closeHeadReader(held), HEAD_READER_IDLE_MS);
+      };
+      try {
+        const bytes = await held.reader.read(name);
+        closeWhenIdle();
+        return bytes;
+      } catch (err) {
+        this.closeHeadReader(held);
+        this.log('warn', `[breach] reading ${rel} from git HEAD in batch failed (${String(err)}); reading it on its own.`);
+      }
+    }
+    const r = await runGit(['show', `HEAD:./${rel}`], this.o.root, this.o.env ?? process.env).catch(() => undefined);
+    return r?.code === 0 ? r.stdout : undefined;
+  }
+
+  private closeHeadReader(held = this.headReader): void {
+    if (!held) return;
+    clearTimeout(held.idle);
+    held.reader.close();
+    if (this.headReader === held) this.headReader = undefined;
   }
 
   /** The "Restore" action of a `warn` tier: writes the approved content back and records it. */
@@ -885,6 +923,7 @@ export class BreachEngine {
     this.reseats.clear();
     for (const w of this.watchers.values()) w.close();
     this.watchers.clear();
+    this.closeHeadReader();
   }
 }
 

@@ -694,13 +694,49 @@ describe("git's own work is not a breach (watch running)", () => {
     const w = new Watcher(box, r);
     try {
       await w.saw(/checked at start/);
-      // Each of the 600 writes is judged in turn (a git process each): the switch back comes while
+      // Each of the 600 writes is judged in turn (against HEAD, read through git): the switch back comes while
       // that queue is still being worked through, judgements that began before it ran.
       sh(r, 'git switch -q feature && sleep 0.3 && git switch -q main');
       await sleep(4000);
       assert.equal(r.git('status', '--porcelain'), '', 'the work tree is main, as git left it');
       assert.equal(auditRecords(r).filter((x) => x.event === 'breach').length, 0, w.out);
       for (const i of [0, 299, 599]) assert.equal(r.read(many(i)), `export const v${i} = 0;\n`);
+    } finally {
+      assert.equal(await w.stop(), 0);
+    }
+  });
+
+  test('a switch of 400 locked files is judged through one git cat-file, not a git process per file', { skip: process.platform === 'win32' ? 'a shell script as git' : false }, async () => {
+    const r = repo();
+    const many = (i: number): string => `src/booking/batch/d${Math.floor(i / 100)}/f${i}.ts`;
+    for (let i = 0; i < 400; i++) r.write(many(i), `export const v${i} = 0;\n`);
+    r.commitAll('many');
+    r.git('switch', '-q', '-c', 'feature');
+    for (let i = 0; i < 400; i++) r.write(many(i), `export const v${i} = 1; // feature\n`);
+    r.commitAll('feature');
+    r.git('switch', '-q', 'main');
+    // The guard's git is a script that notes each run, then runs git.
+    const shim = box.dir(`git-shim${++n}`);
+    mkdirSync(shim, { recursive: true });
+    const calls = join(shim, 'calls.txt');
+    const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    writeFileSync(join(shim, 'git'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${calls}'\nexec '${realGit}' "$@"\n`, { mode: 0o755 });
+    const w = new Watcher(box, r, { ...box.env, PATH: `${shim}:${box.env.PATH ?? process.env.PATH ?? ''}` });
+    try {
+      await w.saw(/checked at start/);
+      writeFileSync(calls, '');
+      sh(r, 'git switch -q feature');
+      await waitFor('the 400 files judged', () => readFileSync(calls, 'utf8').split('\n').filter((l) => l.startsWith('cat-file --batch')).length > 0, 10_000);
+      await sleep(2500);
+      const ran = readFileSync(calls, 'utf8').split('\n').filter((l) => l !== '');
+      assert.equal(ran.filter((l) => l.startsWith('show ')).length, 0, ran.join('\n'));
+      assert.ok(ran.filter((l) => l.startsWith('cat-file --batch')).length <= 2, ran.join('\n'));
+      assert.ok(ran.length < 40, `${ran.length} git processes for 400 files:\n${ran.slice(0, 20).join('\n')}`);
+      assert.equal(r.git('status', '--porcelain'), '', 'the work tree is the branch, as git left it');
+      assert.equal(auditRecords(r).filter((x) => x.event === 'breach').length, 0, w.out);
+      // The batch is no open door: a write after the switch is still restored to this branch's version.
+      sh(r, `printf 'x\\n' > ${many(7)}`);
+      await waitFor('the branch\'s version back', () => r.read(many(7)) === 'export const v7 = 1; // feature\n');
     } finally {
       assert.equal(await w.stop(), 0);
     }

@@ -23,8 +23,8 @@ export class Watcher {
   out = '';
   exit: Promise<number | null>;
 
-  constructor(box: Sandbox, readonly repo: Repo) {
-    this.child = spawn(process.execPath, [box.cli, 'watch'], { cwd: repo.dir, env: box.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(box: Sandbox, readonly repo: Repo, env: NodeJS.ProcessEnv = box.env) {
+    this.child = spawn(process.execPath, [box.cli, 'watch'], { cwd: repo.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (b: Buffer) => { this.out += b.toString('utf8'); });
     this.child.stderr!.on('data', (b: Buffer) => { this.out += b.toString('utf8'); });
     this.exit = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
