@@ -20,10 +20,12 @@ export class ApprovedStore {
   private readonly dir: string;
   /** The copy in the git directory; undefined outside a git checkout. */
   private readonly mirror: string | undefined;
+  private readonly gitDir: string | undefined;
 
   constructor(readonly folderPath: string) {
     this.dir = join(folderPath, ...APPROVED_DIR.split('/'));
     const git = findGitDir(folderPath);
+    this.gitDir = git?.gitDir;
     this.mirror = git ? join(git.gitDir, 'protected-files', 'approved') : undefined;
   }
 
@@ -61,6 +63,9 @@ export class ApprovedStore {
     if (!this.mirror) return;
     try {
       if ((await verified(join(this.mirror, hash), hash)) !== undefined) return;
+      // Made inside a git directory that is there, never the git directory itself: one deleted or
+      // moved away while the guard runs must not come back as a `.git` holding only this.
+      if (!(await fs.stat(this.gitDir!)).isDirectory()) return;
       await fs.mkdir(this.mirror, { recursive: true, mode: 0o700 });
       await atomicWriteFile(join(this.mirror, hash), content);
     } catch {

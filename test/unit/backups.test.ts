@@ -1,7 +1,7 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256 } from '../../src/core/audit';
@@ -250,6 +250,17 @@ describe('ApprovedStore: the approved copies, and their second copy in the git d
     writeFileSync(mirror, 'forged');
     assert.equal(await store.get(hash), undefined, 'a copy that does not hash to its name is no copy');
     assert.equal(await store.get('../../etc/passwd'), undefined);
+  });
+
+  test('.git removed after the store was made: the folder\'s copy only, and no .git is made again', async () => {
+    const folder = newFolder();
+    mkdirSync(join(folder, '.git'));
+    const store = new ApprovedStore(folder);
+    rmSync(join(folder, '.git'), { recursive: true });
+    const content = Buffer.from('export const price = 130;\n');
+    const hash = await store.put(content);
+    assert.ok(readFileSync(join(folder, '.protection', 'backups', 'approved', hash)).equals(content));
+    assert.equal(existsSync(join(folder, '.git')), false, 'a .git folder made by the store would look like a broken repository to git');
   });
 
   test('outside a git checkout: the folder\'s copy only, no error', async () => {

@@ -547,6 +547,9 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
       writeFileSync(join(r.dir, T1), 'export const price = 2;\n');
       await waitFor('the second restore recorded', () => auditRecords(r).filter((x) => x.event === 'restore' && x.file === T1).length === 2);
       assert.equal(r.read(T1), APPROVED);
+      // The guard's own copies never make a `.git` folder again (git would then see a broken repository there).
+      await sleep(300);
+      assert.equal(existsSync(join(r.dir, '.git')), false, 'no .git made by the guard');
     } finally {
       w.child.kill('SIGINT');
       await w.exit;
