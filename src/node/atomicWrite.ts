@@ -68,3 +68,19 @@ export async function atomicWriteFile(path: string, data: string | Uint8Array, o
     throw err;
   }
 }
+
+/**
+ * Replaces `path` with a symbolic link to `target` atomically: the link is made at a temp name
+ * beside it (`.<name>.<pid>.<random>.tmp`), then renamed over whatever file or link is at `path`.
+ * For a file git tracks as a link, which the breach guard writes back as one.
+ */
+export async function atomicWriteLink(path: string, target: Uint8Array): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await fs.symlink(Buffer.from(target), temp);
+    await rename(temp, path);
+  } catch (err) {
+    await fs.unlink(temp).catch(() => undefined);
+    throw err;
+  }
+}

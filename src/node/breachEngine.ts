@@ -19,9 +19,9 @@ import type { PathKeys } from '../core/paths';
 import { isExtensionWritten } from '../core/policy';
 import type { Grant } from '../core/unlocks';
 import { ApprovedStore } from './approvedStore';
-import { atomicWriteFile } from './atomicWrite';
+import { atomicWriteFile, atomicWriteLink } from './atomicWrite';
 import { copyBackup, moveAside, writeBackup } from './backups';
-import { ObjectReader, runGit } from './gitChanges';
+import { ObjectReader, runGit, treeEntries } from './gitChanges';
 import { GitActivity } from './gitActivity';
 import { findGitDir } from './grantStore';
 import { walkProtected } from './inventory';
@@ -127,6 +127,8 @@ export class BreachEngine {
   private readonly headSeen = new Map<string, string>();
   /** The `git cat-file --batch` that reads HEAD's versions while writes are being judged (see headContent). */
   private headReader: { reader: ObjectReader; idle?: ReturnType<typeof setTimeout> } | undefined;
+  /** The links (mode 120000) of folders at HEAD, by commit id and folder, the last few read (see headIsLink). */
+  private readonly headLinks = new Map<string, Set<string>>();
   private readonly episodes = new BreachEpisodes();
   private readonly store: ApprovedStore;
   private readonly queues = new Map<string, Promise<void>>();
@@ -363,6 +365,10 @@ export class BreachEngine {
         this.log('info', `[breach] ${rel}: ${disk!.links} hard links to it; written back as a file of its own.`);
         decision = { action: 'breach', kind: 'modified', restore: true };
       }
+      // A file with the target's text where git tracks a link (`rm x; printf a.ts > x`) is not that link.
+      if (decision.action === 'none' && disk?.bytes && !disk.link && c.tier.onBreach === 'restore' && await this.approvedAsLink(rel, disk.bytes)) {
+        decision = { action: 'breach', kind: 'modified', restore: true };
+      }
       if (decision.action === 'none') {
         if (round > 0) this.episodes.settle(rel);
         return;
@@ -545,32 +551,58 @@ export class BreachEngine {
     return bytes;
   }
 
+  /** `rel` at commit `oid` (HEAD, read from the git folder; undefined: HEAD could not be read there). */
+  private readHead(rel: string, oid: string | undefined): Promise<Buffer | undefined> {
+    return this.readObject(oid && `${oid}:./${rel}`, 'blob', `HEAD:./${rel}`);
+  }
+
   /**
-   * `rel` at commit `oid` (HEAD, read from the git folder). A branch switch writes thousands of
-   * protected files, each judged against HEAD: one `git cat-file --batch` answers them all (a `git show`
-   * each cost ~3 ms of CPU per file), and ends once none was asked for a while. Without a commit id, or
-   * for a name the batch protocol cannot carry, or when the batch process failed: `git show`.
+   * An object named by a commit id and a path. A branch switch writes thousands of protected files,
+   * each judged against HEAD: one `git cat-file --batch` answers them all (a `git show` each cost
+   * ~3 ms of CPU per file), and ends once none was asked for a while. Without a commit id, for a name
+   * the batch protocol cannot carry, or when the batch process failed: `git cat-file` on its own, for
+   * `fallback`. Undefined where there is no such object of that type (a folder where a file is asked for).
    */
-  private async readHead(rel: string, oid: string | undefined): Promise<Buffer | undefined> {
-    const name = `${oid}:./${rel}`;
-    if (oid && !/[\n\r]/.test(name) && !this.disposed) {
+  private async readObject(name: string | undefined, type: 'blob' | 'tree', fallback: string): Promise<Buffer | undefined> {
+    if (name && !/[\n\r]/.test(name) && !this.disposed) {
       const held = (this.headReader ??= { reader: new ObjectReader(this.o.root, this.o.env ?? process.env) });
       clearTimeout(held.idle);
-      const closeWhenIdle = (): void => {
+      try {
+        const bytes = await held.reader.read(name, type);
         clearTimeout(held.idle);
         held.idle = setTimeout(() => this.closeHeadReader(held), HEAD_READER_IDLE_MS);
-      };
-      try {
-        const bytes = await held.reader.read(name);
-        closeWhenIdle();
         return bytes;
       } catch (err) {
         this.closeHeadReader(held);
-        this.log('warn', `[breach] reading ${rel} from git HEAD in batch failed (${String(err)}); reading it on its own.`);
+        this.log('warn', `[breach] reading ${fallback} from git in batch failed (${String(err)}); reading it on its own.`);
       }
     }
-    const r = await runGit(['show', `HEAD:./${rel}`], this.o.root, this.o.env ?? process.env).catch(() => undefined);
+    const r = await runGit(['cat-file', type, fallback], this.o.root, this.o.env ?? process.env).catch(() => undefined);
     return r?.code === 0 ? r.stdout : undefined;
+  }
+
+  /**
+   * Whether git HEAD tracks `rel` as a symbolic link (mode 120000): its entry in the tree of its
+   * folder at HEAD, read through the batch reader. Such a file is a link, and is judged and written
+   * back as one (its approved content is the link's target, as git stores it).
+   */
+  private async headIsLink(rel: string): Promise<boolean> {
+    const oid = headOid(this.o.root);
+    if (!oid) return false;
+    const slash = rel.lastIndexOf('/');
+    const dir = slash < 0 ? '' : rel.slice(0, slash);
+    // A branch switch judges hundreds of files of one folder: its tree is read once per HEAD, and
+    // only the names of its links are kept.
+    const key = `${oid}:${dir}`;
+    let links = this.headLinks.get(key);
+    if (!links) {
+      const tree = await this.readObject(`${oid}:./${dir}`, 'tree', `HEAD:./${dir}`);
+      links = new Set();
+      for (const entry of tree ? treeEntries(tree, oid.length / 2) : []) if (entry.mode === '120000') links.add(entry.name);
+      if (this.headLinks.size >= HEAD_CACHE_ENTRIES) this.headLinks.delete(this.headLinks.keys().next().value!);
+      this.headLinks.set(key, links);
+    }
+    return links.has(rel.slice(slash + 1));
   }
 
   private closeHeadReader(held = this.headReader): void {
@@ -620,18 +652,40 @@ export class BreachEngine {
     this.clearing = cleared;
     let aside = await cleared;
     if ((await fs.lstat(path).catch(() => undefined))?.isDirectory()) aside = await moveAside(this.o.root, rel, path);
-    await atomicWriteFile(path, bytes, { replaceLink: true });
+    if (await this.approvedAsLink(rel, bytes)) await atomicWriteLink(path, bytes);
+    else await atomicWriteFile(path, bytes, { replaceLink: true });
     return aside;
   }
 
-  /** The disk version of a locked file as the guard judges it: never read through a link, in the file's place or in a folder's. */
+  /**
+   * The disk version of a locked file as the guard judges it: never read through a link, in the
+   * file's place or in a folder's. A link where git HEAD tracks one is that file: its version is its
+   * target, as git stores a link (any other link there is something in the file's place).
+   */
   private async readDisk(rel: string): Promise<FileVersion | undefined> {
     const way = await this.folderInTheWay(rel);
     if (way) {
       const notFile = `${way.what} in place of the folder ${way.dir}`;
       return { hash: sha256(`not a file: ${notFile}`), size: 0, notFile, folder: true };
     }
-    return readRegularVersion(this.abs(rel), MAX_HELD_BYTES, { noFollow: true });
+    const version = await readRegularVersion(this.abs(rel), MAX_HELD_BYTES, { noFollow: true });
+    if (version?.notFile && !version.folder) {
+      const target = await fs.readlink(this.abs(rel), { encoding: 'buffer' }).catch(() => undefined);
+      if (target && await this.headIsLink(rel)) return { hash: sha256(target), size: target.length, bytes: target, link: true };
+    }
+    return version;
+  }
+
+  /**
+   * Whether approved content for `rel` is written back as a link: where git HEAD tracks the file as
+   * one and the content is HEAD's (a link's target: shorter than PATH_MAX, no NUL byte; anything
+   * else is never asked about git).
+   */
+  private async approvedAsLink(rel: string, bytes: Uint8Array): Promise<boolean> {
+    if (bytes.length === 0 || bytes.length >= 4096 || bytes.includes(0)) return false;
+    if (!(await this.headIsLink(rel))) return false;
+    const head = await this.headContent(rel);
+    return head !== undefined && Buffer.compare(head, bytes) === 0;
   }
 
   /** The first of a path's folders that is not a folder (a symbolic link to one, a file), or undefined. */

@@ -494,16 +494,19 @@ export interface TreeEntry {
  * undefined where there is none or the content is not a tree's.
  */
 export function treeEntry(tree: Buffer, name: string, idBytes: number): TreeEntry | undefined {
+  for (const { name: entryName, mode, id } of treeEntries(tree, idBytes)) if (entryName === name) return { mode, id };
+  return undefined;
+}
+
+/** Each entry of a tree object's content, in order, up to the first that is not an entry. */
+export function* treeEntries(tree: Buffer, idBytes: number): Generator<TreeEntry & { name: string }> {
   for (let at = 0; at < tree.length;) {
     const space = tree.indexOf(0x20, at);
     const nul = space < 0 ? -1 : tree.indexOf(0x00, space + 1);
-    if (nul < 0 || nul + 1 + idBytes > tree.length) return undefined;
-    if (tree.toString('utf8', space + 1, nul) === name) {
-      return { mode: tree.toString('latin1', at, space), id: tree.toString('hex', nul + 1, nul + 1 + idBytes) };
-    }
+    if (nul < 0 || nul + 1 + idBytes > tree.length) return;
+    yield { name: tree.toString('utf8', space + 1, nul), mode: tree.toString('latin1', at, space), id: tree.toString('hex', nul + 1, nul + 1 + idBytes) };
     at = nul + 1 + idBytes;
   }
-  return undefined;
 }
 
 /** What the gate reads of the verified and the base version, and blobs by id (see ChangeSet). */

@@ -149,6 +149,8 @@ export interface FileVersion {
   notFile?: string;
   /** What is there is a folder, or stands in place of one of the path's folders: nothing that was ever this file. */
   folder?: boolean;
+  /** A symbolic link that git tracks at this path: `bytes` are its target (the breach guard's reading). */
+  link?: boolean;
 }
 
 /** How readRegularVersion may refuse more. */

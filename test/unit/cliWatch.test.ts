@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { sha256 } from '../../src/core/audit';
@@ -364,6 +364,33 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
     } finally {
       assert.equal(await w.stop(), 0);
     }
+  });
+
+  test('a link git tracks under a locked glob stays a link: retargeted, or a file with its target\'s text put in its place, the link comes back', { skip: process.platform === 'win32' ? 'symbolic links' : false }, async () => {
+    const r = repo();
+    const LINK = 'src/booking/current.ts';
+    const isLinkTo = (target: string): boolean => lstatSync(join(r.dir, LINK)).isSymbolicLink() && readlinkSync(join(r.dir, LINK)) === target;
+    sh(r, `ln -s price.ts ${LINK}`);
+    r.commitAll('a link to the current price');
+    const count = auditRecords(r).length;
+    const w = new Watcher(box, r);
+    try {
+      await w.saw(/checked at start/);
+      await sleep(300);
+      assert.ok(isLinkTo('price.ts'), 'left as git has it');
+      assert.equal(auditRecords(r).length, count, 'nothing recorded for a link git tracks');
+      sh(r, `ln -sfn cart.ts ${LINK}`);
+      await waitFor('the link to price.ts back', () => isLinkTo('price.ts'));
+      await waitFor('the breach recorded', () => breaches(r, count).some((x) => x.file === LINK));
+      await sleep(2_100); // past the first breach's episode
+      sh(r, `rm ${LINK} && printf 'price.ts' > ${LINK}`);
+      await waitFor('a link again, not a file', () => isLinkTo('price.ts'));
+      assert.equal(r.read(T1), APPROVED, 'the file it points to is untouched');
+      assert.equal(r.git('status', '--porcelain', '--', 'src'), '', 'the work tree is as git has it');
+    } finally {
+      assert.equal(await w.stop(), 0);
+    }
+    assert.equal(r.cli(['watch', '--once']).code, 0, 'no breach left for the next check');
   });
 
   test('a protected file hard-linked before the guard starts: the link is broken at start, a write through the other name changes nothing', async () => {

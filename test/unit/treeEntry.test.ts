@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { treeEntry } from '../../src/node/gitChanges';
+import { treeEntries, treeEntry } from '../../src/node/gitChanges';
 import { isolatedGitEnv } from './cliHarness';
 
 const root = mkdtempSync(join(tmpdir(), 'pf-tree-'));
@@ -36,6 +36,8 @@ describe('treeEntry', () => {
         const [mode, , id] = meta.split(' ');
         assert.deepEqual(treeEntry(tree, name, idBytes), { mode: mode === '040000' ? '40000' : mode, id }, name);
       }
+      assert.deepEqual([...treeEntries(tree, idBytes)].map((e) => `${e.mode} ${e.name}`), listed.map((l) => `${l.split(' ')[0].replace(/^0/, '')} ${l.split('\t')[1]}`), 'every entry, in order');
+      assert.deepEqual([...treeEntries(tree, idBytes)].filter((e) => e.mode === '120000').map((e) => e.name), ['link']);
       assert.equal(treeEntry(tree, 'audit.json', idBytes), undefined);
       assert.equal(treeEntry(tree, 'missing', idBytes), undefined);
       assert.equal(treeEntry(tree.subarray(0, tree.length - 3), 'naïve é.txt', idBytes), undefined, 'the last entry cut short');
