@@ -86,6 +86,13 @@ const SETTLE_MS = 60;
 const SKIP_NAMES: ReadonlySet<string> = new Set(['node_modules', '.git']);
 /** Entries a new folder's first read looks at, at most (a tree copied in whole is still watched as its events come). */
 const GROW_WALK_LIMIT = 20_000;
+/**
+ * New folders watched at most, beyond those of the protected files found: a glob such as `**\/*.sql`
+ * may protect files under any folder, and a build writing thousands of folders would otherwise cost
+ * an OS watcher each (3,000 folders: 6,000 watchers, +50 MB). Past it, files in further new folders
+ * are judged when git or a check sees them (the check at start, `watch --once`, the commit gate).
+ */
+const MAX_GROWN_DIRS = 500;
 const COALESCE_MS = 15;
 const MAX_ROUNDS = 500;
 const HEAD_CACHE_ENTRIES = 32;
@@ -896,7 +903,15 @@ export class BreachEngine {
     if (this.disposed || !this.active || this.reseats.has(abs)) return;
     this.reseats.set(abs, setTimeout(() => {
       this.reseats.delete(abs);
-      if (this.disposed) return;
+      // Not watched any more: a new folder gone with a new folder above it, handled with that one.
+      if (this.disposed || !this.watchSet.has(abs)) return;
+      // A new folder gone under another new folder (`rm -rf build` removes the deepest first): one
+      // check of the folder above covers it, not a git process for each of hundreds.
+      if (this.grownDirs.has(abs) && this.grownDirs.has(dirname(abs)) && !isFolder(abs)) {
+        this.reseat(dirname(abs));
+        return;
+      }
+      this.forgetGoneGrown(abs);
       this.reseatWatchers(abs);
       void this.checkUnder(this.relOf(abs)).catch((err) => this.log('error', `[breach] ${this.relOf(abs)}: ${String(err)}`));
     }, COALESCE_MS));
@@ -933,7 +948,7 @@ export class BreachEngine {
     } catch {
       return;
     }
-    if (!isDir || this.grownDirs.has(abs)) return;
+    if (!isDir || this.grownDirs.has(abs) || !this.mayGrow()) return;
     this.grownDirs.add(abs);
     this.syncWatchers();
     const from = this.relOf(abs);
@@ -941,13 +956,27 @@ export class BreachEngine {
       from, classify: (rel) => this.o.policy.classify(rel), mayProtectUnder: (dir) => this.mayProtectUnder(dir),
       skipNames: SKIP_NAMES, limit: GROW_WALK_LIMIT,
       onDir: (dir) => {
-        if (dir === from) return;
+        if (dir === from || !this.mayGrow()) return;
         this.grownDirs.add(this.abs(dir));
         this.rewatchNew(this.abs(dir));
       },
     }).then((found) => {
       for (const rel of found.files.keys()) this.notify(rel);
     }, () => undefined);
+  }
+
+  /** Whether one more new folder may be watched (MAX_GROWN_DIRS); says once when not. */
+  private mayGrow(): boolean {
+    if (this.grownDirs.size < MAX_GROWN_DIRS) return true;
+    this.warnOnce('\0grown', `[breach] more than ${MAX_GROWN_DIRS} new folders where the manifest's globs may protect files (a build's output?): further ones are not watched; protected files in them are judged by git and the checks (watch --once, the commit gate). Narrow the glob to end this.`);
+    return false;
+  }
+
+  /** A new folder deleted or moved away (`rm -rf build`): it and the new folders under it are watched no more. */
+  private forgetGoneGrown(abs: string): void {
+    if (!this.grownDirs.has(abs) || isFolder(abs)) return;
+    for (const dir of this.grownDirs) if (dir === abs || dir.startsWith(abs + sep)) this.grownDirs.delete(dir);
+    this.syncWatchers();
   }
 
   /** Adds one grown folder to the watch set (its parents are in it already). */
@@ -1007,6 +1036,15 @@ export function directoriesOf(root: string, rels: PathKeys): Set<string> {
   const dirs = new Set<string>();
   for (const dir of relDirs) dirs.add(dir === '' ? root : join(root, ...dir.split('/')));
   return dirs;
+}
+
+/** Whether a folder (not a link to one) is at `abs`. */
+function isFolder(abs: string): boolean {
+  try {
+    return lstatSync(abs).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Whether the open file holds `tail` just before offset `end`. */

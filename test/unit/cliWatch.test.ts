@@ -393,6 +393,40 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
     assert.equal(r.cli(['watch', '--once']).code, 0, 'no breach left for the next check');
   });
 
+  test('a build writes 1,500 folders where `**/*.sql` may protect files: at most 500 are watched, said once; once it is gone, a new folder is watched again', { skip: process.platform !== 'linux' ? 'inotify watches are counted in /proc' : false }, async () => {
+    const r = box.repo(`r${++n}`, { manifest: WATCH_MANIFEST.replace('"files": ["db/migrations/**"]', '"files": ["**/*.sql"]') });
+    r.write(T2, 'create table bookings (id int);\n');
+    r.commitAll('a migration');
+    const w = new Watcher(box, r);
+    /** The inotify watches the guard holds (one per folder it watches). */
+    const watches = (): number => readdirSync(`/proc/${w.child.pid}/fd`).reduce((sum, fd) => {
+      try {
+        if (readlinkSync(`/proc/${w.child.pid}/fd/${fd}`) !== 'anon_inode:inotify') return sum;
+        return sum + readFileSync(`/proc/${w.child.pid}/fdinfo/${fd}`, 'utf8').split('\n').filter((l) => l.startsWith('inotify')).length;
+      } catch {
+        return sum;
+      }
+    }, 0);
+    try {
+      await w.saw(/checked at start/);
+      const before = watches();
+      sh(r, 'mkdir -p build && cd build && for i in $(seq 1 750); do mkdir -p d$i/sub; done');
+      await w.saw(/more than 500 new folders where the manifest's globs may protect files/);
+      await sleep(500);
+      const during = watches();
+      assert.ok(during <= before + 500, `${during} watches (${before} before the build)`);
+      assert.ok(during >= before + 400, `${during} watches: new folders are still watched up to the bound`);
+      assert.equal(w.out.match(/more than 500 new folders/g)?.length, 1, 'said once');
+      sh(r, 'rm -rf build');
+      await waitFor('the build\'s watches given back', () => watches() <= before + 1);
+      await sleep(500); // the guard forgets the build's folders once their events are in
+      sh(r, 'mkdir -p db/seeds && printf "insert into bookings values (1);\\n" > db/seeds/one.sql');
+      await waitFor('the new file in a new folder recorded', () => breaches(r).some((x) => x.file === 'db/seeds/one.sql'));
+    } finally {
+      assert.equal(await w.stop(), 0);
+    }
+  });
+
   test('a protected file hard-linked before the guard starts: the link is broken at start, a write through the other name changes nothing', async () => {
     const r = repo();
     const twin = join(box.root, `twin-${n}.ts`);
