@@ -442,12 +442,13 @@ const STDIN_SCRIPT = /^(\/dev\/stdin|\/dev\/fd\/0|\/proc\/self\/fd\/0|-)$/;
 /** Reserved words that open or close a compound command; the command after them runs in the current shell. */
 const RESERVED = new Set(['{', '}', '!', 'if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'esac', 'time']);
 /**
- * Reads the options of the prefix `name` at the start of `words` (see PrefixSpec) into `out`; the
- * words after them (the command), or none when no command follows.
+ * Reads the options of the prefix `name` that start at `words[start]` (see PrefixSpec) into `out`;
+ * the index of the command after them (`words.length`: none), or undefined when no command can
+ * follow (`sudo -l`). An index, not a slice: a chain of prefixes (`env env env …`) stays linear.
  */
-function prefixOptions(name: string, words: readonly Word[], out: Unwrapped): Word[] {
+function prefixOptions(name: string, words: readonly Word[], start: number, out: Unwrapped): number | undefined {
   const spec = PREFIXES[name];
-  let k = 0;
+  let k = start;
   const take = (option: string, value: Word | undefined): void => {
     if (value === undefined) return;
     if (spec.chdir?.includes(option)) out.chdir.push(value);
@@ -463,7 +464,7 @@ function prefixOptions(name: string, words: readonly Word[], out: Unwrapped): Wo
     if (name === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) continue;
     if (!w.startsWith('-') || (w === '-' && name !== 'env')) break;
     if (w === '-' || spec.flags.includes(w) || spec.flags.some((f) => f.startsWith('--') && w.startsWith(`${f}=`))) continue;
-    if (spec.alone?.some((a) => w === a || (a.startsWith('--') && w.startsWith(`${a}=`)))) return [];
+    if (spec.alone?.some((a) => w === a || (a.startsWith('--') && w.startsWith(`${a}=`)))) return undefined;
     const long = /^(--[^=]+)=(.*)$/.exec(w);
     if (long && spec.value.includes(long[1])) {
       take(long[1], { ...words[k], text: long[2] });
@@ -488,7 +489,7 @@ function prefixOptions(name: string, words: readonly Word[], out: Unwrapped): Wo
           take(o, { ...words[k], text: w.slice(c + 1) });
           break;
         }
-        if (spec.alone?.includes(o)) return [];
+        if (spec.alone?.includes(o)) return undefined;
         if (!spec.flags.includes(o) && !(name === 'nice' && /^\d$/.test(w[c]))) {
           ok = false;
           break;
@@ -498,11 +499,8 @@ function prefixOptions(name: string, words: readonly Word[], out: Unwrapped): Wo
     }
     throw new Undecidable(`\`${name} ${w}\` is an option the guard does not know, so it cannot tell which command runs`);
   }
-  const rest = words.slice(k);
   if (name === 'xargs') out.xargs ??= {};
-  // `sudo -e file`: sudoedit.
-  if (name === 'sudo' && words.slice(0, k).some((w) => /^(-[a-zA-Z]*e[a-zA-Z]*|--edit)$/.test(w.text))) return [{ text: 'sudoedit', glob: false, raw: 'sudoedit', inner: [] }, ...rest];
-  return rest.slice(Math.min(spec.positional ?? 0, rest.length));
+  return Math.min(k + (spec.positional ?? 0), words.length);
 }
 
 /** Reserved words after which a loop body runs again and again. */
@@ -571,36 +569,49 @@ interface Unwrapped {
   xargs?: { replace?: string };
 }
 
+/** `sudo -e`, `sudo -Ae`, `sudo --edit`: sudoedit. */
+const SUDO_EDIT = /^(-[a-zA-Z]*e[a-zA-Z]*|--edit)$/;
+
+/** The real command of the words `all`, with what stood before it; walked by index, not sliced per prefix word (`! ! ! … cmd`: quadratic). */
 function unwrap(all: readonly Word[]): Unwrapped {
   const out: Unwrapped = { words: [], negate: false, loop: 0, inShell: true, assigned: [], chdir: [] };
-  let words = all;
+  let k = 0;
   for (;;) {
-    const first = words[0];
+    const first = all[k];
     if (!first) return out;
     const assignment = /^([A-Za-z_][A-Za-z0-9_]*)(?:\[[^\]]*\])?\+?=/.exec(first.text);
     if (assignment) {
       out.assigned.push(assignment[1]);
-      words = words.slice(1);
+      k++;
     } else if (out.inShell && RESERVED.has(first.text)) {
       if (first.text === '!') out.negate = !out.negate;
       if (first.text === 'while' || first.text === 'until') out.loop++;
       if (first.text === 'done') out.loop--;
-      words = words.slice(1);
-      if (first.text === 'time') while (words[0]?.text === '-p') words = words.slice(1);
+      k++;
+      if (first.text === 'time') while (all[k]?.text === '-p') k++;
     } else if (out.inShell && (first.text === 'for' || first.text === 'select' || first.text === 'case' || first.text === 'function')) {
       // `for x in …`, `case x in`, `function f`: the words are no command.
       if (LOOPS.has(first.text)) out.loop++;
       return out;
     } else if (TRANSPARENT.has(first.text)) {
-      words = words.slice(1);
+      k++;
       // `command -v x` only looks x up.
-      if (first.text === 'command' && words.some((w, k) => k < 3 && /^-[pvV]*[vV]/.test(w.text))) return out;
-      while (words[0]?.text === '-p' || words[0]?.text === '--') words = words.slice(1);
+      if (first.text === 'command' && all.slice(k, k + 3).some((w) => /^-[pvV]*[vV]/.test(w.text))) return out;
+      while (all[k]?.text === '-p' || all[k]?.text === '--') k++;
     } else if (Object.hasOwn(PREFIXES, basename(first.text))) {
+      const name = basename(first.text);
       out.inShell = false;
-      words = prefixOptions(basename(first.text), words.slice(1), out);
+      const options = k + 1;
+      const at = prefixOptions(name, all, options, out);
+      if (at === undefined) return out;
+      // `sudo -e file`: sudoedit, with the words after the options as its files.
+      if (name === 'sudo' && all.slice(options, at).some((w) => SUDO_EDIT.test(w.text))) {
+        out.words = [{ text: 'sudoedit', glob: false, raw: 'sudoedit', inner: [] }, ...all.slice(at)];
+        return out;
+      }
+      k = at;
     } else {
-      out.words = [...words];
+      out.words = all.slice(k);
       return out;
     }
   }

@@ -242,6 +242,23 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ['find . -name "*.ts" | xargs grep -l TODO', 'allow'],
   ['timeout 60 npm test', 'allow'],
   ['sudo -l', 'allow'],
+  // where the command starts after a chain of prefixes, `!`, `time -p` and `command`
+  ['nice -n 5 nice -10 sudo -E env A=1 rm src/booking/flow.ts', 'deny'],
+  ['sudo -u root -e src/booking/flow.ts', 'deny'],
+  ['ls | xargs sudo -e', 'deny'],
+  ['sudo -l rm src/booking/flow.ts', 'allow'],
+  ['sudo -e -l src/booking/flow.ts', 'allow'],
+  ['timeout -s KILL 5 rm src/booking/flow.ts', 'deny'],
+  ['chrt -f 10 rm src/booking/flow.ts', 'deny'],
+  ['timeout 5', 'allow'],
+  ['time -p rm src/booking/flow.ts', 'deny'],
+  ['command -p rm src/booking/flow.ts', 'deny'],
+  ['command -- rm src/booking/flow.ts', 'deny'],
+  ['command -v rm src/booking/flow.ts', 'allow'],
+  ['! rm src/booking/flow.ts', 'deny'],
+  ['! cd /tmp && rm src/booking/flow.ts', 'deny'],
+  ['! cd /tmp || rm src/booking/flow.ts', 'allow'],
+  ['! ! cd /tmp && rm src/booking/flow.ts', 'allow'],
   // git -C, --work-tree, aliases
   ['git -C src/booking checkout -- flow.ts', 'deny'],
   ['git -C src/booking rm flow.ts', 'deny'],
@@ -381,6 +398,20 @@ describe('shell guard: details', () => {
     assert.equal(a.failure, undefined);
     assert.equal(a.targets.filter((t) => t.op === 'delete' && /^f\d+$/.test(t.path)).length, 8_000);
     assert.equal(answer(`rm ${names} src/booking/flow.ts`).answer, 'deny');
+  });
+  test('a chain of prefix words at the bounds is read to its command (walked by index, not sliced per word)', () => {
+    const rm = 'rm src/booking/a.ts';
+    const bare = analyzeShellCommand(rm).targets;
+    assert.deepEqual(analyzeShellCommand(`${'! '.repeat(19_000)}${rm}`).targets, bare);
+    for (const prefix of ['env', 'sudo', 'nice', 'nohup', 'command', 'builtin', 'time -p', 'A=1', 'env - nice -n 1 sudo -u root timeout 5']) {
+      const words = prefix.split(' ').length;
+      const n = Math.min(Math.floor((SHELL_LIMITS.maxLength - rm.length) / (prefix.length + 1)), Math.floor((SHELL_LIMITS.maxWords - 2) / words));
+      const a = analyzeShellCommand(`${`${prefix} `.repeat(n)}${rm}`);
+      assert.equal(a.failure, undefined, prefix);
+      assert.deepEqual(a.targets, bare, prefix);
+    }
+    assert.equal(answer(`${'! '.repeat(19_000)}rm src/booking/flow.ts`).answer, 'deny');
+    assert.equal(answer(`${'sudo -e '.repeat(8_000)}src/booking/flow.ts`).answer, 'deny');
   });
   test('an unterminated quote does not hang and still sees the write', () => {
     assert.equal(answer("echo 'x > src/booking/flow.ts").answer, 'allow');
