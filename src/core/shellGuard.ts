@@ -631,6 +631,12 @@ function join(dir: string, name: string): string {
   return `${dir.replace(/\/+$/, '')}/${name}`;
 }
 
+/** A command in a pipeline, with its real command's words (see unwrap): what the command after it reads. */
+interface Piped {
+  command: SimpleCommand;
+  words: readonly Word[];
+}
+
 /** What a command sees besides its words: how to analyse the scripts it runs, and its input. */
 interface CommandIo {
   /** Analyses a script run in a subshell (`bash -c`, `$(…)`). */
@@ -638,7 +644,7 @@ interface CommandIo {
   /** Analyses a script run in this shell (`eval`). */
   evalHere: (script: string) => void;
   /** The command piped into this one (`'unknown'`: a subshell or group), if any. */
-  upstream?: SimpleCommand | 'unknown';
+  upstream?: Piped | 'unknown';
 }
 
 /**
@@ -676,13 +682,13 @@ function printfEscapes(text: string): string {
 
 /**
  * What `command` prints, when the guard can read it from the command itself: `echo …`, `printf`
- * without conversions, `cat` of a heredoc or here-string, `true`; undefined otherwise.
+ * without conversions, `cat` of a heredoc or here-string, `true`; undefined otherwise. Given the
+ * words unwrap found, so a command piped into a shell is not unwrapped a second time.
  */
-function printedText(command: SimpleCommand): string | undefined {
-  const real = unwrap(command.words).words;
-  if (real.length === 0) return undefined;
-  const name = basename(real[0].text);
-  const args = real.slice(1);
+function printedText({ command, words }: Piped): string | undefined {
+  if (words.length === 0) return undefined;
+  const name = basename(words[0].text);
+  const args = words.slice(1);
   if (name === 'true' || name === 'false' || name === ':') return '';
   if (name === 'echo') {
     let k = 0;
@@ -703,7 +709,9 @@ function printedText(command: SimpleCommand): string | undefined {
 /** What the script `script` prints, when it is one command printedText can read. */
 function printedBy(script: string): string | undefined {
   const items = tokenize(script, { words: 0 });
-  return items.length === 1 && items[0].kind === 'command' ? printedText(items[0].command) : undefined;
+  if (items.length !== 1 || items[0].kind !== 'command') return undefined;
+  const { command } = items[0];
+  return printedText({ command, words: unwrap(command.words).words });
 }
 
 /** Options (words starting with `-`, before `--`) removed; `--` ends options. */
@@ -1280,6 +1288,8 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
     let flow: Flow = { ok: new Set(start), fail: new Set() };
     const subshells: { saved: Flow; sep: Sep }[] = [];
     let loops = 0;
+    // The last command and its real command's words: what a `|` after it pipes into the next one.
+    let piped: Piped | 'unknown' = 'unknown';
     for (let k = 0; k < items.length; k++) {
       const item = items[k];
       if (item.kind === 'open') {
@@ -1313,7 +1323,8 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
         result = { ok: union(r.ok, r.fail), fail: union(r.ok, r.fail) };
       };
       const before = items[k - 1];
-      const upstream = item.sep !== '|' ? undefined : before?.kind === 'command' ? before.command : 'unknown';
+      const upstream = item.sep !== '|' ? undefined : before?.kind === 'command' ? piped : 'unknown';
+      piped = { command: simple, words: real.words };
       if (real.script !== undefined) {
         // `env -S 'cmd args' more`: the string is the command line.
         subshell([real.script, ...real.words.map((w) => w.raw)].join(' '));
