@@ -993,10 +993,23 @@ function optionValues(args: readonly Word[], short: readonly string[], long: rea
   return out;
 }
 
-/** The file name a download of `url` gets (`curl -O`, `wget`): its last path segment. */
-function urlName(url: Word): Word {
-  const path = url.text.replace(/[?#].*$/, '').replace(/^[a-z]+:\/\/[^/]*/i, '');
-  return { ...url, text: basename(path) || 'index.html' };
+/** Options of curl that take a value (so the value is not taken for a URL). */
+const CURL_VALUE_OPTIONS = new Set(['-o', '--output', '-d', '--data', '-H', '--header', '-X', '--request', '-u', '--user', '-A', '--user-agent', '-e', '--referer', '--output-dir', '-F', '--form', '-T', '--upload-file', '-x', '--proxy', '-w', '--write-out', '-b', '--cookie', '-c', '--cookie-jar', '-m', '--max-time', '--connect-timeout', '-r', '--range', '--retry']);
+/** Options of wget that take a value. */
+const WGET_VALUE_OPTIONS = new Set(['-P', '--directory-prefix', '-o', '--output-file', '-a', '--append-output', '-U', '--user-agent', '--header', '-t', '--tries', '-T', '--timeout', '-e', '--execute']);
+
+/**
+ * The files `curl -O` and `wget` save the URLs among the operands of `args` to (`valued`: the
+ * options that take a value): each URL's last path segment, in `dir` when it is given.
+ */
+function downloads(args: readonly Word[], valued: ReadonlySet<string>, dir: string | undefined): Word[] {
+  const out: Word[] = [];
+  for (const url of operands(args, valued)) {
+    if (!/^[a-z]+:\/\//i.test(url.text)) continue;
+    const name = basename(url.text.replace(/[?#].*$/, '').replace(/^[a-z]+:\/\/[^/]*/i, '')) || 'index.html';
+    out.push({ ...url, text: dir ? join(dir, name) : name });
+  }
+  return out;
 }
 
 /**
@@ -1014,12 +1027,7 @@ function writerTargets(name: string, args: readonly Word[], recurse: (script: st
       for (const w of optionValues(args, ['-o'], ['--output'])) write(w, 'curl -o');
       if (args.some((w) => /^-[a-zA-Z]*O/.test(w.text) || w.text === '--remote-name' || w.text === '--remote-name-all')) {
         const dir = optionValues(args, [], ['--output-dir'])[0]?.text;
-        for (const u of operands(args, new Set(['-o', '--output', '-d', '--data', '-H', '--header', '-X', '--request', '-u', '--user', '-A', '--user-agent', '-e', '--referer', '--output-dir', '-F', '--form', '-T', '--upload-file', '-x', '--proxy', '-w', '--write-out', '-b', '--cookie', '-c', '--cookie-jar', '-m', '--max-time', '--connect-timeout', '-r', '--range', '--retry']))) {
-          if (/^[a-z]+:\/\//i.test(u.text)) {
-            const n = urlName(u);
-            write(dir ? { ...n, text: join(dir, n.text) } : n, 'curl -O');
-          }
-        }
+        for (const w of downloads(args, CURL_VALUE_OPTIONS, dir)) write(w, 'curl -O');
       }
       for (const w of optionValues(args, ['-c'], ['--cookie-jar', '--dump-header', '-D', '--trace', '--stderr'])) write(w, 'curl');
       break;
@@ -1029,12 +1037,7 @@ function writerTargets(name: string, args: readonly Word[], recurse: (script: st
       for (const w of named) write(w, 'wget -O');
       if (named.length === 0) {
         const dir = optionValues(args, ['-P'], ['--directory-prefix'])[0]?.text;
-        for (const u of operands(args, new Set(['-P', '--directory-prefix', '-o', '--output-file', '-a', '--append-output', '-U', '--user-agent', '--header', '-t', '--tries', '-T', '--timeout', '-e', '--execute']))) {
-          if (/^[a-z]+:\/\//i.test(u.text)) {
-            const n = urlName(u);
-            write(dir ? { ...n, text: join(dir, n.text) } : n, 'wget');
-          }
-        }
+        for (const w of downloads(args, WGET_VALUE_OPTIONS, dir)) write(w, 'wget');
       }
       for (const w of optionValues(args, ['-o', '-a'], ['--output-file', '--append-output'])) write(w, 'wget -o');
       break;

@@ -312,6 +312,9 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ['wget -O src/booking/flow.ts https://example.com/x', 'deny'],
   ['wget --output-document=db/migrations/001_init.sql https://example.com/x', 'deny'],
   ['wget -P src/booking https://example.com/flow.ts', 'deny'],
+  ['curl --output-dir src/booking -O https://example.com/flow.ts', 'deny'],
+  ['curl --remote-name-all https://example.com/a.ts https://example.com/flow.ts', 'deny', '/repo/src/booking'],
+  ['wget https://example.com/flow.ts?x=1', 'deny', '/repo/src/booking'],
   ['sort -o src/booking/flow.ts /tmp/x', 'deny'],
   ['tar -xzf /tmp/a.tgz -C src', 'deny'],
   ['tar xzf /tmp/a.tgz', 'deny'],
@@ -332,6 +335,10 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ['git clean -fd src/booking', 'deny'],
   ['curl -s https://example.com/api | jq .', 'allow'],
   ['curl -o /tmp/x.json https://example.com/x', 'allow'],
+  ['curl https://example.com/flow.ts', 'allow', '/repo/src/booking'],
+  ['wget -O /tmp/x https://example.com/flow.ts', 'allow', '/repo/src/booking'],
+  ['curl -O --output-dir src/booking -e https://example.com/flow.ts', 'allow'],
+  ['wget -P src/booking -U https://example.com/flow.ts', 'allow'],
   ['tar -tzf /tmp/a.tgz', 'allow'],
   ['tar -czf /tmp/backup.tgz src', 'allow'],
   ['tar -xzf /tmp/a.tgz -C /tmp/out', 'allow'],
@@ -391,6 +398,11 @@ describe('shell guard: details', () => {
     assert.deepEqual(a.targets.map((t) => [t.op, t.path]), [
       ['write', 'src/booking/old.ts'], ['move', 'src/booking/flow.ts'], ['write', 'src/booking/old.ts/flow.ts'], ['write', 'src/booking/old.ts/flow.ts/**'], ['move', 'src/booking/flow.ts/**'],
     ]);
+  });
+  test('curl -O and wget save each URL to its last path segment, in the folder of --output-dir or -P', () => {
+    const writes = (command: string): string[][] => analyzeShellCommand(command).targets.map((t) => [t.via, t.path]);
+    assert.deepEqual(writes('curl -O --output-dir /d -e https://x/referer.ts https://x/a/b.ts?q=1#f http://x/'), [['curl -O', '/d/b.ts'], ['curl -O', '/d/index.html']]);
+    assert.deepEqual(writes('wget -P /d -U https://x/agent.ts https://x/a/b.ts?q=1#f -- ftp://y/z.tgz'), [['wget', '/d/b.ts'], ['wget', '/d/z.tgz']]);
   });
   test('a guarded command carries the manifest\'s message', () => {
     assert.deepEqual(analyzeShellCommand('supabase db reset --linked', GUARDED).guarded.map((g) => g.message), ['Wipes production data.']);
