@@ -714,8 +714,11 @@ function printedBy(script: string): string | undefined {
   return printedText({ command, words: unwrap(command.words).words });
 }
 
+/** For a command none of whose options takes a value. */
+const NO_VALUE_OPTIONS: ReadonlySet<string> = new Set();
+
 /** Options (words starting with `-`, before `--`) removed; `--` ends options. */
-function operands(words: readonly Word[], withValue: ReadonlySet<string> = new Set()): Word[] {
+function operands(words: readonly Word[], withValue = NO_VALUE_OPTIONS): Word[] {
   const out: Word[] = [];
   let options = true;
   for (let k = 0; k < words.length; k++) {
@@ -786,6 +789,13 @@ function interpreterWrites(code: string, via: string, recurse?: (script: string)
   // Perl's two-argument open names the mode in the path: ">file", ">>file", "+<file".
   return literals(code).map((s) => s.replace(/^\s*(?:\+?[<>]|>>)\s*/, '')).filter((s) => /[./]/.test(s) || /^[\w-]+$/.test(s) || s.includes(EXPANSION)).map((s) => ({ path: s, glob: GLOB_CHARS.test(s), op: 'write' as const, via }));
 }
+
+/** Options of sed that take a value (its script, `-l N`). */
+const SED_VALUE_OPTIONS = new Set(['-e', '-f', '--expression', '--file', '-l']);
+/** Options of truncate that take a value. */
+const TRUNCATE_VALUE_OPTIONS = new Set(['-s', '--size', '-r', '--reference']);
+/** Options of touch that take a value. */
+const TOUCH_VALUE_OPTIONS = new Set(['-d', '-r', '-t', '--date', '--reference']);
 
 /**
  * The targets of one simple command whose real command is `words` (see unwrap); `-c` scripts and
@@ -885,7 +895,7 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
     case 'gsed': {
       if (!args.some((w) => /^(-[a-zA-Z]*i|--in-place)/.test(w.text))) break;
       const scripted = args.some((w) => /^(-e|-f|--expression|--file)/.test(w.text) || /^-[a-zA-Z]*[ef]$/.test(w.text));
-      const files = operands(args, new Set(['-e', '-f', '--expression', '--file', '-l']));
+      const files = operands(args, SED_VALUE_OPTIONS);
       out.push(...(scripted ? files : files.slice(1)).map((w) => target(w, 'write', 'sed -i')));
       break;
     }
@@ -909,10 +919,10 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
       }
       break;
     case 'truncate':
-      out.push(...operands(args, new Set(['-s', '--size', '-r', '--reference'])).map((w) => target(w, 'write', 'truncate')));
+      out.push(...operands(args, TRUNCATE_VALUE_OPTIONS).map((w) => target(w, 'write', 'truncate')));
       break;
     case 'touch':
-      out.push(...operands(args, new Set(['-d', '-r', '-t', '--date', '--reference'])).map((w) => target(w, 'write', 'touch')));
+      out.push(...operands(args, TOUCH_VALUE_OPTIONS).map((w) => target(w, 'write', 'touch')));
       break;
     case 'dd':
       for (const w of args) if (w.text.startsWith('of=')) out.push(target(w, 'write', 'dd of=', w.text.slice(3)));
@@ -1012,6 +1022,15 @@ function downloads(args: readonly Word[], valued: ReadonlySet<string>, dir: stri
   return out;
 }
 
+/** Long options of tar that take a value (its short ones are read letter by letter). */
+const TAR_VALUE_OPTIONS = new Set(['--file', '--directory', '--files-from', '--exclude-from', '--exclude', '--blocking-factor', '--use-compress-program', '--format', '--strip-components', '--transform', '--owner', '--group', '--mode', '--newer', '--after-date']);
+/** Options of unzip that take a value. */
+const UNZIP_VALUE_OPTIONS = new Set(['-d', '-x', '-P']);
+/** Options of awk that take a value. */
+const AWK_VALUE_OPTIONS = new Set(['-f', '--file', '-v', '--assign', '-F', '--field-separator', '-i', '--include', '-e', '--source', '-l', '--load']);
+/** Options of gzip, bzip2, xz, zstd and their un- that take a value. */
+const COMPRESS_VALUE_OPTIONS = new Set(['-S', '--suffix', '-o']);
+
 /**
  * What downloaders, archivers, compressors, `sort -o` and `awk` write: `curl -o`/`-O`, `wget`
  * (`-O`, else the URL's name), `sort -o`, `tar -x`/`unzip` (the members named, else everything in
@@ -1051,7 +1070,6 @@ function writerTargets(name: string, args: readonly Word[], recurse: (script: st
       let extract = false;
       let dir = '.';
       const members: Word[] = [];
-      const valued = new Set(['--file', '--directory', '--files-from', '--exclude-from', '--exclude', '--blocking-factor', '--use-compress-program', '--format', '--strip-components', '--transform', '--owner', '--group', '--mode', '--newer', '--after-date']);
       for (let k = 0; k < args.length; k++) {
         const t = args[k].text;
         const oldStyle = k === 0 && /^[a-zA-Z]+$/.test(t);
@@ -1068,7 +1086,7 @@ function writerTargets(name: string, args: readonly Word[], recurse: (script: st
             }
           }
         } else if (t.startsWith('--')) {
-          const [opt, value] = t.includes('=') ? [t.slice(0, t.indexOf('=')), t.slice(t.indexOf('=') + 1)] : [t, valued.has(t) ? args[++k]?.text : undefined];
+          const [opt, value] = t.includes('=') ? [t.slice(0, t.indexOf('=')), t.slice(t.indexOf('=') + 1)] : [t, TAR_VALUE_OPTIONS.has(t) ? args[++k]?.text : undefined];
           if (opt === '--extract' || opt === '--get') extract = true;
           if (opt === '--directory' && value !== undefined) dir = value;
         } else {
@@ -1086,7 +1104,7 @@ function writerTargets(name: string, args: readonly Word[], recurse: (script: st
     case 'unzip': {
       if (args.some((w) => /^-[a-zA-Z]*[lptvzZ]/.test(w.text))) break;
       const dir = optionValues(args, ['-d'], []).pop()?.text ?? '.';
-      const ops = operands(args, new Set(['-d', '-x', '-P']));
+      const ops = operands(args, UNZIP_VALUE_OPTIONS);
       const members = ops.slice(1);
       if (members.length === 0) everything(dir, 'unzip');
       for (const m of members) out.push({ path: join(dir, m.text), glob: m.glob, op: 'write', via: 'unzip' });
@@ -1095,9 +1113,8 @@ function writerTargets(name: string, args: readonly Word[], recurse: (script: st
     case 'awk':
     case 'gawk': {
       const inplace = optionValues(args, ['-i'], ['--include']).some((w) => /^inplace(\.awk)?$/.test(w.text));
-      const valued = new Set(['-f', '--file', '-v', '--assign', '-F', '--field-separator', '-i', '--include', '-e', '--source', '-l', '--load']);
       const programs = optionValues(args, ['-e'], ['--source']).map((w) => w.text);
-      const ops = operands(args, valued);
+      const ops = operands(args, AWK_VALUE_OPTIONS);
       const hasFile = args.some((w) => w.text === '-f' || w.text === '--file' || w.text.startsWith('--file='));
       if (programs.length === 0 && !hasFile && ops[0]) programs.push(ops.shift()!.text);
       if (inplace) for (const w of ops.filter((o) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(o.text))) write(w, 'awk -i inplace');
@@ -1120,7 +1137,7 @@ function writerTargets(name: string, args: readonly Word[], recurse: (script: st
       const recursive = args.some((w) => /^-[a-zA-Z0-9]*r/.test(w.text) || w.text === '--recursive');
       const suffix = { gzip: '.gz', gunzip: '.gz', bzip2: '.bz2', bunzip2: '.bz2', xz: '.xz', unxz: '.xz', zstd: '.zst', unzstd: '.zst' }[name] ?? '';
       if (args.some((w) => /^-[a-zA-Z0-9]*c/.test(w.text) || w.text === '--stdout')) break;
-      for (const w of operands(args, new Set(['-S', '--suffix', '-o']))) {
+      for (const w of operands(args, COMPRESS_VALUE_OPTIONS)) {
         if (!keep && name !== 'zstd' && name !== 'unzstd') out.push(target(w, 'delete', name));
         out.push({ path: decompress ? w.text.replace(/\.[a-z0-9]+$/i, '') : `${w.text}${suffix}`, glob: w.glob, op: 'write', via: name });
         if (recursive) out.push({ path: join(w.text, '**'), glob: true, op: 'delete', via: name });
@@ -1130,8 +1147,8 @@ function writerTargets(name: string, args: readonly Word[], recurse: (script: st
   return out;
 }
 
-/** Options of cp, mv, install, rsync and scp that take a value (the target folder's are read apart). */
-const COPY_VALUE_OPTIONS = new Set(['-S', '--suffix', '-m', '--mode', '-o', '--owner', '-g', '--group', '-e', '--rsh', '--exclude', '--include', '--filter', '-f', '--exclude-from', '--include-from', '--files-from', '-P', '-i', '-F', '-l', '-o', '-J']);
+/** Options of cp, mv, install, rsync and scp that take a value, `-t DIR` among them (copyTargets also reads it for the destination). */
+const COPY_VALUE_OPTIONS = new Set(['-S', '--suffix', '-m', '--mode', '-o', '--owner', '-g', '--group', '-e', '--rsh', '--exclude', '--include', '--filter', '-f', '--exclude-from', '--include-from', '--files-from', '-P', '-i', '-F', '-l', '-o', '-J', '-t', '--target-directory']);
 
 /**
  * What `cp`/`mv`/`install`/`rsync`/`scp` write: the destination, `destination/basename(source)`
@@ -1153,7 +1170,7 @@ function copyTargets(name: string, args: readonly Word[]): ShellTarget[] {
       dir = rest !== '' ? { ...args[k], text: rest } : args[k + 1];
     }
   }
-  const ops = operands(args, new Set([...COPY_VALUE_OPTIONS, '-t', '--target-directory'])).filter((w) => w !== dir);
+  const ops = operands(args, COPY_VALUE_OPTIONS).filter((w) => w !== dir);
   const named = dir !== undefined;
   dir ??= ops[ops.length - 1];
   const sources = named ? ops : ops.slice(0, -1);
@@ -1177,6 +1194,9 @@ function copyTargets(name: string, args: readonly Word[]): ShellTarget[] {
 
 /** Options of git sub-commands that take a value (so the value is not taken for a path). */
 const GIT_VALUE_OPTIONS = new Set(['-s', '--source', '-b', '-B', '--orphan', '-C', '-c', '--git-dir', '--work-tree', '--conflict', '--pathspec-from-file', '-m']);
+
+/** Options of `git checkout-index` that take a value. */
+const CHECKOUT_INDEX_VALUE_OPTIONS = new Set(['--prefix', '--stage']);
 
 /** Global options of git that take a value. */
 const GIT_GLOBAL_VALUE_OPTIONS = new Set(['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--config-env', '--super-prefix', '--exec-path']);
@@ -1245,7 +1265,7 @@ function gitSubTargets(sub: string | undefined, rest: readonly Word[]): ShellTar
     case 'checkout-index':
       // -a: every file in the index.
       if (rest.some((w) => /^-[a-zA-Z]*a/.test(w.text) || w.text === '--all')) return [{ path: '.', glob: false, op: 'checkout', via: 'git checkout-index' }];
-      return operands(rest, new Set(['--prefix', '--stage'])).map((w) => target(w, 'checkout', 'git checkout-index'));
+      return operands(rest, CHECKOUT_INDEX_VALUE_OPTIONS).map((w) => target(w, 'checkout', 'git checkout-index'));
     case 'read-tree':
       // -u writes the index's files into the work tree (all of them: which ones is in the tree read).
       if (!rest.some((w) => /^-[a-zA-Z]*u/.test(w.text) || w.text === '--reset')) return [];
