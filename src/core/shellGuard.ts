@@ -595,9 +595,15 @@ function unwrap(all: readonly Word[]): Unwrapped {
       return out;
     } else if (TRANSPARENT.has(first.text)) {
       k++;
-      // `command -v x` only looks x up.
-      if (first.text === 'command' && all.slice(k, k + 3).some((w) => /^-[pvV]*[vV]/.test(w.text))) return out;
-      while (all[k]?.text === '-p' || all[k]?.text === '--') k++;
+      // `command -v x` only looks x up. Its options stand before the command's name: a `-v` after it
+      // (`command rm -v x`) is the command's own, which runs.
+      for (; all[k] && all[k].text.startsWith('-') && all[k].text !== '-'; k++) {
+        if (all[k].text === '--') {
+          k++;
+          break;
+        }
+        if (first.text === 'command' && /^-[pvV]*[vV]/.test(all[k].text)) return out;
+      }
     } else if (Object.hasOwn(PREFIXES, basename(first.text))) {
       const name = basename(first.text);
       out.inShell = false;
@@ -1040,14 +1046,20 @@ const COMPRESS_VALUE_OPTIONS = new Set(['-S', '--suffix', '-o']);
 function writerTargets(name: string, args: readonly Word[], recurse: (script: string) => void): ShellTarget[] {
   const out: ShellTarget[] = [];
   const write = (w: Word, via = name): void => void out.push(target(w, 'write', via));
-  const everything = (dir: string, via: string): void => void out.push({ path: join(dir, '**'), glob: true, op: 'write', via, unknown: 'the files come from an archive the guard cannot read' });
+  const everything = (dir: string, via: string, unknown = 'the files come from an archive the guard cannot read'): void => void out.push({ path: join(dir, '**'), glob: true, op: 'write', via, unknown });
   switch (name) {
     case 'curl': {
-      for (const w of optionValues(args, ['-o'], ['--output'])) write(w, 'curl -o');
+      // --output-dir is put before -o's names too (`curl -o a.ts --output-dir src/booking URL`).
+      const dir = optionValues(args, [], ['--output-dir'])[0]?.text;
+      for (const w of optionValues(args, ['-o'], ['--output'])) {
+        write(w, 'curl -o');
+        if (dir) write({ ...w, text: join(dir, w.text) }, 'curl -o');
+      }
       if (args.some((w) => /^-[a-zA-Z]*O/.test(w.text) || w.text === '--remote-name' || w.text === '--remote-name-all')) {
-        const dir = optionValues(args, [], ['--output-dir'])[0]?.text;
         for (const w of downloads(args, CURL_VALUE_OPTIONS, dir)) write(w, 'curl -O');
       }
+      // A config file (-K) names its own outputs: any file in the folder (or the output folder).
+      if (args.some((w) => /^-[a-zA-Z]*K/.test(w.text) || w.text === '--config' || w.text.startsWith('--config='))) everything(dir ?? '.', 'curl -K', 'its config file names the files it writes');
       for (const w of optionValues(args, ['-c'], ['--cookie-jar', '--dump-header', '-D', '--trace', '--stderr'])) write(w, 'curl');
       break;
     }
@@ -1057,6 +1069,8 @@ function writerTargets(name: string, args: readonly Word[], recurse: (script: st
       if (named.length === 0) {
         const dir = optionValues(args, ['-P'], ['--directory-prefix'])[0]?.text;
         for (const w of downloads(args, WGET_VALUE_OPTIONS, dir)) write(w, 'wget');
+        // URLs from a file (-i), or a whole site (-r, -m): names the guard cannot know, under the folder.
+        if (args.some((w) => /^-[a-zA-Z]*[irm]/.test(w.text) || /^--(input-file|recursive|mirror)(=|$)/.test(w.text))) everything(dir ?? '.', 'wget', 'the files are named by a list or a site the guard cannot read');
       }
       for (const w of optionValues(args, ['-o', '-a'], ['--output-file', '--append-output'])) write(w, 'wget -o');
       break;
@@ -1147,8 +1161,20 @@ function writerTargets(name: string, args: readonly Word[], recurse: (script: st
   return out;
 }
 
-/** Options of cp, mv, install, rsync and scp that take a value, `-t DIR` among them (copyTargets also reads it for the destination). */
-const COPY_VALUE_OPTIONS = new Set(['-S', '--suffix', '-m', '--mode', '-o', '--owner', '-g', '--group', '-e', '--rsh', '--exclude', '--include', '--filter', '-f', '--exclude-from', '--include-from', '--files-from', '-P', '-i', '-F', '-l', '-o', '-J', '-t', '--target-directory']);
+/**
+ * Options that take their value as the next word, per command (copyTargets also reads `-t DIR` for
+ * the destination). The same letter is a flag elsewhere (`cp -f`, `mv -i`, `rsync -t`, `scp -r`):
+ * one set for all took `cp -f SRC <locked file>`'s source for -f's value and saw no destination.
+ * A flag taken for an option with a value would hide the next word, so only options known to take
+ * one are listed; an option's value read as an operand only adds a target.
+ */
+const COPY_VALUE_OPTIONS: Readonly<Record<string, ReadonlySet<string>>> = {
+  cp: new Set(['-S', '--suffix', '-t', '--target-directory']),
+  mv: new Set(['-S', '--suffix', '-t', '--target-directory']),
+  install: new Set(['-S', '--suffix', '-t', '--target-directory', '-m', '--mode', '-o', '--owner', '-g', '--group']),
+  rsync: new Set(['-e', '--rsh', '-f', '--filter', '--exclude', '--include', '--exclude-from', '--include-from', '--files-from', '-T', '--temp-dir', '-B', '--block-size', '-M', '--remote-option', '--partial-dir', '--backup-dir', '--suffix', '--chmod', '--chown', '--compare-dest', '--copy-dest', '--link-dest', '--log-file', '--password-file', '--rsync-path']),
+  scp: new Set(['-c', '-D', '-F', '-i', '-J', '-l', '-o', '-P', '-S', '-X']),
+};
 
 /**
  * What `cp`/`mv`/`install`/`rsync`/`scp` write: the destination, `destination/basename(source)`
@@ -1162,15 +1188,17 @@ function copyTargets(name: string, args: readonly Word[]): ShellTarget[] {
   for (let k = 0; k < args.length; k++) {
     const t = args[k].text;
     if (t === '--') break;
+    // `-t DIR` is cp's, mv's and install's (rsync's -t keeps times; scp's is its own server mode).
+    if (name === 'rsync' || name === 'scp') continue;
     if (t === '-t' || t === '--target-directory') dir = args[k + 1];
     else if (t.startsWith('--target-directory=')) dir = { ...args[k], text: t.slice('--target-directory='.length) };
-    else if (/^-[a-zA-Z]*t/.test(t) && name !== 'rsync' && name !== 'scp') {
+    else if (/^-[a-zA-Z]*t/.test(t)) {
       // `-rt DIR`, `-tDIR`
       const rest = t.slice(t.indexOf('t') + 1);
       dir = rest !== '' ? { ...args[k], text: rest } : args[k + 1];
     }
   }
-  const ops = operands(args, COPY_VALUE_OPTIONS).filter((w) => w !== dir);
+  const ops = operands(args, COPY_VALUE_OPTIONS[name]).filter((w) => w !== dir);
   const named = dir !== undefined;
   dir ??= ops[ops.length - 1];
   const sources = named ? ops : ops.slice(0, -1);
