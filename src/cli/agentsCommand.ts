@@ -6,9 +6,9 @@ import { dirname, join } from 'node:path';
 import { AgentGuardsError } from '../core/agentGuards';
 import { lineDiffStats } from '../core/diffStats';
 import { MANIFEST_PATH, parseManifest } from '../core/manifest';
+import { manifestText } from '../core/manifestText';
 import { AGENT_GUARDS_STATE_PATH, planAgentGuards, writeAgentGuards } from '../node/agentGuardsWriter';
 import type { PlannedFile } from '../node/agentGuardsWriter';
-import { manifestText } from './io';
 import type { CliIo } from './io';
 import { readRegularFileStrict } from '../node/regularFile';
 

@@ -7,9 +7,10 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { MANIFEST_PATH, PROTECTION_DIR, parseManifest } from '../core/manifest';
 import type { Manifest, ManifestProblem } from '../core/manifest';
+import { manifestText } from '../core/manifestText';
 import { committedHolder, lastAcceptedVersion } from '../node/committedFiles';
 import { NotRegularFileError } from '../node/regularFile';
-import { CliError, formatProblems, manifestText, readWorkTreeManifest } from './io';
+import { CliError, formatProblems, readWorkTreeManifest } from './io';
 import type { CliIo } from './io';
 
 export type EnforcedManifest =

@@ -8,10 +8,11 @@ import { delimiter, join, resolve } from 'node:path';
 import { minimatchModule } from '../core/minimatchModule';
 import { MANIFEST_PATH, parseManifest } from '../core/manifest';
 import type { Manifest } from '../core/manifest';
+import { manifestText } from '../core/manifestText';
 import { findRepository, runGit } from '../node/gitChanges';
 import { gitOutputCommands } from '../node/hookGitOutput';
 import { lastAcceptedVersion } from '../node/committedFiles';
-import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, formatProblems, manifestText, readWorkTreeManifest } from './io';
+import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, formatProblems, readWorkTreeManifest } from './io';
 import type { CliIo } from './io';
 import { readRegularText } from '../node/regularFile';
 

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { MANIFEST_PATH } from '../core/layout';
 import type { ManifestProblem } from '../core/manifest';
+import { manifestText } from '../core/manifestText';
 import { readRegularFileStrictSync } from '../node/regularFile';
 
 /** What a CLI command may use of its process: where it runs, its output streams, its input. */
@@ -323,15 +324,6 @@ export function findWorkspaceRoot(start: string): string | undefined {
 /** `.protection/manifest.jsonc:4:12 error: …` lines (1-based, as editors and compilers print them). */
 export function formatProblems(problems: readonly ManifestProblem[], where = MANIFEST_PATH): string {
   return problems.map((p) => `  ${where}:${p.line + 1}:${p.column + 1} ${p.severity}: ${p.message}\n`).join('');
-}
-
-/**
- * Manifest bytes as the text the editor parses: UTF-8 without its byte order mark (VS Code drops
- * a BOM when it opens a file, so a manifest saved with one is valid there and must be here).
- */
-export function manifestText(content: Buffer | string): string {
-  const text = typeof content === 'string' ? content : content.toString('utf8');
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /**

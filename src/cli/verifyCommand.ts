@@ -7,6 +7,7 @@ import { countWholeAuditLog, parseAuditLog, parseWholeAuditLog, verifyChain } fr
 import { collision } from '../core/collisions';
 import { MANIFEST_PATH, parseManifest, strictestTier } from '../core/manifest';
 import type { Manifest, ManifestProblem } from '../core/manifest';
+import { manifestText } from '../core/manifestText';
 import { BUILTIN_PROTECTION_TIER, ProtectionMatcher } from '../core/matcher';
 import { AUDIT_LOG, GIT_MODE, auditLogChange, checkAuditLog, contentHashes, decideVerify, foldedScreen, parseVerifiedAudit, protectedItems, renderVerifyReport } from '../core/verify';
 import type { AuditCheck, CheckedItem, ParsedAudit, VerifyInput, VerifyReport } from '../core/verify';
@@ -16,7 +17,7 @@ import { noteCodePath } from '../core/codePath';
 import { nodeCrypto } from '../core/nodeCrypto';
 import type { ChangeSet } from '../node/gitChanges';
 import { manifestOrThrow, printWarnings } from './enforcedManifest';
-import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, findWorkspaceRoot, manifestText } from './io';
+import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, findWorkspaceRoot } from './io';
 import type { CliIo } from './io';
 import { readRegularFile } from '../node/regularFile';
 import { VerifiedLogs } from '../node/verifiedLogs';

@@ -10,6 +10,7 @@ import type { BreachOutcome } from '../core/breach';
 import { grantIn } from '../core/grantState';
 import { AUDIT_LOG_PATH } from '../core/layout';
 import { MANIFEST_PATH, PROTECTION_DIR, parseManifest } from '../core/manifest';
+import { manifestText } from '../core/manifestText';
 import { approvalWords } from '../core/manifestApproval';
 import { ProtectionMatcher } from '../core/matcher';
 import type { Classification } from '../core/matcher';
@@ -28,7 +29,7 @@ import type { ManifestGateOptions, ManifestVersion } from '../node/manifestInFor
 import { readRegularFileStrictSync, readRegularFileSync } from '../node/regularFile';
 import { endGrantWith } from '../node/unlocking';
 import { manifestOrThrow } from './enforcedManifest';
-import { CliError, EXIT_FAIL, EXIT_OK, caseInsensitiveFs, findWorkspaceRoot, manifestText, parseCommandArgs } from './io';
+import { CliError, EXIT_FAIL, EXIT_OK, caseInsensitiveFs, findWorkspaceRoot, parseCommandArgs } from './io';
 import type { CliIo } from './io';
 
 export const WATCH_HELP = `Usage: protected-files watch [--once]

@@ -11,6 +11,7 @@ import type { GrantState } from '../core/grantState';
 import { AUDIT_LOG_PATH, MANIFEST_PATH } from '../core/layout';
 import { parseManifest } from '../core/manifest';
 import type { Manifest } from '../core/manifest';
+import { manifestText } from '../core/manifestText';
 import { manifestApproval, recordedManifest } from '../core/manifestApproval';
 import type { ManifestApproval } from '../core/manifestApproval';
 import { ProtectionMatcher } from '../core/matcher';
@@ -80,7 +81,7 @@ async function committedVersion(o: ManifestGateOptions): Promise<(ManifestVersio
   const head = await runGit(['cat-file', 'blob', `HEAD:./${MANIFEST_PATH}`], o.root, o.env).catch(() => undefined);
   if (head?.code !== 0) return undefined;
   const headHash = sha256(head.stdout);
-  const valid = (content: Buffer): Manifest | undefined => parseManifest(stripBom(content.toString('utf8'))).manifest;
+  const valid = (content: Buffer): Manifest | undefined => parseManifest(manifestText(content)).manifest;
   const atHead = valid(head.stdout);
   if (atHead) return { manifest: atHead, hash: headHash, commit: 'HEAD', headHash };
   const earlier = await lastAcceptedVersion(o.root, o.env, MANIFEST_PATH, (c) => valid(c) !== undefined);
@@ -122,8 +123,4 @@ async function gitSettled(o: ManifestGateOptions): Promise<void> {
     if (busy <= 0 || Date.now() - started >= wait.maxMs) return;
     await new Promise((r) => setTimeout(r, Math.min(busy, 50)));
   }
-}
-
-function stripBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

@@ -121,6 +121,20 @@ describe('protected-files watch: a manifest written from outside is never put in
     const again = r.cli(['watch', '--once']);
     assert.equal(again.code, 0, again.stdout + again.stderr);
   });
+
+  test('watch --once with a lax manifest on disk and HEAD\'s saved with a byte order mark: HEAD\'s is valid (read as the editor reads it), judged under it', () => {
+    const bom = `\uFEFF${MANIFEST}`;
+    const r = box.repo(`r${++n}`, { manifest: bom });
+    r.write(PRICING, APPROVED);
+    r.commitAll('protected files');
+    r.write(MANIFEST_PATH, LAX);
+    r.write(PRICING, EVIL);
+    const res = r.cli(['watch', '--once']);
+    assert.equal(res.code, 1, res.stdout + res.stderr);
+    assert.match(res.stderr, /differs from its approved version.*using the version committed at HEAD/);
+    assert.equal(r.read(MANIFEST_PATH), bom);
+    assert.equal(r.read(PRICING), APPROVED);
+  });
 });
 
 describe('protected-files watch: an approved manifest change is put in force', () => {

@@ -18,6 +18,7 @@ import {
   strictestTier,
 } from '../../src/core/manifest';
 import type { Manifest, ManifestProblem, ParsedManifest } from '../../src/core/manifest';
+import { manifestText } from '../../src/core/manifestText';
 import { hashCode, isCodeHash } from '../../src/core/codes';
 import { STARTER_MANIFEST } from '../../src/core/starterManifest';
 
@@ -685,5 +686,15 @@ describe('schemas/manifest.schema.json agrees with the parser', () => {
       assert.ok(def.markdownDescription, name);
       visit(def, name);
     }
+  });
+});
+
+describe('manifestText', () => {
+  test('UTF-8 without its byte order mark, from bytes or text; a BOM elsewhere stays', () => {
+    assert.equal(manifestText(Buffer.from('\uFEFF{ "a": 1 }', 'utf8')), '{ "a": 1 }');
+    assert.equal(manifestText('\uFEFF{ "a": 1 }'), '{ "a": 1 }');
+    assert.equal(manifestText(Buffer.from('{ "a": "\uFEFF" }', 'utf8')), '{ "a": "\uFEFF" }');
+    assert.equal(manifestText(Buffer.from('\uFEFF\uFEFF{}', 'utf8')), '\uFEFF{}', 'one mark only, as the editor drops it');
+    assert.equal(manifestText(Buffer.alloc(0)), '');
   });
 });
