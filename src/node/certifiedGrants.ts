@@ -10,13 +10,26 @@ import { runGit } from './gitChanges';
 
 export async function committedManifest(root: string, env: NodeJS.ProcessEnv): Promise<Manifest | undefined> {
   const r = await runGit(['show', `HEAD:./${MANIFEST_PATH}`], root, env).catch(() => undefined);
-  return r?.code === 0 ? parseManifest(r.stdout.toString('utf8')).manifest : undefined;
+  return r?.code === 0 ? certifyingManifest(r.stdout) : undefined;
 }
 
+/**
+ * HEAD's manifest bytes read as committedManifest reads them (as UTF-8; a byte order mark is not
+ * dropped here, unlike src/core/manifestText.ts), for a caller that has read them from git already.
+ */
+export function certifyingManifest(content: Buffer): Manifest | undefined {
+  return parseManifest(content.toString('utf8')).manifest;
+}
+
+/**
+ * `committed`: HEAD's manifest, where the caller has it (read once for all it judges); by default
+ * committedManifest, read only when some grant needs it.
+ */
 export async function certifiedGrants(
   state: GrantState, root: string, manifest: Manifest | undefined, classifyFile: (path: string) => Classification | undefined, env: NodeJS.ProcessEnv,
+  committed: () => Promise<Manifest | undefined> = () => committedManifest(root, env),
 ): Promise<GrantState> {
   const inForce = certifiedState(state, [manifest], classifyFile);
   if (inForce.grants.length === state.grants.length) return inForce;
-  return certifiedState(state, [manifest, await committedManifest(root, env)], classifyFile);
+  return certifiedState(state, [manifest, await committed()], classifyFile);
 }

@@ -22,20 +22,31 @@ export interface CommittedVersion {
 export async function lastAcceptedVersion(
   folder: string, env: NodeJS.ProcessEnv, relPath: string, accept: (content: Buffer) => boolean,
 ): Promise<CommittedVersion | undefined> {
-  const at = async (commit: string): Promise<CommittedVersion | undefined> => {
-    // `<commit>:./<path>` is relative to the folder git runs in, so a nested workspace reads its own file.
-    const r = await runGit(['cat-file', 'blob', `${commit}:./${relPath}`], folder, env).catch(() => undefined);
-    return r?.code === 0 && accept(r.stdout) ? { commit, content: r.stdout } : undefined;
-  };
-  const head = await at('HEAD');
-  if (head) return head;
+  return await acceptedAt(folder, env, relPath, accept, 'HEAD') ?? earlierAcceptedVersion(folder, env, relPath, accept);
+}
+
+/**
+ * lastAcceptedVersion without HEAD's version, for a caller that read that one already and `accept`
+ * did not take it: the newest of the last few commits that changed the file that `accept` takes.
+ */
+export async function earlierAcceptedVersion(
+  folder: string, env: NodeJS.ProcessEnv, relPath: string, accept: (content: Buffer) => boolean,
+): Promise<CommittedVersion | undefined> {
   const log = await runGit(['--literal-pathspecs', 'log', `-${MAX_EARLIER_VERSIONS}`, '--format=%H', '--', relPath], folder, env).catch(() => undefined);
   if (log?.code !== 0) return undefined;
   for (const commit of log.stdout.toString('utf8').split('\n').filter((l) => l !== '')) {
-    const found = await at(commit);
+    const found = await acceptedAt(folder, env, relPath, accept, commit);
     if (found) return found;
   }
   return undefined;
+}
+
+async function acceptedAt(
+  folder: string, env: NodeJS.ProcessEnv, relPath: string, accept: (content: Buffer) => boolean, commit: string,
+): Promise<CommittedVersion | undefined> {
+  // `<commit>:./<path>` is relative to the folder git runs in, so a nested workspace reads its own file.
+  const r = await runGit(['cat-file', 'blob', `${commit}:./${relPath}`], folder, env).catch(() => undefined);
+  return r?.code === 0 && accept(r.stdout) ? { commit, content: r.stdout } : undefined;
 }
 
 /**

@@ -16,8 +16,8 @@ import { manifestApproval, recordedManifest } from '../core/manifestApproval';
 import type { ManifestApproval } from '../core/manifestApproval';
 import { ProtectionMatcher } from '../core/matcher';
 import { GIT_WAIT } from './breachEngine';
-import { certifiedGrants } from './certifiedGrants';
-import { lastAcceptedVersion } from './committedFiles';
+import { certifiedGrants, certifyingManifest } from './certifiedGrants';
+import { earlierAcceptedVersion } from './committedFiles';
 import { GitActivity } from './gitActivity';
 import { runGit } from './gitChanges';
 import { readRegularFile } from './regularFile';
@@ -55,12 +55,15 @@ export async function judgeManifest(o: ManifestGateOptions, bytes: Uint8Array, i
   const disk = sha256(bytes);
   if (inForce?.hash === disk) return { approved: 'unchanged' };
   await gitSettled(o);
-  const committed = await committedVersion(o);
+  // HEAD's manifest is read once: the version compared, the one enforced where HEAD's is valid and the
+  // one grants are certified under are the same, even if HEAD moves meanwhile.
+  const head = await headManifest(o);
+  const committed = head && await committedVersion(o, head);
   const under = inForce?.manifest ?? committed?.manifest;
   // Cheapest first: the grants are read only when HEAD does not approve it, the audit log only when no grant does.
   const committedOnly = manifestApproval({ disk, inForce: inForce?.hash, committed: committed?.headHash, granted: false, committedValid: committed !== undefined });
   if (committedOnly) return { approved: committedOnly };
-  const granted = under !== undefined && await grantCovers(o, under);
+  const granted = under !== undefined && await grantCovers(o, under, head);
   if (granted) return { approved: 'granted' };
   const recorded = under !== undefined ? await signedRecordedManifest(o, under) : undefined;
   const approved = manifestApproval({ disk, inForce: inForce?.hash, committed: committed?.headHash, recorded, granted, committedValid: committed !== undefined });
@@ -73,26 +76,31 @@ export function manifestHash(bytes: Uint8Array): string {
   return sha256(bytes);
 }
 
-/**
- * The committed manifest that counts: HEAD's when it is valid, else (HEAD's has errors) the last valid
- * committed one. Undefined where HEAD holds no manifest (none committed yet, or no git).
- */
-async function committedVersion(o: ManifestGateOptions): Promise<(ManifestVersion & { commit: string; headHash: string }) | undefined> {
+/** The bytes of HEAD's manifest; undefined where HEAD holds none (none committed yet, or no git). */
+async function headManifest(o: ManifestGateOptions): Promise<Buffer | undefined> {
   const head = await runGit(['cat-file', 'blob', `HEAD:./${MANIFEST_PATH}`], o.root, o.env).catch(() => undefined);
-  if (head?.code !== 0) return undefined;
-  const headHash = sha256(head.stdout);
+  return head?.code === 0 ? head.stdout : undefined;
+}
+
+/**
+ * The committed manifest that counts, given HEAD's bytes: HEAD's when it is valid, else (HEAD's has
+ * errors) the last valid earlier one.
+ */
+async function committedVersion(o: ManifestGateOptions, head: Buffer): Promise<(ManifestVersion & { commit: string; headHash: string }) | undefined> {
+  const headHash = sha256(head);
   const valid = (content: Buffer): Manifest | undefined => parseManifest(manifestText(content)).manifest;
-  const atHead = valid(head.stdout);
+  const atHead = valid(head);
   if (atHead) return { manifest: atHead, hash: headHash, commit: 'HEAD', headHash };
-  const earlier = await lastAcceptedVersion(o.root, o.env, MANIFEST_PATH, (c) => valid(c) !== undefined);
+  const earlier = await earlierAcceptedVersion(o.root, o.env, MANIFEST_PATH, (c) => valid(c) !== undefined);
   return earlier ? { manifest: valid(earlier.content)!, hash: sha256(earlier.content), commit: earlier.commit, headHash } : undefined;
 }
 
-/** Whether an owner's grant (certified under `under`) covers the manifest now. */
-async function grantCovers(o: ManifestGateOptions, under: Manifest): Promise<boolean> {
+/** Whether an owner's grant (certified under `under`, or under HEAD's manifest `head`) covers the manifest now. */
+async function grantCovers(o: ManifestGateOptions, under: Manifest, head: Buffer | undefined): Promise<boolean> {
   const matcher = new ProtectionMatcher(under, { caseInsensitive: o.caseInsensitive });
   const c = matcher.classify(MANIFEST_PATH);
-  const state = await certifiedGrants(o.grants(), o.root, under, (p) => matcher.classify(p), o.env);
+  const committed = async (): Promise<Manifest | undefined> => (head ? certifyingManifest(head) : undefined);
+  const state = await certifiedGrants(o.grants(), o.root, under, (p) => matcher.classify(p), o.env, committed);
   return grantIn(state, MANIFEST_PATH, c?.component?.name, Date.now()) !== undefined;
 }
 

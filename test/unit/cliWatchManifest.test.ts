@@ -135,6 +135,22 @@ describe('protected-files watch: a manifest written from outside is never put in
     assert.equal(r.read(MANIFEST_PATH), bom);
     assert.equal(r.read(PRICING), APPROVED);
   });
+
+  test('watch --once with a lax manifest on disk and HEAD\'s broken (committed past the hook): judged under the last valid committed one', () => {
+    const r = repo();
+    r.write(MANIFEST_PATH, '{ "tiers": ');
+    r.commitAll('broken manifest, --no-verify');
+    // The commit that changed the manifest before the broken one.
+    const good = r.git('log', '--format=%H', '--', MANIFEST_PATH).split('\n')[1];
+    assert.equal(good.length, 40);
+    r.write(MANIFEST_PATH, LAX);
+    r.write(PRICING, EVIL);
+    const res = r.cli(['watch', '--once']);
+    assert.equal(res.code, 1, res.stdout + res.stderr);
+    assert.match(res.stderr, new RegExp(`differs from its approved version.*using the last valid version, committed in ${good.slice(0, 12)}\\b`));
+    assert.equal(r.read(PRICING), APPROVED, 'judged under the last valid committed manifest');
+    assert.ok(breachOf(auditRecords(r), PRICING, EVIL));
+  });
 });
 
 describe('protected-files watch: an approved manifest change is put in force', () => {
@@ -162,6 +178,34 @@ describe('protected-files watch: an approved manifest change is put in force', (
     assert.equal(res.code, 0, res.stdout + res.stderr);
     assert.equal(r.read(MANIFEST_PATH), WITHOUT_BOOKING);
     assert.equal(r.read(PRICING), EVIL);
+  });
+
+  test('a grant made before the manifest in force had a signing code: certified under HEAD\'s manifest, a second change under it is adopted too', async () => {
+    const { makeCodeKey } = await import('../../src/core/codes');
+    const entry = await makeCodeKey('First-Code-Lantern-5521', { owner: 'ann@example.com', params: { N: 1024 } });
+    // The first signing code: the strictest tier now needs a code, which the reason-only grant below lacks.
+    const coded = MANIFEST.replace('"unlock": { "requireCode": false, "minReasonLength": 5 }', '"unlock": { "requireCode": true, "minReasonLength": 5 }')
+      .replace('"risk": "Revenue stops" }', `"risk": "Revenue stops", "unlockCodes": ["${entry}"] }`);
+    const codedWithout = coded.replace(/\s*"MIGRATIONS": \{[^}]*\}/, '').replace(/,(\s*\})/, '$1');
+    assert.notEqual(coded, MANIFEST);
+    assert.notEqual(codedWithout, coded);
+    const r = repo();
+    const w = new Watcher(box, r);
+    try {
+      await w.saw(/checked at start/);
+      assert.equal(r.cli(['unlock', MANIFEST_PATH, '--reason', 'Set the first signing code']).code, 0);
+      r.write(MANIFEST_PATH, coded);
+      await w.saw(/manifest\.jsonc changed \(changed under an unlock\): now in force/);
+      const before = w.out.length;
+      // Under the manifest in force (coded) the grant is not certified; under HEAD's (no code yet) it is.
+      r.write(MANIFEST_PATH, codedWithout);
+      await w.saw(/manifest\.jsonc changed \(changed under an unlock\): now in force[^]*manifest\.jsonc changed \(changed under an unlock\): now in force/);
+      assert.doesNotMatch(w.out.slice(before), /not an approved version/);
+      await sleep(300);
+      assert.equal(r.read(MANIFEST_PATH), codedWithout);
+    } finally {
+      assert.equal(await w.stop(), 0);
+    }
   });
 
   test('a change record appended by hand (unsigned, the manifest has signing codes) approves nothing', async () => {
