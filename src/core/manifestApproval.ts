@@ -46,15 +46,19 @@ export function manifestApproval(c: ManifestCandidate): ManifestApproval | undef
   return undefined;
 }
 
-/** The manifest's approved content by the audit log: the after-hash of its last change, undefined after a deletion or with none. */
-export function recordedManifest(records: Iterable<AuditRecord>): string | undefined {
-  let hash: string | undefined;
+/**
+ * The manifest's approved content by the audit log: its last change record, whose after-hash that
+ * content is; undefined after a deletion or a rename away from it, or with none. The record itself,
+ * so that the one found is the one judged (judgeApproval) and the one whose hash is compared.
+ */
+export function recordedManifestChange(records: Iterable<AuditRecord>): AuditRecord | undefined {
+  let last: AuditRecord | undefined;
   for (const r of records) {
     if (r.file !== MANIFEST_PATH && r.from !== MANIFEST_PATH) continue;
-    if (r.event === 'change') hash = r.file === MANIFEST_PATH ? r.after : undefined;
-    else if (r.event === 'delete' && r.file === MANIFEST_PATH) hash = undefined;
+    if (r.event === 'change') last = r.file === MANIFEST_PATH ? r : undefined;
+    else if (r.event === 'delete' && r.file === MANIFEST_PATH) last = undefined;
   }
-  return hash;
+  return last?.after !== undefined ? last : undefined;
 }
 
 /** Words for a log line: how the manifest on disk came to be approved. */

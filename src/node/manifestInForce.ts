@@ -4,7 +4,6 @@
 // `protected-files watch` (src/cli/watchCommand.ts) ask it before they swap the manifest they enforce.
 import { join } from 'node:path';
 import { parseAuditLog, sha256 } from '../core/audit';
-import type { AuditRecord } from '../core/audit';
 import { indexLog, judgeApproval } from '../core/approvals';
 import { grantIn } from '../core/grantState';
 import type { GrantState } from '../core/grantState';
@@ -12,7 +11,7 @@ import { AUDIT_LOG_PATH, MANIFEST_PATH } from '../core/layout';
 import { parseManifest } from '../core/manifest';
 import type { Manifest } from '../core/manifest';
 import { manifestText } from '../core/manifestText';
-import { manifestApproval, recordedManifest } from '../core/manifestApproval';
+import { manifestApproval, recordedManifestChange } from '../core/manifestApproval';
 import type { ManifestApproval } from '../core/manifestApproval';
 import { ProtectionMatcher } from '../core/matcher';
 import { GIT_WAIT } from './breachEngine';
@@ -110,16 +109,15 @@ async function grantCovers(o: ManifestGateOptions, under: Manifest, head: Buffer
  * the log by hand approves nothing.
  */
 async function signedRecordedManifest(o: ManifestGateOptions, under: Manifest): Promise<string | undefined> {
+  // One read and one parse of the log: the record judged below and its index come from the same text.
   const text = (await readRegularFile(join(o.root, ...AUDIT_LOG_PATH.split('/'))).catch(() => undefined))?.toString('utf8');
   if (!text || !text.includes(MANIFEST_PATH)) return undefined;
   const records = parseAuditLog(text).records;
-  const hash = recordedManifest(records);
-  if (hash === undefined) return undefined;
-  let last: AuditRecord | undefined;
-  for (const r of records) if (r.event === 'change' && r.file === MANIFEST_PATH && r.after === hash) last = r;
+  const last = recordedManifestChange(records);
+  if (!last) return undefined;
   const c = new ProtectionMatcher(under, { caseInsensitive: o.caseInsensitive }).classify(MANIFEST_PATH);
-  if (!last || !c) return undefined;
-  return judgeApproval(last, c, indexLog(records), [under]).kind === 'refused' ? undefined : hash;
+  if (!c) return undefined;
+  return judgeApproval(last, c, indexLog(records), [under]).kind === 'refused' ? undefined : last.after;
 }
 
 async function gitSettled(o: ManifestGateOptions): Promise<void> {

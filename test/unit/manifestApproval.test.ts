@@ -1,0 +1,47 @@
+// The rule of the manifest in force (src/core/manifestApproval.ts), without git or files.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sealRecord } from '../../src/core/audit';
+import type { AuditBody, AuditRecord } from '../../src/core/audit';
+import { MANIFEST_PATH } from '../../src/core/layout';
+import { recordedManifestChange } from '../../src/core/manifestApproval';
+
+const A = 'a'.repeat(64);
+const B = 'b'.repeat(64);
+
+function log(bodies: Partial<AuditBody>[]): AuditRecord[] {
+  const out: AuditRecord[] = [];
+  for (const b of bodies) out.push(sealRecord({ at: '2026-01-01T00:00:00.000Z', actor: { name: 'a', email: 'a@x' }, event: 'change', ...b } as AuditBody, out.at(-1)));
+  return out;
+}
+
+describe('recordedManifestChange', () => {
+  test('the manifest\'s last change record itself, whatever follows for other files or events', () => {
+    const records = log([
+      { file: MANIFEST_PATH, after: A },
+      { file: MANIFEST_PATH, after: B },
+      { file: 'src/a.ts', after: A },
+      { event: 'breach', file: MANIFEST_PATH, after: A },
+      { event: 'restore', file: MANIFEST_PATH, after: B },
+    ]);
+    assert.equal(recordedManifestChange(records), records[1]);
+  });
+
+  test('the last change record, not an earlier one with the same after-hash', () => {
+    const records = log([{ file: MANIFEST_PATH, after: A, reason: 'first' }, { file: MANIFEST_PATH, after: B }, { file: MANIFEST_PATH, after: A, reason: 'again' }]);
+    assert.equal(recordedManifestChange(records), records[2]);
+  });
+
+  test('none: no record, a deletion, a rename away, a change without an after-hash', () => {
+    assert.equal(recordedManifestChange([]), undefined);
+    assert.equal(recordedManifestChange(log([{ file: 'src/a.ts', after: A }])), undefined);
+    assert.equal(recordedManifestChange(log([{ file: MANIFEST_PATH, after: A }, { event: 'delete', file: MANIFEST_PATH }])), undefined);
+    assert.equal(recordedManifestChange(log([{ file: MANIFEST_PATH, after: A }, { file: 'old.jsonc', from: MANIFEST_PATH, after: A }])), undefined);
+    assert.equal(recordedManifestChange(log([{ file: MANIFEST_PATH, after: A }, { file: MANIFEST_PATH }])), undefined);
+  });
+
+  test('a rename to the manifest is its change', () => {
+    const records = log([{ file: MANIFEST_PATH, from: '.protection/draft.jsonc', after: B }]);
+    assert.equal(recordedManifestChange(records), records[0]);
+  });
+});
