@@ -343,21 +343,43 @@ export function verifyChain(records: readonly AuditRecord[], from = 0): { ok: tr
   for (let index = Math.max(0, from); index < records.length; index++) {
     const r = records[index];
     const previous = index > 0 ? records[index - 1] : undefined;
+    const broken = chainBreak(r, previous);
+    if (broken === undefined) continue;
     const where = `Record ${index + 1} (seq ${r.seq})`;
-    if (recordHash(r) !== r.hash) {
+    if (broken.kind === 'changed') {
       return { ok: false, index, message: `${where} was changed after it was written: its hash does not match its content.` };
     }
-    const expectedPrev = previous ? previous.hash : GENESIS;
-    if (r.prev !== expectedPrev) {
+    if (broken.kind === 'unlinked') {
       const message = previous
         ? `${where} does not follow record ${index} (seq ${previous.seq}): a record was removed, inserted or reordered here.`
         : `${where} should start the chain (prev GENESIS): records were removed from the start of the log.`;
       return { ok: false, index, message };
     }
-    const expectedSeq = previous ? previous.seq + 1 : 1;
-    if (r.seq !== expectedSeq) {
-      return { ok: false, index, message: `${where} should have seq ${expectedSeq}.` };
-    }
+    return { ok: false, index, message: `${where} should have seq ${broken.expected}.` };
   }
   return { ok: true };
+}
+
+/** How a record breaks the chain: see chainBreak. */
+export type ChainBreak =
+  /** Its hash does not match its content. */
+  | { kind: 'changed' }
+  /** Its `prev` is not the hash of the record before it (`GENESIS` for the first). */
+  | { kind: 'unlinked' }
+  /** Its seq is not the one after the record before it's (1 for the first). */
+  | { kind: 'seq'; expected: number };
+
+/**
+ * The chain's rule for one record, checked in this order: its hash matches its content, it points at
+ * the record before it (`previous`, undefined for the first: `GENESIS`), and its seq follows that
+ * record's. How `r` breaks it, or undefined where it follows `previous`. The one implementation of
+ * the rule: verifyChain (the commit gate, `log`, the audit view) and the breach guard's ApprovalLedger
+ * (src/core/breach.ts), which takes a log record by record, both check each record with it.
+ */
+export function chainBreak(r: AuditRecord, previous: Pick<AuditRecord, 'seq' | 'hash'> | undefined): ChainBreak | undefined {
+  if (recordHash(r) !== r.hash) return { kind: 'changed' };
+  if (r.prev !== (previous ? previous.hash : GENESIS)) return { kind: 'unlinked' };
+  const expected = previous ? previous.seq + 1 : 1;
+  if (r.seq !== expected) return { kind: 'seq', expected };
+  return undefined;
 }

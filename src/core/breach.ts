@@ -2,7 +2,7 @@
 // against its approved content, which approved content the audit log says a file has, and when a
 // breaching version seen again is the same incident. The editor's guard and `protected-files
 // watch` both feed these (src/node/breachEngine.ts), so they judge every write alike.
-import { GENESIS, recordHash } from './audit';
+import { chainBreak } from './audit';
 import type { AuditRecord } from './audit';
 import { judgeApproval } from './approvals';
 import type { LogIndex } from './approvals';
@@ -164,13 +164,13 @@ export class ApprovalLedger {
     this.entries.set(file, { approved: { kind: 'content', hash }, openBreach: undefined });
   }
 
-  /** Why `r` does not follow the records before it (as verifyChain says it), or undefined. */
+  /** Why `r` does not follow the records before it, by the chain's rule (chainBreak, as verifyChain checks it), or undefined. */
   private chainProblem(r: AuditRecord): string | undefined {
-    if (recordHash(r) !== r.hash) return `record seq ${r.seq} was changed after it was written (its hash does not match its content)`;
-    if (r.prev !== (this.last?.hash ?? GENESIS)) return `record seq ${r.seq} does not follow the record before it (a record was removed, inserted or reordered, or the log's start is missing)`;
-    const seq = (this.last?.seq ?? 0) + 1;
-    if (r.seq !== seq) return `record seq ${r.seq} should have seq ${seq}`;
-    return undefined;
+    const broken = chainBreak(r, this.last);
+    if (broken === undefined) return undefined;
+    if (broken.kind === 'changed') return `record seq ${r.seq} was changed after it was written (its hash does not match its content)`;
+    if (broken.kind === 'unlinked') return `record seq ${r.seq} does not follow the record before it (a record was removed, inserted or reordered, or the log's start is missing)`;
+    return `record seq ${r.seq} should have seq ${broken.expected}`;
   }
 
   private trackGrant(r: AuditRecord): void {

@@ -1,7 +1,7 @@
 // The breach guard's pure decisions: the rule, the approvals read from the audit log, incidents.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sealRecord } from '../../src/core/audit';
+import { recordHash, sealRecord, verifyChain } from '../../src/core/audit';
 import type { AuditBody, AuditRecord } from '../../src/core/audit';
 import { ApprovalLedger, BreachEpisodes, decideBreach, describeBreach, summarizeBreaches } from '../../src/core/breach';
 import type { ApprovalRules, BreachFacts } from '../../src/core/breach';
@@ -104,6 +104,47 @@ describe('ApprovalLedger', () => {
       assert.deepEqual(l.get('x.ts')?.approved, content(A), 'the approval before the break stands');
     }
   });
+});
+
+describe('ApprovalLedger and verifyChain: one rule for the chain', () => {
+  const body = (i: number): Partial<AuditBody> => ({ file: 'x.ts', after: i % 2 ? A : B, reason: `change ${i}` });
+  const reseal = (r: AuditRecord, fields: Partial<AuditRecord>): AuditRecord => {
+    const unsealed: Omit<AuditRecord, 'hash'> & { hash?: string } = { ...r, ...fields };
+    delete unsealed.hash;
+    return { ...unsealed, hash: recordHash(unsealed) } as AuditRecord;
+  };
+  const spoilings: [string, (records: AuditRecord[]) => AuditRecord[]][] = [
+    ['intact', (rs) => rs],
+    ['a changed record', (rs) => rs.map((r, i) => (i === 2 ? { ...r, reason: 'edited' } : r))],
+    ['a changed record, its hash recomputed', (rs) => rs.map((r, i) => (i === 2 ? reseal(r, { reason: 'edited' }) : r))],
+    ['a removed record', (rs) => rs.filter((_, i) => i !== 2)],
+    ['records removed at the start', (rs) => rs.slice(2)],
+    ['two records swapped', (rs) => [rs[0], rs[2], rs[1], ...rs.slice(3)]],
+    ['a record inserted, chained after the one before it', (rs) => [...rs.slice(0, 2), sealRecord({ ...rs[1], reason: 'inserted' }, rs[1]), ...rs.slice(2)]],
+    ['a wrong seq with otherwise valid links', (rs) => [...rs.slice(0, 2), reseal(rs[2], { seq: 9 })]],
+    ['a first record with seq 2', (rs) => [reseal(rs[0], { seq: 2 }), ...rs.slice(1)]],
+    ['a first record that does not start the chain', (rs) => [reseal(rs[0], { prev: A }), ...rs.slice(1)]],
+    ['the last record changed', (rs) => rs.map((r, i) => (i === rs.length - 1 ? { ...r, reason: 'edited' } : r))],
+  ];
+  for (const [name, spoil] of spoilings) {
+    test(`${name}: both break at the same record, for the same reason, or neither`, () => {
+      const records = spoil(logOf()([0, 1, 2, 3, 4, 5].map(body)));
+      const chain = verifyChain(records);
+      const l = new ApprovalLedger(rulesOf(NO_CODE_MANIFEST));
+      const ignored = records.map((r) => l.apply(r)).filter((x) => x !== undefined);
+      if (chain.ok) {
+        assert.deepEqual(ignored, [], name);
+        assert.equal(l.chainBrokenAt, undefined, name);
+        return;
+      }
+      assert.equal(ignored.length, 1, name);
+      assert.equal(ignored[0]!.hash, records[chain.index].hash, name);
+      assert.equal(l.chainBrokenAt, records[chain.index].seq, name);
+      const reason = (text: string): string => /changed after it was written/.test(text) ? 'changed'
+        : /does not follow|should start the chain/.test(text) ? 'unlinked' : /should have seq (\d+)/.exec(text)?.[1] ?? text;
+      assert.equal(reason(ignored[0]!.problem), reason(chain.message), name);
+    });
+  }
 });
 
 describe('ApprovalLedger: only approvals the gate would accept', () => {
