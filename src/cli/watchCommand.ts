@@ -11,7 +11,7 @@ import { grantIn } from '../core/grantState';
 import { AUDIT_LOG_PATH } from '../core/layout';
 import { MANIFEST_PATH, PROTECTION_DIR, parseManifest } from '../core/manifest';
 import { manifestText } from '../core/manifestText';
-import { approvalWords } from '../core/manifestApproval';
+import { approvalWords, manifestRefusal } from '../core/manifestApproval';
 import { ProtectionMatcher } from '../core/matcher';
 import type { Classification } from '../core/matcher';
 import { isExtensionWritten } from '../core/policy';
@@ -79,8 +79,7 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
     inForce = { manifest: diskManifest, hash: manifestHash(diskBytes ?? new Uint8Array()) };
   } else {
     inForce = committed;
-    const version = committed.commit === 'HEAD' ? 'the version committed at HEAD' : `the last valid version, committed in ${committed.commit.slice(0, 12)}`;
-    io.stderr(`protected-files: ${MANIFEST_PATH} differs from its approved version (not committed, not recorded, no unlock in force): it is not adopted; using ${version}.\n`);
+    io.stderr(`protected-files: ${manifestRefusal(committed)}\n`);
   }
   let manifest = inForce.manifest;
   let matcher = new ProtectionMatcher(manifest, { caseInsensitive: caseInsensitiveFs() });
@@ -159,7 +158,7 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
       const verdict = await judgeManifest(gate, bytes, inForce);
       const hash = manifestHash(bytes);
       if (!verdict.approved) {
-        if (refused !== hash) say(`${MANIFEST_PATH} on disk is not an approved version (no unlock covers it, no change record, not HEAD's): not adopted; the manifest in force stays`);
+        if (refused !== hash) say(manifestRefusal());
         refused = hash;
         return;
       }

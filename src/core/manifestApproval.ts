@@ -71,3 +71,16 @@ export function approvalWords(a: ManifestApproval): string {
     case 'first': return 'the first manifest (none committed)';
   }
 }
+
+/**
+ * What the editor and `protected-files watch` say when the manifest on disk is not approved (one
+ * sentence, the same on both). `committed`: at start, with no manifest in force yet, the committed
+ * version put in force in its place (HEAD's, or the last valid one where HEAD's has errors); without
+ * it, the manifest in force stays.
+ */
+export function manifestRefusal(committed?: { commit: string }): string {
+  const why = '(not committed, not recorded, no unlock in force)';
+  if (!committed) return `${MANIFEST_PATH} on disk is not an approved version ${why}: it is not adopted; the manifest in force stays.`;
+  const version = committed.commit === 'HEAD' ? 'the version committed at HEAD' : `the last valid version, committed in ${committed.commit.slice(0, 12)}`;
+  return `${MANIFEST_PATH} differs from its approved version ${why}: it is not adopted; using ${version}.`;
+}

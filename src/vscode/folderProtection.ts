@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { MANIFEST_PATH, parseManifest } from '../core/manifest';
 import type { Manifest, ManifestProblem } from '../core/manifest';
-import { approvalWords } from '../core/manifestApproval';
+import { approvalWords, manifestRefusal } from '../core/manifestApproval';
 import { ProtectionMatcher } from '../core/matcher';
 import type { Classification } from '../core/matcher';
 import { escapesFolder, normalizeRelPath } from '../core/paths';
@@ -230,7 +230,7 @@ export class FolderProtection extends Disposable {
       if (verdict.approved !== 'unchanged') log.info(`[manifest] ${this.name}: ${MANIFEST_PATH} changed (${approvalWords(verdict.approved)}): now in force.`);
       return onDisk;
     }
-    log.warn(`[manifest] ${this.name}: ${MANIFEST_PATH} was changed from outside and is not an approved version (no unlock covers it, no change record, not HEAD's): not used; the manifest in force stays.`);
+    log.warn(`[manifest] ${this.name}: ${manifestRefusal()}`);
     return undefined;
   }
 
@@ -258,7 +258,7 @@ export class FolderProtection extends Disposable {
     // In the reload queue: no reload interleaves with the swap.
     this.reloading = this.reloading.catch(() => undefined).then(() => {
       if (this.inForce !== onDisk) return; // a reload put another in force meanwhile
-      log.warn(`[manifest] ${this.name}: ${MANIFEST_PATH} differs from its approved version (not committed, not recorded, no unlock in force): not used; the version committed at ${committed.commit === 'HEAD' ? 'HEAD' : committed.commit.slice(0, 12)} is in force.`);
+      log.warn(`[manifest] ${this.name}: ${manifestRefusal(committed)}`);
       this.putInForce(committed);
       this._onDidChangeManifest.fire();
     });

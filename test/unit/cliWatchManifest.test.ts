@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { sha256 } from '../../src/core/audit';
 import type { AuditRecord } from '../../src/core/audit';
 import { MANIFEST_PATH } from '../../src/core/layout';
+import { manifestRefusal } from '../../src/core/manifestApproval';
 import { Sandbox } from './cliHarness';
 import type { Repo } from './cliHarness';
 import { shIn, sleep, waitFor, Watcher } from './watchHarness';
@@ -132,6 +133,7 @@ describe('protected-files watch: a manifest written from outside is never put in
     const res = r.cli(['watch', '--once']);
     assert.equal(res.code, 1, res.stdout + res.stderr);
     assert.match(res.stderr, /differs from its approved version.*using the version committed at HEAD/);
+    assert.ok(res.stderr.includes(`protected-files: ${manifestRefusal({ commit: 'HEAD' })}\n`), 'the sentence the editor logs too');
     assert.equal(r.read(MANIFEST_PATH), bom);
     assert.equal(r.read(PRICING), APPROVED);
   });
@@ -148,8 +150,25 @@ describe('protected-files watch: a manifest written from outside is never put in
     const res = r.cli(['watch', '--once']);
     assert.equal(res.code, 1, res.stdout + res.stderr);
     assert.match(res.stderr, new RegExp(`differs from its approved version.*using the last valid version, committed in ${good.slice(0, 12)}\\b`));
+    assert.ok(res.stderr.includes(`protected-files: ${manifestRefusal({ commit: good })}\n`), 'the sentence the editor logs too');
     assert.equal(r.read(PRICING), APPROVED, 'judged under the last valid committed manifest');
     assert.ok(breachOf(auditRecords(r), PRICING, EVIL));
+  });
+
+  test('a manifest refused while watching: the line is the sentence the editor logs (manifestRefusal), once per version', async () => {
+    const r = repo();
+    r.write('evil.jsonc', LAX);
+    const w = new Watcher(box, r);
+    try {
+      await w.saw(/checked at start/);
+      sh(r, `cp evil.jsonc ${MANIFEST_PATH}`);
+      await waitFor('the manifest restored', () => r.read(MANIFEST_PATH) === MANIFEST);
+      await w.saw(/not adopted/);
+      const lines = w.out.split('\n').filter((l) => l.includes('not adopted'));
+      assert.deepEqual(lines.map((l) => l.replace(/^\d\d:\d\d:\d\d /, '')), [manifestRefusal()]);
+    } finally {
+      assert.equal(await w.stop(), 0);
+    }
   });
 });
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { sealRecord } from '../../src/core/audit';
 import type { AuditBody, AuditRecord } from '../../src/core/audit';
 import { MANIFEST_PATH } from '../../src/core/layout';
-import { recordedManifestChange } from '../../src/core/manifestApproval';
+import { manifestRefusal, recordedManifestChange } from '../../src/core/manifestApproval';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
@@ -43,5 +43,19 @@ describe('recordedManifestChange', () => {
   test('a rename to the manifest is its change', () => {
     const records = log([{ file: MANIFEST_PATH, from: '.protection/draft.jsonc', after: B }]);
     assert.equal(recordedManifestChange(records), records[0]);
+  });
+});
+
+describe('manifestRefusal: the one sentence of the editor and watch for a manifest not approved', () => {
+  test('at start: the committed version used in its place, HEAD\'s or the last valid one', () => {
+    assert.equal(manifestRefusal({ commit: 'HEAD' }),
+      '.protection/manifest.jsonc differs from its approved version (not committed, not recorded, no unlock in force): it is not adopted; using the version committed at HEAD.');
+    assert.equal(manifestRefusal({ commit: '0123456789abcdef0123456789abcdef01234567' }),
+      '.protection/manifest.jsonc differs from its approved version (not committed, not recorded, no unlock in force): it is not adopted; using the last valid version, committed in 0123456789ab.');
+  });
+
+  test('later: the manifest in force stays', () => {
+    assert.equal(manifestRefusal(),
+      '.protection/manifest.jsonc on disk is not an approved version (not committed, not recorded, no unlock in force): it is not adopted; the manifest in force stays.');
   });
 });
