@@ -6,6 +6,7 @@ import type { GrantState } from '../core/grantState';
 import { MANIFEST_PATH, parseManifest } from '../core/manifest';
 import type { Manifest } from '../core/manifest';
 import type { Classification } from '../core/matcher';
+import { manifestText } from '../core/manifestText';
 import { runGit } from './gitChanges';
 
 export async function committedManifest(root: string, env: NodeJS.ProcessEnv): Promise<Manifest | undefined> {
@@ -14,11 +15,11 @@ export async function committedManifest(root: string, env: NodeJS.ProcessEnv): P
 }
 
 /**
- * HEAD's manifest bytes read as committedManifest reads them (as UTF-8; a byte order mark is not
- * dropped here, unlike src/core/manifestText.ts), for a caller that has read them from git already.
+ * HEAD's manifest bytes read as every reader of the manifest reads them (manifestText: a byte order
+ * mark dropped, as the editor drops it), for a caller that has read them from git already.
  */
 export function certifyingManifest(content: Buffer): Manifest | undefined {
-  return parseManifest(content.toString('utf8')).manifest;
+  return parseManifest(manifestText(content)).manifest;
 }
 
 /**

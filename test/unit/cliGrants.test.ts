@@ -656,6 +656,13 @@ describe('the shared grant store', () => {
     assert.equal(cli(repo, ['check', 'src/booking/a.ts']).code, 2, 'once committed, an unsigned grant no longer counts');
   });
 
+  test('the same with the committed manifest saved with a byte order mark (as some editors save): the grant holds', () => {
+    const repo = project(`\ufeff${manifestWith(components({ BOOKING_FLOW: { tier: 'tier1', files: ['src/booking/**'], codes: [] } }))}`);
+    assert.equal(cli(repo, ['unlock', 'BOOKING_FLOW', '--reason', REASON]).code, 0);
+    repo.write('.protection/manifest.jsonc', manifestWith(components()));
+    assert.equal(cli(repo, ['check', 'src/booking/a.ts']).code, 0, 'HEAD\'s manifest is read as the editor reads it, without its BOM');
+  });
+
   test('a corrupted store file means nothing is unlocked; the next unlock starts it afresh', () => {
     const repo = project();
     assert.equal(unlock(repo, 'BOOKING_FLOW', [CODE.ann]).code, 0);
