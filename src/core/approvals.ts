@@ -100,16 +100,31 @@ export interface LogIndex {
   unlockOf: ReadonlyMap<string, number>;
   /** Owners whose code keys certified a grant, per unlock record and file kind (signatures are checked once). */
   certified: Map<string, Set<string>>;
+  /** The seq of the first record that carries each record signature, by signatureKey (a copy further down carries the same one). */
+  firstSigned: ReadonlyMap<string, number>;
 }
+
+/**
+ * A record's signature leaves out the chain fields (set at append), so a signed approval can be
+ * copied to the log's end with a new seq, putting an older approved version back in force: a
+ * signature counts once, at its first record. Signatures are kept by their first 24 characters
+ * (144 bits of an Ed25519 signature), which a long log holds by the thousand.
+ */
+export function signatureKey(sig: string): string {
+  return sig.slice(0, 24);
+}
+
 
 export function indexLog(records: readonly AuditRecord[]): LogIndex {
   const position = new Map<string, number>();
   const unlockOf = new Map<string, number>();
+  const firstSigned = new Map<string, number>();
   records.forEach((r, i) => {
     position.set(r.hash, i);
     if (r.event === 'unlock' && typeof r.grant === 'string' && !unlockOf.has(r.grant)) unlockOf.set(r.grant, i);
+    if (typeof r.sig === 'string' && !firstSigned.has(signatureKey(r.sig))) firstSigned.set(signatureKey(r.sig), r.seq);
   });
-  return { records, position, unlockOf, certified: new Map() };
+  return { records, position, unlockOf, certified: new Map(), firstSigned };
 }
 
 function timeOf(iso: string | undefined): number {
@@ -141,6 +156,8 @@ export function judgeApproval(record: AuditRecord, c: Classification, log: LogIn
   if (typeof record.grant !== 'string' || typeof record.sig !== 'string') return refuse('it lacks its grant key or signature');
   if (!verifyText(record.grant, recordStatement(record), record.sig)) return refuse('its signature does not match the record');
   const at = log.position.get(record.hash) ?? -1;
+  const first = log.firstSigned.get(signatureKey(record.sig));
+  if (first !== undefined && first < record.seq) return refuse(`it repeats the signed approval of seq ${first} (a copy approves nothing)`);
   const u = log.unlockOf.get(record.grant);
   if (u === undefined || u >= at) return refuse('no unlock record before it certifies its grant key');
   const unlock = log.records[u];

@@ -4,7 +4,7 @@
 // watch` both feed these (src/node/breachEngine.ts), so they judge every write alike.
 import { chainBreak } from './audit';
 import type { AuditRecord } from './audit';
-import { judgeApproval } from './approvals';
+import { judgeApproval, signatureKey } from './approvals';
 import type { LogIndex } from './approvals';
 import type { Manifest } from './manifest';
 import type { Classification } from './matcher';
@@ -103,6 +103,8 @@ interface GrantTrail {
 export class ApprovalLedger {
   private readonly entries = new Map<string, LedgerEntry>();
   private readonly grants = new Map<string, GrantTrail>();
+  /** The seq of the first record seen with each record signature, by signatureKey (a copy approves nothing). */
+  private readonly signed = new Map<string, number>();
   /** The last record whose chain verified; undefined before the first. */
   private last: { seq: number; hash: string } | undefined;
   /** The seq of the record where the chain broke, if it did. */
@@ -191,6 +193,10 @@ export class ApprovalLedger {
   private approvalProblem(r: AuditRecord, file: string): string | undefined {
     const c = this.rules.classify(file);
     if (!c) return '';
+    // The seq of the first record with this signature: a copy of it approves nothing (judgeApproval).
+    const sigKey = typeof r.sig === 'string' ? signatureKey(r.sig) : undefined;
+    const firstSigned = sigKey === undefined ? undefined : this.signed.get(sigKey) ?? r.seq;
+    if (sigKey !== undefined && firstSigned === r.seq) this.signed.set(sigKey, r.seq);
     const trail = typeof r.grant === 'string' ? this.grants.get(r.grant) : undefined;
     const records = trail ? [trail.unlock, ...trail.ends, r] : [r];
     const log: LogIndex = {
@@ -198,6 +204,7 @@ export class ApprovalLedger {
       position: new Map([[r.hash, records.length - 1]]),
       unlockOf: trail ? new Map([[r.grant!, 0]]) : new Map(),
       certified: trail?.certified ?? new Map(),
+      firstSigned: new Map(sigKey === undefined ? [] : [[sigKey, firstSigned!]]),
     };
     const verdict = judgeApproval(r, c, log, this.rules.trusted());
     return verdict.kind === 'refused' ? verdict.problem : undefined;

@@ -167,6 +167,16 @@ describe('judgeApproval', () => {
     refusedWith(judgeApproval(records[0], classify(m, booking), indexLog(records), [m]), /no unlock record before it certifies its grant key/);
   });
 
+  test('a signed change copied further down the log (a new seq, the chain sealed again) approves nothing; the original still does', () => {
+    const g = newSigningKey();
+    const u = unlockBody(g, [owners.ann.key], { component: 'BOOKING_FLOW' }, 'tier1');
+    const c = change(g, booking, 1);
+    refusedWith(judge([u, c, change(g, booking, 2, { after: 'c'.repeat(64) }), c], booking), /repeats the signed approval of seq 2/);
+    const records = chain([u, c, c]);
+    const m = manifest();
+    assert.deepEqual(judgeApproval(records[1], classify(m, booking), indexLog(records), [m]), { kind: 'signed' }, 'the first one');
+  });
+
   test('an expire record ends the grant like a relock', () => {
     const g = newSigningKey();
     const u = unlockBody(g, [owners.ann.key], { component: 'BOOKING_FLOW' }, 'tier1');

@@ -213,6 +213,18 @@ describe('ApprovalLedger: only approvals the gate would accept', () => {
     }
   });
 
+  test('a signed change copied to the log\'s end (a new seq, the chain sealed again) approves nothing: the later approval stays', () => {
+    const grant = newSigningKey();
+    const l = new ApprovalLedger(rulesOf(manifest));
+    const first = change(A, grant, 1);
+    // A to B under the grant, the grant never relocked (a window closed): then A's record again.
+    const records = seal([unlock(grant, ann.key), first, change(B, grant, 2), first]);
+    const problems = records.map((r) => l.apply(r)).filter((x) => x !== undefined);
+    assert.deepEqual(problems.map((p) => p!.seq), [4]);
+    assert.match(problems[0]!.problem, /repeats the signed approval of seq 2/);
+    assert.deepEqual(l.get('src/booking/a.ts')?.approved, content(B));
+  });
+
   test('an earlier signed approval stays when a forged one follows it; a tier without a code takes unsigned records, as the gate does', () => {
     const grant = newSigningKey();
     const l = new ApprovalLedger(rulesOf(manifest));
