@@ -83,6 +83,19 @@ export function copyBuiltCli(dist: string, pkg: string): string {
   return join(pkg, 'dist', 'cli.js');
 }
 
+/**
+ * git as found on PATH behind a script in a folder of `box` that logs each call's arguments, one line
+ * each, to `log`: `path` is a PATH that finds it first.
+ */
+export function loggingGit(box: Sandbox, name = 'logging-bin'): { path: string; log: string } {
+  const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+  const bin = box.dir(name);
+  const log = join(bin, 'git-calls.log');
+  writeFileSync(join(bin, 'git'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${real}' "$@"\n`);
+  chmodSync(join(bin, 'git'), 0o755);
+  return { path: `${bin}:${box.env.PATH ?? ''}`, log };
+}
+
 /** One temporary folder per test file: git config, HOME and repositories, removed by `dispose`. */
 export class Sandbox {
   readonly root: string;

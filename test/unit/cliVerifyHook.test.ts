@@ -5,12 +5,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256 } from '../../src/core/audit';
 import { shellQuote } from '../../src/cli/hooksCommand';
 import { gitOutputCommands } from '../../src/node/hookGitOutput';
-import { MANIFEST, Sandbox } from './cliHarness';
+import { loggingGit, MANIFEST, Sandbox } from './cliHarness';
 import type { Repo, RunResult } from './cliHarness';
 
 let box: Sandbox;
@@ -20,12 +20,8 @@ let logged: { env: NodeJS.ProcessEnv; log: string };
 before(() => {
   box = new Sandbox('verify-hook');
   // git as found on PATH, behind a script that logs each call's arguments.
-  const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
-  const bin = box.dir('logging-bin');
-  const log = join(box.root, 'git-calls.log');
-  writeFileSync(join(bin, 'git'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${real}' "$@"\n`);
-  chmodSync(join(bin, 'git'), 0o755);
-  logged = { env: { PATH: `${bin}:${box.env.PATH ?? ''}` }, log };
+  const git = loggingGit(box);
+  logged = { env: { PATH: git.path }, log: git.log };
 });
 
 after(() => {

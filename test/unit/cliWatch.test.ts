@@ -18,7 +18,7 @@ import { ProtectionMatcher } from '../../src/core/matcher';
 import { parseManifest } from '../../src/core/manifest';
 import type { BreachOutcome } from '../../src/core/breach';
 import { locateGrantStore } from '../../src/node/grantStore';
-import { Sandbox } from './cliHarness';
+import { Sandbox, loggingGit } from './cliHarness';
 import type { Repo } from './cliHarness';
 import { shIn, sleep, waitFor, Watcher } from './watchHarness';
 import { auditRecords } from './grantsHarness';
@@ -746,15 +746,21 @@ describe("git's own work is not a breach (watch running)", () => {
     }
   });
 
-  test('switching back while the guard still judges the first switch\'s writes (600 files): nothing is rolled back', async () => {
+  /** A repository with `count` more locked files under `folder`, each changed on branch `feature`; main checked out. */
+  function manyOnTwoBranches(count: number, folder: string): { r: Repo; many: (i: number) => string } {
     const r = repo();
-    const many = (i: number): string => `src/booking/many/d${Math.floor(i / 100)}/f${i}.ts`;
-    for (let i = 0; i < 600; i++) r.write(many(i), `export const v${i} = 0;\n`);
+    const many = (i: number): string => `src/booking/${folder}/d${Math.floor(i / 100)}/f${i}.ts`;
+    for (let i = 0; i < count; i++) r.write(many(i), `export const v${i} = 0;\n`);
     r.commitAll('many');
     r.git('switch', '-q', '-c', 'feature');
-    for (let i = 0; i < 600; i++) r.write(many(i), `export const v${i} = 1; // feature\n`);
+    for (let i = 0; i < count; i++) r.write(many(i), `export const v${i} = 1; // feature\n`);
     r.commitAll('feature');
     r.git('switch', '-q', 'main');
+    return { r, many };
+  }
+
+  test('switching back while the guard still judges the first switch\'s writes (600 files): nothing is rolled back', async () => {
+    const { r, many } = manyOnTwoBranches(600, 'many');
     const w = new Watcher(box, r);
     try {
       await w.saw(/checked at start/);
@@ -771,21 +777,12 @@ describe("git's own work is not a breach (watch running)", () => {
   });
 
   test('a switch of 400 locked files is judged through one git cat-file, not a git process per file', { skip: process.platform === 'win32' ? 'a shell script as git' : false }, async () => {
-    const r = repo();
-    const many = (i: number): string => `src/booking/batch/d${Math.floor(i / 100)}/f${i}.ts`;
-    for (let i = 0; i < 400; i++) r.write(many(i), `export const v${i} = 0;\n`);
-    r.commitAll('many');
-    r.git('switch', '-q', '-c', 'feature');
-    for (let i = 0; i < 400; i++) r.write(many(i), `export const v${i} = 1; // feature\n`);
-    r.commitAll('feature');
-    r.git('switch', '-q', 'main');
+    const { r, many } = manyOnTwoBranches(400, 'batch');
     // The guard's git is a script that notes each run, then runs git.
-    const shim = box.dir(`git-shim${++n}`);
-    mkdirSync(shim, { recursive: true });
-    const calls = join(shim, 'calls.txt');
-    const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
-    writeFileSync(join(shim, 'git'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${calls}'\nexec '${realGit}' "$@"\n`, { mode: 0o755 });
-    const w = new Watcher(box, r, { ...box.env, PATH: `${shim}:${box.env.PATH ?? process.env.PATH ?? ''}` });
+    const git = loggingGit(box, `git-shim${++n}`);
+    const calls = git.log;
+    writeFileSync(calls, '');
+    const w = new Watcher(box, r, { ...box.env, PATH: git.path });
     try {
       await w.saw(/checked at start/);
       writeFileSync(calls, '');

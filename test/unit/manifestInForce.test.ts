@@ -3,15 +3,13 @@
 // version compared, the committed one enforced and the one grants are certified under.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import { makeCodeKey } from '../../src/core/codes';
 import type { GrantState } from '../../src/core/grantState';
 import { MANIFEST_PATH } from '../../src/core/layout';
 import { judgeManifest } from '../../src/node/manifestInForce';
 import type { ManifestGateOptions } from '../../src/node/manifestInForce';
-import { Sandbox } from './cliHarness';
+import { loggingGit, Sandbox } from './cliHarness';
 
 /** One lax tier (no code, warn) guarding nothing. */
 const LAX = '{ "tiers": { "t": { "label": "lax", "unlock": { "requireCode": false }, "onBreach": "warn" } },\n "components": { "NOTHING": { "tier": "t", "files": ["nothing/**"] } } }\n';
@@ -23,12 +21,8 @@ let n = 0;
 
 before(async () => {
   box = new Sandbox('manifest-in-force');
-  const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
-  const bin = box.dir('logging-bin');
-  const log = join(box.root, 'git-calls.log');
-  writeFileSync(join(bin, 'git'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${real}' "$@"\n`);
-  chmodSync(join(bin, 'git'), 0o755);
-  logged = { env: { ...box.env, PATH: `${bin}:${box.env.PATH ?? ''}` }, log };
+  const git = loggingGit(box);
+  logged = { env: { ...box.env, PATH: git.path }, log: git.log };
   // The strictest tier needs a code and has a signing code: a grant without a certificate is not certified under it.
   const entry = await makeCodeKey('Once-Read-Lantern-7731', { owner: 'ann@example.com', params: { N: 1024 } });
   coded = `{ "tiers": { "t1": { "label": "T1", "unlock": { "requireCode": true } } },\n "components": { "CORE": { "tier": "t1", "files": ["src/**"], "unlockCodes": ["${entry}"] } } }\n`;
