@@ -16,6 +16,7 @@ import type { Manifest } from '../src/core/manifest';
 import { ProtectionMatcher } from '../src/core/matcher';
 import { unlockCostBench, verifySignedBench } from './approvalsBench';
 import { hookBench } from './hookBench';
+import { switchBench } from './switchBench';
 import { bigLogBench, verifyStagedBench } from './verifyBench';
 
 const TREE_SIZE = 20_000;
@@ -464,4 +465,6 @@ void (async () => {
   await unlockCostBench(row).catch((error) => console.log(`   (section failed: ${error instanceof Error ? error.message : String(error)})`));
   console.log(`\n== verify --base over signed records against the same log unsigned`);
   await verifySignedBench(row).catch((error) => console.log(`   (section failed: ${error instanceof Error ? error.message : String(error)})`));
+  console.log(`\n== git switch of a branch that changes 3,000 locked files, the breach guard (watch) running, against the switch alone`);
+  await switchBench(row).catch((error) => console.log(`   (section failed: ${error instanceof Error ? error.message : String(error)})`));
 })();
