@@ -122,7 +122,8 @@ export function indexLog(records: readonly AuditRecord[]): LogIndex {
   records.forEach((r, i) => {
     position.set(r.hash, i);
     if (r.event === 'unlock' && typeof r.grant === 'string' && !unlockOf.has(r.grant)) unlockOf.set(r.grant, i);
-    if (typeof r.sig === 'string' && !firstSigned.has(signatureKey(r.sig))) firstSigned.set(signatureKey(r.sig), r.seq);
+    const key = typeof r.sig === 'string' ? signatureKey(r.sig) : undefined;
+    if (key !== undefined && !firstSigned.has(key)) firstSigned.set(key, r.seq);
   });
   return { records, position, unlockOf, certified: new Map(), firstSigned };
 }

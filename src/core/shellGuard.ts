@@ -1185,11 +1185,11 @@ const COPY_VALUE_OPTIONS: Readonly<Record<string, ReadonlySet<string>>> = {
 function copyTargets(name: string, args: readonly Word[]): ShellTarget[] {
   const out: ShellTarget[] = [];
   let dir: Word | undefined;
-  for (let k = 0; k < args.length; k++) {
+  // `-t DIR` is cp's, mv's and install's (rsync's -t keeps times; scp's is its own server mode).
+  const takesT = name !== 'rsync' && name !== 'scp';
+  for (let k = 0; takesT && k < args.length; k++) {
     const t = args[k].text;
     if (t === '--') break;
-    // `-t DIR` is cp's, mv's and install's (rsync's -t keeps times; scp's is its own server mode).
-    if (name === 'rsync' || name === 'scp') continue;
     if (t === '-t' || t === '--target-directory') dir = args[k + 1];
     else if (t.startsWith('--target-directory=')) dir = { ...args[k], text: t.slice('--target-directory='.length) };
     else if (/^-[a-zA-Z]*t/.test(t)) {

@@ -51,7 +51,7 @@ export async function atomicWriteFile(path: string, data: string | Uint8Array, o
   const target = resolved.target;
   // A mode given by the caller wins (owner-only files must never be readable, even for a moment).
   const mode = options.mode ?? resolved.mode;
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`);
+  const temp = tempSibling(target);
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(temp, 'wx', mode ?? 0o666);
@@ -75,7 +75,7 @@ export async function atomicWriteFile(path: string, data: string | Uint8Array, o
  * For a file git tracks as a link, which the breach guard writes back as one.
  */
 export async function atomicWriteLink(path: string, target: Uint8Array): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`);
+  const temp = tempSibling(path);
   try {
     await fs.symlink(Buffer.from(target), temp);
     await rename(temp, path);
@@ -83,4 +83,9 @@ export async function atomicWriteLink(path: string, target: Uint8Array): Promise
     await fs.unlink(temp).catch(() => undefined);
     throw err;
   }
+}
+
+/** A temp name beside `path`: `.<name>.<pid>.<random>.tmp` (the breach guard never judges such a name). */
+function tempSibling(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`);
 }

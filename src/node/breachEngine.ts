@@ -905,13 +905,15 @@ export class BreachEngine {
       this.reseats.delete(abs);
       // Not watched any more: a new folder gone with a new folder above it, handled with that one.
       if (this.disposed || !this.watchSet.has(abs)) return;
-      // A new folder gone under another new folder (`rm -rf build` removes the deepest first): one
-      // check of the folder above covers it, not a git process for each of hundreds.
-      if (this.grownDirs.has(abs) && this.grownDirs.has(dirname(abs)) && !isFolder(abs)) {
-        this.reseat(dirname(abs));
-        return;
+      if (this.grownDirs.has(abs) && !isFolder(abs)) {
+        // A new folder gone under another new folder (`rm -rf build` removes the deepest first): one
+        // check of the folder above covers it, not a git process for each of hundreds.
+        if (this.grownDirs.has(dirname(abs))) {
+          this.reseat(dirname(abs));
+          return;
+        }
+        this.forgetGrown(abs);
       }
-      this.forgetGoneGrown(abs);
       this.reseatWatchers(abs);
       void this.checkUnder(this.relOf(abs)).catch((err) => this.log('error', `[breach] ${this.relOf(abs)}: ${String(err)}`));
     }, COALESCE_MS));
@@ -973,8 +975,7 @@ export class BreachEngine {
   }
 
   /** A new folder deleted or moved away (`rm -rf build`): it and the new folders under it are watched no more. */
-  private forgetGoneGrown(abs: string): void {
-    if (!this.grownDirs.has(abs) || isFolder(abs)) return;
+  private forgetGrown(abs: string): void {
     for (const dir of this.grownDirs) if (dir === abs || dir.startsWith(abs + sep)) this.grownDirs.delete(dir);
     this.syncWatchers();
   }
