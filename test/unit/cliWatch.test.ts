@@ -803,6 +803,21 @@ describe("git's own work is not a breach (watch running)", () => {
     }
   });
 
+  test('a locked file whose name holds a newline (which the batch reader cannot ask for) is restored from HEAD all the same', { skip: process.platform === 'win32' ? 'no newline in file names' : false }, async () => {
+    const r = repo();
+    const odd = 'src/booking/two\nlines.ts';
+    r.write(odd, 'export const odd = 1;\n');
+    r.commitAll('an odd name');
+    const w = new Watcher(box, r);
+    try {
+      await w.saw(/checked at start/);
+      writeFileSync(join(r.dir, odd), 'export const odd = 0; // agent\n');
+      await waitFor('HEAD\'s version back', () => r.read(odd) === 'export const odd = 1;\n');
+    } finally {
+      assert.equal(await w.stop(), 0);
+    }
+  });
+
   test('a named pipe put in the audit log\'s place: the guard reads nothing from it, never waits on it, and still restores', { skip: process.platform === 'win32' ? 'no mkfifo' : false }, async () => {
     const r = repo();
     // A change recorded first, so the guard has read some of the log before it is replaced.
