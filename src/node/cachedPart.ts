@@ -26,7 +26,7 @@
 // until the cache file is deleted. A checksum here would cost loading zlib or node:crypto
 // (1.5 to 2.5 ms), a third of the gain, on every agent tool call.
 import { isAscii } from 'node:buffer';
-import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import type * as NodeModule from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
@@ -41,6 +41,25 @@ const MAX_CODE_PATHS = 16;
 /** The header line: what made the cache, the lengths of the source copy and of V8's data after it, and the ways it covers. */
 function cacheHeader(source: Buffer, data: number, paths: readonly string[]): string {
   return `${MAGIC} ${process.versions.v8} ${process.arch} ${source.length} ${paths.length > 0 ? paths.join(',') : '-'} ${data}\n`;
+}
+
+/** Caches of one part kept at most (for every command, way and set of Node's options): past it, a new one is not written. */
+export const MAX_CACHES_PER_PART = 16;
+
+/**
+ * A word for the options Node was started with (on its command line and in NODE_OPTIONS), '' for
+ * none. V8 takes a cache only under the flags it was made with (it checks their hash), so an agent's
+ * hook started with NODE_OPTIONS=--max-old-space-size=… and a terminal or another agent without it
+ * would reject and replace each other's cache on every run, each run compiling the whole part again
+ * (~40 ms) and writing it: each set of options has a cache of its own. Node's options that V8 does
+ * not see (--require…) make one too: they cannot be told apart from here, and it costs only a file.
+ */
+export function optionsTag(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS): string {
+  const text = `${execArgv.join('\0')}\0\0${nodeOptions?.trim() ?? ''}`;
+  if (text === '\0\0') return '';
+  let hash = 0x811c9dc5; // FNV-1a: a name, not a check (V8 checks the flags, and the source is compared byte for byte)
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return `o${(hash >>> 0).toString(16).padStart(8, '0')}`;
 }
 
 /** V8's data starts on an 8-byte boundary of the file (V8 copies data that is not aligned before reading it). */
@@ -109,6 +128,15 @@ export function writeCodeCache(cacheFile: string, source: Buffer, makeData: () =
   }
 }
 
+/** The number of caches of the part `name` in `dir` (0 when it cannot be listed). */
+function cachesOf(dir: string, name: string): number {
+  try {
+    return readdirSync(dir).filter((f) => f.startsWith(`${name}.`) && f.endsWith('.v8cache')).length;
+  } catch {
+    return 0;
+  }
+}
+
 /** How each part loaded in this process used its cache (for tests and benchmarks): none, rejected by V8, or used. */
 export const cacheUse = new Map<string, 'none' | 'rejected' | 'used'>();
 
@@ -128,12 +156,14 @@ type ModuleFunction = (exports: unknown, require: NodeJS.Require, module: { expo
 export function loadCachedPart(dir: string, name: string, partRequire?: NodeJS.Require, cachePerCommand = false): unknown {
   const filename = join(dir, name);
   const source = readFileSync(filename);
-  // One cache per V8 and architecture: the extension's Node (VS Code's, for the agents' hooks) and the
-  // terminal's may run the same part, and would otherwise replace each other's cache on every run.
+  // One cache per V8, architecture and set of Node's options (optionsTag): the extension's Node (VS
+  // Code's, for the agents' hooks) and the terminal's, or a Node started with NODE_OPTIONS and one
+  // without, may run the same part, and would otherwise replace each other's cache on every run.
   // `cachePerCommand`: one per command too, named by the ways noted before the part loads (the
   // command), so that `check` does not make every agent's hook deserialize its functions.
   const command = cachePerCommand ? [...codePathsTaken()].sort().join('+') : '';
-  const cacheFile = `${filename}.${process.versions.v8}-${process.arch}${command ? `.${command}` : ''}.v8cache`;
+  const options = optionsTag();
+  const cacheFile = `${filename}.${process.versions.v8}-${process.arch}${options ? `-${options}` : ''}${command ? `.${command}` : ''}.v8cache`;
   const cached = readCodeCache(cacheFile, source);
   // One line, like Node's own wrapper, so line numbers in stack traces stay the file's own.
   // An ASCII part (the build keeps the hooks' part so) is the same text read as Latin-1, which Node
@@ -158,6 +188,8 @@ export function loadCachedPart(dir: string, name: string, partRequire?: NodeJS.R
       const paths = [...new Set([...covered, ...codePathsTaken()])].sort();
       // Never past the bound for a cache in use: a run that cannot add its way does not rewrite it.
       if (use === 'used' && paths.length > MAX_CODE_PATHS) return;
+      // Bounded: Node started with ever new options must not fill the part's folder with caches.
+      if (cached === undefined && cachesOf(dir, name) >= MAX_CACHES_PER_PART) return;
       writeCodeCache(cacheFile, source, () => script.createCachedData(), paths.slice(0, MAX_CODE_PATHS));
     });
   };

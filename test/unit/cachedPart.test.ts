@@ -7,7 +7,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cacheUse, loadCachedPart, readCodeCache, writeCodeCache } from '../../src/node/cachedPart';
+import { MAX_CACHES_PER_PART, cacheUse, loadCachedPart, optionsTag, readCodeCache, writeCodeCache } from '../../src/node/cachedPart';
 import { noteCodePath } from '../../src/core/codePath';
 
 /** How the child loads the part: the ways it notes before and after loading it, and whether the part has a cache per command. */
@@ -31,8 +31,17 @@ interface Loaded {
   report: { answer: string; helper: string; dirname: string; filename: string; line: number };
 }
 
-function load(dir: string, name = 'part.js', run: Run = {}): Loaded {
-  const r = spawnSync(process.execPath, [__filename], { env: { ...process.env, PF_CACHED_PART_CHILD: JSON.stringify([dir, name, run]) }, encoding: 'utf8', timeout: 20_000 });
+/** Node's options for the child: on its command line, and NODE_OPTIONS (none unless given, whatever this process has). */
+interface NodeStart {
+  execArgv?: string[];
+  nodeOptions?: string;
+}
+
+function load(dir: string, name = 'part.js', run: Run = {}, start: NodeStart = {}): Loaded {
+  const env: NodeJS.ProcessEnv = { ...process.env, PF_CACHED_PART_CHILD: JSON.stringify([dir, name, run]) };
+  delete env.NODE_OPTIONS;
+  if (start.nodeOptions !== undefined) env.NODE_OPTIONS = start.nodeOptions;
+  const r = spawnSync(process.execPath, [...(start.execArgv ?? []), __filename], { env, encoding: 'utf8', timeout: 20_000 });
   assert.equal(r.signal, null, `the load did not return (killed by ${r.signal})`);
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as Loaded;
@@ -128,6 +137,51 @@ describe('loadCachedPart: a CLI part with its V8 code cache', () => {
     assert.equal(load(dir, 'part.js', { before: ['../../escape'], perCommand: true }).use, 'none');
     assert.equal(fs.existsSync(cacheOf(dir)), true, 'the part\'s plain cache, named by no way');
     assert.deepEqual(fs.readdirSync(path.dirname(dir)).filter((f) => f.includes('escape')), []);
+  });
+
+  test('Node started with other options (NODE_OPTIONS, V8 flags on its command line) keeps a cache of its own: neither replaces the other\'s', () => {
+    const dir = fresh();
+    const bigHeap = { nodeOptions: '--max-old-space-size=3000' };
+    const stack = { execArgv: ['--stack-size=900'] };
+    const cacheFor = (start: NodeStart): string => {
+      const tag = optionsTag(start.execArgv ?? [], start.nodeOptions);
+      return path.join(dir, `part.js.${process.versions.v8}-${process.arch}${tag ? `-${tag}` : ''}.v8cache`);
+    };
+    assert.equal(load(dir).use, 'none');
+    // V8 rejects a cache made under other flags: before each had its own, every run in turn
+    // rejected the other's and wrote its own in its place.
+    assert.equal(load(dir, 'part.js', {}, bigHeap).use, 'none');
+    assert.equal(load(dir, 'part.js', {}, stack).use, 'none');
+    const made = [cacheOf(dir), cacheFor(bigHeap), cacheFor(stack)].map((f) => fs.statSync(f).mtimeMs);
+    for (let i = 0; i < 2; i++) {
+      assert.equal(load(dir).use, 'used');
+      assert.equal(load(dir, 'part.js', {}, bigHeap).use, 'used');
+      assert.equal(load(dir, 'part.js', {}, stack).use, 'used');
+    }
+    assert.deepEqual([cacheOf(dir), cacheFor(bigHeap), cacheFor(stack)].map((f) => fs.statSync(f).mtimeMs), made, 'none written again');
+    assert.equal(new Set([cacheOf(dir), cacheFor(bigHeap), cacheFor(stack)]).size, 3);
+    assert.deepEqual(load(dir, 'part.js', {}, bigHeap).report, load(dir).report);
+  });
+
+  test(`at most ${MAX_CACHES_PER_PART} caches of a part: Node started with ever new options does not fill its folder`, () => {
+    const dir = fresh();
+    for (let i = 0; i < MAX_CACHES_PER_PART + 4; i++) assert.equal(load(dir, 'part.js', {}, { nodeOptions: `--max-old-space-size=${2000 + i}` }).use, 'none');
+    const caches = (): string[] => fs.readdirSync(dir).filter((f) => f.endsWith('.v8cache'));
+    assert.equal(caches().length, MAX_CACHES_PER_PART);
+    // Those made are still used and kept up to date (a new way is added to one).
+    assert.equal(load(dir, 'part.js', { after: ['hook-shell'] }, { nodeOptions: '--max-old-space-size=2000' }).use, 'used');
+    assert.equal(load(dir, 'part.js', {}, { nodeOptions: '--max-old-space-size=2000' }).use, 'used');
+    assert.equal(caches().length, MAX_CACHES_PER_PART);
+    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+  });
+
+  test('optionsTag: none for a plain start; another word for other options, the same for the same', () => {
+    assert.equal(optionsTag([], undefined), '');
+    assert.equal(optionsTag([], '  '), '');
+    const tags = [optionsTag(['--stack-size=900'], undefined), optionsTag([], '--stack-size=900'), optionsTag([], '--max-old-space-size=3000'), optionsTag(['--a', '--b'], ''), optionsTag(['--a --b'], '')];
+    for (const t of tags) assert.match(t, /^o[0-9a-f]{8}$/);
+    assert.equal(new Set(tags).size, tags.length);
+    assert.equal(optionsTag([], '--max-old-space-size=3000'), optionsTag([], ' --max-old-space-size=3000 '));
   });
 
   test('a part with text beyond ASCII answers the same, compiled and from its cache (ASCII parts are read as Latin-1)', () => {
