@@ -1058,8 +1058,11 @@ function writerTargets(name: string, args: readonly Word[], recurse: (script: st
       if (args.some((w) => /^-[a-zA-Z]*O/.test(w.text) || w.text === '--remote-name' || w.text === '--remote-name-all')) {
         for (const w of downloads(args, CURL_VALUE_OPTIONS, dir)) write(w, 'curl -O');
       }
-      // A config file (-K) names its own outputs: any file in the folder (or the output folder).
-      if (args.some((w) => /^-[a-zA-Z]*K/.test(w.text) || w.text === '--config' || w.text.startsWith('--config='))) everything(dir ?? '.', 'curl -K', 'its config file names the files it writes');
+      // A config file (-K) names its own outputs, which the guard does not read: `output = ../src/x.ts`
+      // or an absolute path may be anywhere, as a bare $VAR may (not only in the folder it runs in).
+      if (args.some((w) => /^-[a-zA-Z]*K/.test(w.text) || w.text === '--config' || w.text.startsWith('--config='))) {
+        out.push({ path: '**', glob: true, op: 'write', via: 'curl -K', anywhere: '**', unknown: 'its config file names the files it writes, in any folder' });
+      }
       for (const w of optionValues(args, ['-c'], ['--cookie-jar', '--dump-header', '-D', '--trace', '--stderr'])) write(w, 'curl');
       break;
     }

@@ -293,6 +293,10 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ['curl -o flow.ts --output-dir src/booking https://example.com/x', 'deny'],
   ['curl --output-dir src/booking -o flow.ts https://example.com/x', 'deny'],
   ['cd src/booking && curl -K /tmp/cfg', 'deny'],
+  // A config's `output = ../booking/flow.ts` (or an absolute path) names a file outside the folder it runs in.
+  ['cd src/other && curl -K /tmp/cfg https://example.com/x', 'deny'],
+  ['curl --config=/tmp/cfg --output-dir /tmp https://example.com/x', 'deny'],
+  ['cd /tmp && curl -sK cfg https://example.com/x', 'deny'],
   ['wget -i /tmp/urls -P src/booking', 'deny'],
   ['cd src/booking && wget -r -nH --cut-dirs=2 https://example.com/a/b/', 'deny'],
   ['wget -m -P src https://example.com/', 'deny'],
