@@ -20,6 +20,7 @@ import type { ShellAnalysis } from '../core/shellGuard';
 import type { ShellTarget } from '../core/shellGuard';
 import type { Grant } from '../core/unlocks';
 import { certifiedGrants } from '../node/certifiedGrants';
+import { readBounded } from '../node/boundedRead';
 import { noteCodePath } from '../core/codePath';
 import { findGitDir, grantStoreFor } from '../node/grantStore';
 import { MAX_HOOK_PAYLOAD, classifyTarget, loadManifest, protectedMessage, relsUnder } from './checkCommand';
@@ -43,6 +44,8 @@ itself refuses, with what to fix. See docs/agents.md.
 
 /** Workspaces judged for one tool call; more refuses it (each reads its manifest and grants). */
 const MAX_WORKSPACES = 64;
+/** A patch file larger than this (`git apply big.diff`) is not read: every file of its folder counts. */
+const MAX_PATCH_BYTES = 8 * 1024 * 1024;
 /** Files listed to expand one glob in a shell command; more refuses the command. */
 const MAX_GLOB_FILES = 50_000;
 const MAX_GLOB_WILDCARDS = 16;
@@ -244,7 +247,9 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
   };
   workspaces.add(cwd);
   for (const p of call.paths) add(resolve(cwd, p));
-  const analysis = call.command === undefined ? undefined : analyzeShellCommand(call.command);
+  // A patch file the command applies is read for the files it names (bounded; a link is not followed).
+  const readFile = (p: string): string | undefined => readBounded(resolve(cwd, p), MAX_PATCH_BYTES)?.toString('utf8');
+  const analysis = call.command === undefined ? undefined : analyzeShellCommand(call.command, [], { readFile });
   if (analysis) {
     if (analysis.failure) {
       // Not a fault of the set-up: a command the guard cannot decide is refused with what to do instead.

@@ -651,6 +651,26 @@ interface CommandIo {
   evalHere: (script: string) => void;
   /** The command piped into this one (`'unknown'`: a subshell or group), if any. */
   upstream?: Piped | 'unknown';
+  /** A patch the command applies (`patch`, `git apply`, `git am`): its files are known once it is read. */
+  patch: (use: PatchUse) => void;
+}
+
+/**
+ * A patch a command applies, whose files are written: where its text comes from, and the folders its
+ * paths are relative to. The files are read off the patch's headers once the whole command is known
+ * (see resolvePatches): a patch in the command (a heredoc, a here-string, what `echo`/`printf`/`cat
+ * <<EOF` pipe in) at once; a patch file through the caller's readFile, and only when nothing else in the
+ * command runs (which could write it first); else every file of the folder counts.
+ */
+interface PatchUse {
+  text?: string;
+  /** The patch file, read in `at`. */
+  file?: Word;
+  /** The folder the command works in, from the command's (`patch -d`, `git -C`): the file and the paths are there. */
+  at: string;
+  /** A folder the paths are in, below `at` (`git apply --directory`). */
+  dir: string;
+  via: string;
 }
 
 /**
@@ -974,16 +994,45 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
       break;
     }
     case 'git':
-      out.push(...gitTargets(args));
+      out.push(...gitTargets(args, (use) => io.patch({ ...use, ...patchInput(command, use.file, io.upstream) })));
       break;
-    case 'patch':
-      // The files come from the patch: a patch on stdin or a file cannot be read here.
-      out.push(...ops.slice(0, 1).map((w) => target(w, 'write', 'patch')));
+    case 'patch': {
+      if (args.some((w) => w.text === '--dry-run')) break;
+      const valued = operands(args, PATCH_VALUE_OPTIONS);
+      const output = optionValues(args, ['-o'], ['--output'])[0];
+      // `patch FILE [PATCH]`: the hunks go to FILE; `-o OUT`: to OUT (`-o -`: standard output), whatever the patch names.
+      if (output) {
+        if (output.text !== '-') out.push(target(output, 'write', 'patch -o'));
+        break;
+      }
+      if (valued[0]) {
+        out.push(target(valued[0], 'write', 'patch'));
+        break;
+      }
+      const at = optionValues(args, ['-d'], ['--directory'])[0];
+      io.patch({ ...patchInput(command, optionValues(args, ['-i'], ['--input'])[0], io.upstream), at: at?.text ?? '', dir: '', via: 'patch' });
       break;
+    }
     default:
       break;
   }
   return out;
+}
+
+/** Options of GNU `patch` that take a value. */
+const PATCH_VALUE_OPTIONS = new Set(['-p', '--strip', '-F', '--fuzz', '-i', '--input', '-o', '--output', '-r', '--reject-file', '-z', '--suffix', '-B', '--prefix', '-Y', '--basename-prefix', '-V', '--version-control', '-D', '--ifdef', '-d', '--directory', '-g', '--get', '--quoting-style']);
+
+/**
+ * Where a patch applied from standard input comes from, unless `file` names it: a `<` redirect's
+ * file, a heredoc or here-string, or what the command before the `|` prints (`echo`, `printf`, `cat <<EOF`).
+ */
+function patchInput(command: SimpleCommand, file: Word | undefined, upstream: Piped | 'unknown' | undefined): { text?: string; file?: Word } {
+  if (file !== undefined && !STDIN_SCRIPT.test(file.text)) return { file };
+  const from = command.redirects.filter((r) => r.op === '<').pop();
+  if (from) return { file: from.target };
+  if (command.heredocs.length > 0) return { text: command.heredocs.join('\n') };
+  const printed = upstream !== undefined && upstream !== 'unknown' ? printedText(upstream) : undefined;
+  return printed !== undefined ? { text: printed } : {};
 }
 
 /** The value of option `short`/`long` in `args` (`-o f`, `-of`, `--output f`, `--output=f`), each time it is given. */
@@ -1239,7 +1288,7 @@ const GIT_COMMAND_KEYS = /^(core\.(pager|editor|sshcommand|fsmonitor|hookspath|a
  * before) moves the paths; with `--work-tree` the paths may be relative to the work tree as well as
  * to the folder; `-c alias.x=…` is followed; a `-c` that makes git run a command is refused.
  */
-function gitTargets(all: readonly Word[]): ShellTarget[] {
+function gitTargets(all: readonly Word[], patch: (use: PatchUse) => void): ShellTarget[] {
   let args = all;
   let k = 0;
   let inDir = '';
@@ -1272,7 +1321,12 @@ function gitTargets(all: readonly Word[]): ShellTarget[] {
     const expanded = alias.split(/\s+/).filter((w) => w !== '').map((text) => ({ text, glob: false, raw: text, inner: [] }));
     args = [...args.slice(0, k), ...expanded, ...args.slice(k + 1)];
   }
-  const found = gitSubTargets(args[k]?.text, args.slice(k + 1));
+  const sub = args[k]?.text;
+  if (sub === 'apply' || sub === 'am') {
+    gitPatch(sub, args.slice(k + 1), inDir, patch);
+    return [];
+  }
+  const found = gitSubTargets(sub, args.slice(k + 1));
   const moved = found.map((t) => place(t, inDir));
   // With --work-tree the paths may be taken in the work tree as well: both count.
   if (workTree !== undefined) {
@@ -1281,6 +1335,33 @@ function gitTargets(all: readonly Word[]): ShellTarget[] {
     moved.push(...found.map((t) => place(t, tree)));
   }
   return moved;
+}
+
+/** Options of `git apply` and `git am` that take a value. */
+const GIT_APPLY_VALUE_OPTIONS = new Set(['-p', '-C', '--exclude', '--include', '--directory', '--whitespace', '--build-fake-ancestor', '--patch-format', '--resolvemsg', '-S', '--gpg-sign']);
+
+/**
+ * `git apply [PATCH…]` and `git am [MBOX…]` (from standard input without one): the files the patches
+ * name are written. Not with `--cached` (the index only: the commit gate judges it), nor for the
+ * reports (`--check`, `--stat`, `--numstat`, `--summary` without `--apply`); `git am --continue`,
+ * `--skip` and `--abort` work on the patch series git keeps, which the guard does not read: every file.
+ */
+function gitPatch(sub: 'apply' | 'am', rest: readonly Word[], inDir: string, patch: (use: PatchUse) => void): void {
+  const has = (...names: string[]): boolean => rest.some((w) => names.includes(w.text));
+  const via = `git ${sub}`;
+  const dir = optionValues(rest, [], ['--directory'])[0]?.text ?? '';
+  if (sub === 'apply') {
+    if (has('--cached') || (has('--check', '--stat', '--numstat', '--summary') && !has('--apply'))) return;
+  } else {
+    if (has('--quit', '--show-current-patch') || rest.some((w) => w.text.startsWith('--show-current-patch='))) return;
+    if (has('--continue', '--skip', '--abort', '--resolved', '-r', '--retry')) {
+      patch({ at: inDir, dir: '', via });
+      return;
+    }
+  }
+  const files = operands(rest, GIT_APPLY_VALUE_OPTIONS);
+  if (files.length === 0) patch({ at: inDir, dir, via });
+  for (const file of files) patch({ file, at: inDir, dir, via });
 }
 
 function gitSubTargets(sub: string | undefined, rest: readonly Word[]): ShellTarget[] {
@@ -1322,13 +1403,117 @@ function normalizeSpaces(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
 }
 
+/** What the guard may ask its caller, which can read files (the hook): optional, the analysis stays pure without it. */
+export interface ShellPorts {
+  /**
+   * The text of a file a command reads its patch from (`git apply fix.diff`, `patch -p1 < fix.diff`),
+   * `path` relative to the folder the command line starts in (or absolute); undefined when it cannot be
+   * read or is larger than the caller reads. Without it, a patch from a file counts as every file of its folder.
+   */
+  readFile?: (path: string) => string | undefined;
+}
+
+/** Paths one patch names, at most, and folders in one of them: past either, every file of its folder counts. */
+const MAX_PATCH_PATHS = 10_000;
+const MAX_PATCH_DEPTH = 256;
+
+/**
+ * The files a patch names in its headers (`diff --git a/x b/x`, `--- x`, `+++ x`, `*** x`, `Index: x`,
+ * `rename`/`copy from`/`to`), git's quoted names unquoted, `/dev/null` left out; undefined past
+ * MAX_PATCH_PATHS. Every name with each number of leading folders taken off (`a/src/x.ts`,
+ * `src/x.ts`, `x.ts`): whatever `-p` the command gives, or the one `patch` guesses without it.
+ */
+export function patchPaths(text: string): string[] | undefined {
+  const found = new Set<string>();
+  const add = (raw: string): boolean => {
+    const name = unquoteGitPath(raw.trim());
+    if (name === '' || name === '/dev/null') return true;
+    if (name.length > 4096) return false; // longer than any path a system takes (PATH_MAX)
+    const parts = name.split('/').filter((p) => p !== '' && p !== '.');
+    // Each name gives as many paths as it has folders: a name of thousands of them is not listed.
+    if (parts.length > MAX_PATCH_DEPTH) return false;
+    for (let k = 0; k < parts.length; k++) found.add(parts.slice(k).join('/'));
+    return found.size <= MAX_PATCH_PATHS;
+  };
+  for (const raw of text.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const header = /^(?:(?:---|\+\+\+|\*\*\*) |Index: |(?:rename|copy) (?:from|to) )(.*)$/.exec(line);
+    if (header) {
+      // A unified or context header ends its name at a tab (a date follows).
+      const name = header[1].startsWith('"') ? (/^"(?:[^"\\]|\\.)*"/.exec(header[1])?.[0] ?? header[1]) : header[1].split('\t')[0];
+      if (!add(name)) return undefined;
+      continue;
+    }
+    const git = /^diff --git (.*)$/.exec(line);
+    if (git) {
+      // `a/x b/x`; names with spaces are quoted, or equal on both sides.
+      const rest = git[1];
+      const quoted = rest.match(/"(?:[^"\\]|\\.)*"|\S+/g) ?? [];
+      const names = rest.includes('"') ? quoted : [rest.slice(0, rest.length >> 1), rest.slice((rest.length >> 1) + 1)];
+      for (const n of names) if (!add(n)) return undefined;
+    }
+  }
+  return [...found];
+}
+
+/** A name as git writes it in a patch: `"a/x\ty"` (C escapes, octal bytes as UTF-8) or as it is. */
+function unquoteGitPath(name: string): string {
+  if (!name.startsWith('"') || !name.endsWith('"') || name.length < 2) return name;
+  const bytes: number[] = [];
+  const body = name.slice(1, -1);
+  const ESCAPES: Record<string, number> = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13, '"': 34, '\\': 92 };
+  for (let k = 0; k < body.length; k++) {
+    const c = body[k];
+    if (c !== '\\') {
+      bytes.push(...Buffer.from(c, 'utf8'));
+      continue;
+    }
+    const octal = /^[0-7]{3}/.exec(body.slice(k + 1, k + 4));
+    if (octal) {
+      bytes.push(parseInt(octal[0], 8));
+      k += 3;
+    } else {
+      const e = ESCAPES[body[k + 1]];
+      bytes.push(e ?? 92);
+      if (e !== undefined) k++;
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/**
+ * What applying the patch `use` writes, in each folder `dirs` the command may run in: the files its
+ * headers name, when its text is known (in the command, or read through `readFile`); else every file
+ * of the folder it applies in (the `patch` of old asked for a file name: not that either).
+ */
+function patchTargets(use: PatchUse, inDir: string, dirs: ReadonlySet<string>, readFile: ShellPorts['readFile']): ShellTarget[] {
+  const out: ShellTarget[] = [];
+  const here = (t: ShellTarget, d: string): ShellTarget => place(place(place(t, use.at), inDir), d);
+  for (const d of dirs) {
+    let text = use.text;
+    if (text === undefined && use.file !== undefined && !use.file.glob && readFile !== undefined) {
+      const file = here(target(use.file, 'write', use.via), d);
+      if (file.anywhere === undefined && !file.glob && !file.path.startsWith('~')) text = readFile(file.path);
+    }
+    const paths = text === undefined ? undefined : patchPaths(text);
+    if (paths === undefined || paths.length === 0) {
+      const why = use.file === undefined ? 'the files come from a patch the guard cannot read'
+        : `the files come from the patch ${shown(use.file.text)}, read only when applying it is all the command does`;
+      out.push(here({ path: use.dir === '' ? '**' : join(use.dir, '**'), glob: true, op: 'write', via: use.via, unknown: why }, d));
+      continue;
+    }
+    for (const p of paths) out.push(here({ path: use.dir === '' ? p : join(use.dir, p), glob: false, op: 'write', via: use.via }, d));
+  }
+  return out;
+}
+
 /**
  * Analyses `command` as a shell would run it. A guarded command matches when its pattern (spaces
  * normalised) is a substring of the command line (spaces normalised), or of any simple command's
  * words with quotes removed, at any depth (`bash -c "supabase db reset --linked"`), or when a
  * simple command has the pattern's words in their order (see guardedIn).
  */
-export function analyzeShellCommand(command: string, guardedCommands: readonly GuardedCommand[] = []): ShellAnalysis {
+export function analyzeShellCommand(command: string, guardedCommands: readonly GuardedCommand[] = [], ports: ShellPorts = {}): ShellAnalysis {
   if (command.length > SHELL_LIMITS.maxLength) {
     return { targets: [], guarded: [], failure: `the command is ${command.length} characters long, more than the ${SHELL_LIMITS.maxLength} the guard analyses; split it into shorter commands`, lines: [] };
   }
@@ -1336,6 +1521,9 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
   const lines: string[] = [normalizeSpaces(command)];
   const budget = { words: 0 };
   const context: ShellEnv = { functions: false, cdpath: false, home: false };
+  // Patches the command applies, each in the folders it may run in; and how many commands run at all.
+  const patches: { use: PatchUse; inDir: string; dirs: ReadonlySet<string> }[] = [];
+  let commands = 0;
   const visit = (script: string, depth: number, start: ReadonlySet<string>): Flow => {
     if (depth > SHELL_LIMITS.maxDepth) throw new TooComplex(`nested more than ${SHELL_LIMITS.maxDepth} levels deep`);
     const items = tokenize(script, budget);
@@ -1384,7 +1572,9 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
         subshell([real.script, ...real.words.map((w) => w.raw)].join(' '));
         real.words = [];
       }
-      const found = commandTargets(simple, withXargs(real), { recurse: subshell, evalHere, upstream });
+      const applied: PatchUse[] = [];
+      const found = commandTargets(simple, withXargs(real), { recurse: subshell, evalHere, upstream, patch: (use) => void applied.push(use) });
+      if (name !== undefined && !((name === 'cd' || name === 'pushd' || name === 'popd') && real.inShell)) commands++;
       // `env -C dir cmd`, `sudo -D dir cmd`: the command's relative paths are in that folder.
       let inDir = '';
       for (const w of real.chdir) {
@@ -1392,6 +1582,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
         inDir = to === undefined ? UNKNOWN_DIR : changeDir(inDir, to, false, context);
       }
       for (const t of found) for (const d of dirs) targets.push(place(place(t, inDir), d));
+      for (const use of applied) patches.push({ use, inDir, dirs });
       if ((name === 'cd' || name === 'pushd' || name === 'popd') && real.inShell) {
         const moved = new Set<string>();
         const to = name === 'popd' ? undefined : cdTarget(real.words.slice(1));
@@ -1414,6 +1605,9 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
   };
   try {
     visit(command, 0, new Set(['']));
+    // A patch file is read only when its command is the only one that runs: anything before it (or
+    // beside it) could write the file after the guard read it (`printf … > p.diff && patch < p.diff`).
+    for (const p of patches) targets.push(...patchTargets(p.use, p.inDir, p.dirs, commands === 1 ? ports.readFile : undefined));
     targets.splice(0, targets.length, ...targets.map(finish));
     // HOME set in the command: `~/x` may be anywhere.
     if (context.home) {

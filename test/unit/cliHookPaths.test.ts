@@ -201,3 +201,32 @@ describe('patterns and $VARIABLEs in a command are expanded once', () => {
     refused(different, /the command's path patterns would have to be matched against more than 2000000 files, more than the guard checks; name the files/, 'different patterns');
   });
 });
+
+describe('patches applied through the shell: the files they name', () => {
+  const diff = (path: string): string => `diff --git a/${path} b/${path}\n--- a/${path}\n+++ b/${path}\n@@ -1 +1 @@\n-old\n+new\n`;
+
+  test('git apply / patch of a patch file naming a locked file are refused; one naming other files is allowed', () => {
+    const repo = project();
+    writeFileSync(join(repo.dir, 'evil.diff'), diff(LOCKED));
+    writeFileSync(join(repo.dir, 'fine.diff'), diff('src/app.ts'));
+    for (const command of ['git apply evil.diff', 'patch -p1 < evil.diff', 'git am evil.diff', `git apply ${join(repo.dir, 'evil.diff')}`]) refused(bash(repo, command), REFUSED, command);
+    for (const command of ['git apply fine.diff', 'patch -p1 < fine.diff', 'git apply --check evil.diff']) allowed(bash(repo, command), command);
+    // From a subfolder: the patch's path relative to it.
+    allowed(bash(repo, 'git apply ../fine.diff', join(repo.dir, 'src')), 'from src');
+  });
+
+  test('a patch file written in the same command, or one that is a link, is not trusted: refused while anything is locked', () => {
+    const repo = project();
+    writeFileSync(join(repo.dir, 'fine.diff'), diff('src/app.ts'));
+    symlinkSync(join(repo.dir, 'fine.diff'), join(repo.dir, 'linked.diff'));
+    refused(bash(repo, `printf '%s' "$EVIL" > fine.diff && git apply fine.diff`), /the patch fine\.diff, read only when applying it is all the command does/, 'written first');
+    refused(bash(repo, 'git apply linked.diff'), /the patch linked\.diff/, 'a link');
+    refused(bash(repo, 'cat fine.diff | git apply'), /a patch the guard cannot read/, 'piped from a file');
+  });
+
+  test('a patch in the command itself is read there', () => {
+    const repo = project();
+    refused(bash(repo, `git apply <<'EOF'\n${diff(LOCKED)}EOF`), REFUSED, 'heredoc naming the locked file');
+    allowed(bash(repo, `git apply <<'EOF'\n${diff('src/app.ts')}EOF`), 'heredoc naming another file');
+  });
+});

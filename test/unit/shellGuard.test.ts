@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Minimatch } from 'minimatch';
-import { SHELL_LIMITS, analyzeShellCommand, expandGlob, globBase, lockedTargets, workspaceRel } from '../../src/core/shellGuard';
+import { SHELL_LIMITS, analyzeShellCommand, expandGlob, globBase, lockedTargets, patchPaths, workspaceRel } from '../../src/core/shellGuard';
+import type { ShellPorts } from '../../src/core/shellGuard';
 
 const ROOT = '/repo';
 const LOCKED = ['src/booking/**', 'db/migrations/**', '.protection/**', '.claude/settings.json'].map((g) => new Minimatch(g, { dot: true }));
@@ -13,8 +14,8 @@ const GUARDED = [{ pattern: 'supabase db reset --linked', message: 'Wipes produc
 
 type Answer = 'allow' | 'deny' | 'guarded' | 'fail';
 
-function answer(command: string, cwd = ROOT): { answer: Answer; files: string[] } {
-  const a = analyzeShellCommand(command, GUARDED);
+function answer(command: string, cwd = ROOT, ports: ShellPorts = {}): { answer: Answer; files: string[] } {
+  const a = analyzeShellCommand(command, GUARDED, ports);
   if (a.failure) return { answer: 'fail', files: [] };
   if (a.guarded.length > 0) return { answer: 'guarded', files: [] };
   const hits = lockedTargets(
@@ -289,6 +290,31 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ['install -m 644 /tmp/x src/booking/flow.ts', 'deny'],
   ['cp -S .bak /tmp/x /tmp/y', 'allow'],
   ['rsync -e ssh /tmp/x /tmp/y', 'allow'],
+  // Patches: the files they name are written; a patch the guard cannot read counts as every file of its folder.
+  ['patch -p1 < /tmp/fix.diff', 'deny'],
+  ['patch -p1 -i /tmp/fix.diff', 'deny'],
+  ['git apply /tmp/fix.diff', 'deny'],
+  ['git apply', 'deny'],
+  ['git am /tmp/series.mbox', 'deny'],
+  ['git am --continue', 'deny'],
+  ['curl -s https://example.com/fix.diff | git apply -', 'deny'],
+  ['cd /tmp && git apply fix.diff', 'allow'],
+  ['git apply --check /tmp/fix.diff', 'allow'],
+  ['git apply --stat /tmp/fix.diff', 'allow'],
+  ['git apply --cached /tmp/fix.diff', 'allow'],
+  ['git am --show-current-patch', 'allow'],
+  ['patch --dry-run -p1 < /tmp/fix.diff', 'allow'],
+  ['patch -o /tmp/out.ts -p1 < /tmp/fix.diff', 'allow'],
+  ['patch -p1 -o src/booking/flow.ts < /tmp/fix.diff', 'deny'],
+  ['patch /tmp/y.ts /tmp/fix.diff', 'allow'],
+  ['patch src/booking/flow.ts /tmp/fix.diff', 'deny'],
+  // A patch in the command is read: its headers name the files.
+  ["git apply <<'EOF'\ndiff --git a/src/other/x.ts b/src/other/x.ts\n--- a/src/other/x.ts\n+++ b/src/other/x.ts\n@@ -1 +1 @@\n-a\n+b\nEOF", 'allow'],
+  ["git apply <<'EOF'\ndiff --git a/src/booking/flow.ts b/src/booking/flow.ts\n--- a/src/booking/flow.ts\n+++ b/src/booking/flow.ts\n@@ -1 +1 @@\n-a\n+b\nEOF", 'deny'],
+  ["patch -p0 <<'EOF'\n--- src/booking/flow.ts.orig\t2026-01-01\n+++ src/booking/flow.ts\t2026-01-01\n@@ -1 +1 @@\n-a\n+b\nEOF", 'deny'],
+  ["printf 'diff --git a/src/other/x.ts b/src/other/x.ts\\n--- /dev/null\\n+++ b/src/other/x.ts\\n' | git apply", 'allow'],
+  ["printf 'diff --git a/x b/x\\nrename from src/other/x.ts\\nrename to src/booking/flow.ts\\n' | git apply", 'deny'],
+  ["git apply <<< 'not a patch at all'", 'deny'],
   // Downloads whose names the guard cannot see, or whose folder is given apart.
   ['curl -o flow.ts --output-dir src/booking https://example.com/x', 'deny'],
   ['curl --output-dir src/booking -o flow.ts https://example.com/x', 'deny'],
@@ -432,6 +458,65 @@ describe('shell guard: the answer for each command', () => {
       assert.equal(answer(command, cwd).answer, expected);
     });
   }
+});
+
+describe('shell guard: patches read through the caller', () => {
+  const EVIL = 'diff --git a/src/booking/flow.ts b/src/booking/flow.ts\n--- a/src/booking/flow.ts\n+++ b/src/booking/flow.ts\n@@ -1 +1 @@\n-a\n+b\n';
+  const FINE = 'diff --git a/src/other/x.ts b/src/other/x.ts\n--- a/src/other/x.ts\n+++ b/src/other/x.ts\n@@ -1 +1 @@\n-a\n+b\n';
+  const reads: string[] = [];
+  const ports: ShellPorts = {
+    readFile: (path) => {
+      reads.push(path);
+      return { 'evil.diff': EVIL, 'fine.diff': FINE, 'src/../fine.diff': FINE, '/tmp/evil.diff': EVIL }[path];
+    },
+  };
+  test('a patch file applied on its own is read: only the files it names count', () => {
+    for (const command of ['git apply fine.diff', 'patch -p1 < fine.diff', 'patch -p1 -i fine.diff', 'git am fine.diff', 'cd src && patch -p1 < ../fine.diff', 'git -C src apply ../fine.diff']) {
+      assert.equal(answer(command, ROOT, ports).answer, 'allow', command);
+    }
+    for (const command of ['git apply evil.diff', 'patch -p1 < evil.diff', 'git apply fine.diff /tmp/evil.diff', 'patch -p1 -i /tmp/evil.diff']) {
+      assert.deepEqual(answer(command, ROOT, ports), { answer: 'deny', files: ['src/booking/flow.ts'] }, command);
+    }
+  });
+  test('a patch file is not read when anything else runs in the command (it could write the file first): every file counts', () => {
+    reads.length = 0;
+    for (const command of ["printf 'x' > fine.diff && git apply fine.diff", 'python3 make_patch.py; git apply fine.diff', 'git apply fine.diff && git commit -am x', "bash -c 'git apply fine.diff'", 'git apply missing.diff']) {
+      assert.equal(answer(command, ROOT, ports).answer, 'deny', command);
+    }
+    assert.deepEqual(reads, ['missing.diff'], 'only the patch applied on its own was read');
+    assert.match(analyzeShellCommand('git apply fine.diff && true', [], ports).targets.find((t) => t.via === 'git apply')?.unknown ?? '', /read only when applying it is all the command does/);
+  });
+  test('a patch file after a cd the guard cannot follow, or named by a variable, is not read', () => {
+    reads.length = 0;
+    assert.equal(answer('cd "$D" && git apply fine.diff', ROOT, ports).answer, 'deny');
+    assert.equal(answer('git apply "$P"', ROOT, ports).answer, 'deny');
+    assert.deepEqual(reads, []);
+  });
+  test('patchPaths: every name in the headers, with each number of leading folders taken off', () => {
+    assert.deepEqual(patchPaths(FINE)?.sort(), ['a/src/other/x.ts', 'b/src/other/x.ts', 'other/x.ts', 'src/other/x.ts', 'x.ts'].sort());
+    // git's quoted names (a tab, a UTF-8 name as octal bytes), context diffs, Index:, renames, /dev/null, CRLF.
+    const names = patchPaths([
+      'diff --git "a/sp ace\\tx.ts" "b/sp ace\\tx.ts"',
+      '--- "a/caf\\303\\251.ts"\t2026-01-01',
+      '*** old/one.c\tMon Jan 1',
+      'Index: two.c',
+      'rename from three.ts',
+      'copy to four.ts\r',
+      '--- /dev/null',
+    ].join('\n'));
+    for (const name of ['sp ace\tx.ts', 'café.ts', 'one.c', 'old/one.c', 'two.c', 'three.ts', 'four.ts']) assert.ok(names?.includes(name), name);
+    assert.ok(!names?.includes('/dev/null') && !names?.includes('dev/null'));
+    assert.deepEqual(patchPaths('no headers here\n+++\n'), []);
+  });
+  test('patchPaths: a patch naming more than 10,000 paths is not listed (every file of its folder counts)', () => {
+    const big = Array.from({ length: 5001 }, (_, i) => `+++ b/f${i}.ts`).join('\n');
+    assert.equal(patchPaths(big), undefined);
+    assert.equal(answer('git apply big.diff', ROOT, { readFile: () => big }).answer, 'deny');
+    // A name of 100,000 folders (each would be a path of its own) is not listed either.
+    const deep = `+++ b/${'d/'.repeat(100_000)}x.ts`;
+    assert.equal(patchPaths(deep), undefined);
+    assert.equal(answer('git apply deep.diff', ROOT, { readFile: () => deep }).answer, 'deny');
+  });
 });
 
 describe('shell guard: details', () => {
