@@ -817,6 +817,153 @@ function interpreterWrites(code: string, via: string, recurse?: (script: string)
 }
 
 /** Options of sed that take a value (its script, `-l N`). */
+/**
+ * Programs that run another program named after their options: `npx`, `bunx`, `pnpm exec`/`dlx`,
+ * `yarn exec`/`dlx`, `npm exec --`, `uvx`, `uv run`, `poetry run`, `pipx run`, `python -m`, with
+ * their options that take a value. `pnpm x`/`yarn x` run a package's program too (or a script: not seen).
+ */
+const RUNNERS: Record<string, { subs?: string[]; value: string[]; script?: string[] }> = {
+  npx: { value: ['-p', '--package', '--cache', '--userconfig', '-w', '--workspace'], script: ['-c', '--call'] },
+  bunx: { value: ['-p', '--package'] },
+  pnpx: { value: ['-p', '--package'] },
+  pnpm: { subs: ['exec', 'dlx', 'x'], value: ['-C', '--dir', '--filter', '-F', '--package', '--reporter'], script: ['-c', '--shell-mode'] },
+  yarn: { subs: ['exec', 'dlx', 'run'], value: ['--cwd', '-p', '--package'] },
+  npm: { subs: ['exec', 'x'], value: ['-p', '--package', '-w', '--workspace', '--prefix'], script: ['-c', '--call'] },
+  uvx: { value: ['--from', '--with', '-p', '--python', '--index-url'] },
+  uv: { subs: ['run', 'tool'], value: ['--with', '-p', '--python', '--project', '--directory', '--from', '--group', '--extra', '--package'] },
+  poetry: { subs: ['run'], value: ['-C', '--directory', '-P', '--project'] },
+  pipx: { subs: ['run'], value: ['--spec', '--python'] },
+  python: { value: ['-W', '-X', '-c'] },
+};
+
+/**
+ * The command a runner runs (`npx -y prettier --write .` → `prettier --write .`), and a command line
+ * it runs (`npx -c '…'`); the words themselves for any other command. `yarn run x`/`pnpm x` where x is
+ * a package script: the script is not seen, as with `npm run`.
+ */
+function runWithout(words: readonly Word[]): { words: readonly Word[]; script?: string } {
+  let rest = words;
+  let script: string | undefined;
+  // Each round takes at least one word: a chain of runners stays linear.
+  for (;;) {
+    const name = rest.length > 0 ? commandName(rest[0]) : '';
+    const key = /^python[0-9.]*$/.test(name) ? 'python' : name;
+    if (!Object.hasOwn(RUNNERS, key)) return { words: rest, script };
+    const spec = RUNNERS[key];
+    let k = 1;
+    if (spec.subs) {
+      // Global options first (`pnpm -C dir exec`), then the subcommand; `pnpm prettier`, `yarn eslint` run it directly.
+      while (k < rest.length && rest[k].text.startsWith('-')) k += spec.value.includes(rest[k].text) ? 2 : 1;
+      if (k < rest.length && spec.subs.includes(rest[k].text)) {
+        k++;
+        if (name === 'uv' && rest[k - 1].text === 'tool' && rest[k]?.text === 'run') k++;
+      } else if (name === 'npm' || name === 'uv' || name === 'poetry' || name === 'pipx') return { words: rest, script };
+    }
+    if (/^python[0-9.]*$/.test(name)) {
+      const m = rest.findIndex((w) => w.text === '-m');
+      if (m < 0) return { words: rest, script };
+      k = m + 1;
+    } else {
+      while (k < rest.length && rest[k].text.startsWith('-') && rest[k].text !== '--') {
+        const flag = rest[k].text;
+        const eq = flag.indexOf('=');
+        const option = eq > 0 ? flag.slice(0, eq) : flag;
+        if (spec.script?.includes(option)) script = eq > 0 ? flag.slice(eq + 1) : rest[k + 1]?.text;
+        k += eq < 0 && (spec.value.includes(option) || spec.script?.includes(option)) ? 2 : 1;
+      }
+      if (rest[k]?.text === '--') k++;
+    }
+    if (k >= rest.length || k <= 0) return { words: [], script };
+    // `npx prettier@3`, `uvx black==24.1`: the program's name without its version.
+    const first = rest[k];
+    rest = [{ ...first, text: first.text.replace(/^(@?[^@=<>]+)[@=<>].*$/, '$1').replace(/^@[^/]+\//, '') }, ...rest.slice(k + 1)];
+  }
+}
+
+/**
+ * Formatters and fixers that rewrite the files and folders they are given, with the option that
+ * makes them write (`always`: unless one of `unless`); `dot`: with no path, the folder they run in.
+ * `sub`: the subcommands that write (`ruff format`, `cargo fmt`, `biome check --write`).
+ */
+interface RewriterSpec {
+  writes: RegExp | 'always';
+  unless?: RegExp;
+  value: string[];
+  dot?: boolean;
+  sub?: Record<string, Omit<RewriterSpec, 'sub'>>;
+}
+const REWRITERS: Record<string, RewriterSpec> = {
+  prettier: { writes: /^(--write|-w)$/, value: ['--config', '--ignore-path', '--plugin', '--parser', '--stdin-filepath', '--log-level', '--cache-location', '--cache-strategy', '--config-precedence', '--end-of-line', '--print-width', '--tab-width', '--trailing-comma', '--quote-props', '--arrow-parens', '--prose-wrap'] },
+  eslint: { writes: /^--fix$/, dot: true, value: ['-c', '--config', '--ext', '--parser', '--parser-options', '--plugin', '--rule', '--rulesdir', '--resolve-plugins-relative-to', '-o', '--output-file', '-f', '--format', '--ignore-path', '--ignore-pattern', '--cache-location', '--max-warnings', '--env', '--global', '--stdin-filename', '--flag', '--fix-type'] },
+  stylelint: { writes: /^--fix$/, value: ['-c', '--config', '--config-basedir', '--ignore-path', '-f', '--formatter', '-o', '--output-file', '--custom-syntax', '--max-warnings'] },
+  standard: { writes: /^--fix$/, dot: true, value: ['--env', '--global', '--plugin', '--parser'] },
+  xo: { writes: /^--fix$/, dot: true, value: ['--env', '--global', '--plugin', '--parser', '--extend', '--reporter', '--cwd'] },
+  black: { writes: 'always', unless: /^(--check|--diff|-c|--code|--version|-h|--help)$/, value: ['-l', '--line-length', '-t', '--target-version', '--include', '--exclude', '--extend-exclude', '--force-exclude', '--config', '--stdin-filename', '--python-cell-magics', '-W', '--workers', '--required-version'] },
+  isort: { writes: 'always', unless: /^(--check-only|--check|-c|--diff|--show-files|--version|-h|--help)$/, value: ['--settings-path', '--settings-file', '--sp', '-p', '--project', '--skip', '-s', '--filter-files', '--profile', '-l', '--line-length', '-m', '--multi-line'] },
+  autopep8: { writes: /^(-i|--in-place)$/, value: ['--select', '--ignore', '--max-line-length', '-j', '--jobs', '--global-config'] },
+  yapf: { writes: /^(-i|--in-place)$/, value: ['--style', '-e', '--exclude', '-l', '--lines', '-p', '--parallel'] },
+  ruff: { writes: /^--fix$/, value: ['--config', '--select', '--ignore', '--extend-select', '--line-length', '--target-version', '--exclude', '--stdin-filename', '--output-format'], dot: true, sub: {
+    format: { writes: 'always', unless: /^(--check|--diff)$/, dot: true, value: ['--config', '--line-length', '--target-version', '--exclude', '--stdin-filename', '--range'] },
+    check: { writes: /^(--fix|--unsafe-fixes)$/, unless: /^--diff$/, dot: true, value: ['--config', '--select', '--ignore', '--extend-select', '--line-length', '--target-version', '--exclude', '--stdin-filename', '--output-format'] },
+  } },
+  gofmt: { writes: /^-[a-z]*w[a-z]*$/, value: ['-r'] },
+  goimports: { writes: /^-[a-z]*w[a-z]*$/, value: ['-local', '-srcdir'] },
+  rustfmt: { writes: 'always', unless: /^(--check|--emit|--print-config|-h|--help|-V|--version)$/, value: ['--edition', '--config-path', '--config', '--emit', '--color', '--style-edition'] },
+  'clang-format': { writes: /^-i$/, value: ['--style', '-style', '--assume-filename', '--lines', '--offset', '--length', '--fallback-style'] },
+  shfmt: { writes: /^(-w|--write|-[a-z]*w[a-z]*)$/, value: ['-i', '--indent', '-ln', '--language-dialect', '--filename'] },
+  rubocop: { writes: /^(-a|-A|--autocorrect|--autocorrect-all|-x|--fix-layout)$/, dot: true, value: ['-c', '--config', '-f', '--format', '-o', '--out', '--only', '--except', '-r', '--require'] },
+  biome: { writes: /^(--write|--apply|--apply-unsafe|--fix)$/, value: [], sub: {
+    format: { writes: /^(--write|--fix)$/, dot: true, value: ['--config-path', '--stdin-file-path', '--max-diagnostics'] },
+    check: { writes: /^(--write|--apply|--apply-unsafe|--fix|--unsafe)$/, dot: true, value: ['--config-path', '--stdin-file-path', '--max-diagnostics'] },
+    lint: { writes: /^(--write|--apply|--apply-unsafe|--fix|--unsafe)$/, dot: true, value: ['--config-path', '--stdin-file-path', '--max-diagnostics', '--only', '--skip'] },
+  } },
+  dprint: { writes: 'always', value: [], sub: { fmt: { writes: 'always', dot: true, value: ['-c', '--config', '--excludes', '--plugins'] } } },
+  cargo: { writes: 'always', value: [], sub: { fmt: { writes: 'always', unless: /^--check$/, dot: true, value: ['-p', '--package', '--manifest-path', '--message-format'] } } },
+  terraform: { writes: 'always', value: [], sub: { fmt: { writes: 'always', unless: /^(-check|--check|-list=false)$/, dot: true, value: [] } } },
+};
+
+/** Editors, which write the files they are given (`ed -s f < cmds`, `vim -es -c '%d|wq' f`, `emacs --batch f -f save-buffer`). */
+const EDITORS: Record<string, string[]> = {
+  ed: ['-p', '--prompt'], red: ['-p', '--prompt'], ex: ['-c', '--cmd', '-S', '-u', '-i', '-s', '-T', '-w', '-W', '-t', '-q'],
+  vi: ['-c', '--cmd', '-S', '-u', '-U', '-i', '-s', '-T', '-w', '-W', '-t', '-q'], vim: ['-c', '--cmd', '-S', '-u', '-U', '-i', '-s', '-T', '-w', '-W', '-t', '-q'],
+  nvim: ['-c', '--cmd', '-S', '-u', '-i', '-s', '-w', '-W', '-t', '-q', '--listen'], view: ['-c', '--cmd', '-S', '-u', '-i', '-s', '-t'],
+  emacs: ['-l', '--load', '-f', '--funcall', '--eval', '--execute', '-L', '--directory', '--insert', '-t', '--terminal', '-d', '--display', '--chdir', '--script', '-x'],
+  nano: ['-T', '--tabsize', '-Y', '--syntax', '-o', '--operatingdir', '-r', '--fill', '-Q', '--quotestr', '-X', '--wordchars'],
+  micro: ['-config-dir', '-plugin', '-options'], pico: ['-o', '-r'], joe: [], kak: ['-e', '-E', '-c', '-s', '-ui'], hx: ['-c', '--config', '--log', '-w', '--working-dir'],
+};
+
+/** What a formatter, fixer or editor named `name` writes with `args`; undefined for any other command. */
+function rewriterTargets(name: string, args: readonly Word[]): ShellTarget[] | undefined {
+  if (Object.hasOwn(EDITORS, name)) {
+    // `+cmd`/`+N` are the editor's commands, not files; `-` is standard input.
+    return operands(args, new Set(EDITORS[name])).filter((w) => !w.text.startsWith('+') && w.text !== '-').map((w) => target(w, 'write', name));
+  }
+  if (!Object.hasOwn(REWRITERS, name)) return undefined;
+  let spec: Omit<RewriterSpec, 'sub'> = REWRITERS[name];
+  let rest = args;
+  const subs = REWRITERS[name].sub;
+  if (subs) {
+    const at = rest.findIndex((w) => !w.text.startsWith('-'));
+    const sub = at >= 0 ? rest[at].text : undefined;
+    if (sub !== undefined && Object.hasOwn(subs, sub)) {
+      spec = subs[sub];
+      rest = rest.slice(at + 1);
+    } else if (name === 'biome' || name === 'dprint' || name === 'cargo' || name === 'terraform') return [];
+  }
+  const writes = spec.writes === 'always' ? !rest.some((w) => spec.unless?.test(w.text.split('=')[0]) === true) : rest.some((w) => (spec.writes as RegExp).test(w.text.split('=')[0])) && !rest.some((w) => spec.unless?.test(w.text) === true);
+  if (!writes) return [];
+  const paths = operands(rest, new Set(spec.value));
+  const dot: Word = { text: '.', glob: false, raw: '.', inner: [] };
+  const out: ShellTarget[] = [];
+  // A folder stands for every file below it (`prettier --write src`): each path, and everything under it.
+  for (const w of paths.length > 0 ? paths : spec.dot ? [dot] : []) {
+    // Quoted patterns too: these tools expand globs themselves (`prettier --write "src/**/*.ts"`).
+    const word = GLOB_CHARS.test(w.text) ? { ...w, glob: true } : w;
+    out.push(target(word, 'write', name), { path: join(w.text, '**'), glob: true, op: 'write', via: name, ...(w.unknown !== undefined ? { unknown: w.unknown } : {}) });
+  }
+  return out;
+}
+
 const SED_VALUE_OPTIONS = new Set(['-e', '-f', '--expression', '--file', '-l']);
 /** Options of truncate that take a value. */
 const TRUNCATE_VALUE_OPTIONS = new Set(['-s', '--size', '-r', '--reference']);
@@ -837,9 +984,16 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
   for (const w of command.words) for (const s of w.inner) recurse(s);
   for (const s of command.inner) recurse(s);
   if (words.length === 0) return out;
+  // `npx prettier …`, `pnpm exec eslint …`, `uv run black …`, `python -m black …`: the tool they run.
+  const run = runWithout(words);
+  if (run.script !== undefined) recurse(run.script);
+  if (run.words.length === 0) return out;
+  words = run.words;
   const name = commandName(words[0]);
   const args = words.slice(1);
   const ops = operands(args);
+  const rewritten = rewriterTargets(name, args);
+  if (rewritten) return [...out, ...rewritten];
 
   if (name === 'eval') {
     evalHere(args.map((w) => w.text).join(' '));
