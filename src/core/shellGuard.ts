@@ -658,7 +658,7 @@ interface CommandIo {
 /**
  * A patch a command applies, whose files are written: where its text comes from, and the folders its
  * paths are relative to. The files are read off the patch's headers once the whole command is known
- * (see resolvePatches): a patch in the command (a heredoc, a here-string, what `echo`/`printf`/`cat
+ * (see patchTargets): a patch in the command (a heredoc, a here-string, what `echo`/`printf`/`cat
  * <<EOF` pipe in) at once; a patch file through the caller's readFile, and only when nothing else in the
  * command runs (which could write it first); else every file of the folder counts.
  */
@@ -816,7 +816,6 @@ function interpreterWrites(code: string, via: string, recurse?: (script: string)
   return literals(code).map((s) => s.replace(/^\s*(?:\+?[<>]|>>)\s*/, '')).filter((s) => /[./]/.test(s) || /^[\w-]+$/.test(s) || s.includes(EXPANSION)).map((s) => ({ path: s, glob: GLOB_CHARS.test(s), op: 'write' as const, via }));
 }
 
-/** Options of sed that take a value (its script, `-l N`). */
 /**
  * Programs that run another program named after their options: `npx`, `bunx`, `pnpm exec`/`dlx`,
  * `yarn exec`/`dlx`, `npm exec --`, `uvx`, `uv run`, `poetry run`, `pipx run`, `python -m`, with
@@ -842,41 +841,47 @@ const RUNNERS: Record<string, { subs?: string[]; value: string[]; script?: strin
  * a package script: the script is not seen, as with `npm run`.
  */
 function runWithout(words: readonly Word[]): { words: readonly Word[]; script?: string } {
-  let rest = words;
+  // Walked by index (the runner's name at `at`, shown as `head`), not sliced per runner: a chain of
+  // runners (`npx npx npx …`) stays linear.
+  let at = 0;
+  let head = words[0];
   let script: string | undefined;
-  // Each round takes at least one word: a chain of runners stays linear.
+  const rest = (): readonly Word[] => (at === 0 ? words : [head, ...words.slice(at + 1)]);
   for (;;) {
-    const name = rest.length > 0 ? commandName(rest[0]) : '';
+    const name = head === undefined ? '' : commandName(head);
     const key = /^python[0-9.]*$/.test(name) ? 'python' : name;
-    if (!Object.hasOwn(RUNNERS, key)) return { words: rest, script };
+    if (!Object.hasOwn(RUNNERS, key)) return { words: rest(), script };
     const spec = RUNNERS[key];
+    const word = (k: number): Word | undefined => words[at + k];
     let k = 1;
     if (spec.subs) {
       // Global options first (`pnpm -C dir exec`), then the subcommand; `pnpm prettier`, `yarn eslint` run it directly.
-      while (k < rest.length && rest[k].text.startsWith('-')) k += spec.value.includes(rest[k].text) ? 2 : 1;
-      if (k < rest.length && spec.subs.includes(rest[k].text)) {
+      while (word(k)?.text.startsWith('-')) k += spec.value.includes(word(k)!.text) ? 2 : 1;
+      if (word(k) !== undefined && spec.subs.includes(word(k)!.text)) {
         k++;
-        if (name === 'uv' && rest[k - 1].text === 'tool' && rest[k]?.text === 'run') k++;
-      } else if (name === 'npm' || name === 'uv' || name === 'poetry' || name === 'pipx') return { words: rest, script };
+        if (name === 'uv' && word(k - 1)?.text === 'tool' && word(k)?.text === 'run') k++;
+      } else if (name === 'npm' || name === 'uv' || name === 'poetry' || name === 'pipx') return { words: rest(), script };
     }
-    if (/^python[0-9.]*$/.test(name)) {
-      const m = rest.findIndex((w) => w.text === '-m');
-      if (m < 0) return { words: rest, script };
+    if (key === 'python') {
+      let m = 1;
+      while (word(m) !== undefined && word(m)!.text !== '-m') m++;
+      if (word(m) === undefined) return { words: rest(), script };
       k = m + 1;
     } else {
-      while (k < rest.length && rest[k].text.startsWith('-') && rest[k].text !== '--') {
-        const flag = rest[k].text;
+      while (word(k)?.text.startsWith('-') && word(k)!.text !== '--') {
+        const flag = word(k)!.text;
         const eq = flag.indexOf('=');
         const option = eq > 0 ? flag.slice(0, eq) : flag;
-        if (spec.script?.includes(option)) script = eq > 0 ? flag.slice(eq + 1) : rest[k + 1]?.text;
+        if (spec.script?.includes(option)) script = eq > 0 ? flag.slice(eq + 1) : word(k + 1)?.text;
         k += eq < 0 && (spec.value.includes(option) || spec.script?.includes(option)) ? 2 : 1;
       }
-      if (rest[k]?.text === '--') k++;
+      if (word(k)?.text === '--') k++;
     }
-    if (k >= rest.length || k <= 0) return { words: [], script };
+    const first = word(k);
+    if (first === undefined) return { words: [], script };
     // `npx prettier@3`, `uvx black==24.1`: the program's name without its version.
-    const first = rest[k];
-    rest = [{ ...first, text: first.text.replace(/^(@?[^@=<>]+)[@=<>].*$/, '$1').replace(/^@[^/]+\//, '') }, ...rest.slice(k + 1)];
+    at += k;
+    head = { ...first, text: first.text.replace(/^(@?[^@=<>]+)[@=<>].*$/, '$1').replace(/^@[^/]+\//, '') };
   }
 }
 
@@ -919,7 +924,7 @@ const REWRITERS: Record<string, RewriterSpec> = {
   } },
   dprint: { writes: 'always', value: [], sub: { fmt: { writes: 'always', dot: true, value: ['-c', '--config', '--excludes', '--plugins'] } } },
   cargo: { writes: 'always', value: [], sub: { fmt: { writes: 'always', unless: /^--check$/, dot: true, value: ['-p', '--package', '--manifest-path', '--message-format'] } } },
-  terraform: { writes: 'always', value: [], sub: { fmt: { writes: 'always', unless: /^(-check|--check|-list=false)$/, dot: true, value: [] } } },
+  terraform: { writes: 'always', value: [], sub: { fmt: { writes: 'always', unless: /^(-check|--check)$/, dot: true, value: [] } } },
 };
 
 /** Editors, which write the files they are given (`ed -s f < cmds`, `vim -es -c '%d|wq' f`, `emacs --batch f -f save-buffer`). */
@@ -950,7 +955,9 @@ function rewriterTargets(name: string, args: readonly Word[]): ShellTarget[] | u
       rest = rest.slice(at + 1);
     } else if (name === 'biome' || name === 'dprint' || name === 'cargo' || name === 'terraform') return [];
   }
-  const writes = spec.writes === 'always' ? !rest.some((w) => spec.unless?.test(w.text.split('=')[0]) === true) : rest.some((w) => (spec.writes as RegExp).test(w.text.split('=')[0])) && !rest.some((w) => spec.unless?.test(w.text) === true);
+  const flags = rest.map((w) => w.text.split('=')[0]);
+  const { writes: write, unless } = spec;
+  const writes = (write === 'always' || flags.some((f) => write.test(f))) && !flags.some((f) => unless?.test(f) === true);
   if (!writes) return [];
   const paths = operands(rest, new Set(spec.value));
   const dot: Word = { text: '.', glob: false, raw: '.', inner: [] };
@@ -964,6 +971,7 @@ function rewriterTargets(name: string, args: readonly Word[]): ShellTarget[] | u
   return out;
 }
 
+/** Options of sed that take a value (its script, `-l N`). */
 const SED_VALUE_OPTIONS = new Set(['-e', '-f', '--expression', '--file', '-l']);
 /** Options of truncate that take a value. */
 const TRUNCATE_VALUE_OPTIONS = new Set(['-s', '--size', '-r', '--reference']);
@@ -1570,6 +1578,15 @@ export interface ShellPorts {
 /** Paths one patch names, at most, and folders in one of them: past either, every file of its folder counts. */
 const MAX_PATCH_PATHS = 10_000;
 const MAX_PATCH_DEPTH = 256;
+/**
+ * What one command line's patches may cost: patch files read, and paths listed from all of them
+ * (`git apply a.diff b.diff …` with thousands of patches). Past either, a patch counts as every file of its folder.
+ */
+const MAX_PATCH_READS = 16;
+interface PatchBudget {
+  reads: number;
+  paths: number;
+}
 
 /**
  * The files a patch names in its headers (`diff --git a/x b/x`, `--- x`, `+++ x`, `*** x`, `Index: x`,
@@ -1640,17 +1657,21 @@ function unquoteGitPath(name: string): string {
  * headers name, when its text is known (in the command, or read through `readFile`); else every file
  * of the folder it applies in (the `patch` of old asked for a file name: not that either).
  */
-function patchTargets(use: PatchUse, inDir: string, dirs: ReadonlySet<string>, readFile: ShellPorts['readFile']): ShellTarget[] {
+function patchTargets(use: PatchUse, inDir: string, dirs: ReadonlySet<string>, readFile: ShellPorts['readFile'], budget: PatchBudget): ShellTarget[] {
   const out: ShellTarget[] = [];
   const here = (t: ShellTarget, d: string): ShellTarget => place(place(place(t, use.at), inDir), d);
   for (const d of dirs) {
     let text = use.text;
-    if (text === undefined && use.file !== undefined && !use.file.glob && readFile !== undefined) {
+    if (text === undefined && use.file !== undefined && !use.file.glob && readFile !== undefined && budget.reads > 0) {
       const file = here(target(use.file, 'write', use.via), d);
-      if (file.anywhere === undefined && !file.glob && !file.path.startsWith('~')) text = readFile(file.path);
+      if (file.anywhere === undefined && !file.glob && !file.path.startsWith('~')) {
+        budget.reads--;
+        text = readFile(file.path);
+      }
     }
     const paths = text === undefined ? undefined : patchPaths(text);
-    if (paths === undefined || paths.length === 0) {
+    if (paths !== undefined) budget.paths -= paths.length;
+    if (paths === undefined || paths.length === 0 || budget.paths < 0) {
       const why = use.file === undefined ? 'the files come from a patch the guard cannot read'
         : `the files come from the patch ${shown(use.file.text)}, read only when applying it is all the command does`;
       out.push(here({ path: use.dir === '' ? '**' : join(use.dir, '**'), glob: true, op: 'write', via: use.via, unknown: why }, d));
@@ -1761,7 +1782,15 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
     visit(command, 0, new Set(['']));
     // A patch file is read only when its command is the only one that runs: anything before it (or
     // beside it) could write the file after the guard read it (`printf … > p.diff && patch < p.diff`).
-    for (const p of patches) targets.push(...patchTargets(p.use, p.inDir, p.dirs, commands === 1 ? ports.readFile : undefined));
+    // The same patch applied again (`git apply a.diff a.diff …`) is judged once.
+    const budget: PatchBudget = { reads: MAX_PATCH_READS, paths: MAX_PATCH_PATHS };
+    const judged = new Set<string>();
+    for (const p of patches) {
+      const key = [p.use.via, p.use.at, p.use.dir, p.use.file?.text ?? '', p.use.text ?? '', p.inDir, ...p.dirs].join('\0');
+      if (judged.has(key)) continue;
+      judged.add(key);
+      targets.push(...patchTargets(p.use, p.inDir, p.dirs, commands === 1 ? ports.readFile : undefined, budget));
+    }
     targets.splice(0, targets.length, ...targets.map(finish));
     // HOME set in the command: `~/x` may be anywhere.
     if (context.home) {

@@ -543,6 +543,24 @@ describe('shell guard: patches read through the caller', () => {
     assert.ok(!names?.includes('/dev/null') && !names?.includes('dev/null'));
     assert.deepEqual(patchPaths('no headers here\n+++\n'), []);
   });
+  test('a patch applied many times in one command is read once; past 16 patch files, or 10,000 paths in all, every file counts', () => {
+    reads.length = 0;
+    assert.equal(answer(`git apply ${'fine.diff '.repeat(5000)}`, ROOT, ports).answer, 'allow');
+    assert.deepEqual(reads, ['fine.diff']);
+    reads.length = 0;
+    const many = Array.from({ length: 40 }, (_, i) => `p${i}.diff`);
+    const fineFor = (path: string): string | undefined => (reads.push(path), FINE);
+    const r = analyzeShellCommand(`git apply ${many.join(' ')}`, [], { readFile: fineFor });
+    assert.equal(reads.length, 16, 'at most 16 patch files read');
+    assert.ok(r.targets.some((t) => t.path === '**' && /the patch p16\.diff/.test(t.unknown ?? '')), 'the 17th counts as every file');
+    // Two patches of 1,000 and 4,001 files (2 paths each, `b/x` and `x`: 10,002 in all), each within the bound alone.
+    const wide = Array.from({ length: 5001 }, (_, i) => `+++ b/q${i}.ts`).join('\n');
+    const w = analyzeShellCommand('git apply a.diff b.diff', [], { readFile: (path) => (path === 'a.diff' ? wide.slice(0, wide.indexOf('+++ b/q1000.ts')) : wide.slice(wide.indexOf('+++ b/q1000.ts'))) });
+    assert.ok(w.targets.some((t) => t.path === '**'), 'past 10,000 paths in all: every file');
+  });
+  test('a chain of 15,000 runners is read to the formatter it runs', () => {
+    assert.equal(answer(`${'npx '.repeat(15_000)}prettier --write src/booking`).answer, 'deny');
+  });
   test('patchPaths: a patch naming more than 10,000 paths is not listed (every file of its folder counts)', () => {
     const big = Array.from({ length: 5001 }, (_, i) => `+++ b/f${i}.ts`).join('\n');
     assert.equal(patchPaths(big), undefined);
