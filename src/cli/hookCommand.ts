@@ -20,13 +20,13 @@ import type { ShellAnalysis } from '../core/shellGuard';
 import type { ShellTarget } from '../core/shellGuard';
 import type { Grant } from '../core/unlocks';
 import { certifiedGrants } from '../node/certifiedGrants';
-import { readBounded } from '../node/boundedRead';
+import { nearestPackage, readBounded } from '../node/boundedRead';
 import { noteCodePath } from '../core/codePath';
 import { findGitDir, grantStoreFor } from '../node/grantStore';
 import { MAX_HOOK_PAYLOAD, classifyTarget, loadManifest, protectedMessage, relsUnder } from './checkCommand';
 import { EnclosingWorkspaces, TooManyCheckouts } from './enclosingWorkspaces';
 import { caseInsensitiveFs, formatProblems, isInputTooLarge } from './io';
-import { MAX_HARD_LINK_CANDIDATES, hardLinkTwins, linkChain } from './sameFile';
+import { MAX_HARD_LINK_CANDIDATES, hardLinkTwins, linkChains } from './sameFile';
 import type { CliIo } from './io';
 
 export const HOOK_HELP = `Usage: <hook payload JSON on stdin> | protected-files hook [--agent NAME]
@@ -242,14 +242,19 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
   // workspaces around it (a manifest in a subfolder hides none of those above it), and where the
   // files really are (a symlink outside the workspace to a file in it).
   const workspaces = new EnclosingWorkspaces(io.env);
+  const home = homeDirectory();
+  // Each path's symlinks looked up once for the whole call (a patch names thousands of files).
+  const chainOf = linkChains();
   const add = (abs: string): void => {
-    for (const p of linkChain(abs)) workspaces.add(dirname(p));
+    for (const p of chainOf(abs)) workspaces.add(dirname(p));
   };
   workspaces.add(cwd);
   for (const p of call.paths) add(resolve(cwd, p));
   // A patch file the command applies is read for the files it names (bounded; a link is not followed).
   const readFile = (p: string): string | undefined => readBounded(resolve(cwd, p), MAX_PATCH_BYTES)?.toString('utf8');
-  const analysis = call.command === undefined ? undefined : analyzeShellCommand(call.command, [], { readFile });
+  // A package.json whose scripts the command runs (`npm run fmt`), read through links as npm reads it.
+  const readPackage = (dir: string): ReturnType<typeof nearestPackage> => nearestPackage(resolve(cwd, dir));
+  const analysis = call.command === undefined ? undefined : analyzeShellCommand(call.command, [], { readFile, readPackage });
   if (analysis) {
     if (analysis.failure) {
       // Not a fault of the set-up: a command the guard cannot decide is refused with what to do instead.
@@ -258,7 +263,7 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
     }
     for (const t of analysis.targets) {
       const literal = literalPart(t);
-      if (literal !== '') add(resolve(cwd, expandHome(literal.endsWith('/') ? `${literal}x` : literal, homeDirectory())));
+      if (literal !== '') add(resolve(cwd, expandHome(literal.endsWith('/') ? `${literal}x` : literal, home)));
     }
   }
   const roots = await workspaces.all().catch((err: unknown) => {
@@ -269,7 +274,6 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
   // The agents' own user-level settings can switch project hooks off (`disableAllHooks`, Codex's
   // `[features] hooks = false`): while a call touches a protected workspace, they are refused too.
   if (roots.size > 0 && call.phase === 'pre') {
-    const home = homeDirectory();
     const touched = [...call.paths.map((p) => resolve(cwd, expandHome(p, home)))];
     if (analysis) {
       for (const t of analysis.targets) {
@@ -284,16 +288,17 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
   }
   for (const root of roots) {
     const folder = await openFolder(root, io);
-    if (folder) for (const r of await decideIn(folder, call, cwd, analysis, io)) if (!reasons.includes(r)) reasons.push(r);
+    if (folder) for (const r of await decideIn(folder, call, cwd, analysis, chainOf, io)) if (!reasons.includes(r)) reasons.push(r);
   }
   return reasons.length > 0 ? denyAnswer(call.agent, reasons.join(' ')) : allowAnswer(call.agent);
 }
 
 /**
  * The reasons to refuse `call` in one workspace (none: allowed); after a tool ran, records its changes there.
- * `analysis`: the call's shell command analysed (undefined for a call without one).
+ * `analysis`: the call's shell command analysed (undefined for a call without one); `chainOf`: linkChain for this call.
  */
-async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: ShellAnalysis | undefined, io: CliIo): Promise<string[]> {
+async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: ShellAnalysis | undefined, chainOf: (abs: string) => string[], io: CliIo): Promise<string[]> {
+  const relsIn = (abs: string): string[] => relsUnder(folder.root, chainOf(abs));
   const now = Date.now();
   const hits: Hit[] = [];
   const reasons: string[] = [];
@@ -305,7 +310,7 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
   const intoForbidden = (abs: string, subtree: boolean): string | undefined => {
     if (forbidden.length === 0) return undefined;
     // Also through a symlink, or a symlinked folder, to a file not made yet.
-    const names = linkChain(abs);
+    const names = chainOf(abs);
     return forbidden.find((d) => names.some((a) => a === d || a.startsWith(`${d}${sep}`) || (subtree && d.startsWith(`${a.replace(/[\\/]+$/, '')}${sep}`))));
   };
   const forbiddenHits = new Set<string>();
@@ -318,7 +323,7 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
     const found = classifyTarget(folder.matcher, folder.root, { input: p, absolute: abs });
     if (found) hits.push(hitFor(folder, found.rel, found.classification, now));
     else {
-      const nested = relsIn(folder, abs).find(inNestedProtection);
+      const nested = relsIn(abs).find(inNestedProtection);
       if (nested !== undefined && manifestClass) hits.push(hitFor(folder, nested, manifestClass, now, MANIFEST_PATH));
     }
   }
@@ -329,12 +334,14 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
       }
     }
     const rootPosix = folder.root.split(sep).join('/');
+    const home = homeDirectory();
+    const homePosix = home.split(sep).join('/');
     const cwdPosix = cwd.split(sep).join('/');
     for (const t of analysis.targets) {
       // The literal part of a glob: `rm -rf .git` (`.git/**`) takes the store with it.
       const literal = literalPart(t);
       // A bare `$VAR` (empty literal part) is not taken for the whole git folder.
-      const dir = literal === '' ? forbidden.find((d) => anywhereInto(t, d)) : intoForbidden(resolve(cwd, expandHome(literal, homeDirectory())), t.path === `${literal.replace(/\/+$/, '')}/**`);
+      const dir = literal === '' ? forbidden.find((d) => anywhereInto(t, d)) : intoForbidden(resolve(cwd, expandHome(literal, home)), t.path === `${literal.replace(/\/+$/, '')}/**`);
       if (dir && call.phase === 'pre') forbiddenHits.add(dir);
     }
     // Each target once: `touch $a $a …` is one pattern however often it is written.
@@ -342,12 +349,12 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
     const found = lockedTargets(
       targets,
       (p) => {
-        const rel = workspaceRel(rootPosix, cwdPosix, p.split(sep).join('/'), homeDirectory().split(sep).join('/'));
+        const rel = workspaceRel(rootPosix, cwdPosix, p.split(sep).join('/'), homePosix);
         if (p === '' || p.startsWith('~')) return rel;
         // The file it really is, through its symlinks and symlinked folders, where that is in the
         // workspace: `/tmp/x.ts` linked to a file in it; `bk/*` with bk a link to src/booking, whose
         // pattern is expanded where it really points.
-        const rels = relsIn(folder, resolve(cwd, p));
+        const rels = relsIn(resolve(cwd, p));
         return rels[rels.length - 1] ?? rel;
       },
       // A symlink to a locked file is the locked file, also a dangling one and one through a
@@ -355,7 +362,7 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
       (rel) => {
         const c = folder.matcher.classify(rel);
         if (c) return { rel, classification: c };
-        const rels = relsIn(folder, join(folder.root, ...rel.split('/')));
+        const rels = relsIn(join(folder.root, ...rel.split('/')));
         for (const r of rels) {
           const rc = folder.matcher.classify(r);
           if (rc) return { rel: r, classification: rc };
@@ -414,11 +421,6 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
     reasons.push(`(The command names them through ${patterns.slice(0, MAX_LISTED).join(', ')}: a pattern, a $VARIABLE in a path or a folder the guard cannot follow counts as every protected file it could be. Name the files and folders instead.)`);
   }
   return reasons;
-}
-
-/** The workspace-relative paths `abs` is inside `folder`: as written and where its symlinks lead (see linkChain). */
-function relsIn(folder: Folder, abs: string): string[] {
-  return relsUnder(folder.root, linkChain(abs));
 }
 
 /**

@@ -16,34 +16,61 @@ export const MAX_HARD_LINK_CANDIDATES = 5000;
  * a dangling link creates it), each also with its existing folders resolved to real paths.
  */
 export function linkChain(absolute: string): string[] {
-  const out = [absolute];
-  let at = absolute;
-  for (let hop = 0; hop < MAX_LINK_HOPS; hop++) {
-    let target: string;
-    try {
-      if (!lstatSync(at).isSymbolicLink()) break;
-      target = readlinkSync(at);
-    } catch {
-      break; // missing: a plain new file, or the end of a dangling link
-    }
-    at = resolve(dirname(at), target);
-    out.push(at);
-  }
-  const real = out.map(realFolders).filter((p): p is string => p !== undefined);
-  return [...new Set([...out, ...real])];
+  return linkChains()(absolute);
 }
 
-/** `path` with its deepest existing folder resolved through symlinks. */
-function realFolders(path: string): string | undefined {
-  const rest: string[] = [];
-  for (let dir = path; ; dir = dirname(dir)) {
-    try {
-      return join(realpathSync.native(dir), ...rest.reverse());
-    } catch {
+/**
+ * linkChain with what it learns kept, for one decision about many paths (a patch naming thousands of
+ * files, each with every leading folder taken off): each path's chain, and each folder's real path,
+ * looked up once. Not for longer than one decision: links change.
+ */
+export function linkChains(): (absolute: string) => string[] {
+  const chains = new Map<string, string[]>();
+  const reals = new Map<string, string | null>();
+  /** `path` with its deepest existing folder resolved through symlinks; `missing`: lstat found nothing there. */
+  const realFolders = (path: string, missing: boolean): string | undefined => {
+    const rest: string[] = missing ? [basename(path)] : [];
+    for (let dir = missing ? dirname(path) : path; ; dir = dirname(dir)) {
+      let real = reals.get(dir);
+      if (real === undefined) {
+        try {
+          real = realpathSync.native(dir);
+        } catch {
+          real = null;
+        }
+        reals.set(dir, real);
+      }
+      if (real !== null) return join(real, ...rest.reverse());
       if (dirname(dir) === dir) return undefined;
       rest.push(basename(dir));
     }
-  }
+  };
+  return (absolute) => {
+    const known = chains.get(absolute);
+    if (known) return known;
+    const out = [absolute];
+    let at = absolute;
+    let missing = false;
+    // In a folder already found missing, nothing is there to look at (a patch's names with each
+    // number of leading folders taken off are mostly such).
+    if (reals.get(dirname(at)) === null) missing = true;
+    for (let hop = 0; hop < MAX_LINK_HOPS && !missing; hop++) {
+      let target: string;
+      try {
+        if (!lstatSync(at).isSymbolicLink()) break;
+        target = readlinkSync(at);
+      } catch {
+        missing = true; // a plain new file, or the end of a dangling link
+        break;
+      }
+      at = resolve(dirname(at), target);
+      out.push(at);
+    }
+    const real = out.map((p, k) => realFolders(p, missing && k === out.length - 1)).filter((p): p is string => p !== undefined);
+    const chain = [...new Set([...out, ...real])];
+    chains.set(absolute, chain);
+    return chain;
+  };
 }
 
 export type HardLinkAnswer =

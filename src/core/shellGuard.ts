@@ -653,6 +653,8 @@ interface CommandIo {
   upstream?: Piped | 'unknown';
   /** A patch the command applies (`patch`, `git apply`, `git am`): its files are known once it is read. */
   patch: (use: PatchUse) => void;
+  /** A package.json script the command runs (`npm run fmt`, `yarn lint`): read once the whole command is known. */
+  script: (use: ScriptUse) => void;
 }
 
 /**
@@ -815,6 +817,153 @@ function interpreterWrites(code: string, via: string, recurse?: (script: string)
   // Perl's two-argument open names the mode in the path: ">file", ">>file", "+<file".
   return literals(code).map((s) => s.replace(/^\s*(?:\+?[<>]|>>)\s*/, '')).filter((s) => /[./]/.test(s) || /^[\w-]+$/.test(s) || s.includes(EXPANSION)).map((s) => ({ path: s, glob: GLOB_CHARS.test(s), op: 'write' as const, via }));
 }
+
+/**
+ * Scripts of a package.json that a package manager's command runs: `npm run fmt -- --write`, `npm
+ * test`, `yarn lint`, `pnpm format`, `bun run fix`, and the install scripts of `npm install`/`ci`.
+ * `at`: the folder the command names (`npm --prefix app`, `pnpm -C app`, `yarn --cwd app`); the
+ * package.json is there, or in the nearest folder above it that has one. `names` undefined: the
+ * script's name is not known (`npm run $S`), so any of them.
+ */
+interface ScriptUse {
+  at: string;
+  names?: { name: string; withArgs: boolean }[];
+  /** The words after the script's name, as written: npm, yarn and pnpm add them to the script's command line. */
+  args: string;
+  via: string;
+  /** Set when the package is named in a way the guard does not follow (`npm -w web`, `pnpm --filter web`, `pnpm -r`). */
+  elsewhere?: string;
+}
+
+/**
+ * How each package manager is told to run a script. `run`: its subcommands that take the script's
+ * name; `direct`: its subcommands that run scripts of their own name (`npm test` runs `test`); any
+ * other first word of `yarn`, `pnpm` and `bun` not in `builtin` is a script's name too (`yarn lint`);
+ * `install`: the subcommands that run the package's install scripts (without packages named);
+ * `folder`, `elsewhere`: options naming the folder or another package; `value`: other options with a value.
+ */
+interface ScriptRunner {
+  run: string[];
+  direct: Record<string, string[]>;
+  builtin?: ReadonlySet<string>;
+  install: string[];
+  folder: string[];
+  /** Options naming other packages, with a value (`npm -w web`) and without (`pnpm -r`); subcommands that do (`yarn workspace web …`). */
+  elsewhere: string[];
+  elsewhereFlags?: string[];
+  elsewhereSubs?: string[];
+  value: string[];
+}
+const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepublish', 'preprepare', 'prepare', 'postprepare'];
+const PACK_SCRIPTS = ['prepack', 'prepare', 'postpack'];
+const SCRIPT_RUNNERS: Record<string, ScriptRunner> = {
+  npm: {
+    run: ['run', 'run-script', 'rum', 'urn'],
+    direct: { test: ['test'], t: ['test'], tst: ['test'], start: ['start'], stop: ['stop'], restart: ['restart', 'stop', 'start'], pack: PACK_SCRIPTS, publish: ['prepublishOnly', ...PACK_SCRIPTS, 'publish', 'postpublish'] },
+    install: ['install', 'i', 'in', 'ins', 'inst', 'insta', 'instal', 'isnt', 'isnta', 'isntal', 'isntall', 'ci', 'clean-install', 'ic', 'install-clean', 'isntall-clean'],
+    folder: ['--prefix', '-C'],
+    elsewhere: ['-w', '--workspace'],
+    elsewhereFlags: ['-ws', '--workspaces'],
+    value: ['--loglevel', '--registry', '--userconfig', '--cache', '--script-shell', '--tag', '--otp', '--omit', '--include'],
+  },
+  yarn: {
+    run: ['run'],
+    direct: {},
+    builtin: new Set(['add', 'audit', 'autoclean', 'bin', 'cache', 'check', 'config', 'constraints', 'create', 'dedupe', 'dlx', 'exec', 'explain', 'generate-lock-entry', 'global', 'help', 'import', 'info', 'init', 'install', 'licenses', 'link', 'list', 'login', 'logout', 'node', 'npm', 'outdated', 'owner', 'pack', 'patch', 'patch-commit', 'plugin', 'policies', 'publish', 'rebuild', 'remove', 'search', 'set', 'stage', 'tag', 'team', 'unlink', 'unplug', 'up', 'upgrade', 'upgrade-interactive', 'version', 'versions', 'why', 'workspace', 'workspaces']),
+    install: ['install', ''],
+    folder: ['--cwd'],
+    elsewhere: [],
+    elsewhereSubs: ['workspace', 'workspaces'],
+    value: ['--cache-folder', '--modules-folder', '--registry', '--network-timeout', '--mutex'],
+  },
+  pnpm: {
+    run: ['run', 'run-script'],
+    direct: { test: ['test'], t: ['test'], tst: ['test'], start: ['start'], restart: ['restart', 'stop', 'start'] },
+    builtin: new Set(['add', 'audit', 'bin', 'cat-file', 'cat-index', 'config', 'create', 'dedupe', 'deploy', 'dlx', 'doctor', 'env', 'exec', 'fetch', 'find-hash', 'i', 'import', 'init', 'install', 'install-test', 'it', 'licenses', 'link', 'list', 'ln', 'ls', 'outdated', 'pack', 'patch', 'patch-commit', 'patch-remove', 'prune', 'publish', 'rb', 'rebuild', 'recursive', 'remove', 'rm', 'root', 'self-update', 'server', 'setup', 'store', 'un', 'uninstall', 'unlink', 'up', 'update', 'upgrade', 'why', 'x']),
+    install: ['install', 'i'],
+    folder: ['-C', '--dir'],
+    elsewhere: ['--filter', '-F'],
+    elsewhereFlags: ['-r', '--recursive', '-w', '--workspace-root'],
+    value: ['--reporter', '--loglevel', '--registry'],
+  },
+  bun: {
+    run: ['run'],
+    direct: {},
+    builtin: new Set(['a', 'add', 'audit', 'build', 'c', 'completions', 'create', 'exec', 'i', 'info', 'init', 'install', 'link', 'outdated', 'patch', 'pm', 'publish', 'remove', 'repl', 'rm', 'test', 'unlink', 'update', 'upgrade', 'x']),
+    install: ['install', 'i'],
+    folder: ['--cwd'],
+    elsewhere: ['--filter'],
+    value: ['--config', '-c', '--env-file'],
+  },
+};
+
+/** The package.json scripts `words` run (see ScriptUse), if it is a package manager's command that runs any. */
+function scriptUse(words: readonly Word[]): ScriptUse | undefined {
+  const manager = words[0] && commandName(words[0]);
+  if (manager === 'node' || manager === 'nodejs') return nodeRun(words);
+  if (!manager || !Object.hasOwn(SCRIPT_RUNNERS, manager)) return undefined;
+  const spec = SCRIPT_RUNNERS[manager];
+  let at = '';
+  let elsewhere: string | undefined;
+  // The options, wherever they are before `--` (`npm run fmt --prefix app`, `pnpm -C app x`), and the
+  // other words with where each is: the subcommand, the script's name, its arguments.
+  const positional: number[] = [];
+  const own = new Set<number>();
+  // npm reads its options anywhere before `--`; yarn, pnpm and bun only before the script's name, and
+  // pass those after it to the script.
+  const nameReached = (): boolean => manager !== 'npm' && positional.length > (spec.run.includes(words[positional[0]]?.text ?? '') ? 1 : 0);
+  for (let k = 1; k < words.length && !nameReached(); k++) {
+    const t = words[k].text;
+    if (t === '--') break;
+    if (!t.startsWith('-')) {
+      positional.push(k);
+      if (positional.length === 1 && spec.elsewhereSubs?.includes(t)) elsewhere = `\`${manager} ${t}\` runs the scripts of a package the guard does not look up`;
+      continue;
+    }
+    own.add(k);
+    const eq = t.indexOf('=');
+    const option = eq > 0 ? t.slice(0, eq) : t;
+    const takes = spec.folder.includes(option) || spec.value.includes(option) || spec.elsewhere.includes(option);
+    const value = eq > 0 ? { ...words[k], text: t.slice(eq + 1) } : takes ? words[++k] : undefined;
+    if (eq < 0 && takes) own.add(k);
+    if (spec.folder.includes(option) && value) at = value.glob ? UNKNOWN_DIR : value.text;
+    if (spec.elsewhere.includes(option) || spec.elsewhereFlags?.includes(option)) elsewhere = `\`${manager} ${option}\` runs the scripts of a package the guard does not look up`;
+  }
+  const sub = positional.length > 0 ? words[positional[0]].text : '';
+  // The words after the script's name that reach it: not npm's own options, and without the first `--`.
+  const after = (k: number): string => {
+    const from = words.slice(k + 1).filter((_, j) => !own.has(k + 1 + j));
+    const dashes = from.findIndex((w) => w.text === '--');
+    return (dashes >= 0 ? [...from.slice(0, dashes), ...from.slice(dashes + 1)] : from).map((w) => w.raw).join(' ');
+  };
+  const use = (names: { name: string; withArgs: boolean }[] | undefined, args: string): ScriptUse => ({ at, names, args, via: `${manager} ${sub || 'install'}`, ...(elsewhere !== undefined ? { elsewhere } : {}) });
+  const withPrePost = (name: string): { name: string; withArgs: boolean }[] => [{ name: `pre${name}`, withArgs: false }, { name, withArgs: true }, { name: `post${name}`, withArgs: false }];
+  if (elsewhere !== undefined) return use(undefined, '');
+  if (spec.install.includes(sub) && positional.length <= 1) return use(INSTALL_SCRIPTS.map((name) => ({ name, withArgs: false })), '');
+  if (Object.hasOwn(spec.direct, sub)) return use(spec.direct[sub].flatMap(withPrePost), after(positional[0]));
+  // `npm run NAME …`; `yarn NAME …` where NAME is none of yarn's own commands.
+  const named = spec.run.includes(sub) ? positional[1] : spec.builtin !== undefined && sub !== '' && !spec.builtin.has(sub) ? positional[0] : undefined;
+  if (named === undefined) return undefined; // `npm run` alone lists the scripts
+  const name = words[named];
+  return use(name.glob ? undefined : withPrePost(name.text), after(named));
+}
+
+/** `node --run NAME [args]`: the script NAME of the package.json (no pre or post scripts). */
+function nodeRun(words: readonly Word[]): ScriptUse | undefined {
+  for (let k = 1; k < words.length; k++) {
+    const t = words[k].text;
+    if (t === '--' || !t.startsWith('-')) return undefined; // a script file: node runs that
+    const name = t === '--run' ? words[k + 1] : t.startsWith('--run=') ? { ...words[k], text: t.slice(6) } : undefined;
+    if (name === undefined) continue;
+    const rest = words.slice(t === '--run' ? k + 2 : k + 1);
+    const args = (rest[0]?.text === '--' ? rest.slice(1) : rest).map((w) => w.raw).join(' ');
+    return { at: '', names: name.glob ? undefined : [{ name: name.text, withArgs: true }], args, via: 'node --run' };
+  }
+  return undefined;
+}
+
+/** Package scripts run from one command line, in all (scripts that run scripts included): past this, refused. */
+const MAX_SCRIPT_RUNS = 64;
 
 /**
  * Programs that run another program named after their options: `npx`, `bunx`, `pnpm exec`/`dlx`,
@@ -995,6 +1144,9 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
   // `npx prettier …`, `pnpm exec eslint …`, `uv run black …`, `python -m black …`: the tool they run.
   const run = runWithout(words);
   if (run.script !== undefined) recurse(run.script);
+  // `npm run fmt`, `yarn lint`, also through a runner (`npx npm run fmt`): the package.json scripts they run.
+  const scripts = scriptUse(words) ?? (run.words !== words && run.words.length > 0 ? scriptUse(run.words) : undefined);
+  if (scripts) io.script(scripts);
   if (run.words.length === 0) return out;
   words = run.words;
   const name = commandName(words[0]);
@@ -1484,18 +1636,19 @@ function gitTargets(all: readonly Word[], patch: (use: PatchUse) => void): Shell
     args = [...args.slice(0, k), ...expanded, ...args.slice(k + 1)];
   }
   const sub = args[k]?.text;
+  // With --work-tree the paths may be taken in the work tree as well: both count.
+  const tree = (): string => {
+    const to = workTree && cdTarget([workTree]);
+    return to === undefined ? UNKNOWN_DIR : changeDir(inDir, to, false, NO_ENV);
+  };
   if (sub === 'apply' || sub === 'am') {
     gitPatch(sub, args.slice(k + 1), inDir, patch);
+    if (workTree !== undefined) gitPatch(sub, args.slice(k + 1), tree(), patch);
     return [];
   }
   const found = gitSubTargets(sub, args.slice(k + 1));
   const moved = found.map((t) => place(t, inDir));
-  // With --work-tree the paths may be taken in the work tree as well: both count.
-  if (workTree !== undefined) {
-    const to = cdTarget([workTree]);
-    const tree = to === undefined ? UNKNOWN_DIR : changeDir(inDir, to, false, NO_ENV);
-    moved.push(...found.map((t) => place(t, tree)));
-  }
+  if (workTree !== undefined) moved.push(...found.map((t) => place(t, tree())));
   return moved;
 }
 
@@ -1526,10 +1679,38 @@ function gitPatch(sub: 'apply' | 'am', rest: readonly Word[], inDir: string, pat
   for (const file of files) patch({ file, at: inDir, dir, via });
 }
 
+/** Options of `git merge-file` that take a value. */
+const MERGE_FILE_VALUE_OPTIONS = new Set(['-L', '--diff-algorithm']);
+
 function gitSubTargets(sub: string | undefined, rest: readonly Word[]): ShellTarget[] {
   const dashdash = rest.findIndex((w) => w.text === '--');
   const ops = operands(rest, GIT_VALUE_OPTIONS);
+  // The diff family's `--output=FILE` (`git diff`, `log`, `show`, `format-patch`…) writes FILE.
+  const out = sub === undefined ? [] : optionValues(rest, [], ['--output']).map((w) => target(w, 'write', `git ${sub} --output`));
+  return [...out, ...gitSubWrites(sub, rest, dashdash, ops)];
+}
+
+function gitSubWrites(sub: string | undefined, rest: readonly Word[], dashdash: number, ops: readonly Word[]): ShellTarget[] {
   switch (sub) {
+    case 'merge-file': {
+      // merge-file CURRENT BASE OTHER merges into CURRENT, unless to standard output or the object store.
+      if (rest.some((w) => w.text === '-p' || w.text === '--stdout' || w.text === '--object-id')) return [];
+      const current = operands(rest, MERGE_FILE_VALUE_OPTIONS)[0];
+      return current ? [target(current, 'write', 'git merge-file')] : [];
+    }
+    case 'archive':
+      // `-o FILE` (`--output` is read above for every command).
+      return optionValues(rest, ['-o'], []).map((w) => target(w, 'write', 'git archive -o'));
+    case 'format-patch': {
+      // One file per commit in `-o DIR`, named NNNN-subject.patch.
+      if (rest.some((w) => w.text === '--stdout')) return [];
+      return optionValues(rest, ['-o'], ['--output-directory']).map((w) => ({ ...target(w, 'write', 'git format-patch -o'), path: join(w.text, '*.patch'), glob: true }));
+    }
+    case 'bundle': {
+      // bundle create FILE …
+      const [action, file] = operands(rest);
+      return action?.text === 'create' && file ? [target(file, 'write', 'git bundle create')] : [];
+    }
     case 'checkout':
       // checkout [<ref>] -- <paths>; checkout <ref> <paths>; checkout <path-or-branch>.
       if (dashdash >= 0) return rest.slice(dashdash + 1).map((w) => target(w, 'checkout', 'git checkout'));
@@ -1573,6 +1754,13 @@ export interface ShellPorts {
    * read or is larger than the caller reads. Without it, a patch from a file counts as every file of its folder.
    */
   readFile?: (path: string) => string | undefined;
+  /**
+   * The package.json a package manager started in folder `dir` (relative to the folder the command line
+   * starts in, or absolute) runs scripts from: the one in `dir` or in the nearest folder above it that
+   * has one, `up` folders above (read through links, as the package managers read it); `text` undefined
+   * when it is there but cannot be read; undefined when there is none. Without it, package scripts are not seen.
+   */
+  readPackage?: (dir: string) => { up: number; text: string | undefined } | undefined;
 }
 
 /** Paths one patch names, at most, and folders in one of them: past either, every file of its folder counts. */
@@ -1683,6 +1871,71 @@ function patchTargets(use: PatchUse, inDir: string, dirs: ReadonlySet<string>, r
 }
 
 /**
+ * The package.json scripts `use` runs when its command runs in folder `d` (relative to the command
+ * line's, or absolute; after `inDir`): each script's command line and the folder it runs in, from the
+ * package.json in the command's folder or the nearest one above it, as the package managers find it.
+ * Every file of the package's folder counts instead when the package.json cannot be trusted: it cannot
+ * be read, its folder cannot be known, or the command itself may write it (`printf … > package.json &&
+ * npm run x`: the guard reads it before the command runs). `written`: the command's targets so far.
+ */
+function packageScripts(
+  use: ScriptUse, inDir: string, d: string, readPackage: NonNullable<ShellPorts['readPackage']>, written: readonly ShellTarget[], runs: { left: number },
+): ({ script: string; dir: string } | { target: ShellTarget })[] {
+  const here = (t: ShellTarget): ShellTarget => place(place(place(t, use.at), inDir), d);
+  const every = (unknown: string): { target: ShellTarget } => ({ target: here({ path: '**', glob: true, op: 'write', via: use.via, unknown }) });
+  if (use.elsewhere !== undefined) return [every(use.elsewhere)];
+  const folder = here({ path: '.', glob: false, op: 'write', via: use.via });
+  if (folder.anywhere !== undefined || folder.glob || folder.path.startsWith('~')) return [every('its scripts come from a package.json in a folder the guard cannot know')];
+  const start = posix.normalize(folder.path);
+  const found = readPackage(start);
+  if (found === undefined) return []; // none: the package manager stops with an error
+  const dir = posix.normalize(posix.join(start, ...Array<string>(found.up).fill('..')));
+  const relDir = dir === '.' ? '' : dir;
+  const inside = (name: string): string => (relDir === '' ? name : relDir.endsWith('/') ? `${relDir}${name}` : `${relDir}/${name}`);
+  const path = inside('package.json');
+  const all = (why: string): { target: ShellTarget } => ({ target: { path: inside('**'), glob: true, op: 'write', via: use.via, unknown: `its scripts come from ${path}, ${why}` } });
+  if (found.text === undefined) return [all('which the guard cannot read')];
+  if (written.some((t) => mayWrite(t, path))) return [all('which the command itself may write')];
+  const text = found.text;
+  let scripts: unknown;
+  try {
+    scripts = (JSON.parse(text.replace(/^\uFEFF/, '')) as { scripts?: unknown } | null)?.scripts;
+  } catch {
+    return []; // not JSON: the package manager stops with an error
+  }
+  if (typeof scripts !== 'object' || scripts === null) return [];
+  const table = scripts as Record<string, unknown>;
+  const names = use.names ?? Object.keys(table).map((name) => ({ name, withArgs: true }));
+  const out: { script: string; dir: string }[] = [];
+  for (const { name, withArgs } of names) {
+    const script = Object.hasOwn(table, name) ? table[name] : undefined;
+    if (typeof script !== 'string') continue;
+    if (--runs.left < 0) throw new TooComplex(`running more than ${MAX_SCRIPT_RUNS} package.json scripts`);
+    const line = withArgs && use.args !== '' ? `${script} ${use.args}` : script;
+    if (line.length > SHELL_LIMITS.maxLength) throw new TooComplex(`running a package.json script (${name}) longer than ${SHELL_LIMITS.maxLength} characters`);
+    out.push({ script: line, dir: relDir });
+  }
+  return out;
+}
+
+/**
+ * Whether target `t` may write the package.json at `path` (both relative to the command line's
+ * folder), or a folder it is in. Where either is absolute, under `~` or climbs with `..`, two spellings
+ * of one folder cannot be told apart here (`> /repo/package.json`, `> ../app/package.json`): by name.
+ */
+function mayWrite(t: ShellTarget, path: string): boolean {
+  const p = posix.normalize(t.path).replace(/\/+$/, '');
+  const climbs = (x: string): boolean => x.startsWith('/') || x.startsWith('~') || x === '..' || x.startsWith('../');
+  const match = (glob: string, name: string): boolean => new (minimatchModule().Minimatch)(glob, { dot: true, nonegate: true, nocomment: true }).match(name);
+  if (t.anywhere !== undefined || climbs(p) || climbs(path)) {
+    const last = (t.anywhere ?? p).split('/').pop() ?? '';
+    return last === 'package.json' || last === '**' || last === '.' || ((t.glob || t.anywhere !== undefined) && match(last, 'package.json'));
+  }
+  if (t.glob) return match(p, path);
+  return p === '.' || p === path || path.startsWith(`${p}/`);
+}
+
+/**
  * Analyses `command` as a shell would run it. A guarded command matches when its pattern (spaces
  * normalised) is a substring of the command line (spaces normalised), or of any simple command's
  * words with quotes removed, at any depth (`bash -c "supabase db reset --linked"`), or when a
@@ -1696,8 +1949,9 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
   const lines: string[] = [normalizeSpaces(command)];
   const budget = { words: 0 };
   const context: ShellEnv = { functions: false, cdpath: false, home: false };
-  // Patches the command applies, each in the folders it may run in; and how many commands run at all.
+  // Patches the command applies and package scripts it runs, each in the folders it may run in; and how many commands run at all.
   const patches: { use: PatchUse; inDir: string; dirs: ReadonlySet<string> }[] = [];
+  const scripts: { use: ScriptUse; inDir: string; dirs: ReadonlySet<string> }[] = [];
   let commands = 0;
   const visit = (script: string, depth: number, start: ReadonlySet<string>): Flow => {
     if (depth > SHELL_LIMITS.maxDepth) throw new TooComplex(`nested more than ${SHELL_LIMITS.maxDepth} levels deep`);
@@ -1748,7 +2002,8 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
         real.words = [];
       }
       const applied: PatchUse[] = [];
-      const found = commandTargets(simple, withXargs(real), { recurse: subshell, evalHere, upstream, patch: (use) => void applied.push(use) });
+      const ran: ScriptUse[] = [];
+      const found = commandTargets(simple, withXargs(real), { recurse: subshell, evalHere, upstream, patch: (use) => void applied.push(use), script: (use) => void ran.push(use) });
       if (name !== undefined && !((name === 'cd' || name === 'pushd' || name === 'popd') && real.inShell)) commands++;
       // `env -C dir cmd`, `sudo -D dir cmd`: the command's relative paths are in that folder.
       let inDir = '';
@@ -1758,6 +2013,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
       }
       for (const t of found) for (const d of dirs) targets.push(place(place(t, inDir), d));
       for (const use of applied) patches.push({ use, inDir, dirs });
+      for (const use of ran) scripts.push({ use, inDir, dirs });
       if ((name === 'cd' || name === 'pushd' || name === 'popd') && real.inShell) {
         const moved = new Set<string>();
         const to = name === 'popd' ? undefined : cdTarget(real.words.slice(1));
@@ -1780,6 +2036,20 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
   };
   try {
     visit(command, 0, new Set(['']));
+    // Package scripts, once the command's own writes are known: a script may run more (`npm run a`
+    // whose script is `npm run b && prettier --write .`), so the list grows while it is read.
+    if (ports.readPackage !== undefined) {
+      const runs = { left: MAX_SCRIPT_RUNS };
+      for (let k = 0; k < scripts.length; k++) {
+        const { use, inDir, dirs } = scripts[k];
+        for (const d of dirs) {
+          for (const run of packageScripts(use, inDir, d, ports.readPackage, targets, runs)) {
+            if ('target' in run) targets.push(run.target);
+            else visit(run.script, 1, new Set([run.dir]));
+          }
+        }
+      }
+    }
     // A patch file is read only when its command is the only one that runs: anything before it (or
     // beside it) could write the file after the guard read it (`printf … > p.diff && patch < p.diff`).
     // The same patch applied again (`git apply a.diff a.diff …`) is judged once.

@@ -1,18 +1,23 @@
 // One small file read whole, where what is in its place may have been put there by anyone who can
 // write the folder: a code cache beside a CLI part, the commit gate's list of logs found whole.
-import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 // Opened without following a link and without waiting for a writer (a named pipe in the file's
 // place reads as empty); read to at most a bound, so that nothing endless (a pipe with a writer that
 // does not stop, a device) is read for ever. Cheaper than asking fstat first (~0.15 ms of every hook
 // call: fstat builds Node's Stats object, which nothing else of a hook call needs that early).
-const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
 
-/** The bytes of `path` if it ends within `max` bytes, else undefined (also for anything unreadable). */
-export function readBounded(path: string, max: number): Buffer | undefined {
+/**
+ * The bytes of `path` if it ends within `max` bytes, else undefined (also for anything unreadable).
+ * `follow`: through a symbolic link, for a file its program reads through links too (a package.json).
+ */
+export function readBounded(path: string, max: number, follow = false): Buffer | undefined {
   let fd: number;
   try {
-    fd = openSync(path, OPEN_FLAGS);
+    fd = openSync(path, follow ? OPEN_FLAGS : OPEN_FLAGS | NO_FOLLOW);
   } catch {
     return undefined;
   }
@@ -29,5 +34,25 @@ export function readBounded(path: string, max: number): Buffer | undefined {
     return undefined; // a folder, a pipe with nothing yet (EAGAIN)…
   } finally {
     closeSync(fd);
+  }
+}
+
+/** A package.json larger than this is not read for its scripts. */
+const MAX_PACKAGE_BYTES = 1024 * 1024;
+
+/**
+ * The package.json a package manager started in `dir` reads its scripts from, for the shell guard
+ * (ShellPorts.readPackage): the one in `dir`, else in the nearest folder above that has one, read
+ * through links as the package managers read it. `up`: folders above `dir`; `text` undefined when
+ * something is there that cannot be read (a folder, a file too large). Undefined when there is none.
+ */
+export function nearestPackage(dir: string): { up: number; text: string | undefined } | undefined {
+  for (let at = resolve(dir), up = 0; ; up++) {
+    const path = join(at, 'package.json');
+    const bytes = readBounded(path, MAX_PACKAGE_BYTES, true);
+    if (bytes) return { up, text: bytes.toString('utf8') };
+    if (existsSync(path)) return { up, text: undefined };
+    if (dirname(at) === at) return undefined;
+    at = dirname(at);
   }
 }

@@ -1,17 +1,22 @@
 // The terminal guard's check of one command line (loaded from dist/lazy.js on the first command
 // checked against a manifest's guarded commands): warns at once and records a guarded-command event.
+import { resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { GuardedCommand } from '../core/manifest';
 import { analyzeShellCommand } from '../core/shellGuard';
+import { nearestPackage } from '../node/boundedRead';
 import type { FolderProtection } from './folderProtection';
 import { log } from './logger';
 
 /** A command line as long as this is recorded in full; longer ones are cut. */
 const MAX_RECORDED = 500;
 
-/** The guarded commands `commandLine` runs (none: nothing shown or recorded). */
-export async function reportGuardedCommand(folder: FolderProtection, commandLine: string, guarded: GuardedCommand[]): Promise<GuardedCommand[]> {
-  const hits = analyzeShellCommand(commandLine, guarded).guarded;
+/**
+ * The guarded commands `commandLine` runs (none: nothing shown or recorded), also through the
+ * package.json scripts it runs (`npm run reset`), read from `cwd`, the terminal's folder.
+ */
+export async function reportGuardedCommand(folder: FolderProtection, commandLine: string, guarded: GuardedCommand[], cwd: string): Promise<GuardedCommand[]> {
+  const hits = analyzeShellCommand(commandLine, guarded, { readPackage: (dir) => nearestPackage(resolve(cwd, dir)) }).guarded;
   if (hits.length === 0) return [];
   const what = hits.map((g) => `"${g.pattern}": ${g.message.trim()}`).join(' ');
   log.warn(`[terminal] guarded command started in ${folder.folder.name}: ${hits.map((g) => g.pattern).join(', ')}`);

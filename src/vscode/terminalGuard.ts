@@ -27,6 +27,6 @@ export class TerminalGuard extends Disposable {
     const guarded = folder?.manifest?.guardedCommands ?? [];
     if (!folder || guarded.length === 0) return [];
     // The shell parser and the notice load on the first command checked against guarded commands (dist/lazy.js).
-    return loadLazy('The terminal guard').reportGuardedCommand(folder, commandLine, guarded);
+    return loadLazy('The terminal guard').reportGuardedCommand(folder, commandLine, guarded, cwd?.scheme === 'file' ? cwd.fsPath : folder.folder.uri.fsPath);
   }
 }

@@ -64,4 +64,21 @@ describe('guarded commands in the terminal', function () {
     assert.equal(record.detail, `echo would run: ${PATTERN}`);
     assert.equal(auditRecords().slice(before).filter((r) => r.event === 'guarded-command').length, 1, 'the harmless command is not recorded');
   });
+
+  it('a package.json script that runs a guarded command is the guarded command (`npm run db:reset` from the terminal\'s folder)', async function () {
+    this.timeout(40_000);
+    assert.ok(terminal?.shellIntegration, 'the terminal of the test before, with shell integration');
+    const tools = path.join(folderPath(), 'tools-pf-terminal');
+    fs.mkdirSync(tools, { recursive: true });
+    fs.writeFileSync(path.join(tools, 'package.json'), JSON.stringify({ name: 'tools', scripts: { 'db:reset': `${PATTERN} && echo done` } }));
+    try {
+      const before = auditRecords().length;
+      terminal.sendText('cd tools-pf-terminal && npm run db:reset --if-present; cd ..');
+      const record = await waitFor('a guarded-command record for the script', () => auditRecords().slice(before).find((r) => r.event === 'guarded-command'), 20_000);
+      assert.equal(record.reason, MESSAGE);
+      assert.match(record.detail ?? '', /npm run db:reset/);
+    } finally {
+      fs.rmSync(tools, { recursive: true, force: true });
+    }
+  });
 });

@@ -230,3 +230,24 @@ describe('patches applied through the shell: the files they name', () => {
     allowed(bash(repo, `git apply <<'EOF'\n${diff('src/app.ts')}EOF`), 'heredoc naming another file');
   });
 });
+
+describe('package.json scripts run through the shell: what they run', () => {
+  const pkg = (scripts: Record<string, string>): string => `${JSON.stringify({ name: 'demo', scripts }, null, 2)}\n`;
+
+  test('npm run / yarn / pnpm of a script that writes the locked file are refused; other scripts are allowed', () => {
+    const repo = project();
+    writeFileSync(join(repo.dir, 'package.json'), pkg({ fmt: 'prettier --write src', lint: 'eslint src', 'lint:fix': 'eslint --fix', test: 'node --test' }));
+    for (const command of ['npm run fmt', 'yarn lint:fix', 'pnpm run lint -- --fix', 'npm run lint -- --fix']) refused(bash(repo, command), REFUSED, command);
+    for (const command of ['npm run lint', 'npm test', 'npm install']) allowed(bash(repo, command), command);
+    // From a subfolder: the package.json above it, the script run where it is.
+    refused(bash(repo, 'npm run fmt', join(repo.dir, 'src', 'booking')), REFUSED, 'from src/booking');
+  });
+
+  test('a package.json that is a link is read through it; one the command writes first is not trusted', () => {
+    const repo = project();
+    writeFileSync(join(repo.dir, 'scripts.json'), pkg({ fix: 'eslint --fix src/booking/pricing.ts' }));
+    symlinkSync(join(repo.dir, 'scripts.json'), join(repo.dir, 'package.json'));
+    refused(bash(repo, 'npm run fix'), REFUSED, 'through the link');
+    refused(bash(repo, `printf '%s' '{}' > package.json && npm run other`), /package\.json, which the command itself may write/, 'written first');
+  });
+});

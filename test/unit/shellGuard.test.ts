@@ -2,6 +2,7 @@
 // workspace where src/booking/** and db/migrations/** are locked (plus .protection/**), run from
 // the workspace root unless the row says otherwise.
 import assert from 'node:assert/strict';
+import { posix } from 'node:path';
 import { describe, test } from 'node:test';
 import { Minimatch } from 'minimatch';
 import { SHELL_LIMITS, analyzeShellCommand, expandGlob, globBase, lockedTargets, patchPaths, workspaceRel } from '../../src/core/shellGuard';
@@ -350,6 +351,27 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ["printf 'diff --git a/src/other/x.ts b/src/other/x.ts\\n--- /dev/null\\n+++ b/src/other/x.ts\\n' | git apply", 'allow'],
   ["printf 'diff --git a/x b/x\\nrename from src/other/x.ts\\nrename to src/booking/flow.ts\\n' | git apply", 'deny'],
   ["git apply <<< 'not a patch at all'", 'deny'],
+  // With --work-tree the patch's paths may be the work tree's.
+  ['cd /tmp && git --work-tree=/repo apply fix.diff', 'deny'],
+  ['cd /tmp && git --work-tree /tmp/wt apply fix.diff', 'allow'],
+  // Other git commands that write a file they are given.
+  ['git merge-file src/booking/flow.ts /tmp/base.ts /tmp/theirs.ts', 'deny'],
+  ['git merge-file -L ours -L base -L theirs --diff3 src/booking/flow.ts /tmp/base.ts /tmp/theirs.ts', 'deny'],
+  ['git merge-file -p src/booking/flow.ts /tmp/base.ts /tmp/theirs.ts > /tmp/merged.ts', 'allow'],
+  ['git merge-file --object-id 1111111 2222222 3333333', 'allow'],
+  ['git merge-file /tmp/ours.ts src/booking/flow.ts /tmp/theirs.ts', 'allow'],
+  ['git diff --output=src/booking/flow.ts', 'deny'],
+  ['git log -p --output src/booking/flow.ts', 'deny'],
+  ['git -C src show HEAD --output=booking/flow.ts', 'deny'],
+  ['git diff --output=/tmp/d.diff', 'allow'],
+  ['git archive -o src/booking/flow.ts HEAD', 'deny'],
+  ['git archive --output=src/booking/flow.ts HEAD', 'deny'],
+  ['git archive --format=tar -o /tmp/a.tar HEAD', 'allow'],
+  ['git format-patch -o src/booking HEAD~1', 'deny'],
+  ['git format-patch --output-directory=src/other HEAD~1', 'allow'],
+  ['git format-patch --stdout HEAD~1 > /tmp/p.mbox', 'allow'],
+  ['git bundle create src/booking/flow.ts HEAD', 'deny'],
+  ['git bundle create /tmp/repo.bundle HEAD', 'allow'],
   // Downloads whose names the guard cannot see, or whose folder is given apart.
   ['curl -o flow.ts --output-dir src/booking https://example.com/x', 'deny'],
   ['curl --output-dir src/booking -o flow.ts https://example.com/x', 'deny'],
@@ -493,6 +515,129 @@ describe('shell guard: the answer for each command', () => {
       assert.equal(answer(command, cwd).answer, expected);
     });
   }
+});
+
+describe('shell guard: package.json scripts read through the caller', () => {
+  const pkg = (scripts: Record<string, string>): string => JSON.stringify({ name: 'x', scripts });
+  const PACKAGES: Record<string, string | undefined> = {
+    'package.json': pkg({
+      fmt: 'prettier --write .', check: 'prettier --check .', lint: 'eslint src', 'lint:fix': 'eslint --fix src/booking', test: 'node --test',
+      build: 'tsc -p .', reset: 'supabase db reset --linked', all: 'npm run lint && npm run build', chain: 'npm run lint:fix',
+      precommit: 'echo ok', prerelease: 'rm -rf src/booking', release: 'echo released',
+    }),
+    'tools/package.json': pkg({ prepare: 'prettier --write ../src/booking' }),
+    'app/package.json': '\uFEFF' + pkg({ fmt: 'prettier --write .', gen: 'cp /tmp/gen.ts ../src/booking/flow.ts' }),
+    'broken/package.json': '{ "scripts": { "fmt": ',
+    'loops/package.json': pkg({ loop: 'npm run loop' }),
+    'unreadable/package.json': undefined,
+    'src/booking/package.json': undefined,
+  };
+  const reads: string[] = [];
+  // As the hook finds it: in the folder, else the nearest folder above (up to the workspace here).
+  const nearest = (packages: Record<string, string | undefined>) => (dir: string): { up: number; text: string | undefined } | undefined => {
+    reads.push(dir);
+    let at = dir;
+    for (let up = 0; ; up++) {
+      const path = at === '.' ? 'package.json' : `${at}/package.json`;
+      if (Object.hasOwn(packages, path)) return { up, text: packages[path] };
+      if (at === '.' || at === '/') return undefined;
+      at = posix.dirname(at);
+    }
+  };
+  const ports: ShellPorts = { readPackage: nearest(PACKAGES) };
+  const ROWS: [command: string, expected: Answer][] = [
+    ['npm run fmt', 'deny'],
+    ['npm run-script fmt', 'deny'],
+    ['yarn fmt', 'deny'],
+    ['yarn run lint:fix', 'deny'],
+    ['pnpm lint:fix', 'deny'],
+    ['pnpm run fmt', 'deny'],
+    ['bun run lint:fix', 'deny'],
+    ['npm run lint', 'allow'],
+    ['npm test', 'allow'],
+    ['pnpm build && npm run check', 'allow'],
+    ['yarn add -D prettier', 'allow'],
+    ['npm run nonexistent', 'allow'],
+    // npm, yarn and pnpm add the words after the name to the script's command line.
+    ['npm run check -- --write', 'deny'],
+    ['npm run lint -- --fix', 'deny'],
+    ['yarn lint --fix', 'deny'],
+    // pre and post scripts, scripts that run scripts, and install scripts.
+    ['npm run release', 'deny'],
+    ['npm run chain', 'deny'],
+    ['npm run all', 'allow'],
+    ['cd tools && npm install', 'deny'],
+    ['npm --prefix tools ci', 'deny'],
+    ['cd tools && npm install left-pad', 'allow'],
+    ['npm install', 'allow'],
+    // The package.json of the folder the command runs in, or the nearest one above it; --prefix, -C, --cwd.
+    ['cd src/other && npm run fmt', 'deny'],
+    ['cd app && npm run gen', 'deny'],
+    ['npm --prefix app run gen', 'deny'],
+    ['pnpm -C app gen', 'deny'],
+    ['npm run gen --prefix app', 'deny'],
+    ['npm run --prefix app fmt', 'allow'],
+    // Node's own script runner, and a package manager started through a runner.
+    ['node --run fmt', 'deny'],
+    ['node --run lint -- --fix', 'deny'],
+    ['node --run=lint', 'allow'],
+    ['node scripts/run.js --run fmt', 'allow'],
+    ['npx -y npm run fmt', 'deny'],
+    ['yarn --cwd=app gen', 'deny'],
+    ['cd app && npm run fmt', 'allow'],
+    // A guarded command in a script is the guarded command.
+    ['npm run reset', 'guarded'],
+    // A script whose name is not known: any of them (here `reset` too).
+    ['npm run "$TASK"', 'guarded'],
+    ['npm --prefix app run "$TASK"', 'deny'],
+    // A package named in a way the guard does not follow; a package.json that cannot be read, or that the command writes.
+    ['npm -w web run lint', 'deny'],
+    ['npm run lint --workspace=web', 'deny'],
+    ['yarn workspace web lint', 'deny'],
+    ['pnpm -r lint', 'deny'],
+    ['pnpm --filter web lint', 'deny'],
+    ['cd src/booking && npm run lint', 'deny'],
+    // (one that cannot be read counts as every file of its folder: nothing is locked in this one)
+    ['npm --prefix unreadable run lint', 'allow'],
+    ['cd "$D" && npm run lint', 'deny'],
+    ["printf '{}' > package.json && npm run lint", 'deny'],
+    ['cp /tmp/p.json ./package.json; npm test', 'deny'],
+    ['npm run lint > /tmp/lint.txt', 'allow'],
+    ["echo '{}' > /repo/package.json && npm test", 'deny'],
+    ["cd src && echo '{}' > ../package.json && npm test", 'deny'],
+    ['npx eslint --fix src/other && npm run lint', 'allow'],
+    // Not JSON: the package manager stops.
+    ['npm --prefix broken run fmt', 'allow'],
+    // A script that runs itself is refused at the bound, not followed for ever.
+    ['npm --prefix loops run loop', 'fail'],
+  ];
+  for (const [command, expected] of ROWS) {
+    test(`${command} -> ${expected}`, () => assert.equal(answer(command, ROOT, ports).answer, expected));
+  }
+  test('without the caller reading package.json, scripts are not seen (as before)', () => {
+    assert.equal(answer('npm run fmt').answer, 'allow');
+  });
+  test('the package.json is looked for from the folder the command runs in, and its scripts run where it is', () => {
+    reads.length = 0;
+    assert.deepEqual(answer('cd src/other && npm run lint:fix', ROOT, ports), { answer: 'deny', files: ['src/booking/flow.ts', 'src/booking/chat/handler.ts'] });
+    assert.deepEqual(reads, ['src/other']);
+    reads.length = 0;
+    answer('npm --prefix app run fmt && cd app && npm test', ROOT, ports);
+    assert.deepEqual(reads, ['app', 'app']);
+  });
+  test('a script that is not run is not followed; why a package.json is not trusted is said', () => {
+    const t = analyzeShellCommand("printf '{}' > package.json && npm run lint", [], ports).targets.find((x) => x.via === 'npm run');
+    assert.match(t?.unknown ?? '', /package\.json, which the command itself may write/);
+    const elsewhere = analyzeShellCommand('pnpm --filter web lint', [], ports).targets.find((x) => x.unknown !== undefined);
+    assert.match(elsewhere?.unknown ?? '', /pnpm --filter/);
+  });
+  test('scripts that run scripts two at a time are bounded: refused past the bound, with the reason', () => {
+    const tree: Record<string, string> = {};
+    for (let k = 0; k < 12; k++) tree[`s${k}`] = `npm run s${k + 1} && npm run s${k + 1}`;
+    const deep: ShellPorts = { readPackage: nearest({ 'package.json': pkg(tree) }) };
+    const a = analyzeShellCommand('npm run s0', [], deep);
+    assert.match(a.failure ?? '', /more than 64 package\.json scripts/);
+  });
 });
 
 describe('shell guard: patches read through the caller', () => {
