@@ -917,7 +917,7 @@ function scriptUse(words: readonly Word[]): ScriptUse | undefined {
     if (t === '--') break;
     if (!t.startsWith('-')) {
       positional.push(k);
-      if (positional.length === 1 && spec.elsewhereSubs?.includes(t)) elsewhere = `\`${manager} ${t}\` runs the scripts of a package the guard does not look up`;
+      if (positional.length === 1 && spec.elsewhereSubs?.includes(t)) elsewhere = elsewhereWhy(manager, t);
       continue;
     }
     own.add(k);
@@ -927,7 +927,7 @@ function scriptUse(words: readonly Word[]): ScriptUse | undefined {
     const value = eq > 0 ? { ...words[k], text: t.slice(eq + 1) } : takes ? words[++k] : undefined;
     if (eq < 0 && takes) own.add(k);
     if (spec.folder.includes(option) && value) at = value.glob ? UNKNOWN_DIR : value.text;
-    if (spec.elsewhere.includes(option) || spec.elsewhereFlags?.includes(option)) elsewhere = `\`${manager} ${option}\` runs the scripts of a package the guard does not look up`;
+    if (spec.elsewhere.includes(option) || spec.elsewhereFlags?.includes(option)) elsewhere = elsewhereWhy(manager, option);
   }
   const sub = positional.length > 0 ? words[positional[0]].text : '';
   // The words after the script's name that reach it: not npm's own options, and without the first `--`.
@@ -946,6 +946,11 @@ function scriptUse(words: readonly Word[]): ScriptUse | undefined {
   if (named === undefined) return undefined; // `npm run` alone lists the scripts
   const name = words[named];
   return use(name.glob ? undefined : withPrePost(name.text), after(named));
+}
+
+/** Why the scripts of packages named by `how` (`pnpm --filter`) count as every file, and what to run instead. */
+function elsewhereWhy(manager: string, how: string): string {
+  return `\`${manager} ${how}\` runs the scripts of packages the guard does not look up; run the script in the package's folder instead (\`cd packages/web && ${manager} run lint\`), where the guard reads it`;
 }
 
 /** `node --run NAME [args]`: the script NAME of the package.json (no pre or post scripts). */
@@ -967,11 +972,13 @@ const MAX_SCRIPT_RUNS = 64;
 
 /**
  * Programs that run another program named after their options: `npx`, `bunx`, `pnpm exec`/`dlx`,
- * `yarn exec`/`dlx`, `npm exec --`, `uvx`, `uv run`, `poetry run`, `pipx run`, `python -m`, with
- * their options that take a value. `pnpm x`/`yarn x` run a package's program too (or a script: not seen).
+ * `yarn exec`/`dlx`, `npm exec --`, `uvx`, `uv run`, `poetry run`, `pipx run`, `python -m`, `corepack`,
+ * with their options that take a value. `pnpm x`/`yarn x` run a package's program too (or a package.json
+ * script: see scriptUse).
  */
 const RUNNERS: Record<string, { subs?: string[]; value: string[]; script?: string[] }> = {
   npx: { value: ['-p', '--package', '--cache', '--userconfig', '-w', '--workspace'], script: ['-c', '--call'] },
+  corepack: { value: [] },
   bunx: { value: ['-p', '--package'] },
   pnpx: { value: ['-p', '--package'] },
   pnpm: { subs: ['exec', 'dlx', 'x'], value: ['-C', '--dir', '--filter', '-F', '--package', '--reporter'], script: ['-c', '--shell-mode'] },
@@ -987,19 +994,23 @@ const RUNNERS: Record<string, { subs?: string[]; value: string[]; script?: strin
 /**
  * The command a runner runs (`npx -y prettier --write .` → `prettier --write .`), and a command line
  * it runs (`npx -c '…'`); the words themselves for any other command. `yarn run x`/`pnpm x` where x is
- * a package script: the script is not seen, as with `npm run`.
+ * a package.json script: the script is read apart (scriptUse), as `npm run x` is.
  */
-function runWithout(words: readonly Word[]): { words: readonly Word[]; script?: string } {
+function runWithout(words: readonly Word[]): { words: readonly Word[]; script?: string; manager?: readonly Word[] } {
   // Walked by index (the runner's name at `at`, shown as `head`), not sliced per runner: a chain of
   // runners (`npx npx npx …`) stays linear.
   let at = 0;
   let head = words[0];
   let script: string | undefined;
+  // The first package manager on the way (`corepack pnpm run fmt`), with its words: it may run a package.json script.
+  let manager: readonly Word[] | undefined;
   const rest = (): readonly Word[] => (at === 0 ? words : [head, ...words.slice(at + 1)]);
+  const done = (found: readonly Word[]): { words: readonly Word[]; script?: string; manager?: readonly Word[] } => ({ words: found, script, ...(manager ? { manager } : {}) });
   for (;;) {
     const name = head === undefined ? '' : commandName(head);
     const key = /^python[0-9.]*$/.test(name) ? 'python' : name;
-    if (!Object.hasOwn(RUNNERS, key)) return { words: rest(), script };
+    if (manager === undefined && (Object.hasOwn(SCRIPT_RUNNERS, name) || name === 'node' || name === 'nodejs')) manager = rest();
+    if (!Object.hasOwn(RUNNERS, key)) return done(rest());
     const spec = RUNNERS[key];
     const word = (k: number): Word | undefined => words[at + k];
     let k = 1;
@@ -1009,12 +1020,12 @@ function runWithout(words: readonly Word[]): { words: readonly Word[]; script?: 
       if (word(k) !== undefined && spec.subs.includes(word(k)!.text)) {
         k++;
         if (name === 'uv' && word(k - 1)?.text === 'tool' && word(k)?.text === 'run') k++;
-      } else if (name === 'npm' || name === 'uv' || name === 'poetry' || name === 'pipx') return { words: rest(), script };
+      } else if (name === 'npm' || name === 'uv' || name === 'poetry' || name === 'pipx') return done(rest());
     }
     if (key === 'python') {
       let m = 1;
       while (word(m) !== undefined && word(m)!.text !== '-m') m++;
-      if (word(m) === undefined) return { words: rest(), script };
+      if (word(m) === undefined) return done(rest());
       k = m + 1;
     } else {
       while (word(k)?.text.startsWith('-') && word(k)!.text !== '--') {
@@ -1027,7 +1038,7 @@ function runWithout(words: readonly Word[]): { words: readonly Word[]; script?: 
       if (word(k)?.text === '--') k++;
     }
     const first = word(k);
-    if (first === undefined) return { words: [], script };
+    if (first === undefined) return done([]);
     // `npx prettier@3`, `uvx black==24.1`: the program's name without its version.
     at += k;
     head = { ...first, text: first.text.replace(/^(@?[^@=<>]+)[@=<>].*$/, '$1').replace(/^@[^/]+\//, '') };
@@ -1144,8 +1155,8 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
   // `npx prettier …`, `pnpm exec eslint …`, `uv run black …`, `python -m black …`: the tool they run.
   const run = runWithout(words);
   if (run.script !== undefined) recurse(run.script);
-  // `npm run fmt`, `yarn lint`, also through a runner (`npx npm run fmt`): the package.json scripts they run.
-  const scripts = scriptUse(words) ?? (run.words !== words && run.words.length > 0 ? scriptUse(run.words) : undefined);
+  // `npm run fmt`, `yarn lint`, also through a runner (`corepack pnpm run fmt`): the package.json scripts they run.
+  const scripts = run.manager && scriptUse(run.manager);
   if (scripts) io.script(scripts);
   if (run.words.length === 0) return out;
   words = run.words;

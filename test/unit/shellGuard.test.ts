@@ -583,6 +583,8 @@ describe('shell guard: package.json scripts read through the caller', () => {
     ['node --run=lint', 'allow'],
     ['node scripts/run.js --run fmt', 'allow'],
     ['npx -y npm run fmt', 'deny'],
+    ['corepack pnpm run fmt', 'deny'],
+    ['corepack yarn@4.1.0 lint', 'allow'],
     ['yarn --cwd=app gen', 'deny'],
     ['cd app && npm run fmt', 'allow'],
     // A guarded command in a script is the guarded command.
@@ -629,7 +631,7 @@ describe('shell guard: package.json scripts read through the caller', () => {
     const t = analyzeShellCommand("printf '{}' > package.json && npm run lint", [], ports).targets.find((x) => x.via === 'npm run');
     assert.match(t?.unknown ?? '', /package\.json, which the command itself may write/);
     const elsewhere = analyzeShellCommand('pnpm --filter web lint', [], ports).targets.find((x) => x.unknown !== undefined);
-    assert.match(elsewhere?.unknown ?? '', /pnpm --filter/);
+    assert.match(elsewhere?.unknown ?? '', /`pnpm --filter` runs the scripts of packages the guard does not look up; run the script in the package's folder instead/);
   });
   test('scripts that run scripts two at a time are bounded: refused past the bound, with the reason', () => {
     const tree: Record<string, string> = {};
