@@ -1,6 +1,6 @@
 // One small file read whole, where what is in its place may have been put there by anyone who can
 // write the folder: a code cache beside a CLI part, the commit gate's list of logs found whole.
-import { closeSync, constants, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 // Opened without following a link and without waiting for a writer (a named pipe in the file's
@@ -50,7 +50,8 @@ export function nearestPackage(dir: string): { up: number; text: string | undefi
   for (let at = resolve(dir), up = 0; ; up++) {
     const path = join(at, 'package.json');
     const bytes = readBounded(path, MAX_PACKAGE_BYTES, true);
-    if (bytes) return { up, text: bytes.toString('utf8') };
+    // A named pipe in its place reads as empty now and as anything later: only a regular file is read.
+    if (bytes) return { up, text: statSync(path, { throwIfNoEntry: false })?.isFile() ? bytes.toString('utf8') : undefined };
     if (existsSync(path)) return { up, text: undefined };
     if (dirname(at) === at) return undefined;
     at = dirname(at);

@@ -250,4 +250,11 @@ describe('package.json scripts run through the shell: what they run', () => {
     refused(bash(repo, 'npm run fix'), REFUSED, 'through the link');
     refused(bash(repo, `printf '%s' '{}' > package.json && npm run other`), /package\.json, which the command itself may write/, 'written first');
   });
+
+  test('a named pipe in place of package.json is not read (it reads as empty now, as anything later): every file of its folder', () => {
+    const repo = project();
+    const made = spawnSync('mkfifo', [join(repo.dir, 'package.json')]);
+    assert.equal(made.status, 0, 'mkfifo');
+    refused(bash(repo, 'npm run fmt'), /package\.json, which the guard cannot read/, 'a pipe');
+  });
 });
