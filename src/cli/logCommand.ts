@@ -17,7 +17,8 @@ Prints the records of ${AUDIT_LOG_PATH} (the work tree's copy), oldest first, on
   --component <NAME>  only records of this component
   --json              one JSON record a line, as stored
   --verify            check the hash chain of the whole log: prints "chain OK: N records"
-                      or where it breaks, and exits 1 on a break
+                      or where it breaks, and exits 1 on a break (the chain shows no record
+                      was changed or removed; owners' signatures are judged by verify)
 
 Exit codes: 0 printed (or the chain holds), 1 the chain is broken, 2 usage error or no log.
 `;
