@@ -1887,10 +1887,14 @@ function patchTargets(use: PatchUse, inDir: string, dirs: ReadonlySet<string>, r
  * package.json in the command's folder or the nearest one above it, as the package managers find it.
  * Every file of the package's folder counts instead when the package.json cannot be trusted: it cannot
  * be read, its folder cannot be known, or the command itself may write it (`printf … > package.json &&
- * npm run x`: the guard reads it before the command runs). `written`: the command's targets so far.
+ * npm run x`: the guard reads it before the command runs). `written`: the command's targets so far;
+ * `state`: what the calls for one command line share (the scripts left to read, and for each
+ * package.json how many of `written` were looked at and whether one may write it: each target is
+ * looked at once per package.json, however many scripts run from it).
  */
 function packageScripts(
-  use: ScriptUse, inDir: string, d: string, readPackage: NonNullable<ShellPorts['readPackage']>, written: readonly ShellTarget[], runs: { left: number },
+  use: ScriptUse, inDir: string, d: string, readPackage: NonNullable<ShellPorts['readPackage']>, written: readonly ShellTarget[],
+  state: { runs: number; writes: Map<string, { seen: number; may: boolean }> },
 ): ({ script: string; dir: string } | { target: ShellTarget })[] {
   const here = (t: ShellTarget): ShellTarget => place(place(place(t, use.at), inDir), d);
   const every = (unknown: string): { target: ShellTarget } => ({ target: here({ path: '**', glob: true, op: 'write', via: use.via, unknown }) });
@@ -1906,7 +1910,10 @@ function packageScripts(
   const path = inside('package.json');
   const all = (why: string): { target: ShellTarget } => ({ target: { path: inside('**'), glob: true, op: 'write', via: use.via, unknown: `its scripts come from ${path}, ${why}` } });
   if (found.text === undefined) return [all('which the guard cannot read')];
-  if (written.some((t) => mayWrite(t, path))) return [all('which the command itself may write')];
+  let w = state.writes.get(path);
+  if (!w) state.writes.set(path, (w = { seen: 0, may: false }));
+  for (; w.seen < written.length && !w.may; w.seen++) w.may = mayWrite(written[w.seen], path);
+  if (w.may) return [all('which the command itself may write')];
   const text = found.text;
   let scripts: unknown;
   try {
@@ -1921,7 +1928,7 @@ function packageScripts(
   for (const { name, withArgs } of names) {
     const script = Object.hasOwn(table, name) ? table[name] : undefined;
     if (typeof script !== 'string') continue;
-    if (--runs.left < 0) throw new TooComplex(`running more than ${MAX_SCRIPT_RUNS} package.json scripts`);
+    if (--state.runs < 0) throw new TooComplex(`running more than ${MAX_SCRIPT_RUNS} package.json scripts`);
     const line = withArgs && use.args !== '' ? `${script} ${use.args}` : script;
     if (line.length > SHELL_LIMITS.maxLength) throw new TooComplex(`running a package.json script (${name}) longer than ${SHELL_LIMITS.maxLength} characters`);
     out.push({ script: line, dir: relDir });
@@ -2050,11 +2057,11 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
     // Package scripts, once the command's own writes are known: a script may run more (`npm run a`
     // whose script is `npm run b && prettier --write .`), so the list grows while it is read.
     if (ports.readPackage !== undefined) {
-      const runs = { left: MAX_SCRIPT_RUNS };
+      const state = { runs: MAX_SCRIPT_RUNS, writes: new Map<string, { seen: number; may: boolean }>() };
       for (let k = 0; k < scripts.length; k++) {
         const { use, inDir, dirs } = scripts[k];
         for (const d of dirs) {
-          for (const run of packageScripts(use, inDir, d, ports.readPackage, targets, runs)) {
+          for (const run of packageScripts(use, inDir, d, ports.readPackage, targets, state)) {
             if ('target' in run) targets.push(run.target);
             else visit(run.script, 1, new Set([run.dir]));
           }

@@ -523,7 +523,7 @@ describe('shell guard: package.json scripts read through the caller', () => {
     'package.json': pkg({
       fmt: 'prettier --write .', check: 'prettier --check .', lint: 'eslint src', 'lint:fix': 'eslint --fix src/booking', test: 'node --test',
       build: 'tsc -p .', reset: 'supabase db reset --linked', all: 'npm run lint && npm run build', chain: 'npm run lint:fix',
-      precommit: 'echo ok', prerelease: 'rm -rf src/booking', release: 'echo released',
+      precommit: 'echo ok', prerelease: 'rm -rf src/booking', release: 'echo released', regen: "echo '{}' > package.json",
     }),
     'tools/package.json': pkg({ prepare: 'prettier --write ../src/booking' }),
     'app/package.json': '\uFEFF' + pkg({ fmt: 'prettier --write .', gen: 'cp /tmp/gen.ts ../src/booking/flow.ts' }),
@@ -608,6 +608,9 @@ describe('shell guard: package.json scripts read through the caller', () => {
     ["echo '{}' > /repo/package.json && npm test", 'deny'],
     ["cd src && echo '{}' > ../package.json && npm test", 'deny'],
     ['npx eslint --fix src/other && npm run lint', 'allow'],
+    // A script that writes its package.json: the scripts read after it are not trusted.
+    ['npm run regen', 'allow'],
+    ['npm run regen && npm run lint', 'deny'],
     // Not JSON: the package manager stops.
     ['npm --prefix broken run fmt', 'allow'],
     // A script that runs itself is refused at the bound, not followed for ever.
