@@ -1894,7 +1894,7 @@ function patchTargets(use: PatchUse, inDir: string, dirs: ReadonlySet<string>, r
  */
 function packageScripts(
   use: ScriptUse, inDir: string, d: string, readPackage: NonNullable<ShellPorts['readPackage']>, written: readonly ShellTarget[],
-  state: { runs: number; writes: Map<string, { seen: number; may: boolean }> },
+  state: ScriptState,
 ): ({ script: string; dir: string } | { target: ShellTarget })[] {
   const here = (t: ShellTarget): ShellTarget => place(place(place(t, use.at), inDir), d);
   const every = (unknown: string): { target: ShellTarget } => ({ target: here({ path: '**', glob: true, op: 'write', via: use.via, unknown }) });
@@ -1902,7 +1902,8 @@ function packageScripts(
   const folder = here({ path: '.', glob: false, op: 'write', via: use.via });
   if (folder.anywhere !== undefined || folder.glob || folder.path.startsWith('~')) return [every('its scripts come from a package.json in a folder the guard cannot know')];
   const start = posix.normalize(folder.path);
-  const found = readPackage(start);
+  if (!state.found.has(start)) state.found.set(start, readPackage(start));
+  const found = state.found.get(start);
   if (found === undefined) return []; // none: the package manager stops with an error
   const dir = posix.normalize(posix.join(start, ...Array<string>(found.up).fill('..')));
   const relDir = dir === '.' ? '' : dir;
@@ -1914,15 +1915,9 @@ function packageScripts(
   if (!w) state.writes.set(path, (w = { seen: 0, may: false }));
   for (; w.seen < written.length && !w.may; w.seen++) w.may = mayWrite(written[w.seen], path);
   if (w.may) return [all('which the command itself may write')];
-  const text = found.text;
-  let scripts: unknown;
-  try {
-    scripts = (JSON.parse(text.replace(/^\uFEFF/, '')) as { scripts?: unknown } | null)?.scripts;
-  } catch {
-    return []; // not JSON: the package manager stops with an error
-  }
-  if (typeof scripts !== 'object' || scripts === null) return [];
-  const table = scripts as Record<string, unknown>;
+  if (!state.scripts.has(path)) state.scripts.set(path, scriptTable(found.text));
+  const table = state.scripts.get(path);
+  if (table === undefined) return []; // not JSON, or no scripts: the package manager stops with an error
   const names = use.names ?? Object.keys(table).map((name) => ({ name, withArgs: true }));
   const out: { script: string; dir: string }[] = [];
   for (const { name, withArgs } of names) {
@@ -1934,6 +1929,28 @@ function packageScripts(
     out.push({ script: line, dir: relDir });
   }
   return out;
+}
+
+/** What the package scripts of one command line share: each package.json read and parsed once, whatever runs from it. */
+interface ScriptState {
+  /** Scripts that may still be read (MAX_SCRIPT_RUNS). */
+  runs: number;
+  /** The package.json found from each folder (readPackage). */
+  found: Map<string, { up: number; text: string | undefined } | undefined>;
+  /** Each package.json's scripts, by its path. */
+  scripts: Map<string, Record<string, unknown> | undefined>;
+  /** For each package.json: how many of the command's targets were looked at, and whether one may write it. */
+  writes: Map<string, { seen: number; may: boolean }>;
+}
+
+/** The `scripts` of a package.json's text (undefined: not JSON, or none). */
+function scriptTable(text: string): Record<string, unknown> | undefined {
+  try {
+    const scripts = (JSON.parse(text.replace(/^\uFEFF/, '')) as { scripts?: unknown } | null)?.scripts;
+    return typeof scripts === 'object' && scripts !== null ? (scripts as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -2057,7 +2074,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
     // Package scripts, once the command's own writes are known: a script may run more (`npm run a`
     // whose script is `npm run b && prettier --write .`), so the list grows while it is read.
     if (ports.readPackage !== undefined) {
-      const state = { runs: MAX_SCRIPT_RUNS, writes: new Map<string, { seen: number; may: boolean }>() };
+      const state: ScriptState = { runs: MAX_SCRIPT_RUNS, found: new Map(), scripts: new Map(), writes: new Map() };
       for (let k = 0; k < scripts.length; k++) {
         const { use, inDir, dirs } = scripts[k];
         for (const d of dirs) {

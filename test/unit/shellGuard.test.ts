@@ -627,8 +627,9 @@ describe('shell guard: package.json scripts read through the caller', () => {
     assert.deepEqual(answer('cd src/other && npm run lint:fix', ROOT, ports), { answer: 'deny', files: ['src/booking/flow.ts', 'src/booking/chat/handler.ts'] });
     assert.deepEqual(reads, ['src/other']);
     reads.length = 0;
-    answer('npm --prefix app run fmt && cd app && npm test', ROOT, ports);
-    assert.deepEqual(reads, ['app', 'app']);
+    // Read once for a command line, however many scripts run from it.
+    answer('npm --prefix app run fmt && cd app && npm test && npm run gen && cd .. && npm run lint && npm test', ROOT, ports);
+    assert.deepEqual(reads, ['app', '.']);
   });
   test('a script that is not run is not followed; why a package.json is not trusted is said', () => {
     const t = analyzeShellCommand("printf '{}' > package.json && npm run lint", [], ports).targets.find((x) => x.via === 'npm run');
