@@ -253,7 +253,7 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
   // A patch file the command applies is read for the files it names (bounded; a link is not followed).
   const readFile = (p: string): string | undefined => readBounded(resolve(cwd, p), MAX_PATCH_BYTES)?.toString('utf8');
   // A package.json whose scripts the command runs (`npm run fmt`), read through links as npm reads it.
-  const readPackage = (dir: string): ReturnType<typeof nearestPackage> => nearestPackage(resolve(cwd, dir));
+  const readPackage = (dir: string): ReturnType<typeof nearestPackage> => nearestPackage(resolve(cwd, dir), home);
   const analysis = call.command === undefined ? undefined : analyzeShellCommand(call.command, [], { readFile, readPackage });
   if (analysis) {
     if (analysis.failure) {

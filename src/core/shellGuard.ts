@@ -833,6 +833,8 @@ interface ScriptUse {
   via: string;
   /** Set when the package is named in a way the guard does not follow (`npm -w web`, `pnpm --filter web`, `pnpm -r`). */
   elsewhere?: string;
+  /** Set when the command names another shell for the scripts, or another npm config that may (`--script-shell`, `--userconfig`). */
+  otherShell?: string;
 }
 
 /**
@@ -864,7 +866,7 @@ const SCRIPT_RUNNERS: Record<string, ScriptRunner> = {
     folder: ['--prefix', '-C'],
     elsewhere: ['-w', '--workspace'],
     elsewhereFlags: ['-ws', '--workspaces'],
-    value: ['--loglevel', '--registry', '--userconfig', '--cache', '--script-shell', '--tag', '--otp', '--omit', '--include'],
+    value: ['--loglevel', '--registry', '--userconfig', '--globalconfig', '--cache', '--script-shell', '--tag', '--otp', '--omit', '--include'],
   },
   yarn: {
     run: ['run'],
@@ -884,7 +886,7 @@ const SCRIPT_RUNNERS: Record<string, ScriptRunner> = {
     folder: ['-C', '--dir'],
     elsewhere: ['--filter', '-F'],
     elsewhereFlags: ['-r', '--recursive', '-w', '--workspace-root'],
-    value: ['--reporter', '--loglevel', '--registry'],
+    value: ['--reporter', '--loglevel', '--registry', '--script-shell'],
   },
   bun: {
     run: ['run'],
@@ -905,6 +907,7 @@ function scriptUse(words: readonly Word[]): ScriptUse | undefined {
   const spec = SCRIPT_RUNNERS[manager];
   let at = '';
   let elsewhere: string | undefined;
+  let otherShell: string | undefined;
   // The options, wherever they are before `--` (`npm run fmt --prefix app`, `pnpm -C app x`), and the
   // other words with where each is: the subcommand, the script's name, its arguments.
   const positional: number[] = [];
@@ -928,6 +931,7 @@ function scriptUse(words: readonly Word[]): ScriptUse | undefined {
     if (eq < 0 && takes) own.add(k);
     if (spec.folder.includes(option) && value) at = value.glob ? UNKNOWN_DIR : value.text;
     if (spec.elsewhere.includes(option) || spec.elsewhereFlags?.includes(option)) elsewhere = elsewhereWhy(manager, option);
+    if (option === '--script-shell' || option === '--userconfig' || option === '--globalconfig') otherShell = `\`${manager} ${option}\` may run the scripts through another program than sh`;
   }
   const sub = positional.length > 0 ? words[positional[0]].text : '';
   // The words after the script's name that reach it: not npm's own options, and without the first `--`.
@@ -936,7 +940,7 @@ function scriptUse(words: readonly Word[]): ScriptUse | undefined {
     const dashes = from.findIndex((w) => w.text === '--');
     return (dashes >= 0 ? [...from.slice(0, dashes), ...from.slice(dashes + 1)] : from).map((w) => w.raw).join(' ');
   };
-  const use = (names: { name: string; withArgs: boolean }[] | undefined, args: string): ScriptUse => ({ at, names, args, via: `${manager} ${sub || 'install'}`, ...(elsewhere !== undefined ? { elsewhere } : {}) });
+  const use = (names: { name: string; withArgs: boolean }[] | undefined, args: string): ScriptUse => ({ at, names, args, via: `${manager} ${sub || 'install'}`, ...(elsewhere !== undefined ? { elsewhere } : {}), ...(otherShell !== undefined ? { otherShell } : {}) });
   const withPrePost = (name: string): { name: string; withArgs: boolean }[] => [{ name: `pre${name}`, withArgs: false }, { name, withArgs: true }, { name: `post${name}`, withArgs: false }];
   if (elsewhere !== undefined) return use(undefined, '');
   if (spec.install.includes(sub) && positional.length <= 1) return use(INSTALL_SCRIPTS.map((name) => ({ name, withArgs: false })), '');
@@ -1769,9 +1773,10 @@ export interface ShellPorts {
    * The package.json a package manager started in folder `dir` (relative to the folder the command line
    * starts in, or absolute) runs scripts from: the one in `dir` or in the nearest folder above it that
    * has one, `up` folders above (read through links, as the package managers read it); `text` undefined
-   * when it is there but cannot be read; undefined when there is none. Without it, package scripts are not seen.
+   * when it is there but cannot be read; undefined when there is none. `otherShell`: an .npmrc or .yarnrc sets
+   * `script-shell` (the scripts then run through another program). Without it, package scripts are not seen.
    */
-  readPackage?: (dir: string) => { up: number; text: string | undefined } | undefined;
+  readPackage?: (dir: string) => { up: number; text: string | undefined; otherShell?: boolean } | undefined;
 }
 
 /** Paths one patch names, at most, and folders in one of them: past either, every file of its folder counts. */
@@ -1885,9 +1890,10 @@ function patchTargets(use: PatchUse, inDir: string, dirs: ReadonlySet<string>, r
  * The package.json scripts `use` runs when its command runs in folder `d` (relative to the command
  * line's, or absolute; after `inDir`): each script's command line and the folder it runs in, from the
  * package.json in the command's folder or the nearest one above it, as the package managers find it.
- * Every file of the package's folder counts instead when the package.json cannot be trusted: it cannot
- * be read, its folder cannot be known, or the command itself may write it (`printf … > package.json &&
- * npm run x`: the guard reads it before the command runs). `written`: the command's targets so far;
+ * Every protected file counts instead (a script may write outside its folder) when the package.json
+ * cannot be trusted: it cannot be read, its folder cannot be known, the command itself may write it
+ * (`printf … > package.json && npm run x`: the guard reads it before the command runs), or its scripts
+ * may run through another program than sh (`script-shell`). `written`: the command's targets so far;
  * `state`: what the calls for one command line share (the scripts left to read, and for each
  * package.json how many of `written` were looked at and whether one may write it: each target is
  * looked at once per package.json, however many scripts run from it).
@@ -1897,7 +1903,8 @@ function packageScripts(
   state: ScriptState,
 ): ({ script: string; dir: string } | { target: ShellTarget })[] {
   const here = (t: ShellTarget): ShellTarget => place(place(place(t, use.at), inDir), d);
-  const every = (unknown: string): { target: ShellTarget } => ({ target: here({ path: '**', glob: true, op: 'write', via: use.via, unknown }) });
+  // A script the guard cannot read may write anywhere (`cd .. && …`, `../src/x`): every protected file counts.
+  const every = (unknown: string): { target: ShellTarget } => ({ target: { path: '**', glob: true, op: 'write', via: use.via, anywhere: '**', unknown } });
   if (use.elsewhere !== undefined) return [every(use.elsewhere)];
   const folder = here({ path: '.', glob: false, op: 'write', via: use.via });
   if (folder.anywhere !== undefined || folder.glob || folder.path.startsWith('~')) return [every('its scripts come from a package.json in a folder the guard cannot know')];
@@ -1907,14 +1914,16 @@ function packageScripts(
   if (found === undefined) return []; // none: the package manager stops with an error
   const dir = posix.normalize(posix.join(start, ...Array<string>(found.up).fill('..')));
   const relDir = dir === '.' ? '' : dir;
-  const inside = (name: string): string => (relDir === '' ? name : relDir.endsWith('/') ? `${relDir}${name}` : `${relDir}/${name}`);
-  const path = inside('package.json');
-  const all = (why: string): { target: ShellTarget } => ({ target: { path: inside('**'), glob: true, op: 'write', via: use.via, unknown: `its scripts come from ${path}, ${why}` } });
+  const path = relDir === '' ? 'package.json' : relDir.endsWith('/') ? `${relDir}package.json` : `${relDir}/package.json`;
+  const all = (why: string): { target: ShellTarget } => every(`its scripts come from ${path}, ${why}`);
   if (found.text === undefined) return [all('which the guard cannot read')];
   let w = state.writes.get(path);
   if (!w) state.writes.set(path, (w = { seen: 0, may: false }));
   for (; w.seen < written.length && !w.may; w.seen++) w.may = mayWrite(written[w.seen], path);
   if (w.may) return [all('which the command itself may write')];
+  // npm and pnpm run scripts with `script-shell` (`python3 -c …`): the guard reads them as sh would.
+  const shell = use.otherShell ?? (found.otherShell ? 'an .npmrc or .yarnrc sets script-shell' : state.shellEnv ? 'the command sets npm_config_script_shell or another npm config' : undefined);
+  if (shell !== undefined) return [all(`and may run through another program than sh (${shell})`)];
   if (!state.scripts.has(path)) state.scripts.set(path, scriptTable(found.text));
   const table = state.scripts.get(path);
   if (table === undefined) return []; // not JSON, or no scripts: the package manager stops with an error
@@ -1935,8 +1944,10 @@ function packageScripts(
 interface ScriptState {
   /** Scripts that may still be read (MAX_SCRIPT_RUNS). */
   runs: number;
+  /** The command line names npm config (`npm_config_script_shell=…`, `NPM_CONFIG_USERCONFIG=…`): the scripts' shell may be another. */
+  shellEnv: boolean;
   /** The package.json found from each folder (readPackage). */
-  found: Map<string, { up: number; text: string | undefined } | undefined>;
+  found: Map<string, { up: number; text: string | undefined; otherShell?: boolean } | undefined>;
   /** Each package.json's scripts, by its path. */
   scripts: Map<string, Record<string, unknown> | undefined>;
   /** For each package.json: how many of the command's targets were looked at, and whether one may write it. */
@@ -2074,7 +2085,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
     // Package scripts, once the command's own writes are known: a script may run more (`npm run a`
     // whose script is `npm run b && prettier --write .`), so the list grows while it is read.
     if (ports.readPackage !== undefined) {
-      const state: ScriptState = { runs: MAX_SCRIPT_RUNS, found: new Map(), scripts: new Map(), writes: new Map() };
+      const state: ScriptState = { runs: MAX_SCRIPT_RUNS, shellEnv: /npm_config_(script_shell|userconfig|globalconfig)/i.test(command), found: new Map(), scripts: new Map(), writes: new Map() };
       for (let k = 0; k < scripts.length; k++) {
         const { use, inDir, dirs } = scripts[k];
         for (const d of dirs) {

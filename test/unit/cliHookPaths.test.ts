@@ -4,7 +4,7 @@
 // read, which it refuses. Through the built CLI, in real temporary git repositories.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { linkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { HookAgent } from '../../src/core/agentHooks';
@@ -256,5 +256,26 @@ describe('package.json scripts run through the shell: what they run', () => {
     const made = spawnSync('mkfifo', [join(repo.dir, 'package.json')]);
     assert.equal(made.status, 0, 'mkfifo');
     refused(bash(repo, 'npm run fmt'), /package\.json, which the guard cannot read/, 'a pipe');
+  });
+});
+
+describe('package.json scripts run through another program than sh', () => {
+  test('an .npmrc that sets script-shell, in the package or the home folder: its scripts count as every protected file', () => {
+    const repo = project();
+    // Python run as `python3 -c '<script>'`: not a command line sh would read.
+    writeFileSync(join(repo.dir, 'package.json'), `${JSON.stringify({ name: 'demo', scripts: { lint: "open('src/booking/pricing.ts', 'w').write('')" } })}\n`);
+    allowed(bash(repo, 'npm run lint'), 'with sh');
+    writeFileSync(join(repo.dir, '.npmrc'), 'fund=false\nscript-shell=python3\n');
+    refused(bash(repo, 'npm run lint'), /may run through another program than sh \(an \.npmrc or \.yarnrc sets script-shell\)/, '.npmrc in the package');
+    refused(bash(repo, 'npm run lint --script-shell=python3'), /`npm --script-shell` may run the scripts through another program than sh/, 'on the command line');
+    rmSync(join(repo.dir, '.npmrc'));
+    allowed(bash(repo, 'npm run lint'), 'with sh again');
+    const home = sandbox.env.HOME!;
+    writeFileSync(join(home, '.yarnrc'), 'script-shell "/usr/bin/python3"\n');
+    try {
+      refused(bash(repo, 'yarn lint'), /an \.npmrc or \.yarnrc sets script-shell/, '.yarnrc in the home folder');
+    } finally {
+      rmSync(join(home, '.yarnrc'));
+    }
   });
 });

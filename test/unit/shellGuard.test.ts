@@ -529,6 +529,7 @@ describe('shell guard: package.json scripts read through the caller', () => {
     'app/package.json': '\uFEFF' + pkg({ fmt: 'prettier --write .', gen: 'cp /tmp/gen.ts ../src/booking/flow.ts' }),
     'broken/package.json': '{ "scripts": { "fmt": ',
     'loops/package.json': pkg({ loop: 'npm run loop' }),
+    'othershell/package.json': pkg({ lint: "open('../src/booking/flow.ts', 'w').write('')" }),
     'unreadable/package.json': undefined,
     'src/booking/package.json': undefined,
   };
@@ -544,7 +545,13 @@ describe('shell guard: package.json scripts read through the caller', () => {
       at = posix.dirname(at);
     }
   };
-  const ports: ShellPorts = { readPackage: nearest(PACKAGES) };
+  const ports: ShellPorts = {
+    readPackage: (dir) => {
+      const found = nearest(PACKAGES)(dir);
+      // othershell/ has an .npmrc that sets script-shell.
+      return found && dir === 'othershell' ? { ...found, otherShell: true } : found;
+    },
+  };
   const ROWS: [command: string, expected: Answer][] = [
     ['npm run fmt', 'deny'],
     ['npm run-script fmt', 'deny'],
@@ -599,8 +606,8 @@ describe('shell guard: package.json scripts read through the caller', () => {
     ['pnpm -r lint', 'deny'],
     ['pnpm --filter web lint', 'deny'],
     ['cd src/booking && npm run lint', 'deny'],
-    // (one that cannot be read counts as every file of its folder: nothing is locked in this one)
-    ['npm --prefix unreadable run lint', 'allow'],
+    // (one that cannot be read counts as every protected file: a script may write outside its folder)
+    ['npm --prefix unreadable run lint', 'deny'],
     ['cd "$D" && npm run lint', 'deny'],
     ["printf '{}' > package.json && npm run lint", 'deny'],
     ['cp /tmp/p.json ./package.json; npm test', 'deny'],
@@ -611,6 +618,12 @@ describe('shell guard: package.json scripts read through the caller', () => {
     // A script that writes its package.json: the scripts read after it are not trusted.
     ['npm run regen', 'allow'],
     ['npm run regen && npm run lint', 'deny'],
+    // Scripts run through another program than sh (`script-shell`: `python3 -c '<script>'`) are not read as sh.
+    ['npm run lint --script-shell=python3', 'deny'],
+    ['npm --script-shell python3 run lint', 'deny'],
+    ['npm_config_script_shell=python3 npm run lint', 'deny'],
+    ['export NPM_CONFIG_USERCONFIG=/tmp/rc; npm test', 'deny'],
+    ['npm --prefix othershell run lint', 'deny'],
     // Not JSON: the package manager stops.
     ['npm --prefix broken run fmt', 'allow'],
     // A script that runs itself is refused at the bound, not followed for ever.
