@@ -831,8 +831,6 @@ interface ScriptUse {
   /** The words after the script's name, as written: npm, yarn and pnpm add them to the script's command line. */
   args: string;
   via: string;
-  /** Set when the package is named in a way the guard does not follow (`npm -w web`, `pnpm --filter web`, `pnpm -r`). */
-  elsewhere?: string;
   /** Set when the command names another shell for the scripts, or another npm config that may (`--script-shell`, `--userconfig`). */
   otherShell?: string;
 }
@@ -850,7 +848,11 @@ interface ScriptRunner {
   builtin?: ReadonlySet<string>;
   install: string[];
   folder: string[];
-  /** Options naming other packages, with a value (`npm -w web`) and without (`pnpm -r`); subcommands that do (`yarn workspace web …`). */
+  /**
+   * Options naming other packages of a workspace, with a value (`npm -w web`) and without (`pnpm -r`);
+   * subcommands that do (`yarn workspace web …`). Their scripts are not seen: the guard does not look
+   * up a workspace's packages (as `make` or `turbo run`, they are left to the watcher and the gate).
+   */
   elsewhere: string[];
   elsewhereFlags?: string[];
   elsewhereSubs?: string[];
@@ -885,7 +887,7 @@ const SCRIPT_RUNNERS: Record<string, ScriptRunner> = {
     install: ['install', 'i'],
     folder: ['-C', '--dir'],
     elsewhere: ['--filter', '-F'],
-    elsewhereFlags: ['-r', '--recursive', '-w', '--workspace-root'],
+    elsewhereFlags: ['-r', '--recursive'],
     value: ['--reporter', '--loglevel', '--registry', '--script-shell'],
   },
   bun: {
@@ -906,7 +908,7 @@ function scriptUse(words: readonly Word[]): ScriptUse | undefined {
   if (!manager || !Object.hasOwn(SCRIPT_RUNNERS, manager)) return undefined;
   const spec = SCRIPT_RUNNERS[manager];
   let at = '';
-  let elsewhere: string | undefined;
+  let elsewhere = false;
   let otherShell: string | undefined;
   // The options, wherever they are before `--` (`npm run fmt --prefix app`, `pnpm -C app x`), and the
   // other words with where each is: the subcommand, the script's name, its arguments.
@@ -920,7 +922,7 @@ function scriptUse(words: readonly Word[]): ScriptUse | undefined {
     if (t === '--') break;
     if (!t.startsWith('-')) {
       positional.push(k);
-      if (positional.length === 1 && spec.elsewhereSubs?.includes(t)) elsewhere = elsewhereWhy(manager, t);
+      if (positional.length === 1 && spec.elsewhereSubs?.includes(t)) elsewhere = true;
       continue;
     }
     own.add(k);
@@ -930,7 +932,7 @@ function scriptUse(words: readonly Word[]): ScriptUse | undefined {
     const value = eq > 0 ? { ...words[k], text: t.slice(eq + 1) } : takes ? words[++k] : undefined;
     if (eq < 0 && takes) own.add(k);
     if (spec.folder.includes(option) && value) at = value.glob ? UNKNOWN_DIR : value.text;
-    if (spec.elsewhere.includes(option) || spec.elsewhereFlags?.includes(option)) elsewhere = elsewhereWhy(manager, option);
+    if (spec.elsewhere.includes(option) || spec.elsewhereFlags?.includes(option)) elsewhere = true;
     if (option === '--script-shell' || option === '--userconfig' || option === '--globalconfig') otherShell = `\`${manager} ${option}\` may run the scripts through another program than sh`;
   }
   const sub = positional.length > 0 ? words[positional[0]].text : '';
@@ -940,9 +942,9 @@ function scriptUse(words: readonly Word[]): ScriptUse | undefined {
     const dashes = from.findIndex((w) => w.text === '--');
     return (dashes >= 0 ? [...from.slice(0, dashes), ...from.slice(dashes + 1)] : from).map((w) => w.raw).join(' ');
   };
-  const use = (names: { name: string; withArgs: boolean }[] | undefined, args: string): ScriptUse => ({ at, names, args, via: `${manager} ${sub || 'install'}`, ...(elsewhere !== undefined ? { elsewhere } : {}), ...(otherShell !== undefined ? { otherShell } : {}) });
+  const use = (names: { name: string; withArgs: boolean }[] | undefined, args: string): ScriptUse => ({ at, names, args, via: `${manager} ${sub || 'install'}`, ...(otherShell !== undefined ? { otherShell } : {}) });
   const withPrePost = (name: string): { name: string; withArgs: boolean }[] => [{ name: `pre${name}`, withArgs: false }, { name, withArgs: true }, { name: `post${name}`, withArgs: false }];
-  if (elsewhere !== undefined) return use(undefined, '');
+  if (elsewhere) return undefined; // other packages of the workspace: not seen
   if (spec.install.includes(sub) && positional.length <= 1) return use(INSTALL_SCRIPTS.map((name) => ({ name, withArgs: false })), '');
   if (Object.hasOwn(spec.direct, sub)) return use(spec.direct[sub].flatMap(withPrePost), after(positional[0]));
   // `npm run NAME …`; `yarn NAME …` where NAME is none of yarn's own commands.
@@ -950,11 +952,6 @@ function scriptUse(words: readonly Word[]): ScriptUse | undefined {
   if (named === undefined) return undefined; // `npm run` alone lists the scripts
   const name = words[named];
   return use(name.glob ? undefined : withPrePost(name.text), after(named));
-}
-
-/** Why the scripts of packages named by `how` (`pnpm --filter`) count as every file, and what to run instead. */
-function elsewhereWhy(manager: string, how: string): string {
-  return `\`${manager} ${how}\` runs the scripts of packages the guard does not look up; run the script in the package's folder instead (\`cd packages/web && ${manager} run lint\`), where the guard reads it`;
 }
 
 /** `node --run NAME [args]`: the script NAME of the package.json (no pre or post scripts). */
@@ -1905,7 +1902,6 @@ function packageScripts(
   const here = (t: ShellTarget): ShellTarget => place(place(place(t, use.at), inDir), d);
   // A script the guard cannot read may write anywhere (`cd .. && …`, `../src/x`): every protected file counts.
   const every = (unknown: string): { target: ShellTarget } => ({ target: { path: '**', glob: true, op: 'write', via: use.via, anywhere: '**', unknown } });
-  if (use.elsewhere !== undefined) return [every(use.elsewhere)];
   const folder = here({ path: '.', glob: false, op: 'write', via: use.via });
   if (folder.anywhere !== undefined || folder.glob || folder.path.startsWith('~')) return [every('its scripts come from a package.json in a folder the guard cannot know')];
   const start = posix.normalize(folder.path);
