@@ -833,6 +833,8 @@ interface ScriptUse {
   via: string;
   /** Set when the command names another shell for the scripts, or another npm config that may (`--script-shell`, `--userconfig`). */
   otherShell?: string;
+  /** The scripts of the workspace's packages (`pnpm -r`, `pnpm --filter web`, `npm -w web`, `yarn workspace web`): all of them count. */
+  workspace?: boolean;
 }
 
 /**
@@ -850,8 +852,8 @@ interface ScriptRunner {
   folder: string[];
   /**
    * Options naming other packages of a workspace, with a value (`npm -w web`) and without (`pnpm -r`);
-   * subcommands that do (`yarn workspace web …`). Their scripts are not seen: the guard does not look
-   * up a workspace's packages (as `make` or `turbo run`, they are left to the watcher and the gate).
+   * subcommands that do (`yarn workspace web …`). The script of that name in every package of the
+   * workspace counts (which packages a filter selects is not worked out).
    */
   elsewhere: string[];
   elsewhereFlags?: string[];
@@ -942,9 +944,16 @@ function scriptUse(words: readonly Word[]): ScriptUse | undefined {
     const dashes = from.findIndex((w) => w.text === '--');
     return (dashes >= 0 ? [...from.slice(0, dashes), ...from.slice(dashes + 1)] : from).map((w) => w.raw).join(' ');
   };
-  const use = (names: { name: string; withArgs: boolean }[] | undefined, args: string): ScriptUse => ({ at, names, args, via: `${manager} ${sub || 'install'}`, ...(otherShell !== undefined ? { otherShell } : {}) });
+  const use = (names: { name: string; withArgs: boolean }[] | undefined, args: string): ScriptUse => ({ at, names, args, via: `${manager} ${sub || 'install'}`, ...(otherShell !== undefined ? { otherShell } : {}), ...(elsewhere ? { workspace: true } : {}) });
   const withPrePost = (name: string): { name: string; withArgs: boolean }[] => [{ name: `pre${name}`, withArgs: false }, { name, withArgs: true }, { name: `post${name}`, withArgs: false }];
-  if (elsewhere) return undefined; // other packages of the workspace: not seen
+  if (elsewhere && manager === 'yarn' && spec.elsewhereSubs?.includes(sub)) {
+    // `yarn workspace web lint …`: the script's name after the package's; `yarn workspaces [foreach …] run lint …`: after `run`.
+    const later: number[] = [];
+    for (let k = positional[0] + 1; k < words.length && words[k].text !== '--'; k++) if (!words[k].text.startsWith('-')) later.push(k);
+    const named = sub === 'workspace' ? later[1] : later[later.findIndex((k) => words[k].text === 'run') + 1];
+    if (named === undefined) return undefined;
+    return use(words[named].glob ? undefined : withPrePost(words[named].text), after(named));
+  }
   if (spec.install.includes(sub) && positional.length <= 1) return use(INSTALL_SCRIPTS.map((name) => ({ name, withArgs: false })), '');
   if (Object.hasOwn(spec.direct, sub)) return use(spec.direct[sub].flatMap(withPrePost), after(positional[0]));
   // `npm run NAME …`; `yarn NAME …` where NAME is none of yarn's own commands.
@@ -969,7 +978,7 @@ function nodeRun(words: readonly Word[]): ScriptUse | undefined {
 }
 
 /** Package scripts run from one command line, in all (scripts that run scripts included): past this, refused. */
-const MAX_SCRIPT_RUNS = 64;
+const MAX_SCRIPT_RUNS = 256;
 
 /**
  * Programs that run another program named after their options: `npx`, `bunx`, `pnpm exec`/`dlx`,
@@ -1774,6 +1783,12 @@ export interface ShellPorts {
    * `script-shell` (the scripts then run through another program). Without it, package scripts are not seen.
    */
   readPackage?: (dir: string) => { up: number; text: string | undefined; otherShell?: boolean } | undefined;
+  /**
+   * The workspace around folder `dir` (pnpm-workspace.yaml, or a package.json with `workspaces`), `up`
+   * folders above it, and its packages' folders relative to it; undefined when there is none. Without
+   * it, the scripts of a workspace's packages (`pnpm -r lint`) are not seen.
+   */
+  workspacePackages?: (dir: string) => { up: number; folders: string[] } | undefined;
 }
 
 /** Paths one patch names, at most, and folders in one of them: past either, every file of its folder counts. */
@@ -1896,44 +1911,66 @@ function patchTargets(use: PatchUse, inDir: string, dirs: ReadonlySet<string>, r
  * looked at once per package.json, however many scripts run from it).
  */
 function packageScripts(
-  use: ScriptUse, inDir: string, d: string, readPackage: NonNullable<ShellPorts['readPackage']>, written: readonly ShellTarget[],
-  state: ScriptState,
+  use: ScriptUse, inDir: string, d: string, ports: ShellPorts, written: readonly ShellTarget[], state: ScriptState,
 ): ({ script: string; dir: string } | { target: ShellTarget })[] {
+  const readPackage = ports.readPackage;
+  if (!readPackage) return [];
   const here = (t: ShellTarget): ShellTarget => place(place(place(t, use.at), inDir), d);
   // A script the guard cannot read may write anywhere (`cd .. && …`, `../src/x`): every protected file counts.
   const every = (unknown: string): { target: ShellTarget } => ({ target: { path: '**', glob: true, op: 'write', via: use.via, anywhere: '**', unknown } });
   const folder = here({ path: '.', glob: false, op: 'write', via: use.via });
   if (folder.anywhere !== undefined || folder.glob || folder.path.startsWith('~')) return [every('its scripts come from a package.json in a folder the guard cannot know')];
   const start = posix.normalize(folder.path);
-  if (!state.found.has(start)) state.found.set(start, readPackage(start));
-  const found = state.found.get(start);
-  if (found === undefined) return []; // none: the package manager stops with an error
-  const dir = posix.normalize(posix.join(start, ...Array<string>(found.up).fill('..')));
-  const relDir = dir === '.' ? '' : dir;
-  const path = relDir === '' ? 'package.json' : relDir.endsWith('/') ? `${relDir}package.json` : `${relDir}/package.json`;
-  const all = (why: string): { target: ShellTarget } => every(`its scripts come from ${path}, ${why}`);
-  if (found.text === undefined) return [all('which the guard cannot read')];
-  let w = state.writes.get(path);
-  if (!w) state.writes.set(path, (w = { seen: 0, may: false }));
-  for (; w.seen < written.length && !w.may; w.seen++) w.may = mayWrite(written[w.seen], path);
-  if (w.may) return [all('which the command itself may write')];
-  // npm and pnpm run scripts with `script-shell` (`python3 -c …`): the guard reads them as sh would.
-  const shell = use.otherShell ?? (found.otherShell ? 'an .npmrc or .yarnrc sets script-shell' : state.shellEnv ? 'the command sets npm_config_script_shell or another npm config' : undefined);
-  if (shell !== undefined) return [all(`and may run through another program than sh (${shell})`)];
-  if (!state.scripts.has(path)) state.scripts.set(path, scriptTable(found.text));
-  const table = state.scripts.get(path);
-  if (table === undefined) return []; // not JSON, or no scripts: the package manager stops with an error
-  const names = use.names ?? Object.keys(table).map((name) => ({ name, withArgs: true }));
-  const out: { script: string; dir: string }[] = [];
-  for (const { name, withArgs } of names) {
-    const script = Object.hasOwn(table, name) ? table[name] : undefined;
-    if (typeof script !== 'string') continue;
-    if (--state.runs < 0) throw new TooComplex(`running more than ${MAX_SCRIPT_RUNS} package.json scripts`);
-    const line = withArgs && use.args !== '' ? `${script} ${use.args}` : script;
-    if (line.length > SHELL_LIMITS.maxLength) throw new TooComplex(`running a package.json script (${name}) longer than ${SHELL_LIMITS.maxLength} characters`);
-    out.push({ script: line, dir: relDir });
+  const find = (dir: string): ReturnType<NonNullable<ShellPorts['readPackage']>> => {
+    if (!state.found.has(dir)) state.found.set(dir, readPackage(dir));
+    return state.found.get(dir);
+  };
+  const above = (dir: string, up: number): string => posix.normalize(posix.join(dir, ...Array<string>(up).fill('..')));
+  if (use.workspace) {
+    // Every package of the workspace around the folder: those a filter names are among them.
+    const packages = ports.workspacePackages?.(start);
+    if (!packages) return []; // not a workspace the guard can read: the package manager finds no package either
+    const root = above(start, packages.up);
+    const out: ({ script: string; dir: string } | { target: ShellTarget })[] = [];
+    for (const f of packages.folders) {
+      const dir = posix.normalize(posix.join(root, f));
+      const found = find(dir);
+      if (found?.up === 0) out.push(...scriptsIn(dir, found));
+    }
+    return out;
   }
-  return out;
+  const found = find(start);
+  if (found === undefined) return []; // none: the package manager stops with an error
+  return scriptsIn(above(start, found.up), found);
+
+  /** The scripts `use` runs from the package.json in `dir` (relative to the command line's folder), as read. */
+  function scriptsIn(dir: string, found: { text: string | undefined; otherShell?: boolean }): ({ script: string; dir: string } | { target: ShellTarget })[] {
+    const relDir = dir === '.' ? '' : dir;
+    const path = relDir === '' ? 'package.json' : relDir.endsWith('/') ? `${relDir}package.json` : `${relDir}/package.json`;
+    const all = (why: string): { target: ShellTarget } => every(`its scripts come from ${path}, ${why}`);
+    if (found.text === undefined) return [all('which the guard cannot read')];
+    let w = state.writes.get(path);
+    if (!w) state.writes.set(path, (w = { seen: 0, may: false }));
+    for (; w.seen < written.length && !w.may; w.seen++) w.may = mayWrite(written[w.seen], path);
+    if (w.may) return [all('which the command itself may write')];
+    // npm and pnpm run scripts with `script-shell` (`python3 -c …`): the guard reads them as sh would.
+    const shell = use.otherShell ?? (found.otherShell ? 'an .npmrc or .yarnrc sets script-shell' : state.shellEnv ? 'the command sets npm_config_script_shell or another npm config' : undefined);
+    if (shell !== undefined) return [all(`and may run through another program than sh (${shell})`)];
+    if (!state.scripts.has(path)) state.scripts.set(path, scriptTable(found.text));
+    const table = state.scripts.get(path);
+    if (table === undefined) return []; // not JSON, or no scripts: the package manager stops with an error
+    const names = use.names ?? Object.keys(table).map((name) => ({ name, withArgs: true }));
+    const out: { script: string; dir: string }[] = [];
+    for (const { name, withArgs } of names) {
+      const script = Object.hasOwn(table, name) ? table[name] : undefined;
+      if (typeof script !== 'string') continue;
+      if (--state.runs < 0) throw new TooComplex(`running more than ${MAX_SCRIPT_RUNS} package.json scripts`);
+      const line = withArgs && use.args !== '' ? `${script} ${use.args}` : script;
+      if (line.length > SHELL_LIMITS.maxLength) throw new TooComplex(`running a package.json script (${name}) longer than ${SHELL_LIMITS.maxLength} characters`);
+      out.push({ script: line, dir: relDir });
+    }
+    return out;
+  }
 }
 
 /** What the package scripts of one command line share: each package.json read and parsed once, whatever runs from it. */
@@ -2085,7 +2122,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
       for (let k = 0; k < scripts.length; k++) {
         const { use, inDir, dirs } = scripts[k];
         for (const d of dirs) {
-          for (const run of packageScripts(use, inDir, d, ports.readPackage, targets, state)) {
+          for (const run of packageScripts(use, inDir, d, ports, targets, state)) {
             if ('target' in run) targets.push(run.target);
             else visit(run.script, 1, new Set([run.dir]));
           }

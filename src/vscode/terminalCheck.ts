@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { GuardedCommand } from '../core/manifest';
 import { analyzeShellCommand } from '../core/shellGuard';
 import { nearestPackage } from '../node/boundedRead';
+import { workspacePackages } from '../node/workspacePackages';
 import type { FolderProtection } from './folderProtection';
 import { log } from './logger';
 
@@ -17,7 +18,7 @@ const MAX_RECORDED = 500;
  * package.json scripts it runs (`npm run reset`), read from `cwd`, the terminal's folder.
  */
 export async function reportGuardedCommand(folder: FolderProtection, commandLine: string, guarded: GuardedCommand[], cwd: string): Promise<GuardedCommand[]> {
-  const hits = analyzeShellCommand(commandLine, guarded, { readPackage: (dir) => nearestPackage(resolve(cwd, dir), homedir()) }).guarded;
+  const hits = analyzeShellCommand(commandLine, guarded, { readPackage: (dir) => nearestPackage(resolve(cwd, dir), homedir()), workspacePackages: (dir) => workspacePackages(resolve(cwd, dir)) }).guarded;
   if (hits.length === 0) return [];
   const what = hits.map((g) => `"${g.pattern}": ${g.message.trim()}`).join(' ');
   log.warn(`[terminal] guarded command started in ${folder.folder.name}: ${hits.map((g) => g.pattern).join(', ')}`);

@@ -279,3 +279,19 @@ describe('package.json scripts run through another program than sh', () => {
     }
   });
 });
+
+describe('the scripts of a workspace\'s packages', () => {
+  test('pnpm -r / --filter and npm -w run the script of that name in each package of pnpm-workspace.yaml or package.json workspaces', () => {
+    const repo = project();
+    writeFileSync(join(repo.dir, 'pnpm-workspace.yaml'), "packages:\n  - 'packages/*'\n");
+    repo.write('packages/web/package.json', JSON.stringify({ name: 'web', scripts: { fmt: 'prettier --write ../../src/booking', test: 'vitest run' } }));
+    repo.write('packages/api/package.json', JSON.stringify({ name: 'api', scripts: { fmt: 'prettier --write .' } }));
+    for (const command of ['pnpm -r fmt', 'pnpm --filter web run fmt', 'cd packages/api && pnpm -r fmt']) refused(bash(repo, command), REFUSED, command);
+    for (const command of ['pnpm -r test', 'pnpm -r build', 'cd packages/api && pnpm fmt']) allowed(bash(repo, command), command);
+    // npm's workspaces: package.json's list.
+    writeFileSync(join(repo.dir, 'package.json'), JSON.stringify({ name: 'root', workspaces: ['packages/*'] }));
+    rmSync(join(repo.dir, 'pnpm-workspace.yaml'));
+    refused(bash(repo, 'npm run fmt --workspaces'), REFUSED, 'npm --workspaces');
+    allowed(bash(repo, 'npm test -w web'), 'npm -w web test');
+  });
+});

@@ -529,6 +529,8 @@ describe('shell guard: package.json scripts read through the caller', () => {
     'app/package.json': '\uFEFF' + pkg({ fmt: 'prettier --write .', gen: 'cp /tmp/gen.ts ../src/booking/flow.ts' }),
     'broken/package.json': '{ "scripts": { "fmt": ',
     'loops/package.json': pkg({ loop: 'npm run loop' }),
+    'packages/web/package.json': pkg({ fmt: 'prettier --write ../../src/booking' }),
+    'packages/api/package.json': pkg({ lint: 'eslint .', fmt: 'prettier --write .' }),
     'othershell/package.json': pkg({ lint: "open('../src/booking/flow.ts', 'w').write('')" }),
     'unreadable/package.json': undefined,
     'src/booking/package.json': undefined,
@@ -551,6 +553,8 @@ describe('shell guard: package.json scripts read through the caller', () => {
       // othershell/ has an .npmrc that sets script-shell.
       return found && dir === 'othershell' ? { ...found, otherShell: true } : found;
     },
+    // The command line's folder is a workspace's root, with two packages.
+    workspacePackages: (dir) => ({ up: dir === '.' ? 0 : dir.split('/').length, folders: ['packages/web', 'packages/api'] }),
   };
   const ROWS: [command: string, expected: Answer][] = [
     ['npm run fmt', 'deny'],
@@ -599,12 +603,20 @@ describe('shell guard: package.json scripts read through the caller', () => {
     // A script whose name is not known: any of them (here `reset` too).
     ['npm run "$TASK"', 'guarded'],
     ['npm --prefix app run "$TASK"', 'deny'],
-    // Other packages of a workspace are not looked up: their scripts are not seen (their options' values are not script names).
-    ['npm -w web run fmt', 'allow'],
-    ['npm run fmt --workspace=web', 'allow'],
-    ['yarn workspace web fmt', 'allow'],
-    ['pnpm -r fmt', 'allow'],
+    // A workspace's packages (here packages/web and packages/api): the script of that name in each of them
+    // (which ones a filter selects is not worked out); the root's is not one of them.
+    ['pnpm -r fmt', 'deny'],
+    ['pnpm -r lint', 'allow'],
+    ['pnpm --filter api fmt', 'deny'],
     ['pnpm --filter fmt lint', 'allow'],
+    ['npm -w packages/api run lint', 'allow'],
+    ['npm run fmt --workspace=web', 'deny'],
+    ['npm test --workspaces', 'allow'],
+    ['yarn workspace web fmt', 'deny'],
+    ['yarn workspace web lint', 'allow'],
+    ['yarn workspaces foreach -A run fmt', 'deny'],
+    ['cd packages/api && pnpm -r fmt', 'deny'],
+    ['cd packages/api && pnpm fmt', 'allow'],
     // A package.json that cannot be read, or that the command writes.
     ['cd src/booking && npm run lint', 'deny'],
     // (one that cannot be read counts as every protected file: a script may write outside its folder)
@@ -654,7 +666,7 @@ describe('shell guard: package.json scripts read through the caller', () => {
     for (let k = 0; k < 12; k++) tree[`s${k}`] = `npm run s${k + 1} && npm run s${k + 1}`;
     const deep: ShellPorts = { readPackage: nearest({ 'package.json': pkg(tree) }) };
     const a = analyzeShellCommand('npm run s0', [], deep);
-    assert.match(a.failure ?? '', /more than 64 package\.json scripts/);
+    assert.match(a.failure ?? '', /more than 256 package\.json scripts/);
   });
 });
 
