@@ -1931,22 +1931,41 @@ function packageScripts(
     const packages = ports.workspacePackages?.(start);
     if (!packages) return []; // not a workspace the guard can read: the package manager finds no package either
     const root = above(start, packages.up);
-    const out: ({ script: string; dir: string } | { target: ShellTarget })[] = [];
-    for (const f of packages.folders) {
-      const dir = posix.normalize(posix.join(root, f));
+    const own = packages.folders.map((f) => posix.normalize(posix.join(root, f))).flatMap((dir) => {
       const found = find(dir);
-      if (found?.up === 0) out.push(...scriptsIn(dir, found));
-    }
-    return out;
+      return found?.up === 0 ? [{ dir, found }] : [];
+    });
+    // More scripts of that name than the guard reads (a monorepo of hundreds of packages): not seen,
+    // as a workspace it cannot read is not; a refusal would stop every `pnpm -r test` there.
+    const runs = own.reduce((n, { dir, found }) => n + namesIn(dir, found.text), 0);
+    if (runs > state.runs) return [];
+    return own.flatMap(({ dir, found }) => scriptsIn(dir, found));
   }
   const found = find(start);
   if (found === undefined) return []; // none: the package manager stops with an error
   return scriptsIn(above(start, found.up), found);
 
+  /** How many scripts `use` names are in the package.json in `dir` (its `scripts` parsed once for the command line). */
+  function namesIn(dir: string, text: string | undefined): number {
+    const table = text === undefined ? undefined : tableOf(packagePath(dir), text);
+    if (table === undefined) return 0;
+    return use.names === undefined ? Object.keys(table).length : use.names.filter(({ name }) => Object.hasOwn(table, name) && typeof table[name] === 'string').length;
+  }
+
+  function packagePath(dir: string): string {
+    const relDir = dir === '.' ? '' : dir;
+    return relDir === '' ? 'package.json' : relDir.endsWith('/') ? `${relDir}package.json` : `${relDir}/package.json`;
+  }
+
+  function tableOf(path: string, text: string): Record<string, unknown> | undefined {
+    if (!state.scripts.has(path)) state.scripts.set(path, scriptTable(text));
+    return state.scripts.get(path);
+  }
+
   /** The scripts `use` runs from the package.json in `dir` (relative to the command line's folder), as read. */
   function scriptsIn(dir: string, found: { text: string | undefined; otherShell?: boolean }): ({ script: string; dir: string } | { target: ShellTarget })[] {
     const relDir = dir === '.' ? '' : dir;
-    const path = relDir === '' ? 'package.json' : relDir.endsWith('/') ? `${relDir}package.json` : `${relDir}/package.json`;
+    const path = packagePath(dir);
     const all = (why: string): { target: ShellTarget } => every(`its scripts come from ${path}, ${why}`);
     if (found.text === undefined) return [all('which the guard cannot read')];
     let w = state.writes.get(path);
@@ -1956,8 +1975,7 @@ function packageScripts(
     // npm and pnpm run scripts with `script-shell` (`python3 -c …`): the guard reads them as sh would.
     const shell = use.otherShell ?? (found.otherShell ? 'an .npmrc or .yarnrc sets script-shell' : state.shellEnv ? 'the command sets npm_config_script_shell or another npm config' : undefined);
     if (shell !== undefined) return [all(`and may run through another program than sh (${shell})`)];
-    if (!state.scripts.has(path)) state.scripts.set(path, scriptTable(found.text));
-    const table = state.scripts.get(path);
+    const table = tableOf(path, found.text);
     if (table === undefined) return []; // not JSON, or no scripts: the package manager stops with an error
     const names = use.names ?? Object.keys(table).map((name) => ({ name, withArgs: true }));
     const out: { script: string; dir: string }[] = [];

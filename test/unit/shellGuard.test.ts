@@ -661,6 +661,16 @@ describe('shell guard: package.json scripts read through the caller', () => {
     const t = analyzeShellCommand("printf '{}' > package.json && npm run lint", [], ports).targets.find((x) => x.via === 'npm run');
     assert.match(t?.unknown ?? '', /package\.json, which the command itself may write/);
   });
+  test('a workspace with more scripts of that name than the guard reads: not seen, not refused (every `pnpm -r test` of a large monorepo would be)', () => {
+    const workspace = (n: number): ShellPorts => {
+      const packages: Record<string, string> = {};
+      for (let i = 0; i < n; i++) packages[`p/m${i}/package.json`] = pkg({ fmt: 'prettier --write ../../src/booking' });
+      return { readPackage: nearest(packages), workspacePackages: () => ({ up: 0, folders: Object.keys(packages).map((k) => k.slice(0, -'/package.json'.length)) }) };
+    };
+    assert.equal(answer('pnpm -r fmt', ROOT, workspace(200)).answer, 'deny');
+    assert.equal(answer('pnpm -r fmt', ROOT, workspace(300)).answer, 'allow');
+  });
+
   test('scripts that run scripts two at a time are bounded: refused past the bound, with the reason', () => {
     const tree: Record<string, string> = {};
     for (let k = 0; k < 12; k++) tree[`s${k}`] = `npm run s${k + 1} && npm run s${k + 1}`;
