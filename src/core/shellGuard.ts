@@ -833,8 +833,10 @@ interface ScriptUse {
   via: string;
   /** Set when the command names another shell for the scripts, or another npm config that may (`--script-shell`, `--userconfig`). */
   otherShell?: string;
-  /** The scripts of the workspace's packages (`pnpm -r`, `pnpm --filter web`, `npm -w web`, `yarn workspace web`): all of them count. */
+  /** The scripts of the workspace's packages (`pnpm -r`, `pnpm --filter web`, `npm -w web`, `yarn workspace web`). */
   workspace?: boolean;
+  /** The packages named (`--filter web`, `-w packages/web`), by name or folder; unset: all of them (`-r`, or a filter beyond a plain name). */
+  only?: string[];
 }
 
 /**
@@ -911,6 +913,13 @@ function scriptUse(words: readonly Word[]): ScriptUse | undefined {
   const spec = SCRIPT_RUNNERS[manager];
   let at = '';
   let elsewhere = false;
+  // The packages named: plain names or folders only; anything else (`./apps/*`, `web...`, `{apps}`, `[main]`) selects all.
+  const selected: string[] = [];
+  let selectAll = false;
+  const select = (w: Word | undefined): void => {
+    if (w && !w.glob && /^[@\w][\w@./-]*$/.test(w.text) && !w.text.includes('..')) selected.push(w.text);
+    else selectAll = true;
+  };
   let otherShell: string | undefined;
   // The options, wherever they are before `--` (`npm run fmt --prefix app`, `pnpm -C app x`), and the
   // other words with where each is: the subcommand, the script's name, its arguments.
@@ -924,7 +933,12 @@ function scriptUse(words: readonly Word[]): ScriptUse | undefined {
     if (t === '--') break;
     if (!t.startsWith('-')) {
       positional.push(k);
-      if (positional.length === 1 && spec.elsewhereSubs?.includes(t)) elsewhere = true;
+      if (positional.length === 1 && spec.elsewhereSubs?.includes(t)) {
+        elsewhere = true;
+        // `yarn workspace NAME …` names one; `yarn workspaces …` all.
+        if (t === 'workspace') select(words.slice(k + 1).find((w) => !w.text.startsWith('-')));
+        else selectAll = true;
+      }
       continue;
     }
     own.add(k);
@@ -934,7 +948,11 @@ function scriptUse(words: readonly Word[]): ScriptUse | undefined {
     const value = eq > 0 ? { ...words[k], text: t.slice(eq + 1) } : takes ? words[++k] : undefined;
     if (eq < 0 && takes) own.add(k);
     if (spec.folder.includes(option) && value) at = value.glob ? UNKNOWN_DIR : value.text;
-    if (spec.elsewhere.includes(option) || spec.elsewhereFlags?.includes(option)) elsewhere = true;
+    if (spec.elsewhere.includes(option)) {
+      elsewhere = true;
+      select(value);
+    }
+    if (spec.elsewhereFlags?.includes(option)) elsewhere = selectAll = true;
     if (option === '--script-shell' || option === '--userconfig' || option === '--globalconfig') otherShell = `\`${manager} ${option}\` may run the scripts through another program than sh`;
   }
   const sub = positional.length > 0 ? words[positional[0]].text : '';
@@ -944,7 +962,7 @@ function scriptUse(words: readonly Word[]): ScriptUse | undefined {
     const dashes = from.findIndex((w) => w.text === '--');
     return (dashes >= 0 ? [...from.slice(0, dashes), ...from.slice(dashes + 1)] : from).map((w) => w.raw).join(' ');
   };
-  const use = (names: { name: string; withArgs: boolean }[] | undefined, args: string): ScriptUse => ({ at, names, args, via: `${manager} ${sub || 'install'}`, ...(otherShell !== undefined ? { otherShell } : {}), ...(elsewhere ? { workspace: true } : {}) });
+  const use = (names: { name: string; withArgs: boolean }[] | undefined, args: string): ScriptUse => ({ at, names, args, via: `${manager} ${sub || 'install'}`, ...(otherShell !== undefined ? { otherShell } : {}), ...(elsewhere ? { workspace: true, ...(selectAll || selected.length === 0 ? {} : { only: selected }) } : {}) });
   const withPrePost = (name: string): { name: string; withArgs: boolean }[] => [{ name: `pre${name}`, withArgs: false }, { name, withArgs: true }, { name: `post${name}`, withArgs: false }];
   if (elsewhere && manager === 'yarn' && spec.elsewhereSubs?.includes(sub)) {
     // `yarn workspace web lint …`: the script's name after the package's; `yarn workspaces [foreach …] run lint …`: after `run`.
@@ -1931,9 +1949,15 @@ function packageScripts(
     const packages = ports.workspacePackages?.(start);
     if (!packages) return []; // not a workspace the guard can read: the package manager finds no package either
     const root = above(start, packages.up);
-    const own = packages.folders.map((f) => posix.normalize(posix.join(root, f))).flatMap((dir) => {
+    const only = use.only;
+    const own = packages.folders.flatMap((f) => {
+      const dir = posix.normalize(posix.join(root, f));
       const found = find(dir);
-      return found?.up === 0 ? [{ dir, found }] : [];
+      if (found?.up !== 0) return [];
+      // A package named by its name (`web`, `@acme/web`, `web` for `@acme/web`) or its folder (`packages/web`).
+      const name = only && found.text !== undefined ? infoOf(packagePath(dir), found.text)?.name : undefined;
+      if (only && found.text !== undefined && !only.some((o) => o === name || (name !== undefined && name.endsWith(`/${o}`)) || posix.normalize(o) === f || f.endsWith(`/${posix.normalize(o)}`))) return [];
+      return [{ dir, found }];
     });
     // More scripts of that name than the guard reads (a monorepo of hundreds of packages): not seen,
     // as a workspace it cannot read is not; a refusal would stop every `pnpm -r test` there.
@@ -1957,9 +1981,13 @@ function packageScripts(
     return relDir === '' ? 'package.json' : relDir.endsWith('/') ? `${relDir}package.json` : `${relDir}/package.json`;
   }
 
-  function tableOf(path: string, text: string): Record<string, unknown> | undefined {
-    if (!state.scripts.has(path)) state.scripts.set(path, scriptTable(text));
+  function infoOf(path: string, text: string): PackageInfo | undefined {
+    if (!state.scripts.has(path)) state.scripts.set(path, packageInfo(text));
     return state.scripts.get(path);
+  }
+
+  function tableOf(path: string, text: string): Record<string, unknown> | undefined {
+    return infoOf(path, text)?.scripts;
   }
 
   /** The scripts `use` runs from the package.json in `dir` (relative to the command line's folder), as read. */
@@ -1999,17 +2027,27 @@ interface ScriptState {
   shellEnv: boolean;
   /** The package.json found from each folder (readPackage). */
   found: Map<string, { up: number; text: string | undefined; otherShell?: boolean } | undefined>;
-  /** Each package.json's scripts, by its path. */
-  scripts: Map<string, Record<string, unknown> | undefined>;
+  /** Each package.json's name and scripts, by its path. */
+  scripts: Map<string, PackageInfo | undefined>;
   /** For each package.json: how many of the command's targets were looked at, and whether one may write it. */
   writes: Map<string, { seen: number; may: boolean }>;
 }
 
-/** The `scripts` of a package.json's text (undefined: not JSON, or none). */
-function scriptTable(text: string): Record<string, unknown> | undefined {
+/** What the guard reads of a package.json: its name and its scripts. */
+interface PackageInfo {
+  name?: string;
+  scripts?: Record<string, unknown>;
+}
+
+/** The name and `scripts` of a package.json's text (undefined: not JSON). */
+function packageInfo(text: string): PackageInfo | undefined {
   try {
-    const scripts = (JSON.parse(text.replace(/^\uFEFF/, '')) as { scripts?: unknown } | null)?.scripts;
-    return typeof scripts === 'object' && scripts !== null ? (scripts as Record<string, unknown>) : undefined;
+    const json = JSON.parse(text.replace(/^\uFEFF/, '')) as { name?: unknown; scripts?: unknown } | null;
+    const scripts = json?.scripts;
+    return {
+      ...(typeof json?.name === 'string' ? { name: json.name } : {}),
+      ...(typeof scripts === 'object' && scripts !== null ? { scripts: scripts as Record<string, unknown> } : {}),
+    };
   } catch {
     return undefined;
   }

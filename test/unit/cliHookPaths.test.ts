@@ -285,9 +285,9 @@ describe('the scripts of a workspace\'s packages', () => {
     const repo = project();
     writeFileSync(join(repo.dir, 'pnpm-workspace.yaml'), "packages:\n  - 'packages/*'\n");
     repo.write('packages/web/package.json', JSON.stringify({ name: 'web', scripts: { fmt: 'prettier --write ../../src/booking', test: 'vitest run' } }));
-    repo.write('packages/api/package.json', JSON.stringify({ name: 'api', scripts: { fmt: 'prettier --write .' } }));
+    repo.write('packages/api/package.json', JSON.stringify({ name: '@acme/api', scripts: { fmt: 'prettier --write .' } }));
     for (const command of ['pnpm -r fmt', 'pnpm --filter web run fmt', 'cd packages/api && pnpm -r fmt']) refused(bash(repo, command), REFUSED, command);
-    for (const command of ['pnpm -r test', 'pnpm -r build', 'cd packages/api && pnpm fmt']) allowed(bash(repo, command), command);
+    for (const command of ['pnpm -r test', 'pnpm -r build', 'cd packages/api && pnpm fmt', 'pnpm --filter api fmt', 'pnpm --filter @acme/api fmt']) allowed(bash(repo, command), command);
     // npm's workspaces: package.json's list.
     writeFileSync(join(repo.dir, 'package.json'), JSON.stringify({ name: 'root', workspaces: ['packages/*'] }));
     rmSync(join(repo.dir, 'pnpm-workspace.yaml'));

@@ -603,11 +603,16 @@ describe('shell guard: package.json scripts read through the caller', () => {
     // A script whose name is not known: any of them (here `reset` too).
     ['npm run "$TASK"', 'guarded'],
     ['npm --prefix app run "$TASK"', 'deny'],
-    // A workspace's packages (here packages/web and packages/api): the script of that name in each of them
-    // (which ones a filter selects is not worked out); the root's is not one of them.
+    // A workspace's packages (here packages/web and packages/api): the script of that name in each of them,
+    // or in those named by their name or folder (a filter beyond that selects all); the root's is not one of them.
     ['pnpm -r fmt', 'deny'],
     ['pnpm -r lint', 'allow'],
-    ['pnpm --filter api fmt', 'deny'],
+    ['pnpm --filter api fmt', 'allow'],
+    ['pnpm --filter web fmt', 'deny'],
+    ['pnpm --filter api --filter web fmt', 'deny'],
+    ['pnpm --filter ./packages/api fmt', 'deny'],
+    ['pnpm --filter "api..." fmt', 'deny'],
+    ['npm -w packages/api run fmt', 'allow'],
     ['pnpm --filter fmt lint', 'allow'],
     ['npm -w packages/api run lint', 'allow'],
     ['npm run fmt --workspace=web', 'deny'],
