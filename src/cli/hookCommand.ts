@@ -20,8 +20,8 @@ import type { ShellAnalysis } from '../core/shellGuard';
 import type { ShellTarget } from '../core/shellGuard';
 import type { Grant } from '../core/unlocks';
 import { certifiedGrants } from '../node/certifiedGrants';
-import { nearestPackage, readBounded } from '../node/boundedRead';
-import { workspacePackages } from '../node/workspacePackages';
+import { readBounded } from '../node/boundedRead';
+import { packagePorts } from '../node/packageManagerFiles';
 import { noteCodePath } from '../core/codePath';
 import { findGitDir, grantStoreFor } from '../node/grantStore';
 import { MAX_HOOK_PAYLOAD, classifyTarget, loadManifest, protectedMessage, relsUnder } from './checkCommand';
@@ -253,9 +253,8 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
   for (const p of call.paths) add(resolve(cwd, p));
   // A patch file the command applies is read for the files it names (bounded; a link is not followed).
   const readFile = (p: string): string | undefined => readBounded(resolve(cwd, p), MAX_PATCH_BYTES)?.toString('utf8');
-  // A package.json whose scripts the command runs (`npm run fmt`), read through links as npm reads it.
-  const readPackage = (dir: string): ReturnType<typeof nearestPackage> => nearestPackage(resolve(cwd, dir), home);
-  const analysis = call.command === undefined ? undefined : analyzeShellCommand(call.command, [], { readFile, readPackage, workspacePackages: (dir) => workspacePackages(resolve(cwd, dir)) });
+  // The package.json files whose scripts the command runs (`npm run fmt`, `pnpm -r lint`).
+  const analysis = call.command === undefined ? undefined : analyzeShellCommand(call.command, [], { readFile, ...packagePorts(cwd, home) });
   if (analysis) {
     if (analysis.failure) {
       // Not a fault of the set-up: a command the guard cannot decide is refused with what to do instead.

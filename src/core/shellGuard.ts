@@ -908,8 +908,8 @@ const SCRIPT_RUNNERS: Record<string, ScriptRunner> = {
 /** The package.json scripts `words` run (see ScriptUse), if it is a package manager's command that runs any. */
 function scriptUse(words: readonly Word[]): ScriptUse | undefined {
   const manager = words[0] && commandName(words[0]);
-  if (manager === 'node' || manager === 'nodejs') return nodeRun(words);
-  if (!manager || !Object.hasOwn(SCRIPT_RUNNERS, manager)) return undefined;
+  if (!manager || !runsScripts(manager)) return undefined;
+  if (!Object.hasOwn(SCRIPT_RUNNERS, manager)) return nodeRun(words);
   const spec = SCRIPT_RUNNERS[manager];
   let at = '';
   let elsewhere = false;
@@ -981,6 +981,11 @@ function scriptUse(words: readonly Word[]): ScriptUse | undefined {
   return use(name.glob ? undefined : withPrePost(name.text), after(named));
 }
 
+/** Whether a command of this name may run package.json scripts (see scriptUse). */
+function runsScripts(name: string): boolean {
+  return Object.hasOwn(SCRIPT_RUNNERS, name) || name === 'node' || name === 'nodejs';
+}
+
 /** `node --run NAME [args]`: the script NAME of the package.json (no pre or post scripts). */
 function nodeRun(words: readonly Word[]): ScriptUse | undefined {
   for (let k = 1; k < words.length; k++) {
@@ -1037,7 +1042,7 @@ function runWithout(words: readonly Word[]): { words: readonly Word[]; script?: 
   for (;;) {
     const name = head === undefined ? '' : commandName(head);
     const key = /^python[0-9.]*$/.test(name) ? 'python' : name;
-    if (manager === undefined && (Object.hasOwn(SCRIPT_RUNNERS, name) || name === 'node' || name === 'nodejs')) manager = rest();
+    if (manager === undefined && runsScripts(name)) manager = rest();
     if (!Object.hasOwn(RUNNERS, key)) return done(rest());
     const spec = RUNNERS[key];
     const word = (k: number): Word | undefined => words[at + k];
@@ -1961,7 +1966,7 @@ function packageScripts(
     });
     // More scripts of that name than the guard reads (a monorepo of hundreds of packages): not seen,
     // as a workspace it cannot read is not; a refusal would stop every `pnpm -r test` there.
-    const runs = own.reduce((n, { dir, found }) => n + namesIn(dir, found.text), 0);
+    const runs = own.reduce((n, { dir, found }) => n + (found.text === undefined ? 0 : named(dir, found.text).length), 0);
     if (runs > state.runs) return [];
     return own.flatMap(({ dir, found }) => scriptsIn(dir, found));
   }
@@ -1969,25 +1974,24 @@ function packageScripts(
   if (found === undefined) return []; // none: the package manager stops with an error
   return scriptsIn(above(start, found.up), found);
 
-  /** How many scripts `use` names are in the package.json in `dir` (its `scripts` parsed once for the command line). */
-  function namesIn(dir: string, text: string | undefined): number {
-    const table = text === undefined ? undefined : tableOf(packagePath(dir), text);
-    if (table === undefined) return 0;
-    return use.names === undefined ? Object.keys(table).length : use.names.filter(({ name }) => Object.hasOwn(table, name) && typeof table[name] === 'string').length;
+  /** The scripts `use` names that the package.json in `dir` has (its text parsed once for the command line). */
+  function named(dir: string, text: string): { name: string; withArgs: boolean; script: string }[] {
+    const table = infoOf(packagePath(dir), text)?.scripts;
+    if (table === undefined) return []; // not JSON, or no scripts: the package manager stops with an error
+    const names = use.names ?? Object.keys(table).map((name) => ({ name, withArgs: true }));
+    return names.flatMap(({ name, withArgs }) => {
+      const script = Object.hasOwn(table, name) ? table[name] : undefined;
+      return typeof script === 'string' ? [{ name, withArgs, script }] : [];
+    });
   }
 
   function packagePath(dir: string): string {
-    const relDir = dir === '.' ? '' : dir;
-    return relDir === '' ? 'package.json' : relDir.endsWith('/') ? `${relDir}package.json` : `${relDir}/package.json`;
+    return dir === '.' ? 'package.json' : dir.endsWith('/') ? `${dir}package.json` : `${dir}/package.json`;
   }
 
   function infoOf(path: string, text: string): PackageInfo | undefined {
     if (!state.scripts.has(path)) state.scripts.set(path, packageInfo(text));
     return state.scripts.get(path);
-  }
-
-  function tableOf(path: string, text: string): Record<string, unknown> | undefined {
-    return infoOf(path, text)?.scripts;
   }
 
   /** The scripts `use` runs from the package.json in `dir` (relative to the command line's folder), as read. */
@@ -2003,13 +2007,8 @@ function packageScripts(
     // npm and pnpm run scripts with `script-shell` (`python3 -c …`): the guard reads them as sh would.
     const shell = use.otherShell ?? (found.otherShell ? 'an .npmrc or .yarnrc sets script-shell' : state.shellEnv ? 'the command sets npm_config_script_shell or another npm config' : undefined);
     if (shell !== undefined) return [all(`and may run through another program than sh (${shell})`)];
-    const table = tableOf(path, found.text);
-    if (table === undefined) return []; // not JSON, or no scripts: the package manager stops with an error
-    const names = use.names ?? Object.keys(table).map((name) => ({ name, withArgs: true }));
     const out: { script: string; dir: string }[] = [];
-    for (const { name, withArgs } of names) {
-      const script = Object.hasOwn(table, name) ? table[name] : undefined;
-      if (typeof script !== 'string') continue;
+    for (const { name, withArgs, script } of named(dir, found.text)) {
       if (--state.runs < 0) throw new TooComplex(`running more than ${MAX_SCRIPT_RUNS} package.json scripts`);
       const line = withArgs && use.args !== '' ? `${script} ${use.args}` : script;
       if (line.length > SHELL_LIMITS.maxLength) throw new TooComplex(`running a package.json script (${name}) longer than ${SHELL_LIMITS.maxLength} characters`);
@@ -2173,15 +2172,13 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
     visit(command, 0, new Set(['']));
     // Package scripts, once the command's own writes are known: a script may run more (`npm run a`
     // whose script is `npm run b && prettier --write .`), so the list grows while it is read.
-    if (ports.readPackage !== undefined) {
-      const state: ScriptState = { runs: MAX_SCRIPT_RUNS, shellEnv: /npm_config_(script_shell|userconfig|globalconfig)/i.test(command), found: new Map(), scripts: new Map(), writes: new Map() };
-      for (let k = 0; k < scripts.length; k++) {
-        const { use, inDir, dirs } = scripts[k];
-        for (const d of dirs) {
-          for (const run of packageScripts(use, inDir, d, ports, targets, state)) {
-            if ('target' in run) targets.push(run.target);
-            else visit(run.script, 1, new Set([run.dir]));
-          }
+    const state: ScriptState = { runs: MAX_SCRIPT_RUNS, shellEnv: /npm_config_(script_shell|userconfig|globalconfig)/i.test(command), found: new Map(), scripts: new Map(), writes: new Map() };
+    for (let k = 0; k < scripts.length; k++) {
+      const { use, inDir, dirs } = scripts[k];
+      for (const d of dirs) {
+        for (const run of packageScripts(use, inDir, d, ports, targets, state)) {
+          if ('target' in run) targets.push(run.target);
+          else visit(run.script, 1, new Set([run.dir]));
         }
       }
     }

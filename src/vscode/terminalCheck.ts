@@ -1,12 +1,10 @@
 // The terminal guard's check of one command line (loaded from dist/lazy.js on the first command
 // checked against a manifest's guarded commands): warns at once and records a guarded-command event.
 import { homedir } from 'node:os';
-import { resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { GuardedCommand } from '../core/manifest';
 import { analyzeShellCommand } from '../core/shellGuard';
-import { nearestPackage } from '../node/boundedRead';
-import { workspacePackages } from '../node/workspacePackages';
+import { packagePorts } from '../node/packageManagerFiles';
 import type { FolderProtection } from './folderProtection';
 import { log } from './logger';
 
@@ -18,7 +16,7 @@ const MAX_RECORDED = 500;
  * package.json scripts it runs (`npm run reset`), read from `cwd`, the terminal's folder.
  */
 export async function reportGuardedCommand(folder: FolderProtection, commandLine: string, guarded: GuardedCommand[], cwd: string): Promise<GuardedCommand[]> {
-  const hits = analyzeShellCommand(commandLine, guarded, { readPackage: (dir) => nearestPackage(resolve(cwd, dir), homedir()), workspacePackages: (dir) => workspacePackages(resolve(cwd, dir)) }).guarded;
+  const hits = analyzeShellCommand(commandLine, guarded, packagePorts(cwd, homedir())).guarded;
   if (hits.length === 0) return [];
   const what = hits.map((g) => `"${g.pattern}": ${g.message.trim()}`).join(' ');
   log.warn(`[terminal] guarded command started in ${folder.folder.name}: ${hits.map((g) => g.pattern).join(', ')}`);

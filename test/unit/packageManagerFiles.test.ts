@@ -6,7 +6,9 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { workspacePackages } from '../../src/node/workspacePackages';
+import { packagePorts } from '../../src/node/packageManagerFiles';
+
+const workspacePackages = (dir: string): { up: number; folders: string[] } | undefined => packagePorts(dir, undefined).workspacePackages('.');
 
 const base = realpathSync(mkdtempSync(join(tmpdir(), 'pf-workspace-')));
 after(() => rmSync(base, { recursive: true, force: true }));
@@ -40,6 +42,26 @@ describe('workspacePackages', () => {
     assert.deepEqual(workspacePackages(join(object, 'mods', 'm')), { up: 2, folders: ['mods/m'] });
     const plain = tree('plain', { 'package.json': JSON.stringify({ name: 'x' }) });
     assert.equal(workspacePackages(plain)?.up ?? 'none', 'none');
+  });
+
+  test('patterns built to be slow (`**/**/**/**/**/**` over a tree of folders) stop at the listing bound', () => {
+    const files: Record<string, string> = { 'pnpm-workspace.yaml': "packages:\n  - '**/**/**/**/**/**/x'\n" };
+    for (let a = 0; a < 8; a++) for (let b = 0; b < 8; b++) for (let c = 0; c < 8; c++) files[`d${a}/e${b}/f${c}/g/h`] = '';
+    assert.equal(workspacePackages(tree('slow', files)), undefined, 'past the bound: not looked up');
+  });
+
+  test('a package.json past 1 MB, or a folder in its place, is found but not read; the home folder\'s .npmrc is read once', () => {
+    const big = tree('bigpkg', { 'package.json': `{"scripts":{"x":"${'y'.repeat(1024 * 1024)}"}}` });
+    assert.deepEqual(packagePorts(big, undefined).readPackage('.'), { up: 0, text: undefined, otherShell: false });
+    const folder = tree('folderpkg', { 'package.json/inside': '' });
+    assert.deepEqual(packagePorts(folder, undefined).readPackage('.'), { up: 0, text: undefined, otherShell: false });
+    const home = tree('home', { '.npmrc': 'script-shell=/usr/bin/python3\n' });
+    const two = tree('two', { 'a/package.json': '{}', 'b/package.json': '{}' });
+    const ports = packagePorts(two, home);
+    assert.equal(ports.readPackage('a')?.otherShell, true);
+    rmSync(join(home, '.npmrc'));
+    assert.equal(ports.readPackage('b')?.otherShell, true, 'the home folder was read once for the decision');
+    assert.equal(packagePorts(two, home).readPackage('b')?.otherShell, false);
   });
 
   test('bounded: past 1,000 packages the workspace is not looked up', () => {

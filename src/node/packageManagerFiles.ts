@@ -1,10 +1,63 @@
-// The packages of a JavaScript workspace (pnpm-workspace.yaml's `packages`, or package.json's
-// `workspaces`), for the shell guard: `pnpm -r lint`, `pnpm --filter web fmt`, `npm -w web run x`
-// run the scripts of these packages' package.json files (ShellPorts.workspacePackages).
-import { readdirSync } from 'node:fs';
+// The package managers' files the shell guard reads for the package.json scripts a command runs
+// (ShellPorts.readPackage, ShellPorts.workspacePackages): the package.json a command finds, whether
+// an .npmrc or .yarnrc makes its scripts run through another program, and the packages of a
+// workspace (pnpm-workspace.yaml's `packages`, or package.json's `workspaces`) that `pnpm -r lint`,
+// `pnpm --filter web fmt` or `npm -w web run x` run scripts of.
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { minimatchModule } from '../core/minimatchModule';
+import type { ShellPorts } from '../core/shellGuard';
 import { readBounded } from './boundedRead';
+
+/** A package.json larger than this is not read for its scripts. */
+const MAX_PACKAGE_BYTES = 1024 * 1024;
+/** An .npmrc or .yarnrc larger than this is taken to set anything. */
+const MAX_NPMRC_BYTES = 256 * 1024;
+
+/**
+ * The shell guard's ports for the package scripts of a command line that starts in `cwd`, for one
+ * decision: the home folder's .npmrc and .yarnrc are read once, however many packages are read.
+ */
+export function packagePorts(cwd: string, home: string | undefined): Required<Pick<ShellPorts, 'readPackage' | 'workspacePackages'>> {
+  let homeShell: boolean | undefined;
+  const inHome = (): boolean => (homeShell ??= home !== undefined && setsScriptShell(home));
+  return {
+    readPackage: (dir) => nearestPackage(resolve(cwd, dir), inHome),
+    workspacePackages: (dir) => workspacePackages(resolve(cwd, dir)),
+  };
+}
+
+/**
+ * The package.json a package manager started in `dir` reads its scripts from: the one in `dir`, else
+ * in the nearest folder above that has one, read through links as the package managers read it.
+ * `up`: folders above `dir`; `text` undefined when something is there that cannot be read (a folder,
+ * a named pipe, a file too large). Undefined when there is none. `otherShell`: an .npmrc or .yarnrc
+ * beside it, or in the home folder (`homeShell`), sets `script-shell` (npm, pnpm and yarn 1 then run
+ * the scripts with that program, `python3 -c …`), or cannot be read.
+ */
+function nearestPackage(dir: string, homeShell: () => boolean): { up: number; text: string | undefined; otherShell: boolean } | undefined {
+  for (let at = dir, up = 0; ; up++) {
+    const path = join(at, 'package.json');
+    const bytes = readBounded(path, MAX_PACKAGE_BYTES, true);
+    if (bytes || existsSync(path)) {
+      // A named pipe in its place reads as empty now and as anything later: only a regular file is read.
+      const text = bytes && statSync(path, { throwIfNoEntry: false })?.isFile() ? bytes.toString('utf8') : undefined;
+      return { up, text, otherShell: setsScriptShell(at) || homeShell() };
+    }
+    if (dirname(at) === at) return undefined;
+    at = dirname(at);
+  }
+}
+
+/** Whether an .npmrc (`script-shell=…`) or .yarnrc (`script-shell "…"`) in folder `dir` sets the scripts' shell, or is there and cannot be read. */
+function setsScriptShell(dir: string): boolean {
+  return ['.npmrc', '.yarnrc'].some((name) => {
+    const path = join(dir, name);
+    const bytes = readBounded(path, MAX_NPMRC_BYTES, true);
+    if (!bytes) return existsSync(path);
+    return /^[ \t]*["']?script-shell["']?[ \t=:]/im.test(bytes.toString('utf8'));
+  });
+}
 
 /** Folders listed for one workspace at most: past it, its packages are not looked up. */
 const MAX_PACKAGES = 1000;
@@ -66,25 +119,25 @@ function expand(root: string, parts: readonly string[], rel: string, out: Set<st
   }
   const [head, ...rest] = parts;
   if (head === '..') return true; // outside the workspace: not one of its packages
-  const join2 = (name: string): string => (rel === '' ? name : `${rel}/${name}`);
   if (head === '**') {
     // This folder and every one below it, MAX_DEPTH deep.
     const walk = (at: string, depth: number): boolean => {
       if (!expand(root, rest, at, out, budget)) return false;
       if (depth >= MAX_DEPTH) return true;
       const names = folders(root, at, budget);
-      if (!names) return false;
-      for (const name of names) if (!walk(at === '' ? name : `${at}/${name}`, depth + 1)) return false;
-      return true;
+      return names !== undefined && names.every((name) => walk(below(at, name), depth + 1));
     };
     return walk(rel, 0);
   }
-  if (!/[*?[{]/.test(head)) return expand(root, rest, join2(head), out, budget);
+  if (!/[*?[{]/.test(head)) return expand(root, rest, below(rel, head), out, budget);
   const matcher = new (minimatchModule().Minimatch)(head, { dot: false, nonegate: true, nocomment: true });
   const names = folders(root, rel, budget);
-  if (!names) return false;
-  for (const name of names) if (matcher.match(name) && !expand(root, rest, join2(name), out, budget)) return false;
-  return true;
+  return names !== undefined && names.every((name) => !matcher.match(name) || expand(root, rest, below(rel, name), out, budget));
+}
+
+/** `name` in the folder `rel` (`''`: the workspace's root). */
+function below(rel: string, name: string): string {
+  return rel === '' ? name : `${rel}/${name}`;
 }
 
 /** The folders in `rel` under `root`, without node_modules and hidden ones; undefined past the budget. */
