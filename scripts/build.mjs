@@ -149,6 +149,13 @@ if (args.has('--tests')) {
 }
 const [ext, lazy] = await Promise.all(builds);
 const shared = await sharedMinimatch;
+// The command-line parts, run by loadCachedPart (src/node/cachedPart.ts), are written inside the
+// wrapper it compiles them in (PART_WRAPPER_START/END there), on their first line: V8 then compiles
+// the text as read, not a copy of it joined to the wrapper, on every agent tool call and commit.
+for (const part of ['cli-guard.js', 'cli-verify.js', 'cli-commands.js']) {
+  const file = join('dist', part);
+  writeFileSync(file, `(function (exports, require, module, __filename, __dirname) { ${readFileSync(file, 'latin1')}\n})`, 'latin1');
+}
 // Node looks for the package.json nearest to each file it loads (for its "type"); without one in
 // dist/ it parses the extension's manifest, ~20 KB, at every start of an agent's hook and of the
 // commit gate. This one says what the bundles are.

@@ -15,32 +15,64 @@
 //
 // Trust: the cache is bytecode, so it lives in the part's own folder, writable by whoever can
 // replace the part itself, never in a user cache folder an agent could write to. V8 checks its
-// own version, its flags and the source's length, not the source: the cache file holds a copy of
-// the source it was made from, compared byte for byte before V8 sees the cache (a part upgraded in
-// place to a file of the same length must not run the old part's code). It is written to a
-// temporary file and renamed into place, and its lengths are checked, so a crash mid-write leaves
-// no torn cache. Anything else wrong (missing, another V8, a folder that cannot be written, a pipe
-// or a link in its place) means compiling as without one. What is not checked: V8's data itself, which a
-// release V8 does not checksum; bytes changed inside it (a disk fault, or an edit by someone who
-// could as well edit the part) stop Node with a V8 error, refusing the tool call or the commit,
-// until the cache file is deleted. A checksum here would cost loading zlib or node:crypto
-// (1.5 to 2.5 ms), a third of the gain, on every agent tool call.
+// own version, its flags and the source's length, not the source: the cache names the very file it
+// was made from (its device, inode, size, modification and change times, as read through the
+// descriptor the source was read from), and is offered to V8 only for that file unchanged. A part
+// upgraded or edited in place gets a new change time from the kernel, which no one can set back; on
+// a file system whose times are coarse (whole seconds), no cache is made of a file changed in the
+// last two seconds, so that a rewrite within the same tick cannot go unseen. (It held a copy of the
+// source, compared byte for byte, until the copy's reading was found to cost ~0.6 ms of every agent
+// tool call.) It is written to a temporary file and renamed into place, and its lengths are checked,
+// so a crash mid-write leaves no torn cache. Anything else wrong (missing, another V8, a folder that
+// cannot be written, a pipe or a link in its place) means compiling as without one. What is not
+// checked: V8's data itself, which a release V8 does not checksum; bytes changed inside it (a disk
+// fault, or an edit by someone who could as well edit the part) stop Node with a V8 error, refusing
+// the tool call or the commit, until the cache file is deleted. A checksum here would cost loading
+// zlib or node:crypto (1.5 to 2.5 ms), a third of the gain, on every agent tool call.
 import { isAscii } from 'node:buffer';
-import { closeSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import type * as NodeModule from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { codePathsTaken, isCodePath, onCodePath } from '../core/codePath';
 import { readBounded } from './boundedRead';
 
-const MAGIC = 'protected-files code cache 2';
+const MAGIC = 'protected-files code cache 3';
 
 /** The ways through a part that a cache was made after (src/node/codePath.ts): at most this many, each a plain word. */
 const MAX_CODE_PATHS = 16;
 
-/** The header line: what made the cache, the lengths of the source copy and of V8's data after it, and the ways it covers. */
-function cacheHeader(source: Buffer, data: number, paths: readonly string[]): string {
-  return `${MAGIC} ${process.versions.v8} ${process.arch} ${source.length} ${paths.length > 0 ? paths.join(',') : '-'} ${data}\n`;
+/**
+ * The wrapper Node puts around a CommonJS module, on the part's first line so that line numbers stay
+ * the file's own. The build writes the parts already wrapped (scripts/build.mjs): V8 then compiles
+ * the text as read, instead of a copy of it joined to the wrapper (~0.4 ms of an agent's hook).
+ */
+export const PART_WRAPPER_START = '(function (exports, require, module, __filename, __dirname) { ';
+export const PART_WRAPPER_END = '\n})';
+const WRAPPED = Buffer.from(PART_WRAPPER_START, 'latin1');
+
+/**
+ * Which file a cache was made from: device, inode, size, and modification and change times (ms with
+ * their fraction), as fstat gave them for the descriptor its source was read through. One word.
+ */
+export function sourceIdentity(st: Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs' | 'ctimeMs'>): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+}
+
+/**
+ * Whether a cache must not be made yet of a source last changed at `ctimeMs`: a file system that keeps
+ * whole milliseconds or coarser (FAT's two seconds, HFS+'s one) may give a rewrite in the same tick the
+ * same change time, so the cache waits until that tick is past. Times with a fraction of a millisecond
+ * come from a file system that keeps nanoseconds, where any later change shows.
+ */
+export function changedTooRecently(ctimeMs: number, now = Date.now()): boolean {
+  return Number.isInteger(ctimeMs) && now - ctimeMs < 2000;
+}
+
+/** The header line: what made the cache, the file it was made from, the ways it covers, and the length of V8's data after it. */
+function cacheHeader(identity: string, data: number, paths: readonly string[]): string {
+  return `${MAGIC} ${process.versions.v8} ${process.arch} ${identity} ${paths.length > 0 ? paths.join(',') : '-'} ${data}\n`;
 }
 
 /** Caches of one part kept at most (for every command, way and set of Node's options): past it, a new one is not written. */
@@ -57,13 +89,13 @@ export const MAX_CACHES_PER_PART = 16;
 export function optionsTag(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS): string {
   const text = `${execArgv.join('\0')}\0\0${nodeOptions?.trim() ?? ''}`;
   if (text === '\0\0') return '';
-  let hash = 0x811c9dc5; // FNV-1a: a name, not a check (V8 checks the flags, and the source is compared byte for byte)
+  let hash = 0x811c9dc5; // FNV-1a: a name, not a check (V8 checks the flags, and the cache names its source file)
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
   return `o${(hash >>> 0).toString(16).padStart(8, '0')}`;
 }
 
 /** V8's data starts on an 8-byte boundary of the file (V8 copies data that is not aligned before reading it). */
-const dataOffset = (sourceEnd: number): number => (sourceEnd + 7) & ~7;
+const dataOffset = (headerEnd: number): number => (headerEnd + 7) & ~7;
 
 /** A cache as read: V8's data, and the ways through the part that the run which made it took. */
 export interface CodeCache {
@@ -71,35 +103,35 @@ export interface CodeCache {
   paths: string[];
 }
 
-/** The cached data for `source` in `cacheFile`, or undefined when it is missing or was made from anything else. */
-export function readCodeCache(cacheFile: string, source: Buffer): CodeCache | undefined {
+/**
+ * The cached data in `cacheFile` for the source whose sourceIdentity is `identity` (at most
+ * `sourceLength` bytes), or undefined when it is missing or was made from anything else.
+ */
+export function readCodeCache(cacheFile: string, identity: string, sourceLength: number): CodeCache | undefined {
   // Never waits on a named pipe or reads a device put in the cache's place: V8's data is about twice
   // the source at most, so anything past four times it (and a megabyte) is not a cache of it.
-  const file = readBounded(cacheFile, source.length * 4 + (1 << 20));
+  const file = readBounded(cacheFile, sourceLength * 4 + (1 << 20));
   if (!file) return undefined;
   const newline = file.indexOf(0x0a);
-  if (newline < 0 || newline > 200 + MAX_CODE_PATHS * 33) return undefined;
+  if (newline < 0 || newline > 300 + MAX_CODE_PATHS * 33) return undefined;
   const header = file.subarray(0, newline + 1).toString('latin1');
   const fields = header.slice(0, -1).split(' ');
   const dataLength = Number(fields[fields.length - 1]);
   const listed = fields[fields.length - 2] ?? '';
   const paths = listed === '-' ? [] : listed.split(',');
   if (!Number.isSafeInteger(dataLength) || paths.length > MAX_CODE_PATHS || !paths.every(isCodePath)) return undefined;
-  if (header !== cacheHeader(source, dataLength, paths)) return undefined;
-  const sourceStart = newline + 1;
-  const sourceEnd = sourceStart + source.length;
-  const dataStart = dataOffset(sourceEnd);
+  if (header !== cacheHeader(identity, dataLength, paths)) return undefined;
+  const dataStart = dataOffset(newline + 1);
   if (file.length !== dataStart + dataLength) return undefined;
-  if (!file.subarray(sourceStart, sourceEnd).equals(source)) return undefined;
   return { data: file.subarray(dataStart), paths };
 }
 
 /**
- * Writes the cache for `source` next to it, atomically; never throws. `makeData` runs only once the
- * temporary file could be created: a read-only install (a global package) has no cache and pays
- * nothing for it at each exit.
+ * Writes the cache of the source whose sourceIdentity is `identity` next to it, atomically; never
+ * throws. `makeData` runs only once the temporary file could be created: a read-only install (a
+ * global package) has no cache and pays nothing for it at each exit.
  */
-export function writeCodeCache(cacheFile: string, source: Buffer, makeData: () => Buffer, paths: readonly string[] = []): void {
+export function writeCodeCache(cacheFile: string, identity: string, makeData: () => Buffer, paths: readonly string[] = []): void {
   const temporary = `${cacheFile}.${process.pid}.tmp`;
   let fd: number;
   try {
@@ -109,9 +141,8 @@ export function writeCodeCache(cacheFile: string, source: Buffer, makeData: () =
   }
   try {
     const data = makeData();
-    const header = Buffer.from(cacheHeader(source, data.length, paths), 'latin1');
-    const sourceEnd = header.length + source.length;
-    writeFileSync(fd, Buffer.concat([header, source, Buffer.alloc(dataOffset(sourceEnd) - sourceEnd), data]));
+    const header = Buffer.from(cacheHeader(identity, data.length, paths), 'latin1');
+    writeFileSync(fd, Buffer.concat([header, Buffer.alloc(dataOffset(header.length) - header.length), data]));
     closeSync(fd);
     renameSync(temporary, cacheFile);
   } catch {
@@ -125,6 +156,24 @@ export function writeCodeCache(cacheFile: string, source: Buffer, makeData: () =
     } catch {
       // nothing left behind
     }
+  }
+}
+
+/** The whole of the file `filename` and what fstat said of it, read through one descriptor. */
+function readWithStats(filename: string): { source: Buffer; stats: Stats } {
+  const fd = openSync(filename, 'r');
+  try {
+    const stats = fstatSync(fd);
+    let source = Buffer.allocUnsafe(stats.size + 1); // one byte more: a file that grew is read to its end
+    let length = 0;
+    for (;;) {
+      if (length === source.length) source = Buffer.concat([source, Buffer.allocUnsafe(source.length)]);
+      const n = readSync(fd, source, length, source.length - length, null);
+      if (n === 0) return { source: source.subarray(0, length), stats };
+      length += n;
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -155,7 +204,8 @@ type ModuleFunction = (exports: unknown, require: NodeJS.Require, module: { expo
  */
 export function loadCachedPart(dir: string, name: string, partRequire?: NodeJS.Require, cachePerCommand = false): unknown {
   const filename = join(dir, name);
-  const source = readFileSync(filename);
+  const { source, stats } = readWithStats(filename);
+  const identity = sourceIdentity(stats);
   // One cache per V8, architecture and set of Node's options (optionsTag): the extension's Node (VS
   // Code's, for the agents' hooks) and the terminal's, or a Node started with NODE_OPTIONS and one
   // without, may run the same part, and would otherwise replace each other's cache on every run.
@@ -164,12 +214,14 @@ export function loadCachedPart(dir: string, name: string, partRequire?: NodeJS.R
   const command = cachePerCommand ? [...codePathsTaken()].sort().join('+') : '';
   const options = optionsTag();
   const cacheFile = `${filename}.${process.versions.v8}-${process.arch}${options ? `-${options}` : ''}${command ? `.${command}` : ''}.v8cache`;
-  const cached = readCodeCache(cacheFile, source);
-  // One line, like Node's own wrapper, so line numbers in stack traces stay the file's own.
+  const cached = readCodeCache(cacheFile, identity, source.length);
   // An ASCII part (the build keeps the hooks' part so) is the same text read as Latin-1, which Node
   // copies byte for byte: a third of the time of decoding UTF-8 (~0.1 ms of every hook call).
   const text = isAscii(source) ? source.toString('latin1') : source.toString('utf8');
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${text}\n})`, { filename, cachedData: cached?.data });
+  // A part the build wrapped is compiled as it is; any other gets the wrapper on its first line, like
+  // Node's own, so line numbers in stack traces stay the file's own.
+  const wrapped = source.length >= WRAPPED.length && source.subarray(0, WRAPPED.length).equals(WRAPPED) && text.endsWith(PART_WRAPPER_END);
+  const script = new Script(wrapped ? text : `${PART_WRAPPER_START}${text}${PART_WRAPPER_END}`, { filename, cachedData: cached?.data });
   const module = { exports: {} as unknown };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const requireFor = partRequire ?? (require('node:module') as typeof NodeModule).createRequire(filename);
@@ -190,7 +242,9 @@ export function loadCachedPart(dir: string, name: string, partRequire?: NodeJS.R
       if (use === 'used' && paths.length > MAX_CODE_PATHS) return;
       // Bounded: Node started with ever new options must not fill the part's folder with caches.
       if (cached === undefined && cachesOf(dir, name) >= MAX_CACHES_PER_PART) return;
-      writeCodeCache(cacheFile, source, () => script.createCachedData(), paths.slice(0, MAX_CODE_PATHS));
+      // A part just changed on a file system with coarse times: not yet (see changedTooRecently).
+      if (changedTooRecently(stats.ctimeMs)) return;
+      writeCodeCache(cacheFile, identity, () => script.createCachedData(), paths.slice(0, MAX_CODE_PATHS));
     });
   };
   const isNew = (path: string): boolean => !covered.includes(path);

@@ -7,7 +7,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MAX_CACHES_PER_PART, cacheUse, loadCachedPart, optionsTag, readCodeCache, writeCodeCache } from '../../src/node/cachedPart';
+import { MAX_CACHES_PER_PART, PART_WRAPPER_END, PART_WRAPPER_START, cacheUse, changedTooRecently, loadCachedPart, optionsTag, readCodeCache, sourceIdentity, writeCodeCache } from '../../src/node/cachedPart';
 import { noteCodePath } from '../../src/core/codePath';
 
 /** How the child loads the part: the ways it notes before and after loading it, and whether the part has a cache per command. */
@@ -72,6 +72,11 @@ describe('loadCachedPart: a CLI part with its V8 code cache', () => {
   };
   const cacheName = `part.js.${process.versions.v8}-${process.arch}.v8cache`;
   const cacheOf = (dir: string): string => path.join(dir, cacheName);
+  /** The cache of the part in `dir` as the loader reads it: for that very file, as it is now. */
+  const readCacheOf = (cacheFile: string, dir: string, name = 'part.js'): ReturnType<typeof readCodeCache> => {
+    const file = path.join(dir, name);
+    return readCodeCache(cacheFile, sourceIdentity(fs.statSync(file)), fs.statSync(file).size);
+  };
 
   before(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-cached-part-'));
@@ -91,7 +96,7 @@ describe('loadCachedPart: a CLI part with its V8 code cache', () => {
     assert.equal(fs.existsSync(cacheOf(dir)), false);
     assert.equal(load(dir).use, 'none');
     const cache = fs.readFileSync(cacheOf(dir));
-    assert.match(cache.subarray(0, 100).toString('latin1'), new RegExp(`^protected-files code cache 2 ${process.versions.v8.replace(/[.-]/g, '\\$&')} ${process.arch} \\d+ - \\d+\\n`));
+    assert.match(cache.subarray(0, 200).toString('latin1'), new RegExp(`^protected-files code cache 3 ${process.versions.v8.replace(/[.-]/g, '\\$&')} ${process.arch} \\d+:\\d+:\\d+:[\\d.]+:[\\d.]+ - \\d+\\n`));
     assert.equal(load(dir).use, 'used');
     assert.equal(load(dir).use, 'used');
     assert.deepEqual(fs.readdirSync(dir).sort(), ['helper.js', 'part.js', cacheName], 'no temporary file is left');
@@ -118,7 +123,7 @@ describe('loadCachedPart: a CLI part with its V8 code cache', () => {
     const dir = fresh();
     const ways = Array.from({ length: 16 }, (_, i) => `way-${String(i).padStart(2, '0')}`);
     load(dir, 'part.js', { after: ways });
-    assert.equal(readCodeCache(cacheOf(dir), fs.readFileSync(path.join(dir, 'part.js')))?.paths.length, 16);
+    assert.equal(readCacheOf(cacheOf(dir), dir)?.paths.length, 16);
     const made = fs.statSync(cacheOf(dir)).mtimeMs;
     for (let i = 0; i < 2; i++) assert.equal(load(dir, 'part.js', { after: ['way-16'] }).use, 'used');
     assert.equal(fs.statSync(cacheOf(dir)).mtimeMs, made);
@@ -132,7 +137,7 @@ describe('loadCachedPart: a CLI part with its V8 code cache', () => {
     assert.equal(load(dir, 'part.js', { before: ['check'], perCommand: true }).use, 'used');
     assert.equal(load(dir, 'part.js', { before: ['hook'], after: ['hook-files'], perCommand: true }).use, 'used');
     assert.deepEqual(fs.readdirSync(dir).sort(), [cacheFor('check'), cacheFor('hook'), path.join(dir, 'helper.js'), path.join(dir, 'part.js')].map((f) => path.basename(f)).sort());
-    assert.deepEqual(readCodeCache(cacheFor('hook'), fs.readFileSync(path.join(dir, 'part.js')))?.paths, ['hook', 'hook-files']);
+    assert.deepEqual(readCacheOf(cacheFor('hook'), dir)?.paths, ['hook', 'hook-files']);
     // A way that is not a word never reaches a file name.
     assert.equal(load(dir, 'part.js', { before: ['../../escape'], perCommand: true }).use, 'none');
     assert.equal(fs.existsSync(cacheOf(dir)), true, 'the part\'s plain cache, named by no way');
@@ -195,7 +200,7 @@ describe('loadCachedPart: a CLI part with its V8 code cache', () => {
   });
 
   test('a part replaced by another of the same length never runs the old code from the cache', () => {
-    // V8 checks only the length of the source: the cache holds the source it was made from.
+    // V8 checks only the length of the source: the cache names the file it was made from, change time included.
     const dir = fresh('old answer');
     load(dir);
     load(dir);
@@ -207,6 +212,50 @@ describe('loadCachedPart: a CLI part with its V8 code cache', () => {
     assert.equal(after.use, 'none', 'the old cache is not even offered to V8');
     assert.equal(load(dir).use, 'used', 'and the cache is made again for the new part');
     assert.equal(load(dir).report.answer, 'new answer');
+  });
+
+  test('a part touched, or written again with the same bytes, is compiled again: the cache is for that file unchanged', () => {
+    const dir = fresh();
+    load(dir);
+    assert.equal(load(dir).use, 'used');
+    const part = path.join(dir, 'part.js');
+    const st = fs.statSync(part);
+    fs.utimesSync(part, st.atime, st.mtime); // the same times again: only the change time moves
+    assert.equal(load(dir).use, 'none');
+    assert.equal(load(dir).use, 'used');
+    fs.writeFileSync(part, fs.readFileSync(part));
+    assert.equal(load(dir).use, 'none');
+    // A copy of the folder (another inode) does not take the original's cache either.
+    const copy = `${dir}-copy`;
+    fs.cpSync(dir, copy, { recursive: true, preserveTimestamps: true });
+    assert.equal(load(copy).use, 'none');
+    assert.equal(load(copy).report.answer, 'forty-two');
+  });
+
+  test('a part written inside its wrapper, as the build writes them, runs as require would, from source and from its cache', () => {
+    const dir = fresh();
+    const part = path.join(dir, 'part.js');
+    const plain = fs.readFileSync(part, 'latin1');
+    fs.writeFileSync(part, `${PART_WRAPPER_START}${plain}${PART_WRAPPER_END}`, 'latin1');
+    const first = load(dir);
+    assert.deepEqual(first.report, { answer: 'forty-two', helper: 'helper beside the part', dirname: dir, filename: 'part.js', line: 5 });
+    const cached = load(dir);
+    assert.equal(cached.use, 'used');
+    assert.deepEqual(cached.report, first.report);
+    // The cache holds V8's data (with the strings the code uses) and names the file; no copy of the
+    // source to read on every start.
+    const cache = fs.readFileSync(cacheOf(dir));
+    assert.equal(cache.includes(Buffer.from('function line()')), false);
+    assert.equal(cache.includes(Buffer.from("require('./helper.js')")), false);
+  });
+
+  test('changedTooRecently: no cache of a part changed in the last two seconds on a file system with coarse times', () => {
+    const now = 1_800_000_000_000;
+    assert.equal(changedTooRecently(now - 1000, now), true, 'whole milliseconds, a second ago');
+    assert.equal(changedTooRecently(now - 1999, now), true);
+    assert.equal(changedTooRecently(now - 2000, now), false, 'the tick is past');
+    assert.equal(changedTooRecently(now - 1000.25, now), false, 'a fraction of a millisecond: the file system keeps nanoseconds');
+    assert.equal(changedTooRecently(now - 5, now), true);
   });
 
   test('a torn, foreign or garbage cache is compiled around and replaced', () => {
@@ -222,7 +271,7 @@ describe('loadCachedPart: a CLI part with its V8 code cache', () => {
       ['a header that lies about the length', Buffer.concat([Buffer.from(header.replace(/ \d+\n$/, ' 12\n'), 'latin1'), good.subarray(header.length)])],
       ['a header whose ways are not words', Buffer.concat([Buffer.from(header.replace(/ - (\d+)\n$/, ' ../x,Y $1\n'), 'latin1'), good.subarray(header.length)])],
       ['a header without its ways', Buffer.concat([Buffer.from(header.replace(/ - (\d+)\n$/, ' $1\n'), 'latin1'), good.subarray(header.length)])],
-      ['a source copy with one byte changed', Buffer.concat([good.subarray(0, header.length + 10), Buffer.from('#'), good.subarray(header.length + 11)])],
+      ['a header naming another file (another inode)', Buffer.concat([Buffer.from(header.replace(/ (\d+):(\d+):/, (_, dev: string, ino: string) => ` ${dev}:${Number(ino) + 1}:`), 'latin1'), good.subarray(header.length)])],
     ];
     for (const [what, bytes] of spoilt) {
       fs.writeFileSync(cacheOf(dir), bytes);
@@ -276,32 +325,32 @@ describe('loadCachedPart: a CLI part with its V8 code cache', () => {
       made++;
       return Buffer.from('data');
     };
-    const source = fs.readFileSync(path.join(dir, 'part.js'));
-    writeCodeCache(path.join(dir, 'no-such-folder', 'part.js.v8cache'), source, makeData);
+    const identity = sourceIdentity(fs.statSync(path.join(dir, 'part.js')));
+    writeCodeCache(path.join(dir, 'no-such-folder', 'part.js.v8cache'), identity, makeData);
     assert.equal(made, 0, 'a read-only install pays nothing at exit');
 
     const target = path.join(root, `elsewhere${n++}`);
     fs.writeFileSync(target, 'not to be touched\n');
     const cacheFile = path.join(dir, 'linked.v8cache');
     fs.symlinkSync(target, `${cacheFile}.${process.pid}.tmp`);
-    writeCodeCache(cacheFile, source, makeData);
+    writeCodeCache(cacheFile, identity, makeData);
     assert.equal(made, 0);
     assert.equal(fs.readFileSync(target, 'utf8'), 'not to be touched\n');
     assert.equal(fs.existsSync(cacheFile), false);
 
-    writeCodeCache(path.join(dir, 'written.v8cache'), source, makeData);
+    writeCodeCache(path.join(dir, 'written.v8cache'), identity, makeData);
     assert.equal(made, 1);
-    assert.deepEqual(readCodeCache(path.join(dir, 'written.v8cache'), source), { data: Buffer.from('data'), paths: [] });
+    assert.deepEqual(readCodeCache(path.join(dir, 'written.v8cache'), identity, 100), { data: Buffer.from('data'), paths: [] });
   });
 
-  test('readCodeCache: only the exact source gets the data back', () => {
+  test('readCodeCache: only the file the cache was made from gets the data back', () => {
     const dir = fresh();
     load(dir);
-    const source = fs.readFileSync(path.join(dir, 'part.js'));
-    assert.ok(readCodeCache(cacheOf(dir), source)?.data.length);
-    const flipped = Buffer.from(source);
-    flipped[flipped.length - 3] ^= 1;
-    assert.equal(readCodeCache(cacheOf(dir), flipped), undefined);
-    assert.equal(readCodeCache(path.join(dir, 'missing.v8cache'), source), undefined);
+    const st = fs.statSync(path.join(dir, 'part.js'));
+    assert.ok(readCodeCache(cacheOf(dir), sourceIdentity(st), st.size)?.data.length);
+    for (const other of [{ ...st, ino: st.ino + 1 }, { ...st, dev: st.dev + 1 }, { ...st, size: st.size + 1 }, { ...st, mtimeMs: st.mtimeMs + 1 }, { ...st, ctimeMs: st.ctimeMs + 0.001 }]) {
+      assert.equal(readCodeCache(cacheOf(dir), sourceIdentity(other), st.size), undefined);
+    }
+    assert.equal(readCodeCache(path.join(dir, 'missing.v8cache'), sourceIdentity(st), st.size), undefined);
   });
 });

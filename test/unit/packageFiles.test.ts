@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { PART_WRAPPER_END, PART_WRAPPER_START } from '../../src/node/cachedPart';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const DIST = join(ROOT, 'dist');
@@ -51,4 +52,14 @@ test('every file a bundle loads is built and in the .vsix; none the command line
   for (const f of closure(extensionEntries)) assert.ok(vsix.has(f), `dist/${f} is loaded by the extension or its CLI but not listed in .vscodeignore`);
   for (const f of closure(cliEntries)) assert.ok(!npmLeftOut.has(f), `dist/${f} is loaded by the command line but left out of the npm package by .npmignore`);
   assert.ok(vsix.has('minimatch.js') && npmLeftOut.has('minimatch.js'), 'dist/minimatch.js: the .vsix ships it, the npm package does not need it');
+});
+
+test('every part the command line runs with loadCachedPart is built inside its wrapper, which the loader compiles as it is', () => {
+  const parts = new Set([...loadedBy().values()].flatMap((files) => [...files]).filter((f) => f.startsWith('cli-')));
+  assert.deepEqual([...parts].sort(), ['cli-commands.js', 'cli-guard.js', 'cli-verify.js']);
+  for (const part of parts) {
+    const text = readFileSync(join(DIST, part), 'latin1');
+    assert.ok(text.startsWith(PART_WRAPPER_START), `dist/${part} starts with the wrapper`);
+    assert.ok(text.endsWith(PART_WRAPPER_END), `dist/${part} ends with it`);
+  }
 });
