@@ -3,7 +3,7 @@
 // a locked file or a guarded command in the agent's own format, allows what a grant covers, and
 // after a tool ran records its changes under the grant. Every failure of its own refuses the call
 // with one sentence saying what to fix (fail closed): a hook that crashes lets the edit through.
-import { readdirSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { homeDirectory } from '../node/nodeOs';
 import type { Dirent } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -15,7 +15,7 @@ import { MANIFEST_PATH, PROTECTION_DIR } from '../core/manifest';
 import type { Manifest } from '../core/manifest';
 import { ProtectionMatcher } from '../core/matcher';
 import type { Classification } from '../core/matcher';
-import { analyzeShellCommand, couldBe, expandGlob, globBase, guardedIn, lockedTargets, workspaceRel } from '../core/shellGuard';
+import type * as ShellGuard from '../core/shellGuard';
 import type { ShellAnalysis } from '../core/shellGuard';
 import type { ShellTarget } from '../core/shellGuard';
 import type { Grant } from '../core/unlocks';
@@ -52,6 +52,19 @@ const MAX_GLOB_FILES = 50_000;
 const MAX_GLOB_WILDCARDS = 16;
 /** Files matched against a command's patterns in one workspace (each pattern once); more refuses the command. */
 const MAX_GLOB_MATCHES = 2_000_000;
+
+let shellGuardModule: typeof ShellGuard | undefined;
+
+/**
+ * The shell guard, loaded the first time a call carries a command: its tables (the commands it knows,
+ * their options, the package managers) are built as it loads, ~0.3 ms that an agent's Edit, which
+ * names its files, never needs. In the guard's part it is a function of its own (esbuild keeps a
+ * module required so as a lazily run one).
+ */
+function shellGuard(): typeof ShellGuard {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (shellGuardModule ??= require('../core/shellGuard') as typeof ShellGuard);
+}
 
 class GuardFailure extends Error {}
 
@@ -153,7 +166,7 @@ function anywhereInto(t: ShellTarget, dir: string): boolean {
   const name = t.anywhere.slice(t.anywhere.lastIndexOf('/') + 1);
   const read = d.endsWith('/hooks') ? GIT_HOOK_NAMES : STORE_NAMES;
   if (t.op === 'write' && (read.test(name) || /[*?[]/.test(name))) candidates.push(`${d}/${name}`);
-  return candidates.some((c) => couldBe(t, c));
+  return candidates.some((c) => shellGuard().couldBe(t, c));
 }
 
 function messageOf(err: unknown): string {
@@ -216,6 +229,69 @@ const USER_AGENT_SETTINGS = [
   '.cursor/hooks.json', '.codeium/windsurf/hooks.json', '.copilot/hooks',
 ];
 
+/**
+ * The guard's own code: the folder of the part that runs (dist/: the hook, the CLI's parts, their code
+ * caches, the extension) and the Node that runs it. An agent that rewrote them (`echo
+ * 'process.exit(0)' > …/dist/hook.js`, a Write of cli-guard.js) would switch the guard off for every
+ * later call; they are refused like the agents' settings.
+ */
+function guardOwnCode(): { dir: string; node: string } {
+  return { dir: __dirname, node: process.execPath };
+}
+
+/** At most this many entries of the guard's folder are matched against a path the guard cannot know. */
+const MAX_OWN_FILES = 256;
+
+/**
+ * The first of the guard's own files (see guardOwnCode) that a call's written paths (`touched`, each
+ * with the paths its links lead to) or its paths below a folder the guard cannot know (`anywhere`)
+ * could write, remove or replace: the folder itself, a file in it, a folder around it (not the home
+ * folder or above), a hard link to a file in it; else undefined.
+ */
+function ownCodeHit(touched: readonly string[], anywhere: readonly ShellTarget[], home: string): string | undefined {
+  const { dir, node } = guardOwnCode();
+  const around = (t: string, f: string): boolean => {
+    const bare = t.replace(/[\\/]+$/, '');
+    return f.startsWith(`${bare}${sep}`) && t !== home && t.length > home.length;
+  };
+  const inside = touched.find((t) => t === dir || t.startsWith(`${dir}${sep}`) || around(t, dir));
+  if (inside !== undefined) return inside.startsWith(`${dir}${sep}`) ? inside : dir;
+  if (touched.some((t) => t === node || around(t, node))) return node;
+  let entries: string[] | undefined;
+  const names = (): string[] => {
+    if (entries === undefined) {
+      try {
+        entries = readdirSync(dir).slice(0, MAX_OWN_FILES);
+      } catch {
+        entries = [];
+      }
+    }
+    return entries;
+  };
+  // A hard link made earlier to a file of the guard's (`ln …/dist/hook.js h`): writing it writes that file.
+  for (const t of touched) {
+    let st;
+    try {
+      st = lstatSync(t);
+    } catch {
+      continue;
+    }
+    if (!st.isFile() || st.nlink < 2) continue;
+    for (const name of names()) {
+      try {
+        const own = lstatSync(join(dir, name));
+        if (own.ino === st.ino && own.dev === st.dev) return join(dir, name);
+      } catch {
+        // gone since it was listed
+      }
+    }
+  }
+  if (anywhere.length === 0) return undefined;
+  // A code cache not made yet is one of the guard's files too (src/node/cachedPart.ts).
+  const candidates = [...names(), `cli-guard.js.${process.versions.v8}-${process.arch}.hook.v8cache`].map((name) => join(dir, name));
+  return [...candidates, node].find((f) => anywhere.some((t) => shellGuard().couldBe(t, posixOf(f))));
+}
+
 function expandHome(p: string, home: string): string {
   return p === '~' ? home : p.startsWith('~/') ? join(home, p.slice(2)) : p;
 }
@@ -254,7 +330,7 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
   // A patch file the command applies is read for the files it names (bounded; a link is not followed).
   const readFile = (p: string): string | undefined => readBounded(resolve(cwd, p), MAX_PATCH_BYTES)?.toString('utf8');
   // The package.json files whose scripts the command runs (`npm run fmt`, `pnpm -r lint`).
-  const analysis = call.command === undefined ? undefined : analyzeShellCommand(call.command, [], { readFile, ...packagePorts(cwd, home) });
+  const analysis = call.command === undefined ? undefined : shellGuard().analyzeShellCommand(call.command, [], { readFile, ...packagePorts(cwd, home) });
   if (analysis) {
     if (analysis.failure) {
       // Not a fault of the set-up: a command the guard cannot decide is refused with what to do instead.
@@ -283,8 +359,10 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
     }
     const settings = USER_AGENT_SETTINGS.map((rel) => join(home, ...rel.split('/')));
     const anywhere = analysis?.targets.filter((t) => t.anywhere !== undefined) ?? [];
-    const hit = settings.find((f) => touched.some((t) => t === f || t.startsWith(`${f}${sep}`) || (f.startsWith(`${t.replace(/[\\/]+$/, '')}${sep}`) && t !== home && t.length > home.length)) || anywhere.some((t) => couldBe(t, posixOf(f))));
+    const hit = settings.find((f) => touched.some((t) => t === f || t.startsWith(`${f}${sep}`) || (f.startsWith(`${t.replace(/[\\/]+$/, '')}${sep}`) && t !== home && t.length > home.length)) || anywhere.some((t) => shellGuard().couldBe(t, posixOf(f))));
     if (hit) reasons.push(`Protected Files: ${hit} holds an agent's own settings, which can switch off the hook that guards this workspace's protected files; an agent must not change it. Ask a person to.`);
+    const own = ownCodeHit([...new Set(touched.flatMap(chainOf))], anywhere, home);
+    if (own !== undefined) reasons.push(`Protected Files: ${own} is the guard's own code, which checks every tool call of the agents in this workspace; an agent must not change it. Ask a person to (reinstall or update Protected Files).`);
   }
   for (const root of roots) {
     const folder = await openFolder(root, io);
@@ -329,7 +407,7 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
   }
   if (analysis) {
     if (call.phase === 'pre') {
-      for (const g of guardedIn(analysis.lines, folder.manifest?.guardedCommands ?? [])) {
+      for (const g of shellGuard().guardedIn(analysis.lines, folder.manifest?.guardedCommands ?? [])) {
         reasons.push(`Protected Files: "${g.pattern}" is a guarded command in ${MANIFEST_PATH}: ${g.message.trim()} An agent must not run it: ask a person to run it themselves if it is really needed.`);
       }
     }
@@ -346,10 +424,10 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
     }
     // Each target once: `touch $a $a …` is one pattern however often it is written.
     const targets = [...new Map(analysis.targets.map((t) => [`${t.op}\0${t.glob ? 'g' : 'p'}\0${t.path}`, t])).values()];
-    const found = lockedTargets(
+    const found = shellGuard().lockedTargets(
       targets,
       (p) => {
-        const rel = workspaceRel(rootPosix, cwdPosix, p.split(sep).join('/'), homePosix);
+        const rel = shellGuard().workspaceRel(rootPosix, cwdPosix, p.split(sep).join('/'), homePosix);
         if (p === '' || p.startsWith('~')) return rel;
         // The file it really is, through its symlinks and symlinked folders, where that is in the
         // workspace: `/tmp/x.ts` linked to a file in it; `bk/*` with bk a link to src/booking, whose
@@ -376,11 +454,11 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
         const cache = folder.globs;
         let files = cache.expanded.get(glob);
         if (!files) {
-          const candidates = protectedCandidates(folder, globBase(glob));
+          const candidates = protectedCandidates(folder, shellGuard().globBase(glob));
           if ((cache.matches += candidates.length) > MAX_GLOB_MATCHES) {
             throw new GuardFailure(`the command's path patterns would have to be matched against more than ${MAX_GLOB_MATCHES} files, more than the guard checks; name the files`);
           }
-          cache.expanded.set(glob, (files = expandGlob(glob, candidates)));
+          cache.expanded.set(glob, (files = shellGuard().expandGlob(glob, candidates)));
         }
         return files;
       },
@@ -433,7 +511,7 @@ function protectedCandidates(folder: Folder, base: string): string[] {
   const known = cache.candidates.get(base);
   if (known) return known;
   if (!cache.bases) {
-    const bases = [...new Set(folder.matcher.patterns.map((p) => globBase(p.replace(/^(?:\.\/)+/, ''))))].sort((a, b) => a.length - b.length);
+    const bases = [...new Set(folder.matcher.patterns.map((p) => shellGuard().globBase(p.replace(/^(?:\.\/)+/, ''))))].sort((a, b) => a.length - b.length);
     cache.bases = [];
     for (const b of bases) if (!cache.bases.some((r) => r === '' || b === r || b.startsWith(`${r}/`))) cache.bases.push(b);
   }

@@ -6,8 +6,8 @@
 // missing altogether, or the launcher deleted, refused with a sentence that says how to fix it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { HOOK_AGENTS } from '../../src/core/agentHooks';
 import type { HookAgent } from '../../src/core/agentHooks';
@@ -373,6 +373,32 @@ describe('an agent cannot open the locks itself', () => {
     const write = runHook(repo, 'claude', { hook_event_name: 'PreToolUse', cwd: repo.dir, tool_name: 'Write', tool_input: { file_path: join(home, '.cursor', 'hooks.json'), content: '{}' } });
     assertRefused('claude', write, /\.cursor\/hooks\.json holds an agent's own settings/, 'Cursor user hooks');
     assertAllowed('claude', bash('cat ~/.claude/settings.json; echo x > ~/notes.txt'), 'reading them, and other files at home');
+  });
+  test('the guard\'s own code (its folder: the hook, the CLI\'s parts, their code caches; the Node that runs it) is refused, by shell and by file tools', () => {
+    // Before: one Write of `process.exit(0)` into dist/hook.js switched the guard off for every later call.
+    const dist = dirname(sandbox.cli);
+    const own = /is the guard's own code, which checks every tool call of the agents in this workspace; an agent must not change it/;
+    assertRefused('claude', bash(`echo 'process.exit(0)' > ${dist}/hook.js`), own, 'the hook overwritten');
+    assertRefused('claude', bash(`rm -rf ${dirname(dist)}`), own, 'the package removed');
+    assertRefused('claude', bash(`mv /tmp/evil.js ${dist}/cli-guard.js`), own, 'a part replaced');
+    assertRefused('claude', bash(`cp /tmp/forged ${dist}/cli-guard.js.${process.versions.v8}-${process.arch}-o12345678.hook.v8cache`), own, 'a code cache planted');
+    assertRefused('claude', bash('cd "$D" && cp /tmp/evil.js hook.js'), own, 'after a cd the guard cannot follow');
+    assertRefused('claude', bash(`cp /bin/true ${process.execPath}`), own, 'the Node that runs the hook');
+    const write = runHook(repo, 'claude', { hook_event_name: 'PreToolUse', cwd: repo.dir, tool_name: 'Write', tool_input: { file_path: join(dist, 'cli-guard.js'), content: 'module.exports = {};' } });
+    assertRefused('claude', write, own, 'by the Write tool');
+    // Other spellings of the same files: a symlink to the folder, a hard link made earlier to a file in it.
+    symlinkSync(dist, join(repo.dir, 'tools'));
+    const elsewhere = sandbox.dir('own-code-links');
+    linkSync(join(dist, 'cli.js'), join(elsewhere, 'c.js'));
+    try {
+      assertRefused('claude', bash('echo x > tools/hook.js'), own, 'through a symlink to the folder');
+      assertRefused('claude', bash(`echo x > ${elsewhere}/c.js`), own, 'through a hard link');
+    } finally {
+      rmSync(join(repo.dir, 'tools'));
+      rmSync(join(elsewhere, 'c.js'));
+    }
+    assertAllowed('claude', bash(`cat ${dist}/hook.js > /dev/null; node ${dist}/cli.js --version; echo x > ${elsewhere}/notes.txt`), 'reading and running it, and writing elsewhere');
+    assertAllowed('claude', bash('cd "$D" && echo x > notes.txt'), 'a file of another name after a cd the guard cannot follow');
   });
   test('a symlink to a locked file is the locked file', () => {
     symlinkSync(FILE, join(repo.dir, 'alias.sql'));
