@@ -9,6 +9,7 @@ import { MANIFEST_PATH, PROTECTION_DIR, parseManifest } from '../core/manifest';
 import type { Manifest, ManifestProblem } from '../core/manifest';
 import { manifestText } from '../core/manifestText';
 import { committedHolder, lastAcceptedVersion } from '../node/committedFiles';
+import { parseManifestCached } from '../node/manifestCache';
 import { NotRegularFileError } from '../node/regularFile';
 import { CliError, formatProblems, readWorkTreeManifest } from './io';
 import type { CliIo } from './io';
@@ -51,7 +52,8 @@ async function fromWorkTree(root: string, io: CliIo, warn: Warn): Promise<Enforc
     if (err instanceof NotRegularFileError) return fromCommits(root, io, warn, `${displayPath(root, io)} is ${err.what}, not a file`, []);
     throw err;
   }
-  const parsed = parseManifest(text ?? '');
+  // Parsed once per text by this part of the command line, then read back (src/node/manifestCache.ts).
+  const parsed = parseManifestCached(text ?? '', root);
   if (parsed.manifest) {
     warn(parsed.problems, root);
     return { kind: 'ok', root, manifest: parsed.manifest };

@@ -30,13 +30,16 @@
 // the tool call or the commit, until the cache file is deleted. A checksum here would cost loading
 // zlib or node:crypto (1.5 to 2.5 ms), a third of the gain, on every agent tool call.
 import { isAscii } from 'node:buffer';
-import { closeSync, fstatSync, openSync, readSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, readdirSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import type * as NodeModule from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { codePathsTaken, isCodePath, onCodePath } from '../core/codePath';
+import { fnv1a32 } from '../core/fnv';
+import { notePart } from './partRegistry';
 import { readBounded } from './boundedRead';
+import { writeCacheFile } from './cacheFile';
 
 const MAGIC = 'protected-files code cache 3';
 
@@ -89,9 +92,8 @@ export const MAX_CACHES_PER_PART = 16;
 export function optionsTag(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS): string {
   const text = `${execArgv.join('\0')}\0\0${nodeOptions?.trim() ?? ''}`;
   if (text === '\0\0') return '';
-  let hash = 0x811c9dc5; // FNV-1a: a name, not a check (V8 checks the flags, and the cache names its source file)
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return `o${(hash >>> 0).toString(16).padStart(8, '0')}`;
+  // A name, not a check: V8 checks the flags, and the cache names its source file.
+  return `o${fnv1a32(text).toString(16).padStart(8, '0')}`;
 }
 
 /** V8's data starts on an 8-byte boundary of the file (V8 copies data that is not aligned before reading it). */
@@ -132,31 +134,11 @@ export function readCodeCache(cacheFile: string, identity: string, sourceLength:
  * global package) has no cache and pays nothing for it at each exit.
  */
 export function writeCodeCache(cacheFile: string, identity: string, makeData: () => Buffer, paths: readonly string[] = []): void {
-  const temporary = `${cacheFile}.${process.pid}.tmp`;
-  let fd: number;
-  try {
-    fd = openSync(temporary, 'wx', 0o644); // never through a file or link already there
-  } catch {
-    return;
-  }
-  try {
+  writeCacheFile(cacheFile, () => {
     const data = makeData();
     const header = Buffer.from(cacheHeader(identity, data.length, paths), 'latin1');
-    writeFileSync(fd, Buffer.concat([header, Buffer.alloc(dataOffset(header.length) - header.length), data]));
-    closeSync(fd);
-    renameSync(temporary, cacheFile);
-  } catch {
-    try {
-      closeSync(fd);
-    } catch {
-      // closed already
-    }
-    try {
-      unlinkSync(temporary);
-    } catch {
-      // nothing left behind
-    }
-  }
+    return Buffer.concat([header, Buffer.alloc(dataOffset(header.length) - header.length), data]);
+  });
 }
 
 /** The whole of the file `filename` and what fstat said of it, read through one descriptor. */
@@ -206,6 +188,7 @@ export function loadCachedPart(dir: string, name: string, partRequire?: NodeJS.R
   const filename = join(dir, name);
   const { source, stats } = readWithStats(filename);
   const identity = sourceIdentity(stats);
+  notePart(filename, identity);
   // One cache per V8, architecture and set of Node's options (optionsTag): the extension's Node (VS
   // Code's, for the agents' hooks) and the terminal's, or a Node started with NODE_OPTIONS and one
   // without, may run the same part, and would otherwise replace each other's cache on every run.

@@ -296,6 +296,33 @@ describe('log', () => {
 });
 
 describe('code cache', () => {
+  test('the manifest a part parsed is kept beside it, and any change to the manifest counts at the very next call', () => {
+    // src/node/manifestCache.ts: read back only for the same text, byte for byte.
+    const repo = project();
+    const pkg = box.dir(`manifest-cache-pkg${++n}`);
+    const cli = copyBuiltCli(dirname(BUILT_CLI), pkg);
+    const dist = dirname(cli);
+    const check = (path: string): number | null => spawnSync(process.execPath, [cli, 'check', path], { cwd: repo.dir, env: box.env, encoding: 'utf8' }).status;
+    const kept = (): string[] => readdirSync(dist).filter((f) => f.includes('.manifest-'));
+    assert.equal(check('src/booking/a.ts'), 2);
+    assert.equal(check('src/app.ts'), 0);
+    assert.deepEqual(kept().length, 1, 'kept beside the part');
+    const edit = (text: string): void => repo.write('.protection/manifest.jsonc', text);
+    edit(MANIFEST.replace('"src/booking/**"', '"src/booking/**", "src/app.ts"'));
+    assert.equal(check('src/app.ts'), 2, 'a file locked by the edit');
+    // The same length, one character other: the old parse is not taken for it.
+    const moved = MANIFEST.replace('"src/booking/**"', '"src/bookinx/**"');
+    assert.equal(moved.length, MANIFEST.length);
+    edit(moved);
+    assert.equal(check('src/booking/a.ts'), 0, 'unlocked by an edit of the same length');
+    edit(MANIFEST);
+    assert.equal(check('src/booking/a.ts'), 2, 'locked again');
+    // Broken: the committed version is enforced, as before the cache.
+    edit(MANIFEST.replace('"tiers"', '"tiers" "broken"'));
+    assert.equal(check('src/booking/a.ts'), 2, 'a broken manifest loosens nothing');
+    assert.deepEqual(kept().length, 1, 'one cache for the workspace');
+  });
+
   // src/node/cachedPart.ts: each part of the CLI keeps V8's code cache beside it (its own tests cover the checks).
   test('each part run writes its cache beside it once; later runs use it and answer the same', () => {
     const repo = project();
