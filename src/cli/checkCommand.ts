@@ -19,16 +19,11 @@ import { grantStoreFor } from '../node/grantStore';
 import { EnclosingWorkspaces, TooManyCheckouts } from './enclosingWorkspaces';
 import { loadEnforcedManifest } from './enforcedManifest';
 import { MAX_HARD_LINK_CANDIDATES, hardLinkTwin, linkChain } from './sameFile';
-import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, caseInsensitiveFs, formatProblems, isInputTooLarge } from './io';
+import { CliError, EXIT_FAIL, EXIT_OK, MAX_HOOK_PAYLOAD, parseCommandArgs, caseInsensitiveFs, formatProblems, isInputTooLarge } from './io';
 import type { CliIo } from './io';
 
 /** Exit code that denies: Claude Code blocks the tool call and shows stderr to the agent. */
 export const EXIT_DENY = 2;
-/**
- * The most of a hook payload `check` and `hook` read from stdin: a bigger one is refused rather than
- * read (a Write tool's payload carries the whole file).
- */
-export const MAX_HOOK_PAYLOAD = 32 * 1024 * 1024;
 
 export const CHECK_HELP = `Usage: protected-files check <path>...
        <hook JSON on stdin> | protected-files check

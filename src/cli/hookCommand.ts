@@ -24,9 +24,9 @@ import { readBounded } from '../node/boundedRead';
 import { packagePorts } from '../node/packageManagerFiles';
 import { noteCodePath } from '../core/codePath';
 import { findGitDir, grantStoreFor } from '../node/grantStore';
-import { MAX_HOOK_PAYLOAD, classifyTarget, loadManifest, protectedMessage, relsUnder } from './checkCommand';
+import { classifyTarget, loadManifest, protectedMessage, relsUnder } from './checkCommand';
 import { EnclosingWorkspaces, TooManyCheckouts } from './enclosingWorkspaces';
-import { caseInsensitiveFs, formatProblems, isInputTooLarge } from './io';
+import { MAX_HOOK_PAYLOAD, caseInsensitiveFs, formatProblems, isInputTooLarge } from './io';
 import { MAX_HARD_LINK_CANDIDATES, hardLinkTwins, linkChains } from './sameFile';
 import type { CliIo } from './io';
 

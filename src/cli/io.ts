@@ -104,6 +104,21 @@ export function parseCommandArgs<T extends Omit<ParseArgsConfig, 'args' | 'stric
   }
 }
 
+/**
+ * The most of a hook payload `check` and `hook` read from stdin: a bigger one is refused rather than
+ * read (a Write tool's payload carries the whole file).
+ */
+export const MAX_HOOK_PAYLOAD = 32 * 1024 * 1024;
+
+/**
+ * `io` with its standard input already being read (`stdin`, to MAX_HOOK_PAYLOAD): the agents' hook is
+ * read before the guard's part loads, to name the part's code cache (src/cli/hookWay.ts). Everything
+ * else is `io`'s own, asked for only when used (isTTY builds process.stdin).
+ */
+export function withStdin(io: CliIo, stdin: Promise<string>): CliIo {
+  return Object.assign(Object.create(io) as CliIo, { stdin: () => stdin });
+}
+
 /** The real process as a CliIo. */
 export function processIo(): CliIo {
   let bytes: Promise<Buffer> | undefined;

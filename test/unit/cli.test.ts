@@ -354,8 +354,10 @@ describe('code cache', () => {
     assert.match(readFileSync(join(dist, givenCache)).subarray(0, 300).toString('latin1').split('\n')[0], / verify,verify-given \d+$/);
     assert.match(readFileSync(join(dist, verifyCache)).subarray(0, 300).toString('latin1').split('\n')[0], / verify,verify-git \d+$/);
 
-    // An agent's hook: its own cache, made again once when a shell command first goes its way.
-    const hookCache = `cli-guard.js.${process.versions.v8}-${process.arch}.hook.v8cache`;
+    // An agent's hook: a cache of its own for each way its launcher guesses (src/cli/hookWay.ts): an
+    // Edit does not deserialize the shell guard, a Bash call has it.
+    const hookCache = `cli-guard.js.${process.versions.v8}-${process.arch}.hook+hook-files.v8cache`;
+    const shellCache = `cli-guard.js.${process.versions.v8}-${process.arch}.hook+hook-shell.v8cache`;
     const hook = (payload: object): { code: number | null; out: string } => {
       const r = spawnSync(process.execPath, [join(dist, 'hook.js'), 'hook', '--agent', 'claude'], { cwd: repo.dir, env: box.env, encoding: 'utf8', input: JSON.stringify(payload) });
       return { code: r.status, out: `${r.stdout}|${denial(r.stderr)}` };
@@ -365,17 +367,30 @@ describe('code cache', () => {
     const firstEdit = hook(edit);
     assert.equal(firstEdit.code, 2);
     assert.deepEqual(caches(), [guardCache, hookCache, verifyCache, givenCache].sort());
-    const header = (): string => readFileSync(join(dist, hookCache)).subarray(0, 300).toString('latin1').split('\n')[0];
+    const header = (file = hookCache): string => readFileSync(join(dist, file)).subarray(0, 300).toString('latin1').split('\n')[0];
     assert.match(header(), / hook,hook-files \d+$/);
     assert.deepEqual(hook(edit), firstEdit);
+    // `protected-files hook` through the dispatcher (a global install) reads and guesses as well, and takes the same cache.
+    const viaDispatcher = spawnSync(process.execPath, [cli, 'hook', '--agent', 'claude'], { cwd: repo.dir, env: box.env, encoding: 'utf8', input: JSON.stringify(edit) });
+    assert.equal(`${viaDispatcher.stdout}|${denial(viaDispatcher.stderr)}`, firstEdit.out);
+    assert.deepEqual(caches(), [guardCache, hookCache, verifyCache, givenCache].sort(), 'no cache of its own');
     const firstBash = hook(bash);
     assert.equal(firstBash.code, 2);
+    assert.deepEqual(caches(), [guardCache, hookCache, shellCache, verifyCache, givenCache].sort());
     // A deletion stands for the subtree below the path too, which minimatch expands.
-    assert.match(header(), / glob,hook,hook-files,hook-shell \d+$/);
-    const both = statSync(join(dist, hookCache));
+    assert.match(header(shellCache), / glob,hook,hook-shell \d+$/);
+    assert.match(header(), / hook,hook-files \d+$/, 'the Edit\'s cache is not made again by a Bash call');
+    const [editMade, shellMade] = [statSync(join(dist, hookCache)), statSync(join(dist, shellCache))];
     assert.deepEqual(hook(bash), firstBash);
     assert.deepEqual(hook(edit), firstEdit);
-    assert.equal(statSync(join(dist, hookCache)).ino, both.ino, 'both ways covered: not written again');
+    assert.equal(statSync(join(dist, hookCache)).ino, editMade.ino, 'each way covered: not written again');
+    assert.equal(statSync(join(dist, shellCache)).ino, shellMade.ino);
+    // A guess that was wrong (an Edit with a field whose value is "command") is only a cache made again with both ways.
+    const write = { ...edit, tool_name: 'Write', tool_input: { file_path: join(repo.dir, 'src', 'booking', 'a.ts'), content: 'x', description: 'command' } };
+    const wrote = hook(write);
+    assert.equal(wrote.code, 2);
+    assert.match(wrote.out, /src\/booking\/a\.ts is protected/);
+    assert.match(header(shellCache), / glob,hook,hook-files,hook-shell \d+$/);
 
     // The same installed CLI in a repository whose manifest has patterns: the code that compiles and
     // matches them was never run by the runs above, so the cache is made again once, with it.
@@ -388,7 +403,7 @@ describe('code cache', () => {
     const firstSql = inGlobs(sqlEdit);
     assert.equal(firstSql.code, 2, firstSql.out);
     assert.match(firstSql.out, /db\/migrations\/001\.sql is protected/);
-    assert.match(header(), / glob,hook,hook-files,hook-shell,patterns \d+$/);
+    assert.match(header(), / hook,hook-files,patterns \d+$/);
     const withGlobs = statSync(join(dist, hookCache));
     assert.deepEqual(inGlobs(sqlEdit), firstSql);
     assert.deepEqual(hook(edit), firstEdit);
