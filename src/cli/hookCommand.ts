@@ -21,6 +21,7 @@ import type { ShellTarget } from '../core/shellGuard';
 import type { Grant } from '../core/unlocks';
 import { certifiedGrants } from '../node/certifiedGrants';
 import { readBounded } from '../node/boundedRead';
+import { manifestCacheFile } from '../node/manifestCache';
 import { packagePorts } from '../node/packageManagerFiles';
 import { noteCodePath } from '../core/codePath';
 import { findGitDir, grantStoreFor } from '../node/grantStore';
@@ -242,21 +243,20 @@ function guardOwnCode(): { dir: string; node: string } {
 /** At most this many entries of the guard's folder are matched against a path the guard cannot know. */
 const MAX_OWN_FILES = 256;
 
+/** The command line's parts, each with its caches beside it (scripts/build.mjs). */
+const OWN_PARTS = ['cli-guard.js', 'cli-verify.js', 'cli-commands.js'];
+
 /**
  * The first of the guard's own files (see guardOwnCode) that a call's written paths (`touched`, each
  * with the paths its links lead to) or its paths below a folder the guard cannot know (`anywhere`)
  * could write, remove or replace: the folder itself, a file in it, a folder around it (not the home
  * folder or above), a hard link to a file in it; else undefined.
  */
-function ownCodeHit(touched: readonly string[], anywhere: readonly ShellTarget[], home: string): string | undefined {
+function ownCodeHit(touched: readonly string[], anywhere: readonly ShellTarget[], home: string, roots: Iterable<string>): string | undefined {
   const { dir, node } = guardOwnCode();
-  const around = (t: string, f: string): boolean => {
-    const bare = t.replace(/[\\/]+$/, '');
-    return f.startsWith(`${bare}${sep}`) && t !== home && t.length > home.length;
-  };
-  const inside = touched.find((t) => t === dir || t.startsWith(`${dir}${sep}`) || around(t, dir));
+  const inside = touched.find((t) => t === dir || t.startsWith(`${dir}${sep}`) || isFolderAround(t, dir, home));
   if (inside !== undefined) return inside.startsWith(`${dir}${sep}`) ? inside : dir;
-  if (touched.some((t) => t === node || around(t, node))) return node;
+  if (touched.some((t) => t === node || isFolderAround(t, node, home))) return node;
   let entries: string[] | undefined;
   const names = (): string[] => {
     if (entries === undefined) {
@@ -287,9 +287,23 @@ function ownCodeHit(touched: readonly string[], anywhere: readonly ShellTarget[]
     }
   }
   if (anywhere.length === 0) return undefined;
-  // A code cache not made yet is one of the guard's files too (src/node/cachedPart.ts).
-  const candidates = [...names(), `cli-guard.js.${process.versions.v8}-${process.arch}.hook.v8cache`].map((name) => join(dir, name));
+  // A cache not made yet is one of the guard's files too: a part's code cache (src/node/cachedPart.ts),
+  // and the parse each part would read for these workspaces' manifests (src/node/manifestCache.ts).
+  const unmade = OWN_PARTS.flatMap((part) => [
+    join(dir, `${part}.${process.versions.v8}-${process.arch}.v8cache`),
+    ...[...roots].map((root) => manifestCacheFile(join(dir, part), root)),
+  ]);
+  const candidates = [...names().map((name) => join(dir, name)), ...unmade];
   return [...candidates, node].find((f) => anywhere.some((t) => shellGuard().couldBe(t, posixOf(f))));
+}
+
+/**
+ * Whether the written path `t` is a folder around `f` (removing or replacing it takes `f` with it),
+ * other than the home folder and the folders above it (`find ~ -name '*.log' -delete` is no write of
+ * every file at home).
+ */
+function isFolderAround(t: string, f: string, home: string): boolean {
+  return f.startsWith(`${t.replace(/[\\/]+$/, '')}${sep}`) && t !== home && t.length > home.length;
 }
 
 function expandHome(p: string, home: string): string {
@@ -359,9 +373,9 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
     }
     const settings = USER_AGENT_SETTINGS.map((rel) => join(home, ...rel.split('/')));
     const anywhere = analysis?.targets.filter((t) => t.anywhere !== undefined) ?? [];
-    const hit = settings.find((f) => touched.some((t) => t === f || t.startsWith(`${f}${sep}`) || (f.startsWith(`${t.replace(/[\\/]+$/, '')}${sep}`) && t !== home && t.length > home.length)) || anywhere.some((t) => shellGuard().couldBe(t, posixOf(f))));
+    const hit = settings.find((f) => touched.some((t) => t === f || t.startsWith(`${f}${sep}`) || isFolderAround(t, f, home)) || anywhere.some((t) => shellGuard().couldBe(t, posixOf(f))));
     if (hit) reasons.push(`Protected Files: ${hit} holds an agent's own settings, which can switch off the hook that guards this workspace's protected files; an agent must not change it. Ask a person to.`);
-    const own = ownCodeHit([...new Set(touched.flatMap(chainOf))], anywhere, home);
+    const own = ownCodeHit([...new Set(touched.flatMap(chainOf))], anywhere, home, roots);
     if (own !== undefined) reasons.push(`Protected Files: ${own} is the guard's own code, which checks every tool call of the agents in this workspace; an agent must not change it. Ask a person to (reinstall or update Protected Files).`);
   }
   for (const root of roots) {

@@ -6,11 +6,12 @@
 // missing altogether, or the launcher deleted, refused with a sentence that says how to fix it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { HOOK_AGENTS } from '../../src/core/agentHooks';
 import type { HookAgent } from '../../src/core/agentHooks';
+import { manifestCacheFile } from '../../src/node/manifestCache';
 import { MANIFEST, Sandbox } from './cliHarness';
 import type { Repo } from './cliHarness';
 
@@ -383,6 +384,10 @@ describe('an agent cannot open the locks itself', () => {
     assertRefused('claude', bash(`mv /tmp/evil.js ${dist}/cli-guard.js`), own, 'a part replaced');
     assertRefused('claude', bash(`cp /tmp/forged ${dist}/cli-guard.js.${process.versions.v8}-${process.arch}-o12345678.hook.v8cache`), own, 'a code cache planted');
     assertRefused('claude', bash('cd "$D" && cp /tmp/evil.js hook.js'), own, 'after a cd the guard cannot follow');
+    // The parse of this workspace's manifest that the guard would read (src/node/manifestCache.ts), not made yet.
+    for (const f of readdirSync(dist)) if (f.includes('.manifest-')) rmSync(join(dist, f));
+    const slot = basename(manifestCacheFile(join(dist, 'cli-guard.js'), repo.dir));
+    assertRefused('claude', bash(`cd "$D" && cp /tmp/forged ${slot}`), own, 'a parsed manifest planted after a cd the guard cannot follow');
     assertRefused('claude', bash(`cp /bin/true ${process.execPath}`), own, 'the Node that runs the hook');
     const write = runHook(repo, 'claude', { hook_event_name: 'PreToolUse', cwd: repo.dir, tool_name: 'Write', tool_input: { file_path: join(dist, 'cli-guard.js'), content: 'module.exports = {};' } });
     assertRefused('claude', write, own, 'by the Write tool');
