@@ -63,3 +63,13 @@ test('every part the command line runs with loadCachedPart is built inside its w
     assert.ok(text.endsWith(PART_WRAPPER_END), `dist/${part} ends with it`);
   }
 });
+
+test('what the command line writes beside its parts at run time (code caches, parsed manifests, their temporary files) is never packed', () => {
+  // A developer's `npm pack` after running the CLI would otherwise publish caches made for their Node,
+  // and the text of their workspaces' manifests.
+  const npmLeftOut = rules('.npmignore');
+  for (const pattern of ['dist/*.v8cache', 'dist/*.cache', 'dist/*.tmp']) assert.ok(npmLeftOut.includes(pattern), `.npmignore leaves out ${pattern}`);
+  // The .vsix lists what it ships, file by file: no pattern there takes a cache.
+  const vsix = rules('.vscodeignore').filter((l) => l.startsWith('!dist/'));
+  assert.deepEqual(vsix.filter((l) => l.includes('*')), [], 'the .vsix names its dist files one by one');
+});
