@@ -3,7 +3,7 @@
 // a locked file or a guarded command in the agent's own format, allows what a grant covers, and
 // after a tool ran records its changes under the grant. Every failure of its own refuses the call
 // with one sentence saying what to fix (fail closed): a hook that crashes lets the edit through.
-import { lstatSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { homeDirectory } from '../node/nodeOs';
 import type { Dirent } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -28,7 +28,7 @@ import { findGitDir, grantStoreFor } from '../node/grantStore';
 import { classifyTarget, loadManifest, protectedMessage, relsUnder } from './checkCommand';
 import { EnclosingWorkspaces, TooManyCheckouts } from './enclosingWorkspaces';
 import { MAX_HOOK_PAYLOAD, caseInsensitiveFs, formatProblems, isInputTooLarge } from './io';
-import { MAX_HARD_LINK_CANDIDATES, hardLinkTwins, linkChains } from './sameFile';
+import { MAX_HARD_LINK_CANDIDATES, hardLinkTwins, linkChains, sharedInode } from './sameFile';
 import type { CliIo } from './io';
 
 export const HOOK_HELP = `Usage: <hook payload JSON on stdin> | protected-files hook [--agent NAME]
@@ -268,23 +268,18 @@ function ownCodeHit(touched: readonly string[], anywhere: readonly ShellTarget[]
     }
     return entries;
   };
-  // A hard link made earlier to a file of the guard's (`ln …/dist/hook.js h`): writing it writes that file.
+  // A hard link made earlier to a file of the guard's (`ln …/dist/hook.js h`): writing it writes that
+  // file. The folder's files are looked at once, whatever the number of linked paths the call names.
+  let ownInodes: Map<string, string> | undefined;
   for (const t of touched) {
-    let st;
-    try {
-      st = lstatSync(t);
-    } catch {
-      continue;
-    }
-    if (!st.isFile() || st.nlink < 2) continue;
-    for (const name of names()) {
-      try {
-        const own = lstatSync(join(dir, name));
-        if (own.ino === st.ino && own.dev === st.dev) return join(dir, name);
-      } catch {
-        // gone since it was listed
-      }
-    }
+    const inode = sharedInode(t);
+    if (inode === undefined) continue;
+    ownInodes ??= new Map(names().flatMap((name): [string, string][] => {
+      const own = sharedInode(join(dir, name));
+      return own === undefined ? [] : [[own, name]];
+    }));
+    const twin = ownInodes.get(inode);
+    if (twin !== undefined) return join(dir, twin);
   }
   if (anywhere.length === 0) return undefined;
   // A cache not made yet is one of the guard's files too: a part's code cache (src/node/cachedPart.ts),

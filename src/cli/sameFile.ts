@@ -90,6 +90,19 @@ export async function hardLinkTwin(
 }
 
 /**
+ * `dev:ino` of the file at `absolute` (through symbolic links) when it is a regular file with other
+ * hard links, else undefined (also when nothing is there): writing it writes every other name of it.
+ */
+export function sharedInode(absolute: string): string | undefined {
+  try {
+    const st = statSync(absolute);
+    return st.isFile() && st.nlink >= 2 ? `${st.dev}:${st.ino}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * hardLinkTwin for several files at once: a stat each, and only where one of them is a regular file
  * with other hard links, one git process to list the repository and a stat per protected file.
  */
@@ -99,13 +112,8 @@ export async function hardLinkTwins(
   const out = new Map<string, HardLinkAnswer>();
   const linked = new Map<string, string>(); // absolute -> dev:ino
   for (const absolute of absolutes) {
-    let st;
-    try {
-      st = statSync(absolute);
-    } catch {
-      continue;
-    }
-    if (st.isFile() && st.nlink >= 2) linked.set(absolute, `${st.dev}:${st.ino}`);
+    const inode = sharedInode(absolute);
+    if (inode !== undefined) linked.set(absolute, inode);
   }
   if (linked.size === 0) return out;
   // Paths relative to root (git prints them relative to the folder it runs in).

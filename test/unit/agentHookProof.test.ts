@@ -398,9 +398,16 @@ describe('an agent cannot open the locks itself', () => {
     try {
       assertRefused('claude', bash('echo x > tools/hook.js'), own, 'through a symlink to the folder');
       assertRefused('claude', bash(`echo x > ${elsewhere}/c.js`), own, 'through a hard link');
+      // Among other hard-linked files named in the same command (each of the guard's files looked at once).
+      writeFileSync(join(elsewhere, 'notes.txt'), 'n\n');
+      for (const k of [1, 2, 3]) linkSync(join(elsewhere, 'notes.txt'), join(elsewhere, `n${k}.txt`));
+      assertAllowed('claude', bash(`tee ${elsewhere}/n1.txt ${elsewhere}/n2.txt ${elsewhere}/n3.txt < /dev/null`), 'other hard links');
+      const refusedTee = bash(`tee ${elsewhere}/n1.txt ${elsewhere}/n2.txt ${elsewhere}/c.js ${elsewhere}/n3.txt < /dev/null`);
+      assertRefused('claude', refusedTee, /cli\.js is the guard's own code/, 'a hard link to the guard among others');
     } finally {
       rmSync(join(repo.dir, 'tools'));
       rmSync(join(elsewhere, 'c.js'));
+      for (const k of [1, 2, 3]) rmSync(join(elsewhere, `n${k}.txt`), { force: true });
     }
     assertAllowed('claude', bash(`cat ${dist}/hook.js > /dev/null; node ${dist}/cli.js --version; echo x > ${elsewhere}/notes.txt`), 'reading and running it, and writing elsewhere');
     assertAllowed('claude', bash('cd "$D" && echo x > notes.txt'), 'a file of another name after a cd the guard cannot follow');
