@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { noteCodePath } from '../core/codePath';
-import { CliError, EXIT_OK, EXIT_USAGE, MAX_HOOK_PAYLOAD, errorText, exitWhenWritten, isCliError, processIo, withStdin } from './io';
+import { CliError, EXIT_OK, EXIT_USAGE, errorText, exitWhenWritten, isCliError, processIo } from './io';
 import type { CliIo } from './io';
 import type * as AgentsCommand from './agentsCommand';
 import type * as CheckCommand from './checkCommand';
@@ -19,7 +19,7 @@ import type * as LogCommand from './logCommand';
 import type * as TeamCommand from './teamCommand';
 import type * as VerifyCommand from './verifyCommand';
 import type * as WatchCommand from './watchCommand';
-import { guessHookWay } from './hookWay';
+import { readHookPayload } from './hookWay';
 
 export const HELP = `Usage: protected-files <command> [options]
 
@@ -137,12 +137,7 @@ export async function runCli(argv: string[], io: CliIo, scriptPath: string): Pro
       noteCodePath('verify-given'); // a code cache of its own for the hook's way (see verifyCommand)
     }
     // An agent's hook payload is read first, so that its way names the guard's code cache (src/cli/hookWay.ts).
-    let commandIo = io;
-    if (name === 'hook' && !rest.some((a) => a === '-h' || a === '--help')) {
-      const stdin = io.stdin(MAX_HOOK_PAYLOAD);
-      noteCodePath(guessHookWay(await stdin.catch(() => '')));
-      commandIo = withStdin(io, stdin);
-    }
+    const commandIo = name === 'hook' ? await readHookPayload(rest, io) : io;
     // Before the command's part loads: its code cache covers each command run (src/node/cachedPart.ts).
     noteCodePath(name);
     return await command(rest, commandIo);
