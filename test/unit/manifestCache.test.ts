@@ -153,11 +153,11 @@ describe('parseManifestCached: a manifest parsed once by a CLI part, then read b
   test(`one cache per workspace folder, in at most ${MANIFEST_CACHE_SLOTS} files per part`, () => {
     const p = part();
     const files = new Set<string>();
-    for (let i = 0; i < 500; i++) files.add(path.basename(manifestCacheFile(p.filename, `/work/repo${i}`)));
+    for (let i = 0; i < 500; i++) files.add(path.basename(manifestCacheFile(p.filename, `/srv/repo${i}`)));
     assert.ok(files.size <= MANIFEST_CACHE_SLOTS && files.size > MANIFEST_CACHE_SLOTS / 2, String(files.size));
     for (const f of files) assert.match(f, /^cli-guard\.js\.manifest-\d\d\.cache$/);
     // Two workspaces with other manifests: each keeps its own (when their slots differ).
-    const [a, b] = ['/work/a', '/work/b'];
+    const [a, b] = ['/srv/a', '/srv/b'];
     assert.notEqual(manifestCacheFile(p.filename, a), manifestCacheFile(p.filename, b));
     parseManifestCached(MANIFEST, a, p);
     parseManifestCached(TEAM_MANIFEST, b, p);
