@@ -13,6 +13,8 @@ interface Registry {
   ways: Set<string>;
   /** Told of each way the first time it is noted (the loader of the parts). */
   listeners: ((path: string) => void)[];
+  /** Set by noteOneOffRun. */
+  oneOff?: boolean;
 }
 
 function registry(): Registry {
@@ -51,4 +53,20 @@ export function codePathsTaken(): ReadonlySet<string> {
 /** Calls `listener` with each way noted from now on, the first time it is noted. */
 export function onCodePath(listener: (path: string) => void): void {
   registry().listeners.push(listener);
+}
+
+/**
+ * Records that this run did work that the runs after it will not, and whose code a part's cache
+ * should not hold: it parsed a workspace's manifest and kept the parse beside the part
+ * (src/node/manifestCache.ts), which the next run reads back instead. A cache made as such a run
+ * exits would hold the parser's compiled functions too, which every later run would deserialize for
+ * nothing (~1 ms of an agent's Edit, issue 8): the loader leaves the cache to the next run.
+ */
+export function noteOneOffRun(): void {
+  registry().oneOff = true;
+}
+
+/** Whether this run noted work of its own that later runs will not do (noteOneOffRun). */
+export function isOneOffRun(): boolean {
+  return registry().oneOff === true;
 }

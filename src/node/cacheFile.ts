@@ -6,15 +6,15 @@ import { closeSync, openSync, renameSync, unlinkSync, writeFileSync } from 'node
 /**
  * Writes what `make` returns to `file`, atomically; nothing when it returns undefined. `make` runs
  * only once the temporary file could be created: a read-only install (a global package) pays nothing
- * for making a cache it cannot keep.
+ * for making a cache it cannot keep. True when the file is in place.
  */
-export function writeCacheFile(file: string, make: () => Buffer | undefined): void {
+export function writeCacheFile(file: string, make: () => Buffer | undefined): boolean {
   const temporary = `${file}.${process.pid}.tmp`;
   let fd: number;
   try {
     fd = openSync(temporary, 'wx', 0o644); // never through a file or link already there
   } catch {
-    return;
+    return false;
   }
   try {
     const data = make();
@@ -22,6 +22,7 @@ export function writeCacheFile(file: string, make: () => Buffer | undefined): vo
     writeFileSync(fd, data);
     closeSync(fd);
     renameSync(temporary, file);
+    return true;
   } catch {
     try {
       closeSync(fd);
@@ -33,5 +34,6 @@ export function writeCacheFile(file: string, make: () => Buffer | undefined): vo
     } catch {
       // nothing left behind
     }
+    return false;
   }
 }

@@ -7,7 +7,9 @@
 // The cache holds what the run that made it compiled: a run that goes another way through the part
 // (an agent's Bash call after the Edit that made it; src/node/codePath.ts) has it made again as it
 // exits, covering both. The guard's part has a cache per command, so that `check` and `hook` each
-// deserialize only their own functions.
+// deserialize only their own functions. A run that did work the next will not (the first to parse a
+// workspace's manifest, which it keeps beside the part: codePath.ts's noteOneOffRun) makes no cache:
+// the next run, which reads the parse back, makes it without the parser's functions in it.
 //
 // Node 22 has module.enableCompileCache; Node 20 (our lowest) does not, and Node's cache is taken
 // before the module runs, so it holds the top level only. vm.Script's cachedData is in every Node
@@ -35,7 +37,7 @@ import type { Stats } from 'node:fs';
 import type * as NodeModule from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
-import { codePathsTaken, isCodePath, onCodePath } from '../core/codePath';
+import { codePathsTaken, isCodePath, isOneOffRun, onCodePath } from '../core/codePath';
 import { fnv1a32 } from '../core/fnv';
 import { notePart } from './partRegistry';
 import { readBounded } from './boundedRead';
@@ -220,6 +222,9 @@ export function loadCachedPart(dir: string, name: string, partRequire?: NodeJS.R
     if (writing) return;
     writing = true;
     process.once('exit', () => {
+      // A run that did work the next one will not (it parsed a manifest and kept the parse): its
+      // compiled functions would be deserialized by every later run for nothing. The next run makes it.
+      if (isOneOffRun()) return;
       const paths = [...new Set([...covered, ...codePathsTaken()])].sort();
       // Never past the bound for a cache in use: a run that cannot add its way does not rewrite it.
       if (use === 'used' && paths.length > MAX_CODE_PATHS) return;

@@ -11,6 +11,7 @@
 // to a temporary file and renamed into place, so a crash mid-write leaves no torn cache; read without
 // following a link, never waiting on a pipe and to a bound. Anything wrong (missing, another part,
 // another text, JSON that is not a parse's result) means parsing as without it.
+import { noteOneOffRun } from '../core/codePath';
 import { fnv1a32 } from '../core/fnv';
 import { parseManifest } from '../core/manifest';
 import type { ParsedManifest } from '../core/manifest';
@@ -49,7 +50,8 @@ export function parseManifestCached(text: string, root: string, part = thisPart(
   const cached = readParsed(file, part.identity, textBytes);
   if (cached) return cached;
   const parsed = parseManifest(text);
-  writeParsed(file, part.identity, textBytes, parsed);
+  // Kept: the next run reads it back, and a code cache of this run would hold the parser (see noteOneOffRun).
+  if (writeParsed(file, part.identity, textBytes, parsed)) noteOneOffRun();
   return parsed;
 }
 
@@ -89,9 +91,12 @@ function isParsedManifest(value: unknown): value is ParsedManifest {
   return Array.isArray(m.tiers) && Array.isArray(m.components) && Array.isArray(m.guardedCommands) && Array.isArray(m.protectedBranches);
 }
 
-/** Keeps `parsed` for `text` in `file`, atomically; never throws. The JSON is made only once the file can be written. */
-export function writeParsed(file: string, identity: string, text: Buffer, parsed: ParsedManifest): void {
-  writeCacheFile(file, () => {
+/**
+ * Keeps `parsed` for `text` in `file`, atomically; never throws. The JSON is made only once the file
+ * can be written. True when it was kept.
+ */
+export function writeParsed(file: string, identity: string, text: Buffer, parsed: ParsedManifest): boolean {
+  return writeCacheFile(file, () => {
     const json = Buffer.from(JSON.stringify(parsed), 'utf8');
     // One that could not be read back within the bound is not kept (it would be parsed and written on every run).
     return json.length > maxJson(text.length) ? undefined : Buffer.concat([Buffer.from(header(identity, text.length, json.length), 'latin1'), text, json]);

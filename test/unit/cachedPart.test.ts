@@ -8,13 +8,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MAX_CACHES_PER_PART, PART_WRAPPER_END, PART_WRAPPER_START, cacheUse, changedTooRecently, loadCachedPart, optionsTag, readCodeCache, sourceIdentity, writeCodeCache } from '../../src/node/cachedPart';
-import { noteCodePath } from '../../src/core/codePath';
+import { noteCodePath, noteOneOffRun } from '../../src/core/codePath';
 
 /** How the child loads the part: the ways it notes before and after loading it, and whether the part has a cache per command. */
 interface Run {
   before?: string[];
   after?: string[];
   perCommand?: boolean;
+  /** The run notes work of its own that later runs will not do (noteOneOffRun), after loading the part. */
+  oneOff?: boolean;
 }
 
 if (process.env.PF_CACHED_PART_CHILD) {
@@ -22,6 +24,7 @@ if (process.env.PF_CACHED_PART_CHILD) {
   for (const way of run.before ?? []) noteCodePath(way);
   const exports = loadCachedPart(dir, name, undefined, run.perCommand) as { report(): unknown };
   for (const way of run.after ?? []) noteCodePath(way);
+  if (run.oneOff) noteOneOffRun();
   process.stdout.write(JSON.stringify({ use: cacheUse.get(path.join(dir, name)), report: exports.report() }));
   process.exit(0); // 'exit' runs the cache's writer, as at the end of a command
 }
@@ -116,6 +119,22 @@ describe('loadCachedPart: a CLI part with its V8 code cache', () => {
     }
     assert.equal(fs.statSync(cacheOf(dir)).mtimeMs, made, 'ways already covered (or not words) do not make it again');
     assert.ok(fs.readFileSync(cacheOf(dir)).equals(bytes));
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['helper.js', 'part.js', cacheName], 'no temporary file is left');
+  });
+
+  test('a run that did work the next will not (it kept a parse beside the part) makes no cache: the next run makes it', () => {
+    const dir = fresh();
+    assert.equal(load(dir, 'part.js', { after: ['hook-files'], oneOff: true }).use, 'none');
+    assert.equal(fs.existsSync(cacheOf(dir)), false, 'not made by the one-off run');
+    assert.equal(load(dir, 'part.js', { after: ['hook-files'] }).use, 'none');
+    assert.ok(readCacheOf(cacheOf(dir), dir), 'made by the next');
+    const made = fs.statSync(cacheOf(dir));
+    // A new way taken by a one-off run: left to the next run of that way too.
+    assert.equal(load(dir, 'part.js', { after: ['hook-shell'], oneOff: true }).use, 'used');
+    assert.equal(fs.statSync(cacheOf(dir)).ino, made.ino, 'not made again by the one-off run');
+    assert.deepEqual(readCacheOf(cacheOf(dir), dir)?.paths, ['hook-files']);
+    assert.equal(load(dir, 'part.js', { after: ['hook-shell'] }).use, 'used');
+    assert.deepEqual(readCacheOf(cacheOf(dir), dir)?.paths, ['hook-files', 'hook-shell']);
     assert.deepEqual(fs.readdirSync(dir).sort(), ['helper.js', 'part.js', cacheName], 'no temporary file is left');
   });
 

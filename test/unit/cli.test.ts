@@ -2,7 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, constants, openSync, readdirSync, readFileSync, readSync, statSync, symlinkSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { renderRecord, sealRecord } from '../../src/core/audit';
 import type { AuditRecord } from '../../src/core/audit';
@@ -323,6 +323,24 @@ describe('code cache', () => {
     assert.deepEqual(kept().length, 1, 'one cache for the workspace');
   });
 
+  test('a parse that could not be kept does not hold the code cache back: the run that parsed makes it', () => {
+    // Else a manifest whose parse is never kept would leave every run compiling the whole part.
+    const repo = project();
+    const cli = copyBuiltCli(dirname(BUILT_CLI), box.dir(`manifest-cache-pkg${++n}`));
+    const dist = dirname(cli);
+    const check = (): number | null => spawnSync(process.execPath, [cli, 'check', 'src/booking/a.ts'], { cwd: repo.dir, env: box.env, encoding: 'utf8' }).status;
+    const caches = (): string[] => readdirSync(dist).filter((f) => f.endsWith('.v8cache'));
+    assert.equal(check(), 2);
+    const [kept] = readdirSync(dist).filter((f) => f.includes('.manifest-'));
+    assert.ok(kept, 'the parse kept');
+    assert.deepEqual(caches(), []);
+    // Its place taken by a folder: the next parse cannot be kept.
+    rmSync(join(dist, kept));
+    mkdirSync(join(dist, kept));
+    assert.equal(check(), 2);
+    assert.equal(caches().length, 1, 'made by the run that parsed');
+  });
+
   // src/node/cachedPart.ts: each part of the CLI keeps V8's code cache beside it (its own tests cover the checks).
   test('each part run writes its cache beside it once; later runs use it and answer the same', () => {
     const repo = project();
@@ -337,6 +355,11 @@ describe('code cache', () => {
     assert.deepEqual(caches(), []);
     const first = run(['check', 'src/booking/a.ts']);
     assert.equal(first.code, 2);
+    // The first run parsed the manifest and kept the parse beside the part: the next run reads it back,
+    // and makes the code cache, without the parser's functions (the first run's would hold them).
+    assert.deepEqual(caches(), [], 'not made by the run that parsed the manifest');
+    assert.equal(readdirSync(dist).filter((f) => f.includes('.manifest-')).length, 1);
+    assert.deepEqual(run(['check', 'src/booking/a.ts']), first);
     // The guard's part keeps a cache per command (check, hook), the others one each.
     const guardCache = `cli-guard.js.${process.versions.v8}-${process.arch}.check.v8cache`;
     assert.deepEqual(caches(), [guardCache], 'only the part that ran');
@@ -403,6 +426,8 @@ describe('code cache', () => {
     const firstSql = inGlobs(sqlEdit);
     assert.equal(firstSql.code, 2, firstSql.out);
     assert.match(firstSql.out, /db\/migrations\/001\.sql is protected/);
+    assert.match(header(), / hook,hook-files \d+$/, 'not by the run that parsed this workspace\'s manifest');
+    assert.deepEqual(inGlobs(sqlEdit), firstSql);
     assert.match(header(), / hook,hook-files,patterns \d+$/);
     const withGlobs = statSync(join(dist, hookCache));
     assert.deepEqual(inGlobs(sqlEdit), firstSql);
