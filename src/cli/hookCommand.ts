@@ -37,7 +37,8 @@ The guard that agents' hooks run before (and after) each tool call. NAME is one 
 ${HOOK_AGENTS.join(', ')}; without --agent the agent is recognised from the payload.
 
 Before a tool runs: refuses an edit of a locked file, and a shell command that would write,
-move, delete or check out a locked file or that matches the manifest's guardedCommands;
+move, delete, check out or change the mode of a locked file or that matches the manifest's
+guardedCommands;
 allows what a grant in force on this clone covers. After a tool ran: records the changes it
 made to granted files. Answers in the agent's format: exit 0 allows, exit 2 refuses with the
 reason on stderr (Cursor: also {"permission":"deny"} on stdout). Any failure of the guard

@@ -1154,14 +1154,48 @@ function rewriterTargets(name: string, args: readonly Word[]): ShellTarget[] | u
   if (!writes) return [];
   const paths = operands(rest, new Set(spec.value));
   const dot: Word = { text: '.', glob: false, raw: '.', inner: [] };
+  return treeTargets(paths.length > 0 ? paths : spec.dot ? [dot] : [], name);
+}
+
+/**
+ * Writes by `via` to each of `paths` and, a folder standing for every file below it (`prettier --write
+ * src`, `chmod -R`, a pathspec), to everything under it. Quoted patterns count as patterns: these
+ * tools expand globs themselves (`prettier --write "src/**\/*.ts"`, `git add --chmod=+x '*.sh'`).
+ */
+function treeTargets(paths: readonly Word[], via: string): ShellTarget[] {
   const out: ShellTarget[] = [];
-  // A folder stands for every file below it (`prettier --write src`): each path, and everything under it.
-  for (const w of paths.length > 0 ? paths : spec.dot ? [dot] : []) {
-    // Quoted patterns too: these tools expand globs themselves (`prettier --write "src/**/*.ts"`).
+  for (const w of paths) {
     const word = GLOB_CHARS.test(w.text) ? { ...w, glob: true } : w;
-    out.push(target(word, 'write', name), { path: join(w.text, '**'), glob: true, op: 'write', via: name, ...(w.unknown !== undefined ? { unknown: w.unknown } : {}) });
+    out.push(target(word, 'write', via), { path: join(w.text, '**'), glob: true, op: 'write', via, ...(w.unknown !== undefined ? { unknown: w.unknown } : {}) });
   }
   return out;
+}
+
+/**
+ * The files whose mode `chmod args` changes: git keeps a file's executable bit, so `chmod -x deploy.sh`
+ * changes a locked file as the commit gate sees it. Its mode can look like an option (`-x`, `-rw`): only
+ * -c -f -v -R (and the BSD -h -H -L -P) are options. The first operand is the mode, unless
+ * `--reference` gives it; with -R a folder stands for everything below it.
+ */
+function chmodTargets(args: readonly Word[]): ShellTarget[] {
+  const operandWords: Word[] = [];
+  let options = true;
+  let recursive = false;
+  let reference = false;
+  for (let k = 0; k < args.length; k++) {
+    const t = args[k].text;
+    if (options && t === '--') options = false;
+    else if (options && t.startsWith('--')) {
+      if (t === '--recursive') recursive = true;
+      if (t === '--reference' || t.startsWith('--reference=')) {
+        reference = true;
+        if (t === '--reference') k++;
+      }
+    } else if (options && /^-[cfvRhHLP]+$/.test(t)) recursive ||= t.includes('R');
+    else operandWords.push(args[k]);
+  }
+  const files = reference ? operandWords : operandWords.slice(1);
+  return recursive ? treeTargets(files, 'chmod') : files.map((w) => target(w, 'write', 'chmod'));
 }
 
 /** Options of sed that take a value (its script, `-l N`). */
@@ -1235,11 +1269,11 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
     const codeOption = name.startsWith('python') ? /^-[a-zA-Z]*c$/ : name === 'php' ? /^-r$/ : /^(-c|--eval|-p|--print|eval|-Command|-[a-zA-Z0-9]*[eE])$/;
     const codeFlag = args.findIndex((w) => codeOption.test(w.text) || /^--(?:eval|print)=/.test(w.text));
     const inline = codeFlag >= 0 ? /^--(?:eval|print)=([^]*)$/.exec(args[codeFlag].text) : null;
-    // perl -i / -pi -e / -0777pi: in-place edit of the files after the script.
-    if (name === 'perl' && args.some((w) => /^-(?:[0-9]+|[aclnpsStTuUwWX])*i/.test(w.text))) {
+    // perl -i / -pi -e / -0777pi (ruby -i / -i.bak -pe alike): in-place edit of the files after the script.
+    if ((name === 'perl' || name === 'ruby') && args.some((w) => /^-(?:[0-9]+|[aclnpsStTuUwWX])*i/.test(w.text))) {
       const rest = args.slice(codeFlag >= 0 ? codeFlag + 2 : 0).filter((w) => !w.text.startsWith('-'));
       const files = codeFlag >= 0 ? rest : rest.slice(1);
-      out.push(...files.map((w) => target(w, 'write', 'perl -i')));
+      out.push(...files.map((w) => target(w, 'write', `${name} -i`)));
       return out;
     }
     const code = inline ? inline[1] : codeFlag >= 0 ? args[codeFlag + 1]?.text : undefined;
@@ -1267,6 +1301,35 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
     case 'unxz':
     case 'zstd':
     case 'unzstd':
+    case 'lzma':
+    case 'unlzma':
+    case 'lzip':
+    case 'compress':
+    case 'uncompress':
+    case 'uniq':
+    case 'sponge':
+    case 'yq':
+    case 'xxd':
+    case 'iconv':
+    case 'split':
+    case 'csplit':
+    case 'dos2unix':
+    case 'unix2dos':
+    case 'mac2unix':
+    case 'unix2mac':
+    case 'rename':
+    case 'prename':
+    case 'file-rename':
+    case 'perl-rename':
+    case 'openssl':
+    case 'gpg':
+    case 'gpg2':
+    case 'base64':
+    case 'cpio':
+    case 'sqlite3':
+    case 'mkfifo':
+    case 'mknod':
+    case 'mogrify':
       out.push(...writerTargets(name, args, recurse));
       break;
     case 'sudoedit':
@@ -1307,6 +1370,9 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
       break;
     case 'touch':
       out.push(...operands(args, TOUCH_VALUE_OPTIONS).map((w) => target(w, 'write', 'touch')));
+      break;
+    case 'chmod':
+      out.push(...chmodTargets(args));
       break;
     case 'dd':
       for (const w of args) if (w.text.startsWith('of=')) out.push(target(w, 'write', 'dd of=', w.text.slice(3)));
@@ -1443,6 +1509,16 @@ const UNZIP_VALUE_OPTIONS = new Set(['-d', '-x', '-P']);
 const AWK_VALUE_OPTIONS = new Set(['-f', '--file', '-v', '--assign', '-F', '--field-separator', '-i', '--include', '-e', '--source', '-l', '--load']);
 /** Options of gzip, bzip2, xz, zstd and their un- that take a value. */
 const COMPRESS_VALUE_OPTIONS = new Set(['-S', '--suffix', '-o']);
+/** Options that take a value: uniq's, xxd's, split's, cpio's, sqlite3's. */
+const UNIQ_VALUE_OPTIONS = new Set(['-f', '-s', '-w', '--skip-fields', '--skip-chars', '--check-chars']);
+const XXD_VALUE_OPTIONS = new Set(['-c', '-cols', '-g', '-groupsize', '-l', '-len', '-o', '-offset', '-s', '-seek', '-n', '-name']);
+const SPLIT_VALUE_OPTIONS = new Set(['-a', '-b', '-C', '-l', '-n', '-t', '--suffix-length', '--bytes', '--line-bytes', '--lines', '--number', '--separator', '--additional-suffix']);
+const CPIO_VALUE_OPTIONS = new Set(['-D', '--directory', '-E', '-F', '-H', '-I', '-M', '-O', '-R', '--format', '--file', '--owner', '--pattern-file']);
+/** A statement of sqlite3's that only reads the database: a query, EXPLAIN, a pragma read, a dot command that shows. */
+const READ_ONLY_SQL = /^(?:|select\b[^]*|explain\b[^]*|pragma\s+[\w.]+|\.(?:tables|schema|fullschema|dump|headers|mode|indexes|indices|databases|show|help|width|nullvalue|separator|dbinfo|lint)\b[^]*)$/i;
+/** Functions of the sqlite3 shell that write files or load code, whatever the statement. */
+const SQL_FILE_FUNCTIONS = /\b(?:writefile|edit|load_extension)\s*\(/i;
+const SQLITE_VALUE_OPTIONS = new Set(['-cmd', '-init', '-separator', '-newline', '-nullvalue', '-vfs', '-maxsize', '-mmap', '-lookaside', '-pagecache', '-heap', '-escape']);
 
 /**
  * What downloaders, archivers, compressors, `sort -o` and `awk` write: `curl -o`/`-O`, `wget`
@@ -1554,12 +1630,100 @@ function writerTargets(name: string, args: readonly Word[], recurse: (script: st
       }
       break;
     }
+    case 'uniq':
+      // uniq [INPUT [OUTPUT]]
+      for (const w of operands(args, UNIQ_VALUE_OPTIONS).slice(1, 2)) write(w);
+      break;
+    case 'xxd':
+      // xxd [-r] [INFILE [OUTFILE]]: the second file is written, the dump or (-r) the bytes.
+      for (const w of operands(args, XXD_VALUE_OPTIONS).slice(1, 2)) write(w);
+      break;
+    case 'sponge':
+    case 'dos2unix':
+    case 'unix2dos':
+    case 'mac2unix':
+    case 'unix2mac':
+    case 'mogrify':
+    case 'mkfifo':
+      // Each file named is written (dos2unix and mogrify in place; sponge soaks up its input first).
+      for (const w of operands(args, name === 'mkfifo' ? new Set(['-m', '--mode', '-Z', '--context']) : NO_VALUE_OPTIONS)) write(w);
+      break;
+    case 'mknod':
+      for (const w of operands(args, new Set(['-m', '--mode', '-Z', '--context'])).slice(0, 1)) write(w);
+      break;
+    case 'yq':
+      // yq -i EXPRESSION FILE…: in place. The expression counts as a name too (it names no file).
+      if (args.some((w) => w.text === '--inplace' || /^-[a-zA-Z]*i/.test(w.text))) for (const w of operands(args)) write(w, 'yq -i');
+      break;
+    case 'iconv':
+    case 'openssl':
+    case 'gpg':
+    case 'gpg2':
+    case 'base64': {
+      // The file named by their output option (openssl: -out, -keyout; gpg: -o/--output; iconv, BSD base64: -o/--output).
+      const short = name === 'openssl' ? ['-out', '-keyout'] : ['-o'];
+      for (const w of optionValues(args, short, name === 'openssl' ? [] : ['--output'])) write(w, `${name} ${short[0]}`);
+      break;
+    }
+    case 'split':
+    case 'csplit': {
+      // Files named PREFIX + a suffix: split's prefix is its second operand, csplit's -f; `x`/`xx` by default.
+      if (name === 'split' && args.some((w) => w.text.startsWith('--filter'))) throw new Undecidable('`split --filter` runs a command the guard does not read');
+      const prefix = name === 'split' ? operands(args, SPLIT_VALUE_OPTIONS)[1] : optionValues(args, ['-f'], ['--prefix'])[0];
+      const text = prefix?.text ?? (name === 'split' ? 'x' : 'xx');
+      out.push({ path: `${text}*`, glob: true, op: 'write', via: name, ...(prefix?.unknown !== undefined ? { unknown: prefix.unknown } : {}) });
+      break;
+    }
+    case 'rename':
+    case 'prename':
+    case 'file-rename':
+    case 'perl-rename':
+      // rename EXPRESSION FILE… (Perl's) or FROM TO FILE… (util-linux): each file is moved.
+      // With -e/-E the expression is that option's value, and every operand is a file.
+      for (const w of operands(args, new Set(['-e', '-E'])).slice(args.some((a) => a.text === '-e' || a.text === '-E') ? 0 : 1)) out.push(target(w, 'move', name));
+      break;
+    case 'cpio': {
+      // -i extracts the archive's files below the folder (-D), -p copies into the folder named: names the guard cannot read.
+      const dir = optionValues(args, ['-D'], ['--directory'])[0]?.text ?? '.';
+      if (args.some((w) => /^-[a-zA-Z]*i/.test(w.text) || w.text === '--extract')) everything(dir, 'cpio -i');
+      if (args.some((w) => /^-[a-zA-Z]*p/.test(w.text) || w.text === '--pass-through')) {
+        for (const w of operands(args, CPIO_VALUE_OPTIONS)) everything(w.text, 'cpio -p', 'the files come from a list the guard cannot read');
+      }
+      break;
+    }
+    case 'sqlite3': {
+      // sqlite3 DATABASE [SQL…] writes the database (unless -readonly), and a dot command's file (`.output FILE`).
+      const ops = operands(args, SQLITE_VALUE_OPTIONS);
+      const sqls = [...ops.slice(1), ...optionValues(args, ['-cmd'], [])];
+      // Only reads: -readonly, or SQL given on the command line that only queries (SQL from standard input may write).
+      const readOnly = args.some((w) => w.text === '-readonly' || w.text === '--readonly') ||
+        (sqls.length > 0 && sqls.every((sql) => sql.text.split(';').every((statement) => READ_ONLY_SQL.test(statement.trim())) && !SQL_FILE_FUNCTIONS.test(sql.text)));
+      if (ops[0] && !readOnly) write(ops[0]);
+      for (const sql of sqls) {
+        for (const line of sql.text.split('\n')) {
+          // `.output FILE`, `.once [-x] FILE`, `.save FILE`, `.backup [DB] FILE`: the last word, unquoted;
+          // `.output |COMMAND` runs a shell command.
+          const [dot, ...words] = line.trim().split(/\s+/);
+          if (!['.output', '.once', '.save', '.backup'].includes(dot)) continue;
+          const rest = line.trim().slice(dot.length).trim();
+          if (rest.startsWith('|')) {
+            recurse(rest.slice(1));
+            continue;
+          }
+          const file = words.filter((w) => !w.startsWith('-')).pop()?.replace(/^(["'])(.*)\1$/, '$2');
+          if (file !== undefined && file !== 'stdout') out.push({ path: file, glob: false, op: 'write', via: `sqlite3 ${dot}` });
+        }
+        // Other files the SQL writes: `ATTACH 'x.db' AS a`, `VACUUM INTO 'x.db'`, the shell's `writefile('x', …)`.
+        for (const m of sql.text.matchAll(/\b(?:ATTACH(?:\s+DATABASE)?|VACUUM(?:\s+\w+)?\s+INTO|writefile\s*\()\s*'([^']{1,4096})'/gi)) out.push({ path: m[1], glob: false, op: 'write', via: 'sqlite3' });
+      }
+      break;
+    }
     default: {
       // gzip/bzip2/xz/zstd and their un-: FILE is replaced by FILE.gz (or the other way).
       const keep = args.some((w) => /^-[a-zA-Z0-9]*[ckltT]/.test(w.text) || ['--stdout', '--keep', '--list', '--test'].includes(w.text));
       const decompress = name.startsWith('un') || args.some((w) => /^-[a-zA-Z0-9]*d/.test(w.text) || w.text === '--decompress');
       const recursive = args.some((w) => /^-[a-zA-Z0-9]*r/.test(w.text) || w.text === '--recursive');
-      const suffix = { gzip: '.gz', gunzip: '.gz', bzip2: '.bz2', bunzip2: '.bz2', xz: '.xz', unxz: '.xz', zstd: '.zst', unzstd: '.zst' }[name] ?? '';
+      const suffix = { gzip: '.gz', gunzip: '.gz', bzip2: '.bz2', bunzip2: '.bz2', xz: '.xz', unxz: '.xz', zstd: '.zst', unzstd: '.zst', lzma: '.lzma', unlzma: '.lzma', lzip: '.lz', compress: '.Z', uncompress: '.Z' }[name] ?? '';
       if (args.some((w) => /^-[a-zA-Z0-9]*c/.test(w.text) || w.text === '--stdout')) break;
       for (const w of operands(args, COMPRESS_VALUE_OPTIONS)) {
         if (!keep && name !== 'zstd' && name !== 'unzstd') out.push(target(w, 'delete', name));
@@ -1776,6 +1940,10 @@ function gitSubWrites(sub: string | undefined, rest: readonly Word[], dashdash: 
     }
     case 'rm':
       return ops.map((w) => target(w, 'delete', 'git rm'));
+    case 'add':
+      return gitAddModeTargets(rest);
+    case 'update-index':
+      return updateIndexTargets(rest);
     case 'mv': {
       const dest = ops[ops.length - 1];
       if (!dest) return [];
@@ -1784,6 +1952,60 @@ function gitSubWrites(sub: string | undefined, rest: readonly Word[], dashdash: 
     default:
       return [];
   }
+}
+
+/** Options of git add that take a value (as `--opt=value` or the next word). */
+const GIT_ADD_VALUE_OPTIONS = new Set(['--chmod', '--pathspec-from-file', '--pathspec-file-nul']);
+
+/**
+ * `git add --chmod=±x …` stages another mode for each path it names (pathspecs: a folder stands for
+ * its files; with none, `-A`/`-u` take every file), which the commit gate refuses for a locked file.
+ * Without `--chmod`, git add stages the work tree as it is, which changes nothing.
+ */
+function gitAddModeTargets(rest: readonly Word[]): ShellTarget[] {
+  if (!rest.some((w) => w.text === '--chmod' || w.text.startsWith('--chmod='))) return [];
+  const every: ShellTarget = { path: '**', glob: true, op: 'write', via: 'git add --chmod' };
+  if (rest.some((w) => w.text === '--pathspec-from-file' || w.text.startsWith('--pathspec-from-file='))) return [every];
+  const paths = operands(rest, GIT_ADD_VALUE_OPTIONS);
+  if (paths.length > 0) return treeTargets(paths, 'git add --chmod');
+  return rest.some((w) => /^-[a-zA-Z]*[Au]/.test(w.text) || w.text === '--all' || w.text === '--update') ? [every] : [];
+}
+
+/**
+ * What `git update-index` stages without touching the work tree: another mode (`--chmod=±x`), a
+ * removal (`--force-remove`) or any object at all for a path (`--cacheinfo MODE,OBJECT,PATH` or
+ * `MODE OBJECT PATH`; `--index-info` reads such lines from standard input, as `--stdin` reads the
+ * paths, so every file counts). Plain `git update-index PATH` stages the work tree as it is, like git add.
+ */
+function updateIndexTargets(rest: readonly Word[]): ShellTarget[] {
+  const via = 'git update-index';
+  const out: ShellTarget[] = [];
+  const texts = rest.map((w) => w.text);
+  const mode = texts.some((t) => t === '--chmod' || t.startsWith('--chmod='));
+  const remove = texts.includes('--force-remove');
+  const paths: Word[] = [];
+  let options = true;
+  for (let k = 0; k < rest.length; k++) {
+    const w = rest[k];
+    if (options && w.text === '--') options = false;
+    else if (options && (w.text === '--cacheinfo' || w.text.startsWith('--cacheinfo='))) {
+      const joined = w.text.startsWith('--cacheinfo=') ? w.text.slice('--cacheinfo='.length) : rest[k + 1]?.text ?? '';
+      const fields = joined.split(',');
+      if (fields.length >= 3) {
+        out.push(target(w.text === '--cacheinfo' ? rest[k + 1] : w, 'write', `${via} --cacheinfo`, fields.slice(2).join(',')));
+        if (w.text === '--cacheinfo') k++;
+      } else if (w.text === '--cacheinfo') {
+        // MODE OBJECT PATH, three words.
+        if (rest[k + 3]) out.push(target(rest[k + 3], 'write', `${via} --cacheinfo`));
+        k += 3;
+      }
+    } else if (options && (w.text === '--chmod' || w.text === '--index-version')) k++;
+    else if (options && w.text.startsWith('-')) continue;
+    else paths.push(w);
+  }
+  if (texts.includes('--index-info') || (texts.includes('--stdin') && (mode || remove))) out.push({ path: '**', glob: true, op: remove ? 'delete' : 'write', via });
+  if (mode || remove) out.push(...paths.map((w) => target(w, remove ? 'delete' : 'write', via)));
+  return out;
 }
 
 function normalizeSpaces(s: string): string {

@@ -6,7 +6,7 @@
 // missing altogether, or the launcher deleted, refused with a sentence that says how to fix it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { HOOK_AGENTS } from '../../src/core/agentHooks';
@@ -411,6 +411,42 @@ describe('an agent cannot open the locks itself', () => {
     }
     assertAllowed('claude', bash(`cat ${dist}/hook.js > /dev/null; node ${dist}/cli.js --version; echo x > ${elsewhere}/notes.txt`), 'reading and running it, and writing elsewhere');
     assertAllowed('claude', bash('cd "$D" && echo x > notes.txt'), 'a file of another name after a cd the guard cannot follow');
+  });
+  test('a locked file\'s mode, which git keeps and the commit gate judges, is refused through chmod and git\'s index', () => {
+    const modeBefore = statSync(join(repo.dir, FILE)).mode;
+    // The gate first: a new mode staged for the locked file fails verify --staged.
+    repo.git('update-index', '--chmod=+x', FILE);
+    try {
+      const gate = sandbox.run(['verify', '--staged'], { cwd: repo.dir });
+      assert.equal(gate.code, 1, gate.stdout);
+      assert.match(gate.stdout, /001_init\.sql .*mode 100644 → 100755/);
+    } finally {
+      repo.git('update-index', '--chmod=-x', FILE);
+    }
+    const locked = /db\/migrations\/001_init\.sql is protected/;
+    for (const command of [
+      `chmod +x ${FILE}`, 'chmod -R go-w db', `git add --chmod=+x ${FILE}`, 'git add --chmod=+x db/migrations',
+      `git update-index --chmod=+x ${FILE}`, `git update-index --force-remove ${FILE}`,
+      `git update-index --cacheinfo 100644,e69de29bb2d1d6434b8b29ae775ad8c2e48c5391,${FILE}`,
+    ]) assertRefused('claude', bash(command), locked, command);
+    // Entries read from standard input could name any file: every protected file counts, and the refusal says so.
+    assertRefused('claude', bash('git ls-files -s | git update-index --index-info'), /through "\*\*".*counts as every protected file/, 'entries from standard input');
+    symlinkSync(FILE, join(repo.dir, 'alias.sql'));
+    try {
+      assertRefused('claude', bash('chmod 000 alias.sql'), locked, 'chmod through a symlink (chmod follows it)');
+    } finally {
+      rmSync(join(repo.dir, 'alias.sql'));
+    }
+    assert.equal(statSync(join(repo.dir, FILE)).mode, modeBefore, 'the hook only answers');
+    assertAllowed('claude', bash('chmod +x README.md; git add --chmod=+x README.md; git update-index --refresh; git add -A'), 'other files, and staging the work tree as it is');
+  });
+  test('the writers an agent told "no" to a sed -i reaches for next are refused too', () => {
+    const locked = /db\/migrations\/001_init\.sql is protected/;
+    for (const command of [
+      `grep -v drop ${FILE} | sponge ${FILE}`, `sort -u /tmp/x | uniq - ${FILE}`, `sqlite3 ${FILE} "drop table a"`,
+      `dos2unix ${FILE}`, `yq -i '.a = 1' ${FILE}`, `cd db/migrations && split -l 1 /tmp/x 001_init.s`,
+    ]) assertRefused('claude', bash(command), locked, command);
+    assertAllowed('claude', bash(`sqlite3 -readonly ${FILE} "select 1"; uniq ${FILE} /tmp/u.txt; yq '.a' ${FILE}`), 'reading it');
   });
   test('a symlink to a locked file is the locked file', () => {
     symlinkSync(FILE, join(repo.dir, 'alias.sql'));
