@@ -6,6 +6,8 @@
 // which paths are locked and which files a glob could match (see `decideShell`).
 import { posix } from 'node:path';
 import { minimatchModule } from './minimatchModule';
+import { ABSENT, MakeTooComplex, UNKNOWN_VALUE, makeRecipes } from './makefile';
+import type { MakeRecipes } from './makefile';
 import type { GuardedCommand } from './manifest';
 
 /** What a command does to a path. */
@@ -655,6 +657,56 @@ interface CommandIo {
   patch: (use: PatchUse) => void;
   /** A package.json script the command runs (`npm run fmt`, `yarn lint`): read once the whole command is known. */
   script: (use: ScriptUse) => void;
+  /** A make the command runs (`make fmt`): its makefile is read once the whole command is known. */
+  make: (use: MakeUse) => void;
+}
+
+/** What `make …` runs: its folder (`-C`), makefiles (`-f`), goals and command-line variables. */
+interface MakeUse {
+  at: string;
+  files: string[];
+  goals: string[];
+  variables: Map<string, string>;
+  /** Set when what it runs cannot be read: why (`-f -`, `--eval`). */
+  unknown?: string;
+}
+
+/** Options of make that take a value (as the next word or joined); -j, -l and -O take one only when joined or numeric. */
+const MAKE_VALUE_OPTIONS = new Set(['-C', '-f', '-I', '-o', '-W', '--directory', '--file', '--makefile', '--include-dir', '--old-file', '--assume-old', '--what-if', '--new-file', '--assume-new', '--eval']);
+
+/** `make args`: what it runs; undefined for a make that runs no recipe (`-n`, `-q`, `-p`, `--version`). */
+function makeUse(args: readonly Word[]): MakeUse | undefined {
+  const use: MakeUse = { at: '', files: [], goals: [], variables: new Map() };
+  for (let k = 0; k < args.length; k++) {
+    const w = args[k];
+    const t = w.text;
+    if (/^--(dry-run|just-print|recon|question|print-data-base|version|help)$/.test(t) || /^-[a-zA-Z]*[nqp]/.test(t) && !/^-[CfIoWjlO]/.test(t) || t === '-v' || t === '-h') return undefined;
+    const eq = t.startsWith('--') ? t.indexOf('=') : -1;
+    const option = eq > 0 ? t.slice(0, eq) : t;
+    let value: Word | undefined;
+    if (MAKE_VALUE_OPTIONS.has(option)) value = eq > 0 ? { ...w, text: t.slice(eq + 1) } : args[++k];
+    else if (/^-[CfIoW]./.test(t)) value = { ...w, text: t.slice(2) }; // -Cdir, -fmk
+    else if (/^-[jlO]$/.test(t) && /^\d+$/.test(args[k + 1]?.text ?? '')) k++;
+    else if (t.startsWith('-')) continue;
+    else if (/^[A-Za-z_][A-Za-z0-9_.]*[:+?]?=/.test(t)) {
+      const at = t.indexOf('=');
+      use.variables.set(t.slice(0, at).replace(/[:+?]$/, ''), t.slice(at + 1).split(EXPANSION).join(UNKNOWN_VALUE));
+      continue;
+    } else {
+      if (w.glob || w.text.includes(EXPANSION)) use.unknown = 'it makes a goal the guard cannot know';
+      use.goals.push(t);
+      continue;
+    }
+    const o = option.startsWith('--') ? option : option.slice(0, 2);
+    if (value === undefined) continue;
+    const unknowable = value.glob || value.unknown !== undefined || value.text.includes(EXPANSION);
+    if (o === '-C' || o === '--directory') use.at = unknowable ? UNKNOWN_DIR : use.at === '' || value.text.startsWith('/') ? value.text : join(use.at, value.text);
+    else if (o === '-f' || o === '--file' || o === '--makefile') {
+      if (value.text === '-' || unknowable) use.unknown = 'it reads a makefile the guard cannot read';
+      use.files.push(value.text);
+    } else if (o === '--eval') use.unknown = 'it is given makefile text with --eval, which the guard does not read';
+  }
+  return use;
 }
 
 /**
@@ -1235,6 +1287,12 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
 
   if (name === 'eval') {
     evalHere(args.map((w) => w.text).join(' '));
+    return out;
+  }
+  if (name === 'make' || name === 'gmake') {
+    // Its recipes, read from the makefile once the whole command is known (makeRuns).
+    const use = makeUse(args);
+    if (use) io.make(use);
     return out;
   }
   if (SHELLS.has(name) || name === 'source' || name === '.') {
@@ -2034,6 +2092,13 @@ export interface ShellPorts {
    * it, the scripts of a workspace's packages (`pnpm -r lint`) are not seen.
    */
   workspacePackages?: (dir: string) => { up: number; folders: string[] } | undefined;
+  /**
+   * The first of the makefiles `names` (relative to folder `dir`, or absolute) that is there, `dir`
+   * relative to the folder the command line starts in (or absolute): its name as given and its text,
+   * undefined when it is there but cannot be read; undefined when none is there. Without it, the
+   * recipes `make` runs are not seen.
+   */
+  readMakefile?: (dir: string, names: readonly string[]) => { name: string; text: string | undefined } | undefined;
 }
 
 /** Paths one patch names, at most, and folders in one of them: past either, every file of its folder counts. */
@@ -2240,6 +2305,61 @@ function packageScripts(
   }
 }
 
+/**
+ * The command lines `make` runs when its command runs in folder `d` (after `inDir`): the recipes of its
+ * goals from its makefile (src/core/makefile.ts) and the commands the makefile runs as it is read, each
+ * in make's folder. Every protected file counts instead when the makefile cannot be trusted: it (or a
+ * makefile it includes) cannot be read, its folder cannot be known, or the command itself may write it.
+ * No makefile: make stops with an error, running nothing.
+ */
+function makeRuns(use: MakeUse, inDir: string, d: string, ports: ShellPorts, written: readonly ShellTarget[], state: ScriptState): ({ script: string; dir: string } | { target: ShellTarget })[] {
+  const readMakefile = ports.readMakefile;
+  if (!readMakefile) return [];
+  const every = (unknown: string): { target: ShellTarget }[] => [{ target: { path: '**', glob: true, op: 'write', via: 'make', anywhere: '**', unknown } }];
+  if (use.unknown !== undefined) return every(use.unknown);
+  const folder = place(place(place({ path: '.', glob: false, op: 'write', via: 'make' }, use.at), inDir), d);
+  if (folder.anywhere !== undefined || folder.glob || folder.path.startsWith('~')) return every('its makefile is in a folder the guard cannot know');
+  const dir = posix.normalize(folder.path);
+  const relDir = dir === '.' ? '' : dir;
+  const inFolder = (name: string): string => (name.startsWith('/') || relDir === '' ? name : `${relDir}/${name}`);
+  const texts: string[] = [];
+  const names: string[] = [];
+  for (const wanted of use.files.length > 0 ? use.files.map((f) => [f]) : [['GNUmakefile', 'makefile', 'Makefile']]) {
+    const found = readMakefile(dir, wanted);
+    if (found === undefined) return []; // make stops: no makefile
+    if (found.text === undefined) return every(`its makefile ${shown(inFolder(found.name))} cannot be read`);
+    texts.push(found.text);
+    names.push(found.name);
+  }
+  let recipes: MakeRecipes;
+  try {
+    recipes = makeRecipes({ path: names.join(' '), text: texts.join('\n') }, (file) => {
+      const found = readMakefile(dir, [file]);
+      return found === undefined ? ABSENT : found.text;
+    }, use.goals, use.variables);
+  } catch (err) {
+    if (err instanceof MakeTooComplex) throw new TooComplex(err.message);
+    throw err;
+  }
+  if (recipes.unknown !== undefined) return every(recipes.unknown);
+  // Read before the command runs: a makefile the command itself may write (`printf … > Makefile && make`) is not the one make reads.
+  for (const file of [...names, ...recipes.files.slice(1)]) {
+    const path = posix.normalize(inFolder(file));
+    if (written.some((t) => mayWrite(t, path))) return every(`its makefile ${shown(path)} is one the command itself may write`);
+  }
+  const out: ({ script: string; dir: string } | { target: ShellTarget })[] = [];
+  for (const file of recipes.writes) {
+    const word: Word = { text: file.split('$PF_MAKE_VALUE').join(EXPANSION), glob: file.includes('$PF_MAKE_VALUE') || GLOB_CHARS.test(file), raw: file, inner: [] };
+    out.push({ target: place(target(word, 'write', 'make'), relDir) });
+  }
+  for (const line of [...recipes.shells, ...recipes.lines]) {
+    if (--state.runs < 0) throw new TooComplex(`running more than ${MAX_SCRIPT_RUNS} package.json scripts and make recipe lines`);
+    if (line.length > SHELL_LIMITS.maxLength) throw new TooComplex(`running a make recipe longer than ${SHELL_LIMITS.maxLength} characters`);
+    out.push({ script: line, dir: relDir });
+  }
+  return out;
+}
+
 /** What the package scripts of one command line share: each package.json read and parsed once, whatever runs from it. */
 interface ScriptState {
   /** Scripts that may still be read (MAX_SCRIPT_RUNS). */
@@ -2285,7 +2405,8 @@ function mayWrite(t: ShellTarget, path: string): boolean {
   const match = (glob: string, name: string): boolean => new (minimatchModule().Minimatch)(glob, { dot: true, nonegate: true, nocomment: true }).match(name);
   if (t.anywhere !== undefined || climbs(p) || climbs(path)) {
     const last = (t.anywhere ?? p).split('/').pop() ?? '';
-    return last === 'package.json' || last === '**' || last === '.' || ((t.glob || t.anywhere !== undefined) && match(last, 'package.json'));
+    const base = path.split('/').pop() ?? path;
+    return last === base || last === '**' || last === '.' || ((t.glob || t.anywhere !== undefined) && match(last, base));
   }
   if (t.glob) return match(p, path);
   return p === '.' || p === path || path.startsWith(`${p}/`);
@@ -2308,6 +2429,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
   // Patches the command applies and package scripts it runs, each in the folders it may run in; and how many commands run at all.
   const patches: { use: PatchUse; inDir: string; dirs: ReadonlySet<string> }[] = [];
   const scripts: { use: ScriptUse; inDir: string; dirs: ReadonlySet<string> }[] = [];
+  const makes: { use: MakeUse; inDir: string; dirs: ReadonlySet<string> }[] = [];
   let commands = 0;
   const visit = (script: string, depth: number, start: ReadonlySet<string>): Flow => {
     if (depth > SHELL_LIMITS.maxDepth) throw new TooComplex(`nested more than ${SHELL_LIMITS.maxDepth} levels deep`);
@@ -2359,7 +2481,8 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
       }
       const applied: PatchUse[] = [];
       const ran: ScriptUse[] = [];
-      const found = commandTargets(simple, withXargs(real), { recurse: subshell, evalHere, upstream, patch: (use) => void applied.push(use), script: (use) => void ran.push(use) });
+      const made: MakeUse[] = [];
+      const found = commandTargets(simple, withXargs(real), { recurse: subshell, evalHere, upstream, patch: (use) => void applied.push(use), script: (use) => void ran.push(use), make: (use) => void made.push(use) });
       if (name !== undefined && !((name === 'cd' || name === 'pushd' || name === 'popd') && real.inShell)) commands++;
       // `env -C dir cmd`, `sudo -D dir cmd`: the command's relative paths are in that folder.
       let inDir = '';
@@ -2370,6 +2493,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
       for (const t of found) for (const d of dirs) targets.push(place(place(t, inDir), d));
       for (const use of applied) patches.push({ use, inDir, dirs });
       for (const use of ran) scripts.push({ use, inDir, dirs });
+      for (const use of made) makes.push({ use, inDir, dirs });
       if ((name === 'cd' || name === 'pushd' || name === 'popd') && real.inShell) {
         const moved = new Set<string>();
         const to = name === 'popd' ? undefined : cdTarget(real.words.slice(1));
@@ -2395,13 +2519,14 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
     // Package scripts, once the command's own writes are known: a script may run more (`npm run a`
     // whose script is `npm run b && prettier --write .`), so the list grows while it is read.
     const state: ScriptState = { runs: MAX_SCRIPT_RUNS, shellEnv: /npm_config_(script_shell|userconfig|globalconfig)/i.test(command), found: new Map(), scripts: new Map(), writes: new Map() };
-    for (let k = 0; k < scripts.length; k++) {
-      const { use, inDir, dirs } = scripts[k];
-      for (const d of dirs) {
-        for (const run of packageScripts(use, inDir, d, ports, targets, state)) {
-          if ('target' in run) targets.push(run.target);
-          else visit(run.script, 1, new Set([run.dir]));
-        }
+    // And make's recipes (`make fmt`), which may run package scripts in turn, and those more makes.
+    for (let k = 0, m = 0; k < scripts.length || m < makes.length;) {
+      const runs = k < scripts.length
+        ? ((s) => [...s.dirs].flatMap((d) => packageScripts(s.use, s.inDir, d, ports, targets, state)))(scripts[k++])
+        : ((s) => [...s.dirs].flatMap((d) => makeRuns(s.use, s.inDir, d, ports, targets, state)))(makes[m++]);
+      for (const run of runs) {
+        if ('target' in run) targets.push(run.target);
+        else visit(run.script, 1, new Set([run.dir]));
       }
     }
     // A patch file is read only when its command is the only one that runs: anything before it (or

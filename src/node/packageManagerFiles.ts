@@ -2,7 +2,8 @@
 // (ShellPorts.readPackage, ShellPorts.workspacePackages): the package.json a command finds, whether
 // an .npmrc or .yarnrc makes its scripts run through another program, and the packages of a
 // workspace (pnpm-workspace.yaml's `packages`, or package.json's `workspaces`) that `pnpm -r lint`,
-// `pnpm --filter web fmt` or `npm -w web run x` run scripts of.
+// `pnpm --filter web fmt` or `npm -w web run x` run scripts of; and the makefiles `make` reads
+// (ShellPorts.readMakefile).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { minimatchModule } from '../core/minimatchModule';
@@ -13,18 +14,38 @@ import { readBounded } from './boundedRead';
 const MAX_PACKAGE_BYTES = 1024 * 1024;
 /** An .npmrc or .yarnrc larger than this is taken to set anything. */
 const MAX_NPMRC_BYTES = 256 * 1024;
+/** A makefile larger than this is not read: every protected file counts for what make runs. */
+const MAX_MAKEFILE_BYTES = 1024 * 1024;
 
 /**
  * The shell guard's ports for the package scripts of a command line that starts in `cwd`, for one
  * decision: the home folder's .npmrc and .yarnrc are read once, however many packages are read.
  */
-export function packagePorts(cwd: string, home: string | undefined): Required<Pick<ShellPorts, 'readPackage' | 'workspacePackages'>> {
+export function packagePorts(cwd: string, home: string | undefined): Required<Pick<ShellPorts, 'readPackage' | 'workspacePackages' | 'readMakefile'>> {
   let homeShell: boolean | undefined;
   const inHome = (): boolean => (homeShell ??= home !== undefined && setsScriptShell(home));
   return {
     readPackage: (dir) => nearestPackage(resolve(cwd, dir), inHome),
     workspacePackages: (dir) => workspacePackages(resolve(cwd, dir)),
+    readMakefile: (dir, names) => firstMakefile(resolve(cwd, dir), names),
   };
+}
+
+/**
+ * The first of the makefiles `names` (relative to `dir`, or absolute) that is there, read through
+ * links as make reads it: its text, undefined when it is not a regular file or is too large.
+ */
+function firstMakefile(dir: string, names: readonly string[]): { name: string; text: string | undefined } | undefined {
+  for (const name of names) {
+    const path = resolve(dir, name);
+    const bytes = readBounded(path, MAX_MAKEFILE_BYTES, true);
+    if (bytes || existsSync(path)) {
+      // A named pipe in its place reads as empty now and as anything later: only a regular file is read.
+      const text = bytes && statSync(path, { throwIfNoEntry: false })?.isFile() ? bytes.toString('utf8') : undefined;
+      return { name, text };
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -448,6 +448,16 @@ describe('an agent cannot open the locks itself', () => {
     ]) assertRefused('claude', bash(command), locked, command);
     assertAllowed('claude', bash(`sqlite3 -readonly ${FILE} "select 1"; uniq ${FILE} /tmp/u.txt; yq '.a' ${FILE}`), 'reading it');
   });
+  test('make runs its recipes: a recipe that writes a locked file is refused, one that does not is allowed', () => {
+    repo.write('Makefile', 'fmt:\n\tsed -i s/a/b/ db/migrations/*.sql\ntest: build\n\t@echo ok\nbuild:\n\tgo build ./...\n');
+    try {
+      assertRefused('claude', bash('make fmt'), /db\/migrations\/001_init\.sql is protected/, 'make fmt');
+      assertAllowed('claude', bash('make test'), 'make test');
+      assertRefused('claude', bash('printf "x:\\n\\trm -rf db\\n" > Makefile && make x'), /counts as every protected file|is protected/, 'a makefile the command writes first');
+    } finally {
+      rmSync(join(repo.dir, 'Makefile'));
+    }
+  });
   test('a symlink to a locked file is the locked file', () => {
     symlinkSync(FILE, join(repo.dir, 'alias.sql'));
     try {

@@ -795,6 +795,170 @@ describe('shell guard: package.json scripts read through the caller', () => {
   });
 });
 
+describe('shell guard: the recipes make runs, read through the caller', () => {
+  const T = '\t';
+  const MAKEFILES: Record<string, string | undefined> = {
+    Makefile: [
+      '# a Go project\'s',
+      'GO ?= go',
+      'SRC := src/booking',
+      'LINT_FLAGS = --fix',
+      'FILES = $(wildcard src/booking/*.ts)',
+      '.PHONY: all fmt lint check build reset gen obj static',
+      'all: build',
+      `build:${T}# a comment is no recipe`,
+      `${T}@$(GO) build ./...`,
+      'fmt: ; gofmt -w $(SRC)',
+      'lint:',
+      `${T}-eslint $(LINT_FLAGS) \\`,
+      `${T}  src/booking`,
+      'check:',
+      `${T}gofmt -l $(SRC)`,
+      `${T}eslint src`,
+      'reset:',
+      `${T}supabase db reset --linked`,
+      'gen: fmt',
+      `${T}echo done`,
+      'each: $(FILES)',
+      `${T}sed -i s/a/b/ $^`,
+      '%.ts: %.proto',
+      `${T}protoc --ts_out=. $< > $@`,
+      'unknown:',
+      `${T}prettier --write $(shell git ls-files)`,
+      'sub:',
+      `${T}$(MAKE) -C tools tidy`,
+      'ifeq ($(OS),Windows_NT)',
+      'win:',
+      `${T}del src\\booking\\flow.ts`,
+      'else',
+      'win:',
+      `${T}rm -f src/booking/flow.ts`,
+      'endif',
+      'define WRITE',
+      'echo x > src/booking/flow.ts',
+      'endef',
+      'defined:',
+      `${T}$(WRITE)`,
+      'uses-var:',
+      `${T}prettier --write $(TARGET)`,
+      'include extra.mk',
+      '-include missing.mk',
+      'objs := src/booking/flow.o',
+      '$(objs): %.o: %.ts',
+      `${T}cp $< $@`,
+      '',
+    ].join('\n'),
+    'extra.mk': `included:\n${T}rm -rf db/migrations\n`,
+    'tools/Makefile': `tidy:\n${T}gofmt -w ../src/booking\nsafe:\n${T}go vet ./...\n`,
+    'tools/safe.mk': `x:\n${T}echo ok\n`,
+    'broken/Makefile': undefined,
+    'inc/Makefile': `include nowhere.mk\nx:\n${T}echo ok\n`,
+    'evals/Makefile': `$(eval X: ; rm -rf src)\nx:\n${T}echo ok\n`,
+    'first/GNUmakefile': `x:\n${T}echo gnu\n`,
+    'first/Makefile': `x:\n${T}rm -rf ../src/booking\n`,
+    'py/Makefile': `SHELL := python3\nx:\n${T}open("../src/booking/flow.ts", "w")\n`,
+    'bashy/Makefile': `SHELL := /bin/bash\nx:\n${T}echo ok\n`,
+    'one/Makefile': `.ONESHELL:\nx:\n${T}cd ../src/booking\n${T}rm flow.ts\n`,
+    'many/Makefile': `x:\n${T}cd ../src/booking\n${T}rm flow.ts\n`,
+    'filefn/Makefile': `x:\n${T}$(file >../src/booking/flow.ts,hi)\n${T}echo done\n`,
+  };
+  const ports: ShellPorts = {
+    readMakefile: (dir, names) => {
+      for (const name of names) {
+        const path = posix.normalize(dir === '.' || name.startsWith('/') ? name : `${dir}/${name}`);
+        if (Object.hasOwn(MAKEFILES, path)) return { name, text: MAKEFILES[path] };
+      }
+      return undefined;
+    },
+  };
+  const ROWS: [command: string, expected: Answer][] = [
+    ['make fmt', 'deny'],
+    ['make', 'allow'], // all: build: go build
+    ['make build check', 'allow'],
+    ['make lint', 'deny'],
+    ['make gen', 'deny'], // through its prerequisite fmt
+    ['make each', 'deny'], // $^ from $(wildcard …)
+    ['make src/booking/flow.ts', 'deny'], // the pattern rule writes $@
+    ['make unknown', 'deny'], // a writer given $(shell …): any file
+    ['make sub', 'deny'], // $(MAKE) -C tools tidy
+    ['make -C tools tidy', 'deny'],
+    ['make -C tools safe', 'allow'],
+    ['cd tools && make tidy', 'deny'],
+    ['make --directory=tools tidy', 'deny'],
+    ['make win', 'deny'], // both branches of a conditional
+    ['make defined', 'deny'],
+    ['make uses-var', 'deny'], // a variable the makefile does not set may come from the environment: any path
+    ['TARGET=src/booking/flow.ts make uses-var', 'deny'],
+    ['make -C py x', 'deny'], // recipes run by python3: every file counts
+    ['make -C bashy x', 'allow'],
+    ['make -C one x', 'deny'], // .ONESHELL: the cd holds for the next line
+    ['make -C many x', 'allow'], // each line in a shell of its own: rm flow.ts in many/
+    ['make -C filefn x', 'deny'], // $(file >…) is make writing
+    ['make src/booking/flow', 'deny'], // no rule: make's built-in rules may make it
+    ['make test', 'allow'], // no rule, no such file: make stops
+    ['make uses-var TARGET=src/booking/flow.ts', 'deny'],
+    ['make included', 'deny'],
+    ['make src/booking/flow.o', 'deny'], // a static pattern rule
+    ['make -n fmt', 'allow'],
+    ['make --dry-run fmt', 'allow'],
+    ['make -q fmt', 'allow'],
+    ['make -j 4 fmt', 'deny'],
+    ['make -j4 -k build fmt', 'deny'],
+    ['make -f tools/Makefile tidy', 'allow'], // its recipe runs where make runs: ../src/booking is outside
+    ['make -f tools/Makefile -C src tidy', 'allow'], // -C first: the makefile would be src/tools/Makefile, and there is none
+    ['make -C src -f ../tools/Makefile tidy', 'deny'],
+    ['make "$GOAL"', 'deny'],
+    ['make uses-var TARGET="$F"', 'deny'],
+    ['make -f tools/safe.mk x', 'allow'],
+    ['make -f - x < /tmp/mk', 'deny'],
+    ['make --eval="x: ; rm -rf src" x', 'deny'],
+    ['make -C broken x', 'deny'], // a makefile that cannot be read
+    ['make -C inc x', 'deny'], // it includes one that cannot be read
+    ['make -C evals x', 'deny'],
+    ['make -C first x', 'allow'], // GNUmakefile comes first
+    ['make -C nowhere x', 'allow'], // no makefile: make stops
+    ['make -C "$DIR" x', 'deny'],
+    ['printf "x:\\n\\trm -rf src\\n" > Makefile && make x', 'deny'],
+    ['echo ok > tools/Makefile; make -C tools safe', 'deny'],
+  ];
+  for (const [command, expected] of ROWS) {
+    test(`${expected.padEnd(7)} ${JSON.stringify(command)}`, () => {
+      assert.equal(answer(command, ROOT, ports).answer, expected);
+    });
+  }
+
+  test('a guarded command in a recipe is the guarded command', () => {
+    assert.equal(answer('make reset', ROOT, ports).answer, 'guarded');
+    assert.equal(answer('make check', ROOT, ports).answer, 'allow');
+  });
+
+  test('why every file counts is said', () => {
+    const a = analyzeShellCommand('make -C broken x', [], ports);
+    assert.match(a.targets.map((t) => t.unknown).join(' '), /makefile broken\/Makefile cannot be read/);
+    const e = analyzeShellCommand('make -C evals x', [], ports);
+    assert.match(e.targets.map((t) => t.unknown).join(' '), /\$\(eval/);
+  });
+
+  test('bounded: a makefile whose variables double at each step, or that includes itself, is refused, not expanded', () => {
+    const bomb = ['X0 = a', ...Array.from({ length: 40 }, (_, i) => `X${i + 1} = $(X${i}) $(X${i})`), 'x:', `${T}echo $(X40)`].join('\n');
+    const bombPorts: ShellPorts = { readMakefile: (_d, names) => (names.includes('Makefile') ? { name: 'Makefile', text: bomb } : undefined) };
+    assert.equal(answer('make x', ROOT, bombPorts).answer, 'fail');
+    const self: ShellPorts = { readMakefile: (_d, names) => ({ name: names[0], text: `include Makefile\nx:\n${T}echo\n` }) };
+    assert.equal(answer('make x', ROOT, self).answer, 'fail');
+    const deep = ['x: y0', ...Array.from({ length: 300 }, (_, i) => `y${i}: y${i + 1}\n${T}echo ${i}`)].join('\n');
+    const deepPorts: ShellPorts = { readMakefile: (_d, names) => (names.includes('Makefile') ? { name: 'Makefile', text: deep } : undefined) };
+    assert.equal(answer('make x', ROOT, deepPorts).answer, 'fail', 'a chain of rules deeper than read is refused, not cut short');
+    // Inputs built to be slow: 200,000 continued lines, 200,000 prerequisites.
+    const continued = `x:\n${T}echo ${'a \\\n'.repeat(200_000)}b\n`;
+    const wide = `x: ${Array.from({ length: 200_000 }, (_, i) => `p${i}`).join(' ')}\n${T}echo ok\n`;
+    for (const text of [continued, wide]) {
+      const p: ShellPorts = { readMakefile: (_d, names) => (names.includes('Makefile') ? { name: 'Makefile', text } : undefined) };
+      // Read in well under a second; a quadratic read of either took minutes (the test's timeout is the check).
+      assert.notEqual(answer('make x', ROOT, p).answer, 'deny');
+    }
+  });
+});
+
 describe('shell guard: patches read through the caller', () => {
   const EVIL = 'diff --git a/src/booking/flow.ts b/src/booking/flow.ts\n--- a/src/booking/flow.ts\n+++ b/src/booking/flow.ts\n@@ -1 +1 @@\n-a\n+b\n';
   const FINE = 'diff --git a/src/other/x.ts b/src/other/x.ts\n--- a/src/other/x.ts\n+++ b/src/other/x.ts\n@@ -1 +1 @@\n-a\n+b\n';
