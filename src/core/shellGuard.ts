@@ -961,6 +961,7 @@ const SCRIPT_RUNNERS: Record<string, ScriptRunner> = {
 function scriptUse(words: readonly Word[]): ScriptUse | undefined {
   const manager = words[0] && commandName(words[0]);
   if (!manager || !runsScripts(manager)) return undefined;
+  if (manager === 'turbo' || manager === 'lerna') return monorepoRunUse(manager, words);
   if (!Object.hasOwn(SCRIPT_RUNNERS, manager)) return nodeRun(words);
   const spec = SCRIPT_RUNNERS[manager];
   let at = '';
@@ -1035,7 +1036,69 @@ function scriptUse(words: readonly Word[]): ScriptUse | undefined {
 
 /** Whether a command of this name may run package.json scripts (see scriptUse). */
 function runsScripts(name: string): boolean {
-  return Object.hasOwn(SCRIPT_RUNNERS, name) || name === 'node' || name === 'nodejs';
+  return Object.hasOwn(SCRIPT_RUNNERS, name) || name === 'node' || name === 'nodejs' || name === 'turbo' || name === 'lerna';
+}
+
+/** turbo's subcommands that run no task (any other first word is a task: `turbo lint`). */
+const TURBO_OWN = new Set(['bin', 'boundaries', 'completion', 'daemon', 'devtools', 'docs', 'gen', 'generate', 'info', 'link', 'login', 'logout', 'ls', 'prune', 'query', 'scan', 'telemetry', 'unlink']);
+/** Options of turbo and lerna that take a value (as the next word or joined). */
+const TURBO_VALUE_OPTIONS = new Set(['--concurrency', '--cache-dir', '--output-logs', '--log-order', '--log-prefix', '--env-mode', '--team', '--token', '--api', '--login', '--heap', '--profile', '--cache', '--remote-cache-timeout', '--global-deps', '--ui']);
+const LERNA_VALUE_OPTIONS = new Set(['--ignore', '--concurrency', '--loglevel', '--since', '--npm-client', '--profile-location']);
+
+/**
+ * `turbo run lint test` (or `turbo lint`, `turbo watch lint`, `turbo web#lint`) and `lerna run fmt`: the
+ * scripts of those names in the workspace's packages, those `--filter`/`-F`/`--scope` name (any other
+ * filter: all of them), with the words after `--`.
+ */
+function monorepoRunUse(manager: 'turbo' | 'lerna', words: readonly Word[]): ScriptUse | undefined {
+  const valued = manager === 'turbo' ? TURBO_VALUE_OPTIONS : LERNA_VALUE_OPTIONS;
+  const selectors = manager === 'turbo' ? ['--filter', '-F', '--scope'] : ['--scope'];
+  let at = '';
+  let args = '';
+  const tasks: Word[] = [];
+  const only: string[] = [];
+  let all = false;
+  const select = (name: string): void => {
+    if (/^[@\w][\w@./-]*$/.test(name) && !name.includes('..')) only.push(name);
+    else all = true;
+  };
+  for (let k = 1; k < words.length; k++) {
+    const t = words[k].text;
+    if (t === '--') {
+      args = words.slice(k + 1).map((w) => w.raw).join(' ');
+      break;
+    }
+    if (!t.startsWith('-')) {
+      tasks.push(words[k]);
+      continue;
+    }
+    const eq = t.indexOf('=');
+    const option = eq > 0 ? t.slice(0, eq) : t;
+    const takes = valued.has(option) || selectors.includes(option) || option === '--cwd';
+    const value = eq > 0 ? { ...words[k], text: t.slice(eq + 1) } : takes ? words[++k] : undefined;
+    if (option === '--cwd' && value) at = value.glob || value.text.includes(EXPANSION) ? UNKNOWN_DIR : value.text;
+    if (selectors.includes(option)) {
+      if (value && !value.glob && !value.text.includes(EXPANSION)) select(value.text);
+      else all = true;
+    }
+  }
+  if (manager === 'lerna') {
+    // `lerna run SCRIPT`: one script; lerna's other commands run none.
+    if (tasks[0]?.text !== 'run' || !tasks[1]) return undefined;
+    tasks.splice(0, tasks.length, tasks[1]);
+  } else if (tasks[0]?.text === 'run' || tasks[0]?.text === 'watch') tasks.shift();
+  else if (tasks[0] === undefined || TURBO_OWN.has(tasks[0].text)) return undefined;
+  if (tasks.length === 0) return undefined;
+  const names: { name: string; withArgs: boolean }[] = [];
+  for (const w of tasks) {
+    // `web#lint`: the task of one package.
+    const hash = w.text.indexOf('#');
+    if (hash > 0) select(w.text.slice(0, hash));
+    const name = hash >= 0 ? w.text.slice(hash + 1) : w.text;
+    names.push({ name: `pre${name}`, withArgs: false }, { name, withArgs: true }, { name: `post${name}`, withArgs: false });
+  }
+  const any = tasks.some((w) => w.glob || w.text.includes(EXPANSION));
+  return { at, names: any ? undefined : names, args, via: `${manager} run`, workspace: true, ...(all || only.length === 0 ? {} : { only }) };
 }
 
 /** `node --run NAME [args]`: the script NAME of the package.json (no pre or post scripts). */
