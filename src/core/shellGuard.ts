@@ -1231,8 +1231,30 @@ const REWRITERS: Record<string, RewriterSpec> = {
     lint: { writes: /^(--write|--apply|--apply-unsafe|--fix|--unsafe)$/, dot: true, value: ['--config-path', '--stdin-file-path', '--max-diagnostics', '--only', '--skip'] },
   } },
   dprint: { writes: 'always', value: [], sub: { fmt: { writes: 'always', dot: true, value: ['-c', '--config', '--excludes', '--plugins'] } } },
-  cargo: { writes: 'always', value: [], sub: { fmt: { writes: 'always', unless: /^--check$/, dot: true, value: ['-p', '--package', '--manifest-path', '--message-format'] } } },
+  cargo: { writes: 'always', value: [], sub: {
+    fmt: { writes: 'always', unless: /^--check$/, dot: true, value: ['-p', '--package', '--manifest-path', '--message-format'] },
+    clippy: { writes: /^--fix$/, dot: true, value: ['-p', '--package', '--manifest-path', '--message-format', '--target', '--features', '-F', '--exclude', '-j', '--jobs', '--profile', '--target-dir'] },
+    fix: { writes: 'always', dot: true, value: ['-p', '--package', '--manifest-path', '--message-format', '--target', '--features', '-F', '--exclude', '-j', '--jobs', '--profile', '--target-dir', '--edition'] },
+  } },
   terraform: { writes: 'always', value: [], sub: { fmt: { writes: 'always', unless: /^(-check|--check)$/, dot: true, value: [] } } },
+  gofumpt: { writes: /^-[a-z]*w[a-z]*$/, value: ['-lang', '-modpath'] },
+  deno: { writes: 'always', value: [], sub: {
+    fmt: { writes: 'always', unless: /^--check$/, dot: true, value: ['-c', '--config', '--ext', '--ignore', '--log-level', '--indent-width', '--line-width', '--prose-wrap'] },
+    lint: { writes: /^--fix$/, dot: true, value: ['-c', '--config', '--ignore', '--rules-tags', '--rules-include', '--rules-exclude', '--log-level'] },
+  } },
+  swiftformat: { writes: 'always', unless: /^(--lint|--dryrun|--help|--version|--inferoptions)$/, value: ['--config', '--swiftversion', '--exclude', '--unexclude', '--rules', '--disable', '--enable', '--cache', '--indent', '--header', '--filelist', '--stdinpath', '--reporter', '--report'] },
+  ktlint: { writes: /^(-F|--format)$/, dot: true, value: ['--reporter', '--editorconfig', '-R', '--ruleset', '--baseline', '--log-level'] },
+  'markdownlint': { writes: /^(-f|--fix)$/, value: ['-c', '--config', '-i', '--ignore', '-p', '--ignore-path', '-r', '--rules', '-o', '--output', '-j', '--json'] },
+  'markdownlint-cli2': { writes: /^--fix$/, value: ['--config'] },
+  sqlfluff: { writes: 'always', value: [], sub: { fix: { writes: 'always', dot: true, value: ['--dialect', '--templater', '--rules', '--exclude-rules', '--config', '-p', '--processes', '--ignore', '--bench', '--logger', '--format'] }, format: { writes: 'always', dot: true, value: ['--dialect', '--templater', '--config', '-p', '--processes', '--ignore'] } } },
+  dotnet: { writes: 'always', value: [], sub: { format: { writes: 'always', unless: /^--verify-no-changes$/, dot: true, value: ['--include', '--exclude', '--severity', '--diagnostics', '--exclude-diagnostics', '-v', '--verbosity', '--report', '--binarylog'] } } },
+  mix: { writes: 'always', value: [], sub: { format: { writes: 'always', unless: /^(--check-formatted|--dry-run)$/, dot: true, value: ['--dot-formatter', '--stdin-filename'] } } },
+  // `go fmt ./...`, `go fix ./src/...`: package patterns, each the folder before `/...` (see rewriterTargets).
+  go: { writes: 'always', value: [], sub: { fmt: { writes: 'always', unless: /^-n$/, dot: true, value: ['-mod'] }, fix: { writes: 'always', unless: /^-n$/, dot: true, value: ['-fix', '-r', '-diff'] } } },
+  // The hooks of `.pre-commit-config.yaml`/`lefthook.yml` (not read) may fix any file they are given:
+  // `--files` names them, else every file counts (staged ones, or all with --all-files).
+  'pre-commit': { writes: 'always', value: [], sub: { run: { writes: 'always', dot: true, value: ['--hook-stage', '--from-ref', '--to-ref', '--source', '--origin', '-s', '-o', '--config', '-c'] } } },
+  lefthook: { writes: 'always', value: [], sub: { run: { writes: 'always', dot: true, value: ['--commands', '--jobs', '--file', '--files-from-stdin'] } } },
 };
 
 /** Editors, which write the files they are given (`ed -s f < cmds`, `vim -es -c '%d|wq' f`, `emacs --batch f -f save-buffer`). */
@@ -1261,13 +1283,21 @@ function rewriterTargets(name: string, args: readonly Word[]): ShellTarget[] | u
     if (sub !== undefined && Object.hasOwn(subs, sub)) {
       spec = subs[sub];
       rest = rest.slice(at + 1);
-    } else if (name === 'biome' || name === 'dprint' || name === 'cargo' || name === 'terraform') return [];
+    } else if (name === 'biome' || name === 'dprint' || name === 'cargo' || name === 'terraform' || name === 'deno' || name === 'sqlfluff' || name === 'dotnet' || name === 'mix' || name === 'go' || name === 'pre-commit' || name === 'lefthook') return [];
   }
   const flags = rest.map((w) => w.text.split('=')[0]);
   const { writes: write, unless } = spec;
   const writes = (write === 'always' || flags.some((f) => write.test(f))) && !flags.some((f) => unless?.test(f) === true);
   if (!writes) return [];
-  const paths = operands(rest, new Set(spec.value));
+  let paths = operands(rest, new Set(spec.value));
+  // go's package patterns: `./...` is the folder and all below it; pre-commit's `--files` names the files.
+  if (name === 'go') paths = paths.map((w) => (w.text === '...' || w.text.endsWith('/...') ? { ...w, text: w.text.slice(0, -3).replace(/\/$/, '') || '.' } : w));
+  if (name === 'pre-commit') {
+    const files = rest.findIndex((w) => w.text === '--files');
+    paths = files >= 0 ? rest.slice(files + 1).filter((w) => !w.text.startsWith('-')) : [];
+  }
+  // lefthook's operand is the hook's name; `--file F` (repeated) names the files.
+  if (name === 'lefthook') paths = optionValues(rest, [], ['--file']);
   const dot: Word = { text: '.', glob: false, raw: '.', inner: [] };
   return treeTargets(paths.length > 0 ? paths : spec.dot ? [dot] : [], name);
 }
