@@ -284,14 +284,14 @@ export function makeRecipes(main: { path: string; text: string }, read: (path: s
       current = [];
       for (const t of targets) {
         if (t === '.ONESHELL') oneShell = true;
-        if (SPECIAL_TARGET.test(t)) continue;
+        if (SPECIAL_TARGET.test(t) && t !== '.DEFAULT') continue;
         if (t.includes('%') && parts.length === 1) {
           const p: PatternRule = { target: t, prereqs, recipe: [] };
           patterns.push(p);
           current.push({ rule: p, fresh: false });
           continue;
         }
-        defaultGoal ??= t;
+        if (t !== '.DEFAULT') defaultGoal ??= t;
         const staticStem = parts.length > 1 ? stemOf(parts[0].trim(), t) : undefined;
         let rule = rules.get(t);
         if (!rule) rules.set(t, (rule = { prereqs: [], recipe: [] }));
@@ -339,7 +339,10 @@ export function makeRecipes(main: { path: string; text: string }, read: (path: s
     if (!rule) {
       // A file, or one make's built-in rules may make (`make src/x.o`): written, for all the guard knows.
       if (depth === 0) writes.push(target);
-      return;
+      // A target no rule makes runs .DEFAULT's recipe, if there is one.
+      const fallback = rules.get('.DEFAULT');
+      if (fallback === undefined || fallback.recipe.length === 0) return;
+      rule = { prereqs: [], recipe: fallback.recipe };
     }
     for (const p of rule.prereqs) run(p, depth + 1);
     const auto: Record<string, string> = { '@': target, '<': rule.prereqs[0] ?? '', '^': [...new Set(rule.prereqs)].join(' '), '+': rule.prereqs.join(' '), '*': stem, '?': rule.prereqs.join(' '), '|': '' };

@@ -667,25 +667,30 @@ interface MakeUse {
   files: string[];
   goals: string[];
   variables: Map<string, string>;
+  /** `-I DIR`: folders searched for an included makefile not found in make's own. */
+  includeDirs: string[];
+  /** `-t`: the goals are touched, no recipe runs. */
+  touch?: boolean;
   /** Set when what it runs cannot be read: why (`-f -`, `--eval`). */
   unknown?: string;
 }
 
 /** Options of make that take a value (as the next word or joined); -j, -l and -O take one only when joined or numeric. */
-const MAKE_VALUE_OPTIONS = new Set(['-C', '-f', '-I', '-o', '-W', '--directory', '--file', '--makefile', '--include-dir', '--old-file', '--assume-old', '--what-if', '--new-file', '--assume-new', '--eval']);
+const MAKE_VALUE_OPTIONS = new Set(['-C', '-f', '-I', '-o', '-W', '-E', '--directory', '--file', '--makefile', '--include-dir', '--old-file', '--assume-old', '--what-if', '--new-file', '--assume-new', '--eval']);
 
 /** `make args`: what it runs; undefined for a make that runs no recipe (`-n`, `-q`, `-p`, `--version`). */
 function makeUse(args: readonly Word[]): MakeUse | undefined {
-  const use: MakeUse = { at: '', files: [], goals: [], variables: new Map() };
+  const use: MakeUse = { at: '', files: [], goals: [], variables: new Map(), includeDirs: [] };
   for (let k = 0; k < args.length; k++) {
     const w = args[k];
     const t = w.text;
-    if (/^--(dry-run|just-print|recon|question|print-data-base|version|help)$/.test(t) || /^-[a-zA-Z]*[nqp]/.test(t) && !/^-[CfIoWjlO]/.test(t) || t === '-v' || t === '-h') return undefined;
+    if (/^--(dry-run|just-print|recon|question|print-data-base|version|help)$/.test(t) || /^-[a-zA-Z]*[nqp]/.test(t) && !/^-[CfIoWEjlO]/.test(t) || t === '-v' || t === '-h') return undefined;
+    if (t === '--touch' || (/^-[a-zA-Z]*t/.test(t) && !/^-[CfIoWEjlO]/.test(t))) use.touch = true;
     const eq = t.startsWith('--') ? t.indexOf('=') : -1;
     const option = eq > 0 ? t.slice(0, eq) : t;
     let value: Word | undefined;
     if (MAKE_VALUE_OPTIONS.has(option)) value = eq > 0 ? { ...w, text: t.slice(eq + 1) } : args[++k];
-    else if (/^-[CfIoW]./.test(t)) value = { ...w, text: t.slice(2) }; // -Cdir, -fmk
+    else if (/^-[CfIoWE]./.test(t)) value = { ...w, text: t.slice(2) }; // -Cdir, -fmk
     else if (/^-[jlO]$/.test(t) && /^\d+$/.test(args[k + 1]?.text ?? '')) k++;
     else if (t.startsWith('-')) continue;
     else if (/^[A-Za-z_][A-Za-z0-9_.]*[:+?]?=/.test(t)) {
@@ -704,7 +709,11 @@ function makeUse(args: readonly Word[]): MakeUse | undefined {
     else if (o === '-f' || o === '--file' || o === '--makefile') {
       if (value.text === '-' || unknowable) use.unknown = 'it reads a makefile the guard cannot read';
       use.files.push(value.text);
-    } else if (o === '--eval') use.unknown = 'it is given makefile text with --eval, which the guard does not read';
+    } else if (o === '--eval' || o === '-E') use.unknown = 'it is given makefile text with --eval, which the guard does not read';
+    else if (o === '-I' || o === '--include-dir') {
+      if (unknowable) use.unknown = 'it looks for makefiles in a folder the guard cannot know';
+      use.includeDirs.push(value.text);
+    }
   }
   return use;
 }
@@ -2410,6 +2419,8 @@ function makeRuns(use: MakeUse, inDir: string, d: string, ports: ShellPorts, wri
   if (!readMakefile) return [];
   const every = (unknown: string): { target: ShellTarget }[] => [{ target: { path: '**', glob: true, op: 'write', via: 'make', anywhere: '**', unknown } }];
   if (use.unknown !== undefined) return every(use.unknown);
+  // MAKEFILES names makefiles make reads first, MAKEFLAGS options: set in the command, the guard cannot follow them.
+  if (state.makeEnv) return every('the command sets MAKEFILES or MAKEFLAGS, which change what make reads');
   const folder = place(place(place({ path: '.', glob: false, op: 'write', via: 'make' }, use.at), inDir), d);
   if (folder.anywhere !== undefined || folder.glob || folder.path.startsWith('~')) return every('its makefile is in a folder the guard cannot know');
   const dir = posix.normalize(folder.path);
@@ -2427,7 +2438,9 @@ function makeRuns(use: MakeUse, inDir: string, d: string, ports: ShellPorts, wri
   let recipes: MakeRecipes;
   try {
     recipes = makeRecipes({ path: names.join(' '), text: texts.join('\n') }, (file) => {
-      const found = readMakefile(dir, [file]);
+      // Where make looks for an included makefile: its folder, then -I's, then the system's include folders.
+      const search = file.startsWith('/') ? [file] : [file, ...[...use.includeDirs, ...MAKE_INCLUDE_DIRS].map((d) => posix.join(d, file))];
+      const found = readMakefile(dir, search);
       return found === undefined ? ABSENT : found.text;
     }, use.goals, use.variables);
   } catch (err) {
@@ -2441,7 +2454,10 @@ function makeRuns(use: MakeUse, inDir: string, d: string, ports: ShellPorts, wri
     if (written.some((t) => mayWrite(t, path))) return every(`its makefile ${shown(path)} is one the command itself may write`);
   }
   const out: ({ script: string; dir: string } | { target: ShellTarget })[] = [];
-  for (const file of recipes.writes) {
+  // `make -t`: the goals' files are touched instead.
+  const madeFiles = use.touch ? use.goals : recipes.writes;
+  if (use.touch) recipes = { ...recipes, lines: [] };
+  for (const file of madeFiles) {
     const word: Word = { text: file.split('$PF_MAKE_VALUE').join(EXPANSION), glob: file.includes('$PF_MAKE_VALUE') || GLOB_CHARS.test(file), raw: file, inner: [] };
     out.push({ target: place(target(word, 'write', 'make'), relDir) });
   }
@@ -2453,8 +2469,13 @@ function makeRuns(use: MakeUse, inDir: string, d: string, ports: ShellPorts, wri
   return out;
 }
 
+/** Where make looks for an included makefile after its own folder and -I's. */
+const MAKE_INCLUDE_DIRS = ['/usr/local/include', '/usr/gnu/include', '/usr/include'];
+
 /** What the package scripts of one command line share: each package.json read and parsed once, whatever runs from it. */
 interface ScriptState {
+  /** The command line sets MAKEFILES or MAKEFLAGS (make then reads other makefiles or options). */
+  makeEnv: boolean;
   /** Scripts that may still be read (MAX_SCRIPT_RUNS). */
   runs: number;
   /** The command line names npm config (`npm_config_script_shell=…`, `NPM_CONFIG_USERCONFIG=…`): the scripts' shell may be another. */
@@ -2611,7 +2632,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
     visit(command, 0, new Set(['']));
     // Package scripts, once the command's own writes are known: a script may run more (`npm run a`
     // whose script is `npm run b && prettier --write .`), so the list grows while it is read.
-    const state: ScriptState = { runs: MAX_SCRIPT_RUNS, shellEnv: /npm_config_(script_shell|userconfig|globalconfig)/i.test(command), found: new Map(), scripts: new Map(), writes: new Map() };
+    const state: ScriptState = { runs: MAX_SCRIPT_RUNS, shellEnv: /npm_config_(script_shell|userconfig|globalconfig)/i.test(command), makeEnv: /\b(?:MAKEFILES|MAKEFLAGS|GNUMAKEFLAGS|MFLAGS)\s*=/.test(command), found: new Map(), scripts: new Map(), writes: new Map() };
     // And make's recipes (`make fmt`), which may run package scripts in turn, and those more makes.
     for (let k = 0, m = 0; k < scripts.length || m < makes.length;) {
       const runs = k < scripts.length

@@ -916,6 +916,9 @@ describe('shell guard: the recipes make runs, read through the caller', () => {
     'one/Makefile': `.ONESHELL:\nx:\n${T}cd ../src/booking\n${T}rm flow.ts\n`,
     'many/Makefile': `x:\n${T}cd ../src/booking\n${T}rm flow.ts\n`,
     'filefn/Makefile': `x:\n${T}$(file >../src/booking/flow.ts,hi)\n${T}echo done\n`,
+    'dflt/Makefile': `all:\n${T}echo all\n.DEFAULT:\n${T}rm ../src/booking/$@\n`,
+    'incdir/Makefile': `x:\n${T}echo ok\n-include local.mk\n`,
+    'tools/local.mk': `x:\n${T}rm -rf ../src/booking\n`,
   };
   const ports: ShellPorts = {
     readMakefile: (dir, names) => {
@@ -951,6 +954,15 @@ describe('shell guard: the recipes make runs, read through the caller', () => {
     ['make -C filefn x', 'deny'], // $(file >…) is make writing
     ['make src/booking/flow', 'deny'], // no rule: make's built-in rules may make it
     ['make test', 'allow'], // no rule, no such file: make stops
+    ['MAKEFILES=/tmp/evil.mk make build', 'deny'], // read before the makefile: not seen, so every file counts
+    ['export MAKEFLAGS=-f/tmp/x.mk; make build', 'deny'],
+    ['make -E "x: ; rm -rf src" x', 'deny'],
+    ['make -t src/booking/flow.ts', 'deny'], // -t touches the goals
+    ['make -t build', 'allow'],
+    ['make -C dflt flow.ts', 'deny'], // .DEFAULT's recipe makes a target no rule makes
+    ['make -C dflt', 'allow'],
+    ['make -C incdir x', 'allow'], // -include of a makefile that is nowhere
+    ['make -C incdir -I ../tools x', 'deny'], // found in the -I folder: its recipe for x is the one make runs
     ['make uses-var TARGET=src/booking/flow.ts', 'deny'],
     ['make included', 'deny'],
     ['make src/booking/flow.o', 'deny'], // a static pattern rule
