@@ -81,4 +81,22 @@ describe('guarded commands in the terminal', function () {
       fs.rmSync(tools, { recursive: true, force: true });
     }
   });
+
+  it('a make recipe that runs a guarded command is the guarded command (`make -C tools reset`)', async function () {
+    this.timeout(40_000);
+    assert.ok(terminal?.shellIntegration, 'the terminal of the tests before, with shell integration');
+    const tools = path.join(folderPath(), 'tools-pf-make');
+    fs.mkdirSync(tools, { recursive: true });
+    // Through a variable and a prerequisite, as makefiles write it.
+    fs.writeFileSync(path.join(tools, 'Makefile'), `DB_RESET = ${PATTERN}\nreset: check\n\t$(DB_RESET) && echo done\ncheck:\n\t@echo checking\n`);
+    try {
+      const before = auditRecords().length;
+      terminal.sendText('make -C tools-pf-make reset; true');
+      const record = await waitFor('a guarded-command record for the recipe', () => auditRecords().slice(before).find((r) => r.event === 'guarded-command'), 20_000);
+      assert.equal(record.reason, MESSAGE);
+      assert.match(record.detail ?? '', /make -C tools-pf-make reset/);
+    } finally {
+      fs.rmSync(tools, { recursive: true, force: true });
+    }
+  });
 });
