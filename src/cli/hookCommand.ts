@@ -223,6 +223,8 @@ interface Hit {
   shown?: string;
   /** Why the pattern stands for a path the command names (`after a cd to a folder the guard cannot know`). */
   unknown?: string;
+  /** The package script or make recipe line that writes it (`make fmt: \`gofmt -w .\``). */
+  through?: string;
 }
 
 /** User-level settings of the agents that can disable or override the project's hooks (relative to the home folder). */
@@ -473,7 +475,7 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
         return files;
       },
     );
-    for (const f of found) hits.push({ ...hitFor(folder, f.verdict.rel, f.verdict.classification, now, f.verdict.unlockRel), ...(f.target.glob ? { pattern: f.target.anywhere ?? f.target.path, unknown: f.target.unknown } : {}) });
+    for (const f of found) hits.push({ ...hitFor(folder, f.verdict.rel, f.verdict.classification, now, f.verdict.unlockRel), ...(f.target.glob ? { pattern: f.target.anywhere ?? f.target.path, unknown: f.target.unknown } : {}), ...(f.target.through !== undefined ? { through: f.target.through } : {}) });
   }
 
   // A hard link to a locked file is the locked file (`ln src/booking/a.ts b.ts`, then any write to
@@ -504,6 +506,8 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
     else reasons.push(protectedMessage(h.shown ?? h.rel, h.classification, h.rel));
   }
   if (locked.length > MAX_LISTED) reasons.push(`Protected Files: and ${locked.length - MAX_LISTED} more protected files.`);
+  const throughs = [...new Set(locked.flatMap((h) => (h.through !== undefined ? [h.through] : [])))];
+  if (throughs.length > 0) reasons.push(`(Written by ${throughs.slice(0, MAX_LISTED).join('; ')}.)`);
   const patterns = [...new Set(locked.flatMap((h) => (h.pattern ? [h.unknown ? `"${h.pattern}" (${h.unknown})` : `"${h.pattern}"`] : [])))];
   if (patterns.length > 0) {
     reasons.push(`(The command names them through ${patterns.slice(0, MAX_LISTED).join(', ')}: a pattern, a $VARIABLE in a path or a folder the guard cannot follow counts as every protected file it could be. Name the files and folders instead.)`);

@@ -29,6 +29,8 @@ export interface ShellTarget {
   anywhere?: string;
   /** Why the path cannot be known, for the message (`after a cd to a folder the guard cannot know`). */
   unknown?: string;
+  /** The package script or make recipe line that writes it, for the message (`make fmt: \`gofmt -w .\``). */
+  through?: string;
 }
 
 export interface ShellAnalysis {
@@ -2324,7 +2326,7 @@ function patchTargets(use: PatchUse, inDir: string, dirs: ReadonlySet<string>, r
  */
 function packageScripts(
   use: ScriptUse, inDir: string, d: string, ports: ShellPorts, written: readonly ShellTarget[], state: ScriptState,
-): ({ script: string; dir: string } | { target: ShellTarget })[] {
+): ({ script: string; dir: string; by?: string } | { target: ShellTarget })[] {
   const readPackage = ports.readPackage;
   if (!readPackage) return [];
   const here = (t: ShellTarget): ShellTarget => place(place(place(t, use.at), inDir), d);
@@ -2384,7 +2386,7 @@ function packageScripts(
   }
 
   /** The scripts `use` runs from the package.json in `dir` (relative to the command line's folder), as read. */
-  function scriptsIn(dir: string, found: { text: string | undefined; otherShell?: boolean }): ({ script: string; dir: string } | { target: ShellTarget })[] {
+  function scriptsIn(dir: string, found: { text: string | undefined; otherShell?: boolean }): ({ script: string; dir: string; by?: string } | { target: ShellTarget })[] {
     const relDir = dir === '.' ? '' : dir;
     const path = packagePath(dir);
     const all = (why: string): { target: ShellTarget } => every(`its scripts come from ${path}, ${why}`);
@@ -2396,12 +2398,12 @@ function packageScripts(
     // npm and pnpm run scripts with `script-shell` (`python3 -c …`): the guard reads them as sh would.
     const shell = use.otherShell ?? (found.otherShell ? 'an .npmrc or .yarnrc sets script-shell' : state.shellEnv ? 'the command sets npm_config_script_shell or another npm config' : undefined);
     if (shell !== undefined) return [all(`and may run through another program than sh (${shell})`)];
-    const out: { script: string; dir: string }[] = [];
+    const out: { script: string; dir: string; by: string }[] = [];
     for (const { name, withArgs, script } of named(dir, found.text)) {
       if (--state.runs < 0) throw new TooComplex(`running more than ${MAX_SCRIPT_RUNS} package.json scripts`);
       const line = withArgs && use.args !== '' ? `${script} ${use.args}` : script;
       if (line.length > SHELL_LIMITS.maxLength) throw new TooComplex(`running a package.json script (${name}) longer than ${SHELL_LIMITS.maxLength} characters`);
-      out.push({ script: line, dir: relDir });
+      out.push({ script: line, dir: relDir, by: `${path}'s script "${name}"` });
     }
     return out;
   }
@@ -2414,7 +2416,7 @@ function packageScripts(
  * makefile it includes) cannot be read, its folder cannot be known, or the command itself may write it.
  * No makefile: make stops with an error, running nothing.
  */
-function makeRuns(use: MakeUse, inDir: string, d: string, ports: ShellPorts, written: readonly ShellTarget[], state: ScriptState): ({ script: string; dir: string } | { target: ShellTarget })[] {
+function makeRuns(use: MakeUse, inDir: string, d: string, ports: ShellPorts, written: readonly ShellTarget[], state: ScriptState): ({ script: string; dir: string; by?: string } | { target: ShellTarget })[] {
   const readMakefile = ports.readMakefile;
   if (!readMakefile) return [];
   const every = (unknown: string): { target: ShellTarget }[] => [{ target: { path: '**', glob: true, op: 'write', via: 'make', anywhere: '**', unknown } }];
@@ -2453,7 +2455,7 @@ function makeRuns(use: MakeUse, inDir: string, d: string, ports: ShellPorts, wri
     const path = posix.normalize(inFolder(file));
     if (written.some((t) => mayWrite(t, path))) return every(`its makefile ${shown(path)} is one the command itself may write`);
   }
-  const out: ({ script: string; dir: string } | { target: ShellTarget })[] = [];
+  const out: ({ script: string; dir: string; by?: string } | { target: ShellTarget })[] = [];
   // `make -t`: the goals' files are touched instead.
   const madeFiles = use.touch ? use.goals : recipes.writes;
   if (use.touch) recipes = { ...recipes, lines: [] };
@@ -2464,7 +2466,7 @@ function makeRuns(use: MakeUse, inDir: string, d: string, ports: ShellPorts, wri
   for (const line of [...recipes.shells, ...recipes.lines]) {
     if (--state.runs < 0) throw new TooComplex(`running more than ${MAX_SCRIPT_RUNS} package.json scripts and make recipe lines`);
     if (line.length > SHELL_LIMITS.maxLength) throw new TooComplex(`running a make recipe longer than ${SHELL_LIMITS.maxLength} characters`);
-    out.push({ script: line, dir: relDir });
+    out.push({ script: line, dir: relDir, by: `make${use.goals.length > 0 ? ` ${use.goals.join(' ')}` : ''}` });
   }
   return out;
 }
@@ -2639,8 +2641,16 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
         ? ((s) => [...s.dirs].flatMap((d) => packageScripts(s.use, s.inDir, d, ports, targets, state)))(scripts[k++])
         : ((s) => [...s.dirs].flatMap((d) => makeRuns(s.use, s.inDir, d, ports, targets, state)))(makes[m++]);
       for (const run of runs) {
-        if ('target' in run) targets.push(run.target);
-        else visit(run.script, 1, new Set([run.dir]));
+        if ('target' in run) {
+          targets.push(run.target);
+          continue;
+        }
+        const from = targets.length;
+        visit(run.script, 1, new Set([run.dir]));
+        // What it writes is written by the script or recipe line, which the refusal names.
+        const line = normalizeSpaces(run.script);
+        const through = `${run.by ?? 'a script'}: \`${line.length > 120 ? `${line.slice(0, 117)}...` : line}\``;
+        for (let t = from; t < targets.length; t++) targets[t].through ??= through;
       }
     }
     // A patch file is read only when its command is the only one that runs: anything before it (or

@@ -451,7 +451,9 @@ describe('an agent cannot open the locks itself', () => {
   test('make runs its recipes: a recipe that writes a locked file is refused, one that does not is allowed', () => {
     repo.write('Makefile', 'fmt:\n\tsed -i s/a/b/ db/migrations/*.sql\ntest: build\n\t@echo ok\nbuild:\n\tgo build ./...\n');
     try {
-      assertRefused('claude', bash('make fmt'), /db\/migrations\/001_init\.sql is protected/, 'make fmt');
+      const fmt = bash('make fmt');
+      assertRefused('claude', fmt, /db\/migrations\/001_init\.sql is protected/, 'make fmt');
+      assert.match(fmt.stderr, /\(Written by make fmt: `sed -i s\/a\/b\/ db\/migrations\/\*\.sql`\.\)/, 'the refusal names the recipe line that writes it');
       assertAllowed('claude', bash('make test'), 'make test');
       assertRefused('claude', bash('printf "x:\\n\\trm -rf db\\n" > Makefile && make x'), /counts as every protected file|is protected/, 'a makefile the command writes first');
     } finally {

@@ -994,6 +994,12 @@ describe('shell guard: the recipes make runs, read through the caller', () => {
     });
   }
 
+  test('what a recipe or a package script writes names the line that writes it', () => {
+    const a = analyzeShellCommand('make fmt', [], ports);
+    assert.ok(a.targets.some((t) => t.path.startsWith('src/booking') && t.through === 'make fmt: `gofmt -w src/booking`'), JSON.stringify(a.targets));
+    assert.equal(analyzeShellCommand('gofmt -w src/booking', [], ports).targets.every((t) => t.through === undefined), true, 'a command written out has none');
+  });
+
   test('a guarded command in a recipe is the guarded command', () => {
     assert.equal(answer('make reset', ROOT, ports).answer, 'guarded');
     assert.equal(answer('make check', ROOT, ports).answer, 'allow');
