@@ -32,7 +32,10 @@ export interface MakeRecipes {
   shells: string[];
   /** The makefiles read (the main one, its includes), as `read` was asked for them. */
   files: string[];
-  /** Files make itself writes, in its folder: `$(file >PATH,…)`, and a goal no rule of the makefile makes (make's built-in rules may). */
+  /**
+   * Files make itself writes, in its folder: `$(file >PATH,…)`, and a goal no rule of the makefile makes
+   * (make's built-in rules may). Paths, not shell lines: what cannot be known in them is UNKNOWN_VALUE.
+   */
   writes: string[];
   /** Set when every protected file counts instead: why (an include that cannot be read, `$(eval …)`). */
   unknown?: string;
@@ -355,7 +358,7 @@ export function makeRecipes(main: { path: string; text: string }, read: (path: s
   };
   const wanted = goals.length > 0 ? goals : defaultGoal !== undefined ? [defaultGoal] : [];
   for (const g of wanted) run(g, 0);
-  return { lines: lines.map(AS_SHELL), shells: shells.map(AS_SHELL), files, writes: writes.map(AS_SHELL), ...(unknown !== undefined ? { unknown } : {}) };
+  return { lines: lines.map(AS_SHELL), shells: shells.map(AS_SHELL), files, writes, ...(unknown !== undefined ? { unknown } : {}) };
 }
 
 /** The stem `%` stands for when `pattern` (one `%`) matches `name`, else undefined. */

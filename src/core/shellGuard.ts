@@ -1214,7 +1214,10 @@ interface RewriterSpec {
   unless?: RegExp;
   value: string[];
   dot?: boolean;
-  sub?: Record<string, Omit<RewriterSpec, 'sub'>>;
+  /** Subcommands that write (`cargo fmt`, `deno fmt`); any other subcommand writes nothing, unless `bare`. */
+  sub?: Record<string, Omit<RewriterSpec, 'sub' | 'bare'>>;
+  /** With `sub`: the tool also writes by its own options without a subcommand (ruff's old `ruff --fix`). */
+  bare?: boolean;
 }
 const REWRITERS: Record<string, RewriterSpec> = {
   prettier: { writes: /^(--write|-w)$/, value: ['--config', '--ignore-path', '--plugin', '--parser', '--stdin-filepath', '--log-level', '--cache-location', '--cache-strategy', '--config-precedence', '--end-of-line', '--print-width', '--tab-width', '--trailing-comma', '--quote-props', '--arrow-parens', '--prose-wrap'] },
@@ -1226,7 +1229,7 @@ const REWRITERS: Record<string, RewriterSpec> = {
   isort: { writes: 'always', unless: /^(--check-only|--check|-c|--diff|--show-files|--version|-h|--help)$/, value: ['--settings-path', '--settings-file', '--sp', '-p', '--project', '--skip', '-s', '--filter-files', '--profile', '-l', '--line-length', '-m', '--multi-line'] },
   autopep8: { writes: /^(-i|--in-place)$/, value: ['--select', '--ignore', '--max-line-length', '-j', '--jobs', '--global-config'] },
   yapf: { writes: /^(-i|--in-place)$/, value: ['--style', '-e', '--exclude', '-l', '--lines', '-p', '--parallel'] },
-  ruff: { writes: /^--fix$/, value: ['--config', '--select', '--ignore', '--extend-select', '--line-length', '--target-version', '--exclude', '--stdin-filename', '--output-format'], dot: true, sub: {
+  ruff: { writes: /^--fix$/, value: ['--config', '--select', '--ignore', '--extend-select', '--line-length', '--target-version', '--exclude', '--stdin-filename', '--output-format'], dot: true, bare: true, sub: {
     format: { writes: 'always', unless: /^(--check|--diff)$/, dot: true, value: ['--config', '--line-length', '--target-version', '--exclude', '--stdin-filename', '--range'] },
     check: { writes: /^(--fix|--unsafe-fixes)$/, unless: /^--diff$/, dot: true, value: ['--config', '--select', '--ignore', '--extend-select', '--line-length', '--target-version', '--exclude', '--stdin-filename', '--output-format'] },
   } },
@@ -1294,7 +1297,7 @@ function rewriterTargets(name: string, args: readonly Word[]): ShellTarget[] | u
     if (sub !== undefined && Object.hasOwn(subs, sub)) {
       spec = subs[sub];
       rest = rest.slice(at + 1);
-    } else if (name === 'biome' || name === 'dprint' || name === 'cargo' || name === 'terraform' || name === 'deno' || name === 'sqlfluff' || name === 'dotnet' || name === 'mix' || name === 'go' || name === 'pre-commit' || name === 'lefthook') return [];
+    } else if (!REWRITERS[name].bare) return [];
   }
   const flags = rest.map((w) => w.text.split('=')[0]);
   const { writes: write, unless } = spec;
@@ -1680,6 +1683,8 @@ const CPIO_VALUE_OPTIONS = new Set(['-D', '--directory', '-E', '-F', '-H', '-I',
 const READ_ONLY_SQL = /^(?:|select\b[^]*|explain\b[^]*|pragma\s+[\w.]+|\.(?:tables|schema|fullschema|dump|headers|mode|indexes|indices|databases|show|help|width|nullvalue|separator|dbinfo|lint)\b[^]*)$/i;
 /** Functions of the sqlite3 shell that write files or load code, whatever the statement. */
 const SQL_FILE_FUNCTIONS = /\b(?:writefile|edit|load_extension)\s*\(/i;
+/** Options of mkfifo and mknod that take a value. */
+const MKNOD_VALUE_OPTIONS = new Set(['-m', '--mode', '-Z', '--context']);
 const SQLITE_VALUE_OPTIONS = new Set(['-cmd', '-init', '-separator', '-newline', '-nullvalue', '-vfs', '-maxsize', '-mmap', '-lookaside', '-pagecache', '-heap', '-escape']);
 
 /**
@@ -1808,10 +1813,10 @@ function writerTargets(name: string, args: readonly Word[], recurse: (script: st
     case 'mogrify':
     case 'mkfifo':
       // Each file named is written (dos2unix and mogrify in place; sponge soaks up its input first).
-      for (const w of operands(args, name === 'mkfifo' ? new Set(['-m', '--mode', '-Z', '--context']) : NO_VALUE_OPTIONS)) write(w);
+      for (const w of operands(args, name === 'mkfifo' ? MKNOD_VALUE_OPTIONS : NO_VALUE_OPTIONS)) write(w);
       break;
     case 'mknod':
-      for (const w of operands(args, new Set(['-m', '--mode', '-Z', '--context'])).slice(0, 1)) write(w);
+      for (const w of operands(args, MKNOD_VALUE_OPTIONS).slice(0, 1)) write(w);
       break;
     case 'yq':
       // yq -i EXPRESSION FILE…: in place. The expression counts as a name too (it names no file).
@@ -2460,7 +2465,7 @@ function makeRuns(use: MakeUse, inDir: string, d: string, ports: ShellPorts, wri
   const madeFiles = use.touch ? use.goals : recipes.writes;
   if (use.touch) recipes = { ...recipes, lines: [] };
   for (const file of madeFiles) {
-    const word: Word = { text: file.split('$PF_MAKE_VALUE').join(EXPANSION), glob: file.includes('$PF_MAKE_VALUE') || GLOB_CHARS.test(file), raw: file, inner: [] };
+    const word: Word = { text: file.split(UNKNOWN_VALUE).join(EXPANSION), glob: file.includes(UNKNOWN_VALUE) || GLOB_CHARS.test(file), raw: file, inner: [] };
     out.push({ target: place(target(word, 'write', 'make'), relDir) });
   }
   for (const line of [...recipes.shells, ...recipes.lines]) {
@@ -2637,9 +2642,14 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
     const state: ScriptState = { runs: MAX_SCRIPT_RUNS, shellEnv: /npm_config_(script_shell|userconfig|globalconfig)/i.test(command), makeEnv: /\b(?:MAKEFILES|MAKEFLAGS|GNUMAKEFLAGS|MFLAGS)\s*=/.test(command), found: new Map(), scripts: new Map(), writes: new Map() };
     // And make's recipes (`make fmt`), which may run package scripts in turn, and those more makes.
     for (let k = 0, m = 0; k < scripts.length || m < makes.length;) {
-      const runs = k < scripts.length
-        ? ((s) => [...s.dirs].flatMap((d) => packageScripts(s.use, s.inDir, d, ports, targets, state)))(scripts[k++])
-        : ((s) => [...s.dirs].flatMap((d) => makeRuns(s.use, s.inDir, d, ports, targets, state)))(makes[m++]);
+      const runs: ReturnType<typeof makeRuns> = [];
+      if (k < scripts.length) {
+        const { use, inDir, dirs } = scripts[k++];
+        for (const d of dirs) runs.push(...packageScripts(use, inDir, d, ports, targets, state));
+      } else {
+        const { use, inDir, dirs } = makes[m++];
+        for (const d of dirs) runs.push(...makeRuns(use, inDir, d, ports, targets, state));
+      }
       for (const run of runs) {
         if ('target' in run) {
           targets.push(run.target);

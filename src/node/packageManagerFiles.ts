@@ -37,15 +37,21 @@ export function packagePorts(cwd: string, home: string | undefined): Required<Pi
  */
 function firstMakefile(dir: string, names: readonly string[]): { name: string; text: string | undefined } | undefined {
   for (const name of names) {
-    const path = resolve(dir, name);
-    const bytes = readBounded(path, MAX_MAKEFILE_BYTES, true);
-    if (bytes || existsSync(path)) {
-      // A named pipe in its place reads as empty now and as anything later: only a regular file is read.
-      const text = bytes && statSync(path, { throwIfNoEntry: false })?.isFile() ? bytes.toString('utf8') : undefined;
-      return { name, text };
-    }
+    const found = readIfThere(resolve(dir, name), MAX_MAKEFILE_BYTES);
+    if (found) return { name, text: found.text };
   }
   return undefined;
+}
+
+/**
+ * The file at `path`, read through links to `max` bytes, when something is there: its text, undefined
+ * when it is not a regular file or is larger (a named pipe in its place reads as empty now and as
+ * anything later). Undefined when nothing is there.
+ */
+function readIfThere(path: string, max: number): { text: string | undefined } | undefined {
+  const bytes = readBounded(path, max, true);
+  if (!bytes && !existsSync(path)) return undefined;
+  return { text: bytes && statSync(path, { throwIfNoEntry: false })?.isFile() ? bytes.toString('utf8') : undefined };
 }
 
 /**
@@ -58,13 +64,8 @@ function firstMakefile(dir: string, names: readonly string[]): { name: string; t
  */
 function nearestPackage(dir: string, homeShell: () => boolean): { up: number; text: string | undefined; otherShell: boolean } | undefined {
   for (let at = dir, up = 0; ; up++) {
-    const path = join(at, 'package.json');
-    const bytes = readBounded(path, MAX_PACKAGE_BYTES, true);
-    if (bytes || existsSync(path)) {
-      // A named pipe in its place reads as empty now and as anything later: only a regular file is read.
-      const text = bytes && statSync(path, { throwIfNoEntry: false })?.isFile() ? bytes.toString('utf8') : undefined;
-      return { up, text, otherShell: setsScriptShell(at) || homeShell() };
-    }
+    const found = readIfThere(join(at, 'package.json'), MAX_PACKAGE_BYTES);
+    if (found) return { up, text: found.text, otherShell: setsScriptShell(at) || homeShell() };
     if (dirname(at) === at) return undefined;
     at = dirname(at);
   }

@@ -1018,6 +1018,11 @@ describe('shell guard: the recipes make runs, read through the caller', () => {
     assert.equal(answer('make x', ROOT, bombPorts).answer, 'fail');
     const self: ShellPorts = { readMakefile: (_d, names) => ({ name: names[0], text: `include Makefile\nx:\n${T}echo\n` }) };
     assert.equal(answer('make x', ROOT, self).answer, 'fail');
+    // A variable that refers to itself, directly or through a command it runs each time: refused, not expanded for ever.
+    for (const text of [`X = $(X) a\nx:\n${T}echo $(X)\n`, `X = $(shell echo) $(Y)\nY = $(X)\nx:\n${T}echo $(X)\n`]) {
+      const looping: ShellPorts = { readMakefile: (_d, names) => (names.includes('Makefile') ? { name: 'Makefile', text } : undefined) };
+      assert.equal(answer('make x', ROOT, looping).answer, 'fail', text);
+    }
     const deep = ['x: y0', ...Array.from({ length: 300 }, (_, i) => `y${i}: y${i + 1}\n${T}echo ${i}`)].join('\n');
     const deepPorts: ShellPorts = { readMakefile: (_d, names) => (names.includes('Makefile') ? { name: 'Makefile', text: deep } : undefined) };
     assert.equal(answer('make x', ROOT, deepPorts).answer, 'fail', 'a chain of rules deeper than read is refused, not cut short');
