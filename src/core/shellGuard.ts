@@ -63,6 +63,17 @@ interface Word {
   process?: string;
   /** Why the word cannot be known, when it was not written (the arguments `xargs` reads). */
   unknown?: string;
+  /** What each EXPANSION in `text` stands for, in order (set by the tokenizer; see knownValues). */
+  refs?: readonly VarRef[];
+  /** The written word has an unquoted glob character or brace set (not counting its expansions). */
+  charGlob?: boolean;
+}
+
+/** An expansion in a word: a variable by name (`$X`, `${X}`, `$$`), or undefined for any other (`$(…)`, `${X%y}`). */
+interface VarRef {
+  name?: string;
+  /** Inside double quotes: no field splitting, no globbing. */
+  quoted: boolean;
 }
 
 interface Redirect {
@@ -227,22 +238,28 @@ function tokenize(source: string, budget: { words: number }): Item[] {
     let raw = '';
     let glob = false;
     const inner: string[] = [];
+    const refs: VarRef[] = [];
+    let charGlob = false;
     const startWord = i;
     /**
      * A command substitution (`$(…)`, backticks) or a variable at `at`, quoted or not: the inner command is
      * analysed too and the word becomes an expansion (any path). The index after it, or -1 when there is none.
      */
-    const expansion = (at: number): number => {
+    const expansion = (at: number, quoted: boolean): number => {
       let end: number;
+      let name: string | undefined;
       if (source[at] === '$' && source[at + 1] === '(') {
         end = readParen(source, at + 2);
         inner.push(source.slice(at + 2, end - 1));
       } else if (source[at] === '$' && source[at + 1] === '{') {
         // `${x:-$(cmd)}`: the command in it runs.
         end = readBrace(source, at + 2);
-        inner.push(...substitutions(source.slice(at + 2, end - 1)));
+        const body = source.slice(at + 2, end - 1);
+        inner.push(...substitutions(body));
+        if (VARIABLE_NAME.test(body)) name = body;
       } else if (source[at] === '$' && /[A-Za-z_0-9@*#?$!-]/.test(source[at + 1] ?? '')) {
         end = skipVariable(source, at);
+        name = source.slice(at + 1, end);
       } else if (source[at] === '`') {
         const close = source.indexOf('`', at + 1);
         const stop = close === -1 ? n : close;
@@ -252,6 +269,7 @@ function tokenize(source: string, budget: { words: number }): Item[] {
         return -1;
       }
       text += EXPANSION;
+      refs.push({ name, quoted });
       glob = true;
       return end;
     };
@@ -259,6 +277,7 @@ function tokenize(source: string, budget: { words: number }): Item[] {
     // `~+` is $PWD (the folder the command runs in), `~-` is $OLDPWD (not known here).
     if (source[i] === '~' && (source[i + 1] === '+' || source[i + 1] === '-') && /^[/\s;&|()<>]?$/.test(source[i + 2] ?? '')) {
       text += source[i + 1] === '+' ? '.' : EXPANSION;
+      if (source[i + 1] === '-') refs.push({ quoted: false });
       i += 2;
     }
     while (i < n) {
@@ -280,7 +299,7 @@ function tokenize(source: string, budget: { words: number }): Item[] {
         i++;
         while (i < n && source[i] !== '"') {
           const d = source[i];
-          const after = d === '$' || d === '`' ? expansion(i) : -1;
+          const after = d === '$' || d === '`' ? expansion(i, true) : -1;
           if (after >= 0) {
             i = after;
           } else if (d === '\\' && i + 1 < n && '"\\$`\n'.includes(source[i + 1])) {
@@ -299,18 +318,18 @@ function tokenize(source: string, budget: { words: number }): Item[] {
       } else if (ch === '$' && source[i + 1] === '"') {
         // $"…" (translated by the locale) is read as "…".
         i++;
-      } else if ((ch === '$' || ch === '`') && (next = expansion(i)) >= 0) {
+      } else if ((ch === '$' || ch === '`') && (next = expansion(i, false)) >= 0) {
         i = next;
       } else {
         // A brace set (`{a,b}`) is a glob; looked for in a short window, so a run of `{` stays linear.
-        if (GLOB_CHARS.test(ch) || (ch === '{' && isBraceSet(source.slice(i, i + 256)))) glob = true;
+        if (GLOB_CHARS.test(ch) || (ch === '{' && isBraceSet(source.slice(i, i + 256)))) glob = charGlob = true;
         text += ch;
         i++;
       }
     }
     raw = source.slice(startWord, i);
     // A script analysed again (`bash -c "$X"`) keeps its expansions.
-    pushWord({ text, glob: glob || text.includes(EXPANSION), raw, inner });
+    pushWord({ text, glob: glob || text.includes(EXPANSION), raw, inner, ...(refs.length > 0 ? { refs } : {}), ...(charGlob ? { charGlob } : {}) });
   }
   flush();
   return commands;
@@ -2534,6 +2553,221 @@ function mayWrite(t: ShellTarget, path: string): boolean {
 }
 
 /**
+ * Variables the command line sets before it uses them (`D=dist; rm -rf "$D"`, `export OUT=x.txt; … >
+ * "$OUT"`), and the shell's own numbers (`/tmp/$$.log`): put in where the line uses them, so that the
+ * guard judges the path they make instead of taking the word for any path. Only what the shell is sure
+ * to have done counts: an assignment made on its own, in this shell, whenever the line reaches it (not
+ * after `&&`/`||`, not in a loop, an `if`, a `case`, a `{ … }`, a subshell, a pipeline or the
+ * background); any other way a variable may be set (`X=1 cmd`, `read X`, `printf -v X`, `unset X`,
+ * `declare -i X=…`, `for X in …`) makes it unknown again, and what can set any variable (`eval`,
+ * `source`, a function, `trap`, `declare -n`) ends what is known for the rest of the line. A line that
+ * changes IFS or assigns inside an arithmetic or `${X:=…}` expansion is not followed at all. The
+ * environment's values are never known: a variable the line does not set stays any path.
+ */
+const VARIABLE_NAME = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])$/;
+/** Lines whose variables are not followed (see above). */
+const UNFOLLOWED = /\(\(|\$\[|\$\{[#!]?[A-Za-z_0-9]*:?=|\bIFS\b/;
+
+/** A variable's value as the guard knows it: `text`, or (`pattern`) any file name that the glob `text` matches. */
+interface KnownValue {
+  text: string;
+  pattern: boolean;
+}
+
+/**
+ * The shell's own variables that always hold a number, in bash and zsh alike (`$$`, `$?`, `$RANDOM`):
+ * any such value is some file name without `/`.
+ */
+const A_NUMBER: KnownValue = { text: '*', pattern: true };
+const NUMBER_VARIABLES = ['$', '#', '?', '!', 'RANDOM', 'SECONDS', 'PPID', 'LINENO', 'UID', 'EUID'] as const;
+
+/** What is known at the start of a line: the numbers. */
+function startingValues(): Map<string, KnownValue> {
+  return new Map(NUMBER_VARIABLES.map((v) => [v, A_NUMBER]));
+}
+
+/**
+ * `text` (a word's, or an assignment's value) with the known variables of `refs` put in; with `split`,
+ * the fields the shell makes of it (unquoted values are split at blanks). Unknown expansions stay
+ * EXPANSION. Undefined when `refs` does not match the text.
+ */
+function fillIn(text: string, refs: readonly VarRef[], known: ReadonlyMap<string, KnownValue>, split: boolean): { fields: string[]; pattern: boolean } | undefined {
+  const parts = text.split(EXPANSION);
+  if (parts.length !== refs.length + 1) return undefined;
+  const fields: string[] = [];
+  let current = parts[0];
+  let pattern = false;
+  for (let k = 0; k < refs.length; k++) {
+    const ref = refs[k];
+    const value = ref.name === undefined ? undefined : known.get(ref.name);
+    if (value === undefined) {
+      current += EXPANSION;
+    } else {
+      // An unquoted value's glob characters match files; a pattern stands for any of its matches either way.
+      if (value.pattern || (split && !ref.quoted && GLOB_CHARS.test(value.text))) pattern = true;
+      if (split && !ref.quoted) {
+        const pieces = value.text.split(/[ \t\n]+/);
+        current += pieces[0];
+        for (let p = 1; p < pieces.length; p++) {
+          fields.push(current);
+          current = pieces[p];
+        }
+      } else {
+        current += value.text;
+      }
+    }
+    current += parts[k + 1];
+  }
+  fields.push(current);
+  return { fields, pattern };
+}
+
+/** `text` written as one shell word (glob characters left active), for a script analysed again. */
+function asShellWord(text: string): string {
+  return text === '' ? "''" : text.replace(/[^A-Za-z0-9_./*?[\]@%+=:,-]/g, '\\$&');
+}
+
+/** `word` with the known variables in it put in, split into the fields the shell makes (none, one or more); undefined when it uses none. */
+function withKnown(word: Word, known: ReadonlyMap<string, KnownValue>): Word[] | undefined {
+  const refs = word.refs;
+  if (refs === undefined || !refs.some((r) => r.name !== undefined && known.has(r.name))) return undefined;
+  const filled = fillIn(word.text, refs, known, true);
+  if (filled === undefined) return undefined;
+  // Empty fields vanish, but for a quoted empty word (`"$EMPTY"`).
+  const fields = filled.fields.length === 1 && /['"]/.test(word.raw) ? filled.fields : filled.fields.filter((f) => f !== '');
+  return fields.map((text, k) => ({
+    text,
+    glob: word.charGlob === true || filled.pattern || text.includes(EXPANSION),
+    raw: text.includes(EXPANSION) || text.includes('\n') ? word.raw : asShellWord(text),
+    inner: k === 0 ? word.inner : [],
+    ...(word.process !== undefined ? { process: word.process } : {}),
+    ...(word.unknown !== undefined ? { unknown: word.unknown } : {}),
+  }));
+}
+
+/**
+ * `command` with the known variables put in its words and its redirects' files. Assignments before the
+ * command (`X=$Y cmd`) are not split, the command's words are; a redirect's file that would split stays
+ * unknown (bash refuses it).
+ */
+function commandWithKnown(command: SimpleCommand, known: ReadonlyMap<string, KnownValue>): SimpleCommand {
+  let changed = false;
+  let leading = true;
+  const words: Word[] = [];
+  for (const w of command.words) {
+    if (leading && !RESERVED.has(w.text) && !OPENS.has(w.text) && !ASSIGNMENT.test(w.text)) leading = false;
+    const filled = leading ? withKnownUnsplit(w, known) : withKnown(w, known);
+    if (filled !== undefined) changed = true;
+    words.push(...(filled ?? [w]));
+  }
+  const redirects = command.redirects.map((r) => {
+    const filled = withKnown(r.target, known);
+    if (filled?.length !== 1) return r;
+    changed = true;
+    return { ...r, target: filled[0] };
+  });
+  return changed ? { ...command, words, redirects } : command;
+}
+
+/** An assignment word before a command with the known variables put in, unsplit. */
+function withKnownUnsplit(word: Word, known: ReadonlyMap<string, KnownValue>): Word[] | undefined {
+  if (word.refs === undefined || !word.refs.some((r) => r.name !== undefined && known.has(r.name))) return undefined;
+  const filled = fillIn(word.text, word.refs, known, false);
+  if (filled === undefined) return undefined;
+  const text = filled.fields[0];
+  return [{ ...word, text, glob: word.charGlob === true || filled.pattern || text.includes(EXPANSION), raw: text.includes(EXPANSION) || text.includes('\n') ? word.raw : asShellWord(text), refs: undefined }];
+}
+
+/** An assignment word: `NAME=…`, `NAME+=…`, `NAME[i]=…`. */
+const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?\+?=/;
+
+/**
+ * The value an assignment word (`NAME=…`, `NAME+=…`) gives NAME, when known: assignments neither split
+ * nor glob; `~` in them is HOME (not known). An unquoted value with blanks is not known either: for
+ * `export X=$Y` bash does not split it and dash does.
+ */
+function assignedValue(word: Word, name: string, known: ReadonlyMap<string, KnownValue>): KnownValue | undefined {
+  const append = word.text[name.length] === '+';
+  const valueText = word.text.slice(name.length + (append ? 2 : 1));
+  if (valueText.startsWith('~') || valueText.includes(':~')) return undefined;
+  const refs = word.refs ?? [];
+  if (refs.some((r) => !r.quoted && r.name !== undefined && /\s/.test(known.get(r.name)?.text ?? ''))) return undefined;
+  const filled = fillIn(valueText, refs, known, false);
+  if (filled === undefined || filled.fields[0].includes(EXPANSION)) return undefined;
+  const before = append ? known.get(name) : { text: '', pattern: false };
+  if (before === undefined) return undefined;
+  return { text: before.text + filled.fields[0], pattern: before.pattern || filled.pattern };
+}
+
+/** Builtins that set the variables they name (`read X`, `printf -v X`, `unset X`, `getopts o X`): those become unknown. */
+const SETS_NAMED = new Set(['read', 'mapfile', 'readarray', 'getopts', 'printf', 'let', 'unset', 'wait', 'export', 'readonly', 'declare', 'typeset', 'local']);
+/** Builtins that assign the `NAME=value` words after them (without options: with one, such as `-i`, they are not known). */
+const DECLARES = new Set(['export', 'readonly', 'declare', 'typeset', 'local']);
+/** Builtins after which any variable may hold anything. */
+const SETS_ANY = new Set(['eval', 'source', '.', 'trap', 'alias', 'enable']);
+/** The compound commands a command's leading words open and close (assignments inside them may not run). */
+const OPENS = new Set(['if', 'while', 'until', 'for', 'select', 'case', '{']);
+const CLOSES = new Set(['fi', 'done', 'esac', '}']);
+
+/**
+ * Notes in `known` what a simple command does to variables: `words` as written (before any value was
+ * put in), `real` its real command with the values in. `sure`: it runs in this shell whenever the line
+ * reaches it (see analyzeShellCommand); `depth`: the compound commands open before it, updated here.
+ * False when nothing can be known any more.
+ */
+function noteAssignments(words: readonly Word[], real: Unwrapped, known: Map<string, KnownValue>, sure: boolean, depth: { open: number }): boolean {
+  let k = 0;
+  for (; k < words.length; k++) {
+    const t = words[k].text;
+    if (OPENS.has(t)) depth.open++;
+    else if (CLOSES.has(t)) depth.open = Math.max(0, depth.open - 1);
+    else if (!RESERVED.has(t)) break;
+    // `for X in …`: X takes each word in turn (and keeps the last): not followed.
+    if (t === 'for' || t === 'select') {
+      if (words[k + 1] !== undefined) known.delete(words[k + 1].text);
+      return true;
+    }
+    if (t === 'case') return true;
+  }
+  const rest = words.slice(k);
+  const name = real.words[0]?.text;
+  const declares = name !== undefined && real.inShell && DECLARES.has(name);
+  const options = declares && real.words.slice(1).some((w) => /^[-+]/.test(w.text));
+  // A name reference (`declare -n R=X`) makes an assignment to R one to X.
+  if (options && real.words.slice(1).some((w) => /^[-+][a-zA-Z]*n/.test(w.text))) return false;
+  const own = sure && depth.open === 0;
+  const assign = (w: Word, m: RegExpExecArray, knowable: boolean): void => {
+    const value = knowable && m[2] === undefined ? assignedValue(w, m[1], known) : undefined;
+    if (value === undefined) known.delete(m[1]);
+    else known.set(m[1], value);
+  };
+  // Assignments before the command, which stay in this shell only when there is no command (`X=1 cmd`:
+  // before some builtins they stay too, so not known either way). Each sees the ones before it.
+  let j = 0;
+  const alone = rest.every((w) => ASSIGNMENT.test(w.text));
+  for (let m; j < rest.length && (m = ASSIGNMENT.exec(rest[j].text)); j++) assign(rest[j], m, own && alone);
+  if (name === undefined || !real.inShell) return true;
+  if (SETS_ANY.has(name)) return false;
+  if (declares) {
+    // `export X=1`, `local Y=$X`: as an assignment on its own; a name without a value may lose it (`local X`).
+    for (; j < rest.length; j++) {
+      const m = ASSIGNMENT.exec(rest[j].text);
+      if (m) assign(rest[j], m, own && !options);
+      else if (VARIABLE_NAME.test(rest[j].text) && rest[j].text !== name) known.delete(rest[j].text);
+    }
+    return true;
+  }
+  if (SETS_NAMED.has(name)) {
+    for (const w of real.words.slice(1)) {
+      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(w.text);
+      if (m) known.delete(m[0]);
+    }
+    for (const v of ['REPLY', 'MAPFILE', 'OPTARG', 'OPTIND']) known.delete(v);
+  }
+  return true;
+}
+
+/**
  * Analyses `command` as a shell would run it. A guarded command matches when its pattern (spaces
  * normalised) is a substring of the command line (spaces normalised), or of any simple command's
  * words with quotes removed, at any depth (`bash -c "supabase db reset --linked"`), or when a
@@ -2556,6 +2790,9 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
     if (depth > SHELL_LIMITS.maxDepth) throw new TooComplex(`nested more than ${SHELL_LIMITS.maxDepth} levels deep`);
     const items = tokenize(script, budget);
     let flow: Flow = { ok: new Set(start), fail: new Set() };
+    // The variables this script sets before it uses them (see noteAssignments); undefined: not followed.
+    let known = UNFOLLOWED.test(script) ? undefined : startingValues();
+    const compound = { open: 0 };
     const subshells: { saved: Flow; sep: Sep }[] = [];
     let loops = 0;
     // The last command and its real command's words: what a `|` after it pipes into the next one.
@@ -2575,7 +2812,8 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
         if (s) flow = after(s.saved, s.sep, { ok: runsAfter(s.saved, s.sep), fail: runsAfter(s.saved, s.sep) });
         continue;
       }
-      const simple = item.command;
+      const written = item.command;
+      const simple = known === undefined ? written : commandWithKnown(written, known);
       lines.push(normalizeSpaces(simple.words.map((w) => shown(w.text)).join(' ')));
       const dirs = runsAfter(flow, item.sep);
       const real = unwrap(simple.words);
@@ -2632,6 +2870,12 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
       }
       if (real.negate) result = { ok: result.fail, fail: result.ok };
       flow = after(flow, item.sep, result);
+      if (known !== undefined) {
+        // In this shell, whenever the line gets here: not after `&&`/`||`, not in a subshell, a pipeline or the background.
+        const next = items[k + 1];
+        const sure = (item.sep === ';' || item.sep === '&') && subshells.length === 0 && (next === undefined || next.kind === 'close' || (next.sep !== '|' && next.sep !== '&'));
+        if (context.functions || !noteAssignments(written.words, real, known, sure, compound)) known = undefined;
+      }
     }
     return flow;
   };

@@ -448,6 +448,12 @@ describe('an agent cannot open the locks itself', () => {
     ]) assertRefused('claude', bash(command), locked, command);
     assertAllowed('claude', bash(`sqlite3 -readonly ${FILE} "select 1"; uniq ${FILE} /tmp/u.txt; yq '.a' ${FILE}`), 'reading it');
   });
+  test('variables the command sets are put in: the path they build is judged, not taken for any path', () => {
+    const folder = FILE.slice(0, FILE.lastIndexOf('/'));
+    assertAllowed('claude', bash('D=build/out; rm -rf "$D"; OUT=notes.txt; echo x > "$OUT" && echo y > /tmp/pf-$$.log'), 'paths of its own variables');
+    assertRefused('claude', bash(`D=${folder}; rm -rf "$D"`), /db\/migrations\/001_init\.sql is protected/, 'a locked folder through a variable');
+    assertRefused('claude', bash(`F=${FILE}; false && F=notes.txt; echo x > "$F"`), /a \$VARIABLE or \$\(…\) in a path can name any folder/, 'an assignment the shell may not have made');
+  });
   test('make runs its recipes: a recipe that writes a locked file is refused, one that does not is allowed', () => {
     repo.write('Makefile', 'fmt:\n\tsed -i s/a/b/ db/migrations/*.sql\ntest: build\n\t@echo ok\nbuild:\n\tgo build ./...\n');
     try {
