@@ -2553,20 +2553,20 @@ function mayWrite(t: ShellTarget, path: string): boolean {
 }
 
 /**
- * Variables the command line sets before it uses them (`D=dist; rm -rf "$D"`, `export OUT=x.txt; … >
- * "$OUT"`), and the shell's own numbers (`/tmp/$$.log`): put in where the line uses them, so that the
+ * Variables the command line sets before it uses them (`D=dist; rm -rf "$D"`, `OUT=/tmp/x.log; … >
+ * "$OUT"`), and the shell's numbers (`/tmp/run-$$.log`): put in where the line uses them, so that the
  * guard judges the path they make instead of taking the word for any path. Only what the shell is sure
- * to have done counts: an assignment made on its own, in this shell, whenever the line reaches it (not
+ * to have done counts: a plain assignment on its own, in this shell, whenever the line reaches it (not
  * after `&&`/`||`, not in a loop, an `if`, a `case`, a `{ … }`, a subshell, a pipeline or the
- * background); any other way a variable may be set (`X=1 cmd`, `read X`, `printf -v X`, `unset X`,
- * `declare -i X=…`, `for X in …`) makes it unknown again, and what can set any variable (`eval`,
- * `source`, a function, `trap`, `declare -n`) ends what is known for the rest of the line. A line that
- * changes IFS or assigns inside an arithmetic or `${X:=…}` expansion is not followed at all. The
- * environment's values are never known: a variable the line does not set stays any path.
+ * background); any other way a variable may be set (`X=1 cmd`, `export X=1`, `local X=1`, `read X`,
+ * `printf -v X`, `unset X`, `for X in …`) makes it unknown again, and what can set any variable
+ * (`eval`, `source`, a function, `trap`, `declare -n`) ends what is known for the rest of the line. A
+ * line that changes IFS, assigns an array, a descriptor (`exec {X}>f`) or a coprocess, or assigns inside
+ * an arithmetic or `${X:=…}` expansion is not followed at all. The environment's values are never known: a variable the line does not set stays any path.
  */
 const VARIABLE_NAME = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])$/;
 /** Lines whose variables are not followed (see above). */
-const UNFOLLOWED = /\(\(|\$\[|\$\{[#!]?[A-Za-z_0-9]*:?=|\bIFS\b/;
+const UNFOLLOWED = /\(\(|\$\[|\$\{[#!]?[A-Za-z_0-9]*:?=|\bIFS\b|[\w\]]\+?=\(|\{[A-Za-z_]\w*\}[<>]|\bcoproc\b/;
 
 /** A variable's value as the guard knows it: `text`, or (`pattern`) any file name that the glob `text` matches. */
 interface KnownValue {
@@ -2575,11 +2575,11 @@ interface KnownValue {
 }
 
 /**
- * The shell's own variables that always hold a number, in bash and zsh alike (`$$`, `$?`, `$RANDOM`):
- * any such value is some file name without `/`.
+ * The shell's special parameters that hold a number (`$$`, `$?`, `$#`, `$!`): some file name without
+ * `/`. Only these: `$RANDOM` or `$SECONDS` stop being special once unset, and then hold what they are given.
  */
 const A_NUMBER: KnownValue = { text: '*', pattern: true };
-const NUMBER_VARIABLES = ['$', '#', '?', '!', 'RANDOM', 'SECONDS', 'PPID', 'LINENO', 'UID', 'EUID'] as const;
+const NUMBER_VARIABLES = ['$', '#', '?', '!'] as const;
 
 /** What is known at the start of a line: the numbers. */
 function startingValues(): Map<string, KnownValue> {
@@ -2681,28 +2681,24 @@ function withKnownUnsplit(word: Word, known: ReadonlyMap<string, KnownValue>): W
 /** An assignment word: `NAME=…`, `NAME+=…`, `NAME[i]=…`. */
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?\+?=/;
 
-/**
- * The value an assignment word (`NAME=…`, `NAME+=…`) gives NAME, when known: assignments neither split
- * nor glob; `~` in them is HOME (not known). An unquoted value with blanks is not known either: for
- * `export X=$Y` bash does not split it and dash does.
- */
+/** The value a plain assignment (`NAME=…`, `NAME+=…`) gives NAME, when known: assignments neither split nor glob; `~` in them is HOME (not known). */
 function assignedValue(word: Word, name: string, known: ReadonlyMap<string, KnownValue>): KnownValue | undefined {
   const append = word.text[name.length] === '+';
   const valueText = word.text.slice(name.length + (append ? 2 : 1));
   if (valueText.startsWith('~') || valueText.includes(':~')) return undefined;
-  const refs = word.refs ?? [];
-  if (refs.some((r) => !r.quoted && r.name !== undefined && /\s/.test(known.get(r.name)?.text ?? ''))) return undefined;
-  const filled = fillIn(valueText, refs, known, false);
+  const filled = fillIn(valueText, word.refs ?? [], known, false);
   if (filled === undefined || filled.fields[0].includes(EXPANSION)) return undefined;
   const before = append ? known.get(name) : { text: '', pattern: false };
   if (before === undefined) return undefined;
   return { text: before.text + filled.fields[0], pattern: before.pattern || filled.pattern };
 }
 
-/** Builtins that set the variables they name (`read X`, `printf -v X`, `unset X`, `getopts o X`): those become unknown. */
+/**
+ * Builtins that set the variables they name (`read X`, `printf -v X`, `unset X`, `getopts o X`), and the
+ * declarations (`export X=1`, `local X=1`: a declaration that fails, such as one of a readonly variable or
+ * `local` outside a function, leaves the old value and the line goes on): those become unknown.
+ */
 const SETS_NAMED = new Set(['read', 'mapfile', 'readarray', 'getopts', 'printf', 'let', 'unset', 'wait', 'export', 'readonly', 'declare', 'typeset', 'local']);
-/** Builtins that assign the `NAME=value` words after them (without options: with one, such as `-i`, they are not known). */
-const DECLARES = new Set(['export', 'readonly', 'declare', 'typeset', 'local']);
 /** Builtins after which any variable may hold anything. */
 const SETS_ANY = new Set(['eval', 'source', '.', 'trap', 'alias', 'enable']);
 /** The compound commands a command's leading words open and close (assignments inside them may not run). */
@@ -2731,32 +2727,19 @@ function noteAssignments(words: readonly Word[], real: Unwrapped, known: Map<str
   }
   const rest = words.slice(k);
   const name = real.words[0]?.text;
-  const declares = name !== undefined && real.inShell && DECLARES.has(name);
-  const options = declares && real.words.slice(1).some((w) => /^[-+]/.test(w.text));
   // A name reference (`declare -n R=X`) makes an assignment to R one to X.
-  if (options && real.words.slice(1).some((w) => /^[-+][a-zA-Z]*n/.test(w.text))) return false;
-  const own = sure && depth.open === 0;
-  const assign = (w: Word, m: RegExpExecArray, knowable: boolean): void => {
-    const value = knowable && m[2] === undefined ? assignedValue(w, m[1], known) : undefined;
+  if (name !== undefined && real.inShell && /^(declare|typeset|local)$/.test(name) && real.words.slice(1).some((w) => /^[-+][a-zA-Z]*n/.test(w.text))) return false;
+  // Assignments before the command, which stay in this shell only when there is no command (`X=1 cmd`:
+  // before some builtins they stay too, so not known either way). Each sees the ones before it. An
+  // assignment that fails (a readonly variable) ends the line, so what follows never runs.
+  const alone = rest.every((w) => ASSIGNMENT.test(w.text));
+  for (let j = 0, m; j < rest.length && (m = ASSIGNMENT.exec(rest[j].text)); j++) {
+    const value = sure && depth.open === 0 && alone && m[2] === undefined ? assignedValue(rest[j], m[1], known) : undefined;
     if (value === undefined) known.delete(m[1]);
     else known.set(m[1], value);
-  };
-  // Assignments before the command, which stay in this shell only when there is no command (`X=1 cmd`:
-  // before some builtins they stay too, so not known either way). Each sees the ones before it.
-  let j = 0;
-  const alone = rest.every((w) => ASSIGNMENT.test(w.text));
-  for (let m; j < rest.length && (m = ASSIGNMENT.exec(rest[j].text)); j++) assign(rest[j], m, own && alone);
+  }
   if (name === undefined || !real.inShell) return true;
   if (SETS_ANY.has(name)) return false;
-  if (declares) {
-    // `export X=1`, `local Y=$X`: as an assignment on its own; a name without a value may lose it (`local X`).
-    for (; j < rest.length; j++) {
-      const m = ASSIGNMENT.exec(rest[j].text);
-      if (m) assign(rest[j], m, own && !options);
-      else if (VARIABLE_NAME.test(rest[j].text) && rest[j].text !== name) known.delete(rest[j].text);
-    }
-    return true;
-  }
   if (SETS_NAMED.has(name)) {
     for (const w of real.words.slice(1)) {
       const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(w.text);
