@@ -88,6 +88,8 @@ interface SimpleCommand {
   heredocs: string[];
   /** Commands in `$(…)` or backticks of an unquoted heredoc's body: they run. */
   inner: string[];
+  /** An unquoted heredoc's body has `$` or a backtick: what the command reads is not the body as written. */
+  expands?: boolean;
 }
 
 /** The operator before a command: what the command runs after (`&&`: only when the one before succeeded). */
@@ -159,6 +161,7 @@ function tokenize(source: string, budget: { words: number }): Item[] {
         body.push(line);
       }
       h.command.heredocs.push(body.join('\n'));
+      if (!h.literal && /[$`]/.test(body.join('\n'))) h.command.expands = true;
       if (!h.literal) h.command.inner.push(...substitutions(body.join('\n')));
     }
   };
@@ -680,6 +683,19 @@ interface CommandIo {
   script: (use: ScriptUse) => void;
   /** A make the command runs (`make fmt`): its makefile is read once the whole command is known. */
   make: (use: MakeUse) => void;
+  /** A script file the command runs (`bash fix.sh`, `python3 fix.py`, `./fix.sh`): read once the whole command is known. */
+  scriptFile: (use: ScriptFileUse) => void;
+}
+
+/**
+ * A script file a command runs: `shell` (`bash fix.sh`, `source env.sh`), `code` for an interpreter
+ * (`python3 fix.py`, `node fix.js`), `exec` run by its path (`./fix.sh`: its first line says which).
+ */
+interface ScriptFileUse {
+  file: Word;
+  kind: 'shell' | 'code' | 'exec';
+  /** The interpreter, for `code`. */
+  interpreter?: string;
 }
 
 /** What `make …` runs: its folder (`-C`), makefiles (`-f`), goals and command-line variables. */
@@ -887,6 +903,39 @@ function shellStrings(code: string): string[] | undefined {
     out.push(lit[2].replace(/\\(.)/g, '$1'));
   }
   return out;
+}
+
+/** Folders of the system's own programs, whose files are not read as scripts (`/usr/bin/sed -i …` is sed). */
+const SYSTEM_PROGRAMS = /^\/(?:usr|bin|sbin|lib\w*|snap|nix|opt)\//;
+
+/** Options of each interpreter that take the next word as their value (the script file is the first operand after them). */
+const INTERPRETER_VALUE_OPTIONS: Record<string, ReadonlySet<string>> = {
+  python: new Set(['-W', '-X', '--check-hash-based-pycs']),
+  node: new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions', '--input-type', '--env-file', '--title', '--inspect-port', '--stack-size', '--openssl-config', '--redirect-warnings', '--watch-path', '--test-reporter', '--test-reporter-destination']),
+  ruby: new Set(['-I', '-r', '-C', '-E', '-F', '--encoding', '--external-encoding', '--internal-encoding']),
+  perl: new Set(['-I', '-M', '-m', '-x', '-C', '-d', '-D']),
+  php: new Set(['-c', '-d', '-z', '-t', '-B', '-R', '-F', '-E']),
+};
+
+/** The file a command reads on its standard input (`python3 < fix.py`), if any. */
+function stdinScript(command: SimpleCommand): Word | undefined {
+  return command.redirects.find((r) => r.op === '<')?.target;
+}
+
+/** The script file an interpreter runs (`python3 -u fix.py`, `node -r x fix.js`, `php -f fix.php`), if any: none for a module (`python -m`) or a test run. */
+function interpreterOperand(name: string, args: readonly Word[]): Word | undefined {
+  const key = name.startsWith('python') ? 'python' : name === 'nodejs' ? 'node' : name;
+  const values = INTERPRETER_VALUE_OPTIONS[key];
+  if (values === undefined) return undefined;
+  for (let k = 0; k < args.length; k++) {
+    const t = args[k].text;
+    if (t === '--') return args[k + 1];
+    if (t === '-' || (key === 'python' && /^-[a-zA-Z]*m/.test(t)) || (key === 'node' && /^--(?:test|run)(?:=|$)/.test(t))) return undefined;
+    if (key === 'php' && t === '-f') return args[k + 1];
+    if (values.has(t)) k++;
+    else if (!t.startsWith('-')) return args[k];
+  }
+  return undefined;
 }
 
 function interpreterWrites(code: string, via: string, recurse?: (script: string) => void): ShellTarget[] {
@@ -1410,6 +1459,8 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
   const ops = operands(args);
   const rewritten = rewriterTargets(name, args);
   if (rewritten) return [...out, ...rewritten];
+  // `./fix.sh`, `scripts/fix.py`: a file run by its path (not the system's programs).
+  if (words[0].text.includes('/') && !words[0].glob && !SYSTEM_PROGRAMS.test(words[0].text)) io.scriptFile({ file: words[0], kind: 'exec' });
 
   if (name === 'eval') {
     evalHere(args.map((w) => w.text).join(' '));
@@ -1439,12 +1490,16 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
       run(printed);
     } else if (fromStdin) {
       for (const body of command.heredocs) run(body);
+      // `bash < fix.sh`: the script is the file.
+      for (const r of command.redirects) if (r.op === '<') io.scriptFile({ file: r.target, kind: 'shell' });
       if (command.heredocs.length === 0 && !command.redirects.some((r) => r.op === '<') && io.upstream !== undefined) {
         // `echo '…' | bash`: the script comes down the pipe.
         const printed = io.upstream === 'unknown' ? undefined : printedText(io.upstream);
         if (printed === undefined) throw new Undecidable(`\`${name}\` runs a script that comes down a pipe from a command whose output the guard cannot know`);
         run(printed);
       }
+    } else if (file !== undefined) {
+      io.scriptFile({ file, kind: 'shell' });
     }
     return out;
   }
@@ -1466,6 +1521,8 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
     // `echo "open('a','w')" | python3` (best effort, like all interpreter code).
     const printed = codeFlag < 0 && io.upstream !== undefined && io.upstream !== 'unknown' ? printedText(io.upstream) : undefined;
     if (printed !== undefined) out.push(...interpreterWrites(printed, `| ${name}`, recurse));
+    const file = codeFlag < 0 && command.heredocs.length === 0 ? interpreterOperand(name, args) ?? stdinScript(command) : undefined;
+    if (file !== undefined) io.scriptFile({ file, kind: 'code', interpreter: name });
     return out;
   }
   switch (name) {
@@ -2227,6 +2284,13 @@ export interface ShellPorts {
    * recipes `make` runs are not seen.
    */
   readMakefile?: (dir: string, names: readonly string[]) => { name: string; text: string | undefined } | undefined;
+  /**
+   * A script file a command runs (`bash fix.sh`, `python3 fix.py`, `./fix.sh`), `path` relative to the
+   * folder the command line starts in (or absolute), read through links: its text; `large` when it is
+   * larger than the caller reads; neither when it is there but not a regular file; undefined when
+   * nothing is there. Without it, script files are not read.
+   */
+  readScript?: (path: string) => { text?: string; large?: boolean } | undefined;
 }
 
 /** Paths one patch names, at most, and folders in one of them: past either, every file of its folder counts. */
@@ -2553,6 +2617,118 @@ function mayWrite(t: ShellTarget, path: string): boolean {
 }
 
 /**
+ * What a script file that a command runs (`bash fix.sh`, `source env.sh`, `./fix.sh`, `python3 fix.py`,
+ * `node fix.js`) writes, read as the agents' other way round a refused edit: best effort, like code
+ * given to an interpreter. A shell script is analysed as a command line, and what it writes to a path
+ * it names (and the guarded commands it runs) counts; what it does through values the guard cannot
+ * know (`$1`, a `cd` to a computed folder, a script it runs in turn) is left to the watcher and the
+ * gate, so that a project's own scripts are not refused for being scripts. Interpreter code counts a
+ * path written as a literal on a line that calls a write function, or held by a name such a line
+ * uses (`p = 'src/a.ts'` … `open(p, 'w')`); only whole paths, so that a build script's patterns and
+ * folders do not refuse builds. `./fix.sh` is read by its first line (`#!`; none: the shell). The
+ * file is read as it is now, and so is what the same command writes into it where the guard knows
+ * the text (`cat > fix.sh <<'EOF'`, `printf '…' > fix.sh`); written any other way, the command is
+ * refused: the guard cannot know what will run. `dir`, `inDir`: where the command runs.
+ */
+function scriptFileTargets(use: ScriptFileUse, inDir: string, dir: string, ports: ShellPorts, written: readonly ShellTarget[], printedInto: ReadonlyMap<ShellTarget, string>, lines: string[]): ShellTarget[] {
+  const rel = use.file.text;
+  if (dir === UNKNOWN_DIR || inDir === UNKNOWN_DIR || rel.includes(EXPANSION) || use.file.glob || rel.startsWith('~')) return [];
+  const path = rel.startsWith('/') ? posix.normalize(rel) : posix.normalize(posix.join(dir || '.', inDir || '.', rel));
+  // What it may hold when it runs: what the command writes into it, and what is there now.
+  const texts: string[] = [];
+  for (const t of written) {
+    // Deleting it, its mode or its times leave nothing else to run.
+    if (t.op === 'delete' || KEEPS_CONTENT.has(t.via) || !mayWrite(t, path)) continue;
+    const text = printedInto.get(t);
+    if (text === undefined) throw new Undecidable(`it runs \`${shown(rel)}\`, a script the command itself writes (\`${t.via}\`), which the guard cannot read before it runs (write it in one call, run it in the next)`);
+    texts.push(text);
+  }
+  const onDisk = ports.readScript?.(path);
+  // A named pipe or a device gives what another process writes when it is read.
+  if (onDisk !== undefined && onDisk.text === undefined && onDisk.large !== true) throw new Undecidable(`\`${shown(rel)}\` is not a regular file, so the script it gives cannot be known`);
+  if (onDisk?.text !== undefined && !onDisk.text.includes('\0')) texts.push(onDisk.text);
+  const out: ShellTarget[] = [];
+  for (const text of texts) {
+    const kind = use.kind === 'exec' ? execKind(text) : use.kind;
+    if (kind === 'shell') {
+      // One level: a script this script runs is not read, nor a patch file it applies.
+      const inner = analyzeShellCommand(text, [], { ...ports, readFile: undefined, readScript: undefined });
+      if (inner.failure !== undefined) continue;
+      lines.push(...inner.lines.slice(1));
+      for (const t of inner.targets) {
+        if (t.anywhere === undefined && t.unknown === undefined) out.push({ ...t, through: t.through ?? `${rel}: \`${lineNaming(text, t.path)}\`` });
+      }
+    } else if (kind === 'code') {
+      out.push(...codeWrites(text, use.interpreter ?? basename(rel)).map((t) => ({ ...t, through: `${rel}: \`${lineNaming(text, t.path)}\`` })));
+    }
+  }
+  return out.map((t) => place(place(t, inDir), dir));
+}
+
+/** What changes a file's mode or times, not what it holds. */
+const KEEPS_CONTENT = new Set(['chmod', 'touch']);
+
+/** How a file run by its path runs: by its `#!` line's program (`#!/usr/bin/env -S node …` too), or the shell without one. */
+function execKind(text: string): 'shell' | 'code' | undefined {
+  if (!text.startsWith('#!')) return 'shell';
+  const end = text.indexOf('\n');
+  let words = text.slice(2, end < 0 ? undefined : end).trim().split(/\s+/);
+  if (basename(words[0] ?? '') === 'env') words = words.slice(1).filter((w) => !w.startsWith('-') && !w.includes('='));
+  const program = basename(words[0] ?? '');
+  if (SHELLS.has(program) && program !== 'fish') return 'shell';
+  return /^(python[0-9.]*|node|nodejs|ruby|perl|php)$/.test(program) ? 'code' : undefined;
+}
+
+/** The first line of `text` that names `path` (else its file name), shortened for a message. */
+function lineNaming(text: string, path: string): string {
+  const whole = path.replace(/\/\*\*$/, '');
+  const lines = text.split('\n');
+  const line = (lines.find((l) => l.includes(whole)) ?? lines.find((l) => l.includes(basename(whole))) ?? '').trim().replace(/\s+/g, ' ');
+  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
+}
+
+/** A call that writes the file named by its first argument (`open(p, 'w')`, `writeFileSync(p, …)`, `Path(p).write_text`). */
+const WRITES_FIRST = /(?:^|[^\w$])(?:write\w*|append\w*|createWriteStream|truncate\w*|unlink\w*|rm\w*|remove\w*|Path|File\w*|output\w*)\s*\(\s*(ARG)\s*[,)]|(?:^|[^\w$])(?:open|fopen|openSync)\s*\(\s*(ARG)\s*,\s*(?:mode\s*=\s*)?['"][^'"]{0,8}[wax+]/gi;
+/** A call that writes the file named by its second argument (`copyFileSync(a, p)`, `shutil.move(a, p)`, `rename(a, p)`), or its third (Perl's `open(F, '>', p)`). */
+const WRITES_SECOND = /(?:^|[^\w$])(?:copy\w*|cp\w*|rename\w*|move\w*|replace|link\w*|symlink\w*)\s*\(\s*ARG\s*,\s*(ARG)\s*[,)]|(?:^|[^\w$])open\s*\(\s*[^,()]+,\s*['"]\+?[>]{1,2}['"]\s*,\s*(ARG)\s*[,)]/gi;
+/** An argument: a string literal or a name (`p`, `$path`, `self.out`). */
+const ARG = String.raw`'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|\x60[^\x60\n]*\x60|[$@]?[A-Za-z_][\w.]*`;
+const WRITES_FIRST_ARG = new RegExp(WRITES_FIRST.source.replaceAll('ARG', `(?:${ARG})`), 'gi');
+const WRITES_OTHER_ARG = new RegExp(WRITES_SECOND.source.replaceAll('ARG', `(?:${ARG})`), 'gi');
+
+/**
+ * The paths some interpreter code in a file writes, best effort: the file a write call names, as a
+ * literal (`open('src/a.ts', 'w')`, Perl's `open(F, ">src/a.ts")`) or by a name given a literal on a
+ * line of its own (`p = 'src/a.ts'` … `open(p, 'w')`). Only whole paths given straight to the call: a
+ * build script's entry points, patterns and folders, passed to other functions, are not its writes.
+ */
+function codeWrites(code: string, via: string): ShellTarget[] {
+  const named = new Map<string, string[]>();
+  const codeLines = code.split('\n');
+  for (const line of codeLines) {
+    const m = /^\s*(?:(?:const|let|var|my|our|local)\s+)?([$@]?[A-Za-z_][\w.]*)\s*(?::\s*[\w.[\]|<> ]+)?\s*=(?!=)\s*(.*)$/.exec(line);
+    if (m) named.set(m[1], literals(m[2]));
+  }
+  const values = (arg: string): string[] => (/^['"\x60]/.test(arg) ? literals(arg) : named.get(arg) ?? []);
+  const out: ShellTarget[] = [];
+  for (const line of codeLines) {
+    if (!WRITE_CALL.test(line)) continue;
+    const found: string[] = [];
+    for (const m of line.matchAll(WRITES_FIRST_ARG)) found.push(...values(m[1] ?? m[2]));
+    for (const m of line.matchAll(WRITES_OTHER_ARG)) found.push(...values(m[1] ?? m[2]));
+    // Perl's two-argument open names the mode in the path: ">file", ">>file", "+<file".
+    if (/\bopen\b/.test(line)) found.push(...literals(line).filter((l) => /^\s*(?:\+?[<>]|>>)/.test(l) && !/^\s*\+?[<>]{1,2}\s*$/.test(l)));
+    for (const raw of found) {
+      const p = raw.replace(/^\s*(?:\+?[<>]|>>)\s*/, '');
+      if (/^[^\s*?[{}]+$/.test(p) && !p.includes('://') && !p.startsWith('-') && p !== '.' && p !== '..' && (p.includes('/') || /\.\w+$/.test(p))) {
+        out.push({ path: p, glob: false, op: 'write', via });
+      }
+    }
+  }
+  return out;
+}
+
+/**
  * Variables the command line sets before it uses them (`D=dist; rm -rf "$D"`, `OUT=/tmp/x.log; … >
  * "$OUT"`), and the shell's numbers (`/tmp/run-$$.log`): put in where the line uses them, so that the
  * guard judges the path they make instead of taking the word for any path. Only what the shell is sure
@@ -2768,6 +2944,9 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
   const patches: { use: PatchUse; inDir: string; dirs: ReadonlySet<string> }[] = [];
   const scripts: { use: ScriptUse; inDir: string; dirs: ReadonlySet<string> }[] = [];
   const makes: { use: MakeUse; inDir: string; dirs: ReadonlySet<string> }[] = [];
+  const scriptFiles: { use: ScriptFileUse; inDir: string; dirs: ReadonlySet<string> }[] = [];
+  // Files the command writes with a redirect of a command whose output the guard knows (`cat > fix.sh <<'EOF'`): their text.
+  const printedInto = new Map<ShellTarget, string>();
   let commands = 0;
   const visit = (script: string, depth: number, start: ReadonlySet<string>): Flow => {
     if (depth > SHELL_LIMITS.maxDepth) throw new TooComplex(`nested more than ${SHELL_LIMITS.maxDepth} levels deep`);
@@ -2824,7 +3003,8 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
       const applied: PatchUse[] = [];
       const ran: ScriptUse[] = [];
       const made: MakeUse[] = [];
-      const found = commandTargets(simple, withXargs(real), { recurse: subshell, evalHere, upstream, patch: (use) => void applied.push(use), script: (use) => void ran.push(use), make: (use) => void made.push(use) });
+      const files: ScriptFileUse[] = [];
+      const found = commandTargets(simple, withXargs(real), { recurse: subshell, evalHere, upstream, patch: (use) => void applied.push(use), script: (use) => void ran.push(use), make: (use) => void made.push(use), scriptFile: (use) => void files.push(use) });
       if (name !== undefined && !((name === 'cd' || name === 'pushd' || name === 'popd') && real.inShell)) commands++;
       // `env -C dir cmd`, `sudo -D dir cmd`: the command's relative paths are in that folder.
       let inDir = '';
@@ -2832,7 +3012,17 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
         const to = cdTarget([w]);
         inDir = to === undefined ? UNKNOWN_DIR : changeDir(inDir, to, false, context);
       }
-      for (const t of found) for (const d of dirs) targets.push(place(place(t, inDir), d));
+      // What a redirect writes, when the command's output is known and has no expansion in it.
+      const printed = simple.redirects.some((r) => r.op.includes('>')) && simple.expands !== true ? printedText({ command: simple, words: real.words }) : undefined;
+      const redirected = new Set(simple.redirects.map((r) => r.op));
+      for (const t of found) {
+        for (const d of dirs) {
+          const placed = place(place(t, inDir), d);
+          targets.push(placed);
+          if (printed !== undefined && !printed.includes(EXPANSION) && redirected.has(t.via)) printedInto.set(placed, printed);
+        }
+      }
+      for (const use of files) scriptFiles.push({ use, inDir, dirs });
       for (const use of applied) patches.push({ use, inDir, dirs });
       for (const use of ran) scripts.push({ use, inDir, dirs });
       for (const use of made) makes.push({ use, inDir, dirs });
@@ -2889,6 +3079,10 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
         const through = `${run.by ?? 'a script'}: \`${line.length > 120 ? `${line.slice(0, 117)}...` : line}\``;
         for (let t = from; t < targets.length; t++) targets[t].through ??= through;
       }
+    }
+    // Script files the command runs, once all it writes is known.
+    for (const { use, inDir, dirs } of scriptFiles) {
+      for (const d of dirs) targets.push(...scriptFileTargets(use, inDir, d, ports, [...targets], printedInto, lines));
     }
     // A patch file is read only when its command is the only one that runs: anything before it (or
     // beside it) could write the file after the guard read it (`printf … > p.diff && patch < p.diff`).

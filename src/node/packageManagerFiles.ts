@@ -21,14 +21,29 @@ const MAX_MAKEFILE_BYTES = 1024 * 1024;
  * The shell guard's ports for the package scripts of a command line that starts in `cwd`, for one
  * decision: the home folder's .npmrc and .yarnrc are read once, however many packages are read.
  */
-export function packagePorts(cwd: string, home: string | undefined): Required<Pick<ShellPorts, 'readPackage' | 'workspacePackages' | 'readMakefile'>> {
+export function packagePorts(cwd: string, home: string | undefined): Required<Pick<ShellPorts, 'readPackage' | 'workspacePackages' | 'readMakefile' | 'readScript'>> {
   let homeShell: boolean | undefined;
   const inHome = (): boolean => (homeShell ??= home !== undefined && setsScriptShell(home));
   return {
     readPackage: (dir) => nearestPackage(resolve(cwd, dir), inHome),
     workspacePackages: (dir) => workspacePackages(resolve(cwd, dir)),
     readMakefile: (dir, names) => firstMakefile(resolve(cwd, dir), names),
+    readScript: (path) => scriptFile(resolve(cwd, path)),
   };
+}
+
+/** The most of a script file (`./fix.sh`, `python3 fix.py`) read for what it writes. */
+const MAX_SCRIPT_BYTES = 1024 * 1024;
+
+/** A script file a command runs, read through links as the shell or interpreter reads it (see ShellPorts.readScript). */
+function scriptFile(path: string): { text?: string; large?: boolean } | undefined {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  // A folder is not a script (`node .` runs its package's main file, which is not read).
+  if (stats === undefined || stats.isDirectory()) return undefined;
+  if (!stats.isFile()) return {};
+  if (stats.size > MAX_SCRIPT_BYTES) return { large: true };
+  const bytes = readBounded(path, MAX_SCRIPT_BYTES, true);
+  return bytes ? { text: bytes.toString('utf8') } : {};
 }
 
 /**

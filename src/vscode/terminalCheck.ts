@@ -13,7 +13,8 @@ const MAX_RECORDED = 500;
 
 /**
  * The guarded commands `commandLine` runs (none: nothing shown or recorded), also through the
- * package.json scripts it runs (`npm run reset`), read from `cwd`, the terminal's folder.
+ * package.json scripts, make recipes and script files it runs (`npm run reset`, `./scripts/reset.sh`),
+ * read from `cwd`, the terminal's folder.
  */
 export async function reportGuardedCommand(folder: FolderProtection, commandLine: string, guarded: GuardedCommand[], cwd: string): Promise<GuardedCommand[]> {
   const hits = analyzeShellCommand(commandLine, guarded, packagePorts(cwd, homedir())).guarded;

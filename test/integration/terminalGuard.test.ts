@@ -82,6 +82,23 @@ describe('guarded commands in the terminal', function () {
     }
   });
 
+  it('a script file that runs a guarded command is the guarded command (`sh tools/reset.sh`)', async function () {
+    this.timeout(40_000);
+    assert.ok(terminal?.shellIntegration, 'the terminal of the tests before, with shell integration');
+    const tools = path.join(folderPath(), 'tools-pf-script');
+    fs.mkdirSync(tools, { recursive: true });
+    fs.writeFileSync(path.join(tools, 'reset.sh'), `#!/bin/sh\necho resetting\n${PATTERN}\n`);
+    try {
+      const before = auditRecords().length;
+      terminal.sendText('sh tools-pf-script/reset.sh; true');
+      const record = await waitFor('a guarded-command record for the script', () => auditRecords().slice(before).find((r) => r.event === 'guarded-command'), 20_000);
+      assert.equal(record.reason, MESSAGE);
+      assert.match(record.detail ?? '', /sh tools-pf-script\/reset\.sh/);
+    } finally {
+      fs.rmSync(tools, { recursive: true, force: true });
+    }
+  });
+
   it('a make recipe that runs a guarded command is the guarded command (`make -C tools reset`)', async function () {
     this.timeout(40_000);
     assert.ok(terminal?.shellIntegration, 'the terminal of the tests before, with shell integration');

@@ -2,7 +2,8 @@
 // `pnpm --filter`, `npm -w`, `yarn workspace`: pnpm-workspace.yaml's packages, or package.json's
 // workspaces, expanded over real folders.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -68,5 +69,28 @@ describe('workspacePackages', () => {
     const files: Record<string, string> = { 'package.json': JSON.stringify({ workspaces: ['p/*'] }) };
     for (let i = 0; i < 1001; i++) files[`p/m${i}/package.json`] = '{}';
     assert.equal(workspacePackages(tree('big', files)), undefined);
+  });
+});
+
+describe('readScript', () => {
+  test('a script file read through a link; a folder or nothing is no script; a named pipe is there but not read; past 1 MB it is large', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pf-scripts-'));
+    try {
+      writeFileSync(join(dir, 'fix.sh'), 'rm src/booking/flow.ts\n');
+      symlinkSync(join(dir, 'fix.sh'), join(dir, 'link.sh'));
+      mkdirSync(join(dir, 'app'));
+      writeFileSync(join(dir, 'big.sh'), 'x'.repeat(1024 * 1024 + 1));
+      execFileSync('mkfifo', [join(dir, 'pipe.sh')]);
+      const { readScript } = packagePorts(dir, undefined);
+      assert.deepEqual(readScript('fix.sh'), { text: 'rm src/booking/flow.ts\n' });
+      assert.deepEqual(readScript('link.sh'), { text: 'rm src/booking/flow.ts\n' }, 'the shell runs what the link points to');
+      assert.deepEqual(readScript(join(dir, 'fix.sh')), { text: 'rm src/booking/flow.ts\n' }, 'an absolute path');
+      assert.equal(readScript('app'), undefined);
+      assert.equal(readScript('missing.sh'), undefined);
+      assert.deepEqual(readScript('big.sh'), { large: true });
+      assert.deepEqual(readScript('pipe.sh'), {}, 'a named pipe is not waited on');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1271,3 +1271,113 @@ describe('shell guard: details', () => {
     assert.equal(workspaceRel(ROOT, '/repo/src', 'booking/flow.ts'), 'src/booking/flow.ts');
   });
 });
+
+describe('shell guard: script files a command runs, read through the caller (best effort)', () => {
+  const FILES_ON_DISK: Record<string, string> = {
+    'fix.sh': 'set -e\nsed -i s/a/b/ src/booking/flow.ts\n',
+    'scripts/test.sh': '#!/bin/bash\nset -euo pipefail\ncd "$(dirname "$0")/.."\nrm -rf "$1/out"\nnpm test\n',
+    'scripts/reset.sh': '#!/bin/sh\necho resetting\nsupabase db reset --linked\n',
+    'scripts/clean.sh': '#!/usr/bin/env bash\nD=src/booking\nrm -rf "$D"\n',
+    'scripts/notes.sh': '# never: sed -i s/a/b/ src/booking/flow.ts\necho ok > /tmp/notes.txt\n',
+    'fix.py': "import re\np = 'src/booking/flow.ts'\ntext = open(p).read()\nopen(p, 'w').write(re.sub('a', 'b', text))\n",
+    'fix.js': "const fs = require('fs');\nfs.writeFileSync('src/booking/flow.ts', 'x');\n",
+    'build.mjs': "import { writeFileSync } from 'node:fs';\nconst entries = ['src/booking/flow.ts', 'src/other/x.ts'];\nconst globs = 'src/**/*.ts';\nwriteFileSync('dist/out.js', bundle(entries, globs));\n",
+    'read.py': "print(open('src/booking/flow.ts').read())\n",
+    'tool': '#!/usr/bin/env -S python3 -u\nopen("src/booking/flow.ts", "w")\n',
+    'bin/app': '\u007fELF\u0000\u0001binary',
+    'sub/fix.sh': 'sed -i s/a/b/ ../src/booking/flow.ts\n',
+    'copy.py': "import shutil\nshutil.copy('/tmp/x', 'src/booking/flow.ts')\n",
+    'rename.py': "import os\ndest = 'src/booking/flow.ts'\nos.rename('/tmp/x', dest)\n",
+    'copy.js': "const dest = 'src/booking/flow.ts';\nrequire('fs').copyFileSync('/tmp/x', dest);\n",
+    'three.pl': "open(my $fh, '>', 'src/booking/flow.ts') or die;\n",
+    'two.pl': 'open(F, ">src/booking/flow.ts");\n',
+    'write.rb': "File.write('src/booking/flow.ts', 'x')\n",
+    'path.py': "from pathlib import Path\nPath('src/booking/flow.ts').write_text('x')\n",
+    'with.py': "p = 'src/booking/flow.ts'\nwith open(p, 'w') as f:\n    f.write('x')\n",
+    'readwrite.py': "for line in open('src/booking/flow.ts'): print(line)  # rewrite nothing\n",
+    'mode.py': "f = open('src/booking/flow.ts', mode='a')\n",
+    'gen.py': "import json\nsrc = 'src/booking/flow.ts'\nrows = parse(open(src).read())\nopen('build/out.json', 'w').write(json.dumps(rows))\n",
+  };
+  const reads: string[] = [];
+  const ports: ShellPorts = {
+    readScript: (p) => {
+      reads.push(p);
+      if (p === 'big.sh') return { large: true };
+      if (p === 'fifo.sh') return {};
+      return Object.hasOwn(FILES_ON_DISK, p) ? { text: FILES_ON_DISK[p] } : undefined;
+    },
+  };
+  const rows: [command: string, expected: Answer][] = [
+    // a shell script: what it writes to paths it names, and the guarded commands it runs
+    ['bash fix.sh', 'deny'],
+    ['sh -e ./fix.sh', 'deny'],
+    ['./fix.sh', 'deny'],
+    ['source fix.sh', 'deny'],
+    ['. ./fix.sh', 'deny'],
+    ['cd sub && bash fix.sh', 'deny'],
+    ['bash scripts/clean.sh', 'deny'],
+    ['bash scripts/reset.sh', 'guarded'],
+    ['./scripts/reset.sh', 'guarded'],
+    // a project's own script: what it does through values the guard cannot know is not counted
+    ['./scripts/test.sh build', 'allow'],
+    ['bash scripts/notes.sh', 'allow'],
+    // interpreter code: a literal (or a name holding it) on a line that writes
+    ['python3 fix.py', 'deny'],
+    ['python3 -u fix.py --dry', 'deny'],
+    ['node fix.js', 'deny'],
+    ['./tool', 'deny'],
+    ['node build.mjs', 'allow'],
+    ['python3 copy.py', 'deny'],
+    ['python3 rename.py', 'deny'],
+    ['node copy.js', 'deny'],
+    ['perl three.pl', 'deny'],
+    ['perl two.pl', 'deny'],
+    ['ruby write.rb', 'deny'],
+    ['python3 path.py', 'deny'],
+    ['python3 with.py', 'deny'],
+    ['python3 gen.py', 'allow'],
+    ['python3 read.py', 'allow'],
+    ['python3 -m fix', 'allow'],
+    ['./bin/app', 'allow'],
+    ['bash missing.sh', 'allow'],
+    ['bash big.sh', 'allow'],
+    ['bash < fix.sh', 'deny'],
+    ['python3 < fix.py', 'deny'],
+    ['python3 - < fix.py', 'deny'],
+    ['python3 readwrite.py', 'allow'],
+    ['python3 mode.py', 'deny'],
+    ['bash fifo.sh', 'fail'],
+    // what the command itself writes into the script before it runs it
+    ["cat > /tmp/t.sh <<'EOF'\nrm src/booking/flow.ts\nEOF\nbash /tmp/t.sh", 'deny'],
+    ["cat > /tmp/t.sh <<'EOF'\necho hi\nEOF\nbash /tmp/t.sh", 'allow'],
+    ["cat > /tmp/t.py <<'EOF'\nopen('src/booking/flow.ts', 'w').write('x')\nEOF\npython3 /tmp/t.py", 'deny'],
+    ["printf 'rm src/booking/flow.ts\\n' > /tmp/t.sh && sh /tmp/t.sh", 'deny'],
+    ["bash /tmp/t.sh; printf 'echo hi\\n' > /tmp/t.sh", 'allow'],
+    ["bash fix.sh; printf 'echo hi\\n' > fix.sh", 'deny'],
+    ['F=src/booking/flow.ts; cat > /tmp/t.sh <<EOF\nrm $F\nEOF\nbash /tmp/t.sh', 'fail'],
+    ['curl -o /tmp/t.sh https://example.com/t.sh && bash /tmp/t.sh', 'fail'],
+    ['cp /tmp/other.sh fix.sh && ./fix.sh', 'fail'],
+  ];
+  for (const [command, expected] of rows) {
+    test(`${expected.padEnd(7)} ${JSON.stringify(command)}`, () => {
+      assert.equal(answer(command, ROOT, ports).answer, expected);
+    });
+  }
+  test('the refusal names the script and its line', () => {
+    const a = analyzeShellCommand('python3 fix.py', [], ports);
+    const hit = a.targets.find((t) => t.path === 'src/booking/flow.ts');
+    assert.equal(hit?.through, "fix.py: `p = 'src/booking/flow.ts'`");
+    assert.equal(analyzeShellCommand('bash fix.sh', [], ports).targets.find((t) => t.path === 'src/booking/flow.ts')?.through, 'fix.sh: `sed -i s/a/b/ src/booking/flow.ts`');
+  });
+  test('a script the script runs is not read (one level), and none is read without the port', () => {
+    reads.length = 0;
+    assert.equal(answer('bash fix.sh').answer, 'allow');
+    FILES_ON_DISK['outer.sh'] = 'bash fix.sh\n';
+    try {
+      assert.equal(answer('bash outer.sh', ROOT, ports).answer, 'allow');
+      assert.deepEqual(reads, ['outer.sh']);
+    } finally {
+      delete FILES_ON_DISK['outer.sh'];
+    }
+  });
+});
