@@ -371,9 +371,11 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
     }
     const settings = USER_AGENT_SETTINGS.map((rel) => join(home, ...rel.split('/')));
     const anywhere = analysis?.targets.filter((t) => t.anywhere !== undefined) ?? [];
-    const hit = settings.find((f) => touched.some((t) => t === f || t.startsWith(`${f}${sep}`) || isFolderAround(t, f, home)) || anywhere.some((t) => shellGuard().couldBe(t, posixOf(f))));
+    // A pattern that deletes or moves a folder around them (`rm -rf ~/.cl*`) too.
+    const around = (f: string): boolean => analysis?.targets.some((t) => shellGuard().patternAround(t, posixOf(f), posixOf(cwd), posixOf(home))) === true;
+    const hit = settings.find((f) => touched.some((t) => t === f || t.startsWith(`${f}${sep}`) || isFolderAround(t, f, home)) || anywhere.some((t) => shellGuard().couldBe(t, posixOf(f))) || around(f));
     if (hit) reasons.push(`Protected Files: ${hit} holds an agent's own settings, which can switch off the hook that guards this workspace's protected files; an agent must not change it. Ask a person to.`);
-    const own = ownCodeHit([...new Set(touched.flatMap(chainOf))], anywhere, home, roots);
+    const own = ownCodeHit([...new Set(touched.flatMap(chainOf))], anywhere, home, roots) ?? [guardOwnCode().dir].find(around);
     if (own !== undefined) reasons.push(`Protected Files: ${own} is the guard's own code, which checks every tool call of the agents in this workspace; an agent must not change it. Ask a person to (reinstall or update Protected Files).`);
   }
   for (const root of roots) {
@@ -418,24 +420,27 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
     }
   }
   if (analysis) {
+    const rootPosix = posixOf(folder.root);
+    const home = homeDirectory();
+    const homePosix = posixOf(home);
+    const cwdPosix = posixOf(cwd);
     if (call.phase === 'pre') {
       for (const g of shellGuard().guardedIn(analysis.lines, folder.manifest?.guardedCommands ?? [])) {
         reasons.push(`Protected Files: "${g.pattern}" is a guarded command in ${MANIFEST_PATH}: ${g.message.trim()} An agent must not run it: ask a person to run it themselves if it is really needed.`);
       }
     }
-    const rootPosix = folder.root.split(sep).join('/');
-    const home = homeDirectory();
-    const homePosix = home.split(sep).join('/');
-    const cwdPosix = cwd.split(sep).join('/');
     for (const t of analysis.targets) {
       // The literal part of a glob: `rm -rf .git` (`.git/**`) takes the store with it.
       const literal = literalPart(t);
       // A bare `$VAR` (empty literal part) is not taken for the whole git folder.
-      const dir = literal === '' ? forbidden.find((d) => anywhereInto(t, d)) : intoForbidden(resolve(cwd, expandHome(literal, home)), t.path === `${literal.replace(/\/+$/, '')}/**`);
+      const dir = (literal === '' ? forbidden.find((d) => anywhereInto(t, d)) : intoForbidden(resolve(cwd, expandHome(literal, home)), t.path === `${literal.replace(/\/+$/, '')}/**`))
+        ?? forbidden.find((d) => shellGuard().patternAround(t, posixOf(d), cwdPosix, homePosix));
       if (dir && call.phase === 'pre') forbiddenHits.add(dir);
     }
+    // A pattern that deletes or moves a folder around the workspace (`rm -rf ../*`) takes every file of it.
+    const around = analysis.targets.filter((t) => shellGuard().patternAround(t, rootPosix, cwdPosix, homePosix)).map((t) => ({ ...t, path: `${rootPosix}/**` }));
     // Each target once: `touch $a $a …` is one pattern however often it is written.
-    const targets = [...new Map(analysis.targets.map((t) => [`${t.op}\0${t.glob ? 'g' : 'p'}\0${t.path}`, t])).values()];
+    const targets = [...new Map([...analysis.targets, ...around].map((t) => [`${t.op}\0${t.glob ? 'g' : 'p'}\0${t.path}`, t])).values()];
     const found = shellGuard().lockedTargets(
       targets,
       (p) => {

@@ -254,6 +254,8 @@ function tokenize(source: string, budget: { words: number }): Item[] {
       if (source[at] === '$' && source[at + 1] === '(') {
         end = readParen(source, at + 2);
         inner.push(source.slice(at + 2, end - 1));
+        // `$(mktemp …)`: a file it makes (see mktempValue).
+        if (MKTEMP.test(source.slice(at + 2, end - 1))) name = `$(${source.slice(at + 2, end - 1).trim()})`;
       } else if (source[at] === '$' && source[at + 1] === '{') {
         // `${x:-$(cmd)}`: the command in it runs.
         end = readBrace(source, at + 2);
@@ -615,8 +617,11 @@ function unwrap(all: readonly Word[]): Unwrapped {
       if (first.text === 'done') out.loop--;
       k++;
       if (first.text === 'time') while (all[k]?.text === '-p') k++;
-    } else if (out.inShell && (first.text === 'for' || first.text === 'select' || first.text === 'case' || first.text === 'function')) {
-      // `for x in …`, `case x in`, `function f`: the words are no command.
+    } else if (out.inShell && first.text === 'function') {
+      // `function f { cmd …`: the body's first command follows the name (and its `{`).
+      k += 2;
+    } else if (out.inShell && (first.text === 'for' || first.text === 'select' || first.text === 'case')) {
+      // `for x in …`, `case x in`: the words are no command.
       if (LOOPS.has(first.text)) out.loop++;
       return out;
     } else if (TRANSPARENT.has(first.text)) {
@@ -2737,12 +2742,14 @@ function codeWrites(code: string, via: string): ShellTarget[] {
  * background); any other way a variable may be set (`X=1 cmd`, `export X=1`, `local X=1`, `read X`,
  * `printf -v X`, `unset X`, `for X in …`) makes it unknown again, and what can set any variable
  * (`eval`, `source`, a function, `trap`, `declare -n`) ends what is known for the rest of the line. A
- * line that changes IFS, assigns an array, a descriptor (`exec {X}>f`) or a coprocess, or assigns inside
- * an arithmetic or `${X:=…}` expansion is not followed at all. The environment's values are never known: a variable the line does not set stays any path.
+ * line that changes IFS, assigns an array, a descriptor (`exec {X}>f`) or a coprocess, assigns inside an
+ * arithmetic or `${X:=…}` expansion, or defines a function (its body runs when it is called, with the
+ * values of then), is not followed at all. A loop's commands run again after the ones below them: what
+ * the loop may set is unknown from its start (loopSets). The environment's values are never known: a variable the line does not set stays any path.
  */
 const VARIABLE_NAME = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])$/;
 /** Lines whose variables are not followed (see above). */
-const UNFOLLOWED = /\(\(|\$\[|\$\{[#!]?[A-Za-z_0-9]*:?=|\bIFS\b|[\w\]]\+?=\(|\{[A-Za-z_]\w*\}[<>]|\bcoproc\b/;
+const UNFOLLOWED = /\(\(|\$\[|\$\{[#!]?[A-Za-z_0-9]*:?=|\bIFS\b|[\w\]]\+?=\(|\{[A-Za-z_]\w*\}[<>]|\bcoproc\b|\(\s*\)|\bfunction\s/;
 
 /** A variable's value as the guard knows it: `text`, or (`pattern`) any file name that the glob `text` matches. */
 interface KnownValue {
@@ -2757,9 +2764,51 @@ interface KnownValue {
 const A_NUMBER: KnownValue = { text: '*', pattern: true };
 const NUMBER_VARIABLES = ['$', '#', '?', '!'] as const;
 
-/** What is known at the start of a line: the numbers. */
-function startingValues(): Map<string, KnownValue> {
-  return new Map(NUMBER_VARIABLES.map((v) => [v, A_NUMBER]));
+/** What is known at the start of `script`: the numbers, and (where it does not set TMPDIR) what `$(mktemp)` makes. */
+function startingValues(script: string): Map<string, KnownValue> {
+  const known = new Map<string, KnownValue>(NUMBER_VARIABLES.map((v) => [v, A_NUMBER]));
+  if (!/\bTMPDIR\b/.test(script)) known.set(MKTEMP_KNOWN, A_NUMBER);
+  return known;
+}
+
+/** The value an expansion has, when known. */
+function valueOf(ref: VarRef, known: ReadonlyMap<string, KnownValue>): KnownValue | undefined {
+  if (ref.name === undefined) return undefined;
+  if (!ref.name.startsWith('$(')) return known.get(ref.name);
+  return known.has(MKTEMP_KNOWN) ? mktempValue(ref.name.slice(2, -1)) : undefined;
+}
+
+/** `$(mktemp …)` with plain words only. */
+const MKTEMP = /^\s*mktemp(?:\s+[\w./@%+=:,-]+)*\s*$/;
+/** Set in the known values where `$(mktemp …)` may be put in. */
+const MKTEMP_KNOWN = '$(mktemp)';
+
+/**
+ * What `$(mktemp …)` prints: a file (or with `-d` a folder) that mktemp has just made, new, with a
+ * name no one chose: in the temporary folder without a template (taken as /tmp: TMPDIR is the
+ * environment's; a line that sets it is not followed), in `-p DIR`/`--tmpdir=DIR`, else in the
+ * template's folder, the current one for a bare name (`mktemp src/booking/x.XXXX` is a new file in
+ * src/booking). Writing to it writes no file that was there before, but may add one to a locked
+ * folder. Undefined for `-u` (nothing made) or an option it does not know.
+ */
+function mktempValue(body: string): KnownValue | undefined {
+  const words = body.trim().split(/\s+/).slice(1);
+  let dir: string | undefined;
+  let template: string | undefined;
+  let inTmp = false;
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k];
+    if (w === '-p') dir = words[++k];
+    else if (w.startsWith('--tmpdir=')) dir = w.slice(9);
+    else if (w === '--tmpdir' || w === '-t') inTmp = true;
+    else if (/^-[dq]+$/.test(w) || w === '--directory' || w === '--quiet' || w.startsWith('--suffix=')) continue;
+    else if (w.startsWith('-')) return undefined;
+    else template = w;
+  }
+  // A template is in the current folder unless a folder is named or asked for (`-p`, `--tmpdir`, `-t`).
+  const folder = template === undefined ? (dir ?? '/tmp') : dir !== undefined ? posix.join(dir, posix.dirname(template)) : inTmp ? posix.join('/tmp', posix.dirname(template)) : posix.dirname(template);
+  const normal = posix.normalize(folder).replace(/\/+$/, '');
+  return { text: normal === '.' ? '*' : `${normal || ''}/*`, pattern: true };
 }
 
 /**
@@ -2775,7 +2824,7 @@ function fillIn(text: string, refs: readonly VarRef[], known: ReadonlyMap<string
   let pattern = false;
   for (let k = 0; k < refs.length; k++) {
     const ref = refs[k];
-    const value = ref.name === undefined ? undefined : known.get(ref.name);
+    const value = valueOf(ref, known);
     if (value === undefined) {
       current += EXPANSION;
     } else {
@@ -2806,7 +2855,7 @@ function asShellWord(text: string): string {
 /** `word` with the known variables in it put in, split into the fields the shell makes (none, one or more); undefined when it uses none. */
 function withKnown(word: Word, known: ReadonlyMap<string, KnownValue>): Word[] | undefined {
   const refs = word.refs;
-  if (refs === undefined || !refs.some((r) => r.name !== undefined && known.has(r.name))) return undefined;
+  if (refs === undefined || !refs.some((r) => valueOf(r, known) !== undefined)) return undefined;
   const filled = fillIn(word.text, refs, known, true);
   if (filled === undefined) return undefined;
   // Empty fields vanish, but for a quoted empty word (`"$EMPTY"`).
@@ -2847,7 +2896,7 @@ function commandWithKnown(command: SimpleCommand, known: ReadonlyMap<string, Kno
 
 /** An assignment word before a command with the known variables put in, unsplit. */
 function withKnownUnsplit(word: Word, known: ReadonlyMap<string, KnownValue>): Word[] | undefined {
-  if (word.refs === undefined || !word.refs.some((r) => r.name !== undefined && known.has(r.name))) return undefined;
+  if (word.refs === undefined || !word.refs.some((r) => valueOf(r, known) !== undefined)) return undefined;
   const filled = fillIn(word.text, word.refs, known, false);
   if (filled === undefined) return undefined;
   const text = filled.fields[0];
@@ -2877,9 +2926,55 @@ function assignedValue(word: Word, name: string, known: ReadonlyMap<string, Know
 const SETS_NAMED = new Set(['read', 'mapfile', 'readarray', 'getopts', 'printf', 'let', 'unset', 'wait', 'export', 'readonly', 'declare', 'typeset', 'local']);
 /** Builtins after which any variable may hold anything. */
 const SETS_ANY = new Set(['eval', 'source', '.', 'trap', 'alias', 'enable']);
+/** Whether a command's leading reserved words open a loop (`while`, `do while`, `for`). */
+function opensLoop(words: readonly Word[]): boolean {
+  for (const w of words) {
+    if (LOOPS.has(w.text)) return true;
+    if (!RESERVED.has(w.text) && !OPENS.has(w.text)) return false;
+  }
+  return false;
+}
+
 /** The compound commands a command's leading words open and close (assignments inside them may not run). */
 const OPENS = new Set(['if', 'while', 'until', 'for', 'select', 'case', '{']);
 const CLOSES = new Set(['fi', 'done', 'esac', '}']);
+
+/**
+ * The variables the loop that opens at `items[k]` (`while`, `until`, `for`, `select`) may set in any of
+ * its rounds, up to its `done`: a later round's commands see them ('all': it may set any, `eval`).
+ */
+function loopSets(items: readonly Item[], k: number): Set<string> | 'all' {
+  const names = new Set<string>();
+  let depth = 0;
+  for (let j = k; j < items.length; j++) {
+    const item = items[j];
+    if (item.kind !== 'command') continue;
+    const words = item.command.words;
+    for (let w = 0; w < words.length && (RESERVED.has(words[w].text) || OPENS.has(words[w].text)); w++) {
+      const t = words[w].text;
+      if (LOOPS.has(t)) depth++;
+      if (t === 'done') depth--;
+      if (t === 'for' || t === 'select') {
+        if (words[w + 1] !== undefined) names.add(words[w + 1].text);
+        break;
+      }
+    }
+    for (const word of words) {
+      if (SETS_ANY.has(word.text)) return 'all';
+      const m = ASSIGNMENT.exec(word.text);
+      if (m) names.add(m[1]);
+      if (SETS_NAMED.has(word.text)) {
+        for (const x of words) {
+          const id = /^[A-Za-z_][A-Za-z0-9_]*/.exec(x.text);
+          if (id) names.add(id[0]);
+        }
+        for (const v of ['REPLY', 'MAPFILE', 'OPTARG', 'OPTIND']) names.add(v);
+      }
+    }
+    if (depth <= 0) break;
+  }
+  return names;
+}
 
 /**
  * Notes in `known` what a simple command does to variables: `words` as written (before any value was
@@ -2953,7 +3048,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
     const items = tokenize(script, budget);
     let flow: Flow = { ok: new Set(start), fail: new Set() };
     // The variables this script sets before it uses them (see noteAssignments); undefined: not followed.
-    let known = UNFOLLOWED.test(script) ? undefined : startingValues();
+    let known = UNFOLLOWED.test(script) ? undefined : startingValues(script);
     const compound = { open: 0 };
     const subshells: { saved: Flow; sep: Sep }[] = [];
     let loops = 0;
@@ -2975,6 +3070,12 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
         continue;
       }
       const written = item.command;
+      // A loop: what it may set in a later round is unknown from its first command on.
+      if (known !== undefined && opensLoop(written.words)) {
+        const sets = loopSets(items, k);
+        if (sets === 'all') known = undefined;
+        else for (const name of sets) known.delete(name);
+      }
       const simple = known === undefined ? written : commandWithKnown(written, known);
       lines.push(normalizeSpaces(simple.words.map((w) => shown(w.text)).join(' ')));
       const dirs = runsAfter(flow, item.sep);
@@ -2985,7 +3086,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
         if (real.assigned.includes(v) || simple.words.some((w) => w.text.startsWith(`${v}=`))) context[v === 'CDPATH' ? 'cdpath' : 'home'] = true;
       }
       const name = real.words[0]?.text;
-      if (name === 'function' || name === 'alias') context.functions = true;
+      if (simple.words[0]?.text === 'function' || name === 'alias') context.functions = true;
       let result: Flow = { ok: dirs, fail: dirs };
       const subshell = (inner: string): void => void visit(inner, depth + 1, dirs);
       const evalHere = (inner: string): void => {
@@ -3320,6 +3421,28 @@ export function lockedTargets<V>(
 export function couldBe(t: ShellTarget, abs: string): boolean {
   if (t.anywhere === undefined) return false;
   return new (minimatchModule().Minimatch)(`/${t.anywhere}`, { dot: true, nonegate: true, nocomment: true, platform: 'linux' }).match(abs);
+}
+
+/**
+ * True when `t`, a pattern that deletes, moves or checks out what it matches (`rm -rf ../*`, `mv
+ * /tmp/sn* x`, `rm -rf $(mktemp -d)/../..`), may match the folder `abs` or a folder above it (absolute,
+ * `/`-separated): it then takes all of `abs` with it. `cwd`: where the command runs (absolute); `home`
+ * for `~`. A `**` followed by `..` may climb to any folder: true.
+ */
+export function patternAround(t: ShellTarget, abs: string, cwd: string, home?: string): boolean {
+  if (!t.glob || t.anywhere !== undefined || t.op === 'write' || t.path.endsWith('/**')) return false;
+  let path = t.path;
+  if (path.startsWith('~')) {
+    if (home === undefined || !(path === '~' || path.startsWith('~/'))) return false;
+    path = posix.join(home, path.slice(1));
+  }
+  if (/(?:^|\/)\*\*\/(?:.*\/)?\.\.(?:\/|$)/.test(path)) return true;
+  // resolve takes `x/*/..` back to `x`, as the shell's `..` after any folder `*` matches does.
+  const m = new (minimatchModule().Minimatch)(posix.resolve(cwd, path), { dot: true, nonegate: true, nocomment: true, platform: 'linux' });
+  for (let a = abs; ; a = posix.dirname(a)) {
+    if (m.match(a)) return true;
+    if (a === posix.dirname(a)) return false;
+  }
 }
 
 /**

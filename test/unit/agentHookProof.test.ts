@@ -454,6 +454,15 @@ describe('an agent cannot open the locks itself', () => {
     assertRefused('claude', bash(`D=${folder}; rm -rf "$D"`), /db\/migrations\/001_init\.sql is protected/, 'a locked folder through a variable');
     assertRefused('claude', bash(`F=${FILE}; false && F=notes.txt; echo x > "$F"`), /a \$VARIABLE or \$\(…\) in a path can name any folder/, 'an assignment the shell may not have made');
   });
+  test('a pattern that deletes or moves the workspace\'s folder or one above it takes the locked files with it', () => {
+    const name = repo.dir.split('/').pop() ?? '';
+    for (const command of [`rm -rf ../${name.slice(0, 1)}*`, `mv ../${'?'.repeat(name.length)} /tmp/gone`, 'T=$(mktemp -d); rm -rf "$T"/../..']) {
+      const a = bash(command);
+      assertRefused('claude', a, /Protected Files: [^ ]+ is protected \(T1/, command);
+      assert.match(a.stderr, /\.git\/protected-files holds this clone's unlocks/, `${command}: the clone's store too`);
+    }
+    assertAllowed('claude', bash(`rm -rf ../${name}-other* src/other/*.tmp`), 'a pattern beside it or below it');
+  });
   test('a script file the command runs is read: what it writes to a locked file is refused, with its line', () => {
     repo.write('fix.py', `p = '${FILE}'\ntext = open(p).read()\nwith open(p, 'w') as f:\n    f.write(text.replace('a', 'b'))\n`);
     repo.write('fix.sh', `#!/bin/sh\nsed -i s/a/b/ ${FILE}\n`);

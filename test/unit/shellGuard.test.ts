@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { posix } from 'node:path';
 import { describe, test } from 'node:test';
 import { Minimatch } from 'minimatch';
-import { SHELL_LIMITS, analyzeShellCommand, expandGlob, globBase, lockedTargets, patchPaths, workspaceRel } from '../../src/core/shellGuard';
+import { SHELL_LIMITS, analyzeShellCommand, expandGlob, globBase, lockedTargets, patchPaths, patternAround, workspaceRel } from '../../src/core/shellGuard';
 import type { ShellPorts } from '../../src/core/shellGuard';
 
 const ROOT = '/repo';
@@ -139,7 +139,7 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ['echo x > /tmp/$F', 'deny'],
   ['echo x > "$TMPDIR/notes.txt"', 'allow'],
   ['rm -f src/other/*.tmp', 'allow'],
-  ['echo x > "$(mktemp)"', 'deny'],
+  ['echo x > "$(mktemp)"', 'allow'],
   ['eval "rm src/booking/flow.ts"', 'deny'],
   // cd wherever it stands as a command, and where it may not have happened
   ['{ cd src/booking; echo x > flow.ts; }', 'deny'],
@@ -193,6 +193,21 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ['echo hi > "src/other/$?.ts"', 'allow'],
   ['echo hi > "src/other/$RANDOM.ts"', 'deny'],
   ['for i in 1 2; do echo $i; done; echo x > "/tmp/$?.ts"', 'allow'],
+  // `$(mktemp)`: a file it has just made, in the temporary folder or the one it is told
+  ['T=$(mktemp); echo x > "$T"', 'allow'],
+  ['cd "$(mktemp -d)" && echo x > flow.ts && git init -q', 'allow'],
+  ['T=$(mktemp -d -t pf.XXXX); cp src/booking/flow.ts "$T/"', 'allow'],
+  ['T=$(mktemp -p src/booking); echo x > "$T"', 'deny'],
+  ['T=$(mktemp --tmpdir=src/booking); echo x > "$T"', 'deny'],
+  ['T=$(mktemp src/booking/x.XXXX); echo x > "$T"', 'deny'],
+  ['cd src/booking; T=$(mktemp x.XXXX); echo x > "$T"', 'deny'],
+  ['cd src/booking; T=$(mktemp ./x.XXXX); echo x > "$T"', 'deny'],
+  ['cd src/booking; T=$(mktemp -p . x.XXXX); echo x > "$T"', 'deny'],
+  ['cd src; T=$(mktemp -p booking/); echo x > "$T"', 'deny'],
+  ['T=$(mktemp -p /); echo x > "$T"', 'allow'],
+  ['T=$(mktemp -u); echo x > "$T"', 'deny'],
+  ['export TMPDIR=src/booking; T=$(mktemp); echo x > "$T"', 'deny'],
+  ['T=$(mktemp "$D"); echo x > "$T"', 'deny'],
   ['D=src/booking; rm -rf $D', 'deny'],
   ['F=src/booking/flow.ts; echo x > "$F"', 'deny'],
   ['F=flow.ts; cp /tmp/x src/booking/$F', 'deny'],
@@ -224,6 +239,17 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ['D=dist; . ./env.sh; rm -rf $D', 'deny'],
   ['D=dist; f() { D=src/booking; }; f; rm -rf $D', 'deny'],
   ['f() { D=src/booking; }; D=dist; f; rm -rf $D', 'deny'],
+  ['D=dist; f() { rm -rf $D; }; D=src/booking; f', 'deny'],
+  ['D=dist; function f { rm -rf $D; }; D=src/booking; f', 'deny'],
+  ['D=dist; for i in 1 2; do rm -rf $D; D=src/booking; done', 'deny'],
+  ['D=dist; while true; do rm -rf $D; read D; done', 'deny'],
+  ['D=dist; until false; do rm -rf $D; eval "D=src/booking"; done', 'deny'],
+  ['function f { rm -rf src/booking; }; f', 'deny'],
+  ['function f() { echo > src/booking/flow.ts; }', 'deny'],
+  ['function f { echo ok; }; f', 'allow'],
+  ['D=dist; for i in 1 2; do for j in 3; do rm -rf $D; done; D=src/booking; done', 'deny'],
+  ['OUT=/tmp/out.txt; for f in a b; do echo $f >> $OUT; done', 'allow'],
+  ['OUT=/tmp/out.txt; while read f; do echo "$f" >> "$OUT"; done < list.txt', 'allow'],
   ["D=dist; trap 'D=src/booking' DEBUG; rm -rf $D", 'deny'],
   ['D=dist; declare -n R=D; R=src/booking; rm -rf $D', 'deny'],
   ['declare -l D=SRC/BOOKING; rm -rf $D', 'deny'],
@@ -1378,6 +1404,24 @@ describe('shell guard: script files a command runs, read through the caller (bes
       assert.deepEqual(reads, ['outer.sh']);
     } finally {
       delete FILES_ON_DISK['outer.sh'];
+    }
+  });
+});
+
+describe('shell guard: a pattern that deletes or moves a folder around a path', () => {
+  const around = (command: string, abs: string, cwd = '/home/ann/code/app'): boolean =>
+    analyzeShellCommand(command).targets.some((t) => patternAround(t, abs, cwd, '/home/ann'));
+  test('a pattern matching the folder or one above it takes it with it', () => {
+    const root = '/home/ann/code/app';
+    for (const command of ['rm -rf ../*', 'rm -rf ../ap*', 'mv ../a?p /tmp/gone', 'rm -rf ~/code/*', 'rm -rf ~/*', 'rm -rf /home/*/code', 'rm -rf /ho*',
+      'rm -rf src/*/../..', 'rm -rf /tmp/*/../../home', 'T=$(mktemp -d); rm -rf $T/../..', 'rm -rf ../**/../x', 'cd ..; rm -rf a*']) {
+      assert.equal(around(command, root), true, command);
+    }
+  });
+  test('a pattern below the folder, beside it, or written to (not deleted) does not', () => {
+    const root = '/home/ann/code/app';
+    for (const command of ['rm -rf ../other*', 'rm -rf src/*', 'rm -rf /tmp/*', 'echo x > ../*', 'rm -rf ../app/src/*', 'rm ../app', 'rm -rf "../a*"']) {
+      assert.equal(around(command, root), false, command);
     }
   });
 });
