@@ -63,7 +63,7 @@ interface Word {
   process?: string;
   /** Why the word cannot be known, when it was not written (the arguments `xargs` reads). */
   unknown?: string;
-  /** What each EXPANSION in `text` stands for, in order (set by the tokenizer; see knownValues). */
+  /** What each EXPANSION in `text` stands for, in order (set by the tokenizer; see withKnown). */
   refs?: readonly VarRef[];
   /** The written word has an unquoted glob character or brace set (not counting its expansions). */
   charGlob?: boolean;
@@ -699,6 +699,8 @@ interface CommandIo {
 interface ScriptFileUse {
   file: Word;
   kind: 'shell' | 'code' | 'exec';
+  /** The words after the file, a shell script's `$1`, `$2`… */
+  args?: readonly Word[];
   /** The interpreter, for `code`. */
   interpreter?: string;
 }
@@ -1465,7 +1467,7 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
   const rewritten = rewriterTargets(name, args);
   if (rewritten) return [...out, ...rewritten];
   // `./fix.sh`, `scripts/fix.py`: a file run by its path (not the system's programs).
-  if (words[0].text.includes('/') && !words[0].glob && !SYSTEM_PROGRAMS.test(words[0].text)) io.scriptFile({ file: words[0], kind: 'exec' });
+  if (words[0].text.includes('/') && !words[0].glob && !SYSTEM_PROGRAMS.test(words[0].text)) io.scriptFile({ file: words[0], kind: 'exec', args });
 
   if (name === 'eval') {
     evalHere(args.map((w) => w.text).join(' '));
@@ -1504,7 +1506,7 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
         run(printed);
       }
     } else if (file !== undefined) {
-      io.scriptFile({ file, kind: 'shell' });
+      io.scriptFile({ file, kind: 'shell', args: args.slice(args.indexOf(file) + 1) });
     }
     return out;
   }
@@ -2624,10 +2626,11 @@ function mayWrite(t: ShellTarget, path: string): boolean {
 /**
  * What a script file that a command runs (`bash fix.sh`, `source env.sh`, `./fix.sh`, `python3 fix.py`,
  * `node fix.js`) writes, read as the agents' other way round a refused edit: best effort, like code
- * given to an interpreter. A shell script is analysed as a command line, and what it writes to a path
- * it names (and the guarded commands it runs) counts; what it does through values the guard cannot
- * know (`$1`, a `cd` to a computed folder, a script it runs in turn) is left to the watcher and the
- * gate, so that a project's own scripts are not refused for being scripts. Interpreter code counts a
+ * given to an interpreter. A shell script is analysed as a command line, with its arguments as `$1`…
+ * (knownArguments), and what it writes to a path it names (and the guarded commands it runs) counts;
+ * what it does through values the guard cannot know (`"$@"`, a `cd` to a computed folder, a script it
+ * runs in turn) is left to the watcher and the gate, so that a project's own scripts are not refused
+ * for being scripts. Interpreter code counts a
  * path written as a literal on a line that calls a write function, or held by a name such a line
  * uses (`p = 'src/a.ts'` … `open(p, 'w')`); only whole paths, so that a build script's patterns and
  * folders do not refuse builds. `./fix.sh` is read by its first line (`#!`; none: the shell). The
@@ -2657,7 +2660,7 @@ function scriptFileTargets(use: ScriptFileUse, inDir: string, dir: string, ports
     const kind = use.kind === 'exec' ? execKind(text) : use.kind;
     if (kind === 'shell') {
       // One level: a script this script runs is not read, nor a patch file it applies.
-      const inner = analyzeShellCommand(text, [], { ...ports, readFile: undefined, readScript: undefined });
+      const inner = analyzeShellCommand(text, [], { ...ports, readFile: undefined, readScript: undefined }, knownArguments(use.args ?? []));
       if (inner.failure !== undefined) continue;
       lines.push(...inner.lines.slice(1));
       for (const t of inner.targets) {
@@ -2668,6 +2671,20 @@ function scriptFileTargets(use: ScriptFileUse, inDir: string, dir: string, ports
     }
   }
   return out.map((t) => place(place(t, inDir), dir));
+}
+
+/**
+ * A script's `$1`, `$2`…: the words after it, up to the first the shell may make more or fewer of: a
+ * pattern is the last (`$1` is one of its matches), an expansion ends them.
+ */
+function knownArguments(args: readonly Word[]): KnownValue[] {
+  const out: KnownValue[] = [];
+  for (const w of args) {
+    if (w.text.includes(EXPANSION)) break;
+    out.push({ text: w.text, pattern: w.glob });
+    if (w.glob) break;
+  }
+  return out;
 }
 
 /** What changes a file's mode or times, not what it holds. */
@@ -2924,7 +2941,7 @@ function assignedValue(word: Word, name: string, known: ReadonlyMap<string, Know
  * `local` outside a function, leaves the old value and the line goes on): those become unknown.
  */
 const SETS_NAMED = new Set(['read', 'mapfile', 'readarray', 'getopts', 'printf', 'let', 'unset', 'wait', 'export', 'readonly', 'declare', 'typeset', 'local']);
-/** Builtins after which any variable may hold anything. */
+/** Builtins after which any variable may hold anything (in a loop, `shift` and `set` move the positional parameters round by round). */
 const SETS_ANY = new Set(['eval', 'source', '.', 'trap', 'alias', 'enable']);
 /** Whether a command's leading reserved words open a loop (`while`, `do while`, `for`). */
 function opensLoop(words: readonly Word[]): boolean {
@@ -2938,6 +2955,17 @@ function opensLoop(words: readonly Word[]): boolean {
 /** The compound commands a command's leading words open and close (assignments inside them may not run). */
 const OPENS = new Set(['if', 'while', 'until', 'for', 'select', 'case', '{']);
 const CLOSES = new Set(['fi', 'done', 'esac', '}']);
+
+/** `$1`, `$2`… after `shift by` (undefined: not known any more). */
+function shiftPositional(known: Map<string, KnownValue>, by: number | undefined): void {
+  const moved: [string, KnownValue][] = [];
+  for (const [key, value] of known) {
+    if (!/^\d+$/.test(key)) continue;
+    known.delete(key);
+    if (by !== undefined && Number(key) > by) moved.push([String(Number(key) - by), value]);
+  }
+  for (const [key, value] of moved) known.set(key, value);
+}
 
 /**
  * The variables the loop that opens at `items[k]` (`while`, `until`, `for`, `select`) may set in any of
@@ -2960,7 +2988,7 @@ function loopSets(items: readonly Item[], k: number): Set<string> | 'all' {
       }
     }
     for (const word of words) {
-      if (SETS_ANY.has(word.text)) return 'all';
+      if (SETS_ANY.has(word.text) || word.text === 'shift' || word.text === 'set') return 'all';
       const m = ASSIGNMENT.exec(word.text);
       if (m) names.add(m[1]);
       if (SETS_NAMED.has(word.text)) {
@@ -3011,6 +3039,8 @@ function noteAssignments(words: readonly Word[], real: Unwrapped, known: Map<str
   }
   if (name === undefined || !real.inShell) return true;
   if (SETS_ANY.has(name)) return false;
+  // `shift [n]`: the positional parameters move down; `set -- …` sets them anew.
+  if (name === 'shift' || name === 'set') shiftPositional(known, name === 'shift' && sure && depth.open === 0 && /^\d*$/.test(real.words[1]?.text ?? '') ? Number(real.words[1]?.text || '1') : undefined);
   if (SETS_NAMED.has(name)) {
     for (const w of real.words.slice(1)) {
       const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(w.text);
@@ -3027,7 +3057,7 @@ function noteAssignments(words: readonly Word[], real: Unwrapped, known: Map<str
  * words with quotes removed, at any depth (`bash -c "supabase db reset --linked"`), or when a
  * simple command has the pattern's words in their order (see guardedIn).
  */
-export function analyzeShellCommand(command: string, guardedCommands: readonly GuardedCommand[] = [], ports: ShellPorts = {}): ShellAnalysis {
+export function analyzeShellCommand(command: string, guardedCommands: readonly GuardedCommand[] = [], ports: ShellPorts = {}, positional: readonly KnownValue[] = []): ShellAnalysis {
   if (command.length > SHELL_LIMITS.maxLength) {
     return { targets: [], guarded: [], failure: `the command is ${command.length} characters long, more than the ${SHELL_LIMITS.maxLength} the guard analyses; split it into shorter commands`, lines: [] };
   }
@@ -3049,6 +3079,8 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
     let flow: Flow = { ok: new Set(start), fail: new Set() };
     // The variables this script sets before it uses them (see noteAssignments); undefined: not followed.
     let known = UNFOLLOWED.test(script) ? undefined : startingValues(script);
+    // A script file's own arguments (`bash fix.sh src/a.ts`: `$1`), at its top level.
+    if (known !== undefined && depth === 0) positional.forEach((value, k) => known?.set(String(k + 1), value));
     const compound = { open: 0 };
     const subshells: { saved: Flow; sep: Sep }[] = [];
     let loops = 0;
@@ -3429,6 +3461,9 @@ export function couldBe(t: ShellTarget, abs: string): boolean {
  * `/`-separated): it then takes all of `abs` with it. `cwd`: where the command runs (absolute); `home`
  * for `~`. A `**` followed by `..` may climb to any folder: true.
  */
+/** patternAround's compiled patterns: each is asked about several folders (the workspace's, the store's, the agents' settings). */
+const aroundPatterns = new Map<string, InstanceType<ReturnType<typeof minimatchModule>['Minimatch']>>();
+
 export function patternAround(t: ShellTarget, abs: string, cwd: string, home?: string): boolean {
   if (!t.glob || t.anywhere !== undefined || t.op === 'write' || t.path.endsWith('/**')) return false;
   let path = t.path;
@@ -3438,7 +3473,17 @@ export function patternAround(t: ShellTarget, abs: string, cwd: string, home?: s
   }
   if (/(?:^|\/)\*\*\/(?:.*\/)?\.\.(?:\/|$)/.test(path)) return true;
   // resolve takes `x/*/..` back to `x`, as the shell's `..` after any folder `*` matches does.
-  const m = new (minimatchModule().Minimatch)(posix.resolve(cwd, path), { dot: true, nonegate: true, nocomment: true, platform: 'linux' });
+  const pattern = posix.resolve(cwd, path);
+  // A folder the pattern matches starts with its literal part, and `abs` with that folder: most patterns
+  // are ruled out here, without compiling them (a command of thousands of patterns stays quick).
+  const wild = pattern.search(/[*?[{]/);
+  if (wild >= 0 && !abs.startsWith(pattern.slice(0, wild))) return false;
+  let m = aroundPatterns.get(pattern);
+  if (m === undefined) {
+    if (aroundPatterns.size >= SHELL_LIMITS.maxWords) aroundPatterns.clear();
+    m = new (minimatchModule().Minimatch)(pattern, { dot: true, nonegate: true, nocomment: true, platform: 'linux' });
+    aroundPatterns.set(pattern, m);
+  }
   for (let a = abs; ; a = posix.dirname(a)) {
     if (m.match(a)) return true;
     if (a === posix.dirname(a)) return false;
