@@ -2869,11 +2869,14 @@ function asShellWord(text: string): string {
   return text === '' ? "''" : text.replace(/[^A-Za-z0-9_./*?[\]@%+=:,-]/g, '\\$&');
 }
 
-/** `word` with the known variables in it put in, split into the fields the shell makes (none, one or more); undefined when it uses none. */
-function withKnown(word: Word, known: ReadonlyMap<string, KnownValue>): Word[] | undefined {
+/**
+ * `word` with the known variables in it put in, split into the fields the shell makes (none, one or
+ * more; with `split` false, one: an assignment before a command); undefined when it uses none.
+ */
+function withKnown(word: Word, known: ReadonlyMap<string, KnownValue>, split = true): Word[] | undefined {
   const refs = word.refs;
   if (refs === undefined || !refs.some((r) => valueOf(r, known) !== undefined)) return undefined;
-  const filled = fillIn(word.text, refs, known, true);
+  const filled = fillIn(word.text, refs, known, split);
   if (filled === undefined) return undefined;
   // Empty fields vanish, but for a quoted empty word (`"$EMPTY"`).
   const fields = filled.fields.length === 1 && /['"]/.test(word.raw) ? filled.fields : filled.fields.filter((f) => f !== '');
@@ -2898,7 +2901,7 @@ function commandWithKnown(command: SimpleCommand, known: ReadonlyMap<string, Kno
   const words: Word[] = [];
   for (const w of command.words) {
     if (leading && !RESERVED.has(w.text) && !OPENS.has(w.text) && !ASSIGNMENT.test(w.text)) leading = false;
-    const filled = leading ? withKnownUnsplit(w, known) : withKnown(w, known);
+    const filled = withKnown(w, known, !leading);
     if (filled !== undefined) changed = true;
     words.push(...(filled ?? [w]));
   }
@@ -2909,15 +2912,6 @@ function commandWithKnown(command: SimpleCommand, known: ReadonlyMap<string, Kno
     return { ...r, target: filled[0] };
   });
   return changed ? { ...command, words, redirects } : command;
-}
-
-/** An assignment word before a command with the known variables put in, unsplit. */
-function withKnownUnsplit(word: Word, known: ReadonlyMap<string, KnownValue>): Word[] | undefined {
-  if (word.refs === undefined || !word.refs.some((r) => valueOf(r, known) !== undefined)) return undefined;
-  const filled = fillIn(word.text, word.refs, known, false);
-  if (filled === undefined) return undefined;
-  const text = filled.fields[0];
-  return [{ ...word, text, glob: word.charGlob === true || filled.pattern || text.includes(EXPANSION), raw: text.includes(EXPANSION) || text.includes('\n') ? word.raw : asShellWord(text), refs: undefined }];
 }
 
 /** An assignment word: `NAME=…`, `NAME+=…`, `NAME[i]=…`. */
@@ -2941,6 +2935,19 @@ function assignedValue(word: Word, name: string, known: ReadonlyMap<string, Know
  * `local` outside a function, leaves the old value and the line goes on): those become unknown.
  */
 const SETS_NAMED = new Set(['read', 'mapfile', 'readarray', 'getopts', 'printf', 'let', 'unset', 'wait', 'export', 'readonly', 'declare', 'typeset', 'local']);
+/**
+ * The variables a SETS_NAMED builtin with the words `words` may set: each word's leading name (`read
+ * -r a b`, `printf -v x`, `export X=1`), and those they set when none is named (`REPLY`, `MAPFILE`, `OPTARG`).
+ */
+function namesIn(words: readonly Word[]): string[] {
+  const names = ['REPLY', 'MAPFILE', 'OPTARG', 'OPTIND'];
+  for (const w of words) {
+    const id = /^[A-Za-z_][A-Za-z0-9_]*/.exec(w.text);
+    if (id) names.push(id[0]);
+  }
+  return names;
+}
+
 /** Builtins after which any variable may hold anything (in a loop, `shift` and `set` move the positional parameters round by round). */
 const SETS_ANY = new Set(['eval', 'source', '.', 'trap', 'alias', 'enable']);
 /** Whether a command's leading reserved words open a loop (`while`, `do while`, `for`). */
@@ -2991,13 +2998,7 @@ function loopSets(items: readonly Item[], k: number): Set<string> | 'all' {
       if (SETS_ANY.has(word.text) || word.text === 'shift' || word.text === 'set') return 'all';
       const m = ASSIGNMENT.exec(word.text);
       if (m) names.add(m[1]);
-      if (SETS_NAMED.has(word.text)) {
-        for (const x of words) {
-          const id = /^[A-Za-z_][A-Za-z0-9_]*/.exec(x.text);
-          if (id) names.add(id[0]);
-        }
-        for (const v of ['REPLY', 'MAPFILE', 'OPTARG', 'OPTIND']) names.add(v);
-      }
+      if (SETS_NAMED.has(word.text)) for (const n of namesIn(words)) names.add(n);
     }
     if (depth <= 0) break;
   }
@@ -3041,13 +3042,7 @@ function noteAssignments(words: readonly Word[], real: Unwrapped, known: Map<str
   if (SETS_ANY.has(name)) return false;
   // `shift [n]`: the positional parameters move down; `set -- …` sets them anew.
   if (name === 'shift' || name === 'set') shiftPositional(known, name === 'shift' && sure && depth.open === 0 && /^\d*$/.test(real.words[1]?.text ?? '') ? Number(real.words[1]?.text || '1') : undefined);
-  if (SETS_NAMED.has(name)) {
-    for (const w of real.words.slice(1)) {
-      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(w.text);
-      if (m) known.delete(m[0]);
-    }
-    for (const v of ['REPLY', 'MAPFILE', 'OPTARG', 'OPTIND']) known.delete(v);
-  }
+  if (SETS_NAMED.has(name)) for (const n of namesIn(real.words.slice(1))) known.delete(n);
   return true;
 }
 
