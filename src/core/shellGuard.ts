@@ -2712,7 +2712,7 @@ function lineNaming(text: string, path: string): string {
 /** A call that writes the file named by its first argument (`open(p, 'w')`, `writeFileSync(p, …)`, `Path(p).write_text`). */
 const WRITES_FIRST = /(?:^|[^\w$])(?:write\w*|append\w*|createWriteStream|truncate\w*|unlink\w*|rm\w*|remove\w*|Path|File\w*|output\w*)\s*\(\s*(ARG)\s*[,)]|(?:^|[^\w$])(?:open|fopen|openSync)\s*\(\s*(ARG)\s*,\s*(?:mode\s*=\s*)?['"][^'"]{0,8}[wax+]/gi;
 /** A call that writes the file named by its second argument (`copyFileSync(a, p)`, `shutil.move(a, p)`, `rename(a, p)`), or its third (Perl's `open(F, '>', p)`). */
-const WRITES_SECOND = /(?:^|[^\w$])(?:copy\w*|cp\w*|rename\w*|move\w*|replace|link\w*|symlink\w*)\s*\(\s*ARG\s*,\s*(ARG)\s*[,)]|(?:^|[^\w$])open\s*\(\s*[^,()]+,\s*['"]\+?[>]{1,2}['"]\s*,\s*(ARG)\s*[,)]/gi;
+const WRITES_SECOND = /(?:^|[^\w$])(?:copy\w*|cp\w*|rename\w*|move\w*|replace|link\w*|symlink\w*)\s*\(\s*ARG\s*,\s*(ARG)\s*[,)]|(?:^|[^\w$])open\s*\(\s*[^,()\s][^,()]*,\s*['"]\+?[>]{1,2}['"]\s*,\s*(ARG)\s*[,)]/gi;
 /** An argument: a string literal or a name (`p`, `$path`, `self.out`). */
 const ARG = String.raw`'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|\x60[^\x60\n]*\x60|[$@]?[A-Za-z_][\w.]*`;
 const WRITES_FIRST_ARG = new RegExp(WRITES_FIRST.source.replaceAll('ARG', `(?:${ARG})`), 'gi');
@@ -2728,7 +2728,8 @@ function codeWrites(code: string, via: string): ShellTarget[] {
   const named = new Map<string, string[]>();
   const codeLines = code.split('\n');
   for (const line of codeLines) {
-    const m = /^\s*(?:(?:const|let|var|my|our|local)\s+)?([$@]?[A-Za-z_][\w.]*)\s*(?::\s*[\w.[\]|<> ]+)?\s*=(?!=)\s*(.*)$/.exec(line);
+    // No two neighbouring parts take the same characters: a long line without `=` is read once.
+    const m = /^\s*(?:(?:const|let|var|my|our|local)\s+)?([$@]?[A-Za-z_][\w.]*)[ \t]*(?::[^=\n]*)?=(?!=)(.*)$/.exec(line);
     if (m) named.set(m[1], literals(m[2]));
   }
   const values = (arg: string): string[] => (/^['"\x60]/.test(arg) ? literals(arg) : named.get(arg) ?? []);
@@ -2780,6 +2781,9 @@ interface KnownValue {
  */
 const A_NUMBER: KnownValue = { text: '*', pattern: true };
 const NUMBER_VARIABLES = ['$', '#', '?', '!'] as const;
+
+/** The longest word a known value may make (a path is at most 4 KB); a longer one stays unknown. */
+const MAX_KNOWN_TEXT = 4096;
 
 /** What is known at the start of `script`: the numbers, and (where it does not set TMPDIR) what `$(mktemp)` makes. */
 function startingValues(script: string): Map<string, KnownValue> {
@@ -2836,6 +2840,9 @@ function mktempValue(body: string): KnownValue | undefined {
 function fillIn(text: string, refs: readonly VarRef[], known: ReadonlyMap<string, KnownValue>, split: boolean): { fields: string[]; pattern: boolean } | undefined {
   const parts = text.split(EXPANSION);
   if (parts.length !== refs.length + 1) return undefined;
+  // Bounded: `A=$A$A` repeated doubles a value; past the bound the word stays unknown (any path).
+  let length = text.length;
+  for (const ref of refs) if ((length += valueOf(ref, known)?.text.length ?? 0) > MAX_KNOWN_TEXT) return undefined;
   const fields: string[] = [];
   let current = parts[0];
   let pattern = false;
@@ -2925,7 +2932,7 @@ function assignedValue(word: Word, name: string, known: ReadonlyMap<string, Know
   const filled = fillIn(valueText, word.refs ?? [], known, false);
   if (filled === undefined || filled.fields[0].includes(EXPANSION)) return undefined;
   const before = append ? known.get(name) : { text: '', pattern: false };
-  if (before === undefined) return undefined;
+  if (before === undefined || before.text.length + filled.fields[0].length > MAX_KNOWN_TEXT) return undefined;
   return { text: before.text + filled.fields[0], pattern: before.pattern || filled.pattern };
 }
 
@@ -2976,12 +2983,14 @@ function shiftPositional(known: Map<string, KnownValue>, by: number | undefined)
 
 /**
  * The variables the loop that opens at `items[k]` (`while`, `until`, `for`, `select`) may set in any of
- * its rounds, up to its `done`: a later round's commands see them ('all': it may set any, `eval`).
+ * its rounds, up to its `done` (`end`, the index of that item): a later round's commands see them
+ * ('all': it may set any, `eval`).
  */
-function loopSets(items: readonly Item[], k: number): Set<string> | 'all' {
+function loopSets(items: readonly Item[], k: number): { names: Set<string> | 'all'; end: number } {
   const names = new Set<string>();
   let depth = 0;
-  for (let j = k; j < items.length; j++) {
+  let j = k;
+  for (; j < items.length; j++) {
     const item = items[j];
     if (item.kind !== 'command') continue;
     const words = item.command.words;
@@ -2995,14 +3004,14 @@ function loopSets(items: readonly Item[], k: number): Set<string> | 'all' {
       }
     }
     for (const word of words) {
-      if (SETS_ANY.has(word.text) || word.text === 'shift' || word.text === 'set') return 'all';
+      if (SETS_ANY.has(word.text) || word.text === 'shift' || word.text === 'set') return { names: 'all', end: items.length };
       const m = ASSIGNMENT.exec(word.text);
       if (m) names.add(m[1]);
-      if (SETS_NAMED.has(word.text)) for (const n of namesIn(words)) names.add(n);
     }
+    if (words.some((w) => SETS_NAMED.has(w.text))) for (const n of namesIn(words)) names.add(n);
     if (depth <= 0) break;
   }
-  return names;
+  return { names, end: j };
 }
 
 /**
@@ -3077,6 +3086,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
     // A script file's own arguments (`bash fix.sh src/a.ts`: `$1`), at its top level.
     if (known !== undefined && depth === 0) positional.forEach((value, k) => known?.set(String(k + 1), value));
     const compound = { open: 0 };
+    let looked = -1;
     const subshells: { saved: Flow; sep: Sep }[] = [];
     let loops = 0;
     // The last command and its real command's words: what a `|` after it pipes into the next one.
@@ -3098,10 +3108,13 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
       }
       const written = item.command;
       // A loop: what it may set in a later round is unknown from its first command on.
-      if (known !== undefined && opensLoop(written.words)) {
+      // A loop inside one already looked at sets no more than it (`k <= looked`): not scanned again,
+      // so that loops nested thousands deep stay linear.
+      if (known !== undefined && k > looked && opensLoop(written.words)) {
         const sets = loopSets(items, k);
-        if (sets === 'all') known = undefined;
-        else for (const name of sets) known.delete(name);
+        looked = sets.end;
+        if (sets.names === 'all') known = undefined;
+        else for (const name of sets.names) known.delete(name);
       }
       const simple = known === undefined ? written : commandWithKnown(written, known);
       lines.push(normalizeSpaces(simple.words.map((w) => shown(w.text)).join(' ')));

@@ -1286,6 +1286,22 @@ describe('shell guard: details', () => {
     }
     assert.match(analyzeShellCommand("'\\$(".repeat(300_000)).failure ?? '', /characters long/);
   });
+  test('variables and script files built to be slow are read to an answer (doubling values, loops nested thousands deep, a 1 MB line)', () => {
+    const L = SHELL_LIMITS.maxLength - 100;
+    const fill = (unit: string): string => unit.repeat(Math.floor(L / unit.length));
+    // A value that doubles past the bound stays unknown: any path.
+    assert.equal(answer(`A=src/booking; ${fill('A=$A$A; ')}`.slice(0, L) + '; rm -rf $A').answer, 'deny');
+    assert.equal(answer(`A=x; ${'A=$A$A; '.repeat(40)}rm -rf $A`).answer, 'deny');
+    assert.equal(answer(`A=x; ${'A+=xyz; '.repeat(2000)}rm -rf $A`).answer, 'deny');
+    assert.equal(answer(`A=${'x'.repeat(4000)}; echo > ${'$A'.repeat(3)}`).answer, 'deny');
+    // Loops nested thousands deep: each looked at once.
+    assert.equal(answer(`D=dist; ${fill('while :; do ')}`.slice(0, L - 40) + ' rm -rf $D; D=src/booking').answer, 'deny');
+    // A script of long lines built against the interpreter code's patterns.
+    const script = (text: string): ShellPorts => ({ readScript: () => ({ text }) });
+    for (const line of ['a:' + ' '.repeat(1_000_000), 'x' + ' '.repeat(1_000_000), 'open(' + ' '.repeat(1_000_000) + 'x', 'a: ' + 'int '.repeat(250_000), "write('" + 'a'.repeat(1_000_000)]) {
+      assert.equal(answer('python3 fix.py', ROOT, script(`${line}\nopen('src/booking/flow.ts', 'w')\n`)).answer, 'deny', line.slice(0, 12));
+    }
+  });
   test('~ is the home folder, which a workspace can be below', () => {
     assert.equal(workspaceRel('/home/u/repo', '/tmp', '~/repo/src/a.ts', '/home/u'), 'src/a.ts');
     assert.equal(workspaceRel('/home/u/repo', '/tmp', '~root/repo/src/a.ts', '/home/u'), undefined);
