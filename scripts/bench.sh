@@ -13,6 +13,8 @@
 #      and `late`: the 20,000-file workspace opened without its manifest, idle measured, then the manifest
 #      put back and the extension started in the same host, idle measured again (the baseline measures
 #      a second window too: the drift of a host where nothing starts);
+#      In the baseline's and the 20,000-file workspace, a second host each: 40 files opened one after
+#      another, then 60 switches between 10 of their tabs (test/integration/editors.bench.ts);
 #   4. dist/ is left as the release build (steps 2-3 run the test suites of --tests against it).
 # The host toolchain comes from scripts/setup-host.sh (cached after the first run).
 #
@@ -119,6 +121,12 @@ if [ "$host_rc" = 0 ]; then
       PF_BENCH=1 PF_BENCH_SCENARIO=$kind PF_BENCH_PROTECTED=$protected PF_BENCH_WRITES=${PF_BENCH_SCALE_WRITES:-60} PF_BENCH_LATE_FROM=$LATE_FROM \
         PF_FIXTURE_DIR=$GEN PF_TEST_GREP='^benchmark: scale' PF_BENCH_OUT=$WORK/scale-$scenario-$round.json \
         bash scripts/run-extension-host.sh integration >"$WORK/scale-$scenario-$round.log" 2>&1 || { tail -20 "$WORK/scale-$scenario-$round.log"; host_rc=1; }
+      if [ "$scenario" = baseline ] || [ "$scenario" = 20000 ]; then
+        # The same workspace in a new host: opening files and switching between them (test/integration/editors.bench.ts).
+        PF_BENCH=1 PF_BENCH_SCENARIO=$kind PF_BENCH_PROTECTED=$protected PF_FIXTURE_DIR=$GEN PF_TEST_GREP='^benchmark: editors' \
+          PF_BENCH_OUT=$WORK/editors-$scenario-$round.json \
+          bash scripts/run-extension-host.sh integration >"$WORK/editors-$scenario-$round.log" 2>&1 || { tail -20 "$WORK/editors-$scenario-$round.log"; host_rc=1; }
+      fi
       rm -rf "$GEN"
     done
   done
@@ -182,6 +190,25 @@ if [ "$host_rc" = 0 ]; then
     if (ks.every((k) => k.childStartToRestoreMs) && ms.every((m) => m.childStartToRestoreMs)) row("writer process started → restored, p95, 1k / 20k (medians)", `${f(median(ks.map((k) => k.childStartToRestoreMs.p95)))} / ${f(median(ms.map((m) => m.childStartToRestoreMs.p95)))} ms`);
     if (ms.every((m) => m.eventLoopDelayMs)) row("extension host event-loop delay during them, p99 / max (medians)", `${f(median(ms.map((m) => m.eventLoopDelayMs.p99)))} / ${f(median(ms.map((m) => m.eventLoopDelayMs.max)))} ms`);
     row("baseline: write → watcher event p50 (none, median)", `${f(median(bs.map((b) => b.watcherEventMs.p50)))} ms`);
+  ' "$WORK" "$ROUNDS"
+  echo
+  echo "== editors: the 20,000-file workspace, every file protected, against none (a new host each; $ROUNDS rounds)"
+  node -e '
+    const fs = require("fs");
+    const [dir, rounds] = [process.argv[1], Number(process.argv[2])];
+    const load = (s) => Array.from({ length: rounds }, (_, i) => { try { return JSON.parse(fs.readFileSync(`${dir}/editors-${s}-${i + 1}.json`, "utf8")); } catch { return undefined; } });
+    const [bs, ms] = ["baseline", "20000"].map(load);
+    const row = (label, value, target = "") => console.log(`   ${label.padEnd(60)} ${value.padStart(22)}${target ? `   target ${target}` : ""}`);
+    if ([...bs, ...ms].some((r) => !r)) { console.log("   (not measured: a run failed; logs in .test-runs/integration/)"); process.exit(0); }
+    const median = (values) => { const s = [...values].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+    const s = (ms) => (ms / 1000).toFixed(1);
+    for (const [what, key, n] of [["open", "openMs", bs[0].opened], ["switch", "switchMs", bs[0].switches]]) {
+      const [b, m] = [median(bs.map((r) => r[key])), median(ms.map((r) => r[key]))];
+      row(`${what === "open" ? `open ${n} files one after another` : `switch ${n} times between 10 open tabs`}: none / 20k (medians)`, `${s(b)} / ${s(m)} s (${(m / b).toFixed(2)}×)`);
+      row("    each round: none; 20k", `${bs.map((r) => s(r[key])).join(", ")}; ${ms.map((r) => s(r[key])).join(", ")} s`);
+    }
+    const cmds = (k) => Math.max(...ms.map((r) => r[k]));
+    row("read-only commands sent: opening (one per new file) / switching", `${cmds("openCommands")} / ${cmds("switchCommands")}`, `none when switching: ${cmds("switchCommands") === 0 ? "met" : "NOT met"}`);
   ' "$WORK" "$ROUNDS"
 else
   echo "   (not measured: the host is not available)"

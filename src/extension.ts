@@ -83,6 +83,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const filesView = push(new ProtectedFilesLoader(service, unlocks, now));
   const auditLog = push(new AuditLogLoader(service, isTrusted));
   const ro = readOnly;
+  // An edit that reached a locked document: the workbench no longer holds its read-only state.
+  push(guard.onDidRefuse((uri) => ro.forget(uri)));
   const flows = new Flows({ service, unlocks, now }, () => ro.syncNow());
   const cliPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath;
   for (const d of registerCommands({ service, unlocks, flows, now, readOnlySettled: () => ro.syncNow(), cliPath })) push(d);

@@ -20,6 +20,8 @@ const NOTICE_INTERVAL_MS = 3000;
 export class EditGuard extends Disposable {
   private readonly shadows = new Map<string, string>();
   private readonly lastNotice = new Map<string, number>();
+  /** The revert in progress per document, the next one chained behind it. */
+  private readonly reverts = new Map<string, Promise<void>>();
   private readonly _onDidRefuse = this.register(new vscode.EventEmitter<vscode.Uri>());
   /** An edit to a locked document was reverted. */
   readonly onDidRefuse = this._onDidRefuse.event;
@@ -61,12 +63,27 @@ export class EditGuard extends Disposable {
       this.shadows.set(key, text);
       return;
     }
-    const shadow = this.shadows.get(key);
-    if (shadow === text) return; // our own revert arriving
-    void this.revert(doc, text, shadow, state.relPath, state.target.kind === 'component' ? state.target.name : state.relPath, state.classification.tier.badge);
+    if (this.shadows.get(key) === text) return; // our own revert arriving
+    // One revert at a time per document: typing sends a change per key, and reverts started side by
+    // side would each replace the text of a version the first one's edit has already moved past.
+    const next = (this.reverts.get(key) ?? Promise.resolve())
+      .then(() => this.revert(doc))
+      .catch((err: unknown) => log.error(`[guard] could not revert ${state.relPath}: ${err instanceof Error ? err.message : String(err)}`));
+    this.reverts.set(key, next);
+    void next.then(() => {
+      if (this.reverts.get(key) === next) this.reverts.delete(key);
+    });
   }
 
-  private async revert(doc: vscode.TextDocument, text: string, shadow: string | undefined, relPath: string, what: string, badge: string): Promise<void> {
+  private async revert(doc: vscode.TextDocument): Promise<void> {
+    const state = this.service.resolve(doc.uri);
+    if (doc.isClosed || !state?.locked) return;
+    const text = doc.getText();
+    const shadow = this.shadows.get(doc.uri.toString());
+    if (shadow === text) return; // put back by the revert before this one
+    const relPath = state.relPath;
+    const what = state.target.kind === 'component' ? state.target.name : state.relPath;
+    const badge = state.classification.tier.badge;
     const disk = await readText(doc.uri);
     if (!doc.isDirty && text === disk) {
       // The document reloaded from disk (the audit log grew, a breach was rolled back): not an edit.

@@ -15,13 +15,21 @@ type Applied = 'readonly' | 'writeable';
  * Why in-session and not `files.readonlyInclude`: the session state lives in the window only, so
  * unlocking and relocking never rewrites a settings file, and nothing is left behind when the
  * extension is disabled or uninstalled (the window forgets it). The commands act on the active
- * editor, so the state is applied whenever a protected file becomes active, which is also when
+ * editor, so the state is applied when a protected file first becomes active, which is also when
  * a user can type into it; edits that arrive without an editor are handled by the EditGuard.
+ *
+ * The workbench keeps a file's session state for the window's life, closed or not, and each command
+ * tells every open editor input that its capabilities changed (tens of ms with a few tabs open, more
+ * with many), so a state the workbench already holds is not sent again when the file becomes active
+ * again: switching between locked tabs sends nothing. What could change it behind our back (the user's
+ * own "Set Active Editor Writeable in Session", Save As over a locked file) shows as an edit the
+ * EditGuard refuses, and `forget` then has the state sent again.
  */
 export class ReadOnlyController extends Disposable {
   /** What we last asked the workbench for, per document URI. */
   private readonly applied = new Map<string, Applied>();
   private queue: Promise<void> = Promise.resolve();
+  private sent = 0;
 
   constructor(private readonly service: ProtectionService) {
     super();
@@ -34,9 +42,24 @@ export class ReadOnlyController extends Disposable {
     return this.queue;
   }
 
+  /**
+   * The workbench may no longer hold what we last sent for `uri` (an edit reached the locked document):
+   * send it again, now if it is the active editor, else when it next becomes active.
+   */
+  forget(uri: vscode.Uri): void {
+    this.applied.delete(uri.toString());
+    const e = vscode.window.activeTextEditor;
+    if (e && e.document.uri.toString() === uri.toString()) this.enqueue(() => this.syncActive(e));
+  }
+
   /** The state last applied to a document, for tests and diagnostics. */
   appliedTo(uri: vscode.Uri): Applied | undefined {
     return this.applied.get(uri.toString());
+  }
+
+  /** How many read-only commands went to the workbench so far (the benchmark counts them). */
+  get commandsSent(): number {
+    return this.sent;
   }
 
   /** Applies the right state to the active editor now (e.g. at activation). */
@@ -49,8 +72,13 @@ export class ReadOnlyController extends Disposable {
   /** Hands back every file we made read-only, so that nothing stays locked when the extension stops. */
   async releaseActive(): Promise<void> {
     const e = vscode.window.activeTextEditor;
-    if (e && this.applied.has(e.document.uri.toString())) await vscode.commands.executeCommand(RESET);
+    if (e && this.applied.has(e.document.uri.toString())) await this.send(RESET);
     this.applied.clear();
+  }
+
+  private send(command: string): Thenable<unknown> {
+    this.sent++;
+    return vscode.commands.executeCommand(command);
   }
 
   private enqueue(step: () => Promise<void>): void {
@@ -75,15 +103,14 @@ export class ReadOnlyController extends Disposable {
     if (!state) {
       // Not (or no longer) protected: hand it back to the workbench's own rules.
       if (this.applied.has(key) && this.isActive(key)) {
-        await vscode.commands.executeCommand(RESET);
+        await this.send(RESET);
         this.applied.delete(key);
       }
       return;
     }
-    // Re-applied every time it becomes active: the workbench may have forgotten a closed document.
     const want: Applied = state.locked ? 'readonly' : 'writeable';
-    if (!this.isActive(key)) return;
-    await vscode.commands.executeCommand(want === 'readonly' ? SET_READONLY : SET_WRITEABLE);
+    if (this.applied.get(key) === want || !this.isActive(key)) return;
+    await this.send(want === 'readonly' ? SET_READONLY : SET_WRITEABLE);
     this.applied.set(key, want);
     log.trace(`[readonly] ${state.relPath}: ${want}`);
   }
@@ -100,7 +127,7 @@ export class ReadOnlyController extends Disposable {
       }
       const editor = await vscode.window.showTextDocument(doc, { viewColumn: tab.group.viewColumn, preview: false, preserveFocus: false });
       if (editor.document.uri.toString() === key && this.isActive(key)) {
-        await vscode.commands.executeCommand(SET_READONLY);
+        await this.send(SET_READONLY);
         this.applied.set(key, 'readonly');
       }
     }

@@ -64,6 +64,46 @@ describe('core loop', function () {
     assert.equal(readDisk(BOOKING), before);
   });
 
+  it('a locked file made read-only once stays so when it becomes active again, closed or not: nothing is sent again', async () => {
+    const before = readDisk(BOOKING);
+    await show(a, BOOKING);
+    await show(a, PRICING);
+    const sent = a.readOnly.commandsSent;
+    // Back to it, then closed and opened again: the workbench still holds its read-only state.
+    let editor = await show(a, BOOKING);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await show(a, PRICING);
+    editor = await show(a, BOOKING);
+    await typeText('TYPED ');
+    await sleep(300);
+    await a.readOnly.settled();
+    assert.equal(editor.document.getText(), before, 'typing went nowhere: the editor is read-only');
+    assert.equal(a.readOnly.commandsSent, sent, 'no read-only command was sent for a state the workbench holds');
+    assert.equal(a.readOnly.appliedTo(editor.document.uri), 'readonly');
+
+    // The user's own "Set Active Editor Writeable in Session" behind our back: the typing that gets
+    // through is reverted, and the read-only state is sent again.
+    await vscode.commands.executeCommand('workbench.action.files.setActiveEditorWriteableInSession');
+    let refusals = 0;
+    const counting = a.guard.onDidRefuse(() => refusals++);
+    try {
+      await typeText('TYPED '); // a change per character
+      await waitFor('the edit reverted', () => editor.document.getText() === before);
+      await waitFor('the read-only state sent again', () => a.readOnly.commandsSent === sent + 1);
+      await a.readOnly.settled();
+      await sleep(300);
+    } finally {
+      counting.dispose();
+    }
+    assert.equal(refusals, 1, 'one refusal for the typing: its reverts run one after another, the later ones find the text put back');
+    await typeText('AGAIN ');
+    await sleep(300);
+    await a.readOnly.settled();
+    assert.equal(editor.document.getText(), before, 'read-only again in the workbench');
+    assert.equal(a.readOnly.commandsSent, sent + 1);
+    assert.equal(readDisk(BOOKING), before);
+  });
+
   it('control: an unprotected file takes typing and saves', async () => {
     const before = readDisk(PLAIN);
     const editor = await show(a, PLAIN);
