@@ -2293,7 +2293,7 @@ export interface ShellPorts {
   readMakefile?: (dir: string, names: readonly string[]) => { name: string; text: string | undefined } | undefined;
   /**
    * A script file a command runs (`bash fix.sh`, `python3 fix.py`, `./fix.sh`), `path` relative to the
-   * folder the command line starts in (or absolute), read through links: its text; `large` when it is
+   * folder the command line starts in, absolute, or below the home folder (`~/fix.sh`), read through links: its text; `large` when it is
    * larger than the caller reads; neither when it is there but not a regular file; undefined when
    * nothing is there. Without it, script files are not read.
    */
@@ -2638,10 +2638,14 @@ function mayWrite(t: ShellTarget, path: string): boolean {
  * the text (`cat > fix.sh <<'EOF'`, `printf '…' > fix.sh`); written any other way, the command is
  * refused: the guard cannot know what will run. `dir`, `inDir`: where the command runs.
  */
-function scriptFileTargets(use: ScriptFileUse, inDir: string, dir: string, ports: ShellPorts, written: readonly ShellTarget[], printedInto: ReadonlyMap<ShellTarget, string>, lines: string[]): ShellTarget[] {
+function scriptFileTargets(use: ScriptFileUse, inDir: string, dir: string, ports: ShellPorts, written: readonly ShellTarget[], printedInto: ReadonlyMap<ShellTarget, string>, lines: string[], homeSet: boolean): ShellTarget[] {
   const rel = use.file.text;
-  if (dir === UNKNOWN_DIR || inDir === UNKNOWN_DIR || rel.includes(EXPANSION) || use.file.glob || rel.startsWith('~')) return [];
-  const path = rel.startsWith('/') ? posix.normalize(rel) : posix.normalize(posix.join(dir || '.', inDir || '.', rel));
+  if (dir === UNKNOWN_DIR || inDir === UNKNOWN_DIR || rel.includes(EXPANSION) || use.file.glob) return [];
+  // `~/fix.sh` is below the home folder, unless the command sets HOME (`~user/…`: not read).
+  const home = rel.startsWith('~');
+  if (home && (homeSet || !rel.startsWith('~/'))) return [];
+  const path = rel.startsWith('/') || home ? posix.normalize(rel) : posix.normalize(posix.join(dir || '.', inDir || '.', rel));
+  if (home && !path.startsWith('~/')) return []; // `~/../x`
   // What it may hold when it runs: what the command writes into it, and what is there now.
   const texts: string[] = [];
   for (const t of written) {
@@ -3223,7 +3227,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
     }
     // Script files the command runs, once all it writes is known.
     for (const { use, inDir, dirs } of scriptFiles) {
-      for (const d of dirs) targets.push(...scriptFileTargets(use, inDir, d, ports, [...targets], printedInto, lines));
+      for (const d of dirs) targets.push(...scriptFileTargets(use, inDir, d, ports, [...targets], printedInto, lines, context.home));
     }
     // A patch file is read only when its command is the only one that runs: anything before it (or
     // beside it) could write the file after the guard read it (`printf … > p.diff && patch < p.diff`).

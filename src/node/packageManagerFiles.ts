@@ -28,7 +28,10 @@ export function packagePorts(cwd: string, home: string | undefined): Required<Pi
     readPackage: (dir) => nearestPackage(resolve(cwd, dir), inHome),
     workspacePackages: (dir) => workspacePackages(resolve(cwd, dir)),
     readMakefile: (dir, names) => firstMakefile(resolve(cwd, dir), names),
-    readScript: (path) => scriptFile(resolve(cwd, path)),
+    readScript: (path) => {
+      if (!path.startsWith('~/')) return scriptFile(resolve(cwd, path));
+      return home === undefined ? undefined : scriptFile(join(home, path.slice(2)));
+    },
   };
 }
 

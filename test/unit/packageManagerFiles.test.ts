@@ -73,7 +73,7 @@ describe('workspacePackages', () => {
 });
 
 describe('readScript', () => {
-  test('a script file read through a link; a folder or nothing is no script; a named pipe is there but not read; past 1 MB it is large', () => {
+  test('a script file read through a link or below the home folder; a folder or nothing is no script; a named pipe is there but not read; past 1 MB it is large', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pf-scripts-'));
     try {
       writeFileSync(join(dir, 'fix.sh'), 'rm src/booking/flow.ts\n');
@@ -89,6 +89,8 @@ describe('readScript', () => {
       assert.equal(readScript('missing.sh'), undefined);
       assert.deepEqual(readScript('big.sh'), { large: true });
       assert.deepEqual(readScript('pipe.sh'), {}, 'a named pipe is not waited on');
+      assert.deepEqual(packagePorts('/', dir).readScript('~/fix.sh'), { text: 'rm src/booking/flow.ts\n' }, '~/ is the home folder');
+      assert.equal(readScript('~/fix.sh'), undefined, 'no home folder known: not read');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

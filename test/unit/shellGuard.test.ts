@@ -1342,6 +1342,8 @@ describe('shell guard: script files a command runs, read through the caller (bes
     'readwrite.py': "for line in open('src/booking/flow.ts'): print(line)  # rewrite nothing\n",
     'mode.py': "f = open('src/booking/flow.ts', mode='a')\n",
     'gen.py': "import json\nsrc = 'src/booking/flow.ts'\nrows = parse(open(src).read())\nopen('build/out.json', 'w').write(json.dumps(rows))\n",
+    '~/fix.sh': 'sed -i s/a/b/ src/booking/flow.ts\n',
+    '~/bin/fix.py': "open('src/booking/flow.ts', 'w')\n",
   };
   const reads: string[] = [];
   const ports: ShellPorts = {
@@ -1400,6 +1402,14 @@ describe('shell guard: script files a command runs, read through the caller (bes
     ['python3 readwrite.py', 'allow'],
     ['python3 mode.py', 'deny'],
     ['bash fifo.sh', 'fail'],
+    // below the home folder (written there with a file tool, outside the workspace)
+    ['bash ~/fix.sh', 'deny'],
+    ['cd src && python3 ~/bin/fix.py', 'allow'],
+    ['python3 ~/bin/fix.py', 'deny'],
+    ['sh ~/bin/../fix.sh', 'deny'],
+    ['bash ~/../fix.sh', 'allow'],
+    ['bash ~root/fix.sh', 'allow'],
+    ['HOME=/tmp/h; bash ~/fix.sh', 'allow'],
     // what the command itself writes into the script before it runs it
     ["cat > /tmp/t.sh <<'EOF'\nrm src/booking/flow.ts\nEOF\nbash /tmp/t.sh", 'deny'],
     ["cat > /tmp/t.sh <<'EOF'\necho hi\nEOF\nbash /tmp/t.sh", 'allow'],
