@@ -204,8 +204,28 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
     say(found.length === 0 ? 'checked at start: every protected file holds its approved content'
       : `checked at start: ${found.length} breach(es) made while nothing was watching`);
   };
-  if (await lease.tryAcquire()) {
-    await becomeGuard();
+  // Ctrl+C is taken from before the first line a caller can act on: a SIGINT that comes while no
+  // listener is installed ends the process at once, the lease still held.
+  let stop = (): void => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    void control.stop?.then(stop);
+  });
+  const acquired = await lease.tryAcquire().catch((err: unknown) => {
+    stop();
+    throw err;
+  });
+  if (acquired) {
+    await becomeGuard().catch((err: unknown) => {
+      stop();
+      throw err;
+    });
   } else {
     engine.active = false;
     const h = await lease.holder();
@@ -218,16 +238,7 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
 
   // Until Ctrl+C (or the caller's stop): a timer keeps a standing-by process alive.
   const keepAlive = setInterval(() => undefined, 1 << 30);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    void control.stop?.then(stop);
-  });
+  await stopped;
   clearInterval(keepAlive);
   expiry.dispose();
   manifestWatcher?.close();

@@ -629,6 +629,18 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
     assert.match(w.out, /stopped/);
     assert.equal(leaseFile(), undefined);
   });
+
+  test('Ctrl+C as soon as it says it is watching, while the check at start still runs: exit 0, the lease given back', async () => {
+    // Before: the handler came after the check at start, and a SIGINT before it ended the process at once, lease held.
+    const r = repo();
+    for (let i = 0; i < 200; i++) r.write(`src/booking/gen/f${i}.ts`, `export const v${i} = 0;\n`);
+    r.commitAll('more protected files');
+    const w = new Watcher(box, r);
+    await w.saw(/watching \d+ protected file/);
+    assert.equal(await w.stop(), 0);
+    assert.match(w.out, /stopped/);
+    assert.equal(readdirSync(join(r.dir, '.git', 'protected-files')).find((f) => f.endsWith('.guard')), undefined);
+  });
 });
 
 describe("git's own work is not a breach (watch running)", () => {
