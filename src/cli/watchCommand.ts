@@ -217,23 +217,21 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
     process.once('SIGTERM', stop);
     void control.stop?.then(stop);
   });
-  const acquired = await lease.tryAcquire().catch((err: unknown) => {
-    stop();
+  try {
+    if (await lease.tryAcquire()) {
+      await becomeGuard();
+    } else {
+      engine.active = false;
+      const h = await lease.holder();
+      say(`standing by: ${h ? `${h.who} (pid ${h.pid})` : 'another guard'} is guarding ${root}; taking over if it stops (Ctrl+C to stop)`);
+      lease.standBy(() => {
+        say('the other guard stopped: this process is the guard now');
+        void becomeGuard().catch((err) => io.stderr(`protected-files: ${String(err)}\n`));
+      });
+    }
+  } catch (err) {
+    stop(); // no listener left behind by a start that failed
     throw err;
-  });
-  if (acquired) {
-    await becomeGuard().catch((err: unknown) => {
-      stop();
-      throw err;
-    });
-  } else {
-    engine.active = false;
-    const h = await lease.holder();
-    say(`standing by: ${h ? `${h.who} (pid ${h.pid})` : 'another guard'} is guarding ${root}; taking over if it stops (Ctrl+C to stop)`);
-    lease.standBy(() => {
-      say('the other guard stopped: this process is the guard now');
-      void becomeGuard().catch((err) => io.stderr(`protected-files: ${String(err)}\n`));
-    });
   }
 
   // Until Ctrl+C (or the caller's stop): a timer keeps a standing-by process alive.

@@ -48,8 +48,7 @@ export class ReadOnlyController extends Disposable {
    */
   forget(uri: vscode.Uri): void {
     this.applied.delete(uri.toString());
-    const e = vscode.window.activeTextEditor;
-    if (e && e.document.uri.toString() === uri.toString()) this.enqueue(() => this.syncActive(e));
+    void this.syncNow();
   }
 
   /** The state last applied to a document, for tests and diagnostics. */
