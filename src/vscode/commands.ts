@@ -71,7 +71,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       // Works without a manifest: it can create one.
       await loadLazy('Import Protocol Document').importProtocolDocument({ service: d.service, unlockFlow: d.flows.unlock('Import Protocol Document'), readOnlySettled: d.readOnlySettled }, arg);
     }))),
-    vscode.commands.registerCommand(Commands.createManifest, guarded('Could not create the manifest', trusted('create a manifest', () => loadLazy('Create Manifest').createManifest(expectOwnWrite)))),
+    vscode.commands.registerCommand(Commands.createManifest, guarded('Could not create the manifest', trusted('create a manifest', (arg?: unknown) => loadLazy('Create Manifest').createManifest(d.service, expectOwnWrite, arg)))),
     vscode.commands.registerCommand(Commands.openManifest, guarded('Could not open the manifest', () => loadLazy('Open Manifest').openManifest(d.service))),
     vscode.commands.registerCommand(Commands.openAuditLog, guarded('Could not open the audit log', () => loadLazy('Open Audit Log').openAuditLog(d.service))),
     vscode.commands.registerCommand(Commands.showLog, () => log.show()),

@@ -136,6 +136,7 @@ export async function importProtocolDocument(deps: ImportCommandDeps, arg?: unkn
       return;
     }
     log.info(`[import] ${folder.name}: wrote ${MANIFEST_PATH} from ${shown}`);
+    await deps.service.manifestWritten(manifestUri);
     await vscode.window.showTextDocument(manifestUri, { preview: false });
     void vscode.window.showInformationMessage(`Manifest created from ${shown}: review the risks and owners, then set unlock codes (Set Unlock Code…) and commit it.`);
     return;

@@ -87,6 +87,15 @@ export class ProtectionService extends Disposable {
     return wf ? this.folders.get(wf.uri.toString()) : undefined;
   }
 
+  /**
+   * Reads the manifest of the folder holding `uri` now, after this window wrote it (Create Manifest,
+   * Import Protocol Document): protection does not wait on the file watcher, whose event comes late on
+   * a loaded machine and never where files.watcherExclude or the system's watch limit hides the folder.
+   */
+  manifestWritten(uri: vscode.Uri): Promise<void> {
+    return this.folderOf(uri)?.reload() ?? Promise.resolve();
+  }
+
   /** The protection state of a file, or undefined where it is not protected. */
   resolve(uri: vscode.Uri): ProtectedFile | undefined {
     if (uri.scheme !== 'file' && uri.scheme !== 'vscode-remote') return undefined;

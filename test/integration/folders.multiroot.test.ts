@@ -4,6 +4,7 @@
 // `api` (A1 · PAYMENTS, payments/**, no code) and `docs` (no manifest), each a git repository of its own.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
 import type { AuditRecord } from '../../src/core/audit';
@@ -16,7 +17,7 @@ import type { InputOptions, PickItem, PickOptions, PickResult, Prompter } from '
 import { ScriptedPrompter } from '../../src/vscode/prompter';
 import { api, closeAll, sleep, typeText, waitFor } from './helpers';
 
-type FolderName = 'web' | 'api' | 'docs';
+type FolderName = 'web' | 'api' | 'docs' | 'notes' | 'runbooks';
 const MANIFEST = '.protection/manifest.jsonc';
 const AUDIT = '.protection/audit.jsonl';
 const WEB_CHECKOUT = 'src/checkout/x.ts';
@@ -409,5 +410,73 @@ describe('multi-root workspace: one manifest per folder', function () {
     assert.equal(apiAdded[0].after, sha256(changed));
     assert.equal(readIn('api', API_REFUNDS), changed, 'a warn tier keeps the change');
     assert.equal(auditTextOf('web'), webText, "api's breach was recorded in web's audit log");
+  });
+});
+
+describe('multi-root workspace: folders added without a manifest', function () {
+  this.timeout(60_000);
+  let a: TestApi;
+  const added: string[] = [];
+
+  before(async () => {
+    a = await api();
+    // The file watcher reports nothing in .protection/ (as where a large repository has used up the
+    // system's watches): protection must not wait on its event. Checked: with this setting, the old
+    // code still had no manifest in force 6 s later. (Neither a folder's own settings.json nor a glob
+    // naming the folder reached the watcher; the workspace's setting is undone after.)
+    await vscode.workspace.getConfiguration('files').update('watcherExclude', { '**/.protection/**': true }, vscode.ConfigurationTarget.Workspace);
+    const base = path.dirname(workspaceFolder('docs').uri.fsPath);
+    for (const name of ['notes', 'runbooks'] as const) {
+      const dir = path.join(base, name);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'todo.md'), '# To do\n');
+      added.push(dir);
+    }
+    const at = vscode.workspace.workspaceFolders?.length ?? 0;
+    assert.ok(vscode.workspace.updateWorkspaceFolders(at, 0, ...added.map((d) => ({ uri: vscode.Uri.file(d) }))), 'the folders could not be added');
+    await waitFor('notes and runbooks followed', () => a.service.all().filter((f) => f.name === 'notes' || f.name === 'runbooks').length === 2);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    await closeAll();
+    const i = vscode.workspace.workspaceFolders?.findIndex((f) => f.name === 'notes') ?? -1;
+    if (i >= 0) {
+      vscode.workspace.updateWorkspaceFolders(i, added.length);
+      await waitFor('the folders removed', () => !a.service.all().some((f) => f.name === 'notes' || f.name === 'runbooks'));
+    }
+    await vscode.workspace.getConfiguration('files').update('watcherExclude', undefined, vscode.ConfigurationTarget.Workspace);
+    for (const d of added) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  /** The new manifest protects itself, a while later too, and nothing took it for a write from outside. */
+  async function inForce(name: FolderName): Promise<void> {
+    assert.equal(protectionOf(a, name).state.kind, 'ok', `${name}: the new manifest is not in force`);
+    assert.equal(a.service.resolve(uriIn(name, MANIFEST))?.locked, true, `${name}: the new manifest does not protect itself`);
+    await sleep(1500);
+    await a.breach.settled();
+    assert.equal(a.service.resolve(uriIn(name, MANIFEST))?.locked, true);
+    assert.equal(auditTextOf(name), '', `${name}: writing the manifest was recorded as an incident`);
+  }
+
+  it('Create Manifest puts the starter manifest in force before it returns, without the file watcher', async () => {
+    assert.equal(protectionOf(a, 'notes').state.kind, 'missing');
+    await vscode.commands.executeCommand('protectedFiles.createManifest', uriIn('notes', 'todo.md'));
+    assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), uriIn('notes', MANIFEST).toString(), 'the manifest of the folder the argument is in, opened');
+    assert.match(readIn('notes', MANIFEST), /"tiers"/);
+    await inForce('notes');
+  });
+
+  it('Import Protocol Document into a folder without a manifest puts it in force once written', async () => {
+    assert.equal(protectionOf(a, 'runbooks').state.kind, 'missing');
+    fs.writeFileSync(diskPath('runbooks', 'PROTOCOL.md'), '# Protocol\n\n## TIER 1: NO CHANGES ALLOWED\n\n### Deploy (DEPLOY)\n\n```\ntodo.md\n```\n');
+    const done = vscode.commands.executeCommand('protectedFiles.importProtocol', uriIn('runbooks', 'PROTOCOL.md'));
+    // The preview's first item: "Write 1 file".
+    await sleep(1_000);
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await done;
+    assert.match(readIn('runbooks', MANIFEST), /DEPLOY/);
+    await inForce('runbooks');
+    assert.equal(a.service.resolve(uriIn('runbooks', 'todo.md'))?.classification.component?.name, 'DEPLOY');
   });
 });
