@@ -104,6 +104,7 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
       say(describeBreach(o));
     },
     log: (level, message) => { if (level !== 'info') io.stderr(`protected-files: ${message}\n`); },
+    onUnwatched: (n) => { if (n === 0) say('every folder with protected files is watched again.'); },
   });
   await store.ensureDir();
   const lease = new GuardLease(leasePathFor(store.path), 'protected-files watch');
@@ -199,7 +200,7 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
     engine.active = true;
     watchAll();
     expiry.start();
-    say(`watching ${files.size} protected file(s) in ${engine.watchedDirs} folder(s) of ${root} (Ctrl+C to stop)`);
+    say(`watching ${files.size} protected file(s) in ${engine.watchedDirs} folder(s) of ${root}${engine.unwatchedDirs ? `; ${engine.unwatchedDirs} folder(s) cannot be watched (the system's limit: see below)` : ''} (Ctrl+C to stop)`);
     const found = await engine.scanAtStart(files.keys());
     say(found.length === 0 ? 'checked at start: every protected file holds its approved content'
       : `checked at start: ${found.length} breach(es) made while nothing was watching`);

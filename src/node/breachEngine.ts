@@ -62,6 +62,15 @@ export interface BreachEngineOptions {
   log?(level: 'info' | 'warn' | 'error', message: string): void;
   /** Keep the process alive for the directory watchers (the CLI); the editor's host lives anyway. */
   persistentWatchers?: boolean;
+  /**
+   * The number of folders the system refused a watcher (its limit on watchers is reached), each time it
+   * changes; 0 once all are watched again. See UNWATCHED_CHECK_MS.
+   */
+  onUnwatched?(folders: number): void;
+  /** How often folders without a watcher are checked (UNWATCHED_CHECK_MS unless given; tests use short ones). */
+  unwatchedCheckMs?: number;
+  /** The OS's directory watcher (fs.watch unless given; tests give one that runs into a limit). */
+  watchFolder?(dir: string, options: { persistent: boolean }, listener: (event: string, name: string | Buffer | null) => void): FSWatcher;
   now?(): number;
   /** Limits of the breach backups (BACKUP_LIMITS unless given; tests use small ones). */
   backupLimits?: { version: number; total: number };
@@ -94,6 +103,15 @@ const GROW_WALK_LIMIT = 20_000;
  */
 const MAX_GROWN_DIRS = 500;
 const COALESCE_MS = 15;
+/**
+ * Folders the system refused a watcher (Linux: fs.inotify.max_user_watches reached, ENOSPC; macOS: too
+ * many open files) are checked this often, as the check at start does (git status and the audit log
+ * under them), and a watcher asked for again: a write there is found within this time rather than never.
+ * Runs only while some folder is not watched, and costs a git status of those folders.
+ */
+export const UNWATCHED_CHECK_MS = 30_000;
+/** Errors of a watcher the system refused for its limits (the folder exists). */
+const WATCH_LIMIT_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EMFILE', 'ENFILE']);
 const MAX_ROUNDS = 500;
 const HEAD_CACHE_ENTRIES = 32;
 const HEAD_CACHE_MAX_BYTES = 256 * 1024;
@@ -143,6 +161,11 @@ export class BreachEngine {
   private backupBytes = 0;
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly watchers = new Map<string, FSWatcher>();
+  /** Folders of watchSet the system refused a watcher (see UNWATCHED_CHECK_MS). */
+  private readonly unwatched = new Set<string>();
+  private unwatchedTimer: ReturnType<typeof setTimeout> | undefined;
+  private unwatchedReport: ReturnType<typeof setTimeout> | undefined;
+  private unwatchedReported = 0;
   private wantedDirs = new Set<string>();
   /** Folders that appeared where a glob may protect files (see GuardPolicy.mayProtectUnder), watched until the next watchDirs finds them gone. */
   private readonly grownDirs = new Set<string>();
@@ -804,7 +827,8 @@ export class BreachEngine {
    * untracked; the untracked also on their own), or why git could not say.
    */
   private async changedFromHead(pathspec: string): Promise<{ changed: string[]; untracked: Set<string> } | { failure: string }> {
-    const status = await runGit(['status', '--porcelain=v2', '-z', '--untracked-files=all', '--no-renames', '--', pathspec], this.o.root, this.o.env ?? process.env).catch(() => undefined);
+    // '' is not a pathspec to git (an error since 2.16): the folder's top is '.'.
+    const status = await runGit(['status', '--porcelain=v2', '-z', '--untracked-files=all', '--no-renames', '--', pathspec || '.'], this.o.root, this.o.env ?? process.env).catch(() => undefined);
     if (status?.code !== 0) return { failure: status ? `: ${status.stderr.split('\n')[0]}` : '' };
     const prefix = await this.repoPrefix();
     const changed: string[] = [];
@@ -856,6 +880,7 @@ export class BreachEngine {
       }
     }
     this.watchSet = set;
+    for (const dir of this.unwatched) if (!set.has(dir)) this.unwatched.delete(dir);
     for (const [dir, w] of this.watchers) {
       if (!set.has(dir)) {
         w.close();
@@ -863,6 +888,7 @@ export class BreachEngine {
       }
     }
     for (const dir of set) this.rewatch(dir);
+    if (this.unwatched.size !== this.unwatchedReported) this.reportUnwatched();
   }
 
   private rewatch(dir: string): void {
@@ -870,17 +896,79 @@ export class BreachEngine {
     try {
       // A link in place of a folder is not followed out of it (the write-back replaces the link).
       if (!lstatSync(dir).isDirectory()) return;
-      const w = watchDir(dir, { persistent: this.o.persistentWatchers === true }, (_event, name) => {
+      const listener = (_event: string, name: string | Buffer | null): void => {
         if (name) this.onEntry(dir, name.toString());
-      });
+      };
+      const options = { persistent: this.o.persistentWatchers === true };
+      const w = this.o.watchFolder ? this.o.watchFolder(dir, options, listener) : watchDir(dir, options, listener);
       w.on('error', () => {
         w.close();
         if (this.watchers.get(dir) === w) this.watchers.delete(dir);
       });
       this.watchers.set(dir, w);
-    } catch {
-      // the folder is gone (rm -r, mv): watched again when it is put back (seen from the folder above) or restored
+      if (this.unwatched.delete(dir)) this.reportUnwatched();
+    } catch (err) {
+      // The system's limit on watchers: said, and the folder checked every UNWATCHED_CHECK_MS instead.
+      if (WATCH_LIMIT_CODES.has((err as NodeJS.ErrnoException).code ?? '')) this.cannotWatch(dir, (err as NodeJS.ErrnoException).code!);
+      // else the folder is gone (rm -r, mv): watched again when it is put back (seen from the folder above) or restored
     }
+  }
+
+  /** Number of folders the system refused a watcher (diagnostics, tests). */
+  get unwatchedDirs(): number {
+    return this.unwatched.size;
+  }
+
+  private cannotWatch(dir: string, code: string): void {
+    if (!this.unwatched.has(dir)) {
+      this.unwatched.add(dir);
+      this.reportUnwatched(code);
+    }
+    if (!this.unwatchedTimer) {
+      this.unwatchedTimer = setTimeout(() => this.checkUnwatched(), this.o.unwatchedCheckMs ?? UNWATCHED_CHECK_MS);
+      // The CLI lives on for it where no watcher could be set at all; the editor's host lives anyway.
+      if (this.o.persistentWatchers !== true) this.unwatchedTimer.unref?.();
+    }
+  }
+
+  /** Says how many folders are not watched, once for a burst of them (a whole watchDirs) and when it changes. */
+  private reportUnwatched(code?: string): void {
+    if (this.unwatchedReport) return;
+    this.unwatchedReport = setTimeout(() => {
+      this.unwatchedReport = undefined;
+      const n = this.unwatched.size;
+      if (this.disposed || n === this.unwatchedReported) return;
+      if (n > this.unwatchedReported) {
+        const ms = this.o.unwatchedCheckMs ?? UNWATCHED_CHECK_MS;
+        const checkEvery = ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
+        const limit = process.platform === 'linux'
+          ? ` (${code ?? 'ENOSPC'}: fs.inotify.max_user_watches; raise it, e.g. sudo sysctl fs.inotify.max_user_watches=524288, and make it last in /etc/sysctl.conf)`
+          : ` (${code ?? 'EMFILE'}: the limit on open files)`;
+        this.log('error', `[breach] ${n} folder(s) with protected files cannot be watched: the system's limit on file watchers is reached${limit}. Writes to locked files there are found by a check every ${checkEvery}, not at once; watchers are asked for again each time.`);
+      } else if (n === 0) {
+        this.log('info', '[breach] every folder with protected files is watched again.');
+      }
+      this.unwatchedReported = n;
+      this.o.onUnwatched?.(n);
+    }, COALESCE_MS);
+  }
+
+  /**
+   * Folders not watched: asked for a watcher again, and every one of them (watched now or not) checked
+   * as at start, for the writes made while nothing watched it.
+   */
+  private checkUnwatched(): void {
+    this.unwatchedTimer = undefined;
+    if (this.disposed) return;
+    const dirs = [...this.unwatched].filter((dir) => this.watchSet.has(dir));
+    this.unwatched.clear();
+    for (const dir of dirs) this.rewatch(dir);
+    // The topmost of them only: a check covers the folders below it.
+    const tops = dirs.filter((dir) => !dirs.some((other) => dir.startsWith(other + sep)));
+    if (this.active) {
+      for (const dir of tops) void this.checkUnder(this.relOf(dir)).catch((err) => this.log('error', `[breach] ${this.relOf(dir)}: ${String(err)}`));
+    }
+    this.reportUnwatched();
   }
 
   /** A watcher's event for an entry of its folder. */
@@ -935,7 +1023,7 @@ export class BreachEngine {
     await this.followLog().catch(() => undefined);
     const git = await this.changedFromHead(relDir);
     const candidates = new Set<string>('failure' in git ? [] : git.changed);
-    for (const rel of this.ledger.files()) if (rel.startsWith(`${relDir}/`)) candidates.add(rel);
+    for (const rel of this.ledger.files()) if (relDir === '' || rel.startsWith(`${relDir}/`)) candidates.add(rel);
     for (const rel of candidates) this.notify(rel);
   }
 
@@ -1007,6 +1095,8 @@ export class BreachEngine {
     this.reseats.clear();
     for (const w of this.watchers.values()) w.close();
     this.watchers.clear();
+    if (this.unwatchedTimer) clearTimeout(this.unwatchedTimer);
+    if (this.unwatchedReport) clearTimeout(this.unwatchedReport);
     this.closeHeadReader();
   }
 }

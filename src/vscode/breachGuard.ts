@@ -5,11 +5,12 @@ import type { BreachOutcome } from '../core/breach';
 import { targetKey } from '../core/unlocks';
 import type { Grant } from '../core/unlocks';
 import { atomicWriteFile } from '../node/atomicWrite';
-import { BreachEngine, directoriesOf } from '../node/breachEngine';
+import { BreachEngine, UNWATCHED_CHECK_MS, directoriesOf } from '../node/breachEngine';
 import { GuardLease, leasePathFor } from '../node/guardLease';
 import type { FolderProtection } from './folderProtection';
 import { loadLazy } from './lazyChunk';
 import { Disposable } from './lifecycle';
+import { Commands } from './commandIds';
 import { log, reportError } from './logger';
 import type { ProtectedFile, ProtectionService } from './protectionService';
 import type { UnlockService } from './unlockService';
@@ -121,6 +122,7 @@ export class BreachGuard extends Disposable {
       onUnlockedWrite: (rel) => this.touchedWhileUnlocked.set(`${folder.folder.uri.toString()}|${rel}`, folder.uriOf(rel)),
       isOwnWrite: (hash) => expectedOwnWrites.delete(hash),
       log: (level, message) => log[level](message),
+      onUnwatched: (n) => this.unwatched(folder, n),
     });
     // Inactive until the lease says which guard this window is (a few ms); the check at start that
     // follows covers anything written meanwhile.
@@ -241,6 +243,18 @@ export class BreachGuard extends Disposable {
       // One folder's breach, or several (from any folders): one line for all.
       this.notify(batch[0].folder, batch.map((n) => n.o));
     }, NOTICE_BATCH_MS);
+  }
+
+  private watchLimitShown = false;
+
+  /** Folders the system refused a watcher: said once per window (the log has the count and the fix each time it grows). */
+  private unwatched(folder: FolderProtection, n: number): void {
+    if (n === 0 || this.watchLimitShown) return;
+    this.watchLimitShown = true;
+    void vscode.window.showWarningMessage(
+      `${folder.name}: ${n} folder(s) with protected files cannot be watched (the system's limit on file watchers is reached): a write from outside the editor there is found within ${UNWATCHED_CHECK_MS / 1000} s, not at once. The log says how to raise the limit.`,
+      'Show Log',
+    ).then((pick) => pick && vscode.commands.executeCommand(Commands.showLog));
   }
 
   /** Shows one notice for breaches already handled; its wording and actions load from dist/lazy.js, after the restores it reports. */

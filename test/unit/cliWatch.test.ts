@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, watch, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { sha256 } from '../../src/core/audit';
@@ -890,6 +890,71 @@ describe("git's own work is not a breach (watch running)", () => {
       await engine.settled();
       assert.ok(Date.now() - t1 < 650, `waited ${Date.now() - t1} ms`);
       assert.equal(r.read(T1), APPROVED);
+    } finally {
+      engine.dispose();
+    }
+  });
+
+  test('the system\'s limit on file watchers reached: said with the count and the fix, the folders without a watcher checked on a timer, watched again once the limit allows', async () => {
+    const r = repo();
+    const DEEP = 'src/booking/deep/total.ts';
+    r.write(DEEP, 'export const total = 1;\n');
+    r.commitAll('a deeper locked file');
+    const manifest = parseManifest(WATCH_MANIFEST).manifest!;
+    const matcher = new ProtectionMatcher(manifest);
+    const logs: string[] = [];
+    const counts: number[] = [];
+    // The OS's watcher, refused as Linux refuses it past fs.inotify.max_user_watches, until the limit is raised.
+    let allowed = 3;
+    const opened = new Set<string>();
+    const engine = new BreachEngine({
+      root: r.dir, recorder: new AuditRecorder(r.dir), env: box.env,
+      policy: { classify: (rel) => matcher.classify(rel), grantFor: () => undefined, manifest: () => manifest },
+      log: (level, m) => logs.push(`${level}: ${m}`),
+      onUnwatched: (count) => counts.push(count),
+      unwatchedCheckMs: 400,
+      watchFolder: (dir, options, listener) => {
+        if (!opened.has(dir) && opened.size >= allowed) {
+          throw Object.assign(new Error(`ENOSPC: System limit for number of file watchers reached, watch '${dir}'`), { code: 'ENOSPC', errno: -28, syscall: 'watch' });
+        }
+        opened.add(dir);
+        const w = watch(dir, options, listener);
+        w.on('close', () => opened.delete(dir));
+        return w;
+      },
+    });
+    try {
+      // The root, src, src/booking (and its own files), then src/booking/deep: the last is refused.
+      engine.watchDirs([join(r.dir, 'src', 'booking'), join(r.dir, 'src', 'booking', 'deep')]);
+      await waitFor('the limit reported', () => counts.length > 0);
+      assert.deepEqual(counts, [1]);
+      assert.equal(engine.unwatchedDirs, 1);
+      const said = logs.filter((m) => m.startsWith('error: '));
+      assert.equal(said.length, 1, logs.join('\n'));
+      assert.match(said[0], /1 folder\(s\) with protected files cannot be watched: the system's limit on file watchers is reached/);
+      if (process.platform === 'linux') assert.match(said[0], /ENOSPC: fs\.inotify\.max_user_watches; raise it, e\.g\. sudo sysctl fs\.inotify\.max_user_watches=\d+/);
+      assert.match(said[0], /found by a check every 400 ms, not at once/);
+
+      // Watched folders react at once; the refused one by the check on the timer.
+      writeFileSync(join(r.dir, T1), 'export const price = 0; // agent\n');
+      writeFileSync(join(r.dir, DEEP), 'export const total = 0; // agent\n');
+      await waitFor('the watched file restored', () => r.read(T1) === APPROVED);
+      await waitFor('the unwatched file restored by the check', () => r.read(DEEP) === 'export const total = 1;\n', 5_000);
+      await engine.settled();
+      assert.deepEqual(breaches(r).map((x) => x.file).sort(), [DEEP, T1].sort());
+      assert.equal(engine.unwatchedDirs, 1, 'still refused');
+      assert.equal(logs.filter((m) => m.startsWith('error: ')).length, 1, 'said once, not at every check');
+
+      // The limit raised: the next check gets its watcher, says so, and the timer stops.
+      allowed = 100;
+      await waitFor('watched again', () => counts.at(-1) === 0, 5_000);
+      assert.equal(engine.unwatchedDirs, 0);
+      assert.ok(logs.includes('info: [breach] every folder with protected files is watched again.'), logs.join('\n'));
+      const before = breaches(r).length;
+      writeFileSync(join(r.dir, DEEP), 'export const total = 2; // agent\n');
+      await waitFor('restored by its watcher', () => r.read(DEEP) === 'export const total = 1;\n');
+      await engine.settled();
+      assert.equal(breaches(r).length, before + 1);
     } finally {
       engine.dispose();
     }
