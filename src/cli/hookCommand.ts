@@ -371,11 +371,13 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
     }
     const settings = USER_AGENT_SETTINGS.map((rel) => join(home, ...rel.split('/')));
     const anywhere = analysis?.targets.filter((t) => t.anywhere !== undefined) ?? [];
-    // A pattern that deletes or moves a folder around them (`rm -rf ~/.cl*`) too.
-    const around = (f: string): boolean => analysis?.targets.some((t) => shellGuard().patternAround(t, posixOf(f), posixOf(cwd), posixOf(home))) === true;
+    // A pattern that deletes or moves a folder around them (`rm -rf ~/.cl*`) too, and one that may
+    // match them or a file in them (`sed -i … ~/.claude/sett*.json`, `cp x /opt/pf/dis?/cli.js`).
+    const around = (f: string): boolean => analysis?.targets.some((t) => shellGuard().patternAround(t, posixOf(f), posixOf(cwd), posixOf(home))
+      || shellGuard().patternReaches(t, posixOf(f), posixOf(cwd), posixOf(home))) === true;
     const hit = settings.find((f) => touched.some((t) => t === f || t.startsWith(`${f}${sep}`) || isFolderAround(t, f, home)) || anywhere.some((t) => shellGuard().couldBe(t, posixOf(f))) || around(f));
     if (hit) reasons.push(`Protected Files: ${hit} holds an agent's own settings, which can switch off the hook that guards this workspace's protected files; an agent must not change it. Ask a person to.`);
-    const own = ownCodeHit([...new Set(touched.flatMap(chainOf))], anywhere, home, roots) ?? [guardOwnCode().dir].find(around);
+    const own = ownCodeHit([...new Set(touched.flatMap(chainOf))], anywhere, home, roots) ?? [guardOwnCode().dir, guardOwnCode().node].find(around);
     if (own !== undefined) reasons.push(`Protected Files: ${own} is the guard's own code, which checks every tool call of the agents in this workspace; an agent must not change it. Ask a person to (reinstall or update Protected Files).`);
   }
   for (const root of roots) {
@@ -434,7 +436,7 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
       const literal = literalPart(t);
       // A bare `$VAR` (empty literal part) is not taken for the whole git folder.
       const dir = (literal === '' ? forbidden.find((d) => anywhereInto(t, d)) : intoForbidden(resolve(cwd, expandHome(literal, home)), t.path === `${literal.replace(/\/+$/, '')}/**`))
-        ?? forbidden.find((d) => shellGuard().patternAround(t, posixOf(d), cwdPosix, homePosix));
+        ?? forbidden.find((d) => shellGuard().patternAround(t, posixOf(d), cwdPosix, homePosix) || shellGuard().patternReaches(t, posixOf(d), cwdPosix, homePosix));
       if (dir && call.phase === 'pre') forbiddenHits.add(dir);
     }
     // A pattern that deletes or moves a folder around the workspace (`rm -rf ../*`) takes every file of it.

@@ -3473,33 +3473,68 @@ export function couldBe(t: ShellTarget, abs: string): boolean {
  * `/`-separated): it then takes all of `abs` with it. `cwd`: where the command runs (absolute); `home`
  * for `~`. A `**` followed by `..` may climb to any folder: true.
  */
-/** patternAround's compiled patterns: each is asked about several folders (the workspace's, the store's, the agents' settings). */
+/** patternAround's and patternReaches' compiled patterns: each is asked about several folders (the workspace's, the store's, the agents' settings). */
 const aroundPatterns = new Map<string, InstanceType<ReturnType<typeof minimatchModule>['Minimatch']>>();
 
 export function patternAround(t: ShellTarget, abs: string, cwd: string, home?: string): boolean {
-  if (!t.glob || t.anywhere !== undefined || t.op === 'write' || t.path.endsWith('/**')) return false;
-  let path = t.path;
-  if (path.startsWith('~')) {
-    if (home === undefined || !(path === '~' || path.startsWith('~/'))) return false;
-    path = posix.join(home, path.slice(1));
-  }
-  if (/(?:^|\/)\*\*\/(?:.*\/)?\.\.(?:\/|$)/.test(path)) return true;
-  // resolve takes `x/*/..` back to `x`, as the shell's `..` after any folder `*` matches does.
-  const pattern = posix.resolve(cwd, path);
+  if (t.op === 'write' || t.path.endsWith('/**')) return false;
+  const pattern = absolutePattern(t, cwd, home);
+  if (pattern === undefined) return false;
+  if (pattern === CLIMBS) return true;
   // A folder the pattern matches starts with its literal part, and `abs` with that folder: most patterns
   // are ruled out here, without compiling them (a command of thousands of patterns stays quick).
   const wild = pattern.search(/[*?[{]/);
   if (wild >= 0 && !abs.startsWith(pattern.slice(0, wild))) return false;
+  const m = compiledPattern(pattern);
+  for (let a = abs; ; a = posix.dirname(a)) {
+    if (m.match(a)) return true;
+    if (a === posix.dirname(a)) return false;
+  }
+}
+
+/**
+ * True when `t`, a pattern written to, deleted or moved (`sed -i … ~/.claude/sett*.json`, `cp x
+ * .git/hoo*\/pre-commit`, `echo > /opt/pf/dis?/cli.js`), may match `abs` or a path below it (absolute,
+ * `/`-separated): the wildcard before the name does not hide the file. `cwd`: where the command runs
+ * (absolute); `home` for `~`. A `**` followed by `..` may climb to any folder: true.
+ */
+export function patternReaches(t: ShellTarget, abs: string, cwd: string, home?: string): boolean {
+  const pattern = absolutePattern(t, cwd, home);
+  if (pattern === undefined) return false;
+  if (pattern === CLIMBS) return true;
+  const wild = pattern.search(/[*?[{]/);
+  const literal = wild >= 0 ? pattern.slice(0, wild) : pattern;
+  // Ruled out without compiling: a match starts with the literal part, which must lead to `abs` or into it.
+  if (!abs.startsWith(literal) && !literal.startsWith(`${abs}/`)) return false;
+  const m = compiledPattern(pattern);
+  // Partial: `abs` could be the start of a match (`.git/hoo*\/pre-commit` reaches `.git/hooks`).
+  return m.match(abs) || m.match(abs, true);
+}
+
+/** absolutePattern's answer for a `**` followed by `..`, which may climb to any folder. */
+const CLIMBS = '\0climbs';
+
+/** `t`'s pattern made absolute (`~` is `home`), or CLIMBS; undefined for no pattern or `~user`. */
+function absolutePattern(t: ShellTarget, cwd: string, home?: string): string | undefined {
+  if (!t.glob || t.anywhere !== undefined) return undefined;
+  let path = t.path;
+  if (path.startsWith('~')) {
+    if (home === undefined || !(path === '~' || path.startsWith('~/'))) return undefined;
+    path = posix.join(home, path.slice(1));
+  }
+  if (/(?:^|\/)\*\*\/(?:.*\/)?\.\.(?:\/|$)/.test(path)) return CLIMBS;
+  // resolve takes `x/*/..` back to `x`, as the shell's `..` after any folder `*` matches does.
+  return posix.resolve(cwd, path);
+}
+
+function compiledPattern(pattern: string): InstanceType<ReturnType<typeof minimatchModule>['Minimatch']> {
   let m = aroundPatterns.get(pattern);
   if (m === undefined) {
     if (aroundPatterns.size >= SHELL_LIMITS.maxWords) aroundPatterns.clear();
     m = new (minimatchModule().Minimatch)(pattern, { dot: true, nonegate: true, nocomment: true, platform: 'linux' });
     aroundPatterns.set(pattern, m);
   }
-  for (let a = abs; ; a = posix.dirname(a)) {
-    if (m.match(a)) return true;
-    if (a === posix.dirname(a)) return false;
-  }
+  return m;
 }
 
 /**

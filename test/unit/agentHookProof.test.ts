@@ -346,6 +346,20 @@ describe('an agent cannot open the locks itself', () => {
     assertRefused('claude', bash(`echo "${'0'.repeat(40)} 3" >> .git/protected-files/verified-logs`), /holds this clone's unlocks/, 'forged list of verified logs');
     assertAllowed('claude', bash('git status && git log -1'), 'git commands that write nothing there');
   });
+  test('a wildcard before the name does not hide the store, the git hooks, the agents\' settings or the guard\'s code', () => {
+    // Each was allowed before: only the literal part of a pattern (`.git/`, `~/`) was compared with them.
+    const home = sandbox.env.HOME ?? '';
+    const dist = dirname(sandbox.cli);
+    const starred = `${dirname(dist)}/${basename(dist).slice(0, -1)}?`;
+    assertRefused('claude', bash("printf '/bin/true\\n' > .git/protected-f*/cli-path"), /\.git\/protected-files holds this clone's unlocks/, 'fake CLI record through a pattern');
+    assertRefused('claude', bash('sed -i s/a/b/ .git/*/verified-logs'), /\.git\/protected-files holds this clone's unlocks/, 'a wildcard folder');
+    assertRefused('claude', bash('cp /tmp/true .git/hoo*/pre-commit'), /\.git\/hooks holds this clone's git hooks/, 'git hook through a pattern');
+    assertRefused('claude', bash(`sed -i 's/"hooks"/"off"/' ~/.claude/sett*.json`), /\.claude\/settings\.json holds an agent's own settings/, 'Claude user settings through a pattern');
+    assertRefused('claude', bash(`echo '{"disableAllHooks": true}' > ${home}/.cl?ude/settings.json`), /\.claude\/settings\.json holds an agent's own settings/, 'an absolute pattern');
+    assertRefused('claude', bash(`sed -i s/exit/x/ ${starred}/hook.js`), /is the guard's own code/, 'the guard\'s folder through a pattern');
+    assertRefused('claude', bash(`cp /tmp/evil.js ${dist}/cli-gu*.js`), /is the guard's own code/, 'a part through a pattern');
+    assertAllowed('claude', bash(`sed -i s/a/b/ ~/*.txt; rm -f /tmp/*.log; cp /tmp/a ${dist}-other/*; echo x > notes-*.md`), 'patterns beside them');
+  });
   test('a cd the guard follows or cannot follow does not open the way there', () => {
     assertRefused('claude', bash("{ cd .git/protected-files; printf '/bin/true\\n' > cli-path; }"), /holds this clone's unlocks/, 'cd in a group');
     assertRefused('claude', bash('builtin cd .git/hooks && echo exit 0 > pre-commit'), /holds this clone's git hooks/, 'builtin cd');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { posix } from 'node:path';
 import { describe, test } from 'node:test';
 import { Minimatch } from 'minimatch';
-import { SHELL_LIMITS, analyzeShellCommand, expandGlob, globBase, lockedTargets, patchPaths, patternAround, workspaceRel } from '../../src/core/shellGuard';
+import { SHELL_LIMITS, analyzeShellCommand, expandGlob, globBase, lockedTargets, patchPaths, patternAround, patternReaches, workspaceRel } from '../../src/core/shellGuard';
 import type { ShellPorts } from '../../src/core/shellGuard';
 
 const ROOT = '/repo';
@@ -1438,6 +1438,36 @@ describe('shell guard: script files a command runs, read through the caller (bes
     } finally {
       delete FILES_ON_DISK['outer.sh'];
     }
+  });
+});
+
+describe('shell guard: a pattern that may match a path or a file below it', () => {
+  const reaches = (command: string, abs: string, cwd = '/home/ann/code/app'): boolean =>
+    analyzeShellCommand(command).targets.some((t) => patternReaches(t, abs, cwd, '/home/ann'));
+  test('a wildcard before the name, in the folder or in the name, reaches it', () => {
+    const rows: [string, string][] = [
+      ['sed -i s/a/b/ ~/.claude/sett*.json', '/home/ann/.claude/settings.json'],
+      ['echo x > ~/.cl*/settings.json', '/home/ann/.claude/settings.json'],
+      ['cp x /opt/pf/dis?/cli.js', '/opt/pf/dist'],
+      ['cp x .git/hoo*/pre-commit', '/home/ann/code/app/.git/hooks'],
+      ['sed -i s/a/b/ .git/*/cli-path', '/home/ann/code/app/.git/protected-files'],
+      ['cd .git; echo x > protected-f*/cli-path', '/home/ann/code/app/.git/protected-files'],
+      ['chmod -R 777 /opt/p?', '/opt/pf/dist'],
+      ['sed -i s/a/b/ ../**/settings.json', '/home/ann/code/settings.json'],
+      ['sed -i s/a/b/ src/**/../../../../.claude/x', '/home/ann/.claude/settings.json'],
+    ];
+    for (const [command, abs] of rows) assert.equal(reaches(command, abs), true, `${command} → ${abs}`);
+  });
+  test('a pattern beside it, or one that only matches a folder above it (written to, not deleted), does not', () => {
+    const rows: [string, string][] = [
+      ['sed -i s/a/b/ ~/*.txt', '/home/ann/.claude/settings.json'],
+      ['rm -f /tmp/*.log', '/home/ann/.claude/settings.json'],
+      ['cp x /opt/pf/dist-old/*', '/opt/pf/dist'],
+      ['echo x > .git/hooks-*', '/home/ann/code/app/.git/hooks'],
+      ['sed -i s/a/b/ src/*.ts', '/home/ann/code/app/.git/hooks'],
+      ['echo x > ~/.claude/settings.json', '/home/ann/.claude/settings.json'],
+    ];
+    for (const [command, abs] of rows) assert.equal(reaches(command, abs), false, `${command} → ${abs}`);
   });
 });
 
