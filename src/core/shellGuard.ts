@@ -3445,7 +3445,7 @@ export function lockedTargets<V>(
     // A glob names the locked files it matches; for a write the pattern itself counts where none
     // exists yet (`> src/booking/$NAME` creates one); a delete of nothing deletes nothing.
     const expanded = t.glob ? expand(rel).filter((f) => lockedRel(f) !== undefined) : [];
-    const candidates = expanded.length > 0 ? expanded : t.glob && t.op !== 'write' ? [] : [rel];
+    const candidates = expanded.length > 0 ? expanded : t.glob && t.op !== 'write' ? [] : t.glob && t.anywhere === undefined ? [rel, ...inMatchedFolders(rel, expand)] : [rel];
     for (const c of candidates) {
       if (seen.has(c)) continue;
       const verdict = lockedRel(c);
@@ -3456,6 +3456,23 @@ export function lockedTargets<V>(
     }
   }
   return hits;
+}
+
+/**
+ * A write to a pattern that matches no file yet, whose folder part is a pattern too (`cp x src/book*\/`
+ * writes `src/book*\/x`, `cp x src/*\/`): the same name in each folder the folder part matches among
+ * those `expand` knows (the folders of the files it lists), as a new file there. `[]` for a literal folder.
+ * (A `$VARIABLE` in a path is not such a pattern: it counts for the files it may name that exist.)
+ */
+function inMatchedFolders(rel: string, expand: (globRel: string) => readonly string[]): string[] {
+  const slash = rel.lastIndexOf('/');
+  const dir = rel.slice(0, Math.max(slash, 0));
+  if (slash < 0 || !/[*?[{]/.test(dir)) return [];
+  const folders = new Set<string>();
+  for (const f of expand(`${dir}/**`)) {
+    for (let k = f.indexOf('/'); k > 0; k = f.indexOf('/', k + 1)) folders.add(f.slice(0, k));
+  }
+  return expandGlob(dir, [...folders]).map((d) => `${d}/${rel.slice(slash + 1)}`);
 }
 
 /**

@@ -359,6 +359,8 @@ describe('an agent cannot open the locks itself', () => {
     assertRefused('claude', bash(`sed -i s/exit/x/ ${starred}/hook.js`), /is the guard's own code/, 'the guard\'s folder through a pattern');
     assertRefused('claude', bash(`cp /tmp/evil.js ${dist}/cli-gu*.js`), /is the guard's own code/, 'a part through a pattern');
     assertAllowed('claude', bash(`sed -i s/a/b/ ~/*.txt; rm -f /tmp/*.log; cp /tmp/a ${dist}-other/*; echo x > notes-*.md`), 'patterns beside them');
+    // A new file in a locked folder named through a pattern that matches no file yet.
+    assertRefused('claude', bash('cp /tmp/x.sql db/mig*/'), /db\/migrations\/x\.sql is protected/, 'a new file in a locked folder through a pattern');
   });
   test('a cd the guard follows or cannot follow does not open the way there', () => {
     assertRefused('claude', bash("{ cd .git/protected-files; printf '/bin/true\\n' > cli-path; }"), /holds this clone's unlocks/, 'cd in a group');

@@ -79,6 +79,14 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   // cp, mv, rm, truncate, dd, ln, install, touch
   ['cp /tmp/evil.ts src/booking/flow.ts', 'deny'],
   ['cp /tmp/flow.ts src/booking/', 'deny'],
+  // A new file in a locked folder named through a pattern (allowed before: no file matched the pattern).
+  ['cp /tmp/x src/book*/', 'deny'],
+  ['cp /tmp/x src/*/', 'deny'],
+  ['install -m 644 /tmp/x src/b?oking/', 'deny'],
+  ['mv /tmp/x.sql db/mig*/', 'deny'],
+  ['cp /tmp/x src/*/chat/', 'deny'],
+  ['cp /tmp/x src/oth*/', 'allow'],
+  ['cp /tmp/x src/*/x.ts /tmp/', 'allow'],
   ['mv src/booking/flow.ts /tmp/', 'deny'],
   ['mv /tmp/new.ts src/booking/flow.ts', 'deny'],
   ['rm src/booking/flow.ts', 'deny'],
