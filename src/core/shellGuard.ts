@@ -3343,11 +3343,30 @@ function changeDir(dir: string, to: Word, repeats: boolean, env: ShellEnv): stri
 
 /** `t`, run in `dir`: relative paths move into it; into an unknown folder they may be anywhere. */
 function place(t: ShellTarget, dir: string): ShellTarget {
+  if (t.anywhere === undefined && t.path.startsWith('/proc/')) {
+    const through = throughProc(t);
+    if (through !== t) return place(through, dir);
+  }
   if (dir === '' || t.anywhere !== undefined || t.path.startsWith('/') || t.path.startsWith('~')) return t;
   if (dir === UNKNOWN_DIR || (GLOB_CHARS.test(dir) && t.path.split('/').includes('..'))) {
     return { ...t, glob: true, anywhere: anywherePattern(t.path), unknown: 'after a cd to a folder the guard cannot know' };
   }
   return { ...t, path: `${dir}/${t.path}`, glob: t.glob || GLOB_CHARS.test(dir) };
+}
+
+/**
+ * A path through /proc as the path it opens: `/proc/self/cwd/x` is `x` in the folder of the process
+ * that opens it (placed as any relative path), `/proc/self/root/x` is `/x`; another process's folder
+ * (`/proc/$$/cwd/x`, `/proc/123/cwd/x`: a number the guard does not know) may be any folder.
+ * `t` itself where the path is none of these.
+ */
+function throughProc(t: ShellTarget): ShellTarget {
+  const m = /^\/proc\/+([^/]+)\/+(cwd|root)(?:\/+|$)(.*)$/.exec(t.path);
+  if (m === null) return t;
+  const [, who, what, rest] = m;
+  if (what === 'root') return { ...t, path: `/${rest}` };
+  if (who === 'self' || who === 'thread-self') return { ...t, path: rest === '' ? '.' : rest };
+  return { ...t, glob: true, anywhere: anywherePattern(rest), unknown: 'a folder of a process the guard cannot know (/proc/…/cwd)' };
 }
 
 /** The text with its expansions shown as `**`. */

@@ -362,6 +362,14 @@ describe('an agent cannot open the locks itself', () => {
     // A new file in a locked folder named through a pattern that matches no file yet.
     assertRefused('claude', bash('cp /tmp/x.sql db/mig*/'), /db\/migrations\/x\.sql is protected/, 'a new file in a locked folder through a pattern');
   });
+  test('a path through /proc is the path it opens', () => {
+    // Through /proc: the folder of the process that opens it, not the hook's own (which runs at the top
+    // while the agent's shell is in db/); a process's root is /.
+    const fromDb = runHook(repo, 'claude', { hook_event_name: 'PreToolUse', cwd: join(repo.dir, 'db'), tool_name: 'Bash', tool_input: { command: `cp /tmp/x /proc/self/cwd/${FILE.slice(3)}` } });
+    assertRefused('claude', fromDb, /db\/migrations\/001_init\.sql is protected/, '/proc/self/cwd from a subfolder');
+    assertRefused('claude', bash(`cat /tmp/x > /proc/$$/cwd/${FILE}`), /001_init\.sql is protected/, "the shell's own folder through its pid");
+    assertRefused('claude', bash(`cp /tmp/x /proc/1/root${repo.dir}/${FILE}`), /001_init\.sql is protected/, "a process's root");
+  });
   test('a cd the guard follows or cannot follow does not open the way there', () => {
     assertRefused('claude', bash("{ cd .git/protected-files; printf '/bin/true\\n' > cli-path; }"), /holds this clone's unlocks/, 'cd in a group');
     assertRefused('claude', bash('builtin cd .git/hooks && echo exit 0 > pre-commit'), /holds this clone's git hooks/, 'builtin cd');

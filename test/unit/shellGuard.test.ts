@@ -79,6 +79,15 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   // cp, mv, rm, truncate, dd, ln, install, touch
   ['cp /tmp/evil.ts src/booking/flow.ts', 'deny'],
   ['cp /tmp/flow.ts src/booking/', 'deny'],
+  // Through /proc (allowed before: outside the workspace): the opening process's folder, another's, a root.
+  ['cd src; cat /tmp/x > /proc/self/cwd/booking/flow.ts', 'deny'],
+  ['cp /tmp/x /proc/thread-self/cwd/src/booking/flow.ts', 'deny'],
+  ['git -C src checkout -- /proc/self/cwd/booking/flow.ts', 'deny'],
+  ['cat /tmp/x > /proc/$$/cwd/src/booking/flow.ts', 'deny'],
+  ['cp /tmp/x /proc/1/root/repo/src/booking/flow.ts', 'deny'],
+  ['cp /tmp/x /proc/self/root/proc/self/cwd/db/migrations/001_init.sql', 'deny'],
+  ['cat /proc/self/cwd/src/booking/flow.ts > /proc/self/cwd/notes.txt', 'allow'],
+  ['echo x > /proc/$$/cwd/notes.txt', 'allow'],
   // A new file in a locked folder named through a pattern (allowed before: no file matched the pattern).
   ['cp /tmp/x src/book*/', 'deny'],
   ['cp /tmp/x src/*/', 'deny'],
