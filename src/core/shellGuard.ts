@@ -699,7 +699,7 @@ interface CommandIo {
 interface ScriptFileUse {
   file: Word;
   kind: 'shell' | 'code' | 'exec';
-  /** The words after the file, a shell script's `$1`, `$2`… */
+  /** The words after the file: a shell script's `$1`, `$2`…, code's `sys.argv[1:]`. */
   args?: readonly Word[];
   /** The interpreter, for `code`. */
   interpreter?: string;
@@ -954,6 +954,21 @@ function interpreterWrites(code: string, via: string, recurse?: (script: string)
   if (!WRITE_CALL.test(code)) return [];
   // Perl's two-argument open names the mode in the path: ">file", ">>file", "+<file".
   return literals(code).map((s) => s.replace(/^\s*(?:\+?[<>]|>>)\s*/, '')).filter((s) => /[./]/.test(s) || /^[\w-]+$/.test(s) || s.includes(EXPANSION)).map((s) => ({ path: s, glob: GLOB_CHARS.test(s), op: 'write' as const, via }));
+}
+
+/** Code that reads its arguments: `sys.argv`, `from sys import argv`, `process.argv`, Ruby's and Perl's ARGV, Deno.args, fileinput. */
+const ARGV_USE = /\bargv\b|\bARGV\b|\bDeno\.args\b|\bfileinput\b/;
+/** A call that writes a file it is given (not `process.stdout.write`, `print`): see argvWrites. */
+const FILE_WRITE = /\b(?:writeFile(?:Sync)?|appendFile(?:Sync)?|createWriteStream|write_text|write_bytes|truncate\w*|unlink\w*|rmSync|rename\w*|copyFile\w*|cpSync|copy2?|move|symlink\w*|inplace)\b|\bopen(?:Sync)?\s*\([^)]{0,300}['"][^'"]{0,8}[wax+]|\bopen\s*\([^)]{0,300}['"]\s*(?:>|\+<)|\bFile\.(?:write|delete|rename|open)\b|\bos\.(?:replace|remove)\b/;
+
+/**
+ * Code that reads its arguments and writes (`open(sys.argv[1], 'w')`, `writeFileSync(process.argv[1], …)`,
+ * `fileinput.input(inplace=True)`): each argument may be a file it writes, as the guard cannot tell
+ * which the code writes to.
+ */
+function argvWrites(code: string, operands: readonly Word[], via: string): ShellTarget[] {
+  if (operands.length === 0 || !ARGV_USE.test(code) || !FILE_WRITE.test(code)) return [];
+  return operands.map((w) => target(w, 'write', `${via} (its arguments)`));
 }
 
 /**
@@ -1523,13 +1538,18 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
       return out;
     }
     const code = inline ? inline[1] : codeFlag >= 0 ? args[codeFlag + 1]?.text : undefined;
-    if (code !== undefined) out.push(...interpreterWrites(code, `${name} ${inline ? args[codeFlag].text.split('=')[0] : args[codeFlag].text}`, recurse));
-    for (const body of command.heredocs) out.push(...interpreterWrites(body, `${name} <<`, recurse));
+    // The words after the code are its arguments (`sys.argv[1:]`); without -c/-e, those after the options.
+    const operands = (codeFlag >= 0 ? args.slice(codeFlag + (inline ? 1 : 2)) : args).filter((w) => !w.text.startsWith('-'));
+    if (code !== undefined) {
+      const via = `${name} ${inline ? args[codeFlag].text.split('=')[0] : args[codeFlag].text}`;
+      out.push(...interpreterWrites(code, via, recurse), ...argvWrites(code, operands, via));
+    }
+    for (const body of command.heredocs) out.push(...interpreterWrites(body, `${name} <<`, recurse), ...argvWrites(body, operands, `${name} <<`));
     // `echo "open('a','w')" | python3` (best effort, like all interpreter code).
     const printed = codeFlag < 0 && io.upstream !== undefined && io.upstream !== 'unknown' ? printedText(io.upstream) : undefined;
     if (printed !== undefined) out.push(...interpreterWrites(printed, `| ${name}`, recurse));
     const file = codeFlag < 0 && command.heredocs.length === 0 ? interpreterOperand(name, args) ?? stdinScript(command) : undefined;
-    if (file !== undefined) io.scriptFile({ file, kind: 'code', interpreter: name });
+    if (file !== undefined) io.scriptFile({ file, kind: 'code', interpreter: name, args: args.slice(args.indexOf(file) + 1) });
     return out;
   }
   switch (name) {
@@ -2671,7 +2691,10 @@ function scriptFileTargets(use: ScriptFileUse, inDir: string, dir: string, ports
         if (t.anywhere === undefined && t.unknown === undefined) out.push({ ...t, through: t.through ?? `${rel}: \`${lineNaming(text, t.path)}\`` });
       }
     } else if (kind === 'code') {
-      out.push(...codeWrites(text, use.interpreter ?? basename(rel)).map((t) => ({ ...t, through: `${rel}: \`${lineNaming(text, t.path)}\`` })));
+      const via = use.interpreter ?? basename(rel);
+      out.push(...codeWrites(text, via).map((t) => ({ ...t, through: `${rel}: \`${lineNaming(text, t.path)}\`` })));
+      const argv = argvWrites(text, (use.args ?? []).filter((w) => !w.text.startsWith('-')), via);
+      out.push(...argv.map((t) => ({ ...t, through: `${rel}: \`${lineNaming(text, ARGV_USE.exec(text)?.[0] ?? '')}\`` })));
     }
   }
   return out.map((t) => place(place(t, inDir), dir));

@@ -362,6 +362,11 @@ describe('an agent cannot open the locks itself', () => {
     // A new file in a locked folder named through a pattern that matches no file yet.
     assertRefused('claude', bash('cp /tmp/x.sql db/mig*/'), /db\/migrations\/x\.sql is protected/, 'a new file in a locked folder through a pattern');
   });
+  test('inline code that writes a file its arguments name is refused for each argument', () => {
+    assertRefused('claude', bash(`python3 -c "import sys; open(sys.argv[1], 'w').write('x')" ${FILE}`), /001_init\.sql is protected/, 'sys.argv');
+    assertRefused('claude', bash(`node -e "require('fs').writeFileSync(process.argv[1], 'x')" ${FILE}`), /001_init\.sql is protected/, 'process.argv');
+    assertAllowed('claude', bash(`node -e "process.stdout.write(require('fs').readFileSync(process.argv[1], 'utf8'))" ${FILE}`), 'reading it');
+  });
   test('a path through /proc is the path it opens', () => {
     // Through /proc: the folder of the process that opens it, not the hook's own (which runs at the top
     // while the agent's shell is in db/); a process's root is /.

@@ -79,6 +79,15 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   // cp, mv, rm, truncate, dd, ln, install, touch
   ['cp /tmp/evil.ts src/booking/flow.ts', 'deny'],
   ['cp /tmp/flow.ts src/booking/', 'deny'],
+  // Inline code that writes a file its arguments name (allowed before): each argument may be it.
+  [`node -e "require('fs').writeFileSync(process.argv[1], 'x')" src/booking/flow.ts`, 'deny'],
+  [`python3 -c "import sys; open(sys.argv[1], 'w')" src/booking/flow.ts`, 'deny'],
+  [`python3 -c "import fileinput\nfor l in fileinput.input(inplace=True): print(l, end='')" db/migrations/001_init.sql`, 'deny'],
+  [`perl -e 'open(my $f, ">", $ARGV[0])' src/booking/flow.ts`, 'deny'],
+  [`ruby -e 'File.write(ARGV[0], "x")' src/booking/flow.ts`, 'deny'],
+  ["python3 - src/booking/flow.ts <<'PY'\nimport sys\nopen(sys.argv[1], 'w').write('x')\nPY", 'deny'],
+  [`node -e "process.stdout.write(require('fs').readFileSync(process.argv[1], 'utf8'))" src/booking/flow.ts`, 'allow'],
+  [`python3 -c "import sys; open(sys.argv[1], 'w')" notes.txt`, 'allow'],
   // Through /proc (allowed before: outside the workspace): the opening process's folder, another's, a root.
   ['cd src; cat /tmp/x > /proc/self/cwd/booking/flow.ts', 'deny'],
   ['cp /tmp/x /proc/thread-self/cwd/src/booking/flow.ts', 'deny'],
@@ -1361,6 +1370,9 @@ describe('shell guard: script files a command runs, read through the caller (bes
     'gen.py': "import json\nsrc = 'src/booking/flow.ts'\nrows = parse(open(src).read())\nopen('build/out.json', 'w').write(json.dumps(rows))\n",
     '~/fix.sh': 'sed -i s/a/b/ src/booking/flow.ts\n',
     '~/bin/fix.py': "open('src/booking/flow.ts', 'w')\n",
+    'argv.py': "import sys\nwith open(sys.argv[1], 'w') as f:\n    f.write('x')\n",
+    'argv.js': "const [, , out] = process.argv;\nrequire('fs').writeFileSync(out, 'x');\n",
+    'show.js': "process.stdout.write(require('fs').readFileSync(process.argv[2], 'utf8'));\n",
   };
   const reads: string[] = [];
   const ports: ShellPorts = {
@@ -1419,6 +1431,11 @@ describe('shell guard: script files a command runs, read through the caller (bes
     ['python3 readwrite.py', 'allow'],
     ['python3 mode.py', 'deny'],
     ['bash fifo.sh', 'fail'],
+    // code that writes a file its arguments name (allowed before): each argument may be it
+    ['python3 argv.py src/booking/flow.ts', 'deny'],
+    ['node argv.js src/booking/flow.ts', 'deny'],
+    ['python3 argv.py notes.txt', 'allow'],
+    ['node show.js src/booking/flow.ts', 'allow'],
     // below the home folder (written there with a file tool, outside the workspace)
     ['bash ~/fix.sh', 'deny'],
     ['cd src && python3 ~/bin/fix.py', 'allow'],
