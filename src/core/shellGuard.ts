@@ -2997,6 +2997,81 @@ function opensLoop(words: readonly Word[]): boolean {
 const OPENS = new Set(['if', 'while', 'until', 'for', 'select', 'case', '{']);
 const CLOSES = new Set(['fi', 'done', 'esac', '}']);
 
+/** Words of a `for` loop that is written out round by round (see unrollLoops), at most; and the commands that makes. */
+const MAX_UNROLLED_WORDS = 16;
+const MAX_UNROLLED_ITEMS = 512;
+/** …and in one analysis: past it, loops are left as they are (a command of many loops stays quick). */
+const MAX_UNROLLED_TOTAL = 4096;
+/** A word of a `for` loop's list that is its own value: no quotes needed, no pattern, no expansion, no `~`. */
+const PLAIN_VALUE = /^[A-Za-z0-9._@%+=:,/][A-Za-z0-9._@%+=:,/-]*$/;
+
+/**
+ * `for X in a b; do …; done` over plain words, written out as the rounds it runs (`X=a; …; X=b; …`),
+ * so that `$X` in the body is each word in turn, as after a plain assignment (see noteAssignments:
+ * whether that value is followed is decided as for any assignment there). Left as it is (every name
+ * it sets unknown, see loopSets) for a list with a pattern or an expansion, a loop inside the body, a
+ * `break`, `continue` or `case`, and a loop whose `done` has a redirect, pipes or runs in the background.
+ */
+function unrollLoops(items: Item[], budget: { items: number }): Item[] {
+  let out: Item[] | undefined;
+  for (let k = 0; k < items.length; k++) {
+    const rounds = budget.items > 0 ? unrolledAt(items, k) : undefined;
+    if (rounds !== undefined) budget.items -= rounds.items.length;
+    if (rounds === undefined || budget.items < 0) {
+      out?.push(items[k]);
+      continue;
+    }
+    out ??= items.slice(0, k);
+    out.push(...rounds.items);
+    k = rounds.done;
+  }
+  return out ?? items;
+}
+
+function unrolledAt(items: readonly Item[], k: number): { items: Item[]; done: number } | undefined {
+  const head = items[k];
+  if (head.kind !== 'command' || head.sep === '|') return undefined;
+  const words = head.command.words;
+  if (words.length < 4 || words[0].text !== 'for' || words[2].text !== 'in' || !/^[A-Za-z_]\w*$/.test(words[1].text)) return undefined;
+  if (head.command.redirects.length > 0 || head.command.heredocs.length > 0) return undefined;
+  const values = words.slice(3);
+  if (values.length > MAX_UNROLLED_WORDS || values.some((v) => v.glob || v.charGlob || (v.refs?.length ?? 0) > 0 || v.process !== undefined || v.inner.length > 0 || !PLAIN_VALUE.test(v.text))) return undefined;
+  const first = items[k + 1];
+  if (first?.kind !== 'command' || first.command.words[0]?.text !== 'do') return undefined;
+  let done = -1;
+  for (let j = k + 1; j < items.length && done < 0; j++) {
+    const item = items[j];
+    if (item.kind !== 'command') continue;
+    const ws = item.command.words;
+    if (ws.some((w) => w.text === 'break' || w.text === 'continue' || w.text === 'case' || w.text === 'function')) return undefined;
+    for (const w of ws) {
+      if (LOOPS.has(w.text)) return undefined;
+      if (w.text === 'done') {
+        done = j;
+        break;
+      }
+      if (!RESERVED.has(w.text)) break;
+    }
+  }
+  if (done < 0) return undefined;
+  const end = items[done];
+  const next = items[done + 1];
+  if (end.kind !== 'command' || end.command.words.length !== 1 || end.command.redirects.length > 0 || end.command.heredocs.length > 0) return undefined;
+  if (next !== undefined && next.kind !== 'close' && (next.sep === '|' || next.sep === '&')) return undefined;
+  const body: Item[] = items.slice(k + 1, done);
+  const opening = first.command;
+  body[0] = { ...first, command: { ...opening, words: opening.words.slice(1) } };
+  if (opening.words.length === 1 && opening.redirects.length === 0 && opening.heredocs.length === 0) body.shift();
+  if (values.length * (body.length + 1) > MAX_UNROLLED_ITEMS) return undefined;
+  const name = words[1].text;
+  const out: Item[] = [];
+  values.forEach((v, round) => {
+    const assignment: Word = { text: `${name}=${v.text}`, glob: false, raw: `${name}=${v.text}`, inner: [] };
+    out.push({ kind: 'command', sep: round === 0 ? head.sep : ';', command: { words: [assignment], redirects: [], heredocs: [], inner: [] } }, ...body);
+  });
+  return { items: out, done };
+}
+
 /** `$1`, `$2`… after `shift by` (undefined: not known any more). */
 function shiftPositional(known: Map<string, KnownValue>, by: number | undefined): void {
   const moved: [string, KnownValue][] = [];
@@ -3095,6 +3170,8 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
   const targets: ShellTarget[] = [];
   const lines: string[] = [normalizeSpaces(command)];
   const budget = { words: 0 };
+  // The commands written out for `for` loops over plain words (see unrollLoops), in the whole analysis.
+  const unrolling = { items: MAX_UNROLLED_TOTAL };
   const context: ShellEnv = { functions: false, cdpath: false, home: false };
   // Patches the command applies and package scripts it runs, each in the folders it may run in; and how many commands run at all.
   const patches: { use: PatchUse; inDir: string; dirs: ReadonlySet<string> }[] = [];
@@ -3106,7 +3183,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
   let commands = 0;
   const visit = (script: string, depth: number, start: ReadonlySet<string>): Flow => {
     if (depth > SHELL_LIMITS.maxDepth) throw new TooComplex(`nested more than ${SHELL_LIMITS.maxDepth} levels deep`);
-    const items = tokenize(script, budget);
+    const items = unrollLoops(tokenize(script, budget), unrolling);
     let flow: Flow = { ok: new Set(start), fail: new Set() };
     // The variables this script sets before it uses them (see noteAssignments); undefined: not followed.
     let known = UNFOLLOWED.test(script) ? undefined : startingValues(script);

@@ -284,6 +284,26 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ['function f { echo ok; }; f', 'allow'],
   ['D=dist; for i in 1 2; do for j in 3; do rm -rf $D; done; D=src/booking; done', 'deny'],
   ['OUT=/tmp/out.txt; for f in a b; do echo $f >> $OUT; done', 'allow'],
+  // A for loop over plain words: its variable is each word in turn (refused as any path before).
+  ['for f in a.txt b.txt; do rm $f; done', 'allow'],
+  ['for d in dist build; do rm -rf "$d"; done', 'allow'],
+  ['for f in a b; do echo $f > out-$f.txt; done', 'allow'],
+  ['for f in a b; do rm $f; done; rm $f', 'allow'],
+  ['for f in notes.txt src/booking/flow.ts; do sed -i s/1/2/ $f; done', 'deny'],
+  ['for d in src; do rm -rf "$d"/booking; done', 'deny'],
+  ['for f in a src/booking/flow.ts; do :; done; rm $f', 'deny'],
+  ['for f in a b; do f=src/booking/flow.ts; done; rm $f', 'deny'],
+  ['for f in a b; do rm $f; f=src/booking/flow.ts; done', 'allow'],
+  ['g=x; for f in a b; do rm $g; g=src/booking/flow.ts; done', 'deny'],
+  ['for f in a b; do echo $f; done > src/booking/flow.ts', 'deny'],
+  ['for f in x; do cd src; done; rm booking/flow.ts', 'deny'],
+  // … not when its list has a pattern or an expansion, in a pipe, after && or with a loop inside: any path
+  ['for f in *.txt; do rm $f; done', 'deny'],
+  ['for f in a "$X"; do rm $f; done', 'deny'],
+  ['cd src && for f in a.txt; do rm $f; done', 'deny'],
+  ['for f in a b; do for g in c; do rm $f; done; done', 'deny'],
+  ['for f in a b; do rm $f; break; done', 'deny'],
+  ['for f in a b; do rm $f; done | cat', 'deny'],
   ['OUT=/tmp/out.txt; while read f; do echo "$f" >> "$OUT"; done < list.txt', 'allow'],
   ["D=dist; trap 'D=src/booking' DEBUG; rm -rf $D", 'deny'],
   ['D=dist; declare -n R=D; R=src/booking; rm -rf $D', 'deny'],
@@ -1312,7 +1332,7 @@ describe('shell guard: details', () => {
     }
     assert.match(analyzeShellCommand("'\\$(".repeat(300_000)).failure ?? '', /characters long/);
   });
-  test('variables and script files built to be slow are read to an answer (doubling values, loops nested thousands deep, a 1 MB line)', () => {
+  test('variables and script files built to be slow are read to an answer (doubling values, loops nested thousands deep or written out, a 1 MB line)', () => {
     const L = SHELL_LIMITS.maxLength - 100;
     const fill = (unit: string): string => unit.repeat(Math.floor(L / unit.length));
     // A value that doubles past the bound stays unknown: any path.
@@ -1322,6 +1342,13 @@ describe('shell guard: details', () => {
     assert.equal(answer(`A=${'x'.repeat(4000)}; echo > ${'$A'.repeat(3)}`).answer, 'deny');
     // Loops nested thousands deep: each looked at once.
     assert.equal(answer(`D=dist; ${fill('while :; do ')}`.slice(0, L - 40) + ' rm -rf $D; D=src/booking').answer, 'deny');
+    // Many loops over plain words, each written out round by round until the bound, then left as they are:
+    // the last loop's variable is any path again.
+    const words = Array.from({ length: 16 }, (_, i) => `w${i}`).join(' ');
+    const loop = `for f in ${words}; do ${Array.from({ length: 30 }, (_, i) => `echo $f > out${i}-$f.txt`).join('; ')}; done; `;
+    const loops = loop.repeat(Math.floor((L - 40) / loop.length));
+    assert.equal(answer(`${loops}rm $f`).answer, 'deny');
+    assert.equal(answer(`${loop}rm $f`).answer, 'allow');
     // A script of long lines built against the interpreter code's patterns.
     const script = (text: string): ShellPorts => ({ readScript: () => ({ text }) });
     for (const line of ['a:' + ' '.repeat(1_000_000), 'x' + ' '.repeat(1_000_000), 'open(' + ' '.repeat(1_000_000) + 'x', 'a: ' + 'int '.repeat(250_000), "write('" + 'a'.repeat(1_000_000)]) {
