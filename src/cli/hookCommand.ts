@@ -384,6 +384,12 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
     const folder = await openFolder(root, io);
     if (folder) for (const r of await decideIn(folder, call, cwd, analysis, chainOf, io)) if (!reasons.includes(r)) reasons.push(r);
   }
+  // A path the guard cannot resolve counts as every file it could be: said first, or the refusals that
+  // follow (an agent's settings, the guard's code) read as if the command had named them.
+  const blind = analysis?.targets.find((t) => t.anywhere !== undefined && t.unknown !== undefined);
+  if (reasons.length > 0 && blind !== undefined) {
+    reasons.unshift(`Protected Files: this command names "${blind.path}", which the guard cannot resolve (${blind.unknown}), so it counts as every protected file it could be, those below among them. Name the files and folders, or set the variable in the same command (F=out.txt; rm "$F").`);
+  }
   return reasons.length > 0 ? denyAnswer(call.agent, reasons.join(' ')) : allowAnswer(call.agent);
 }
 
