@@ -232,6 +232,8 @@ const USER_AGENT_SETTINGS = [
   '.claude/settings.json', '.claude/settings.local.json', '.gemini/settings.json', '.codex/config.toml', '.codex/hooks.json',
   '.cursor/hooks.json', '.codeium/windsurf/hooks.json', '.copilot/hooks',
 ];
+/** git's user-level configuration, below the home folder: it can make git run commands (see USER_AGENT_SETTINGS). */
+const USER_GIT_CONFIG = ['.gitconfig', '.config/git/config'];
 
 /**
  * The guard's own code: the folder of the part that runs (dist/: the hook, the CLI's parts, their code
@@ -377,6 +379,8 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
       || shellGuard().patternReaches(t, posixOf(f), posixOf(cwd), posixOf(home))) === true;
     const hit = settings.find((f) => touched.some((t) => t === f || t.startsWith(`${f}${sep}`) || isFolderAround(t, f, home)) || anywhere.some((t) => shellGuard().couldBe(t, posixOf(f))) || around(f));
     if (hit) reasons.push(`Protected Files: ${hit} holds an agent's own settings, which can switch off the hook that guards this workspace's protected files; an agent must not change it. Ask a person to.`);
+    const gitConfig = USER_GIT_CONFIG.map((rel) => join(home, ...rel.split('/'))).find((f) => touched.some((t) => t === f || isFolderAround(t, f, home)) || anywhere.some((t) => shellGuard().couldBe(t, posixOf(f))) || around(f));
+    if (gitConfig) reasons.push(`Protected Files: ${gitConfig} is git's configuration, which can make git run commands the guard does not see (core.fsmonitor, aliases) or turn the commit gate off (core.hooksPath); an agent must not change it. Ask a person to.`);
     const own = ownCodeHit([...new Set(touched.flatMap(chainOf))], anywhere, home, roots) ?? [guardOwnCode().dir, guardOwnCode().node].find(around);
     if (own !== undefined) reasons.push(`Protected Files: ${own} is the guard's own code, which checks every tool call of the agents in this workspace; an agent must not change it. Ask a person to (reinstall or update Protected Files).`);
   }
@@ -406,7 +410,7 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
   // The clone's grant store and CLI record (a forged grant or a fake CLI would open every lock),
   // and its git hooks (the commit gate): no tool call of an agent writes there.
   const git = findGitDir(folder.root);
-  const forbidden = git ? [join(git.gitDir, 'protected-files'), join(git.gitDir, 'hooks')] : [];
+  const forbidden = git ? [join(git.gitDir, 'protected-files'), join(git.gitDir, 'hooks'), join(git.gitDir, 'config'), join(git.gitDir, 'config.worktree')] : [];
   const intoForbidden = (abs: string, subtree: boolean): string | undefined => {
     if (forbidden.length === 0) return undefined;
     // Also through a symlink, or a symlinked folder, to a file not made yet.
@@ -510,6 +514,10 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
     return [];
   }
   for (const dir of forbiddenHits) {
+    if (/config(\.worktree)?$/.test(dir)) {
+      reasons.push(`Protected Files: ${dir} is this clone's git configuration, which can make git run commands the guard does not see (core.fsmonitor, aliases) or turn the commit gate off (core.hooksPath); an agent must not write it (git remote, git branch and the like write it themselves and are allowed).`);
+      continue;
+    }
     reasons.push(`Protected Files: ${dir} holds ${dir.endsWith('hooks') ? "this clone's git hooks (the commit gate)" : "this clone's unlocks and the CLI the agents' hooks run"}; an agent must not write there. Unlocks are made in VS Code (Protected Files: Unlock…) or with protected-files unlock.`);
   }
   const seen = new Set<string>();

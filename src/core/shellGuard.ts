@@ -2072,6 +2072,8 @@ const CHECKOUT_INDEX_VALUE_OPTIONS = new Set(['--prefix', '--stage']);
 
 /** Global options of git that take a value. */
 const GIT_GLOBAL_VALUE_OPTIONS = new Set(['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--config-env', '--super-prefix', '--exec-path']);
+/** Values of those keys that run nothing but a pager (`git -c core.pager=cat log`). */
+const HARMLESS_PAGER = /^(cat|less( -[A-Za-z]+)?|more|true|)$/;
 /** `git -c` keys whose value is a command git runs (through a shell). */
 const GIT_COMMAND_KEYS = /^(core\.(pager|editor|sshcommand|fsmonitor|hookspath|askpass)|sequence\.editor|diff\.external|.*\.(textconv|command|cmd|helper|program|process|clean|smudge)|pager\..*)$/i;
 
@@ -2102,7 +2104,7 @@ function gitTargets(all: readonly Word[], patch: (use: PatchUse) => void): Shell
       const kv = /^([^=]+)=?(.*)$/.exec(value.text);
       if (!kv) continue;
       if (/^alias\./i.test(kv[1])) aliases.set(kv[1].slice(6).toLowerCase(), kv[2]);
-      else if (GIT_COMMAND_KEYS.test(kv[1]) && !/^(cat|less( -[A-Za-z]+)?|more|true|)$/.test(kv[2])) {
+      else if (GIT_COMMAND_KEYS.test(kv[1]) && !HARMLESS_PAGER.test(kv[2])) {
         throw new Undecidable(`\`git -c ${kv[1]}=…\` makes git run a command the guard does not analyse`);
       }
     }
@@ -2114,6 +2116,7 @@ function gitTargets(all: readonly Word[], patch: (use: PatchUse) => void): Shell
     args = [...args.slice(0, k), ...expanded, ...args.slice(k + 1)];
   }
   const sub = args[k]?.text;
+  if (sub === 'config') gitConfigCheck(args.slice(k + 1));
   // With --work-tree the paths may be taken in the work tree as well: both count.
   const tree = (): string => {
     const to = workTree && cdTarget([workTree]);
@@ -2128,6 +2131,38 @@ function gitTargets(all: readonly Word[], patch: (use: PatchUse) => void): Shell
   const moved = found.map((t) => place(t, inDir));
   if (workTree !== undefined) moved.push(...found.map((t) => place(t, tree())));
   return moved;
+}
+
+/** `git config` options that take a value (`--file x`, `--type bool`), and its read-only forms. */
+const GIT_CONFIG_VALUE_OPTIONS = new Set(['-f', '--file', '--blob', '--type', '--default', '--comment', '--value']);
+const GIT_CONFIG_READS = new Set(['--get', '--get-all', '--get-regexp', '--get-urlmatch', '--get-color', '--get-colorbool', '-l', '--list', '--unset', '--unset-all', '--remove-section', 'get', 'list', 'unset', 'remove-section']);
+
+/**
+ * `git config` setting a key that makes git run a command later (`core.fsmonitor`, `core.pager`, a
+ * filter, `alias.*`: `git co` after `alias.co 'checkout -- src/booking/a.ts'`), that pulls in another
+ * file (`include.path`), or `core.hooksPath` (the commit gate's hooks never run): refused, as `git -c`
+ * of the same keys is; the later command would run what the guard never saw. Also `--edit`, which runs
+ * the editor the environment names on the file. Reading and unsetting are allowed.
+ */
+function gitConfigCheck(rest: readonly Word[]): void {
+  const words: string[] = [];
+  for (let k = 0; k < rest.length; k++) {
+    const t = rest[k].text;
+    if (GIT_CONFIG_READS.has(t)) return;
+    if (t === '-e' || t === '--edit' || (words.length === 0 && t === 'edit')) throw new Undecidable('`git config --edit` runs an editor the guard does not analyse on the configuration');
+    if (GIT_CONFIG_VALUE_OPTIONS.has(t)) k++;
+    else if (!t.startsWith('-')) words.push(t);
+  }
+  // `git config set <name> <value>` (git 2.46) or `git config <name> <value>`.
+  const [name, value] = words[0] === 'set' ? words.slice(1) : words;
+  if (name === undefined || name.includes(EXPANSION)) {
+    if (name !== undefined) throw new Undecidable('`git config` sets a key the guard cannot know');
+    return;
+  }
+  const always = /^(alias|include|includeif)\.|^core\.hookspath$/i.test(name);
+  if (always || (GIT_COMMAND_KEYS.test(name) && !(value !== undefined && HARMLESS_PAGER.test(value)))) {
+    throw new Undecidable(`\`git config ${name} …\` makes later git commands run what the guard does not see${/^core\.hookspath$/i.test(name) ? ' (and the commit gate\'s hooks would not run)' : ''}; ask a person to set it`);
+  }
 }
 
 /** Options of `git apply` and `git am` that take a value. */

@@ -345,6 +345,15 @@ describe('an agent cannot open the locks itself', () => {
     // The commit gate's list of audit logs found whole: an entry for a broken log would pass it at the next commit.
     assertRefused('claude', bash(`echo "${'0'.repeat(40)} 3" >> .git/protected-files/verified-logs`), /holds this clone's unlocks/, 'forged list of verified logs');
     assertAllowed('claude', bash('git status && git log -1'), 'git commands that write nothing there');
+    // git's configuration: a key there makes every later git command run a command (core.fsmonitor on
+    // `git status`), follow an alias the guard never sees, or skip the commit gate (core.hooksPath).
+    const config = /\.git\/config is this clone's git configuration, which can make git run commands the guard does not see/;
+    assertRefused('claude', bash("printf '[core]\\n\\tfsmonitor = rm -f db/migrations/001_init.sql\\n' >> .git/config"), config, 'fsmonitor written into .git/config');
+    assertRefused('claude', bash("sed -i 's/^\\[core\\]/[core]\\n\\thooksPath = \\/dev\\/null/' .git/con?ig"), config, 'hooksPath through a pattern');
+    assertRefused('claude', bash('git config core.hooksPath /dev/null'), /`git config core\.hooksPath …` makes later git commands run what the guard does not see \(and the commit gate's hooks would not run\)/, 'git config core.hooksPath');
+    assertRefused('claude', bash("git config --global alias.co 'checkout --'"), /`git config alias\.co …`/, 'a user-level alias');
+    assertRefused('claude', bash("echo '[alias] co = checkout --' >> ~/.gitconfig"), /\.gitconfig is git's configuration/, 'the user-level configuration file');
+    assertAllowed('claude', bash('git config user.name Ann && git remote add origin https://example.com/x.git && git config --get core.hooksPath; cat .git/config'), 'git writing its configuration itself, and reading it');
   });
   test('a wildcard before the name does not hide the store, the git hooks, the agents\' settings or the guard\'s code', () => {
     // Each was allowed before: only the literal part of a pattern (`.git/`, `~/`) was compared with them.
