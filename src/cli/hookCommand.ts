@@ -310,6 +310,19 @@ function expandHome(p: string, home: string): string {
   return p === '~' ? home : p.startsWith('~/') ? join(home, p.slice(2)) : p;
 }
 
+/**
+ * Whether the clone runs the commit gate: a pre-commit hook that calls protected-files in its hooks
+ * folder (core.hooksPath where set), or the configuration of husky, the pre-commit framework or
+ * lefthook naming it. Read only for a command that skips hooks.
+ */
+function commitGateIn(root: string, gitDir: string): boolean {
+  const config = readBounded(join(gitDir, 'config'), 256 * 1024)?.toString('utf8') ?? '';
+  const hooksPath = /^\s*hookspath\s*=\s*"?([^"\n]+?)"?\s*$/im.exec(config)?.[1];
+  const hooks = hooksPath === undefined ? join(gitDir, 'hooks') : resolve(root, hooksPath);
+  return [join(hooks, 'pre-commit'), join(root, '.husky', 'pre-commit'), join(root, '.pre-commit-config.yaml'), join(root, 'lefthook.yml'), join(root, '.lefthook.yml')]
+    .some((f) => readBounded(f, 256 * 1024)?.toString('utf8').includes('protected-files') === true);
+}
+
 /** More locked files than this in one refusal are counted, not listed. */
 const MAX_LISTED = 3;
 
@@ -437,6 +450,10 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
     const homePosix = posixOf(home);
     const cwdPosix = posixOf(cwd);
     if (call.phase === 'pre') {
+      const skipping = analysis.skipsHooks?.[0];
+      if (skipping !== undefined && git && commitGateIn(folder.root, git.gitDir)) {
+        reasons.push(`Protected Files: \`${skipping}\` skips this repository's git hooks, among them the commit gate (protected-files verify --staged, which judges the protected files only); an agent must not skip it. Run it without --no-verify (-n).`);
+      }
       for (const g of shellGuard().guardedIn(analysis.lines, folder.manifest?.guardedCommands ?? [])) {
         reasons.push(`Protected Files: "${g.pattern}" is a guarded command in ${MANIFEST_PATH}: ${g.message.trim()} An agent must not run it: ask a person to run it themselves if it is really needed.`);
       }

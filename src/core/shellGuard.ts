@@ -41,6 +41,8 @@ export interface ShellAnalysis {
   failure?: string;
   /** The command line and each simple command in it, spaces normalised: what guardedIn matches. */
   lines: readonly string[];
+  /** git commands in it that skip the repository's hooks (`git commit --no-verify`, `-n`), as written. */
+  skipsHooks?: readonly string[];
 }
 
 /** Bounds, so a huge or pathological command cannot hang the hook. */
@@ -2165,6 +2167,37 @@ function gitConfigCheck(rest: readonly Word[]): void {
   }
 }
 
+/** `git commit` short options whose value follows (the rest of a cluster, or the next word). */
+const GIT_COMMIT_SHORT_VALUES = new Set(['m', 'F', 'c', 'C', 't', 'u']);
+/** git commands that run the repository's hooks, and skip them with `--no-verify`. */
+const GIT_VERIFIED = new Set(['commit', 'merge', 'push', 'am', 'rebase', 'pull', 'cherry-pick', 'revert']);
+
+/**
+ * Whether `git …` (the words after `git`) skips the repository's hooks, among them the commit gate:
+ * `--no-verify` of a command that runs them, or `git commit -n` (in a cluster too, `-an`; not inside
+ * a value, `-mn` is the message "n"). Global options first, as gitTargets reads them.
+ */
+function gitSkipsHooks(args: readonly Word[]): boolean {
+  let k = 0;
+  while (k < args.length && args[k].text.startsWith('-')) k += !args[k].text.includes('=') && GIT_GLOBAL_VALUE_OPTIONS.has(args[k].text) ? 2 : 1;
+  const sub = args[k]?.text;
+  if (sub === undefined || !GIT_VERIFIED.has(sub)) return false;
+  for (let j = k + 1; j < args.length; j++) {
+    const t = args[j].text;
+    if (t === '--') return false;
+    if (t === '--no-verify') return true;
+    if (sub !== 'commit' || !/^-[a-zA-Z]/.test(t)) continue;
+    for (let c = 1; c < t.length; c++) {
+      if (t[c] === 'n') return true;
+      if (GIT_COMMIT_SHORT_VALUES.has(t[c])) {
+        if (c === t.length - 1) j++; // its value is the next word
+        break;
+      }
+    }
+  }
+  return false;
+}
+
 /** Options of `git apply` and `git am` that take a value. */
 const GIT_APPLY_VALUE_OPTIONS = new Set(['-p', '-C', '--exclude', '--include', '--directory', '--whitespace', '--build-fake-ancestor', '--patch-format', '--resolvemsg', '-S', '--gpg-sign']);
 
@@ -3215,6 +3248,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
   const scriptFiles: { use: ScriptFileUse; inDir: string; dirs: ReadonlySet<string> }[] = [];
   // Files the command writes with a redirect of a command whose output the guard knows (`cat > fix.sh <<'EOF'`): their text.
   const printedInto = new Map<ShellTarget, string>();
+  const skips: string[] = [];
   let commands = 0;
   const visit = (script: string, depth: number, start: ReadonlySet<string>): Flow => {
     if (depth > SHELL_LIMITS.maxDepth) throw new TooComplex(`nested more than ${SHELL_LIMITS.maxDepth} levels deep`);
@@ -3266,6 +3300,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
       }
       const name = real.words[0]?.text;
       if (simple.words[0]?.text === 'function' || name === 'alias') context.functions = true;
+      if (name !== undefined && basename(name) === 'git' && gitSkipsHooks(real.words.slice(1))) skips.push(normalizeSpaces(simple.words.map((w) => shown(w.text)).join(' ')));
       let result: Flow = { ok: dirs, fail: dirs };
       const subshell = (inner: string): void => void visit(inner, depth + 1, dirs);
       const evalHere = (inner: string): void => {
@@ -3397,7 +3432,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
     if (err instanceof Undecidable) return { targets: [], guarded: [], failure: `${err.message}; run the commands themselves, so the guard can check them`, lines: [] };
     throw err;
   }
-  return { targets: dedupe(targets), guarded: guardedIn(lines, guardedCommands), failure: undefined, lines };
+  return { targets: dedupe(targets), guarded: guardedIn(lines, guardedCommands), failure: undefined, lines, skipsHooks: skips };
 }
 
 /** The words `xargs` runs: its command with what it reads from its input, which the guard cannot know. */

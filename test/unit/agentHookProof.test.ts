@@ -335,6 +335,20 @@ describe('post-tool hooks record the change under the grant at once', () => {
 
 describe('an agent cannot open the locks itself', () => {
   const bash = (command: string): Answer => runHook(repo, 'claude', { hook_event_name: 'PreToolUse', cwd: repo.dir, tool_name: 'Bash', tool_input: { command } });
+  test('skipping the commit gate (git commit --no-verify, -n) is refused where the clone has it', () => {
+    assertAllowed('claude', bash('git commit --no-verify -m x'), 'no gate installed: not ours to refuse');
+    const installed = sandbox.run(['install-hooks'], { cwd: repo.dir });
+    assert.equal(installed.code, 0, installed.stderr);
+    try {
+      const skips = /`git commit (--no-verify|-anm) …?[^`]*` skips this repository's git hooks, among them the commit gate[^]*Run it without --no-verify \(-n\)/;
+      assertRefused('claude', bash('git commit --no-verify -m x'), skips, '--no-verify');
+      assertRefused('claude', bash('git add -A && git commit -anm x'), skips, '-n in a cluster');
+      assertRefused('claude', bash('git push --no-verify origin main'), /`git push --no-verify origin main` skips/, 'push');
+      assertAllowed('claude', bash('git commit -m "skip nothing: -n" && git commit -mn && git push -n'), 'a message, a message "n", a dry run');
+    } finally {
+      for (const h of ['pre-commit', 'pre-merge-commit', 'pre-push']) rmSync(join(repo.dir, '.git', 'hooks', h), { force: true });
+    }
+  });
   test('the clone\'s grant store, CLI record and git hooks are refused, by shell and by file tools', () => {
     assertRefused('claude', bash("printf '/bin/sh\\n/tmp/allow.sh\\n' > .git/protected-files/cli-path"), /\.git\/protected-files holds this clone's unlocks and the CLI the agents' hooks run; an agent must not write there/, 'fake CLI record');
     assertRefused('claude', bash('cd .git && rm -rf protected-files'), /holds this clone's unlocks/, 'store deleted through cd');

@@ -1516,6 +1516,18 @@ describe('shell guard: script files a command runs, read through the caller (bes
   });
 });
 
+describe('shell guard: git commands that skip the repository\'s hooks', () => {
+  test('--no-verify of a command that runs them, and git commit -n (also in a cluster, not inside a value)', () => {
+    const skips = (command: string): readonly string[] => analyzeShellCommand(command).skipsHooks ?? [];
+    for (const command of ['git commit --no-verify -m x', 'git commit -n -m x', 'git commit -anm x', 'git -C . commit -qn', 'git push --no-verify', 'git merge --no-verify topic', 'git rebase --no-verify main', 'cd src && git commit -n', 'bash -c "git commit -n -m x"', 'C=commit; git $C --no-verify']) {
+      assert.equal(skips(command).length, 1, command);
+    }
+    for (const command of ['git commit -m x', 'git commit -mn', 'git commit -m "-n"', 'git commit -F msg.txt', 'git push -n', 'git log -n 3', 'git commit -- -n', 'echo git commit -n', 'git status --no-verify']) {
+      assert.deepEqual(skips(command), [], command);
+    }
+  });
+});
+
 describe('shell guard: a pattern that may match a path or a file below it', () => {
   const reaches = (command: string, abs: string, cwd = '/home/ann/code/app'): boolean =>
     analyzeShellCommand(command).targets.some((t) => patternReaches(t, abs, cwd, '/home/ann'));
