@@ -357,7 +357,7 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
   // A patch file the command applies is read for the files it names (bounded; a link is not followed).
   const readFile = (p: string): string | undefined => readBounded(resolve(cwd, p), MAX_PATCH_BYTES)?.toString('utf8');
   // The package.json files whose scripts the command runs (`npm run fmt`, `pnpm -r lint`).
-  const analysis = call.command === undefined ? undefined : shellGuard().analyzeShellCommand(call.command, [], { readFile, ...packagePorts(cwd, home) });
+  const analysis = call.command === undefined ? undefined : shellGuard().analyzeShellCommand(call.command, [], { readFile, ...packagePorts(cwd, home, io.env) });
   if (analysis) {
     if (analysis.failure) {
       // Not a fault of the set-up: a command the guard cannot decide is refused with what to do instead.

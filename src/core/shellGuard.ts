@@ -692,6 +692,15 @@ interface CommandIo {
   make: (use: MakeUse) => void;
   /** A script file the command runs (`bash fix.sh`, `python3 fix.py`, `./fix.sh`): read once the whole command is known. */
   scriptFile: (use: ScriptFileUse) => void;
+  /** A git command whose name may be an alias in git's configuration (`git co …`): read once the whole command is known. */
+  gitAlias?: (use: GitAliasUse) => void;
+}
+
+/** `git <name> <rest…>` run in folder `inDir` (`git -C`), where `name` may be an alias from git's configuration. */
+interface GitAliasUse {
+  name: string;
+  rest: readonly Word[];
+  inDir: string;
 }
 
 /**
@@ -1688,7 +1697,7 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
       break;
     }
     case 'git':
-      out.push(...gitTargets(args, (use) => io.patch({ ...use, ...patchInput(command, use.file, io.upstream) })));
+      out.push(...gitTargets(args, (use) => io.patch({ ...use, ...patchInput(command, use.file, io.upstream) }), io.gitAlias));
       break;
     case 'patch': {
       if (args.some((w) => w.text === '--dry-run')) break;
@@ -2084,7 +2093,7 @@ const GIT_COMMAND_KEYS = /^(core\.(pager|editor|sshcommand|fsmonitor|hookspath|a
  * before) moves the paths; with `--work-tree` the paths may be relative to the work tree as well as
  * to the folder; `-c alias.x=…` is followed; a `-c` that makes git run a command is refused.
  */
-function gitTargets(all: readonly Word[], patch: (use: PatchUse) => void): ShellTarget[] {
+function gitTargets(all: readonly Word[], patch: (use: PatchUse) => void, aliasUse?: (use: GitAliasUse) => void): ShellTarget[] {
   let args = all;
   let k = 0;
   let inDir = '';
@@ -2119,6 +2128,8 @@ function gitTargets(all: readonly Word[], patch: (use: PatchUse) => void): Shell
   }
   const sub = args[k]?.text;
   if (sub === 'config') gitConfigCheck(args.slice(k + 1));
+  // An alias in git's configuration (`git co` for `checkout`), looked up once the whole command is known.
+  if (sub !== undefined && alias === undefined && /^[A-Za-z][A-Za-z0-9-]*$/.test(sub)) aliasUse?.({ name: sub, rest: args.slice(k + 1), inDir });
   // With --work-tree the paths may be taken in the work tree as well: both count.
   const tree = (): string => {
     const to = workTree && cdTarget([workTree]);
@@ -2133,6 +2144,25 @@ function gitTargets(all: readonly Word[], patch: (use: PatchUse) => void): Shell
   const moved = found.map((t) => place(t, inDir));
   if (workTree !== undefined) moved.push(...found.map((t) => place(t, tree())));
   return moved;
+}
+
+/**
+ * What `git <alias> …` writes, the alias read from git's configuration through `ports.gitAlias` in the
+ * folder git runs in: its command with the rest of the words after it, as git runs it. An alias that runs
+ * a shell command (`!…`) is refused, as `git -c alias.x=!…` is. Nothing where there is no such alias
+ * or no folder to read it in.
+ */
+function gitAliasTargets(use: GitAliasUse, inDir: string, d: string, ports: ShellPorts): ShellTarget[] {
+  if (ports.gitAlias === undefined || d === UNKNOWN_DIR || inDir === UNKNOWN_DIR || use.inDir === UNKNOWN_DIR) return [];
+  const dir = [d, inDir, use.inDir].reduce((a, b) => (b === '' ? a : b.startsWith('/') ? b : a === '' ? b : `${a}/${b}`), '');
+  const value = ports.gitAlias(dir === '' ? '.' : dir, use.name.toLowerCase());
+  if (value === undefined) return [];
+  if (value.trimStart().startsWith('!')) throw new Undecidable(`\`git ${use.name}\` is an alias in git's configuration that runs a shell command, which the guard does not analyse`);
+  const words = value.split(/\s+/).filter((w) => w !== '').map((text): Word => ({ text, glob: false, raw: text, inner: [] }));
+  // gitTargets places the paths in `-C` folders of the alias itself; the command's own are use.inDir.
+  return gitTargets([...words, ...use.rest], () => {
+    throw new Undecidable(`\`git ${use.name}\` is an alias in git's configuration that applies a patch`);
+  }).map((t) => place(place(place(t, use.inDir), inDir), d));
 }
 
 /** `git config` options that take a value (`--file x`, `--type bool`), and its read-only forms. */
@@ -2386,6 +2416,13 @@ export interface ShellPorts {
    * nothing is there. Without it, script files are not read.
    */
   readScript?: (path: string) => { text?: string; large?: boolean } | undefined;
+  /**
+   * The value of git alias `name` for a git command run in folder `dir` (relative to the folder the
+   * command line starts in, or absolute), from git's configuration files (the repository's, the user's,
+   * the system's; the last one read wins, as in git); undefined when there is none. Without it, aliases
+   * in the configuration are not seen (`git co` is a command the guard does not know).
+   */
+  gitAlias?: (dir: string, name: string) => string | undefined;
 }
 
 /** Paths one patch names, at most, and folders in one of them: past either, every file of its folder counts. */
@@ -3246,6 +3283,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
   const scripts: { use: ScriptUse; inDir: string; dirs: ReadonlySet<string> }[] = [];
   const makes: { use: MakeUse; inDir: string; dirs: ReadonlySet<string> }[] = [];
   const scriptFiles: { use: ScriptFileUse; inDir: string; dirs: ReadonlySet<string> }[] = [];
+  const gitAliases: { use: GitAliasUse; inDir: string; dirs: ReadonlySet<string> }[] = [];
   // Files the command writes with a redirect of a command whose output the guard knows (`cat > fix.sh <<'EOF'`): their text.
   const printedInto = new Map<ShellTarget, string>();
   const skips: string[] = [];
@@ -3319,7 +3357,8 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
       const ran: ScriptUse[] = [];
       const made: MakeUse[] = [];
       const files: ScriptFileUse[] = [];
-      const found = commandTargets(simple, withXargs(real), { recurse: subshell, evalHere, upstream, patch: (use) => void applied.push(use), script: (use) => void ran.push(use), make: (use) => void made.push(use), scriptFile: (use) => void files.push(use) });
+      const aliased: GitAliasUse[] = [];
+      const found = commandTargets(simple, withXargs(real), { recurse: subshell, evalHere, upstream, patch: (use) => void applied.push(use), script: (use) => void ran.push(use), make: (use) => void made.push(use), scriptFile: (use) => void files.push(use), gitAlias: (use) => void aliased.push(use) });
       if (name !== undefined && !((name === 'cd' || name === 'pushd' || name === 'popd') && real.inShell)) commands++;
       // `env -C dir cmd`, `sudo -D dir cmd`: the command's relative paths are in that folder.
       let inDir = '';
@@ -3338,6 +3377,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
         }
       }
       for (const use of files) scriptFiles.push({ use, inDir, dirs });
+      for (const use of aliased) gitAliases.push({ use, inDir, dirs });
       for (const use of applied) patches.push({ use, inDir, dirs });
       for (const use of ran) scripts.push({ use, inDir, dirs });
       for (const use of made) makes.push({ use, inDir, dirs });
@@ -3394,6 +3434,10 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
         const through = `${run.by ?? 'a script'}: \`${line.length > 120 ? `${line.slice(0, 117)}...` : line}\``;
         for (let t = from; t < targets.length; t++) targets[t].through ??= through;
       }
+    }
+    // git aliases from the configuration (one level: an alias of an alias is not followed).
+    for (const { use, inDir, dirs } of gitAliases) {
+      for (const d of dirs) targets.push(...gitAliasTargets(use, inDir, d, ports));
     }
     // Script files the command runs, once all it writes is known.
     for (const { use, inDir, dirs } of scriptFiles) {

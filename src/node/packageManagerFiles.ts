@@ -9,6 +9,8 @@ import { dirname, join, resolve } from 'node:path';
 import { minimatchModule } from '../core/minimatchModule';
 import type { ShellPorts } from '../core/shellGuard';
 import { readBounded } from './boundedRead';
+import { gitAliasesIn } from '../core/gitAliases';
+import { findGitDir } from './grantStore';
 
 /** A package.json larger than this is not read for its scripts. */
 const MAX_PACKAGE_BYTES = 1024 * 1024;
@@ -21,10 +23,17 @@ const MAX_MAKEFILE_BYTES = 1024 * 1024;
  * The shell guard's ports for the package scripts of a command line that starts in `cwd`, for one
  * decision: the home folder's .npmrc and .yarnrc are read once, however many packages are read.
  */
-export function packagePorts(cwd: string, home: string | undefined): Required<Pick<ShellPorts, 'readPackage' | 'workspacePackages' | 'readMakefile' | 'readScript'>> {
+export function packagePorts(cwd: string, home: string | undefined, env: NodeJS.ProcessEnv = process.env): Required<Pick<ShellPorts, 'readPackage' | 'workspacePackages' | 'readMakefile' | 'readScript' | 'gitAlias'>> {
   let homeShell: boolean | undefined;
   const inHome = (): boolean => (homeShell ??= home !== undefined && setsScriptShell(home));
+  let userAliases: Map<string, string> | undefined;
   return {
+    gitAlias: (dir, name) => {
+      userAliases ??= aliasesOf(userGitConfigs(home, env));
+      const git = findGitDir(resolve(cwd, dir));
+      const local = git === undefined ? undefined : aliasesOf([join(git.gitDir, 'config'), join(git.gitDir, 'config.worktree')]).get(name);
+      return local ?? userAliases.get(name);
+    },
     readPackage: (dir) => nearestPackage(resolve(cwd, dir), inHome),
     workspacePackages: (dir) => workspacePackages(resolve(cwd, dir)),
     readMakefile: (dir, names) => firstMakefile(resolve(cwd, dir), names),
@@ -33,6 +42,30 @@ export function packagePorts(cwd: string, home: string | undefined): Required<Pi
       return home === undefined ? undefined : scriptFile(join(home, path.slice(2)));
     },
   };
+}
+
+/** A git configuration file larger than this is not read for aliases. */
+const MAX_GIT_CONFIG_BYTES = 1024 * 1024;
+
+/** git's configuration files outside a repository, in the order git reads them (a later one wins). */
+function userGitConfigs(home: string | undefined, env: NodeJS.ProcessEnv): string[] {
+  if (env.GIT_CONFIG_GLOBAL !== undefined || env.GIT_CONFIG_SYSTEM !== undefined || env.GIT_CONFIG_NOSYSTEM !== undefined) {
+    return [...(env.GIT_CONFIG_NOSYSTEM ? [] : [env.GIT_CONFIG_SYSTEM ?? '/etc/gitconfig']), ...(env.GIT_CONFIG_GLOBAL !== undefined ? [env.GIT_CONFIG_GLOBAL] : home === undefined ? [] : [join(home, '.gitconfig')])];
+  }
+  const xdg = env.XDG_CONFIG_HOME ?? (home === undefined ? undefined : join(home, '.config'));
+  return ['/etc/gitconfig', ...(xdg === undefined ? [] : [join(xdg, 'git', 'config')]), ...(home === undefined ? [] : [join(home, '.gitconfig')])];
+}
+
+/** The aliases of these configuration files, a later file's winning. Files that are not there are skipped. */
+function aliasesOf(files: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of files) {
+    // Through links, as git reads it (a dotfiles manager links ~/.gitconfig); never a pipe.
+    if (statSync(f, { throwIfNoEntry: false })?.isFile() !== true) continue;
+    const text = readBounded(f, MAX_GIT_CONFIG_BYTES, true)?.toString('utf8');
+    if (text !== undefined) for (const [k, v] of gitAliasesIn(text)) out.set(k, v);
+  }
+  return out;
 }
 
 /** The most of a script file (`./fix.sh`, `python3 fix.py`) read for what it writes. */

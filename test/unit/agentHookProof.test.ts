@@ -335,6 +335,26 @@ describe('post-tool hooks record the change under the grant at once', () => {
 
 describe('an agent cannot open the locks itself', () => {
   const bash = (command: string): Answer => runHook(repo, 'claude', { hook_event_name: 'PreToolUse', cwd: repo.dir, tool_name: 'Bash', tool_input: { command } });
+  test('a git alias in the clone\'s or the user\'s configuration is followed', () => {
+    const config = join(repo.dir, '.git', 'config');
+    const before = readFileSync(config, 'utf8');
+    // The user's configuration as git finds it here (the sandbox names it with GIT_CONFIG_GLOBAL).
+    const userConfig = sandbox.env.GIT_CONFIG_GLOBAL ?? join(sandbox.env.HOME ?? '', '.gitconfig');
+    const userBefore = existsSync(userConfig) ? readFileSync(userConfig, 'utf8') : undefined;
+    writeFileSync(config, `${before}[alias]\n\tco = checkout\n\tnuke = "!rm -f ${FILE}"\n`);
+    writeFileSync(userConfig, `${userBefore ?? ''}[alias]\n\trs = restore --source=HEAD~1\n`);
+    try {
+      // Each was allowed before: `co`, `rs` and `nuke` were commands the guard did not know.
+      assertRefused('claude', bash(`git co -- ${FILE}`), /001_init\.sql is protected/, 'a clone alias');
+      assertRefused('claude', bash(`git rs ${FILE}`), /001_init\.sql is protected/, 'a user alias');
+      assertRefused('claude', bash('git nuke'), /`git nuke` is an alias in git's configuration that runs a shell command/, 'a shell alias');
+      assertAllowed('claude', bash('git co -b topic && git status'), 'an alias writing no protected file');
+    } finally {
+      writeFileSync(config, before);
+      if (userBefore === undefined) rmSync(userConfig, { force: true });
+      else writeFileSync(userConfig, userBefore);
+    }
+  });
   test('skipping the commit gate (git commit --no-verify, -n) is refused where the clone has it', () => {
     assertAllowed('claude', bash('git commit --no-verify -m x'), 'no gate installed: not ours to refuse');
     const installed = sandbox.run(['install-hooks'], { cwd: repo.dir });
