@@ -24,7 +24,7 @@ import { readBounded } from '../node/boundedRead';
 import { manifestCacheFile } from '../node/manifestCache';
 import { packagePorts } from '../node/packageManagerFiles';
 import { noteCodePath } from '../core/codePath';
-import { findGitDir, grantStoreFor } from '../node/grantStore';
+import { findGitDir, gitCommonDir, grantStoreFor } from '../node/grantStore';
 import { classifyTarget, loadManifest, protectedMessage, relsUnder } from './checkCommand';
 import { EnclosingWorkspaces, TooManyCheckouts } from './enclosingWorkspaces';
 import { MAX_HOOK_PAYLOAD, caseInsensitiveFs, formatProblems, isInputTooLarge } from './io';
@@ -423,7 +423,7 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
   // The clone's grant store and CLI record (a forged grant or a fake CLI would open every lock),
   // and its git hooks (the commit gate): no tool call of an agent writes there.
   const git = findGitDir(folder.root);
-  const forbidden = git ? [join(git.gitDir, 'protected-files'), join(git.gitDir, 'hooks'), join(git.gitDir, 'config'), join(git.gitDir, 'config.worktree')] : [];
+  const forbidden = git ? [join(git.gitDir, 'protected-files'), join(git.gitDir, 'hooks'), join(gitCommonDir(git.gitDir), 'config'), join(git.gitDir, 'config.worktree')] : [];
   const intoForbidden = (abs: string, subtree: boolean): string | undefined => {
     if (forbidden.length === 0) return undefined;
     // Also through a symlink, or a symlinked folder, to a file not made yet.

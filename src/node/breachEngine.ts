@@ -23,7 +23,7 @@ import { atomicWriteFile, atomicWriteLink } from './atomicWrite';
 import { copyBackup, moveAside, writeBackup } from './backups';
 import { ObjectReader, runGit, treeEntries } from './gitChanges';
 import { GitActivity } from './gitActivity';
-import { findGitDir } from './grantStore';
+import { findGitDir, gitCommonDir } from './grantStore';
 import { walkProtected } from './inventory';
 import type { AuditRecorder } from './recorder';
 import { readRegularFile, readRegularFileSync, readRegularVersion } from './regularFile';
@@ -1162,8 +1162,7 @@ function headOid(root: string): string | undefined {
     const ref = /^ref: (.+)$/.exec(head)?.[1];
     if (!ref) return /^[0-9a-f]{40,64}$/.test(head) ? head : undefined;
     // Linked worktrees keep refs in the common directory.
-    const commondir = text(join(git.gitDir, 'commondir'));
-    const common = commondir ? join(git.gitDir, commondir) : git.gitDir;
+    const common = gitCommonDir(git.gitDir);
     for (const dir of [git.gitDir, common]) {
       const oid = text(join(dir, ...ref.split('/')));
       if (oid !== undefined) return oid; // else packed, or in the common directory

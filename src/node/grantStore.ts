@@ -39,6 +39,21 @@ export function findGitDir(folder: string): { gitDir: string; root: string } | u
   }
 }
 
+/**
+ * The directory a linked worktree shares with its main checkout (refs, objects, the configuration):
+ * `commondir` in its git directory names it, relative to that directory or absolute; the git
+ * directory itself for a main checkout.
+ */
+export function gitCommonDir(gitDir: string): string {
+  let named: string | undefined;
+  try {
+    named = readRegularFileSync(join(gitDir, 'commondir'))?.toString('utf8').trim();
+  } catch {
+    named = undefined; // not a regular file: as git, which would not start
+  }
+  return named ? resolve(gitDir, named) : gitDir;
+}
+
 export interface GrantStoreLocation {
   /** The store's folder. */
   dir: string;

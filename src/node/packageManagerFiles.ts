@@ -10,7 +10,7 @@ import { minimatchModule } from '../core/minimatchModule';
 import type { ShellPorts } from '../core/shellGuard';
 import { readBounded } from './boundedRead';
 import { gitAliasesIn } from '../core/gitAliases';
-import { findGitDir } from './grantStore';
+import { findGitDir, gitCommonDir } from './grantStore';
 
 /** A package.json larger than this is not read for its scripts. */
 const MAX_PACKAGE_BYTES = 1024 * 1024;
@@ -31,7 +31,7 @@ export function packagePorts(cwd: string, home: string | undefined, env: NodeJS.
     gitAlias: (dir, name) => {
       userAliases ??= aliasesOf(userGitConfigs(home, env));
       const git = findGitDir(resolve(cwd, dir));
-      const local = git === undefined ? undefined : aliasesOf([join(git.gitDir, 'config'), join(git.gitDir, 'config.worktree')]).get(name);
+      const local = git === undefined ? undefined : aliasesOf([join(gitCommonDir(git.gitDir), 'config'), join(git.gitDir, 'config.worktree')]).get(name);
       return local ?? userAliases.get(name);
     },
     readPackage: (dir) => nearestPackage(resolve(cwd, dir), inHome),
