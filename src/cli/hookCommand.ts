@@ -319,7 +319,7 @@ function commitGateIn(root: string, gitDir: string): boolean {
   const config = readBounded(join(gitDir, 'config'), 256 * 1024)?.toString('utf8') ?? '';
   const hooksPath = /^\s*hookspath\s*=\s*"?([^"\n]+?)"?\s*$/im.exec(config)?.[1];
   const hooks = hooksPath === undefined ? join(gitDir, 'hooks') : resolve(root, hooksPath);
-  return [join(hooks, 'pre-commit'), join(root, '.husky', 'pre-commit'), join(root, '.pre-commit-config.yaml'), join(root, 'lefthook.yml'), join(root, '.lefthook.yml')]
+  return [join(hooks, 'pre-commit'), join(root, '.husky', 'pre-commit'), join(root, '.pre-commit-config.yaml'), ...['lefthook.yml', 'lefthook.yaml', '.lefthook.yml', '.lefthook.yaml'].map((f) => join(root, f))]
     .some((f) => readBounded(f, 256 * 1024)?.toString('utf8').includes('protected-files') === true);
 }
 

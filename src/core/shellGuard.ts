@@ -2207,26 +2207,34 @@ const GIT_VERIFIED = new Set(['commit', 'merge', 'push', 'am', 'rebase', 'pull',
  * `--no-verify` of a command that runs them, or `git commit -n` (in a cluster too, `-an`; not inside
  * a value, `-mn` is the message "n"). Global options first, as gitTargets reads them.
  */
-function gitSkipsHooks(args: readonly Word[]): boolean {
+function gitSkipsHooks(args: readonly Word[]): 'skips' | 'runs' | undefined {
   let k = 0;
   while (k < args.length && args[k].text.startsWith('-')) k += !args[k].text.includes('=') && GIT_GLOBAL_VALUE_OPTIONS.has(args[k].text) ? 2 : 1;
   const sub = args[k]?.text;
-  if (sub === undefined || !GIT_VERIFIED.has(sub)) return false;
+  if (sub === undefined || !GIT_VERIFIED.has(sub)) return undefined;
   for (let j = k + 1; j < args.length; j++) {
     const t = args[j].text;
-    if (t === '--') return false;
-    if (t === '--no-verify') return true;
+    if (t === '--') return 'runs';
+    if (t === '--no-verify') return 'skips';
     if (sub !== 'commit' || !/^-[a-zA-Z]/.test(t)) continue;
     for (let c = 1; c < t.length; c++) {
-      if (t[c] === 'n') return true;
+      if (t[c] === 'n') return 'skips';
       if (GIT_COMMIT_SHORT_VALUES.has(t[c])) {
         if (c === t.length - 1) j++; // its value is the next word
         break;
       }
     }
   }
-  return false;
+  return 'runs';
 }
+
+/**
+ * A command line that tells the hook managers to skip hooks, for a git command in it that runs them:
+ * husky's and lefthook's `HUSKY=0`/`LEFTHOOK=0` (all hooks), the pre-commit framework's `SKIP=…` and
+ * lefthook's `LEFTHOOK_EXCLUDE=…` naming the commit gate. Read in the whole line (a prefix, a plain
+ * assignment or an export).
+ */
+const HOOK_MANAGER_SKIP = /(?:^|[\s;&|(`])(?:export\s+)?(?:(?:HUSKY|LEFTHOOK)=["']?(?:0|false)["']?(?=[\s;&|)`]|$)|(?:SKIP|LEFTHOOK_EXCLUDE|LEFTHOOK_SKIP)=\S*protected-files)/;
 
 /** Options of `git apply` and `git am` that take a value. */
 const GIT_APPLY_VALUE_OPTIONS = new Set(['-p', '-C', '--exclude', '--include', '--directory', '--whitespace', '--build-fake-ancestor', '--patch-format', '--resolvemsg', '-S', '--gpg-sign']);
@@ -3287,6 +3295,8 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
   // Files the command writes with a redirect of a command whose output the guard knows (`cat > fix.sh <<'EOF'`): their text.
   const printedInto = new Map<ShellTarget, string>();
   const skips: string[] = [];
+  // git commands that run the hooks: they skip them when the whole line tells the hook managers to.
+  const runsHooks: string[] = [];
   let commands = 0;
   const visit = (script: string, depth: number, start: ReadonlySet<string>): Flow => {
     if (depth > SHELL_LIMITS.maxDepth) throw new TooComplex(`nested more than ${SHELL_LIMITS.maxDepth} levels deep`);
@@ -3338,7 +3348,8 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
       }
       const name = real.words[0]?.text;
       if (simple.words[0]?.text === 'function' || name === 'alias') context.functions = true;
-      if (name !== undefined && basename(name) === 'git' && gitSkipsHooks(real.words.slice(1))) skips.push(normalizeSpaces(simple.words.map((w) => shown(w.text)).join(' ')));
+      const hooks = name !== undefined && basename(name) === 'git' ? gitSkipsHooks(real.words.slice(1)) : undefined;
+      if (hooks !== undefined) (hooks === 'skips' || HOOK_MANAGER_SKIP.test(script) ? skips : runsHooks).push(normalizeSpaces(simple.words.map((w) => shown(w.text)).join(' ')));
       let result: Flow = { ok: dirs, fail: dirs };
       const subshell = (inner: string): void => void visit(inner, depth + 1, dirs);
       const evalHere = (inner: string): void => {
@@ -3476,6 +3487,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
     if (err instanceof Undecidable) return { targets: [], guarded: [], failure: `${err.message}; run the commands themselves, so the guard can check them`, lines: [] };
     throw err;
   }
+  if (HOOK_MANAGER_SKIP.test(command)) skips.push(...runsHooks);
   return { targets: dedupe(targets), guarded: guardedIn(lines, guardedCommands), failure: undefined, lines, skipsHooks: skips };
 }
 

@@ -1522,6 +1522,13 @@ describe('shell guard: git commands that skip the repository\'s hooks', () => {
     for (const command of ['git commit --no-verify -m x', 'git commit -n -m x', 'git commit -anm x', 'git -C . commit -qn', 'git push --no-verify', 'git merge --no-verify topic', 'git rebase --no-verify main', 'cd src && git commit -n', 'bash -c "git commit -n -m x"', 'C=commit; git $C --no-verify']) {
       assert.equal(skips(command).length, 1, command);
     }
+    // Told to the hook managers in the line: husky and lefthook skip all, pre-commit's SKIP and lefthook's exclude the gate.
+    for (const command of ['HUSKY=0 git commit -m x', 'export HUSKY=0; git add -A && git commit -m x', "LEFTHOOK='0' git push", 'SKIP=lint,protected-files-verify git commit -m x', 'LEFTHOOK_EXCLUDE=protected-files git commit -m x']) {
+      assert.equal(skips(command).length, 1, command);
+    }
+    for (const command of ['HUSKY=1 git commit -m x', 'SKIP=lint git commit -m x', 'HUSKY=0 npm test', 'HUSKY=00 git commit -m x']) {
+      assert.deepEqual(skips(command), [], command);
+    }
     for (const command of ['git commit -m x', 'git commit -mn', 'git commit -m "-n"', 'git commit -F msg.txt', 'git push -n', 'git log -n 3', 'git commit -- -n', 'echo git commit -n', 'git status --no-verify']) {
       assert.deepEqual(skips(command), [], command);
     }
