@@ -364,7 +364,7 @@ describe('an agent cannot open the locks itself', () => {
       assertRefused('claude', bash('git commit --no-verify -m x'), skips, '--no-verify');
       assertRefused('claude', bash('git add -A && git commit -anm x'), skips, '-n in a cluster');
       assertRefused('claude', bash('git push --no-verify origin main'), /`git push --no-verify origin main` skips/, 'push');
-      assertRefused('claude', bash('HUSKY=0 git commit -m x'), /`git commit -m x` skips this repository's git hooks/, 'husky told to skip');
+      assertRefused('claude', bash('HUSKY=0 git commit -m x'), /`HUSKY=0 git commit -m x` skips this repository's git hooks/, 'husky told to skip');
       assertAllowed('claude', bash('git commit -m "skip nothing: -n" && git commit -mn && git push -n'), 'a message, a message "n", a dry run');
     } finally {
       for (const h of ['pre-commit', 'pre-merge-commit', 'pre-push']) rmSync(join(repo.dir, '.git', 'hooks', h), { force: true });
