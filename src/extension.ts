@@ -25,6 +25,7 @@ import { LockStatusBar } from './vscode/statusBar';
 import type { UnlockFlow } from './vscode/unlockFlow';
 import { UnlockService } from './vscode/unlockService';
 import { isTrusted } from './vscode/trust';
+import { MANIFEST_PATH } from './core/manifest';
 
 /** What the integration tests reach; returned only when the extension runs under tests. */
 export interface TestApi {
@@ -110,7 +111,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     const terminal = push(new TerminalGuard(service));
     writers = { recorder, breach, permissions, terminal };
     filePermissions = permissions;
-    push(recorder.onDidRecord((e) => void breach.approve(e.folder, e.record)));
+    push(recorder.onDidRecord((e) => {
+      void breach.approve(e.folder, e.record);
+      // A manifest saved under an unlock is read once its change is recorded (which approves it), not
+      // when the file watcher reports the save: late on a loaded machine, never where it is excluded.
+      if (e.record.file === MANIFEST_PATH) void e.folder.reload();
+    }));
     breach.start();
     // On-disk permissions follow in the background (nothing here may wait on the whole inventory).
     void permissions.schedule();

@@ -467,6 +467,30 @@ describe('multi-root workspace: folders added without a manifest', function () {
     await inForce('notes');
   });
 
+  it('a change to the manifest saved in the editor under an unlock is in force once recorded, without the file watcher', async () => {
+    const folder = protectionOf(a, 'notes');
+    assert.equal(folder.state.kind, 'ok', 'the starter manifest from the test before');
+    const state = a.service.resolve(uriIn('notes', MANIFEST));
+    assert.ok(state?.locked);
+    await a.unlocks.unlock(folder, state.target, state.classification.tier, 'Name the first tier (ticket 5)');
+    try {
+      const doc = await vscode.workspace.openTextDocument(uriIn('notes', MANIFEST));
+      await vscode.window.showTextDocument(doc, { preview: false });
+      await a.readOnly.settled();
+      const label = folder.manifest!.tiers[0].label;
+      const at = doc.getText().indexOf(`"${label}"`);
+      assert.ok(at > 0, `the tier label ${label} in the starter manifest`);
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(doc.uri, new vscode.Range(doc.positionAt(at), doc.positionAt(at + label.length + 2)), '"Tier 1 · Notes"');
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      assert.ok(await doc.save(), 'saved');
+      await waitFor('the change recorded', () => /"event":"change"/.test(auditTextOf('notes')) || undefined);
+      await waitFor('the saved manifest in force', () => folder.manifest?.tiers[0].label === 'Tier 1 · Notes' || undefined, 5_000);
+    } finally {
+      for (const g of folder.registry.all()) await a.unlocks.relock(folder, g.target, 'relock');
+    }
+  });
+
   it('Import Protocol Document into a folder without a manifest puts it in force once written', async () => {
     assert.equal(protectionOf(a, 'runbooks').state.kind, 'missing');
     fs.writeFileSync(diskPath('runbooks', 'PROTOCOL.md'), '# Protocol\n\n## TIER 1: NO CHANGES ALLOWED\n\n### Deploy (DEPLOY)\n\n```\ntodo.md\n```\n');
