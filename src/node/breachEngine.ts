@@ -69,6 +69,8 @@ export interface BreachEngineOptions {
   onUnwatched?(folders: number): void;
   /** How often folders without a watcher are checked (UNWATCHED_CHECK_MS unless given; tests use short ones). */
   unwatchedCheckMs?: number;
+  /** A watcher's event for a path of the folder, before it is judged (the editor reads its manifest again on one). */
+  onDiskEvent?(rel: string): void;
   /** The OS's directory watcher (fs.watch unless given; tests give one that runs into a limit). */
   watchFolder?(dir: string, options: { persistent: boolean }, listener: (event: string, name: string | Buffer | null) => void): FSWatcher;
   now?(): number;
@@ -978,6 +980,7 @@ export class BreachEngine {
     if (!rel || rel.startsWith('..')) return;
     if (this.watchSet.has(abs)) this.reseat(abs);
     else if (this.o.policy.mayProtectUnder && !SKIP_NAMES.has(name) && !isExtensionWritten(`${rel}/`) && this.mayProtectUnder(rel)) this.grow(abs);
+    this.o.onDiskEvent?.(rel);
     this.notify(rel);
   }
 

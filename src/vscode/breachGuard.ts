@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { sha256 } from '../core/audit';
 import type { AuditRecord } from '../core/audit';
 import type { BreachOutcome } from '../core/breach';
+import { MANIFEST_PATH } from '../core/manifest';
 import { targetKey } from '../core/unlocks';
 import type { Grant } from '../core/unlocks';
 import { atomicWriteFile } from '../node/atomicWrite';
@@ -123,6 +124,11 @@ export class BreachGuard extends Disposable {
       isOwnWrite: (hash) => expectedOwnWrites.delete(hash),
       log: (level, message) => log[level](message),
       onUnwatched: (n) => this.unwatched(folder, n),
+      // The manifest written from outside (git pull, another editor): read again from this watcher
+      // too, which sees .protection/ where the workbench's may not (files.watcherExclude, its own limit).
+      onDiskEvent: (rel) => {
+        if (rel === MANIFEST_PATH) this.manifestEvent(folder);
+      },
     });
     // Inactive until the lease says which guard this window is (a few ms); the check at start that
     // follows covers anything written meanwhile.
@@ -243,6 +249,17 @@ export class BreachGuard extends Disposable {
       // One folder's breach, or several (from any folders): one line for all.
       this.notify(batch[0].folder, batch.map((n) => n.o));
     }, NOTICE_BATCH_MS);
+  }
+
+  private readonly manifestEvents = new Map<FolderProtection, ReturnType<typeof setTimeout>>();
+
+  /** A burst of events for a folder's manifest: one reload after it (as the workbench watcher's, see FolderProtection). */
+  private manifestEvent(folder: FolderProtection): void {
+    clearTimeout(this.manifestEvents.get(folder));
+    this.manifestEvents.set(folder, setTimeout(() => {
+      this.manifestEvents.delete(folder);
+      if (!this.isDisposed) void folder.reload();
+    }, 50));
   }
 
   private watchLimitShown = false;

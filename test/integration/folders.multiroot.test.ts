@@ -491,6 +491,25 @@ describe('multi-root workspace: folders added without a manifest', function () {
     }
   });
 
+  it('the manifest written from outside under an unlock is read again through the breach guard\'s own watcher', async () => {
+    const folder = protectionOf(a, 'notes');
+    const state = a.service.resolve(uriIn('notes', MANIFEST));
+    assert.ok(state?.locked);
+    await a.unlocks.unlock(folder, state.target, state.classification.tier, 'Rename the first tier (ticket 6)');
+    try {
+      await a.breach.settled();
+      const text = readIn('notes', MANIFEST);
+      const label = folder.manifest!.tiers[0].label;
+      assert.ok(text.includes(`"${label}"`));
+      fs.writeFileSync(diskPath('notes', MANIFEST), text.replace(`"${label}"`, '"Tier 1 · Outside"'));
+      // The workbench's watcher reports nothing here (files.watcherExclude): only the guard's can.
+      await waitFor('the manifest written outside in force', () => folder.manifest?.tiers[0].label === 'Tier 1 · Outside' || undefined, 5_000);
+    } finally {
+      for (const g of folder.registry.all()) await a.unlocks.relock(folder, g.target, 'relock');
+      await a.breach.settled();
+    }
+  });
+
   it('Import Protocol Document into a folder without a manifest puts it in force once written', async () => {
     assert.equal(protectionOf(a, 'runbooks').state.kind, 'missing');
     fs.writeFileSync(diskPath('runbooks', 'PROTOCOL.md'), '# Protocol\n\n## TIER 1: NO CHANGES ALLOWED\n\n### Deploy (DEPLOY)\n\n```\ntodo.md\n```\n');
