@@ -2083,6 +2083,13 @@ const CHECKOUT_INDEX_VALUE_OPTIONS = new Set(['--prefix', '--stage']);
 
 /** Global options of git that take a value. */
 const GIT_GLOBAL_VALUE_OPTIONS = new Set(['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--config-env', '--super-prefix', '--exec-path']);
+/**
+ * git's environment that makes it run a command (`GIT_EXTERNAL_DIFF` on `git diff`, `GIT_EDITOR` on `git
+ * commit`, `GIT_SSH_COMMAND` on `git fetch`), read another configuration (`GIT_CONFIG_GLOBAL=/tmp/x`,
+ * `GIT_CONFIG_KEY_0=core.fsmonitor`), or work on another tree (`GIT_WORK_TREE`, `GIT_DIR`): assigned
+ * anywhere in a line that runs git (a prefix, a plain assignment, `export`, `env`), with its value.
+ */
+const GIT_COMMAND_ENV = /(?:^|[\s;&|(`])(?:export\s+|env\s+(?:-\S+\s+)*)?(GIT_(?:PAGER|EDITOR|SEQUENCE_EDITOR|EXTERNAL_DIFF|SSH|SSH_COMMAND|ASKPASS|PROXY_COMMAND|EXEC_PATH|CONFIG|CONFIG_GLOBAL|CONFIG_SYSTEM|CONFIG_PARAMETERS|CONFIG_COUNT|CONFIG_KEY_\d+|CONFIG_VALUE_\d+|WORK_TREE|DIR|TEMPLATE_DIR)|PAGER|EDITOR|VISUAL|SSH_ASKPASS)=('[^']*'|"(?:[^"\\]|\\.)*"|[^\s;&|)`]*)/g;
 /** Values of those keys that run nothing but a pager (`git -c core.pager=cat log`). */
 const HARMLESS_PAGER = /^(cat|less( -[A-Za-z]+)?|more|true|)$/;
 /** `git -c` keys whose value is a command git runs (through a shell). */
@@ -2115,6 +2122,7 @@ function gitTargets(all: readonly Word[], patch: (use: PatchUse) => void, aliasU
       const kv = /^([^=]+)=?(.*)$/.exec(value.text);
       if (!kv) continue;
       if (/^alias\./i.test(kv[1])) aliases.set(kv[1].slice(6).toLowerCase(), kv[2]);
+      else if (/^include(if)?\./i.test(kv[1])) throw new Undecidable(`\`git -c ${kv[1]}=…\` makes git read a configuration the guard does not analyse`);
       else if (GIT_COMMAND_KEYS.test(kv[1]) && !HARMLESS_PAGER.test(kv[2])) {
         throw new Undecidable(`\`git -c ${kv[1]}=…\` makes git run a command the guard does not analyse`);
       }
@@ -3297,6 +3305,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
   const skips: string[] = [];
   // git commands that run the hooks: they skip them when the whole line tells the hook managers to.
   const runsHooks: string[] = [];
+  let gitRuns = 0;
   let commands = 0;
   const visit = (script: string, depth: number, start: ReadonlySet<string>): Flow => {
     if (depth > SHELL_LIMITS.maxDepth) throw new TooComplex(`nested more than ${SHELL_LIMITS.maxDepth} levels deep`);
@@ -3348,6 +3357,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
       }
       const name = real.words[0]?.text;
       if (simple.words[0]?.text === 'function' || name === 'alias') context.functions = true;
+      if (name !== undefined && basename(name) === 'git') gitRuns++;
       const hooks = name !== undefined && basename(name) === 'git' ? gitSkipsHooks(real.words.slice(1)) : undefined;
       if (hooks !== undefined) (hooks === 'skips' || HOOK_MANAGER_SKIP.test(script) ? skips : runsHooks).push(normalizeSpaces(simple.words.map((w) => shown(w.text)).join(' ')));
       let result: Flow = { ok: dirs, fail: dirs };
@@ -3420,6 +3430,13 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
   };
   try {
     visit(command, 0, new Set(['']));
+    // git told through its environment to run a command (`GIT_EXTERNAL_DIFF=… git diff`), as `-c` would.
+    if (gitRuns > 0) {
+      for (const m of command.matchAll(GIT_COMMAND_ENV)) {
+        const value = m[2].replace(/^(['"])(.*)\1$/, '$2');
+        if (!HARMLESS_PAGER.test(value) && value !== ':') throw new Undecidable(`\`${m[1]}=…\` makes git run a command, read a configuration or work in a tree the guard does not analyse`);
+      }
+    }
     // Package scripts, once the command's own writes are known: a script may run more (`npm run a`
     // whose script is `npm run b && prettier --write .`), so the list grows while it is read.
     const state: ScriptState = { runs: MAX_SCRIPT_RUNS, shellEnv: /npm_config_(script_shell|userconfig|globalconfig)/i.test(command), makeEnv: /\b(?:MAKEFILES|MAKEFLAGS|GNUMAKEFLAGS|MFLAGS)\s*=/.test(command), found: new Map(), scripts: new Map(), writes: new Map() };

@@ -388,6 +388,7 @@ describe('an agent cannot open the locks itself', () => {
     assertRefused('claude', bash('git config core.hooksPath /dev/null'), /`git config core\.hooksPath …` makes later git commands run what the guard does not see \(and the commit gate's hooks would not run\)/, 'git config core.hooksPath');
     assertRefused('claude', bash("git config --global alias.co 'checkout --'"), /`git config alias\.co …`/, 'a user-level alias');
     assertRefused('claude', bash("echo '[alias] co = checkout --' >> ~/.gitconfig"), /\.gitconfig is git's configuration/, 'the user-level configuration file');
+    assertRefused('claude', bash(`GIT_EXTERNAL_DIFF='rm -f ${FILE}' git diff`), /`GIT_EXTERNAL_DIFF=…` makes git run a command/, 'a command through git\'s environment');
     assertAllowed('claude', bash('git config user.name Ann && git remote add origin https://example.com/x.git && git config --get core.hooksPath; cat .git/config'), 'git writing its configuration itself, and reading it');
   });
   test('a wildcard before the name does not hide the store, the git hooks, the agents\' settings or the guard\'s code', () => {
