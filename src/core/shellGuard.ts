@@ -3430,9 +3430,11 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
   };
   try {
     visit(command, 0, new Set(['']));
-    // git told through its environment to run a command (`GIT_EXTERNAL_DIFF=… git diff`), as `-c` would.
-    if (gitRuns > 0) {
+    // git told through its environment to run a command (`GIT_EXTERNAL_DIFF=… git diff`), as `-c` would;
+    // also exported without git in the line (a shell that keeps it would give it to the next call's git).
+    if (gitRuns > 0 || /\bexport\b/.test(command)) {
       for (const m of command.matchAll(GIT_COMMAND_ENV)) {
+        if (gitRuns === 0 && !/^\s*[;&|(`]?\s*export\s/.test(m[0])) continue;
         const value = m[2].replace(/^(['"])(.*)\1$/, '$2');
         if (!HARMLESS_PAGER.test(value) && value !== ':') throw new Undecidable(`\`${m[1]}=…\` makes git run a command, read a configuration or work in a tree the guard does not analyse`);
       }
