@@ -403,9 +403,14 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
   }
   // A path the guard cannot resolve counts as every file it could be: said first, or the refusals that
   // follow (an agent's settings, the guard's code) read as if the command had named them.
-  const blind = analysis?.targets.find((t) => t.anywhere !== undefined && t.unknown !== undefined);
-  if (reasons.length > 0 && blind !== undefined) {
-    reasons.unshift(`Protected Files: this command names "${blind.path}", which the guard cannot resolve (${blind.unknown}), so it counts as every protected file it could be, those below among them. Name the files and folders, or set the variable in the same command (F=out.txt; rm "$F").`);
+  const blind = analysis?.targets.filter((t) => t.anywhere !== undefined && t.unknown !== undefined) ?? [];
+  if (reasons.length > 0 && blind.length > 0) {
+    // As written where the guard kept the word (`"$OUT"`), else the pattern it stands for.
+    const written = blind.filter((t) => t.written !== undefined).map((t) => `\`${t.written}\``);
+    const paths = blind.map((t) => t.path).filter((p, _, all) => !(p.endsWith('/**') && all.includes(p.slice(0, -3))));
+    const named = [...new Set(written.length > 0 ? written : paths.map((p) => `"${p}"`))];
+    const shown = `${named.slice(0, 3).join(', ')}${named.length > 3 ? ` and ${named.length - 3} more` : ''}`;
+    reasons.unshift(`Protected Files: this command names ${shown}, which the guard cannot resolve (${blind[0].unknown}), so it counts as every protected file it could be, those below among them. Name the files and folders, or set the variable in the same command (F=out.txt; rm "$F").`);
   }
   return reasons.length > 0 ? denyAnswer(call.agent, reasons.join(' ')) : allowAnswer(call.agent);
 }

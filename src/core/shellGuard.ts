@@ -31,6 +31,8 @@ export interface ShellTarget {
   unknown?: string;
   /** The package script or make recipe line that writes it, for the message (`make fmt: \`gofmt -w .\``). */
   through?: string;
+  /** The word as the command wrote it, where the path has a part the guard cannot know (`"$OUT"`), for the message. */
+  written?: string;
 }
 
 export interface ShellAnalysis {
@@ -881,7 +883,7 @@ function operands(words: readonly Word[], withValue = NO_VALUE_OPTIONS): Word[] 
 }
 
 function target(w: Word, op: ShellOp, via: string, path = w.text): ShellTarget {
-  return { path, glob: w.glob, op, via, ...(w.unknown !== undefined ? { unknown: w.unknown } : {}) };
+  return { path, glob: w.glob, op, via, ...(w.unknown !== undefined ? { unknown: w.unknown } : {}), ...(path.includes(EXPANSION) && w.raw.length <= 200 ? { written: w.raw } : {}) };
 }
 
 /** The string literals of some interpreter code that look like paths. */

@@ -449,7 +449,7 @@ describe('an agent cannot open the locks itself', () => {
     assertRefused('claude', write, /\.cursor\/hooks\.json holds an agent's own settings/, 'Cursor user hooks');
     assertAllowed('claude', bash('cat ~/.claude/settings.json; echo x > ~/notes.txt'), 'reading them, and other files at home');
     // A path the guard cannot resolve reaches them too: why comes first, not a refusal of a file the command never named.
-    assertRefused('claude', bash('rm -rf "$OUT"'), /^Protected Files: this command names "\*\*", which the guard cannot resolve \(a \$VARIABLE[^]*set the variable in the same command[^]*\.claude\/settings\.json holds an agent's own settings/, 'an unknown variable');
+    assertRefused('claude', bash('rm -rf "$OUT"'), /^Protected Files: this command names `"\$OUT"`, which the guard cannot resolve \(a \$VARIABLE[^]*set the variable in the same command[^]*\.claude\/settings\.json holds an agent's own settings/, 'an unknown variable');
   });
   test('the guard\'s own code (its folder: the hook, the CLI\'s parts, their code caches; the Node that runs it) is refused, by shell and by file tools', () => {
     // Before: one Write of `process.exit(0)` into dist/hook.js switched the guard off for every later call.
