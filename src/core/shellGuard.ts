@@ -2197,6 +2197,8 @@ function gitConfigCheck(rest: readonly Word[]): void {
   }
   // `git config set <name> <value>` (git 2.46) or `git config <name> <value>`.
   const [name, value] = words[0] === 'set' ? words.slice(1) : words;
+  // `git config alias.co`: a name alone reads it.
+  if (words[0] !== 'set' && value === undefined) return;
   if (name === undefined || name.includes(EXPANSION)) {
     if (name !== undefined) throw new Undecidable('`git config` sets a key the guard cannot know');
     return;
