@@ -497,6 +497,9 @@ describe('multi-root workspace: folders added without a manifest', function () {
     assert.ok(state?.locked);
     await a.unlocks.unlock(folder, state.target, state.classification.tier, 'Rename the first tier (ticket 6)');
     try {
+      // The folder got its manifest two tests ago: its guard is set up by then (lease, then watchers 300 ms later).
+      await waitFor('notes guarded', () => a.breach.isActiveGuard(folder) || undefined);
+      await sleep(600);
       await a.breach.settled();
       const text = readIn('notes', MANIFEST);
       const label = folder.manifest!.tiers[0].label;
