@@ -127,7 +127,7 @@ export class BreachGuard extends Disposable {
       // The manifest written from outside (git pull, another editor): read again from this watcher
       // too, which sees .protection/ where the workbench's may not (files.watcherExclude, its own limit).
       onDiskEvent: (rel) => {
-        if (rel === MANIFEST_PATH) this.manifestEvent(folder);
+        if (rel === MANIFEST_PATH) folder.manifestTouched();
       },
     });
     // Inactive until the lease says which guard this window is (a few ms); the check at start that
@@ -249,17 +249,6 @@ export class BreachGuard extends Disposable {
       // One folder's breach, or several (from any folders): one line for all.
       this.notify(batch[0].folder, batch.map((n) => n.o));
     }, NOTICE_BATCH_MS);
-  }
-
-  private readonly manifestEvents = new Map<FolderProtection, ReturnType<typeof setTimeout>>();
-
-  /** A burst of events for a folder's manifest: one reload after it (as the workbench watcher's, see FolderProtection). */
-  private manifestEvent(folder: FolderProtection): void {
-    clearTimeout(this.manifestEvents.get(folder));
-    this.manifestEvents.set(folder, setTimeout(() => {
-      this.manifestEvents.delete(folder);
-      if (!this.isDisposed) void folder.reload();
-    }, 50));
   }
 
   private watchLimitShown = false;

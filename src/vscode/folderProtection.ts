@@ -63,16 +63,26 @@ export class FolderProtection extends Disposable {
     const watcher = this.register(
       vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, MANIFEST_PATH)),
     );
-    let pending: ReturnType<typeof setTimeout> | undefined;
-    const schedule = (): void => {
-      if (pending) clearTimeout(pending);
-      pending = setTimeout(() => void this.reload(), 50);
-    };
+    const schedule = (): void => this.manifestTouched();
     this.register(watcher.onDidChange(schedule));
     this.register(watcher.onDidCreate(schedule));
     this.register(watcher.onDidDelete(schedule));
-    this.register({ dispose: () => pending && clearTimeout(pending) });
+    this.register({ dispose: () => this.pendingReload && clearTimeout(this.pendingReload) });
     this.grants = new GrantStore(locateGrantStore(folder.uri.fsPath, true)!);
+  }
+
+  private pendingReload: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * A watcher saw the manifest change (the workbench's, or the breach guard's own): one reload once the
+   * burst is over, however many watchers report it.
+   */
+  manifestTouched(): void {
+    if (this.pendingReload) clearTimeout(this.pendingReload);
+    this.pendingReload = setTimeout(() => {
+      this.pendingReload = undefined;
+      if (!this.isDisposed) void this.reload();
+    }, 50);
   }
 
   /** Starts following the shared grant store: one OS watcher on its folder, whatever the number of files. */
