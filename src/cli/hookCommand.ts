@@ -390,9 +390,11 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
     // match them or a file in them (`sed -i … ~/.claude/sett*.json`, `cp x /opt/pf/dis?/cli.js`).
     const around = (f: string): boolean => analysis?.targets.some((t) => shellGuard().patternAround(t, posixOf(f), posixOf(cwd), posixOf(home))
       || shellGuard().patternReaches(t, posixOf(f), posixOf(cwd), posixOf(home))) === true;
-    const hit = settings.find((f) => touched.some((t) => t === f || t.startsWith(`${f}${sep}`) || isFolderAround(t, f, home)) || anywhere.some((t) => shellGuard().couldBe(t, posixOf(f))) || around(f));
+    // Named, in a folder the call takes with it, below a folder the guard cannot know, or through a pattern.
+    const reached = (f: string): boolean => touched.some((t) => t === f || t.startsWith(`${f}${sep}`) || isFolderAround(t, f, home)) || anywhere.some((t) => shellGuard().couldBe(t, posixOf(f))) || around(f);
+    const hit = settings.find(reached);
     if (hit) reasons.push(`Protected Files: ${hit} holds an agent's own settings, which can switch off the hook that guards this workspace's protected files; an agent must not change it. Ask a person to.`);
-    const gitConfig = USER_GIT_CONFIG.map((rel) => join(home, ...rel.split('/'))).find((f) => touched.some((t) => t === f || isFolderAround(t, f, home)) || anywhere.some((t) => shellGuard().couldBe(t, posixOf(f))) || around(f));
+    const gitConfig = USER_GIT_CONFIG.map((rel) => join(home, ...rel.split('/'))).find(reached);
     if (gitConfig) reasons.push(`Protected Files: ${gitConfig} is git's configuration, which can make git run commands the guard does not see (core.fsmonitor, aliases) or turn the commit gate off (core.hooksPath); an agent must not change it. Ask a person to.`);
     const own = ownCodeHit([...new Set(touched.flatMap(chainOf))], anywhere, home, roots) ?? [guardOwnCode().dir, guardOwnCode().node].find(around);
     if (own !== undefined) reasons.push(`Protected Files: ${own} is the guard's own code, which checks every tool call of the agents in this workspace; an agent must not change it. Ask a person to (reinstall or update Protected Files).`);

@@ -27,12 +27,18 @@ export function packagePorts(cwd: string, home: string | undefined, env: NodeJS.
   let homeShell: boolean | undefined;
   const inHome = (): boolean => (homeShell ??= home !== undefined && setsScriptShell(home));
   let userAliases: Map<string, string> | undefined;
+  // Each configuration read once per decision, however many git commands the line runs.
+  const cloneAliases = new Map<string, Map<string, string>>();
   return {
     gitAlias: (dir, name) => {
       userAliases ??= aliasesOf(userGitConfigs(home, env));
       const git = findGitDir(resolve(cwd, dir));
-      const local = git === undefined ? undefined : aliasesOf([join(gitCommonDir(git.gitDir), 'config'), join(git.gitDir, 'config.worktree')]).get(name);
-      return local ?? userAliases.get(name);
+      let local: Map<string, string> | undefined;
+      if (git !== undefined) {
+        local = cloneAliases.get(git.gitDir);
+        if (local === undefined) cloneAliases.set(git.gitDir, (local = aliasesOf([join(gitCommonDir(git.gitDir), 'config'), join(git.gitDir, 'config.worktree')])));
+      }
+      return local?.get(name) ?? userAliases.get(name);
     },
     readPackage: (dir) => nearestPackage(resolve(cwd, dir), inHome),
     workspacePackages: (dir) => workspacePackages(resolve(cwd, dir)),
