@@ -25,6 +25,7 @@ import { manifestCacheFile } from '../node/manifestCache';
 import { packagePorts } from '../node/packageManagerFiles';
 import { noteCodePath } from '../core/codePath';
 import { findGitDir, gitCommonDir, grantStoreFor } from '../node/grantStore';
+import { gitConfigSection } from '../core/gitAliases';
 import { classifyTarget, loadManifest, protectedMessage, relsUnder } from './checkCommand';
 import { EnclosingWorkspaces, TooManyCheckouts } from './enclosingWorkspaces';
 import { MAX_HOOK_PAYLOAD, caseInsensitiveFs, formatProblems, isInputTooLarge } from './io';
@@ -316,8 +317,8 @@ function expandHome(p: string, home: string): string {
  * lefthook naming it. Read only for a command that skips hooks.
  */
 function commitGateIn(root: string, gitDir: string): boolean {
-  const config = readBounded(join(gitDir, 'config'), 256 * 1024)?.toString('utf8') ?? '';
-  const hooksPath = /^\s*hookspath\s*=\s*"?([^"\n]+?)"?\s*$/im.exec(config)?.[1];
+  const config = readBounded(join(gitCommonDir(gitDir), 'config'), 256 * 1024)?.toString('utf8') ?? '';
+  const hooksPath = gitConfigSection(config, 'core').get('hookspath');
   const hooks = hooksPath === undefined ? join(gitDir, 'hooks') : resolve(root, hooksPath);
   return [join(hooks, 'pre-commit'), join(root, '.husky', 'pre-commit'), join(root, '.pre-commit-config.yaml'), ...['lefthook.yml', 'lefthook.yaml', '.lefthook.yml', '.lefthook.yaml'].map((f) => join(root, f))]
     .some((f) => readBounded(f, 256 * 1024)?.toString('utf8').includes('protected-files') === true);

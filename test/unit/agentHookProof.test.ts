@@ -366,6 +366,15 @@ describe('an agent cannot open the locks itself', () => {
       assertRefused('claude', bash('git push --no-verify origin main'), /`git push --no-verify origin main` skips/, 'push');
       assertRefused('claude', bash('HUSKY=0 git commit -m x'), /`HUSKY=0 git commit -m x` skips this repository's git hooks/, 'husky told to skip');
       assertAllowed('claude', bash('git commit -m "skip nothing: -n" && git commit -mn && git push -n'), 'a message, a message "n", a dry run');
+      // A configuration line built to be slow: read to an answer (a pattern over the file hung the hook on it).
+      const config = join(repo.dir, '.git', 'config');
+      const before = readFileSync(config, 'utf8');
+      writeFileSync(config, `${before}[core]\n\thookspath = a${' '.repeat(200_000)}""\n`);
+      try {
+        assertAllowed('claude', bash('git commit --no-verify -m x'), 'a hooks folder without the gate (the line names one)');
+      } finally {
+        writeFileSync(config, before);
+      }
     } finally {
       for (const h of ['pre-commit', 'pre-merge-commit', 'pre-push']) rmSync(join(repo.dir, '.git', 'hooks', h), { force: true });
     }

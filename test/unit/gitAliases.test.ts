@@ -2,7 +2,7 @@
 // and the git commands that use them (the port through which the guard asks, with a table of aliases).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { gitAliasesIn } from '../../src/core/gitAliases';
+import { gitAliasesIn, gitConfigSection } from '../../src/core/gitAliases';
 import { analyzeShellCommand } from '../../src/core/shellGuard';
 import type { ShellPorts } from '../../src/core/shellGuard';
 
@@ -22,6 +22,19 @@ describe('git aliases in a configuration file', () => {
     assert.equal(a.get('lg'), 'log --oneline');
     assert.equal(a.get('bare'), 'true');
     assert.equal(a.get('name'), undefined);
+  });
+  test('another section read the same way (core.hooksPath, where the hook looks for the commit gate)', () => {
+    const core = gitConfigSection('[alias]\n\thookspath = x\n[core]\n\tbare = false\n\thooksPath = "/opt/hooks" # set by a person\n', 'core');
+    assert.equal(core.get('hookspath'), '/opt/hooks');
+    assert.equal(core.get('bare'), 'false');
+  });
+  test('lines built to be slow are read to an answer (a pattern over the whole file took minutes on one)', () => {
+    const L = 1_000_000;
+    const lines = ['[a' + ' '.repeat(L) + 'x', 'x' + ' '.repeat(L) + 'y', 'x = "' + '\\'.repeat(L), '[alias "' + '\\"'.repeat(L / 2),
+      'hookspath =' + ' '.repeat(L) + '"x"y', 'hookspath = a' + ' '.repeat(L) + '""', ' '.repeat(L) + 'hookspath' + ' '.repeat(L) + 'x'];
+    for (const line of lines) {
+      for (const section of ['alias', 'core']) assert.ok(gitConfigSection(`[${section}]\n${line}\n`, section) instanceof Map, line.slice(0, 12));
+    }
   });
   test('a value continued on the next line is taken as a shell command (refused), not half read', () => {
     assert.equal(gitAliasesIn('[alias]\n\tx = checkout \\\n -- src/a.ts\n').get('x'), '!');
