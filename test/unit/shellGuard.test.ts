@@ -1383,6 +1383,11 @@ describe('shell guard: details', () => {
     const loops = loop.repeat(Math.floor((L - 40) / loop.length));
     assert.equal(answer(`${loops}rm $f`).answer, 'deny');
     assert.equal(answer(`${loop}rm $f`).answer, 'allow');
+    // Lines built against the patterns over the whole line (git's environment, the hook managers' skips, --no-verify).
+    assert.equal(answer(`git status; env ${'-a '.repeat(Math.floor(L / 3) - 10)}`).answer, 'fail');
+    assert.equal(answer(`git status; SKIP=${'x'.repeat(L - 40)}`).answer, 'allow');
+    assert.equal(answer(`git log; GIT_PAGER="${'\\x'.repeat(Math.floor(L / 2) - 20)}`).answer, 'fail');
+    assert.equal(analyzeShellCommand(`for f in a b; do ${'git commit -n; '.repeat(Math.floor(L / 16) - 10)}done`).skipsHooks?.length !== 0, true);
     // A script of long lines built against the interpreter code's patterns.
     const script = (text: string): ShellPorts => ({ readScript: () => ({ text }) });
     for (const line of ['a:' + ' '.repeat(1_000_000), 'x' + ' '.repeat(1_000_000), 'open(' + ' '.repeat(1_000_000) + 'x', 'a: ' + 'int '.repeat(250_000), "write('" + 'a'.repeat(1_000_000)]) {
