@@ -79,6 +79,12 @@ export function hookBench(row: Row): void {
     const viaLauncher: number[] = [];
     const shBare: number[] = [];
     const teamHook: number[] = [];
+    // With the machine's NODE_EXTRA_CA_CERTS (a corporate or system bundle), which Node reads at every
+    // start: the launcher starts Node without it. Measured only where the machine sets it.
+    const bundle = process.env.NODE_EXTRA_CA_CERTS;
+    const bundleEnv = { ...agentEnv, NODE_EXTRA_CA_CERTS: bundle };
+    const withBundle: number[] = [];
+    const bareWithBundle: number[] = [];
     let refused = 0;
     const time = (args: string[], input?: string, command = process.execPath, runEnv = env, cwd = repo): { ms: number; status: number | null } => {
       const t = performance.now();
@@ -94,6 +100,8 @@ export function hookBench(row: Row): void {
       const s = time(['-c', `'${process.execPath}' -e 0`], undefined, 'sh');
       const sh = time([hookJs, 'hook', '--agent', 'claude'], shellPayload);
       const t = time([hookJs, 'hook', '--agent', 'claude'], teamPayload, process.execPath, env, team);
+      const wb = bundle ? time(['-c', agentCommand], payload, 'sh', bundleEnv) : undefined;
+      const bb = bundle ? time(['-e', '0'], undefined, process.execPath, bundleEnv) : undefined;
       if (i < 3) continue; // warm-up: the file cache, not the guard
       hook.push(h.ms);
       full.push(f.ms);
@@ -103,6 +111,10 @@ export function hookBench(row: Row): void {
       shBare.push(s.ms);
       shell.push(sh.ms);
       teamHook.push(t.ms);
+      if (wb && bb) {
+        withBundle.push(wb.ms);
+        bareWithBundle.push(bb.ms);
+      }
       if (h.status === 2 && f.status === 2 && c.status === 2 && l.status === 2 && sh.status === 2 && t.status === 2) refused++;
     }
     const b50 = percentile(bare, 50);
@@ -126,6 +138,11 @@ export function hookBench(row: Row): void {
     row('Claude Code\'s hook command (sh -c, CLAUDE_PROJECT_DIR set: the launcher, then dist/hook.js), p50 / p95', p(viaLauncher));
     row('  baseline: sh -c "node -e 0", p50 / p95', p(shBare));
     row('  ÷ that baseline, p50', `${(percentile(viaLauncher, 50) / percentile(shBare, 50)).toFixed(2)}×`);
+    if (bundle) {
+      row('  with this machine\'s NODE_EXTRA_CA_CERTS: the hook command, p50 / p95', p(withBundle));
+      row('    baseline: node -e 0 with it, p50 / p95', p(bareWithBundle));
+      row('    ÷ that baseline, p50 (the launcher starts Node without it)', `${(percentile(withBundle, 50) / percentile(bareWithBundle, 50)).toFixed(2)}×`);
+    }
     row(`Claude Edit / Bash / check of a locked file, ${RUNS} runs each: refused by all six`, `${refused} / ${RUNS}`);
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -60,6 +60,9 @@ export function guardScript(): string {
 # launcher every agent hook runs. Protected like all of .protection/: do not edit; regenerate.
 # Usage: sh .protection/hooks/guard.sh <agent>   (hook payload on stdin)
 agent="\${1:-claude}"
+# Node reads the file this names at every start, before any of our code runs (a system bundle: ~45 ms
+# of every tool call); the guard opens no network connection, so it starts Node without it.
+unset NODE_EXTRA_CA_CERTS
 deny() {
   cat >/dev/null 2>&1 # read what is left of the payload: the agent never writes into a closed pipe
   if [ "$agent" = cursor ]; then

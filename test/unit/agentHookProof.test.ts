@@ -177,6 +177,20 @@ describe('the launcher finds the CLI the extension recorded', () => {
   });
 });
 
+describe('the launcher starts Node', () => {
+  test('without NODE_EXTRA_CA_CERTS (read at every start, ~45 ms of every tool call with a system bundle; the guard opens no connection)', () => {
+    // A file that is not there: a Node started with it warns "Ignoring extra certs from …" on stderr.
+    const env = { ...sandbox.env, PATH: '/usr/bin:/bin', CLAUDE_PROJECT_DIR: '', GEMINI_PROJECT_DIR: '', NODE_EXTRA_CA_CERTS: join(repo.dir, 'no-such-bundle.pem') };
+    for (const agent of HOOK_AGENTS) {
+      const p = payloads(agent, repo.dir);
+      const r = spawnSync('sh', ['-c', commandOf(repo, agent)], { cwd: repo.dir, input: JSON.stringify(p.edit), encoding: 'utf8', env });
+      const a = { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+      assertRefused(agent, a, /db\/migrations\/001_init\.sql is protected/, 'file edit');
+      assert.doesNotMatch(a.stderr, /extra certs/, `${agent}: ${a.stderr}`);
+    }
+  });
+});
+
 describe('the hook command finds the launcher', () => {
   test('from the project variable without starting git; from a subfolder through git', () => {
     const bin = sandbox.dir('git-spy-command');

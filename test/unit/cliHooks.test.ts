@@ -55,7 +55,7 @@ describe('install-hooks', () => {
     assert.match(r.stdout, /^pre-commit: installed\npre-merge-commit: installed\npre-push: installed\nHooks in .*\.git\/hooks call: node '.*\/dist\/cli\.js'\n$/);
     const hook = readFileSync(join(repo.dir, '.git/hooks/pre-commit'), 'utf8');
     assert.match(hook, /^#!\/bin\/sh\n# protected-files hook \(pre-commit\)/);
-    assert.ok(hook.includes(`) | node '${repo.sandbox.cli}' verify --staged --git-output\n`), hook);
+    assert.ok(hook.includes(`) | NODE_EXTRA_CA_CERTS= node '${repo.sandbox.cli}' verify --staged --git-output\n`), hook);
     assert.ok(hook.includes(gitOutputCommands()), hook);
     assert.equal(statSync(join(repo.dir, '.git/hooks/pre-commit')).mode & 0o111, 0o111);
 
@@ -82,7 +82,7 @@ describe('install-hooks', () => {
     assert.equal(repo.cli(['install-hooks']).code, 0);
     const hook = repo.read('.git/hooks/pre-merge-commit');
     assert.match(hook, /^#!\/bin\/sh\n# protected-files hook \(pre-merge-commit\)/);
-    assert.ok(hook.includes(`) | node '${repo.sandbox.cli}' verify --staged --git-output\n`), hook);
+    assert.ok(hook.includes(`) | NODE_EXTRA_CA_CERTS= node '${repo.sandbox.cli}' verify --staged --git-output\n`), hook);
     assert.equal(statSync(join(repo.dir, '.git/hooks/pre-merge-commit')).mode & 0o111, 0o111);
 
     // The route the review found: the change refused as a commit, then committed as a clean merge of the stash.
@@ -152,6 +152,36 @@ describe('install-hooks', () => {
     assert.doesNotMatch(theirs.out, /protected-files verify/);
   });
 
+  test('the hooks start Node without NODE_EXTRA_CA_CERTS (read at every start, ~45 ms with a system bundle; the gate opens no connection); a kept .local hook still has it', () => {
+    const repo = project();
+    repo.write('.git/hooks/pre-commit', '#!/bin/sh\nprintf "%s" "$NODE_EXTRA_CA_CERTS" > "$(git rev-parse --git-dir)/their-env.log"\n');
+    repo.makeExecutable('.git/hooks/pre-commit');
+    assert.equal(repo.cli(['install-hooks']).code, 0);
+    // A file that is not there: a Node started with it warns "Ignoring extra certs from …" on stderr.
+    const env = { ...repo.sandbox.env, NODE_EXTRA_CA_CERTS: join(repo.dir, 'no-such-bundle.pem') };
+    const commit = (message: string): { code: number; out: string } => {
+      const r = spawnSync('git', ['commit', '-q', '-m', message], { cwd: repo.dir, env, encoding: 'utf8' });
+      return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+    };
+    repo.write('src/booking/a.ts', 'unapproved\n');
+    repo.git('add', '-A');
+    const refused = commit('sneak');
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.out, /FAIL protected-files verify: 1 violation\(s\)/);
+    assert.doesNotMatch(refused.out, /extra certs/, refused.out);
+    assert.equal(readFileSync(join(repo.dir, '.git/their-env.log'), 'utf8'), env.NODE_EXTRA_CA_CERTS);
+    repo.git('reset', '-q', '--hard');
+    repo.write('src/app.ts', 'fine\n');
+    repo.git('add', '-A');
+    const ok = commit('fine');
+    assert.equal(ok.code, 0, ok.out);
+    assert.doesNotMatch(ok.out, /extra certs/, ok.out);
+    // pre-push: its refs on stdin, as git gives them.
+    const push = spawnSync('sh', [join(repo.dir, '.git/hooks/pre-push'), 'origin', 'x'], { cwd: repo.dir, env, input: '', encoding: 'utf8' });
+    assert.equal(push.status, 0, `${push.stdout}${push.stderr}`);
+    assert.doesNotMatch(`${push.stdout}${push.stderr}`, /extra certs/);
+  });
+
   test('an existing pre-merge-commit hook is kept as pre-merge-commit.local and runs first in a merge; ours then gates it', () => {
     const repo = project();
     repo.write('.git/hooks/pre-merge-commit', '#!/bin/sh\necho "their merge hook ran" >> "$(git rev-parse --git-dir)/their-merge.log"\n');
@@ -196,7 +226,7 @@ describe('install-hooks', () => {
     const h = husky.cli(['install-hooks']);
     assert.equal(h.code, 0);
     assert.match(h.stdout, /uses husky \(\.husky\).*nothing was written\.\nAdd these lines to \.husky\/pre-commit and to \.husky\/pre-merge-commit \(or the one line "node '.*cli\.js' verify --staged", which starts git only once Node is up\):\n/s);
-    assert.ok(h.stdout.includes(`${gitOutputCommands().replace(/^/gm, '  ')} | node '${husky.sandbox.cli}' verify --staged --git-output\nand this line to .husky/pre-push:\n  node '${husky.sandbox.cli}' pre-push "$@"\n`), h.stdout);
+    assert.ok(h.stdout.includes(`${gitOutputCommands().replace(/^/gm, '  ')} | NODE_EXTRA_CA_CERTS= node '${husky.sandbox.cli}' verify --staged --git-output\nand this line to .husky/pre-push:\n  node '${husky.sandbox.cli}' pre-push "$@"\n`), h.stdout);
     assert.ok(!existsSync(join(husky.dir, '.git/hooks/pre-commit')));
 
     const precommit = project();
@@ -238,8 +268,8 @@ describe('install-hooks', () => {
     const r = repo.cli(['install-hooks']);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /call: node_modules\/\.bin\/protected-files\n$/);
-    assert.match(repo.read('.git/hooks/pre-commit'), /\) \| node_modules\/\.bin\/protected-files verify --staged --git-output\n$/);
-    assert.match(repo.read('.git/hooks/pre-push'), /\| node_modules\/\.bin\/protected-files pre-push "\$@"\n$/);
+    assert.match(repo.read('.git/hooks/pre-commit'), /\) \| NODE_EXTRA_CA_CERTS= node_modules\/\.bin\/protected-files verify --staged --git-output\n$/);
+    assert.match(repo.read('.git/hooks/pre-push'), /\| NODE_EXTRA_CA_CERTS= node_modules\/\.bin\/protected-files pre-push "\$@"\n$/);
     // Committed from a subfolder too: git runs the hook from the top level.
     repo.write('src/booking/a.ts', 'unapproved\n');
     repo.git('add', '-A');
