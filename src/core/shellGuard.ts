@@ -5,6 +5,7 @@
 // when an edit is refused, and fails closed on input it will not analyse. Pure: the caller says
 // which paths are locked and which files a glob could match (see `decideShell`).
 import { posix } from 'node:path';
+import { foldPathLiterals } from './codePaths';
 import { minimatchModule } from './minimatchModule';
 import { ABSENT, MakeTooComplex, UNKNOWN_VALUE, makeRecipes } from './makefile';
 import type { MakeRecipes } from './makefile';
@@ -958,7 +959,9 @@ function interpreterOperand(name: string, args: readonly Word[]): Word | undefin
   return undefined;
 }
 
-function interpreterWrites(code: string, via: string, recurse?: (script: string) => void): ShellTarget[] {
+function interpreterWrites(given: string, via: string, recurse?: (script: string) => void): ShellTarget[] {
+  // `os.path.join('src', 'a.ts')`, `'src/' + 'a.ts'`: one literal each (src/core/codePaths.ts).
+  const code = foldPathLiterals(given);
   if (recurse) {
     const commands = shellStrings(code);
     if (commands === undefined) throw new Undecidable(`\`${via}\` runs a shell command that its code builds at run time, which the guard cannot know`);
@@ -966,8 +969,27 @@ function interpreterWrites(code: string, via: string, recurse?: (script: string)
   }
   if (!WRITE_CALL.test(code)) return [];
   // Perl's two-argument open names the mode in the path: ">file", ">>file", "+<file".
-  return literals(code).map((s) => s.replace(/^\s*(?:\+?[<>]|>>)\s*/, '')).filter((s) => /[./]/.test(s) || /^[\w-]+$/.test(s) || s.includes(EXPANSION)).map((s) => ({ path: s, glob: GLOB_CHARS.test(s), op: 'write' as const, via }));
+  const paths = literals(code).map((s) => s.replace(/^\s*(?:\+?[<>]|>>)\s*/, '')).filter((s) => /[./]/.test(s) || /^[\w-]+$/.test(s) || s.includes(EXPANSION));
+  const out: ShellTarget[] = paths.map((s) => ({ path: s, glob: GLOB_CHARS.test(s), op: 'write' as const, via }));
+  // A folder given to a call that deletes, moves or copies a whole tree (`shutil.rmtree('src')`), or
+  // named as one (`'src/booking/' + name`): every file below it.
+  const tree = TREE_CALL.test(code);
+  for (const s of paths) {
+    const folder = JOINER.test(s) ? TREE_ON_DOT.test(code) : tree || s.endsWith('/');
+    if (folder && !s.includes(EXPANSION)) out.push({ path: join(s, '**'), glob: true, op: 'write', via });
+  }
+  return out;
 }
+
+/**
+ * Calls that delete, move or copy a whole folder when given one (Python's shutil and os, Node's fs,
+ * Ruby's FileUtils, Go's os, PowerShell's cmdlets): a path they are given counts with every file below it.
+ */
+const TREE_CALL = /\b(?:rmtree|rmSync|rm_rf|rm_r|rmdir\w*|removedirs|remove_dir_all|RemoveAll|copytree|cpSync|cp_r|rename\w*|Rename|move\w*|mv|rm|cp|rimraf|Remove-Item|Move-Item|Copy-Item)\s*\(/;
+/** A literal that is only a separator or the current or parent folder (`'.'.join(…)`, `split('/')`): a folder only as a tree call's own argument. */
+const JOINER = /^(?:\.{1,2}\/?|\/)$/;
+/** A tree call given the current or parent folder or the root as a literal: `shutil.rmtree('.')`, `fs.rmSync('..', …)`. */
+const TREE_ON_DOT = /\b(?:rmtree|rmSync|rm_rf|rm_r|remove_dir_all|RemoveAll|copytree|cpSync|cp_r|rename\w*|move\w*|mv|rm|cp|rimraf)\s*\(\s*(?:[^,()'"]{1,200},\s*)?(['"])(?:\.{1,2}\/?|\/)\1/;
 
 /** Code that reads its arguments: `sys.argv`, `from sys import argv`, `process.argv`, Ruby's and Perl's ARGV, Deno.args, fileinput. */
 const ARGV_USE = /\bargv\b|\bARGV\b|\bDeno\.args\b|\bfileinput\b/;
@@ -2861,8 +2883,8 @@ function lineNaming(text: string, path: string): string {
   return line.length > 120 ? `${line.slice(0, 117)}...` : line;
 }
 
-/** A call that writes the file named by its first argument (`open(p, 'w')`, `writeFileSync(p, …)`, `Path(p).write_text`). */
-const WRITES_FIRST = /(?:^|[^\w$])(?:write\w*|append\w*|createWriteStream|truncate\w*|unlink\w*|rm\w*|remove\w*|Path|File\w*|output\w*)\s*\(\s*(ARG)\s*[,)]|(?:^|[^\w$])(?:open|fopen|openSync)\s*\(\s*(ARG)\s*,\s*(?:mode\s*=\s*)?['"][^'"]{0,8}[wax+]/gi;
+/** A call that writes, deletes or moves away the file named by its first argument (`open(p, 'w')`, `writeFileSync(p, …)`, `Path(p).write_text`, `os.rename(p, …)`). */
+const WRITES_FIRST = /(?:^|[^\w$])(?:write\w*|append\w*|createWriteStream|truncate\w*|unlink\w*|rm\w*|remove\w*|rename\w*|move\w*|Path|File\w*|output\w*)\s*\(\s*(ARG)\s*[,)]|(?:^|[^\w$])(?:open|fopen|openSync)\s*\(\s*(ARG)\s*,\s*(?:mode\s*=\s*)?['"][^'"]{0,8}[wax+]/gi;
 /** A call that writes the file named by its second argument (`copyFileSync(a, p)`, `shutil.move(a, p)`, `rename(a, p)`), or its third (Perl's `open(F, '>', p)`). */
 const WRITES_SECOND = /(?:^|[^\w$])(?:copy\w*|cp\w*|rename\w*|move\w*|replace|link\w*|symlink\w*)\s*\(\s*ARG\s*,\s*(ARG)\s*[,)]|(?:^|[^\w$])open\s*\(\s*[^,()\s][^,()]*,\s*['"]\+?[>]{1,2}['"]\s*,\s*(ARG)\s*[,)]/gi;
 /** An argument: a string literal or a name (`p`, `$path`, `self.out`). */
@@ -2876,7 +2898,8 @@ const WRITES_OTHER_ARG = new RegExp(WRITES_SECOND.source.replaceAll('ARG', `(?:$
  * line of its own (`p = 'src/a.ts'` … `open(p, 'w')`). Only whole paths given straight to the call: a
  * build script's entry points, patterns and folders, passed to other functions, are not its writes.
  */
-function codeWrites(code: string, via: string): ShellTarget[] {
+function codeWrites(text: string, via: string): ShellTarget[] {
+  const code = foldPathLiterals(text);
   const named = new Map<string, string[]>();
   const codeLines = code.split('\n');
   for (const line of codeLines) {
@@ -2893,11 +2916,13 @@ function codeWrites(code: string, via: string): ShellTarget[] {
     for (const m of line.matchAll(WRITES_OTHER_ARG)) found.push(...values(m[1] ?? m[2]));
     // Perl's two-argument open names the mode in the path: ">file", ">>file", "+<file".
     if (/\bopen\b/.test(line)) found.push(...literals(line).filter((l) => /^\s*(?:\+?[<>]|>>)/.test(l) && !/^\s*\+?[<>]{1,2}\s*$/.test(l)));
+    // A folder given to a call that deletes, moves or copies a whole tree: every file below it.
+    const tree = TREE_CALL.test(line);
     for (const raw of found) {
       const p = raw.replace(/^\s*(?:\+?[<>]|>>)\s*/, '');
-      if (/^[^\s*?[{}]+$/.test(p) && !p.includes('://') && !p.startsWith('-') && p !== '.' && p !== '..' && (p.includes('/') || /\.\w+$/.test(p))) {
-        out.push({ path: p, glob: false, op: 'write', via });
-      }
+      if (!/^[^\s*?[{}]+$/.test(p) || p.includes('://') || p.startsWith('-')) continue;
+      if (!JOINER.test(p) && (p.includes('/') || /\.\w+$/.test(p))) out.push({ path: p, glob: false, op: 'write', via });
+      if (JOINER.test(p) ? TREE_ON_DOT.test(line) : tree) out.push({ path: join(p, '**'), glob: true, op: 'write', via });
     }
   }
   return out;

@@ -435,6 +435,13 @@ describe('an agent cannot open the locks itself', () => {
     assertRefused('claude', bash(`node -e "require('fs').writeFileSync(process.argv[1], 'x')" ${FILE}`), /001_init\.sql is protected/, 'process.argv');
     assertAllowed('claude', bash(`node -e "process.stdout.write(require('fs').readFileSync(process.argv[1], 'utf8'))" ${FILE}`), 'reading it');
   });
+  test('inline code that builds the path out of literals, or deletes or moves the locked file\'s folder, is refused', () => {
+    assertRefused('claude', bash(`python3 -c "import os; os.remove(os.path.join('db', 'migrations', '001_init.sql'))"`), /001_init\.sql is protected/, 'os.path.join');
+    assertRefused('claude', bash(`node -e "require('fs').writeFileSync('db/' + 'migrations/001_init.sql', '')"`), /001_init\.sql is protected/, 'a sum of literals');
+    assertRefused('claude', bash(`python3 -c "import shutil; shutil.rmtree('db')"`), /001_init\.sql is protected/, 'shutil.rmtree');
+    assertRefused('claude', bash(`node -e "require('fs').renameSync('db/migrations', '/tmp/m')"`), /001_init\.sql is protected/, 'renameSync');
+    assertAllowed('claude', bash(`python3 -c "import shutil, os; shutil.rmtree('build', ignore_errors=True); open(os.path.join('build', 'x.txt'), 'w')"`), 'another folder');
+  });
   test('a path through /proc is the path it opens', () => {
     // Through /proc: the folder of the process that opens it, not the hook's own (which runs at the top
     // while the agent's shell is in db/); a process's root is /.

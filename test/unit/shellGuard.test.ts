@@ -79,6 +79,22 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   // cp, mv, rm, truncate, dd, ln, install, touch
   ['cp /tmp/evil.ts src/booking/flow.ts', 'deny'],
   ['cp /tmp/flow.ts src/booking/', 'deny'],
+  // Inline code that builds the path out of literals, or deletes, moves or copies a whole folder (allowed before).
+  [`python3 -c "import os; os.remove('src/' + 'booking/flow.ts')"`, 'deny'],
+  [`python3 -c "import os; os.remove(os.path.join('src', 'booking', 'flow.ts'))"`, 'deny'],
+  [`python3 -c "from pathlib import Path; (Path('src') / 'booking' / 'flow.ts').write_text('x')"`, 'deny'],
+  [`node -e "require('fs').unlinkSync(['src', 'booking', 'flow.ts'].join('/'))"`, 'deny'],
+  [`node -e "const path = require('path'); require('fs').writeFileSync(path.join('db', 'migrations', '001_init.sql'), '')"`, 'deny'],
+  [`python3 -c "import shutil; shutil.rmtree('src')"`, 'deny'],
+  [`python3 -c "import shutil; shutil.rmtree('.')"`, 'deny'],
+  [`python3 -c "import os; os.rename('src/booking', '/tmp/x')"`, 'deny'],
+  [`node -e "require('fs').rmSync('db', { recursive: true })"`, 'deny'],
+  [`python3 -c "import shutil; shutil.copytree('/tmp/t', 'src', dirs_exist_ok=True)"`, 'deny'],
+  [`python3 -c "import os; os.remove('src/booking/' + name)"`, 'deny'],
+  [`node -e "require('fs').writeFileSync(require('path').join('build', 'x.json'), '{}')"`, 'allow'],
+  [`node -e "require('fs').rmSync('dist', { recursive: true, force: true })"`, 'allow'],
+  [`python3 -c "import os; os.rename('a.txt', 'b.txt'); print('.'.join(['a', 'b']))"`, 'allow'],
+  [`python3 -c "import os; os.makedirs('src/new', exist_ok=True); open(os.path.join('src', 'new', 'a.ts'), 'w')"`, 'allow'],
   // Inline code that writes a file its arguments name (allowed before): each argument may be it.
   [`node -e "require('fs').writeFileSync(process.argv[1], 'x')" src/booking/flow.ts`, 'deny'],
   [`python3 -c "import sys; open(sys.argv[1], 'w')" src/booking/flow.ts`, 'deny'],
@@ -1390,7 +1406,11 @@ describe('shell guard: details', () => {
     assert.equal(analyzeShellCommand(`for f in a b; do ${'git commit -n; '.repeat(Math.floor(L / 16) - 10)}done`).skipsHooks?.length !== 0, true);
     // A script of long lines built against the interpreter code's patterns.
     const script = (text: string): ShellPorts => ({ readScript: () => ({ text }) });
-    for (const line of ['a:' + ' '.repeat(1_000_000), 'x' + ' '.repeat(1_000_000), 'open(' + ' '.repeat(1_000_000) + 'x', 'a: ' + 'int '.repeat(250_000), "write('" + 'a'.repeat(1_000_000)]) {
+    // Paths built out of literals, read in one pass (src/core/codePaths.ts): joins and sums that never close.
+    for (const unit of ['path.join(', "Path('a') / ", "'a' + ", "['a', ", "os.path.join('a', "]) {
+      assert.equal(answer(`python3 -c "${fill(unit).slice(0, L - 80)}; open('src/booking/flow.ts', 'w')"`).answer, 'deny', unit);
+    }
+    for (const line of ['a:' + ' '.repeat(1_000_000), 'x' + ' '.repeat(1_000_000), 'open(' + ' '.repeat(1_000_000) + 'x', 'a: ' + 'int '.repeat(250_000), "write('" + 'a'.repeat(1_000_000), 'path.join('.repeat(100_000), "Path('a') / ".repeat(80_000)]) {
       assert.equal(answer('python3 fix.py', ROOT, script(`${line}\nopen('src/booking/flow.ts', 'w')\n`)).answer, 'deny', line.slice(0, 12));
     }
   });
@@ -1436,6 +1456,12 @@ describe('shell guard: script files a command runs, read through the caller (bes
     'gen.py': "import json\nsrc = 'src/booking/flow.ts'\nrows = parse(open(src).read())\nopen('build/out.json', 'w').write(json.dumps(rows))\n",
     '~/fix.sh': 'sed -i s/a/b/ src/booking/flow.ts\n',
     '~/bin/fix.py': "open('src/booking/flow.ts', 'w')\n",
+    'joined.py': "import os\nos.remove(os.path.join('src', 'booking', 'flow.ts'))\n",
+    'joined.js': "const path = require('path');\nrequire('fs').writeFileSync(path.join(__dirname, 'src', 'booking', 'flow.ts'), 'x');\n",
+    'tree.py': "import shutil\nshutil.rmtree('src')\n",
+    'move.js': "require('fs').renameSync('src/booking', '/tmp/booking');\n",
+    'named-tree.py': "import shutil\nOUT = 'db'\nshutil.rmtree(OUT)\n",
+    'build.py': "import os, shutil\nshutil.rmtree('dist', ignore_errors=True)\nos.makedirs('dist')\nopen(os.path.join('dist', 'a.js'), 'w').write(open('src/booking/flow.ts').read())\n",
     'argv.py': "import sys\nwith open(sys.argv[1], 'w') as f:\n    f.write('x')\n",
     'argv.js': "const [, , out] = process.argv;\nrequire('fs').writeFileSync(out, 'x');\n",
     'show.js': "process.stdout.write(require('fs').readFileSync(process.argv[2], 'utf8'));\n",
@@ -1498,6 +1524,13 @@ describe('shell guard: script files a command runs, read through the caller (bes
     ['python3 mode.py', 'deny'],
     ['bash fifo.sh', 'fail'],
     // code that writes a file its arguments name (allowed before): each argument may be it
+    // a path built out of literals, a whole folder deleted or moved (allowed before)
+    ['python3 joined.py', 'deny'],
+    ['node joined.js', 'deny'],
+    ['python3 tree.py', 'deny'],
+    ['node move.js', 'deny'],
+    ['python3 named-tree.py', 'deny'],
+    ['python3 build.py', 'allow'],
     ['python3 argv.py src/booking/flow.ts', 'deny'],
     ['node argv.js src/booking/flow.ts', 'deny'],
     ['python3 argv.py notes.txt', 'allow'],
