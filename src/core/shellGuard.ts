@@ -533,7 +533,18 @@ function prefixOptions(name: string, words: readonly Word[], start: number, out:
     throw new Undecidable(`\`${name} ${w}\` is an option the guard does not know, so it cannot tell which command runs`);
   }
   if (name === 'xargs') out.xargs ??= {};
-  return Math.min(k + (spec.positional ?? 0), words.length);
+  const at = Math.min(k + (spec.positional ?? 0), words.length);
+  // `flock FILE -c CMD`, `su USER -c CMD`: the command line after the positional word.
+  if (at > k && spec.script?.includes(words[at]?.text ?? '')) {
+    take(words[at].text, words[at + 1]);
+    return words.length;
+  }
+  // `watch rm x`: `sh -c 'rm x'`.
+  if (spec.joined && !words.slice(start, at).some((w) => spec.joined!.unless.includes(w.text) || /^-[a-wyz]*x/.test(w.text))) {
+    if (at < words.length) out.script = words.slice(at).map((w) => w.text).join(' ');
+    return words.length;
+  }
+  return at;
 }
 
 /** Reserved words after which a loop body runs again and again. */
@@ -556,6 +567,11 @@ interface PrefixSpec {
   positional?: number;
   /** Short options whose value is attached or absent (`xargs -i`, `-i{}`). */
   optional?: string[];
+  /**
+   * The command is run through `sh -c` with its words joined by spaces (`watch rm x`), unless one of
+   * these options is given (`watch -x`: run as it is).
+   */
+  joined?: { unless: string[] };
 }
 const PREFIXES: Record<string, PrefixSpec> = {
   env: { value: ['-u', '--unset', '-C', '--chdir', '-S', '--split-string'], flags: ['-i', '--ignore-environment', '-0', '--null', '-v', '--debug', '-', '--default-signal', '--ignore-signal', '--block-signal', '--list-signal-handling'], chdir: ['-C', '--chdir'], script: ['-S', '--split-string'] },
@@ -580,6 +596,44 @@ const PREFIXES: Record<string, PrefixSpec> = {
     optional: ['-i', '-e', '-l'],
   },
   busybox: { value: [], flags: [] },
+  // Programs that run a command they are given (found allowed by trying them: `flock /tmp/l rm …`).
+  // A `script` option may also follow the positional word (`flock FILE -c CMD`, `su USER -c CMD`).
+  flock: {
+    value: ['-w', '--timeout', '--wait', '-E', '--conflict-exit-code', '-c', '--command'], script: ['-c', '--command'],
+    flags: ['-s', '--shared', '-x', '-e', '--exclusive', '-u', '--unlock', '-n', '--nb', '--nonblock', '--no-fork', '-F', '-o', '--close', '--verbose', '--'], positional: 1,
+  },
+  su: {
+    value: ['-c', '--command', '--session-command', '-s', '--shell', '-g', '--group', '-G', '--supp-group', '-w', '--whitelist-environment'], script: ['-c', '--command', '--session-command'],
+    flags: ['-', '-l', '--login', '-m', '-p', '--preserve-environment', '-f', '--fast', '-P', '--pty', '--'], positional: 1,
+  },
+  unbuffer: { value: [], flags: ['-p', '--'] },
+  watch: {
+    value: ['-n', '--interval', '-q', '--equexit'],
+    flags: ['-b', '--beep', '-c', '--color', '-C', '--no-color', '-d', '--differences', '-e', '--errexit', '-g', '--chgexit', '-p', '--precise', '-r', '--no-rerun', '-t', '--no-title', '-w', '--no-wrap', '-x', '--exec', '--'],
+    joined: { unless: ['-x', '--exec'] },
+  },
+  strace: {
+    value: ['-o', '--output', '-e', '-s', '--string-limit', '-u', '--user', '-E', '--env', '-P', '--trace-path', '-a', '--columns', '-b', '--detach-on', '-I', '--interruptible', '-O', '--overhead', '-S', '--sort', '-X', '--const-print-style', '-U', '--summary-columns', '--trace', '--signal', '--status'],
+    flags: ['-f', '-ff', '-c', '-C', '-d', '-D', '-DD', '-DDD', '-F', '-i', '-k', '-n', '-q', '-qq', '-qqq', '-r', '-t', '-tt', '-ttt', '-T', '-v', '-w', '-x', '-xx', '-y', '-yy', '-Y', '-z', '-Z', '--follow-forks', '--summary', '--summary-only', '--'],
+    alone: ['-p', '--attach', '-V', '--version', '-h', '--help'],
+  },
+  ltrace: {
+    value: ['-o', '--output', '-e', '-s', '-u', '-a', '--align', '-A', '-D', '--debug', '-E', '-F', '--config', '-l', '--library', '-n', '--indent', '-x', '-w', '--where'],
+    flags: ['-b', '--no-signals', '-c', '-C', '--demangle', '-f', '-i', '-L', '-r', '-S', '-t', '-tt', '-ttt', '-T', '--'],
+    alone: ['-p', '-V', '--version', '-h', '--help'],
+  },
+  'systemd-run': {
+    value: ['-u', '--unit', '-p', '--property', '-E', '--setenv', '--description', '--slice', '-H', '--host', '-M', '--machine', '--uid', '--gid', '--nice', '--working-directory', '--on-active', '--on-boot', '--on-startup', '--on-unit-active', '--on-unit-inactive', '--on-calendar', '--timer-property', '--path-property', '--socket-property', '--service-type'],
+    chdir: ['--working-directory'],
+    flags: ['--user', '--system', '--scope', '-r', '--remain-after-exit', '--send-sighup', '-t', '--pty', '-P', '--pipe', '-G', '--collect', '-q', '--quiet', '--wait', '-S', '--shell', '--no-block', '--no-ask-password', '-d', '--same-dir', '--'],
+  },
+  screen: {
+    // `screen -X stuff …` types into a session the guard cannot see: an option it does not know, refused.
+    // `-c file`: a configuration, which can run commands: not known, refused.
+    value: ['-S', '-e', '-h', '-p', '-s', '-t', '-T', '-Logfile'],
+    flags: ['-a', '-A', '-d', '-D', '-m', '-f', '-fn', '-fa', '-i', '-l', '-ln', '-L', '-O', '-q', '-U', '-'],
+    alone: ['-ls', '-list', '-wipe', '-v', '-r', '-R', '-x', '-Q'],
+  },
 };
 
 /** The real command of a simple command, with what stood before it. */
@@ -1490,6 +1544,110 @@ const TRUNCATE_VALUE_OPTIONS = new Set(['-s', '--size', '-r', '--reference']);
 const TOUCH_VALUE_OPTIONS = new Set(['-d', '-r', '-t', '--date', '--reference']);
 
 /**
+ * A shell script a command reads on its standard input (`bash`, `bash -s`, `at now`): a heredoc, the
+ * file redirected in (`bash < fix.sh`), or what comes down the pipe (`echo '…' | bash`), analysed by `run`.
+ */
+function stdinShellScript(name: string, command: SimpleCommand, io: CommandIo, run: (script: string) => void): void {
+  for (const body of command.heredocs) run(body);
+  // `bash < fix.sh`: the script is the file.
+  for (const r of command.redirects) if (r.op === '<') io.scriptFile({ file: r.target, kind: 'shell' });
+  if (command.heredocs.length === 0 && !command.redirects.some((r) => r.op === '<') && io.upstream !== undefined) {
+    // `echo '…' | bash`: the script comes down the pipe.
+    const printed = io.upstream === 'unknown' ? undefined : printedText(io.upstream);
+    if (printed === undefined) throw new Undecidable(`\`${name}\` runs a script that comes down a pipe from a command whose output the guard cannot know`);
+    run(printed);
+  }
+}
+
+/** `at`'s and `batch`'s options with a value (`-f` names the script; the others do not run one). */
+const AT_VALUE_OPTIONS = new Set(['-f', '-q', '-t']);
+
+/**
+ * The shell commands tmux runs in its panes (`tmux new -d 'npm run dev'`, `split-window`, `run-shell`,
+ * `send-keys 'rm x' Enter`, which types them into a shell), one command line each. Each subcommand's
+ * options with a value are known; another option, or a subcommand given commands of tmux's own to run
+ * later (`bind-key`, `set-hook`), is refused.
+ */
+const TMUX_SUBCOMMANDS: Record<string, { values: string; flags: string; keys?: true }> = {
+  'new-session': { values: 'cefFnstxy', flags: 'AdDEPX' },
+  'new-window': { values: 'ceFnt', flags: 'abdkPS' },
+  'split-window': { values: 'celtpF', flags: 'bdfhIvPZ' },
+  'respawn-pane': { values: 'cet', flags: 'k' },
+  'respawn-window': { values: 'cet', flags: 'k' },
+  'run-shell': { values: 'cdt', flags: 'bC' },
+  'display-popup': { values: 'bcdehsStTwxy', flags: 'BCEk' },
+  'pipe-pane': { values: 't', flags: 'IOo' },
+  'if-shell': { values: 't', flags: 'bF' },
+  'send-keys': { values: 'cNt', flags: 'FHKlMRX', keys: true },
+};
+const TMUX_ALIASES: Record<string, string> = { new: 'new-session', neww: 'new-window', splitw: 'split-window', respawnp: 'respawn-pane', respawnw: 'respawn-window', run: 'run-shell', popup: 'display-popup', pipep: 'pipe-pane', if: 'if-shell', send: 'send-keys' };
+/** tmux subcommands that run nothing of the shell's (listing, attaching, killing, selecting…); not `set-option` (`default-command`) or `source-file`. */
+const TMUX_QUIET = /^(?:attach(?:-session)?|a|at|detach(?:-client)?|ls|list-\w+|kill-\w+|has(?:-session)?|select-\w+|selectw|selectp|rename-\w+|resize-\w+|capture-pane|capturep|show-\w+|display-message|display|start-server|start|switch-client|switchc|wait-for|copy-mode)$/;
+
+function tmuxCommands(args: readonly Word[]): string[] {
+  // A format's `#(…)` is a shell command tmux runs (`display -p '#(rm x)'`, any `-F`).
+  if (args.some((w) => w.text.includes('#('))) throw new Undecidable('tmux runs the shell command in a `#(…)` format, which the guard does not read');
+  const out: string[] = [];
+  let k = 0;
+  // tmux's own options: -L socket, -S path, -f file, -T features; -c runs a shell command.
+  for (; k < args.length && args[k].text.startsWith('-'); k++) {
+    const w = args[k].text;
+    if (w === '--') {
+      k++;
+      break;
+    }
+    if (/^-[CDluvNV2]+$/.test(w)) continue;
+    if (/^-[LSfT]$/.test(w)) {
+      k++;
+      continue;
+    }
+    if (w === '-c' && args[k + 1]) return [args[k + 1].text];
+    throw new Undecidable(`\`tmux ${w}\` is an option the guard does not know, so it cannot tell which command runs`);
+  }
+  // Commands separated by `;` (written `\;` or ';').
+  while (k < args.length) {
+    const sub = args[k].text;
+    const name = TMUX_ALIASES[sub] ?? sub;
+    const spec = TMUX_SUBCOMMANDS[name];
+    let end = k + 1;
+    while (end < args.length && args[end].text !== ';') end++;
+    if (spec === undefined) {
+      if (!TMUX_QUIET.test(sub)) throw new Undecidable(`\`tmux ${sub}\` is a tmux command the guard does not know, so it cannot tell what it runs`);
+    } else {
+      let j = k + 1;
+      for (; j < end && args[j].text.startsWith('-') && args[j].text.length > 1; j++) {
+        const w = args[j].text;
+        if (w === '--') {
+          j++;
+          break;
+        }
+        for (let c = 1; c < w.length; c++) {
+          if (spec.values.includes(w[c])) {
+            // `-t dev`, `-tdev`: the rest of the word, or the next one.
+            if (c === w.length - 1) j++;
+            break;
+          }
+          if (!spec.flags.includes(w[c])) throw new Undecidable(`\`tmux ${sub} -${w[c]}\` is an option the guard does not know, so it cannot tell which command runs`);
+        }
+      }
+      const rest = args.slice(j, end).map((w) => w.text);
+      if (spec.keys) {
+        // Keys typed into the pane: Enter and C-m end a line.
+        out.push(rest.map((key) => (/^(?:Enter|KPEnter|C-m|C-j|\^M)$/.test(key) ? '\n' : key)).join(' '));
+      } else if (name === 'if-shell') {
+        // `if-shell 'test -f x' 'tmux command' ['tmux command']`: the first is a shell command; the others are tmux's own.
+        if (rest[0] !== undefined) out.push(rest[0]);
+        if (rest.length > 1) throw new Undecidable('`tmux if-shell` runs tmux commands of its own, which the guard does not read');
+      } else if (rest.length > 0) {
+        out.push(rest.join(' '));
+      }
+    }
+    k = end + 1;
+  }
+  return out;
+}
+
+/**
  * The targets of one simple command whose real command is `words` (see unwrap); `-c` scripts and
  * `$(…)` are analysed through `recurse`.
  */
@@ -1546,15 +1704,7 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
       if (printed === undefined) throw new Undecidable(`\`${name}\` runs a script that \`${file.process.trim()}\` prints, which the guard cannot read`);
       run(printed);
     } else if (fromStdin) {
-      for (const body of command.heredocs) run(body);
-      // `bash < fix.sh`: the script is the file.
-      for (const r of command.redirects) if (r.op === '<') io.scriptFile({ file: r.target, kind: 'shell' });
-      if (command.heredocs.length === 0 && !command.redirects.some((r) => r.op === '<') && io.upstream !== undefined) {
-        // `echo '…' | bash`: the script comes down the pipe.
-        const printed = io.upstream === 'unknown' ? undefined : printedText(io.upstream);
-        if (printed === undefined) throw new Undecidable(`\`${name}\` runs a script that comes down a pipe from a command whose output the guard cannot know`);
-        run(printed);
-      }
+      stdinShellScript(name, command, io, run);
     } else if (file !== undefined) {
       io.scriptFile({ file, kind: 'shell', args: args.slice(args.indexOf(file) + 1) });
     }
@@ -1588,6 +1738,64 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
     return out;
   }
   switch (name) {
+    case 'at':
+    case 'batch': {
+      // The commands it runs later, read like a shell's script: `-f file`, or its standard input.
+      let file: Word | undefined;
+      for (let k = 0; k < args.length; k++) {
+        const w = args[k].text;
+        if (/^-[a-zA-Z]*[lrdcV]/.test(w)) return out; // list, remove, show, version: nothing runs
+        if (AT_VALUE_OPTIONS.has(w)) {
+          if (w === '-f') file = args[k + 1];
+          k++;
+        }
+      }
+      if (file !== undefined) io.scriptFile({ file, kind: 'shell' });
+      else stdinShellScript(name, command, io, recurse);
+      break;
+    }
+    case 'crontab':
+      // Commands that run later, on a schedule, with no hook to ask: a person's to install.
+      if (!args.some((w) => /^-[a-zA-Z]*[lrTV]/.test(w.text))) {
+        throw new Undecidable('`crontab` installs commands that run later, on a schedule, which the guard cannot judge (a person can install them)');
+      }
+      break;
+    case 'script': {
+      // `script -c CMD [file]`: runs CMD (none: an interactive shell), logging all it shows to the file.
+      let logged = false;
+      let k = 0;
+      for (; k < args.length && args[k].text.startsWith('-'); k++) {
+        const w = args[k].text;
+        if (w === '--') {
+          k++;
+          break;
+        }
+        const long = /^(--[a-z-]+)=(.*)$/.exec(w);
+        const option = long ? long[1] : w;
+        const value = long ? { ...args[k], text: long[2] } : args[k + 1];
+        if (['-c', '--command'].includes(option)) {
+          if (value) recurse(value.text);
+        } else if (['-I', '--log-in', '-O', '--log-out', '-B', '--log-io', '-T', '--log-timing'].includes(option)) {
+          if (value) out.push(target(value, 'write', `script ${option}`));
+          logged = true;
+        } else if (!['-E', '--echo', '-m', '--logging-format', '-o', '--output-limit'].includes(option)) {
+          if (/^-[aefq]+$/.test(w) || ['--append', '--return', '--flush', '--force', '--quiet'].includes(w)) continue;
+          if (/^-t/.test(w) || w.startsWith('--timing')) {
+            if (w.length > 2 && w.startsWith('-t')) out.push(target({ ...args[k], text: w.slice(2) }, 'write', 'script -t'));
+            continue;
+          }
+          throw new Undecidable(`\`script ${w}\` is an option the guard does not know, so it cannot tell what it runs`);
+        }
+        if (!long) k++;
+      }
+      const file = args[k];
+      if (file !== undefined) out.push(target(file, 'write', 'script'));
+      else if (!logged) out.push({ path: 'typescript', glob: false, op: 'write', via: 'script' });
+      break;
+    }
+    case 'tmux':
+      for (const c of tmuxCommands(args)) recurse(c);
+      break;
     case 'curl':
     case 'wget':
     case 'sort':

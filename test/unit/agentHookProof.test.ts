@@ -442,6 +442,15 @@ describe('an agent cannot open the locks itself', () => {
     assertRefused('claude', bash(`node -e "require('fs').renameSync('db/migrations', '/tmp/m')"`), /001_init\.sql is protected/, 'renameSync');
     assertAllowed('claude', bash(`python3 -c "import shutil, os; shutil.rmtree('build', ignore_errors=True); open(os.path.join('build', 'x.txt'), 'w')"`), 'another folder');
   });
+  test('a command run by another program, now or later, is read (flock, watch, script, su, tmux, screen, at); crontab is refused', () => {
+    assertRefused('claude', bash(`flock /tmp/pf.lock rm ${FILE}`), /001_init\.sql is protected/, 'flock');
+    assertRefused('claude', bash(`watch -n1 rm ${FILE}`), /001_init\.sql is protected/, 'watch');
+    assertRefused('claude', bash(`script -q -c "rm ${FILE}" /dev/null`), /001_init\.sql is protected/, 'script -c');
+    assertRefused('claude', bash(`tmux send-keys -t dev 'rm ${FILE}' Enter`), /001_init\.sql is protected/, 'tmux send-keys');
+    assertRefused('claude', bash(`echo "rm ${FILE}" | at now + 1 minute`), /001_init\.sql is protected/, 'at');
+    assertRefused('claude', bash(`echo "* * * * * rm ${FILE}" | crontab -`), /`crontab` installs commands that run later/, 'crontab');
+    assertAllowed('claude', bash('tmux new -d -s dev "tail -f log.txt"; watch -n 2 git status; crontab -l'), 'the same programs running harmless commands');
+  });
   test('a path through /proc is the path it opens', () => {
     // Through /proc: the folder of the process that opens it, not the hook's own (which runs at the top
     // while the agent's shell is in db/); a process's root is /.
