@@ -26,6 +26,7 @@ import { packagePorts } from '../node/packageManagerFiles';
 import { noteCodePath } from '../core/codePath';
 import { findGitDir, gitCommonDir, grantStoreFor } from '../node/grantStore';
 import { gitConfigSection } from '../core/gitAliases';
+import { VSCODE_USER_SETTINGS, agentSettingsOf, isWorkspaceSettingsFile, textAfter } from '../core/vscodeSettings';
 import { classifyTarget, loadManifest, protectedMessage, relsUnder } from './checkCommand';
 import { EnclosingWorkspaces, TooManyCheckouts } from './enclosingWorkspaces';
 import { MAX_HOOK_PAYLOAD, caseInsensitiveFs, formatProblems, isInputTooLarge } from './io';
@@ -236,6 +237,43 @@ const USER_AGENT_SETTINGS = [
 /** git's user-level configuration, below the home folder: it can make git run commands (see USER_AGENT_SETTINGS). */
 const USER_GIT_CONFIG = ['.gitconfig', '.config/git/config'];
 
+/** The largest settings file whose change is worked out; a larger one is refused. */
+const MAX_SETTINGS_BYTES = 1024 * 1024;
+
+/**
+ * Why `call` is refused for what it does to VS Code's settings (src/core/vscodeSettings.ts): a change to
+ * their `chat.*` or `github.copilot.*` keys, which switch Copilot's hooks off or approve its tools,
+ * in a workspace's `.vscode/settings.json`, a `.code-workspace` file or the user's settings. A shell
+ * command that writes one is refused (what it writes cannot be known); an edit tool's change is
+ * worked out and allowed when those keys stay as they are. `reached`: whether the shell command
+ * writes a file (see decide).
+ */
+function vscodeSettingsRefusal(call: ToolCall, cwd: string, home: string, roots: Iterable<string>, analysis: ShellAnalysis | undefined, reached: (f: string) => boolean, chainOf: (abs: string) => string[]): string | undefined {
+  const known = new Set([...VSCODE_USER_SETTINGS.map((rel) => join(home, ...rel.split('/'))), ...[...roots].map((r) => join(r, '.vscode', 'settings.json'))]);
+  const isSettings = (abs: string): boolean => known.has(abs) || isWorkspaceSettingsFile(posixOf(abs));
+  const why = 'holds VS Code\'s settings, whose chat.* keys switch Copilot\'s agent hooks off (chat.useHooks, chat.hookFilesLocations) or approve its tools without asking';
+  if (analysis) {
+    const named = analysis.targets.map(literalPart).filter((l) => l !== '').flatMap((l) => chainOf(resolve(cwd, expandHome(l, home))));
+    const hit = [...known].find(reached) ?? named.find(isSettings);
+    if (hit === undefined) return undefined;
+    return `Protected Files: ${hit} ${why}; the guard cannot see what a shell command writes into it. Change it with your file edit tool (its other settings are yours to change), or ask a person to.`;
+  }
+  for (const p of call.paths) {
+    const abs = resolve(cwd, expandHome(p, home));
+    const file = chainOf(abs).find(isSettings);
+    if (file === undefined) continue;
+    const current = readBounded(file, MAX_SETTINGS_BYTES + 1)?.toString('utf8');
+    const samePath = (named: unknown): boolean => typeof named === 'string' && chainOf(resolve(cwd, expandHome(named, home))).includes(file);
+    const after = current !== undefined && current.length > MAX_SETTINGS_BYTES ? undefined : textAfter(call.tool, call.input, current, samePath);
+    const workspaceFile = file.endsWith('.code-workspace');
+    const [before, now] = [current === undefined ? '{}' : agentSettingsOf(current, workspaceFile), after === undefined ? undefined : agentSettingsOf(after, workspaceFile)];
+    if (after === undefined) return `Protected Files: ${file} ${why}; the guard cannot work out what ${call.tool} would change in it. Change it with an edit that replaces text (Edit, replace_string_in_file) or writes it whole, or ask a person to.`;
+    if (now === undefined) return `Protected Files: ${file} ${why}; after this change it would not be readable as JSON with comments, and VS Code would drop its settings. Keep it valid.`;
+    if (now !== before) return `Protected Files: ${file} ${why}; this change alters them. An agent must not: ask a person to.`;
+  }
+  return undefined;
+}
+
 /**
  * The guard's own code: the folder of the part that runs (dist/: the hook, the CLI's parts, their code
  * caches, the extension) and the Node that runs it. An agent that rewrote them (`echo
@@ -397,6 +435,8 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
     if (hit) reasons.push(`Protected Files: ${hit} holds an agent's own settings, which can switch off the hook that guards this workspace's protected files; an agent must not change it. Ask a person to.`);
     const gitConfig = USER_GIT_CONFIG.map((rel) => join(home, ...rel.split('/'))).find(reached);
     if (gitConfig) reasons.push(`Protected Files: ${gitConfig} is git's configuration, which can make git run commands the guard does not see (core.fsmonitor, aliases) or turn the commit gate off (core.hooksPath); an agent must not change it. Ask a person to.`);
+    const vscode = vscodeSettingsRefusal(call, cwd, home, roots, analysis, reached, chainOf);
+    if (vscode !== undefined) reasons.push(vscode);
     const own = ownCodeHit([...new Set(touched.flatMap(chainOf))], anywhere, home, roots) ?? [guardOwnCode().dir, guardOwnCode().node].find(around);
     if (own !== undefined) reasons.push(`Protected Files: ${own} is the guard's own code, which checks every tool call of the agents in this workspace; an agent must not change it. Ask a person to (reinstall or update Protected Files).`);
   }

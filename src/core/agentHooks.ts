@@ -35,6 +35,8 @@ export interface ToolCall {
   paths: string[];
   /** The shell command, for shell tools. */
   command: string | undefined;
+  /** The tool's input, for the file tools whose change can be worked out (src/core/vscodeSettings.ts). */
+  input?: Readonly<Record<string, unknown>>;
 }
 
 /** The payload is not a hook event this guard can read: the message says what is wrong. */
@@ -253,7 +255,7 @@ function readCall(payload: unknown, agent: HookAgent): ToolCall {
     if (!action) throw new HookPayloadError('the Windsurf hook payload has no "agent_action_name"');
     if (action.endsWith('_write_code')) {
       const path = requiredPath(requiredInput(payload.tool_info, action, 'tool_info'), 'file_path', action, 'tool_info');
-      return { agent, phase, tool: action, cwd: str(info.cwd), paths: [...new Set([path, ...pathsIn(info)])], command: undefined };
+      return { agent, phase, tool: action, cwd: str(info.cwd), paths: [...new Set([path, ...pathsIn(info)])], command: undefined, input: info };
     }
     return { agent, phase, tool: action, cwd: str(info.cwd), paths: pathsIn(info), command: undefined };
   }
@@ -295,14 +297,14 @@ function readCall(payload: unknown, agent: HookAgent): ToolCall {
   const fileKey = Object.hasOwn(FILE_TOOLS, tool) ? FILE_TOOLS[tool] : undefined;
   if (fileKey !== undefined) {
     const toolInput = requiredInput(input, tool, 'tool_input');
-    return { agent, phase, tool, cwd, paths: [...new Set([requiredPath(toolInput, fileKey, tool, 'tool_input'), ...pathsIn(toolInput)])], command: undefined };
+    return { agent, phase, tool, cwd, paths: [...new Set([requiredPath(toolInput, fileKey, tool, 'tool_input'), ...pathsIn(toolInput)])], command: undefined, input: toolInput };
   }
   if (tool === MULTI_REPLACE_TOOL) {
     const toolInput = requiredInput(input, tool, 'tool_input');
     const list = toolInput.replacements;
     if (!Array.isArray(list)) throw unreadable(tool, 'replacements', 'tool_input.replacements', list, 'a list');
     const paths = list.map((r, i) => requiredPath(requiredInput(r, tool, `tool_input.replacements[${i}]`), 'filePath', tool, `tool_input.replacements[${i}]`));
-    return { agent, phase, tool, cwd, paths: [...new Set([...paths, ...pathsIn(toolInput)])], command: undefined };
+    return { agent, phase, tool, cwd, paths: [...new Set([...paths, ...pathsIn(toolInput)])], command: undefined, input: toolInput };
   }
   if (SHELL_TOOLS.has(tool)) {
     const toolInput = requiredInput(input, tool, 'tool_input');

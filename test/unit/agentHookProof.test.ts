@@ -451,6 +451,23 @@ describe('an agent cannot open the locks itself', () => {
     assertRefused('claude', bash(`echo "* * * * * rm ${FILE}" | crontab -`), /`crontab` installs commands that run later/, 'crontab');
     assertAllowed('claude', bash('tmux new -d -s dev "tail -f log.txt"; watch -n 2 git status; crontab -l'), 'the same programs running harmless commands');
   });
+  test('VS Code\'s settings: an edit that keeps Copilot\'s hook switches and approvals passes; one that changes them, or a shell write, is refused', () => {
+    const settings = join(repo.dir, '.vscode', 'settings.json');
+    const text = readFileSync(settings, 'utf8');
+    assert.match(text, /chat\.tools\.edits\.autoApprove/);
+    const edit = (agent: HookAgent, input: object, tool: string): Answer => runHook(repo, agent, agent === 'copilot'
+      ? { timestamp: 't', cwd: repo.dir, sessionId: 's', hookEventName: 'PreToolUse', tool_name: tool, tool_input: input }
+      : { session_id: 's', cwd: repo.dir, hook_event_name: 'PreToolUse', tool_name: tool, tool_input: input });
+    const why = /\.vscode\/settings\.json holds VS Code's settings, whose chat\.\* keys switch Copilot's agent hooks off/;
+    assertRefused('claude', edit('claude', { file_path: settings, old_string: '{', new_string: '{\n  "chat.useHooks": false,' }, 'Edit'), why, 'chat.useHooks through Edit');
+    assertRefused('copilot', edit('copilot', { filePath: settings, oldString: '{', newString: '{\n  "chat.hookFilesLocations": { ".github/hooks": false },' }, 'replace_string_in_file'), why, 'chat.hookFilesLocations through replace_string_in_file');
+    assertRefused('claude', edit('claude', { file_path: settings, content: '{ "editor.tabSize": 2 }' }, 'Write'), /this change alters them/, 'the approvals dropped by a Write');
+    assertRefused('claude', bash(`echo '{"chat.useHooks": false}' > .vscode/settings.json`), /the guard cannot see what a shell command writes into it/, 'a shell write');
+    assertRefused('claude', bash('sed -i s/a/b/ ~/.config/Code/User/settings.json'), /Code\/User\/settings\.json holds VS Code's settings/, 'the user settings');
+    assertAllowed('claude', edit('claude', { file_path: settings, old_string: '{', new_string: '{\n  "editor.formatOnSave": true,' }, 'Edit'), 'another setting through Edit');
+    assertAllowed('copilot', edit('copilot', { filePath: settings, oldString: '{', newString: '{\n  "editor.formatOnSave": true,' }, 'replace_string_in_file'), 'another setting through replace_string_in_file');
+    assert.equal(readFileSync(settings, 'utf8'), text, 'the hook itself writes nothing');
+  });
   test('a path through /proc is the path it opens', () => {
     // Through /proc: the folder of the process that opens it, not the hook's own (which runs at the top
     // while the agent's shell is in db/); a process's root is /.

@@ -1,0 +1,102 @@
+// VS Code's settings files hold the switches of Copilot's agent hooks: `chat.useHooks: false` or
+// `chat.hookFilesLocations: { ".github/hooks": false }` in a workspace's .vscode/settings.json turns
+// the guard off for every later tool call there (both settings are window-scoped, so a workspace
+// value applies once the workspace is trusted), and `chat.tools.*autoApprove*` approve tools without
+// asking. The agents' hook lets an agent edit these files, but not those keys: an edit tool's change
+// is worked out and its `chat.*` and `github.copilot.*` settings compared before and after; a change
+// whose result cannot be known (a shell command writing the file, a tool whose input is not read
+// here) is refused.
+import { parse } from 'jsonc-parser';
+import type { ParseError } from 'jsonc-parser';
+
+/** VS Code's user settings below the home folder, for VS Code, Insiders, VSCodium, Cursor, Windsurf, code-server and remote servers. */
+export const VSCODE_USER_SETTINGS: readonly string[] = [
+  ...['Code', 'Code - Insiders', 'VSCodium', 'Cursor', 'Windsurf'].flatMap((app) => [`.config/${app}/User/settings.json`, `Library/Application Support/${app}/User/settings.json`]),
+  '.local/share/code-server/User/settings.json', '.local/share/code-server/Machine/settings.json',
+  '.vscode-server/data/Machine/settings.json', '.vscode-server/data/User/settings.json',
+  '.cursor-server/data/Machine/settings.json',
+];
+
+/** Whether the POSIX path `p` is a workspace's settings file (`.vscode/settings.json`) or a multi-root workspace file. */
+export function isWorkspaceSettingsFile(p: string): boolean {
+  return p.endsWith('/.vscode/settings.json') || p === '.vscode/settings.json' || p.endsWith('.code-workspace');
+}
+
+/** The settings that concern the agents: `chat.*` and `github.copilot.*`, also written as nested objects. */
+function agentKey(key: string): boolean {
+  return key === 'chat' || key.startsWith('chat.') || key === 'github' || key.startsWith('github.copilot');
+}
+
+/**
+ * The agents' settings of a settings file's text, as one comparable string (keys sorted), or
+ * undefined when the text is not a JSON object with comments VS Code could read. A workspace file
+ * (`.code-workspace`) keeps its settings under "settings".
+ */
+export function agentSettingsOf(text: string, workspaceFile: boolean): string | undefined {
+  if (text.trim() === '') return '{}';
+  const errors: ParseError[] = [];
+  const value: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
+  if (errors.length > 0 || typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const holder = workspaceFile ? (value as Record<string, unknown>).settings : value;
+  if (holder === undefined) return '{}';
+  if (typeof holder !== 'object' || holder === null || Array.isArray(holder)) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(holder).filter(agentKey).sort()) out[key] = (holder as Record<string, unknown>)[key];
+  return JSON.stringify(out);
+}
+
+type Input = Readonly<Record<string, unknown>>;
+
+/** `text` with `from` replaced by `to`: the first occurrence, or every one; undefined when `from` is not there. */
+function replaced(text: string, from: unknown, to: unknown, all: unknown): string | undefined {
+  if (typeof from !== 'string' || typeof to !== 'string' || from === '' || !text.includes(from)) return undefined;
+  return all === true ? text.split(from).join(to) : text.replace(from, () => to);
+}
+
+/**
+ * The text a file tool's call leaves in a file holding `current` (undefined: no file), as the
+ * edit tools of Claude Code and Cursor (Edit, MultiEdit, Write), Gemini CLI (replace, write_file), Copilot
+ * (replace_string_in_file, multi_replace_string_in_file, create_file) and Windsurf (pre_write_code) describe it; undefined when the
+ * tool is another or its input does not say (the change cannot be known). `samePath`: whether a path
+ * one of Copilot's replacements names is this file.
+ */
+export function textAfter(tool: string, input: Input | undefined, current: string | undefined, samePath: (named: unknown) => boolean): string | undefined {
+  if (input === undefined) return undefined;
+  const before = current ?? '';
+  switch (tool) {
+    case 'Write':
+    case 'write_file':
+    case 'create_file':
+      return typeof input.content === 'string' ? input.content : undefined;
+    case 'Edit':
+    case 'replace':
+      return replaced(before, input.old_string, input.new_string, input.replace_all === true || (typeof input.expected_replacements === 'number' && input.expected_replacements > 1));
+    case 'replace_string_in_file':
+      return replaced(before, input.oldString, input.newString, false);
+    case 'MultiEdit':
+    case 'pre_write_code': { // Windsurf's edits: [{ old_string, new_string }]
+      if (!Array.isArray(input.edits)) return undefined;
+      let text: string | undefined = before;
+      for (const e of input.edits as unknown[]) {
+        if (text === undefined || typeof e !== 'object' || e === null) return undefined;
+        const edit = e as Input;
+        text = replaced(text, edit.old_string, edit.new_string, edit.replace_all);
+      }
+      return text;
+    }
+    case 'multi_replace_string_in_file': {
+      if (!Array.isArray(input.replacements)) return undefined;
+      let text: string | undefined = before;
+      for (const r of input.replacements as unknown[]) {
+        if (typeof r !== 'object' || r === null) return undefined;
+        const edit = r as Input;
+        if (!samePath(edit.filePath)) continue;
+        if (text === undefined) return undefined;
+        text = replaced(text, edit.oldString, edit.newString, false);
+      }
+      return text;
+    }
+    default:
+      return undefined;
+  }
+}
