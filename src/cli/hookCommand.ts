@@ -234,6 +234,16 @@ const USER_AGENT_SETTINGS = [
   '.claude/settings.json', '.claude/settings.local.json', '.gemini/settings.json', '.codex/config.toml', '.codex/hooks.json',
   '.cursor/hooks.json', '.codeium/windsurf/hooks.json', '.copilot/hooks',
 ];
+/**
+ * The agents' machine-wide (managed) settings, which override a project's and can switch its hooks
+ * off (Claude Code's `disableAllHooks` or `allowManagedHooksOnly` in managed-settings.json, Gemini
+ * CLI's system settings, Codex's managed configuration; Cursor's and Windsurf's system hooks):
+ * writable by an agent running as root, as in many containers. Whole folders (their drop-in files too).
+ */
+const SYSTEM_AGENT_SETTINGS = [
+  '/etc/claude-code', '/Library/Application Support/ClaudeCode', '/Library/Managed Preferences',
+  '/etc/gemini-cli', '/Library/Application Support/GeminiCli', '/etc/codex', '/etc/cursor', '/etc/windsurf',
+];
 /** git's user-level configuration, below the home folder: it can make git run commands (see USER_AGENT_SETTINGS). */
 const USER_GIT_CONFIG = ['.gitconfig', '.config/git/config'];
 
@@ -423,7 +433,7 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
         if (literal !== '') touched.push(resolve(cwd, expandHome(literal, home)));
       }
     }
-    const settings = USER_AGENT_SETTINGS.map((rel) => join(home, ...rel.split('/')));
+    const settings = [...USER_AGENT_SETTINGS.map((rel) => join(home, ...rel.split('/'))), ...(sep === '/' ? SYSTEM_AGENT_SETTINGS : [])];
     const anywhere = analysis?.targets.filter((t) => t.anywhere !== undefined) ?? [];
     // A pattern that deletes or moves a folder around them (`rm -rf ~/.cl*`) too, and one that may
     // match them or a file in them (`sed -i … ~/.claude/sett*.json`, `cp x /opt/pf/dis?/cli.js`).

@@ -504,6 +504,11 @@ describe('an agent cannot open the locks itself', () => {
     const write = runHook(repo, 'claude', { hook_event_name: 'PreToolUse', cwd: repo.dir, tool_name: 'Write', tool_input: { file_path: join(home, '.cursor', 'hooks.json'), content: '{}' } });
     assertRefused('claude', write, /\.cursor\/hooks\.json holds an agent's own settings/, 'Cursor user hooks');
     assertAllowed('claude', bash('cat ~/.claude/settings.json; echo x > ~/notes.txt'), 'reading them, and other files at home');
+    // Machine-wide (managed) settings, writable by an agent running as root.
+    assertRefused('claude', bash(`echo '{"disableAllHooks": true}' > /etc/claude-code/managed-settings.json`), /\/etc\/claude-code holds an agent's own settings/, 'Claude managed settings');
+    assertRefused('claude', bash('rm -rf /etc/gemini-cli'), /\/etc\/gemini-cli holds an agent's own settings/, 'Gemini system settings');
+    assertRefused('claude', runHook(repo, 'claude', { hook_event_name: 'PreToolUse', cwd: repo.dir, tool_name: 'Write', tool_input: { file_path: '/etc/codex/managed_config.toml', content: 'x' } }), /\/etc\/codex holds an agent's own settings/, 'Codex managed configuration');
+    assertAllowed('claude', bash('cat /etc/claude-code/managed-settings.json; ls /etc/codex'), 'reading them');
     // A path the guard cannot resolve reaches them too: why comes first, not a refusal of a file the command never named.
     assertRefused('claude', bash('rm -rf "$OUT"'), /^Protected Files: this command names `"\$OUT"`, which the guard cannot resolve \(a \$VARIABLE[^]*set the variable in the same command[^]*\.claude\/settings\.json holds an agent's own settings/, 'an unknown variable');
   });
