@@ -13,6 +13,7 @@ import { Flows } from './vscode/flows';
 import { createLog, log, reportError } from './vscode/logger';
 import { ManifestDiagnostics } from './vscode/manifestDiagnostics';
 import { Notifications } from './vscode/notifications';
+import { CopilotHooksCheck } from './vscode/copilotHooks';
 import type { Prompter } from './vscode/prompter';
 import { ProtectedFilesLoader } from './vscode/protectedFilesLoader';
 import type { ProtectedFilesView } from './vscode/protectedFilesView';
@@ -47,6 +48,8 @@ export interface TestApi {
   readonly filesView: ProtectedFilesView;
   readonly auditLog: AuditLogLoader;
   readonly terminal: TerminalGuard;
+  /** The warning when Copilot's agent hooks are switched off in a folder with its guard. */
+  readonly copilotHooks: CopilotHooksCheck;
   /** Replaces the prompts with scripted answers (undefined: back to the workbench's). */
   setPrompter(p: Prompter | undefined): void;
   /** Moves the extension's clock forward. */
@@ -80,6 +83,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const statusBar = push(new LockStatusBar(service, now));
   const diagnostics = push(new ManifestDiagnostics(service));
   push(new Notifications(service, unlocks));
+  const copilotHooks = push(new CopilotHooksCheck(service));
   const contextKeys = push(new ContextKeys(service));
   const filesView = push(new ProtectedFilesLoader(service, unlocks, now));
   const auditLog = push(new AuditLogLoader(service, isTrusted));
@@ -144,6 +148,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   await readOnly.syncNow();
   step('read-only');
   void contextKeys.update();
+  void copilotHooks.check();
   const activationMs = Math.round((performance.now() - started) * 10) / 10;
   log.info(`[activate] protection in force in ${activationMs} ms (${steps.join(', ')} ms): ${service.withManifest().length} folder(s) with a manifest.`);
 
@@ -153,7 +158,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     return writers;
   };
   return {
-    service, unlocks, readOnly, statusBar, decorations, banner, diagnostics, guard, auditLog,
+    service, unlocks, readOnly, statusBar, decorations, banner, diagnostics, guard, auditLog, copilotHooks,
     get unlockFlow() { return flows.unlock('the tests'); },
     get setCodeFlow() { return flows.setCode('the tests'); },
     get filesView() { return filesView.view; },
