@@ -1024,26 +1024,39 @@ function interpreterWrites(given: string, via: string, recurse?: (script: string
   if (!WRITE_CALL.test(code)) return [];
   // Perl's two-argument open names the mode in the path: ">file", ">>file", "+<file".
   const paths = literals(code).map((s) => s.replace(/^\s*(?:\+?[<>]|>>)\s*/, '')).filter((s) => /[./]/.test(s) || /^[\w-]+$/.test(s) || s.includes(EXPANSION));
-  const out: ShellTarget[] = paths.map((s) => ({ path: s, glob: GLOB_CHARS.test(s), op: 'write' as const, via }));
-  // A folder given to a call that deletes, moves or copies a whole tree (`shutil.rmtree('src')`), or
-  // named as one (`'src/booking/' + name`): every file below it.
-  const tree = TREE_CALL.test(code);
-  for (const s of paths) {
-    const folder = JOINER.test(s) ? TREE_ON_DOT.test(code) : tree || s.endsWith('/');
-    if (folder && !s.includes(EXPANSION)) out.push({ path: join(s, '**'), glob: true, op: 'write', via });
-  }
-  return out;
+  return [...paths.map((s) => ({ path: s, glob: GLOB_CHARS.test(s), op: 'write' as const, via })), ...placedWrites(code, via)];
 }
 
 /**
- * Calls that delete, move or copy a whole folder when given one (Python's shutil and os, Node's fs,
- * Ruby's FileUtils, Go's os, PowerShell's cmdlets): a path they are given counts with every file below it.
+ * What interpreter code writes where the argument's place is known: a folder given to a call that
+ * deletes, moves or copies a whole tree (`shutil.rmtree('src')`, `os.rename('src/booking', …)`,
+ * `copytree(a, 'src')`; `.` too) counts with every file below it, and a path that starts with a
+ * literal and goes on with a value (`os.remove('src/booking/' + name)`) counts as every path that
+ * literal starts (a literal read elsewhere in the code is no folder written: `copytree('src', 'bak')`).
  */
-const TREE_CALL = /\b(?:rmtree|rmSync|rm_rf|rm_r|rmdir\w*|removedirs|remove_dir_all|RemoveAll|copytree|cpSync|cp_r|rename\w*|Rename|move\w*|mv|rm|cp|rimraf|Remove-Item|Move-Item|Copy-Item)\s*\(/;
-/** A literal that is only a separator or the current or parent folder (`'.'.join(…)`, `split('/')`): a folder only as a tree call's own argument. */
+function placedWrites(code: string, via: string): ShellTarget[] {
+  const out: ShellTarget[] = [];
+  const add = (tree: boolean, m: RegExpMatchArray): void => {
+    const lit = (m[2] ?? m[3] ?? m[4] ?? '').replace(/\\(.)/g, '$1');
+    const after = m[5] ?? '';
+    if (lit === '' || lit.includes(EXPANSION) || GLOB_CHARS.test(lit) || lit.includes('://')) return;
+    if (after === '' || after === ',' || after === ')') {
+      if (tree) out.push({ path: join(lit, '**'), glob: true, op: 'write', via });
+    } else if (!JOINER.test(lit)) {
+      // Built on: every path the literal starts (`src/booking/` + name: the folder's files; `src/bo` + x: `src/bo*`).
+      out.push({ path: `${lit}*`, glob: true, op: 'write', via }, { path: `${lit}*/**`, glob: true, op: 'write', via });
+    }
+  };
+  for (const m of code.matchAll(PLACED_FIRST)) {
+    if (/^(?:open|fopen|openSync)$/.test(m[1]) && !OPEN_WRITES.test(code.slice((m.index ?? 0) + m[0].length - 1, (m.index ?? 0) + m[0].length + 400))) continue;
+    add(TREE_FIRST.test(m[1]), m);
+  }
+  for (const m of code.matchAll(PLACED_SECOND)) add(TREE_SECOND.test(m[1]), m);
+  return out;
+}
+
+/** A literal that is only a separator or the current or parent folder: `'.'.join(…)`. */
 const JOINER = /^(?:\.{1,2}\/?|\/)$/;
-/** A tree call given the current or parent folder or the root as a literal: `shutil.rmtree('.')`, `fs.rmSync('..', …)`. */
-const TREE_ON_DOT = /\b(?:rmtree|rmSync|rm_rf|rm_r|remove_dir_all|RemoveAll|copytree|cpSync|cp_r|rename\w*|move\w*|mv|rm|cp|rimraf)\s*\(\s*(?:[^,()'"]{1,200},\s*)?(['"])(?:\.{1,2}\/?|\/)\1/;
 
 /** Code that reads its arguments: `sys.argv`, `from sys import argv`, `process.argv`, Ruby's and Perl's ARGV, Deno.args, fileinput. */
 const ARGV_USE = /\bargv\b|\bARGV\b|\bDeno\.args\b|\bfileinput\b/;
@@ -3042,18 +3055,28 @@ function scriptFileTargets(use: ScriptFileUse, inDir: string, dir: string, ports
       const inner = analyzeShellCommand(text, [], { ...ports, readFile: undefined, readScript: undefined }, knownArguments(use.args ?? []));
       if (inner.failure !== undefined) continue;
       lines.push(...inner.lines.slice(1));
+      // The line naming each path, searched for the first MAX_NAMED_LINES of them only (each search reads the script).
+      let named = 0;
       for (const t of inner.targets) {
-        if (t.anywhere === undefined && t.unknown === undefined) out.push({ ...t, through: t.through ?? `${rel}: \`${lineNaming(text, t.path)}\`` });
+        if (t.anywhere === undefined && t.unknown === undefined) out.push({ ...t, through: t.through ?? (named++ < MAX_NAMED_LINES ? `${rel}: \`${lineNaming(text, t.path)}\`` : rel) });
       }
     } else if (kind === 'code') {
       const via = use.interpreter ?? basename(rel);
-      out.push(...codeWrites(text, via).map((t) => ({ ...t, through: `${rel}: \`${lineNaming(text, t.path)}\`` })));
+      const shorts = new Map<string, string>(); // one line, shortened once (a 1 MB line of many writes)
+      const short = (line: string): string => shorts.get(line) ?? shorts.set(line, shortLine(line)).get(line)!;
+      out.push(...codeWrites(text, via).map(({ target, line }) => ({ ...target, through: `${rel}: \`${short(line)}\`` })));
       const argv = argvWrites(text, (use.args ?? []).filter((w) => !w.text.startsWith('-')), via);
       out.push(...argv.map((t) => ({ ...t, through: `${rel}: \`${lineNaming(text, ARGV_USE.exec(text)?.[0] ?? '')}\`` })));
     }
   }
+  // Each path is judged on its own (its folders looked up, every protected pattern matched): a script
+  // that names more is refused, as one built to make the hook time out (agents let a call through then).
+  if (out.length > MAX_SCRIPT_TARGETS) throw new Undecidable(`\`${shown(rel)}\` names more than ${MAX_SCRIPT_TARGETS} paths it may write, more than the guard judges in one call`);
   return out.map((t) => place(place(t, inDir), dir));
 }
+
+/** The most paths a script file's writes may name (see scriptFileTargets). */
+const MAX_SCRIPT_TARGETS = 4096;
 
 /**
  * A script's `$1`, `$2`…: the words after it, up to the first the shell may make more or fewer of: a
@@ -3087,7 +3110,15 @@ function execKind(text: string): 'shell' | 'code' | undefined {
 function lineNaming(text: string, path: string): string {
   const whole = path.replace(/\/\*\*$/, '');
   const lines = text.split('\n');
-  const line = (lines.find((l) => l.includes(whole)) ?? lines.find((l) => l.includes(basename(whole))) ?? '').trim().replace(/\s+/g, ' ');
+  return shortLine(lines.find((l) => l.includes(whole)) ?? lines.find((l) => l.includes(basename(whole))) ?? '');
+}
+
+/** The most targets of one shell script whose line a refusal names (see scriptFileTargets). */
+const MAX_NAMED_LINES = 256;
+
+/** A line of a script, spaces made one, shortened for a message. */
+function shortLine(text: string): string {
+  const line = text.trim().replace(/\s+/g, ' ');
   return line.length > 120 ? `${line.slice(0, 117)}...` : line;
 }
 
@@ -3099,6 +3130,22 @@ const WRITES_SECOND = /(?:^|[^\w$])(?:copy\w*|cp\w*|rename\w*|move\w*|replace|li
 const ARG = String.raw`'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|\x60[^\x60\n]*\x60|[$@]?[A-Za-z_][\w.]*`;
 const WRITES_FIRST_ARG = new RegExp(WRITES_FIRST.source.replaceAll('ARG', `(?:${ARG})`), 'gi');
 const WRITES_OTHER_ARG = new RegExp(WRITES_SECOND.source.replaceAll('ARG', `(?:${ARG})`), 'gi');
+/** Calls that delete or move away what their first argument names: a folder given to them goes with every file below it. */
+const TREE_FIRST = /^(?:rmtree|rmSync|rm_rf|rm_r|rm|rmdir\w*|removedirs|remove_dir_all|RemoveAll|rimraf|Remove-Item|rename\w*|Rename|move\w*|mv|Move-Item)$/i;
+/** Calls that write a whole tree where their second argument names: `copytree(a, 'src')`, `fs.cpSync(a, 'src', …)`, a move. */
+const TREE_SECOND = /^(?:copytree|cpSync|cp_r|cp|copy|Copy-Item|rename\w*|Rename|move\w*|mv|Move-Item)$/i;
+/** A string literal at the start of an argument (inside `Path(…)` too), and what follows it: `,` or `)` when it is the whole argument. */
+const LEADING = String.raw`(?:(?:pathlib\.)?Path\s*\(\s*)?(?:'((?:[^'\\\n]|\\.){1,4096})'|"((?:[^"\\\n]|\\.){1,4096})"|\x60([^\x60$\n]{1,4096})\x60)\s*([,)+.%]?)`;
+/** The first argument of a call that writes, deletes or moves it, where it starts with a literal. */
+const PLACED_FIRST = new RegExp(String.raw`(?:^|[^\w$])(write\w*|append\w*|createWriteStream|truncate\w*|unlink\w*|rm\w*|remove\w*|rename\w*|Rename|move\w*|mv|Remove-Item|Move-Item|RemoveAll|rimraf|open|fopen|openSync|File\.\w+)\s*\(\s*${LEADING}`, 'g');
+/** After an `open(` call's first argument: a mode that writes (`open('src/' + f, 'w')`); without one it reads. */
+const OPEN_WRITES = /^[^()\n]{0,300}?,\s*(?:mode\s*=\s*)?['"][^'"]{0,8}[wax+]/;
+/** The second argument of a call that copies or moves to it. */
+const PLACED_SECOND = new RegExp(String.raw`(?:^|[^\w$])(copy\w*|cp\w*|rename\w*|Rename|move\w*|mv|Copy-Item|Move-Item|link\w*|symlink\w*)\s*\(\s*(?:${ARG})\s*,\s*${LEADING}`, 'g');
+/** A tree call's first or second argument given as a name: `shutil.rmtree(OUT)`, `copytree(a, DEST)`. */
+const NAMED_TREE = new RegExp(String.raw`(?:^|[^\w$])(?:(\w+(?:-\w+)?)\s*\(\s*([$@]?[A-Za-z_][\w.]*)\s*[,)]|(\w+(?:-\w+)?)\s*\(\s*(?:${ARG})\s*,\s*([$@]?[A-Za-z_][\w.]*)\s*[,)])`, 'g');
+
+
 
 /**
  * The paths some interpreter code in a file writes, best effort: the file a write call names, as a
@@ -3106,34 +3153,48 @@ const WRITES_OTHER_ARG = new RegExp(WRITES_SECOND.source.replaceAll('ARG', `(?:$
  * line of its own (`p = 'src/a.ts'` … `open(p, 'w')`). Only whole paths given straight to the call: a
  * build script's entry points, patterns and folders, passed to other functions, are not its writes.
  */
-function codeWrites(text: string, via: string): ShellTarget[] {
+function codeWrites(text: string, via: string): { target: ShellTarget; line: string }[] {
   const code = foldPathLiterals(text);
-  const named = new Map<string, string[]>();
+  // Each name given literals on a line of its own, with that line (for the message).
+  const named = new Map<string, { values: string[]; line: string }>();
   const codeLines = code.split('\n');
   for (const line of codeLines) {
     // No two neighbouring parts take the same characters: a long line without `=` is read once.
     const m = /^\s*(?:(?:const|let|var|my|our|local)\s+)?([$@]?[A-Za-z_][\w.]*)[ \t]*(?::[^=\n]*)?=(?!=)(.*)$/.exec(line);
-    if (m) named.set(m[1], literals(m[2]));
+    if (m) named.set(m[1], { values: literals(m[2]), line });
   }
-  const values = (arg: string): string[] => (/^['"\x60]/.test(arg) ? literals(arg) : named.get(arg) ?? []);
-  const out: ShellTarget[] = [];
+  // One target per path, with the line that names it: found once, not searched for per target (a script of thousands of writes).
+  const out = new Map<string, { target: ShellTarget; line: string }>();
+  const add = (target: ShellTarget, line: string): void => {
+    if (!out.has(target.path)) out.set(target.path, { target, line });
+  };
   for (const line of codeLines) {
     if (!WRITE_CALL.test(line)) continue;
-    const found: string[] = [];
-    for (const m of line.matchAll(WRITES_FIRST_ARG)) found.push(...values(m[1] ?? m[2]));
-    for (const m of line.matchAll(WRITES_OTHER_ARG)) found.push(...values(m[1] ?? m[2]));
+    const found: { value: string; line: string }[] = [];
+    const values = (arg: string): void => {
+      if (/^['"\x60]/.test(arg)) for (const value of literals(arg)) found.push({ value, line });
+      else for (const value of named.get(arg)?.values ?? []) found.push({ value, line: named.get(arg)!.line });
+    };
+    for (const m of line.matchAll(WRITES_FIRST_ARG)) values(m[1] ?? m[2]);
+    for (const m of line.matchAll(WRITES_OTHER_ARG)) values(m[1] ?? m[2]);
     // Perl's two-argument open names the mode in the path: ">file", ">>file", "+<file".
-    if (/\bopen\b/.test(line)) found.push(...literals(line).filter((l) => /^\s*(?:\+?[<>]|>>)/.test(l) && !/^\s*\+?[<>]{1,2}\s*$/.test(l)));
-    // A folder given to a call that deletes, moves or copies a whole tree: every file below it.
-    const tree = TREE_CALL.test(line);
-    for (const raw of found) {
-      const p = raw.replace(/^\s*(?:\+?[<>]|>>)\s*/, '');
-      if (!/^[^\s*?[{}]+$/.test(p) || p.includes('://') || p.startsWith('-')) continue;
-      if (!JOINER.test(p) && (p.includes('/') || /\.\w+$/.test(p))) out.push({ path: p, glob: false, op: 'write', via });
-      if (JOINER.test(p) ? TREE_ON_DOT.test(line) : tree) out.push({ path: join(p, '**'), glob: true, op: 'write', via });
+    if (/\bopen\b/.test(line)) for (const value of literals(line).filter((l) => /^\s*(?:\+?[<>]|>>)/.test(l) && !/^\s*\+?[<>]{1,2}\s*$/.test(l))) found.push({ value, line });
+    for (const f of found) {
+      const p = f.value.replace(/^\s*(?:\+?[<>]|>>)\s*/, '');
+      if (/^[^\s*?[{}]+$/.test(p) && !p.includes('://') && !p.startsWith('-') && !JOINER.test(p) && (p.includes('/') || /\.\w+$/.test(p))) {
+        add({ path: p, glob: false, op: 'write', via }, f.line);
+      }
+    }
+    // A folder a tree call gets, a path built on a literal (see placedWrites); a folder by a name given a literal (`shutil.rmtree(OUT)`).
+    for (const t of placedWrites(line, via)) add(t, line);
+    for (const m of line.matchAll(NAMED_TREE)) {
+      if ((m[1] !== undefined && TREE_FIRST.test(m[1])) || (m[3] !== undefined && TREE_SECOND.test(m[3]))) {
+        const n = named.get(m[2] ?? m[4]);
+        for (const v of n?.values ?? []) if (!v.includes('://') && !GLOB_CHARS.test(v)) add({ path: join(v, '**'), glob: true, op: 'write', via }, n!.line);
+      }
     }
   }
-  return out;
+  return [...out.values()];
 }
 
 /**

@@ -142,6 +142,13 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   [`node -e "require('fs').rmSync('dist', { recursive: true, force: true })"`, 'allow'],
   [`python3 -c "import os; os.rename('a.txt', 'b.txt'); print('.'.join(['a', 'b']))"`, 'allow'],
   [`python3 -c "import os; os.makedirs('src/new', exist_ok=True); open(os.path.join('src', 'new', 'a.ts'), 'w')"`, 'allow'],
+  [`python3 -c "import os; os.remove('src/bo' + 'oking/' + name)"`, 'deny'],
+  [`node -e "require('fs').writeFileSync('db/migrations/' + process.env.F, '')"`, 'deny'],
+  [`python3 -c "import shutil; shutil.copytree('src', 'backup')"`, 'allow'],
+  [`python3 -c "import json; d = json.load(open('src/' + f)); open('out.json', 'w').write(json.dumps(d))"`, 'allow'],
+  [`python3 -c "import shutil; shutil.move('/tmp/new', 'src')"`, 'deny'],
+  [`python3 -c "import shutil; shutil.move('src/booking', '/tmp/old')"`, 'deny'],
+  [`node -e "require('fs').cpSync('/tmp/t', 'db', { recursive: true })"`, 'deny'],
   // Inline code that writes a file its arguments name (allowed before): each argument may be it.
   [`node -e "require('fs').writeFileSync(process.argv[1], 'x')" src/booking/flow.ts`, 'deny'],
   [`python3 -c "import sys; open(sys.argv[1], 'w')" src/booking/flow.ts`, 'deny'],
@@ -1453,11 +1460,18 @@ describe('shell guard: details', () => {
     assert.equal(analyzeShellCommand(`for f in a b; do ${'git commit -n; '.repeat(Math.floor(L / 16) - 10)}done`).skipsHooks?.length !== 0, true);
     // A script of long lines built against the interpreter code's patterns.
     const script = (text: string): ShellPorts => ({ readScript: () => ({ text }) });
+    // A script naming tens of thousands of paths (each judged on its own, with its line for the message):
+    // refused past 4,096 instead of keeping the hook busy until the agent's timeout lets the call through.
+    const many = (n: number, line: (i: number) => string): string => Array.from({ length: n }, (_, i) => line(i)).join('\n');
+    assert.equal(answer('python3 fix.py', ROOT, script(many(40_000, (i) => `shutil.rmtree('d${i}')`))).answer, 'fail');
+    assert.equal(answer('python3 fix.py', ROOT, script(Array.from({ length: 40_000 }, (_, i) => `open('f${i}.txt', 'w');`).join(' '))).answer, 'fail');
+    assert.equal(answer('python3 fix.py', ROOT, script(`${many(1000, (i) => `open('f${i}.txt', 'w')`)}\nshutil.rmtree('src/booking')`)).answer, 'deny');
+    assert.equal(answer('python3 fix.py', ROOT, script(many(1000, (i) => `open('f${i}.txt', 'w')`))).answer, 'allow');
     // Paths built out of literals, read in one pass (src/core/codePaths.ts): joins and sums that never close.
     for (const unit of ['path.join(', "Path('a') / ", "'a' + ", "['a', ", "os.path.join('a', "]) {
       assert.equal(answer(`python3 -c "${fill(unit).slice(0, L - 80)}; open('src/booking/flow.ts', 'w')"`).answer, 'deny', unit);
     }
-    for (const line of ['a:' + ' '.repeat(1_000_000), 'x' + ' '.repeat(1_000_000), 'open(' + ' '.repeat(1_000_000) + 'x', 'a: ' + 'int '.repeat(250_000), "write('" + 'a'.repeat(1_000_000), 'path.join('.repeat(100_000), "Path('a') / ".repeat(80_000)]) {
+    for (const line of ['a:' + ' '.repeat(1_000_000), 'x' + ' '.repeat(1_000_000), 'open(' + ' '.repeat(1_000_000) + 'x', 'a: ' + 'int '.repeat(250_000), "write('" + 'a'.repeat(1_000_000), 'path.join('.repeat(100_000), "Path('a') / ".repeat(80_000), 'a-'.repeat(500_000) + "rmtree(x)", 'copy(a.'.repeat(150_000), "rmtree('".repeat(120_000), 'f(a, '.repeat(200_000)]) {
       assert.equal(answer('python3 fix.py', ROOT, script(`${line}\nopen('src/booking/flow.ts', 'w')\n`)).answer, 'deny', line.slice(0, 12));
     }
   });
