@@ -1039,11 +1039,12 @@ function placedWrites(code: string, via: string): ShellTarget[] {
   const add = (tree: boolean, m: RegExpMatchArray): void => {
     const lit = (m[2] ?? m[3] ?? m[4] ?? '').replace(/\\(.)/g, '$1');
     const after = m[5] ?? '';
-    if (lit === '' || lit.includes(EXPANSION) || GLOB_CHARS.test(lit) || lit.includes('://')) return;
+    // A path's shape: no spaces or patterns (`f.write('Total: ' + n)` writes text, not a path).
+    if (lit === '' || lit.includes(EXPANSION) || !/^[^\s*?[{}]+$/.test(lit) || lit.includes('://')) return;
     if (after === '' || after === ',' || after === ')') {
       if (tree) out.push({ path: join(lit, '**'), glob: true, op: 'write', via });
-    } else if (!JOINER.test(lit)) {
-      // Built on: every path the literal starts (`src/booking/` + name: the folder's files; `src/bo` + x: `src/bo*`).
+    } else if (!JOINER.test(lit) && lit.includes('/')) {
+      // Built on: every path the literal starts (`src/booking/` + name: the folder's files; `src/bo` + x: `src/bo*`); a folder part at least.
       out.push({ path: `${lit}*`, glob: true, op: 'write', via }, { path: `${lit}*/**`, glob: true, op: 'write', via });
     }
   };
@@ -1792,6 +1793,7 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
           if (value) out.push(target(value, 'write', `script ${option}`));
           logged = true;
         } else if (!['-E', '--echo', '-m', '--logging-format', '-o', '--output-limit'].includes(option)) {
+          if (['-h', '--help', '-V', '--version'].includes(w)) return out;
           if (/^-[aefq]+$/.test(w) || ['--append', '--return', '--flush', '--force', '--quiet'].includes(w)) continue;
           if (/^-t/.test(w) || w.startsWith('--timing')) {
             if (w.length > 2 && w.startsWith('-t')) out.push(target({ ...args[k], text: w.slice(2) }, 'write', 'script -t'));
@@ -3137,7 +3139,7 @@ const TREE_SECOND = /^(?:copytree|cpSync|cp_r|cp|copy|Copy-Item|rename\w*|Rename
 /** A string literal at the start of an argument (inside `Path(…)` too), and what follows it: `,` or `)` when it is the whole argument. */
 const LEADING = String.raw`(?:(?:pathlib\.)?Path\s*\(\s*)?(?:'((?:[^'\\\n]|\\.){1,4096})'|"((?:[^"\\\n]|\\.){1,4096})"|\x60([^\x60$\n]{1,4096})\x60)\s*([,)+.%]?)`;
 /** The first argument of a call that writes, deletes or moves it, where it starts with a literal. */
-const PLACED_FIRST = new RegExp(String.raw`(?:^|[^\w$])(write\w*|append\w*|createWriteStream|truncate\w*|unlink\w*|rm\w*|remove\w*|rename\w*|Rename|move\w*|mv|Remove-Item|Move-Item|RemoveAll|rimraf|open|fopen|openSync|File\.\w+)\s*\(\s*${LEADING}`, 'g');
+const PLACED_FIRST = new RegExp(String.raw`(?:^|[^\w$])(writeFile\w*|appendFile\w*|createWriteStream|truncate\w*|unlink\w*|rm\w*|remove|removedirs|rename\w*|Rename|move\w*|mv|Remove-Item|Move-Item|RemoveAll|rimraf|open|fopen|openSync|File\.(?:write|delete|unlink|rename|truncate))\s*\(\s*${LEADING}`, 'g');
 /** After an `open(` call's first argument: a mode that writes (`open('src/' + f, 'w')`); without one it reads. */
 const OPEN_WRITES = /^[^()\n]{0,300}?,\s*(?:mode\s*=\s*)?['"][^'"]{0,8}[wax+]/;
 /** The second argument of a call that copies or moves to it. */
