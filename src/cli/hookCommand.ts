@@ -26,7 +26,7 @@ import { packagePorts } from '../node/packageManagerFiles';
 import { noteCodePath } from '../core/codePath';
 import { findGitDir, gitCommonDir, grantStoreFor } from '../node/grantStore';
 import { gitConfigSection } from '../core/gitAliases';
-import { VSCODE_USER_SETTINGS, agentSettingsOf, isWorkspaceSettingsFile, textAfter } from '../core/vscodeSettings';
+import { VSCODE_USER_SETTINGS, agentSettingsOf, isSettingsFile, textAfter } from '../core/vscodeSettings';
 import { classifyTarget, loadManifest, protectedMessage, relsUnder } from './checkCommand';
 import { EnclosingWorkspaces, TooManyCheckouts } from './enclosingWorkspaces';
 import { MAX_HOOK_PAYLOAD, caseInsensitiveFs, formatProblems, isInputTooLarge } from './io';
@@ -260,7 +260,7 @@ const MAX_SETTINGS_BYTES = 1024 * 1024;
  */
 function vscodeSettingsRefusal(call: ToolCall, cwd: string, home: string, roots: Iterable<string>, analysis: ShellAnalysis | undefined, reached: (f: string) => boolean, chainOf: (abs: string) => string[]): string | undefined {
   const known = new Set([...VSCODE_USER_SETTINGS.map((rel) => join(home, ...rel.split('/'))), ...[...roots].map((r) => join(r, '.vscode', 'settings.json'))]);
-  const isSettings = (abs: string): boolean => known.has(abs) || isWorkspaceSettingsFile(posixOf(abs));
+  const isSettings = (abs: string): boolean => known.has(abs) || isSettingsFile(posixOf(abs));
   const why = 'holds VS Code\'s settings, whose chat.* keys switch Copilot\'s agent hooks off (chat.useHooks, chat.hookFilesLocations) or approve its tools without asking';
   if (analysis) {
     const named = analysis.targets.map(literalPart).filter((l) => l !== '').flatMap((l) => chainOf(resolve(cwd, expandHome(l, home))));

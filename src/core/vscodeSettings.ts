@@ -17,9 +17,15 @@ export const VSCODE_USER_SETTINGS: readonly string[] = [
   '.cursor-server/data/Machine/settings.json',
 ];
 
-/** Whether the POSIX path `p` is a workspace's settings file (`.vscode/settings.json`) or a multi-root workspace file. */
-export function isWorkspaceSettingsFile(p: string): boolean {
-  return p.endsWith('/.vscode/settings.json') || p === '.vscode/settings.json' || p.endsWith('.code-workspace');
+/**
+ * Whether the POSIX path `p` is one of VS Code's settings files wherever it is: a workspace's
+ * (`.vscode/settings.json`), a multi-root workspace file, or a user's, a profile's or a machine's
+ * (`…/User/settings.json`, `…/User/profiles/<id>/settings.json`, `…/Machine/settings.json`, in any
+ * install or portable data folder of VS Code and its forks).
+ */
+export function isSettingsFile(p: string): boolean {
+  return p.endsWith('/.vscode/settings.json') || p === '.vscode/settings.json' || p.endsWith('.code-workspace')
+    || /\/(?:User(?:\/profiles\/[^/]+)?|Machine)\/settings\.json$/.test(p);
 }
 
 /** The settings that concern the agents: `chat.*` and `github.copilot.*`, also written as nested objects. */

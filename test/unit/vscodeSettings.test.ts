@@ -1,7 +1,7 @@
 // VS Code's settings files: an edit tool's change worked out, and the agents' settings compared.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { VSCODE_USER_SETTINGS, agentSettingsOf, isWorkspaceSettingsFile, textAfter } from '../../src/core/vscodeSettings';
+import { VSCODE_USER_SETTINGS, agentSettingsOf, isSettingsFile, textAfter } from '../../src/core/vscodeSettings';
 
 const SETTINGS = '{\n  // ours\n  "chat.tools.edits.autoApprove": { "src/booking/**": false },\n  "editor.tabSize": 4,\n}\n';
 const same = (): boolean => true;
@@ -22,10 +22,14 @@ describe('VS Code settings: the agents\' keys', () => {
     assert.equal(agentSettingsOf('{ "folders": [] }', true), '{}');
   });
   test('the files: a workspace\'s .vscode/settings.json, a .code-workspace, the user settings of VS Code and its kin', () => {
-    assert.ok(isWorkspaceSettingsFile('/repo/.vscode/settings.json'));
-    assert.ok(isWorkspaceSettingsFile('/repo/app.code-workspace'));
-    assert.ok(!isWorkspaceSettingsFile('/repo/.vscode/launch.json'));
-    assert.ok(!isWorkspaceSettingsFile('/repo/settings.json'));
+    assert.ok(isSettingsFile('/repo/.vscode/settings.json'));
+    assert.ok(isSettingsFile('/repo/app.code-workspace'));
+    assert.ok(!isSettingsFile('/repo/.vscode/launch.json'));
+    assert.ok(!isSettingsFile('/repo/settings.json'));
+    assert.ok(isSettingsFile('/home/u/.config/Code/User/profiles/4b1f/settings.json'));
+    assert.ok(isSettingsFile('/opt/vscode/data/user-data/User/settings.json'));
+    assert.ok(isSettingsFile('/home/u/.vscode-server/data/Machine/settings.json'));
+    assert.ok(!isSettingsFile('/home/u/.config/Code/User/keybindings.json'));
     assert.ok(VSCODE_USER_SETTINGS.includes('.config/Code/User/settings.json'));
     assert.ok(VSCODE_USER_SETTINGS.includes('Library/Application Support/Code/User/settings.json'));
     assert.ok(VSCODE_USER_SETTINGS.includes('.local/share/code-server/User/settings.json'));
