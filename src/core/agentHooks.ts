@@ -292,7 +292,7 @@ function readCall(payload: unknown, agent: HookAgent): ToolCall {
     if (patch.length === 0 || patch.some((t) => t === undefined)) {
       throw unreadable(tool, 'patch', 'tool_input.command', texts.find((t) => commandText(t) === undefined), 'a string');
     }
-    return { agent, phase, tool, cwd, paths: [...pathsIn(toolInput), ...patchPaths(patch.join('\n'))], command: undefined };
+    return { agent, phase, tool, cwd, paths: [...pathsIn(toolInput), ...patchPaths(patch.join('\n'))], command: undefined, input: toolInput };
   }
   const fileKey = Object.hasOwn(FILE_TOOLS, tool) ? FILE_TOOLS[tool] : undefined;
   if (fileKey !== undefined) {

@@ -62,7 +62,8 @@ function replaced(text: string, from: unknown, to: unknown, all: unknown): strin
 /**
  * The text a file tool's call leaves in a file holding `current` (undefined: no file), as the
  * edit tools of Claude Code and Cursor (Edit, MultiEdit, Write), Gemini CLI (replace, write_file), Copilot
- * (replace_string_in_file, multi_replace_string_in_file, create_file) and Windsurf (pre_write_code) describe it; undefined when the
+ * (replace_string_in_file, multi_replace_string_in_file, create_file), Windsurf (pre_write_code) and Codex
+ * (apply_patch) describe it; undefined when the
  * tool is another or its input does not say (the change cannot be known). `samePath`: whether a path
  * one of Copilot's replacements names is this file.
  */
@@ -102,7 +103,89 @@ export function textAfter(tool: string, input: Input | undefined, current: strin
       }
       return text;
     }
+    case 'apply_patch':
+    case 'applyPatch': { // Codex: the patch text, in `command` (as text or in an argument list), `patch` or `input`
+      const texts = [input.command, input.patch, input.input].flatMap((v) => (Array.isArray(v) ? v : [v])).filter((v): v is string => typeof v === 'string');
+      const patch = texts.find((t) => t.includes('*** Begin Patch'));
+      return patch === undefined ? undefined : patchedText(patch, current, samePath);
+    }
     default:
       return undefined;
   }
+}
+
+/**
+ * The text Codex's patch format (`*** Update File: p`, hunks after `@@`, lines of context ` `,
+ * removed `-` and added `+`; `*** Add File:`; `*** Delete File:`) leaves in the file `samePath` names,
+ * holding `current`: each hunk's old lines found in order (an `@@ line` first seeks that line), as
+ * they are or without trailing spaces. Undefined when the patch does not name the file, moves it, or
+ * has a hunk that is not found (or that would take more than MAX_PATCH_COMPARISONS line comparisons to find).
+ */
+export function patchedText(patch: string, current: string | undefined, samePath: (named: unknown) => boolean): string | undefined {
+  const lines = patch.split('\n');
+  let text = current;
+  let touched = false;
+  for (let i = 0; i < lines.length; i++) {
+    const header = /^\s*\*\*\* (Update File|Add File|Delete File): *(.+?)\s*$/.exec(lines[i]);
+    if (!header || !samePath(header[2])) continue;
+    let end = i + 1;
+    while (end < lines.length && !/^\s*\*\*\* (?:Update File|Add File|Delete File|End Patch)/.test(lines[end])) end++;
+    const body = lines.slice(i + 1, end);
+    touched = true;
+    if (header[1] === 'Delete File') text = '';
+    else if (header[1] === 'Add File') text = body.filter((l) => l.startsWith('+')).map((l) => l.slice(1)).join('\n') + '\n';
+    else {
+      if (body.some((l) => /^\s*\*\*\* Move to:/.test(l)) || text === undefined) return undefined;
+      text = applyHunks(text, body);
+      if (text === undefined) return undefined;
+    }
+    i = end - 1;
+  }
+  return touched ? text : undefined;
+}
+
+/** The most line comparisons a patch's hunks may take to find (a patch built against a large file: refused, not searched for minutes). */
+const MAX_PATCH_COMPARISONS = 5_000_000;
+
+function applyHunks(text: string, body: readonly string[]): string | undefined {
+  const file = text.split('\n');
+  let cursor = 0;
+  const hunks: { anchor?: string; old: string[]; next: string[] }[] = [];
+  for (const line of body) {
+    if (line.startsWith('@@')) {
+      const anchor = line.slice(2).trim();
+      hunks.push({ ...(anchor !== '' ? { anchor } : {}), old: [], next: [] });
+      continue;
+    }
+    if (/^\s*\*\*\* End of File/.test(line)) continue;
+    if (hunks.length === 0) hunks.push({ old: [], next: [] });
+    const h = hunks[hunks.length - 1];
+    if (line.startsWith('-')) h.old.push(line.slice(1));
+    else if (line.startsWith('+')) h.next.push(line.slice(1));
+    else {
+      const context = line.startsWith(' ') ? line.slice(1) : line;
+      h.old.push(context);
+      h.next.push(context);
+    }
+  }
+  let budget = MAX_PATCH_COMPARISONS;
+  const same = (a: string, b: string): boolean => --budget >= 0 && (a === b || a.trimEnd() === b.trimEnd());
+  for (const h of hunks) {
+    if (h.anchor !== undefined) {
+      const at = file.findIndex((l, k) => k >= cursor && same(l.trim(), h.anchor!));
+      if (at < 0) return undefined;
+      cursor = at + 1;
+    }
+    if (h.old.length === 0) {
+      file.splice(cursor, 0, ...h.next);
+      cursor += h.next.length;
+      continue;
+    }
+    let at = -1;
+    for (let k = cursor; k + h.old.length <= file.length && at < 0; k++) if (h.old.every((o, j) => same(file[k + j], o))) at = k;
+    if (at < 0 || budget < 0) return undefined;
+    file.splice(at, h.old.length, ...h.next);
+    cursor = at + h.next.length;
+  }
+  return file.join('\n');
 }

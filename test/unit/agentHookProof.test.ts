@@ -466,6 +466,11 @@ describe('an agent cannot open the locks itself', () => {
     assertRefused('claude', bash('sed -i s/a/b/ ~/.config/Code/User/settings.json'), /Code\/User\/settings\.json holds VS Code's settings/, 'the user settings');
     assertAllowed('claude', edit('claude', { file_path: settings, old_string: '{', new_string: '{\n  "editor.formatOnSave": true,' }, 'Edit'), 'another setting through Edit');
     assertAllowed('copilot', edit('copilot', { filePath: settings, oldString: '{', newString: '{\n  "editor.formatOnSave": true,' }, 'replace_string_in_file'), 'another setting through replace_string_in_file');
+    // Codex's apply_patch: its hunks applied to the file as it is.
+    const first = text.split('\n')[0];
+    const codex = (body: string): Answer => runHook(repo, 'codex', { session_id: 's', turn_id: 't', cwd: repo.dir, hook_event_name: 'PreToolUse', tool_name: 'apply_patch', tool_input: { command: `*** Begin Patch\n*** Update File: .vscode/settings.json\n@@\n ${first}\n${body}\n*** End Patch` } });
+    assertAllowed('codex', codex('+  "editor.formatOnSave": true,'), 'another setting through apply_patch');
+    assertRefused('codex', codex('+  "chat.useHooks": false,'), why, 'chat.useHooks through apply_patch');
     assert.equal(readFileSync(settings, 'utf8'), text, 'the hook itself writes nothing');
   });
   test('a path through /proc is the path it opens', () => {

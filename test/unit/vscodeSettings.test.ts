@@ -47,8 +47,20 @@ describe('VS Code settings: the agents\' keys', () => {
     assert.equal(textAfter('pre_write_code', { edits: [{ old_string: 'a', new_string: 'b' }] }, 'a', same), 'b');
     const other = (named: unknown): boolean => named === 'this.json';
     assert.equal(textAfter('multi_replace_string_in_file', { replacements: [{ filePath: 'other.json', oldString: 'zz', newString: 'q' }, { filePath: 'this.json', oldString: 'a', newString: 'b' }] }, 'a', other), 'b');
+    // Codex's patches: a hunk found by its old lines (after an @@ anchor), a file added or deleted.
+    const patch = (body: string): string => `*** Begin Patch\n*** Update File: .vscode/settings.json\n${body}\n*** End Patch`;
+    assert.equal(textAfter('apply_patch', { command: ['apply_patch', patch('@@\n-  "editor.tabSize": 4,\n+  "editor.tabSize": 2,')] }, SETTINGS, same), SETTINGS.replace('4', '2'));
+    assert.equal(textAfter('apply_patch', { command: patch('@@ {\n+  "chat.useHooks": false,\n   // ours') }, SETTINGS, same), SETTINGS.replace('{\n', '{\n  "chat.useHooks": false,\n'));
+    assert.equal(textAfter('apply_patch', { command: patch('@@\n-  "editor.tabSize": 8,\n+  "editor.tabSize": 2,') }, SETTINGS, same), undefined);
+    assert.equal(textAfter('apply_patch', { command: '*** Begin Patch\n*** Delete File: .vscode/settings.json\n*** End Patch' }, SETTINGS, same), '');
+    assert.equal(textAfter('apply_patch', { command: '*** Begin Patch\n*** Add File: .vscode/settings.json\n+{}\n*** End Patch' }, undefined, same), '{}\n');
+    assert.equal(textAfter('apply_patch', { command: patch('*** Move to: elsewhere.json\n@@\n-{\n+{') }, SETTINGS, same), undefined);
+    assert.equal(textAfter('apply_patch', { command: '*** Begin Patch\n*** Update File: other.json\n@@\n-a\n+b\n*** End Patch' }, SETTINGS, (n) => n === '.vscode/settings.json'), undefined);
+    // Built to be slow: a hunk of 5,000 lines against a file of 50,000 that almost match, refused rather than searched.
+    const big = `${'x\n'.repeat(50_000)}`;
+    assert.equal(textAfter('apply_patch', { command: patch(`@@\n${'-x\n'.repeat(5_000)}-y`) }, big, same), undefined);
     // Tools whose change is not read here, and inputs that do not say.
-    assert.equal(textAfter('apply_patch', { command: '*** Begin Patch' }, SETTINGS, same), undefined);
+    assert.equal(textAfter('apply_patch', { command: 'no patch here' }, SETTINGS, same), undefined);
     assert.equal(textAfter('Write', { content: 3 }, SETTINGS, same), undefined);
     assert.equal(textAfter('MultiEdit', { edits: 'x' }, SETTINGS, same), undefined);
     assert.equal(textAfter('Edit', undefined, SETTINGS, same), undefined);
