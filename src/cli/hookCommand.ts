@@ -255,16 +255,19 @@ const MAX_SETTINGS_BYTES = 1024 * 1024;
  * their `chat.*` or `github.copilot.*` keys, which switch Copilot's hooks off or approve its tools,
  * in a workspace's `.vscode/settings.json`, a `.code-workspace` file or the user's settings. A shell
  * command that writes one is refused (what it writes cannot be known); an edit tool's change is
- * worked out and allowed when those keys stay as they are. `reached`: whether the shell command
- * writes a file (see decide).
+ * worked out and allowed when those keys stay as they are.
  */
-function vscodeSettingsRefusal(call: ToolCall, cwd: string, home: string, roots: Iterable<string>, analysis: ShellAnalysis | undefined, reached: (f: string) => boolean, chainOf: (abs: string) => string[]): string | undefined {
+function vscodeSettingsRefusal(call: ToolCall, cwd: string, home: string, roots: Iterable<string>, analysis: ShellAnalysis | undefined, chainOf: (abs: string) => string[]): string | undefined {
   const known = new Set([...VSCODE_USER_SETTINGS.map((rel) => join(home, ...rel.split('/'))), ...[...roots].map((r) => join(r, '.vscode', 'settings.json'))]);
   const isSettings = (abs: string): boolean => known.has(abs) || isSettingsFile(posixOf(abs));
   const why = 'holds VS Code\'s settings, whose chat.* keys switch Copilot\'s agent hooks off (chat.useHooks, chat.hookFilesLocations) or approve its tools without asking';
   if (analysis) {
-    const named = analysis.targets.map(literalPart).filter((l) => l !== '').flatMap((l) => chainOf(resolve(cwd, expandHome(l, home))));
-    const hit = [...known].find(reached) ?? named.find(isSettings);
+    // What the command writes (deleting one of them, or git checking out its committed text, switches nothing off).
+    const writes = analysis.targets.filter((t) => t.op === 'write');
+    const named = writes.map(literalPart).filter((l) => l !== '').flatMap((l) => chainOf(resolve(cwd, expandHome(l, home))));
+    const writesInto = (f: string): boolean => named.some((p) => p === f || isFolderAround(p, f, home))
+      || writes.some((t) => (t.anywhere !== undefined ? shellGuard().couldBe(t, posixOf(f)) : shellGuard().patternReaches(t, posixOf(f), posixOf(cwd), posixOf(home))));
+    const hit = [...known].find(writesInto) ?? named.find(isSettings);
     if (hit === undefined) return undefined;
     return `Protected Files: ${hit} ${why}; the guard cannot see what a shell command writes into it. Change it with your file edit tool (its other settings are yours to change), or ask a person to.`;
   }
@@ -445,7 +448,7 @@ async function decide(call: ToolCall, io: CliIo): Promise<HookAnswer> {
     if (hit) reasons.push(`Protected Files: ${hit} holds an agent's own settings, which can switch off the hook that guards this workspace's protected files; an agent must not change it. Ask a person to.`);
     const gitConfig = USER_GIT_CONFIG.map((rel) => join(home, ...rel.split('/'))).find(reached);
     if (gitConfig) reasons.push(`Protected Files: ${gitConfig} is git's configuration, which can make git run commands the guard does not see (core.fsmonitor, aliases) or turn the commit gate off (core.hooksPath); an agent must not change it. Ask a person to.`);
-    const vscode = vscodeSettingsRefusal(call, cwd, home, roots, analysis, reached, chainOf);
+    const vscode = vscodeSettingsRefusal(call, cwd, home, roots, analysis, chainOf);
     if (vscode !== undefined) reasons.push(vscode);
     const own = ownCodeHit([...new Set(touched.flatMap(chainOf))], anywhere, home, roots) ?? [guardOwnCode().dir, guardOwnCode().node].find(around);
     if (own !== undefined) reasons.push(`Protected Files: ${own} is the guard's own code, which checks every tool call of the agents in this workspace; an agent must not change it. Ask a person to (reinstall or update Protected Files).`);

@@ -464,6 +464,8 @@ describe('an agent cannot open the locks itself', () => {
     assertRefused('claude', edit('claude', { file_path: settings, content: '{ "editor.tabSize": 2 }' }, 'Write'), /this change alters them/, 'the approvals dropped by a Write');
     assertRefused('claude', bash(`echo '{"chat.useHooks": false}' > .vscode/settings.json`), /the guard cannot see what a shell command writes into it/, 'a shell write');
     assertRefused('claude', bash('sed -i s/a/b/ ~/.config/Code/User/settings.json'), /Code\/User\/settings\.json holds VS Code's settings/, 'the user settings');
+    // Deleting one switches nothing off: not this refusal (the line is refused for what else it does, or allowed).
+    assert.doesNotMatch(bash('git clean -fdx').stderr, /holds VS Code's settings/);
     assertAllowed('claude', edit('claude', { file_path: settings, old_string: '{', new_string: '{\n  "editor.formatOnSave": true,' }, 'Edit'), 'another setting through Edit');
     assertAllowed('copilot', edit('copilot', { filePath: settings, oldString: '{', newString: '{\n  "editor.formatOnSave": true,' }, 'replace_string_in_file'), 'another setting through replace_string_in_file');
     // Codex's apply_patch: its hunks applied to the file as it is.
