@@ -3,7 +3,7 @@
 // a locked file or a guarded command in the agent's own format, allows what a grant covers, and
 // after a tool ran records its changes under the grant. Every failure of its own refuses the call
 // with one sentence saying what to fix (fail closed): a hook that crashes lets the edit through.
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { homeDirectory } from '../node/nodeOs';
 import type { Dirent } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -275,9 +275,10 @@ function vscodeSettingsRefusal(call: ToolCall, cwd: string, home: string, roots:
     const abs = resolve(cwd, expandHome(p, home));
     const file = chainOf(abs).find(isSettings);
     if (file === undefined) continue;
-    const current = readBounded(file, MAX_SETTINGS_BYTES + 1)?.toString('utf8');
+    const current = readBounded(file, MAX_SETTINGS_BYTES)?.toString('utf8');
     const samePath = (named: unknown): boolean => typeof named === 'string' && chainOf(resolve(cwd, expandHome(named, home))).includes(file);
-    const after = current !== undefined && current.length > MAX_SETTINGS_BYTES ? undefined : textAfter(call.tool, call.input, current, samePath);
+    // There but not read (larger than the bound, a folder, a pipe): its change cannot be worked out.
+    const after = current === undefined && existsSync(file) ? undefined : textAfter(call.tool, call.input, current, samePath);
     const workspaceFile = file.endsWith('.code-workspace');
     const [before, now] = [current === undefined ? '{}' : agentSettingsOf(current, workspaceFile), after === undefined ? undefined : agentSettingsOf(after, workspaceFile)];
     if (after === undefined) return `Protected Files: ${file} ${why}; the guard cannot work out what ${call.tool} would change in it. Change it with an edit that replaces text (Edit, replace_string_in_file) or writes it whole, or ask a person to.`;
