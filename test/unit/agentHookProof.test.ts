@@ -474,6 +474,13 @@ describe('an agent cannot open the locks itself', () => {
     assertAllowed('codex', codex('+  "editor.formatOnSave": true,'), 'another setting through apply_patch');
     assertRefused('codex', codex('+  "chat.useHooks": false,'), why, 'chat.useHooks through apply_patch');
     assert.equal(readFileSync(settings, 'utf8'), text, 'the hook itself writes nothing');
+    // A file there but too large to read is not taken for an absent one (a Write of {} was compared with nothing).
+    try {
+      writeFileSync(settings, JSON.stringify({ 'chat.useHooks': true, padding: 'x'.repeat(1_100_000) }));
+      assertRefused('claude', edit('claude', { file_path: settings, content: '{}' }, 'Write'), /cannot work out what Write would change in it/, 'a Write over a file larger than the bound');
+    } finally {
+      writeFileSync(settings, text);
+    }
   });
   test('a path through /proc is the path it opens', () => {
     // Through /proc: the folder of the process that opens it, not the hook's own (which runs at the top
