@@ -1598,6 +1598,22 @@ const TMUX_ALIASES: Record<string, string> = { new: 'new-session', neww: 'new-wi
 /** tmux subcommands that run nothing of the shell's (listing, attaching, killing, selecting…); not `set-option` (`default-command`) or `source-file`. */
 const TMUX_QUIET = /^(?:attach(?:-session)?|a|at|detach(?:-client)?|ls|list-\w+|kill-\w+|has(?:-session)?|select-\w+|selectw|selectp|rename-\w+|resize-\w+|capture-pane|capturep|show-\w+|display-message|display|start-server|start|switch-client|switchc|wait-for|copy-mode)$/;
 
+/**
+ * What a key given to `tmux send-keys` types: a line's end, a space or a tab for their names, a line
+ * ended for a key that stops one (`C-c`), the text itself for anything else; a key that moves in or
+ * edits the line, or recalls an earlier one (`BSpace`, `Left`, `C-u`, `Up`), is refused: the line it
+ * leaves cannot be followed.
+ */
+function typedKey(key: string): string {
+  if (/^(?:Enter|KPEnter|C-m|C-j|\^M|C-c|C-d|C-z|C-\\|Escape|C-\[)$/.test(key)) return '\n';
+  if (key === 'Space') return ' ';
+  if (key === 'Tab' || key === 'C-i') return '\t';
+  if (/^(?:[CMS]-.+|\^.|BSpace|BTab|DC|Delete|IC|Insert|Left|Right|Up|Down|Home|End|NPage|PPage|PageUp|PageDown|PgUp|PgDn|F\d+|KP.+)$/.test(key)) {
+    throw new Undecidable(`\`tmux send-keys ${key}\` moves in or edits the line it types, which the guard cannot follow`);
+  }
+  return key;
+}
+
 function tmuxCommands(args: readonly Word[]): string[] {
   // A format's `#(…)` is a shell command tmux runs (`display -p '#(rm x)'`, any `-F`).
   if (args.some((w) => w.text.includes('#('))) throw new Undecidable('tmux runs the shell command in a `#(…)` format, which the guard does not read');
@@ -1629,6 +1645,7 @@ function tmuxCommands(args: readonly Word[]): string[] {
       if (!TMUX_QUIET.test(sub)) throw new Undecidable(`\`tmux ${sub}\` is a tmux command the guard does not know, so it cannot tell what it runs`);
     } else {
       let j = k + 1;
+      let literal = false;
       for (; j < end && args[j].text.startsWith('-') && args[j].text.length > 1; j++) {
         const w = args[j].text;
         if (w === '--') {
@@ -1636,6 +1653,7 @@ function tmuxCommands(args: readonly Word[]): string[] {
           break;
         }
         for (let c = 1; c < w.length; c++) {
+          if (spec.keys && w[c] === 'l') literal = true;
           if (spec.values.includes(w[c])) {
             // `-t dev`, `-tdev`: the rest of the word, or the next one.
             if (c === w.length - 1) j++;
@@ -1646,8 +1664,8 @@ function tmuxCommands(args: readonly Word[]): string[] {
       }
       const rest = args.slice(j, end).map((w) => w.text);
       if (spec.keys) {
-        // Keys typed into the pane: Enter and C-m end a line.
-        out.push(rest.map((key) => (/^(?:Enter|KPEnter|C-m|C-j|\^M)$/.test(key) ? '\n' : key)).join(' '));
+        // Keys typed into the pane, one after another (`-l`: as text): Enter ends a line.
+        out.push(rest.map((key) => (literal ? key : typedKey(key))).join(''));
       } else if (name === 'if-shell') {
         // `if-shell 'test -f x' 'tmux command' ['tmux command']`: the first is a shell command; the others are tmux's own.
         if (rest[0] !== undefined) out.push(rest[0]);
