@@ -596,6 +596,8 @@ const PREFIXES: Record<string, PrefixSpec> = {
     optional: ['-i', '-e', '-l'],
   },
   busybox: { value: [], flags: [] },
+  // npm's portable shell commands: `npx shx rm -rf src/booking` is rm.
+  shx: { value: [], flags: ['--silent', '--verbose', '--noglob', '--'] },
   // Programs that run a command they are given (found allowed by trying them: `flock /tmp/l rm …`).
   // A `script` option may also follow the positional word (`flock FILE -c CMD`, `su USER -c CMD`).
   flock: {
@@ -1909,6 +1911,38 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
         for (const w of ops) out.push({ path: join(w.text, '**'), glob: true, op: 'delete', via: name });
       }
       break;
+    case 'shx': {
+      // Through a runner (`npx shx rm -rf src/booking`; without one it is unwrapped like busybox): the command after its options.
+      let k = 0;
+      while (args[k]?.text.startsWith('--')) k++;
+      if (k < args.length) recurse(args.slice(k).map((w) => w.raw).join(' '));
+      break;
+    }
+    case 'rimraf':
+    case 'del':
+    case 'del-cli':
+    case 'trash':
+    case 'trash-cli':
+    case 'trash-put':
+      // npm's deleting tools (`npx rimraf src/booking`): each operand, a pattern (their own globs too), with everything below it.
+      for (const w of ops) {
+        const glob = w.glob || GLOB_CHARS.test(w.text);
+        out.push({ ...target(w, 'delete', name), glob }, { path: join(w.text, '**'), glob: true, op: 'delete', via: name });
+      }
+      break;
+    case 'cpy':
+    case 'cpy-cli':
+    case 'copyfiles':
+    case 'cpx':
+    case 'ncp':
+    case 'degit':
+    case 'tiged': {
+      // npm's copying tools and project templates (`npx cpy 'tmp/*' src/booking`, `npx degit user/repo src --force`):
+      // the last operand is the folder they write into (degit's is the second, or here).
+      const into = name === 'degit' || name === 'tiged' ? ops[1] ?? { text: '.', glob: false, raw: '.', inner: [] } : ops.length >= 2 ? ops[ops.length - 1] : undefined;
+      if (into) out.push(target(into, 'write', name), { path: join(into.text, '**'), glob: true, op: 'write', via: name });
+      break;
+    }
     case 'truncate':
       out.push(...operands(args, TRUNCATE_VALUE_OPTIONS).map((w) => target(w, 'write', 'truncate')));
       break;
