@@ -1707,7 +1707,7 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
   const args = words.slice(1);
   const ops = operands(args);
   const rewritten = rewriterTargets(name, args);
-  if (rewritten) return [...out, ...rewritten];
+  if (rewritten) return [...out, ...rewritten, ...outputOptionTargets(name, args)];
   // `./fix.sh`, `scripts/fix.py`: a file run by its path (not the system's programs).
   if (words[0].text.includes('/') && !words[0].glob && !SYSTEM_PROGRAMS.test(words[0].text)) io.scriptFile({ file: words[0], kind: 'exec', args });
 
@@ -1911,6 +1911,11 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
         for (const w of ops) out.push({ path: join(w.text, '**'), glob: true, op: 'delete', via: name });
       }
       break;
+    case 'zipfile':
+    case 'tarfile':
+      // `python3 -m zipfile -e a.zip src/`, `-m tarfile -e`: the archive's files, into the folder named (here without one).
+      if (/^(?:-e|--extract)$/.test(args[0]?.text ?? '')) out.push({ path: join(args[2]?.text ?? '.', '**'), glob: true, op: 'write', via: `python -m ${name} -e`, unknown: 'the files come from an archive the guard cannot read' });
+      break;
     case 'shx': {
       // Through a runner (`npx shx rm -rf src/booking`; without one it is unwrapped like busybox): the command after its options.
       let k = 0;
@@ -2016,7 +2021,41 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
       break;
     }
     default:
+      out.push(...outputOptionTargets(name, args));
       break;
+  }
+  return out;
+}
+
+/** Long options that name the file a program writes (bundlers, compilers, generators: `--outfile=x`, `--output x`). */
+const OUTPUT_FILE_OPTIONS: ReadonlySet<string> = new Set(['--outfile', '--out-file', '--outFile', '--output-file', '--output', '--out']);
+/** Long options that name the folder it writes into (`--outDir`, `--out-dir`, webpack's `--output-path`). */
+const OUTPUT_DIR_OPTIONS: ReadonlySet<string> = new Set(['--outdir', '--outDir', '--out-dir', '--output-dir', '--output-path', '--out-path', '--dist-dir', '--distpath', '--target-dir', '--emit-dir']);
+/** Programs whose `-o` names the file they write (elsewhere `-o` is often a flag: `grep -o`, `ls -o`), and whose `-d` names a folder. */
+const DASH_O_WRITERS: ReadonlySet<string> = new Set(['gcc', 'g++', 'cc', 'c++', 'clang', 'clang++', 'go', 'rustc', 'ld', 'as', 'nvcc', 'babel', 'esbuild', 'swc', 'rollup', 'pandoc', 'tsc', 'ncc', 'pkg', 'bun']);
+const DASH_D_WRITERS: ReadonlySet<string> = new Set(['javac', 'kotlinc', 'babel', 'swc']);
+
+/**
+ * What a program the guard has no rule for writes through its output options: the value of
+ * `--outfile`/`--output`/`--out` and the like, everything below `--outDir`/`--out-dir`/`--output-path`
+ * and the like; a compiler's or bundler's `-o` (a file) and `-d` (a folder); `pip install -t`/`--target`.
+ * (A compiler or bundler writing src/booking/a.ts through them was allowed.)
+ */
+function outputOptionTargets(name: string, args: readonly Word[]): ShellTarget[] {
+  const out: ShellTarget[] = [];
+  const folders = new Set(OUTPUT_DIR_OPTIONS);
+  if ((name === 'pip' || name === 'pip3') && args[0]?.text === 'install') folders.add('--target').add('-t');
+  for (let k = 0; k < args.length; k++) {
+    const w = args[k].text;
+    const long = /^(--[A-Za-z][\w-]*)=([^]*)$/.exec(w);
+    const option = long ? long[1] : w;
+    const value = long ? { ...args[k], text: long[2] } : args[k + 1];
+    const file = OUTPUT_FILE_OPTIONS.has(option) || (option === '-o' && DASH_O_WRITERS.has(name));
+    const folder = folders.has(option) || (option === '-d' && DASH_D_WRITERS.has(name));
+    if ((!file && !folder) || value === undefined || (value.text.startsWith('-') && value.text !== '-')) continue;
+    if (value.text !== '-') out.push(target(value, 'write', `${name} ${option}`));
+    if (folder) out.push({ path: join(value.text, '**'), glob: true, op: 'write', via: `${name} ${option}` });
+    if (!long) k++;
   }
   return out;
 }
