@@ -2619,6 +2619,10 @@ function gitSubTargets(sub: string | undefined, rest: readonly Word[]): ShellTar
   const ops = operands(rest, GIT_VALUE_OPTIONS);
   // The diff family's `--output=FILE` (`git diff`, `log`, `show`, `format-patch`…) writes FILE.
   const out = sub === undefined ? [] : optionValues(rest, [], ['--output']).map((w) => target(w, 'write', `git ${sub} --output`));
+  // `git config --file F a.b c` writes F (reading it with --get or --list does not).
+  if (sub === 'config' && !rest.some((w) => /^(?:--get\S*|-l|--list|get|list)$/.test(w.text))) {
+    out.push(...optionValues(rest, ['-f'], ['--file']).map((w) => target(w, 'write', 'git config --file')));
+  }
   return [...out, ...gitSubWrites(sub, rest, dashdash, ops)];
 }
 

@@ -133,6 +133,10 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ['echo ls | at now', 'allow'],
   ['at -l', 'allow'],
   ['crontab -l', 'allow'],
+  ['git config --file src/booking/flow.ts a.b c', 'deny'],
+  ['git config -f db/migrations/001_init.sql --unset a.b', 'deny'],
+  ['git config --file src/booking/flow.ts --get a.b', 'allow'],
+  ['git config --file=notes.cfg a.b c', 'allow'],
   // Output options of compilers, bundlers and installers (allowed before): the file or folder they write.
   ['gcc -o src/booking/flow.ts /tmp/x.c', 'deny'],
   ['go build -o src/booking/flow.ts ./cmd', 'deny'],
