@@ -2032,8 +2032,10 @@ const OUTPUT_FILE_OPTIONS: ReadonlySet<string> = new Set(['--outfile', '--out-fi
 /** Long options that name the folder it writes into (`--outDir`, `--out-dir`, webpack's `--output-path`). */
 const OUTPUT_DIR_OPTIONS: ReadonlySet<string> = new Set(['--outdir', '--outDir', '--out-dir', '--output-dir', '--output-path', '--out-path', '--dist-dir', '--distpath', '--target-dir', '--emit-dir']);
 /** Programs whose `-o` names the file they write (elsewhere `-o` is often a flag: `grep -o`, `ls -o`), and whose `-d` names a folder. */
-const DASH_O_WRITERS: ReadonlySet<string> = new Set(['gcc', 'g++', 'cc', 'c++', 'clang', 'clang++', 'go', 'rustc', 'ld', 'as', 'nvcc', 'babel', 'esbuild', 'swc', 'rollup', 'pandoc', 'tsc', 'ncc', 'pkg', 'bun']);
+const DASH_O_WRITERS: ReadonlySet<string> = new Set(['gcc', 'g++', 'cc', 'c++', 'clang', 'clang++', 'go', 'rustc', 'ld', 'as', 'nvcc', 'babel', 'esbuild', 'swc', 'rollup', 'pandoc', 'tsc', 'pkg', 'bun']);
+/** Programs whose `-d` (ncc: `-o`) names the folder they write into. */
 const DASH_D_WRITERS: ReadonlySet<string> = new Set(['javac', 'kotlinc', 'babel', 'swc']);
+const DASH_O_FOLDERS: ReadonlySet<string> = new Set(['ncc']);
 
 /**
  * What a program the guard has no rule for writes through its output options: the value of
@@ -2051,7 +2053,7 @@ function outputOptionTargets(name: string, args: readonly Word[]): ShellTarget[]
     const option = long ? long[1] : w;
     const value = long ? { ...args[k], text: long[2] } : args[k + 1];
     const file = OUTPUT_FILE_OPTIONS.has(option) || (option === '-o' && DASH_O_WRITERS.has(name));
-    const folder = folders.has(option) || (option === '-d' && DASH_D_WRITERS.has(name));
+    const folder = folders.has(option) || (option === '-d' && DASH_D_WRITERS.has(name)) || (option === '-o' && DASH_O_FOLDERS.has(name));
     if ((!file && !folder) || value === undefined || (value.text.startsWith('-') && value.text !== '-')) continue;
     if (value.text !== '-') out.push(target(value, 'write', `${name} ${option}`));
     if (folder) out.push({ path: join(value.text, '**'), glob: true, op: 'write', via: `${name} ${option}` });

@@ -145,6 +145,8 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ['npx babel /tmp/x.js -o db/migrations/001_init.sql', 'deny'],
   ['npx webpack --output-path src/booking', 'deny'],
   ['cargo build --target-dir src/booking', 'deny'],
+  ['npx ncc build /tmp/x.ts -o src/booking', 'deny'],
+  ['npx babel /tmp/lib -d src/booking', 'deny'],
   ['pip install --target src/booking requests', 'deny'],
   ['pip install -t src requests', 'deny'],
   ['python3 -m zipfile -e /tmp/a.zip src/', 'deny'],
