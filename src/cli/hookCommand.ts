@@ -265,8 +265,10 @@ function vscodeSettingsRefusal(call: ToolCall, cwd: string, home: string, roots:
     // What the command writes (deleting one of them, or git checking out its committed text, switches nothing off).
     const writes = analysis.targets.filter((t) => t.op === 'write');
     const named = writes.map(literalPart).filter((l) => l !== '').flatMap((l) => chainOf(resolve(cwd, expandHome(l, home))));
-    const writesInto = (f: string): boolean => named.some((p) => p === f || isFolderAround(p, f, home))
-      || writes.some((t) => (t.anywhere !== undefined ? shellGuard().couldBe(t, posixOf(f)) : shellGuard().patternReaches(t, posixOf(f), posixOf(cwd), posixOf(home))));
+    // Named, or matched by a pattern written to (`cp x .vscode/` writes `.vscode/**`); a folder written
+    // as itself is not its files (`os.listdir('.')` beside a write in inline code).
+    const writesInto = (f: string): boolean => named.includes(f)
+      || writes.some((t) => (t.anywhere !== undefined ? shellGuard().couldBe(t, posixOf(f)) : t.glob && shellGuard().patternReaches(t, posixOf(f), posixOf(cwd), posixOf(home))));
     const hit = [...known].find(writesInto) ?? named.find(isSettings);
     if (hit === undefined) return undefined;
     return `Protected Files: ${hit} ${why}; the guard cannot see what a shell command writes into it. Change it with your file edit tool (its other settings are yours to change), or ask a person to.`;

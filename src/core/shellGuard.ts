@@ -1038,23 +1038,24 @@ function interpreterWrites(given: string, via: string, recurse?: (script: string
  */
 function placedWrites(code: string, via: string): ShellTarget[] {
   const out: ShellTarget[] = [];
-  const add = (tree: boolean, m: RegExpMatchArray): void => {
+  // `op`: what the call does to the path (a delete or a move takes it away; what is copied or moved to it is written).
+  const add = (tree: boolean, op: ShellOp, m: RegExpMatchArray): void => {
     const lit = (m[2] ?? m[3] ?? m[4] ?? '').replace(/\\(.)/g, '$1');
     const after = m[5] ?? '';
     // A path's shape: no spaces or patterns (`f.write('Total: ' + n)` writes text, not a path).
     if (lit === '' || lit.includes(EXPANSION) || !/^[^\s*?[{}]+$/.test(lit) || lit.includes('://')) return;
     if (after === '' || after === ',' || after === ')') {
-      if (tree) out.push({ path: join(lit, '**'), glob: true, op: 'write', via });
+      if (tree) out.push({ path: join(lit, '**'), glob: true, op, via });
     } else if (!JOINER.test(lit) && lit.includes('/')) {
       // Built on: every path the literal starts (`src/booking/` + name: the folder's files; `src/bo` + x: `src/bo*`); a folder part at least.
-      out.push({ path: `${lit}*`, glob: true, op: 'write', via }, { path: `${lit}*/**`, glob: true, op: 'write', via });
+      out.push({ path: `${lit}*`, glob: true, op, via }, { path: `${lit}*/**`, glob: true, op, via });
     }
   };
   for (const m of code.matchAll(PLACED_FIRST)) {
     if (/^(?:open|fopen|openSync)$/.test(m[1]) && !OPEN_WRITES.test(code.slice((m.index ?? 0) + m[0].length - 1, (m.index ?? 0) + m[0].length + 400))) continue;
-    add(TREE_FIRST.test(m[1]), m);
+    add(TREE_FIRST.test(m[1]), /^(?:rename\w*|Rename|move\w*|mv|Move-Item)$/i.test(m[1]) ? 'move' : TREE_FIRST.test(m[1]) || /^unlink/.test(m[1]) ? 'delete' : 'write', m);
   }
-  for (const m of code.matchAll(PLACED_SECOND)) add(TREE_SECOND.test(m[1]), m);
+  for (const m of code.matchAll(PLACED_SECOND)) add(TREE_SECOND.test(m[1]), 'write', m);
   return out;
 }
 

@@ -466,6 +466,9 @@ describe('an agent cannot open the locks itself', () => {
     assertRefused('claude', bash('sed -i s/a/b/ ~/.config/Code/User/settings.json'), /Code\/User\/settings\.json holds VS Code's settings/, 'the user settings');
     // Deleting one switches nothing off: not this refusal (the line is refused for what else it does, or allowed).
     assert.doesNotMatch(bash('git clean -fdx').stderr, /holds VS Code's settings/);
+    // Inline code naming the folder it runs in beside a write (allowed before this rule) stays allowed.
+    assertAllowed('claude', bash(`python3 -c "import os; print(os.listdir('.')); open('out.txt', 'w')"`), 'listing . beside a write');
+    assertRefused('claude', bash('cp /tmp/settings.json .vscode/'), /\.vscode\/settings\.json holds VS Code's settings/, 'a copy into its folder');
     assertAllowed('claude', edit('claude', { file_path: settings, old_string: '{', new_string: '{\n  "editor.formatOnSave": true,' }, 'Edit'), 'another setting through Edit');
     assertAllowed('copilot', edit('copilot', { filePath: settings, oldString: '{', newString: '{\n  "editor.formatOnSave": true,' }, 'replace_string_in_file'), 'another setting through replace_string_in_file');
     // Codex's apply_patch: its hunks applied to the file as it is.
