@@ -1598,7 +1598,7 @@ const TMUX_SUBCOMMANDS: Record<string, { values: string; flags: string; keys?: t
   'send-keys': { values: 'cNt', flags: 'FHKlMRX', keys: true },
 };
 const TMUX_ALIASES: Record<string, string> = { new: 'new-session', neww: 'new-window', splitw: 'split-window', respawnp: 'respawn-pane', respawnw: 'respawn-window', run: 'run-shell', popup: 'display-popup', pipep: 'pipe-pane', if: 'if-shell', send: 'send-keys' };
-/** tmux subcommands that run nothing of the shell's (listing, attaching, killing, selecting…); not `set-option` (`default-command`) or `source-file`. */
+/** tmux subcommands that run nothing of the shell's (listing, attaching, killing, selecting…); not `source-file` (set-option: see tmuxCommands). */
 const TMUX_QUIET = /^(?:attach(?:-session)?|a|at|detach(?:-client)?|ls|list-\w+|kill-\w+|has(?:-session)?|select-\w+|selectw|selectp|rename-\w+|resize-\w+|capture-pane|capturep|show-\w+|display-message|display|start-server|start|switch-client|switchc|wait-for|copy-mode)$/;
 
 /**
@@ -1615,6 +1615,40 @@ function typedKey(key: string): string {
     throw new Undecidable(`\`tmux send-keys ${key}\` moves in or edits the line it types, which the guard cannot follow`);
   }
   return key;
+}
+
+/** GNU parallel's options that take a value (its others take none, or are refused as unknown). */
+const PARALLEL_VALUE_OPTIONS: ReadonlySet<string> = new Set(['-j', '--jobs', '-N', '-n', '--max-args', '-L', '--max-lines', '-S', '--sshlogin', '--colsep', '-C', '-d', '--delimiter', '-I', '--tmpdir', '--results', '--joblog', '--halt', '--delay', '--timeout', '--retries', '--memfree', '--load', '--tag-string', '-E', '--env', '--workdir', '--wd', '--shebang-wrap']);
+const PARALLEL_FLAGS: ReadonlySet<string> = new Set(['-k', '--keep-order', '--bar', '--progress', '--eta', '-X', '-m', '-q', '--quote', '--dry-run', '--dryrun', '-v', '--verbose', '--will-cite', '--line-buffer', '--lb', '--ungroup', '-u', '--group', '--tag', '--no-notice', '--null', '-0', '--halt-on-error', '--citation']);
+/** The most commands `parallel … ::: args` is read as (one per argument). */
+const MAX_PARALLEL_COMMANDS = 1024;
+
+/**
+ * The command lines GNU parallel runs (through a shell): its command with each argument after `:::`
+ * (`parallel rm ::: a b`), or each argument as a command when it has none (`parallel ::: 'rm a' 'ls'`).
+ * Arguments read from its input or a file (no `:::`, `::::`), remote runs (`-S`) and `{}` forms other
+ * than a plain `{}` are refused: the guard cannot know them.
+ */
+function parallelCommands(args: readonly Word[]): string[] {
+  let k = 0;
+  for (; k < args.length && args[k].text.startsWith('-') && args[k].text !== ':::'; k++) {
+    const w = args[k].text;
+    const long = /^(--[\w-]+)=/.exec(w);
+    if (w === '-S' || w === '--sshlogin' || long?.[1] === '--sshlogin') throw new Undecidable('`parallel -S` runs its commands on other machines, which the guard cannot see');
+    if (PARALLEL_VALUE_OPTIONS.has(w)) k++;
+    else if (!PARALLEL_FLAGS.has(w) && !(long && (PARALLEL_VALUE_OPTIONS.has(long[1]) || PARALLEL_FLAGS.has(long[1]))) && !/^-j\d+$/.test(w)) {
+      throw new Undecidable(`\`parallel ${w}\` is an option the guard does not know, so it cannot tell which commands run`);
+    }
+  }
+  const sep = args.findIndex((w, i) => i >= k && w.text === ':::');
+  if (sep < 0 || args.slice(sep + 1).some((w) => /^:::[:+]?/.test(w.text))) throw new Undecidable('`parallel` runs its command with arguments it reads (its input, a file, or several lists), which the guard cannot know');
+  // Its command's words joined, as parallel gives them to the shell (`parallel "sed -i … {}" ::: …`).
+  const command = args.slice(k, sep).map((w) => w.text).join(' ');
+  const items = args.slice(sep + 1);
+  if (items.length > MAX_PARALLEL_COMMANDS) throw new Undecidable(`\`parallel\` is given more than ${MAX_PARALLEL_COMMANDS} arguments, more than the guard reads`);
+  if (/\{[^}]/.test(command)) throw new Undecidable('`parallel` puts its arguments in with a `{…}` form the guard does not follow');
+  // Each argument as written (a pattern stays one, for the files the shell gave parallel).
+  return items.map((w) => (command === '' ? w.text : command.includes('{}') ? command.split('{}').join(w.raw) : `${command} ${w.raw}`));
 }
 
 function tmuxCommands(args: readonly Word[]): string[] {
@@ -1645,7 +1679,11 @@ function tmuxCommands(args: readonly Word[]): string[] {
     let end = k + 1;
     while (end < args.length && args[end].text !== ';') end++;
     if (spec === undefined) {
-      if (!TMUX_QUIET.test(sub)) throw new Undecidable(`\`tmux ${sub}\` is a tmux command the guard does not know, so it cannot tell what it runs`);
+      if (/^(?:set-option|set|set-window-option|setw)$/.test(sub)) {
+        // An option's value is data, except for the options whose value tmux runs (or that name another command).
+        const option = args.slice(k + 1, end).find((w, i, all) => !w.text.startsWith('-') && !/^-[a-zA-Z]*t$/.test(all[i - 1]?.text ?? ''))?.text ?? '';
+        if (/^(?:default-command|default-shell|command-alias|lock-command|copy-command|editor)$|hook/.test(option)) throw new Undecidable(`\`tmux ${sub} ${option}\` sets a command tmux runs later, which the guard cannot see`);
+      } else if (!TMUX_QUIET.test(sub)) throw new Undecidable(`\`tmux ${sub}\` is a tmux command the guard does not know, so it cannot tell what it runs`);
     } else {
       let j = k + 1;
       let literal = false;
@@ -1831,6 +1869,9 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
     }
     case 'tmux':
       for (const c of tmuxCommands(args)) recurse(c);
+      break;
+    case 'parallel':
+      for (const c of parallelCommands(args)) recurse(c);
       break;
     case 'curl':
     case 'wget':
