@@ -148,9 +148,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   await readOnly.syncNow();
   step('read-only');
   void contextKeys.update();
-  void copilotHooks.check();
   const activationMs = Math.round((performance.now() - started) * 10) / 10;
   log.info(`[activate] protection in force in ${activationMs} ms (${steps.join(', ')} ms): ${service.withManifest().length} folder(s) with a manifest.`);
+  // Once protection is in force (nothing of it waits on this): are Copilot's hooks switched off?
+  void copilotHooks.check();
 
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   const w = (): NonNullable<typeof writers> => {

@@ -258,8 +258,7 @@ const MAX_SETTINGS_BYTES = 1024 * 1024;
  * worked out and allowed when those keys stay as they are.
  */
 function vscodeSettingsRefusal(call: ToolCall, cwd: string, home: string, roots: Iterable<string>, analysis: ShellAnalysis | undefined, chainOf: (abs: string) => string[]): string | undefined {
-  const known = new Set([...VSCODE_USER_SETTINGS.map((rel) => join(home, ...rel.split('/'))), ...[...roots].map((r) => join(r, '.vscode', 'settings.json'))]);
-  const isSettings = (abs: string): boolean => known.has(abs) || isSettingsFile(posixOf(abs));
+  const isSettings = (abs: string): boolean => isSettingsFile(posixOf(abs));
   const why = 'holds VS Code\'s settings, whose chat.* keys switch Copilot\'s agent hooks off (chat.useHooks, chat.hookFilesLocations) or approve its tools without asking';
   if (analysis) {
     // What the command writes (deleting one of them, or git checking out its committed text, switches nothing off).
@@ -269,7 +268,9 @@ function vscodeSettingsRefusal(call: ToolCall, cwd: string, home: string, roots:
     // as itself is not its files (`os.listdir('.')` beside a write in inline code).
     const writesInto = (f: string): boolean => named.includes(f)
       || writes.some((t) => (t.anywhere !== undefined ? shellGuard().couldBe(t, posixOf(f)) : t.glob && shellGuard().patternReaches(t, posixOf(f), posixOf(cwd), posixOf(home))));
-    const hit = [...known].find(writesInto) ?? named.find(isSettings);
+    // The files a pattern is tried against: the workspaces' own and the user's below the home folder.
+    const known = [...[...roots].map((r) => join(r, '.vscode', 'settings.json')), ...VSCODE_USER_SETTINGS.map((rel) => join(home, ...rel.split('/')))];
+    const hit = known.find(writesInto) ?? named.find(isSettings);
     if (hit === undefined) return undefined;
     return `Protected Files: ${hit} ${why}; the guard cannot see what a shell command writes into it. Change it with your file edit tool (its other settings are yours to change), or ask a person to.`;
   }

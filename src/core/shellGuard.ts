@@ -2087,15 +2087,15 @@ const DASH_O_FOLDERS: ReadonlySet<string> = new Set(['ncc']);
  */
 function outputOptionTargets(name: string, args: readonly Word[]): ShellTarget[] {
   const out: ShellTarget[] = [];
-  const folders = new Set(OUTPUT_DIR_OPTIONS);
-  if ((name === 'pip' || name === 'pip3') && args[0]?.text === 'install') folders.add('--target').add('-t');
+  const pipInstall = (name === 'pip' || name === 'pip3') && args[0]?.text === 'install';
   for (let k = 0; k < args.length; k++) {
     const w = args[k].text;
     const long = /^(--[A-Za-z][\w-]*)=([^]*)$/.exec(w);
     const option = long ? long[1] : w;
     const value = long ? { ...args[k], text: long[2] } : args[k + 1];
     const file = OUTPUT_FILE_OPTIONS.has(option) || (option === '-o' && DASH_O_WRITERS.has(name));
-    const folder = folders.has(option) || (option === '-d' && DASH_D_WRITERS.has(name)) || (option === '-o' && DASH_O_FOLDERS.has(name));
+    const folder = OUTPUT_DIR_OPTIONS.has(option) || (pipInstall && (option === '--target' || option === '-t'))
+      || (option === '-d' && DASH_D_WRITERS.has(name)) || (option === '-o' && DASH_O_FOLDERS.has(name));
     if ((!file && !folder) || value === undefined || (value.text.startsWith('-') && value.text !== '-')) continue;
     if (value.text !== '-') out.push(target(value, 'write', `${name} ${option}`));
     if (folder) out.push({ path: join(value.text, '**'), glob: true, op: 'write', via: `${name} ${option}` });
@@ -3285,8 +3285,6 @@ const OPEN_WRITES = /^[^()\n]{0,300}?,\s*(?:mode\s*=\s*)?['"][^'"]{0,8}[wax+]/;
 const PLACED_SECOND = new RegExp(String.raw`(?:^|[^\w$])(copy\w*|cp\w*|rename\w*|Rename|move\w*|mv|Copy-Item|Move-Item|link\w*|symlink\w*)\s*\(\s*(?:${ARG})\s*,\s*${LEADING}`, 'g');
 /** A tree call's first or second argument given as a name: `shutil.rmtree(OUT)`, `copytree(a, DEST)`. */
 const NAMED_TREE = new RegExp(String.raw`(?:^|[^\w$])(?:(\w+(?:-\w+)?)\s*\(\s*([$@]?[A-Za-z_][\w.]*)\s*[,)]|(\w+(?:-\w+)?)\s*\(\s*(?:${ARG})\s*,\s*([$@]?[A-Za-z_][\w.]*)\s*[,)])`, 'g');
-
-
 
 /**
  * The paths some interpreter code in a file writes, best effort: the file a write call names, as a

@@ -477,6 +477,15 @@ describe('an agent cannot open the locks itself', () => {
     assertAllowed('codex', codex('+  "editor.formatOnSave": true,'), 'another setting through apply_patch');
     assertRefused('codex', codex('+  "chat.useHooks": false,'), why, 'chat.useHooks through apply_patch');
     assert.equal(readFileSync(settings, 'utf8'), text, 'the hook itself writes nothing');
+    // Another name for it: a link the agent made (the change is worked out in the file it leads to).
+    const link = join(repo.dir, 'notes-settings.json');
+    symlinkSync(settings, link);
+    try {
+      assertRefused('claude', edit('claude', { file_path: link, old_string: '{', new_string: '{\n  "chat.useHooks": false,' }, 'Edit'), why, 'through a symlink');
+      assertAllowed('claude', edit('claude', { file_path: link, old_string: '{', new_string: '{\n  "editor.formatOnSave": true,' }, 'Edit'), 'another setting through a symlink');
+    } finally {
+      rmSync(link);
+    }
     // A file there but too large to read is not taken for an absent one (a Write of {} was compared with nothing).
     try {
       writeFileSync(settings, JSON.stringify({ 'chat.useHooks': true, padding: 'x'.repeat(1_100_000) }));

@@ -118,6 +118,8 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ['parallel gzip ::: a.txt b.txt', 'allow'],
   ['cat list | parallel rm', 'fail'],
   ['parallel -S host rm ::: x', 'fail'],
+  [`parallel gzip ::: ${Array.from({ length: 1100 }, (_, i) => `f${i}.txt`).join(' ')}`, 'fail'],
+  [`parallel gzip ::: ${Array.from({ length: 1000 }, (_, i) => `f${i}.txt`).join(' ')}`, 'allow'],
   ['tmux source-file /tmp/t.conf', 'fail'],
   ['screen -c /tmp/screenrc -dm ls', 'fail'],
   ['echo "rm src/booking/flow.ts" | at now + 1 minute', 'deny'],
