@@ -81,28 +81,10 @@ export function textAfter(tool: string, input: Input | undefined, current: strin
     case 'replace_string_in_file':
       return replaced(before, input.oldString, input.newString, false);
     case 'MultiEdit':
-    case 'pre_write_code': { // Windsurf's edits: [{ old_string, new_string }]
-      if (!Array.isArray(input.edits)) return undefined;
-      let text: string | undefined = before;
-      for (const e of input.edits as unknown[]) {
-        if (text === undefined || typeof e !== 'object' || e === null) return undefined;
-        const edit = e as Input;
-        text = replaced(text, edit.old_string, edit.new_string, edit.replace_all);
-      }
-      return text;
-    }
-    case 'multi_replace_string_in_file': {
-      if (!Array.isArray(input.replacements)) return undefined;
-      let text: string | undefined = before;
-      for (const r of input.replacements as unknown[]) {
-        if (typeof r !== 'object' || r === null) return undefined;
-        const edit = r as Input;
-        if (!samePath(edit.filePath)) continue;
-        if (text === undefined) return undefined;
-        text = replaced(text, edit.oldString, edit.newString, false);
-      }
-      return text;
-    }
+    case 'pre_write_code': // Windsurf's edits: [{ old_string, new_string }]
+      return editsApplied(before, input.edits, (edit) => ({ from: edit.old_string, to: edit.new_string, all: edit.replace_all }));
+    case 'multi_replace_string_in_file': // Copilot's: [{ filePath, oldString, newString }], other files' skipped
+      return editsApplied(before, input.replacements, (edit) => (samePath(edit.filePath) ? { from: edit.oldString, to: edit.newString, all: false } : undefined));
     case 'apply_patch':
     case 'applyPatch': { // Codex: the patch text, in `command` (as text or in an argument list), `patch` or `input`
       const texts = [input.command, input.patch, input.input].flatMap((v) => (Array.isArray(v) ? v : [v])).filter((v): v is string => typeof v === 'string');
@@ -112,6 +94,30 @@ export function textAfter(tool: string, input: Input | undefined, current: strin
     default:
       return undefined;
   }
+}
+
+/** The most characters a list of edits may make the guard search and copy (each edit goes over the whole text). */
+const MAX_EDIT_WORK = 32 * 1024 * 1024;
+
+/**
+ * `text` after each edit of `list` in turn (`pick`: its old and new text, or undefined for an edit of
+ * another file); undefined when the list is not one, an edit is not an object or is not found, or the
+ * edits would go over more than MAX_EDIT_WORK characters (thousands of edits of a 1 MB file, built to
+ * keep the hook busy until an agent's timeout lets the call through).
+ */
+function editsApplied(text: string, list: unknown, pick: (edit: Input) => { from: unknown; to: unknown; all: unknown } | undefined): string | undefined {
+  if (!Array.isArray(list)) return undefined;
+  let out: string | undefined = text;
+  let work = 0;
+  for (const e of list as unknown[]) {
+    if (out === undefined || typeof e !== 'object' || e === null) return undefined;
+    const edit = pick(e as Input);
+    if (edit === undefined) continue;
+    work += out.length;
+    if (work > MAX_EDIT_WORK) return undefined;
+    out = replaced(out, edit.from, edit.to, edit.all);
+  }
+  return out;
 }
 
 /**
