@@ -125,7 +125,7 @@ function editsApplied(text: string, list: unknown, pick: (edit: Input) => { from
  * removed `-` and added `+`; `*** Add File:`; `*** Delete File:`) leaves in the file `samePath` names,
  * holding `current`: each hunk's old lines found in order (an `@@ line` first seeks that line), as
  * they are or without trailing spaces. Undefined when the patch does not name the file, moves it, or
- * has a hunk that is not found (or that would take more than MAX_PATCH_COMPARISONS line comparisons to find).
+ * has a hunk that is not found (or its hunks would take more than MAX_PATCH_COMPARISONS lines looked at to apply).
  */
 export function patchedText(patch: string, current: string | undefined, samePath: (named: unknown) => boolean): string | undefined {
   const lines = patch.split('\n');
@@ -177,6 +177,9 @@ function applyHunks(text: string, body: readonly string[]): string | undefined {
   let budget = MAX_PATCH_COMPARISONS;
   const same = (a: string, b: string): boolean => --budget >= 0 && (a === b || a.trimEnd() === b.trimEnd());
   for (const h of hunks) {
+    // Each hunk goes over the file once more (its anchor looked for, its lines put in): counted too.
+    budget -= file.length;
+    if (budget < 0) return undefined;
     if (h.anchor !== undefined) {
       const at = file.findIndex((l, k) => k >= cursor && same(l.trim(), h.anchor!));
       if (at < 0) return undefined;

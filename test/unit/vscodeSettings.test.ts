@@ -59,6 +59,8 @@ describe('VS Code settings: the agents\' keys', () => {
     // Built to be slow: a hunk of 5,000 lines against a file of 50,000 that almost match, refused rather than searched.
     const big = `${'x\n'.repeat(50_000)}`;
     assert.equal(textAfter('apply_patch', { command: patch(`@@\n${'-x\n'.repeat(5_000)}-y`) }, big, same), undefined);
+    // And 100,000 hunks that only add a line, each put into a file of 50,000 lines.
+    assert.equal(textAfter('apply_patch', { command: patch('@@\n+y\n'.repeat(100_000)) }, big, same), undefined);
     // Built to be slow: thousands of edits, each found at the end of a 1 MB file, refused rather than applied.
     const large = `{"a": "${'x'.repeat(1_000_000)}", "zz": 1}`;
     assert.equal(textAfter('MultiEdit', { edits: Array.from({ length: 30_000 }, () => ({ old_string: '"zz"', new_string: '"zz"' })) }, large, same), undefined);
