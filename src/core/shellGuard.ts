@@ -1645,7 +1645,10 @@ function parallelCommands(args: readonly Word[]): string[] {
   // Its command's words joined, as parallel gives them to the shell (`parallel "sed -i … {}" ::: …`).
   const command = args.slice(k, sep).map((w) => w.text).join(' ');
   const items = args.slice(sep + 1);
-  if (items.length > MAX_PARALLEL_COMMANDS) throw new Undecidable(`\`parallel\` is given more than ${MAX_PARALLEL_COMMANDS} arguments, more than the guard reads`);
+  // Each command line is analysed on its own: at most so many, and at most 1 MB of them all.
+  if (items.length > MAX_PARALLEL_COMMANDS || items.length * (command.length + 1) > 16 * SHELL_LIMITS.maxLength) {
+    throw new Undecidable(`\`parallel\` is given more arguments (${items.length}, each with a command of ${command.length} characters) than the guard reads`);
+  }
   if (/\{[^}]/.test(command)) throw new Undecidable('`parallel` puts its arguments in with a `{…}` form the guard does not follow');
   // Each argument as written (a pattern stays one, for the files the shell gave parallel).
   return items.map((w) => (command === '' ? w.text : command.includes('{}') ? command.split('{}').join(w.raw) : `${command} ${w.raw}`));

@@ -1527,6 +1527,8 @@ describe('shell guard: details', () => {
     assert.equal(answer('python3 fix.py', ROOT, script(Array.from({ length: 40_000 }, (_, i) => `open('f${i}.txt', 'w');`).join(' '))).answer, 'fail');
     assert.equal(answer('python3 fix.py', ROOT, script(`${many(1000, (i) => `open('f${i}.txt', 'w')`)}\nshutil.rmtree('src/booking')`)).answer, 'deny');
     assert.equal(answer('python3 fix.py', ROOT, script(many(1000, (i) => `open('f${i}.txt', 'w')`))).answer, 'allow');
+    // GNU parallel's command written out once per argument: a long command times many arguments is refused, not analysed a thousand times.
+    assert.equal(answer(`parallel echo ${'a'.repeat(40_000)} ::: ${Array.from({ length: 1000 }, (_, i) => `f${i}`).join(' ')}`).answer, 'fail');
     // Paths built out of literals, read in one pass (src/core/codePaths.ts): joins and sums that never close.
     for (const unit of ['path.join(', "Path('a') / ", "'a' + ", "['a', ", "os.path.join('a', "]) {
       assert.equal(answer(`python3 -c "${fill(unit).slice(0, L - 80)}; open('src/booking/flow.ts', 'w')"`).answer, 'deny', unit);
