@@ -485,6 +485,7 @@ function prefixOptions(name: string, words: readonly Word[], start: number, out:
   const take = (option: string, value: Word | undefined): void => {
     if (value === undefined) return;
     if (spec.chdir?.includes(option)) out.chdir.push(value);
+    if (spec.root?.includes(option)) newRoot(`${name} ${option}`, value);
     if (spec.script?.includes(option)) out.script = value.text;
     if (name === 'xargs' && (option === '-I' || option === '--replace' || option === '-i')) out.xargs = { replace: value.text || '{}' };
   };
@@ -497,6 +498,7 @@ function prefixOptions(name: string, words: readonly Word[], start: number, out:
     if (name === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) continue;
     if (!w.startsWith('-') || (w === '-' && name !== 'env')) break;
     if (w === '-' || spec.flags.includes(w) || spec.flags.some((f) => f.startsWith('--') && w.startsWith(`${f}=`))) continue;
+    if (spec.anyLong && /^--[a-z]/.test(w) && !spec.value.some((v) => w === v || w.startsWith(`${v}=`))) continue;
     if (spec.alone?.some((a) => w === a || (a.startsWith('--') && w.startsWith(`${a}=`)))) return undefined;
     const long = /^(--[^=]+)=(.*)$/.exec(w);
     if (long && spec.value.includes(long[1])) {
@@ -533,7 +535,9 @@ function prefixOptions(name: string, words: readonly Word[], start: number, out:
     throw new Undecidable(`\`${name} ${w}\` is an option the guard does not know, so it cannot tell which command runs`);
   }
   if (name === 'xargs') out.xargs ??= {};
-  const at = Math.min(k + (spec.positional ?? 0), words.length);
+  if (name === 'chroot' && words[k] !== undefined) newRoot('chroot', words[k]);
+  const positional = spec.positionalUnless && words.slice(start, k).some((w) => spec.positionalUnless!.some((o) => w.text === o || w.text.startsWith(`${o}=`) || (!o.startsWith('--') && w.text.startsWith(o)))) ? 0 : spec.positional ?? 0;
+  const at = Math.min(k + positional, words.length);
   // `flock FILE -c CMD`, `su USER -c CMD`: the command line after the positional word.
   if (at > k && spec.script?.includes(words[at]?.text ?? '')) {
     take(words[at].text, words[at + 1]);
@@ -572,6 +576,24 @@ interface PrefixSpec {
    * these options is given (`watch -x`: run as it is).
    */
   joined?: { unless: string[] };
+  /** Options whose value is the root folder the command runs under (`unshare --root`): see newRoot. */
+  root?: string[];
+  /** No positional word when one of these options is given (`runuser -u USER cmd`, but `runuser USER -c cmd`). */
+  positionalUnless?: string[];
+  /** Every long option (`--tool=memcheck`, `--quiet`) is a flag or carries its value after `=`: valgrind's, firejail's. */
+  anyLong?: boolean;
+}
+
+/**
+ * A command run under another root folder (`chroot DIR`, `unshare --root DIR`, `firejail --chroot=DIR`):
+ * under `/` its paths name what they name here (read from the folder it runs in, though chroot moves to
+ * `/` first: a relative path then names a file outside the workspace, so reading it here errs on the
+ * side of refusing). Any other root gives its paths another meaning (`chroot /tmp rm /repo/src/a.ts`
+ * removes /tmp/repo/src/a.ts), which the guard does not work out: refused with the reason.
+ */
+function newRoot(via: string, root: Word): void {
+  if (!root.glob && /^\/+(?:\.\/*)*$/.test(root.text)) return;
+  throw new Undecidable(`\`${via} ${root.raw}\` runs the command under another root folder, where its paths name other files than they do here`);
 }
 const PREFIXES: Record<string, PrefixSpec> = {
   env: { value: ['-u', '--unset', '-C', '--chdir', '-S', '--split-string'], flags: ['-i', '--ignore-environment', '-0', '--null', '-v', '--debug', '-', '--default-signal', '--ignore-signal', '--block-signal', '--list-signal-handling'], chdir: ['-C', '--chdir'], script: ['-S', '--split-string'] },
@@ -629,6 +651,27 @@ const PREFIXES: Record<string, PrefixSpec> = {
     chdir: ['--working-directory'],
     flags: ['--user', '--system', '--scope', '-r', '--remain-after-exit', '--send-sighup', '-t', '--pty', '-P', '--pipe', '-G', '--collect', '-q', '--quiet', '--wait', '-S', '--shell', '--no-block', '--no-ask-password', '-d', '--same-dir', '--'],
   },
+  // Programs that run a command under limits, another user or a tool (found allowed by trying them).
+  prlimit: {
+    value: ['-o', '--output'], optional: ['-c', '-d', '-e', '-f', '-i', '-l', '-m', '-n', '-q', '-r', '-s', '-t', '-u', '-v', '-x', '-y'],
+    flags: ['--noheadings', '--raw', '--verbose', '--as', '--core', '--cpu', '--data', '--fsize', '--locks', '--memlock', '--msgqueue', '--nice', '--nofile', '--nproc', '--rss', '--rtprio', '--rttime', '--sigpending', '--stack', '--'],
+    alone: ['-p', '--pid', '-h', '--help', '-V', '--version'],
+  },
+  unshare: {
+    value: ['--propagation', '--setgroups', '--map-user', '--map-group', '--map-users', '--map-groups', '-S', '--setuid', '-G', '--setgid', '--monotonic', '--boottime', '-w', '--wd', '-R', '--root'],
+    chdir: ['-w', '--wd'], root: ['-R', '--root'], optional: ['-m', '-u', '-i', '-n', '-p', '-U', '-C', '-T'],
+    flags: ['-m', '-u', '-i', '-n', '-p', '-U', '-C', '-T', '-f', '-r', '-c', '--mount', '--uts', '--ipc', '--net', '--pid', '--user', '--cgroup', '--time', '--fork', '--map-root-user', '--map-current-user', '--kill-child', '--mount-proc', '--map-auto', '--keep-caps', '--'],
+    alone: ['-h', '--help', '-V', '--version'],
+  },
+  runuser: {
+    value: ['-u', '--user', '-g', '--group', '-G', '--supp-group', '-s', '--shell', '-c', '--command', '--session-command', '-w', '--whitelist-environment'], script: ['-c', '--command', '--session-command'],
+    flags: ['-', '-l', '--login', '-m', '-p', '--preserve-environment', '-P', '--pty', '--'], positional: 1, positionalUnless: ['-u', '--user'],
+  },
+  fakeroot: { value: ['-l', '--lib', '--faked', '-s', '-i', '-b'], flags: ['-u', '--unknown-is-real', '--'], alone: ['-h', '--help', '-v', '--version'] },
+  catchsegv: { value: [], flags: [] },
+  valgrind: { value: [], flags: ['-q', '-v', '-d', '--'], alone: ['-h', '--help', '--help-debug', '--version'], anyLong: true },
+  firejail: { value: ['--chroot'], root: ['--chroot'], flags: ['--'], anyLong: true },
+  chroot: { value: ['--userspec', '--groups'], flags: ['--skip-chdir', '--'], alone: ['--help', '--version'], positional: 1 },
   screen: {
     // `screen -X stuff …` types into a session the guard cannot see: an option it does not know, refused.
     // `-c file`: a configuration, which can run commands: not known, refused.
@@ -637,6 +680,96 @@ const PREFIXES: Record<string, PrefixSpec> = {
     alone: ['-ls', '-list', '-wipe', '-v', '-r', '-R', '-x', '-Q'],
   },
 };
+
+/** bwrap's options by the number of values they take (any other is refused: the guard could not tell where the command starts). */
+const BWRAP_OPTIONS: Record<string, number> = Object.fromEntries([
+  ...['--unshare-all', '--share-net', '--unshare-user', '--unshare-user-try', '--unshare-ipc', '--unshare-pid', '--unshare-net', '--unshare-uts', '--unshare-cgroup', '--unshare-cgroup-try', '--disable-userns', '--assert-userns-disabled', '--clearenv', '--new-session', '--die-with-parent', '--as-pid-1', '--level-prefix'].map((o) => [o, 0]),
+  ...['--args', '--argv0', '--unsetenv', '--lock-file', '--sync-fd', '--userns', '--userns2', '--pidns', '--uid', '--gid', '--hostname', '--chdir', '--exec-label', '--file-label', '--proc', '--dev', '--tmpfs', '--mqueue', '--dir', '--remount-ro', '--seccomp', '--add-seccomp-fd', '--block-fd', '--userns-block-fd', '--info-fd', '--json-status-fd', '--cap-add', '--cap-drop', '--perms', '--size', '--tmp-overlay', '--ro-overlay', '--overlay-src'].map((o) => [o, 1]),
+  ...['--setenv', '--symlink', '--bind', '--ro-bind', '--dev-bind', '--bind-try', '--ro-bind-try', '--dev-bind-try', '--file', '--bind-data', '--ro-bind-data', '--chmod'].map((o) => [o, 2]),
+  ['--overlay', 3],
+]);
+/**
+ * Whether a mount's two sides are one folder: the same path without a trailing slash or `./` parts,
+ * or (with a variable or `$(…)` in it) written the same way.
+ */
+function samePlace(a: Word, b: Word): boolean {
+  if (a.text.includes(EXPANSION) || b.text.includes(EXPANSION)) return a.raw === b.raw;
+  const norm = (p: string): string => p.replace(/\/\.(?=\/|$)/g, '').replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
+  return norm(a.text) === norm(b.text);
+}
+
+/**
+ * The command a sandbox or debugger runs (`bwrap … cmd`, `proot … cmd`, `gdb … --args cmd`), as
+ * prefixOptions gives it for other prefixes; `nsenter` refused. A folder mounted writable in another
+ * place (`bwrap --bind /repo /w rm /w/src/a.ts`, `proot -b /repo:/w`) or another root gives the
+ * command's paths another meaning, which the guard does not work out: refused with the reason.
+ */
+function sandboxOptions(name: string, words: readonly Word[], start: number, out: Unwrapped): number | undefined {
+  const remapped = (via: string, mount: string): Undecidable =>
+    new Undecidable(`\`${via} ${mount}\` mounts a folder in another place, where the command's paths name other files than they do here`);
+  let k = start;
+  if (name === 'nsenter') {
+    throw new Undecidable('`nsenter` runs the command in another process\'s namespaces (its mounts, its root), where the guard cannot tell which files its paths name');
+  }
+  if (name === 'bwrap') {
+    for (; k < words.length && words[k].text.startsWith('--'); k++) {
+      const o = words[k].text;
+      if (o === '--') return k + 1;
+      const n = BWRAP_OPTIONS[o];
+      if (n === undefined) {
+        if (o === '--help' || o === '--version') return undefined;
+        throw new Undecidable(`\`bwrap ${o}\` is an option the guard does not know, so it cannot tell which command runs`);
+      }
+      const values = words.slice(k + 1, k + 1 + n);
+      if (/^--(?:dev-)?bind(?:-try)?$/.test(o) && values.length === 2 && !samePlace(values[0], values[1])) throw remapped(`bwrap ${o}`, `${values[0].raw} ${values[1].raw}`);
+      if (o === '--overlay') throw new Undecidable('`bwrap --overlay` writes to a folder of its own in place of the one mounted, which the guard does not work out');
+      if (o === '--chdir' && values[0]) out.chdir.push(values[0]);
+      k += n;
+    }
+    return k;
+  }
+  if (name === 'proot') {
+    for (; k < words.length && words[k].text.startsWith('-'); k++) {
+      const w = words[k].text;
+      if (w === '--') return k + 1;
+      const long = /^(--[a-z0-9-]+)=(.*)$/.exec(w);
+      const o = long ? long[1] : w;
+      const takes = ['-r', '--rootfs', '-R', '-S', '-b', '--bind', '-m', '--mount', '-w', '--pwd', '--cwd', '-k', '--kernel-release', '-i', '--change-id', '-q', '--qemu', '-v', '--verbose', '-p', '--port'].includes(o);
+      if (!takes) {
+        if (['-0', '--root-id', '--kill-on-exit', '--link2symlink', '-L', '-l'].includes(o)) continue;
+        if (['-h', '--help', '-V', '--version', '--usage'].includes(o)) return undefined;
+        throw new Undecidable(`\`proot ${w}\` is an option the guard does not know, so it cannot tell which command runs`);
+      }
+      const value = long ? { ...words[k], text: long[2] } : words[++k];
+      if (value === undefined) return undefined;
+      if (['-r', '--rootfs', '-R', '-S'].includes(o)) newRoot(`proot ${o}`, value);
+      if (['-b', '--bind', '-m', '--mount'].includes(o)) {
+        const [host, guest = host] = value.text.split(':');
+        if (value.text.includes(EXPANSION) ? value.text.includes(':') : !samePlace({ ...value, text: host }, { ...value, text: guest })) throw remapped(`proot ${o}`, value.raw);
+      }
+      if (['-w', '--pwd', '--cwd'].includes(o)) out.chdir.push(value);
+    }
+    return k;
+  }
+  // gdb: only `--args PROGRAM ARGS…` runs a command the guard can read; commands given to gdb itself
+  // (-ex, -x) run in the debugger, where `shell`, `call` and `python` run anything: only the usual
+  // ones for running and inspecting a program pass.
+  for (; k < words.length; k++) {
+    const w = words[k].text;
+    if (w === '--args' || w === '-args') return k + 1;
+    const o = w.replace(/^--/, '-');
+    if (['-ex', '-eval-command', '-iex', '-init-eval-command'].includes(o)) {
+      const command = words[++k]?.text.trim() ?? '';
+      if (!GDB_COMMANDS.test(command)) throw new Undecidable(`\`gdb ${w} '${command}'\` runs a debugger command the guard does not read`);
+    } else if (['-x', '-command', '-ix', '-init-command'].includes(o) || /^-(?:x|command|ix|init-command|eval-command|ex)=/.test(o)) {
+      throw new Undecidable(`\`gdb ${w}\` runs debugger commands from a file the guard does not read`);
+    }
+  }
+  return undefined;
+}
+/** Debugger commands that run and inspect the program (no `shell`, `call`, `print`, `python`, `dump`, `pipe`). */
+const GDB_COMMANDS = /^(?:r|run|start|c|continue|bt|backtrace(?: full)?|bt full|where|thread apply all bt(?: full)?|info \w+(?: \w+)?|q|quit|kill|set (?:pagination|confirm|width|height|print pretty|logging enabled) \w+|handle SIG\w+(?: \w+)*|frame \d+|up|down|list)$/;
+const SANDBOXES = new Set(['bwrap', 'proot', 'gdb', 'nsenter']);
 
 /** The real command of a simple command, with what stood before it. */
 interface Unwrapped {
@@ -696,6 +829,11 @@ function unwrap(all: readonly Word[]): Unwrapped {
         }
         if (first.text === 'command' && /^-[pvV]*[vV]/.test(all[k].text)) return out;
       }
+    } else if (SANDBOXES.has(basename(first.text))) {
+      out.inShell = false;
+      const at = sandboxOptions(basename(first.text), all, k + 1, out);
+      if (at === undefined) return out;
+      k = at;
     } else if (Object.hasOwn(PREFIXES, basename(first.text))) {
       const name = basename(first.text);
       out.inShell = false;
