@@ -2020,6 +2020,7 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
     case 'tar':
     case 'bsdtar':
     case 'unzip':
+    case 'zip':
     case 'awk':
     case 'gawk':
     case 'gzip':
@@ -2081,7 +2082,12 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
     case 'scp':
     case 'mv':
     case 'git-mv':
+      if (name === 'rsync' || name === 'scp') sshRuns(name, args, recurse);
       out.push(...copyTargets(name === 'git-mv' ? 'mv' : name, args));
+      break;
+    case 'ssh':
+    case 'sftp':
+      sshRuns(name, args, recurse);
       break;
     case 'rm':
     case 'unlink':
@@ -2175,6 +2181,8 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
       break;
     }
     case 'find': {
+      // -fprint FILE, -fprint0 FILE, -fls FILE, -fprintf FILE FORMAT: FILE is written.
+      for (let k = 0; k < args.length - 1; k++) if (/^-f(?:print0?|printf|ls)$/.test(args[k].text)) out.push(target(args[k + 1], 'write', `find ${args[k].text}`));
       const acts = args.findIndex((w) => w.text === '-delete' || w.text === '-exec' || w.text === '-execdir' || w.text === '-ok');
       if (acts < 0) break;
       const roots = args.slice(0, args.findIndex((w) => w.text.startsWith('-')) >>> 0).filter((w) => !w.text.startsWith('-'));
@@ -2184,7 +2192,7 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
       break;
     }
     case 'git':
-      out.push(...gitTargets(args, (use) => io.patch({ ...use, ...patchInput(command, use.file, io.upstream) }), io.gitAlias));
+      out.push(...gitTargets(args, (use) => io.patch({ ...use, ...patchInput(command, use.file, io.upstream) }), io.gitAlias, recurse));
       break;
     case 'patch': {
       if (args.some((w) => w.text === '--dry-run')) break;
@@ -2304,7 +2312,10 @@ function downloads(args: readonly Word[], valued: ReadonlySet<string>, dir: stri
 }
 
 /** Long options of tar that take a value (its short ones are read letter by letter). */
-const TAR_VALUE_OPTIONS = new Set(['--file', '--directory', '--files-from', '--exclude-from', '--exclude', '--blocking-factor', '--use-compress-program', '--format', '--strip-components', '--transform', '--owner', '--group', '--mode', '--newer', '--after-date']);
+const TAR_VALUE_OPTIONS = new Set(['--file', '--directory', '--files-from', '--exclude-from', '--exclude', '--blocking-factor', '--use-compress-program', '--format', '--strip-components', '--transform', '--owner', '--group', '--mode', '--newer', '--after-date',
+  '--to-command', '--checkpoint-action', '--info-script', '--new-volume-script', '--rsh-command', '--listed-incremental', '--index-file', '--volno-file', '--label', '--tape-length', '--starting-file']);
+/** Options of zip that take a value. */
+const ZIP_VALUE_OPTIONS = new Set(['-b', '-n', '-t', '-tt', '-P', '-Z', '-s', '-sp', '-O', '--output-file', '-TT', '--unzip-command', '--temp-path', '--password', '--compression-method', '--split-size']);
 /** Options of unzip that take a value. */
 const UNZIP_VALUE_OPTIONS = new Set(['-d', '-x', '-P']);
 /** Options of awk that take a value. */
@@ -2372,8 +2383,20 @@ function writerTargets(name: string, args: readonly Word[], recurse: (script: st
     case 'bsdtar': {
       // Options: old style first word (`xzf a.tgz`), clusters (`-xzf a.tgz`, `-C dir`), long (`--file=a`).
       let extract = false;
+      let create = false;
+      let removes = false;
       let dir = '.';
+      let archive: Word | undefined;
       const members: Word[] = [];
+      /** An option's value: the archive, the folder, a command tar runs, a file it writes. */
+      const valued = (option: string, value: Word | undefined): void => {
+        if (value === undefined) return;
+        if (option === 'f' || option === '--file') archive = value;
+        else if (option === 'C' || option === '--directory') dir = value.text;
+        else if (['I', 'F', '--use-compress-program', '--to-command', '--info-script', '--new-volume-script', '--rsh-command'].includes(option)) recurse(value.text);
+        else if (option === '--checkpoint-action' && value.text.startsWith('exec=')) recurse(value.text.slice(5));
+        else if (['g', '--listed-incremental', '--index-file', '--volno-file'].includes(option)) write(value, `tar ${option.length === 1 ? '-' : ''}${option}`);
+      };
       for (let k = 0; k < args.length; k++) {
         const t = args[k].text;
         const oldStyle = k === 0 && /^[a-zA-Z]+$/.test(t);
@@ -2382,26 +2405,46 @@ function writerTargets(name: string, args: readonly Word[], recurse: (script: st
           for (let c = 0; c < letters.length; c++) {
             const l = letters[c];
             if (l === 'x') extract = true;
-            if ('fCTXbIH'.includes(l)) {
+            if ('cruA'.includes(l)) create = true;
+            if ('fCTXbIHFgKLNV'.includes(l)) {
+              // Old style: the values follow in order, one word each; a cluster: the rest of it, or the next word.
               const rest = oldStyle ? '' : letters.slice(c + 1);
-              const value = rest !== '' ? rest : args[++k]?.text;
-              if (l === 'C' && value !== undefined) dir = value;
+              valued(l, rest !== '' ? { ...args[k], text: rest } : args[++k]);
               if (rest !== '' || !oldStyle) break;
             }
           }
         } else if (t.startsWith('--')) {
-          const [opt, value] = t.includes('=') ? [t.slice(0, t.indexOf('=')), t.slice(t.indexOf('=') + 1)] : [t, TAR_VALUE_OPTIONS.has(t) ? args[++k]?.text : undefined];
+          const eq = t.indexOf('=');
+          const opt = eq > 0 ? t.slice(0, eq) : t;
+          valued(opt, eq > 0 ? { ...args[k], text: t.slice(eq + 1) } : TAR_VALUE_OPTIONS.has(t) ? args[++k] : undefined);
           if (opt === '--extract' || opt === '--get') extract = true;
-          if (opt === '--directory' && value !== undefined) dir = value;
+          if (['--create', '--append', '--update', '--concatenate', '--catenate'].includes(opt)) create = true;
+          if (opt === '--remove-files') removes = true;
         } else {
           members.push(args[k]);
         }
+      }
+      // Creating (or adding to) an archive writes it; --remove-files then deletes what it put in.
+      if (create && archive !== undefined && archive.text !== '-') write(archive, 'tar -c');
+      if (removes) {
+        for (const m of members) out.push({ path: join(dir, m.text), glob: m.glob, op: 'delete', via: 'tar --remove-files' }, { path: join(join(dir, m.text), '**'), glob: true, op: 'delete', via: 'tar --remove-files' });
       }
       if (!extract) break;
       if (members.length === 0 || args.some((w) => w.text.startsWith('--strip-components') || w.text.startsWith('--transform'))) everything(dir, 'tar -x');
       for (const m of members) {
         out.push({ path: join(dir, m.text), glob: m.glob, op: 'write', via: 'tar -x' });
         out.push({ path: join(join(dir, m.text), '**'), glob: true, op: 'write', via: 'tar -x' });
+      }
+      break;
+    }
+    case 'zip': {
+      // zip [options] ARCHIVE [files]: the archive is written; -m takes the files away; -TT runs a command.
+      for (const w of optionValues(args, [], ['-TT', '--unzip-command'])) recurse(w.text.replace(/\{\}/g, 'archive.zip'));
+      for (const w of optionValues(args, ['-O'], ['--output-file'])) write(w, 'zip -O');
+      const [zipFile, ...files] = operands(args, ZIP_VALUE_OPTIONS);
+      if (zipFile !== undefined && zipFile.text !== '-') write(zipFile, 'zip');
+      if (args.some((w) => /^-[a-zA-Z]*m/.test(w.text) || w.text === '--move')) {
+        for (const f of files) out.push(target(f, 'delete', 'zip -m'), { path: join(f.text, '**'), glob: true, op: 'delete', via: 'zip -m' });
       }
       break;
     }
@@ -2560,6 +2603,33 @@ const COPY_VALUE_OPTIONS: Readonly<Record<string, ReadonlySet<string>>> = {
  * `-r`/`-a`) everything below that. The destination folder comes from `-t DIR`,
  * `--target-directory[=]DIR` or the last operand; `-T` makes the destination the copy itself.
  */
+/** ssh's options that take a value (the host is the first word after them). */
+const SSH_VALUE_OPTIONS = new Set(['-B', '-b', '-c', '-D', '-E', '-e', '-F', '-I', '-i', '-J', '-L', '-l', '-m', '-O', '-o', '-p', '-Q', '-R', '-S', '-W', '-w']);
+/** ssh configuration keys whose value is a command run on this machine. */
+const SSH_LOCAL_COMMANDS = /^(?:ProxyCommand|LocalCommand|KnownHostsCommand)\s*(?:=\s*|\s+)([^]*)$/i;
+/** Names of this machine: a command run on it through ssh is a command run here. */
+const LOOPBACK = /^(?:localhost|localhost\.localdomain|127(?:\.\d{1,3}){3}|::1|\[::1\]|0\.0\.0\.0|ip6-localhost)$/i;
+
+/**
+ * What ssh, scp, sftp and rsync run on this machine besides copying: a command an `-o ProxyCommand=…`
+ * (`LocalCommand`, `KnownHostsCommand`) names, scp's and sftp's `-S program`, rsync's `-e`/`--rsh`
+ * (its remote shell, started here) and `--rsync-path`; read as any command line. A command ssh runs on
+ * this machine by name (`ssh localhost rm …`), in the home folder, is refused: the guard does not follow it there.
+ */
+function sshRuns(name: string, args: readonly Word[], recurse: (script: string) => void): void {
+  for (const w of optionValues(args, ['-o'], [])) {
+    const m = SSH_LOCAL_COMMANDS.exec(w.text.trim());
+    if (m && m[1].trim().toLowerCase() !== 'none') recurse(m[1]);
+  }
+  if (name === 'scp' || name === 'sftp') for (const w of optionValues(args, ['-S'], [])) recurse(w.text);
+  if (name === 'rsync') for (const w of optionValues(args, ['-e'], ['--rsh', '--rsync-path'])) recurse(w.text);
+  if (name !== 'ssh') return;
+  const [host, ...command] = operands(args, SSH_VALUE_OPTIONS);
+  if (host !== undefined && command.length > 0 && LOOPBACK.test(host.text.replace(/^[^@]*@/, '').replace(/^ssh:\/\//, '').replace(/:\d+$/, ''))) {
+    throw new Undecidable(`\`ssh ${host.raw} …\` runs the command on this machine, from the home folder, where the guard does not follow it`);
+  }
+}
+
 function copyTargets(name: string, args: readonly Word[]): ShellTarget[] {
   const out: ShellTarget[] = [];
   let dir: Word | undefined;
@@ -2581,8 +2651,9 @@ function copyTargets(name: string, args: readonly Word[]): ShellTarget[] {
   dir ??= ops[ops.length - 1];
   const sources = named ? ops : ops.slice(0, -1);
   if (!dir || (sources.length === 0 && !named)) return out;
-  const move = name === 'mv';
-  const recursive = move || args.some((w) => /^-[a-zA-Z]*[rRa]/.test(w.text) || w.text === '--recursive' || w.text === '--archive');
+  // rsync --remove-source-files takes each file it sends away, as mv does.
+  const move = name === 'mv' || (name === 'rsync' && args.some((w) => w.text === '--remove-source-files'));
+  const recursive = name === 'mv' || args.some((w) => /^-[a-zA-Z]*[rRa]/.test(w.text) || w.text === '--recursive' || w.text === '--archive');
   const noTarget = args.some((w) => w.text === '-T' || w.text === '--no-target-directory');
   out.push(target(dir, 'write', name));
   if (recursive && (noTarget || (name === 'rsync' && sources.some((s) => s.text.endsWith('/'))))) {
@@ -2613,6 +2684,15 @@ const GIT_GLOBAL_VALUE_OPTIONS = new Set(['-C', '-c', '--git-dir', '--work-tree'
  * anywhere in a line that runs git (a prefix, a plain assignment, `export`, `env`), with its value.
  */
 const GIT_COMMAND_ENV = /(?:^|[\s;&|(`])(?:export\s+|env\s+(?:-\S+\s+)*)?(GIT_(?:PAGER|EDITOR|SEQUENCE_EDITOR|EXTERNAL_DIFF|SSH|SSH_COMMAND|ASKPASS|PROXY_COMMAND|EXEC_PATH|CONFIG|CONFIG_GLOBAL|CONFIG_SYSTEM|CONFIG_PARAMETERS|CONFIG_COUNT|CONFIG_KEY_\d+|CONFIG_VALUE_\d+|WORK_TREE|DIR|TEMPLATE_DIR)|PAGER|EDITOR|VISUAL|SSH_ASKPASS)=('[^']*'|"(?:[^"\\]|\\.)*"|[^\s;&|)`]*)/g;
+/**
+ * The environment that makes other programs run a command or a script: pagers and editors (`man`,
+ * `systemctl`, `crontab -e`, `fc`), less's input filters, the startup file a non-interactive bash or a
+ * reads, a browser or password helper. Read like GIT_COMMAND_ENV; an editor or `none` (`BROWSER=none
+ * npm start`) by name runs nothing else.
+ */
+const COMMAND_ENV = /(?:^|[\s;&|(`])(?:export\s+|env\s+(?:-\S+\s+)*)?(PAGER|MANPAGER|SYSTEMD_PAGER|SYSTEMD_EDITOR|EDITOR|VISUAL|SUDO_EDITOR|LESSOPEN|LESSCLOSE|BASH_ENV|BROWSER|SUDO_ASKPASS|SSH_ASKPASS|PROMPT_COMMAND)=('[^']*'|"(?:[^"\\]|\\.)*"|[^\s;&|)`]*)/g;
+/** Values of COMMAND_ENV that run an editor by its name, or nothing. */
+const HARMLESS_EDITOR = /^(?::|none|vim?|nvim|nano|emacs|code(?: -w| --wait)?)$/;
 /** Values of those keys that run nothing but a pager (`git -c core.pager=cat log`). */
 const HARMLESS_PAGER = /^(cat|less( -[A-Za-z]+)?|more|true|)$/;
 /** `git -c` keys whose value is a command git runs (through a shell). */
@@ -2623,7 +2703,7 @@ const GIT_COMMAND_KEYS = /^(core\.(pager|editor|sshcommand|fsmonitor|hookspath|a
  * before) moves the paths; with `--work-tree` the paths may be relative to the work tree as well as
  * to the folder; `-c alias.x=…` is followed; a `-c` that makes git run a command is refused.
  */
-function gitTargets(all: readonly Word[], patch: (use: PatchUse) => void, aliasUse?: (use: GitAliasUse) => void): ShellTarget[] {
+function gitTargets(all: readonly Word[], patch: (use: PatchUse) => void, aliasUse?: (use: GitAliasUse) => void, run?: (script: string) => void): ShellTarget[] {
   let args = all;
   let k = 0;
   let inDir = '';
@@ -2671,6 +2751,7 @@ function gitTargets(all: readonly Word[], patch: (use: PatchUse) => void, aliasU
     if (workTree !== undefined) gitPatch(sub, args.slice(k + 1), tree(), patch);
     return [];
   }
+  gitRuns(sub, args.slice(k + 1), run);
   const found = gitSubTargets(sub, args.slice(k + 1));
   const moved = found.map((t) => place(t, inDir));
   if (workTree !== undefined) moved.push(...found.map((t) => place(t, tree())));
@@ -2695,6 +2776,56 @@ function gitAliasTargets(use: GitAliasUse, inDir: string, d: string, ports: Shel
     throw new Undecidable(`\`git ${use.name}\` is an alias in git's configuration that applies a patch`);
   }).map((t) => place(place(place(t, use.inDir), inDir), d));
 }
+
+/**
+ * The command lines a git command runs through a shell: `rebase -x`/`--exec`, `bisect run`, `difftool
+ * -x`/`--extcmd`, `grep -O<pager>`, the `--upload-pack`/`--receive-pack` program of a transport to a
+ * folder. `filter-branch` (shell filters over every commit, then the work tree checked out) is refused.
+ * `run` absent (an alias from git's configuration): refused, as the guard reads such a command only
+ * when it is written out.
+ */
+function gitRuns(sub: string | undefined, rest: readonly Word[], run: ((script: string) => void) | undefined): void {
+  const runs: string[] = [];
+  switch (sub) {
+    case 'rebase':
+      runs.push(...optionValues(rest, ['-x'], ['--exec']).map((w) => w.text));
+      break;
+    case 'bisect':
+      if (rest[0]?.text === 'run' && rest.length > 1) runs.push(rest.slice(1).map((w) => w.raw).join(' '));
+      break;
+    case 'difftool':
+      runs.push(...optionValues(rest, ['-x'], ['--extcmd']).map((w) => w.text));
+      break;
+    case 'grep':
+      // -O alone opens the files in the default pager; -O<cmd> or --open-files-in-pager=<cmd> in that command.
+      for (const w of rest) {
+        const m = /^(?:-O|--open-files-in-pager=)(.+)$/.exec(w.text);
+        if (m) runs.push(m[1]);
+      }
+      break;
+    case 'fetch':
+    case 'pull':
+    case 'clone':
+    case 'ls-remote':
+    case 'push':
+    case 'send-pack':
+    case 'fetch-pack':
+    case 'archive':
+      runs.push(...optionValues(rest, sub === 'clone' ? ['-u'] : [], ['--upload-pack', '--receive-pack', '--exec']).map((w) => w.text));
+      break;
+    case 'filter-branch':
+      throw new Undecidable('`git filter-branch` runs its filters over every commit and checks the result out, which the guard does not analyse');
+    default:
+      return;
+  }
+  for (const c of runs) {
+    if (run === undefined) throw new Undecidable(`\`git ${sub}\`, through an alias, runs a command the guard reads only when the command is written out`);
+    run(c);
+  }
+}
+
+/** Options that take a value of `git worktree add`, `git clone` and `git submodule add`. */
+const GIT_NEW_TREE_VALUE_OPTIONS = new Set(['-b', '-B', '--reason', '-o', '--origin', '--branch', '-u', '--upload-pack', '--reference', '--reference-if-able', '--separate-git-dir', '--depth', '--shallow-since', '--shallow-exclude', '-c', '--config', '--template', '-j', '--jobs', '--filter', '--bundle-uri', '--server-option', '--ref-format', '--name']);
 
 /** `git config` options that take a value (`--file x`, `--type bool`), and its read-only forms. */
 const GIT_CONFIG_VALUE_OPTIONS = new Set(['-f', '--file', '--blob', '--type', '--default', '--comment', '--value']);
@@ -2813,6 +2944,16 @@ function gitSubTargets(sub: string | undefined, rest: readonly Word[]): ShellTar
 
 function gitSubWrites(sub: string | undefined, rest: readonly Word[], dashdash: number, ops: readonly Word[]): ShellTarget[] {
   switch (sub) {
+    case 'worktree':
+    case 'clone':
+    case 'submodule': {
+      // A new tree of files in the folder named: `worktree add PATH`, `clone URL DIR`, `submodule add URL PATH`.
+      const words = operands(rest, GIT_NEW_TREE_VALUE_OPTIONS);
+      if (sub !== 'clone' && words.shift()?.text !== 'add') return [];
+      const folder = sub === 'worktree' ? words[0] : words[1];
+      if (folder === undefined) return [];
+      return [target(folder, 'write', `git ${sub}`), { path: join(folder.text, '**'), glob: true, op: 'write', via: `git ${sub}` }];
+    }
     case 'merge-file': {
       // merge-file CURRENT BASE OTHER merges into CURRENT, unless to standard output or the object store.
       if (rest.some((w) => w.text === '-p' || w.text === '--stdout' || w.text === '--object-id')) return [];
@@ -4015,6 +4156,17 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
         if (gitRuns === 0 && !/^\s*[;&|(`]?\s*export\s/.test(m[0])) continue;
         const value = m[2].replace(/^(['"])(.*)\1$/, '$2');
         if (!HARMLESS_PAGER.test(value) && value !== ':') throw new Undecidable(`\`${m[1]}=…\` makes git run a command, read a configuration or work in a tree the guard does not analyse`);
+      }
+    }
+    // Other programs told through their environment to run a command or a script (`PAGER=… man ls`,
+    // `BASH_ENV=x.sh bash -c …`, `LESSOPEN='|…' less f`): given to the command it stands before, or
+    // exported (a plain assignment, `EDITOR=x; echo`, stays in the shell).
+    if (commands > 0) {
+      for (const m of command.matchAll(COMMAND_ENV)) {
+        const given = /^\s*[;&|(`]?\s*(?:export|env)\s/.test(m[0]) || /^[ \t]+[^\s;&|)]/.test(command.slice((m.index ?? 0) + m[0].length));
+        if (!given) continue;
+        const value = m[2].replace(/^(['"])(.*)\1$/, '$2');
+        if (!HARMLESS_PAGER.test(value) && !HARMLESS_EDITOR.test(value)) throw new Undecidable(`\`${m[1]}=…\` makes the program run a command or script the guard does not analyse`);
       }
     }
     // Package scripts, once the command's own writes are known: a script may run more (`npm run a`
