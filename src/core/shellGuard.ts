@@ -906,7 +906,7 @@ interface GitAliasUse {
  */
 interface ScriptFileUse {
   file: Word;
-  kind: 'shell' | 'code' | 'exec';
+  kind: 'shell' | 'code' | 'exec' | 'sed';
   /** The words after the file: a shell script's `$1`, `$2`…, code's `sys.argv[1:]`. */
   args?: readonly Word[];
   /** The interpreter, for `code`. */
@@ -2070,9 +2070,15 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
       break;
     case 'sed':
     case 'gsed': {
-      if (!args.some((w) => /^(-[a-zA-Z]*i|--in-place)/.test(w.text))) break;
       const scripted = args.some((w) => /^(-e|-f|--expression|--file)/.test(w.text) || /^-[a-zA-Z]*[ef]$/.test(w.text));
       const files = operands(args, SED_VALUE_OPTIONS);
+      // The script's own commands: `w file`, `s/…/…/w file`, `e command` (none with --sandbox).
+      if (!args.some((w) => w.text === '--sandbox')) {
+        const scripts = scripted ? optionValues(args, ['-e'], ['--expression']) : files.slice(0, 1);
+        for (const script of scripts) out.push(...sedScriptTargets(script.text, name, recurse));
+        for (const file of optionValues(args, ['-f'], ['--file'])) io.scriptFile({ file, kind: 'sed' });
+      }
+      if (!args.some((w) => /^(-[a-zA-Z]*i|--in-place)/.test(w.text))) break;
       out.push(...(scripted ? files : files.slice(1)).map((w) => target(w, 'write', 'sed -i')));
       break;
     }
@@ -3483,6 +3489,8 @@ function scriptFileTargets(use: ScriptFileUse, inDir: string, dir: string, ports
       for (const t of inner.targets) {
         if (t.anywhere === undefined && t.unknown === undefined) out.push({ ...t, through: t.through ?? (named++ < MAX_NAMED_LINES ? `${rel}: \`${lineNaming(text, t.path)}\`` : rel) });
       }
+    } else if (kind === 'sed') {
+      out.push(...sedScriptTargets(text, 'sed -f').map((t) => ({ ...t, through: rel })));
     } else if (kind === 'code') {
       const via = use.interpreter ?? basename(rel);
       const shorts = new Map<string, string>(); // one line, shortened once (a 1 MB line of many writes)
@@ -3519,14 +3527,151 @@ function knownArguments(args: readonly Word[]): KnownValue[] {
 const KEEPS_CONTENT = new Set(['chmod', 'touch']);
 
 /** How a file run by its path runs: by its `#!` line's program (`#!/usr/bin/env -S node …` too), or the shell without one. */
-function execKind(text: string): 'shell' | 'code' | undefined {
+function execKind(text: string): 'shell' | 'code' | 'sed' | undefined {
   if (!text.startsWith('#!')) return 'shell';
   const end = text.indexOf('\n');
   let words = text.slice(2, end < 0 ? undefined : end).trim().split(/\s+/);
   if (basename(words[0] ?? '') === 'env') words = words.slice(1).filter((w) => !w.startsWith('-') && !w.includes('='));
   const program = basename(words[0] ?? '');
   if (SHELLS.has(program) && program !== 'fish') return 'shell';
+  if (program === 'sed' && words.includes('-f')) return 'sed';
   return /^(python[0-9.]*|node|nodejs|ruby|perl|php)$/.test(program) ? 'code' : undefined;
+}
+
+/**
+ * What a sed script writes or runs besides its output, read command by command as GNU sed reads it:
+ * `w file`, `W file` and the `w file` flag of `s` write the file; `e command` runs the command (through
+ * `recurse`; without it, as in a script file, refused), and `e` alone or the `e` flag of `s` run text
+ * the script makes, which the guard cannot know (refused). Labels, text of `a`/`i`/`c` and files `r`
+ * reads are skipped. Linear in the script's length: each character is read once.
+ */
+function sedScriptTargets(script: string, via: string, recurse?: (command: string) => void): ShellTarget[] {
+  const out: ShellTarget[] = [];
+  const n = script.length;
+  let i = 0;
+  const skipBlanks = (): void => {
+    while (i < n && (script[i] === ' ' || script[i] === '\t')) i++;
+  };
+  const toLineEnd = (): string => {
+    const start = i;
+    while (i < n && script[i] !== '\n') i++;
+    return script.slice(start, i);
+  };
+  /** Past the next unescaped `delimiter` (a regular expression or a replacement). */
+  const delimited = (delimiter: string): void => {
+    while (i < n && script[i] !== delimiter) i += script[i] === '\\' ? 2 : 1;
+    i++;
+  };
+  const address = (): void => {
+    if (script[i] === '/' || script[i] === '\\') {
+      const d = script[i] === '/' ? '/' : script[i + 1];
+      i += script[i] === '/' ? 1 : 2;
+      delimited(d);
+      while (script[i] === 'I' || script[i] === 'M') i++;
+    } else {
+      while (i < n && /[0-9$~+]/.test(script[i])) i++;
+    }
+  };
+  const written = (file: string): void => {
+    const path = file.trim();
+    if (path !== '' && path !== '/dev/stdout' && path !== '/dev/stderr') out.push({ path, glob: false, op: 'write', via: `${via} w` });
+  };
+  const runs = (command: string): void => {
+    if (command.trim() === '' || recurse === undefined) throw new Undecidable(`\`${via}\` runs a command its script makes (sed's \`e\`), which the guard cannot know`);
+    recurse(command);
+  };
+  while (i < n) {
+    const c0 = script[i];
+    if (c0 === ' ' || c0 === '\t' || c0 === '\n' || c0 === ';' || c0 === '{' || c0 === '}') {
+      i++;
+      continue;
+    }
+    if (c0 === '#') {
+      toLineEnd();
+      continue;
+    }
+    address();
+    skipBlanks();
+    if (script[i] === ',') {
+      i++;
+      skipBlanks();
+      address();
+    }
+    skipBlanks();
+    while (script[i] === '!') {
+      i++;
+      skipBlanks();
+    }
+    const c = script[i++];
+    switch (c) {
+      case 's': {
+        const d = script[i++];
+        delimited(d);
+        delimited(d);
+        while (i < n && /[gpiImMe0-9]/.test(script[i])) {
+          if (script[i] === 'e') runs('');
+          i++;
+        }
+        if (script[i] === 'w') {
+          i++;
+          written(toLineEnd());
+        }
+        break;
+      }
+      case 'y': {
+        const d = script[i++];
+        delimited(d);
+        delimited(d);
+        break;
+      }
+      case 'w':
+      case 'W':
+        written(toLineEnd());
+        break;
+      case 'e':
+        skipBlanks();
+        runs(toLineEnd());
+        break;
+      case 'r':
+      case 'R':
+        toLineEnd();
+        break;
+      case 'a':
+      case 'i':
+      case 'c': {
+        // One line (`a text`), or lines each ended by a backslash (`a\` then text).
+        let line = toLineEnd();
+        while (line.endsWith('\\') && i < n) {
+          i++;
+          line = toLineEnd();
+        }
+        break;
+      }
+      case ':':
+      case 'b':
+      case 't':
+      case 'T':
+      case 'v':
+        while (i < n && script[i] !== ';' && script[i] !== '\n' && script[i] !== '}') i++;
+        break;
+      case 'q':
+      case 'Q':
+      case 'l':
+      case 'L':
+        skipBlanks();
+        while (i < n && /[0-9]/.test(script[i])) i++;
+        break;
+      case undefined:
+      case '{':
+      case '}':
+      case ';':
+        break;
+      default:
+        // Commands without an argument; anything else is not sed's (sed refuses the whole script).
+        if (!'=dDgGhHnNpPxzF'.includes(c)) return out;
+    }
+  }
+  return out;
 }
 
 /** The first line of `text` that names `path` (else its file name), shortened for a message. */

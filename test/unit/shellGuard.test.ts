@@ -221,6 +221,23 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ['BROWSER=none npm start', 'allow'],
   ['EDITOR=vim crontab -l', 'allow'],
   ['ENV=production node server.js', 'allow'],
+  // sed's own commands that write or run (allowed before: only -i was read).
+  ["sed -n 'w src/booking/flow.ts' README.md", 'deny'],
+  ["sed -n '/x/W db/migrations/001_init.sql' README.md", 'deny'],
+  ["sed 's/a/b/w src/booking/flow.ts' README.md", 'deny'],
+  ["sed -e 's|a|b|gw src/booking/flow.ts' README.md", 'deny'],
+  ["sed -n '1e rm src/booking/flow.ts' README.md", 'deny'],
+  ["sed '1{e rm src/booking/flow.ts\n}' README.md", 'deny'],
+  ["sed 's/x/rm y/e' README.md", 'fail'],
+  ["sed -n '$!{h;d};x;e' README.md", 'fail'],
+  ["sed --sandbox 's/a/b/w src/booking/flow.ts' README.md", 'allow'],
+  ["sed -n '1,20p' src/booking/flow.ts", 'allow'],
+  ["sed 's/foo/bar/g; /^#/d' README.md > /tmp/out.md", 'allow'],
+  ["sed -E 's/(a|b)+/x/2' README.md", 'allow'],
+  ["sed '/start/,/end/{s/a/b/;p}' README.md", 'allow'],
+  ["sed '$a\\\nnew line' README.md", 'allow'],
+  ["sed 'y/abc/xyz/;1i header' README.md", 'allow'],
+  ["sed -n 'w /tmp/copy.txt' README.md", 'allow'],
   ['flock /tmp/l ls', 'allow'],
   ['watch -n 2 git status', 'allow'],
   ['script -q -c ls /dev/null', 'allow'],
@@ -1613,6 +1630,10 @@ describe('shell guard: details', () => {
     assert.equal(answer(`git status; SKIP=${'x'.repeat(L - 40)}`).answer, 'allow');
     assert.equal(answer(`git log; GIT_PAGER="${'\\x'.repeat(Math.floor(L / 2) - 20)}`).answer, 'fail');
     assert.equal(analyzeShellCommand(`for f in a b; do ${'git commit -n; '.repeat(Math.floor(L / 16) - 10)}done`).skipsHooks?.length !== 0, true);
+    // sed scripts at the bound: many commands, an address or a regular expression that never closes.
+    assert.equal(answer(`sed '${'s/a/b/;'.repeat(Math.floor(L / 7) - 20)}w src/booking/flow.ts' README.md`).answer, 'deny');
+    assert.equal(answer(`sed '${'/a/{'.repeat(Math.floor(L / 4) - 20)}' README.md`).answer, 'allow');
+    assert.equal(answer(`sed 's/${'\\x'.repeat(Math.floor(L / 2) - 20)}' README.md`).answer, 'allow');
     // A script of long lines built against the interpreter code's patterns.
     const script = (text: string): ShellPorts => ({ readScript: () => ({ text }) });
     // A script naming tens of thousands of paths (each judged on its own, with its line for the message):
@@ -1683,6 +1704,10 @@ describe('shell guard: script files a command runs, read through the caller (bes
     'argv.py': "import sys\nwith open(sys.argv[1], 'w') as f:\n    f.write('x')\n",
     'argv.js': "const [, , out] = process.argv;\nrequire('fs').writeFileSync(out, 'x');\n",
     'show.js': "process.stdout.write(require('fs').readFileSync(process.argv[2], 'utf8'));\n",
+    'fix.sed': '# write the matches out\n/booking/w src/booking/flow.ts\n',
+    'run.sed': '1e rm -f /tmp/x\n',
+    'plain.sed': 's/a/b/g\n/^$/d\n',
+    'tool.sed': '#!/bin/sed -f\ns/a/b/w db/migrations/001_init.sql\n',
   };
   const reads: string[] = [];
   const ports: ShellPorts = {
@@ -1694,6 +1719,11 @@ describe('shell guard: script files a command runs, read through the caller (bes
     },
   };
   const rows: [command: string, expected: Answer][] = [
+    // a sed script file: its `w` commands write (`e` runs what the guard does not read from a file)
+    ['sed -n -f fix.sed README.md', 'deny'],
+    ['sed -f run.sed README.md', 'fail'],
+    ['sed -f plain.sed README.md > /tmp/out.md', 'allow'],
+    ['./tool.sed README.md', 'deny'],
     // a shell script: what it writes to paths it names, and the guarded commands it runs
     ['bash fix.sh', 'deny'],
     ['sh -e ./fix.sh', 'deny'],
