@@ -1615,11 +1615,163 @@ const EDITORS: Record<string, string[]> = {
   micro: ['-config-dir', '-plugin', '-options'], pico: ['-o', '-r'], joe: [], kak: ['-e', '-E', '-c', '-s', '-ui'], hx: ['-c', '--config', '--log', '-w', '--working-dir'],
 };
 
+const VIM_FAMILY: ReadonlySet<string> = new Set(['vi', 'vim', 'nvim', 'ex', 'view', 'gvim', 'vimdiff']);
+
+/**
+ * What an editor's own commands write or run, besides the files it is given: vim's `-c`, `--cmd` and
+ * `+cmd` (Ex commands, see exCommandTargets), emacs's `--eval` (see elispTargets). A file of commands
+ * (`vim -S`, `-u`, `emacs -l`, `--script`) is refused: the guard does not read Vim script or Lisp files.
+ */
+function editorRuns(name: string, args: readonly Word[], recurse: (script: string) => void): ShellTarget[] {
+  const out: ShellTarget[] = [];
+  if (VIM_FAMILY.has(name)) {
+    for (let k = 0; k < args.length; k++) {
+      const t = args[k].text;
+      if (t === '--') break;
+      if (t === '-c' || t === '--cmd') out.push(...exCommandTargets(args[++k]?.text ?? '', name, recurse));
+      else if (t.startsWith('+') && !/^\+\d*$/.test(t) && !t.startsWith('+/') && !t.startsWith('+?')) out.push(...exCommandTargets(t.slice(1), name, recurse));
+      else if ((t === '-S' || t === '-u' || t === '-U') && args[k + 1] !== undefined) {
+        const file = args[++k].text;
+        if (!/^(?:NONE|NORC|DEFAULTS)$/.test(file)) throw new Undecidable(`\`${name} ${t} ${args[k].raw}\` runs Vim commands from a file the guard does not read`);
+      }
+    }
+  } else if (name === 'emacs') {
+    for (let k = 0; k < args.length; k++) {
+      const t = args[k].text;
+      const eq = /^--(eval|execute|load|script)=(.*)$/.exec(t);
+      const option = eq ? `--${eq[1]}` : t.replace(/^-(?=[a-z])(?!-)(eval|load|script)$/, '--$1');
+      const value = eq ? eq[2] : ['--eval', '--execute', '--load', '-l', '--script', '-x'].includes(option) ? args[++k]?.text : undefined;
+      if (value === undefined) continue;
+      if (option === '--eval' || option === '--execute') out.push(...elispTargets(value, recurse));
+      else throw new Undecidable(`\`emacs ${t}\` runs Lisp from a file the guard does not read`);
+    }
+  }
+  return out;
+}
+
+/** Ex command names (shortest abbreviation first) that write the file they name; `w !cmd` runs cmd. */
+const EX_WRITES = /^(?:w|wr|wri|writ|write|sav|savea|saveas|wq|x|xi|xit|exi|exit|up|upd|upda|updat|update|wn|wne|wnex|wnext|wN|wNext|wp|wpr|wpre|wprev|wprevious|mks|mksession|mkvie|mkview|mkv|mkvimrc|mkexrc|mk|wv|wviminfo|wsh|wshada|redi|redir)$/;
+/** Ex commands that make another file the buffer a later `:w` writes. */
+const EX_OPENS = /^(?:e|ed|edi|edit|sp|spl|spli|split|vs|vsp|vspl|vspli|vsplit|new|vne|vnew|tabe|tabed|tabedi|tabedit|tabnew|bad|badd|arge|argedit|arga|argadd|ar|args|fin|find|sf|sfind|vi|visual|o|open|sv|sview|vie|view|files?)$/;
+/** Ex commands that change the folder (later paths are relative to it) or run commands from a file. */
+const EX_ELSEWHERE = /^(?:cd|chd|chdir|lcd|lch|lchdir|tcd|tch|tchdir|so|sou|sour|sourc|source|ru|runtime|luaf|luafile|pyf|pyfile|py3f|py3file|pyxf|pyxfile|rubyf|rubyfile|perlf|perlfile)$/;
+/** Ex commands that prefix another Ex command. */
+const EX_MODIFIERS = /^(?:sil|sile|silen|silent|uns|unsilent|keepa|keepalt|kee|keepmarks|keepj|keepjumps|keepp|keeppatterns|loc|lockmarks|noa|noautocmd|vert|vertical|tab|to|topleft|bo|botright|abo|aboveleft|bel|belowright|lefta|leftabove|rightb|rightbelow|conf|confirm|bro|browse|windo|bufdo|argdo|tabdo|cdo|cfdo|ldo|lfdo|folddoopen|foldd|folddoclosed|foldd)$/;
+/** Ex commands whose argument is Vim script code (read like interpreter code). */
+const EX_CODE = /^(?:cal|call|ev|eval|exe|exec|execute|let|unl|unlet|lua|py|python|py3|python3|pyx|pythonx|pe|perl|rub|ruby|tc|tcl|mz|mzscheme|luado|pydo|py3do|perld|perldo|rubyd|rubydo|tcld|tcldo|echo|if|elsei|elseif|wh|while|for|retu|return|th|throw|try|el|else|en|endif|endw|endwhile|endfo|endfor|endt|endtry|fu|function|endf|endfunction|def|enddef|vim9cmd|vim9s|vim9script|ec|echom|echomsg|echon)$/;
+/** Vim functions that write, delete or run, next to which a path literal counts as written. */
+const VIM_CODE_WRITES = /\b(?:delete|writefile|rename|mkdir|setfperm|filecopy|system|systemlist|job_start|jobstart|termopen|term_start|libcall|libcallnr|execute|feedkeys)\s*\(|\bvim\.(?:fn|cmd|loop|uv|system)|\bos\.(?:remove|rename|execute)|\bio\.open/;
+
+/**
+ * What one Ex command line writes or runs (vim -c '…'): `w FILE` and the like write FILE; `!cmd`, `r
+ * !cmd`, `w !cmd` and `%!cmd` run cmd; `e FILE` makes FILE the buffer a later `w` writes (counted as
+ * written); `g/re/cmd`, `windo cmd`, `silent cmd`, `com X cmd` and `au … cmd` are read for their command;
+ * code (`call delete('f')`, `exe`, `lua …`) counts its path literals as written when it writes or runs
+ * anything, and the commands `system('…')` runs are read; `norm` keys that type a command line are
+ * refused, as are `cd` and commands read from a file. Bounded: each `|` splits once, nesting ≤ 8.
+ */
+function exCommandTargets(line: string, via: string, recurse: (script: string) => void, depth = 0): ShellTarget[] {
+  if (depth > 8) throw new Undecidable(`\`${via} -c\` nests commands deeper than the guard reads`);
+  const out: ShellTarget[] = [];
+  // Read by position (no copies of the rest of the line per command: `d|d|d|…` stays linear).
+  let pos = 0;
+  while (pos < line.length) {
+    EX_RANGE.lastIndex = pos;
+    pos += EX_RANGE.exec(line)?.[0].length ?? 0;
+    EX_NAME.lastIndex = pos;
+    const m = EX_NAME.exec(line);
+    if (!m) return out;
+    const name = m[1];
+    const at = pos + m[0].length;
+    const after = (): string => line.slice(at);
+    // `!cmd` (and `%!cmd`): the rest of the line, `|` included, is the shell's.
+    if (name === '!') {
+      recurse(`${m[2]}${after()}`);
+      return out;
+    }
+    if ((EX_WRITES.test(name) || /^(?:r|re|rea|read)$/.test(name)) && line[at] === '!') {
+      recurse(line.slice(at + 1));
+      return out;
+    }
+    if (EX_MODIFIERS.test(name)) return [...out, ...exCommandTargets(after(), via, recurse, depth + 1)];
+    if (/^(?:g|gl|glo|glob|globa|global|v|vg|vglobal)$/.test(name)) {
+      // g/pat/cmd: the command after the pattern, run on each matching line.
+      const d = line[at];
+      if (d === undefined) return out;
+      let j = at + 1;
+      while (j < line.length && line[j] !== d) j += line[j] === '\\' ? 2 : 1;
+      return [...out, ...exCommandTargets(line.slice(j + 1), via, recurse, depth + 1)];
+    }
+    if (/^(?:com|comm|comma|comman|command|au|aut|auto|autoc|autocm|autocmd)$/.test(name)) {
+      // `com[!] [-opts] Name cmd`, `au Event pat cmd`: the command, wherever it runs later.
+      const body = name.startsWith('c') ? after().replace(/^(?:-\S+\s+)*\S+\s*/, '') : after().replace(/^\S+\s+\S+\s*(?:\+\+\S+\s*)*/, '');
+      return [...out, ...exCommandTargets(body, via, recurse, depth + 1)];
+    }
+    if (/^(?:norm|norma|normal)$/.test(name)) {
+      if (/[:!Q]/.test(after())) throw new Undecidable(`\`${via} -c 'normal …'\` types keys that run commands the guard does not read`);
+      return out;
+    }
+    if (EX_ELSEWHERE.test(name)) throw new Undecidable(`\`${via} -c '${name} …'\` changes folder or runs commands from a file, which the guard does not follow`);
+    if (/^(?:exe|exec|execu|execut|execute)$/.test(name)) {
+      // exe "cmd" . "more": the Ex command its strings join into; anything built at run time is not known.
+      const joined = /^\s*(?:(?:'(?:[^'\n]|'')*'|"(?:[^"\\\n]|\\.)*")\s*(?:\.\.?\s*|$))+$/.test(after()) ? literals(after()).join('') : undefined;
+      if (joined === undefined) throw new Undecidable(`\`${via} -c 'execute …'\` runs a command it builds, which the guard cannot know`);
+      return [...out, ...exCommandTargets(joined, via, recurse, depth + 1)];
+    }
+    if (EX_CODE.test(name)) {
+      // Code runs to the end of the line (`|` may be inside its strings).
+      const code = after();
+      const commands = shellStrings(code);
+      if (commands === undefined) throw new Undecidable(`\`${via}\` runs a shell command its code builds, which the guard cannot know`);
+      for (const c of commands) recurse(c);
+      if (VIM_CODE_WRITES.test(code) || WRITE_CALL.test(code)) {
+        out.push(...literals(code).filter((p) => /[./]/.test(p) && !/\s/.test(p)).map((path) => ({ path, glob: GLOB_CHARS.test(path), op: 'write' as const, via: `${via} ${name}` })));
+      }
+      return out;
+    }
+    // Up to the next `|` that is not escaped: this command's argument.
+    EX_BAR.lastIndex = Math.max(0, at - 1); // the character before `at` ends the name: never a backslash
+    const bar = EX_BAR.exec(line);
+    const end = bar ? bar.index + bar[0].length - 1 : line.length;
+    const arg = line.slice(at, end).trim().replace(/^>>?\s*/, '').replace(/^(?:\+\+\S+\s*)+/, '').replace(/\\(.)/g, '$1');
+    if ((EX_WRITES.test(name) || EX_OPENS.test(name)) && arg !== '' && !arg.startsWith('@') && !arg.startsWith('=>')) {
+      out.push({ path: arg, glob: GLOB_CHARS.test(arg), op: 'write', via: `${via} ${name}` });
+    } else if (/^(?:mks|mksession|mk|mkexrc|mkv|mkvimrc)$/.test(name)) {
+      out.push({ path: name.startsWith('mks') ? 'Session.vim' : name === 'mkv' || name === 'mkvimrc' ? '.vimrc' : '.exrc', glob: false, op: 'write', via: `${via} ${name}` });
+    }
+    pos = end + 1;
+  }
+  return out;
+}
+/** An Ex command's range (`%`, `1,$`, `.,+3`, `/pat/`, `'a`), with the blanks and colons before it. */
+const EX_RANGE = /[\s:]*(?:(?:%|[.$]|\d+|'[a-zA-Z<>]|\/(?:[^/\\]|\\.)*\/|\?(?:[^?\\]|\\.)*\?)(?:\s*[+-]\d*)*(?:\s*[,;]\s*(?:[.$]|\d+|'[a-zA-Z<>]|\/(?:[^/\\]|\\.)*\/|\?(?:[^?\\]|\\.)*\?)?(?:\s*[+-]\d*)*)*)?\s*/y;
+/** An Ex command's name (or `!`), its bang, and the blanks after them. */
+const EX_NAME = /([a-zA-Z]\w*|[!&~<>=@#*])(!?)\s*/y;
+/** The `|` that ends an Ex command (not one escaped with a backslash). */
+const EX_BAR = /(?:^|[^\\])\|/g;
+
+/** Emacs Lisp that writes, deletes, copies, visits or runs: next to it, a string literal that looks like a path counts as written. */
+const ELISP_WRITES = /\((?:delete-file|delete-directory|write-region|write-file|rename-file|copy-file|copy-directory|make-symbolic-link|add-name-to-file|find-file(?:-noselect|-literally)?|set-visited-file-name|save-buffer|save-some-buffers|append-to-file|with-temp-file|make-directory|set-file-modes|shell-command(?:-to-string)?|async-shell-command|call-process(?:-shell-command|-region)?|process-file(?:-shell-command)?|start-(?:file-)?process(?:-shell-command)?|make-process|compile|eval|load|org-babel-tangle|dired-\S+)\b/;
+
+/** What `emacs --eval EXPR` writes or runs: a shell command string it gives `shell-command` and the like is read; path literals count as written when it writes anything. */
+function elispTargets(expr: string, recurse: (script: string) => void): ShellTarget[] {
+  for (const m of expr.matchAll(/\((?:async-)?shell-command(?:-to-string)?|\((?:call-process|start-process|process-file)-shell-command\b/g)) {
+    const lit = /^[^"()]*"((?:[^"\\]|\\.){0,4096})"/.exec(expr.slice((m.index ?? 0) + m[0].length));
+    if (!lit) throw new Undecidable('`emacs --eval` runs a shell command its code builds, which the guard cannot know');
+    recurse(lit[1].replace(/\\(.)/g, '$1'));
+  }
+  if (!ELISP_WRITES.test(expr)) return [];
+  return literals(expr).filter((p) => /[./]/.test(p) && !/\s/.test(p)).map((path) => ({ path, glob: GLOB_CHARS.test(path), op: 'write' as const, via: 'emacs --eval' }));
+}
+
 /** What a formatter, fixer or editor named `name` writes with `args`; undefined for any other command. */
 function rewriterTargets(name: string, args: readonly Word[]): ShellTarget[] | undefined {
   if (Object.hasOwn(EDITORS, name)) {
-    // `+cmd`/`+N` are the editor's commands, not files; `-` is standard input.
-    return operands(args, new Set(EDITORS[name])).filter((w) => !w.text.startsWith('+') && w.text !== '-').map((w) => target(w, 'write', name));
+    // `+cmd`/`+N` are the editor's commands, not files; `-` is standard input. `-s` is silent mode in
+    // Ex mode (`ex -s file`, `vim -es file`), a script to type elsewhere (`vim -s keys file`).
+    const values = new Set(EDITORS[name]);
+    if (VIM_FAMILY.has(name) && (name === 'ex' || args.some((w) => /^-[a-zA-Z]*[eE]/.test(w.text)))) values.delete('-s');
+    return operands(args, values).filter((w) => !w.text.startsWith('+') && w.text !== '-').map((w) => target(w, 'write', name));
   }
   if (!Object.hasOwn(REWRITERS, name)) return undefined;
   let spec: Omit<RewriterSpec, 'sub'> = REWRITERS[name];
@@ -1887,7 +2039,7 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
   const args = words.slice(1);
   const ops = operands(args);
   const rewritten = rewriterTargets(name, args);
-  if (rewritten) return [...out, ...rewritten, ...outputOptionTargets(name, args)];
+  if (rewritten) return [...out, ...rewritten, ...outputOptionTargets(name, args), ...editorRuns(name, args, recurse)];
   // `./fix.sh`, `scripts/fix.py`: a file run by its path (not the system's programs).
   if (words[0].text.includes('/') && !words[0].glob && !SYSTEM_PROGRAMS.test(words[0].text)) io.scriptFile({ file: words[0], kind: 'exec', args });
 

@@ -238,6 +238,37 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ["sed '$a\\\nnew line' README.md", 'allow'],
   ["sed 'y/abc/xyz/;1i header' README.md", 'allow'],
   ["sed -n 'w /tmp/copy.txt' README.md", 'allow'],
+  // An editor's own commands (allowed before: only the files it was given counted).
+  ["vim -es -c '!rm src/booking/flow.ts' -c q", 'deny'],
+  ["nvim --headless -c '%!rm src/booking/flow.ts' -c q", 'deny'],
+  ["vim -es -c 'call delete(\"src/booking/flow.ts\")' -c q", 'deny'],
+  ["vim -es -c 'call system(\"rm src/booking/flow.ts\")' -c q", 'deny'],
+  ["vim -es -c 'w! src/booking/flow.ts' -c q README.md", 'deny'],
+  ["vim -es -c 'sav! src/booking/flow.ts|q' README.md", 'deny'],
+  ["vim -es -c 'e src/booking/flow.ts' -c 'norm ggdG' -c 'wq'", 'deny'],
+  ["vim -es -c 'r !cat /tmp/x' -c 'w db/migrations/001_init.sql' -c q README.md", 'deny'],
+  ["vim -es -c 'silent! g/x/w >> src/booking/flow.ts' -c q README.md", 'deny'],
+  ["vim -es -c 'exe \"!rm \" . \"src/booking/flow.ts\"' -c q", 'deny'],
+  ["vim -es -c 'lua os.remove(\"src/booking/flow.ts\")' -c q", 'deny'],
+  ["vim -es -c 'py3 open(\"src/booking/flow.ts\", \"w\")' -c q", 'deny'],
+  ["vim +'w src/booking/flow.ts' +q README.md", 'deny'],
+  ["vim -es -c 'exe g:cmd' -c q", 'fail'],
+  ["vim -es -c 'cd src' -c 'w booking/flow.ts' -c q README.md", 'fail'],
+  ["vim -es -c 'norm :w x\r' -c q README.md", 'fail'],
+  ['vim -S /tmp/session.vim', 'fail'],
+  ['ex -s src/booking/flow.ts < /tmp/cmds', 'deny'],
+  ["vim -es -c '%s/a/b/g' -c 'wq' README.md", 'allow'],
+  ["vim -u NONE -es -c 'g/^$/d' -c 'x' README.md", 'allow'],
+  ["vim -es -c 'norm ggdG' -c 'wq' README.md", 'allow'],
+  ["vim -es -c 'w /tmp/out.md' -c q README.md", 'allow'],
+  ["vim +10 README.md", 'allow'],
+  ['vim -s /tmp/keys README.md', 'allow'],
+  ["emacs --batch --eval '(delete-file \"src/booking/flow.ts\")'", 'deny'],
+  ["emacs --batch --eval '(shell-command \"rm src/booking/flow.ts\")'", 'deny'],
+  ["emacs -batch -eval '(progn (find-file \"src/booking/flow.ts\") (erase-buffer) (save-buffer))'", 'deny'],
+  ['emacs --batch -l /tmp/fix.el', 'fail'],
+  ["emacs --batch --eval '(message \"hello\")'", 'allow'],
+  ["emacs --batch README.md --eval '(org-mode)' -f save-buffer", 'allow'],
   ['flock /tmp/l ls', 'allow'],
   ['watch -n 2 git status', 'allow'],
   ['script -q -c ls /dev/null', 'allow'],
@@ -1634,6 +1665,12 @@ describe('shell guard: details', () => {
     assert.equal(answer(`sed '${'s/a/b/;'.repeat(Math.floor(L / 7) - 20)}w src/booking/flow.ts' README.md`).answer, 'deny');
     assert.equal(answer(`sed '${'/a/{'.repeat(Math.floor(L / 4) - 20)}' README.md`).answer, 'allow');
     assert.equal(answer(`sed 's/${'\\x'.repeat(Math.floor(L / 2) - 20)}' README.md`).answer, 'allow');
+    // Ex commands at the bound: many, nested, ranges that never end, a command line of bars.
+    assert.equal(answer(`vim -es -c '${'d|'.repeat(Math.floor(L / 2) - 40)}w src/booking/flow.ts' README.md`).answer, 'deny');
+    assert.equal(answer(`vim -es -c '${'g/x/'.repeat(Math.floor(L / 4) - 40)}d' README.md`).answer, 'fail');
+    for (const unit of ['1,', '/a', '.+', "'a;", ' :', '\\|']) {
+      assert.notEqual(answer(`vim -es -c '${unit.repeat(Math.floor(L / unit.length) - 40)}' README.md`).answer, 'deny', unit);
+    }
     // A script of long lines built against the interpreter code's patterns.
     const script = (text: string): ShellPorts => ({ readScript: () => ({ text }) });
     // A script naming tens of thousands of paths (each judged on its own, with its line for the message):
