@@ -854,9 +854,9 @@ function unwrap(all: readonly Word[]): Unwrapped {
 }
 
 const SHELLS = new Set(['bash', 'sh', 'zsh', 'dash', 'ksh', 'ash', 'fish']);
-const INTERPRETERS = /^(python[0-9.]*|node|nodejs|deno|bun|ruby|perl|php|osascript|pwsh|powershell)$/;
+const INTERPRETERS = /^(python[0-9.]*|node|nodejs|deno|bun|tsx|ts-node|ts-node-esm|ruby|perl|php|osascript|pwsh|powershell|lua|luajit|Rscript|R|julia)$/;
 /** A write call in an interpreter's code, next to which a path literal counts as written. */
-const WRITE_CALL = /open\s*\([^)]{0,300},\s*(?:mode\s*=\s*)?['"][^'"]{0,8}[wax+]|openSync|\bsystem\s*\(|\bexec(?:Sync|File|FileSync)?\s*\(|\bspawn|\bopen\b[^;]{0,300}?['"]\s*(?:>|\+<)|write|truncate|unlink|remove|rmtree|rmSync|rmdir|rename|os\.replace|shutil|copyfile|copy2|copyFile|cpSync|appendFile|createWriteStream|symlink|os\.system|subprocess|child_process|execSync|spawnSync|File\.(?:write|delete|open|move|copy)|IO\.write|Set-Content|Add-Content|Out-File|Remove-Item|Copy-Item|Move-Item/;
+const WRITE_CALL = /open\s*\([^)]{0,300},\s*(?:mode\s*=\s*)?['"][^'"]{0,8}[wax+]|openSync|\bsystem\s*\(|\bexec(?:Sync|File|FileSync)?\s*\(|\bspawn|\bopen\b[^;]{0,300}?['"]\s*(?:>|\+<)|write|truncate|unlink|remove|rmtree|rmSync|rmdir|rename|os\.replace|shutil|copyfile|copy2|copyFile|cpSync|appendFile|createWriteStream|symlink|os\.system|subprocess|child_process|execSync|spawnSync|File\.(?:write|delete|open|move|copy)|IO\.write|Set-Content|Add-Content|Out-File|Remove-Item|Copy-Item|Move-Item|\bsystem2\s*\(|file\.(?:create|copy)|\b(?:rm|mv|cp|touch|mkpath)\s*\(|\bos\.execute|\bio\.popen/;
 
 function basename(p: string): string {
   const trimmed = p.replace(/\/+$/, '');
@@ -1097,7 +1097,7 @@ function literals(code: string): string[] {
  * Calls in interpreter code that run a shell command line: os.system, os.popen, subprocess with
  * shell=True, Perl/Ruby/PHP system, Node's execSync/exec, spawn('sh', ['-c', …]).
  */
-const SHELL_CALL = /\b(?:os\.system|os\.popen|execSync|shell_exec|passthru|system)\s*\(|(?:^|[^\w$.])exec\s*\(|child_process['"]?\)?\.exec\s*\(|\b(?:subprocess\.)?(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)\s*\(|spawn(?:Sync)?\s*\(\s*['"](?:ba|z|da|k)?sh['"]\s*,\s*\[\s*['"]-c['"]\s*,/g;
+const SHELL_CALL = /\b(?:os\.system|os\.popen|os\.execute|io\.popen|execSync|shell_exec|passthru|system)\s*\(|(?:^|[^\w$.])exec\s*\(|child_process['"]?\)?\.exec\s*\(|\b(?:subprocess\.)?(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)\s*\(|spawn(?:Sync)?\s*\(\s*['"](?:ba|z|da|k)?sh['"]\s*,\s*\[\s*['"]-c['"]\s*,/g;
 
 /**
  * The shell command lines interpreter code runs: the string literal each shell call gets (a literal
@@ -1130,6 +1130,11 @@ const INTERPRETER_VALUE_OPTIONS: Record<string, ReadonlySet<string>> = {
   ruby: new Set(['-I', '-r', '-C', '-E', '-F', '--encoding', '--external-encoding', '--internal-encoding']),
   perl: new Set(['-I', '-M', '-m', '-x', '-C', '-d', '-D']),
   php: new Set(['-c', '-d', '-z', '-t', '-B', '-R', '-F', '-E']),
+  deno: new Set(['-c', '--config', '--import-map', '--lock', '--cert', '-L', '--log-level', '--seed', '--location', '--env-file', '--ext']),
+  bun: new Set(['--cwd', '-r', '--preload', '-c', '--config', '--env-file', '--tsconfig-override', '--conditions']),
+  lua: new Set(['-l']),
+  Rscript: new Set(['--default-packages']),
+  julia: new Set(['-J', '--sysimage', '-L', '--load', '-t', '--threads', '-p', '--procs', '-C', '--cpu-target', '--project']),
 };
 
 /** The file a command reads on its standard input (`python3 < fix.py`), if any. */
@@ -1139,10 +1144,20 @@ function stdinScript(command: SimpleCommand): Word | undefined {
 
 /** The script file an interpreter runs (`python3 -u fix.py`, `node -r x fix.js`, `php -f fix.php`), if any: none for a module (`python -m`) or a test run. */
 function interpreterOperand(name: string, args: readonly Word[]): Word | undefined {
-  const key = name.startsWith('python') ? 'python' : name === 'nodejs' ? 'node' : name;
+  const key = name.startsWith('python') ? 'python' : name === 'nodejs' || name === 'tsx' || name.startsWith('ts-node') ? 'node' : name === 'luajit' ? 'lua' : name;
   const values = INTERPRETER_VALUE_OPTIONS[key];
   if (values === undefined) return undefined;
-  for (let k = 0; k < args.length; k++) {
+  // `deno run fix.ts`, `bun run fix.ts` (bun's other words after run are package scripts: read apart).
+  let k = 0;
+  if (key === 'deno') {
+    if (args[0]?.text !== 'run') return undefined;
+    k = 1;
+  } else if (key === 'bun' && args[0]?.text === 'run') {
+    k = 1;
+    const file = args.slice(1).find((w) => !w.text.startsWith('-'));
+    if (file === undefined || !/\.[cm]?[jt]sx?$/.test(file.text)) return undefined;
+  }
+  for (; k < args.length; k++) {
     const t = args[k].text;
     if (t === '--') return args[k + 1];
     if (t === '-' || (key === 'python' && /^-[a-zA-Z]*m/.test(t)) || (key === 'node' && /^--(?:test|run)(?:=|$)/.test(t))) return undefined;
@@ -1160,6 +1175,8 @@ function interpreterWrites(given: string, via: string, recurse?: (script: string
     const commands = shellStrings(code);
     if (commands === undefined) throw new Undecidable(`\`${via}\` runs a shell command that its code builds at run time, which the guard cannot know`);
     for (const c of commands) recurse(c);
+    // Julia's commands: run(`rm src/a.ts`) (its words split as a shell splits them; `$x` is a value).
+    for (const m of code.matchAll(/\b(?:run|read|pipeline|success)\s*\(\s*`([^`]{0,4096})`/g)) recurse(m[1]);
   }
   if (!WRITE_CALL.test(code)) return [];
   // Perl's two-argument open names the mode in the path: ">file", ">>file", "+<file".
@@ -1301,6 +1318,48 @@ const SCRIPT_RUNNERS: Record<string, ScriptRunner> = {
     value: ['--config', '-c', '--env-file'],
   },
 };
+
+/** Subcommands of npm, yarn, pnpm and bun that change a package's manifest, lockfile or node_modules. */
+const PACKAGE_CHANGES = new Set(['install', 'i', 'in', 'isntall', 'add', 'a', 'uninstall', 'un', 'unlink', 'remove', 'rm', 'r', 'update', 'up', 'upgrade', 'dedupe', 'ddp', 'prune', 'link', 'ln', 'pkg', 'init', 'create', 'version', 'set-script', 'import']);
+/** How the package files a package manager writes itself are named: its scripts read from them stay trusted (its write adds dependencies, not scripts). */
+const PACKAGE_FILES_VIA = '(its package files)';
+/** What those subcommands write in a package's folder (`ci` and `clean-install` leave the manifest and lockfile alone). */
+const PACKAGE_FILES = ['package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lock', 'bun.lockb', 'node_modules/**'];
+
+/**
+ * What a package manager's install, add, remove, update, `pkg set`, `init` or `version` writes: the
+ * package.json, lockfiles and node_modules of the folder it runs in (`--prefix`, `-C`, `--cwd`), and of
+ * a workspace it names (`-w`, `--filter`: each named folder, or any with a pattern). A locked
+ * package.json or lockfile was rewritten by `npm install x` unseen.
+ */
+function packageManagerWrites(manager: string, args: readonly Word[]): ShellTarget[] {
+  const spec = SCRIPT_RUNNERS[manager];
+  let at = '.';
+  const folders: string[] = [];
+  let sub: string | undefined;
+  for (let k = 0; k < args.length; k++) {
+    const t = args[k].text;
+    if (t === '--') break;
+    if (!t.startsWith('-')) {
+      sub ??= t;
+      continue;
+    }
+    const eq = t.indexOf('=');
+    const option = eq > 0 ? t.slice(0, eq) : t;
+    const takes = spec.folder.includes(option) || spec.elsewhere.includes(option) || spec.value.includes(option);
+    const value = eq > 0 ? t.slice(eq + 1) : takes ? args[++k]?.text : undefined;
+    if (value === undefined) continue;
+    if (spec.folder.includes(option)) at = value;
+    if (spec.elsewhere.includes(option)) folders.push(/^[\w@./-]+$/.test(value) && !value.includes('..') ? value : '**');
+  }
+  const install = sub === undefined ? manager === 'yarn' : PACKAGE_CHANGES.has(sub) || spec.install.includes(sub);
+  // A global install writes in the manager's own folders, not the package's.
+  if (!install || args.some((w) => /^(?:-g|--global|--location=global)$/.test(w.text))) return [];
+  const clean = ['ci', 'clean-install', 'ic', 'install-clean'].includes(sub ?? '') || args.some((w) => /^--(?:frozen-lockfile|immutable|ci)$/.test(w.text));
+  const via = `${manager} ${sub ?? 'install'} ${PACKAGE_FILES_VIA}`;
+  const files = clean ? ['node_modules/**'] : PACKAGE_FILES;
+  return [at, ...folders.map((f) => join(at, f))].flatMap((dir) => files.map((f) => ({ path: join(dir, f), glob: f.includes('*') || dir.includes('*'), op: 'write' as const, via })));
+}
 
 /** The package.json scripts `words` run (see ScriptUse), if it is a package manager's command that runs any. */
 function scriptUse(words: readonly Word[]): ScriptUse | undefined {
@@ -2033,12 +2092,16 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
   // `npm run fmt`, `yarn lint`, also through a runner (`corepack pnpm run fmt`): the package.json scripts they run.
   const scripts = run.manager && scriptUse(run.manager);
   if (scripts) io.script(scripts);
+  // `npm install x`, `pnpm -C app add x`: the package's manifest, lockfile and node_modules.
+  const manager = run.manager && commandName(run.manager[0]);
+  if (manager && Object.hasOwn(SCRIPT_RUNNERS, manager)) out.push(...packageManagerWrites(manager, run.manager!.slice(1)));
   if (run.words.length === 0) return out;
   words = run.words;
   const name = commandName(words[0]);
   const args = words.slice(1);
   const ops = operands(args);
-  const rewritten = rewriterTargets(name, args);
+  // deno formats and lints (fmt, lint); its other subcommands run code (`deno eval`, `deno run`): read below.
+  const rewritten = name === 'deno' && !['fmt', 'lint'].includes(args.find((w) => !w.text.startsWith('-'))?.text ?? '') ? undefined : rewriterTargets(name, args);
   if (rewritten) return [...out, ...rewritten, ...outputOptionTargets(name, args), ...editorRuns(name, args, recurse)];
   // `./fix.sh`, `scripts/fix.py`: a file run by its path (not the system's programs).
   if (words[0].text.includes('/') && !words[0].glob && !SYSTEM_PROGRAMS.test(words[0].text)) io.scriptFile({ file: words[0], kind: 'exec', args });
@@ -2101,6 +2164,8 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
     if (printed !== undefined) out.push(...interpreterWrites(printed, `| ${name}`, recurse));
     const file = codeFlag < 0 && command.heredocs.length === 0 ? interpreterOperand(name, args) ?? stdinScript(command) : undefined;
     if (file !== undefined) io.scriptFile({ file, kind: 'code', interpreter: name, args: args.slice(args.indexOf(file) + 1) });
+    // What the runtime itself writes through its options (`node --test-reporter-destination=f`, `--cpu-prof-dir=d`).
+    out.push(...outputOptionTargets(name, codeFlag >= 0 ? args.slice(0, codeFlag) : file !== undefined ? args.slice(0, args.indexOf(file)) : args));
     return out;
   }
   switch (name) {
@@ -2258,6 +2323,21 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
         for (const w of ops) out.push({ path: join(w.text, '**'), glob: true, op: 'delete', via: name });
       }
       break;
+    case '7z':
+    case '7za':
+    case '7zr':
+    case '7zz': {
+      // 7z x|e ARCHIVE [-oDIR]: the archive's files into DIR (here without one); a|u|d|rn ARCHIVE: the archive
+      // is written; -sdel takes the files put in away.
+      const [command7z, archive, ...files] = operands(args);
+      const dir = args.map((w) => /^-o(.+)$/.exec(w.text)?.[1]).filter((d) => d !== undefined).pop() ?? '.';
+      if (command7z?.text === 'x' || command7z?.text === 'e') out.push({ path: join(dir, '**'), glob: true, op: 'write', via: `${name} ${command7z.text}`, unknown: 'the files come from an archive the guard cannot read' });
+      else if (archive !== undefined && /^(?:a|u|d|rn)$/.test(command7z?.text ?? '')) {
+        out.push(target(archive, 'write', `${name} ${command7z!.text}`));
+        if (args.some((w) => w.text === '-sdel')) for (const f of files) out.push(target(f, 'delete', `${name} -sdel`), { path: join(f.text, '**'), glob: true, op: 'delete', via: `${name} -sdel` });
+      }
+      break;
+    }
     case 'zipfile':
     case 'tarfile':
       // `python3 -m zipfile -e a.zip src/`, `-m tarfile -e`: the archive's files, into the folder named (here without one).
@@ -2377,9 +2457,9 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
 }
 
 /** Long options that name the file a program writes (bundlers, compilers, generators: `--outfile=x`, `--output x`). */
-const OUTPUT_FILE_OPTIONS: ReadonlySet<string> = new Set(['--outfile', '--out-file', '--outFile', '--output-file', '--output', '--out']);
+const OUTPUT_FILE_OPTIONS: ReadonlySet<string> = new Set(['--outfile', '--out-file', '--outFile', '--output-file', '--output', '--out', '--test-reporter-destination', '--redirect-warnings']);
 /** Long options that name the folder it writes into (`--outDir`, `--out-dir`, webpack's `--output-path`). */
-const OUTPUT_DIR_OPTIONS: ReadonlySet<string> = new Set(['--outdir', '--outDir', '--out-dir', '--output-dir', '--output-path', '--out-path', '--dist-dir', '--distpath', '--target-dir', '--emit-dir']);
+const OUTPUT_DIR_OPTIONS: ReadonlySet<string> = new Set(['--outdir', '--outDir', '--out-dir', '--output-dir', '--output-path', '--out-path', '--dist-dir', '--distpath', '--target-dir', '--emit-dir', '--cpu-prof-dir', '--heap-prof-dir', '--diagnostic-dir', '--report-directory']);
 /** Programs whose `-o` names the file they write (elsewhere `-o` is often a flag: `grep -o`, `ls -o`), and whose `-d` names a folder. */
 const DASH_O_WRITERS: ReadonlySet<string> = new Set(['gcc', 'g++', 'cc', 'c++', 'clang', 'clang++', 'go', 'rustc', 'ld', 'as', 'nvcc', 'babel', 'esbuild', 'swc', 'rollup', 'pandoc', 'tsc', 'pkg', 'bun']);
 /** Programs whose `-d` (ncc: `-o`) names the folder they write into. */
@@ -2394,14 +2474,17 @@ const DASH_O_FOLDERS: ReadonlySet<string> = new Set(['ncc']);
  */
 function outputOptionTargets(name: string, args: readonly Word[]): ShellTarget[] {
   const out: ShellTarget[] = [];
-  const pipInstall = (name === 'pip' || name === 'pip3') && args[0]?.text === 'install';
+  const pip = name === 'pip' || name === 'pip3' ? args[0]?.text : undefined;
+  const pipInstall = pip === 'install';
+  // `pip download -d DIR`, `pip wheel -w DIR`: the files fetched or built go into DIR.
+  const pipFolder = pip === 'download' ? ['-d', '--dest'] : pip === 'wheel' ? ['-w', '--wheel-dir'] : [];
   for (let k = 0; k < args.length; k++) {
     const w = args[k].text;
     const long = /^(--[A-Za-z][\w-]*)=([^]*)$/.exec(w);
     const option = long ? long[1] : w;
     const value = long ? { ...args[k], text: long[2] } : args[k + 1];
     const file = OUTPUT_FILE_OPTIONS.has(option) || (option === '-o' && DASH_O_WRITERS.has(name));
-    const folder = OUTPUT_DIR_OPTIONS.has(option) || (pipInstall && (option === '--target' || option === '-t'))
+    const folder = OUTPUT_DIR_OPTIONS.has(option) || (pipInstall && (option === '--target' || option === '-t')) || pipFolder.includes(option)
       || (option === '-d' && DASH_D_WRITERS.has(name)) || (option === '-o' && DASH_O_FOLDERS.has(name));
     if ((!file && !folder) || value === undefined || (value.text.startsWith('-') && value.text !== '-')) continue;
     if (value.text !== '-') out.push(target(value, 'write', `${name} ${option}`));
@@ -3457,7 +3540,7 @@ function packageScripts(
     if (found.text === undefined) return [all('which the guard cannot read')];
     let w = state.writes.get(path);
     if (!w) state.writes.set(path, (w = { seen: 0, may: false }));
-    for (; w.seen < written.length && !w.may; w.seen++) w.may = mayWrite(written[w.seen], path);
+    for (; w.seen < written.length && !w.may; w.seen++) w.may = !written[w.seen].via.endsWith(PACKAGE_FILES_VIA) && mayWrite(written[w.seen], path);
     if (w.may) return [all('which the command itself may write')];
     // npm and pnpm run scripts with `script-shell` (`python3 -c …`): the guard reads them as sh would.
     const shell = use.otherShell ?? (found.otherShell ? 'an .npmrc or .yarnrc sets script-shell' : state.shellEnv ? 'the command sets npm_config_script_shell or another npm config' : undefined);

@@ -269,6 +269,44 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ['emacs --batch -l /tmp/fix.el', 'fail'],
   ["emacs --batch --eval '(message \"hello\")'", 'allow'],
   ["emacs --batch README.md --eval '(org-mode)' -f save-buffer", 'allow'],
+  // Interpreters and runtimes read like python's and node's (allowed before).
+  ["tsx -e \"require('fs').unlinkSync('src/booking/flow.ts')\"", 'deny'],
+  ["ts-node -e \"require('fs').writeFileSync('src/booking/flow.ts', '')\"", 'deny'],
+  ["deno eval \"Deno.removeSync('src/booking/flow.ts')\"", 'deny'],
+  ["bun -e \"require('fs').rmSync('src/booking/flow.ts')\"", 'deny'],
+  ["lua -e \"os.remove('src/booking/flow.ts')\"", 'deny'],
+  ["lua -e \"os.execute('rm src/booking/flow.ts')\"", 'deny'],
+  ["Rscript -e \"file.remove('src/booking/flow.ts')\"", 'deny'],
+  ["Rscript -e \"system('rm src/booking/flow.ts')\"", 'deny'],
+  ["julia -e 'rm(\"src/booking/flow.ts\")'", 'deny'],
+  ["julia -e 'run(`rm src/booking/flow.ts`)'", 'deny'],
+  ["deno fmt src/booking", 'deny'],
+  ["deno eval \"console.log(Deno.readTextFileSync('src/booking/flow.ts'))\"", 'allow'],
+  ["Rscript -e \"print(readLines('src/booking/flow.ts'))\"", 'allow'],
+  ['deno test --allow-read', 'allow'],
+  ['julia --project -e "using Pkg; Pkg.test()"', 'allow'],
+  // What a runtime or a package manager writes through its options.
+  ['node --test --test-reporter-destination=src/booking/flow.ts', 'deny'],
+  ['node --cpu-prof --cpu-prof-dir=src/booking app.js', 'deny'],
+  ['node --test --test-reporter=spec --test-reporter-destination=stdout', 'allow'],
+  ['python3 -m pip download -d src/booking requests', 'deny'],
+  ['pip wheel -w db/migrations .', 'deny'],
+  ['pip download -d /tmp/wheels requests', 'allow'],
+  ['npm install --prefix src/booking lodash', 'deny'],
+  ['npm ci --prefix src/booking', 'deny'],
+  ['pnpm -C db/migrations add pg', 'deny'],
+  ['yarn --cwd src/booking', 'deny'],
+  ['npm install -w src/booking lodash', 'deny'],
+  ['npm pkg set name=x --prefix src/booking', 'deny'],
+  ['npm install', 'allow'],
+  ['npm install -g typescript', 'allow'],
+  ['pnpm install --frozen-lockfile', 'allow'],
+  ['7z x a.7z -osrc', 'deny'],
+  ['7z x a.7z', 'deny'],
+  ['7z a src/booking/flow.ts README.md', 'deny'],
+  ['7z a -sdel /tmp/a.7z src/booking', 'deny'],
+  ['7z x a.7z -o/tmp/out', 'allow'],
+  ['7z l a.7z', 'allow'],
   ['flock /tmp/l ls', 'allow'],
   ['watch -n 2 git status', 'allow'],
   ['script -q -c ls /dev/null', 'allow'],
@@ -1567,6 +1605,17 @@ describe('shell guard: patches read through the caller', () => {
 });
 
 describe('shell guard: details', () => {
+  test('a package manager that adds, removes or updates a dependency writes package.json and the lockfiles (ci, a global install, running scripts do not)', () => {
+    const writes = (command: string): string[] => analyzeShellCommand(command).targets.filter((t) => t.op === 'write').map((t) => t.path);
+    for (const command of ['npm install lodash', 'npm i -D typescript', 'pnpm add x', 'yarn add x', 'yarn', 'bun add x', 'npm uninstall x', 'npm pkg set scripts.x=y', 'npx --yes npm install x']) {
+      assert.ok(writes(command).includes('./package.json'), command);
+    }
+    assert.ok(writes('npm ci').includes('./node_modules/**'));
+    for (const command of ['npm ci', 'npm install -g x', 'npm test', 'npm run build', 'pnpm exec tsc', 'yarn lint', 'pnpm install --frozen-lockfile']) {
+      assert.ok(!writes(command).includes('./package.json'), command);
+    }
+    assert.ok(writes('pnpm -C app add x').includes('app/package.json'));
+  });
   test('a glob names the locked files it could match, not others', () => {
     assert.deepEqual(answer('rm src/*/flow.ts').files, ['src/booking/flow.ts']);
   });
