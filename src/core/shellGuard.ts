@@ -2306,7 +2306,7 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
     case 'mv':
     case 'git-mv':
       if (name === 'rsync' || name === 'scp') sshRuns(name, args, recurse);
-      out.push(...copyTargets(name === 'git-mv' ? 'mv' : name, args));
+      out.push(...copyTargets(name === 'git-mv' ? 'mv' : name, args), ...linkedSources(name, args));
       break;
     case 'ssh':
     case 'sftp':
@@ -2386,6 +2386,10 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
       break;
     case 'dd':
       for (const w of args) if (w.text.startsWith('of=')) out.push(target(w, 'write', 'dd of=', w.text.slice(3)));
+      break;
+    case 'link':
+      // link FILE1 FILE2: a hard link, as `ln FILE1 FILE2` makes.
+      for (const w of ops.slice(0, 2)) out.push(target(w, 'write', 'link'));
       break;
     case 'ln': {
       const t = args.findIndex((w) => w.text === '-t' || w.text === '--target-directory');
@@ -2844,6 +2848,24 @@ const COPY_VALUE_OPTIONS: Readonly<Record<string, ReadonlySet<string>>> = {
  * `-r`/`-a`) everything below that. The destination folder comes from `-t DIR`,
  * `--target-directory[=]DIR` or the last operand; `-T` makes the destination the copy itself.
  */
+/**
+ * Files a copy links to instead of copying: `cp -l`/`--link` (hard links), `cp -s`/`--symbolic-link`, and
+ * the files of rsync's `--link-dest` folder. A write through the copy (`cp -l a /tmp/x && echo > /tmp/x`,
+ * one command, so the link is not there yet when the guard looks) reaches them: they count as written,
+ * as `ln`'s do.
+ */
+function linkedSources(name: string, args: readonly Word[]): ShellTarget[] {
+  if (name === 'rsync') {
+    return optionValues(args, [], ['--link-dest']).flatMap((w) => [target(w, 'write', 'rsync --link-dest'), { path: join(w.text, '**'), glob: true, op: 'write' as const, via: 'rsync --link-dest' }]);
+  }
+  if (name !== 'cp' || !args.some((w) => /^-[a-zA-Z]*[ls][a-zA-Z]*$/.test(w.text) || w.text === '--link' || w.text === '--symbolic-link')) return [];
+  const ops = operands(args, COPY_VALUE_OPTIONS.cp);
+  const named = args.some((w) => w.text === '-t' || w.text.startsWith('--target-directory') || /^-[a-zA-Z]*t/.test(w.text));
+  const sources = named ? ops : ops.slice(0, -1);
+  const recursive = args.some((w) => /^-[a-zA-Z]*[rRa]/.test(w.text) || w.text === '--recursive' || w.text === '--archive');
+  return sources.flatMap((s) => [target(s, 'write', 'cp --link'), ...(recursive ? [{ path: join(s.text, '**'), glob: true, op: 'write' as const, via: 'cp --link' }] : [])]);
+}
+
 /** ssh's options that take a value (the host is the first word after them). */
 const SSH_VALUE_OPTIONS = new Set(['-B', '-b', '-c', '-D', '-E', '-e', '-F', '-I', '-i', '-J', '-L', '-l', '-m', '-O', '-o', '-p', '-Q', '-R', '-S', '-W', '-w']);
 /** ssh configuration keys whose value is a command run on this machine. */
