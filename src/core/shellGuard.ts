@@ -2433,6 +2433,13 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
       if (!readOnly) for (const r of roots.length > 0 ? roots : [{ text: '.', glob: false, raw: '.', inner: [] }]) out.push({ path: join(r.text, '**'), glob: true, op: 'delete', via: 'find' });
       break;
     }
+    case 'docker':
+    case 'podman':
+    case 'nerdctl':
+    case 'docker-compose':
+    case 'kubectl':
+      out.push(...containerTargets(name, args));
+      break;
     case 'git':
       out.push(...gitTargets(args, (use) => io.patch({ ...use, ...patchInput(command, use.file, io.upstream) }), io.gitAlias, recurse));
       break;
@@ -2864,6 +2871,160 @@ function linkedSources(name: string, args: readonly Word[]): ShellTarget[] {
   const sources = named ? ops : ops.slice(0, -1);
   const recursive = args.some((w) => /^-[a-zA-Z]*[rRa]/.test(w.text) || w.text === '--recursive' || w.text === '--archive');
   return sources.flatMap((s) => [target(s, 'write', 'cp --link'), ...(recursive ? [{ path: join(s.text, '**'), glob: true, op: 'write' as const, via: 'cp --link' }] : [])]);
+}
+
+/** Global options of docker, podman, nerdctl, docker compose and kubectl that take a value. */
+const CONTAINER_GLOBAL_VALUES = new Set(['-H', '--host', '-c', '--context', '--config', '-l', '--log-level', '--tlscacert', '--tlscert', '--tlskey', '--url', '--connection', '--root', '--runroot', '--storage-driver', '--cgroup-manager', '--namespace', '-n', '--address', '-f', '--file', '-p', '--project-name', '--project-directory', '--env-file', '--profile', '--kubeconfig', '-s', '--server', '--cluster', '--user']);
+/** Options of `run`, `create` and `exec` that take a value (the image or container is the first word after the options). */
+const CONTAINER_RUN_VALUES = new Set([
+  '-v', '--volume', '--mount', '-w', '--workdir', '-e', '--env', '--env-file', '--name', '-p', '--publish', '--network', '--net', '-u', '--user',
+  '--entrypoint', '-l', '--label', '--label-file', '--platform', '--pull', '-h', '--hostname', '--add-host', '--cpus', '-m', '--memory', '--memory-swap',
+  '--restart', '--log-driver', '--log-opt', '--ulimit', '--device', '--cap-add', '--cap-drop', '--security-opt', '--tmpfs', '--shm-size', '--ipc', '--pid',
+  '--gpus', '--dns', '--dns-search', '--dns-option', '--runtime', '--stop-signal', '--stop-timeout', '--health-cmd', '--health-interval', '--health-retries',
+  '--health-timeout', '--cidfile', '--volumes-from', '-a', '--attach', '--group-add', '--link', '--mac-address', '--cpu-shares', '-c', '--cpuset-cpus',
+  '--cpuset-mems', '--oom-score-adj', '--storage-opt', '--sysctl', '--userns', '--uts', '--expose', '--detach-keys', '--network-alias', '--ip', '--ip6',
+  '--annotation', '--arch', '--os', '--variant', '--pod', '--secret', '--systemd', '--tz', '--umask', '--uidmap', '--gidmap', '--cgroupns', '--cgroup-parent',
+  '--isolation', '--kernel-memory', '--pids-limit', '--blkio-weight', '--device-read-bps', '--device-write-bps', '--init-path', '--rootfs', '--service-ports',
+  '--index', '--pull-policy', '-T', '--no-TTY',
+]);
+
+/**
+ * What a container engine writes on this machine: `cp` to a host path (`docker cp ctr:/x src/a.ts`,
+ * `kubectl cp pod:/x src/a.ts`), `build -o DIR`, `save`/`export -o FILE`, `run --cidfile FILE`, and what
+ * the command a container runs writes through a folder of this machine mounted into it (`docker run -v
+ * "$PWD":/w img rm /w/src/a.ts` removes src/a.ts): its paths read in the container (from `-w`, else from
+ * each mount's top), mapped back through the writable bind mounts (`-v HOST:CONT`, `--mount
+ * type=bind`; read-only ones and named volumes write nothing here). A command run in a container whose
+ * mounts are not given (`exec`, `compose run`, `--volumes-from`) and that writes anything is refused.
+ */
+function containerTargets(name: string, args: readonly Word[]): ShellTarget[] {
+  let k = 0;
+  while (args[k]?.text.startsWith('-')) k += CONTAINER_GLOBAL_VALUES.has(args[k].text) ? 2 : 1;
+  let engine = name;
+  let sub = args[k]?.text;
+  let rest = args.slice(k + 1);
+  if (sub === 'compose' && name !== 'kubectl') {
+    engine = `${name} compose`;
+    let j = 0;
+    while (rest[j]?.text.startsWith('-')) j += CONTAINER_GLOBAL_VALUES.has(rest[j].text) ? 2 : 1;
+    sub = rest[j]?.text;
+    rest = rest.slice(j + 1);
+  } else if (name === 'docker-compose') {
+    engine = name;
+  }
+  if (sub !== undefined && ['container', 'image', 'buildx', 'builder'].includes(sub)) {
+    sub = rest[0]?.text;
+    rest = rest.slice(1);
+  }
+  const via = `${engine} ${sub ?? ''}`.trim();
+  switch (sub) {
+    case 'cp': {
+      const [, dest] = operands(rest, new Set(['-c', '--container', '-n', '--namespace', '--retries']));
+      // A container's path is `name:path` (kubectl: `ns/pod:path`); anything else is this machine's.
+      if (dest === undefined || dest.text === '-' || /^[\w.@/-]+:/.test(dest.text)) return [];
+      return [target(dest, 'write', via), { path: join(dest.text, '**'), glob: true, op: 'write', via }];
+    }
+    case 'build': {
+      const out: ShellTarget[] = [];
+      for (const w of optionValues(rest, ['-o'], ['--output'])) {
+        const dest = /(?:^|,)dest=([^,]+)/.exec(w.text)?.[1] ?? (w.text.includes('=') ? undefined : w.text);
+        if (dest !== undefined && dest !== '-') out.push({ path: dest, glob: false, op: 'write', via: `${via} -o` }, { path: join(dest, '**'), glob: true, op: 'write', via: `${via} -o` });
+      }
+      return out;
+    }
+    case 'save':
+    case 'export':
+      return optionValues(rest, ['-o'], ['--output']).map((w) => target(w, 'write', `${via} -o`));
+    case 'run':
+    case 'create':
+    case 'exec':
+      return name === 'kubectl' ? [] : containerRun(via, sub === 'exec' || engine !== name ? 'unknown' : 'given', rest);
+    default:
+      return [];
+  }
+}
+
+/** Bind mounts of one container the guard maps paths through, at most. */
+const MAX_CONTAINER_MOUNTS = 64;
+/** Containers inside containers (`docker run … docker run …`) read at most this deep. */
+const MAX_CONTAINER_DEPTH = 4;
+let containerDepth = 0;
+
+/** See containerTargets: `mounts` 'given' for `run`/`create` (their -v and --mount), 'unknown' for a container that already exists. */
+function containerRun(via: string, mounts: 'given' | 'unknown', rest: readonly Word[]): ShellTarget[] {
+  const out: ShellTarget[] = [];
+  const binds: { host: string; cont: string }[] = [];
+  let workdir: string | undefined;
+  let unknownMounts = mounts === 'unknown';
+  let k = 0;
+  for (; k < rest.length; k++) {
+    const t = rest[k].text;
+    if (t === '--') {
+      k++;
+      break;
+    }
+    if (!t.startsWith('-') || t === '-') break;
+    const eq = t.startsWith('--') ? t.indexOf('=') : -1;
+    let option = eq > 0 ? t.slice(0, eq) : t;
+    let value: Word | undefined;
+    if (eq > 0) value = { ...rest[k], text: t.slice(eq + 1) };
+    else if (CONTAINER_RUN_VALUES.has(option)) value = rest[++k];
+    else if (/^-[a-zA-Z]{2,}$/.test(t) && CONTAINER_RUN_VALUES.has(`-${t[t.length - 1]}`)) {
+      // `-itv HOST:CONT`: a cluster whose last letter takes the next word.
+      option = `-${t[t.length - 1]}`;
+      value = rest[++k];
+    } else continue;
+    if (value === undefined) break;
+    if (option === '-v' || option === '--volume') {
+      const [host, cont, modes = ''] = value.text.split(':');
+      if (cont !== undefined && /^(?:[/.~]|\0)/.test(host) && !/(?:^|,)(?:ro|readonly)(?:,|$)/.test(modes)) binds.push({ host, cont });
+    } else if (option === '--mount') {
+      const fields = new Map(value.text.split(',').map((f) => [f.split('=')[0], f.slice(f.indexOf('=') + 1)] as [string, string]));
+      const host = fields.get('source') ?? fields.get('src');
+      const cont = fields.get('target') ?? fields.get('dst') ?? fields.get('destination');
+      const readOnly = /^(?:readonly|ro)$/.test(value.text.split(',').find((f) => /^(?:readonly|ro)(?:=|$)/.test(f)) ?? '') || /(?:^|,)(?:readonly|ro)=(?:true|1)(?:,|$)/.test(value.text);
+      if (fields.get('type') === 'bind' && host !== undefined && cont !== undefined && !readOnly) binds.push({ host, cont });
+    } else if (option === '-w' || option === '--workdir') {
+      workdir = value.text;
+    } else if (option === '--cidfile') {
+      out.push(target(value, 'write', `${via} --cidfile`));
+    } else if (option === '--volumes-from') {
+      unknownMounts = true;
+    }
+  }
+  // The image (or the container, for exec), then the command; none given: the image's own, not known (nor written by an agent).
+  const command = rest.slice(k + 1);
+  if (command.length === 0 || (binds.length === 0 && !unknownMounts)) return out;
+  // Each path is tried in each mount: a few dozen mounts at most (thousands would be a command built to be slow).
+  if (binds.length > MAX_CONTAINER_MOUNTS) throw new Undecidable(`\`${via}\` mounts more than ${MAX_CONTAINER_MOUNTS} folders, more than the guard follows`);
+  if (containerDepth >= MAX_CONTAINER_DEPTH) throw new Undecidable(`\`${via}\` runs containers inside containers deeper than the guard reads`);
+  containerDepth++;
+  let inner: ShellAnalysis;
+  try {
+    inner = analyzeShellCommand(command.map((w) => w.raw).join(' '));
+  } finally {
+    containerDepth--;
+  }
+  if (inner.failure !== undefined) throw new Undecidable(`in the container: ${inner.failure}`);
+  if (inner.targets.length === 0) return out;
+  if (unknownMounts) throw new Undecidable(`\`${via}\` runs a command that writes files in a container whose folders the guard does not know (it may have this workspace mounted)`);
+  for (const t of inner.targets) {
+    if (t.anywhere !== undefined) {
+      out.push({ ...t, via: `${via}: ${t.via}` });
+      continue;
+    }
+    // The path in the container: from -w, else (the image's own folder, not known) from each mount's top.
+    const fromTop = !t.path.startsWith('/') && !(workdir !== undefined && workdir.startsWith('/'));
+    const path = t.path.startsWith('/') ? posix.normalize(t.path) : fromTop ? t.path : posix.join(workdir!, t.path);
+    for (const b of binds) {
+      const cont = posix.normalize(b.cont).replace(/(.)\/$/, '$1');
+      if (!fromTop && path !== cont && !path.startsWith(cont === '/' ? '/' : `${cont}/`)) continue;
+      const below = fromTop ? path : path.slice(cont.length).replace(/^\//, '');
+      out.push({ ...t, path: below === '' ? b.host : join(b.host, below), via: `${via}: ${t.via}` });
+    }
+    if (out.length > MAX_SCRIPT_TARGETS) throw new Undecidable(`\`${via}\` names more than ${MAX_SCRIPT_TARGETS} paths through its mounts, more than the guard judges in one call`);
+  }
+  return out;
 }
 
 /** ssh's options that take a value (the host is the first word after them). */

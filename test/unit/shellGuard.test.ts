@@ -317,6 +317,32 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ['rsync -a --link-dest=/repo/src/booking src/other/ /tmp/rb/', 'deny'],
   ['cp -a src/booking /tmp/bk', 'allow'],
   ['cp -al src/other /tmp/o', 'allow'],
+  // Containers: what they copy out, build out, and write through a folder of this machine mounted into them.
+  ['docker cp ctr:/etc/passwd src/booking/flow.ts', 'deny'],
+  ['podman cp ctr:/x src/booking/', 'deny'],
+  ['kubectl cp ns/pod:/x db/migrations/001_init.sql -c app', 'deny'],
+  ['docker compose cp svc:/x src/booking/flow.ts', 'deny'],
+  ['docker cp src/booking/flow.ts ctr:/tmp/', 'allow'],
+  ['docker build -o src/booking .', 'deny'],
+  ['docker buildx build --output type=local,dest=src/booking .', 'deny'],
+  ['docker save -o src/booking/flow.ts img', 'deny'],
+  ['docker build -t app:dev .', 'allow'],
+  ['docker run --rm -v $PWD:/w alpine rm /w/src/booking/flow.ts', 'deny'],
+  ['docker run --rm -v "$(pwd)":/app -w /app alpine rm src/booking/flow.ts', 'deny'],
+  ['podman run -v .:/w alpine sh -c "cd /w/src/booking && rm flow.ts"', 'deny'],
+  ['docker run -it --mount type=bind,source=/repo,target=/code alpine rm /code/db/migrations/001_init.sql', 'deny'],
+  ['docker container run -v /repo/src:/s busybox rm -rf /s/booking', 'deny'],
+  ['docker run -v /repo:/w alpine rm /tmp/x', 'allow'],
+  ['docker run -v /repo:/w:ro alpine rm /w/src/booking/flow.ts', 'allow'],
+  ['docker run -v data:/w alpine rm /w/src/booking/flow.ts', 'allow'],
+  ['docker run --rm -v $PWD:/app -w /app node:20 npm test', 'allow'],
+  ['docker run --rm -v $PWD:/app -w /app node:20 sh -c "npm ci && npm run build"', 'allow'],
+  ['docker run --rm -p 8080:80 nginx', 'allow'],
+  ['docker exec app rm /app/src/booking/flow.ts', 'fail'],
+  ['docker compose run --rm web rm -rf /app/src', 'fail'],
+  ['docker run --volumes-from dev alpine rm /app/x', 'fail'],
+  ['docker exec db psql -c "select 1"', 'allow'],
+  ['docker compose exec web npm test', 'allow'],
   ['flock /tmp/l ls', 'allow'],
   ['watch -n 2 git status', 'allow'],
   ['script -q -c ls /dev/null', 'allow'],
@@ -1730,6 +1756,10 @@ describe('shell guard: details', () => {
     for (const unit of ['1,', '/a', '.+', "'a;", ' :', '\\|']) {
       assert.notEqual(answer(`vim -es -c '${unit.repeat(Math.floor(L / unit.length) - 40)}' README.md`).answer, 'deny', unit);
     }
+    // Containers in containers, and a container with thousands of mounts: bounded, linear.
+    assert.equal(answer(`${'docker run -v /repo:/w img '.repeat(Math.floor(L / 30) - 10)}rm /w/src/booking/flow.ts`).answer, 'fail');
+    assert.equal(answer(`docker run ${'-v /repo:/w '.repeat(Math.floor(L / 12) - 10)}img rm ${'flow.ts '.repeat(1000)}`).answer, 'fail');
+    assert.equal(answer(`docker run ${'-v /repo:/w '.repeat(64)}img rm /w/src/booking/flow.ts`).answer, 'deny');
     // A script of long lines built against the interpreter code's patterns.
     const script = (text: string): ShellPorts => ({ readScript: () => ({ text }) });
     // A script naming tens of thousands of paths (each judged on its own, with its line for the message):
