@@ -24,6 +24,8 @@ Generates guards for AI agents from ${MANIFEST_PATH}:
   .gemini/settings.json               Gemini CLI BeforeTool/AfterTool hooks
   .codex/hooks.json                   Codex CLI PreToolUse/PostToolUse hooks
   .windsurf/hooks.json                Windsurf pre_write_code/pre_run_command hooks
+  .clinerules/hooks/PreToolUse        Cline PreToolUse/PostToolUse hooks (executable files;
+  .clinerules/hooks/PostToolUse       reload the VS Code window once for Cline to see new ones)
   .vscode/settings.json               chat.tools.edits.autoApprove: protected globs → false;
                                       chat.tools.terminal.autoApprove: guardedCommands → false
   AGENTS.md                           a marked section listing protected files and the unlock
@@ -135,11 +137,13 @@ export function unifiedDiff(file: PlannedFile): string {
   return out.join('\n');
 }
 
-/** "new file, +12 lines", "+3 −1 lines", "unchanged". */
+/** "new file, +12 lines", "+3 −1 lines", "made executable", "unchanged". */
 export function changeSummary(file: PlannedFile): string {
   if (!file.changed) return 'unchanged';
   const { added, removed } = lineDiffStats(file.before ?? '', file.after);
   if (file.before === undefined) return `new file, +${added} lines`;
+  // Same text, written again for its mode (a Cline hook that is not executable is not run).
+  if (file.before === file.after) return 'made executable';
   return `+${added} −${removed} lines`;
 }
 

@@ -233,6 +233,8 @@ interface Hit {
 const USER_AGENT_SETTINGS = [
   '.claude/settings.json', '.claude/settings.local.json', '.gemini/settings.json', '.codex/config.toml', '.codex/hooks.json',
   '.cursor/hooks.json', '.codeium/windsurf/hooks.json', '.copilot/hooks',
+  // Cline: its global state (`hooksEnabled`) and its global hooks (one that fails voids every hook's answer).
+  '.cline/data', 'Documents/Cline/Hooks',
 ];
 /**
  * The agents' machine-wide (managed) settings, which override a project's and can switch its hooks

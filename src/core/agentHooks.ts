@@ -7,7 +7,7 @@
 export const CLI_PATH_FILE = 'cli-path';
 
 /** Agents whose hook can refuse a tool call before it runs. */
-export const HOOK_AGENTS = ['claude', 'copilot', 'cursor', 'gemini', 'codex', 'windsurf'] as const;
+export const HOOK_AGENTS = ['claude', 'copilot', 'cursor', 'gemini', 'codex', 'windsurf', 'cline'] as const;
 export type HookAgent = (typeof HOOK_AGENTS)[number];
 
 export const HOOK_AGENT_NAMES: Readonly<Record<HookAgent, string>> = {
@@ -17,6 +17,7 @@ export const HOOK_AGENT_NAMES: Readonly<Record<HookAgent, string>> = {
   gemini: 'Gemini CLI',
   codex: 'OpenAI Codex CLI',
   windsurf: 'Windsurf (Cascade hooks)',
+  cline: 'Cline',
 };
 
 export function isHookAgent(name: string): name is HookAgent {
@@ -58,13 +59,15 @@ function str(v: unknown): string | undefined {
 }
 
 /**
- * The agent that sent `payload`, from the fields only it sends: Windsurf's `agent_action_name`,
+ * The agent that sent `payload`, from the fields only it sends: Cline's `clineVersion` and
+ * `preToolUse`/`postToolUse`, Windsurf's `agent_action_name`,
  * Cursor's `cursor_version`/`conversation_id`, Gemini's `BeforeTool`/`AfterTool` events, Copilot's
  * camelCase `hookEventName`, Codex's `apply_patch` tool or `turn_id`; Claude Code otherwise. The
  * generated configuration always passes `--agent`, so this only serves hand-written hooks.
  */
 export function detectAgent(payload: unknown): HookAgent {
   if (!isObject(payload)) return 'claude';
+  if ('clineVersion' in payload || 'preToolUse' in payload || 'postToolUse' in payload) return 'cline';
   if ('agent_action_name' in payload || 'tool_info' in payload) return 'windsurf';
   if ('cursor_version' in payload || 'conversation_id' in payload || 'workspace_roots' in payload) return 'cursor';
   const event = str(payload.hook_event_name);
@@ -242,6 +245,7 @@ export function readToolCall(payload: unknown, agent: HookAgent = detectAgent(pa
 
 function readCall(payload: unknown, agent: HookAgent): ToolCall {
   if (!isObject(payload)) throw new HookPayloadError('the hook payload on stdin is not a JSON object');
+  if (agent === 'cline') return readClineCall(payload);
   if (agent === 'windsurf') {
     const action = str(payload.agent_action_name) ?? '';
     const info = isObject(payload.tool_info) ? payload.tool_info : {};
@@ -321,6 +325,82 @@ function readCall(payload: unknown, agent: HookAgent): ToolCall {
   return { agent, phase, tool, cwd, paths, command: undefined };
 }
 
+/** Cline's tools that write the file their `path` (or, for some models, `absolutePath`) names: 3.x's and 4.x's. */
+const CLINE_FILE_TOOLS: ReadonlySet<string> = new Set(['write_to_file', 'replace_in_file', 'new_rule', 'editor', 'delete_file']);
+/** Cline's tools that only read, ask or answer (their `path`, `uri` or `url` is no write). */
+const CLINE_READ_ONLY_TOOLS: ReadonlySet<string> = new Set(['read_file', 'read_files', 'list_files', 'search_files', 'list_code_definition_names', 'search_codebase', 'web_fetch', 'web_search', 'fetch_web_content', 'browser_action', 'access_mcp_resource', 'ask_followup_question', 'ask_question', 'plan_mode_respond', 'act_mode_respond', 'attempt_completion', 'submit_and_exit', 'skills', 'load_mcp_documentation']);
+
+/** Cline parameters that hold text to write or send, never read as JSON. */
+const CLINE_TEXT_KEYS: ReadonlySet<string> = new Set(['content', 'text', 'diff', 'input', 'old_text', 'new_text', 'body', 'data', 'message', 'query', 'patch']);
+/** A parameter Cline sends as JSON text (its parameters are all strings): the value it holds, or the text itself. */
+function jsonText(v: unknown): unknown {
+  if (typeof v !== 'string' || !/^\s*[[{]/.test(v)) return v;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return v;
+  }
+}
+
+/**
+ * A Cline path: relative to the first workspace root (its `{{CWD}}`), absolute, or in a multi-root
+ * workspace `@name:path`, relative to the root of that name. A name no root has is refused.
+ */
+function clinePath(path: string, roots: readonly string[], tool: string): string {
+  const m = /^@([^:/\\]+):(.*)$/.exec(path);
+  if (!m) return path;
+  const root = roots.find((r) => r.replace(/[\\/]+$/, '').split(/[\\/]/).pop() === m[1]);
+  if (root === undefined) throw new HookPayloadError(`the ${tool} call names a file in workspace "${m[1]}", which is not one of Cline's workspace roots`);
+  return `${root.replace(/[\\/]+$/, '')}/${m[2]}`;
+}
+
+/**
+ * Cline's payload (v3.36+; sources in docs/agents.md): `{ clineVersion, hookName, workspaceRoots,
+ * preToolUse: { toolName, parameters } }` (`postToolUse` after the tool), every parameter a string.
+ * Its file tools (`write_to_file`, `replace_in_file`, `new_rule`; 4.x's `editor`) name `path` or
+ * `absolutePath`; `apply_patch` its `input`; `execute_command` a `command`, 4.x's `run_commands` a
+ * JSON list of them; `use_mcp_tool` its `arguments` as JSON text, 4.x's MCP tools theirs as parameters.
+ */
+function readClineCall(payload: Json): ToolCall {
+  const agent = 'cline';
+  const pre = payload.preToolUse;
+  const data = pre !== undefined ? pre : payload.postToolUse;
+  const phase = pre !== undefined ? 'pre' : 'post';
+  const where = pre !== undefined ? 'preToolUse' : 'postToolUse';
+  if (!isObject(data)) throw unreadable('Cline', 'tool call', where, data, 'an object');
+  const tool = str(data.toolName);
+  if (!tool) throw new HookPayloadError(`the Cline hook payload names no tool (${where}.toolName)`);
+  // Empty parameters are left out of Cline's JSON.
+  const params = data.parameters === undefined ? {} : requiredInput(data.parameters, tool, `${where}.parameters`);
+  const roots = Array.isArray(payload.workspaceRoots) ? payload.workspaceRoots.filter((r): r is string => typeof r === 'string' && r !== '') : [];
+  const cwd = roots[0];
+  // Objects reach the hook as JSON text (`use_mcp_tool`'s `arguments`, 4.x's `commands` and MCP
+  // parameters): read back, but never a file's text (`content` of a JSON file names no file written).
+  const input: Json = {};
+  for (const key of Object.keys(params)) input[key] = CLINE_TEXT_KEYS.has(key) || CLINE_FILE_TOOLS.has(tool) ? params[key] : jsonText(params[key]);
+  if (CLINE_FILE_TOOLS.has(tool)) {
+    const key = input.path !== undefined ? 'path' : 'absolutePath';
+    const path = clinePath(requiredPath(input, key, tool, `${where}.parameters`), roots, tool);
+    return { agent, phase, tool, cwd, paths: [...new Set([path, ...pathsIn(input).map((p) => clinePath(p, roots, tool))])], command: undefined, input };
+  }
+  if (tool === 'apply_patch') {
+    const patch = input.input ?? input.patch;
+    if (typeof patch !== 'string' || patch === '') throw unreadable(tool, 'patch', `${where}.parameters.input`, patch, 'a string');
+    return { agent, phase, tool, cwd, paths: patchPaths(patch).map((p) => clinePath(p, roots, tool)), command: undefined, input };
+  }
+  if (tool === 'execute_command') return { agent, phase, tool, cwd, paths: [], command: requiredCommand(input, tool, `${where}.parameters`) };
+  if (tool === 'run_commands') {
+    // A list of command lines (or of objects with one), or one command line in `command`/`cmd`.
+    const list = input.commands;
+    const lines = Array.isArray(list) ? list.map((c) => (isObject(c) ? commandText(c.command ?? c.cmd) : commandText(c))) : typeof list === 'string' ? [list] : [];
+    if (lines.length > 0 && lines.every((l) => l !== undefined)) return { agent, phase, tool, cwd, paths: [], command: lines.join('\n') };
+    return { agent, phase, tool, cwd, paths: [], command: requiredCommand(input, tool, `${where}.parameters`) };
+  }
+  if (CLINE_READ_ONLY_TOOLS.has(tool)) return { agent, phase, tool, cwd, paths: [], command: undefined };
+  // use_mcp_tool's `arguments` and 4.x MCP tools' own parameters, read as JSON where they are JSON text.
+  return { agent, phase, tool, cwd, paths: pathsIn(input).map((p) => clinePath(asPath(p), roots, tool)), command: undefined };
+}
+
 /** What the hook process prints and exits with. */
 export interface HookAnswer {
   exitCode: number;
@@ -333,6 +413,7 @@ export interface HookAnswer {
  * `permission`; the others need nothing.
  */
 export function allowAnswer(agent: HookAgent): HookAnswer {
+  if (agent === 'cline') return { exitCode: 0, stdout: `${JSON.stringify({ cancel: false })}\n`, stderr: '' };
   if (agent === 'cursor') return { exitCode: 0, stdout: `${JSON.stringify({ permission: 'allow' })}\n`, stderr: '' };
   if (agent === 'gemini') return { exitCode: 0, stdout: '{}\n', stderr: '' };
   return { exitCode: 0, stdout: '', stderr: '' };
@@ -345,6 +426,9 @@ export function allowAnswer(agent: HookAgent): HookAnswer {
  */
 export function denyAnswer(agent: HookAgent, reason: string): HookAnswer {
   const line = reason.replace(/\s*\n\s*/g, ' ').trim();
+  // Cline takes any exit but 0 for a failed hook and lets the call through: it refuses only on exit 0
+  // with `"cancel": true`, and shows the message in the hook's output (the model is told the user denied it).
+  if (agent === 'cline') return { exitCode: 0, stdout: `${JSON.stringify({ cancel: true, errorMessage: line })}\n`, stderr: `${line}\n` };
   const stdout = agent === 'cursor' ? `${JSON.stringify({ permission: 'deny', user_message: line, agent_message: line })}\n` : '';
   return { exitCode: 2, stdout, stderr: `${line}\n` };
 }

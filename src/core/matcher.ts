@@ -50,6 +50,8 @@ export const AGENT_GUARD_FILES: readonly string[] = [
   '.codex/hooks.json',
   '.codex/config.toml',
   '.windsurf/hooks.json',
+  '.clinerules/hooks/PreToolUse',
+  '.clinerules/hooks/PostToolUse',
 ];
 
 /** Protects `.protection/**` while no valid manifest is known (the first one is broken or absent). */

@@ -153,9 +153,11 @@ test('Set Up Agent Guards previews the files, shows a diff, and writes them', as
   const claude = JSON.parse(fs.readFileSync(wb.file('.claude/settings.json'), 'utf8'));
   assert.equal(claude.permissions, undefined, 'no static deny rule: an unlock must be able to lift every refusal');
   assert.ok(JSON.stringify(claude.hooks.PreToolUse).includes('.protection/hooks/guard.sh'));
-  for (const f of ['.github/hooks/protected-files.json', '.cursor/hooks.json', '.gemini/settings.json', '.codex/hooks.json', '.windsurf/hooks.json', '.protection/hooks/guard.sh']) {
+  for (const f of ['.github/hooks/protected-files.json', '.cursor/hooks.json', '.gemini/settings.json', '.codex/hooks.json', '.windsurf/hooks.json', '.clinerules/hooks/PreToolUse', '.clinerules/hooks/PostToolUse', '.protection/hooks/guard.sh']) {
     assert.ok(fs.existsSync(wb.file(f)), `${f} written`);
   }
+  // Cline runs only an executable hook file.
+  for (const f of ['.clinerules/hooks/PreToolUse', '.clinerules/hooks/PostToolUse']) assert.equal(fs.statSync(wb.file(f)).mode & 0o755, 0o755, `${f} is executable`);
   // The hook files are protected: the writes were recorded first, so the breach guard keeps them.
   await new Promise((r) => setTimeout(r, 2000));
   assert.ok(fs.existsSync(wb.file('.protection/hooks/guard.sh')) && JSON.stringify(JSON.parse(fs.readFileSync(wb.file('.claude/settings.json'), 'utf8')).hooks).includes('guard.sh'), 'not restored');

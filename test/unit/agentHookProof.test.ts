@@ -35,6 +35,8 @@ function commandOf(repo: Repo, agent: HookAgent): string {
     case 'gemini': return first(json('.gemini/settings.json').hooks.BeforeTool);
     case 'codex': return first(json('.codex/hooks.json').hooks.PreToolUse);
     case 'windsurf': return first(json('.windsurf/hooks.json').hooks.pre_write_code);
+    // Cline runs the executable file itself, through /bin/sh, as `'<path>'`.
+    case 'cline': return `'${join(repo.dir, '.clinerules', 'hooks', 'PreToolUse')}'`;
   }
 }
 
@@ -79,6 +81,19 @@ function payloads(agent: HookAgent, dir: string): { edit: object; shell: object;
       unknown: { agent_action_name: 'pre_mcp_tool_use', trajectory_id: 't', tool_info: { mcp_tool_name: 'write', mcp_tool_arguments: { path: abs }, file_path: abs } },
       harmless: { agent_action_name: 'pre_run_command', trajectory_id: 't', tool_info: { command_line: 'npm test', cwd: dir } },
     };
+    case 'cline': {
+      // Cline 3.x's payload: every parameter a string, paths as the model gave them.
+      const call = (toolName: string, parameters: Record<string, string>): object => ({
+        clineVersion: '3.85.0', hookName: 'PreToolUse', timestamp: '1748190000000', taskId: 't', workspaceRoots: [dir], userId: 'u',
+        model: { provider: 'anthropic', slug: 'claude-sonnet-4-5' }, preToolUse: { toolName, parameters },
+      });
+      return {
+        edit: call('replace_in_file', { path: FILE, diff: '------- SEARCH\na\n=======\nb\n+++++++ REPLACE' }),
+        shell: call('execute_command', { command: shell, requires_approval: 'false' }),
+        unknown: call('use_mcp_tool', { server_name: 'fs', tool_name: 'write_file', arguments: JSON.stringify({ path: abs, content: 'x' }) }),
+        harmless: call('read_file', { path: FILE }),
+      };
+    }
   }
 }
 
@@ -96,8 +111,14 @@ function runHook(repo: Repo, agent: HookAgent, payload: object, cwd = repo.dir):
 }
 
 function assertRefused(agent: HookAgent, a: Answer, pattern: RegExp, what: string): void {
-  assert.equal(a.code, 2, `${agent} ${what}: exit 2 (stderr: ${a.stderr})`);
+  // Cline lets a call through on any exit but 0: it refuses on exit 0 with `"cancel": true` (the last JSON object printed).
+  assert.equal(a.code, agent === 'cline' ? 0 : 2, `${agent} ${what}: exit ${agent === 'cline' ? 0 : 2} (stderr: ${a.stderr})`);
   assert.match(a.stderr, pattern, `${agent} ${what}: the reason on stderr`);
+  if (agent === 'cline') {
+    const json = JSON.parse(a.stdout.trim().split('\n').pop() ?? '') as { cancel: unknown; errorMessage: string };
+    assert.equal(json.cancel, true, `${agent} ${what}: cancel`);
+    assert.match(json.errorMessage, pattern);
+  }
   if (agent === 'cursor') {
     const json = JSON.parse(a.stdout) as { permission: string; agent_message: string };
     assert.equal(json.permission, 'deny');
@@ -108,6 +129,7 @@ function assertRefused(agent: HookAgent, a: Answer, pattern: RegExp, what: strin
 function assertAllowed(agent: HookAgent, a: Answer, what: string): void {
   assert.equal(a.code, 0, `${agent} ${what}: exit 0 (stderr: ${a.stderr})`);
   if (agent === 'cursor') assert.equal((JSON.parse(a.stdout) as { permission: string }).permission, 'allow');
+  if (agent === 'cline') assert.equal((JSON.parse(a.stdout) as { cancel: unknown }).cancel, false);
 }
 
 let repo: Repo;
@@ -323,10 +345,32 @@ describe('a broken set-up refuses and says how to fix it', () => {
     assert.match(r.stderr, /manifest\.jsonc has errors and no commit has a valid version .*restore or fix the manifest/);
   });
   test('the guards\' own files are refused like .protection/**', () => {
-    for (const file of ['.claude/settings.json', '.cursor/hooks.json', '.protection/hooks/guard.sh']) {
+    for (const file of ['.claude/settings.json', '.cursor/hooks.json', '.protection/hooks/guard.sh', '.clinerules/hooks/PreToolUse']) {
       const a = runHook(repo, 'claude', { hook_event_name: 'PreToolUse', cwd: repo.dir, tool_name: 'Bash', tool_input: { command: `echo '{}' > ${file}` } });
       assertRefused('claude', a, new RegExp(`${file.replace(/\./g, '\\.')} is protected`), file);
     }
+  });
+});
+
+describe('Cline', () => {
+  const call = (toolName: string, parameters: Record<string, string>): object => ({ clineVersion: '3.85.0', hookName: 'PreToolUse', timestamp: '1', taskId: 't', workspaceRoots: [repo.dir], userId: 'u', preToolUse: { toolName, parameters } });
+  test('its hooks are executable files it runs itself, through /bin/sh from the workspace\'s root; the way it would switch them off is refused', () => {
+    for (const event of ['PreToolUse', 'PostToolUse']) assert.notEqual(statSync(join(repo.dir, '.clinerules', 'hooks', event)).mode & 0o111, 0, `${event} is executable`);
+    // What an agent told "no" would do to its own guard: make it unexecutable (Cline then runs none), write
+    // a global hook that fails (one failing hook voids every hook's answer), switch hooks off in Cline's state.
+    const home = sandbox.env.HOME ?? '';
+    const refused: [string, string, Record<string, string>, RegExp][] = [
+      ['chmod -x', 'execute_command', { command: 'chmod -x .clinerules/hooks/PreToolUse' }, /\.clinerules\/hooks\/PreToolUse is protected/],
+      ['its hook rewritten', 'write_to_file', { path: '.clinerules/hooks/PreToolUse', content: '#!/bin/sh\necho \'{"cancel":false}\'\n' }, /\.clinerules\/hooks\/PreToolUse is protected/],
+      ['a global hook', 'write_to_file', { absolutePath: join(home, 'Documents', 'Cline', 'Hooks', 'PreToolUse'), content: '#!/bin/sh\nexit 1\n' }, /Documents\/Cline\/Hooks holds an agent's own settings/],
+      ['Cline\'s global state', 'execute_command', { command: `sed -i 's/"hooksEnabled":true/"hooksEnabled":false/' ${join(home, '.cline', 'data', 'globalState.json')}` }, /\.cline\/data holds an agent's own settings/],
+    ];
+    for (const [what, tool, params, reason] of refused) assertRefused('cline', runHook(repo, 'cline', call(tool, params)), reason, what);
+    assertAllowed('cline', runHook(repo, 'cline', call('write_to_file', { path: 'notes.md', content: '# notes' })), 'an unprotected file');
+    // A call it cannot read is refused, not let through (Cline takes a hook's failure for an allow).
+    assertRefused('cline', runHook(repo, 'cline', call('write_to_file', { content: 'x' })), /could not read the write_to_file call's file path/, 'a call without its path');
+    const garbage = spawnSync('sh', ['-c', commandOf(repo, 'cline')], { cwd: repo.dir, input: 'not json', encoding: 'utf8', env: { ...sandbox.env, PATH: '/usr/bin:/bin' } });
+    assertRefused('cline', { code: garbage.status ?? -1, stdout: garbage.stdout, stderr: garbage.stderr }, /not JSON/, 'an unreadable payload');
   });
 });
 

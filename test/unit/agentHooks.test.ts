@@ -109,15 +109,52 @@ describe('agent hook payloads', () => {
     assert.deepEqual(readToolCall({ hook_event_name: 'PreToolUse', tool_name: 'mcp__x__y', tool_input: { command: 7, path: 'a.ts' } }).paths, ['a.ts']);
     assert.equal(readToolCall({ ...PAYLOADS.claudeEdit, hook_event_name: 'PostToolUse', tool_input: { file_path: 7 } }).phase, 'post');
   });
-  test('every agent is refused with exit 2 and the reason on stderr; Cursor also gets permission deny; allows exit 0', () => {
+  test('every agent is refused with exit 2 and the reason on stderr; Cursor also gets permission deny; Cline exit 0 with cancel (any other exit lets its call through); allows exit 0', () => {
     for (const agent of HOOK_AGENTS) {
       const deny = denyAnswer(agent, 'Protected Files: no.\nreally');
-      assert.equal(deny.exitCode, 2);
+      assert.equal(deny.exitCode, agent === 'cline' ? 0 : 2);
       assert.equal(deny.stderr, 'Protected Files: no. really\n');
       if (agent === 'cursor') assert.deepEqual(JSON.parse(deny.stdout), { permission: 'deny', user_message: 'Protected Files: no. really', agent_message: 'Protected Files: no. really' });
+      else if (agent === 'cline') assert.deepEqual(JSON.parse(deny.stdout), { cancel: true, errorMessage: 'Protected Files: no. really' });
       else assert.equal(deny.stdout, '');
       assert.equal(allowAnswer(agent).exitCode, 0);
     }
     assert.deepEqual(JSON.parse(allowAnswer('gemini').stdout), {});
+    assert.deepEqual(JSON.parse(allowAnswer('cline').stdout), { cancel: false });
+  });
+  test('Cline: its payloads, 3.x and 4.x (every parameter a string), read as the calls they are', () => {
+    const cline = (toolName: string, parameters?: Record<string, string>, event: 'preToolUse' | 'postToolUse' = 'preToolUse'): object => ({
+      clineVersion: '3.85.0', hookName: event === 'preToolUse' ? 'PreToolUse' : 'PostToolUse', timestamp: '1748190000000', taskId: 't', workspaceRoots: [CWD, '/other/web'], userId: 'u',
+      model: { provider: 'anthropic', slug: 's' }, [event]: { toolName, ...(parameters ? { parameters } : {}) },
+    });
+    const read = (p: object): ReturnType<typeof readToolCall> => readToolCall(p);
+    assert.equal(detectAgent(cline('read_file', { path: 'a' })), 'cline');
+    assert.deepEqual(read(cline('write_to_file', { path: 'src/booking/flow.ts', content: '{"files": ["src/other/x.ts"]}' })).paths, ['src/booking/flow.ts']);
+    assert.deepEqual(read(cline('write_to_file', { absolutePath: '/repo/src/booking/flow.ts', content: 'x' })).paths, ['/repo/src/booking/flow.ts']);
+    assert.deepEqual(read(cline('replace_in_file', { path: '@web:src/a.ts', diff: '------- SEARCH\na\n=======\nb\n+++++++ REPLACE' })).paths, ['/other/web/src/a.ts']);
+    assert.deepEqual(read(cline('new_rule', { path: '.clinerules/hooks/PreToolUse', content: 'exit 1' })).paths, ['.clinerules/hooks/PreToolUse']);
+    assert.deepEqual(read(cline('editor', { path: '/repo/src/booking/flow.ts', old_text: 'a', new_text: 'b' })).paths, ['/repo/src/booking/flow.ts']);
+    assert.deepEqual(read(cline('apply_patch', { input: '*** Begin Patch\n*** Update File: src/booking/flow.ts\n@@\n-a\n+b\n*** End Patch' })).paths, ['src/booking/flow.ts']);
+    const shell = read(cline('execute_command', { command: 'rm src/booking/flow.ts', requires_approval: 'false' }));
+    assert.equal(shell.command, 'rm src/booking/flow.ts');
+    assert.equal(shell.cwd, CWD);
+    assert.equal(read(cline('run_commands', { commands: '["npm test", "rm src/booking/flow.ts"]' })).command, 'npm test\nrm src/booking/flow.ts');
+    assert.deepEqual(read(cline('use_mcp_tool', { server_name: 'fs', tool_name: 'write_file', arguments: '{"path": "/repo/src/booking/flow.ts", "content": "x"}' })).paths, ['/repo/src/booking/flow.ts']);
+    assert.deepEqual(read(cline('fs__write_file', { path: '/repo/src/booking/flow.ts', content: 'x' })).paths, ['/repo/src/booking/flow.ts']);
+    assert.deepEqual(read(cline('read_file', { path: 'src/booking/flow.ts' })).paths, []);
+    assert.deepEqual(read(cline('access_mcp_resource', { server_name: 'fs', uri: 'file:///repo/src/booking/flow.ts' })).paths, []);
+    assert.equal(read(cline('write_to_file', { path: 'src/booking/flow.ts' }, 'postToolUse')).phase, 'post');
+    // Unreadable calls are refused, never read as calls that write nothing.
+    for (const [payload, message] of [
+      [cline('write_to_file', { content: 'x' }), /write_to_file call's file path/],
+      [cline('write_to_file'), /write_to_file call's file path/],
+      [cline('replace_in_file', { path: '@nowhere:src/a.ts', diff: 'x' }), /workspace "nowhere", which is not one of Cline's workspace roots/],
+      [cline('apply_patch'), /apply_patch call's patch/],
+      [cline('execute_command', {}), /execute_command call's command/],
+      [{ clineVersion: '3.85.0', preToolUse: { parameters: {} } }, /names no tool/],
+      [{ clineVersion: '3.85.0', preToolUse: 'x' }, /Cline call's tool call \(preToolUse\): expected an object/],
+    ] as [object, RegExp][]) {
+      assert.throws(() => read(payload), message);
+    }
   });
 });
