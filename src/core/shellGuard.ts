@@ -2944,6 +2944,8 @@ function containerTargets(name: string, args: readonly Word[]): ShellTarget[] {
   }
 }
 
+/** A container's own scratch and system folders, never taken for a mount of the workspace where mounts are not known. */
+const CONTAINER_OWN = /^\/(?:tmp|var\/tmp|var\/cache|var\/log|dev|proc|run|sys)(?:\/|$)/;
 /** Bind mounts of one container the guard maps paths through, at most. */
 const MAX_CONTAINER_MOUNTS = 64;
 /** Containers inside containers (`docker run … docker run …`) read at most this deep. */
@@ -3007,6 +3009,9 @@ function containerRun(via: string, mounts: 'given' | 'unknown', rest: readonly W
   }
   if (inner.failure !== undefined) throw new Undecidable(`in the container: ${inner.failure}`);
   if (inner.targets.length === 0) return out;
+  // Where the mounts are not known, a write to the container's own scratch and system folders is no
+  // write to a folder of this machine (`docker exec web rm -rf /tmp/cache`); anything else may be.
+  if (unknownMounts && inner.targets.every((t) => t.anywhere === undefined && CONTAINER_OWN.test(posix.normalize(t.path)))) return out;
   if (unknownMounts) throw new Undecidable(`\`${via}\` runs a command that writes files in a container whose folders the guard does not know (it may have this workspace mounted)`);
   for (const t of inner.targets) {
     if (t.anywhere !== undefined) {
