@@ -1902,6 +1902,8 @@ function chmodTargets(args: readonly Word[]): ShellTarget[] {
   return recursive ? treeTargets(files, 'chmod') : files.map((w) => target(w, 'write', 'chmod'));
 }
 
+/** Options of mount and the FUSE mounts that take a value. */
+const MOUNT_VALUE_OPTIONS = new Set(['-o', '--options', '-t', '--types', '-O', '--test-opts', '-L', '--label', '-U', '--uuid', '-p', '-F', '-T', '--target', '--source', '-N', '--namespace']);
 /** Options of sed that take a value (its script, `-l N`). */
 const SED_VALUE_OPTIONS = new Set(['-e', '-f', '--expression', '--file', '-l']);
 /** Options of truncate that take a value. */
@@ -2387,6 +2389,28 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
     case 'dd':
       for (const w of args) if (w.text.startsWith('of=')) out.push(target(w, 'write', 'dd of=', w.text.slice(3)));
       break;
+    case 'mount':
+    case 'sshfs':
+    case 'bindfs':
+    case 'mergerfs':
+    case 'unionfs':
+    case 'unionfs-fuse':
+    case 's3fs':
+    case 'archivemount':
+    case 'squashfuse':
+    case 'fuse-overlayfs':
+    case 'gocryptfs':
+    case 'encfs':
+    case 'rclone': {
+      // The mount point (the last operand): what was there is hidden behind what is mounted, and every
+      // read and write of its paths goes to the other file system (`mount --bind /tmp/x src/a.ts`).
+      const words = operands(args, MOUNT_VALUE_OPTIONS);
+      if (name === 'rclone' && words.shift()?.text !== 'mount') break;
+      const point = words[words.length - 1];
+      if (point === undefined || (name === 'mount' && words.length === 0)) break;
+      out.push(target(point, 'write', name), { path: join(point.text, '**'), glob: true, op: 'delete', via: name });
+      break;
+    }
     case 'link':
       // link FILE1 FILE2: a hard link, as `ln FILE1 FILE2` makes.
       for (const w of ops.slice(0, 2)) out.push(target(w, 'write', 'link'));

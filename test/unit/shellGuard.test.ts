@@ -307,6 +307,14 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ['7z a -sdel /tmp/a.7z src/booking', 'deny'],
   ['7z x a.7z -o/tmp/out', 'allow'],
   ['7z l a.7z', 'allow'],
+  // Mounts over a locked file or its folder: every read and write of it then goes elsewhere.
+  ['mount --bind /tmp/evil src/booking/flow.ts', 'deny'],
+  ['mount -o bind /tmp/evil src', 'deny'],
+  ['sshfs host:/x src/booking -o reconnect', 'deny'],
+  ['rclone mount remote:x db/migrations', 'deny'],
+  ['mount -t tmpfs tmpfs /tmp/scratch', 'allow'],
+  ['mount', 'allow'],
+  ['rclone copy remote:x /tmp/x', 'allow'],
   // Copies that link to the locked file, then a write through the link in the same command.
   ['cp -l src/booking/flow.ts /tmp/h.ts && echo x > /tmp/h.ts', 'deny'],
   ['cp --link src/booking/flow.ts /tmp/h.ts', 'deny'],
