@@ -3233,7 +3233,7 @@ function gitAliasTargets(use: GitAliasUse, inDir: string, d: string, ports: Shel
 /**
  * The command lines a git command runs through a shell: `rebase -x`/`--exec`, `bisect run`, `difftool
  * -x`/`--extcmd`, `grep -O<pager>`, the `--upload-pack`/`--receive-pack` program of a transport to a
- * folder. `filter-branch` (shell filters over every commit, then the work tree checked out) is refused.
+ * folder, `submodule foreach` (in each submodule's folder, which the guard cannot know). `filter-branch` (shell filters over every commit, then the work tree checked out) is refused.
  * `run` absent (an alias from git's configuration): refused, as the guard reads such a command only
  * when it is written out.
  */
@@ -3268,6 +3268,15 @@ function gitRuns(sub: string | undefined, rest: readonly Word[], run: ((script: 
       break;
     case 'filter-branch':
       throw new Undecidable('`git filter-branch` runs its filters over every commit and checks the result out, which the guard does not analyse');
+    case 'submodule': {
+      // `git submodule foreach [--recursive] CMD`: CMD runs in each submodule's folder (its paths there, not here).
+      if (rest[0]?.text !== 'foreach') return;
+      let j = 1;
+      while (rest[j]?.text.startsWith('-')) j++;
+      // git joins its words with spaces and gives the line to a shell (as watch does).
+      if (j < rest.length) runs.push(`cd "$sm_path" && ${rest.slice(j).map((w) => w.text).join(' ')}`);
+      break;
+    }
     default:
       return;
   }
