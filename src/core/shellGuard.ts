@@ -1337,10 +1337,12 @@ function packageManagerWrites(manager: string, args: readonly Word[]): ShellTarg
   let at = '.';
   const folders: string[] = [];
   let sub: string | undefined;
+  let action: string | undefined;
   for (let k = 0; k < args.length; k++) {
     const t = args[k].text;
     if (t === '--') break;
     if (!t.startsWith('-')) {
+      if (sub !== undefined) action ??= t;
       sub ??= t;
       continue;
     }
@@ -1353,8 +1355,10 @@ function packageManagerWrites(manager: string, args: readonly Word[]): ShellTarg
     if (spec.elsewhere.includes(option)) folders.push(/^[\w@./-]+$/.test(value) && !value.includes('..') ? value : '**');
   }
   const install = sub === undefined ? manager === 'yarn' : PACKAGE_CHANGES.has(sub) || spec.install.includes(sub);
-  // A global install writes in the manager's own folders, not the package's.
-  if (!install || args.some((w) => /^(?:-g|--global|--location=global)$/.test(w.text))) return [];
+  // A global install writes in the manager's own folders, not the package's; a dry run writes nothing;
+  // `npm pkg get` reads.
+  if (!install || args.some((w) => /^(?:-g|--global|--location=global|--dry-run)$/.test(w.text))) return [];
+  if (sub === 'pkg' && !/^(?:set|delete|fix)$/.test(action ?? '')) return [];
   const clean = ['ci', 'clean-install', 'ic', 'install-clean'].includes(sub ?? '') || args.some((w) => /^--(?:frozen-lockfile|immutable|ci)$/.test(w.text));
   const via = `${manager} ${sub ?? 'install'} ${PACKAGE_FILES_VIA}`;
   const files = clean ? ['node_modules/**'] : PACKAGE_FILES;

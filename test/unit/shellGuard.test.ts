@@ -1661,7 +1661,7 @@ describe('shell guard: details', () => {
       assert.ok(writes(command).includes('./package.json'), command);
     }
     assert.ok(writes('npm ci').includes('./node_modules/**'));
-    for (const command of ['npm ci', 'npm install -g x', 'npm test', 'npm run build', 'pnpm exec tsc', 'yarn lint', 'pnpm install --frozen-lockfile']) {
+    for (const command of ['npm ci', 'npm install -g x', 'npm test', 'npm run build', 'pnpm exec tsc', 'yarn lint', 'pnpm install --frozen-lockfile', 'npm pkg get name', 'npm install --dry-run x']) {
       assert.ok(!writes(command).includes('./package.json'), command);
     }
     assert.ok(writes('pnpm -C app add x').includes('app/package.json'));
