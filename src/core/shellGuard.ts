@@ -2455,10 +2455,21 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
       for (let k = 0; k < args.length - 1; k++) if (/^-f(?:print0?|printf|ls)$/.test(args[k].text)) out.push(target(args[k + 1], 'write', `find ${args[k].text}`));
       const acts = args.findIndex((w) => w.text === '-delete' || w.text === '-exec' || w.text === '-execdir' || w.text === '-ok');
       if (acts < 0) break;
-      const roots = args.slice(0, args.findIndex((w) => w.text.startsWith('-')) >>> 0).filter((w) => !w.text.startsWith('-'));
+      // The roots: the words before the expression (its first test, `!` or `(`).
+      const roots = args.slice(0, args.findIndex((w) => w.text.startsWith('-') || w.text === '!' || w.text === '(') >>> 0).filter((w) => !w.text.startsWith('-'));
       const exec = args[acts].text !== '-delete' ? args.slice(acts + 1).map((w) => w.text) : [];
       const readOnly = exec.length > 0 && /^(cat|grep|ls|head|tail|wc|file|stat|echo|printf|sha256sum|md5sum)$/.test(basename(exec[0]));
-      if (!readOnly) for (const r of roots.length > 0 ? roots : [{ text: '.', glob: false, raw: '.', inner: [] }]) out.push({ path: join(r.text, '**'), glob: true, op: 'delete', via: 'find' });
+      if (readOnly) break;
+      // The files it acts on: those below each root, or only those a `-name` before the action matches
+      // (`find . -name '*.log' -delete`), where the tests before it are only joined by "and" (an -o, a !
+      // or parentheses could let anything through).
+      const tests = args.slice(roots.length, acts).map((w) => w.text);
+      const name = tests.some((t) => /^(?:-o|-or|-not|!|\(|\)|,)$/.test(t)) ? undefined : args[roots.length + tests.indexOf('-name') + 1];
+      const named = name !== undefined && tests.includes('-name') && !name.text.includes('/') && !name.text.includes(EXPANSION) ? name.text : undefined;
+      for (const r of roots.length > 0 ? roots : [{ text: '.', glob: false, raw: '.', inner: [] }]) {
+        if (named === undefined) out.push({ path: join(r.text, '**'), glob: true, op: 'delete', via: 'find' });
+        else out.push({ path: join(r.text, `**/${named}`), glob: true, op: 'delete', via: 'find' }, { path: join(r.text, `**/${named}/**`), glob: true, op: 'delete', via: 'find' });
+      }
       break;
     }
     case 'docker':
