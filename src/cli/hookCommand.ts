@@ -229,6 +229,35 @@ interface Hit {
   through?: string;
 }
 
+/** Files below a folder of the guard's looked at, at most, for a pattern that deletes; more: taken as reached. */
+const MAX_FORBIDDEN_ENTRIES = 2000;
+
+/**
+ * Whether deleting or moving what `t`'s pattern matches takes a file that is now in `dir` (one of the
+ * guard's own folders or files: the clone's grant store, its hooks, its configuration), or `dir` itself.
+ * Read through the folder, bounded: past MAX_FORBIDDEN_ENTRIES, or a folder that cannot be read, yes.
+ */
+function deletesThere(t: ShellTarget, dir: string, cwd: string, home: string): boolean {
+  const matches = (abs: string): boolean => shellGuard().patternMatches(t, posixOf(abs), cwd, home);
+  if (matches(dir)) return true;
+  let seen = 0;
+  const visit = (d: string): boolean => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ENOTDIR';
+    }
+    for (const e of entries) {
+      if (++seen > MAX_FORBIDDEN_ENTRIES) return true;
+      const abs = join(d, e.name);
+      if (matches(abs) || (e.isDirectory() && visit(abs))) return true;
+    }
+    return false;
+  };
+  return visit(dir);
+}
+
 /** User-level settings of the agents that can disable or override the project's hooks (relative to the home folder). */
 const USER_AGENT_SETTINGS = [
   '.claude/settings.json', '.claude/settings.local.json', '.gemini/settings.json', '.codex/config.toml', '.codex/hooks.json',
@@ -530,7 +559,10 @@ async function decideIn(folder: Folder, call: ToolCall, cwd: string, analysis: S
       const literal = literalPart(t);
       // A bare `$VAR` (empty literal part) is not taken for the whole git folder.
       const dir = (literal === '' ? forbidden.find((d) => anywhereInto(t, d)) : intoForbidden(resolve(cwd, expandHome(literal, home)), t.path === `${literal.replace(/\/+$/, '')}/**`))
-        ?? forbidden.find((d) => shellGuard().patternAround(t, posixOf(d), cwdPosix, homePosix) || shellGuard().patternReaches(t, posixOf(d), cwdPosix, homePosix));
+        ?? forbidden.find((d) => shellGuard().patternAround(t, posixOf(d), cwdPosix, homePosix) || (shellGuard().patternReaches(t, posixOf(d), cwdPosix, homePosix)
+          // A pattern that deletes or moves takes only what is there (`find . -name '*.log' -delete` leaves
+          // the store alone); one written to may make a file there (`cp x .git/protected-f*/cli-path`).
+          && (t.op === 'write' || t.op === 'checkout' || deletesThere(t, d, cwdPosix, homePosix))));
       if (dir && call.phase === 'pre') forbiddenHits.add(dir);
     }
     // A pattern that deletes or moves a folder around the workspace (`rm -rf ../*`) takes every file of it.

@@ -5138,6 +5138,13 @@ export function patternReaches(t: ShellTarget, abs: string, cwd: string, home?: 
   return m.match(abs) || m.match(abs, true);
 }
 
+/** True when `t`'s pattern (absolute through `cwd`, `~` through `home`) matches `abs` itself. */
+export function patternMatches(t: ShellTarget, abs: string, cwd: string, home?: string): boolean {
+  const pattern = absolutePattern(t, cwd, home);
+  if (pattern === undefined) return false;
+  return pattern === CLIMBS || compiledPattern(pattern).match(abs);
+}
+
 /** absolutePattern's answer for a `**` followed by `..`, which may climb to any folder. */
 const CLIMBS = '\0climbs';
 

@@ -447,6 +447,10 @@ describe('an agent cannot open the locks itself', () => {
     // The commit gate's list of audit logs found whole: an entry for a broken log would pass it at the next commit.
     assertRefused('claude', bash(`echo "${'0'.repeat(40)} 3" >> .git/protected-files/verified-logs`), /holds this clone's unlocks/, 'forged list of verified logs');
     assertAllowed('claude', bash('git status && git log -1'), 'git commands that write nothing there');
+    // A pattern that deletes takes only what is there: none of the store's files is a log; its CLI record is.
+    assertAllowed('claude', bash("find . -name '*.log' -delete"), 'a find that deletes logs');
+    assertRefused('claude', bash("find . -name 'cli-*' -delete"), /holds this clone's unlocks/, 'a find that deletes the CLI record');
+    assertRefused('claude', bash("find . -name 'protected-f*' -exec rm -rf {} +"), /holds this clone's unlocks/, 'a find that deletes the store');
     // git's configuration: a key there makes every later git command run a command (core.fsmonitor on
     // `git status`), follow an alias the guard never sees, or skip the commit gate (core.hooksPath).
     const config = /\.git\/config is this clone's git configuration, which can make git run commands the guard does not see/;
