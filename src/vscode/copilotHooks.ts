@@ -1,10 +1,14 @@
-// Copilot's agent hooks switched off where the agents' guards are set up (its hook file or the guards'
-// state file is there). `"chat.useHooks": false` or
+// Copilot's agent hooks, and Cline's, switched off where the agents' guards are set up (Copilot's hook
+// file or the guards' state file is there; Cline's hook file). `"chat.useHooks": false` or
 // `"chat.hookFilesLocations": { ".github/hooks": false }` (in the user's, the workspace's or a
 // folder's settings) stops VS Code from running .github/hooks/protected-files.json, so Copilot's tool
 // calls are no longer checked: said once per folder and window, when found at start or when the
 // setting changes. The agents' hook refuses an agent's change to these settings
-// (src/core/vscodeSettings.ts); this is for a change made any other way. Nothing runs while idle.
+// (src/core/vscodeSettings.ts); this is for a change made any other way. Cline keeps `hooksEnabled`
+// in its own global state (~/.cline/data/globalState.json since Cline 3.66), read at start and when a
+// manifest changes (Cline writes that file often: it is not watched). Nothing runs while idle.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { Disposable } from './lifecycle';
 import type { ProtectionService } from './protectionService';
@@ -26,6 +30,27 @@ export function hooksOffBy(useHooks: unknown, locations: unknown): string | unde
   return undefined;
 }
 
+/** Cline's hook file (src/core/agentGuards.ts CLINE_HOOKS_DIR; not imported, to keep activation small). */
+const CLINE_HOOK_FILE = '.clinerules/hooks/PreToolUse';
+/** Cline's global state is read up to this size; a larger one is not read (nothing is said). */
+const MAX_CLINE_STATE_BYTES = 16 * 1024 * 1024;
+
+/** Cline's global state file: `$CLINE_DIR/data/globalState.json`, else below the home folder. */
+export function clineStatePath(env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
+  return join(env.CLINE_DIR || join(home, '.cline'), 'data', 'globalState.json');
+}
+
+/** `"hooksEnabled": false` in Cline's global state, as said to the user; undefined while its hooks run (or when it cannot be read). */
+export function clineHooksOff(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const state = JSON.parse(text) as unknown;
+    return typeof state === 'object' && state !== null && (state as Record<string, unknown>).hooksEnabled === false ? '"hooksEnabled": false' : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class CopilotHooksCheck extends Disposable {
   private readonly said = new Set<string>();
   /** The warnings shown, newest last (for tests). */
@@ -39,9 +64,22 @@ export class CopilotHooksCheck extends Disposable {
     this.register(service.onDidChangeManifest(() => void this.check()));
   }
 
-  /** Warns about each folder with Copilot's guard whose hooks are off (once, until they are on again). */
+  /** Warns about each folder with Copilot's or Cline's guard whose hooks are off (once, until they are on again). */
   async check(): Promise<void> {
+    let cline: Promise<string | undefined> | undefined;
     for (const f of this.service.withManifest()) {
+      // Cline: its state read once per check, and only where its guard is (its hook file, or the guards' state file).
+      const clineKey = `cline:${f.folder.uri.toString()}`;
+      if ((await exists(vscode.Uri.joinPath(f.folder.uri, CLINE_HOOK_FILE))) || (await exists(vscode.Uri.joinPath(f.folder.uri, GUARDS_STATE)))) {
+        const off = await (cline ??= readClineState().then(clineHooksOff));
+        if (off === undefined) this.said.delete(clineKey);
+        else if (!this.said.has(clineKey)) {
+          this.said.add(clineKey);
+          const message = `Cline's hooks are off (${off} in Cline's settings), so Protected Files cannot check Cline's tool calls in ${f.name}. Turn Hooks on in Cline's settings (Features). The editor's locks, the breach guard and the commit gate still hold.`;
+          this.shown.push(message);
+          void vscode.window.showWarningMessage(message);
+        }
+      }
       const uri = f.folder.uri;
       const config = vscode.workspace.getConfiguration('chat', uri);
       const off = hooksOffBy(config.get('useHooks'), config.get('hookFilesLocations'));
@@ -58,6 +96,17 @@ export class CopilotHooksCheck extends Disposable {
         if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', off.includes('useHooks') ? 'chat.useHooks' : 'chat.hookFilesLocations');
       });
     }
+  }
+}
+
+/** Cline's global state file's text, or undefined (absent, too large, unreadable). */
+async function readClineState(): Promise<string | undefined> {
+  const uri = vscode.Uri.file(clineStatePath());
+  try {
+    if ((await vscode.workspace.fs.stat(uri)).size > MAX_CLINE_STATE_BYTES) return undefined;
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch {
+    return undefined;
   }
 }
 
