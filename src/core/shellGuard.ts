@@ -2297,7 +2297,8 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
       const files = operands(args, SED_VALUE_OPTIONS);
       // The script's own commands: `w file`, `s/…/…/w file`, `e command` (none with --sandbox).
       if (!args.some((w) => w.text === '--sandbox')) {
-        const scripts = scripted ? optionValues(args, ['-e'], ['--expression']) : files.slice(0, 1);
+        // (BSD sed's `-i ''`: the empty word is the backup suffix, the script comes after it.)
+        const scripts = scripted ? optionValues(args, ['-e'], ['--expression']) : files.filter((w) => w.text !== '').slice(0, 1);
         for (const script of scripts) out.push(...sedScriptTargets(script.text, name, recurse));
         for (const file of optionValues(args, ['-f'], ['--file'])) io.scriptFile({ file, kind: 'sed' });
       }

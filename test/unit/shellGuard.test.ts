@@ -244,6 +244,7 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ["sed 's/x/rm y/e' README.md", 'fail'],
   ["sed -n '$!{h;d};x;e' README.md", 'fail'],
   ["sed --sandbox 's/a/b/w src/booking/flow.ts' README.md", 'allow'],
+  ["sed -i '' 's/a/b/w src/booking/flow.ts' README.md", 'deny'],
   ["sed -n '1,20p' src/booking/flow.ts", 'allow'],
   ["sed 's/foo/bar/g; /^#/d' README.md > /tmp/out.md", 'allow'],
   ["sed -E 's/(a|b)+/x/2' README.md", 'allow'],
