@@ -2064,7 +2064,15 @@ function tmuxCommands(args: readonly Word[]): string[] {
       const rest = args.slice(j, end).map((w) => w.text);
       if (spec.keys) {
         // Keys typed into the pane, one after another (`-l`: as text): Enter ends a line.
-        out.push(rest.map((key) => (literal ? key : typedKey(key))).join(''));
+        const typed = rest.map((key) => (literal ? key : typedKey(key))).join('');
+        // What is left after the last Enter stays typed in the pane: a later call's keys would finish that
+        // line unseen (`send-keys 'rm src/boo'`, then `send-keys 'king/a.ts' Enter`). Only a lone answer
+        // to a prompt or a pager (`y`, `n`, `q`) may stand without one.
+        const left = typed.slice(typed.lastIndexOf('\n') + 1);
+        if (left.trim() !== '' && !/^[ynqYNQ]$/.test(left)) {
+          throw new Undecidable(`\`tmux send-keys\` leaves \`${left.slice(0, 60)}\` typed but not entered, which a later call could finish unseen; send whole lines, each with Enter`);
+        }
+        out.push(typed);
       } else if (name === 'if-shell') {
         // `if-shell 'test -f x' 'tmux command' ['tmux command']`: the first is a shell command; the others are tmux's own.
         if (rest[0] !== undefined) out.push(rest[0]);
