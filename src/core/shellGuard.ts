@@ -2521,6 +2521,8 @@ const OUTPUT_FILE_OPTIONS: ReadonlySet<string> = new Set(['--outfile', '--out-fi
 const OUTPUT_DIR_OPTIONS: ReadonlySet<string> = new Set(['--outdir', '--outDir', '--out-dir', '--output-dir', '--output-path', '--out-path', '--dist-dir', '--distpath', '--target-dir', '--emit-dir', '--cpu-prof-dir', '--heap-prof-dir', '--diagnostic-dir', '--report-directory']);
 /** Programs whose `-o` names the file they write (elsewhere `-o` is often a flag: `grep -o`, `ls -o`), and whose `-d` names a folder. */
 const DASH_O_WRITERS: ReadonlySet<string> = new Set(['gcc', 'g++', 'cc', 'c++', 'clang', 'clang++', 'go', 'rustc', 'ld', 'as', 'nvcc', 'babel', 'esbuild', 'swc', 'rollup', 'pandoc', 'tsc', 'pkg', 'bun']);
+/** Code generators whose `-o` (and `--output`) names the file or the folder they generate into. */
+const GENERATORS: ReadonlySet<string> = new Set(['openapi-generator', 'openapi-generator-cli', 'swagger-codegen', 'swagger-codegen-cli', 'quicktype', 'json2ts', 'json-schema-to-typescript', 'openapi-typescript', 'datamodel-codegen', 'cookiecutter', 'buf', 'protoc', 'oapi-codegen', 'orval', 'openapi-zod-client', 'typechain', 'graphql-codegen']);
 /** Programs whose `-d` (ncc: `-o`) names the folder they write into. */
 const DASH_D_WRITERS: ReadonlySet<string> = new Set(['javac', 'kotlinc', 'babel', 'swc']);
 const DASH_O_FOLDERS: ReadonlySet<string> = new Set(['ncc']);
@@ -2541,10 +2543,15 @@ function outputOptionTargets(name: string, args: readonly Word[]): ShellTarget[]
     const w = args[k].text;
     const long = /^(--[A-Za-z][\w-]*)=([^]*)$/.exec(w);
     const option = long ? long[1] : w;
-    const value = long ? { ...args[k], text: long[2] } : args[k + 1];
     const file = OUTPUT_FILE_OPTIONS.has(option) || (option === '-o' && DASH_O_WRITERS.has(name));
+    // protoc's and buf's `--ts_out=DIR`, `--python_out DIR`, `--grpc_out=…`: a plugin's output folder (after
+    // its `opts:`, if any); a code generator's `-o` names a file or a folder: both count.
+    const pluginOut = /^--[\w-]+_out$/.test(option);
     const folder = OUTPUT_DIR_OPTIONS.has(option) || (pipInstall && (option === '--target' || option === '-t')) || pipFolder.includes(option)
-      || (option === '-d' && DASH_D_WRITERS.has(name)) || (option === '-o' && DASH_O_FOLDERS.has(name));
+      || (option === '-d' && DASH_D_WRITERS.has(name)) || (option === '-o' && (DASH_O_FOLDERS.has(name) || GENERATORS.has(name))) || pluginOut
+      || (option === '--output' && GENERATORS.has(name));
+    const given = long ? { ...args[k], text: long[2] } : args[k + 1];
+    const value = pluginOut && given !== undefined ? { ...given, text: given.text.replace(/^[^:/]*:(?!\/\/)/, '') } : given;
     if ((!file && !folder) || value === undefined || (value.text.startsWith('-') && value.text !== '-')) continue;
     if (value.text !== '-') out.push(target(value, 'write', `${name} ${option}`));
     if (folder) out.push({ path: join(value.text, '**'), glob: true, op: 'write', via: `${name} ${option}` });
