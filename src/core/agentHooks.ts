@@ -331,7 +331,7 @@ const CLINE_FILE_TOOLS: ReadonlySet<string> = new Set(['write_to_file', 'replace
 const CLINE_READ_ONLY_TOOLS: ReadonlySet<string> = new Set(['read_file', 'read_files', 'list_files', 'search_files', 'list_code_definition_names', 'search_codebase', 'web_fetch', 'web_search', 'fetch_web_content', 'browser_action', 'access_mcp_resource', 'ask_followup_question', 'ask_question', 'plan_mode_respond', 'act_mode_respond', 'attempt_completion', 'submit_and_exit', 'skills', 'load_mcp_documentation']);
 
 /** Cline parameters that hold text to write or send, never read as JSON. */
-const CLINE_TEXT_KEYS: ReadonlySet<string> = new Set(['content', 'text', 'diff', 'input', 'old_text', 'new_text', 'body', 'data', 'message', 'query', 'patch']);
+const CLINE_TEXT_KEYS: ReadonlySet<string> = new Set(['content', 'text', 'diff', 'input', 'old_text', 'new_text', 'body', 'data', 'message', 'query', 'patch', 'command', 'cmd', 'commandLine']);
 /** A parameter Cline sends as JSON text (its parameters are all strings): the value it holds, or the text itself. */
 function jsonText(v: unknown): unknown {
   if (typeof v !== 'string' || !/^\s*[[{]/.test(v)) return v;
@@ -378,6 +378,8 @@ function readClineCall(payload: Json): ToolCall {
   // parameters): read back, but never a file's text (`content` of a JSON file names no file written).
   const input: Json = {};
   for (const key of Object.keys(params)) input[key] = CLINE_TEXT_KEYS.has(key) || CLINE_FILE_TOOLS.has(tool) ? params[key] : jsonText(params[key]);
+  // 4.x's editor also views a file (`command: "view"`): that reads.
+  if (tool === 'editor' && input.command === 'view') return { agent, phase, tool, cwd, paths: [], command: undefined };
   if (CLINE_FILE_TOOLS.has(tool)) {
     const key = input.path !== undefined ? 'path' : 'absolutePath';
     const path = clinePath(requiredPath(input, key, tool, `${where}.parameters`), roots, tool);

@@ -486,6 +486,7 @@ function prefixOptions(name: string, words: readonly Word[], start: number, out:
     if (value === undefined) return;
     if (spec.chdir?.includes(option)) out.chdir.push(value);
     if (spec.root?.includes(option)) newRoot(`${name} ${option}`, value);
+    if (spec.writes?.includes(option)) (out.writes ??= []).push({ word: value, via: `${name} ${option}` });
     if (spec.script?.includes(option)) out.script = value.text;
     if (name === 'xargs' && (option === '-I' || option === '--replace' || option === '-i')) out.xargs = { replace: value.text || '{}' };
   };
@@ -582,6 +583,8 @@ interface PrefixSpec {
   positionalUnless?: string[];
   /** Every long option (`--tool=memcheck`, `--quiet`) is a flag or carries its value after `=`: valgrind's, firejail's. */
   anyLong?: boolean;
+  /** Options whose value is a file the program writes (`valgrind --log-file=F`). */
+  writes?: string[];
 }
 
 /**
@@ -669,7 +672,7 @@ const PREFIXES: Record<string, PrefixSpec> = {
   },
   fakeroot: { value: ['-l', '--lib', '--faked', '-s', '-i', '-b'], flags: ['-u', '--unknown-is-real', '--'], alone: ['-h', '--help', '-v', '--version'] },
   catchsegv: { value: [], flags: [] },
-  valgrind: { value: [], flags: ['-q', '-v', '-d', '--'], alone: ['-h', '--help', '--help-debug', '--version'], anyLong: true },
+  valgrind: { value: ['--log-file', '--xml-file'], writes: ['--log-file', '--xml-file'], flags: ['-q', '-v', '-d', '--'], alone: ['-h', '--help', '--help-debug', '--version'], anyLong: true },
   firejail: { value: ['--chroot'], root: ['--chroot'], flags: ['--'], anyLong: true },
   chroot: { value: ['--userspec', '--groups'], flags: ['--skip-chdir', '--'], alone: ['--help', '--version'], positional: 1 },
   screen: {
@@ -758,6 +761,13 @@ function sandboxOptions(name: string, words: readonly Word[], start: number, out
     const w = words[k].text;
     if (w === '--args' || w === '-args') return k + 1;
     const o = w.replace(/^--/, '-');
+    // -cd DIR, -cd=DIR: the program runs there.
+    const cd = /^-cd=(.*)$/.exec(o);
+    if (cd || o === '-cd') {
+      const dir = cd ? { ...words[k], text: cd[1] } : words[++k];
+      if (dir !== undefined) out.chdir.push(dir);
+      continue;
+    }
     if (['-ex', '-eval-command', '-iex', '-init-eval-command'].includes(o)) {
       const command = words[++k]?.text.trim() ?? '';
       if (!GDB_COMMANDS.test(command)) throw new Undecidable(`\`gdb ${w} '${command}'\` runs a debugger command the guard does not read`);
@@ -768,7 +778,7 @@ function sandboxOptions(name: string, words: readonly Word[], start: number, out
   return undefined;
 }
 /** Debugger commands that run and inspect the program (no `shell`, `call`, `print`, `python`, `dump`, `pipe`). */
-const GDB_COMMANDS = /^(?:r|run|start|c|continue|bt|backtrace(?: full)?|bt full|where|thread apply all bt(?: full)?|info \w+(?: \w+)?|q|quit|kill|set (?:pagination|confirm|width|height|print pretty|logging enabled) \w+|handle SIG\w+(?: \w+)*|frame \d+|up|down|list)$/;
+const GDB_COMMANDS = /^(?:r|run|start|c|continue|bt|backtrace(?: full)?|bt full|where|thread apply all bt(?: full)?|info \w+(?: [\w.:*]+)?|q|quit|kill|set (?:pagination|confirm|width|height|print pretty|logging enabled) \w+|handle SIG\w+(?: \w+)*|frame \d+|f \d+|up|down|list(?: [\w.:]+)?|l(?: [\w.:]+)?|(?:b|br|break|tbreak|rbreak|watch|rwatch|awatch|disassemble|disas|ptype|whatis|until|advance|display|delete|disable|enable)(?: [\w.:*+-]+)?|step|s|next|n|stepi|si|nexti|ni|finish|fin|(?:p|print|x)(?:\/\w+)? [\w.\->*&\[\]$ ]+)$/;
 const SANDBOXES = new Set(['bwrap', 'proot', 'gdb', 'nsenter']);
 
 /** The real command of a simple command, with what stood before it. */
@@ -785,6 +795,8 @@ interface Unwrapped {
   assigned: string[];
   /** Folders the command runs in, one inside the other (`env -C dir`, `sudo -D dir`). */
   chdir: Word[];
+  /** Files a prefix writes by its own options (`valgrind --log-file=F`). */
+  writes?: { word: Word; via: string }[];
   /** A command line run by a prefix (`env -S 'cmd args'`). */
   script?: string;
   /** `xargs` runs the command: it adds arguments read from its input (`-I R`: in place of R). */
@@ -1352,15 +1364,21 @@ function packageManagerWrites(manager: string, args: readonly Word[]): ShellTarg
     const value = eq > 0 ? t.slice(eq + 1) : takes ? args[++k]?.text : undefined;
     if (value === undefined) continue;
     if (spec.folder.includes(option)) at = value;
-    if (spec.elsewhere.includes(option)) folders.push(/^[\w@./-]+$/.test(value) && !value.includes('..') ? value : '**');
+    // A workspace named by its folder; by its package name (or a pattern) it may be any folder.
+    if (spec.elsewhere.includes(option)) folders.push(/^[\w@.-]+\/[\w@./-]*$/.test(value) && !value.includes('..') && !value.startsWith('@') ? value : '**');
   }
+  if (args.some((w) => /^(?:-r|--recursive|-ws|--workspaces)$/.test(w.text))) folders.push('**');
+  if (args.some((w) => /^(?:-v|--version|-h|--help)$/.test(w.text))) return [];
   const install = sub === undefined ? manager === 'yarn' : PACKAGE_CHANGES.has(sub) || spec.install.includes(sub);
   // A global install writes in the manager's own folders, not the package's; a dry run writes nothing;
   // `npm pkg get` reads.
   if (!install || args.some((w) => /^(?:-g|--global|--location=global|--dry-run)$/.test(w.text))) return [];
   if (sub === 'pkg' && !/^(?:set|delete|fix)$/.test(action ?? '')) return [];
   const clean = ['ci', 'clean-install', 'ic', 'install-clean'].includes(sub ?? '') || args.some((w) => /^--(?:frozen-lockfile|immutable|ci)$/.test(w.text));
-  const via = `${manager} ${sub ?? 'install'} ${PACKAGE_FILES_VIA}`;
+  // Its own write adds dependencies, not scripts, so the scripts read after it stay trusted; `pkg set
+  // scripts.x=…` and `set-script` write scripts: not so.
+  const scriptsWritten = sub === 'set-script' || (sub === 'pkg' && args.some((w) => /^scripts(?:[.[]|$)/.test(w.text)));
+  const via = `${manager} ${sub ?? 'install'}${scriptsWritten ? '' : ` ${PACKAGE_FILES_VIA}`}`;
   const files = clean ? ['node_modules/**'] : PACKAGE_FILES;
   return [at, ...folders.map((f) => join(at, f))].flatMap((dir) => files.map((f) => ({ path: join(dir, f), glob: f.includes('*') || dir.includes('*'), op: 'write' as const, via })));
 }
@@ -1691,7 +1709,11 @@ function editorRuns(name: string, args: readonly Word[], recurse: (script: strin
     for (let k = 0; k < args.length; k++) {
       const t = args[k].text;
       if (t === '--') break;
-      if (t === '-c' || t === '--cmd') out.push(...exCommandTargets(args[++k]?.text ?? '', name, recurse));
+      if (t === '-c' || t === '--cmd' || /^-[a-zA-Z]+c$/.test(t)) out.push(...exCommandTargets(args[++k]?.text ?? '', name, recurse));
+      else if (t === '-s' && name !== 'ex' && !args.slice(0, k).some((w) => /^-[a-zA-Z]*[eE]/.test(w.text)) && args[k + 1] !== undefined) {
+        // Outside Ex mode `-s FILE` types FILE's keys, a `:` command line among them.
+        throw new Undecidable(`\`${name} -s ${args[k + 1].raw}\` types the keys of a file the guard does not read`);
+      }
       else if (t.startsWith('+') && !/^\+\d*$/.test(t) && !t.startsWith('+/') && !t.startsWith('+?')) out.push(...exCommandTargets(t.slice(1), name, recurse));
       else if ((t === '-S' || t === '-u' || t === '-U') && args[k + 1] !== undefined) {
         const file = args[++k].text;
@@ -1715,7 +1737,7 @@ function editorRuns(name: string, args: readonly Word[], recurse: (script: strin
 /** Ex command names (shortest abbreviation first) that write the file they name; `w !cmd` runs cmd. */
 const EX_WRITES = /^(?:w|wr|wri|writ|write|sav|savea|saveas|wq|x|xi|xit|exi|exit|up|upd|upda|updat|update|wn|wne|wnex|wnext|wN|wNext|wp|wpr|wpre|wprev|wprevious|mks|mksession|mkvie|mkview|mkv|mkvimrc|mkexrc|mk|wv|wviminfo|wsh|wshada|redi|redir)$/;
 /** Ex commands that make another file the buffer a later `:w` writes. */
-const EX_OPENS = /^(?:e|ed|edi|edit|sp|spl|spli|split|vs|vsp|vspl|vspli|vsplit|new|vne|vnew|tabe|tabed|tabedi|tabedit|tabnew|bad|badd|arge|argedit|arga|argadd|ar|args|fin|find|sf|sfind|vi|visual|o|open|sv|sview|vie|view|files?)$/;
+const EX_OPENS = /^(?:n|ne|nex|next|dr|dro|drop|f|fi|fil|file|e|ed|edi|edit|sp|spl|spli|split|vs|vsp|vspl|vspli|vsplit|new|vne|vnew|tabe|tabed|tabedi|tabedit|tabnew|bad|badd|arge|argedit|arga|argadd|ar|args|fin|find|sf|sfind|vi|visual|o|open|sv|sview|vie|view|files?)$/;
 /** Ex commands that change the folder (later paths are relative to it) or run commands from a file. */
 const EX_ELSEWHERE = /^(?:cd|chd|chdir|lcd|lch|lchdir|tcd|tch|tchdir|so|sou|sour|sourc|source|ru|runtime|luaf|luafile|pyf|pyfile|py3f|py3file|pyxf|pyxfile|rubyf|rubyfile|perlf|perlfile)$/;
 /** Ex commands that prefix another Ex command. */
@@ -1754,6 +1776,11 @@ function exCommandTargets(line: string, via: string, recurse: (script: string) =
     }
     if ((EX_WRITES.test(name) || /^(?:r|re|rea|read)$/.test(name)) && line[at] === '!') {
       recurse(line.slice(at + 1));
+      return out;
+    }
+    // `:r!cmd` (no space): the bang is the command's, not a force.
+    if (/^(?:r|re|rea|read)$/.test(name) && m[2] === '!') {
+      recurse(line.slice(at));
       return out;
     }
     if (EX_MODIFIERS.test(name)) return [...out, ...exCommandTargets(after(), via, recurse, depth + 1)];
@@ -1963,7 +1990,10 @@ const TMUX_QUIET = /^(?:attach(?:-session)?|a|at|detach(?:-client)?|ls|list-\w+|
  * leaves cannot be followed.
  */
 function typedKey(key: string): string {
-  if (/^(?:Enter|KPEnter|C-m|C-j|\^M|C-c|C-d|C-z|C-\\|Escape|C-\[)$/.test(key)) return '\n';
+  // Enter runs the line; C-c drops it (read as run: the safe side). C-d, C-z, C-\ and Escape end no line
+  // (a program's EOF, a suspend, a meta prefix): they type nothing, and text before them stays typed.
+  if (/^(?:Enter|KPEnter|C-m|C-j|\^M|C-c)$/.test(key)) return '\n';
+  if (/^(?:C-d|C-z|C-\\|Escape|C-\[)$/.test(key)) return '';
   if (key === 'Space') return ' ';
   if (key === 'Tab' || key === 'C-i') return '\t';
   if (/^(?:[CMS]-.+|\^.|BSpace|BTab|DC|Delete|IC|Insert|Left|Right|Up|Down|Home|End|NPage|PPage|PageUp|PageDown|PgUp|PgDn|F\d+|KP.+)$/.test(key)) {
@@ -2069,7 +2099,7 @@ function tmuxCommands(args: readonly Word[]): string[] {
         // line unseen (`send-keys 'rm src/boo'`, then `send-keys 'king/a.ts' Enter`). Only a lone answer
         // to a prompt or a pager (`y`, `n`, `q`) may stand without one.
         const left = typed.slice(typed.lastIndexOf('\n') + 1);
-        if (left.trim() !== '' && !/^[ynqYNQ]$/.test(left)) {
+        if (left !== '' && !/^[ynqYNQ]$/.test(left)) {
           throw new Undecidable(`\`tmux send-keys\` leaves \`${left.slice(0, 60)}\` typed but not entered, which a later call could finish unseen; send whole lines, each with Enter`);
         }
         out.push(typed);
@@ -2301,7 +2331,8 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
       break;
     case 'sed':
     case 'gsed': {
-      const scripted = args.some((w) => /^(-e|-f|--expression|--file)/.test(w.text) || /^-[a-zA-Z]*[ef]$/.test(w.text));
+      // -e/-f anywhere in a cluster, the script attached or next (`-ne'w x'`, `-nf fix.sed`).
+      const scripted = args.some((w) => /^(-e|-f|--expression|--file)/.test(w.text) || /^-[a-zA-Z]*[ef]/.test(w.text));
       const files = operands(args, SED_VALUE_OPTIONS);
       // The script's own commands: `w file`, `s/…/…/w file`, `e command` (none with --sandbox).
       if (!args.some((w) => w.text === '--sandbox')) {
@@ -2325,7 +2356,7 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
       break;
     case 'ssh':
     case 'sftp':
-      sshRuns(name, args, recurse);
+      sshRuns(name, args, recurse, (w) => void out.push(target(w, 'write', `${name} -E`)));
       break;
     case 'rm':
     case 'unlink':
@@ -2419,9 +2450,15 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
       // read and write of its paths goes to the other file system (`mount --bind /tmp/x src/a.ts`).
       const words = operands(args, MOUNT_VALUE_OPTIONS);
       if (name === 'rclone' && words.shift()?.text !== 'mount') break;
-      const point = words[words.length - 1];
-      if (point === undefined || (name === 'mount' && words.length === 0)) break;
+      const named = optionValues(args, [], ['--target']).pop();
+      const point = named ?? words[words.length - 1];
+      if (point === undefined || (name === 'mount' && words.length === 0 && named === undefined)) break;
       out.push(target(point, 'write', name), { path: join(point.text, '**'), glob: true, op: 'delete', via: name });
+      // A bind mount (and bindfs) makes the source writable through the mount point (`mount --bind src/booking /tmp/y`).
+      const bind = name === 'bindfs' || args.some((w) => /^(?:-B|--bind|--rbind|-R)$/.test(w.text)) || optionValues(args, ['-o'], ['--options']).some((w) => /(?:^|,)r?bind(?:,|$)/.test(w.text));
+      if (bind) {
+        for (const source of [...optionValues(args, [], ['--source']), ...words.filter((w) => w !== point)]) out.push(target(source, 'write', `${name} --bind`), { path: join(source.text, '**'), glob: true, op: 'write', via: `${name} --bind` });
+      }
       break;
     }
     case 'link':
@@ -2473,7 +2510,13 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
       // (`find . -name '*.log' -delete`), where the tests before it are only joined by "and" (an -o, a !
       // or parentheses could let anything through).
       const tests = args.slice(roots.length, acts).map((w) => w.text);
-      const name = tests.some((t) => /^(?:-o|-or|-not|!|\(|\)|,)$/.test(t)) ? undefined : args[roots.length + tests.indexOf('-name') + 1];
+      // Only an action that does nothing but delete what matched, with nothing after it: `-delete`, or
+      // `-exec rm [-rf] {} ;`/`+` (any other command, or more after it, may write anything).
+      const after = args.slice(acts + 1).map((w) => w.text);
+      const deletesMatches = args[acts].text === '-delete' ? after.length === 0
+        : (args[acts].text === '-exec' || args[acts].text === '-execdir') && /^rm$/.test(basename(after[0] ?? '')) && after.length >= 3
+          && after.slice(1, -2).every((t) => /^-[rRfv]+$/.test(t)) && after[after.length - 2] === '{}' && /^(?:;|\+)$/.test(after[after.length - 1]);
+      const name = !deletesMatches || tests.some((t) => /^(?:-o|-or|-not|!|\(|\)|,)$/.test(t)) ? undefined : args[roots.length + tests.indexOf('-name') + 1];
       const named = name !== undefined && tests.includes('-name') && !name.text.includes('/') && !name.text.includes(EXPANSION) ? name.text : undefined;
       for (const r of roots.length > 0 ? roots : [{ text: '.', glob: false, raw: '.', inner: [] }]) {
         if (named === undefined) out.push({ path: join(r.text, '**'), glob: true, op: 'delete', via: 'find' });
@@ -2516,7 +2559,7 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
 }
 
 /** Long options that name the file a program writes (bundlers, compilers, generators: `--outfile=x`, `--output x`). */
-const OUTPUT_FILE_OPTIONS: ReadonlySet<string> = new Set(['--outfile', '--out-file', '--outFile', '--output-file', '--output', '--out', '--test-reporter-destination', '--redirect-warnings']);
+const OUTPUT_FILE_OPTIONS: ReadonlySet<string> = new Set(['--outfile', '--out-file', '--outFile', '--output-file', '--output', '--out', '--test-reporter-destination', '--redirect-warnings', '--cpu-prof-name', '--heap-prof-name', '--report-filename']);
 /** Long options that name the folder it writes into (`--outDir`, `--out-dir`, webpack's `--output-path`). */
 const OUTPUT_DIR_OPTIONS: ReadonlySet<string> = new Set(['--outdir', '--outDir', '--out-dir', '--output-dir', '--output-path', '--out-path', '--dist-dir', '--distpath', '--target-dir', '--emit-dir', '--cpu-prof-dir', '--heap-prof-dir', '--diagnostic-dir', '--report-directory']);
 /** Programs whose `-o` names the file they write (elsewhere `-o` is often a flag: `grep -o`, `ls -o`), and whose `-d` names a folder. */
@@ -2694,7 +2737,10 @@ function writerTargets(name: string, args: readonly Word[], recurse: (script: st
       let removes = false;
       let dir = '.';
       let archive: Word | undefined;
+      // Each member with the folder of the -C before it (tar applies -C in order).
       const members: Word[] = [];
+      const memberDirs: string[] = [];
+      let listed = false;
       /** An option's value: the archive, the folder, a command tar runs, a file it writes. */
       const valued = (option: string, value: Word | undefined): void => {
         if (value === undefined) return;
@@ -2703,6 +2749,7 @@ function writerTargets(name: string, args: readonly Word[], recurse: (script: st
         else if (['I', 'F', '--use-compress-program', '--to-command', '--info-script', '--new-volume-script', '--rsh-command'].includes(option)) recurse(value.text);
         else if (option === '--checkpoint-action' && value.text.startsWith('exec=')) recurse(value.text.slice(5));
         else if (['g', '--listed-incremental', '--index-file', '--volno-file'].includes(option)) write(value, `tar ${option.length === 1 ? '-' : ''}${option}`);
+        else if (option === 'T' || option === '--files-from') listed = true;
       };
       for (let k = 0; k < args.length; k++) {
         const t = args[k].text;
@@ -2729,12 +2776,15 @@ function writerTargets(name: string, args: readonly Word[], recurse: (script: st
           if (opt === '--remove-files') removes = true;
         } else {
           members.push(args[k]);
+          memberDirs.push(dir);
         }
       }
-      // Creating (or adding to) an archive writes it; --remove-files then deletes what it put in.
+      // Creating (or adding to) an archive writes it; --remove-files then deletes what it put in (a list
+      // read from a file or the input, -T: any file below the folder).
       if (create && archive !== undefined && archive.text !== '-') write(archive, 'tar -c');
       if (removes) {
-        for (const m of members) out.push({ path: join(dir, m.text), glob: m.glob, op: 'delete', via: 'tar --remove-files' }, { path: join(join(dir, m.text), '**'), glob: true, op: 'delete', via: 'tar --remove-files' });
+        members.forEach((m, i) => out.push({ path: join(memberDirs[i], m.text), glob: m.glob, op: 'delete', via: 'tar --remove-files' }, { path: join(join(memberDirs[i], m.text), '**'), glob: true, op: 'delete', via: 'tar --remove-files' }));
+        if (listed) out.push({ path: join(dir, '**'), glob: true, op: 'delete', via: 'tar --remove-files', unknown: 'the files it removes are listed in a file or its input' });
       }
       if (!extract) break;
       if (members.length === 0 || args.some((w) => w.text.startsWith('--strip-components') || w.text.startsWith('--transform'))) everything(dir, 'tar -x');
@@ -2752,6 +2802,8 @@ function writerTargets(name: string, args: readonly Word[], recurse: (script: st
       if (zipFile !== undefined && zipFile.text !== '-') write(zipFile, 'zip');
       if (args.some((w) => /^-[a-zA-Z]*m/.test(w.text) || w.text === '--move')) {
         for (const f of files) out.push(target(f, 'delete', 'zip -m'), { path: join(f.text, '**'), glob: true, op: 'delete', via: 'zip -m' });
+        // -@: the names come on its input.
+        if (args.some((w) => /^-[a-zA-Z]*@/.test(w.text) || w.text === '--names-stdin')) out.push({ path: '**', glob: true, op: 'delete', via: 'zip -m', unknown: 'the files it moves are named on its input' });
       }
       break;
     }
@@ -2940,8 +2992,14 @@ const CONTAINER_RUN_VALUES = new Set([
   '--cpuset-mems', '--oom-score-adj', '--storage-opt', '--sysctl', '--userns', '--uts', '--expose', '--detach-keys', '--network-alias', '--ip', '--ip6',
   '--annotation', '--arch', '--os', '--variant', '--pod', '--secret', '--systemd', '--tz', '--umask', '--uidmap', '--gidmap', '--cgroupns', '--cgroup-parent',
   '--isolation', '--kernel-memory', '--pids-limit', '--blkio-weight', '--device-read-bps', '--device-write-bps', '--init-path', '--rootfs', '--service-ports',
-  '--index', '--pull-policy', '-T', '--no-TTY',
+  '--index', '--pull-policy', '--memory-reservation', '--cpu-quota', '--cpu-period', '--cpu-rt-runtime', '--cpu-rt-period', '--volume-driver',
+  '--device-read-iops', '--device-write-iops', '--device-cgroup-rule', '--blkio-weight-device', '--log-level', '--cpu-count', '--cpu-percent',
+  '--kernel-memory', '--memory-swappiness', '--pids-limit', '--requires', '--chrootdirs', '--hooks-dir', '--image-volume', '--passwd-entry', '--group-entry',
 ]);
+/** Flags of `run`, `create` and `exec` (no value): any other option before the image is one the guard does not know. */
+const CONTAINER_RUN_FLAGS = new Set(['-d', '--detach', '-i', '--interactive', '-t', '--tty', '--rm', '--privileged', '--read-only', '--init', '-P', '--publish-all',
+  '--no-healthcheck', '--sig-proxy', '-q', '--quiet', '--oom-kill-disable', '--disable-content-trust', '-T', '--no-TTY', '--no-deps', '--service-ports', '--use-aliases',
+  '--remove-orphans', '--build', '--replace', '--tls-verify', '--no-hosts', '--rmi', '--read-only-tmpfs', '--systemd', '--http-proxy', '--help', '-it', '-ti', '-dit', '-itd']);
 
 /**
  * What a container engine writes on this machine: `cp` to a host path (`docker cp ctr:/x src/a.ts`,
@@ -2976,7 +3034,7 @@ function containerTargets(name: string, args: readonly Word[]): ShellTarget[] {
     case 'cp': {
       const [, dest] = operands(rest, new Set(['-c', '--container', '-n', '--namespace', '--retries']));
       // A container's path is `name:path` (kubectl: `ns/pod:path`); anything else is this machine's.
-      if (dest === undefined || dest.text === '-' || /^[\w.@/-]+:/.test(dest.text)) return [];
+      if (dest === undefined || dest.text === '-' || (/^[\w.@/-]+:/.test(dest.text) && !/^(?:\/|\.\.?\/)/.test(dest.text))) return [];
       return [target(dest, 'write', via), { path: join(dest.text, '**'), glob: true, op: 'write', via }];
     }
     case 'build': {
@@ -3013,6 +3071,7 @@ function containerRun(via: string, mounts: 'given' | 'unknown', rest: readonly W
   const binds: { host: string; cont: string }[] = [];
   let workdir: string | undefined;
   let unknownMounts = mounts === 'unknown';
+  let entrypoint: Word | undefined;
   let k = 0;
   for (; k < rest.length; k++) {
     const t = rest[k].text;
@@ -3021,7 +3080,7 @@ function containerRun(via: string, mounts: 'given' | 'unknown', rest: readonly W
       break;
     }
     if (!t.startsWith('-') || t === '-') break;
-    const eq = t.startsWith('--') ? t.indexOf('=') : -1;
+    const eq = t.indexOf('=');
     let option = eq > 0 ? t.slice(0, eq) : t;
     let value: Word | undefined;
     if (eq > 0) value = { ...rest[k], text: t.slice(eq + 1) };
@@ -3030,7 +3089,19 @@ function containerRun(via: string, mounts: 'given' | 'unknown', rest: readonly W
       // `-itv HOST:CONT`: a cluster whose last letter takes the next word.
       option = `-${t[t.length - 1]}`;
       value = rest[++k];
-    } else continue;
+    } else if (/^-[a-zA-Z]./.test(t) && !t.startsWith('--') && CONTAINER_RUN_VALUES.has(t.slice(0, 2)) && !CONTAINER_RUN_FLAGS.has(t)) {
+      // `-v/repo:/w`, `-w/w/src`: the value attached.
+      option = t.slice(0, 2);
+      value = { ...rest[k], text: t.slice(2) };
+    } else if (CONTAINER_RUN_FLAGS.has(t) || /^-[dit]+$/.test(t)) continue;
+    else {
+      // An option the guard does not know may take the next word: where the image starts, and with it
+      // the mounts, would be guessed. Refused where the words mount a folder or name one.
+      if (rest.slice(k).some((w) => /^(?:-v|--volume|--mount|-w|--workdir|--volumes-from)(?:=|$)|^-v./.test(w.text))) {
+        throw new Undecidable(`\`${via} ${t}\` is an option the guard does not know, so it cannot tell which folders the container mounts`);
+      }
+      continue;
+    }
     if (value === undefined) break;
     if (option === '-v' || option === '--volume') {
       const [host, cont, modes = ''] = value.text.split(':');
@@ -3047,10 +3118,13 @@ function containerRun(via: string, mounts: 'given' | 'unknown', rest: readonly W
       out.push(target(value, 'write', `${via} --cidfile`));
     } else if (option === '--volumes-from') {
       unknownMounts = true;
+    } else if (option === '--entrypoint') {
+      entrypoint = value;
     }
   }
   // The image (or the container, for exec), then the command; none given: the image's own, not known (nor written by an agent).
-  const command = rest.slice(k + 1);
+  // `--entrypoint rm img src/a.ts`: the entry point runs with the words after the image.
+  const command = entrypoint !== undefined ? [entrypoint, ...rest.slice(k + 1)] : rest.slice(k + 1);
   if (command.length === 0 || (binds.length === 0 && !unknownMounts)) return out;
   // Each path is tried in each mount: a few dozen mounts at most (thousands would be a command built to be slow).
   if (binds.length > MAX_CONTAINER_MOUNTS) throw new Undecidable(`\`${via}\` mounts more than ${MAX_CONTAINER_MOUNTS} folders, more than the guard follows`);
@@ -3074,8 +3148,10 @@ function containerRun(via: string, mounts: 'given' | 'unknown', rest: readonly W
       continue;
     }
     // The path in the container: from -w, else (the image's own folder, not known) from each mount's top.
-    const fromTop = !t.path.startsWith('/') && !(workdir !== undefined && workdir.startsWith('/'));
-    const path = t.path.startsWith('/') ? posix.normalize(t.path) : fromTop ? t.path : posix.join(workdir!, t.path);
+    // `~` is the container's home, not known: read from each mount's top, as a path without -w.
+    const own = t.path.startsWith('~') ? t.path.replace(/^~[^/]*\/?/, '') : t.path;
+    const fromTop = t.path.startsWith('~') || (!own.startsWith('/') && !(workdir !== undefined && workdir.startsWith('/')));
+    const path = own.startsWith('/') ? posix.normalize(own) : fromTop ? own : posix.join(workdir!, own);
     for (const b of binds) {
       const cont = posix.normalize(b.cont).replace(/(.)\/$/, '$1');
       if (!fromTop && path !== cont && !path.startsWith(cont === '/' ? '/' : `${cont}/`)) continue;
@@ -3092,7 +3168,16 @@ const SSH_VALUE_OPTIONS = new Set(['-B', '-b', '-c', '-D', '-E', '-e', '-F', '-I
 /** ssh configuration keys whose value is a command run on this machine. */
 const SSH_LOCAL_COMMANDS = /^(?:ProxyCommand|LocalCommand|KnownHostsCommand)\s*(?:=\s*|\s+)([^]*)$/i;
 /** Names of this machine: a command run on it through ssh is a command run here. */
-const LOOPBACK = /^(?:localhost|localhost\.localdomain|127(?:\.\d{1,3}){3}|::1|\[::1\]|0\.0\.0\.0|ip6-localhost)$/i;
+const LOOPBACK = /^(?:localhost|localhost\.localdomain|127(?:\.\d{1,3}){0,3}|::1|\[::1\]|0(?:\.0){0,3}|ip6-localhost|ip6-loopback)$/i;
+
+/** A name or address of this machine (`localhost.`, `127.1`, `0`, `2130706433`, `0x7f000001` too). */
+function isLoopback(host: string): boolean {
+  const h = host.replace(/\.$/, '');
+  if (LOOPBACK.test(h)) return true;
+  // One number for the whole address (decimal, hex or octal), as the resolver reads it.
+  const n = /^(?:0x[0-9a-f]+|0[0-7]*|[1-9]\d*)$/i.test(h) ? Number(h.startsWith('0') && !/^0x/i.test(h) && h.length > 1 ? parseInt(h, 8) : h) : NaN;
+  return Number.isFinite(n) && (n === 0 || (n >= 0x7f000000 && n <= 0x7fffffff));
+}
 
 /**
  * What ssh, scp, sftp and rsync run on this machine besides copying: a command an `-o ProxyCommand=…`
@@ -3100,16 +3185,22 @@ const LOOPBACK = /^(?:localhost|localhost\.localdomain|127(?:\.\d{1,3}){3}|::1|\
  * (its remote shell, started here) and `--rsync-path`; read as any command line. A command ssh runs on
  * this machine by name (`ssh localhost rm …`), in the home folder, is refused: the guard does not follow it there.
  */
-function sshRuns(name: string, args: readonly Word[], recurse: (script: string) => void): void {
+function sshRuns(name: string, args: readonly Word[], recurse: (script: string) => void, onWrite?: (w: Word) => void): void {
   for (const w of optionValues(args, ['-o'], [])) {
     const m = SSH_LOCAL_COMMANDS.exec(w.text.trim());
     if (m && m[1].trim().toLowerCase() !== 'none') recurse(m[1]);
   }
   if (name === 'scp' || name === 'sftp') for (const w of optionValues(args, ['-S'], [])) recurse(w.text);
   if (name === 'rsync') for (const w of optionValues(args, ['-e'], ['--rsh', '--rsync-path'])) recurse(w.text);
+  // A configuration file of the command's own (`-F cfg`) may name a ProxyCommand or LocalCommand.
+  for (const w of optionValues(args, ['-F'], [])) {
+    if (w.text !== '/dev/null' && w.text !== 'none') throw new Undecidable(`\`${name} -F ${w.raw}\` reads a configuration the guard does not, which can run commands on this machine`);
+  }
   if (name !== 'ssh') return;
+  // ssh -E FILE appends its log to FILE.
+  for (const w of optionValues(args, ['-E'], [])) onWrite?.(w);
   const [host, ...command] = operands(args, SSH_VALUE_OPTIONS);
-  if (host !== undefined && command.length > 0 && LOOPBACK.test(host.text.replace(/^[^@]*@/, '').replace(/^ssh:\/\//, '').replace(/:\d+$/, ''))) {
+  if (host !== undefined && command.length > 0 && isLoopback(host.text.replace(/^[^@]*@/, '').replace(/^ssh:\/\//, '').replace(/:\d+$/, ''))) {
     throw new Undecidable(`\`ssh ${host.raw} …\` runs the command on this machine, from the home folder, where the guard does not follow it`);
   }
 }
@@ -3313,7 +3404,8 @@ function gitRuns(sub: string | undefined, rest: readonly Word[], run: ((script: 
   }
   for (const c of runs) {
     if (run === undefined) throw new Undecidable(`\`git ${sub}\`, through an alias, runs a command the guard reads only when the command is written out`);
-    run(c);
+    // git runs them from the top of the work tree (or the other repository), not from here: a folder the guard does not follow.
+    run(sub === 'submodule' ? c : `cd "$GIT_WORK_TREE_TOP" && ${c}`);
   }
 }
 
@@ -4021,7 +4113,7 @@ function execKind(text: string): 'shell' | 'code' | 'sed' | undefined {
   if (basename(words[0] ?? '') === 'env') words = words.slice(1).filter((w) => !w.startsWith('-') && !w.includes('='));
   const program = basename(words[0] ?? '');
   if (SHELLS.has(program) && program !== 'fish') return 'shell';
-  if (program === 'sed' && words.includes('-f')) return 'sed';
+  if (program === 'sed' && words.some((w) => /^-[a-zA-Z]*f$/.test(w))) return 'sed';
   return /^(python[0-9.]*|node|nodejs|ruby|perl|php)$/.test(program) ? 'code' : undefined;
 }
 
@@ -4128,7 +4220,8 @@ function sedScriptTargets(script: string, via: string, recurse?: (command: strin
       case 'c': {
         // One line (`a text`), or lines each ended by a backslash (`a\` then text).
         let line = toLineEnd();
-        while (line.endsWith('\\') && i < n) {
+        // A line ended by an odd number of backslashes goes on (`foo\\` ends with an escaped backslash).
+        while (/(?:^|[^\\])(?:\\\\)*\\$/.test(line) && i < n) {
           i++;
           line = toLineEnd();
         }
@@ -4731,6 +4824,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
       const files: ScriptFileUse[] = [];
       const aliased: GitAliasUse[] = [];
       const found = commandTargets(simple, withXargs(real), { recurse: subshell, evalHere, upstream, patch: (use) => void applied.push(use), script: (use) => void ran.push(use), make: (use) => void made.push(use), scriptFile: (use) => void files.push(use), gitAlias: (use) => void aliased.push(use) });
+      for (const w of real.writes ?? []) found.push(target(w.word, 'write', w.via));
       if (name !== undefined && !((name === 'cd' || name === 'pushd' || name === 'popd') && real.inShell)) commands++;
       // `env -C dir cmd`, `sudo -D dir cmd`: the command's relative paths are in that folder.
       let inDir = '';
@@ -4794,11 +4888,15 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
     // `BASH_ENV=x.sh bash -c …`, `LESSOPEN='|…' less f`): given to the command it stands before, or
     // exported (a plain assignment, `EDITOR=x; echo`, stays in the shell).
     if (commands > 0) {
+      // Exported by name anywhere in the line (`export A=1 BASH_ENV=x`, `declare -x`, `set -a`): every assignment counts.
+      const exporting = /\b(?:export|declare\s+-\w*x|typeset\s+-\w*x|set\s+-\w*a|allexport)\b/.test(command);
       for (const m of command.matchAll(COMMAND_ENV)) {
-        const given = /^\s*[;&|(`]?\s*(?:export|env)\s/.test(m[0]) || /^[ \t]+[^\s;&|)]/.test(command.slice((m.index ?? 0) + m[0].length));
+        const given = exporting || /^\s*[;&|(`]?\s*(?:export|env)\s/.test(m[0]) || /^[ \t]+[^\s;&|)]/.test(command.slice((m.index ?? 0) + m[0].length));
         if (!given) continue;
         const value = m[2].replace(/^(['"])(.*)\1$/, '$2');
-        if (!HARMLESS_PAGER.test(value) && !HARMLESS_EDITOR.test(value)) throw new Undecidable(`\`${m[1]}=…\` makes the program run a command or script the guard does not analyse`);
+        // A program by its name alone (`BROWSER=firefox`, `PAGER=most`) runs nothing of the agent's; a path (`./x.sh`) or a command line may.
+        const byName = m[1] !== 'BASH_ENV' && /^[\w.+-]+$/.test(value);
+        if (!HARMLESS_PAGER.test(value) && !HARMLESS_EDITOR.test(value) && !byName) throw new Undecidable(`\`${m[1]}=…\` makes the program run a command or script the guard does not analyse`);
       }
     }
     // Package scripts, once the command's own writes are known: a script may run more (`npm run a`

@@ -139,6 +139,9 @@ describe('agent hook payloads', () => {
     assert.equal(shell.command, 'rm src/booking/flow.ts');
     assert.equal(shell.cwd, CWD);
     assert.equal(read(cline('run_commands', { commands: '["npm test", "rm src/booking/flow.ts"]' })).command, 'npm test\nrm src/booking/flow.ts');
+    // A command line that starts like JSON is a command line (`[ "$(rm …)" ]` read as JSON let the rm through).
+    assert.equal(read(cline('execute_command', { command: '[ "$(rm src/booking/flow.ts)" ]' })).command, '[ "$(rm src/booking/flow.ts)" ]');
+    assert.deepEqual(read(cline('editor', { command: 'view', path: '/repo/src/booking/flow.ts' })).paths, []);
     assert.deepEqual(read(cline('use_mcp_tool', { server_name: 'fs', tool_name: 'write_file', arguments: '{"path": "/repo/src/booking/flow.ts", "content": "x"}' })).paths, ['/repo/src/booking/flow.ts']);
     assert.deepEqual(read(cline('fs__write_file', { path: '/repo/src/booking/flow.ts', content: 'x' })).paths, ['/repo/src/booking/flow.ts']);
     assert.deepEqual(read(cline('read_file', { path: 'src/booking/flow.ts' })).paths, []);
