@@ -918,7 +918,7 @@ interface GitAliasUse {
  */
 interface ScriptFileUse {
   file: Word;
-  kind: 'shell' | 'code' | 'exec' | 'sed';
+  kind: 'shell' | 'code' | 'exec' | 'sed' | 'ex';
   /** The words after the file: a shell script's `$1`, `$2`…, code's `sys.argv[1:]`. */
   args?: readonly Word[];
   /** The interpreter, for `code`. */
@@ -1734,6 +1734,27 @@ function editorRuns(name: string, args: readonly Word[], recurse: (script: strin
   return out;
 }
 
+/**
+ * The commands a line editor reads on its input (`ed f <<EOF`, `printf '…' | ex -s f`, `vim -es f < cmds`):
+ * ed's and Ex's (`w FILE`, `!cmd`, `r !cmd`, `e FILE`…), read line by line as exCommandTargets reads
+ * `-c`; from a file (`< cmds`) read through the caller as a script file. Input the guard cannot see (a
+ * pipe from a command it cannot print) is refused. Only ed, ex and vim in Ex mode (-e, -E, -es) read
+ * commands there.
+ */
+function editorInput(name: string, args: readonly Word[], command: SimpleCommand, io: CommandIo): ShellTarget[] {
+  const exMode = name === 'ed' || name === 'red' || name === 'ex' || (VIM_FAMILY.has(name) && args.some((w) => /^-[a-zA-Z]*[eE]/.test(w.text)));
+  if (!exMode) return [];
+  const from = command.redirects.filter((r) => r.op === '<').pop();
+  if (from !== undefined) {
+    io.scriptFile({ file: from.target, kind: 'ex', interpreter: name });
+    return [];
+  }
+  const text = command.heredocs.length > 0 ? command.heredocs.join('\n') : io.upstream === undefined ? undefined : io.upstream === 'unknown' ? null : printedText(io.upstream) ?? null;
+  if (text === null) throw new Undecidable(`\`${name}\` reads editor commands from its input, which the guard cannot know`);
+  if (text === undefined) return [];
+  return text.split('\n').flatMap((line) => exCommandTargets(line, name, io.recurse));
+}
+
 /** Ex command names (shortest abbreviation first) that write the file they name; `w !cmd` runs cmd. */
 const EX_WRITES = /^(?:w|wr|wri|writ|write|sav|savea|saveas|wq|x|xi|xit|exi|exit|up|upd|upda|updat|update|wn|wne|wnex|wnext|wN|wNext|wp|wpr|wpre|wprev|wprevious|mks|mksession|mkvie|mkview|mkv|mkvimrc|mkexrc|mk|wv|wviminfo|wsh|wshada|redi|redir)$/;
 /** Ex commands that make another file the buffer a later `:w` writes. */
@@ -2146,7 +2167,7 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
   const ops = operands(args);
   // deno formats and lints (fmt, lint); its other subcommands run code (`deno eval`, `deno run`): read below.
   const rewritten = name === 'deno' && !['fmt', 'lint'].includes(args.find((w) => !w.text.startsWith('-'))?.text ?? '') ? undefined : rewriterTargets(name, args);
-  if (rewritten) return [...out, ...rewritten, ...outputOptionTargets(name, args), ...editorRuns(name, args, recurse)];
+  if (rewritten) return [...out, ...rewritten, ...outputOptionTargets(name, args), ...editorRuns(name, args, recurse), ...editorInput(name, args, command, io)];
   // `./fix.sh`, `scripts/fix.py`: a file run by its path (not the system's programs).
   if (words[0].text.includes('/') && !words[0].glob && !SYSTEM_PROGRAMS.test(words[0].text)) io.scriptFile({ file: words[0], kind: 'exec', args });
 
@@ -4068,6 +4089,14 @@ function scriptFileTargets(use: ScriptFileUse, inDir: string, dir: string, ports
       for (const t of inner.targets) {
         if (t.anywhere === undefined && t.unknown === undefined) out.push({ ...t, through: t.through ?? (named++ < MAX_NAMED_LINES ? `${rel}: \`${lineNaming(text, t.path)}\`` : rel) });
       }
+    } else if (kind === 'ex') {
+      // ed's or Ex's commands: a shell command they run (`!cmd`) is read as a command line, one level deep.
+      const run = (c: string): void => {
+        const inner = analyzeShellCommand(c, [], { ...ports, readFile: undefined, readScript: undefined });
+        if (inner.failure !== undefined) throw new Undecidable(`\`${shown(rel)}\` runs \`${c.slice(0, 60)}\`: ${inner.failure}`);
+        out.push(...inner.targets.map((t) => ({ ...t, through: rel })));
+      };
+      for (const line of text.split('\n')) out.push(...exCommandTargets(line, use.interpreter ?? 'ex', run).map((t) => ({ ...t, through: rel })));
     } else if (kind === 'sed') {
       out.push(...sedScriptTargets(text, 'sed -f').map((t) => ({ ...t, through: rel })));
     } else if (kind === 'code') {

@@ -430,6 +430,13 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ['gdb -batch -cd=src -ex run --args /bin/rm booking/flow.ts', 'deny'],
   ["gdb -batch -ex 'break main' -ex run -ex 'p argc' ./a.out", 'allow'],
   ["gdb -batch -ex 'p system(\"rm x\")' ./a.out", 'fail'],
+  // A line editor's commands on its input.
+  ["printf '!rm src/booking/flow.ts\\nq\\n' | ex -s README.md", 'deny'],
+  ["ed -s README.md <<'EOF'\nw src/booking/flow.ts\nq\nEOF", 'deny'],
+  ["vim -es README.md <<< 'r !rm src/booking/flow.ts'", 'deny'],
+  ["ed -s README.md <<'EOF'\n,s/a/b/g\nw\nq\nEOF", 'allow'],
+  ["printf ',s/a/b/g\\nw\\nq\\n' | ed -s README.md", 'allow'],
+  ['some-tool | ex -s README.md', 'fail'],
   ['flock /tmp/l ls', 'allow'],
   ['watch -n 2 git status', 'allow'],
   ['script -q -c ls /dev/null', 'allow'],
@@ -1919,6 +1926,9 @@ describe('shell guard: script files a command runs, read through the caller (bes
     'argv.js': "const [, , out] = process.argv;\nrequire('fs').writeFileSync(out, 'x');\n",
     'show.js': "process.stdout.write(require('fs').readFileSync(process.argv[2], 'utf8'));\n",
     'fix.sed': '# write the matches out\n/booking/w src/booking/flow.ts\n',
+    'cmds.ex': '%s/a/b/g\nw src/booking/flow.ts\nq\n',
+    'run.ex': '!rm -rf db/migrations\nq\n',
+    'plain.ex': '%s/a/b/g\nwq\n',
     'run.sed': '1e rm -f /tmp/x\n',
     'plain.sed': 's/a/b/g\n/^$/d\n',
     'tool.sed': '#!/bin/sed -f\ns/a/b/w db/migrations/001_init.sql\n',
@@ -1935,6 +1945,9 @@ describe('shell guard: script files a command runs, read through the caller (bes
   const rows: [command: string, expected: Answer][] = [
     // a sed script file: its `w` commands write (`e` runs what the guard does not read from a file)
     ['sed -n -f fix.sed README.md', 'deny'],
+    ['ex -s README.md < cmds.ex', 'deny'],
+    ['ed -s README.md < run.ex', 'deny'],
+    ['vim -es README.md < plain.ex', 'allow'],
     ['sed -f run.sed README.md', 'fail'],
     ['sed -f plain.sed README.md > /tmp/out.md', 'allow'],
     ['./tool.sed README.md', 'deny'],
