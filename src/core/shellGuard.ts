@@ -3212,6 +3212,8 @@ function sshRuns(name: string, args: readonly Word[], recurse: (script: string) 
     if (m && m[1].trim().toLowerCase() !== 'none') recurse(m[1]);
   }
   if (name === 'scp' || name === 'sftp') for (const w of optionValues(args, ['-S'], [])) recurse(w.text);
+  // sftp's batch file: `!command` lines run here, `get` lines write here.
+  if (name === 'sftp') for (const w of optionValues(args, ['-b'], [])) throw new Undecidable(`\`sftp -b ${w.raw}\` runs a batch of commands (\`!\` runs them on this machine, \`get\` writes here) the guard does not read`);
   if (name === 'rsync') for (const w of optionValues(args, ['-e'], ['--rsh', '--rsync-path'])) recurse(w.text);
   // A configuration file of the command's own (`-F cfg`) may name a ProxyCommand or LocalCommand.
   for (const w of optionValues(args, ['-F'], [])) {

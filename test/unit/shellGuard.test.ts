@@ -422,6 +422,8 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ['mount --bind /tmp/x --target src/booking', 'deny'],
   ['mount --bind src/booking /tmp/y && echo evil > /tmp/y/flow.ts', 'deny'],
   ['ssh -F /tmp/cfg host uptime', 'fail'],
+  ['sftp -b /tmp/batch host', 'fail'],
+  ['sftp host', 'allow'],
   ['ssh -v -E src/booking/flow.ts host uptime', 'deny'],
   ['ssh 127.1 rm x', 'fail'],
   ['ssh localhost. rm x', 'fail'],
