@@ -3427,8 +3427,11 @@ function gitRuns(sub: string | undefined, rest: readonly Word[], run: ((script: 
   }
   for (const c of runs) {
     if (run === undefined) throw new Undecidable(`\`git ${sub}\`, through an alias, runs a command the guard reads only when the command is written out`);
-    // git runs them from the top of the work tree (or the other repository), not from here: a folder the guard does not follow.
-    run(sub === 'submodule' ? c : `cd "$GIT_WORK_TREE_TOP" && ${c}`);
+    // git runs them from the top of the work tree (or the other repository), not from here: a relative
+    // path with a folder in it (`rm src/a.ts` from a subfolder) is read from a folder the guard does not
+    // follow; a command without one (`npm test`, `rm a.ts`: read from here, the safe side) as it is.
+    const relative = /(?:^|[\s'"=])(?!\/|~)[\w.@-]+\/|(?:^|[\s'"=])\.\.?(?:\/|\s|$)/.test(c);
+    run(sub === 'submodule' || !relative ? c : `cd "$GIT_WORK_TREE_TOP" && ${c}`);
   }
 }
 

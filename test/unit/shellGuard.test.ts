@@ -390,6 +390,7 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ["find . -name '*.log' -exec rm -f {} +", 'allow'],
   ["cd src/other && git rebase -x 'rm src/booking/flow.ts' HEAD~1", 'deny'],
   ["cd src/other && git rebase -x 'rm x.ts' HEAD~1", 'allow'],
+  ["git rebase --exec 'npm test' main", 'allow'],
   ["tmux send-keys -t dev 'rm src/boo' C-d", 'fail'],
   ["tmux send-keys -t dev 'rm src/boo' Escape", 'fail'],
   ['tmux send-keys -t dev Space', 'fail'],
