@@ -727,6 +727,10 @@ function sandboxOptions(name: string, words: readonly Word[], start: number, out
       if (/^--(?:dev-)?bind(?:-try)?$/.test(o) && values.length === 2 && !samePlace(values[0], values[1])) throw remapped(`bwrap ${o}`, `${values[0].raw} ${values[1].raw}`);
       if (o === '--overlay') throw new Undecidable('`bwrap --overlay` writes to a folder of its own in place of the one mounted, which the guard does not work out');
       if (o === '--chdir' && values[0]) out.chdir.push(values[0]);
+      // What bwrap makes itself: `--symlink SRC DEST` (a write through DEST reaches SRC, as `ln -s`), the
+      // file of `--file FD DEST`/`--bind-data FD DEST`, the mode of `--chmod MODE PATH`.
+      if (o === '--symlink' && values[0]) (out.writes ??= []).push({ word: values[0], via: 'bwrap --symlink' });
+      if (/^--(?:file|bind-data|ro-bind-data|chmod)$/.test(o) && values[1]) (out.writes ??= []).push({ word: values[1], via: `bwrap ${o}` });
       k += n;
     }
     return k;
@@ -1162,8 +1166,9 @@ function interpreterOperand(name: string, args: readonly Word[]): Word | undefin
   // `deno run fix.ts`, `bun run fix.ts` (bun's other words after run are package scripts: read apart).
   let k = 0;
   if (key === 'deno') {
-    if (args[0]?.text !== 'run') return undefined;
-    k = 1;
+    // `deno run fix.ts`, or `deno fix.ts` (deno 2 runs a script named first).
+    if (args[0]?.text !== 'run' && !/\.[cm]?[jt]sx?$/.test(args.find((w) => !w.text.startsWith('-'))?.text ?? '')) return undefined;
+    k = args[0]?.text === 'run' ? 1 : 0;
   } else if (key === 'bun' && args[0]?.text === 'run') {
     k = 1;
     const file = args.slice(1).find((w) => !w.text.startsWith('-'));
@@ -1690,7 +1695,7 @@ const REWRITERS: Record<string, RewriterSpec> = {
 const EDITORS: Record<string, string[]> = {
   ed: ['-p', '--prompt'], red: ['-p', '--prompt'], ex: ['-c', '--cmd', '-S', '-u', '-i', '-s', '-T', '-w', '-W', '-t', '-q'],
   vi: ['-c', '--cmd', '-S', '-u', '-U', '-i', '-s', '-T', '-w', '-W', '-t', '-q'], vim: ['-c', '--cmd', '-S', '-u', '-U', '-i', '-s', '-T', '-w', '-W', '-t', '-q'],
-  nvim: ['-c', '--cmd', '-S', '-u', '-i', '-s', '-w', '-W', '-t', '-q', '--listen'], view: ['-c', '--cmd', '-S', '-u', '-i', '-s', '-t'],
+  nvim: ['-c', '--cmd', '-S', '-u', '-i', '-s', '-w', '-W', '-t', '-q', '--listen', '-l'], view: ['-c', '--cmd', '-S', '-u', '-i', '-s', '-t'],
   emacs: ['-l', '--load', '-f', '--funcall', '--eval', '--execute', '-L', '--directory', '--insert', '-t', '--terminal', '-d', '--display', '--chdir', '--script', '-x'],
   nano: ['-T', '--tabsize', '-Y', '--syntax', '-o', '--operatingdir', '-r', '--fill', '-Q', '--quotestr', '-X', '--wordchars'],
   micro: ['-config-dir', '-plugin', '-options'], pico: ['-o', '-r'], joe: [], kak: ['-e', '-E', '-c', '-s', '-ui'], hx: ['-c', '--config', '--log', '-w', '--working-dir'],
@@ -1715,6 +1720,7 @@ function editorRuns(name: string, args: readonly Word[], recurse: (script: strin
         throw new Undecidable(`\`${name} -s ${args[k + 1].raw}\` types the keys of a file the guard does not read`);
       }
       else if (t.startsWith('+') && !/^\+\d*$/.test(t) && !t.startsWith('+/') && !t.startsWith('+?')) out.push(...exCommandTargets(t.slice(1), name, recurse));
+      else if (t === '-l' && name === 'nvim') throw new Undecidable(`\`nvim -l ${args[k + 1]?.raw ?? ''}\` runs a Lua script the guard does not read`);
       else if ((t === '-S' || t === '-u' || t === '-U') && args[k + 1] !== undefined) {
         const file = args[++k].text;
         if (!/^(?:NONE|NORC|DEFAULTS)$/.test(file)) throw new Undecidable(`\`${name} ${t} ${args[k].raw}\` runs Vim commands from a file the guard does not read`);

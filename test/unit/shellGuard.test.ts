@@ -170,6 +170,10 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ["gdb -batch -ex 'shell rm src/booking/flow.ts'", 'fail'],
   ["gdb -batch -ex 'call system(\"rm x\")' ./a.out", 'fail'],
   ['gdb -x cmds.gdb ./a.out', 'fail'],
+  ["bwrap --bind / / --symlink /repo/src/booking/flow.ts /tmp/x sh -c 'echo > /tmp/x'", 'deny'],
+  ['bwrap --bind / / --chmod 0777 /repo/src/booking/flow.ts true', 'deny'],
+  ['bwrap --bind / / --file 3 /repo/src/booking/flow.ts true', 'deny'],
+  ['nvim -l /tmp/fix.lua', 'fail'],
   ['nsenter -t 1 -m rm src/booking/flow.ts', 'fail'],
   // Commands run through a program's options, and files its options write (allowed before).
   ["tar -cf /dev/null README.md --checkpoint=1 --checkpoint-action=exec='rm src/booking/flow.ts'", 'deny'],
@@ -1929,6 +1933,7 @@ describe('shell guard: script files a command runs, read through the caller (bes
     'argv.js': "const [, , out] = process.argv;\nrequire('fs').writeFileSync(out, 'x');\n",
     'show.js': "process.stdout.write(require('fs').readFileSync(process.argv[2], 'utf8'));\n",
     'fix.sed': '# write the matches out\n/booking/w src/booking/flow.ts\n',
+    'gen.ts': "Deno.writeTextFileSync('src/booking/flow.ts', 'x');\n",
     'cmds.ex': '%s/a/b/g\nw src/booking/flow.ts\nq\n',
     'run.ex': '!rm -rf db/migrations\nq\n',
     'plain.ex': '%s/a/b/g\nwq\n',
@@ -1948,6 +1953,8 @@ describe('shell guard: script files a command runs, read through the caller (bes
   const rows: [command: string, expected: Answer][] = [
     // a sed script file: its `w` commands write (`e` runs what the guard does not read from a file)
     ['sed -n -f fix.sed README.md', 'deny'],
+    ['deno run -A gen.ts', 'deny'],
+    ['deno -A gen.ts', 'deny'],
     ['ex -s README.md < cmds.ex', 'deny'],
     ['ed -s README.md < run.ex', 'deny'],
     ['vim -es README.md < plain.ex', 'allow'],
