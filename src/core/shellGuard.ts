@@ -3018,7 +3018,7 @@ const CONTAINER_RUN_VALUES = new Set([
   '--health-timeout', '--cidfile', '--volumes-from', '-a', '--attach', '--group-add', '--link', '--mac-address', '--cpu-shares', '-c', '--cpuset-cpus',
   '--cpuset-mems', '--oom-score-adj', '--storage-opt', '--sysctl', '--userns', '--uts', '--expose', '--detach-keys', '--network-alias', '--ip', '--ip6',
   '--annotation', '--arch', '--os', '--variant', '--pod', '--secret', '--systemd', '--tz', '--umask', '--uidmap', '--gidmap', '--cgroupns', '--cgroup-parent',
-  '--isolation', '--kernel-memory', '--pids-limit', '--blkio-weight', '--device-read-bps', '--device-write-bps', '--init-path', '--rootfs', '--service-ports',
+  '--isolation', '--kernel-memory', '--pids-limit', '--blkio-weight', '--device-read-bps', '--device-write-bps', '--init-path', '--rootfs',
   '--index', '--pull-policy', '--memory-reservation', '--cpu-quota', '--cpu-period', '--cpu-rt-runtime', '--cpu-rt-period', '--volume-driver',
   '--device-read-iops', '--device-write-iops', '--device-cgroup-rule', '--blkio-weight-device', '--log-level', '--cpu-count', '--cpu-percent',
   '--kernel-memory', '--memory-swappiness', '--pids-limit', '--requires', '--chrootdirs', '--hooks-dir', '--image-volume', '--passwd-entry', '--group-entry',
@@ -4102,7 +4102,10 @@ function scriptFileTargets(use: ScriptFileUse, inDir: string, dir: string, ports
       }
     } else if (kind === 'ex') {
       // ed's or Ex's commands: a shell command they run (`!cmd`) is read as a command line, one level deep.
+      let runs = 0;
       const run = (c: string): void => {
+        // Each is a command line of its own to read: a few hundred at most (a file of 250,000 `!ls` kept the hook busy 2 s).
+        if (++runs > MAX_EX_RUNS) throw new Undecidable(`\`${shown(rel)}\` runs more than ${MAX_EX_RUNS} shell commands, more than the guard reads`);
         const inner = analyzeShellCommand(c, [], { ...ports, readFile: undefined, readScript: undefined });
         if (inner.failure !== undefined) throw new Undecidable(`\`${shown(rel)}\` runs \`${c.slice(0, 60)}\`: ${inner.failure}`);
         out.push(...inner.targets.map((t) => ({ ...t, through: rel })));
@@ -4127,6 +4130,8 @@ function scriptFileTargets(use: ScriptFileUse, inDir: string, dir: string, ports
 
 /** The most paths a script file's writes may name (see scriptFileTargets). */
 const MAX_SCRIPT_TARGETS = 4096;
+/** The most shell commands (`!cmd`) a file of ed's or Ex's commands may run (see scriptFileTargets). */
+const MAX_EX_RUNS = 256;
 
 /**
  * A script's `$1`, `$2`…: the words after it, up to the first the shell may make more or fewer of: a

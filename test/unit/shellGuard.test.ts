@@ -412,6 +412,8 @@ const TABLE: [command: string, expected: Answer, cwd?: string][] = [
   ['docker run --frobnicate x -v /repo:/w img rm /w/src/booking/flow.ts', 'fail'],
   ['docker run --entrypoint rm -v /repo:/w img /w/src/booking/flow.ts', 'deny'],
   ['docker compose run -T web rm -rf /app/src/booking', 'fail'],
+  // --service-ports is a flag (it was read as taking a value: the service taken for it, the command for the image).
+  ['docker compose run --service-ports web rm -rf /app/src/booking', 'fail'],
   ['docker run -v/repo:/w img rm /w/src/booking/flow.ts', 'deny'],
   ['docker run -v /repo:/w -w/w/src img rm booking/flow.ts', 'deny'],
   ["docker run -v /repo:/root img sh -c 'rm ~/src/booking/flow.ts'", 'deny'],
@@ -1862,6 +1864,9 @@ describe('shell guard: details', () => {
     assert.equal(answer(`${'docker run -v /repo:/w img '.repeat(Math.floor(L / 30) - 10)}rm /w/src/booking/flow.ts`).answer, 'fail');
     assert.equal(answer(`docker run ${'-v /repo:/w '.repeat(Math.floor(L / 12) - 10)}img rm ${'flow.ts '.repeat(1000)}`).answer, 'fail');
     assert.equal(answer(`docker run ${'-v /repo:/w '.repeat(64)}img rm /w/src/booking/flow.ts`).answer, 'deny');
+    // A file of ed's or Ex's commands that runs a shell command on each of 250,000 lines: refused at the bound, not read 250,000 times.
+    assert.equal(answer('ex -s README.md < cmds.ex', ROOT, { readScript: () => ({ text: '!ls\n'.repeat(250_000) }) }).answer, 'fail');
+    assert.equal(answer('ex -s README.md < cmds.ex', ROOT, { readScript: () => ({ text: `${'!ls\n'.repeat(200)}w src/booking/flow.ts\n` }) }).answer, 'deny');
     // A script of long lines built against the interpreter code's patterns.
     const script = (text: string): ShellPorts => ({ readScript: () => ({ text }) });
     // A script naming tens of thousands of paths (each judged on its own, with its line for the message):
