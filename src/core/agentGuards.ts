@@ -86,9 +86,10 @@ here=$(CDPATH= cd -- "$hooks/../.." 2>/dev/null && pwd) || deny "Protected Files
 run() {
   "$@" hook --agent "$agent"
   rc=$?
-  # For Cline the CLI answers on exit 0 (allow or refuse); anything else is a failure to refuse on.
-  [ "$agent" = cline ] && [ "$rc" -ne 0 ] && deny "Protected Files: the guard failed (exit $rc), so this tool call is refused; run protected-files hook by hand to see why, or reinstall the extension or package."
-  [ "$rc" -eq 0 ] || [ "$rc" -eq 2 ] || deny "Protected Files: the guard failed (exit $rc), so this tool call is refused; run protected-files hook by hand to see why, or reinstall the extension or package."
+  # 0 and 2 are the CLI's answers (for Cline only 0: it answers on exit 0, allow or refuse); anything else is a failure to refuse on.
+  if [ "$rc" -ne 0 ] && { [ "$rc" -ne 2 ] || [ "$agent" = cline ]; }; then
+    deny "Protected Files: the guard failed (exit $rc), so this tool call is refused; run protected-files hook by hand to see why, or reinstall the extension or package."
+  fi
   exit "$rc"
 }
 # 1. The CLI bundled with the VS Code extension, recorded for this clone when it starts. A .git

@@ -411,8 +411,8 @@ export interface HookAnswer {
 }
 
 /**
- * Lets the tool call go ahead. Gemini parses stdout as JSON on exit 0 and Cursor reads a
- * `permission`; the others need nothing.
+ * Lets the tool call go ahead. Gemini parses stdout as JSON on exit 0, Cursor reads a `permission`
+ * and Cline a `cancel`; the others need nothing.
  */
 export function allowAnswer(agent: HookAgent): HookAnswer {
   if (agent === 'cline') return { exitCode: 0, stdout: `${JSON.stringify({ cancel: false })}\n`, stderr: '' };
@@ -422,9 +422,9 @@ export function allowAnswer(agent: HookAgent): HookAnswer {
 }
 
 /**
- * Refuses the tool call with `reason`: exit 2 with the reason on stderr, which every one of these
- * agents documents as blocking and shows to the model (for Claude Code the most reliable form;
- * exit 1 would let the call through). Cursor also gets its `permission: deny` JSON on stdout.
+ * Refuses the tool call with `reason`: exit 2 with the reason on stderr, which these agents document
+ * as blocking and show to the model (for Claude Code the most reliable form; exit 1 would let the
+ * call through). Cursor also gets its `permission: deny` JSON on stdout; Cline exit 0 with `cancel`.
  */
 export function denyAnswer(agent: HookAgent, reason: string): HookAnswer {
   const line = reason.replace(/\s*\n\s*/g, ' ').trim();

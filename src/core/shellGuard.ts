@@ -1703,6 +1703,11 @@ const EDITORS: Record<string, string[]> = {
 
 const VIM_FAMILY: ReadonlySet<string> = new Set(['vi', 'vim', 'nvim', 'ex', 'view', 'gvim', 'vimdiff']);
 
+/** A line editor reading Ex commands: ed, ex, and vim started in Ex mode (`-e`, `-E`, `-es`). */
+function exMode(name: string, args: readonly Word[]): boolean {
+  return name === 'ed' || name === 'red' || name === 'ex' || (VIM_FAMILY.has(name) && args.some((w) => /^-[a-zA-Z]*[eE]/.test(w.text)));
+}
+
 /**
  * What an editor's own commands write or run, besides the files it is given: vim's `-c`, `--cmd` and
  * `+cmd` (Ex commands, see exCommandTargets), emacs's `--eval` (see elispTargets). A file of commands
@@ -1748,8 +1753,7 @@ function editorRuns(name: string, args: readonly Word[], recurse: (script: strin
  * commands there.
  */
 function editorInput(name: string, args: readonly Word[], command: SimpleCommand, io: CommandIo): ShellTarget[] {
-  const exMode = name === 'ed' || name === 'red' || name === 'ex' || (VIM_FAMILY.has(name) && args.some((w) => /^-[a-zA-Z]*[eE]/.test(w.text)));
-  if (!exMode) return [];
+  if (!exMode(name, args)) return [];
   const from = command.redirects.filter((r) => r.op === '<').pop();
   if (from !== undefined) {
     io.scriptFile({ file: from.target, kind: 'ex', interpreter: name });
@@ -1768,7 +1772,7 @@ const EX_OPENS = /^(?:n|ne|nex|next|dr|dro|drop|f|fi|fil|file|e|ed|edi|edit|sp|s
 /** Ex commands that change the folder (later paths are relative to it) or run commands from a file. */
 const EX_ELSEWHERE = /^(?:cd|chd|chdir|lcd|lch|lchdir|tcd|tch|tchdir|so|sou|sour|sourc|source|ru|runtime|luaf|luafile|pyf|pyfile|py3f|py3file|pyxf|pyxfile|rubyf|rubyfile|perlf|perlfile)$/;
 /** Ex commands that prefix another Ex command. */
-const EX_MODIFIERS = /^(?:sil|sile|silen|silent|uns|unsilent|keepa|keepalt|kee|keepmarks|keepj|keepjumps|keepp|keeppatterns|loc|lockmarks|noa|noautocmd|vert|vertical|tab|to|topleft|bo|botright|abo|aboveleft|bel|belowright|lefta|leftabove|rightb|rightbelow|conf|confirm|bro|browse|windo|bufdo|argdo|tabdo|cdo|cfdo|ldo|lfdo|folddoopen|foldd|folddoclosed|foldd)$/;
+const EX_MODIFIERS = /^(?:sil|sile|silen|silent|uns|unsilent|keepa|keepalt|kee|keepmarks|keepj|keepjumps|keepp|keeppatterns|loc|lockmarks|noa|noautocmd|vert|vertical|tab|to|topleft|bo|botright|abo|aboveleft|bel|belowright|lefta|leftabove|rightb|rightbelow|conf|confirm|bro|browse|windo|bufdo|argdo|tabdo|cdo|cfdo|ldo|lfdo|folddoopen|foldd|folddoclosed)$/;
 /** Ex commands whose argument is Vim script code (read like interpreter code). */
 const EX_CODE = /^(?:cal|call|ev|eval|exe|exec|execute|let|unl|unlet|lua|py|python|py3|python3|pyx|pythonx|pe|perl|rub|ruby|tc|tcl|mz|mzscheme|luado|pydo|py3do|perld|perldo|rubyd|rubydo|tcld|tcldo|echo|if|elsei|elseif|wh|while|for|retu|return|th|throw|try|el|else|en|endif|endw|endwhile|endfo|endfor|endt|endtry|fu|function|endf|endfunction|def|enddef|vim9cmd|vim9s|vim9script|ec|echom|echomsg|echon)$/;
 /** Vim functions that write, delete or run, next to which a path literal counts as written. */
@@ -1841,9 +1845,7 @@ function exCommandTargets(line: string, via: string, recurse: (script: string) =
       const commands = shellStrings(code);
       if (commands === undefined) throw new Undecidable(`\`${via}\` runs a shell command its code builds, which the guard cannot know`);
       for (const c of commands) recurse(c);
-      if (VIM_CODE_WRITES.test(code) || WRITE_CALL.test(code)) {
-        out.push(...literals(code).filter((p) => /[./]/.test(p) && !/\s/.test(p)).map((path) => ({ path, glob: GLOB_CHARS.test(path), op: 'write' as const, via: `${via} ${name}` })));
-      }
+      if (VIM_CODE_WRITES.test(code) || WRITE_CALL.test(code)) out.push(...pathLiteralWrites(code, `${via} ${name}`));
       return out;
     }
     // Up to the next `|` that is not escaped: this command's argument.
@@ -1877,8 +1879,12 @@ function elispTargets(expr: string, recurse: (script: string) => void): ShellTar
     if (!lit) throw new Undecidable('`emacs --eval` runs a shell command its code builds, which the guard cannot know');
     recurse(lit[1].replace(/\\(.)/g, '$1'));
   }
-  if (!ELISP_WRITES.test(expr)) return [];
-  return literals(expr).filter((p) => /[./]/.test(p) && !/\s/.test(p)).map((path) => ({ path, glob: GLOB_CHARS.test(path), op: 'write' as const, via: 'emacs --eval' }));
+  return ELISP_WRITES.test(expr) ? pathLiteralWrites(expr, 'emacs --eval') : [];
+}
+
+/** Each string literal of an editor's code that looks like a path (a `/` or a `.`, no blank), as written. */
+function pathLiteralWrites(code: string, via: string): ShellTarget[] {
+  return literals(code).filter((p) => /[./]/.test(p) && !/\s/.test(p)).map((path) => ({ path, glob: GLOB_CHARS.test(path), op: 'write' as const, via }));
 }
 
 /** What a formatter, fixer or editor named `name` writes with `args`; undefined for any other command. */
@@ -1887,7 +1893,7 @@ function rewriterTargets(name: string, args: readonly Word[]): ShellTarget[] | u
     // `+cmd`/`+N` are the editor's commands, not files; `-` is standard input. `-s` is silent mode in
     // Ex mode (`ex -s file`, `vim -es file`), a script to type elsewhere (`vim -s keys file`).
     const values = new Set(EDITORS[name]);
-    if (VIM_FAMILY.has(name) && (name === 'ex' || args.some((w) => /^-[a-zA-Z]*[eE]/.test(w.text)))) values.delete('-s');
+    if (VIM_FAMILY.has(name) && exMode(name, args)) values.delete('-s');
     return operands(args, values).filter((w) => !w.text.startsWith('+') && w.text !== '-').map((w) => target(w, 'write', name));
   }
   if (!Object.hasOwn(REWRITERS, name)) return undefined;
@@ -3021,12 +3027,12 @@ const CONTAINER_RUN_VALUES = new Set([
   '--isolation', '--kernel-memory', '--pids-limit', '--blkio-weight', '--device-read-bps', '--device-write-bps', '--init-path', '--rootfs',
   '--index', '--pull-policy', '--memory-reservation', '--cpu-quota', '--cpu-period', '--cpu-rt-runtime', '--cpu-rt-period', '--volume-driver',
   '--device-read-iops', '--device-write-iops', '--device-cgroup-rule', '--blkio-weight-device', '--log-level', '--cpu-count', '--cpu-percent',
-  '--kernel-memory', '--memory-swappiness', '--pids-limit', '--requires', '--chrootdirs', '--hooks-dir', '--image-volume', '--passwd-entry', '--group-entry',
+  '--memory-swappiness', '--requires', '--chrootdirs', '--hooks-dir', '--image-volume', '--passwd-entry', '--group-entry',
 ]);
 /** Flags of `run`, `create` and `exec` (no value): any other option before the image is one the guard does not know. */
 const CONTAINER_RUN_FLAGS = new Set(['-d', '--detach', '-i', '--interactive', '-t', '--tty', '--rm', '--privileged', '--read-only', '--init', '-P', '--publish-all',
   '--no-healthcheck', '--sig-proxy', '-q', '--quiet', '--oom-kill-disable', '--disable-content-trust', '-T', '--no-TTY', '--no-deps', '--service-ports', '--use-aliases',
-  '--remove-orphans', '--build', '--replace', '--tls-verify', '--no-hosts', '--rmi', '--read-only-tmpfs', '--systemd', '--http-proxy', '--help', '-it', '-ti', '-dit', '-itd']);
+  '--remove-orphans', '--build', '--replace', '--tls-verify', '--no-hosts', '--rmi', '--read-only-tmpfs', '--http-proxy', '--help', '-it', '-ti', '-dit', '-itd']);
 
 /**
  * What a container engine writes on this machine: `cp` to a host path (`docker cp ctr:/x src/a.ts`,
@@ -3038,15 +3044,19 @@ const CONTAINER_RUN_FLAGS = new Set(['-d', '--detach', '-i', '--interactive', '-
  * mounts are not given (`exec`, `compose run`, `--volumes-from`) and that writes anything is refused.
  */
 function containerTargets(name: string, args: readonly Word[]): ShellTarget[] {
-  let k = 0;
-  while (args[k]?.text.startsWith('-')) k += CONTAINER_GLOBAL_VALUES.has(args[k].text) ? 2 : 1;
+  /** The index of the first word after the global options from `words[0]` on. */
+  const afterGlobals = (words: readonly Word[]): number => {
+    let k = 0;
+    while (words[k]?.text.startsWith('-')) k += CONTAINER_GLOBAL_VALUES.has(words[k].text) ? 2 : 1;
+    return k;
+  };
+  const k = afterGlobals(args);
   let engine = name;
   let sub = args[k]?.text;
   let rest = args.slice(k + 1);
   if (sub === 'compose' && name !== 'kubectl') {
     engine = `${name} compose`;
-    let j = 0;
-    while (rest[j]?.text.startsWith('-')) j += CONTAINER_GLOBAL_VALUES.has(rest[j].text) ? 2 : 1;
+    const j = afterGlobals(rest);
     sub = rest[j]?.text;
     rest = rest.slice(j + 1);
   } else if (name === 'docker-compose') {
@@ -3290,7 +3300,7 @@ const GIT_GLOBAL_VALUE_OPTIONS = new Set(['-C', '-c', '--git-dir', '--work-tree'
 const GIT_COMMAND_ENV = /(?:^|[\s;&|(`])(?:export\s+|env\s+(?:-\S+\s+)*)?(GIT_(?:PAGER|EDITOR|SEQUENCE_EDITOR|EXTERNAL_DIFF|SSH|SSH_COMMAND|ASKPASS|PROXY_COMMAND|EXEC_PATH|CONFIG|CONFIG_GLOBAL|CONFIG_SYSTEM|CONFIG_PARAMETERS|CONFIG_COUNT|CONFIG_KEY_\d+|CONFIG_VALUE_\d+|WORK_TREE|DIR|TEMPLATE_DIR)|PAGER|EDITOR|VISUAL|SSH_ASKPASS)=('[^']*'|"(?:[^"\\]|\\.)*"|[^\s;&|)`]*)/g;
 /**
  * The environment that makes other programs run a command or a script: pagers and editors (`man`,
- * `systemctl`, `crontab -e`, `fc`), less's input filters, the startup file a non-interactive bash or a
+ * `systemctl`, `crontab -e`, `fc`), less's input filters, the startup file a non-interactive bash
  * reads, a browser or password helper. Read like GIT_COMMAND_ENV; an editor or `none` (`BROWSER=none
  * npm start`) by name runs nothing else.
  */
@@ -4088,11 +4098,12 @@ function scriptFileTargets(use: ScriptFileUse, inDir: string, dir: string, ports
   if (onDisk !== undefined && onDisk.text === undefined && onDisk.large !== true) throw new Undecidable(`\`${shown(rel)}\` is not a regular file, so the script it gives cannot be known`);
   if (onDisk?.text !== undefined && !onDisk.text.includes('\0')) texts.push(onDisk.text);
   const out: ShellTarget[] = [];
+  // One level: a script the script runs is not read, nor a patch file it applies.
+  const innerPorts: ShellPorts = { ...ports, readFile: undefined, readScript: undefined };
   for (const text of texts) {
     const kind = use.kind === 'exec' ? execKind(text) : use.kind;
     if (kind === 'shell') {
-      // One level: a script this script runs is not read, nor a patch file it applies.
-      const inner = analyzeShellCommand(text, [], { ...ports, readFile: undefined, readScript: undefined }, knownArguments(use.args ?? []));
+      const inner = analyzeShellCommand(text, [], innerPorts, knownArguments(use.args ?? []));
       if (inner.failure !== undefined) continue;
       lines.push(...inner.lines.slice(1));
       // The line naming each path, searched for the first MAX_NAMED_LINES of them only (each search reads the script).
@@ -4106,7 +4117,7 @@ function scriptFileTargets(use: ScriptFileUse, inDir: string, dir: string, ports
       const run = (c: string): void => {
         // Each is a command line of its own to read: a few hundred at most (a file of 250,000 `!ls` kept the hook busy 2 s).
         if (++runs > MAX_EX_RUNS) throw new Undecidable(`\`${shown(rel)}\` runs more than ${MAX_EX_RUNS} shell commands, more than the guard reads`);
-        const inner = analyzeShellCommand(c, [], { ...ports, readFile: undefined, readScript: undefined });
+        const inner = analyzeShellCommand(c, [], innerPorts);
         if (inner.failure !== undefined) throw new Undecidable(`\`${shown(rel)}\` runs \`${c.slice(0, 60)}\`: ${inner.failure}`);
         out.push(...inner.targets.map((t) => ({ ...t, through: rel })));
       };

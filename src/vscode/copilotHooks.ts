@@ -68,19 +68,14 @@ export class CopilotHooksCheck extends Disposable {
   async check(): Promise<void> {
     let cline: Promise<string | undefined> | undefined;
     for (const f of this.service.withManifest()) {
-      // Cline: its state read once per check, and only where its guard is (its hook file, or the guards' state file).
-      const clineKey = `cline:${f.folder.uri.toString()}`;
-      if ((await exists(vscode.Uri.joinPath(f.folder.uri, CLINE_HOOK_FILE))) || (await exists(vscode.Uri.joinPath(f.folder.uri, GUARDS_STATE)))) {
+      const uri = f.folder.uri;
+      // Cline: its state read once per check, and only where its guard is.
+      const clineKey = `cline:${uri.toString()}`;
+      if (await guardsSetUp(uri, CLINE_HOOK_FILE)) {
         const off = await (cline ??= readClineState().then(clineHooksOff));
         if (off === undefined) this.said.delete(clineKey);
-        else if (!this.said.has(clineKey)) {
-          this.said.add(clineKey);
-          const message = `Cline's hooks are off (${off} in Cline's settings), so Protected Files cannot check Cline's tool calls in ${f.name}. Turn Hooks on in Cline's settings (Features). The editor's locks, the breach guard and the commit gate still hold.`;
-          this.shown.push(message);
-          void vscode.window.showWarningMessage(message);
-        }
+        else this.sayOnce(clineKey, `Cline's hooks are off (${off} in Cline's settings), so Protected Files cannot check Cline's tool calls in ${f.name}. Turn Hooks on in Cline's settings (Features). The editor's locks, the breach guard and the commit gate still hold.`);
       }
-      const uri = f.folder.uri;
       const config = vscode.workspace.getConfiguration('chat', uri);
       const off = hooksOffBy(config.get('useHooks'), config.get('hookFilesLocations'));
       const key = uri.toString();
@@ -88,14 +83,23 @@ export class CopilotHooksCheck extends Disposable {
         this.said.delete(key);
         continue;
       }
-      if (this.said.has(key) || !(await guardsSetUp(uri))) continue;
-      this.said.add(key);
-      const message = `Copilot's agent hooks are off in ${f.name} (${off}), so Protected Files cannot check Copilot's tool calls there. The editor's locks, the breach guard and the commit gate still hold.`;
-      this.shown.push(message);
-      void vscode.window.showWarningMessage(message, 'Open Settings').then((pick) => {
-        if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', off.includes('useHooks') ? 'chat.useHooks' : 'chat.hookFilesLocations');
-      });
+      if (this.said.has(key) || !(await guardsSetUp(uri, HOOK_FILE))) continue;
+      this.sayOnce(key, `Copilot's agent hooks are off in ${f.name} (${off}), so Protected Files cannot check Copilot's tool calls there. The editor's locks, the breach guard and the commit gate still hold.`, off.includes('useHooks') ? 'chat.useHooks' : 'chat.hookFilesLocations');
     }
+  }
+
+  /** Shows `message` once for `key` (until the key is cleared), with Open Settings on `setting` if given. */
+  private sayOnce(key: string, message: string, setting?: string): void {
+    if (this.said.has(key)) return;
+    this.said.add(key);
+    this.shown.push(message);
+    if (setting === undefined) {
+      void vscode.window.showWarningMessage(message);
+      return;
+    }
+    void vscode.window.showWarningMessage(message, 'Open Settings').then((pick) => {
+      if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', setting);
+    });
   }
 }
 
@@ -110,8 +114,9 @@ async function readClineState(): Promise<string | undefined> {
   }
 }
 
-async function guardsSetUp(folder: vscode.Uri): Promise<boolean> {
-  return (await exists(vscode.Uri.joinPath(folder, HOOK_FILE))) || exists(vscode.Uri.joinPath(folder, GUARDS_STATE));
+/** Whether the agents' guards are set up in `folder`: the agent's hook file, or the guards' state file, is there. */
+async function guardsSetUp(folder: vscode.Uri, hookFile: string): Promise<boolean> {
+  return (await exists(vscode.Uri.joinPath(folder, hookFile))) || exists(vscode.Uri.joinPath(folder, GUARDS_STATE));
 }
 
 async function exists(uri: vscode.Uri): Promise<boolean> {
