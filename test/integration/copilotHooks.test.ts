@@ -68,6 +68,10 @@ describe('Copilot\'s and Cline\'s agent hooks switched off', function () {
       fs.writeFileSync(path.join(dir, 'data', 'globalState.json'), JSON.stringify({ hooksEnabled: false }));
       await a.copilotHooks.check();
       assert.equal(a.copilotHooks.shown.length, before + 2);
+      // A state file that is not JSON (half written by Cline) says nothing and throws nothing.
+      fs.writeFileSync(path.join(dir, 'data', 'globalState.json'), '{"hooksEnabled": fal');
+      await a.copilotHooks.check();
+      assert.equal(a.copilotHooks.shown.length, before + 2);
     } finally {
       if (saved === undefined) delete process.env.CLINE_DIR;
       else process.env.CLINE_DIR = saved;

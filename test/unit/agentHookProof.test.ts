@@ -451,6 +451,16 @@ describe('an agent cannot open the locks itself', () => {
     assertAllowed('claude', bash("find . -name '*.log' -delete"), 'a find that deletes logs');
     assertRefused('claude', bash("find . -name 'cli-*' -delete"), /holds this clone's unlocks/, 'a find that deletes the CLI record');
     assertRefused('claude', bash("find . -name 'protected-f*' -exec rm -rf {} +"), /holds this clone's unlocks/, 'a find that deletes the store');
+    // A folder of the guard's too large to look through (more than 2,000 entries): taken as reached, refused.
+    const crowd = join(repo.dir, '.git', 'hooks', 'crowd');
+    mkdirSync(crowd, { recursive: true });
+    for (let i = 0; i < 2100; i++) writeFileSync(join(crowd, `f${i}`), '');
+    try {
+      assertRefused('claude', bash("find . -name '*.log' -delete"), /\.git\/hooks holds this clone's git hooks/, 'a find past the listing bound');
+    } finally {
+      rmSync(crowd, { recursive: true, force: true });
+    }
+    assertAllowed('claude', bash("find . -name '*.log' -delete"), 'the same find once the folder is small again');
     // git's configuration: a key there makes every later git command run a command (core.fsmonitor on
     // `git status`), follow an alias the guard never sees, or skip the commit gate (core.hooksPath).
     const config = /\.git\/config is this clone's git configuration, which can make git run commands the guard does not see/;

@@ -156,6 +156,8 @@ describe('agent hook payloads', () => {
       [cline('execute_command', {}), /execute_command call's command/],
       [{ clineVersion: '3.85.0', preToolUse: { parameters: {} } }, /names no tool/],
       [{ clineVersion: '3.85.0', preToolUse: 'x' }, /Cline call's tool call \(preToolUse\): expected an object/],
+      // An MCP call's arguments nested past the bound (JSON text read back): refused, not walked.
+      [cline('use_mcp_tool', { server_name: 'fs', tool_name: 'w', arguments: `${'{"a":'.repeat(40)}"/repo/src/booking/flow.ts"${'}'.repeat(40)}` }), /nested more than 32 levels deep/],
     ] as [object, RegExp][]) {
       assert.throws(() => read(payload), message);
     }
