@@ -907,6 +907,14 @@ interface CommandIo {
   scriptFile: (use: ScriptFileUse) => void;
   /** A git command whose name may be an alias in git's configuration (`git co …`): read once the whole command is known. */
   gitAlias?: (use: GitAliasUse) => void;
+  /** A program run by its name alone (`fixit`), which PATH may find in a folder of the user's: looked up once the whole command is known. */
+  program?: (use: ProgramUse) => void;
+}
+
+/** `name args…`: a program run by its bare name, looked up in PATH (see programFiles). */
+interface ProgramUse {
+  name: string;
+  args: readonly Word[];
 }
 
 /** `git <name> <rest…>` run in folder `inDir` (`git -C`), where `name` may be an alias from git's configuration. */
@@ -1138,6 +1146,53 @@ function shellStrings(code: string): string[] | undefined {
 
 /** Folders of the system's own programs, whose files are not read as scripts (`/usr/bin/sed -i …` is sed). */
 const SYSTEM_PROGRAMS = /^\/(?:usr|bin|sbin|lib\w*|snap|nix|opt)\//;
+
+/** A program's name as PATH looks it up: no slash, no expansion, no glob. */
+const BARE_NAME = /^[A-Za-z0-9_][\w.+-]*$/;
+
+/** bash's builtins and keywords: run by the shell itself, whatever PATH holds. */
+const SHELL_BUILTINS = new Set([
+  'alias', 'bg', 'bind', 'break', 'builtin', 'caller', 'cd', 'command', 'compgen', 'complete', 'compopt', 'continue', 'declare', 'dirs',
+  'disown', 'echo', 'enable', 'eval', 'exec', 'exit', 'export', 'false', 'fc', 'fg', 'getopts', 'hash', 'help', 'history', 'jobs', 'kill',
+  'let', 'local', 'logout', 'mapfile', 'popd', 'printf', 'pushd', 'pwd', 'read', 'readarray', 'readonly', 'return', 'set', 'shift', 'shopt',
+  'source', 'suspend', 'test', 'times', 'trap', 'true', 'type', 'typeset', 'ulimit', 'umask', 'unalias', 'unset', 'wait',
+]);
+
+/** The most programs one command line has looked up in PATH (each a few stats): past it, refused. */
+const MAX_PROGRAM_LOOKUPS = 256;
+
+/**
+ * The folders a PATH assignment's value (`PATH=/tmp/x:$PATH`, `export PATH="$HOME/bin:$PATH"`) puts
+ * in PATH, as the guard can read them: `$PATH` is the PATH the hook was given (looked up through
+ * ShellPorts.findProgram), `$HOME`/`~` the home folder, `$PWD`/`$(pwd)` and an empty entry the folder
+ * the command runs in. Any other expansion is a folder the guard cannot know: refused, since every
+ * command after it could be found there.
+ */
+function pathEntries(raw: string): { dirs: string[]; unknownAfter?: string } {
+  const value = raw.replace(/^[A-Za-z_][A-Za-z0-9_]*\+?=/, '').replace(/["']/g, '');
+  const out: string[] = [];
+  let inherited = /^[A-Za-z_][A-Za-z0-9_]*\+=/.test(raw);
+  let unknownAfter: string | undefined;
+  for (const entry of value.split(':')) {
+    if (entry === '$PATH' || entry === '${PATH}') {
+      inherited = true;
+      continue;
+    }
+    if (entry === '') {
+      out.push('.');
+      continue;
+    }
+    const home = /^(?:\$HOME|\$\{HOME\}|~)(\/.*)?$/.exec(entry);
+    const here = /^(?:\$PWD|\$\{PWD\}|\$\(pwd\)|`pwd`)(\/.*)?$/.exec(entry);
+    if (home) out.push(`~${home[1] ?? ''}`);
+    else if (here) out.push(`.${here[1] ?? ''}`);
+    else if (!/[$`]/.test(entry)) out.push(entry);
+    // After the PATH the hook was given (`PATH=$PATH:$(go env GOPATH)/bin`): only a program not found there is looked up in it.
+    else if (inherited) unknownAfter ??= entry;
+    else throw new Undecidable(`it sets PATH to \`${shown(entry.slice(0, 60))}\`, a folder the guard cannot know, where the commands after it would be looked up (write the folder out)`);
+  }
+  return { dirs: out, ...(unknownAfter !== undefined ? { unknownAfter } : {}) };
+}
 
 /** Options of each interpreter that take the next word as their value (the script file is the first operand after them). */
 const INTERPRETER_VALUE_OPTIONS: Record<string, ReadonlySet<string>> = {
@@ -2177,6 +2232,9 @@ function commandTargets(command: SimpleCommand, words: readonly Word[], io: Comm
   const name = commandName(words[0]);
   const args = words.slice(1);
   const ops = operands(args);
+  // `fixit`: a program looked up in PATH, which may be a script of the agent's (`~/.local/bin/fixit`,
+  // or a folder the line puts in PATH): read as `./fixit` is (programFiles). The shell's builtins are not looked up.
+  if (io.program !== undefined && !words[0].glob && BARE_NAME.test(words[0].text) && !SHELL_BUILTINS.has(words[0].text)) io.program({ name: words[0].text, args });
   // deno formats and lints (fmt, lint); its other subcommands run code (`deno eval`, `deno run`): read below.
   const rewritten = name === 'deno' && !['fmt', 'lint'].includes(args.find((w) => !w.text.startsWith('-'))?.text ?? '') ? undefined : rewriterTargets(name, args);
   if (rewritten) return [...out, ...rewritten, ...outputOptionTargets(name, args), ...editorRuns(name, args, recurse), ...editorInput(name, args, command, io)];
@@ -3317,6 +3375,22 @@ const GIT_COMMAND_KEYS = /^(core\.(pager|editor|sshcommand|fsmonitor|hookspath|a
  * before) moves the paths; with `--work-tree` the paths may be relative to the work tree as well as
  * to the folder; `-c alias.x=…` is followed; a `-c` that makes git run a command is refused.
  */
+/**
+ * git's own commands that every git since 2.5 ships: git runs them even where an alias of the same
+ * name is configured ("aliases that hide existing Git commands are ignored", git-config(1)), so their
+ * aliases are never looked up (a read of git's configuration files, ~1 ms of an agent's `git status`).
+ * Names are case-sensitive, as git's are (`git Status` is looked up). Newer commands (`switch`,
+ * `restore`) and deprecated ones, which a newer git lets an alias replace, are looked up as any name.
+ */
+const GIT_OWN_COMMANDS = new Set([
+  'add', 'am', 'apply', 'archive', 'bisect', 'blame', 'branch', 'bundle', 'cat-file', 'check-ignore', 'checkout', 'cherry',
+  'cherry-pick', 'clean', 'clone', 'commit', 'config', 'count-objects', 'describe', 'diff', 'diff-files', 'diff-index', 'diff-tree',
+  'difftool', 'fetch', 'for-each-ref', 'format-patch', 'fsck', 'gc', 'grep', 'hash-object', 'help', 'init', 'log', 'ls-files',
+  'ls-remote', 'ls-tree', 'merge', 'merge-base', 'mergetool', 'mv', 'name-rev', 'notes', 'pull', 'push', 'rebase', 'reflog', 'remote',
+  'reset', 'rev-list', 'rev-parse', 'revert', 'rm', 'shortlog', 'show', 'show-ref', 'stash', 'status', 'submodule', 'symbolic-ref',
+  'tag', 'update-index', 'version', 'worktree',
+]);
+
 function gitTargets(all: readonly Word[], patch: (use: PatchUse) => void, aliasUse?: (use: GitAliasUse) => void, run?: (script: string) => void): ShellTarget[] {
   let args = all;
   let k = 0;
@@ -3329,6 +3403,7 @@ function gitTargets(all: readonly Word[], patch: (use: PatchUse) => void, aliasU
     const option = eq ? eq[1] : t;
     const value = eq ? { ...args[k], text: eq[2] } : GIT_GLOBAL_VALUE_OPTIONS.has(t) ? args[k + 1] : undefined;
     k += eq || !GIT_GLOBAL_VALUE_OPTIONS.has(t) ? 1 : 2;
+    if (option === '--exec-path' && eq) throw new Undecidable('`git --exec-path=…` makes git run its commands from another folder, which the guard does not read');
     if (value === undefined) continue;
     if (option === '-C') {
       const to = cdTarget([value]);
@@ -3354,7 +3429,7 @@ function gitTargets(all: readonly Word[], patch: (use: PatchUse) => void, aliasU
   const sub = args[k]?.text;
   if (sub === 'config') gitConfigCheck(args.slice(k + 1));
   // An alias in git's configuration (`git co` for `checkout`), looked up once the whole command is known.
-  if (sub !== undefined && alias === undefined && /^[A-Za-z][A-Za-z0-9-]*$/.test(sub)) aliasUse?.({ name: sub, rest: args.slice(k + 1), inDir });
+  if (sub !== undefined && alias === undefined && !GIT_OWN_COMMANDS.has(sub) && /^[A-Za-z][A-Za-z0-9-]*$/.test(sub)) aliasUse?.({ name: sub, rest: args.slice(k + 1), inDir });
   // With --work-tree the paths may be taken in the work tree as well: both count.
   const tree = (): string => {
     const to = workTree && cdTarget([workTree]);
@@ -3736,6 +3811,15 @@ export interface ShellPorts {
    * in the configuration are not seen (`git co` is a command the guard does not know).
    */
   gitAlias?: (dir: string, name: string) => string | undefined;
+  /**
+   * The file that the program name `name` runs, looked up in the PATH the hook was given (the first
+   * executable file of that name), absolute, when it is one someone could have written: neither it nor
+   * the file its links lead to is in the system's folders (`system`), and it is no compiled program;
+   * null when the file found is not one of those (a system program, a binary); undefined when there is
+   * no such file in PATH. Without it, only the folders the
+   * command line itself puts in PATH are looked in.
+   */
+  findProgram?: (name: string, system: (path: string) => boolean) => string | null | undefined;
 }
 
 /** Paths one patch names, at most, and folders in one of them: past either, every file of its folder counts. */
@@ -4052,7 +4136,9 @@ function mayWrite(t: ShellTarget, path: string): boolean {
   const p = posix.normalize(t.path).replace(/\/+$/, '');
   const climbs = (x: string): boolean => x.startsWith('/') || x.startsWith('~') || x === '..' || x.startsWith('../');
   const match = (glob: string, name: string): boolean => new (minimatchModule().Minimatch)(glob, { dot: true, nonegate: true, nocomment: true }).match(name);
-  if (t.anywhere !== undefined || climbs(p) || climbs(path)) {
+  // Both absolute (a program PATH finds, `/tmp/wheels/**`): compared as they are.
+  const absolute = t.anywhere === undefined && p.startsWith('/') && path.startsWith('/');
+  if (!absolute && (t.anywhere !== undefined || climbs(p) || climbs(path))) {
     const last = (t.anywhere ?? p).split('/').pop() ?? '';
     const base = path.split('/').pop() ?? path;
     return last === base || last === '**' || last === '.' || ((t.glob || t.anywhere !== undefined) && match(last, base));
@@ -4076,6 +4162,42 @@ function mayWrite(t: ShellTarget, path: string): boolean {
  * the text (`cat > fix.sh <<'EOF'`, `printf '…' > fix.sh`); written any other way, the command is
  * refused: the guard cannot know what will run. `dir`, `inDir`: where the command runs.
  */
+/**
+ * The script files that programs run by their bare name may be (see CommandIo.program): the file of that
+ * name in each folder the line puts in PATH (all of them, whichever comes first: reading one too many
+ * costs a read), and the one PATH finds as the hook was given it (ShellPorts.findProgram), when it is
+ * outside the system's folders. Each is then read as `./fixit` is (scriptFileTargets). Each name is
+ * looked up once; at most MAX_PROGRAM_LOOKUPS names.
+ */
+function programFiles(programs: readonly { use: ProgramUse; inDir: string; dirs: ReadonlySet<string> }[], pathDirs: ReadonlySet<string>, unknownAfter: string | undefined, written: readonly ShellTarget[], ports: ShellPorts): { use: ScriptFileUse; inDir: string; dirs: ReadonlySet<string> }[] {
+  const out: { use: ScriptFileUse; inDir: string; dirs: ReadonlySet<string> }[] = [];
+  const found = new Map<string, string | null | undefined>();
+  const word = (text: string): Word => ({ text, glob: false, raw: text, inner: [] });
+  for (const { use, inDir, dirs } of programs) {
+    if (!found.has(use.name) && ports.findProgram !== undefined) {
+      if (found.size >= MAX_PROGRAM_LOOKUPS) throw new Undecidable(`it runs more than ${MAX_PROGRAM_LOOKUPS} programs by name, more than the guard looks up in one call`);
+      found.set(use.name, ports.findProgram?.(use.name, (path) => SYSTEM_PROGRAMS.test(path)));
+    }
+    const inPath = found.get(use.name);
+    // Not in the PATH the hook was given, and the line appends a folder the guard cannot know: it may be found there.
+    if (inPath === undefined && unknownAfter !== undefined && ports.findProgram !== undefined) {
+      throw new Undecidable(`it runs \`${shown(use.name)}\`, which is not in PATH as the guard was given it, after adding \`${shown(unknownAfter.slice(0, 60))}\` to PATH, a folder the guard cannot know (write the folder out)`);
+    }
+    if (typeof inPath === 'string') out.push({ use: { file: word(inPath), kind: 'exec', args: use.args }, inDir: '', dirs: new Set(['']) });
+    for (const d of pathDirs) {
+      if (SYSTEM_PROGRAMS.test(`${d}/`)) continue;
+      out.push({ use: { file: word(`${d.replace(/\/+$/, '')}/${use.name}`), kind: 'exec', args: use.args }, inDir, dirs });
+    }
+    // A file of that name the line itself writes (`printf … > ~/.local/bin/fixit; fixit`): not there yet, or not yet a program, when the guard looks.
+    for (const t of written) {
+      // In a folder (PATH finds no file by a bare name; the folder the command runs in counts only when the line puts it in PATH, above).
+      if (t.op !== 'write' || t.glob || t.anywhere !== undefined || KEEPS_CONTENT.has(t.via) || !t.path.includes('/') || basename(t.path) !== use.name) continue;
+      out.push({ use: { file: word(t.path), kind: 'exec', args: use.args }, inDir: '', dirs: new Set(['']) });
+    }
+  }
+  return out;
+}
+
 function scriptFileTargets(use: ScriptFileUse, inDir: string, dir: string, ports: ShellPorts, written: readonly ShellTarget[], printedInto: ReadonlyMap<ShellTarget, string>, lines: string[], homeSet: boolean): ShellTarget[] {
   const rel = use.file.text;
   if (dir === UNKNOWN_DIR || inDir === UNKNOWN_DIR || rel.includes(EXPANSION) || use.file.glob) return [];
@@ -4099,7 +4221,7 @@ function scriptFileTargets(use: ScriptFileUse, inDir: string, dir: string, ports
   if (onDisk?.text !== undefined && !onDisk.text.includes('\0')) texts.push(onDisk.text);
   const out: ShellTarget[] = [];
   // One level: a script the script runs is not read, nor a patch file it applies.
-  const innerPorts: ShellPorts = { ...ports, readFile: undefined, readScript: undefined };
+  const innerPorts: ShellPorts = { ...ports, readFile: undefined, readScript: undefined, findProgram: undefined };
   for (const text of texts) {
     const kind = use.kind === 'exec' ? execKind(text) : use.kind;
     if (kind === 'shell') {
@@ -4800,6 +4922,11 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
   const makes: { use: MakeUse; inDir: string; dirs: ReadonlySet<string> }[] = [];
   const scriptFiles: { use: ScriptFileUse; inDir: string; dirs: ReadonlySet<string> }[] = [];
   const gitAliases: { use: GitAliasUse; inDir: string; dirs: ReadonlySet<string> }[] = [];
+  const programs: { use: ProgramUse; inDir: string; dirs: ReadonlySet<string> }[] = [];
+  // Folders the line puts in PATH (`PATH=/tmp/x:$PATH cmd`, `export PATH=…`), for every command in it.
+  const pathDirs = new Set<string>();
+  // A folder the line appends to PATH that the guard cannot know (`PATH=$PATH:$(go env GOPATH)/bin`).
+  let pathUnknown: string | undefined;
   // Files the command writes with a redirect of a command whose output the guard knows (`cat > fix.sh <<'EOF'`): their text.
   const printedInto = new Map<ShellTarget, string>();
   const skips: string[] = [];
@@ -4879,7 +5006,16 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
       const made: MakeUse[] = [];
       const files: ScriptFileUse[] = [];
       const aliased: GitAliasUse[] = [];
-      const found = commandTargets(simple, withXargs(real), { recurse: subshell, evalHere, upstream, patch: (use) => void applied.push(use), script: (use) => void ran.push(use), make: (use) => void made.push(use), scriptFile: (use) => void files.push(use), gitAlias: (use) => void aliased.push(use) });
+      const named: ProgramUse[] = [];
+      // PATH set before the command or by it (`export`, `declare -x`, `env PATH=…`): a word in an assignment's place.
+      const setsPath = (w: Word, at: number): boolean => /^PATH\+?=/.test(w.raw) && (at < simple.words.length - real.words.length || ['export', 'declare', 'typeset', 'local', 'readonly'].includes(real.words[0]?.text ?? ''));
+      for (const [at, w] of simple.words.entries()) {
+        if (!setsPath(w, at)) continue;
+        const entries = pathEntries(w.raw);
+        for (const d of entries.dirs) pathDirs.add(d);
+        pathUnknown ??= entries.unknownAfter;
+      }
+      const found = commandTargets(simple, withXargs(real), { recurse: subshell, evalHere, upstream, patch: (use) => void applied.push(use), script: (use) => void ran.push(use), make: (use) => void made.push(use), scriptFile: (use) => void files.push(use), gitAlias: (use) => void aliased.push(use), program: (use) => void named.push(use) });
       for (const w of real.writes ?? []) found.push(target(w.word, 'write', w.via));
       if (name !== undefined && !((name === 'cd' || name === 'pushd' || name === 'popd') && real.inShell)) commands++;
       // `env -C dir cmd`, `sudo -D dir cmd`: the command's relative paths are in that folder.
@@ -4900,6 +5036,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
       }
       for (const use of files) scriptFiles.push({ use, inDir, dirs });
       for (const use of aliased) gitAliases.push({ use, inDir, dirs });
+      for (const use of named) programs.push({ use, inDir, dirs });
       for (const use of applied) patches.push({ use, inDir, dirs });
       for (const use of ran) scripts.push({ use, inDir, dirs });
       for (const use of made) makes.push({ use, inDir, dirs });
@@ -4985,6 +5122,9 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
     for (const { use, inDir, dirs } of gitAliases) {
       for (const d of dirs) targets.push(...gitAliasTargets(use, inDir, d, ports));
     }
+    // Programs run by their name: the scripts PATH may find for them (`git fix` runs `git-fix`).
+    for (const { use, inDir, dirs } of gitAliases) programs.push({ use: { name: `git-${use.name}`, args: use.rest }, inDir, dirs });
+    scriptFiles.push(...programFiles(programs, pathDirs, pathUnknown, targets, ports));
     // Script files the command runs, once all it writes is known.
     for (const { use, inDir, dirs } of scriptFiles) {
       for (const d of dirs) targets.push(...scriptFileTargets(use, inDir, d, ports, [...targets], printedInto, lines, context.home));

@@ -4,8 +4,8 @@
 // workspace (pnpm-workspace.yaml's `packages`, or package.json's `workspaces`) that `pnpm -r lint`,
 // `pnpm --filter web fmt` or `npm -w web run x` run scripts of; and the makefiles `make` reads
 // (ShellPorts.readMakefile).
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { closeSync, existsSync, openSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { minimatchModule } from '../core/minimatchModule';
 import type { ShellPorts } from '../core/shellGuard';
 import { readBounded } from './boundedRead';
@@ -23,7 +23,7 @@ const MAX_MAKEFILE_BYTES = 1024 * 1024;
  * The shell guard's ports for the package scripts of a command line that starts in `cwd`, for one
  * decision: the home folder's .npmrc and .yarnrc are read once, however many packages are read.
  */
-export function packagePorts(cwd: string, home: string | undefined, env: NodeJS.ProcessEnv = process.env): Required<Pick<ShellPorts, 'readPackage' | 'workspacePackages' | 'readMakefile' | 'readScript' | 'gitAlias'>> {
+export function packagePorts(cwd: string, home: string | undefined, env: NodeJS.ProcessEnv = process.env): Required<Pick<ShellPorts, 'readPackage' | 'workspacePackages' | 'readMakefile' | 'readScript' | 'gitAlias' | 'findProgram'>> {
   let homeShell: boolean | undefined;
   const inHome = (): boolean => (homeShell ??= home !== undefined && setsScriptShell(home));
   let userAliases: Map<string, string> | undefined;
@@ -40,6 +40,7 @@ export function packagePorts(cwd: string, home: string | undefined, env: NodeJS.
       }
       return local?.get(name) ?? userAliases.get(name);
     },
+    findProgram: (name, system) => findProgram(name, env.PATH, cwd, system),
     readPackage: (dir) => nearestPackage(resolve(cwd, dir), inHome),
     workspacePackages: (dir) => workspacePackages(resolve(cwd, dir)),
     readMakefile: (dir, names) => firstMakefile(resolve(cwd, dir), names),
@@ -48,6 +49,49 @@ export function packagePorts(cwd: string, home: string | undefined, env: NodeJS.
       return home === undefined ? undefined : scriptFile(join(home, path.slice(2)));
     },
   };
+}
+
+/**
+ * The first executable file named `name` in the folders of `path` (a PATH value; an empty entry is the
+ * folder `cwd`, as for a shell), when neither it nor where its links lead is `system` and it is no
+ * compiled program (ELF, Mach-O, PE: nothing to read); null when it is one of those, undefined when
+ * there is none. Not on Windows, whose PATH lookup adds extensions (PATHEXT): there every name is
+ * taken as a program of the system's (null).
+ */
+function findProgram(name: string, path: string | undefined, cwd: string, system: (path: string) => boolean): string | null | undefined {
+  // Not looked up: taken as found, a program of the system's.
+  if (path === undefined || process.platform === 'win32') return null;
+  for (const entry of path.split(delimiter)) {
+    const file = join(entry === '' ? cwd : resolve(cwd, entry), name);
+    const stats = statSync(file, { throwIfNoEntry: false });
+    // As execvp: the first regular file the user may run.
+    if (stats === undefined || !stats.isFile() || (stats.mode & 0o111) === 0) continue;
+    if (system(file)) return null;
+    let real: string;
+    try {
+      real = realpathSync(file);
+    } catch {
+      return null;
+    }
+    return system(real) || compiled(real) ? null : file;
+  }
+  return undefined;
+}
+
+/** Whether the file starts as a compiled program does (ELF, Mach-O, PE), from its first four bytes. */
+function compiled(file: string): boolean {
+  const head = Buffer.alloc(4);
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    readSync(fd, head, 0, 4, 0);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  const magic = head.readUInt32BE(0);
+  return magic === 0x7f454c46 || head.subarray(0, 2).toString('latin1') === 'MZ' || [0xfeedface, 0xfeedfacf, 0xcefaedfe, 0xcffaedfe, 0xcafebabe].includes(magic);
 }
 
 /** A git configuration file larger than this is not read for aliases. */

