@@ -121,7 +121,7 @@ export async function runHook(args: string[], io: CliIo): Promise<number> {
       throw new GuardFailure(text.trim() === '' ? 'the hook got no payload on stdin' : 'the hook payload on stdin is not JSON');
     }
     agent ??= detectAgent(payload);
-    call = readToolCall(payload, agent);
+    call = readToolCall(payload, agent, io.cwd);
     // Edits, shell commands and records after a tool each run code of their own: the part's code
     // cache is made again the first time each is seen (src/node/cachedPart.ts).
     noteCodePath(call.phase === 'post' ? 'hook-post' : call.command !== undefined ? 'hook-shell' : call.paths.length > 0 ? 'hook-files' : 'hook-other');

@@ -216,6 +216,17 @@ export function patchPaths(patch: string): string[] {
 }
 
 /** A shell command given as an argument list (`["bash", "-lc", "…"]`), as one line. */
+/**
+ * A command given as a program and its arguments (Cline 4.x's `{command, args}`, which it runs without
+ * a shell), as the command line that runs the same: every word quoted. Without `args`, the command
+ * itself; undefined when either is not what it should be (the call is then refused as unreadable).
+ */
+function programAndArgs(c: Json): string | undefined {
+  const program = c.command ?? c.cmd;
+  if (c.args === undefined) return commandText(program);
+  return typeof program === 'string' && Array.isArray(c.args) ? commandText([program, ...c.args]) : undefined;
+}
+
 function commandText(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   if (Array.isArray(v) && v.every((x) => typeof x === 'string')) {
@@ -230,9 +241,9 @@ function commandText(v: unknown): string | undefined {
  * path or command (or with something else in its place). After the tool ran there is nothing to
  * refuse: such a call is read for whatever paths it names.
  */
-export function readToolCall(payload: unknown, agent: HookAgent = detectAgent(payload)): ToolCall {
+export function readToolCall(payload: unknown, agent: HookAgent = detectAgent(payload), hookCwd?: string): ToolCall {
   try {
-    return readCall(payload, agent);
+    return readCall(payload, agent, hookCwd);
   } catch (err) {
     if (!(err instanceof HookPayloadError) || !isObject(payload)) throw err;
     const event = str(payload.hook_event_name) ?? str(payload.hookEventName) ?? str(payload.agent_action_name) ?? '';
@@ -243,9 +254,9 @@ export function readToolCall(payload: unknown, agent: HookAgent = detectAgent(pa
   }
 }
 
-function readCall(payload: unknown, agent: HookAgent): ToolCall {
+function readCall(payload: unknown, agent: HookAgent, hookCwd: string | undefined): ToolCall {
   if (!isObject(payload)) throw new HookPayloadError('the hook payload on stdin is not a JSON object');
-  if (agent === 'cline') return readClineCall(payload);
+  if (agent === 'cline') return readClineCall(payload, hookCwd);
   if (agent === 'windsurf') {
     const action = str(payload.agent_action_name) ?? '';
     const info = isObject(payload.tool_info) ? payload.tool_info : {};
@@ -361,7 +372,7 @@ function clinePath(path: string, roots: readonly string[], tool: string): string
  * `absolutePath`; `apply_patch` its `input`; `execute_command` a `command`, 4.x's `run_commands` a
  * JSON list of them; `use_mcp_tool` its `arguments` as JSON text, 4.x's MCP tools theirs as parameters.
  */
-function readClineCall(payload: Json): ToolCall {
+function readClineCall(payload: Json, hookCwd: string | undefined): ToolCall {
   const agent = 'cline';
   const pre = payload.preToolUse;
   const data = pre !== undefined ? pre : payload.postToolUse;
@@ -373,7 +384,11 @@ function readClineCall(payload: Json): ToolCall {
   // Empty parameters are left out of Cline's JSON.
   const params = data.parameters === undefined ? {} : requiredInput(data.parameters, tool, `${where}.parameters`);
   const roots = Array.isArray(payload.workspaceRoots) ? payload.workspaceRoots.filter((r): r is string => typeof r === 'string' && r !== '') : [];
-  const cwd = roots[0];
+  // Relative paths are the session's primary root's, roots[0]. Cline keeps workspaceRoots in state that
+  // every Cline window shares (its source says another window can repoint it): a hook whose own folder
+  // (where Cline runs it) is none of the roots was given another window's, and judges from its own.
+  const unslashed = (p: string): string => p.replace(/[\\/]+$/, '');
+  const cwd = hookCwd !== undefined && roots.length > 0 && !roots.some((r) => unslashed(r) === unslashed(hookCwd)) ? hookCwd : roots[0];
   // Objects reach the hook as JSON text (`use_mcp_tool`'s `arguments`, 4.x's `commands` and MCP
   // parameters): read back, but never a file's text (`content` of a JSON file names no file written).
   const input: Json = {};
@@ -394,8 +409,14 @@ function readClineCall(payload: Json): ToolCall {
   if (tool === 'run_commands') {
     // A list of command lines (or of objects with one), or one command line in `command`/`cmd`.
     const list = input.commands;
-    const lines = Array.isArray(list) ? list.map((c) => (isObject(c) ? commandText(c.command ?? c.cmd) : commandText(c))) : typeof list === 'string' ? [list] : [];
+    const lines = Array.isArray(list) ? list.map((c) => (isObject(c) ? programAndArgs(c) : commandText(c))) : typeof list === 'string' ? [list] : isObject(list) ? [programAndArgs(list)] : [];
     if (lines.length > 0 && lines.every((l) => l !== undefined)) return { agent, phase, tool, cwd, paths: [], command: lines.join('\n') };
+    // One command as a program and its arguments (`{command: "rm", args: [...]}`): never the program alone.
+    if (input.args !== undefined) {
+      const line = programAndArgs(input);
+      if (line === undefined) throw unreadable(tool, 'command', `${where}.parameters.args`, input.args, 'a list of strings');
+      return { agent, phase, tool, cwd, paths: [], command: line };
+    }
     return { agent, phase, tool, cwd, paths: [], command: requiredCommand(input, tool, `${where}.parameters`) };
   }
   if (CLINE_READ_ONLY_TOOLS.has(tool)) return { agent, phase, tool, cwd, paths: [], command: undefined };

@@ -139,6 +139,16 @@ describe('agent hook payloads', () => {
     assert.equal(shell.command, 'rm src/booking/flow.ts');
     assert.equal(shell.cwd, CWD);
     assert.equal(read(cline('run_commands', { commands: '["npm test", "rm src/booking/flow.ts"]' })).command, 'npm test\nrm src/booking/flow.ts');
+    // 4.x's commands as a program and its arguments (run without a shell): the arguments are part of the command.
+    assert.equal(read(cline('run_commands', { commands: '[{"command": "rm", "args": ["src/booking/flow.ts"]}, "npm test"]' })).command, 'rm src/booking/flow.ts\nnpm test');
+    assert.equal(read(cline('run_commands', { commands: '{"command": "rm", "args": ["-f", "src/booking/$(x).ts"]}' })).command, "rm -f 'src/booking/$(x).ts'");
+    assert.equal(read(cline('run_commands', { command: 'rm', args: '["src/booking/flow.ts"]' })).command, 'rm src/booking/flow.ts');
+    assert.throws(() => read(cline('run_commands', { command: 'rm', args: '[1]' })), /run_commands call's command \(preToolUse\.parameters\.args\)/);
+    assert.throws(() => read(cline('run_commands', { commands: '[{"command": "rm", "args": "src/booking/flow.ts"}]' })), /run_commands call's command/);
+    // Relative paths are the primary root's; a hook whose own folder is none of the roots (another window repointed Cline's shared state) judges from its own.
+    assert.equal(readToolCall(cline('execute_command', { command: 'rm a' }), 'cline', CWD).cwd, CWD);
+    assert.equal(readToolCall(cline('execute_command', { command: 'rm a' }), 'cline', '/other/web/').cwd, CWD);
+    assert.equal(readToolCall(cline('execute_command', { command: 'rm a' }), 'cline', '/elsewhere').cwd, '/elsewhere');
     // A command line that starts like JSON is a command line (`[ "$(rm …)" ]` read as JSON let the rm through).
     assert.equal(read(cline('execute_command', { command: '[ "$(rm src/booking/flow.ts)" ]' })).command, '[ "$(rm src/booking/flow.ts)" ]');
     assert.deepEqual(read(cline('editor', { command: 'view', path: '/repo/src/booking/flow.ts' })).paths, []);
