@@ -13,7 +13,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { TreeChange } from '../core/verify';
 
 /** Why git could not answer; each comes with one sentence for people and what to do. */
-export type GitErrorKind = 'git-missing' | 'not-a-repo' | 'no-work-tree' | 'unknown-ref' | 'ambiguous-ref' | 'shallow' | 'no-merge-base' | 'git-failed';
+export type GitErrorKind = 'git-missing' | 'not-a-repo' | 'no-work-tree' | 'unknown-ref' | 'ambiguous-ref' | 'shallow' | 'no-merge-base' | 'behind-base' | 'git-failed';
 
 export class GitError extends Error {
   constructor(readonly kind: GitErrorKind, message: string, readonly hint?: string) {
@@ -631,6 +631,12 @@ export function startRangeChanges(cwd: string, env: NodeJS.ProcessEnv, baseRef: 
         throw new GitError('shallow', `${baseRef} and ${headRef} have no common commit in this shallow clone: the history that joins them was not fetched.`, shallowHint(baseRef));
       }
       throw new GitError('no-merge-base', `${baseRef} and ${headRef} have no common history, so there is no change set to verify.`, 'Pass the branch the change is meant for as --base.');
+    }
+    // The head is an older commit of the base (a force-push that winds a branch back, `--base` the
+    // commit before the push): what head changes since it left base is nothing, but base's commits
+    // after it (approved changes, their audit records) would be gone. The chain may only grow: refused.
+    if (mergeBase === headId && baseId !== headId) {
+      throw new GitError('behind-base', `${headRef} is an older commit of ${baseRef}: it winds the branch back, dropping ${baseRef}'s later commits (their changes to protected files and their audit records), and the audit chain may only grow.`, `If ${baseRef} is the commit before a push, the push was forced back: push the commits again (or a revert made through an unlock) instead. If ${baseRef} is the branch a change is meant for, ${headRef} adds nothing to it.`);
     }
     if (closed) throw new Error('The change set was closed.');
     const diff = runGit(['diff-tree', ...STAGED_DIFF_ARGS, mergeBase, headId!, '--'], repo.root, env);

@@ -232,3 +232,24 @@ describe('verify --base: a name that means more than one ref', () => {
     assert.deepEqual(violationLines(again.stdout).map((l) => l.trim().split('  ')[0]), ['src/booking/a.ts']);
   });
 });
+
+describe('verify --base: a head behind its base', () => {
+  test('an older commit of the base (a push forced back) fails: the base\'s later commits and their records would be gone', () => {
+    const repo = unprotectedMain();
+    repo.write('.protection/manifest.jsonc', MANIFEST);
+    repo.commitAll('protect');
+    const old = repo.git('rev-parse', 'HEAD').trim();
+    repo.write('README.md', 'later\n');
+    repo.commitAll('a later commit');
+    const r = repo.cli(['verify', '--base', 'main', '--head', old]);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr + r.stdout, /is an older commit of main: it winds the branch back, dropping main's later commits/);
+    assert.match(r.stderr + r.stdout, /push the commits again/);
+    // The same commit on both sides changes nothing, and a branch ahead of its base is verified as before.
+    assert.equal(repo.cli(['verify', '--base', 'main', '--head', 'main']).code, 0);
+    repo.git('checkout', '-q', '-b', 'feature', old);
+    repo.write('docs.md', 'x\n');
+    repo.commitAll('a branch from the older commit');
+    assert.equal(verifyRange(repo).code, 0, 'a branch that left main earlier is what a pull request is');
+  });
+});
