@@ -7,7 +7,7 @@ import { AgentGuardsError } from '../core/agentGuards';
 import { lineDiffStats } from '../core/diffStats';
 import { MANIFEST_PATH, parseManifest } from '../core/manifest';
 import { manifestText } from '../core/manifestText';
-import { AGENT_GUARDS_STATE_PATH, planAgentGuards, writeAgentGuards } from '../node/agentGuardsWriter';
+import { AGENT_GUARDS_STATE_PATH, agentFollowUps, planAgentGuards, writeAgentGuards } from '../node/agentGuardsWriter';
 import type { PlannedFile } from '../node/agentGuardsWriter';
 import type { CliIo } from './io';
 import { readRegularFileStrict } from '../node/regularFile';
@@ -188,7 +188,7 @@ export async function runAgents(args: string[], io: CliIo): Promise<number> {
     }
     if (write) {
       const written = await writeAgentGuards(folder, plan, parsed.manifest);
-      io.stdout(`Wrote ${written.length} file${written.length === 1 ? '' : 's'} in ${folder}:\n${summaryTable(written)}\nCommit them, the state file ${AGENT_GUARDS_STATE_PATH} too, so every teammate's agents get the same guards and the next run replaces exactly these entries.\n`);
+      io.stdout(`Wrote ${written.length} file${written.length === 1 ? '' : 's'} in ${folder}:\n${summaryTable(written)}\nCommit them, the state file ${AGENT_GUARDS_STATE_PATH} too, so every teammate's agents get the same guards and the next run replaces exactly these entries.\n${agentFollowUps(written).map((n) => `${n}\n`).join('')}`);
       return 0;
     }
     io.stdout(`Agent guards for ${folder}, from ${MANIFEST_PATH}:\n${summaryTable(plan)}\n\n`);

@@ -171,6 +171,19 @@ export async function planAgentGuards(folderPath: string, manifest: Manifest): P
 }
 
 /**
+ * What the user still has to do in an agent after these files were written: Cline looks for hook
+ * files once and keeps what it found (a new one runs after the window reloads); Codex runs a new or
+ * changed hook only once a person has reviewed and trusted it (`/hooks`; trust is kept by the hook's
+ * hash, so every change needs it again), and a project's hooks only in a trusted project.
+ */
+export function agentFollowUps(written: readonly Pick<PlannedFile, 'path' | 'before'>[]): string[] {
+  const out: string[] = [];
+  if (written.some((f) => f.path === CODEX_HOOKS_PATH)) out.push('Codex skips new or changed hooks until you trust them: open /hooks in Codex and trust the protected-files hooks (and trust the project).');
+  if (written.some((f) => f.before === undefined && CLINE_HOOK_PATHS.includes(f.path))) out.push('Cline runs its new hooks after Developer: Reload Window.');
+  return out;
+}
+
+/**
  * Writes the changed files of `plan` into `folderPath` and returns them. Each is checked
  * first: if its current text is no longer the plan's `before` (someone edited it after the
  * preview), nothing is written and an `AgentGuardsError` asks for a new preview. The state file

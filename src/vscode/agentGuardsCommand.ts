@@ -3,7 +3,7 @@
 // AGENTS.md section), shows each file's diff on request, and writes them when the user says so.
 import * as vscode from 'vscode';
 import { AgentGuardsError } from '../core/agentGuards';
-import { AGENTS_MD_PATH, AGENT_GUARDS_STATE_PATH, CLINE_HOOK_PATHS, planAgentGuards, writeAgentGuards } from '../node/agentGuardsWriter';
+import { AGENTS_MD_PATH, AGENT_GUARDS_STATE_PATH, agentFollowUps, planAgentGuards, writeAgentGuards } from '../node/agentGuardsWriter';
 import { log } from './logger';
 import { confirmPlan, generatorInput } from './planPreview';
 
@@ -39,10 +39,8 @@ export async function setUpAgentGuards(folderUri: vscode.Uri, manifestText: stri
     const written = await writeAgentGuards(folderUri.fsPath, plan, manifest, ownWrite);
     log.info(`[agents] ${folderName}: wrote ${written.map((f) => f.path).join(', ')}`);
     const open = 'Open AGENTS.md';
-    // Cline looks for hook files once and keeps what it found: a new one runs after the window reloads.
-    const clineNew = written.some((f) => f.before === undefined && CLINE_HOOK_PATHS.includes(f.path));
     const choice = await vscode.window.showInformationMessage(
-      `Agent guards written in ${folderName}: ${written.map((f) => f.path).join(', ')}. Commit them, ${AGENT_GUARDS_STATE_PATH} too. They guide agents that honor them; the watcher and the git gate enforce.${clineNew ? ' Cline runs its new hooks after Developer: Reload Window.' : ''}`,
+      `Agent guards written in ${folderName}: ${written.map((f) => f.path).join(', ')}. Commit them, ${AGENT_GUARDS_STATE_PATH} too. They guide agents that honor them; the watcher and the git gate enforce.${agentFollowUps(written).map((n) => ` ${n}`).join('')}`,
       open,
     );
     if (choice === open) await vscode.window.showTextDocument(vscode.Uri.joinPath(folderUri, AGENTS_MD_PATH), { preview: false });

@@ -149,8 +149,10 @@ test('Set Up Agent Guards previews the files, shows a diff, and writes them', as
   await wb.screenshot('5-agent-guards-preview');
   await wb.pick('Write ');
   const agents = await waitFor('AGENTS.md written', () => fs.existsSync(wb.file('AGENTS.md')) && fs.readFileSync(wb.file('AGENTS.md'), 'utf8'));
-  // New Cline hook files run after a reload (Cline keeps the hooks it found): the report says so.
-  assert.match(await wb.waitForNotification('Agent guards written', 15_000), /Cline runs its new hooks after Developer: Reload Window/);
+  // New Cline hook files run after a reload (Cline keeps the hooks it found), Codex's after a person trusts them: the report says so.
+  const report = await wb.waitForNotification('Agent guards written', 15_000);
+  assert.match(report, /Cline runs its new hooks after Developer: Reload Window/);
+  assert.match(report, /Codex skips new or changed hooks until you trust them: open \/hooks in Codex/);
   assert.match(agents, /<!-- protected-files:begin -->[\s\S]*BOOKING_FLOW[\s\S]*<!-- protected-files:end -->/);
   const claude = JSON.parse(fs.readFileSync(wb.file('.claude/settings.json'), 'utf8'));
   assert.equal(claude.permissions, undefined, 'no static deny rule: an unlock must be able to lift every refusal');

@@ -315,6 +315,9 @@ describe('protected-files agents', () => {
     const write = fakeIo(dir);
     assert.equal(await runAgents(['--write'], write), 0);
     assert.match(write.out, /Wrote 12 files/);
+    // What is left to do in the agents: trust Codex's hooks, reload for Cline's.
+    assert.match(write.out, /Codex skips new or changed hooks until you trust them: open \/hooks in Codex/);
+    assert.match(write.out, /Cline runs its new hooks after Developer: Reload Window/);
     assert.ok(existsSync(join(dir, CLAUDE_SETTINGS_PATH)));
 
     const again = fakeIo(dir);
