@@ -143,7 +143,12 @@ function judgeIn(root: string, manifest: Manifest, io: CliIo): Judge {
   let grants: GrantState | undefined;
   const now = Date.now();
   const grantFor = async (rel: string, c: Classification): Promise<Grant | undefined> => {
-    grants ??= grantStoreFor(root)?.readSync() ?? emptyGrantState();
+    if (grants === undefined) {
+      const store = grantStoreFor(root);
+      grants = store?.readSync() ?? emptyGrantState();
+      // A grant's key does not outlive it (KEY_GRACE_MS).
+      await store?.dropEndedKeys(now, grants);
+    }
     const inForce = certifiedGrantIn(grants, [manifest], rel, c, now);
     if (inForce || !grantIn(grants, rel, c.component?.name, now)) return inForce;
     // A grant that fails under the work tree's manifest may hold under the committed one (made before

@@ -93,6 +93,8 @@ async function openFolder(io: CliIo): Promise<FolderContext> {
   if (!store) {
     throw new CliError(`${root} is not in a git repository: grants are kept in the repository's git directory.`, 'Run git init (or work in a clone) first.');
   }
+  // A grant's key does not outlive it (KEY_GRACE_MS): every command that opens the store drops ended ones.
+  await store.dropEndedKeys();
   const matcher = new ProtectionMatcher(manifest, { caseInsensitive: caseInsensitiveFs() });
   const recorder = new AuditRecorder(root);
   return { root, manifest, matcher, store, deps: { folderPath: root, store, recorder, now: Date.now } };

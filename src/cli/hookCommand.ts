@@ -208,7 +208,10 @@ async function openFolder(root: string, io: CliIo): Promise<Folder | undefined> 
   const matcher = new ProtectionMatcher(loaded.manifest, { caseInsensitive: caseInsensitiveFs() });
   // Only grants with a valid certificate count (a grant written into the store by hand opens nothing):
   // under the manifest in force, or the committed one for a grant made before its first signing code.
-  const stored = grantStoreFor(root)?.readSync() ?? emptyGrantState();
+  const store = grantStoreFor(root);
+  const stored = store?.readSync() ?? emptyGrantState();
+  // A grant's key does not outlive it (KEY_GRACE_MS): dropped here, before the agent's next tool call runs.
+  await store?.dropEndedKeys(Date.now(), stored);
   const grants = stored.grants.length === 0 ? stored : await certifiedGrants(stored, root, loaded.manifest, (p) => matcher.classify(p), io.env);
   return { root, manifest: loaded.manifest, matcher, grants: () => grants, globs: { listed: new Map(), candidates: new Map(), expanded: new Map(), matches: 0 } };
 }

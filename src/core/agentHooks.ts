@@ -386,9 +386,11 @@ function readClineCall(payload: Json, hookCwd: string | undefined): ToolCall {
   const roots = Array.isArray(payload.workspaceRoots) ? payload.workspaceRoots.filter((r): r is string => typeof r === 'string' && r !== '') : [];
   // Relative paths are the session's primary root's, roots[0]. Cline keeps workspaceRoots in state that
   // every Cline window shares (its source says another window can repoint it): a hook whose own folder
-  // (where Cline runs it) is none of the roots was given another window's, and judges from its own.
+  // (where Cline runs it, a root of its session) is in none of the roots was given another window's, and
+  // judges from its own folder.
   const unslashed = (p: string): string => p.replace(/[\\/]+$/, '');
-  const cwd = hookCwd !== undefined && roots.length > 0 && !roots.some((r) => unslashed(r) === unslashed(hookCwd)) ? hookCwd : roots[0];
+  const within = (dir: string, root: string): boolean => unslashed(dir) === unslashed(root) || unslashed(dir).startsWith(`${unslashed(root)}/`) || unslashed(dir).startsWith(`${unslashed(root)}\\`);
+  const cwd = hookCwd !== undefined && roots.length > 0 && !roots.some((r) => within(hookCwd, r)) ? hookCwd : roots[0];
   // Objects reach the hook as JSON text (`use_mcp_tool`'s `arguments`, 4.x's `commands` and MCP
   // parameters): read back, but never a file's text (`content` of a JSON file names no file written).
   const input: Json = {};

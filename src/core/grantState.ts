@@ -21,6 +21,32 @@ export function emptyGrantState(): GrantState {
   return { v: 1, grants: [], failures: {}, lockouts: {}, spent: [] };
 }
 
+/**
+ * How long after a grant's end its private key stays in the store: the extension's and `watch`'s
+ * expiry (which records the grant's changes, signed, then ends it) runs first. Past it, any command
+ * that reads the store drops the key (dropEndedKeys): a record signed later could carry a time inside
+ * the grant, which nothing can tell from a real one, so the key must not outlive the grant.
+ */
+export const KEY_GRACE_MS = 2 * 60_000;
+
+/** Whether the state still holds the private key of a grant that ended more than KEY_GRACE_MS before `now`. */
+export function holdsEndedKeys(state: GrantState, now: number): boolean {
+  return state.grants.some((g) => g.seed !== undefined && g.expiresAt + KEY_GRACE_MS <= now);
+}
+
+/** Drops those keys from the state (the grants stay, to be ended and recorded by whoever ends them); how many. */
+export function dropEndedKeys(state: GrantState, now: number): number {
+  let dropped = 0;
+  state.grants = state.grants.map((g) => {
+    if (g.seed === undefined || g.expiresAt + KEY_GRACE_MS > now) return g;
+    dropped++;
+    const rest: Grant = { ...g };
+    delete (rest as { seed?: string }).seed;
+    return rest;
+  });
+  return dropped;
+}
+
 const isTime = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 const isText = (s: unknown, max = 10_000): s is string => typeof s === 'string' && s.length <= max;
 

@@ -8,7 +8,7 @@ import { existsSync, promises as fs, statSync, watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { homeDirectory } from './nodeOs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { emptyGrantState, parseGrantState } from '../core/grantState';
+import { dropEndedKeys, emptyGrantState, holdsEndedKeys, parseGrantState } from '../core/grantState';
 import type { GrantState } from '../core/grantState';
 import { atomicWriteFile } from './atomicWrite';
 import { withFileLock } from './fileLock';
@@ -135,6 +135,16 @@ export class GrantStore {
       await atomicWriteFile(this.path, `${JSON.stringify(state)}\n`, { mode: 0o600 });
       return result;
     });
+  }
+
+  /**
+   * Drops the private keys of grants that ended more than KEY_GRACE_MS ago (see dropEndedKeys), under
+   * the store's lock; reads only, and writes nothing, when there are none (every agent's hook asks).
+   * Never throws: a store that cannot be written keeps them, as before.
+   */
+  async dropEndedKeys(now = Date.now(), state = this.readSync()): Promise<void> {
+    if (!holdsEndedKeys(state, now)) return;
+    await this.update((current) => dropEndedKeys(current, now)).catch(() => undefined);
   }
 
   /** Creates the store's folder, owner-only. */

@@ -148,6 +148,7 @@ describe('agent hook payloads', () => {
     // Relative paths are the primary root's; a hook whose own folder is none of the roots (another window repointed Cline's shared state) judges from its own.
     assert.equal(readToolCall(cline('execute_command', { command: 'rm a' }), 'cline', CWD).cwd, CWD);
     assert.equal(readToolCall(cline('execute_command', { command: 'rm a' }), 'cline', '/other/web/').cwd, CWD);
+    assert.equal(readToolCall(cline('execute_command', { command: 'rm a' }), 'cline', `${CWD}/sub`).cwd, CWD, 'inside a root');
     assert.equal(readToolCall(cline('execute_command', { command: 'rm a' }), 'cline', '/elsewhere').cwd, '/elsewhere');
     // A command line that starts like JSON is a command line (`[ "$(rm …)" ]` read as JSON let the rm through).
     assert.equal(read(cline('execute_command', { command: '[ "$(rm src/booking/flow.ts)" ]' })).command, '[ "$(rm src/booking/flow.ts)" ]');

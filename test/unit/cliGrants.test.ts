@@ -597,6 +597,34 @@ describe('the shared grant store', () => {
     assert.equal(g.expiresAt - g.grantedAt, 30 * 60_000);
   });
 
+  test('a grant\'s private key does not outlive it: two minutes after its end, the agents\' hook, check and every grants command drop it from the store', () => {
+    const repo = project();
+    assert.equal(unlock(repo, 'BOOKING_FLOW', [CODE.ann]).code, 0);
+    const { file } = storeOf(repo);
+    const ended = (ago: number): void => {
+      const state = JSON.parse(readFileSync(file, 'utf8'));
+      state.grants[0].expiresAt = Date.now() - ago;
+      writeFileSync(file, JSON.stringify(state));
+    };
+    // Within the grace (the extension's and watch's expiry record and sign the grant's changes first): kept.
+    ended(60_000);
+    assert.equal(cli(repo, ['check', 'src/booking/a.ts']).code, 2);
+    assert.ok(readStore(repo).grants[0].seed, 'kept within two minutes of the end');
+    for (const command of [['check', 'src/booking/a.ts'], ['status']]) {
+      ended(3 * 60_000);
+      cli(repo, command);
+      const g = readStore(repo).grants[0];
+      assert.equal(g.seed, undefined, `${command[0]}: the key is gone`);
+      assert.ok(g.key, `${command[0]}: the grant stays, to be ended and recorded`);
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), grants: [{ ...g, seed: 'A'.repeat(43) }] }));
+    }
+    // The agents' hook, as an agent's next tool call runs it.
+    ended(3 * 60_000);
+    const hook = cli(repo, ['hook', '--agent', 'claude'], JSON.stringify({ hook_event_name: 'PreToolUse', cwd: repo.dir, tool_name: 'Bash', tool_input: { command: 'ls' } }));
+    assert.equal(hook.code, 0, hook.stderr);
+    assert.equal(readStore(repo).grants[0].seed, undefined, 'hook: the key is gone');
+  });
+
   test('an expired grant in the store is not honoured by check', () => {
     const repo = project();
     assert.equal(unlock(repo, 'BOOKING_FLOW', [CODE.ann]).code, 0);
