@@ -1,6 +1,7 @@
 // The verify gate's decision: given what a commit (or a range of commits) changes, the audit log
 // as of that version and as of the version before, does every protected change carry its record?
 // Pure: git and files are read by src/node/gitChanges.ts and src/cli/verifyCommand.ts.
+import { withCrlf } from './lineEndings';
 import { indexLog, judgeApproval, reusedOneTimeCodes } from './approvals';
 import type { LogIndex } from './approvals';
 import { parseAppended, parseAuditLog, sha256, verifyChain } from './audit';
@@ -299,27 +300,10 @@ export function auditLogChange(changes: readonly TreeChange[]): VerifyInput['aud
  * the editor hashed when it recorded the change. Binary content (a NUL byte) has one form.
  */
 export function contentHashes(content: Uint8Array): string[] {
-  const hashes = [sha256(content)];
-  if (content.includes(0x0a) && !content.includes(0x0d) && !content.includes(0)) {
-    // Line by line with the typed array's own search and copy: a byte loop in JS costs more
-    // than the hashing in a pre-commit hook's short-lived process.
-    const ends: number[] = [];
-    for (let at = content.indexOf(0x0a); at >= 0; at = content.indexOf(0x0a, at + 1)) ends.push(at);
-    const crlf = new Uint8Array(content.length + ends.length);
-    let from = 0;
-    let to = 0;
-    for (const end of ends) {
-      crlf.set(content.subarray(from, end), to);
-      to += end - from;
-      crlf[to++] = 0x0d;
-      crlf[to++] = 0x0a;
-      from = end + 1;
-    }
-    crlf.set(content.subarray(from), to);
-    hashes.push(sha256(crlf));
-  }
-  return hashes;
+  const crlf = withCrlf(content);
+  return crlf ? [sha256(content), sha256(crlf)] : [sha256(content)];
 }
+
 
 /** `ab12cd34ef56…`: enough of a hash to compare by eye. */
 export function shortHash(hex: string | undefined): string {

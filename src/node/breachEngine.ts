@@ -16,6 +16,7 @@ import type { Manifest } from '../core/manifest';
 import type { Classification } from '../core/matcher';
 import { dirOfEach, forEachPath } from '../core/paths';
 import type { PathKeys } from '../core/paths';
+import { sameButLineEndings, withCrlf } from '../core/lineEndings';
 import { isExtensionWritten } from '../core/policy';
 import type { Grant } from '../core/unlocks';
 import { ApprovedStore } from './approvedStore';
@@ -391,6 +392,9 @@ export class BreachEngine {
       // A folder at a path a glob covers (`src/booking/sub`), or a path under a file, is no protected file; in place of one, it is a breach.
       if (disk?.folder && approved.state.kind !== 'content') return;
       let decision = decideBreach({ locked: true, onBreach: c.tier.onBreach, diskHash, approved: approved.state });
+      // The approved text with other line endings (a checkout with core.autocrlf writes CRLF where HEAD
+      // has LF; a change recorded on Windows has CRLF): what git writes, and what the commit gate counts as the same.
+      if (decision.action === 'breach' && disk?.bytes && !disk.link && approved.bytes && sameButLineEndings(disk.bytes, approved.bytes)) decision = { action: 'none', why: 'approved' };
       // A hard link (another name for the same file, made by `ln`) lets a write through that name change
       // this file unseen: the approved content is written back as a new file, which parts the two.
       if (decision.action === 'none' && (disk?.links ?? 1) > 1 && c.tier.onBreach === 'restore' && approved.bytes) {
@@ -549,6 +553,9 @@ export class BreachEngine {
       if (stored) return { state: entry.approved, bytes: stored };
       const head = await this.headContent(rel);
       if (head && sha256(head) === hash) return { state: entry.approved, bytes: head };
+      // A change recorded with CRLF endings (on Windows) of a text HEAD has with LF.
+      const crlf = head && withCrlf(head);
+      if (crlf && sha256(crlf) === hash) return { state: entry.approved, bytes: Buffer.from(crlf.buffer, crlf.byteOffset, crlf.byteLength) };
       this.log('warn', `[breach] ${rel}: the approved content ${hash.slice(0, 12)}… is not available; falling back to git HEAD.`);
     }
     const head = await this.headContent(rel);

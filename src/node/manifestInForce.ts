@@ -10,6 +10,7 @@ import type { GrantState } from '../core/grantState';
 import { AUDIT_LOG_PATH, MANIFEST_PATH } from '../core/layout';
 import { parseManifest } from '../core/manifest';
 import type { Manifest } from '../core/manifest';
+import { sameButLineEndings } from '../core/lineEndings';
 import { manifestText } from '../core/manifestText';
 import { manifestApproval, recordedManifestChange } from '../core/manifestApproval';
 import type { ManifestApproval } from '../core/manifestApproval';
@@ -60,12 +61,14 @@ export async function judgeManifest(o: ManifestGateOptions, bytes: Uint8Array, i
   const committed = head && await committedVersion(o, head);
   const under = inForce?.manifest ?? committed?.manifest;
   // Cheapest first: the grants are read only when HEAD does not approve it, the audit log only when no grant does.
-  const committedOnly = manifestApproval({ disk, inForce: inForce?.hash, committed: committed?.headHash, granted: false, committedValid: committed !== undefined });
+  // HEAD's text with CRLF endings (a checkout with core.autocrlf) is HEAD's manifest.
+  const committedHash = head && committed && sameButLineEndings(bytes, head) ? disk : committed?.headHash;
+  const committedOnly = manifestApproval({ disk, inForce: inForce?.hash, committed: committedHash, granted: false, committedValid: committed !== undefined });
   if (committedOnly) return { approved: committedOnly };
   const granted = under !== undefined && await grantCovers(o, under, head);
   if (granted) return { approved: 'granted' };
   const recorded = under !== undefined ? await signedRecordedManifest(o, under) : undefined;
-  const approved = manifestApproval({ disk, inForce: inForce?.hash, committed: committed?.headHash, recorded, granted, committedValid: committed !== undefined });
+  const approved = manifestApproval({ disk, inForce: inForce?.hash, committed: committedHash, recorded, granted, committedValid: committed !== undefined });
   if (approved) return { approved };
   return { approved: undefined, ...(inForce || !committed ? {} : { committed: { manifest: committed.manifest, hash: committed.hash, commit: committed.commit } }) };
 }

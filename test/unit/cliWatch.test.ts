@@ -1018,3 +1018,22 @@ describe('GuardLease', () => {
     guard.releaseSync();
   });
 });
+
+describe('protected-files watch: line endings', () => {
+  test('a checkout with core.autocrlf (CRLF where HEAD has LF) is no breach; a real change under it is', () => {
+    const r = repo();
+    // What Git for Windows' default writes: every text file checked out again with CRLF.
+    r.git('config', 'core.autocrlf', 'true');
+    for (const f of [T1, T1B, '.protection/manifest.jsonc']) rmSync(join(r.dir, f));
+    r.git('checkout', '--', '.');
+    assert.match(r.read(T1), /\r\n$/, 'git wrote CRLF');
+    const res = r.cli(['watch', '--once']);
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    assert.doesNotMatch(res.stdout + res.stderr, /was changed while locked|not adopted|differs from its approved/);
+    assert.equal(breaches(r).length, 0);
+    assert.match(r.read(T1), /\r\n$/, 'left as git wrote it');
+    r.write(T1, 'export const price = 0; // agent\r\n');
+    assert.equal(r.cli(['watch', '--once']).code, 1, 'a change of the text is still a breach');
+    assert.equal(r.read(T1), APPROVED);
+  });
+});

@@ -368,3 +368,16 @@ describe('renderVerifyReport', () => {
     assert.deepEqual(JSON.parse(renderRecord(r)), r);
   });
 });
+
+describe('line endings', () => {
+  test('sameButLineEndings: the same text with LF and CRLF, either way round; not binary, not another text', async () => {
+    const { sameButLineEndings } = await import('../../src/core/lineEndings');
+    const lf = Buffer.from('a\nb\n');
+    assert.equal(sameButLineEndings(lf, Buffer.from('a\r\nb\r\n')), true);
+    assert.equal(sameButLineEndings(Buffer.from('a\r\nb\r\n'), lf), true);
+    assert.equal(sameButLineEndings(lf, Buffer.from('a\r\nc\r\n')), false);
+    assert.equal(sameButLineEndings(lf, lf), false);
+    assert.equal(sameButLineEndings(Buffer.from('a\n\0'), Buffer.from('a\r\n\0')), false, 'binary content has one form');
+    assert.equal(sameButLineEndings(Buffer.from('a\nb\r\n'), Buffer.from('a\r\nb\r\n')), false, 'mixed endings are not converted');
+  });
+});
