@@ -549,10 +549,13 @@ ${hookCommand('cline', subdir)}
 `;
 }
 
-/** `.windsurf/hooks.json`: `pre_write_code`, `pre_run_command` (refuse) and `post_write_code` (record). */
+/**
+ * `.windsurf/hooks.json`: `pre_write_code`, `pre_run_command`, `pre_mcp_tool_use` (refuse) and
+ * `post_write_code`, `post_mcp_tool_use` (record).
+ */
 export function mergeWindsurfHooks(existing: string | undefined, subdir = ''): string {
   const entry = { command: hookCommand('windsurf', subdir), show_output: true };
-  return mergeHooks(existing, {}, { pre_write_code: entry, pre_run_command: entry, post_write_code: entry }, false);
+  return mergeHooks(existing, {}, { pre_write_code: entry, pre_run_command: entry, pre_mcp_tool_use: entry, post_write_code: entry, post_mcp_tool_use: entry }, false);
 }
 
 /**

@@ -267,6 +267,12 @@ function readCall(payload: unknown, agent: HookAgent, hookCwd: string | undefine
       return { agent, phase, tool: action, cwd: str(info.cwd), paths: [], command };
     }
     if (action.endsWith('_read_code')) return { agent, phase, tool: action, cwd: str(info.cwd), paths: [], command: undefined };
+    // `pre_mcp_tool_use`: the MCP tool's arguments (an object, or JSON text), read as any other tool's input.
+    if (action.endsWith('_mcp_tool_use')) {
+      const args = typeof info.mcp_tool_arguments === 'string' ? jsonText(info.mcp_tool_arguments) : info.mcp_tool_arguments;
+      const tool = `${str(info.mcp_server_name) ?? 'mcp'}__${str(info.mcp_tool_name) ?? action}`;
+      return otherToolCall(agent, phase, tool, str(info.cwd), args);
+    }
     if (!action) throw new HookPayloadError('the Windsurf hook payload has no "agent_action_name"');
     if (action.endsWith('_write_code')) {
       const path = requiredPath(requiredInput(payload.tool_info, action, 'tool_info'), 'file_path', action, 'tool_info');
@@ -325,15 +331,22 @@ function readCall(payload: unknown, agent: HookAgent, hookCwd: string | undefine
     const toolInput = requiredInput(input, tool, 'tool_input');
     return { agent, phase, tool, cwd: workdirOf(toolInput, cwd, tool, 'tool_input'), paths: [], command: requiredCommand(toolInput, tool, 'tool_input') };
   }
-  // Any other tool: what its input names, as far as it can be read (a tool that writes nothing has no path).
+  return otherToolCall(agent, phase, tool, cwd, input);
+}
+
+/** Any other tool (an MCP tool's, say): what its input names, as far as it can be read (a tool that writes nothing has no path). */
+function otherToolCall(agent: HookAgent, phase: 'pre' | 'post', tool: string, cwd: string | undefined, input: unknown): ToolCall {
   const toolInput = isObject(input) ? input : {};
   const command = commandText(toolInput.command) ?? commandText(toolInput.cmd) ?? commandText(toolInput.commandLine);
   if (READ_ONLY_TOOLS.has(tool)) return { agent, phase, tool, cwd, paths: [], command: undefined };
-  const paths = pathsIn(toolInput);
-  if (command !== undefined && paths.length === 0) {
-    return { agent, phase, tool, cwd: workdirOf(toolInput, cwd, tool, 'tool_input', false), paths: [], command };
+  // A command and paths both (an MCP tool's `{command, directory}` or `{command, file}`): both are judged,
+  // the command in its working folder (never taken for a file it writes).
+  if (command !== undefined) {
+    const rest: Json = {};
+    for (const key of Object.keys(toolInput)) if (!WORKDIR_KEYS.includes(key)) rest[key] = toolInput[key];
+    return { agent, phase, tool, cwd: workdirOf(toolInput, cwd, tool, 'tool_input', false), paths: pathsIn(rest), command };
   }
-  return { agent, phase, tool, cwd, paths, command: undefined };
+  return { agent, phase, tool, cwd, paths: pathsIn(toolInput), command: undefined };
 }
 
 /** Cline's tools that write the file their `path` (or, for some models, `absolutePath`) names: 3.x's and 4.x's. */

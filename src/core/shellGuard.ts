@@ -935,6 +935,8 @@ interface ScriptFileUse {
   args?: readonly Word[];
   /** The interpreter, for `code`. */
   interpreter?: string;
+  /** Found by its name in PATH (absolute): only what the command writes outside its own folders can be it. */
+  inPath?: true;
 }
 
 /** What `make …` runs: its folder (`-C`), makefiles (`-f`), goals and command-line variables. */
@@ -4183,7 +4185,7 @@ function programFiles(programs: readonly { use: ProgramUse; inDir: string; dirs:
     if (inPath === undefined && unknownAfter !== undefined && ports.findProgram !== undefined) {
       throw new Undecidable(`it runs \`${shown(use.name)}\`, which is not in PATH as the guard was given it, after adding \`${shown(unknownAfter.slice(0, 60))}\` to PATH, a folder the guard cannot know (write the folder out)`);
     }
-    if (typeof inPath === 'string') out.push({ use: { file: word(inPath), kind: 'exec', args: use.args }, inDir: '', dirs: new Set(['']) });
+    if (typeof inPath === 'string') out.push({ use: { file: word(inPath), kind: 'exec', args: use.args, inPath: true }, inDir: '', dirs: new Set(['']) });
     for (const d of pathDirs) {
       if (SYSTEM_PROGRAMS.test(`${d}/`)) continue;
       out.push({ use: { file: word(`${d.replace(/\/+$/, '')}/${use.name}`), kind: 'exec', args: use.args }, inDir, dirs });
@@ -4211,6 +4213,9 @@ function scriptFileTargets(use: ScriptFileUse, inDir: string, dir: string, ports
   for (const t of written) {
     // Deleting it, its mode or its times leave nothing else to run.
     if (t.op === 'delete' || KEEPS_CONTENT.has(t.via) || !mayWrite(t, path)) continue;
+    // A program PATH finds: a write in the command's own folders (`prettier --write .`) is not one to it
+    // (the same file written by its path is: programFiles reads it as such).
+    if (use.inPath && !t.path.startsWith('/') && !t.path.startsWith('~')) continue;
     const text = printedInto.get(t);
     if (text === undefined) throw new Undecidable(`it runs \`${shown(rel)}\`, a script the command itself writes (\`${t.via}\`), which the guard cannot read before it runs (write it in one call, run it in the next)`);
     texts.push(text);

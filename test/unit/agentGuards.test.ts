@@ -303,7 +303,7 @@ describe('the other agents\' hook files', () => {
     assert.deepEqual(Object.keys(codex.hooks), ['PreToolUse', 'PostToolUse']);
     assert.match(codex.hooks.PreToolUse[0].hooks[0].command, /guard\.sh" codex;/);
     const windsurf = JSON.parse(mergeWindsurfHooks(undefined)) as { hooks: Record<string, { command: string }[]> };
-    assert.deepEqual(Object.keys(windsurf.hooks), ['pre_write_code', 'pre_run_command', 'post_write_code']);
+    assert.deepEqual(Object.keys(windsurf.hooks), ['pre_write_code', 'pre_run_command', 'pre_mcp_tool_use', 'post_write_code', 'post_mcp_tool_use']);
     assert.match(windsurf.hooks.pre_run_command[0].command, /guard\.sh" windsurf;/);
     const copilot = JSON.parse(copilotHooksFile('sub/dir')) as { hooks: Record<string, { command: string }[]> };
     assert.match(copilot.hooks.PreToolUse[0].command, /show-toplevel 2>\/dev\/null\)\/sub\/dir" .*guard\.sh" copilot;/);

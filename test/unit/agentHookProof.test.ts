@@ -79,7 +79,7 @@ function payloads(agent: HookAgent, dir: string): { edit: object; shell: object;
     case 'windsurf': return {
       edit: { agent_action_name: 'pre_write_code', trajectory_id: 't', execution_id: 'e', timestamp: 't', tool_info: { file_path: abs, edits: [{ old_string: 'a', new_string: 'b' }] } },
       shell: { agent_action_name: 'pre_run_command', trajectory_id: 't', tool_info: { command_line: shell, cwd: dir } },
-      unknown: { agent_action_name: 'pre_mcp_tool_use', trajectory_id: 't', tool_info: { mcp_tool_name: 'write', mcp_tool_arguments: { path: abs }, file_path: abs } },
+      unknown: { agent_action_name: 'pre_mcp_tool_use', trajectory_id: 't', tool_info: { mcp_server_name: 'fs', mcp_tool_name: 'write_file', mcp_tool_arguments: { path: abs, content: 'x' } } },
       harmless: { agent_action_name: 'pre_run_command', trajectory_id: 't', tool_info: { command_line: 'npm test', cwd: dir } },
     };
     case 'cline': {

@@ -47,6 +47,20 @@ describe('agent hook payloads', () => {
     const mcp = readToolCall({ hook_event_name: 'PreToolUse', tool_name: 'mcp__fs__write', tool_input: { path: 'src/booking/flow.ts', content: 'x' } });
     assert.deepEqual(mcp.paths, ['src/booking/flow.ts']);
     assert.deepEqual(readToolCall({ hook_event_name: 'PreToolUse', tool_name: 'mcp__x__y', tool_input: { q: 'a' } }).paths, []);
+    // Windsurf's MCP tool calls (`pre_mcp_tool_use`): the arguments, an object or JSON text, read as any tool's input.
+    const wsMcp = (args: unknown): ReturnType<typeof readToolCall> => readToolCall({ agent_action_name: 'pre_mcp_tool_use', trajectory_id: 't', tool_info: { mcp_server_name: 'fs', mcp_tool_name: 'write_file', mcp_tool_arguments: args } });
+    assert.deepEqual(wsMcp({ path: '/repo/src/booking/flow.ts', content: 'x' }).paths, ['/repo/src/booking/flow.ts']);
+    assert.equal(wsMcp({ path: '/repo/src/booking/flow.ts' }).tool, 'fs__write_file');
+    assert.deepEqual(wsMcp('{"path": "/repo/src/booking/flow.ts", "content": "x"}').paths, ['/repo/src/booking/flow.ts']);
+    assert.equal(wsMcp({ command: 'rm src/booking/flow.ts' }).command, 'rm src/booking/flow.ts');
+    // A command beside a path (`{command, file}`), or beside its working folder: the command is judged too (it was dropped).
+    const both = readToolCall({ hook_event_name: 'PreToolUse', tool_name: 'mcp__shell__run', tool_input: { command: 'rm src/booking/flow.ts', file: '/tmp/log.txt' } });
+    assert.equal(both.command, 'rm src/booking/flow.ts');
+    assert.deepEqual(both.paths, ['/tmp/log.txt']);
+    const inFolder = readToolCall({ hook_event_name: 'PreToolUse', tool_name: 'mcp__shell__run', cwd: '/repo', tool_input: { command: 'rm booking/flow.ts', directory: 'src' } });
+    assert.equal(inFolder.command, 'rm booking/flow.ts');
+    assert.equal(inFolder.cwd, '/repo/src');
+    assert.deepEqual(inFolder.paths, [], 'its working folder is no file it writes');
   });
   test('path fields are read wherever a tool puts them, under any path-like key; an input too big to read is refused', () => {
     const copilot = { ...PAYLOADS.copilotEdit, tool_name: 'multi_replace_string_in_file', tool_input: { explanation: 'x', replacements: [{ filePath: '/repo/src/booking/flow.ts', oldString: 'a', newString: 'b' }, { filePath: '/repo/src/app.ts', oldString: 'a', newString: 'b' }] } };

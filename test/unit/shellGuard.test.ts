@@ -2185,6 +2185,8 @@ describe('shell guard: programs run by their name, looked up in PATH (a script o
     ['git --exec-path', 'allow'],
     // the shell's builtins are not looked up
     ['echo hi; printf x; test -f a; pwd', 'allow'],
+    // a program PATH finds, run by a line that writes in its own folders: those writes are not to the program
+    ['fmt --write . && fmt src/other/*.ts > out.txt', 'allow'],
   ], ports);
   test('each name is looked up once a line, builtins never; past 256 names the line is refused', () => {
     looked.length = 0;
