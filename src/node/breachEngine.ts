@@ -190,7 +190,7 @@ export class BreachEngine {
   private readonly adopted = new Map<string, string>();
   private readonly git: GitActivity;
   /** The wait for git to settle that writes being judged share. */
-  private gitSettling: Promise<void> | undefined;
+  private gitSettling: Promise<boolean> | undefined;
   /** Breaches found by the check at start while it runs. */
   private startFound: BreachOutcome[] | undefined;
   private disposed = false;
@@ -369,9 +369,11 @@ export class BreachEngine {
   private async handle(rel: string, atStart: boolean): Promise<void> {
     // Judged again once, from the start, where git began to work while this judgement ran.
     let rejudged = false;
+    // Whether git was quiet when the wait for it ended (not judged anyway after its bound).
+    let gitQuiet = true;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       // git writes files before it moves HEAD: what it wrote is judged against where HEAD ends.
-      if (round === 0) await this.gitSettled();
+      if (round === 0) gitQuiet = await this.gitSettled();
       if (this.disposed) return;
       const c = this.o.policy.classify(rel);
       if (!c) return;
@@ -411,7 +413,8 @@ export class BreachEngine {
       }
       // A judgement that began before git did (a long queue of them, a checkout started meanwhile)
       // may have read the new content and the old HEAD: once git has settled, it is made again.
-      if (!rejudged && (await this.git.busyFor()) > 0) {
+      // Not once more after the wait ran out (a lock left behind would double it, 60 s became 120 s).
+      if (!rejudged && gitQuiet && (await this.git.busyFor()) > 0) {
         rejudged = true;
         round = -1;
         continue;
@@ -430,15 +433,15 @@ export class BreachEngine {
    * always. Writes being judged meanwhile share one wait; after `maxMs` they are judged anyway, and
    * the log says why.
    */
-  private gitSettled(): Promise<void> {
-    const wait = async (): Promise<void> => {
+  private gitSettled(): Promise<boolean> {
+    const wait = async (): Promise<boolean> => {
       const started = this.now();
       for (;;) {
         const busy = await this.git.busyFor();
-        if (busy <= 0 || this.disposed) return;
+        if (busy <= 0 || this.disposed) return true;
         if (this.now() - started >= this.gitWait.maxMs) {
           this.log('warn', `[breach] git has been at work in ${this.o.root} for ${Math.round(this.gitWait.maxMs / 1000)} s (its index.lock, or its index and HEAD still changing): writes to locked files are judged now.`);
-          return;
+          return false;
         }
         await sleep(Math.min(busy, GIT_POLL_MS));
       }
@@ -837,7 +840,12 @@ export class BreachEngine {
    */
   private async changedFromHead(pathspec: string): Promise<{ changed: string[]; untracked: Set<string> } | { failure: string }> {
     // '' is not a pathspec to git (an error since 2.16): the folder's top is '.'.
-    const status = await runGit(['status', '--porcelain=v2', '-z', '--untracked-files=all', '--no-renames', '--', pathspec || '.'], this.o.root, this.o.env ?? process.env).catch(() => undefined);
+    // git status does not look at entries marked skip-worktree or assume-unchanged (`git update-index
+    // --skip-worktree f; echo x > f` hides the change from it): those are listed apart, side by side.
+    const [status, hidden] = await Promise.all([
+      runGit(['status', '--porcelain=v2', '-z', '--untracked-files=all', '--no-renames', '--', pathspec || '.'], this.o.root, this.o.env ?? process.env).catch(() => undefined),
+      runGit(['ls-files', '-v', '-z', '--full-name', '--', pathspec || '.'], this.o.root, this.o.env ?? process.env).catch(() => undefined),
+    ]);
     if (status?.code !== 0) return { failure: status ? `: ${status.stderr.split('\n')[0]}` : '' };
     const prefix = await this.repoPrefix();
     const changed: string[] = [];
@@ -848,6 +856,14 @@ export class BreachEngine {
       const rel = path.slice(prefix.length);
       changed.push(rel);
       if (entry.startsWith('? ')) untracked.add(rel);
+    }
+    // `S path` (skip-worktree), a lower-case tag (assume-unchanged): judged as if git had listed them.
+    if (hidden?.code === 0) {
+      for (const entry of hidden.stdout.toString('utf8').split('\0')) {
+        if (entry.length < 3 || entry[1] !== ' ' || !(entry[0] === 'S' || (entry[0] >= 'a' && entry[0] <= 'z'))) continue;
+        const path = entry.slice(2);
+        if (path.startsWith(prefix)) changed.push(path.slice(prefix.length));
+      }
     }
     return { changed, untracked };
   }

@@ -881,6 +881,8 @@ describe("git's own work is not a breach (watch running)", () => {
       assert.ok(Date.now() - t0 >= 650, `waited ${Date.now() - t0} ms`);
       assert.equal(r.read(T1), APPROVED, 'restored all the same');
       assert.ok(logs.some((m) => /git has been at work .* for 1 s \(its index\.lock/.test(m)), logs.join('\n'));
+      // Waited once: not a second time after the first wait ran out (it was twice the bound, each saying so).
+      assert.equal(logs.filter((m) => /git has been at work/.test(m)).length, 1, logs.join('\n'));
       // A future time on the index (another clock, or touched on purpose) is no longer wait either.
       rmSync(join(gitDir, 'index.lock'));
       utimesSync(join(gitDir, 'index'), new Date(Date.now() + 3_600_000), new Date(Date.now() + 3_600_000));
@@ -1035,5 +1037,20 @@ describe('protected-files watch: line endings', () => {
     r.write(T1, 'export const price = 0; // agent\r\n');
     assert.equal(r.cli(['watch', '--once']).code, 1, 'a change of the text is still a breach');
     assert.equal(r.read(T1), APPROVED);
+  });
+});
+
+describe('protected-files watch: entries git status does not look at', () => {
+  test('a locked file marked skip-worktree or assume-unchanged, then changed while nothing watched: found and restored', () => {
+    const r = repo();
+    r.git('update-index', '--skip-worktree', T1);
+    r.git('update-index', '--assume-unchanged', T1B);
+    r.write(T1, 'export const price = 0; // hidden from git status\n');
+    r.write(T1B, 'export const cart = ["hidden"];\n');
+    const res = r.cli(['watch', '--once']);
+    assert.equal(res.code, 1, res.stdout + res.stderr);
+    assert.equal(r.read(T1), APPROVED);
+    assert.equal(r.read(T1B), 'export const cart = [];\n');
+    assert.equal(breaches(r).filter((b) => b.file === T1 || b.file === T1B).length, 2);
   });
 });
