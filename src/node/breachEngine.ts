@@ -164,6 +164,19 @@ export class BreachEngine {
   private backupBytes = 0;
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly watchers = new Map<string, FSWatcher>();
+  /**
+   * Watchers on git's own state (its folder, and the folder of the branch's ref): HEAD moved with no file
+   * written (`git reset --soft`, `update-ref`, `symbolic-ref`), or a stopped operation ended (`git merge
+   * --quit`), both leave locked files as they are, which no event of the work tree would judge again.
+   */
+  private readonly gitWatchers = new Map<string, FSWatcher>();
+  private gitTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The commit HEAD pointed at when git's state was last looked at. */
+  private lastHead: string | undefined;
+  /** Files left as a stopped merge, cherry-pick, revert or rebase wrote them: judged again when it ends. */
+  private readonly leftToGit = new Set<string>();
+  /** The commit each file was last judged against (since HEAD last moved): not judged again for the move. */
+  private readonly judgedAgainst = new Map<string, string>();
   /** Folders of watchSet the system refused a watcher (see UNWATCHED_CHECK_MS). */
   private readonly unwatched = new Set<string>();
   private unwatchedTimer: ReturnType<typeof setTimeout> | undefined;
@@ -458,6 +471,8 @@ export class BreachEngine {
   private async gitStaged(rel: string, bytes: Buffer): Promise<boolean> {
     const operation = await this.git.operation();
     if (!operation || !(await this.git.staged(rel, bytes))) return false;
+    this.leftToGit.add(rel);
+    this.watchGit();
     this.log('info', `[breach] ${rel}: left as git's ${operation} wrote it (the version it staged); judged again when the ${operation} ends.`);
     return true;
   }
@@ -582,6 +597,8 @@ export class BreachEngine {
    */
   private async headContent(rel: string): Promise<Buffer | undefined> {
     const oid = headOid(this.o.root);
+    // Judged against this commit: a move of HEAD to it needs no judgement of its own (gitStateNow).
+    if (oid !== undefined) this.judgedAgainst.set(rel, oid);
     const hit = oid ? this.headCache.get(rel) : undefined;
     if (hit && hit.oid === oid) return hit.bytes;
     const bytes = await this.readHead(rel, oid);
@@ -883,6 +900,7 @@ export class BreachEngine {
    */
   watchDirs(dirs: Iterable<string>): void {
     if (this.disposed) return;
+    this.watchGit();
     this.wantedDirs = new Set(dirs);
     for (const dir of this.grownDirs) {
       if (this.wantedDirs.has(dir) || !this.mayProtectUnder(this.relOf(dir))) this.grownDirs.delete(dir);
@@ -893,6 +911,91 @@ export class BreachEngine {
   /** Number of directories watched (diagnostics, benchmark). */
   get watchedDirs(): number {
     return this.watchers.size;
+  }
+
+  /**
+   * Watches git's state (see gitWatchers): git's folder (HEAD, ORIG_HEAD, MERGE_HEAD, packed-refs, the
+   * index), and the folder holding the ref HEAD names. Each event costs a read of HEAD and its ref; work
+   * follows only when HEAD moved (the files that differ between the two commits, O(changed)) or a
+   * stopped operation ended (the files it left).
+   */
+  private watchGit(): void {
+    if (this.disposed || !this.active) return;
+    const git = findGitDir(this.o.root);
+    if (!git) return;
+    this.lastHead ??= headOid(this.o.root);
+    const wanted = new Set([git.gitDir, gitCommonDir(git.gitDir)]);
+    const ref = headRef(git.gitDir);
+    if (ref) wanted.add(dirname(join(gitCommonDir(git.gitDir), ...ref.split('/'))));
+    for (const [dir, w] of this.gitWatchers) {
+      if (!wanted.has(dir)) {
+        w.close();
+        this.gitWatchers.delete(dir);
+      }
+    }
+    for (const dir of wanted) {
+      if (this.gitWatchers.has(dir)) continue;
+      try {
+        const options = { persistent: this.o.persistentWatchers === true };
+        // The OS's watcher itself (not o.watchFolder, which stands for the protected folders' watchers): a few, whatever the size.
+        const w = watchDir(dir, options, () => this.gitChanged());
+        w.on('error', () => {
+          w.close();
+          if (this.gitWatchers.get(dir) === w) this.gitWatchers.delete(dir);
+        });
+        this.gitWatchers.set(dir, w);
+      } catch {
+        // No such folder (a ref not written yet): looked for again at the next event.
+      }
+    }
+  }
+
+  /** An event in git's state: looked at once git has been quiet a moment (every git command writes its index). */
+  private gitChanged(): void {
+    if (this.disposed) return;
+    if (this.gitTimer) clearTimeout(this.gitTimer);
+    this.gitTimer = setTimeout(() => {
+      this.gitTimer = undefined;
+      this.gitStateNow().catch((err) => this.log('warn', `[breach] could not follow git's HEAD: ${String(err)}`));
+    }, GIT_STATE_DEBOUNCE_MS);
+  }
+
+  private async gitStateNow(): Promise<void> {
+    if (this.disposed) return;
+    // The branch HEAD names may have changed (`git switch`, `symbolic-ref`): its ref's folder is watched.
+    this.watchGit();
+    if (!(await this.gitSettled())) return;
+    if (this.leftToGit.size > 0 && !(await this.git.operation())) {
+      const left = [...this.leftToGit];
+      this.leftToGit.clear();
+      this.log('info', `[breach] git's operation ended: ${left.length} file(s) it left are judged again.`);
+      for (const rel of left) this.notify(rel);
+    }
+    const head = headOid(this.o.root);
+    const before = this.lastHead;
+    if (head === before) return;
+    this.lastHead = head;
+    if (before === undefined || head === undefined) return;
+    // The writes of a switch are judged first (against the new HEAD): those files need nothing more.
+    await this.settled();
+    // The files that differ between the two commits, not judged against the new one since (a switch
+    // writes them, and their own events judge them): judged now.
+    const diff = await runGit(['diff-tree', '-r', '-z', '--name-only', '--no-renames', before, head], this.o.root, this.o.env ?? process.env).catch(() => undefined);
+    if (diff?.code !== 0) {
+      this.log('warn', `[breach] HEAD moved from ${before.slice(0, 12)} to ${head.slice(0, 12)}, and git could not say what differs: locked files are judged at their next write.`);
+      return;
+    }
+    const prefix = await this.repoPrefix();
+    let judged = 0;
+    for (const path of diff.stdout.toString('utf8').split('\0')) {
+      if (path === '' || !path.startsWith(prefix)) continue;
+      const rel = path.slice(prefix.length);
+      if (this.judgedAgainst.get(rel) === head || !this.o.policy.classify(rel)) continue;
+      judged++;
+      this.notify(rel);
+    }
+    this.judgedAgainst.clear();
+    if (judged > 0) this.log('info', `[breach] HEAD moved to ${head.slice(0, 12)} with ${judged} locked file(s) not written since: judged against it.`);
   }
 
   private syncWatchers(): void {
@@ -1121,6 +1224,9 @@ export class BreachEngine {
     this.reseats.clear();
     for (const w of this.watchers.values()) w.close();
     this.watchers.clear();
+    for (const w of this.gitWatchers.values()) w.close();
+    this.gitWatchers.clear();
+    if (this.gitTimer) clearTimeout(this.gitTimer);
     if (this.unwatchedTimer) clearTimeout(this.unwatchedTimer);
     if (this.unwatchedReport) clearTimeout(this.unwatchedReport);
     this.closeHeadReader();
@@ -1174,6 +1280,15 @@ async function endsWith(handle: fs.FileHandle, end: number, tail: Buffer): Promi
   } catch {
     return false;
   }
+}
+
+/** How long git's state stays quiet before it is looked at (a command writes its index, then HEAD, then a log). */
+const GIT_STATE_DEBOUNCE_MS = 150;
+
+/** The ref HEAD names (`refs/heads/main`), or undefined when HEAD is detached or unreadable. */
+function headRef(gitDir: string): string | undefined {
+  const head = readRegularFileSync(join(gitDir, 'HEAD'))?.toString('utf8').trim();
+  return head === undefined ? undefined : /^ref: (refs\/.+)$/.exec(head)?.[1];
 }
 
 /** The commit HEAD points at, read from the git directory (no git process), or undefined. */

@@ -1054,3 +1054,50 @@ describe('protected-files watch: entries git status does not look at', () => {
     assert.equal(breaches(r).filter((b) => b.file === T1 || b.file === T1B).length, 2);
   });
 });
+
+describe('protected-files watch: git moves HEAD, or ends an operation, with no file written', () => {
+  test('HEAD moved back with git reset --soft (no file written): a locked file with the other branch\'s content is judged against the new HEAD and restored', async () => {
+    const r = repo();
+    r.git('checkout', '-q', '-b', 'side');
+    r.write(T1, 'export const price = 999; // side\n');
+    r.commitAll('side');
+    const w = new Watcher(box, r);
+    try {
+      await w.saw(/checked at start/);
+      // On side, the file is side's: no breach. Then HEAD goes back to main; the work tree keeps side's file.
+      r.git('reset', '-q', '--soft', 'main');
+      await waitFor(`${T1} judged against main after the move`, () => r.read(T1) === APPROVED, 10_000);
+      await waitFor('its breach and restore records', () => auditRecords(r).some((x) => x.event === 'restore' && x.file === T1));
+      // The same with update-ref, which writes only the branch's ref.
+      r.git('update-ref', 'refs/heads/main', 'side');
+      await sleep(500);
+      r.git('update-ref', 'refs/heads/main', 'HEAD@{2}');
+      assert.equal(r.read(T1), APPROVED, 'unchanged: on side the file is side\'s, back on main it is main\'s');
+    } finally {
+      await w.stop();
+    }
+  });
+
+  test('a locked file left as a stopped merge wrote it is judged again when the merge ends without a commit (merge --quit)', async () => {
+    const r = repo();
+    r.git('checkout', '-q', '-b', 'side');
+    r.write(T1, 'export const price = 999; // merged from side\n');
+    r.commitAll('side');
+    r.git('checkout', '-q', 'main');
+    r.write('README.md', 'main moves on\n');
+    r.commitAll('main moves on');
+    const w = new Watcher(box, r);
+    try {
+      await w.saw(/checked at start/);
+      r.git('merge', '-q', '--no-commit', '--no-ff', 'side');
+      // Left as git staged it while the merge waits for its commit.
+      await sleep(1_500);
+      assert.match(r.read(T1), /merged from side/);
+      assert.equal(breaches(r).length, 0);
+      r.git('merge', '--quit');
+      await waitFor(`${T1} restored once the merge ended`, () => r.read(T1) === APPROVED, 10_000);
+    } finally {
+      await w.stop();
+    }
+  });
+});
