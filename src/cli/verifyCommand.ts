@@ -112,7 +112,7 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
       const json: VerifyJson = { ...report, mode: set.mode, base: set.base ?? null, head: set.head ?? null };
       io.stdout(`${JSON.stringify(json, null, 2)}\n`);
     } else {
-      io.stdout(renderVerifyReport(report, set.mode));
+      io.stdout(renderVerifyReport(report, set.mode, values.base));
     }
     return report.ok ? EXIT_OK : EXIT_FAIL;
   } finally {

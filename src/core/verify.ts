@@ -605,7 +605,7 @@ export function sameJson(a: unknown, b: unknown): boolean {
 const unstagedNote = '; the matching record is in the work tree\'s .protection/audit.jsonl but not staged: git add .protection/audit.jsonl';
 
 /** The human report: a PASS/FAIL line, one line per violation, then what to do. */
-export function renderVerifyReport(report: VerifyReport, mode: 'staged' | 'range'): string {
+export function renderVerifyReport(report: VerifyReport, mode: 'staged' | 'range', base = '<base>'): string {
   const lines: string[] = [];
   const files = report.changed.length;
   if (report.ok) {
@@ -625,16 +625,16 @@ export function renderVerifyReport(report: VerifyReport, mode: 'staged' | 'range
     lines.push(`  ${v.file}  ${v.badge} ${v.component ?? '.protection'}  ${v.problem}`);
   }
   for (const w of report.warnings) lines.push(`warning: ${w}`);
-  lines.push(...advice(report.violations, mode));
+  lines.push(...advice(report.violations, mode, base));
   return `${lines.join('\n')}\n`;
 }
 
-function advice(violations: readonly Violation[], mode: 'staged' | 'range'): string[] {
+function advice(violations: readonly Violation[], mode: 'staged' | 'range', base: string): string[] {
   const kinds = new Set(violations.map((v) => v.kind));
   const out: string[] = [];
   const addLog = mode === 'staged' ? 'stage .protection/audit.jsonl too' : 'commit .protection/audit.jsonl too';
   if (['unrecorded', 'edited-after-approval', 'older-approval', 'recreated-after-delete'].some((k) => kinds.has(k as ViolationKind))) {
-    out.push(`What to do: Unlock it in VS Code (Protected Files: Unlock…), make the change and save, so that the change is recorded; then ${addLog}.`);
+    out.push(`What to do: Unlock it in VS Code (Protected Files: Unlock…), make the change and save, so that the change is recorded (or, without VS Code: protected-files unlock <component>, make the change, protected-files record); then ${addLog}.`);
   }
   if (kinds.has('deleted-unrecorded') || kinds.has('deleted-after-change')) {
     out.push(`What to do: restore the file, or unlock it in VS Code and delete or rename it there, so that the deletion is recorded; then ${addLog}.`);
@@ -643,7 +643,7 @@ function advice(violations: readonly Violation[], mode: 'staged' | 'range'): str
     out.push('What to do: an approval counts only when an owner\'s code signed it: unlock with a code (VS Code, or protected-files unlock), make the change, record it, and commit the records the tool wrote; records written by hand or by a script never pass.');
   }
   if (kinds.has('type-changed')) {
-    out.push('What to do: a protected path must stay a regular file: restore it (git checkout <base> -- <path>); to change the file, unlock it in VS Code and edit its content there.');
+    out.push(`What to do: a protected path must stay a regular file: restore it (git checkout ${mode === 'staged' ? 'HEAD' : base} -- <path>); to change the file, unlock it in VS Code and edit its content there.`);
   }
   if (kinds.has('mode-changed')) {
     out.push(`What to do: restore the mode (git update-index --chmod=±x <path>). The editor records content, not modes: a protected file's mode may change only with a content change recorded in the same change (unlock, edit and save it in VS Code; then ${addLog}).`);
@@ -655,7 +655,7 @@ function advice(violations: readonly Violation[], mode: 'staged' | 'range'): str
     out.push('What to do: resolve the conflict, then stage the result; a protected file\'s resolution needs its record like any change.');
   }
   if (['audit-deleted', 'audit-unreadable', 'chain-broken', 'audit-rewritten'].some((k) => kinds.has(k as ViolationKind))) {
-    const from = mode === 'staged' ? 'HEAD' : '<base>';
+    const from = mode === 'staged' ? 'HEAD' : base;
     out.push(`What to do: the audit log may only grow, through Protected Files: restore .protection/audit.jsonl from ${from} (git show ${from}:.protection/audit.jsonl) and redo the changes in VS Code.`);
   }
   return out;

@@ -88,7 +88,7 @@ describe('verify --staged', () => {
     assert.equal(r.stdout.split('\n')[0], 'FAIL protected-files verify: 1 violation(s)');
     const hash = sha256('export const a = 666;\n');
     assert.deepEqual(violationLines(r.stdout), [`  src/booking/a.ts  T1 BOOKING_FLOW  changed without a matching audit record (content sha256 ${hash.slice(0, 12)}…)`]);
-    assert.match(r.stdout, /Unlock it in VS Code \(Protected Files: Unlock…\), make the change and save, so that the change is recorded; then stage \.protection\/audit\.jsonl too\./);
+    assert.match(r.stdout, /Unlock it in VS Code \(Protected Files: Unlock…\), make the change and save, so that the change is recorded \(or, without VS Code: protected-files unlock <component>, make the change, protected-files record\); then stage \.protection\/audit\.jsonl too\./);
   });
 
   test('a work-tree audit log swapped for a named pipe neither hangs the gate nor changes its verdict', { skip: process.platform === 'win32' ? 'no mkfifo' : false }, () => {

@@ -361,6 +361,10 @@ describe('renderVerifyReport', () => {
     assert.match(lines[4], /^What to do: Unlock it in VS Code .* then commit \.protection\/audit\.jsonl too\.$/);
     assert.match(lines[5], /^What to do: restore the file, or unlock it in VS Code and delete or rename it there/);
     assert.match(lines[6], /^What to do: the audit log may only grow.*git show <base>:\.protection\/audit\.jsonl/);
+    // The base as given (`--base origin/main`), and the way without VS Code.
+    const named = renderVerifyReport(report, 'range', 'origin/main');
+    assert.match(named, /git show origin\/main:\.protection\/audit\.jsonl/);
+    assert.match(named, /without VS Code: protected-files unlock <component>, make the change, protected-files record/);
   });
 
   test('records render as the store writes them (the tests build logs with renderRecord)', () => {
