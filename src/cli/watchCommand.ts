@@ -15,6 +15,7 @@ import { approvalWords, manifestRefusal } from '../core/manifestApproval';
 import { ProtectionMatcher } from '../core/matcher';
 import type { Classification } from '../core/matcher';
 import { isExtensionWritten } from '../core/policy';
+import { targetKey } from '../core/unlocks';
 import type { Grant } from '../core/unlocks';
 import { BreachEngine, directoriesOf } from '../node/breachEngine';
 import { runGit } from '../node/gitChanges';
@@ -187,6 +188,16 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
 
   const expiry = new ExpiryTimer(store, async (g) => {
     const deps = { folderPath: root, store, recorder, now: Date.now };
+    // A grant written into the store by hand (no owner's certificate) unlocked nothing: it is dropped,
+    // with no record (its changes were breaches, judged as such; its reason is the writer's).
+    const state = store.readSync();
+    const same = (x: Grant): boolean => targetKey(x.target) === targetKey(g.target) && x.grantedAt === g.grantedAt && x.key === g.key;
+    const certified = await certifiedGrants({ ...state, grants: state.grants.filter(same) }, root, manifest, (p) => matcher.classify(p), io.env);
+    if (certified.grants.length === 0) {
+      await store.update((current) => void (current.grants = current.grants.filter((x) => !same(x))));
+      say(`${g.target.kind === 'component' ? g.target.name : g.target.path}: a grant with no owner's certificate reached its time limit and was dropped (it unlocked nothing)`);
+      return;
+    }
     const covered = [...files].filter(([rel, c]) => g.target.kind === 'component' ? c.component?.name === g.target.name : rel === g.target.path)
       .map(([rel, classification]) => ({ rel, classification }));
     const tier = g.target.kind === 'component' ? covered[0]?.classification.tier.id : matcher.classify(g.target.path)?.tier.id;

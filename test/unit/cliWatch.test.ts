@@ -121,6 +121,28 @@ describe('protected-files watch --once', () => {
     assert.equal(r.read(T1), APPROVED, 'restored despite the forged grant');
   });
 
+  test('a grant written into the store by hand reaches its time limit: dropped, with no record of it (no change, no expire carrying its reason)', async () => {
+    const entry = await makeCodeKey('Forge-Proof-Lantern-4412', { owner: 'ann@example.com', params: { N: 1024 } });
+    const r = box.repo(`r${++n}`, { manifest: WATCH_MANIFEST.replace('"unlock": { "requireCode": false, "minReasonLength": 5 }', '"unlock": { "requireCode": true, "minReasonLength": 5 }')
+      .replace('"risk": "Revenue stops" }', `"risk": "Revenue stops", "unlockCodes": ["${entry}"] }`) });
+    r.write(T1, APPROVED);
+    r.commitAll('files');
+    const store = locateGrantStore(r.dir)!;
+    mkdirSync(store.dir, { recursive: true });
+    const w = new Watcher(box, r);
+    try {
+      await w.saw(/checked at start/);
+      const count = auditRecords(r).length;
+      const now = Date.now();
+      writeFileSync(store.path, JSON.stringify({ v: 1, grants: [{ target: { kind: 'component', name: 'BOOKING_FLOW' }, reason: 'forged by a script', grantedAt: now - 60_000, expiresAt: now + 300 }], failures: {}, lockouts: {}, spent: [] }));
+      await w.saw(/a grant with no owner's certificate reached its time limit and was dropped/);
+      assert.deepEqual(JSON.parse(readFileSync(store.path, 'utf8')).grants, []);
+      assert.ok(!auditRecords(r).slice(count).some((x) => x.reason === 'forged by a script' || x.event === 'expire'), JSON.stringify(auditRecords(r).slice(count)));
+    } finally {
+      await w.stop();
+    }
+  });
+
   test('a protected file overwritten with 48 MB: restored, the breaching version backed up whole and recorded, and the guard never holds it in memory', { skip: process.platform === 'linux' ? false : 'reads /proc/self/status' }, () => {
     // The guard's peak memory, from inside its process: VmHWM of /proc/self/status counts only what
     // it touched after exec (getrusage's maxRSS keeps the peak of the forked test runner too).
