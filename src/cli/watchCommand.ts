@@ -229,6 +229,18 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
     process.once('SIGTERM', stop);
     void control.stop?.then(stop);
   });
+  // The lease deleted and taken by another guard while this one held it: this one stands by.
+  const standBy = (): void => {
+    lease.standBy(() => {
+      say('the other guard stopped: this process is the guard now');
+      void becomeGuard().catch((err) => io.stderr(`protected-files: ${String(err)}\n`));
+    });
+  };
+  lease.whenLost(() => {
+    engine.active = false;
+    say(`another guard took the lease of ${root} (its file was deleted meanwhile): standing by`);
+    standBy();
+  });
   try {
     if (await lease.tryAcquire()) {
       await becomeGuard();
@@ -236,10 +248,7 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
       engine.active = false;
       const h = await lease.holder();
       say(`standing by: ${h ? `${h.who} (pid ${h.pid})` : 'another guard'} is guarding ${root}; taking over if it stops (Ctrl+C to stop)`);
-      lease.standBy(() => {
-        say('the other guard stopped: this process is the guard now');
-        void becomeGuard().catch((err) => io.stderr(`protected-files: ${String(err)}\n`));
-      });
+      standBy();
     }
   } catch (err) {
     stop(); // no listener left behind by a start that failed
@@ -282,7 +291,12 @@ class ExpiryTimer {
 
   constructor(private readonly store: GrantStore, private readonly end: (g: Grant) => Promise<void>, private readonly onError: (err: unknown) => void) {}
 
+  private started = false;
+
+  /** Starts it; once (a guard that let go of the lease and took it again starts it again). */
   start(): void {
+    if (this.started) return;
+    this.started = true;
     void this.store.watch(() => this.schedule()).then((w) => {
       if (this.disposed) w.dispose();
       else this.watcher = w;

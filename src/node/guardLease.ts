@@ -49,6 +49,7 @@ export class GuardLease {
   private timer: ReturnType<typeof setInterval> | undefined;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private disposed = false;
+  private lost: (() => void) | undefined;
 
   /** `path`: the lease file (see leasePathFor). */
   constructor(readonly path: string, private readonly who: string, private readonly staleMs = 30_000) {}
@@ -115,14 +116,46 @@ export class GuardLease {
     this.timer.unref?.();
   }
 
-  /** While held: touches the lease every third of `staleMs` (one utimes), so standing-by guards see a live holder. */
+  /**
+   * Called once if the lease is found in another guard's hands while this process held it (the file was
+   * deleted, and another guard took it): this process is then no longer the guard, and stands by.
+   */
+  whenLost(onLost: () => void): void {
+    this.lost = onLost;
+  }
+
+  /**
+   * While held: touches the lease every third of `staleMs`, so standing-by guards see a live holder (one
+   * small read and one utimes). A lease deleted under it is written again; one another guard took meanwhile
+   * is that guard's: this one lets go (whenLost), so that a breach is never restored and recorded twice.
+   */
   private beat(): void {
-    this.heartbeat = setInterval(() => {
-      if (!this.held) return;
-      const now = new Date();
-      void fs.utimes(this.path, now, now).catch(() => undefined);
-    }, Math.max(10, Math.floor(this.staleMs / 3)));
+    this.heartbeat = setInterval(() => void this.keep(), Math.max(10, Math.floor(this.staleMs / 3)));
     this.heartbeat.unref?.();
+  }
+
+  private async keep(): Promise<void> {
+    if (!this.held || this.disposed) return;
+    const h = await readHolder(this.path);
+    if (h?.token === this.token) {
+      const now = new Date();
+      await fs.utimes(this.path, now, now).catch(() => undefined);
+      return;
+    }
+    if (h === undefined) {
+      const me: LeaseHolder = { pid: process.pid, host: nodeOs().hostname(), who: this.who, at: Date.now(), token: this.token };
+      try {
+        await fs.writeFile(this.path, JSON.stringify(me), { flag: 'wx', mode: 0o600 });
+        return;
+      } catch {
+        // Taken meanwhile, or half-written: the next beat looks again.
+        if ((await readHolder(this.path)) === undefined) return;
+      }
+    }
+    if (!this.held) return;
+    this.held = false;
+    this.stopTimers();
+    this.lost?.();
   }
 
   private stopTimers(): void {

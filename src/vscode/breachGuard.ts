@@ -157,6 +157,12 @@ export class BreachGuard extends Disposable {
       log.info(`[breach] ${folder.name}: this window is the breach guard.`);
       g.checked = this.checkAtStart(folder, g.engine);
     };
+    // The lease deleted and taken by another guard while this window held it: this window stands by.
+    g.lease.whenLost(() => {
+      g.engine.active = false;
+      log.warn(`[breach] ${folder.name}: another guard took the lease (its file was deleted meanwhile); this window stands by.`);
+      g.lease.standBy(becomeActive);
+    });
     if (got) {
       becomeActive();
     } else {

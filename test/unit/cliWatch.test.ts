@@ -1006,6 +1006,29 @@ describe('GuardLease', () => {
     assert.equal(await two.tryAcquire(), false);
   });
 
+  test('a lease deleted under its holder: written again if nobody took it; taken by another guard meanwhile, the holder lets go (one guard, never two)', async () => {
+    const r = repo();
+    const path = join(r.dir, '.git', 'lease.guard');
+    const one = new GuardLease(path, 'one', 60);
+    const two = new GuardLease(path, 'two', 60);
+    let lost = 0;
+    one.whenLost(() => lost++);
+    try {
+      assert.equal(await one.tryAcquire(), true);
+      rmSync(path);
+      await waitFor('the lease written again by its holder', () => existsSync(path) && JSON.parse(readFileSync(path, 'utf8')).who === 'one');
+      assert.equal(one.isHeld, true);
+      rmSync(path);
+      assert.equal(await two.tryAcquire(), true, 'another guard takes the deleted lease');
+      await waitFor('the first holder letting go', () => lost === 1);
+      assert.equal(one.isHeld, false);
+      assert.equal(JSON.parse(readFileSync(path, 'utf8')).who, 'two', 'the file is the new holder\'s');
+    } finally {
+      one.dispose();
+      two.dispose();
+    }
+  });
+
   test('a lease written by hand that names a live process stops guards only until it is stale; a live holder keeps its lease by touching it', async () => {
     const r = repo();
     const path = join(r.dir, '.git', 'lease.guard');
