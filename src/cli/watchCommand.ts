@@ -229,18 +229,13 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
     process.once('SIGTERM', stop);
     void control.stop?.then(stop);
   });
-  // The lease deleted and taken by another guard while this one held it: this one stands by.
   const standBy = (): void => {
     lease.standBy(() => {
       say('the other guard stopped: this process is the guard now');
       void becomeGuard().catch((err) => io.stderr(`protected-files: ${String(err)}\n`));
     });
   };
-  lease.whenLost(() => {
-    engine.active = false;
-    say(`another guard took the lease of ${root} (its file was deleted meanwhile): standing by`);
-    standBy();
-  });
+  lease.whenContested((h) => io.stderr(`protected-files: the guard lease of ${root} now names ${h.who} (pid ${h.pid}): its file was deleted and taken by another guard, or forged. This process keeps guarding; if ${h.who} is a guard too, each breach is recorded twice until one of them stops.\n`));
   try {
     if (await lease.tryAcquire()) {
       await becomeGuard();

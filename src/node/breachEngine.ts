@@ -26,7 +26,7 @@ import { ObjectReader, runGit, treeEntries } from './gitChanges';
 import { GitActivity } from './gitActivity';
 import { findGitDir, gitCommonDir } from './grantStore';
 import { walkProtected } from './inventory';
-import type { AuditRecorder } from './recorder';
+import type { AuditRecorder, EventBody } from './recorder';
 import { readRegularFile, readRegularFileSync, readRegularVersion } from './regularFile';
 import type { FileVersion } from './regularFile';
 
@@ -177,6 +177,10 @@ export class BreachEngine {
   private readonly leftToGit = new Set<string>();
   /** The commit each file was last judged against (since HEAD last moved): not judged again for the move. */
   private readonly judgedAgainst = new Map<string, string>();
+  /** Breach and restore records the log could not take when they were made (its lock held): written, in order, as soon as it can. */
+  private readonly unwritten: EventBody[] = [];
+  private unwrittenTimer: ReturnType<typeof setTimeout> | undefined;
+  private unwrittenDelay = 0;
   /** Folders of watchSet the system refused a watcher (see UNWATCHED_CHECK_MS). */
   private readonly unwatched = new Set<string>();
   private unwatchedTimer: ReturnType<typeof setTimeout> | undefined;
@@ -522,7 +526,7 @@ export class BreachEngine {
     if (fresh) {
       const detail = [breachDetail(kind, atStart), disk?.notFile,
         (disk?.links ?? 1) > 1 ? `hard-linked (${disk!.links} names for it)` : undefined, notKept, approved.unavailable, notRestored].filter(Boolean).join('; ');
-      await this.o.recorder.record({
+      await this.recordOrKeep({
         event: 'breach', ...where, osUser: osUser(),
         ...(approvedHash ? { before: approvedHash } : {}), ...(after ? { after } : {}),
         ...(backup ? { backup } : {}),
@@ -534,7 +538,7 @@ export class BreachEngine {
     // approved content was unavailable) but written back now: the restore is new, so recorded and reported.
     const restoredAgain = restored && newHere && !fresh;
     if (restored && (fresh || restoredAgain)) {
-      await this.o.recorder.record({
+      await this.recordOrKeep({
         event: 'restore', ...where, after: approvedHash,
         detail: restoredAgain ? 'approved content written back (the breach was recorded before)' : 'approved content written back',
       });
@@ -552,6 +556,64 @@ export class BreachEngine {
     // HEAD's version kept by hash, after the records: a restore still works should .git go away (see approvedFor).
     if (restored && approved.fromHead) await this.store.put(approved.bytes!).catch((err) => this.log('warn', `[breach] ${rel}: could not keep the approved content: ${String(err)}`));
     return restored;
+  }
+
+  /**
+   * Appends a breach or restore record. Where the log cannot take it now (its lock held past the wait,
+   * by another process, even one that keeps it on purpose), the record is kept and tried again, after
+   * those before it, until it is written: a breach is never left unrecorded for a lock. Kept in memory
+   * (at most MAX_UNWRITTEN): a guard stopped meanwhile says how many it could not write.
+   */
+  private async recordOrKeep(body: EventBody): Promise<void> {
+    if (this.unwritten.length === 0) {
+      try {
+        await this.o.recorder.record(body);
+        return;
+      } catch (err) {
+        this.log('error', `[breach] ${body.file ?? 'a file'}: its ${body.event} record waits: ${err instanceof Error ? err.message : String(err)} It is written as soon as the log can take it.`);
+      }
+    }
+    if (this.unwritten.length >= MAX_UNWRITTEN) {
+      this.log('error', `[breach] ${body.file ?? 'a file'}: its ${body.event} record is lost: ${MAX_UNWRITTEN} records already wait for the audit log.`);
+      return;
+    }
+    const when = new Date(this.now()).toISOString();
+    this.unwritten.push({ ...body, detail: `${body.detail ? `${body.detail}; ` : ''}recorded late: the audit log could not take it at ${when}` });
+    this.scheduleUnwritten();
+  }
+
+  private scheduleUnwritten(): void {
+    if (this.unwrittenTimer || this.disposed || this.unwritten.length === 0) return;
+    this.unwrittenDelay = Math.min(Math.max(this.unwrittenDelay * 2, UNWRITTEN_RETRY_MS), UNWRITTEN_RETRY_MAX_MS);
+    this.unwrittenTimer = setTimeout(() => {
+      this.unwrittenTimer = undefined;
+      void this.writeUnwritten();
+    }, this.unwrittenDelay);
+    this.unwrittenTimer.unref?.();
+  }
+
+  private async writeUnwritten(): Promise<void> {
+    while (this.unwritten.length > 0 && !this.disposed) {
+      try {
+        await this.o.recorder.record(this.unwritten[0]);
+      } catch {
+        this.scheduleUnwritten();
+        return;
+      }
+      this.unwritten.shift();
+    }
+    if (this.unwritten.length === 0) {
+      this.unwrittenDelay = 0;
+      this.log('info', '[breach] the records that waited for the audit log are written.');
+    }
+  }
+
+  /** Records made but not yet written to the log (see recordOrKeep): tests, and `watch --once` before it exits. */
+  async flushUnwritten(): Promise<number> {
+    if (this.unwrittenTimer) clearTimeout(this.unwrittenTimer);
+    this.unwrittenTimer = undefined;
+    await this.writeUnwritten();
+    return this.unwritten.length;
   }
 
   /** Why a breaching version of `size` bytes is not backed up, or undefined when it is. */
@@ -1227,6 +1289,8 @@ export class BreachEngine {
     for (const w of this.gitWatchers.values()) w.close();
     this.gitWatchers.clear();
     if (this.gitTimer) clearTimeout(this.gitTimer);
+    if (this.unwrittenTimer) clearTimeout(this.unwrittenTimer);
+    if (this.unwritten.length > 0) this.log('error', `[breach] stopped with ${this.unwritten.length} breach/restore record(s) the audit log could not take (its lock was held): not written.`);
     if (this.unwatchedTimer) clearTimeout(this.unwatchedTimer);
     if (this.unwatchedReport) clearTimeout(this.unwatchedReport);
     this.closeHeadReader();
@@ -1281,6 +1345,11 @@ async function endsWith(handle: fs.FileHandle, end: number, tail: Buffer): Promi
     return false;
   }
 }
+
+/** Records kept for the log at most (see recordOrKeep), and how often they are tried again (doubling up to the most). */
+const MAX_UNWRITTEN = 10_000;
+const UNWRITTEN_RETRY_MS = 2_000;
+const UNWRITTEN_RETRY_MAX_MS = 30_000;
 
 /** How long git's state stays quiet before it is looked at (a command writes its index, then HEAD, then a log). */
 const GIT_STATE_DEBOUNCE_MS = 150;

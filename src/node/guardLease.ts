@@ -49,7 +49,8 @@ export class GuardLease {
   private timer: ReturnType<typeof setInterval> | undefined;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private disposed = false;
-  private lost: (() => void) | undefined;
+  private contested: ((holder: LeaseHolder) => void) | undefined;
+  private saidContested = false;
 
   /** `path`: the lease file (see leasePathFor). */
   constructor(readonly path: string, private readonly who: string, private readonly staleMs = 30_000) {}
@@ -117,17 +118,18 @@ export class GuardLease {
   }
 
   /**
-   * Called once if the lease is found in another guard's hands while this process held it (the file was
-   * deleted, and another guard took it): this process is then no longer the guard, and stands by.
+   * Called once when the lease names another holder while this process holds it: another guard took it
+   * after the file was deleted, or a forged lease. This process keeps guarding (were it to stand down, one
+   * `echo` into the file would switch every guard of the folder off): the caller says so.
    */
-  whenLost(onLost: () => void): void {
-    this.lost = onLost;
+  whenContested(onContested: (holder: LeaseHolder) => void): void {
+    this.contested = onContested;
   }
 
   /**
    * While held: touches the lease every third of `staleMs`, so standing-by guards see a live holder (one
-   * small read and one utimes). A lease deleted under it is written again; one another guard took meanwhile
-   * is that guard's: this one lets go (whenLost), so that a breach is never restored and recorded twice.
+   * small read and one utimes). A lease deleted under it is written again, so that a guard starting later
+   * stands by; one naming another holder is kept fresh all the same, and said once (whenContested).
    */
   private beat(): void {
     this.heartbeat = setInterval(() => void this.keep(), Math.max(10, Math.floor(this.staleMs / 3)));
@@ -144,18 +146,16 @@ export class GuardLease {
     }
     if (h === undefined) {
       const me: LeaseHolder = { pid: process.pid, host: nodeOs().hostname(), who: this.who, at: Date.now(), token: this.token };
-      try {
-        await fs.writeFile(this.path, JSON.stringify(me), { flag: 'wx', mode: 0o600 });
-        return;
-      } catch {
-        // Taken meanwhile, or half-written: the next beat looks again.
-        if ((await readHolder(this.path)) === undefined) return;
-      }
+      // Not there: written again. Taken meanwhile, or half-written: the next beat looks again.
+      await fs.writeFile(this.path, JSON.stringify(me), { flag: 'wx', mode: 0o600 }).catch(() => undefined);
+      return;
     }
-    if (!this.held) return;
-    this.held = false;
-    this.stopTimers();
-    this.lost?.();
+    const now = new Date();
+    await fs.utimes(this.path, now, now).catch(() => undefined);
+    if (!this.saidContested) {
+      this.saidContested = true;
+      this.contested?.(h);
+    }
   }
 
   private stopTimers(): void {

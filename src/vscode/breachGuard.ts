@@ -157,12 +157,7 @@ export class BreachGuard extends Disposable {
       log.info(`[breach] ${folder.name}: this window is the breach guard.`);
       g.checked = this.checkAtStart(folder, g.engine);
     };
-    // The lease deleted and taken by another guard while this window held it: this window stands by.
-    g.lease.whenLost(() => {
-      g.engine.active = false;
-      log.warn(`[breach] ${folder.name}: another guard took the lease (its file was deleted meanwhile); this window stands by.`);
-      g.lease.standBy(becomeActive);
-    });
+    g.lease.whenContested((h) => log.warn(`[breach] ${folder.name}: the guard lease now names ${h.who} (pid ${h.pid}): its file was deleted and taken by another guard, or forged. This window keeps guarding; if ${h.who} is a guard too, each breach is recorded twice until one of them stops.`));
     if (got) {
       becomeActive();
     } else {

@@ -985,6 +985,40 @@ describe("git's own work is not a breach (watch running)", () => {
   });
 });
 
+describe('breach records and a held audit log lock', () => {
+  test('a lock another live process keeps on the audit log delays the breach and restore records; they are written, in order, once it goes (never dropped)', async () => {
+    const r = repo();
+    const logs: string[] = [];
+    const matcher = new ProtectionMatcher(parseManifest(WATCH_MANIFEST).manifest!);
+    const engine = new BreachEngine({
+      root: r.dir, recorder: new AuditRecorder(r.dir, Date.now, { lockTimeoutMs: 300, staleLockMs: 60_000 }), env: box.env,
+      policy: { classify: (rel) => matcher.classify(rel), grantFor: () => undefined, manifest: () => parseManifest(WATCH_MANIFEST).manifest },
+      log: (level, m) => logs.push(`${level}: ${m}`),
+    });
+    const lock = join(r.dir, '.protection', 'audit.jsonl.lock');
+    // A live process of this host (pid 1) holding it, as a script keeping a fresh lock would.
+    writeFileSync(lock, JSON.stringify({ pid: 1, host: hostname(), at: new Date().toISOString(), token: 'deadbeefdeadbeef' }));
+    try {
+      const count = auditRecords(r).length;
+      r.write(T1, 'export const price = 0; // agent\n');
+      engine.notify(T1);
+      await engine.settled();
+      assert.equal(r.read(T1), APPROVED, 'restored at once, lock or not');
+      assert.equal(auditRecords(r).length, count, 'nothing written while the lock is held');
+      assert.ok(logs.some((m) => /its breach record waits: The audit log is locked by process/.test(m)), logs.join('\n'));
+      assert.ok(await engine.flushUnwritten() > 0, 'still waiting');
+      rmSync(lock);
+      assert.equal(await engine.flushUnwritten(), 0);
+      const added = auditRecords(r).slice(count);
+      assert.deepEqual(added.map((x) => x.event), ['breach', 'restore']);
+      assert.match(added[0].detail ?? '', /recorded late: the audit log could not take it at/);
+    } finally {
+      rmSync(lock, { force: true });
+      engine.dispose();
+    }
+  });
+});
+
 describe('GuardLease', () => {
   test('one holder at a time; released, the next takes it; a dead holder is replaced', async () => {
     const r = repo();
@@ -1006,23 +1040,23 @@ describe('GuardLease', () => {
     assert.equal(await two.tryAcquire(), false);
   });
 
-  test('a lease deleted under its holder: written again if nobody took it; taken by another guard meanwhile, the holder lets go (one guard, never two)', async () => {
+  test('a lease deleted under its holder is written again, so a guard started later stands by; one naming another holder is kept and said (never given up: a forged lease would switch guards off)', async () => {
     const r = repo();
     const path = join(r.dir, '.git', 'lease.guard');
     const one = new GuardLease(path, 'one', 60);
     const two = new GuardLease(path, 'two', 60);
-    let lost = 0;
-    one.whenLost(() => lost++);
+    const contested: string[] = [];
+    one.whenContested((h) => contested.push(h.who));
     try {
       assert.equal(await one.tryAcquire(), true);
       rmSync(path);
       await waitFor('the lease written again by its holder', () => existsSync(path) && JSON.parse(readFileSync(path, 'utf8')).who === 'one');
-      assert.equal(one.isHeld, true);
+      assert.equal(await two.tryAcquire(), false, 'a guard started later stands by');
       rmSync(path);
-      assert.equal(await two.tryAcquire(), true, 'another guard takes the deleted lease');
-      await waitFor('the first holder letting go', () => lost === 1);
-      assert.equal(one.isHeld, false);
-      assert.equal(JSON.parse(readFileSync(path, 'utf8')).who, 'two', 'the file is the new holder\'s');
+      assert.equal(await two.tryAcquire(), true, 'taken in the moment it was gone');
+      await waitFor('the holder saying so', () => contested.length === 1);
+      assert.deepEqual(contested, ['two']);
+      assert.equal(one.isHeld, true, 'the holder keeps guarding');
     } finally {
       one.dispose();
       two.dispose();
