@@ -93,6 +93,18 @@ interface Approved {
 
 // Editors and our own atomic writes use `.<name>.tmp` siblings: never a breach of their own.
 const TEMP_FILE = /(^|\/)\.[^/]+\.tmp$/;
+/** A temp file of atomicWrite: the folder, the file's name, the pid that wrote it. */
+const LEFT_TEMP_FILE = /^(.*\/)?\.([^/]+)\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+
+/** Whether a process of this pid runs on this host (one it may not signal runs too). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
 const SETTLE_MS = 60;
 /** Folders a new folder's walk never enters (as the inventory's). */
 const SKIP_NAMES: ReadonlySet<string> = new Set(['node_modules', '.git']);
@@ -869,6 +881,7 @@ export class BreachEngine {
     if ('failure' in git) this.log('warn', `[breach] git status failed${git.failure}; only files with audit records are checked at start.`);
     const candidates = new Set<string>('failure' in git ? [] : git.changed);
     const untracked = 'failure' in git ? new Set<string>() : git.untracked;
+    await this.removeLeftTempFiles(untracked);
     for (const rel of this.ledger.files()) candidates.add(rel);
     if (known) for (const rel of await this.hardLinked(known)) candidates.add(rel);
     const found: BreachOutcome[] = [];
@@ -888,6 +901,22 @@ export class BreachEngine {
       if (this.startFound === found) this.startFound = undefined;
     }
     return found;
+  }
+
+  /**
+   * The temp files of a write-back (`.<name>.<pid>.<random>.tmp`, see atomicWrite) that a guard killed
+   * mid-write left beside a protected file: removed at start when their process is gone from this host.
+   * Left, they were counted as protected files (a glob such as `src/**` covers them) and failed the commit gate.
+   */
+  private async removeLeftTempFiles(untracked: ReadonlySet<string>): Promise<void> {
+    for (const rel of untracked) {
+      const m = LEFT_TEMP_FILE.exec(rel);
+      if (!m || Number(m[3]) <= 0 || !this.o.policy.classify(`${m[1] ?? ''}${m[2]}`) || processAlive(Number(m[3]))) continue;
+      await fs.unlink(this.abs(rel)).then(
+        () => this.log('info', `[breach] removed ${rel}, a temp file a guard killed mid-write left.`),
+        () => undefined,
+      );
+    }
   }
 
   /** Of these files, those with more than one name (one lstat each, a few at a time). */

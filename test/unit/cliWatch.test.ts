@@ -1180,3 +1180,21 @@ describe('protected-files watch: git moves HEAD, or ends an operation, with no f
     }
   });
 });
+
+describe('protected-files watch: temp files of a guard killed mid-write', () => {
+  test('removed at start when the process that wrote them is gone (they counted as protected files and failed the gate); a live one\'s kept', () => {
+    const r = repo();
+    const dir = T1.slice(0, T1.lastIndexOf('/'));
+    const name = T1.slice(T1.lastIndexOf('/') + 1);
+    const dead = `${dir}/.${name}.${2 ** 22 + 12345}.0123456789ab.tmp`;
+    const live = `${dir}/.${name}.${process.pid}.ba9876543210.tmp`;
+    const other = `src/.notes.txt.${2 ** 22 + 12345}.0123456789ab.tmp`;
+    for (const f of [dead, live]) r.write(f, 'export const price = 0;\n');
+    r.write(other, 'x');
+    const res = r.cli(['watch', '--once']);
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    assert.ok(!existsSync(join(r.dir, dead)), 'left by a process that is gone: removed');
+    assert.ok(existsSync(join(r.dir, live)), 'a live writer\'s: kept');
+    assert.ok(existsSync(join(r.dir, other)), 'not beside a protected file: not ours to remove');
+  });
+});
