@@ -249,17 +249,29 @@ export async function runUnlock(args: string[], io: CliIo): Promise<number> {
 
 /** Protected files of the folder: tracked and untracked-but-not-ignored files, classified. */
 async function protectedFiles(ctx: FolderContext, io: CliIo): Promise<GrantFile[]> {
+  return (await protectedPaths(ctx, io)).files;
+}
+
+/**
+ * The protected files of the folder, tracked or not ignored; apart, those whose names are not UTF-8
+ * (their bytes read as U+FFFD): no record can name them (an audit record is JSON text), and the name
+ * read is not the file's.
+ */
+async function protectedPaths(ctx: FolderContext, io: CliIo): Promise<{ files: GrantFile[]; unnamable: string[] }> {
   const r = await runGit(['ls-files', '-z', '-c', '-o', '--exclude-standard'], ctx.root, io.env);
   if (r.code !== 0) throw new CliError(`git ls-files failed: ${r.stderr.split('\n')[0]}`);
   const out: GrantFile[] = [];
+  const unnamable: string[] = [];
   const seen = new Set<string>();
   for (const rel of r.stdout.toString('utf8').split('\0')) {
     if (!rel || seen.has(rel)) continue;
     seen.add(rel);
     const c = ctx.matcher.classify(rel);
-    if (c && !/^\.protection\/(audit\.jsonl|backups\/)/.test(rel)) out.push({ rel, classification: c });
+    if (!c || /^\.protection\/(audit\.jsonl|backups\/)/.test(rel)) continue;
+    if (rel.includes('\uFFFD')) unnamable.push(rel);
+    else out.push({ rel, classification: c });
   }
-  return out;
+  return { files: out, unnamable };
 }
 
 function covers(g: Grant, f: GrantFile): boolean {
@@ -328,7 +340,8 @@ export async function runRecord(args: string[], io: CliIo): Promise<number> {
   const now = Date.now();
   const state = await certifiedStoreState(ctx, io);
   const registry = stateObjects(state).registry;
-  let files = await protectedFiles(ctx, io);
+  const listed = await protectedPaths(ctx, io);
+  let files = listed.files;
   if (positionals.length > 0) {
     const wanted: GrantFile[] = [];
     for (const p of positionals) {
@@ -362,8 +375,10 @@ export async function runRecord(args: string[], io: CliIo): Promise<number> {
     any ||= recordedAny;
     if (ended) io.stdout(`${targetLabel(g.target)} relocked\n`);
   }
+  // Said, never skipped in silence: the commit gate refuses them, and nothing here can record them.
+  for (const rel of listed.unnamable) io.stderr(`protected-files: ${rel} (the \uFFFD stands for bytes that are not UTF-8): an audit record cannot name a file whose name is not UTF-8, so its change cannot be recorded. Rename it (git mv) while it is unlocked, then run protected-files record again.\n`);
   if (!any) io.stdout('No changes to record.\n');
-  return EXIT_OK;
+  return listed.unnamable.length > 0 ? EXIT_FAIL : EXIT_OK;
 }
 
 /** The grant store's state, with only the grants an owner's code certified (what check and record honour). */

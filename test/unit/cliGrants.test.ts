@@ -625,6 +625,22 @@ describe('the shared grant store', () => {
     assert.equal(readStore(repo).grants[0].seed, undefined, 'hook: the key is gone');
   });
 
+  test('record says so, and fails, for a protected file whose name is not UTF-8 (no record can name it); it was skipped in silence', () => {
+    const repo = project();
+    assert.equal(unlock(repo, 'BOOKING_FLOW', [CODE.ann]).code, 0);
+    const odd = Buffer.concat([Buffer.from(join(repo.dir, 'src', 'booking', 'caf')), Buffer.from([0xe9]), Buffer.from('.ts')]);
+    writeFileSync(odd, 'export const c = 1;\n');
+    try {
+      repo.write('src/booking/a.ts', 'export const a = "recorded";\n');
+      const rec = cli(repo, ['record']);
+      assert.equal(rec.code, 1, rec.stdout + rec.stderr);
+      assert.match(rec.stdout, /recorded change src\/booking\/a\.ts/, 'the others are recorded');
+      assert.match(rec.stderr, /src\/booking\/caf\uFFFD\.ts \(the \uFFFD stands for bytes that are not UTF-8\): an audit record cannot name a file whose name is not UTF-8/);
+    } finally {
+      rmSync(odd, { force: true });
+    }
+  });
+
   test('an expired grant in the store is not honoured by check', () => {
     const repo = project();
     assert.equal(unlock(repo, 'BOOKING_FLOW', [CODE.ann]).code, 0);
