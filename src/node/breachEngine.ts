@@ -876,6 +876,8 @@ export class BreachEngine {
    * the breaches found.
    */
   async scanAtStart(known?: Iterable<string>): Promise<BreachOutcome[]> {
+    // A guard that stood by and is the guard now follows git's state from here (watchDirs came while it stood by).
+    this.watchGit();
     await this.followLog().catch((err) => this.log('warn', `[breach] could not read the audit log: ${String(err)}`));
     const git = await this.changedFromHead('.');
     if ('failure' in git) this.log('warn', `[breach] git status failed${git.failure}; only files with audit records are checked at start.`);

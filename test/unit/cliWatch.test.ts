@@ -1157,6 +1157,29 @@ describe('protected-files watch: git moves HEAD, or ends an operation, with no f
     }
   });
 
+  test('a guard that stood by, then took over, follows HEAD too (the editor\'s way: folders watched while it stood by, then the check at start)', async () => {
+    const r = repo();
+    r.git('checkout', '-q', '-b', 'side');
+    r.write(T1, 'export const price = 999; // side\n');
+    r.commitAll('side');
+    const matcher = new ProtectionMatcher(parseManifest(WATCH_MANIFEST).manifest!);
+    const engine = new BreachEngine({
+      root: r.dir, recorder: new AuditRecorder(r.dir), env: box.env,
+      policy: { classify: (rel) => matcher.classify(rel), grantFor: () => undefined, manifest: () => parseManifest(WATCH_MANIFEST).manifest },
+      log: () => undefined,
+    });
+    try {
+      engine.active = false;
+      engine.watchDirs([join(r.dir, 'src', 'booking')]);
+      engine.active = true;
+      await engine.scanAtStart();
+      r.git('reset', '-q', '--soft', 'main');
+      await waitFor(`${T1} judged against main after the move`, () => r.read(T1) === APPROVED, 10_000);
+    } finally {
+      engine.dispose();
+    }
+  });
+
   test('a locked file left as a stopped merge wrote it is judged again when the merge ends without a commit (merge --quit)', async () => {
     const r = repo();
     r.git('checkout', '-q', '-b', 'side');
