@@ -16,6 +16,7 @@ import type { Manifest } from '../core/manifest';
 import type { Classification } from '../core/matcher';
 import { dirOfEach, forEachPath } from '../core/paths';
 import type { PathKeys } from '../core/paths';
+import { AUDIT_LOG_PATH } from '../core/layout';
 import { sameButLineEndings, withCrlf } from '../core/lineEndings';
 import { isExtensionWritten } from '../core/policy';
 import type { Grant } from '../core/unlocks';
@@ -210,6 +211,10 @@ export class BreachEngine {
   private logApplied = 0;
   /** The log's last bytes up to `logApplied`, as read. */
   private logTail: Buffer = Buffer.alloc(0);
+  /** The commit HEAD pointed at when the log was last read: a log replaced as HEAD moved is git's work. */
+  private logHead: string | undefined;
+  /** HEAD as the last read before this one found it (see logReplacedByGit). */
+  private logHeadBefore: string | undefined;
   private logReading: Promise<void> | undefined;
   /** `logApplied` is inside a line too long to be a record (see LOG_CHUNK). */
   private logSkipping = false;
@@ -297,12 +302,25 @@ export class BreachEngine {
       }
       try {
         const size = handle ? (await handle.stat()).size : 0;
+        this.logHeadBefore = this.logHead;
+        this.logHead = headOid(this.o.root);
         // Read on from where the last read ended only if what was read is still there: a log that
         // shrank, or was replaced by another (a branch switched or merged, a rewrite), is read again
         // from its start into a new ledger.
         let from = this.logApplied;
         if (from > size || (from > 0 && !(handle && await endsWith(handle, from, this.logTail)))) from = -1;
         if (size === from) return;
+        // Cut short or replaced while git was not at work, HEAD where it was, and not with HEAD's log:
+        // from outside. What was read stays in force here (the approvals are not undone by a lost line),
+        // what is there now is not taken, and the loss is recorded.
+        if (from < 0 && this.logApplied > 0 && !(await this.logReplacedByGit(handle, size))) {
+          const lost = this.logApplied;
+          this.logApplied = size;
+          this.logTail = handle && size > 0 ? await tailOf(handle, size, LOG_TAIL_BYTES) : Buffer.alloc(0);
+          this.logSkipping = false;
+          await this.logTampered(lost, size);
+          return;
+        }
         if (from < 0) {
           this.ledger = this.newLedger();
           for (const [rel, hash] of this.adopted) this.ledger.approve(rel, hash);
@@ -354,6 +372,31 @@ export class BreachEngine {
     const next = (this.logReading ?? Promise.resolve()).catch(() => undefined).then(run);
     this.logReading = next;
     return next;
+  }
+
+  /**
+   * Whether a log no longer holding what was read is git's work: git at work, HEAD moved since the last
+   * read (a switch, pull, merge, reset to another commit), or the log now being HEAD's own (`git checkout
+   * -- .protection/audit.jsonl`, `git stash`, `reset --hard`: records not committed go, as git does).
+   */
+  private async logReplacedByGit(handle: fs.FileHandle | undefined, size: number): Promise<boolean> {
+    if ((await this.git.busyFor()) > 0 || this.logHead !== this.logHeadBefore) return true;
+    const committed = await this.readHead(AUDIT_LOG_PATH, this.logHead);
+    if (committed === undefined || committed.length !== size || !handle) return false;
+    const now = Buffer.alloc(size);
+    const { bytesRead } = await handle.read(now, 0, size, 0).catch(() => ({ bytesRead: -1 }));
+    return bytesRead === size && now.equals(committed);
+  }
+
+  /** The log lost records from outside (see followLog): said loudly and recorded; not restored. */
+  private async logTampered(lost: number, size: number): Promise<void> {
+    const c = this.o.policy.classify(AUDIT_LOG_PATH);
+    const what = size === 0 ? 'deleted or emptied' : 'cut short or replaced';
+    this.log('error', `[breach] ${AUDIT_LOG_PATH} was ${what} from outside: the ${lost} bytes of records read before are gone from it (not restored). The approvals they held stay in force here; the commit gate refuses a log that lost committed records, and the changes they approved must be recorded again (unlock, record) before a commit.`);
+    await this.recordOrKeep({
+      event: 'breach', file: AUDIT_LOG_PATH, tier: c?.tier.id ?? 'unknown', ...(c?.component ? { component: c.component.name } : {}), osUser: osUser(),
+      detail: `the audit log was ${what} from outside: ${lost} bytes of records read before are gone (${size} bytes now)`,
+    });
   }
 
   /** Bytes of the log taken (from `logApplied` on): moves `logApplied` past them and keeps the tail. */
@@ -1200,7 +1243,19 @@ export class BreachEngine {
     if (this.watchSet.has(abs)) this.reseat(abs);
     else if (this.o.policy.mayProtectUnder && !SKIP_NAMES.has(name) && !isExtensionWritten(`${rel}/`) && this.mayProtectUnder(rel)) this.grow(abs);
     this.o.onDiskEvent?.(rel);
+    // The log itself: read on (or found cut short) when it changes, not only at the next judged write.
+    if (rel === AUDIT_LOG_PATH) this.logChanged();
     this.notify(rel);
+  }
+
+  private logTimer: ReturnType<typeof setTimeout> | undefined;
+
+  private logChanged(): void {
+    if (this.disposed || !this.active || this.logTimer) return;
+    this.logTimer = setTimeout(() => {
+      this.logTimer = undefined;
+      void this.gitSettled().then(() => this.followLog()).catch((err) => this.log('warn', `[breach] could not read the audit log: ${String(err)}`));
+    }, LOG_EVENT_DEBOUNCE_MS);
   }
 
   /**
@@ -1321,6 +1376,7 @@ export class BreachEngine {
     this.gitWatchers.clear();
     if (this.gitTimer) clearTimeout(this.gitTimer);
     if (this.unwrittenTimer) clearTimeout(this.unwrittenTimer);
+    if (this.logTimer) clearTimeout(this.logTimer);
     if (this.unwritten.length > 0) this.log('error', `[breach] stopped with ${this.unwritten.length} breach/restore record(s) the audit log could not take (its lock was held): not written.`);
     if (this.unwatchedTimer) clearTimeout(this.unwatchedTimer);
     if (this.unwatchedReport) clearTimeout(this.unwatchedReport);
@@ -1366,6 +1422,14 @@ function isFolder(abs: string): boolean {
 }
 
 /** Whether the open file holds `tail` just before offset `end`. */
+/** The last `max` bytes of the file up to `end`. */
+async function tailOf(handle: fs.FileHandle, end: number, max: number): Promise<Buffer> {
+  const length = Math.min(max, end);
+  const buffer = Buffer.alloc(length);
+  const { bytesRead } = await handle.read(buffer, 0, length, end - length).catch(() => ({ bytesRead: 0 }));
+  return buffer.subarray(0, bytesRead);
+}
+
 async function endsWith(handle: fs.FileHandle, end: number, tail: Buffer): Promise<boolean> {
   if (end < tail.length) return false;
   try {
@@ -1376,6 +1440,9 @@ async function endsWith(handle: fs.FileHandle, end: number, tail: Buffer): Promi
     return false;
   }
 }
+
+/** How long the log stays quiet before a change of it is read (an append is a few writes). */
+const LOG_EVENT_DEBOUNCE_MS = 200;
 
 /** Records kept for the log at most (see recordOrKeep), and how often they are tried again (doubling up to the most). */
 const MAX_UNWRITTEN = 10_000;

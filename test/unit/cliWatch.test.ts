@@ -1221,3 +1221,38 @@ describe('protected-files watch: temp files of a guard killed mid-write', () => 
     assert.ok(existsSync(join(r.dir, other)), 'not beside a protected file: not ours to remove');
   });
 });
+
+describe('protected-files watch: the audit log cut short from outside', () => {
+  test('an approved change not yet committed stays approved when the log is emptied or deleted; the loss is recorded and said (the log is not restored)', async () => {
+    const r = repo();
+    const w = new Watcher(box, r);
+    try {
+      await w.saw(/checked at start/);
+      // One approved change committed (HEAD has a log), then one not yet committed.
+      assert.equal(r.cli(['unlock', 'BOOKING_FLOW', '--reason', 'Raise the price for 2027']).code, 0);
+      r.write(T1, 'export const price = 110;\n');
+      assert.equal(r.cli(['record']).code, 0);
+      r.commitAll('approved change');
+      assert.equal(r.cli(['unlock', 'BOOKING_FLOW', '--reason', 'Raise the price again']).code, 0);
+      r.write(T1, 'export const price = 120;\n');
+      assert.equal(r.cli(['record']).code, 0);
+      await sleep(600);
+      for (const cut of [': > .protection/audit.jsonl', 'rm .protection/audit.jsonl']) {
+        sh(r, cut);
+        await w.saw(/audit\.jsonl was (deleted or emptied|cut short or replaced) from outside/);
+        w.out = '';
+        await waitFor('the loss recorded', () => existsSync(join(r.dir, '.protection', 'audit.jsonl')) && auditRecords(r).some((x) => x.event === 'breach' && x.file === '.protection/audit.jsonl'));
+        // A later write is judged against the approved change, not HEAD's version.
+        sh(r, `printf 'export const price = 0; // agent\\n' > ${T1}`);
+        await waitFor(`${T1} back to the approved change`, () => r.read(T1) === 'export const price = 120;\n');
+      }
+      // git's own work is not a loss: the log put back to HEAD's drops the uncommitted records, as git does.
+      w.out = '';
+      r.git('checkout', '--', '.protection/audit.jsonl');
+      await sleep(1_500);
+      assert.doesNotMatch(w.out, /from outside/);
+    } finally {
+      await w.stop();
+    }
+  });
+});
