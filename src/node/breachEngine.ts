@@ -184,6 +184,7 @@ export class BreachEngine {
    */
   private readonly gitWatchers = new Map<string, FSWatcher>();
   private gitTimer: ReturnType<typeof setTimeout> | undefined;
+  private gitStateRun: Promise<void> = Promise.resolve();
   /** The commit HEAD pointed at when git's state was last looked at. */
   private lastHead: string | undefined;
   /** Files left as a stopped merge, cherry-pick, revert or rebase wrote them: judged again when it ends. */
@@ -1092,7 +1093,8 @@ export class BreachEngine {
     if (this.gitTimer) clearTimeout(this.gitTimer);
     this.gitTimer = setTimeout(() => {
       this.gitTimer = undefined;
-      this.gitStateNow().catch((err) => this.log('warn', `[breach] could not follow git's HEAD: ${String(err)}`));
+      // One look at a time: a look that waits for a switch's writes must not cross the next one.
+      this.gitStateRun = this.gitStateRun.then(() => this.gitStateNow()).catch((err) => this.log('warn', `[breach] could not follow git's HEAD: ${String(err)}`));
     }, GIT_STATE_DEBOUNCE_MS);
   }
 
@@ -1114,6 +1116,14 @@ export class BreachEngine {
     if (before === undefined || head === undefined) return;
     // The writes of a switch are judged first (against the new HEAD): those files need nothing more.
     await this.settled();
+    // Moved again meanwhile (the next switch): the next look judges from where this one started.
+    if (this.disposed) return;
+    if (headOid(this.o.root) !== head) {
+      this.lastHead = before;
+      return;
+    }
+    // What was judged against another commit is stale; a judgement made from now on keeps its own.
+    for (const [rel, oid] of this.judgedAgainst) if (oid !== head) this.judgedAgainst.delete(rel);
     // The files that differ between the two commits, not judged against the new one since (a switch
     // writes them, and their own events judge them): judged now.
     const diff = await runGit(['diff-tree', '-r', '-z', '--name-only', '--no-renames', before, head], this.o.root, this.o.env ?? process.env).catch(() => undefined);
@@ -1130,7 +1140,6 @@ export class BreachEngine {
       judged++;
       this.notify(rel);
     }
-    this.judgedAgainst.clear();
     if (judged > 0) this.log('info', `[breach] HEAD moved to ${head.slice(0, 12)} with ${judged} locked file(s) not written since: judged against it.`);
   }
 
