@@ -297,8 +297,17 @@ export function parseManifest(text: string): ParsedManifest {
     problems.at(0, 0, 'error', 'The manifest is empty: write an object with "tiers" and "components".');
     return { manifest: undefined, problems: problems.list };
   }
+  // The same error at the same place more than once (two closing braces missing at the end) is one
+  // problem that says how many: two identical lines read as the same line printed twice.
+  const seen = new Map<string, { error: ParseError; count: number }>();
   for (const error of syntaxErrors) {
-    problems.at(error.offset, error.length, 'error', syntaxMessage(error));
+    const key = `${error.offset}:${error.length}:${error.error}`;
+    const entry = seen.get(key);
+    if (entry) entry.count++;
+    else seen.set(key, { error, count: 1 });
+  }
+  for (const { error, count } of seen.values()) {
+    problems.at(error.offset, error.length, 'error', count > 1 ? `${syntaxMessage(error).replace(/\.$/, '')} (${count} times).` : syntaxMessage(error));
   }
   if (!root || syntaxErrors.length > 0) {
     return { manifest: undefined, problems: problems.list };

@@ -209,6 +209,12 @@ describe('parseManifest: JSON syntax', () => {
     assert.ok(parsed.problems.every((p) => p.message.startsWith('Invalid JSON')), JSON.stringify(parsed.problems));
   });
 
+  test('the same syntax error at one place is one problem that says how many (two closing braces missing at the end)', () => {
+    const parsed = parseManifest('{\n  "tiers": { "t1": { "label": "T1" }\n');
+    assert.equal(parsed.problems.length, 1, JSON.stringify(parsed.problems));
+    problemAt(parsed, 2, 0, 'error', /^Invalid JSON: a closing brace "\}" is expected here \(2 times\)\.$/);
+  });
+
   test('positions count CRLF line ends once', () => {
     const parsed = parseManifest('{\r\n  "tiers": { "t": {} }\r\n  "components": {}\r\n}');
     problemAt(parsed, 2, 2, 'error', /comma/);
