@@ -25,7 +25,7 @@ import type { GrantStore } from '../node/grantStore';
 import { AuditRecorder } from '../node/recorder';
 import { checkCode, denyUnlock, endGrantWith, grantUnlock, lockedUntilIn, spentOneTimeKeys } from '../node/unlocking';
 import type { UnlockDeps } from '../node/unlocking';
-import { manifestOrThrow } from './enforcedManifest';
+import { loadEnforcedManifest, manifestOrThrow } from './enforcedManifest';
 import { CliError, EXIT_FAIL, EXIT_OK, caseInsensitiveFs, findWorkspaceRoot, parseCommandArgs, readSecretFromTty, readWorkTreeManifest } from './io';
 import type { CliIo } from './io';
 
@@ -82,13 +82,25 @@ interface FolderContext {
   deps: UnlockDeps;
 }
 
-async function openFolder(io: CliIo): Promise<FolderContext> {
+/**
+ * The folder's manifest, grant store and recorder. `readOnly` (status): a manifest with errors is
+ * stood in for by the last valid committed one, as `check` does (said on stderr); the commands that
+ * unlock or record stop at the errors.
+ */
+async function openFolder(io: CliIo, readOnly = false): Promise<FolderContext> {
   const root = findWorkspaceRoot(io.cwd);
   if (!root) {
     throw new CliError(`No protection manifest: no ${MANIFEST_PATH} in ${io.cwd} or above.`, 'Run this inside the repository that has it.');
   }
   const text = await readWorkTreeManifest(root);
-  const manifest = manifestOrThrow(text ?? '', MANIFEST_PATH);
+  let manifest: Manifest;
+  try {
+    manifest = manifestOrThrow(text ?? '', MANIFEST_PATH);
+  } catch (err) {
+    const enforced = readOnly ? await loadEnforcedManifest([root], io) : undefined;
+    if (enforced?.kind !== 'ok') throw err;
+    manifest = enforced.manifest;
+  }
   const store = grantStoreFor(root);
   if (!store) {
     throw new CliError(`${root} is not in a git repository: grants are kept in the repository's git directory.`, 'Run git init (or work in a clone) first.');
@@ -408,7 +420,7 @@ export async function runStatus(args: string[], io: CliIo): Promise<number> {
     io.stdout(STATUS_HELP);
     return EXIT_OK;
   }
-  const ctx = await openFolder(io);
+  const ctx = await openFolder(io, true);
   const now = Date.now();
   const grants = activeGrants(await certifiedStoreState(ctx, io), now);
   const files = await protectedFiles(ctx, io);

@@ -641,6 +641,18 @@ describe('the shared grant store', () => {
     }
   });
 
+  test('status with a manifest that has errors shows the state under the last valid committed one, and says so; unlock stops at the errors', () => {
+    const repo = project();
+    repo.write('.protection/manifest.jsonc', '{\n "tiers": {\n');
+    const st = cli(repo, ['status']);
+    assert.equal(st.code, 0, st.stderr);
+    assert.match(st.stderr, /\.protection\/manifest\.jsonc has errors; using the version committed at HEAD/);
+    assert.match(st.stdout, /locked +T1 +BOOKING_FLOW +src\/booking\/a\.ts/);
+    const u = unlock(repo, 'BOOKING_FLOW', [CODE.ann]);
+    assert.equal(u.code, 2, u.stdout + u.stderr);
+    assert.match(u.stderr, /has 1 error\(s\)/);
+  });
+
   test('an expired grant in the store is not honoured by check', () => {
     const repo = project();
     assert.equal(unlock(repo, 'BOOKING_FLOW', [CODE.ann]).code, 0);
