@@ -229,12 +229,6 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
     process.once('SIGTERM', stop);
     void control.stop?.then(stop);
   });
-  const standBy = (): void => {
-    lease.standBy(() => {
-      say('the other guard stopped: this process is the guard now');
-      void becomeGuard().catch((err) => io.stderr(`protected-files: ${String(err)}\n`));
-    });
-  };
   lease.whenContested((h) => io.stderr(`protected-files: the guard lease of ${root} now names ${h.who} (pid ${h.pid}): its file was deleted and taken by another guard, or forged. This process keeps guarding; if ${h.who} is a guard too, each breach is recorded twice until one of them stops.\n`));
   try {
     if (await lease.tryAcquire()) {
@@ -243,7 +237,10 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
       engine.active = false;
       const h = await lease.holder();
       say(`standing by: ${h ? `${h.who} (pid ${h.pid})` : 'another guard'} is guarding ${root}; taking over if it stops (Ctrl+C to stop)`);
-      standBy();
+      lease.standBy(() => {
+        say('the other guard stopped: this process is the guard now');
+        void becomeGuard().catch((err) => io.stderr(`protected-files: ${String(err)}\n`));
+      });
     }
   } catch (err) {
     stop(); // no listener left behind by a start that failed
@@ -286,12 +283,7 @@ class ExpiryTimer {
 
   constructor(private readonly store: GrantStore, private readonly end: (g: Grant) => Promise<void>, private readonly onError: (err: unknown) => void) {}
 
-  private started = false;
-
-  /** Starts it; once (a guard that let go of the lease and took it again starts it again). */
   start(): void {
-    if (this.started) return;
-    this.started = true;
     void this.store.watch(() => this.schedule()).then((w) => {
       if (this.disposed) w.dispose();
       else this.watcher = w;

@@ -215,7 +215,6 @@ export function patchPaths(patch: string): string[] {
   return [...new Set(out)];
 }
 
-/** A shell command given as an argument list (`["bash", "-lc", "…"]`), as one line. */
 /**
  * A command given as a program and its arguments (Cline 4.x's `{command, args}`, which it runs without
  * a shell), as the command line that runs the same: every word quoted. Without `args`, the command
@@ -227,6 +226,7 @@ function programAndArgs(c: Json): string | undefined {
   return typeof program === 'string' && Array.isArray(c.args) ? commandText([program, ...c.args]) : undefined;
 }
 
+/** A shell command given as an argument list (`["bash", "-lc", "…"]`), as one line. */
 function commandText(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   if (Array.isArray(v) && v.every((x) => typeof x === 'string')) {

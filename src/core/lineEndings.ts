@@ -1,6 +1,7 @@
 // The same text with LF or CRLF line endings: what a checkout with core.autocrlf (Git for Windows'
 // default) writes for a text committed with LF. The commit gate counts both as the committed content
 // (contentHashes), and the breach guard does not take one for a change of the other.
+
 /**
  * A text with LF endings only, with CRLF endings instead (what a checkout with core.autocrlf writes);
  * undefined for anything else (no LF, a CR already, binary content with a NUL byte).

@@ -3373,11 +3373,6 @@ const HARMLESS_PAGER = /^(cat|less( -[A-Za-z]+)?|more|true|)$/;
 const GIT_COMMAND_KEYS = /^(core\.(pager|editor|sshcommand|fsmonitor|hookspath|askpass)|sequence\.editor|diff\.external|.*\.(textconv|command|cmd|helper|program|process|clean|smudge)|pager\..*)$/i;
 
 /**
- * What a git command writes. Global options first: `-C dir` (repeated, each relative to the one
- * before) moves the paths; with `--work-tree` the paths may be relative to the work tree as well as
- * to the folder; `-c alias.x=…` is followed; a `-c` that makes git run a command is refused.
- */
-/**
  * git's own commands that every git since 2.5 ships: git runs them even where an alias of the same
  * name is configured ("aliases that hide existing Git commands are ignored", git-config(1)), so their
  * aliases are never looked up (a read of git's configuration files, ~1 ms of an agent's `git status`).
@@ -3393,6 +3388,11 @@ const GIT_OWN_COMMANDS = new Set([
   'tag', 'update-index', 'version', 'worktree',
 ]);
 
+/**
+ * What a git command writes. Global options first: `-C dir` (repeated, each relative to the one
+ * before) moves the paths; with `--work-tree` the paths may be relative to the work tree as well as
+ * to the folder; `-c alias.x=…` is followed; a `-c` that makes git run a command is refused.
+ */
 function gitTargets(all: readonly Word[], patch: (use: PatchUse) => void, aliasUse?: (use: GitAliasUse) => void, run?: (script: string) => void): ShellTarget[] {
   let args = all;
   let k = 0;
@@ -3818,8 +3818,7 @@ export interface ShellPorts {
    * executable file of that name), absolute, when it is one someone could have written: neither it nor
    * the file its links lead to is in the system's folders (`system`), and it is no compiled program;
    * null when the file found is not one of those (a system program, a binary); undefined when there is
-   * no such file in PATH. Without it, only the folders the
-   * command line itself puts in PATH are looked in.
+   * no such file in PATH. Without it, only the folders the command line itself puts in PATH are looked in.
    */
   findProgram?: (name: string, system: (path: string) => boolean) => string | null | undefined;
 }
@@ -4150,21 +4149,6 @@ function mayWrite(t: ShellTarget, path: string): boolean {
 }
 
 /**
- * What a script file that a command runs (`bash fix.sh`, `source env.sh`, `./fix.sh`, `python3 fix.py`,
- * `node fix.js`) writes, read as the agents' other way round a refused edit: best effort, like code
- * given to an interpreter. A shell script is analysed as a command line, with its arguments as `$1`…
- * (knownArguments), and what it writes to a path it names (and the guarded commands it runs) counts;
- * what it does through values the guard cannot know (`"$@"`, a `cd` to a computed folder, a script it
- * runs in turn) is left to the watcher and the gate, so that a project's own scripts are not refused
- * for being scripts. Interpreter code counts a
- * path written as a literal on a line that calls a write function, or held by a name such a line
- * uses (`p = 'src/a.ts'` … `open(p, 'w')`); only whole paths, so that a build script's patterns and
- * folders do not refuse builds. `./fix.sh` is read by its first line (`#!`; none: the shell). The
- * file is read as it is now, and so is what the same command writes into it where the guard knows
- * the text (`cat > fix.sh <<'EOF'`, `printf '…' > fix.sh`); written any other way, the command is
- * refused: the guard cannot know what will run. `dir`, `inDir`: where the command runs.
- */
-/**
  * The script files that programs run by their bare name may be (see CommandIo.program): the file of that
  * name in each folder the line puts in PATH (all of them, whichever comes first: reading one too many
  * costs a read), and the one PATH finds as the hook was given it (ShellPorts.findProgram), when it is
@@ -4178,7 +4162,7 @@ function programFiles(programs: readonly { use: ProgramUse; inDir: string; dirs:
   for (const { use, inDir, dirs } of programs) {
     if (!found.has(use.name) && ports.findProgram !== undefined) {
       if (found.size >= MAX_PROGRAM_LOOKUPS) throw new Undecidable(`it runs more than ${MAX_PROGRAM_LOOKUPS} programs by name, more than the guard looks up in one call`);
-      found.set(use.name, ports.findProgram?.(use.name, (path) => SYSTEM_PROGRAMS.test(path)));
+      found.set(use.name, ports.findProgram(use.name, (path) => SYSTEM_PROGRAMS.test(path)));
     }
     const inPath = found.get(use.name);
     // Not in the PATH the hook was given, and the line appends a folder the guard cannot know: it may be found there.
@@ -4200,6 +4184,21 @@ function programFiles(programs: readonly { use: ProgramUse; inDir: string; dirs:
   return out;
 }
 
+/**
+ * What a script file that a command runs (`bash fix.sh`, `source env.sh`, `./fix.sh`, `python3 fix.py`,
+ * `node fix.js`) writes, read as the agents' other way round a refused edit: best effort, like code
+ * given to an interpreter. A shell script is analysed as a command line, with its arguments as `$1`…
+ * (knownArguments), and what it writes to a path it names (and the guarded commands it runs) counts;
+ * what it does through values the guard cannot know (`"$@"`, a `cd` to a computed folder, a script it
+ * runs in turn) is left to the watcher and the gate, so that a project's own scripts are not refused
+ * for being scripts. Interpreter code counts a
+ * path written as a literal on a line that calls a write function, or held by a name such a line
+ * uses (`p = 'src/a.ts'` … `open(p, 'w')`); only whole paths, so that a build script's patterns and
+ * folders do not refuse builds. `./fix.sh` is read by its first line (`#!`; none: the shell). The
+ * file is read as it is now, and so is what the same command writes into it where the guard knows
+ * the text (`cat > fix.sh <<'EOF'`, `printf '…' > fix.sh`); written any other way, the command is
+ * refused: the guard cannot know what will run. `dir`, `inDir`: where the command runs.
+ */
 function scriptFileTargets(use: ScriptFileUse, inDir: string, dir: string, ports: ShellPorts, written: readonly ShellTarget[], printedInto: ReadonlyMap<ShellTarget, string>, lines: string[], homeSet: boolean): ShellTarget[] {
   const rel = use.file.text;
   if (dir === UNKNOWN_DIR || inDir === UNKNOWN_DIR || rel.includes(EXPANSION) || use.file.glob) return [];

@@ -304,7 +304,6 @@ export function contentHashes(content: Uint8Array): string[] {
   return crlf ? [sha256(content), sha256(crlf)] : [sha256(content)];
 }
 
-
 /** `ab12cd34ef56…`: enough of a hash to compare by eye. */
 export function shortHash(hex: string | undefined): string {
   return hex ? `${hex.slice(0, 12)}…` : '(none)';

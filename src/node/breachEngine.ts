@@ -26,6 +26,7 @@ import { copyBackup, moveAside, writeBackup } from './backups';
 import { ObjectReader, runGit, treeEntries } from './gitChanges';
 import { GitActivity } from './gitActivity';
 import { findGitDir, gitCommonDir } from './grantStore';
+import { processAlive } from './fileLock';
 import { walkProtected } from './inventory';
 import type { AuditRecorder, EventBody } from './recorder';
 import { readRegularFile, readRegularFileSync, readRegularVersion } from './regularFile';
@@ -97,15 +98,6 @@ const TEMP_FILE = /(^|\/)\.[^/]+\.tmp$/;
 /** A temp file of atomicWrite: the folder, the file's name, the pid that wrote it. */
 const LEFT_TEMP_FILE = /^(.*\/)?\.([^/]+)\.(\d+)\.[0-9a-f]{12}\.tmp$/;
 
-/** Whether a process of this pid runs on this host (one it may not signal runs too). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
 const SETTLE_MS = 60;
 /** Folders a new folder's walk never enters (as the inventory's). */
 const SKIP_NAMES: ReadonlySet<string> = new Set(['node_modules', '.git']);

@@ -29,13 +29,13 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** True when process `pid` on this host is gone. */
-function isDead(pid: number): boolean {
+/** Whether process `pid` runs on this host: signal 0 checks without sending anything (one it may not signal runs too). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return false;
+    return true;
   } catch (err) {
-    return errorCode(err) === 'ESRCH';
+    return errorCode(err) !== 'ESRCH';
   }
 }
 
@@ -54,7 +54,7 @@ async function breakable(path: string, staleMs: number): Promise<boolean> {
   } catch {
     info = undefined;
   }
-  if (info && typeof info.pid === 'number' && info.host === nodeOs().hostname()) return isDead(info.pid);
+  if (info && typeof info.pid === 'number' && info.host === nodeOs().hostname()) return !processAlive(info.pid);
   // Another host, or not readable (a holder killed between creating and writing it): by age. A
   // time in the future (a skewed clock) counts as now, so it never blocks until the clock passes it.
   const age = Date.now() - Math.min(mtime, Date.now());

@@ -8,6 +8,7 @@
 import { nodeCrypto } from '../core/nodeCrypto';
 import { promises as fs, unlinkSync } from 'node:fs';
 import { nodeOs } from './nodeOs';
+import { processAlive } from './fileLock';
 import { readRegularFile, readRegularFileSync } from './regularFile';
 
 export interface LeaseHolder {
@@ -20,15 +21,6 @@ export interface LeaseHolder {
 }
 
 const STANDBY_CHECK_MS = 2000;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
 
 async function readHolder(path: string): Promise<LeaseHolder | undefined> {
   try {
@@ -63,10 +55,9 @@ export class GuardLease {
   async tryAcquire(): Promise<boolean> {
     if (this.held) return true;
     if (this.disposed) return false;
-    const me: LeaseHolder = { pid: process.pid, host: nodeOs().hostname(), who: this.who, at: Date.now(), token: this.token };
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        await fs.writeFile(this.path, JSON.stringify(me), { flag: 'wx', mode: 0o600 });
+        await this.create();
         this.held = true;
         this.beat();
         return true;
@@ -89,7 +80,7 @@ export class GuardLease {
     const h = await readHolder(this.path);
     if (h) {
       if (h.token === this.token) return false;
-      if (h.host === nodeOs().hostname() && !alive(h.pid)) return true;
+      if (h.host === nodeOs().hostname() && !processAlive(h.pid)) return true;
     }
     // A live holder touches the lease (see beat); another host's, or a file not readable yet: by age alike.
     try {
@@ -139,23 +130,20 @@ export class GuardLease {
   private async keep(): Promise<void> {
     if (!this.held || this.disposed) return;
     const h = await readHolder(this.path);
-    if (h?.token === this.token) {
-      const now = new Date();
-      await fs.utimes(this.path, now, now).catch(() => undefined);
-      return;
-    }
-    if (h === undefined) {
-      const me: LeaseHolder = { pid: process.pid, host: nodeOs().hostname(), who: this.who, at: Date.now(), token: this.token };
-      // Not there: written again. Taken meanwhile, or half-written: the next beat looks again.
-      await fs.writeFile(this.path, JSON.stringify(me), { flag: 'wx', mode: 0o600 }).catch(() => undefined);
-      return;
-    }
+    // Not there: written again. Taken meanwhile, or half-written: the next beat looks again.
+    if (h === undefined) return void (await this.create().catch(() => undefined));
     const now = new Date();
     await fs.utimes(this.path, now, now).catch(() => undefined);
-    if (!this.saidContested) {
+    if (h.token !== this.token && !this.saidContested) {
       this.saidContested = true;
       this.contested?.(h);
     }
+  }
+
+  /** Writes the lease as this process's, only where there is none. */
+  private create(): Promise<void> {
+    const me: LeaseHolder = { pid: process.pid, host: nodeOs().hostname(), who: this.who, at: Date.now(), token: this.token };
+    return fs.writeFile(this.path, JSON.stringify(me), { flag: 'wx', mode: 0o600 });
   }
 
   private stopTimers(): void {

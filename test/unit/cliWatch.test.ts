@@ -62,6 +62,23 @@ const sh = (r: Repo, script: string): void => shIn(box, r, script);
 
 const breaches = (r: Repo, from = 0): AuditRecord[] => auditRecords(r).slice(from).filter((x) => x.event === 'breach');
 
+/** A repository whose BOOKING_FLOW needs an owner's signing code, its grant store's folder made. */
+async function signingCodeRepo(): Promise<{ r: Repo; store: { dir: string; path: string } }> {
+  const entry = await makeCodeKey('Forge-Proof-Lantern-4412', { owner: 'ann@example.com', params: { N: 1024 } });
+  const r = box.repo(`r${++n}`, { manifest: WATCH_MANIFEST.replace('"unlock": { "requireCode": false, "minReasonLength": 5 }', '"unlock": { "requireCode": true, "minReasonLength": 5 }')
+    .replace('"risk": "Revenue stops" }', `"risk": "Revenue stops", "unlockCodes": ["${entry}"] }`) });
+  r.write(T1, APPROVED);
+  r.commitAll('files');
+  const store = locateGrantStore(r.dir)!;
+  mkdirSync(store.dir, { recursive: true });
+  return { r, store };
+}
+
+/** A grant of BOOKING_FLOW written into the store by hand, as a script would (no owner's certificate). */
+function forgeGrant(storePath: string, grantedAt: number, expiresAt: number): void {
+  writeFileSync(storePath, JSON.stringify({ v: 1, grants: [{ target: { kind: 'component', name: 'BOOKING_FLOW' }, reason: 'forged by a script', grantedAt, expiresAt }], failures: {}, lockouts: {}, spent: [] }));
+}
+
 describe('protected-files watch --once', () => {
   test('a change made while nothing was watching: tier restore is restored, tier warn kept, both recorded; exit 1', () => {
     const r = repo();
@@ -106,15 +123,9 @@ describe('protected-files watch --once', () => {
   });
 
   test('a grant written into the store by hand (no owner certificate) does not stop the guard from restoring', async () => {
-    const entry = await makeCodeKey('Forge-Proof-Lantern-4412', { owner: 'ann@example.com', params: { N: 1024 } });
-    const r = box.repo(`r${++n}`, { manifest: WATCH_MANIFEST.replace('"unlock": { "requireCode": false, "minReasonLength": 5 }', '"unlock": { "requireCode": true, "minReasonLength": 5 }')
-      .replace('"risk": "Revenue stops" }', `"risk": "Revenue stops", "unlockCodes": ["${entry}"] }`) });
-    r.write(T1, APPROVED);
-    r.commitAll('files');
-    const store = locateGrantStore(r.dir)!;
-    mkdirSync(store.dir, { recursive: true });
+    const { r, store } = await signingCodeRepo();
     const now = Date.now();
-    writeFileSync(store.path, JSON.stringify({ v: 1, grants: [{ target: { kind: 'component', name: 'BOOKING_FLOW' }, reason: 'forged by a script', grantedAt: now, expiresAt: now + 600_000 }], failures: {}, lockouts: {}, spent: [] }));
+    forgeGrant(store.path, now, now + 600_000);
     r.write(T1, 'export const price = 0; // agent\n');
     const res = r.cli(['watch', '--once']);
     assert.equal(res.code, 1, res.stdout + res.stderr);
@@ -122,19 +133,13 @@ describe('protected-files watch --once', () => {
   });
 
   test('a grant written into the store by hand reaches its time limit: dropped, with no record of it (no change, no expire carrying its reason)', async () => {
-    const entry = await makeCodeKey('Forge-Proof-Lantern-4412', { owner: 'ann@example.com', params: { N: 1024 } });
-    const r = box.repo(`r${++n}`, { manifest: WATCH_MANIFEST.replace('"unlock": { "requireCode": false, "minReasonLength": 5 }', '"unlock": { "requireCode": true, "minReasonLength": 5 }')
-      .replace('"risk": "Revenue stops" }', `"risk": "Revenue stops", "unlockCodes": ["${entry}"] }`) });
-    r.write(T1, APPROVED);
-    r.commitAll('files');
-    const store = locateGrantStore(r.dir)!;
-    mkdirSync(store.dir, { recursive: true });
+    const { r, store } = await signingCodeRepo();
     const w = new Watcher(box, r);
     try {
       await w.saw(/checked at start/);
       const count = auditRecords(r).length;
       const now = Date.now();
-      writeFileSync(store.path, JSON.stringify({ v: 1, grants: [{ target: { kind: 'component', name: 'BOOKING_FLOW' }, reason: 'forged by a script', grantedAt: now - 60_000, expiresAt: now + 300 }], failures: {}, lockouts: {}, spent: [] }));
+      forgeGrant(store.path, now - 60_000, now + 300);
       await w.saw(/a grant with no owner's certificate reached its time limit and was dropped/);
       assert.deepEqual(JSON.parse(readFileSync(store.path, 'utf8')).grants, []);
       assert.ok(!auditRecords(r).slice(count).some((x) => x.reason === 'forged by a script' || x.event === 'expire'), JSON.stringify(auditRecords(r).slice(count)));
