@@ -1162,6 +1162,9 @@ const SHELL_BUILTINS = new Set([
 
 /** The most programs one command line has looked up in PATH (each a few stats): past it, refused. */
 const MAX_PROGRAM_LOOKUPS = 256;
+/** The most folders one command line puts in PATH, and the most files their programs may be: past either, refused. */
+const MAX_PATH_DIRS = 64;
+const MAX_PROGRAM_FILES = 4096;
 
 /**
  * The folders a PATH assignment's value (`PATH=/tmp/x:$PATH`, `export PATH="$HOME/bin:$PATH"`) puts
@@ -4153,7 +4156,7 @@ function mayWrite(t: ShellTarget, path: string): boolean {
  * name in each folder the line puts in PATH (all of them, whichever comes first: reading one too many
  * costs a read), and the one PATH finds as the hook was given it (ShellPorts.findProgram), when it is
  * outside the system's folders. Each is then read as `./fixit` is (scriptFileTargets). Each name is
- * looked up once; at most MAX_PROGRAM_LOOKUPS names.
+ * looked up once; at most MAX_PROGRAM_LOOKUPS names and MAX_PROGRAM_FILES files.
  */
 function programFiles(programs: readonly { use: ProgramUse; inDir: string; dirs: ReadonlySet<string> }[], pathDirs: ReadonlySet<string>, unknownAfter: string | undefined, written: readonly ShellTarget[], ports: ShellPorts): { use: ScriptFileUse; inDir: string; dirs: ReadonlySet<string> }[] {
   const out: { use: ScriptFileUse; inDir: string; dirs: ReadonlySet<string> }[] = [];
@@ -4180,6 +4183,8 @@ function programFiles(programs: readonly { use: ProgramUse; inDir: string; dirs:
       if (t.op !== 'write' || t.glob || t.anywhere !== undefined || KEEPS_CONTENT.has(t.via) || !t.path.includes('/') || basename(t.path) !== use.name) continue;
       out.push({ use: { file: word(t.path), kind: 'exec', args: use.args }, inDir: '', dirs: new Set(['']) });
     }
+    // Each is read (a stat at least): a line naming many programs beside many folders is refused, not walked.
+    if (out.length > MAX_PROGRAM_FILES) throw new Undecidable(`its programs may be more than ${MAX_PROGRAM_FILES} files in PATH, more than the guard reads in one call`);
   }
   return out;
 }
@@ -5017,6 +5022,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
         if (!setsPath(w, at)) continue;
         const entries = pathEntries(w.raw);
         for (const d of entries.dirs) pathDirs.add(d);
+        if (pathDirs.size > MAX_PATH_DIRS) throw new Undecidable(`it puts more than ${MAX_PATH_DIRS} folders in PATH, more than the guard looks in`);
         pathUnknown ??= entries.unknownAfter;
       }
       const found = commandTargets(simple, withXargs(real), { recurse: subshell, evalHere, upstream, patch: (use) => void applied.push(use), script: (use) => void ran.push(use), make: (use) => void made.push(use), scriptFile: (use) => void files.push(use), gitAlias: (use) => void aliased.push(use), program: (use) => void named.push(use) });
@@ -5128,7 +5134,7 @@ export function analyzeShellCommand(command: string, guardedCommands: readonly G
     }
     // Programs run by their name: the scripts PATH may find for them (`git fix` runs `git-fix`).
     for (const { use, inDir, dirs } of gitAliases) programs.push({ use: { name: `git-${use.name}`, args: use.rest }, inDir, dirs });
-    scriptFiles.push(...programFiles(programs, pathDirs, pathUnknown, targets, ports));
+    for (const file of programFiles(programs, pathDirs, pathUnknown, targets, ports)) scriptFiles.push(file);
     // Script files the command runs, once all it writes is known.
     for (const { use, inDir, dirs } of scriptFiles) {
       for (const d of dirs) targets.push(...scriptFileTargets(use, inDir, d, ports, [...targets], printedInto, lines, context.home));

@@ -2196,4 +2196,12 @@ describe('shell guard: programs run by their name, looked up in PATH (a script o
     assert.match(analyzeShellCommand(many, [], ports).failure ?? '', /more than 256 programs by name/);
     assert.equal(analyzeShellCommand(many, [], {}).failure, undefined, 'without the port nothing is looked up');
   });
+  test('built to be slow: thousands of folders put in PATH, or many programs beside many folders, are refused at once, not walked', () => {
+    const dirs = Array.from({ length: 9000 }, (_, i) => `d${i}`).join(':');
+    const names = Array.from({ length: 250 }, (_, i) => `t${i}`).join('; ');
+    assert.match(analyzeShellCommand(`PATH=${dirs} ${names}`, [], ports).failure ?? '', /more than 64 folders in PATH/);
+    const some = Array.from({ length: 60 }, (_, i) => `/tmp/d${i}`).join(':');
+    assert.match(analyzeShellCommand(`PATH=${some} ${names}`, [], ports).failure ?? '', /more than 4096 files in PATH/);
+    assert.equal(analyzeShellCommand(`PATH=${Array.from({ length: 60 }, (_, i) => `/tmp/d${i}`).join(':')} tidy`, [], ports).failure, undefined, '60 folders and one program are read');
+  });
 });
