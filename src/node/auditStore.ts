@@ -295,6 +295,20 @@ export class AuditStore {
     }
   }
 
+  /**
+   * Runs `work` holding the log's lock (no append of any process in between): the breach guard puts
+   * back a log cut short from outside this way. Waits for the lock as an append does.
+   */
+  async whileLocked<T>(work: () => Promise<T>): Promise<T> {
+    await fs.mkdir(join(this.path, '..'), { recursive: true });
+    const token = await this.lock();
+    try {
+      return await work();
+    } finally {
+      await this.unlock(token);
+    }
+  }
+
   /** Every record, plus the lines that are not records. A missing log is an empty one. */
   async readAll(): Promise<{ records: AuditRecord[]; problems: { line: number; message: string }[] }> {
     const text = await readRegularText(this.path);

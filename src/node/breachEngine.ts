@@ -21,6 +21,7 @@ import { sameButLineEndings, withCrlf } from '../core/lineEndings';
 import { isExtensionWritten } from '../core/policy';
 import type { Grant } from '../core/unlocks';
 import { ApprovedStore } from './approvedStore';
+import { AuditLogCopy, MAX_RESTORED_LOG } from './auditCopy';
 import { atomicWriteFile, atomicWriteLink } from './atomicWrite';
 import { copyBackup, moveAside, writeBackup } from './backups';
 import { ObjectReader, runGit, treeEntries } from './gitChanges';
@@ -209,6 +210,8 @@ export class BreachEngine {
   /** HEAD as the last read before this one found it (see logReplacedByGit). */
   private logHeadBefore: string | undefined;
   private logReading: Promise<void> | undefined;
+  /** The log's bytes up to `logApplied`, copied as read, to put back a log cut short from outside. */
+  private readonly logCopy: AuditLogCopy;
   /** `logApplied` is inside a line too long to be a record (see LOG_CHUNK). */
   private logSkipping = false;
   /** Keys of the warnings given (see warnOnce). */
@@ -231,6 +234,7 @@ export class BreachEngine {
 
   constructor(private readonly o: BreachEngineOptions) {
     this.store = new ApprovedStore(o.root);
+    this.logCopy = AuditLogCopy.of(o.root);
     this.now = o.now ?? Date.now;
     this.git = new GitActivity(o.root, { quietMs: this.gitWait.quietMs, env: o.env });
   }
@@ -302,16 +306,21 @@ export class BreachEngine {
         // from its start into a new ledger.
         let from = this.logApplied;
         if (from > size || (from > 0 && !(handle && await endsWith(handle, from, this.logTail)))) from = -1;
+        // A window that stood by and is the guard now: its copy is made from what the log still holds.
+        if (from > 0 && handle && this.active && this.logCopy.partial) await this.copyLog(handle, from);
         if (size === from) return;
         // Cut short or replaced while git was not at work, HEAD where it was, and not with HEAD's log:
         // from outside. What was read stays in force here (the approvals are not undone by a lost line),
         // what is there now is not taken, and the loss is recorded.
         if (from < 0 && this.logApplied > 0 && !(await this.logReplacedByGit(handle, size))) {
           const lost = this.logApplied;
+          const put = await this.putLogBack(size);
+          // Put back: it holds again exactly what was read (`logApplied`, `logTail` stand).
+          if (put.restored) return await this.logTampered(lost, size, put);
           this.logApplied = size;
           this.logTail = handle && size > 0 ? await tailOf(handle, size, LOG_TAIL_BYTES) : Buffer.alloc(0);
           this.logSkipping = false;
-          await this.logTampered(lost, size);
+          await this.logTampered(lost, size, put);
           return;
         }
         if (from < 0) {
@@ -320,6 +329,7 @@ export class BreachEngine {
           this.logApplied = 0;
           this.logTail = Buffer.alloc(0);
           this.logSkipping = false;
+          this.logCopy.restart();
           if (size === 0) return;
         }
         if (!handle) return; // (no log: size 0, returned above)
@@ -335,7 +345,7 @@ export class BreachEngine {
             // Inside a line too long to be a record: drop it up to its end.
             const nl = chunk.indexOf(0x0a);
             this.logSkipping = nl < 0;
-            this.logRead(chunk.subarray(0, nl < 0 ? bytesRead : nl + 1));
+            await this.logRead(chunk.subarray(0, nl < 0 ? bytesRead : nl + 1));
             continue;
           }
           const end = chunk.lastIndexOf(0x0a);
@@ -344,7 +354,7 @@ export class BreachEngine {
             if (bytesRead < LOG_CHUNK) break;
             this.warnOnce(`long@${start}`, `[breach] the audit log has a line of more than ${megabytes(LOG_CHUNK)} at byte ${start}: no record is that long; it is skipped (the commit gate reports the log as unreadable).`);
             this.logSkipping = true;
-            this.logRead(chunk);
+            await this.logRead(chunk);
             continue;
           }
           const lines = chunk.subarray(0, end + 1);
@@ -356,7 +366,7 @@ export class BreachEngine {
               this.adopted.delete(r.file);
             }
           }
-          this.logRead(lines);
+          await this.logRead(lines);
         }
       } finally {
         await handle?.close();
@@ -368,32 +378,87 @@ export class BreachEngine {
   }
 
   /**
-   * Whether a log no longer holding what was read is git's work: git at work, HEAD moved since the last
-   * read (a switch, pull, merge, reset to another commit), or the log now being HEAD's own (`git checkout
-   * -- .protection/audit.jsonl`, `git stash`, `reset --hard`: records not committed go, as git does).
+   * Whether a log no longer holding what was read is git's work: git at work or stopped in an
+   * operation (a merge's conflict in the log), the log conflicted in the index (`git stash pop`), or
+   * the log now being HEAD's own (`git checkout -- .protection/audit.jsonl`, `git stash`, `reset
+   * --hard`, a switch or pull that moved HEAD: records not committed go, as git does), or gone with a
+   * HEAD that moved to a commit without one. HEAD moving is not enough on its own: `: > log && git
+   * commit --allow-empty` would pass for a switch.
    */
   private async logReplacedByGit(handle: fs.FileHandle | undefined, size: number): Promise<boolean> {
-    if ((await this.git.busyFor()) > 0 || this.logHead !== this.logHeadBefore) return true;
+    if ((await this.git.busyFor()) > 0 || (await this.git.unmerged(AUDIT_LOG_PATH))) return true;
+    const read = async (): Promise<Buffer | undefined> => {
+      if (!handle || size > MAX_RESTORED_LOG) return undefined;
+      const now = Buffer.alloc(size);
+      const { bytesRead } = await handle.read(now, 0, size, 0).catch(() => ({ bytesRead: -1 }));
+      return bytesRead === size ? now : undefined;
+    };
+    // Stopped in a merge (for its message, or a conflict resolved and added): the log git merged is the index's.
+    if ((await this.git.operation()) !== undefined) {
+      const now = await read();
+      if (now && await this.git.staged(AUDIT_LOG_PATH, now)) return true;
+    }
     const committed = await this.readHead(AUDIT_LOG_PATH, this.logHead);
-    if (committed === undefined || committed.length !== size || !handle) return false;
-    const now = Buffer.alloc(size);
-    const { bytesRead } = await handle.read(now, 0, size, 0).catch(() => ({ bytesRead: -1 }));
-    return bytesRead === size && now.equals(committed);
+    if (committed === undefined) return size === 0 && this.logHead !== this.logHeadBefore;
+    if (committed.length !== size) return false;
+    return (await read())?.equals(committed) === true;
   }
 
-  /** The log lost records from outside (see followLog): said loudly and recorded; not restored. */
-  private async logTampered(lost: number, size: number): Promise<void> {
+  /**
+   * Puts back the log as the guard last read it, from its copy (see AuditLogCopy), under the log's
+   * lock; what stands there now (`seen` bytes: the log cut short, another one, records appended to it
+   * since) is kept in the backups first.
+   */
+  private async putLogBack(seen: number): Promise<{ restored: true; backup?: string } | { restored: false; why: string }> {
+    const kept = await this.logCopy.kept();
+    if ('why' in kept) return { restored: false, why: kept.why };
+    const store = this.o.recorder.store;
+    try {
+      return await store.whileLocked(async () => {
+        const backup = seen > 0 ? await copyBackup(this.o.root, AUDIT_LOG_PATH, store.path, new Date(this.now()), this.limits.version).catch(() => undefined) : undefined;
+        await atomicWriteFile(store.path, kept.bytes, { replaceLink: true });
+        return { restored: true as const, ...(backup ? { backup: backup.backupRel } : {}) };
+      });
+    } catch (err) {
+      return { restored: false, why: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  /** The log lost records from outside (see followLog): put back where the guard's copy allows, said loudly and recorded. */
+  private async logTampered(lost: number, size: number, put: { restored: true; backup?: string } | { restored: false; why: string }): Promise<void> {
     const c = this.o.policy.classify(AUDIT_LOG_PATH);
     const what = size === 0 ? 'deleted or emptied' : 'cut short or replaced';
-    this.log('error', `[breach] ${AUDIT_LOG_PATH} was ${what} from outside: the ${lost} bytes of records read before are gone from it (not restored). The approvals they held stay in force here; the commit gate refuses a log that lost committed records, and the changes they approved must be recorded again (unlock, record) before a commit.`);
+    const kept = put.restored && put.backup ? `; what stood there is kept in ${put.backup}` : '';
+    this.log('error', put.restored
+      ? `[breach] ${AUDIT_LOG_PATH} was ${what} from outside: put back as the guard last read it (${lost} bytes of records)${kept}.`
+      : `[breach] ${AUDIT_LOG_PATH} was ${what} from outside: the ${lost} bytes of records read before are gone from it (not restored: ${put.why}). The approvals they held stay in force here; the commit gate refuses a log that lost committed records, and the changes they approved must be recorded again (unlock, record) before a commit.`);
     await this.recordOrKeep({
       event: 'breach', file: AUDIT_LOG_PATH, tier: c?.tier.id ?? 'unknown', ...(c?.component ? { component: c.component.name } : {}), osUser: osUser(),
-      detail: `the audit log was ${what} from outside: ${lost} bytes of records read before are gone (${size} bytes now)`,
+      ...(put.restored && put.backup ? { backup: put.backup } : {}),
+      detail: put.restored
+        ? `the audit log was ${what} from outside (${size} bytes then): put back from the guard's copy (${lost} bytes)`
+        : `the audit log was ${what} from outside: ${lost} bytes of records read before are gone (${size} bytes now; not restored: ${put.why})`,
     });
   }
 
-  /** Bytes of the log taken (from `logApplied` on): moves `logApplied` past them and keeps the tail. */
-  private logRead(bytes: Buffer): void {
+  /** The log's first `end` bytes (those read, still there) copied again, from its start. */
+  private async copyLog(handle: fs.FileHandle, end: number): Promise<void> {
+    this.logCopy.restart();
+    const buffer = Buffer.allocUnsafe(Math.min(LOG_CHUNK, end));
+    for (let at = 0; at < end;) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - at), at);
+      if (bytesRead === 0) return this.logCopy.skip();
+      await this.logCopy.add(at, buffer.subarray(0, bytesRead));
+      at += bytesRead;
+    }
+  }
+
+  /** Bytes of the log taken (from `logApplied` on): copied, then `logApplied` moved past them and the tail kept. */
+  private async logRead(bytes: Buffer): Promise<void> {
+    // Only the guard keeps the copy: a window standing by shares it (see recopyLog).
+    if (this.active) await this.logCopy.add(this.logApplied, bytes);
+    else this.logCopy.skip();
+    if (this.logCopy.failure !== undefined) this.warnOnce('log-copy', `[breach] cannot keep a copy of the audit log (${this.logCopy.failure}): a log cut short from outside will not be put back.`);
     this.logApplied += bytes.length;
     // A copy: a view would keep the whole chunk alive.
     this.logTail = Buffer.from(bytes.length >= LOG_TAIL_BYTES ? bytes.subarray(-LOG_TAIL_BYTES) : Buffer.concat([this.logTail, bytes]).subarray(-LOG_TAIL_BYTES));
@@ -1378,6 +1443,7 @@ export class BreachEngine {
     if (this.gitTimer) clearTimeout(this.gitTimer);
     if (this.unwrittenTimer) clearTimeout(this.unwrittenTimer);
     if (this.logTimer) clearTimeout(this.logTimer);
+    void this.logCopy.close();
     if (this.unwritten.length > 0) this.log('error', `[breach] stopped with ${this.unwritten.length} breach/restore record(s) the audit log could not take (its lock was held): not written.`);
     if (this.unwatchedTimer) clearTimeout(this.unwatchedTimer);
     if (this.unwatchedReport) clearTimeout(this.unwatchedReport);

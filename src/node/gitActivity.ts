@@ -76,6 +76,12 @@ export class GitActivity {
     return undefined;
   }
 
+  /** Whether git's index holds folder-relative `rel` unmerged (a conflict left by a merge, a rebase or `git stash pop`). */
+  async unmerged(rel: string): Promise<boolean> {
+    const r = await runGit(['--literal-pathspecs', 'ls-files', '--unmerged', '-z', '--', rel], this.root, this.o.env ?? process.env).catch(() => undefined);
+    return r?.code === 0 && r.stdout.length > 0;
+  }
+
   /**
    * Whether `bytes` are what git's index holds for folder-relative `rel` (merged, stage 0): content git
    * itself wrote there while an operation is in progress. An index entry missing, unmerged or unreadable

@@ -875,6 +875,7 @@ describe("git's own work is not a breach (watch running)", () => {
     try {
       await engine.followLog();
       const log = join(r.dir, '.protection', 'audit.jsonl');
+      const read = readFileSync(log);
       rmSync(log);
       execFileSync('mkfifo', [log]);
       writeFileSync(join(r.dir, T1), 'export const price = 0; // agent\n');
@@ -882,7 +883,9 @@ describe("git's own work is not a breach (watch running)", () => {
       await engine.settled();
       // The log that approved 120 is gone: HEAD's version (committed with it) is what comes back.
       assert.equal(r.read(T1), 'export const price = 120;\n');
-      assert.ok(lstatSync(log).isFIFO(), 'the pipe is left as it is');
+      // The pipe is never opened to be read or backed up: the log the guard read replaces it.
+      assert.ok(lstatSync(log).isFile(), 'the pipe replaced by the log as read');
+      assert.ok(readFileSync(log).subarray(0, read.length).equals(read));
     } finally {
       engine.dispose();
     }
@@ -1228,33 +1231,161 @@ describe('protected-files watch: temp files of a guard killed mid-write', () => 
 });
 
 describe('protected-files watch: the audit log cut short from outside', () => {
-  test('an approved change not yet committed stays approved when the log is emptied or deleted; the loss is recorded and said (the log is not restored)', async () => {
+  const LOG = '.protection/audit.jsonl';
+  const cutShort = /audit\.jsonl was (deleted or emptied|cut short or replaced) from outside/;
+  /** A repository whose HEAD has a log, with one approved change committed and one not yet: the log's bytes. */
+  async function withUncommittedRecord(r: Repo): Promise<Buffer> {
+    assert.equal(r.cli(['unlock', 'BOOKING_FLOW', '--reason', 'Raise the price for 2027']).code, 0);
+    r.write(T1, 'export const price = 110;\n');
+    assert.equal(r.cli(['record']).code, 0);
+    r.commitAll('approved change');
+    assert.equal(r.cli(['unlock', 'BOOKING_FLOW', '--reason', 'Raise the price again']).code, 0);
+    r.write(T1, 'export const price = 120;\n');
+    assert.equal(r.cli(['record']).code, 0);
+    await sleep(600);
+    return readFileSync(join(r.dir, LOG));
+  }
+  const logNow = (r: Repo): Buffer => existsSync(join(r.dir, LOG)) ? readFileSync(join(r.dir, LOG)) : Buffer.alloc(0);
+  /** The log holds `before` again, then one breach record of the log itself (the chain unbroken: verify reads it). */
+  async function putBack(r: Repo, before: Buffer): Promise<AuditRecord> {
+    await waitFor('the log put back, with its breach', () => {
+      const now = logNow(r);
+      return now.length > before.length && now.subarray(0, before.length).equals(before) && auditRecords(r).at(-1)?.file === LOG;
+    });
+    const last = auditRecords(r).at(-1);
+    assert.ok(last && last.event === 'breach' && /put back from the guard's copy/.test(last.detail ?? ''), JSON.stringify(last));
+    const log = r.cli(['log', '--verify']);
+    assert.equal(log.code, 0, log.stdout + log.stderr);
+    return last;
+  }
+
+  test('emptied, deleted, replaced or cut short: put back as the guard read it (the record not yet committed included), the loss recorded; what stood there kept', async () => {
     const r = repo();
     const w = new Watcher(box, r);
     try {
       await w.saw(/checked at start/);
-      // One approved change committed (HEAD has a log), then one not yet committed.
-      assert.equal(r.cli(['unlock', 'BOOKING_FLOW', '--reason', 'Raise the price for 2027']).code, 0);
-      r.write(T1, 'export const price = 110;\n');
-      assert.equal(r.cli(['record']).code, 0);
-      r.commitAll('approved change');
-      assert.equal(r.cli(['unlock', 'BOOKING_FLOW', '--reason', 'Raise the price again']).code, 0);
-      r.write(T1, 'export const price = 120;\n');
-      assert.equal(r.cli(['record']).code, 0);
-      await sleep(600);
-      for (const cut of [': > .protection/audit.jsonl', 'rm .protection/audit.jsonl']) {
-        sh(r, cut);
-        await w.saw(/audit\.jsonl was (deleted or emptied|cut short or replaced) from outside/);
+      let before = await withUncommittedRecord(r);
+      const cuts = [
+        ': > .protection/audit.jsonl',
+        'rm .protection/audit.jsonl',
+        `head -c 200 .protection/audit.jsonl > .x.tmp && mv .x.tmp .protection/audit.jsonl`,
+        `printf '%s\\n' '{"seq":1,"event":"note","forged":true}' > .protection/audit.jsonl`,
+      ];
+      for (const cut of cuts) {
         w.out = '';
-        await waitFor('the loss recorded', () => existsSync(join(r.dir, '.protection', 'audit.jsonl')) && auditRecords(r).some((x) => x.event === 'breach' && x.file === '.protection/audit.jsonl'));
+        sh(r, cut);
+        await w.saw(cutShort);
+        const breach = await putBack(r, before);
+        assert.match(w.out, /put back as the guard last read it/);
+        if (cut.includes('forged')) {
+          assert.ok(breach.backup, 'what stood there is kept');
+          assert.match(readFileSync(join(r.dir, breach.backup), 'utf8'), /"forged":true/);
+        }
+        before = logNow(r);
         // A later write is judged against the approved change, not HEAD's version.
         sh(r, `printf 'export const price = 0; // agent\\n' > ${T1}`);
         await waitFor(`${T1} back to the approved change`, () => r.read(T1) === 'export const price = 120;\n');
+        await sleep(400);
+        before = logNow(r);
       }
       // git's own work is not a loss: the log put back to HEAD's drops the uncommitted records, as git does.
       w.out = '';
-      r.git('checkout', '--', '.protection/audit.jsonl');
+      r.git('checkout', '--', LOG);
       await sleep(1_500);
+      assert.doesNotMatch(w.out, /from outside/);
+      assert.equal(logNow(r).toString('utf8').trimEnd(), r.git('show', `HEAD:${LOG}`).trimEnd(), 'git\'s version stands');
+    } finally {
+      await w.stop();
+    }
+  });
+
+  test('a commit made right after the cut (HEAD moved) does not pass it off as git\'s: put back', async () => {
+    const r = repo();
+    const w = new Watcher(box, r);
+    try {
+      await w.saw(/checked at start/);
+      const before = await withUncommittedRecord(r);
+      sh(r, ': > .protection/audit.jsonl && git commit -q --allow-empty --no-verify -m "nothing to see"');
+      await w.saw(cutShort);
+      await putBack(r, before);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  test('not put back from a copy changed from outside: said, the loss recorded, the approvals kept', async () => {
+    const r = repo();
+    const w = new Watcher(box, r);
+    try {
+      await w.saw(/checked at start/);
+      await withUncommittedRecord(r);
+      const store = locateGrantStore(r.dir);
+      assert.ok(store);
+      const copy = store.path.replace(/\.json$/, '.audit.jsonl');
+      assert.ok(existsSync(copy), 'the guard keeps its copy beside the grants');
+      assert.equal(statSync(copy).mode & 0o077, 0, 'owner-only');
+      assert.ok(readFileSync(copy).equals(logNow(r)), 'the copy holds the log as read');
+      // A script that forges the copy, then empties the log, hoping its copy is put back.
+      writeFileSync(copy, readFileSync(copy, 'utf8').replace('Raise the price again', 'Raise the price AGAIN'));
+      sh(r, ': > .protection/audit.jsonl');
+      await w.saw(/not restored: its copy was changed from outside/);
+      await waitFor('the loss recorded', () => auditRecords(r).some((x) => x.event === 'breach' && x.file === LOG));
+      assert.doesNotMatch(logNow(r).toString('utf8'), /AGAIN/);
+      sh(r, `printf 'export const price = 0; // agent\\n' > ${T1}`);
+      await waitFor(`${T1} back to the approved change`, () => r.read(T1) === 'export const price = 120;\n');
+    } finally {
+      await w.stop();
+    }
+  });
+
+  test('a window that read the log while it stood by, then took over, keeps a copy from then and puts the log back (the editor\'s way)', async () => {
+    const r = repo();
+    const before = await withUncommittedRecord(r);
+    const matcher = new ProtectionMatcher(parseManifest(WATCH_MANIFEST).manifest!);
+    const logged: string[] = [];
+    const engine = new BreachEngine({
+      root: r.dir, recorder: new AuditRecorder(r.dir), env: box.env,
+      policy: { classify: (rel) => matcher.classify(rel), grantFor: () => undefined, manifest: () => parseManifest(WATCH_MANIFEST).manifest },
+      log: (_level, message) => logged.push(message),
+    });
+    try {
+      engine.active = false;
+      await engine.followLog();
+      const copy = locateGrantStore(r.dir)!.path.replace(/\.json$/, '.audit.jsonl');
+      assert.ok(!existsSync(copy), 'a window standing by keeps no copy');
+      engine.active = true;
+      await engine.scanAtStart();
+      assert.ok(readFileSync(copy).equals(before), 'the guard copies what it had read');
+      writeFileSync(join(r.dir, LOG), '');
+      await engine.followLog();
+      await putBack(r, before);
+      assert.ok(logged.some((m) => /put back as the guard last read it/.test(m)), logged.join('\n'));
+    } finally {
+      engine.dispose();
+    }
+  });
+
+  test('a merge that leaves the log conflicted is git\'s work: not taken for a loss, not overwritten', async () => {
+    const r = repo();
+    const w = new Watcher(box, r);
+    try {
+      await w.saw(/checked at start/);
+      r.git('checkout', '-q', '-b', 'side');
+      assert.equal(r.cli(['unlock', 'BOOKING_FLOW', '--reason', 'Side branch price change']).code, 0);
+      r.write(T1, 'export const price = 130;\n');
+      assert.equal(r.cli(['record']).code, 0);
+      r.commitAll('side change');
+      r.git('checkout', '-q', '-');
+      await sleep(1_500);
+      assert.equal(r.cli(['unlock', 'BOOKING_FLOW', '--reason', 'Main branch price change']).code, 0);
+      r.write(T1, 'export const price = 140;\n');
+      assert.equal(r.cli(['record']).code, 0);
+      r.commitAll('main change');
+      await sleep(1_500);
+      w.out = '';
+      sh(r, 'git merge -q --no-edit side >/dev/null 2>&1 || true');
+      await sleep(2_500);
+      assert.match(logNow(r).toString('utf8'), /^<<<<<<< /m, 'the log holds the conflict git left');
       assert.doesNotMatch(w.out, /from outside/);
     } finally {
       await w.stop();
