@@ -33,7 +33,8 @@ export function hookCommand(agent: HookAgent, subdir = ''): string {
   const sub = subdir ? `/${subdir}` : '';
   const fix = 'Protected Files: the agent guard .protection/hooks/guard.sh is missing, so this tool call cannot be checked; run "protected-files agents --write" or Set Up Agent Guards in VS Code.';
   const denyJson = agent === 'cursor' ? ` echo '${JSON.stringify({ permission: 'deny', user_message: fix, agent_message: fix })}';`
-    : agent === 'cline' ? ` echo '${JSON.stringify({ cancel: true, errorMessage: fix })}';` : '';
+    : agent === 'cline' ? ` echo '${JSON.stringify({ cancel: true, errorMessage: fix })}';`
+    : agent === 'copilot' ? ` echo '${JSON.stringify({ permissionDecision: 'deny', permissionDecisionReason: fix })}';` : '';
   // Cline lets a call through on any exit but 0: it refuses on exit 0 with `"cancel": true` only.
   const refused = agent === 'cline' ? 0 : 2;
   const run = `[ -f "$d/${GUARD_SCRIPT_PATH}" ] && exec sh "$d/${GUARD_SCRIPT_PATH}" ${agent}`;
@@ -70,6 +71,10 @@ deny() {
   cat >/dev/null 2>&1 # read what is left of the payload: the agent never writes into a closed pipe
   if [ "$agent" = cursor ]; then
     printf '{"permission":"deny","user_message":"%s","agent_message":"%s"}\n' "$1" "$1"
+  fi
+  # The Copilot CLI before 1.0.70 lets a call through on exit 2 alone; this JSON refuses there too.
+  if [ "$agent" = copilot ]; then
+    printf '{"permissionDecision":"deny","permissionDecisionReason":"%s"}\n' "$1"
   fi
   printf '%s\n' "$1" >&2
   # Cline takes any exit but 0 for a hook that failed, and lets the call through: it refuses on

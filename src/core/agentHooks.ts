@@ -89,7 +89,7 @@ const TOOL_INPUT_LIMITS = { values: 100_000, depth: 32 } as const;
 // Names, not regular expressions: the hook is a fresh process on every tool call, where compiling
 // an alternation of two dozen names costs more than the rest of reading the call (~70 µs each).
 /** Tools that only read: their path fields are not writes. */
-const READ_ONLY_TOOLS: ReadonlySet<string> = new Set(['Read', 'Glob', 'Grep', 'LS', 'WebFetch', 'WebSearch', 'read_file', 'read_many_files', 'list_directory', 'glob', 'search_file_content', 'grep_search', 'file_search', 'semantic_search', 'list_dir', 'readFile', 'codebase_search', 'fetch_webpage', 'get_errors', 'TodoWrite', 'Task', 'todo_write', 'write_todos', 'google_web_search', 'web_fetch']);
+const READ_ONLY_TOOLS: ReadonlySet<string> = new Set(['Read', 'view', 'Glob', 'Grep', 'LS', 'WebFetch', 'WebSearch', 'read_file', 'read_many_files', 'list_directory', 'glob', 'search_file_content', 'grep_search', 'file_search', 'semantic_search', 'list_dir', 'readFile', 'codebase_search', 'fetch_webpage', 'get_errors', 'TodoWrite', 'Task', 'todo_write', 'write_todos', 'google_web_search', 'web_fetch']);
 const SHELL_TOOLS: ReadonlySet<string> = new Set(['Bash', 'bash', 'Shell', 'shell', 'run_shell_command', 'run_in_terminal', 'runInTerminal', 'terminal', 'exec_command', 'local_shell', 'unified_exec', 'container.exec', 'execute_command', 'run_command', 'runCommand', 'PowerShell']);
 
 /**
@@ -315,9 +315,11 @@ function readCall(payload: unknown, agent: HookAgent, hookCwd: string | undefine
     }
     return { agent, phase, tool, cwd, paths: [...pathsIn(toolInput), ...patchPaths(patch.join('\n'))], command: undefined, input: toolInput };
   }
-  const fileKey = Object.hasOwn(FILE_TOOLS, tool) ? FILE_TOOLS[tool] : undefined;
+  let fileKey = Object.hasOwn(FILE_TOOLS, tool) ? FILE_TOOLS[tool] : undefined;
   if (fileKey !== undefined) {
     const toolInput = requiredInput(input, tool, 'tool_input');
+    // The Copilot CLI names its `edit` and `create` tools `Edit` and `Write` (since 1.0.62), their file in `path`.
+    if ((tool === 'Edit' || tool === 'Write') && toolInput.file_path === undefined && toolInput.path !== undefined) fileKey = 'path';
     return { agent, phase, tool, cwd, paths: [...new Set([requiredPath(toolInput, fileKey, tool, 'tool_input'), ...pathsIn(toolInput)])], command: undefined, input: toolInput };
   }
   if (tool === MULTI_REPLACE_TOOL) {
@@ -460,13 +462,25 @@ export function allowAnswer(agent: HookAgent): HookAnswer {
 /**
  * Refuses the tool call with `reason`: exit 2 with the reason on stderr, which these agents document
  * as blocking and show to the model (for Claude Code the most reliable form; exit 1 would let the
- * call through). Cursor also gets its `permission: deny` JSON on stdout; Cline exit 0 with `cancel`.
+ * call through). Cursor also gets its `permission: deny` JSON on stdout; Cline exit 0 with `cancel`;
+ * Copilot the flat `permissionDecision: deny` JSON too (see COPILOT_DENY).
  */
 export function denyAnswer(agent: HookAgent, reason: string): HookAnswer {
   const line = reason.replace(/\s*\n\s*/g, ' ').trim();
   // Cline takes any exit but 0 for a failed hook and lets the call through: it refuses only on exit 0
   // with `"cancel": true`, and shows the message in the hook's output (the model is told the user denied it).
   if (agent === 'cline') return { exitCode: 0, stdout: `${JSON.stringify({ cancel: true, errorMessage: line })}\n`, stderr: `${line}\n` };
-  const stdout = agent === 'cursor' ? `${JSON.stringify({ permission: 'deny', user_message: line, agent_message: line })}\n` : '';
+  const stdout = agent === 'cursor' ? `${JSON.stringify({ permission: 'deny', user_message: line, agent_message: line })}\n`
+    : agent === 'copilot' ? `${JSON.stringify({ permissionDecision: 'deny', permissionDecisionReason: line })}\n` : '';
   return { exitCode: 2, stdout, stderr: `${line}\n` };
 }
+
+/*
+ * COPILOT_DENY: the same `.github/hooks/protected-files.json` runs in VS Code's Local harness, which
+ * refuses on exit 2 whatever stdout holds (and ignores a flat `permissionDecision` on exit 0), and in the
+ * Copilot CLI (and VS Code's Copilot harness, the same runtime), which reads the VS Code form too: there
+ * exit 2 refuses only since CLI 1.0.70 (before it, the call ran), and the flat JSON on stdout refuses in
+ * every version tried (1.0.22 to 1.0.102). `hookSpecificOutput` would not: 1.0.22 ignores it. Exit 2 with
+ * the flat JSON refuses in all of them; an allow prints nothing (a `permissionDecision: "allow"` would
+ * skip the user's own approval prompt).
+ */

@@ -125,12 +125,20 @@ function assertRefused(agent: HookAgent, a: Answer, pattern: RegExp, what: strin
     assert.equal(json.permission, 'deny');
     assert.match(json.agent_message, pattern);
   }
+  // The Copilot CLI before 1.0.70 runs a call its hook refuses with exit 2 alone: the flat JSON refuses it there.
+  if (agent === 'copilot') {
+    const json = JSON.parse(a.stdout) as { permissionDecision: string; permissionDecisionReason: string };
+    assert.equal(json.permissionDecision, 'deny', `${agent} ${what}: permissionDecision deny on stdout`);
+    assert.match(json.permissionDecisionReason, pattern);
+  }
 }
 
 function assertAllowed(agent: HookAgent, a: Answer, what: string): void {
   assert.equal(a.code, 0, `${agent} ${what}: exit 0 (stderr: ${a.stderr})`);
   if (agent === 'cursor') assert.equal((JSON.parse(a.stdout) as { permission: string }).permission, 'allow');
   if (agent === 'cline') assert.equal((JSON.parse(a.stdout) as { cancel: unknown }).cancel, false);
+  // Never "allow" for Copilot: that would skip the user's own approval prompt.
+  if (agent === 'copilot') assert.equal(a.stdout, '', `${agent} ${what}: nothing on stdout`);
 }
 
 let repo: Repo;

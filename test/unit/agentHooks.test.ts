@@ -130,11 +130,26 @@ describe('agent hook payloads', () => {
       assert.equal(deny.stderr, 'Protected Files: no. really\n');
       if (agent === 'cursor') assert.deepEqual(JSON.parse(deny.stdout), { permission: 'deny', user_message: 'Protected Files: no. really', agent_message: 'Protected Files: no. really' });
       else if (agent === 'cline') assert.deepEqual(JSON.parse(deny.stdout), { cancel: true, errorMessage: 'Protected Files: no. really' });
+      else if (agent === 'copilot') assert.deepEqual(JSON.parse(deny.stdout), { permissionDecision: 'deny', permissionDecisionReason: 'Protected Files: no. really' });
       else assert.equal(deny.stdout, '');
       assert.equal(allowAnswer(agent).exitCode, 0);
     }
     assert.deepEqual(JSON.parse(allowAnswer('gemini').stdout), {});
     assert.deepEqual(JSON.parse(allowAnswer('cline').stdout), { cancel: false });
+  });
+  test('the Copilot CLI\'s payloads (our VS Code-form hook file, which it reads too): Edit and Write name their file in "path", apply_patch sends the patch as bare text, view only reads', () => {
+    const cli = (tool_name: string, tool_input: unknown): object => ({ hook_event_name: 'PreToolUse', session_id: 's', timestamp: '2026-12-05T09:00:00.000Z', cwd: CWD, tool_name, tool_input });
+    assert.deepEqual(readToolCall(cli('Edit', { path: 'src/booking/flow.ts', old_str: 'a', new_str: 'b' }), 'copilot').paths, ['src/booking/flow.ts']);
+    assert.deepEqual(readToolCall(cli('Write', { path: '/repo/src/booking/new.ts', file_text: 'x' }), 'copilot').paths, ['/repo/src/booking/new.ts']);
+    // Before 1.0.62 its own tool names: edit, create, str_replace_editor, bash, view.
+    assert.deepEqual(readToolCall(cli('edit', { path: 'src/booking/flow.ts', old_str: 'a', new_str: 'b' }), 'copilot').paths, ['src/booking/flow.ts']);
+    assert.deepEqual(readToolCall(cli('create', { path: 'src/booking/flow.ts', file_text: 'x' }), 'copilot').paths, ['src/booking/flow.ts']);
+    assert.equal(readToolCall(cli('bash', { command: 'rm src/booking/flow.ts', description: 'x' }), 'copilot').command, 'rm src/booking/flow.ts');
+    assert.deepEqual(readToolCall(cli('view', { path: 'src/booking/flow.ts' }), 'copilot').paths, [], 'a read is no write');
+    const patch = '*** Begin Patch\n*** Update File: src/booking/flow.ts\n@@\n-a\n+b\n*** End Patch\n';
+    assert.deepEqual(readToolCall(cli('apply_patch', patch), 'copilot').paths, ['src/booking/flow.ts']);
+    // An Edit that names no file at all is still refused, never read as a call that writes nothing.
+    assert.throws(() => readToolCall(cli('Edit', { old_str: 'a', new_str: 'b' }), 'copilot'), HookPayloadError);
   });
   test('Cline: its payloads, 3.x and 4.x (every parameter a string), read as the calls they are', () => {
     const cline = (toolName: string, parameters?: Record<string, string>, event: 'preToolUse' | 'postToolUse' = 'preToolUse'): object => ({
