@@ -1,10 +1,11 @@
 // `protected-files install-hooks` writes the pre-commit and pre-merge-commit (verify --staged) and
 // pre-push hooks; `protected-files pre-push` is what the pre-push hook runs. A hook that is already
 // there and is not ours is kept as `<hook>.local` and called first, with the same arguments and
-// input; a repository managed by husky, the pre-commit framework or lefthook gets the lines to add
-// to its configuration instead, because those tools rewrite the hooks folder.
-import { existsSync, promises as fs, statSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+// input. In a repository managed by husky, whose hook files are shell scripts the team commits, the
+// lines go into `.husky/<hook>`; the pre-commit framework and lefthook, configured in YAML, get the
+// lines to add, and the command succeeds only once their configuration calls the gate.
+import { constants, existsSync, promises as fs, statSync } from 'node:fs';
+import { delimiter, join, relative, resolve, sep } from 'node:path';
 import { minimatchModule } from '../core/minimatchModule';
 import { MANIFEST_PATH, parseManifest } from '../core/manifest';
 import type { Manifest } from '../core/manifest';
@@ -14,7 +15,8 @@ import { gitOutputCommands } from '../node/hookGitOutput';
 import { lastAcceptedVersion } from '../node/committedFiles';
 import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, formatProblems, readWorkTreeManifest } from './io';
 import type { CliIo } from './io';
-import { readRegularText } from '../node/regularFile';
+import { atomicWriteFile } from '../node/atomicWrite';
+import { readRegularFileStrict, readRegularText } from '../node/regularFile';
 
 /** First comment line of every hook we write: how a later run knows the hook is ours. */
 export const HOOK_MARKER = '# protected-files hook';
@@ -28,15 +30,21 @@ so core.hooksPath is respected):
   pre-push          runs protected-files pre-push: refuses pushes to the branches listed in
                     "protectedBranches" of ${MANIFEST_PATH}
 An existing hook that is not ours is renamed to <hook>.local and runs first; running
-install-hooks again changes nothing. With husky (.husky/), the pre-commit framework
-(.pre-commit-config.yaml) or lefthook (lefthook.yml), nothing is written: the lines to add
-to their configuration are printed instead.
+install-hooks again changes nothing.
+
+With husky (.husky/), the lines go into .husky/pre-commit, .husky/pre-merge-commit and
+.husky/pre-push instead (created, or added at the end of yours, which is kept as it is); it
+exits 1 if git does not run husky's hooks in this clone (run npx husky). With the pre-commit
+framework (.pre-commit-config.yaml) or lefthook (lefthook.yml), nothing is written: the lines
+to add to their configuration are printed, and it exits 1 until it calls protected-files
+verify --staged and pre-push.
 
 The hooks call the CLI as node_modules/.bin/protected-files when the project has it (hooks
 run at the top level; npx would start npm first), else as "protected-files" when it is on
 PATH, else by the absolute path of this cli.js.
 
-Exit codes: 0 installed (or already there), 1 a hook could not be installed, 2 usage or git error.
+Exit codes: 0 installed (or already there), 1 a hook could not be installed or would not run
+(with husky, the pre-commit framework or lefthook: not there yet), 2 usage or git error.
 `;
 
 export const PRE_PUSH_HELP = `Usage: protected-files pre-push [<remote> [<url>]]
@@ -140,24 +148,35 @@ export function hookScript(name: HookName, cli: string): string {
   ].join('\n');
 }
 
-interface HookManager {
+/** What calls the gate in a hook or a configuration (a line that is not a comment): ours, or one written by hand. */
+const CALLS: Record<'gate' | 'push', RegExp> = {
+  gate: /^[ \t]*[^#\s].*(?:protected-files|cli\.js)['"]?[ \t]+verify\b.*--staged/m,
+  push: /^[ \t]*[^#\s].*(?:protected-files|cli\.js)['"]?[ \t]+pre-push\b/m,
+};
+
+/** Our lines in a husky hook file for hook `name`: what the hook of our own runs. */
+function hookLines(name: HookName, cli: string): string[] {
+  return COMMIT_HOOKS.has(name) ? stagedGate(cli) : [`${NO_EXTRA_CERTS}${cli} pre-push "$@"`];
+}
+
+/** A manager of git hooks configured in YAML, which we tell what to add rather than edit. */
+interface YamlManager {
   name: string;
   file: string;
   instructions(cli: string): string;
+  /** Other ways its configuration names each command (the pre-commit framework's hook ids of this repository). */
+  ids?: Record<keyof typeof CALLS, RegExp>;
 }
 
-const MANAGERS: readonly HookManager[] = [
-  {
-    name: 'husky',
-    file: '.husky',
-    instructions: (cli) =>
-      `Add these lines to .husky/pre-commit and to .husky/pre-merge-commit (or the one line "${cli} verify --staged", which starts git only once Node is up):\n` +
-      `${stagedGate(cli).map((line) => line.replace(/^/gm, '  ')).join('\n')}\n` +
-      `and this line to .husky/pre-push:\n  ${cli} pre-push "$@"\n`,
-  },
+const YAML_MANAGERS: readonly YamlManager[] = [
   {
     name: 'the pre-commit framework',
     file: '.pre-commit-config.yaml',
+    // This repository's .pre-commit-hooks.yaml, used as `- repo: <this repository>` (docs/team.md).
+    ids: {
+      gate: /^[ \t]*-?[ \t]*id:[ \t]*['"]?protected-files-verify\b/m,
+      push: /^[ \t]*-?[ \t]*id:[ \t]*['"]?protected-files-pre-push\b/m,
+    },
     instructions: (cli) =>
       'Add this to .pre-commit-config.yaml under "repos:" (and run pre-commit install --hook-type pre-commit --hook-type pre-merge-commit --hook-type pre-push):\n' +
       '  - repo: local\n' +
@@ -177,7 +196,7 @@ const MANAGERS: readonly HookManager[] = [
       '        always_run: true\n' +
       '        stages: [pre-push]\n',
   },
-  ...['lefthook.yml', 'lefthook.yaml', '.lefthook.yml', '.lefthook.yaml'].map((file): HookManager => ({
+  ...['lefthook.yml', 'lefthook.yaml', '.lefthook.yml', '.lefthook.yaml'].map((file): YamlManager => ({
     name: 'lefthook',
     file,
     instructions: (cli) =>
@@ -198,15 +217,11 @@ export async function runInstallHooks(args: string[], io: CliIo, scriptPath: str
   }
   const repo = await findRepository(io.cwd, io.env);
   const cli = cliInvocation(repo.root, io.env, scriptPath);
-  const manager = MANAGERS.find((m) => existsSync(join(repo.root, m.file)));
-  if (manager) {
-    io.stdout(`This repository uses ${manager.name} (${manager.file}), which owns the git hooks; nothing was written.\n${manager.instructions(cli)}`);
-    return EXIT_OK;
-  }
+  if (statSync(join(repo.root, HUSKY_DIR), { throwIfNoEntry: false })?.isDirectory()) return installHusky(repo.root, cli, io);
+  const manager = YAML_MANAGERS.find((m) => existsSync(join(repo.root, m.file)));
+  if (manager) return checkYamlManager(repo.root, manager, cli, io);
 
-  const where = await runGit(['rev-parse', '--git-path', 'hooks'], repo.root, io.env);
-  if (where.code !== 0) throw new CliError(`Could not find the git hooks folder: ${where.stderr.split('\n')[0]}`);
-  const hooksDir = resolve(repo.root, where.stdout.toString('utf8').trim());
+  const hooksDir = await gitHooksDir(repo.root, io.env);
   await fs.mkdir(hooksDir, { recursive: true });
 
   let failed = false;
@@ -219,6 +234,159 @@ export async function runInstallHooks(args: string[], io: CliIo, scriptPath: str
   return failed ? EXIT_FAIL : EXIT_OK;
 }
 
+/** The hooks folder git runs hooks from (core.hooksPath where set), absolute. */
+async function gitHooksDir(root: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const where = await runGit(['rev-parse', '--git-path', 'hooks'], root, env);
+  if (where.code !== 0) throw new CliError(`Could not find the git hooks folder: ${where.stderr.split('\n')[0]}`);
+  return resolve(root, where.stdout.toString('utf8').trim());
+}
+
+/**
+ * The pre-commit framework and lefthook rewrite the hooks folder from their YAML, which we do not
+ * edit: the lines to add are printed, and the command succeeds only where the configuration already
+ * calls both commands (a setup script's `install-hooks && …` must not go on believing the gate is there).
+ */
+async function checkYamlManager(root: string, manager: YamlManager, cli: string, io: CliIo): Promise<number> {
+  const config = (await readRegularText(join(root, manager.file)).catch(() => undefined)) ?? '';
+  const calls = (which: keyof typeof CALLS): boolean => CALLS[which].test(config) || manager.ids?.[which].test(config) === true;
+  const missing = [calls('gate') ? '' : 'verify --staged', calls('push') ? '' : 'pre-push'].filter(Boolean);
+  if (missing.length === 0) {
+    io.stdout(`This repository uses ${manager.name} (${manager.file}), which owns the git hooks; nothing was written: ${manager.file} already calls protected-files verify --staged and pre-push.\n`);
+    return EXIT_OK;
+  }
+  io.stderr(
+    `protected-files: nothing was installed: this repository uses ${manager.name} (${manager.file}), which owns the git hooks, ` +
+      `and ${manager.file} does not call protected-files ${missing.join(' nor ')}.\n${manager.instructions(cli)}` +
+      `Nothing was installed: add these lines to ${manager.file}, then run protected-files install-hooks again to check.\n`,
+  );
+  return EXIT_FAIL;
+}
+
+/** husky's folder of hook files (v4 to v9), at the top level. */
+const HUSKY_DIR = '.husky';
+
+/** The first and last lines of what we write into a husky hook file: how a later run finds them to rewrite. */
+const HUSKY_BEGIN = '# >>> protected-files install-hooks';
+const HUSKY_END = '# <<< protected-files install-hooks';
+const HUSKY_BEGIN_LINE = /^# >>> protected-files install-hooks\b/m;
+const HUSKY_END_LINE = /^# <<< protected-files install-hooks[ \t]*(?:\r?\n|$)/m;
+
+/** Our lines in a husky hook file, between the marks, with `eol` after each. */
+function huskyBlock(name: HookName, cli: string, eol: string): string {
+  const what = COMMIT_HOOKS.has(name) ? 'the commit gate' : 'refuses pushes to protected branches';
+  return [
+    `${HUSKY_BEGIN} (${name}): ${what}; running install-hooks again rewrites these lines.`,
+    ...hookLines(name, cli),
+    HUSKY_END,
+    '',
+  ].join('\n').replace(/\n/g, eol);
+}
+
+/**
+ * husky runs `.husky/<hook>`, a shell script the team commits (v9 through its wrappers in `.husky/_`,
+ * with `sh -e`; v4 to v8 directly, from `.husky`): our lines go there, in a file of their own or at the
+ * end of the user's. Exit 1 where a file could not be written or git would not run it in this clone.
+ */
+async function installHusky(root: string, cli: string, io: CliIo): Promise<number> {
+  const hooksDir = await gitHooksDir(root, io.env);
+  const husky = join(root, HUSKY_DIR);
+  const runByHusky = await inside(hooksDir, husky);
+  io.stdout(`This repository uses husky (${HUSKY_DIR}/): the lines go into its hook files.\n`);
+  let failed = false;
+  let changed = false;
+  for (const name of HOOKS) {
+    const shown = `${HUSKY_DIR}/${name}`;
+    const result = await installHuskyHook(join(husky, name), name, cli);
+    changed ||= result.changed === true;
+    // Written, but is it run? v9 runs .husky/<hook> through .husky/_/<hook> (pre-merge-commit since 9.1.5); v4 to v8 run it from .husky.
+    const runner = join(hooksDir, name);
+    const notRun = result.ok && runByHusky && !(await executableFile(runner))
+      ? runner === join(husky, name)
+        ? `git does not run it: it is not executable (chmod +x ${shown})`
+        : `husky does not run it in this clone: ${relative(root, runner).split(sep).join('/')} is missing${name === 'pre-merge-commit' ? ' (husky runs pre-merge-commit since 9.1.5): update husky,' : ':'} run npx husky, then install-hooks again`
+      : undefined;
+    if (result.ok && !notRun) io.stdout(`${shown}: ${result.message}\n`);
+    else io.stderr(`protected-files: ${shown}: ${notRun ? `${result.message}, but ${notRun}` : result.message}\n`);
+    failed ||= !result.ok || notRun !== undefined;
+  }
+  if (!runByHusky) {
+    const hooksPath = (await runGit(['config', 'core.hooksPath'], root, io.env)).stdout.toString('utf8').trim();
+    io.stderr(
+      `protected-files: git does not run husky's hooks in this clone: it runs those in ${hooksDir} ` +
+        `(core.hooksPath ${hooksPath ? `is ${hooksPath}` : 'is not set'}), so the gate is not installed here. ` +
+        'Run npx husky (husky\'s install, which the project\'s "prepare" script runs at npm install), then protected-files install-hooks again to check' +
+        (hooksPath ? `; or, if the project no longer uses husky, remove ${HUSKY_DIR}/ and run install-hooks again to install the hooks in ${hooksDir}.\n` : '.\n'),
+    );
+    return EXIT_FAIL;
+  }
+  if (changed) io.stdout(`The lines call: ${cli}. Commit ${HUSKY_DIR}/ so that the team gets them.\n`);
+  else if (!failed) io.stdout(`Nothing to change: ${HUSKY_DIR}/ has the lines already.\n`);
+  return failed ? EXIT_FAIL : EXIT_OK;
+}
+
+/** Whether `path` is `folder` or below it, as written or with links resolved on both. */
+async function inside(path: string, folder: string): Promise<boolean> {
+  const below = (p: string, f: string): boolean => p === f || p.startsWith(f.endsWith(sep) ? f : f + sep);
+  if (below(path, folder)) return true;
+  const real = async (p: string): Promise<string> => fs.realpath(p).catch(() => resolve(p));
+  const [p, f] = await Promise.all([real(path), real(folder)]);
+  return below(p, f);
+}
+
+async function executableFile(path: string): Promise<boolean> {
+  try {
+    if (!(await fs.stat(path)).isFile()) return false;
+    await fs.access(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Puts our lines into the husky hook file at `path`: a new file (0755, as husky makes them), or at
+ * the end of the user's, whose bytes are kept as they are and whose line endings ours take; lines of
+ * an earlier run are rewritten in place, and a file that already calls the command is left alone.
+ * Written atomically, keeping the file's mode.
+ */
+async function installHuskyHook(path: string, name: HookName, cli: string): Promise<{ ok: boolean; message: string; changed?: boolean }> {
+  let existing: Buffer | undefined;
+  try {
+    existing = await readRegularFileStrict(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return { ok: false, message: `not installed: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  if (existing === undefined) {
+    await atomicWriteFile(path, `#!/usr/bin/env sh\n${huskyBlock(name, cli, '\n')}`, { mode: 0o755 });
+    return { ok: true, message: 'created', changed: true };
+  }
+  // Bytes as latin1 (one character a byte, so offsets are byte offsets): a file that is not UTF-8 is kept byte for byte.
+  const text = existing.toString('latin1');
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const block = Buffer.from(huskyBlock(name, cli, eol));
+  const begin = HUSKY_BEGIN_LINE.exec(text);
+  if (begin) {
+    const endMark = HUSKY_END_LINE.exec(text.slice(begin.index));
+    if (!endMark) return { ok: false, message: `not installed: it has the first line of ours ("${HUSKY_BEGIN} …") but not the last ("${HUSKY_END}"); mend it by hand, then run install-hooks again` };
+    const end = begin.index + endMark.index + endMark[0].length;
+    const updated = Buffer.concat([existing.subarray(0, begin.index), block, existing.subarray(end)]);
+    if (updated.equals(existing)) return { ok: true, message: 'already there' };
+    await atomicWriteFile(path, updated);
+    return { ok: true, message: 'updated (our lines in it rewritten; the rest kept)', changed: true };
+  }
+  if (CALLS[COMMIT_HOOKS.has(name) ? 'gate' : 'push'].test(text)) return { ok: true, message: `already calls protected-files ${COMMIT_HOOKS.has(name) ? 'verify --staged' : 'pre-push'}; left as it is` };
+  // Lines added after a last `exit` or `exec` would never run.
+  const last = text.split(/\r?\n/).filter((line) => line.trim() !== '' && !/^\s*#/.test(line)).pop();
+  if (last !== undefined && /^\s*(?:exit|exec)\b/.test(last)) {
+    return {
+      ok: false,
+      message: `not installed: it ends with "${last.trim().slice(0, 80)}", so lines added after it would never run. Put these lines before it by hand, then run install-hooks again:\n${huskyBlock(name, cli, '\n').replace(/^/gm, '  ')}`,
+    };
+  }
+  const separator = text === '' || text.endsWith('\n') ? '' : eol;
+  await atomicWriteFile(path, Buffer.concat([existing, Buffer.from(separator), block]));
+  return { ok: true, message: 'added at the end of your hook (your lines kept as they were)', changed: true };
+}
 
 async function installHook(hooksDir: string, name: HookName, script: string): Promise<{ ok: boolean; message: string }> {
   const path = join(hooksDir, name);

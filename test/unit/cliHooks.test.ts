@@ -2,7 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gitOutputCommands } from '../../src/node/hookGitOutput';
 import { MANIFEST, Sandbox } from './cliHarness';
@@ -38,9 +38,10 @@ function tryGit(repo: Repo, ...args: string[]): { code: number; out: string } {
   }
 }
 
-function snapshot(dir: string): Record<string, string> {
+function snapshot(dir: string, skip: readonly string[] = []): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of readdirSync(dir).sort()) {
+    if (skip.includes(name)) continue;
     const p = join(dir, name);
     out[name] = `${(statSync(p).mode & 0o777).toString(8)} ${readFileSync(p, 'utf8')}`;
   }
@@ -220,41 +221,211 @@ describe('install-hooks', () => {
     assert.ok(!existsSync(join(repo.dir, '.git/hooks/pre-commit')));
   });
 
-  test('husky, the pre-commit framework and lefthook get the lines to add; their hooks are not touched', () => {
-    const husky = project();
-    mkdirSync(join(husky.dir, '.husky'));
-    const h = husky.cli(['install-hooks']);
-    assert.equal(h.code, 0);
-    assert.match(h.stdout, /uses husky \(\.husky\).*nothing was written\.\nAdd these lines to \.husky\/pre-commit and to \.husky\/pre-merge-commit \(or the one line "node '.*cli\.js' verify --staged", which starts git only once Node is up\):\n/s);
-    assert.ok(h.stdout.includes(`${gitOutputCommands().replace(/^/gm, '  ')} | NODE_EXTRA_CA_CERTS= node '${husky.sandbox.cli}' verify --staged --git-output\nand this line to .husky/pre-push:\n  node '${husky.sandbox.cli}' pre-push "$@"\n`), h.stdout);
-    assert.ok(!existsSync(join(husky.dir, '.git/hooks/pre-commit')));
+  /**
+   * A repository set up as husky 9 sets one up: core.hooksPath is .husky/_, whose scripts run
+   * .husky/<hook> with `sh -e` (nothing when it is missing). Written here rather than installed.
+   */
+  function huskyProject(options: { hooksPath?: string | false; runners?: readonly string[] } = {}): Repo {
+    const repo = project();
+    mkdirSync(join(repo.dir, '.husky', '_'), { recursive: true });
+    for (const name of options.runners ?? ['pre-commit', 'pre-merge-commit', 'pre-push']) {
+      repo.write(`.husky/_/${name}`, '#!/bin/sh\nhook="${0%/*}/../${0##*/}"\n[ -f "$hook" ] || exit 0\nexec sh -e "$hook" "$@"\n');
+      repo.makeExecutable(`.husky/_/${name}`);
+    }
+    repo.write('.husky/_/.gitignore', '*\n');
+    if (options.hooksPath !== false) repo.git('config', 'core.hooksPath', options.hooksPath ?? '.husky/_');
+    return repo;
+  }
 
+  test('husky: the lines go into .husky/pre-commit, pre-merge-commit and pre-push, created (0755) or added at the end of the user\'s hook, kept byte for byte with its mode; a second run changes nothing and says so; commits, merges and pushes go through the gate', () => {
+    const repo = huskyProject();
+    const lint = '#!/usr/bin/env sh\necho "lint ran" >> "$(git rev-parse --git-dir)/lint.log"\n';
+    repo.write('.husky/pre-commit', lint);
+    repo.makeExecutable('.husky/pre-commit');
+    repo.write('.husky/pre-push', 'echo "their push check ran" >&2'); // no newline at the end, and not executable (husky 9 does not need it)
+    chmodSync(join(repo.dir, '.husky/pre-push'), 0o644);
+
+    const r = repo.cli(['install-hooks']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout,
+      'This repository uses husky (.husky/): the lines go into its hook files.\n' +
+      '.husky/pre-commit: added at the end of your hook (your lines kept as they were)\n' +
+      '.husky/pre-merge-commit: created\n' +
+      '.husky/pre-push: added at the end of your hook (your lines kept as they were)\n' +
+      `The lines call: node '${repo.sandbox.cli}'. Commit .husky/ so that the team gets them.\n`);
+    const gate = `${gitOutputCommands()} | NODE_EXTRA_CA_CERTS= node '${repo.sandbox.cli}' verify --staged --git-output\n`;
+    const preCommit = repo.read('.husky/pre-commit');
+    assert.ok(preCommit.startsWith(`${lint}# >>> protected-files install-hooks (pre-commit): the commit gate; running install-hooks again rewrites these lines.\n`), preCommit);
+    assert.ok(preCommit.endsWith(`${gate}# <<< protected-files install-hooks\n`), preCommit);
+    assert.equal(statSync(join(repo.dir, '.husky/pre-commit')).mode & 0o777, 0o755);
+    const merge = repo.read('.husky/pre-merge-commit');
+    assert.match(merge, /^#!\/usr\/bin\/env sh\n# >>> protected-files install-hooks \(pre-merge-commit\)/);
+    assert.ok(merge.endsWith(`${gate}# <<< protected-files install-hooks\n`), merge);
+    assert.equal(statSync(join(repo.dir, '.husky/pre-merge-commit')).mode & 0o777, 0o755);
+    assert.equal(repo.read('.husky/pre-push'),
+      'echo "their push check ran" >&2\n' +
+      '# >>> protected-files install-hooks (pre-push): refuses pushes to protected branches; running install-hooks again rewrites these lines.\n' +
+      `NODE_EXTRA_CA_CERTS= node '${repo.sandbox.cli}' pre-push "$@"\n` +
+      '# <<< protected-files install-hooks\n');
+    assert.equal(statSync(join(repo.dir, '.husky/pre-push')).mode & 0o777, 0o644);
+    assert.ok(!existsSync(join(repo.dir, '.git/hooks/pre-commit')), 'git\'s own hooks folder is not husky\'s');
+    assert.deepEqual(readdirSync(join(repo.dir, '.husky')).sort(), ['_', 'pre-commit', 'pre-merge-commit', 'pre-push'], 'no temp file left');
+
+    const written = snapshot(join(repo.dir, '.husky'), ['_']);
+    const again = repo.cli(['install-hooks']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout,
+      'This repository uses husky (.husky/): the lines go into its hook files.\n' +
+      '.husky/pre-commit: already there\n.husky/pre-merge-commit: already there\n.husky/pre-push: already there\n' +
+      'Nothing to change: .husky/ has the lines already.\n');
+    assert.deepEqual(snapshot(join(repo.dir, '.husky'), ['_']), written);
+
+    // Committed, as the team does; through husky's way of running them (sh -e): theirs first, then the gate.
+    repo.commitAll('husky hooks');
+    repo.write('src/booking/a.ts', 'unapproved\n');
+    repo.git('add', '-A');
+    const refused = tryGit(repo, 'commit', '-q', '-m', 'sneak');
+    assert.notEqual(refused.code, 0, refused.out);
+    assert.match(refused.out, /FAIL protected-files verify: 1 violation\(s\)/);
+    assert.equal(readFileSync(join(repo.dir, '.git/lint.log'), 'utf8'), 'lint ran\n');
+    repo.git('reset', '-q', '--hard');
+    repo.write('src/app.ts', 'fine\n');
+    assert.equal(tryGit(repo, 'commit', '-q', '-a', '-m', 'fine').code, 0);
+
+    repo.git('checkout', '-q', '-b', 'side');
+    repo.write('src/booking/a.ts', 'unapproved on a branch\n');
+    repo.commitAll('side (hook skipped)');
+    repo.git('checkout', '-q', 'main');
+    const merged = tryGit(repo, 'merge', '--no-ff', '-q', '-m', 'merge side', 'side');
+    assert.notEqual(merged.code, 0, merged.out);
+    assert.match(merged.out, /FAIL protected-files verify: 1 violation\(s\)/);
+    repo.git('merge', '--abort');
+
+    const remote = join(box.root, `remote${++n}.git`);
+    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote], { env: box.env });
+    repo.git('remote', 'add', 'origin', remote);
+    const push = tryGit(repo, 'push', '-q', 'origin', 'main');
+    assert.notEqual(push.code, 0);
+    assert.match(push.out, /their push check ran\n[^]*Protected Files: pushing to main on origin is refused/);
+  });
+
+  test('husky: a hook with CRLF endings and bytes that are not UTF-8 keeps them, ours take its endings; lines of an earlier run are rewritten in place; a hook that calls the gate already, or ends with exit, is left alone', () => {
+    const repo = huskyProject();
+    const theirs = Buffer.concat([Buffer.from('#!/usr/bin/env sh\r\n# caf'), Buffer.from([0xe9]), Buffer.from('\r\nnpm test\r\n')]);
+    repo.write('.husky/pre-commit', theirs);
+    repo.write('.husky/pre-merge-commit', '#!/bin/sh\nnpx --no protected-files verify --staged\n');
+    repo.write('.husky/pre-push', 'npm run check\nexit 0\n');
+    const r = repo.cli(['install-hooks']);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, /\n\.husky\/pre-commit: added at the end of your hook/);
+    assert.match(r.stdout, /\n\.husky\/pre-merge-commit: already calls protected-files verify --staged; left as it is\n/);
+    assert.match(r.stderr, /^protected-files: \.husky\/pre-push: not installed: it ends with "exit 0", so lines added after it would never run\. Put these lines before it by hand, then run install-hooks again:\n {2}# >>> protected-files install-hooks \(pre-push\)/);
+    assert.equal(repo.read('.husky/pre-merge-commit'), '#!/bin/sh\nnpx --no protected-files verify --staged\n');
+    assert.equal(repo.read('.husky/pre-push'), 'npm run check\nexit 0\n');
+
+    const bytes = readFileSync(join(repo.dir, '.husky/pre-commit'));
+    assert.ok(bytes.subarray(0, theirs.length).equals(theirs));
+    const ours = bytes.subarray(theirs.length).toString('utf8');
+    assert.match(ours, /^# >>> protected-files install-hooks \(pre-commit\)[^\n]*\r\n/);
+    assert.equal(ours.split('\n').length - 1, ours.split('\r\n').length - 1, 'every line of ours ends with CRLF');
+    assert.ok(ours.endsWith(`) | NODE_EXTRA_CA_CERTS= node '${repo.sandbox.cli}' verify --staged --git-output\r\n# <<< protected-files install-hooks\r\n`), ours);
+
+    // The project gets its own install: the lines are rewritten to call it, the user's kept, and a line of theirs after ours too.
+    writeFileSync(join(repo.dir, '.husky/pre-commit'), Buffer.concat([bytes, Buffer.from('echo after\r\n')]));
+    mkdirSync(join(repo.dir, 'node_modules', '.bin'), { recursive: true });
+    symlinkSync(repo.sandbox.cli, join(repo.dir, 'node_modules', '.bin', 'protected-files'));
+    const updated = repo.cli(['install-hooks']);
+    assert.match(updated.stdout, /\n\.husky\/pre-commit: updated \(our lines in it rewritten; the rest kept\)\n/);
+    const now = readFileSync(join(repo.dir, '.husky/pre-commit'));
+    assert.ok(now.subarray(0, theirs.length).equals(theirs));
+    const rest = now.subarray(theirs.length).toString('utf8');
+    assert.ok(rest.endsWith(') | NODE_EXTRA_CA_CERTS= node_modules/.bin/protected-files verify --staged --git-output\r\n# <<< protected-files install-hooks\r\necho after\r\n'), rest);
+    assert.equal(rest.match(/# >>> protected-files/g)?.length, 1);
+  });
+
+  test('husky not run by git in this clone (core.hooksPath not set, or set elsewhere), or not running pre-merge-commit (before 9.1.5): the files are written, exit 1 saying so', () => {
+    const unset = huskyProject({ hooksPath: false });
+    const u = unset.cli(['install-hooks']);
+    assert.equal(u.code, 1);
+    assert.match(u.stdout, /\.husky\/pre-commit: created\n/);
+    assert.match(u.stderr, /^protected-files: git does not run husky's hooks in this clone: it runs those in .*\.git\/hooks \(core\.hooksPath is not set\), so the gate is not installed here\. Run npx husky .*then protected-files install-hooks again to check\.\n$/);
+    assert.ok(existsSync(join(unset.dir, '.husky/pre-push')));
+    assert.ok(!existsSync(join(unset.dir, '.git/hooks/pre-commit')));
+    // Once husky is installed, the same command finds everything in place.
+    unset.git('config', 'core.hooksPath', '.husky/_');
+    const fixed = unset.cli(['install-hooks']);
+    assert.equal(fixed.code, 0, fixed.stderr);
+    assert.match(fixed.stdout, /Nothing to change/);
+
+    const elsewhere = huskyProject({ hooksPath: '.githooks' });
+    const e = elsewhere.cli(['install-hooks']);
+    assert.equal(e.code, 1);
+    assert.match(e.stderr, /it runs those in .*\.githooks \(core\.hooksPath is \.githooks\), so the gate is not installed here\. .*; or, if the project no longer uses husky, remove \.husky\/ and run install-hooks again to install the hooks in /);
+    assert.ok(!existsSync(join(elsewhere.dir, '.githooks/pre-commit')));
+
+    const old = huskyProject({ runners: ['pre-commit', 'pre-push'] });
+    const o = old.cli(['install-hooks']);
+    assert.equal(o.code, 1);
+    assert.match(o.stdout, /\.husky\/pre-commit: created\n\.husky\/pre-push: created\n/);
+    assert.match(o.stderr, /^protected-files: \.husky\/pre-merge-commit: created, but husky does not run it in this clone: \.husky\/_\/pre-merge-commit is missing \(husky runs pre-merge-commit since 9\.1\.5\): update husky, run npx husky, then install-hooks again\n$/);
+
+    // husky 4 to 8: git runs .husky/<hook> itself, which must be executable.
+    const v8 = huskyProject({ hooksPath: '.husky' });
+    v8.write('.husky/pre-push', 'npm run check\n');
+    const v = v8.cli(['install-hooks']);
+    assert.equal(v.code, 1);
+    assert.match(v.stderr, /^protected-files: \.husky\/pre-push: added at the end of your hook \(your lines kept as they were\), but git does not run it: it is not executable \(chmod \+x \.husky\/pre-push\)\n$/);
+    v8.makeExecutable('.husky/pre-push');
+    assert.equal(v8.cli(['install-hooks']).code, 0);
+  });
+
+  test('the pre-commit framework and lefthook get the lines to add; exit 1 saying nothing was installed until their configuration calls both commands, 0 once it does; their hooks are not touched', () => {
     const precommit = project();
     precommit.write('.pre-commit-config.yaml', 'repos: []\n');
     const p = precommit.cli(['install-hooks']);
-    assert.equal(p.code, 0);
-    assert.match(p.stdout, /uses the pre-commit framework/);
-    assert.match(p.stdout, / {2}- repo: local\n {4}hooks:\n {6}- id: protected-files-verify\n.*entry: node '.*cli\.js' verify --staged\n {8}language: system\n {8}pass_filenames: false\n {8}always_run: true\n {8}stages: \[pre-commit, pre-merge-commit\]\n/s);
-    assert.match(p.stdout, /pre-commit install --hook-type pre-commit --hook-type pre-merge-commit --hook-type pre-push/);
+    assert.equal(p.code, 1);
+    assert.equal(p.stdout, '');
+    assert.match(p.stderr, /^protected-files: nothing was installed: this repository uses the pre-commit framework \(\.pre-commit-config\.yaml\), which owns the git hooks, and \.pre-commit-config\.yaml does not call protected-files verify --staged nor pre-push\.\n/);
+    assert.match(p.stderr, / {2}- repo: local\n {4}hooks:\n {6}- id: protected-files-verify\n.*entry: node '.*cli\.js' verify --staged\n {8}language: system\n {8}pass_filenames: false\n {8}always_run: true\n {8}stages: \[pre-commit, pre-merge-commit\]\n/s);
+    assert.match(p.stderr, /pre-commit install --hook-type pre-commit --hook-type pre-merge-commit --hook-type pre-push/);
+    assert.match(p.stderr, /\nNothing was installed: add these lines to \.pre-commit-config\.yaml, then run protected-files install-hooks again to check\.\n$/);
     assert.ok(!existsSync(join(precommit.dir, '.git/hooks/pre-commit')));
+    // The lines printed, pasted in: done. Half of them (the gate without the push) is not.
+    const entries = /\n( {2}- repo: local\n(?: {4}.*\n)+)/.exec(p.stderr)![1];
+    precommit.write('.pre-commit-config.yaml', `repos:\n${entries.slice(0, entries.indexOf('      - id: protected-files-pre-push'))}`);
+    const half = precommit.cli(['install-hooks']);
+    assert.equal(half.code, 1);
+    assert.match(half.stderr, /does not call protected-files pre-push\.\n/);
+    precommit.write('.pre-commit-config.yaml', `repos:\n${entries}`);
+    const done = precommit.cli(['install-hooks']);
+    assert.equal(done.code, 0, done.stderr);
+    assert.equal(done.stdout, 'This repository uses the pre-commit framework (.pre-commit-config.yaml), which owns the git hooks; nothing was written: .pre-commit-config.yaml already calls protected-files verify --staged and pre-push.\n');
+    // This repository as a pre-commit hook repository (docs/team.md): its hook ids.
+    precommit.write('.pre-commit-config.yaml', 'repos:\n  - repo: https://github.com/protected-files/protected-files\n    rev: v0.1.0\n    hooks:\n      - id: protected-files-verify\n      - id: protected-files-pre-push\n');
+    assert.equal(precommit.cli(['install-hooks']).code, 0);
 
     const lefthook = project();
     lefthook.write('lefthook.yml', 'pre-commit:\n');
     const l = lefthook.cli(['install-hooks']);
-    assert.equal(l.code, 0);
-    assert.match(l.stdout, /uses lefthook \(lefthook\.yml\)/);
-    assert.match(l.stdout, /\npre-commit:\n {2}commands:\n {4}protected-files:\n {6}run: \|\n {8}# git answers the gate/);
-    assert.match(l.stdout, /\npre-merge-commit:\n {2}commands:\n {4}protected-files:\n {6}run: \|\n {8}# git answers the gate/);
-    assert.match(l.stdout, /use_stdin: true/);
+    assert.equal(l.code, 1);
+    assert.match(l.stderr, /^protected-files: nothing was installed: this repository uses lefthook \(lefthook\.yml\)/);
+    assert.match(l.stderr, /\npre-commit:\n {2}commands:\n {4}protected-files:\n {6}run: \|\n {8}# git answers the gate/);
+    assert.match(l.stderr, /\npre-merge-commit:\n {2}commands:\n {4}protected-files:\n {6}run: \|\n {8}# git answers the gate/);
+    assert.match(l.stderr, /use_stdin: true/);
     assert.ok(!existsSync(join(lefthook.dir, '.git/hooks/pre-commit')));
     // The run block as lefthook runs it (with sh, from the top level): it gates, and holds no `{…}`, which lefthook would read as a template.
-    const block = /\n {6}run: \|\n((?: {8}.*\n)+)/.exec(l.stdout)![1].replace(/^ {8}/gm, '');
+    const block = /\n {6}run: \|\n((?: {8}.*\n)+)/.exec(l.stderr)![1].replace(/^ {8}/gm, '');
     assert.doesNotMatch(block, /[{}]/);
     lefthook.write('src/booking/a.ts', 'unapproved\n');
     lefthook.git('add', '-A');
     const gated = spawnSync('sh', ['-c', block], { cwd: lefthook.dir, env: lefthook.sandbox.env, encoding: 'utf8' });
     assert.equal(gated.status, 1, `${gated.stdout}${gated.stderr}`);
     assert.match(gated.stdout, /FAIL protected-files verify: 1 violation\(s\)/);
+    const config = /\n(pre-commit:\n[^]*use_stdin: true\n)/.exec(l.stderr)![1];
+    lefthook.write('lefthook.yml', config);
+    const ok = lefthook.cli(['install-hooks']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /lefthook\.yml already calls protected-files verify --staged and pre-push\.\n$/);
   });
 
   test('calls the project\'s own install by its path from the top level when node_modules/.bin has the CLI, not through npx; commits go through it', async () => {
