@@ -18,8 +18,8 @@ import { targetKey, targetLabel } from '../core/unlocks';
 import type { Grant, UnlockTarget } from '../core/unlocks';
 import { certifiedGrants } from '../node/certifiedGrants';
 import { runGit } from '../node/gitChanges';
-import { recordGrantChanges } from '../node/grantChanges';
-import type { GrantFile } from '../node/grantChanges';
+import { notRecordedLine, recordGrantChanges, recordedLinkLine } from '../node/grantChanges';
+import type { GrantFile, NotRecorded } from '../node/grantChanges';
 import { grantStoreFor } from '../node/grantStore';
 import type { GrantStore } from '../node/grantStore';
 import { AuditRecorder } from '../node/recorder';
@@ -68,10 +68,13 @@ export const RECORD_HELP = `Usage: protected-files record [<path>...]
 Records the changes made to files whose grant is in force (for tools without a watcher):
 each changed file gets a "change" record (or "delete") with the grant's reason, signed under
 the grant; then the grant ends (the tier's rule: relock after the first recorded change).
-Without paths, every file the grants cover is checked.
+Without paths, every file the grants cover is checked. A symbolic link is recorded as one
+(its target's text, as git stores it) and never read through; a named pipe, a socket or a
+device at a protected path, and a path below a linked folder, are named and not recorded.
 
-Exit codes: 0 recorded (or nothing to record); 1 a path has no grant in force; 2 usage,
-manifest or git error.
+Exit codes: 0 recorded (or nothing to record); 1 a path has no grant in force, or a file
+could not be recorded (named on stderr; the others are recorded); 2 usage, manifest or git
+error.
 `;
 
 interface FolderContext {
@@ -299,8 +302,10 @@ function tierOf(ctx: FolderContext, target: UnlockTarget): string | undefined {
 async function finishGrant(ctx: FolderContext, io: CliIo, grant: Grant, files: readonly GrantFile[], why: 'relock' | 'saved' | 'expire'): Promise<string[]> {
   const lines: string[] = [];
   const ended = await endGrantWith(ctx.deps, grant, why, tierOf(ctx, grant.target), async (current) => {
-    const recorded = await recordGrantChanges(ctx.root, ctx.deps.recorder, current, files.filter((f) => covers(current, f)), io.env);
+    const { recorded, notRecorded } = await recordGrantChanges(ctx.root, ctx.deps.recorder, current, files.filter((f) => covers(current, f)), io.env);
     for (const c of recorded) lines.push(`recorded ${c.record.event} ${c.rel} (seq ${c.record.seq})`);
+    for (const c of recorded) if (c.link) io.stderr(`protected-files: ${recordedLinkLine(c.rel)}\n`);
+    for (const n of notRecorded) io.stderr(`protected-files: ${notRecordedLine(n)}\n`);
   });
   if (ended) lines.push(`${targetLabel(grant.target)} relocked`);
   return lines;
@@ -375,13 +380,16 @@ export async function runRecord(args: string[], io: CliIo): Promise<number> {
     return EXIT_OK;
   }
   let any = false;
+  const notRecorded: NotRecorded[] = [];
   for (const g of grants) {
     // The tier's rule: the grant ends once its change is recorded (a grant with nothing to record stays).
     let recordedAny = false;
     const ended = await endGrantWith(ctx.deps, g, 'saved', tierOf(ctx, g.target), async (current) => {
-      const recorded = await recordGrantChanges(ctx.root, ctx.deps.recorder, current, files.filter((f) => covers(current, f)), io.env);
-      for (const c of recorded) io.stdout(`recorded ${c.record.event} ${c.rel} (seq ${c.record.seq}, ${targetLabel(g.target)}: ${g.reason})\n`);
-      recordedAny = recorded.length > 0;
+      const recording = await recordGrantChanges(ctx.root, ctx.deps.recorder, current, files.filter((f) => covers(current, f)), io.env);
+      for (const c of recording.recorded) io.stdout(`recorded ${c.record.event} ${c.rel} (seq ${c.record.seq}, ${targetLabel(g.target)}: ${g.reason})\n`);
+      for (const c of recording.recorded) if (c.link) io.stderr(`protected-files: ${recordedLinkLine(c.rel)}\n`);
+      notRecorded.push(...recording.notRecorded);
+      recordedAny = recording.recorded.length > 0;
       return recordedAny;
     });
     any ||= recordedAny;
@@ -389,8 +397,9 @@ export async function runRecord(args: string[], io: CliIo): Promise<number> {
   }
   // Said, never skipped in silence: the commit gate refuses them, and nothing here can record them.
   for (const rel of listed.unnamable) io.stderr(`protected-files: ${rel} (the \uFFFD stands for bytes that are not UTF-8): an audit record cannot name a file whose name is not UTF-8, so its change cannot be recorded. Rename it (git mv) while it is unlocked, then run protected-files record again.\n`);
+  for (const n of notRecorded) io.stderr(`protected-files: ${notRecordedLine(n)}\n`);
   if (!any) io.stdout('No changes to record.\n');
-  return listed.unnamable.length > 0 ? EXIT_FAIL : EXIT_OK;
+  return listed.unnamable.length > 0 || notRecorded.length > 0 ? EXIT_FAIL : EXIT_OK;
 }
 
 /** The grant store's state, with only the grants an owner's code certified (what check and record honour). */

@@ -709,12 +709,13 @@ function listFiles(root: string, base: string): string[] {
 /** After a tool ran: records its changes to granted files under their grants, at once. */
 async function recordUnderGrants(folder: Folder, hits: readonly Hit[], io: CliIo): Promise<void> {
   if (hits.length === 0) return;
-  const [{ recordGrantChanges }, { AuditRecorder }] = await Promise.all([import('../node/grantChanges'), import('../node/recorder')]);
+  const [{ notRecordedLine, recordGrantChanges, recordedLinkLine }, { AuditRecorder }] = await Promise.all([import('../node/grantChanges'), import('../node/recorder')]);
   const recorder = new AuditRecorder(folder.root);
   for (const h of hits) {
     const grant = h.grant;
     if (!grant) continue;
-    const recorded = await recordGrantChanges(folder.root, recorder, grant, [{ rel: h.rel, classification: h.classification }], io.env);
-    for (const r of recorded) io.stderr(`Protected Files: recorded ${r.record.event} of ${r.rel} under the unlock (${grant.reason}).\n`);
+    const { recorded, notRecorded } = await recordGrantChanges(folder.root, recorder, grant, [{ rel: h.rel, classification: h.classification }], io.env);
+    for (const r of recorded) io.stderr(`Protected Files: recorded ${r.record.event} of ${r.rel} under the unlock (${grant.reason}).${r.link ? ` ${recordedLinkLine(r.rel)}` : ''}\n`);
+    for (const n of notRecorded) io.stderr(`Protected Files: ${notRecordedLine(n)}\n`);
   }
 }

@@ -19,7 +19,7 @@ import { targetKey } from '../core/unlocks';
 import type { Grant } from '../core/unlocks';
 import { BreachEngine, directoriesOf } from '../node/breachEngine';
 import { runGit } from '../node/gitChanges';
-import { recordGrantChanges } from '../node/grantChanges';
+import { notRecordedLine, recordGrantChanges } from '../node/grantChanges';
 import { certifiedGrants } from '../node/certifiedGrants';
 import { grantStoreFor } from '../node/grantStore';
 import type { GrantStore } from '../node/grantStore';
@@ -202,7 +202,9 @@ export async function runWatch(args: string[], io: CliIo, control: WatchControl 
       .map(([rel, classification]) => ({ rel, classification }));
     const tier = g.target.kind === 'component' ? covered[0]?.classification.tier.id : matcher.classify(g.target.path)?.tier.id;
     const ended = await endGrantWith(deps, g, 'expire', tier, async (current) => {
-      for (const c of await recordGrantChanges(root, recorder, current, covered, io.env)) say(`recorded ${c.record.event} ${c.rel} under the grant that reached its time limit`);
+      const { recorded, notRecorded } = await recordGrantChanges(root, recorder, current, covered, io.env);
+      for (const c of recorded) say(`recorded ${c.record.event} ${c.rel} under the grant that reached its time limit`);
+      for (const n of notRecorded) say(notRecordedLine(n, false));
     });
     if (ended) say(`${g.target.kind === 'component' ? g.target.name : g.target.path}: the unlock reached its time limit and is locked again`);
   }, (err) => io.stderr(`protected-files: could not end an expired grant: ${String(err)}\n`));

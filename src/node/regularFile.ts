@@ -20,7 +20,7 @@ export class NotRegularFileError extends Error {
 }
 
 /** What `stat` describes, for messages: "a folder", "a named pipe"… */
-function kindOf(stat: Stats): string {
+export function kindOf(stat: Stats): string {
   if (stat.isDirectory()) return 'a folder';
   if (stat.isFIFO()) return 'a named pipe';
   if (stat.isSocket()) return 'a socket';

@@ -4,9 +4,10 @@ import { after, afterEach, before, beforeEach, describe, test } from 'node:test'
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signGrant, signRecord } from '../../src/core/approvals';
+import { sha256 } from '../../src/core/audit';
 import type { AuditBody } from '../../src/core/audit';
 import { hashCode, makeCodeKey, matchCode } from '../../src/core/codes';
 import { exportSeed, importSeed, newSigningKey } from '../../src/core/signing';
@@ -639,6 +640,50 @@ describe('the shared grant store', () => {
     } finally {
       rmSync(odd, { force: true });
     }
+  });
+
+  test('record never reads through a link: a symbolic link is recorded as its target\'s text, a path below a linked folder and a named pipe are named and not recorded (exit 1), the other files are recorded', { skip: process.platform === 'win32' ? 'no mkfifo' : false }, () => {
+    const repo = project();
+    repo.write('src/booking/b.ts', 'export const b = 1;\n');
+    repo.write('src/booking/sub/c.ts', 'export const c = 1;\n');
+    repo.write('src/booking/d.ts', 'export const d = 1;\n');
+    repo.commitAll('more booking files');
+    assert.equal(unlock(repo, 'BOOKING_FLOW', [CODE.ann]).code, 0);
+    const outside = box.dir(`outside${++n}`);
+    const secret = 'outside the repository\n';
+    writeFileSync(join(outside, 'secret.txt'), secret);
+    writeFileSync(join(outside, 'c.ts'), secret);
+    rmSync(join(repo.dir, 'src/booking/a.ts'));
+    symlinkSync(join(outside, 'secret.txt'), join(repo.dir, 'src/booking/a.ts'));
+    rmSync(join(repo.dir, 'src/booking/b.ts'));
+    execFileSync('mkfifo', [join(repo.dir, 'src/booking/b.ts')]);
+    rmSync(join(repo.dir, 'src/booking/sub'), { recursive: true });
+    symlinkSync(outside, join(repo.dir, 'src/booking/sub'));
+    repo.write('src/booking/d.ts', 'export const d = 2;\n');
+
+    const rec = cli(repo, ['record']);
+    assert.equal(rec.code, 1, rec.stdout + rec.stderr);
+    assert.match(rec.stdout, /^recorded change src\/booking\/d\.ts \(seq \d+/m, 'the others are recorded');
+    assert.match(rec.stdout, /^recorded change src\/booking\/a\.ts \(seq \d+/m);
+    assert.match(rec.stderr, /^protected-files: src\/booking\/a\.ts is a symbolic link: recorded as one \(its target's text, as git stores it; what it points to is never read\), and the commit gate refuses a symbolic link at a protected path whatever the record\.$/m);
+    assert.match(rec.stderr, /^protected-files: src\/booking\/b\.ts is a named pipe, not a file: not recorded\. Put the file back \(or delete it\) while it is unlocked, then run protected-files record again\.$/m);
+    assert.match(rec.stderr, /^protected-files: src\/booking\/sub\/c\.ts is below src\/booking\/sub, a symbolic link, not a folder \(nothing is read through it\): not recorded\./m);
+
+    const records = auditRecords(repo).filter((r) => r.event === 'change' || r.event === 'delete');
+    const a = records.find((r) => r.file === 'src/booking/a.ts');
+    assert.equal(a?.event, 'change');
+    assert.equal(a.after, sha256(join(outside, 'secret.txt')), 'the link\'s target, as git stores it');
+    assert.equal(records.find((r) => r.file === 'src/booking/d.ts')?.after, sha256('export const d = 2;\n'));
+    assert.equal(records.find((r) => r.file === 'src/booking/b.ts'), undefined, 'the pipe is not recorded as deleted');
+    assert.equal(records.find((r) => r.file === 'src/booking/sub/c.ts'), undefined);
+    assert.ok(records.every((r) => r.after !== sha256(secret)), 'nothing outside the repository was read');
+    assert.ok(!existsSync(join(repo.dir, '.protection/backups/approved', sha256(join(outside, 'secret.txt')))), 'a link\'s target is no content to write back');
+    // What git stores for the link is that text: the record and git agree, and the gate refuses the link all the same, as record said.
+    repo.git('add', 'src/booking/a.ts');
+    assert.equal(sha256(execFileSync('git', ['cat-file', 'blob', ':src/booking/a.ts'], { cwd: repo.dir, env: box.env })), a.after);
+    const gate = cli(repo, ['verify', '--staged']);
+    assert.equal(gate.code, 1, gate.stdout);
+    assert.match(gate.stdout, /^ {2}src\/booking\/a\.ts {2}T1 BOOKING_FLOW {2}.*no audit record can approve a symlink in place of a protected file/m);
   });
 
   test('status with a manifest that has errors shows the state under the last valid committed one, and says so; unlock stops at the errors', () => {
