@@ -10,6 +10,7 @@ import type { FSWatcher } from 'node:fs';
 import { nodeOs } from './nodeOs';
 import { dirname, join, relative, sep } from 'node:path';
 import { parseAuditLog, sha256 } from '../core/audit';
+import type { AuditRecord } from '../core/audit';
 import { ApprovalLedger, BreachEpisodes, DELETED_VERSION, breachDetail, decideBreach } from '../core/breach';
 import type { ApprovedState, BreachKind, BreachOutcome } from '../core/breach';
 import type { Manifest } from '../core/manifest';
@@ -677,10 +678,21 @@ export class BreachEngine {
    * those before it, until it is written: a breach is never left unrecorded for a lock. Kept in memory
    * (at most MAX_UNWRITTEN): a guard stopped meanwhile says how many it could not write.
    */
+  /**
+   * Appends a record, then reads the log on at once (not after the log's debounce and git's quiet
+   * time): the guard's copy holds its own records from the moment they are written, so a script that
+   * cuts the log as soon as a breach record appears cannot take that record with it.
+   */
+  private async recordNow(body: EventBody, grant?: Grant): Promise<AuditRecord> {
+    const r = await this.o.recorder.record(body, grant);
+    void this.followLog().catch(() => undefined);
+    return r;
+  }
+
   private async recordOrKeep(body: EventBody): Promise<void> {
     if (this.unwritten.length === 0) {
       try {
-        await this.o.recorder.record(body);
+        await this.recordNow(body);
         return;
       } catch (err) {
         this.log('error', `[breach] ${body.file ?? 'a file'}: its ${body.event} record waits: ${err instanceof Error ? err.message : String(err)} It is written as soon as the log can take it.`);
@@ -708,7 +720,7 @@ export class BreachEngine {
   private async writeUnwritten(): Promise<void> {
     while (this.unwritten.length > 0 && !this.disposed) {
       try {
-        await this.o.recorder.record(this.unwritten[0]);
+        await this.recordNow(this.unwritten[0]);
       } catch {
         this.scheduleUnwritten();
         return;
@@ -854,7 +866,7 @@ export class BreachEngine {
       const approved = await this.approvedFor(rel);
       if (!c || approved.state.kind !== 'content' || !approved.bytes) return;
       await this.writeBack(rel, approved.bytes);
-      await this.o.recorder.record({
+      await this.recordNow({
         event: 'restore', file: rel, tier: c.tier.id, after: approved.state.hash,
         ...(c.component ? { component: c.component.name } : {}),
         detail: 'approved content written back on request',
@@ -953,13 +965,13 @@ export class BreachEngine {
         // Deleted while unlocked: an approved deletion, recorded so the commit gate accepts it.
         if (approved.state.kind !== 'content' || !approved.bytes) return;
         const backup = await writeBackup(this.o.root, rel, approved.bytes);
-        const r = await this.o.recorder.record({ event: 'delete', ...where, before: approved.state.hash, backup, detail: 'deleted while unlocked' }, grant);
+        const r = await this.recordNow({ event: 'delete', ...where, before: approved.state.hash, backup, detail: 'deleted while unlocked' }, grant);
         this.ledger.apply(r);
         return;
       }
       const hash = sha256(disk);
       if (approved.state.kind === 'content' && approved.state.hash === hash) return;
-      const record = await this.o.recorder.record({
+      const record = await this.recordNow({
         event: 'change', ...where,
         ...(approved.state.kind === 'content' ? { before: approved.state.hash } : {}), after: hash,
         detail: 'changed outside the editor while unlocked',

@@ -333,6 +333,27 @@ describe('breach detection and rollback', function () {
     await a.breach.settled();
     assert.equal(readDisk(T1B), `${approved}export const keptByOwner = true;\n`);
   });
+  it('the audit log emptied or deleted from outside is put back as the guard read it, and the loss recorded', async () => {
+    const LOG = '.protection/audit.jsonl';
+    const logPath = path.join(folderPath(), ...LOG.split('/'));
+    for (const cut of [`: > ${LOG}`, `rm ${LOG}`]) {
+      // What the guard has read: the records of the tests before, once their log events have been taken.
+      await sleep(800);
+      await a.breach.settled();
+      const seen = fs.readFileSync(logPath);
+      assert.ok(seen.length > 0, 'the log holds records');
+      await sh(cut);
+      await waitFor('the log put back, then its breach', () => {
+        if (!fs.existsSync(logPath)) return false;
+        const now = fs.readFileSync(logPath);
+        return now.length > seen.length && now.subarray(0, seen.length).equals(seen) && auditRecords().at(-1)?.file === LOG;
+      }, 10_000);
+      const last = auditRecords().at(-1);
+      assert.equal(last?.event, 'breach');
+      assert.match(last?.detail ?? '', /put back from the guard's copy/);
+    }
+  });
+
   it('git switch to a branch that changes and adds locked files, and back: git\'s versions stay, nothing is a breach', async function () {
     this.timeout(60_000);
     const SERVICE = 'src/booking/bookingService.ts';

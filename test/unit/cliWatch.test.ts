@@ -1299,6 +1299,22 @@ describe('protected-files watch: the audit log cut short from outside', () => {
     }
   });
 
+  test('a script that cuts the log as soon as the breach record appears does not take the record with it', async () => {
+    const r = repo();
+    const w = new Watcher(box, r);
+    try {
+      await w.saw(/checked at start/);
+      await withUncommittedRecord(r);
+      // Waits for the guard's breach record, then empties the log 50 ms later (the log's own debounce is 200 ms).
+      sh(r, `(until grep -q '"event":"breach"' ${LOG}; do sleep 0.005; done; sleep 0.05; : > ${LOG}) >/dev/null 2>&1 &
+        printf 'export const price = 0; // agent\\n' > ${T1}`);
+      await w.saw(cutShort);
+      await waitFor('the log put back with the breach of the file', () => auditRecords(r).some((x) => x.event === 'breach' && x.file === T1) && auditRecords(r).at(-1)?.file === LOG);
+    } finally {
+      await w.stop();
+    }
+  });
+
   test('a commit made right after the cut (HEAD moved) does not pass it off as git\'s: put back', async () => {
     const r = repo();
     const w = new Watcher(box, r);
