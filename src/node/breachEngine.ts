@@ -29,6 +29,7 @@ import { ObjectReader, runGit, treeEntries } from './gitChanges';
 import { GitActivity } from './gitActivity';
 import { findGitDir, gitCommonDir } from './grantStore';
 import { processAlive } from './fileLock';
+import { readWorkTreeEntry } from './workTreeEntry';
 import { walkProtected } from './inventory';
 import type { AuditRecorder, EventBody } from './recorder';
 import { readRegularFile, readRegularFileSync, readRegularVersion } from './regularFile';
@@ -958,7 +959,16 @@ export class BreachEngine {
       const c = this.o.policy.classify(rel);
       if (!c) return;
       await this.followLog().catch(() => undefined);
-      const disk = await readRegularFile(this.abs(rel));
+      // As git would store it, never through a link: a link or a named pipe put there under the unlock
+      // is approved neither as what it leads to nor as a deletion (the breach guard judges it once locked).
+      const entry = await readWorkTreeEntry(this.o.root, rel).catch((err: unknown) => ({ kind: 'error' as const, why: String(err) }));
+      if (entry.kind !== 'file' && entry.kind !== 'missing') {
+        const what = entry.kind === 'link' ? 'a symbolic link' : entry.kind === 'special' ? entry.what : entry.kind === 'linked-folder' ? `below ${entry.dir}, a symbolic link` : `unreadable (${entry.why})`;
+        this.log('warn', `[breach] ${rel} is ${what}: its change under the unlock is not recorded; once locked it is judged as a write to a locked file.`);
+        this.judgeOnceLocked(rel, c);
+        return;
+      }
+      const disk = entry.kind === 'file' ? entry.bytes : undefined;
       const approved = await this.approvedFor(rel);
       const where = { file: rel, tier: c.tier.id, reason: grant.reason, ...(c.component ? { component: c.component.name } : {}) };
       if (!disk) {
@@ -978,6 +988,18 @@ export class BreachEngine {
       }, grant);
       await this.approveNow(rel, record.after ?? hash);
     });
+  }
+
+  /** Judges `rel` as a write once no grant covers it (the grant ending now), looking every 500 ms for up to a minute. */
+  private judgeOnceLocked(rel: string, c: Classification, tries = 120): void {
+    const t = setTimeout(() => {
+      if (this.disposed) return;
+      void Promise.resolve(this.o.policy.grantFor(rel, c)).then((grant) => {
+        if (!grant) this.notify(rel);
+        else if (tries > 1) this.judgeOnceLocked(rel, c, tries - 1);
+      }).catch(() => undefined);
+    }, 500);
+    t.unref?.();
   }
 
   /**
@@ -1049,8 +1071,10 @@ export class BreachEngine {
 
   /** An untracked protected file with no record: its content now is what a later write is judged against. */
   private async adopt(rel: string): Promise<void> {
-    const bytes = await readRegularFile(this.abs(rel));
-    if (!bytes) return;
+    // Never through a link (one to a file outside would copy that file into the approved store) or a linked folder.
+    const entry = await readWorkTreeEntry(this.o.root, rel).catch(() => undefined);
+    if (entry?.kind !== 'file') return;
+    const bytes = entry.bytes;
     const hash = await this.store.put(bytes);
     if (this.ledger.get(rel)) return;
     this.ledger.approve(rel, hash);

@@ -1230,6 +1230,63 @@ describe('protected-files watch: temp files of a guard killed mid-write', () => 
   });
 });
 
+describe('breach guard: what an unlock leaves that git cannot hold as a file', () => {
+  test('a link (to a file outside) or a named pipe put at a locked path under an unlock: approved neither as what it leads to nor as a deletion, and judged once the unlock ends', { skip: process.platform === 'win32' ? 'no mkfifo' : false }, async () => {
+    const r = repo();
+    const secret = join(r.dir, '..', `secret-${process.pid}.txt`);
+    writeFileSync(secret, 'aws_secret_access_key = do-not-copy\n');
+    const matcher = new ProtectionMatcher(parseManifest(WATCH_MANIFEST).manifest!);
+    let unlocked = true;
+    const grant = { target: { kind: 'component' as const, name: 'BOOKING_FLOW' }, reason: 'Rework the booking flow', grantedAt: Date.now(), expiresAt: Date.now() + 60_000 };
+    const logged: string[] = [];
+    const engine = new BreachEngine({
+      root: r.dir, recorder: new AuditRecorder(r.dir), env: box.env,
+      policy: { classify: (rel) => matcher.classify(rel), grantFor: () => unlocked ? grant : undefined, manifest: () => parseManifest(WATCH_MANIFEST).manifest },
+      log: (_level, message) => logged.push(message),
+    });
+    try {
+      engine.watchDirs([join(r.dir, 'src', 'booking')]);
+      await engine.scanAtStart();
+      rmSync(join(r.dir, T1));
+      execFileSync('ln', ['-s', secret, join(r.dir, T1)]);
+      rmSync(join(r.dir, T1B));
+      execFileSync('mkfifo', [join(r.dir, T1B)]);
+      await engine.reconcile(T1, grant);
+      await engine.reconcile(T1B, grant);
+      assert.deepEqual(auditRecords(r).filter((x) => x.event === 'change' || x.event === 'delete'), [], 'nothing approved');
+      assert.ok(logged.some((m) => m.includes(`${T1} is a symbolic link`)), logged.join('\n'));
+      assert.ok(logged.some((m) => m.includes(`${T1B} is a named pipe`)), logged.join('\n'));
+      const approvedDir = join(r.dir, '.protection', 'backups', 'approved');
+      const secretHash = sha256(readFileSync(secret));
+      assert.ok(!existsSync(join(approvedDir, secretHash)), 'the outside file is never copied');
+      unlocked = false;
+      await waitFor('both put back once locked', () => !lstatSync(join(r.dir, T1)).isSymbolicLink() && lstatSync(join(r.dir, T1B)).isFile(), 10_000);
+      assert.equal(r.read(T1), APPROVED);
+    } finally {
+      engine.dispose();
+      rmSync(secret, { force: true });
+    }
+  });
+});
+
+describe('breach guard: an untracked link at a protected path found at start', () => {
+  test('is not adopted through the link: the file outside is never copied into the approved store', async () => {
+    const r = repo();
+    const secret = join(r.dir, '..', `secret-adopt-${process.pid}.txt`);
+    writeFileSync(secret, 'aws_secret_access_key = do-not-copy\n');
+    try {
+      execFileSync('ln', ['-s', secret, join(r.dir, 'src', 'booking', 'new.ts')]);
+      r.cli(['watch', '--once']);
+      const secretHash = sha256(readFileSync(secret));
+      for (const dir of [join(r.dir, '.protection', 'backups', 'approved'), join(r.dir, '.git', 'protected-files', 'approved')]) {
+        assert.ok(!existsSync(join(dir, secretHash)), `not copied into ${dir}`);
+      }
+    } finally {
+      rmSync(secret, { force: true });
+    }
+  });
+});
+
 describe('protected-files watch: the audit log cut short from outside', () => {
   const LOG = '.protection/audit.jsonl';
   const cutShort = /audit\.jsonl was (deleted or emptied|cut short or replaced) from outside/;
