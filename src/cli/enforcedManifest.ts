@@ -8,10 +8,11 @@ import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { MANIFEST_PATH, PROTECTION_DIR, parseManifest } from '../core/manifest';
 import type { Manifest, ManifestProblem } from '../core/manifest';
 import { manifestText } from '../core/manifestText';
+import { judgeWorkTreeManifest, notApprovedNote } from '../node/approvedManifest';
 import { committedHolder, lastAcceptedVersion } from '../node/committedFiles';
 import { parseManifestCached } from '../node/manifestCache';
 import { NotRegularFileError } from '../node/regularFile';
-import { CliError, formatProblems, readWorkTreeManifest } from './io';
+import { CliError, caseInsensitiveFs, formatProblems, readWorkTreeManifestBytes } from './io';
 import type { CliIo } from './io';
 
 export type EnforcedManifest =
@@ -44,17 +45,24 @@ export async function loadEnforcedManifest(starts: readonly string[], io: CliIo,
 type Warn = (problems: readonly ManifestProblem[], root: string) => void;
 
 async function fromWorkTree(root: string, io: CliIo, warn: Warn): Promise<EnforcedManifest> {
-  let text: string | undefined;
+  let bytes: Buffer | undefined;
   try {
-    text = await readWorkTreeManifest(root);
+    bytes = readWorkTreeManifestBytes(root);
   } catch (err) {
     // A named pipe (or a folder) where the manifest was: never waited on, and it loosens nothing.
     if (err instanceof NotRegularFileError) return fromCommits(root, io, warn, `${displayPath(root, io)} is ${err.what}, not a file`, []);
     throw err;
   }
   // Parsed once per text by this part of the command line, then read back (src/node/manifestCache.ts).
-  const parsed = parseManifestCached(text ?? '', root);
+  const parsed = parseManifestCached(bytes ? manifestText(bytes) : '', root);
   if (parsed.manifest) {
+    // In force only once approved (src/node/approvedManifest.ts): a laxer one written past the hook is not obeyed.
+    const verdict = bytes ? await judgeWorkTreeManifest(root, bytes, { env: io.env, caseInsensitive: caseInsensitiveFs() }) : { approved: true as const };
+    if (verdict.approved === 'undecidable') return { kind: 'undecidable', root, reason: `${displayPath(root, io)} is not approved and no approved version can be found`, problems: [] };
+    if (!verdict.approved) {
+      io.stderr(notApprovedNote(displayPath(root, io), verdict.version));
+      return { kind: 'ok', root, manifest: verdict.manifest };
+    }
     warn(parsed.problems, root);
     return { kind: 'ok', root, manifest: parsed.manifest };
   }

@@ -9,6 +9,7 @@ import type { CodeMatch } from '../core/codes';
 import { stateObjects } from '../core/grantState';
 import type { GrantState } from '../core/grantState';
 import { MANIFEST_PATH } from '../core/manifest';
+import { manifestText } from '../core/manifestText';
 import type { Component, Manifest, Tier } from '../core/manifest';
 import { ProtectionMatcher } from '../core/matcher';
 import type { Classification } from '../core/matcher';
@@ -16,6 +17,7 @@ import { acceptedCodeHashes, codesRequired, formatClock, formatRemaining, reason
 import { parseUnlockLine } from '../core/unlockLine';
 import { targetKey, targetLabel } from '../core/unlocks';
 import type { Grant, UnlockTarget } from '../core/unlocks';
+import { judgeWorkTreeManifest, notApprovedNote } from '../node/approvedManifest';
 import { certifiedGrants } from '../node/certifiedGrants';
 import { runGit } from '../node/gitChanges';
 import { notRecordedLine, recordGrantChanges, recordedLinkLine } from '../node/grantChanges';
@@ -26,7 +28,7 @@ import { AuditRecorder } from '../node/recorder';
 import { checkCode, denyUnlock, endGrantWith, grantUnlock, lockedUntilIn, spentOneTimeKeys } from '../node/unlocking';
 import type { UnlockDeps } from '../node/unlocking';
 import { loadEnforcedManifest, manifestOrThrow } from './enforcedManifest';
-import { CliError, EXIT_FAIL, EXIT_OK, caseInsensitiveFs, findWorkspaceRoot, parseCommandArgs, readSecretFromTty, readWorkTreeManifest } from './io';
+import { CliError, EXIT_FAIL, EXIT_OK, caseInsensitiveFs, findWorkspaceRoot, parseCommandArgs, readSecretFromTty, readWorkTreeManifestBytes } from './io';
 import type { CliIo } from './io';
 
 export const UNLOCK_HELP = `Usage: protected-files unlock <COMPONENT|path> [--reason <text>] [--minutes <n>]
@@ -95,14 +97,26 @@ async function openFolder(io: CliIo, readOnly = false): Promise<FolderContext> {
   if (!root) {
     throw new CliError(`No protection manifest: no ${MANIFEST_PATH} in ${io.cwd} or above.`, 'Run this inside the repository that has it.');
   }
-  const text = await readWorkTreeManifest(root);
+  const bytes = readWorkTreeManifestBytes(root);
   let manifest: Manifest;
   try {
-    manifest = manifestOrThrow(text ?? '', MANIFEST_PATH);
+    manifest = manifestOrThrow(bytes ? manifestText(bytes) : '', MANIFEST_PATH);
   } catch (err) {
     const enforced = readOnly ? await loadEnforcedManifest([root], io) : undefined;
     if (enforced?.kind !== 'ok') throw err;
     manifest = enforced.manifest;
+  }
+  // Codes, tiers and components come from the approved manifest only: one written past the hook with
+  // a tier of the writer's own code unlocks nothing (src/node/approvedManifest.ts).
+  if (bytes) {
+    const verdict = await judgeWorkTreeManifest(root, bytes, { env: io.env, caseInsensitive: caseInsensitiveFs() });
+    if (verdict.approved === 'undecidable') {
+      throw new CliError(`${MANIFEST_PATH} was changed without an unlock, and no approved version of it can be found.`, `Undo the change (git checkout -- ${MANIFEST_PATH}).`);
+    }
+    if (!verdict.approved) {
+      io.stderr(notApprovedNote(MANIFEST_PATH, verdict.version));
+      manifest = verdict.manifest;
+    }
   }
   const store = grantStoreFor(root);
   if (!store) {

@@ -346,9 +346,15 @@ export function formatProblems(problems: readonly ManifestProblem[], where = MAN
  * NotRegularFileError when something else is there (a named pipe would hold every hook call).
  */
 export async function readWorkTreeManifest(root: string): Promise<string | undefined> {
+  const bytes = readWorkTreeManifestBytes(root);
+  return bytes && manifestText(bytes);
+}
+
+/** The bytes of the work tree's manifest, or undefined when there is none; throws NotRegularFileError as readWorkTreeManifest. */
+export function readWorkTreeManifestBytes(root: string): Buffer | undefined {
   try {
     // A synchronous read of a small file: fs.promises would load its own modules for one read on every hook call.
-    return manifestText(readRegularFileStrictSync(join(root, ...MANIFEST_PATH.split('/'))));
+    return readRegularFileStrictSync(join(root, ...MANIFEST_PATH.split('/')));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;

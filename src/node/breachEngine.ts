@@ -26,7 +26,8 @@ import { AuditLogCopy, MAX_RESTORED_LOG } from './auditCopy';
 import { atomicWriteFile, atomicWriteLink } from './atomicWrite';
 import { copyBackup, moveAside, writeBackup } from './backups';
 import { ObjectReader, runGit, treeEntries } from './gitChanges';
-import { GitActivity } from './gitActivity';
+import { GIT_WAIT, GitActivity } from './gitActivity';
+export { GIT_WAIT };
 import { findGitDir, gitCommonDir } from './grantStore';
 import { processAlive } from './fileLock';
 import { readWorkTreeEntry } from './workTreeEntry';
@@ -137,12 +138,6 @@ const MAX_HELD_BYTES = 8 * 1024 * 1024;
  * fill the disk through the guard's backups. The restore never depends on them.
  */
 export const BACKUP_LIMITS = { version: 64 * 1024 * 1024, total: 256 * 1024 * 1024 };
-/**
- * A write is judged once git has settled (src/node/gitActivity.ts): no `index.lock`, and the index and
- * HEAD unchanged for `quietMs`. A checkout of thousands of files holds the lock for seconds; a lock
- * held for `maxMs` (a git that crashed, or one kept on purpose) no longer delays the judgement.
- */
-export const GIT_WAIT = { quietMs: 250, maxMs: 60_000 };
 /** How often a write waiting for git looks again. */
 const GIT_POLL_MS = 50;
 /** The tail of the audit log last read, kept to notice a log replaced by another (a branch switched). */

@@ -18,6 +18,13 @@ const OPERATIONS: readonly [marker: string, name: string][] = [
   ['rebase-apply', 'rebase'],
 ];
 
+/**
+ * A write is judged once git has settled (src/node/gitActivity.ts): no `index.lock`, and the index and
+ * HEAD unchanged for `quietMs`. A checkout of thousands of files holds the lock for seconds; a lock
+ * held for `maxMs` (a git that crashed, or one kept on purpose) no longer delays the judgement.
+ */
+export const GIT_WAIT = { quietMs: 250, maxMs: 60_000 };
+
 /** How many quiet times to wait after an index written since HEAD last moved. */
 const HEAD_PENDING_FACTOR = 4;
 

@@ -15,10 +15,9 @@ import { manifestText } from '../core/manifestText';
 import { manifestApproval, recordedManifestChange } from '../core/manifestApproval';
 import type { ManifestApproval } from '../core/manifestApproval';
 import { ProtectionMatcher } from '../core/matcher';
-import { GIT_WAIT } from './breachEngine';
 import { certifiedGrants, certifyingManifest } from './certifiedGrants';
 import { earlierAcceptedVersion } from './committedFiles';
-import { GitActivity } from './gitActivity';
+import { GIT_WAIT, GitActivity } from './gitActivity';
 import { runGit } from './gitChanges';
 import { readRegularFile } from './regularFile';
 

@@ -307,7 +307,11 @@ describe('code cache', () => {
     assert.equal(check('src/booking/a.ts'), 2);
     assert.equal(check('src/app.ts'), 0);
     assert.deepEqual(kept().length, 1, 'kept beside the part');
-    const edit = (text: string): void => repo.write('.protection/manifest.jsonc', text);
+    // Committed: a manifest is obeyed once approved (src/node/approvedManifest.ts), and HEAD's is.
+    const edit = (text: string): void => {
+      repo.write('.protection/manifest.jsonc', text);
+      repo.commitAll('manifest edited');
+    };
     edit(MANIFEST.replace('"src/booking/**"', '"src/booking/**", "src/app.ts"'));
     assert.equal(check('src/app.ts'), 2, 'a file locked by the edit');
     // The same length, one character other: the old parse is not taken for it.

@@ -4,7 +4,7 @@ import { after, afterEach, before, beforeEach, describe, test } from 'node:test'
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signGrant, signRecord } from '../../src/core/approvals';
 import { sha256 } from '../../src/core/audit';
@@ -829,7 +829,8 @@ describe('bad inputs to unlock', () => {
     const wrongShort = cli(repo, ['unlock'], unlockLine('BOOKING_FLOW', 'not-the-right-code', 'short'));
     assert.equal(wrongShort.code, 1);
     const store = join(repo.dir, '.git', 'protected-files');
-    if (existsSync(store) && storeOf(repo)) assert.deepEqual(readStore(repo).failures, {}, 'no wrong code counted');
+    // The folder may hold the approved manifest's copy alone (src/node/approvedManifest.ts).
+    if (existsSync(store) && readdirSync(store).some((f) => /^folder-[0-9a-f]{16}\.json$/.test(f))) assert.deepEqual(readStore(repo).failures, {}, 'no wrong code counted');
     assert.deepEqual(auditRecords(repo), [], 'nothing recorded');
   });
 

@@ -1,0 +1,77 @@
+// Whether the command line may enforce the manifest it finds in the work tree: by the editor's rule
+// (src/core/manifestApproval.ts), a manifest is in force only once approved: HEAD's, the after-content
+// of its last signed change record, one written under a grant that covers it, or the first of a
+// repository. A laxer manifest written past the agents' hook (a way the shell guard did not see) would
+// otherwise be obeyed by every later hook call, `check` and `unlock` (a tier with the writer's own code).
+//
+// Cost: the last manifest found approved is kept, byte for byte, beside the grants
+// (`.git/protected-files/folder-<id>.manifest`, owner-only): a manifest equal to it is approved with one
+// small read and no git, which is every agent tool call but the first after a change. Only a manifest
+// that differs is judged (git's HEAD, the grants, the audit log: src/node/manifestInForce.ts).
+// What it does not stop: a process that writes that copy too (the agents' hook refuses writes there,
+// as it refuses the grants).
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { sha256 } from '../core/audit';
+import { parseManifest } from '../core/manifest';
+import type { Manifest } from '../core/manifest';
+import { manifestText } from '../core/manifestText';
+import { atomicWriteFile } from './atomicWrite';
+import { GrantStore, locateGrantStore } from './grantStore';
+import { judgeManifest } from './manifestInForce';
+import { readRegularFileSync } from './regularFile';
+
+export type WorkTreeManifestVerdict =
+  | { approved: true }
+  /** Not approved: `manifest` (the last approved one, or the committed one) is enforced in its place. */
+  | { approved: false; manifest: Manifest; version: string }
+  /** Not approved, and no approved one to enforce in its place (cannot happen by the rule; refused if it does). */
+  | { approved: 'undecidable' };
+
+/** Where the last approved manifest of `root` is kept; undefined outside a git checkout. */
+export function approvedManifestPath(root: string): string | undefined {
+  const store = locateGrantStore(root);
+  return store ? store.path.replace(/\.json$/, '.manifest') : undefined;
+}
+
+/** How long the command line waits for git to settle before it reads HEAD's manifest (a switch writes it first). */
+const CLI_GIT_WAIT = { quietMs: 250, maxMs: 3_000 };
+/** The largest copy read back (a manifest is tens of KB; a bigger file is no copy). */
+const MAX_KEPT = 16 * 1024 * 1024;
+
+/**
+ * Judges the valid manifest `bytes` of the work tree of `root`. Outside git there is nothing to judge
+ * it by: approved, as before.
+ */
+export async function judgeWorkTreeManifest(root: string, bytes: Buffer, options: { env: NodeJS.ProcessEnv; caseInsensitive: boolean }): Promise<WorkTreeManifestVerdict> {
+  const path = approvedManifestPath(root);
+  if (!path) return { approved: true };
+  // A copy that is not a plain file (a pipe, a link) is no copy: never waited on.
+  const kept = readRegularFileSync(path, { noFollow: true, maxBytes: MAX_KEPT });
+  if (kept?.equals(bytes)) return { approved: true };
+  const keptManifest = kept ? parseManifest(manifestText(kept)).manifest : undefined;
+  const inForce = kept && keptManifest ? { manifest: keptManifest, hash: sha256(kept) } : undefined;
+  const store = new GrantStore(locateGrantStore(root)!);
+  const verdict = await judgeManifest({ root, env: options.env, grants: () => store.readSync(), caseInsensitive: options.caseInsensitive, gitWait: CLI_GIT_WAIT }, bytes, inForce);
+  if (verdict.approved) {
+    try {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      await atomicWriteFile(path, bytes, { mode: 0o600, replaceLink: true });
+    } catch {
+      // Not kept (a git directory that cannot be written): judged again next time.
+    }
+    return { approved: true };
+  }
+  if (inForce) return { approved: false, manifest: inForce.manifest, version: 'the last approved version' };
+  const committed = verdict.committed;
+  if (!committed) return { approved: 'undecidable' };
+  return {
+    approved: false, manifest: committed.manifest,
+    version: committed.commit === 'HEAD' ? 'the version committed at HEAD' : `the last valid version, committed in ${committed.commit.slice(0, 12)}`,
+  };
+}
+
+/** What the command line says when it enforces another manifest than the work tree's (one line, on stderr). */
+export function notApprovedNote(where: string, version: string): string {
+  return `protected-files: ${where} was changed without an unlock (no grant covers it, no signed record approves it, it is not HEAD's): ${version} is enforced until the change is recorded (unlock, record) or undone.\n`;
+}
