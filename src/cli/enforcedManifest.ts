@@ -8,7 +8,7 @@ import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { MANIFEST_PATH, PROTECTION_DIR, parseManifest } from '../core/manifest';
 import type { Manifest, ManifestProblem } from '../core/manifest';
 import { manifestText } from '../core/manifestText';
-import { judgeWorkTreeManifest, notApprovedNote } from '../node/approvedManifest';
+import { approvedAsKept, judgeWorkTreeManifest, notApprovedNote } from '../node/approvedManifest';
 import { committedHolder, lastAcceptedVersion } from '../node/committedFiles';
 import { parseManifestCached } from '../node/manifestCache';
 import { NotRegularFileError } from '../node/regularFile';
@@ -57,7 +57,7 @@ async function fromWorkTree(root: string, io: CliIo, warn: Warn): Promise<Enforc
   const parsed = parseManifestCached(bytes ? manifestText(bytes) : '', root);
   if (parsed.manifest) {
     // In force only once approved (src/node/approvedManifest.ts): a laxer one written past the hook is not obeyed.
-    const verdict = bytes ? await judgeWorkTreeManifest(root, bytes, { env: io.env, caseInsensitive: caseInsensitiveFs() }) : { approved: true as const };
+    const verdict = bytes && !approvedAsKept(root, bytes) ? await judgeWorkTreeManifest(root, bytes, { env: io.env, caseInsensitive: caseInsensitiveFs() }) : { approved: true as const };
     if (verdict.approved === 'undecidable') return { kind: 'undecidable', root, reason: `${displayPath(root, io)} is not approved and no approved version can be found`, problems: [] };
     if (!verdict.approved) {
       io.stderr(notApprovedNote(displayPath(root, io), verdict.version));

@@ -34,6 +34,20 @@ export function approvedManifestPath(root: string): string | undefined {
   return store ? store.path.replace(/\.json$/, '.manifest') : undefined;
 }
 
+/** The kept copy; a copy that is not a plain file (a pipe, a link) is no copy, never waited on. */
+function keptCopy(path: string): Buffer | undefined {
+  return readRegularFileSync(path, { noFollow: true, maxBytes: MAX_KEPT });
+}
+
+/**
+ * Whether `bytes` are the manifest last found approved, or there is nothing to judge by (no git):
+ * judgeWorkTreeManifest's answer without a wait, for the agents' hook, which runs on every tool call.
+ */
+export function approvedAsKept(root: string, bytes: Buffer): boolean {
+  const path = approvedManifestPath(root);
+  return path === undefined || keptCopy(path)?.equals(bytes) === true;
+}
+
 /** How long the command line waits for git to settle before it reads HEAD's manifest (a switch writes it first). */
 const CLI_GIT_WAIT = { quietMs: 250, maxMs: 3_000 };
 /** The largest copy read back (a manifest is tens of KB; a bigger file is no copy). */
@@ -46,8 +60,7 @@ const MAX_KEPT = 16 * 1024 * 1024;
 export async function judgeWorkTreeManifest(root: string, bytes: Buffer, options: { env: NodeJS.ProcessEnv; caseInsensitive: boolean }): Promise<WorkTreeManifestVerdict> {
   const path = approvedManifestPath(root);
   if (!path) return { approved: true };
-  // A copy that is not a plain file (a pipe, a link) is no copy: never waited on.
-  const kept = readRegularFileSync(path, { noFollow: true, maxBytes: MAX_KEPT });
+  const kept = keptCopy(path);
   if (kept?.equals(bytes)) return { approved: true };
   const keptManifest = kept ? parseManifest(manifestText(kept)).manifest : undefined;
   const inForce = kept && keptManifest ? { manifest: keptManifest, hash: sha256(kept) } : undefined;
