@@ -26,7 +26,7 @@ import { AuditLogCopy, MAX_RESTORED_LOG } from './auditCopy';
 import { atomicWriteFile, atomicWriteLink } from './atomicWrite';
 import { copyBackup, moveAside, writeBackup } from './backups';
 import { ObjectReader, runGit, treeEntries } from './gitChanges';
-import { GIT_WAIT, GitActivity } from './gitActivity';
+import { GIT_WAIT, GitActivity, headOid } from './gitActivity';
 export { GIT_WAIT };
 import { findGitDir, gitCommonDir } from './grantStore';
 import { processAlive } from './fileLock';
@@ -207,6 +207,10 @@ export class BreachEngine {
   /** HEAD as the last read before this one found it (see logReplacedByGit). */
   private logHeadBefore: string | undefined;
   private logReading: Promise<void> | undefined;
+  /** Reads of the log begun (see ownRecordsKept). */
+  private logRuns = 0;
+  /** Records this guard appended that no read has found yet, by hash: the read after each must (see ownRecordsKept). */
+  private readonly ownRecords = new Map<string, { body: EventBody; grant?: Grant; after: number; tries: number }>();
   /** The log's bytes up to `logApplied`, copied as read, to put back a log cut short from outside. */
   private readonly logCopy: AuditLogCopy;
   /** `logApplied` is inside a line too long to be a record (see LOG_CHUNK). */
@@ -286,16 +290,26 @@ export class BreachEngine {
   followLog(): Promise<void> {
     // One reader at a time; callers arriving meanwhile read again after it.
     const run = async (): Promise<void> => {
+      if (this.disposed) return;
+      const runNo = ++this.logRuns;
+      /** The log was read to its end as it stands (its own records must be in it), not given up or put back by git. */
+      let readWhole = false;
       let handle: fs.FileHandle | undefined;
       try {
-        // Never waits on a named pipe put in the log's place (its size reads 0: nothing is read).
+        // Never waits on a named pipe put in the log's place.
         handle = await fs.open(this.o.recorder.store.path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
       } catch (err) {
         // Gone (a switch to a branch that has no log yet): no record approves anything any more.
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return;
       }
       try {
-        const size = handle ? (await handle.stat()).size : 0;
+        // Only a plain file is a log: a folder or a pipe in its place holds none (and is moved aside by a put-back).
+        let stat = handle ? await handle.stat() : undefined;
+        if (handle && !stat?.isFile()) {
+          await handle.close();
+          handle = stat = undefined;
+        }
+        const size = stat?.size ?? 0;
         this.logHeadBefore = this.logHead;
         this.logHead = headOid(this.o.root);
         // Read on from where the last read ended only if what was read is still there: a log that
@@ -305,15 +319,27 @@ export class BreachEngine {
         if (from > size || (from > 0 && !(handle && await endsWith(handle, from, this.logTail)))) from = -1;
         // A window that stood by and is the guard now: its copy is made from what the log still holds.
         if (from > 0 && handle && this.active && this.logCopy.partial) await this.copyLog(handle, from);
-        if (size === from) return;
+        if (size === from) {
+          readWhole = true;
+          return;
+        }
         // Cut short or replaced while git was not at work, HEAD where it was, and not with HEAD's log:
         // from outside. What was read stays in force here (the approvals are not undone by a lost line),
         // what is there now is not taken, and the loss is recorded.
-        if (from < 0 && this.logApplied > 0 && !(await this.logReplacedByGit(handle, size))) {
+        const byGit = from < 0 && this.logApplied > 0 && await this.logReplacedByGit(handle, size);
+        // Rewritten under an unlock that covers the log (the repair of a line that is not a record): read again from its start.
+        const unlocked = from < 0 && this.logApplied > 0 && !byGit && await this.logUnlocked();
+        if (from < 0 && this.logApplied > 0 && !byGit && !unlocked) {
           const lost = this.logApplied;
           const put = await this.putLogBack(size);
-          // Put back: it holds again exactly what was read (`logApplied`, `logTail` stand).
-          if (put.restored) return await this.logTampered(lost, size, put);
+          // Put back: it holds again exactly what the copy holds, which is what was read.
+          if (put.restored) {
+            this.logApplied = put.bytes.length;
+            this.logTail = Buffer.from(put.bytes.subarray(-LOG_TAIL_BYTES));
+            this.logSkipping = false;
+            readWhole = true;
+            return await this.logTampered(lost, size, put);
+          }
           this.logApplied = size;
           this.logTail = handle && size > 0 ? await tailOf(handle, size, LOG_TAIL_BYTES) : Buffer.alloc(0);
           this.logSkipping = false;
@@ -321,6 +347,11 @@ export class BreachEngine {
           return;
         }
         if (from < 0) {
+          if (byGit || unlocked) {
+            await this.keepDropped(size, unlocked);
+            // What git (or the owner's repair) left out is theirs to leave out, own records included.
+            this.ownRecords.clear();
+          }
           this.ledger = this.newLedger();
           for (const [rel, hash] of this.adopted) this.ledger.approve(rel, hash);
           this.logApplied = 0;
@@ -356,6 +387,7 @@ export class BreachEngine {
           }
           const lines = chunk.subarray(0, end + 1);
           for (const r of parseAuditLog(lines.toString('utf8')).records) {
+            this.ownRecords.delete(r.hash);
             const ignored = this.ledger.apply(r);
             if (ignored) {
               this.warnOnce(ignored.hash, `[breach] audit record seq ${ignored.seq}${ignored.file ? ` (${ignored.file})` : ''} is not taken as an approval: ${ignored.problem}. ${ignored.file ? `The guard keeps ${ignored.file} at its previous approved content (or git HEAD's).` : ''}`.trimEnd());
@@ -365,8 +397,10 @@ export class BreachEngine {
           }
           await this.logRead(lines);
         }
+        readWhole = true;
       } finally {
         await handle?.close();
+        if (readWhole) this.ownRecordsKept(runNo);
       }
     };
     const next = (this.logReading ?? Promise.resolve()).catch(() => undefined).then(run);
@@ -406,34 +440,57 @@ export class BreachEngine {
    * lock; what stands there now (`seen` bytes: the log cut short, another one, records appended to it
    * since) is kept in the backups first.
    */
-  private async putLogBack(seen: number): Promise<{ restored: true; backup?: string } | { restored: false; why: string }> {
+  private async putLogBack(seen: number): Promise<LogPutBack> {
     const kept = await this.logCopy.kept();
     if ('why' in kept) return { restored: false, why: kept.why };
     const store = this.o.recorder.store;
     try {
       return await store.whileLocked(async () => {
-        const backup = seen > 0 ? await copyBackup(this.o.root, AUDIT_LOG_PATH, store.path, new Date(this.now()), this.limits.version).catch(() => undefined) : undefined;
+        // A folder put in the log's place is moved aside whole; a file's bytes are copied aside.
+        const folder = (await fs.lstat(store.path).catch(() => undefined))?.isDirectory() === true;
+        const backup = folder ? await moveAside(this.o.root, AUDIT_LOG_PATH, store.path, new Date(this.now()))
+          : seen > 0 ? (await copyBackup(this.o.root, AUDIT_LOG_PATH, store.path, new Date(this.now()), this.limits.version).catch(() => undefined))?.backupRel : undefined;
         await atomicWriteFile(store.path, kept.bytes, { replaceLink: true });
-        return { restored: true as const, ...(backup ? { backup: backup.backupRel } : {}) };
+        return { restored: true as const, bytes: kept.bytes, ...(backup ? { backup } : {}) };
       });
     } catch (err) {
       return { restored: false, why: err instanceof Error ? err.message : String(err) };
     }
   }
 
+  /** Whether a grant covers the audit log itself (an owner unlocked it to repair it). */
+  private async logUnlocked(): Promise<boolean> {
+    const c = this.o.policy.classify(AUDIT_LOG_PATH);
+    return c !== undefined && (await this.o.policy.grantFor(AUDIT_LOG_PATH, c)) !== undefined;
+  }
+
+  /**
+   * The log was put back by git (`reset --hard`, `checkout --`, `stash`, its `HEAD` version written over
+   * it) or rewritten under an unlock, and holds less than was read (`size` bytes): with `HEAD` where it
+   * was, the records read and not in it now were never committed, so they are kept in the backups (from
+   * the guard's copy) and said. A switch or pull that moved `HEAD` left them on the branch they belong to.
+   */
+  private async keepDropped(size: number, unlocked: boolean): Promise<void> {
+    if (size >= this.logApplied || (!unlocked && this.logHead !== this.logHeadBefore)) return;
+    const kept = await this.logCopy.kept();
+    if (!('bytes' in kept)) return;
+    const backup = await writeBackup(this.o.root, AUDIT_LOG_PATH, kept.bytes, new Date(this.now())).catch(() => undefined);
+    this.log('warn', `[breach] ${AUDIT_LOG_PATH} was ${unlocked ? 'rewritten under an unlock' : 'put back to another version by git (reset, checkout, stash)'}: it no longer holds ${this.logApplied - size} bytes of records read before${backup ? `, kept in ${backup}` : ''}.${unlocked ? '' : ' A git stash pop brings stashed records back; otherwise the changes they approved must be recorded again before a commit.'}`);
+  }
+
   /** The log lost records from outside (see followLog): put back where the guard's copy allows, said loudly and recorded. */
-  private async logTampered(lost: number, size: number, put: { restored: true; backup?: string } | { restored: false; why: string }): Promise<void> {
+  private async logTampered(lost: number, size: number, put: LogPutBack): Promise<void> {
     const c = this.o.policy.classify(AUDIT_LOG_PATH);
     const what = size === 0 ? 'deleted or emptied' : 'cut short or replaced';
     const kept = put.restored && put.backup ? `; what stood there is kept in ${put.backup}` : '';
     this.log('error', put.restored
-      ? `[breach] ${AUDIT_LOG_PATH} was ${what} from outside: put back as the guard last read it (${lost} bytes of records)${kept}.`
+      ? `[breach] ${AUDIT_LOG_PATH} was ${what} from outside: put back as the guard last read it (${put.bytes.length} bytes)${kept}.`
       : `[breach] ${AUDIT_LOG_PATH} was ${what} from outside: the ${lost} bytes of records read before are gone from it (not restored: ${put.why}). The approvals they held stay in force here; the commit gate refuses a log that lost committed records, and the changes they approved must be recorded again (unlock, record) before a commit.`);
     await this.recordOrKeep({
       event: 'breach', file: AUDIT_LOG_PATH, tier: c?.tier.id ?? 'unknown', ...(c?.component ? { component: c.component.name } : {}), osUser: osUser(),
       ...(put.restored && put.backup ? { backup: put.backup } : {}),
       detail: put.restored
-        ? `the audit log was ${what} from outside (${size} bytes then): put back from the guard's copy (${lost} bytes)`
+        ? `the audit log was ${what} from outside (${size} bytes then): put back from the guard's copy (${put.bytes.length} bytes)`
         : `the audit log was ${what} from outside: ${lost} bytes of records read before are gone (${size} bytes now; not restored: ${put.why})`,
     });
   }
@@ -679,10 +736,32 @@ export class BreachEngine {
    * time): the guard's copy holds its own records from the moment they are written, so a script that
    * cuts the log as soon as a breach record appears cannot take that record with it.
    */
-  private async recordNow(body: EventBody, grant?: Grant): Promise<AuditRecord> {
+  private async recordNow(body: EventBody, grant?: Grant, tries = 0): Promise<AuditRecord> {
     const r = await this.o.recorder.record(body, grant);
+    // Looked for by every read that starts from now on (see ownRecordsKept).
+    this.ownRecords.set(r.hash, { body, grant, after: this.logRuns, tries });
     void this.followLog().catch(() => undefined);
     return r;
+  }
+
+  /**
+   * After a read of the whole log (run `runNo`): a record this guard appended before that read began and
+   * that the read did not find was removed as soon as it was written (a script cutting the log back to
+   * its size before each append, faster than any watcher): written again, three times at most, and said.
+   */
+  private ownRecordsKept(runNo: number): void {
+    for (const [hash, own] of this.ownRecords) {
+      if (own.after >= runNo) continue;
+      this.ownRecords.delete(hash);
+      const what = `its ${own.body.event} record${own.body.file ? ` of ${own.body.file}` : ''}`;
+      if (own.tries >= 3) {
+        this.log('error', `[breach] ${what} was removed from ${AUDIT_LOG_PATH} again as soon as it was written: not written a fourth time.`);
+        continue;
+      }
+      this.log('error', `[breach] ${what} was removed from ${AUDIT_LOG_PATH} as soon as it was written: written again.`);
+      void this.recordNow({ ...own.body, detail: `${own.body.detail ? `${own.body.detail}; ` : ''}written again: removed from the log as soon as it was written` }, own.grant, own.tries + 1)
+        .catch((err) => this.log('error', `[breach] ${what} could not be written again: ${String(err)}`));
+    }
   }
 
   private async recordOrKeep(body: EventBody): Promise<void> {
@@ -1539,6 +1618,9 @@ async function endsWith(handle: fs.FileHandle, end: number, tail: Buffer): Promi
   }
 }
 
+/** A put-back of the audit log (see putLogBack): the bytes written, and where what stood there was kept; or why not. */
+type LogPutBack = { restored: true; bytes: Buffer; backup?: string } | { restored: false; why: string };
+
 /** How long the log stays quiet before a change of it is read (an append is a few writes). */
 const LOG_EVENT_DEBOUNCE_MS = 200;
 
@@ -1554,31 +1636,6 @@ const GIT_STATE_DEBOUNCE_MS = 150;
 function headRef(gitDir: string): string | undefined {
   const head = readRegularFileSync(join(gitDir, 'HEAD'))?.toString('utf8').trim();
   return head === undefined ? undefined : /^ref: (refs\/.+)$/.exec(head)?.[1];
-}
-
-/** The commit HEAD points at, read from the git directory (no git process), or undefined. */
-function headOid(root: string): string | undefined {
-  const git = findGitDir(root);
-  if (!git) return undefined;
-  try {
-    // Read without ever waiting on a named pipe put in place of a file (this runs in the extension host's thread).
-    const text = (file: string): string | undefined => readRegularFileSync(file)?.toString('utf8').trim();
-    const head = text(join(git.gitDir, 'HEAD'));
-    if (head === undefined) return undefined;
-    const ref = /^ref: (.+)$/.exec(head)?.[1];
-    if (!ref) return /^[0-9a-f]{40,64}$/.test(head) ? head : undefined;
-    // Linked worktrees keep refs in the common directory.
-    const common = gitCommonDir(git.gitDir);
-    for (const dir of [git.gitDir, common]) {
-      const oid = text(join(dir, ...ref.split('/')));
-      if (oid !== undefined) return oid; // else packed, or in the common directory
-    }
-    const packed = text(join(common, 'packed-refs'));
-    if (packed === undefined) return undefined;
-    return new RegExp(`^([0-9a-f]{40,64}) ${ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm').exec(packed)?.[1];
-  } catch {
-    return undefined;
-  }
 }
 
 

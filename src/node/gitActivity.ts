@@ -6,8 +6,9 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { runGit } from './gitChanges';
-import { findGitDir } from './grantStore';
+import { findGitDir, gitCommonDir } from './grantStore';
 import { blobId } from './hookGitOutput';
+import { readRegularFileSync } from './regularFile';
 
 /** Markers of an operation that stops half-way for the user (conflicts, an editor for the message, `edit`). */
 const OPERATIONS: readonly [marker: string, name: string][] = [
@@ -117,6 +118,31 @@ async function exists(path: string): Promise<boolean> {
 async function mtime(path: string): Promise<number | undefined> {
   try {
     return (await fs.lstat(path)).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The commit HEAD points at, read from the git directory (no git process), or undefined. */
+export function headOid(root: string): string | undefined {
+  const git = findGitDir(root);
+  if (!git) return undefined;
+  try {
+    // Read without ever waiting on a named pipe put in place of a file (this runs in the extension host's thread).
+    const text = (file: string): string | undefined => readRegularFileSync(file)?.toString('utf8').trim();
+    const head = text(join(git.gitDir, 'HEAD'));
+    if (head === undefined) return undefined;
+    const ref = /^ref: (.+)$/.exec(head)?.[1];
+    if (!ref) return /^[0-9a-f]{40,64}$/.test(head) ? head : undefined;
+    // Linked worktrees keep refs in the common directory.
+    const common = gitCommonDir(git.gitDir);
+    for (const dir of [git.gitDir, common]) {
+      const oid = text(join(dir, ...ref.split('/')));
+      if (oid !== undefined) return oid; // else packed, or in the common directory
+    }
+    const packed = text(join(common, 'packed-refs'));
+    if (packed === undefined) return undefined;
+    return new RegExp(`^([0-9a-f]{40,64}) ${ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm').exec(packed)?.[1];
   } catch {
     return undefined;
   }

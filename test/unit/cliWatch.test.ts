@@ -1302,7 +1302,7 @@ describe('protected-files watch: the audit log cut short from outside', () => {
     await sleep(600);
     return readFileSync(join(r.dir, LOG));
   }
-  const logNow = (r: Repo): Buffer => existsSync(join(r.dir, LOG)) ? readFileSync(join(r.dir, LOG)) : Buffer.alloc(0);
+  const logNow = (r: Repo): Buffer => existsSync(join(r.dir, LOG)) && lstatSync(join(r.dir, LOG)).isFile() ? readFileSync(join(r.dir, LOG)) : Buffer.alloc(0);
   /** The log holds `before` again, then one breach record of the log itself (the chain unbroken: verify reads it). */
   async function putBack(r: Repo, before: Buffer): Promise<AuditRecord> {
     await waitFor('the log put back, with its breach', () => {
@@ -1367,6 +1367,95 @@ describe('protected-files watch: the audit log cut short from outside', () => {
         printf 'export const price = 0; // agent\\n' > ${T1}`);
       await w.saw(cutShort);
       await waitFor('the log put back with the breach of the file', () => auditRecords(r).some((x) => x.event === 'breach' && x.file === T1) && auditRecords(r).at(-1)?.file === LOG);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  test('a folder put in the log\'s place: moved aside and the log put back once (no loop); Ctrl+C still stops the guard', async () => {
+    const r = repo();
+    const w = new Watcher(box, r);
+    try {
+      await w.saw(/checked at start/);
+      const before = await withUncommittedRecord(r);
+      sh(r, `rm ${LOG} && mkdir ${LOG} && echo x > ${LOG}/f`);
+      await putBack(r, before);
+      assert.ok(lstatSync(join(r.dir, LOG)).isFile());
+      const count = (): number => (w.out.match(/put back as the guard last read it/g) ?? []).length;
+      await sleep(1_500);
+      const puts = count();
+      await sleep(1_500);
+      assert.equal(count(), puts, `no loop: ${w.out.slice(-2_000)}`);
+      assert.ok(puts <= 2, w.out.slice(-2_000));
+    } finally {
+      assert.equal(await w.stop(), 0);
+    }
+  });
+
+  test('a script that cuts the log back as each record is written, at once: the guard writes its record again and says so', async () => {
+    const r = repo();
+    const w = new Watcher(box, r);
+    try {
+      await w.saw(/checked at start/);
+      await withUncommittedRecord(r);
+      // Polls the log's size and cuts it back to the size before the first append it sees (no delay), once.
+      const cutter = `import os, time
+p = ${JSON.stringify(join(r.dir, LOG))}
+n = os.path.getsize(p)
+end = time.time() + 20
+while time.time() < end:
+    m = os.path.getsize(p)
+    if m > n:
+        os.truncate(p, n)
+        break
+    time.sleep(0.0005)
+`;
+      writeFileSync(join(r.dir, '..', `cutter-${process.pid}.py`), cutter);
+      sh(r, `(python3 ../cutter-${process.pid}.py >/dev/null 2>&1 &) ; sleep 0.3; printf 'export const price = 0; // agent\\n' > ${T1}`);
+      await waitFor('the breach of the file in the log', () => auditRecords(r).some((x) => x.event === 'breach' && x.file === T1), 15_000);
+      assert.match(w.out, /was removed from \.protection\/audit\.jsonl as soon as it was written: written again|put back as the guard last read it/);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  test('HEAD\'s log written over it (git\'s way, without git): read as git\'s, and the records not committed kept in the backups, said', async () => {
+    const r = repo();
+    const w = new Watcher(box, r);
+    try {
+      await w.saw(/checked at start/);
+      await withUncommittedRecord(r);
+      w.out = '';
+      sh(r, `git show HEAD:${LOG} > ../head-log-${process.pid} && cat ../head-log-${process.pid} > ${LOG}`);
+      await w.saw(/put back to another version by git \(reset, checkout, stash\): it no longer holds \d+ bytes of records read before, kept in (\S+)\./);
+      const backup = /kept in (\S+)\./.exec(w.out)![1];
+      assert.match(readFileSync(join(r.dir, backup), 'utf8'), /Raise the price again/, 'the record not committed is kept');
+    } finally {
+      await w.stop();
+    }
+  });
+
+  test('rewritten under an unlock of the log itself (the repair of a stray line): not put back', async () => {
+    const r = repo();
+    const w = new Watcher(box, r);
+    try {
+      await w.saw(/checked at start/);
+      await withUncommittedRecord(r);
+      const good = logNow(r);
+      appendFileSync(join(r.dir, LOG), 'oops stray line\n');
+      await sleep(600);
+      const unlock = r.cli(['unlock', LOG, '--reason', 'Remove a stray line from the log']);
+      assert.equal(unlock.code, 0, unlock.stdout + unlock.stderr);
+      await sleep(600);
+      const withUnlock = logNow(r);
+      // Everything but the stray line, as an owner repairing it would write it.
+      const repaired = withUnlock.toString('utf8').split('\n').filter((l) => l !== 'oops stray line').join('\n');
+      w.out = '';
+      writeFileSync(join(r.dir, LOG), repaired);
+      await sleep(1_500);
+      assert.doesNotMatch(w.out, /put back as the guard last read it/);
+      assert.doesNotMatch(logNow(r).toString('utf8'), /oops stray line/);
+      assert.ok(good.length > 0);
     } finally {
       await w.stop();
     }
