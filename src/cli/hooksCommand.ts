@@ -271,12 +271,41 @@ const HUSKY_END = '# <<< protected-files install-hooks';
 const HUSKY_BEGIN_LINE = /^# >>> protected-files install-hooks\b/m;
 const HUSKY_END_LINE = /^# <<< protected-files install-hooks[ \t]*(?:\r?\n|$)/m;
 
-/** Our lines in a husky hook file, between the marks, with `eol` after each. */
+/**
+ * How a committed hook file finds the CLI when this clone's is no file of the project (the extension's, by
+ * this machine's path): at run time, the project's install, a global one, or the CLI VS Code's extension
+ * recorded for the clone (as the agents' launcher does); refused, saying why, with none.
+ */
+const HUSKY_FIND_CLI = [
+  'pf_cli() {',
+  '  if [ -x node_modules/.bin/protected-files ]; then node_modules/.bin/protected-files "$@"; return; fi',
+  '  if command -v protected-files >/dev/null 2>&1; then protected-files "$@"; return; fi',
+  '  pf_rec="$(git rev-parse --git-dir)/protected-files/cli-path"',
+  '  if [ -f "$pf_rec" ]; then { IFS= read -r pf_node; IFS= read -r pf_js; } < "$pf_rec"; ELECTRON_RUN_AS_NODE=1 "$pf_node" "$pf_js" "$@"; return; fi',
+  '  echo "protected-files: the CLI was not found (npm install --save-dev protected-files, or open this folder once in VS Code with the Protected Files extension)" >&2',
+  '  return 1',
+  '}',
+];
+
+/** Whether `cli` names this machine's file (the extension's bundled CLI): no line a team commits may. */
+function machineLocal(cli: string): boolean {
+  return cli.startsWith('node ');
+}
+
+/**
+ * Our lines in a husky hook file, between the marks, with `eol` after each: run from the top level (a
+ * user's `cd frontend` before them must not move them) in a subshell whose failure fails the hook.
+ */
 function huskyBlock(name: HookName, cli: string, eol: string): string {
   const what = COMMIT_HOOKS.has(name) ? 'the commit gate' : 'refuses pushes to protected branches';
+  const local = machineLocal(cli);
   return [
     `${HUSKY_BEGIN} (${name}): ${what}; running install-hooks again rewrites these lines.`,
-    ...hookLines(name, cli),
+    '(',
+    '  cd "$(git rev-parse --show-toplevel)" || exit 1',
+    ...(local ? HUSKY_FIND_CLI.map((l) => `  ${l}`) : []),
+    ...hookLines(name, local ? 'pf_cli' : cli).map((l) => `  ${l}`),
+    ') || exit $?',
     HUSKY_END,
     '',
   ].join('\n').replace(/\n/g, eol);
@@ -319,7 +348,11 @@ async function installHusky(root: string, cli: string, io: CliIo): Promise<numbe
     );
     return EXIT_FAIL;
   }
-  if (changed) io.stdout(`The lines call: ${cli}. Commit ${HUSKY_DIR}/ so that the team gets them.\n`);
+  if (changed) {
+    io.stdout(machineLocal(cli)
+      ? `The lines find the CLI when they run (this one, ${cli}, is this machine's: not written into files the team commits): the project's node_modules, a global install, or the one VS Code's extension recorded for the clone. Commit ${HUSKY_DIR}/ so that the team gets them; add protected-files to devDependencies so that every clone has it.\n`
+      : `The lines call: ${cli}. Commit ${HUSKY_DIR}/ so that the team gets them${cli === 'protected-files' ? ' (each teammate needs protected-files installed: add it to devDependencies rather)' : ''}.\n`);
+  }
   else if (!failed) io.stdout(`Nothing to change: ${HUSKY_DIR}/ has the lines already.\n`);
   return failed ? EXIT_FAIL : EXIT_OK;
 }

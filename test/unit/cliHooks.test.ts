@@ -225,8 +225,15 @@ describe('install-hooks', () => {
    * A repository set up as husky 9 sets one up: core.hooksPath is .husky/_, whose scripts run
    * .husky/<hook> with `sh -e` (nothing when it is missing). Written here rather than installed.
    */
-  function huskyProject(options: { hooksPath?: string | false; runners?: readonly string[] } = {}): Repo {
+  function huskyProject(options: { hooksPath?: string | false; runners?: readonly string[]; bin?: boolean } = {}): Repo {
     const repo = project();
+    if (options.bin) {
+      // The project's own install (a devDependency), what a team's committed hook files should call.
+      mkdirSync(join(repo.dir, 'node_modules', '.bin'), { recursive: true });
+      symlinkSync(repo.sandbox.cli, join(repo.dir, 'node_modules', '.bin', 'protected-files'));
+      chmodSync(repo.sandbox.cli, 0o755);
+      repo.write('.gitignore', 'node_modules/\n');
+    }
     mkdirSync(join(repo.dir, '.husky', '_'), { recursive: true });
     for (const name of options.runners ?? ['pre-commit', 'pre-merge-commit', 'pre-push']) {
       repo.write(`.husky/_/${name}`, '#!/bin/sh\nhook="${0%/*}/../${0##*/}"\n[ -f "$hook" ] || exit 0\nexec sh -e "$hook" "$@"\n');
@@ -238,7 +245,7 @@ describe('install-hooks', () => {
   }
 
   test('husky: the lines go into .husky/pre-commit, pre-merge-commit and pre-push, created (0755) or added at the end of the user\'s hook, kept byte for byte with its mode; a second run changes nothing and says so; commits, merges and pushes go through the gate', () => {
-    const repo = huskyProject();
+    const repo = huskyProject({ bin: true });
     const lint = '#!/usr/bin/env sh\necho "lint ran" >> "$(git rev-parse --git-dir)/lint.log"\n';
     repo.write('.husky/pre-commit', lint);
     repo.makeExecutable('.husky/pre-commit');
@@ -252,8 +259,9 @@ describe('install-hooks', () => {
       '.husky/pre-commit: added at the end of your hook (your lines kept as they were)\n' +
       '.husky/pre-merge-commit: created\n' +
       '.husky/pre-push: added at the end of your hook (your lines kept as they were)\n' +
-      `The lines call: node '${repo.sandbox.cli}'. Commit .husky/ so that the team gets them.\n`);
-    const gate = `${gitOutputCommands()} | NODE_EXTRA_CA_CERTS= node '${repo.sandbox.cli}' verify --staged --git-output\n`;
+      'The lines call: node_modules/.bin/protected-files. Commit .husky/ so that the team gets them.\n');
+    // From the top level, in a subshell whose failure fails the hook.
+    const gate = `  ${gitOutputCommands()} | NODE_EXTRA_CA_CERTS= node_modules/.bin/protected-files verify --staged --git-output\n) || exit $?\n`;
     const preCommit = repo.read('.husky/pre-commit');
     assert.ok(preCommit.startsWith(`${lint}# >>> protected-files install-hooks (pre-commit): the commit gate; running install-hooks again rewrites these lines.\n`), preCommit);
     assert.ok(preCommit.endsWith(`${gate}# <<< protected-files install-hooks\n`), preCommit);
@@ -265,7 +273,8 @@ describe('install-hooks', () => {
     assert.equal(repo.read('.husky/pre-push'),
       'echo "their push check ran" >&2\n' +
       '# >>> protected-files install-hooks (pre-push): refuses pushes to protected branches; running install-hooks again rewrites these lines.\n' +
-      `NODE_EXTRA_CA_CERTS= node '${repo.sandbox.cli}' pre-push "$@"\n` +
+      '(\n  cd "$(git rev-parse --show-toplevel)" || exit 1\n' +
+      '  NODE_EXTRA_CA_CERTS= node_modules/.bin/protected-files pre-push "$@"\n) || exit $?\n' +
       '# <<< protected-files install-hooks\n');
     assert.equal(statSync(join(repo.dir, '.husky/pre-push')).mode & 0o777, 0o644);
     assert.ok(!existsSync(join(repo.dir, '.git/hooks/pre-commit')), 'git\'s own hooks folder is not husky\'s');
@@ -309,6 +318,31 @@ describe('install-hooks', () => {
     assert.match(push.out, /their push check ran\n[^]*Protected Files: pushing to main on origin is refused/);
   });
 
+  test('husky with this machine\'s CLI only (the extension\'s): the committed lines name no path of it and find it when they run (the clone\'s recorded CLI); a user\'s cd before them does not move them', () => {
+    const repo = huskyProject();
+    mkdirSync(join(repo.dir, 'frontend'), { recursive: true });
+    repo.write('frontend/.keep', '');
+    repo.write('.husky/pre-commit', 'cd frontend\n');
+    const r = repo.cli(['install-hooks']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /is this machine's: not written into files the team commits/);
+    for (const name of ['pre-commit', 'pre-merge-commit', 'pre-push']) assert.ok(!repo.read(`.husky/${name}`).includes(repo.sandbox.cli), name);
+    // Without any CLI to find, the commit is refused, saying why.
+    repo.commitAll('husky hooks');
+    repo.write('src/app.ts', 'fine\n');
+    const none = tryGit(repo, 'commit', '-q', '-a', '-m', 'no cli');
+    assert.notEqual(none.code, 0, none.out);
+    assert.match(none.out, /protected-files: the CLI was not found/);
+    // As VS Code's extension records it for the clone: found, and the gate runs from the top level.
+    mkdirSync(join(repo.dir, '.git', 'protected-files'), { recursive: true });
+    writeFileSync(join(repo.dir, '.git', 'protected-files', 'cli-path'), `${process.execPath}\n${repo.sandbox.cli}\n`);
+    assert.equal(tryGit(repo, 'commit', '-q', '-a', '-m', 'fine').code, 0);
+    repo.write('src/booking/a.ts', 'unapproved\n');
+    const refused = tryGit(repo, 'commit', '-q', '-a', '-m', 'sneak');
+    assert.notEqual(refused.code, 0, refused.out);
+    assert.match(refused.out, /FAIL protected-files verify: 1 violation\(s\)/);
+  });
+
   test('husky: a hook with CRLF endings and bytes that are not UTF-8 keeps them, ours take its endings; lines of an earlier run are rewritten in place; a hook that calls the gate already, or ends with exit, is left alone', () => {
     const repo = huskyProject();
     const theirs = Buffer.concat([Buffer.from('#!/usr/bin/env sh\r\n# caf'), Buffer.from([0xe9]), Buffer.from('\r\nnpm test\r\n')]);
@@ -328,7 +362,9 @@ describe('install-hooks', () => {
     const ours = bytes.subarray(theirs.length).toString('utf8');
     assert.match(ours, /^# >>> protected-files install-hooks \(pre-commit\)[^\n]*\r\n/);
     assert.equal(ours.split('\n').length - 1, ours.split('\r\n').length - 1, 'every line of ours ends with CRLF');
-    assert.ok(ours.endsWith(`) | NODE_EXTRA_CA_CERTS= node '${repo.sandbox.cli}' verify --staged --git-output\r\n# <<< protected-files install-hooks\r\n`), ours);
+    // This machine's CLI is never written into a file the team commits: the lines find one when they run.
+    assert.ok(!ours.includes(repo.sandbox.cli), ours);
+    assert.ok(ours.endsWith(') | NODE_EXTRA_CA_CERTS= pf_cli verify --staged --git-output\r\n) || exit $?\r\n# <<< protected-files install-hooks\r\n'), ours);
 
     // The project gets its own install: the lines are rewritten to call it, the user's kept, and a line of theirs after ours too.
     writeFileSync(join(repo.dir, '.husky/pre-commit'), Buffer.concat([bytes, Buffer.from('echo after\r\n')]));
@@ -339,7 +375,7 @@ describe('install-hooks', () => {
     const now = readFileSync(join(repo.dir, '.husky/pre-commit'));
     assert.ok(now.subarray(0, theirs.length).equals(theirs));
     const rest = now.subarray(theirs.length).toString('utf8');
-    assert.ok(rest.endsWith(') | NODE_EXTRA_CA_CERTS= node_modules/.bin/protected-files verify --staged --git-output\r\n# <<< protected-files install-hooks\r\necho after\r\n'), rest);
+    assert.ok(rest.endsWith(') | NODE_EXTRA_CA_CERTS= node_modules/.bin/protected-files verify --staged --git-output\r\n) || exit $?\r\n# <<< protected-files install-hooks\r\necho after\r\n'), rest);
     assert.equal(rest.match(/# >>> protected-files/g)?.length, 1);
   });
 
