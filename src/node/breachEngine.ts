@@ -207,6 +207,8 @@ export class BreachEngine {
   /** HEAD as the last read before this one found it (see logReplacedByGit). */
   private logHeadBefore: string | undefined;
   private logReading: Promise<void> | undefined;
+  /** Paths waiting for their grant to end to be judged (see judgeOnceLocked). */
+  private readonly awaitingLock = new Set<string>();
   /** Reads of the log begun (see ownRecordsKept). */
   private logRuns = 0;
   /** Records this guard appended that no read has found yet, by hash: the read after each must (see ownRecordsKept). */
@@ -303,6 +305,7 @@ export class BreachEngine {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return;
       }
       try {
+        const incremental = this.logApplied > 0;
         // Only a plain file is a log: a folder or a pipe in its place holds none (and is moved aside by a put-back).
         let stat = handle ? await handle.stat() : undefined;
         if (handle && !stat?.isFile()) {
@@ -387,6 +390,9 @@ export class BreachEngine {
           }
           const lines = chunk.subarray(0, end + 1);
           for (const r of parseAuditLog(lines.toString('utf8')).records) {
+            // A change recorded elsewhere as the log grows (protected-files relock or record, another window)
+            // of a path that is no file now (a link put there under the grant): judged once the grant has ended.
+            if (incremental && r.event === 'change' && r.file && !this.ownRecords.has(r.hash) && this.notPlainFile(r.file)) this.judgeOnceLocked(r.file);
             this.ownRecords.delete(r.hash);
             const ignored = this.ledger.apply(r);
             if (ignored) {
@@ -417,7 +423,9 @@ export class BreachEngine {
    * commit --allow-empty` would pass for a switch.
    */
   private async logReplacedByGit(handle: fs.FileHandle | undefined, size: number): Promise<boolean> {
-    if ((await this.git.busyFor()) > 0 || (await this.git.unmerged(AUDIT_LOG_PATH))) return true;
+    // A lock held past the wait (`touch .git/index.lock`, then the cut) is no git at work.
+    if ((await this.git.busyFor()) > 0 && !(await this.git.lockOlderThan(this.gitWait.maxMs))) return true;
+    if (await this.git.unmerged(AUDIT_LOG_PATH)) return true;
     const read = async (): Promise<Buffer | undefined> => {
       if (!handle || size > MAX_RESTORED_LOG) return undefined;
       const now = Buffer.alloc(size);
@@ -430,7 +438,8 @@ export class BreachEngine {
       if (now && await this.git.staged(AUDIT_LOG_PATH, now)) return true;
     }
     const committed = await this.readHead(AUDIT_LOG_PATH, this.logHead);
-    if (committed === undefined) return size === 0 && this.logHead !== this.logHeadBefore;
+    // Gone with a switch to a commit that has none; not with `git checkout --orphan`, which moves HEAD to no commit and removes nothing.
+    if (committed === undefined) return size === 0 && this.logHead !== undefined && this.logHead !== this.logHeadBefore;
     if (committed.length !== size) return false;
     return (await read())?.equals(committed) === true;
   }
@@ -1039,7 +1048,7 @@ export class BreachEngine {
       if (entry.kind !== 'file' && entry.kind !== 'missing') {
         const what = entry.kind === 'link' ? 'a symbolic link' : entry.kind === 'special' ? entry.what : entry.kind === 'linked-folder' ? `below ${entry.dir}, a symbolic link` : `unreadable (${entry.why})`;
         this.log('warn', `[breach] ${rel} is ${what}: its change under the unlock is not recorded; once locked it is judged as a write to a locked file.`);
-        this.judgeOnceLocked(rel, c);
+        this.judgeOnceLocked(rel);
         return;
       }
       const disk = entry.kind === 'file' ? entry.bytes : undefined;
@@ -1064,14 +1073,27 @@ export class BreachEngine {
     });
   }
 
+  /** Whether something other than a plain file stands at `rel` (a link, a pipe, a folder); false where nothing does. */
+  private notPlainFile(rel: string): boolean {
+    try {
+      return !lstatSync(this.abs(rel)).isFile();
+    } catch {
+      return false;
+    }
+  }
+
   /** Judges `rel` as a write once no grant covers it (the grant ending now), looking every 500 ms for up to a minute. */
-  private judgeOnceLocked(rel: string, c: Classification, tries = 120): void {
+  private judgeOnceLocked(rel: string, tries = 120): void {
+    if (tries === 120 && this.awaitingLock.has(rel)) return;
+    this.awaitingLock.add(rel);
     const t = setTimeout(() => {
-      if (this.disposed) return;
+      const c = this.o.policy.classify(rel);
+      if (this.disposed || !this.active || !c) return void this.awaitingLock.delete(rel);
       void Promise.resolve(this.o.policy.grantFor(rel, c)).then((grant) => {
+        if (grant && tries > 1) return this.judgeOnceLocked(rel, tries - 1);
+        this.awaitingLock.delete(rel);
         if (!grant) this.notify(rel);
-        else if (tries > 1) this.judgeOnceLocked(rel, c, tries - 1);
-      }).catch(() => undefined);
+      }).catch(() => this.awaitingLock.delete(rel));
     }, 500);
     t.unref?.();
   }

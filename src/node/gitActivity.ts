@@ -74,6 +74,13 @@ export class GitActivity {
     return Math.max(0, index + quiet - now, head + this.o.quietMs - now);
   }
 
+  /** Whether git's `index.lock` has stood for `ms` or longer (a git that crashed, or one kept on purpose): no git at work. */
+  async lockOlderThan(ms: number): Promise<boolean> {
+    const dir = this.dir();
+    const t = dir ? await mtime(join(dir, 'index.lock')) : undefined;
+    return t !== undefined && this.now() - t >= ms;
+  }
+
   /** The operation git stopped in the middle of (merge, cherry-pick, revert, rebase), or undefined. */
   async operation(): Promise<string | undefined> {
     const dir = this.dir();

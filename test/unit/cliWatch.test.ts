@@ -1269,6 +1269,28 @@ describe('breach guard: what an unlock leaves that git cannot hold as a file', (
   });
 });
 
+describe('breach guard: a link left under an unlock that protected-files relock ends', () => {
+  test('judged once the relock is read from the log: the link gives way to a file', async () => {
+    const r = repo();
+    const secret = join(r.dir, '..', `secret-relock-${process.pid}.txt`);
+    writeFileSync(secret, 'not to be approved\n');
+    const w = new Watcher(box, r);
+    try {
+      await w.saw(/checked at start/);
+      assert.equal(r.cli(['unlock', 'BOOKING_FLOW', '--reason', 'Rework the booking flow']).code, 0);
+      rmSync(join(r.dir, T1));
+      execFileSync('ln', ['-s', secret, join(r.dir, T1)]);
+      await sleep(400);
+      r.cli(['relock', 'BOOKING_FLOW']);
+      await waitFor(`${T1} a file again`, () => !lstatSync(join(r.dir, T1)).isSymbolicLink(), 10_000);
+      assert.equal(readFileSync(secret, 'utf8'), 'not to be approved\n', 'nothing written through the link');
+    } finally {
+      await w.stop();
+      rmSync(secret, { force: true });
+    }
+  });
+});
+
 describe('breach guard: an untracked link at a protected path found at start', () => {
   test('is not adopted through the link: the file outside is never copied into the approved store', async () => {
     const r = repo();
@@ -1522,6 +1544,39 @@ while time.time() < end:
       await engine.followLog();
       await putBack(r, before);
       assert.ok(logged.some((m) => /put back as the guard last read it/.test(m)), logged.join('\n'));
+    } finally {
+      engine.dispose();
+    }
+  });
+
+  test('not passed off as git\'s: the cut with git checkout --orphan, or with a git index.lock held past the wait', async () => {
+    const r = repo();
+    const before = await withUncommittedRecord(r);
+    const matcher = new ProtectionMatcher(parseManifest(WATCH_MANIFEST).manifest!);
+    const engine = new BreachEngine({
+      root: r.dir, recorder: new AuditRecorder(r.dir), env: box.env, gitWait: { quietMs: 50, maxMs: 400 },
+      policy: { classify: (rel) => matcher.classify(rel), grantFor: () => undefined, manifest: () => parseManifest(WATCH_MANIFEST).manifest },
+      log: () => undefined,
+    });
+    try {
+      await engine.scanAtStart();
+      sh(r, `rm ${LOG} && git checkout -q --orphan pf-orphan`);
+      await sleep(300); // git quiet again, as the guard waits for it
+      await engine.followLog();
+      await putBack(r, before);
+      await engine.followLog(); // its own breach record read (into its copy), as the guard does right after writing it
+      const now = logNow(r);
+      // A lock made long ago and kept (touch .git/index.lock), then the cut.
+      const lock = join(r.dir, '.git', 'index.lock');
+      writeFileSync(lock, '');
+      utimesSync(lock, new Date(Date.now() - 10_000), new Date(Date.now() - 10_000));
+      try {
+        writeFileSync(join(r.dir, LOG), '');
+        await engine.followLog();
+        await putBack(r, now);
+      } finally {
+        rmSync(lock, { force: true });
+      }
     } finally {
       engine.dispose();
     }
