@@ -150,8 +150,9 @@ export function hookScript(name: HookName, cli: string): string {
 
 /** What calls the gate in a hook or a configuration (a line that is not a comment): ours, or one written by hand. */
 const CALLS: Record<'gate' | 'push', RegExp> = {
-  gate: /^[ \t]*[^#\s].*(?:protected-files|cli\.js)['"]?[ \t]+verify\b.*--staged/m,
-  push: /^[ \t]*[^#\s].*(?:protected-files|cli\.js)['"]?[ \t]+pre-push\b/m,
+  // A line that runs it: not a comment, nor one that only prints it (`echo "run protected-files verify --staged"`).
+  gate: /^[ \t]*(?!(?:echo|printf)\b)[^#\s].*(?:protected-files|cli\.js)['"]?[ \t]+verify\b.*--staged/m,
+  push: /^[ \t]*(?!(?:echo|printf)\b)[^#\s].*(?:protected-files|cli\.js)['"]?[ \t]+pre-push\b/m,
 };
 
 /** Our lines in a husky hook file for hook `name`: what the hook of our own runs. */
@@ -410,7 +411,8 @@ async function installHuskyHook(path: string, name: HookName, cli: string): Prom
   if (CALLS[COMMIT_HOOKS.has(name) ? 'gate' : 'push'].test(text)) return { ok: true, message: `already calls protected-files ${COMMIT_HOOKS.has(name) ? 'verify --staged' : 'pre-push'}; left as it is` };
   // Lines added after a last `exit` or `exec` would never run.
   const last = text.split(/\r?\n/).filter((line) => line.trim() !== '' && !/^\s*#/.test(line)).pop();
-  if (last !== undefined && /^\s*(?:exit|exec)\b/.test(last)) {
+  // (`exec < /dev/tty`, `exec >&2`: an exec with redirections only goes on.)
+  if (last !== undefined && (/^\s*exit\b/.test(last) || (/^\s*exec\b/.test(last) && !/^\s*exec(?:\s+[0-9]*(?:<|>|>>|<&|>&)\s*\S+)+\s*$/.test(last)))) {
     return {
       ok: false,
       message: `not installed: it ends with "${last.trim().slice(0, 80)}", so lines added after it would never run. Put these lines before it by hand, then run install-hooks again:\n${huskyBlock(name, cli, '\n').replace(/^/gm, '  ')}`,

@@ -318,6 +318,17 @@ describe('install-hooks', () => {
     assert.match(push.out, /their push check ran\n[^]*Protected Files: pushing to main on origin is refused/);
   });
 
+  test('husky: a line that only prints the command is no call of it; a last exec that only redirects (exec < /dev/tty) goes on', () => {
+    const repo = huskyProject({ bin: true });
+    repo.write('.husky/pre-commit', 'echo "remember: protected-files verify --staged runs next"\n');
+    repo.write('.husky/pre-push', 'exec < /dev/tty\n');
+    const r = repo.cli(['install-hooks']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /\.husky\/pre-commit: added at the end of your hook/);
+    assert.match(r.stdout, /\.husky\/pre-push: added at the end of your hook/);
+    assert.match(repo.read('.husky/pre-commit'), /verify --staged --git-output\n\) \|\| exit \$\?\n# <<< protected-files install-hooks\n$/);
+  });
+
   test('husky with this machine\'s CLI only (the extension\'s): the committed lines name no path of it and find it when they run (the clone\'s recorded CLI); a user\'s cd before them does not move them', () => {
     const repo = huskyProject();
     mkdirSync(join(repo.dir, 'frontend'), { recursive: true });
