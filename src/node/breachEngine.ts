@@ -649,12 +649,21 @@ export class BreachEngine {
    * there; an abort writes HEAD's version back). The commit gate judges the commit as any other.
    */
   private async gitStaged(rel: string, bytes: Buffer): Promise<boolean> {
-    const operation = await this.git.operation();
+    const operation = await this.gitOperation();
     if (!operation || !(await this.git.staged(rel, bytes))) return false;
     this.leftToGit.add(rel);
     this.watchGit();
     this.log('info', `[breach] ${rel}: left as git's ${operation} wrote it (the version it staged); judged again when the ${operation} ends.`);
     return true;
+  }
+
+  /**
+   * The operation git stopped in the middle of, or a conflict it left in the audit log without one
+   * (`git stash pop`): until it is resolved, the approvals the log holds are in flux, and what git
+   * staged for a locked file (the popped change) is git's, not a breach.
+   */
+  private async gitOperation(): Promise<string | undefined> {
+    return (await this.git.operation()) ?? ((await this.git.unmerged(AUDIT_LOG_PATH)) ? 'stash pop' : undefined);
   }
 
   /** Backs up and records a breaching version (once per incident), restores where asked. */
@@ -1292,7 +1301,7 @@ export class BreachEngine {
     // The branch HEAD names may have changed (`git switch`, `symbolic-ref`): its ref's folder is watched.
     this.watchGit();
     if (!(await this.gitSettled())) return;
-    if (this.leftToGit.size > 0 && !(await this.git.operation())) {
+    if (this.leftToGit.size > 0 && !(await this.gitOperation())) {
       const left = [...this.leftToGit];
       this.leftToGit.clear();
       this.log('info', `[breach] git's operation ended: ${left.length} file(s) it left are judged again.`);

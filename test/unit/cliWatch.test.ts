@@ -3,7 +3,7 @@
 // change made while nothing was watching is found at start; two guards on one folder never both act.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, watch, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -1227,6 +1227,41 @@ describe('protected-files watch: temp files of a guard killed mid-write', () => 
     assert.ok(!existsSync(join(r.dir, dead)), 'left by a process that is gone: removed');
     assert.ok(existsSync(join(r.dir, live)), 'a live writer\'s: kept');
     assert.ok(existsSync(join(r.dir, other)), 'not beside a protected file: not ours to remove');
+  });
+});
+
+describe('breach guard: git stash pop that leaves the audit log conflicted', () => {
+  test('the popped approved change stays as git wrote it (the guard put it back to HEAD\'s version)', async () => {
+    const r = repo();
+    const w = new Watcher(box, r);
+    try {
+      await w.saw(/checked at start/);
+      // The log committed (tracked), as in any repository that has recorded a change.
+      assert.equal(r.cli(['unlock', 'MIGRATIONS', '--reason', 'A first change, committed']).code, 0);
+      r.write(T2, 'create table bookings (id bigint);\n');
+      assert.equal(r.cli(['record']).code, 0);
+      r.commitAll('a first recorded change');
+      await sleep(600);
+      assert.equal(r.cli(['unlock', 'BOOKING_FLOW', '--reason', 'The change that is stashed']).code, 0);
+      r.write(T1, 'export const price = 150; // stashed\n');
+      assert.equal(r.cli(['record']).code, 0);
+      await sleep(600);
+      r.git('stash');
+      await sleep(800);
+      assert.equal(r.read(T1), APPROVED, `stashed: ${w.out}`);
+      assert.equal(r.cli(['unlock', 'MIGRATIONS', '--reason', 'Another change, committed']).code, 0);
+      r.write(T2, 'create table bookings (id bigint, at date);\n');
+      assert.equal(r.cli(['record']).code, 0);
+      r.commitAll('another recorded change');
+      await sleep(800);
+      w.out = '';
+      const pop = spawnSync('git', ['stash', 'pop'], { cwd: r.dir, env: box.env, encoding: 'utf8' });
+      assert.match(r.git('ls-files', '-u', '--', '.protection/audit.jsonl'), /audit\.jsonl/, `the log is conflicted: ${pop.stdout}${pop.stderr} ${r.git('status', '--short')}`);
+      await sleep(2_500);
+      assert.equal(r.read(T1), 'export const price = 150; // stashed\n', w.out);
+    } finally {
+      await w.stop();
+    }
   });
 });
 
