@@ -207,6 +207,8 @@ export class BreachEngine {
   /** HEAD as the last read before this one found it (see logReplacedByGit). */
   private logHeadBefore: string | undefined;
   private logReading: Promise<void> | undefined;
+  /** Hashes of the records read last (at most RECENTLY_READ): an append resolves after a read may have taken its record. */
+  private readonly recentlyRead = new Set<string>();
   /** Paths waiting for their grant to end to be judged (see judgeOnceLocked). */
   private readonly awaitingLock = new Set<string>();
   /** Reads of the log begun (see ownRecordsKept). */
@@ -394,6 +396,9 @@ export class BreachEngine {
             // of a path that is no file now (a link put there under the grant): judged once the grant has ended.
             if (incremental && r.event === 'change' && r.file && !this.ownRecords.has(r.hash) && this.notPlainFile(r.file)) this.judgeOnceLocked(r.file);
             this.ownRecords.delete(r.hash);
+            // (A record can be read before the append that wrote it has resolved: recordNow looks here.)
+            if (this.recentlyRead.size >= RECENTLY_READ) this.recentlyRead.clear();
+            this.recentlyRead.add(r.hash);
             const ignored = this.ledger.apply(r);
             if (ignored) {
               this.warnOnce(ignored.hash, `[breach] audit record seq ${ignored.seq}${ignored.file ? ` (${ignored.file})` : ''} is not taken as an approval: ${ignored.problem}. ${ignored.file ? `The guard keeps ${ignored.file} at its previous approved content (or git HEAD's).` : ''}`.trimEnd());
@@ -756,8 +761,8 @@ export class BreachEngine {
    */
   private async recordNow(body: EventBody, grant?: Grant, tries = 0): Promise<AuditRecord> {
     const r = await this.o.recorder.record(body, grant);
-    // Looked for by every read that starts from now on (see ownRecordsKept).
-    this.ownRecords.set(r.hash, { body, grant, after: this.logRuns, tries });
+    // Looked for by every read that starts from now on (see ownRecordsKept), unless one has read it already.
+    if (!this.recentlyRead.has(r.hash)) this.ownRecords.set(r.hash, { body, grant, after: this.logRuns, tries });
     void this.followLog().catch(() => undefined);
     return r;
   }
@@ -1648,6 +1653,9 @@ async function endsWith(handle: fs.FileHandle, end: number, tail: Buffer): Promi
     return false;
   }
 }
+
+/** Records whose hashes are kept as read (see recentlyRead): more than a burst of breaches writes before its appends resolve. */
+const RECENTLY_READ = 4_096;
 
 /** A put-back of the audit log (see putLogBack): the bytes written, and where what stood there was kept; or why not. */
 type LogPutBack = { restored: true; bytes: Buffer; backup?: string } | { restored: false; why: string };
