@@ -45,3 +45,32 @@ export function shIn(box: Sandbox, r: Repo, script: string): void {
   const res = spawnSync('bash', ['-c', script], { cwd: r.dir, env: box.env, encoding: 'utf8' });
   assert.equal(res.status, 0, `${script}: ${res.stderr}`);
 }
+
+/** The manifest of the watch tests: BOOKING_FLOW (tier 1, restore) and MIGRATIONS (tier 2, warn), no codes. */
+export const WATCH_MANIFEST = `// watch test manifest
+{
+  "tiers": {
+    "tier1": { "label": "Tier 1 · Revenue critical", "badge": "T1", "color": "red", "unlock": { "requireCode": false, "minReasonLength": 5 } },
+    "tier2": { "label": "Tier 2 · Infrastructure", "badge": "T2", "color": "yellow", "unlock": { "requireCode": false }, "onBreach": "warn" }
+  },
+  "components": {
+    "BOOKING_FLOW": { "tier": "tier1", "files": ["src/booking/**"], "risk": "Revenue stops" },
+    "MIGRATIONS": { "tier": "tier2", "files": ["db/migrations/**"], "risk": "Schema changes hit production" }
+  }
+}
+`;
+export const T1 = 'src/booking/price.ts';
+export const T1B = 'src/booking/cart.ts';
+export const T2 = 'db/migrations/001.sql';
+export const APPROVED = 'export const price = 100;\n';
+
+/** A repository with WATCH_MANIFEST and its protected files committed (T1, T1B, T2) beside a free one. */
+export function watchRepo(box: Sandbox, name: string): Repo {
+  const r = box.repo(name, { manifest: WATCH_MANIFEST });
+  r.write(T1, APPROVED);
+  r.write(T1B, 'export const cart = [];\n');
+  r.write(T2, 'create table bookings (id int);\n');
+  r.write('src/free.ts', 'export const free = 1;\n');
+  r.commitAll('protected files');
+  return r;
+}
