@@ -1,7 +1,7 @@
 // `protected-files watch` through the built CLI, in real temporary git repositories, with VS Code
 // closed: every route a script or an agent takes to a locked file is restored and recorded; a
 // change made while nothing was watching is found at start; two guards on one folder never both act.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -18,33 +18,20 @@ import { ProtectionMatcher } from '../../src/core/matcher';
 import { parseManifest } from '../../src/core/manifest';
 import type { BreachOutcome } from '../../src/core/breach';
 import { locateGrantStore } from '../../src/node/grantStore';
-import { Sandbox } from './cliHarness';
 import type { Repo } from './cliHarness';
-import { APPROVED, T1, T1B, T2, WATCH_MANIFEST, shIn, sleep, waitFor, watchRepo, Watcher } from './watchHarness';
+import { APPROVED, T1, T1B, T2, WATCH_MANIFEST, sleep, waitFor, watchSuite, Watcher } from './watchHarness';
 import { auditRecords } from './grantsHarness';
 
 
 
-let box: Sandbox;
-let n = 0;
-
-before(() => {
-  box = new Sandbox('watch');
-});
-after(() => box.dispose());
-
-function repo(): Repo {
-  return watchRepo(box, `r${++n}`);
-}
-
-const sh = (r: Repo, script: string): void => shIn(box, r, script);
+const { box, name, repo, sh } = watchSuite('watch');
 
 const breaches = (r: Repo, from = 0): AuditRecord[] => auditRecords(r).slice(from).filter((x) => x.event === 'breach');
 
 /** A repository whose BOOKING_FLOW needs an owner's signing code, its grant store's folder made. */
 async function signingCodeRepo(): Promise<{ r: Repo; store: { dir: string; path: string } }> {
   const entry = await makeCodeKey('Forge-Proof-Lantern-4412', { owner: 'ann@example.com', params: { N: 1024 } });
-  const r = box.repo(`r${++n}`, { manifest: WATCH_MANIFEST.replace('"unlock": { "requireCode": false, "minReasonLength": 5 }', '"unlock": { "requireCode": true, "minReasonLength": 5 }')
+  const r = box.repo(name(), { manifest: WATCH_MANIFEST.replace('"unlock": { "requireCode": false, "minReasonLength": 5 }', '"unlock": { "requireCode": true, "minReasonLength": 5 }')
     .replace('"risk": "Revenue stops" }', `"risk": "Revenue stops", "unlockCodes": ["${entry}"] }`) });
   r.write(T1, APPROVED);
   r.commitAll('files');
@@ -250,7 +237,7 @@ describe('protected-files watch --once', () => {
 
   test('a symbolic link in place of a protected folder (to a folder outside): the link removed, the files restored in a real folder, nothing outside written', () => {
     const r = repo();
-    const outside = join(box.root, `outside-dir-${n}`);
+    const outside = join(box.root, `outside-dir-${name()}`);
     mkdirSync(outside);
     writeFileSync(join(outside, 'price.ts'), 'export const price = 0; // outside\n');
     sh(r, `rm -rf src/booking && ln -s ${outside} src/booking`);
@@ -339,7 +326,7 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
     const w = new Watcher(box, r);
     try {
       await w.saw(/checked at start/);
-      sh(r, `mv src ${join(box.root, `src-away-${n}`)} && mkdir -p src/booking && echo evil > ${T1}`);
+      sh(r, `mv src ${join(box.root, `src-away-${name()}`)} && mkdir -p src/booking && echo evil > ${T1}`);
       await waitFor('both files back', () => existsSync(join(r.dir, T1B)) && r.read(T1) === APPROVED);
       assert.equal(r.read(T1B), 'export const cart = [];\n');
       await waitFor('the breaches recorded', () => breaches(r).some((x) => x.file === T1) && breaches(r).some((x) => x.file === T1B));
@@ -354,7 +341,7 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
 
   test('a protected file replaced by a symbolic link: nothing outside is written, the link becomes the approved file again, a breach recorded', async () => {
     const r = repo();
-    const outside = join(box.root, `outside-${n}.txt`);
+    const outside = join(box.root, `outside-${name()}.txt`);
     writeFileSync(outside, 'victim\n');
     const w = new Watcher(box, r);
     try {
@@ -400,7 +387,7 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
   });
 
   test('a build writes 1,500 folders where `**/*.sql` may protect files: at most 500 are watched, said once; once it is gone, a new folder is watched again', { skip: process.platform !== 'linux' ? 'inotify watches are counted in /proc' : false }, async () => {
-    const r = box.repo(`r${++n}`, { manifest: WATCH_MANIFEST.replace('"files": ["db/migrations/**"]', '"files": ["**/*.sql"]') });
+    const r = box.repo(name(), { manifest: WATCH_MANIFEST.replace('"files": ["db/migrations/**"]', '"files": ["**/*.sql"]') });
     r.write(T2, 'create table bookings (id int);\n');
     r.commitAll('a migration');
     const w = new Watcher(box, r);
@@ -435,7 +422,7 @@ describe('protected-files watch (foreground, VS Code closed)', () => {
 
   test('a protected file hard-linked before the guard starts: the link is broken at start, a write through the other name changes nothing', async () => {
     const r = repo();
-    const twin = join(box.root, `twin-${n}.ts`);
+    const twin = join(box.root, `twin-${name()}.ts`);
     sh(r, `ln ${T1} ${twin}`);
     const w = new Watcher(box, r);
     try {

@@ -1,7 +1,7 @@
 // The breach guard and git (split from cliWatch.test.ts, which a run must finish within the runner's
 // 120 s a file): git's own writes (a switch, a merge, a stash, a checkout with CRLF, entries marked
 // skip-worktree) are not breaches, and a HEAD moved with no file written is followed.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { lstatSync, readFileSync, rmSync, utimesSync, watch, writeFileSync } from 'node:fs';
@@ -12,24 +12,12 @@ import { parseManifest } from '../../src/core/manifest';
 import { ProtectionMatcher } from '../../src/core/matcher';
 import { BreachEngine } from '../../src/node/breachEngine';
 import { AuditRecorder } from '../../src/node/recorder';
-import { Sandbox, loggingGit } from './cliHarness';
+import { loggingGit } from './cliHarness';
 import type { Repo } from './cliHarness';
 import { auditRecords } from './grantsHarness';
-import { APPROVED, T1, T1B, WATCH_MANIFEST, shIn, sleep, waitFor, watchRepo, Watcher } from './watchHarness';
+import { APPROVED, T1, T1B, WATCH_MANIFEST, sleep, waitFor, watchSuite, Watcher } from './watchHarness';
 
-let box: Sandbox;
-let n = 0;
-
-before(() => {
-  box = new Sandbox('watch-git');
-});
-after(() => box.dispose());
-
-function repo(): Repo {
-  return watchRepo(box, `r${++n}`);
-}
-
-const sh = (r: Repo, script: string): void => shIn(box, r, script);
+const { box, name, repo, sh } = watchSuite('watch-git');
 
 const breaches = (r: Repo, from = 0): AuditRecord[] => auditRecords(r).slice(from).filter((x) => x.event === 'breach');
 
@@ -181,7 +169,7 @@ describe("git's own work is not a breach (watch running)", () => {
   test('a switch of 400 locked files is judged through one git cat-file, not a git process per file', { skip: process.platform === 'win32' ? 'a shell script as git' : false }, async () => {
     const { r, many } = manyOnTwoBranches(400, 'batch');
     // The guard's git is a script that notes each run, then runs git.
-    const git = loggingGit(box, `git-shim${++n}`);
+    const git = loggingGit(box, `git-shim-${name()}`);
     const calls = git.log;
     writeFileSync(calls, '');
     const w = new Watcher(box, r, { ...box.env, PATH: git.path });

@@ -2,7 +2,7 @@
 // runner's 120 s a file): a log cut short, replaced or deleted from outside is put back from the guard's
 // copy, git's own replacements are told apart, the guard's own records are looked for; and what an
 // unlock leaves that git cannot hold as a file (links, pipes), and git stash pop with the log conflicted.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, lstatSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -14,24 +14,11 @@ import { ProtectionMatcher } from '../../src/core/matcher';
 import { BreachEngine } from '../../src/node/breachEngine';
 import { locateGrantStore } from '../../src/node/grantStore';
 import { AuditRecorder } from '../../src/node/recorder';
-import { Sandbox } from './cliHarness';
 import type { Repo } from './cliHarness';
 import { auditRecords } from './grantsHarness';
-import { APPROVED, T1, T1B, T2, WATCH_MANIFEST, shIn, sleep, waitFor, watchRepo, Watcher } from './watchHarness';
+import { APPROVED, T1, T1B, T2, WATCH_MANIFEST, sleep, waitFor, watchSuite, Watcher } from './watchHarness';
 
-let box: Sandbox;
-let n = 0;
-
-before(() => {
-  box = new Sandbox('watch-log');
-});
-after(() => box.dispose());
-
-function repo(): Repo {
-  return watchRepo(box, `r${++n}`);
-}
-
-const sh = (r: Repo, script: string): void => shIn(box, r, script);
+const { box, repo, sh } = watchSuite('watch-log');
 
 describe('breach guard: git stash pop that leaves the audit log conflicted', () => {
   test('the popped approved change stays as git wrote it (the guard put it back to HEAD\'s version)', async () => {

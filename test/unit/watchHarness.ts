@@ -1,9 +1,11 @@
 // What the tests of `protected-files watch` share: a foreground `watch` as a child process, waiting
 // for a condition, and a writer from outside (a shell in the repository, not the guard's process).
 import assert from 'node:assert/strict';
+import { after } from 'node:test';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import type { Repo, Sandbox } from './cliHarness';
+import { Sandbox } from './cliHarness';
+import type { Repo } from './cliHarness';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -73,4 +75,16 @@ export function watchRepo(box: Sandbox, name: string): Repo {
   r.write('src/free.ts', 'export const free = 1;\n');
   r.commitAll('protected files');
   return r;
+}
+
+/**
+ * One test file's sandbox (removed after its tests), a name for each repository made in it, a
+ * repository with WATCH_MANIFEST and its files committed, and a writer from outside in one.
+ */
+export function watchSuite(prefix: string): { box: Sandbox; name(): string; repo(): Repo; sh(r: Repo, script: string): void } {
+  const box = new Sandbox(prefix);
+  after(() => box.dispose());
+  let n = 0;
+  const name = (): string => `r${++n}`;
+  return { box, name, repo: () => watchRepo(box, name()), sh: (r, script) => shIn(box, r, script) };
 }
