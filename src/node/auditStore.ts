@@ -250,10 +250,8 @@ export class AuditStore {
    * the next append skips (see readTail) and never glues onto. A body that cannot be sealed is
    * refused alone (its slot in the result is empty).
    */
-  private async appendBatch(batch: QueuedAppend[]): Promise<(AuditRecord | undefined)[]> {
-    await fs.mkdir(join(this.path, '..'), { recursive: true });
-    const token = await this.lock();
-    try {
+  private appendBatch(batch: QueuedAppend[]): Promise<(AuditRecord | undefined)[]> {
+    return this.whileLocked(async () => {
       // Never a pipe or a device in place of the log: the append fails with what is there instead.
       const handle = await openRegularFile(this.path, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT, 0o666);
       try {
@@ -290,9 +288,7 @@ export class AuditStore {
       } finally {
         await handle.close();
       }
-    } finally {
-      await this.unlock(token);
-    }
+    });
   }
 
   /**

@@ -523,7 +523,7 @@ export class BreachEngine {
 
   /** Bytes of the log taken (from `logApplied` on): copied, then `logApplied` moved past them and the tail kept. */
   private async logRead(bytes: Buffer): Promise<void> {
-    // Only the guard keeps the copy: a window standing by shares it (see recopyLog).
+    // Only the guard keeps the copy: a window standing by skips it, and copies the log once it takes over (see copyLog).
     if (this.active) await this.logCopy.add(this.logApplied, bytes);
     else this.logCopy.skip();
     if (this.logCopy.failure !== undefined) this.warnOnce('log-copy', `[breach] cannot keep a copy of the audit log (${this.logCopy.failure}): a log cut short from outside will not be put back.`);

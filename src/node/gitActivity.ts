@@ -38,6 +38,8 @@ export interface GitActivityOptions {
 
 export class GitActivity {
   private gitDir: string | undefined;
+  /** unmerged()'s answers, by path, with the state of the index they were read at. */
+  private readonly unmergedSeen = new Map<string, { state: string; unmerged: boolean }>();
   private readonly now: () => number;
 
   constructor(private readonly root: string, private readonly o: GitActivityOptions) {
@@ -91,10 +93,21 @@ export class GitActivity {
     return undefined;
   }
 
-  /** Whether git's index holds folder-relative `rel` unmerged (a conflict left by a merge, a rebase or `git stash pop`). */
+  /**
+   * Whether git's index holds folder-relative `rel` unmerged (a conflict left by a merge, a rebase or
+   * `git stash pop`). Asked of git once per state of the index (its size and time): the breach guard asks
+   * before each breach, and a burst of them (a script writing 300 locked files) starts one git, not 300.
+   */
   async unmerged(rel: string): Promise<boolean> {
+    const dir = this.dir();
+    const index = dir ? await fs.lstat(join(dir, 'index')).catch(() => undefined) : undefined;
+    const state = index ? `${index.size}:${index.mtimeMs}:${index.ino}` : undefined;
+    const known = state === undefined ? undefined : this.unmergedSeen.get(rel);
+    if (known !== undefined && known.state === state) return known.unmerged;
     const r = await runGit(['--literal-pathspecs', 'ls-files', '--unmerged', '-z', '--', rel], this.root, this.o.env ?? process.env).catch(() => undefined);
-    return r?.code === 0 && r.stdout.length > 0;
+    const unmerged = r?.code === 0 && r.stdout.length > 0;
+    if (state !== undefined && r?.code === 0) this.unmergedSeen.set(rel, { state, unmerged });
+    return unmerged;
   }
 
   /**
