@@ -48,6 +48,20 @@ function snapshot(dir: string, skip: readonly string[] = []): Record<string, str
   return out;
 }
 
+/**
+ * A side branch commits `content` to a locked file with no record (its hook skipped); merging it into
+ * main, which git commits itself, is refused by the gate in pre-merge-commit.
+ */
+function assertMergeRefused(repo: Repo, content: string): void {
+  repo.git('checkout', '-q', '-b', 'side');
+  repo.write('src/booking/a.ts', content);
+  repo.commitAll('side (hook skipped)');
+  repo.git('checkout', '-q', 'main');
+  const merged = tryGit(repo, 'merge', '--no-ff', '-q', '-m', 'merge side', 'side');
+  assert.notEqual(merged.code, 0, merged.out);
+  assert.match(merged.out, /FAIL protected-files verify: 1 violation\(s\)/);
+}
+
 describe('install-hooks', () => {
   test('installs pre-commit, pre-merge-commit and pre-push that call this CLI; the pre-commit hook gates commits, also git commit -a', async () => {
     const repo = project();
@@ -191,13 +205,7 @@ describe('install-hooks', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /pre-merge-commit: installed; your existing hook is now pre-merge-commit\.local and runs first/);
 
-    repo.git('checkout', '-q', '-b', 'side');
-    repo.write('src/booking/a.ts', 'unapproved\n');
-    repo.commitAll('side (hook skipped)');
-    repo.git('checkout', '-q', 'main');
-    const merged = tryGit(repo, 'merge', '--no-ff', '-q', '-m', 'merge side', 'side');
-    assert.notEqual(merged.code, 0, merged.out);
-    assert.match(merged.out, /FAIL protected-files verify: 1 violation\(s\)/);
+    assertMergeRefused(repo, 'unapproved\n');
     assert.equal(readFileSync(join(repo.dir, '.git/their-merge.log'), 'utf8'), 'their merge hook ran\n');
   });
 
@@ -301,13 +309,7 @@ describe('install-hooks', () => {
     repo.write('src/app.ts', 'fine\n');
     assert.equal(tryGit(repo, 'commit', '-q', '-a', '-m', 'fine').code, 0);
 
-    repo.git('checkout', '-q', '-b', 'side');
-    repo.write('src/booking/a.ts', 'unapproved on a branch\n');
-    repo.commitAll('side (hook skipped)');
-    repo.git('checkout', '-q', 'main');
-    const merged = tryGit(repo, 'merge', '--no-ff', '-q', '-m', 'merge side', 'side');
-    assert.notEqual(merged.code, 0, merged.out);
-    assert.match(merged.out, /FAIL protected-files verify: 1 violation\(s\)/);
+    assertMergeRefused(repo, 'unapproved on a branch\n');
     repo.git('merge', '--abort');
 
     const remote = join(box.root, `remote${++n}.git`);

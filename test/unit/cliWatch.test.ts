@@ -19,7 +19,7 @@ import { parseManifest } from '../../src/core/manifest';
 import type { BreachOutcome } from '../../src/core/breach';
 import { locateGrantStore } from '../../src/node/grantStore';
 import type { Repo } from './cliHarness';
-import { APPROVED, T1, T1B, T2, WATCH_MANIFEST, sleep, waitFor, watchSuite, Watcher } from './watchHarness';
+import { APPROVED, T1, T1B, T2, WATCH_MANIFEST, sleep, waitFor, watchSuite, Watcher, whileWatching } from './watchHarness';
 import { auditRecords } from './grantsHarness';
 
 
@@ -100,18 +100,14 @@ describe('protected-files watch --once', () => {
 
   test('a grant written into the store by hand reaches its time limit: dropped, with no record of it (no change, no expire carrying its reason)', async () => {
     const { r, store } = await signingCodeRepo();
-    const w = new Watcher(box, r);
-    try {
-      await w.saw(/checked at start/);
+    await whileWatching(box, r, async (w) => {
       const count = auditRecords(r).length;
       const now = Date.now();
       forgeGrant(store.path, now - 60_000, now + 300);
       await w.saw(/a grant with no owner's certificate reached its time limit and was dropped/);
       assert.deepEqual(JSON.parse(readFileSync(store.path, 'utf8')).grants, []);
       assert.ok(!auditRecords(r).slice(count).some((x) => x.reason === 'forged by a script' || x.event === 'expire'), JSON.stringify(auditRecords(r).slice(count)));
-    } finally {
-      await w.stop();
-    }
+    });
   });
 
   test('a protected file overwritten with 48 MB: restored, the breaching version backed up whole and recorded, and the guard never holds it in memory', { skip: process.platform === 'linux' ? false : 'reads /proc/self/status' }, () => {

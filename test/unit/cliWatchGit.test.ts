@@ -15,7 +15,7 @@ import { AuditRecorder } from '../../src/node/recorder';
 import { loggingGit } from './cliHarness';
 import type { Repo } from './cliHarness';
 import { auditRecords } from './grantsHarness';
-import { APPROVED, T1, T1B, WATCH_MANIFEST, sleep, waitFor, watchSuite, Watcher } from './watchHarness';
+import { APPROVED, T1, T1B, WATCH_MANIFEST, sleep, waitFor, watchSuite, Watcher, whileWatching } from './watchHarness';
 
 const { box, name, repo, sh } = watchSuite('watch-git');
 
@@ -384,9 +384,7 @@ describe('protected-files watch: git moves HEAD, or ends an operation, with no f
     r.git('checkout', '-q', '-b', 'side');
     r.write(T1, 'export const price = 999; // side\n');
     r.commitAll('side');
-    const w = new Watcher(box, r);
-    try {
-      await w.saw(/checked at start/);
+    await whileWatching(box, r, async () => {
       // On side, the file is side's: no breach. Then HEAD goes back to main; the work tree keeps side's file.
       r.git('reset', '-q', '--soft', 'main');
       await waitFor(`${T1} judged against main after the move`, () => r.read(T1) === APPROVED, 10_000);
@@ -396,9 +394,7 @@ describe('protected-files watch: git moves HEAD, or ends an operation, with no f
       await sleep(500);
       r.git('update-ref', 'refs/heads/main', 'HEAD@{2}');
       assert.equal(r.read(T1), APPROVED, 'unchanged: on side the file is side\'s, back on main it is main\'s');
-    } finally {
-      await w.stop();
-    }
+    });
   });
 
   test('a guard that stood by, then took over, follows HEAD too (the editor\'s way: folders watched while it stood by, then the check at start)', async () => {
@@ -432,9 +428,7 @@ describe('protected-files watch: git moves HEAD, or ends an operation, with no f
     r.git('checkout', '-q', 'main');
     r.write('README.md', 'main moves on\n');
     r.commitAll('main moves on');
-    const w = new Watcher(box, r);
-    try {
-      await w.saw(/checked at start/);
+    await whileWatching(box, r, async () => {
       r.git('merge', '-q', '--no-commit', '--no-ff', 'side');
       // Left as git staged it while the merge waits for its commit.
       await sleep(1_500);
@@ -442,8 +436,6 @@ describe('protected-files watch: git moves HEAD, or ends an operation, with no f
       assert.equal(breaches(r).length, 0);
       r.git('merge', '--quit');
       await waitFor(`${T1} restored once the merge ended`, () => r.read(T1) === APPROVED, 10_000);
-    } finally {
-      await w.stop();
-    }
+    });
   });
 });

@@ -16,16 +16,14 @@ import { locateGrantStore } from '../../src/node/grantStore';
 import { AuditRecorder } from '../../src/node/recorder';
 import type { Repo } from './cliHarness';
 import { auditRecords } from './grantsHarness';
-import { APPROVED, T1, T1B, T2, WATCH_MANIFEST, sleep, waitFor, watchSuite, Watcher } from './watchHarness';
+import { APPROVED, T1, T1B, T2, WATCH_MANIFEST, sleep, waitFor, watchSuite, Watcher, whileWatching } from './watchHarness';
 
 const { box, repo, sh } = watchSuite('watch-log');
 
 describe('breach guard: git stash pop that leaves the audit log conflicted', () => {
   test('the popped approved change stays as git wrote it (the guard put it back to HEAD\'s version)', async () => {
     const r = repo();
-    const w = new Watcher(box, r);
-    try {
-      await w.saw(/checked at start/);
+    await whileWatching(box, r, async (w) => {
       // The log committed (tracked), as in any repository that has recorded a change.
       assert.equal(r.cli(['unlock', 'MIGRATIONS', '--reason', 'A first change, committed']).code, 0);
       r.write(T2, 'create table bookings (id bigint);\n');
@@ -49,9 +47,7 @@ describe('breach guard: git stash pop that leaves the audit log conflicted', () 
       assert.match(r.git('ls-files', '-u', '--', '.protection/audit.jsonl'), /audit\.jsonl/, `the log is conflicted: ${pop.stdout}${pop.stderr} ${r.git('status', '--short')}`);
       await sleep(2_500);
       assert.equal(r.read(T1), 'export const price = 150; // stashed\n', w.out);
-    } finally {
-      await w.stop();
-    }
+    });
   });
 });
 
@@ -165,9 +161,7 @@ describe('protected-files watch: the audit log cut short from outside', () => {
 
   test('emptied, deleted, replaced or cut short: put back as the guard read it (the record not yet committed included), the loss recorded; what stood there kept', async () => {
     const r = repo();
-    const w = new Watcher(box, r);
-    try {
-      await w.saw(/checked at start/);
+    await whileWatching(box, r, async (w) => {
       let before = await withUncommittedRecord(r);
       const cuts = [
         ': > .protection/audit.jsonl',
@@ -198,25 +192,19 @@ describe('protected-files watch: the audit log cut short from outside', () => {
       await sleep(1_500);
       assert.doesNotMatch(w.out, /from outside/);
       assert.equal(logNow(r).toString('utf8').trimEnd(), r.git('show', `HEAD:${LOG}`).trimEnd(), 'git\'s version stands');
-    } finally {
-      await w.stop();
-    }
+    });
   });
 
   test('a script that cuts the log as soon as the breach record appears does not take the record with it', async () => {
     const r = repo();
-    const w = new Watcher(box, r);
-    try {
-      await w.saw(/checked at start/);
+    await whileWatching(box, r, async (w) => {
       await withUncommittedRecord(r);
       // Waits for the guard's breach record, then empties the log 50 ms later (the log's own debounce is 200 ms).
       sh(r, `(until grep -q '"event":"breach"' ${LOG}; do sleep 0.005; done; sleep 0.05; : > ${LOG}) >/dev/null 2>&1 &
         printf 'export const price = 0; // agent\\n' > ${T1}`);
       await w.saw(cutShort);
       await waitFor('the log put back with the breach of the file', () => auditRecords(r).some((x) => x.event === 'breach' && x.file === T1) && auditRecords(r).at(-1)?.file === LOG);
-    } finally {
-      await w.stop();
-    }
+    });
   });
 
   test('a folder put in the log\'s place: moved aside and the log put back once (no loop); Ctrl+C still stops the guard', async () => {
@@ -241,9 +229,7 @@ describe('protected-files watch: the audit log cut short from outside', () => {
 
   test('a script that cuts the log back as each record is written, at once: the guard writes its record again and says so', async () => {
     const r = repo();
-    const w = new Watcher(box, r);
-    try {
-      await w.saw(/checked at start/);
+    await whileWatching(box, r, async (w) => {
       await withUncommittedRecord(r);
       // Polls the log's size and cuts it back to the size before the first append it sees (no delay), once.
       const cutter = `import os, time
@@ -261,32 +247,24 @@ while time.time() < end:
       sh(r, `(python3 ../cutter-${process.pid}.py >/dev/null 2>&1 &) ; sleep 0.3; printf 'export const price = 0; // agent\\n' > ${T1}`);
       await waitFor('the breach of the file in the log', () => auditRecords(r).some((x) => x.event === 'breach' && x.file === T1), 15_000);
       assert.match(w.out, /was removed from \.protection\/audit\.jsonl as soon as it was written: written again|put back as the guard last read it/);
-    } finally {
-      await w.stop();
-    }
+    });
   });
 
   test('HEAD\'s log written over it (git\'s way, without git): read as git\'s, and the records not committed kept in the backups, said', async () => {
     const r = repo();
-    const w = new Watcher(box, r);
-    try {
-      await w.saw(/checked at start/);
+    await whileWatching(box, r, async (w) => {
       await withUncommittedRecord(r);
       w.out = '';
       sh(r, `git show HEAD:${LOG} > ../head-log-${process.pid} && cat ../head-log-${process.pid} > ${LOG}`);
       await w.saw(/put back to another version by git \(reset, checkout, stash\): it no longer holds \d+ bytes of records read before, kept in (\S+)\./);
       const backup = /kept in (\S+)\./.exec(w.out)![1];
       assert.match(readFileSync(join(r.dir, backup), 'utf8'), /Raise the price again/, 'the record not committed is kept');
-    } finally {
-      await w.stop();
-    }
+    });
   });
 
   test('rewritten under an unlock of the log itself (the repair of a stray line): not put back', async () => {
     const r = repo();
-    const w = new Watcher(box, r);
-    try {
-      await w.saw(/checked at start/);
+    await whileWatching(box, r, async (w) => {
       await withUncommittedRecord(r);
       const good = logNow(r);
       appendFileSync(join(r.dir, LOG), 'oops stray line\n');
@@ -303,30 +281,22 @@ while time.time() < end:
       assert.doesNotMatch(w.out, /put back as the guard last read it/);
       assert.doesNotMatch(logNow(r).toString('utf8'), /oops stray line/);
       assert.ok(good.length > 0);
-    } finally {
-      await w.stop();
-    }
+    });
   });
 
   test('a commit made right after the cut (HEAD moved) does not pass it off as git\'s: put back', async () => {
     const r = repo();
-    const w = new Watcher(box, r);
-    try {
-      await w.saw(/checked at start/);
+    await whileWatching(box, r, async (w) => {
       const before = await withUncommittedRecord(r);
       sh(r, ': > .protection/audit.jsonl && git commit -q --allow-empty --no-verify -m "nothing to see"');
       await w.saw(cutShort);
       await putBack(r, before);
-    } finally {
-      await w.stop();
-    }
+    });
   });
 
   test('not put back from a copy changed from outside: said, the loss recorded, the approvals kept', async () => {
     const r = repo();
-    const w = new Watcher(box, r);
-    try {
-      await w.saw(/checked at start/);
+    await whileWatching(box, r, async (w) => {
       await withUncommittedRecord(r);
       const store = locateGrantStore(r.dir);
       assert.ok(store);
@@ -342,9 +312,7 @@ while time.time() < end:
       assert.doesNotMatch(logNow(r).toString('utf8'), /AGAIN/);
       sh(r, `printf 'export const price = 0; // agent\\n' > ${T1}`);
       await waitFor(`${T1} back to the approved change`, () => r.read(T1) === 'export const price = 120;\n');
-    } finally {
-      await w.stop();
-    }
+    });
   });
 
   test('a window that read the log while it stood by, then took over, keeps a copy from then and puts the log back (the editor\'s way)', async () => {
@@ -409,9 +377,7 @@ while time.time() < end:
 
   test('a merge that leaves the log conflicted is git\'s work: not taken for a loss, not overwritten', async () => {
     const r = repo();
-    const w = new Watcher(box, r);
-    try {
-      await w.saw(/checked at start/);
+    await whileWatching(box, r, async (w) => {
       r.git('checkout', '-q', '-b', 'side');
       assert.equal(r.cli(['unlock', 'BOOKING_FLOW', '--reason', 'Side branch price change']).code, 0);
       r.write(T1, 'export const price = 130;\n');
@@ -429,8 +395,6 @@ while time.time() < end:
       await sleep(2_500);
       assert.match(logNow(r).toString('utf8'), /^<<<<<<< /m, 'the log holds the conflict git left');
       assert.doesNotMatch(w.out, /from outside/);
-    } finally {
-      await w.stop();
-    }
+    });
   });
 });

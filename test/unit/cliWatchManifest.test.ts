@@ -3,29 +3,18 @@
 // breach of the strictest tier, restored, and never used, not even for the write that follows it a
 // few milliseconds later; an approved change (under an unlock, recorded, or committed and checked
 // out) is put in force.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sha256 } from '../../src/core/audit';
 import type { AuditRecord } from '../../src/core/audit';
 import { MANIFEST_PATH } from '../../src/core/layout';
 import { manifestRefusal } from '../../src/core/manifestApproval';
-import { Sandbox } from './cliHarness';
 import type { Repo } from './cliHarness';
-import { shIn, sleep, waitFor, Watcher } from './watchHarness';
+import { WATCH_MANIFEST, sleep, waitFor, watchSuite, Watcher } from './watchHarness';
 import { auditRecords } from './grantsHarness';
 
-const MANIFEST = `// watch test manifest
-{
-  "tiers": {
-    "tier1": { "label": "Tier 1 · Revenue critical", "badge": "T1", "color": "red", "unlock": { "requireCode": false, "minReasonLength": 5 } },
-    "tier2": { "label": "Tier 2 · Infrastructure", "badge": "T2", "color": "yellow", "unlock": { "requireCode": false }, "onBreach": "warn" }
-  },
-  "components": {
-    "BOOKING_FLOW": { "tier": "tier1", "files": ["src/booking/**"], "risk": "Revenue stops" },
-    "MIGRATIONS": { "tier": "tier2", "files": ["db/migrations/**"], "risk": "Schema changes hit production" }
-  }
-}
-`;
+/** The watch tests' manifest (BOOKING_FLOW tier 1, MIGRATIONS tier 2). */
+const MANIFEST = WATCH_MANIFEST;
 /** The security review's manifest: one lax tier (no code, warn), guarding nothing. */
 const LAX = '{ "tiers": { "t": { "label": "lax", "unlock": { "requireCode": false }, "onBreach": "warn" } },\n "components": { "NOTHING": { "tier": "t", "files": ["nothing/**"] } } }\n';
 /** The manifest with BOOKING_FLOW removed. */
@@ -34,23 +23,16 @@ const PRICING = 'src/booking/pricing.ts';
 const APPROVED = 'export const PRICE_PER_GUEST_CENTS = 4200;\n';
 const EVIL = 'export const PRICE_PER_GUEST_CENTS = 0;\n';
 
-let box: Sandbox;
-let n = 0;
-
-before(() => {
-  box = new Sandbox('watch-manifest');
-});
-after(() => box.dispose());
+const { box, name, sh } = watchSuite('watch-manifest');
 
 function repo(): Repo {
-  const r = box.repo(`r${++n}`, { manifest: MANIFEST });
+  const r = box.repo(name(), { manifest: MANIFEST });
   r.write(PRICING, APPROVED);
   r.write('db/migrations/001.sql', 'create table bookings (id int);\n');
   r.commitAll('protected files');
   return r;
 }
 
-const sh = (r: Repo, script: string): void => shIn(box, r, script);
 
 const breachOf = (recs: AuditRecord[], file: string, after: string): boolean => recs.some((x) => x.event === 'breach' && x.file === file && x.after === sha256(after));
 
@@ -125,7 +107,7 @@ describe('protected-files watch: a manifest written from outside is never put in
 
   test('watch --once with a lax manifest on disk and HEAD\'s saved with a byte order mark: HEAD\'s is valid (read as the editor reads it), judged under it', () => {
     const bom = `\uFEFF${MANIFEST}`;
-    const r = box.repo(`r${++n}`, { manifest: bom });
+    const r = box.repo(name(), { manifest: bom });
     r.write(PRICING, APPROVED);
     r.commitAll('protected files');
     r.write(MANIFEST_PATH, LAX);
@@ -233,7 +215,7 @@ describe('protected-files watch: an approved manifest change is put in force', (
     const entry = await makeCodeKey('Forge-Proof-Lantern-4412', { owner: 'ann@example.com', params: { N: 1024 } });
     const strict = MANIFEST.replace('"unlock": { "requireCode": false, "minReasonLength": 5 }', '"unlock": { "requireCode": true, "minReasonLength": 5 }')
       .replace('"risk": "Revenue stops" }', `"risk": "Revenue stops", "unlockCodes": ["${entry}"] }`);
-    const r = box.repo(`r${++n}`, { manifest: strict });
+    const r = box.repo(name(), { manifest: strict });
     r.write(PRICING, APPROVED);
     r.commitAll('files');
     // A well-formed, chained record, but not signed under an owner's grant.

@@ -77,6 +77,17 @@ export function watchRepo(box: Sandbox, name: string): Repo {
   return r;
 }
 
+/** Runs `body` with a foreground `watch` started in `r` and done with its check at start; stops it after, whatever happens. */
+export async function whileWatching(box: Sandbox, r: Repo, body: (w: Watcher) => Promise<void>): Promise<void> {
+  const w = new Watcher(box, r);
+  try {
+    await w.saw(/checked at start/);
+    await body(w);
+  } finally {
+    await w.stop();
+  }
+}
+
 /**
  * One test file's sandbox (removed after its tests), a name for each repository made in it, a
  * repository with WATCH_MANIFEST and its files committed, and a writer from outside in one.
